@@ -1,0 +1,26 @@
+import type { Readable, Writable } from "node:stream";
+
+/** What a CLI command gets instead of touching `process` directly, so tests can drive it in-process. */
+export interface CliIO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** A CLI command: takes its own argv (after the command words) and returns the exit code. */
+export interface CliCommand {
+  /** One line shown by `npm run cli -- help`. */
+  summary: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** Thrown for bad command-line usage; printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function processIO(): CliIO {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

@@ -1,0 +1,83 @@
+/**
+ * Typed errors that cross module boundaries. Each carries what the HTTP layer needs to answer in
+ * OpenAI's shape (`{"error":{"message","type","code","param"}}`); the mapping to a response happens
+ * once, in `routes/errors.ts`.
+ */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "overloaded_error"
+  | "upstream_error"
+  | "timeout_error"
+  | "server_error";
+
+export interface GatewayErrorOptions {
+  status: number;
+  type: ErrorType;
+  code: string | null;
+  param?: string | null;
+  /** Extra response headers, e.g. `Retry-After`. */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(message: string, options: GatewayErrorOptions) {
+    super(message, { cause: options.cause });
+    this.name = "GatewayError";
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  toJSON(): { error: { message: string; type: ErrorType; code: string | null; param: string | null } } {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export const invalidRequest = (message: string, param: string | null = null, code: string | null = "invalid_request") =>
+  new GatewayError(message, { status: 400, type: "invalid_request_error", code, param });
+
+export const unsupported = (message: string, param: string | null = null) =>
+  new GatewayError(message, { status: 400, type: "invalid_request_error", code: "unsupported_parameter", param });
+
+export const modelNotFound = (model: string) =>
+  new GatewayError(`The model '${model}' does not exist or you do not have access to it.`, {
+    status: 404,
+    type: "invalid_request_error",
+    code: "model_not_found",
+    param: "model",
+  });
+
+export const overloaded = (message: string, retryAfterSeconds: number) =>
+  new GatewayError(message, {
+    status: 503,
+    type: "overloaded_error",
+    code: "overloaded",
+    headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  });
+
+export const unavailable = (message: string, code = "target_unavailable") =>
+  new GatewayError(message, { status: 503, type: "server_error", code });
+
+/** Wraps anything thrown into a GatewayError without losing the cause (never swallowed). */
+export function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError("The gateway failed to process the request.", {
+    status: 500,
+    type: "server_error",
+    code: "internal_error",
+    cause: error,
+  });
+}
