@@ -1,0 +1,37 @@
+/**
+ * `POST /v1/chat/completions`: the OpenAI Chat Completions contract.
+ */
+import { Hono } from "hono";
+import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
+import { parseJsonText, validateBody } from "../src/api/parse-body.js";
+import type { AppEnv } from "../src/http/app-env.js";
+import { sseStream } from "../src/http/sse.js";
+import type { ChatPipeline } from "../src/pipeline/chat-pipeline.js";
+
+export function chatCompletionsRoutes(deps: { pipeline: ChatPipeline }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post("/v1/chat/completions", async (c) => {
+    const body = validateBody(ChatCompletionRequestSchema, parseJsonText(await c.req.text()));
+    const outcome = await deps.pipeline({
+      requestId: c.get("requestId"),
+      tenant: c.get("tenant"),
+      body,
+      header: (name) => c.req.header(name),
+      signal: c.req.raw.signal,
+      log: c.get("log"),
+      receivedAt: Date.now(),
+    });
+    const headers: Record<string, string> = {
+      "x-switchyard-route": outcome.decision.route,
+      "x-switchyard-model": outcome.decision.model.id,
+    };
+    if (outcome.kind === "completion") {
+      return new Response(JSON.stringify(outcome.completion), { headers: { ...headers, "content-type": "application/json" } });
+    }
+    const stream = sseStream(outcome.chunks, { includeUsage: body.stream_options?.include_usage === true });
+    return new Response(stream, {
+      headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
+    });
+  });
+  return app;
+}

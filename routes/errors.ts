@@ -1,0 +1,35 @@
+/**
+ * The one place typed errors become HTTP responses, always in OpenAI's error shape.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { asGatewayError, GatewayError } from "../src/errors.js";
+import type { AppEnv } from "../src/http/app-env.js";
+
+export function errorResponse(error: GatewayError): Response {
+  const headers = new Headers({ "content-type": "application/json", ...error.headers });
+  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+}
+
+export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
+  const gatewayError =
+    error instanceof HTTPException
+      ? new GatewayError(error.message || "Bad request.", { status: error.status, type: "invalid_request_error", code: null })
+      : asGatewayError(error);
+  if (gatewayError.status >= 500) {
+    (c.get("log") ?? console).error({ err: error.cause ?? error, status: gatewayError.status }, gatewayError.message);
+  }
+  return errorResponse(gatewayError);
+};
+
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(
+    new GatewayError(`Unknown path: ${c.req.method} ${c.req.path}`, { status: 404, type: "not_found_error", code: "unknown_url" }),
+  );
+
+export const bodyTooLarge = (limitBytes: number) =>
+  new GatewayError(`The request body exceeds the limit of ${limitBytes} bytes.`, {
+    status: 413,
+    type: "invalid_request_error",
+    code: "request_too_large",
+  });

@@ -1,0 +1,29 @@
+/**
+ * Environment variables the gateway reads, validated once at start-up.
+ */
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+export const EnvSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  SWITCHYARD_POLICY_DIR: z.string().min(1).default("./policies"),
+  SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
+  /** Comma-separated client keys; `tenant=key` names the tenant, a bare key gets a tenant derived from it. */
+  SWITCHYARD_API_KEYS: z.string().optional(),
+  SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
+  SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */
+  SWITCHYARD_DEBUG_BODIES: flag.default(false),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,89 @@
+/**
+ * Builds the gateway's configuration from the environment and `models.yaml`, validating everything
+ * up front: a bad setting stops start-up with one line per problem instead of failing on a request.
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { createModelRegistry, type Location, type ModelRegistry } from "../models/registry.js";
+import { EnvSchema, type Env } from "./env.js";
+import { ModelsFileSchema, type ModelsFile, type ProviderConfig } from "./models-schema.js";
+import { ConfigError, loadYamlFile, type ConfigProblem } from "./yaml-file.js";
+
+export interface GatewayConfig {
+  env: Env;
+  policyDir: string;
+  modelsFile: ModelsFile;
+  providers: Record<string, ProviderConfig>;
+  registry: ModelRegistry;
+  /** Environment as read at start-up, for providers' API-key variables. */
+  secrets: Readonly<Record<string, string | undefined>>;
+}
+
+export function parseEnv(raw: NodeJS.ProcessEnv): Env {
+  const result = EnvSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      file: "environment",
+      line: 0,
+      col: 0,
+      path: String(issue.path[0] ?? ""),
+      message: issue.message,
+    })),
+  );
+}
+
+export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<GatewayConfig> {
+  const env = parseEnv(rawEnv);
+  const policyDir = resolve(cwd, env.SWITCHYARD_POLICY_DIR);
+  const modelsPath = join(policyDir, "models.yaml");
+  const source = await loadYamlFile(modelsPath, ModelsFileSchema);
+  const file = applyEnvOverrides(source.value, env, cwd);
+  const problems: ConfigProblem[] = [];
+
+  for (const [id, model] of Object.entries(file.models)) {
+    const provider = file.providers[model.provider];
+    if (!provider) {
+      problems.push(source.problem(["models", id, "provider"], `unknown provider '${model.provider}'; declared: ${Object.keys(file.providers).join(", ") || "none"}`));
+    } else if (provider.type === "llama_cpp" && !model.path) {
+      problems.push(source.problem(["models", id], `a llama_cpp model needs 'path' (a GGUF file)${id === file.defaults.local ? " or SWITCHYARD_LOCAL_MODEL" : ""}`));
+    }
+  }
+  for (const key of ["local", "cloud", "baseline"] as const) {
+    const id = file.defaults[key];
+    if (id !== undefined && !file.models[id]) {
+      problems.push(source.problem(["defaults", key], `unknown model '${id}'; declared: ${Object.keys(file.models).join(", ")}`));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const locationOf = (providerId: string): Location => {
+    const provider = file.providers[providerId];
+    return provider?.type === "openai_compatible" ? provider.location : "local";
+  };
+  const modelsDir = dirname(modelsPath);
+  const registry = createModelRegistry(file, (p) => (isAbsolute(p) ? p : resolve(modelsDir, p)), locationOf);
+  return { env, policyDir, modelsFile: file, providers: file.providers, registry, secrets: { ...rawEnv } };
+}
+
+/**
+ * `SWITCHYARD_LOCAL_MODEL` replaces the default local model's GGUF path (resolved against the
+ * working directory, as paths typed in a shell are) and `OPENAI_BASE_URL` the default cloud
+ * provider's base URL, matching the official SDK's own variable.
+ */
+function applyEnvOverrides(file: ModelsFile, env: Env, cwd: string): ModelsFile {
+  const next: ModelsFile = { ...file, models: { ...file.models }, providers: { ...file.providers } };
+  const localId = file.defaults.local;
+  const local = localId === undefined ? undefined : file.models[localId];
+  if (localId !== undefined && local && env.SWITCHYARD_LOCAL_MODEL) {
+    next.models[localId] = { ...local, path: resolve(cwd, env.SWITCHYARD_LOCAL_MODEL) };
+  }
+  const cloudId = file.defaults.cloud;
+  const cloudProviderId = cloudId === undefined ? undefined : file.models[cloudId]?.provider;
+  const cloudProvider = cloudProviderId === undefined ? undefined : file.providers[cloudProviderId];
+  if (cloudProviderId !== undefined && cloudProvider?.type === "openai_compatible" && env.OPENAI_BASE_URL) {
+    next.providers[cloudProviderId] = { ...cloudProvider, base_url: env.OPENAI_BASE_URL };
+  }
+  return next;
+}
+
+export { ConfigError };

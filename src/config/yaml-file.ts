@@ -1,0 +1,94 @@
+/**
+ * Reads a YAML file and validates it with a zod schema, reporting every problem as
+ * `file:line:col: path: message` so ops can jump straight to the bad line.
+ */
+import { readFile } from "node:fs/promises";
+import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import type { z } from "zod";
+
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** A parsed YAML file that can still locate any path inside it, for referential checks after parsing. */
+export interface YamlSource<T> {
+  file: string;
+  value: T;
+  /** Line/column of `path` (or of its nearest existing parent). */
+  locate(path: readonly PropertyKey[]): { line: number; col: number };
+  problem(path: readonly PropertyKey[], message: string): ConfigProblem;
+}
+
+function locator(doc: Document, counter: LineCounter) {
+  return (path: readonly PropertyKey[]): { line: number; col: number } => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
+      if (isNode(node) && node.range) {
+        const pos = counter.linePos(node.range[0]);
+        return { line: pos.line, col: pos.col };
+      }
+    }
+    return { line: 1, col: 1 };
+  };
+}
+
+export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? { line: 0, col: 0 };
+        return { file, line: pos.line, col: pos.col, path: "", message: e.message.split("\n")[0] ?? e.message };
+      }),
+    );
+  }
+  const locate = locator(doc, counter);
+  const problem = (path: readonly PropertyKey[], message: string): ConfigProblem => ({
+    file,
+    ...locate(path),
+    path: formatPath(path),
+    message,
+  });
+  const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => problem(issue.path, issue.message)));
+  }
+  return { file, value: result.data, locate, problem };
+}
+
+export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
+    throw new ConfigError([{ file, line: 0, col: 0, path: "", message: reason }]);
+  }
+  return parseYamlText(file, text, schema);
+}

@@ -1,0 +1,38 @@
+/**
+ * Refuses, with a 400 that names the parameter, anything the chosen model cannot do — instead of
+ * silently dropping a tool list or an image and answering something else.
+ */
+import type { ChatCompletionRequest } from "../api/chat-request.js";
+import { unsupported } from "../errors.js";
+import type { ModelEntry } from "../models/registry.js";
+
+export interface RequestNeeds {
+  tools: boolean;
+  images: boolean;
+  jsonSchema: boolean;
+}
+
+export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
+  const toolChoiceNone = request.tool_choice === "none";
+  return {
+    tools: !toolChoiceNone && (request.tools?.length ?? 0) > 0,
+    images: request.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")),
+    jsonSchema: request.response_format?.type === "json_schema",
+  };
+}
+
+export function assertSupported(request: ChatCompletionRequest, model: ModelEntry): void {
+  if (request.n != null && request.n > 1) {
+    throw unsupported("n > 1 is not supported: Switchyard returns one choice per request.", "n");
+  }
+  const needs = requestNeeds(request);
+  if (needs.tools && !model.capabilities.tools) {
+    throw unsupported(`The model '${model.id}' does not support tools.`, "tools");
+  }
+  if (needs.images && !model.capabilities.vision) {
+    throw unsupported(`The model '${model.id}' does not accept images.`, "messages");
+  }
+  if (needs.jsonSchema && !model.capabilities.json_schema) {
+    throw unsupported(`The model '${model.id}' does not support response_format json_schema.`, "response_format");
+  }
+}

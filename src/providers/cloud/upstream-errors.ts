@@ -1,0 +1,68 @@
+/**
+ * Maps what the `openai` SDK throws into the gateway's typed errors: the client sees why the
+ * upstream failed in OpenAI's shape, with a status that tells it whether retrying makes sense.
+ */
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { GatewayError } from "../../errors.js";
+
+/** The client went away; nothing will read the answer, but the error still ends the request's span. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export function mapUpstreamError(error: unknown, providerId: string): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof APIUserAbortError) {
+    return new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause: error });
+  }
+  if (error instanceof APIConnectionTimeoutError) {
+    return new GatewayError(`The upstream provider '${providerId}' timed out.`, { status: 504, type: "timeout_error", code: "upstream_timeout", cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    return new GatewayError(`Could not reach the upstream provider '${providerId}'.`, { status: 502, type: "upstream_error", code: "upstream_unreachable", cause: error });
+  }
+  if (error instanceof APIError && typeof error.status === "number") {
+    const upstreamMessage = upstreamErrorMessage(error);
+    if (error.status === 429) {
+      const retryAfter = error.headers?.get("retry-after");
+      return new GatewayError(`The upstream provider '${providerId}' is rate limiting requests: ${upstreamMessage}`, {
+        status: 429,
+        type: "rate_limit_error",
+        code: "upstream_rate_limited",
+        headers: retryAfter ? { "retry-after": retryAfter } : {},
+        cause: error,
+      });
+    }
+    if (error.status === 400 || error.status === 404 || error.status === 413 || error.status === 422) {
+      return new GatewayError(`The upstream provider '${providerId}' rejected the request: ${upstreamMessage}`, {
+        status: error.status,
+        type: "invalid_request_error",
+        code: errorCode(error) ?? "upstream_rejected",
+        param: errorParam(error),
+        cause: error,
+      });
+    }
+    if (error.status === 401 || error.status === 403) {
+      // The client's own key was fine (we checked it); the gateway's upstream credentials are not.
+      return new GatewayError(`The gateway's credentials for '${providerId}' were refused upstream.`, { status: 502, type: "upstream_error", code: "upstream_auth_failed", cause: error });
+    }
+    return new GatewayError(`The upstream provider '${providerId}' failed with HTTP ${error.status}: ${upstreamMessage}`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_error",
+      cause: error,
+    });
+  }
+  return new GatewayError(`The request to '${providerId}' failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, type: "upstream_error", code: "upstream_error", cause: error });
+}
+
+function upstreamErrorMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  return typeof body?.message === "string" ? body.message : `HTTP ${error.status}`;
+}
+
+function errorCode(error: APIError): string | null {
+  return typeof error.code === "string" ? error.code : null;
+}
+
+function errorParam(error: APIError): string | null {
+  return typeof error.param === "string" ? error.param : null;
+}

@@ -1,0 +1,161 @@
+/**
+ * One GGUF model loaded in-process: its context sequences (one per concurrent request), the chat
+ * template (if the model has one) and generation with OpenAI's sampling parameters.
+ */
+import {
+  LlamaChat,
+  LlamaCompletion,
+  resolveChatWrapper,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from "node-llama-cpp";
+import { requestedMaxTokens, type ChatCompletionRequest } from "../../api/chat-request.js";
+import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
+import { GatewayError, invalidRequest } from "../../errors.js";
+import type { ModelEntry } from "../../models/registry.js";
+import { GrammarCache } from "./grammar-cache.js";
+import { renderPlainPrompt, toChatHistory } from "./prompt.js";
+import { SequencePool } from "./sequence-pool.js";
+
+export type FinishReason = "stop" | "length";
+
+export interface LocalGenerationResult {
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
+}
+
+/** Called once the request holds a sequence and its prompt is counted, before the first token. */
+export interface GenerationHooks {
+  onStart?(promptTokens: number): void;
+  onText?(text: string): void;
+}
+
+interface Slot {
+  sequence: LlamaContextSequence;
+  completion: LlamaCompletion;
+  chat: LlamaChat | undefined;
+}
+
+export class LocalModelRuntime {
+  readonly pool: SequencePool<Slot>;
+
+  private constructor(
+    readonly entry: ModelEntry,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly chatWrapper: ChatWrapper | undefined,
+    private readonly grammars: GrammarCache,
+    config: LlamaCppProviderConfig,
+  ) {
+    const slots: Slot[] = [];
+    for (let i = 0; i < context.totalSequences; i++) {
+      const sequence = context.getSequence();
+      slots.push({
+        sequence,
+        completion: new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }),
+        chat: chatWrapper ? new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false }) : undefined,
+      });
+    }
+    this.pool = new SequencePool(slots, { maxQueue: config.queue, queueTimeoutMs: config.queue_timeout_ms, name: entry.id });
+  }
+
+  static async load(llama: Llama, entry: ModelEntry, config: LlamaCppProviderConfig, threads: number): Promise<LocalModelRuntime> {
+    if (!entry.path) throw new Error(`model '${entry.id}' has no GGUF path`);
+    const model = await llama.loadModel({ modelPath: entry.path });
+    try {
+      const context = await model.createContext({
+        contextSize: Math.min(entry.contextWindow, model.trainContextSize),
+        sequences: config.parallel,
+        threads,
+      });
+      const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
+      const chatWrapper = hasTemplate ? resolveChatWrapper(model) : undefined;
+      return new LocalModelRuntime(entry, model, context, chatWrapper, new GrammarCache(llama), config);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  get usesChatTemplate(): boolean {
+    return this.chatWrapper !== undefined;
+  }
+
+  countTokens(text: string): number {
+    return this.model.tokenize(text).length;
+  }
+
+  async generate(request: ChatCompletionRequest, signal: AbortSignal, hooks: GenerationHooks = {}): Promise<LocalGenerationResult> {
+    const prompt = this.preparePrompt(request);
+    if (prompt.tokens >= this.contextSize) {
+      throw new GatewayError(
+        `This model's context window is ${this.contextSize} tokens, but the messages take ${prompt.tokens}.`,
+        { status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
+      );
+    }
+    const maxTokens = Math.min(requestedMaxTokens(request) ?? this.entry.maxOutputTokens, this.contextSize - prompt.tokens);
+    const grammar = await this.grammars.forResponseFormat(request.response_format);
+    const stop = request.stop == null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
+
+    const slot = await this.pool.acquire(signal);
+    let completionTokens = 0;
+    try {
+      hooks.onStart?.(prompt.tokens);
+      const options = {
+        signal,
+        stopOnAbortSignal: true,
+        maxTokens,
+        temperature: request.temperature ?? 1,
+        topP: request.top_p ?? undefined,
+        seed: request.seed ?? undefined,
+        grammar,
+        customStopTriggers: [...stop, ...prompt.stopTriggers].filter((s) => s.length > 0),
+        onToken: (tokens: readonly unknown[]) => {
+          completionTokens += tokens.length;
+        },
+        onTextChunk: hooks.onText,
+      };
+      let text: string;
+      let stopReason: string;
+      if (slot.chat && prompt.history) {
+        const result = await slot.chat.generateResponse(prompt.history, options);
+        text = result.response;
+        stopReason = result.metadata.stopReason;
+      } else {
+        const result = await slot.completion.generateCompletionWithMeta(prompt.text ?? "", options);
+        text = result.response;
+        stopReason = result.metadata.stopReason;
+      }
+      signal.throwIfAborted();
+      return { text, promptTokens: prompt.tokens, completionTokens, finishReason: stopReason === "maxTokens" ? "length" : "stop" };
+    } finally {
+      this.pool.release(slot);
+    }
+  }
+
+  private preparePrompt(request: ChatCompletionRequest) {
+    if (this.chatWrapper) {
+      const history = toChatHistory(request.messages);
+      const state = this.chatWrapper.generateContextState({ chatHistory: [...history, { type: "model", response: [] }] });
+      return { history, text: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
+    }
+    const plain = renderPlainPrompt(request.messages);
+    if (plain.text.length === 0) throw invalidRequest("The messages contain no text for the model to continue.", "messages");
+    const bos = this.model.tokens.bos === null ? 0 : 1;
+    return { history: undefined, text: plain.text, stopTriggers: plain.stopTriggers, tokens: this.model.tokenize(plain.text).length + bos };
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}

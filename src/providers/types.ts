@@ -1,0 +1,41 @@
+/**
+ * What every model backend offers the pipeline. A provider owns its connections or loaded weights;
+ * the pipeline only ever sees chat completions and chunks in OpenAI's shapes.
+ */
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
+import type { ChatCompletionRequest } from "../api/chat-request.js";
+import type { Location, ModelEntry } from "../models/registry.js";
+
+export type { ChatCompletion, ChatCompletionChunk };
+
+export type ProviderState = "ready" | "loading" | "unavailable";
+
+export interface ProviderStatus {
+  state: ProviderState;
+  /** Why the provider is not ready, or what it serves. */
+  detail: string;
+  /** Requests waiting for capacity (local providers). */
+  queueDepth?: number;
+}
+
+export interface GenerationInput {
+  model: ModelEntry;
+  request: ChatCompletionRequest;
+  signal: AbortSignal;
+}
+
+/**
+ * A stream that has started: the provider has accepted the request (so a failure before this point
+ * can still fall back), and iterating yields the answer. Stopping iteration early (`return()`)
+ * aborts the generation or upstream request.
+ */
+export type ChunkStream = AsyncIterable<ChatCompletionChunk>;
+
+export interface ChatProvider {
+  readonly id: string;
+  readonly location: Location;
+  status(model?: ModelEntry): ProviderStatus;
+  complete(input: GenerationInput): Promise<ChatCompletion>;
+  stream(input: GenerationInput): Promise<ChunkStream>;
+  close(): Promise<void>;
+}
