@@ -16,6 +16,8 @@ export interface ProviderStatus {
   detail: string;
   /** Requests waiting for capacity (local providers). */
   queueDepth?: number;
+  /** Requests being generated now (local providers). */
+  active?: number;
 }
 
 export interface GenerationInput {

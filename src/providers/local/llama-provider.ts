@@ -86,11 +86,17 @@ export class LlamaCppProvider implements ChatProvider {
   status(model?: ModelEntry): ProviderStatus {
     const entries = model ? [model] : this.models;
     const states = entries.map((m) => ({ id: m.id, s: this.states.get(m.id) ?? { state: "unavailable" as const, reason: "not configured" } }));
-    const queueDepth = states.reduce((sum, { s }) => sum + (s.state === "ready" ? s.runtime.pool.queueDepth : 0), 0);
+    let queueDepth = 0;
+    let active = 0;
+    for (const { s } of states) {
+      if (s.state !== "ready") continue;
+      queueDepth += s.runtime.pool.queueDepth;
+      active += this.config.parallel - s.runtime.pool.available;
+    }
     const worst = states.find(({ s }) => s.state === "unavailable") ?? states.find(({ s }) => s.state === "loading");
-    if (!worst) return { state: "ready", detail: states.map(({ id }) => `${id} loaded`).join(", "), queueDepth };
+    if (!worst) return { state: "ready", detail: states.map(({ id }) => `${id} loaded`).join(", "), queueDepth, active };
     const detail = worst.s.state === "unavailable" ? `${worst.id}: ${worst.s.reason}` : `${worst.id}: loading`;
-    return { state: worst.s.state, detail, queueDepth };
+    return { state: worst.s.state, detail, queueDepth, active };
   }
 
   isReady(model: ModelEntry): boolean {

@@ -19,6 +19,7 @@ import type { ModelEntry } from "../../models/registry.js";
 import { GrammarCache } from "./grammar-cache.js";
 import { renderPlainPrompt, toChatHistory } from "./prompt.js";
 import { SequencePool } from "./sequence-pool.js";
+import { StopMatcher } from "./stop-matcher.js";
 
 export type FinishReason = "stop" | "length";
 
@@ -107,36 +108,42 @@ export class LocalModelRuntime {
     const stop = request.stop == null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
 
     const slot = await this.pool.acquire(signal);
+    const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
+    // Ends generation early on a stop string without treating it as a client abort.
+    const stopGeneration = new AbortController();
+    const generationSignal = AbortSignal.any([signal, stopGeneration.signal]);
     let completionTokens = 0;
+    let text = "";
+    const emit = (chunk: string) => {
+      if (chunk.length === 0) return;
+      text += chunk;
+      hooks.onText?.(chunk);
+    };
     try {
       hooks.onStart?.(prompt.tokens);
       const options = {
-        signal,
+        signal: generationSignal,
         stopOnAbortSignal: true,
         maxTokens,
         temperature: request.temperature ?? 1,
         topP: request.top_p ?? undefined,
         seed: request.seed ?? undefined,
         grammar,
-        customStopTriggers: [...stop, ...prompt.stopTriggers].filter((s) => s.length > 0),
         onToken: (tokens: readonly unknown[]) => {
           completionTokens += tokens.length;
         },
-        onTextChunk: hooks.onText,
+        onTextChunk: (chunk: string) => {
+          emit(stopMatcher.push(chunk));
+          if (stopMatcher.stopped) stopGeneration.abort();
+        },
       };
-      let text: string;
-      let stopReason: string;
-      if (slot.chat && prompt.history) {
-        const result = await slot.chat.generateResponse(prompt.history, options);
-        text = result.response;
-        stopReason = result.metadata.stopReason;
-      } else {
-        const result = await slot.completion.generateCompletionWithMeta(prompt.text ?? "", options);
-        text = result.response;
-        stopReason = result.metadata.stopReason;
-      }
+      const result = slot.chat && prompt.history
+        ? await slot.chat.generateResponse(prompt.history, options)
+        : await slot.completion.generateCompletionWithMeta(prompt.text ?? "", options);
       signal.throwIfAborted();
-      return { text, promptTokens: prompt.tokens, completionTokens, finishReason: stopReason === "maxTokens" ? "length" : "stop" };
+      emit(stopMatcher.flush());
+      const finishReason: FinishReason = result.metadata.stopReason === "maxTokens" && !stopMatcher.stopped ? "length" : "stop";
+      return { text, promptTokens: prompt.tokens, completionTokens, finishReason };
     } finally {
       this.pool.release(slot);
     }

@@ -1,0 +1,169 @@
+/**
+ * The local route end to end: the official OpenAI client against a running gateway that answers
+ * with the real stories260K model through node-llama-cpp.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 2, queue: 16 }) });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+describe("local route", () => {
+  it("answers a non-streaming completion with the local model and counts tokens", async () => {
+    const { data, response } = await gw
+      .client()
+      .chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 20, temperature: 0 })
+      .withResponse();
+    expect(data.object).toBe("chat.completion");
+    expect(data.model).toBe("stories");
+    expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(data.choices[0]?.finish_reason).toBe("length");
+    expect(data.usage).toEqual({ prompt_tokens: expect.any(Number), completion_tokens: 20, total_tokens: expect.any(Number) });
+    expect(data.usage!.prompt_tokens).toBeGreaterThanOrEqual(4);
+    expect(response.headers.get("x-switchyard-route")).toBe("local");
+    expect(response.headers.get("x-switchyard-model")).toBe("stories");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("streams token by token and ends with a usage chunk when asked", async () => {
+    const stream = await gw.client().chat.completions.create({
+      model: "stories",
+      messages: [{ role: "user", content: "Once upon a time" }],
+      max_tokens: 12,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
+    const contentChunks = chunks.filter((c) => (c.choices[0]?.delta.content ?? "").length > 0);
+    expect(contentChunks.length).toBeGreaterThan(5);
+    expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("length");
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(chunks.at(-1)?.usage?.completion_tokens).toBe(12);
+
+    const whole = await gw.client().chat.completions.create({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 12, temperature: 0 });
+    expect(text).toBe(whole.choices[0]?.message.content);
+  });
+
+  it("sends no usage chunk when the client did not ask for one", async () => {
+    const stream = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once" }], max_tokens: 4, stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
+  });
+
+  it("with auto, answers locally while the local model is loaded", async () => {
+    const { response } = await gw.client().chat.completions.create({ model: "auto", messages: [{ role: "user", content: "Hi" }], max_tokens: 2 }).withResponse();
+    expect(response.headers.get("x-switchyard-route")).toBe("local");
+  });
+
+  it("honours stop sequences", async () => {
+    const free = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0 });
+    const full = free.choices[0]?.message.content ?? "";
+    const word = " little";
+    expect(full).toContain(word);
+    const stopped = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0, stop: [word] });
+    expect(stopped.choices[0]?.message.content).toBe(full.slice(0, full.indexOf(word)));
+    expect(stopped.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  it("is reproducible with a seed at temperature 1, and varies across seeds", async () => {
+    const ask = (seed: number) =>
+      gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 24, temperature: 1, seed });
+    const [a, b, c] = await Promise.all([ask(7), ask(7), ask(12345)]);
+    expect(a.choices[0]?.message.content).toBe(b.choices[0]?.message.content);
+    expect(a.choices[0]?.message.content).not.toBe(c.choices[0]?.message.content);
+  });
+
+  it("enforces a json_schema response format with a grammar", async () => {
+    const result = await gw.client().chat.completions.create({
+      model: "local",
+      messages: [{ role: "user", content: "Tell me about a dog" }],
+      max_tokens: 400,
+      temperature: 0,
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "pet",
+          schema: { type: "object", properties: { name: { type: "string", maxLength: 20 }, age: { type: "integer" } }, required: ["name", "age"], additionalProperties: false },
+        },
+      },
+    });
+    const parsed = JSON.parse(result.choices[0]?.message.content ?? "") as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(["age", "name"]);
+    expect(Number.isInteger(parsed.age)).toBe(true);
+  });
+
+  it("answers 8 concurrent requests (2 sequences, 6 waiting) completely", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: `Once upon a time ${i}` }], max_tokens: 16, temperature: 0 }),
+      ),
+    );
+    for (const r of results) {
+      expect(r.usage?.completion_tokens).toBe(16);
+      expect(r.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses tools for a model that cannot call them, naming the parameter", async () => {
+    const error = await gw
+      .client()
+      .chat.completions.create({
+        model: "local",
+        messages: [{ role: "user", content: "weather?" }],
+        tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, code: "unsupported_parameter", param: "tools" });
+  });
+
+  it("refuses a prompt longer than the context window with context_length_exceeded", async () => {
+    const error = await gw
+      .client()
+      .chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time ".repeat(1200) }], max_tokens: 5 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, code: "context_length_exceeded" });
+  });
+
+  it("stops the local generation when the client aborts mid-stream", async () => {
+    const controller = new AbortController();
+    const stream = await gw.client().chat.completions.create(
+      { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900, temperature: 1, stream: true },
+      { signal: controller.signal },
+    );
+    let received = 0;
+    try {
+      for await (const _chunk of stream) {
+        if (++received === 3) controller.abort();
+      }
+    } catch (error) {
+      expect((error as Error).name).toMatch(/Abort/);
+    }
+    expect(received).toBe(3);
+    // A 1,900-token generation would hold its sequence for seconds; an aborted one frees it at once.
+    const deadline = Date.now() + 1500;
+    let active = -1;
+    while (Date.now() < deadline) {
+      const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { components: Record<string, { active?: number }> };
+      active = ready.components["provider:local"]?.active ?? -1;
+      if (active === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(active).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Starts a real gateway (in-process, on a free loopback port) over a policy folder the test writes,
+ * with the real stories260K model on the local route and a fake upstream on the cloud route.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Writable } from "node:stream";
+import OpenAI from "openai";
+import { createGateway, type Gateway } from "../../src/app.js";
+import { loadGatewayConfig } from "../../src/config/load.js";
+import { createLogger } from "../../src/logging.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+
+export const STORIES_MODEL = resolve(import.meta.dirname, "../../../shared/models/stories260K/stories260K.gguf");
+export const TINY_RANDOM_MODEL = resolve(import.meta.dirname, "../../../shared/models/llama-2-tiny-random/llama-2-tiny-random.gguf");
+
+export interface ModelsYamlOptions {
+  cloudBaseURL: string;
+  parallel?: number;
+  queue?: number;
+  queueTimeoutMs?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  localPath?: string;
+}
+
+export function testModelsYaml(o: ModelsYamlOptions): string {
+  return `
+providers:
+  local:
+    type: llama_cpp
+    threads: 1
+    parallel: ${o.parallel ?? 2}
+    queue: ${o.queue ?? 16}
+    queue_timeout_ms: ${o.queueTimeoutMs ?? 30000}
+  fake:
+    type: openai_compatible
+    base_url: ${o.cloudBaseURL}
+    api_key_env: FAKE_CLOUD_KEY
+    timeout_ms: ${o.timeoutMs ?? 5000}
+    max_retries: ${o.maxRetries ?? 2}
+models:
+  stories:
+    provider: local
+    path: ${o.localPath ?? STORIES_MODEL}
+    context_window: 2048
+    max_output_tokens: 64
+    capabilities: { tools: false, json_schema: true, vision: false }
+    price: { usd_per_hour: 0.1 }
+  fake-gpt:
+    provider: fake
+    upstream_model: upstream-gpt
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
+    price: { input_per_1m: 0.15, output_per_1m: 0.6 }
+defaults:
+  local: stories
+  cloud: fake-gpt
+`;
+}
+
+export interface TestGateway {
+  url: string;
+  gateway: Gateway;
+  server: RunningServer;
+  policyDir: string;
+  /** Log lines the gateway wrote (JSON strings). */
+  logs: string[];
+  client(options?: { apiKey?: string; maxRetries?: number }): OpenAI;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(options: { modelsYaml: string; env?: Record<string, string>; waitForModels?: boolean }): Promise<TestGateway> {
+  const policyDir = await mkdtemp(join(tmpdir(), "switchyard-policies-"));
+  await writeFile(join(policyDir, "models.yaml"), options.modelsYaml);
+  const env = { SWITCHYARD_POLICY_DIR: policyDir, FAKE_CLOUD_KEY: "sk-upstream-secret", LOG_LEVEL: "info", ...options.env };
+  const config = await loadGatewayConfig(env, process.cwd());
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger(config.env.LOG_LEVEL, sink);
+  const gateway = createGateway(config, { log });
+  const server = await startServer(gateway, { port: 0, host: "127.0.0.1", log, shutdownTimeoutMs: 2000 });
+  if (options.waitForModels ?? true) await gateway.start();
+  else void gateway.start();
+  return {
+    url: server.url,
+    gateway,
+    server,
+    policyDir,
+    logs,
+    client: (o = {}) => new OpenAI({ apiKey: o.apiKey ?? "unused-key", baseURL: `${server.url}/v1`, maxRetries: o.maxRetries ?? 0 }),
+    async close() {
+      await server.close(2000);
+      await rm(policyDir, { recursive: true, force: true });
+    },
+  };
+}
