@@ -1,0 +1,33 @@
+import type { Recognizer } from "./recognizer.js";
+import { CHECK_EVERY } from "./recognizer.js";
+
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$/;
+
+const isLocalChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isDomainChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+
+/**
+ * EMAIL_ADDRESS. Instead of a regex tried at every position, it jumps from `@` to `@` and grows the
+ * candidate outwards, which keeps prose without addresses nearly free to scan.
+ */
+export function emailRecognizer(): Recognizer {
+  return {
+    name: "email",
+    scan(text, out, deadline) {
+      let seen = 0;
+      for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
+        if (++seen % CHECK_EVERY === 0) deadline.check();
+        let start = at;
+        while (start > 0 && isLocalChar(text.charCodeAt(start - 1))) start--;
+        while (start < at && text.charCodeAt(start) === 46) start++;
+        let end = at + 1;
+        while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
+        while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+        if (start === at || text.charCodeAt(at - 1) === 46) continue;
+        if (!DOMAIN.test(text.slice(at + 1, end))) continue;
+        out.push({ type: "EMAIL_ADDRESS", start, end, score: 1 });
+      }
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { contextMatcher } from "../context.js";
+import type { Entity } from "../entity.js";
+import type { Gazetteers } from "./gazetteers.js";
+import type { Recognizer } from "./recognizer.js";
+import { CHECK_EVERY } from "./recognizer.js";
+
+// A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
+// separated by single spaces. All-caps words (API, HTTP) are not name material.
+const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
+const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L}\\p{N}])`, "gu");
+const RUN_WORD = new RegExp(WORD, "gu");
+
+const HONORIFIC_BEFORE = /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra)\.? $/u;
+const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
+
+const STREET_TYPES =
+  "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
+const ADDRESS = new RegExp(
+  [
+    // 42 Elm Street, Apt 5, Springfield, IL 62704
+    `\\b\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
+      `(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?\\s*[\\w-]+)?` +
+      `(?:,\\s*\\p{Lu}[\\p{L}-]*(?:\\s\\p{Lu}[\\p{L}-]*){0,2})?(?:,\\s*[A-Z]{2})?(?:\\s+\\d{5}(?:-\\d{4})?)?`,
+    // Hauptstraße 12, 10115 Berlin
+    `\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
+    // 12 rue de la Paix, 75002 Paris
+    `\\b\\d{1,4}(?:\\s?(?:bis|ter))?,?\\s+(?:rue|avenue|boulevard|bd|place|chemin|calle|via|viale|piazza|avenida)\\s+(?:[\\p{L}'-]+\\s){0,4}\\p{Lu}[\\p{L}'-]+(?:,\\s*\\d{5}\\s+\\p{Lu}[\\p{L}-]+)?`,
+    // Springfield, IL 62704
+    `\\b\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
+    // SW1A 1AA (UK postcode)
+    `\\b[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b`,
+  ].join("|"),
+  "gu",
+);
+
+const PERSON_CONTEXT = [
+  "name", "dear", "hi", "hello", "hey", "thanks", "thank you", "regards", "sincerely", "cheers", "best", "from",
+  "contact", "ask", "call", "email", "emailed", "cc", "signed", "customer", "patient", "employee", "colleague",
+  "manager", "wife", "husband", "son", "daughter", "mother", "father", "friend", "mr", "mrs", "ms", "dr", "told",
+  "said", "wrote", "met", "with", "by", "assigned", "owner", "tenant", "applicant", "candidate",
+];
+const LOCATION_CONTEXT = [
+  "live", "lives", "living", "lived", "located", "address", "moved", "based", "reside", "resides", "residing",
+  "born", "home", "hometown", "city", "town", "near", "ship", "shipped", "deliver", "delivery", "zip", "postcode",
+  "relocating", "relocate", "office", "from", "visit", "visiting", "travel", "trip", "flight",
+];
+
+interface Word {
+  lower: string;
+  start: number;
+  end: number;
+}
+
+const SCORE = { fullName: 0.85, firstAndCapitalised: 0.7, lastNameOnly: 0.6, firstNameOnly: 0.4, introduced: 0.8 };
+const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.85 };
+
+/**
+ * PERSON and LOCATION in one pass over runs of capitalised words: a known first name (with what
+ * follows as surname), a known surname after a capitalised word, an honorific or "my name is" before
+ * the run, or a known place (up to three words, "New York City"); plus street addresses and postcodes
+ * by pattern. Precision and recall on the labelled corpus are in docs/PII.md.
+ */
+export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
+  const personContext = contextMatcher({ positive: PERSON_CONTEXT });
+  const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
+  const { firstNames, lastNames, places, notNames } = gazetteers;
+
+  const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
+    const matcher = type === "PERSON" ? personContext : locationContext;
+    out.push({ type, start, end, score: matcher.adjust(text, start, end, base) });
+  };
+
+  function scanRun(text: string, runStart: number, run: string, out: Entity[]) {
+    const words: Word[] = [];
+    for (const w of run.matchAll(RUN_WORD)) {
+      words.push({ lower: w[0].toLowerCase(), start: runStart + w.index, end: runStart + w.index + w[0].length });
+    }
+    const before = text.slice(Math.max(0, runStart - 24), runStart);
+    const introduced = HONORIFIC_BEFORE.test(before) || NAME_INTRO_BEFORE.test(before);
+    let i = 0;
+    while (i < words.length) {
+      const word = words[i]!;
+      const placeWords = introduced && i === 0 ? 0 : placeLength(words, i);
+      if (placeWords > 0) {
+        const last = words[i + placeWords - 1]!;
+        const kind = places.get(words.slice(i, i + placeWords).map((w) => w.lower).join(" "))!;
+        emit(out, text, "LOCATION", word.start, last.end, PLACE_SCORE[kind]);
+        i += placeWords;
+        continue;
+      }
+      const startsName = (introduced && i === 0) || firstNames.has(word.lower);
+      if (startsName && !notNames.has(word.lower)) {
+        let j = i + 1;
+        while (j < words.length && j < i + 3 && !notNames.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
+        const surname = words[j - 1]!;
+        const base =
+          introduced && i === 0
+            ? SCORE.introduced
+            : j === i + 1
+              ? SCORE.firstNameOnly
+              : lastNames.has(surname.lower)
+                ? SCORE.fullName
+                : SCORE.firstAndCapitalised;
+        emit(out, text, "PERSON", word.start, surname.end, base);
+        i = j;
+        continue;
+      }
+      const next = words[i + 1];
+      if (next && lastNames.has(next.lower) && !notNames.has(word.lower) && word.lower.length > 2) {
+        emit(out, text, "PERSON", word.start, next.end, SCORE.lastNameOnly);
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+  }
+
+  function placeLength(words: Word[], i: number): number {
+    for (let n = Math.min(3, words.length - i); n >= 1; n--) {
+      let key = words[i]!.lower;
+      for (let k = 1; k < n; k++) key += ` ${words[i + k]!.lower}`;
+      if (places.has(key)) return n;
+    }
+    return 0;
+  }
+
+  return {
+    name: "names_and_places",
+    scan(text, out, deadline) {
+      let seen = 0;
+      for (const run of text.matchAll(RUN)) {
+        if (++seen % CHECK_EVERY === 0) deadline.check();
+        scanRun(text, run.index, run[0], out);
+      }
+      for (const address of text.matchAll(ADDRESS)) {
+        if (++seen % CHECK_EVERY === 0) deadline.check();
+        emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address);
+      }
+    },
+  };
+}

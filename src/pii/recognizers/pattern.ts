@@ -1,0 +1,52 @@
+import { contextMatcher, type ContextWords } from "../context.js";
+import type { Recognizer } from "./recognizer.js";
+import { CHECK_EVERY } from "./recognizer.js";
+
+export interface Finding {
+  start: number;
+  end: number;
+  score: number;
+}
+
+export interface PatternSpec {
+  name: string;
+  type: string;
+  /** Must carry the `g` flag; `matchAll` clones it, so scans never share `lastIndex`. */
+  regex: RegExp;
+  /** The score of a candidate, or null to drop it; may narrow the span (to a capture group, say). */
+  evaluate(match: RegExpExecArray, text: string): Finding | null;
+  context?: ContextWords;
+  /** A cheap whole-text test; when it fails the regex is not run at all. */
+  prefilter?: (text: string) => boolean;
+}
+
+export function patternRecognizer(spec: PatternSpec): Recognizer {
+  const context = contextMatcher(spec.context ?? {});
+  return {
+    name: spec.name,
+    scan(text, out, deadline) {
+      if (spec.prefilter && !spec.prefilter(text)) return;
+      let seen = 0;
+      for (const match of text.matchAll(spec.regex)) {
+        if (++seen % CHECK_EVERY === 0) deadline.check();
+        const found = spec.evaluate(match, text);
+        if (!found) continue;
+        const score = context.adjust(text, found.start, found.end, found.score);
+        if (score > 0) out.push({ type: spec.type, start: found.start, end: found.end, score });
+      }
+    },
+  };
+}
+
+/** The span of the whole match. */
+export const whole = (match: RegExpExecArray, score: number): Finding => ({
+  start: match.index,
+  end: match.index + match[0].length,
+  score,
+});
+
+/** The span of capture group `index`; the regex needs the `d` flag. */
+export function group(match: RegExpExecArray, index: number, score: number): Finding | null {
+  const span = match.indices?.[index];
+  return span ? { start: span[0], end: span[1], score } : null;
+}

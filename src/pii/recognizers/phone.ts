@@ -1,0 +1,44 @@
+import type { CountryCode } from "libphonenumber-js/max";
+import { phoneNumber } from "../validators.js";
+import { patternRecognizer } from "./pattern.js";
+
+// An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups split by
+// one space, dot or dash; lone short numbers ("2024", "42") never become candidates.
+const CANDIDATE =
+  /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{1,6}(?:[ .-]\d{1,6}){1,5})(?![\w]|[.-]\d)/g;
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+// Groups of four, as card numbers are printed; no numbering plan writes phone numbers like that.
+const CARD_LIKE = /^\d{4}(?:[ -]\d{4}){2,}$/;
+const DATE_LIKE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
+
+const digitCount = (s: string) => s.replace(/\D/g, "").length;
+
+/**
+ * PHONE_NUMBER, validated by libphonenumber-js (full metadata) in international format or in the
+ * national format of one of `regions`. A bare digit run scores low: without "call"/"phone" nearby it
+ * is more often an order or account number.
+ */
+export const phoneRecognizer = (regions: readonly CountryCode[]) =>
+  patternRecognizer({
+    name: "phone",
+    type: "PHONE_NUMBER",
+    regex: CANDIDATE,
+    evaluate(match) {
+      const candidate = match[0];
+      if (DOTTED_QUAD.test(candidate) || DATE_LIKE.test(candidate)) return null;
+      // A short trailing group may be a separate number ("call 555-123-4567 2 times"): retry without it.
+      const shortTail = /[ .-]\d{1,2}$/.exec(candidate);
+      const attempts = shortTail ? [candidate, candidate.slice(0, shortTail.index)] : [candidate];
+      for (const attempt of attempts) {
+        const digits = digitCount(attempt);
+        if (digits < 7 || digits > 15 || CARD_LIKE.test(attempt) || !phoneNumber(attempt, regions)) continue;
+        const formatted = attempt.startsWith("+") || /[ .\-()]/.test(attempt);
+        return { start: match.index, end: match.index + attempt.length, score: formatted ? 0.6 : 0.3 };
+      }
+      return null;
+    },
+    context: {
+      positive: ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "mob", "whatsapp", "sms", "text me", "reach me", "ring", "contact", "dial"],
+      negative: ["order", "invoice", "tracking", "ticket", "ref", "reference", "serial", "isbn", "version", "build", "account", "acct", "id", "sku", "part", "zip"],
+    },
+  });

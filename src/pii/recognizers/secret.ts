@@ -1,0 +1,118 @@
+import type { Finding } from "./pattern.js";
+import { group, patternRecognizer, whole } from "./pattern.js";
+import type { Recognizer } from "./recognizer.js";
+import { CHECK_EVERY } from "./recognizer.js";
+
+// Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
+const TOKEN_SHAPES = [
+  "sk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\\d\\d-)?[A-Za-z0-9_-]{20,}", // OpenAI, Anthropic
+  "(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}", // AWS access key id
+  "gh[pousr]_[A-Za-z0-9]{36,251}", // GitHub classic tokens
+  "github_pat_[A-Za-z0-9_]{22,255}", // GitHub fine-grained tokens
+  "xox[abposr]-[A-Za-z0-9-]{10,}", // Slack
+  "[sr]k_(?:live|test)_[A-Za-z0-9]{16,}", // Stripe
+  "AIza[0-9A-Za-z_-]{35}", // Google API key
+  "glpat-[A-Za-z0-9_-]{20,}", // GitLab
+]
+  .map((p) => `(?:${p})`)
+  .join("|");
+const TOKEN = new RegExp(`(?<![\\w-])(?:${TOKEN_SHAPES})(?![\\w-])`, "g");
+
+const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/g;
+
+// `password=…`, `"api_key": "…"`, `DB_PASSWORD: …`, `my password is …`: the value is the secret.
+const PAIR =
+  /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?["']?[ \t]*(?:[:=]|=>|[ \t]is[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\1/dgi;
+const NOT_A_VALUE =
+  /^(?:\$|<|\{|%|\*+$|process\.env|os\.environ|env\(|getenv|null$|none$|nil$|undefined$|true$|false$|required$|optional$|missing$|invalid$|expired$|incorrect$|wrong$|correct$|empty$|string$|str$|redacted$|hidden$|xxx+$|\.\.\.)/i;
+
+const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
+// scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
+const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
+
+const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
+
+function looksRandom(value: string): boolean {
+  return /\d/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/** SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs and `key=value` pairs. */
+export function secretRecognizers(): Recognizer[] {
+  return [
+    patternRecognizer({
+      name: "secret_token",
+      type: "SECRET",
+      regex: TOKEN,
+      evaluate: (m) => (looksRandom(m[0]) ? whole(m, 0.95) : null),
+    }),
+    patternRecognizer({
+      name: "secret_jwt",
+      type: "SECRET",
+      regex: JWT,
+      prefilter: (text) => text.includes("eyJ"),
+      evaluate(m) {
+        const header = m[0].slice(0, m[0].indexOf("."));
+        return whole(m, /"alg"/.test(Buffer.from(header, "base64url").toString("latin1")) ? 0.95 : 0.6);
+      },
+    }),
+    patternRecognizer({
+      name: "secret_pair",
+      type: "SECRET",
+      regex: PAIR,
+      evaluate(m): Finding | null {
+        return NOT_A_VALUE.test(m[2] ?? "") ? null : group(m, 2, 0.85);
+      },
+    }),
+    patternRecognizer({
+      name: "secret_bearer",
+      type: "SECRET",
+      regex: BEARER,
+      evaluate: (m) => (m[1] && looksRandom(m[1]) ? group(m, 1, 0.85) : null),
+    }),
+    patternRecognizer({
+      name: "secret_url_credentials",
+      type: "SECRET",
+      regex: URL_CREDENTIALS,
+      prefilter: (text) => text.includes("://"),
+      evaluate: (m) => group(m, 1, 0.9),
+    }),
+    pemRecognizer(),
+  ];
+}
+
+/**
+ * PEM private keys: from BEGIN to the matching END line, or, when the END line is missing (a truncated
+ * paste), through the last base64 line, so a partial key is still covered.
+ */
+function pemRecognizer(): Recognizer {
+  return {
+    name: "secret_pem",
+    scan(text, out, deadline) {
+      if (!text.includes("-----BEGIN")) return;
+      let seen = 0;
+      for (const begin of text.matchAll(PEM_BEGIN)) {
+        if (++seen % CHECK_EVERY === 0) deadline.check();
+        const endMarker = `-----END ${begin[1] ?? ""}PRIVATE KEY${begin[2] ?? ""}-----`;
+        const bodyStart = begin.index + begin[0].length;
+        const endAt = text.indexOf(endMarker, bodyStart);
+        let end: number;
+        if (endAt !== -1) {
+          end = endAt + endMarker.length;
+        } else {
+          end = bodyStart;
+          for (;;) {
+            const lineStart = text.indexOf("\n", end);
+            if (lineStart === -1) break;
+            let lineEnd = text.indexOf("\n", lineStart + 1);
+            if (lineEnd === -1) lineEnd = text.length;
+            const line = text.slice(lineStart + 1, lineEnd).trim();
+            if (line !== "" && !BASE64_LINE.test(line) && !/^[A-Za-z-]+: /.test(line)) break;
+            end = lineEnd;
+          }
+        }
+        out.push({ type: "SECRET", start: begin.index, end, score: 1 });
+      }
+    },
+  };
+}
