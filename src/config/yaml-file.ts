@@ -63,7 +63,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 0, col: 0 };
+        const pos = counter.linePos(e.pos[0]);
         return { file, line: pos.line, col: pos.col, path: "", message: e.message.split("\n")[0] ?? e.message };
       }),
     );

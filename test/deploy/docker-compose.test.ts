@@ -1,0 +1,66 @@
+/**
+ * There is no Docker engine here, so the compose file is checked for the structure operators rely
+ * on: which services exist, how they connect, what is exposed and mounted.
+ */
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { z } from "zod";
+
+const Service = z.looseObject({
+  image: z.string().optional(),
+  build: z.unknown().optional(),
+  ports: z.array(z.string()).optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  volumes: z.array(z.string()).optional(),
+  depends_on: z.record(z.string(), z.looseObject({ condition: z.string() })).optional(),
+  profiles: z.array(z.string()).optional(),
+  command: z.array(z.string()).optional(),
+  healthcheck: z.looseObject({ test: z.array(z.string()) }).optional(),
+});
+const Compose = z.looseObject({ services: z.record(z.string(), Service), volumes: z.record(z.string(), z.unknown()).optional() });
+
+describe("docker-compose.yml", async () => {
+  const compose = Compose.parse(parse(await readFile("docker-compose.yml", "utf8")));
+  const { gateway, redis } = compose.services;
+  const llama = compose.services["llama-server"];
+
+  it("runs the gateway from this repo's Dockerfile on port 8080, listening on all interfaces", async () => {
+    expect(gateway?.build).toBe(".");
+    expect(gateway?.ports).toContain("8080:8080");
+    expect(gateway?.environment).toMatchObject({ HOST: "0.0.0.0", PORT: "8080" });
+    const dockerfile = await readFile("Dockerfile", "utf8");
+    expect(dockerfile).toMatch(/^FROM node:20/m);
+    expect(dockerfile).toContain("npm ci --omit=dev");
+    expect(dockerfile).toMatch(/CMD \["node", "--import", "tsx", "src\/main.ts", "serve"\]/);
+  });
+
+  it("connects the gateway to Redis by service name and waits for it to be healthy", () => {
+    expect(gateway?.environment?.REDIS_URL).toBe("redis://redis:6379");
+    expect(gateway?.depends_on?.redis?.condition).toBe("service_healthy");
+    expect(redis?.image).toMatch(/^redis:7/);
+    expect(redis?.healthcheck?.test).toContain("ping");
+    expect(redis?.volumes?.some((v) => v.endsWith(":/data"))).toBe(true);
+    expect(Object.keys(compose.volumes ?? {})).toContain("redis-data");
+  });
+
+  it("mounts models read-only and the policies ops edit", () => {
+    expect(gateway?.volumes).toEqual(expect.arrayContaining(["./models:/models:ro", "./policies:/app/policies:ro"]));
+    expect(gateway?.environment?.SWITCHYARD_POLICY_DIR).toBe("/app/policies");
+    expect(gateway?.environment?.SWITCHYARD_LOCAL_MODEL).toMatch(/^\/models\//);
+  });
+
+  it("passes secrets from the host environment instead of hard-coding them", () => {
+    for (const key of ["OPENAI_API_KEY", "SWITCHYARD_API_KEYS", "SWITCHYARD_ADMIN_KEY"]) {
+      expect(gateway?.environment?.[key]).toMatch(/^\$\{[A-Z_]+:-\}$/);
+    }
+  });
+
+  it("offers a llama.cpp server as an optional profile serving the same models folder", () => {
+    expect(llama?.profiles).toEqual(["llama-server"]);
+    expect(llama?.image).toMatch(/llama\.cpp:server/);
+    expect(llama?.volumes).toContain("./models:/models:ro");
+    expect(llama?.command).toEqual(expect.arrayContaining(["--host", "0.0.0.0", "--port", "8081"]));
+    expect(llama?.ports?.[0]).toMatch(/^127\.0\.0\.1:8081:8081$/);
+  });
+});

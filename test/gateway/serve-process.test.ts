@@ -1,0 +1,100 @@
+/**
+ * `npm start`'s code path as a real process: it starts on the embedded defaults, refuses a bad
+ * configuration with a message naming the field, and on SIGTERM finishes in-flight requests before
+ * exiting cleanly.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { testModelsYaml } from "../support/gateway.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+function serve(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  return child;
+}
+
+function waitForUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+}
+
+describe("switchyard serve (process)", () => {
+  it("starts on the shipped defaults and reports why the local model is not ready", async () => {
+    const child = serve({});
+    const url = await waitForUrl(child);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    let components: Record<string, { state: string; detail: string }> = {};
+    for (let i = 0; i < 50; i++) {
+      const body = (await (await fetch(`${url}/readyz`)).json()) as { components: typeof components };
+      components = body.components;
+      if (components["provider:local"]?.state !== "loading") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(components["provider:local"]).toMatchObject({ state: "unavailable" });
+    expect(components["provider:local"]?.detail).toContain("local.gguf");
+    expect(components["provider:openai"]).toMatchObject({ state: "unavailable", detail: "OPENAI_API_KEY is not set" });
+    const exited = exitOf(child);
+    child.kill("SIGTERM");
+    expect((await exited).code).toBe(0);
+  });
+
+  it("refuses to start on an invalid configuration, naming the field", async () => {
+    const child = serve({ PORT: "not-a-port" });
+    const { code, stderr } = await exitOf(child);
+    expect(code).toBe(1);
+    expect(stderr).toContain("environment: PORT:");
+  });
+
+  it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
+    const fake: FakeOpenAI = await startFakeOpenAI();
+    cleanups.push(() => fake.close());
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-serve-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, "models.yaml"), testModelsYaml({ cloudBaseURL: fake.baseURL }));
+    const child = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
+    const exited = exitOf(child);
+    const url = await waitForUrl(child).catch(async () => {
+      throw new Error((await exited).stderr);
+    });
+    fake.script({ kind: "stream", chunks: 10, delayMs: 80 });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(200);
+    child.kill("SIGTERM");
+    const text = await response.text();
+    expect(text).toContain("w9 ");
+    expect(text.trim().endsWith("data: [DONE]")).toBe(true);
+    expect((await exited).code).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
