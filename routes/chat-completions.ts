@@ -8,10 +8,17 @@ import type { AppEnv } from "../src/http/app-env.js";
 import { sseStream } from "../src/http/sse.js";
 import type { ChatPipeline } from "../src/pipeline/chat-pipeline.js";
 
-export function chatCompletionsRoutes(deps: { pipeline: ChatPipeline }): Hono<AppEnv> {
+export interface ChatCompletionsDeps {
+  pipeline: ChatPipeline;
+  /** Log request bodies and whole answers at debug level (opt-in: they carry user data). */
+  debugBodies: boolean;
+}
+
+export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/v1/chat/completions", async (c) => {
     const body = validateBody(ChatCompletionRequestSchema, parseJsonText(await c.req.text()));
+    if (deps.debugBodies) c.get("log").debug({ body }, "chat request body");
     const outcome = await deps.pipeline({
       requestId: c.get("requestId"),
       tenant: c.get("tenant"),
@@ -26,6 +33,7 @@ export function chatCompletionsRoutes(deps: { pipeline: ChatPipeline }): Hono<Ap
       "x-switchyard-model": outcome.decision.model.id,
     };
     if (outcome.kind === "completion") {
+      if (deps.debugBodies) c.get("log").debug({ completion: outcome.completion }, "chat completion body");
       return new Response(JSON.stringify(outcome.completion), { headers: { ...headers, "content-type": "application/json" } });
     }
     const stream = sseStream(outcome.chunks, { includeUsage: body.stream_options?.include_usage === true });

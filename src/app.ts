@@ -59,7 +59,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
   );
   app.use("/v1/*", apiKeyAuth({ keys }));
   app.route("/", modelsRoutes({ registry: config.registry, startedAt: Date.now() }));
-  app.route("/", chatCompletionsRoutes({ pipeline }));
+  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: config.env.SWITCHYARD_DEBUG_BODIES }));
 
   return {
     app,

@@ -149,3 +149,27 @@ describe("cloud route", () => {
     expect(fake.abortedStreams).toBe(1);
   });
 });
+
+describe("logging", () => {
+  it("never logs prompt bodies or keys unless SWITCHYARD_DEBUG_BODIES is on", async () => {
+    const secretPrompt = "my-very-private-prompt-7731";
+    await gw.client({ apiKey: "client-key-never-logged" }).chat.completions.create({ model: "cloud", messages: [{ role: "user", content: secretPrompt }] });
+    const logs = gw.logs.join("\n");
+    expect(logs).toContain('"path":"/v1/chat/completions"');
+    expect(logs).not.toContain(secretPrompt);
+    expect(logs).not.toContain("client-key-never-logged");
+    expect(logs).not.toContain("sk-upstream-secret");
+
+    const debug = await startTestGateway({
+      modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }),
+      env: { SWITCHYARD_DEBUG_BODIES: "1", LOG_LEVEL: "debug" },
+      waitForModels: false,
+    });
+    try {
+      await debug.client().chat.completions.create({ model: "cloud", messages: [{ role: "user", content: secretPrompt }] });
+      expect(debug.logs.join("\n")).toContain(secretPrompt);
+    } finally {
+      await debug.close();
+    }
+  });
+});
