@@ -1,0 +1,50 @@
+/**
+ * `GET /v1/sessions/{id}` returns the caller's stored conversation; `DELETE /v1/sessions/{id}` erases
+ * it (right to be forgotten). Both are scoped to the caller's tenant: another tenant's session of the
+ * same id is invisible, exactly as if it did not exist. An absent session answers 404 on both, so a
+ * client can tell a typo from an erasure; repeating a DELETE is harmless.
+ */
+import { Hono } from "hono";
+import { parseSessionId, type SessionScope } from "../src/context/session-id.js";
+import type { ContextStore } from "../src/context/store.js";
+import type { StoredTurn } from "../src/context/turn.js";
+import { GatewayError, unavailable } from "../src/errors.js";
+import type { AppEnv } from "../src/http/app-env.js";
+
+export const sessionNotFound = (id: string) =>
+  new GatewayError(`No session '${id}' exists for this API key.`, { status: 404, type: "not_found_error", code: "session_not_found", param: "id" });
+
+const storeUnavailable = () => unavailable("The conversation store is unavailable; try again shortly.", "context_unavailable");
+
+const present = (turn: StoredTurn) => ({
+  ...turn.message,
+  metadata: {
+    created_at: Math.floor(turn.meta.at / 1000),
+    ...(turn.meta.route !== undefined ? { route: turn.meta.route } : {}),
+    ...(turn.meta.model !== undefined ? { model: turn.meta.model } : {}),
+    ...(turn.meta.intent !== undefined ? { intent: turn.meta.intent } : {}),
+    ...(turn.meta.requestId !== undefined ? { request_id: turn.meta.requestId } : {}),
+  },
+});
+
+export function sessionRoutes(deps: { store: ContextStore }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const scopeOf = (tenantId: string, id: string): SessionScope => ({ tenantId, sessionId: parseSessionId(id, "id") });
+
+  app.get("/v1/sessions/:id", async (c) => {
+    const id = c.req.param("id");
+    const loaded = await deps.store.load(scopeOf(c.get("tenant").id, id));
+    if (loaded.status === "degraded") throw storeUnavailable();
+    if (!loaded.exists) throw sessionNotFound(id);
+    return c.json({ id, object: "session", messages: [...loaded.instructions.map(present), ...loaded.turns.map(present)] });
+  });
+
+  app.delete("/v1/sessions/:id", async (c) => {
+    const id = c.req.param("id");
+    const erased = await deps.store.erase(scopeOf(c.get("tenant").id, id));
+    if (erased.status === "degraded") throw storeUnavailable();
+    if (erased.status === "absent") throw sessionNotFound(id);
+    return c.json({ id, object: "session.deleted", deleted: true });
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+/**
+ * The storage a context store writes encoded turns to. A backend sees only opaque strings and one
+ * storage key per session; encoding, encryption and failure handling live in the store above it.
+ */
+export interface SessionLimits {
+  /** Sliding: every load and save restarts it. */
+  ttlMs: number;
+  maxTurns: number;
+  /** Sum of the stored turns' encoded sizes. */
+  maxBytes: number;
+}
+
+export interface RawSession {
+  turns: string[];
+  instructions: string | null;
+  state: string | null;
+}
+
+export interface RawWrite {
+  turns: readonly string[];
+  /** Drop the stored turns first (the client rewrote the history). */
+  replace: boolean;
+  /** Set when given; kept otherwise. */
+  instructions?: string;
+  /** undefined keeps the stored state, null erases it. */
+  state?: string | null;
+}
+
+export interface RawSaveResult {
+  /** Turns stored after the write. */
+  turns: number;
+  /** Oldest turns removed to stay within the limits. */
+  trimmed: number;
+}
+
+export type ConnectionListener = (event: { up: boolean; detail: string }) => void;
+
+export interface ContextBackend {
+  readonly kind: "redis" | "memory";
+  load(key: string): Promise<RawSession>;
+  save(key: string, write: RawWrite): Promise<RawSaveResult>;
+  /** True when something was erased. */
+  erase(key: string): Promise<boolean>;
+  /** Whether the backend can serve commands now. */
+  connected(): boolean;
+  /** Connection transitions (Redis); the in-memory backend never calls it. */
+  onConnection(listener: ConnectionListener): void;
+  close(): Promise<void>;
+}
+
+/** UTF-8 size, as Redis counts string lengths in the trim script. */
+export const byteLength = (value: string): number => Buffer.byteLength(value, "utf8");

@@ -1,0 +1,86 @@
+/**
+ * Fits a conversation into a model's context window: system and developer messages always stay, the
+ * newest turns are kept and the oldest dropped first. An assistant message that calls tools and the
+ * tool results answering it are kept or dropped together, since a provider rejects either without
+ * the other.
+ */
+import type { ChatMessage } from "../api/chat-request.js";
+import { isInstruction } from "./turn.js";
+
+/** Response header that tells the client how many stored or sent messages did not fit. */
+export const CONTEXT_DROPPED_HEADER = "x-switchyard-context-dropped";
+
+export interface BudgetOptions {
+  contextWindow: number;
+  /** Tokens kept free for the answer (the request's max tokens or the model's default). */
+  reservedOutputTokens: number;
+  /** Tokens one message costs in the target model's prompt format, including its framing. */
+  countTokens: (message: ChatMessage) => number;
+}
+
+export interface FittedHistory {
+  messages: ChatMessage[];
+  /** Messages left out, oldest first; send it in `x-switchyard-context-dropped`. */
+  dropped: number;
+  /** Prompt tokens of `messages`. */
+  tokens: number;
+  /**
+   * False when even the instructions and the newest turn exceed the budget; `messages` then still
+   * holds them, and the caller should refuse with a context-length error.
+   */
+  fits: boolean;
+}
+
+interface Group {
+  indices: number[];
+  tokens: number;
+  /** Tool results whose call is not in the conversation: invalid for any provider. */
+  orphan: boolean;
+}
+
+/**
+ * @example
+ * const fitted = fitToBudget(merged.messages, { contextWindow: 2048, reservedOutputTokens: 256, countTokens });
+ * if (fitted.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(fitted.dropped);
+ */
+export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOptions): FittedHistory {
+  const keep = new Array<boolean>(messages.length).fill(false);
+  let pinnedTokens = 0;
+  const groups: Group[] = [];
+  let open: Group | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const tokens = options.countTokens(message);
+    if (isInstruction(message)) {
+      keep[i] = true;
+      pinnedTokens += tokens;
+      continue;
+    }
+    if (message.role === "tool" && open) {
+      open.indices.push(i);
+      open.tokens += tokens;
+      continue;
+    }
+    const group: Group = { indices: [i], tokens, orphan: message.role === "tool" };
+    groups.push(group);
+    open = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0 ? group : undefined;
+  }
+
+  let remaining = options.contextWindow - options.reservedOutputTokens - pinnedTokens;
+  let tokens = pinnedTokens;
+  let fits = remaining >= 0;
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const group = groups[g]!;
+    if (group.orphan) continue;
+    const newest = g === groups.length - 1;
+    if (group.tokens > remaining && !newest) break;
+    if (group.tokens > remaining) fits = false;
+    remaining -= group.tokens;
+    tokens += group.tokens;
+    for (const i of group.indices) keep[i] = true;
+  }
+
+  const kept: ChatMessage[] = [];
+  for (let i = 0; i < messages.length; i++) if (keep[i]) kept.push(messages[i]!);
+  return { messages: kept, dropped: messages.length - kept.length, tokens, fits };
+}

@@ -1,0 +1,175 @@
+/**
+ * The context store's configuration: environment variables (`REDIS_URL`, limits, encryption keys)
+ * over an optional `context.yaml` in the policy folder, which is where Sentinel and Cluster
+ * topologies are described. Validated once at start-up; a bad setting stops the gateway with one line
+ * per problem.
+ */
+import { access } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { ConfigError, loadYamlFile, type ConfigProblem } from "../config/yaml-file.js";
+import type { SessionLimits } from "./backend.js";
+import { decodeKey } from "./cipher.js";
+
+const Unit = { second: 1000, kb: 1024 } as const;
+
+export const CONTEXT_DEFAULTS = {
+  ttlSeconds: 24 * 3600,
+  maxTurns: 200,
+  maxBytes: 256 * Unit.kb,
+  timeoutMs: 100,
+  maxSessions: 10_000,
+  keyPrefix: "switchyard:ctx:",
+  reconnectMaxDelayMs: 2000,
+} as const;
+
+const positiveInt = z.int().positive();
+const HostPort = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
+
+export const ContextFileSchema = z.strictObject({
+  ttl_seconds: positiveInt.optional(),
+  max_turns: positiveInt.optional(),
+  max_bytes: positiveInt.optional(),
+  /** Upper bound on any one Redis command; a slower Redis makes the request go on without context. */
+  timeout_ms: positiveInt.optional(),
+  /** Sessions kept by the in-memory store before the least recently used is evicted. */
+  memory_max_sessions: positiveInt.optional(),
+  key_prefix: z.string().regex(/^[^{}]*$/, "must not contain '{' or '}' (they delimit the Redis Cluster hash tag)").optional(),
+  redis: z
+    .strictObject({
+      /** TLS to the Sentinel-managed master or the Cluster nodes (`rediss://` covers a plain URL). */
+      tls: z.boolean().optional(),
+      reconnect_max_delay_ms: positiveInt.optional(),
+      sentinel: z.strictObject({ master: z.string().min(1), nodes: z.array(HostPort).min(1), db: z.int().min(0).optional() }).optional(),
+      cluster: z.strictObject({ nodes: z.array(HostPort).min(1) }).optional(),
+    })
+    .refine((r) => !(r.sentinel && r.cluster), "set either 'sentinel' or 'cluster', not both")
+    .optional(),
+});
+export type ContextFile = z.infer<typeof ContextFileSchema>;
+
+const envInt = z.coerce.number().int().positive().optional();
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+
+export const ContextEnvSchema = z.object({
+  REDIS_URL: redisUrl,
+  /** Credentials for Sentinel and Cluster topologies (a plain URL carries its own). */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  /** Base64 of 32 random bytes: turns on AES-256-GCM encryption of stored content. */
+  SWITCHYARD_CONTEXT_KEY: z.string().optional(),
+  /** Comma-separated base64 keys still accepted for decryption during a rotation. */
+  SWITCHYARD_CONTEXT_OLD_KEYS: z.string().optional(),
+  SWITCHYARD_CONTEXT_TTL_SECONDS: envInt,
+  SWITCHYARD_CONTEXT_MAX_TURNS: envInt,
+  SWITCHYARD_CONTEXT_MAX_BYTES: envInt,
+  SWITCHYARD_CONTEXT_TIMEOUT_MS: envInt,
+  SWITCHYARD_CONTEXT_MAX_SESSIONS: envInt,
+});
+
+export interface HostAndPort {
+  host: string;
+  port: number;
+}
+
+export type RedisTarget =
+  | { kind: "url"; url: string }
+  | { kind: "sentinel"; master: string; nodes: HostAndPort[]; db?: number; tls: boolean; username?: string; password?: string; sentinelPassword?: string }
+  | { kind: "cluster"; nodes: HostAndPort[]; tls: boolean; username?: string; password?: string };
+
+export interface ContextConfig {
+  limits: SessionLimits;
+  timeoutMs: number;
+  keyPrefix: string;
+  memoryMaxSessions: number;
+  /** Absent: the in-memory store. */
+  redis?: { target: RedisTarget; reconnectMaxDelayMs: number };
+  encryption?: { current: Buffer; previous: Buffer[] };
+}
+
+/**
+ * Builds the configuration from the environment and an already-parsed `context.yaml` (or none).
+ *
+ * @example
+ * resolveContextConfig({ REDIS_URL: "redis://127.0.0.1:6379" }) // Redis, default limits
+ */
+export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFile = {}): ContextConfig {
+  const parsed = ContextEnvSchema.safeParse(rawEnv);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => envProblem(String(i.path[0] ?? ""), i.message)));
+  const env = parsed.data;
+  const config: ContextConfig = {
+    limits: {
+      ttlMs: (env.SWITCHYARD_CONTEXT_TTL_SECONDS ?? file.ttl_seconds ?? CONTEXT_DEFAULTS.ttlSeconds) * Unit.second,
+      maxTurns: env.SWITCHYARD_CONTEXT_MAX_TURNS ?? file.max_turns ?? CONTEXT_DEFAULTS.maxTurns,
+      maxBytes: env.SWITCHYARD_CONTEXT_MAX_BYTES ?? file.max_bytes ?? CONTEXT_DEFAULTS.maxBytes,
+    },
+    timeoutMs: env.SWITCHYARD_CONTEXT_TIMEOUT_MS ?? file.timeout_ms ?? CONTEXT_DEFAULTS.timeoutMs,
+    keyPrefix: file.key_prefix ?? CONTEXT_DEFAULTS.keyPrefix,
+    memoryMaxSessions: env.SWITCHYARD_CONTEXT_MAX_SESSIONS ?? file.memory_max_sessions ?? CONTEXT_DEFAULTS.maxSessions,
+  };
+  const target = redisTarget(env, file);
+  if (target) config.redis = { target, reconnectMaxDelayMs: file.redis?.reconnect_max_delay_ms ?? CONTEXT_DEFAULTS.reconnectMaxDelayMs };
+  const encryption = encryptionKeys(env);
+  if (encryption) config.encryption = encryption;
+  return config;
+}
+
+/** Reads `<policyDir>/context.yaml` when it exists, then applies the environment over it. */
+export async function loadContextConfig(rawEnv: NodeJS.ProcessEnv, policyDir: string): Promise<ContextConfig> {
+  const path = join(policyDir, "context.yaml");
+  const exists = await access(path).then(
+    () => true,
+    () => false,
+  );
+  const file = exists ? (await loadYamlFile(path, ContextFileSchema)).value : {};
+  return resolveContextConfig(rawEnv, file);
+}
+
+type ContextEnv = z.infer<typeof ContextEnvSchema>;
+
+function redisTarget(env: ContextEnv, file: ContextFile): RedisTarget | undefined {
+  const redis = file.redis;
+  const credentials = { ...(env.REDIS_USERNAME ? { username: env.REDIS_USERNAME } : {}), ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}) };
+  if (redis?.sentinel) {
+    const { master, nodes, db } = redis.sentinel;
+    return {
+      kind: "sentinel",
+      master,
+      nodes,
+      ...(db !== undefined ? { db } : {}),
+      tls: redis.tls ?? false,
+      ...credentials,
+      ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
+    };
+  }
+  if (redis?.cluster) return { kind: "cluster", nodes: redis.cluster.nodes, tls: redis.tls ?? false, ...credentials };
+  return env.REDIS_URL ? { kind: "url", url: env.REDIS_URL } : undefined;
+}
+
+function encryptionKeys(env: ContextEnv): ContextConfig["encryption"] {
+  const problems: ConfigProblem[] = [];
+  const decode = (name: string, value: string): Buffer | undefined => {
+    try {
+      return decodeKey(value);
+    } catch (error) {
+      problems.push(envProblem(name, (error as Error).message));
+      return undefined;
+    }
+  };
+  const oldKeys = (env.SWITCHYARD_CONTEXT_OLD_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  if (!env.SWITCHYARD_CONTEXT_KEY) {
+    if (oldKeys.length > 0) throw new ConfigError([envProblem("SWITCHYARD_CONTEXT_OLD_KEYS", "needs SWITCHYARD_CONTEXT_KEY (the key new writes use)")]);
+    return undefined;
+  }
+  const current = decode("SWITCHYARD_CONTEXT_KEY", env.SWITCHYARD_CONTEXT_KEY);
+  const previous = oldKeys.map((k) => decode("SWITCHYARD_CONTEXT_OLD_KEYS", k)).filter((k): k is Buffer => k !== undefined);
+  if (problems.length > 0 || !current) throw new ConfigError(problems);
+  return { current, previous };
+}
+
+const envProblem = (path: string, message: string): ConfigProblem => ({ file: "environment", line: 0, col: 0, path, message });

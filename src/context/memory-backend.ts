@@ -1,0 +1,76 @@
+/**
+ * The embedded default: sessions in this process's memory, bounded by a session count (least
+ * recently used evicted first) and the same sliding TTL and trim rules as Redis. Nothing is shared
+ * between replicas, and nothing survives a restart.
+ */
+import { LRUCache } from "lru-cache";
+import { byteLength, type ContextBackend, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { TOOL_TURN_PREFIX } from "./turn-codec.js";
+
+interface Entry {
+  turns: string[];
+  bytes: number;
+  instructions: string | null;
+  state: string | null;
+}
+
+export interface MemoryBackendOptions {
+  limits: SessionLimits;
+  maxSessions: number;
+}
+
+export function createMemoryBackend(options: MemoryBackendOptions): ContextBackend {
+  const { limits } = options;
+  const sessions = new LRUCache<string, Entry>({ max: options.maxSessions, ttl: limits.ttlMs, updateAgeOnGet: true });
+
+  return {
+    kind: "memory",
+    async load(key: string): Promise<RawSession> {
+      const entry = sessions.get(key);
+      if (!entry) return { turns: [], instructions: null, state: null };
+      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state };
+    },
+    async save(key: string, write: RawWrite): Promise<RawSaveResult> {
+      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null };
+      if (write.replace) {
+        entry.turns = [];
+        entry.bytes = 0;
+      }
+      for (const turn of write.turns) {
+        entry.turns.push(turn);
+        entry.bytes += byteLength(turn);
+      }
+      const trimmed = trim(entry, limits);
+      if (write.instructions !== undefined) entry.instructions = write.instructions;
+      if (write.state !== undefined) entry.state = write.state;
+      sessions.set(key, entry);
+      return { turns: entry.turns.length, trimmed };
+    },
+    async erase(key: string): Promise<boolean> {
+      return sessions.delete(key);
+    },
+    connected: () => true,
+    onConnection: () => {},
+    async close() {
+      sessions.clear();
+    },
+  };
+}
+
+/** The same rule as the Redis script: oldest first until within limits, then no leading tool results. */
+function trim(entry: Entry, limits: SessionLimits): number {
+  let drop = 0;
+  let bytes = entry.bytes;
+  const turns = entry.turns;
+  while (drop < turns.length && (turns.length - drop > limits.maxTurns || bytes > limits.maxBytes)) {
+    bytes -= byteLength(turns[drop]!);
+    drop++;
+  }
+  while (drop < turns.length && turns[drop]!.startsWith(TOOL_TURN_PREFIX)) {
+    bytes -= byteLength(turns[drop]!);
+    drop++;
+  }
+  if (drop > 0) entry.turns = turns.slice(drop);
+  entry.bytes = bytes;
+  return drop;
+}

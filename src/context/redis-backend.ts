@@ -1,0 +1,129 @@
+/**
+ * Sessions in Redis. A session is two keys sharing one Cluster hash tag: `<key>:t`, a list of encoded
+ * turns, and `<key>:m`, a hash holding the turns' total size, the instructions and the state blob. A
+ * load and a save are each one Lua script call (one round trip), and a save appends, trims and
+ * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
+ * turns together and in order.
+ */
+import { createHash } from "node:crypto";
+import type { ContextBackend, ConnectionListener, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
+import type { RedisClient } from "./redis-client.js";
+import { TOOL_TURN_PREFIX } from "./turn-codec.js";
+
+const LOAD = `
+local turns = redis.call('LRANGE', KEYS[1], 0, -1)
+local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state')
+if #turns > 0 or meta[1] or meta[2] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+end
+return {turns, meta[1], meta[2]}
+`;
+
+// ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
+//       state mode (0 keep | 1 set | 2 erase), state, turns…
+const SAVE = `
+local maxTurns = tonumber(ARGV[2])
+local maxBytes = tonumber(ARGV[3])
+if ARGV[4] == '1' then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'bytes', 0)
+end
+local added = 0
+for i = 9, #ARGV do
+  redis.call('RPUSH', KEYS[1], ARGV[i])
+  added = added + #ARGV[i]
+end
+local bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added))
+local len = redis.call('LLEN', KEYS[1])
+local trimmed = 0
+while len > 0 and (len > maxTurns or bytes > maxBytes) do
+  bytes = bytes - #redis.call('LPOP', KEYS[1])
+  len = len - 1
+  trimmed = trimmed + 1
+end
+while len > 0 do
+  local head = redis.call('LINDEX', KEYS[1], 0)
+  if string.sub(head, 1, ${TOOL_TURN_PREFIX.length}) ~= '${TOOL_TURN_PREFIX}' then break end
+  redis.call('LPOP', KEYS[1])
+  bytes = bytes - #head
+  len = len - 1
+  trimmed = trimmed + 1
+end
+redis.call('HSET', KEYS[2], 'bytes', bytes)
+if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'instructions', ARGV[6]) end
+if ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'state', ARGV[8]) end
+if ARGV[7] == '2' then redis.call('HDEL', KEYS[2], 'state') end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return {len, trimmed}
+`;
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+const script = (source: string): Script => ({ source, sha: createHash("sha1").update(source).digest("hex") });
+
+export interface RedisBackendOptions {
+  client: RedisClient;
+  limits: SessionLimits;
+}
+
+export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
+  const { client, limits } = options;
+  const load = script(LOAD);
+  const save = script(SAVE);
+  const listeners: ConnectionListener[] = [];
+  const notify = (up: boolean, detail: string) => {
+    for (const listener of listeners) listener({ up, detail });
+  };
+  client.on("ready", () => notify(true, "connected"));
+  client.on("close", () => notify(false, "connection closed"));
+  client.on("error", (error: Error) => notify(false, error.message));
+
+  /** EVALSHA, loading the script on the first call to each server (NOSCRIPT) — one round trip after that. */
+  async function run(s: Script, keys: [string, string], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(s.sha, 2, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return client.eval(s.source, 2, ...keys, ...args);
+    }
+  }
+
+  return {
+    kind: "redis",
+    async load(key: string): Promise<RawSession> {
+      const [turns, instructions, state] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [string[], string | null, string | null];
+      return { turns, instructions: instructions ?? null, state: state ?? null };
+    },
+    async save(key: string, write: RawWrite): Promise<RawSaveResult> {
+      const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
+      const args = [
+        limits.ttlMs,
+        limits.maxTurns,
+        limits.maxBytes,
+        write.replace ? 1 : 0,
+        write.instructions === undefined ? 0 : 1,
+        write.instructions ?? "",
+        stateMode,
+        write.state ?? "",
+        ...write.turns,
+      ];
+      const [turns, trimmed] = (await run(save, [`${key}:t`, `${key}:m`], args)) as [number, number];
+      return { turns, trimmed };
+    },
+    async erase(key: string): Promise<boolean> {
+      return (await client.del(`${key}:t`, `${key}:m`)) > 0;
+    },
+    connected: () => client.status === "ready",
+    onConnection(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}

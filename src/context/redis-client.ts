@@ -1,0 +1,58 @@
+/**
+ * Builds the ioredis client for a configured target with the failure behaviour the gateway needs: no
+ * command waits longer than `timeoutMs`, nothing queues while disconnected (a request goes on without
+ * context instead of waiting), and reconnection retries forever with a capped backoff.
+ */
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { RedisTarget } from "./config.js";
+
+export interface RedisClientOptions {
+  timeoutMs: number;
+  reconnectMaxDelayMs: number;
+}
+
+export type RedisClient = Redis | Cluster;
+
+const CONNECT_TIMEOUT_MS = 2000;
+
+export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
+  const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxDelayMs);
+  const common: RedisOptions = {
+    commandTimeout: options.timeoutMs,
+    enableOfflineQueue: false,
+    // A command already sent when the connection drops fails instead of being replayed after reconnect.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    connectionName: "switchyard-context",
+  };
+  switch (target.kind) {
+    case "url":
+      return new Redis(target.url, { ...common, retryStrategy: retry });
+    case "sentinel":
+      return new Redis({
+        ...common,
+        retryStrategy: retry,
+        sentinels: target.nodes,
+        name: target.master,
+        ...(target.db !== undefined ? { db: target.db } : {}),
+        ...(target.username ? { username: target.username } : {}),
+        ...(target.password ? { password: target.password } : {}),
+        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+        ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      });
+    case "cluster": {
+      const { enableOfflineQueue: _offline, ...nodeOptions } = common;
+      return new Cluster(target.nodes, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: retry,
+        redisOptions: {
+          ...nodeOptions,
+          ...(target.username ? { username: target.username } : {}),
+          ...(target.password ? { password: target.password } : {}),
+          ...(target.tls ? { tls: {} } : {}),
+        },
+      });
+    }
+  }
+}

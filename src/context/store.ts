@@ -1,0 +1,195 @@
+/**
+ * The conversation context store the chat pipeline talks to. It never throws for storage trouble:
+ * when the backend is down, slow or returns something unreadable, a load answers with an empty,
+ * `degraded` snapshot and a save reports that it did not happen, so the request goes on with only
+ * what the client sent. Transitions are logged once each and counted for metrics.
+ */
+import type { Logger } from "pino";
+import { byteLength, type ContextBackend } from "./backend.js";
+import { sessionKey, type SessionScope } from "./session-id.js";
+import type { StoredTurn, TurnInput } from "./turn.js";
+import type { TurnCodec } from "./turn-codec.js";
+
+export interface SessionSnapshot {
+  /** The stored system/developer messages that open the conversation. */
+  instructions: StoredTurn[];
+  /** The stored turns after the instructions, oldest first. */
+  turns: StoredTurn[];
+  /** The opaque per-session state last saved (PII vault, sticky routing), or undefined. */
+  state: unknown;
+}
+
+export type LoadResult =
+  | ({ status: "ok"; exists: boolean } & SessionSnapshot)
+  | ({ status: "degraded"; exists: false; reason: string } & SessionSnapshot);
+
+export interface SessionWrite {
+  /** New turns, appended in this order. */
+  turns: readonly TurnInput[];
+  /** Replaces the stored instructions when given. */
+  instructions?: readonly TurnInput[];
+  /** Drop the stored turns first (the client rewrote the history). */
+  replace?: boolean;
+  /** JSON-serialisable; undefined keeps the stored state, null erases it. */
+  state?: unknown;
+}
+
+export type SaveResult = { status: "ok"; turns: number; trimmed: number } | { status: "degraded"; reason: string };
+
+export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
+
+export interface ContextStoreCounters {
+  loads: number;
+  saves: number;
+  degradedLoads: number;
+  degradedSaves: number;
+  trimmedTurns: number;
+}
+
+export interface ContextStoreStatus {
+  backend: "redis" | "memory";
+  /** `degraded`: requests go on without stored context until the backend is back. */
+  state: "ready" | "degraded";
+  detail: string;
+  counters: Readonly<ContextStoreCounters>;
+}
+
+export interface ContextStore {
+  load(scope: SessionScope): Promise<LoadResult>;
+  save(scope: SessionScope, write: SessionWrite): Promise<SaveResult>;
+  /** Erases the session's turns, instructions and state (right to be forgotten). */
+  erase(scope: SessionScope): Promise<EraseResult>;
+  status(): ContextStoreStatus;
+  /** Resolves when the backend is connected or `timeoutMs` passed, whichever is first; never rejects. */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ContextStoreOptions {
+  backend: ContextBackend;
+  codec: TurnCodec;
+  keyPrefix: string;
+  /** Largest instructions + state a session may hold (their encoded size). */
+  maxBytes: number;
+  log: Logger;
+}
+
+const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined }) as SessionSnapshot;
+
+export function createContextStore(options: ContextStoreOptions): ContextStore {
+  const { backend, codec, log } = options;
+  const counters: ContextStoreCounters = { loads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0 };
+  // Redis starts degraded until its first `ready`: enableOfflineQueue is off, so commands sent
+  // before the connection is up fail fast.
+  let healthy = backend.kind === "memory";
+  let detail = healthy ? "in memory" : "connecting";
+  const waiters = new Set<() => void>();
+
+  const markDown = (reason: string) => {
+    detail = reason;
+    if (!healthy) return;
+    healthy = false;
+    log.warn({ backend: backend.kind, reason }, "context store degraded: requests continue without stored context");
+  };
+  const markUp = () => {
+    detail = "connected";
+    if (healthy) return;
+    healthy = true;
+    log.info({ backend: backend.kind }, "context store connected");
+  };
+  backend.onConnection(({ up, detail: why }) => {
+    if (up) {
+      markUp();
+      for (const wake of waiters) wake();
+    } else markDown(why);
+  });
+
+  const keyOf = (scope: SessionScope) => sessionKey(options.keyPrefix, scope);
+  const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+  return {
+    async load(scope) {
+      counters.loads++;
+      let raw;
+      try {
+        raw = await backend.load(keyOf(scope));
+      } catch (error) {
+        counters.degradedLoads++;
+        markDown(reasonOf(error));
+        return { status: "degraded", exists: false, reason: "unavailable", ...EMPTY };
+      }
+      markUp();
+      try {
+        const turns = raw.turns.map((t) => codec.decodeTurn(scope, t));
+        const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
+        const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
+        const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
+        return { status: "ok", exists, instructions, turns, state };
+      } catch (error) {
+        // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
+        counters.degradedLoads++;
+        log.error({ err: error, tenant: scope.tenantId }, "stored conversation context could not be decoded");
+        return { status: "degraded", exists: false, reason: "unreadable", ...EMPTY };
+      }
+    },
+
+    async save(scope, write) {
+      counters.saves++;
+      const turns = write.turns.map((t) => codec.encodeTurn(scope, t));
+      const instructions = write.instructions === undefined ? undefined : codec.encodeInstructions(scope, write.instructions);
+      const state = write.state === undefined ? undefined : write.state === null ? null : codec.encodeState(scope, write.state);
+      const extra = byteLength(instructions ?? "") + byteLength(state ?? "");
+      if (extra > options.maxBytes) {
+        counters.degradedSaves++;
+        log.warn({ tenant: scope.tenantId, bytes: extra, maxBytes: options.maxBytes }, "session instructions and state exceed the context size limit; not saved");
+        return { status: "degraded", reason: "too_large" };
+      }
+      try {
+        const result = await backend.save(keyOf(scope), {
+          turns,
+          replace: write.replace ?? false,
+          ...(instructions !== undefined ? { instructions } : {}),
+          ...(state !== undefined ? { state } : {}),
+        });
+        markUp();
+        counters.trimmedTurns += result.trimmed;
+        return { status: "ok", ...result };
+      } catch (error) {
+        counters.degradedSaves++;
+        markDown(reasonOf(error));
+        return { status: "degraded", reason: "unavailable" };
+      }
+    },
+
+    async erase(scope) {
+      try {
+        const erased = await backend.erase(keyOf(scope));
+        markUp();
+        return { status: erased ? "erased" : "absent" };
+      } catch (error) {
+        markDown(reasonOf(error));
+        return { status: "degraded", reason: "unavailable" };
+      }
+    },
+
+    status: () => ({ backend: backend.kind, state: healthy ? "ready" : "degraded", detail, counters: { ...counters } }),
+
+    ready(timeoutMs) {
+      if (backend.connected()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve(backend.connected());
+        }, timeoutMs);
+        waiters.add(wake);
+      });
+    },
+
+    close: () => backend.close(),
+  };
+}

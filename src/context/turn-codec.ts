@@ -1,0 +1,68 @@
+/**
+ * Turns to and from the strings a backend stores. Every stored turn starts with `{"role":"…",` in
+ * plain text (the Redis trim script recognises tool results by that prefix, so trimming never leaves
+ * a tool result without the call it answers); with a cipher, everything else is sealed and bound to
+ * its tenant, session and field so a sealed value cannot be replayed elsewhere. Plain values stay
+ * readable with a cipher configured, so switching encryption on does not cut live sessions short.
+ */
+import type { ChatMessage } from "../api/chat-request.js";
+import type { ContextCipher } from "./cipher.js";
+import type { SessionScope } from "./session-id.js";
+import { messageFingerprint, type StoredTurn, type TurnInput, type TurnMeta } from "./turn.js";
+
+/** The prefix of a stored tool result; the Redis trim script matches on it. */
+export const TOOL_TURN_PREFIX = '{"role":"tool",';
+
+interface TurnBody {
+  fp: string;
+  meta: TurnMeta;
+  msg: ChatMessage;
+}
+
+export type Field = "turn" | "instructions" | "state";
+
+export interface TurnCodec {
+  encodeTurn(scope: SessionScope, turn: TurnInput): string;
+  decodeTurn(scope: SessionScope, stored: string): StoredTurn;
+  encodeInstructions(scope: SessionScope, instructions: readonly TurnInput[]): string;
+  decodeInstructions(scope: SessionScope, stored: string): StoredTurn[];
+  encodeState(scope: SessionScope, state: unknown): string;
+  decodeState(scope: SessionScope, stored: string): unknown;
+}
+
+const aadOf = (scope: SessionScope, field: Field) => `${scope.tenantId}\0${scope.sessionId}\0${field}`;
+
+const bodyOf = (turn: TurnInput): TurnBody => ({ fp: messageFingerprint(turn.visible ?? turn.message), meta: turn.meta, msg: turn.message });
+
+const fromBody = (body: TurnBody): StoredTurn => ({ message: body.msg, fingerprint: body.fp, meta: body.meta });
+
+export function createTurnCodec(cipher: ContextCipher | undefined): TurnCodec {
+  /** Plain `{"v":…}` or sealed `{"enc":"…"}`: plain values stay readable after encryption is switched on. */
+  const wrap = (scope: SessionScope, field: Field, json: string) =>
+    cipher ? `{"enc":${JSON.stringify(cipher.seal(json, aadOf(scope, field)))}}` : `{"v":${json}}`;
+  const unwrap = (scope: SessionScope, field: Field, stored: string): unknown => {
+    const record = JSON.parse(stored) as { v?: unknown; enc?: string };
+    if (record.enc === undefined) return record.v;
+    if (!cipher) throw new Error(`the stored ${field} is encrypted and SWITCHYARD_CONTEXT_KEY is not set`);
+    return JSON.parse(cipher.open(record.enc, aadOf(scope, field)));
+  };
+
+  return {
+    encodeTurn(scope, turn) {
+      const role = JSON.stringify(turn.message.role);
+      const body = JSON.stringify(bodyOf(turn));
+      if (!cipher) return `{"role":${role},${body.slice(1)}`;
+      return `{"role":${role},"enc":${JSON.stringify(cipher.seal(body, aadOf(scope, "turn")))}}`;
+    },
+    decodeTurn(scope, stored) {
+      const record = JSON.parse(stored) as Partial<TurnBody> & { enc?: string };
+      if (record.enc === undefined) return fromBody(record as TurnBody);
+      if (!cipher) throw new Error("the stored turn is encrypted and SWITCHYARD_CONTEXT_KEY is not set");
+      return fromBody(JSON.parse(cipher.open(record.enc, aadOf(scope, "turn"))) as TurnBody);
+    },
+    encodeInstructions: (scope, instructions) => wrap(scope, "instructions", JSON.stringify(instructions.map(bodyOf))),
+    decodeInstructions: (scope, stored) => (unwrap(scope, "instructions", stored) as TurnBody[]).map(fromBody),
+    encodeState: (scope, state) => wrap(scope, "state", JSON.stringify(state)),
+    decodeState: (scope, stored) => unwrap(scope, "state", stored),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * What is stored for each message of a conversation: the message itself (as the PII policy left it),
+ * a fingerprint of what the client saw, and metadata about the request that produced it.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { ChatMessage } from "../api/chat-request.js";
+
+export const TurnMetaSchema = z.object({
+  /** Milliseconds since the epoch. */
+  at: z.number(),
+  route: z.string().optional(),
+  model: z.string().optional(),
+  intent: z.string().optional(),
+  requestId: z.string().optional(),
+});
+export type TurnMeta = z.infer<typeof TurnMetaSchema>;
+
+export interface TurnInput {
+  /** The message as it may be stored (raw, redacted or pseudonymized, per the PII policy). */
+  message: ChatMessage;
+  /**
+   * The message as the client sent or received it, when it differs from `message`; its fingerprint
+   * is what lets a later request that resends the history be matched against the stored turns.
+   */
+  visible?: ChatMessage;
+  meta: TurnMeta;
+}
+
+export interface StoredTurn {
+  message: ChatMessage;
+  fingerprint: string;
+  meta: TurnMeta;
+}
+
+/**
+ * A digest of the parts of a message that identify it in a conversation (role, text, tool calls),
+ * ignoring fields clients add or drop when they echo a message back (`refusal: null`, annotations).
+ *
+ * @example
+ * messageFingerprint({ role: "user", content: "hi" }) === messageFingerprint({ role: "user", content: [{ type: "text", text: "hi" }] })
+ */
+export function messageFingerprint(message: ChatMessage): string {
+  const hash = createHash("sha256").update(message.role).update("\0").update(canonicalContent(message.content));
+  if (message.role === "assistant" && message.tool_calls) {
+    for (const call of message.tool_calls) hash.update("\0call\0").update(call.id).update("\0").update(call.function.name).update("\0").update(call.function.arguments);
+  }
+  if (message.role === "tool") hash.update("\0result\0").update(message.tool_call_id);
+  return hash.digest("base64url").slice(0, 22);
+}
+
+function canonicalContent(content: ChatMessage["content"]): string {
+  if (content == null) return "";
+  if (typeof content === "string") return content;
+  if (content.every((part) => part.type === "text")) return content.map((part) => part.text).join("\n");
+  return JSON.stringify(content);
+}
+
+export const isInstruction = (message: ChatMessage): boolean => message.role === "system" || message.role === "developer";
