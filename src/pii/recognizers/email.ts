@@ -3,8 +3,11 @@ import { CHECK_EVERY } from "./recognizer.js";
 
 const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$/;
 
+const NON_ASCII_LETTER = /\p{L}/u;
+// RFC 6531 allows non-ASCII letters in the local part ("jürgen@…"); without them the match would start mid-name.
 const isLocalChar = (c: number) =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 ||
+  (c > 127 && NON_ASCII_LETTER.test(String.fromCharCode(c)));
 const isDomainChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
 
 /**
@@ -25,9 +28,24 @@ export function emailRecognizer(): Recognizer {
         while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
         while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
         if (start === at || text.charCodeAt(at - 1) === 46) continue;
-        if (!DOMAIN.test(text.slice(at + 1, end))) continue;
+        if (!DOMAIN.test(text.slice(at + 1, end)) || inUrlAuthority(text, start)) continue;
         out.push({ type: "EMAIL_ADDRESS", start, end, score: 1 });
       }
     },
   };
+}
+
+/**
+ * `scheme://user:password@host` is a URL with credentials, not an email address; the SECRET recognizer
+ * takes the password. An address in a URL's path or query ("?u=ann@example.com") is still an email.
+ */
+function inUrlAuthority(text: string, start: number): boolean {
+  const scheme = text.lastIndexOf("://", start);
+  if (scheme === -1) return false;
+  for (let i = scheme + 3; i < start; i++) {
+    const c = text.charCodeAt(i);
+    // whitespace, "/", "?" or "#" between "://" and the match: not in the authority part.
+    if (c <= 32 || c === 47 || c === 63 || c === 35) return false;
+  }
+  return true;
 }

@@ -2,10 +2,10 @@ import type { CountryCode } from "libphonenumber-js/max";
 import { phoneNumber } from "../validators.js";
 import { patternRecognizer } from "./pattern.js";
 
-// An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups split by
+// An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups (of up to eight digits) split by
 // one space, dot or dash; lone short numbers ("2024", "42") never become candidates.
 const CANDIDATE =
-  /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{1,6}(?:[ .-]\d{1,6}){1,5})(?![\w]|[.-]\d)/g;
+  /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{1,8}(?:[ .-]\d{1,8}){1,5})(?![\w]|[.-]\d)/g;
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 // Groups of four, as card numbers are printed; no numbering plan writes phone numbers like that.
 const CARD_LIKE = /^\d{4}(?:[ -]\d{4}){2,}$/;

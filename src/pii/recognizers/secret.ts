@@ -101,14 +101,17 @@ function pemRecognizer(): Recognizer {
           end = endAt + endMarker.length;
         } else {
           end = bodyStart;
-          for (;;) {
-            const lineStart = text.indexOf("\n", end);
-            if (lineStart === -1) break;
+          let lineStart = text.indexOf("\n", bodyStart);
+          while (lineStart !== -1) {
             let lineEnd = text.indexOf("\n", lineStart + 1);
             if (lineEnd === -1) lineEnd = text.length;
             const line = text.slice(lineStart + 1, lineEnd).trim();
-            if (line !== "" && !BASE64_LINE.test(line) && !/^[A-Za-z-]+: /.test(line)) break;
-            end = lineEnd;
+            // Blank lines sit between the headers and the body of encrypted keys; they do not end the key.
+            if (line !== "") {
+              if (!BASE64_LINE.test(line) && !/^[A-Za-z-]+: /.test(line)) break;
+              end = lineEnd;
+            }
+            lineStart = lineEnd < text.length ? lineEnd : -1;
           }
         }
         out.push({ type: "SECRET", start: begin.index, end, score: 1 });

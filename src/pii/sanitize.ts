@@ -1,0 +1,210 @@
+/**
+ * The PII stage over a whole chat request. Every string that travels with the request is scanned and
+ * rewritten according to the policy for its destination: message contents of all roles and their text
+ * parts, message names, tool-call arguments (as JSON values), tool and response-format schemas, `user`,
+ * `metadata`, fields the gateway does not know and the stored history sent along. Only structural
+ * strings are skipped (roles, types, ids, model and function names, inline binary data).
+ */
+import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
+import { ConfigError } from "../config/yaml-file.js";
+import { GatewayError } from "../errors.js";
+import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
+import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
+import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
+import type { PiiEngine } from "./engine.js";
+import type { Destination, PiiPolicy } from "./policy/schema.js";
+import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
+import type { PseudonymVault } from "./vault.js";
+
+export interface SanitizeOptions {
+  /** The conversation's vault: the same value gets the same placeholder across its turns. */
+  vault: PseudonymVault;
+  /** Scope of `hash`: equal values hash alike within a tenant only. */
+  tenant: string;
+  /** Stored conversation context the pipeline sends along with the request. */
+  history?: readonly ChatMessage[];
+}
+
+export type CloudOutcome =
+  | { kind: "cloud"; request: CloudSafeRequest; history: CloudSafeMessages; summary: PiiSummaryEntry[] }
+  /** A `keep_local` rule fired: answer locally (sanitize again with `sanitizeForLocal`). */
+  | { kind: "keep_local"; types: string[]; summary: PiiSummaryEntry[] }
+  /** A `block` rule fired: answer with `error` (400, names the types, never the values). */
+  | { kind: "blocked"; types: string[]; error: GatewayError; summary: PiiSummaryEntry[] }
+  /** The scan failed: nothing may go to the cloud. `fallback` is the policy's `scan.on_failure`. */
+  | { kind: "failed"; fallback: "refuse" | "local"; error: GatewayError; cause: PiiScanError };
+
+export type LocalOutcome =
+  | { kind: "local"; request: ChatCompletionRequest; history: ChatMessage[]; summary: PiiSummaryEntry[] }
+  | { kind: "blocked"; types: string[]; error: GatewayError; summary: PiiSummaryEntry[] }
+  | { kind: "failed"; fallback: "refuse"; error: GatewayError; cause: PiiScanError };
+
+export interface Sanitizer {
+  sanitizeForCloud(request: ChatCompletionRequest, options: SanitizeOptions): CloudOutcome;
+  sanitizeForLocal(request: ChatCompletionRequest, options: SanitizeOptions): LocalOutcome;
+}
+
+export interface SanitizerDeps {
+  policy: PiiPolicy;
+  engine: PiiEngine;
+  /** Where the hash key is read from (`policy.hash.key_env`); read once, here. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+// Strings that are structure, not content. Everything else is scanned (default deny).
+const STRUCTURAL_KEYS = new Set(["role", "type", "model", "id", "tool_call_id", "detail", "format", "file_id", "tool_choice", "reasoning_effort", "service_tier", "modalities"]);
+const FREE_FORM_KEYS = new Set(["metadata", "parameters", "schema"]);
+const BINARY_KEYS = new Set(["data", "file_data"]);
+const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
+const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+
+/**
+ * @example
+ * const sanitizer = createSanitizer({ policy, engine, env: process.env });
+ * const outcome = sanitizer.sanitizeForCloud(request, { vault, tenant: "acme" });
+ * if (outcome.kind === "cloud") await cloud.complete(outcome.request);
+ */
+export function createSanitizer(deps: SanitizerDeps): Sanitizer {
+  const { policy, engine } = deps;
+  const usesHash = [policy.defaults, ...Object.values(policy.entities)].some((r) => r.local === "hash" || r.cloud === "hash");
+  const secret = deps.env[policy.hash.key_env];
+  if (usesHash && !secret) {
+    throw new ConfigError([
+      { file: "environment", line: 0, col: 0, path: policy.hash.key_env, message: "must be set: the PII policy uses the hash action" },
+    ]);
+  }
+  const allowsAll = (destination: Destination) =>
+    [policy.defaults, ...Object.values(policy.entities)].every((r) => (r[destination] ?? policy.defaults[destination]) === "allow");
+
+  function run(request: ChatCompletionRequest, options: SanitizeOptions, destination: Destination) {
+    const tally = new SummaryTally();
+    const ctx: ActionContext = {
+      policy,
+      destination,
+      vault: options.vault,
+      tenantHashKey: usesHash && secret ? tenantHashKey(secret, options.tenant) : null,
+      tally,
+    };
+    const deadline = deadlineIn(policy.scan.budget_ms);
+    const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline), ctx));
+    const walker = requestWalker(sanitizeText, (kind) => {
+      if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
+    });
+    const sanitized = walker.request(request);
+    const history = (options.history ?? []).map(walker.message);
+    return { sanitized, history, tally, deadline };
+  }
+
+  function blockedOutcome(tally: SummaryTally) {
+    const types = tally.typesWith("block");
+    const error = new GatewayError(
+      `The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`,
+      { status: 400, type: "invalid_request_error", code: "pii_blocked", param: "messages" },
+    );
+    return { kind: "blocked" as const, types, error, summary: tally.entries() };
+  }
+
+  return {
+    sanitizeForCloud(request, options) {
+      try {
+        const { sanitized, history, tally } = run(request, options, "cloud");
+        if (tally.typesWith("block").length > 0) return blockedOutcome(tally);
+        const keepLocal = tally.typesWith("keep_local");
+        if (keepLocal.length > 0) return { kind: "keep_local", types: keepLocal, summary: tally.entries() };
+        return { kind: "cloud", request: markCloudSafe(sanitized), history: markCloudSafe(history), summary: tally.entries() };
+      } catch (error) {
+        return { kind: "failed", fallback: policy.scan.on_failure, ...scanFailure(error) };
+      }
+    },
+    sanitizeForLocal(request, options) {
+      // The default local policy allows everything: nothing to do, and nothing to pay for a scan.
+      if (allowsAll("local")) return { kind: "local", request, history: [...(options.history ?? [])], summary: [] };
+      try {
+        const { sanitized, history, tally } = run(request, options, "local");
+        if (tally.typesWith("block").length > 0) return blockedOutcome(tally);
+        return { kind: "local", request: sanitized, history, summary: tally.entries() };
+      } catch (error) {
+        return { kind: "failed", fallback: "refuse", ...scanFailure(error) };
+      }
+    },
+  };
+}
+
+function scanFailure(error: unknown): { error: GatewayError; cause: PiiScanError } {
+  const cause =
+    error instanceof PiiScanError ? error : new PiiScanError("recognizer_error", "PII sanitizer failed", { cause: error });
+  const gatewayError = new GatewayError("The request could not be checked for personal data, so it was not sent.", {
+    status: cause.reason === "text_too_long" ? 413 : 503,
+    type: cause.reason === "text_too_long" ? "invalid_request_error" : "server_error",
+    code: "pii_scan_failed",
+    cause,
+  });
+  return { error: gatewayError, cause };
+}
+
+/**
+ * Rebuilds only what changes: an object whose strings all stay the same is returned as is, so a
+ * request without PII costs no copies.
+ */
+function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind: string) => void) {
+  // `freeForm` is true inside caller data (tool-call arguments, metadata, JSON schemas), where a key
+  // named "id" or "type" is content like any other.
+  function value(node: unknown, key: string | number | null, parentKey: string | number | null, freeForm: boolean): unknown {
+    if (typeof node === "string") {
+      if (!freeForm && typeof key === "string") {
+        if (STRUCTURAL_KEYS.has(key) || BINARY_KEYS.has(key)) return node;
+        if (key === "name" && (parentKey === "function" || parentKey === "json_schema")) return node;
+        if (key === "url" && parentKey === "image_url" && node.startsWith("data:")) return node;
+        if (key === "arguments" && parentKey === "function") return jsonText(node);
+      }
+      return sanitizeText(node);
+    }
+    if (Array.isArray(node)) {
+      let changed: unknown[] | null = null;
+      for (let i = 0; i < node.length; i++) {
+        const next = value(node[i], i, key, freeForm);
+        if (next !== node[i]) (changed ??= node.slice())[i] = next;
+      }
+      return changed ?? node;
+    }
+    if (node !== null && typeof node === "object") {
+      const record = node as Record<string, unknown>;
+      if (!freeForm && typeof record.type === "string" && NON_TEXT_PARTS.has(record.type)) onNonText("NON_TEXT_CONTENT");
+      let changed: Record<string, unknown> | null = null;
+      for (const [k, v] of Object.entries(record)) {
+        const next =
+          !freeForm && k === "name" && "role" in record
+            ? messageName(v)
+            : value(v, k, key, freeForm || FREE_FORM_KEYS.has(k));
+        if (next !== v) (changed ??= { ...record })[k] = next;
+      }
+      return changed ?? node;
+    }
+    return node;
+  }
+
+  // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
+  function messageName(name: unknown): unknown {
+    if (typeof name !== "string") return name;
+    const sanitized = sanitizeText(name);
+    return sanitized === name ? name : sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
+  }
+
+  // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
+  // result valid JSON. Arguments that do not parse are scanned as plain text.
+  function jsonText(text: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return sanitizeText(text);
+    }
+    const next = value(parsed, null, null, true);
+    return next === parsed ? text : JSON.stringify(next);
+  }
+
+  return {
+    request: (request: ChatCompletionRequest) => value(request, null, null, false) as ChatCompletionRequest,
+    message: (message: ChatMessage) => value(message, null, null, false) as ChatMessage,
+  };
+}

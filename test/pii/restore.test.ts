@@ -1,0 +1,88 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { createStreamRestorer, PseudonymVault, restore, vaultFromJSON, vaultToJSON } from "../../src/pii/index.js";
+
+function vaultWith(entries: [string, string][]): PseudonymVault {
+  const vault = new PseudonymVault();
+  for (const [type, value] of entries) vault.placeholderFor(type, value);
+  return vault;
+}
+
+describe("PseudonymVault", () => {
+  it("gives the same value the same placeholder and numbers new values per type", () => {
+    const vault = new PseudonymVault();
+    expect(vault.placeholderFor("PERSON", "Ana Silva")).toBe("<PERSON_1>");
+    expect(vault.placeholderFor("EMAIL_ADDRESS", "ana@example.com")).toBe("<EMAIL_ADDRESS_1>");
+    expect(vault.placeholderFor("PERSON", "Bo Chen")).toBe("<PERSON_2>");
+    expect(vault.placeholderFor("PERSON", "Ana Silva")).toBe("<PERSON_1>");
+  });
+
+  it("survives a JSON round trip and keeps numbering after it", () => {
+    const vault = vaultWith([["PERSON", "Ana Silva"], ["PERSON", "Bo Chen"]]);
+    const copy = vaultFromJSON(vaultToJSON(vault));
+    expect(copy.valueOf("<PERSON_2>")).toBe("Bo Chen");
+    expect(copy.placeholderFor("PERSON", "Ana Silva")).toBe("<PERSON_1>");
+    expect(copy.placeholderFor("PERSON", "Cy Dorn")).toBe("<PERSON_3>");
+  });
+
+  it("never shows its values when logged, stringified or inspected", () => {
+    const vault = vaultWith([["PERSON", "Ana Silva"]]);
+    for (const shown of [String(vault), JSON.stringify({ vault }), inspect(vault, { showHidden: true, depth: 9 }), `${vault}`]) {
+      expect(shown).not.toContain("Ana Silva");
+      expect(shown).toContain("1 entries");
+    }
+  });
+
+  it("rejects a snapshot that is not one", () => {
+    expect(() => vaultFromJSON('{"version":1,"counters":{},"entries":[["PERSON_1","x"]]}')).toThrow();
+  });
+});
+
+describe("restore", () => {
+  const vault = vaultWith([["PERSON", "Ana Silva"], ["EMAIL_ADDRESS", 'a"b\\c@example.com']]);
+
+  it("puts values back and leaves unknown placeholders and look-alikes alone", () => {
+    expect(restore("Dear <PERSON_1>, re <PERSON_7> and <person_1> <PERSON_1", vault)).toBe(
+      "Dear Ana Silva, re <PERSON_7> and <person_1> <PERSON_1",
+    );
+  });
+
+  it("escapes values as JSON string content in tool-call arguments", () => {
+    const args = restore('{"to":"<EMAIL_ADDRESS_1>","name":"<PERSON_1>"}', vault, { json: true });
+    expect(JSON.parse(args)).toEqual({ to: 'a"b\\c@example.com', name: "Ana Silva" });
+  });
+});
+
+describe("createStreamRestorer", () => {
+  const vault = vaultWith([["PERSON", "Ana Silva"], ["LOCATION", "Porto"]]);
+  const answer = "Hi <PERSON_1>! Flights from <LOCATION_1> to <LOCATION_9> <3 <PERSON_1>";
+  const restored = "Hi Ana Silva! Flights from Porto to <LOCATION_9> <3 Ana Silva";
+
+  it.each(Array.from({ length: answer.length + 1 }, (_, i) => i))("restores an answer split at %i", (split) => {
+    const restorer = createStreamRestorer(vault);
+    const emitted = [restorer.push(answer.slice(0, split)), restorer.push(answer.slice(split)), restorer.flush()];
+    expect(emitted.join("")).toBe(restored);
+    // Nothing emitted before the end may contain a placeholder fragment that a later chunk completes.
+    expect(emitted[0]).not.toMatch(/<[A-Z_0-9]*$/);
+  });
+
+  it("restores an answer streamed one character at a time", () => {
+    const restorer = createStreamRestorer(vault);
+    let out = "";
+    for (const char of answer) out += restorer.push(char);
+    expect(out + restorer.flush()).toBe(restored);
+  });
+
+  it("restores tool-call argument deltas split inside a placeholder", () => {
+    const restorer = createStreamRestorer(vault, { json: true });
+    const deltas = ['{"name":"<PER', "SON_", '1>","city":"<LOC', 'ATION_1>"}'];
+    const args = deltas.map((d) => restorer.push(d)).join("") + restorer.flush();
+    expect(JSON.parse(args)).toEqual({ name: "Ana Silva", city: "Porto" });
+  });
+
+  it("emits a dangling '<' at flush rather than losing it", () => {
+    const restorer = createStreamRestorer(vault);
+    expect(restorer.push("a <PERS")).toBe("a ");
+    expect(restorer.flush()).toBe("<PERS");
+  });
+});
