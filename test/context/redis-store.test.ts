@@ -1,0 +1,51 @@
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createCipher } from "../../src/context/cipher.js";
+import { contents, randomKey, redisStorage, system, turn, user } from "./support.js";
+import { describeStoreBehaviour } from "./store-behaviour.js";
+
+const url = inject("redisUrl");
+const prefix = "test:redis-store:";
+
+describeStoreBehaviour("Redis", (limits) => redisStorage(url, prefix, limits));
+
+describe("Redis context store at rest", () => {
+  const admin = new Redis(url);
+  afterAll(async () => {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
+    admin.disconnect();
+  });
+
+  it("keeps a session's keys in one Cluster slot, named by tenant and session", async () => {
+    const storage = redisStorage(url, prefix);
+    const store = await storage.replica();
+    await store.save({ tenantId: "team:blue", sessionId: "chat-1" }, { turns: [turn(user("hi"))] });
+    const keys = (await admin.keys(`${prefix}*team%3Ablue:chat-1*`)).sort();
+    expect(keys).toHaveLength(2);
+    expect(keys.every((k) => k.includes("{team%3Ablue:chat-1}"))).toBe(true);
+    await storage.close();
+  });
+
+  it("stores no plaintext content or state when encryption is on", async () => {
+    const storage = redisStorage(url, prefix);
+    const store = await storage.replica({ cipher: createCipher(randomKey()) });
+    const scope = { tenantId: "acme", sessionId: "sealed" };
+    await store.save(scope, {
+      instructions: [turn(system("top secret instructions"))],
+      turns: [turn(user("my card is 4111 1111 1111 1111"), { intent: "billing" })],
+      state: { vault: { "<PERSON_1>": "Ada Lovelace" } },
+    });
+    const keys = await admin.keys(`${prefix}*{acme:sealed}*`);
+    const dump = [];
+    for (const key of keys) {
+      const type = await admin.type(key);
+      dump.push(...(type === "list" ? await admin.lrange(key, 0, -1) : Object.values(await admin.hgetall(key))));
+    }
+    const raw = dump.join("\n");
+    expect(raw).toContain('"enc"');
+    for (const secret of ["4111", "top secret", "Ada Lovelace", "billing"]) expect(raw).not.toContain(secret);
+    expect(contents((await store.load(scope)).turns)).toEqual(["my card is 4111 1111 1111 1111"]);
+    await storage.close();
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * The behaviour every context store must show, written once and run against Redis and memory.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createCipher } from "../../src/context/cipher.js";
+import type { SessionScope } from "../../src/context/session-id.js";
+import { assistant, contents, randomKey, sleep, system, toolCall, toolResult, turn, user, type SharedStorage, type StorageFactory } from "./support.js";
+
+export function describeStoreBehaviour(name: string, storage: StorageFactory): void {
+  describe(`${name} context store`, () => {
+    const opened: SharedStorage[] = [];
+    const open = (limits?: Parameters<StorageFactory>[0]) => {
+      const s = storage(limits);
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+    const scope = (sessionId: string, tenantId = "acme"): SessionScope => ({ tenantId, sessionId });
+
+    it("returns what was saved: turns with tool calls and metadata, instructions and state", async () => {
+      const store = await open().replica();
+      const saved = await store.save(scope("s1"), {
+        instructions: [turn(system("Be brief."))],
+        turns: [
+          turn(user("weather in Paris?"), { route: "local", model: "stories", intent: "tools", requestId: "r1" }),
+          turn(toolCall("call_1", "weather", '{"city":"Paris"}'), { route: "cloud", model: "gpt" }),
+          turn(toolResult("call_1", "sunny")),
+        ],
+        state: { vault: { "<PERSON_1>": "Ada" }, sticky: "cloud" },
+      });
+      expect(saved).toEqual({ status: "ok", turns: 3, trimmed: 0 });
+
+      const loaded = await store.load(scope("s1"));
+      expect(loaded.status).toBe("ok");
+      expect(loaded.exists).toBe(true);
+      expect(loaded.instructions.map((t) => t.message)).toEqual([system("Be brief.")]);
+      expect(loaded.turns.map((t) => t.message)).toEqual([user("weather in Paris?"), toolCall("call_1", "weather", '{"city":"Paris"}'), toolResult("call_1", "sunny")]);
+      expect(loaded.turns[0]!.meta).toEqual({ at: 1_700_000_000_000, route: "local", model: "stories", intent: "tools", requestId: "r1" });
+      expect(loaded.state).toEqual({ vault: { "<PERSON_1>": "Ada" }, sticky: "cloud" });
+    });
+
+    it("reports an unknown session as absent and empty", async () => {
+      const loaded = await (await open().replica()).load(scope("never-saved"));
+      expect(loaded).toMatchObject({ status: "ok", exists: false, turns: [], instructions: [], state: undefined });
+    });
+
+    it("keeps the state unless a save sets or erases it", async () => {
+      const store = await open().replica();
+      await store.save(scope("s"), { turns: [turn(user("a"))], state: { n: 1 } });
+      await store.save(scope("s"), { turns: [turn(assistant("b"))] });
+      expect((await store.load(scope("s"))).state).toEqual({ n: 1 });
+      await store.save(scope("s"), { turns: [], state: null });
+      expect((await store.load(scope("s"))).state).toBeUndefined();
+    });
+
+    it("loses no turn when 50 requests append to one session at once, and keeps each request's turns together and in order", async () => {
+      const store = await open().replica();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.save(scope("busy"), { turns: [turn(user(`q${i}`)), turn(assistant(`a${i}`))] })),
+      );
+      const texts = contents((await store.load(scope("busy"))).turns) as string[];
+      expect(texts).toHaveLength(100);
+      for (let k = 0; k < 100; k += 2) expect(texts[k + 1]).toBe(texts[k]!.replace("q", "a"));
+      expect(new Set(texts).size).toBe(100);
+    });
+
+    it("keeps each writer's order when several writers append sequences concurrently", async () => {
+      const storage = open();
+      const replicas = await Promise.all([storage.replica(), storage.replica(), storage.replica()]);
+      await Promise.all(
+        replicas.map(async (store, w) => {
+          for (let i = 0; i < 10; i++) await store.save(scope("ordered"), { turns: [turn(user(`w${w}-${i}`))] });
+        }),
+      );
+      const texts = contents((await replicas[0]!.load(scope("ordered"))).turns) as string[];
+      expect(texts).toHaveLength(30);
+      for (let w = 0; w < 3; w++) {
+        expect(texts.filter((t) => t.startsWith(`w${w}-`))).toEqual(Array.from({ length: 10 }, (_, i) => `w${w}-${i}`));
+      }
+    });
+
+    it("lets a second replica continue the conversation the first one started", async () => {
+      const storage = open();
+      const first = await storage.replica();
+      const second = await storage.replica();
+      await first.save(scope("handoff"), { turns: [turn(user("hello")), turn(assistant("hi, local here"))], state: { route: "local" } });
+      const loaded = await second.load(scope("handoff"));
+      expect(contents(loaded.turns)).toEqual(["hello", "hi, local here"]);
+      await second.save(scope("handoff"), { turns: [turn(user("escalate")), turn(assistant("cloud here"))], state: { route: "cloud" } });
+      const back = await first.load(scope("handoff"));
+      expect(contents(back.turns)).toEqual(["hello", "hi, local here", "escalate", "cloud here"]);
+      expect(back.state).toEqual({ route: "cloud" });
+    });
+
+    it("never shows one tenant's session to another tenant using the same id", async () => {
+      const store = await open().replica();
+      await store.save(scope("shared-id", "tenant-a"), { turns: [turn(user("secret of a"))], state: { a: true } });
+      const seenByB = await store.load(scope("shared-id", "tenant-b"));
+      expect(seenByB.exists).toBe(false);
+      expect(seenByB.turns).toEqual([]);
+
+      await store.save(scope("shared-id", "tenant-b"), { turns: [turn(user("b writes"))] });
+      expect(await store.erase(scope("shared-id", "tenant-b"))).toEqual({ status: "erased" });
+      expect(contents((await store.load(scope("shared-id", "tenant-a"))).turns)).toEqual(["secret of a"]);
+      // Separators inside ids cannot be used to reach another tenant's key.
+      await store.save(scope("b:x", "a"), { turns: [turn(user("tenant a"))] });
+      expect((await store.load(scope("x", "a:b"))).exists).toBe(false);
+    });
+
+    it("forgets a session after its TTL, and each use restarts the TTL", async () => {
+      const store = await open({ ttlMs: 600 }).replica();
+      await store.save(scope("short"), { turns: [turn(user("x"))] });
+      await store.save(scope("kept"), { turns: [turn(user("y"))] });
+      await sleep(350);
+      expect((await store.load(scope("kept"))).exists).toBe(true);
+      await sleep(350);
+      expect((await store.load(scope("short"))).exists).toBe(false);
+      expect((await store.load(scope("kept"))).exists).toBe(true);
+    });
+
+    it("trims the oldest turns beyond the maximum number of turns", async () => {
+      const store = await open({ maxTurns: 4 }).replica();
+      await store.save(scope("long"), { turns: ["1", "2", "3"].map((t) => turn(user(t))) });
+      const saved = await store.save(scope("long"), { turns: ["4", "5", "6"].map((t) => turn(user(t))) });
+      expect(saved).toEqual({ status: "ok", turns: 4, trimmed: 2 });
+      expect(contents((await store.load(scope("long"))).turns)).toEqual(["3", "4", "5", "6"]);
+    });
+
+    it("trims the oldest turns beyond the maximum size", async () => {
+      const store = await open({ maxBytes: 1000 }).replica();
+      for (let i = 0; i < 10; i++) await store.save(scope("big"), { turns: [turn(user(`${i}`.padEnd(200, "x")))] });
+      const texts = contents((await store.load(scope("big"))).turns) as string[];
+      expect(texts.length).toBeGreaterThan(0);
+      expect(texts.length).toBeLessThan(5);
+      expect(texts.at(-1)!.startsWith("9")).toBe(true);
+      expect(texts.join("").length).toBeLessThan(1000);
+    });
+
+    it("never keeps a tool result without the call it answers when trimming", async () => {
+      const store = await open({ maxTurns: 2 }).replica();
+      await store.save(scope("tools"), {
+        turns: [turn(user("q")), turn(toolCall("c1", "f", "{}")), turn(toolResult("c1", "r1")), turn(assistant("done"))],
+      });
+      // The cut falls right after the call: its result would lead the history, so it goes too.
+      expect(contents((await store.load(scope("tools"))).turns)).toEqual(["done"]);
+    });
+
+    it("replaces the stored turns when asked (the client rewrote the history)", async () => {
+      const store = await open().replica();
+      await store.save(scope("r"), { turns: [turn(user("a")), turn(assistant("b"))] });
+      await store.save(scope("r"), { turns: [turn(user("a2"))], replace: true });
+      expect(contents((await store.load(scope("r"))).turns)).toEqual(["a2"]);
+    });
+
+    it("erases a session with everything in it, and then reports it absent", async () => {
+      const store = await open().replica();
+      await store.save(scope("gone"), { instructions: [turn(system("s"))], turns: [turn(user("a"))], state: { v: 1 } });
+      expect(await store.erase(scope("gone"))).toEqual({ status: "erased" });
+      expect((await store.load(scope("gone"))).exists).toBe(false);
+      expect(await store.erase(scope("gone"))).toEqual({ status: "absent" });
+    });
+
+    it("refuses instructions and state larger than the size limit without storing part of the write", async () => {
+      const store = await open().replica({ maxBytes: 100 });
+      const saved = await store.save(scope("huge"), { turns: [turn(user("a"))], state: { blob: "x".repeat(200) } });
+      expect(saved).toEqual({ status: "degraded", reason: "too_large" });
+      expect((await store.load(scope("huge"))).exists).toBe(false);
+    });
+
+    it("reads sessions written before a key rotation and refuses content sealed with a retired key", async () => {
+      const storage = open();
+      const oldKey = randomKey();
+      const newKey = randomKey();
+      const before = await storage.replica({ cipher: createCipher(oldKey) });
+      await before.save(scope("enc"), { instructions: [turn(system("sys"))], turns: [turn(user("written with the old key"))], state: { s: 1 } });
+
+      const rotating = await storage.replica({ cipher: createCipher(newKey, [oldKey]) });
+      await rotating.save(scope("enc"), { turns: [turn(assistant("written with the new key"))] });
+      const during = await rotating.load(scope("enc"));
+      expect(during.status).toBe("ok");
+      expect(contents(during.turns)).toEqual(["written with the old key", "written with the new key"]);
+      expect(during.state).toEqual({ s: 1 });
+
+      const after = await storage.replica({ cipher: createCipher(newKey) });
+      const refused = await after.load(scope("enc"));
+      expect(refused).toMatchObject({ status: "degraded", reason: "unreadable", turns: [] });
+
+      const plain = await storage.replica();
+      expect((await plain.load(scope("enc"))).status).toBe("degraded");
+    });
+
+    it("keeps sessions written before encryption was switched on readable", async () => {
+      const storage = open();
+      const plain = await storage.replica();
+      await plain.save(scope("upgrade"), { turns: [turn(user("plain"))], state: "opaque" });
+      const encrypted = await storage.replica({ cipher: createCipher(randomKey()) });
+      await encrypted.save(scope("upgrade"), { turns: [turn(assistant("sealed"))] });
+      const loaded = await encrypted.load(scope("upgrade"));
+      expect(contents(loaded.turns)).toEqual(["plain", "sealed"]);
+      expect(loaded.state).toBe("opaque");
+    });
+  });
+}
