@@ -1,0 +1,90 @@
+/**
+ * `GET /v1/usage` (totals and a time series of usage and cost) and `GET /v1/usage/export` (the raw
+ * records as CSV). Each answers from its own auth (see `src/usage/viewer.ts`): a tenant's key reads
+ * its own usage, the admin key reads every tenant's.
+ */
+import { Hono } from "hono";
+import { GatewayError } from "../src/errors.js";
+import type { AppEnv } from "../src/http/app-env.js";
+import { csvHeader, recordToCsv } from "../src/usage/csv.js";
+import { parseUsageExportQuery, parseUsageQuery, queryUsage } from "../src/usage/query.js";
+import type { UsageRecord } from "../src/usage/record.js";
+import type { UsageStore } from "../src/usage/store.js";
+import { resolveViewer, scopeFor, type ViewerAuth } from "../src/usage/viewer.js";
+
+export interface UsageRoutesDeps {
+  store: UsageStore;
+  auth: ViewerAuth;
+  now?: () => number;
+}
+
+/** Rows per chunk of the CSV stream: large enough to keep writes few, small enough to start fast. */
+const ROWS_PER_CHUNK = 200;
+
+const storeUnavailable = (cause: unknown) =>
+  new GatewayError("The usage store is unavailable; try again shortly.", { status: 503, type: "server_error", code: "usage_store_unavailable", cause });
+
+export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const now = deps.now ?? Date.now;
+
+  app.get("/v1/usage", async (c) => {
+    const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
+    const query = parseUsageQuery(c.req.query(), now());
+    const scoped = { ...query, tenant: scopeFor(viewer, query.tenant) };
+    const report = await queryUsage(deps.store, scoped).catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    return c.json(report, 200, { "cache-control": "no-store" });
+  });
+
+  app.get("/v1/usage/export", async (c) => {
+    const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
+    const query = parseUsageExportQuery(c.req.query(), now());
+    const tenant = scopeFor(viewer, query.tenant);
+    const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
+    // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.
+    const first = await records.next().catch((error: unknown) => {
+      throw storeUnavailable(error);
+    });
+    const log = c.get("log");
+    const encoder = new TextEncoder();
+    let pending: IteratorResult<UsageRecord> | undefined = first;
+    let headerSent = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let text = headerSent ? "" : csvHeader();
+        headerSent = true;
+        try {
+          for (let rows = 0; rows < ROWS_PER_CHUNK; rows++) {
+            const next: IteratorResult<UsageRecord> = pending ?? (await records.next());
+            pending = undefined;
+            if (next.done) {
+              if (text) controller.enqueue(encoder.encode(text));
+              controller.close();
+              return;
+            }
+            text += recordToCsv(next.value);
+          }
+          controller.enqueue(encoder.encode(text));
+        } catch (error) {
+          log?.error({ err: error }, "usage export failed mid-stream");
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await records.return?.();
+      },
+    });
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return new Response(body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8; header=present",
+        "content-disposition": `attachment; filename="switchyard-usage-${day(query.fromMs)}-${day(query.toMs)}.csv"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,77 @@
+/**
+ * The usage stage of the pipeline: turns what a finished request knows into a priced record, hands it
+ * to the background recorder, counts it in the metrics and in the tenant's budget. Nothing here waits
+ * on I/O: `record` is synchronous and cheap enough for the request path.
+ */
+import type { BudgetGuard, BudgetStatus } from "./budgets/guard.js";
+import type { CostModel } from "./cost.js";
+import type { Metrics } from "./metrics.js";
+import type { UsageInput, UsageRecord } from "./record.js";
+import type { RecorderStats, UsageRecorder } from "./recorder.js";
+
+export interface UsageAccountingDeps {
+  costs: CostModel;
+  recorder: UsageRecorder;
+  budgets: BudgetGuard;
+  metrics?: Metrics;
+  now?: () => number;
+}
+
+export interface UsageAccounting {
+  /** Prices and records one finished request (success or failure); returns the record it queued. */
+  record(input: UsageInput): UsageRecord;
+  /** The tenant's monthly budget state; call it before routing. */
+  budgetStatus(tenant: string): Promise<BudgetStatus>;
+  stats(): RecorderStats;
+}
+
+/** The full record for `input`, priced with `costs`; pure, so it is tested without a store. */
+export function buildUsageRecord(costs: CostModel, input: UsageInput, now: number): UsageRecord {
+  const money = costs.price({
+    model: input.model,
+    promptTokens: input.promptTokens,
+    completionTokens: input.completionTokens,
+    generationMs: input.generationMs ?? input.totalMs,
+  });
+  return {
+    time: input.time ?? now,
+    requestId: input.requestId,
+    tenant: input.tenant,
+    session: input.session ?? null,
+    route: input.route,
+    model: input.model,
+    intent: input.intent ?? null,
+    confidence: input.confidence ?? null,
+    fallback: input.fallback ?? false,
+    status: input.status,
+    error: input.error ?? null,
+    promptTokens: input.promptTokens,
+    completionTokens: input.completionTokens,
+    ...money,
+    ttftMs: input.ttftMs ?? null,
+    totalMs: input.totalMs,
+    pii: input.pii ?? [],
+  };
+}
+
+/**
+ * @example
+ * const usage = createUsageAccounting({ costs, recorder, budgets, metrics });
+ * const budget = await usage.budgetStatus(tenant.id);       // before deciding the route
+ * usage.record({ requestId, tenant: tenant.id, route: "local", model: "local-slm", status: 200,
+ *                promptTokens: 42, completionTokens: 17, ttftMs: 80, totalMs: 640 });
+ */
+export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccounting {
+  const now = deps.now ?? Date.now;
+  return {
+    record(input) {
+      const record = buildUsageRecord(deps.costs, input, now());
+      deps.recorder.enqueue(record);
+      deps.budgets.noteSpend(record.tenant, record.costUsd, record.time);
+      deps.metrics?.observeRequest(record);
+      return record;
+    },
+    budgetStatus: (tenant) => deps.budgets.status(tenant),
+    stats: () => deps.recorder.stats(),
+  };
+}

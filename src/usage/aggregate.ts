@@ -1,0 +1,131 @@
+/**
+ * The flat layout of usage aggregates shared by every store: one hash per (scope, granularity,
+ * bucket) whose fields are `dimension|metric|value` counters. Flat counters add up across replicas
+ * with plain HINCRBY, need no read-modify-write, and a batch of records collapses into one increment
+ * per distinct field before it is sent.
+ */
+import type { Granularity } from "./buckets.js";
+import { bucketStart, GRANULARITIES, monthOf } from "./buckets.js";
+import { usdToNanos } from "./money.js";
+import type { UsageRecord } from "./record.js";
+
+export const DIMENSIONS = ["total", "model", "route", "intent", "key"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Upper bounds (ms) of the latency histogram buckets; one more bucket counts everything above. */
+export const LATENCY_BOUNDS_MS = [25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000] as const;
+
+/** Counter names inside a bucket hash. Histogram and PII counters add `<index>` / `<type>:<action>`. */
+export const METRIC = {
+  requests: "n",
+  errors: "err",
+  local: "loc",
+  fallbacks: "fb",
+  promptTokens: "pt",
+  completionTokens: "ct",
+  costNanos: "cost",
+  baselineNanos: "base",
+  latencySumMs: "lat_sum",
+  latencyBucket: "lat_h",
+  ttftCount: "ttft_n",
+  ttftSumMs: "ttft_sum",
+  ttftBucket: "ttft_h",
+  pii: "pii:",
+} as const;
+
+/** Label for a missing dimension value (a request that failed before it had a route or model). */
+export const NONE = "(none)";
+
+export const ALL_TENANTS = "all";
+export type Scope = typeof ALL_TENANTS | `t:${string}`;
+export const tenantScope = (tenant: string): Scope => `t:${tenant}`;
+
+export interface BucketRef {
+  scope: Scope;
+  granularity: Granularity;
+  /** Bucket start, epoch ms. */
+  start: number;
+}
+
+export const bucketId = (ref: BucketRef): string => `${ref.granularity}:${ref.scope}:${ref.start}`;
+
+export interface BatchIncrements {
+  buckets: Map<string, { ref: BucketRef; fields: Map<string, number> }>;
+  /** month → tenant → nano-dollars spent. */
+  spend: Map<string, Map<string, number>>;
+}
+
+export const field = (dimension: Dimension, metric: string, value: string): string => `${dimension}|${metric}|${value}`;
+
+/** Splits a field back into its parts; the value is last so it may itself contain `|`. */
+export function parseField(name: string): { dimension: string; metric: string; value: string } | undefined {
+  const first = name.indexOf("|");
+  const second = first < 0 ? -1 : name.indexOf("|", first + 1);
+  if (second < 0) return undefined;
+  return { dimension: name.slice(0, first), metric: name.slice(first + 1, second), value: name.slice(second + 1) };
+}
+
+export const latencyBucketIndex = (ms: number): number => {
+  const index = LATENCY_BOUNDS_MS.findIndex((bound) => ms <= bound);
+  return index < 0 ? LATENCY_BOUNDS_MS.length : index;
+};
+
+/** The counters one record adds to each dimension value it belongs to. */
+function recordCounters(record: UsageRecord): Array<[string, number]> {
+  const counters: Array<[string, number]> = [
+    [METRIC.requests, 1],
+    [METRIC.promptTokens, record.promptTokens],
+    [METRIC.completionTokens, record.completionTokens],
+    [METRIC.costNanos, usdToNanos(record.costUsd)],
+    [METRIC.baselineNanos, usdToNanos(record.baselineCostUsd)],
+    [METRIC.latencySumMs, Math.round(record.totalMs)],
+    [`${METRIC.latencyBucket}${latencyBucketIndex(record.totalMs)}`, 1],
+  ];
+  if (record.status >= 400) counters.push([METRIC.errors, 1]);
+  if (record.route === "local") counters.push([METRIC.local, 1]);
+  if (record.fallback) counters.push([METRIC.fallbacks, 1]);
+  if (record.ttftMs !== null) {
+    counters.push([METRIC.ttftCount, 1], [METRIC.ttftSumMs, Math.round(record.ttftMs)], [`${METRIC.ttftBucket}${latencyBucketIndex(record.ttftMs)}`, 1]);
+  }
+  for (const pii of record.pii) counters.push([`${METRIC.pii}${pii.type}:${pii.action}`, pii.count]);
+  return counters;
+}
+
+export const emptyIncrements = (): BatchIncrements => ({ buckets: new Map(), spend: new Map() });
+
+/** Adds `record` to `into` for the all-tenants and the record's tenant scope, at every granularity. */
+export function accumulate(into: BatchIncrements, record: UsageRecord): void {
+  const counters = recordCounters(record);
+  const values: Array<[Dimension, string]> = [
+    ["total", ""],
+    ["model", record.model ?? NONE],
+    ["route", record.route ?? NONE],
+    ["intent", record.intent ?? NONE],
+    ["key", record.tenant],
+  ];
+  for (const scope of [ALL_TENANTS, tenantScope(record.tenant)] as const) {
+    for (const granularity of GRANULARITIES) {
+      const ref: BucketRef = { scope, granularity, start: bucketStart(record.time, granularity) };
+      const id = bucketId(ref);
+      let bucket = into.buckets.get(id);
+      if (!bucket) into.buckets.set(id, (bucket = { ref, fields: new Map() }));
+      for (const [dimension, value] of values) {
+        for (const [metric, amount] of counters) {
+          if (amount === 0) continue;
+          const name = field(dimension, metric, value);
+          bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
+        }
+      }
+    }
+  }
+  const month = monthOf(record.time);
+  let tenants = into.spend.get(month);
+  if (!tenants) into.spend.set(month, (tenants = new Map()));
+  tenants.set(record.tenant, (tenants.get(record.tenant) ?? 0) + usdToNanos(record.costUsd));
+}
+
+export function aggregateBatch(records: readonly UsageRecord[]): BatchIncrements {
+  const increments = emptyIncrements();
+  for (const record of records) accumulate(increments, record);
+  return increments;
+}

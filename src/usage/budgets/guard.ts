@@ -1,0 +1,168 @@
+/**
+ * Answers "has this tenant spent its monthly budget?" before a request is routed, without a Redis
+ * round trip on most requests.
+ *
+ * Spend lives in the store (one counter per tenant per month, written with every usage batch, so all
+ * replicas add to it). Each replica caches a tenant's counter for `cacheTtlMs` and adds what it
+ * recorded itself since the read; a stale entry is answered at once and refreshed in the background.
+ * Only a tenant's first request (per process and month) waits for a read, and never longer than
+ * `readTimeoutMs`.
+ *
+ * Overshoot bound: a request is admitted on the spend known before it starts, so a tenant can end
+ * the month above its budget by (a) the cost of its requests in flight when it crosses the limit, plus
+ * (b) what the other replicas recorded but this one has not seen yet: at most their spend during
+ * `cacheTtlMs` + the recorder's flush interval + a read's latency. With the defaults (2 s + 0.25 s)
+ * that is a couple of seconds of the tenant's spend rate.
+ *
+ * When the store cannot be read, the guard fails open (the last known spend plus this replica's own
+ * recordings decide) and reports the error: budgets protect money, and refusing every request during
+ * a Redis outage would turn a storage problem into a full outage.
+ */
+import { GatewayError } from "../../errors.js";
+import { monthOf, nextMonthStart } from "../buckets.js";
+import { nanosToUsd, usdToNanos } from "../money.js";
+import type { UsageStore } from "../store.js";
+import { budgetRuleFor, type BudgetAction, type BudgetPolicy } from "./schema.js";
+
+export interface BudgetStatus {
+  tenant: string;
+  /** `YYYY-MM` (UTC) the status is for. */
+  month: string;
+  /** True once spend reaches the limit (spending exactly the budget exhausts it). */
+  exceeded: boolean;
+  spentUsd: number;
+  /** Null when the tenant has no budget. */
+  limitUsd: number | null;
+  action: BudgetAction | null;
+  /** When the budget resets (the next UTC month), epoch ms. */
+  resetsAt: number;
+}
+
+export interface BudgetGuardOptions {
+  store: UsageStore;
+  policy: BudgetPolicy;
+  cacheTtlMs?: number;
+  readTimeoutMs?: number;
+  now?: () => number;
+  /** A failed spend read; the guard carries on with what it knows. */
+  onError?: (error: unknown, tenant: string) => void;
+}
+
+interface SpendEntry {
+  month: string;
+  remoteNanos: number;
+  /** Spend this replica recorded since the last completed read. */
+  localNanos: number;
+  readAt: number;
+  refreshing: Promise<void> | undefined;
+}
+
+export class BudgetGuard {
+  private policy: BudgetPolicy;
+  private readonly store: UsageStore;
+  private readonly cacheTtlMs: number;
+  private readonly readTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly onError: (error: unknown, tenant: string) => void;
+  private readonly spend = new Map<string, SpendEntry>();
+
+  constructor(options: BudgetGuardOptions) {
+    this.store = options.store;
+    this.policy = options.policy;
+    this.cacheTtlMs = options.cacheTtlMs ?? 2_000;
+    this.readTimeoutMs = options.readTimeoutMs ?? 250;
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** Swaps the policy after a reload; cached spend stays valid (it does not depend on the policy). */
+  setPolicy(policy: BudgetPolicy): void {
+    this.policy = policy;
+  }
+
+  /** The tenant's budget state; tenants without a budget never cost a read. */
+  async status(tenant: string): Promise<BudgetStatus> {
+    const now = this.now();
+    const month = monthOf(now);
+    const rule = budgetRuleFor(this.policy, tenant);
+    const resetsAt = nextMonthStart(now);
+    if (!rule) {
+      const entry = this.spend.get(tenant);
+      const spent = entry?.month === month ? entry.remoteNanos + entry.localNanos : 0;
+      return { tenant, month, exceeded: false, spentUsd: nanosToUsd(spent), limitUsd: null, action: null, resetsAt };
+    }
+    const entry = this.entry(tenant, month);
+    if (entry.readAt === Number.NEGATIVE_INFINITY) await this.refresh(tenant, entry);
+    else if (now - entry.readAt >= this.cacheTtlMs) void this.refresh(tenant, entry);
+    const spentNanos = entry.remoteNanos + entry.localNanos;
+    return {
+      tenant,
+      month,
+      exceeded: spentNanos >= usdToNanos(rule.monthly_usd),
+      spentUsd: nanosToUsd(spentNanos),
+      limitUsd: rule.monthly_usd,
+      action: rule.action,
+      resetsAt,
+    };
+  }
+
+  /** Called for every recorded request, so this replica sees its own spend before the store does. */
+  noteSpend(tenant: string, costUsd: number, timeMs: number): void {
+    const entry = this.entry(tenant, monthOf(timeMs));
+    entry.localNanos += usdToNanos(costUsd);
+  }
+
+  private entry(tenant: string, month: string): SpendEntry {
+    let entry = this.spend.get(tenant);
+    if (!entry || entry.month !== month) {
+      entry = { month, remoteNanos: 0, localNanos: 0, readAt: Number.NEGATIVE_INFINITY, refreshing: undefined };
+      this.spend.set(tenant, entry);
+    }
+    return entry;
+  }
+
+  private refresh(tenant: string, entry: SpendEntry): Promise<void> {
+    entry.refreshing ??= this.read(tenant, entry).finally(() => {
+      entry.refreshing = undefined;
+    });
+    return entry.refreshing;
+  }
+
+  private async read(tenant: string, entry: SpendEntry): Promise<void> {
+    // Spend recorded from here on may or may not be in the answer; what was recorded before is
+    // either in it or still in this replica's recorder, and is subtracted once the answer arrives.
+    const localAtStart = entry.localNanos;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const remote = await Promise.race([
+        this.store.monthSpendNanos(tenant, entry.month),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`reading the spend of '${tenant}' took longer than ${this.readTimeoutMs} ms`)), this.readTimeoutMs);
+        }),
+      ]);
+      entry.remoteNanos = remote;
+      entry.localNanos -= localAtStart;
+    } catch (error) {
+      this.onError(error, tenant);
+    } finally {
+      clearTimeout(timer);
+      entry.readAt = this.now();
+    }
+  }
+}
+
+/** The 429 the gateway answers when a tenant's budget is spent and its action is `deny`. */
+export function budgetExceeded(status: BudgetStatus, now: number = Date.now()): GatewayError {
+  const spent = status.spentUsd.toFixed(2);
+  const limit = (status.limitUsd ?? 0).toFixed(2);
+  const resets = new Date(status.resetsAt).toISOString().slice(0, 10);
+  return new GatewayError(
+    `Tenant '${status.tenant}' has spent $${spent} of its $${limit} monthly budget for ${status.month}; requests are refused until the budget resets on ${resets} (UTC).`,
+    {
+      status: 429,
+      type: "rate_limit_error",
+      code: "budget_exceeded",
+      headers: { "retry-after": String(Math.max(1, Math.ceil((status.resetsAt - now) / 1000))) },
+    },
+  );
+}

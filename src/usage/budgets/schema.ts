@@ -1,0 +1,30 @@
+/**
+ * Schema of `policies/budgets.yaml`: a monthly USD budget per tenant and what happens once it is
+ * spent. Strict keys, so a typo is a load error rather than a budget silently not enforced.
+ */
+import { z } from "zod";
+
+export const BudgetActionSchema = z.enum(["force_local", "deny"]);
+export type BudgetAction = z.infer<typeof BudgetActionSchema>;
+
+export const BudgetRuleSchema = z.strictObject({
+  /** Spend allowed per UTC calendar month, in USD. */
+  monthly_usd: z.number().positive(),
+  /** `force_local`: keep answering, on the local model only; `deny`: answer 429 until the month ends. */
+  action: BudgetActionSchema,
+});
+export type BudgetRule = z.infer<typeof BudgetRuleSchema>;
+
+export const BudgetsFileSchema = z.strictObject({
+  version: z.literal(1),
+  /** Applies to every tenant without an entry of its own; omit it to leave them unlimited. */
+  default: BudgetRuleSchema.optional(),
+  tenants: z.record(z.string().min(1), BudgetRuleSchema).default({}),
+});
+export type BudgetPolicy = z.infer<typeof BudgetsFileSchema>;
+
+export const NO_BUDGETS: BudgetPolicy = { version: 1, tenants: {} };
+
+export function budgetRuleFor(policy: BudgetPolicy, tenant: string): BudgetRule | undefined {
+  return policy.tenants[tenant] ?? policy.default;
+}

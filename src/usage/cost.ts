@@ -1,0 +1,76 @@
+/**
+ * What a request cost, what the baseline cloud model would have charged for the same tokens, and the
+ * difference, from the prices in `policies/models.yaml`.
+ *
+ * Per-token prices are exact: tokens × price / 1M.
+ *
+ * Per-hour prices (`usd_per_hour`, the local host) are charged by slot time. A llama.cpp provider
+ * serves `parallel` requests at once, so the host is `parallel` slots each worth `usd_per_hour /
+ * parallel`; a request pays for the seconds it held one (`generationMs`: generation, not queue wait).
+ * Concurrent requests therefore never add up to more than the host costs, and a fully busy host is
+ * charged exactly its price. Idle time is charged to nobody: it is the price of having the host, not
+ * of any request. Measured-throughput pricing (host $/h ÷ tokens/h) was rejected because throughput
+ * depends on prompt length, batching and the model, and would need a benchmark per deployment.
+ */
+import type { Price } from "../config/models-schema.js";
+import type { ModelEntry, ModelRegistry } from "../models/registry.js";
+import type { ProviderConfig } from "../config/models-schema.js";
+
+const MS_PER_HOUR = 3_600_000;
+const TOKENS_PER_PRICE_UNIT = 1_000_000;
+
+export interface RequestCostInput {
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  /** Time the request held a generation slot; prices per-hour models. */
+  generationMs: number;
+}
+
+export interface RequestCost {
+  costUsd: number;
+  baselineCostUsd: number;
+  savingsUsd: number;
+}
+
+export interface CostModel {
+  price(input: RequestCostInput): RequestCost;
+  /** Configured models without a price: their requests are recorded at $0; the composition root warns. */
+  readonly unpriced: readonly string[];
+  readonly baselineModel: string | undefined;
+}
+
+/** Cost of `tokens` and `generationMs` at `price` on a host with `slots` concurrent generations. */
+export function priceCost(price: Price, tokens: { prompt: number; completion: number }, generationMs: number, slots: number): number {
+  if ("usd_per_hour" in price) return (price.usd_per_hour * generationMs) / MS_PER_HOUR / Math.max(1, slots);
+  return (tokens.prompt * price.input_per_1m + tokens.completion * price.output_per_1m) / TOKENS_PER_PRICE_UNIT;
+}
+
+/**
+ * @example
+ * const costs = createCostModel(config.registry, config.providers);
+ * costs.price({ model: "gpt-4o-mini", promptTokens: 1000, completionTokens: 500, generationMs: 900 });
+ * // { costUsd: 0.00045, baselineCostUsd: 0.0075, savingsUsd: 0.00705 } with baseline gpt-4o
+ */
+export function createCostModel(registry: ModelRegistry, providers: Readonly<Record<string, ProviderConfig>>): CostModel {
+  const slotsOf = (model: ModelEntry): number => {
+    const provider = providers[model.providerId];
+    // An OpenAI-compatible server priced per hour is one host whose concurrency we cannot see: one slot.
+    return provider?.type === "llama_cpp" ? provider.parallel : 1;
+  };
+  const costOf = (model: ModelEntry | undefined, input: RequestCostInput): number | undefined =>
+    model?.price === undefined
+      ? undefined
+      : priceCost(model.price, { prompt: input.promptTokens, completion: input.completionTokens }, input.generationMs, slotsOf(model));
+  const baseline = registry.baseline;
+  return {
+    unpriced: [...registry.models.values()].filter((m) => m.price === undefined).map((m) => m.id),
+    baselineModel: baseline?.id,
+    price(input) {
+      const costUsd = costOf(input.model === null ? undefined : registry.get(input.model), input) ?? 0;
+      // Without a priced baseline there is nothing to compare with: claim no savings rather than invent them.
+      const baselineCostUsd = costOf(baseline, input) ?? costUsd;
+      return { costUsd, baselineCostUsd, savingsUsd: baselineCostUsd - costUsd };
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The gateway's Prometheus metrics, in a registry of their own (never prom-client's global one, so two
+ * gateways in one process — tests, benchmarks — never share counters). The pipeline calls the typed
+ * methods; gauges of other components' state are read through callbacks at scrape time.
+ *
+ * Labels are bounded: route, model (from models.yaml), status, PII type/action. Tenants are not a
+ * label: their number is unbounded and `/metrics` is not tenant-scoped (per-tenant usage is
+ * `/v1/usage`'s job).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { LATENCY_BOUNDS_MS, NONE } from "./aggregate.js";
+import type { RecorderStats } from "./recorder.js";
+import type { UsageRecord } from "./record.js";
+
+export interface MetricsOptions {
+  /** Prefix of every metric name. */
+  prefix?: string;
+  /** Node process metrics (CPU, memory, event-loop lag). */
+  processMetrics?: boolean;
+  /** Requests waiting for a local generation slot, per provider id. */
+  localQueueDepth?: () => Record<string, number>;
+  /** Redis connection status (ioredis `status`: `ready`, `connecting`, `reconnecting`, `end`, …). */
+  redisStatus?: () => string;
+  /** The usage recorder's buffer and loss counters. */
+  usageRecorder?: () => RecorderStats;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** One finished request (success or failure): counts, tokens, money, latency, PII actions. */
+  observeRequest(record: UsageRecord): void;
+  /** One classifier call. */
+  observeClassifier(ms: number, classifier?: string): void;
+  /** A policy file failed to (re)load; the previous policy stays in force. */
+  policyReloadFailed(policy: string): void;
+  /** A request whose tenant had spent its budget: forced local, or denied. */
+  budgetEnforced(action: "force_local" | "deny"): void;
+  /** Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+const LATENCY_BUCKETS_S = LATENCY_BOUNDS_MS.map((ms) => ms / 1000);
+const CLASSIFIER_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/**
+ * @example
+ * const metrics = createMetrics({ localQueueDepth: () => ({ local: provider.status().queueDepth ?? 0 }) });
+ * metrics.observeRequest(record);
+ * app.route("/", metricsRoutes({ metrics }));
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const prefix = options.prefix ?? "switchyard_";
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+
+  const requests = new Counter({ name: `${prefix}requests_total`, help: "Chat requests finished, by route, model and HTTP status.", labelNames: ["route", "model", "status"], registers });
+  const fallbacks = new Counter({ name: `${prefix}fallbacks_total`, help: "Requests answered (or tried) by a second target after the first failed.", labelNames: ["route", "model"], registers });
+  const tokens = new Counter({ name: `${prefix}tokens_total`, help: "Tokens processed, by route, model and kind (prompt or completion).", labelNames: ["route", "model", "kind"], registers });
+  const cost = new Counter({ name: `${prefix}cost_usd_total`, help: "What requests cost, in USD, from the prices in models.yaml.", labelNames: ["route", "model"], registers });
+  const baseline = new Counter({ name: `${prefix}baseline_cost_usd_total`, help: "What the baseline cloud model would have charged for the same tokens, in USD.", labelNames: ["route", "model"], registers });
+  // Savings can be negative per request, so they are a gauge that only ever has amounts added.
+  const savings = new Gauge({ name: `${prefix}savings_usd`, help: "Baseline cost minus cost, in USD, summed since start.", labelNames: ["route", "model"], registers });
+  const duration = new Histogram({ name: `${prefix}request_duration_seconds`, help: "Total request latency.", labelNames: ["route", "model"], buckets: LATENCY_BUCKETS_S, registers });
+  const ttft = new Histogram({ name: `${prefix}time_to_first_token_seconds`, help: "Time from request to first generated token.", labelNames: ["route", "model"], buckets: LATENCY_BUCKETS_S, registers });
+  const classifier = new Histogram({ name: `${prefix}classifier_duration_seconds`, help: "Intent classifier latency.", labelNames: ["classifier"], buckets: CLASSIFIER_BUCKETS_S, registers });
+  const pii = new Counter({ name: `${prefix}pii_actions_total`, help: "PII entities acted on, by entity type and action.", labelNames: ["type", "action"], registers });
+  const policyReloads = new Counter({ name: `${prefix}policy_reload_failures_total`, help: "Policy file (re)loads that failed; the previous policy stayed in force.", labelNames: ["policy"], registers });
+  const budgets = new Counter({ name: `${prefix}budget_enforcements_total`, help: "Requests of tenants over budget, by the action taken.", labelNames: ["action"], registers });
+
+  const { localQueueDepth, redisStatus, usageRecorder } = options;
+  if (localQueueDepth) {
+    new Gauge({
+      name: `${prefix}local_queue_depth`,
+      help: "Requests waiting for a local generation slot.",
+      labelNames: ["provider"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [provider, depth] of Object.entries(localQueueDepth())) this.set({ provider }, depth);
+      },
+    });
+  }
+  if (redisStatus) {
+    new Gauge({
+      name: `${prefix}redis_up`,
+      help: "1 when the Redis connection is ready, else 0.",
+      registers,
+      collect() {
+        this.set(redisStatus() === "ready" ? 1 : 0);
+      },
+    });
+  }
+  if (usageRecorder) {
+    new Gauge({
+      name: `${prefix}usage_records_buffered`,
+      help: "Usage records waiting to be written to the usage store.",
+      registers,
+      collect() {
+        this.set(usageRecorder().buffered);
+      },
+    });
+    let droppedSeen = 0;
+    new Counter({
+      name: `${prefix}usage_records_dropped_total`,
+      help: "Usage records lost because the usage store was unreachable and the buffer was full.",
+      registers,
+      collect() {
+        const dropped = usageRecorder().dropped;
+        if (dropped > droppedSeen) this.inc(dropped - droppedSeen);
+        droppedSeen = dropped;
+      },
+    });
+    let failedSeen = 0;
+    new Counter({
+      name: `${prefix}usage_store_write_failures_total`,
+      help: "Usage batches the store refused or could not be reached for (they are retried).",
+      registers,
+      collect() {
+        const failed = usageRecorder().failedWrites;
+        if (failed > failedSeen) this.inc(failed - failedSeen);
+        failedSeen = failed;
+      },
+    });
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeRequest(record) {
+      const labels = { route: record.route ?? NONE, model: record.model ?? NONE };
+      requests.inc({ ...labels, status: String(record.status) });
+      if (record.fallback) fallbacks.inc(labels);
+      if (record.promptTokens > 0) tokens.inc({ ...labels, kind: "prompt" }, record.promptTokens);
+      if (record.completionTokens > 0) tokens.inc({ ...labels, kind: "completion" }, record.completionTokens);
+      cost.inc(labels, record.costUsd);
+      baseline.inc(labels, record.baselineCostUsd);
+      savings.inc(labels, record.savingsUsd);
+      duration.observe(labels, record.totalMs / 1000);
+      if (record.ttftMs !== null) ttft.observe(labels, record.ttftMs / 1000);
+      for (const entry of record.pii) pii.inc({ type: entry.type, action: entry.action }, entry.count);
+    },
+    observeClassifier(ms, name = "default") {
+      classifier.observe({ classifier: name }, ms / 1000);
+    },
+    policyReloadFailed(policy) {
+      policyReloads.inc({ policy });
+    },
+    budgetEnforced(action) {
+      budgets.inc({ action });
+    },
+    render: () => registry.metrics(),
+  };
+}

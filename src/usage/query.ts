@@ -1,0 +1,265 @@
+/**
+ * Answers `GET /v1/usage`: reads the bucket counters of a time range from any store and turns them
+ * into totals, groups and a time series. Ranges are widened to whole buckets of the granularity.
+ */
+import { z } from "zod";
+import { invalidRequest } from "../errors.js";
+import { ALL_TENANTS, LATENCY_BOUNDS_MS, METRIC, parseField, tenantScope, type BucketRef, type Scope } from "./aggregate.js";
+import { BUCKET_MS, bucketCount, bucketStarts, GranularitySchema, type Granularity } from "./buckets.js";
+import { nanosToUsd } from "./money.js";
+import type { UsageStore } from "./store.js";
+
+export const GroupBySchema = z.enum(["model", "route", "intent", "key", "day"]);
+export type GroupBy = z.infer<typeof GroupBySchema>;
+
+/** More buckets than this in one answer is a mistake (or an accident) that would cost the store dearly. */
+export const MAX_BUCKETS = 2_000;
+/** The automatic granularity is the finest that keeps a chart readable. */
+const AUTO_MAX_BUCKETS = 500;
+const DEFAULT_RANGE_MS = 24 * 3_600_000;
+
+/** ISO 8601, or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
+const Instant = z.string().transform((text, ctx) => {
+  const trimmed = text.trim();
+  const ms = /^\d+$/.test(trimmed) ? (trimmed.length >= 12 ? Number(trimmed) : Number(trimmed) * 1000) : Date.parse(trimmed);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const UsageQueryParamsSchema = z.strictObject({
+  from: Instant.optional(),
+  to: Instant.optional(),
+  group_by: GroupBySchema.optional(),
+  granularity: GranularitySchema.optional(),
+  /** Admin only: narrow the all-tenant view to one tenant. */
+  tenant: z.string().min(1).optional(),
+});
+
+export interface UsageQuery {
+  fromMs: number;
+  toMs: number;
+  granularity: Granularity;
+  groupBy: GroupBy | undefined;
+  /** Undefined: every tenant. */
+  tenant: string | undefined;
+}
+
+/** Validates raw query parameters into a query, with the defaults (last 24 h, automatic granularity). */
+export function parseUsageQuery(params: Record<string, string>, now: number): UsageQuery {
+  const parsed = UsageQueryParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.length > 0 ? String(issue.path[0]) : null;
+    throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
+  }
+  const toMs = parsed.data.to ?? now;
+  const fromMs = parsed.data.from ?? toMs - DEFAULT_RANGE_MS;
+  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
+  const granularity = parsed.data.granularity ?? autoGranularity(fromMs, toMs);
+  const buckets = bucketCount(fromMs, toMs, granularity);
+  if (buckets > MAX_BUCKETS) {
+    throw invalidRequest(
+      `The range holds ${buckets} ${granularity} buckets; at most ${MAX_BUCKETS} are allowed. Narrow the range or use a coarser granularity.`,
+      "granularity",
+    );
+  }
+  return { fromMs, toMs, granularity, groupBy: parsed.data.group_by, tenant: parsed.data.tenant };
+}
+
+function autoGranularity(fromMs: number, toMs: number): Granularity {
+  if (bucketCount(fromMs, toMs, "minute") <= AUTO_MAX_BUCKETS) return "minute";
+  if (bucketCount(fromMs, toMs, "hour") <= AUTO_MAX_BUCKETS) return "hour";
+  return "day";
+}
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** The public shape of an aggregate (snake_case, like the rest of the OpenAI-style API). */
+export interface UsageSummary {
+  requests: number;
+  errors: number;
+  local_requests: number;
+  /** local_requests / requests (0 without requests). */
+  local_share: number;
+  fallbacks: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  baseline_cost_usd: number;
+  savings_usd: number;
+  /** Estimated from a fixed histogram (linear within a bucket), like Prometheus' histogram_quantile. */
+  latency_ms: LatencySummary | null;
+  ttft_ms: LatencySummary | null;
+  /** `TYPE:action` → count. */
+  pii_actions: Record<string, number>;
+}
+
+export interface UsageReport {
+  object: "usage.report";
+  from: string;
+  to: string;
+  granularity: Granularity;
+  group_by: GroupBy | null;
+  /** The tenant the report covers; null for all tenants. */
+  tenant: string | null;
+  totals: UsageSummary;
+  groups: Array<{ key: string } & UsageSummary>;
+  series: Array<{ start: string; totals: UsageSummary; groups?: Record<string, UsageSummary> }>;
+}
+
+type Counters = Map<string, number>;
+
+function addCounters(into: Counters, from: Counters): void {
+  for (const [metric, amount] of from) into.set(metric, (into.get(metric) ?? 0) + amount);
+}
+
+/** Splits one bucket's fields into dimension value → counters, for one dimension. */
+function countersOf(fields: Map<string, number>, dimension: string): Map<string, Counters> {
+  const byValue = new Map<string, Counters>();
+  for (const [name, amount] of fields) {
+    const parts = parseField(name);
+    if (!parts || parts.dimension !== dimension) continue;
+    let counters = byValue.get(parts.value);
+    if (!counters) byValue.set(parts.value, (counters = new Map()));
+    counters.set(parts.metric, (counters.get(parts.metric) ?? 0) + amount);
+  }
+  return byValue;
+}
+
+function histogramQuantile(counters: Counters, prefix: string, total: number, q: number): number {
+  const rank = q * total;
+  let seen = 0;
+  for (let i = 0; i <= LATENCY_BOUNDS_MS.length; i++) {
+    const inBucket = counters.get(`${prefix}${i}`) ?? 0;
+    if (inBucket > 0 && seen + inBucket >= rank) {
+      const lower = i === 0 ? 0 : LATENCY_BOUNDS_MS[i - 1]!;
+      // Above the last bound there is no upper edge: report the last bound, as Prometheus does.
+      if (i === LATENCY_BOUNDS_MS.length) return lower;
+      const upper = LATENCY_BOUNDS_MS[i]!;
+      return lower + ((upper - lower) * (rank - seen)) / inBucket;
+    }
+    seen += inBucket;
+  }
+  return 0;
+}
+
+function latency(counters: Counters, count: number, sumMetric: string, bucketPrefix: string): LatencySummary | null {
+  if (count === 0) return null;
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    mean: round((counters.get(sumMetric) ?? 0) / count),
+    p50: round(histogramQuantile(counters, bucketPrefix, count, 0.5)),
+    p90: round(histogramQuantile(counters, bucketPrefix, count, 0.9)),
+    p99: round(histogramQuantile(counters, bucketPrefix, count, 0.99)),
+  };
+}
+
+export function summarize(counters: Counters): UsageSummary {
+  const get = (metric: string) => counters.get(metric) ?? 0;
+  const requests = get(METRIC.requests);
+  const cost = get(METRIC.costNanos);
+  const baseline = get(METRIC.baselineNanos);
+  const pii: Record<string, number> = {};
+  for (const [metric, amount] of counters) {
+    if (metric.startsWith(METRIC.pii)) pii[metric.slice(METRIC.pii.length)] = amount;
+  }
+  return {
+    requests,
+    errors: get(METRIC.errors),
+    local_requests: get(METRIC.local),
+    local_share: requests === 0 ? 0 : get(METRIC.local) / requests,
+    fallbacks: get(METRIC.fallbacks),
+    prompt_tokens: get(METRIC.promptTokens),
+    completion_tokens: get(METRIC.completionTokens),
+    cost_usd: nanosToUsd(cost),
+    baseline_cost_usd: nanosToUsd(baseline),
+    savings_usd: nanosToUsd(baseline - cost),
+    latency_ms: latency(counters, requests, METRIC.latencySumMs, METRIC.latencyBucket),
+    ttft_ms: latency(counters, get(METRIC.ttftCount), METRIC.ttftSumMs, METRIC.ttftBucket),
+    pii_actions: pii,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<UsageReport> {
+  const scope: Scope = query.tenant === undefined ? ALL_TENANTS : tenantScope(query.tenant);
+  const starts = bucketStarts(query.fromMs, query.toMs, query.granularity);
+  const refs: BucketRef[] = starts.map((start) => ({ scope, granularity: query.granularity, start }));
+  const dayStarts = query.groupBy === "day" && query.granularity !== "day" ? bucketStarts(query.fromMs, query.toMs, "day") : [];
+  const dayRefs: BucketRef[] = dayStarts.map((start) => ({ scope, granularity: "day", start }));
+  const buckets = await store.readBuckets([...refs, ...dayRefs]);
+  const seriesBuckets = buckets.slice(0, refs.length);
+  const dimension = query.groupBy === undefined || query.groupBy === "day" ? undefined : query.groupBy;
+
+  const totals: Counters = new Map();
+  const groupTotals = new Map<string, Counters>();
+  const series: UsageReport["series"] = seriesBuckets.map((fields, i) => {
+    const bucketTotals = countersOf(fields, "total").get("") ?? new Map<string, number>();
+    addCounters(totals, bucketTotals);
+    const point: UsageReport["series"][number] = { start: iso(starts[i]!), totals: summarize(bucketTotals) };
+    if (dimension) {
+      point.groups = {};
+      for (const [value, counters] of countersOf(fields, dimension)) {
+        point.groups[value] = summarize(counters);
+        const sum = groupTotals.get(value) ?? new Map<string, number>();
+        addCounters(sum, counters);
+        groupTotals.set(value, sum);
+      }
+    }
+    return point;
+  });
+  if (query.groupBy === "day") {
+    const dayBuckets = query.granularity === "day" ? seriesBuckets : buckets.slice(refs.length);
+    const days = query.granularity === "day" ? starts : dayStarts;
+    dayBuckets.forEach((fields, i) => {
+      const counters = countersOf(fields, "total").get("");
+      if (counters) groupTotals.set(iso(days[i]!).slice(0, 10), counters);
+    });
+  }
+  const groups = [...groupTotals].map(([key, counters]) => ({ key, ...summarize(counters) }));
+  if (query.groupBy !== "day") groups.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
+
+  const lastStart = starts[starts.length - 1] ?? query.fromMs;
+  return {
+    object: "usage.report",
+    from: iso(starts[0] ?? query.fromMs),
+    to: iso(lastStart + BUCKET_MS[query.granularity]),
+    granularity: query.granularity,
+    group_by: query.groupBy ?? null,
+    tenant: query.tenant ?? null,
+    totals: summarize(totals),
+    groups,
+    series,
+  };
+}
+
+export const UsageExportParamsSchema = UsageQueryParamsSchema.pick({ from: true, to: true, tenant: true });
+
+export interface UsageExportQuery {
+  fromMs: number;
+  toMs: number;
+  tenant: string | undefined;
+}
+
+/** `from`/`to` of an export, with the same defaults and formats as the report. */
+export function parseUsageExportQuery(params: Record<string, string>, now: number): UsageExportQuery {
+  const parsed = UsageExportParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.length > 0 ? String(issue.path[0]) : null;
+    throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
+  }
+  const toMs = parsed.data.to ?? now;
+  const fromMs = parsed.data.from ?? toMs - DEFAULT_RANGE_MS;
+  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
+  return { fromMs, toMs, tenant: parsed.data.tenant };
+}

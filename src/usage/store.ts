@@ -1,0 +1,24 @@
+/**
+ * Where usage lives. A store persists raw records (capped) and the bucket counters of
+ * `aggregate.ts`; interpreting the counters (totals, series, percentiles) is `query.ts`'s job, so
+ * every store answers the same questions the same way.
+ */
+import type { BucketRef } from "./aggregate.js";
+import type { UsageRecord } from "./record.js";
+
+export interface UsageStore {
+  /** Which store this is, for logs and `/readyz`. */
+  readonly kind: "memory" | "redis";
+  /** Persists a batch of records and their aggregates in one round trip; rejects when nothing was written. */
+  append(records: readonly UsageRecord[]): Promise<void>;
+  /** The counters of each bucket, in the order asked (empty for a bucket with no data). */
+  readBuckets(refs: readonly BucketRef[]): Promise<Array<Map<string, number>>>;
+  /**
+   * Raw records that finished in [fromMs, toMs), optionally only one tenant's, page by page in the
+   * order they were stored (time order, except records a replica flushed late after a Redis outage).
+   */
+  scanRecords(range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord>;
+  /** Nano-dollars `tenant` spent in `month` (`YYYY-MM`). */
+  monthSpendNanos(tenant: string, month: string): Promise<number>;
+  close(): Promise<void>;
+}
