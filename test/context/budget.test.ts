@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../src/api/chat-request.js";
+import { messageText } from "../../src/api/chat-request.js";
+import { fitToBudget } from "../../src/context/budget.js";
+import { assistant, system, toolCall, toolResult, user } from "./support.js";
+
+/** One token per character plus 4 of framing: easy to reason about in a test. */
+const countTokens = (m: ChatMessage) => messageText(m).length + 4 + (m.role === "assistant" && m.tool_calls ? 10 : 0);
+
+const conversation = [system("sys"), user("aaaa"), assistant("bbbb"), user("cccc"), assistant("dddd"), user("eeee")];
+
+describe("fitting history into a context window", () => {
+  it("keeps everything that fits", () => {
+    const fitted = fitToBudget(conversation, { contextWindow: 1000, reservedOutputTokens: 100, countTokens });
+    expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 7 + 5 * 8, fits: true });
+  });
+
+  it("drops the oldest turns first and keeps the system prompt and the newest turns", () => {
+    // sys 7 + three newest turns 24 = 31 tokens; window 40 - 8 reserved = 32.
+    const fitted = fitToBudget(conversation, { contextWindow: 40, reservedOutputTokens: 8, countTokens });
+    expect(fitted.messages).toEqual([system("sys"), user("cccc"), assistant("dddd"), user("eeee")]);
+    expect(fitted.dropped).toBe(2);
+    expect(fitted.fits).toBe(true);
+    expect(fitted.tokens).toBe(31);
+  });
+
+  it("keeps the newest turns contiguous: it never skips a big turn to keep an older small one", () => {
+    const messages = [user("a"), assistant("x".repeat(50)), user("b")];
+    const fitted = fitToBudget(messages, { contextWindow: 20, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([user("b")]);
+    expect(fitted.dropped).toBe(2);
+  });
+
+  it("drops a tool call together with its results, never one without the other", () => {
+    const messages = [
+      user("q1"),
+      toolCall("c1", "f", "{}"),
+      toolResult("c1", "r".repeat(20)),
+      toolResult("c1", "s"),
+      assistant("answer"),
+      user("q2"),
+    ];
+    // Newest two turns: 10 + 6 = 16; the call group (14 + 24 + 5 = 43) does not fit in 40.
+    const fitted = fitToBudget(messages, { contextWindow: 40, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([assistant("answer"), user("q2")]);
+    expect(fitted.dropped).toBe(4);
+
+    const roomy = fitToBudget(messages, { contextWindow: 60, reservedOutputTokens: 0, countTokens });
+    expect(roomy.messages).toEqual(messages.slice(1));
+  });
+
+  it("drops tool results whose call is no longer in the history", () => {
+    const fitted = fitToBudget([toolResult("gone", "r"), user("q")], { contextWindow: 100, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([user("q")]);
+    expect(fitted.dropped).toBe(1);
+  });
+
+  it("keeps system messages wherever they are", () => {
+    const messages = [user("old".repeat(10)), system("mid"), user("new")];
+    const fitted = fitToBudget(messages, { contextWindow: 20, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([system("mid"), user("new")]);
+  });
+
+  it("says it does not fit when even the system prompt and the newest turn are too large", () => {
+    const fitted = fitToBudget([system("s".repeat(30)), user("old"), user("newest".repeat(5))], { contextWindow: 50, reservedOutputTokens: 10, countTokens });
+    expect(fitted.fits).toBe(false);
+    expect(fitted.messages).toEqual([system("s".repeat(30)), user("newest".repeat(5))]);
+    expect(fitted.dropped).toBe(1);
+  });
+});

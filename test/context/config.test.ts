@@ -1,0 +1,66 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CONTEXT_DEFAULTS, loadContextConfig, resolveContextConfig } from "../../src/context/config.js";
+import { ConfigError } from "../../src/config/yaml-file.js";
+import { parseSessionId, sessionScope } from "../../src/context/session-id.js";
+import { randomKey } from "./support.js";
+
+describe("context store configuration", () => {
+  it("uses the in-memory store with default limits when REDIS_URL is not set", () => {
+    const config = resolveContextConfig({});
+    expect(config.redis).toBeUndefined();
+    expect(config.encryption).toBeUndefined();
+    expect(config.limits).toEqual({ ttlMs: CONTEXT_DEFAULTS.ttlSeconds * 1000, maxTurns: CONTEXT_DEFAULTS.maxTurns, maxBytes: CONTEXT_DEFAULTS.maxBytes });
+    expect(config.timeoutMs).toBe(100);
+  });
+
+  it("uses Redis for redis:// and rediss:// URLs and rejects other schemes", () => {
+    expect(resolveContextConfig({ REDIS_URL: "rediss://cache.internal:6380" }).redis?.target).toEqual({ kind: "url", url: "rediss://cache.internal:6380" });
+    expect(() => resolveContextConfig({ REDIS_URL: "http://cache" })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+  });
+
+  it("reads Sentinel and Cluster topologies from context.yaml, with the environment over the file's limits", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-context-"));
+    try {
+      await writeFile(
+        join(dir, "context.yaml"),
+        "ttl_seconds: 60\nmax_turns: 10\nredis:\n  tls: true\n  sentinel:\n    master: mymaster\n    nodes:\n      - { host: s1, port: 26379 }\n",
+      );
+      const config = await loadContextConfig({ REDIS_PASSWORD: "pw", SWITCHYARD_CONTEXT_MAX_TURNS: "20" }, dir);
+      expect(config.redis?.target).toEqual({ kind: "sentinel", master: "mymaster", nodes: [{ host: "s1", port: 26379 }], tls: true, password: "pw" });
+      expect(config.limits).toMatchObject({ ttlMs: 60_000, maxTurns: 20 });
+
+      await writeFile(join(dir, "context.yaml"), "redis:\n  cluster:\n    nodes: [{ host: n1, port: 7000 }]\n  sentinel:\n    master: m\n    nodes: [{ host: s, port: 1 }]\n");
+      await expect(loadContextConfig({}, dir)).rejects.toThrow(/context.yaml:2:\d+: redis: set either 'sentinel' or 'cluster', not both/);
+
+      await writeFile(join(dir, "context.yaml"), "max_turn: 5\n");
+      await expect(loadContextConfig({}, dir)).rejects.toThrow(ConfigError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("turns on encryption with a 32-byte base64 key and accepts old keys for rotation", () => {
+    const current = randomKey();
+    const old = randomKey();
+    const config = resolveContextConfig({ SWITCHYARD_CONTEXT_KEY: current.toString("base64"), SWITCHYARD_CONTEXT_OLD_KEYS: ` ${old.toString("base64")} ,` });
+    expect(config.encryption).toEqual({ current, previous: [old] });
+    expect(() => resolveContextConfig({ SWITCHYARD_CONTEXT_KEY: "c2hvcnQ=" })).toThrow(/SWITCHYARD_CONTEXT_KEY: an AES-256 key must be 32 bytes/);
+    expect(() => resolveContextConfig({ SWITCHYARD_CONTEXT_OLD_KEYS: old.toString("base64") })).toThrow(/needs SWITCHYARD_CONTEXT_KEY/);
+  });
+});
+
+describe("session ids", () => {
+  it("accepts UUIDs and similar tokens and rejects anything that could escape its key", () => {
+    expect(parseSessionId("3f2b8c1e-9d4a-4b5e-8f7a-1c2d3e4f5a6b")).toBe("3f2b8c1e-9d4a-4b5e-8f7a-1c2d3e4f5a6b");
+    expect(parseSessionId("user:42.chat_7")).toBe("user:42.chat_7");
+    for (const bad of ["", "{tag}", "a b", "../etc", "-x", "x".repeat(129), "é"]) expect(() => parseSessionId(bad)).toThrow(/Invalid session id/);
+  });
+
+  it("binds a session to the caller's tenant, and gives none without the header", () => {
+    expect(sessionScope({ id: "acme" }, "s1")).toEqual({ tenantId: "acme", sessionId: "s1" });
+    expect(sessionScope({ id: "acme" }, undefined)).toBeUndefined();
+  });
+});
