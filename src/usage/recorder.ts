@@ -17,6 +17,8 @@ export interface UsageRecorderOptions {
   flushIntervalMs?: number;
   /** Upper bound of the retry backoff after failed writes. */
   maxRetryDelayMs?: number;
+  /** Every successful write, with its records (the budget guard moves their cost from pending to written). */
+  onWritten?: (records: readonly UsageRecord[]) => void;
   /** Every failed write, with the error; the composition root logs it. */
   onError?: (error: unknown, stats: RecorderStats) => void;
 }
@@ -41,6 +43,7 @@ export class UsageRecorder {
   private readonly flushIntervalMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly onError: (error: unknown, stats: RecorderStats) => void;
+  private readonly onWritten: (records: readonly UsageRecord[]) => void;
   private readonly buffer: UsageRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
@@ -58,6 +61,7 @@ export class UsageRecorder {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.onError = options.onError ?? (() => {});
+    this.onWritten = options.onWritten ?? (() => {});
   }
 
   /** Queues `record` for writing; false when it was dropped because the buffer is full or the recorder closed. */
@@ -121,6 +125,7 @@ export class UsageRecorder {
           this.buffer.splice(0, batch.length);
           this.written += batch.length;
           this.retryDelayMs = 0;
+          this.onWritten(batch);
           return true;
         },
         (error: unknown) => {

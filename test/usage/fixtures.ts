@@ -1,6 +1,7 @@
 /**
  * A models.yaml-shaped registry and priced records for the usage tests.
  */
+import { pino } from "pino";
 import type { ModelsFile, ProviderConfig } from "../../src/config/models-schema.js";
 import { ModelsFileSchema } from "../../src/config/models-schema.js";
 import { createModelRegistry } from "../../src/models/registry.js";
@@ -22,10 +23,15 @@ export const MODELS: ModelsFile = ModelsFileSchema.parse({
   defaults: { local: "local-slm", cloud: "gpt-4o-mini", baseline: "gpt-4o" },
 });
 
+export const testRegistry = (file: ModelsFile = MODELS) =>
+  createModelRegistry(file, (p) => p, (id) => (file.providers[id]?.type === "llama_cpp" ? "local" : "cloud"));
+
 export function testCostModel(file: ModelsFile = MODELS): CostModel {
-  const registry = createModelRegistry(file, (p) => p, (id) => (file.providers[id]?.type === "llama_cpp" ? "local" : "cloud"));
-  return createCostModel(registry, file.providers as Record<string, ProviderConfig>);
+  return createCostModel(testRegistry(file), file.providers as Record<string, ProviderConfig>);
 }
+
+/** A logger that writes nowhere. */
+export const silentLog = pino({ level: "silent" });
 
 let sequence = 0;
 

@@ -4,7 +4,7 @@
  *
  * Spend lives in the store (one counter per tenant per month, written with every usage batch, so all
  * replicas add to it). Each replica caches a tenant's counter for `cacheTtlMs` and adds what it
- * recorded itself since the read; a stale entry is answered at once and refreshed in the background.
+ * recorded itself that the reading cannot include yet; a stale entry is answered at once and refreshed in the background.
  * Only a tenant's first request (per process and month) waits for a read, and never longer than
  * `readTimeoutMs`.
  *
@@ -50,9 +50,12 @@ export interface BudgetGuardOptions {
 
 interface SpendEntry {
   month: string;
+  /** The store's counter at the last completed read. */
   remoteNanos: number;
-  /** Spend this replica recorded since the last completed read. */
-  localNanos: number;
+  /** Recorded by this replica, not yet written to the store: certainly missing from `remoteNanos`. */
+  pendingNanos: number;
+  /** Written by this replica since the last read began: maybe missing from `remoteNanos`, so counted. */
+  writtenNanos: number;
   readAt: number;
   refreshing: Promise<void> | undefined;
 }
@@ -88,18 +91,18 @@ export class BudgetGuard {
     const resetsAt = nextMonthStart(now);
     if (!rule) {
       const entry = this.spend.get(tenant);
-      const spent = entry?.month === month ? entry.remoteNanos + entry.localNanos : 0;
+      const spent = entry?.month === month ? spentNanos(entry) : 0;
       return { tenant, month, exceeded: false, spentUsd: nanosToUsd(spent), limitUsd: null, action: null, resetsAt };
     }
     const entry = this.entry(tenant, month);
     if (entry.readAt === Number.NEGATIVE_INFINITY) await this.refresh(tenant, entry);
     else if (now - entry.readAt >= this.cacheTtlMs) void this.refresh(tenant, entry);
-    const spentNanos = entry.remoteNanos + entry.localNanos;
+    const spent = spentNanos(entry);
     return {
       tenant,
       month,
-      exceeded: spentNanos >= usdToNanos(rule.monthly_usd),
-      spentUsd: nanosToUsd(spentNanos),
+      exceeded: spent >= usdToNanos(rule.monthly_usd),
+      spentUsd: nanosToUsd(spent),
       limitUsd: rule.monthly_usd,
       action: rule.action,
       resetsAt,
@@ -109,13 +112,22 @@ export class BudgetGuard {
   /** Called for every recorded request, so this replica sees its own spend before the store does. */
   noteSpend(tenant: string, costUsd: number, timeMs: number): void {
     const entry = this.entry(tenant, monthOf(timeMs));
-    entry.localNanos += usdToNanos(costUsd);
+    entry.pendingNanos += usdToNanos(costUsd);
+  }
+
+  /** Called when the recorder has written a record: its cost moves from pending to written. */
+  noteWritten(tenant: string, costUsd: number, timeMs: number): void {
+    const entry = this.spend.get(tenant);
+    if (!entry || entry.month !== monthOf(timeMs)) return;
+    const nanos = usdToNanos(costUsd);
+    entry.pendingNanos -= nanos;
+    entry.writtenNanos += nanos;
   }
 
   private entry(tenant: string, month: string): SpendEntry {
     let entry = this.spend.get(tenant);
     if (!entry || entry.month !== month) {
-      entry = { month, remoteNanos: 0, localNanos: 0, readAt: Number.NEGATIVE_INFINITY, refreshing: undefined };
+      entry = { month, remoteNanos: 0, pendingNanos: 0, writtenNanos: 0, readAt: Number.NEGATIVE_INFINITY, refreshing: undefined };
       this.spend.set(tenant, entry);
     }
     return entry;
@@ -129,9 +141,9 @@ export class BudgetGuard {
   }
 
   private async read(tenant: string, entry: SpendEntry): Promise<void> {
-    // Spend recorded from here on may or may not be in the answer; what was recorded before is
-    // either in it or still in this replica's recorder, and is subtracted once the answer arrives.
-    const localAtStart = entry.localNanos;
+    // Records written before the read began are in its answer; those written while it is in flight
+    // may be too, and stay counted until the next read (a brief over-count, never an under-count).
+    const writtenAtStart = entry.writtenNanos;
     let timer: NodeJS.Timeout | undefined;
     try {
       const remote = await Promise.race([
@@ -141,7 +153,7 @@ export class BudgetGuard {
         }),
       ]);
       entry.remoteNanos = remote;
-      entry.localNanos -= localAtStart;
+      entry.writtenNanos -= writtenAtStart;
     } catch (error) {
       this.onError(error, tenant);
     } finally {
@@ -150,6 +162,8 @@ export class BudgetGuard {
     }
   }
 }
+
+const spentNanos = (entry: SpendEntry): number => entry.remoteNanos + entry.pendingNanos + entry.writtenNanos;
 
 /** The 429 the gateway answers when a tenant's budget is spent and its action is `deny`. */
 export function budgetExceeded(status: BudgetStatus, now: number = Date.now()): GatewayError {
