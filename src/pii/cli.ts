@@ -1,0 +1,43 @@
+/**
+ * `npm run cli -- pii scan [--policy <file>]`: reads a text on stdin and writes
+ * `{"entities":[{"type","start","end","score"}]}` on stdout, as `POST /v1/pii/scan` answers.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError, type CliCommand, type CliIO } from "../cli/command.js";
+import { ConfigError } from "../config/yaml-file.js";
+import { createPiiEngine } from "./engine.js";
+import { loadPiiPolicy, piiPolicyPath } from "./policy/load.js";
+import type { PiiPolicy } from "./policy/schema.js";
+
+const USAGE = "usage: pii scan [--policy <pii.yaml>]  (text on stdin, JSON entities on stdout)";
+
+async function readAll(io: CliIO): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export const piiCommand: CliCommand = {
+  summary: "PII engine: `pii scan` finds personal data and secrets in text read from stdin",
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub !== "scan") throw new UsageError(USAGE);
+    const { values } = parseArgs({ args: rest, options: { policy: { type: "string" } }, strict: true });
+    const policyFile = values.policy
+      ? resolve(io.cwd, values.policy)
+      : piiPolicyPath(resolve(io.cwd, io.env.SWITCHYARD_POLICY_DIR ?? "policies"));
+    let policy: PiiPolicy;
+    try {
+      policy = await loadPiiPolicy(policyFile);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    const text = await readAll(io);
+    const entities = createPiiEngine(policy).scan(text);
+    io.stdout.write(`${JSON.stringify({ entities })}\n`);
+    return 0;
+  },
+};
