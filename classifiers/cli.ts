@@ -1,0 +1,160 @@
+/**
+ * `npm run cli -- classifier <train|predict|eval>`: the stable command-line contract that scripts
+ * and benchmarks depend on (see docs/CLASSIFIER.md).
+ */
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { isAbsolute, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError, type CliCommand, type CliIO } from "../src/cli/command.js";
+import { checkTrainable, parseTextLines, readLabelledExamples } from "./data/training-data.js";
+import { ClassifierDataError, ClassifierModelError } from "./errors.js";
+import { evaluateClassifier } from "./evaluation/evaluate.js";
+import { loadIntentClassifier } from "./load.js";
+import { writeModelFolder } from "./model-folder.js";
+import type { TrainingReport } from "./model-metadata.js";
+import { TrainClassifierOptionsSchema, trainNgramClassifier } from "./training/train-classifier.js";
+import { trainEncoderHeadClassifier } from "./training/train-encoder-head.js";
+
+const USAGE = `usage:
+  classifier train --data <file.jsonl|.csv|.yaml> --out <dir> [--val-split 0.1] [--target-precision 0.95] [--seed 1]
+                   [--encoder <folder|hub-id> [--allow-remote]]
+  classifier predict --model <dir>            (JSONL {"text"} on stdin → JSONL {"text","intent","confidence","unsure"})
+  classifier eval --model <dir> --data <file> [--unknown <file.jsonl>]`;
+
+function parse(argv: string[], options: ParseArgsConfig["options"]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== "string" || value === "") throw new UsageError(`--${name} is required\n${USAGE}`);
+  return value;
+}
+
+function numberOption(values: Record<string, string | boolean | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== "string" || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${String(raw)}'`);
+  }
+  return value;
+}
+
+function formatReport(out: string, report: TrainingReport): string {
+  const percent = (value: number | null) => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
+  return [
+    `trained ${out}`,
+    `  examples          ${report.examples} (${report.labels} labels; ${report.heldOutExamples} held out for calibration)`,
+    `  held-out accuracy ${percent(report.heldOutAccuracy)}`,
+    `  temperature       ${report.temperature.toFixed(3)}`,
+    `  unsure threshold  ${report.unsureThreshold.toFixed(3)} (held out: ${percent(report.heldOutEscalationRate)} escalated, ${percent(report.heldOutConfidentPrecision)} precision on the rest)`,
+    `  model size        ${(report.modelBytes / 1e6).toFixed(2)} MB`,
+    `  time              ${report.trainingSeconds.toFixed(1)} s`,
+    "",
+  ].join("\n");
+}
+
+function absolute(io: CliIO, path: string): string {
+  return isAbsolute(path) ? path : resolve(io.cwd, path);
+}
+
+async function train(argv: string[], io: CliIO): Promise<number> {
+  const values = parse(argv, {
+    data: { type: "string" },
+    out: { type: "string" },
+    "val-split": { type: "string" },
+    "target-precision": { type: "string" },
+    seed: { type: "string" },
+    encoder: { type: "string" },
+    "allow-remote": { type: "boolean" },
+  });
+  const data = required(values, "data");
+  const out = absolute(io, required(values, "out"));
+  const valSplit = numberOption(values, "val-split", 0.1, 0, 0.5);
+  const targetPrecision = numberOption(values, "target-precision", 0.95, 0.01, 1);
+  const seed = numberOption(values, "seed", 1, 0, 2 ** 31 - 1);
+  const examples = await readLabelledExamples(absolute(io, data));
+  checkTrainable(examples, data);
+  const encoder = values.encoder;
+  const { files, report } =
+    typeof encoder === "string"
+      ? await trainEncoderHeadClassifier(examples, {
+          encoder: encoder.startsWith(".") || isAbsolute(encoder) ? absolute(io, encoder) : encoder,
+          out,
+          valSplit,
+          targetPrecision,
+          seed,
+          allowRemoteModels: values["allow-remote"] === true,
+        })
+      : trainNgramClassifier(
+          examples,
+          TrainClassifierOptionsSchema.parse({ valSplit, targetPrecision, model: { ...TrainClassifierOptionsSchema.shape.model.parse(undefined), seed } }),
+        );
+  await writeModelFolder(out, files);
+  io.stdout.write(formatReport(out, report));
+  return 0;
+}
+
+async function predict(argv: string[], io: CliIO): Promise<number> {
+  const values = parse(argv, { model: { type: "string" } });
+  const classifier = await loadIntentClassifier(absolute(io, required(values, "model")));
+  try {
+    let line = 0;
+    for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+      line++;
+      if (raw.trim() === "") continue;
+      const [text] = parseTextLines(raw, `stdin:${line}`);
+      const prediction = await classifier.classify(text as string);
+      io.stdout.write(
+        `${JSON.stringify({ text, intent: prediction.intent, confidence: prediction.confidence, unsure: prediction.unsure })}\n`,
+      );
+    }
+  } finally {
+    await classifier.dispose();
+  }
+  return 0;
+}
+
+async function evaluate(argv: string[], io: CliIO): Promise<number> {
+  const values = parse(argv, { model: { type: "string" }, data: { type: "string" }, unknown: { type: "string" } });
+  const model = absolute(io, required(values, "model"));
+  const examples = await readLabelledExamples(absolute(io, required(values, "data")));
+  const unknownFile = values.unknown;
+  const unknown =
+    typeof unknownFile === "string" ? parseTextLines(await readFile(absolute(io, unknownFile), "utf8"), unknownFile) : undefined;
+  if (unknown && unknown.length === 0) throw new ClassifierDataError("no texts (the file is empty)", String(unknownFile));
+  const classifier = await loadIntentClassifier(model);
+  try {
+    const metrics = await evaluateClassifier(classifier, examples, unknown);
+    io.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  } finally {
+    await classifier.dispose();
+  }
+  return 0;
+}
+
+const subcommands: Record<string, (argv: string[], io: CliIO) => Promise<number>> = { train, predict, eval: evaluate };
+
+export const classifierCommand: CliCommand = {
+  summary: "train, run and evaluate the intent classifier (train | predict | eval)",
+  async run(argv, io) {
+    const [name, ...rest] = argv;
+    const subcommand = name ? subcommands[name] : undefined;
+    if (!subcommand) throw new UsageError(`${name ? `unknown subcommand '${name}'\n` : ""}${USAGE}`);
+    try {
+      return await subcommand(rest, io);
+    } catch (error) {
+      if (error instanceof ClassifierDataError || error instanceof ClassifierModelError) {
+        io.stderr.write(`classifier ${name}: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * Reads labelled examples from JSONL (`{"text","label"}` per line), CSV (`text,label` header) or an
+ * intents YAML file, and rejects data a classifier cannot be trained on, naming the line.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { z } from "zod";
+import { ClassifierDataError } from "../errors.js";
+import { parseIntentsYaml } from "../intents.js";
+import { CsvSyntaxError, parseCsv } from "./csv.js";
+
+export const LabelledExampleSchema = z.strictObject({ text: z.string(), label: z.string() });
+export type LabelledExample = z.infer<typeof LabelledExampleSchema>;
+
+export type DataFormat = "jsonl" | "csv" | "yaml";
+
+export function detectFormat(path: string): DataFormat {
+  const extension = extname(path).toLowerCase();
+  if (extension === ".jsonl" || extension === ".ndjson") return "jsonl";
+  if (extension === ".csv") return "csv";
+  if (extension === ".yaml" || extension === ".yml") return "yaml";
+  throw new ClassifierDataError(`unknown data format '${extension || "(no extension)"}': use .jsonl, .csv or .yaml`, path);
+}
+
+function checkText(text: string, file: string, line: number): string {
+  if (text.trim() === "") throw new ClassifierDataError("empty text", file, line);
+  return text;
+}
+
+function parseJsonl(
+  content: string,
+  file: string,
+  schema: z.ZodType<{ text: string; label?: string }>,
+  allowEmptyText = false,
+): LabelledExample[] {
+  const examples: LabelledExample[] = [];
+  content.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ClassifierDataError("malformed JSON", file, line);
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new ClassifierDataError(`expected ${"{"}"text", "label"${"}"}: ${issue?.path.join(".") || "line"} ${issue?.message}`, file, line);
+    }
+    const text = allowEmptyText ? result.data.text : checkText(result.data.text, file, line);
+    examples.push({ text, label: result.data.label ?? "" });
+  });
+  return examples;
+}
+
+function parseLabelledCsv(content: string, file: string): LabelledExample[] {
+  let records;
+  try {
+    records = parseCsv(content);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new ClassifierDataError(error.message, file, error.line);
+    throw error;
+  }
+  const [header, ...rows] = records;
+  if (!header) return [];
+  const textColumn = header.fields.indexOf("text");
+  const labelColumn = header.fields.indexOf("label");
+  if (textColumn < 0 || labelColumn < 0) {
+    throw new ClassifierDataError(`CSV header must name 'text' and 'label' columns, got '${header.fields.join(",")}'`, file, header.line);
+  }
+  return rows.map(({ line, fields }) => {
+    if (fields.length !== header.fields.length) {
+      throw new ClassifierDataError(`expected ${header.fields.length} fields, got ${fields.length}`, file, line);
+    }
+    const label = (fields[labelColumn] as string).trim();
+    if (label === "") throw new ClassifierDataError("empty label", file, line);
+    return { text: checkText(fields[textColumn] as string, file, line), label };
+  });
+}
+
+function examplesFromIntents(content: string, file: string): LabelledExample[] {
+  const intents = parseIntentsYaml(content, file);
+  return Object.entries(intents.intents).flatMap(([label, intent]) => intent.examples.map((text) => ({ text, label })));
+}
+
+const TrainingLineSchema = z.object({ text: z.string(), label: z.string().trim().min(1, "must not be empty") });
+
+/** Parses labelled training or evaluation data and checks it can train a classifier (≥ 2 labels). */
+export function parseLabelledExamples(content: string, file: string, format: DataFormat = detectFormat(file)): LabelledExample[] {
+  const examples =
+    format === "jsonl"
+      ? parseJsonl(content, file, TrainingLineSchema)
+      : format === "csv"
+        ? parseLabelledCsv(content, file)
+        : examplesFromIntents(content, file);
+  if (examples.length === 0) throw new ClassifierDataError("no examples (the file is empty)", file);
+  return examples;
+}
+
+export async function readLabelledExamples(file: string): Promise<LabelledExample[]> {
+  const format = detectFormat(file);
+  return parseLabelledExamples(await readFile(file, "utf8"), file, format);
+}
+
+export function checkTrainable(examples: readonly LabelledExample[], file: string): void {
+  const labels = new Set(examples.map((example) => example.label));
+  if (labels.size < 2) {
+    throw new ClassifierDataError(`needs at least two labels to train a classifier, found ${labels.size} (${[...labels].join(", ")})`, file);
+  }
+}
+
+/** Texts to classify: JSONL `{"text"}` lines (other fields are ignored; an empty text is classified too). */
+export function parseTextLines(content: string, file: string): string[] {
+  return parseJsonl(content, file, z.object({ text: z.string() }), true).map((example) => example.text);
+}
+
+/** The training-data hash stored with a model: the examples in order, independent of the file's format. */
+export function trainingDataHash(examples: readonly LabelledExample[]): string {
+  const hash = createHash("sha256");
+  for (const { text, label } of examples) hash.update(JSON.stringify([text, label])).update("\n");
+  return `sha256:${hash.digest("hex")}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * `loadIntentClassifier(dir)`: opens a model folder of any supported kind.
+ *  - Switchyard n-gram model (`switchyard.json` kind "ngram"): trained by `classifier train`.
+ *  - Encoder + head (`switchyard.json` kind "encoder-head"): a Hugging Face feature-extraction model
+ *    with a head trained by `classifier train --encoder`.
+ *  - Anything else with `config.json` + `onnx/model.onnx`: a Hugging Face text-classification model
+ *    used as is (labels from `id2label`, temperature 1).
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { ClassifierModelError } from "./errors.js";
+import { METADATA_FILE, ModelMetadataSchema, type ModelMetadata } from "./model-metadata.js";
+import { loadEncoderHeadClassifier } from "./runtime/encoder-head-classifier.js";
+import {
+  LoadClassifierOptionsSchema,
+  type IntentClassifier,
+  type LoadClassifierOptions,
+} from "./runtime/intent-classifier.js";
+import { folderVersion } from "./runtime/model-version.js";
+import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
+import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
+
+async function readMetadata(dir: string): Promise<ModelMetadata | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, METADATA_FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new ClassifierModelError(`cannot read ${METADATA_FILE}`, dir, { cause: error });
+  }
+  const result = ModelMetadataSchema.safeParse(JSON.parse(text));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ClassifierModelError(`invalid ${METADATA_FILE}: ${issue?.path.join(".")} ${issue?.message}`, dir);
+  }
+  return result.data;
+}
+
+/**
+ * @example
+ * const classifier = await loadIntentClassifier("classifiers/default");
+ * const { intent, confidence, unsure } = await classifier.classify("hi there!");
+ */
+export async function loadIntentClassifier(dir: string, options: LoadClassifierOptions = {}): Promise<IntentClassifier> {
+  const resolved = LoadClassifierOptionsSchema.parse(options);
+  const isLocal = dir.startsWith(".") || dir.startsWith("/") || !resolved.allowRemoteModels;
+  const folder = isLocal ? resolve(dir) : dir;
+  const metadata = isLocal ? await readMetadata(folder) : null;
+  const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
+    throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
+  }) : `hub:${dir}`;
+  try {
+    if (metadata?.kind === "ngram") return await loadNgramClassifier(folder, metadata, version, resolved);
+    if (metadata?.kind === "encoder-head") return await loadEncoderHeadClassifier(folder, metadata, version, resolved);
+    return await loadTextClassificationModel(folder, version, resolved);
+  } catch (error) {
+    if (error instanceof ClassifierModelError) throw error;
+    throw new ClassifierModelError(`cannot load model: ${(error as Error).message}`, folder, { cause: error });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `switchyard.json`, the metadata Switchyard keeps beside a model folder's Hugging Face files:
+ * which kind of classifier it is, its calibration, the hash of its training data and the training
+ * report. A folder without it is a plain Hugging Face text-classification model used as is.
+ */
+import { z } from "zod";
+import { NgramFeatureSpecSchema } from "./ngram/features.js";
+import { BagTrainingOptionsSchema } from "./training/train-bag-model.js";
+
+export const METADATA_FILE = "switchyard.json";
+
+export const CalibrationSchema = z.strictObject({
+  /** Softmax temperature fitted on the held-out split. */
+  temperature: z.number().positive(),
+  /** Predictions with calibrated confidence below this are `unsure`. */
+  unsureThreshold: z.number().min(0).max(1),
+  /** The precision the threshold was chosen for on held-out data. */
+  targetPrecision: z.number().min(0).max(1),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+export const TrainingReportSchema = z.strictObject({
+  examples: z.int(),
+  labels: z.int(),
+  trainExamples: z.int(),
+  heldOutExamples: z.int(),
+  heldOutAccuracy: z.number().nullable(),
+  /** Share of held-out queries flagged unsure at the chosen threshold. */
+  heldOutEscalationRate: z.number().nullable(),
+  /** Accuracy on the held-out queries that were not flagged unsure. */
+  heldOutConfidentPrecision: z.number().nullable(),
+  temperature: z.number(),
+  unsureThreshold: z.number(),
+  trainingSeconds: z.number(),
+  modelBytes: z.int(),
+});
+export type TrainingReport = z.infer<typeof TrainingReportSchema>;
+
+const common = {
+  format: z.literal(1),
+  labels: z.array(z.string().min(1)).min(2),
+  calibration: CalibrationSchema,
+  trainingDataHash: z.string(),
+  report: TrainingReportSchema,
+};
+
+export const NgramMetadataSchema = z.strictObject({
+  ...common,
+  kind: z.literal("ngram"),
+  features: NgramFeatureSpecSchema,
+  training: BagTrainingOptionsSchema,
+});
+
+export const EncoderHeadMetadataSchema = z.strictObject({
+  ...common,
+  kind: z.literal("encoder-head"),
+  /** The encoder: a folder (relative to this one, or absolute) or a Hugging Face Hub model id. */
+  encoder: z.string().min(1),
+  pooling: z.enum(["mean", "cls"]),
+  normalize: z.boolean(),
+  /** Head weights in `head.bin`: float32 [labels, dims] then float32 [labels] biases. */
+  dims: z.int().min(1),
+});
+
+export const ModelMetadataSchema = z.discriminatedUnion("kind", [NgramMetadataSchema, EncoderHeadMetadataSchema]);
+export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;
+export type NgramMetadata = z.infer<typeof NgramMetadataSchema>;
+export type EncoderHeadMetadata = z.infer<typeof EncoderHeadMetadataSchema>;

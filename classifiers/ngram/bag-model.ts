@@ -1,0 +1,64 @@
+/**
+ * The n-gram classifier's network: an embedding bag over compact feature rows (row 0 is the zero row
+ * for features never seen in training), each feature group averaged with a 1/sqrt(count) scale, then
+ * either a bias (linear model: the embedding width is the number of classes) or a ReLU hidden layer
+ * and an output layer.
+ */
+export interface BagModel {
+  readonly rows: number;
+  readonly width: number;
+  readonly classes: number;
+  readonly hidden: boolean;
+  /** [rows, width], row-major. */
+  readonly embedding: Float32Array;
+  /** [width] */
+  readonly bias: Float32Array;
+  /** [classes, width] when hidden, else empty. */
+  readonly outWeight: Float32Array;
+  /** [classes] when hidden, else empty. */
+  readonly outBias: Float32Array;
+}
+
+/** One example as the network sees it: compact rows per group and each group's feature count. */
+export interface BagExample {
+  charRows: Int32Array;
+  wordRows: Int32Array;
+}
+
+export function groupScale(count: number): number {
+  return 1 / Math.sqrt(Math.max(count, 1));
+}
+
+/** Writes the pre-activation bag vector (embedding sums plus bias) into `out` (length `width`). */
+export function bagVector(model: BagModel, example: BagExample, out: Float32Array): void {
+  const { width, embedding } = model;
+  out.set(model.bias);
+  for (const rows of [example.charRows, example.wordRows]) {
+    const scale = groupScale(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as number;
+      if (row === 0) continue;
+      const base = row * width;
+      for (let d = 0; d < width; d++) out[d] = (out[d] as number) + (embedding[base + d] as number) * scale;
+    }
+  }
+}
+
+/** Logits for one example; `scratch` must hold `width` floats. */
+export function bagLogits(model: BagModel, example: BagExample, scratch: Float32Array, logits: Float32Array): void {
+  bagVector(model, example, scratch);
+  if (!model.hidden) {
+    logits.set(scratch.subarray(0, model.classes));
+    return;
+  }
+  const { width, classes, outWeight, outBias } = model;
+  for (let c = 0; c < classes; c++) {
+    let sum = outBias[c] as number;
+    const base = c * width;
+    for (let d = 0; d < width; d++) {
+      const activation = scratch[d] as number;
+      if (activation > 0) sum += activation * (outWeight[base + d] as number);
+    }
+    logits[c] = sum;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What the gateway sees of a classifier, whichever kind of model folder is behind it.
+ */
+import { z } from "zod";
+import type { Calibration } from "../model-metadata.js";
+import { softmax } from "../training/calibration.js";
+
+export interface IntentScore {
+  intent: string;
+  /** Calibrated probability. */
+  confidence: number;
+}
+
+export interface IntentPrediction {
+  intent: string;
+  confidence: number;
+  /** The best intents, most likely first (the first is `intent`). */
+  top: IntentScore[];
+  /** Probably none of the known intents, or too close to call: the router escalates these. */
+  unsure: boolean;
+}
+
+export interface IntentClassifier {
+  readonly labels: readonly string[];
+  /** Content hash of the model folder's files. */
+  readonly version: string;
+  classify(text: string): Promise<IntentPrediction>;
+  dispose(): Promise<void>;
+}
+
+export const LoadClassifierOptionsSchema = z.strictObject({
+  /** How many intents `top` lists. */
+  top: z.int().min(1).default(3),
+  /** Overrides the threshold stored with the model (or the default for a plain Hugging Face model). */
+  unsureThreshold: z.number().min(0).max(1).optional(),
+  /**
+   * Let transformers.js download from the Hugging Face Hub (a Hub model id as `dir`, or an encoder-head
+   * folder naming a Hub encoder). Off by default: the gateway runs with no network.
+   */
+  allowRemoteModels: z.boolean().default(false),
+  /** Where downloaded Hub models are cached. */
+  cacheDir: z.string().optional(),
+  /** ONNX Runtime threads per session; 1 is fastest for single short queries. */
+  threads: z.int().min(1).default(1),
+});
+export type LoadClassifierOptions = z.input<typeof LoadClassifierOptionsSchema>;
+export type ResolvedLoadClassifierOptions = z.output<typeof LoadClassifierOptionsSchema>;
+
+/** Turns raw logits into the calibrated prediction. */
+export function predictionFromLogits(
+  logits: ArrayLike<number>,
+  labels: readonly string[],
+  calibration: Pick<Calibration, "temperature" | "unsureThreshold">,
+  top: number,
+): IntentPrediction {
+  const probabilities = softmax(logits, calibration.temperature, new Float64Array(logits.length));
+  const order = Array.from(probabilities.keys()).sort((a, b) => (probabilities[b] as number) - (probabilities[a] as number));
+  const scores = order.slice(0, top).map((index) => ({ intent: labels[index] as string, confidence: probabilities[index] as number }));
+  const best = scores[0] as IntentScore;
+  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: best.confidence < calibration.unsureThreshold };
+}

@@ -1,0 +1,43 @@
+/**
+ * Runs a Switchyard n-gram model folder through transformers.js: its tokenizer turns text into
+ * character ids and its ONNX Runtime session computes the logits.
+ */
+import { AutoTokenizer, PreTrainedModel, type Tensor } from "@huggingface/transformers";
+import type { NgramMetadata } from "../model-metadata.js";
+import { MAX_CHARACTERS } from "../ngram/tokenizer-files.js";
+import { predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { configureTransformers, sessionOptions } from "./transformers-env.js";
+
+export async function loadNgramClassifier(
+  dir: string,
+  metadata: NgramMetadata,
+  version: string,
+  options: ResolvedLoadClassifierOptions,
+): Promise<IntentClassifier> {
+  const hub = configureTransformers(options);
+  const tokenizer = await AutoTokenizer.from_pretrained(dir, hub);
+  const model = await PreTrainedModel.from_pretrained(dir, {
+    ...hub,
+    dtype: "fp32",
+    device: "cpu",
+    session_options: sessionOptions(options),
+  });
+  const calibration = {
+    temperature: metadata.calibration.temperature,
+    unsureThreshold: options.unsureThreshold ?? metadata.calibration.unsureThreshold,
+  };
+  const labels = metadata.labels;
+  return {
+    labels,
+    version,
+    async classify(text) {
+      // Cut before tokenizing: the tokenizer would truncate anyway, after normalising the whole text.
+      const inputs = tokenizer(text.slice(0, MAX_CHARACTERS * 2), { truncation: true, max_length: MAX_CHARACTERS });
+      const { logits } = (await model({ input_ids: inputs.input_ids })) as { logits: Tensor };
+      return predictionFromLogits(logits.data as Float32Array, labels, calibration, options.top);
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}

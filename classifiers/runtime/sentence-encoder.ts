@@ -1,0 +1,59 @@
+/**
+ * A Hugging Face feature-extraction model (e.g. all-MiniLM-L6-v2) as a sentence encoder:
+ * transformers.js's tokenizer and model, then mean or CLS pooling and optional L2 normalisation.
+ */
+import { AutoModel, AutoTokenizer, type Tensor } from "@huggingface/transformers";
+import type { ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { configureTransformers, sessionOptions } from "./transformers-env.js";
+
+export interface SentenceEncoder {
+  embed(text: string): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export interface PoolingOptions {
+  pooling: "mean" | "cls";
+  normalize: boolean;
+}
+
+export async function loadSentenceEncoder(
+  source: string,
+  pooling: PoolingOptions,
+  options: ResolvedLoadClassifierOptions,
+): Promise<SentenceEncoder> {
+  const hub = configureTransformers(options);
+  const tokenizer = await AutoTokenizer.from_pretrained(source, hub);
+  const model = await AutoModel.from_pretrained(source, { ...hub, dtype: "fp32", device: "cpu", session_options: sessionOptions(options) });
+  return {
+    async embed(text) {
+      const inputs = tokenizer(text, { truncation: true });
+      const output = (await model(inputs)) as { last_hidden_state: Tensor };
+      const hidden = output.last_hidden_state;
+      const [, length, dims] = hidden.dims as [number, number, number];
+      const data = hidden.data as Float32Array;
+      const mask = (inputs.attention_mask as Tensor).data as BigInt64Array;
+      const vector = new Float32Array(dims);
+      if (pooling.pooling === "cls") {
+        vector.set(data.subarray(0, dims));
+      } else {
+        let count = 0;
+        for (let t = 0; t < length; t++) {
+          if (mask[t] === 0n) continue;
+          count++;
+          for (let d = 0; d < dims; d++) vector[d] = (vector[d] as number) + (data[t * dims + d] as number);
+        }
+        for (let d = 0; d < dims; d++) vector[d] = (vector[d] as number) / Math.max(count, 1);
+      }
+      if (pooling.normalize) {
+        let norm = 0;
+        for (const value of vector) norm += value * value;
+        norm = Math.sqrt(norm) || 1;
+        for (let d = 0; d < dims; d++) vector[d] = (vector[d] as number) / norm;
+      }
+      return vector;
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Post-hoc calibration on held-out predictions: a softmax temperature fitted by minimising the
+ * negative log-likelihood, and the `unsure` threshold on calibrated confidence that gives the target
+ * precision on the predictions we keep.
+ */
+
+/** Softmax of logits / temperature, written into `out`. */
+export function softmax(logits: ArrayLike<number>, temperature: number, out: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = Math.exp(((logits[i] as number) - max) / temperature);
+    out[i] = e;
+    total += e;
+  }
+  for (let i = 0; i < logits.length; i++) out[i] = (out[i] as number) / total;
+  return out;
+}
+
+/**
+ * Cross-entropy against Platt-smoothed targets: the true label gets 1 - ε and the rest share ε, with
+ * ε = 1 / (n + 2). Without it a small held-out set the model gets entirely right drives the
+ * temperature towards 0 and every prediction — nonsense included — to confidence 1.
+ */
+function smoothedNegativeLogLikelihood(logits: readonly Float32Array[], labels: readonly number[], temperature: number): number {
+  const epsilon = 1 / (logits.length + 2);
+  let total = 0;
+  for (let n = 0; n < logits.length; n++) {
+    const row = logits[n] as Float32Array;
+    let max = -Infinity;
+    for (const value of row) max = Math.max(max, value / temperature);
+    let sum = 0;
+    let rowTotal = 0;
+    for (const value of row) {
+      sum += Math.exp(value / temperature - max);
+      rowTotal += value / temperature;
+    }
+    const logPartition = max + Math.log(sum);
+    const label = (row[labels[n] as number] as number) / temperature;
+    const others = row.length > 1 ? (rowTotal - label) / (row.length - 1) : 0;
+    total += logPartition - (1 - epsilon) * label - epsilon * others;
+  }
+  return total / Math.max(logits.length, 1);
+}
+
+/** Golden-section search of log(temperature) in [log 0.05, log 20] minimising the smoothed NLL. */
+export function fitTemperature(logits: readonly Float32Array[], labels: readonly number[]): number {
+  if (logits.length === 0) return 1;
+  let low = Math.log(0.05);
+  let high = Math.log(20);
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let a = high - ratio * (high - low);
+  let b = low + ratio * (high - low);
+  let fa = smoothedNegativeLogLikelihood(logits, labels, Math.exp(a));
+  let fb = smoothedNegativeLogLikelihood(logits, labels, Math.exp(b));
+  for (let i = 0; i < 60; i++) {
+    if (fa < fb) {
+      high = b;
+      b = a;
+      fb = fa;
+      a = high - ratio * (high - low);
+      fa = smoothedNegativeLogLikelihood(logits, labels, Math.exp(a));
+    } else {
+      low = a;
+      a = b;
+      fa = fb;
+      b = low + ratio * (high - low);
+      fb = smoothedNegativeLogLikelihood(logits, labels, Math.exp(b));
+    }
+  }
+  return Math.exp((low + high) / 2);
+}
+
+/**
+ * The lowest confidence threshold whose kept predictions (confidence >= threshold) still reach
+ * `targetPrecision`; when even the most confident predictions miss it, a threshold above every
+ * held-out confidence (everything is unsure).
+ */
+export function chooseUnsureThreshold(
+  predictions: readonly { confidence: number; correct: boolean }[],
+  targetPrecision: number,
+): number {
+  const sorted = [...predictions].sort((a, b) => b.confidence - a.confidence);
+  let correct = 0;
+  let threshold = Math.min(1, (sorted[0]?.confidence ?? 1) + 1e-6);
+  for (let i = 0; i < sorted.length; i++) {
+    const prediction = sorted[i] as { confidence: number; correct: boolean };
+    if (prediction.correct) correct++;
+    // Only cut between distinct confidences: ties are kept or dropped together.
+    const next = sorted[i + 1];
+    if (next && next.confidence === prediction.confidence) continue;
+    if (correct / (i + 1) >= targetPrecision) threshold = prediction.confidence;
+  }
+  return threshold;
+}

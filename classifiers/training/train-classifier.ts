@@ -1,0 +1,161 @@
+/**
+ * Trains the n-gram intent classifier from labelled examples and produces its model folder's files:
+ * split → train → calibrate on the held-out split → retrain on everything → export ONNX + tokenizer.
+ */
+import { PreTrainedTokenizer } from "@huggingface/transformers";
+import { z } from "zod";
+import { bagLogits, type BagExample, type BagModel } from "../ngram/bag-model.js";
+import { buildFeatureRows, toBagExample } from "../ngram/feature-rows.js";
+import { hashedFeatureCount, hashedFeatures, pairTable, type HashedFeatures, type NgramFeatureSpec } from "../ngram/features.js";
+import { buildNgramGraph } from "../ngram/ngram-graph.js";
+import {
+  MAX_CHARACTERS,
+  buildCharacterVocabulary,
+  tokenizerConfigJson,
+  tokenizerJson,
+} from "../ngram/tokenizer-files.js";
+import { METADATA_FILE, type NgramMetadata, type TrainingReport } from "../model-metadata.js";
+import { jsonFile, type ModelFiles } from "../model-folder.js";
+import { trainingDataHash, type LabelledExample } from "../data/training-data.js";
+import { chooseUnsureThreshold, fitTemperature, softmax } from "./calibration.js";
+import { stratifiedSplit } from "./split.js";
+import { BagTrainingOptionsSchema, trainBagModel } from "./train-bag-model.js";
+
+export const TrainClassifierOptionsSchema = z.strictObject({
+  valSplit: z.number().min(0).max(0.5).default(0.1),
+  targetPrecision: z.number().gt(0).max(1).default(0.95),
+  /** Retrain on all examples after calibrating on the held-out split (calibration carries over). */
+  refit: z.boolean().default(true),
+  model: BagTrainingOptionsSchema.default(BagTrainingOptionsSchema.parse({})),
+  charOrders: z.array(z.int().min(1).max(6)).default([2, 3, 4, 5]),
+  charBuckets: z.int().min(1).default(500_009),
+  wordBuckets: z.int().min(1).default(131_071),
+  wordBigramBuckets: z.int().min(1).default(262_139),
+  /** Hashed n-grams seen fewer times than this in training get no embedding row. */
+  minFeatureCount: z.int().min(1).default(2),
+});
+export type TrainClassifierOptions = z.infer<typeof TrainClassifierOptionsSchema>;
+
+export interface TrainedClassifier {
+  files: ModelFiles;
+  report: TrainingReport;
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
+  return best;
+}
+
+function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
+  const rows = buildFeatureRows(features, hashedFeatureCount(spec), options.minFeatureCount);
+  const examples = features.map((f) => toBagExample(f, rows));
+  const model = trainBagModel(examples, labels, { rows: rows.rows, classes }, options.model);
+  return { rows, model };
+}
+
+function logitsOf(model: BagModel, examples: readonly BagExample[]): Float32Array[] {
+  const scratch = new Float32Array(model.width);
+  return examples.map((example) => {
+    const logits = new Float32Array(model.classes);
+    bagLogits(model, example, scratch, logits);
+    return logits;
+  });
+}
+
+/**
+ * @example
+ * const { files, report } = trainNgramClassifier(examples, TrainClassifierOptionsSchema.parse({}));
+ * await writeModelFolder("classifiers/default", files);
+ */
+export function trainNgramClassifier(examples: readonly LabelledExample[], options: TrainClassifierOptions): TrainedClassifier {
+  const started = performance.now();
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const labelIds = new Map(labels.map((label, id) => [label, id]));
+  const y = examples.map((e) => labelIds.get(e.label) as number);
+
+  const vocabulary = buildCharacterVocabulary(examples.map((e) => e.text));
+  const tokenizerFile = tokenizerJson(vocabulary);
+  const tokenizer = new PreTrainedTokenizer(tokenizerFile, tokenizerConfigJson());
+  const spec: NgramFeatureSpec = {
+    vocabSize: vocabulary.length,
+    charOrders: options.charOrders,
+    charBuckets: options.charBuckets,
+    wordBuckets: options.wordBuckets,
+    wordBigramBuckets: options.wordBigramBuckets,
+    pairTableSeed: options.model.seed,
+  };
+  const pairs = pairTable(spec);
+  const features = examples.map((e) =>
+    hashedFeatures(tokenizer.encode(e.text, { add_special_tokens: false }).slice(0, MAX_CHARACTERS), spec, pairs),
+  );
+
+  const split = stratifiedSplit(y, options.valSplit, options.model.seed);
+  const pick = <T>(items: readonly T[], indices: readonly number[]) => indices.map((i) => items[i] as T);
+  let temperature = 1;
+  let unsureThreshold = 0;
+  let heldOutAccuracy: number | null = null;
+  let heldOutEscalationRate: number | null = null;
+  let heldOutConfidentPrecision: number | null = null;
+  let final = fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options);
+
+  if (split.heldOut.length > 0) {
+    const heldOutLabels = pick(y, split.heldOut);
+    const logits = logitsOf(final.model, pick(features, split.heldOut).map((f) => toBagExample(f, final.rows)));
+    temperature = fitTemperature(logits, heldOutLabels);
+    const probabilities = new Float64Array(labels.length);
+    const predictions = logits.map((row, i) => {
+      softmax(row, temperature, probabilities);
+      const best = argmax(probabilities);
+      return { confidence: probabilities[best] as number, correct: best === heldOutLabels[i] };
+    });
+    unsureThreshold = chooseUnsureThreshold(predictions, options.targetPrecision);
+    const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
+    heldOutAccuracy = predictions.filter((p) => p.correct).length / predictions.length;
+    heldOutEscalationRate = 1 - kept.length / predictions.length;
+    heldOutConfidentPrecision = kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null;
+    if (options.refit) final = fitModel(features, Int32Array.from(y), spec, labels.length, options);
+  }
+
+  const onnx = buildNgramGraph(spec, final.rows, final.model);
+  const report: TrainingReport = {
+    examples: examples.length,
+    labels: labels.length,
+    trainExamples: options.refit || split.heldOut.length === 0 ? examples.length : split.train.length,
+    heldOutExamples: split.heldOut.length,
+    heldOutAccuracy,
+    heldOutEscalationRate,
+    heldOutConfidentPrecision,
+    temperature,
+    unsureThreshold,
+    trainingSeconds: (performance.now() - started) / 1000,
+    modelBytes: onnx.length,
+  };
+  const metadata: NgramMetadata = {
+    format: 1,
+    kind: "ngram",
+    labels,
+    calibration: { temperature, unsureThreshold, targetPrecision: options.targetPrecision },
+    trainingDataHash: trainingDataHash(examples),
+    report,
+    features: spec,
+    training: options.model,
+  };
+  const config = {
+    model_type: "switchyard-ngram",
+    architectures: ["SwitchyardNgramClassifier"],
+    problem_type: "single_label_classification",
+    num_labels: labels.length,
+    id2label: Object.fromEntries(labels.map((label, id) => [String(id), label])),
+    label2id: Object.fromEntries(labels.map((label, id) => [label, id])),
+    "transformers.js_config": { dtype: "fp32", device: "cpu" },
+  };
+  const files = new Map<string, Uint8Array | string>([
+    ["config.json", jsonFile(config)],
+    ["tokenizer.json", jsonFile(tokenizerFile)],
+    ["tokenizer_config.json", jsonFile(tokenizerConfigJson())],
+    ["onnx/model.onnx", onnx],
+    [METADATA_FILE, jsonFile(metadata)],
+  ]);
+  return { files, report };
+}
