@@ -1,0 +1,48 @@
+/**
+ * `GET /dashboard`: the usage dashboard, a static page the gateway serves itself (Chart.js comes from
+ * node_modules, never a CDN). The page holds no data: it reads `/v1/usage` with the key the viewer
+ * types in, under the same rules as any other client.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Hono } from "hono";
+import type { AppEnv } from "../src/http/app-env.js";
+
+const PAGE_DIR = join(import.meta.dirname, "../src/usage/dashboard");
+
+interface Asset {
+  body: string;
+  type: string;
+}
+
+/** Everything the page loads comes from this origin; the page talks to nothing else. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function loadAssets(): { page: string; assets: Map<string, Asset> } {
+  const chartJsDir = dirname(createRequire(import.meta.url).resolve("chart.js"));
+  const read = (file: string) => readFileSync(file, "utf8");
+  return {
+    page: read(join(PAGE_DIR, "index.html")),
+    assets: new Map([
+      ["dashboard.js", { body: read(join(PAGE_DIR, "dashboard.js")), type: "text/javascript; charset=utf-8" }],
+      ["dashboard.css", { body: read(join(PAGE_DIR, "dashboard.css")), type: "text/css; charset=utf-8" }],
+      ["chart.umd.min.js", { body: read(join(chartJsDir, "chart.umd.min.js")), type: "text/javascript; charset=utf-8" }],
+    ]),
+  };
+}
+
+/** Reads the page and its assets once, when the gateway is built (start-up, not the request path). */
+export function dashboardRoutes(): Hono<AppEnv> {
+  const { page, assets } = loadAssets();
+  const app = new Hono<AppEnv>();
+  const security = { "content-security-policy": CONTENT_SECURITY_POLICY, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+  app.get("/dashboard", (c) => c.body(page, 200, { ...security, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }));
+  app.get("/dashboard/assets/:name", (c) => {
+    const asset = assets.get(c.req.param("name"));
+    if (!asset) return c.notFound();
+    return c.body(asset.body, 200, { ...security, "content-type": asset.type, "cache-control": "public, max-age=300" });
+  });
+  return app;
+}

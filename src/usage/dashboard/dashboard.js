@@ -1,0 +1,134 @@
+// The usage dashboard: polls /v1/usage with the key typed into the page (kept in sessionStorage,
+// so it is forgotten with the tab) and draws the answers with Chart.js, served by the gateway itself.
+/* global Chart */
+"use strict";
+
+const KEY_STORAGE = "switchyard.usage.key";
+const RANGES_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
+const COLORS = { blue: "#2f6fde", green: "#1f9d6b", orange: "#e07b24", red: "#d64545", purple: "#7a5af5", grey: "#8a93a6" };
+const TOP_INTENTS = 8;
+const params = new URLSearchParams(location.search);
+const refreshMs = Math.max(2, Number(params.get("refresh") ?? 15)) * 1000;
+
+const $ = (selector) => document.querySelector(selector);
+const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
+const usd = (value) => (Math.abs(value) >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3)}`);
+
+const baseOptions = {
+  responsive: true,
+  maintainAspectRatio: false,
+  animation: false,
+  interaction: { mode: "index", intersect: false },
+  plugins: { legend: { labels: { boxWidth: 12 } } },
+};
+
+function makeChart(name, type, options = {}) {
+  return new Chart(canvas(name), { type, data: { labels: [], datasets: [] }, options: { ...baseOptions, ...options } });
+}
+
+const charts = {
+  spend: makeChart("spend", "line", { scales: { y: { beginAtZero: true } } }),
+  localShare: makeChart("local-share", "line", { scales: { y: { min: 0, max: 100 } } }),
+  intents: makeChart("intents", "bar", { indexAxis: "y", plugins: { legend: { display: false } } }),
+  latency: makeChart("latency", "line", { scales: { y: { beginAtZero: true } } }),
+  fallbacks: makeChart("fallbacks", "bar", { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
+  pii: makeChart("pii", "bar", { indexAxis: "y", plugins: { legend: { display: false } } }),
+};
+
+function bucketLabel(iso, granularity) {
+  const date = new Date(iso);
+  if (granularity === "day") return date.toLocaleDateString([], { month: "short", day: "numeric" });
+  if (granularity === "hour") return date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+const line = (label, data, color, extra = {}) => ({ label, data, borderColor: color, backgroundColor: `${color}33`, pointRadius: 0, tension: 0.25, ...extra });
+const bars = (label, data, color) => ({ label, data, backgroundColor: color });
+
+function setChart(chart, labels, datasets) {
+  chart.data.labels = labels;
+  chart.data.datasets = datasets;
+  chart.update("none");
+}
+
+function render(byRoute, byIntent) {
+  const { totals, series, granularity } = byRoute;
+  const labels = series.map((point) => bucketLabel(point.start, granularity));
+  const pick = (fn) => series.map((point) => fn(point.totals));
+
+  setChart(charts.spend, labels, [
+    line("Spend", pick((t) => t.cost_usd), COLORS.orange, { fill: true }),
+    line("Savings", pick((t) => t.savings_usd), COLORS.green),
+    line("Baseline cost", pick((t) => t.baseline_cost_usd), COLORS.grey, { borderDash: [4, 4] }),
+  ]);
+  setChart(charts.localShare, labels, [
+    line("Local", pick((t) => (t.requests === 0 ? null : Math.round(t.local_share * 1000) / 10)), COLORS.blue, { fill: true, spanGaps: true }),
+  ]);
+  const topIntents = byIntent.groups.slice(0, TOP_INTENTS);
+  setChart(charts.intents, topIntents.map((g) => g.key), [bars("Requests", topIntents.map((g) => g.requests), COLORS.purple)]);
+  setChart(charts.latency, labels, [
+    line("p50", pick((t) => t.latency_ms?.p50 ?? null), COLORS.blue, { spanGaps: true }),
+    line("p90", pick((t) => t.latency_ms?.p90 ?? null), COLORS.orange, { spanGaps: true }),
+    line("p99", pick((t) => t.latency_ms?.p99 ?? null), COLORS.red, { spanGaps: true }),
+    line("TTFT p50", pick((t) => t.ttft_ms?.p50 ?? null), COLORS.green, { spanGaps: true, borderDash: [4, 4] }),
+  ]);
+  setChart(charts.fallbacks, labels, [bars("Fallbacks", pick((t) => t.fallbacks), COLORS.orange), bars("Errors", pick((t) => t.errors), COLORS.red)]);
+  const pii = Object.entries(totals.pii_actions).sort((a, b) => b[1] - a[1]);
+  setChart(charts.pii, pii.map(([name]) => name), [bars("Entities", pii.map(([, count]) => count), COLORS.purple)]);
+
+  const kpi = (name, text) => {
+    $(`[data-kpi="${name}"]`).textContent = text;
+  };
+  kpi("requests", totals.requests.toLocaleString());
+  kpi("cost", usd(totals.cost_usd));
+  kpi("savings", usd(totals.savings_usd));
+  kpi("local-share", `${(totals.local_share * 100).toFixed(1)} %`);
+  kpi("p90", totals.latency_ms ? `${Math.round(totals.latency_ms.p90)} ms` : "–");
+  kpi("fallbacks", totals.fallbacks.toLocaleString());
+}
+
+async function fetchReport(query, key) {
+  const response = await fetch(`v1/usage?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: "no-store" });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+let timer;
+
+async function refresh() {
+  clearTimeout(timer);
+  const key = sessionStorage.getItem(KEY_STORAGE) ?? "";
+  const range = $("#range").value;
+  const from = new Date(Date.now() - RANGES_MS[range]).toISOString();
+  const status = $("#status");
+  try {
+    const [byRoute, byIntent] = await Promise.all([
+      fetchReport(`from=${encodeURIComponent(from)}&group_by=route`, key),
+      fetchReport(`from=${encodeURIComponent(from)}&group_by=intent`, key),
+    ]);
+    render(byRoute, byIntent);
+    const scope = byRoute.tenant === null ? "all tenants" : `tenant ${byRoute.tenant}`;
+    status.textContent = `${scope} · ${byRoute.granularity} buckets · updated ${new Date().toLocaleTimeString()}`;
+    status.className = "";
+    // The range actually drawn (widened to whole buckets), for anyone checking the page's numbers.
+    document.body.dataset.from = byRoute.from;
+    document.body.dataset.to = byRoute.to;
+    document.body.dataset.updated = new Date().toISOString();
+  } catch (error) {
+    status.textContent = `Could not load usage: ${error.message}`;
+    status.className = "error";
+  } finally {
+    timer = setTimeout(refresh, refreshMs);
+  }
+}
+
+$("#key").value = sessionStorage.getItem(KEY_STORAGE) ?? "";
+if (params.get("range") in RANGES_MS) $("#range").value = params.get("range");
+$("#controls").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(KEY_STORAGE, $("#key").value.trim());
+  void refresh();
+});
+$("#range").addEventListener("change", () => void refresh());
+void refresh();
