@@ -20,6 +20,10 @@ const BOOST = 0.35;
 const MIN_WITH_SUPPORT = 0.4;
 const WINDOW_BEFORE = 48;
 const WINDOW_AFTER = 24;
+// Counter-evidence must be close: "order 4155550132" is an order number, but "account manager: spoke
+// with … (+1 312-377-1674)" is still a phone number.
+const NEGATIVE_BEFORE = 20;
+const NEGATIVE_AFTER = 12;
 
 function phraseRegex(words: readonly string[] | undefined): RegExp | null {
   if (!words || words.length === 0) return null;
@@ -30,16 +34,16 @@ function phraseRegex(words: readonly string[] | undefined): RegExp | null {
 export function contextMatcher(words: ContextWords): ContextMatcher {
   const positive = phraseRegex(words.positive);
   const negative = phraseRegex(words.negative);
-  const near = (re: RegExp | null, text: string, start: number, end: number) =>
-    re !== null &&
-    (re.test(text.slice(Math.max(0, start - WINDOW_BEFORE), start)) ||
-      re.test(text.slice(end, end + WINDOW_AFTER)));
+  const near = (re: RegExp | null, text: string, start: number, end: number, before: number, after: number) =>
+    re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
   return {
-    supports: (text, start, end) => near(positive, text, start, end),
+    supports: (text, start, end) => near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER),
     adjust(text, start, end, score) {
       let adjusted = score;
-      if (near(positive, text, start, end)) adjusted = Math.max(MIN_WITH_SUPPORT, Math.min(1, adjusted + BOOST));
-      if (near(negative, text, start, end)) adjusted = Math.max(0, adjusted - BOOST);
+      if (near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER)) {
+        adjusted = Math.max(MIN_WITH_SUPPORT, Math.min(1, adjusted + BOOST));
+      }
+      if (near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER)) adjusted = Math.max(0, adjusted - BOOST);
       return adjusted;
     },
   };

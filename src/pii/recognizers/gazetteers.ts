@@ -19,6 +19,8 @@ export interface Gazetteers {
   places: ReadonlyMap<string, PlaceKind>;
   /** Words that are capitalised without being names: weekdays, months, honorifics, org words. */
   notNames: ReadonlySet<string>;
+  /** Every other word the lexicon knows (verbs, nouns, adjectives, …); a word outside all sets is unknown. */
+  commonWords: ReadonlySet<string>;
 }
 
 const FIRST_NAME_TAGS = new Set(["FirstName", "MaleName", "FemaleName", "Person"]);
@@ -32,16 +34,18 @@ export function compromiseGazetteers(): Gazetteers {
   const lastNames = new Set<string>();
   const places = new Map<string, PlaceKind>();
   const notNames = new Set<string>();
+  const commonWords = new Set<string>();
   for (const [word, tagOrTags] of Object.entries(lexicon)) {
     const tags = typeof tagOrTags === "string" ? [tagOrTags] : tagOrTags;
     // A word with any non-name reading ("Will", "Hope") is too ambiguous to count as a name on its own.
     if (tags.every((t) => FIRST_NAME_TAGS.has(t))) firstNames.add(word);
     else if (tags.every((t) => t === "LastName")) lastNames.add(word);
+    else commonWords.add(word);
     for (const tag of tags) {
       const kind = PLACE_TAGS[tag];
       if (kind) places.set(word, kind);
       if (NOT_NAME_TAGS.has(tag)) notNames.add(word);
     }
   }
-  return { firstNames, lastNames, places, notNames };
+  return { firstNames, lastNames, places, notNames, commonWords };
 }

@@ -15,6 +15,7 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
 
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
+const STREET_WORDS = new Set(STREET_TYPES.toLowerCase().split("|"));
 const ADDRESS = new RegExp(
   [
     // 42 Elm Street, Apt 5, Springfield, IL 62704
@@ -51,19 +52,23 @@ interface Word {
   end: number;
 }
 
-const SCORE = { fullName: 0.85, firstAndCapitalised: 0.7, lastNameOnly: 0.6, firstNameOnly: 0.4, introduced: 0.8 };
-const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.85 };
+const SCORE = { fullName: 0.85, firstAndCapitalised: 0.7, lastNameOnly: 0.6, firstNameOnly: 0.4, introduced: 0.8, unknownPair: 0.2 };
+// A matched street address is specific enough to win over a name found inside it ("Willow Lane").
+const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
 
 /**
  * PERSON and LOCATION in one pass over runs of capitalised words: a known first name (with what
  * follows as surname), a known surname after a capitalised word, an honorific or "my name is" before
- * the run, or a known place (up to three words, "New York City"); plus street addresses and postcodes
+ * the run, two words the lexicon does not know with person context nearby, or a known place (up to
+ * three words, "New York City"); plus street addresses and postcodes
  * by pattern. Precision and recall on the labelled corpus are in docs/PII.md.
  */
 export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
-  const { firstNames, lastNames, places, notNames } = gazetteers;
+  const { firstNames, lastNames, places, notNames, commonWords } = gazetteers;
+  // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
+  const unknown = (w: Word) => !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
     const matcher = type === "PERSON" ? personContext : locationContext;
@@ -89,7 +94,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         continue;
       }
       const startsName = (introduced && i === 0) || firstNames.has(word.lower);
-      if (startsName && !notNames.has(word.lower)) {
+      // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
+      const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
+      if (startsName && !street && !notNames.has(word.lower)) {
         let j = i + 1;
         while (j < words.length && j < i + 3 && !notNames.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
@@ -108,6 +115,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       const next = words[i + 1];
       if (next && lastNames.has(next.lower) && !notNames.has(word.lower) && word.lower.length > 2) {
         emit(out, text, "PERSON", word.start, next.end, SCORE.lastNameOnly);
+        i += 2;
+        continue;
+      }
+      // Two unknown capitalised words pass the threshold only with person context nearby ("Hello …").
+      if (next && unknown(word) && unknown(next) && !next.lower.endsWith(".")) {
+        emit(out, text, "PERSON", word.start, next.end, SCORE.unknownPair);
         i += 2;
         continue;
       }

@@ -15,8 +15,8 @@ const digitCount = (s: string) => s.replace(/\D/g, "").length;
 
 /**
  * PHONE_NUMBER, validated by libphonenumber-js (full metadata) in international format or in the
- * national format of one of `regions`. A bare digit run scores low: without "call"/"phone" nearby it
- * is more often an order or account number.
+ * national format of one of `regions`. International format scores highest and a bare digit run
+ * lowest: without "call"/"phone" nearby it is more often an order or account number.
  */
 export const phoneRecognizer = (regions: readonly CountryCode[]) =>
   patternRecognizer({
@@ -32,13 +32,13 @@ export const phoneRecognizer = (regions: readonly CountryCode[]) =>
       for (const attempt of attempts) {
         const digits = digitCount(attempt);
         if (digits < 7 || digits > 15 || CARD_LIKE.test(attempt) || !phoneNumber(attempt, regions)) continue;
-        const formatted = attempt.startsWith("+") || /[ .\-()]/.test(attempt);
-        return { start: match.index, end: match.index + attempt.length, score: formatted ? 0.6 : 0.3 };
+        const score = attempt.startsWith("+") ? 0.7 : /[ .\-()]/.test(attempt) ? 0.6 : 0.3;
+        return { start: match.index, end: match.index + attempt.length, score };
       }
       return null;
     },
     context: {
       positive: ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "mob", "whatsapp", "sms", "text me", "reach me", "ring", "contact", "dial"],
-      negative: ["order", "invoice", "tracking", "ticket", "ref", "reference", "serial", "isbn", "version", "build", "account", "acct", "id", "sku", "part", "zip"],
+      negative: ["order", "invoice", "tracking", "ticket", "ref", "reference", "serial", "isbn", "version", "build", "account no", "account number", "acct", "id", "sku", "part", "zip"],
     },
   });
