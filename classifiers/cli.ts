@@ -9,12 +9,15 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError, type CliCommand, type CliIO } from "../src/cli/command.js";
 import { checkTrainable, parseTextLines, readLabelledExamples } from "./data/training-data.js";
 import { ClassifierDataError, ClassifierModelError } from "./errors.js";
-import { evaluateClassifier } from "./evaluation/evaluate.js";
-import { loadIntentClassifier } from "./load.js";
-import { writeModelFolder } from "./model-folder.js";
 import type { TrainingReport } from "./model-metadata.js";
-import { TrainClassifierOptionsSchema, trainNgramClassifier } from "./training/train-classifier.js";
-import { trainEncoderHeadClassifier } from "./training/train-encoder-head.js";
+
+// transformers.js and onnxruntime take seconds to import: loaded only once the arguments and data are valid.
+const loadRuntime = async () => ({ ...(await import("./load.js")), ...(await import("./evaluation/evaluate.js")) });
+const loadTrainers = async () => ({
+  ...(await import("./training/train-classifier.js")),
+  ...(await import("./training/train-encoder-head.js")),
+  ...(await import("./model-folder.js")),
+});
 
 const USAGE = `usage:
   classifier train --data <file.jsonl|.csv|.yaml> --out <dir> [--val-split 0.1] [--target-precision 0.95] [--seed 1]
@@ -82,6 +85,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
   const examples = await readLabelledExamples(absolute(io, data));
   checkTrainable(examples, data);
   const encoder = values.encoder;
+  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder } = await loadTrainers();
   const { files, report } =
     typeof encoder === "string"
       ? await trainEncoderHeadClassifier(examples, {
@@ -103,6 +107,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
 
 async function predict(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv, { model: { type: "string" } });
+  const { loadIntentClassifier } = await loadRuntime();
   const classifier = await loadIntentClassifier(absolute(io, required(values, "model")));
   try {
     let line = 0;
@@ -129,6 +134,7 @@ async function evaluate(argv: string[], io: CliIO): Promise<number> {
   const unknown =
     typeof unknownFile === "string" ? parseTextLines(await readFile(absolute(io, unknownFile), "utf8"), unknownFile) : undefined;
   if (unknown && unknown.length === 0) throw new ClassifierDataError("no texts (the file is empty)", String(unknownFile));
+  const { loadIntentClassifier, evaluateClassifier } = await loadRuntime();
   const classifier = await loadIntentClassifier(model);
   try {
     const metrics = await evaluateClassifier(classifier, examples, unknown);

@@ -94,3 +94,34 @@ export function chooseUnsureThreshold(
   }
   return threshold;
 }
+
+export interface HeldOutCalibration {
+  temperature: number;
+  unsureThreshold: number;
+  heldOutAccuracy: number | null;
+  heldOutEscalationRate: number | null;
+  heldOutConfidentPrecision: number | null;
+}
+
+/** Fits the temperature and the unsure threshold on held-out logits and reports how they do there. */
+export function calibrateOnHeldOut(logits: readonly Float32Array[], labels: readonly number[], targetPrecision: number): HeldOutCalibration {
+  if (logits.length === 0) {
+    return { temperature: 1, unsureThreshold: 0, heldOutAccuracy: null, heldOutEscalationRate: null, heldOutConfidentPrecision: null };
+  }
+  const temperature = fitTemperature(logits, labels);
+  const predictions = logits.map((row, i) => {
+    const probabilities = softmax(row, temperature, new Float64Array(row.length));
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+    return { confidence: probabilities[best] as number, correct: best === labels[i] };
+  });
+  const unsureThreshold = chooseUnsureThreshold(predictions, targetPrecision);
+  const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
+  return {
+    temperature,
+    unsureThreshold,
+    heldOutAccuracy: predictions.filter((p) => p.correct).length / predictions.length,
+    heldOutEscalationRate: 1 - kept.length / predictions.length,
+    heldOutConfidentPrecision: kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null,
+  };
+}

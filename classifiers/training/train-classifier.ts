@@ -17,7 +17,7 @@ import {
 import { METADATA_FILE, type NgramMetadata, type TrainingReport } from "../model-metadata.js";
 import { jsonFile, type ModelFiles } from "../model-folder.js";
 import { trainingDataHash, type LabelledExample } from "../data/training-data.js";
-import { chooseUnsureThreshold, fitTemperature, softmax } from "./calibration.js";
+import { calibrateOnHeldOut } from "./calibration.js";
 import { stratifiedSplit } from "./split.js";
 import { BagTrainingOptionsSchema, trainBagModel } from "./train-bag-model.js";
 
@@ -39,12 +39,6 @@ export type TrainClassifierOptions = z.infer<typeof TrainClassifierOptionsSchema
 export interface TrainedClassifier {
   files: ModelFiles;
   report: TrainingReport;
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
-  return best;
 }
 
 function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
@@ -92,30 +86,10 @@ export function trainNgramClassifier(examples: readonly LabelledExample[], optio
 
   const split = stratifiedSplit(y, options.valSplit, options.model.seed);
   const pick = <T>(items: readonly T[], indices: readonly number[]) => indices.map((i) => items[i] as T);
-  let temperature = 1;
-  let unsureThreshold = 0;
-  let heldOutAccuracy: number | null = null;
-  let heldOutEscalationRate: number | null = null;
-  let heldOutConfidentPrecision: number | null = null;
   let final = fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options);
-
-  if (split.heldOut.length > 0) {
-    const heldOutLabels = pick(y, split.heldOut);
-    const logits = logitsOf(final.model, pick(features, split.heldOut).map((f) => toBagExample(f, final.rows)));
-    temperature = fitTemperature(logits, heldOutLabels);
-    const probabilities = new Float64Array(labels.length);
-    const predictions = logits.map((row, i) => {
-      softmax(row, temperature, probabilities);
-      const best = argmax(probabilities);
-      return { confidence: probabilities[best] as number, correct: best === heldOutLabels[i] };
-    });
-    unsureThreshold = chooseUnsureThreshold(predictions, options.targetPrecision);
-    const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
-    heldOutAccuracy = predictions.filter((p) => p.correct).length / predictions.length;
-    heldOutEscalationRate = 1 - kept.length / predictions.length;
-    heldOutConfidentPrecision = kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null;
-    if (options.refit) final = fitModel(features, Int32Array.from(y), spec, labels.length, options);
-  }
+  const heldOutLogits = logitsOf(final.model, pick(features, split.heldOut).map((f) => toBagExample(f, final.rows)));
+  const calibration = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision);
+  if (split.heldOut.length > 0 && options.refit) final = fitModel(features, Int32Array.from(y), spec, labels.length, options);
 
   const onnx = buildNgramGraph(spec, final.rows, final.model);
   const report: TrainingReport = {
@@ -123,11 +97,7 @@ export function trainNgramClassifier(examples: readonly LabelledExample[], optio
     labels: labels.length,
     trainExamples: options.refit || split.heldOut.length === 0 ? examples.length : split.train.length,
     heldOutExamples: split.heldOut.length,
-    heldOutAccuracy,
-    heldOutEscalationRate,
-    heldOutConfidentPrecision,
-    temperature,
-    unsureThreshold,
+    ...calibration,
     trainingSeconds: (performance.now() - started) / 1000,
     modelBytes: onnx.length,
   };
@@ -135,7 +105,7 @@ export function trainNgramClassifier(examples: readonly LabelledExample[], optio
     format: 1,
     kind: "ngram",
     labels,
-    calibration: { temperature, unsureThreshold, targetPrecision: options.targetPrecision },
+    calibration: { temperature: calibration.temperature, unsureThreshold: calibration.unsureThreshold, targetPrecision: options.targetPrecision },
     trainingDataHash: trainingDataHash(examples),
     report,
     features: spec,

@@ -10,7 +10,7 @@ import { jsonFile, type ModelFiles } from "../model-folder.js";
 import { HEAD_FILE } from "../runtime/encoder-head-classifier.js";
 import { LoadClassifierOptionsSchema } from "../runtime/intent-classifier.js";
 import { loadSentenceEncoder } from "../runtime/sentence-encoder.js";
-import { chooseUnsureThreshold, fitTemperature, softmax } from "./calibration.js";
+import { calibrateOnHeldOut } from "./calibration.js";
 import { stratifiedSplit } from "./split.js";
 import { denseLogits, trainDenseHead, type DenseHeadOptions } from "./train-dense-head.js";
 
@@ -54,40 +54,16 @@ export async function trainEncoderHeadClassifier(
   const headOptions: DenseHeadOptions = { epochs: options.epochs, learningRate: options.learningRate, weightDecay: 1e-4, labelSmoothing: 0.1, seed: options.seed };
   const split = stratifiedSplit(y, options.valSplit, options.seed);
   let head = trainDenseHead(split.train.map((i) => embeddings[i] as Float32Array), split.train.map((i) => y[i] as number), labels.length, headOptions);
-  let temperature = 1;
-  let unsureThreshold = 0;
-  let heldOutAccuracy: number | null = null;
-  let heldOutEscalationRate: number | null = null;
-  let heldOutConfidentPrecision: number | null = null;
-  if (split.heldOut.length > 0) {
-    const logits = split.heldOut.map((i) => denseLogits(head, embeddings[i] as Float32Array, new Float32Array(labels.length)));
-    const heldOutLabels = split.heldOut.map((i) => y[i] as number);
-    temperature = fitTemperature(logits, heldOutLabels);
-    const probabilities = new Float64Array(labels.length);
-    const predictions = logits.map((row, n) => {
-      softmax(row, temperature, probabilities);
-      let best = 0;
-      for (let c = 1; c < labels.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
-      return { confidence: probabilities[best] as number, correct: best === heldOutLabels[n] };
-    });
-    unsureThreshold = chooseUnsureThreshold(predictions, options.targetPrecision);
-    const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
-    heldOutAccuracy = predictions.filter((p) => p.correct).length / predictions.length;
-    heldOutEscalationRate = 1 - kept.length / predictions.length;
-    heldOutConfidentPrecision = kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null;
-    head = trainDenseHead(embeddings, y, labels.length, headOptions);
-  }
+  const heldOutLogits = split.heldOut.map((i) => denseLogits(head, embeddings[i] as Float32Array, new Float32Array(labels.length)));
+  const calibration = calibrateOnHeldOut(heldOutLogits, split.heldOut.map((i) => y[i] as number), options.targetPrecision);
+  if (split.heldOut.length > 0) head = trainDenseHead(embeddings, y, labels.length, headOptions);
   const headBytes = new Uint8Array(new Float32Array([...head.weights, ...head.biases]).buffer);
   const report: TrainingReport = {
     examples: examples.length,
     labels: labels.length,
     trainExamples: examples.length,
     heldOutExamples: split.heldOut.length,
-    heldOutAccuracy,
-    heldOutEscalationRate,
-    heldOutConfidentPrecision,
-    temperature,
-    unsureThreshold,
+    ...calibration,
     trainingSeconds: (performance.now() - started) / 1000,
     modelBytes: headBytes.length,
   };
@@ -96,7 +72,7 @@ export async function trainEncoderHeadClassifier(
     format: 1,
     kind: "encoder-head",
     labels,
-    calibration: { temperature, unsureThreshold, targetPrecision: options.targetPrecision },
+    calibration: { temperature: calibration.temperature, unsureThreshold: calibration.unsureThreshold, targetPrecision: options.targetPrecision },
     trainingDataHash: trainingDataHash(examples),
     report,
     encoder: encoderReference.startsWith("./../") ? encoderReference.slice(2) : encoderReference,

@@ -1,0 +1,79 @@
+/**
+ * Tiny Hugging Face model folders the tests build (no downloads here): a word-level tokenizer, and
+ * ONNX graphs with a BERT-like interface — a feature-extraction "encoder" (`last_hidden_state`) and
+ * a text-classification model (`logits`).
+ */
+import { OnnxGraphBuilder } from "../../classifiers/onnx/onnx-graph-builder.js";
+import { writeModelFolder } from "../../classifiers/model-folder.js";
+import { seededRandom } from "../../classifiers/training/random.js";
+
+function wordTokenizer(words: readonly string[]) {
+  const vocab = Object.fromEntries(["[PAD]", "[UNK]", ...words].map((word, id) => [word, id]));
+  return {
+    tokenizer: {
+      version: "1.0",
+      truncation: null,
+      padding: null,
+      added_tokens: [
+        { id: 0, content: "[PAD]", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+        { id: 1, content: "[UNK]", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+      ],
+      normalizer: { type: "Lowercase" },
+      pre_tokenizer: { type: "Whitespace" },
+      post_processor: null,
+      decoder: null,
+      model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
+    },
+    config: { tokenizer_class: "PreTrainedTokenizer", model_max_length: 128, pad_token: "[PAD]", unk_token: "[UNK]" },
+    size: words.length + 2,
+  };
+}
+
+function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: rows * cols }, () => random.normal());
+}
+
+/** A feature-extraction model: each token's hidden state is its (random) word vector. */
+export async function writeTinyEncoder(dir: string, words: readonly string[], dims = 32): Promise<void> {
+  const { tokenizer, config, size } = wordTokenizer(words);
+  const g = new OnnxGraphBuilder("tiny_encoder");
+  const ids = g.input("input_ids", "int64", ["batch", "sequence"]);
+  const table = g.constant({ type: "float", dims: [size, dims], data: randomMatrix(size, dims, 11) }, "embeddings");
+  g.output(g.node("Gather", [table, ids]), "float", ["batch", "sequence", dims], "last_hidden_state");
+  await writeModelFolder(dir, new Map<string, string | Uint8Array>([
+    ["config.json", JSON.stringify({ model_type: "bert", hidden_size: dims })],
+    ["tokenizer.json", JSON.stringify(tokenizer)],
+    ["tokenizer_config.json", JSON.stringify(config)],
+    ["onnx/model.onnx", g.toModelBytes({ producer: "switchyard-test" })],
+  ]));
+}
+
+/**
+ * A text-classification model whose logits are the mean of per-word label scores: word i of
+ * `wordLabels` votes for label `wordLabels[i]`.
+ */
+export async function writeTinyTextClassifier(dir: string, wordLabels: Record<string, number>, labels: readonly string[]): Promise<void> {
+  const words = Object.keys(wordLabels);
+  const { tokenizer, config, size } = wordTokenizer(words);
+  const scores = new Float32Array(size * labels.length);
+  words.forEach((word, i) => {
+    scores[(i + 2) * labels.length + (wordLabels[word] as number)] = 8;
+  });
+  const g = new OnnxGraphBuilder("tiny_text_classifier");
+  const ids = g.input("input_ids", "int64", ["batch", "sequence"]);
+  const table = g.constant({ type: "float", dims: [size, labels.length], data: scores }, "scores");
+  const logits = g.node("ReduceMean", [g.node("Gather", [table, ids])], { axes: { ints: [1] }, keepdims: { int: 0 } });
+  g.output(logits, "float", ["batch", labels.length], "logits");
+  await writeModelFolder(dir, new Map<string, string | Uint8Array>([
+    ["config.json", JSON.stringify({
+      model_type: "bert",
+      architectures: ["BertForSequenceClassification"],
+      id2label: Object.fromEntries(labels.map((label, id) => [String(id), label])),
+      label2id: Object.fromEntries(labels.map((label, id) => [label, id])),
+    })],
+    ["tokenizer.json", JSON.stringify(tokenizer)],
+    ["tokenizer_config.json", JSON.stringify(config)],
+    ["onnx/model.onnx", g.toModelBytes({ producer: "switchyard-test" })],
+  ]));
+}
