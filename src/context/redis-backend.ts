@@ -30,27 +30,28 @@ if ARGV[4] == '1' then
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
 local added = 0
-for i = 9, #ARGV do
-  redis.call('RPUSH', KEYS[1], ARGV[i])
-  added = added + #ARGV[i]
-end
+for i = 9, #ARGV do added = added + #ARGV[i] end
+local len = 0
+if #ARGV >= 9 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 9)) else len = redis.call('LLEN', KEYS[1]) end
 local bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added))
-local len = redis.call('LLEN', KEYS[1])
 local trimmed = 0
 while len > 0 and (len > maxTurns or bytes > maxBytes) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
   len = len - 1
   trimmed = trimmed + 1
 end
-while len > 0 do
-  local head = redis.call('LINDEX', KEYS[1], 0)
-  if string.sub(head, 1, ${TOOL_TURN_PREFIX.length}) ~= '${TOOL_TURN_PREFIX}' then break end
-  redis.call('LPOP', KEYS[1])
-  bytes = bytes - #head
-  len = len - 1
-  trimmed = trimmed + 1
+-- Only a trim or a replace can put a tool result at the head.
+if trimmed > 0 or ARGV[4] == '1' then
+  while len > 0 do
+    local head = redis.call('LINDEX', KEYS[1], 0)
+    if string.sub(head, 1, ${TOOL_TURN_PREFIX.length}) ~= '${TOOL_TURN_PREFIX}' then break end
+    redis.call('LPOP', KEYS[1])
+    bytes = bytes - #head
+    len = len - 1
+    trimmed = trimmed + 1
+  end
 end
-redis.call('HSET', KEYS[2], 'bytes', bytes)
+if trimmed > 0 then redis.call('HSET', KEYS[2], 'bytes', bytes) end
 if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'instructions', ARGV[6]) end
 if ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'state', ARGV[8]) end
 if ARGV[7] == '2' then redis.call('HDEL', KEYS[2], 'state') end

@@ -2,48 +2,16 @@
  * Redis stopped, frozen and restarted under a live store. This file runs its own redis-server (it
  * must stop it), never the shared one.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
 import type { ContextStore } from "../../src/context/store.js";
+import { startRedisServer, type RedisServer } from "./redis-server.js";
 import { capturedLog, contents, sleep, turn, user } from "./support.js";
 
 const TIMEOUT_MS = 100;
 /** The bound plus scheduling slack on a shared 2-core machine. */
 const WITHIN_MS = TIMEOUT_MS + 150;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
@@ -60,17 +28,15 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe("context store when Redis fails", () => {
-  let port: number;
-  let redis: ChildProcess;
+  let redis: RedisServer;
   let store: ContextStore;
   const captured = capturedLog();
   const scope = { tenantId: "acme", sessionId: "outage" };
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
+    redis = await startRedisServer();
     const config = resolveContextConfig(
-      { REDIS_URL: `redis://127.0.0.1:${port}`, SWITCHYARD_CONTEXT_TIMEOUT_MS: String(TIMEOUT_MS) },
+      { REDIS_URL: redis.url, SWITCHYARD_CONTEXT_TIMEOUT_MS: String(TIMEOUT_MS) },
       { redis: { reconnect_max_delay_ms: 100 } },
     );
     store = createContextStoreFromConfig(config, captured.log);
@@ -79,13 +45,13 @@ describe("context store when Redis fails", () => {
 
   afterAll(async () => {
     await store.close();
-    redis.kill("SIGCONT");
-    await stopRedis(redis);
+    redis.process.kill("SIGCONT");
+    await redis.stop();
   });
 
   it("answers degraded within the time bound while Redis is frozen, then serves again when it thaws", async () => {
     expect((await store.save(scope, { turns: [turn(user("before"))] })).status).toBe("ok");
-    redis.kill("SIGSTOP");
+    redis.process.kill("SIGSTOP");
     try {
       const load = await timed(() => store.load(scope));
       expect(load.value).toMatchObject({ status: "degraded", reason: "unavailable", turns: [] });
@@ -95,7 +61,7 @@ describe("context store when Redis fails", () => {
       expect(save.ms).toBeLessThan(WITHIN_MS);
       expect(store.status()).toMatchObject({ state: "degraded", counters: { degradedLoads: 1, degradedSaves: 1 } });
     } finally {
-      redis.kill("SIGCONT");
+      redis.process.kill("SIGCONT");
     }
     const after = await store.load(scope);
     expect(after.status).toBe("ok");
@@ -103,7 +69,7 @@ describe("context store when Redis fails", () => {
   });
 
   it("answers degraded at once while Redis is down, reconnects by itself and recovers without a restart", async () => {
-    await stopRedis(redis);
+    await redis.stop();
     await until(() => store.status().state === "degraded", 2000);
 
     const load = await timed(() => store.load(scope));
@@ -113,7 +79,7 @@ describe("context store when Redis fails", () => {
     expect(save.value.status).toBe("degraded");
     expect(save.ms).toBeLessThan(WITHIN_MS);
 
-    redis = await startRedis(port);
+    redis = await startRedisServer(redis.port);
     await until(() => store.status().state === "ready", 5000);
     expect((await store.save(scope, { turns: [turn(user("after restart"))] })).status).toBe("ok");
     expect(contents((await store.load(scope)).turns)).toEqual(["after restart"]);
