@@ -7,9 +7,6 @@
 import type { ChatMessage } from "../api/chat-request.js";
 import { isInstruction } from "./turn.js";
 
-/** Response header that tells the client how many stored or sent messages did not fit. */
-export const CONTEXT_DROPPED_HEADER = "x-switchyard-context-dropped";
-
 export interface BudgetOptions {
   contextWindow: number;
   /** Tokens kept free for the answer (the request's max tokens or the model's default). */
@@ -20,7 +17,7 @@ export interface BudgetOptions {
 
 export interface FittedHistory {
   messages: ChatMessage[];
-  /** Messages left out, oldest first; send it in `x-switchyard-context-dropped`. */
+  /** Messages left out, oldest first; send it in `CONTEXT_DROPPED_HEADER` (headers.ts). */
   dropped: number;
   /** Prompt tokens of `messages`. */
   tokens: number;
@@ -41,7 +38,7 @@ interface Group {
 /**
  * @example
  * const fitted = fitToBudget(merged.messages, { contextWindow: 2048, reservedOutputTokens: 256, countTokens });
- * if (fitted.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(fitted.dropped);
+ * if (fitted.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(fitted.dropped); // from headers.ts
  */
 export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOptions): FittedHistory {
   const keep = new Array<boolean>(messages.length).fill(false);

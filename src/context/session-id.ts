@@ -4,8 +4,7 @@
  */
 import type { Tenant } from "../auth/api-keys.js";
 import { invalidRequest } from "../errors.js";
-
-export const SESSION_ID_HEADER = "x-session-id";
+import { SESSION_ID_HEADER } from "./headers.js";
 
 /** UUIDs, ULIDs and similar tokens; no braces, so the id never breaks a Redis Cluster hash tag. */
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

@@ -82,12 +82,13 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   // Redis starts degraded until its first `ready`: enableOfflineQueue is off, so commands sent
   // before the connection is up fail fast.
   let healthy = backend.kind === "memory";
+  let closing = false;
   let detail = healthy ? "in memory" : "connecting";
   const waiters = new Set<() => void>();
 
   const markDown = (reason: string) => {
     detail = reason;
-    if (!healthy) return;
+    if (!healthy || closing) return;
     healthy = false;
     log.warn({ backend: backend.kind, reason }, "context store degraded: requests continue without stored context");
   };
@@ -190,6 +191,9 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       });
     },
 
-    close: () => backend.close(),
+    close() {
+      closing = true;
+      return backend.close();
+    },
   };
 }
