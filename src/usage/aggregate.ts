@@ -103,19 +103,18 @@ export function accumulate(into: BatchIncrements, record: UsageRecord): void {
     ["intent", record.intent ?? NONE],
     ["key", record.tenant],
   ];
+  // Field names depend only on the record, so build them once for its six bucket hashes.
+  const fields: Array<[string, number]> = [];
+  for (const [dimension, value] of values) {
+    for (const [metric, amount] of counters) if (amount !== 0) fields.push([field(dimension, metric, value), amount]);
+  }
   for (const scope of [ALL_TENANTS, tenantScope(record.tenant)] as const) {
     for (const granularity of GRANULARITIES) {
       const ref: BucketRef = { scope, granularity, start: bucketStart(record.time, granularity) };
       const id = bucketId(ref);
       let bucket = into.buckets.get(id);
       if (!bucket) into.buckets.set(id, (bucket = { ref, fields: new Map() }));
-      for (const [dimension, value] of values) {
-        for (const [metric, amount] of counters) {
-          if (amount === 0) continue;
-          const name = field(dimension, metric, value);
-          bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
-        }
-      }
+      for (const [name, amount] of fields) bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
     }
   }
   const month = monthOf(record.time);

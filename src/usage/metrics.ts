@@ -101,28 +101,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         this.set(usageRecorder().buffered);
       },
     });
-    let droppedSeen = 0;
-    new Counter({
-      name: `${prefix}usage_records_dropped_total`,
-      help: "Usage records lost because the usage store was unreachable and the buffer was full.",
-      registers,
-      collect() {
-        const dropped = usageRecorder().dropped;
-        if (dropped > droppedSeen) this.inc(dropped - droppedSeen);
-        droppedSeen = dropped;
-      },
-    });
-    let failedSeen = 0;
-    new Counter({
-      name: `${prefix}usage_store_write_failures_total`,
-      help: "Usage batches the store refused or could not be reached for (they are retried).",
-      registers,
-      collect() {
-        const failed = usageRecorder().failedWrites;
-        if (failed > failedSeen) this.inc(failed - failedSeen);
-        failedSeen = failed;
-      },
-    });
+    // The recorder keeps running totals; a counter collected from one adds what is new since the last scrape.
+    const totalCounter = (name: string, help: string, read: (stats: RecorderStats) => number) => {
+      let seen = 0;
+      new Counter({
+        name: `${prefix}${name}`,
+        help,
+        registers,
+        collect() {
+          const total = read(usageRecorder());
+          if (total > seen) this.inc(total - seen);
+          seen = total;
+        },
+      });
+    };
+    totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", (s) => s.dropped);
+    totalCounter("usage_store_write_failures_total", "Usage batches the store refused or could not be reached for (they are retried).", (s) => s.failedWrites);
   }
 
   return {

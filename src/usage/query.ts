@@ -47,18 +47,28 @@ export interface UsageQuery {
   tenant: string | undefined;
 }
 
+/** Parses `params` with `schema`, reporting the first problem as a 400 naming its parameter. */
+function parseParams<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const param = issue.path.length > 0 ? String(issue.path[0]) : null;
+  throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
+}
+
+/** The range asked for, by default the 24 hours before `now`. */
+function rangeOf(params: { from?: number | undefined; to?: number | undefined }, now: number): { fromMs: number; toMs: number } {
+  const toMs = params.to ?? now;
+  const fromMs = params.from ?? toMs - DEFAULT_RANGE_MS;
+  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
+  return { fromMs, toMs };
+}
+
 /** Validates raw query parameters into a query, with the defaults (last 24 h, automatic granularity). */
 export function parseUsageQuery(params: Record<string, string>, now: number): UsageQuery {
-  const parsed = UsageQueryParamsSchema.safeParse(params);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.length > 0 ? String(issue.path[0]) : null;
-    throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
-  }
-  const toMs = parsed.data.to ?? now;
-  const fromMs = parsed.data.from ?? toMs - DEFAULT_RANGE_MS;
-  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
-  const granularity = parsed.data.granularity ?? autoGranularity(fromMs, toMs);
+  const parsed = parseParams(UsageQueryParamsSchema, params);
+  const { fromMs, toMs } = rangeOf(parsed, now);
+  const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs);
   const buckets = bucketCount(fromMs, toMs, granularity);
   if (buckets > MAX_BUCKETS) {
     throw invalidRequest(
@@ -66,7 +76,7 @@ export function parseUsageQuery(params: Record<string, string>, now: number): Us
       "granularity",
     );
   }
-  return { fromMs, toMs, granularity, groupBy: parsed.data.group_by, tenant: parsed.data.tenant };
+  return { fromMs, toMs, granularity, groupBy: parsed.group_by, tenant: parsed.tenant };
 }
 
 function autoGranularity(fromMs: number, toMs: number): Granularity {
@@ -252,14 +262,6 @@ export interface UsageExportQuery {
 
 /** `from`/`to` of an export, with the same defaults and formats as the report. */
 export function parseUsageExportQuery(params: Record<string, string>, now: number): UsageExportQuery {
-  const parsed = UsageExportParamsSchema.safeParse(params);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.length > 0 ? String(issue.path[0]) : null;
-    throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
-  }
-  const toMs = parsed.data.to ?? now;
-  const fromMs = parsed.data.from ?? toMs - DEFAULT_RANGE_MS;
-  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
-  return { fromMs, toMs, tenant: parsed.data.tenant };
+  const parsed = parseParams(UsageExportParamsSchema, params);
+  return { ...rangeOf(parsed, now), tenant: parsed.tenant };
 }

@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createUsageAccounting } from "../../src/usage/accounting.js";
@@ -13,6 +11,7 @@ import { UsageRecorder } from "../../src/usage/recorder.js";
 import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import type { UsageRecord } from "../../src/usage/record.js";
 import type { UsageStore } from "../../src/usage/store.js";
+import { freePort, startRedisServer } from "../context/redis-server.js";
 import { makeRecord, testCostModel } from "./fixtures.js";
 
 const HOUR = 3_600_000;
@@ -178,25 +177,15 @@ describe("recording when Redis is unreachable", () => {
     expect(recorder.stats()).toMatchObject({ buffered: 5, dropped: 3, written: 0 });
     expect(errors.length).toBeGreaterThan(0);
 
-    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const server = await startRedisServer(port);
     try {
       await expect.poll(() => recorder.stats().written, { timeout: 5000 }).toBe(5);
       const report = await queryUsage(store, parseUsageQuery({ from: String(base - HOUR), to: String(base + HOUR) }, base));
       expect(report.totals.requests).toBe(5);
     } finally {
       redis.disconnect();
-      server.kill("SIGTERM");
+      await server.stop();
     }
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

@@ -22,7 +22,12 @@ const MINUTE = 60_000;
 const now = Math.floor(Date.now() / MINUTE) * MINUTE;
 
 const store = new MemoryUsageStore();
-const metrics = createMetrics({ processMetrics: false, localQueueDepth: () => ({ local: 3 }), redisStatus: () => "ready" });
+const metrics = createMetrics({
+  processMetrics: false,
+  localQueueDepth: () => ({ local: 3 }),
+  redisStatus: () => "ready",
+  usageRecorder: () => ({ buffered: 2, written: 10, dropped: 3, failedWrites: 1, lastError: "connection refused" }),
+});
 const records: UsageRecord[] = [
   makeRecord({ tenant: "acme", time: now - 50 * MINUTE, intent: "code", session: 'say "hi", then\nleave' }),
   makeRecord({ tenant: "acme", time: now - 40 * MINUTE, route: "local", model: "local-slm", intent: "chitchat", session: "=HYPERLINK(\"http://evil\")", pii: [{ type: "EMAIL_ADDRESS", action: "redact", count: 2 }] }),
@@ -156,6 +161,9 @@ describe("GET /metrics", () => {
     expect(family("switchyard_policy_reload_failures_total")!.metrics).toEqual([{ labels: { policy: "routing.yaml" }, value: "1" }]);
     expect(family("switchyard_pii_actions_total")!.metrics).toEqual([{ labels: { type: "EMAIL_ADDRESS", action: "redact" }, value: "2" }]);
     expect(family("switchyard_fallbacks_total")!.metrics[0]!.value).toBe("1");
+    expect(family("switchyard_usage_records_buffered")!.metrics[0]!.value).toBe("2");
+    expect(family("switchyard_usage_records_dropped_total")!.metrics[0]!.value).toBe("3");
+    expect(family("switchyard_usage_store_write_failures_total")!.metrics[0]!.value).toBe("1");
   });
 
   it("keeps each gateway's metrics in its own registry", async () => {
