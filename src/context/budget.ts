@@ -5,7 +5,16 @@
  * the other.
  */
 import type { ChatMessage } from "../api/chat-request.js";
+import { invalidRequest } from "../errors.js";
 import { isInstruction } from "./turn.js";
+
+/** OpenAI's answer when the prompt cannot fit: 400 `context_length_exceeded` on `messages`. */
+export const contextLengthExceeded = (fitted: FittedHistory, options: BudgetOptions) =>
+  invalidRequest(
+    `This model's maximum context length is ${options.contextWindow} tokens. However, your messages resulted in ${fitted.tokens} tokens with ${options.reservedOutputTokens} reserved for the completion, even after leaving out ${fitted.dropped} earlier messages. Please reduce the length of the messages.`,
+    "messages",
+    "context_length_exceeded",
+  );
 
 export interface BudgetOptions {
   contextWindow: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
 import { messageText } from "../../src/api/chat-request.js";
-import { fitToBudget } from "../../src/context/budget.js";
+import { contextLengthExceeded, fitToBudget } from "../../src/context/budget.js";
 import { assistant, system, toolCall, toolResult, user } from "./support.js";
 
 /** One token per character plus 4 of framing: easy to reason about in a test. */
@@ -66,5 +66,9 @@ describe("fitting history into a context window", () => {
     expect(fitted.fits).toBe(false);
     expect(fitted.messages).toEqual([system("s".repeat(30)), user("newest".repeat(5))]);
     expect(fitted.dropped).toBe(1);
+    const options = { contextWindow: 50, reservedOutputTokens: 10, countTokens };
+    expect(contextLengthExceeded(fitted, options).toJSON()).toEqual({
+      error: { message: expect.stringContaining("maximum context length is 50 tokens"), type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
+    });
   });
 });
