@@ -171,7 +171,8 @@ describe("recording when Redis is unreachable", () => {
     const recorder = new UsageRecorder({ store, maxBuffered: 5, flushIntervalMs: 1, maxRetryDelayMs: 20, onError: (e) => errors.push(e) });
     const started = performance.now();
     const accepted = Array.from({ length: 8 }, (_, i) => recorder.enqueue(makeRecord({ requestId: `down-${i}`, time: base })));
-    expect(performance.now() - started).toBeLessThan(50);
+    // Microseconds of work; the bound only has to tell "did not wait for Redis" apart on a loaded CI machine.
+    expect(performance.now() - started).toBeLessThan(250);
     expect(accepted).toEqual([true, true, true, true, true, false, false, false]);
     await expect.poll(() => recorder.stats().failedWrites).toBeGreaterThan(1);
     expect(recorder.stats()).toMatchObject({ buffered: 5, dropped: 3, written: 0 });
