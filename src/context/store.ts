@@ -82,20 +82,24 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   // Redis starts degraded until its first `ready`: enableOfflineQueue is off, so commands sent
   // before the connection is up fail fast.
   let healthy = backend.kind === "memory";
+  // Until the first transition is logged, so a Redis unreachable at start-up is reported too.
+  let announced = healthy;
   let closing = false;
   let detail = healthy ? "in memory" : "connecting";
   const waiters = new Set<() => void>();
 
   const markDown = (reason: string) => {
     detail = reason;
-    if (!healthy || closing) return;
+    if ((!healthy && announced) || closing) return;
     healthy = false;
+    announced = true;
     log.warn({ backend: backend.kind, reason }, "context store degraded: requests continue without stored context");
   };
   const markUp = () => {
     detail = "connected";
     if (healthy) return;
     healthy = true;
+    announced = true;
     log.info({ backend: backend.kind }, "context store connected");
   };
   backend.onConnection(({ up, detail: why }) => {

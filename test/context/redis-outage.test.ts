@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
 import type { ContextStore } from "../../src/context/store.js";
-import { startRedisServer, type RedisServer } from "./redis-server.js";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server.js";
 import { capturedLog, contents, sleep, turn, user } from "./support.js";
 
 const TIMEOUT_MS = 100;
@@ -87,5 +87,32 @@ describe("context store when Redis fails", () => {
     const messages = captured.lines().map((l) => l.msg);
     expect(messages).toContain("context store degraded: requests continue without stored context");
     expect(messages.lastIndexOf("context store connected")).toBeGreaterThan(messages.indexOf("context store degraded: requests continue without stored context"));
+  });
+
+  it("reports a Redis unreachable at start-up once, and serves as soon as it appears", async () => {
+    const port = await freePort();
+    const cold = capturedLog();
+    const late = createContextStoreFromConfig(
+      resolveContextConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, SWITCHYARD_CONTEXT_TIMEOUT_MS: String(TIMEOUT_MS) }, { redis: { reconnect_max_delay_ms: 100 } }),
+      cold.log,
+    );
+    let server: RedisServer | undefined;
+    try {
+      expect(await late.ready(300)).toBe(false);
+      const load = await timed(() => late.load(scope));
+      expect(load.value.status).toBe("degraded");
+      expect(load.ms).toBeLessThan(WITHIN_MS);
+      const degradedLines = () => cold.lines().filter((l) => l.msg === "context store degraded: requests continue without stored context");
+      expect(degradedLines()).toHaveLength(1);
+
+      server = await startRedisServer(port);
+      expect(await late.ready(5000)).toBe(true);
+      expect((await late.save(scope, { turns: [turn(user("first"))] })).status).toBe("ok");
+      expect(late.status()).toMatchObject({ state: "ready", counters: { degradedLoads: 1 } });
+      expect(degradedLines()).toHaveLength(1);
+    } finally {
+      await late.close();
+      await server?.stop();
+    }
   });
 });
