@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bech32, bech32m, createBase58check } from "@scure/base";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { Metadata, parsePhoneNumberFromString, type CountryCode, type NumberingPlan } from "libphonenumber-js/max";
 
 const base58check = createBase58check(sha256);
 const textEncoder = new TextEncoder();
@@ -99,25 +99,30 @@ export function ethereumAddress(candidate: string): "checksummed" | "unchecked" 
 }
 
 /**
- * A phone number valid in international format ("+44 …", "0044 …") or in the national format of one
- * of `regions`. Parsing costs 20-70 µs per region, so a candidate is only tried in regions whose
- * numbering plan fits its shape: North American plans for ten digits not starting with 0, trunk-prefix
- * (0…) plans for numbers starting with 0, and plans without a trunk prefix (Spain, Italian and Indian
- * mobiles) for nine or ten digits.
+ * A validator for phone numbers in international format ("+44 …", "0044 …") or in the national format
+ * of one of `regions`. Parsing costs 20-70 µs per region, so a candidate is parsed only in regions
+ * whose numbering plan fits its shape: national significant number length from the plan's metadata,
+ * and the trunk prefix ("0…") for plans that have one, since national formats are written with it.
  */
-export function phoneNumber(candidate: string, regions: readonly CountryCode[] = ["US"]): boolean {
-  const trimmed = candidate.trimStart();
-  if (trimmed.startsWith("+")) return parsePhoneNumberFromString(trimmed)?.isValid() ?? false;
-  if (trimmed.startsWith("00")) return parsePhoneNumberFromString(`+${trimmed.slice(2)}`)?.isValid() ?? false;
-  const digits = trimmed.replace(/\D/g, "");
-  const nanp = (digits.length === 10 && digits[0] !== "0" && digits[0] !== "1") || (digits.length === 11 && digits[0] === "1");
-  const trunk = digits[0] === "0" && digits.length >= 7 && digits.length <= 13;
-  const noTrunk = digits[0] !== "0" && (digits.length === 9 || digits.length === 10);
-  return regions.some((region) => {
-    const isNanp = getCountryCallingCode(region) === "1";
-    if (isNanp ? !nanp : !(trunk || noTrunk)) return false;
-    return parsePhoneNumberFromString(trimmed, region)?.isValid() ?? false;
+export function phoneValidator(regions: readonly CountryCode[]): (candidate: string) => boolean {
+  const metadata = new Metadata();
+  const plans = regions.map((region) => {
+    metadata.selectNumberingPlan(region);
+    // `nationalPrefix` exists at run time but is missing from the package's NumberingPlan type.
+    const plan = metadata.numberingPlan as (NumberingPlan & { nationalPrefix?: () => string | undefined }) | undefined;
+    return { region, prefix: plan?.nationalPrefix?.(), lengths: new Set(plan?.possibleLengths() ?? []) };
   });
+  const fits = (digits: string, plan: (typeof plans)[number]) => {
+    if (plan.prefix && digits.startsWith(plan.prefix)) return plan.lengths.has(digits.length - plan.prefix.length);
+    return plan.prefix !== "0" && plan.lengths.has(digits.length);
+  };
+  return (candidate) => {
+    const trimmed = candidate.trimStart();
+    const international = trimmed.startsWith("+") ? trimmed : trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : null;
+    if (international !== null) return parsePhoneNumberFromString(international)?.isValid() ?? false;
+    const digits = trimmed.replace(/\D/g, "");
+    return plans.some((plan) => fits(digits, plan) && (parsePhoneNumberFromString(trimmed, plan.region)?.isValid() ?? false));
+  };
 }
 
 /** The validators a policy's custom recognizer may name. */
@@ -127,6 +132,6 @@ export const VALIDATORS = {
   us_ssn: usSsn,
   ip_address: ipAddress,
   crypto: cryptoAddress,
-  phone: (candidate: string) => phoneNumber(candidate),
+  phone: phoneValidator(["US"]),
 } as const satisfies Record<string, (candidate: string) => boolean>;
 export type ValidatorName = keyof typeof VALIDATORS;

@@ -40,12 +40,13 @@ export function emailRecognizer(): Recognizer {
  * takes the password. An address in a URL's path or query ("?u=ann@example.com") is still an email.
  */
 function inUrlAuthority(text: string, start: number): boolean {
-  const scheme = text.lastIndexOf("://", start);
-  if (scheme === -1) return false;
-  for (let i = scheme + 3; i < start; i++) {
+  // Only the token the address sits in matters; looking further back would make scans quadratic.
+  let i = start - 1;
+  while (i >= 2 && text.charCodeAt(i) > 32 && start - i < 256) {
     const c = text.charCodeAt(i);
-    // whitespace, "/", "?" or "#" between "://" and the match: not in the authority part.
-    if (c <= 32 || c === 47 || c === 63 || c === 35) return false;
+    if (c === 47 && text.charCodeAt(i - 1) === 47 && text.charCodeAt(i - 2) === 58) return true; // "://"
+    if (c === 47 || c === 63 || c === 35) return false; // "/", "?" or "#": path, query or fragment
+    i--;
   }
-  return true;
+  return false;
 }

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench -- pii`: PII engine throughput on 1 KB, 10 KB and 100 KB mixed texts, the latency it
+ * adds to a 1 KB prompt, and precision/recall per entity type on the labelled corpus. Prints Markdown
+ * for docs/BENCHMARKS.md.
+ */
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createPiiEngine, createSanitizer, parsePiiPolicy, PseudonymVault, type PiiEngine } from "../src/pii/index.js";
+import { loadCorpus, overall, scoreCorpus } from "./pii-corpus.js";
+
+const POLICY_PATH = fileURLToPath(new URL("../policies/pii.yaml", import.meta.url));
+
+/** Corpus prompts (PII-laden and near misses, in file order) cycled to `bytes` characters of ASCII-heavy text. */
+function mixedText(prompts: readonly string[], bytes: number): string {
+  let text = "";
+  for (let i = 0; text.length < bytes; i++) text += `${prompts[i % prompts.length]}\n\n`;
+  return text.slice(0, bytes);
+}
+
+/** Wall-clock milliseconds per run, sorted. */
+function timeIt(run: () => void, minMs: number): number[] {
+  const samples: number[] = [];
+  const started = performance.now();
+  while (performance.now() - started < minMs || samples.length < 20) {
+    const t = performance.now();
+    run();
+    samples.push(performance.now() - t);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+export async function main(args: string[]): Promise<void> {
+  const minMs = args.includes("--quick") ? 200 : 1_500;
+  const policy = parsePiiPolicy(readFileSync(POLICY_PATH, "utf8"), POLICY_PATH);
+  const engines: [string, PiiEngine][] = [
+    ["pattern recognizers", createPiiEngine(policy, { names: false })],
+    ["all recognizers (incl. PERSON/LOCATION)", createPiiEngine(policy)],
+  ];
+  const corpus = loadCorpus();
+  const prompts = corpus.map((s) => s.text);
+  const out: string[] = [];
+  const line = (s = "") => out.push(s);
+
+  line(`Machine: ${availableParallelism()} cores (nproc), ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}; one core (single-threaded scans); load average at start ${loadavg()[0]!.toFixed(1)}.`);
+  line(`Texts: the labelled corpus's prompts (PII-laden and near misses) cycled to size; about one entity per ${Math.round(
+    prompts.join("").length / corpus.reduce((n, s) => n + s.entities.length, 0),
+  )} characters, a PII-dense worst case; "sparse" mixes the near misses with every fifth PII prompt.`);
+  line();
+  // Near misses with every fifth PII prompt: closer to everyday traffic than the PII-dense corpus.
+  const sparse = corpus.filter((s, i) => s.entities.length === 0 || i % 5 === 0).map((s) => s.text);
+  line("| engine | text | median time | throughput |");
+  line("| --- | --- | ---: | ---: |");
+  for (const [mixName, mix] of [["PII-dense", prompts], ["sparse", sparse]] as const) {
+    for (const [name, engine] of engines) {
+      for (const size of [1024, 10 * 1024, 100 * 1024]) {
+        const text = mixedText(mix, size);
+        const median = quantile(timeIt(() => engine.scan(text), minMs), 0.5);
+        line(`| ${name} | ${size / 1024} KB ${mixName} | ${median.toFixed(3)} ms | ${mbPerSecond(size, median).toFixed(1)} MB/s |`);
+      }
+    }
+  }
+  line();
+  line("Added latency for one 1 KB prompt:");
+  line();
+  line("| path | p50 | p99 |");
+  line("| --- | ---: | ---: |");
+  const prompt = mixedText(prompts, 1024);
+  for (const [name, engine] of engines) {
+    const times = timeIt(() => engine.scan(prompt), minMs);
+    line(`| scan, ${name} | ${quantile(times, 0.5).toFixed(3)} ms | ${quantile(times, 0.99).toFixed(3)} ms |`);
+  }
+  const sanitizer = createSanitizer({ policy, engine: engines[1]![1], env: {} });
+  const request = { model: "cloud-model", messages: [{ role: "user" as const, content: prompt }] };
+  const sanitizeTimes = timeIt(() => sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "bench" }), minMs);
+  line(`| sanitizeForCloud (all recognizers, pseudonymize) | ${quantile(sanitizeTimes, 0.5).toFixed(3)} ms | ${quantile(sanitizeTimes, 0.99).toFixed(3)} ms |`);
+  const clean = { model: "cloud-model", messages: [{ role: "user" as const, content: mixedText(prompts.filter((_, i) => corpus[i]!.entities.length === 0), 1024) }] };
+  const cleanTimes = timeIt(() => sanitizer.sanitizeForCloud(clean, { vault: new PseudonymVault(), tenant: "bench" }), minMs);
+  line(`| sanitizeForCloud, 1 KB without PII | ${quantile(cleanTimes, 0.5).toFixed(3)} ms | ${quantile(cleanTimes, 0.99).toFixed(3)} ms |`);
+
+  line();
+  const positives = corpus.filter((s) => s.entities.length > 0).length;
+  line(`Precision and recall on the labelled corpus (${corpus.length} prompts: ${positives} with PII, ${corpus.length - positives} near misses; a finding counts when it overlaps a label of its type):`);
+  line();
+  line("| type | labels | findings | precision | recall |");
+  line("| --- | ---: | ---: | ---: | ---: |");
+  const scores = scoreCorpus(engines[1]![1], corpus);
+  for (const s of [...scores, overall(scores)]) {
+    line(`| ${s.type} | ${s.labels} | ${s.predictions} | ${s.precision.toFixed(3)} | ${s.recall.toFixed(3)} |`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
