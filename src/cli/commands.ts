@@ -8,4 +8,5 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   serve: async () => (await import("./serve.js")).serveCommand,
   classifier: async () => (await import("../../classifiers/cli.js")).classifierCommand,
   pii: async () => (await import("../pii/cli.js")).piiCommand,
+  policy: async () => (await import("../policy/cli.js")).policyCommand,
 };

@@ -1,0 +1,338 @@
+/**
+ * `npm run cli -- policy check [dir]` and `npm run cli -- policy explain --request <file.json> [--policy <dir>]`.
+ *
+ * `check` loads the directory exactly as the gateway does (routing.yaml, models.yaml, intents.yaml) and
+ * checks intent names against the classifier's labels — `classifiers/default`'s `config.json` when it
+ * exists, `--classifier <dir>` for another model, `--classifier none` for intents.yaml's names only —
+ * and prints every problem as `file:line:col: path: message`; exit 0 when valid, 1 when not.
+ *
+ * `explain` prints the dry-run decision for a chat request body, as `POST /v1/route` would answer it
+ * (plus `policy`, the version, and `decision`, the full decision object). The classifier and PII scan
+ * are the real ones when available and degrade visibly when not (a `note:` on stderr):
+ * - intent: `--intent` (with `--confidence`, `--unsure`) wins; else an injected classifier; else
+ *   `loadIntentClassifier` from `classifiers/index.ts` on `classifiers/default` (or `--classifier <dir>`);
+ *   if that module or model is missing, the request has no intent: intent conditions do not hold and
+ *   `intent_default` goes to `unclassified_route`.
+ * - PII: `--pii TYPE,TYPE` (or `--pii none`) wins; else an injected scanner; else the PII engine with the
+ *   policy directory's `pii.yaml`; if unavailable, no PII is assumed.
+ * - The rest comes from flags with neutral defaults: `--tenant`, `--header 'name: value'` (repeatable),
+ *   `--prompt-tokens` (default: ≈ characters/4), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
+ *   `--sticky target:turns[:intent]`.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
+import { UsageError, type CliCommand, type CliIO } from "../cli/command.js";
+import { ConfigError, formatPath } from "../config/yaml-file.js";
+import { decide } from "./decide.js";
+import { dryRunResponse, type PiiFindings } from "./explain.js";
+import { featuresFromRequest, lastUserText, requestTexts, type Classification, type StickyState } from "./features.js";
+import { loadPolicyDir } from "./load.js";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
+export const DEFAULT_CLASSIFIER_DIR = join(REPO_ROOT, "classifiers", "default");
+
+export interface PolicyCommandDeps {
+  /** Classifies a text (the gateway's classifier); when absent the default classifier is loaded if it exists. */
+  classify?: (text: string) => Promise<Classification | undefined> | Classification | undefined;
+  /** Scans texts for PII; when absent the PII engine is built from the policy directory's pii.yaml if possible. */
+  scanPii?: (texts: string[]) => Promise<PiiFindings> | PiiFindings;
+  /** Classifier labels for `check` (intent names in rules must be among them). */
+  labels?: readonly string[];
+  /** Where the default classifier lives (tests). */
+  classifierDir?: string;
+  /** The module exporting `loadIntentClassifier` (tests). Default: classifiers/index.ts. */
+  classifierModule?: string;
+}
+
+const USAGE = `usage:
+  policy check [dir] [--classifier <model dir>|none]
+  policy explain --request <file.json|-> [--policy <dir>] [--tenant <id>] [--header 'name: value']...
+                 [--intent <name> [--confidence <0..1>] [--unsure]] [--pii TYPE,…|none] [--prompt-tokens <n>]
+                 [--local-queue <n>] [--local-unhealthy] [--budget-exceeded] [--sticky <model>:<turns>[:<intent>]]
+                 [--classifier <model dir>|none]`;
+
+export function createPolicyCommand(deps: PolicyCommandDeps = {}): CliCommand {
+  return {
+    summary: "check a routing policy directory, or explain the routing decision for a request",
+    async run(argv, io) {
+      const [sub, ...rest] = argv;
+      if (sub === "check") return check(rest, io, deps);
+      if (sub === "explain") return explain(rest, io, deps);
+      if (sub === "help" || sub === "--help" || sub === "-h") {
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      }
+      throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}\n${USAGE}`);
+    },
+  };
+}
+
+export const policyCommand: CliCommand = createPolicyCommand();
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>, positionals: boolean) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+const policyDirOf = (io: CliIO, given: string | undefined) => resolve(io.cwd, given ?? io.env.SWITCHYARD_POLICY_DIR ?? "policies");
+
+async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promise<number> {
+  const args = parse(argv, { classifier: { type: "string" } }, true);
+  if (args.positionals.length > 1) throw new UsageError(`policy check takes one directory\n${USAGE}`);
+  const dir = policyDirOf(io, args.positionals[0]);
+  const given = args.values.classifier as string | undefined;
+  const classifierDir = given ? resolve(io.cwd, given) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
+  const labels = given === "none" ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, given !== undefined)));
+  try {
+    const { policy, files, warnings } = await loadPolicyDir({ dir, labels });
+    for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    io.stdout.write(
+      `ok: ${dir}: routing policy ${policy.version}, ${policy.rules.length} rules + default; files: ${files.map((f) => f.path).join(", ")}` +
+        `${labels ? `; intents checked against ${labels.length} classifier labels` : ""}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    io.stderr.write(`policy check: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"} in ${dir}\n`);
+    return 1;
+  }
+}
+
+/** The labels of a transformers.js classifier folder (`config.json` `id2label`), if there is one. */
+async function classifierLabels(dir: string, io: CliIO, required: boolean): Promise<string[] | undefined> {
+  const file = join(dir, "config.json");
+  if (!existsSync(file)) {
+    if (required) io.stderr.write(`note: ${file} not found; intent names checked against intents.yaml only\n`);
+    return undefined;
+  }
+  try {
+    const config = JSON.parse(await readFile(file, "utf8")) as { id2label?: Record<string, string> };
+    const labels = Object.values(config.id2label ?? {});
+    return labels.length > 0 ? labels : undefined;
+  } catch (error) {
+    io.stderr.write(`note: cannot read classifier labels from ${file}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promise<number> {
+  const args = parse(
+    argv,
+    {
+      request: { type: "string" },
+      policy: { type: "string" },
+      tenant: { type: "string" },
+      header: { type: "string", multiple: true },
+      intent: { type: "string" },
+      confidence: { type: "string" },
+      unsure: { type: "boolean" },
+      pii: { type: "string" },
+      "prompt-tokens": { type: "string" },
+      "local-queue": { type: "string" },
+      "local-unhealthy": { type: "boolean" },
+      "budget-exceeded": { type: "boolean" },
+      sticky: { type: "string" },
+      classifier: { type: "string" },
+    },
+    false,
+  );
+  const v = args.values as Record<string, string | string[] | boolean | undefined>;
+  if (typeof v.request !== "string") throw new UsageError(`policy explain needs --request <file.json>\n${USAGE}`);
+
+  const body = await readRequest(v.request, io);
+  if (!body) return 1;
+  const dir = policyDirOf(io, v.policy as string | undefined);
+  const noClassifier = v.classifier === "none";
+  const classifierDir = typeof v.classifier === "string" && !noClassifier ? resolve(io.cwd, v.classifier) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
+
+  let loaded;
+  try {
+    const labels = noClassifier ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, false)));
+    loaded = await loadPolicyDir({ dir, labels });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const policy = loaded.policy;
+
+  const headers = new Map<string, string>();
+  for (const raw of (v.header as string[] | undefined) ?? []) {
+    const colon = raw.indexOf(":");
+    if (colon <= 0) throw new UsageError(`--header expects 'name: value', got '${raw}'`);
+    headers.set(raw.slice(0, colon).trim().toLowerCase(), raw.slice(colon + 1).trim());
+  }
+
+  const classification = await classifyForExplain(body, v, io, deps, noClassifier ? undefined : classifierDir);
+  const pii = await piiForExplain(body, v, io, deps, dir);
+  const features = featuresFromRequest(body, {
+    tenant: typeof v.tenant === "string" ? v.tenant : "anonymous",
+    header: (name) => headers.get(name),
+    headerNames: [...new Set([...headers.keys(), ...policy.headerNames])],
+    classification,
+    promptTokens: typeof v["prompt-tokens"] === "string" ? nonNegativeInt(v["prompt-tokens"], "--prompt-tokens") : undefined,
+    piiTypes: pii.types,
+    local: {
+      queueDepth: typeof v["local-queue"] === "string" ? nonNegativeInt(v["local-queue"], "--local-queue") : 0,
+      healthy: v["local-unhealthy"] !== true,
+    },
+    budgetExceeded: v["budget-exceeded"] === true,
+    sticky: typeof v.sticky === "string" ? parseSticky(v.sticky) : undefined,
+  });
+  const decision = decide(features, policy);
+  io.stdout.write(`${JSON.stringify({ ...dryRunResponse({ features, decision, pii }), policy: policy.version, decision }, null, 2)}\n`);
+  return 0;
+}
+
+async function readRequest(file: string, io: CliIO): Promise<ChatCompletionRequest | undefined> {
+  let text: string;
+  try {
+    if (file === "-") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+      text = Buffer.concat(chunks).toString("utf8");
+    } else {
+      text = await readFile(resolve(io.cwd, file), "utf8");
+    }
+  } catch (error) {
+    io.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    io.stderr.write(`${file}: not valid JSON: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  const result = ChatCompletionRequestSchema.safeParse(json);
+  if (!result.success) {
+    for (const issue of result.error.issues) io.stderr.write(`${file}: ${formatPath(issue.path) || "body"}: ${issue.message}\n`);
+    return undefined;
+  }
+  return result.data;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
+  return value;
+}
+
+function parseSticky(text: string): StickyState {
+  const [target, turns, intent] = text.split(":");
+  if (!target || turns === undefined) throw new UsageError(`--sticky expects <model>:<turns>[:<intent>], got '${text}'`);
+  const state: StickyState = { target, turnsLeft: nonNegativeInt(turns, "--sticky turns") };
+  if (intent) state.intent = intent;
+  return state;
+}
+
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+async function classifyForExplain(
+  body: ChatCompletionRequest,
+  v: Values,
+  io: CliIO,
+  deps: PolicyCommandDeps,
+  classifierDir: string | undefined,
+): Promise<Classification | undefined> {
+  if (typeof v.intent === "string") {
+    const confidence = typeof v.confidence === "string" ? Number(v.confidence) : 1;
+    if (!(confidence >= 0 && confidence <= 1)) throw new UsageError(`--confidence expects a number from 0 to 1, got '${String(v.confidence)}'`);
+    return { intent: v.intent, confidence, unsure: v.unsure === true };
+  }
+  if (deps.classify) return (await deps.classify(lastUserText(body))) ?? undefined;
+  if (!classifierDir) {
+    io.stderr.write("note: --classifier none: explaining without an intent\n");
+    return undefined;
+  }
+  const classifier = await loadDefaultClassifier(classifierDir, deps.classifierModule, io);
+  if (!classifier) return undefined;
+  try {
+    return await classifier(body);
+  } catch (error) {
+    io.stderr.write(`note: the classifier failed (${(error as Error).message}); explaining without an intent\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Loads `classifiers/index.ts`'s `loadIntentClassifier(dir)` dynamically (the classifier is optional
+ * for the router) and adapts whatever it returns that has `classify(text)` or `predict(text)`.
+ */
+async function loadDefaultClassifier(
+  dir: string,
+  moduleOverride: string | undefined,
+  io: CliIO,
+): Promise<((body: ChatCompletionRequest) => Promise<Classification | undefined>) | undefined> {
+  const degrade = (why: string) => {
+    io.stderr.write(`note: no intent classifier (${why}); explaining without an intent: intent conditions do not hold, intent_default uses unclassified_route. Pass --intent to simulate one.\n`);
+    return undefined;
+  };
+  if (!existsSync(dir)) return degrade(`${dir} does not exist`);
+  const specifier = moduleOverride ?? pathToFileURL(join(REPO_ROOT, "classifiers", "index.js")).href;
+  let mod: {
+    loadIntentClassifier?: (dir: string) => Promise<unknown>;
+    selectClassifierText?: (messages: ChatCompletionRequest["messages"]) => string;
+  };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (error) {
+    return degrade(`cannot load classifiers/index.ts: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (typeof mod.loadIntentClassifier !== "function") return degrade("classifiers/index.ts exports no loadIntentClassifier");
+  let classifier: unknown;
+  try {
+    classifier = await mod.loadIntentClassifier(dir);
+  } catch (error) {
+    return degrade(`loading ${dir} failed: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const c = classifier as { classify?: (t: string) => unknown; predict?: (t: string) => unknown };
+  const run = typeof c.classify === "function" ? c.classify.bind(c) : typeof c.predict === "function" ? c.predict.bind(c) : undefined;
+  if (!run) return degrade("the loaded classifier has neither classify(text) nor predict(text)");
+  const select = mod.selectClassifierText;
+  return async (body) => {
+    // The classifier's own choice of text (by default the last user message) when it exports one.
+    const text = typeof select === "function" ? select(body.messages) : lastUserText(body);
+    const out = (await run(text)) as Partial<Classification> | undefined;
+    if (!out || typeof out.intent !== "string") return undefined;
+    return { intent: out.intent, confidence: typeof out.confidence === "number" ? out.confidence : 1, unsure: out.unsure === true };
+  };
+}
+
+async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
+  if (typeof v.pii === "string") {
+    const types = v.pii === "none" ? [] : v.pii.split(",").map((t) => t.trim()).filter(Boolean);
+    return { types };
+  }
+  const texts = requestTexts(body);
+  if (deps.scanPii) return deps.scanPii(texts);
+  const piiFile = join(dir, "pii.yaml");
+  if (!existsSync(piiFile)) {
+    io.stderr.write(`note: no ${piiFile}; explaining without a PII scan (pass --pii TYPE,… to simulate findings)\n`);
+    return { types: [] };
+  }
+  try {
+    const { loadPiiPolicy } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "policy", "load.js")).href)) as {
+      loadPiiPolicy(file: string): Promise<unknown>;
+    };
+    const { createPiiEngine } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "engine.js")).href)) as {
+      createPiiEngine(policy: unknown): { scan(text: string): { type: string }[] };
+    };
+    const engine = createPiiEngine(await loadPiiPolicy(piiFile));
+    const counts: Record<string, number> = {};
+    for (const text of texts) for (const entity of engine.scan(text)) counts[entity.type] = (counts[entity.type] ?? 0) + 1;
+    return { types: Object.keys(counts).sort(), counts };
+  } catch (error) {
+    io.stderr.write(`note: PII scan unavailable (${(error as Error).message.split("\n")[0]}); explaining without PII (pass --pii to simulate)\n`);
+    return { types: [] };
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * `decide(features, policy)`: where one request goes. Pure — no I/O, no clock, no randomness — so the
+ * same features and policy always give the same decision, which is what the tests, the dry-run
+ * endpoint, shadow mode and the CLI rely on.
+ */
+import type { Location } from "../models/registry.js";
+import type { CatalogModel } from "./catalog.js";
+import type { CompiledAction, CompiledPolicy } from "./compile.js";
+import type { RequestFeatures, StickyState } from "./features.js";
+import type { PiiRouteAction } from "./schema.js";
+
+export type SkipKind = "unknown_model" | "not_requested" | "capability" | "context_window" | "pii_keep_local" | "unhealthy";
+
+export interface SkippedTarget {
+  /** The model id (or the target as written, when it names no model). */
+  model: string;
+  reason: string;
+  kind: SkipKind;
+}
+
+export interface StickyOutcome {
+  /** The session's sticky target replaced the rule's first choice. */
+  applied: boolean;
+  /** Why an offered sticky state was not applied. */
+  note?: string;
+  /** What the pipeline stores for the session's next turn; null = nothing (delete any stored state). */
+  remember: StickyState | null;
+}
+
+interface DecisionBase {
+  /** Version hash of the policy that decided. */
+  policy: string;
+  /** Name of the rule that fired, or `default`. */
+  rule: string;
+  /** Its position in `rules` (0-based); -1 for `default`. */
+  ruleIndex: number;
+  /** Why each earlier rule did not match, in order: `<rule>: <first condition that failed>`. */
+  reasons: string[];
+  /** Targets of the fired rule that cannot serve this request, and why. */
+  skipped: SkippedTarget[];
+  sticky: StickyOutcome;
+}
+
+export interface RouteDecision extends DecisionBase {
+  kind: "route";
+  route: Location;
+  /** The model to call first. */
+  model: string;
+  /** The rest of the chain, in order, every one able to serve the request. */
+  fallbacks: string[];
+  /** Last resorts for run-time failures once the chain is used up (`degrade` in routing.yaml). */
+  degrade: { local?: string; cloud?: string };
+  /** Upper bound for the completion's max_tokens; undefined = no cap from the policy. */
+  maxTokens: number | undefined;
+  pii: PiiRouteAction;
+  pinned: boolean;
+}
+
+export interface DenyDecision extends DecisionBase {
+  kind: "deny";
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type Decision = RouteDecision | DenyDecision;
+
+const ESCALATION_NOTE_EXPIRED = "sticky: no turns left";
+const ESCALATION_NOTE_INTENT = "sticky: intent changed";
+const ESCALATION_NOTE_PINNED = "sticky: rule is pinned";
+
+export function decide(features: RequestFeatures, policy: CompiledPolicy): Decision {
+  const reasons: string[] = [];
+  let action: CompiledAction = policy.defaultAction;
+  let ruleName = "default";
+  let ruleIndex = -1;
+  const rules = policy.rules;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    const tests = rule.tests;
+    let miss: string | undefined;
+    for (let t = 0; t < tests.length; t++) {
+      const test = tests[t]!;
+      if (!test.holds(features)) {
+        miss = test.miss;
+        break;
+      }
+    }
+    if (miss === undefined) {
+      action = rule.action;
+      ruleName = rule.name;
+      ruleIndex = r;
+      break;
+    }
+    reasons.push(miss);
+  }
+
+  const offered = policy.sticky ? features.sticky : undefined;
+  const skipped: SkippedTarget[] = [];
+
+  if (action.deny) {
+    const deny = action.deny;
+    return {
+      kind: "deny",
+      policy: policy.version,
+      rule: ruleName,
+      ruleIndex,
+      reasons,
+      skipped,
+      sticky: { applied: false, remember: offered ?? null },
+      status: deny.status,
+      code: deny.code,
+      message: deny.message,
+    };
+  }
+
+  // The fired rule's chain, minus what cannot serve this request.
+  const chain: CatalogModel[] = [];
+  for (const target of action.targets) {
+    let model: CatalogModel | undefined;
+    if (target.type === "model") model = target.model;
+    else if (target.type === "intent_default") model = intentDefaultModel(features, policy);
+    else model = requestedModel(features, policy, skipped);
+    if (!model || chain.includes(model) || skipped.some((s) => s.model === model.id)) continue;
+    const skip = ineligible(model, features, action.pii);
+    if (skip) skipped.push(skip);
+    else chain.push(model);
+  }
+  const ruleChoice = chain[0];
+
+  // Sticky sessions: an unpinned rule yields to the session's target while it has turns left.
+  const stickyPolicy = policy.sticky;
+  let stickyApplied = false;
+  let stickyNote: string | undefined;
+  if (stickyPolicy && offered) {
+    if (action.pin) stickyNote = ESCALATION_NOTE_PINNED;
+    else if (offered.turnsLeft <= 0) stickyNote = ESCALATION_NOTE_EXPIRED;
+    else if (
+      stickyPolicy.until_intent_changes &&
+      features.intent !== undefined &&
+      offered.intent !== undefined &&
+      features.intent !== offered.intent
+    ) {
+      stickyNote = ESCALATION_NOTE_INTENT;
+    } else {
+      const model = policy.catalog.models.get(offered.target);
+      const skip = model ? ineligible(model, features, action.pii) : { model: offered.target, reason: "unknown model", kind: "unknown_model" as const };
+      if (skip) stickyNote = `sticky: ${skip.model}: ${skip.reason}`;
+      else if (model) {
+        stickyApplied = true;
+        const at = chain.indexOf(model);
+        if (at >= 0) chain.splice(at, 1);
+        chain.unshift(model);
+      }
+    }
+  }
+
+  const chosen = chain[0];
+  if (!chosen) {
+    const deny = action.elseDeny ?? unroutable(ruleName, skipped);
+    return {
+      kind: "deny",
+      policy: policy.version,
+      rule: ruleName,
+      ruleIndex,
+      reasons,
+      skipped,
+      sticky: stickyOutcome(false, stickyNote, offered ?? null),
+      status: deny.status,
+      code: deny.code,
+      message: deny.message,
+    };
+  }
+
+  let remember: StickyState | null = null;
+  if (stickyPolicy) {
+    if (stickyApplied && ruleChoice !== chosen) {
+      const left = offered!.turnsLeft - 1;
+      remember = left > 0 ? { ...offered!, turnsLeft: left } : null;
+    } else if (!stickyPolicy.escalations_only || chosen.location === "cloud") {
+      remember = { target: chosen.id, turnsLeft: stickyPolicy.turns };
+      if (features.intent !== undefined) remember.intent = features.intent;
+    } else if (action.pin && offered) {
+      remember = offered; // a pinned detour does not end the session's stickiness
+    }
+  }
+
+  const fallbacks: string[] = [];
+  for (let i = 1; i < chain.length; i++) fallbacks.push(chain[i]!.id);
+  const degrade: { local?: string; cloud?: string } = {};
+  if (action.degrade) {
+    const local = policy.degrade.cloud_failure === "local" ? policy.catalog.defaultLocal : undefined;
+    if (local && !chain.includes(local) && !ineligible(local, features, action.pii)) degrade.local = local.id;
+    const cloud = policy.degrade.local_overload === "cloud" ? policy.catalog.defaultCloud : undefined;
+    if (cloud && !chain.includes(cloud) && !ineligible(cloud, features, action.pii)) degrade.cloud = cloud.id;
+  }
+
+  return {
+    kind: "route",
+    policy: policy.version,
+    rule: ruleName,
+    ruleIndex,
+    reasons,
+    skipped,
+    sticky: stickyOutcome(stickyApplied, stickyNote, remember),
+    route: chosen.location,
+    model: chosen.id,
+    fallbacks,
+    degrade,
+    maxTokens: action.maxTokens,
+    pii: action.pii,
+    pinned: action.pin,
+  };
+}
+
+function stickyOutcome(applied: boolean, note: string | undefined, remember: StickyState | null): StickyOutcome {
+  return note === undefined ? { applied, remember } : { applied, note, remember };
+}
+
+function intentDefaultModel(features: RequestFeatures, policy: CompiledPolicy): CatalogModel | undefined {
+  const route = (features.intent !== undefined ? policy.intentRoutes.get(features.intent) : undefined) ?? policy.unclassifiedRoute;
+  return route === "local" ? policy.catalog.defaultLocal : policy.catalog.defaultCloud;
+}
+
+function requestedModel(features: RequestFeatures, policy: CompiledPolicy, skipped: SkippedTarget[]): CatalogModel | undefined {
+  const requested = features.requestedModel;
+  if (requested === "auto") {
+    if (!skipped.some((s) => s.kind === "not_requested")) {
+      skipped.push({ model: "requested", reason: "the client asked for auto", kind: "not_requested" });
+    }
+    return undefined;
+  }
+  if (requested === "local") return policy.catalog.defaultLocal;
+  if (requested === "cloud") return policy.catalog.defaultCloud;
+  const model = policy.catalog.models.get(requested);
+  if (!model && !skipped.some((s) => s.model === requested)) {
+    skipped.push({ model: requested, reason: "unknown model", kind: "unknown_model" });
+  }
+  return model;
+}
+
+/** Why `model` cannot serve this request, or undefined when it can. */
+export function ineligible(model: CatalogModel, features: RequestFeatures, pii: PiiRouteAction): SkippedTarget | undefined {
+  if (pii === "keep_local" && model.location === "cloud") return { model: model.id, reason: "pii keep_local: no cloud", kind: "pii_keep_local" };
+  if (features.hasTools && !model.tools) return { model: model.id, reason: "no tools support", kind: "capability" };
+  if (features.hasImages && !model.vision) return { model: model.id, reason: "no vision (images)", kind: "capability" };
+  if (features.responseFormat === "json_schema" && !model.jsonSchema) {
+    return { model: model.id, reason: "no json_schema support", kind: "capability" };
+  }
+  if (features.promptTokens >= model.contextWindow) {
+    return {
+      model: model.id,
+      reason: `prompt of ${features.promptTokens} tokens does not fit context window ${model.contextWindow}`,
+      kind: "context_window",
+    };
+  }
+  if (model.inProcess && !features.local.healthy) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
+  return undefined;
+}
+
+function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: number; code: string; message: string } {
+  const first = skipped[0];
+  if (first?.kind === "unknown_model") {
+    return { status: 404, code: "model_not_found", message: `The model '${first.model}' does not exist or you do not have access to it.` };
+  }
+  const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
+  const detail = why ? `: ${why}` : " (it lists none)";
+  if (skipped.some((s) => s.kind === "unhealthy")) {
+    return { status: 503, code: "no_available_target", message: `No target of routing rule '${rule}' is available${detail}.` };
+  }
+  return { status: 400, code: "no_capable_target", message: `No target of routing rule '${rule}' can serve this request${detail}.` };
+}

@@ -1,0 +1,130 @@
+/**
+ * Dry runs: what the gateway would do with a chat request, without calling any model. The HTTP route
+ * (`POST /v1/route`) and the CLI (`policy explain`) both produce `DryRunResponse` from an
+ * `ExplainResult`; the gateway supplies the `ExplainFn` that runs its real stages (classifier, PII scan,
+ * context) up to the decision.
+ */
+import type { Logger } from "pino";
+import type { ChatCompletionRequest } from "../api/chat-request.js";
+import type { Tenant } from "../auth/api-keys.js";
+import type { Location } from "../models/registry.js";
+import type { CompiledPolicy } from "./compile.js";
+import { decide, type Decision } from "./decide.js";
+import { featuresFromRequest, lastUserText, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
+import type { PiiRouteAction } from "./schema.js";
+
+export interface ExplainContext {
+  requestId: string;
+  tenant: Tenant;
+  /** Request header lookup (lower-case names). */
+  header(name: string): string | undefined;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** What the PII stage found (types and counts, never values). */
+export interface PiiFindings {
+  types: string[];
+  counts?: Record<string, number>;
+  /** Per entity type, the action the PII engine would take for the chosen target, when known. */
+  actions?: Record<string, string>;
+}
+
+export interface ExplainResult {
+  features: RequestFeatures;
+  decision: Decision;
+  pii: PiiFindings;
+}
+
+/** Runs the request's stages up to the routing decision and stops there. */
+export type ExplainFn = (body: ChatCompletionRequest, ctx: ExplainContext) => Promise<ExplainResult>;
+
+export interface DryRunResponse {
+  /** `local`, `cloud`, or `deny` when the policy refuses the request. */
+  route: Location | "deny";
+  /** The model that would answer first; null for a deny. */
+  model: string | null;
+  /** The rule that fired (`default` when none did). */
+  rule: string;
+  /**
+   * Why each earlier rule did not match (`<rule>: <condition that failed>`), then what shaped the
+   * outcome: skipped targets, sticky session, caps, the deny.
+   */
+  reasons: string[];
+  /** The rest of the chain, in order, then the run-time last resorts (`degrade`). */
+  fallbacks: string[];
+  intent: string | null;
+  confidence: number | null;
+  unsure: boolean | null;
+  features: RequestFeatures;
+  pii: PiiFindings & { action: PiiRouteAction | null };
+}
+
+export function dryRunResponse(result: ExplainResult): DryRunResponse {
+  const { decision, features } = result;
+  const reasons = [...decision.reasons];
+  for (const skip of decision.skipped) reasons.push(`skipped ${skip.model}: ${skip.reason}`);
+  if (decision.sticky.applied && decision.kind === "route") reasons.push(`sticky session: stays on ${decision.model}`);
+  if (decision.sticky.note) reasons.push(decision.sticky.note);
+  if (decision.kind === "route") {
+    if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
+    if (decision.pii !== "default") reasons.push(`pii action for this route: ${decision.pii}`);
+  } else {
+    reasons.push(`denied with ${decision.status} ${decision.code}: ${decision.message}`);
+  }
+  const fallbacks =
+    decision.kind === "route"
+      ? [...decision.fallbacks, ...[decision.degrade.local, decision.degrade.cloud].filter((m): m is string => m !== undefined && !decision.fallbacks.includes(m))]
+      : [];
+  return {
+    route: decision.kind === "route" ? decision.route : "deny",
+    model: decision.kind === "route" ? decision.model : null,
+    rule: decision.rule,
+    reasons,
+    fallbacks,
+    intent: features.intent ?? null,
+    confidence: features.confidence ?? null,
+    unsure: features.unsure ?? null,
+    features,
+    pii: { ...result.pii, action: decision.kind === "route" ? decision.pii : null },
+  };
+}
+
+/** The stages an `ExplainFn` built by `createExplain` runs; every one is optional. */
+export interface ExplainStages {
+  /** The policy to decide with, read once per call (e.g. `() => store.snapshot.policy`). */
+  policy(): CompiledPolicy;
+  /** Classifies the text (by default the last user message); undefined = no classifier. */
+  classify?: ((text: string, body: ChatCompletionRequest) => Promise<Classification | undefined>) | undefined;
+  /** Scans every text of the request for PII. */
+  scanPii?: ((texts: string[], body: ChatCompletionRequest) => Promise<PiiFindings>) | undefined;
+  promptTokens?: ((body: ChatCompletionRequest) => number) | undefined;
+  local?: (() => { queueDepth: number; healthy: boolean }) | undefined;
+  budgetExceeded?: ((tenant: string) => boolean | Promise<boolean>) | undefined;
+  sticky?: ((ctx: ExplainContext) => StickyState | undefined | Promise<StickyState | undefined>) | undefined;
+}
+
+/** A straightforward `ExplainFn` from separate stages (used by the CLI; the gateway may use it too). */
+export function createExplain(stages: ExplainStages): ExplainFn {
+  return async (body, ctx) => {
+    const policy = stages.policy();
+    const [classification, pii, budgetExceeded, sticky] = await Promise.all([
+      stages.classify?.(lastUserText(body), body),
+      stages.scanPii ? stages.scanPii(requestTexts(body), body) : Promise.resolve<PiiFindings>({ types: [] }),
+      stages.budgetExceeded?.(ctx.tenant.id) ?? false,
+      stages.sticky?.(ctx),
+    ]);
+    const features = featuresFromRequest(body, {
+      tenant: ctx.tenant.id,
+      header: ctx.header,
+      headerNames: policy.headerNames,
+      classification,
+      promptTokens: stages.promptTokens?.(body),
+      piiTypes: pii.types,
+      local: stages.local?.(),
+      budgetExceeded,
+      sticky,
+    });
+    return { features, decision: decide(features, policy), pii };
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Run-time fallbacks: when the chosen target fails, which one to try next. Pure, like `decide`: the
+ * executor passes the decision, what failed and how, and what it already tried.
+ *
+ * Order: the rest of the decision's chain (already filtered for what the request needs), skipping
+ * targets on the failed target's provider when the provider itself is the problem (refused, timed out,
+ * unavailable, overloaded); then the policy's last resort for the failed side — a failing local target
+ * degrades to the default cloud model and a failing cloud target to the default local model, when the
+ * policy allows it (`degrade` in routing.yaml, `degrade: false` on a rule, `pii: keep_local`).
+ */
+import { GatewayError } from "../errors.js";
+import type { Location } from "../models/registry.js";
+import type { PolicyCatalog } from "./catalog.js";
+import type { RouteDecision } from "./decide.js";
+
+export const POLICY_HEADER = "x-switchyard-policy";
+export const FALLBACK_HEADER = "x-switchyard-fallback";
+
+export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connection_refused", "unavailable", "local_overload"] as const;
+/**
+ * - `rate_limited`: 429 from the target.
+ * - `server_error`: a 5xx answer (or a stream that broke before its first byte).
+ * - `timeout`: no answer in time.
+ * - `connection_refused`: the target could not be reached.
+ * - `unavailable`: the target is not ready (a local model loading or failed, a provider without its key).
+ * - `local_overload`: the local model's queue is full or the wait for a slot timed out.
+ */
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** Failures that say the provider (not just this model) is out: its other models are skipped for the request. */
+const PROVIDER_DOWN: ReadonlySet<FailureKind> = new Set(["timeout", "connection_refused", "unavailable", "local_overload"]);
+
+export interface Failure {
+  /** The model id that failed. */
+  model: string;
+  kind: FailureKind;
+}
+
+export interface FallbackStep {
+  model: string;
+  route: Location;
+  /** Where it came from: `chain` (the rule's fallbacks) or `degrade` (the policy's last resort). */
+  via: "chain" | "degrade";
+}
+
+/**
+ * The next target to try, given every failure so far for this request, in order (the last one is the
+ * attempt that just failed), or undefined when there is none (the executor then returns the last
+ * failure to the client). A provider that timed out, refused, was unavailable or overloaded is skipped
+ * for the rest of the request.
+ *
+ * After the chain: the policy's last resorts (`decision.degrade`), the other side first — a failing
+ * local target degrades to the default cloud model, a failing cloud target to the default local one —
+ * then the same side; each only if the policy allows it and it was not tried already.
+ */
+export function nextTarget(decision: RouteDecision, failures: readonly Failure[], catalog: PolicyCatalog): FallbackStep | undefined {
+  const last = failures[failures.length - 1];
+  if (!last) return { model: decision.model, route: decision.route, via: "chain" };
+  const tried = new Set<string>();
+  const downProviders = new Set<string>();
+  for (const failure of failures) {
+    tried.add(failure.model);
+    const model = catalog.models.get(failure.model);
+    if (model && PROVIDER_DOWN.has(failure.kind)) downProviders.add(model.providerId);
+  }
+  const usable = (id: string | undefined) => {
+    if (id === undefined || tried.has(id)) return undefined;
+    const model = catalog.models.get(id);
+    return model && !downProviders.has(model.providerId) ? model : undefined;
+  };
+
+  for (const id of [decision.model, ...decision.fallbacks]) {
+    const model = usable(id);
+    if (model) return { model: model.id, route: model.location, via: "chain" };
+  }
+
+  const failedSide: Location = catalog.models.get(last.model)?.location ?? (last.kind === "local_overload" ? "local" : "cloud");
+  const order = failedSide === "local" ? [decision.degrade.cloud, decision.degrade.local] : [decision.degrade.local, decision.degrade.cloud];
+  for (const id of order) {
+    const model = usable(id);
+    if (model) return { model: model.id, route: model.location, via: "degrade" };
+  }
+  return undefined;
+}
+
+/**
+ * Classifies an error thrown by a provider into a failure kind, or undefined for errors a fallback
+ * cannot fix (the request itself is bad, the client went away).
+ */
+export function failureKindOf(error: unknown): FailureKind | undefined {
+  if (!(error instanceof GatewayError)) return error instanceof Error ? "server_error" : undefined;
+  switch (error.code) {
+    case "overloaded":
+      return "local_overload";
+    case "upstream_rate_limited":
+      return "rate_limited";
+    case "upstream_timeout":
+      return "timeout";
+    case "upstream_unreachable":
+      return "connection_refused";
+    case "model_loading":
+    case "model_unavailable":
+    case "provider_not_configured":
+    case "target_unavailable":
+      return "unavailable";
+  }
+  if (error.status === 429) return "rate_limited";
+  if (error.status === 504 || error.status === 408) return "timeout";
+  if (error.status >= 500 && error.status <= 599) return "server_error";
+  return undefined;
+}
+
+const ARROW = "→";
+const ASCII_ARROW = "->";
+const ARROW_LATIN1 = Buffer.from(ARROW, "utf8").toString("latin1");
+
+/**
+ * The `x-switchyard-fallback` value for the models tried, in order: `<from>→<to>` (more hops continue
+ * the path: `a→b→c`). Header values are bytes: the arrow goes out as its UTF-8 bytes, so this returns
+ * the string whose Latin-1 code units are those bytes (what the Fetch `Headers` class and Node accept).
+ *
+ * Caveat (Node 20, verified in test/policy/fallback.test.ts): Node writes response headers as given only
+ * when the first body write is a Buffer/Uint8Array. With a string body (`res.end(string)`) or after
+ * `flushHeaders()` — which @hono/node-server calls for every streamed body, SSE included — it sends the
+ * header block UTF-8-encoded again, so clients see `â` + two control bytes instead of `→`. Send
+ * non-streaming bodies as bytes, or pass `{ ascii: true }` for `<from>-><to>`, which survives any path.
+ * `readFallbackHeader` understands all three forms.
+ */
+export function fallbackHeaderValue(path: readonly string[], options: { ascii?: boolean } = {}): string {
+  return options.ascii ? path.join(ASCII_ARROW) : path.join(ARROW_LATIN1);
+}
+
+/**
+ * The model path in an `x-switchyard-fallback` value as a client receives it: Latin-1 code units of the
+ * UTF-8 arrow, the same encoded twice (see `fallbackHeaderValue`), an already decoded `→`, or `->`.
+ */
+export function readFallbackHeader(value: string): string[] {
+  let text = value;
+  for (let i = 0; i < 3 && !text.includes(ARROW) && /[\u0080-\u00ff]/.test(text); i++) {
+    text = Buffer.from(text, "latin1").toString("utf8");
+  }
+  if (text.includes(ARROW)) return text.split(ARROW);
+  return text.split(ASCII_ARROW);
+}

@@ -1,0 +1,142 @@
+/**
+ * What `decide` looks at: the features of one request, gathered by the pipeline's earlier stages
+ * (classifier, PII scan, context store, local provider, usage budgets). Plain data, so a decision can
+ * be replayed, logged and table-tested.
+ */
+import { z } from "zod";
+import { messageText, type ChatCompletionRequest } from "../api/chat-request.js";
+import { requestNeeds } from "../pipeline/capabilities.js";
+import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
+
+/** What the pipeline keeps per session between turns for sticky routing (and gets back from `decide`). */
+export const StickyStateSchema = z.object({
+  /** Model id the conversation is stuck to. */
+  target: z.string().min(1),
+  /** Further turns that stay on `target`. */
+  turnsLeft: z.int().nonnegative(),
+  /** Intent of the turn that escalated (stickiness can end when it changes). */
+  intent: z.string().optional(),
+});
+export type StickyState = z.infer<typeof StickyStateSchema>;
+
+export const RequestFeaturesSchema = z.object({
+  /** The `model` the client sent: `auto`, `local`, `cloud` or a model id. */
+  requestedModel: z.string().min(1),
+  tenant: z.string().min(1),
+  /** Classifier output; all three absent when no classifier ran. */
+  intent: z.string().optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  unsure: z.boolean().optional(),
+  /** Prompt tokens including stored context that will be sent. */
+  promptTokens: z.int().nonnegative(),
+  /** User turns in the conversation, this one included. */
+  turns: z.int().nonnegative(),
+  hasTools: z.boolean(),
+  hasImages: z.boolean(),
+  responseFormat: z.enum(RESPONSE_FORMATS),
+  /** Request headers by lower-case name (at least those the policy refers to: `CompiledPolicy.headerNames`). */
+  headers: z.record(z.string(), z.string()),
+  /** The request body's `metadata`. */
+  metadata: z.record(z.string(), z.string()),
+  /** PII entity types found in the request (any order, duplicates allowed). */
+  piiTypes: z.array(z.string()),
+  local: z.object({ queueDepth: z.int().nonnegative(), healthy: z.boolean() }),
+  budgetExceeded: z.boolean(),
+  sticky: StickyStateSchema.optional(),
+});
+export type RequestFeatures = z.infer<typeof RequestFeaturesSchema>;
+
+export interface Classification {
+  intent: string;
+  confidence: number;
+  unsure: boolean;
+}
+
+export interface FeatureInputs {
+  tenant: string;
+  /** Header lookup by lower-case name. */
+  header?: (name: string) => string | undefined;
+  /** Which headers to copy into the features (the policy's `headerNames`); default none. */
+  headerNames?: readonly string[];
+  classification?: Classification | undefined;
+  /** Measured by the pipeline with the target tokenizer; default: `estimateTokens`. */
+  promptTokens?: number;
+  /** Default: the user messages in the body. */
+  turns?: number;
+  piiTypes?: readonly string[];
+  local?: { queueDepth: number; healthy: boolean };
+  budgetExceeded?: boolean;
+  sticky?: StickyState | undefined;
+}
+
+/**
+ * Builds the features of a chat request from its body plus what the pipeline measured. Anything not
+ * given gets a neutral default (no PII, local healthy and idle, budget not exceeded).
+ */
+export function featuresFromRequest(body: ChatCompletionRequest, inputs: FeatureInputs): RequestFeatures {
+  const needs = requestNeeds(body);
+  const headers: Record<string, string> = {};
+  if (inputs.header) {
+    for (const name of inputs.headerNames ?? []) {
+      const value = inputs.header(name);
+      if (value !== undefined) headers[name] = value;
+    }
+  }
+  const features: RequestFeatures = {
+    requestedModel: body.model,
+    tenant: inputs.tenant,
+    promptTokens: inputs.promptTokens ?? estimatePromptTokens(body),
+    turns: inputs.turns ?? body.messages.filter((m) => m.role === "user").length,
+    hasTools: needs.tools,
+    hasImages: needs.images,
+    responseFormat: responseFormatOf(body),
+    headers,
+    metadata: { ...(body.metadata ?? {}) },
+    piiTypes: [...(inputs.piiTypes ?? [])],
+    local: inputs.local ?? { queueDepth: 0, healthy: true },
+    budgetExceeded: inputs.budgetExceeded ?? false,
+  };
+  if (inputs.classification) {
+    features.intent = inputs.classification.intent;
+    features.confidence = inputs.classification.confidence;
+    features.unsure = inputs.classification.unsure;
+  }
+  if (inputs.sticky) features.sticky = inputs.sticky;
+  return features;
+}
+
+export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKind {
+  return body.response_format?.type ?? "text";
+}
+
+/**
+ * A tokenizer-free estimate (≈4 characters per token for English, plus 4 per message for the chat
+ * template). The pipeline passes real counts; this serves the CLI and tests.
+ */
+export function estimatePromptTokens(body: ChatCompletionRequest): number {
+  let chars = 0;
+  for (const message of body.messages) chars += messageText(message).length;
+  for (const tool of body.tools ?? []) chars += JSON.stringify(tool).length;
+  return Math.ceil(chars / 4) + 4 * body.messages.length;
+}
+
+/** The text the classifier reads by default: the last user message. */
+export function lastUserText(body: ChatCompletionRequest): string {
+  for (let i = body.messages.length - 1; i >= 0; i--) {
+    const message = body.messages[i];
+    if (message?.role === "user") return messageText(message);
+  }
+  return "";
+}
+
+/** Every text of the request a PII scan must cover (messages of all roles, tool definitions and calls). */
+export function requestTexts(body: ChatCompletionRequest): string[] {
+  const texts: string[] = [];
+  for (const message of body.messages) {
+    const text = messageText(message);
+    if (text) texts.push(text);
+    if (message.role === "assistant") for (const call of message.tool_calls ?? []) texts.push(call.function.arguments);
+  }
+  for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
+  return texts;
+}

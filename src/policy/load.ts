@@ -1,0 +1,292 @@
+/**
+ * Loads a policy directory — `routing.yaml`, plus `intents.yaml` (default route per intent) and the
+ * model catalog (the live registry, or `models.yaml`) — validates it completely, checks every reference
+ * (target models, intent names), and compiles it. Every problem is reported at once as
+ * `file:line:col: path: message`; nothing partial is ever returned.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { z } from "zod";
+import { loadGatewayConfig } from "../config/load.js";
+import { ConfigError, parseYamlText, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
+import type { Location, ModelRegistry } from "../models/registry.js";
+import { catalogFromRegistry, type PolicyCatalog } from "./catalog.js";
+import { compilePolicy, resolveStaticTarget, type CompiledPolicy } from "./compile.js";
+import {
+  INTENTS_FILE,
+  MODELS_FILE,
+  ROUTING_FILE,
+  SPECIAL_TARGETS,
+  TARGET_CLOUD,
+  TARGET_INTENT_DEFAULT,
+  TARGET_LOCAL,
+  TARGET_REQUESTED,
+  RoutingFileSchema,
+  type Action,
+  type Conditions,
+  type RoutingFile,
+} from "./schema.js";
+
+export interface PolicyFileInfo {
+  path: string;
+  /** SHA-256 of the file's bytes (hex). */
+  sha256: string;
+  bytes: number;
+}
+
+export interface LoadPolicyOptions {
+  /** The policy directory (`SWITCHYARD_POLICY_DIR`). */
+  dir: string;
+  /** Looked in for `intents.yaml`/`models.yaml` missing from `dir` (a shadow candidate holding only routing.yaml). */
+  fallbackDir?: string | undefined;
+  /** The gateway's live model registry. Without it, `models.yaml` is read from the directory. */
+  registry?: ModelRegistry | undefined;
+  /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
+  labels?: readonly string[] | undefined;
+}
+
+export interface LoadedPolicy {
+  policy: CompiledPolicy;
+  files: PolicyFileInfo[];
+  /** Things that are legal but probably not meant (printed by `policy check`, logged on reload). */
+  warnings: string[];
+}
+
+interface ReadFile {
+  path: string;
+  text: string;
+  bytes: number;
+}
+
+async function readIfExists(path: string): Promise<ReadFile | undefined> {
+  try {
+    const buffer = await readFile(path);
+    return { path, text: buffer.toString("utf8"), bytes: buffer.length };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ConfigError([{ file: path, line: 0, col: 0, path: "", message: String((error as Error).message ?? error) }]);
+  }
+}
+
+async function findFile(name: string, dir: string, fallbackDir: string | undefined): Promise<ReadFile | undefined> {
+  return (await readIfExists(join(dir, name))) ?? (fallbackDir ? await readIfExists(join(fallbackDir, name)) : undefined);
+}
+
+export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedPolicy> {
+  const routingPath = join(options.dir, ROUTING_FILE);
+  const routing = await readIfExists(routingPath);
+  if (!routing) throw new ConfigError([{ file: routingPath, line: 0, col: 0, path: "", message: "file not found" }]);
+  const intents = await findFile(INTENTS_FILE, options.dir, options.fallbackDir);
+  const read: ReadFile[] = [routing];
+  if (intents) read.push(intents);
+
+  const problems: ConfigProblem[] = [];
+  const collect = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        problems.push(...error.problems);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  let registry = options.registry;
+  if (!registry) {
+    const models = await findFile(MODELS_FILE, options.dir, options.fallbackDir);
+    if (!models) {
+      problems.push({ file: join(options.dir, MODELS_FILE), line: 0, col: 0, path: "", message: "file not found (the model catalog the routing targets refer to)" });
+    } else {
+      read.push(models);
+      const modelsDir = dirname(models.path);
+      try {
+        registry = (await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: modelsDir }, modelsDir)).registry;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+      }
+    }
+  }
+
+  const intentsInfo = intents ? collect(() => parseIntents(intents.path, intents.text)) : undefined;
+  if (!registry || (intents && !intentsInfo)) {
+    // Still report the routing file's own problems alongside the others.
+    collect(() => parseYamlText(routing.path, routing.text, RoutingFileSchema));
+    throw new ConfigError(problems);
+  }
+
+  const files = read
+    .map((file) => ({ path: file.path, sha256: createHash("sha256").update(file.text).digest("hex"), bytes: file.bytes }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const compiled = collect(() =>
+    compileRoutingText({
+      file: routing.path,
+      text: routing.text,
+      catalog: catalogFromRegistry(registry),
+      intents: intentsInfo,
+      labels: options.labels,
+      version: versionOf(files),
+    }),
+  );
+  if (!compiled || problems.length > 0) throw new ConfigError(problems);
+  return { policy: compiled.policy, files, warnings: compiled.warnings };
+}
+
+export interface CompileRoutingInput {
+  /** Name used in problems (file:line:col). */
+  file: string;
+  text: string;
+  catalog: PolicyCatalog;
+  /** intents.yaml's names and routes. */
+  intents?: IntentsInfo | undefined;
+  /** Classifier labels; intent names must be among them (default: `intents.names`; neither = unchecked). */
+  labels?: readonly string[] | undefined;
+  /** Default: a hash of `text`. */
+  version?: string | undefined;
+}
+
+/**
+ * Parses, checks and compiles routing.yaml text against a catalog — no I/O. Throws `ConfigError`
+ * listing every problem.
+ */
+export function compileRoutingText(input: CompileRoutingInput): { policy: CompiledPolicy; warnings: string[] } {
+  const source = parseYamlText(input.file, input.text, RoutingFileSchema);
+  const intentRoutes = input.intents?.routes ?? new Map<string, Location>();
+  const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
+  const warnings: string[] = [];
+  if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
+  const problems = checkReferences(source, input.catalog, known, intentRoutes, warnings);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
+  return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
+}
+
+/** Content hash of the policy's files (by base name, so moving the directory keeps the version). */
+export function versionOf(files: readonly PolicyFileInfo[]): string {
+  const hash = createHash("sha256");
+  for (const file of [...files].sort((a, b) => (basename(a.path) < basename(b.path) ? -1 : 1))) {
+    hash.update(`${basename(file.path)}\0${file.sha256}\n`);
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// intents.yaml: owned by the classifier; read here only for intent names and default routes.
+
+const RouteName = z.enum(["local", "cloud"]);
+const IntentEntry = z.looseObject({ route: RouteName.optional() });
+const IntentListEntry = z.looseObject({
+  name: z.string().min(1).optional(),
+  intent: z.string().min(1).optional(),
+  label: z.string().min(1).optional(),
+  route: RouteName.optional(),
+});
+const IntentsShapeSchema = z.looseObject({ intents: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]) });
+const IntentsMapSchema = z.looseObject({ intents: z.record(z.string().min(1), IntentEntry) });
+const IntentsListSchema = z.looseObject({ intents: z.array(IntentListEntry) });
+
+export interface IntentsInfo {
+  names: string[];
+  routes: Map<string, Location>;
+}
+
+/**
+ * Reads intent names and their `route` from intents.yaml. Accepted shapes: `intents:` as a map
+ * (`greeting: { route: local, examples: [...] }`) or as a list (`- name: greeting` with `route`; `intent`
+ * or `label` also name it). Other keys are the classifier's business and ignored here.
+ */
+export function parseIntents(file: string, text: string): IntentsInfo {
+  const shape = parseYamlText(file, text, IntentsShapeSchema);
+  const names: string[] = [];
+  const routes = new Map<string, Location>();
+  if (Array.isArray(shape.value.intents)) {
+    const source = parseYamlText(file, text, IntentsListSchema);
+    const list = source.value.intents;
+    const problems: ConfigProblem[] = [];
+    list.forEach((entry, index) => {
+      const name = entry.name ?? entry.intent ?? entry.label;
+      if (!name) {
+        problems.push(source.problem(["intents", index], "an intent needs a `name`"));
+        return;
+      }
+      names.push(name);
+      if (entry.route) routes.set(name, entry.route);
+    });
+    if (problems.length > 0) throw new ConfigError(problems);
+  } else {
+    for (const [name, entry] of Object.entries(parseYamlText(file, text, IntentsMapSchema).value.intents)) {
+      names.push(name);
+      if (entry.route) routes.set(name, entry.route);
+    }
+  }
+  return { names, routes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referential checks
+
+function checkReferences(
+  source: YamlSource<RoutingFile>,
+  catalog: PolicyCatalog,
+  knownIntents: ReadonlySet<string> | undefined,
+  intentRoutes: ReadonlyMap<string, Location>,
+  warnings: string[],
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const file = source.value;
+  const declared = [...catalog.models.keys()].join(", ") || "none";
+
+  const checkTarget = (spec: string, path: PropertyKey[]) => {
+    if (spec === TARGET_REQUESTED) return;
+    if (spec === TARGET_INTENT_DEFAULT) {
+      const needed = new Set<Location>([file.unclassified_route, ...intentRoutes.values()]);
+      for (const route of needed) {
+        const model = route === "local" ? catalog.defaultLocal : catalog.defaultCloud;
+        if (!model) problems.push(source.problem(path, `intent_default may route to ${route}, but models.yaml has no defaults.${route}`));
+      }
+      return;
+    }
+    if (spec === TARGET_LOCAL || spec === TARGET_CLOUD) {
+      if (!resolveStaticTarget(spec, catalog)) problems.push(source.problem(path, `'${spec}' means models.yaml's defaults.${spec}, which is not set`));
+      return;
+    }
+    if (!catalog.models.has(spec)) {
+      problems.push(source.problem(path, `unknown model '${spec}'; models.yaml declares: ${declared}; special targets: ${SPECIAL_TARGETS.join(", ")}`));
+    }
+  };
+  const checkAction = (action: Action, path: PropertyKey[]) => {
+    if (action.route !== undefined) checkTarget(action.route, [...path, "route"]);
+    action.fallbacks.forEach((spec, index) => checkTarget(spec, [...path, "fallbacks", index]));
+  };
+  const checkConditions = (conditions: Conditions, path: PropertyKey[]) => {
+    if (conditions.intent !== undefined && knownIntents) {
+      const values = Array.isArray(conditions.intent) ? conditions.intent : [conditions.intent];
+      values.forEach((intent, index) => {
+        if (!knownIntents.has(intent)) {
+          const at = Array.isArray(conditions.intent) ? [...path, "intent", index] : [...path, "intent"];
+          problems.push(source.problem(at, `unknown intent '${intent}'; the classifier knows: ${[...knownIntents].sort().join(", ") || "none"}`));
+        }
+      });
+    }
+    if (conditions.model !== undefined) {
+      for (const model of Array.isArray(conditions.model) ? conditions.model : [conditions.model]) {
+        if (model !== "auto" && model !== TARGET_LOCAL && model !== TARGET_CLOUD && !catalog.models.has(model)) {
+          const at = source.locate([...path, "model"]);
+          warnings.push(`${source.file}:${at.line}:${at.col}: model '${model}' is not in models.yaml; requests naming it may still arrive`);
+        }
+      }
+    }
+    conditions.any?.forEach((alternative, index) => checkConditions(alternative, [...path, "any", index]));
+    if (conditions.not) checkConditions(conditions.not, [...path, "not"]);
+  };
+
+  file.rules.forEach((rule, index) => {
+    checkConditions(rule.when, ["rules", index, "when"]);
+    checkAction(rule.then, ["rules", index, "then"]);
+  });
+  checkAction(file.default, ["default"]);
+  return problems;
+}

@@ -1,0 +1,288 @@
+/**
+ * The active routing policy and its hot reload. The store holds one immutable snapshot (compiled
+ * policy + version + files); a reload builds and validates a complete new snapshot off to the side and
+ * swaps it in with a single assignment, so a request that read the snapshot once decides, executes and
+ * reports with exactly one version. An invalid policy never goes live: the last good one keeps
+ * serving, and the error is kept (`lastError`), counted (`reloadFailures`) and logged.
+ *
+ * Reload triggers: a change in the policy directory (debounced), `reload()` on demand (the admin
+ * route, SIGHUP — wired by the gateway), and nothing else: requests never wait for a reload.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import type { Logger } from "pino";
+import { ConfigError, formatProblem, type ConfigProblem } from "../config/yaml-file.js";
+import type { ModelRegistry } from "../models/registry.js";
+import type { CompiledPolicy } from "./compile.js";
+import { decide, type Decision } from "./decide.js";
+import type { RequestFeatures } from "./features.js";
+import { loadPolicyDir, type PolicyFileInfo } from "./load.js";
+import { ShadowPolicy, type ShadowStats } from "./shadow.js";
+
+export interface PolicySnapshot {
+  readonly version: string;
+  readonly policy: CompiledPolicy;
+  /** ISO time this version went live. */
+  readonly loadedAt: string;
+  readonly files: readonly PolicyFileInfo[];
+  readonly warnings: readonly string[];
+}
+
+export type ReloadTrigger = "startup" | "watch" | "admin" | "signal" | "manual";
+
+export interface PolicyLoadFailure {
+  /** ISO time of the failed attempt. */
+  at: string;
+  trigger: ReloadTrigger;
+  /** One line per problem: `file:line:col: path: message`. */
+  message: string;
+  problems: ConfigProblem[];
+}
+
+export type ReloadResult =
+  | { ok: true; changed: boolean; version: string }
+  | { ok: false; version: string; error: PolicyLoadFailure };
+
+export interface PolicyStoreOptions {
+  /** The policy directory. */
+  dir: string;
+  log: Logger;
+  /** The gateway's model registry; without it models.yaml is read from the directory on every load. */
+  registry?: ModelRegistry | undefined;
+  /** The loaded classifier's labels, read at each load (intent names in rules must be among them). */
+  labels?: (() => readonly string[] | undefined) | undefined;
+  /** A candidate policy directory evaluated beside the active one (shadow mode). */
+  shadowDir?: string | undefined;
+  /** Quiet time after the last file event before reloading. Default 250 ms. */
+  debounceMs?: number | undefined;
+  /** Clock for `loadedAt`/`at` stamps (tests). */
+  now?: (() => Date) | undefined;
+  /** @internal Files missing from `dir` are looked up here (a shadow candidate's intents.yaml/models.yaml). */
+  fallbackDir?: string | undefined;
+  /** @internal Log name: `active` or `shadow`. */
+  role?: "active" | "shadow" | undefined;
+}
+
+export interface StoreDecision {
+  snapshot: PolicySnapshot;
+  decision: Decision;
+  /** The shadow candidate's decision for the same features, when shadow mode is on. */
+  shadow?: Decision | undefined;
+}
+
+export interface PolicyStatus {
+  dir: string;
+  version: string;
+  loadedAt: string;
+  files: readonly PolicyFileInfo[];
+  warnings: readonly string[];
+  rules: number;
+  reloads: number;
+  reloadFailures: number;
+  lastError: PolicyLoadFailure | null;
+  shadow: ShadowStats | null;
+}
+
+export class PolicyStore {
+  private current: PolicySnapshot;
+  private failure: PolicyLoadFailure | null = null;
+  private reloadCount = 0;
+  private failureCount = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private watchers: FSWatcher[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly listeners = new Set<(snapshot: PolicySnapshot) => void>();
+  readonly shadow: ShadowPolicy | undefined;
+
+  private constructor(
+    private readonly options: PolicyStoreOptions,
+    first: PolicySnapshot,
+    shadow: ShadowPolicy | undefined,
+  ) {
+    this.current = first;
+    this.shadow = shadow;
+  }
+
+  /**
+   * Loads the policy (and the shadow candidate, if configured). An invalid active policy at start-up
+   * throws `ConfigError` (there is no last good version to keep serving); an invalid shadow candidate
+   * is only recorded in its stats, since it never serves.
+   */
+  static async open(options: PolicyStoreOptions): Promise<PolicyStore> {
+    const now = options.now ?? (() => new Date());
+    const loaded = await loadPolicyDir({
+      dir: options.dir,
+      fallbackDir: options.fallbackDir,
+      registry: options.registry,
+      labels: options.labels?.(),
+    });
+    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
+    let shadow: ShadowPolicy | undefined;
+    if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined }, options.shadowDir);
+    const store = new PolicyStore(options, snapshot, shadow);
+    for (const warning of loaded.warnings) options.log.warn({ policy: snapshot.version }, `routing policy: ${warning}`);
+    options.log.info({ policy: snapshot.version, dir: options.dir, role: options.role ?? "active", rules: loaded.policy.rules.length }, "routing policy loaded");
+    return store;
+  }
+
+  /** @internal Used by ShadowPolicy for a candidate that failed to load at start-up. */
+  static pending(options: PolicyStoreOptions, failure: PolicyLoadFailure): PolicyStore {
+    const store = new PolicyStore(options, undefined as unknown as PolicySnapshot, undefined);
+    store.failure = failure;
+    store.failureCount = 1;
+    return store;
+  }
+
+  /** The policy requests use now. Read it once per request and use that object throughout. */
+  get snapshot(): PolicySnapshot {
+    return this.current;
+  }
+
+  get version(): string {
+    return this.current.version;
+  }
+
+  /** Failed reloads since start (a metric: `switchyard_policy_reload_failures_total`). */
+  get reloadFailures(): number {
+    return this.failureCount;
+  }
+
+  /** Successful reloads that changed the version. */
+  get reloads(): number {
+    return this.reloadCount;
+  }
+
+  /** The most recent failed load, until a later load succeeds. */
+  get lastError(): PolicyLoadFailure | null {
+    return this.failure;
+  }
+
+  /**
+   * Decides with the active snapshot — or with `snapshot`, the one this request already read (so its
+   * header names, decision and catalog all come from one version) — and, in shadow mode, with the
+   * candidate too (counting disagreements).
+   */
+  decide(features: RequestFeatures, snapshot: PolicySnapshot = this.current): StoreDecision {
+    const decision = decide(features, snapshot.policy);
+    if (!this.shadow) return { snapshot, decision };
+    return { snapshot, decision, shadow: this.shadow.compare(decision, features) };
+  }
+
+  /** Called after each successful swap to a new version. Returns an unsubscribe function. */
+  onChange(listener: (snapshot: PolicySnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Loads the directory again; if it is valid and different, swaps it in. Reloads run one at a time,
+   * in call order. In shadow mode the candidate reloads too (its outcome shows in `shadow` stats).
+   */
+  reload(trigger: ReloadTrigger = "manual"): Promise<ReloadResult> {
+    const run = this.tail.then(() => this.load(trigger));
+    this.tail = run.catch(() => undefined);
+    const shadow = this.shadow?.store.reload(trigger);
+    return shadow ? Promise.all([run, shadow]).then(([result]) => result) : run;
+  }
+
+  /** Reloads on changes in the policy directory (and the shadow directory), after `debounceMs` of quiet. */
+  watch(): this {
+    if (this.closed || this.watchers.length > 0) return this;
+    const dirs = [this.options.dir, ...(this.options.fallbackDir ? [this.options.fallbackDir] : [])];
+    for (const dir of dirs) {
+      try {
+        // Any change counts (editors save via temp files and renames, Kubernetes swaps a `..data`
+        // symlink); a reload whose files hash the same is a no-op.
+        const watcher = watch(dir, { persistent: false }, () => this.schedule());
+        watcher.on("error", (error) => this.options.log.error({ err: error, dir }, "routing policy: directory watch failed"));
+        this.watchers.push(watcher);
+      } catch (error) {
+        this.options.log.error({ err: error, dir }, "routing policy: cannot watch the directory; reload with SIGHUP or the admin API");
+      }
+    }
+    this.shadow?.store.watch();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
+    await this.shadow?.store.close();
+    await this.tail;
+  }
+
+  status(): PolicyStatus {
+    const snapshot = this.current;
+    return {
+      dir: this.options.dir,
+      version: snapshot.version,
+      loadedAt: snapshot.loadedAt,
+      files: snapshot.files,
+      warnings: snapshot.warnings,
+      rules: snapshot.policy.rules.length,
+      reloads: this.reloadCount,
+      reloadFailures: this.failureCount,
+      lastError: this.failure,
+      shadow: this.shadow ? this.shadow.stats() : null,
+    };
+  }
+
+  /** @internal */
+  get hasSnapshot(): boolean {
+    return this.current !== undefined;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.reload("watch");
+    }, this.options.debounceMs ?? 250);
+    this.timer.unref();
+  }
+
+  private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
+    const { log } = this.options;
+    const now = this.options.now ?? (() => new Date());
+    const role = this.options.role ?? "active";
+    try {
+      const loaded = await loadPolicyDir({
+        dir: this.options.dir,
+        fallbackDir: this.options.fallbackDir,
+        registry: this.options.registry,
+        labels: this.options.labels?.(),
+      });
+      this.failure = null;
+      const previous = this.current as PolicySnapshot | undefined;
+      if (previous && previous.version === loaded.policy.version) return { ok: true, changed: false, version: previous.version };
+      const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
+      this.current = snapshot; // the swap: one assignment, seen whole or not at all
+      this.reloadCount++;
+      for (const warning of loaded.warnings) log.warn({ policy: snapshot.version, role }, `routing policy: ${warning}`);
+      log.info({ policy: snapshot.version, previous: previous?.version, trigger, role, rules: loaded.policy.rules.length }, "routing policy reloaded");
+      for (const listener of this.listeners) {
+        try {
+          listener(snapshot);
+        } catch (error) {
+          log.error({ err: error }, "routing policy: change listener failed");
+        }
+      }
+      return { ok: true, changed: true, version: snapshot.version };
+    } catch (error) {
+      const problems: ConfigProblem[] =
+        error instanceof ConfigError ? error.problems : [{ file: this.options.dir, line: 0, col: 0, path: "", message: error instanceof Error ? error.message : String(error) }];
+      const failure: PolicyLoadFailure = { at: now().toISOString(), trigger, message: problems.map(formatProblem).join("\n"), problems };
+      this.failure = failure;
+      this.failureCount++;
+      log.error({ trigger, role, active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
+      return { ok: false, version: this.current?.version ?? "none", error: failure };
+    }
+  }
+}
+
+function freeze(snapshot: PolicySnapshot): PolicySnapshot {
+  return Object.freeze(snapshot);
+}
