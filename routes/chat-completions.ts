@@ -8,6 +8,8 @@ import type { AppEnv } from "../src/http/app-env.js";
 import { sseStream } from "../src/http/sse.js";
 import type { ChatPipeline } from "../src/pipeline/chat-pipeline.js";
 
+const encoder = new TextEncoder();
+
 export interface ChatCompletionsDeps {
   pipeline: ChatPipeline;
   /** Log request bodies and whole answers at debug level (opt-in: they carry user data). */
@@ -19,7 +21,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/v1/chat/completions", async (c) => {
     const body = validateBody(ChatCompletionRequestSchema, parseJsonText(await c.req.text()));
     if (deps.debugBodies) c.get("log").debug({ body }, "chat request body");
-    const outcome = await deps.pipeline({
+    const outcome = await deps.pipeline.run({
       requestId: c.get("requestId"),
       tenant: c.get("tenant"),
       body,
@@ -28,13 +30,11 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
       log: c.get("log"),
       receivedAt: Date.now(),
     });
-    const headers: Record<string, string> = {
-      "x-switchyard-route": outcome.decision.route,
-      "x-switchyard-model": outcome.decision.model.id,
-    };
+    const headers = outcome.headers;
     if (outcome.kind === "completion") {
       if (deps.debugBodies) c.get("log").debug({ completion: outcome.completion }, "chat completion body");
-      return new Response(JSON.stringify(outcome.completion), { headers: { ...headers, "content-type": "application/json" } });
+      // Bytes, not a string: Node then writes header values as given (the fallback header's arrow is UTF-8).
+      return new Response(encoder.encode(JSON.stringify(outcome.completion)), { headers: { ...headers, "content-type": "application/json" } });
     }
     const stream = sseStream(outcome.chunks, { includeUsage: body.stream_options?.include_usage === true });
     return new Response(stream, {

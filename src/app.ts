@@ -2,52 +2,138 @@
  * The composition root: the only module that knows every other one. It builds the gateway from its
  * configuration; everything below receives what it needs as arguments.
  */
+import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
-import { bodyTooLarge, handleError, handleNotFound } from "../routes/errors.js";
+import { DEFAULT_MODEL_DIR, loadIntentClassifier, type IntentClassifier } from "../classifiers/index.js";
+import { adminPolicyRoutes } from "../routes/admin-policies.js";
 import { chatCompletionsRoutes } from "../routes/chat-completions.js";
+import { dashboardRoutes } from "../routes/dashboard.js";
+import { bodyTooLarge, handleError, handleNotFound } from "../routes/errors.js";
 import { healthRoutes } from "../routes/health.js";
+import { metricsRoutes } from "../routes/metrics.js";
 import { modelsRoutes } from "../routes/models.js";
-import { parseApiKeys } from "./auth/api-keys.js";
+import { piiRoutes } from "../routes/pii.js";
+import { routeDryRunRoutes } from "../routes/route-dry-run.js";
+import { sessionRoutes } from "../routes/sessions.js";
+import { usageRoutes } from "../routes/usage.js";
+import { keyDigest, parseApiKeys } from "./auth/api-keys.js";
 import type { GatewayConfig } from "./config/load.js";
+import { watchFile } from "./config/watch-file.js";
+import { loadContextConfig } from "./context/config.js";
+import { createContextStoreFromConfig } from "./context/create.js";
+import { createRedisClient } from "./context/redis-client.js";
 import type { AppEnv } from "./http/app-env.js";
 import { apiKeyAuth } from "./http/middleware/auth.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
+import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
+import { PolicyStore } from "./policy/store.js";
 import { createProviderSet, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
+import { BUDGETS_FILE, loadBudgetPolicy } from "./usage/budgets/load.js";
+import { createUsage } from "./usage/create-usage.js";
+import { createMetrics } from "./usage/metrics.js";
 
 export interface Gateway {
   app: Hono<AppEnv>;
   config: GatewayConfig;
-  /** Starts background work (loading local models); resolves when it is done. */
+  policies: PolicyStore;
+  /** Starts background work (loading local models, connecting stores); resolves when it is done. */
   start(): Promise<void>;
-  /** Releases models and connections. */
+  /** Re-reads the policy files (SIGHUP). */
+  reloadPolicies(): Promise<void>;
+  /** Releases models, connections and watchers. */
   close(): Promise<void>;
 }
 
 export interface GatewayOptions extends ProviderSetOptions {
   log: Logger;
+  /** Watch the policy folder and reload on change (default true). */
+  watchPolicies?: boolean;
 }
 
-export function createGateway(config: GatewayConfig, options: GatewayOptions): Gateway {
-  const { log } = options;
-  const keys = parseApiKeys(config.env.SWITCHYARD_API_KEYS);
-  if (keys.size === 0) {
-    log.warn("SWITCHYARD_API_KEYS is not set: the gateway accepts requests without an API key (development mode)");
-  }
+/** Usage writes happen in the background: they may wait longer on Redis than a request's context load. */
+const USAGE_REDIS_TIMEOUT_MS = 2_000;
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
+  const { log, env } = { log: options.log, env: config.env };
+  const keys = parseApiKeys(env.SWITCHYARD_API_KEYS);
+  if (keys.size === 0) log.warn("SWITCHYARD_API_KEYS is not set: the gateway accepts requests without an API key (development mode)");
+
   const providers = createProviderSet(config, log, options);
-  const pipeline = createChatPipeline({ registry: config.registry, providers });
+  const classifier: IntentClassifier = await loadIntentClassifier(env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR);
+  const piiPolicy = await loadPiiPolicy(piiPolicyPath(config.policyDir));
+  const piiEngine = createPiiEngine(piiPolicy);
+  const sanitizer = createSanitizer({ policy: piiPolicy, engine: piiEngine, env: config.secrets });
+
+  const contextConfig = await loadContextConfig(config.secrets, config.policyDir);
+  const context = createContextStoreFromConfig(contextConfig, log);
+  const usageRedis = contextConfig.redis
+    ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs })
+    : undefined;
+  const budgetsFile = join(config.policyDir, BUDGETS_FILE);
+  const metrics = createMetrics({
+    localQueueDepth: () => providers.localQueueDepths(),
+    ...(usageRedis ? { redisStatus: () => usageRedis.status } : {}),
+    usageRecorder: () => usage.recorder.stats(),
+  });
+  const usage = createUsage({
+    registry: config.registry,
+    providers: config.providers,
+    budgetPolicy: await loadBudgetPolicy(budgetsFile),
+    log,
+    metrics,
+    ...(usageRedis ? { redis: usageRedis } : {}),
+  });
+
+  const policies = await PolicyStore.open({
+    dir: config.policyDir,
+    log,
+    registry: config.registry,
+    labels: () => classifier.labels,
+    shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
+  });
+  const reloadBudgets = async () => {
+    try {
+      usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
+    } catch (error) {
+      metrics.policyReloadFailed(BUDGETS_FILE);
+      log.error({ err: error }, "budgets.yaml is invalid; the previous budgets stay in force");
+    }
+  };
+  const reloadPolicies = async () => {
+    const result = await policies.reload("signal");
+    if (!result.ok) metrics.policyReloadFailed("routing");
+    await reloadBudgets();
+  };
+  const watches = options.watchPolicies === false ? [] : [watchFile(budgetsFile, () => void reloadBudgets())];
+  if (options.watchPolicies !== false) policies.watch();
+
+  const pipeline = createChatPipeline({
+    registry: config.registry,
+    providers,
+    policies,
+    sanitizer,
+    classifier,
+    classifierText: {},
+    context,
+    usage,
+    metrics,
+  });
 
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
   app.use("*", requestContext({ log }));
 
-  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all) } }));
+  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));
+  app.route("/", metricsRoutes({ metrics }));
+  app.route("/", dashboardRoutes());
+  app.route("/", adminPolicyRoutes({ store: policies, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
-  const limit = config.env.SWITCHYARD_BODY_LIMIT_BYTES;
+  const limit = env.SWITCHYARD_BODY_LIMIT_BYTES;
   app.use(
     "/v1/*",
     bodyLimit({
@@ -57,20 +143,40 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions): G
       },
     }),
   );
+  // Usage has its own auth: tenants see their own usage, the admin key sees everyone's.
+  app.route("/", usageRoutes({ store: usage.store, auth: { keys, adminKeyDigest: env.SWITCHYARD_ADMIN_KEY ? keyDigest(env.SWITCHYARD_ADMIN_KEY) : undefined } }));
   app.use("/v1/*", apiKeyAuth({ keys }));
   app.route("/", modelsRoutes({ registry: config.registry, startedAt: Date.now() }));
-  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: config.env.SWITCHYARD_DEBUG_BODIES }));
+  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES }));
+  app.route("/", routeDryRunRoutes({ explain: pipeline.explain }));
+  app.route("/", piiRoutes({ engine: piiEngine }));
+  app.route("/", sessionRoutes({ store: context }));
 
   return {
     app,
     config,
-    start: () => providers.start(),
-    close: () => providers.close(),
+    policies,
+    start: async () => {
+      await Promise.all([providers.start(), context.ready(2_000)]);
+    },
+    reloadPolicies,
+    close: async () => {
+      for (const w of watches) w.close();
+      await policies.close();
+      await usage.close();
+      await Promise.all([providers.close(), context.close(), classifier.dispose()]);
+      await usageRedis?.quit().catch(() => undefined);
+    },
   };
 }
 
-function componentStatus(providers: readonly { id: string; status(): ProviderStatus }[]): Record<string, ProviderStatus> {
+function componentStatus(
+  providers: readonly { id: string; status(): ProviderStatus }[],
+  context: { state: string; detail: string; backend: string },
+): Record<string, ProviderStatus> {
   const out: Record<string, ProviderStatus> = {};
   for (const provider of providers) out[`provider:${provider.id}`] = provider.status();
+  // A degraded store does not make the gateway unready: requests go on without stored context.
+  out.context = { state: context.state === "ready" ? "ready" : "unavailable", detail: `${context.backend}: ${context.detail}` };
   return out;
 }

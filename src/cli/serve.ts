@@ -16,7 +16,14 @@ export const serveCommand: CliCommand = {
       return 1;
     }
     const log = createLogger(config.env.LOG_LEVEL);
-    const gateway = createGateway(config, { log });
+    let gateway;
+    try {
+      gateway = await createGateway(config, { log });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
+      return 1;
+    }
     const server = await startServer(gateway, {
       port: config.env.PORT,
       host: config.env.HOST,
@@ -34,6 +41,10 @@ export const serveCommand: CliCommand = {
         },
       );
     };
+    process.on("SIGHUP", () => {
+      log.info("SIGHUP: reloading policies");
+      void gateway.reloadPolicies();
+    });
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
     return -1;

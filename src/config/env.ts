@@ -14,6 +14,10 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   SWITCHYARD_POLICY_DIR: z.string().min(1).default("./policies"),
   SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
+  /** Intent classifier model folder; default: the bundled one trained from policies/intents.yaml. */
+  SWITCHYARD_CLASSIFIER_DIR: z.string().min(1).optional(),
+  /** A candidate policy folder evaluated beside the active one (shadow mode): decisions compared, never executed. */
+  SWITCHYARD_SHADOW_POLICY_DIR: z.string().min(1).optional(),
   /** Comma-separated client keys; `tenant=key` names the tenant, a bare key gets a tenant derived from it. */
   SWITCHYARD_API_KEYS: z.string().optional(),
   SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),

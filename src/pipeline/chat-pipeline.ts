@@ -1,32 +1,210 @@
 /**
- * The walk of one chat request: decide → check → execute. Later stages (context, PII, classifier,
- * policy, usage) plug in here, each in its own module; this file only orders them.
+ * The walk of one chat request, in order: conversation → budget → PII scan + classify → decide →
+ * prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
+ * under `stages/`; this file only orders them and carries what one stage hands the next.
  */
+import type { IntentClassifier } from "../../classifiers/index.js";
+import type { ClassifierTextOptions } from "../../classifiers/index.js";
+import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
+import type { ContextStore } from "../context/store.js";
+import { asGatewayError } from "../errors.js";
 import type { ModelRegistry } from "../models/registry.js";
+import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
+import type { Decision, RouteDecision } from "../policy/decide.js";
+import type { ExplainFn, ExplainResult } from "../policy/explain.js";
+import { FALLBACK_HEADER, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
+import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import type { ProviderSet } from "../providers/provider-set.js";
 import type { ChatCompletion, ChunkStream } from "../providers/types.js";
-import { assertSupported } from "./capabilities.js";
+import { budgetExceeded } from "../usage/budgets/guard.js";
+import type { Metrics } from "../usage/metrics.js";
+import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
-import { selectTarget, type TargetDecision } from "./select-target.js";
+import { denyError } from "./deny.js";
+import { analyze, type Analysis } from "./stages/analyze.js";
+import { presentCompletion, presentStream, type AnswerSummary } from "./stages/answer.js";
+import { loadConversation, type Conversation } from "./stages/conversation.js";
+import { execute, type Execution } from "./stages/execute.js";
+import { prepareCall, shapeFor } from "./stages/prepare.js";
+import { saveTurn } from "./stages/save.js";
+
+export const ROUTE_HEADER = "x-switchyard-route";
+export const MODEL_HEADER = "x-switchyard-model";
+export const PII_HEADER = "x-switchyard-pii";
 
 export type ChatOutcome =
-  | { kind: "completion"; completion: ChatCompletion; decision: TargetDecision }
-  | { kind: "stream"; chunks: ChunkStream; decision: TargetDecision };
+  | { kind: "completion"; completion: ChatCompletion; headers: Record<string, string> }
+  | { kind: "stream"; chunks: ChunkStream; headers: Record<string, string> };
 
 export interface ChatPipelineDeps {
   registry: ModelRegistry;
   providers: ProviderSet;
+  policies: PolicyStore;
+  sanitizer: Sanitizer;
+  classifier: IntentClassifier | undefined;
+  classifierText: ClassifierTextOptions;
+  context: ContextStore;
+  usage: Usage;
+  metrics: Metrics;
 }
 
-export type ChatPipeline = (ctx: ChatRequestContext) => Promise<ChatOutcome>;
+export interface ChatPipeline {
+  run(ctx: ChatRequestContext): Promise<ChatOutcome>;
+  /** The stages up to the decision, without calling a model or saving anything (`POST /v1/route`). */
+  explain: ExplainFn;
+}
+
+interface Decided {
+  conversation: Conversation;
+  analysis: Analysis;
+  decision: Decision;
+  /** The one policy version this request uses from analysis to fallbacks. */
+  snapshot: PolicySnapshot;
+}
 
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
-  return async function runChatPipeline(ctx) {
-    const decision = selectTarget(ctx.body.model, deps.registry, deps.providers.isReady);
-    assertSupported(ctx.body, decision.model);
-    const provider = deps.providers.forModel(decision.model);
-    const input = { model: decision.model, request: ctx.body, signal: ctx.signal };
-    if (ctx.body.stream) return { kind: "stream", chunks: await provider.stream(input), decision };
-    return { kind: "completion", completion: await provider.complete(input), decision };
+  async function decideFor(ctx: ChatRequestContext, conversation: Conversation): Promise<Decided> {
+    const budget = await deps.usage.accounting.budgetStatus(ctx.tenant.id);
+    if (budget.exceeded && budget.action === "deny") {
+      deps.metrics.budgetEnforced("deny");
+      throw budgetExceeded(budget);
+    }
+    const snapshot = deps.policies.snapshot;
+    const analysis = await analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
+    const { decision } = deps.policies.decide(analysis.features, snapshot);
+    if (budget.exceeded) deps.metrics.budgetEnforced("force_local");
+    return { conversation, analysis, decision, snapshot };
+  }
+
+  async function run(ctx: ChatRequestContext): Promise<ChatOutcome> {
+    const startedAt = performance.now();
+    const headers: Record<string, string> = {};
+    let decided: Decided | undefined;
+    let execution: Execution | undefined;
+    try {
+      const conversation = await loadConversation(ctx, deps.context);
+      if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
+      decided = await decideFor(ctx, conversation);
+      headers[POLICY_HEADER] = decided.snapshot.version;
+      const decision = decided.decision;
+      if (decision.kind === "deny") {
+        throw denyError(decision, conversation.request, deps.registry, (model) => shapeFor(model, conversation.request, undefined, deps.providers));
+      }
+      const { analysis } = decided;
+      execution = await execute(ctx, decision, {
+        registry: deps.registry,
+        catalog: decided.snapshot.policy.catalog,
+        prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision.maxTokens, ctx.tenant.id, deps),
+      });
+      const { call, answer, path } = execution;
+      headers[ROUTE_HEADER] = call.location;
+      headers[MODEL_HEADER] = call.model.id;
+      if (path.length > 1) headers[FALLBACK_HEADER] = fallbackHeaderValue(path);
+      if (call.pii.length > 0) headers[PII_HEADER] = formatPiiSummary(call.pii);
+      if (call.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(call.dropped);
+
+      const finish = (summary: AnswerSummary, status: number, error?: unknown) =>
+        finishRequest(ctx, { decided: decided!, execution: execution!, summary, status, error, startedAt });
+
+      if (answer.kind === "completion") {
+        const summary = presentCompletion(answer.completion, conversation.state.vault);
+        await finish(summary, 200);
+        return { kind: "completion", completion: answer.completion, headers };
+      }
+      const chunks = presentStream(answer.chunks, {
+        vault: conversation.state.vault,
+        startedAt,
+        onEnd: (end) => {
+          const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
+          void finish(end.summary, status, end.error);
+        },
+      });
+      return { kind: "stream", chunks, headers };
+    } catch (error) {
+      recordFailure(ctx, decided, execution, error, startedAt);
+      throw error;
+    }
+  }
+
+  /** Saves the turn (when the answer is complete) and records usage; storage trouble never fails the answer. */
+  async function finishRequest(
+    ctx: ChatRequestContext,
+    f: { decided: Decided; execution: Execution; summary: AnswerSummary; status: number; error?: unknown; startedAt: number },
+  ): Promise<void> {
+    const { decided, execution, summary } = f;
+    const decision = decided.decision as RouteDecision;
+    if (f.status === 200 && summary.message) {
+      await saveTurn(ctx, deps.context, decided.conversation, summary.message, {
+        route: execution.call.location,
+        model: execution.call.model.id,
+        intent: decided.analysis.classification?.intent,
+        sticky: decision.sticky.remember,
+      });
+    }
+    const generationMs = performance.now() - f.startedAt;
+    deps.usage.accounting.record({
+      requestId: ctx.requestId,
+      tenant: ctx.tenant.id,
+      session: decided.conversation.scope?.sessionId ?? null,
+      route: execution.call.location,
+      model: execution.call.model.id,
+      intent: decided.analysis.classification?.intent ?? null,
+      confidence: decided.analysis.classification?.confidence ?? null,
+      fallback: execution.path.length > 1,
+      status: f.status,
+      error: f.error === undefined ? null : (asGatewayError(f.error).code ?? "error"),
+      promptTokens: summary.promptTokens,
+      completionTokens: summary.completionTokens,
+      ttftMs: summary.ttftMs ?? null,
+      totalMs: generationMs,
+      generationMs,
+      pii: piiCounts(execution.call.pii),
+    });
+  }
+
+  function recordFailure(ctx: ChatRequestContext, decided: Decided | undefined, execution: Execution | undefined, error: unknown, startedAt: number): void {
+    const failure = asGatewayError(error);
+    const route = decided?.decision.kind === "route" ? decided.decision : undefined;
+    deps.usage.accounting.record({
+      requestId: ctx.requestId,
+      tenant: ctx.tenant.id,
+      session: decided?.conversation.scope?.sessionId ?? null,
+      route: execution?.call.location ?? route?.route ?? null,
+      model: execution?.call.model.id ?? route?.model ?? null,
+      intent: decided?.analysis.classification?.intent ?? null,
+      confidence: decided?.analysis.classification?.confidence ?? null,
+      fallback: (execution?.path.length ?? 0) > 1,
+      status: failure.status,
+      error: failure.code ?? "error",
+      promptTokens: 0,
+      completionTokens: 0,
+      totalMs: performance.now() - startedAt,
+      pii: [],
+    });
+  }
+
+  const explain: ExplainFn = async (body, ctx) => {
+    const requestCtx = { ...ctx, body, receivedAt: Date.now() };
+    const conversation = await loadConversation(requestCtx, deps.context);
+    const decided = await decideFor(requestCtx, conversation);
+    return explainResult(decided);
   };
+
+  return { run, explain };
+}
+
+function explainResult(decided: Decided): ExplainResult {
+  const scan = decided.analysis.cloudScan;
+  const summary: PiiSummaryEntry[] = scan.kind === "failed" ? [] : scan.summary;
+  const counts: Record<string, number> = {};
+  const actions: Record<string, string> = {};
+  for (const entry of summary) {
+    counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
+    actions[entry.type] = entry.action;
+  }
+  return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.piiTypes, counts, actions } };
+}
+
+function piiCounts(summary: readonly PiiSummaryEntry[]) {
+  return summary.filter((e) => e.count > 0).map((e) => ({ type: e.type, action: e.action, count: e.count }));
 }

@@ -1,63 +1,86 @@
 /**
  * Builds one provider per entry in `models.yaml`'s `providers` and finds the one serving a model.
+ * This is where the egress chokepoint is typed: a provider located beyond the host is built as an
+ * `EgressProvider`, which accepts only `CloudSafeRequest`s from the PII stage.
  */
 import type { Logger } from "pino";
+import type { ChatCompletionRequest } from "../api/chat-request.js";
 import type { GatewayConfig } from "../config/load.js";
 import type { ModelEntry } from "../models/registry.js";
+import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
-import type { ChatProvider } from "./types.js";
+import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
 
 export interface ProviderSet {
-  readonly all: readonly ChatProvider[];
-  forModel(model: ModelEntry): ChatProvider;
+  readonly all: readonly ChatProvider<never>[];
+  forModel(model: ModelEntry): RoutedProvider;
   /** Whether the model can take a request now (loaded, configured). */
   isReady(model: ModelEntry): boolean;
+  /** Prompt tokens of `text` for `model`: its tokenizer when loaded in-process, else an estimate. */
+  countTokens(model: ModelEntry, text: string): number;
+  /** Requests waiting for in-process local models, per provider id. */
+  localQueueDepths(): Record<string, number>;
   /** Starts background work such as loading local models. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ProviderSetOptions {
-  /** Replaces the global fetch of cloud providers (benchmarks use a tuned dispatcher). */
+  /** Replaces the global fetch of OpenAI-compatible providers. */
   fetch?: typeof fetch;
 }
 
+/** ≈4 characters per token for English text: good enough where no tokenizer is at hand (cloud models). */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
+
 export function createProviderSet(config: GatewayConfig, log: Logger, options: ProviderSetOptions = {}): ProviderSet {
-  const providers = new Map<string, ChatProvider>();
+  const routed = new Map<string, RoutedProvider>();
+  const llamas: LlamaCppProvider[] = [];
   const models = [...config.registry.models.values()];
   for (const [id, provider] of Object.entries(config.providers)) {
     if (provider.type === "llama_cpp") {
-      providers.set(id, new LlamaCppProvider(id, provider, models.filter((m) => m.providerId === id), log.child({ provider: id })));
+      const llama = new LlamaCppProvider(id, provider, models.filter((m) => m.providerId === id), log.child({ provider: id }));
+      llamas.push(llama);
+      routed.set(id, { location: "local", provider: llama });
+      continue;
+    }
+    const common = {
+      id,
+      config: provider,
+      baseURL: provider.base_url,
+      apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
+      keyRequired: provider.api_key_env !== undefined,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    };
+    if (provider.location === "cloud") {
+      routed.set(id, { location: "cloud", provider: new OpenAICompatibleProvider<CloudSafeRequest>(common) as EgressProvider });
     } else {
-      providers.set(
-        id,
-        new OpenAICompatibleProvider({
-          id,
-          config: provider,
-          baseURL: provider.base_url,
-          apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
-          keyRequired: provider.api_key_env !== undefined,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        }),
-      );
+      routed.set(id, { location: "local", provider: new OpenAICompatibleProvider<ChatCompletionRequest>(common) as OnHostProvider });
     }
   }
-  const forModel = (model: ModelEntry): ChatProvider => {
-    const provider = providers.get(model.providerId);
+  const forModel = (model: ModelEntry): RoutedProvider => {
+    const entry = routed.get(model.providerId);
     // The config loader has already checked every model's provider exists.
-    if (!provider) throw new Error(`no provider '${model.providerId}' for model '${model.id}'`);
-    return provider;
+    if (!entry) throw new Error(`no provider '${model.providerId}' for model '${model.id}'`);
+    return entry;
   };
+  const all = [...routed.values()].map((r) => r.provider as ChatProvider<never>);
   return {
-    all: [...providers.values()],
+    all,
     forModel,
-    isReady: (model) => forModel(model).status(model).state === "ready",
+    isReady: (model) => forModel(model).provider.status(model).state === "ready",
+    countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
+    localQueueDepths() {
+      const depths: Record<string, number> = {};
+      for (const llama of llamas) depths[llama.id] = (llama.status() as ProviderStatus).queueDepth ?? 0;
+      return depths;
+    },
     async start() {
-      await Promise.all([...providers.values()].map((p) => (p instanceof LlamaCppProvider ? p.start() : undefined)));
+      await Promise.all(llamas.map((l) => l.start()));
     },
     async close() {
-      await Promise.all([...providers.values()].map((p) => p.close()));
+      await Promise.all(all.map((p) => p.close()));
     },
   };
 }

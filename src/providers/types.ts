@@ -5,6 +5,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import type { Location, ModelEntry } from "../models/registry.js";
+import type { CloudSafeRequest } from "../pii/index.js";
 
 export type { ChatCompletion, ChatCompletionChunk };
 
@@ -20,9 +21,9 @@ export interface ProviderStatus {
   active?: number;
 }
 
-export interface GenerationInput {
+export interface GenerationInput<R extends ChatCompletionRequest = ChatCompletionRequest> {
   model: ModelEntry;
-  request: ChatCompletionRequest;
+  request: R;
   signal: AbortSignal;
 }
 
@@ -33,11 +34,22 @@ export interface GenerationInput {
  */
 export type ChunkStream = AsyncIterable<ChatCompletionChunk>;
 
-export interface ChatProvider {
+export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRequest> {
   readonly id: string;
   readonly location: Location;
   status(model?: ModelEntry): ProviderStatus;
-  complete(input: GenerationInput): Promise<ChatCompletion>;
-  stream(input: GenerationInput): Promise<ChunkStream>;
+  complete(input: GenerationInput<R>): Promise<ChatCompletion>;
+  stream(input: GenerationInput<R>): Promise<ChunkStream>;
+  /** Exact prompt-token count with the model's tokenizer, where the provider has one loaded. */
+  countTokens?(model: ModelEntry, text: string): number | undefined;
   close(): Promise<void>;
 }
+
+/**
+ * A provider beyond the host: it accepts only requests the PII stage produced for the cloud, so a
+ * code path that forgets to sanitize does not compile.
+ */
+export type EgressProvider = ChatProvider<CloudSafeRequest> & { readonly location: "cloud" };
+export type OnHostProvider = ChatProvider<ChatCompletionRequest> & { readonly location: "local" };
+
+export type RoutedProvider = { location: "local"; provider: OnHostProvider } | { location: "cloud"; provider: EgressProvider };

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 let fake: FakeOpenAI;
 let gw: TestGateway;
@@ -13,6 +13,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({ answer: "The capital of France is Paris." });
   gw = await startTestGateway({
     modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, timeoutMs: 400, maxRetries: 2 }),
+    files: { "routing.yaml": NO_FALLBACK_ROUTING },
     waitForModels: false,
   });
 });

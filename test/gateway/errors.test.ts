@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 let fake: FakeOpenAI;
 let gw: TestGateway;
@@ -14,6 +14,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   gw = await startTestGateway({
     modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 1 }),
+    files: { "routing.yaml": NO_FALLBACK_ROUTING },
     env: { SWITCHYARD_API_KEYS: `acme=${KEY}`, SWITCHYARD_BODY_LIMIT_BYTES: "65536" },
   });
 });

@@ -4,12 +4,10 @@
  * exiting cleanly.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { testModelsYaml } from "../support/gateway.js";
+import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -75,9 +73,8 @@ describe("switchyard serve (process)", () => {
   it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
     const fake: FakeOpenAI = await startFakeOpenAI();
     cleanups.push(() => fake.close());
-    const dir = await mkdtemp(join(tmpdir(), "switchyard-serve-"));
+    const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, "models.yaml"), testModelsYaml({ cloudBaseURL: fake.baseURL }));
     const child = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
     const exited = exitOf(child);
     const url = await waitForUrl(child).catch(async () => {

@@ -2,7 +2,7 @@
  * Starts a real gateway (in-process, on a free loopback port) over a policy folder the test writes,
  * with the real stories260K model on the local route and a fake upstream on the cloud route.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -12,6 +12,7 @@ import { loadGatewayConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/logging.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 
+export const SHIPPED_POLICIES = resolve(import.meta.dirname, "../../policies");
 export const STORIES_MODEL = resolve(import.meta.dirname, "../../../shared/models/stories260K/stories260K.gguf");
 export const TINY_RANDOM_MODEL = resolve(import.meta.dirname, "../../../shared/models/llama-2-tiny-random/llama-2-tiny-random.gguf");
 
@@ -54,9 +55,16 @@ models:
     context_window: 128000
     capabilities: { tools: true, json_schema: true, vision: true }
     price: { input_per_1m: 0.15, output_per_1m: 0.6 }
+  gpt-4o:
+    provider: fake
+    upstream_model: upstream-gpt-4o
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
+    price: { input_per_1m: 2.5, output_per_1m: 10 }
 defaults:
   local: stories
   cloud: fake-gpt
+  baseline: gpt-4o
 `;
 }
 
@@ -71,9 +79,39 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { modelsYaml: string; env?: Record<string, string>; waitForModels?: boolean }): Promise<TestGateway> {
+/**
+ * A routing policy that sends each request exactly where its `model` says and never falls back, so
+ * tests of one provider's behaviour see that provider's errors.
+ */
+export const NO_FALLBACK_ROUTING = `
+version: 1
+degrade: { local_overload: none, cloud_failure: none }
+rules:
+  - name: explicit-model
+    when: { not: { model: auto } }
+    then: { route: requested, pin: true }
+default: { route: local }
+`;
+
+/** The shipped policy files, with a test `models.yaml` (and optionally other files) replacing theirs. */
+export async function writePolicyDir(files: Record<string, string>): Promise<string> {
   const policyDir = await mkdtemp(join(tmpdir(), "switchyard-policies-"));
-  await writeFile(join(policyDir, "models.yaml"), options.modelsYaml);
+  await cp(SHIPPED_POLICIES, policyDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(join(policyDir, name), text);
+  return policyDir;
+}
+
+export interface TestGatewayOptions {
+  modelsYaml: string;
+  /** Policy files replacing the shipped ones (e.g. `routing.yaml`). */
+  files?: Record<string, string>;
+  env?: Record<string, string>;
+  waitForModels?: boolean;
+  watchPolicies?: boolean;
+}
+
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const policyDir = await writePolicyDir({ ...options.files, "models.yaml": options.modelsYaml });
   const env = { SWITCHYARD_POLICY_DIR: policyDir, FAKE_CLOUD_KEY: "sk-upstream-secret", LOG_LEVEL: "info", ...options.env };
   const config = await loadGatewayConfig(env, process.cwd());
   const logs: string[] = [];
@@ -84,7 +122,7 @@ export async function startTestGateway(options: { modelsYaml: string; env?: Reco
     },
   });
   const log = createLogger(config.env.LOG_LEVEL, sink);
-  const gateway = createGateway(config, { log });
+  const gateway = await createGateway(config, { log, watchPolicies: options.watchPolicies ?? false });
   const server = await startServer(gateway, { port: 0, host: "127.0.0.1", log, shutdownTimeoutMs: 2000 });
   if (options.waitForModels ?? true) await gateway.start();
   else void gateway.start();

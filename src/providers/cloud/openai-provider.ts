@@ -8,6 +8,7 @@ import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParams
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
 import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
+import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { mapUpstreamError } from "./upstream-errors.js";
 
@@ -21,7 +22,11 @@ export interface OpenAICompatibleOptions {
   fetch?: typeof fetch;
 }
 
-export class OpenAICompatibleProvider implements ChatProvider {
+/**
+ * `R` is what the provider accepts: `CloudSafeRequest` for providers beyond the host (the provider set
+ * builds those), any request for on-host servers.
+ */
+export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implements ChatProvider<R> {
   readonly id: string;
   readonly location: "local" | "cloud";
   private readonly client: OpenAI | undefined;
@@ -55,7 +60,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     return this.client;
   }
 
-  async complete({ model, request, signal }: GenerationInput): Promise<ChatCompletion> {
+  async complete({ model, request, signal }: GenerationInput<R>): Promise<ChatCompletion> {
     const client = this.api();
     const body = { ...request, model: model.upstreamModel, stream: false } as ChatCompletionCreateParamsNonStreaming;
     try {
@@ -66,7 +71,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
   }
 
   /** Resolves when the upstream has answered with a streaming 200, so failures before the first byte can fall back. */
-  async stream({ model, request, signal }: GenerationInput): Promise<ChunkStream> {
+  async stream({ model, request, signal }: GenerationInput<R>): Promise<ChunkStream> {
     const client = this.api();
     // Always ask for usage: the gateway accounts tokens even when the client did not ask to see them.
     const body = {

@@ -99,6 +99,11 @@ export class LlamaCppProvider implements ChatProvider {
     return { state: worst.s.state, detail, queueDepth, active };
   }
 
+  countTokens(model: ModelEntry, text: string): number | undefined {
+    const state = this.states.get(model.id);
+    return state?.state === "ready" ? state.runtime.countTokens(text) : undefined;
+  }
+
   isReady(model: ModelEntry): boolean {
     return this.states.get(model.id)?.state === "ready";
   }

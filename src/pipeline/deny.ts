@@ -1,0 +1,37 @@
+/**
+ * A policy deny as the client sees it: OpenAI's error types by status, and — when the only target
+ * could not serve the request — the same precise error the model itself would have caused (the
+ * parameter it cannot handle, or the context length), so a drop-in client gets the error it expects.
+ */
+import type { ChatCompletionRequest } from "../api/chat-request.js";
+import { GatewayError, type ErrorType } from "../errors.js";
+import { ALIASES, CLOUD_ALIAS, LOCAL_ALIAS, type ModelEntry, type ModelRegistry } from "../models/registry.js";
+import type { DenyDecision } from "../policy/decide.js";
+import { assertSupported } from "./capabilities.js";
+
+export function denyError(decision: DenyDecision, request: ChatCompletionRequest, registry: ModelRegistry, checkFit: (model: ModelEntry) => void): GatewayError {
+  if (decision.code === "no_capable_target") {
+    const requested = requestedModel(request.model, registry);
+    if (requested && decision.skipped.some((s) => s.model === requested.id)) {
+      assertSupported(request, requested);
+      checkFit(requested);
+    }
+  }
+  const param = decision.code === "model_not_found" ? "model" : null;
+  return new GatewayError(decision.message, { status: decision.status, type: errorTypeFor(decision.status), code: decision.code, param });
+}
+
+function requestedModel(name: string, registry: ModelRegistry): ModelEntry | undefined {
+  if (name === LOCAL_ALIAS) return registry.defaultLocal;
+  if (name === CLOUD_ALIAS) return registry.defaultCloud;
+  if ((ALIASES as readonly string[]).includes(name)) return undefined;
+  return registry.get(name);
+}
+
+function errorTypeFor(status: number): ErrorType {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}

@@ -1,0 +1,77 @@
+/**
+ * Stage 2: what the request is. Scans the whole conversation for PII (as it would leave for the
+ * cloud, so a cloud answer can reuse the result), checks the tenant's budget and classifies the
+ * intent, then gathers everything the routing policy looks at into `RequestFeatures`.
+ */
+import type { IntentClassifier, IntentPrediction } from "../../../classifiers/index.js";
+import { selectClassifierText, type ClassifierTextOptions } from "../../../classifiers/index.js";
+import type { ModelRegistry } from "../../models/registry.js";
+import type { CloudOutcome, Sanitizer } from "../../pii/index.js";
+import type { CompiledPolicy } from "../../policy/compile.js";
+import { estimatePromptTokens, featuresFromRequest, type RequestFeatures } from "../../policy/features.js";
+import type { ProviderSet } from "../../providers/provider-set.js";
+import type { Metrics } from "../../usage/metrics.js";
+import type { ChatRequestContext } from "../chat-request-context.js";
+import type { Conversation } from "./conversation.js";
+
+export interface Analysis {
+  /** The conversation sanitized for the cloud with the PII policy's own actions. */
+  cloudScan: CloudOutcome;
+  piiTypes: string[];
+  classification: IntentPrediction | undefined;
+  features: RequestFeatures;
+}
+
+export interface AnalyzeDeps {
+  sanitizer: Sanitizer;
+  classifier: IntentClassifier | undefined;
+  classifierText: ClassifierTextOptions;
+  registry: ModelRegistry;
+  providers: ProviderSet;
+  metrics: Metrics;
+}
+
+export interface BudgetView {
+  exceeded: boolean;
+}
+
+export async function analyze(
+  ctx: ChatRequestContext,
+  conversation: Conversation,
+  policy: CompiledPolicy,
+  budget: BudgetView,
+  deps: AnalyzeDeps,
+): Promise<Analysis> {
+  const cloudScan = deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id });
+  const piiTypes = cloudScan.kind === "failed" ? [] : [...new Set(cloudScan.summary.map((entry) => entry.type))];
+  const classification = await classify(conversation, deps);
+  const features = featuresFromRequest(conversation.request, {
+    tenant: ctx.tenant.id,
+    header: ctx.header,
+    headerNames: policy.headerNames,
+    classification,
+    promptTokens: estimatePromptTokens(conversation.request),
+    piiTypes,
+    local: localHealth(deps),
+    budgetExceeded: budget.exceeded,
+    sticky: conversation.state.sticky,
+  });
+  return { cloudScan, piiTypes, classification, features };
+}
+
+async function classify(conversation: Conversation, deps: AnalyzeDeps): Promise<IntentPrediction | undefined> {
+  if (!deps.classifier) return undefined;
+  const text = selectClassifierText(conversation.request.messages, deps.classifierText);
+  if (text.trim().length === 0) return undefined;
+  const startedAt = performance.now();
+  const prediction = await deps.classifier.classify(text);
+  deps.metrics.observeClassifier(performance.now() - startedAt);
+  return prediction;
+}
+
+function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean } {
+  const local = deps.registry.defaultLocal;
+  if (!local) return { queueDepth: 0, healthy: false };
+  const status = deps.providers.forModel(local).provider.status(local);
+  return { queueDepth: status.queueDepth ?? 0, healthy: status.state === "ready" };
+}

@@ -1,0 +1,131 @@
+/**
+ * Stage 6: the answer on its way back. Placeholders the PII stage put in the request are restored
+ * (also when a placeholder is split across stream chunks, and inside tool-call arguments); the
+ * assistant message and token usage are collected for the conversation store and usage records.
+ */
+import type { ChatMessage, ToolCall } from "../../api/chat-request.js";
+import { createStreamRestorer, restore, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
+import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
+
+export interface AnswerSummary {
+  message: ChatMessage | undefined;
+  promptTokens: number;
+  completionTokens: number;
+  /** Milliseconds from the request's start to the first content, for streams. */
+  ttftMs: number | undefined;
+}
+
+/** Restores placeholders in a whole completion, in place, and summarises it. */
+export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault): AnswerSummary {
+  const choice = completion.choices[0];
+  if (choice && vault.size > 0) {
+    const message = choice.message;
+    if (typeof message.content === "string") message.content = restore(message.content, vault);
+    for (const call of message.tool_calls ?? []) {
+      if (call.type === "function") call.function.arguments = restore(call.function.arguments, vault, { json: true });
+    }
+  }
+  return {
+    message: choice ? assistantMessage(choice.message.content ?? "", choice.message.tool_calls?.filter((c) => c.type === "function") as ToolCall[] | undefined) : undefined,
+    promptTokens: completion.usage?.prompt_tokens ?? 0,
+    completionTokens: completion.usage?.completion_tokens ?? 0,
+    ttftMs: undefined,
+  };
+}
+
+export interface StreamEnd {
+  summary: AnswerSummary;
+  /** Why the stream ended early: the error, or `aborted` when the client went away. */
+  error?: unknown;
+  aborted?: boolean;
+}
+
+/**
+ * Wraps a provider's chunks: restores placeholders, collects the answer and calls `onEnd` exactly
+ * once however the stream ends (finished, failed, or stopped by the client).
+ */
+export async function* presentStream(
+  chunks: ChunkStream,
+  options: { vault: PseudonymVault; startedAt: number; onEnd(end: StreamEnd): void },
+): AsyncGenerator<ChatCompletionChunk> {
+  const restoring = options.vault.size > 0;
+  const content = restoring ? createStreamRestorer(options.vault) : undefined;
+  const toolArgs = new Map<number, StreamRestorer>();
+  const calls = new Map<number, ToolCall>();
+  let text = "";
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let ttftMs: number | undefined;
+  let finished = false;
+  let failure: unknown;
+  const summary = (): AnswerSummary => ({
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined),
+    promptTokens,
+    completionTokens,
+    ttftMs,
+  });
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.usage) {
+        promptTokens = chunk.usage.prompt_tokens;
+        completionTokens = chunk.usage.completion_tokens;
+      }
+      const choice = chunk.choices[0];
+      if (choice) {
+        const delta = choice.delta;
+        if (typeof delta.content === "string" && delta.content.length > 0) {
+          if (content) delta.content = content.push(delta.content);
+          text += delta.content;
+          if (ttftMs === undefined && delta.content.length > 0) ttftMs = performance.now() - options.startedAt;
+        }
+        for (const call of delta.tool_calls ?? []) {
+          const collected = calls.get(call.index) ?? { id: "", type: "function" as const, function: { name: "", arguments: "" } };
+          if (call.id) collected.id = call.id;
+          if (call.function?.name) collected.function.name += call.function.name;
+          if (call.function?.arguments) {
+            if (restoring) {
+              let restorer = toolArgs.get(call.index);
+              if (!restorer) toolArgs.set(call.index, (restorer = createStreamRestorer(options.vault, { json: true })));
+              call.function.arguments = restorer.push(call.function.arguments);
+            }
+            collected.function.arguments += call.function.arguments;
+          }
+          calls.set(call.index, collected);
+        }
+        if (choice.finish_reason && restoring) {
+          const held = heldBack(chunk, content, toolArgs);
+          if (held) {
+            text += held.choices[0]?.delta.content ?? "";
+            for (const call of held.choices[0]?.delta.tool_calls ?? []) {
+              const collected = calls.get(call.index);
+              if (collected) collected.function.arguments += call.function?.arguments ?? "";
+            }
+            yield held;
+          }
+        }
+      }
+      yield chunk;
+    }
+    finished = true;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    options.onEnd(finished ? { summary: summary() } : failure !== undefined ? { summary: summary(), error: failure } : { summary: summary(), aborted: true });
+  }
+}
+
+/** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
+function heldBack(finish: ChatCompletionChunk, content: StreamRestorer | undefined, toolArgs: Map<number, StreamRestorer>): ChatCompletionChunk | undefined {
+  const text = content?.flush() ?? "";
+  const toolCalls = [...toolArgs.entries()].map(([index, r]) => ({ index, function: { arguments: r.flush() } })).filter((c) => c.function.arguments.length > 0);
+  if (text.length === 0 && toolCalls.length === 0) return undefined;
+  const delta: ChatCompletionChunk.Choice.Delta = {};
+  if (text.length > 0) delta.content = text;
+  if (toolCalls.length > 0) delta.tool_calls = toolCalls;
+  return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
+}
+
+function assistantMessage(content: string, toolCalls: ToolCall[] | undefined): ChatMessage {
+  return toolCalls && toolCalls.length > 0 ? { role: "assistant", content: content || null, tool_calls: toolCalls } : { role: "assistant", content };
+}

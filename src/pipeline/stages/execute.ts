@@ -1,0 +1,85 @@
+/**
+ * Stage 5: call the decided model, falling back along the policy's chain when a target fails before
+ * answering (429, 5xx, timeout, refused connection, local overload, not ready). A stream counts as
+ * answered once the provider accepted it; later failures end the stream instead of switching models.
+ */
+import { GatewayError } from "../../errors.js";
+import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
+import type { RouteDecision } from "../../policy/decide.js";
+import { failureKindOf, nextTarget, type Failure, type FallbackStep } from "../../policy/fallback.js";
+import type { PolicyCatalog } from "../../policy/catalog.js";
+import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
+import type { ChatRequestContext } from "../chat-request-context.js";
+import { KeepLocalError, type PreparedCall } from "./prepare.js";
+
+export type Answer = { kind: "completion"; completion: ChatCompletion } | { kind: "stream"; chunks: ChunkStream };
+
+export interface Execution {
+  call: PreparedCall;
+  answer: Answer;
+  /** Model ids tried, in order; more than one means a fallback happened. */
+  path: string[];
+}
+
+export interface ExecuteDeps {
+  registry: ModelRegistry;
+  catalog: PolicyCatalog;
+  prepare(model: ModelEntry): PreparedCall;
+}
+
+export async function execute(ctx: ChatRequestContext, decision: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
+  const failures: Failure[] = [];
+  const path: string[] = [];
+  let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
+  let keepLocal = false;
+  let lastError: unknown;
+  while (step) {
+    const model = deps.registry.get(step.model);
+    if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
+    path.push(model.id);
+    try {
+      const call = deps.prepare(model);
+      return { call, answer: await run(call, ctx), path };
+    } catch (error) {
+      lastError = error;
+      if (ctx.signal.aborted) throw error;
+      if (error instanceof KeepLocalError) {
+        keepLocal = true;
+        failures.push({ model: model.id, kind: "unavailable" });
+      } else {
+        const kind = failureKindOf(error);
+        if (!kind) throw error;
+        failures.push({ model: model.id, kind });
+      }
+      step = nextStep(decision, failures, deps, keepLocal);
+      ctx.log.warn(
+        { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model },
+        step ? "target failed; falling back" : "target failed; no fallback left",
+      );
+    }
+  }
+  throw lastError;
+}
+
+/** After a keep-local refusal only on-host targets qualify: the chain's, then the default local model. */
+function nextStep(decision: RouteDecision, failures: Failure[], deps: ExecuteDeps, keepLocal: boolean): FallbackStep | undefined {
+  if (!keepLocal) return nextTarget(decision, failures, deps.catalog);
+  const tried = new Set(failures.map((f) => f.model));
+  const candidates = [decision.model, ...decision.fallbacks, decision.degrade.local, deps.registry.defaultLocal?.id];
+  for (const id of candidates) {
+    if (id === undefined || tried.has(id)) continue;
+    const model = deps.registry.get(id);
+    if (model?.location === "local") return { model: id, route: "local", via: "degrade" };
+  }
+  return undefined;
+}
+
+async function run(call: PreparedCall, ctx: ChatRequestContext): Promise<Answer> {
+  const stream = ctx.body.stream === true;
+  if (call.location === "cloud") {
+    const input = { model: call.model, request: call.request, signal: ctx.signal };
+    return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
+  }
+  const input = { model: call.model, request: call.request, signal: ctx.signal };
+  return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
+}

@@ -1,0 +1,106 @@
+/**
+ * Stage 4 (per target): the request one model receives. Refuses what the model cannot do, fits the
+ * conversation into its context window (newest turns first, system prompt kept), applies the
+ * policy's max-tokens cap, and passes it through the PII policy for where the model runs. A model
+ * beyond the host only ever gets a `CloudSafeRequest`.
+ */
+import { messageText, requestedMaxTokens, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
+import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
+import { GatewayError } from "../../errors.js";
+import type { ModelEntry } from "../../models/registry.js";
+import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
+import type { ProviderSet } from "../../providers/provider-set.js";
+import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
+import { assertSupported } from "../capabilities.js";
+import type { Conversation } from "./conversation.js";
+
+/** Tokens a chat template adds around each message (role markers, separators). */
+const MESSAGE_FRAMING_TOKENS = 4;
+
+export type PreparedCall =
+  | { location: "local"; model: ModelEntry; provider: OnHostProvider; request: ChatCompletionRequest; dropped: number; pii: PiiSummaryEntry[] }
+  | { location: "cloud"; model: ModelEntry; provider: EgressProvider; request: CloudSafeRequest; dropped: number; pii: PiiSummaryEntry[] };
+
+/**
+ * The PII policy wants this request kept on the host (`keep_local`), or could not scan it and falls
+ * back to local: the executor moves on to a local target instead of failing.
+ */
+export class KeepLocalError extends GatewayError {
+  constructor(readonly types: string[]) {
+    super(`The request contains data the PII policy keeps on this host${types.length ? ` (${types.join(", ")})` : ""}, and no local model could take it.`, {
+      status: 503,
+      type: "server_error",
+      code: "pii_keep_local",
+    });
+  }
+}
+
+export interface PrepareDeps {
+  providers: ProviderSet;
+  sanitizer: Sanitizer;
+}
+
+export function prepareCall(
+  model: ModelEntry,
+  conversation: Conversation,
+  cloudScan: CloudOutcome,
+  maxTokensCap: number | undefined,
+  tenant: string,
+  deps: PrepareDeps,
+): PreparedCall {
+  const request = conversation.request;
+  const { shaped, dropped } = shapeFor(model, request, maxTokensCap, deps.providers);
+  const routed = deps.providers.forModel(model);
+  const options = { vault: conversation.state.vault, tenant };
+
+  if (routed.location === "local") {
+    const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
+    if (outcome.kind !== "local") throw outcome.error;
+    return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
+  }
+  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed or capped.
+  const outcome = shaped === request ? cloudScan : deps.sanitizer.sanitizeForCloud(shaped, options);
+  switch (outcome.kind) {
+    case "cloud":
+      return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
+    case "keep_local":
+      throw new KeepLocalError(outcome.types);
+    case "blocked":
+      throw outcome.error;
+    case "failed":
+      if (outcome.fallback === "local") throw new KeepLocalError([]);
+      throw outcome.error;
+  }
+}
+
+/**
+ * The request as `model` can take it: refuses what the model cannot do (400 naming the parameter),
+ * drops the oldest turns that do not fit its window (400 `context_length_exceeded` when even the
+ * newest does not) and applies the policy's max-tokens cap.
+ */
+export function shapeFor(
+  model: ModelEntry,
+  request: ChatCompletionRequest,
+  maxTokensCap: number | undefined,
+  providers: ProviderSet,
+): { shaped: ChatCompletionRequest; dropped: number } {
+  assertSupported(request, model);
+  const reserved = Math.min(requestedMaxTokens(request) ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
+  const budget = {
+    contextWindow: model.contextWindow,
+    reservedOutputTokens: reserved,
+    countTokens: (message: ChatMessage) => providers.countTokens(model, messageText(message)) + MESSAGE_FRAMING_TOKENS,
+  };
+  const fitted = fitToBudget(request.messages, budget);
+  if (!fitted.fits) throw contextLengthExceeded(fitted, budget);
+  const shaped = withCap(fitted.dropped === 0 ? request : { ...request, messages: fitted.messages }, maxTokensCap);
+  return { shaped, dropped: fitted.dropped };
+}
+
+function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatCompletionRequest {
+  if (cap === undefined) return request;
+  const asked = requestedMaxTokens(request);
+  if (asked !== undefined && asked <= cap) return request;
+  // Keep the client's spelling: providers that only know one of the two fields still see the cap.
+  return request.max_completion_tokens != null ? { ...request, max_completion_tokens: cap } : { ...request, max_tokens: cap };
+}

@@ -1,0 +1,35 @@
+/**
+ * Stage 7: keep the turn. Appends the client's new messages and the answer to the session (one
+ * round trip, with the pseudonym vault and sticky-routing state alongside). Only after a good load:
+ * after a degraded one the store could not tell which messages were new, and saving would
+ * duplicate turns.
+ */
+import type { ChatMessage } from "../../api/chat-request.js";
+import type { ContextStore } from "../../context/store.js";
+import type { TurnMeta } from "../../context/turn.js";
+import type { Location } from "../../models/registry.js";
+import type { StickyState } from "../../policy/features.js";
+import type { ChatRequestContext } from "../chat-request-context.js";
+import { writeSessionState } from "../session-state.js";
+import type { Conversation } from "./conversation.js";
+
+export interface TurnFacts {
+  route: Location;
+  model: string;
+  intent: string | undefined;
+  /** What the policy wants remembered for the next turn; null forgets it. */
+  sticky: StickyState | null;
+}
+
+export async function saveTurn(ctx: ChatRequestContext, store: ContextStore, conversation: Conversation, answer: ChatMessage, facts: TurnFacts): Promise<void> {
+  if (!conversation.scope || conversation.loaded?.status !== "ok") return;
+  const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
+  const { merged, state } = conversation;
+  const result = await store.save(conversation.scope, {
+    turns: [...merged.newTurns, answer].map((message) => ({ message, meta })),
+    ...(merged.instructions ? { instructions: merged.instructions.map((message) => ({ message, meta })) } : {}),
+    replace: merged.replace,
+    state: writeSessionState({ vault: state.vault, sticky: facts.sticky ?? undefined }),
+  });
+  if (result.status === "degraded") ctx.log.warn({ reason: result.reason }, "conversation turn not saved");
+}
