@@ -43,11 +43,13 @@ export interface FakeOpenAIOptions {
   record?: boolean;
   /** The default answer's text. */
   answer?: string;
+  /** Answer with the last user message's text instead (tests of placeholder restoration). */
+  echo?: boolean;
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const record = options.record ?? true;
-  const answer = options.answer ?? "Hello from the fake cloud.";
+  const defaultAnswer = options.answer ?? "Hello from the fake cloud.";
   const queue: ScriptedReply[] = [];
   const state: Pick<FakeOpenAI, "requests" | "abortedStreams"> = { requests: [], abortedStreams: 0 };
 
@@ -70,14 +72,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (req.method !== "POST" || path !== "/v1/chat/completions") {
         return json(res, 404, { error: { message: "not found", type: "invalid_request_error", code: null, param: null } });
       }
-      const request = (body ?? {}) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
+      const request = (body ?? {}) as FakeRequest;
       const reply = queue.shift();
       handle(reply, request, res);
     });
   });
 
-  function handle(reply: ScriptedReply | undefined, request: { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } }, res: ServerResponse) {
+  function handle(reply: ScriptedReply | undefined, request: FakeRequest, res: ServerResponse) {
     const model = request.model ?? "unknown";
+    const answer = options.echo ? lastUserText(request) : defaultAnswer;
     if (reply?.kind === "error") {
       const payload = reply.body ?? { error: { message: `scripted ${reply.status}`, type: "server_error", code: null, param: null } };
       return json(res, reply.status, payload, reply.headers);
@@ -150,6 +153,20 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+interface FakeRequest {
+  model?: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  messages?: { role: string; content?: unknown }[];
+}
+
+function lastUserText(request: FakeRequest): string {
+  const last = [...(request.messages ?? [])].reverse().find((m) => m.role === "user");
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  return Array.isArray(last.content) ? last.content.map((p: { text?: string }) => p.text ?? "").join("") : "";
 }
 
 function json(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
