@@ -45,6 +45,8 @@ export interface FakeOpenAIOptions {
   answer?: string;
   /** Answer with the last user message's text instead (tests of placeholder restoration). */
   echo?: boolean;
+  /** Stream the answer in pieces of this many characters (default: word by word). */
+  chunkChars?: number;
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
@@ -97,7 +99,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
       });
     }
-    const words = answer.split(/(?<= )/);
+    const words = options.chunkChars ? (answer.match(new RegExp(`[\\s\\S]{1,${options.chunkChars}}`, "g")) ?? []) : answer.split(/(?<= )/);
     const chunks = reply?.kind === "stream" ? reply.chunks : words.length;
     const delayMs = reply?.kind === "stream" ? reply.delayMs : 0;
     const failAfter = reply?.kind === "stream-then-fail" ? reply.after : Infinity;
