@@ -62,3 +62,37 @@ export function bagLogits(model: BagModel, example: BagExample, scratch: Float32
     logits[c] = sum;
   }
 }
+
+/**
+ * Folds independently trained hidden-layer members into one model whose logits are the members'
+ * mean: embeddings and biases side by side, output weights side by side and divided by the member
+ * count. The ONNX graph is unchanged — an ensemble only widens the embedding.
+ */
+export function mergeEnsemble(members: readonly BagModel[]): BagModel {
+  const first = members[0];
+  if (!first || members.length === 1) return first as BagModel;
+  if (members.some((m) => !m.hidden || m.rows !== first.rows || m.classes !== first.classes)) {
+    throw new Error("ensemble members must be hidden-layer models over the same rows and classes");
+  }
+  const width = members.reduce((sum, m) => sum + m.width, 0);
+  const { rows, classes } = first;
+  const embedding = new Float32Array(rows * width);
+  const bias = new Float32Array(width);
+  const outWeight = new Float32Array(classes * width);
+  const outBias = new Float32Array(classes);
+  let offset = 0;
+  for (const member of members) {
+    for (let r = 0; r < rows; r++) {
+      embedding.set(member.embedding.subarray(r * member.width, (r + 1) * member.width), r * width + offset);
+    }
+    bias.set(member.bias, offset);
+    for (let c = 0; c < classes; c++) {
+      for (let d = 0; d < member.width; d++) {
+        outWeight[c * width + offset + d] = (member.outWeight[c * member.width + d] as number) / members.length;
+      }
+      outBias[c] = (outBias[c] as number) + (member.outBias[c] as number) / members.length;
+    }
+    offset += member.width;
+  }
+  return { rows, width, classes, hidden: true, embedding, bias, outWeight, outBias };
+}

@@ -3,6 +3,7 @@
  * logits out. It recomputes `features.ts`'s hashed n-grams with integer ops (so no custom op or
  * tokenizer extension is needed), looks up the compact rows, and runs the bag model.
  */
+import { toFloat16Array } from "../onnx/float16.js";
 import { OnnxGraphBuilder } from "../onnx/onnx-graph-builder.js";
 import type { BagModel } from "./bag-model.js";
 import {
@@ -21,52 +22,51 @@ function sliceColumns(g: OnnxGraphBuilder, input: string, start: number, end: nu
   return g.node("Slice", [input, g.int64s([start]), g.int64s([stop]), g.int64s([1])]);
 }
 
-/** Σ over the group of Gather(embedding, rows) / sqrt(count of valid slots). */
-function bagOfGroup(g: OnnxGraphBuilder, slots: string, valid: string, lookup: string, embedding: string): string {
-  const rows = g.node("Where", [valid, g.node("Gather", [lookup, slots]), g.constant({ type: "int32", dims: [], data: Int32Array.of(0) })]);
-  const vectors = g.node("Gather", [embedding, rows]);
-  const summed = g.node("ReduceSum", [vectors, g.int64s([1])], { keepdims: { int: 0 } });
+/** 1 / sqrt(max(number of true values per row, 1)), shape [batch, 1]. */
+function groupScale(g: OnnxGraphBuilder, valid: string): string {
   const count = g.node("ReduceSum", [g.node("Cast", [valid], { to: { int: 1 } }), g.int64s([1])], { keepdims: { int: 1 } });
-  const scale = g.node("Sqrt", [g.node("Max", [count, g.float(1)])]);
-  return g.node("Div", [summed, scale]);
+  return g.node("Reciprocal", [g.node("Sqrt", [g.node("Max", [count, g.float(1)])])]);
 }
 
+/**
+ * Builds the graph. Node count matters more than arithmetic here (ONNX Runtime spends a few
+ * microseconds per node on a short query), so all character n-gram orders are hashed at once from
+ * one [batch, position, offset] window tensor, and both feature groups share one embedding gather.
+ */
 export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows, model: BagModel): Uint8Array {
   const g = new OnnxGraphBuilder("switchyard_ngram_classifier");
   const ids = g.input("input_ids", "int64", ["batch", "sequence"]);
   const scalar = (value: number) => g.int64(value);
+  const axis1 = { axis: { int: 1 } };
 
   const isPad = g.node("Equal", [ids, scalar(PAD_ID)]);
   const characters = g.node("Where", [isPad, scalar(SEPARATOR_ID), ids]);
-  const batch = g.node("Slice", [g.node("Shape", [ids]), g.int64s([0]), g.int64s([1]), g.int64s([0])]);
+  const shape = g.node("Shape", [ids]);
+  const batch = g.node("Slice", [shape, g.int64s([0]), g.int64s([1]), g.int64s([0])]);
   const separatorColumn = g.node("Expand", [g.int64s([SEPARATOR_ID], [1, 1]), g.node("Concat", [batch, g.int64s([1])], { axis: { int: 0 } })]);
-  const x = g.node("Concat", [separatorColumn, characters, separatorColumn], { axis: { int: 1 } });
+  const x = g.node("Concat", [separatorColumn, characters, separatorColumn], axis1);
   const realLength = g.node("ReduceSum", [g.node("Cast", [g.node("Not", [isPad])], { to: { int: 7 } }), g.int64s([1])], {
     keepdims: { int: 1 },
   });
-  const ones = g.node("ConstantOfShape", [g.node("Shape", [x])], {
-    value: { tensor: { type: "int64", dims: [1], data: BigInt64Array.of(1n) } },
-  });
-  const positions = g.node("Sub", [g.node("CumSum", [ones, scalar(1)]), scalar(1)]);
 
-  // Character n-grams: a window starting at p is valid while p + order <= realLength + 2.
-  const charSlots: string[] = [];
-  const charValid: string[] = [];
-  for (const order of spec.charOrders) {
-    let hash = "";
-    let scale = 1;
-    for (let k = 0; k < order; k++) {
-      const tail = k - (order - 1);
-      const column = sliceColumns(g, x, k, tail === 0 ? null : tail);
-      const term = scale === 1 ? column : g.node("Mul", [column, scalar(scale)]);
-      hash = hash === "" ? term : g.node("Add", [hash, term]);
-      scale *= spec.vocabSize;
-    }
-    charSlots.push(g.node("Mod", [hash, scalar(spec.charBuckets)]));
-    const starts = sliceColumns(g, positions, 0, order === 1 ? null : 1 - order);
-    charValid.push(g.node("Less", [starts, g.node("Sub", [realLength, scalar(order - 3)])]));
-  }
-  const concat = (parts: string[]) => (parts.length === 1 ? (parts[0] as string) : g.node("Concat", parts, { axis: { int: 1 } }));
+  // Character n-grams of every order from one window tensor: windows[b, p, k] = x[b, p + k].
+  const maxOrder = Math.max(...spec.charOrders);
+  const framedLength = g.node("Add", [g.node("Squeeze", [g.node("Slice", [shape, g.int64s([1]), g.int64s([2]), g.int64s([0])])]), scalar(2)]);
+  const positions = g.node("Range", [scalar(0), framedLength, scalar(1)]);
+  const padded = g.node("Pad", [x, g.int64s([0, 0, 0, maxOrder - 1]), scalar(PAD_ID)]);
+  const offsets = g.int64s(Array.from({ length: maxOrder }, (_, k) => k), [1, maxOrder]);
+  const windowIndex = g.node("Add", [g.node("Unsqueeze", [positions, g.int64s([1])]), offsets]);
+  const windows = g.node("Gather", [padded, windowIndex], axis1);
+  const powers = Array.from({ length: maxOrder }, (_, k) => spec.vocabSize ** k);
+  const prefixHashes = g.node("CumSum", [g.node("Mul", [windows, g.int64s(powers)]), scalar(2)]);
+  const orders = spec.charOrders;
+  const hashes = g.node("Gather", [prefixHashes, g.int64s(orders.map((order) => order - 1))], { axis: { int: 2 } });
+  const flat = g.node("Concat", [batch, g.int64s([-1])], { axis: { int: 0 } });
+  const charSlots = g.node("Reshape", [g.node("Mod", [hashes, scalar(spec.charBuckets)]), flat]);
+  // A window starting at p is valid while p + order <= realLength + 2.
+  const windowEnds = g.node("Add", [g.node("Unsqueeze", [positions, g.int64s([1])]), g.int64s(orders, [1, orders.length])]);
+  const limit = g.node("Unsqueeze", [g.node("Add", [realLength, scalar(3)]), g.int64s([2])]);
+  const charValid = g.node("Reshape", [g.node("Less", [g.node("Unsqueeze", [windowEnds, g.int64s([0])]), limit]), flat]);
 
   // Words: pair values summed per word (ScatterElements add), words indexed by the separators before them.
   const isSeparator = g.node("Equal", [x, scalar(SEPARATOR_ID)]);
@@ -77,26 +77,28 @@ export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows
   const zeros = g.node("ConstantOfShape", [g.node("Shape", [x])], {
     value: { tensor: { type: "int64", dims: [1], data: BigInt64Array.of(0n) } },
   });
-  const wordHash = g.node("ScatterElements", [zeros, sliceColumns(g, wordIndex, 0, -1), pairValues], {
-    axis: { int: 1 },
-    reduction: { string: "add" },
-  });
-  const letters = g.node("ScatterElements", [zeros, wordIndex, g.node("Cast", [g.node("Not", [isSeparator])], { to: { int: 7 } })], {
-    axis: { int: 1 },
-    reduction: { string: "add" },
-  });
+  const scatterAdd = { axis: { int: 1 }, reduction: { string: "add" } };
+  const wordHash = g.node("ScatterElements", [zeros, sliceColumns(g, wordIndex, 0, -1), pairValues], scatterAdd);
+  const letters = g.node("ScatterElements", [zeros, wordIndex, g.node("Cast", [g.node("Not", [isSeparator])], { to: { int: 7 } })], scatterAdd);
   const wordValid = g.node("Greater", [letters, scalar(0)]);
   const wordSlots = g.node("Add", [g.node("Mod", [wordHash, scalar(spec.wordBuckets)]), scalar(spec.charBuckets)]);
   const reduced = g.node("Mod", [wordHash, scalar(WORD_HASH_MODULUS)]);
   const bigramHash = g.node("Add", [g.node("Mul", [sliceColumns(g, reduced, 0, -1), scalar(BIGRAM_MULTIPLIER)]), sliceColumns(g, reduced, 1, null)]);
   const bigramSlots = g.node("Add", [g.node("Mod", [bigramHash, scalar(spec.wordBigramBuckets)]), scalar(spec.charBuckets + spec.wordBuckets)]);
   const bigramValid = g.node("And", [sliceColumns(g, wordValid, 0, -1), sliceColumns(g, wordValid, 1, null)]);
+  const wordGroupValid = g.node("Concat", [wordValid, bigramValid], axis1);
 
+  // One weighted embedding bag over both groups: weight = valid / sqrt(count of the group's valid slots).
+  const slots = g.node("Concat", [charSlots, wordSlots, bigramSlots], axis1);
+  const weight = (valid: string) => g.node("Mul", [g.node("Cast", [valid], { to: { int: 1 } }), groupScale(g, valid)]);
+  const weights = g.node("Concat", [weight(charValid), weight(wordGroupValid)], axis1);
   const lookup = g.constant({ type: "int32", dims: [featureRows.lookup.length], data: featureRows.lookup }, "lookup");
-  const embedding = g.constant({ type: "float", dims: [model.rows, model.width], data: model.embedding }, "embedding");
-  const charVector = bagOfGroup(g, concat(charSlots), concat(charValid), lookup, embedding);
-  const wordVector = bagOfGroup(g, concat([wordSlots, bigramSlots]), concat([wordValid, bigramValid]), lookup, embedding);
-  const pre = g.node("Add", [g.node("Add", [charVector, wordVector]), g.constant({ type: "float", dims: [model.width], data: model.bias }, "bias")]);
+  // Half precision halves the folder; trained weights are rounded to it (see roundToFloat16) so the
+  // graph and the reference implementation agree.
+  const embedding = g.constant({ type: "float16", dims: [model.rows, model.width], data: toFloat16Array(model.embedding) }, "embedding");
+  const vectors = g.node("Cast", [g.node("Gather", [embedding, g.node("Gather", [lookup, slots])])], { to: { int: 1 } });
+  const bag = g.node("Squeeze", [g.node("MatMul", [g.node("Unsqueeze", [weights, g.int64s([1])]), vectors]), g.int64s([1])]);
+  const pre = g.node("Add", [bag, g.constant({ type: "float", dims: [model.width], data: model.bias }, "bias")]);
   const logits = model.hidden
     ? g.node("Gemm", [g.node("Relu", [pre]), g.constant({ type: "float", dims: [model.classes, model.width], data: model.outWeight }, "out_weight"), g.constant({ type: "float", dims: [model.classes], data: model.outBias }, "out_bias")], { transB: { int: 1 } })
     : pre;

@@ -4,7 +4,8 @@
  */
 import { PreTrainedTokenizer } from "@huggingface/transformers";
 import { z } from "zod";
-import { bagLogits, type BagExample, type BagModel } from "../ngram/bag-model.js";
+import { roundToFloat16 } from "../onnx/float16.js";
+import { bagLogits, mergeEnsemble, type BagExample, type BagModel } from "../ngram/bag-model.js";
 import { buildFeatureRows, toBagExample } from "../ngram/feature-rows.js";
 import { hashedFeatureCount, hashedFeatures, pairTable, type HashedFeatures, type NgramFeatureSpec } from "../ngram/features.js";
 import { buildNgramGraph } from "../ngram/ngram-graph.js";
@@ -31,6 +32,8 @@ export const TrainClassifierOptionsSchema = z.strictObject({
   charBuckets: z.int().min(1).default(500_009),
   wordBuckets: z.int().min(1).default(131_071),
   wordBigramBuckets: z.int().min(1).default(262_139),
+  /** Independently seeded models averaged into one (hidden-layer models only): steadier, less overconfident. */
+  ensemble: z.int().min(1).max(8).default(2),
   /** Hashed n-grams seen fewer times than this in training get no embedding row. */
   minFeatureCount: z.int().min(1).default(2),
 });
@@ -44,7 +47,14 @@ export interface TrainedClassifier {
 function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
   const rows = buildFeatureRows(features, hashedFeatureCount(spec), options.minFeatureCount);
   const examples = features.map((f) => toBagExample(f, rows));
-  const model = trainBagModel(examples, labels, { rows: rows.rows, classes }, options.model);
+  const members = options.model.hidden ? options.ensemble : 1;
+  const model = mergeEnsemble(
+    Array.from({ length: members }, (_, member) =>
+      trainBagModel(examples, labels, { rows: rows.rows, classes }, { ...options.model, seed: options.model.seed + member * 7919 }),
+    ),
+  );
+  // The graph stores embeddings in half precision: round here so held-out scores match the export.
+  roundToFloat16(model.embedding);
   return { rows, model };
 }
 
