@@ -3,7 +3,7 @@
  * prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
  * under `stages/`; this file only orders them and carries what one stage hands the next.
  */
-import type { IntentClassifier } from "../../classifiers/index.js";
+import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
 import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
@@ -14,6 +14,7 @@ import type { Decision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
 import { FALLBACK_HEADER, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
+import { decisionNeedsClassification } from "../policy/classification-need.js";
 import type { ProviderSet } from "../providers/provider-set.js";
 import type { ChatCompletion, ChunkStream } from "../providers/types.js";
 import { budgetExceeded } from "../usage/budgets/guard.js";
@@ -21,7 +22,7 @@ import type { Metrics } from "../usage/metrics.js";
 import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
 import { denyError } from "./deny.js";
-import { analyze, type Analysis } from "./stages/analyze.js";
+import { analyze, withClassification, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, type AnswerSummary } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
@@ -57,6 +58,8 @@ export interface ChatPipeline {
 interface Decided {
   conversation: Conversation;
   analysis: Analysis;
+  /** Undefined when the decision did not depend on the intent (or there is no classifier). */
+  classification: IntentPrediction | undefined;
   decision: Decision;
   /** The one policy version this request uses from analysis to fallbacks. */
   snapshot: PolicySnapshot;
@@ -70,10 +73,17 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       throw budgetExceeded(budget);
     }
     const snapshot = deps.policies.snapshot;
-    const analysis = await analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
-    const { decision } = deps.policies.decide(analysis.features, snapshot);
+    const analysis = analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
+    let { decision } = deps.policies.decide(analysis.features, snapshot);
+    let classification: IntentPrediction | undefined;
+    if (decisionNeedsClassification(snapshot.policy, decision, { session: conversation.scope !== undefined })) {
+      const classified = await withClassification(analysis.features, conversation, deps);
+      classification = classified.classification;
+      analysis.features = classified.features;
+      ({ decision } = deps.policies.decide(analysis.features, snapshot));
+    }
     if (budget.exceeded) deps.metrics.budgetEnforced("force_local");
-    return { conversation, analysis, decision, snapshot };
+    return { conversation, analysis, classification, decision, snapshot };
   }
 
   async function run(ctx: ChatRequestContext): Promise<ChatOutcome> {
@@ -137,7 +147,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       await saveTurn(ctx, deps.context, decided.conversation, summary.message, {
         route: execution.call.location,
         model: execution.call.model.id,
-        intent: decided.analysis.classification?.intent,
+        intent: decided.classification?.intent,
         sticky: decision.sticky.remember,
       });
     }
@@ -148,8 +158,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       session: decided.conversation.scope?.sessionId ?? null,
       route: execution.call.location,
       model: execution.call.model.id,
-      intent: decided.analysis.classification?.intent ?? null,
-      confidence: decided.analysis.classification?.confidence ?? null,
+      intent: decided.classification?.intent ?? null,
+      confidence: decided.classification?.confidence ?? null,
       fallback: execution.path.length > 1,
       status: f.status,
       error: f.error === undefined ? null : (asGatewayError(f.error).code ?? "error"),
@@ -171,8 +181,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       session: decided?.conversation.scope?.sessionId ?? null,
       route: execution?.call.location ?? route?.route ?? null,
       model: execution?.call.model.id ?? route?.model ?? null,
-      intent: decided?.analysis.classification?.intent ?? null,
-      confidence: decided?.analysis.classification?.confidence ?? null,
+      intent: decided?.classification?.intent ?? null,
+      confidence: decided?.classification?.confidence ?? null,
       fallback: (execution?.path.length ?? 0) > 1,
       status: failure.status,
       error: failure.code ?? "error",

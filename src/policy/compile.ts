@@ -63,6 +63,8 @@ export interface CompiledPolicy {
   readonly degrade: RoutingFile["degrade"];
   /** Every request header a condition reads (lower case): what the pipeline copies into `features.headers`. */
   readonly headerNames: readonly string[];
+  /** Index of the first rule whose conditions read the classifier's output (`rules.length` if none). */
+  readonly firstIntentRule: number;
 }
 
 export interface CompileContext {
@@ -94,7 +96,20 @@ export function compilePolicy(file: RoutingFile, context: CompileContext): Compi
     sticky: file.sticky && file.sticky.turns > 0 ? file.sticky : undefined,
     degrade: file.degrade,
     headerNames: [...headerNames].sort(),
+    firstIntentRule: firstIndex(file.rules, (rule) => readsClassification(rule.when)),
   };
+}
+
+const CLASSIFIER_CONDITIONS = ["intent", "intent_route", "unsure", "confidence_below", "confidence_above"] as const;
+
+function readsClassification(conditions: Conditions): boolean {
+  if (CLASSIFIER_CONDITIONS.some((key) => conditions[key] !== undefined)) return true;
+  return (conditions.any ?? []).some(readsClassification) || (conditions.not !== undefined && readsClassification(conditions.not));
+}
+
+function firstIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
+  const index = items.findIndex(test);
+  return index < 0 ? items.length : index;
 }
 
 /** Resolves a static target (`local`, `cloud` or a model id); undefined for dynamic ones or unknown ids. */

@@ -18,7 +18,7 @@ export interface Analysis {
   /** The conversation sanitized for the cloud with the PII policy's own actions. */
   cloudScan: CloudOutcome;
   piiTypes: string[];
-  classification: IntentPrediction | undefined;
+  /** Features without the classifier's output; `withClassification` adds it when the policy needs it. */
   features: RequestFeatures;
 }
 
@@ -35,38 +35,44 @@ export interface BudgetView {
   exceeded: boolean;
 }
 
-export async function analyze(
+export function analyze(
   ctx: ChatRequestContext,
   conversation: Conversation,
   policy: CompiledPolicy,
   budget: BudgetView,
   deps: AnalyzeDeps,
-): Promise<Analysis> {
+): Analysis {
   const cloudScan = deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id });
   const piiTypes = cloudScan.kind === "failed" ? [] : [...new Set(cloudScan.summary.map((entry) => entry.type))];
-  const classification = await classify(conversation, deps);
   const features = featuresFromRequest(conversation.request, {
     tenant: ctx.tenant.id,
     header: ctx.header,
     headerNames: policy.headerNames,
-    classification,
     promptTokens: estimatePromptTokens(conversation.request),
     piiTypes,
     local: localHealth(deps),
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
   });
-  return { cloudScan, piiTypes, classification, features };
+  return { cloudScan, piiTypes, features };
 }
 
-async function classify(conversation: Conversation, deps: AnalyzeDeps): Promise<IntentPrediction | undefined> {
-  if (!deps.classifier) return undefined;
+/** Runs the classifier on the conversation and returns the features with its output (unchanged without one). */
+export async function withClassification(
+  features: RequestFeatures,
+  conversation: Conversation,
+  deps: AnalyzeDeps,
+): Promise<{ features: RequestFeatures; classification: IntentPrediction | undefined }> {
+  if (!deps.classifier) return { features, classification: undefined };
   const text = selectClassifierText(conversation.request.messages, deps.classifierText);
-  if (text.trim().length === 0) return undefined;
+  if (text.trim().length === 0) return { features, classification: undefined };
   const startedAt = performance.now();
-  const prediction = await deps.classifier.classify(text);
+  const classification = await deps.classifier.classify(text);
   deps.metrics.observeClassifier(performance.now() - startedAt);
-  return prediction;
+  return {
+    features: { ...features, intent: classification.intent, confidence: classification.confidence, unsure: classification.unsure },
+    classification,
+  };
 }
 
 function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean } {
