@@ -44,7 +44,7 @@ async function train(examples: readonly LabelledExample[], name: string, seed: n
   const dir = join(tmpdir(), `switchyard-bench-classifier-${name}`);
   const started = performance.now();
   const options = TrainClassifierOptionsSchema.parse({ model: { ...TrainClassifierOptionsSchema.shape.model.parse(undefined), seed } });
-  const { files } = trainNgramClassifier(examples, options);
+  const { files } = await trainNgramClassifier(examples, options);
   const seconds = (performance.now() - started) / 1000;
   await writeModelFolder(dir, files);
   return { classifier: await loadIntentClassifier(dir), seconds, bytes: await folderBytes(dir), dir };

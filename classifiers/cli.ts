@@ -96,7 +96,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
           seed,
           allowRemoteModels: values["allow-remote"] === true,
         })
-      : trainNgramClassifier(
+      : await trainNgramClassifier(
           examples,
           TrainClassifierOptionsSchema.parse({ valSplit, targetPrecision, model: { ...TrainClassifierOptionsSchema.shape.model.parse(undefined), seed } }),
         );

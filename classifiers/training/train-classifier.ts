@@ -20,7 +20,8 @@ import { jsonFile, type ModelFiles } from "../model-folder.js";
 import { trainingDataHash, type LabelledExample } from "../data/training-data.js";
 import { calibrateOnHeldOut } from "./calibration.js";
 import { stratifiedSplit } from "./split.js";
-import { BagTrainingOptionsSchema, trainBagModel } from "./train-bag-model.js";
+import { trainMembersInParallel } from "./parallel-training.js";
+import { BagTrainingOptionsSchema } from "./train-bag-model.js";
 
 export const TrainClassifierOptionsSchema = z.strictObject({
   valSplit: z.number().min(0).max(0.5).default(0.1),
@@ -44,15 +45,12 @@ export interface TrainedClassifier {
   report: TrainingReport;
 }
 
-function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
+async function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
   const rows = buildFeatureRows(features, hashedFeatureCount(spec), options.minFeatureCount);
   const examples = features.map((f) => toBagExample(f, rows));
   const members = options.model.hidden ? options.ensemble : 1;
-  const model = mergeEnsemble(
-    Array.from({ length: members }, (_, member) =>
-      trainBagModel(examples, labels, { rows: rows.rows, classes }, { ...options.model, seed: options.model.seed + member * 7919 }),
-    ),
-  );
+  const memberOptions = Array.from({ length: members }, (_, member) => ({ ...options.model, seed: options.model.seed + member * 7919 }));
+  const model = mergeEnsemble(await trainMembersInParallel(examples, labels, { rows: rows.rows, classes }, memberOptions));
   // The graph stores embeddings in half precision: round here so held-out scores match the export.
   roundToFloat16(model.embedding);
   return { rows, model };
@@ -69,10 +67,10 @@ function logitsOf(model: BagModel, examples: readonly BagExample[]): Float32Arra
 
 /**
  * @example
- * const { files, report } = trainNgramClassifier(examples, TrainClassifierOptionsSchema.parse({}));
+ * const { files, report } = await trainNgramClassifier(examples, TrainClassifierOptionsSchema.parse({}));
  * await writeModelFolder("classifiers/default", files);
  */
-export function trainNgramClassifier(examples: readonly LabelledExample[], options: TrainClassifierOptions): TrainedClassifier {
+export async function trainNgramClassifier(examples: readonly LabelledExample[], options: TrainClassifierOptions): Promise<TrainedClassifier> {
   const started = performance.now();
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIds = new Map(labels.map((label, id) => [label, id]));
@@ -96,10 +94,10 @@ export function trainNgramClassifier(examples: readonly LabelledExample[], optio
 
   const split = stratifiedSplit(y, options.valSplit, options.model.seed);
   const pick = <T>(items: readonly T[], indices: readonly number[]) => indices.map((i) => items[i] as T);
-  let final = fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options);
+  let final = await fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options);
   const heldOutLogits = logitsOf(final.model, pick(features, split.heldOut).map((f) => toBagExample(f, final.rows)));
   const calibration = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision);
-  if (split.heldOut.length > 0 && options.refit) final = fitModel(features, Int32Array.from(y), spec, labels.length, options);
+  if (split.heldOut.length > 0 && options.refit) final = await fitModel(features, Int32Array.from(y), spec, labels.length, options);
 
   const onnx = buildNgramGraph(spec, final.rows, final.model);
   const report: TrainingReport = {

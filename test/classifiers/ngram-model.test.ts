@@ -2,7 +2,7 @@ import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformer
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadIntentClassifier, type IntentClassifier } from "../../classifiers/index.js";
+import { loadIntentClassifier, type IntentClassifier, type IntentPrediction } from "../../classifiers/index.js";
 import { writeModelFolder } from "../../classifiers/model-folder.js";
 import { ModelMetadataSchema } from "../../classifiers/model-metadata.js";
 import { bagLogits } from "../../classifiers/ngram/bag-model.js";
@@ -21,7 +21,7 @@ describe("n-gram classifier trained on a small dataset", () => {
 
   beforeAll(async () => {
     dir = await tempDir();
-    const { files } = trainNgramClassifier(trainingExamples, TrainClassifierOptionsSchema.parse({ valSplit: 0.2 }));
+    const { files } = await trainNgramClassifier(trainingExamples, TrainClassifierOptionsSchema.parse({ valSplit: 0.2 }));
     await writeModelFolder(join(dir, "model"), files);
     classifier = await loadIntentClassifier(join(dir, "model"));
   });
@@ -51,6 +51,17 @@ describe("n-gram classifier trained on a small dataset", () => {
     }
   });
 
+  it("gives concurrent calls (micro-batched into one padded run) the same answers as one at a time", async () => {
+    const texts = [...clearQueries.map((q) => q.text), ...nonsenseQueries, "", "a", ...heldOutIntentQueries];
+    const sequential: IntentPrediction[] = [];
+    for (const text of texts) sequential.push(await classifier.classify(text));
+    const concurrent = await Promise.all(texts.map((text) => classifier.classify(text)));
+    concurrent.forEach((prediction, i) => {
+      expect(prediction.intent, texts[i]).toBe(sequential[i]?.intent);
+      expect(prediction.confidence).toBeCloseTo(sequential[i]?.confidence as number, 5);
+    });
+  });
+
   it("is unsure on nonsense and on empty text", async () => {
     for (const text of [...nonsenseQueries, ""]) {
       expect((await classifier.classify(text)).unsure, text).toBe(true);
@@ -63,10 +74,10 @@ describe("n-gram classifier trained on a small dataset", () => {
     expect(unsure / predictions.length).toBeGreaterThanOrEqual(0.5);
   });
 
-  it("is deterministic: the same data and seed give byte-identical model files", () => {
+  it("is deterministic: the same data and seed give byte-identical model files", async () => {
     const options = TrainClassifierOptionsSchema.parse({ valSplit: 0.2 });
-    const a = trainNgramClassifier(trainingExamples, options).files;
-    const b = trainNgramClassifier(trainingExamples, options).files;
+    const a = (await trainNgramClassifier(trainingExamples, options)).files;
+    const b = (await trainNgramClassifier(trainingExamples, options)).files;
     expect(Buffer.from(a.get("onnx/model.onnx") as Uint8Array).equals(Buffer.from(b.get("onnx/model.onnx") as Uint8Array))).toBe(true);
   });
 });
