@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
 import { parseJsonText, validateBody } from "../src/api/parse-body.js";
 import type { AppEnv } from "../src/http/app-env.js";
+import { clientSignal } from "../src/http/client-signal.js";
 import { sseStream } from "../src/http/sse.js";
 import type { ChatPipeline } from "../src/pipeline/chat-pipeline.js";
 
@@ -26,7 +27,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
       tenant: c.get("tenant"),
       body,
       header: (name) => c.req.header(name),
-      signal: c.req.raw.signal,
+      signal: clientSignal(c),
       log: c.get("log"),
       receivedAt: Date.now(),
     });

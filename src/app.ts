@@ -4,7 +4,6 @@
  */
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { DEFAULT_MODEL_DIR, loadIntentClassifier, type IntentClassifier } from "../classifiers/index.js";
 import { adminPolicyRoutes } from "../routes/admin-policies.js";
@@ -26,10 +25,12 @@ import { createContextStoreFromConfig } from "./context/create.js";
 import { createRedisClient } from "./context/redis-client.js";
 import type { AppEnv } from "./http/app-env.js";
 import { apiKeyAuth } from "./http/middleware/auth.js";
+import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
 import { PolicyStore } from "./policy/store.js";
+import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "./usage/budgets/load.js";
@@ -62,7 +63,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const keys = parseApiKeys(env.SWITCHYARD_API_KEYS);
   if (keys.size === 0) log.warn("SWITCHYARD_API_KEYS is not set: the gateway accepts requests without an API key (development mode)");
 
-  const providers = createProviderSet(config, log, options);
+  const httpFetch = options.fetch ? undefined : createHttpFetch();
+  const providers = createProviderSet(config, log, { fetch: options.fetch ?? httpFetch });
   const classifier: IntentClassifier = await loadIntentClassifier(env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR);
   const piiPolicy = await loadPiiPolicy(piiPolicyPath(config.policyDir));
   const piiEngine = createPiiEngine(piiPolicy);
@@ -133,16 +135,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.route("/", dashboardRoutes());
   app.route("/", adminPolicyRoutes({ store: policies, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
-  const limit = env.SWITCHYARD_BODY_LIMIT_BYTES;
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw bodyTooLarge(limit);
-      },
-    }),
-  );
+  app.use("/v1/*", bodySizeLimit({ maxBytes: env.SWITCHYARD_BODY_LIMIT_BYTES, tooLarge: bodyTooLarge }));
   // Usage has its own auth: tenants see their own usage, the admin key sees everyone's.
   app.route("/", usageRoutes({ store: usage.store, auth: { keys, adminKeyDigest: env.SWITCHYARD_ADMIN_KEY ? keyDigest(env.SWITCHYARD_ADMIN_KEY) : undefined } }));
   app.use("/v1/*", apiKeyAuth({ keys }));
@@ -166,6 +159,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await usage.close();
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
       await usageRedis?.quit().catch(() => undefined);
+      httpFetch?.close();
     },
   };
 }

@@ -34,10 +34,10 @@ export const serveCommand: CliCommand = {
     const stop = (signal: string) => {
       log.info({ signal }, "shutting down");
       server.close().then(
-        () => process.exit(0),
+        () => log.flush(() => process.exit(0)),
         (error: unknown) => {
           log.error({ err: error }, "shutdown failed");
-          process.exit(1);
+          log.flush(() => process.exit(1));
         },
       );
     };

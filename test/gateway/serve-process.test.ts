@@ -43,7 +43,8 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
 }
 
-describe("switchyard serve (process)", () => {
+// Each test starts a real process (TypeScript loader, classifier, PII engine, model): slow on a busy host.
+describe("switchyard serve (process)", { timeout: 90_000 }, () => {
   it("starts on the shipped defaults and reports why the local model is not ready", async () => {
     const child = serve({});
     const url = await waitForUrl(child);
