@@ -12,7 +12,7 @@ import { parse, stringify } from "yaml";
 import { loadCorpus, type CorpusSample } from "../../bench/pii-corpus.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
-import { chat, contextYaml, dropKeys, inBatches, patientPiiPolicy, shippedPolicyWith, unique, user, type ChatAnswer, type ChatBody, type ChatMessageInput } from "./support.js";
+import { chat, contextYaml, dropKeys, inBatches, PATIENT_CONTEXT_ENV, patientPiiPolicy, shippedPolicyWith, unique, user, type ChatAnswer, type ChatBody, type ChatMessageInput } from "./support.js";
 
 const corpus = loadCorpus();
 const hasSecret = (sample: CorpusSample) => sample.entities.some((e) => e.type === "SECRET");
@@ -136,7 +136,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     modelsYaml: modelsWithEchoes(cloud.baseURL, echoes),
     files: { "context.yaml": contextYaml(REDIS_PREFIX), "pii.yaml": await patientPiiPolicy() },
-    env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_API_KEYS: `${TENANT}=${API_KEY}` },
+    env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_API_KEYS: `${TENANT}=${API_KEY}`, ...PATIENT_CONTEXT_ENV },
   });
 });
 
@@ -235,10 +235,11 @@ describe("the labelled corpus sent to the cloud", () => {
     const sessions = samples.map((s) => `${s.id}-${unique("handoff")}`);
     const first = await inBatches(samples, 8, (s, i) => ask({ model: "stories", max_tokens: 8, messages: [user(s.text)] }, sessions[i]));
     expect(statusCounts(first)).toEqual({ 200: samples.length });
-    expect(first.every((a) => a.headers.get("x-switchyard-route") === "local")).toBe(true);
+    expect(first.every((a) => a.headers.get("x-switchyard-route") === "local" && a.headers.get("x-switchyard-context") === null)).toBe(true);
     expect(cloud.requests).toHaveLength(0);
 
     const second = await inBatches(samples, BATCH, (_, i) => ask({ model: "cloud", messages: [user("Summarise what I told you so far.")] }, sessions[i]));
+    expect(second.filter((a) => a.headers.get("x-switchyard-context") === "degraded")).toHaveLength(0);
     samples.forEach((sample, i) => expect(second[i]!.status, sample.id).toBe(hasSecret(sample) ? 400 : 200));
     const answered = samples.filter((s) => !hasSecret(s));
     expect(cloud.requests).toHaveLength(answered.length);

@@ -14,6 +14,7 @@ import {
   dropKeys,
   eventually,
   http,
+  PATIENT_CONTEXT_ENV,
   patientPiiPolicy,
   system,
   unique,
@@ -45,7 +46,7 @@ beforeAll(async () => {
     startTestGateway({
       modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
       files: { "context.yaml": contextYaml(REDIS_PREFIX), "pii.yaml": piiPolicy },
-      env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_API_KEYS: API_KEYS },
+      env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_API_KEYS: API_KEYS, ...PATIENT_CONTEXT_ENV },
     });
   gwA = await start();
   gwB = await start();
@@ -274,7 +275,7 @@ describe("when Redis goes away", () => {
     gw = await startTestGateway({
       modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
       files: { "context.yaml": contextYaml("e2e-outage:", "redis: { reconnect_max_delay_ms: 100 }\n"), "pii.yaml": await patientPiiPolicy() },
-      env: { REDIS_URL: redis.url, SWITCHYARD_API_KEYS: API_KEYS, SWITCHYARD_CONTEXT_TIMEOUT_MS: "100" },
+      env: { REDIS_URL: redis.url, SWITCHYARD_API_KEYS: API_KEYS, SWITCHYARD_CONTEXT_TIMEOUT_MS: "500" },
       waitForModels: false,
     });
   });

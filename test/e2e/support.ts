@@ -197,3 +197,10 @@ export async function shippedPolicyWith(file: string, replacements: Record<strin
  * (fail closed, covered by pii-egress.test.ts) would move a cloud request to the local model.
  */
 export const patientPiiPolicy = () => shippedPolicyWith("pii.yaml", { "budget_ms: 50": "budget_ms: 5000" });
+
+/**
+ * Environment for gateways whose tests are not about a slow Redis: the context store's command
+ * timeout raised from 100 ms, so a busy machine never turns a session into a degraded (context-less)
+ * request. The outage behaviour has its own test.
+ */
+export const PATIENT_CONTEXT_ENV = { SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" } as const;
