@@ -11,6 +11,8 @@ export interface ActionContext {
   /** HMAC key for `hash`, already scoped to the tenant; null when no rule hashes. */
   tenantHashKey: Buffer | null;
   tally: SummaryTally;
+  /** The routing policy's action for this route, replacing pii.yaml's for every entity type. */
+  override?: PiiAction | undefined;
 }
 
 /** A per-tenant key, so the same value hashes alike within a tenant and differently across tenants. */
@@ -63,7 +65,7 @@ export function applyActions(text: string, entities: readonly Entity[], ctx: Act
   let out = "";
   let copied = 0;
   for (const entity of entities) {
-    const action = actionFor(ctx.policy, entity.type, ctx.destination);
+    const action = ctx.override ?? actionFor(ctx.policy, entity.type, ctx.destination);
     ctx.tally.add(entity.type, action);
     const replaced = replacement(action, entity.type, text.slice(entity.start, entity.end), ctx);
     if (replaced === null) continue;

@@ -12,7 +12,7 @@ import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
-import type { Destination, PiiPolicy } from "./policy/schema.js";
+import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
 
@@ -23,6 +23,11 @@ export interface SanitizeOptions {
   tenant: string;
   /** Stored conversation context the pipeline sends along with the request. */
   history?: readonly ChatMessage[];
+  /**
+   * The action a routing rule sets for this route (`pii:` in routing.yaml), replacing pii.yaml's
+   * action for every entity type found. The hash action still needs its key configured.
+   */
+  override?: PiiAction;
 }
 
 export type CloudOutcome =
@@ -84,6 +89,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       vault: options.vault,
       tenantHashKey: usesHash && secret ? tenantHashKey(secret, options.tenant) : null,
       tally,
+      override: options.override,
     };
     const deadline = deadlineIn(policy.scan.budget_ms);
     const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline), ctx));
@@ -118,7 +124,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     },
     sanitizeForLocal(request, options) {
       // The default local policy allows everything: nothing to do, and nothing to pay for a scan.
-      if (allowsAll("local")) return { kind: "local", request, history: [...(options.history ?? [])], summary: [] };
+      if (options.override === undefined && allowsAll("local")) return { kind: "local", request, history: [...(options.history ?? [])], summary: [] };
       try {
         const { sanitized, history, tally } = run(request, options, "local");
         if (tally.typesWith("block").length > 0) return blockedOutcome(tally);

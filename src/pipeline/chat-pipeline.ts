@@ -104,7 +104,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       execution = await execute(ctx, decision, {
         registry: deps.registry,
         catalog: decided.snapshot.policy.catalog,
-        prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision.maxTokens, ctx.tenant.id, deps),
+        prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision, ctx.tenant.id, deps),
       });
       const { call, answer, path } = execution;
       headers[ROUTE_HEADER] = call.location;

@@ -9,6 +9,7 @@ import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
 import { GatewayError } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
+import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
 import { assertSupported } from "../capabilities.js";
@@ -40,26 +41,29 @@ export interface PrepareDeps {
   sanitizer: Sanitizer;
 }
 
-export function prepareCall(
-  model: ModelEntry,
-  conversation: Conversation,
-  cloudScan: CloudOutcome,
-  maxTokensCap: number | undefined,
-  tenant: string,
-  deps: PrepareDeps,
-): PreparedCall {
+/** What the routing rule asks of this call: its max-tokens cap and PII action. */
+export interface RouteTerms {
+  maxTokens: number | undefined;
+  pii: PiiRouteAction;
+}
+
+export function prepareCall(model: ModelEntry, conversation: Conversation, cloudScan: CloudOutcome, terms: RouteTerms, tenant: string, deps: PrepareDeps): PreparedCall {
   const request = conversation.request;
-  const { shaped, dropped } = shapeFor(model, request, maxTokensCap, deps.providers);
+  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers);
   const routed = deps.providers.forModel(model);
   const options = { vault: conversation.state.vault, tenant };
+  const override = terms.pii === "default" ? undefined : terms.pii;
 
   if (routed.location === "local") {
-    const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
+    // keep_local is about egress: on the host, pii.yaml's local rules apply.
+    const localOverride = override === "keep_local" ? undefined : override;
+    const outcome = deps.sanitizer.sanitizeForLocal(shaped, localOverride ? { ...options, override: localOverride } : options);
     if (outcome.kind !== "local") throw outcome.error;
     return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
   }
-  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed or capped.
-  const outcome = shaped === request ? cloudScan : deps.sanitizer.sanitizeForCloud(shaped, options);
+  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
+  const outcome =
+    shaped === request && override === undefined ? cloudScan : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
     case "cloud":
       return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
