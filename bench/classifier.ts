@@ -74,6 +74,38 @@ function sampleShots(examples: readonly LabelledExample[], shots: number, seed: 
   return [...byLabel.keys()].sort().flatMap((label) => shuffle([...(byLabel.get(label) ?? [])], random).slice(0, shots));
 }
 
+function jaccardDistance(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : 1 - shared / union;
+}
+
+/**
+ * "Varied" examples: per intent, a random first example, then repeatedly the example farthest (word
+ * Jaccard distance) from those already chosen — what a person picking diverse examples would do.
+ */
+function sampleVariedShots(examples: readonly LabelledExample[], shots: number, seed: number): LabelledExample[] {
+  const random = seededRandom(seed);
+  const byLabel = new Map<string, LabelledExample[]>();
+  for (const example of examples) byLabel.set(example.label, [...(byLabel.get(example.label) ?? []), example]);
+  return [...byLabel.keys()].sort().flatMap((label) => {
+    const pool = byLabel.get(label) ?? [];
+    const words = pool.map((e) => new Set(e.text.toLowerCase().split(/\W+/).filter(Boolean)));
+    const chosen = [random.int(pool.length)];
+    const nearest = words.map((w) => jaccardDistance(w, words[chosen[0] as number] as Set<string>));
+    while (chosen.length < Math.min(shots, pool.length)) {
+      let best = -1;
+      nearest.forEach((distance, i) => {
+        if (!chosen.includes(i) && (best < 0 || distance > (nearest[best] as number))) best = i;
+      });
+      chosen.push(best);
+      words.forEach((w, i) => (nearest[i] = Math.min(nearest[i] as number, jaccardDistance(w, words[best] as Set<string>))));
+    }
+    return chosen.map((i) => pool[i] as LabelledExample);
+  });
+}
+
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 async function accuracyRow(
@@ -190,7 +222,10 @@ export async function main(args: string[]): Promise<void> {
     const dataset = await publicDatasets[name](values["data-root"]);
     loaded.set(name, dataset);
     print(await accuracyRow(dataset, "all", dataset.train, seed));
-    for (const k of shots) print(await accuracyRow(dataset, `${k} per intent`, sampleShots(dataset.train, k, seed), seed));
+    for (const k of shots) {
+      print(await accuracyRow(dataset, `${k} random per intent`, sampleShots(dataset.train, k, seed), seed));
+      print(await accuracyRow(dataset, `${k} varied per intent`, sampleVariedShots(dataset.train, k, seed), seed));
+    }
   }
   const banking = loaded.get("banking77");
   if (banking) {

@@ -23,6 +23,8 @@ export const BagTrainingOptionsSchema = z.strictObject({
   labelSmoothing: z.number().min(0).max(0.5).default(0.1),
   /** Decoupled weight decay applied to the dense layers. */
   weightDecay: z.number().min(0).default(0.0001),
+  /** Which feature groups this model reads; single-group models make an ensemble's members disagree more on unfamiliar text. */
+  featureGroups: z.enum(["all", "char", "word"]).default("all"),
   seed: z.int().default(1),
 });
 export type BagTrainingOptions = z.infer<typeof BagTrainingOptionsSchema>;
@@ -32,6 +34,7 @@ interface AdamState {
   v: Float32Array;
 }
 
+const NO_ROWS = new Int32Array(0);
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
@@ -120,8 +123,8 @@ export function trainBagModel(
         const label = labels[index] as number;
         h.set(bias);
         const groups: [Int32Array, number[]][] = [
-          [example.charRows, keptChar],
-          [example.wordRows, keptWord],
+          [options.featureGroups === "word" ? NO_ROWS : example.charRows, keptChar],
+          [options.featureGroups === "char" ? NO_ROWS : example.wordRows, keptWord],
         ];
         for (const [rowsOfGroup, kept] of groups) {
           kept.length = 0;
@@ -210,6 +213,13 @@ export function trainBagModel(
       const decay = rate * options.weightDecay;
       adamStep(outWeight, outWeightGrad, outWeightAdam, 0, outWeight.length, stepSize, decay);
       adamStep(outBias, outBiasGrad, outBiasAdam, 0, outBias.length, stepSize, 0);
+    }
+  }
+  // Rows of a group this model does not read must not contribute at inference either.
+  if (options.featureGroups !== "all") {
+    for (const example of examples) {
+      const ignored = options.featureGroups === "char" ? example.wordRows : example.charRows;
+      for (const row of ignored) embedding.fill(0, row * width, (row + 1) * width);
     }
   }
   return model;
