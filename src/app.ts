@@ -75,6 +75,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const usageRedis = contextConfig.redis
     ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs })
     : undefined;
+  // The context store logs its own outage transitions; this client's reconnect errors are the same outage.
+  usageRedis?.on("error", (error: Error) => log.debug({ err: error }, "usage store connection error"));
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
   const metrics = createMetrics({
     localQueueDepth: () => providers.localQueueDepths(),

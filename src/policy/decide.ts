@@ -247,10 +247,11 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   if (features.responseFormat === "json_schema" && !model.jsonSchema) {
     return { model: model.id, reason: "no json_schema support", kind: "capability" };
   }
-  if (features.promptTokens >= model.contextWindow) {
+  const needed = features.minPromptTokens ?? features.promptTokens;
+  if (needed >= model.contextWindow) {
     return {
       model: model.id,
-      reason: `prompt of ${features.promptTokens} tokens does not fit context window ${model.contextWindow}`,
+      reason: `prompt of ${needed} tokens does not fit context window ${model.contextWindow}`,
       kind: "context_window",
     };
   }

@@ -90,6 +90,10 @@ export function nextTarget(decision: RouteDecision, failures: readonly Failure[]
 export function failureKindOf(error: unknown): FailureKind | undefined {
   if (!(error instanceof GatewayError)) return error instanceof Error ? "server_error" : undefined;
   switch (error.code) {
+    // The PII policy refused the request (or could not check it and says refuse): no target may take it.
+    case "pii_scan_failed":
+    case "pii_blocked":
+      return undefined;
     case "overloaded":
       return "local_overload";
     case "upstream_rate_limited":

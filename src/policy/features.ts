@@ -29,6 +29,12 @@ export const RequestFeaturesSchema = z.object({
   unsure: z.boolean().optional(),
   /** Prompt tokens including stored context that will be sent. */
   promptTokens: z.int().nonnegative(),
+  /**
+   * Tokens of what must be sent at least: the instructions and the newest turn (older turns can be
+   * left out to fit a small window). A target whose window cannot hold this is skipped. Defaults to
+   * `promptTokens`.
+   */
+  minPromptTokens: z.int().nonnegative().optional(),
   /** User turns in the conversation, this one included. */
   turns: z.int().nonnegative(),
   hasTools: z.boolean(),
@@ -61,6 +67,8 @@ export interface FeatureInputs {
   classification?: Classification | undefined;
   /** Measured by the pipeline with the target tokenizer; default: `estimateTokens`. */
   promptTokens?: number;
+  /** See `RequestFeatures.minPromptTokens`. */
+  minPromptTokens?: number;
   /** Default: the user messages in the body. */
   turns?: number;
   piiTypes?: readonly string[];
@@ -102,6 +110,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     features.unsure = inputs.classification.unsure;
   }
   if (inputs.sticky) features.sticky = inputs.sticky;
+  if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;
 }
 

@@ -4,7 +4,7 @@
  * `EgressProvider`, which accepts only `CloudSafeRequest`s from the PII stage.
  */
 import type { Logger } from "pino";
-import type { ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import type { GatewayConfig } from "../config/load.js";
 import type { ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
@@ -19,6 +19,12 @@ export interface ProviderSet {
   isReady(model: ModelEntry): boolean;
   /** Prompt tokens of `text` for `model`: its tokenizer when loaded in-process, else an estimate. */
   countTokens(model: ModelEntry, text: string): number;
+  /**
+   * Prompt tokens one message costs `model`, with its turn framing. In-process models are measured
+   * on the framing the runtime renders (`Role: text` and a blank line; a chat template's markers are
+   * no longer), so a conversation trimmed to fit really fits.
+   */
+  countMessageTokens(model: ModelEntry, message: ChatMessage): number;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** Starts background work such as loading local models. */
@@ -30,6 +36,9 @@ export interface ProviderSetOptions {
   /** Replaces the global fetch of OpenAI-compatible providers. */
   fetch?: typeof fetch;
 }
+
+/** Tokens a chat template adds around each message (role markers, separators), for estimates. */
+const MESSAGE_FRAMING_TOKENS = 4;
 
 /** ≈4 characters per token for English text: good enough where no tokenizer is at hand (cloud models). */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
@@ -71,6 +80,10 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     forModel,
     isReady: (model) => forModel(model).provider.status(model).state === "ready",
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
+    countMessageTokens(model, message) {
+      const text = messageText(message);
+      return forModel(model).provider.countTokens?.(model, `Assistant: ${text}\n\n`) ?? estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
+    },
     localQueueDepths() {
       const depths: Record<string, number> = {};
       for (const llama of llamas) depths[llama.id] = (llama.status() as ProviderStatus).queueDepth ?? 0;

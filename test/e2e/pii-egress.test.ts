@@ -338,10 +338,7 @@ describe("a scan that fails", () => {
     expect(fakeCloud.current!.requests).toHaveLength(0);
   });
 
-  // Product bug: prepareCall throws the scan failure as a 503 GatewayError, which failureKindOf()
-  // classifies as a cloud `server_error`, so the shipped routing's `degrade.cloud_failure: local`
-  // answers from the local model: `on_failure: refuse` behaves exactly like `on_failure: local`.
-  it.fails("refuses with 503 pii_scan_failed when pii.yaml says on_failure: refuse", async () => {
+  it("refuses with 503 pii_scan_failed when pii.yaml says on_failure: refuse", async () => {
     for (const stream of [false, true]) {
       const answer = await send(overBudgetRefuse, prompt.text, stream);
       expect(answer.status).toBe(503);

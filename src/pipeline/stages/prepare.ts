@@ -4,7 +4,7 @@
  * policy's max-tokens cap, and passes it through the PII policy for where the model runs. A model
  * beyond the host only ever gets a `CloudSafeRequest`.
  */
-import { messageText, requestedMaxTokens, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
+import { requestedMaxTokens, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
 import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
 import { GatewayError } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
@@ -15,8 +15,8 @@ import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
 import { assertSupported } from "../capabilities.js";
 import type { Conversation } from "./conversation.js";
 
-/** Tokens a chat template adds around each message (role markers, separators). */
-const MESSAGE_FRAMING_TOKENS = 4;
+/** Room for what a prompt adds besides its messages: the opening token and the closing `Assistant:` turn. */
+const PROMPT_FRAMING_TOKENS = 16;
 
 export type PreparedCall =
   | { location: "local"; model: ModelEntry; provider: OnHostProvider; request: ChatCompletionRequest; dropped: number; pii: PiiSummaryEntry[] }
@@ -92,8 +92,8 @@ export function shapeFor(
   const reserved = Math.min(requestedMaxTokens(request) ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
   const budget = {
     contextWindow: model.contextWindow,
-    reservedOutputTokens: reserved,
-    countTokens: (message: ChatMessage) => providers.countTokens(model, messageText(message)) + MESSAGE_FRAMING_TOKENS,
+    reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS,
+    countTokens: (message: ChatMessage) => providers.countMessageTokens(model, message),
   };
   const fitted = fitToBudget(request.messages, budget);
   if (!fitted.fits) throw contextLengthExceeded(fitted, budget);
