@@ -47,6 +47,12 @@ export type LocalOutcome =
 export interface Sanitizer {
   sanitizeForCloud(request: ChatCompletionRequest, options: SanitizeOptions): CloudOutcome;
   sanitizeForLocal(request: ChatCompletionRequest, options: SanitizeOptions): LocalOutcome;
+  /**
+   * Messages as the context store keeps them (`context_storage` in pii.yaml): unchanged for `raw`;
+   * for `sanitized`, their cloud form, with anything the cloud rules block or keep local redacted.
+   * Undefined when they could not be scanned: then they must not be stored.
+   */
+  sanitizeForStorage(messages: readonly ChatMessage[], options: SanitizeOptions): ChatMessage[] | undefined;
 }
 
 export interface SanitizerDeps {
@@ -120,6 +126,17 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         return { kind: "cloud", request: markCloudSafe(sanitized), history: markCloudSafe(history), summary: tally.entries() };
       } catch (error) {
         return { kind: "failed", fallback: policy.scan.on_failure, ...scanFailure(error) };
+      }
+    },
+    sanitizeForStorage(messages, options) {
+      if (policy.context_storage === "raw") return [...messages];
+      const request = { model: "context-storage", messages: [...messages] } as ChatCompletionRequest;
+      try {
+        const first = run(request, options, "cloud");
+        const refused = first.tally.typesWith("block").length > 0 || first.tally.typesWith("keep_local").length > 0;
+        return (refused ? run(request, { ...options, override: "redact" }, "cloud") : first).sanitized.messages;
+      } catch {
+        return undefined;
       }
     },
     sanitizeForLocal(request, options) {

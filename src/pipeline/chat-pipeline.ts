@@ -144,7 +144,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const { decided, execution, summary } = f;
     const decision = decided.decision as RouteDecision;
     if (f.status === 200 && summary.message) {
-      await saveTurn(ctx, deps.context, decided.conversation, summary.message, {
+      await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
         route: execution.call.location,
         model: execution.call.model.id,
         intent: decided.classification?.intent,

@@ -48,6 +48,12 @@ export const PiiPolicySchema = z
     }),
     mask: z.strictObject({ char: z.string().length(1), keep_last: z.int().min(0).max(8) }),
     non_text_content: z.strictObject({ cloud: z.enum(["allow", "keep_local", "block"]) }),
+    /**
+     * How conversations are kept in the context store: `raw`, or `sanitized` — as they would leave for
+     * the cloud (pseudonymized with the session's vault, so the gateway can restore them; whatever the
+     * cloud rules block or keep local is redacted).
+     */
+    context_storage: z.enum(["raw", "sanitized"]).default("raw"),
     defaults: z.strictObject({ threshold: Score, local: ActionSchema, cloud: ActionSchema }),
     entities: z.record(EntityTypeName, EntityRuleSchema).default({}),
     custom_recognizers: z.array(CustomRecognizerSchema).default([]),

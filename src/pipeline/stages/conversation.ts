@@ -3,7 +3,8 @@
  * tenant) and merges it with what the client sent, so a client may send only its new turn.
  * Storage trouble never fails the request: it goes on with what the client sent, marked degraded.
  */
-import type { ChatCompletionRequest } from "../../api/chat-request.js";
+import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
+import { restore, type PseudonymVault } from "../../pii/index.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
@@ -29,6 +30,33 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   const merged = mergeHistory(loaded ?? NOTHING_STORED, ctx.body.messages);
   const { state, problem } = readSessionState(loaded?.state);
   if (problem) ctx.log.warn({ problem }, "session state reset");
-  const request = merged.mode === "new" ? ctx.body : { ...ctx.body, messages: merged.messages };
+  const messages = state.vault.size > 0 ? withStoredTurnsRestored(merged.messages, merged.newTurns, state.vault) : merged.messages;
+  const request = merged.mode === "new" ? ctx.body : { ...ctx.body, messages };
   return { scope, loaded, merged, request, state };
+}
+
+/**
+ * Turns stored sanitized carry the session's placeholders; the conversation the models see (and the
+ * PII stage sanitizes again for the cloud) starts from the original text.
+ */
+function withStoredTurnsRestored(messages: readonly ChatMessage[], fresh: readonly ChatMessage[], vault: PseudonymVault): ChatMessage[] {
+  const isFresh = new Set(fresh);
+  return messages.map((message) => (isFresh.has(message) ? message : restoreMessage(message, vault)));
+}
+
+function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessage {
+  const content = message.content;
+  const restored: ChatMessage =
+    typeof content === "string"
+      ? { ...message, content: restore(content, vault) }
+      : Array.isArray(content)
+        ? ({ ...message, content: content.map((part) => (part.type === "text" ? { ...part, text: restore(part.text, vault) } : part)) } as ChatMessage)
+        : message;
+  if (restored.role === "assistant" && restored.tool_calls) {
+    return {
+      ...restored,
+      tool_calls: restored.tool_calls.map((call) => ({ ...call, function: { ...call.function, arguments: restore(call.function.arguments, vault, { json: true }) } })),
+    };
+  }
+  return restored;
 }

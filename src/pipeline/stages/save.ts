@@ -8,6 +8,7 @@ import type { ChatMessage } from "../../api/chat-request.js";
 import type { ContextStore } from "../../context/store.js";
 import type { TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
+import type { Sanitizer } from "../../pii/index.js";
 import type { StickyState } from "../../policy/features.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { writeSessionState } from "../session-state.js";
@@ -21,13 +22,32 @@ export interface TurnFacts {
   sticky: StickyState | null;
 }
 
-export async function saveTurn(ctx: ChatRequestContext, store: ContextStore, conversation: Conversation, answer: ChatMessage, facts: TurnFacts): Promise<void> {
+/**
+ * Messages are stored in the form pii.yaml's `context_storage` asks for (raw, or sanitized with the
+ * session's vault); `visible` keeps what the client saw, so a resent history still matches.
+ */
+export async function saveTurn(
+  ctx: ChatRequestContext,
+  deps: { store: ContextStore; sanitizer: Sanitizer },
+  conversation: Conversation,
+  answer: ChatMessage,
+  facts: TurnFacts,
+): Promise<void> {
   if (!conversation.scope || conversation.loaded?.status !== "ok") return;
   const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
   const { merged, state } = conversation;
-  const result = await store.save(conversation.scope, {
-    turns: [...merged.newTurns, answer].map((message) => ({ message, meta })),
-    ...(merged.instructions ? { instructions: merged.instructions.map((message) => ({ message, meta })) } : {}),
+  const options = { vault: state.vault, tenant: ctx.tenant.id };
+  const visibleTurns = [...merged.newTurns, answer];
+  const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
+  const storedInstructions = merged.instructions ? deps.sanitizer.sanitizeForStorage(merged.instructions, options) : undefined;
+  if (!storedTurns || (merged.instructions && !storedInstructions)) {
+    ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
+    return;
+  }
+  const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
+  const result = await deps.store.save(conversation.scope, {
+    turns: inputs(storedTurns, visibleTurns),
+    ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
     replace: merged.replace,
     state: writeSessionState({ vault: state.vault, sticky: facts.sticky ?? undefined }),
   });
