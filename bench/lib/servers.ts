@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { freePort, startChild, waitForFile, waitForHttp, type ChildServer } from "./processes.js";
 
@@ -35,6 +35,8 @@ export async function startFakeUpstream(workDir: string): Promise<RunningServer>
 }
 
 export interface SwitchyardOptions {
+  /** Replaces the shipped routing.yaml (for model sets it does not fit). */
+  routingYaml?: string;
   /** The policy folder's models.yaml. */
   modelsYaml: string;
   /** A checkout to run instead of this one (A/B a branch or a prototype side by side). */
@@ -52,7 +54,10 @@ export async function startSwitchyard(workDir: string, options: SwitchyardOption
   const name = options.name ?? "switchyard";
   const policyDir = join(workDir, `${name}-policies`);
   await mkdir(policyDir, { recursive: true });
+  // The checkout's shipped policies (routing, PII, intents, budgets), with the benchmark's models.
+  await cp(join(options.repoDir ?? REPO_ROOT, "policies"), policyDir, { recursive: true });
   await writeFile(join(policyDir, "models.yaml"), options.modelsYaml);
+  if (options.routingYaml) await writeFile(join(policyDir, "routing.yaml"), options.routingYaml);
   const port = await freePort();
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = startChild({
@@ -96,9 +101,26 @@ models:
     provider: upstream
     context_window: 128000
     capabilities: { tools: true, json_schema: true, vision: true }
+  gpt-4o:
+    provider: upstream
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
 defaults:
   local: stories
   cloud: upstream-gpt
+`;
+}
+
+/** For the local benchmark's model set (no cloud): every request goes to the model it names. */
+export function localRoutingYaml(): string {
+  return `
+version: 1
+degrade: { local_overload: none, cloud_failure: none }
+rules:
+  - name: explicit-model
+    when: { not: { model: auto } }
+    then: { route: requested, pin: true }
+default: { route: local }
 `;
 }
 
