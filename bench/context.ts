@@ -17,7 +17,7 @@ import { createRedisClient } from "../src/context/redis-client.js";
 import { createContextStore, type ContextStore } from "../src/context/store.js";
 import { createTurnCodec } from "../src/context/turn-codec.js";
 import type { SessionLimits } from "../src/context/backend.js";
-import { startRedisServer } from "../test/context/redis-server.js";
+import { startRedisServer } from "../test/support/redis-server.js";
 
 const LIMITS: SessionLimits = { ttlMs: 3_600_000, maxTurns: 10, maxBytes: 256 * 1024 };
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
 import type { ContextStore } from "../../src/context/store.js";
-import { startRedisCluster, type RedisCluster } from "./redis-server.js";
+import { startRedisCluster, type RedisCluster } from "../support/redis-server.js";
 import { assistant, contents, turn, user } from "./support.js";
 
 describe("context store on Redis Cluster", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
 import type { ContextStore } from "../../src/context/store.js";
-import { freePort, startRedisServer, type RedisServer } from "./redis-server.js";
+import { freePort, startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { capturedLog, contents, sleep, turn, user } from "./support.js";
 
 const TIMEOUT_MS = 100;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
-import { startRedisServer, type RedisServer } from "../context/redis-server.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import {
   assistant,
   chat,

@@ -11,7 +11,7 @@ import { UsageRecorder } from "../../src/usage/recorder.js";
 import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import type { UsageRecord } from "../../src/usage/record.js";
 import type { UsageStore } from "../../src/usage/store.js";
-import { freePort, startRedisServer } from "../context/redis-server.js";
+import { freePort, startRedisServer } from "../support/redis-server.js";
 import { makeRecord, testCostModel } from "./fixtures.js";
 
 const HOUR = 3_600_000;

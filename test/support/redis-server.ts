@@ -1,5 +1,5 @@
 /**
- * A private redis-server child process on a free loopback port, for tests that must stop or freeze
+ * A private redis-server child process on a free loopback port: the suite's own Redis (global setup), tests that must stop or freeze
  * Redis (never the shared one) and for the context benchmark.
  */
 import { spawn, type ChildProcess } from "node:child_process";
