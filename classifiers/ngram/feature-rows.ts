@@ -12,18 +12,27 @@ export interface FeatureRows {
   rows: number;
 }
 
-export function buildFeatureRows(features: readonly HashedFeatures[], slots: number, minCount: number): FeatureRows {
+/**
+ * At most `maxRows` rows (the most frequent slots win; ties go to the lower slot, for determinism),
+ * which bounds the model folder's size whatever the training data.
+ */
+export function buildFeatureRows(features: readonly HashedFeatures[], slots: number, minCount: number, maxRows = Infinity): FeatureRows {
   const counts = new Uint32Array(slots);
   for (const { char, word } of features) {
     for (const slot of char) counts[slot] = (counts[slot] as number) + 1;
     for (const slot of word) counts[slot] = (counts[slot] as number) + 1;
   }
-  const lookup = new Int32Array(slots);
-  let rows = 1;
-  for (let slot = 0; slot < slots; slot++) {
-    if ((counts[slot] as number) >= minCount) lookup[slot] = rows++;
+  let kept: number[] = [];
+  for (let slot = 0; slot < slots; slot++) if ((counts[slot] as number) >= minCount) kept.push(slot);
+  if (kept.length > maxRows - 1) {
+    kept = kept
+      .sort((a, b) => (counts[b] as number) - (counts[a] as number) || a - b)
+      .slice(0, maxRows - 1)
+      .sort((a, b) => a - b);
   }
-  return { lookup, rows };
+  const lookup = new Int32Array(slots);
+  kept.forEach((slot, i) => (lookup[slot] = i + 1));
+  return { lookup, rows: kept.length + 1 };
 }
 
 export function toBagExample(features: HashedFeatures, rows: FeatureRows): BagExample {

@@ -3,7 +3,7 @@
  * logits out. It recomputes `features.ts`'s hashed n-grams with integer ops (so no custom op or
  * tokenizer extension is needed), looks up the compact rows, and runs the bag model.
  */
-import { toFloat16Array } from "../onnx/float16.js";
+import { quantizeRows } from "../onnx/row-quantization.js";
 import { OnnxGraphBuilder } from "../onnx/onnx-graph-builder.js";
 import type { BagModel } from "./bag-model.js";
 import {
@@ -93,11 +93,16 @@ export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows
   const weight = (valid: string) => g.node("Mul", [g.node("Cast", [valid], { to: { int: 1 } }), groupScale(g, valid)]);
   const weights = g.node("Concat", [weight(charValid), weight(wordGroupValid)], axis1);
   const lookup = g.constant({ type: "int32", dims: [featureRows.lookup.length], data: featureRows.lookup }, "lookup");
-  // Half precision halves the folder; trained weights are rounded to it (see roundToFloat16) so the
-  // graph and the reference implementation agree.
-  const embedding = g.constant({ type: "float16", dims: [model.rows, model.width], data: toFloat16Array(model.embedding) }, "embedding");
-  const vectors = g.node("Cast", [g.node("Gather", [embedding, g.node("Gather", [lookup, slots])])], { to: { int: 1 } });
-  const bag = g.node("Squeeze", [g.node("MatMul", [g.node("Unsqueeze", [weights, g.int64s([1])]), vectors]), g.int64s([1])]);
+  // int8 rows with a per-row scale: a quarter of float32. The trained weights are rounded to this
+  // (roundToQuantizedRows) so the graph and the reference implementation agree. The row scale is
+  // folded into the bag weights, so the [batch, slots, width] tensor is only cast, never scaled.
+  const quantized = quantizeRows(model.embedding, model.width);
+  const rowIds = g.node("Gather", [lookup, slots]);
+  const embedding = g.constant({ type: "int8", dims: [model.rows, model.width], data: quantized.values }, "embedding");
+  const rowScales = g.constant({ type: "float", dims: [model.rows], data: quantized.scales }, "row_scales");
+  const vectors = g.node("Cast", [g.node("Gather", [embedding, rowIds])], { to: { int: 1 } });
+  const scaledWeights = g.node("Mul", [weights, g.node("Gather", [rowScales, rowIds])]);
+  const bag = g.node("Squeeze", [g.node("MatMul", [g.node("Unsqueeze", [scaledWeights, g.int64s([1])]), vectors]), g.int64s([1])]);
   const pre = g.node("Add", [bag, g.constant({ type: "float", dims: [model.width], data: model.bias }, "bias")]);
   const logits = model.hidden
     ? g.node("Gemm", [g.node("Relu", [pre]), g.constant({ type: "float", dims: [model.classes, model.width], data: model.outWeight }, "out_weight"), g.constant({ type: "float", dims: [model.classes], data: model.outBias }, "out_bias")], { transB: { int: 1 } })

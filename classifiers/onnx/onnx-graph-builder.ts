@@ -7,12 +7,13 @@ import { ProtoWriter } from "./protobuf-writer.js";
 const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
-export const ElementType = { float: 1, int32: 6, int64: 7, bool: 9, float16: 10 } as const;
+export const ElementType = { float: 1, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 } as const;
 export type ElementTypeName = keyof typeof ElementType;
 
 export type Tensor =
   | { type: "float"; dims: readonly number[]; data: Float32Array }
   | { type: "float16"; dims: readonly number[]; data: Uint16Array }
+  | { type: "int8"; dims: readonly number[]; data: Int8Array }
   | { type: "int32"; dims: readonly number[]; data: Int32Array }
   | { type: "int64"; dims: readonly number[]; data: BigInt64Array };
 

@@ -4,7 +4,7 @@
  */
 import { PreTrainedTokenizer } from "@huggingface/transformers";
 import { z } from "zod";
-import { roundToFloat16 } from "../onnx/float16.js";
+import { roundToQuantizedRows } from "../onnx/row-quantization.js";
 import { bagLogits, mergeEnsemble, type BagExample, type BagModel } from "../ngram/bag-model.js";
 import { buildFeatureRows, toBagExample } from "../ngram/feature-rows.js";
 import { hashedFeatureCount, hashedFeatures, pairTable, type HashedFeatures, type NgramFeatureSpec } from "../ngram/features.js";
@@ -41,6 +41,8 @@ export const TrainClassifierOptionsSchema = z.strictObject({
   members: z.array(BagTrainingOptionsSchema.shape.featureGroups.unwrap()).min(1).max(8).default(["all", "char", "word"]),
   /** Hashed n-grams seen fewer times than this in training get no embedding row. */
   minFeatureCount: z.int().min(1).default(2),
+  /** Cap on embedding rows (the most frequent n-grams keep theirs): bounds the folder at about 15 MB. */
+  maxFeatureRows: z.int().min(2).default(60_000),
 });
 export type TrainClassifierOptions = z.infer<typeof TrainClassifierOptionsSchema>;
 
@@ -50,13 +52,13 @@ export interface TrainedClassifier {
 }
 
 async function fitModel(features: readonly HashedFeatures[], labels: Int32Array, spec: NgramFeatureSpec, classes: number, options: TrainClassifierOptions) {
-  const rows = buildFeatureRows(features, hashedFeatureCount(spec), options.minFeatureCount);
+  const rows = buildFeatureRows(features, hashedFeatureCount(spec), options.minFeatureCount, options.maxFeatureRows);
   const examples = features.map((f) => toBagExample(f, rows));
   const members = options.model.hidden ? options.members : [options.model.featureGroups];
   const memberOptions = members.map((featureGroups, member) => ({ ...options.model, featureGroups, seed: options.model.seed + member * 7919 }));
   const model = mergeEnsemble(await trainMembersInParallel(examples, labels, { rows: rows.rows, classes }, memberOptions));
-  // The graph stores embeddings in half precision: round here so held-out scores match the export.
-  roundToFloat16(model.embedding);
+  // The graph stores embeddings as int8 rows: round here so held-out scores match the export.
+  roundToQuantizedRows(model.embedding, model.width);
   return { rows, model };
 }
 

@@ -9,7 +9,7 @@ import { bagLogits } from "../../classifiers/ngram/bag-model.js";
 import { buildFeatureRows, toBagExample } from "../../classifiers/ngram/feature-rows.js";
 import { hashedFeatureCount, hashedFeatures, pairTable, type NgramFeatureSpec } from "../../classifiers/ngram/features.js";
 import { buildNgramGraph } from "../../classifiers/ngram/ngram-graph.js";
-import { roundToFloat16 } from "../../classifiers/onnx/float16.js";
+import { roundToQuantizedRows } from "../../classifiers/onnx/row-quantization.js";
 import { buildCharacterVocabulary, tokenizerConfigJson, tokenizerJson } from "../../classifiers/ngram/tokenizer-files.js";
 import { TrainClassifierOptionsSchema, trainNgramClassifier } from "../../classifiers/training/train-classifier.js";
 import { BagTrainingOptionsSchema, trainBagModel } from "../../classifiers/training/train-bag-model.js";
@@ -117,7 +117,7 @@ describe("ONNX export round trip through transformers.js", () => {
       const labels = Int32Array.from(trainingExamples, (e) => ["alarm", "music", "recipe", "weather"].indexOf(e.label));
       const model = trainBagModel(features.map((f) => toBagExample(f, rows)), labels, { rows: rows.rows, classes: 4 },
         BagTrainingOptionsSchema.parse({ width: 16, epochs: 3 }));
-      roundToFloat16(model.embedding);
+      roundToQuantizedRows(model.embedding, model.width);
       await writeModelFolder(join(dir, "m"), new Map<string, string | Uint8Array>([
         ["tokenizer.json", JSON.stringify(tokenizerFile)],
         ["tokenizer_config.json", JSON.stringify(tokenizerConfigJson())],
