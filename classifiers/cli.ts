@@ -114,7 +114,7 @@ async function predict(argv: string[], io: CliIO): Promise<number> {
     for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
       line++;
       if (raw.trim() === "") continue;
-      const [text] = parseTextLines(raw, `stdin:${line}`);
+      const [text] = parseTextLines(raw, "stdin", line);
       const prediction = await classifier.classify(text as string);
       io.stdout.write(
         `${JSON.stringify({ text, intent: prediction.intent, confidence: prediction.confidence, unsure: prediction.unsure })}\n`,

@@ -33,10 +33,11 @@ function parseJsonl(
   file: string,
   schema: z.ZodType<{ text: string; label?: string }>,
   allowEmptyText = false,
+  firstLine = 1,
 ): LabelledExample[] {
   const examples: LabelledExample[] = [];
   content.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
+    const line = index + firstLine;
     if (raw.trim() === "") return;
     let value: unknown;
     try {
@@ -111,9 +112,12 @@ export function checkTrainable(examples: readonly LabelledExample[], file: strin
   }
 }
 
-/** Texts to classify: JSONL `{"text"}` lines (other fields are ignored; an empty text is classified too). */
-export function parseTextLines(content: string, file: string): string[] {
-  return parseJsonl(content, file, z.object({ text: z.string() }), true).map((example) => example.text);
+/**
+ * Texts to classify: JSONL `{"text"}` lines (other fields are ignored; an empty text is classified
+ * too). `firstLine` numbers the lines of a chunk read from a stream.
+ */
+export function parseTextLines(content: string, file: string, firstLine = 1): string[] {
+  return parseJsonl(content, file, z.object({ text: z.string() }), true, firstLine).map((example) => example.text);
 }
 
 /** The training-data hash stored with a model: the examples in order, independent of the file's format. */

@@ -106,6 +106,20 @@ describe("classifier CLI (subprocess)", () => {
     await expect(readdir(fresh)).rejects.toThrow(/ENOENT/);
   }, 60_000);
 
+  it("predict stops at a malformed input line, naming it", async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = "";
+    let err = "";
+    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const stdin = Readable.from(['{"text":"play some jazz"}\n', "not json\n"]);
+    const code = await classifierCommand.run(["predict", "--model", model], { stdin, stdout, stderr, env: process.env, cwd: root });
+    expect(code).toBe(1);
+    expect(err).toMatch(/stdin:2: malformed JSON/);
+    expect(out.trimEnd().split("\n")).toHaveLength(1);
+  });
+
   it("usage errors are reported as UsageError (exit code 2 in main)", async () => {
     await expect(inProcess(["train", "--data", "x.jsonl"])).rejects.toThrow(/--out is required/);
     await expect(inProcess(["frobnicate"])).rejects.toBeInstanceOf(UsageError);
