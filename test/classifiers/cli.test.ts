@@ -10,14 +10,14 @@ import { clearQueries, heldOutIntentQueries, tempDir, trainingExamples, writeJso
 const root = join(import.meta.dirname, "..", "..");
 
 /** Runs the command in this process with captured output (for the many error cases). */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function inProcess(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
   let err = "";
   stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const code = await classifierCommand.run(args, { stdin: Readable.from([]), stdout, stderr, env: process.env, cwd: root });
+  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd: root });
   return { code, stdout: out, stderr: err };
 }
 
@@ -107,17 +107,10 @@ describe("classifier CLI (subprocess)", () => {
   }, 60_000);
 
   it("predict stops at a malformed input line, naming it", async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const stdin = Readable.from(['{"text":"play some jazz"}\n', "not json\n"]);
-    const code = await classifierCommand.run(["predict", "--model", model], { stdin, stdout, stderr, env: process.env, cwd: root });
-    expect(code).toBe(1);
-    expect(err).toMatch(/stdin:2: malformed JSON/);
-    expect(out.trimEnd().split("\n")).toHaveLength(1);
+    const result = await inProcess(["predict", "--model", model], Readable.from(['{"text":"play some jazz"}\n', "not json\n"]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/stdin:2: malformed JSON/);
+    expect(result.stdout.trimEnd().split("\n")).toHaveLength(1);
   });
 
   it("usage errors are reported as UsageError (exit code 2 in main)", async () => {
