@@ -22,10 +22,11 @@ function sliceColumns(g: OnnxGraphBuilder, input: string, start: number, end: nu
   return g.node("Slice", [input, g.int64s([start]), g.int64s([stop]), g.int64s([1])]);
 }
 
-/** 1 / sqrt(max(number of true values per row, 1)), shape [batch, 1]. */
-function groupScale(g: OnnxGraphBuilder, valid: string): string {
-  const count = g.node("ReduceSum", [g.node("Cast", [valid], { to: { int: 1 } }), g.int64s([1])], { keepdims: { int: 1 } });
-  return g.node("Reciprocal", [g.node("Sqrt", [g.node("Max", [count, g.float(1)])])]);
+/** valid / sqrt(max(number of valid slots in the row, 1)), as float. */
+function groupWeights(g: OnnxGraphBuilder, valid: string): string {
+  const mask = g.node("Cast", [valid], { to: { int: 1 } });
+  const count = g.node("ReduceSum", [mask, g.int64s([1])], { keepdims: { int: 1 } });
+  return g.node("Mul", [mask, g.node("Pow", [g.node("Max", [count, g.float(1)]), g.float(-0.5)])]);
 }
 
 /**
@@ -41,17 +42,15 @@ export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows
 
   const isPad = g.node("Equal", [ids, scalar(PAD_ID)]);
   const characters = g.node("Where", [isPad, scalar(SEPARATOR_ID), ids]);
-  const shape = g.node("Shape", [ids]);
-  const batch = g.node("Slice", [shape, g.int64s([0]), g.int64s([1]), g.int64s([0])]);
-  const separatorColumn = g.node("Expand", [g.int64s([SEPARATOR_ID], [1, 1]), g.node("Concat", [batch, g.int64s([1])], { axis: { int: 0 } })]);
-  const x = g.node("Concat", [separatorColumn, characters, separatorColumn], axis1);
+  // Frame every row with a separator on each side.
+  const x = g.node("Pad", [characters, g.int64s([0, 1, 0, 1]), scalar(SEPARATOR_ID)]);
   const realLength = g.node("ReduceSum", [g.node("Cast", [g.node("Not", [isPad])], { to: { int: 7 } }), g.int64s([1])], {
     keepdims: { int: 1 },
   });
 
   // Character n-grams of every order from one window tensor: windows[b, p, k] = x[b, p + k].
   const maxOrder = Math.max(...spec.charOrders);
-  const framedLength = g.node("Add", [g.node("Squeeze", [g.node("Slice", [shape, g.int64s([1]), g.int64s([2]), g.int64s([0])])]), scalar(2)]);
+  const framedLength = g.node("Squeeze", [g.node("Shape", [x], { start: { int: 1 }, end: { int: 2 } })]);
   const positions = g.node("Range", [scalar(0), framedLength, scalar(1)]);
   const padded = g.node("Pad", [x, g.int64s([0, 0, 0, maxOrder - 1]), scalar(PAD_ID)]);
   const offsets = g.int64s(Array.from({ length: maxOrder }, (_, k) => k), [1, maxOrder]);
@@ -61,7 +60,8 @@ export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows
   const prefixHashes = g.node("CumSum", [g.node("Mul", [windows, g.int64s(powers)]), scalar(2)]);
   const orders = spec.charOrders;
   const hashes = g.node("Gather", [prefixHashes, g.int64s(orders.map((order) => order - 1))], { axis: { int: 2 } });
-  const flat = g.node("Concat", [batch, g.int64s([-1])], { axis: { int: 0 } });
+  // Reshape's 0 copies the batch dimension.
+  const flat = g.int64s([0, -1]);
   const charSlots = g.node("Reshape", [g.node("Mod", [hashes, scalar(spec.charBuckets)]), flat]);
   // A window starting at p is valid while p + order <= realLength + 2.
   const windowEnds = g.node("Add", [g.node("Unsqueeze", [positions, g.int64s([1])]), g.int64s(orders, [1, orders.length])]);
@@ -90,8 +90,7 @@ export function buildNgramGraph(spec: NgramFeatureSpec, featureRows: FeatureRows
 
   // One weighted embedding bag over both groups: weight = valid / sqrt(count of the group's valid slots).
   const slots = g.node("Concat", [charSlots, wordSlots, bigramSlots], axis1);
-  const weight = (valid: string) => g.node("Mul", [g.node("Cast", [valid], { to: { int: 1 } }), groupScale(g, valid)]);
-  const weights = g.node("Concat", [weight(charValid), weight(wordGroupValid)], axis1);
+  const weights = g.node("Concat", [groupWeights(g, charValid), groupWeights(g, wordGroupValid)], axis1);
   const lookup = g.constant({ type: "int32", dims: [featureRows.lookup.length], data: featureRows.lookup }, "lookup");
   // int8 rows with a per-row scale: a quarter of float32. The trained weights are rounded to this
   // (roundToQuantizedRows) so the graph and the reference implementation agree. The row scale is
