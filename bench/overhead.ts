@@ -1,7 +1,10 @@
 /**
  * `npm run bench -- overhead [--seconds=4] [--warmup-seconds=1] [--targets=direct,switchyard,portkey]
  *   [--scenarios=sequential,c32,rate500] [--kinds=json,stream] [--log-level=info] [--cpu-profile-dir=DIR]
- *   [--switchyard-dir=CHECKOUT] [--candidate-dir=CHECKOUT]`
+ *   [--switchyard-dir=CHECKOUT] [--candidate-dir=CHECKOUT] [--context=redis]`
+ * `--context=redis` sends every Switchyard request in a session (`x-session-id`) and adds a
+ * "candidate" row: the same build with its conversation context in a private redis-server, so the
+ * cost of Redis (one load and one save per request) shows beside the in-memory store.
  * `--switchyard-dir` runs Switchyard from another checkout (e.g. a `git archive` of a commit while the
  * working tree is mid-change); `--candidate-dir` adds a "candidate" row, A/B side by side.
  *
@@ -18,6 +21,7 @@ import { closedLoop, httpTarget, keepAliveAgent, openLoop, send, type HttpTarget
 import { machineLine, switchyardSource } from "./lib/machine.js";
 import { cpuTimeMs } from "./lib/processes.js";
 import { summarize } from "./lib/stats.js";
+import { startRedisServer } from "../test/support/redis-server.js";
 import { overheadReport, type Cell, type Scenario, type TargetName } from "./lib/overhead-report.js";
 import {
   cloudModelsYaml,
@@ -52,6 +56,8 @@ interface Options {
   cpuProfileDir: string | undefined;
   candidateDir: string | undefined;
   switchyardDir: string;
+  /** Sessions on, and the candidate keeps them in Redis. */
+  redisContext: boolean;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -63,7 +69,7 @@ export async function main(args: string[]): Promise<void> {
   const servers: RunningServer[] = [];
   try {
     const { upstreamOrigin, origins, pids } = await startServers(options, workDir, servers);
-    const targetsFor = (stream: boolean) => buildTargets(options.targets, origins, upstreamOrigin, stream);
+    const targetsFor = (stream: boolean) => buildTargets(options.targets, origins, upstreamOrigin, stream, options.redisContext);
 
     log("warming up every target (JIT, connection pools) …");
     for (const stream of [false, true]) {
@@ -123,18 +129,25 @@ async function startServers(options: Options, workDir: string, servers: RunningS
   }
   if (options.targets.includes("candidate") && options.candidateDir) {
     const cpuProfileDir = options.cpuProfileDir && join(options.cpuProfileDir, "candidate");
-    add("candidate", await startSwitchyard(workDir, { modelsYaml, logLevel: options.logLevel, repoDir: options.candidateDir, name: "candidate", cpuProfileDir }));
+    const env: Record<string, string> = {};
+    if (options.redisContext) {
+      const redis = await startRedisServer();
+      servers.push({ origin: redis.url, child: { name: "redis", pid: redis.process.pid ?? 0, stop: () => redis.stop(), stderrTail: () => "" } });
+      env.REDIS_URL = redis.url;
+    }
+    add("candidate", await startSwitchyard(workDir, { modelsYaml, logLevel: options.logLevel, repoDir: options.candidateDir, name: "candidate", cpuProfileDir, env }));
   }
   if (options.targets.includes("portkey")) add("portkey", await startPortkey(workDir));
   return started;
 }
 
-function buildTargets(names: readonly TargetName[], origins: Partial<Record<TargetName, string>>, upstreamOrigin: string, stream: boolean): HttpTarget[] {
+function buildTargets(names: readonly TargetName[], origins: Partial<Record<TargetName, string>>, upstreamOrigin: string, stream: boolean, sessions: boolean): HttpTarget[] {
   const path = "/v1/chat/completions";
+  const gateway = () => (sessions ? { ...switchyardHeaders(), "x-session-id": "bench-session" } : switchyardHeaders());
   const make: Record<TargetName, () => HttpTarget> = {
     direct: () => ({ name: "direct", origin: upstreamOrigin, path, headers: directHeaders(), body: chatBody(UPSTREAM_MODEL, stream) }),
-    switchyard: () => ({ name: "switchyard", origin: origins.switchyard ?? "", path, headers: switchyardHeaders(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
-    candidate: () => ({ name: "candidate", origin: origins.candidate ?? "", path, headers: switchyardHeaders(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
+    switchyard: () => ({ name: "switchyard", origin: origins.switchyard ?? "", path, headers: gateway(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
+    candidate: () => ({ name: "candidate", origin: origins.candidate ?? "", path, headers: gateway(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
     portkey: () => ({ name: "portkey", origin: origins.portkey ?? "", path, headers: portkeyHeaders(upstreamOrigin), body: chatBody(UPSTREAM_MODEL, stream) }),
   };
   return names.map((name) => httpTarget(make[name]()));
@@ -182,7 +195,9 @@ function parseOptions(args: readonly string[]): Options {
     if (!["direct", "switchyard", "candidate", "portkey"].includes(target)) throw new Error(`unknown target '${target}'`);
   }
   if (!targets.includes("direct")) targets.unshift("direct");
-  const candidateDir = value("candidate-dir");
+  const redisContext = value("context") === "redis";
+  const switchyardDir = value("switchyard-dir") ?? REPO_ROOT;
+  const candidateDir = value("candidate-dir") ?? (redisContext ? switchyardDir : undefined);
   if (candidateDir && !targets.includes("candidate")) targets.splice(targets.indexOf("switchyard") + 1, 0, "candidate");
   return {
     seconds: Number(value("seconds") ?? 4),
@@ -193,6 +208,7 @@ function parseOptions(args: readonly string[]): Options {
     logLevel: value("log-level"),
     cpuProfileDir: value("cpu-profile-dir"),
     candidateDir,
-    switchyardDir: value("switchyard-dir") ?? REPO_ROOT,
+    switchyardDir,
+    redisContext,
   };
 }

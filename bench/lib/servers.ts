@@ -37,6 +37,8 @@ export async function startFakeUpstream(workDir: string): Promise<RunningServer>
 export interface SwitchyardOptions {
   /** Replaces the shipped routing.yaml (for model sets it does not fit). */
   routingYaml?: string;
+  /** Extra environment (e.g. REDIS_URL). */
+  env?: Record<string, string>;
   /** The policy folder's models.yaml. */
   modelsYaml: string;
   /** A checkout to run instead of this one (A/B a branch or a prototype side by side). */
@@ -72,6 +74,7 @@ export async function startSwitchyard(workDir: string, options: SwitchyardOption
       SWITCHYARD_API_KEYS: SWITCHYARD_CLIENT_KEY,
       BENCH_UPSTREAM_KEY: UPSTREAM_KEY,
       ...(options.logLevel ? { LOG_LEVEL: options.logLevel } : {}),
+      ...options.env,
     },
     stdoutFile: join(workDir, `${name}.log`),
   });
