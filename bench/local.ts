@@ -15,7 +15,8 @@ import { cpuTimeMs } from "./lib/processes.js";
 import { machineLine, switchyardSource } from "./lib/machine.js";
 import { loadDirectModel, type GenerationParams, type StreamTiming } from "./lib/local-direct.js";
 import { count, markdownTable, ms } from "./lib/markdown.js";
-import { localModelsYaml, localRoutingYaml, REPO_ROOT, startSwitchyard, STORIES_MODEL, switchyardHeaders, type RunningServer } from "./lib/servers.js";
+import { NO_FALLBACK_ROUTING } from "../test/support/routing-fixtures.js";
+import { localModelsYaml, REPO_ROOT, startSwitchyard, STORIES_MODEL, switchyardHeaders, type RunningServer } from "./lib/servers.js";
 import { sseChat } from "./lib/sse-client.js";
 import { median, percentile } from "./lib/stats.js";
 
@@ -59,7 +60,7 @@ export async function main(args: string[]): Promise<void> {
   const agent = keepAliveAgent(1);
   const direct = await loadDirectModel({ modelPath: STORIES_MODEL, contextWindow: CONTEXT_WINDOW, sequences: options.parallel, threads: options.threads });
   try {
-    const switchyard = await startSwitchyard(workDir, { modelsYaml, routingYaml: localRoutingYaml(), repoDir: options.switchyardDir, cpuProfileDir: options.cpuProfileDir });
+    const switchyard = await startSwitchyard(workDir, { modelsYaml, routingYaml: NO_FALLBACK_ROUTING, repoDir: options.switchyardDir, cpuProfileDir: options.cpuProfileDir });
     servers.push(switchyard);
     const body = { model: "local", messages: [{ role: "user", content: PROMPT }], max_tokens: options.maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } };
     const runners: Runner[] = [
@@ -67,7 +68,7 @@ export async function main(args: string[]): Promise<void> {
       { name: "through Switchyard", run: () => sseChat(switchyard.origin, switchyardHeaders(), body, agent), cpuMs: () => cpuTimeMs(switchyard.child.pid) },
     ];
     if (options.candidateDir) {
-      const candidate = await startSwitchyard(workDir, { modelsYaml, routingYaml: localRoutingYaml(), repoDir: options.candidateDir, name: "candidate" });
+      const candidate = await startSwitchyard(workDir, { modelsYaml, routingYaml: NO_FALLBACK_ROUTING, repoDir: options.candidateDir, name: "candidate" });
       servers.push(candidate);
       runners.push({ name: "through candidate", run: () => sseChat(candidate.origin, switchyardHeaders(), body, agent), cpuMs: () => cpuTimeMs(candidate.child.pid) });
     }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { NO_FALLBACK_ROUTING } from "../../test/support/routing-fixtures.js";
 import { freePort, startChild, waitForFile, waitForHttp, type ChildServer } from "./processes.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -111,19 +112,6 @@ models:
 defaults:
   local: stories
   cloud: upstream-gpt
-`;
-}
-
-/** For the local benchmark's model set (no cloud): every request goes to the model it names. */
-export function localRoutingYaml(): string {
-  return `
-version: 1
-degrade: { local_overload: none, cloud_failure: none }
-rules:
-  - name: explicit-model
-    when: { not: { model: auto } }
-    then: { route: requested, pin: true }
-default: { route: local }
 `;
 }
 

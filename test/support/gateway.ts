@@ -79,19 +79,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/**
- * A routing policy that sends each request exactly where its `model` says and never falls back, so
- * tests of one provider's behaviour see that provider's errors.
- */
-export const NO_FALLBACK_ROUTING = `
-version: 1
-degrade: { local_overload: none, cloud_failure: none }
-rules:
-  - name: explicit-model
-    when: { not: { model: auto } }
-    then: { route: requested, pin: true }
-default: { route: local }
-`;
+export { NO_FALLBACK_ROUTING } from "./routing-fixtures.js";
 
 /** The shipped policy files, with a test `models.yaml` (and optionally other files) replacing theirs. */
 export async function writePolicyDir(files: Record<string, string>): Promise<string> {
