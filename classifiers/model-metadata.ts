@@ -49,6 +49,8 @@ export const NgramMetadataSchema = z.strictObject({
   kind: z.literal("ngram"),
   features: NgramFeatureSpecSchema,
   training: BagTrainingOptionsSchema,
+  /** The ensemble's members, by the feature groups each reads (their logits are averaged). */
+  members: z.array(BagTrainingOptionsSchema.shape.featureGroups.unwrap()).min(1),
 });
 
 export const EncoderHeadMetadataSchema = z.strictObject({

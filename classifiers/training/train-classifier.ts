@@ -124,6 +124,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     report,
     features: spec,
     training: options.model,
+    members: options.model.hidden ? options.members : [options.model.featureGroups],
   };
   const config = {
     model_type: "switchyard-ngram",
