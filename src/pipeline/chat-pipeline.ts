@@ -126,7 +126,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         startedAt,
         onEnd: (end) => {
           const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
-          void finish(end.summary, status, end.error);
+          // The response is already on its way: a failure here can only be logged.
+          finish(end.summary, status, end.error).catch((error: unknown) => ctx.log.error({ err: error }, "could not finish a streamed request"));
         },
       });
       return { kind: "stream", chunks, headers };
