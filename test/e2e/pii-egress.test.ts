@@ -309,9 +309,9 @@ describe("a scan that fails", () => {
       return g;
     };
     // A budget no scan can meet: every scan fails.
-    overBudgetRefuse = await start({ "budget_ms: 50": "budget_ms: 0.001" });
-    overBudgetLocal = await start({ "budget_ms: 50": "budget_ms: 0.001", "on_failure: refuse": "on_failure: local" });
-    shortLimit = await start({ "max_text_chars: 1000000": "max_text_chars: 2000", "budget_ms: 50": "budget_ms: 5000" });
+    overBudgetRefuse = await start({ "budget_ms: 250": "budget_ms: 0.001" });
+    overBudgetLocal = await start({ "budget_ms: 250": "budget_ms: 0.001", "on_failure: refuse": "on_failure: local" });
+    shortLimit = await start({ "max_text_chars: 1000000": "max_text_chars: 2000", "budget_ms: 250": "budget_ms: 5000" });
   });
   afterAll(async () => {
     await Promise.all(started.map((g) => g.close()));

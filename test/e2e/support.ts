@@ -196,7 +196,7 @@ export async function shippedPolicyWith(file: string, replacements: Record<strin
  * scan's budget use it: on a loaded 2-core machine a scan can overrun 50 ms, and the failed scan
  * (fail closed, covered by pii-egress.test.ts) would move a cloud request to the local model.
  */
-export const patientPiiPolicy = () => shippedPolicyWith("pii.yaml", { "budget_ms: 50": "budget_ms: 5000" });
+export const patientPiiPolicy = () => shippedPolicyWith("pii.yaml", { "budget_ms: 250": "budget_ms: 5000" });
 
 /**
  * Environment for gateways whose tests are not about a slow Redis: the context store's command

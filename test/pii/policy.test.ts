@@ -29,7 +29,7 @@ describe("policy loading", () => {
   });
 
   it("rejects unknown keys and unknown entity types", () => {
-    expect(loadError(defaultPolicyText.replace("  budget_ms: 50", "  budget_ms: 50\n  budjet: 3"))).toMatch(/scan.*budjet/);
+    expect(loadError(defaultPolicyText.replace("  budget_ms: 250", "  budget_ms: 250\n  budjet: 3"))).toMatch(/scan.*budjet/);
     expect(loadError(defaultPolicyText.replace("  URL: {}", "  URLS: {}"))).toMatch(/entities\.URLS: unknown entity type/);
   });
 
