@@ -99,19 +99,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
   const skipped: SkippedTarget[] = [];
 
   if (action.deny) {
-    const deny = action.deny;
-    return {
-      kind: "deny",
-      policy: policy.version,
-      rule: ruleName,
-      ruleIndex,
-      reasons,
-      skipped,
-      sticky: { applied: false, remember: offered ?? null },
-      status: deny.status,
-      code: deny.code,
-      message: deny.message,
-    };
+    return denyDecision(action.deny, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: { applied: false, remember: offered ?? null } });
   }
 
   // The fired rule's chain, minus what cannot serve this request.
@@ -158,18 +146,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
   const chosen = chain[0];
   if (!chosen) {
     const deny = action.elseDeny ?? unroutable(ruleName, skipped);
-    return {
-      kind: "deny",
-      policy: policy.version,
-      rule: ruleName,
-      ruleIndex,
-      reasons,
-      skipped,
-      sticky: stickyOutcome(false, stickyNote, offered ?? null),
-      status: deny.status,
-      code: deny.code,
-      message: deny.message,
-    };
+    return denyDecision(deny, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: stickyOutcome(false, stickyNote, offered ?? null) });
   }
 
   let remember: StickyState | null = null;
@@ -257,6 +234,10 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   }
   if (model.inProcess && !features.local.healthy) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
   return undefined;
+}
+
+function denyDecision(deny: { status: number; code: string; message: string }, base: DecisionBase): DenyDecision {
+  return { kind: "deny", ...base, status: deny.status, code: deny.code, message: deny.message };
 }
 
 function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: number; code: string; message: string } {
