@@ -8,9 +8,8 @@
  *   previous version keeps serving.
  * Without an admin key configured, both answer 403: the admin API is off.
  */
-import { timingSafeEqual } from "node:crypto";
 import { Hono, type MiddlewareHandler } from "hono";
-import { keyDigest } from "../src/auth/api-keys.js";
+import { keyDigest, matchesSecret } from "../src/auth/api-keys.js";
 import { GatewayError } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { bearerToken } from "../src/http/middleware/auth.js";
@@ -40,14 +39,14 @@ const adminKeyMissing = () =>
   });
 const adminKeyInvalid = () => new GatewayError("Incorrect admin key provided.", { status: 401, type: "authentication_error", code: "invalid_admin_key" });
 
-/** Checks the bearer token against the admin key by comparing fixed-length digests in constant time. */
+/** Checks the bearer token against the admin key (digests compared in constant time). */
 export function adminAuth(adminKey: string | undefined): MiddlewareHandler<AppEnv> {
-  const expected = adminKey === undefined ? undefined : Buffer.from(keyDigest(adminKey), "hex");
+  const expected = adminKey === undefined ? undefined : keyDigest(adminKey);
   return async function adminAuthMiddleware(c, next) {
     if (!expected) return errorResponse(adminDisabled());
     const token = bearerToken(c.req.header("authorization"));
     if (!token) return errorResponse(adminKeyMissing());
-    if (!timingSafeEqual(Buffer.from(keyDigest(token), "hex"), expected)) return errorResponse(adminKeyInvalid());
+    if (!matchesSecret(token, expected)) return errorResponse(adminKeyInvalid());
     await next();
   };
 }

@@ -2,7 +2,7 @@
  * Client API keys and the tenant each one belongs to. Keys are held only as SHA-256 digests and looked
  * up by digest, so checking a key takes the same time whichever key (or non-key) is presented.
  */
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface Tenant {
   /** Stable id used to scope sessions, usage and budgets; never the key itself. */
@@ -41,9 +41,11 @@ export function parseApiKeys(spec: string | undefined): KeyRing {
   };
 }
 
-/** Constant-time check of a single secret (the admin key). */
+/** Whether `presented` is the secret whose SHA-256 hex digest is `expectedDigest`, compared in constant time. */
 export function matchesSecret(presented: string, expectedDigest: string): boolean {
-  return digest(presented) === expectedDigest;
+  const expected = Buffer.from(expectedDigest, "hex");
+  const actual = Buffer.from(digest(presented), "hex");
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 export { digest as keyDigest };

@@ -15,8 +15,6 @@ import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, Rout
 export interface ProviderSet {
   readonly all: readonly ChatProvider<never>[];
   forModel(model: ModelEntry): RoutedProvider;
-  /** Whether the model can take a request now (loaded, configured). */
-  isReady(model: ModelEntry): boolean;
   /** Prompt tokens of `text` for `model`: its tokenizer when loaded in-process, else an estimate. */
   countTokens(model: ModelEntry, text: string): number;
   /**
@@ -78,7 +76,6 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
   return {
     all,
     forModel,
-    isReady: (model) => forModel(model).provider.status(model).state === "ready",
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
     countMessageTokens(model, message) {
       const text = messageText(message);

@@ -104,10 +104,6 @@ export class LlamaCppProvider implements ChatProvider {
     return state?.state === "ready" ? state.runtime.countTokens(text) : undefined;
   }
 
-  isReady(model: ModelEntry): boolean {
-    return this.states.get(model.id)?.state === "ready";
-  }
-
   private runtimeFor(model: ModelEntry): LocalModelRuntime {
     const state = this.states.get(model.id);
     if (state?.state === "ready") return state.runtime;
