@@ -52,14 +52,19 @@ export async function main(args: string[]): Promise<void> {
   line();
   // Near misses with every fifth PII prompt: closer to everyday traffic than the PII-dense corpus.
   const sparse = corpus.filter((s, i) => s.entities.length === 0 || i % 5 === 0).map((s) => s.text);
-  line("| engine | text | median time | throughput |");
-  line("| --- | --- | ---: | ---: |");
+  // The fastest run shows what the code costs when nothing else competes for the core; on a shared
+  // machine the median also carries other processes' load.
+  line("| engine | text | median time | throughput | fastest run | throughput at fastest |");
+  line("| --- | --- | ---: | ---: | ---: | ---: |");
   for (const [mixName, mix] of [["PII-dense", prompts], ["sparse", sparse]] as const) {
     for (const [name, engine] of engines) {
       for (const size of [1024, 10 * 1024, 100 * 1024]) {
         const text = mixedText(mix, size);
-        const median = quantile(timeIt(() => engine.scan(text), minMs), 0.5);
-        line(`| ${name} | ${size / 1024} KB ${mixName} | ${median.toFixed(3)} ms | ${mbPerSecond(size, median).toFixed(1)} MB/s |`);
+        const times = timeIt(() => engine.scan(text), minMs);
+        const [median, fastest] = [quantile(times, 0.5), times[0]!];
+        line(
+          `| ${name} | ${size / 1024} KB ${mixName} | ${median.toFixed(3)} ms | ${mbPerSecond(size, median).toFixed(1)} MB/s | ${fastest.toFixed(3)} ms | ${mbPerSecond(size, fastest).toFixed(1)} MB/s |`,
+        );
       }
     }
   }

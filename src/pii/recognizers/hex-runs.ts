@@ -17,7 +17,11 @@ export function forEachHexRun(
   deadline: Deadline,
   visit: (start: number, end: number) => void,
 ): void {
-  const sep = (c: number) => separators.includes(String.fromCharCode(c));
+  // Compares character codes instead of building a one-character string for every character of every run.
+  const sep = (c: number) => {
+    for (let k = 0; k < separators.length; k++) if (separators.charCodeAt(k) === c) return true;
+    return false;
+  };
   let seen = 0;
   let at = text.indexOf(anchor);
   while (at !== -1) {

@@ -2,13 +2,12 @@ import { contextMatcher } from "../context.js";
 import type { Entity } from "../entity.js";
 import type { Gazetteers } from "./gazetteers.js";
 import type { Recognizer } from "./recognizer.js";
-import { CHECK_EVERY } from "./recognizer.js";
+import { forEachMatch, ownRegex } from "./matches.js";
 
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces. All-caps words (API, HTTP) are not name material.
 const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
 const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L}\\p{N}])`, "gu");
-const RUN_WORD = new RegExp(WORD, "gu");
 
 const HONORIFIC_BEFORE = /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra)\.? $/u;
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
@@ -16,21 +15,23 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
 const STREET_WORDS = new Set(STREET_TYPES.toLowerCase().split("|"));
+// Every alternative starts at a word boundary; one leading \b for all of them is tested once per
+// position instead of once per alternative (same matches, less time on prose).
 const ADDRESS = new RegExp(
-  [
+  `\\b(?:${[
     // 42 Elm Street, Apt 5, Springfield, IL 62704
-    `\\b\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
+    `\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
       `(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?\\s*[\\w-]+)?` +
       `(?:,\\s*\\p{Lu}[\\p{L}-]*(?:\\s\\p{Lu}[\\p{L}-]*){0,2})?(?:,\\s*[A-Z]{2})?(?:\\s+\\d{5}(?:-\\d{4})?)?`,
     // Hauptstraße 12, 10115 Berlin
-    `\\b\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
+    `\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // 12 rue de la Paix, 75002 Paris
-    `\\b\\d{1,4}(?:\\s?(?:bis|ter))?,?\\s+(?:rue|avenue|boulevard|bd|place|chemin|calle|via|viale|piazza|avenida)\\s+(?:[\\p{L}'-]+\\s){0,4}\\p{Lu}[\\p{L}'-]+(?:,\\s*\\d{5}\\s+\\p{Lu}[\\p{L}-]+)?`,
+    `\\d{1,4}(?:\\s?(?:bis|ter))?,?\\s+(?:rue|avenue|boulevard|bd|place|chemin|calle|via|viale|piazza|avenida)\\s+(?:[\\p{L}'-]+\\s){0,4}\\p{Lu}[\\p{L}'-]+(?:,\\s*\\d{5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // Springfield, IL 62704
-    `\\b\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
+    `\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
     // SW1A 1AA (UK postcode)
-    `\\b[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b`,
-  ].join("|"),
+    `[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b`,
+  ].join("|")})`,
   "gu",
 );
 
@@ -64,9 +65,13 @@ const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
  * by pattern. Precision and recall on the labelled corpus are in docs/PII.md.
  */
 export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
+  const runs = ownRegex(RUN);
+  const addresses = ownRegex(ADDRESS);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
   const { firstNames, lastNames, places, notNames, commonWords } = gazetteers;
+  // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
+  const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   const unknown = (w: Word) => !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
 
@@ -76,9 +81,13 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   };
 
   function scanRun(text: string, runStart: number, run: string, out: Entity[]) {
+    // A run is whole WORD matches joined by single spaces, so splitting on spaces gives the same words
+    // as matching WORD again, without a regex per run.
     const words: Word[] = [];
-    for (const w of run.matchAll(RUN_WORD)) {
-      words.push({ lower: w[0].toLowerCase(), start: runStart + w.index, end: runStart + w.index + w[0].length });
+    let start = runStart;
+    for (const word of run.split(" ")) {
+      words.push({ lower: word.toLowerCase(), start, end: start + word.length });
+      start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
     const introduced = HONORIFIC_BEFORE.test(before) || NAME_INTRO_BEFORE.test(before);
@@ -129,7 +138,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   }
 
   function placeLength(words: Word[], i: number): number {
-    for (let n = Math.min(3, words.length - i); n >= 1; n--) {
+    const longest = multiWordPlaceStarts.has(words[i]!.lower) ? Math.min(3, words.length - i) : 1;
+    for (let n = longest; n >= 1; n--) {
       let key = words[i]!.lower;
       for (let k = 1; k < n; k++) key += ` ${words[i + k]!.lower}`;
       if (places.has(key)) return n;
@@ -140,15 +150,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   return {
     name: "names_and_places",
     scan(text, out, deadline) {
-      let seen = 0;
-      for (const run of text.matchAll(RUN)) {
-        if (++seen % CHECK_EVERY === 0) deadline.check();
-        scanRun(text, run.index, run[0], out);
-      }
-      for (const address of text.matchAll(ADDRESS)) {
-        if (++seen % CHECK_EVERY === 0) deadline.check();
-        emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address);
-      }
+      forEachMatch(runs, text, deadline, (run) => scanRun(text, run.index, run[0], out));
+      forEachMatch(addresses, text, deadline, (address) =>
+        emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import { contextMatcher, type ContextWords } from "../context.js";
 import type { Recognizer } from "./recognizer.js";
-import { CHECK_EVERY } from "./recognizer.js";
+import { forEachMatch, ownRegex } from "./matches.js";
 
 export interface Finding {
   start: number;
@@ -11,7 +11,7 @@ export interface Finding {
 export interface PatternSpec {
   name: string;
   type: string;
-  /** Must carry the `g` flag; `matchAll` clones it, so scans never share `lastIndex`. */
+  /** Must carry the `g` flag. Each recognizer runs its own copy (`ownRegex`), so none shares `lastIndex`. */
   regex: RegExp;
   /** The score of a candidate, or null to drop it; may narrow the span (to a capture group, say). */
   evaluate(match: RegExpExecArray, text: string): Finding | null;
@@ -22,18 +22,17 @@ export interface PatternSpec {
 
 export function patternRecognizer(spec: PatternSpec): Recognizer {
   const context = contextMatcher(spec.context ?? {});
+  const regex = ownRegex(spec.regex);
   return {
     name: spec.name,
     scan(text, out, deadline) {
       if (spec.prefilter && !spec.prefilter(text)) return;
-      let seen = 0;
-      for (const match of text.matchAll(spec.regex)) {
-        if (++seen % CHECK_EVERY === 0) deadline.check();
+      forEachMatch(regex, text, deadline, (match) => {
         const found = spec.evaluate(match, text);
-        if (!found) continue;
+        if (!found) return;
         const score = context.adjust(text, found.start, found.end, found.score);
         if (score > 0) out.push({ type: spec.type, start: found.start, end: found.end, score });
-      }
+      });
     },
   };
 }

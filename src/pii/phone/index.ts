@@ -1,0 +1,2 @@
+export { compileNumberingPlans, type NumberingPlans } from "./plans.js";
+export { phoneValidator } from "./validator.js";
