@@ -31,6 +31,8 @@ export const TrainingReportSchema = z.strictObject({
   heldOutConfidentPrecision: z.number().nullable(),
   temperature: z.number(),
   unsureThreshold: z.number(),
+  /** Weight of the nearest-centroid head folded into the output layer (n-gram models only; 0 = none). */
+  prototypeWeight: z.number().min(0).optional(),
   trainingSeconds: z.number(),
   modelBytes: z.int(),
 });

@@ -51,12 +51,17 @@ export function bagLogits(model: BagModel, example: BagExample, scratch: Float32
     logits.set(scratch.subarray(0, model.classes));
     return;
   }
+  hiddenLogits(model, scratch, logits);
+}
+
+/** The output layer of a hidden model: `logits = outBias + outWeight · relu(preActivation)`. */
+export function hiddenLogits(model: BagModel, preActivation: Float32Array, logits: Float32Array): void {
   const { width, classes, outWeight, outBias } = model;
   for (let c = 0; c < classes; c++) {
     let sum = outBias[c] as number;
     const base = c * width;
     for (let d = 0; d < width; d++) {
-      const activation = scratch[d] as number;
+      const activation = preActivation[d] as number;
       if (activation > 0) sum += activation * (outWeight[base + d] as number);
     }
     logits[c] = sum;

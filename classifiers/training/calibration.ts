@@ -44,6 +44,11 @@ function smoothedNegativeLogLikelihood(logits: readonly Float32Array[], labels: 
   return total / Math.max(logits.length, 1);
 }
 
+/** The held-out loss at the best temperature: how well these logits rank and separate the labels. */
+export function calibratedLoss(logits: readonly Float32Array[], labels: readonly number[]): number {
+  return smoothedNegativeLogLikelihood(logits, labels, fitTemperature(logits, labels));
+}
+
 /** Golden-section search of log(temperature) in [log 0.05, log 20] minimising the smoothed NLL. */
 export function fitTemperature(logits: readonly Float32Array[], labels: readonly number[]): number {
   if (logits.length === 0) return 1;

@@ -5,7 +5,7 @@
  * feature dropout regularise. Deterministic for a given seed.
  */
 import { z } from "zod";
-import { groupScale, type BagExample, type BagModel } from "../ngram/bag-model.js";
+import { groupScale, hiddenLogits, type BagExample, type BagModel } from "../ngram/bag-model.js";
 import { seededRandom, shuffle } from "./random.js";
 
 export const BagTrainingOptionsSchema = z.strictObject({
@@ -139,19 +139,8 @@ export function trainBagModel(
           }
         }
 
-        if (options.hidden) {
-          for (let c = 0; c < classes; c++) {
-            let sum = outBias[c] as number;
-            const base = c * width;
-            for (let d = 0; d < width; d++) {
-              const a = h[d] as number;
-              if (a > 0) sum += a * (outWeight[base + d] as number);
-            }
-            logits[c] = sum;
-          }
-        } else {
-          logits.set(h);
-        }
+        if (options.hidden) hiddenLogits(model, h, logits);
+        else logits.set(h);
         let max = -Infinity;
         for (let c = 0; c < classes; c++) max = Math.max(max, logits[c] as number);
         let total = 0;
