@@ -1,7 +1,7 @@
 /**
  * The context store's configuration: environment variables (`REDIS_URL`, limits, encryption keys)
  * over an optional `context.yaml` in the policy folder, which is where Sentinel and Cluster
- * topologies are described. Validated once at start-up; a bad setting stops the gateway with one line
+ * topologies and TLS trust (a private CA, a client certificate) are described. Validated once at start-up; a bad setting stops the gateway with one line
  * per problem.
  */
 import { access } from "node:fs/promises";
@@ -10,6 +10,7 @@ import { z } from "zod";
 import { ConfigError, loadYamlFile, type ConfigProblem } from "../config/yaml-file.js";
 import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
+import { RedisTlsSchema, readRedisTls, type RedisTls } from "./redis-tls.js";
 
 const Unit = { second: 1000, kb: 1024 } as const;
 
@@ -37,8 +38,11 @@ export const ContextFileSchema = z.strictObject({
   key_prefix: z.string().regex(/^[^{}]*$/, "must not contain '{' or '}' (they delimit the Redis Cluster hash tag)").optional(),
   redis: z
     .strictObject({
-      /** TLS to the Sentinel-managed master or the Cluster nodes (`rediss://` covers a plain URL). */
-      tls: z.boolean().optional(),
+      /**
+       * TLS to the sentinels and their master, or to the Cluster nodes (a URL turns it on with
+       * `rediss://`); an object says which CA to trust and may add a client certificate.
+       */
+      tls: RedisTlsSchema.optional(),
       reconnect_max_delay_ms: positiveInt.optional(),
       sentinel: z.strictObject({ master: z.string().min(1), nodes: z.array(HostPort).min(1), db: z.int().min(0).optional() }).optional(),
       cluster: z.strictObject({ nodes: z.array(HostPort).min(1) }).optional(),
@@ -77,10 +81,11 @@ export interface HostAndPort {
   port: number;
 }
 
+/** `tls` present: every connection of the target is TLS, its server certificate verified. */
 export type RedisTarget =
-  | { kind: "url"; url: string }
-  | { kind: "sentinel"; master: string; nodes: HostAndPort[]; db?: number; tls: boolean; username?: string; password?: string; sentinelPassword?: string }
-  | { kind: "cluster"; nodes: HostAndPort[]; tls: boolean; username?: string; password?: string };
+  | { kind: "url"; url: string; tls?: RedisTls }
+  | { kind: "sentinel"; master: string; nodes: HostAndPort[]; db?: number; tls?: RedisTls; username?: string; password?: string; sentinelPassword?: string }
+  | { kind: "cluster"; nodes: HostAndPort[]; tls?: RedisTls; username?: string; password?: string };
 
 export interface ContextConfig {
   limits: SessionLimits;
@@ -94,11 +99,12 @@ export interface ContextConfig {
 
 /**
  * Builds the configuration from the environment and an already-parsed `context.yaml` (or none).
+ * `tls` is what `readRedisTls` read for the file's `redis.tls` (`loadContextConfig` does both).
  *
  * @example
  * resolveContextConfig({ REDIS_URL: "redis://127.0.0.1:6379" }) // Redis, default limits
  */
-export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFile = {}): ContextConfig {
+export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFile = {}, tls?: RedisTls): ContextConfig {
   const parsed = ContextEnvSchema.safeParse(rawEnv);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => envProblem(String(i.path[0] ?? ""), i.message)));
   const env = parsed.data;
@@ -112,7 +118,7 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
     keyPrefix: file.key_prefix ?? CONTEXT_DEFAULTS.keyPrefix,
     memoryMaxSessions: env.SWITCHYARD_CONTEXT_MAX_SESSIONS ?? file.memory_max_sessions ?? CONTEXT_DEFAULTS.maxSessions,
   };
-  const target = redisTarget(env, file);
+  const target = redisTarget(env, file, fileTls(file, tls));
   if (target) config.redis = { target, reconnectMaxDelayMs: file.redis?.reconnect_max_delay_ms ?? CONTEXT_DEFAULTS.reconnectMaxDelayMs };
   const encryption = encryptionKeys(env);
   if (encryption) config.encryption = encryption;
@@ -126,13 +132,23 @@ export async function loadContextConfig(rawEnv: NodeJS.ProcessEnv, policyDir: st
     () => true,
     () => false,
   );
-  const file = exists ? (await loadYamlFile(path, ContextFileSchema)).value : {};
-  return resolveContextConfig(rawEnv, file);
+  if (!exists) return resolveContextConfig(rawEnv);
+  const source = await loadYamlFile(path, ContextFileSchema);
+  return resolveContextConfig(rawEnv, source.value, await readRedisTls(source.value.redis?.tls, policyDir, source.problem));
 }
 
 type ContextEnv = z.infer<typeof ContextEnvSchema>;
 
-function redisTarget(env: ContextEnv, file: ContextFile): RedisTarget | undefined {
+/** The TLS the file asks for; files it names must have been read (a CA silently ignored would be a trap). */
+function fileTls(file: ContextFile, read: RedisTls | undefined): RedisTls | undefined {
+  const setting = file.redis?.tls;
+  if (setting === undefined || setting === false) return undefined;
+  if (setting === true) return read ?? {};
+  if (!read) throw new Error("context.yaml's redis.tls names files: read them with readRedisTls, as loadContextConfig does");
+  return read;
+}
+
+function redisTarget(env: ContextEnv, file: ContextFile, tls: RedisTls | undefined): RedisTarget | undefined {
   const redis = file.redis;
   const credentials = { ...(env.REDIS_USERNAME ? { username: env.REDIS_USERNAME } : {}), ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}) };
   if (redis?.sentinel) {
@@ -142,13 +158,17 @@ function redisTarget(env: ContextEnv, file: ContextFile): RedisTarget | undefine
       master,
       nodes,
       ...(db !== undefined ? { db } : {}),
-      tls: redis.tls ?? false,
+      ...(tls ? { tls } : {}),
       ...credentials,
       ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
     };
   }
-  if (redis?.cluster) return { kind: "cluster", nodes: redis.cluster.nodes, tls: redis.tls ?? false, ...credentials };
-  return env.REDIS_URL ? { kind: "url", url: env.REDIS_URL } : undefined;
+  if (redis?.cluster) return { kind: "cluster", nodes: redis.cluster.nodes, ...(tls ? { tls } : {}), ...credentials };
+  if (!env.REDIS_URL) return undefined;
+  if (env.REDIS_URL.startsWith("rediss://")) return { kind: "url", url: env.REDIS_URL, tls: tls ?? {} };
+  // Connecting in plain text to a server the operator configured TLS trust for is never what was meant.
+  if (tls) throw new ConfigError([envProblem("REDIS_URL", "is redis:// (plain text) but context.yaml sets redis.tls: use rediss://")]);
+  return { kind: "url", url: env.REDIS_URL };
 }
 
 function encryptionKeys(env: ContextEnv): ContextConfig["encryption"] {

@@ -28,7 +28,8 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   };
   switch (target.kind) {
     case "url":
-      return new Redis(target.url, { ...common, retryStrategy: retry });
+      // `rediss://` alone would turn TLS on too, but without the configured CA or client certificate.
+      return new Redis(target.url, { ...common, retryStrategy: retry, ...(target.tls ? { tls: target.tls } : {}) });
     case "sentinel":
       return new Redis({
         ...common,
@@ -39,7 +40,8 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         ...(target.username ? { username: target.username } : {}),
         ...(target.password ? { password: target.password } : {}),
         ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+        // `tls` + enableTLSForSentinelMode: the master found through the sentinels; sentinelTLS: the sentinels.
+        ...(target.tls ? { tls: target.tls, enableTLSForSentinelMode: true, sentinelTLS: target.tls } : {}),
       });
     case "cluster": {
       const { enableOfflineQueue: _offline, ...nodeOptions } = common;
@@ -50,7 +52,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
           ...nodeOptions,
           ...(target.username ? { username: target.username } : {}),
           ...(target.password ? { password: target.password } : {}),
-          ...(target.tls ? { tls: {} } : {}),
+          ...(target.tls ? { tls: target.tls } : {}),
         },
       });
     }

@@ -16,9 +16,25 @@ describe("context store configuration", () => {
     expect(config.timeoutMs).toBe(100);
   });
 
-  it("uses Redis for redis:// and rediss:// URLs and rejects other schemes", () => {
-    expect(resolveContextConfig({ REDIS_URL: "rediss://cache.internal:6380" }).redis?.target).toEqual({ kind: "url", url: "rediss://cache.internal:6380" });
+  it("uses Redis for redis:// and rediss:// URLs (TLS verified against the system's CAs) and rejects other schemes", () => {
+    expect(resolveContextConfig({ REDIS_URL: "redis://cache.internal:6379" }).redis?.target).toEqual({ kind: "url", url: "redis://cache.internal:6379" });
+    expect(resolveContextConfig({ REDIS_URL: "rediss://cache.internal:6380" }).redis?.target).toEqual({ kind: "url", url: "rediss://cache.internal:6380", tls: {} });
     expect(() => resolveContextConfig({ REDIS_URL: "http://cache" })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+  });
+
+  it("refuses TLS settings that would be ignored: redis.tls with a plain redis:// URL, a client certificate without its key", async () => {
+    expect(() => resolveContextConfig({ REDIS_URL: "redis://cache:6379" }, { redis: { tls: true } })).toThrow(/REDIS_URL: is redis:\/\/ \(plain text\) but context.yaml sets redis.tls: use rediss:\/\//);
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-context-"));
+    try {
+      await writeFile(join(dir, "context.yaml"), "redis:\n  tls:\n    cert_file: client.crt\n");
+      await expect(loadContextConfig({ REDIS_URL: "rediss://cache:6380" }, dir)).rejects.toThrow(/context.yaml:3:5: redis.tls: set both 'cert_file' and 'key_file'/);
+      await writeFile(join(dir, "context.yaml"), "redis:\n  tls: yes please\n");
+      await expect(loadContextConfig({ REDIS_URL: "rediss://cache:6380" }, dir)).rejects.toThrow(/context.yaml:2:8: redis.tls: must be true, false, or an object/);
+      await writeFile(join(dir, "context.yaml"), "redis:\n  tls:\n    ca: ca.crt\n");
+      await expect(loadContextConfig({ REDIS_URL: "rediss://cache:6380" }, dir)).rejects.toThrow(/context.yaml:3:5: redis.tls: Unrecognized key: "ca"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads Sentinel and Cluster topologies from context.yaml, with the environment over the file's limits", async () => {
@@ -29,7 +45,7 @@ describe("context store configuration", () => {
         "ttl_seconds: 60\nmax_turns: 10\nredis:\n  tls: true\n  sentinel:\n    master: mymaster\n    nodes:\n      - { host: s1, port: 26379 }\n",
       );
       const config = await loadContextConfig({ REDIS_PASSWORD: "pw", SWITCHYARD_CONTEXT_MAX_TURNS: "20" }, dir);
-      expect(config.redis?.target).toEqual({ kind: "sentinel", master: "mymaster", nodes: [{ host: "s1", port: 26379 }], tls: true, password: "pw" });
+      expect(config.redis?.target).toEqual({ kind: "sentinel", master: "mymaster", nodes: [{ host: "s1", port: 26379 }], tls: {}, password: "pw" });
       expect(config.limits).toMatchObject({ ttlMs: 60_000, maxTurns: 20 });
 
       await writeFile(join(dir, "context.yaml"), "redis:\n  cluster:\n    nodes: [{ host: n1, port: 7000 }]\n  sentinel:\n    master: m\n    nodes: [{ host: s, port: 1 }]\n");

@@ -1,15 +1,18 @@
 /**
- * Builders shared by the context tests: stores over Redis or memory, turns, and a captured logger.
+ * Builders shared by the context tests: stores over Redis or memory, turns, a captured logger, and
+ * what a store that must not connect (TLS it cannot verify) looks like.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
+import { expect } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
 import type { ContextBackend, SessionLimits } from "../../src/context/backend.js";
 import type { ContextCipher } from "../../src/context/cipher.js";
 import { createMemoryBackend } from "../../src/context/memory-backend.js";
 import { createRedisBackend } from "../../src/context/redis-backend.js";
 import { createRedisClient } from "../../src/context/redis-client.js";
+import type { SessionScope } from "../../src/context/session-id.js";
 import { createContextStore, type ContextStore } from "../../src/context/store.js";
 import type { TurnInput } from "../../src/context/turn.js";
 import { createTurnCodec } from "../../src/context/turn-codec.js";
@@ -100,3 +103,25 @@ export const turn = (message: ChatMessage, meta: Partial<TurnInput["meta"]> = {}
 export const contents = (turns: readonly { message: ChatMessage }[]) => turns.map((t) => t.message.content);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const DEGRADED = "context store degraded: requests continue without stored context";
+
+/** Waits for the store's first connection outcome and gives the reason it went degraded, if it did. */
+export async function refusal(store: ContextStore, captured: CapturedLog): Promise<string | undefined> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (await store.ready(50)) return undefined;
+    const line = captured.lines().find((l) => l.msg === DEGRADED);
+    if (line) return String(line.reason);
+    if (Date.now() > deadline) throw new Error("the store neither connected nor reported why not");
+    await sleep(20);
+  }
+}
+
+/** The store never connected, logged `why`, and answers degraded: nothing is loaded or stored. */
+export async function expectFailsClosed(store: ContextStore, captured: CapturedLog, scope: SessionScope, why: RegExp): Promise<void> {
+  expect(await refusal(store, captured)).toMatch(why);
+  expect(await store.load(scope)).toMatchObject({ status: "degraded", reason: "unavailable", turns: [] });
+  expect(await store.save(scope, { turns: [turn(user("must not be stored"))] })).toEqual({ status: "degraded", reason: "unavailable" });
+  expect(store.status().state).toBe("degraded");
+}
