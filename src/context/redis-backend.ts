@@ -75,7 +75,6 @@ export interface RedisBackendOptions {
 export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
   const { client, limits } = options;
   const load = script(LOAD);
-  const save = script(SAVE);
   const listeners: ConnectionListener[] = [];
   const notify = (up: boolean, detail: string) => {
     for (const listener of listeners) listener({ up, detail });
@@ -113,7 +112,11 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         write.state ?? "",
         ...write.turns,
       ];
-      const [turns, trimmed] = (await run(save, [`${key}:t`, `${key}:m`], args)) as [number, number];
+      // EVAL, not EVALSHA: the answer leaves once this command is sent, and the session's next load
+      // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
+      // real save one reply later, possibly after that load. Redis caches the compiled script by its
+      // digest either way; the cost is the script's ~1.5 KB on the wire.
+      const [turns, trimmed] = (await client.eval(SAVE, 2, `${key}:t`, `${key}:m`, ...args)) as [number, number];
       return { turns, trimmed };
     },
     async erase(key: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
+import { startRedisServer } from "../support/redis-server.js";
 import { contents, randomKey, redisStorage, system, turn, user } from "./support.js";
 import { describeStoreBehaviour } from "./store-behaviour.js";
 
@@ -47,5 +48,26 @@ describe("Redis context store at rest", () => {
     for (const secret of ["4111", "top secret", "Ada Lovelace", "billing"]) expect(raw).not.toContain(secret);
     expect(contents((await store.load(scope)).turns)).toEqual(["my card is 4111 1111 1111 1111"]);
     await storage.close();
+  });
+});
+
+describe("Redis context store ordering", () => {
+  it("a load sent right after a save (not awaited) sees it, also on a server that has not seen the scripts yet", async () => {
+    // The gateway answers once a save is sent, without waiting for its reply, so the session's next
+    // load may follow on the same connection immediately. A fresh server knows neither script.
+    const fresh = await startRedisServer();
+    const storage = redisStorage(fresh.url, "test:ordering:");
+    try {
+      const store = await storage.replica();
+      const scope = { tenantId: "acme", sessionId: "fresh" };
+      expect((await store.load(scope)).turns).toEqual([]); // the load script is now cached, the save script not
+      const saving = store.save(scope, { turns: [turn(user("first"))] });
+      const loaded = await store.load(scope);
+      expect(contents(loaded.turns)).toEqual(["first"]);
+      expect((await saving).status).toBe("ok");
+    } finally {
+      await storage.close();
+      await fresh.stop();
+    }
   });
 });

@@ -271,6 +271,14 @@ describe("when Redis goes away", () => {
       env: { REDIS_URL: redis.url, SWITCHYARD_API_KEYS: API_KEYS, SWITCHYARD_CONTEXT_TIMEOUT_MS: "500" },
       waitForModels: false,
     });
+    // Not waiting for the models means not waiting for Redis either: on a loaded machine the first
+    // turn could otherwise arrive before the connection is up and be (rightly) answered degraded.
+    await eventually(
+      () => http(gw.url, "GET", "/readyz"),
+      (ready) => (ready.json as { components?: { context?: { state?: string } } }).components?.context?.state === "ready",
+      10_000,
+      50,
+    );
   });
   afterAll(async () => {
     await gw?.close();
