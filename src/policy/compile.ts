@@ -65,6 +65,8 @@ export interface CompiledPolicy {
   readonly headerNames: readonly string[];
   /** Index of the first rule whose conditions read the classifier's output (`rules.length` if none). */
   readonly firstIntentRule: number;
+  /** Index of the first rule whose conditions read the PII scan (`pii_found`; `rules.length` if none). */
+  readonly firstPiiRule: number;
 }
 
 export interface CompileContext {
@@ -96,15 +98,26 @@ export function compilePolicy(file: RoutingFile, context: CompileContext): Compi
     sticky: file.sticky && file.sticky.turns > 0 ? file.sticky : undefined,
     degrade: file.degrade,
     headerNames: [...headerNames].sort(),
-    firstIntentRule: firstIndex(file.rules, (rule) => readsClassification(rule.when)),
+    firstIntentRule: firstIndex(file.rules, (rule) => reads(rule.when, CLASSIFIER_CONDITIONS)),
+    firstPiiRule: firstIndex(file.rules, (rule) => reads(rule.when, PII_CONDITIONS)),
   };
 }
 
 const CLASSIFIER_CONDITIONS = ["intent", "intent_route", "unsure", "confidence_below", "confidence_above"] as const;
+const PII_CONDITIONS = ["pii_found"] as const;
 
-function readsClassification(conditions: Conditions): boolean {
-  if (CLASSIFIER_CONDITIONS.some((key) => conditions[key] !== undefined)) return true;
-  return (conditions.any ?? []).some(readsClassification) || (conditions.not !== undefined && readsClassification(conditions.not));
+/** Whether the conditions, or any nested in `any`/`not`, use one of `keys`. */
+function reads(conditions: Conditions, keys: readonly (keyof Conditions)[]): boolean {
+  if (keys.some((key) => conditions[key] !== undefined)) return true;
+  return (conditions.any ?? []).some((nested) => reads(nested, keys)) || (conditions.not !== undefined && reads(conditions.not, keys));
+}
+
+/**
+ * Whether a rule at index `first` or later could have made `decision`: it fired, or no rule fired
+ * and such a rule exists. Rules before `first` match the same whatever those later rules read.
+ */
+export function decidedFromRule(policy: CompiledPolicy, decision: { ruleIndex: number }, first: number): boolean {
+  return decision.ruleIndex < 0 ? first < policy.rules.length : decision.ruleIndex >= first;
 }
 
 function firstIndex<T>(items: readonly T[], test: (item: T) => boolean): number {

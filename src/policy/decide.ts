@@ -151,14 +151,15 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
 
   let remember: StickyState | null = null;
   if (stickyPolicy) {
-    if (stickyApplied && ruleChoice !== chosen) {
+    // A pinned decision (an explicit model, secrets kept local, a spent budget) is a detour, not an
+    // escalation: it leaves the session as it was, and so never needs the intent.
+    if (action.pin) remember = offered ?? null;
+    else if (stickyApplied && ruleChoice !== chosen) {
       const left = offered!.turnsLeft - 1;
       remember = left > 0 ? { ...offered!, turnsLeft: left } : null;
     } else if (!stickyPolicy.escalations_only || chosen.location === "cloud") {
       remember = { target: chosen.id, turnsLeft: stickyPolicy.turns };
       if (features.intent !== undefined) remember.intent = features.intent;
-    } else if (action.pin && offered) {
-      remember = offered; // a pinned detour does not end the session's stickiness
     }
   }
 

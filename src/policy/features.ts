@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { messageText, type ChatCompletionRequest } from "../api/chat-request.js";
+import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
 
@@ -65,7 +66,7 @@ export interface FeatureInputs {
   /** Which headers to copy into the features (the policy's `headerNames`); default none. */
   headerNames?: readonly string[];
   classification?: Classification | undefined;
-  /** Measured by the pipeline with the target tokenizer; default: `estimateTokens`. */
+  /** Measured by the pipeline with the target tokenizer; default: `estimatePromptTokens`. */
   promptTokens?: number;
   /** See `RequestFeatures.minPromptTokens`. */
   minPromptTokens?: number;
@@ -118,15 +119,12 @@ export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKin
   return body.response_format?.type ?? "text";
 }
 
-/**
- * A tokenizer-free estimate (≈4 characters per token for English, plus 4 per message for the chat
- * template). The pipeline passes real counts; this serves the CLI and tests.
- */
+/** A tokenizer-free estimate (see token-estimate.ts). The pipeline passes real counts; this serves the CLI and tests. */
 export function estimatePromptTokens(body: ChatCompletionRequest): number {
   let chars = 0;
   for (const message of body.messages) chars += messageText(message).length;
   for (const tool of body.tools ?? []) chars += JSON.stringify(tool).length;
-  return Math.ceil(chars / 4) + 4 * body.messages.length;
+  return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
 }
 
 /** The text the classifier reads by default: the last user message. */
