@@ -70,61 +70,76 @@ export const latencyBucketIndex = (ms: number): number => {
   return index < 0 ? LATENCY_BOUNDS_MS.length : index;
 };
 
-/** The counters one record adds to each dimension value it belongs to. */
-function recordCounters(record: UsageRecord): Array<[string, number]> {
-  const counters: Array<[string, number]> = [
-    [METRIC.requests, 1],
-    [METRIC.promptTokens, record.promptTokens],
-    [METRIC.completionTokens, record.completionTokens],
-    [METRIC.costNanos, usdToNanos(record.costUsd)],
-    [METRIC.baselineNanos, usdToNanos(record.baselineCostUsd)],
-    [METRIC.latencySumMs, Math.round(record.totalMs)],
-    [`${METRIC.latencyBucket}${latencyBucketIndex(record.totalMs)}`, 1],
-  ];
-  if (record.status >= 400) counters.push([METRIC.errors, 1]);
-  if (record.route === "local") counters.push([METRIC.local, 1]);
-  if (record.fallback) counters.push([METRIC.fallbacks, 1]);
+/** Adds the counters one record contributes to each dimension value it belongs to. */
+function addRecordCounters(into: Map<string, number>, record: UsageRecord): void {
+  const add = (metric: string, amount: number) => into.set(metric, (into.get(metric) ?? 0) + amount);
+  add(METRIC.requests, 1);
+  add(METRIC.promptTokens, record.promptTokens);
+  add(METRIC.completionTokens, record.completionTokens);
+  add(METRIC.costNanos, usdToNanos(record.costUsd));
+  add(METRIC.baselineNanos, usdToNanos(record.baselineCostUsd));
+  add(METRIC.latencySumMs, Math.round(record.totalMs));
+  add(`${METRIC.latencyBucket}${latencyBucketIndex(record.totalMs)}`, 1);
+  if (record.status >= 400) add(METRIC.errors, 1);
+  if (record.route === "local") add(METRIC.local, 1);
+  if (record.fallback) add(METRIC.fallbacks, 1);
   if (record.ttftMs !== null) {
-    counters.push([METRIC.ttftCount, 1], [METRIC.ttftSumMs, Math.round(record.ttftMs)], [`${METRIC.ttftBucket}${latencyBucketIndex(record.ttftMs)}`, 1]);
+    add(METRIC.ttftCount, 1);
+    add(METRIC.ttftSumMs, Math.round(record.ttftMs));
+    add(`${METRIC.ttftBucket}${latencyBucketIndex(record.ttftMs)}`, 1);
   }
-  for (const pii of record.pii) counters.push([`${METRIC.pii}${pii.type}:${pii.action}`, pii.count]);
-  return counters;
+  for (const pii of record.pii) add(`${METRIC.pii}${pii.type}:${pii.action}`, pii.count);
 }
 
 export const emptyIncrements = (): BatchIncrements => ({ buckets: new Map(), spend: new Map() });
 
-/** Adds `record` to `into` for the all-tenants and the record's tenant scope, at every granularity. */
-export function accumulate(into: BatchIncrements, record: UsageRecord): void {
-  const counters = recordCounters(record);
+/**
+ * Adds `counters` — the summed counters of records that share tenant, model, route, intent and
+ * minute (`like` is one of them) — for the all-tenants and the tenant scope, at every granularity.
+ */
+function addGroup(into: BatchIncrements, like: UsageRecord, counters: ReadonlyMap<string, number>): void {
   const values: Array<[Dimension, string]> = [
     ["total", ""],
-    ["model", record.model ?? NONE],
-    ["route", record.route ?? NONE],
-    ["intent", record.intent ?? NONE],
-    ["key", record.tenant],
+    ["model", like.model ?? NONE],
+    ["route", like.route ?? NONE],
+    ["intent", like.intent ?? NONE],
+    ["key", like.tenant],
   ];
-  // Field names depend only on the record, so build them once for its six bucket hashes.
+  // Field names depend only on the group, so build them once for its six bucket hashes.
   const fields: Array<[string, number]> = [];
   for (const [dimension, value] of values) {
     for (const [metric, amount] of counters) if (amount !== 0) fields.push([field(dimension, metric, value), amount]);
   }
-  for (const scope of [ALL_TENANTS, tenantScope(record.tenant)] as const) {
+  for (const scope of [ALL_TENANTS, tenantScope(like.tenant)] as const) {
     for (const granularity of GRANULARITIES) {
-      const ref: BucketRef = { scope, granularity, start: bucketStart(record.time, granularity) };
+      const ref: BucketRef = { scope, granularity, start: bucketStart(like.time, granularity) };
       const id = bucketId(ref);
       let bucket = into.buckets.get(id);
       if (!bucket) into.buckets.set(id, (bucket = { ref, fields: new Map() }));
       for (const [name, amount] of fields) bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
     }
   }
-  const month = monthOf(record.time);
-  let tenants = into.spend.get(month);
-  if (!tenants) into.spend.set(month, (tenants = new Map()));
-  tenants.set(record.tenant, (tenants.get(record.tenant) ?? 0) + usdToNanos(record.costUsd));
 }
 
+/**
+ * The increments of a batch of records. Records of one tenant, model, route and intent within one
+ * minute land in the same bucket fields, so their counters are summed first and expanded into
+ * fields once per group: a busy gateway's batch of hundreds of records becomes a handful of groups.
+ */
 export function aggregateBatch(records: readonly UsageRecord[]): BatchIncrements {
-  const increments = emptyIncrements();
-  for (const record of records) accumulate(increments, record);
-  return increments;
+  const into = emptyIncrements();
+  const groups = new Map<string, { like: UsageRecord; counters: Map<string, number> }>();
+  for (const record of records) {
+    const key = `${bucketStart(record.time, "minute")}\0${record.tenant}\0${record.model ?? ""}\0${record.route ?? ""}\0${record.intent ?? ""}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { like: record, counters: new Map() }));
+    addRecordCounters(group.counters, record);
+
+    const month = monthOf(record.time);
+    let tenants = into.spend.get(month);
+    if (!tenants) into.spend.set(month, (tenants = new Map()));
+    tenants.set(record.tenant, (tenants.get(record.tenant) ?? 0) + usdToNanos(record.costUsd));
+  }
+  for (const { like, counters } of groups.values()) addGroup(into, like, counters);
+  return into;
 }

@@ -8,7 +8,7 @@ import type { UsageRecord } from "./record.js";
 import type { UsageStore } from "./store.js";
 
 export interface MemoryUsageStoreOptions {
-  /** Raw records kept; the oldest are dropped beyond this. */
+  /** Raw records kept, approximately (like the Redis store's `MAXLEN ~`): the oldest are dropped beyond it. */
   maxRecords?: number;
   retention?: Retention;
   now?: () => number;
@@ -34,7 +34,8 @@ export class MemoryUsageStore implements UsageStore {
 
   async append(records: readonly UsageRecord[]): Promise<void> {
     this.records.push(...records);
-    if (this.records.length > this.maxRecords) this.records.splice(0, this.records.length - this.maxRecords);
+    // Dropping the oldest shifts the whole array, so do it in steps of a tenth, not on every batch.
+    if (this.records.length > this.maxRecords + Math.ceil(this.maxRecords / 10)) this.records.splice(0, this.records.length - this.maxRecords);
     const increments = aggregateBatch(records);
     for (const [id, bucket] of increments.buckets) {
       const target = this.buckets.get(id) ?? { ref: bucket.ref, fields: new Map<string, number>() };
