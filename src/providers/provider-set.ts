@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { messageText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
 import type { ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
@@ -34,12 +35,6 @@ export interface ProviderSetOptions {
   /** Replaces the global fetch of OpenAI-compatible providers. */
   fetch?: typeof fetch;
 }
-
-/** Tokens a chat template adds around each message (role markers, separators), for estimates. */
-const MESSAGE_FRAMING_TOKENS = 4;
-
-/** ≈4 characters per token for English text: good enough where no tokenizer is at hand (cloud models). */
-export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 export function createProviderSet(config: GatewayConfig, log: Logger, options: ProviderSetOptions = {}): ProviderSet {
   const routed = new Map<string, RoutedProvider>();

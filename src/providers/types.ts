@@ -25,6 +25,11 @@ export interface GenerationInput<R extends ChatCompletionRequest = ChatCompletio
   model: ModelEntry;
   request: R;
   signal: AbortSignal;
+  /**
+   * Called once when the model starts on this request: after a local model's queue wait, as a cloud
+   * request is sent. Usage prices a local model's time from here, so waiting is not billed as work.
+   */
+  onStart?(): void;
 }
 
 /**

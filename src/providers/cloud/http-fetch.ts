@@ -1,13 +1,15 @@
 /**
  * A `fetch` for the `openai` SDK over `node:http`/`node:https` keep-alive agents. Node's built-in
  * fetch (undici) spends more CPU per request than the rest of the gateway together: WHATWG streams
- * for every body, spec-complete header handling. Here non-event-stream answers are read into one
- * buffer and only server-sent events become a web stream, which is what the SDK reads.
+ * for every body, spec-complete header handling. Here the answer is a `NodeFetchResponse`: the part
+ * of the `Response` interface the SDK reads (status, headers, text/json, body), backed by the Node
+ * response, so a JSON answer is one buffer and an event stream stays a Node stream that the provider
+ * reads directly (`nodeBody`). A web stream is made only if someone asks for `body`.
  *
  * Only what the SDK sends is supported: string or byte bodies. Anything else (multipart uploads)
  * goes to the global fetch.
  */
-import http from "node:http";
+import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 
@@ -24,7 +26,8 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
   const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
 
   function httpFetch(input: FetchInput, init: FetchInit = {}): Promise<Response> {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const url = new URL(href);
     const body = init.body;
     if ((body != null && typeof body !== "string" && !(body instanceof Uint8Array)) || (url.protocol !== "http:" && url.protocol !== "https:")) {
       return fetch(input, init);
@@ -45,11 +48,10 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
       });
       request.once("response", (response) => {
         const status = response.statusCode ?? 502;
-        const headers = responseHeaders(response.rawHeaders);
         const noBody = status === 204 || status === 304 || init.method === "HEAD";
         if (!noBody && (response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
           response.once("close", () => signal?.removeEventListener("abort", onAbort));
-          resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText: response.statusMessage ?? "", headers }));
+          resolve(asResponse(new NodeFetchResponse(href, response, { kind: "stream", stream: response })));
           return;
         }
         const parts: Buffer[] = [];
@@ -57,8 +59,8 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
         response.once("error", reject);
         response.once("end", () => {
           signal?.removeEventListener("abort", onAbort);
-          const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-          resolve(new Response(noBody ? null : (new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>), { status, statusText: response.statusMessage ?? "", headers }));
+          const bytes = noBody ? Buffer.alloc(0) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+          resolve(asResponse(new NodeFetchResponse(href, response, { kind: "bytes", bytes })));
         });
       });
       request.end(body ?? undefined);
@@ -73,17 +75,146 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
   });
 }
 
-function plainHeaders(headers: FetchInit["headers"]): Record<string, string> {
-  if (!headers) return {};
-  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
-  if (Array.isArray(headers)) return Object.fromEntries(headers);
-  return headers as Record<string, string>;
+export type NodeBody = { kind: "bytes"; bytes: Buffer } | { kind: "stream"; stream: IncomingMessage };
+
+/**
+ * Takes the Node body behind a response from `createHttpFetch` (undefined for any other response, or
+ * once its body has been read another way), so the provider reads it without web streams. The
+ * response's own body is then used up.
+ */
+export function takeNodeBody(response: Response): NodeBody | undefined {
+  return response instanceof NodeFetchResponse ? response.takeNodeBody() : undefined;
 }
 
-function responseHeaders(raw: readonly string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
+/** The whole of a Node body. */
+export async function readNodeBody(body: NodeBody): Promise<Buffer> {
+  if (body.kind === "bytes") return body.bytes;
+  const parts: Buffer[] = [];
+  for await (const part of body.stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Response headers as the Fetch `Headers` reads them (lower-case names, repeats joined), minus the
+ * validation cost. Its state is in private fields: the SDK's debug formatter falls back to
+ * `Object.entries` for anything that is not a `Headers`, and must find nothing there to print.
+ */
+class ResponseHeaders {
+  readonly #byName = new Map<string, string>();
+  readonly #cookies: string[] = [];
+
+  constructor(raw: readonly string[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      const value = raw[i + 1]!;
+      if (name === "set-cookie") this.#cookies.push(value);
+      const seen = this.#byName.get(name);
+      this.#byName.set(name, seen === undefined ? value : `${seen}, ${value}`);
+    }
+  }
+
+  get(name: string): string | null {
+    return this.#byName.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.#byName.has(name.toLowerCase());
+  }
+  getSetCookie(): string[] {
+    return [...this.#cookies];
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.#byName.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.#byName.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.#byName.values();
+  }
+  forEach(callback: (value: string, name: string, headers: ResponseHeaders) => void): void {
+    for (const [name, value] of this.#byName) callback(value, name, this);
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.#byName.entries();
+  }
+}
+
+class NodeFetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: ResponseHeaders;
+  readonly redirected = false;
+  readonly type = "basic";
+  private source: NodeBody | undefined;
+  private used = false;
+  private webBody: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(
+    readonly url: string,
+    message: IncomingMessage,
+    body: NodeBody,
+  ) {
+    this.status = message.statusCode ?? 502;
+    this.ok = this.status >= 200 && this.status < 300;
+    this.statusText = message.statusMessage ?? "";
+    this.headers = new ResponseHeaders(message.rawHeaders);
+    this.source = body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  takeNodeBody(): NodeBody | undefined {
+    if (this.used) return undefined;
+    this.used = true;
+    return this.source;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.webBody !== undefined) return this.webBody;
+    const source = this.takeNodeBody();
+    if (!source) return (this.webBody = null);
+    this.webBody = (source.kind === "stream" ? Readable.toWeb(source.stream) : Readable.toWeb(Readable.from([source.bytes]))) as ReadableStream<Uint8Array>;
+    return this.webBody;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    const source = this.takeNodeBody();
+    if (!source) throw new TypeError("Body is unusable: Body has already been read");
+    return readNodeBody(source);
+  }
+
+  async text(): Promise<string> {
+    return Buffer.from(await this.bytes()).toString("utf8");
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+function asResponse(response: NodeFetchResponse): Response {
+  // What the SDK reads of a response (openai/client.mjs makeRequest, shouldRetry, the error and
+  // streaming paths) is what NodeFetchResponse has; its headers are not an `instanceof Headers`.
+  return response as unknown as Response;
+}
+
+function plainHeaders(headers: FetchInit["headers"]): Record<string, string> {
+  if (!headers) return {};
+  if (headers instanceof Headers) {
+    const plain: Record<string, string> = {};
+    headers.forEach((value, name) => (plain[name] = value));
+    return plain;
+  }
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  return headers as Record<string, string>;
 }
 
 function abortError(signal: AbortSignal): Error {

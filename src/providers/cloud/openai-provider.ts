@@ -10,7 +10,9 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
-import { mapUpstreamError } from "./upstream-errors.js";
+import { readEventStream } from "./event-stream.js";
+import { readNodeBody, takeNodeBody } from "./http-fetch.js";
+import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -60,19 +62,25 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     return this.client;
   }
 
-  async complete({ model, request, signal }: GenerationInput<R>): Promise<ChatCompletion> {
+  async complete({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChatCompletion> {
     const client = this.api();
+    onStart?.();
     const body = { ...request, model: model.upstreamModel, stream: false } as ChatCompletionCreateParamsNonStreaming;
     try {
-      return await client.chat.completions.create(body, { signal });
+      // The SDK still sends, retries and maps failures; the answer's bytes are parsed once, here.
+      const response = await client.chat.completions.create(body, { signal }).asResponse();
+      const raw = takeNodeBody(response);
+      // Read whole whatever the content type says (a server may label JSON as an event stream).
+      return (raw ? JSON.parse((await readNodeBody(raw)).toString("utf8")) : await response.json()) as ChatCompletion;
     } catch (error) {
       throw mapUpstreamError(error, this.id);
     }
   }
 
   /** Resolves when the upstream has answered with a streaming 200, so failures before the first byte can fall back. */
-  async stream({ model, request, signal }: GenerationInput<R>): Promise<ChunkStream> {
+  async stream({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChunkStream> {
     const client = this.api();
+    onStart?.();
     // Always ask for usage: the gateway accounts tokens even when the client did not ask to see them.
     const body = {
       ...request,
@@ -80,22 +88,26 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       stream: true,
       stream_options: { ...request.stream_options, include_usage: true },
     } as ChatCompletionCreateParamsStreaming;
-    let upstream;
+    let response: Response;
     try {
-      upstream = await client.chat.completions.create(body, { signal });
+      response = await client.chat.completions.create(body, { signal }).asResponse();
     } catch (error) {
       throw mapUpstreamError(error, this.id);
     }
+    const raw = takeNodeBody(response);
+    // Node's web streams are async iterable; the DOM typings do not say so.
+    const source = (raw?.kind === "stream" ? raw.stream : raw?.kind === "bytes" ? [raw.bytes] : response.body) as AsyncIterable<Uint8Array> | null;
+    if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
     return {
       async *[Symbol.asyncIterator]() {
         try {
-          yield* upstream;
+          yield* readEventStream(source, response.headers);
         } catch (error) {
-          throw mapUpstreamError(error, providerId);
+          throw signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
         } finally {
-          // Ends the upstream HTTP request when the client stops reading early.
-          upstream.controller.abort();
+          // Ends the upstream HTTP request when the client stops reading early (a no-op once the body has ended).
+          if (raw?.kind === "stream") raw.stream.destroy();
         }
       },
     };

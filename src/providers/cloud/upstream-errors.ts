@@ -8,11 +8,13 @@ import { GatewayError } from "../../errors.js";
 /** The client went away; nothing will read the answer, but the error still ends the request's span. */
 export const CLIENT_CLOSED_STATUS = 499;
 
+export function clientClosed(cause: unknown): GatewayError {
+  return new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause });
+}
+
 export function mapUpstreamError(error: unknown, providerId: string): GatewayError {
   if (error instanceof GatewayError) return error;
-  if (error instanceof APIUserAbortError) {
-    return new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause: error });
-  }
+  if (error instanceof APIUserAbortError) return clientClosed(error);
   if (error instanceof APIConnectionTimeoutError) {
     return new GatewayError(`The upstream provider '${providerId}' timed out.`, { status: 504, type: "timeout_error", code: "upstream_timeout", cause: error });
   }

@@ -111,10 +111,10 @@ export class LlamaCppProvider implements ChatProvider {
     throw unavailable(`The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`, "model_unavailable");
   }
 
-  async complete({ model, request, signal }: GenerationInput): Promise<ChatCompletion> {
+  async complete({ model, request, signal, onStart }: GenerationInput): Promise<ChatCompletion> {
     const runtime = this.runtimeFor(model);
     const head = newHead(model);
-    const result = await runtime.generate(request, signal);
+    const result = await runtime.generate(request, signal, { onStart });
     return chatCompletion(head, result.text, result.finishReason, usage(result.promptTokens, result.completionTokens));
   }
 
@@ -122,7 +122,7 @@ export class LlamaCppProvider implements ChatProvider {
    * Resolves once the request holds a sequence (so an overloaded model fails before any byte is
    * sent and the router can still fall back); chunks then flow token by token.
    */
-  async stream({ model, request, signal }: GenerationInput): Promise<ChunkStream> {
+  async stream({ model, request, signal, onStart }: GenerationInput): Promise<ChunkStream> {
     const runtime = this.runtimeFor(model);
     const head = newHead(model);
     const abort = new AbortController();
@@ -135,16 +135,25 @@ export class LlamaCppProvider implements ChatProvider {
       markStarted = resolve;
       failStart = reject;
     });
+    // The role rides on the first token's chunk (a chunk of its own would be a frame and a socket
+    // write before the first token); an answer without text still opens with it.
+    let roleSent = false;
+    const delta = (content: string) => {
+      if (roleSent) return { content };
+      roleSent = true;
+      return { role: "assistant" as const, content };
+    };
     runtime
       .generate(request, abort.signal, {
         onStart: () => {
-          channel.push(contentChunk(head, { role: "assistant", content: "" }));
+          onStart?.();
           markStarted();
         },
-        onText: (text) => channel.push(contentChunk(head, { content: text })),
+        onText: (text) => channel.push(contentChunk(head, delta(text))),
       })
       .then(
         (result) => {
+          if (!roleSent) channel.push(contentChunk(head, delta("")));
           channel.push(finishChunk(head, result.finishReason));
           channel.push(usageChunk(head, usage(result.promptTokens, result.completionTokens)));
           channel.close();

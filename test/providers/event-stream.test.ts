@@ -1,0 +1,76 @@
+/**
+ * The upstream event-stream reader: what an OpenAI-compatible server may send, byte-split however the
+ * network splits it, comes out as the chunks the SDK's own reader would give — except a last event
+ * without its blank line, which the SDK drops and this reader keeps.
+ */
+import { APIError } from "openai";
+import { describe, expect, it } from "vitest";
+import { MalformedEventError, readEventStream } from "../../src/providers/cloud/event-stream.js";
+
+async function* pieces(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
+}
+
+const chunk = (content: string) => ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+const event = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
+
+async function contents(source: AsyncIterable<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const c of readEventStream(source, undefined)) out.push(c.choices[0]?.delta.content ?? "<usage>");
+  return out;
+}
+
+describe("readEventStream", () => {
+  it("reads one chunk per event and stops at [DONE]", async () => {
+    expect(await contents(pieces(event(chunk("Hel")) + event(chunk("lo")), "data: [DONE]\n\n"))).toEqual(["Hel", "lo"]);
+  });
+
+  it("joins events split at any byte, including inside a multi-byte character", async () => {
+    const bytes = Buffer.from(event(chunk("Grüße → 東京")) + "data: [DONE]\n\n");
+    for (let cut = 1; cut < bytes.length; cut += 7) {
+      expect(await contents(pieces(bytes.subarray(0, cut), bytes.subarray(cut)))).toEqual(["Grüße → 東京"]);
+    }
+  });
+
+  it("reads CRLF streams split at any byte, including between CR and LF", async () => {
+    const text = `data: ${JSON.stringify(chunk("a"))}\r\n\r\ndata: {"id":"c","object":"chat.completion.chunk",\r\ndata: "created":1,"model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+    const bytes = Buffer.from(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(await contents(pieces(bytes.subarray(0, cut), bytes.subarray(cut)))).toEqual(["a", "b"]);
+    }
+  });
+
+  it("accepts CRLF line endings, comments, event names and multi-line data", async () => {
+    const text = `: keep-alive\r\n\r\nevent: message\r\ndata: ${JSON.stringify(chunk("a"))}\r\n\r\ndata: {"id":"c","object":"chat.completion.chunk",\ndata: "created":1,"model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}\n\ndata: [DONE]\n\n`;
+    expect(await contents(pieces(text))).toEqual(["a", "b"]);
+  });
+
+  it("keeps reading after [DONE] so the body ends (and the connection can be reused), ignoring what follows", async () => {
+    let pulled = 0;
+    async function* counted() {
+      for (const part of [event(chunk("x")), "data: [DONE]\n\n", event(chunk("ignored")), "trailing"]) {
+        pulled++;
+        yield Buffer.from(part);
+      }
+    }
+    expect(await contents(counted())).toEqual(["x"]);
+    expect(pulled).toBe(4);
+  });
+
+  it("takes a last event that lacks its blank line", async () => {
+    expect(await contents(pieces(event(chunk("a")), `data: ${JSON.stringify(chunk("b"))}`))).toEqual(["a", "b"]);
+  });
+
+  it("fails with the SDK's APIError when an event carries an error", async () => {
+    const failing = pieces(event(chunk("a")), event({ error: { message: "overloaded", type: "server_error" } }));
+    const error = await contents(failing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).message).toContain("overloaded");
+  });
+
+  it("fails clearly on an event that is not JSON, without echoing its content", async () => {
+    const error = await contents(pieces("data: {secret-ish garbage\n\n")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedEventError);
+    expect((error as Error).message).not.toContain("secret");
+  });
+});

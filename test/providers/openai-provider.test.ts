@@ -1,0 +1,158 @@
+/**
+ * The OpenAI-compatible provider over the gateway's own Node fetch, against a raw HTTP upstream the
+ * test controls byte for byte: answers parse, streams relay and reuse the connection, a client that
+ * leaves ends the upstream request, and upstream failures keep the details the gateway maps.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
+import { GatewayError } from "../../src/errors.js";
+import type { ModelEntry } from "../../src/models/registry.js";
+import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
+import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let handler: Handler;
+let server: Server;
+let baseURL: string;
+const sockets = new Set<unknown>();
+let upstreamClosedEarly = 0;
+const httpFetch = createHttpFetch();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    sockets.add(req.socket);
+    let body = "";
+    req.on("data", (part) => (body += part));
+    req.on("end", () => handler(req, res, body));
+    res.on("close", () => {
+      if (!res.writableFinished) upstreamClosedEarly++;
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  httpFetch.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  sockets.clear();
+  upstreamClosedEarly = 0;
+});
+
+const model: ModelEntry = {
+  id: "gpt-test",
+  providerId: "upstream",
+  location: "cloud",
+  upstreamModel: "upstream-model",
+  path: undefined,
+  contextWindow: 8192,
+  maxOutputTokens: 512,
+  capabilities: { tools: true, json_schema: true, vision: false },
+  price: undefined,
+};
+
+function provider(maxRetries = 0) {
+  const config = OpenAICompatibleProviderSchema.parse({ type: "openai_compatible", base_url: baseURL, timeout_ms: 2000, max_retries: maxRetries });
+  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", keyRequired: false, fetch: httpFetch });
+}
+
+const request = { model: "gpt-test", messages: [{ role: "user" as const, content: "Hi" }] };
+const chunk = (content: string) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+
+function sse(res: ServerResponse, frames: string[], end = true) {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  for (const frame of frames) res.write(frame);
+  if (end) res.end("data: [DONE]\n\n");
+}
+
+describe("OpenAI-compatible provider over the Node fetch", () => {
+  it("returns the upstream's completion, having sent the upstream model name and key", async () => {
+    let sent: { model?: string; stream?: boolean } = {};
+    let auth: string | undefined;
+    handler = (req, res, body) => {
+      sent = JSON.parse(body);
+      auth = req.headers.authorization;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "Grüße" }, finish_reason: "stop" }] }));
+    };
+    const completion = await provider().complete({ model, request, signal: new AbortController().signal });
+    expect(completion.choices[0]?.message.content).toBe("Grüße");
+    expect(sent).toMatchObject({ model: "upstream-model", stream: false });
+    expect(auth).toBe("Bearer sk-test");
+  });
+
+  it("reads a whole answer that the upstream labels as an event stream, and releases the connection", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "labelled oddly" }, finish_reason: "stop" }] }));
+    };
+    const p = provider();
+    for (let i = 0; i < 2; i++) {
+      const completion = await p.complete({ model, request, signal: new AbortController().signal });
+      expect(completion.choices[0]?.message.content).toBe("labelled oddly");
+    }
+    expect(sockets.size).toBe(1);
+  });
+
+  it("relays a stream and keeps the upstream connection for the next request", async () => {
+    handler = (_req, res) => sse(res, [chunk("one "), chunk("two")]);
+    const p = provider();
+    for (let i = 0; i < 3; i++) {
+      const texts: string[] = [];
+      for await (const c of await p.stream({ model, request, signal: new AbortController().signal })) texts.push(c.choices[0]?.delta.content ?? "");
+      expect(texts.join("")).toBe("one two");
+    }
+    expect(sockets.size).toBe(1);
+  });
+
+  it("ends the upstream request when the client stops reading mid-stream", async () => {
+    handler = (_req, res) => sse(res, [chunk("first")], false);
+    const stream = await provider().stream({ model, request, signal: new AbortController().signal });
+    for await (const c of stream) {
+      expect(c.choices[0]?.delta.content).toBe("first");
+      break;
+    }
+    await expect.poll(() => upstreamClosedEarly).toBe(1);
+  });
+
+  it("reports a client that went away mid-stream as client_closed_request (499)", async () => {
+    handler = (_req, res) => sse(res, [chunk("first")], false);
+    const client = new AbortController();
+    const stream = await provider().stream({ model, request, signal: client.signal });
+    const error = await (async () => {
+      for await (const _ of stream) client.abort();
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(499);
+  });
+
+  it("maps an error event inside the stream to an upstream error", async () => {
+    handler = (_req, res) => sse(res, [chunk("a"), `data: ${JSON.stringify({ error: { message: "model overloaded", type: "server_error" } })}\n\n`]);
+    const stream = await provider().stream({ model, request, signal: new AbortController().signal });
+    const error = await (async () => {
+      for await (const _ of stream);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+  });
+
+  it("keeps the upstream's Retry-After on a 429 after retrying", async () => {
+    let calls = 0;
+    handler = (_req, res) => {
+      calls++;
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "0", "Retry-After-Ms": "1" });
+      res.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error" } }));
+    };
+    const error = await provider(1)
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(calls).toBe(2);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(429);
+    expect((error as GatewayError).headers["retry-after"]).toBe("0");
+  });
+});
