@@ -142,7 +142,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.route("/", usageRoutes({ store: usage.store, auth: { keys, adminKeyDigest: env.SWITCHYARD_ADMIN_KEY ? keyDigest(env.SWITCHYARD_ADMIN_KEY) : undefined } }));
   app.use("/v1/*", apiKeyAuth({ keys }));
   app.route("/", modelsRoutes({ registry: config.registry, startedAt: Date.now() }));
-  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES }));
+  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES, streamFlushMs: env.SWITCHYARD_STREAM_FLUSH_MS }));
   app.route("/", routeDryRunRoutes({ explain: pipeline.explain }));
   app.route("/", piiRoutes({ engine: piiEngine }));
   app.route("/", sessionRoutes({ store: context }));
@@ -157,6 +157,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     reloadPolicies,
     close: async () => {
       for (const w of watches) w.close();
+      const { pending } = await pipeline.drain();
+      if (pending > 0) log.warn({ pending }, "shutting down with requests whose turn or usage was not yet recorded");
       await policies.close();
       await usage.close();
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);

@@ -23,6 +23,8 @@ export const EnvSchema = z.object({
   SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
+  SWITCHYARD_STREAM_FLUSH_MS: z.coerce.number().min(0).max(100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */
   SWITCHYARD_DEBUG_BODIES: flag.default(false),
   OPENAI_BASE_URL: z.url().optional(),

@@ -1,5 +1,5 @@
-import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
+import { nodeResponse } from "./node-response.js";
 
 /**
  * A signal aborted when the client goes away before the response is complete. On Node it listens
@@ -7,7 +7,7 @@ import type { Context } from "hono";
  * web Request (headers, body stream) for every request just to hand out its signal.
  */
 export function clientSignal(c: Context): AbortSignal {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const outgoing = nodeResponse(c);
   if (!outgoing) return c.req.raw.signal;
   const controller = new AbortController();
   outgoing.once("close", () => {

@@ -1,29 +1,73 @@
 /**
  * Serialises a chunk stream as OpenAI's server-sent events: one `data: {json}` frame per chunk, then
  * `data: [DONE]`. Pull-based, so a slow client slows the producer instead of buffering the answer,
- * and cancelling (client gone) stops the producer.
+ * and a client that goes away stops the producer.
  */
+import type { ServerResponse } from "node:http";
 import { asGatewayError } from "../errors.js";
 import type { ChatCompletionChunk, ChunkStream } from "../providers/types.js";
 
-const encoder = new TextEncoder();
-const DONE = encoder.encode("data: [DONE]\n\n");
+const DONE = Buffer.from("data: [DONE]\n\n");
 
 export interface SseOptions {
   /** Forward the usage-only chunk (the client set `stream_options.include_usage`). */
   includeUsage: boolean;
-  /** Called once when the stream ends, fails or is cancelled. */
-  onEnd?(outcome: { error?: unknown; cancelled?: boolean }): void;
 }
 
+export interface SseWriteOptions extends SseOptions {
+  headers: Record<string, string>;
+  /** Longest a frame waits to share a socket write with the frames after it (see CoalescingWriter). */
+  flushIntervalMs: number;
+}
+
+/**
+ * Streams `chunks` straight onto a Node response, grouping frames that come in quick succession into
+ * one socket write. Frames are bytes, so Node sends the header block as given (UTF-8 header values
+ * stay intact).
+ */
+export async function writeSse(res: ServerResponse, chunks: ChunkStream, options: SseWriteOptions): Promise<void> {
+  const writer = new CoalescingWriter(res, options.flushIntervalMs);
+  const iterator = chunks[Symbol.asyncIterator]();
+  let clientGone = false;
+  let finished = false;
+  let headWritten = false;
+  const onClose = () => {
+    if (!res.writableFinished) clientGone = true;
+  };
+  res.once("close", onClose);
+  try {
+    res.writeHead(200, options.headers);
+    headWritten = true;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) {
+        finished = true;
+        writer.end(DONE);
+        return;
+      }
+      // The client may have gone while the producer was working: stop it rather than write into a
+      // closed response (whose "drain" would never come).
+      if (clientGone) return;
+      const frame = chunkFrame(next.value, options.includeUsage);
+      if (frame && !writer.write(frame, carriesAnswer(next.value))) await writer.drained();
+    }
+  } catch (error) {
+    // A head Node refused (an invalid header value) leaves the response free for the error handler.
+    if (!headWritten) throw error;
+    finished = true;
+    // The 200 head is committed: the failure travels as an error event the OpenAI SDK raises.
+    if (!clientGone) writer.end(errorFrame(error));
+  } finally {
+    res.off("close", onClose);
+    writer.dispose();
+    // Stopped early (client gone, or writing the head failed): end the generation or upstream request.
+    if (!finished) await iterator.return?.();
+  }
+}
+
+/** The same frames as a web stream, for runtimes without a Node response (`app.request()` in tests). */
 export function sseStream(chunks: ChunkStream, options: SseOptions): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
-  let ended = false;
-  const end = (outcome: { error?: unknown; cancelled?: boolean }) => {
-    if (ended) return;
-    ended = true;
-    options.onEnd?.(outcome);
-  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -32,27 +76,38 @@ export function sseStream(chunks: ChunkStream, options: SseOptions): ReadableStr
           if (next.done) {
             controller.enqueue(DONE);
             controller.close();
-            end({});
             return;
           }
-          const chunk = present(next.value, options.includeUsage);
-          if (chunk) {
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+          const frame = chunkFrame(next.value, options.includeUsage);
+          if (frame) {
+            controller.enqueue(frame);
             return;
           }
         }
       } catch (error) {
-        // Headers are gone already: the failure travels as an error event the OpenAI SDK raises.
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(asGatewayError(error).toJSON())}\n\n`));
+        controller.enqueue(errorFrame(error));
         controller.close();
-        end({ error });
       }
     },
     async cancel() {
-      end({ cancelled: true });
       await iterator.return?.();
     },
   });
+}
+
+function chunkFrame(chunk: ChatCompletionChunk, includeUsage: boolean): Buffer | undefined {
+  const shown = present(chunk, includeUsage);
+  return shown ? Buffer.from(`data: ${JSON.stringify(shown)}\n\n`) : undefined;
+}
+
+/** Whether the chunk carries answer text or tool calls (not just the opening role, a finish or usage). */
+function carriesAnswer(chunk: ChatCompletionChunk): boolean {
+  const delta = chunk.choices[0]?.delta;
+  return (typeof delta?.content === "string" && delta.content.length > 0) || (delta?.tool_calls?.length ?? 0) > 0;
+}
+
+function errorFrame(error: unknown): Buffer {
+  return Buffer.from(`data: ${JSON.stringify(asGatewayError(error).toJSON())}\n\n`);
 }
 
 function present(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
@@ -63,4 +118,79 @@ function present(chunk: ChatCompletionChunk, includeUsage: boolean): ChatComplet
     return rest;
   }
   return chunk;
+}
+
+/**
+ * Groups frames into socket writes. A frame after a quiet spell is written at once (first token, slow
+ * producers); frames that follow an answer-carrying write within `flushIntervalMs` wait for the end
+ * of that interval and leave together. Writes of frames without answer text (the opening role
+ * chunk) do not start an interval, so the first token never waits behind them. Fast producers (a
+ * small local model, an upstream that sends many chunks in one read) then cost one `writev` per
+ * interval instead of one per token, and no frame waits longer than the interval. 0 writes what
+ * each turn of the event loop produced together, at its end.
+ */
+class CoalescingWriter {
+  private corked = false;
+  private batchCarriesAnswer = false;
+  private lastFlush = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flush = () => {
+    this.timer = undefined;
+    if (!this.corked) return;
+    this.corked = false;
+    if (this.batchCarriesAnswer) this.lastFlush = performance.now();
+    this.batchCarriesAnswer = false;
+    this.res.uncork();
+  };
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly flushIntervalMs: number,
+  ) {}
+
+  write(frame: Buffer, carriesAnswer: boolean): boolean {
+    if (this.corked) {
+      if (carriesAnswer) this.batchCarriesAnswer = true;
+      return this.res.write(frame);
+    }
+    const now = performance.now();
+    const wait = this.flushIntervalMs - (now - this.lastFlush);
+    if (wait <= 0 && this.flushIntervalMs > 0) {
+      // Nothing answer-carrying went out within the interval: this frame (with the headers, the
+      // first time) leaves at once instead of a turn of the event loop later.
+      if (carriesAnswer) this.lastFlush = now;
+      return this.res.write(frame);
+    }
+    this.corked = true;
+    this.batchCarriesAnswer = carriesAnswer;
+    this.res.cork();
+    if (wait <= 0) setImmediate(this.flush);
+    else this.timer = setTimeout(this.flush, wait);
+    return this.res.write(frame);
+  }
+
+  end(frame: Buffer): void {
+    clearTimeout(this.timer);
+    this.corked = false;
+    this.res.end(frame);
+  }
+
+  /** Stops a pending flush timer (the client went away). */
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Resolves when the client has taken the buffered frames, or has gone away. */
+  drained(): Promise<void> {
+    if (this.res.destroyed || this.res.writableEnded) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.once("drain", done);
+      this.res.once("close", done);
+    });
+  }
 }

@@ -15,6 +15,7 @@ import type { ExplainFn, ExplainResult } from "../policy/explain.js";
 import { FALLBACK_HEADER, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
+import { decisionNeedsPiiTypes } from "../policy/pii-need.js";
 import type { ProviderSet } from "../providers/provider-set.js";
 import type { ChatCompletion, ChunkStream } from "../providers/types.js";
 import { budgetExceeded } from "../usage/budgets/guard.js";
@@ -22,7 +23,7 @@ import type { Metrics } from "../usage/metrics.js";
 import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
 import { denyError } from "./deny.js";
-import { analyze, withClassification, type Analysis } from "./stages/analyze.js";
+import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, type AnswerSummary } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
@@ -51,6 +52,11 @@ export interface ChatPipelineDeps {
 
 export interface ChatPipeline {
   run(ctx: ChatRequestContext): Promise<ChatOutcome>;
+  /**
+   * Resolves when every answered request — streams still running included — has saved its turn and
+   * recorded its usage, or after `timeoutMs` (shutdown); says how many were still pending.
+   */
+  drain(timeoutMs?: number): Promise<{ pending: number }>;
   /** The stages up to the decision, without calling a model or saving anything (`POST /v1/route`). */
   explain: ExplainFn;
 }
@@ -66,7 +72,18 @@ interface Decided {
 }
 
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
-  async function decideFor(ctx: ChatRequestContext, conversation: Conversation): Promise<Decided> {
+  /** Saves and usage records of answers already on their way to the client. */
+  const finishing = new Set<Promise<void>>();
+  function inBackground(ctx: ChatRequestContext, work: Promise<void>): void {
+    const tracked: Promise<void> = work
+      // The response is already on its way: a failure here can only be logged.
+      .catch((error: unknown) => ctx.log.error({ err: error }, "could not finish a request"))
+      .finally(() => finishing.delete(tracked));
+    finishing.add(tracked);
+  }
+
+  /** `scanPii: "always"` for the dry run, which reports the scan whatever the decision needed. */
+  async function decideFor(ctx: ChatRequestContext, conversation: Conversation, options: { scanPii?: "always" } = {}): Promise<Decided> {
     const budget = await deps.usage.accounting.budgetStatus(ctx.tenant.id);
     if (budget.exceeded && budget.action === "deny") {
       deps.metrics.budgetEnforced("deny");
@@ -74,13 +91,25 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
     const snapshot = deps.policies.snapshot;
     const analysis = analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
+    // A shadow candidate is compared on the same features, so it gets the scan whatever the active policy needs.
+    let scanned = options.scanPii === "always" || deps.policies.shadow !== undefined;
+    if (scanned) analysis.features = withPiiTypes(analysis.features, analysis);
     let { decision } = deps.policies.decide(analysis.features, snapshot);
+    const scanIfNeeded = () => {
+      if (scanned || !decisionNeedsPiiTypes(snapshot.policy, decision)) return;
+      scanned = true;
+      analysis.features = withPiiTypes(analysis.features, analysis);
+      ({ decision } = deps.policies.decide(analysis.features, snapshot));
+    };
+    scanIfNeeded();
     let classification: IntentPrediction | undefined;
     if (decisionNeedsClassification(snapshot.policy, decision, { session: conversation.scope !== undefined })) {
       const classified = await withClassification(analysis.features, conversation, deps);
       classification = classified.classification;
       analysis.features = classified.features;
       ({ decision } = deps.policies.decide(analysis.features, snapshot));
+      // With an intent, a rule that reads the scan can now be the one that fires.
+      scanIfNeeded();
     }
     if (budget.exceeded) deps.metrics.budgetEnforced("force_local");
     return { conversation, analysis, classification, decision, snapshot };
@@ -118,16 +147,21 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
       if (answer.kind === "completion") {
         const summary = presentCompletion(answer.completion, conversation.state.vault);
-        await finish(summary, 200);
+        // The save's command is sent now, before the answer, so the session's next turn (on this
+        // replica or another) loads after it; the answer does not wait for its reply.
+        inBackground(ctx, finish(summary, 200));
         return { kind: "completion", completion: answer.completion, headers };
       }
+      // Counted from now, so a shutdown waits for streams still being written, not only their saves.
+      let streamEnded!: () => void;
+      inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)));
       const chunks = presentStream(answer.chunks, {
         vault: conversation.state.vault,
         startedAt,
         onEnd: (end) => {
           const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
-          // The response is already on its way: a failure here can only be logged.
-          finish(end.summary, status, end.error).catch((error: unknown) => ctx.log.error({ err: error }, "could not finish a streamed request"));
+          inBackground(ctx, finish(end.summary, status, end.error));
+          streamEnded();
         },
       });
       return { kind: "stream", chunks, headers };
@@ -144,6 +178,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   ): Promise<void> {
     const { decided, execution, summary } = f;
     const decision = decided.decision as RouteDecision;
+    // The answer is complete now; the save below happens after the client has it.
+    const endedAt = performance.now();
     if (f.status === 200 && summary.message) {
       await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
         route: execution.call.location,
@@ -152,7 +188,6 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         sticky: decision.sticky.remember,
       });
     }
-    const generationMs = performance.now() - f.startedAt;
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,
@@ -167,8 +202,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       promptTokens: summary.promptTokens,
       completionTokens: summary.completionTokens,
       ttftMs: summary.ttftMs ?? null,
-      totalMs: generationMs,
-      generationMs,
+      totalMs: endedAt - f.startedAt,
+      generationMs: endedAt - (execution.generationStartedAt ?? f.startedAt),
       pii: piiCounts(execution.call.pii),
     });
   }
@@ -197,15 +232,28 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   const explain: ExplainFn = async (body, ctx) => {
     const requestCtx = { ...ctx, body, receivedAt: Date.now() };
     const conversation = await loadConversation(requestCtx, deps.context);
-    const decided = await decideFor(requestCtx, conversation);
+    const decided = await decideFor(requestCtx, conversation, { scanPii: "always" });
     return explainResult(decided);
   };
 
-  return { run, explain };
+  async function drain(timeoutMs = 5_000): Promise<{ pending: number }> {
+    const deadline = performance.now() + timeoutMs;
+    while (finishing.size > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all([...finishing]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    return { pending: finishing.size };
+  }
+
+  return { run, drain, explain };
 }
 
+/** The dry run decides with the scan always done (`scanPii: "always"`), so the features carry its types. */
 function explainResult(decided: Decided): ExplainResult {
-  const scan = decided.analysis.cloudScan;
+  const scan = decided.analysis.cloudScan();
   const summary: PiiSummaryEntry[] = scan.kind === "failed" ? [] : scan.summary;
   const counts: Record<string, number> = {};
   const actions: Record<string, string> = {};
@@ -213,7 +261,7 @@ function explainResult(decided: Decided): ExplainResult {
     counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
     actions[entry.type] = entry.action;
   }
-  return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.piiTypes, counts, actions } };
+  return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.features.piiTypes, counts, actions } };
 }
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {

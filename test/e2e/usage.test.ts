@@ -24,7 +24,8 @@ const SHARED = tenant("shared");
 const METERED = tenant("metered");
 const DENIED = tenant("denied");
 const FORCED = tenant("forced");
-const TENANTS = [MAIN, SHARED, METERED, DENIED, FORCED];
+const QUEUED = tenant("queued");
+const TENANTS = [MAIN, SHARED, METERED, DENIED, FORCED, QUEUED];
 const REDIS_PREFIX = `${unique("e2e-usage")}:`;
 
 // Tiny budgets: one cloud request ($0.00000585) spends them.
@@ -159,6 +160,31 @@ describe("GET /v1/usage", () => {
     const byRoute = await usage(gw1, MAIN.key, "?group_by=route");
     expect(group(byRoute, "local")).toMatchObject({ requests: 3, local_requests: 3, errors: 0 });
     expect(group(byRoute, "cloud")).toMatchObject({ requests: 4, local_requests: 0, errors: 1 });
+  });
+
+  it("prices a local request by the time the model worked on it, not by its wait in the queue", async () => {
+    // Four answers on a model with two slots: two of them wait for the first two to finish.
+    const body = { model: "stories", temperature: 0, max_tokens: 48, messages: [user("Once upon a time")] };
+    const answers = await Promise.all([1, 2, 3, 4].map(() => chat(gw1.url, body, { apiKey: QUEUED.key })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const rows = await eventually(
+      async () => {
+        const csv = await http(gw1.url, "GET", `/v1/usage/export?tenant=${QUEUED.id}`, { apiKey: ADMIN_KEY });
+        const [header, ...lines] = csv.text.trim().split("\n");
+        const columns = header!.split(",");
+        return lines.map((line) => {
+          const cells = line.split(",");
+          return { costUsd: Number(cells[columns.indexOf("cost_usd")]), totalMs: Number(cells[columns.indexOf("total_ms")]) };
+        });
+      },
+      (found) => found.length >= 4,
+      5_000,
+    );
+    // $0.10 an hour over 2 slots: the milliseconds of slot time each request was charged for.
+    const chargedMs = rows.map((r) => (r.costUsd / (0.1 / 2)) * 3_600_000);
+    rows.forEach((r, i) => expect(chargedMs[i]!).toBeLessThanOrEqual(r.totalMs + 1));
+    // The queued pair waited about as long as it generated; billing the wait would charge its whole time.
+    expect(rows.filter((r, i) => chargedMs[i]! < 0.8 * r.totalMs).length).toBeGreaterThanOrEqual(2);
   });
 
   it("adds up what two gateway instances on one Redis recorded into one view", async () => {

@@ -154,7 +154,10 @@ describe("local route", () => {
     } catch (error) {
       expect((error as Error).name).toMatch(/Abort/);
     }
-    expect(received).toBe(3);
+    // Frames arriving close together share a socket write, so the client may still have a few
+    // already-read frames to hand out after its abort; it must not get the rest of the answer.
+    expect(received).toBeGreaterThanOrEqual(3);
+    expect(received).toBeLessThan(40);
     // A 1,900-token generation would hold its sequence for seconds; an aborted one frees it at once.
     const deadline = Date.now() + 1500;
     let active = -1;

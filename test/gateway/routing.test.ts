@@ -3,6 +3,7 @@
  * requests go, how the gateway falls back when a target fails, the dry run, and hot reload.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
@@ -65,6 +66,21 @@ describe("routing with the shipped policy", () => {
     let text = "";
     for await (const chunk of stream.data) text += chunk.choices[0]?.delta.content ?? "";
     expect(text.length).toBeGreaterThan(0);
+  });
+
+  it("sends the fallback path of a streamed answer as UTF-8 bytes, like a non-streamed one", async () => {
+    fake.script({ kind: "error", status: 503 });
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const url = new URL(`${gw.url}/v1/chat/completions`);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+        const at = res.rawHeaders.findIndex((h) => h.toLowerCase() === "x-switchyard-fallback");
+        res.resume();
+        res.on("end", () => resolve(Buffer.from(res.rawHeaders[at + 1] ?? "", "latin1")));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ model: "cloud", messages: user("Once upon a time"), max_tokens: 4, stream: true }));
+    });
+    expect(raw.toString("utf8")).toBe("fake-gpt→stories");
   });
 
   it("sends local overflow to the cloud instead of refusing it", async () => {

@@ -1,7 +1,7 @@
 /**
- * Stage 2: what the request is. Scans the whole conversation for PII (as it would leave for the
- * cloud, so a cloud answer can reuse the result), checks the tenant's budget and classifies the
- * intent, then gathers everything the routing policy looks at into `RequestFeatures`.
+ * Stage 2: what the request is. Gathers what the routing policy looks at into `RequestFeatures`; the
+ * two costly parts are added only when a decision depends on them: the PII scan of the whole
+ * conversation (as it would leave for the cloud, so a cloud answer reuses it) and the intent.
  */
 import type { IntentClassifier, IntentPrediction } from "../../../classifiers/index.js";
 import { selectClassifierText, type ClassifierTextOptions } from "../../../classifiers/index.js";
@@ -17,10 +17,12 @@ import type { ChatRequestContext } from "../chat-request-context.js";
 import type { Conversation } from "./conversation.js";
 
 export interface Analysis {
-  /** The conversation sanitized for the cloud with the PII policy's own actions. */
-  cloudScan: CloudOutcome;
-  piiTypes: string[];
-  /** Features without the classifier's output; `withClassification` adds it when the policy needs it. */
+  /** The conversation sanitized for the cloud with the PII policy's own actions, scanned on first use. */
+  cloudScan(): CloudOutcome;
+  /**
+   * Features without the classifier's output or the PII types (`withClassification` and
+   * `withPiiTypes` add them when the policy needs them).
+   */
   features: RequestFeatures;
 }
 
@@ -44,20 +46,29 @@ export function analyze(
   budget: BudgetView,
   deps: AnalyzeDeps,
 ): Analysis {
-  const cloudScan = deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id });
-  const piiTypes = cloudScan.kind === "failed" ? [] : [...new Set(cloudScan.summary.map((entry) => entry.type))];
+  let scan: CloudOutcome | undefined;
+  const cloudScan = () => (scan ??= deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id }));
   const features = featuresFromRequest(conversation.request, {
     tenant: ctx.tenant.id,
     header: ctx.header,
     headerNames: policy.headerNames,
     promptTokens: estimatePromptTokens(conversation.request),
     minPromptTokens: estimatePromptTokens({ ...conversation.request, messages: essentialMessages(conversation.request.messages) }),
-    piiTypes,
     local: localHealth(deps),
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
   });
-  return { cloudScan, piiTypes, features };
+  return { cloudScan, features };
+}
+
+/** The entity types the cloud scan found (none when it failed: fail-closed happens at egress). */
+function piiTypesOf(scan: CloudOutcome): string[] {
+  return scan.kind === "failed" ? [] : [...new Set(scan.summary.map((entry) => entry.type))];
+}
+
+/** The features with the PII scan's entity types. */
+export function withPiiTypes(features: RequestFeatures, analysis: Analysis): RequestFeatures {
+  return { ...features, piiTypes: piiTypesOf(analysis.cloudScan()) };
 }
 
 /** Runs the classifier on the conversation and returns the features with its output (unchanged without one). */

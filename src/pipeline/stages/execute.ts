@@ -19,6 +19,8 @@ export interface Execution {
   answer: Answer;
   /** Model ids tried, in order; more than one means a fallback happened. */
   path: string[];
+  /** When the answering model started on the request (`performance.now()`), queue wait excluded. */
+  generationStartedAt: number | undefined;
 }
 
 export interface ExecuteDeps {
@@ -39,7 +41,9 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
     path.push(model.id);
     try {
       const call = deps.prepare(model);
-      return { call, answer: await run(call, ctx), path };
+      let generationStartedAt: number | undefined;
+      const answer = await run(call, ctx, () => (generationStartedAt = performance.now()));
+      return { call, answer, path, generationStartedAt };
     } catch (error) {
       lastError = error;
       if (ctx.signal.aborted) throw error;
@@ -74,12 +78,12 @@ function nextStep(decision: RouteDecision, failures: Failure[], deps: ExecuteDep
   return undefined;
 }
 
-async function run(call: PreparedCall, ctx: ChatRequestContext): Promise<Answer> {
+async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: () => void): Promise<Answer> {
   const stream = ctx.body.stream === true;
   if (call.location === "cloud") {
-    const input = { model: call.model, request: call.request, signal: ctx.signal };
+    const input = { model: call.model, request: call.request, signal: ctx.signal, onStart };
     return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
   }
-  const input = { model: call.model, request: call.request, signal: ctx.signal };
+  const input = { model: call.model, request: call.request, signal: ctx.signal, onStart };
   return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
 }

@@ -47,7 +47,14 @@ export interface RouteTerms {
   pii: PiiRouteAction;
 }
 
-export function prepareCall(model: ModelEntry, conversation: Conversation, cloudScan: CloudOutcome, terms: RouteTerms, tenant: string, deps: PrepareDeps): PreparedCall {
+export function prepareCall(
+  model: ModelEntry,
+  conversation: Conversation,
+  cloudScan: () => CloudOutcome,
+  terms: RouteTerms,
+  tenant: string,
+  deps: PrepareDeps,
+): PreparedCall {
   const request = conversation.request;
   const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers);
   const routed = deps.providers.forModel(model);
@@ -63,7 +70,7 @@ export function prepareCall(model: ModelEntry, conversation: Conversation, cloud
   }
   // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
   const outcome =
-    shaped === request && override === undefined ? cloudScan : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
+    shaped === request && override === undefined ? cloudScan() : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
     case "cloud":
       return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };

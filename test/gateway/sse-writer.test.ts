@@ -1,0 +1,171 @@
+/**
+ * The SSE writer on a real socket: every frame arrives, in order, ending with [DONE]; frames that
+ * come in quick succession share socket writes; and none waits longer than the flush interval.
+ */
+import { createServer, type Server } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { writeSse } from "../../src/http/sse.js";
+import type { ChatCompletionChunk } from "../../src/providers/types.js";
+
+const chunk = (content: string): ChatCompletionChunk =>
+  ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null, logprobs: null }] }) as ChatCompletionChunk;
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+/**
+ * Serves `produce` through writeSse and records each read of the raw TCP stream (an HTTP client would
+ * hand out one piece per chunked-encoding chunk, hiding how the bytes were grouped on the wire).
+ */
+async function serve(produce: () => AsyncGenerator<ChatCompletionChunk>, flushIntervalMs: number) {
+  server = createServer((_req, res) => void writeSse(res, produce(), { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs }));
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const started = performance.now();
+  return new Promise<{ reads: Array<{ at: number; text: string }>; body: string }>((resolve, reject) => {
+    const reads: Array<{ at: number; text: string }> = [];
+    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+    socket.setEncoding("utf8");
+    socket.on("data", (text: string) => reads.push({ at: performance.now() - started, text }));
+    socket.on("error", reject);
+    socket.on("end", () => resolve({ reads, body: reads.map((r) => r.text).join("") }));
+  });
+}
+
+const contents = (body: string) =>
+  [...body.matchAll(/data: (\{.*?\})\n\n/g)].map((match) => (JSON.parse(match[1]!) as ChatCompletionChunk).choices[0]?.delta.content);
+
+describe("writeSse", () => {
+  it("delivers every frame in order and ends with [DONE], whatever the flush interval", async () => {
+    for (const interval of [0, 2, 20]) {
+      const { body } = await serve(async function* () {
+        for (let i = 0; i < 200; i++) {
+          yield chunk(`t${i} `);
+          if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      }, interval);
+      expect(contents(body)).toEqual(Array.from({ length: 200 }, (_, i) => `t${i} `));
+      expect(body).toMatch(/data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+    }
+  });
+
+  it("groups a fast producer's frames into far fewer socket writes than frames", async () => {
+    const { reads, body } = await serve(async function* () {
+      for (let i = 0; i < 100; i++) {
+        yield chunk(`t${i}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }, 20);
+    expect(contents(body)).toHaveLength(100);
+    expect(reads.length).toBeLessThan(30);
+  });
+
+  it("sends the first frame at once and holds no frame much past the interval while the producer is slow", async () => {
+    const { reads } = await serve(async function* () {
+      yield chunk("first");
+      await sleep(5);
+      yield chunk("second");
+      await sleep(400);
+      yield chunk("last");
+    }, 30);
+    const arrival = (text: string) => reads.find((r) => r.text.includes(`"${text}"`))?.at ?? Infinity;
+    // "second" waits for the interval's end, not for "last" 400 ms later.
+    expect(arrival("second")).toBeLessThan(arrival("last") - 200);
+    expect(arrival("first")).toBeLessThan(arrival("second"));
+  });
+
+  it("does not hold the first token behind the opening role-only chunk", async () => {
+    const { reads } = await serve(async function* () {
+      yield { ...chunk(""), choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
+      await sleep(5);
+      yield chunk("first");
+      await sleep(300);
+    }, 100);
+    const first = reads.find((r) => r.text.includes('"first"'))?.at ?? Infinity;
+    expect(first).toBeLessThan(80);
+  });
+
+  it("stops the producer and finishes when the client leaves while the producer is busy", async () => {
+    let producerEnded = false;
+    let written: Promise<void> | undefined;
+    server = createServer((_req, res) => {
+      written = writeSse(
+        res,
+        (async function* () {
+          try {
+            for (let i = 0; ; i++) {
+              yield chunk(`t${i}`);
+              await sleep(30); // the client leaves during one of these
+            }
+          } finally {
+            producerEnded = true;
+          }
+        })(),
+        { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 2 },
+      );
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\n\r\n"));
+    socket.once("data", () => socket.destroy());
+    await expect.poll(() => producerEnded, { timeout: 2_000 }).toBe(true);
+    await expect(written).resolves.toBeUndefined();
+  });
+
+  it("sends a failure after the head as an OpenAI error event, and filters usage unless asked", async () => {
+    const usageOnly = { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } as ChatCompletionChunk;
+    const { body } = await serve(async function* () {
+      yield chunk("partial");
+      yield usageOnly;
+      throw new Error("upstream went away");
+    }, 2);
+    expect(contents(body.replace(/data: \{"error".*\n\n/, ""))).toEqual(["partial"]);
+    expect(body).not.toContain('"usage"');
+    expect(body).toMatch(/data: \{"error":\{"message":/);
+  });
+
+  it("slows the producer to the client's pace instead of buffering the answer", async () => {
+    let produced = 0;
+    const big = "x".repeat(16 * 1024);
+    server = createServer((_req, res) => {
+      void writeSse(
+        res,
+        (async function* () {
+          for (let i = 0; i < 2000; i++) {
+            produced++;
+            yield chunk(big);
+          }
+        })(),
+        { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 2 },
+      );
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    let received = 0;
+    let producedWhilePaused = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+      socket.on("data", (data: Buffer) => (received += data.length));
+      socket.on("end", resolve);
+      socket.on("error", reject);
+      // A client that stops reading: only the socket buffers' worth (a few MB on loopback) of the
+      // 32 MB answer may be produced meanwhile.
+      socket.pause();
+      setTimeout(() => {
+        producedWhilePaused = produced;
+        socket.resume();
+      }, 400);
+    });
+    await done;
+    expect(producedWhilePaused).toBeGreaterThan(0);
+    expect(producedWhilePaused).toBeLessThan(1000);
+    expect(produced).toBe(2000);
+    expect(received).toBeGreaterThan(2000 * big.length);
+  });
+});
