@@ -1,6 +1,9 @@
 /**
- * `npm run bench -- local [--reps=20] [--max-tokens=200] [--threads=1] [--parallel=4]
+ * `npm run bench -- local [--reps=20] [--warmup=300] [--max-tokens=200] [--threads=1] [--parallel=4]
  *   [--switchyard-dir=CHECKOUT] [--candidate-dir=CHECKOUT] [--cpu-profile-dir=DIR]`
+ *
+ * `--warmup` short (2-token) requests go to each side first: a serving gateway runs its per-request
+ * code JIT-compiled, and a few dozen measured requests alone would time it half interpreted.
  *
  * Streaming tokens/s and time to first token of the local model (stories260K), through Switchyard
  * (its own process, `npm start`, over HTTP) and through node-llama-cpp called directly in this
@@ -25,6 +28,8 @@ const PROMPT = "Once upon a time, there was a little girl named Lily. She loved 
 
 interface Options {
   reps: number;
+  /** Short requests each side serves first, so per-request code runs JIT-compiled as in a busy gateway. */
+  warmup: number;
   maxTokens: number;
   threads: number;
   parallel: number;
@@ -36,6 +41,8 @@ interface Options {
 interface Runner {
   name: string;
   run(): Promise<StreamTiming>;
+  /** The same request with a 2-token answer: warms the per-request path without generating much. */
+  runShort(): Promise<unknown>;
   /** CPU time so far of the process that generates (all threads): this one for direct, the gateway's otherwise. */
   cpuMs(): Promise<number>;
 }
@@ -64,17 +71,30 @@ export async function main(args: string[]): Promise<void> {
     servers.push(switchyard);
     const body = { model: "local", messages: [{ role: "user", content: PROMPT }], max_tokens: options.maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } };
     const runners: Runner[] = [
-      { name: "node-llama-cpp direct", run: () => direct.generate(params), cpuMs: ownCpuMs },
-      { name: "through Switchyard", run: () => sseChat(switchyard.origin, switchyardHeaders(), body, agent), cpuMs: () => cpuTimeMs(switchyard.child.pid) },
+      { name: "node-llama-cpp direct", run: () => direct.generate(params), runShort: () => direct.generate({ ...params, maxTokens: 2 }), cpuMs: ownCpuMs },
+      {
+        name: "through Switchyard",
+        run: () => sseChat(switchyard.origin, switchyardHeaders(), body, agent),
+        runShort: () => sseChat(switchyard.origin, switchyardHeaders(), { ...body, max_tokens: 2 }, agent),
+        cpuMs: () => cpuTimeMs(switchyard.child.pid),
+      },
     ];
     if (options.candidateDir) {
       const candidate = await startSwitchyard(workDir, { modelsYaml, routingYaml: NO_FALLBACK_ROUTING, repoDir: options.candidateDir, name: "candidate" });
       servers.push(candidate);
-      runners.push({ name: "through candidate", run: () => sseChat(candidate.origin, switchyardHeaders(), body, agent), cpuMs: () => cpuTimeMs(candidate.child.pid) });
+      runners.push({
+        name: "through candidate",
+        run: () => sseChat(candidate.origin, switchyardHeaders(), body, agent),
+        runShort: () => sseChat(candidate.origin, switchyardHeaders(), { ...body, max_tokens: 2 }, agent),
+        cpuMs: () => cpuTimeMs(candidate.child.pid),
+      });
     }
 
-    log("warming up …");
-    for (const runner of runners) for (let i = 0; i < 3; i++) await runner.run();
+    log(`warming up (${options.warmup} short requests and 3 full ones each) …`);
+    for (const runner of runners) {
+      for (let i = 0; i < options.warmup; i++) await runner.runShort();
+      for (let i = 0; i < 3; i++) await runner.run();
+    }
     const timings = new Map<string, Measured[]>(runners.map((r) => [r.name, []]));
     for (let rep = 0; rep < options.reps; rep++) {
       // Alternate the order too, so neither side always runs right after the other.
@@ -118,7 +138,7 @@ function report(runners: readonly Runner[], timings: Map<string, Measured[]>, op
   out.push(`Switchyard: ${run.source}  `);
   out.push(
     `Model stories260K, prompt of ${PROMPT.length} characters, temperature 0, max_tokens ${options.maxTokens}, threads ${options.threads}, ` +
-      `${options.parallel} context sequences; ${options.reps} alternating runs each after 3 warm-ups, medians (and the interquartile range, p25–p75, of the runs). Tokens/s end to end = completion tokens ÷ total time; ` +
+      `${options.parallel} context sequences; ${options.reps} alternating runs each after ${options.warmup} short (2-token) and 3 full warm-up requests, medians (and the interquartile range, p25–p75, of the runs). Tokens/s end to end = completion tokens ÷ total time; ` +
       `decode = tokens after the first ÷ time from first to last text; CPU = user + system time of the generating process (all threads, llama.cpp's included) per answer.`,
   );
   out.push("");
@@ -161,6 +181,7 @@ function parseOptions(args: readonly string[]): Options {
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   return {
     reps: Number(value("reps") ?? 20),
+    warmup: Number(value("warmup") ?? 300),
     maxTokens: Number(value("max-tokens") ?? 200),
     // Switchyard's default is cores − 1; both sides get it explicitly so they are comparable.
     threads: Number(value("threads") ?? Math.max(1, availableParallelism() - 1)),
