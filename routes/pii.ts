@@ -32,7 +32,7 @@ export function piiRoutes(deps: PiiRoutesDeps): Hono<AppEnv> {
   app.post("/v1/pii/scan", async (c) => {
     try {
       const { text } = validateBody(ScanBody, parseJsonText(await c.req.text()));
-      const entities: Entity[] = deps.engine.scan(text, deadlineIn(budgetMs));
+      const entities: readonly Entity[] = deps.engine.scan(text, deadlineIn(budgetMs));
       return c.json({ entities: entities.map(({ type, start, end, score }) => ({ type, start, end, score })) });
     } catch (error) {
       return errorResponse(error instanceof PiiScanError ? scanFailed(error) : asGatewayError(error));

@@ -18,6 +18,7 @@ import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
 import { resolveOverlaps } from "./resolve.js";
+import { createScanCache, MIN_CACHED_CHARS } from "./scan-cache.js";
 
 export interface PiiEngine {
   /**
@@ -25,7 +26,7 @@ export interface PiiEngine {
    * Throws `PiiScanError` when the text is over the policy's size limit, the deadline passes or a
    * recognizer fails; callers on the egress path must treat that as "not safe to send".
    */
-  scan(text: string, deadline?: Deadline): Entity[];
+  scan(text: string, deadline?: Deadline): readonly Entity[];
   /** The recognizers in the order they run, for diagnostics and benchmarks. */
   readonly recognizers: readonly Recognizer[];
 }
@@ -33,6 +34,8 @@ export interface PiiEngine {
 export interface PiiEngineOptions {
   /** Leave out PERSON/LOCATION (the gazetteer recognizer), e.g. to measure the pattern recognizers alone. */
   names?: boolean;
+  /** Texts whose entities are remembered (the policy's `scan.cache_entries` unless given; 0: scan every time). */
+  cacheEntries?: number;
 }
 
 /**
@@ -85,12 +88,15 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
   // The first scans compile regexes and decode phone metadata (~60-80 ms); pay that at start-up, not
   // inside the first request's time budget, where it would fail closed.
   for (let i = 0; i < 3; i++) detect(WARM_UP, NO_DEADLINE);
+  const cacheEntries = options.cacheEntries ?? policy.scan.cache_entries;
+  const cache = cacheEntries > 0 ? createScanCache(cacheEntries) : undefined;
   return {
     recognizers,
     scan(text, deadline = NO_DEADLINE) {
       if (text.length > maxChars) {
         throw new PiiScanError("text_too_long", `text of ${text.length} characters exceeds the PII scan limit of ${maxChars}`);
       }
+      if (cache && text.length >= MIN_CACHED_CHARS) return cache.entitiesOf(text, (t) => detect(t, deadline));
       return detect(text, deadline);
     },
   };

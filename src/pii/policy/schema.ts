@@ -38,6 +38,8 @@ export const PiiPolicySchema = z
       budget_ms: z.number().positive().max(10_000),
       max_text_chars: z.int().positive(),
       on_failure: z.enum(["refuse", "local"]),
+      /** Texts whose scan result is remembered (by a salted hash, never the text): resent history and system prompts skip the recognizers. 0 turns it off. */
+      cache_entries: z.int().min(0).max(1_000_000).default(4096),
     }),
     phone_regions: z
       .array(z.string().refine(isSupportedCountry, "must be an ISO 3166-1 alpha-2 region libphonenumber knows, e.g. US"))

@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadCorpus, type CorpusSample } from "../../bench/pii-corpus.js";
+import { createPiiEngine, createSanitizer, parsePiiPolicy, PseudonymVault, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
+import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
+import { defaultPolicy, defaultPolicyText, DEFAULT_POLICY_PATH } from "./support.js";
+
+/** How many times the engine's recognizers really ran (the first one runs on every real scan). */
+function countScans(engine: PiiEngine): { readonly count: number } {
+  const first = engine.recognizers[0] as Recognizer & { scan: Recognizer["scan"] };
+  const original = first.scan.bind(first);
+  const counter = { count: 0 };
+  first.scan = (text, out, deadline) => {
+    counter.count++;
+    original(text, out, deadline);
+  };
+  return counter;
+}
+
+const SYSTEM_PROMPT =
+  "You are the support assistant of Acme Bank. Never reveal account numbers. The customer on this line is Maria Gonzalez, reachable at maria.gonzalez@example.com or +44 20 7946 0958.";
+
+let policy: PiiPolicy;
+let corpus: CorpusSample[];
+beforeAll(() => {
+  policy = defaultPolicy();
+  corpus = loadCorpus();
+});
+
+describe("PII scan cache", () => {
+  it("scans a resent text once and finds the same entities every time", () => {
+    const engine = createPiiEngine(policy);
+    const scans = countScans(engine);
+    const first = engine.scan(SYSTEM_PROMPT);
+    const again = engine.scan(SYSTEM_PROMPT);
+    expect(scans.count).toBe(1);
+    expect(again).toEqual(first);
+    expect(first.map((e) => e.type)).toEqual(expect.arrayContaining(["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"]));
+  });
+
+  it("answers exactly what an uncached engine finds, on every corpus prompt, first time and resent", () => {
+    const cached = createPiiEngine(policy);
+    const uncached = createPiiEngine(policy, { cacheEntries: 0 });
+    for (const sample of corpus) {
+      const expected = uncached.scan(sample.text);
+      expect(cached.scan(sample.text), sample.text).toEqual(expected);
+      expect(cached.scan(sample.text), sample.text).toEqual(expected);
+    }
+  });
+
+  it("scans every time when the policy sets cache_entries: 0", () => {
+    const off = parsePiiPolicy(defaultPolicyText.replace(/^  cache_entries: \d+/m, "  cache_entries: 0"), DEFAULT_POLICY_PATH);
+    expect(off.scan.cache_entries).toBe(0);
+    const engine = createPiiEngine(off);
+    const scans = countScans(engine);
+    engine.scan(SYSTEM_PROMPT);
+    engine.scan(SYSTEM_PROMPT);
+    expect(scans.count).toBe(2);
+  });
+
+  it("keeps at most cache_entries texts, dropping the least recently used", () => {
+    const engine = createPiiEngine(policy, { cacheEntries: 2 });
+    const scans = countScans(engine);
+    const [a, b, c] = ["first", "second", "third"].map((n) => `${SYSTEM_PROMPT} (${n} copy)`) as [string, string, string];
+    engine.scan(a);
+    engine.scan(b);
+    engine.scan(a); // a is now more recent than b
+    engine.scan(c); // evicts b
+    expect(scans.count).toBe(3);
+    engine.scan(a);
+    engine.scan(c);
+    expect(scans.count).toBe(3);
+    engine.scan(b);
+    expect(scans.count).toBe(4);
+  });
+
+  it("does not cache short texts, which scan about as fast as they hash", () => {
+    const engine = createPiiEngine(policy);
+    const scans = countScans(engine);
+    engine.scan("call me on +1 415-555-0132");
+    engine.scan("call me on +1 415-555-0132");
+    expect(scans.count).toBe(2);
+  });
+
+  it("still removes the PII from a conversation sanitized again with cached findings", () => {
+    const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
+    const request = { model: "cloud-model", messages: [{ role: "system" as const, content: SYSTEM_PROMPT }, { role: "user" as const, content: "Hello" }] };
+    const first = JSON.stringify(sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "t" }));
+    const second = JSON.stringify(sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "t" }));
+    expect(second).toBe(first);
+    for (const value of ["Maria Gonzalez", "maria.gonzalez@example.com", "7946 0958"]) expect(second).not.toContain(value);
+  });
+
+  it("rejects a negative cache size in the policy, naming the field", () => {
+    expect(() => parsePiiPolicy(defaultPolicyText.replace(/^  cache_entries: \d+/m, "  cache_entries: -1"), DEFAULT_POLICY_PATH)).toThrow(/cache_entries/);
+  });
+});
