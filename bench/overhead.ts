@@ -5,6 +5,8 @@
  * `--context=redis` sends every Switchyard request in a session (`x-session-id`) and adds a
  * "candidate" row: the same build with its conversation context in a private redis-server, so the
  * cost of Redis (one load and one save per request) shows beside the in-memory store.
+ * `--targets` may add the reference proxies `node-proxy` (bare `node:http`) and `sdk-proxy` (Hono + the
+ * `openai` SDK and nothing else): the floor under Switchyard's overhead, measured in the same run.
  * `--switchyard-dir` runs Switchyard from another checkout (e.g. a `git archive` of a commit while the
  * working tree is mid-change); `--candidate-dir` adds a "candidate" row, A/B side by side.
  *
@@ -31,6 +33,7 @@ import {
   REPO_ROOT,
   startFakeUpstream,
   startPortkey,
+  startReferenceProxy,
   startSwitchyard,
   switchyardHeaders,
   SWITCHYARD_CLOUD_MODEL,
@@ -123,6 +126,8 @@ async function startServers(options: Options, workDir: string, servers: RunningS
     started.origins[name] = server.origin;
     started.pids[name] = server.child.pid;
   };
+  if (options.targets.includes("node-proxy")) add("node-proxy", await startReferenceProxy(workDir, "node", upstream.origin));
+  if (options.targets.includes("sdk-proxy")) add("sdk-proxy", await startReferenceProxy(workDir, "sdk", upstream.origin));
   const modelsYaml = cloudModelsYaml(`${upstream.origin}/v1`);
   if (options.targets.includes("switchyard")) {
     add("switchyard", await startSwitchyard(workDir, { modelsYaml, logLevel: options.logLevel, repoDir: options.switchyardDir, cpuProfileDir: options.cpuProfileDir }));
@@ -146,6 +151,8 @@ function buildTargets(names: readonly TargetName[], origins: Partial<Record<Targ
   const gateway = () => (sessions ? { ...switchyardHeaders(), "x-session-id": "bench-session" } : switchyardHeaders());
   const make: Record<TargetName, () => HttpTarget> = {
     direct: () => ({ name: "direct", origin: upstreamOrigin, path, headers: directHeaders(), body: chatBody(UPSTREAM_MODEL, stream) }),
+    "node-proxy": () => ({ name: "node-proxy", origin: origins["node-proxy"] ?? "", path, headers: directHeaders(), body: chatBody(UPSTREAM_MODEL, stream) }),
+    "sdk-proxy": () => ({ name: "sdk-proxy", origin: origins["sdk-proxy"] ?? "", path, headers: directHeaders(), body: chatBody(UPSTREAM_MODEL, stream) }),
     switchyard: () => ({ name: "switchyard", origin: origins.switchyard ?? "", path, headers: gateway(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
     candidate: () => ({ name: "candidate", origin: origins.candidate ?? "", path, headers: gateway(), body: chatBody(SWITCHYARD_CLOUD_MODEL, stream) }),
     portkey: () => ({ name: "portkey", origin: origins.portkey ?? "", path, headers: portkeyHeaders(upstreamOrigin), body: chatBody(UPSTREAM_MODEL, stream) }),
@@ -192,7 +199,7 @@ function parseOptions(args: readonly string[]): Options {
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const targets = (value("targets") ?? "direct,switchyard,portkey").split(",").filter(Boolean) as TargetName[];
   for (const target of targets) {
-    if (!["direct", "switchyard", "candidate", "portkey"].includes(target)) throw new Error(`unknown target '${target}'`);
+    if (!["direct", "node-proxy", "sdk-proxy", "switchyard", "candidate", "portkey"].includes(target)) throw new Error(`unknown target '${target}'`);
   }
   if (!targets.includes("direct")) targets.unshift("direct");
   const redisContext = value("context") === "redis";

@@ -6,7 +6,10 @@ import type { LoadResult } from "./http-load.js";
 import { count, markdownTable, ms, signedMs } from "./markdown.js";
 import { summarize, type LatencySummary } from "./stats.js";
 
-export type TargetName = "direct" | "switchyard" | "candidate" | "portkey";
+export type TargetName = "direct" | "node-proxy" | "sdk-proxy" | "switchyard" | "candidate" | "portkey";
+
+/** Rows that are not gateways: the upstream itself and the reference proxies (bench/lib/reference-proxy.ts). */
+const REFERENCES: readonly TargetName[] = ["node-proxy", "sdk-proxy"];
 
 export type Scenario =
   | { id: string; label: string; kind: "closed"; concurrency: number }
@@ -84,7 +87,8 @@ export function overheadReport(cells: readonly Cell[], run: RunInfo): string {
   }
   out.push("#### Targets");
   out.push("");
-  const gateways: TargetName[] = cells.some((c) => c.target === "candidate") ? ["switchyard", "candidate", "portkey"] : ["switchyard", "portkey"];
+  const present = (t: TargetName) => cells.some((c) => c.target === t);
+  const gateways = ([...REFERENCES, "switchyard", "candidate", "portkey"] as TargetName[]).filter(present);
   out.push(markdownTable(["target", ...gateways, "met"], targetRows(find, gateways)));
   out.push("");
   return `${out.join("\n")}\n`;

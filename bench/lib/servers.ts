@@ -50,6 +50,21 @@ export interface SwitchyardOptions {
   cpuProfileDir?: string;
 }
 
+export type ReferenceProxyMode = "node" | "sdk";
+
+/** A reference proxy (`bench/lib/reference-proxy.ts`) in front of the upstream: the floor under a gateway's overhead. */
+export async function startReferenceProxy(workDir: string, mode: ReferenceProxyMode, upstreamOrigin: string): Promise<RunningServer> {
+  const urlFile = join(workDir, `${mode}-proxy.url`);
+  const child = startChild({
+    name: `${mode}-proxy`,
+    command: process.execPath,
+    args: ["--import", "tsx", "bench/lib/reference-proxy.ts", mode, upstreamOrigin, urlFile],
+    cwd: REPO_ROOT,
+    stdoutFile: join(workDir, `${mode}-proxy.log`),
+  });
+  return { origin: await waitForFile(urlFile, { timeoutMs: 20_000, child }), child };
+}
+
 /** The cloud model id the benchmark requests route to. */
 export const SWITCHYARD_CLOUD_MODEL = "cloud";
 
