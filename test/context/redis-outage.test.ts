@@ -41,6 +41,13 @@ describe("context store when Redis fails", () => {
     );
     store = createContextStoreFromConfig(config, captured.log);
     expect(await store.ready(5000)).toBe(true);
+    // The first commands (the save script's first run) can overrun a 100 ms bound on a loaded
+    // machine; this file is about outages, so it starts from a store that has answered once.
+    const warm = { tenantId: "acme", sessionId: "warm-up" };
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if ((await store.save(warm, { turns: [turn(user("warm"))] })).status === "ok") break;
+      await sleep(100);
+    }
   });
 
   afterAll(async () => {
@@ -51,6 +58,7 @@ describe("context store when Redis fails", () => {
 
   it("answers degraded within the time bound while Redis is frozen, then serves again when it thaws", async () => {
     expect((await store.save(scope, { turns: [turn(user("before"))] })).status).toBe("ok");
+    const before = store.status().counters;
     redis.process.kill("SIGSTOP");
     try {
       const load = await timed(() => store.load(scope));
@@ -59,7 +67,10 @@ describe("context store when Redis fails", () => {
       const save = await timed(() => store.save(scope, { turns: [turn(user("during"))] }));
       expect(save.value).toEqual({ status: "degraded", reason: "unavailable" });
       expect(save.ms).toBeLessThan(WITHIN_MS);
-      expect(store.status()).toMatchObject({ state: "degraded", counters: { degradedLoads: 1, degradedSaves: 1 } });
+      expect(store.status()).toMatchObject({
+        state: "degraded",
+        counters: { degradedLoads: before.degradedLoads + 1, degradedSaves: before.degradedSaves + 1 },
+      });
     } finally {
       redis.process.kill("SIGCONT");
     }
