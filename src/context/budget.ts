@@ -22,13 +22,19 @@ export interface BudgetOptions {
   reservedOutputTokens: number;
   /** Tokens one message costs in the target model's prompt format, including its framing. */
   countTokens: (message: ChatMessage) => number;
+  /**
+   * A cheap count no message's `countTokens` exceeds (for a llama.cpp tokenizer, the UTF-8 length of
+   * its framed text). When the whole conversation fits by it, nothing is counted: tokenizing a long
+   * history on every turn only to learn that it fits is most of what fitting costs.
+   */
+  tokensAtMost?: (message: ChatMessage) => number;
 }
 
 export interface FittedHistory {
   messages: ChatMessage[];
   /** Messages left out, oldest first; send it in `CONTEXT_DROPPED_HEADER` (headers.ts). */
   dropped: number;
-  /** Prompt tokens of `messages`. */
+  /** Prompt tokens of `messages` (at most this many when everything fit by `tokensAtMost`). */
   tokens: number;
   /**
    * False when even the instructions and the newest turn exceed the budget; `messages` then still
@@ -50,6 +56,8 @@ interface Group {
  * if (fitted.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(fitted.dropped); // from headers.ts
  */
 export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOptions): FittedHistory {
+  const bound = options.tokensAtMost && fitsByBound(messages, options.tokensAtMost, options.contextWindow - options.reservedOutputTokens);
+  if (bound !== undefined && bound !== false) return { messages: [...messages], dropped: 0, tokens: bound, fits: true };
   const keep = new Array<boolean>(messages.length).fill(false);
   let pinnedTokens = 0;
   const groups: Group[] = [];
@@ -89,4 +97,23 @@ export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOpt
   const kept: ChatMessage[] = [];
   for (let i = 0; i < messages.length; i++) if (keep[i]) kept.push(messages[i]!);
   return { messages: kept, dropped: messages.length - kept.length, tokens, fits };
+}
+
+/**
+ * The conversation's tokens by `atMost` when all of it fits within `available` and nothing would be
+ * dropped anyway (a tool result whose call is not in the conversation always is); false otherwise.
+ */
+function fitsByBound(messages: readonly ChatMessage[], atMost: (message: ChatMessage) => number, available: number): number | false {
+  let total = 0;
+  let callOpen = false;
+  for (const message of messages) {
+    if (message.role === "tool") {
+      if (!callOpen) return false;
+    } else if (!isInstruction(message)) {
+      callOpen = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0;
+    }
+    total += atMost(message);
+    if (total > available) return false;
+  }
+  return total;
 }

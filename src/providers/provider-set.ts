@@ -11,6 +11,7 @@ import type { ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
+import { frameMessage, framedTokensAtMost } from "./local/token-bound.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
 
 export interface ProviderSet {
@@ -24,6 +25,8 @@ export interface ProviderSet {
    * no longer), so a conversation trimmed to fit really fits.
    */
   countMessageTokens(model: ModelEntry, message: ChatMessage): number;
+  /** A cheap count `countMessageTokens` never exceeds (what `fitToBudget` checks first). */
+  messageTokensAtMost(model: ModelEntry, message: ChatMessage): number;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** Starts background work such as loading local models. */
@@ -74,7 +77,11 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
     countMessageTokens(model, message) {
       const text = messageText(message);
-      return forModel(model).provider.countTokens?.(model, `Assistant: ${text}\n\n`) ?? estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
+      return forModel(model).provider.countTokens?.(model, frameMessage(text)) ?? estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
+    },
+    messageTokensAtMost(model, message) {
+      const text = messageText(message);
+      return forModel(model).provider.countTokens ? framedTokensAtMost(text) : estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
     },
     localQueueDepths() {
       const depths: Record<string, number> = {};

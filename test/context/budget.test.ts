@@ -71,4 +71,35 @@ describe("fitting history into a context window", () => {
       error: { message: expect.stringContaining("maximum context length is 50 tokens"), type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
     });
   });
+
+  describe("with a cheap upper bound", () => {
+    const atMost = (m: ChatMessage) => countTokens(m) * 2;
+
+    it("counts nothing when the conversation fits by the bound", () => {
+      let counted = 0;
+      const counting = (m: ChatMessage) => (counted++, countTokens(m));
+      const fitted = fitToBudget(conversation, { contextWindow: 1000, reservedOutputTokens: 100, countTokens: counting, tokensAtMost: atMost });
+      expect(counted).toBe(0);
+      expect(fitted.messages).toEqual(conversation);
+      expect(fitted.dropped).toBe(0);
+      expect(fitted.fits).toBe(true);
+      expect(fitted.tokens).toBeGreaterThanOrEqual(7 + 5 * 8);
+    });
+
+    it("counts exactly when the bound is over the window, and keeps what really fits", () => {
+      // Exact: 47 tokens (fits in 50); by the bound: 94 (does not).
+      const fitted = fitToBudget(conversation, { contextWindow: 50, reservedOutputTokens: 0, countTokens, tokensAtMost: atMost });
+      expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 47, fits: true });
+      const tight = fitToBudget(conversation, { contextWindow: 40, reservedOutputTokens: 8, countTokens, tokensAtMost: atMost });
+      expect(tight.dropped).toBe(2);
+    });
+
+    it("still drops a tool result whose call is gone, however much room there is", () => {
+      const fitted = fitToBudget([toolResult("gone", "r"), user("q")], { contextWindow: 1000, reservedOutputTokens: 0, countTokens, tokensAtMost: atMost });
+      expect(fitted.messages).toEqual([user("q")]);
+      expect(fitted.dropped).toBe(1);
+      const answered = [user("q"), toolCall("c1", "f", "{}"), toolResult("c1", "r"), assistant("a")];
+      expect(fitToBudget(answered, { contextWindow: 1000, reservedOutputTokens: 0, countTokens, tokensAtMost: atMost }).messages).toEqual(answered);
+    });
+  });
 });

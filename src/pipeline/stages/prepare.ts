@@ -101,6 +101,7 @@ export function shapeFor(
     contextWindow: model.contextWindow,
     reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS,
     countTokens: (message: ChatMessage) => providers.countMessageTokens(model, message),
+    tokensAtMost: (message: ChatMessage) => providers.messageTokensAtMost(model, message),
   };
   const fitted = fitToBudget(request.messages, budget);
   if (!fitted.fits) throw contextLengthExceeded(fitted, budget);
