@@ -5,12 +5,14 @@
 import {
   LlamaChat,
   LlamaCompletion,
+  LlamaVocabularyType,
   resolveChatWrapper,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaModel,
+  type Token,
 } from "node-llama-cpp";
 import { requestedMaxTokens, type ChatCompletionRequest } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
@@ -139,7 +141,7 @@ export class LocalModelRuntime {
       };
       const result = slot.chat && prompt.history
         ? await slot.chat.generateResponse(prompt.history, options)
-        : await slot.completion.generateCompletionWithMeta(prompt.text ?? "", options);
+        : await slot.completion.generateCompletionWithMeta(prompt.input ?? [], options);
       signal.throwIfAborted();
       emit(stopMatcher.flush());
       const finishReason: FinishReason = result.metadata.stopReason === "maxTokens" && !stopMatcher.stopped ? "length" : "stop";
@@ -153,16 +155,36 @@ export class LocalModelRuntime {
     if (this.chatWrapper) {
       const history = toChatHistory(request.messages);
       const state = this.chatWrapper.generateContextState({ chatHistory: [...history, { type: "model", response: [] }] });
-      return { history, text: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
+      return { history, input: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
     }
     const plain = renderPlainPrompt(request.messages);
     if (plain.text.length === 0) throw invalidRequest("The messages contain no text for the model to continue.", "messages");
-    const bos = this.model.tokens.bos === null ? 0 : 1;
-    return { history: undefined, text: plain.text, stopTriggers: plain.stopTriggers, tokens: this.model.tokenize(plain.text).length + bos };
+    // Tokenized here once, the way LlamaCompletion would tokenize the text itself, and handed over
+    // as tokens: the count is then exactly what is evaluated, and the text is not tokenized twice.
+    const beginning = beginningToken(this.model);
+    const input = this.model.tokenize(plain.text, false, beginning === null ? undefined : "trimLeadingSpace");
+    return { history: undefined, input, stopTriggers: plain.stopTriggers, tokens: input.length + (beginning === null ? 0 : 1) };
   }
 
   async dispose(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
+  }
+}
+
+/**
+ * The token LlamaCompletion puts before its input (node-llama-cpp's resolveBeginningTokenToPrepend,
+ * which it does not export): none for RWKV and UGM vocabularies, BOS for WPM, else BOS when the
+ * model asks for it.
+ */
+function beginningToken(model: LlamaModel): Token | null {
+  switch (model.vocabularyType) {
+    case LlamaVocabularyType.rwkv:
+    case LlamaVocabularyType.ugm:
+      return null;
+    case LlamaVocabularyType.wpm:
+      return model.tokens.bos;
+    default:
+      return model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * Usage must report the prompt tokens the model really evaluated: the number is billed as saved
+ * cloud spend and decides how much room is left for the answer.
+ */
+import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import type { LlamaCppProviderConfig } from "../../src/config/models-schema.js";
+import type { ModelEntry } from "../../src/models/registry.js";
+import { renderPlainPrompt } from "../../src/providers/local/prompt.js";
+import { LocalModelRuntime } from "../../src/providers/local/runtime.js";
+import { STORIES_MODEL } from "../support/gateway.js";
+
+let llama: Llama;
+let model: LlamaModel;
+let runtime: LocalModelRuntime;
+beforeAll(async () => {
+  llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  model = await llama.loadModel({ modelPath: STORIES_MODEL });
+  const entry: ModelEntry = {
+    id: "stories",
+    providerId: "local",
+    location: "local",
+    upstreamModel: "stories",
+    path: STORIES_MODEL,
+    contextWindow: 512,
+    maxOutputTokens: 16,
+    capabilities: { tools: false, vision: false, json_mode: true },
+    price: undefined,
+  } as ModelEntry;
+  const config = { type: "llama_cpp", parallel: 1, queue: 4, queue_timeout_ms: 5_000 } as LlamaCppProviderConfig;
+  runtime = await LocalModelRuntime.load(llama, entry, config, 1);
+});
+afterAll(async () => {
+  await runtime?.dispose();
+  await model?.dispose();
+  await llama?.dispose();
+});
+
+/** What LlamaCompletion puts in the context for `text` before it generates: its own count, not ours. */
+async function evaluatedPromptTokens(text: string): Promise<number> {
+  const context = await model.createContext({ contextSize: 512, sequences: 1, threads: 1 });
+  try {
+    const sequence = context.getSequence();
+    await new LlamaCompletion({ contextSequence: sequence }).generateCompletion(text, { maxTokens: 1, temperature: 0 });
+    // The one sampled token is returned, not evaluated: the context holds the prompt alone.
+    return sequence.contextTokens.length;
+  } finally {
+    await context.dispose();
+  }
+}
+
+describe("local prompt tokens", () => {
+  it.each(["Once upon a time", "Hello there. How are you today, my friend?", "  leading spaces and ünïcödé 🙂"])(
+    "are exactly what the model evaluates (%j)",
+    async (content) => {
+      const request = { model: "stories", messages: [{ role: "user", content }], max_tokens: 2, temperature: 0 } as ChatCompletionRequest;
+      const result = await runtime.generate(request, new AbortController().signal);
+      expect(result.promptTokens).toBe(await evaluatedPromptTokens(renderPlainPrompt(request.messages).text));
+    },
+  );
+});
