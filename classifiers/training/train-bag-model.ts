@@ -18,8 +18,13 @@ export const BagTrainingOptionsSchema = z.strictObject({
   learningRate: z.number().positive().default(0.01),
   /** Row-wise Adagrad step for embedding rows. */
   embeddingLearningRate: z.number().positive().default(0.05),
-  /** Probability of dropping each input feature during training. */
-  featureDropout: z.number().min(0).max(0.9).default(0.2),
+  /**
+   * Probability of dropping each input feature during training. Half: the model then learns every
+   * intent from several parts of its examples instead of a few n-grams, which lifted accuracy with 10
+   * examples per intent by ≈1 point and unknown-intent recall by ≈3 without costing accuracy on all
+   * of Banking77 (validation runs in BENCHMARKS.md).
+   */
+  featureDropout: z.number().min(0).max(0.9).default(0.5),
   labelSmoothing: z.number().min(0).max(0.5).default(0.1),
   /** Decoupled weight decay applied to the dense layers. */
   weightDecay: z.number().min(0).default(0.0001),
