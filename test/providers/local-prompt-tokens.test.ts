@@ -5,7 +5,7 @@
 import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
-import type { LlamaCppProviderConfig } from "../../src/config/models-schema.js";
+import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
 import type { ModelEntry } from "../../src/models/registry.js";
 import { renderPlainPrompt } from "../../src/providers/local/prompt.js";
 import { LocalModelRuntime } from "../../src/providers/local/runtime.js";
@@ -25,10 +25,10 @@ beforeAll(async () => {
     path: STORIES_MODEL,
     contextWindow: 512,
     maxOutputTokens: 16,
-    capabilities: { tools: false, vision: false, json_mode: true },
+    capabilities: { tools: false, json_schema: true, vision: false },
     price: undefined,
-  } as ModelEntry;
-  const config = { type: "llama_cpp", parallel: 1, queue: 4, queue_timeout_ms: 5_000 } as LlamaCppProviderConfig;
+  };
+  const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", parallel: 1, queue: 4, queue_timeout_ms: 5_000 });
   runtime = await LocalModelRuntime.load(llama, entry, config, 1);
 });
 afterAll(async () => {
