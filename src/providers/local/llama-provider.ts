@@ -165,6 +165,11 @@ export class LlamaCppProvider implements ChatProvider {
       )
       .finally(() => signal.removeEventListener("abort", onAbort));
     await started;
+    // What the caller does next (response headers, the consumer loop) would otherwise run in the
+    // microtasks before node-llama-cpp dispatches the prompt's decode from a setImmediate, delaying
+    // the first token; two turns later it runs while the native thread decodes.
+    await nextLoopTurn();
+    await nextLoopTurn();
     return channel;
   }
 
@@ -177,6 +182,8 @@ export class LlamaCppProvider implements ChatProvider {
     await this.llama?.dispose();
   }
 }
+
+const nextLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function newHead(model: ModelEntry): CompletionHead {
   return { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: model.id };
