@@ -18,15 +18,17 @@ import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
 import { resolveOverlaps } from "./resolve.js";
-import { createScanCache, MIN_CACHED_CHARS } from "./scan-cache.js";
+import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 
 export interface PiiEngine {
   /**
    * Entities in `text` sorted by position, each at or above its type's threshold, overlaps merged.
    * Throws `PiiScanError` when the text is over the policy's size limit, the deadline passes or a
    * recognizer fails; callers on the egress path must treat that as "not safe to send".
+   * With a `cacheScope` (the tenant) the findings of a long text are remembered for that scope
+   * (scan-cache.ts); without one the text is always scanned.
    */
-  scan(text: string, deadline?: Deadline): readonly Entity[];
+  scan(text: string, deadline?: Deadline, cacheScope?: string): ScannedEntities;
   /** The recognizers in the order they run, for diagnostics and benchmarks. */
   readonly recognizers: readonly Recognizer[];
 }
@@ -92,12 +94,12 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
   const cache = cacheEntries > 0 ? createScanCache(cacheEntries) : undefined;
   return {
     recognizers,
-    scan(text, deadline = NO_DEADLINE) {
+    scan(text, deadline = NO_DEADLINE, cacheScope) {
       if (text.length > maxChars) {
         throw new PiiScanError("text_too_long", `text of ${text.length} characters exceeds the PII scan limit of ${maxChars}`);
       }
-      if (cache && text.length >= MIN_CACHED_CHARS) return cache.entitiesOf(text, (t) => detect(t, deadline));
-      return detect(text, deadline);
+      if (cache && cacheScope !== undefined && text.length >= MIN_CACHED_CHARS) return cache.entitiesOf(cacheScope, text, (t) => detect(t, deadline));
+      return Object.freeze(detect(text, deadline));
     },
   };
 }

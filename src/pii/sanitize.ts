@@ -98,7 +98,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       override: options.override,
     };
     const deadline = deadlineIn(policy.scan.budget_ms);
-    const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline), ctx));
+    const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline, options.tenant), ctx));
     const walker = requestWalker(sanitizeText, (kind) => {
       if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
     });

@@ -3,31 +3,49 @@
  * conversation on every turn and an application sends the same system prompt with every request, so
  * most of what a request carries was scanned moments before; only the new turn needs the recognizers.
  *
- * Nothing of the text is kept: the key is a salted SHA-256 of it (the salt is random per cache, so a
- * memory dump cannot be checked against guessed texts offline) and the value is the entities' types,
- * offsets and scores. Least recently used entries go first once `maxEntries` is reached.
+ * What is kept per text: a salted SHA-256 fingerprint of the scope and the text, and the entities'
+ * types, offsets and scores — never the text. The salt is random per process, so fingerprints cannot
+ * be matched against precomputed tables or across processes; someone who can read this process's
+ * memory can still test a guessed text, as they could read the requests themselves. Entries are
+ * scoped (per tenant): whether a text is cached shows in how fast it is scanned, and one tenant must
+ * not learn that another sent a text, nor evict another's entries.
+ *
+ * Memory is bounded twice: at most `maxEntries` entries, least recently used dropped first, and a
+ * text with more than MAX_CACHED_ENTITIES findings is not kept (a hostile request full of e-mail
+ * addresses would otherwise hold megabytes per entry).
  */
 import { hash, randomBytes } from "node:crypto";
 import type { Entity } from "./entity.js";
 
 /** Below this length a scan costs about what hashing the text does: not worth an entry. */
 export const MIN_CACHED_CHARS = 64;
+/** Findings beyond this many are scanned again each time rather than kept (about 2.5 KB per entry at most). */
+export const MAX_CACHED_ENTITIES = 32;
+
+export type ScannedEntities = readonly Readonly<Entity>[];
 
 export interface ScanCache {
   /**
-   * What `scan` finds in `text`, from memory when this text was scanned before. A scan that throws
-   * is not remembered. `text` should be at least MIN_CACHED_CHARS long.
+   * What `scan` finds in `text`, from memory when this scope sent this text before. A scan that
+   * throws is not remembered.
    */
-  entitiesOf(text: string, scan: (text: string) => Entity[]): readonly Entity[];
+  entitiesOf(scope: string, text: string, scan: (text: string) => Entity[]): ScannedEntities;
   readonly size: number;
 }
 
+/**
+ * @example
+ * const cache = createScanCache(4096);
+ * cache.entitiesOf("acme", systemPrompt, (t) => detect(t)); // scans
+ * cache.entitiesOf("acme", systemPrompt, (t) => detect(t)); // remembered
+ */
 export function createScanCache(maxEntries: number): ScanCache {
   const salt = randomBytes(16).toString("base64");
-  const entries = new Map<string, readonly Entity[]>();
+  const entries = new Map<string, ScannedEntities>();
   return {
-    entitiesOf(text, scan) {
-      const key = hash("sha256", salt + text, "base64");
+    entitiesOf(scope, text, scan) {
+      // The scope's length first, so "a" + "bc…" and "ab" + "c…" never share a fingerprint.
+      const key = hash("sha256", `${salt}${scope.length}:${scope}${text}`, "base64");
       const known = entries.get(key);
       if (known !== undefined) {
         // Map order is insertion order: re-inserting makes this the most recently used.
@@ -37,6 +55,7 @@ export function createScanCache(maxEntries: number): ScanCache {
       }
       // Shared between requests from now on: nobody may change them.
       const found = Object.freeze(scan(text).map((e) => Object.freeze(e)));
+      if (found.length > MAX_CACHED_ENTITIES) return found;
       entries.set(key, found);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       return found;

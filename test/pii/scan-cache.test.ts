@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadCorpus, type CorpusSample } from "../../bench/pii-corpus.js";
 import { createPiiEngine, createSanitizer, parsePiiPolicy, PseudonymVault, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
 import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
+import { MAX_CACHED_ENTITIES } from "../../src/pii/scan-cache.js";
 import { defaultPolicy, defaultPolicyText, DEFAULT_POLICY_PATH } from "./support.js";
 
 /** How many times the engine's recognizers really ran (the first one runs on every real scan). */
@@ -30,8 +31,8 @@ describe("PII scan cache", () => {
   it("scans a resent text once and finds the same entities every time", () => {
     const engine = createPiiEngine(policy);
     const scans = countScans(engine);
-    const first = engine.scan(SYSTEM_PROMPT);
-    const again = engine.scan(SYSTEM_PROMPT);
+    const first = engine.scan(SYSTEM_PROMPT, undefined, "acme");
+    const again = engine.scan(SYSTEM_PROMPT, undefined, "acme");
     expect(scans.count).toBe(1);
     expect(again).toEqual(first);
     expect(first.map((e) => e.type)).toEqual(expect.arrayContaining(["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"]));
@@ -42,8 +43,8 @@ describe("PII scan cache", () => {
     const uncached = createPiiEngine(policy, { cacheEntries: 0 });
     for (const sample of corpus) {
       const expected = uncached.scan(sample.text);
-      expect(cached.scan(sample.text), sample.text).toEqual(expected);
-      expect(cached.scan(sample.text), sample.text).toEqual(expected);
+      expect(cached.scan(sample.text, undefined, "acme"), sample.text).toEqual(expected);
+      expect(cached.scan(sample.text, undefined, "acme"), sample.text).toEqual(expected);
     }
   });
 
@@ -52,8 +53,8 @@ describe("PII scan cache", () => {
     expect(off.scan.cache_entries).toBe(0);
     const engine = createPiiEngine(off);
     const scans = countScans(engine);
-    engine.scan(SYSTEM_PROMPT);
-    engine.scan(SYSTEM_PROMPT);
+    engine.scan(SYSTEM_PROMPT, undefined, "acme");
+    engine.scan(SYSTEM_PROMPT, undefined, "acme");
     expect(scans.count).toBe(2);
   });
 
@@ -61,23 +62,23 @@ describe("PII scan cache", () => {
     const engine = createPiiEngine(policy, { cacheEntries: 2 });
     const scans = countScans(engine);
     const [a, b, c] = ["first", "second", "third"].map((n) => `${SYSTEM_PROMPT} (${n} copy)`) as [string, string, string];
-    engine.scan(a);
-    engine.scan(b);
-    engine.scan(a); // a is now more recent than b
-    engine.scan(c); // evicts b
+    engine.scan(a, undefined, "acme");
+    engine.scan(b, undefined, "acme");
+    engine.scan(a, undefined, "acme"); // a is now more recent than b
+    engine.scan(c, undefined, "acme"); // evicts b
     expect(scans.count).toBe(3);
-    engine.scan(a);
-    engine.scan(c);
+    engine.scan(a, undefined, "acme");
+    engine.scan(c, undefined, "acme");
     expect(scans.count).toBe(3);
-    engine.scan(b);
+    engine.scan(b, undefined, "acme");
     expect(scans.count).toBe(4);
   });
 
   it("does not cache short texts, which scan about as fast as they hash", () => {
     const engine = createPiiEngine(policy);
     const scans = countScans(engine);
-    engine.scan("call me on +1 415-555-0132");
-    engine.scan("call me on +1 415-555-0132");
+    engine.scan("call me on +1 415-555-0132", undefined, "acme");
+    engine.scan("call me on +1 415-555-0132", undefined, "acme");
     expect(scans.count).toBe(2);
   });
 
@@ -88,6 +89,33 @@ describe("PII scan cache", () => {
     const second = JSON.stringify(sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "t" }));
     expect(second).toBe(first);
     for (const value of ["Maria Gonzalez", "maria.gonzalez@example.com", "7946 0958"]) expect(second).not.toContain(value);
+  });
+
+  it("keeps each tenant's texts apart: another tenant's identical text is scanned, not answered from memory", () => {
+    const engine = createPiiEngine(policy);
+    const scans = countScans(engine);
+    engine.scan(SYSTEM_PROMPT, undefined, "acme");
+    engine.scan(SYSTEM_PROMPT, undefined, "globex");
+    expect(scans.count).toBe(2);
+    engine.scan(SYSTEM_PROMPT, undefined, "globex");
+    expect(scans.count).toBe(2);
+  });
+
+  it("scans every time without a scope (the /v1/pii/scan endpoint)", () => {
+    const engine = createPiiEngine(policy);
+    const scans = countScans(engine);
+    engine.scan(SYSTEM_PROMPT);
+    engine.scan(SYSTEM_PROMPT);
+    expect(scans.count).toBe(2);
+  });
+
+  it("does not keep a text with more findings than MAX_CACHED_ENTITIES, so a hostile request cannot fill memory", () => {
+    const engine = createPiiEngine(policy);
+    const scans = countScans(engine);
+    const crowded = Array.from({ length: MAX_CACHED_ENTITIES + 1 }, (_, i) => `user${i}@example.com`).join(" ");
+    expect(engine.scan(crowded, undefined, "acme").length).toBeGreaterThan(MAX_CACHED_ENTITIES);
+    engine.scan(crowded, undefined, "acme");
+    expect(scans.count).toBe(2);
   });
 
   it("rejects a negative cache size in the policy, naming the field", () => {
