@@ -27,7 +27,7 @@ export interface BudgetOptions {
    * its framed text). When the whole conversation fits by it, nothing is counted: tokenizing a long
    * history on every turn only to learn that it fits is most of what fitting costs.
    */
-  tokensAtMost?: (message: ChatMessage) => number;
+  tokensAtMost?: (message: ChatMessage) => number | undefined;
 }
 
 export interface FittedHistory {
@@ -101,9 +101,10 @@ export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOpt
 
 /**
  * The conversation's tokens by `atMost` when all of it fits within `available` and nothing would be
- * dropped anyway (a tool result whose call is not in the conversation always is); false otherwise.
+ * dropped anyway (a tool result whose call is not in the conversation always is); false otherwise,
+ * or when a message has no bound.
  */
-function fitsByBound(messages: readonly ChatMessage[], atMost: (message: ChatMessage) => number, available: number): number | false {
+function fitsByBound(messages: readonly ChatMessage[], atMost: (message: ChatMessage) => number | undefined, available: number): number | false {
   let total = 0;
   let callOpen = false;
   for (const message of messages) {
@@ -112,7 +113,9 @@ function fitsByBound(messages: readonly ChatMessage[], atMost: (message: ChatMes
     } else if (!isInstruction(message)) {
       callOpen = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0;
     }
-    total += atMost(message);
+    const bound = atMost(message);
+    if (bound === undefined) return false;
+    total += bound;
     if (total > available) return false;
   }
   return total;

@@ -11,7 +11,7 @@ import type { ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
-import { frameMessage, framedTokensAtMost } from "./local/token-bound.js";
+import { frameMessage } from "./local/token-bound.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
 
 export interface ProviderSet {
@@ -25,8 +25,8 @@ export interface ProviderSet {
    * no longer), so a conversation trimmed to fit really fits.
    */
   countMessageTokens(model: ModelEntry, message: ChatMessage): number;
-  /** A cheap count `countMessageTokens` never exceeds (what `fitToBudget` checks first). */
-  messageTokensAtMost(model: ModelEntry, message: ChatMessage): number;
+  /** A cheap count `countMessageTokens` never exceeds (what `fitToBudget` checks first), if the model has one. */
+  messageTokensAtMost(model: ModelEntry, message: ChatMessage): number | undefined;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** Starts background work such as loading local models. */
@@ -81,7 +81,8 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     },
     messageTokensAtMost(model, message) {
       const text = messageText(message);
-      return forModel(model).provider.countTokens ? framedTokensAtMost(text) : estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
+      // An estimate is as cheap as any bound: nothing to gain for models without a tokenizer here.
+      return forModel(model).provider.framedTokensAtMost?.(model, text);
     },
     localQueueDepths() {
       const depths: Record<string, number> = {};

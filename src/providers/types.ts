@@ -47,6 +47,8 @@ export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRe
   stream(input: GenerationInput<R>): Promise<ChunkStream>;
   /** Exact prompt-token count with the model's tokenizer, where the provider has one loaded. */
   countTokens?(model: ModelEntry, text: string): number | undefined;
+  /** A count `countTokens` of `text` in a message's framing never exceeds, or undefined when there is no cheap one. */
+  framedTokensAtMost?(model: ModelEntry, text: string): number | undefined;
   close(): Promise<void>;
 }
 

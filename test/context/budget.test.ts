@@ -94,6 +94,15 @@ describe("fitting history into a context window", () => {
       expect(tight.dropped).toBe(2);
     });
 
+    it("counts exactly when a message has no bound", () => {
+      let counted = 0;
+      const counting = (m: ChatMessage) => (counted++, countTokens(m));
+      const partial = (m: ChatMessage) => (m.role === "system" ? undefined : atMost(m));
+      const fitted = fitToBudget(conversation, { contextWindow: 1000, reservedOutputTokens: 100, countTokens: counting, tokensAtMost: partial });
+      expect(counted).toBe(conversation.length);
+      expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 47, fits: true });
+    });
+
     it("still drops a tool result whose call is gone, however much room there is", () => {
       const fitted = fitToBudget([toolResult("gone", "r"), user("q")], { contextWindow: 1000, reservedOutputTokens: 0, countTokens, tokensAtMost: atMost });
       expect(fitted.messages).toEqual([user("q")]);

@@ -1,6 +1,6 @@
-import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, LlamaVocabularyType, type Llama, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { frameMessage, framedTokensAtMost } from "../../src/providers/local/token-bound.js";
+import { frameMessage, framedTokensAtMost, tokensBoundedByBytes } from "../../src/providers/local/token-bound.js";
 import { STORIES_MODEL, TINY_RANDOM_MODEL } from "../support/gateway.js";
 import { seededRandom } from "../../classifiers/training/random.js";
 
@@ -29,10 +29,16 @@ afterAll(async () => {
 describe("token upper bound for in-process models", () => {
   it("is never below what the real tokenizers count, so skipping the count never overfills a window", () => {
     for (const [path, model] of models) {
+      expect(tokensBoundedByBytes(model.vocabularyType), `${path}: ${model.vocabularyType}`).toBe(true);
       for (const text of texts()) {
         const exact = model.tokenize(frameMessage(text)).length;
         expect(framedTokensAtMost(text), `${path}: ${JSON.stringify(text)}`).toBeGreaterThanOrEqual(exact);
       }
     }
+  });
+
+  it("is not claimed for vocabularies that normalise text first, which can expand it", () => {
+    expect(tokensBoundedByBytes(LlamaVocabularyType.ugm)).toBe(false);
+    expect(tokensBoundedByBytes(LlamaVocabularyType.wpm)).toBe(false);
   });
 });

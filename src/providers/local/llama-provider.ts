@@ -19,6 +19,7 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { Channel } from "./channel.js";
+import { framedTokensAtMost } from "./token-bound.js";
 import { LocalModelRuntime } from "./runtime.js";
 
 type ModelState =
@@ -102,6 +103,11 @@ export class LlamaCppProvider implements ChatProvider {
   countTokens(model: ModelEntry, text: string): number | undefined {
     const state = this.states.get(model.id);
     return state?.state === "ready" ? state.runtime.countTokens(text) : undefined;
+  }
+
+  framedTokensAtMost(model: ModelEntry, text: string): number | undefined {
+    const state = this.states.get(model.id);
+    return state?.state === "ready" && state.runtime.tokensBoundedByBytes ? framedTokensAtMost(text) : undefined;
   }
 
   private runtimeFor(model: ModelEntry): LocalModelRuntime {

@@ -22,6 +22,7 @@ import { GrammarCache } from "./grammar-cache.js";
 import { renderPlainPrompt, toChatHistory } from "./prompt.js";
 import { SequencePool } from "./sequence-pool.js";
 import { StopMatcher } from "./stop-matcher.js";
+import { tokensBoundedByBytes } from "./token-bound.js";
 
 export type FinishReason = "stop" | "length";
 
@@ -83,6 +84,11 @@ export class LocalModelRuntime {
       await model.dispose();
       throw error;
     }
+  }
+
+  /** Whether a text's UTF-8 length bounds its token count (token-bound.ts). */
+  get tokensBoundedByBytes(): boolean {
+    return tokensBoundedByBytes(this.model.vocabularyType);
   }
 
   get contextSize(): number {
