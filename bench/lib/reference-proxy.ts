@@ -50,8 +50,9 @@ function nodeProxy(): http.Server {
         },
       );
       forward.on("error", () => {
-        res.writeHead(502);
-        res.end();
+        // Mid-stream the status is gone already: cutting the connection is all that is left to say.
+        if (res.headersSent) res.destroy();
+        else res.writeHead(502).end();
       });
       forward.end(body);
     });
