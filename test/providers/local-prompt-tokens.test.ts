@@ -59,4 +59,21 @@ describe("local prompt tokens", () => {
       expect(result.promptTokens).toBe(await evaluatedPromptTokens(renderPlainPrompt(request.messages).text));
     },
   );
+
+  it("feeds the model the whole of a prompt that fits the window, however close to its end", async () => {
+    const sentence = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ";
+    let content = sentence;
+    // Past the tenth of the window node-llama-cpp keeps free by default, still inside the window.
+    while (runtime.countTokens(content + sentence) < runtime.contextSize - 12) content += sentence;
+    const request = { model: "stories", messages: [{ role: "user", content }], max_tokens: 2, temperature: 0 } as ChatCompletionRequest;
+    const result = await runtime.generate(request, new AbortController().signal);
+    expect(result.promptTokens).toBeGreaterThan(runtime.contextSize * 0.9);
+    const slot = await runtime.pool.acquire(new AbortController().signal);
+    try {
+      // The prompt, then the answer's tokens but the last (sampled, not evaluated).
+      expect(slot.sequence.contextTokens.length).toBe(result.promptTokens + result.completionTokens - 1);
+    } finally {
+      runtime.pool.release(slot);
+    }
+  });
 });

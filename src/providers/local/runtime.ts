@@ -137,6 +137,10 @@ export class LocalModelRuntime {
         topP: request.top_p ?? undefined,
         seed: request.seed ?? undefined,
         grammar,
+        // The prompt is checked against the window above and maxTokens leaves it room, so no shift is
+        // ever needed; node-llama-cpp's default reserve (a tenth of the window) would otherwise cut
+        // the start of a prompt that fits, silently.
+        contextShiftSize: 1,
         onToken: (tokens: readonly unknown[]) => {
           completionTokens += tokens.length;
         },
