@@ -12,6 +12,7 @@ async function trainedMembers(examples: readonly Example[], options: object): Pr
   const { files } = await trainNgramClassifier(examples, TrainClassifierOptionsSchema.parse({ valSplit: 0.2, ...options }));
   await writeModelFolder(join(dir, "model"), files);
   const metadata = ModelMetadataSchema.parse(JSON.parse(await readFile(join(dir, "model", "switchyard.json"), "utf8")));
+  if (metadata.kind !== "ngram") throw new Error(`expected an n-gram model, got ${metadata.kind}`);
   return { members: metadata.members, dir };
 }
 
