@@ -56,15 +56,24 @@ interface Group {
  * if (fitted.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(fitted.dropped); // from headers.ts
  */
 export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOptions): FittedHistory {
-  const bound = options.tokensAtMost && fitsByBound(messages, options.tokensAtMost, options.contextWindow - options.reservedOutputTokens);
-  if (bound !== undefined && bound !== false) return { messages: [...messages], dropped: 0, tokens: bound, fits: true };
+  const available = options.contextWindow - options.reservedOutputTokens;
+  const { tokensAtMost } = options;
+  if (tokensAtMost) {
+    // The same fitting by the bound: if it keeps every message, the exact counts would too.
+    const byBound = fitWith(messages, available, (m) => tokensAtMost(m) ?? Infinity);
+    if (byBound.fits && byBound.dropped === 0) return byBound;
+  }
+  return fitWith(messages, available, options.countTokens);
+}
+
+function fitWith(messages: readonly ChatMessage[], available: number, countTokens: (message: ChatMessage) => number): FittedHistory {
   const keep = new Array<boolean>(messages.length).fill(false);
   let pinnedTokens = 0;
   const groups: Group[] = [];
   let open: Group | undefined;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
-    const tokens = options.countTokens(message);
+    const tokens = countTokens(message);
     if (isInstruction(message)) {
       keep[i] = true;
       pinnedTokens += tokens;
@@ -80,7 +89,7 @@ export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOpt
     open = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0 ? group : undefined;
   }
 
-  let remaining = options.contextWindow - options.reservedOutputTokens - pinnedTokens;
+  let remaining = available - pinnedTokens;
   let tokens = pinnedTokens;
   let fits = remaining >= 0;
   for (let g = groups.length - 1; g >= 0; g--) {
@@ -97,26 +106,4 @@ export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOpt
   const kept: ChatMessage[] = [];
   for (let i = 0; i < messages.length; i++) if (keep[i]) kept.push(messages[i]!);
   return { messages: kept, dropped: messages.length - kept.length, tokens, fits };
-}
-
-/**
- * The conversation's tokens by `atMost` when all of it fits within `available` and nothing would be
- * dropped anyway (a tool result whose call is not in the conversation always is); false otherwise,
- * or when a message has no bound.
- */
-function fitsByBound(messages: readonly ChatMessage[], atMost: (message: ChatMessage) => number | undefined, available: number): number | false {
-  let total = 0;
-  let callOpen = false;
-  for (const message of messages) {
-    if (message.role === "tool") {
-      if (!callOpen) return false;
-    } else if (!isInstruction(message)) {
-      callOpen = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0;
-    }
-    const bound = atMost(message);
-    if (bound === undefined) return false;
-    total += bound;
-    if (total > available) return false;
-  }
-  return total;
 }
