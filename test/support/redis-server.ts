@@ -164,36 +164,38 @@ function deployment(tls: TlsFiles | undefined) {
   };
 }
 
-/** Runs a command expected to exit (successfully or not) by itself, and gives its output. */
-function exitOutput(command: string, args: readonly string[]): Promise<string> {
+interface Finished {
+  output: string;
+  code: number | null;
+  killed: boolean;
+}
+
+/** Runs a command to its end (killed after `timeoutMs`), with stdout and stderr together. */
+function finish(command: string, args: readonly string[], timeoutMs: number): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("error", reject);
-    child.once("exit", () => {
+    child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve(output);
+      resolve({ output, code, killed: signal !== null });
     });
   });
 }
 
+/** Runs a command expected to exit (successfully or not) by itself, and gives its output. */
+async function exitOutput(command: string, args: readonly string[]): Promise<string> {
+  return (await finish(command, args, 10_000)).output;
+}
+
 /** Runs a command that must succeed within 20 s (`redis-cli --cluster create` waits forever for nodes that cannot meet). */
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(" ")} ${signal ? "did not finish within 20 s" : `exited with ${code}`}: ${output}`));
-    });
-  });
+async function run(command: string, args: readonly string[]): Promise<string> {
+  const { output, code, killed } = await finish(command, args, 20_000);
+  if (code === 0) return output;
+  throw new Error(`${command} ${args.join(" ")} ${killed ? "did not finish within 20 s" : `exited with ${code}`}: ${output}`);
 }
 
 export interface RedisSentinelSet {
