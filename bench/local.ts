@@ -1,6 +1,9 @@
 /**
  * `npm run bench -- local [--reps=20] [--warmup=300] [--max-tokens=200] [--threads=1] [--parallel=4]
- *   [--switchyard-dir=CHECKOUT] [--candidate-dir=CHECKOUT] [--cpu-profile-dir=DIR]`
+ *   [--switchyard-dir=CHECKOUT] [--candidate-dir=CHECKOUT] [--floor] [--cpu-profile-dir=DIR]`
+ *
+ * `--floor` adds a row for `bench/lib/local-floor-server.ts`: bare `node:http` streaming the same model
+ * from its own process — what any out-of-process server pays before doing gateway work.
  *
  * `--warmup` short (2-token) requests go to each side first: a serving gateway runs its per-request
  * code JIT-compiled, and a few dozen measured requests alone would time it half interpreted.
@@ -19,7 +22,7 @@ import { machineLine, switchyardSource } from "./lib/machine.js";
 import { loadDirectModel, type GenerationParams, type StreamTiming } from "./lib/local-direct.js";
 import { count, markdownTable, ms } from "./lib/markdown.js";
 import { NO_FALLBACK_ROUTING } from "../test/support/routing-fixtures.js";
-import { localModelsYaml, REPO_ROOT, startSwitchyard, STORIES_MODEL, switchyardHeaders, type RunningServer } from "./lib/servers.js";
+import { localModelsYaml, REPO_ROOT, startLocalFloor, startSwitchyard, STORIES_MODEL, switchyardHeaders, type RunningServer } from "./lib/servers.js";
 import { sseChat } from "./lib/sse-client.js";
 import { median, percentile } from "./lib/stats.js";
 
@@ -34,6 +37,8 @@ interface Options {
   threads: number;
   parallel: number;
   candidateDir: string | undefined;
+  /** Add the floor row: a bare node:http server streaming the same model in its own process. */
+  floor: boolean;
   cpuProfileDir: string | undefined;
   switchyardDir: string;
 }
@@ -79,6 +84,16 @@ export async function main(args: string[]): Promise<void> {
         cpuMs: () => cpuTimeMs(switchyard.child.pid),
       },
     ];
+    if (options.floor) {
+      const floor = await startLocalFloor(workDir, { modelPath: STORIES_MODEL, contextWindow: CONTEXT_WINDOW, threads: options.threads, sequences: options.parallel });
+      servers.push(floor);
+      runners.push({
+        name: "floor: bare node:http server",
+        run: () => sseChat(floor.origin, {}, body, agent),
+        runShort: () => sseChat(floor.origin, {}, { ...body, max_tokens: 2 }, agent),
+        cpuMs: () => cpuTimeMs(floor.child.pid),
+      });
+    }
     if (options.candidateDir) {
       const candidate = await startSwitchyard(workDir, { modelsYaml, routingYaml: NO_FALLBACK_ROUTING, repoDir: options.candidateDir, name: "candidate" });
       servers.push(candidate);
@@ -187,6 +202,7 @@ function parseOptions(args: readonly string[]): Options {
     threads: Number(value("threads") ?? Math.max(1, availableParallelism() - 1)),
     parallel: Number(value("parallel") ?? 4),
     candidateDir: value("candidate-dir"),
+    floor: args.includes("--floor"),
     cpuProfileDir: value("cpu-profile-dir"),
     switchyardDir: value("switchyard-dir") ?? REPO_ROOT,
   };

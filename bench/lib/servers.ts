@@ -65,6 +65,22 @@ export async function startReferenceProxy(workDir: string, mode: ReferenceProxyM
   return { origin: await waitForFile(urlFile, { timeoutMs: 20_000, child }), child };
 }
 
+/** The local floor (`bench/lib/local-floor-server.ts`): bare `node:http` streaming node-llama-cpp's answer. */
+export async function startLocalFloor(
+  workDir: string,
+  options: { modelPath: string; contextWindow: number; threads: number; sequences: number },
+): Promise<RunningServer> {
+  const urlFile = join(workDir, "local-floor.url");
+  const child = startChild({
+    name: "local-floor",
+    command: process.execPath,
+    args: ["--import", "tsx", "bench/lib/local-floor-server.ts", options.modelPath, String(options.contextWindow), String(options.threads), String(options.sequences), urlFile],
+    cwd: REPO_ROOT,
+    stdoutFile: join(workDir, "local-floor.log"),
+  });
+  return { origin: await waitForFile(urlFile, { timeoutMs: 60_000, child }), child };
+}
+
 /** The cloud model id the benchmark requests route to. */
 export const SWITCHYARD_CLOUD_MODEL = "cloud";
 
