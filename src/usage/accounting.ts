@@ -25,13 +25,24 @@ export interface UsageAccounting {
   stats(): RecorderStats;
 }
 
+/**
+ * Token counts come from the upstream's `usage`, which no one validates: a server that reports only
+ * `total_tokens` gives undefined, another a fraction. Store counters add with HINCRBY, which refuses
+ * anything but an integer, and a refused increment fails (and retries) the whole batch it is in.
+ */
+const tokenCount = (n: number | undefined): number => (typeof n === "number" && n > 0 && Number.isFinite(n) ? Math.round(n) : 0);
+const duration = (ms: number | undefined): number => (typeof ms === "number" && ms > 0 && Number.isFinite(ms) ? ms : 0);
+
 /** The full record for `input`, priced with `costs`; pure, so it is tested without a store. */
 export function buildUsageRecord(costs: CostModel, input: UsageInput, now: number): UsageRecord {
+  const promptTokens = tokenCount(input.promptTokens);
+  const completionTokens = tokenCount(input.completionTokens);
+  const totalMs = duration(input.totalMs);
   const money = costs.price({
     model: input.model,
-    promptTokens: input.promptTokens,
-    completionTokens: input.completionTokens,
-    generationMs: input.generationMs ?? input.totalMs,
+    promptTokens,
+    completionTokens,
+    generationMs: input.generationMs === undefined ? totalMs : duration(input.generationMs),
   });
   return {
     time: input.time ?? now,
@@ -45,11 +56,11 @@ export function buildUsageRecord(costs: CostModel, input: UsageInput, now: numbe
     fallback: input.fallback ?? false,
     status: input.status,
     error: input.error ?? null,
-    promptTokens: input.promptTokens,
-    completionTokens: input.completionTokens,
+    promptTokens,
+    completionTokens,
     ...money,
-    ttftMs: input.ttftMs ?? null,
-    totalMs: input.totalMs,
+    ttftMs: input.ttftMs === undefined || input.ttftMs === null ? null : duration(input.ttftMs),
+    totalMs,
     pii: input.pii ?? [],
   };
 }
