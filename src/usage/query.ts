@@ -18,10 +18,17 @@ export const MAX_BUCKETS = 2_000;
 const AUTO_MAX_BUCKETS = 500;
 const DEFAULT_RANGE_MS = 24 * 3_600_000;
 
-/** ISO 8601, or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
+/** A date-time with no `Z` or offset: Date.parse would read it in the server's time zone. */
+const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** ISO 8601 (UTC unless it names an offset, like the buckets), or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
 const Instant = z.string().transform((text, ctx) => {
   const trimmed = text.trim();
-  const ms = /^\d+$/.test(trimmed) ? (trimmed.length >= 12 ? Number(trimmed) : Number(trimmed) * 1000) : Date.parse(trimmed);
+  const ms = /^\d+$/.test(trimmed)
+    ? trimmed.length >= 12
+      ? Number(trimmed)
+      : Number(trimmed) * 1000
+    : Date.parse(ZONELESS_DATE_TIME.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : trimmed);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
     return z.NEVER;
