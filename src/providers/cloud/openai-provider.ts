@@ -12,6 +12,7 @@ import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
+import { boundRetryAfter } from "./retry-after.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
 
 export interface OpenAICompatibleOptions {
@@ -48,7 +49,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       timeout: options.config.timeout_ms,
       maxRetries: options.config.max_retries,
       defaultHeaders: options.config.headers,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // A Retry-After longer than an attempt may take is passed on instead of slept through.
+      fetch: boundRetryAfter(options.fetch ?? globalThis.fetch, options.config.timeout_ms),
     });
   }
 

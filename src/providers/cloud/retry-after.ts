@@ -1,0 +1,36 @@
+/**
+ * The SDK sleeps for whatever `Retry-After` (or `retry-after-ms`) asks before it retries — an hour,
+ * if an upstream says so — and a client that leaves meanwhile does not cut the sleep short. A wait
+ * longer than `maxWaitMs` is not sat out: the answer is marked `x-should-retry: false` (the SDK's
+ * own switch), so the 429/503 reaches the router (which can fall back) and the client at once, with
+ * the upstream's `Retry-After`.
+ */
+export function boundRetryAfter(inner: typeof fetch, maxWaitMs: number): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const response = await inner(input, init);
+    if (response.status < 400) return response;
+    const wait = retryAfterMs(response.headers);
+    return wait !== undefined && wait > maxWaitMs ? await withoutRetry(response) : response;
+  }) as typeof fetch;
+}
+
+/** The wait the upstream asks for, read the way the SDK reads it. */
+export function retryAfterMs(headers: Pick<Headers, "get">): number | undefined {
+  const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
+  if (!Number.isNaN(ms) && ms !== 0) return ms;
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number.parseFloat(value);
+  if (!Number.isNaN(seconds)) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at - Date.now();
+}
+
+/** The same answer marked not to be retried; error bodies are small, so it is read whole. */
+async function withoutRetry(response: Response): Promise<Response> {
+  const headers = new Headers();
+  response.headers.forEach((value, name) => headers.append(name, value));
+  headers.set("x-should-retry", "false");
+  const body = await response.arrayBuffer();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}

@@ -1,0 +1,83 @@
+/**
+ * Review: the OpenAI-compatible provider against upstreams that misbehave the way real ones do —
+ * rate limits asking for long waits, streams that stall after the first bytes, bodies that stall,
+ * answers that are not event streams.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
+import { GatewayError } from "../../src/errors.js";
+import type { ModelEntry } from "../../src/models/registry.js";
+import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
+import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let handler: Handler;
+let server: Server;
+let baseURL: string;
+let requests = 0;
+const httpFetch = createHttpFetch();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (part) => (body += part));
+    req.on("end", () => {
+      requests++;
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  httpFetch.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const model: ModelEntry = {
+  id: "gpt-test",
+  providerId: "upstream",
+  location: "cloud",
+  upstreamModel: "upstream-model",
+  path: undefined,
+  contextWindow: 8192,
+  maxOutputTokens: 512,
+  capabilities: { tools: true, json_schema: true, vision: false },
+  price: undefined,
+};
+
+function provider(o: { maxRetries?: number; timeoutMs?: number } = {}) {
+  const config = OpenAICompatibleProviderSchema.parse({ type: "openai_compatible", base_url: baseURL, timeout_ms: o.timeoutMs ?? 2000, max_retries: o.maxRetries ?? 0 });
+  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", keyRequired: false, fetch: httpFetch });
+}
+
+const request = { model: "gpt-test", messages: [{ role: "user" as const, content: "Hi" }] };
+const chunk = (content: string) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+
+async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for await (const c of stream) seen.push(c);
+  return seen;
+}
+
+describe("review: cloud provider", () => {
+  it("does not sit out a Retry-After far longer than an attempt may take: the 429 goes back with it", async () => {
+    requests = 0;
+    handler = (_req, res) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "30" });
+      res.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error", code: "rate_limit_exceeded", param: null } }));
+    };
+    const startedAt = Date.now();
+    const error = await provider({ maxRetries: 2, timeoutMs: 1000 })
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(429);
+    expect((error as GatewayError).headers["retry-after"]).toBe("30");
+    expect(requests).toBe(1);
+  }, 10_000);
+});
