@@ -65,6 +65,15 @@ export interface SanitizerDeps {
 // Strings that are structure, not content. Everything else is scanned (default deny).
 const STRUCTURAL_KEYS = new Set(["role", "type", "model", "id", "tool_call_id", "detail", "format", "file_id", "tool_choice", "reasoning_effort", "service_tier", "modalities"]);
 const FREE_FORM_KEYS = new Set(["metadata", "parameters", "schema"]);
+/**
+ * Free-form data whose object keys are client text too ({"ann@example.com": "vip"}). Schemas
+ * (`parameters`, `schema`) are left out: their property names are the tool's interface, written by
+ * the developer, and rewriting them would break the tool.
+ */
+const KEYED_DATA = "metadata";
+
+/** Outside caller data; inside a JSON schema; inside data whose keys are scanned too. */
+type FreeForm = false | "schema" | "data";
 const BINARY_KEYS = new Set(["data", "file_data"]);
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
@@ -170,9 +179,9 @@ function scanFailure(error: unknown): { error: GatewayError; cause: PiiScanError
  * request without PII costs no copies.
  */
 function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind: string) => void) {
-  // `freeForm` is true inside caller data (tool-call arguments, metadata, JSON schemas), where a key
+  // `freeForm` is set inside caller data (tool-call arguments, metadata, JSON schemas), where a key
   // named "id" or "type" is content like any other.
-  function value(node: unknown, key: string | number | null, parentKey: string | number | null, freeForm: boolean): unknown {
+  function value(node: unknown, key: string | number | null, parentKey: string | number | null, freeForm: FreeForm): unknown {
     if (typeof node === "string") {
       if (!freeForm && typeof key === "string") {
         if (STRUCTURAL_KEYS.has(key) || BINARY_KEYS.has(key)) return node;
@@ -193,17 +202,36 @@ function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind:
     if (node !== null && typeof node === "object") {
       const record = node as Record<string, unknown>;
       if (!freeForm && typeof record.type === "string" && NON_TEXT_PARTS.has(record.type)) onNonText("NON_TEXT_CONTENT");
+      if (freeForm === "data") return dataObject(record, key);
       let changed: Record<string, unknown> | null = null;
       for (const [k, v] of Object.entries(record)) {
         const next =
           !freeForm && k === "name" && "role" in record
             ? messageName(v)
-            : value(v, k, key, freeForm || FREE_FORM_KEYS.has(k));
+            : value(v, k, key, freeForm || (FREE_FORM_KEYS.has(k) ? (k === KEYED_DATA ? "data" : "schema") : false));
         if (next !== v) (changed ??= { ...record })[k] = next;
       }
       return changed ?? node;
     }
     return node;
+  }
+
+  // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
+  function dataObject(record: Record<string, unknown>, key: string | number | null): Record<string, unknown> {
+    const entries = Object.entries(record);
+    let changed = false;
+    for (const entry of entries) {
+      const [k, v] = entry;
+      const name = sanitizeText(k);
+      const next = value(v, k, key, "data");
+      if (name !== k || next !== v) {
+        entry[0] = name;
+        entry[1] = next;
+        changed = true;
+      }
+    }
+    // fromEntries defines properties, so a "__proto__" key stays data and never sets the prototype.
+    return changed ? Object.fromEntries(entries) : record;
   }
 
   // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
@@ -222,7 +250,7 @@ function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind:
     } catch {
       return sanitizeText(text);
     }
-    const next = value(parsed, null, null, true);
+    const next = value(parsed, null, null, "data");
     return next === parsed ? text : JSON.stringify(next);
   }
 
