@@ -80,4 +80,18 @@ describe("review: cloud provider", () => {
     expect((error as GatewayError).headers["retry-after"]).toBe("30");
     expect(requests).toBe(1);
   }, 10_000);
+
+  it("ends a stream whose upstream stalls after the first chunk with a timeout", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(chunk("a"));
+      // then nothing, ever
+    };
+    const stream = await provider({ timeoutMs: 300 }).stream({ model, request, signal: new AbortController().signal });
+    const startedAt = Date.now();
+    const error = await drain(stream).catch((e: unknown) => e);
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe("upstream_timeout");
+  }, 10_000);
 });

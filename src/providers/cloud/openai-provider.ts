@@ -3,7 +3,7 @@
  * official `openai` SDK, which already retries 429/5xx/connection errors with jittered backoff and
  * honours `Retry-After`; the gateway bounds the retries and the time per attempt.
  */
-import OpenAI from "openai";
+import OpenAI, { APIConnectionTimeoutError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
 import { unavailable } from "../../errors.js";
@@ -97,6 +97,12 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       throw mapUpstreamError(error, this.id);
     }
     const raw = takeNodeBody(response);
+    if (raw?.kind === "stream") {
+      // The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold
+      // the client and the socket for good. The socket's idle timer is re-armed by every read (no
+      // per-chunk cost), and the agent resets it when the socket goes back to the pool.
+      raw.stream.setTimeout(this.options.config.timeout_ms, () => raw.stream.destroy(new APIConnectionTimeoutError()));
+    }
     // Node's web streams are async iterable; the DOM typings do not say so.
     const source = (raw?.kind === "stream" ? raw.stream : raw?.kind === "bytes" ? [raw.bytes] : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
