@@ -94,4 +94,18 @@ describe("review: cloud provider", () => {
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe("upstream_timeout");
   }, 10_000);
+
+
+  it("refuses a 200 that is not an event stream before the first byte, instead of an empty answer", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Welcome to nginx!</body></html>");
+    };
+    const outcome = await provider()
+      .stream({ model, request, signal: new AbortController().signal })
+      .then(drain)
+      .catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(GatewayError);
+    expect((outcome as GatewayError).status).toBe(502);
+  });
 });

@@ -22,7 +22,7 @@ export class MalformedEventError extends Error {
  * Yields the chunks of one answer. After `[DONE]` it keeps reading to the end of the body, so the
  * connection goes back to the keep-alive pool instead of being torn down.
  */
-export async function* readEventStream(source: AsyncIterable<Uint8Array>, headers: Headers | undefined): AsyncGenerator<ChatCompletionChunk> {
+export async function* readEventStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers | undefined): AsyncGenerator<ChatCompletionChunk> {
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let done = false;

@@ -9,8 +9,8 @@ import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.
 import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
-import type { ChatCompletion, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
-import { readEventStream } from "./event-stream.js";
+import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
 import { boundRetryAfter } from "./retry-after.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
@@ -97,6 +97,10 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       throw mapUpstreamError(error, this.id);
     }
     const raw = takeNodeBody(response);
+    if (raw?.kind === "bytes" || (!raw && !isEventStream(response))) {
+      const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
+      return bufferedEvents(bytes, response.headers, this.id);
+    }
     if (raw?.kind === "stream") {
       // The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold
       // the client and the socket for good. The socket's idle timer is re-armed by every read (no
@@ -104,7 +108,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       raw.stream.setTimeout(this.options.config.timeout_ms, () => raw.stream.destroy(new APIConnectionTimeoutError()));
     }
     // Node's web streams are async iterable; the DOM typings do not say so.
-    const source = (raw?.kind === "stream" ? raw.stream : raw?.kind === "bytes" ? [raw.bytes] : response.body) as AsyncIterable<Uint8Array> | null;
+    const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
     return {
@@ -122,4 +126,37 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   }
 
   async close(): Promise<void> {}
+}
+
+const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+
+async function readWhole(response: Response, providerId: string): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw mapUpstreamError(error, providerId);
+  }
+}
+
+/**
+ * A stream request answered with a body that is not an event stream (a proxy's HTML page, a JSON
+ * body from a server that ignored `stream`): read as events now, while a failure can still fall
+ * back, so an answer without any is an upstream error instead of an empty 200.
+ */
+async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
+  const chunks: ChatCompletionChunk[] = [];
+  try {
+    for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
+  } catch (error) {
+    throw mapUpstreamError(error, providerId);
+  }
+  if (chunks.length === 0) {
+    const type = headers.get("content-type") ?? "no content type";
+    throw mapUpstreamError(new MalformedEventError(`a stream request was answered with ${type} and no events`), providerId);
+  }
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+  };
 }
