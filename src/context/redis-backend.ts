@@ -33,7 +33,10 @@ local added = 0
 for i = 9, #ARGV do added = added + #ARGV[i] end
 local len = 0
 if #ARGV >= 9 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 9)) else len = redis.call('LLEN', KEYS[1]) end
-local bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added))
+-- The list was empty (new, replaced, or evicted on its own under maxmemory while the hash stayed):
+-- the count restarts, or turns that no longer exist would trim every new one away.
+local bytes = added
+if len == #ARGV - 8 then redis.call('HSET', KEYS[2], 'bytes', added) else bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added)) end
 local trimmed = 0
 while len > 0 and (len > maxTurns or bytes > maxBytes) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
