@@ -5,13 +5,50 @@ import type { z } from "zod";
 import { formatPath } from "../config/yaml-file.js";
 import { invalidRequest } from "../errors.js";
 
+/**
+ * Deeper than any real request (a tool's JSON schema nests a few dozen levels at most). JSON.parse
+ * copes with any depth, but the walks of the body after it (PII scan, token estimate, serialising it
+ * upstream) recurse, and a few thousand levels overflow their stack: a 500 for a client's mistake.
+ */
+export const MAX_JSON_DEPTH = 256;
+
 export function parseJsonText(text: string): unknown {
   if (text.trim().length === 0) throw invalidRequest("The request body is empty; expected a JSON object.", null, "invalid_json");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw invalidRequest(`The request body is not valid JSON: ${(error as Error).message}`, null, "invalid_json");
   }
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`, null, "invalid_json");
+  }
+  return value;
+}
+
+/**
+ * Whether valid JSON `text` nests deeper than `limit`. Reads the text rather than the parsed value so
+ * the check itself cannot recurse; strings are skipped with indexOf, since they are most of a body.
+ */
+function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // The closing quote is the first one preceded by an even number of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        let backslashes = 0;
+        while (text.charCodeAt(i - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 export function validateBody<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
