@@ -3,8 +3,9 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { asGatewayError, GatewayError } from "../src/errors.js";
+import { asGatewayError, clientClosed, GatewayError } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
+import { clientGone } from "../src/http/client-signal.js";
 
 export function errorResponse(error: GatewayError): Response {
   const headers = new Headers({ "content-type": "application/json", ...error.headers });
@@ -12,10 +13,16 @@ export function errorResponse(error: GatewayError): Response {
 }
 
 export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
+  // Whatever failed once the client hung up (reading its body, waiting for a model) failed because
+  // it left: a 499 nobody receives, not a server error to alert on.
   const gatewayError =
-    error instanceof HTTPException
-      ? new GatewayError(error.message || "Bad request.", { status: error.status, type: "invalid_request_error", code: null })
-      : asGatewayError(error);
+    error instanceof GatewayError
+      ? error
+      : clientGone(c)
+        ? clientClosed(error)
+        : error instanceof HTTPException
+          ? new GatewayError(error.message || "Bad request.", { status: error.status, type: "invalid_request_error", code: null })
+          : asGatewayError(error);
   if (gatewayError.status >= 500) {
     (c.get("log") ?? console).error({ err: error.cause ?? error, status: gatewayError.status }, gatewayError.message);
   }

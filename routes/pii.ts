@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { parseJsonText, validateBody } from "../src/api/parse-body.js";
-import { GatewayError, asGatewayError } from "../src/errors.js";
+import { GatewayError } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { deadlineIn, PiiScanError, type Entity, type PiiEngine } from "../src/pii/index.js";
 import { errorResponse } from "./errors.js";
@@ -35,7 +35,9 @@ export function piiRoutes(deps: PiiRoutesDeps): Hono<AppEnv> {
       const entities: readonly Entity[] = deps.engine.scan(text, deadlineIn(budgetMs));
       return c.json({ entities: entities.map(({ type, start, end, score }) => ({ type, start, end, score })) });
     } catch (error) {
-      return errorResponse(error instanceof PiiScanError ? scanFailed(error) : asGatewayError(error));
+      // Anything else goes to the app's error handler, which logs server errors and knows a client that left.
+      if (error instanceof PiiScanError) return errorResponse(scanFailed(error));
+      throw error;
     }
   });
   return app;

@@ -71,6 +71,12 @@ export const overloaded = (message: string, retryAfterSeconds: number) =>
 export const unavailable = (message: string, code = "target_unavailable") =>
   new GatewayError(message, { status: 503, type: "server_error", code });
 
+/** nginx's "client closed request": what went wrong was the client leaving, never the gateway. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export const clientClosed = (cause?: unknown) =>
+  new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause });
+
 /** Wraps anything thrown into a GatewayError without losing the cause (never swallowed). */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { clientClosed } from "../errors.js";
 import { nodeResponse } from "./node-response.js";
 
 /**
@@ -11,7 +12,15 @@ export function clientSignal(c: Context): AbortSignal {
   if (!outgoing) return c.req.raw.signal;
   const controller = new AbortController();
   outgoing.once("close", () => {
-    if (!outgoing.writableFinished) controller.abort(new DOMException("The client closed the connection.", "AbortError"));
+    // A typed reason: providers that reject with it (the local queue and generation do) make the
+    // request a 499 in usage, metrics and the access log instead of an unexplained 500.
+    if (!outgoing.writableFinished) controller.abort(clientClosed());
   });
   return controller.signal;
+}
+
+/** Whether the client went away before its response was complete (never, outside Node). */
+export function clientGone(c: Context): boolean {
+  const outgoing = nodeResponse(c);
+  return outgoing !== undefined && outgoing.destroyed && !outgoing.writableFinished;
 }

@@ -2,6 +2,7 @@
  * Edge cases of the HTTP surface found in review: each test is a request a real client (or a
  * hostile one) can send, and the OpenAI-shaped answer it must get.
  */
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, parseJsonText } from "../../src/api/parse-body.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
@@ -77,3 +78,47 @@ describe("deeply nested JSON", () => {
   });
 });
 
+/** Writes `text` on a raw connection and closes it `closeAfterMs` later, without reading the answer. */
+function sendAndHangUp(text: string, closeAfterMs: number): Promise<void> {
+  const url = new URL(gw.url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(text);
+      setTimeout(() => socket.destroy(), closeAfterMs);
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve());
+  });
+}
+
+async function accessLog(requestId: string): Promise<{ status: number }> {
+  for (let i = 0; i < 200; i++) {
+    const line = gw.logs.find((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"msg":"request"'));
+    if (line) return JSON.parse(line) as { status: number };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no access log line for ${requestId}`);
+}
+
+describe("a client that hangs up", () => {
+  const head = (path: string, requestId: string, length: number) =>
+    `POST ${path} HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer ${KEY}\r\ncontent-type: application/json\r\n` +
+    `x-request-id: ${requestId}\r\ncontent-length: ${length}\r\n\r\n`;
+  const errorLogs = (requestId: string) => gw.logs.filter((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"level":50'));
+
+  it("before its request reached the local model is a 499, not a logged 500", async () => {
+    const body = JSON.stringify({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 60 });
+    await sendAndHangUp(head("/v1/chat/completions", "hangup-local", Buffer.byteLength(body)) + body, 0);
+    expect((await accessLog("hangup-local")).status).toBe(499);
+    expect(errorLogs("hangup-local")).toEqual([]);
+  });
+
+  it("while sending its body is a 499, not a logged 500", async () => {
+    for (const path of ["/v1/chat/completions", "/v1/pii/scan", "/v1/route"]) {
+      const id = `hangup-body-${path.split("/").pop()}`;
+      await sendAndHangUp(head(path, id, 1_000) + '{"model":"cloud","mess', 30);
+      expect((await accessLog(id)).status, path).toBe(499);
+      expect(errorLogs(id), path).toEqual([]);
+    }
+  });
+});
