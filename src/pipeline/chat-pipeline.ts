@@ -24,7 +24,7 @@ import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
 import { denyError } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
-import { presentCompletion, presentStream, type AnswerSummary } from "./stages/answer.js";
+import { presentCompletion, presentStream, withTokens, type AnswerSummary } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
 import { prepareCall, shapeFor } from "./stages/prepare.js";
@@ -176,7 +176,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     ctx: ChatRequestContext,
     f: { decided: Decided; execution: Execution; summary: AnswerSummary; status: number; error?: unknown; startedAt: number },
   ): Promise<void> {
-    const { decided, execution, summary } = f;
+    const { decided, execution } = f;
+    const model = execution.call.model;
+    const summary = f.summary.usageReported
+      ? f.summary
+      : withTokens(f.summary, execution.call.request.messages, {
+          message: (message) => deps.providers.countMessageTokens(model, message),
+          text: (text) => deps.providers.countTokens(model, text),
+        });
     const decision = decided.decision as RouteDecision;
     // The answer is complete now; the save below happens after the client has it.
     const endedAt = performance.now();

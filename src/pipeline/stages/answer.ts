@@ -11,6 +11,11 @@ export interface AnswerSummary {
   message: ChatMessage | undefined;
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Whether the provider reported the token counts; false when the answer ended without them (the
+   * client left mid-stream, the stream failed), and they are then estimated (`withTokens`).
+   */
+  usageReported: boolean;
   /** Milliseconds from the request's start to the first content, for streams. */
   ttftMs: number | undefined;
 }
@@ -29,6 +34,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     message: choice ? assistantMessage(choice.message.content ?? "", choice.message.tool_calls?.filter((c) => c.type === "function") as ToolCall[] | undefined) : undefined,
     promptTokens: completion.usage?.prompt_tokens ?? 0,
     completionTokens: completion.usage?.completion_tokens ?? 0,
+    usageReported: completion.usage != null,
     ttftMs: undefined,
   };
 }
@@ -55,6 +61,7 @@ export async function* presentStream(
   let text = "";
   let promptTokens = 0;
   let completionTokens = 0;
+  let usageReported = false;
   let ttftMs: number | undefined;
   let finished = false;
   let failure: unknown;
@@ -62,6 +69,7 @@ export async function* presentStream(
     message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined),
     promptTokens,
     completionTokens,
+    usageReported,
     ttftMs,
   });
   try {
@@ -69,6 +77,7 @@ export async function* presentStream(
       if (chunk.usage) {
         promptTokens = chunk.usage.prompt_tokens;
         completionTokens = chunk.usage.completion_tokens;
+        usageReported = true;
       }
       const choice = chunk.choices[0];
       if (choice) {
@@ -113,6 +122,31 @@ export async function* presentStream(
   } finally {
     options.onEnd(finished ? { summary: summary() } : failure !== undefined ? { summary: summary(), error: failure } : { summary: summary(), aborted: true });
   }
+}
+
+/**
+ * The summary with token counts: the provider's, or when it reported none, the prompt as the model
+ * received it and the answer the client got, counted as the gateway counts them (the model's
+ * tokenizer in-process, else an estimate). The upstream bills a stream the client left, and the
+ * tenant's budget must see it too, or leaving before the last chunk would make answers free.
+ */
+export function withTokens(summary: AnswerSummary, messages: readonly ChatMessage[], count: TokenCounter): AnswerSummary {
+  let promptTokens = 0;
+  for (const message of messages) promptTokens += count.message(message);
+  const answer = summary.message;
+  let completionTokens = 0;
+  if (answer) {
+    const text = typeof answer.content === "string" ? answer.content : "";
+    const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
+    if (text.length > 0) completionTokens += count.text(text);
+    for (const call of calls) completionTokens += count.text(call.function.name + call.function.arguments);
+  }
+  return { ...summary, promptTokens, completionTokens };
+}
+
+export interface TokenCounter {
+  message(message: ChatMessage): number;
+  text(text: string): number;
 }
 
 /** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */

@@ -1,0 +1,76 @@
+/**
+ * Review: the request pipeline as production clients hit it — clients that hang up mid-answer,
+ * usage of answers that did not finish, odd inputs to the local model.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+const KEY = "sk-review-pipeline-0123456789";
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({
+    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1 }),
+    files: { "routing.yaml": NO_FALLBACK_ROUTING },
+    env: { SWITCHYARD_API_KEYS: `review=${KEY}` },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+interface Totals {
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+async function totals(): Promise<Totals> {
+  const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+  return ((await res.json()) as { totals: Totals }).totals;
+}
+async function totalsAfter(requests: number): Promise<Totals> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const t = await totals();
+    if (t.requests >= requests || Date.now() > deadline) return t;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const client = () => gw.client({ apiKey: KEY });
+
+async function abortAfter(chunks: number, body: Parameters<ReturnType<typeof client>["chat"]["completions"]["create"]>[0]): Promise<void> {
+  const controller = new AbortController();
+  const stream = (await client().chat.completions.create({ ...body, stream: true }, { signal: controller.signal })) as AsyncIterable<unknown>;
+  let received = 0;
+  try {
+    for await (const _ of stream) if (++received === chunks) controller.abort();
+  } catch {
+    // the SDK reports the abort; what matters is what the gateway recorded
+  }
+}
+
+describe("review: pipeline", () => {
+  it("records the tokens of a cloud stream the client left midway, not zero", async () => {
+    const before = await totals();
+    fake.script({ kind: "stream", chunks: 200, delayMs: 10 });
+    await abortAfter(5, { model: "cloud", messages: [{ role: "user", content: "Tell me a long story about a lighthouse keeper." }] });
+    const after = await totalsAfter(before.requests + 1);
+    expect(after.requests).toBe(before.requests + 1);
+    expect(after.prompt_tokens).toBeGreaterThan(before.prompt_tokens);
+    expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 5);
+  });
+
+  it("records the tokens of a local stream the client left midway, not zero", async () => {
+    const before = await totals();
+    await abortAfter(5, { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900 });
+    const after = await totalsAfter(before.requests + 1);
+    expect(after.requests).toBe(before.requests + 1);
+    expect(after.prompt_tokens).toBeGreaterThan(before.prompt_tokens);
+    expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 5);
+  });
+});
