@@ -18,6 +18,9 @@ export const MAX_BUCKETS = 2_000;
 const AUTO_MAX_BUCKETS = 500;
 const DEFAULT_RANGE_MS = 24 * 3_600_000;
 
+/** A Date holds ±8.64e15 ms; a day less leaves room to widen the range to whole buckets and print them. */
+const LATEST_INSTANT_MS = 8.64e15 - BUCKET_MS.day;
+
 /** A date-time with no `Z` or offset: Date.parse would read it in the server's time zone. */
 const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
@@ -29,7 +32,7 @@ const Instant = z.string().transform((text, ctx) => {
       ? Number(trimmed)
       : Number(trimmed) * 1000
     : Date.parse(ZONELESS_DATE_TIME.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : trimmed);
-  if (!Number.isFinite(ms)) {
+  if (!Number.isFinite(ms) || Math.abs(ms) > LATEST_INSTANT_MS) {
     ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
     return z.NEVER;
   }
