@@ -89,6 +89,11 @@ export const ChatCompletionRequestSchema = z.looseObject({
     .union([
       z.enum(["none", "auto", "required"]),
       z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
+      // openai v5+ sends this to narrow the tool list without changing it (cache-friendly prompts).
+      z.looseObject({
+        type: z.literal("allowed_tools"),
+        allowed_tools: z.looseObject({ mode: z.enum(["auto", "required"]), tools: z.array(z.record(z.string(), z.unknown())) }),
+      }),
     ])
     .optional(),
   response_format: ResponseFormatSchema.optional(),

@@ -122,3 +122,18 @@ describe("a client that hangs up", () => {
     }
   });
 });
+
+describe("request shapes of the openai client", () => {
+  it("accepts tool_choice allowed_tools and passes it to the cloud model", async () => {
+    fake.reset();
+    const tool_choice = { type: "allowed_tools" as const, allowed_tools: { mode: "required" as const, tools: [{ type: "function", function: { name: "get_weather" } }] } };
+    const completion = await gw.client({ apiKey: KEY }).chat.completions.create({
+      model: "cloud",
+      messages: [{ role: "user", content: "weather in Paris?" }],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }],
+      tool_choice,
+    });
+    expect(completion.object).toBe("chat.completion");
+    expect((fake.requests.at(-1)?.body as { tool_choice: unknown }).tool_choice).toEqual(tool_choice);
+  });
+});
