@@ -1,6 +1,7 @@
 /**
  * Calls `onChange` shortly after a file changes (editors save in several writes, so events are
- * debounced). Watches the folder, not the file, so a file replaced by rename keeps being followed.
+ * debounced). Watches the folder, not the file, so a file replaced by rename (or a ConfigMap's
+ * symlink swap) keeps being followed.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -15,7 +16,9 @@ export function watchFile(file: string, onChange: () => void, debounceMs = 250):
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-      if (changed !== null && changed !== name) return;
+      // A Kubernetes ConfigMap updates its files by swapping the `..data` symlink they point through:
+      // those events name `..data` or `..data_tmp`, never the file.
+      if (changed !== null && changed !== name && !changed.startsWith("..")) return;
       clearTimeout(timer);
       timer = setTimeout(onChange, debounceMs);
     });
