@@ -108,4 +108,17 @@ describe("review: cloud provider", () => {
     expect(outcome).toBeInstanceOf(GatewayError);
     expect((outcome as GatewayError).status).toBe(502);
   });
+
+  it("treats a 200 whose body is not a chat completion as an upstream error (502), not an answer", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "model is warming up", type: "server_error" } }));
+    };
+    const error = await provider()
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+    expect((error as GatewayError).message).toContain("model is warming up");
+  });
 });

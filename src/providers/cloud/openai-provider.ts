@@ -3,7 +3,7 @@
  * official `openai` SDK, which already retries 429/5xx/connection errors with jittered backoff and
  * honours `Retry-After`; the gateway bounds the retries and the time per attempt.
  */
-import OpenAI, { APIConnectionTimeoutError } from "openai";
+import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
 import { unavailable } from "../../errors.js";
@@ -73,7 +73,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const response = await client.chat.completions.create(body, { signal }).asResponse();
       const raw = takeNodeBody(response);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
-      return (raw ? JSON.parse((await readNodeBody(raw)).toString("utf8")) : await response.json()) as ChatCompletion;
+      return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
       throw mapUpstreamError(error, this.id);
     }
@@ -126,6 +126,24 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * A 200's body as a completion. Some servers and proxies answer 200 with an error object (or a page
+ * that is not JSON): that is an upstream failure, which the router can fall back from, not an answer
+ * without choices for the pipeline to trip over.
+ */
+function parseCompletion(text: string, headers: Headers): ChatCompletion {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`The upstream answered with a body that is not JSON (${text.length} characters).`);
+  }
+  const error = (body as { error?: unknown } | null)?.error;
+  if (error) throw new APIError(undefined, error as object, undefined, headers);
+  if (!Array.isArray((body as { choices?: unknown } | null)?.choices)) throw new Error("The upstream answered without choices.");
+  return body as ChatCompletion;
 }
 
 const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
