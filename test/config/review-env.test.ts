@@ -1,0 +1,20 @@
+/**
+ * `PORT=` (set but empty, as an env file or a compose `environment:` entry leaves it) coerced to 0,
+ * and the gateway listened on a random port instead of 8080, with no error. Empty numeric settings
+ * must mean "not set", like an absent variable.
+ */
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "../../src/config/load.js";
+
+describe("numeric environment variables set to an empty string", () => {
+  it("take their default", () => {
+    const env = parseEnv({ PORT: "", SWITCHYARD_BODY_LIMIT_BYTES: "", SWITCHYARD_STREAM_FLUSH_MS: "" });
+    expect(env.PORT).toBe(8080);
+    expect(env.SWITCHYARD_BODY_LIMIT_BYTES).toBe(4 * 1024 * 1024);
+    expect(env.SWITCHYARD_STREAM_FLUSH_MS).toBe(2);
+  });
+
+  it("still accept an explicit 0 where it is allowed", () => {
+    expect(parseEnv({ PORT: "0", SWITCHYARD_STREAM_FLUSH_MS: "0" })).toMatchObject({ PORT: 0, SWITCHYARD_STREAM_FLUSH_MS: 0 });
+  });
+});
