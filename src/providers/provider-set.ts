@@ -17,6 +17,8 @@ import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, Rout
 export interface ProviderSet {
   readonly all: readonly ChatProvider<never>[];
   forModel(model: ModelEntry): RoutedProvider;
+  /** The window `model` runs with: its runtime's when loaded in-process, else `context_window`. */
+  contextWindow(model: ModelEntry): number;
   /** Prompt tokens of `text` for `model`: its tokenizer when loaded in-process, else an estimate. */
   countTokens(model: ModelEntry, text: string): number;
   /**
@@ -74,6 +76,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
   return {
     all,
     forModel,
+    contextWindow: (model) => forModel(model).provider.contextWindow?.(model) ?? model.contextWindow,
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
     countMessageTokens(model, message) {
       const text = messageText(message);

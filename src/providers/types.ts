@@ -45,6 +45,11 @@ export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRe
   status(model?: ModelEntry): ProviderStatus;
   complete(input: GenerationInput<R>): Promise<ChatCompletion>;
   stream(input: GenerationInput<R>): Promise<ChunkStream>;
+  /**
+   * The window the model really runs with, where the provider knows it: a local runtime caps
+   * `context_window` (4,096 unless set) at what the GGUF was trained on.
+   */
+  contextWindow?(model: ModelEntry): number | undefined;
   /** Exact prompt-token count with the model's tokenizer, where the provider has one loaded. */
   countTokens?(model: ModelEntry, text: string): number | undefined;
   /** A count `countTokens` of `text` in a message's framing never exceeds, or undefined when there is no cheap one. */

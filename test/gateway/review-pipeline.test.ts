@@ -73,4 +73,30 @@ describe("review: pipeline", () => {
     expect(after.prompt_tokens).toBeGreaterThan(before.prompt_tokens);
     expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 5);
   });
+
+  it("trims a conversation to the window the local model really has, when models.yaml leaves context_window at its default", async () => {
+    // stories260K was trained on 2,048 tokens; context_window defaults to 4,096.
+    const yaml = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1 }).replace(/^ {4}context_window: 2048\n/m, "");
+    expect(yaml).not.toContain("context_window: 2048");
+    const local = await startTestGateway({ modelsYaml: yaml, files: { "routing.yaml": NO_FALLBACK_ROUTING } });
+    try {
+      const old = "Once upon a time there was a little girl named Lily. ".repeat(110);
+      const { data, response } = await local
+        .client()
+        .chat.completions.create({
+          model: "local",
+          messages: [
+            { role: "user", content: old },
+            { role: "assistant", content: old },
+            { role: "user", content: "Once upon a time" },
+          ],
+          max_tokens: 8,
+        })
+        .withResponse();
+      expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
+      expect(Number(response.headers.get("x-switchyard-context-dropped"))).toBeGreaterThan(0);
+    } finally {
+      await local.close();
+    }
+  });
 });

@@ -98,7 +98,8 @@ export function shapeFor(
   assertSupported(request, model);
   const reserved = Math.min(requestedMaxTokens(request) ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
   const budget = {
-    contextWindow: model.contextWindow,
+    // The runtime's window, not models.yaml's: trimming for a larger one would leave a prompt the model refuses.
+    contextWindow: providers.contextWindow(model),
     reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS,
     countTokens: (message: ChatMessage) => providers.countMessageTokens(model, message),
     tokensAtMost: (message: ChatMessage) => providers.messageTokensAtMost(model, message),

@@ -100,6 +100,11 @@ export class LlamaCppProvider implements ChatProvider {
     return { state: worst.s.state, detail, queueDepth, active };
   }
 
+  contextWindow(model: ModelEntry): number | undefined {
+    const state = this.states.get(model.id);
+    return state?.state === "ready" ? state.runtime.contextSize : undefined;
+  }
+
   countTokens(model: ModelEntry, text: string): number | undefined {
     const state = this.states.get(model.id);
     return state?.state === "ready" ? state.runtime.countTokens(text) : undefined;
