@@ -135,6 +135,8 @@ export class LlamaCppProvider implements ChatProvider {
    */
   async stream({ model, request, signal, onStart }: GenerationInput): Promise<ChunkStream> {
     const runtime = this.runtimeFor(model);
+    // The signal is relayed by its abort event, which a client gone before now will not fire again.
+    signal.throwIfAborted();
     const head = newHead(model);
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal.reason);

@@ -115,6 +115,8 @@ export class LocalModelRuntime {
     const grammar = await this.grammars.forResponseFormat(request.response_format);
     const stop = request.stop == null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
 
+    // A free slot is handed out without looking at the signal: a client gone by now gets no generation.
+    signal.throwIfAborted();
     const slot = await this.pool.acquire(signal);
     const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
     // Ends generation early on a stop string without treating it as a client abort.
