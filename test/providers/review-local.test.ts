@@ -1,10 +1,12 @@
 /**
  * Review: the in-process provider when the client is already gone by the time the model is called
- * (it left during the conversation load, the PII scan or the classifier).
+ * (it left during the conversation load, the PII scan or the classifier), and when it is closed
+ * (shutdown) under running generations.
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
+import { GatewayError } from "../../src/errors.js";
 import type { ModelEntry } from "../../src/models/registry.js";
 import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
 import { STORIES_MODEL } from "../support/gateway.js";
@@ -55,3 +57,24 @@ describe("review: local provider", () => {
     expect(provider.status(model).active).toBe(0);
   });
 });
+
+describe("review: local provider shutdown", () => {
+  it("ends running generations with an error when it closes, instead of leaving them hanging", async () => {
+    const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: 2, queue: 4, queue_timeout_ms: 5_000 });
+    const closing = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
+    await closing.start();
+    const [first, second] = await Promise.all([0, 1].map(() => closing.stream({ model, request, signal: new AbortController().signal })));
+    const read = async (stream: AsyncIterable<unknown>, closeAfter?: number) => {
+      let chunks = 0;
+      for await (const _ of stream) if (++chunks === closeAfter) void closing.close();
+      return "ended as if complete";
+    };
+    const hanging = new Promise((r) => setTimeout(() => r("still hanging"), 5000));
+    const outcomes = await Promise.all([read(first!, 3), read(second!)].map((reading) => Promise.race([reading.catch((e: unknown) => e), hanging])));
+    for (const outcome of outcomes) {
+      expect(outcome).toBeInstanceOf(GatewayError);
+      expect((outcome as GatewayError).code).toBe("model_unavailable");
+    }
+  }, 10_000);
+});
+

@@ -16,7 +16,7 @@ import {
 } from "node-llama-cpp";
 import { requestedMaxTokens, type ChatCompletionRequest } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
-import { GatewayError, invalidRequest } from "../../errors.js";
+import { GatewayError, invalidRequest, unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import { GrammarCache } from "./grammar-cache.js";
 import { renderPlainPrompt, toChatHistory } from "./prompt.js";
@@ -47,6 +47,12 @@ interface Slot {
 
 export class LocalModelRuntime {
   readonly pool: SequencePool<Slot>;
+  /**
+   * Aborted by `dispose`: generations end, as failures, before their context goes away (disposed
+   * under a running generation, node-llama-cpp throws where no one catches it and never settles).
+   */
+  private readonly closing = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
     readonly entry: ModelEntry,
@@ -118,10 +124,14 @@ export class LocalModelRuntime {
     // A free slot is handed out without looking at the signal: a client gone by now gets no generation.
     signal.throwIfAborted();
     const slot = await this.pool.acquire(signal);
+    if (this.closing.signal.aborted) {
+      this.pool.release(slot);
+      throw this.closing.signal.reason;
+    }
     const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
     // Ends generation early on a stop string without treating it as a client abort.
     const stopGeneration = new AbortController();
-    const generationSignal = AbortSignal.any([signal, stopGeneration.signal]);
+    const generationSignal = AbortSignal.any([signal, stopGeneration.signal, this.closing.signal]);
     let completionTokens = 0;
     let text = "";
     const emit = (chunk: string) => {
@@ -151,10 +161,14 @@ export class LocalModelRuntime {
           if (stopMatcher.stopped) stopGeneration.abort();
         },
       };
-      const result = slot.chat && prompt.history
-        ? await slot.chat.generateResponse(prompt.history, options)
-        : await slot.completion.generateCompletionWithMeta(prompt.input ?? [], options);
+      const generating = slot.chat && prompt.history
+        ? slot.chat.generateResponse(prompt.history, options)
+        : slot.completion.generateCompletionWithMeta(prompt.input ?? [], options);
+      this.running.add(generating);
+      const result = await generating.finally(() => this.running.delete(generating));
       signal.throwIfAborted();
+      // Cut short by shutdown: not an answer that looks complete.
+      this.closing.signal.throwIfAborted();
       emit(stopMatcher.flush());
       const finishReason: FinishReason = result.metadata.stopReason === "maxTokens" && !stopMatcher.stopped ? "length" : "stop";
       return { text, promptTokens: prompt.tokens, completionTokens, finishReason };
@@ -179,6 +193,8 @@ export class LocalModelRuntime {
   }
 
   async dispose(): Promise<void> {
+    this.closing.abort(unavailable(`The local model '${this.entry.id}' was unloaded (the gateway is shutting down).`, "model_unavailable"));
+    await Promise.allSettled(this.running);
     await this.context.dispose();
     await this.model.dispose();
   }
