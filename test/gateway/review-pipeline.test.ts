@@ -62,7 +62,8 @@ describe("review: pipeline", () => {
     const after = await totalsAfter(before.requests + 1);
     expect(after.requests).toBe(before.requests + 1);
     expect(after.prompt_tokens).toBeGreaterThan(before.prompt_tokens);
-    expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 5);
+    // An estimate (about 4 characters a token) of the five or more `wN ` pieces relayed.
+    expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 3);
   });
 
   it("records the tokens of a local stream the client left midway, not zero", async () => {
