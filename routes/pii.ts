@@ -35,8 +35,9 @@ export function piiRoutes(deps: PiiRoutesDeps): Hono<AppEnv> {
       const entities: readonly Entity[] = deps.engine.scan(text, deadlineIn(budgetMs));
       return c.json({ entities: entities.map(({ type, start, end, score }) => ({ type, start, end, score })) });
     } catch (error) {
-      // Anything else goes to the app's error handler, which logs server errors and knows a client that left.
       if (error instanceof PiiScanError) return errorResponse(scanFailed(error));
+      if (error instanceof GatewayError) return errorResponse(error);
+      // Anything unexpected goes to the app's error handler, which logs server errors and knows a client that left.
       throw error;
     }
   });
