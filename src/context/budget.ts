@@ -92,12 +92,15 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
   let remaining = available - pinnedTokens;
   let tokens = pinnedTokens;
   let fits = remaining >= 0;
+  // The newest group that can be sent, not the newest group: an orphan tool result after the user's
+  // turn is dropped anyway, and must not make the turn being asked about droppable.
+  let newest = true;
   for (let g = groups.length - 1; g >= 0; g--) {
     const group = groups[g]!;
     if (group.orphan) continue;
-    const newest = g === groups.length - 1;
     if (group.tokens > remaining && !newest) break;
     if (group.tokens > remaining) fits = false;
+    newest = false;
     remaining -= group.tokens;
     tokens += group.tokens;
     for (const i of group.indices) keep[i] = true;
