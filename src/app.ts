@@ -29,7 +29,7 @@ import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
-import { PolicyStore } from "./policy/store.js";
+import { PolicyStore, SerialQueue } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
@@ -99,14 +99,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     labels: () => classifier.labels,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
   });
-  const reloadBudgets = async () => {
-    try {
-      usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
-    } catch (error) {
-      metrics.policyReloadFailed(BUDGETS_FILE);
-      log.error({ err: error }, "budgets.yaml is invalid; the previous budgets stay in force");
-    }
-  };
+  // Serialised like the routing policy's reloads: the file watch and SIGHUP may both fire for one edit.
+  const budgetReloads = new SerialQueue();
+  const reloadBudgets = () =>
+    budgetReloads.run(async () => {
+      try {
+        usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
+      } catch (error) {
+        metrics.policyReloadFailed(BUDGETS_FILE);
+        log.error({ err: error }, "budgets.yaml is invalid; the previous budgets stay in force");
+      }
+    });
   const reloadPolicies = async () => {
     const result = await policies.reload("signal");
     if (!result.ok) metrics.policyReloadFailed("routing");

@@ -87,7 +87,7 @@ export class PolicyStore {
   private failure: PolicyLoadFailure | null = null;
   private reloadCount = 0;
   private failureCount = 0;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -179,8 +179,7 @@ export class PolicyStore {
    * in call order. In shadow mode the candidate reloads too (its outcome shows in `shadow` stats).
    */
   reload(trigger: ReloadTrigger = "manual"): Promise<ReloadResult> {
-    const run = this.tail.then(() => this.load(trigger));
-    this.tail = run.catch(() => undefined);
+    const run = this.queue.run(() => this.load(trigger));
     const shadow = this.shadow?.store.reload(trigger);
     return shadow ? Promise.all([run, shadow]).then(([result]) => result) : run;
   }
@@ -210,7 +209,7 @@ export class PolicyStore {
     for (const watcher of this.watchers) watcher.close();
     this.watchers = [];
     await this.shadow?.store.close();
-    await this.tail;
+    await this.queue.idle();
   }
 
   status(): PolicyStatus {
@@ -280,6 +279,25 @@ export class PolicyStore {
       log.error({ trigger, role, active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
       return { ok: false, version: this.current?.version ?? "none", error: failure };
     }
+  }
+}
+
+/**
+ * Runs async tasks one at a time, in call order. A reload reads files and swaps in what it read: two
+ * at once (a file watch and SIGHUP) would let whichever finishes last win, even the older read.
+ */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Settles once every task queued so far has. */
+  async idle(): Promise<void> {
+    await this.tail;
   }
 }
 
