@@ -4,7 +4,6 @@
  * its own usage, the admin key reads every tenant's.
  */
 import { Hono } from "hono";
-import { GatewayError } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { csvHeader, recordToCsv } from "../src/usage/csv.js";
 import { parseUsageExportQuery, parseUsageQuery, queryUsage } from "../src/usage/query.js";
@@ -21,9 +20,6 @@ export interface UsageRoutesDeps {
 /** Rows per chunk of the CSV stream: large enough to keep writes few, small enough to start fast. */
 const ROWS_PER_CHUNK = 200;
 
-const storeUnavailable = (cause: unknown) =>
-  new GatewayError("The usage store is unavailable; try again shortly.", { status: 503, type: "server_error", code: "usage_store_unavailable", cause });
-
 export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
@@ -32,9 +28,8 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
     const query = parseUsageQuery(c.req.query(), now());
     const scoped = { ...query, tenant: scopeFor(viewer, query.tenant) };
-    const report = await queryUsage(deps.store, scoped).catch((error: unknown) => {
-      throw storeUnavailable(error);
-    });
+    // A store that cannot be read throws usageStoreUnavailable (503); anything else is the gateway's bug (500).
+    const report = await queryUsage(deps.store, scoped);
     return c.json(report, 200, { "cache-control": "no-store" });
   });
 
@@ -44,9 +39,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     const tenant = scopeFor(viewer, query.tenant);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
     // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.
-    const first = await records.next().catch((error: unknown) => {
-      throw storeUnavailable(error);
-    });
+    const first = await records.next();
     const log = c.get("log");
     const encoder = new TextEncoder();
     let pending: IteratorResult<UsageRecord> | undefined = first;

@@ -71,6 +71,10 @@ export const overloaded = (message: string, retryAfterSeconds: number) =>
 export const unavailable = (message: string, code = "target_unavailable") =>
   new GatewayError(message, { status: 503, type: "server_error", code });
 
+/** The usage store could not be read (unreachable, timed out, refused the command): worth a retry. */
+export const usageStoreUnavailable = (cause: unknown) =>
+  new GatewayError("The usage store is unavailable; try again shortly.", { status: 503, type: "server_error", code: "usage_store_unavailable", cause });
+
 /** nginx's "client closed request": what went wrong was the client leaving, never the gateway. */
 export const CLIENT_CLOSED_STATUS = 499;
 

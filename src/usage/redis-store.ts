@@ -7,6 +7,7 @@
  * bounded by the retention), so one slot holding it all is not a hot spot worth splitting.
  */
 import type { Cluster, Redis } from "ioredis";
+import { usageStoreUnavailable } from "../errors.js";
 import { bucketId, aggregateBatch, type BucketRef } from "./aggregate.js";
 import { DEFAULT_RETENTION, type Retention } from "./buckets.js";
 import { UsageRecordSchema, type UsageRecord } from "./record.js";
@@ -30,6 +31,11 @@ export interface RedisUsageStoreOptions {
 }
 
 const SCAN_PAGE = 500;
+
+/** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
+const unreadable = (error: unknown): never => {
+  throw usageStoreUnavailable(error);
+};
 
 export class RedisUsageStore implements UsageStore {
   readonly kind = "redis";
@@ -89,9 +95,9 @@ export class RedisUsageStore implements UsageStore {
     if (refs.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const ref of refs) pipeline.hgetall(this.bucketKey(ref));
-    const results = (await pipeline.exec()) ?? [];
+    const results = (await pipeline.exec().catch(unreadable)) ?? [];
     return results.map(([error, value]) => {
-      if (error) throw error;
+      if (error) unreadable(error);
       const fields = new Map<string, number>();
       for (const [name, amount] of Object.entries((value ?? {}) as Record<string, string>)) fields.set(name, Number(amount));
       return fields;
@@ -102,7 +108,7 @@ export class RedisUsageStore implements UsageStore {
     const end = String(range.toMs + this.maxRecordLagMs);
     let start = String(Math.max(0, range.fromMs - this.maxRecordLagMs));
     for (;;) {
-      const page = await this.redis.xrange(this.streamKey, start, end, "COUNT", SCAN_PAGE);
+      const page = await this.redis.xrange(this.streamKey, start, end, "COUNT", SCAN_PAGE).catch(unreadable);
       for (const [id, fieldValues] of page) {
         const record = this.parseEntry(id, fieldValues);
         if (record && record.time >= range.fromMs && record.time < range.toMs && (range.tenant === undefined || record.tenant === range.tenant)) {
