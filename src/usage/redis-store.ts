@@ -3,8 +3,12 @@
  * plus the bucket counters of `aggregate.ts` in hashes, and one spend hash per month for budgets.
  *
  * Every key carries the same hash tag (`{<prefix>usage}`), so on Redis Cluster they live in one slot
- * and a batch is still one MULTI/EXEC: all of it is applied or none of it. Usage data is small (it is
- * bounded by the retention), so one slot holding it all is not a hot spot worth splitting.
+ * and a batch is still one MULTI/EXEC. That is isolation, not all-or-nothing: a command refused while
+ * queueing (EXECABORT) discards the batch, but one that fails at run time (WRONGTYPE on a key something
+ * else wrote) fails alone and Redis applies the rest. Such a batch counts as written — retrying it would
+ * add its records and counters again on every attempt — and the failure goes to `onPartialWrite`.
+ * Usage data is small (it is bounded by the retention), so one slot holding it all is not a hot spot
+ * worth splitting.
  */
 import type { Cluster, Redis } from "ioredis";
 import { usageStoreUnavailable } from "../errors.js";
@@ -28,6 +32,8 @@ export interface RedisUsageStoreOptions {
   maxRecordLagMs?: number;
   /** Called for a stream entry that does not parse as a record (written by an incompatible version). */
   onInvalidRecord?: (entryId: string, problem: string) => void;
+  /** Called for a batch Redis applied except `failed` commands (the first error given); default: console.error. */
+  onPartialWrite?: (error: Error, failed: number) => void;
 }
 
 const SCAN_PAGE = 500;
@@ -45,6 +51,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly retention: Retention;
   private readonly maxRecordLagMs: number;
   private readonly onInvalidRecord: (entryId: string, problem: string) => void;
+  private readonly onPartialWrite: (error: Error, failed: number) => void;
 
   constructor(options: RedisUsageStoreOptions) {
     this.redis = options.redis;
@@ -53,6 +60,7 @@ export class RedisUsageStore implements UsageStore {
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.maxRecordLagMs = options.maxRecordLagMs ?? 15 * 60_000;
     this.onInvalidRecord = options.onInvalidRecord ?? (() => {});
+    this.onPartialWrite = options.onPartialWrite ?? ((error, failed) => console.error(`usage batch applied except ${failed} command(s): ${error.message}`));
   }
 
   get streamKey(): string {
@@ -85,10 +93,11 @@ export class RedisUsageStore implements UsageStore {
       for (const [tenant, nanos] of tenants) tx.hincrby(key, tenant, nanos);
       tx.pexpire(key, this.retention.spendMs);
     }
+    // A rejection here (EXECABORT, connection lost before EXEC) means nothing was applied: the recorder retries.
     const results = await tx.exec();
     if (results === null) throw new Error("Redis aborted the usage transaction");
-    const failed = results.find(([error]) => error !== null);
-    if (failed) throw failed[0];
+    const errors = results.flatMap(([error]) => (error ? [error] : []));
+    if (errors.length > 0) this.onPartialWrite(errors[0]!, errors.length);
   }
 
   async readBuckets(refs: readonly BucketRef[]): Promise<Array<Map<string, number>>> {
