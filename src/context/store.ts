@@ -17,6 +17,8 @@ export interface SessionSnapshot {
   turns: StoredTurn[];
   /** The opaque per-session state last saved (PII vault, sticky routing), or undefined. */
   state: unknown;
+  /** Which write of the state this is (0: none yet); a save passes it as `SessionWrite.ifStateVersion`. */
+  stateVersion: number;
 }
 
 export type LoadResult =
@@ -32,9 +34,14 @@ export interface SessionWrite {
   replace?: boolean;
   /** JSON-serialisable; undefined keeps the stored state, null erases it. */
   state?: unknown;
+  /**
+   * The `stateVersion` the new state was derived from: when another save has written the state since,
+   * nothing is saved and the result is `conflict` (load again, redo the state, save again).
+   */
+  ifStateVersion?: number;
 }
 
-export type SaveResult = { status: "ok"; turns: number; trimmed: number } | { status: "degraded"; reason: string };
+export type SaveResult = { status: "ok"; turns: number; trimmed: number } | { status: "conflict" } | { status: "degraded"; reason: string };
 
 export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
 
@@ -50,7 +57,8 @@ export interface ContextStoreStatus {
   backend: "redis" | "memory";
   /** `degraded`: requests go on without stored context until the backend is back. */
   state: "ready" | "degraded";
-  detail: string;
+  /** Shown unauthenticated on /readyz, so never an error's text. */
+  detail: "in memory" | "connecting" | "connected" | "unreachable";
   counters: Readonly<ContextStoreCounters>;
 }
 
@@ -74,7 +82,7 @@ export interface ContextStoreOptions {
   log: Logger;
 }
 
-const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined }) as SessionSnapshot;
+const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0 }) as SessionSnapshot;
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
@@ -85,11 +93,13 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   // Until the first transition is logged, so a Redis unreachable at start-up is reported too.
   let announced = healthy;
   let closing = false;
-  let detail = healthy ? "in memory" : "connecting";
+  let detail: ContextStoreStatus["detail"] = healthy ? "in memory" : "connecting";
   const waiters = new Set<() => void>();
 
+  // `detail` shows on the unauthenticated /readyz: a fixed word, never the error text (it can name
+  // internal hosts and ports). The reason is logged instead, once per transition.
   const markDown = (reason: string) => {
-    detail = reason;
+    detail = "unreachable";
     if ((!healthy && announced) || closing) return;
     healthy = false;
     announced = true;
@@ -129,7 +139,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
         const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
         const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
-        return { status: "ok", exists, instructions, turns, state };
+        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
         counters.degradedLoads++;
@@ -155,10 +165,12 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
           replace: write.replace ?? false,
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
+          ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion } : {}),
         });
         markUp();
+        if (result.status === "conflict") return result;
         counters.trimmedTurns += result.trimmed;
-        return { status: "ok", ...result };
+        return { status: "ok", turns: result.turns, trimmed: result.trimmed };
       } catch (error) {
         counters.degradedSaves++;
         markDown(reasonOf(error));
