@@ -23,12 +23,29 @@ export type ContentPart = z.infer<typeof ContentPartSchema>;
 const TextContent = z.union([z.string(), z.array(TextPart)]);
 const UserContent = z.union([z.string(), z.array(ContentPartSchema)]);
 
-export const ToolCallSchema = z.looseObject({
+const FunctionToolCall = z.looseObject({
   id: z.string(),
   type: z.literal("function"),
   function: z.looseObject({ name: z.string(), arguments: z.string() }),
 });
+// openai v5+: a call of a `custom` tool carries free-form text, not JSON arguments.
+const CustomToolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal("custom"),
+  custom: z.looseObject({ name: z.string(), input: z.string() }),
+});
+export const ToolCallSchema = z.discriminatedUnion("type", [FunctionToolCall, CustomToolCall]);
 export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/**
+ * The name and the model-written text of a tool call, whatever its kind: what fingerprints, PII scans
+ * and token counts read. `json` says whether the text is JSON (function arguments) or free-form.
+ */
+export function toolCallParts(call: ToolCall): { name: string; text: string; json: boolean } {
+  return call.type === "custom"
+    ? { name: call.custom.name, text: call.custom.input, json: false }
+    : { name: call.function.name, text: call.function.arguments, json: true };
+}
 
 const name = z.string().max(256).optional();
 
@@ -44,18 +61,43 @@ export const MessageSchema = z.discriminatedUnion("role", [
     tool_calls: z.array(ToolCallSchema).optional(),
   }),
   z.looseObject({ role: z.literal("tool"), content: TextContent, tool_call_id: z.string() }),
+  // Deprecated by OpenAI (replaced by `tool`), but the official types still allow it: cloud models get
+  // it as sent; the local model refuses it.
+  z.looseObject({ role: z.literal("function"), name: z.string(), content: z.string().nullable() }),
 ]);
 export type ChatMessage = z.infer<typeof MessageSchema>;
 
-export const ToolSchema = z.looseObject({
+/** What OpenAI allows as a tool or schema name; the PII stage treats names of this shape as structure. */
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const toolName = z.string().regex(TOOL_NAME, "must be 1-64 letters, digits, underscores or dashes");
+
+const FunctionTool = z.looseObject({
   type: z.literal("function"),
   function: z.looseObject({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
+    name: toolName,
     description: z.string().optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
 });
+// openai v5+: a tool the model calls with free-form text, optionally constrained by a grammar.
+const CustomTool = z.looseObject({
+  type: z.literal("custom"),
+  custom: z.looseObject({
+    name: toolName,
+    description: z.string().optional(),
+    format: z
+      .discriminatedUnion("type", [
+        z.looseObject({ type: z.literal("text") }),
+        z.looseObject({
+          type: z.literal("grammar"),
+          grammar: z.looseObject({ definition: z.string(), syntax: z.enum(["lark", "regex"]) }),
+        }),
+      ])
+      .optional(),
+  }),
+});
+export const ToolSchema = z.discriminatedUnion("type", [FunctionTool, CustomTool]);
 
 export const ResponseFormatSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("text") }),
@@ -89,6 +131,7 @@ export const ChatCompletionRequestSchema = z.looseObject({
     .union([
       z.enum(["none", "auto", "required"]),
       z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
+      z.looseObject({ type: z.literal("custom"), custom: z.looseObject({ name: z.string() }) }),
       // openai v5+ sends this to narrow the tool list without changing it (cache-friendly prompts).
       z.looseObject({
         type: z.literal("allowed_tools"),

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { ChatMessage } from "../api/chat-request.js";
+import { toolCallParts, type ChatMessage } from "../api/chat-request.js";
 
 export const TurnMetaSchema = z.object({
   /** Milliseconds since the epoch. */
@@ -43,9 +43,14 @@ export interface StoredTurn {
 export function messageFingerprint(message: ChatMessage): string {
   const hash = createHash("sha256").update(message.role).update("\0").update(canonicalContent(message.content));
   if (message.role === "assistant" && message.tool_calls) {
-    for (const call of message.tool_calls) hash.update("\0call\0").update(call.id).update("\0").update(call.function.name).update("\0").update(call.function.arguments);
+    for (const call of message.tool_calls) {
+      const { name, text } = toolCallParts(call);
+      // Function calls keep their old marker, so histories stored before custom calls existed still match.
+      hash.update(call.type === "custom" ? "\0custom\0" : "\0call\0").update(call.id).update("\0").update(name).update("\0").update(text);
+    }
   }
   if (message.role === "tool") hash.update("\0result\0").update(message.tool_call_id);
+  if (message.role === "function") hash.update("\0function\0").update(message.name);
   return hash.digest("base64url").slice(0, 22);
 }
 

@@ -4,7 +4,7 @@
  * be replayed, logged and table-tested.
  */
 import { z } from "zod";
-import { messageText, type ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
 import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
@@ -136,13 +136,13 @@ export function lastUserText(body: ChatCompletionRequest): string {
   return "";
 }
 
-/** Every text of the request a PII scan must cover (messages of all roles, tool definitions and calls). */
+/** Every text of the request a PII scan must cover (messages of all roles, tool definitions and calls of every kind). */
 export function requestTexts(body: ChatCompletionRequest): string[] {
   const texts: string[] = [];
   for (const message of body.messages) {
     const text = messageText(message);
     if (text) texts.push(text);
-    if (message.role === "assistant") for (const call of message.tool_calls ?? []) texts.push(call.function.arguments);
+    if (message.role === "assistant") for (const call of message.tool_calls ?? []) texts.push(toolCallParts(call).text);
   }
   for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
   return texts;

@@ -3,7 +3,7 @@
  * client text too ({"ann.lee@example.com": "vip"}). Those keys travel to the cloud like the values.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import { toolCallParts, type ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
 import { defaultPolicy } from "./support.js";
 
@@ -38,7 +38,7 @@ describe("PII in object keys of client data", () => {
     const sent = JSON.stringify(outcome.request);
     expect(sent).not.toContain(EMAIL);
     const call = outcome.request.messages[1]!.role === "assistant" ? outcome.request.messages[1]!.tool_calls![0]! : undefined;
-    expect(JSON.parse(restore(call!.function.arguments, vault, { json: true }))).toEqual({ contacts: { [EMAIL]: "friend" } });
+    expect(JSON.parse(restore(toolCallParts(call!).text, vault, { json: true }))).toEqual({ contacts: { [EMAIL]: "friend" } });
     // Structure stays: the request's own field names are not touched.
     expect(Object.keys(outcome.request)).toEqual(Object.keys(request));
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import { toolCallParts, type ChatCompletionRequest } from "../../src/api/chat-request.js";
 import {
   createPiiEngine,
   createSanitizer,
@@ -158,11 +158,11 @@ describe("every place text travels", () => {
     expect(sent).not.toContain("Ann Lee");
     expect(sent).not.toContain("415-555-0132");
     expect(sent).toContain("data:image/png;base64,iVBORw0KGgo=");
-    const args = JSON.parse(outcome.request.messages[3]!.role === "assistant" ? outcome.request.messages[3]!.tool_calls![0]!.function.arguments : "");
+    const args = JSON.parse(outcome.request.messages[3]!.role === "assistant" ? toolCallParts(outcome.request.messages[3]!.tool_calls![0]!).text : "");
     expect(args).toEqual({ to: "<EMAIL_ADDRESS_1>", id: "<EMAIL_ADDRESS_1>" });
     expect(outcome.request.messages[2]).toMatchObject({ name: "PERSON_1" });
     expect(outcome.request.model).toBe("gpt-4o-mini");
-    expect(outcome.request.tools![0]!.function.name).toBe("send_mail");
+    expect(outcome.request.tools![0]).toMatchObject({ function: { name: "send_mail" } });
     const merged = withHistory(outcome.request, outcome.history).messages.map((m) => m.role);
     expect(merged).toEqual(["system", "developer", "user", "user", "assistant", "tool"]);
   });

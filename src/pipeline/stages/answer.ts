@@ -1,9 +1,10 @@
 /**
  * Stage 6: the answer on its way back. Placeholders the PII stage put in the request are restored
- * (also when a placeholder is split across stream chunks, and inside tool-call arguments); the
- * assistant message and token usage are collected for the conversation store and usage records.
+ * (also when a placeholder is split across stream chunks, inside tool-call arguments and custom
+ * tool-call inputs); the assistant message and token usage are collected for the conversation store
+ * and usage records.
  */
-import type { ChatMessage, ToolCall } from "../../api/chat-request.js";
+import { toolCallParts, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
 import { createStreamRestorer, restore, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
 
@@ -28,10 +29,12 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     if (typeof message.content === "string") message.content = restore(message.content, vault);
     for (const call of message.tool_calls ?? []) {
       if (call.type === "function") call.function.arguments = restore(call.function.arguments, vault, { json: true });
+      else if (call.type === "custom") call.custom.input = restore(call.custom.input, vault);
     }
   }
   return {
-    message: choice ? assistantMessage(choice.message.content ?? "", choice.message.tool_calls?.filter((c) => c.type === "function") as ToolCall[] | undefined) : undefined,
+    // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.
+    message: choice ? assistantMessage(choice.message.content ?? "", choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined) : undefined,
     promptTokens: completion.usage?.prompt_tokens ?? 0,
     completionTokens: completion.usage?.completion_tokens ?? 0,
     usageReported: completion.usage != null,
@@ -87,27 +90,31 @@ export async function* presentStream(
           text += delta.content;
           if (ttftMs === undefined && delta.content.length > 0) ttftMs = performance.now() - options.startedAt;
         }
-        for (const call of delta.tool_calls ?? []) {
-          const collected = calls.get(call.index) ?? { id: "", type: "function" as const, function: { name: "", arguments: "" } };
+        for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
+          let collected = calls.get(call.index);
+          if (!collected) calls.set(call.index, (collected = emptyCall(call)));
           if (call.id) collected.id = call.id;
-          if (call.function?.name) collected.function.name += call.function.name;
-          if (call.function?.arguments) {
+          const { name, text: piece } = deltaParts(call, collected);
+          if (name) appendName(collected, name);
+          if (piece) {
+            let restored = piece;
             if (restoring) {
               let restorer = toolArgs.get(call.index);
-              if (!restorer) toolArgs.set(call.index, (restorer = createStreamRestorer(options.vault, { json: true })));
-              call.function.arguments = restorer.push(call.function.arguments);
+              if (!restorer) toolArgs.set(call.index, (restorer = createStreamRestorer(options.vault, { json: collected.type === "function" })));
+              restored = restorer.push(piece);
+              if (collected.type === "custom") call.custom!.input = restored;
+              else call.function!.arguments = restored;
             }
-            collected.function.arguments += call.function.arguments;
+            appendText(collected, restored);
           }
-          calls.set(call.index, collected);
         }
         if (choice.finish_reason && restoring) {
-          const held = heldBack(chunk, content, toolArgs);
+          const held = heldBack(chunk, content, toolArgs, calls);
           if (held) {
             text += held.choices[0]?.delta.content ?? "";
-            for (const call of held.choices[0]?.delta.tool_calls ?? []) {
+            for (const call of (held.choices[0]?.delta.tool_calls ?? []) as ToolCallDelta[]) {
               const collected = calls.get(call.index);
-              if (collected) collected.function.arguments += call.function?.arguments ?? "";
+              if (collected) appendText(collected, deltaParts(call, collected).text ?? "");
             }
             yield held;
           }
@@ -139,7 +146,10 @@ export function withTokens(summary: AnswerSummary, messages: readonly ChatMessag
     const text = typeof answer.content === "string" ? answer.content : "";
     const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
     if (text.length > 0) completionTokens += count.text(text);
-    for (const call of calls) completionTokens += count.text(call.function.name + call.function.arguments);
+    for (const call of calls) {
+      const { name, text: input } = toolCallParts(call);
+      completionTokens += count.text(name + input);
+    }
   }
   return { ...summary, promptTokens, completionTokens };
 }
@@ -150,16 +160,56 @@ export interface TokenCounter {
 }
 
 /** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
-function heldBack(finish: ChatCompletionChunk, content: StreamRestorer | undefined, toolArgs: Map<number, StreamRestorer>): ChatCompletionChunk | undefined {
+function heldBack(
+  finish: ChatCompletionChunk,
+  content: StreamRestorer | undefined,
+  toolArgs: Map<number, StreamRestorer>,
+  calls: Map<number, ToolCall>,
+): ChatCompletionChunk | undefined {
   const text = content?.flush() ?? "";
-  const toolCalls = [...toolArgs.entries()].map(([index, r]) => ({ index, function: { arguments: r.flush() } })).filter((c) => c.function.arguments.length > 0);
+  const toolCalls: ToolCallDelta[] = [];
+  for (const [index, restorer] of toolArgs) {
+    const rest = restorer.flush();
+    if (rest.length === 0) continue;
+    toolCalls.push(calls.get(index)?.type === "custom" ? { index, custom: { input: rest } } : { index, function: { arguments: rest } });
+  }
   if (text.length === 0 && toolCalls.length === 0) return undefined;
   const delta: ChatCompletionChunk.Choice.Delta = {};
   if (text.length > 0) delta.content = text;
-  if (toolCalls.length > 0) delta.tool_calls = toolCalls;
+  if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
 }
 
 function assistantMessage(content: string, toolCalls: ToolCall[] | undefined): ChatMessage {
   return toolCalls && toolCalls.length > 0 ? { role: "assistant", content: content || null, tool_calls: toolCalls } : { role: "assistant", content };
+}
+
+/**
+ * A streamed tool-call piece. The SDK's chunk types know only function calls; a custom tool call streams
+ * its name and free-form input under `custom` instead.
+ */
+type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
+  type?: "function" | "custom";
+  custom?: { name?: string; input?: string };
+};
+
+function emptyCall(first: ToolCallDelta): ToolCall {
+  return first.type === "custom" || (first.custom && !first.function)
+    ? { id: "", type: "custom", custom: { name: "", input: "" } }
+    : { id: "", type: "function", function: { name: "", arguments: "" } };
+}
+
+/** The name and text a piece adds to the call it continues (the call's kind was set by its first piece). */
+function deltaParts(call: ToolCallDelta, collected: ToolCall): { name: string | undefined; text: string | undefined } {
+  return collected.type === "custom" ? { name: call.custom?.name, text: call.custom?.input } : { name: call.function?.name, text: call.function?.arguments };
+}
+
+function appendName(call: ToolCall, name: string): void {
+  if (call.type === "custom") call.custom.name += name;
+  else call.function.name += name;
+}
+
+function appendText(call: ToolCall, text: string): void {
+  if (call.type === "custom") call.custom.input += text;
+  else call.function.arguments += text;
 }

@@ -55,7 +55,11 @@ function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessag
   if (restored.role === "assistant" && restored.tool_calls) {
     return {
       ...restored,
-      tool_calls: restored.tool_calls.map((call) => ({ ...call, function: { ...call.function, arguments: restore(call.function.arguments, vault, { json: true }) } })),
+      tool_calls: restored.tool_calls.map((call) =>
+        call.type === "custom"
+          ? { ...call, custom: { ...call.custom, input: restore(call.custom.input, vault) } }
+          : { ...call, function: { ...call.function, arguments: restore(call.function.arguments, vault, { json: true }) } },
+      ),
     };
   }
   return restored;
