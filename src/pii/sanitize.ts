@@ -1,11 +1,12 @@
 /**
  * The PII stage over a whole chat request. Every string that travels with the request is scanned and
- * rewritten according to the policy for its destination: message contents of all roles and their text
- * parts, message names, tool-call arguments (as JSON values), tool and response-format schemas, `user`,
- * `metadata`, fields the gateway does not know and the stored history sent along. Only structural
- * strings are skipped (roles, types, ids, model and function names, inline binary data).
+ * rewritten according to the policy for its destination: message contents of all roles (`function`
+ * included) and their text parts, message names, tool-call arguments (as JSON values), custom tool-call
+ * inputs and tool descriptions, tool and response-format schemas, `user`, `metadata`, fields the
+ * gateway does not know and the stored history sent along. Only structural strings are skipped (roles,
+ * types, ids, model and tool names of the shape OpenAI allows, inline binary data).
  */
-import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
+import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { ConfigError } from "../config/yaml-file.js";
 import { GatewayError } from "../errors.js";
 import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
@@ -77,6 +78,10 @@ type FreeForm = false | "schema" | "data";
 const BINARY_KEYS = new Set(["data", "file_data"]);
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** Objects whose `name` is a tool's or schema's identifier (`function_call`: the deprecated single call). */
+const NAMED_STRUCTURE = new Set(["function", "custom", "json_schema", "function_call"]);
+/** Objects whose `arguments` are the JSON a model wrote for a function. */
+const CALL_ARGUMENTS = new Set(["function", "function_call"]);
 
 /**
  * @example
@@ -185,9 +190,11 @@ function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind:
     if (typeof node === "string") {
       if (!freeForm && typeof key === "string") {
         if (STRUCTURAL_KEYS.has(key) || BINARY_KEYS.has(key)) return node;
-        if (key === "name" && (parentKey === "function" || parentKey === "json_schema")) return node;
+        // Only a name of the identifier shape OpenAI allows is structure; anything else (a call's name in
+        // resent history is not validated) could carry a value, so it is scanned.
+        if (key === "name" && typeof parentKey === "string" && NAMED_STRUCTURE.has(parentKey) && TOOL_NAME.test(node)) return node;
         if (key === "url" && parentKey === "image_url" && node.startsWith("data:")) return node;
-        if (key === "arguments" && parentKey === "function") return jsonText(node);
+        if (key === "arguments" && typeof parentKey === "string" && CALL_ARGUMENTS.has(parentKey)) return jsonText(node);
       }
       return sanitizeText(node);
     }
