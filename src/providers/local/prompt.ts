@@ -54,6 +54,9 @@ function assertTextOnly(messages: readonly ChatMessage[]): void {
     if (message.role === "tool") {
       throw unsupported("This model cannot use tools, so the conversation cannot contain tool messages.", `messages[${index}]`);
     }
+    if (message.role === "function") {
+      throw unsupported("This model cannot use tools, so the conversation cannot contain function messages (role 'function').", `messages[${index}].role`);
+    }
     if (message.role === "assistant" && message.tool_calls && message.tool_calls.length > 0) {
       throw unsupported("This model cannot use tools, so the conversation cannot contain tool calls.", `messages[${index}].tool_calls`);
     }
