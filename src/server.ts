@@ -2,11 +2,12 @@
  * Runs a gateway on @hono/node-server and shuts it down gracefully: stop accepting, let in-flight
  * requests finish up to a deadline, then cut what is left and release the models.
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { STATUS_CODES, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Gateway } from "./app.js";
+import { GatewayError } from "./errors.js";
 
 export interface RunningServer {
   port: number;
@@ -23,6 +24,7 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   // Keep-alive clients (load balancers) reuse connections; outlive their typical 60 s idle timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on("clientError", answerClientError);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
   options.log.info({ url }, "switchyard listening");
@@ -42,4 +44,41 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       options.log.info("switchyard stopped");
     })());
   return { port, url, close };
+}
+
+const CLIENT_ERROR_LINGER_MS = 5_000;
+
+/**
+ * Requests Node's HTTP parser refuses never reach the app, and Node's own answer has an empty body:
+ * clients (the OpenAI SDKs) then report an unreadable error. This answers in OpenAI's shape with
+ * Node's status, as Node would: only on a writable socket whose current response (keep-alive) has not
+ * started, and not at all to a peer that reset the connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const refusal = clientErrorFor(error.code);
+  const body = JSON.stringify(refusal.toJSON());
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // end() waits for the peer to close its side (destroying now could reset the answer away); one that
+  // never does would hold the socket, and a graceful shutdown, forever.
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+}
+
+function clientErrorFor(code: string | undefined): GatewayError {
+  switch (code) {
+    case "HPE_HEADER_OVERFLOW":
+      return new GatewayError("The request headers are too large.", { status: 431, type: "invalid_request_error", code: "request_headers_too_large" });
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return new GatewayError("The request's chunk extensions are too large.", { status: 413, type: "invalid_request_error", code: "request_too_large" });
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new GatewayError("The request was not received in time.", { status: 408, type: "timeout_error", code: "request_timeout" });
+    default:
+      return new GatewayError("The request is not valid HTTP.", { status: 400, type: "invalid_request_error", code: "malformed_request" });
+  }
 }
