@@ -26,8 +26,14 @@ export interface SseWriteOptions extends SseOptions {
  * stay intact).
  */
 export async function writeSse(res: ServerResponse, chunks: ChunkStream, options: SseWriteOptions): Promise<void> {
-  const writer = new CoalescingWriter(res, options.flushIntervalMs);
   const iterator = chunks[Symbol.asyncIterator]();
+  // Gone before we got here (while the request was prepared): its "close" has fired already, so the
+  // listener below would never hear of it and the whole answer would be generated into a dead socket.
+  if (res.destroyed || res.writableEnded) {
+    await iterator.return?.();
+    return;
+  }
+  const writer = new CoalescingWriter(res, options.flushIntervalMs);
   let clientGone = false;
   let finished = false;
   let headWritten = false;
