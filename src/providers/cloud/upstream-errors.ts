@@ -3,14 +3,10 @@
  * upstream failed in OpenAI's shape, with a status that tells it whether retrying makes sense.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { GatewayError } from "../../errors.js";
+import { clientClosed, GatewayError } from "../../errors.js";
 
-/** The client went away; nothing will read the answer, but the error still ends the request's span. */
-export const CLIENT_CLOSED_STATUS = 499;
-
-export function clientClosed(cause: unknown): GatewayError {
-  return new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause });
-}
+// Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
+export { clientClosed };
 
 export function mapUpstreamError(error: unknown, providerId: string): GatewayError {
   if (error instanceof GatewayError) return error;
