@@ -14,6 +14,8 @@ export interface RawSession {
   turns: string[];
   instructions: string | null;
   state: string | null;
+  /** How many times the state was written (0: never); see `RawWrite.ifStateVersion`. */
+  stateVersion: number;
 }
 
 export interface RawWrite {
@@ -24,6 +26,13 @@ export interface RawWrite {
   instructions?: string;
   /** undefined keeps the stored state, null erases it. */
   state?: string | null;
+  /**
+   * Write the state only if it is still at this version: it is written whole, so a save must not
+   * overwrite what another request wrote since its load.
+   */
+  ifStateVersion?: number;
+  /** On a version mismatch write nothing, not even the turns and instructions: they need this state. */
+  turnsNeedState?: boolean;
 }
 
 export interface RawSaveResult {
@@ -31,6 +40,8 @@ export interface RawSaveResult {
   turns: number;
   /** Oldest turns removed to stay within the limits. */
   trimmed: number;
+  /** `ifStateVersion` did not match: the state was not written, and this is the one stored. */
+  conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number };
 }
 
 export type ConnectionListener = (event: { up: boolean; detail: string }) => void;

@@ -12,6 +12,7 @@ interface Entry {
   bytes: number;
   instructions: string | null;
   state: string | null;
+  stateVersion: number;
 }
 
 export interface MemoryBackendOptions {
@@ -27,11 +28,15 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
     kind: "memory",
     async load(key: string): Promise<RawSession> {
       const entry = sessions.get(key);
-      if (!entry) return { turns: [], instructions: null, state: null };
-      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state };
+      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0 };
+      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult> {
-      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null };
+      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null, stateVersion: 0 };
+      const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
+      if (conflict && write.turnsNeedState) {
+        return { turns: entry.turns.length, trimmed: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
+      }
       if (write.replace) {
         entry.turns = [];
         entry.bytes = 0;
@@ -42,9 +47,13 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       }
       const trimmed = trim(entry, limits);
       if (write.instructions !== undefined) entry.instructions = write.instructions;
-      if (write.state !== undefined) entry.state = write.state;
+      if (write.state !== undefined && !conflict) {
+        entry.state = write.state;
+        entry.stateVersion++;
+      }
       sessions.set(key, entry);
-      return { turns: entry.turns.length, trimmed };
+      const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion } } : {};
+      return { turns: entry.turns.length, trimmed, ...current };
     },
     async erase(key: string): Promise<boolean> {
       return sessions.delete(key);

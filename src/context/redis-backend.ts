@@ -3,7 +3,8 @@
  * turns, and `<key>:m`, a hash holding the turns' total size, the instructions and the state blob. A
  * load and a save are each one Lua script call (one round trip), and a save appends, trims and
  * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
- * turns together and in order.
+ * turns together and in order. The hash also counts state writes (`sv`): a save can make its state
+ * write conditional on that count, and then gets the stored state back when another save changed it.
  */
 import { createHash } from "node:crypto";
 import type { ContextBackend, ConnectionListener, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
@@ -12,17 +13,25 @@ import { TOOL_TURN_PREFIX } from "./turn-codec.js";
 
 const LOAD = `
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
-local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state')
+local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
 if #turns > 0 or meta[1] or meta[2] then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
 end
-return {turns, meta[1], meta[2]}
+return {turns, meta[1], meta[2], meta[3]}
 `;
 
 // ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
-//       state mode (0 keep | 1 set | 2 erase), state, turns…
+//       state mode (0 keep | 1 set | 2 erase), state, expected state version ('' for any),
+//       turns need the state (0|1), turns…
+// Returns {turns stored, trimmed}, and when the state version did not match (the state not written,
+// nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
 const SAVE = `
+local sv = redis.call('HGET', KEYS[2], 'sv') or '0'
+local conflict = ARGV[9] ~= '' and sv ~= ARGV[9]
+if conflict and ARGV[10] == '1' then
+  return {redis.call('LLEN', KEYS[1]), 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
+end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
 if ARGV[4] == '1' then
@@ -30,13 +39,13 @@ if ARGV[4] == '1' then
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
 local added = 0
-for i = 9, #ARGV do added = added + #ARGV[i] end
+for i = 11, #ARGV do added = added + #ARGV[i] end
 local len = 0
-if #ARGV >= 9 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 9)) else len = redis.call('LLEN', KEYS[1]) end
+if #ARGV >= 11 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 11)) else len = redis.call('LLEN', KEYS[1]) end
 -- The list was empty (new, replaced, or evicted on its own under maxmemory while the hash stayed):
 -- the count restarts, or turns that no longer exist would trim every new one away.
 local bytes = added
-if len == #ARGV - 8 then redis.call('HSET', KEYS[2], 'bytes', added) else bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added)) end
+if len == #ARGV - 10 then redis.call('HSET', KEYS[2], 'bytes', added) else bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added)) end
 local trimmed = 0
 while len > 0 and (len > maxTurns or bytes > maxBytes) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
@@ -56,10 +65,14 @@ if trimmed > 0 or ARGV[4] == '1' then
 end
 if trimmed > 0 then redis.call('HSET', KEYS[2], 'bytes', bytes) end
 if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'instructions', ARGV[6]) end
-if ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'state', ARGV[8]) end
-if ARGV[7] == '2' then redis.call('HDEL', KEYS[2], 'state') end
+if not conflict then
+  if ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'state', ARGV[8]) end
+  if ARGV[7] == '2' then redis.call('HDEL', KEYS[2], 'state') end
+  if ARGV[7] ~= '0' then redis.call('HINCRBY', KEYS[2], 'sv', 1) end
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
+if conflict then return {len, trimmed, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
 return {len, trimmed}
 `;
 
@@ -99,8 +112,8 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [string[], string | null, string | null];
-      return { turns, instructions: instructions ?? null, state: state ?? null };
+      const [turns, instructions, state, stateVersion] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [string[], string | null, string | null, string | null];
+      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0) };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult> {
       const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
@@ -113,14 +126,23 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         write.instructions ?? "",
         stateMode,
         write.state ?? "",
+        write.ifStateVersion ?? "",
+        write.turnsNeedState ? 1 : 0,
         ...write.turns,
       ];
       // EVAL, not EVALSHA: the answer leaves once this command is sent, and the session's next load
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const [turns, trimmed] = (await client.eval(SAVE, 2, `${key}:t`, `${key}:m`, ...args)) as [number, number];
-      return { turns, trimmed };
+      const [turns, trimmed, turnsWritten, state, stateVersion] = (await client.eval(SAVE, 2, `${key}:t`, `${key}:m`, ...args)) as [
+        number,
+        number,
+        number?,
+        (string | null)?,
+        number?,
+      ];
+      if (turnsWritten === undefined) return { turns, trimmed };
+      return { turns, trimmed, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
     },
     async erase(key: string): Promise<boolean> {
       return (await client.del(`${key}:t`, `${key}:m`)) > 0;

@@ -36,12 +36,18 @@ export interface SessionWrite {
   state?: unknown;
   /**
    * The `stateVersion` the new state was derived from: when another save has written the state since,
-   * nothing is saved and the result is `conflict` (load again, redo the state, save again).
+   * the state is not written and the result is a `conflict` carrying the stored one (redo the state
+   * from it and save again).
    */
   ifStateVersion?: number;
+  /** On a conflict, write the turns and instructions neither: they name pseudonyms of the state. */
+  turnsNeedState?: boolean;
 }
 
-export type SaveResult = { status: "ok"; turns: number; trimmed: number } | { status: "conflict" } | { status: "degraded"; reason: string };
+export type SaveResult =
+  | { status: "ok"; turns: number; trimmed: number }
+  | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number }
+  | { status: "degraded"; reason: string };
 
 export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
 
@@ -159,22 +165,30 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         log.warn({ tenant: scope.tenantId, bytes: extra, maxBytes: options.maxBytes }, "session instructions and state exceed the context size limit; not saved");
         return { status: "degraded", reason: "too_large" };
       }
+      let result;
       try {
-        const result = await backend.save(keyOf(scope), {
+        result = await backend.save(keyOf(scope), {
           turns,
           replace: write.replace ?? false,
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
-          ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion } : {}),
+          ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion, turnsNeedState: write.turnsNeedState ?? false } : {}),
         });
-        markUp();
-        if (result.status === "conflict") return result;
-        counters.trimmedTurns += result.trimmed;
-        return { status: "ok", turns: result.turns, trimmed: result.trimmed };
       } catch (error) {
         counters.degradedSaves++;
         markDown(reasonOf(error));
         return { status: "degraded", reason: "unavailable" };
+      }
+      markUp();
+      counters.trimmedTurns += result.trimmed;
+      if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed };
+      const { turnsWritten, state: stored, stateVersion } = result.conflict;
+      try {
+        return { status: "conflict", turnsSaved: turnsWritten, state: stored === null ? undefined : codec.decodeState(scope, stored), stateVersion };
+      } catch (error) {
+        counters.degradedSaves++;
+        log.error({ err: error, tenant: scope.tenantId }, "stored session state could not be decoded");
+        return { status: "degraded", reason: "unreadable" };
       }
     },
 

@@ -33,6 +33,11 @@ export class PseudonymVault {
     return this.#valueByPlaceholder.get(placeholder);
   }
 
+  /** The placeholders handed out, never their values. */
+  placeholders(): string[] {
+    return [...this.#valueByPlaceholder.keys()];
+  }
+
   get size(): number {
     return this.#valueByPlaceholder.size;
   }

@@ -4,14 +4,15 @@
  * after a degraded one the store could not tell which messages were new, and saving would
  * duplicate turns.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { ChatMessage } from "../../api/chat-request.js";
-import type { ContextStore } from "../../context/store.js";
+import type { ContextStore, SessionWrite } from "../../context/store.js";
 import type { TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
-import type { Sanitizer } from "../../pii/index.js";
+import type { PseudonymVault, Sanitizer } from "../../pii/index.js";
 import type { StickyState } from "../../policy/features.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
-import { writeSessionState } from "../session-state.js";
+import { readSessionState, writeSessionState } from "../session-state.js";
 import type { Conversation } from "./conversation.js";
 
 export interface TurnFacts {
@@ -22,9 +23,18 @@ export interface TurnFacts {
   sticky: StickyState | null;
 }
 
+/** Saves after a state conflict (another request of the session wrote its state first) before giving up. */
+const MAX_SAVE_ATTEMPTS = 3;
+
 /**
  * Messages are stored in the form pii.yaml's `context_storage` asks for (raw, or sanitized with the
  * session's vault); `visible` keeps what the client saw, so a resent history still matches.
+ *
+ * The state (the vault among it) is written whole, and only if no other request of the session wrote
+ * it since this one loaded it: two requests in flight at once number new values from the same vault,
+ * so both may call different people `<PERSON_1>`. On a conflict the save gets the stored state back,
+ * and redoes its own from it: turns naming a new placeholder are sanitized again with that vault, so
+ * their values get placeholders of their own.
  */
 export async function saveTurn(
   ctx: ChatRequestContext,
@@ -33,23 +43,59 @@ export async function saveTurn(
   answer: ChatMessage,
   facts: TurnFacts,
 ): Promise<void> {
-  if (!conversation.scope || conversation.loaded?.status !== "ok") return;
+  const { scope, loaded, merged } = conversation;
+  if (!scope || loaded?.status !== "ok") return;
   const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
-  const { merged, state } = conversation;
-  const options = { vault: state.vault, tenant: ctx.tenant.id };
   const visibleTurns = [...merged.newTurns, answer];
-  const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
-  const storedInstructions = merged.instructions ? deps.sanitizer.sanitizeForStorage(merged.instructions, options) : undefined;
-  if (!storedTurns || (merged.instructions && !storedInstructions)) {
-    ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
-    return;
-  }
   const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
-  const result = await deps.store.save(conversation.scope, {
-    turns: inputs(storedTurns, visibleTurns),
-    ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
-    replace: merged.replace,
-    state: writeSessionState({ vault: state.vault, sticky: facts.sticky ?? undefined }),
-  });
-  if (result.status === "degraded") ctx.log.warn({ reason: result.reason }, "conversation turn not saved");
+  let base = { state: conversation.state, stored: loaded.state, version: loaded.stateVersion };
+  let turnsSaved = false;
+  for (let attempt = 1; ; attempt++) {
+    let write: SessionWrite = { turns: [] };
+    if (!turnsSaved) {
+      const options = { vault: base.state.vault, tenant: ctx.tenant.id };
+      const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
+      const storedInstructions = merged.instructions ? deps.sanitizer.sanitizeForStorage(merged.instructions, options) : undefined;
+      if (!storedTurns || (merged.instructions && !storedInstructions)) {
+        ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
+        return;
+      }
+      write = {
+        turns: inputs(storedTurns, visibleTurns),
+        ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
+        replace: merged.replace,
+      };
+    }
+    const state = writeSessionState({ vault: base.state.vault, sticky: facts.sticky ?? undefined });
+    // An unchanged state is not written, so requests that add no pseudonym and keep the routing never conflict.
+    if (!isDeepStrictEqual(state, base.stored ?? {})) {
+      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: namesNewPlaceholder(write, base.state.vault, base.stored) };
+    } else if (turnsSaved) return;
+
+    const result = await deps.store.save(scope, write);
+    if (result.status === "ok") return;
+    if (result.status === "degraded") {
+      ctx.log.warn({ reason: result.reason }, "conversation turn not saved");
+      return;
+    }
+    turnsSaved ||= result.turnsSaved;
+    if (attempt === MAX_SAVE_ATTEMPTS) {
+      ctx.log.warn({ reason: "conflict", attempts: attempt, turnsSaved }, "session state not saved: other requests of the session kept changing it");
+      return;
+    }
+    base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
+  }
+}
+
+/**
+ * Whether the turns to store name a placeholder the stored vault does not have yet (one this request
+ * handed out): stored without this request's vault, they would read as whoever else gets that number.
+ */
+function namesNewPlaceholder(write: SessionWrite, vault: PseudonymVault, storedState: unknown): boolean {
+  const stored = readSessionState(storedState).state.vault;
+  const fresh = vault.placeholders().filter((placeholder) => stored.valueOf(placeholder) === undefined);
+  if (fresh.length === 0) return false;
+  const text = JSON.stringify([write.turns.map((t) => t.message), write.instructions?.map((t) => t.message)]);
+  // Without the brackets: message names carry the identifier-safe form (`PERSON_1`).
+  return fresh.some((placeholder) => text.includes(placeholder.slice(1, -1)));
 }
