@@ -8,15 +8,24 @@ import type { ModelEntry } from "../models/registry.js";
 
 export interface RequestNeeds {
   tools: boolean;
+  /** The conversation holds tool calls or their results: only a model that knows tools can continue it. */
+  toolHistory: boolean;
   images: boolean;
   jsonSchema: boolean;
 }
 
 export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
   const toolChoiceNone = request.tool_choice === "none";
+  let images = false;
+  let toolHistory = false;
+  for (const m of request.messages) {
+    if (m.role === "tool" || m.role === "function" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0)) toolHistory = true;
+    else if (Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")) images = true;
+  }
   return {
     tools: !toolChoiceNone && (request.tools?.length ?? 0) > 0,
-    images: request.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")),
+    toolHistory,
+    images,
     jsonSchema: request.response_format?.type === "json_schema",
   };
 }

@@ -38,6 +38,7 @@ export const RequestFeaturesSchema = z.object({
   minPromptTokens: z.int().nonnegative().optional(),
   /** User turns in the conversation, this one included. */
   turns: z.int().nonnegative(),
+  /** The request offers tools or its conversation holds tool calls or results. */
   hasTools: z.boolean(),
   hasImages: z.boolean(),
   responseFormat: z.enum(RESPONSE_FORMATS),
@@ -96,7 +97,8 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     tenant: inputs.tenant,
     promptTokens: inputs.promptTokens ?? estimatePromptTokens(body),
     turns: inputs.turns ?? body.messages.filter((m) => m.role === "user").length,
-    hasTools: needs.tools,
+    // A conversation that already holds tool calls needs a tool-capable model as much as one offering tools.
+    hasTools: needs.tools || needs.toolHistory,
     hasImages: needs.images,
     responseFormat: responseFormatOf(body),
     headers,

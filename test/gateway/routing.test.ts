@@ -42,6 +42,18 @@ describe("routing with the shipped policy", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it("continues a conversation that holds tool calls on a model that can use tools, even without a tools list", async () => {
+    const messages = [
+      { role: "user" as const, content: "Hi there! How are you doing today?" },
+      { role: "assistant" as const, content: null, tool_calls: [{ id: "call_1", type: "function" as const, function: { name: "mood", arguments: "{}" } }] },
+      { role: "tool" as const, tool_call_id: "call_1", content: "great" },
+      { role: "user" as const, content: "Thanks! And how are you?" },
+    ];
+    const { response } = await gw.client().chat.completions.create({ model: "auto", messages, max_tokens: 4 }).withResponse();
+    expect(response.headers.get("x-switchyard-route")).toBe("cloud");
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it("keeps personal data on the host when the local model can answer", async () => {
     const { response } = await gw
       .client()
