@@ -31,7 +31,7 @@ import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
 import { PolicyStore, SerialQueue } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
-import { createProviderSet, type ProviderSetOptions } from "./providers/provider-set.js";
+import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "./usage/budgets/load.js";
 import { createUsage } from "./usage/create-usage.js";
@@ -58,8 +58,10 @@ export interface GatewayOptions extends ProviderSetOptions {
 /** Usage writes happen in the background: they may wait longer on Redis than a request's context load. */
 const USAGE_REDIS_TIMEOUT_MS = 2_000;
 
-export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
-  const { log, env } = { log: options.log, env: config.env };
+export async function createGateway(configured: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
+  const { log, env } = { log: options.log, env: configured.env };
+  // Local models' windows as their runtimes will have them, for everything below (routing, trimming).
+  const config: GatewayConfig = { ...configured, registry: await withRuntimeContextWindows(configured, log) };
   const keys = parseApiKeys(env.SWITCHYARD_API_KEYS);
   if (keys.size === 0) log.warn("SWITCHYARD_API_KEYS is not set: the gateway accepts requests without an API key (development mode)");
 

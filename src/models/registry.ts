@@ -64,3 +64,21 @@ function toEntry(id: string, config: ModelConfig, resolvePath: (p: string) => st
     price: config.price,
   };
 }
+
+/** `registry` with the windows models really run with (`windows`, by model id) in place of the configured ones. */
+export function withContextWindows(registry: ModelRegistry, windows: ReadonlyMap<string, number>): ModelRegistry {
+  if (windows.size === 0) return registry;
+  const models = new Map<string, ModelEntry>();
+  for (const [id, entry] of registry.models) {
+    const contextWindow = windows.get(id);
+    models.set(id, contextWindow === undefined ? entry : { ...entry, contextWindow });
+  }
+  const pick = (entry: ModelEntry | undefined) => (entry === undefined ? undefined : models.get(entry.id));
+  return {
+    models,
+    defaultLocal: pick(registry.defaultLocal),
+    defaultCloud: pick(registry.defaultCloud),
+    baseline: pick(registry.baseline),
+    get: (id) => models.get(id),
+  };
+}

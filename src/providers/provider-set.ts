@@ -7,10 +7,11 @@ import type { Logger } from "pino";
 import { messageText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
-import type { ModelEntry } from "../models/registry.js";
+import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
+import { trainedContextSize } from "./local/runtime.js";
 import { frameMessage } from "./local/token-bound.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
 
@@ -39,6 +40,28 @@ export interface ProviderSet {
 export interface ProviderSetOptions {
   /** Replaces the global fetch of OpenAI-compatible providers. */
   fetch?: typeof fetch;
+}
+
+/**
+ * The registry with each in-process model's `context_window` capped at what its GGUF was trained on,
+ * as its runtime will cap it: routing, trimming and the registry then all use the window the model
+ * really has. A cap is logged, since models.yaml's number (4,096 unless set) is then not in effect.
+ */
+export async function withRuntimeContextWindows(config: GatewayConfig, log: Logger): Promise<ModelRegistry> {
+  const windows = new Map<string, number>();
+  await Promise.all(
+    [...config.registry.models.values()].map(async (model) => {
+      if (config.providers[model.providerId]?.type !== "llama_cpp" || model.path === undefined) return;
+      const trained = await trainedContextSize(model.path);
+      if (trained === undefined || trained >= model.contextWindow) return;
+      windows.set(model.id, trained);
+      log.warn(
+        { model: model.id, configured: model.contextWindow, trained },
+        `context_window ${model.contextWindow} exceeds what the model was trained on; it runs with ${trained}`,
+      );
+    }),
+  );
+  return withContextWindows(config.registry, windows);
 }
 
 export function createProviderSet(config: GatewayConfig, log: Logger, options: ProviderSetOptions = {}): ProviderSet {

@@ -6,6 +6,7 @@ import {
   LlamaChat,
   LlamaCompletion,
   LlamaVocabularyType,
+  readGgufFileInfo,
   resolveChatWrapper,
   type ChatWrapper,
   type Llama,
@@ -43,6 +44,24 @@ interface Slot {
   sequence: LlamaContextSequence;
   completion: LlamaCompletion;
   chat: LlamaChat | undefined;
+}
+
+/** Large arrays of the GGUF header that the training context does not need. */
+const TOKENIZER_KEYS = ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.merges"];
+
+/**
+ * The context the GGUF was trained on (llama.cpp's `n_ctx_train`, which `load` caps `context_window`
+ * at), read from the file's header without loading the weights, so routing can know the window before
+ * the model is up. Undefined when the header does not say or cannot be read: loading reports that.
+ */
+export async function trainedContextSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await readGgufFileInfo(path, { readTensorInfo: false, logWarnings: false, ignoreKeys: TOKENIZER_KEYS });
+    const size = info.architectureMetadata?.context_length;
+    return typeof size === "number" && size > 0 ? size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class LocalModelRuntime {
