@@ -55,6 +55,7 @@ export function createUsage(options: UsageOptions): Usage {
         redis: options.redis,
         ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
         onInvalidRecord: (id, problem) => usageLog.warn({ entryId: id, problem }, "skipped a usage stream entry that is not a valid record"),
+        onPartialWrite: (err, failed) => usageLog.error({ err, failed }, "Redis applied a usage batch except some commands; those counters are short"),
       })
     : new MemoryUsageStore(options.now ? { now: options.now } : {});
   const costs = createCostModel(options.registry, options.providers);

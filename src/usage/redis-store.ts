@@ -32,7 +32,7 @@ export interface RedisUsageStoreOptions {
   maxRecordLagMs?: number;
   /** Called for a stream entry that does not parse as a record (written by an incompatible version). */
   onInvalidRecord?: (entryId: string, problem: string) => void;
-  /** Called for a batch Redis applied except `failed` commands (the first error given); default: console.error. */
+  /** Called for a batch Redis applied except `failed` commands (the first error given); default: ignored, like invalid records. */
   onPartialWrite?: (error: Error, failed: number) => void;
 }
 
@@ -60,7 +60,7 @@ export class RedisUsageStore implements UsageStore {
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.maxRecordLagMs = options.maxRecordLagMs ?? 15 * 60_000;
     this.onInvalidRecord = options.onInvalidRecord ?? (() => {});
-    this.onPartialWrite = options.onPartialWrite ?? ((error, failed) => console.error(`usage batch applied except ${failed} command(s): ${error.message}`));
+    this.onPartialWrite = options.onPartialWrite ?? (() => {});
   }
 
   get streamKey(): string {
