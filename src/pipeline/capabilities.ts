@@ -3,6 +3,7 @@
  * silently dropping a tool list or an image and answering something else.
  */
 import type { ChatCompletionRequest } from "../api/chat-request.js";
+import { assertNoToolHistory, holdsToolHistory } from "../api/tool-history.js";
 import { unsupported } from "../errors.js";
 import type { ModelEntry } from "../models/registry.js";
 
@@ -19,7 +20,7 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
   let images = false;
   let toolHistory = false;
   for (const m of request.messages) {
-    if (m.role === "tool" || m.role === "function" || (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0)) toolHistory = true;
+    if (holdsToolHistory(m)) toolHistory = true;
     else if (Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")) images = true;
   }
   return {
@@ -38,6 +39,7 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   if (needs.tools && !model.capabilities.tools) {
     throw unsupported(`The model '${model.id}' does not support tools.`, "tools");
   }
+  if (needs.toolHistory && !model.capabilities.tools) assertNoToolHistory(request.messages, `The model '${model.id}' does not support tools`);
   if (needs.images && !model.capabilities.vision) {
     throw unsupported(`The model '${model.id}' does not accept images.`, "messages");
   }

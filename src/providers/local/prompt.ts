@@ -4,7 +4,7 @@
  */
 import type { ChatHistoryItem } from "node-llama-cpp";
 import { messageText, type ChatMessage } from "../../api/chat-request.js";
-import { unsupported } from "../../errors.js";
+import { assertNoToolHistory } from "../../api/tool-history.js";
 
 export interface PlainPrompt {
   text: string;
@@ -50,15 +50,5 @@ export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem
 
 /** The in-process route has no tool calling; anything tool-shaped in the history is refused clearly. */
 function assertTextOnly(messages: readonly ChatMessage[]): void {
-  messages.forEach((message, index) => {
-    if (message.role === "tool") {
-      throw unsupported("This model cannot use tools, so the conversation cannot contain tool messages.", `messages[${index}]`);
-    }
-    if (message.role === "function") {
-      throw unsupported("This model cannot use tools, so the conversation cannot contain function messages (role 'function').", `messages[${index}].role`);
-    }
-    if (message.role === "assistant" && message.tool_calls && message.tool_calls.length > 0) {
-      throw unsupported("This model cannot use tools, so the conversation cannot contain tool calls.", `messages[${index}].tool_calls`);
-    }
-  });
+  assertNoToolHistory(messages, "This model cannot use tools");
 }
