@@ -3,7 +3,7 @@
  * `file:line:col: path: message` so ops can jump straight to the bad line.
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import { LineCounter, isAlias, isNode, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 
 export interface ConfigProblem {
@@ -20,6 +20,9 @@ export class ConfigError extends Error {
     super(problems.map(formatProblem).join("\n"));
   }
 }
+
+/** Alias expansions allowed when building a file's value: a few anchors are fine, a "billion laughs" is not. */
+const MAX_ALIAS_COUNT = 100;
 
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
@@ -57,6 +60,21 @@ function locator(doc: Document, counter: LineCounter) {
   };
 }
 
+function firstAlias(doc: Document, counter: LineCounter): { line: number; col: number } {
+  let at = { line: 0, col: 0 };
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) {
+        const pos = counter.linePos(node.range[0]);
+        at = { line: pos.line, col: pos.col };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
+}
+
 export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
@@ -75,7 +93,18 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     path: formatPath(path),
     message,
   });
-  const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package throws a bare ReferenceError for an alias bomb; ops need the file and the fix.
+    const at = firstAlias(doc, counter);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([
+      { file, ...at, path: "", message: `${reason}: aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes; write the values out instead` },
+    ]);
+  }
+  const result = schema.safeParse(value ?? {});
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => problem(issue.path, issue.message)));
   }
