@@ -2,11 +2,23 @@ import { createGateway } from "../app.js";
 import { ConfigError, loadGatewayConfig } from "../config/load.js";
 import { createLogger } from "../logging.js";
 import { startServer } from "../server.js";
-import type { CliCommand } from "./command.js";
+import { UsageError, type CliCommand } from "./command.js";
+
+const USAGE = `usage: npm run cli -- serve
+
+Runs the gateway. It takes no options: it is configured by environment variables
+(PORT, HOST, SWITCHYARD_POLICY_DIR, SWITCHYARD_LOCAL_MODEL, OPENAI_API_KEY, REDIS_URL, …; see README).
+`;
 
 export const serveCommand: CliCommand = {
   summary: "run the gateway (PORT, HOST, SWITCHYARD_POLICY_DIR, …; see README)",
-  async run(_argv, io) {
+  async run(argv, io) {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    // An ignored `--port 9000` would leave the operator believing the gateway listens there.
+    if (argv[0] !== undefined) throw new UsageError(`${argv[0].startsWith("-") ? "unknown option" : "unexpected argument"} '${argv[0]}' (serve is configured by environment variables; see --help)`);
     let config;
     try {
       config = await loadGatewayConfig(io.env, io.cwd);
