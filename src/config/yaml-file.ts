@@ -3,7 +3,7 @@
  * `file:line:col: path: message` so ops can jump straight to the bad line.
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, isAlias, isNode, parseDocument, visit, type Document } from "yaml";
+import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 
 export interface ConfigProblem {
@@ -60,6 +60,21 @@ function locator(doc: Document, counter: LineCounter) {
   };
 }
 
+/** Where key `key` of the mapping at `path` is written: its own line, so a typo below a block's first key is found. */
+function keyLocator(doc: Document, counter: LineCounter, locate: (path: readonly PropertyKey[]) => { line: number; col: number }) {
+  return (path: readonly PropertyKey[], key: string): { line: number; col: number } => {
+    const parent = locate(path);
+    const node = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
+    if (!isMap(node)) return parent;
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    const range = isNode(pair?.key) ? pair.key.range : undefined;
+    if (!range) return parent;
+    const at = counter.linePos(range[0]);
+    // On the mapping's own line (flow style) its position already names the line; keep it stable.
+    return at.line === parent.line ? parent : { line: at.line, col: at.col };
+  };
+}
+
 function firstAlias(doc: Document, counter: LineCounter): { line: number; col: number } {
   let at = { line: 0, col: 0 };
   visit(doc, {
@@ -106,7 +121,15 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   }
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => problem(issue.path, issue.message)));
+    const locateKey = keyLocator(doc, counter, locate);
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) =>
+        // One problem per misspelt key, at the key's own line (zod reports them together, at the mapping).
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => ({ file, ...locateKey(issue.path, key), path: formatPath(issue.path), message: `Unrecognized key: "${key}"` }))
+          : [problem(issue.path, issue.message)],
+      ),
+    );
   }
   return { file, value: result.data, locate, problem };
 }
