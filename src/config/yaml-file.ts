@@ -21,6 +21,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Policy files are parsed on the event loop that serves requests (at every hot reload): a runaway file
+ * (a generated dump, a wrong file copied in) would stall the gateway for seconds, so it is refused
+ * unread. 1 MiB is ~50 times the largest shipped file.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
 /** Alias expansions allowed when building a file's value: a few anchors are fine, a "billion laughs" is not. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -91,6 +98,10 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
 }
 
 export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_FILE_BYTES) {
+    throw new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
+  }
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
