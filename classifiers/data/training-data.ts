@@ -23,6 +23,12 @@ export function detectFormat(path: string): DataFormat {
   throw new ClassifierDataError(`unknown data format '${extension || "(no extension)"}': use .jsonl, .csv or .yaml`, path);
 }
 
+// Editors on Windows (Notepad, Excel's "CSV UTF-8", PowerShell redirection) start files with a BOM,
+// which JSON.parse rejects and which would glue itself to the first CSV column name.
+function stripBom(content: string): string {
+  return content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+}
+
 function checkText(text: string, file: string, line: number): string {
   if (text.trim() === "") throw new ClassifierDataError("empty text", file, line);
   return text;
@@ -90,12 +96,13 @@ const TrainingLineSchema = z.object({ text: z.string(), label: z.string().trim()
 
 /** Parses labelled training or evaluation data and checks it can train a classifier (≥ 2 labels). */
 export function parseLabelledExamples(content: string, file: string, format: DataFormat = detectFormat(file)): LabelledExample[] {
+  const text = stripBom(content);
   const examples =
     format === "jsonl"
-      ? parseJsonl(content, file, TrainingLineSchema)
+      ? parseJsonl(text, file, TrainingLineSchema)
       : format === "csv"
-        ? parseLabelledCsv(content, file)
-        : examplesFromIntents(content, file);
+        ? parseLabelledCsv(text, file)
+        : examplesFromIntents(text, file);
   if (examples.length === 0) throw new ClassifierDataError("no examples (the file is empty)", file);
   return examples;
 }
@@ -117,7 +124,7 @@ export function checkTrainable(examples: readonly LabelledExample[], file: strin
  * too). `firstLine` numbers the lines of a chunk read from a stream.
  */
 export function parseTextLines(content: string, file: string, firstLine = 1): string[] {
-  return parseJsonl(content, file, z.object({ text: z.string() }), true, firstLine).map((example) => example.text);
+  return parseJsonl(stripBom(content), file, z.object({ text: z.string() }), true, firstLine).map((example) => example.text);
 }
 
 /** The training-data hash stored with a model: the examples in order, independent of the file's format. */

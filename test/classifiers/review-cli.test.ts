@@ -1,0 +1,75 @@
+/**
+ * Review of the classifier CLI contract: input encodings, bad files and options, and what `--out`
+ * may replace. Run in-process with captured output; one tiny model is trained once for all.
+ */
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifierCommand } from "../../classifiers/cli.js";
+import { ClassifierModelError, loadIntentClassifier } from "../../classifiers/index.js";
+import { UsageError } from "../../src/cli/command.js";
+import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+async function run(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd: root });
+  return { code, stdout: out, stderr: err };
+}
+
+const BOM = "\uFEFF";
+/** Two intents, a few examples each: enough to train in a couple of seconds. */
+const tiny = trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 40);
+
+describe("classifier CLI review", () => {
+  let dir: string;
+  let model: string;
+  beforeAll(async () => {
+    dir = await tempDir("switchyard-review-cli-");
+    model = join(dir, "model");
+    const data = await writeJsonl(join(dir, "tiny.jsonl"), tiny);
+    const result = await run(["train", "--data", data, "--out", model]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("train reads JSONL and CSV saved with a UTF-8 BOM and CRLF line endings", async () => {
+    const jsonl = join(dir, "bom.jsonl");
+    await writeFile(jsonl, BOM + tiny.map((e) => JSON.stringify(e)).join("\r\n") + "\r\n");
+    const csv = join(dir, "bom.csv");
+    await writeFile(csv, `${BOM}text,label\r\n${tiny.map((e) => `"${e.text}",${e.label}`).join("\r\n")}\r\n`);
+    for (const file of [jsonl, csv]) {
+      const result = await run(["train", "--data", file, "--out", join(dir, "bom-model"), "--val-split", "0.2"]);
+      expect(result.stderr, file).toBe("");
+      expect(result.stdout, file).toMatch(/examples\s+40 \(2 labels/);
+    }
+  }, 120_000);
+
+  it("predict reads stdin that starts with a BOM", async () => {
+    const result = await run(["predict", "--model", model], Readable.from([`${BOM}{"text":"play some jazz"}\r\n`, '{"text":"wake me up at 7"}\r\n']));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line).text)).toEqual(["play some jazz", "wake me up at 7"]);
+  });
+
+  it("predict answers each line as it arrives (does not wait for the end of stdin)", async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const firstLine = new Promise<string>((resolve) => stdout.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    const done = classifierCommand.run(["predict", "--model", model], { stdin, stdout, stderr: new PassThrough(), env: process.env, cwd: root });
+    stdin.write('{"text":"play some jazz"}\n');
+    expect(JSON.parse(await firstLine).text).toBe("play some jazz");
+    stdin.end();
+    expect(await done).toBe(0);
+  });
+});
