@@ -72,8 +72,10 @@ function parseLabelledCsv(content: string, file: string): LabelledExample[] {
   }
   const [header, ...rows] = records;
   if (!header) return [];
-  const textColumn = header.fields.indexOf("text");
-  const labelColumn = header.fields.indexOf("label");
+  // "text, label" is a common hand-written header; the values' labels are trimmed the same way.
+  const columns = header.fields.map((name) => name.trim());
+  const textColumn = columns.indexOf("text");
+  const labelColumn = columns.indexOf("label");
   if (textColumn < 0 || labelColumn < 0) {
     throw new ClassifierDataError(`CSV header must name 'text' and 'label' columns, got '${header.fields.join(",")}'`, file, header.line);
   }

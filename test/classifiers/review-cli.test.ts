@@ -55,6 +55,14 @@ describe("classifier CLI review", () => {
     }
   }, 120_000);
 
+  it("train reads a CSV header with spaces after the commas", async () => {
+    const csv = join(dir, "spaced.csv");
+    await writeFile(csv, `text, label\n${tiny.map((e) => `"${e.text}", ${e.label}`).join("\n")}\n`);
+    const result = await run(["train", "--data", csv, "--out", join(dir, "spaced-model")]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/examples\s+40 \(2 labels/);
+  }, 120_000);
+
   it("predict reads stdin that starts with a BOM", async () => {
     const result = await run(["predict", "--model", model], Readable.from([`${BOM}{"text":"play some jazz"}\r\n`, '{"text":"wake me up at 7"}\r\n']));
     expect(result.stderr).toBe("");
