@@ -11,11 +11,13 @@ import { z } from "zod";
 import { loadGatewayConfig } from "../config/load.js";
 import { ConfigError, parseYamlText, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
+import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import { catalogFromRegistry, type PolicyCatalog } from "./catalog.js";
 import { compilePolicy, resolveStaticTarget, type CompiledPolicy } from "./compile.js";
 import {
   INTENTS_FILE,
   MODELS_FILE,
+  PII_FILE,
   ROUTING_FILE,
   SPECIAL_TARGETS,
   TARGET_CLOUD,
@@ -112,6 +114,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   }
 
   const intentsInfo = intents ? collect(() => parseIntents(intents.path, intents.text)) : undefined;
+  const pii = await findFile(PII_FILE, options.dir, options.fallbackDir);
   if (!registry || (intents && !intentsInfo)) {
     // Still report the routing file's own problems alongside the others.
     collect(() => parseYamlText(routing.path, routing.text, RoutingFileSchema));
@@ -128,6 +131,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       catalog: catalogFromRegistry(registry),
       intents: intentsInfo,
       labels: options.labels,
+      piiTypes: piiEntityTypes(pii),
       version: versionOf(files),
     }),
   );
@@ -144,6 +148,8 @@ export interface CompileRoutingInput {
   intents?: IntentsInfo | undefined;
   /** Classifier labels; intent names must be among them (default: `intents.names`; neither = unchecked). */
   labels?: readonly string[] | undefined;
+  /** The entity types the PII engine can report; `pii_found` names must be among them (default: unchecked). */
+  piiTypes?: readonly string[] | undefined;
   /** Default: a hash of `text`. */
   version?: string | undefined;
 }
@@ -158,7 +164,7 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
   const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
   const warnings: string[] = [];
   if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
-  const problems = checkReferences(source, input.catalog, known, intentRoutes, warnings);
+  const problems = checkReferences(source, input.catalog, known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
   if (problems.length > 0) throw new ConfigError(problems);
   const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
   return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
@@ -226,6 +232,26 @@ export function parseIntents(file: string, text: string): IntentsInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// pii.yaml: owned by the PII engine; read here only for the entity types its custom recognizers add.
+
+const PiiTypesSchema = z.looseObject({ custom_recognizers: z.array(z.looseObject({ type: z.string() })).optional() });
+
+/**
+ * The entity types a `pii_found` condition may name: the built-in recognizers' and pii.yaml's custom
+ * ones. Undefined (unchecked) when pii.yaml cannot be read: that is the PII engine's error to report.
+ */
+function piiEntityTypes(file: ReadFile | undefined): string[] | undefined {
+  if (!file) return [...BUILTIN_ENTITY_TYPES];
+  try {
+    const custom = parseYamlText(file.path, file.text, PiiTypesSchema).value.custom_recognizers ?? [];
+    return [...BUILTIN_ENTITY_TYPES, ...custom.map((recognizer) => recognizer.type)];
+  } catch (error) {
+    if (error instanceof ConfigError) return undefined;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Referential checks
 
 function checkReferences(
@@ -234,6 +260,7 @@ function checkReferences(
   knownIntents: ReadonlySet<string> | undefined,
   intentRoutes: ReadonlyMap<string, Location>,
   warnings: string[],
+  piiTypes: ReadonlySet<string> | undefined,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const file = source.value;
@@ -278,6 +305,16 @@ function checkReferences(
           warnings.push(`${source.file}:${at.line}:${at.col}: model '${model}' is not in models.yaml; requests naming it may still arrive`);
         }
       }
+    }
+    const found = conditions.pii_found;
+    if (found !== undefined && found !== "any" && piiTypes) {
+      // A type no recognizer reports makes a rule that never matches (SECRETS for SECRET: secrets leave).
+      (Array.isArray(found) ? found : [found]).forEach((type, index) => {
+        if (!piiTypes.has(type)) {
+          const at = Array.isArray(found) ? [...path, "pii_found", index] : [...path, "pii_found"];
+          problems.push(source.problem(at, `unknown PII entity type '${type}'; the PII engine reports: ${[...piiTypes].sort().join(", ")} (custom types: pii.yaml custom_recognizers)`));
+        }
+      });
     }
     conditions.any?.forEach((alternative, index) => checkConditions(alternative, [...path, "any", index]));
     if (conditions.not) checkConditions(conditions.not, [...path, "not"]);

@@ -8,6 +8,8 @@ import { z } from "zod";
 export const ROUTING_FILE = "routing.yaml";
 export const INTENTS_FILE = "intents.yaml";
 export const MODELS_FILE = "models.yaml";
+/** Read only for the entity types its custom recognizers add (`pii_found` names must exist). */
+export const PII_FILE = "pii.yaml";
 
 /**
  * What the PII engine applies to this request's findings when it is sent to a cloud model. Opaque to
