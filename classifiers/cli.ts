@@ -2,12 +2,11 @@
  * `npm run cli -- classifier <train|predict|eval>`: the stable command-line contract that scripts
  * and benchmarks depend on (see docs/CLASSIFIER.md).
  */
-import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError, type CliCommand, type CliIO } from "../src/cli/command.js";
-import { checkTrainable, parseTextLines, readLabelledExamples } from "./data/training-data.js";
+import { checkTrainable, parseTextLines, readLabelledExamples, readTextLines } from "./data/training-data.js";
 import { ClassifierDataError, ClassifierModelError } from "./errors.js";
 import type { TrainingReport } from "./model-metadata.js";
 
@@ -132,9 +131,7 @@ async function evaluate(argv: string[], io: CliIO): Promise<number> {
   const model = absolute(io, required(values, "model"));
   const examples = await readLabelledExamples(absolute(io, required(values, "data")));
   const unknownFile = values.unknown;
-  const unknown =
-    typeof unknownFile === "string" ? parseTextLines(await readFile(absolute(io, unknownFile), "utf8"), unknownFile) : undefined;
-  if (unknown && unknown.length === 0) throw new ClassifierDataError("no texts (the file is empty)", String(unknownFile));
+  const unknown = typeof unknownFile === "string" ? await readTextLines(absolute(io, unknownFile)) : undefined;
   const { loadIntentClassifier, evaluateClassifier } = await loadRuntime();
   const classifier = await loadIntentClassifier(model);
   try {

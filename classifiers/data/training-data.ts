@@ -109,9 +109,34 @@ export function parseLabelledExamples(content: string, file: string, format: Dat
   return examples;
 }
 
+/** A missing or unreadable data file is bad input, reported like the others (no stack trace). */
+async function readDataFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? (error as Error).message);
+    throw new ClassifierDataError(`cannot read the file (${reason})`, file);
+  }
+}
+
 export async function readLabelledExamples(file: string): Promise<LabelledExample[]> {
   const format = detectFormat(file);
-  return parseLabelledExamples(await readFile(file, "utf8"), file, format);
+  return parseLabelledExamples(await readDataFile(file), file, format);
+}
+
+/**
+ * Texts of no known intent for `classifier eval --unknown`: JSONL `{"text"}` lines. A .csv or .yaml
+ * file is refused by name, since "file.csv:1: malformed JSON" would not say what was expected.
+ */
+export async function readTextLines(file: string): Promise<string[]> {
+  const extension = extname(file).toLowerCase();
+  if ([".csv", ".yaml", ".yml"].includes(extension)) {
+    throw new ClassifierDataError(`--unknown takes JSONL ({"text": ...} per line), not ${extension}`, file);
+  }
+  const texts = parseTextLines(await readDataFile(file), file);
+  if (texts.length === 0) throw new ClassifierDataError("no texts (the file is empty)", file);
+  return texts;
 }
 
 export function checkTrainable(examples: readonly LabelledExample[], file: string): void {

@@ -80,4 +80,23 @@ describe("classifier CLI review", () => {
     stdin.end();
     expect(await done).toBe(0);
   });
+
+  it("a missing --data or --unknown file is a clear error, not a stack trace", async () => {
+    const train = await run(["train", "--data", join(dir, "nope.jsonl"), "--out", join(dir, "never")]);
+    expect(train.code).toBe(1);
+    expect(train.stderr).toMatch(/nope\.jsonl: cannot read the file \(no such file\)/);
+    const data = await writeJsonl(join(dir, "eval.jsonl"), tiny.slice(0, 4));
+    const evaluation = await run(["eval", "--model", model, "--data", data, "--unknown", join(dir, "missing-unknown.jsonl")]);
+    expect(evaluation.code).toBe(1);
+    expect(evaluation.stderr).toMatch(/missing-unknown\.jsonl: cannot read the file \(no such file\)/);
+  });
+
+  it("eval --unknown given a CSV or YAML file says it wants JSONL", async () => {
+    const data = await writeJsonl(join(dir, "eval.jsonl"), tiny.slice(0, 4));
+    const unknown = join(dir, "unknown.csv");
+    await writeFile(unknown, "text\ntransfer money\n");
+    const result = await run(["eval", "--model", model, "--data", data, "--unknown", unknown]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown\.csv: --unknown takes JSONL/);
+  });
 });
