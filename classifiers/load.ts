@@ -28,7 +28,13 @@ async function readMetadata(dir: string): Promise<ModelMetadata | null> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new ClassifierModelError(`cannot read ${METADATA_FILE}`, dir, { cause: error });
   }
-  const result = ModelMetadataSchema.safeParse(JSON.parse(text));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ClassifierModelError(`invalid ${METADATA_FILE}: not JSON (${(error as Error).message})`, dir, { cause: error });
+  }
+  const result = ModelMetadataSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ClassifierModelError(`invalid ${METADATA_FILE}: ${issue?.path.join(".")} ${issue?.message}`, dir);

@@ -99,4 +99,14 @@ describe("classifier CLI review", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown\.csv: --unknown takes JSONL/);
   });
+
+  it("a corrupt switchyard.json is a ClassifierModelError (predict exits 1 with the folder)", async () => {
+    const broken = join(dir, "corrupt");
+    await cp(model, broken, { recursive: true });
+    await writeFile(join(broken, "switchyard.json"), "{not json");
+    await expect(loadIntentClassifier(broken)).rejects.toBeInstanceOf(ClassifierModelError);
+    const result = await run(["predict", "--model", broken], Readable.from(['{"text":"hi"}\n']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/corrupt: invalid switchyard\.json: not JSON/);
+  });
 });
