@@ -42,6 +42,16 @@ async function readMetadata(dir: string): Promise<ModelMetadata | null> {
   return result.data;
 }
 
+/** A folder trained here has model_type "switchyard-ngram", which only our loader can run. */
+async function isSwitchyardModel(dir: string): Promise<boolean> {
+  try {
+    const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8")) as { model_type?: unknown };
+    return config.model_type === "switchyard-ngram";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * @example
  * const classifier = await loadIntentClassifier("classifiers/default");
@@ -55,6 +65,10 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
     throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
   }) : `hub:${dir}`;
+  if (isLocal && metadata === null && (await isSwitchyardModel(folder))) {
+    // Without it transformers.js says "Unsupported model type: switchyard-ngram", which names no file.
+    throw new ClassifierModelError(`${METADATA_FILE} is missing (it holds the labels and calibration; retrain or restore it)`, folder);
+  }
   try {
     if (metadata?.kind === "ngram") return await loadNgramClassifier(folder, metadata, version, resolved);
     if (metadata?.kind === "encoder-head") return await loadEncoderHeadClassifier(folder, metadata, version, resolved);

@@ -109,4 +109,11 @@ describe("classifier CLI review", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/corrupt: invalid switchyard\.json: not JSON/);
   });
+
+  it("a Switchyard model folder without switchyard.json names the missing file", async () => {
+    const partial = join(dir, "partial");
+    await cp(model, partial, { recursive: true });
+    await rm(join(partial, "switchyard.json"));
+    await expect(loadIntentClassifier(partial)).rejects.toThrow(/switchyard\.json is missing/);
+  });
 });
