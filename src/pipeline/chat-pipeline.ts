@@ -82,17 +82,20 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     finishing.add(tracked);
   }
 
-  /** `scanPii: "always"` for the dry run, which reports the scan whatever the decision needed. */
-  async function decideFor(ctx: ChatRequestContext, conversation: Conversation, options: { scanPii?: "always" } = {}): Promise<Decided> {
+  /**
+   * `dryRun` for `POST /v1/route`: the scan is reported whatever the decision needed, and nothing is
+   * counted as enforced, since no request is served.
+   */
+  async function decideFor(ctx: ChatRequestContext, conversation: Conversation, options: { dryRun?: boolean } = {}): Promise<Decided> {
     const budget = await deps.usage.accounting.budgetStatus(ctx.tenant.id);
     if (budget.exceeded && budget.action === "deny") {
-      deps.metrics.budgetEnforced("deny");
+      if (!options.dryRun) deps.metrics.budgetEnforced("deny");
       throw budgetExceeded(budget);
     }
     const snapshot = deps.policies.snapshot;
     const analysis = analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
     // A shadow candidate is compared on the same features, so it gets the scan whatever the active policy needs.
-    let scanned = options.scanPii === "always" || deps.policies.shadow !== undefined;
+    let scanned = options.dryRun === true || deps.policies.shadow !== undefined;
     if (scanned) analysis.features = withPiiTypes(analysis.features, analysis);
     let { decision } = deps.policies.decide(analysis.features, snapshot);
     const scanIfNeeded = () => {
@@ -111,7 +114,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // With an intent, a rule that reads the scan can now be the one that fires.
       scanIfNeeded();
     }
-    if (budget.exceeded) deps.metrics.budgetEnforced("force_local");
+    if (budget.exceeded && !options.dryRun) deps.metrics.budgetEnforced("force_local");
     return { conversation, analysis, classification, decision, snapshot };
   }
 
@@ -239,7 +242,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   const explain: ExplainFn = async (body, ctx) => {
     const requestCtx = { ...ctx, body, receivedAt: Date.now() };
     const conversation = await loadConversation(requestCtx, deps.context);
-    const decided = await decideFor(requestCtx, conversation, { scanPii: "always" });
+    const decided = await decideFor(requestCtx, conversation, { dryRun: true });
     return explainResult(decided);
   };
 
@@ -258,7 +261,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   return { run, drain, explain };
 }
 
-/** The dry run decides with the scan always done (`scanPii: "always"`), so the features carry its types. */
+/** The dry run decides with the scan always done (`dryRun`), so the features carry its types. */
 function explainResult(decided: Decided): ExplainResult {
   const scan = decided.analysis.cloudScan();
   const summary: PiiSummaryEntry[] = scan.kind === "failed" ? [] : scan.summary;

@@ -298,4 +298,15 @@ describe("monthly budgets", () => {
     expect(needsTools.json).toMatchObject({ error: { code: "budget_exceeded" } });
     expect(fake.requests).toHaveLength(0);
   });
+
+  it("does not count a dry run (`POST /v1/route`) as a budget enforcement", async () => {
+    const enforced = async () => Number(/budget_enforcements_total\{action="force_local"\} (\S+)/.exec((await http(gw1.url, "GET", "/metrics")).text)?.[1] ?? 0);
+    await ask(gw1, FORCED, "cloud", { maxTokens: 2 });
+    const dryRun = () => http(gw1.url, "POST", "/v1/route", { apiKey: FORCED.key, body: { model: "cloud", messages: [user("Hello")] } });
+    const forced = await eventually(dryRun, (a) => (a.json as { route?: string } | undefined)?.route === "local", 8_000, 100);
+    expect(forced.status).toBe(200);
+    const before = await enforced();
+    expect((await dryRun()).status).toBe(200);
+    expect(await enforced()).toBe(before);
+  });
 });
