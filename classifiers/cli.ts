@@ -85,7 +85,10 @@ async function train(argv: string[], io: CliIO): Promise<number> {
   const examples = await readLabelledExamples(absolute(io, data));
   checkTrainable(examples, data);
   const encoder = values.encoder;
-  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder } = await loadTrainers();
+  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder, checkModelFolderTarget } =
+    await loadTrainers();
+  // Before training, so a refused --out does not cost the training time (writeModelFolder checks again).
+  await checkModelFolderTarget(out);
   const { files, report } =
     typeof encoder === "string"
       ? await trainEncoderHeadClassifier(examples, {

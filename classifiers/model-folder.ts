@@ -3,14 +3,38 @@
  * the target only once complete, so a failed or interrupted training never leaves a half-written
  * model where the gateway loads one.
  */
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { ClassifierModelError } from "./errors.js";
 
 /** Relative path inside the folder → content. */
 export type ModelFiles = ReadonlyMap<string, Uint8Array | string>;
 
+/**
+ * Replacing `out` deletes what was there, so only a model folder (one with config.json or
+ * switchyard.json) or an empty folder may be replaced: `--out .` or `--out models/` must not wipe
+ * a working tree or a folder of other models, and `--out` naming a file must not delete it.
+ */
+export async function checkModelFolderTarget(out: string): Promise<void> {
+  const target = resolve(out);
+  const stats = await stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (stats === null) return;
+  if (!stats.isDirectory()) throw new ClassifierModelError("exists and is not a model folder (it is a file); choose another --out", target);
+  const entries = await readdir(target);
+  if (entries.length > 0 && !entries.includes("config.json") && !entries.includes("switchyard.json")) {
+    throw new ClassifierModelError(
+      "exists and is not a model folder (no config.json or switchyard.json); it would be replaced, so choose a new or empty folder",
+      target,
+    );
+  }
+}
+
 export async function writeModelFolder(out: string, files: ModelFiles): Promise<void> {
   const target = resolve(out);
+  await checkModelFolderTarget(target);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));

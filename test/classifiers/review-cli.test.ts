@@ -116,4 +116,26 @@ describe("classifier CLI review", () => {
     await rm(join(partial, "switchyard.json"));
     await expect(loadIntentClassifier(partial)).rejects.toThrow(/switchyard\.json is missing/);
   });
+
+  it("--out never replaces a folder that is not a model folder, nor a file", async () => {
+    const data = join(dir, "tiny.jsonl");
+    const notes = join(dir, "notes");
+    await mkdir(notes);
+    await writeFile(join(notes, "todo.txt"), "keep me");
+    const folder = await run(["train", "--data", data, "--out", notes]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/notes: exists and is not a model folder/);
+    expect(await readFile(join(notes, "todo.txt"), "utf8")).toBe("keep me");
+    const file = join(dir, "report.txt");
+    await writeFile(file, "keep me too");
+    const onFile = await run(["train", "--data", data, "--out", file]);
+    expect(onFile.code).toBe(1);
+    expect(await readFile(file, "utf8")).toBe("keep me too");
+    expect((await readdir(dir)).filter((name) => name.includes(".tmp-"))).toEqual([]);
+    // An existing model folder, and an empty folder, are still replaced.
+    const empty = join(dir, "empty-out");
+    await mkdir(empty);
+    expect((await run(["train", "--data", data, "--out", empty])).code).toBe(0);
+    expect((await run(["train", "--data", data, "--out", empty])).code).toBe(0);
+  }, 120_000);
 });
