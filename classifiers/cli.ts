@@ -38,12 +38,20 @@ function required(values: Record<string, string | boolean | undefined>, name: st
   return value;
 }
 
-function numberOption(values: Record<string, string | boolean | undefined>, name: string, fallback: number, min: number, max: number): number {
+function numberOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (typeof raw !== "string" || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${String(raw)}'`);
+  // Number("") is 0: an empty --val-split "$SPLIT" must not silently mean "no calibration".
+  const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"} in [${min}, ${max}], got '${String(raw)}'`);
   }
   return value;
 }
@@ -81,7 +89,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
   const out = absolute(io, required(values, "out"));
   const valSplit = numberOption(values, "val-split", 0.1, 0, 0.5);
   const targetPrecision = numberOption(values, "target-precision", 0.95, 0.01, 1);
-  const seed = numberOption(values, "seed", 1, 0, 2 ** 31 - 1);
+  const seed = numberOption(values, "seed", 1, 0, 2 ** 31 - 1, true);
   const examples = await readLabelledExamples(absolute(io, data));
   checkTrainable(examples, data);
   const encoder = values.encoder;

@@ -138,4 +138,11 @@ describe("classifier CLI review", () => {
     expect((await run(["train", "--data", data, "--out", empty])).code).toBe(0);
     expect((await run(["train", "--data", data, "--out", empty])).code).toBe(0);
   }, 120_000);
+
+  it("numeric options: a blank value or a fractional --seed is a usage error", async () => {
+    const data = join(dir, "tiny.jsonl");
+    await expect(run(["train", "--data", data, "--out", join(dir, "x"), "--seed", "1.5"])).rejects.toThrow(UsageError);
+    await expect(run(["train", "--data", data, "--out", join(dir, "x"), "--val-split", ""])).rejects.toThrow(UsageError);
+    await expect(run(["train", "--data", data, "--out", join(dir, "x"), "--val-split", " "])).rejects.toThrow(UsageError);
+  });
 });
