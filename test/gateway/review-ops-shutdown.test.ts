@@ -1,0 +1,84 @@
+/**
+ * Graceful shutdown past its deadline, and on SIGINT: a stream that outlives
+ * SWITCHYARD_SHUTDOWN_TIMEOUT_MS is cut at the deadline and the process still exits 0 promptly.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function serve(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; exited: Promise<{ code: number | null; signal: string | null; out: string }> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, out })));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", () => {
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then(({ code }) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  return { child, url, exited };
+}
+
+describe("switchyard serve shutdown", { timeout: 90_000 }, () => {
+  let fake: FakeOpenAI;
+  let dir: string;
+  const start = async (env: Record<string, string> = {}) => {
+    fake ??= await startFakeOpenAI();
+    if (!dir) {
+      dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL, timeoutMs: 60_000 }) });
+      cleanups.push(() => fake.close(), () => rm(dir, { recursive: true, force: true }));
+    }
+    return serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k", ...env });
+  };
+  const streamSlowly = (url: string) => {
+    fake.script({ kind: "stream", chunks: 100, delayMs: 200 });
+    return fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+  };
+
+  it("cuts a stream that outlives the deadline and exits 0 soon after it", async () => {
+    const { child, url, exited } = await start({ SWITCHYARD_SHUTDOWN_TIMEOUT_MS: "1000" });
+    const response = await streamSlowly(url);
+    expect(response.status).toBe(200);
+    const t0 = performance.now();
+    child.kill("SIGTERM");
+    await response.text().catch(() => "");
+    const { code, out } = await exited;
+    expect(code).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(8_000);
+    expect(out).toContain("shutdown deadline reached");
+  });
+
+  it("SIGINT drains like SIGTERM", async () => {
+    const { child, url, exited } = await start();
+    fake.script({ kind: "stream", chunks: 5, delayMs: 100 });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+    child.kill("SIGINT");
+    const text = await response.text();
+    expect(text.trim().endsWith("data: [DONE]")).toBe(true);
+    expect((await exited).code).toBe(0);
+  });
+});
