@@ -4,7 +4,7 @@
  * it through this schema.
  */
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ClassifierDataError } from "./errors.js";
 
@@ -29,19 +29,29 @@ export const IntentsFileSchema = z.strictObject({
 export type IntentsFile = z.infer<typeof IntentsFileSchema>;
 
 export function parseIntentsYaml(text: string, file = "intents file"): IntentsFile {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new ClassifierDataError(`invalid YAML: ${(error as Error).message.split("\n")[0]}`, file, line);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const [syntaxError] = document.errors;
+  if (syntaxError) {
+    throw new ClassifierDataError(`invalid YAML: ${syntaxError.message.split("\n")[0]}`, file, syntaxError.linePos?.[0]?.line);
   }
-  const result = IntentsFileSchema.safeParse(raw);
+  if (document.contents === null) throw new ClassifierDataError("no intents (the file is empty)", file);
+  const result = IntentsFileSchema.safeParse(document.toJS());
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ClassifierDataError(`${issue?.path.join(".") || "(root)"}: ${issue?.message}`, file);
+    const path = (issue?.path ?? []).filter((key) => typeof key !== "symbol");
+    throw new ClassifierDataError(`${path.join(".") || "(root)"}: ${issue?.message}`, file, lineOf(document, lineCounter, path));
   }
   return result.data;
+}
+
+/** The line of the deepest node on `path` that exists, so a schema error points into the file. */
+function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly (string | number)[]): number | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 /** @example const intents = await loadIntentsFile("policies/intents.yaml"); */

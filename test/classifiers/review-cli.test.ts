@@ -145,4 +145,17 @@ describe("classifier CLI review", () => {
     await expect(run(["train", "--data", data, "--out", join(dir, "x"), "--val-split", ""])).rejects.toThrow(UsageError);
     await expect(run(["train", "--data", data, "--out", join(dir, "x"), "--val-split", " "])).rejects.toThrow(UsageError);
   });
+
+  it("intents YAML schema errors name the line; an empty file says so", async () => {
+    const yaml = join(dir, "intents.yaml");
+    await writeFile(
+      yaml,
+      "version: 1\nintents:\n  greet:\n    route: local\n    description: Greetings.\n    examples: [hi]\n  leave:\n    route: moon\n    description: Goodbyes.\n    examples: [bye]\n",
+    );
+    const result = await run(["train", "--data", yaml, "--out", join(dir, "never")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/intents\.yaml:8: intents\.leave\.route/);
+    await writeFile(yaml, "");
+    expect((await run(["train", "--data", yaml, "--out", join(dir, "never")])).stderr).toMatch(/intents\.yaml: no intents \(the file is empty\)/);
+  });
 });
