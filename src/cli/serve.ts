@@ -36,12 +36,21 @@ export const serveCommand: CliCommand = {
       io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
       return 1;
     }
-    const server = await startServer(gateway, {
-      port: config.env.PORT,
-      host: config.env.HOST,
-      log,
-      shutdownTimeoutMs: config.env.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
-    });
+    let server;
+    try {
+      server = await startServer(gateway, {
+        port: config.env.PORT,
+        host: config.env.HOST,
+        log,
+        shutdownTimeoutMs: config.env.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
+      });
+    } catch (error) {
+      const reason = listenFailure(error);
+      if (!reason) throw error;
+      io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
+      await gateway.close();
+      return 1;
+    }
     void gateway.start();
     const stop = (signal: string) => {
       log.info({ signal }, "shutting down");
@@ -62,3 +71,17 @@ export const serveCommand: CliCommand = {
     return -1;
   },
 };
+
+/** Why binding failed, in words, for the errors an operator can fix by choosing another address. */
+function listenFailure(error: unknown): string | undefined {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "EADDRINUSE":
+      return "the address is already in use";
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges)";
+    case "EADDRNOTAVAIL":
+      return "no such address on this host";
+    default:
+      return undefined;
+  }
+}
