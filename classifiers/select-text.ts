@@ -27,9 +27,16 @@ export type ClassifierTextOptions = z.input<typeof ClassifierTextOptionsSchema>;
 export function selectClassifierText(messages: readonly ChatMessage[], options: ClassifierTextOptions = {}): string {
   const { previousUserTurns } = ClassifierTextOptionsSchema.parse(options);
   const texts: string[] = [];
-  for (let i = messages.length - 1; i >= 0 && texts.length <= previousUserTurns; i--) {
+  let turns = 0;
+  for (let i = messages.length - 1; i >= 0 && turns <= previousUserTurns; i--) {
     const message = messages[i] as ChatMessage;
-    if (message.role === "user") texts.push(messageText(message));
+    if (message.role !== "user") continue;
+    const text = messageText(message);
+    // The current turn counts even when it has no text (an image alone); an earlier turn without
+    // text is no context, so it must not use up one of the `previousUserTurns`.
+    if (turns > 0 && text.trim() === "") continue;
+    turns++;
+    if (text.trim() !== "") texts.push(text);
   }
   return texts.join("\n");
 }
