@@ -3,16 +3,14 @@
  */
 import { z } from "zod";
 
-// `PORT=` (set but empty, as env files and compose entries leave it) is unset, not a coerced 0 (a random port).
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z
-  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
 export const EnvSchema = z.object({
-  PORT: unsetIfEmpty(port.default(8080)),
+  PORT: port.default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   SWITCHYARD_POLICY_DIR: z.string().min(1).default("./policies"),
   SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
@@ -23,10 +21,10 @@ export const EnvSchema = z.object({
   /** Comma-separated client keys; `tenant=key` names the tenant, a bare key gets a tenant derived from it. */
   SWITCHYARD_API_KEYS: z.string().optional(),
   SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
-  SWITCHYARD_BODY_LIMIT_BYTES: unsetIfEmpty(positiveInt.default(4 * 1024 * 1024)),
-  SWITCHYARD_SHUTDOWN_TIMEOUT_MS: unsetIfEmpty(positiveInt.default(30_000)),
+  SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
+  SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
-  SWITCHYARD_STREAM_FLUSH_MS: unsetIfEmpty(z.coerce.number().min(0).max(100).default(2)),
+  SWITCHYARD_STREAM_FLUSH_MS: z.coerce.number().min(0).max(100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */
   SWITCHYARD_DEBUG_BODIES: flag.default(false),
   OPENAI_BASE_URL: z.url().optional(),

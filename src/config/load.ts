@@ -19,7 +19,10 @@ export interface GatewayConfig {
 }
 
 export function parseEnv(raw: NodeJS.ProcessEnv): Env {
-  const result = EnvSchema.safeParse(raw);
+  // A variable set to "" (an env file's `KEY=`, compose's `${KEY:-}`) means "not set", as if absent:
+  // otherwise PORT= would listen on a random port and SWITCHYARD_ADMIN_KEY= would stop start-up.
+  const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ""));
+  const result = EnvSchema.safeParse(set);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => ({

@@ -18,3 +18,17 @@ describe("numeric environment variables set to an empty string", () => {
     expect(parseEnv({ PORT: "0", SWITCHYARD_STREAM_FLUSH_MS: "0" })).toMatchObject({ PORT: 0, SWITCHYARD_STREAM_FLUSH_MS: 0 });
   });
 });
+
+describe("any environment variable set to an empty string", () => {
+  it("counts as unset, so compose's `${SWITCHYARD_ADMIN_KEY:-}` does not stop start-up", () => {
+    const env = parseEnv({ SWITCHYARD_ADMIN_KEY: "", SWITCHYARD_LOCAL_MODEL: "", OPENAI_BASE_URL: "", SWITCHYARD_DEBUG_BODIES: "" });
+    expect(env.SWITCHYARD_ADMIN_KEY).toBeUndefined();
+    expect(env.SWITCHYARD_LOCAL_MODEL).toBeUndefined();
+    expect(env.OPENAI_BASE_URL).toBeUndefined();
+    expect(env.SWITCHYARD_DEBUG_BODIES).toBe(false);
+  });
+
+  it("still refuses a short admin key that is set", () => {
+    expect(() => parseEnv({ SWITCHYARD_ADMIN_KEY: "short" })).toThrow(/SWITCHYARD_ADMIN_KEY/);
+  });
+});
