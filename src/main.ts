@@ -8,9 +8,11 @@ async function main(argv: string[]): Promise<number> {
   const io = processIO();
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    io.stdout.write("usage: npm run cli -- <command> [options]\n\ncommands:\n");
+    // Asked for, the list is the output (stdout); without a command it is a usage error (stderr).
+    const out = name ? io.stdout : io.stderr;
+    out.write("usage: npm run cli -- <command> [options]\n\ncommands:\n");
     for (const [commandName, load] of Object.entries(commands)) {
-      io.stdout.write(`  ${commandName.padEnd(12)} ${(await load()).summary}\n`);
+      out.write(`  ${commandName.padEnd(12)} ${(await load()).summary}\n`);
     }
     return name ? 0 : 2;
   }

@@ -33,6 +33,16 @@ describe("cli serve arguments", { timeout: 60_000 }, () => {
     expect(code).toBe(0);
   });
 
+  it("without a command prints the command list on stderr and exits 2; `help` prints it on stdout and exits 0", async () => {
+    const missing = await cli([]);
+    expect(missing.stderr).toContain("commands:");
+    expect(missing.stdout).toBe("");
+    expect(missing.code).toBe(2);
+    const asked = await cli(["help"]);
+    expect(asked.stdout).toContain("commands:");
+    expect(asked.code).toBe(0);
+  });
+
   it("an unknown command exits 2 on stderr", async () => {
     const { code, stderr } = await cli(["bogus"]);
     expect(stderr).toContain("unknown command 'bogus'");
