@@ -120,9 +120,14 @@ async function predict(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv, { model: { type: "string" } });
   const { loadIntentClassifier } = await loadRuntime();
   const classifier = await loadIntentClassifier(absolute(io, required(values, "model")));
+  // `predict | head` closes stdout early: a filter then stops quietly (EPIPE) instead of dying on an
+  // unhandled 'error' event with a stack trace. Left attached: writes in flight may still fail.
+  let outputError: NodeJS.ErrnoException | undefined;
+  io.stdout.on("error", (error: NodeJS.ErrnoException) => (outputError ??= error));
   try {
     let line = 0;
     for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+      if (outputError || io.stdout.destroyed) break;
       line++;
       if (raw.trim() === "") continue;
       const [text] = parseTextLines(raw, "stdin", line);
@@ -134,6 +139,7 @@ async function predict(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await classifier.dispose();
   }
+  if (outputError && outputError.code !== "EPIPE") throw outputError;
   return 0;
 }
 

@@ -4,7 +4,7 @@
  */
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { ClassifierModelError, loadIntentClassifier } from "../../classifiers/index.js";
@@ -79,6 +79,26 @@ describe("classifier CLI review", () => {
     expect(JSON.parse(await firstLine).text).toBe("play some jazz");
     stdin.end();
     expect(await done).toBe(0);
+  });
+
+  it("predict stops quietly when stdout's reader goes away (predict | head)", async () => {
+    let written = 0;
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        written++;
+        callback(written > 1 ? Object.assign(new Error("write EPIPE"), { code: "EPIPE" }) : null);
+      },
+    });
+    const lines = Array.from({ length: 200 }, () => '{"text":"play some jazz"}\n');
+    const code = await classifierCommand.run(["predict", "--model", model], {
+      stdin: Readable.from(lines),
+      stdout,
+      stderr: new PassThrough(),
+      env: process.env,
+      cwd: root,
+    });
+    expect(code).toBe(0);
+    expect(written).toBeLessThan(10);
   });
 
   it("a missing --data or --unknown file is a clear error, not a stack trace", async () => {
