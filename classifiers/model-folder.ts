@@ -38,6 +38,8 @@ export async function writeModelFolder(out: string, files: ModelFiles): Promise<
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  const previous = `${staging}.previous`;
+  let hadPrevious = false;
   try {
     // mkdtemp creates the folder private (0700); a model folder is meant to be read by the gateway's user.
     await chmod(staging, 0o755);
@@ -45,15 +47,21 @@ export async function writeModelFolder(out: string, files: ModelFiles): Promise<
       await mkdir(dirname(join(staging, path)), { recursive: true });
       await writeFile(join(staging, path), content);
     }
-    const previous = `${staging}.previous`;
-    const hadPrevious = await rename(target, previous).then(
+    hadPrevious = await rename(target, previous).then(
       () => true,
       (error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT") return false;
         throw error;
       },
     );
-    await rename(staging, target);
+    try {
+      await rename(staging, target);
+    } catch (error) {
+      // The old model was moved aside already: put it back, or --out would be left without a model.
+      if (hadPrevious) await rename(previous, target);
+      hadPrevious = false;
+      throw error;
+    }
     if (hadPrevious) await rm(previous, { recursive: true, force: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
