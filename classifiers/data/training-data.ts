@@ -38,6 +38,8 @@ function parseJsonl(
   content: string,
   file: string,
   schema: z.ZodType<{ text: string; label?: string }>,
+  /** What a line must look like, for the error message: predict's input has no label. */
+  expected: string,
   allowEmptyText = false,
   firstLine = 1,
 ): LabelledExample[] {
@@ -54,7 +56,7 @@ function parseJsonl(
     const result = schema.safeParse(value);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new ClassifierDataError(`expected ${"{"}"text", "label"${"}"}: ${issue?.path.join(".") || "line"} ${issue?.message}`, file, line);
+      throw new ClassifierDataError(`expected ${expected}: ${issue?.path.join(".") || "line"} ${issue?.message}`, file, line);
     }
     const text = allowEmptyText ? result.data.text : checkText(result.data.text, file, line);
     examples.push({ text, label: result.data.label ?? "" });
@@ -101,7 +103,7 @@ export function parseLabelledExamples(content: string, file: string, format: Dat
   const text = stripBom(content);
   const examples =
     format === "jsonl"
-      ? parseJsonl(text, file, TrainingLineSchema)
+      ? parseJsonl(text, file, TrainingLineSchema, '{"text", "label"}')
       : format === "csv"
         ? parseLabelledCsv(text, file)
         : examplesFromIntents(text, file);
@@ -151,7 +153,7 @@ export function checkTrainable(examples: readonly LabelledExample[], file: strin
  * too). `firstLine` numbers the lines of a chunk read from a stream.
  */
 export function parseTextLines(content: string, file: string, firstLine = 1): string[] {
-  return parseJsonl(stripBom(content), file, z.object({ text: z.string() }), true, firstLine).map((example) => example.text);
+  return parseJsonl(stripBom(content), file, z.object({ text: z.string() }), '{"text"}', true, firstLine).map((example) => example.text);
 }
 
 /** The training-data hash stored with a model: the examples in order, independent of the file's format. */

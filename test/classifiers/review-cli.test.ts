@@ -70,6 +70,12 @@ describe("classifier CLI review", () => {
     expect(result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line).text)).toEqual(["play some jazz", "wake me up at 7"]);
   });
 
+  it("predict's error for a line without a text asks for {\"text\"}, not a label", async () => {
+    const result = await run(["predict", "--model", model], Readable.from(['{"txt":"hi"}\n']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/stdin:1: expected \{"text"\}: text /);
+  });
+
   it("predict answers each line as it arrives (does not wait for the end of stdin)", async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
