@@ -11,8 +11,8 @@ import { ClassifierModelError } from "./errors.js";
 export type ModelFiles = ReadonlyMap<string, Uint8Array | string>;
 
 /**
- * Replacing `out` deletes what was there, so only a model folder (one with config.json or
- * switchyard.json) or an empty folder may be replaced: `--out .` or `--out models/` must not wipe
+ * Replacing `out` deletes what was there, so only a model folder (switchyard.json, or a Hugging Face
+ * folder's config.json with tokenizer.json) or an empty folder may be replaced: `--out .` or `--out models/` must not wipe
  * a working tree or a folder of other models, and `--out` naming a file must not delete it.
  */
 export async function checkModelFolderTarget(out: string): Promise<void> {
@@ -24,9 +24,11 @@ export async function checkModelFolderTarget(out: string): Promise<void> {
   if (stats === null) return;
   if (!stats.isDirectory()) throw new ClassifierModelError("exists and is not a model folder (it is a file); choose another --out", target);
   const entries = await readdir(target);
-  if (entries.length > 0 && !entries.includes("config.json") && !entries.includes("switchyard.json")) {
+  // config.json alone is too common (many projects have one) to stand for a model folder.
+  const isModel = entries.includes("switchyard.json") || (entries.includes("config.json") && entries.includes("tokenizer.json"));
+  if (entries.length > 0 && !isModel) {
     throw new ClassifierModelError(
-      "exists and is not a model folder (no config.json or switchyard.json); it would be replaced, so choose a new or empty folder",
+      "exists and is not a model folder (no switchyard.json, nor config.json with tokenizer.json); it would be replaced, so choose a new or empty folder",
       target,
     );
   }

@@ -152,6 +152,10 @@ describe("classifier CLI review", () => {
     expect(folder.code).toBe(1);
     expect(folder.stderr).toMatch(/notes: exists and is not a model folder/);
     expect(await readFile(join(notes, "todo.txt"), "utf8")).toBe("keep me");
+    // A project folder with a config.json of its own is no model folder either.
+    await writeFile(join(notes, "config.json"), "{}");
+    expect((await run(["train", "--data", data, "--out", notes])).code).toBe(1);
+    expect(await readFile(join(notes, "todo.txt"), "utf8")).toBe("keep me");
     const file = join(dir, "report.txt");
     await writeFile(file, "keep me too");
     const onFile = await run(["train", "--data", data, "--out", file]);

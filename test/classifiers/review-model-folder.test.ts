@@ -33,6 +33,7 @@ describe("writeModelFolder when moving the new folder into place fails", () => {
     const out = join(dir, "model");
     await mkdir(out);
     await writeFile(join(out, "config.json"), "old");
+    await writeFile(join(out, "switchyard.json"), "{}");
     failing.staging = true;
     await expect(writeModelFolder(out, new Map([["config.json", "new"]]))).rejects.toThrow(/EPERM/);
     failing.staging = false;
