@@ -71,7 +71,12 @@ export class LocalModelRuntime {
    * under a running generation, node-llama-cpp throws where no one catches it and never settles).
    */
   private readonly closing = new AbortController();
-  private readonly running = new Set<Promise<unknown>>();
+  /**
+   * Running generations and the controller that ends each one. `dispose` aborts them one by one: a
+   * long-lived signal passed to AbortSignal.any keeps an entry per dependent signal on Node 20, so
+   * joining `closing` into every generation's signal would grow the heap for the runtime's lifetime.
+   */
+  private readonly running = new Map<Promise<unknown>, AbortController>();
 
   private constructor(
     readonly entry: ModelEntry,
@@ -150,7 +155,7 @@ export class LocalModelRuntime {
     const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
     // Ends generation early on a stop string without treating it as a client abort.
     const stopGeneration = new AbortController();
-    const generationSignal = AbortSignal.any([signal, stopGeneration.signal, this.closing.signal]);
+    const generationSignal = AbortSignal.any([signal, stopGeneration.signal]);
     let completionTokens = 0;
     let text = "";
     const emit = (chunk: string) => {
@@ -183,7 +188,7 @@ export class LocalModelRuntime {
       const generating = slot.chat && prompt.history
         ? slot.chat.generateResponse(prompt.history, options)
         : slot.completion.generateCompletionWithMeta(prompt.input ?? [], options);
-      this.running.add(generating);
+      this.running.set(generating, stopGeneration);
       const result = await generating.finally(() => this.running.delete(generating));
       signal.throwIfAborted();
       // Cut short by shutdown: not an answer that looks complete.
@@ -213,7 +218,8 @@ export class LocalModelRuntime {
 
   async dispose(): Promise<void> {
     this.closing.abort(unavailable(`The local model '${this.entry.id}' was unloaded (the gateway is shutting down).`, "model_unavailable"));
-    await Promise.allSettled(this.running);
+    for (const stop of this.running.values()) stop.abort();
+    await Promise.allSettled(this.running.keys());
     await this.context.dispose();
     await this.model.dispose();
   }
