@@ -104,8 +104,14 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     if (raw?.kind === "stream") {
       // The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold
       // the client and the socket for good. The socket's idle timer is re-armed by every read (no
-      // per-chunk cost), and the agent resets it when the socket goes back to the pool.
-      raw.stream.setTimeout(this.options.config.timeout_ms, () => raw.stream.destroy(new APIConnectionTimeoutError()));
+      // per-chunk cost), and the agent resets it when the socket goes back to the pool. The socket also
+      // stops reading while the gateway does (its client is slow): with unread data buffered, the
+      // silence is ours, not the upstream's, so the timer is only re-armed.
+      const idleMs = this.options.config.timeout_ms;
+      raw.stream.setTimeout(idleMs, () => {
+        if (raw.stream.readableLength > 0) raw.stream.setTimeout(idleMs);
+        else raw.stream.destroy(new APIConnectionTimeoutError());
+      });
     }
     // Node's web streams are async iterable; the DOM typings do not say so.
     const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;

@@ -1,0 +1,86 @@
+/**
+ * Review of the idle timeout on cloud streams: it must measure the upstream's silence, not the time
+ * the gateway spends not reading because its own client is slow (backpressure).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
+import { GatewayError } from "../../src/errors.js";
+import type { ModelEntry } from "../../src/models/registry.js";
+import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
+import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let handler: Handler;
+let server: Server;
+let baseURL: string;
+let requests = 0;
+const httpFetch = createHttpFetch();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (part) => (body += part));
+    req.on("end", () => {
+      requests++;
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  httpFetch.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const model: ModelEntry = {
+  id: "gpt-test",
+  providerId: "upstream",
+  location: "cloud",
+  upstreamModel: "upstream-model",
+  path: undefined,
+  contextWindow: 8192,
+  maxOutputTokens: 512,
+  capabilities: { tools: true, json_schema: true, vision: false },
+  price: undefined,
+};
+
+function provider(o: { maxRetries?: number; timeoutMs?: number } = {}) {
+  const config = OpenAICompatibleProviderSchema.parse({ type: "openai_compatible", base_url: baseURL, timeout_ms: o.timeoutMs ?? 2000, max_retries: o.maxRetries ?? 0 });
+  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", keyRequired: false, fetch: httpFetch });
+}
+
+const request = { model: "gpt-test", messages: [{ role: "user" as const, content: "Hi" }] };
+const chunk = (content: string) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+
+async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for await (const c of stream) seen.push(c);
+  return seen;
+}
+
+describe("review: cloud stream idle timeout", () => {
+  it("does not time out an upstream that sent the whole answer while the reader was slow", async () => {
+    const pieces = 4000;
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const text = "x".repeat(500);
+      for (let i = 0; i < pieces; i++) res.write(chunk(text));
+      res.end("data: [DONE]\n\n");
+    };
+    const stream = await provider({ timeoutMs: 300 }).stream({ model, request, signal: new AbortController().signal });
+    let seen = 0;
+    const outcome = await (async () => {
+      for await (const _ of stream) {
+        // The client reading the answer stalls once (a slow link): the gateway stops pulling meanwhile.
+        if (++seen === 1) await new Promise((r) => setTimeout(r, 900));
+      }
+      return "complete";
+    })().catch((e: unknown) => e);
+    expect(outcome).toBe("complete");
+    expect(seen).toBe(pieces);
+  }, 10_000);
+});
