@@ -53,10 +53,34 @@ export interface StreamEnd {
  * Wraps a provider's chunks: restores placeholders, collects the answer and calls `onEnd` exactly
  * once however the stream ends (finished, failed, or stopped by the client).
  */
-export async function* presentStream(
-  chunks: ChunkStream,
-  options: { vault: PseudonymVault; startedAt: number; onEnd(end: StreamEnd): void },
-): AsyncGenerator<ChatCompletionChunk> {
+export function presentStream(chunks: ChunkStream, options: PresentOptions): AsyncGenerator<ChatCompletionChunk> {
+  let started = false;
+  const generator = presentChunks(chunks, options, () => (started = true));
+  // Returning a generator that never started runs none of its body (no finally): a client gone before
+  // the first read would leave the provider generating and onEnd (usage, the shutdown's wait) unheard.
+  const finish = generator.return.bind(generator);
+  generator.return = async (value) => {
+    if (!started) {
+      started = true;
+      try {
+        await chunks[Symbol.asyncIterator]().return?.();
+      } finally {
+        options.onEnd({ summary: { message: undefined, promptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true });
+      }
+    }
+    return finish(value);
+  };
+  return generator;
+}
+
+interface PresentOptions {
+  vault: PseudonymVault;
+  startedAt: number;
+  onEnd(end: StreamEnd): void;
+}
+
+async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onStart: () => void): AsyncGenerator<ChatCompletionChunk> {
+  onStart();
   const restoring = options.vault.size > 0;
   const content = restoring ? createStreamRestorer(options.vault) : undefined;
   const toolArgs = new Map<number, StreamRestorer>();
