@@ -106,10 +106,11 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // the client and the socket for good. The socket's idle timer is re-armed by every read (no
       // per-chunk cost), and the agent resets it when the socket goes back to the pool. The socket also
       // stops reading while the gateway does (its client is slow): with unread data buffered, the
-      // silence is ours, not the upstream's, so the timer is only re-armed.
+      // silence is ours, not the upstream's, so the timer is only re-armed (not for a stream no one
+      // ever started reading: an abandoned one must still give its socket back).
       const idleMs = this.options.config.timeout_ms;
       raw.stream.setTimeout(idleMs, () => {
-        if (raw.stream.readableLength > 0) raw.stream.setTimeout(idleMs);
+        if (raw.stream.readableLength > 0 && raw.stream.readableFlowing !== null) raw.stream.setTimeout(idleMs);
         else raw.stream.destroy(new APIConnectionTimeoutError());
       });
     }
