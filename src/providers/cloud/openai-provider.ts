@@ -3,6 +3,7 @@
  * official `openai` SDK, which already retries 429/5xx/connection errors with jittered backoff and
  * honours `Retry-After`; the gateway bounds the retries and the time per attempt.
  */
+import type { IncomingMessage } from "node:http";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
@@ -101,19 +102,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
       return bufferedEvents(bytes, response.headers, this.id);
     }
-    if (raw?.kind === "stream") {
-      // The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold
-      // the client and the socket for good. The socket's idle timer is re-armed by every read (no
-      // per-chunk cost), and the agent resets it when the socket goes back to the pool. The socket also
-      // stops reading while the gateway does (its client is slow): with unread data buffered, the
-      // silence is ours, not the upstream's, so the timer is only re-armed (not for a stream no one
-      // ever started reading: an abandoned one must still give its socket back).
-      const idleMs = this.options.config.timeout_ms;
-      raw.stream.setTimeout(idleMs, () => {
-        if (raw.stream.readableLength > 0 && raw.stream.readableFlowing !== null) raw.stream.setTimeout(idleMs);
-        else raw.stream.destroy(new APIConnectionTimeoutError());
-      });
-    }
+    if (raw?.kind === "stream") endOnUpstreamSilence(raw.stream, this.options.config.timeout_ms);
     // Node's web streams are async iterable; the DOM typings do not say so.
     const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
@@ -184,4 +173,27 @@ async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: strin
       yield* chunks;
     },
   };
+}
+
+/**
+ * The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold the
+ * client and the socket for good. The socket's idle timer is re-armed by every read (no per-chunk
+ * cost), and the agent resets it when the socket goes back to the pool. When it fires, two silences
+ * are not the upstream's and only re-arm it:
+ * - the socket stopped reading because the gateway did (its client is slow: unread data is buffered),
+ *   unless no one ever started reading (an abandoned stream must still give its socket back);
+ * - the process itself was busy: timers run before the loop polls sockets, so bytes that arrived
+ *   meanwhile are read only after this callback — they are checked for once the poll has run.
+ */
+function endOnUpstreamSilence(stream: IncomingMessage, idleMs: number): void {
+  stream.setTimeout(idleMs, () => {
+    const bytesBefore = stream.socket?.bytesRead ?? 0;
+    setImmediate(() => {
+      if (stream.destroyed) return;
+      const readSince = (stream.socket?.bytesRead ?? 0) !== bytesBefore;
+      const heldBack = stream.readableLength > 0 && stream.readableFlowing !== null;
+      if (readSince || heldBack) stream.setTimeout(idleMs);
+      else stream.destroy(new APIConnectionTimeoutError());
+    });
+  });
 }
