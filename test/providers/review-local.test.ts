@@ -78,3 +78,35 @@ describe("review: local provider shutdown", () => {
   }, 10_000);
 });
 
+/** Every AbortSignal anywhere on the runtime, with how many dependent signals each one tracks. */
+function dependants(runtime: object): number {
+  let total = 0;
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number) => {
+    if (value === null || typeof value !== "object" || seen.has(value) || depth > 2) return;
+    seen.add(value);
+    if (value instanceof AbortSignal) {
+      const key = Object.getOwnPropertySymbols(value).find((s) => s.description === "kDependantSignals");
+      const set = key ? (value as unknown as Record<symbol, Set<unknown> | undefined>)[key] : undefined;
+      total += set?.size ?? 0;
+      return;
+    }
+    if (value instanceof AbortController) return visit(value.signal, depth + 1);
+    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
+  };
+  visit(runtime, 0);
+  return total;
+}
+
+// The shutdown change: each generation must not leave anything behind on the runtime's long-lived
+// state. On Node 20 a signal passed to AbortSignal.any keeps a (weak) entry for every dependent signal
+// made from it, and never removes it, so joining the runtime's lifetime signal into each generation's
+// signal grew the heap by one entry per generation served.
+describe("review: local provider lifetime", () => {
+  it("leaves no per-generation entry on the runtime's signals", async () => {
+    const runtime = (provider as unknown as { states: Map<string, { runtime: object }> }).states.get("stories")!.runtime;
+    const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 1 };
+    for (let i = 0; i < 20; i++) await provider.complete({ model, request, signal: new AbortController().signal });
+    expect(dependants(runtime)).toBeLessThan(5);
+  }, 30_000);
+});

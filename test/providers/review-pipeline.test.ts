@@ -122,3 +122,28 @@ describe("review: cloud provider", () => {
     expect((error as GatewayError).message).toContain("model is warming up");
   });
 });
+
+// The idle timeout must measure the upstream's silence, not the time the gateway spends not reading
+// because its own client is slow (backpressure).
+describe("review: cloud stream idle timeout", () => {
+  it("does not time out an upstream that sent the whole answer while the reader was slow", async () => {
+    const pieces = 4000;
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const text = "x".repeat(500);
+      for (let i = 0; i < pieces; i++) res.write(chunk(text));
+      res.end("data: [DONE]\n\n");
+    };
+    const stream = await provider({ timeoutMs: 300 }).stream({ model, request, signal: new AbortController().signal });
+    let seen = 0;
+    const outcome = await (async () => {
+      for await (const _ of stream) {
+        // The client reading the answer stalls once (a slow link): the gateway stops pulling meanwhile.
+        if (++seen === 1) await new Promise((r) => setTimeout(r, 900));
+      }
+      return "complete";
+    })().catch((e: unknown) => e);
+    expect(outcome).toBe("complete");
+    expect(seen).toBe(pieces);
+  }, 10_000);
+});
