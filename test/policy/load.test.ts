@@ -3,17 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
 import { decide } from "../../src/policy/decide.js";
 import { compileRoutingText, loadPolicyDir, parseIntents } from "../../src/policy/load.js";
-import { catalog, features, INTENTS, policyDir } from "./support.js";
-
-function problemsOf(text: string, options: { labels?: string[] } = {}): string[] {
-  try {
-    compileRoutingText({ file: "routing.yaml", text, catalog: catalog(), intents: INTENTS, labels: options.labels });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error("expected the policy to be rejected");
-}
+import { catalog, features, policyDir, problemsOf } from "./support.js";
 
 const VALID_HEAD = "version: 1\nrules:\n";
 

@@ -9,6 +9,7 @@ import pino, { type Logger } from "pino";
 import type { CatalogModel, PolicyCatalog } from "../../src/policy/catalog.js";
 import type { CompiledPolicy } from "../../src/policy/compile.js";
 import type { RequestFeatures } from "../../src/policy/features.js";
+import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
 import { compileRoutingText, type IntentsInfo } from "../../src/policy/load.js";
 
 const model = (m: Partial<CatalogModel> & Pick<CatalogModel, "id" | "location" | "providerId">): CatalogModel => ({
@@ -53,6 +54,17 @@ export function compile(yaml: string, options: { catalog?: PolicyCatalog; intent
     intents: options.intents ?? INTENTS,
     version: options.version ?? "test",
   }).policy;
+}
+
+/** The formatted problems (`file:line:col: path: message`) of a routing.yaml that must be rejected. */
+export function problemsOf(text: string, options: { labels?: string[] } = {}): string[] {
+  try {
+    compileRoutingText({ file: "routing.yaml", text, catalog: catalog(), intents: INTENTS, labels: options.labels });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error("expected the policy to be rejected");
 }
 
 export function features(patch: Partial<RequestFeatures> = {}): RequestFeatures {

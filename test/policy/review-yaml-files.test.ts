@@ -1,0 +1,64 @@
+/**
+ * Review: every bad routing.yaml is reported as `file:line:col: path: message` (a ConfigError), never as
+ * a bare exception — including YAML that expands aliases without end, misspelt keys below the first
+ * line of a block mapping, and files too large to parse on the serving thread.
+ */
+import { describe, expect, it } from "vitest";
+import { problemsOf } from "./support.js";
+
+describe("review: YAML that expands aliases without end (billion laughs)", () => {
+  it("is a ConfigError naming the file, not a bare ReferenceError", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [prev, next] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "f"]]) {
+      levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const problems = problemsOf(`version: 1\n${levels.join("\n")}\ndefault: { route: local }\n`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^routing\.yaml(:\d+:\d+)?: .*alias/i);
+  });
+});
+
+describe("review: a misspelt key in a block mapping", () => {
+  it("points at the line of the misspelt key, not the mapping's first key", () => {
+    const text = [
+      "version: 1", // 1
+      "rules:", // 2
+      "  - name: a", // 3
+      "    when:", // 4
+      "      tools: true", // 5
+      "      promt_tokens_above: 10", // 6
+      "    then:", // 7
+      "      route: cloud", // 8
+      "      fallback: [local]", // 9
+      "default: { route: local }", // 10
+      "rulez: []", // 11
+    ].join("\n");
+    const problems = problemsOf(`${text}\n`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^routing\.yaml:6:7: rules\[0\]\.when: Unrecognized key: "promt_tokens_above"/),
+        expect.stringMatching(/^routing\.yaml:9:7: rules\[0\]\.then: Unrecognized key: "fallback"/),
+        expect.stringMatching(/^routing\.yaml:11:1: Unrecognized key: "rulez"/),
+      ]),
+    );
+  });
+
+  it("reports each of several misspelt keys on its own line", () => {
+    const problems = problemsOf("version: 1\ndefault:\n  route: local\n  colour: red\n  size: 3\n");
+    expect(problems).toEqual([
+      expect.stringMatching(/^routing\.yaml:4:3: default: Unrecognized key: "colour"/),
+      expect.stringMatching(/^routing\.yaml:5:3: default: Unrecognized key: "size"/),
+    ]);
+  });
+});
+
+describe("review: a huge policy file", () => {
+  it("is refused with its size before parsing (parsing blocks the event loop that serves requests)", () => {
+    const rules = Array.from({ length: 30_000 }, (_, i) => `  - { name: r${i}, when: { tenant: t${i} }, then: { route: cloud } }`);
+    const text = `version: 1\ndefault: { route: local }\nrules:\n${rules.join("\n")}\n`;
+    const started = performance.now();
+    const problems = problemsOf(text);
+    expect(problems).toEqual([expect.stringMatching(/^routing\.yaml: file is \d+ bytes; policy files may be at most \d+ bytes/)]);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
