@@ -19,6 +19,8 @@ export interface SessionSnapshot {
   state: unknown;
   /** Which write of the state this is (0: none yet); a save passes it as `SessionWrite.ifStateVersion`. */
   stateVersion: number;
+  /** How many turns were ever appended (0: none yet); a save that replaces them passes it as `SessionWrite.replaceAsOf`. */
+  turnsAppended: number;
 }
 
 export type LoadResult =
@@ -32,6 +34,12 @@ export interface SessionWrite {
   instructions?: readonly TurnInput[];
   /** Drop the stored turns first (the client rewrote the history). */
   replace?: boolean;
+  /**
+   * With `replace`: the `turnsAppended` of the load the rewritten history was merged with. Only the
+   * turns stored by then are dropped: turns another request of the session saved since are kept (a
+   * save must not lose turns it never saw), ahead of this write's. Without it every stored turn is.
+   */
+  replaceAsOf?: number;
   /** JSON-serialisable; undefined keeps the stored state, null erases it. */
   state?: unknown;
   /**
@@ -88,7 +96,7 @@ export interface ContextStoreOptions {
   log: Logger;
 }
 
-const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0 }) as SessionSnapshot;
+const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0, turnsAppended: 0 }) as SessionSnapshot;
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
@@ -145,7 +153,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
         const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
         const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
-        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion };
+        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion, turnsAppended: raw.turnsAppended };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
         counters.degradedLoads++;
@@ -170,6 +178,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         result = await backend.save(keyOf(scope), {
           turns,
           replace: write.replace ?? false,
+          ...(write.replace && write.replaceAsOf !== undefined ? { replaceAsOf: write.replaceAsOf } : {}),
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
           ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion, turnsNeedState: write.turnsNeedState ?? false } : {}),
