@@ -59,3 +59,16 @@ export function predictionFromLogits(
   const best = scores[0] as IntentScore;
   return { intent: best.intent, confidence: best.confidence, top: scores, unsure: best.confidence < calibration.unsureThreshold };
 }
+
+/**
+ * The answer when the model can read nothing in the text (e.g. punctuation or emoji only, which the
+ * n-gram tokenizer normalises away): every intent equally likely, ties in label order, and always
+ * `unsure`. Running the model instead would report its bias as a confident intent, and the
+ * threshold alone cannot be trusted to flag a tie (it is 0 for a model trained without a held-out
+ * split, and a two-label model's 0.5 does not flag a 0.5 tie).
+ */
+export function noEvidencePrediction(labels: readonly string[], top: number): IntentPrediction {
+  const confidence = 1 / labels.length;
+  const scores = labels.slice(0, top).map((intent) => ({ intent, confidence }));
+  return { intent: (scores[0] as IntentScore).intent, confidence, top: scores, unsure: true };
+}

@@ -5,7 +5,7 @@
 import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformers";
 import type { NgramMetadata } from "../model-metadata.js";
 import { MAX_CHARACTERS } from "../ngram/tokenizer-files.js";
-import { predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 export async function loadNgramClassifier(
@@ -35,6 +35,9 @@ export async function loadNgramClassifier(
       // document first would cost more than the classification. `encode` skips the batch/padding
       // machinery of `tokenizer(...)`, a third of the time of a short query.
       const ids = tokenizer.encode(text.slice(0, MAX_CHARACTERS * 2), { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
+      // Text without letters or digits normalises to nothing: the model would see no n-gram and answer
+      // with its bias alone, confidently.
+      if (ids.length === 0) return noEvidencePrediction(labels, options.top);
       // One run per call: batching concurrent calls into one padded run was measured slower (the
       // padded embedding gather grows with the longest query; see docs/BENCHMARKS.md).
       const input_ids = new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]);
