@@ -32,6 +32,9 @@ const SAVE = `
 local sv = redis.call('HGET', KEYS[2], 'sv') or '0'
 local conflict = ARGV[9] ~= '' and sv ~= ARGV[9]
 if conflict and ARGV[10] == '1' then
+  -- Nothing written, but the session is in use: it must not expire while its saves keep conflicting.
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
   return {redis.call('LLEN', KEYS[1]), 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
 end
 local maxTurns = tonumber(ARGV[2])
