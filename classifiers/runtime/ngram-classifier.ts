@@ -4,9 +4,16 @@
  */
 import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformers";
 import type { NgramMetadata } from "../model-metadata.js";
+import { SEPARATOR_ID } from "../ngram/features.js";
 import { MAX_CHARACTERS } from "../ngram/tokenizer-files.js";
 import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
+
+/** Stops at the first known character: the first id of ordinary text. */
+function hasKnownCharacter(ids: readonly number[]): boolean {
+  for (const id of ids) if (id > SEPARATOR_ID) return true;
+  return false;
+}
 
 export async function loadNgramClassifier(
   dir: string,
@@ -35,9 +42,10 @@ export async function loadNgramClassifier(
       // document first would cost more than the classification. `encode` skips the batch/padding
       // machinery of `tokenizer(...)`, a third of the time of a short query.
       const ids = tokenizer.encode(text.slice(0, MAX_CHARACTERS * 2), { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
-      // Text without letters or digits normalises to nothing: the model would see no n-gram and answer
-      // with its bias alone, confidently.
-      if (ids.length === 0) return noEvidencePrediction(labels, options.top);
+      // Text without letters or digits normalises to nothing, and text only in characters outside the
+      // vocabulary is all [UNK]: either way the model can tell it from no other such text, and would
+      // answer with its bias alone, confidently.
+      if (!hasKnownCharacter(ids)) return noEvidencePrediction(labels, options.top);
       // One run per call: batching concurrent calls into one padded run was measured slower (the
       // padded embedding gather grows with the longest query; see docs/BENCHMARKS.md).
       const input_ids = new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]);

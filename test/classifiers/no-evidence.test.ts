@@ -43,6 +43,16 @@ describe("the n-gram classifier on text with no letters or digits", () => {
     }
   });
 
+  it("is unsure the same way on text written only in characters the model has no id for", async () => {
+    // The shipped model knows Latin letters and digits only: these are all [UNK] to it.
+    for (const text of ["你好", "привет, как дела?", "こんにちは！"]) {
+      expectNoEvidence(await classifier.classify(text), classifier.labels, text);
+    }
+    const mixed = await classifier.classify("你好, translate thank you very much into spanish");
+    expect(mixed.intent).toBe("translate_text");
+    expect(mixed.unsure).toBe(false);
+  });
+
   it("is honoured by an explicit unsureThreshold of 0 too: a tie between all intents is never a sure answer", async () => {
     const lenient = await loadIntentClassifier(DEFAULT_MODEL_DIR, { unsureThreshold: 0 });
     try {
