@@ -38,13 +38,27 @@ export const ToolCallSchema = z.discriminatedUnion("type", [FunctionToolCall, Cu
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
 /**
+ * What the helpers below read of a tool call: the request schema's `ToolCall` and the SDK's answer
+ * types (which have no index signature, so they are not `ToolCall`s to the compiler) both fit.
+ */
+export type ToolCallShape = { type: "function"; function: { name: string; arguments: string } } | { type: "custom"; custom: { name: string; input: string } };
+
+/**
  * The name and the model-written text of a tool call, whatever its kind: what fingerprints, PII scans
  * and token counts read. `json` says whether the text is JSON (function arguments) or free-form.
  */
-export function toolCallParts(call: ToolCall): { name: string; text: string; json: boolean } {
+export function toolCallParts(call: ToolCallShape): { name: string; text: string; json: boolean } {
   return call.type === "custom"
     ? { name: call.custom.name, text: call.custom.input, json: false }
     : { name: call.function.name, text: call.function.arguments, json: true };
+}
+
+/**
+ * A copy of the call with `text` as its model-written text: the way back from `toolCallParts`, so
+ * code that rewrites that text (restoring pseudonyms) never has to know which field each kind uses.
+ */
+export function withToolCallText<C extends ToolCallShape>(call: C, text: string): C {
+  return (call.type === "custom" ? { ...call, custom: { ...call.custom, input: text } } : { ...call, function: { ...call.function, arguments: text } }) as C;
 }
 
 const name = z.string().max(256).optional();

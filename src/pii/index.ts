@@ -12,7 +12,7 @@ export { createPiiEngine, type PiiEngine, type PiiEngineOptions } from "./engine
 export { BUILTIN_ENTITY_TYPES, EntitySchema, type BuiltinEntityType, type Entity } from "./entity.js";
 export { loadPiiPolicy, parsePiiPolicy, piiPolicyPath } from "./policy/load.js";
 export { actionFor, type Destination, type PiiAction, type PiiPolicy } from "./policy/schema.js";
-export { createStreamRestorer, restore, type RestoreOptions, type StreamRestorer } from "./restore.js";
+export { createStreamRestorer, restore, restoreToolCall, type RestoreOptions, type StreamRestorer } from "./restore.js";
 export { createSanitizer, type CloudOutcome, type LocalOutcome, type SanitizeOptions, type Sanitizer } from "./sanitize.js";
 export { formatPiiSummary, type PiiSummaryEntry } from "./summary.js";
 export { PseudonymVault, vaultFromJSON, vaultToJSON } from "./vault.js";

@@ -2,6 +2,7 @@
  * Puts original values back where the model's answer repeats a placeholder (`<PERSON_1>` → "Ana Silva").
  * Placeholders the vault does not know pass through unchanged.
  */
+import { toolCallParts, withToolCallText, type ToolCallShape } from "../api/chat-request.js";
 import type { PseudonymVault } from "./vault.js";
 
 const PLACEHOLDER = /<[A-Z][A-Z0-9_]*_\d+>/g;
@@ -24,6 +25,16 @@ export function restore(text: string, vault: PseudonymVault, options: RestoreOpt
     if (value === undefined) return placeholder;
     return options.json ? jsonEscape(value) : value;
   });
+}
+
+/**
+ * The call with its placeholders restored (JSON-escaped in function arguments, as is in a custom
+ * call's input); the same object when there was nothing to restore.
+ */
+export function restoreToolCall<C extends ToolCallShape>(call: C, vault: PseudonymVault): C {
+  const { text, json } = toolCallParts(call);
+  const restored = restore(text, vault, { json });
+  return restored === text ? call : withToolCallText(call, restored);
 }
 
 export interface StreamRestorer {

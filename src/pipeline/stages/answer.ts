@@ -5,7 +5,7 @@
  * and usage records.
  */
 import { toolCallParts, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
-import { createStreamRestorer, restore, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
+import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
 
 export interface AnswerSummary {
@@ -27,10 +27,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault);
-    for (const call of message.tool_calls ?? []) {
-      if (call.type === "function") call.function.arguments = restore(call.function.arguments, vault, { json: true });
-      else if (call.type === "custom") call.custom.input = restore(call.custom.input, vault);
-    }
+    // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
+    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
   }
   return {
     // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.

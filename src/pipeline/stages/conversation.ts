@@ -4,7 +4,7 @@
  * Storage trouble never fails the request: it goes on with what the client sent, marked degraded.
  */
 import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
-import { restore, type PseudonymVault } from "../../pii/index.js";
+import { restore, restoreToolCall, type PseudonymVault } from "../../pii/index.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
@@ -55,11 +55,7 @@ function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessag
   if (restored.role === "assistant" && restored.tool_calls) {
     return {
       ...restored,
-      tool_calls: restored.tool_calls.map((call) =>
-        call.type === "custom"
-          ? { ...call, custom: { ...call.custom, input: restore(call.custom.input, vault) } }
-          : { ...call, function: { ...call.function, arguments: restore(call.function.arguments, vault, { json: true }) } },
-      ),
+      tool_calls: restored.tool_calls.map((call) => restoreToolCall(call, vault)),
     };
   }
   return restored;
