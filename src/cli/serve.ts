@@ -52,7 +52,17 @@ export const serveCommand: CliCommand = {
       return 1;
     }
     void gateway.start();
-    const stop = (signal: string) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // Supervisors repeat SIGTERM while they wait; only an operator's second Ctrl-C skips the drain.
+        if (signal === "SIGINT") {
+          log.warn({ signal }, "second interrupt: exiting without waiting for in-flight requests");
+          log.flush(() => process.exit(130));
+        } else log.info({ signal }, "already shutting down: in-flight requests keep their deadline");
+        return;
+      }
+      stopping = true;
       log.info({ signal }, "shutting down");
       server.close().then(
         () => log.flush(() => process.exit(0)),
@@ -66,8 +76,8 @@ export const serveCommand: CliCommand = {
       log.info("SIGHUP: reloading policies");
       void gateway.reloadPolicies();
     });
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
     return -1;
   },
 };

@@ -95,4 +95,31 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     expect((await exited).code).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
+
+  it("a second SIGTERM during the drain does not cut the in-flight request short", async () => {
+    // Supervisors (and `docker stop` scripts) repeat SIGTERM; only SIGKILL should skip the drain.
+    const fake: FakeOpenAI = await startFakeOpenAI();
+    cleanups.push(() => fake.close());
+    const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const child = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
+    const exited = exitOf(child);
+    const url = await waitForUrl(child).catch(async () => {
+      throw new Error((await exited).stderr);
+    });
+    fake.script({ kind: "stream", chunks: 10, delayMs: 80 });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(200);
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGTERM"), 150);
+    const text = await response.text();
+    expect(text).toContain("w9 ");
+    expect(text.trim().endsWith("data: [DONE]")).toBe(true);
+    // Killed by the default SIGTERM action, the process would report code null.
+    expect((await exited).code).toBe(0);
+  });
 });
