@@ -1,8 +1,8 @@
 /**
  * Stage 6: the answer on its way back. Placeholders the PII stage put in the request are restored
- * (also when a placeholder is split across stream chunks, inside tool-call arguments and custom
- * tool-call inputs); the assistant message and token usage are collected for the conversation store
- * and usage records.
+ * (also when a placeholder is split across stream chunks, inside tool-call arguments, custom
+ * tool-call inputs and the deprecated `function_call`'s arguments); the assistant message and token
+ * usage are collected for the conversation store and usage records.
  */
 import { toolCallParts, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
@@ -29,6 +29,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     if (typeof message.content === "string") message.content = restore(message.content, vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
     if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
+    // The deprecated single call is a function call without an id: restored the same way.
+    if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
   }
   return {
     // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.
@@ -82,6 +84,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const restoring = options.vault.size > 0;
   const content = restoring ? createStreamRestorer(options.vault) : undefined;
   const toolArgs = new Map<number, StreamRestorer>();
+  let functionCallArgs: StreamRestorer | undefined;
   const calls = new Map<number, ToolCall>();
   let text = "";
   let promptTokens = 0;
@@ -130,8 +133,13 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
             appendText(collected, restored);
           }
         }
+        // The deprecated single call streams its arguments (JSON, as a function call's) under `function_call`.
+        const functionCall = delta.function_call;
+        if (restoring && functionCall?.arguments) {
+          functionCall.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(functionCall.arguments);
+        }
         if (choice.finish_reason && restoring) {
-          const held = heldBack(chunk, content, toolArgs, calls);
+          const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs);
           if (held) {
             text += held.choices[0]?.delta.content ?? "";
             for (const call of (held.choices[0]?.delta.tool_calls ?? []) as ToolCallDelta[]) {
@@ -187,18 +195,21 @@ function heldBack(
   content: StreamRestorer | undefined,
   toolArgs: Map<number, StreamRestorer>,
   calls: Map<number, ToolCall>,
+  functionCallArgs: StreamRestorer | undefined,
 ): ChatCompletionChunk | undefined {
   const text = content?.flush() ?? "";
+  const functionCallRest = functionCallArgs?.flush() ?? "";
   const toolCalls: ToolCallDelta[] = [];
   for (const [index, restorer] of toolArgs) {
     const rest = restorer.flush();
     if (rest.length === 0) continue;
     toolCalls.push(calls.get(index)?.type === "custom" ? { index, custom: { input: rest } } : { index, function: { arguments: rest } });
   }
-  if (text.length === 0 && toolCalls.length === 0) return undefined;
+  if (text.length === 0 && toolCalls.length === 0 && functionCallRest.length === 0) return undefined;
   const delta: ChatCompletionChunk.Choice.Delta = {};
   if (text.length > 0) delta.content = text;
   if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
+  if (functionCallRest.length > 0) delta.function_call = { arguments: functionCallRest };
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
 }
 
