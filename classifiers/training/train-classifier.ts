@@ -146,7 +146,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
 
   // Decided on all the examples, so the calibrated model and the refitted one have the same members.
   const members = ensembleMembers(options, examples.length, labels.length);
-  const split = stratifiedSplit(y, options.valSplit, options.model.seed);
+  const split = stratifiedSplit(y, options.valSplit, options.model.seed, examples.map((e) => e.text));
   const pick = <T>(items: readonly T[], indices: readonly number[]) => indices.map((i) => items[i] as T);
   let fitted = await fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options, members);
   const prototypeWeight = choosePrototypeWeight(fitted, pick(features, split.heldOut), pick(y, split.heldOut), options.prototypeWeights);

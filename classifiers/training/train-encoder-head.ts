@@ -52,7 +52,7 @@ export async function trainEncoderHeadClassifier(
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const y = examples.map((e) => labels.indexOf(e.label));
   const headOptions: DenseHeadOptions = { epochs: options.epochs, learningRate: options.learningRate, weightDecay: 1e-4, labelSmoothing: 0.1, seed: options.seed };
-  const split = stratifiedSplit(y, options.valSplit, options.seed);
+  const split = stratifiedSplit(y, options.valSplit, options.seed, examples.map((e) => e.text));
   let head = trainDenseHead(split.train.map((i) => embeddings[i] as Float32Array), split.train.map((i) => y[i] as number), labels.length, headOptions);
   const heldOutLogits = split.heldOut.map((i) => denseLogits(head, embeddings[i] as Float32Array, new Float32Array(labels.length)));
   const calibration = calibrateOnHeldOut(heldOutLogits, split.heldOut.map((i) => y[i] as number), options.targetPrecision);
