@@ -8,7 +8,11 @@ const RANGES_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "3
 const COLORS = { blue: "#2f6fde", green: "#1f9d6b", orange: "#e07b24", red: "#d64545", purple: "#7a5af5", grey: "#8a93a6" };
 const TOP_INTENTS = 8;
 const params = new URLSearchParams(location.search);
-const refreshMs = Math.max(2, Number(params.get("refresh") ?? 15)) * 1000;
+// The URL is anyone's to write: a refresh that is not a number, or one past what setTimeout holds,
+// would fire the timer at once and poll /v1/usage in a loop, so it falls back or is clamped.
+const REFRESH_S = { fallback: 15, min: 2, max: 3600 };
+const refreshSeconds = Number(params.get("refresh") ?? REFRESH_S.fallback);
+const refreshMs = (Number.isFinite(refreshSeconds) ? Math.min(REFRESH_S.max, Math.max(REFRESH_S.min, refreshSeconds)) : REFRESH_S.fallback) * 1000;
 
 const $ = (selector) => document.querySelector(selector);
 const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
@@ -124,7 +128,8 @@ async function refresh() {
 }
 
 $("#key").value = sessionStorage.getItem(KEY_STORAGE) ?? "";
-if (params.get("range") in RANGES_MS) $("#range").value = params.get("range");
+// Own keys only: `in` would take ?range=toString, select no option and stop the page loading.
+if (Object.hasOwn(RANGES_MS, params.get("range") ?? "")) $("#range").value = params.get("range");
 $("#controls").addEventListener("submit", (event) => {
   event.preventDefault();
   sessionStorage.setItem(KEY_STORAGE, $("#key").value.trim());
