@@ -21,17 +21,29 @@ const DEFAULT_RANGE_MS = 24 * 3_600_000;
 /** A Date holds ±8.64e15 ms; a day less leaves room to widen the range to whole buckets and print them. */
 const LATEST_INSTANT_MS = 8.64e15 - BUCKET_MS.day;
 
-/** A date-time with no `Z` or offset: Date.parse would read it in the server's time zone. */
-const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+/**
+ * ISO 8601 / RFC 3339: a date, optionally a time (`T`, `t` or a space between), optionally `Z` or an
+ * offset. Nothing else goes to Date.parse, whose fallback parser takes almost any text and reads it in
+ * the server's time zone (`2025/06/01`, `June 1 2025`) or as nonsense (`-5` is May 2001).
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Epoch ms of an ISO 8601 instant (UTC unless it names an offset, like the buckets); NaN if it is not one or names a day or time that does not exist. */
+function parseIsoInstant(text: string): number {
+  const match = ISO_INSTANT.exec(text);
+  if (!match) return Number.NaN;
+  const [, year, month, day, hour = "00", minute = "00", second = "00", fraction = "", zone = "Z"] = match;
+  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  // Date.parse rolls 2025-02-30 over to March 2nd; a day the month does not have is a mistake.
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return Number.NaN;
+  return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone.toUpperCase()}`);
+}
 
 /** ISO 8601 (UTC unless it names an offset, like the buckets), or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
 const Instant = z.string().transform((text, ctx) => {
   const trimmed = text.trim();
-  const ms = /^\d+$/.test(trimmed)
-    ? trimmed.length >= 12
-      ? Number(trimmed)
-      : Number(trimmed) * 1000
-    : Date.parse(ZONELESS_DATE_TIME.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : trimmed);
+  const ms = /^\d+$/.test(trimmed) ? (trimmed.length >= 12 ? Number(trimmed) : Number(trimmed) * 1000) : parseIsoInstant(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > LATEST_INSTANT_MS) {
     ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
     return z.NEVER;
