@@ -71,7 +71,8 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     expect(stderr).toContain("environment: PORT:");
   });
 
-  it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
+  /** A gateway process with a slow cloud stream (10 chunks, 80 ms apart) in flight through it. */
+  async function streamInFlight() {
     const fake: FakeOpenAI = await startFakeOpenAI();
     cleanups.push(() => fake.close());
     const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
@@ -88,6 +89,11 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
       body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
     });
     expect(response.status).toBe(200);
+    return { child, exited, url, response };
+  }
+
+  it("on SIGTERM finishes the in-flight request, then exits 0", async () => {
+    const { child, exited, url, response } = await streamInFlight();
     child.kill("SIGTERM");
     const text = await response.text();
     expect(text).toContain("w9 ");
@@ -98,22 +104,7 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
 
   it("a second SIGTERM during the drain does not cut the in-flight request short", async () => {
     // Supervisors (and `docker stop` scripts) repeat SIGTERM; only SIGKILL should skip the drain.
-    const fake: FakeOpenAI = await startFakeOpenAI();
-    cleanups.push(() => fake.close());
-    const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const child = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
-    const exited = exitOf(child);
-    const url = await waitForUrl(child).catch(async () => {
-      throw new Error((await exited).stderr);
-    });
-    fake.script({ kind: "stream", chunks: 10, delayMs: 80 });
-    const response = await fetch(`${url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
-    });
-    expect(response.status).toBe(200);
+    const { child, exited, response } = await streamInFlight();
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGTERM"), 150);
     const text = await response.text();
