@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../src/http/app-env.js";
 import { csvHeader, recordToCsv } from "../src/usage/csv.js";
-import { parseUsageExportQuery, parseUsageQuery, queryUsage } from "../src/usage/query.js";
+import { parseUsageExportQuery, parseUsageQuery, queryUsage, singleValued } from "../src/usage/query.js";
 import type { UsageRecord } from "../src/usage/record.js";
 import type { UsageStore } from "../src/usage/store.js";
 import { resolveViewer, scopeFor, type ViewerAuth } from "../src/usage/viewer.js";
@@ -26,7 +26,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
 
   app.get("/v1/usage", async (c) => {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
-    const query = parseUsageQuery(c.req.query(), now());
+    const query = parseUsageQuery(singleValued(c.req.queries()), now());
     const scoped = { ...query, tenant: scopeFor(viewer, query.tenant) };
     // A store that cannot be read throws usageStoreUnavailable (503); anything else is the gateway's bug (500).
     const report = await queryUsage(deps.store, scoped);
@@ -35,7 +35,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
 
   app.get("/v1/usage/export", async (c) => {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
-    const query = parseUsageExportQuery(c.req.query(), now());
+    const query = parseUsageExportQuery(singleValued(c.req.queries()), now());
     const tenant = scopeFor(viewer, query.tenant);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
     // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.

@@ -69,12 +69,25 @@ export interface UsageQuery {
   tenant: string | undefined;
 }
 
+/**
+ * One value per parameter (`c.req.queries()` gives them all). A repeated one is a 400 naming it:
+ * reading only its first value would answer `tenant=a&tenant=b` with one tenant's usage.
+ */
+export function singleValued(queries: Record<string, string[]>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, values] of Object.entries(queries)) {
+    if (values.length > 1) throw invalidRequest(`'${name}' is given ${values.length} times; give it once.`, name);
+    params[name] = values[0] ?? "";
+  }
+  return params;
+}
+
 /** Parses `params` with `schema`, reporting the first problem as a 400 naming its parameter. */
 function parseParams<S extends z.ZodType>(schema: S, params: Record<string, string>): z.infer<S> {
   const parsed = schema.safeParse(params);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const param = issue.path.length > 0 ? String(issue.path[0]) : null;
+  const param = issue.code === "unrecognized_keys" ? (issue.keys[0] ?? null) : issue.path.length > 0 ? String(issue.path[0]) : null;
   throw invalidRequest(param ? `Invalid '${param}': ${issue.message}` : issue.message, param);
 }
 
