@@ -63,6 +63,10 @@ export function withToolCallText<C extends ToolCallShape>(call: C, text: string)
 
 const name = z.string().max(256).optional();
 
+// Deprecated by OpenAI (replaced by `tool_calls`), but still answered when a client sends `functions`:
+// the assistant's one call, without an id; the `function` message that follows carries its result.
+const FunctionCallSchema = z.looseObject({ name: z.string(), arguments: z.string() });
+
 export const MessageSchema = z.discriminatedUnion("role", [
   z.looseObject({ role: z.literal("system"), content: TextContent, name }),
   z.looseObject({ role: z.literal("developer"), content: TextContent, name }),
@@ -73,6 +77,7 @@ export const MessageSchema = z.discriminatedUnion("role", [
     name,
     refusal: z.string().nullish(),
     tool_calls: z.array(ToolCallSchema).optional(),
+    function_call: FunctionCallSchema.nullish(),
   }),
   z.looseObject({ role: z.literal("tool"), content: TextContent, tool_call_id: z.string() }),
   // Deprecated by OpenAI (replaced by `tool`), but the official types still allow it: cloud models get

@@ -34,7 +34,13 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   }
   return {
     // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.
-    message: choice ? assistantMessage(choice.message.content ?? "", choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined) : undefined,
+    message: choice
+      ? assistantMessage(
+          choice.message.content ?? "",
+          choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined,
+          choice.message.function_call ?? undefined,
+        )
+      : undefined,
     promptTokens: completion.usage?.prompt_tokens ?? 0,
     completionTokens: completion.usage?.completion_tokens ?? 0,
     usageReported: completion.usage != null,
@@ -86,6 +92,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const toolArgs = new Map<number, StreamRestorer>();
   let functionCallArgs: StreamRestorer | undefined;
   const calls = new Map<number, ToolCall>();
+  let functionCall: FunctionCallShape | undefined;
   let text = "";
   let promptTokens = 0;
   let completionTokens = 0;
@@ -94,7 +101,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let finished = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
-    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined),
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall),
     promptTokens,
     completionTokens,
     usageReported,
@@ -134,9 +141,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           }
         }
         // The deprecated single call streams its arguments (JSON, as a function call's) under `function_call`.
-        const functionCall = delta.function_call;
-        if (restoring && functionCall?.arguments) {
-          functionCall.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(functionCall.arguments);
+        const callPiece = delta.function_call;
+        if (callPiece) {
+          if (restoring && callPiece.arguments) {
+            callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
+          }
+          functionCall ??= { name: "", arguments: "" };
+          functionCall.name += callPiece.name ?? "";
+          functionCall.arguments += callPiece.arguments ?? "";
         }
         if (choice.finish_reason && restoring) {
           const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs);
@@ -146,6 +158,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
               const collected = calls.get(call.index);
               if (collected) appendText(collected, deltaParts(call, collected).text ?? "");
             }
+            if (functionCall) functionCall.arguments += held.choices[0]?.delta.function_call?.arguments ?? "";
             yield held;
           }
         }
@@ -213,8 +226,22 @@ function heldBack(
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
 }
 
-function assistantMessage(content: string, toolCalls: ToolCall[] | undefined): ChatMessage {
-  return toolCalls && toolCalls.length > 0 ? { role: "assistant", content: content || null, tool_calls: toolCalls } : { role: "assistant", content };
+/** The deprecated `function_call`, as the SDK's answer types and the request schema both have it. */
+type FunctionCallShape = { name: string; arguments: string };
+
+/**
+ * The answer as the session keeps it. The call travels with it (`tool_calls`, or the deprecated
+ * `function_call`): the client's next turn may be only the call's result, which needs the call before it.
+ */
+function assistantMessage(content: string, toolCalls: ToolCall[] | undefined, functionCall: FunctionCallShape | undefined): ChatMessage {
+  const hasToolCalls = toolCalls !== undefined && toolCalls.length > 0;
+  if (!hasToolCalls && !functionCall) return { role: "assistant", content };
+  return {
+    role: "assistant",
+    content: content || null,
+    ...(hasToolCalls ? { tool_calls: toolCalls } : {}),
+    ...(functionCall ? { function_call: { name: functionCall.name, arguments: functionCall.arguments } } : {}),
+  };
 }
 
 /**

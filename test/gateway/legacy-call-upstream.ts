@@ -1,0 +1,77 @@
+/**
+ * An upstream speaking the deprecated single function call, for session tests: a request whose last
+ * message is a `function` result is answered in text; any other is answered by calling
+ * `send_mail({"to": <last user message>})`, as `message.function_call` or, streamed, as
+ * `delta.function_call` in pieces of 3 characters. Streams carry no usage (as when a client does not
+ * ask for `stream_options.include_usage`), so the gateway has to count the answer itself.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SentMessage {
+  role: string;
+  content?: unknown;
+  name?: string;
+  function_call?: { name: string; arguments: string };
+  tool_calls?: unknown;
+}
+
+export interface LegacyCallUpstream {
+  baseURL: string;
+  /** The message lists the upstream received, one per request. */
+  received: SentMessage[][];
+  close(): Promise<void>;
+}
+
+export const FUNCTIONS = [{ name: "send_mail", description: "Sends a mail.", parameters: { type: "object", properties: { to: { type: "string" } } } }];
+
+export async function startLegacyCallUpstream(): Promise<LegacyCallUpstream> {
+  const received: SentMessage[][] = [];
+  const server: Server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => parts.push(chunk));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as { stream?: boolean; messages: SentMessage[] };
+      received.push(body.messages);
+      const last = body.messages.at(-1);
+      const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+      const call = last?.role === "function" ? undefined : { name: "send_mail", arguments: JSON.stringify({ to: typeof lastUser?.content === "string" ? lastUser.content : "" }) };
+      const text = call ? null : `Done: ${String(last?.content)}`;
+      const finishReason = call ? "function_call" : "stop";
+      const base = { id: "chatcmpl-legacy", created: 1_700_000_000, model: "legacy-upstream" };
+      if (!body.stream) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(
+          JSON.stringify({
+            ...base,
+            object: "chat.completion",
+            choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null, ...(call ? { function_call: call } : {}) }, finish_reason: finishReason, logprobs: null }],
+            usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
+          }),
+        );
+      }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const frame = (delta: object, finish: string | null) =>
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+      if (call) {
+        res.write(frame({ role: "assistant", content: null, function_call: { name: call.name, arguments: "" } }, null));
+        // Pieces of 3 characters split a placeholder, which the gateway holds back and rejoins.
+        for (const piece of call.arguments.match(/[\s\S]{1,3}/g) ?? []) res.write(frame({ function_call: { arguments: piece } }, null));
+      } else {
+        res.write(frame({ role: "assistant", content: text }, null));
+      }
+      res.write(frame({}, finishReason));
+      res.end("data: [DONE]\n\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * A session (`x-session-id`) whose cloud answer is the deprecated single function call: the client
+ * sends only the `function` result on the next turn, and the gateway must put the call it answers
+ * back in front of it — on the in-memory store and on Redis alike.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+
+const EMAIL = "ann.lee@example.com";
+const KEY = "sk-legacy-session-0123456789";
+
+/** The test models plus `legacy-gpt`, a cloud model served by the legacy-call upstream. */
+function modelsYaml(upstreamBaseURL: string): string {
+  return testModelsYaml({ cloudBaseURL: upstreamBaseURL, maxRetries: 0 }).replace(
+    "models:\n",
+    `  legacy:
+    type: openai_compatible
+    base_url: ${upstreamBaseURL}
+    api_key_env: FAKE_CLOUD_KEY
+    timeout_ms: 5000
+    max_retries: 0
+models:
+  legacy-gpt:
+    provider: legacy
+    upstream_model: legacy-upstream
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
+    price: { input_per_1m: 0.15, output_per_1m: 0.6 }
+`,
+  );
+}
+
+let upstream: LegacyCallUpstream;
+beforeAll(async () => {
+  upstream = await startLegacyCallUpstream();
+});
+afterAll(async () => {
+  await upstream?.close();
+});
+beforeEach(() => {
+  upstream.received.length = 0;
+});
+
+describe.each([
+  { backend: "memory", env: {} as Record<string, string> },
+  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
+])("a session answered with function_call ($backend store)", ({ env }) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ modelsYaml: modelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const client = () => gw.client({ apiKey: KEY });
+  const ask = { model: "legacy-gpt", functions: FUNCTIONS };
+  const firstTurn = [{ role: "user" as const, content: `Mail ${EMAIL}` }];
+  const resultTurn = [{ role: "function" as const, name: "send_mail", content: "sent" }];
+
+  async function turn(session: string, messages: typeof firstTurn | typeof resultTurn, stream: boolean): Promise<void> {
+    const headers = { "x-session-id": session };
+    if (!stream) {
+      await client().chat.completions.create({ ...ask, messages }, { headers });
+      return;
+    }
+    for await (const _ of await client().chat.completions.create({ ...ask, messages, stream: true }, { headers })) {
+      // drained: the turn is saved once the stream ends
+    }
+  }
+
+  async function storedMessages(session: string): Promise<Array<Record<string, unknown>>> {
+    // The save happens after the answer went out: wait for the assistant turn to be there.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const res = await fetch(`${gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
+      if (messages.some((m) => m.role === "assistant") || Date.now() > deadline) return messages;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  describe.each([{ stream: false }, { stream: true }])("stream: $stream", ({ stream }) => {
+    it("sends the call ahead of the function result the client sends on the next turn", async () => {
+      const session = `legacy-${randomUUID()}`;
+      await turn(session, firstTurn, stream);
+      await storedMessages(session);
+      await turn(session, resultTurn, stream);
+
+      expect(upstream.received).toHaveLength(2);
+      const [user, assistant, result] = upstream.received[1]!;
+      expect(user).toMatchObject({ role: "user", content: expect.stringMatching(/^Mail <EMAIL_ADDRESS_\d+>$/) });
+      // The session's placeholder, as the cloud saw it on the first turn.
+      expect(assistant).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: user!.content }) } });
+      expect(assistant!.content ?? null).toBeNull();
+      expect(result).toMatchObject({ role: "function", name: "send_mail", content: "sent" });
+      expect(JSON.stringify(upstream.received)).not.toContain(EMAIL);
+    });
+
+    it("keeps the call the client received, original values and all, in the session", async () => {
+      const session = `legacy-${randomUUID()}`;
+      await turn(session, firstTurn, stream);
+      const stored = await storedMessages(session);
+      expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+      expect(stored[1]).toMatchObject({ function_call: { name: "send_mail", arguments: JSON.stringify({ to: `Mail ${EMAIL}` }) } });
+    });
+  });
+});
