@@ -7,6 +7,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { testModelsYaml } from "../support/gateway.js";
 
 export interface SentMessage {
   role: string;
@@ -74,4 +75,25 @@ export async function startLegacyCallUpstream(): Promise<LegacyCallUpstream> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The test models plus `legacy-gpt`, a cloud model served by the legacy-call upstream. */
+export function legacyModelsYaml(upstreamBaseURL: string): string {
+  return testModelsYaml({ cloudBaseURL: upstreamBaseURL, maxRetries: 0 }).replace(
+    "models:\n",
+    `  legacy:
+    type: openai_compatible
+    base_url: ${upstreamBaseURL}
+    api_key_env: FAKE_CLOUD_KEY
+    timeout_ms: 5000
+    max_retries: 0
+models:
+  legacy-gpt:
+    provider: legacy
+    upstream_model: legacy-upstream
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
+    price: { input_per_1m: 0.15, output_per_1m: 0.6 }
+`,
+  );
 }

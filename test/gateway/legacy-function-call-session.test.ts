@@ -5,32 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
 
 const EMAIL = "ann.lee@example.com";
 const KEY = "sk-legacy-session-0123456789";
-
-/** The test models plus `legacy-gpt`, a cloud model served by the legacy-call upstream. */
-function modelsYaml(upstreamBaseURL: string): string {
-  return testModelsYaml({ cloudBaseURL: upstreamBaseURL, maxRetries: 0 }).replace(
-    "models:\n",
-    `  legacy:
-    type: openai_compatible
-    base_url: ${upstreamBaseURL}
-    api_key_env: FAKE_CLOUD_KEY
-    timeout_ms: 5000
-    max_retries: 0
-models:
-  legacy-gpt:
-    provider: legacy
-    upstream_model: legacy-upstream
-    context_window: 128000
-    capabilities: { tools: true, json_schema: true, vision: true }
-    price: { input_per_1m: 0.15, output_per_1m: 0.6 }
-`,
-  );
-}
 
 let upstream: LegacyCallUpstream;
 beforeAll(async () => {
@@ -49,7 +28,7 @@ describe.each([
 ])("a session answered with function_call ($backend store)", ({ env }) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: modelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
+    gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
   });
   afterAll(async () => {
     await gw?.close();

@@ -193,6 +193,8 @@ export function withTokens(summary: AnswerSummary, messages: readonly ChatMessag
       const { name, text: input } = toolCallParts(call);
       completionTokens += count.text(name + input);
     }
+    const legacyCall = answer.role === "assistant" ? answer.function_call : undefined;
+    if (legacyCall) completionTokens += count.text(legacyCall.name + legacyCall.arguments);
   }
   return { ...summary, promptTokens, completionTokens };
 }
