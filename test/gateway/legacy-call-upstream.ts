@@ -77,7 +77,10 @@ export async function startLegacyCallUpstream(): Promise<LegacyCallUpstream> {
   };
 }
 
-/** The test models plus `legacy-gpt`, a cloud model served by the legacy-call upstream. */
+/**
+ * The test models plus two served by the legacy-call upstream: `legacy-gpt` in the cloud, and
+ * `legacy-local`, an on-host server with tools (pii.yaml's local rules apply to it).
+ */
 export function legacyModelsYaml(upstreamBaseURL: string): string {
   return testModelsYaml({ cloudBaseURL: upstreamBaseURL, maxRetries: 0 }).replace(
     "models:\n",
@@ -87,6 +90,12 @@ export function legacyModelsYaml(upstreamBaseURL: string): string {
     api_key_env: FAKE_CLOUD_KEY
     timeout_ms: 5000
     max_retries: 0
+  legacy-onhost:
+    type: openai_compatible
+    base_url: ${upstreamBaseURL}
+    location: local
+    timeout_ms: 5000
+    max_retries: 0
 models:
   legacy-gpt:
     provider: legacy
@@ -94,6 +103,12 @@ models:
     context_window: 128000
     capabilities: { tools: true, json_schema: true, vision: true }
     price: { input_per_1m: 0.15, output_per_1m: 0.6 }
+  legacy-local:
+    provider: legacy-onhost
+    upstream_model: legacy-upstream
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: false }
+    price: { usd_per_hour: 0.1 }
 `,
   );
 }

@@ -52,11 +52,12 @@ function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessag
       : Array.isArray(content)
         ? ({ ...message, content: content.map((part) => (part.type === "text" ? { ...part, text: restore(part.text, vault) } : part)) } as ChatMessage)
         : message;
-  if (restored.role === "assistant" && restored.tool_calls) {
-    return {
-      ...restored,
-      tool_calls: restored.tool_calls.map((call) => restoreToolCall(call, vault)),
-    };
-  }
-  return restored;
+  if (restored.role !== "assistant") return restored;
+  const { tool_calls: calls, function_call: legacyCall } = restored;
+  return {
+    ...restored,
+    ...(calls ? { tool_calls: calls.map((call) => restoreToolCall(call, vault)) } : {}),
+    // The deprecated single call is a function call without an id: its JSON arguments are restored alike.
+    ...(legacyCall ? { function_call: restoreToolCall({ type: "function", function: legacyCall }, vault).function } : {}),
+  };
 }

@@ -1,0 +1,57 @@
+/**
+ * pii.yaml's `context_storage: sanitized` with the deprecated function_call: the session stores the
+ * call's arguments with placeholders, and a model on the host (which may see the original text)
+ * gets the original values back when the session continues, as it does for content and tool_calls.
+ */
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, SHIPPED_POLICIES, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+
+const EMAIL = "ann.lee@example.com";
+
+let upstream: LegacyCallUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  upstream = await startLegacyCallUpstream();
+  const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
+  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING, "pii.yaml": pii } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await upstream?.close();
+});
+
+async function storedMessages(session: string): Promise<Array<Record<string, unknown>>> {
+  // The save happens after the answer went out: wait for the assistant turn to be there.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
+    if (messages.some((m) => m.role === "assistant") || Date.now() > deadline) return messages;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("a function_call stored sanitized", () => {
+  it("reaches the on-host model with its original values when the session continues", async () => {
+    const session = `legacy-sanitized-${randomUUID()}`;
+    const headers = { "x-session-id": session };
+    const ask = { model: "legacy-local", functions: FUNCTIONS };
+    await gw.client().chat.completions.create({ ...ask, messages: [{ role: "user", content: `Mail ${EMAIL}` }] }, { headers });
+    const stored = await storedMessages(session);
+    // What makes the restore necessary: the session holds the call with a placeholder only.
+    expect(JSON.stringify(stored)).not.toContain(EMAIL);
+    expect(stored[1]).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: expect.stringMatching(/<EMAIL_ADDRESS_\d+>/) } });
+
+    await gw.client().chat.completions.create({ ...ask, messages: [{ role: "function", name: "send_mail", content: "sent" }] }, { headers });
+    expect(upstream.received).toHaveLength(2);
+    const [user, assistant, result] = upstream.received[1]!;
+    expect(user).toMatchObject({ role: "user", content: `Mail ${EMAIL}` });
+    expect(assistant).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: `Mail ${EMAIL}` }) } });
+    expect(result).toMatchObject({ role: "function", name: "send_mail", content: "sent" });
+    expect(JSON.stringify(upstream.received[1])).not.toMatch(/<EMAIL_ADDRESS_\d+>/);
+  });
+});
