@@ -34,8 +34,9 @@ export interface StoredTurn {
 }
 
 /**
- * A digest of the parts of a message that identify it in a conversation (role, text, tool calls),
- * ignoring fields clients add or drop when they echo a message back (`refusal: null`, annotations).
+ * A digest of the parts of a message that identify it in a conversation (role, text, tool calls, the
+ * deprecated `function_call`), ignoring fields clients add or drop when they echo a message back
+ * (`refusal: null`, annotations).
  *
  * @example
  * messageFingerprint({ role: "user", content: "hi" }) === messageFingerprint({ role: "user", content: [{ type: "text", text: "hi" }] })
@@ -48,6 +49,10 @@ export function messageFingerprint(message: ChatMessage): string {
       // Function calls keep their old marker, so histories stored before custom calls existed still match.
       hash.update(call.type === "custom" ? "\0custom\0" : "\0call\0").update(call.id).update("\0").update(name).update("\0").update(text);
     }
+  }
+  // The deprecated single call; only hashed when present, so messages without one keep the fingerprints stored before.
+  if (message.role === "assistant" && message.function_call) {
+    hash.update("\0function_call\0").update(message.function_call.name).update("\0").update(message.function_call.arguments);
   }
   if (message.role === "tool") hash.update("\0result\0").update(message.tool_call_id);
   if (message.role === "function") hash.update("\0function\0").update(message.name);

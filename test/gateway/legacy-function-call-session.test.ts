@@ -50,16 +50,33 @@ describe.each([
     }
   }
 
-  async function storedMessages(session: string): Promise<Array<Record<string, unknown>>> {
-    // The save happens after the answer went out: wait for the assistant turn to be there.
+  async function storedMessages(session: string, answers = 1): Promise<Array<Record<string, unknown>>> {
+    // The save happens after the answer went out: wait for the assistant turns to be there.
     const deadline = Date.now() + 5000;
     for (;;) {
       const res = await fetch(`${gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
       const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
-      if (messages.some((m) => m.role === "assistant") || Date.now() > deadline) return messages;
+      if (messages.filter((m) => m.role === "assistant").length >= answers || Date.now() > deadline) return messages;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+
+  it("keeps the client's version of a call it resends edited, for the turns that follow", async () => {
+    const session = `legacy-${randomUUID()}`;
+    const headers = { "x-session-id": session };
+    await turn(session, firstTurn, false);
+    await storedMessages(session);
+    // The client resends the history with the call changed (another recipient), then the result.
+    const editedCall = { name: "send_mail", arguments: JSON.stringify({ to: "the finance team" }) };
+    const edited = [...firstTurn, { role: "assistant" as const, content: null, function_call: editedCall }, ...resultTurn];
+    await client().chat.completions.create({ ...ask, messages: edited }, { headers });
+    await storedMessages(session, 2);
+    await client().chat.completions.create({ ...ask, messages: [{ role: "user", content: "Thanks." }] }, { headers });
+
+    expect(upstream.received).toHaveLength(3);
+    expect(upstream.received[2]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
+    expect(upstream.received[2]![1]).toMatchObject({ role: "assistant", function_call: editedCall });
+  });
 
   describe.each([{ stream: false }, { stream: true }])("stream: $stream", ({ stream }) => {
     it("sends the call ahead of the function result the client sends on the next turn", async () => {

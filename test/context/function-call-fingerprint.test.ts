@@ -1,0 +1,58 @@
+/**
+ * Matching a resent history against the stored one when it holds the deprecated single function call
+ * (`function_call`): the call is part of what identifies the message, and sessions stored before that
+ * keep matching as they did.
+ */
+import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../src/api/chat-request.js";
+import { mergeHistory } from "../../src/context/merge.js";
+import { messageFingerprint, type StoredTurn } from "../../src/context/turn.js";
+import { user } from "./support.js";
+
+const stored = (...messages: ChatMessage[]): StoredTurn[] => messages.map((message) => ({ message, fingerprint: messageFingerprint(message), meta: { at: 0 } }));
+const call = (args: object): ChatMessage => ({ role: "assistant", content: null, function_call: { name: "send_mail", arguments: JSON.stringify(args) } });
+const result: ChatMessage = { role: "function", name: "send_mail", content: "sent" };
+
+describe("the fingerprint of an assistant message with function_call", () => {
+  it("tells apart two calls that differ only in their arguments or their function", () => {
+    const a = call({ to: "finance" });
+    expect(messageFingerprint(a)).not.toBe(messageFingerprint(call({ to: "legal" })));
+    expect(messageFingerprint(a)).not.toBe(messageFingerprint({ role: "assistant", content: null, function_call: { name: "send_fax", arguments: '{"to":"finance"}' } }));
+    expect(messageFingerprint(a)).not.toBe(messageFingerprint({ role: "assistant", content: "" }));
+  });
+
+  it("is the same for the call as stored and as the client echoes it back (empty content, refusal null)", () => {
+    const echoed: ChatMessage = { role: "assistant", content: "", refusal: null, function_call: { name: "send_mail", arguments: '{"to":"finance"}' } };
+    expect(messageFingerprint(echoed)).toBe(messageFingerprint(call({ to: "finance" })));
+  });
+
+  it("leaves the fingerprints of messages without a function_call as they were stored by earlier versions", () => {
+    // Stored turns keep the fingerprint computed when they were saved; a change here would make every
+    // live session's resent history look edited.
+    expect(messageFingerprint({ role: "assistant", content: "It is sunny in Paris." })).toBe("rxWLwV69Qvr7U6LDdq8G4s");
+    expect(messageFingerprint({ role: "assistant", content: "It is sunny in Paris.", function_call: null })).toBe("rxWLwV69Qvr7U6LDdq8G4s");
+    const toolCall: ChatMessage = { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] };
+    expect(messageFingerprint(toolCall)).toBe("3ouBLcckstC73oW3i4LAed");
+    expect(messageFingerprint({ role: "function", name: "weather", content: "sunny" })).toBe("5MucLTHoQPHz6Lx5S17_Ri");
+  });
+});
+
+describe("merging a resent history holding a function_call", () => {
+  it("takes the client's version when it resends the history with the call edited", () => {
+    const edited = [user("mail it"), call({ to: "legal" }), result];
+    const merged = mergeHistory({ instructions: [], turns: stored(user("mail it"), call({ to: "finance" })) }, edited);
+    expect(merged).toMatchObject({ mode: "diverged", replace: true, messages: edited, newTurns: edited });
+  });
+
+  it("stores only the function result when the client resends the history unchanged", () => {
+    const resent = [user("mail it"), call({ to: "finance" }), result];
+    const merged = mergeHistory({ instructions: [], turns: stored(user("mail it"), call({ to: "finance" })) }, resent);
+    expect(merged).toMatchObject({ mode: "overlap", replace: false, messages: resent, newTurns: [result] });
+  });
+
+  it("replaces a session stored by an earlier version, which kept an empty turn for the call, with the client's history", () => {
+    const resent = [user("mail it"), call({ to: "finance" }), result];
+    const merged = mergeHistory({ instructions: [], turns: stored(user("mail it"), { role: "assistant", content: "" }) }, resent);
+    expect(merged).toMatchObject({ mode: "diverged", replace: true, messages: resent, newTurns: resent });
+  });
+});
