@@ -3,6 +3,7 @@
  * up by digest, so checking a key takes the same time whichever key (or non-key) is presented.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { ConfigError } from "../config/yaml-file.js";
 
 export interface Tenant {
   /** Stable id used to scope sessions, usage and budgets; never the key itself. */
@@ -19,21 +20,86 @@ export interface KeyRing {
 
 const digest = (key: string) => createHash("sha256").update(key).digest("hex");
 
+/** Shortest key accepted: anything shorter is guessable, or a typo. */
+export const MIN_KEY_LENGTH = 8;
+
 /**
- * Parses `SWITCHYARD_API_KEYS`: comma-separated entries, each `key` or `tenant=key`. A bare key's
- * tenant is derived from its digest so logs and usage never show the key.
+ * A tenant id: a short identifier, so that nothing in a base64 key (letters, digits, `+`, `/`) followed
+ * by its `=` padding can pass for `tenant=`.
+ */
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+interface KeyEntry {
+  /** Absent for a bare key. */
+  tenant?: string;
+  key: string;
+}
+
+/**
+ * One entry is `tenant=key` when the text before its first `=` is a tenant id and the text after it is
+ * non-empty and does not start with `=`; anything else is a bare key. Base64 pads only at the end, so
+ * a padded bare key (`…oP8q=`, `…oP8==`) always leaves nothing, or only `=`, after its first `=`.
+ */
+function splitEntry(entry: string): KeyEntry {
+  const eq = entry.indexOf("=");
+  if (eq > 0) {
+    const tenant = entry.slice(0, eq).trim();
+    const key = entry.slice(eq + 1).trim();
+    if (TENANT_ID.test(tenant) && key !== "" && !key.startsWith("=")) return { tenant, key };
+  }
+  return { key: entry };
+}
+
+/**
+ * The problems of a `SWITCHYARD_API_KEYS` value, one line each. Entries are named by their 1-based
+ * position only: a malformed entry may be a bare key, so no part of it (not even a would-be tenant)
+ * is safe to print.
+ */
+export function apiKeysProblems(spec: string | undefined): string[] {
+  return readEntries(spec).problems;
+}
+
+function readEntries(spec: string | undefined): { entries: KeyEntry[]; problems: string[] } {
+  const entries: KeyEntry[] = [];
+  const problems: string[] = [];
+  const positionOf = new Map<string, number>();
+  let position = 0;
+  for (const raw of (spec ?? "").split(",")) {
+    const text = raw.trim();
+    if (!text) continue;
+    position++;
+    const entry = splitEntry(text);
+    if (entry.key.length < MIN_KEY_LENGTH) {
+      problems.push(`entry ${position}: the key is shorter than ${MIN_KEY_LENGTH} characters`);
+      continue;
+    }
+    const hash = digest(entry.key);
+    const first = positionOf.get(hash);
+    // The lookup is by key: the same key under two tenants would silently belong to the last one.
+    if (first !== undefined) problems.push(`entries ${first} and ${position} have the same key`);
+    else positionOf.set(hash, position);
+    entries.push(entry);
+  }
+  return { entries, problems };
+}
+
+/**
+ * Parses `SWITCHYARD_API_KEYS`: comma-separated entries, each `key` or `tenant=key` (see `splitEntry`).
+ * A bare key's tenant is derived from its digest so logs and usage never show the key. Throws a
+ * `ConfigError` naming the variable for an invalid value (the config loader reports it before this).
+ *
+ * @example
+ * parseApiKeys("acme=s3cret-key-1,k8ZtQ2vNw4Rj7Lx1=").lookup("s3cret-key-1") // { id: "acme" }
  */
 export function parseApiKeys(spec: string | undefined): KeyRing {
+  const { entries, problems } = readEntries(spec);
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((message) => ({ file: "environment", line: 0, col: 0, path: "SWITCHYARD_API_KEYS", message })));
+  }
   const byDigest = new Map<string, Tenant>();
-  for (const raw of (spec ?? "").split(",")) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    const eq = entry.indexOf("=");
-    const key = eq > 0 ? entry.slice(eq + 1).trim() : entry;
+  for (const { tenant, key } of entries) {
     const hash = digest(key);
-    const tenantId = eq > 0 ? entry.slice(0, eq).trim() : `key-${hash.slice(0, 12)}`;
-    if (key.length < 8) throw new Error(`SWITCHYARD_API_KEYS: the key for '${tenantId}' is shorter than 8 characters`);
-    byDigest.set(hash, { id: tenantId });
+    byDigest.set(hash, { id: tenant ?? `key-${hash.slice(0, 12)}` });
   }
   return {
     size: byDigest.size,

@@ -2,6 +2,7 @@
  * Environment variables the gateway reads, validated once at start-up.
  */
 import { z } from "zod";
+import { apiKeysProblems } from "../auth/api-keys.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -19,7 +20,12 @@ export const EnvSchema = z.object({
   /** A candidate policy folder evaluated beside the active one (shadow mode): decisions compared, never executed. */
   SWITCHYARD_SHADOW_POLICY_DIR: z.string().min(1).optional(),
   /** Comma-separated client keys; `tenant=key` names the tenant, a bare key gets a tenant derived from it. */
-  SWITCHYARD_API_KEYS: z.string().optional(),
+  SWITCHYARD_API_KEYS: z
+    .string()
+    .superRefine((spec, ctx) => {
+      for (const message of apiKeysProblems(spec)) ctx.addIssue({ code: "custom", message });
+    })
+    .optional(),
   SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
