@@ -249,8 +249,11 @@ describe("function role messages", () => {
 
   it("are refused by the local model with a 400 naming the message", async () => {
     const error = await refusal({ model: "local", messages });
-    expect(error).toMatchObject({ status: 400, code: "unsupported_parameter", param: "messages[2].role" });
+    // The first tool history named is the call the function message answers.
+    expect(error).toMatchObject({ status: 400, code: "unsupported_parameter", param: "messages[1].function_call" });
     expect(fake.requests).toHaveLength(0);
+    const resultOnly = await refusal({ model: "local", messages: [messages[0]!, messages[2]!] });
+    expect(resultOnly).toMatchObject({ status: 400, code: "unsupported_parameter", param: "messages[1].role" });
   });
 });
 
