@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { setVariables } from "../config/env.js";
 
 /** What a CLI command gets instead of touching `process` directly, so tests can drive it in-process. */
 export interface CliIO {
@@ -22,5 +23,6 @@ export class UsageError extends Error {
 }
 
 export function processIO(): CliIO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  // Every command reads only set variables: `SWITCHYARD_POLICY_DIR=` means the default folder, not "".
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: setVariables(process.env), cwd: process.cwd() };
 }

@@ -39,3 +39,18 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * The variables that are set: one set to "" (an env file's `KEY=`, compose's `${KEY:-}`) means "not
+ * set", as if absent. Every reader of the environment starts from this, so an empty value never
+ * reaches a schema (PORT= would listen on a random port, SWITCHYARD_CONTEXT_TTL_SECONDS= would stop
+ * start-up) or a module (an empty API key is not a key).
+ *
+ * @example
+ * setVariables({ PORT: "", HOST: "0.0.0.0" }) // { HOST: "0.0.0.0" }
+ */
+export function setVariables(raw: NodeJS.ProcessEnv): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined && value !== "") set[name] = value;
+  return set;
+}

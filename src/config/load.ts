@@ -4,7 +4,7 @@
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { createModelRegistry, type Location, type ModelRegistry } from "../models/registry.js";
-import { EnvSchema, type Env } from "./env.js";
+import { EnvSchema, setVariables, type Env } from "./env.js";
 import { ModelsFileSchema, type ModelsFile, type ProviderConfig } from "./models-schema.js";
 import { ConfigError, loadYamlFile, type ConfigProblem } from "./yaml-file.js";
 
@@ -14,15 +14,12 @@ export interface GatewayConfig {
   modelsFile: ModelsFile;
   providers: Record<string, ProviderConfig>;
   registry: ModelRegistry;
-  /** Environment as read at start-up, for providers' API-key variables. */
+  /** Environment as read at start-up (set variables only), for providers' API-key variables and other modules. */
   secrets: Readonly<Record<string, string | undefined>>;
 }
 
 export function parseEnv(raw: NodeJS.ProcessEnv): Env {
-  // A variable set to "" (an env file's `KEY=`, compose's `${KEY:-}`) means "not set", as if absent:
-  // otherwise PORT= would listen on a random port and SWITCHYARD_ADMIN_KEY= would stop start-up.
-  const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ""));
-  const result = EnvSchema.safeParse(set);
+  const result = EnvSchema.safeParse(setVariables(raw));
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => ({
@@ -65,7 +62,7 @@ export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string):
   };
   const modelsDir = dirname(modelsPath);
   const registry = createModelRegistry(file, (p) => (isAbsolute(p) ? p : resolve(modelsDir, p)), locationOf);
-  return { env, policyDir, modelsFile: file, providers: file.providers, registry, secrets: { ...rawEnv } };
+  return { env, policyDir, modelsFile: file, providers: file.providers, registry, secrets: setVariables(rawEnv) };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { setVariables } from "../config/env.js";
 import { ConfigError, loadYamlFile, type ConfigProblem } from "../config/yaml-file.js";
 import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
@@ -56,9 +57,9 @@ const envInt = z.coerce.number().int().positive().optional();
 const redisUrl = z
   .string()
   .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
-  .optional()
-  .or(z.literal("").transform(() => undefined));
+  .optional();
 
+/** Parsed from the set variables only (`setVariables`): an empty one is unset, as for the main settings. */
 export const ContextEnvSchema = z.object({
   REDIS_URL: redisUrl,
   /** Credentials for Sentinel and Cluster topologies (a plain URL carries its own). */
@@ -105,7 +106,7 @@ export interface ContextConfig {
  * resolveContextConfig({ REDIS_URL: "redis://127.0.0.1:6379" }) // Redis, default limits
  */
 export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFile = {}, tls?: RedisTls): ContextConfig {
-  const parsed = ContextEnvSchema.safeParse(rawEnv);
+  const parsed = ContextEnvSchema.safeParse(setVariables(rawEnv));
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => envProblem(String(i.path[0] ?? ""), i.message)));
   const env = parsed.data;
   const config: ContextConfig = {
