@@ -3,9 +3,10 @@
  * `Authorization: Bearer <key>`):
  * - `GET /admin/policies`: the active version hash, when it went live, its files (with hashes), the last
  *   failed load (if the files on disk are currently invalid), reload counters and shadow-mode stats.
- * - `POST /admin/policies/reload`: loads the directory now. 200 `{ ok: true, changed, version }` when it
- *   is valid (swapped in if it changed); 422 with the problems (file:line:col) when it is not — the
- *   previous version keeps serving.
+ * - `POST /admin/policies/reload`: loads the directory now — the same files a SIGHUP or the file watch
+ *   reloads (routing, intents, budgets; the gateway's `reload` decides). 200 `{ ok: true, changed,
+ *   version }` when they are valid (swapped in if they changed); 422 with the problems (file:line:col)
+ *   when one is not — each invalid file's previous content keeps serving.
  * Without an admin key configured, both answer 403: the admin API is off.
  */
 import { Hono, type MiddlewareHandler } from "hono";
@@ -17,7 +18,7 @@ import { POLICY_HEADER } from "../src/policy/fallback.js";
 import type { PolicyStatus, ReloadResult, ReloadTrigger } from "../src/policy/store.js";
 import { errorResponse, handleError } from "./errors.js";
 
-/** What the routes need from the policy store (`PolicyStore` provides it). */
+/** What the routes need from the policy store (`PolicyStore` provides it; the gateway adds budgets.yaml to `reload`). */
 export interface AdminPolicySource {
   status(): PolicyStatus;
   reload(trigger: ReloadTrigger): Promise<ReloadResult>;
@@ -72,7 +73,7 @@ export function adminPolicyRoutes(deps: AdminPolicyDeps): Hono<AppEnv> {
         ok: false,
         version: result.version,
         error: {
-          message: `The policy is invalid; version ${result.version} keeps serving.\n${result.error.message}`,
+          message: `The policy is invalid; the last good version of each invalid file keeps serving (routing policy ${result.version}).\n${result.error.message}`,
           type: "invalid_request_error",
           code: "policy_invalid",
           param: null,

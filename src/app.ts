@@ -29,7 +29,8 @@ import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
-import { PolicyStore, SerialQueue } from "./policy/store.js";
+import { loadFailure, withFailure } from "./policy/reload-result.js";
+import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
@@ -43,8 +44,8 @@ export interface Gateway {
   policies: PolicyStore;
   /** Starts background work (loading local models, connecting stores); resolves when it is done. */
   start(): Promise<void>;
-  /** Re-reads the policy files (SIGHUP). */
-  reloadPolicies(): Promise<void>;
+  /** Re-reads the policy files (SIGHUP), as the admin API's reload does. */
+  reloadPolicies(): Promise<ReloadResult>;
   /** Releases models, connections and watchers. */
   close(): Promise<void>;
 }
@@ -101,23 +102,28 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     labels: () => classifier.labels,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
   });
+  // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
+  // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
+  policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
   // Serialised like the routing policy's reloads: the file watch and SIGHUP may both fire for one edit.
   const budgetReloads = new SerialQueue();
-  const reloadBudgets = () =>
-    budgetReloads.run(async () => {
+  const reloadBudgets = (trigger: ReloadTrigger) =>
+    budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
       try {
         usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
+        return undefined;
       } catch (error) {
         metrics.policyReloadFailed(BUDGETS_FILE);
-        log.error({ err: error }, "budgets.yaml is invalid; the previous budgets stay in force");
+        log.error({ err: error, trigger }, "budgets.yaml is invalid; the previous budgets stay in force");
+        return loadFailure(error, trigger, budgetsFile);
       }
     });
-  const reloadPolicies = async () => {
-    const result = await policies.reload("signal");
-    if (!result.ok) metrics.policyReloadFailed("routing");
-    await reloadBudgets();
+  // The admin API and SIGHUP reload the same files as the file watches: routing and intents, and budgets.yaml.
+  const reloadPolicies = async (trigger: ReloadTrigger): Promise<ReloadResult> => {
+    const [routing, budgets] = await Promise.all([policies.reload(trigger), reloadBudgets(trigger)]);
+    return withFailure(routing, budgets);
   };
-  const watches = options.watchPolicies === false ? [] : [watchFile(budgetsFile, () => void reloadBudgets())];
+  const watches = options.watchPolicies === false ? [] : [watchFile(budgetsFile, () => void reloadBudgets("watch"))];
   if (options.watchPolicies !== false) policies.watch();
 
   const pipeline = createChatPipeline({
@@ -140,7 +146,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));
   app.route("/", metricsRoutes({ metrics }));
   app.route("/", dashboardRoutes());
-  app.route("/", adminPolicyRoutes({ store: policies, adminKey: env.SWITCHYARD_ADMIN_KEY }));
+  app.route("/", adminPolicyRoutes({ store: { status: () => policies.status(), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
   app.use("/v1/*", bodySizeLimit({ maxBytes: env.SWITCHYARD_BODY_LIMIT_BYTES, tooLarge: bodyTooLarge }));
   // Usage has its own auth: tenants see their own usage, the admin key sees everyone's.
@@ -159,7 +165,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     start: async () => {
       await Promise.all([providers.start(), context.ready(2_000)]);
     },
-    reloadPolicies,
+    reloadPolicies: () => reloadPolicies("signal"),
     close: async () => {
       for (const w of watches) w.close();
       const { pending } = await pipeline.drain();

@@ -3,19 +3,21 @@
  * policy + version + files); a reload builds and validates a complete new snapshot off to the side and
  * swaps it in with a single assignment, so a request that read the snapshot once decides, executes and
  * reports with exactly one version. An invalid policy never goes live: the last good one keeps
- * serving, and the error is kept (`lastError`), counted (`reloadFailures`) and logged.
+ * serving, and the error is kept (`lastError`), counted (`reloadFailures`), logged and passed to
+ * `onReloadFailed` listeners (the gateway's metric), whatever triggered the reload.
  *
  * Reload triggers: a change in the policy directory (debounced), `reload()` on demand (the admin
  * route, SIGHUP — wired by the gateway), and nothing else: requests never wait for a reload.
  */
 import { watch, type FSWatcher } from "node:fs";
 import type { Logger } from "pino";
-import { ConfigError, formatProblem, type ConfigProblem } from "../config/yaml-file.js";
+import type { ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
 import { loadPolicyDir, type PolicyFileInfo } from "./load.js";
+import { loadFailure } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 
 export interface PolicySnapshot {
@@ -92,6 +94,7 @@ export class PolicyStore {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly listeners = new Set<(snapshot: PolicySnapshot) => void>();
+  private readonly failureListeners = new Set<(failure: PolicyLoadFailure) => void>();
   readonly shadow: ShadowPolicy | undefined;
 
   private constructor(
@@ -172,6 +175,15 @@ export class PolicyStore {
   onChange(listener: (snapshot: PolicySnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after each failed load, whatever triggered it (file watch, admin API, SIGHUP), so a
+   * counter fed from here sees every invalid edit. Returns an unsubscribe function.
+   */
+  onReloadFailed(listener: (failure: PolicyLoadFailure) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
@@ -271,12 +283,17 @@ export class PolicyStore {
       }
       return { ok: true, changed: true, version: snapshot.version };
     } catch (error) {
-      const problems: ConfigProblem[] =
-        error instanceof ConfigError ? error.problems : [{ file: this.options.dir, line: 0, col: 0, path: "", message: error instanceof Error ? error.message : String(error) }];
-      const failure: PolicyLoadFailure = { at: now().toISOString(), trigger, message: problems.map(formatProblem).join("\n"), problems };
+      const failure = loadFailure(error, trigger, this.options.dir, now());
       this.failure = failure;
       this.failureCount++;
       log.error({ trigger, role, active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
+      for (const listener of this.failureListeners) {
+        try {
+          listener(failure);
+        } catch (listenerError) {
+          log.error({ err: listenerError }, "routing policy: failure listener failed");
+        }
+      }
       return { ok: false, version: this.current?.version ?? "none", error: failure };
     }
   }
