@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError, type CliCommand, type CliIO } from "../src/cli/command.js";
+import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../src/cli/command.js";
 import { checkTrainable, parseTextLines, readLabelledExamples, readTextLines } from "./data/training-data.js";
 import { ClassifierDataError, ClassifierModelError } from "./errors.js";
 import type { TrainingReport } from "./model-metadata.js";
@@ -165,6 +165,10 @@ const subcommands: Record<string, (argv: string[], io: CliIO) => Promise<number>
 export const classifierCommand: CliCommand = {
   summary: "train, run and evaluate the intent classifier (train | predict | eval)",
   async run(argv, io) {
+    if (asksForHelp(argv)) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const [name, ...rest] = argv;
     const subcommand = name ? subcommands[name] : undefined;
     if (!subcommand) throw new UsageError(`${name ? `unknown subcommand '${name}'\n` : ""}${USAGE}`);

@@ -17,6 +17,18 @@ export interface CliCommand {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
+/**
+ * Whether the arguments ask for help: `--help` or `-h` anywhere before a `--`. Every command and
+ * subcommand then prints its usage on stdout and exits 0, whatever else was given.
+ */
+export function asksForHelp(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
+}
+
 /** Thrown for bad command-line usage; printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -2,7 +2,7 @@ import { createGateway } from "../app.js";
 import { ConfigError, loadGatewayConfig } from "../config/load.js";
 import { createLogger } from "../logging.js";
 import { startServer } from "../server.js";
-import { UsageError, type CliCommand } from "./command.js";
+import { UsageError, asksForHelp, type CliCommand } from "./command.js";
 
 const USAGE = `usage: npm run cli -- serve
 
@@ -13,7 +13,7 @@ Runs the gateway. It takes no options: it is configured by environment variables
 export const serveCommand: CliCommand = {
   summary: "run the gateway (PORT, HOST, SWITCHYARD_POLICY_DIR, …; see README)",
   async run(argv, io) {
-    if (argv.includes("--help") || argv.includes("-h")) {
+    if (asksForHelp(argv)) {
       io.stdout.write(USAGE);
       return 0;
     }

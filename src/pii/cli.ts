@@ -4,13 +4,22 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError, type CliCommand, type CliIO } from "../cli/command.js";
+import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError } from "../config/yaml-file.js";
 import { createPiiEngine } from "./engine.js";
 import { loadPiiPolicy, piiPolicyPath } from "./policy/load.js";
 import type { PiiPolicy } from "./policy/schema.js";
 
 const USAGE = "usage: pii scan [--policy <pii.yaml>]  (text on stdin, JSON entities on stdout)";
+
+/** parseArgs throws a bare TypeError for an unknown option or a stray argument: that is a usage error. */
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: { policy: { type: "string" } }, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
 
 async function readAll(io: CliIO): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,9 +30,13 @@ async function readAll(io: CliIO): Promise<string> {
 export const piiCommand: CliCommand = {
   summary: "PII engine: `pii scan` finds personal data and secrets in text read from stdin",
   async run(argv, io) {
+    if (asksForHelp(argv)) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const [sub, ...rest] = argv;
-    if (sub !== "scan") throw new UsageError(USAGE);
-    const { values } = parseArgs({ args: rest, options: { policy: { type: "string" } }, strict: true });
+    if (sub !== "scan") throw new UsageError(`${sub ? `unknown subcommand '${sub}'\n` : ""}${USAGE}`);
+    const { values } = parse(rest);
     const policyFile = values.policy
       ? resolve(io.cwd, values.policy)
       : piiPolicyPath(resolve(io.cwd, io.env.SWITCHYARD_POLICY_DIR ?? "policies"));

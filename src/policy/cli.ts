@@ -25,7 +25,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
-import { UsageError, type CliCommand, type CliIO } from "../cli/command.js";
+import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
 import { decide } from "./decide.js";
 import { dryRunResponse, type PiiFindings } from "./explain.js";
@@ -60,12 +60,12 @@ export function createPolicyCommand(deps: PolicyCommandDeps = {}): CliCommand {
     summary: "check a routing policy directory, or explain the routing decision for a request",
     async run(argv, io) {
       const [sub, ...rest] = argv;
-      if (sub === "check") return check(rest, io, deps);
-      if (sub === "explain") return explain(rest, io, deps);
-      if (sub === "help" || sub === "--help" || sub === "-h") {
+      if (sub === "help" || asksForHelp(argv)) {
         io.stdout.write(`${USAGE}\n`);
         return 0;
       }
+      if (sub === "check") return check(rest, io, deps);
+      if (sub === "explain") return explain(rest, io, deps);
       throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}\n${USAGE}`);
     },
   };
