@@ -5,14 +5,15 @@
  */
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
 import type { ClassifierTextOptions } from "../../classifiers/index.js";
+import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { asGatewayError } from "../errors.js";
+import { asGatewayError, GatewayError } from "../errors.js";
 import type { ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
-import type { Decision, RouteDecision } from "../policy/decide.js";
+import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
-import { FALLBACK_HEADER, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
+import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
 import { decisionNeedsPiiTypes } from "../policy/pii-need.js";
@@ -27,7 +28,7 @@ import { analyze, withClassification, withPiiTypes, type Analysis } from "./stag
 import { presentCompletion, presentStream, withTokens, type AnswerSummary } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
-import { prepareCall, shapeFor } from "./stages/prepare.js";
+import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
 
 export const ROUTE_HEADER = "x-switchyard-route";
@@ -129,9 +130,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       decided = await decideFor(ctx, conversation);
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
-      if (decision.kind === "deny") {
-        throw denyError(decision, conversation.request, deps.registry, (model) => shapeFor(model, conversation.request, undefined, deps.providers));
-      }
+      if (decision.kind === "deny") throw denialOf(decision, conversation.request);
       const { analysis } = decided;
       execution = await execute(ctx, decision, {
         registry: deps.registry,
@@ -239,10 +238,47 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     });
   }
 
+  /** A deny as the client gets it: the requested model's own refusal when it has one, else the policy's. */
+  function denialOf(decision: DenyDecision, request: ChatCompletionRequest): GatewayError {
+    try {
+      return denyError(decision, request, deps.registry, (model) => shapeFor(model, request, undefined, deps.providers));
+    } catch (error) {
+      // denyError throws the model's own refusal; anything else is a failure, not an answer.
+      if (error instanceof GatewayError) return error;
+      throw error;
+    }
+  }
+
+  /**
+   * What a real request meets when the executor prepares the decided model, before calling it: the
+   * same `prepareCall`, so the same refusals (`n > 1`, a parameter the model cannot handle, a
+   * conversation too long for it, PII the policy blocks for it). A failure the executor falls back
+   * from (keep-local, a model not ready) is no refusal: the next target may serve.
+   */
+  function refusalAtFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): GatewayError | undefined {
+    const model = deps.registry.get(decision.model);
+    if (!model) return undefined;
+    try {
+      prepareCall(model, decided.conversation, decided.analysis.cloudScan, decision, ctx.tenant.id, deps);
+      return undefined;
+    } catch (error) {
+      if (error instanceof KeepLocalError || failureKindOf(error) !== undefined) return undefined;
+      return asGatewayError(error);
+    }
+  }
+
   const explain: ExplainFn = async (body, ctx) => {
     const requestCtx = { ...ctx, body, receivedAt: Date.now() };
     const conversation = await loadConversation(requestCtx, deps.context);
     const decided = await decideFor(requestCtx, conversation, { dryRun: true });
+    const { decision } = decided;
+    if (decision.kind === "deny") {
+      const denial = denialOf(decision, conversation.request);
+      return { ...explainResult(decided), denial: { status: denial.status, code: denial.code ?? decision.code, message: denial.message } };
+    }
+    // A dry run predicts the real answer: a request refused before any model is called gets that refusal.
+    const refusal = refusalAtFirstTarget(requestCtx, decided, decision);
+    if (refusal) throw refusal;
     return explainResult(decided);
   };
 

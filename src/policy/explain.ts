@@ -34,9 +34,20 @@ export interface ExplainResult {
   features: RequestFeatures;
   decision: Decision;
   pii: PiiFindings;
+  /**
+   * For a deny: the error a real request gets, when the gateway answers with a more precise one than
+   * the decision's (the requested model's own refusal: the parameter it cannot handle, the context
+   * length). Absent: the decision's status, code and message.
+   */
+  denial?: { status: number; code: string; message: string } | undefined;
 }
 
-/** Runs the request's stages up to the routing decision and stops there. */
+/**
+ * Runs the request's stages up to the routing decision and stops there. A request the gateway would
+ * refuse before calling any model for another reason than a policy deny (a budget spent with
+ * `deny`, `n > 1`, a parameter the chosen model cannot handle, PII the
+ * policy blocks for it) rejects with the error the real request gets.
+ */
 export type ExplainFn = (body: ChatCompletionRequest, ctx: ExplainContext) => Promise<ExplainResult>;
 
 export interface DryRunResponse {
@@ -70,7 +81,8 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
     if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
     if (decision.pii !== "default") reasons.push(`pii action for this route: ${decision.pii}`);
   } else {
-    reasons.push(`denied with ${decision.status} ${decision.code}: ${decision.message}`);
+    const denial = result.denial ?? decision;
+    reasons.push(`denied with ${denial.status} ${denial.code}: ${denial.message}`);
   }
   const fallbacks =
     decision.kind === "route"
