@@ -4,8 +4,9 @@
  * on I/O: `record` is synchronous and cheap enough for the request path.
  */
 import type { BudgetGuard, BudgetStatus } from "./budgets/guard.js";
-import type { CostModel } from "./cost.js";
+import type { CostModel, RequestCost } from "./cost.js";
 import type { Metrics } from "./metrics.js";
+import { nanosToUsd, usdToNanos } from "./money.js";
 import type { UsageInput, UsageRecord } from "./record.js";
 import type { RecorderStats, UsageRecorder } from "./recorder.js";
 
@@ -34,17 +35,28 @@ export interface UsageAccounting {
 const tokenCount = (n: number | undefined): number => (typeof n === "number" && n > 0 && Number.isFinite(n) ? Math.round(n) : 0);
 const duration = (ms: number | undefined): number => (typeof ms === "number" && ms > 0 && Number.isFinite(ms) ? ms : 0);
 
+/**
+ * Money in whole nano-dollars, as every aggregate, budget counter and total counts it: the record's
+ * amounts (the CSV export, /metrics) then add up to exactly the report's totals, and savings are exactly
+ * baseline − cost, never a binary-float artefact like 0.0000704999….
+ */
+function inNanos(money: RequestCost): RequestCost {
+  const cost = usdToNanos(money.costUsd);
+  const baseline = usdToNanos(money.baselineCostUsd);
+  return { costUsd: nanosToUsd(cost), baselineCostUsd: nanosToUsd(baseline), savingsUsd: nanosToUsd(baseline - cost) };
+}
+
 /** The full record for `input`, priced with `costs`; pure, so it is tested without a store. */
 export function buildUsageRecord(costs: CostModel, input: UsageInput, now: number): UsageRecord {
   const promptTokens = tokenCount(input.promptTokens);
   const completionTokens = tokenCount(input.completionTokens);
   const totalMs = duration(input.totalMs);
-  const money = costs.price({
+  const money = inNanos(costs.price({
     model: input.model,
     promptTokens,
     completionTokens,
     generationMs: input.generationMs === undefined ? totalMs : duration(input.generationMs),
-  });
+  }));
   return {
     time: input.time ?? now,
     requestId: input.requestId,
