@@ -6,7 +6,7 @@
  *  - Anything else with `config.json` + `onnx/model.onnx`: a Hugging Face text-classification model
  *    used as is (labels from `id2label`, temperature 1).
  */
-import { readFile } from "node:fs/promises";
+import { access, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ClassifierModelError } from "./errors.js";
 import { METADATA_FILE, ModelMetadataSchema, type ModelMetadata } from "./model-metadata.js";
@@ -42,6 +42,46 @@ async function readMetadata(dir: string): Promise<ModelMetadata | null> {
   return result.data;
 }
 
+/** The folder itself: a wrong path is the commonest mistake, and the later reads would not say so. */
+async function checkFolder(dir: string): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(dir)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ClassifierModelError("no such folder", dir, { cause: error });
+    throw new ClassifierModelError(`cannot open the model folder (${code ?? (error as Error).message})`, dir, { cause: error });
+  }
+  if (!isDirectory) throw new ClassifierModelError(`not a folder: a model is a folder holding ${METADATA_FILE} or config.json`, dir);
+}
+
+/**
+ * What transformers.js reads from a Hugging Face text-classification folder. Without them it fails
+ * with errors that name no file ("Cannot read properties of undefined (reading 'tokenizer_class')").
+ */
+const TEXT_CLASSIFICATION_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
+
+async function checkTextClassificationFiles(dir: string): Promise<void> {
+  const present = await Promise.all(
+    TEXT_CLASSIFICATION_FILES.map((file) =>
+      access(join(dir, file)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  const missing = TEXT_CLASSIFICATION_FILES.filter((_, i) => !present[i]);
+  if (missing.includes("config.json")) {
+    throw new ClassifierModelError(
+      `not a model folder: it has neither ${METADATA_FILE} (a model trained by \`classifier train\`) nor config.json (a Hugging Face text-classification model)`,
+      dir,
+    );
+  }
+  if (missing.length > 0) {
+    throw new ClassifierModelError(`incomplete Hugging Face text-classification model: missing ${missing.join(", ")}`, dir);
+  }
+}
+
 /** A folder trained here has model_type "switchyard-ngram", which only our loader can run. */
 async function isSwitchyardModel(dir: string): Promise<boolean> {
   try {
@@ -61,6 +101,7 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   const resolved = LoadClassifierOptionsSchema.parse(options);
   const isLocal = dir.startsWith(".") || dir.startsWith("/") || !resolved.allowRemoteModels;
   const folder = isLocal ? resolve(dir) : dir;
+  if (isLocal) await checkFolder(folder);
   const metadata = isLocal ? await readMetadata(folder) : null;
   const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
     throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
@@ -69,6 +110,7 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
     // Without it transformers.js says "Unsupported model type: switchyard-ngram", which names no file.
     throw new ClassifierModelError(`${METADATA_FILE} is missing (it holds the labels and calibration; retrain or restore it)`, folder);
   }
+  if (isLocal && metadata === null) await checkTextClassificationFiles(folder);
   try {
     if (metadata?.kind === "ngram") return await loadNgramClassifier(folder, metadata, version, resolved);
     if (metadata?.kind === "encoder-head") return await loadEncoderHeadClassifier(folder, metadata, version, resolved);

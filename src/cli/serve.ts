@@ -1,3 +1,4 @@
+import { ClassifierModelError } from "../../classifiers/errors.js";
 import { createGateway } from "../app.js";
 import { ConfigError, loadGatewayConfig } from "../config/load.js";
 import { createLogger } from "../logging.js";
@@ -32,6 +33,10 @@ export const serveCommand: CliCommand = {
     try {
       gateway = await createGateway(config, { log });
     } catch (error) {
+      if (error instanceof ClassifierModelError) {
+        io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined)}\n`);
+        return 1;
+      }
       if (!(error instanceof ConfigError)) throw error;
       io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
       return 1;
@@ -81,6 +86,16 @@ export const serveCommand: CliCommand = {
     return -1;
   },
 };
+
+/**
+ * The intent classifier is the one model the gateway cannot start without: say which setting chose
+ * the folder (the error itself names the folder and what is wrong with it).
+ */
+function classifierProblem(error: ClassifierModelError, fromEnv: boolean): string {
+  return fromEnv
+    ? `SWITCHYARD_CLASSIFIER_DIR: cannot load the intent classifier: ${error.message}`
+    : `cannot load the bundled intent classifier: ${error.message} (set SWITCHYARD_CLASSIFIER_DIR to another model folder)`;
+}
 
 /** Why binding failed, in words, for the errors an operator can fix by choosing another address. */
 function listenFailure(error: unknown): string | undefined {
