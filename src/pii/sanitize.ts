@@ -36,14 +36,32 @@ export type CloudOutcome =
   /** A `keep_local` rule fired: answer locally (sanitize again with `sanitizeForLocal`). */
   | { kind: "keep_local"; types: string[]; summary: PiiSummaryEntry[] }
   /** A `block` rule fired: answer with `error` (400, names the types, never the values). */
-  | { kind: "blocked"; types: string[]; error: GatewayError; summary: PiiSummaryEntry[] }
+  | { kind: "blocked"; types: string[]; error: PiiBlockedError; summary: PiiSummaryEntry[] }
   /** The scan failed: nothing may go to the cloud. `fallback` is the policy's `scan.on_failure`. */
   | { kind: "failed"; fallback: "refuse" | "local"; error: GatewayError; cause: PiiScanError };
 
 export type LocalOutcome =
   | { kind: "local"; request: ChatCompletionRequest; history: ChatMessage[]; summary: PiiSummaryEntry[] }
-  | { kind: "blocked"; types: string[]; error: GatewayError; summary: PiiSummaryEntry[] }
+  | { kind: "blocked"; types: string[]; error: PiiBlockedError; summary: PiiSummaryEntry[] }
   | { kind: "failed"; fallback: "refuse"; error: GatewayError; cause: PiiScanError };
+
+/**
+ * The 400 of a `block` rule. It carries the scan's summary (types, actions, counts; never values) to
+ * the pipeline, which reports and counts a refused request's PII actions like those of an answered one.
+ */
+export class PiiBlockedError extends GatewayError {
+  constructor(
+    readonly types: string[],
+    readonly summary: PiiSummaryEntry[],
+  ) {
+    super(`The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "pii_blocked",
+      param: "messages",
+    });
+  }
+}
 
 export interface Sanitizer {
   sanitizeForCloud(request: ChatCompletionRequest, options: SanitizeOptions): CloudOutcome;
@@ -123,11 +141,8 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
 
   function blockedOutcome(tally: SummaryTally) {
     const types = tally.typesWith("block");
-    const error = new GatewayError(
-      `The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`,
-      { status: 400, type: "invalid_request_error", code: "pii_blocked", param: "messages" },
-    );
-    return { kind: "blocked" as const, types, error, summary: tally.entries() };
+    const summary = tally.entries();
+    return { kind: "blocked" as const, types, error: new PiiBlockedError(types, summary), summary };
   }
 
   return {

@@ -11,6 +11,7 @@ import type { ContextStore } from "../context/store.js";
 import { asGatewayError, GatewayError } from "../errors.js";
 import type { ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
+import { PiiBlockedError } from "../pii/sanitize.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
 import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
@@ -169,7 +170,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       return { kind: "stream", chunks, headers };
     } catch (error) {
       recordFailure(ctx, decided, execution, error, startedAt);
-      throw error;
+      throw withPiiHeader(error);
     }
   }
 
@@ -234,7 +235,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       promptTokens: 0,
       completionTokens: 0,
       totalMs: performance.now() - startedAt,
-      pii: [],
+      // A block is an action taken on what the request carried, though nothing was sent.
+      pii: error instanceof PiiBlockedError ? piiCounts(error.summary) : [],
     });
   }
 
@@ -308,6 +310,13 @@ function explainResult(decided: Decided): ExplainResult {
     actions[entry.type] = entry.action;
   }
   return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.features.piiTypes, counts, actions } };
+}
+
+/** A PII refusal reports what the scan found in `x-switchyard-pii`, as an answered request does. */
+function withPiiHeader(error: unknown): unknown {
+  if (!(error instanceof PiiBlockedError) || error.summary.length === 0) return error;
+  const { status, type, code, param } = error;
+  return new GatewayError(error.message, { status, type, code, param, headers: { ...error.headers, [PII_HEADER]: formatPiiSummary(error.summary) }, cause: error });
 }
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {
