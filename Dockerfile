@@ -9,7 +9,9 @@ ENV NODE_ENV=production \
 
 COPY package.json package-lock.json .npmrc ./
 # Dev dependencies are only the test runner and type checker; tsx (the runtime loader) is a dependency.
-RUN npm ci --omit=dev && npm cache clean --force
+# Not `npm ci`: node-llama-cpp lists optional binaries for other platforms that the lock file does not
+# carry, and `npm ci` refuses such a lock; `npm install` follows it for everything it has (as .ci/run).
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY src ./src
 COPY routes ./routes

@@ -31,7 +31,7 @@ describe("docker-compose.yml", async () => {
     expect(gateway?.environment).toMatchObject({ HOST: "0.0.0.0", PORT: "8080" });
     const dockerfile = await readFile("Dockerfile", "utf8");
     expect(dockerfile).toMatch(/^FROM node:20/m);
-    expect(dockerfile).toContain("npm ci --omit=dev");
+    expect(dockerfile).toContain("npm install --omit=dev");
     expect(dockerfile).toMatch(/CMD \["node", "--import", "tsx", "src\/main.ts", "serve"\]/);
   });
 
