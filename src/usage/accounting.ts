@@ -30,7 +30,7 @@ export interface UsageAccounting {
  * Token counts come from the upstream's `usage`, which no one validates: a server that reports only
  * `total_tokens` gives undefined, another a fraction. Store counters add with HINCRBY, which refuses
  * anything but an integer: a refused increment leaves that counter short while the rest of its batch
- * is applied (MULTI does not roll back), so counts are made whole integers here, before they are stored.
+ * is applied (a script does not roll back), so counts are made whole integers here, before they are stored.
  */
 const tokenCount = (n: number | undefined): number => (typeof n === "number" && n > 0 && Number.isFinite(n) ? Math.round(n) : 0);
 const duration = (ms: number | undefined): number => (typeof ms === "number" && ms > 0 && Number.isFinite(ms) ? ms : 0);

@@ -4,8 +4,9 @@
  * the store is unreachable for long, new records are dropped and counted rather than growing memory
  * without limit, and failed batches are retried with capped exponential backoff.
  */
+import { randomUUID } from "node:crypto";
 import type { UsageRecord } from "./record.js";
-import type { UsageStore } from "./store.js";
+import type { BatchId, UsageStore } from "./store.js";
 
 export interface UsageRecorderOptions {
   store: UsageStore;
@@ -45,6 +46,15 @@ export class UsageRecorder {
   private readonly onError: (error: unknown, stats: RecorderStats) => void;
   private readonly onWritten: (records: readonly UsageRecord[]) => void;
   private readonly buffer: UsageRecord[] = [];
+  /** Names this recorder's batches in the store, which applies each (writer, seq) once. */
+  private readonly writer = randomUUID();
+  private seq = 0;
+  /**
+   * The batch being written, kept as it is until the store confirms it: a write that failed may still
+   * have reached the store (a timeout), so its retry must be the same batch under the same id, never
+   * the buffer's head regrown with newer records.
+   */
+  private batch: { id: BatchId; records: UsageRecord[] } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<boolean> | undefined;
   private retryDelayMs = 0;
@@ -116,16 +126,17 @@ export class UsageRecorder {
   /** One write of the oldest batch; records leave the buffer only once the store has them. */
   private writeBatch(): Promise<boolean> {
     if (this.writing) return this.writing;
-    const batch = this.buffer.slice(0, this.batchSize);
+    const batch = (this.batch ??= { id: { writer: this.writer, seq: ++this.seq }, records: this.buffer.slice(0, this.batchSize) });
     this.writing = this.store
-      .append(batch)
+      .append(batch.records, batch.id)
       .then(
         () => {
           // Only this method removes from the front, and enqueue only appends, so the batch is still first.
-          this.buffer.splice(0, batch.length);
-          this.written += batch.length;
+          this.buffer.splice(0, batch.records.length);
+          this.batch = undefined;
+          this.written += batch.records.length;
           this.retryDelayMs = 0;
-          this.onWritten(batch);
+          this.onWritten(batch.records);
           return true;
         },
         (error: unknown) => {

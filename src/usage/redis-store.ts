@@ -3,9 +3,14 @@
  * plus the bucket counters of `aggregate.ts` in hashes, and one spend hash per month for budgets.
  *
  * Every key carries the same hash tag (`{<prefix>usage}`), so on Redis Cluster they live in one slot
- * and a batch is still one MULTI/EXEC. That is isolation, not all-or-nothing: a command refused while
- * queueing (EXECABORT) discards the batch, but one that fails at run time (WRONGTYPE on a key something
- * else wrote) fails alone and Redis applies the rest. Such a batch counts as written — retrying it would
+ * and a batch is one script (`EVALSHA`), run by Redis as one step. The script is the batch's guard
+ * against counting it twice: a write the client gave up on (its command timeout while Redis stalled,
+ * a connection lost after the command left) may still run, and the recorder then sends the same batch
+ * again. Each batch is named by its recorder (`writer`) and that recorder's sequence number; the
+ * script keeps the last sequence it applied per writer and skips a batch it has already applied.
+ *
+ * A command that fails inside the script (WRONGTYPE on a key something else wrote) fails alone and
+ * the rest of the batch is applied, as in a MULTI. Such a batch counts as written — retrying it would
  * add its records and counters again on every attempt — and the failure goes to `onPartialWrite`.
  * Usage data is small (it is bounded by the retention), so one slot holding it all is not a hot spot
  * worth splitting.
@@ -15,7 +20,7 @@ import { usageStoreUnavailable } from "../errors.js";
 import { bucketId, aggregateBatch, type BucketRef } from "./aggregate.js";
 import { DEFAULT_RETENTION, type Retention } from "./buckets.js";
 import { UsageRecordSchema, type UsageRecord } from "./record.js";
-import type { UsageStore } from "./store.js";
+import type { BatchId, UsageStore } from "./store.js";
 
 export interface RedisUsageStoreOptions {
   /** A connected client; the composition root owns it (and quits it). */
@@ -37,6 +42,48 @@ export interface RedisUsageStoreOptions {
 }
 
 const SCAN_PAGE = 500;
+
+/** How long Redis remembers a writer's last batch after its last write: far longer than any retry. */
+const WRITER_TTL_MS = 7 * 86_400_000;
+
+/**
+ * Applies one batch unless its writer's sequence says it was applied already. KEYS[1] holds the
+ * writer's last applied sequence (absent: none); ARGV[1] is the batch's sequence (-1: unnamed, always
+ * applied), ARGV[2] the writer key's lifetime, then the batch's commands, each an opcode, the index of
+ * its key in KEYS and its arguments: `x` XADD (max length, record JSON), `h` HINCRBY (field, amount),
+ * `a` PEXPIREAT (ms), `e` PEXPIRE (ms). The guard is written first, with `redis.call`: a Redis refusing
+ * writes (OOM) fails the whole script before any counter moved, and the recorder retries. Returns
+ * {applied, failed commands, first error}.
+ */
+const APPEND_SCRIPT = `
+pcall(redis.replicate_commands)
+local seq = tonumber(ARGV[1])
+if seq >= 0 then
+  local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
+  if seq <= last then return {0, 0, ''} end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+local failed, first = 0, ''
+local function run(...)
+  local reply = redis.pcall(...)
+  if type(reply) == 'table' and reply.err then
+    failed = failed + 1
+    if first == '' then first = reply.err end
+  end
+end
+local i = 3
+while i <= #ARGV do
+  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  if op == 'x' then run('XADD', key, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3]); i = i + 4
+  elseif op == 'h' then run('HINCRBY', key, ARGV[i + 2], ARGV[i + 3]); i = i + 4
+  elseif op == 'a' then run('PEXPIREAT', key, ARGV[i + 2]); i = i + 3
+  else run('PEXPIRE', key, ARGV[i + 2]); i = i + 3 end
+end
+return {1, failed, first}
+`;
+
+type AppendReply = [applied: number, failed: number, firstError: string];
+type ScriptClient = { usageAppend(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<AppendReply> };
 
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
 const unreadable = (error: unknown): never => {
@@ -75,29 +122,38 @@ export class RedisUsageStore implements UsageStore {
     return `${this.tag}:spend:${month}`;
   }
 
-  async append(records: readonly UsageRecord[]): Promise<void> {
+  async append(records: readonly UsageRecord[], batch?: BatchId): Promise<void> {
     if (records.length === 0) return;
     const increments = aggregateBatch(records);
-    const tx = this.redis.multi();
-    for (const record of records) {
-      tx.xadd(this.streamKey, "MAXLEN", "~", this.maxRecords, "*", "r", JSON.stringify(record));
-    }
+    const keys: string[] = [batch ? this.writerKey(batch.writer) : this.streamKey, this.streamKey];
+    const args: Array<string | number> = [batch ? batch.seq : -1, WRITER_TTL_MS];
+    for (const record of records) args.push("x", 2, this.maxRecords, JSON.stringify(record));
     for (const { ref, fields } of increments.buckets.values()) {
-      const key = this.bucketKey(ref);
-      for (const [name, amount] of fields) tx.hincrby(key, name, amount);
+      const index = keys.push(this.bucketKey(ref));
+      for (const [name, amount] of fields) args.push("h", index, name, amount);
       // Absolute expiry: a bucket lives for its retention after it starts, however late it was written.
-      tx.pexpireat(key, ref.start + this.retention.buckets[ref.granularity]);
+      args.push("a", index, ref.start + this.retention.buckets[ref.granularity]);
     }
     for (const [month, tenants] of increments.spend) {
-      const key = this.spendKey(month);
-      for (const [tenant, nanos] of tenants) tx.hincrby(key, tenant, nanos);
-      tx.pexpire(key, this.retention.spendMs);
+      const index = keys.push(this.spendKey(month));
+      for (const [tenant, nanos] of tenants) args.push("h", index, tenant, nanos);
+      args.push("e", index, this.retention.spendMs);
     }
-    // A rejection here (EXECABORT, connection lost before EXEC) means nothing was applied: the recorder retries.
-    const results = await tx.exec();
-    if (results === null) throw new Error("Redis aborted the usage transaction");
-    const errors = results.flatMap(([error]) => (error ? [error] : []));
-    if (errors.length > 0) this.onPartialWrite(errors[0]!, errors.length);
+    // A rejection (the script refused, a timeout, a lost connection) may or may not have been applied:
+    // the recorder retries the same batch, which the script applies at most once.
+    const [, failed, firstError] = await this.scripts().usageAppend(keys.length, ...keys, ...args);
+    if (failed > 0) this.onPartialWrite(new Error(firstError), failed);
+  }
+
+  /** The writer's last applied batch sequence (see `append`). */
+  writerKey(writer: string): string {
+    return `${this.tag}:writer:${writer}`;
+  }
+
+  private scripts(): ScriptClient {
+    const client = this.redis as unknown as Partial<ScriptClient> & { defineCommand(name: string, definition: { lua: string }): void };
+    if (client.usageAppend === undefined) client.defineCommand("usageAppend", { lua: APPEND_SCRIPT });
+    return client as ScriptClient;
   }
 
   async readBuckets(refs: readonly BucketRef[]): Promise<Array<Map<string, number>>> {

@@ -6,11 +6,22 @@
 import type { BucketRef } from "./aggregate.js";
 import type { UsageRecord } from "./record.js";
 
+/** One recorder's batch: `writer` is unique per recorder, `seq` grows by one per new batch, and a retry keeps both. */
+export interface BatchId {
+  writer: string;
+  seq: number;
+}
+
 export interface UsageStore {
   /** Which store this is, for logs and `/readyz`. */
   readonly kind: "memory" | "redis";
-  /** Persists a batch of records and their aggregates in one round trip; rejects when nothing was written. */
-  append(records: readonly UsageRecord[]): Promise<void>;
+  /**
+   * Persists a batch of records and their aggregates in one round trip; rejects when nothing was written.
+   * `batch` names the batch (its writer and that writer's sequence number): a store shared over the
+   * network applies a batch it was already sent once only, so a retry after a write that timed out but
+   * reached the store does not count the batch twice.
+   */
+  append(records: readonly UsageRecord[], batch?: BatchId): Promise<void>;
   /** The counters of each bucket, in the order asked (empty for a bucket with no data). */
   readBuckets(refs: readonly BucketRef[]): Promise<Array<Map<string, number>>>;
   /**

@@ -144,20 +144,21 @@ describe("usage in Redis shared by two gateway replicas", () => {
     expect(dayExpiry).toBe(dayStart + 800 * 86_400_000);
   });
 
-  it("writes one record's aggregates as a single transaction", async () => {
+  it("writes one record's aggregates as a single script, run by Redis as one step", async () => {
     const spy = connect();
     const store = new RedisUsageStore({ redis: spy, prefix: `${prefix}tx:` });
     const monitor = await connect().monitor();
-    const commands: string[] = [];
-    monitor.on("monitor", (_time: string, args: string[]) => {
-      if (String(args[1] ?? "").includes(`${prefix}tx:`) || ["multi", "exec"].includes(String(args[0]).toLowerCase())) commands.push(String(args[0]).toLowerCase());
+    const commands: Array<{ command: string; source: string }> = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const command = String(args[0]).toLowerCase();
+      if (args.some((a) => String(a).includes(`${prefix}tx:`))) commands.push({ command, source });
     });
-    await store.append([makeRecord({ time: base })]);
+    await store.append([makeRecord({ time: base })], { writer: "w", seq: 1 });
     await new Promise((r) => setTimeout(r, 50));
     monitor.disconnect();
-    expect(commands[0]).toBe("multi");
-    expect(commands.at(-1)).toBe("exec");
-    expect(commands.filter((c) => c === "xadd")).toHaveLength(1);
+    const fromClient = commands.filter((c) => c.source !== "lua");
+    expect(fromClient.map((c) => c.command)).toEqual([expect.stringMatching(/^eval(sha)?$/)]);
+    expect(commands.filter((c) => c.command === "xadd")).toHaveLength(1);
   });
 });
 
