@@ -36,16 +36,18 @@ interface KeyEntry {
 }
 
 /**
- * One entry is `tenant=key` when the text before its first `=` is a tenant id and the text after it is
- * non-empty and does not start with `=`; anything else is a bare key. Base64 pads only at the end, so
- * a padded bare key (`…oP8q=`, `…oP8==`) always leaves nothing, or only `=`, after its first `=`.
+ * One entry is `tenant=key` when the text after its first `=` is non-empty and does not start with
+ * `=`; otherwise it is a bare key. Base64 pads only at the end, so a padded bare key (`…oP8q=`,
+ * `…oP8==`) always leaves nothing, or only `=`, after its first `=`. A `tenant=key` entry whose tenant
+ * is not a tenant id is refused rather than read as a bare key: that tenant's clients would only
+ * see 401s, with nothing saying why.
  */
-function splitEntry(entry: string): KeyEntry {
+function splitEntry(entry: string): KeyEntry | "bad tenant" {
   const eq = entry.indexOf("=");
   if (eq > 0) {
     const tenant = entry.slice(0, eq).trim();
     const key = entry.slice(eq + 1).trim();
-    if (TENANT_ID.test(tenant) && key !== "" && !key.startsWith("=")) return { tenant, key };
+    if (key !== "" && !key.startsWith("=")) return TENANT_ID.test(tenant) ? { tenant, key } : "bad tenant";
   }
   return { key: entry };
 }
@@ -69,6 +71,12 @@ function readEntries(spec: string | undefined): { entries: KeyEntry[]; problems:
     if (!text) continue;
     position++;
     const entry = splitEntry(text);
+    if (entry === "bad tenant") {
+      problems.push(
+        `entry ${position}: the text before its first '=' is not a tenant id (1–64 letters, digits, '.', '_' or '-', starting with a letter or digit); a key may hold '=' only as trailing padding`,
+      );
+      continue;
+    }
     if (entry.key.length < MIN_KEY_LENGTH) {
       problems.push(`entry ${position}: the key is shorter than ${MIN_KEY_LENGTH} characters`);
       continue;

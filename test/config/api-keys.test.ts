@@ -44,9 +44,12 @@ describe("SWITCHYARD_API_KEYS entries", () => {
     expect(keys.lookup("plain-key-123")).toEqual({ id: "globex-eu" });
   });
 
-  it("read an entry whose part before `=` is not a tenant id as a bare key", () => {
-    const keys = parseApiKeys("ab+/cd=efgh");
-    expect(keys.lookup("ab+/cd=efgh")?.id).toMatch(/^key-/);
+  it("refuse `tenant=key` with a tenant that is not a tenant id, by position, instead of reading it as a bare key", () => {
+    // Read as a bare key, "acme corp"'s clients would only get 401s with nothing saying why.
+    const message = messageOf(() => parseApiKeys(`globex=${BASE64_KEY},acme corp=s3cret-key-1`));
+    expect(message).toContain("entry 2: the text before its first '=' is not a tenant id");
+    expect(message).not.toContain("acme");
+    expect(message).not.toContain("s3cret");
   });
 
   it("name a short key's entry by its position and print no part of it", () => {
