@@ -5,7 +5,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { byteLength, type ContextBackend, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
-import { TOOL_TURN_PREFIX } from "./turn-codec.js";
+import { isResultTurn } from "./turn-codec.js";
 
 interface Entry {
   turns: string[];
@@ -73,7 +73,7 @@ function replaceLoaded(entry: Entry, asOf: number | undefined): void {
   entry.bytes = entry.turns.reduce((sum, turn) => sum + byteLength(turn), 0);
 }
 
-/** The same rule as the Redis script: oldest first until within limits, then no leading tool results. */
+/** The same rule as the Redis script: oldest first until within limits, then no leading call results. */
 function trim(entry: Entry, limits: SessionLimits): number {
   let drop = 0;
   let bytes = entry.bytes;
@@ -82,7 +82,7 @@ function trim(entry: Entry, limits: SessionLimits): number {
     bytes -= byteLength(turns[drop]!);
     drop++;
   }
-  while (drop < turns.length && turns[drop]!.startsWith(TOOL_TURN_PREFIX)) {
+  while (drop < turns.length && isResultTurn(turns[drop]!)) {
     bytes -= byteLength(turns[drop]!);
     drop++;
   }

@@ -11,7 +11,10 @@
 import { createHash } from "node:crypto";
 import type { ContextBackend, ConnectionListener, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
-import { TOOL_TURN_PREFIX } from "./turn-codec.js";
+import { RESULT_TURN_PREFIXES } from "./turn-codec.js";
+
+/** Lua: whether the stored turn `head` is a call result (`tool` or `function`). */
+const HEAD_IS_RESULT = RESULT_TURN_PREFIXES.map((prefix) => `string.sub(head, 1, ${prefix.length}) == '${prefix}'`).join(" or ");
 
 const LOAD = `
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -73,11 +76,11 @@ while len > 0 and (len > maxTurns or bytes > maxBytes) do
   len = len - 1
   trimmed = trimmed + 1
 end
--- Only a trim or a replace can put a tool result at the head.
+-- Only a trim or a replace can put a call result (tool or function) at the head.
 if trimmed > 0 or ARGV[4] == '1' then
   while len > 0 do
     local head = redis.call('LINDEX', KEYS[1], 0)
-    if string.sub(head, 1, ${TOOL_TURN_PREFIX.length}) ~= '${TOOL_TURN_PREFIX}' then break end
+    if not (${HEAD_IS_RESULT}) then break end
     redis.call('LPOP', KEYS[1])
     bytes = bytes - #head
     len = len - 1

@@ -1,17 +1,24 @@
 /**
  * Turns to and from the strings a backend stores. Every stored turn starts with `{"role":"…",` in
- * plain text (the Redis trim script recognises tool results by that prefix, so trimming never leaves
- * a tool result without the call it answers); with a cipher, everything else is sealed and bound to
- * its tenant, session and field so a sealed value cannot be replayed elsewhere. Plain values stay
- * readable with a cipher configured, so switching encryption on does not cut live sessions short.
+ * plain text (the Redis trim script recognises call results by that prefix, so trimming never leaves
+ * a `tool` or `function` result without the call it answers); with a cipher, everything else is
+ * sealed and bound to its tenant, session and field so a sealed value cannot be replayed elsewhere.
+ * Plain values stay readable with a cipher configured, so switching encryption on does not cut live
+ * sessions short.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import type { ContextCipher } from "./cipher.js";
 import type { SessionScope } from "./session-id.js";
 import { messageFingerprint, type StoredTurn, type TurnInput, type TurnMeta } from "./turn.js";
 
-/** The prefix of a stored tool result; the Redis trim script matches on it. */
-export const TOOL_TURN_PREFIX = '{"role":"tool",';
+/**
+ * The prefixes of a stored call result: `tool` answers `tool_calls`, `function` the deprecated
+ * `function_call`. The Redis trim script matches on them; turns have always been stored this way, so
+ * sessions saved by earlier versions match too.
+ */
+export const RESULT_TURN_PREFIXES = ['{"role":"tool",', '{"role":"function",'] as const;
+
+export const isResultTurn = (stored: string): boolean => RESULT_TURN_PREFIXES.some((prefix) => stored.startsWith(prefix));
 
 interface TurnBody {
   fp: string;

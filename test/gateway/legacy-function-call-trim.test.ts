@@ -1,0 +1,64 @@
+/**
+ * A session trimmed to its turn limit right after a deprecated single function call: the `function`
+ * result whose `function_call` was trimmed away must not lead the stored history, or every later
+ * turn sends the model a result answering no call (which OpenAI refuses with a 400) — on the
+ * in-memory store and on Redis alike.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+
+const KEY = "sk-legacy-trim-0123456789";
+
+let upstream: LegacyCallUpstream;
+beforeAll(async () => {
+  upstream = await startLegacyCallUpstream();
+});
+afterAll(async () => {
+  await upstream?.close();
+});
+
+describe.each([
+  { backend: "memory", env: {} as Record<string, string> },
+  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
+])("a session of two turns at most, answered with function_call ($backend store)", ({ env }) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      modelsYaml: legacyModelsYaml(upstream.baseURL),
+      files: { "routing.yaml": NO_FALLBACK_ROUTING },
+      env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "2", SWITCHYARD_API_KEYS: `legacy=${KEY}` },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  async function storedMessages(session: string, until: (messages: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
+    // The save happens after the answer went out: wait for it.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const res = await fetch(`${gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
+      if (until(messages) || Date.now() > deadline) return messages;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it("sends no function result without its call once the call is trimmed away", async () => {
+    const session = `legacy-trim-${randomUUID()}`;
+    const ask = (messages: Array<{ role: "user"; content: string } | { role: "function"; name: string; content: string }>) =>
+      gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", functions: FUNCTIONS, messages }, { headers: { "x-session-id": session } });
+
+    await ask([{ role: "user", content: "Mail the report" }]);
+    await storedMessages(session, (m) => m.some((x) => x.function_call));
+    await ask([{ role: "function", name: "send_mail", content: "sent" }]);
+    const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent"));
+    expect(stored.map((m) => m.role)).toEqual(["assistant"]);
+
+    upstream.received.length = 0;
+    await ask([{ role: "user", content: "Thanks" }]);
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["assistant", "user"]);
+  });
+});
