@@ -2,7 +2,7 @@
  * Fits a conversation into a model's context window: system and developer messages always stay, the
  * newest turns are kept and the oldest dropped first. An assistant message that calls tools and the
  * tool results answering it are kept or dropped together, since a provider rejects either without
- * the other.
+ * the other; so are the deprecated single `function_call` and its `function` result.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { invalidRequest } from "../errors.js";
@@ -50,6 +50,13 @@ interface Group {
   orphan: boolean;
 }
 
+/** The role of the results answering `message`'s calls, if it makes any. */
+function resultRoleOf(message: ChatMessage): "tool" | "function" | undefined {
+  if (message.role !== "assistant") return undefined;
+  if ((message.tool_calls?.length ?? 0) > 0) return "tool";
+  return message.function_call != null ? "function" : undefined;
+}
+
 /**
  * @example
  * const fitted = fitToBudget(merged.messages, { contextWindow: 2048, reservedOutputTokens: 256, countTokens });
@@ -70,7 +77,8 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
   const keep = new Array<boolean>(messages.length).fill(false);
   let pinnedTokens = 0;
   const groups: Group[] = [];
-  let open: Group | undefined;
+  /** The last call's group, while the results answering it follow. */
+  let open: { group: Group; results: "tool" | "function" } | undefined;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const tokens = countTokens(message);
@@ -79,14 +87,17 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
       pinnedTokens += tokens;
       continue;
     }
-    if (message.role === "tool" && open) {
-      open.indices.push(i);
-      open.tokens += tokens;
+    if (open && message.role === open.results) {
+      open.group.indices.push(i);
+      open.group.tokens += tokens;
       continue;
     }
+    // Unlike a `tool` result, a `function` result carries no call id a provider could check, so one
+    // without its call in front is kept as the client sent it, not dropped as an orphan.
     const group: Group = { indices: [i], tokens, orphan: message.role === "tool" };
     groups.push(group);
-    open = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0 ? group : undefined;
+    const results = resultRoleOf(message);
+    open = results ? { group, results } : undefined;
   }
 
   let remaining = available - pinnedTokens;

@@ -1,0 +1,44 @@
+/**
+ * A conversation holding a deprecated single function call, cut to fit a model's context window: the
+ * call and its `function` result are left out together, so the model never gets a result answering
+ * no call (which OpenAI refuses with a 400).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+
+let upstream: LegacyCallUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  upstream = await startLegacyCallUpstream();
+  // legacy-gpt with a window of 60 tokens: 26 of them reserved for a 10-token answer and the prompt's framing.
+  const modelsYaml = legacyModelsYaml(upstream.baseURL).replace("upstream_model: legacy-upstream\n    context_window: 128000", "upstream_model: legacy-upstream\n    context_window: 60");
+  gw = await startTestGateway({ modelsYaml, files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
+});
+afterAll(async () => {
+  await gw?.close();
+  await upstream?.close();
+});
+
+describe("a function_call exchange that does not fit the window", () => {
+  it("is left out whole, the call with its result", async () => {
+    const { response } = await gw
+      .client()
+      .chat.completions.create({
+        model: "legacy-gpt",
+        max_tokens: 10,
+        functions: FUNCTIONS,
+        messages: [
+          { role: "user", content: "Mail the report" },
+          // Its text alone is far over the window: the call cannot be kept, so its result must not be either.
+          { role: "assistant", content: "I will mail it now. ".repeat(12), function_call: { name: "send_mail", arguments: '{"to":"finance"}' } },
+          { role: "function", name: "send_mail", content: "sent" },
+          { role: "assistant", content: "Done: sent" },
+          { role: "user", content: "Thanks" },
+        ],
+      })
+      .withResponse();
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["assistant", "user"]);
+    expect(response.headers.get("x-switchyard-context-dropped")).toBe("3");
+  });
+});
