@@ -239,37 +239,33 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
   const scope: Scope = query.tenant === undefined ? ALL_TENANTS : tenantScope(query.tenant);
   const starts = bucketStarts(query.fromMs, query.toMs, query.granularity);
   const refs: BucketRef[] = starts.map((start) => ({ scope, granularity: query.granularity, start }));
-  const dayStarts = query.groupBy === "day" && query.granularity !== "day" ? bucketStarts(query.fromMs, query.toMs, "day") : [];
-  const dayRefs: BucketRef[] = dayStarts.map((start) => ({ scope, granularity: "day", start }));
-  const buckets = await store.readBuckets([...refs, ...dayRefs]);
-  const seriesBuckets = buckets.slice(0, refs.length);
+  const buckets = await store.readBuckets(refs);
   const dimension = query.groupBy === undefined || query.groupBy === "day" ? undefined : query.groupBy;
 
   const totals: Counters = new Map();
   const groupTotals = new Map<string, Counters>();
-  const series: UsageReport["series"] = seriesBuckets.map((fields, i) => {
-    const bucketTotals = countersOf(fields, "total").get("") ?? new Map<string, number>();
+  const addToGroup = (key: string, counters: Counters) => {
+    const sum = groupTotals.get(key) ?? new Map<string, number>();
+    addCounters(sum, counters);
+    groupTotals.set(key, sum);
+  };
+  const series: UsageReport["series"] = buckets.map((fields, i) => {
+    const bucketCounters = countersOf(fields, "total").get("");
+    const bucketTotals = bucketCounters ?? new Map<string, number>();
     addCounters(totals, bucketTotals);
     const point: UsageReport["series"][number] = { start: iso(starts[i]!), totals: summarize(bucketTotals) };
+    // A day group sums the range's own buckets (each lies within one UTC day), not whole-day buckets:
+    // those would count the hours outside the range, and the groups would no longer add up to the totals.
+    if (query.groupBy === "day" && bucketCounters) addToGroup(iso(starts[i]!).slice(0, 10), bucketCounters);
     if (dimension) {
       point.groups = {};
       for (const [value, counters] of countersOf(fields, dimension)) {
         point.groups[value] = summarize(counters);
-        const sum = groupTotals.get(value) ?? new Map<string, number>();
-        addCounters(sum, counters);
-        groupTotals.set(value, sum);
+        addToGroup(value, counters);
       }
     }
     return point;
   });
-  if (query.groupBy === "day") {
-    const dayBuckets = query.granularity === "day" ? seriesBuckets : buckets.slice(refs.length);
-    const days = query.granularity === "day" ? starts : dayStarts;
-    dayBuckets.forEach((fields, i) => {
-      const counters = countersOf(fields, "total").get("");
-      if (counters) groupTotals.set(iso(days[i]!).slice(0, 10), counters);
-    });
-  }
   const groups = [...groupTotals].map(([key, counters]) => ({ key, ...summarize(counters) }));
   if (query.groupBy !== "day") groups.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
 
