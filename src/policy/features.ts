@@ -138,13 +138,18 @@ export function lastUserText(body: ChatCompletionRequest): string {
   return "";
 }
 
-/** Every text of the request a PII scan must cover (messages of all roles, tool definitions and calls of every kind). */
+/**
+ * Every text of the request a PII scan must cover (messages of all roles, tool definitions, and the
+ * arguments of calls of every kind: `tool_calls` and the deprecated single `function_call`).
+ */
 export function requestTexts(body: ChatCompletionRequest): string[] {
   const texts: string[] = [];
   for (const message of body.messages) {
     const text = messageText(message);
     if (text) texts.push(text);
-    if (message.role === "assistant") for (const call of message.tool_calls ?? []) texts.push(toolCallParts(call).text);
+    if (message.role !== "assistant") continue;
+    for (const call of message.tool_calls ?? []) texts.push(toolCallParts(call).text);
+    if (message.function_call) texts.push(message.function_call.arguments);
   }
   for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
   return texts;

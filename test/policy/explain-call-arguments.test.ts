@@ -1,0 +1,79 @@
+/**
+ * `policy explain` scans the same texts for PII as a request's egress does, the arguments of the
+ * calls a conversation holds included (`tool_calls` and the deprecated `function_call`): a secret
+ * there makes a `pii_found: SECRET` rule fire, as it does in the gateway.
+ */
+import { copyFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/command.js";
+import { createPolicyCommand } from "../../src/policy/cli.js";
+import { policyDir } from "./support.js";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const SECRET = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+/** A local model that takes tools, so the rule's local route can serve a conversation holding calls. */
+const MODELS = `
+providers:
+  pool: { type: openai_compatible, base_url: "http://127.0.0.1:9/v1", location: local }
+  openai: { type: openai_compatible, base_url: "http://127.0.0.1:9/v1" }
+models:
+  pool-8k:
+    provider: pool
+    context_window: 8192
+    capabilities: { tools: true, json_schema: true, vision: false }
+  gpt-4o-mini:
+    provider: openai
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: true }
+defaults: { local: pool-8k, cloud: gpt-4o-mini }
+`;
+const ROUTING = `
+version: 1
+rules:
+  - { name: secrets-stay-local, when: { pii_found: [SECRET] }, then: { route: local, pii: keep_local, pin: true } }
+default: { route: cloud }
+`;
+
+function io(): CliIO & { out(): string } {
+  const stdout = new PassThrough();
+  let out = "";
+  stdout.on("data", (chunk) => (out += String(chunk)));
+  return { stdin: Readable.from([""]), stdout, stderr: new PassThrough(), env: {}, cwd: REPO, out: () => out };
+}
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0)) await fn();
+});
+
+async function explain(call: object, result: object): Promise<{ rule: string; route: string; features: { piiTypes: string[] } }> {
+  const request = { model: "auto", messages: [{ role: "user", content: "Store my credentials" }, call, result, { role: "user", content: "Thanks" }] };
+  const dir = await policyDir({ "models.yaml": MODELS, "routing.yaml": ROUTING, "request.json": JSON.stringify(request) });
+  cleanup.push(dir.remove);
+  await copyFile(join(REPO, "policies", "pii.yaml"), join(dir.dir, "pii.yaml"));
+  const cli = io();
+  expect(await createPolicyCommand({ classifierDir: "/nonexistent/classifier" }).run(["explain", "--request", join(dir.dir, "request.json"), "--policy", dir.dir], cli)).toBe(0);
+  return JSON.parse(cli.out()) as { rule: string; route: string; features: { piiTypes: string[] } };
+}
+
+describe("policy explain with a secret in a call's arguments", () => {
+  it("finds it in a function_call and keeps the request local", async () => {
+    const out = await explain(
+      { role: "assistant", content: null, function_call: { name: "save", arguments: JSON.stringify({ key: SECRET }) } },
+      { role: "function", name: "save", content: "saved" },
+    );
+    expect(out).toMatchObject({ rule: "secrets-stay-local", route: "local" });
+    expect(out.features.piiTypes).toContain("SECRET");
+  });
+
+  it("finds it in a tool call and keeps the request local", async () => {
+    const out = await explain(
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "save", arguments: JSON.stringify({ key: SECRET }) } }] },
+      { role: "tool", tool_call_id: "call_1", content: "saved" },
+    );
+    expect(out).toMatchObject({ rule: "secrets-stay-local", route: "local" });
+    expect(out.features.piiTypes).toContain("SECRET");
+  });
+});
