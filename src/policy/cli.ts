@@ -1,8 +1,8 @@
 /**
  * `npm run cli -- policy check [dir]` and `npm run cli -- policy explain --request <file.json> [--policy <dir>]`.
  *
- * `check` loads the directory exactly as the gateway does (routing.yaml, models.yaml, intents.yaml) and
- * checks intent names against the classifier's labels — `classifiers/default`'s `config.json` when it
+ * `check` loads the directory exactly as the gateway does — every file it reads: routing.yaml,
+ * models.yaml, intents.yaml, pii.yaml, budgets.yaml, context.yaml (`checkPolicyDir`) — and checks intent names against the classifier's labels — `classifiers/default`'s `config.json` when it
  * exists, `--classifier <dir>` for another model, `--classifier none` for intents.yaml's names only —
  * and prints every problem as `file:line:col: path: message`; exit 0 when valid, 1 when not.
  *
@@ -27,6 +27,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
+import { checkPolicyDir } from "./check.js";
 import { decide } from "./decide.js";
 import { dryRunResponse, type PiiFindings } from "./explain.js";
 import { featuresFromRequest, lastUserText, requestTexts, type Classification, type StickyState } from "./features.js";
@@ -91,10 +92,10 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
   const classifierDir = given ? resolve(io.cwd, given) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
   const labels = given === "none" ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, given !== undefined)));
   try {
-    const { policy, files, warnings } = await loadPolicyDir({ dir, labels });
+    const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels });
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     io.stdout.write(
-      `ok: ${dir}: routing policy ${policy.version}, ${policy.rules.length} rules + default; files: ${files.map((f) => f.path).join(", ")}` +
+      `ok: ${dir}: routing policy ${policy.version}, ${policy.rules.length} rules + default; files: ${[...files.map((f) => f.path), ...otherFiles].join(", ")}` +
         `${labels ? `; intents checked against ${labels.length} classifier labels` : ""}\n`,
     );
     return 0;

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { promisify } from "node:util";
@@ -32,6 +32,9 @@ function io(options: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } =
 
 const NO_CLASSIFIER: PolicyCommandDeps = { classifierDir: "/nonexistent/classifier" };
 
+/** A policy directory the gateway could start on: `policy check` also checks pii.yaml, which it needs. */
+const checkableDir = async () => policyDir({ "pii.yaml": await readFile(join(REPO, "policies", "pii.yaml"), "utf8") });
+
 describe("policy check", () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -44,7 +47,7 @@ describe("policy check", () => {
   });
 
   it("passes a good directory with exit 0", async () => {
-    const dir = await policyDir();
+    const dir = await checkableDir();
     cleanup.push(dir.remove);
     const cli = io();
     expect(await createPolicyCommand(NO_CLASSIFIER).run(["check", dir.dir], cli)).toBe(0);
@@ -60,7 +63,7 @@ describe("policy check", () => {
   });
 
   it("honours SWITCHYARD_POLICY_DIR", async () => {
-    const dir = await policyDir();
+    const dir = await checkableDir();
     cleanup.push(dir.remove);
     const cli = io({ env: { SWITCHYARD_POLICY_DIR: dir.dir } });
     expect(await createPolicyCommand(NO_CLASSIFIER).run(["check"], cli)).toBe(0);
@@ -96,7 +99,7 @@ describe("policy check", () => {
   });
 
   it("--classifier none checks intent names against intents.yaml only", async () => {
-    const dir = await policyDir();
+    const dir = await checkableDir();
     cleanup.push(dir.remove);
     const cli = io();
     expect(await createPolicyCommand({ labels: ["greeting"] }).run(["check", dir.dir, "--classifier", "none"], cli)).toBe(0);
@@ -118,7 +121,7 @@ describe("policy check", () => {
   });
 
   it("runs as a real subprocess: npx tsx src/main.ts policy check <dir>", { timeout: 120_000 }, async () => {
-    const good = await policyDir();
+    const good = await checkableDir();
     const bad = await policyDir({ "routing.yaml": "version: 1\ndefault: { route: gpt-5 }\n" });
     cleanup.push(good.remove, bad.remove);
     const run = async (dir: string) => {
