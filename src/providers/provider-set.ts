@@ -4,7 +4,7 @@
  * `EgressProvider`, which accepts only `CloudSafeRequest`s from the PII stage.
  */
 import type { Logger } from "pino";
-import { messageText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+import { messageText, toolCallParts, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
 import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
@@ -102,11 +102,12 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     contextWindow: (model) => forModel(model).provider.contextWindow?.(model) ?? model.contextWindow,
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
     countMessageTokens(model, message) {
-      const text = messageText(message);
+      const text = promptText(message);
       return forModel(model).provider.countTokens?.(model, frameMessage(text)) ?? estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
     },
     messageTokensAtMost(model, message) {
-      const text = messageText(message);
+      // The same text as countMessageTokens, or the bound would not hold for a message with calls.
+      const text = promptText(message);
       // An estimate is as cheap as any bound: nothing to gain for models without a tokenizer here.
       return forModel(model).provider.framedTokensAtMost?.(model, text);
     },
@@ -122,4 +123,21 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       await Promise.all(all.map((p) => p.close()));
     },
   };
+}
+
+/**
+ * What a message puts in the prompt: its text and, for an assistant message, the name and arguments
+ * of each call it made (`tool_calls` or the deprecated `function_call`), which a provider sends the
+ * model and bills like text. Without calls, the text itself (no copy).
+ */
+function promptText(message: ChatMessage): string {
+  const text = messageText(message);
+  if (message.role !== "assistant") return text;
+  let calls = "";
+  for (const call of message.tool_calls ?? []) {
+    const { name, text: args } = toolCallParts(call);
+    calls += `\n${name} ${args}`;
+  }
+  if (message.function_call) calls += `\n${message.function_call.name} ${message.function_call.arguments}`;
+  return calls === "" ? text : text + calls;
 }

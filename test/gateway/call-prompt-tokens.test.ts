@@ -1,0 +1,65 @@
+/**
+ * The prompt tokens of a request whose provider reports no usage (a stream without
+ * `stream_options.include_usage`) are counted by the gateway, and the calls in the conversation are
+ * part of the prompt: the names and arguments of `tool_calls` and of the deprecated `function_call`
+ * are billed like message text, not left out.
+ */
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+
+const KEY = "sk-call-prompt-tokens-0123456789";
+/** 400 characters of arguments: about 100 tokens by any estimate. */
+const ARGUMENTS = JSON.stringify({ to: "finance", body: "quarterly figures ".repeat(21) });
+
+let upstream: LegacyCallUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  upstream = await startLegacyCallUpstream();
+  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false, env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await upstream?.close();
+});
+
+async function promptTokensAfter(requests: number): Promise<number> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+    const totals = ((await res.json()) as { totals: { requests: number; prompt_tokens: number } }).totals;
+    if (totals.requests >= requests || Date.now() > deadline) return totals.prompt_tokens;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let sent = 0;
+async function streamedPromptTokens(call: ChatCompletionMessageParam, result: ChatCompletionMessageParam): Promise<number> {
+  const before = await promptTokensAfter(sent);
+  const messages: ChatCompletionMessageParam[] = [{ role: "user", content: "Mail it" }, call, result, { role: "user", content: "Again" }];
+  const stream = await gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", functions: FUNCTIONS, messages, stream: true });
+  for await (const _ of stream) {
+    // drained: usage is recorded once the stream ends
+  }
+  sent++;
+  return (await promptTokensAfter(sent)) - before;
+}
+
+describe("a streamed answer without reported usage, after a call with long arguments", () => {
+  it("counts a function_call's arguments as prompt tokens", async () => {
+    const tokens = await streamedPromptTokens(
+      { role: "assistant", content: null, function_call: { name: "send_mail", arguments: ARGUMENTS } },
+      { role: "function", name: "send_mail", content: "sent" },
+    );
+    expect(tokens).toBeGreaterThanOrEqual(100);
+  });
+
+  it("counts a tool call's arguments as prompt tokens", async () => {
+    const tokens = await streamedPromptTokens(
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "send_mail", arguments: ARGUMENTS } }] },
+      { role: "tool", tool_call_id: "call_1", content: "sent" },
+    );
+    expect(tokens).toBeGreaterThanOrEqual(100);
+  });
+});
