@@ -44,6 +44,12 @@ export interface LoadPolicyOptions {
   fallbackDir?: string | undefined;
   /** The gateway's live model registry. Without it, `models.yaml` is read from the directory. */
   registry?: ModelRegistry | undefined;
+  /**
+   * With `registry`: the models.yaml it was built from, as read then (`policyFileInfo` at start-up).
+   * It stands in the version for the file on disk, which an edit may have changed since: the policy
+   * routes with the registry. Default: the file on disk now.
+   */
+  modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
   labels?: readonly string[] | undefined;
 }
@@ -75,6 +81,14 @@ async function findFile(name: string, dir: string, fallbackDir: string | undefin
   return (await readIfExists(join(dir, name))) ?? (fallbackDir ? await readIfExists(join(fallbackDir, name)) : undefined);
 }
 
+const infoOf = (file: ReadFile): PolicyFileInfo => ({ path: file.path, sha256: createHash("sha256").update(file.text).digest("hex"), bytes: file.bytes });
+
+/** A policy file's hash as `loadPolicyDir` records it (looked for in `dir`, then `fallbackDir`); undefined when missing. */
+export async function policyFileInfo(name: string, dir: string, fallbackDir?: string): Promise<PolicyFileInfo | undefined> {
+  const file = await findFile(name, dir, fallbackDir);
+  return file ? infoOf(file) : undefined;
+}
+
 export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedPolicy> {
   const routingPath = join(options.dir, ROUTING_FILE);
   const routing = await readIfExists(routingPath);
@@ -97,7 +111,12 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   };
 
   let registry = options.registry;
-  if (!registry) {
+  // models.yaml is part of the version however the catalog was built, so the CLI (which reads it)
+  // and the gateway (which built its registry from it at start-up) name one folder alike.
+  let modelsInfo: PolicyFileInfo | undefined;
+  if (registry) {
+    modelsInfo = options.modelsFile ?? (await policyFileInfo(MODELS_FILE, options.dir, options.fallbackDir));
+  } else {
     const models = await findFile(MODELS_FILE, options.dir, options.fallbackDir);
     if (!models) {
       problems.push({ file: join(options.dir, MODELS_FILE), line: 0, col: 0, path: "", message: "file not found (the model catalog the routing targets refer to)" });
@@ -121,8 +140,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     throw new ConfigError(problems);
   }
 
-  const files = read
-    .map((file) => ({ path: file.path, sha256: createHash("sha256").update(file.text).digest("hex"), bytes: file.bytes }))
+  const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const compiled = collect(() =>
     compileRoutingText({

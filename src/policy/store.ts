@@ -16,7 +16,8 @@ import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
-import { loadPolicyDir, type PolicyFileInfo } from "./load.js";
+import { loadPolicyDir, policyFileInfo, type PolicyFileInfo } from "./load.js";
+import { MODELS_FILE } from "./schema.js";
 import { loadFailure } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 
@@ -50,6 +51,11 @@ export interface PolicyStoreOptions {
   log: Logger;
   /** The gateway's model registry; without it models.yaml is read from the directory on every load. */
   registry?: ModelRegistry | undefined;
+  /**
+   * With `registry`: the models.yaml it was built from, hashed into every version. Default: the file
+   * as `open` finds it, kept for every reload (the registry does not reload either).
+   */
+  modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels, read at each load (intent names in rules must be among them). */
   labels?: (() => readonly string[] | undefined) | undefined;
   /** A candidate policy directory evaluated beside the active one (shadow mode). */
@@ -111,12 +117,15 @@ export class PolicyStore {
    * throws `ConfigError` (there is no last good version to keep serving); an invalid shadow candidate
    * is only recorded in its stats, since it never serves.
    */
-  static async open(options: PolicyStoreOptions): Promise<PolicyStore> {
+  static async open(given: PolicyStoreOptions): Promise<PolicyStore> {
+    const options: PolicyStoreOptions =
+      given.registry && !given.modelsFile ? { ...given, modelsFile: await policyFileInfo(MODELS_FILE, given.dir, given.fallbackDir) } : given;
     const now = options.now ?? (() => new Date());
     const loaded = await loadPolicyDir({
       dir: options.dir,
       fallbackDir: options.fallbackDir,
       registry: options.registry,
+      modelsFile: options.modelsFile,
       labels: options.labels?.(),
     });
     const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
@@ -264,6 +273,7 @@ export class PolicyStore {
         dir: this.options.dir,
         fallbackDir: this.options.fallbackDir,
         registry: this.options.registry,
+        modelsFile: this.options.modelsFile,
         labels: this.options.labels?.(),
       });
       this.failure = null;
