@@ -29,7 +29,7 @@ import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
-import { loadFailure, withFailure } from "./policy/reload-result.js";
+import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
 import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
@@ -107,15 +107,20 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
   // Serialised like the routing policy's reloads: the file watch and SIGHUP may both fire for one edit.
   const budgetReloads = new SerialQueue();
+  // Shown by GET /admin/policies beside the routing policy's own.
+  const budgetsState: FileReloadState = { failures: 0, lastError: null };
   const reloadBudgets = (trigger: ReloadTrigger) =>
     budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
       try {
         usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
+        budgetsState.lastError = null;
         return undefined;
       } catch (error) {
         metrics.policyReloadFailed(BUDGETS_FILE);
         log.error({ err: error, trigger }, "budgets.yaml is invalid; the previous budgets stay in force");
-        return loadFailure(error, trigger, budgetsFile);
+        budgetsState.failures++;
+        budgetsState.lastError = loadFailure(error, trigger, budgetsFile);
+        return budgetsState.lastError;
       }
     });
   // The admin API and SIGHUP reload the same files as the file watches: routing and intents, and budgets.yaml.
@@ -146,7 +151,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));
   app.route("/", metricsRoutes({ metrics }));
   app.route("/", dashboardRoutes());
-  app.route("/", adminPolicyRoutes({ store: { status: () => policies.status(), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
+  app.route("/", adminPolicyRoutes({ store: { status: () => statusWith(policies.status(), budgetsState), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
   app.use("/v1/*", bodySizeLimit({ maxBytes: env.SWITCHYARD_BODY_LIMIT_BYTES, tooLarge: bodyTooLarge }));
   // Usage has its own auth: tenants see their own usage, the admin key sees everyone's.

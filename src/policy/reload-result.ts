@@ -4,7 +4,7 @@
  * a reload that covered several files.
  */
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/yaml-file.js";
-import type { PolicyLoadFailure, ReloadResult, ReloadTrigger } from "./store.js";
+import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } from "./store.js";
 
 /**
  * A failed load as `file:line:col` problems; an error that is not a `ConfigError` (an unreadable
@@ -26,4 +26,27 @@ export function withFailure(result: ReloadResult, other: PolicyLoadFailure | und
   if (result.ok) return { ok: false, version: result.version, error: other };
   const problems = [...result.error.problems, ...other.problems];
   return { ok: false, version: result.version, error: { ...result.error, message: `${result.error.message}\n${other.message}`, problems } };
+}
+
+/** The reload state of a file that reloads beside the routing policy (budgets.yaml). */
+export interface FileReloadState {
+  /** Failed loads since start. */
+  failures: number;
+  /** The most recent failed load, until a later load succeeds. */
+  lastError: PolicyLoadFailure | null;
+}
+
+/**
+ * The routing policy's status with another file's reload state folded in, for `GET /admin/policies`:
+ * its failures count in `reloadFailures`, and its current error is part of `lastError` (both files'
+ * problems when both are invalid; the later attempt's time and trigger).
+ */
+export function statusWith(status: PolicyStatus, other: FileReloadState): PolicyStatus {
+  return { ...status, reloadFailures: status.reloadFailures + other.failures, lastError: latestOf(status.lastError, other.lastError) };
+}
+
+function latestOf(a: PolicyLoadFailure | null, b: PolicyLoadFailure | null): PolicyLoadFailure | null {
+  if (!a || !b) return a ?? b;
+  const [first, second] = a.at <= b.at ? [a, b] : [b, a];
+  return { at: second.at, trigger: second.trigger, message: `${first.message}\n${second.message}`, problems: [...first.problems, ...second.problems] };
 }
