@@ -106,10 +106,13 @@ function chunkFrame(chunk: ChatCompletionChunk, includeUsage: boolean): Buffer |
   return shown ? Buffer.from(`data: ${JSON.stringify(shown)}\n\n`) : undefined;
 }
 
-/** Whether the chunk carries answer text or tool calls (not just the opening role, a finish or usage). */
+/**
+ * Whether the chunk carries answer text or a call, `tool_calls` or the deprecated `function_call`
+ * (not just the opening role, a finish or usage).
+ */
 function carriesAnswer(chunk: ChatCompletionChunk): boolean {
   const delta = chunk.choices[0]?.delta;
-  return (typeof delta?.content === "string" && delta.content.length > 0) || (delta?.tool_calls?.length ?? 0) > 0;
+  return (typeof delta?.content === "string" && delta.content.length > 0) || (delta?.tool_calls?.length ?? 0) > 0 || delta?.function_call != null;
 }
 
 function errorFrame(error: unknown): Buffer {

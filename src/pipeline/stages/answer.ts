@@ -17,7 +17,7 @@ export interface AnswerSummary {
    * client left mid-stream, the stream failed), and they are then estimated (`withTokens`).
    */
   usageReported: boolean;
-  /** Milliseconds from the request's start to the first content, for streams. */
+  /** Milliseconds from the request's start to the first answer (text or a call's first piece), for streams. */
   ttftMs: number | undefined;
 }
 
@@ -120,7 +120,6 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
-          if (ttftMs === undefined && delta.content.length > 0) ttftMs = performance.now() - options.startedAt;
         }
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
@@ -150,6 +149,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           functionCall.name += callPiece.name ?? "";
           functionCall.arguments += callPiece.arguments ?? "";
         }
+        // A call is an answer as much as text: its first piece (the name, usually) is the first token.
+        if (ttftMs === undefined && (delta.content || (delta.tool_calls?.length ?? 0) > 0 || callPiece)) ttftMs = performance.now() - options.startedAt;
         if (choice.finish_reason && restoring) {
           const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs);
           if (held) {
