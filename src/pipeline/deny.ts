@@ -9,6 +9,36 @@ import { ALIASES, CLOUD_ALIAS, LOCAL_ALIAS, type ModelEntry, type ModelRegistry 
 import type { DenyDecision } from "../policy/decide.js";
 import { assertSupported } from "./capabilities.js";
 
+/**
+ * `denyError`'s answer as a value: the requested model's own refusal (which `denyError` throws) or
+ * the policy's.
+ */
+export function denialFor(decision: DenyDecision, request: ChatCompletionRequest, registry: ModelRegistry, checkFit: (model: ModelEntry) => void): GatewayError {
+  try {
+    return denyError(decision, request, registry, checkFit);
+  } catch (error) {
+    // denyError throws the model's own refusal; anything else is a failure, not an answer.
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+}
+
+/**
+ * What the decided model refuses by what models.yaml says it can do, before it is called (the first
+ * check the executor's `prepareCall` makes): `n > 1`, tools or tool history, images, json_schema.
+ * Needs no running model, so `policy explain` predicts it too.
+ */
+export function capabilityRefusal(request: ChatCompletionRequest, model: ModelEntry | undefined): GatewayError | undefined {
+  if (!model) return undefined;
+  try {
+    assertSupported(request, model);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+}
+
 export function denyError(decision: DenyDecision, request: ChatCompletionRequest, registry: ModelRegistry, checkFit: (model: ModelEntry) => void): GatewayError {
   if (decision.code === "no_capable_target") {
     const requested = requestedModel(request.model, registry);

@@ -18,6 +18,10 @@
  * - The rest comes from flags with neutral defaults: `--tenant`, `--header 'name: value'` (repeatable),
  *   `--prompt-tokens` (default: ≈ characters/4), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
  *   `--sticky target:turns[:intent]`.
+ * A request the gateway would refuse before calling a model prints `{ status, error, policy }`, as
+ * `POST /v1/route` answers it, for the refusals that need no running gateway (the decided model's
+ * capabilities, `n > 1`, a budget with `action: deny`); context length, PII blocks and stored
+ * sessions are not predicted (docs/POLICIES.md#cli).
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -27,9 +31,15 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
+import pino from "pino";
+import { GatewayError } from "../errors.js";
+import { capabilityRefusal, denialFor } from "../pipeline/deny.js";
+import { budgetExceeded } from "../usage/budgets/guard.js";
+import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
+import { budgetRuleFor } from "../usage/budgets/schema.js";
+import { monthOf, nextMonthStart } from "../usage/buckets.js";
 import { checkPolicyDir } from "./check.js";
-import { decide } from "./decide.js";
-import { dryRunResponse, type PiiFindings } from "./explain.js";
+import { createExplain, dryRunResponse, type PiiFindings } from "./explain.js";
 import { featuresFromRequest, lastUserText, requestTexts, type Classification, type StickyState } from "./features.js";
 import { loadPolicyDir } from "./load.js";
 
@@ -188,9 +198,52 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     budgetExceeded: v["budget-exceeded"] === true,
     sticky: typeof v.sticky === "string" ? parseSticky(v.sticky) : undefined,
   });
-  const decision = decide(features, policy);
-  io.stdout.write(`${JSON.stringify({ ...dryRunResponse({ features, decision, pii }), policy: policy.version, decision }, null, 2)}\n`);
+  const tenant = typeof v.tenant === "string" ? v.tenant : "anonymous";
+  // Refused before routing, as by the gateway: a spent budget whose action is deny.
+  const budgetDenial = features.budgetExceeded ? await budgetDenialFor(dir, tenant) : undefined;
+  if (budgetDenial) return printRefusal(io, budgetDenial, policy.version);
+  const run = createExplain({
+    policy: () => policy,
+    classify: async () => classification,
+    scanPii: async () => pii,
+    promptTokens: () => features.promptTokens,
+    local: () => features.local,
+    budgetExceeded: () => features.budgetExceeded,
+    sticky: () => features.sticky,
+    // The gateway's checks that need no running model; a context too long for the model's runtime
+    // window is not predicted (it needs the model's tokenizer).
+    refusal: (request, decision) =>
+      decision.kind === "deny" ? denialFor(decision, request, loaded.registry, () => {}) : capabilityRefusal(request, loaded.registry.get(decision.model)),
+  });
+  let result;
+  try {
+    result = await run(body, { requestId: "policy-explain", tenant: { id: tenant }, header: (name) => headers.get(name), signal: new AbortController().signal, log: silentLog });
+  } catch (error) {
+    if (error instanceof GatewayError) return printRefusal(io, error, policy.version);
+    throw error;
+  }
+  // The features as computed above: they also carry the headers given on the command line.
+  io.stdout.write(`${JSON.stringify({ ...dryRunResponse({ ...result, features }), policy: policy.version, decision: result.decision }, null, 2)}\n`);
   return 0;
+}
+
+const silentLog = pino({ enabled: false });
+
+/** A request the gateway refuses before calling a model: the status and body `POST /v1/route` answers. */
+function printRefusal(io: CliIO, error: GatewayError, version: string): number {
+  io.stdout.write(`${JSON.stringify({ status: error.status, ...error.toJSON(), policy: version }, null, 2)}\n`);
+  return 0;
+}
+
+/** The gateway's 429 for a tenant whose budget (budgets.yaml) is spent and whose action is deny; spend assumed at the limit. */
+async function budgetDenialFor(dir: string, tenant: string): Promise<GatewayError | undefined> {
+  const rule = budgetRuleFor(await loadBudgetPolicy(join(dir, BUDGETS_FILE)), tenant);
+  if (rule?.action !== "deny") return undefined;
+  const now = Date.now();
+  return budgetExceeded(
+    { tenant, month: monthOf(now), exceeded: true, spentUsd: rule.monthly_usd, limitUsd: rule.monthly_usd, action: rule.action, resetsAt: nextMonthStart(now) },
+    now,
+  );
 }
 
 async function readRequest(file: string, io: CliIO): Promise<ChatCompletionRequest | undefined> {

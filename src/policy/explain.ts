@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import type { Tenant } from "../auth/api-keys.js";
+import type { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
@@ -114,6 +115,12 @@ export interface ExplainStages {
   local?: (() => { queueDepth: number; healthy: boolean }) | undefined;
   budgetExceeded?: ((tenant: string) => boolean | Promise<boolean>) | undefined;
   sticky?: ((ctx: ExplainContext) => StickyState | undefined | Promise<StickyState | undefined>) | undefined;
+  /**
+   * The refusal a real request meets for this decision before any model is called (for a deny, the
+   * error the client gets instead of the policy's, as `denialFor` gives it). A refusal of a route
+   * decision makes the `ExplainFn` reject with it, as the gateway's does.
+   */
+  refusal?: ((body: ChatCompletionRequest, decision: Decision) => GatewayError | undefined) | undefined;
 }
 
 /** A straightforward `ExplainFn` from separate stages (used by the CLI; the gateway may use it too). */
@@ -137,6 +144,10 @@ export function createExplain(stages: ExplainStages): ExplainFn {
       budgetExceeded,
       sticky,
     });
-    return { features, decision: decide(features, policy), pii };
+    const decision = decide(features, policy);
+    const refusal = stages.refusal?.(body, decision);
+    if (!refusal) return { features, decision, pii };
+    if (decision.kind === "route") throw refusal;
+    return { features, decision, pii, denial: { status: refusal.status, code: refusal.code ?? decision.code, message: refusal.message } };
   };
 }

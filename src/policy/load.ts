@@ -59,6 +59,8 @@ export interface LoadedPolicy {
   files: PolicyFileInfo[];
   /** Things that are legal but probably not meant (printed by `policy check`, logged on reload). */
   warnings: string[];
+  /** The model registry the targets were checked against (the given one, or models.yaml's). */
+  registry: ModelRegistry;
 }
 
 interface ReadFile {
@@ -154,7 +156,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     }),
   );
   if (!compiled || problems.length > 0) throw new ConfigError(problems);
-  return { policy: compiled.policy, files, warnings: compiled.warnings };
+  return { policy: compiled.policy, files, warnings: compiled.warnings, registry };
 }
 
 export interface CompileRoutingInput {
