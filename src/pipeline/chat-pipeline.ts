@@ -24,7 +24,7 @@ import { budgetExceeded } from "../usage/budgets/guard.js";
 import type { Metrics } from "../usage/metrics.js";
 import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
-import { denyError } from "./deny.js";
+import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, withTokens, type AnswerSummary } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
@@ -242,13 +242,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   /** A deny as the client gets it: the requested model's own refusal when it has one, else the policy's. */
   function denialOf(decision: DenyDecision, request: ChatCompletionRequest): GatewayError {
-    try {
-      return denyError(decision, request, deps.registry, (model) => shapeFor(model, request, undefined, deps.providers));
-    } catch (error) {
-      // denyError throws the model's own refusal; anything else is a failure, not an answer.
-      if (error instanceof GatewayError) return error;
-      throw error;
-    }
+    return denialFor(decision, request, deps.registry, (model) => shapeFor(model, request, undefined, deps.providers));
   }
 
   /**
