@@ -24,10 +24,11 @@ const digest = (key: string) => createHash("sha256").update(key).digest("hex");
 export const MIN_KEY_LENGTH = 8;
 
 /**
- * A tenant id: a short identifier, so that nothing in a base64 key (letters, digits, `+`, `/`) followed
- * by its `=` padding can pass for `tenant=`.
+ * A tenant id is any text without control characters: ids like `acme:eu`, `ops@acme.com` or
+ * `müller-gmbh` name tenants in deployments that predate any stricter rule, and every store escapes
+ * the id it keys by. Control characters are refused because they would forge log lines and labels.
  */
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const TENANT_ID = /^[^\p{Cc}]{1,256}$/u;
 
 interface KeyEntry {
   /** Absent for a bare key. */
@@ -73,7 +74,7 @@ function readEntries(spec: string | undefined): { entries: KeyEntry[]; problems:
     const entry = splitEntry(text);
     if (entry === "bad tenant") {
       problems.push(
-        `entry ${position}: the text before its first '=' is not a tenant id (1–64 letters, digits, '.', '_' or '-', starting with a letter or digit); a key may hold '=' only as trailing padding`,
+        `entry ${position}: the text before its first '=' is not a tenant id (1–256 characters, no control characters); a key may hold '=' only as trailing padding`,
       );
       continue;
     }

@@ -44,9 +44,18 @@ describe("SWITCHYARD_API_KEYS entries", () => {
     expect(keys.lookup("plain-key-123")).toEqual({ id: "globex-eu" });
   });
 
-  it("refuse `tenant=key` with a tenant that is not a tenant id, by position, instead of reading it as a bare key", () => {
-    // Read as a bare key, "acme corp"'s clients would only get 401s with nothing saying why.
-    const message = messageOf(() => parseApiKeys(`globex=${BASE64_KEY},acme corp=s3cret-key-1`));
+  // Any tenant text was read as the tenant before tenant ids had a rule; ids like these name real
+  // tenants in running deployments, so refusing them would stop a gateway that started fine before.
+  for (const tenant of ["acme:eu", "ops@acme.com", "team/alpha", "müller-gmbh", "acme corp"]) {
+    it(`read '${tenant}=<key>' as that tenant's key`, () => {
+      expect(parseApiKeys(`${tenant}=s3cret-key-0001`).lookup("s3cret-key-0001")).toEqual({ id: tenant });
+    });
+  }
+
+  it("refuse `tenant=key` with control characters in the tenant, by position, instead of reading it as a bare key", () => {
+    // A control character would forge log lines and metric labels; read as a bare key, that tenant's
+    // clients would only get 401s with nothing saying why.
+    const message = messageOf(() => parseApiKeys(`globex=${BASE64_KEY},acme\u0007corp=s3cret-key-1`));
     expect(message).toContain("entry 2: the text before its first '=' is not a tenant id");
     expect(message).not.toContain("acme");
     expect(message).not.toContain("s3cret");
@@ -67,6 +76,10 @@ describe("SWITCHYARD_API_KEYS entries", () => {
 });
 
 describe("an invalid SWITCHYARD_API_KEYS at start-up", () => {
+  it("is not a tenant id with punctuation, which start-up accepts", () => {
+    expect(() => parseEnv({ SWITCHYARD_API_KEYS: "acme:eu=s3cret-key-0001,ops@acme.com=s3cret-key-0002" })).not.toThrow();
+  });
+
   it("is a configuration problem naming the variable, with no part of any key", () => {
     let error: unknown;
     try {
