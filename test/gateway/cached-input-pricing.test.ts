@@ -4,11 +4,12 @@
  * bills those tokens at its cached-input price. A model with `cached_input_per_1m` is recorded at that
  * price, so /v1/usage shows what the provider charges; a model without it prices them as input, as before.
  */
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
-const KEYS = { whole: "sk-cached-whole-0123456789", stream: "sk-cached-stream-0123456789", plain: "sk-cached-plain-0123456789", baseline: "sk-cached-base-0123456789" };
+const KEYS = { whole: "sk-cached-whole-0123456789", stream: "sk-cached-stream-0123456789", plain: "sk-cached-plain-0123456789", baseline: "sk-cached-base-0123456789", export: "sk-cached-export-0123456789" };
 
 /** The fake upstream answers 11 prompt tokens, 8 of them cached; 7 completion tokens (a stream: one per word). */
 const CACHED = 8;
@@ -102,5 +103,32 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
     const totals = await totalsOf(KEYS.baseline, 1);
     expect(totals.cost_usd).toBe(usd(7500 + 10_000 + 70_000));
     expect(totals.savings_usd).toBe(0);
+  });
+});
+
+/** The value of `switchyard_cached_prompt_tokens_total` for `model` on the cloud route (0 before its first count). */
+async function cachedCounter(model: string): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("switchyard_cached_prompt_tokens_total{") && l.includes(`model="${model}"`) && l.includes('route="cloud"'));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+describe("cached prompt tokens outside /v1/usage", () => {
+  it("are counted in /metrics per route and model, apart from switchyard_tokens_total", async () => {
+    const before = await cachedCounter("fake-gpt");
+    await gw.client({ apiKey: KEYS.whole }).chat.completions.create({ ...ask, model: "fake-gpt" });
+    await expect.poll(() => cachedCounter("fake-gpt")).toBe(before + CACHED);
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    // A kind of its own in switchyard_tokens_total would count the cached tokens twice in a sum over kinds.
+    expect(text).not.toMatch(/switchyard_tokens_total\{[^}]*kind="cached/);
+  });
+
+  it("are a column of the CSV export", async () => {
+    await gw.client({ apiKey: KEYS.export }).chat.completions.create({ ...ask, model: "plain-gpt" });
+    await totalsOf(KEYS.export, 1);
+    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.export}` } });
+    expect(res.status).toBe(200);
+    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toEqual([expect.objectContaining({ model: "plain-gpt", prompt_tokens: String(PROMPT), cached_prompt_tokens: String(CACHED), cost_usd: String(usd(1650 + 4200)) })]);
   });
 });
