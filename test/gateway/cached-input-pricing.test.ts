@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
-const KEYS = { whole: "sk-cached-whole-0123456789", stream: "sk-cached-stream-0123456789", plain: "sk-cached-plain-0123456789", baseline: "sk-cached-base-0123456789", export: "sk-cached-export-0123456789" };
+const KEYS = { whole: "sk-cached-whole-0123456789", stream: "sk-cached-stream-0123456789", plain: "sk-cached-plain-0123456789", baseline: "sk-cached-base-0123456789", export: "sk-cached-export-0123456789", quiet: "sk-cached-quiet-0123456789" };
 
 /** The fake upstream answers 11 prompt tokens, 8 of them cached; 7 completion tokens (a stream: one per word). */
 const CACHED = 8;
@@ -86,6 +86,15 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
 
     const totals = await totalsOf(KEYS.stream, 1);
     // Five words, five completion tokens.
+    expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 5 });
+    expect(totals.cost_usd).toBe(usd(450 + 600 + 3000));
+  });
+
+  it("are priced at cached_input_per_1m in a stream whose client did not ask for usage", async () => {
+    // The gateway asks the upstream for the usage chunk anyway, and keeps it from the client.
+    const stream = await gw.client({ apiKey: KEYS.quiet }).chat.completions.create({ ...ask, model: "fake-gpt", stream: true });
+    for await (const chunk of stream) expect(chunk.usage ?? undefined).toBeUndefined();
+    const totals = await totalsOf(KEYS.quiet, 1);
     expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 5 });
     expect(totals.cost_usd).toBe(usd(450 + 600 + 3000));
   });
