@@ -13,10 +13,29 @@ export const CapabilitiesSchema = z.strictObject({
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
-export const PriceSchema = z.union([
-  z.strictObject({ input_per_1m: z.number().nonnegative(), output_per_1m: z.number().nonnegative() }),
-  z.strictObject({ usd_per_hour: z.number().nonnegative() }),
-]);
+/**
+ * USD per 1M tokens. `cached_input_per_1m` prices the prompt tokens the upstream reports as served from
+ * its prompt cache (`usage.prompt_tokens_details.cached_tokens`); without it they cost `input_per_1m`.
+ * A cached price above the input price is refused: providers bill cache hits at a discount or at the
+ * full price, never above it, so such a value is a slipped digit (0.75 for 0.075) that would overstate
+ * every cache-heavy request's cost. Cache *writes*, which some providers bill above input, are not
+ * reported as cached tokens and are priced as input.
+ */
+const TokenPriceSchema = z
+  .strictObject({
+    input_per_1m: z.number().nonnegative(),
+    cached_input_per_1m: z.number().nonnegative().optional(),
+    output_per_1m: z.number().nonnegative(),
+  })
+  .refine((price) => price.cached_input_per_1m === undefined || price.cached_input_per_1m <= price.input_per_1m, {
+    path: ["cached_input_per_1m"],
+    error: (issue) => {
+      const price = issue.input as { input_per_1m: number; cached_input_per_1m: number };
+      return `${price.cached_input_per_1m} is above input_per_1m (${price.input_per_1m}); cached prompt tokens are billed at most at the input price`;
+    },
+  });
+
+export const PriceSchema = z.union([TokenPriceSchema, z.strictObject({ usd_per_hour: z.number().nonnegative() })]);
 export type Price = z.infer<typeof PriceSchema>;
 
 export const LlamaCppProviderSchema = z.strictObject({

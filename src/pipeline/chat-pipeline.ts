@@ -210,6 +210,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       status: f.status,
       error: f.error === undefined ? null : (asGatewayError(f.error).code ?? "error"),
       promptTokens: summary.promptTokens,
+      cachedPromptTokens: summary.cachedPromptTokens,
       completionTokens: summary.completionTokens,
       ttftMs: summary.ttftMs ?? null,
       totalMs: endedAt - f.startedAt,

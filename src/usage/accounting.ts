@@ -49,11 +49,14 @@ function inNanos(money: RequestCost): RequestCost {
 /** The full record for `input`, priced with `costs`; pure, so it is tested without a store. */
 export function buildUsageRecord(costs: CostModel, input: UsageInput, now: number): UsageRecord {
   const promptTokens = tokenCount(input.promptTokens);
+  // Cached tokens are part of the prompt: more than the prompt is an upstream's mistake, not a discount on output.
+  const cachedPromptTokens = Math.min(tokenCount(input.cachedPromptTokens), promptTokens);
   const completionTokens = tokenCount(input.completionTokens);
   const totalMs = duration(input.totalMs);
   const money = inNanos(costs.price({
     model: input.model,
     promptTokens,
+    cachedPromptTokens,
     completionTokens,
     generationMs: input.generationMs === undefined ? totalMs : duration(input.generationMs),
   }));
@@ -70,6 +73,7 @@ export function buildUsageRecord(costs: CostModel, input: UsageInput, now: numbe
     status: input.status,
     error: input.error ?? null,
     promptTokens,
+    cachedPromptTokens,
     completionTokens,
     ...money,
     ttftMs: input.ttftMs === undefined || input.ttftMs === null ? null : duration(input.ttftMs),

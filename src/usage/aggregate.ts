@@ -22,6 +22,7 @@ export const METRIC = {
   local: "loc",
   fallbacks: "fb",
   promptTokens: "pt",
+  cachedPromptTokens: "cpt",
   completionTokens: "ct",
   costNanos: "cost",
   baselineNanos: "base",
@@ -75,6 +76,7 @@ function addRecordCounters(into: Map<string, number>, record: UsageRecord): void
   const add = (metric: string, amount: number) => into.set(metric, (into.get(metric) ?? 0) + amount);
   add(METRIC.requests, 1);
   add(METRIC.promptTokens, record.promptTokens);
+  add(METRIC.cachedPromptTokens, record.cachedPromptTokens);
   add(METRIC.completionTokens, record.completionTokens);
   add(METRIC.costNanos, usdToNanos(record.costUsd));
   add(METRIC.baselineNanos, usdToNanos(record.baselineCostUsd));

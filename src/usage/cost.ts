@@ -2,7 +2,12 @@
  * What a request cost, what the baseline cloud model would have charged for the same tokens, and the
  * difference, from the prices in `policies/models.yaml`.
  *
- * Per-token prices are exact: tokens × price / 1M.
+ * Per-token prices are exact: tokens × price / 1M. Prompt tokens the upstream served from its cache
+ * cost `cached_input_per_1m` (the input price when the model has none), the rest `input_per_1m`.
+ * For an answer priced per token the baseline sees the same cached tokens: the baseline's cache would
+ * have held the same prefix, and a request its own baseline model answered must show no savings. For
+ * an answer priced per hour (the local host) cached tokens are a local server's reuse of its own
+ * state, no cloud discount, so the baseline prices every prompt token as input, as it always has.
  *
  * Per-hour prices (`usd_per_hour`, the local host) are charged by slot time. A llama.cpp provider
  * serves `parallel` requests at once, so the host is `parallel` slots each worth `usd_per_hour /
@@ -22,6 +27,8 @@ const TOKENS_PER_PRICE_UNIT = 1_000_000;
 export interface RequestCostInput {
   model: string | null;
   promptTokens: number;
+  /** Of `promptTokens`, those served from the upstream's prompt cache (at most `promptTokens`); default 0. */
+  cachedPromptTokens?: number;
   completionTokens: number;
   /** Time the request held a generation slot; prices per-hour models. */
   generationMs: number;
@@ -41,9 +48,11 @@ export interface CostModel {
 }
 
 /** Cost of `tokens` and `generationMs` at `price` on a host with `slots` concurrent generations. */
-export function priceCost(price: Price, tokens: { prompt: number; completion: number }, generationMs: number, slots: number): number {
+export function priceCost(price: Price, tokens: { prompt: number; cached: number; completion: number }, generationMs: number, slots: number): number {
   if ("usd_per_hour" in price) return (price.usd_per_hour * generationMs) / MS_PER_HOUR / Math.max(1, slots);
-  return (tokens.prompt * price.input_per_1m + tokens.completion * price.output_per_1m) / TOKENS_PER_PRICE_UNIT;
+  const cached = Math.min(tokens.cached, tokens.prompt);
+  const cachedPrice = price.cached_input_per_1m ?? price.input_per_1m;
+  return ((tokens.prompt - cached) * price.input_per_1m + cached * cachedPrice + tokens.completion * price.output_per_1m) / TOKENS_PER_PRICE_UNIT;
 }
 
 /**
@@ -58,18 +67,21 @@ export function createCostModel(registry: ModelRegistry, providers: Readonly<Rec
     // An OpenAI-compatible server priced per hour is one host whose concurrency we cannot see: one slot.
     return provider?.type === "llama_cpp" ? provider.parallel : 1;
   };
-  const costOf = (model: ModelEntry | undefined, input: RequestCostInput): number | undefined =>
+  const costOf = (model: ModelEntry | undefined, input: RequestCostInput, cached: number): number | undefined =>
     model?.price === undefined
       ? undefined
-      : priceCost(model.price, { prompt: input.promptTokens, completion: input.completionTokens }, input.generationMs, slotsOf(model));
+      : priceCost(model.price, { prompt: input.promptTokens, cached, completion: input.completionTokens }, input.generationMs, slotsOf(model));
   const baseline = registry.baseline;
   return {
     unpriced: [...registry.models.values()].filter((m) => m.price === undefined).map((m) => m.id),
     baselineModel: baseline?.id,
     price(input) {
-      const costUsd = costOf(input.model === null ? undefined : registry.get(input.model), input) ?? 0;
+      const model = input.model === null ? undefined : registry.get(input.model);
+      const cached = input.cachedPromptTokens ?? 0;
+      const costUsd = costOf(model, input, cached) ?? 0;
+      const billedPerToken = model?.price !== undefined && "input_per_1m" in model.price;
       // Without a priced baseline there is nothing to compare with: claim no savings rather than invent them.
-      const baselineCostUsd = costOf(baseline, input) ?? costUsd;
+      const baselineCostUsd = costOf(baseline, input, billedPerToken ? cached : 0) ?? costUsd;
       return { costUsd, baselineCostUsd, savingsUsd: baselineCostUsd - costUsd };
     },
   };

@@ -30,6 +30,8 @@ export const CSV_COLUMNS = [
   "ttft_ms",
   "total_ms",
   "pii_actions",
+  // Added last, so tools that read the export's columns by position keep reading the same ones.
+  "cached_prompt_tokens",
 ] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -70,5 +72,6 @@ export function recordToCsv(record: UsageRecord): string {
     record.ttftMs,
     record.totalMs,
     piiCell(record),
+    record.cachedPromptTokens,
   ]);
 }

@@ -58,6 +58,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const requests = new Counter({ name: `${prefix}requests_total`, help: "Chat requests finished, by route, model and HTTP status.", labelNames: ["route", "model", "status"], registers });
   const fallbacks = new Counter({ name: `${prefix}fallbacks_total`, help: "Requests answered (or tried) by a second target after the first failed.", labelNames: ["route", "model"], registers });
   const tokens = new Counter({ name: `${prefix}tokens_total`, help: "Tokens processed, by route, model and kind (prompt or completion).", labelNames: ["route", "model", "kind"], registers });
+  // Cached tokens are a part of the prompt tokens, not a third kind beside them: a `kind` of their own
+  // would count them twice in every sum over kinds, so they have a counter of their own.
+  const cachedTokens = new Counter({
+    name: `${prefix}cached_prompt_tokens_total`,
+    help: "Prompt tokens the upstream served from its prompt cache (billed at the cached-input price), by route and model.",
+    labelNames: ["route", "model"],
+    registers,
+  });
   const cost = new Counter({ name: `${prefix}cost_usd_total`, help: "What requests cost, in USD, from the prices in models.yaml.", labelNames: ["route", "model"], registers });
   const baseline = new Counter({ name: `${prefix}baseline_cost_usd_total`, help: "What the baseline cloud model would have charged for the same tokens, in USD.", labelNames: ["route", "model"], registers });
   // Savings can be negative per request, so they are a gauge that only ever has amounts added.
@@ -128,6 +136,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (record.fallback) fallbacks.inc(labels);
       if (record.promptTokens > 0) tokens.inc({ ...labels, kind: "prompt" }, record.promptTokens);
       if (record.completionTokens > 0) tokens.inc({ ...labels, kind: "completion" }, record.completionTokens);
+      if (record.cachedPromptTokens > 0) cachedTokens.inc(labels, record.cachedPromptTokens);
       cost.inc(labels, record.costUsd);
       baseline.inc(labels, record.baselineCostUsd);
       savings.inc(labels, record.savingsUsd);

@@ -136,6 +136,8 @@ export interface UsageSummary {
   local_share: number;
   fallbacks: number;
   prompt_tokens: number;
+  /** Of prompt_tokens, those the upstream served from its prompt cache (priced at `cached_input_per_1m`). */
+  cached_prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
   baseline_cost_usd: number;
@@ -223,6 +225,7 @@ export function summarize(counters: Counters): UsageSummary {
     local_share: requests === 0 ? 0 : get(METRIC.local) / requests,
     fallbacks: get(METRIC.fallbacks),
     prompt_tokens: get(METRIC.promptTokens),
+    cached_prompt_tokens: get(METRIC.cachedPromptTokens),
     completion_tokens: get(METRIC.completionTokens),
     cost_usd: nanosToUsd(cost),
     baseline_cost_usd: nanosToUsd(baseline),

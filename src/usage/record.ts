@@ -39,6 +39,11 @@ export const UsageRecordSchema = z.strictObject({
   /** The GatewayError code when the request failed. */
   error: z.string().nullable(),
   promptTokens: tokens,
+  /**
+   * Of `promptTokens`, those the upstream served from its prompt cache (`prompt_tokens_details.cached_tokens`),
+   * priced at `cached_input_per_1m`. Records written before this field existed read as 0.
+   */
+  cachedPromptTokens: tokens.default(0),
   completionTokens: tokens,
   costUsd: usd,
   baselineCostUsd: usd,
@@ -56,7 +61,10 @@ export type UsageRecord = z.infer<typeof UsageRecordSchema>;
  * is the time the request held a local generation slot (total minus queue wait); it prices per-hour
  * models and defaults to `totalMs`.
  */
-export type UsageInput = Omit<UsageRecord, "time" | "costUsd" | "baselineCostUsd" | "savingsUsd" | "pii" | "session" | "intent" | "confidence" | "error" | "fallback" | "ttftMs"> &
-  Partial<Pick<UsageRecord, "time" | "pii" | "session" | "intent" | "confidence" | "error" | "fallback" | "ttftMs">> & {
+export type UsageInput = Omit<
+  UsageRecord,
+  "time" | "costUsd" | "baselineCostUsd" | "savingsUsd" | "pii" | "session" | "intent" | "confidence" | "error" | "fallback" | "ttftMs" | "cachedPromptTokens"
+> &
+  Partial<Pick<UsageRecord, "time" | "pii" | "session" | "intent" | "confidence" | "error" | "fallback" | "ttftMs" | "cachedPromptTokens">> & {
     generationMs?: number;
   };

@@ -91,6 +91,29 @@ defaults: { local: slm, cloud: huge }
     expect(lines.some((l) => l.startsWith("environment: LOG_LEVEL:"))).toBe(true);
   });
 
+  it("takes an optional cached_input_per_1m beside the per-token prices", async () => {
+    const config = await load(good.replace("big: { provider: cloud }", "big: { provider: cloud, price: { input_per_1m: 2.5, cached_input_per_1m: 1.25, output_per_1m: 10 } }"));
+    expect(config.registry.get("big")?.price).toEqual({ input_per_1m: 2.5, cached_input_per_1m: 1.25, output_per_1m: 10 });
+  });
+
+  it("refuses a negative cached_input_per_1m, naming the field", async () => {
+    const lines = await problems(good.replace("big: { provider: cloud }", "big: { provider: cloud, price: { input_per_1m: 2.5, cached_input_per_1m: -1, output_per_1m: 10 } }"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/models\.yaml:6:\d+: models\.big\.price\.cached_input_per_1m: /);
+  });
+
+  it("refuses a cached_input_per_1m above input_per_1m, naming both prices", async () => {
+    const lines = await problems(good.replace("big: { provider: cloud }", "big: { provider: cloud, price: { input_per_1m: 0.15, cached_input_per_1m: 0.75, output_per_1m: 0.6 } }"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/models\.yaml:6:\d+: models\.big\.price\.cached_input_per_1m: .*0\.75.*input_per_1m.*0\.15/);
+  });
+
+  it("refuses cached_input_per_1m on an hourly price, where no token is priced", async () => {
+    const lines = await problems(good.replace("slm: { provider: local, path: models/slm.gguf }", "slm: { provider: local, path: models/slm.gguf, price: { usd_per_hour: 0.1, cached_input_per_1m: 0.01 } }"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/models\.yaml:5:\d+: models\.slm\.price.*cached_input_per_1m/);
+  });
+
   it("the shipped policies/models.yaml is valid", async () => {
     const config = await loadGatewayConfig({}, process.cwd());
     expect(config.registry.defaultLocal?.id).toBe("local-slm");

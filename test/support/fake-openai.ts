@@ -47,6 +47,8 @@ export interface FakeOpenAIOptions {
   echo?: boolean;
   /** Stream the answer in pieces of this many characters (default: word by word). */
   chunkChars?: number;
+  /** Report this many of the prompt tokens as served from the prompt cache (`prompt_tokens_details.cached_tokens`). */
+  cachedTokens?: number;
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
@@ -83,6 +85,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   function handle(reply: ScriptedReply | undefined, request: FakeRequest, res: ServerResponse) {
     const model = request.model ?? "unknown";
     const answer = options.echo ? lastUserText(request) : defaultAnswer;
+    const promptDetails = options.cachedTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: options.cachedTokens } };
     if (reply?.kind === "error") {
       const payload = reply.body ?? { error: { message: `scripted ${reply.status}`, type: "server_error", code: null, param: null } };
       return json(res, reply.status, payload, reply.headers);
@@ -96,7 +99,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         created: 1_700_000_000,
         model,
         choices: [{ index: 0, message: { role: "assistant", content: answer, refusal: null }, finish_reason: "stop", logprobs: null }],
-        usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+        usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, ...promptDetails },
       });
     }
     const words = options.chunkChars ? (answer.match(new RegExp(`[\\s\\S]{1,${options.chunkChars}}`, "g")) ?? []) : answer.split(/(?<= )/);
@@ -123,7 +126,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       res.write(frame({}, "stop"));
       if (includeUsage) {
-        res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: chunks, total_tokens: 11 + chunks } })}\n\n`);
+        res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: chunks, total_tokens: 11 + chunks, ...promptDetails } })}\n\n`);
       }
       finished = true;
       res.end("data: [DONE]\n\n");

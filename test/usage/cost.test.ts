@@ -55,3 +55,37 @@ describe("request cost", () => {
     expect(unqueued.costUsd).toBeCloseTo(0.000025, 12);
   });
 });
+
+describe("cached prompt tokens", () => {
+  const file = ModelsFileSchema.parse({
+    ...MODELS,
+    models: {
+      ...MODELS.models,
+      "gpt-4o-mini": { provider: "openai", price: { input_per_1m: 0.15, cached_input_per_1m: 0.075, output_per_1m: 0.6 } },
+      "gpt-4o": { provider: "openai", price: { input_per_1m: 2.5, cached_input_per_1m: 1.25, output_per_1m: 10 } },
+    },
+  });
+  const costs = testCostModel(file);
+
+  it("cost cached_input_per_1m, the rest of the prompt input_per_1m", () => {
+    const record = makeRecord({ promptTokens: 1000, cachedPromptTokens: 800, completionTokens: 500 }, costs);
+    // 200 × $0.15 + 800 × $0.075 + 500 × $0.60, per 1M; gpt-4o: 200 × $2.5 + 800 × $1.25 + 500 × $10.
+    expect(record).toMatchObject({ promptTokens: 1000, cachedPromptTokens: 800, costUsd: 0.00039, baselineCostUsd: 0.0065, savingsUsd: 0.00611 });
+  });
+
+  it("cost the input price on a model without cached_input_per_1m", () => {
+    const record = makeRecord({ promptTokens: 1000, cachedPromptTokens: 800, completionTokens: 500 });
+    expect(record).toMatchObject({ cachedPromptTokens: 800, costUsd: 0.00045, baselineCostUsd: 0.0075 });
+  });
+
+  it("leave the baseline of a local answer as it was: a local server's reuse is no cloud discount", () => {
+    const record = makeRecord({ route: "local", model: "local-slm", promptTokens: 1000, cachedPromptTokens: 800, completionTokens: 500, totalMs: 2000 }, costs);
+    expect(record).toMatchObject({ costUsd: 0.00005, baselineCostUsd: 0.0075 });
+  });
+
+  it("are never more than the prompt, nor fractions or negatives", () => {
+    expect(makeRecord({ promptTokens: 100, cachedPromptTokens: 250, completionTokens: 0 }, costs)).toMatchObject({ cachedPromptTokens: 100, costUsd: 0.0000075 });
+    expect(makeRecord({ promptTokens: 100, cachedPromptTokens: -5, completionTokens: 0 }, costs)).toMatchObject({ cachedPromptTokens: 0, costUsd: 0.000015 });
+    expect(makeRecord({ promptTokens: 100, cachedPromptTokens: 9.6, completionTokens: 0 }, costs).cachedPromptTokens).toBe(10);
+  });
+});

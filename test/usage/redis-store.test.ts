@@ -59,6 +59,7 @@ describe("usage in Redis shared by two gateway replicas", () => {
         intent: ["chitchat", "code", "summarize"][i % 3]!,
         status: i === 7 ? 502 : 200,
         promptTokens: 100 + i,
+        cachedPromptTokens: local ? 0 : 2 * i,
         completionTokens: 50 + i,
         totalMs: 200 + i * 40,
         ttftMs: 50 + i,
@@ -82,6 +83,8 @@ describe("usage in Redis shared by two gateway replicas", () => {
     expect(fromA.totals.fallbacks).toBe(1);
     expect(fromA.totals.local_requests).toBe(10);
     expect(fromA.totals.prompt_tokens).toBe(sum(recorded, (r) => r.promptTokens));
+    expect(fromA.totals.cached_prompt_tokens).toBe(sum(recorded, (r) => r.cachedPromptTokens));
+    expect(fromA.totals.cached_prompt_tokens).toBeGreaterThan(0);
     expect(fromA.totals.cost_usd).toBeCloseTo(sum(recorded, (r) => r.costUsd), 9);
     expect(fromA.totals.savings_usd).toBeCloseTo(sum(recorded, (r) => r.savingsUsd), 9);
     expect(fromA.totals.pii_actions).toEqual({ "EMAIL_ADDRESS:redact": 12 });
@@ -124,6 +127,15 @@ describe("usage in Redis shared by two gateway replicas", () => {
     expect(globexFirstHour.map((r) => r.requestId).sort()).toEqual(
       recorded.filter((r) => r.tenant === "globex" && r.time < base + HOUR).map((r) => r.requestId).sort(),
     );
+  });
+
+  it("reads a record written before cached prompt tokens were counted as having none", async () => {
+    const store = new RedisUsageStore({ redis: connect(), prefix: `${prefix}old:`, maxRecordLagMs: 4 * HOUR });
+    const { cachedPromptTokens: _, ...older } = makeRecord({ requestId: "older", time: base });
+    await connect().xadd(store.streamKey, "*", "r", JSON.stringify(older));
+    const read: UsageRecord[] = [];
+    for await (const r of store.scanRecords({ fromMs: base, toMs: base + 1 })) read.push(r);
+    expect(read).toEqual([{ ...older, cachedPromptTokens: 0 }]);
   });
 
   it("tracks each tenant's monthly spend across replicas", async () => {

@@ -11,6 +11,8 @@ import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../pro
 export interface AnswerSummary {
   message: ChatMessage | undefined;
   promptTokens: number;
+  /** Of `promptTokens`, those the upstream reports as served from its prompt cache (they are billed at a discount). */
+  cachedPromptTokens: number;
   completionTokens: number;
   /**
    * Whether the provider reported the token counts; false when the answer ended without them (the
@@ -42,6 +44,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
         )
       : undefined,
     promptTokens: completion.usage?.prompt_tokens ?? 0,
+    cachedPromptTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
     completionTokens: completion.usage?.completion_tokens ?? 0,
     usageReported: completion.usage != null,
     ttftMs: undefined,
@@ -71,7 +74,7 @@ export function presentStream(chunks: ChunkStream, options: PresentOptions): Asy
       try {
         await chunks[Symbol.asyncIterator]().return?.();
       } finally {
-        options.onEnd({ summary: { message: undefined, promptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true });
+        options.onEnd({ summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true });
       }
     }
     return finish(value);
@@ -95,6 +98,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let functionCall: FunctionCallShape | undefined;
   let text = "";
   let promptTokens = 0;
+  let cachedPromptTokens = 0;
   let completionTokens = 0;
   let usageReported = false;
   let ttftMs: number | undefined;
@@ -103,6 +107,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const summary = (): AnswerSummary => ({
     message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall),
     promptTokens,
+    cachedPromptTokens,
     completionTokens,
     usageReported,
     ttftMs,
@@ -111,6 +116,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     for await (const chunk of chunks) {
       if (chunk.usage) {
         promptTokens = chunk.usage.prompt_tokens;
+        cachedPromptTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
         completionTokens = chunk.usage.completion_tokens;
         usageReported = true;
       }
