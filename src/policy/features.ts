@@ -98,7 +98,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     promptTokens: inputs.promptTokens ?? estimatePromptTokens(body),
     turns: inputs.turns ?? body.messages.filter((m) => m.role === "user").length,
     // A conversation that already holds tool calls needs a tool-capable model as much as one offering tools.
-    hasTools: needs.tools || needs.toolHistory,
+    hasTools: needs.tools !== undefined || needs.toolHistory,
     hasImages: needs.images,
     responseFormat: responseFormatOf(body),
     headers,
