@@ -191,6 +191,23 @@ export function messageText(message: ChatMessage): string {
   return text;
 }
 
+/**
+ * What a message puts in the prompt: its text and, for an assistant message, the name and arguments
+ * of each call it made (`tool_calls` or the deprecated `function_call`), which a provider sends the
+ * model and bills like text. Without calls, the text itself (no copy).
+ */
+export function promptText(message: ChatMessage): string {
+  const text = messageText(message);
+  if (message.role !== "assistant") return text;
+  let calls = "";
+  for (const call of message.tool_calls ?? []) {
+    const { name, text: args } = toolCallParts(call);
+    calls += `\n${name} ${args}`;
+  }
+  if (message.function_call) calls += `\n${message.function_call.name} ${message.function_call.arguments}`;
+  return calls === "" ? text : text + calls;
+}
+
 /** The max-tokens cap the client asked for, whichever of the two spellings it used. */
 export function requestedMaxTokens(request: ChatCompletionRequest): number | undefined {
   return request.max_completion_tokens ?? request.max_tokens ?? undefined;

@@ -4,7 +4,7 @@
  * be replayed, logged and table-tested.
  */
 import { z } from "zod";
-import { messageText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, promptText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
 import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
@@ -124,8 +124,10 @@ export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKin
 /** A tokenizer-free estimate (see token-estimate.ts). The pipeline passes real counts; this serves the CLI and tests. */
 export function estimatePromptTokens(body: ChatCompletionRequest): number {
   let chars = 0;
-  for (const message of body.messages) chars += messageText(message).length;
+  for (const message of body.messages) chars += promptText(message).length;
+  // Definitions are in the prompt whatever the choice: `none` forbids calls, it does not hide the tools.
   for (const tool of body.tools ?? []) chars += JSON.stringify(tool).length;
+  for (const definition of body.functions ?? []) chars += JSON.stringify(definition).length;
   return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
 }
 
