@@ -94,6 +94,15 @@ describe("functions and function_call on the cloud route", { timeout: 60_000 }, 
     const sent = fake.requests[0]!.body as Record<string, unknown>;
     expect(sent).toMatchObject({ functions: FUNCTIONS, function_call: "auto", tools, tool_choice: "auto" });
   });
+
+  it("keep a function's name when it reads like personal data, as a tool's name is kept", async () => {
+    // A place name: the PII scan pseudonymizes it in text, which would rename the function.
+    const functions = [{ name: "Paris", description: "Opening hours of the museums." }];
+    const real = await post("/v1/chat/completions", { model: "cloud", messages: SMALL_TALK, functions, function_call: { name: "Paris" }, max_tokens: 4 });
+    expect(real.status).toBe(200);
+    const sent = fake.requests[0]!.body as Record<string, unknown>;
+    expect(sent).toMatchObject({ functions, function_call: { name: "Paris" } });
+  });
 });
 
 describe("malformed functions", () => {
