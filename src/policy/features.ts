@@ -141,8 +141,9 @@ export function lastUserText(body: ChatCompletionRequest): string {
 }
 
 /**
- * Every text of the request a PII scan must cover (messages of all roles, tool definitions, and the
- * arguments of calls of every kind: `tool_calls` and the deprecated single `function_call`).
+ * Every text of the request a PII scan must cover (messages of all roles, tool definitions in `tools`
+ * or the deprecated `functions`, and the arguments of calls of every kind: `tool_calls` and the
+ * deprecated single `function_call`).
  */
 export function requestTexts(body: ChatCompletionRequest): string[] {
   const texts: string[] = [];
@@ -154,5 +155,6 @@ export function requestTexts(body: ChatCompletionRequest): string[] {
     if (message.function_call) texts.push(message.function_call.arguments);
   }
   for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
+  for (const definition of body.functions ?? []) texts.push(JSON.stringify(definition));
   return texts;
 }
