@@ -118,6 +118,15 @@ const CustomTool = z.looseObject({
 });
 export const ToolSchema = z.discriminatedUnion("type", [FunctionTool, CustomTool]);
 
+// Deprecated by OpenAI (replaced by `tools` and `tool_choice`), but the official types still send them:
+// a function offered this way is a tool like any other, and routing and capability checks treat it so.
+const FunctionDefinition = z.looseObject({
+  name: toolName,
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+const FunctionCallChoice = z.union([z.enum(["none", "auto"]), z.looseObject({ name: z.string() })]);
+
 export const ResponseFormatSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("text") }),
   z.looseObject({ type: z.literal("json_object") }),
@@ -158,6 +167,9 @@ export const ChatCompletionRequestSchema = z.looseObject({
       }),
     ])
     .optional(),
+  // Nullish, not optional: before the schema knew them, a null passed through to cloud models unchecked.
+  functions: z.array(FunctionDefinition).nullish(),
+  function_call: FunctionCallChoice.nullish(),
   response_format: ResponseFormatSchema.optional(),
   user: z.string().optional(),
   metadata: z
@@ -177,6 +189,23 @@ export function messageText(message: ChatMessage): string {
     if (part.type === "text") text += (text ? "\n" : "") + part.text;
   }
   return text;
+}
+
+/**
+ * What a message puts in the prompt: its text and, for an assistant message, the name and arguments
+ * of each call it made (`tool_calls` or the deprecated `function_call`), which a provider sends the
+ * model and bills like text. Without calls, the text itself (no copy).
+ */
+export function promptText(message: ChatMessage): string {
+  const text = messageText(message);
+  if (message.role !== "assistant") return text;
+  let calls = "";
+  for (const call of message.tool_calls ?? []) {
+    const { name, text: args } = toolCallParts(call);
+    calls += `\n${name} ${args}`;
+  }
+  if (message.function_call) calls += `\n${message.function_call.name} ${message.function_call.arguments}`;
+  return calls === "" ? text : text + calls;
 }
 
 /** The max-tokens cap the client asked for, whichever of the two spellings it used. */

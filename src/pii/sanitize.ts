@@ -214,9 +214,11 @@ function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind:
       return sanitizeText(node);
     }
     if (Array.isArray(node)) {
+      // The deprecated request-level `functions` holds what a tool holds under `function`: its names are structure too.
+      const definitions = !freeForm && key === "functions" && parentKey === null;
       let changed: unknown[] | null = null;
       for (let i = 0; i < node.length; i++) {
-        const next = value(node[i], i, key, freeForm);
+        const next = value(node[i], definitions ? "function" : i, key, freeForm);
         if (next !== node[i]) (changed ??= node.slice())[i] = next;
       }
       return changed ?? node;

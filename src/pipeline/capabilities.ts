@@ -8,7 +8,8 @@ import { unsupported } from "../errors.js";
 import type { ModelEntry } from "../models/registry.js";
 
 export interface RequestNeeds {
-  tools: boolean;
+  /** The parameter that offers the model tools to call (`tools` or the deprecated `functions`), if any does. */
+  tools: "tools" | "functions" | undefined;
   /** The conversation holds tool calls or their results: only a model that knows tools can continue it. */
   toolHistory: boolean;
   images: boolean;
@@ -16,7 +17,6 @@ export interface RequestNeeds {
 }
 
 export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
-  const toolChoiceNone = request.tool_choice === "none";
   let images = false;
   let toolHistory = false;
   for (const m of request.messages) {
@@ -24,11 +24,18 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
     else if (Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")) images = true;
   }
   return {
-    tools: !toolChoiceNone && (request.tools?.length ?? 0) > 0,
+    tools: toolOffer(request),
     toolHistory,
     images,
     jsonSchema: request.response_format?.type === "json_schema",
   };
+}
+
+/** A choice of `none` offers nothing: the model must answer in text, which any model can. */
+function toolOffer(request: ChatCompletionRequest): RequestNeeds["tools"] {
+  if (request.tool_choice !== "none" && (request.tools?.length ?? 0) > 0) return "tools";
+  if (request.function_call !== "none" && (request.functions?.length ?? 0) > 0) return "functions";
+  return undefined;
 }
 
 export function assertSupported(request: ChatCompletionRequest, model: ModelEntry): void {
@@ -37,7 +44,7 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   }
   const needs = requestNeeds(request);
   if (needs.tools && !model.capabilities.tools) {
-    throw unsupported(`The model '${model.id}' does not support tools.`, "tools");
+    throw unsupported(`The model '${model.id}' does not support tools.`, needs.tools);
   }
   if (needs.toolHistory && !model.capabilities.tools) assertNoToolHistory(request.messages, `The model '${model.id}' does not support tools`);
   if (needs.images && !model.capabilities.vision) {

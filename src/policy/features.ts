@@ -4,7 +4,7 @@
  * be replayed, logged and table-tested.
  */
 import { z } from "zod";
-import { messageText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, promptText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
 import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
@@ -98,7 +98,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     promptTokens: inputs.promptTokens ?? estimatePromptTokens(body),
     turns: inputs.turns ?? body.messages.filter((m) => m.role === "user").length,
     // A conversation that already holds tool calls needs a tool-capable model as much as one offering tools.
-    hasTools: needs.tools || needs.toolHistory,
+    hasTools: needs.tools !== undefined || needs.toolHistory,
     hasImages: needs.images,
     responseFormat: responseFormatOf(body),
     headers,
@@ -124,8 +124,10 @@ export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKin
 /** A tokenizer-free estimate (see token-estimate.ts). The pipeline passes real counts; this serves the CLI and tests. */
 export function estimatePromptTokens(body: ChatCompletionRequest): number {
   let chars = 0;
-  for (const message of body.messages) chars += messageText(message).length;
+  for (const message of body.messages) chars += promptText(message).length;
+  // Definitions are in the prompt whatever the choice: `none` forbids calls, it does not hide the tools.
   for (const tool of body.tools ?? []) chars += JSON.stringify(tool).length;
+  for (const definition of body.functions ?? []) chars += JSON.stringify(definition).length;
   return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
 }
 
@@ -139,8 +141,9 @@ export function lastUserText(body: ChatCompletionRequest): string {
 }
 
 /**
- * Every text of the request a PII scan must cover (messages of all roles, tool definitions, and the
- * arguments of calls of every kind: `tool_calls` and the deprecated single `function_call`).
+ * Every text of the request a PII scan must cover (messages of all roles, tool definitions in `tools`
+ * or the deprecated `functions`, and the arguments of calls of every kind: `tool_calls` and the
+ * deprecated single `function_call`).
  */
 export function requestTexts(body: ChatCompletionRequest): string[] {
   const texts: string[] = [];
@@ -152,5 +155,6 @@ export function requestTexts(body: ChatCompletionRequest): string[] {
     if (message.function_call) texts.push(message.function_call.arguments);
   }
   for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
+  for (const definition of body.functions ?? []) texts.push(JSON.stringify(definition));
   return texts;
 }

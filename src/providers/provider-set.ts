@@ -4,7 +4,7 @@
  * `EgressProvider`, which accepts only `CloudSafeRequest`s from the PII stage.
  */
 import type { Logger } from "pino";
-import { messageText, toolCallParts, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+import { promptText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
 import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
@@ -123,21 +123,4 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       await Promise.all(all.map((p) => p.close()));
     },
   };
-}
-
-/**
- * What a message puts in the prompt: its text and, for an assistant message, the name and arguments
- * of each call it made (`tool_calls` or the deprecated `function_call`), which a provider sends the
- * model and bills like text. Without calls, the text itself (no copy).
- */
-function promptText(message: ChatMessage): string {
-  const text = messageText(message);
-  if (message.role !== "assistant") return text;
-  let calls = "";
-  for (const call of message.tool_calls ?? []) {
-    const { name, text: args } = toolCallParts(call);
-    calls += `\n${name} ${args}`;
-  }
-  if (message.function_call) calls += `\n${message.function_call.name} ${message.function_call.arguments}`;
-  return calls === "" ? text : text + calls;
 }
