@@ -4,14 +4,16 @@
  * to call (`unsure`, whatever the threshold), and blank text — whitespace only, or nothing — is no
  * evidence (`unsure`, every intent equally likely), from the library and from `classifier predict`.
  */
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
-import { loadIntentClassifier, type IntentClassifier, type IntentPrediction } from "../../classifiers/index.js";
-import { tempDir } from "./fixtures.js";
-import { writeTinyTextClassifier } from "./tiny-hf-models.js";
+import { loadIntentClassifier, ModelMetadataSchema, type IntentClassifier, type IntentPrediction } from "../../classifiers/index.js";
+import { writeModelFolder } from "../../classifiers/model-folder.js";
+import { trainEncoderHeadClassifier } from "../../classifiers/training/train-encoder-head.js";
+import { tempDir, trainingExamples } from "./fixtures.js";
+import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
 
 const LABELS = ["weather", "music"] as const;
 const BLANK = ["   ", "", "\n\t", "\u00a0 \u3000"];
@@ -79,5 +81,21 @@ describe("a Hugging Face text-classification model used as is", () => {
       ["rain jazz", expect.any(Number), false],
       ["rain", expect.any(Number), false],
     ]);
+  });
+
+  it("an encoder with a head trained here is unsure on blank text too, every intent equally likely", async () => {
+    const words = [...new Set(trainingExamples.flatMap((e) => e.text.toLowerCase().split(/\W+/)).filter(Boolean))];
+    await writeTinyEncoder(join(dir, "encoder"), words);
+    const out = join(dir, "head");
+    const { files } = await trainEncoderHeadClassifier(trainingExamples, { encoder: join(dir, "encoder"), out, valSplit: 0.2 });
+    await writeModelFolder(out, files);
+    const labels = ModelMetadataSchema.parse(JSON.parse(await readFile(join(out, "switchyard.json"), "utf8"))).labels;
+    const head = await loadIntentClassifier(out, { unsureThreshold: 0 });
+    open.push(head);
+    for (const text of BLANK) {
+      const prediction = await head.classify(text);
+      expect(prediction.unsure, JSON.stringify(text)).toBe(true);
+      expect(prediction.confidence, JSON.stringify(text)).toBeCloseTo(1 / labels.length, 10);
+    }
   });
 });
