@@ -5,8 +5,8 @@
  * A policy deny is a successful dry run (`route: "deny"`, 200); a malformed body is a 400 in OpenAI's
  * error shape, and so is every other refusal the real route makes before calling a model (`n > 1`, a
  * parameter the decided model cannot handle, blocked PII, a spent budget): `explain` rejects with the
- * real request's error, so the dry run answers what the real request would get. The deciding
- * policy's version is in `x-switchyard-policy`.
+ * real request's error (and, for blocked PII, its `x-switchyard-pii` summary), so the dry run answers
+ * what the real request would get. The deciding policy's version is in `x-switchyard-policy`.
  */
 import { Hono } from "hono";
 import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";

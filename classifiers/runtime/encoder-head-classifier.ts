@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { ClassifierModelError } from "../errors.js";
 import type { EncoderHeadMetadata } from "../model-metadata.js";
-import { predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { loadSentenceEncoder } from "./sentence-encoder.js";
 
 export const HEAD_FILE = "head.bin";
@@ -43,6 +43,8 @@ export async function loadEncoderHeadClassifier(
     labels: metadata.labels,
     version,
     async classify(text) {
+      // The encoder would embed [CLS][SEP] alone and the head answer its bias, confidently.
+      if (text.trim() === "") return noEvidencePrediction(metadata.labels, options.top);
       const embedding = await encoder.embed(text);
       if (embedding.length !== metadata.dims) {
         throw new ClassifierModelError(`encoder gives ${embedding.length} dims, head expects ${metadata.dims}`, dir);

@@ -46,7 +46,11 @@ export const LoadClassifierOptionsSchema = z.strictObject({
 export type LoadClassifierOptions = z.input<typeof LoadClassifierOptionsSchema>;
 export type ResolvedLoadClassifierOptions = z.output<typeof LoadClassifierOptionsSchema>;
 
-/** Turns raw logits into the calibrated prediction. */
+/**
+ * Turns raw logits into the calibrated prediction. A tie at the top is `unsure` whatever the
+ * threshold: two intents at exactly the same probability are too close to call, and a threshold
+ * need not be above the tie (a two-label model's 0.5 is not above a 0.5 tie; 0 is above none).
+ */
 export function predictionFromLogits(
   logits: ArrayLike<number>,
   labels: readonly string[],
@@ -57,7 +61,8 @@ export function predictionFromLogits(
   const order = Array.from(probabilities.keys()).sort((a, b) => (probabilities[b] as number) - (probabilities[a] as number));
   const scores = order.slice(0, top).map((index) => ({ intent: labels[index] as string, confidence: probabilities[index] as number }));
   const best = scores[0] as IntentScore;
-  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: best.confidence < calibration.unsureThreshold };
+  const tie = order.length > 1 && probabilities[order[1] as number] === best.confidence;
+  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: tie || best.confidence < calibration.unsureThreshold };
 }
 
 /**

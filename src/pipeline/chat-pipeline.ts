@@ -275,7 +275,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
     // A dry run predicts the real answer: a request refused before any model is called gets that refusal.
     const refusal = refusalAtFirstTarget(requestCtx, decided, decision);
-    if (refusal) throw refusal;
+    if (refusal) throw withPiiHeader(refusal);
     return explainResult(decided);
   };
 

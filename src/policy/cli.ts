@@ -14,10 +14,12 @@
  *   if that module or model is missing, the request has no intent: intent conditions do not hold and
  *   `intent_default` goes to `unclassified_route`.
  * - PII: `--pii TYPE,TYPE` (or `--pii none`) wins; else an injected scanner; else the PII engine with the
- *   policy directory's `pii.yaml`; if unavailable, no PII is assumed.
+ *   policy directory's `pii.yaml`; without one, no PII is assumed.
  * - The rest comes from flags with neutral defaults: `--tenant`, `--header 'name: value'` (repeatable),
  *   `--prompt-tokens` (default: ≈ characters/4), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
  *   `--sticky target:turns[:intent]`.
+ * A file it reads that the gateway would refuse (routing.yaml, models.yaml, intents.yaml, pii.yaml,
+ * budgets.yaml for `--budget-exceeded`) prints its problems as `check` does, exit 1.
  * A request the gateway would refuse before calling a model prints `{ status, error, policy }`, as
  * `POST /v1/route` answers it, for the refusals that need no running gateway (the decided model's
  * capabilities, `n > 1`, a budget with `action: deny`); context length, PII blocks and stored
@@ -76,7 +78,7 @@ export function createPolicyCommand(deps: PolicyCommandDeps = {}): CliCommand {
         return 0;
       }
       if (sub === "check") return check(rest, io, deps);
-      if (sub === "explain") return explain(rest, io, deps);
+      if (sub === "explain") return reportingConfigErrors(io, () => explain(rest, io, deps));
       throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}\n${USAGE}`);
     },
   };
@@ -89,6 +91,20 @@ function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>,
     return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+/**
+ * A file of the folder the gateway would refuse at start-up (routing, budgets, PII…): its problems as
+ * `file:line:col: path: message` and exit 1, as `policy check` prints them — never a stack trace.
+ */
+async function reportingConfigErrors(io: CliIO, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 1;
   }
 }
 
@@ -164,15 +180,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   const noClassifier = v.classifier === "none";
   const classifierDir = typeof v.classifier === "string" && !noClassifier ? resolve(io.cwd, v.classifier) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
 
-  let loaded;
-  try {
-    const labels = noClassifier ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, false)));
-    loaded = await loadPolicyDir({ dir, labels });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const labels = noClassifier ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, false)));
+  const loaded = await loadPolicyDir({ dir, labels });
   const policy = loaded.policy;
 
   const headers = new Map<string, string>();
@@ -386,6 +395,8 @@ async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, 
     for (const text of texts) for (const entity of engine.scan(text)) counts[entity.type] = (counts[entity.type] ?? 0) + 1;
     return { types: Object.keys(counts).sort(), counts };
   } catch (error) {
+    // An invalid pii.yaml stops the gateway: a prediction made without it would be one it never makes.
+    if (error instanceof ConfigError) throw error;
     io.stderr.write(`note: PII scan unavailable (${(error as Error).message.split("\n")[0]}); explaining without PII (pass --pii to simulate)\n`);
     return { types: [] };
   }

@@ -7,25 +7,34 @@ import { OnnxGraphBuilder } from "../../classifiers/onnx/onnx-graph-builder.js";
 import { writeModelFolder } from "../../classifiers/model-folder.js";
 import { seededRandom } from "../../classifiers/training/random.js";
 
-function wordTokenizer(words: readonly string[]) {
-  const vocab = Object.fromEntries(["[PAD]", "[UNK]", ...words].map((word, id) => [word, id]));
+/** With `cls`, a `[CLS]` token (the last id) starts every input, as in BERT. */
+function wordTokenizer(words: readonly string[], options: { cls?: boolean } = {}) {
+  const tokens = ["[PAD]", "[UNK]", ...words, ...(options.cls ? ["[CLS]"] : [])];
+  const vocab = Object.fromEntries(tokens.map((word, id) => [word, id]));
+  const special = (content: string) => ({ id: vocab[content] as number, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const cls = vocab["[CLS]"];
   return {
     tokenizer: {
       version: "1.0",
       truncation: null,
       padding: null,
-      added_tokens: [
-        { id: 0, content: "[PAD]", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
-        { id: 1, content: "[UNK]", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
-      ],
+      added_tokens: [special("[PAD]"), special("[UNK]"), ...(options.cls ? [special("[CLS]")] : [])],
       normalizer: { type: "Lowercase" },
       pre_tokenizer: { type: "Whitespace" },
-      post_processor: null,
+      post_processor:
+        cls === undefined
+          ? null
+          : {
+              type: "TemplateProcessing",
+              single: [{ SpecialToken: { id: "[CLS]", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+              pair: [{ SpecialToken: { id: "[CLS]", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, { Sequence: { id: "B", type_id: 1 } }],
+              special_tokens: { "[CLS]": { id: "[CLS]", ids: [cls], tokens: ["[CLS]"] } },
+            },
       decoder: null,
       model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
     },
     config: { tokenizer_class: "PreTrainedTokenizer", model_max_length: 128, pad_token: "[PAD]", unk_token: "[UNK]" },
-    size: words.length + 2,
+    size: tokens.length,
   };
 }
 
@@ -51,15 +60,22 @@ export async function writeTinyEncoder(dir: string, words: readonly string[], di
 
 /**
  * A text-classification model whose logits are the mean of per-word label scores: word i of
- * `wordLabels` votes for label `wordLabels[i]`.
+ * `wordLabels` votes for label `wordLabels[i]`. With `clsLabel`, every input starts with a `[CLS]`
+ * token that votes for that label: the model's bias, all it has to go on for text without words.
  */
-export async function writeTinyTextClassifier(dir: string, wordLabels: Record<string, number>, labels: readonly string[]): Promise<void> {
+export async function writeTinyTextClassifier(
+  dir: string,
+  wordLabels: Record<string, number>,
+  labels: readonly string[],
+  options: { clsLabel?: number } = {},
+): Promise<void> {
   const words = Object.keys(wordLabels);
-  const { tokenizer, config, size } = wordTokenizer(words);
+  const { tokenizer, config, size } = wordTokenizer(words, { cls: options.clsLabel !== undefined });
   const scores = new Float32Array(size * labels.length);
   words.forEach((word, i) => {
     scores[(i + 2) * labels.length + (wordLabels[word] as number)] = 8;
   });
+  if (options.clsLabel !== undefined) scores[(size - 1) * labels.length + options.clsLabel] = 8;
   const g = new OnnxGraphBuilder("tiny_text_classifier");
   const ids = g.input("input_ids", "int64", ["batch", "sequence"]);
   const table = g.constant({ type: "float", dims: [size, labels.length], data: scores }, "scores");

@@ -57,6 +57,13 @@ describe("POST /v1/route predicts refusals", { timeout: 60_000 }, () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it("a secret sent to a cloud model: the dry run's 400 carries the real request's x-switchyard-pii", async () => {
+    const { real, dry } = await both({ model: "cloud", messages: user(SECRET_TEXT) });
+    expect(real.json.error?.code).toBe("pii_blocked");
+    expect(real.headers.get("x-switchyard-pii")).toMatch(/^SECRET=block:\d+/);
+    expect(dry.headers.get("x-switchyard-pii")).toBe(real.headers.get("x-switchyard-pii"));
+  });
+
   it.each([
     ["tools to a model that cannot call them", { model: "stories", messages: user("Weather in Paris?"), tools: TOOLS }],
     ["an image to a model without vision", { model: "stories", messages: IMAGE }],

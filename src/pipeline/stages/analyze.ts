@@ -78,8 +78,9 @@ export async function withClassification(
   deps: AnalyzeDeps,
 ): Promise<{ features: RequestFeatures; classification: IntentPrediction | undefined }> {
   if (!deps.classifier) return { features, classification: undefined };
+  // Blank text is classified too: every classifier answers it as no evidence (unsure), as it does
+  // punctuation alone, so the policy's `unsure` rules decide, not its no-classifier fallback.
   const text = selectClassifierText(conversation.request.messages, deps.classifierText);
-  if (text.trim().length === 0) return { features, classification: undefined };
   const startedAt = performance.now();
   const classification = await deps.classifier.classify(text);
   deps.metrics.observeClassifier(performance.now() - startedAt);

@@ -1,0 +1,101 @@
+/**
+ * A user-brought Hugging Face text-classification model ("used as is") answers like the bundled
+ * classifier where the text gives no answer: two intents at exactly the same confidence are too close
+ * to call (`unsure`, whatever the threshold), and blank text — whitespace only, or nothing — is no
+ * evidence (`unsure`, every intent equally likely), from the library and from `classifier predict`.
+ */
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifierCommand } from "../../classifiers/cli.js";
+import { loadIntentClassifier, ModelMetadataSchema, type IntentClassifier, type IntentPrediction } from "../../classifiers/index.js";
+import { writeModelFolder } from "../../classifiers/model-folder.js";
+import { trainEncoderHeadClassifier } from "../../classifiers/training/train-encoder-head.js";
+import { tempDir, trainingExamples } from "./fixtures.js";
+import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
+
+const LABELS = ["weather", "music"] as const;
+const BLANK = ["   ", "", "\n\t", "\u00a0 \u3000"];
+
+function expectTooCloseToCall(prediction: IntentPrediction, text: string): void {
+  expect(prediction.unsure, JSON.stringify(text)).toBe(true);
+  expect(prediction.confidence, JSON.stringify(text)).toBe(0.5);
+  expect(prediction.top.map((s) => s.confidence), JSON.stringify(text)).toEqual([0.5, 0.5]);
+  expect(LABELS, JSON.stringify(text)).toContain(prediction.intent);
+}
+
+describe("a Hugging Face text-classification model used as is", () => {
+  let dir: string;
+  let folder: string;
+  let biased: string;
+  const open: IntentClassifier[] = [];
+  const load = async (options?: { unsureThreshold?: number }) => {
+    const classifier = await loadIntentClassifier(folder, options);
+    open.push(classifier);
+    return classifier;
+  };
+  beforeAll(async () => {
+    dir = await tempDir();
+    folder = join(dir, "two-labels");
+    // Logits are the mean of word votes: "rain" votes weather, "jazz" music, so "rain jazz" is a tie.
+    await writeTinyTextClassifier(folder, { rain: 0, jazz: 1 }, LABELS);
+    // As a real BERT: a [CLS] token starts every input and carries the model's bias (here: weather).
+    biased = join(dir, "cls-biased");
+    await writeTinyTextClassifier(biased, { rain: 0, jazz: 1 }, LABELS, { clsLabel: 0 });
+  });
+  afterAll(async () => {
+    for (const classifier of open.splice(0)) await classifier.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is unsure on a tie between its two labels at 0.5, with its default threshold and with any other", async () => {
+    for (const options of [undefined, { unsureThreshold: 0.5 }, { unsureThreshold: 0 }]) {
+      const classifier = await load(options);
+      expectTooCloseToCall(await classifier.classify("rain jazz"), "rain jazz");
+      // Not a tie: one vote each way plus one more is a clear answer.
+      const clear = await classifier.classify("rain rain jazz");
+      expect(clear.intent).toBe("weather");
+      expect(clear.unsure).toBe(false);
+    }
+  });
+
+  it("is unsure, every intent equally likely, on blank text or words it has no token for — not its bias", async () => {
+    const model = await loadIntentClassifier(biased, { unsureThreshold: 0.6 });
+    open.push(model);
+    expect((await model.classify("jazz jazz jazz")).intent).toBe("music");
+    // Only [CLS] to read: the model would answer "weather" at 1.0, confidently.
+    for (const text of [...BLANK, "zzz qqq", "你好"]) expectTooCloseToCall(await model.classify(text), text);
+  });
+
+  it("classifier predict answers {\"text\":\"   \"} with unsure: true", async () => {
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const stdin = Readable.from(['{"text":"   "}\n', '{"text":"rain jazz"}\n', '{"text":"rain"}\n']);
+    const code = await classifierCommand.run(["predict", "--model", biased], { stdin, stdout, stderr: new PassThrough(), env: process.env, cwd: dir });
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split("\n").map((line) => JSON.parse(line) as { text: string; confidence: number; unsure: boolean; intent: string });
+    expect(lines.map((l) => [l.text, l.confidence, l.unsure])).toEqual([
+      ["   ", 0.5, true],
+      ["rain jazz", expect.any(Number), false],
+      ["rain", expect.any(Number), false],
+    ]);
+  });
+
+  it("an encoder with a head trained here is unsure on blank text too, every intent equally likely", async () => {
+    const words = [...new Set(trainingExamples.flatMap((e) => e.text.toLowerCase().split(/\W+/)).filter(Boolean))];
+    await writeTinyEncoder(join(dir, "encoder"), words);
+    const out = join(dir, "head");
+    const { files } = await trainEncoderHeadClassifier(trainingExamples, { encoder: join(dir, "encoder"), out, valSplit: 0.2 });
+    await writeModelFolder(out, files);
+    const labels = ModelMetadataSchema.parse(JSON.parse(await readFile(join(out, "switchyard.json"), "utf8"))).labels;
+    const head = await loadIntentClassifier(out, { unsureThreshold: 0 });
+    open.push(head);
+    for (const text of BLANK) {
+      const prediction = await head.classify(text);
+      expect(prediction.unsure, JSON.stringify(text)).toBe(true);
+      expect(prediction.confidence, JSON.stringify(text)).toBeCloseTo(1 / labels.length, 10);
+    }
+  });
+});

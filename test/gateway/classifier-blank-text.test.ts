@@ -1,0 +1,49 @@
+/**
+ * A last user message with nothing to read — whitespace only, or empty — is no evidence of an intent,
+ * as punctuation or emoji alone already are: the router sees the classifier's `unsure` and decides
+ * as for "???" (the shipped policy's `unsure` rule), not as for a request with no classifier at all.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }) });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+interface DryRun {
+  rule: string;
+  route: string;
+  intent: string | null;
+  confidence: number | null;
+  unsure: boolean | null;
+}
+
+async function dryRun(content: string): Promise<DryRun> {
+  const response = await fetch(`${gw.url}/v1/route`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "Write me a sorting function in Rust." }, { role: "assistant", content: "Sure." }, { role: "user", content }] }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as DryRun;
+}
+
+describe("a blank last user message", { timeout: 60_000 }, () => {
+  it("is classified unsure, like punctuation alone, and routed by the unsure rule", async () => {
+    const symbols = await dryRun("???");
+    expect(symbols).toMatchObject({ rule: "unsure", unsure: true });
+    for (const content of ["   ", "", "\n\t "]) {
+      const blank = await dryRun(content);
+      expect(blank, JSON.stringify(content)).toMatchObject({ rule: symbols.rule, route: symbols.route, unsure: true, confidence: symbols.confidence });
+      expect(blank.intent, JSON.stringify(content)).toEqual(expect.any(String));
+    }
+  });
+});
