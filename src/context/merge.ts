@@ -34,7 +34,7 @@ export interface MergedHistory {
 /**
  * @example
  * const merged = mergeHistory(loaded, body.messages);
- * // merged.messages → model; later: store.save(scope, { turns: [...merged.newTurns, answer], replace: merged.replace, replaceAsOf: loaded.turnsAppended, … })
+ * // merged.messages → model; later: store.save(scope, { turns: [...merged.newTurns, answer], replace: merged.replace, … })
  */
 export function mergeHistory(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[]): MergedHistory {
   let split = 0;
