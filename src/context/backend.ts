@@ -16,20 +16,12 @@ export interface RawSession {
   state: string | null;
   /** How many times the state was written (0: never); see `RawWrite.ifStateVersion`. */
   stateVersion: number;
-  /** How many turns were ever appended, trimmed and replaced ones included; see `RawWrite.replaceAsOf`. */
-  turnsAppended: number;
 }
 
 export interface RawWrite {
   turns: readonly string[];
-  /** Drop the stored turns first (the client rewrote the history). */
+  /** Drop every stored turn first (the client rewrote the history); see `SessionWrite.replace`. */
   replace: boolean;
-  /**
-   * With `replace`: the `turnsAppended` the rewritten history was loaded at. Only turns appended up
-   * to then are dropped; those appended since (by another request) stay, ahead of this write's.
-   * Without it every stored turn is dropped.
-   */
-  replaceAsOf?: number;
   /** Set when given; kept otherwise. */
   instructions?: string;
   /** undefined keeps the stored state, null erases it. */

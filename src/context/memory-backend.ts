@@ -13,7 +13,6 @@ interface Entry {
   instructions: string | null;
   state: string | null;
   stateVersion: number;
-  turnsAppended: number;
 }
 
 export interface MemoryBackendOptions {
@@ -29,21 +28,23 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
     kind: "memory",
     async load(key: string): Promise<RawSession> {
       const entry = sessions.get(key);
-      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, turnsAppended: 0 };
-      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, turnsAppended: entry.turnsAppended };
+      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0 };
+      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult> {
-      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null, stateVersion: 0, turnsAppended: 0 };
+      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null, stateVersion: 0 };
       const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
       if (conflict && write.turnsNeedState) {
         return { turns: entry.turns.length, trimmed: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
       }
-      if (write.replace) replaceLoaded(entry, write.replaceAsOf);
+      if (write.replace) {
+        entry.turns = [];
+        entry.bytes = 0;
+      }
       for (const turn of write.turns) {
         entry.turns.push(turn);
         entry.bytes += byteLength(turn);
       }
-      entry.turnsAppended += write.turns.length;
       const trimmed = trim(entry, limits);
       if (write.instructions !== undefined) entry.instructions = write.instructions;
       if (write.state !== undefined && !conflict) {
@@ -63,14 +64,6 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       sessions.clear();
     },
   };
-}
-
-/** Drops the turns appended up to `asOf` (all without it), as the Redis script does. */
-function replaceLoaded(entry: Entry, asOf: number | undefined): void {
-  const since = asOf === undefined ? 0 : entry.turnsAppended - asOf;
-  if (since >= entry.turns.length) return;
-  entry.turns = since > 0 ? entry.turns.slice(-since) : [];
-  entry.bytes = entry.turns.reduce((sum, turn) => sum + byteLength(turn), 0);
 }
 
 /** The same rule as the Redis script: oldest first until within limits, then no leading call results. */

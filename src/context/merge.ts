@@ -7,7 +7,7 @@
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import type { SessionSnapshot } from "./store.js";
-import { isInstruction, messageFingerprint } from "./turn.js";
+import { clientFingerprint, isInstruction, matchesStored, messageFingerprint, type ClientFingerprint } from "./turn.js";
 
 export type MergeMode =
   /** Nothing stored: the client's messages are the conversation. */
@@ -34,7 +34,7 @@ export interface MergedHistory {
 /**
  * @example
  * const merged = mergeHistory(loaded, body.messages);
- * // merged.messages → model; later: store.save(scope, { turns: [...merged.newTurns, answer], replace: merged.replace, replaceAsOf: loaded.turnsAppended, … })
+ * // merged.messages → model; later: store.save(scope, { turns: [...merged.newTurns, answer], replace: merged.replace, … })
  */
 export function mergeHistory(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[]): MergedHistory {
   let split = 0;
@@ -63,26 +63,27 @@ export function mergeHistory(stored: Pick<SessionSnapshot, "instructions" | "tur
 
   const storedTurns = stored.turns;
   if (storedTurns.length === 0) return result("new", body, body);
-  const storedFp = storedTurns.map((t) => t.fingerprint);
-  const bodyFp = body.map(messageFingerprint);
-  const last = storedFp.length - 1;
+  const bodyFp = body.map(clientFingerprint);
+  const same = (b: number, s: number) => matchesStored(storedTurns[s]!, bodyFp[b]!);
+  const last = storedTurns.length - 1;
 
   // The latest position where the stored tail ends inside the client's messages, matching backwards
   // until either the client's first message or the stored first turn.
   for (let end = bodyFp.length; end >= 1; end--) {
-    if (bodyFp[end - 1] !== storedFp[last]) continue;
+    if (!same(end - 1, last)) continue;
     let matched = 1;
-    while (matched < end && matched < storedFp.length && bodyFp[end - 1 - matched] === storedFp[last - matched]) matched++;
-    if (matched === end || matched === storedFp.length) {
-      const olderStored = storedTurns.slice(0, storedFp.length - matched).map((t) => t.message);
+    while (matched < end && matched < storedTurns.length && same(end - 1 - matched, last - matched)) matched++;
+    if (matched === end || matched === storedTurns.length) {
+      const olderStored = storedTurns.slice(0, storedTurns.length - matched).map((t) => t.message);
       return result("overlap", [...olderStored, ...body], body.slice(end));
     }
   }
 
   // A client that repeats stored turns (other than as its newest message) is sending history; since
   // the stored tail is not in it, it was edited or regenerated from an earlier point.
-  const known = new Set(storedFp);
-  if (bodyFp.slice(0, -1).some((fp) => known.has(fp))) return result("diverged", body, body, true);
+  const known = new Set(storedTurns.map((t) => t.fingerprint));
+  const repeatsStored = (client: ClientFingerprint) => known.has(client.fingerprint) || (client.legacyCall !== undefined && storedTurns.some((t) => matchesStored(t, client)));
+  if (bodyFp.slice(0, -1).some(repeatsStored)) return result("diverged", body, body, true);
 
   return result("continued", [...storedTurns.map((t) => t.message), ...body], body);
 }

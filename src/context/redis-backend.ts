@@ -5,8 +5,6 @@
  * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
  * turns together and in order. The hash also counts state writes (`sv`): a save can make its state
  * write conditional on that count, and then gets the stored state back when another save changed it.
- * It counts appended turns too (`tn`), so a save that replaces the turns drops only those its request
- * loaded, not those another request appended since.
  */
 import { createHash } from "node:crypto";
 import type { ContextBackend, ConnectionListener, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
@@ -18,17 +16,17 @@ const HEAD_IS_RESULT = RESULT_TURN_PREFIXES.map((prefix) => `string.sub(head, 1,
 
 const LOAD = `
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
-local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv', 'tn')
+local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
 if #turns > 0 or meta[1] or meta[2] then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
 end
-return {turns, meta[1], meta[2], meta[3], meta[4]}
+return {turns, meta[1], meta[2], meta[3]}
 `;
 
 // ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
 //       state mode (0 keep | 1 set | 2 erase), state, expected state version ('' for any),
-//       turns need the state (0|1), replace the turns appended up to this count ('' for all), turns…
+//       turns need the state (0|1), turns…
 // Returns {turns stored, trimmed}, and when the state version did not match (the state not written,
 // nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
 const SAVE = `
@@ -42,30 +40,15 @@ if conflict and ARGV[10] == '1' then
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
-local count = #ARGV - 11
+local count = #ARGV - 10
 if ARGV[4] == '1' then
-  -- Turns appended since the rewritten history was loaded (another request's) are kept.
-  local since = 0
-  if ARGV[11] ~= '' then since = tonumber(redis.call('HGET', KEYS[2], 'tn') or '0') - tonumber(ARGV[11]) end
-  if since <= 0 then
-    redis.call('DEL', KEYS[1])
-    redis.call('HSET', KEYS[2], 'bytes', 0)
-  elseif since < redis.call('LLEN', KEYS[1]) then
-    redis.call('LTRIM', KEYS[1], -since, -1)
-    local kept = 0
-    for _, t in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do kept = kept + #t end
-    redis.call('HSET', KEYS[2], 'bytes', kept)
-  end
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'bytes', 0)
 end
 local added = 0
-for i = 12, #ARGV do added = added + #ARGV[i] end
+for i = 11, #ARGV do added = added + #ARGV[i] end
 local len = 0
-if count > 0 then
-  len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 12))
-  redis.call('HINCRBY', KEYS[2], 'tn', count)
-else
-  len = redis.call('LLEN', KEYS[1])
-end
+if count > 0 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 11)) else len = redis.call('LLEN', KEYS[1]) end
 -- The list was empty (new, replaced, or evicted on its own under maxmemory while the hash stayed):
 -- the count restarts, or turns that no longer exist would trim every new one away.
 local bytes = added
@@ -136,14 +119,8 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion, turnsAppended] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [
-        string[],
-        string | null,
-        string | null,
-        string | null,
-        string | null,
-      ];
-      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), turnsAppended: Number(turnsAppended ?? 0) };
+      const [turns, instructions, state, stateVersion] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [string[], string | null, string | null, string | null];
+      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0) };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult> {
       const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
@@ -158,7 +135,6 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         write.state ?? "",
         write.ifStateVersion ?? "",
         write.turnsNeedState ? 1 : 0,
-        write.replaceAsOf ?? "",
         ...write.turns,
       ];
       // EVAL, not EVALSHA: the answer leaves once this command is sent, and the session's next load

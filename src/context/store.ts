@@ -19,8 +19,6 @@ export interface SessionSnapshot {
   state: unknown;
   /** Which write of the state this is (0: none yet); a save passes it as `SessionWrite.ifStateVersion`. */
   stateVersion: number;
-  /** How many turns were ever appended (0: none yet); a save that replaces them passes it as `SessionWrite.replaceAsOf`. */
-  turnsAppended: number;
 }
 
 export type LoadResult =
@@ -32,14 +30,12 @@ export interface SessionWrite {
   turns: readonly TurnInput[];
   /** Replaces the stored instructions when given. */
   instructions?: readonly TurnInput[];
-  /** Drop the stored turns first (the client rewrote the history). */
-  replace?: boolean;
   /**
-   * With `replace`: the `turnsAppended` of the load the rewritten history was merged with. Only the
-   * turns stored by then are dropped: turns another request of the session saved since are kept (a
-   * save must not lose turns it never saw), ahead of this write's. Without it every stored turn is.
+   * Drop every stored turn first (the client rewrote the history), also those another request of the
+   * session saved after this one's load: they continue the stored history the rewrite departs from,
+   * so the session reads as if that request had finished just before this one was sent.
    */
-  replaceAsOf?: number;
+  replace?: boolean;
   /** JSON-serialisable; undefined keeps the stored state, null erases it. */
   state?: unknown;
   /**
@@ -96,7 +92,7 @@ export interface ContextStoreOptions {
   log: Logger;
 }
 
-const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0, turnsAppended: 0 }) as SessionSnapshot;
+const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0 }) as SessionSnapshot;
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
@@ -153,7 +149,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
         const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
         const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
-        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion, turnsAppended: raw.turnsAppended };
+        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
         counters.degradedLoads++;
@@ -178,7 +174,6 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         result = await backend.save(keyOf(scope), {
           turns,
           replace: write.replace ?? false,
-          ...(write.replace && write.replaceAsOf !== undefined ? { replaceAsOf: write.replaceAsOf } : {}),
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
           ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion, turnsNeedState: write.turnsNeedState ?? false } : {}),

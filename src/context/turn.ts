@@ -42,6 +42,42 @@ export interface StoredTurn {
  * messageFingerprint({ role: "user", content: "hi" }) === messageFingerprint({ role: "user", content: [{ type: "text", text: "hi" }] })
  */
 export function messageFingerprint(message: ChatMessage): string {
+  return digest(message, true);
+}
+
+/** How a client's message is matched against stored turns (see `matchesStored`). */
+export interface ClientFingerprint {
+  fingerprint: string;
+  /**
+   * For an assistant message with the deprecated `function_call`: the fingerprint versions before the
+   * call was hashed (commit 985cc43) stored for it, the digest of the message without the call.
+   */
+  legacyCall?: { name: string; fingerprint: string };
+}
+
+export function clientFingerprint(message: ChatMessage): ClientFingerprint {
+  const fingerprint = digest(message, true);
+  if (message.role !== "assistant" || !message.function_call) return { fingerprint };
+  return { fingerprint, legacyCall: { name: message.function_call.name, fingerprint: digest(message, false) } };
+}
+
+/**
+ * Whether a stored turn is the client's message. A turn saved with its `function_call` by a version
+ * that did not hash the call matches by that older fingerprint too, when the call is to the same
+ * function (its arguments that version cannot tell apart). Turns saved since always hash their call,
+ * so for them this is fingerprint equality, and a changed call still reads as a rewrite.
+ *
+ * @example
+ * matchesStored(storedTurns[i], clientFingerprint(message))
+ */
+export function matchesStored(stored: StoredTurn, client: ClientFingerprint): boolean {
+  if (stored.fingerprint === client.fingerprint) return true;
+  if (!client.legacyCall || stored.fingerprint !== client.legacyCall.fingerprint) return false;
+  const storedCall = stored.message.role === "assistant" ? stored.message.function_call : undefined;
+  return storedCall?.name === client.legacyCall.name;
+}
+
+function digest(message: ChatMessage, withFunctionCall: boolean): string {
   const hash = createHash("sha256").update(message.role).update("\0").update(canonicalContent(message.content));
   if (message.role === "assistant" && message.tool_calls) {
     for (const call of message.tool_calls) {
@@ -51,7 +87,7 @@ export function messageFingerprint(message: ChatMessage): string {
     }
   }
   // The deprecated single call; only hashed when present, so messages without one keep the fingerprints stored before.
-  if (message.role === "assistant" && message.function_call) {
+  if (withFunctionCall && message.role === "assistant" && message.function_call) {
     hash.update("\0function_call\0").update(message.function_call.name).update("\0").update(message.function_call.arguments);
   }
   if (message.role === "tool") hash.update("\0result\0").update(message.tool_call_id);

@@ -55,4 +55,38 @@ describe("merging a resent history holding a function_call", () => {
     const merged = mergeHistory({ instructions: [], turns: stored(user("mail it"), { role: "assistant", content: "" }) }, resent);
     expect(merged).toMatchObject({ mode: "diverged", replace: true, messages: resent, newTurns: resent });
   });
+
+  describe("stored by a version that kept the call but did not hash it", () => {
+    // The turn as it was saved: the message with its call, the fingerprint of the message without it.
+    const storedBefore = (message: ChatMessage): StoredTurn => {
+      const { function_call: _call, ...withoutCall } = message as ChatMessage & { function_call?: unknown };
+      return { message, fingerprint: messageFingerprint(withoutCall as ChatMessage), meta: { at: 0 } };
+    };
+
+    it("stores only the function result when the client resends the history unchanged", () => {
+      const resent = [user("mail it"), call({ to: "finance" }), result];
+      const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "finance" }))] }, resent);
+      expect(merged).toMatchObject({ mode: "overlap", replace: false, messages: resent, newTurns: [result] });
+    });
+
+    it("takes the client's version when it resends the call to another function", () => {
+      const edited = [user("mail it"), { role: "assistant", content: null, function_call: { name: "send_fax", arguments: '{"to":"finance"}' } } as ChatMessage, result];
+      const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "finance" }))] }, edited);
+      expect(merged).toMatchObject({ mode: "diverged", replace: true });
+    });
+
+    it("is a rewrite when the client resends it after an edited turn", () => {
+      // Matched by the old fingerprint, the call is a repeated stored turn: the client sends history.
+      const edited = [user("mail it"), call({ to: "finance" }), result, user("and fax it")];
+      const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "finance" })), ...stored(result, user("and mail legal"))] }, edited);
+      expect(merged).toMatchObject({ mode: "diverged", replace: true });
+    });
+  });
+
+  it("does not match a call to a turn stored since with the same text and no call", () => {
+    // Only a stored turn that carries a call can hold the old fingerprint; one without is another message.
+    const resent = [user("mail it"), call({ to: "finance" }), result];
+    const merged = mergeHistory({ instructions: [], turns: stored(user("mail it"), { role: "assistant", content: null }) }, resent);
+    expect(merged).toMatchObject({ mode: "diverged", replace: true });
+  });
 });

@@ -63,8 +63,7 @@ export async function saveTurn(
       write = {
         turns: inputs(storedTurns, visibleTurns),
         ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
-        // As of the load the merge saw, also on a retry: turns another request saved since are kept.
-        ...(merged.replace ? { replace: true, replaceAsOf: loaded.turnsAppended } : {}),
+        ...(merged.replace ? { replace: true } : {}),
       };
     }
     const state = writeSessionState({ vault: base.state.vault, sticky: facts.sticky ?? undefined });
