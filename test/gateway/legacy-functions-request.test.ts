@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 let fake: FakeOpenAI;
 let gw: TestGateway;
@@ -21,16 +21,7 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown> & { error?: { message: string; type: string; code: string; param: string | null } };
-  headers: Headers;
-}
-
-async function post(path: string, body: unknown): Promise<Answer> {
-  const response = await fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as Answer["json"], headers: response.headers };
-}
+const post = (path: string, body: unknown) => postJson(gw.url, path, body);
 
 const FUNCTIONS = [{ name: "get_weather", description: "Current weather in a city.", parameters: { type: "object", properties: { city: { type: "string" } } } }];
 const SMALL_TALK = [{ role: "user", content: "Hi there! How are you doing today?" }];

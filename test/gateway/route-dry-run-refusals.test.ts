@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { postJson, startTestGateway, testModelsYaml, type JsonAnswer, type TestGateway } from "../support/gateway.js";
 
 let fake: FakeOpenAI;
 let gw: TestGateway;
@@ -20,19 +20,10 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown> & { error?: { message: string; type: string; code: string; param: string | null } };
-  headers: Headers;
-}
-
-async function post(path: string, body: unknown): Promise<Answer> {
-  const response = await fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as Answer["json"], headers: response.headers };
-}
+const post = (path: string, body: unknown) => postJson(gw.url, path, body);
 
 /** The real answer and the dry run's, for one body. */
-async function both(body: Record<string, unknown>): Promise<{ real: Answer; dry: Answer }> {
+async function both(body: Record<string, unknown>): Promise<{ real: JsonAnswer; dry: JsonAnswer }> {
   const dry = await post("/v1/route", body);
   const real = await post("/v1/chat/completions", { max_tokens: 2, ...body });
   return { real, dry };

@@ -79,6 +79,19 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** A JSON answer of the gateway, error bodies in OpenAI's shape included. */
+export interface JsonAnswer {
+  status: number;
+  json: Record<string, unknown> & { error?: { message: string; type: string; code: string; param: string | null } };
+  headers: Headers;
+}
+
+/** POSTs `body` as JSON to `path` of the gateway at `baseUrl` (no auth) and reads the JSON answer. */
+export async function postJson(baseUrl: string, path: string, body: unknown): Promise<JsonAnswer> {
+  const response = await fetch(`${baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as JsonAnswer["json"], headers: response.headers };
+}
+
 export { NO_FALLBACK_ROUTING } from "./routing-fixtures.js";
 
 /** The shipped policy files, with a test `models.yaml` (and optionally other files) replacing theirs. */
