@@ -208,6 +208,18 @@ export function promptText(message: ChatMessage): string {
   return calls === "" ? text : text + calls;
 }
 
+/**
+ * The definitions a request offers (`tools`, and the deprecated `functions`), one text each: a
+ * provider puts them in the prompt and bills them like text whatever `tool_choice` says (`none`
+ * forbids calls, it does not hide the tools), and a PII scan must read them too.
+ */
+export function toolDefinitionTexts(request: Pick<ChatCompletionRequest, "tools" | "functions">): string[] {
+  const texts: string[] = [];
+  for (const tool of request.tools ?? []) texts.push(JSON.stringify(tool));
+  for (const definition of request.functions ?? []) texts.push(JSON.stringify(definition));
+  return texts;
+}
+
 /** The max-tokens cap the client asked for, whichever of the two spellings it used. */
 export function requestedMaxTokens(request: ChatCompletionRequest): number | undefined {
   return request.max_completion_tokens ?? request.max_tokens ?? undefined;

@@ -183,7 +183,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const model = execution.call.model;
     const summary = f.summary.usageReported
       ? f.summary
-      : withTokens(f.summary, execution.call.request.messages, {
+      : withTokens(f.summary, execution.call.request, {
           message: (message) => deps.providers.countMessageTokens(model, message),
           text: (text) => deps.providers.countTokens(model, text),
         });

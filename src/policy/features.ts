@@ -4,7 +4,7 @@
  * be replayed, logged and table-tested.
  */
 import { z } from "zod";
-import { messageText, promptText, toolCallParts, type ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, promptText, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest } from "../api/chat-request.js";
 import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
@@ -125,9 +125,7 @@ export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKin
 export function estimatePromptTokens(body: ChatCompletionRequest): number {
   let chars = 0;
   for (const message of body.messages) chars += promptText(message).length;
-  // Definitions are in the prompt whatever the choice: `none` forbids calls, it does not hide the tools.
-  for (const tool of body.tools ?? []) chars += JSON.stringify(tool).length;
-  for (const definition of body.functions ?? []) chars += JSON.stringify(definition).length;
+  for (const definition of toolDefinitionTexts(body)) chars += definition.length;
   return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
 }
 
@@ -154,7 +152,6 @@ export function requestTexts(body: ChatCompletionRequest): string[] {
     for (const call of message.tool_calls ?? []) texts.push(toolCallParts(call).text);
     if (message.function_call) texts.push(message.function_call.arguments);
   }
-  for (const tool of body.tools ?? []) texts.push(JSON.stringify(tool));
-  for (const definition of body.functions ?? []) texts.push(JSON.stringify(definition));
+  texts.push(...toolDefinitionTexts(body));
   return texts;
 }

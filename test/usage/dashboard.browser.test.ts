@@ -29,7 +29,7 @@ const ADMIN_KEY = "admin-key-0123456789abcdef";
 const HOUR = 3_600_000;
 const INTENTS = ["code", "summarize", "chitchat", "translate", "math"] as const;
 
-/** 30 hours of traffic: more at daytime, two thirds local, a few fallbacks, errors and PII actions. */
+/** 30 hours of traffic: more at daytime, two thirds local, a few fallbacks, errors and PII actions; cloud prompts partly cached. */
 function generate(now: number): UsageRecord[] {
   const records: UsageRecord[] = [];
   for (let h = 0; h < 30; h++) {
@@ -47,6 +47,7 @@ function generate(now: number): UsageRecord[] {
           status: n % 17 === 0 ? 502 : 200,
           fallback: n % 11 === 0,
           promptTokens: 200 + (n % 50) * 20,
+          cachedPromptTokens: local ? 0 : (n % 4) * 64,
           completionTokens: 100 + (n % 30) * 10,
           totalMs: 300 + (n % 20) * 150,
           ttftMs: 40 + (n % 10) * 15,
@@ -95,7 +96,7 @@ describe.skipIf(!hasChromium)("GET /dashboard in chromium", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it("draws the generated usage: spend, local share, top intents, latency, fallbacks and PII, and saves a screenshot", async () => {
+  it("draws the generated usage: spend, prompt tokens, local share, top intents, latency, fallbacks and PII, and saves a screenshot", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const external: string[] = [];
     page.on("request", (request) => {
@@ -122,7 +123,7 @@ describe.skipIf(!hasChromium)("GET /dashboard in chromium", () => {
         return { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
       };
       const kpis = Object.fromEntries([...document.querySelectorAll("[data-kpi]")].map((e) => [e.getAttribute("data-kpi"), e.textContent]));
-      return { spend: data("spend"), local: data("local-share"), intents: data("intents"), latency: data("latency"), fallbacks: data("fallbacks"), pii: data("pii"), kpis, status: document.querySelector("#status")!.textContent };
+      return { spend: data("spend"), tokens: data("tokens"), local: data("local-share"), intents: data("intents"), latency: data("latency"), fallbacks: data("fallbacks"), pii: data("pii"), kpis, status: document.querySelector("#status")!.textContent };
     });
 
     const sum = (values: Array<number | null>) => values.reduce<number>((s, v) => s + (v ?? 0), 0);
@@ -130,6 +131,14 @@ describe.skipIf(!hasChromium)("GET /dashboard in chromium", () => {
     expect(sum(spend.Spend!)).toBeCloseTo(lastDay.reduce((s, r) => s + r.costUsd, 0), 6);
     expect(sum(spend.Savings!)).toBeCloseTo(lastDay.reduce((s, r) => s + r.savingsUsd, 0), 6);
     expect(drawn.spend.labels.length).toBeGreaterThanOrEqual(24);
+
+    const tokens = Object.fromEntries(drawn.tokens.datasets.map((d) => [d.label, sum(d.data)]));
+    const promptTokens = lastDay.reduce((s, r) => s + r.promptTokens, 0);
+    const cachedPromptTokens = lastDay.reduce((s, r) => s + r.cachedPromptTokens, 0);
+    expect(cachedPromptTokens).toBeGreaterThan(0);
+    expect(tokens).toEqual({ Prompt: promptTokens, Cached: cachedPromptTokens });
+    expect(drawn.kpis["prompt-tokens"]).toBe(promptTokens.toLocaleString("en-US"));
+    expect(drawn.kpis["cached-prompt-tokens"]).toBe(cachedPromptTokens.toLocaleString("en-US"));
 
     const localShare = drawn.local.datasets[0]!.data.filter((v): v is number => v !== null);
     expect(localShare.length).toBeGreaterThanOrEqual(24);

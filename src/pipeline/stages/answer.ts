@@ -4,7 +4,7 @@
  * tool-call inputs and the deprecated `function_call`'s arguments); the assistant message and token
  * usage are collected for the conversation store and usage records.
  */
-import { toolCallParts, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
+import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
 
@@ -183,13 +183,15 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
 
 /**
  * The summary with token counts: the provider's, or when it reported none, the prompt as the model
- * received it and the answer the client got, counted as the gateway counts them (the model's
- * tokenizer in-process, else an estimate). The upstream bills a stream the client left, and the
- * tenant's budget must see it too, or leaving before the last chunk would make answers free.
+ * received it (its messages and the tool definitions offered) and the answer the client got, counted
+ * as the gateway counts them (the model's tokenizer in-process, else an estimate). The upstream bills
+ * a stream the client left, and the tenant's budget must see it too, or leaving before the last chunk
+ * would make answers free.
  */
-export function withTokens(summary: AnswerSummary, messages: readonly ChatMessage[], count: TokenCounter): AnswerSummary {
+export function withTokens(summary: AnswerSummary, request: SentPrompt, count: TokenCounter): AnswerSummary {
   let promptTokens = 0;
-  for (const message of messages) promptTokens += count.message(message);
+  for (const message of request.messages) promptTokens += count.message(message);
+  for (const definition of toolDefinitionTexts(request)) promptTokens += count.text(definition);
   const answer = summary.message;
   let completionTokens = 0;
   if (answer) {
@@ -205,6 +207,9 @@ export function withTokens(summary: AnswerSummary, messages: readonly ChatMessag
   }
   return { ...summary, promptTokens, completionTokens };
 }
+
+/** What of the request the provider sent reaches the model's prompt. */
+export type SentPrompt = Pick<ChatCompletionRequest, "messages" | "tools" | "functions">;
 
 export interface TokenCounter {
   message(message: ChatMessage): number;

@@ -32,6 +32,7 @@ function makeChart(name, type, options = {}) {
 
 const charts = {
   spend: makeChart("spend", "line", { scales: { y: { beginAtZero: true } } }),
+  tokens: makeChart("tokens", "line", { scales: { y: { beginAtZero: true } } }),
   localShare: makeChart("local-share", "line", { scales: { y: { min: 0, max: 100 } } }),
   intents: makeChart("intents", "bar", { indexAxis: "y", plugins: { legend: { display: false } } }),
   latency: makeChart("latency", "line", { scales: { y: { beginAtZero: true } } }),
@@ -65,6 +66,11 @@ function render(byRoute, byIntent) {
     line("Savings", pick((t) => t.savings_usd), COLORS.green),
     line("Baseline cost", pick((t) => t.baseline_cost_usd), COLORS.grey, { borderDash: [4, 4] }),
   ]);
+  // Cached tokens are part of the prompt (billed at a discount): drawn over it, the gap is what was paid in full.
+  setChart(charts.tokens, labels, [
+    line("Prompt", pick((t) => t.prompt_tokens), COLORS.blue, { fill: true }),
+    line("Cached", pick((t) => t.cached_prompt_tokens), COLORS.green, { fill: true }),
+  ]);
   setChart(charts.localShare, labels, [
     line("Local", pick((t) => (t.requests === 0 ? null : Math.round(t.local_share * 1000) / 10)), COLORS.blue, { fill: true, spanGaps: true }),
   ]);
@@ -86,6 +92,8 @@ function render(byRoute, byIntent) {
   kpi("requests", totals.requests.toLocaleString());
   kpi("cost", usd(totals.cost_usd));
   kpi("savings", usd(totals.savings_usd));
+  kpi("prompt-tokens", totals.prompt_tokens.toLocaleString());
+  kpi("cached-prompt-tokens", totals.cached_prompt_tokens.toLocaleString());
   kpi("local-share", `${(totals.local_share * 100).toFixed(1)} %`);
   kpi("p90", totals.latency_ms ? `${Math.round(totals.latency_ms.p90)} ms` : "–");
   kpi("fallbacks", totals.fallbacks.toLocaleString());
