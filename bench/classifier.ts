@@ -7,7 +7,7 @@
  * through transformers.js and per-request cost at concurrency 32; model size. Prints markdown.
  */
 import { cpus, tmpdir } from "node:os";
-import { readFile, readdir, rm, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadIntentClassifier, type IntentClassifier, type LabelledExample } from "../classifiers/index.js";
@@ -128,30 +128,15 @@ async function accuracyRow(
   }
 }
 
-/**
- * How far above its intent's threshold a prediction is, in logits: what the thresholds are swept on.
- * Moving every intent's threshold by the same logit shift keeps their ratios as training set them
- * (for a model with one threshold this orders predictions as the confidence does).
- */
-async function thresholdMargin(dir: string): Promise<(s: Scored) => number> {
-  const { labels, calibration } = JSON.parse(await readFile(join(dir, "switchyard.json"), "utf8")) as {
-    labels: string[];
-    calibration: { unsureThreshold: number; classThresholds?: number[] };
-  };
-  const logit = (p: number) => Math.log(Math.max(p, 1e-9) / Math.max(1 - p, 1e-9));
-  const thresholds = new Map(labels.map((label, i) => [label, calibration.classThresholds?.[i] ?? calibration.unsureThreshold]));
-  return (s) => logit(s.confidence) - logit(thresholds.get(s.intent) ?? calibration.unsureThreshold);
-}
-
 /** Highest unknown recall whose in-scope cost (correct answers flagged unsure) stays within `budget`. */
-function recallWithinCost(inScope: number[], correct: boolean[], unknown: number[], budget: number): { recall: number; cost: number; shift: number } {
-  const shifts = [...new Set([...inScope, ...unknown])].sort((a, b) => a - b);
-  let best = { recall: 0, cost: 0, shift: -Infinity };
-  for (const shift of shifts) {
-    const cost = inScope.filter((margin, i) => correct[i] && margin < shift).length / inScope.length;
+function recallWithinCost(inScope: Scored[], expected: string[], unknown: Scored[], budget: number): { recall: number; cost: number; threshold: number } {
+  const thresholds = [...new Set([...inScope, ...unknown].map((s) => s.confidence))].sort((a, b) => a - b);
+  let best = { recall: 0, cost: 0, threshold: 0 };
+  for (const threshold of thresholds) {
+    const cost = inScope.filter((s, i) => s.intent === expected[i] && s.confidence < threshold).length / inScope.length;
     if (cost > budget) break;
-    const recall = unknown.filter((margin) => margin < shift).length / unknown.length;
-    if (recall >= best.recall) best = { recall, cost, shift };
+    const recall = unknown.filter((s) => s.confidence < threshold).length / unknown.length;
+    if (recall >= best.recall) best = { recall, cost, threshold };
   }
   return best;
 }
@@ -166,21 +151,19 @@ async function unknownIntents(dataset: { train: LabelledExample[]; test: Labelle
     const inScope = (await score(run.classifier, inScopeTest.map((e) => e.text))).scored;
     const unknown = (await score(run.classifier, unknownTest.map((e) => e.text))).scored;
     const expected = inScopeTest.map((e) => e.label);
-    const margin = await thresholdMargin(run.dir);
-    const correct = inScope.map((s, i) => s.intent === expected[i]);
     const inScopeAccuracy = accuracy(inScope.map((s) => s.intent), expected);
     const trainedCost = inScope.filter((s, i) => s.intent === expected[i] && s.unsure).length / inScope.length;
     const trainedRecall = unknown.filter((s) => s.unsure).length / unknown.length;
     const rows = [
       `Banking77 with ${heldOut.size} of ${labels.length} intents left out of training (${unknownTest.length} unknown test queries, ${inScopeTest.length} in-scope); in-scope accuracy ${pct(inScopeAccuracy)}.`,
       "",
-      "| thresholds | unknown recall (unsure) | in-scope cost (correct answers flagged unsure) |",
+      "| threshold | unknown recall (unsure) | in-scope cost (correct answers flagged unsure) |",
       "|---|---|---|",
       `| trained (target precision 0.95) | ${pct(trainedRecall)} | ${(trainedCost * 100).toFixed(1)} points |`,
     ];
     for (const budget of [0.01, 0.02, 0.05]) {
-      const best = recallWithinCost(inScope.map(margin), correct, unknown.map(margin), budget);
-      rows.push(`| trained ${best.shift >= 0 ? "+" : "−"} ${Math.abs(best.shift).toFixed(2)} logits (cost ≤ ${budget * 100} points) | ${pct(best.recall)} | ${(best.cost * 100).toFixed(1)} points |`);
+      const best = recallWithinCost(inScope, expected, unknown, budget);
+      rows.push(`| ${best.threshold.toFixed(3)} (cost ≤ ${budget * 100} points) | ${pct(best.recall)} | ${(best.cost * 100).toFixed(1)} points |`);
     }
     return rows;
   } finally {

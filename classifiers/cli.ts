@@ -64,7 +64,7 @@ function formatReport(out: string, report: TrainingReport): string {
     `  held-out accuracy ${percent(report.heldOutAccuracy)}`,
     `  temperature       ${report.temperature.toFixed(3)}`,
     ...(report.prototypeWeight === undefined ? [] : [`  prototype weight  ${report.prototypeWeight} (nearest-centroid head, chosen on the held-out split)`]),
-    `  unsure threshold  ${report.unsureThreshold.toFixed(3)}${report.classThresholdRange ? ` (per intent ${report.classThresholdRange.map((t) => t.toFixed(3)).join("–")})` : ""} (held out: ${percent(report.heldOutEscalationRate)} escalated, ${percent(report.heldOutConfidentPrecision)} precision on the rest)`,
+    `  unsure threshold  ${report.unsureThreshold.toFixed(3)} (held out: ${percent(report.heldOutEscalationRate)} escalated, ${percent(report.heldOutConfidentPrecision)} precision on the rest)`,
     `  model size        ${(report.modelBytes / 1e6).toFixed(2)} MB`,
     `  time              ${report.trainingSeconds.toFixed(1)} s`,
     "",

@@ -12,14 +12,8 @@ export const METADATA_FILE = "switchyard.json";
 export const CalibrationSchema = z.strictObject({
   /** Softmax temperature fitted on the held-out split. */
   temperature: z.number().positive(),
-  /** Predictions with calibrated confidence below this are `unsure` (an intent's own threshold, when listed, wins). */
+  /** Predictions with calibrated confidence below this are `unsure`. */
   unsureThreshold: z.number().min(0).max(1),
-  /**
-   * Each intent's threshold, in `labels` order: `unsureThreshold` moved up for intents the model
-   * answers with habitually high confidence, down for the others (calibration.ts). Absent in
-   * folders trained before it existed, which use `unsureThreshold` for every intent.
-   */
-  classThresholds: z.array(z.number().min(0).max(1)).optional(),
   /** The precision the threshold was chosen for on held-out data. */
   targetPrecision: z.number().min(0).max(1),
 });
@@ -37,8 +31,6 @@ export const TrainingReportSchema = z.strictObject({
   heldOutConfidentPrecision: z.number().nullable(),
   temperature: z.number(),
   unsureThreshold: z.number(),
-  /** The lowest and highest of the intents' own thresholds (`calibration.classThresholds`). */
-  classThresholdRange: z.tuple([z.number(), z.number()]).optional(),
   /** Weight of the nearest-centroid head folded into the output layer (n-gram models only; 0 = none). */
   prototypeWeight: z.number().min(0).optional(),
   trainingSeconds: z.number(),
@@ -74,12 +66,7 @@ export const EncoderHeadMetadataSchema = z.strictObject({
   dims: z.int().min(1),
 });
 
-export const ModelMetadataSchema = z
-  .discriminatedUnion("kind", [NgramMetadataSchema, EncoderHeadMetadataSchema])
-  .refine((metadata) => metadata.calibration.classThresholds === undefined || metadata.calibration.classThresholds.length === metadata.labels.length, {
-    message: "needs one threshold per label",
-    path: ["calibration", "classThresholds"],
-  });
+export const ModelMetadataSchema = z.discriminatedUnion("kind", [NgramMetadataSchema, EncoderHeadMetadataSchema]);
 export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;
 export type NgramMetadata = z.infer<typeof NgramMetadataSchema>;
 export type EncoderHeadMetadata = z.infer<typeof EncoderHeadMetadataSchema>;

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { ClassifierModelError } from "../errors.js";
 import type { EncoderHeadMetadata } from "../model-metadata.js";
-import { noEvidencePrediction, predictionFromLogits, runtimeCalibration, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { loadSentenceEncoder } from "./sentence-encoder.js";
 
 export const HEAD_FILE = "head.bin";
@@ -34,7 +34,10 @@ export async function loadEncoderHeadClassifier(
   const weights = floats.subarray(0, classes * metadata.dims);
   const biases = floats.subarray(classes * metadata.dims);
   const encoder = await loadSentenceEncoder(resolveEncoderSource(dir, metadata.encoder), metadata, options);
-  const calibration = runtimeCalibration(metadata.calibration, options);
+  const calibration = {
+    temperature: metadata.calibration.temperature,
+    unsureThreshold: options.unsureThreshold ?? metadata.calibration.unsureThreshold,
+  };
   const logits = new Float32Array(classes);
   return {
     labels: metadata.labels,

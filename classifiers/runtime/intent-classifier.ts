@@ -31,10 +31,7 @@ export interface IntentClassifier {
 export const LoadClassifierOptionsSchema = z.strictObject({
   /** How many intents `top` lists. */
   top: z.int().min(1).default(3),
-  /**
-   * Overrides the thresholds stored with the model, one for every intent (or the default for a plain
-   * Hugging Face model).
-   */
+  /** Overrides the threshold stored with the model (or the default for a plain Hugging Face model). */
   unsureThreshold: z.number().min(0).max(1).optional(),
   /**
    * Let transformers.js download from the Hugging Face Hub (a Hub model id as `dir`, or an encoder-head
@@ -57,7 +54,7 @@ export type ResolvedLoadClassifierOptions = z.output<typeof LoadClassifierOption
 export function predictionFromLogits(
   logits: ArrayLike<number>,
   labels: readonly string[],
-  calibration: Pick<Calibration, "temperature" | "unsureThreshold" | "classThresholds">,
+  calibration: Pick<Calibration, "temperature" | "unsureThreshold">,
   top: number,
 ): IntentPrediction {
   const probabilities = softmax(logits, calibration.temperature, new Float64Array(logits.length));
@@ -65,14 +62,7 @@ export function predictionFromLogits(
   const scores = order.slice(0, top).map((index) => ({ intent: labels[index] as string, confidence: probabilities[index] as number }));
   const best = scores[0] as IntentScore;
   const tie = order.length > 1 && probabilities[order[1] as number] === best.confidence;
-  const threshold = calibration.classThresholds?.[order[0] as number] ?? calibration.unsureThreshold;
-  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: tie || best.confidence < threshold };
-}
-
-/** The calibration a loaded model applies: the stored one, or the caller's one threshold for every intent. */
-export function runtimeCalibration(stored: Calibration, options: Pick<ResolvedLoadClassifierOptions, "unsureThreshold">): Pick<Calibration, "temperature" | "unsureThreshold" | "classThresholds"> {
-  if (options.unsureThreshold !== undefined) return { temperature: stored.temperature, unsureThreshold: options.unsureThreshold };
-  return { temperature: stored.temperature, unsureThreshold: stored.unsureThreshold, classThresholds: stored.classThresholds };
+  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: tie || best.confidence < calibration.unsureThreshold };
 }
 
 /**

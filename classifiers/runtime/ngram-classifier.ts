@@ -6,7 +6,7 @@ import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformer
 import type { NgramMetadata } from "../model-metadata.js";
 import { SEPARATOR_ID } from "../ngram/features.js";
 import { MAX_CHARACTERS } from "../ngram/tokenizer-files.js";
-import { noEvidencePrediction, predictionFromLogits, runtimeCalibration, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 /** Stops at the first known character: the first id of ordinary text. */
@@ -29,7 +29,10 @@ export async function loadNgramClassifier(
     device: "cpu",
     session_options: sessionOptions(options),
   });
-  const calibration = runtimeCalibration(metadata.calibration, options);
+  const calibration = {
+    temperature: metadata.calibration.temperature,
+    unsureThreshold: options.unsureThreshold ?? metadata.calibration.unsureThreshold,
+  };
   const labels = metadata.labels;
   return {
     labels,

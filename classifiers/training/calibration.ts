@@ -100,91 +100,31 @@ export function chooseUnsureThreshold(
   return threshold;
 }
 
-/**
- * How far each intent's threshold moves with how confidently that intent is answered on held-out
- * queries, in logits: an intent the model answers with habitually high confidence gets a higher
- * threshold, since unknown queries mistaken for it come out confident too (the idea of DOC, Shu et
- * al. 2017). 0.25 of the intent's deviation, shrunk towards the mean over all intents with weight
- * n / (n + 5) for its n held-out queries: +2.4 points of held-out-intent recall at 2 points of
- * in-scope cost on Banking77, better in 6 of 6 seeds (docs/BENCHMARKS.md). Full deviations or
- * z-scores were worse: with ≈10–20 held-out queries per intent they are mostly noise.
- */
-const CLASS_SHIFT = 0.25;
-const CLASS_SHRINKAGE = 5;
-
-const logit = (p: number) => {
-  const clipped = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
-  return Math.log(clipped / (1 - clipped));
-};
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/**
- * Per intent, the logit shift of its threshold: `CLASS_SHIFT` × (its held-out queries' mean logit of
- * their own intent − the mean over all held-out queries), shrunk towards 0 for intents with few.
- */
-function classShifts(probabilities: readonly Float64Array[], labels: readonly number[], classes: number): Float64Array {
-  const sums = new Float64Array(classes);
-  const counts = new Float64Array(classes);
-  let total = 0;
-  labels.forEach((label, n) => {
-    const value = logit((probabilities[n] as Float64Array)[label] as number);
-    sums[label] = (sums[label] as number) + value;
-    counts[label] = (counts[label] as number) + 1;
-    total += value;
-  });
-  const mean = total / Math.max(labels.length, 1);
-  return sums.map((sum, c) => {
-    const n = counts[c] as number;
-    return n === 0 ? 0 : CLASS_SHIFT * (n / (n + CLASS_SHRINKAGE)) * (sum / n - mean);
-  });
-}
-
-/** A threshold on confidence moved by a logit shift; 0 and 1 (nothing / everything unsure) stay put. */
-function shifted(threshold: number, shift: number): number {
-  if (threshold <= 0 || threshold >= 1) return threshold;
-  return sigmoid(logit(threshold) + shift);
-}
-
 export interface HeldOutCalibration {
   temperature: number;
-  /** The threshold of an intent answered with average confidence. */
   unsureThreshold: number;
   heldOutAccuracy: number | null;
   heldOutEscalationRate: number | null;
   heldOutConfidentPrecision: number | null;
 }
 
-/**
- * Fits the temperature and the unsure thresholds on held-out logits and reports how they do there.
- * `classThresholds[c]` is intent c's threshold (see `CLASS_SHIFT`); `unsureThreshold` the one they
- * are shifted from, chosen so that the kept held-out predictions reach `targetPrecision`.
- */
-export function calibrateOnHeldOut(
-  logits: readonly Float32Array[],
-  labels: readonly number[],
-  targetPrecision: number,
-): HeldOutCalibration & { classThresholds: number[] | null } {
+/** Fits the temperature and the unsure threshold on held-out logits and reports how they do there. */
+export function calibrateOnHeldOut(logits: readonly Float32Array[], labels: readonly number[], targetPrecision: number): HeldOutCalibration {
   if (logits.length === 0) {
-    return { temperature: 1, unsureThreshold: 0, classThresholds: null, heldOutAccuracy: null, heldOutEscalationRate: null, heldOutConfidentPrecision: null };
+    return { temperature: 1, unsureThreshold: 0, heldOutAccuracy: null, heldOutEscalationRate: null, heldOutConfidentPrecision: null };
   }
   const temperature = fitTemperature(logits, labels);
-  const probabilities = logits.map((row) => softmax(row, temperature, new Float64Array(row.length)));
-  const shifts = classShifts(probabilities, labels, (logits[0] as Float32Array).length);
-  const predictions = probabilities.map((row, i) => {
+  const predictions = logits.map((row, i) => {
+    const probabilities = softmax(row, temperature, new Float64Array(row.length));
     let best = 0;
-    for (let c = 1; c < row.length; c++) if ((row[c] as number) > (row[best] as number)) best = c;
-    const confidence = row[best] as number;
-    // The confidence as an intent of average confidence would have it: comparing it with the
-    // unshifted threshold is comparing the confidence with the intent's own threshold.
-    return { confidence, adjusted: sigmoid(logit(confidence) - (shifts[best] as number)), best, correct: best === labels[i] };
+    for (let c = 1; c < row.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+    return { confidence: probabilities[best] as number, correct: best === labels[i] };
   });
-  const unsureThreshold = chooseUnsureThreshold(predictions.map((p) => ({ confidence: p.adjusted, correct: p.correct })), targetPrecision);
-  const classThresholds = Array.from(shifts, (shift) => shifted(unsureThreshold, shift));
-  const kept = predictions.filter((p) => p.confidence >= (classThresholds[p.best] as number));
+  const unsureThreshold = chooseUnsureThreshold(predictions, targetPrecision);
+  const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
   return {
     temperature,
     unsureThreshold,
-    classThresholds,
     heldOutAccuracy: predictions.filter((p) => p.correct).length / predictions.length,
     heldOutEscalationRate: 1 - kept.length / predictions.length,
     heldOutConfidentPrecision: kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null,

@@ -151,7 +151,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
   let fitted = await fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options, members);
   const prototypeWeight = choosePrototypeWeight(fitted, pick(features, split.heldOut), pick(y, split.heldOut), options.prototypeWeights);
   const heldOutLogits = logitsOf(fitted.withPrototypes(prototypeWeight), pick(features, split.heldOut).map((f) => toBagExample(f, fitted.rows)));
-  const { classThresholds, ...calibration } = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision);
+  const calibration = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision);
   if (split.heldOut.length > 0 && options.refit) fitted = await fitModel(features, Int32Array.from(y), spec, labels.length, options, members);
 
   const onnx = buildNgramGraph(spec, fitted.rows, fitted.withPrototypes(prototypeWeight));
@@ -161,7 +161,6 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     trainExamples: options.refit || split.heldOut.length === 0 ? examples.length : split.train.length,
     heldOutExamples: split.heldOut.length,
     ...calibration,
-    ...(classThresholds ? { classThresholdRange: [Math.min(...classThresholds), Math.max(...classThresholds)] as [number, number] } : {}),
     prototypeWeight,
     trainingSeconds: (performance.now() - started) / 1000,
     modelBytes: onnx.length,
@@ -170,12 +169,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     format: 1,
     kind: "ngram",
     labels,
-    calibration: {
-      temperature: calibration.temperature,
-      unsureThreshold: calibration.unsureThreshold,
-      ...(classThresholds ? { classThresholds } : {}),
-      targetPrecision: options.targetPrecision,
-    },
+    calibration: { temperature: calibration.temperature, unsureThreshold: calibration.unsureThreshold, targetPrecision: options.targetPrecision },
     trainingDataHash: trainingDataHash(examples),
     report,
     features: spec,

@@ -55,7 +55,7 @@ export async function trainEncoderHeadClassifier(
   const split = stratifiedSplit(y, options.valSplit, options.seed, examples.map((e) => e.text));
   let head = trainDenseHead(split.train.map((i) => embeddings[i] as Float32Array), split.train.map((i) => y[i] as number), labels.length, headOptions);
   const heldOutLogits = split.heldOut.map((i) => denseLogits(head, embeddings[i] as Float32Array, new Float32Array(labels.length)));
-  const { classThresholds, ...calibration } = calibrateOnHeldOut(heldOutLogits, split.heldOut.map((i) => y[i] as number), options.targetPrecision);
+  const calibration = calibrateOnHeldOut(heldOutLogits, split.heldOut.map((i) => y[i] as number), options.targetPrecision);
   if (split.heldOut.length > 0) head = trainDenseHead(embeddings, y, labels.length, headOptions);
   const headBytes = new Uint8Array(new Float32Array([...head.weights, ...head.biases]).buffer);
   const report: TrainingReport = {
@@ -64,7 +64,6 @@ export async function trainEncoderHeadClassifier(
     trainExamples: examples.length,
     heldOutExamples: split.heldOut.length,
     ...calibration,
-    ...(classThresholds ? { classThresholdRange: [Math.min(...classThresholds), Math.max(...classThresholds)] as [number, number] } : {}),
     trainingSeconds: (performance.now() - started) / 1000,
     modelBytes: headBytes.length,
   };
@@ -73,12 +72,7 @@ export async function trainEncoderHeadClassifier(
     format: 1,
     kind: "encoder-head",
     labels,
-    calibration: {
-      temperature: calibration.temperature,
-      unsureThreshold: calibration.unsureThreshold,
-      ...(classThresholds ? { classThresholds } : {}),
-      targetPrecision: options.targetPrecision,
-    },
+    calibration: { temperature: calibration.temperature, unsureThreshold: calibration.unsureThreshold, targetPrecision: options.targetPrecision },
     trainingDataHash: trainingDataHash(examples),
     report,
     encoder: encoderReference.startsWith("./../") ? encoderReference.slice(2) : encoderReference,
