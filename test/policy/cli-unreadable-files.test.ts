@@ -74,6 +74,15 @@ describe("policy commands with an unreadable policy file", { timeout: 60_000 }, 
     expect(code).toBe(1);
   });
 
+  it("policy explain: pii.yaml is a symlink loop (refused as the gateway would, not 'no pii.yaml')", async () => {
+    const dir = await folder();
+    await symlink("pii.yaml", join(dir, "pii.yaml"));
+    const { code, stdout, stderr } = await cli(["policy", "explain", "--request", join(dir, "request.json"), "--policy", dir, "--classifier", "none"]);
+    expect(stderr).toMatch(new RegExp(`^${escape(join(dir, "pii.yaml"))}: too many levels of symbolic links`, "m"));
+    expect(stdout).toBe("");
+    expect(code).toBe(1);
+  });
+
   it("policy explain: routing.yaml is a directory", async () => {
     const dir = await folder();
     const routing = join(dir, "routing.yaml");
