@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { readFailure } from "../src/config/read-failure.js";
 import { ClassifierDataError } from "./errors.js";
 
 export const IntentRouteSchema = z.enum(["local", "cloud"]);
@@ -56,5 +57,13 @@ function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCou
 
 /** @example const intents = await loadIntentsFile("policies/intents.yaml"); */
 export async function loadIntentsFile(path: string): Promise<IntentsFile> {
-  return parseIntentsYaml(await readFile(path, "utf8"), path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const reason = readFailure(error);
+    if (reason === undefined) throw error;
+    throw new ClassifierDataError(`cannot read the file (${reason})`, path);
+  }
+  return parseIntentsYaml(text, path);
 }

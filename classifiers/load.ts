@@ -8,6 +8,7 @@
  */
 import { access, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { readFailure } from "../src/config/read-failure.js";
 import { ClassifierModelError } from "./errors.js";
 import { METADATA_FILE, ModelMetadataSchema, type ModelMetadata } from "./model-metadata.js";
 import { loadEncoderHeadClassifier } from "./runtime/encoder-head-classifier.js";
@@ -26,7 +27,8 @@ async function readMetadata(dir: string): Promise<ModelMetadata | null> {
     text = await readFile(join(dir, METADATA_FILE), "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new ClassifierModelError(`cannot read ${METADATA_FILE}`, dir, { cause: error });
+    // The cause is not printed by the CLI: the reason must be in the message (a directory, no permission).
+    throw new ClassifierModelError(`cannot read ${METADATA_FILE} (${readFailure(error) ?? (error as Error).message})`, dir, { cause: error });
   }
   let raw: unknown;
   try {

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
+import { isNotFound, readFailure } from "./read-failure.js";
 
 export interface ConfigProblem {
   file: string;
@@ -145,13 +146,33 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   return { file, value: result.data, locate, problem };
 }
 
-export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
-  let text: string;
+/**
+ * The bytes of a configuration file, or `undefined` when it does not exist. Any other failure (a
+ * directory in its place, no read permission, a symlink loop) is a `ConfigError` naming the file: an
+ * optional file that is there but unreadable must not pass for an absent one.
+ *
+ * @example
+ * const bytes = await readConfigFile("policies/budgets.yaml"); // undefined: no budgets
+ */
+export async function readConfigFile(file: string): Promise<Buffer | undefined> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
+    if (isNotFound(error)) return undefined;
+    const reason = readFailure(error);
+    if (reason === undefined) throw error;
     throw new ConfigError([{ file, line: 0, col: 0, path: "", message: reason }]);
   }
-  return parseYamlText(file, text, schema);
+}
+
+export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
+  const source = await loadOptionalYamlFile(file, schema);
+  if (!source) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: "file not found" }]);
+  return source;
+}
+
+/** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */
+export async function loadOptionalYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>> | undefined> {
+  const bytes = await readConfigFile(file);
+  return bytes === undefined ? undefined : parseYamlText(file, bytes.toString("utf8"), schema);
 }

@@ -4,11 +4,10 @@
  * topologies and TLS trust (a private CA, a client certificate) are described. Validated once at start-up; a bad setting stops the gateway with one line
  * per problem.
  */
-import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { setVariables } from "../config/env.js";
-import { ConfigError, loadYamlFile, type ConfigProblem } from "../config/yaml-file.js";
+import { ConfigError, loadOptionalYamlFile, type ConfigProblem } from "../config/yaml-file.js";
 import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
 import { RedisTlsSchema, readRedisTls, type RedisTls } from "./redis-tls.js";
@@ -129,12 +128,8 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
 /** Reads `<policyDir>/context.yaml` when it exists, then applies the environment over it. */
 export async function loadContextConfig(rawEnv: NodeJS.ProcessEnv, policyDir: string): Promise<ContextConfig> {
   const path = join(policyDir, "context.yaml");
-  const exists = await access(path).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return resolveContextConfig(rawEnv);
-  const source = await loadYamlFile(path, ContextFileSchema);
+  const source = await loadOptionalYamlFile(path, ContextFileSchema);
+  if (!source) return resolveContextConfig(rawEnv);
   return resolveContextConfig(rawEnv, source.value, await readRedisTls(source.value.redis?.tls, policyDir, source.problem));
 }
 

@@ -5,11 +5,10 @@
  * `file:line:col: path: message`; nothing partial is ever returned.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { loadGatewayConfig } from "../config/load.js";
-import { ConfigError, parseYamlText, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
+import { ConfigError, parseYamlText, readConfigFile, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import { catalogFromRegistry, type PolicyCatalog } from "./catalog.js";
@@ -70,13 +69,8 @@ interface ReadFile {
 }
 
 async function readIfExists(path: string): Promise<ReadFile | undefined> {
-  try {
-    const buffer = await readFile(path);
-    return { path, text: buffer.toString("utf8"), bytes: buffer.length };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ConfigError([{ file: path, line: 0, col: 0, path: "", message: String((error as Error).message ?? error) }]);
-  }
+  const buffer = await readConfigFile(path);
+  return buffer && { path, text: buffer.toString("utf8"), bytes: buffer.length };
 }
 
 async function findFile(name: string, dir: string, fallbackDir: string | undefined): Promise<ReadFile | undefined> {

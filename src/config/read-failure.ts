@@ -1,0 +1,30 @@
+/**
+ * Why a configuration file could not be read, in the words an operator acts on. Node's own messages
+ * ("EISDIR: illegal operation on a directory, read") name the syscall, not the fix, and a raw I/O
+ * error reaching the CLI is printed as a stack trace.
+ */
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "file not found",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory, not a file",
+  ENOTDIR: "a component of the path is not a directory",
+  ELOOP: "too many levels of symbolic links (a symlink loop?)",
+  ENAMETOOLONG: "the path is too long",
+};
+
+/**
+ * The reason for a failed read of a file, or `undefined` when `error` is not an I/O error (a bug, which
+ * the caller rethrows as is rather than dressing it up as a configuration problem).
+ *
+ * @example
+ * readFailure(await readFile("policies").catch((e) => e)) // "is a directory, not a file"
+ */
+export function readFailure(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== "string") return undefined;
+  return REASONS[code] ?? `cannot read the file (${code})`;
+}
+
+export const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
