@@ -3,6 +3,8 @@
  * classifier where the text gives no answer: two intents at exactly the same confidence are too close
  * to call (`unsure`, whatever the threshold), and blank text — whitespace only, or nothing — is no
  * evidence (`unsure`, every intent equally likely), from the library and from `classifier predict`.
+ * So is text in which the tokenizer knows no token (every word its unknown token, e.g. `[UNK]`), as it
+ * is for the bundled n-gram model.
  */
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,10 +15,14 @@ import { loadIntentClassifier, ModelMetadataSchema, type IntentClassifier, type 
 import { writeModelFolder } from "../../classifiers/model-folder.js";
 import { trainEncoderHeadClassifier } from "../../classifiers/training/train-encoder-head.js";
 import { tempDir, trainingExamples } from "./fixtures.js";
-import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
+import { writeTinyEncoder, writeTinyTextClassifier, type TinyTokenizerOptions } from "./tiny-hf-models.js";
 
 const LABELS = ["weather", "music"] as const;
 const BLANK = ["   ", "", "\n\t", "\u00a0 \u3000"];
+/** Words, a script and symbols no tiny tokenizer here has a token for: each is its unknown token. */
+const ALL_UNKNOWN = ["zzz qqq", "你好", "привет мир", "§§ ¤ ⊕"];
+/** Named by the tokenizer model alone: not a special added token, not `tokenizer_config.json`'s `unk_token`. */
+const UNLISTED_UNK: TinyTokenizerOptions = { unk: { token: "<unk>", listed: false } };
 
 function expectTooCloseToCall(prediction: IntentPrediction, text: string): void {
   expect(prediction.unsure, JSON.stringify(text)).toBe(true);
@@ -66,6 +72,17 @@ describe("a Hugging Face text-classification model used as is", () => {
     expect((await model.classify("jazz jazz jazz")).intent).toBe("music");
     // Only [CLS] to read: the model would answer "weather" at 1.0, confidently.
     for (const text of [...BLANK, "zzz qqq", "你好"]) expectTooCloseToCall(await model.classify(text), text);
+  });
+
+  it("knows its unknown token from the tokenizer model, when the folder does not list it as special", async () => {
+    const folder = join(dir, "unlisted-unk");
+    await writeTinyTextClassifier(folder, { rain: 0, jazz: 1 }, LABELS, { clsLabel: 0, ...UNLISTED_UNK });
+    const model = await loadIntentClassifier(folder, { unsureThreshold: 0.6 });
+    open.push(model);
+    for (const text of ALL_UNKNOWN) expectTooCloseToCall(await model.classify(text), text);
+    const mixed = await model.classify("你好 jazz jazz jazz");
+    expect(mixed.intent).toBe("music");
+    expect(mixed.unsure).toBe(false);
   });
 
   it("classifier predict answers {\"text\":\"   \"} with unsure: true", async () => {

@@ -7,9 +7,19 @@ import { OnnxGraphBuilder } from "../../classifiers/onnx/onnx-graph-builder.js";
 import { writeModelFolder } from "../../classifiers/model-folder.js";
 import { seededRandom } from "../../classifiers/training/random.js";
 
+export interface TinyTokenizerOptions {
+  /**
+   * The unknown token's spelling, and whether the folder says it is one beyond the tokenizer model's
+   * `unk_token`: BERT-like folders list it as a special added token and as `tokenizer_config.json`'s
+   * `unk_token`, but a converted tokenizer may name it in its model only.
+   */
+  unk?: { token: string; listed: boolean };
+}
+
 /** With `cls`, a `[CLS]` token (the last id) starts every input, as in BERT. */
-function wordTokenizer(words: readonly string[], options: { cls?: boolean } = {}) {
-  const tokens = ["[PAD]", "[UNK]", ...words, ...(options.cls ? ["[CLS]"] : [])];
+function wordTokenizer(words: readonly string[], options: TinyTokenizerOptions & { cls?: boolean } = {}) {
+  const unk = options.unk ?? { token: "[UNK]", listed: true };
+  const tokens = ["[PAD]", unk.token, ...words, ...(options.cls ? ["[CLS]"] : [])];
   const vocab = Object.fromEntries(tokens.map((word, id) => [word, id]));
   const special = (content: string) => ({ id: vocab[content] as number, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   const cls = vocab["[CLS]"];
@@ -18,7 +28,7 @@ function wordTokenizer(words: readonly string[], options: { cls?: boolean } = {}
       version: "1.0",
       truncation: null,
       padding: null,
-      added_tokens: [special("[PAD]"), special("[UNK]"), ...(options.cls ? [special("[CLS]")] : [])],
+      added_tokens: [special("[PAD]"), ...(unk.listed ? [special(unk.token)] : []), ...(options.cls ? [special("[CLS]")] : [])],
       normalizer: { type: "Lowercase" },
       pre_tokenizer: { type: "Whitespace" },
       post_processor:
@@ -31,9 +41,9 @@ function wordTokenizer(words: readonly string[], options: { cls?: boolean } = {}
               special_tokens: { "[CLS]": { id: "[CLS]", ids: [cls], tokens: ["[CLS]"] } },
             },
       decoder: null,
-      model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
+      model: { type: "WordPiece", unk_token: unk.token, continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab },
     },
-    config: { tokenizer_class: "PreTrainedTokenizer", model_max_length: 128, pad_token: "[PAD]", unk_token: "[UNK]" },
+    config: { tokenizer_class: "PreTrainedTokenizer", model_max_length: 128, pad_token: "[PAD]", ...(unk.listed ? { unk_token: unk.token } : {}) },
     size: tokens.length,
   };
 }
@@ -44,8 +54,8 @@ function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
 }
 
 /** A feature-extraction model: each token's hidden state is its (random) word vector. */
-export async function writeTinyEncoder(dir: string, words: readonly string[], dims = 32): Promise<void> {
-  const { tokenizer, config, size } = wordTokenizer(words);
+export async function writeTinyEncoder(dir: string, words: readonly string[], dims = 32, options: TinyTokenizerOptions = {}): Promise<void> {
+  const { tokenizer, config, size } = wordTokenizer(words, options);
   const g = new OnnxGraphBuilder("tiny_encoder");
   const ids = g.input("input_ids", "int64", ["batch", "sequence"]);
   const table = g.constant({ type: "float", dims: [size, dims], data: randomMatrix(size, dims, 11) }, "embeddings");
@@ -67,10 +77,10 @@ export async function writeTinyTextClassifier(
   dir: string,
   wordLabels: Record<string, number>,
   labels: readonly string[],
-  options: { clsLabel?: number } = {},
+  options: TinyTokenizerOptions & { clsLabel?: number } = {},
 ): Promise<void> {
   const words = Object.keys(wordLabels);
-  const { tokenizer, config, size } = wordTokenizer(words, { cls: options.clsLabel !== undefined });
+  const { tokenizer, config, size } = wordTokenizer(words, { unk: options.unk, cls: options.clsLabel !== undefined });
   const scores = new Float32Array(size * labels.length);
   words.forEach((word, i) => {
     scores[(i + 2) * labels.length + (wordLabels[word] as number)] = 8;
