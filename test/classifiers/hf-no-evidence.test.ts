@@ -23,6 +23,8 @@ const BLANK = ["   ", "", "\n\t", "\u00a0 \u3000"];
 const ALL_UNKNOWN = ["zzz qqq", "你好", "привет мир", "§§ ¤ ⊕"];
 /** Named by the tokenizer model alone: not a special added token, not `tokenizer_config.json`'s `unk_token`. */
 const UNLISTED_UNK: TinyTokenizerOptions = { unk: { token: "<unk>", listed: false } };
+/** As XLM-R's tokenizer: an unknown word comes as the word-boundary piece "▁", then <unk>. */
+const SENTENCE_PIECE: TinyTokenizerOptions = { unk: { token: "<unk>", listed: true }, sentencePiece: true };
 
 function expectTooCloseToCall(prediction: IntentPrediction, text: string): void {
   expect(prediction.unsure, JSON.stringify(text)).toBe(true);
@@ -85,6 +87,17 @@ describe("a Hugging Face text-classification model used as is", () => {
     expect(mixed.unsure).toBe(false);
   });
 
+  it("reads a word-boundary piece alone (SentencePiece's \"▁\") as no more than the space it stands for", async () => {
+    const folder = join(dir, "sentencepiece");
+    await writeTinyTextClassifier(folder, { rain: 0, jazz: 1 }, LABELS, { clsLabel: 0, ...SENTENCE_PIECE });
+    const model = await loadIntentClassifier(folder, { unsureThreshold: 0.6 });
+    open.push(model);
+    for (const text of [...BLANK, ...ALL_UNKNOWN]) expectTooCloseToCall(await model.classify(text), text);
+    const mixed = await model.classify("你好 jazz jazz jazz");
+    expect(mixed.intent).toBe("music");
+    expect(mixed.unsure).toBe(false);
+  });
+
   it("classifier predict answers {\"text\":\"   \"} with unsure: true", async () => {
     const stdout = new PassThrough();
     let out = "";
@@ -140,5 +153,15 @@ describe("a Hugging Face text-classification model used as is", () => {
     const { head, labels } = await trainedEncoderHead("unlisted-unk", UNLISTED_UNK);
     for (const text of ALL_UNKNOWN) expectNoEvidence(await head.classify(text), labels, text);
     expect((await head.classify("你好 play some jazz")).intent).toBe("music");
+  });
+
+  it("an encoder with a SentencePiece tokenizer is unsure the same way: its word-boundary piece alone is no evidence", async () => {
+    const { head, labels } = await trainedEncoderHead("sentencepiece", SENTENCE_PIECE);
+    for (const text of [...BLANK, ...ALL_UNKNOWN]) expectNoEvidence(await head.classify(text), labels, text);
+    // The tiny encoder's vectors are random: a few known words can be outweighed by its "▁" and <unk>
+    // vectors (which training saw too: "what's" is "▁what", <unk>); these music words are not.
+    const mixed = await head.classify("你好 I want to listen to the beatles");
+    expect(mixed.intent).toBe("music");
+    expect(mixed.unsure).toBe(false);
   });
 });
