@@ -43,9 +43,13 @@ export async function loadEncoderHeadClassifier(
     labels: metadata.labels,
     version,
     async classify(text) {
-      // The encoder would embed [CLS][SEP] alone and the head answer its bias, confidently.
+      // Blank text, or words the vocabulary has no token for, leave only [CLS], [UNK]…: the head would
+      // answer their embedding, confidently. No evidence, as for the bundled classifier. Blank text
+      // needs no tokenizing to tell.
       if (text.trim() === "") return noEvidencePrediction(metadata.labels, options.top);
-      const embedding = await encoder.embed(text);
+      const input = encoder.tokenize(text);
+      if (!input.hasKnownToken) return noEvidencePrediction(metadata.labels, options.top);
+      const embedding = await encoder.embed(input);
       if (embedding.length !== metadata.dims) {
         throw new ClassifierModelError(`encoder gives ${embedding.length} dims, head expects ${metadata.dims}`, dir);
       }

@@ -4,10 +4,19 @@
  */
 import { AutoModel, AutoTokenizer, type Tensor } from "@huggingface/transformers";
 import type { ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { knownTokenCheck } from "./known-tokens.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
+/** A text as the encoder reads it. */
+export interface EncoderInput {
+  readonly inputs: Record<string, Tensor>;
+  /** False when no token is one the vocabulary knows (blank text, or all [UNK]): see known-tokens.ts. */
+  readonly hasKnownToken: boolean;
+}
+
 export interface SentenceEncoder {
-  embed(text: string): Promise<Float32Array>;
+  tokenize(text: string): EncoderInput;
+  embed(input: EncoderInput): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
@@ -24,9 +33,13 @@ export async function loadSentenceEncoder(
   const hub = configureTransformers(options);
   const tokenizer = await AutoTokenizer.from_pretrained(source, hub);
   const model = await AutoModel.from_pretrained(source, { ...hub, dtype: "fp32", device: "cpu", session_options: sessionOptions(options) });
+  const hasKnownToken = knownTokenCheck(tokenizer);
   return {
-    async embed(text) {
-      const inputs = tokenizer(text, { truncation: true });
+    tokenize(text) {
+      const inputs = tokenizer(text, { truncation: true }) as Record<string, Tensor>;
+      return { inputs, hasKnownToken: hasKnownToken((inputs.input_ids as Tensor).data as BigInt64Array) };
+    },
+    async embed({ inputs }) {
       const output = (await model(inputs)) as { last_hidden_state: Tensor };
       const hidden = output.last_hidden_state;
       const [, length, dims] = hidden.dims as [number, number, number];

@@ -6,6 +6,7 @@
 import { AutoModelForSequenceClassification, AutoTokenizer, type Tensor } from "@huggingface/transformers";
 import { ClassifierModelError } from "../errors.js";
 import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
+import { knownTokenCheck } from "./known-tokens.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 /** Used when a plain Hugging Face model is loaded without an explicit `unsureThreshold`. */
@@ -34,15 +35,15 @@ export async function loadTextClassificationModel(
     .sort((a, b) => a - b)
     .map((id) => id2label[String(id)] as string);
   const calibration = { temperature: 1, unsureThreshold: options.unsureThreshold ?? DEFAULT_UNSURE_THRESHOLD };
-  const special = new Set(tokenizer.all_special_ids.map(BigInt));
+  const hasKnownToken = knownTokenCheck(tokenizer);
   return {
     labels,
     version,
     async classify(text) {
       const inputs = tokenizer(text, { truncation: true });
-      // Blank text, or words the vocabulary has no token for, leave only special tokens ([CLS], [UNK]…):
-      // the model would answer with its bias, confidently. No evidence, as for the bundled classifier.
-      if (onlySpecialTokens((inputs.input_ids as Tensor).data as BigInt64Array, special)) return noEvidencePrediction(labels, options.top);
+      // Blank text, or words the vocabulary has no token for, leave only [CLS], [UNK]…: the model would
+      // answer with its bias, confidently. No evidence, as for the bundled classifier.
+      if (!hasKnownToken((inputs.input_ids as Tensor).data as BigInt64Array)) return noEvidencePrediction(labels, options.top);
       const { logits } = (await model(inputs)) as { logits: Tensor };
       return predictionFromLogits(logits.data as Float32Array, labels, calibration, options.top);
     },
@@ -50,9 +51,4 @@ export async function loadTextClassificationModel(
       await model.dispose();
     },
   };
-}
-
-function onlySpecialTokens(ids: BigInt64Array, special: ReadonlySet<bigint>): boolean {
-  for (const id of ids) if (!special.has(id)) return false;
-  return true;
 }

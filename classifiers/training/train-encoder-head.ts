@@ -45,7 +45,7 @@ export async function trainEncoderHeadClassifier(
   const encoder = await loadSentenceEncoder(source, options, LoadClassifierOptionsSchema.parse({ allowRemoteModels: options.allowRemoteModels }));
   const embeddings: Float32Array[] = [];
   try {
-    for (const example of examples) embeddings.push(await encoder.embed(example.text));
+    for (const example of examples) embeddings.push(await encoder.embed(encoder.tokenize(example.text)));
   } finally {
     await encoder.dispose();
   }
