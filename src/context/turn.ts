@@ -52,22 +52,20 @@ export interface ClientFingerprint {
    * For an assistant message with the deprecated `function_call`: the fingerprint versions before the
    * call was hashed (commit 985cc43) stored for it, the digest of the message without the call.
    */
-  legacyCall?: { name: string; arguments: string; fingerprint: string };
+  legacyCall?: { name: string; fingerprint: string };
 }
 
 export function clientFingerprint(message: ChatMessage): ClientFingerprint {
   const fingerprint = digest(message, true);
   if (message.role !== "assistant" || !message.function_call) return { fingerprint };
-  const { name, arguments: args } = message.function_call;
-  return { fingerprint, legacyCall: { name, arguments: args, fingerprint: digest(message, false) } };
+  return { fingerprint, legacyCall: { name: message.function_call.name, fingerprint: digest(message, false) } };
 }
 
 /**
  * Whether a stored turn is the client's message. A turn saved with its `function_call` by a version
- * that did not hash the call matches by that older fingerprint too, when the stored turn carries the
- * same call (that fingerprint cannot tell calls apart, the stored message can). Turns saved since
- * always hash their call, so for them this is fingerprint equality; either way a changed call reads
- * as a rewrite.
+ * that did not hash the call matches by that older fingerprint too, when the call is to the same
+ * function (its arguments that version cannot tell apart). Turns saved since always hash their call,
+ * so for them this is fingerprint equality, and a changed call still reads as a rewrite.
  *
  * @example
  * matchesStored(storedTurns[i], clientFingerprint(message))
@@ -76,7 +74,7 @@ export function matchesStored(stored: StoredTurn, client: ClientFingerprint): bo
   if (stored.fingerprint === client.fingerprint) return true;
   if (!client.legacyCall || stored.fingerprint !== client.legacyCall.fingerprint) return false;
   const storedCall = stored.message.role === "assistant" ? stored.message.function_call : undefined;
-  return storedCall?.name === client.legacyCall.name && storedCall.arguments === client.legacyCall.arguments;
+  return storedCall?.name === client.legacyCall.name;
 }
 
 function digest(message: ChatMessage, withFunctionCall: boolean): string {

@@ -75,12 +75,6 @@ describe("merging a resent history holding a function_call", () => {
       expect(merged).toMatchObject({ mode: "diverged", replace: true });
     });
 
-    it("takes the client's version when it resends the call to the same function with other arguments", () => {
-      const edited = [user("mail it"), call({ to: "legal" }), result];
-      const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "finance" }))] }, edited);
-      expect(merged).toMatchObject({ mode: "diverged", replace: true, messages: edited, newTurns: edited });
-    });
-
     it("is a rewrite when the client resends it after an edited turn", () => {
       // Matched by the old fingerprint, the call is a repeated stored turn: the client sends history.
       const edited = [user("mail it"), call({ to: "finance" }), result, user("and fax it")];
