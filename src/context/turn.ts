@@ -64,8 +64,10 @@ export function clientFingerprint(message: ChatMessage): ClientFingerprint {
 /**
  * Whether a stored turn is the client's message. A turn saved with its `function_call` by a version
  * that did not hash the call matches by that older fingerprint too, when the call is to the same
- * function (its arguments that version cannot tell apart). Turns saved since always hash their call,
- * so for them this is fingerprint equality, and a changed call still reads as a rewrite.
+ * function (its arguments that version cannot tell apart). The stored message's arguments cannot
+ * settle it either: with sanitized storage they hold placeholders where the client resends the real
+ * values. Turns saved since always hash their call, so for them this is fingerprint equality, and a
+ * changed call still reads as a rewrite.
  *
  * @example
  * matchesStored(storedTurns[i], clientFingerprint(message))

@@ -69,6 +69,12 @@ describe("merging a resent history holding a function_call", () => {
       expect(merged).toMatchObject({ mode: "overlap", replace: false, messages: resent, newTurns: [result] });
     });
 
+    it("continues a session kept with sanitized storage, whose stored call holds placeholders, when the client resends it", () => {
+      const resent = [user("mail it"), call({ to: "ann@example.com" }), result];
+      const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "<EMAIL_1>" }))] }, resent);
+      expect(merged).toMatchObject({ mode: "overlap", replace: false, newTurns: [result] });
+    });
+
     it("takes the client's version when it resends the call to another function", () => {
       const edited = [user("mail it"), { role: "assistant", content: null, function_call: { name: "send_fax", arguments: '{"to":"finance"}' } } as ChatMessage, result];
       const merged = mergeHistory({ instructions: [], turns: [...stored(user("mail it")), storedBefore(call({ to: "finance" }))] }, edited);
