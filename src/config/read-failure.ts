@@ -23,8 +23,10 @@ const REASONS: Readonly<Record<string, string>> = {
  */
 export function readFailure(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== "string") return undefined;
-  return REASONS[code] ?? `cannot read the file (${code})`;
+  // Node's own argument errors (ERR_INVALID_ARG_VALUE for a path holding a NUL byte…) are not I/O.
+  if (typeof code !== "string" || code.startsWith("ERR_")) return undefined;
+  // Callers say "cannot read" themselves; the reason is only what went wrong.
+  return REASONS[code] ?? `I/O error ${code}`;
 }
 
 export const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";

@@ -91,12 +91,13 @@ describe("readFailure", () => {
     expect(readFailure(io("EACCES"))).toBe("permission denied");
     expect(readFailure(io("EPERM"))).toBe("permission denied");
     expect(readFailure(io("EISDIR"))).toBe("is a directory, not a file");
-    expect(readFailure(io("EMFILE"))).toBe("cannot read the file (EMFILE)");
+    expect(readFailure(io("EMFILE"))).toBe("I/O error EMFILE");
   });
 
   it("is undefined for an error that is not an I/O error, so the caller rethrows it", () => {
     expect(readFailure(new TypeError("boom"))).toBeUndefined();
     expect(readFailure("boom")).toBeUndefined();
+    expect(readFailure(Object.assign(new TypeError("path must not contain null bytes"), { code: "ERR_INVALID_ARG_VALUE" }))).toBeUndefined();
   });
 });
 
