@@ -9,7 +9,7 @@ import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
 import { asGatewayError, GatewayError } from "../errors.js";
-import type { ModelRegistry } from "../models/registry.js";
+import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
@@ -26,7 +26,7 @@ import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
 import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
-import { presentCompletion, presentStream, withTokens, type AnswerSummary } from "./stages/answer.js";
+import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
@@ -183,7 +183,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const model = execution.call.model;
     const summary = f.summary.usageReported
       ? f.summary
-      : withTokens(f.summary, execution.call.request, {
+      : withTokens(f.summary, promptSent(model, execution.call.request), {
           message: (message) => deps.providers.countMessageTokens(model, message),
           text: (text) => deps.providers.countTokens(model, text),
         });
@@ -316,4 +316,13 @@ function withPiiHeader(error: unknown): unknown {
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {
   return summary.filter((e) => e.count > 0).map((e) => ({ type: e.type, action: e.action, count: e.count }));
+}
+
+/**
+ * What of the request reached the model's prompt. The in-process model answers in text: its prompt
+ * holds no tool definitions (a request offering tools reaches it only with `tool_choice: "none"`),
+ * so none are billed. Servers (cloud or a llama.cpp pool) receive them as sent.
+ */
+function promptSent(model: ModelEntry, request: ChatCompletionRequest): SentPrompt {
+  return model.path === undefined ? request : { messages: request.messages };
 }
