@@ -20,15 +20,19 @@ export function knownTokenCheck(tokenizer: PreTrainedTokenizer): KnownTokenCheck
     if (typeof id === "number") uninformative.add(BigInt(id));
   }
   // Whether a token stands for more than a space is its decoded text, learnt as ids are first seen:
-  // decoding a whole 250k vocabulary up front would slow loading, and most ids never come.
-  const textTokens = new Map<bigint, boolean>();
+  // decoding a whole 250k vocabulary up front would slow loading, and most ids never come. One byte
+  // per id (0 unknown yet, 1 text, 2 space): text sweeping the vocabulary costs its size in bytes,
+  // not a map entry per id.
+  let seen = new Uint8Array(1024);
   const readsAsText = (id: bigint): boolean => {
-    let text = textTokens.get(id);
-    if (text === undefined) {
-      text = tokenizer.decode([Number(id)]).trim() !== "";
-      textTokens.set(id, text);
+    const index = Number(id);
+    if (index >= seen.length) {
+      const grown = new Uint8Array(Math.max(seen.length * 2, index + 1));
+      grown.set(seen);
+      seen = grown;
     }
-    return text;
+    if (seen[index] === 0) seen[index] = tokenizer.decode([index]).trim() !== "" ? 1 : 2;
+    return seen[index] === 1;
   };
   return (ids) => {
     for (const id of ids) if (!uninformative.has(id) && readsAsText(id)) return true;
