@@ -4,21 +4,10 @@
  * `TypeError [ERR_PARSE_ARGS_UNKNOWN_OPTION]` stack (exit 1), `classifier --help` answered
  * "unknown subcommand" and `policy explain --help` "Unknown option".
  */
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runCliProcess } from "../support/cli-process.js";
 
-function cli(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (args: string[], stdin = "") => runCliProcess(args, { stdin });
 
 /** A stack frame line, as Node prints under an uncaught error. */
 const STACK_FRAME = /^\s+at /m;

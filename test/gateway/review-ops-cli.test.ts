@@ -2,21 +2,11 @@
  * `npm run cli -- serve` takes no options (it is configured by environment variables): an option an
  * operator believes works (`--port 9000`) must be refused, not ignored while the gateway binds 8080.
  */
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runCliProcess } from "../support/cli-process.js";
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    cwd: process.cwd(),
-    // An invalid PORT makes a serve that ignored its arguments exit at once instead of listening.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "not-a-port", ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-}
+// An invalid PORT makes a serve that ignored its arguments exit at once instead of listening.
+const cli = (args: string[], env: Record<string, string> = {}) => runCliProcess(args, { env: { PORT: "not-a-port", ...env } });
 
 describe("cli serve arguments", { timeout: 60_000 }, () => {
   it("refuses an unknown option with exit 2, naming it", async () => {

@@ -3,30 +3,14 @@
  * symlink loop): it refuses to start with its usual "invalid configuration" message naming the file
  * and the reason, exit 1 — not a Node stack trace, and not a start as if an optional file were absent.
  */
-import { spawn } from "node:child_process";
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCliProcess } from "../support/cli-process.js";
 import { writePolicyDir } from "../support/gateway.js";
 
-function serve(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  // A serve that wrongly starts would listen forever: the test's timeout ends it, and `code` says so.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  return new Promise((done) =>
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    }),
-  );
-}
+// A serve that wrongly starts would listen forever: it is killed, and `code` (null) says so.
+const serve = (env: Record<string, string>) => runCliProcess(["serve"], { env: { PORT: "0", ...env }, killAfterMs: 60_000 });
 
 describe("serve with an unreadable policy file", { timeout: 90_000 }, () => {
   const dirs: string[] = [];

@@ -3,27 +3,15 @@
  * at start-up: every problem as `file:line:col: path: message` on stderr and exit 1 — no stack trace,
  * and no prediction made as if the file were not there.
  */
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCliProcess as cli } from "../support/cli-process.js";
 import { policyDir } from "./support.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const REQUEST = JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hello there" }] });
 const BAD_BUDGETS = "version: 1\ntenants:\n  acme: { monthly_usd: -5, action: deny }\n";
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once("close", (code) => done({ code, stdout, stderr })));
-}
 
 describe("policy explain with a file the gateway would refuse", { timeout: 60_000 }, () => {
   const cleanup: (() => Promise<void>)[] = [];

@@ -3,26 +3,13 @@
  * its place, a symlink loop): one line naming the file and the reason, exit 1 — not a Node stack
  * trace, and not a check that passes as if the optional file were absent.
  */
-import { spawn } from "node:child_process";
 import { mkdir, rm, symlink } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCliProcess as cli } from "../support/cli-process.js";
 import { policyDir } from "./support.js";
 
-const REPO = resolve(import.meta.dirname, "../..");
 const REQUEST = JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hello there" }] });
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once("close", (code) => done({ code, stdout, stderr })));
-}
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
