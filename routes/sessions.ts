@@ -2,7 +2,9 @@
  * `GET /v1/sessions/{id}` returns the caller's stored conversation; `DELETE /v1/sessions/{id}` erases
  * it (right to be forgotten). Both are scoped to the caller's tenant: another tenant's session of the
  * same id is invisible, exactly as if it did not exist. An absent session answers 404 on both, so a
- * client can tell a typo from an erasure; repeating a DELETE is harmless.
+ * client can tell a typo from an erasure; repeating a DELETE is harmless. Requests of the session
+ * still being answered when it is erased store nothing afterwards (the store's erasure mark), also
+ * when the DELETE answered 404 because their first turn was not stored yet.
  */
 import { Hono } from "hono";
 import { parseSessionId, type SessionScope } from "../src/context/session-id.js";

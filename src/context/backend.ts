@@ -16,6 +16,8 @@ export interface RawSession {
   state: string | null;
   /** How many times the state was written (0: never); see `RawWrite.ifStateVersion`. */
   stateVersion: number;
+  /** The mark of the session's last erasure (null: none remembered); see `RawWrite.ifEpoch`. */
+  epoch: string | null;
 }
 
 export interface RawWrite {
@@ -33,6 +35,11 @@ export interface RawWrite {
   ifStateVersion?: number;
   /** On a version mismatch write nothing, not even the turns and instructions: they need this state. */
   turnsNeedState?: boolean;
+  /**
+   * The `epoch` the write's load saw: when the session was erased since (its mark differs), write
+   * nothing and report `erased`. Undefined writes whatever happened.
+   */
+  ifEpoch?: string | null;
 }
 
 export interface RawSaveResult {
@@ -44,13 +51,21 @@ export interface RawSaveResult {
   conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number };
 }
 
+/** `ifEpoch` did not match: the session was erased after the write's load, and nothing was written. */
+export interface RawErasedResult {
+  erased: true;
+}
+
 export type ConnectionListener = (event: { up: boolean; detail: string }) => void;
 
 export interface ContextBackend {
   readonly kind: "redis" | "memory";
   load(key: string): Promise<RawSession>;
-  save(key: string, write: RawWrite): Promise<RawSaveResult>;
-  /** True when something was erased. */
+  save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult>;
+  /**
+   * True when something was erased. Either way leaves a new erasure mark (`RawSession.epoch`) with
+   * the session's TTL, so saves of requests that loaded before it write nothing.
+   */
   erase(key: string): Promise<boolean>;
   /** Whether the backend can serve commands now. */
   connected(): boolean;

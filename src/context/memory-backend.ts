@@ -1,10 +1,11 @@
 /**
  * The embedded default: sessions in this process's memory, bounded by a session count (least
  * recently used evicted first) and the same sliding TTL and trim rules as Redis. Nothing is shared
- * between replicas, and nothing survives a restart.
+ * between replicas, and nothing survives a restart. An erased session stays an empty entry holding
+ * its erasure mark, so the mark ages and is evicted exactly as a session would be.
  */
 import { LRUCache } from "lru-cache";
-import { byteLength, type ContextBackend, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { byteLength, type ContextBackend, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import { isResultTurn } from "./turn-codec.js";
 
 interface Entry {
@@ -13,6 +14,8 @@ interface Entry {
   instructions: string | null;
   state: string | null;
   stateVersion: number;
+  /** See `RawSession.epoch`. */
+  epoch: string | null;
 }
 
 export interface MemoryBackendOptions {
@@ -23,16 +26,22 @@ export interface MemoryBackendOptions {
 export function createMemoryBackend(options: MemoryBackendOptions): ContextBackend {
   const { limits } = options;
   const sessions = new LRUCache<string, Entry>({ max: options.maxSessions, ttl: limits.ttlMs, updateAgeOnGet: true });
+  // Marks come from one counter for the backend's life, so a mark is never handed out twice: one
+  // counted per session would restart at 1 once an erased session's entry expired or was evicted,
+  // and a request holding the old "1" would then write into the next erasure's session.
+  let erasures = 0;
+  const empty = (epoch: string | null): Entry => ({ turns: [], bytes: 0, instructions: null, state: null, stateVersion: 0, epoch });
 
   return {
     kind: "memory",
     async load(key: string): Promise<RawSession> {
       const entry = sessions.get(key);
-      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0 };
-      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion };
+      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, epoch: null };
+      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, epoch: entry.epoch };
     },
-    async save(key: string, write: RawWrite): Promise<RawSaveResult> {
-      const entry = sessions.get(key) ?? { turns: [], bytes: 0, instructions: null, state: null, stateVersion: 0 };
+    async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
+      const entry = sessions.get(key) ?? empty(null);
+      if (write.ifEpoch !== undefined && entry.epoch !== write.ifEpoch) return { erased: true };
       const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
       if (conflict && write.turnsNeedState) {
         return { turns: entry.turns.length, trimmed: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
@@ -56,7 +65,9 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       return { turns: entry.turns.length, trimmed, ...current };
     },
     async erase(key: string): Promise<boolean> {
-      return sessions.delete(key);
+      const entry = sessions.get(key);
+      sessions.set(key, empty(String(++erasures)));
+      return entry !== undefined && (entry.turns.length > 0 || entry.instructions !== null || entry.state !== null);
     },
     connected: () => true,
     onConnection: () => {},

@@ -5,9 +5,15 @@
  * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
  * turns together and in order. The hash also counts state writes (`sv`): a save can make its state
  * write conditional on that count, and then gets the stored state back when another save changed it.
+ *
+ * An erasure deletes both keys and leaves a third in the same slot, `<key>:e`, holding a mark new
+ * with each erasure and expiring like the session. A load returns the mark it saw, and a save given
+ * that mark writes nothing when it changed: a request answered while its session was erased must
+ * not store its turn (nor a rewritten history) into the session again. Replicas of an older version
+ * neither read nor set the mark; their saves and erasures behave as before it existed.
  */
-import { createHash } from "node:crypto";
-import type { ContextBackend, ConnectionListener, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
+import { createHash, randomUUID } from "node:crypto";
+import type { ContextBackend, ConnectionListener, RawErasedResult, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
 import { RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
@@ -21,34 +27,40 @@ if #turns > 0 or meta[1] or meta[2] then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
 end
-return {turns, meta[1], meta[2], meta[3]}
+-- Also when the session is gone: the request now holding this mark must find it still there when it
+-- saves, or its turn would be refused as if the session had been erased again.
+redis.call('PEXPIRE', KEYS[3], ARGV[1])
+return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3])}
 `;
 
 // ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
 //       state mode (0 keep | 1 set | 2 erase), state, expected state version ('' for any),
-//       turns need the state (0|1), turns…
-// Returns {turns stored, trimmed}, and when the state version did not match (the state not written,
-// nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
+//       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none), turns…
+// Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
+// trimmed}, and when the state version did not match (the state not written, nor the turns if they
+// need it) also {…, turns written (0|1), stored state, state version}.
 const SAVE = `
+if ARGV[11] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[12] then return 'erased' end
 local sv = redis.call('HGET', KEYS[2], 'sv') or '0'
 local conflict = ARGV[9] ~= '' and sv ~= ARGV[9]
 if conflict and ARGV[10] == '1' then
   -- Nothing written, but the session is in use: it must not expire while its saves keep conflicting.
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
   return {redis.call('LLEN', KEYS[1]), 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
-local count = #ARGV - 10
+local count = #ARGV - 12
 if ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
 local added = 0
-for i = 11, #ARGV do added = added + #ARGV[i] end
+for i = 13, #ARGV do added = added + #ARGV[i] end
 local len = 0
-if count > 0 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 11)) else len = redis.call('LLEN', KEYS[1]) end
+if count > 0 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 13)) else len = redis.call('LLEN', KEYS[1]) end
 -- The list was empty (new, replaced, or evicted on its own under maxmemory while the hash stayed):
 -- the count restarts, or turns that no longer exist would trim every new one away.
 local bytes = added
@@ -79,8 +91,22 @@ if not conflict then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
+-- The mark must outlive the session it guards: were it to expire first, a later save holding it would
+-- be refused as erased.
+redis.call('PEXPIRE', KEYS[3], ARGV[1])
 if conflict then return {len, trimmed, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
 return {len, trimmed}
+`;
+
+// ARGV: the new erasure mark, ttlMs. Returns how many of the session's keys existed.
+// The mark is left even when nothing existed: a request that found no session may be answering its
+// first turn right now, and its save must not create what the client just asked to be forgotten.
+// It is random, not a counter: a counter would restart once an old mark expired, and could hand a
+// later erasure the very mark a request in flight still holds.
+const ERASE = `
+local existed = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
+return existed
 `;
 
 interface Script {
@@ -98,6 +124,8 @@ export interface RedisBackendOptions {
 export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
   const { client, limits } = options;
   const load = script(LOAD);
+  const erase = script(ERASE);
+  const keysOf = (key: string) => [`${key}:t`, `${key}:m`, `${key}:e`];
   const listeners: ConnectionListener[] = [];
   const notify = (up: boolean, detail: string) => {
     for (const listener of listeners) listener({ up, detail });
@@ -107,22 +135,22 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   client.on("error", (error: Error) => notify(false, error.message));
 
   /** EVALSHA, loading the script on the first call to each server (NOSCRIPT) — one round trip after that. */
-  async function run(s: Script, keys: [string, string], args: (string | number)[]): Promise<unknown> {
+  async function run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
-      return await client.evalsha(s.sha, 2, ...keys, ...args);
+      return await client.evalsha(s.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return client.eval(s.source, 2, ...keys, ...args);
+      return client.eval(s.source, keys.length, ...keys, ...args);
     }
   }
 
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion] = (await run(load, [`${key}:t`, `${key}:m`], [limits.ttlMs])) as [string[], string | null, string | null, string | null];
-      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0) };
+      const [turns, instructions, state, stateVersion, epoch] = (await run(load, keysOf(key), [limits.ttlMs])) as [string[], string | null, string | null, string | null, string | null];
+      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), epoch: epoch ?? null };
     },
-    async save(key: string, write: RawWrite): Promise<RawSaveResult> {
+    async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
       const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
       const args = [
         limits.ttlMs,
@@ -135,24 +163,22 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         write.state ?? "",
         write.ifStateVersion ?? "",
         write.turnsNeedState ? 1 : 0,
+        write.ifEpoch === undefined ? 0 : 1,
+        write.ifEpoch ?? "",
         ...write.turns,
       ];
       // EVAL, not EVALSHA: the answer leaves once this command is sent, and the session's next load
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const [turns, trimmed, turnsWritten, state, stateVersion] = (await client.eval(SAVE, 2, `${key}:t`, `${key}:m`, ...args)) as [
-        number,
-        number,
-        number?,
-        (string | null)?,
-        number?,
-      ];
+      const reply = (await client.eval(SAVE, 3, ...keysOf(key), ...args)) as "erased" | [number, number, number?, (string | null)?, number?];
+      if (reply === "erased") return { erased: true };
+      const [turns, trimmed, turnsWritten, state, stateVersion] = reply;
       if (turnsWritten === undefined) return { turns, trimmed };
       return { turns, trimmed, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
     },
     async erase(key: string): Promise<boolean> {
-      return (await client.del(`${key}:t`, `${key}:m`)) > 0;
+      return ((await run(erase, keysOf(key), [randomUUID(), limits.ttlMs])) as number) > 0;
     },
     connected: () => client.status === "ready",
     onConnection(listener) {

@@ -19,6 +19,8 @@ export interface SessionSnapshot {
   state: unknown;
   /** Which write of the state this is (0: none yet); a save passes it as `SessionWrite.ifStateVersion`. */
   stateVersion: number;
+  /** The session's last erasure this load saw (null: none remembered); a save passes it as `SessionWrite.ifEpoch`. */
+  epoch: string | null;
 }
 
 export type LoadResult =
@@ -46,11 +48,19 @@ export interface SessionWrite {
   ifStateVersion?: number;
   /** On a conflict, write the turns and instructions neither: they name pseudonyms of the state. */
   turnsNeedState?: boolean;
+  /**
+   * The `epoch` of the load this write continues: when the session was erased since that load, nothing
+   * is written and the result is `erased` — the erasure wins over requests that were in flight. Leave
+   * it out only for writes that continue no load.
+   */
+  ifEpoch?: string | null;
 }
 
 export type SaveResult =
   | { status: "ok"; turns: number; trimmed: number }
   | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number }
+  /** The session was erased after the write's load (`SessionWrite.ifEpoch`): nothing was written. */
+  | { status: "erased" }
   | { status: "degraded"; reason: string };
 
 export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
@@ -92,7 +102,7 @@ export interface ContextStoreOptions {
   log: Logger;
 }
 
-const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0 }) as SessionSnapshot;
+const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0, epoch: null }) as SessionSnapshot;
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
@@ -149,7 +159,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
         const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
         const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
-        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion };
+        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion, epoch: raw.epoch };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
         counters.degradedLoads++;
@@ -177,6 +187,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
           ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion, turnsNeedState: write.turnsNeedState ?? false } : {}),
+          ...(write.ifEpoch !== undefined ? { ifEpoch: write.ifEpoch } : {}),
         });
       } catch (error) {
         counters.degradedSaves++;
@@ -184,6 +195,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         return { status: "degraded", reason: "unavailable" };
       }
       markUp();
+      if ("erased" in result) return { status: "erased" };
       counters.trimmedTurns += result.trimmed;
       if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed };
       const { turnsWritten, state: stored, stateVersion } = result.conflict;

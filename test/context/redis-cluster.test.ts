@@ -20,8 +20,8 @@ import { createTestCertificates, type TestCertificates } from "./tls-certificate
 const tls = await redisTlsSupport();
 
 /**
- * Thirty sessions of three tenants (keys in many hash slots) save and load back, one is erased, and
- * their keys sit on more than one master. `redisOptions` reach the nodes directly, to count the keys.
+ * Thirty sessions of three tenants (keys in many hash slots) save and load back, one is erased (and a
+ * save that loaded before stores nothing), and their keys sit on more than one master. `redisOptions` reach the nodes directly, to count the keys.
  */
 async function expectSessionsOnEveryMaster(store: ContextStore, cluster: RedisCluster, redisOptions: RedisOptions = {}): Promise<void> {
   const sessions = Array.from({ length: 30 }, (_, i) => ({ tenantId: `tenant-${i % 3}`, sessionId: `chat-${i}` }));
@@ -31,7 +31,11 @@ async function expectSessionsOnEveryMaster(store: ContextStore, cluster: RedisCl
     expect(loaded.status).toBe("ok");
     expect(contents(loaded.turns)).toEqual([`q ${scope.sessionId}`, "a"]);
   }
+  const inFlight = await store.load(sessions[0]!);
   expect(await store.erase(sessions[0]!)).toEqual({ status: "erased" });
+  expect((await store.load(sessions[0]!)).exists).toBe(false);
+  // The erasure mark shares the session's slot: a request that loaded before the erasure stores nothing.
+  expect(await store.save(sessions[0]!, { turns: [turn(user("late"))], ifEpoch: inFlight.epoch })).toEqual({ status: "erased" });
   expect((await store.load(sessions[0]!)).exists).toBe(false);
 
   const admin = new Cluster(cluster.nodes, { redisOptions });

@@ -28,6 +28,34 @@ describe("Redis context store at rest", () => {
     await storage.close();
   });
 
+  it("leaves an erasure's mark in the session's Cluster slot, expiring with the session's TTL", async () => {
+    const storage = redisStorage(url, prefix, { ttlMs: 60_000 });
+    const store = await storage.replica();
+    const scope = { tenantId: "team:blue", sessionId: "erased-1" };
+    await store.save(scope, { turns: [turn(user("hi"))] });
+    await store.erase(scope);
+    const keys = await admin.keys(`${prefix}*team%3Ablue:erased-1*`);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/\{team%3Ablue:erased-1\}:e$/);
+    const ttl = await admin.pttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await storage.close();
+  });
+
+  it("continues a session an older replica wrote, which has no erasure mark", async () => {
+    const storage = redisStorage(url, prefix);
+    const store = await storage.replica();
+    const scope = { tenantId: "acme", sessionId: "from-older" };
+    await store.save(scope, { turns: [turn(user("written before the upgrade"))] });
+    const [markKey] = (await admin.keys(`${prefix}*{acme:from-older}:t`)).map((k) => k.replace(/:t$/, ":e"));
+    expect(await admin.exists(markKey!)).toBe(0);
+    const loaded = await store.load(scope);
+    expect(loaded.epoch).toBeNull();
+    expect(await store.save(scope, { turns: [turn(user("after"))], ifEpoch: loaded.epoch })).toMatchObject({ status: "ok", turns: 2 });
+    await storage.close();
+  });
+
   it("stores no plaintext content or state when encryption is on", async () => {
     const storage = redisStorage(url, prefix);
     const store = await storage.replica({ cipher: createCipher(randomKey()) });

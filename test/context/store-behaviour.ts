@@ -162,6 +162,91 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
       expect(await store.erase(scope("gone"))).toEqual({ status: "absent" });
     });
 
+    it("does not let a request that loaded before an erasure bring the session back", async () => {
+      const storage = open();
+      const store = await storage.replica();
+      await store.save(scope("forget-me"), { instructions: [turn(system("s"))], turns: [turn(user("my name is Ada"))], state: { vault: { "<PERSON_1>": "Ada" } } });
+      const loaded = await store.load(scope("forget-me"));
+      // The erasure comes from another replica while the request is being answered.
+      expect(await (await storage.replica()).erase(scope("forget-me"))).toEqual({ status: "erased" });
+
+      const saved = await store.save(scope("forget-me"), {
+        turns: [turn(user("and my card is 4111")), turn(assistant("noted"))],
+        state: { vault: { "<PERSON_1>": "Ada", "<PERSON_2>": "Bob" } },
+        ifStateVersion: loaded.stateVersion,
+        ifEpoch: loaded.epoch,
+      });
+      expect(saved).toEqual({ status: "erased" });
+      expect(await store.load(scope("forget-me"))).toMatchObject({ status: "ok", exists: false, turns: [], instructions: [], state: undefined });
+    });
+
+    it("does not let a rewrite that loaded before an erasure store the erased history again", async () => {
+      const store = await open().replica();
+      await store.save(scope("rewrite"), { turns: [turn(user("a")), turn(assistant("b"))] });
+      const loaded = await store.load(scope("rewrite"));
+      await store.erase(scope("rewrite"));
+      const saved = await store.save(scope("rewrite"), {
+        instructions: [turn(system("s"))],
+        turns: [turn(user("a")), turn(assistant("b edited")), turn(user("c")), turn(assistant("d"))],
+        replace: true,
+        ifEpoch: loaded.epoch,
+      });
+      expect(saved).toEqual({ status: "erased" });
+      expect((await store.load(scope("rewrite"))).exists).toBe(false);
+    });
+
+    it("does not let a request that found no session create it after an erasure of the absent session", async () => {
+      const store = await open().replica();
+      const loaded = await store.load(scope("first-turn"));
+      // Nothing stored yet: the erasure answers absent (404), but the first turn in flight must not land.
+      expect(await store.erase(scope("first-turn"))).toEqual({ status: "absent" });
+      expect(await store.save(scope("first-turn"), { turns: [turn(user("hi"))], ifEpoch: loaded.epoch })).toEqual({ status: "erased" });
+      expect((await store.load(scope("first-turn"))).exists).toBe(false);
+      expect(await store.erase(scope("first-turn"))).toEqual({ status: "absent" });
+    });
+
+    it("saves a request that loaded after the erasure: the session starts afresh", async () => {
+      const store = await open().replica();
+      await store.save(scope("afresh"), { turns: [turn(user("old"))], state: { n: 1 } });
+      const before = await store.load(scope("afresh"));
+      await store.erase(scope("afresh"));
+      const after = await store.load(scope("afresh"));
+      expect(after).toMatchObject({ exists: false, turns: [], state: undefined });
+
+      const saved = await store.save(scope("afresh"), { turns: [turn(user("new")), turn(assistant("hello"))], state: { n: 2 }, ifStateVersion: after.stateVersion, ifEpoch: after.epoch });
+      expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 0 });
+      const next = await store.load(scope("afresh"));
+      expect(contents(next.turns)).toEqual(["new", "hello"]);
+      expect(next.state).toEqual({ n: 2 });
+      // Later turns continue it, and a save still holding the load from before the erasure stays refused.
+      expect(await store.save(scope("afresh"), { turns: [turn(user("more"))], ifEpoch: next.epoch })).toMatchObject({ status: "ok", turns: 3 });
+      expect(await store.save(scope("afresh"), { turns: [turn(user("stale"))], ifEpoch: before.epoch })).toEqual({ status: "erased" });
+      expect(contents((await store.load(scope("afresh"))).turns)).toEqual(["new", "hello", "more"]);
+    });
+
+    it("refuses a stale save after each of several erasures", async () => {
+      const store = await open().replica();
+      for (let i = 0; i < 3; i++) {
+        const loaded = await store.load(scope("again"));
+        expect(await store.save(scope("again"), { turns: [turn(user(`t${i}`))], ifEpoch: loaded.epoch })).toMatchObject({ status: "ok" });
+        const stale = await store.load(scope("again"));
+        expect(await store.erase(scope("again"))).toEqual({ status: "erased" });
+        expect(await store.save(scope("again"), { turns: [turn(user(`late${i}`))], ifEpoch: stale.epoch })).toEqual({ status: "erased" });
+        expect((await store.load(scope("again"))).exists).toBe(false);
+      }
+    });
+
+    it("keeps an erasure's mark no longer than a session: it expires with the TTL", async () => {
+      const store = await open({ ttlMs: 300 }).replica();
+      await store.save(scope("mark"), { turns: [turn(user("x"))] });
+      await store.erase(scope("mark"));
+      await sleep(450);
+      // Nothing remembers the erasure now: a fresh load and save behave as for a session never seen.
+      const loaded = await store.load(scope("mark"));
+      expect(loaded).toMatchObject({ exists: false, epoch: null });
+      expect(await store.save(scope("mark"), { turns: [turn(user("y"))], ifEpoch: loaded.epoch })).toMatchObject({ status: "ok" });
+    });
+
     it("refuses instructions and state larger than the size limit without storing part of the write", async () => {
       const store = await open().replica({ maxBytes: 100 });
       const saved = await store.save(scope("huge"), { turns: [turn(user("a"))], state: { blob: "x".repeat(200) } });

@@ -18,6 +18,8 @@ export type ScriptedReply =
   | { kind: "error"; status: number; body?: unknown; headers?: Record<string, string> }
   /** Accept the request and never answer (until the client gives up). */
   | { kind: "hang" }
+  /** Answer as by default once `until` settles: the test decides what happens while the request waits. */
+  | { kind: "hold"; until: Promise<unknown> }
   /** Close the socket without answering. */
   | { kind: "destroy" }
   /** Stream `chunks` content deltas, `delayMs` apart (default reply, but slower/longer). */
@@ -91,6 +93,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return json(res, reply.status, payload, reply.headers);
     }
     if (reply?.kind === "hang") return;
+    if (reply?.kind === "hold") {
+      const answer = () => handle(undefined, request, res);
+      return void reply.until.then(answer, answer);
+    }
     if (reply?.kind === "destroy") return res.socket?.destroy();
     if (!request.stream) {
       return json(res, 200, {

@@ -35,6 +35,10 @@ const MAX_SAVE_ATTEMPTS = 3;
  * so both may call different people `<PERSON_1>`. On a conflict the save gets the stored state back,
  * and redoes its own from it: turns naming a new placeholder are sanitized again with that vault, so
  * their values get placeholders of their own.
+ *
+ * Every write carries the erasure mark the load saw: when the session is erased (DELETE) while this
+ * request is answered, the store writes nothing and says so. That is no failure — the client has its
+ * answer, and the erasure it was promised holds — so it is logged at info and not counted as degraded.
  */
 export async function saveTurn(
   ctx: ChatRequestContext,
@@ -51,7 +55,7 @@ export async function saveTurn(
   let base = { state: conversation.state, stored: loaded.state, version: loaded.stateVersion };
   let turnsSaved = false;
   for (let attempt = 1; ; attempt++) {
-    let write: SessionWrite = { turns: [] };
+    let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
     if (!turnsSaved) {
       const options = { vault: base.state.vault, tenant: ctx.tenant.id };
       const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
@@ -61,6 +65,7 @@ export async function saveTurn(
         return;
       }
       write = {
+        ...write,
         turns: inputs(storedTurns, visibleTurns),
         ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
         ...(merged.replace ? { replace: true } : {}),
@@ -74,6 +79,10 @@ export async function saveTurn(
 
     const result = await deps.store.save(scope, write);
     if (result.status === "ok") return;
+    if (result.status === "erased") {
+      ctx.log.info({ turnsSaved }, "conversation turn not saved: the session was erased while the request was answered");
+      return;
+    }
     if (result.status === "degraded") {
       ctx.log.warn({ reason: result.reason }, "conversation turn not saved");
       return;
