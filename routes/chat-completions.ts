@@ -42,7 +42,9 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
       return new Response(encoder.encode(JSON.stringify(outcome.completion)), { headers: { ...headers, "content-type": "application/json" } });
     }
     const includeUsage = body.stream_options?.include_usage === true;
-    const sseHeaders = { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
+    // `x-accel-buffering: no`: nginx, the commonest proxy in front of a gateway, buffers proxied answers
+    // by default and would hold every chunk until the answer ends.
+    const sseHeaders = { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", connection: "keep-alive" };
     const outgoing = nodeResponse(c);
     if (outgoing) {
       // Straight onto the socket: a web stream in between costs more per chunk than the rest of the relay.

@@ -66,6 +66,15 @@ describe("cloud route", () => {
     expect(withUsage.at(-1)?.usage).toMatchObject({ prompt_tokens: 11 });
   });
 
+  it("labels a stream so that proxies in front of the gateway pass it on unbuffered", async () => {
+    const { response } = await gw.client().chat.completions.create({ ...ask, stream: true }).withResponse();
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-cache");
+    // nginx buffers proxied answers unless told otherwise, which would hold every chunk until the end.
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    await response.body?.cancel();
+  });
+
   it("sends the first chunk before the upstream has finished (no buffering)", async () => {
     fake.script({ kind: "stream", chunks: 6, delayMs: 150 });
     const started = Date.now();
