@@ -41,7 +41,13 @@ const EntityType = z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, "must be a PII ent
 const Probability = z.number().min(0).max(1);
 const Count = z.int().nonnegative();
 
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+/**
+ * One value or a non-empty list of them. `what` names the value for the error an operator sees when
+ * the entry is neither (zod's own is "Invalid input"); a value of the right shape that breaks the
+ * item's rule still gets the item's message.
+ */
+const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
+  z.union([item, z.array(item).min(1)], { error: `expected ${what}, or a non-empty list of them` });
 
 /** A header or metadata match: a value, any of several values, or `true`/`false` for present/absent. */
 const ValueMatch = z.union([z.boolean(), z.string(), z.array(z.string()).min(1)]);
@@ -81,7 +87,7 @@ export interface Conditions {
 
 export const ConditionsSchema: z.ZodType<Conditions> = z.strictObject({
   /** The classifier's intent is this one (or one of these). */
-  intent: oneOrMany(IntentName).optional(),
+  intent: oneOrMany(IntentName, "an intent name").optional(),
   /** The classifier's intent has this default route in intents.yaml. */
   intent_route: z.enum(["local", "cloud"]).optional(),
   unsure: z.boolean().optional(),
@@ -93,14 +99,16 @@ export const ConditionsSchema: z.ZodType<Conditions> = z.strictObject({
   turns_below: Count.optional(),
   tools: z.boolean().optional(),
   images: z.boolean().optional(),
-  response_format: oneOrMany(z.enum(RESPONSE_FORMATS)).optional(),
+  response_format: oneOrMany(z.enum(RESPONSE_FORMATS), `one of ${RESPONSE_FORMATS.join(", ")}`).optional(),
   /** The `model` the client sent (`auto`, `local`, `cloud` or a model id). */
-  model: oneOrMany(z.string().min(1)).optional(),
-  tenant: oneOrMany(z.string().min(1)).optional(),
+  model: oneOrMany(z.string().min(1), "a model id").optional(),
+  tenant: oneOrMany(z.string().min(1), "a tenant id").optional(),
   headers: HeaderMatches.optional(),
   metadata: z.record(z.string().min(1).max(64), ValueMatch).optional(),
   /** `any` (at least one PII entity of any type) or entity types, of which at least one was found. */
-  pii_found: z.union([z.literal("any"), oneOrMany(EntityType)]).optional(),
+  pii_found: z.union([z.literal("any"), oneOrMany(EntityType, "a PII entity type such as EMAIL_ADDRESS")], {
+    error: "expected `any`, a PII entity type such as EMAIL_ADDRESS, or a non-empty list of them",
+  }).optional(),
   local_queue_above: Count.optional(),
   local_queue_below: Count.optional(),
   local_healthy: z.boolean().optional(),

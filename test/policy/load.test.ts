@@ -20,6 +20,21 @@ describe("routing.yaml schema", () => {
       /^routing\.yaml:5:11: rules\[0\]\.then: Unrecognized key: "fallback"/,
     ],
     ["a wrong type", `${VALID_HEAD}  - name: a\n    when: { tools: yes }\n    then: { route: cloud }\ndefault: { route: local }\n`, /^routing\.yaml:4:20: rules\[0\]\.when\.tools: .*boolean/],
+    [
+      "a number where a tenant id or a list of them goes",
+      `${VALID_HEAD}  - name: a\n    when: { tenant: 123 }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:21: rules\[0\]\.when\.tenant: expected a tenant id, or a non-empty list of them$/,
+    ],
+    [
+      "an unknown response format",
+      `${VALID_HEAD}  - name: a\n    when: { response_format: xml }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:30: rules\[0\]\.when\.response_format: expected one of text, json_object, json_schema, or a non-empty list of them$/,
+    ],
+    [
+      "a PII type in lower case, in a list",
+      `${VALID_HEAD}  - name: a\n    when: { pii_found: [EMAIL_ADDRESS, phone] }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.pii_found(\[1\])?: .*must be a PII entity type such as EMAIL_ADDRESS/,
+    ],
     ["a missing default", `${VALID_HEAD}  - name: a\n    when: { tools: true }\n    then: { route: cloud }\n`, /^routing\.yaml:1:1: default: /],
     ["the wrong version", "version: 2\ndefault: { route: local }\n", /^routing\.yaml:1:10: version: /],
     [
