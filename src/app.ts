@@ -85,6 +85,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     localQueueDepth: () => providers.localQueueDepths(),
     ...(usageRedis ? { redisStatus: () => usageRedis.status } : {}),
     usageRecorder: () => usage.recorder.stats(),
+    // Read at scrape time, when the store below exists.
+    policyVersion: () => policies.version,
   });
   const usage = createUsage({
     registry: config.registry,

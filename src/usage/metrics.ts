@@ -23,6 +23,8 @@ export interface MetricsOptions {
   redisStatus?: () => string;
   /** The usage recorder's buffer and loss counters. */
   usageRecorder?: () => RecorderStats;
+  /** The routing policy version in force (hot reloads change it). */
+  policyVersion?: () => string;
 }
 
 export interface Metrics {
@@ -77,7 +79,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const policyReloads = new Counter({ name: `${prefix}policy_reload_failures_total`, help: "Policy file (re)loads that failed; the previous policy stayed in force.", labelNames: ["policy"], registers });
   const budgets = new Counter({ name: `${prefix}budget_enforcements_total`, help: "Requests of tenants over budget, by the action taken.", labelNames: ["action"], registers });
 
-  const { localQueueDepth, redisStatus, usageRecorder } = options;
+  const { localQueueDepth, redisStatus, usageRecorder, policyVersion } = options;
+  if (policyVersion) {
+    // The info-metric idiom: one series whose label is the version, so dashboards and alerts can
+    // tell which replicas run which policy, and when a reload took effect.
+    new Gauge({
+      name: `${prefix}policy_info`,
+      help: "1, labelled with the routing policy version in force.",
+      labelNames: ["version"],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ version: policyVersion() }, 1);
+      },
+    });
+  }
   if (localQueueDepth) {
     new Gauge({
       name: `${prefix}local_queue_depth`,

@@ -77,6 +77,22 @@ describe("policy reloads triggered on demand", { timeout: 60_000 }, () => {
     expect(await reloadFailures(gw, "routing")).toBe(failures + 1);
   });
 
+  it("shows the version in force in switchyard_policy_info, one series, following a reload", async () => {
+    const infoLines = async () => (await (await fetch(`${gw.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("switchyard_policy_info{"));
+    const before = await servingVersion(gw);
+    expect(await infoLines()).toEqual([`switchyard_policy_info{version="${before}"} 1`]);
+    await writeFile(routing, original.replace("default:\n  route: intent_default\n", "default:\n  route: intent_default\n  max_tokens: 77\n"));
+    try {
+      expect((await adminReload(gw)).status).toBe(200);
+      const edited = await servingVersion(gw);
+      expect(edited).not.toBe(before);
+      expect(await infoLines()).toEqual([`switchyard_policy_info{version="${edited}"} 1`]);
+    } finally {
+      await writeFile(routing, original);
+      await adminReload(gw);
+    }
+  });
+
   it("SIGHUP counts an invalid routing.yaml, and the last good policy keeps serving", async () => {
     const before = await servingVersion(gw);
     const failures = await reloadFailures(gw, "routing");
