@@ -129,6 +129,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const conversation = await loadConversation(ctx, deps.context);
       if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
       decided = await decideFor(ctx, conversation);
+      // Here, not in decideFor: once per served request on its final features, never for a dry run.
+      deps.policies.shadow?.compare(decided.decision, decided.analysis.features);
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
       if (decision.kind === "deny") throw denialOf(decision, conversation.request);
