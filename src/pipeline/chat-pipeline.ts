@@ -31,6 +31,7 @@ import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
+import { compareWithShadow } from "./stages/shadow.js";
 
 export const ROUTE_HEADER = "x-switchyard-route";
 export const MODEL_HEADER = "x-switchyard-model";
@@ -130,7 +131,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
       decided = await decideFor(ctx, conversation);
       // Here, not in decideFor: once per served request on its final features, never for a dry run.
-      deps.policies.shadow?.compare(decided.decision, decided.analysis.features);
+      await compareWithShadow(deps.policies.shadow, ctx, {
+        decision: decided.decision,
+        features: decided.analysis.features,
+        classified: decided.classification !== undefined,
+        conversation,
+      }, deps);
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
       if (decision.kind === "deny") throw denialOf(decision, conversation.request);

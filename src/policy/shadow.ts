@@ -10,6 +10,7 @@
  */
 import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "../config/yaml-file.js";
+import { decisionNeedsClassification } from "./classification-need.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
 import { PolicyStore, type PolicyLoadFailure, type PolicySnapshot, type PolicyStoreOptions } from "./store.js";
@@ -85,6 +86,16 @@ export class ShadowPolicy {
   /** The candidate in force; undefined while none has loaded. A request reads it once, like the active snapshot. */
   get snapshot(): PolicySnapshot | undefined {
     return this.store.hasSnapshot ? this.store.snapshot : undefined;
+  }
+
+  /**
+   * Whether the candidate's decision on `features` could change with an intent, as
+   * `decisionNeedsClassification` tells for the active policy: a candidate is compared on what it
+   * would see as the active policy, so a request it would classify is classified for it.
+   */
+  needsClassification(features: RequestFeatures, options: { session: boolean }, candidate: PolicySnapshot | undefined = this.snapshot): boolean {
+    if (candidate === undefined) return false;
+    return decisionNeedsClassification(candidate.policy, decide(features, candidate.policy), options);
   }
 
   /**
