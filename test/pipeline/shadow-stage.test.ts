@@ -21,6 +21,15 @@ rules:
     then: { route: cloud }
 default: { route: local }
 `;
+/** A candidate that reads a header the active policy does not. */
+const BY_HEADER = `
+version: 1
+rules:
+  - name: research-to-cloud
+    when: { headers: { x-team: research } }
+    then: { route: cloud }
+default: { route: local }
+`;
 /** A candidate that never reads the intent. */
 const BY_TENANT = `
 version: 1
@@ -66,8 +75,8 @@ function deps(c: IntentClassifier | undefined): AnalyzeDeps {
 
 const conversation = { request: { model: "auto", messages: [{ role: "user", content: "write a sort in Rust" }] }, scope: undefined } as unknown as Conversation;
 
-function ctx(log: ReturnType<typeof memoryLogger>["log"]): ChatRequestContext {
-  return { log } as unknown as ChatRequestContext;
+function ctx(log: ReturnType<typeof memoryLogger>["log"], headers: Record<string, string> = {}): ChatRequestContext {
+  return { log, header: (name: string) => headers[name] } as unknown as ChatRequestContext;
 }
 
 /** Features as the active policy left them: it never classified, so there is no intent. */
@@ -117,5 +126,16 @@ describe("compareWithShadow", () => {
     expect(store.status().shadow).toMatchObject({ decisions: 0 });
     const logged = logger.lines().find((line) => line.msg === "shadow policy: the classifier failed; this request is not compared");
     expect(logged).toMatchObject({ level: 50, role: "shadow", err: { message: "classifier down" } });
+  });
+
+  it("gives the candidate the request headers it reads, which the active policy did not copy", async () => {
+    const { store, logger } = await setup(BY_HEADER);
+    const f = unclassified();
+    expect(f.headers).toEqual({});
+    const { decision } = store.decide(f);
+    await compareWithShadow(store.shadow, ctx(logger.log, { "x-team": "research" }), { decision, features: f, classified: false, conversation }, deps(undefined));
+    expect(store.status().shadow).toMatchObject({ decisions: 1, disagreements: 1 });
+    expect(store.status().shadow!.byRulePair).toEqual([expect.objectContaining({ active: "default", candidate: "research-to-cloud" })]);
+    expect(f.headers).toEqual({});
   });
 });

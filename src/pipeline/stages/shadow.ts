@@ -22,7 +22,8 @@ export interface ShadowInputs {
 }
 
 /**
- * Compares the active decision with the candidate's. The classifier runs for the candidate when its
+ * Compares the active decision with the candidate's. The features get the request headers the
+ * candidate's rules name (only the active policy's were copied), and the classifier runs for the candidate when its
  * decision could depend on the intent and the active policy did not classify; if it fails, the
  * request is served all the same and not compared, since a comparison without the intent is the
  * wrong answer counted as a right one.
@@ -33,7 +34,7 @@ export interface ShadowInputs {
 export async function compareWithShadow(shadow: ShadowPolicy | undefined, ctx: ChatRequestContext, inputs: ShadowInputs, deps: AnalyzeDeps): Promise<void> {
   const candidate = shadow?.snapshot;
   if (!shadow || !candidate) return;
-  let features = inputs.features;
+  let features = withHeaders(inputs.features, candidate.policy.headerNames, ctx);
   if (!inputs.classified && deps.classifier && shadow.needsClassification(features, { session: inputs.conversation.scope !== undefined }, candidate)) {
     try {
       ({ features } = await withClassification(features, inputs.conversation, deps));
@@ -43,4 +44,16 @@ export async function compareWithShadow(shadow: ShadowPolicy | undefined, ctx: C
     }
   }
   shadow.compare(inputs.decision, features, candidate);
+}
+
+/** `features` with the named request headers too (a copy; the same object when none is missing). */
+function withHeaders(features: RequestFeatures, names: readonly string[], ctx: ChatRequestContext): RequestFeatures {
+  const missing = names.filter((name) => !Object.hasOwn(features.headers, name));
+  if (missing.length === 0) return features;
+  const headers = { ...features.headers };
+  for (const name of missing) {
+    const value = ctx.header(name);
+    if (value !== undefined) headers[name] = value;
+  }
+  return { ...features, headers };
 }
