@@ -1,6 +1,6 @@
 /**
  * The walk of one chat request, in order: conversation → budget → PII scan + classify → decide →
- * prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
+ * shadow compare (shadow mode) → prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
  * under `stages/`; this file only orders them and carries what one stage hands the next.
  */
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
@@ -131,12 +131,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
       decided = await decideFor(ctx, conversation);
       // Here, not in decideFor: once per served request on its final features, never for a dry run.
-      await compareWithShadow(deps.policies.shadow, ctx, {
-        decision: decided.decision,
-        features: decided.analysis.features,
-        classified: decided.classification !== undefined,
-        conversation,
-      }, deps);
+      if (deps.policies.shadow) {
+        const { decision, analysis, classification } = decided;
+        await compareWithShadow(deps.policies.shadow, ctx, { decision, features: analysis.features, classified: classification !== undefined, conversation }, deps);
+      }
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
       if (decision.kind === "deny") throw denialOf(decision, conversation.request);
