@@ -23,10 +23,10 @@ export interface ShadowInputs {
 
 /**
  * Compares the active decision with the candidate's. The features get the request headers the
- * candidate's rules name (only the active policy's were copied), and the classifier runs for the candidate when its
- * decision could depend on the intent and the active policy did not classify; if it fails, the
- * request is served all the same and not compared, since a comparison without the intent is the
- * wrong answer counted as a right one.
+ * candidate's rules name (only the active policy's were copied), and the classifier runs for the
+ * candidate when its decision could depend on the intent and the active policy did not classify. If
+ * it fails, the request is served all the same and not compared: a comparison without the intent
+ * would count a wrong answer as a right one.
  *
  * @example
  * await compareWithShadow(policies.shadow, ctx, { decision, features, classified, conversation }, deps);
