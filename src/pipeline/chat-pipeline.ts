@@ -1,6 +1,6 @@
 /**
  * The walk of one chat request, in order: conversation → budget → PII scan + classify → decide →
- * prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
+ * shadow compare (shadow mode) → prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
  * under `stages/`; this file only orders them and carries what one stage hands the next.
  */
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
@@ -31,6 +31,7 @@ import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
+import { compareWithShadow } from "./stages/shadow.js";
 
 export const ROUTE_HEADER = "x-switchyard-route";
 export const MODEL_HEADER = "x-switchyard-model";
@@ -129,6 +130,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const conversation = await loadConversation(ctx, deps.context);
       if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
       decided = await decideFor(ctx, conversation);
+      // Here, not in decideFor: once per served request on its final features, never for a dry run.
+      if (deps.policies.shadow) {
+        const { decision, analysis, classification } = decided;
+        await compareWithShadow(deps.policies.shadow, ctx, { decision, features: analysis.features, classified: classification !== undefined, conversation }, deps);
+      }
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
       if (decision.kind === "deny") throw denialOf(decision, conversation.request);

@@ -1,6 +1,6 @@
 /**
- * Shadow mode: a candidate policy directory decides beside the active policy for every request; only
- * the active decision is executed. Where the two disagree (a different model, or route vs deny, or a
+ * Shadow mode: a candidate policy directory decides beside the active policy once for every served
+ * chat request (dry runs serve nothing and are not counted); only the active decision is executed. Where the two disagree (a different model, or route vs deny, or a
  * different deny status) the disagreement is counted by rule pair and logged, so ops can see what a
  * change would do to real traffic before making it live.
  *
@@ -10,9 +10,10 @@
  */
 import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "../config/yaml-file.js";
+import { decisionNeedsClassification } from "./classification-need.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
-import { PolicyStore, type PolicyLoadFailure, type PolicyStoreOptions } from "./store.js";
+import { PolicyStore, type PolicyLoadFailure, type PolicySnapshot, type PolicyStoreOptions } from "./store.js";
 
 export interface RulePairCount {
   /** Rule of the active policy. */
@@ -82,10 +83,30 @@ export class ShadowPolicy {
     return new ShadowPolicy(store, dir, activeOptions.log);
   }
 
-  /** The candidate's decision for `features`, compared with the active one; undefined while no candidate is loaded. */
-  compare(active: Decision, features: RequestFeatures): Decision | undefined {
-    if (!this.store.hasSnapshot) return undefined;
-    const candidate = decide(features, this.store.snapshot.policy);
+  /** The candidate in force; undefined while none has loaded. A request reads it once, like the active snapshot. */
+  get snapshot(): PolicySnapshot | undefined {
+    return this.store.hasSnapshot ? this.store.snapshot : undefined;
+  }
+
+  /**
+   * Whether the candidate's decision on `features` could change with an intent, as
+   * `decisionNeedsClassification` tells for the active policy: a candidate is compared on what it
+   * would see as the active policy, so a request it would classify is classified for it.
+   */
+  needsClassification(features: RequestFeatures, options: { session: boolean }, candidate: PolicySnapshot | undefined = this.snapshot): boolean {
+    if (candidate === undefined) return false;
+    return decisionNeedsClassification(candidate.policy, decide(features, candidate.policy), options);
+  }
+
+  /**
+   * The decision of `candidate` (default: the one in force) for `features`, counted against the
+   * active decision. Call it once per served request, with the features it was finally decided on.
+   * Undefined, and nothing counted, while no candidate is loaded or when `candidate` was replaced
+   * since the request read it: the counts restarted for the new version, which did not see it.
+   */
+  compare(active: Decision, features: RequestFeatures, candidateSnapshot: PolicySnapshot | undefined = this.snapshot): Decision | undefined {
+    if (candidateSnapshot === undefined || candidateSnapshot !== this.snapshot) return undefined;
+    const candidate = decide(features, candidateSnapshot.policy);
     this.decisions++;
     const activeOutcome = outcomeOf(active);
     const candidateOutcome = outcomeOf(candidate);

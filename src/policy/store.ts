@@ -73,8 +73,6 @@ export interface PolicyStoreOptions {
 export interface StoreDecision {
   snapshot: PolicySnapshot;
   decision: Decision;
-  /** The shadow candidate's decision for the same features, when shadow mode is on. */
-  shadow?: Decision | undefined;
 }
 
 export interface PolicyStatus {
@@ -171,13 +169,12 @@ export class PolicyStore {
 
   /**
    * Decides with the active snapshot — or with `snapshot`, the one this request already read (so its
-   * header names, decision and catalog all come from one version) — and, in shadow mode, with the
-   * candidate too (counting disagreements).
+   * header names, decision and catalog all come from one version). It counts nothing, so a request
+   * may decide more than once on its way (before and after the scan or the classifier); in shadow
+   * mode the caller compares its final decision once with `shadow.compare`.
    */
   decide(features: RequestFeatures, snapshot: PolicySnapshot = this.current): StoreDecision {
-    const decision = decide(features, snapshot.policy);
-    if (!this.shadow) return { snapshot, decision };
-    return { snapshot, decision, shadow: this.shadow.compare(decision, features) };
+    return { snapshot, decision: decide(features, snapshot.policy) };
   }
 
   /** Called after each successful swap to a new version. Returns an unsubscribe function. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/yaml-file.js";
 import { decide } from "../../src/policy/decide.js";
+import type { RequestFeatures } from "../../src/policy/features.js";
 import { loadPolicyDir } from "../../src/policy/load.js";
 import { PolicyStore } from "../../src/policy/store.js";
 import { features, memoryLogger, policyDir } from "./support.js";
@@ -203,13 +204,19 @@ default: { route: local }
     return { store, logger, shadow };
   }
 
+  /** What the gateway does for one served request: decide with the active policy, then compare once. */
+  function serve(store: PolicyStore, f: RequestFeatures) {
+    const { decision } = store.decide(f);
+    return { decision, shadow: store.shadow!.compare(decision, f) };
+  }
+
   it("decides with both, executes the active decision, and counts disagreements by rule pair", async () => {
     const { store, logger } = await setup(candidate);
     const results = [
-      store.decide(features({ tenant: "acme" })), // active version-a → local, candidate → cloud: disagree
-      store.decide(features({ tenant: "acme" })),
-      store.decide(features({ tenant: "globex" })), // default → local on both: agree
-      store.decide(features({ tenant: "blocked" })), // active default local, candidate deny: disagree
+      serve(store, features({ tenant: "acme" })), // active version-a → local, candidate → cloud: disagree
+      serve(store, features({ tenant: "acme" })),
+      serve(store, features({ tenant: "globex" })), // default → local on both: agree
+      serve(store, features({ tenant: "blocked" })), // active default local, candidate deny: disagree
     ];
     expect(results[0]!.decision).toMatchObject({ rule: "version-a", model: "local-slm" });
     expect(results[0]!.shadow).toMatchObject({ rule: "candidate-acme", model: "gpt-4o-mini" });
@@ -228,17 +235,17 @@ default: { route: local }
     const { store, shadow } = await setup(BROKEN);
     expect(store.status().shadow).toMatchObject({ version: null, decisions: 0, reloadFailures: 1 });
     expect(store.status().shadow!.lastError?.message).toMatch(/routing\.yaml:5:20: .*unknown model 'gpt-5'/);
-    expect(store.decide(features()).shadow).toBeUndefined();
+    expect(serve(store, features()).shadow).toBeUndefined();
 
     await shadow.write("routing.yaml", candidate);
     await store.reload("admin");
-    store.decide(features({ tenant: "acme" }));
+    serve(store, features({ tenant: "acme" }));
     expect(store.status().shadow).toMatchObject({ decisions: 1, disagreements: 1, lastError: null });
 
     await shadow.write("routing.yaml", A);
     await store.reload("admin");
     expect(store.status().shadow).toMatchObject({ decisions: 0, disagreements: 0 });
-    store.decide(features({ tenant: "acme" }));
+    serve(store, features({ tenant: "acme" }));
     expect(store.status().shadow).toMatchObject({ decisions: 1, agreements: 1 });
   });
 
@@ -251,6 +258,24 @@ default: { route: local }
     expect(store.reloadFailures).toBe(0);
     expect(store.status().shadow!.reloadFailures).toBe(1);
     // The last good candidate keeps shadowing.
-    expect(store.decide(features({ tenant: "acme" })).shadow).toMatchObject({ rule: "candidate-acme" });
+    expect(serve(store, features({ tenant: "acme" })).shadow).toMatchObject({ rule: "candidate-acme" });
+  });
+
+  it("counts nothing for deciding alone: a request may decide several times on its way to one answer", async () => {
+    const { store } = await setup(candidate);
+    for (let i = 0; i < 3; i++) store.decide(features({ tenant: "acme" }));
+    expect(store.status().shadow).toMatchObject({ decisions: 0, agreements: 0, disagreements: 0 });
+  });
+
+  it("does not count a request against a candidate that replaced the one it read", async () => {
+    const { store, shadow } = await setup(candidate);
+    const read = store.shadow!.snapshot;
+    await shadow.write("routing.yaml", A);
+    await store.reload("admin");
+    const { decision } = store.decide(features({ tenant: "acme" }));
+    expect(store.shadow!.compare(decision, features({ tenant: "acme" }), read)).toBeUndefined();
+    expect(store.status().shadow).toMatchObject({ decisions: 0 });
+    expect(store.shadow!.compare(decision, features({ tenant: "acme" }))).toMatchObject({ rule: "version-a" });
+    expect(store.status().shadow).toMatchObject({ decisions: 1, agreements: 1 });
   });
 });
