@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
+import { duplicateKeys } from "./duplicate-keys.js";
 import { isNotFound, readFailure } from "./read-failure.js";
 
 export interface ConfigProblem {
@@ -104,13 +105,23 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     throw new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
   }
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // uniqueKeys off: yaml's check is quadratic per mapping; `duplicateKeys` does it in one pass.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  const syntax = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
+    ...duplicateKeys(doc).map((d) => ({
+      offset: d.offset,
+      message: `Map keys must be unique: "${d.key}" is already at line ${counter.linePos(d.firstOffset).line}`,
+    })),
+  ];
+  if (syntax.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = counter.linePos(e.pos[0]);
-        return { file, line: pos.line, col: pos.col, path: "", message: e.message.split("\n")[0] ?? e.message };
-      }),
+      syntax
+        .sort((a, b) => a.offset - b.offset)
+        .map((e) => {
+          const pos = counter.linePos(e.offset);
+          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
+        }),
     );
   }
   const locate = locator(doc, counter);
