@@ -105,8 +105,10 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     throw new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
   }
   const counter = new LineCounter();
-  // uniqueKeys off: yaml's check is quadratic per mapping; `duplicateKeys` does it in one pass.
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
+  // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
+  // mapping; `duplicateKeys` does it in one pass.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true });
   const syntax = [
     ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
     ...duplicateKeys(doc).map((d) => ({
