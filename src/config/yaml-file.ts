@@ -18,9 +18,30 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** `problems` holds every problem; the message lists the first `MAX_REPORTED_PROBLEMS`. */
   constructor(readonly problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    super(problemLines(problems).join("\n"));
   }
+}
+
+/**
+ * Problems listed in a message, a log line or an admin response. A generated or mangled file can
+ * have thousands (one per key), and all of them in one log line or response helps no one.
+ */
+export const MAX_REPORTED_PROBLEMS = 50;
+
+/**
+ * One `file:line:col: path: message` line per problem, the first `MAX_REPORTED_PROBLEMS`, then a line
+ * saying how many more there are.
+ *
+ * @example
+ * problemLines(thousandProblems).at(-1); // "... and 950 more problems"
+ */
+export function problemLines(problems: readonly ConfigProblem[]): string[] {
+  const lines = problems.slice(0, MAX_REPORTED_PROBLEMS).map(formatProblem);
+  const more = problems.length - lines.length;
+  if (more > 0) lines.push(`... and ${more} more problem${more === 1 ? "" : "s"}`);
+  return lines;
 }
 
 /**

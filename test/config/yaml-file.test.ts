@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, formatProblem, parseYamlText } from "../../src/config/yaml-file.js";
+import { ConfigError, formatProblem, MAX_REPORTED_PROBLEMS, parseYamlText, problemLines } from "../../src/config/yaml-file.js";
 
 const AnyMap = z.record(z.string(), z.unknown());
 
@@ -73,5 +73,35 @@ describe("keys", () => {
 
   it("are refused when they are not text (a sequence as a key)", () => {
     expect(problemsOf("? [a, b]\n: 1\n")).toEqual([expect.stringMatching(/^f\.yaml:1:3: .*keys must be strings/)]);
+  });
+});
+
+describe("problem lists", () => {
+  // A generated file with a typo repeated under every key made one log line of thousands of problems.
+  const strictEntries = z.record(z.string(), z.strictObject({ route: z.string() }));
+  const manyTypos = Array.from({ length: 3_000 }, (_, i) => `k${i}: { rout: local }\n`).join("");
+
+  it("keep every problem, and list the first 50 in the message, then how many more", () => {
+    const error = (() => {
+      try {
+        parseYamlText("f.yaml", manyTypos, strictEntries);
+      } catch (caught) {
+        return caught;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems.length).toBeGreaterThanOrEqual(3_000);
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(MAX_REPORTED_PROBLEMS + 1);
+    expect(lines[0]).toMatch(/^f\.yaml:1:\d+: k0/);
+    expect(lines.at(-1)).toBe(`... and ${problems.length - MAX_REPORTED_PROBLEMS} more problems`);
+  });
+
+  it("are listed whole up to the limit", () => {
+    const problems = Array.from({ length: MAX_REPORTED_PROBLEMS }, (_, i) => ({ file: "f.yaml", line: i + 1, col: 1, path: "", message: "bad" }));
+    expect(problemLines(problems)).toHaveLength(MAX_REPORTED_PROBLEMS);
+    expect(problemLines([...problems, problems[0]!]).at(-1)).toBe("... and 1 more problem");
   });
 });
