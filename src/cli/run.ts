@@ -3,7 +3,7 @@
  * through into a message and an exit code. Kept apart from `main.ts` (which only wires the process)
  * so it can be driven in-process with any command table.
  */
-import { ConfigError, formatProblem } from "../config/yaml-file.js";
+import { ConfigError, problemLines } from "../config/yaml-file.js";
 import { UsageError, type CliCommand, type CliIO } from "./command.js";
 
 export type CommandTable = Readonly<Record<string, () => Promise<CliCommand>>>;
@@ -46,10 +46,11 @@ export async function runCli(argv: readonly string[], io: CliIO, commands: Comma
 }
 
 /**
- * One `<command>: file:line:col: path: message` line per problem: each line is complete on its own,
+ * One `<command>: file:line:col: path: message` line per problem (the first `MAX_REPORTED_PROBLEMS`,
+ * then how many more): each line is complete on its own,
  * so `grep budgets.yaml` over a log of CLI runs finds every problem with the command that met it.
  */
 function configErrorLines(name: string, error: ConfigError): string {
-  const problems = error.problems.length > 0 ? error.problems.map(formatProblem) : ["invalid configuration"];
+  const problems = error.problems.length > 0 ? problemLines(error.problems) : ["invalid configuration"];
   return problems.map((problem) => `${name}: ${problem}\n`).join("");
 }

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
+import { duplicateKeys } from "./duplicate-keys.js";
 import { isNotFound, readFailure } from "./read-failure.js";
 
 export interface ConfigProblem {
@@ -17,9 +18,30 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** `problems` holds every problem; the message lists the first `MAX_REPORTED_PROBLEMS`. */
   constructor(readonly problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    super(problemLines(problems).join("\n"));
   }
+}
+
+/**
+ * Problems listed in a message, a log line or an admin response. A generated or mangled file can
+ * have thousands (one per key), and all of them in one log line or response helps no one.
+ */
+export const MAX_REPORTED_PROBLEMS = 50;
+
+/**
+ * One `file:line:col: path: message` line per problem, the first `MAX_REPORTED_PROBLEMS`, then a line
+ * saying how many more there are.
+ *
+ * @example
+ * problemLines(thousandProblems).at(-1); // "... and 950 more problems"
+ */
+export function problemLines(problems: readonly ConfigProblem[]): string[] {
+  const lines = problems.slice(0, MAX_REPORTED_PROBLEMS).map(formatProblem);
+  const more = problems.length - lines.length;
+  if (more > 0) lines.push(`... and ${more} more problem${more === 1 ? "" : "s"}`);
+  return lines;
 }
 
 /**
@@ -104,13 +126,25 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     throw new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
   }
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
+  // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
+  // mapping; `duplicateKeys` does it in one pass.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true });
+  const syntax = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
+    ...duplicateKeys(doc).map((d) => ({
+      offset: d.offset,
+      message: `Map keys must be unique: "${d.key}" is already at line ${counter.linePos(d.firstOffset).line}`,
+    })),
+  ];
+  if (syntax.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = counter.linePos(e.pos[0]);
-        return { file, line: pos.line, col: pos.col, path: "", message: e.message.split("\n")[0] ?? e.message };
-      }),
+      syntax
+        .sort((a, b) => a.offset - b.offset)
+        .map((e) => {
+          const pos = counter.linePos(e.offset);
+          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
+        }),
     );
   }
   const locate = locator(doc, counter);

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
+import { IntentsFileSchema } from "../../classifiers/intents.js";
 import { loadGatewayConfig } from "../config/load.js";
 import { ConfigError, parseYamlText, readConfigFile, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
@@ -194,55 +195,19 @@ export function versionOf(files: readonly PolicyFileInfo[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// intents.yaml: owned by the classifier; read here only for intent names and default routes.
-
-const RouteName = z.enum(["local", "cloud"]);
-const IntentEntry = z.looseObject({ route: RouteName.optional() });
-const IntentListEntry = z.looseObject({
-  name: z.string().min(1).optional(),
-  intent: z.string().min(1).optional(),
-  label: z.string().min(1).optional(),
-  route: RouteName.optional(),
-});
-const IntentsShapeSchema = z.looseObject({ intents: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]) });
-const IntentsMapSchema = z.looseObject({ intents: z.record(z.string().min(1), IntentEntry) });
-const IntentsListSchema = z.looseObject({ intents: z.array(IntentListEntry) });
+// intents.yaml: owned by the classifier; read here for intent names and default routes, through the
+// classifier's own strict schema so a misspelt `route` is an error here too, not a silent
+// `unclassified_route`.
 
 export interface IntentsInfo {
   names: string[];
   routes: Map<string, Location>;
 }
 
-/**
- * Reads intent names and their `route` from intents.yaml. Accepted shapes: `intents:` as a map
- * (`greeting: { route: local, examples: [...] }`) or as a list (`- name: greeting` with `route`; `intent`
- * or `label` also name it). Other keys are the classifier's business and ignored here.
- */
+/** Reads intent names and their `route` from intents.yaml, validated with `IntentsFileSchema`. */
 export function parseIntents(file: string, text: string): IntentsInfo {
-  const shape = parseYamlText(file, text, IntentsShapeSchema);
-  const names: string[] = [];
-  const routes = new Map<string, Location>();
-  if (Array.isArray(shape.value.intents)) {
-    const source = parseYamlText(file, text, IntentsListSchema);
-    const list = source.value.intents;
-    const problems: ConfigProblem[] = [];
-    list.forEach((entry, index) => {
-      const name = entry.name ?? entry.intent ?? entry.label;
-      if (!name) {
-        problems.push(source.problem(["intents", index], "an intent needs a `name`"));
-        return;
-      }
-      names.push(name);
-      if (entry.route) routes.set(name, entry.route);
-    });
-    if (problems.length > 0) throw new ConfigError(problems);
-  } else {
-    for (const [name, entry] of Object.entries(parseYamlText(file, text, IntentsMapSchema).value.intents)) {
-      names.push(name);
-      if (entry.route) routes.set(name, entry.route);
-    }
-  }
-  return { names, routes };
+  const { intents } = parseYamlText(file, text, IntentsFileSchema).value;
+  return { names: Object.keys(intents), routes: new Map(Object.entries(intents).map(([name, intent]) => [name, intent.route])) };
 }
 
 // ---------------------------------------------------------------------------------------------

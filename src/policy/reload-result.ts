@@ -3,17 +3,18 @@
  * budgets.yaml beside it): a load error as the admin API and the logs report it, and one result for
  * a reload that covered several files.
  */
-import { ConfigError, type ConfigProblem, formatProblem } from "../config/yaml-file.js";
+import { ConfigError, MAX_REPORTED_PROBLEMS, problemLines, type ConfigProblem } from "../config/yaml-file.js";
 import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } from "./store.js";
 
 /**
  * A failed load as `file:line:col` problems; an error that is not a `ConfigError` (an unreadable
- * file) becomes one problem on `file`.
+ * file) becomes one problem on `file`. At most `MAX_REPORTED_PROBLEMS` are kept, for the log line and
+ * `GET /admin/policies`; the message says how many more there were.
  */
 export function loadFailure(error: unknown, trigger: ReloadTrigger, file: string, at: Date = new Date()): PolicyLoadFailure {
   const problems: ConfigProblem[] =
     error instanceof ConfigError ? error.problems : [{ file, line: 0, col: 0, path: "", message: error instanceof Error ? error.message : String(error) }];
-  return { at: at.toISOString(), trigger, message: problems.map(formatProblem).join("\n"), problems };
+  return { at: at.toISOString(), trigger, message: problemLines(problems).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
 }
 
 /**

@@ -52,6 +52,16 @@ describe("runCli", () => {
     expect(cli.out()).toBe("");
   });
 
+  it("a ConfigError of thousands of problems: the first 50 lines, then how many more", async () => {
+    const cli = io();
+    const problems = Array.from({ length: 2_000 }, (_, i) => ({ file: "policies/routing.yaml", line: i + 1, col: 1, path: "", message: "bad" }));
+    expect(await runCli(["fail"], cli, failingWith(new ConfigError(problems)))).toBe(1);
+    const lines = cli.err().trimEnd().split("\n");
+    expect(lines).toHaveLength(51);
+    expect(lines[49]).toBe("fail: policies/routing.yaml:50:1: bad");
+    expect(lines[50]).toBe("fail: ... and 1950 more problems");
+  });
+
   it("a UsageError still exits 2 with `<command>: <message>`", async () => {
     const cli = io();
     expect(await runCli(["fail"], cli, failingWith(new UsageError("needs --request")))).toBe(2);

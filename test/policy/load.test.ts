@@ -1,9 +1,10 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
 import { decide } from "../../src/policy/decide.js";
 import { compileRoutingText, loadPolicyDir, parseIntents } from "../../src/policy/load.js";
-import { catalog, features, policyDir, problemsOf } from "./support.js";
+import { catalog, features, INTENTS_YAML, policyDir, problemsOf } from "./support.js";
 
 const VALID_HEAD = "version: 1\nrules:\n";
 
@@ -126,22 +127,54 @@ describe("routing.yaml references", () => {
 });
 
 describe("intents.yaml", () => {
-  it("reads the classifier's map form", () => {
-    const info = parseIntents("intents.yaml", "version: 1\nintents:\n  hi: { route: local, description: x, examples: [a] }\n  code: { route: cloud }\n  misc: {}\n");
-    expect(info.names).toEqual(["hi", "code", "misc"]);
+  const intentsProblems = (text: string): string[] => {
+    try {
+      parseIntents("intents.yaml", text);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map(formatProblem);
+      throw error;
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  it("reads each intent's name and route", () => {
+    const info = parseIntents("intents.yaml", INTENTS_YAML);
+    expect(info.names).toEqual(["greeting", "code"]);
     expect([...info.routes]).toEqual([
-      ["hi", "local"],
+      ["greeting", "local"],
       ["code", "cloud"],
     ]);
   });
 
-  it("reads a list form", () => {
-    const info = parseIntents("intents.yaml", "intents:\n  - { name: hi, route: local }\n  - { label: code, route: cloud }\n");
-    expect(info.names).toEqual(["hi", "code"]);
+  it("reads the shipped file", () => {
+    const info = parseIntents("intents.yaml", readFileSync(resolve(import.meta.dirname, "../../policies/intents.yaml"), "utf8"));
+    expect(info.names).toContain("greeting_smalltalk");
+    expect(info.routes.get("greeting_smalltalk")).toBe("local");
+    expect(info.routes.size).toBe(info.names.length);
   });
 
-  it("rejects a bad route with file:line:col", () => {
-    expect(() => parseIntents("intents.yaml", "intents:\n  hi: { route: edge }\n")).toThrow(/^intents\.yaml:2:16: intents\.hi\.route: /);
+  // A typo in `route` used to pass: the intent had no default route and went to unclassified_route.
+  it("rejects a misspelt key at its own line, like the classifier's trainer does", () => {
+    const text = "version: 1\nintents:\n  greeting:\n    rout: local\n    description: hi\n    examples: [hi]\n  code: { route: cloud, description: code, examples: [write code] }\n";
+    expect(intentsProblems(text)).toEqual([
+      expect.stringMatching(/^intents\.yaml:4:5: intents\.greeting\.route: /),
+      'intents.yaml:4:5: intents.greeting: Unrecognized key: "rout"',
+    ]);
+  });
+
+  it("rejects an intent without a route, or with a route other than local or cloud, with file:line:col", () => {
+    const text = "version: 1\nintents:\n  greeting: { description: hi, examples: [hi] }\n  code: { route: edge, description: code, examples: [write code] }\n";
+    expect(intentsProblems(text)).toEqual([
+      expect.stringMatching(/^intents\.yaml:3:13: intents\.greeting\.route: /),
+      expect.stringMatching(/^intents\.yaml:4:18: intents\.code\.route: /),
+    ]);
+  });
+
+  it("rejects shapes the classifier cannot train on (a list of intents, unknown top-level keys)", () => {
+    expect(intentsProblems("version: 1\nintents:\n  - { name: hi, route: local }\nlabels: [hi]\n")).toEqual([
+      expect.stringMatching(/^intents\.yaml:3:3: intents: /),
+      'intents.yaml:4:1: Unrecognized key: "labels"',
+    ]);
   });
 });
 
@@ -176,7 +209,7 @@ describe("loadPolicyDir", () => {
     dirs.push(a, b);
     const va = (await loadPolicyDir({ dir: a.dir })).policy.version;
     expect((await loadPolicyDir({ dir: b.dir })).policy.version).toBe(va);
-    await b.write("intents.yaml", "version: 1\nintents:\n  greeting: { route: cloud }\n  code: { route: cloud }\n");
+    await b.write("intents.yaml", INTENTS_YAML.replace("greeting: { route: local", "greeting: { route: cloud"));
     expect((await loadPolicyDir({ dir: b.dir })).policy.version).not.toBe(va);
   });
 
@@ -204,6 +237,12 @@ describe("loadPolicyDir", () => {
     expect(lines).toEqual(
       expect.arrayContaining([expect.stringMatching(/models\.yaml:3:20: defaults\.local: unknown model 'nope'/), expect.stringMatching(/routing\.yaml:2:10: default: Unrecognized key: "colour"/)]),
     );
+  });
+
+  it("refuses a policy whose intents.yaml has a misspelt route, instead of sending that intent to unclassified_route", async () => {
+    const d = await policyDir({ "intents.yaml": INTENTS_YAML.replace("greeting: { route: local", "greeting: { rout: local") });
+    dirs.push(d);
+    await expect(loadPolicyDir({ dir: d.dir })).rejects.toThrow(/intents\.yaml:4:13: intents\.greeting: Unrecognized key: "rout"/);
   });
 
   it("reports a missing routing.yaml", async () => {

@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseApiKeys } from "../../src/auth/api-keys.js";
 import { ConfigError } from "../../src/config/yaml-file.js";
 import { budgetExceeded, BudgetGuard } from "../../src/usage/budgets/guard.js";
-import { loadBudgetPolicy } from "../../src/usage/budgets/load.js";
+import { loadBudgetPolicy, parseBudgetPolicy } from "../../src/usage/budgets/load.js";
 import { BudgetsFileSchema, NO_BUDGETS } from "../../src/usage/budgets/schema.js";
 import { createUsage } from "../../src/usage/create-usage.js";
 import { MemoryUsageStore } from "../../src/usage/memory-store.js";
@@ -126,5 +127,20 @@ describe("budgets.yaml", () => {
     const message = (error as ConfigError).message;
     expect(message).toContain(`${file}:5:13: tenants.acme.action: `);
     expect(message).toMatch(/budgets\.yaml:\d+:\d+: tenants\.globex: .*monthly_usdd/);
+  });
+
+  // YAML reads `0042` as the number 42: the budget was kept for tenant "42" and never applied.
+  it("applies a budget to a tenant whose id looks like a number, as written", async () => {
+    const keys = parseApiKeys("0042=s3cret-key-0042,1e3=s3cret-key-1e3");
+    const budgets = parseBudgetPolicy("budgets.yaml", "version: 1\ntenants:\n  0042: { monthly_usd: 5, action: deny }\n  1e3: { monthly_usd: 7, action: force_local }\n");
+    const guard = new BudgetGuard({ store: new MemoryUsageStore(), policy: budgets });
+    const tenant = (key: string) => keys.lookup(key)?.id ?? "";
+    expect(await guard.status(tenant("s3cret-key-0042"))).toMatchObject({ limitUsd: 5, action: "deny" });
+    expect(await guard.status(tenant("s3cret-key-1e3"))).toMatchObject({ limitUsd: 7, action: "force_local" });
+  });
+
+  it("points a problem under a numeric-looking tenant at its own line", () => {
+    const text = "version: 1\ntenants:\n  acme: { monthly_usd: 5, action: deny }\n  1234:\n    monthly_usd: 5\n    action: throttle\n";
+    expect(() => parseBudgetPolicy("budgets.yaml", text)).toThrow(/^budgets\.yaml:6:13: tenants\.1234\.action: /);
   });
 });
