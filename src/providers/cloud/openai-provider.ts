@@ -11,6 +11,7 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
 import { boundRetryAfter } from "./retry-after.js";
@@ -110,7 +111,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     return {
       async *[Symbol.asyncIterator]() {
         try {
-          yield* readEventStream(source, response.headers);
+          yield* checkedEvents(source, response.headers);
         } catch (error) {
           throw signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
         } finally {
@@ -138,7 +139,12 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   }
   const error = (body as { error?: unknown } | null)?.error;
   if (error) throw new APIError(undefined, error as object, undefined, headers);
-  if (!Array.isArray((body as { choices?: unknown } | null)?.choices)) throw new Error("The upstream answered without choices.");
+  const choices = (body as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) throw new Error("The upstream answered without choices.");
+  // The answer is its choice's message: a choice without one has nothing to relay or store.
+  if (!choices.every((choice: { message?: unknown } | null) => typeof choice?.message === "object" && choice.message !== null)) {
+    throw new Error("The upstream answered with a choice without a message.");
+  }
   return body as ChatCompletion;
 }
 
@@ -160,19 +166,25 @@ async function readWhole(response: Response, providerId: string): Promise<Buffer
 async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
   const chunks: ChatCompletionChunk[] = [];
   try {
-    for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
+    for await (const chunk of checkedEvents([bytes], headers)) chunks.push(chunk);
   } catch (error) {
     throw mapUpstreamError(error, providerId);
   }
-  if (chunks.length === 0) {
-    const type = headers.get("content-type") ?? "no content type";
-    throw mapUpstreamError(new MalformedEventError(`a stream request was answered with ${type} and no events`), providerId);
-  }
+  if (chunks.length === 0) throw mapUpstreamError(noEvents(headers), providerId);
   return {
     async *[Symbol.asyncIterator]() {
       yield* chunks;
     },
   };
+}
+
+async function* checkedEvents(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers): AsyncGenerator<ChatCompletionChunk> {
+  for await (const chunk of readEventStream(source, headers)) yield checkedChunk(chunk);
+}
+
+/** An answer without any event is an upstream failure, never an empty success. */
+function noEvents(headers: Headers): MalformedEventError {
+  return new MalformedEventError(`a stream request was answered with ${headers.get("content-type") ?? "no content type"} and no events`);
 }
 
 /**
