@@ -14,6 +14,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, Ge
 import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
+import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
 
@@ -81,7 +82,13 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     }
   }
 
-  /** Resolves when the upstream has answered with a streaming 200, so failures before the first byte can fall back. */
+  /**
+   * Resolves once the upstream's first event has arrived (kept, and yielded first), so every failure
+   * before the answer's first byte can still fall back: an error status, an error as the first event,
+   * or a 200 whose body ends without any event (empty, only comments, a page labelled as an event stream).
+   * The wait is bounded like the rest of the stream, by the upstream's silence (`timeout_ms`), and a
+   * client that leaves meanwhile ends the upstream request.
+   */
   async stream({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChunkStream> {
     const client = this.api();
     onStart?.();
@@ -108,18 +115,23 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          yield* checkedEvents(source, response.headers);
-        } catch (error) {
-          throw signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
-        } finally {
-          // Ends the upstream HTTP request when the client stops reading early (a no-op once the body has ended).
-          if (raw?.kind === "stream") raw.stream.destroy();
-        }
-      },
+    // Ends the upstream HTTP request when the answer is abandoned or failed (a no-op once the body has ended).
+    const release = () => {
+      if (raw?.kind === "stream") raw.stream.destroy();
     };
+    const failure = (error: unknown) => {
+      release();
+      return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
+    };
+    const events = checkedEvents(source, response.headers);
+    let first: IteratorResult<ChatCompletionChunk>;
+    try {
+      first = await events.next();
+    } catch (error) {
+      throw failure(error);
+    }
+    if (first.done) throw failure(noEvents(response.headers));
+    return peekedStream(first.value, events, failure, release);
   }
 
   async close(): Promise<void> {}
