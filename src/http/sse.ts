@@ -111,7 +111,7 @@ function chunkFrame(chunk: ChatCompletionChunk, includeUsage: boolean): Buffer |
  * (not just the opening role, a finish or usage).
  */
 function carriesAnswer(chunk: ChatCompletionChunk): boolean {
-  const delta = chunk.choices[0]?.delta;
+  const delta = chunk.choices?.[0]?.delta;
   return (typeof delta?.content === "string" && delta.content.length > 0) || (delta?.tool_calls?.length ?? 0) > 0 || delta?.function_call != null;
 }
 
@@ -121,7 +121,7 @@ function errorFrame(error: unknown): Buffer {
 
 function present(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
   if (includeUsage) return chunk;
-  if (chunk.choices.length === 0 && chunk.usage) return undefined;
+  if ((chunk.choices?.length ?? 0) === 0 && chunk.usage) return undefined;
   if (chunk.usage !== undefined) {
     const { usage: _usage, ...rest } = chunk;
     return rest;

@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { asGatewayError, GatewayError } from "../errors.js";
+import { asGatewayError, CLIENT_CLOSED_STATUS, GatewayError } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -169,6 +169,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         startedAt,
         onEnd: (end) => {
           const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
+          if (end.error !== undefined) logStreamFailure(ctx, end.error);
           inBackground(ctx, finish(end.summary, status, end.error));
           streamEnded();
         },
@@ -311,6 +312,19 @@ function explainResult(decided: Decided): ExplainResult {
     actions[entry.type] = entry.action;
   }
   return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.features.piiTypes, counts, actions } };
+}
+
+/**
+ * A stream that failed after its 200 went out: the client gets the error as its last event, but no
+ * error handler sees it, so it is logged here, at the level the error handler would use (a client
+ * that left is no failure of ours).
+ */
+function logStreamFailure(ctx: ChatRequestContext, error: unknown): void {
+  const failure = asGatewayError(error);
+  if (failure.status === CLIENT_CLOSED_STATUS) return;
+  const fields = { err: failure.cause ?? failure, status: failure.status, code: failure.code };
+  if (failure.status >= 500) ctx.log.error(fields, `stream failed after the answer started: ${failure.message}`);
+  else ctx.log.warn(fields, `stream failed after the answer started: ${failure.message}`);
 }
 
 /** A PII refusal reports what the scan found in `x-switchyard-pii`, as an answered request does. */

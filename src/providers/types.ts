@@ -33,8 +33,8 @@ export interface GenerationInput<R extends ChatCompletionRequest = ChatCompletio
 }
 
 /**
- * A stream that has started: the provider has accepted the request (so a failure before this point
- * can still fall back), and iterating yields the answer. Stopping iteration early (`return()`)
+ * A stream that has started: the provider has accepted the request, and a server has sent its first
+ * event (so a failure before this point can still fall back), and iterating yields the answer. Stopping iteration early (`return()`)
  * aborts the generation or upstream request.
  */
 export type ChunkStream = AsyncIterable<ChatCompletionChunk>;

@@ -168,4 +168,17 @@ describe("writeSse", () => {
     expect(produced).toBe(2000);
     expect(received).toBeGreaterThan(2000 * big.length);
   });
+
+  it("relays chunks without choices or deltas instead of failing the stream (usage-only dropped unless asked for)", async () => {
+    const usage = { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 };
+    const { body } = await serve(async function* () {
+      yield chunk("a");
+      yield { id: "c", object: "chat.completion.chunk", choices: [{ index: 0, finish_reason: "stop" }] } as unknown as ChatCompletionChunk;
+      yield { id: "c", object: "chat.completion.chunk", usage } as unknown as ChatCompletionChunk;
+    }, 0);
+    expect(body).not.toContain('"error"');
+    expect(body).toContain('"finish_reason":"stop"');
+    expect(body).not.toContain('"usage"');
+    expect(body).toMatch(/data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+  });
 });

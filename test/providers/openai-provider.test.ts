@@ -119,6 +119,23 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     await expect.poll(() => upstreamClosedEarly).toBe(1);
   });
 
+  it("ends the upstream request when a stream is abandoned before its first read (its first event was already read)", async () => {
+    handler = (_req, res) => sse(res, [chunk("first")], false);
+    const stream = await provider().stream({ model, request, signal: new AbortController().signal });
+    await stream[Symbol.asyncIterator]().return?.();
+    await expect.poll(() => upstreamClosedEarly).toBe(1);
+  });
+
+  it("rejects the stream itself, not its first read, when the first event is an error", async () => {
+    handler = (_req, res) => sse(res, [`data: ${JSON.stringify({ error: { message: "model overloaded", type: "server_error" } })}\n\n`]);
+    const error = await provider()
+      .stream({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+    expect((error as GatewayError).message).toContain("model overloaded");
+  });
+
   it("reports a client that went away mid-stream as client_closed_request (499)", async () => {
     handler = (_req, res) => sse(res, [chunk("first")], false);
     const client = new AbortController();

@@ -120,9 +120,10 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         completionTokens = chunk.usage.completion_tokens;
         usageReported = true;
       }
-      const choice = chunk.choices[0];
+      // Providers complete the shape (`choices`, `delta`); missing parts still read as empty, never as a crash.
+      const choice = chunk.choices?.[0];
       if (choice) {
-        const delta = choice.delta;
+        const delta = choice.delta ?? {};
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
           text += delta.content;

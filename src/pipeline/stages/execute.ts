@@ -1,7 +1,8 @@
 /**
  * Stage 5: call the decided model, falling back along the policy's chain when a target fails before
  * answering (429, 5xx, timeout, refused connection, local overload, not ready). A stream counts as
- * answered once the provider accepted it; later failures end the stream instead of switching models.
+ * answered once the provider accepted it (a server: once its first event arrived, so a 200 that fails
+ * before any chunk still falls back); later failures end the stream instead of switching models.
  */
 import { GatewayError } from "../../errors.js";
 import type { ModelEntry, ModelRegistry } from "../../models/registry.js";

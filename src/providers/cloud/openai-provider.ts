@@ -11,8 +11,10 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
+import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
 
@@ -80,7 +82,13 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     }
   }
 
-  /** Resolves when the upstream has answered with a streaming 200, so failures before the first byte can fall back. */
+  /**
+   * Resolves once the upstream's first event has arrived (kept, and yielded first), so every failure
+   * before the answer's first byte can still fall back: an error status, an error as the first event,
+   * or a 200 whose body ends without any event (empty, only comments, a page labelled as an event stream).
+   * The wait is bounded like the rest of the stream, by the upstream's silence (`timeout_ms`), and a
+   * client that leaves meanwhile ends the upstream request.
+   */
   async stream({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChunkStream> {
     const client = this.api();
     onStart?.();
@@ -107,18 +115,23 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          yield* readEventStream(source, response.headers);
-        } catch (error) {
-          throw signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
-        } finally {
-          // Ends the upstream HTTP request when the client stops reading early (a no-op once the body has ended).
-          if (raw?.kind === "stream") raw.stream.destroy();
-        }
-      },
+    // Ends the upstream HTTP request when the answer is abandoned or failed (a no-op once the body has ended).
+    const release = () => {
+      if (raw?.kind === "stream") raw.stream.destroy();
     };
+    const failure = (error: unknown) => {
+      release();
+      return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
+    };
+    const events = checkedEvents(source, response.headers);
+    let first: IteratorResult<ChatCompletionChunk>;
+    try {
+      first = await events.next();
+    } catch (error) {
+      throw failure(error);
+    }
+    if (first.done) throw failure(noEvents(response.headers));
+    return peekedStream(first.value, events, failure, release);
   }
 
   async close(): Promise<void> {}
@@ -138,7 +151,12 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   }
   const error = (body as { error?: unknown } | null)?.error;
   if (error) throw new APIError(undefined, error as object, undefined, headers);
-  if (!Array.isArray((body as { choices?: unknown } | null)?.choices)) throw new Error("The upstream answered without choices.");
+  const choices = (body as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) throw new Error("The upstream answered without choices.");
+  // The answer is its choice's message: a choice without one has nothing to relay or store.
+  if (!choices.every((choice: { message?: unknown } | null) => typeof choice?.message === "object" && choice.message !== null)) {
+    throw new Error("The upstream answered with a choice without a message.");
+  }
   return body as ChatCompletion;
 }
 
@@ -160,19 +178,25 @@ async function readWhole(response: Response, providerId: string): Promise<Buffer
 async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
   const chunks: ChatCompletionChunk[] = [];
   try {
-    for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
+    for await (const chunk of checkedEvents([bytes], headers)) chunks.push(chunk);
   } catch (error) {
     throw mapUpstreamError(error, providerId);
   }
-  if (chunks.length === 0) {
-    const type = headers.get("content-type") ?? "no content type";
-    throw mapUpstreamError(new MalformedEventError(`a stream request was answered with ${type} and no events`), providerId);
-  }
+  if (chunks.length === 0) throw mapUpstreamError(noEvents(headers), providerId);
   return {
     async *[Symbol.asyncIterator]() {
       yield* chunks;
     },
   };
+}
+
+async function* checkedEvents(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers): AsyncGenerator<ChatCompletionChunk> {
+  for await (const chunk of readEventStream(source, headers)) yield checkedChunk(chunk);
+}
+
+/** An answer without any event is an upstream failure, never an empty success. */
+function noEvents(headers: Headers): MalformedEventError {
+  return new MalformedEventError(`a stream request was answered with ${headers.get("content-type") ?? "no content type"} and no events`);
 }
 
 /**

@@ -1,0 +1,38 @@
+/**
+ * What an upstream event must carry to be a chat completion chunk. Servers and proxies drop parts
+ * OpenAI always sends (a usage chunk without `choices`, a finish choice without `delta`) or send an
+ * error in a shape the event reader does not know (`event: error` with the message at the top
+ * level). The pipeline and the client's SDK index `choices[0].delta`, so the first kind is completed
+ * here, once, and the second becomes an upstream error that says what arrived.
+ */
+import type { ChatCompletionChunk } from "../types.js";
+import { MalformedEventError } from "./event-stream.js";
+
+/**
+ * The chunk with `choices` and each choice's `delta` present (filled in place: no copy per chunk).
+ * Throws `MalformedEventError` for an event with neither choices nor usage.
+ *
+ * @example
+ * checkedChunk({ choices: [{ index: 0, finish_reason: "stop" }] }) // → choices[0].delta is {}
+ */
+export function checkedChunk(chunk: ChatCompletionChunk): ChatCompletionChunk {
+  const event = chunk as Partial<ChatCompletionChunk>;
+  if (!Array.isArray(event.choices)) {
+    if (event.usage == null || typeof event.usage !== "object") throw new MalformedEventError(`an event with neither choices nor usage (${described(chunk)})`);
+    event.choices = [];
+    return chunk;
+  }
+  for (const choice of event.choices as Partial<ChatCompletionChunk.Choice>[]) {
+    if (choice === null || typeof choice !== "object") throw new MalformedEventError("a choice that is not an object");
+    choice.delta ??= {};
+  }
+  return chunk;
+}
+
+/** The upstream's own message when it sent one, else the fields that arrived (never their values: they may hold anything). */
+function described(event: object): string {
+  const message = (event as { message?: unknown }).message;
+  if (typeof message === "string" && message.length > 0) return `message: ${message.slice(0, 300)}`;
+  const fields = Object.keys(event);
+  return fields.length > 0 ? `fields: ${fields.slice(0, 10).join(", ")}` : "an empty object";
+}

@@ -1,0 +1,175 @@
+/**
+ * A streamed answer counts as started at the upstream's first event, not at its 200 head: a 200 whose
+ * first event is an error, or whose body ends without any event (empty, only comments, an HTML page
+ * labelled as an event stream), is an upstream failure before the client got a byte, so the next
+ * model of the chain answers, and without one the client gets the error status. Waiting for the first
+ * event stays bounded by the upstream's silence, and a client that leaves meanwhile ends the upstream request.
+ */
+import { createServer, type ServerResponse, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFallbackHeader } from "../../src/policy/fallback.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+/** `fake-gpt` falls back to `gpt-4o`; `gpt-4o` requested by name has no fallback. */
+const ROUTING = `
+version: 1
+degrade: { local_overload: none, cloud_failure: none }
+rules:
+  - name: primary-with-fallback
+    when: { model: fake-gpt }
+    then: { route: fake-gpt, pin: true, fallbacks: [gpt-4o] }
+  - name: alone
+    when: { model: gpt-4o }
+    then: { route: gpt-4o, pin: true }
+default: { route: fake-gpt, fallbacks: [gpt-4o] }
+`;
+
+/** How the upstream model the test breaks (`upstream-gpt`, or `upstream-gpt-4o` when asked alone) answers. */
+let broken: (res: ServerResponse) => void;
+let calls: string[] = [];
+let upstreamClosedEarly = 0;
+let upstream: Server;
+let gw: TestGateway;
+
+const TIMEOUT_MS = 600;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = "";
+    req.on("data", (part) => (body += part));
+    req.on("end", () => {
+      const model = (JSON.parse(body) as { model: string }).model;
+      calls.push(model);
+      res.on("close", () => {
+        if (!res.writableFinished) upstreamClosedEarly++;
+      });
+      if (model === "upstream-gpt" || brokenAlone) return broken(res);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`${textChunk("from the fallback")}data: [DONE]\n\n`);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  gw = await startTestGateway({
+    modelsYaml: testModelsYaml({ cloudBaseURL: `http://127.0.0.1:${port}/v1`, timeoutMs: TIMEOUT_MS, maxRetries: 0 }),
+    files: { "routing.yaml": ROUTING },
+    waitForModels: false,
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+  upstream?.closeAllConnections();
+  await new Promise((resolve) => upstream?.close(resolve));
+});
+let brokenAlone = false;
+beforeEach(() => {
+  calls = [];
+  upstreamClosedEarly = 0;
+  brokenAlone = false;
+});
+
+const textChunk = (content: string) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const eventStream = (res: ServerResponse) => res.writeHead(200, { "content-type": "text/event-stream" });
+
+const firstEventFailures: Record<string, (res: ServerResponse) => void> = {
+  "an error as its first event": (res) => {
+    eventStream(res);
+    res.end(`data: ${JSON.stringify({ error: { message: "rate limited", type: "rate_limit", code: 429 } })}\n\n`);
+  },
+  "an error event without an error key first": (res) => {
+    eventStream(res);
+    res.end(`event: error\ndata: ${JSON.stringify({ message: "overloaded", type: "server_error" })}\n\n`);
+  },
+  "an empty body": (res) => {
+    eventStream(res);
+    res.end();
+  },
+  "only comments": (res) => {
+    eventStream(res);
+    res.end(": ping\n\n: ping\n\n");
+  },
+  "an HTML page labelled as an event stream": (res) => {
+    eventStream(res);
+    res.end("<html><body>502 Bad Gateway</body></html>");
+  },
+};
+
+async function streamText(model: string): Promise<{ text: string; fallback: string[] }> {
+  const { data, response } = await gw.client().chat.completions.create({ model, stream: true, messages: [{ role: "user", content: "Hi there" }] }).withResponse();
+  let text = "";
+  for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? "";
+  const fallback = response.headers.get("x-switchyard-fallback");
+  return { text, fallback: fallback === null ? [] : readFallbackHeader(fallback) };
+}
+
+describe("a 200 event stream that fails before its first chunk", () => {
+  for (const [name, answer] of Object.entries(firstEventFailures)) {
+    it(`falls back to the next model for ${name}`, async () => {
+      broken = answer;
+      const { text, fallback } = await streamText("fake-gpt");
+      expect(text).toBe("from the fallback");
+      expect(fallback).toEqual(["fake-gpt", "gpt-4o"]);
+      expect(calls).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
+    });
+
+    it(`answers 502 upstream_error, not a 200, for ${name} when no fallback is left`, async () => {
+      broken = answer;
+      brokenAlone = true;
+      const error = await streamText("gpt-4o").catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 502, type: "upstream_error" });
+    });
+  }
+
+  it("waits for a first event that comes later than the timeout while the upstream keeps the connection alive", async () => {
+    broken = (res) => {
+      eventStream(res);
+      res.flushHeaders();
+      // The timeout measures the upstream's silence: keep-alive comments are not silence.
+      const ping = setInterval(() => res.write(": still thinking\n\n"), TIMEOUT_MS / 2);
+      setTimeout(() => {
+        clearInterval(ping);
+        res.end(`${textChunk("slow but fine")}data: [DONE]\n\n`);
+      }, TIMEOUT_MS * 1.8);
+    };
+    const { text, fallback } = await streamText("fake-gpt");
+    expect(text).toBe("slow but fine");
+    expect(fallback).toEqual([]);
+  });
+
+  it("answers 504 upstream_timeout when the upstream stays silent after its 200 head for longer than its timeout", async () => {
+    broken = (res) => {
+      eventStream(res);
+      res.flushHeaders();
+    };
+    const startedAt = Date.now();
+    const error = await streamText("fake-gpt").catch((e: unknown) => e);
+    // A provider that timed out is skipped for the rest of the request, and both models are on it.
+    expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect(calls).toEqual(["upstream-gpt"]);
+    expect(Date.now() - startedAt).toBeLessThan(TIMEOUT_MS * 5);
+    await expect.poll(() => upstreamClosedEarly).toBe(1);
+  });
+
+  it("ends the upstream request when the client leaves while the first event is awaited", async () => {
+    let headSent!: () => void;
+    const head = new Promise<void>((resolve) => (headSent = resolve));
+    broken = (res) => {
+      eventStream(res);
+      res.flushHeaders();
+      headSent();
+    };
+    const controller = new AbortController();
+    const pending = gw
+      .client()
+      .chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Hi there" }] }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await head;
+    controller.abort();
+    await pending;
+    await expect.poll(() => upstreamClosedEarly, { timeout: TIMEOUT_MS / 2 }).toBe(1);
+    // The client left: nothing falls back on its behalf.
+    expect(calls).toEqual(["upstream-gpt"]);
+  });
+});
