@@ -146,10 +146,11 @@ export function watchPaths(options: WatchPathsOptions): PathWatch {
 
   // Watch the given paths at once (fs.watch is synchronous), so an edit made right after start-up,
   // before the first fingerprint is ready, still sends an event.
-  arm(
-    [...folders.flatMap((dir) => [{ dir, names: undefined }, entrySpec(dir)]), ...files.map((file) => entrySpec(file))],
-    [...folders.flatMap((dir) => [`start:${dir}`, `start-entry:${dir}`]), ...files.map((file) => `start-entry:${file}`)],
-  );
+  const startSpecs = dedupe([
+    ...folders.flatMap((dir) => [{ dir, names: undefined }, entrySpec(dir)]),
+    ...files.flatMap((file) => [entrySpec(file), entrySpec(dirname(file))]),
+  ]);
+  arm(startSpecs, startSpecs.map((spec) => `start\0${spec.dir}`));
   void check();
   const poll = pollMs > 0 ? setInterval(() => void check(), pollMs) : undefined;
   poll?.unref();
