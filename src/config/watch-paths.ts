@@ -32,6 +32,7 @@ export interface WatchPathsOptions {
   folders?: readonly string[] | undefined;
   /** Single files, each may be a symlink. */
   files?: readonly string[] | undefined;
+  /** Runs from a timer, so it must not throw: report failures itself (as the reloads do). */
   onChange: () => void;
   /** Quiet time after the last event before checking. Default 250 ms. */
   debounceMs?: number | undefined;
@@ -52,6 +53,8 @@ export interface PathWatch {
 
 /** Five seconds: a few small reads per interval, and an edit live well before anyone checks. */
 export const DEFAULT_POLL_MS = 5_000;
+
+const HASH_LIMIT_BYTES = 1024 * 1024;
 
 /** A folder to watch, and the entry names whose events matter there (all of them when undefined). */
 interface WatchSpec {
@@ -116,15 +119,15 @@ export function watchPaths(options: WatchPathsOptions): PathWatch {
 
   const checkOnce = async () => {
     const print = await fingerprint(folders, files);
-    if (closed) return;
     const identities = await Promise.all(print.specs.map(identity));
+    if (closed) return; // close() ran while we read: open no watch it would not close
     // A folder that is missing now is not watched (nor reported again at every check): the backstop
     // sees it appear.
     const present = print.specs.filter((_, i) => identities[i] !== undefined);
     arm(present, identities.filter((id): id is string => id !== undefined));
     const changed = baseline === undefined ? options.catchUp === true || eventBeforeBaseline : print.key !== baseline;
     baseline = print.key;
-    if (changed && !closed) options.onChange();
+    if (changed) options.onChange();
   };
 
   // One check at a time; a check asked for while one runs runs once more after it, so the last event
@@ -218,6 +221,8 @@ async function fileState(path: string): Promise<{ state: string; real?: string }
   try {
     const info = await stat(real);
     if (!info.isFile()) return { state: `-> ${real} ${info.isDirectory() ? "folder" : "other"}`, real };
+    // The loader refuses files this large unread; hashing one every few seconds would be waste.
+    if (info.size > HASH_LIMIT_BYTES) return { state: `-> ${real} ${info.dev}:${info.ino} ${info.size} ${info.mtimeMs}`, real };
     const hash = createHash("sha256").update(await readFile(real)).digest("hex");
     return { state: `-> ${real} ${hash}`, real };
   } catch (error) {
