@@ -20,5 +20,5 @@ export interface WatchFileOptions {
 
 export function watchFile(file: string, onChange: () => void, options: number | WatchFileOptions = {}): FileWatch {
   const { debounceMs, pollMs, catchUp, onWatchError } = typeof options === "number" ? { debounceMs: options } : options;
-  return watchPaths({ files: [file], onChange, debounceMs, pollMs, catchUp, onWatchError });
+  return watchPaths({ files: [file], onChange, debounceMs, pollMs, catchUp: catchUp ? onChange : undefined, onWatchError });
 }

@@ -39,10 +39,11 @@ export interface WatchPathsOptions {
   /** Backstop: check this often even without events; 0 turns it off. Default `DEFAULT_POLL_MS`. */
   pollMs?: number | undefined;
   /**
-   * Call `onChange` once after the first fingerprint. The caller read the files before this watch
-   * existed; a change in between would otherwise become the baseline and never be picked up.
+   * Called once after the first fingerprint, unless an event already calls `onChange` then. The
+   * caller read the files before this watch existed; a change in between would otherwise become the
+   * baseline and never be picked up.
    */
-  catchUp?: boolean | undefined;
+  catchUp?: (() => void) | undefined;
   /** A folder that could not be watched (events from it are lost; the backstop still covers it). */
   onWatchError?: ((error: unknown, dir: string) => void) | undefined;
 }
@@ -125,9 +126,11 @@ export function watchPaths(options: WatchPathsOptions): PathWatch {
     // sees it appear.
     const present = print.specs.filter((_, i) => identities[i] !== undefined);
     arm(present, identities.filter((id): id is string => id !== undefined));
-    const changed = baseline === undefined ? options.catchUp === true || eventBeforeBaseline : print.key !== baseline;
+    const first = baseline === undefined;
+    const changed = first ? eventBeforeBaseline : print.key !== baseline;
     baseline = print.key;
     if (changed) options.onChange();
+    else if (first) options.catchUp?.();
   };
 
   // One check at a time; a check asked for while one runs runs once more after it, so the last event

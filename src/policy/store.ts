@@ -226,8 +226,10 @@ export class PolicyStore {
       onChange: () => void this.reload("watch"),
       debounceMs: this.options.debounceMs ?? 250,
       pollMs: this.options.pollMs,
-      // The snapshot was read before the watch existed: one reload (a no-op when nothing changed) covers the gap.
-      catchUp: true,
+      // The snapshot was read before the watch existed: loading it once more (a no-op when nothing
+      // changed) covers the gap. Only this store: the shadow candidate's own watch covers its gap, and
+      // a candidate that failed at start-up has no snapshot to catch up, only its failure counted once.
+      catchUp: this.hasSnapshot ? () => void this.queue.run(() => this.load("watch")) : undefined,
       onWatchError: (error, watched) =>
         log.error({ err: error, dir: watched }, `routing policy: cannot watch a folder; changes are still found every ${this.options.pollMs ?? DEFAULT_POLL_MS} ms, or reload with SIGHUP or the admin API`),
     });

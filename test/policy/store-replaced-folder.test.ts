@@ -159,6 +159,21 @@ describe("PolicyStore.watch when the policy folder is replaced", () => {
     });
   });
 
+  it("counts a shadow candidate that failed at start-up once, not again when the watch starts", async () => {
+    const root = await base();
+    const dir = join(root, "policies");
+    await release(dir, "v1");
+    await mkdir(join(root, "candidate"));
+    await writeFile(join(root, "candidate", "routing.yaml"), "version: 1\nrules: [ broken\n");
+    const store = await PolicyStore.open({ dir, log: memoryLogger().log, debounceMs: 30, pollMs: 40, shadowDir: join(root, "candidate") });
+    cleanup.push(() => store.close());
+    expect(store.status().shadow?.reloadFailures).toBe(1);
+    store.watch();
+    await sleep(400); // the first fingerprints and ten periodic checks
+    expect(store.status().shadow?.reloadFailures).toBe(1);
+    expect(store.reloads).toBe(0);
+  });
+
   it("does not reload while nothing changes, and stops checking once closed", async () => {
     const root = await base();
     const dir = join(root, "policies");
