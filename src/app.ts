@@ -103,6 +103,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     registry: config.registry,
     labels: () => classifier.labels,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
+    pollMs: env.SWITCHYARD_POLICY_POLL_MS,
   });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
@@ -130,7 +131,17 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     const [routing, budgets] = await Promise.all([policies.reload(trigger), reloadBudgets(trigger)]);
     return withFailure(routing, budgets);
   };
-  const watches = options.watchPolicies === false ? [] : [watchFile(budgetsFile, () => void reloadBudgets("watch"))];
+  const watches =
+    options.watchPolicies === false
+      ? []
+      : [
+          watchFile(budgetsFile, () => void reloadBudgets("watch"), {
+            pollMs: env.SWITCHYARD_POLICY_POLL_MS,
+            // budgets.yaml was read before the watch existed: reading it once more covers the gap.
+            catchUp: true,
+            onWatchError: (error, dir) => log.error({ err: error, dir }, "budgets.yaml: cannot watch a folder; changes are still found by the periodic check"),
+          }),
+        ];
   if (options.watchPolicies !== false) policies.watch();
 
   const pipeline = createChatPipeline({

@@ -29,6 +29,12 @@ export const EnvSchema = z.object({
   SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  /**
+   * How often the policy folder and budgets.yaml are checked for changes even without a file event
+   * (the folder replaced by a symlink swap or `mv`, a file linked from elsewhere, a mount without
+   * events); 0 turns the check off. File events still reload within the debounce.
+   */
+  SWITCHYARD_POLICY_POLL_MS: z.coerce.number().int().min(0).default(5_000),
   /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
   SWITCHYARD_STREAM_FLUSH_MS: z.coerce.number().min(0).max(100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */

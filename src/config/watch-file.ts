@@ -1,35 +1,24 @@
 /**
- * Calls `onChange` shortly after a file changes (editors save in several writes, so events are
- * debounced). Watches the folder, not the file, so a file replaced by rename (or a ConfigMap's
- * symlink swap) keeps being followed.
+ * Calls `onChange` shortly after a file's content changes: edited in place, saved by rename, swapped
+ * through a Kubernetes ConfigMap's `..data` symlink, linked to a file elsewhere, or its whole folder
+ * replaced. `watchPaths` explains how (events as a fast path, a fingerprint as the truth, a periodic
+ * backstop); other files of the folder changing never call it.
  */
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { watchPaths, type PathWatch } from "./watch-paths.js";
 
-export interface FileWatch {
-  close(): void;
+export type FileWatch = PathWatch;
+
+export interface WatchFileOptions {
+  /** Quiet time after the last event before checking. Default 250 ms. */
+  debounceMs?: number | undefined;
+  /** Backstop check interval; 0 turns it off. Default `DEFAULT_POLL_MS`. */
+  pollMs?: number | undefined;
+  /** Call `onChange` once when the watch is ready (see `WatchPathsOptions.catchUp`). */
+  catchUp?: boolean | undefined;
+  onWatchError?: ((error: unknown, dir: string) => void) | undefined;
 }
 
-export function watchFile(file: string, onChange: () => void, debounceMs = 250): FileWatch {
-  const name = basename(file);
-  let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-      // A Kubernetes ConfigMap updates its files by swapping the `..data` symlink they point through:
-      // those events name `..data` or `..data_tmp`, never the file.
-      if (changed !== null && changed !== name && !changed.startsWith("..")) return;
-      clearTimeout(timer);
-      timer = setTimeout(onChange, debounceMs);
-    });
-  } catch {
-    // A folder that cannot be watched (missing, unsupported filesystem): reloads still work on demand.
-    watcher = undefined;
-  }
-  return {
-    close() {
-      clearTimeout(timer);
-      watcher?.close();
-    },
-  };
+export function watchFile(file: string, onChange: () => void, options: number | WatchFileOptions = {}): FileWatch {
+  const { debounceMs, pollMs, catchUp, onWatchError } = typeof options === "number" ? { debounceMs: options } : options;
+  return watchPaths({ files: [file], onChange, debounceMs, pollMs, catchUp: catchUp ? onChange : undefined, onWatchError });
 }

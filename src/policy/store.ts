@@ -6,11 +6,13 @@
  * serving, and the error is kept (`lastError`), counted (`reloadFailures`), logged and passed to
  * `onReloadFailed` listeners (the gateway's metric), whatever triggered the reload.
  *
- * Reload triggers: a change in the policy directory (debounced), `reload()` on demand (the admin
- * route, SIGHUP — wired by the gateway), and nothing else: requests never wait for a reload.
+ * Reload triggers: a change in the policy directory (debounced; found by `watchPaths`, which also
+ * follows the directory when it is replaced and checks every `pollMs` in case no event comes),
+ * `reload()` on demand (the admin route, SIGHUP — wired by the gateway), and nothing else: requests
+ * never wait for a reload.
  */
-import { watch, type FSWatcher } from "node:fs";
 import type { Logger } from "pino";
+import { DEFAULT_POLL_MS, watchPaths, type PathWatch } from "../config/watch-paths.js";
 import type { ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
@@ -62,6 +64,11 @@ export interface PolicyStoreOptions {
   shadowDir?: string | undefined;
   /** Quiet time after the last file event before reloading. Default 250 ms. */
   debounceMs?: number | undefined;
+  /**
+   * While watching: how often the directory is checked even without file events (they stop when the
+   * directory is replaced, and some mounts never send them). 0 turns the check off. Default 5 s.
+   */
+  pollMs?: number | undefined;
   /** Clock for `loadedAt`/`at` stamps (tests). */
   now?: (() => Date) | undefined;
   /** @internal Files missing from `dir` are looked up here (a shadow candidate's intents.yaml/models.yaml). */
@@ -94,8 +101,7 @@ export class PolicyStore {
   private reloadCount = 0;
   private failureCount = 0;
   private readonly queue = new SerialQueue();
-  private watchers: FSWatcher[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private watcher: PathWatch | undefined;
   private closed = false;
   private readonly listeners = new Set<(snapshot: PolicySnapshot) => void>();
   private readonly failureListeners = new Set<(failure: PolicyLoadFailure) => void>();
@@ -202,30 +208,36 @@ export class PolicyStore {
     return shadow ? Promise.all([run, shadow]).then(([result]) => result) : run;
   }
 
-  /** Reloads on changes in the policy directory (and the shadow directory), after `debounceMs` of quiet. */
+  /**
+   * Reloads on changes in the policy directory (and the shadow directory), after `debounceMs` of
+   * quiet, and at most `pollMs` after a change no event reported (the directory replaced by `mv` or a
+   * symlink swap, a policy file linked from elsewhere, a mount without events).
+   */
   watch(): this {
-    if (this.closed || this.watchers.length > 0) return this;
-    const dirs = [this.options.dir, ...(this.options.fallbackDir ? [this.options.fallbackDir] : [])];
-    for (const dir of dirs) {
-      try {
-        // Any change counts (editors save via temp files and renames, Kubernetes swaps a `..data`
-        // symlink); a reload whose files hash the same is a no-op.
-        const watcher = watch(dir, { persistent: false }, () => this.schedule());
-        watcher.on("error", (error) => this.options.log.error({ err: error, dir }, "routing policy: directory watch failed"));
-        this.watchers.push(watcher);
-      } catch (error) {
-        this.options.log.error({ err: error, dir }, "routing policy: cannot watch the directory; reload with SIGHUP or the admin API");
-      }
-    }
+    if (this.closed || this.watcher) return this;
+    const { dir, fallbackDir, log } = this.options;
+    this.watcher = watchPaths({
+      folders: [dir, ...(fallbackDir ? [fallbackDir] : [])],
+      // Only a change of the files' content or of where they resolve calls this; the reload still
+      // hashes what it reads, so a change that compiles to the same policy stays a no-op.
+      onChange: () => void this.reload("watch"),
+      debounceMs: this.options.debounceMs ?? 250,
+      pollMs: this.options.pollMs,
+      // The snapshot was read before the watch existed: loading it once more (a no-op when nothing
+      // changed) covers the gap. Only this store: the shadow candidate's own watch covers its gap, and
+      // a candidate that failed at start-up has no snapshot to catch up, only its failure counted once.
+      catchUp: this.hasSnapshot ? () => void this.queue.run(() => this.load("watch")) : undefined,
+      onWatchError: (error, watched) =>
+        log.error({ err: error, dir: watched }, `routing policy: cannot watch a folder; changes are still found every ${this.options.pollMs ?? DEFAULT_POLL_MS} ms, or reload with SIGHUP or the admin API`),
+    });
     this.shadow?.store.watch();
     return this;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    for (const watcher of this.watchers) watcher.close();
-    this.watchers = [];
+    this.watcher?.close();
+    this.watcher = undefined;
     await this.shadow?.store.close();
     await this.queue.idle();
   }
@@ -249,16 +261,6 @@ export class PolicyStore {
   /** @internal */
   get hasSnapshot(): boolean {
     return this.current !== undefined;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.reload("watch");
-    }, this.options.debounceMs ?? 250);
-    this.timer.unref();
   }
 
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
