@@ -9,8 +9,9 @@
  * whenever its version changes (they describe one candidate).
  */
 import type { Logger } from "pino";
-import { ConfigError, formatProblem } from "../config/yaml-file.js";
+import { ConfigError } from "../config/yaml-file.js";
 import { decisionNeedsClassification } from "./classification-need.js";
+import { loadFailure } from "./reload-result.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
 import { PolicyStore, type PolicyLoadFailure, type PolicySnapshot, type PolicyStoreOptions } from "./store.js";
@@ -76,7 +77,8 @@ export class ShadowPolicy {
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const now = activeOptions.now ?? (() => new Date());
-      const failure: PolicyLoadFailure = { at: now().toISOString(), trigger: "startup", message: error.problems.map(formatProblem).join("\n"), problems: error.problems };
+      // Capped like every other failed load: a candidate with thousands of problems is one log line.
+      const failure: PolicyLoadFailure = loadFailure(error, "startup", dir, now());
       activeOptions.log.error({ role: "shadow", dir, problems: failure.message.split("\n") }, "shadow routing policy failed to load; shadow mode waits for a valid candidate");
       store = PolicyStore.pending(options, failure);
     }
