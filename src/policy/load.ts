@@ -153,6 +153,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       labels: options.labels,
       piiTypes,
       version: versionOf(files),
+      ...(options.registry ? { catalogSource: RUNNING_CATALOG } : {}),
       ...(options.piiTypes ? { piiSource: RUNNING_PII_ENGINE } : {}),
     }),
   );
@@ -174,12 +175,20 @@ export interface CompileRoutingInput {
   /** Default: a hash of `text`. */
   version?: string | undefined;
   /**
+   * What `catalog` is, for problems listing its models. Default: `models.yaml declares` — the file that was read.
+   * The gateway checks against its registry instead, built at start-up: a model added to models.yaml
+   * since is on disk but not in it, and the message must not say the file lacks it.
+   */
+  catalogSource?: string | undefined;
+  /**
    * Who reports `piiTypes`, for problems listing them. Default: `the PII engine reports`. The gateway
    * names its running engine, which pii.yaml edits reach only by a restart.
    */
   piiSource?: string | undefined;
 }
 
+/** `catalogSource` for the gateway's reloads: its registry, which models.yaml edits reach only by a restart. */
+export const RUNNING_CATALOG = "the running gateway's models (models.yaml as read at start-up; restart to load edits) are";
 /** `piiSource` for the gateway's reloads: its PII engine, which pii.yaml edits reach only by a restart. */
 export const RUNNING_PII_ENGINE = "the running PII engine (pii.yaml as read at start-up; restart to load edits) reports";
 
@@ -193,7 +202,7 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
   const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
   const warnings: string[] = [];
   if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
-  const problems = checkReferences(source, input.catalog, input.piiSource ?? "the PII engine reports", known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
+  const problems = checkReferences(source, input.catalog, input.catalogSource ?? `${MODELS_FILE} declares`, input.piiSource ?? "the PII engine reports", known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
   if (problems.length > 0) throw new ConfigError(problems);
   const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
   return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
@@ -286,6 +295,7 @@ function piiEntityTypes(file: ReadFile | undefined): string[] | undefined {
 function checkReferences(
   source: YamlSource<RoutingFile>,
   catalog: PolicyCatalog,
+  catalogSource: string,
   piiSource: string,
   knownIntents: ReadonlySet<string> | undefined,
   intentRoutes: ReadonlyMap<string, Location>,
@@ -311,7 +321,7 @@ function checkReferences(
       return;
     }
     if (!catalog.models.has(spec)) {
-      problems.push(source.problem(path, `unknown model '${spec}'; models.yaml declares: ${declared}; special targets: ${SPECIAL_TARGETS.join(", ")}`));
+      problems.push(source.problem(path, `unknown model '${spec}'; ${catalogSource}: ${declared}; special targets: ${SPECIAL_TARGETS.join(", ")}`));
     }
   };
   const checkAction = (action: Action, path: PropertyKey[]) => {

@@ -7,6 +7,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadPolicyDir } from "../../src/policy/load.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
@@ -89,5 +90,19 @@ describe("policy reload vs files read at start-up only", () => {
     ]);
     await rm(join(gw.policyDir, "context.yaml"));
     expect((await reload(gw)).body.warnings).toEqual([expect.stringMatching(/models\.yaml changed since start-up/)]);
+  });
+
+  it("names the running gateway's models, not models.yaml's, for a model added to models.yaml since start-up", async () => {
+    const gw = await start();
+    await edit(gw, "models.yaml", (text) => text.replace("defaults:", GPT5));
+    await writeFile(join(gw.policyDir, "routing.yaml"), "version: 1\ndefault: { route: gpt-5 }\n");
+    const { status: code, body } = await reload(gw);
+    expect(code).toBe(422);
+    expect(body.error.problems[0].message).toMatch(
+      /^unknown model 'gpt-5'; the running gateway's models \(models\.yaml as read at start-up; restart to load edits\) are: stories, fake-gpt, gpt-4o; /,
+    );
+    expect(body.error.message).not.toContain("models.yaml declares");
+    // `policy check` reads models.yaml from disk, as a restarted gateway would: there gpt-5 exists.
+    await expect(loadPolicyDir({ dir: gw.policyDir })).resolves.toMatchObject({ policy: { defaultAction: { targets: [{ spec: "gpt-5" }] } } });
   });
 });
