@@ -5,7 +5,8 @@
  *   failed load (if the files on disk are currently invalid), reload counters and shadow-mode stats.
  * - `POST /admin/policies/reload`: loads the directory now — the same files a SIGHUP or the file watch
  *   reloads (routing, intents, budgets; the gateway's `reload` decides). 200 `{ ok: true, changed,
- *   version }` when they are valid (swapped in if they changed); 422 with the problems (file:line:col)
+ *   version }` when they are valid (swapped in if they changed), with `warnings` when a file read at
+ *   start-up only (models.yaml, pii.yaml, context.yaml) was edited since: a restart applies it; 422 with the problems (file:line:col)
  *   when one is not — each invalid file's previous content keeps serving.
  * Without an admin key configured, both answer 403: the admin API is off.
  */
@@ -67,7 +68,10 @@ export function adminPolicyRoutes(deps: AdminPolicyDeps): Hono<AppEnv> {
   app.post("/admin/policies/reload", async (c) => {
     const result = await deps.store.reload("admin");
     const headers = { [POLICY_HEADER]: result.version, "cache-control": "no-store" };
-    if (result.ok) return c.json({ ok: true, changed: result.changed, version: result.version }, 200, headers);
+    if (result.ok) {
+      const warnings = result.warnings ? { warnings: result.warnings } : {};
+      return c.json({ ok: true, changed: result.changed, version: result.version, ...warnings }, 200, headers);
+    }
     return c.json(
       {
         ok: false,

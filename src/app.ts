@@ -30,6 +30,9 @@ import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
 import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
+import { CONTEXT_FILE } from "./policy/check.js";
+import { MODELS_FILE } from "./policy/schema.js";
+import { recordStartupFiles } from "./policy/startup-files.js";
 import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
@@ -61,6 +64,8 @@ const USAGE_REDIS_TIMEOUT_MS = 2_000;
 
 export async function createGateway(configured: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
   const { log, env } = { log: options.log, env: configured.env };
+  // Before reading them below: policy reloads warn when one of these no longer is what was read.
+  const startupFiles = await recordStartupFiles([join(configured.policyDir, MODELS_FILE), piiPolicyPath(configured.policyDir), join(configured.policyDir, CONTEXT_FILE)]);
   // Local models' windows as their runtimes will have them, for everything below (routing, trimming).
   const config: GatewayConfig = { ...configured, registry: await withRuntimeContextWindows(configured, log) };
   const keys = parseApiKeys(env.SWITCHYARD_API_KEYS);
@@ -102,6 +107,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     log,
     registry: config.registry,
     labels: () => classifier.labels,
+    piiTypes: () => piiEngine.entityTypes,
+    startupFiles,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,
   });

@@ -36,5 +36,8 @@ export class UsageError extends Error {
 
 export function processIO(): CliIO {
   // Every command reads only set variables: `SWITCHYARD_POLICY_DIR=` means the default folder, not "".
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: setVariables(process.env), cwd: process.cwd() };
+  const env = setVariables(process.env);
+  // `npm run` moves to the package root before running a script; INIT_CWD is where the operator typed
+  // it, which is what a relative path they give (or set in a variable) is relative to.
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env, cwd: env.INIT_CWD ?? process.cwd() };
 }

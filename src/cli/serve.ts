@@ -3,6 +3,7 @@ import { createGateway } from "../app.js";
 import { ConfigError, loadGatewayConfig } from "../config/load.js";
 import { createLogger } from "../logging.js";
 import { startServer } from "../server.js";
+import { classifierProblem } from "./classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand } from "./command.js";
 
 const USAGE = `usage: npm run cli -- serve
@@ -86,16 +87,6 @@ export const serveCommand: CliCommand = {
     return -1;
   },
 };
-
-/**
- * The intent classifier is the one model the gateway cannot start without: say which setting chose
- * the folder (the error itself names the folder and what is wrong with it).
- */
-function classifierProblem(error: ClassifierModelError, fromEnv: boolean): string {
-  return fromEnv
-    ? `SWITCHYARD_CLASSIFIER_DIR: cannot load the intent classifier: ${error.message}`
-    : `cannot load the bundled intent classifier: ${error.message} (set SWITCHYARD_CLASSIFIER_DIR to another model folder)`;
-}
 
 /** Why binding failed, in words, for the errors an operator can fix by choosing another address. */
 function listenFailure(error: unknown): string | undefined {

@@ -33,7 +33,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): Env {
 }
 
 export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<GatewayConfig> {
-  const env = parseEnv(rawEnv);
+  const env = withFoldersFrom(parseEnv(rawEnv), cwd);
   const policyDir = resolve(cwd, env.SWITCHYARD_POLICY_DIR);
   const modelsPath = join(policyDir, "models.yaml");
   const source = await loadYamlFile(modelsPath, ModelsFileSchema);
@@ -63,6 +63,17 @@ export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string):
   const modelsDir = dirname(modelsPath);
   const registry = createModelRegistry(file, (p) => (isAbsolute(p) ? p : resolve(modelsDir, p)), locationOf);
   return { env, policyDir, modelsFile: file, providers: file.providers, registry, secrets: setVariables(rawEnv) };
+}
+
+/**
+ * The folders the environment names, made absolute against `cwd` (the operator's directory, as for
+ * SWITCHYARD_POLICY_DIR), so that whoever opens them later resolves them as `policy check` does.
+ */
+function withFoldersFrom(env: Env, cwd: string): Env {
+  const next = { ...env };
+  if (env.SWITCHYARD_CLASSIFIER_DIR !== undefined) next.SWITCHYARD_CLASSIFIER_DIR = resolve(cwd, env.SWITCHYARD_CLASSIFIER_DIR);
+  if (env.SWITCHYARD_SHADOW_POLICY_DIR !== undefined) next.SWITCHYARD_SHADOW_POLICY_DIR = resolve(cwd, env.SWITCHYARD_SHADOW_POLICY_DIR);
+  return next;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { NO_DEADLINE, PiiScanError, type Deadline } from "./budget.js";
-import type { Entity } from "./entity.js";
+import { BUILTIN_ENTITY_TYPES, type Entity } from "./entity.js";
 import { thresholdFor, type PiiPolicy } from "./policy/schema.js";
 import { birthDateRecognizer } from "./recognizers/birth-date.js";
 import { creditCardRecognizer } from "./recognizers/credit-card.js";
@@ -31,6 +31,11 @@ export interface PiiEngine {
   scan(text: string, deadline?: Deadline, cacheScope?: string): ScannedEntities;
   /** The recognizers in the order they run, for diagnostics and benchmarks. */
   readonly recognizers: readonly Recognizer[];
+  /**
+   * The entity types this engine can report: the built-in ones and its policy's custom recognizers'.
+   * The routing policy checks `pii_found` against them, not against pii.yaml as it is on disk now.
+   */
+  readonly entityTypes: readonly string[];
 }
 
 export interface PiiEngineOptions {
@@ -94,6 +99,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
   const cache = cacheEntries > 0 ? createScanCache(cacheEntries) : undefined;
   return {
     recognizers,
+    entityTypes: Object.freeze([...BUILTIN_ENTITY_TYPES, ...policy.custom_recognizers.map((recognizer) => recognizer.type)]),
     scan(text, deadline = NO_DEADLINE, cacheScope) {
       if (text.length > maxChars) {
         throw new PiiScanError("text_too_long", `text of ${text.length} characters exceeds the PII scan limit of ${maxChars}`);

@@ -3,7 +3,9 @@
  *
  * `check` loads the directory exactly as the gateway does — every file it reads: routing.yaml,
  * models.yaml, intents.yaml, pii.yaml, budgets.yaml, context.yaml (`checkPolicyDir`) — and checks intent names against the classifier's labels — `classifiers/default`'s `config.json` when it
- * exists, `--classifier <dir>` for another model, `--classifier none` for intents.yaml's names only —
+ * exists, `--classifier <dir>` for another model, `--classifier none` for intents.yaml's names only;
+ * without the flag, `SWITCHYARD_CLASSIFIER_DIR` as the gateway reads it (a folder it names that is no
+ * model fails the check, as it fails start-up). Relative paths are the operator's: see `processIO` —
  * and prints every problem as `file:line:col: path: message`; exit 0 when valid, 1 when not.
  *
  * `explain` prints the dry-run decision for a chat request body, as `POST /v1/route` would answer it
@@ -30,7 +32,9 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
+import { classifierProblem } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
 import pino from "pino";
@@ -115,8 +119,9 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
   if (args.positionals.length > 1) throw new UsageError(`policy check takes one directory\n${USAGE}`);
   const dir = policyDirOf(io, args.positionals[0]);
   const given = args.values.classifier as string | undefined;
-  const classifierDir = given ? resolve(io.cwd, given) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
-  const labels = given === "none" ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, given !== undefined)));
+  const classifier = classifierOf(io, given, deps);
+  const labels = await labelsFor(classifier, given, io, deps);
+  if (labels === false) return 1;
   try {
     const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels });
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
@@ -130,6 +135,45 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
     io.stderr.write(`${error.message}\n`);
     io.stderr.write(`policy check: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"} in ${dir}\n`);
     return 1;
+  }
+}
+
+interface ClassifierChoice {
+  dir: string;
+  /** Chosen by SWITCHYARD_CLASSIFIER_DIR, as `serve` would choose it. */
+  fromEnv: boolean;
+}
+
+/**
+ * The classifier folder the gateway would load: `--classifier`, else SWITCHYARD_CLASSIFIER_DIR (read
+ * by serve too, so a check without it would pass a model the gateway never runs), else the bundled one.
+ */
+function classifierOf(io: CliIO, given: string | undefined, deps: PolicyCommandDeps): ClassifierChoice {
+  if (given) return { dir: resolve(io.cwd, given), fromEnv: false };
+  const fromEnv = io.env.SWITCHYARD_CLASSIFIER_DIR;
+  if (fromEnv) return { dir: resolve(io.cwd, fromEnv), fromEnv: true };
+  return { dir: deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR, fromEnv: false };
+}
+
+/**
+ * The labels intent names are checked against; `false` after printing why the folder the environment
+ * names is no model: the gateway would refuse to start on it, so the check must not pass.
+ */
+async function labelsFor(classifier: ClassifierChoice, given: string | undefined, io: CliIO, deps: PolicyCommandDeps): Promise<readonly string[] | undefined | false> {
+  if (given === "none") return undefined;
+  if (deps.labels) return deps.labels;
+  if (!classifier.fromEnv) return classifierLabels(classifier.dir, io, given !== undefined);
+  // Loaded as serve loads it, so a folder serve refuses is refused here with the same words.
+  const { loadIntentClassifier } = await import("../../classifiers/load.js");
+  try {
+    const model = await loadIntentClassifier(classifier.dir);
+    const labels = [...model.labels];
+    await model.dispose();
+    return labels;
+  } catch (error) {
+    if (!(error instanceof ClassifierModelError)) throw error;
+    io.stderr.write(`${classifierProblem(error, true)}\n`);
+    return false;
   }
 }
 
@@ -178,9 +222,13 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   if (!body) return 1;
   const dir = policyDirOf(io, v.policy as string | undefined);
   const noClassifier = v.classifier === "none";
-  const classifierDir = typeof v.classifier === "string" && !noClassifier ? resolve(io.cwd, v.classifier) : (deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR);
+  const givenClassifier = typeof v.classifier === "string" ? v.classifier : undefined;
+  const classifier = classifierOf(io, givenClassifier, deps);
+  const classifierDir = classifier.dir;
 
-  const labels = noClassifier ? undefined : (deps.labels ?? (await classifierLabels(classifierDir, io, false)));
+  // Missing labels of a --classifier folder are only noted here: explaining degrades visibly without one.
+  const labels = await labelsFor(classifier, noClassifier ? "none" : undefined, io, deps);
+  if (labels === false) return 1;
   const loaded = await loadPolicyDir({ dir, labels });
   const policy = loaded.policy;
 

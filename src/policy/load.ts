@@ -52,6 +52,12 @@ export interface LoadPolicyOptions {
   modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
   labels?: readonly string[] | undefined;
+  /**
+   * The running PII engine's entity types; `pii_found` names must be among them. The engine reads
+   * pii.yaml at start-up only, so the file on disk may name types it does not report (or no longer
+   * name ones it does). Default: the built-in types and pii.yaml's custom ones, as on disk (the CLI).
+   */
+  piiTypes?: readonly string[] | undefined;
 }
 
 export interface LoadedPolicy {
@@ -130,7 +136,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   }
 
   const intentsInfo = intents ? collect(() => parseIntents(intents.path, intents.text)) : undefined;
-  const pii = await findFile(PII_FILE, options.dir, options.fallbackDir);
+  const piiTypes = options.piiTypes ?? piiEntityTypes(await findFile(PII_FILE, options.dir, options.fallbackDir));
   if (!registry || (intents && !intentsInfo)) {
     // Still report the routing file's own problems alongside the others.
     collect(() => parseYamlText(routing.path, routing.text, RoutingFileSchema));
@@ -146,8 +152,10 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       catalog: catalogFromRegistry(registry),
       intents: intentsInfo,
       labels: options.labels,
-      piiTypes: piiEntityTypes(pii),
+      piiTypes,
       version: versionOf(files),
+      ...(options.registry ? { catalogSource: RUNNING_CATALOG } : {}),
+      ...(options.piiTypes ? { piiSource: RUNNING_PII_ENGINE } : {}),
     }),
   );
   if (!compiled || problems.length > 0) throw new ConfigError(problems);
@@ -167,7 +175,23 @@ export interface CompileRoutingInput {
   piiTypes?: readonly string[] | undefined;
   /** Default: a hash of `text`. */
   version?: string | undefined;
+  /**
+   * What `catalog` is, for problems listing its models. Default: `models.yaml declares` — the file that was read.
+   * The gateway checks against its registry instead, built at start-up: a model added to models.yaml
+   * since is on disk but not in it, and the message must not say the file lacks it.
+   */
+  catalogSource?: string | undefined;
+  /**
+   * Who reports `piiTypes`, for problems listing them. Default: `the PII engine reports`. The gateway
+   * names its running engine, which pii.yaml edits reach only by a restart.
+   */
+  piiSource?: string | undefined;
 }
+
+/** `catalogSource` for the gateway's reloads: its registry, which models.yaml edits reach only by a restart. */
+export const RUNNING_CATALOG = "the running gateway's models (models.yaml as read at start-up; restart to load edits) are";
+/** `piiSource` for the gateway's reloads: its PII engine, which pii.yaml edits reach only by a restart. */
+export const RUNNING_PII_ENGINE = "the running PII engine (pii.yaml as read at start-up; restart to load edits) reports";
 
 /**
  * Parses, checks and compiles routing.yaml text against a catalog — no I/O. Throws `ConfigError`
@@ -179,7 +203,7 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
   const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
   const warnings: string[] = [];
   if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
-  const problems = checkReferences(source, input.catalog, known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
+  const problems = checkReferences(source, input.catalog, input.catalogSource ?? `${MODELS_FILE} declares`, input.piiSource ?? "the PII engine reports", known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
   if (problems.length > 0) throw new ConfigError(problems);
   const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
   return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
@@ -236,6 +260,8 @@ function piiEntityTypes(file: ReadFile | undefined): string[] | undefined {
 function checkReferences(
   source: YamlSource<RoutingFile>,
   catalog: PolicyCatalog,
+  catalogSource: string,
+  piiSource: string,
   knownIntents: ReadonlySet<string> | undefined,
   intentRoutes: ReadonlyMap<string, Location>,
   warnings: string[],
@@ -260,7 +286,7 @@ function checkReferences(
       return;
     }
     if (!catalog.models.has(spec)) {
-      problems.push(source.problem(path, `unknown model '${spec}'; models.yaml declares: ${declared}; special targets: ${SPECIAL_TARGETS.join(", ")}`));
+      problems.push(source.problem(path, `unknown model '${spec}'; ${catalogSource}: ${declared}; special targets: ${SPECIAL_TARGETS.join(", ")}`));
     }
   };
   const checkAction = (action: Action, path: PropertyKey[]) => {
@@ -291,7 +317,7 @@ function checkReferences(
       (Array.isArray(found) ? found : [found]).forEach((type, index) => {
         if (!piiTypes.has(type)) {
           const at = Array.isArray(found) ? [...path, "pii_found", index] : [...path, "pii_found"];
-          problems.push(source.problem(at, `unknown PII entity type '${type}'; the PII engine reports: ${[...piiTypes].sort().join(", ")} (custom types: pii.yaml custom_recognizers)`));
+          problems.push(source.problem(at, `unknown PII entity type '${type}'; ${piiSource}: ${[...piiTypes].sort().join(", ")} (custom types: pii.yaml custom_recognizers)`));
         }
       });
     }

@@ -22,6 +22,7 @@ import { loadPolicyDir, policyFileInfo, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
 import { loadFailure } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
+import { restartWarnings, type StartupFile } from "./startup-files.js";
 
 export interface PolicySnapshot {
   readonly version: string;
@@ -44,7 +45,8 @@ export interface PolicyLoadFailure {
 }
 
 export type ReloadResult =
-  | { ok: true; changed: boolean; version: string }
+  /** `warnings`: start-up-only files edited on disk since start-up (a restart applies them); absent when none. */
+  | { ok: true; changed: boolean; version: string; warnings?: readonly string[] }
   | { ok: false; version: string; error: PolicyLoadFailure };
 
 export interface PolicyStoreOptions {
@@ -60,6 +62,13 @@ export interface PolicyStoreOptions {
   modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels, read at each load (intent names in rules must be among them). */
   labels?: (() => readonly string[] | undefined) | undefined;
+  /**
+   * The PII engine's entity types, read at each load (`pii_found` names must be among them). Default:
+   * pii.yaml's as on disk at each load, which the running engine may not have read.
+   */
+  piiTypes?: (() => readonly string[] | undefined) | undefined;
+  /** Files the gateway read at start-up only (`recordStartupFiles`): each reload warns about those edited since. */
+  startupFiles?: readonly StartupFile[] | undefined;
   /** A candidate policy directory evaluated beside the active one (shadow mode). */
   shadowDir?: string | undefined;
   /** Quiet time after the last file event before reloading. Default 250 ms. */
@@ -100,6 +109,8 @@ export class PolicyStore {
   private failure: PolicyLoadFailure | null = null;
   private reloadCount = 0;
   private failureCount = 0;
+  /** The last reload's warnings about start-up-only files edited since (shown with the snapshot's). */
+  private restartNotes: readonly string[] = [];
   private readonly queue = new SerialQueue();
   private watcher: PathWatch | undefined;
   private closed = false;
@@ -131,6 +142,7 @@ export class PolicyStore {
       registry: options.registry,
       modelsFile: options.modelsFile,
       labels: options.labels?.(),
+      piiTypes: options.piiTypes?.(),
     });
     const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
     let shadow: ShadowPolicy | undefined;
@@ -249,7 +261,7 @@ export class PolicyStore {
       version: snapshot.version,
       loadedAt: snapshot.loadedAt,
       files: snapshot.files,
-      warnings: snapshot.warnings,
+      warnings: this.restartNotes.length > 0 ? [...snapshot.warnings, ...this.restartNotes] : snapshot.warnings,
       rules: snapshot.policy.rules.length,
       reloads: this.reloadCount,
       reloadFailures: this.failureCount,
@@ -274,10 +286,17 @@ export class PolicyStore {
         registry: this.options.registry,
         modelsFile: this.options.modelsFile,
         labels: this.options.labels?.(),
+        piiTypes: this.options.piiTypes?.(),
       });
       this.failure = null;
+      // Every reload, changed or not: editing pii.yaml alone triggers one (the directory watch) and
+      // must say that it did not apply. The shadow candidate shares the gateway's files: said once.
+      const restart = role === "shadow" ? [] : await restartWarnings(this.options.startupFiles ?? []);
+      this.restartNotes = restart;
+      for (const warning of restart) log.warn({ trigger, role }, `routing policy reload: ${warning}`);
+      const noted = restart.length > 0 ? { warnings: restart } : {};
       const previous = this.current as PolicySnapshot | undefined;
-      if (previous && previous.version === loaded.policy.version) return { ok: true, changed: false, version: previous.version };
+      if (previous && previous.version === loaded.policy.version) return { ok: true, changed: false, version: previous.version, ...noted };
       const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
       this.current = snapshot; // the swap: one assignment, seen whole or not at all
       this.reloadCount++;
@@ -290,7 +309,7 @@ export class PolicyStore {
           log.error({ err: error }, "routing policy: change listener failed");
         }
       }
-      return { ok: true, changed: true, version: snapshot.version };
+      return { ok: true, changed: true, version: snapshot.version, ...noted };
     } catch (error) {
       const failure = loadFailure(error, trigger, this.options.dir, now());
       this.failure = failure;

@@ -199,7 +199,7 @@ describe("fail closed", () => {
   });
 
   it("wraps a recognizer that throws into a failure", () => {
-    const broken: PiiEngine = { recognizers: [], scan: () => { throw new TypeError("boom"); } };
+    const broken: PiiEngine = { recognizers: [], entityTypes: [], scan: () => { throw new TypeError("boom"); } };
     const outcome = createSanitizer({ policy, engine: broken, env: ENV }).sanitizeForCloud(user("hi"), { vault: new PseudonymVault(), tenant: "t" });
     expect(outcome).toMatchObject({ kind: "failed", cause: { reason: "recognizer_error" } });
   });

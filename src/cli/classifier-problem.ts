@@ -1,0 +1,12 @@
+import type { ClassifierModelError } from "../../classifiers/errors.js";
+
+/**
+ * The intent classifier is the one model the gateway cannot start without: say which setting chose
+ * the folder (the error itself names the folder and what is wrong with it). `serve` and `policy`
+ * say it alike, so a check fails exactly as the start-up it stands in for.
+ */
+export function classifierProblem(error: ClassifierModelError, fromEnv: boolean): string {
+  return fromEnv
+    ? `SWITCHYARD_CLASSIFIER_DIR: cannot load the intent classifier: ${error.message}`
+    : `cannot load the bundled intent classifier: ${error.message} (set SWITCHYARD_CLASSIFIER_DIR to another model folder)`;
+}
