@@ -1,8 +1,15 @@
 /**
  * Environment variables the gateway reads, validated once at start-up.
  */
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { apiKeysProblems } from "../auth/api-keys.js";
+
+/**
+ * The policies that ship with the gateway: the default wherever it is started from. Relative paths an
+ * operator gives are theirs (the directory `npm run` was typed in), but the defaults are the package's.
+ */
+export const SHIPPED_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -13,7 +20,7 @@ const flag = z
 export const EnvSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
-  SWITCHYARD_POLICY_DIR: z.string().min(1).default("./policies"),
+  SWITCHYARD_POLICY_DIR: z.string().min(1).default(SHIPPED_POLICY_DIR),
   SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
   /** Intent classifier model folder; default: the bundled one trained from policies/intents.yaml. */
   SWITCHYARD_CLASSIFIER_DIR: z.string().min(1).optional(),

@@ -3,6 +3,7 @@
  * `{"entities":[{"type","start","end","score"}]}` on stdout, as `POST /v1/pii/scan` answers.
  */
 import { resolve } from "node:path";
+import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { parseArgs } from "node:util";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { ConfigError } from "../config/yaml-file.js";
@@ -39,7 +40,7 @@ export const piiCommand: CliCommand = {
     const { values } = parse(rest);
     const policyFile = values.policy
       ? resolve(io.cwd, values.policy)
-      : piiPolicyPath(resolve(io.cwd, io.env.SWITCHYARD_POLICY_DIR ?? "policies"));
+      : piiPolicyPath(resolve(io.cwd, io.env.SWITCHYARD_POLICY_DIR ?? SHIPPED_POLICY_DIR));
     let policy: PiiPolicy;
     try {
       policy = await loadPiiPolicy(policyFile);

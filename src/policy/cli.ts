@@ -28,6 +28,7 @@
  * sessions are not predicted (docs/POLICIES.md#cli).
  */
 import { existsSync } from "node:fs";
+import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -112,7 +113,7 @@ async function reportingConfigErrors(io: CliIO, run: () => Promise<number>): Pro
   }
 }
 
-const policyDirOf = (io: CliIO, given: string | undefined) => resolve(io.cwd, given ?? io.env.SWITCHYARD_POLICY_DIR ?? "policies");
+const policyDirOf = (io: CliIO, given: string | undefined) => resolve(io.cwd, given ?? io.env.SWITCHYARD_POLICY_DIR ?? SHIPPED_POLICY_DIR);
 
 async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promise<number> {
   const args = parse(argv, { classifier: { type: "string" } }, true);

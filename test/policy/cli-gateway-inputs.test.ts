@@ -76,6 +76,26 @@ describe("policy check: relative paths under npm run", { timeout: 60_000 }, () =
   });
 });
 
+describe("the shipped policies when SWITCHYARD_POLICY_DIR is not set", { timeout: 60_000 }, () => {
+  it("are what policy check and pii scan read, from whatever directory npm run was typed in", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "switchyard-elsewhere-"));
+    cleanup.push(elsewhere);
+    const check = await runCliProcess(["policy", "check", "--classifier", "none"], { env: { INIT_CWD: elsewhere } });
+    expect(check.stderr).toBe("");
+    expect(check.stdout).toMatch(new RegExp(`^ok: ${SHIPPED}: routing policy`));
+    expect(check.code).toBe(0);
+    const scan = await runCliProcess(["pii", "scan"], { env: { INIT_CWD: elsewhere }, stdin: "mail ann.lee@example.com" });
+    expect(scan.stderr).toBe("");
+    expect(scan.code).toBe(0);
+  });
+
+  it("are what serve loads, whatever directory it was started from", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "switchyard-elsewhere-"));
+    cleanup.push(elsewhere);
+    expect((await loadGatewayConfig({}, elsewhere)).policyDir).toBe(SHIPPED);
+  });
+});
+
 describe("serve: the folders the environment names", () => {
   it("are relative to the directory it was started from, as SWITCHYARD_POLICY_DIR and policy check's are", async () => {
     const config = await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: "policies", SWITCHYARD_CLASSIFIER_DIR: "cls", SWITCHYARD_SHADOW_POLICY_DIR: "candidate" }, REPO);
