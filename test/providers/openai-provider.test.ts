@@ -105,6 +105,8 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
       const texts: string[] = [];
       for await (const c of await p.stream({ model, request, signal: new AbortController().signal })) texts.push(c.choices[0]?.delta.content ?? "");
       expect(texts.join("")).toBe("one two");
+      // The answer ends at [DONE]; the body's end is read just after, in the background, and only then is the socket free.
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(sockets.size).toBe(1);
   });

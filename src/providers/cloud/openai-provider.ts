@@ -4,6 +4,7 @@
  * honours `Retry-After`; the gateway bounds the retries and the time per attempt.
  */
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
@@ -11,6 +12,7 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
 import { boundRetryAfter } from "./retry-after.js";
@@ -104,18 +106,21 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     }
     if (raw?.kind === "stream") endOnUpstreamSilence(raw.stream, this.options.config.timeout_ms);
     // Node's web streams are async iterable; the DOM typings do not say so.
-    const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
+    // The reader returns at `[DONE]` (its `for await` then calls `return()`): the Node stream must outlive that to be drained.
+    const source = (raw?.kind === "stream" ? raw.stream.iterator({ destroyOnReturn: false }) : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
+    const timeoutMs = this.options.config.timeout_ms;
     return {
       async *[Symbol.asyncIterator]() {
+        let answered = false;
         try {
           yield* readEventStream(source, response.headers);
+          answered = true;
         } catch (error) {
           throw signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
         } finally {
-          // Ends the upstream HTTP request when the client stops reading early (a no-op once the body has ended).
-          if (raw?.kind === "stream") raw.stream.destroy();
+          if (raw?.kind === "stream") releaseBody(raw.stream, answered, timeoutMs);
         }
       },
     };
@@ -173,6 +178,16 @@ async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: strin
       yield* chunks;
     },
   };
+}
+
+/**
+ * A complete answer's connection is kept for the next request (the rest of its body drains in the
+ * background); any other ends the upstream HTTP request: the client stopped reading early, or the
+ * answer failed (a no-op once the body has ended).
+ */
+function releaseBody(body: Readable, answered: boolean, timeoutMs: number): void {
+  if (answered) drainInBackground(body, { ms: timeoutMs, bytes: DRAIN_BYTES });
+  else body.destroy();
 }
 
 /**

@@ -1,0 +1,100 @@
+/**
+ * The cloud route against a raw upstream that ends its bodies the way real servers and proxies do:
+ * the client's answer is over at `[DONE]`, whatever the upstream does with its connection afterwards,
+ * and the connection is reused when the upstream does end the body.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let handler: Handler;
+let upstream: Server;
+let gw: TestGateway;
+const sockets = new Set<Socket>();
+const TIMEOUT_MS = 2000;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    sockets.add(req.socket);
+    req.resume();
+    req.on("end", () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const cloudBaseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL, timeoutMs: TIMEOUT_MS, maxRetries: 0 }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
+});
+afterAll(async () => {
+  await gw?.close();
+  upstream.closeAllConnections();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+beforeEach(() => sockets.clear());
+
+const ask = { model: "fake-gpt", messages: [{ role: "user" as const, content: "Hi" }], stream: true as const };
+const event = (content: string) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const answer = (res: ServerResponse) => {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  res.write(event("Hello "));
+  res.write(event("there"));
+  res.write("data: [DONE]\n\n");
+};
+
+/** The streamed answer's text as the official client reads it, and when it was complete. */
+async function streamed(): Promise<{ text: string; at: number }> {
+  let text = "";
+  for await (const chunk of await gw.client().chat.completions.create(ask)) text += chunk.choices[0]?.delta.content ?? "";
+  return { text, at: Date.now() };
+}
+
+const requestLogs = () => gw.logs.map((line) => JSON.parse(line) as { msg: string; status?: number }).filter((line) => line.msg === "request");
+
+describe("an upstream stream after [DONE]", () => {
+  it("ends the client's answer at [DONE] while the upstream holds the body open, then reuses the connection once it ends", async () => {
+    let upstreamEndedAt: number | undefined;
+    handler = (_req, res) => {
+      answer(res);
+      setTimeout(() => res.end(() => (upstreamEndedAt = Date.now())), 1500);
+    };
+    const first = await streamed();
+    expect(first.text).toBe("Hello there");
+    expect(upstreamEndedAt).toBeUndefined();
+    // The rest of the body is read in the background: once it ends, the connection goes back to the pool.
+    await expect.poll(() => upstreamEndedAt, { timeout: 3000 }).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    handler = (_req, res) => {
+      answer(res);
+      res.end();
+    };
+    expect((await streamed()).text).toBe("Hello there");
+    expect(sockets.size).toBe(1);
+  });
+
+  it("completes the answer, without a timeout error, when the upstream never ends the body; the connection is given up later", async () => {
+    let upstreamClosed = false;
+    handler = (_req, res) => {
+      answer(res);
+      res.on("close", () => (upstreamClosed = true));
+    };
+    const startedAt = Date.now();
+    const { text, at } = await streamed();
+    expect(text).toBe("Hello there");
+    expect(at - startedAt).toBeLessThan(TIMEOUT_MS);
+    expect(upstreamClosed).toBe(false);
+    await expect.poll(() => upstreamClosed, { timeout: 3 * TIMEOUT_MS }).toBe(true);
+  });
+
+  it("completes the answer, logged as a 200, when the upstream resets the connection after [DONE]", async () => {
+    handler = (_req, res) => {
+      answer(res);
+      setTimeout(() => res.socket?.destroy(), 50);
+    };
+    const logged = requestLogs().length;
+    const { text } = await streamed();
+    expect(text).toBe("Hello there");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect.poll(() => requestLogs().length).toBe(logged + 1);
+    expect(requestLogs().at(-1)!.status).toBe(200);
+  });
+});
