@@ -1,10 +1,13 @@
 /**
- * The cloud route against a raw upstream that ends its bodies the way real servers and proxies do:
- * the client's answer is over at `[DONE]`, whatever the upstream does with its connection afterwards,
- * and the connection is reused when the upstream does end the body.
+ * The cloud route against a raw upstream that ends, encodes and labels its bodies the way real
+ * servers and proxies do: the client's answer is over at `[DONE]`, whatever the upstream does with
+ * its connection afterwards (which is reused when the upstream does end the body); compressed bodies
+ * are decoded, event streams as they come; an unlabelled answer to a stream request is relayed as it
+ * comes, not held back whole.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
@@ -96,5 +99,96 @@ describe("an upstream stream after [DONE]", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await expect.poll(() => requestLogs().length).toBe(logged + 1);
     expect(requestLogs().at(-1)!.status).toBe(200);
+  });
+});
+
+const encoders = {
+  gzip: () => zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH }),
+  deflate: () => zlib.createDeflate({ flush: zlib.constants.Z_SYNC_FLUSH }),
+  br: () => zlib.createBrotliCompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+};
+
+/**
+ * An upstream that sends the first event, then waits for the test to say the client has it before
+ * sending the rest (or gives up waiting after a while, so a gateway that holds the body back fails
+ * the test instead of hanging it).
+ */
+function gatedAnswer(headers: Record<string, string>, encode?: () => zlib.Gzip | zlib.Deflate | zlib.BrotliCompress) {
+  let release!: () => void;
+  const clientHasFirst = new Promise<void>((resolve) => (release = resolve));
+  let sentRest = false;
+  handler = (_req, res) => {
+    res.writeHead(200, headers);
+    const out = encode ? encode() : undefined;
+    out?.pipe(res);
+    const write = (text: string) => (out ? out.write(text) : res.write(text));
+    write(event("first "));
+    void Promise.race([clientHasFirst, new Promise((resolve) => setTimeout(resolve, 3000))]).then(() => {
+      sentRest = true;
+      write(event("second"));
+      write("data: [DONE]\n\n");
+      if (out) out.end();
+      else res.end();
+    });
+  };
+  return { release, sentRest: () => sentRest };
+}
+
+async function streamedGated(gate: { release: () => void; sentRest: () => boolean }): Promise<{ text: string; restSentBeforeFirst: boolean }> {
+  let text = "";
+  let restSentBeforeFirst: boolean | undefined;
+  for await (const chunk of await gw.client().chat.completions.create(ask)) {
+    const content = chunk.choices[0]?.delta.content ?? "";
+    if (content && restSentBeforeFirst === undefined) {
+      restSentBeforeFirst = gate.sentRest();
+      gate.release();
+    }
+    text += content;
+  }
+  return { text, restSentBeforeFirst: restSentBeforeFirst ?? true };
+}
+
+describe("compressed upstream bodies", () => {
+  for (const [coding, encode] of Object.entries(encoders)) {
+    it(`relays a ${coding} event stream event by event`, async () => {
+      const gate = gatedAnswer({ "content-type": "text/event-stream", "content-encoding": coding }, encode);
+      expect(await streamedGated(gate)).toEqual({ text: "first second", restSentBeforeFirst: false });
+    });
+
+    it(`answers a ${coding} JSON completion`, async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": coding });
+        const out = encode();
+        out.pipe(res);
+        out.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "Grüße ☃" }, finish_reason: "stop" }] }));
+      };
+      const completion = await gw.client().chat.completions.create({ ...ask, stream: false });
+      expect(completion.choices[0]?.message.content).toBe("Grüße ☃");
+    });
+  }
+});
+
+describe("a compressed upstream stream that stalls mid-answer", () => {
+  it("still ends with a timeout: the idle timer watches the connection under the decoder", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream", "content-encoding": "gzip" });
+      const out = encoders.gzip();
+      out.pipe(res);
+      out.write(event("first "));
+    };
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of await gw.client().chat.completions.create(ask)) text += chunk.choices[0]?.delta.content ?? "";
+    })().catch((e: unknown) => e);
+    expect(text).toBe("first ");
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/timed out/);
+  });
+});
+
+describe("a stream request answered without a content type", () => {
+  it("is relayed as it comes, not held back until the body ends", async () => {
+    const gate = gatedAnswer({});
+    expect(await streamedGated(gate)).toEqual({ text: "first second", restSentBeforeFirst: false });
   });
 });

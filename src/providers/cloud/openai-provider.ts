@@ -75,6 +75,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // The SDK still sends, retries and maps failures; the answer's bytes are parsed once, here.
       const response = await client.chat.completions.create(body, { signal }).asResponse();
       const raw = takeNodeBody(response);
+      if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
@@ -104,7 +105,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
       return bufferedEvents(bytes, response.headers, this.id);
     }
-    if (raw?.kind === "stream") endOnUpstreamSilence(raw.stream, this.options.config.timeout_ms);
+    if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
     // Node's web streams are async iterable; the DOM typings do not say so.
     // The reader returns at `[DONE]` (its `for await` then calls `return()`): the Node stream must outlive that to be drained.
     const source = (raw?.kind === "stream" ? raw.stream.iterator({ destroyOnReturn: false }) : response.body) as AsyncIterable<Uint8Array> | null;
@@ -147,7 +148,8 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   return body as ChatCompletion;
 }
 
-const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+/** Read as it comes, like the Node fetch does: an event stream, or an answer that does not say what it is. */
+const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "text/event-stream").startsWith("text/event-stream");
 
 async function readWhole(response: Response, providerId: string): Promise<Buffer> {
   try {
@@ -200,15 +202,19 @@ function releaseBody(body: Readable, answered: boolean, timeoutMs: number): void
  * - the process itself was busy: timers run before the loop polls sockets, so bytes that arrived
  *   meanwhile are read only after this callback — they are checked for once the poll has run.
  */
-function endOnUpstreamSilence(stream: IncomingMessage, idleMs: number): void {
-  stream.setTimeout(idleMs, () => {
-    const bytesBefore = stream.socket?.bytesRead ?? 0;
+function endOnUpstreamSilence({ message, stream }: { message: IncomingMessage; stream: Readable }, idleMs: number): void {
+  // A compressed body is read from the socket as it comes: a short one may be all in (its socket back
+  // in the pool) before anyone reads it, and then there is no upstream left to wait for.
+  if (!message.socket) return;
+  message.setTimeout(idleMs, () => {
+    const bytesBefore = message.socket?.bytesRead ?? 0;
     setImmediate(() => {
-      if (stream.destroyed) return;
-      const readSince = (stream.socket?.bytesRead ?? 0) !== bytesBefore;
-      const heldBack = stream.readableLength > 0 && stream.readableFlowing !== null;
-      if (readSince || heldBack) stream.setTimeout(idleMs);
-      else stream.destroy(new APIConnectionTimeoutError());
+      if (message.destroyed) return;
+      const readSince = (message.socket?.bytesRead ?? 0) !== bytesBefore;
+      // `stream` is `message` decoded (or `message` itself): unread data may wait in either.
+      const heldBack = (message.readableLength > 0 || stream.readableLength > 0) && stream.readableFlowing !== null;
+      if (readSince || heldBack) message.setTimeout(idleMs);
+      else message.destroy(new APIConnectionTimeoutError());
     });
   });
 }
