@@ -88,6 +88,21 @@ describe("an upstream stream after [DONE]", () => {
     await expect.poll(() => upstreamClosed, { timeout: 3 * TIMEOUT_MS }).toBe(true);
   });
 
+  it("gives the connection up soon when the upstream keeps sending after [DONE]", async () => {
+    let upstreamClosed = false;
+    handler = (_req, res) => {
+      answer(res);
+      const more = setInterval(() => res.write(`: ${"x".repeat(16 * 1024)}\n\n`), 10);
+      res.on("close", () => {
+        clearInterval(more);
+        upstreamClosed = true;
+      });
+    };
+    expect((await streamed()).text).toBe("Hello there");
+    // Well before the drain's deadline (the provider's timeout): what it may read after [DONE] is bounded too.
+    await expect.poll(() => upstreamClosed, { timeout: TIMEOUT_MS / 2 }).toBe(true);
+  });
+
   it("completes the answer, logged as a 200, when the upstream resets the connection after [DONE]", async () => {
     handler = (_req, res) => {
       answer(res);
