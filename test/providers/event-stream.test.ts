@@ -5,7 +5,7 @@
  */
 import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
-import { MalformedEventError, readEventStream } from "../../src/providers/cloud/event-stream.js";
+import { MAX_EVENT_CHARS, MalformedEventError, readEventStream } from "../../src/providers/cloud/event-stream.js";
 
 async function* pieces(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
@@ -14,7 +14,7 @@ async function* pieces(...parts: Array<string | Uint8Array>): AsyncGenerator<Uin
 const chunk = (content: string) => ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
 const event = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 
-async function contents(source: AsyncIterable<Uint8Array>): Promise<string[]> {
+async function contents(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string[]> {
   const out: string[] = [];
   for await (const c of readEventStream(source, undefined)) out.push(c.choices[0]?.delta.content ?? "<usage>");
   return out;
@@ -45,16 +45,22 @@ describe("readEventStream", () => {
     expect(await contents(pieces(text))).toEqual(["a", "b"]);
   });
 
-  it("keeps reading after [DONE] so the body ends (and the connection can be reused), ignoring what follows", async () => {
+  it("returns at [DONE] without reading on, even when the body never ends", async () => {
     let pulled = 0;
-    async function* counted() {
-      for (const part of [event(chunk("x")), "data: [DONE]\n\n", event(chunk("ignored")), "trailing"]) {
+    async function* neverEnding() {
+      for (const part of [event(chunk("x")), "data: [DONE]\n\n"]) {
         pulled++;
         yield Buffer.from(part);
       }
+      await new Promise(() => {});
     }
-    expect(await contents(counted())).toEqual(["x"]);
-    expect(pulled).toBe(4);
+    expect(await contents(neverEnding())).toEqual(["x"]);
+    expect(pulled).toBe(2);
+  });
+
+  it("reads a stream fed one byte at a time, each blank line split between reads", async () => {
+    const bytes = Buffer.from(`${event(chunk("a"))}: comment\n\n${event(chunk("Grüße"))}data: [DONE]\n\n${event(chunk("after"))}`);
+    expect(await contents(pieces(...Array.from(bytes, (byte) => Uint8Array.of(byte))))).toEqual(["a", "Grüße"]);
   });
 
   it("takes a last event that lacks its blank line", async () => {
@@ -72,5 +78,45 @@ describe("readEventStream", () => {
     const error = await contents(pieces("data: {secret-ish garbage\n\n")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedEventError);
     expect((error as Error).message).not.toContain("secret");
+  });
+
+  describe("an event of many reads", () => {
+    /** `text` as the network might deliver it: in 16 KB pieces. */
+    function* inPieces(text: string, size = 16 * 1024): Generator<Uint8Array> {
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    }
+
+    it("reads an event just under the cap whole, in LF or CRLF", async () => {
+      for (const [eol, content] of [["\n", "y".repeat(MAX_EVENT_CHARS - 200)], ["\r\n", "z".repeat(1024 * 1024)]] as const) {
+        const text = `data: ${JSON.stringify(chunk(content))}${eol}${eol}data: ${JSON.stringify(chunk("next"))}${eol}${eol}data: [DONE]${eol}${eol}`;
+        const read = await contents(inPieces(text));
+        expect(read.length).toBe(2);
+        expect(read[0] === content).toBe(true);
+        expect(read[1]).toBe("next");
+      }
+    });
+
+    it("fails as malformed once an event outgrows the cap, having read little more than it", async () => {
+      let pulled = 0;
+      function* noBlankLine(): Generator<Uint8Array> {
+        yield Buffer.from(event(chunk("fine")));
+        const piece = Buffer.from(`data: ${"z".repeat(64 * 1024 - 7)}\n`);
+        for (;;) {
+          pulled += piece.length;
+          yield piece;
+        }
+      }
+      const error = await contents(noBlankLine()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedEventError);
+      expect((error as Error).message).toContain("longer than");
+      expect(pulled).toBeGreaterThan(MAX_EVENT_CHARS);
+      expect(pulled).toBeLessThanOrEqual(MAX_EVENT_CHARS + 64 * 1024);
+    });
+
+    it("counts a last event without its blank line against the cap too", async () => {
+      const error = await contents(inPieces(`data: ${"z".repeat(MAX_EVENT_CHARS)}`)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedEventError);
+    });
   });
 });

@@ -98,6 +98,20 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect(sockets.size).toBe(1);
   });
 
+  it("times out a whole answer whose body stalls, when it is read as it comes (labelled an event stream, or not labelled)", async () => {
+    for (const headers of [{ "content-type": "text/event-stream" }, {}]) {
+      handler = (_req, res) => {
+        res.writeHead(200, headers);
+        res.write('{"id":"x","choices":[');
+      };
+      const error = await provider()
+        .complete({ model, request, signal: new AbortController().signal })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).code).toBe("upstream_timeout");
+    }
+  }, 15_000);
+
   it("relays a stream and keeps the upstream connection for the next request", async () => {
     handler = (_req, res) => sse(res, [chunk("one "), chunk("two")]);
     const p = provider();
@@ -105,6 +119,8 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
       const texts: string[] = [];
       for await (const c of await p.stream({ model, request, signal: new AbortController().signal })) texts.push(c.choices[0]?.delta.content ?? "");
       expect(texts.join("")).toBe("one two");
+      // The answer ends at [DONE]; the body's end is read just after, in the background, and only then is the socket free.
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(sockets.size).toBe(1);
   });

@@ -19,40 +19,95 @@ export class MalformedEventError extends Error {
 }
 
 /**
- * Yields the chunks of one answer. After `[DONE]` it keeps reading to the end of the body, so the
- * connection goes back to the keep-alive pool instead of being torn down.
+ * The longest event read, in characters (UTF-16 units, so up to twice that in memory). A chunk carries
+ * a few tokens; even a server that sends a long answer with logprobs as one event stays within a few
+ * MB. Beyond this the upstream is not sending events (no blank line ever comes), and holding more would
+ * let one answer take the process's memory.
+ */
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Yields the chunks of one answer, and returns at `[DONE]` without waiting for the body to end: what
+ * follows is the caller's to drain or drop (a `for await` calls the source's `return()` here, so a
+ * source that must not be destroyed then is passed as one that is not, e.g. a Node stream's
+ * `iterator({ destroyOnReturn: false })`).
+ *
+ * An event still unfinished is held as the pieces it came in, joined once it completes, and each read
+ * is searched only from where the previous one ended: an event of n bytes costs O(n), not O(n²).
  */
 export async function* readEventStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers | undefined): AsyncGenerator<ChatCompletionChunk> {
   const decoder = new StringDecoder("utf8");
-  let pending = "";
-  let done = false;
+  const held = new HeldEvent();
+  let heldCR = false;
   for await (const bytes of source) {
-    if (done) continue;
-    let text = pending + decoder.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    let text = decoder.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (heldCR) text = `\r${text}`;
     // A CR at the end may be the first half of a CRLF split between reads: it waits for the next one.
-    const heldCR = text.endsWith("\r") ? "\r" : "";
+    heldCR = text.endsWith("\r");
     if (heldCR) text = text.slice(0, -1);
     if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
     let start = 0;
-    for (let end = text.indexOf("\n\n"); end !== -1; end = text.indexOf("\n\n", start)) {
-      const data = eventData(text, start, end);
+    // The blank line that ends the held event may be split between reads.
+    if (held.endsWithLF && text.charCodeAt(0) === LF) {
+      const whole = held.take("");
+      const data = eventData(whole, 0, whole.length - 1);
+      start = 1;
+      if (data?.startsWith("[DONE]")) return;
+      if (data !== undefined) yield parseChunk(data, headers);
+    }
+    for (let end = text.indexOf("\n\n", start); end !== -1; end = text.indexOf("\n\n", start)) {
+      let data: string | undefined;
+      if (held.empty) data = eventData(text, start, end);
+      else {
+        const whole = held.take(text.slice(start, end));
+        data = eventData(whole, 0, whole.length);
+      }
       start = end + 2;
       if (data === undefined) continue;
-      if (data.startsWith("[DONE]")) {
-        done = true;
-        break;
-      }
+      if (data.startsWith("[DONE]")) return;
       yield parseChunk(data, headers);
     }
-    pending = done ? "" : text.slice(start) + heldCR;
+    if (start < text.length) held.add(start === 0 ? text : text.slice(start));
   }
-  if (done) return;
-  const rest = (pending + decoder.end()).trim();
+  const rest = (held.take("") + (heldCR ? "\n" : "") + decoder.end()).trim();
   // A last event without its blank line still counts (the SDK's decoder drops it): a body cut short
   // mid-event then fails as malformed instead of ending as if complete.
   if (rest.length > 0) {
     const data = eventData(rest, 0, rest.length);
     if (data !== undefined && !data.startsWith("[DONE]")) yield parseChunk(data, headers);
+  }
+}
+
+const LF = 10;
+
+/** The start of an event whose blank line has not come yet, bounded by `MAX_EVENT_CHARS`. */
+class HeldEvent {
+  private pieces: string[] = [];
+  private length = 0;
+
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
+  get endsWithLF(): boolean {
+    const last = this.pieces.at(-1);
+    return last !== undefined && last.charCodeAt(last.length - 1) === LF;
+  }
+
+  add(text: string): void {
+    this.length += text.length;
+    if (this.length > MAX_EVENT_CHARS) throw new MalformedEventError(`an event longer than ${MAX_EVENT_CHARS} characters`);
+    this.pieces.push(text);
+  }
+
+  /** The held text followed by `tail`, leaving nothing held. */
+  take(tail: string): string {
+    if (this.length + tail.length > MAX_EVENT_CHARS) throw new MalformedEventError(`an event longer than ${MAX_EVENT_CHARS} characters`);
+    if (tail.length > 0) this.pieces.push(tail);
+    const whole = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+    this.pieces = [];
+    this.length = 0;
+    return whole;
   }
 }
 

@@ -11,7 +11,8 @@
  */
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
+import { pipeline, Readable, type Transform } from "node:stream";
+import zlib from "node:zlib";
 
 export interface HttpFetchOptions {
   /** Sockets per upstream host; requests beyond it queue in the agent. */
@@ -49,15 +50,16 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
       request.once("response", (response) => {
         const status = response.statusCode ?? 502;
         const noBody = status === 204 || status === 304 || init.method === "HEAD";
-        if (!noBody && (response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+        const body = noBody ? response : decoded(response);
+        if (!noBody && isStreamed(response)) {
           response.once("close", () => signal?.removeEventListener("abort", onAbort));
-          resolve(asResponse(new NodeFetchResponse(href, response, { kind: "stream", stream: response })));
+          resolve(asResponse(new NodeFetchResponse(href, response, { kind: "stream", stream: body, message: response })));
           return;
         }
         const parts: Buffer[] = [];
-        response.on("data", (part: Buffer) => parts.push(part));
-        response.once("error", reject);
-        response.once("end", () => {
+        body.on("data", (part: Buffer) => parts.push(part));
+        body.once("error", reject);
+        body.once("end", () => {
           signal?.removeEventListener("abort", onAbort);
           const bytes = noBody ? Buffer.alloc(0) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
           resolve(asResponse(new NodeFetchResponse(href, response, { kind: "bytes", bytes })));
@@ -75,7 +77,56 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
   });
 }
 
-export type NodeBody = { kind: "bytes"; bytes: Buffer } | { kind: "stream"; stream: IncomingMessage };
+/**
+ * A body read whole, or one to read as it comes: `stream` is the body decoded (the response itself
+ * when it was not compressed), `message` the response, for what concerns the connection.
+ */
+export type NodeBody = { kind: "bytes"; bytes: Buffer } | { kind: "stream"; stream: Readable; message: IncomingMessage };
+
+/**
+ * Event streams are read as they come. So is a 2xx without a content type: a streaming server that
+ * does not label its answer must not have it held back whole (a JSON answer read that way is still
+ * read whole by whoever takes it).
+ */
+function isStreamed(response: IncomingMessage): boolean {
+  const type = response.headers["content-type"];
+  if (type === undefined) return (response.statusCode ?? 502) < 300;
+  return type.startsWith("text/event-stream");
+}
+
+/**
+ * The body as the server meant it: node:http does not undo `content-encoding` (fetch does, and the
+ * SDK expects it done). A server may compress unasked, or because a provider's configured headers
+ * ask it to. Decoded as it arrives, so an event stream is still relayed event by event; an unknown
+ * coding is left as it is, as fetch leaves it (the body then fails to parse, as an upstream error).
+ */
+function decoded(response: IncomingMessage): Readable {
+  const codings = (response.headers["content-encoding"] ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  if (codings.length === 0) return response;
+  // Codings are listed in the order they were applied: undone last first.
+  const makers = codings.reverse().map(decoderFor);
+  if (makers.some((make) => make === undefined)) return response;
+  const decoders = makers.map((make) => make!());
+  // Each stream's error or early destroy destroys the others with it, so the reader sees the
+  // response's own error (an idle timeout, a reset) and destroying the decoded body ends the
+  // request; the callback has nothing to add.
+  return pipeline([response, ...decoders], () => {}) as unknown as Readable;
+}
+
+// Flushing each input at once (as fetch does) lets an event out as soon as its bytes are in, and a
+// body cut short gives what it had rather than nothing.
+const zlibFlushing = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const brotliFlushing = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+
+function decoderFor(coding: string): (() => Transform) | undefined {
+  if (coding === "gzip" || coding === "x-gzip") return () => zlib.createGunzip(zlibFlushing);
+  if (coding === "deflate") return () => zlib.createInflate(zlibFlushing);
+  if (coding === "br") return () => zlib.createBrotliDecompress(brotliFlushing);
+  return undefined;
+}
 
 /**
  * Takes the Node body behind a response from `createHttpFetch` (undefined for any other response, or

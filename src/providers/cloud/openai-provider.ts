@@ -4,6 +4,7 @@
  * honours `Retry-After`; the gateway bounds the retries and the time per attempt.
  */
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
@@ -11,6 +12,7 @@ import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, takeNodeBody } from "./http-fetch.js";
@@ -75,6 +77,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // The SDK still sends, retries and maps failures; the answer's bytes are parsed once, here.
       const response = await client.chat.completions.create(body, { signal }).asResponse();
       const raw = takeNodeBody(response);
+      if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
@@ -110,17 +113,20 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
       return bufferedEvents(bytes, response.headers, this.id);
     }
-    if (raw?.kind === "stream") endOnUpstreamSilence(raw.stream, this.options.config.timeout_ms);
+    if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
     // Node's web streams are async iterable; the DOM typings do not say so.
-    const source = (raw?.kind === "stream" ? raw.stream : response.body) as AsyncIterable<Uint8Array> | null;
+    // The reader returns at `[DONE]` (its `for await` then calls `return()`): the Node stream must outlive that to be drained.
+    const source = (raw?.kind === "stream" ? raw.stream.iterator({ destroyOnReturn: false }) : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
-    // Ends the upstream HTTP request when the answer is abandoned or failed (a no-op once the body has ended).
-    const release = () => {
-      if (raw?.kind === "stream") raw.stream.destroy();
+    const timeoutMs = this.options.config.timeout_ms;
+    // An answer read to its end leaves the rest of the body (after `[DONE]`) to drain in the background,
+    // so the socket can go back to the pool; an abandoned or failed one ends the upstream request.
+    const release = (answered: boolean) => {
+      if (raw?.kind === "stream") releaseBody(raw.stream, answered, timeoutMs);
     };
     const failure = (error: unknown) => {
-      release();
+      release(false);
       return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
     };
     const events = checkedEvents(source, response.headers);
@@ -160,7 +166,8 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   return body as ChatCompletion;
 }
 
-const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+/** Read as it comes, like the Node fetch does: an event stream, or an answer that does not say what it is. */
+const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "text/event-stream").startsWith("text/event-stream");
 
 async function readWhole(response: Response, providerId: string): Promise<Buffer> {
   try {
@@ -200,6 +207,16 @@ function noEvents(headers: Headers): MalformedEventError {
 }
 
 /**
+ * A complete answer's connection is kept for the next request (the rest of its body drains in the
+ * background); any other ends the upstream HTTP request: the client stopped reading early, or the
+ * answer failed (a no-op once the body has ended).
+ */
+function releaseBody(body: Readable, answered: boolean, timeoutMs: number): void {
+  if (answered) drainInBackground(body, { ms: timeoutMs, bytes: DRAIN_BYTES });
+  else body.destroy();
+}
+
+/**
  * The SDK's timeout ends when the head arrives: an upstream that stalls mid-answer would hold the
  * client and the socket for good. The socket's idle timer is re-armed by every read (no per-chunk
  * cost), and the agent resets it when the socket goes back to the pool. When it fires, two silences
@@ -209,15 +226,19 @@ function noEvents(headers: Headers): MalformedEventError {
  * - the process itself was busy: timers run before the loop polls sockets, so bytes that arrived
  *   meanwhile are read only after this callback — they are checked for once the poll has run.
  */
-function endOnUpstreamSilence(stream: IncomingMessage, idleMs: number): void {
-  stream.setTimeout(idleMs, () => {
-    const bytesBefore = stream.socket?.bytesRead ?? 0;
+function endOnUpstreamSilence({ message, stream }: { message: IncomingMessage; stream: Readable }, idleMs: number): void {
+  // A compressed body is read from the socket as it comes: a short one may be all in (its socket back
+  // in the pool) before anyone reads it, and then there is no upstream left to wait for.
+  if (!message.socket) return;
+  message.setTimeout(idleMs, () => {
+    const bytesBefore = message.socket?.bytesRead ?? 0;
     setImmediate(() => {
-      if (stream.destroyed) return;
-      const readSince = (stream.socket?.bytesRead ?? 0) !== bytesBefore;
-      const heldBack = stream.readableLength > 0 && stream.readableFlowing !== null;
-      if (readSince || heldBack) stream.setTimeout(idleMs);
-      else stream.destroy(new APIConnectionTimeoutError());
+      if (message.destroyed) return;
+      const readSince = (message.socket?.bytesRead ?? 0) !== bytesBefore;
+      // `stream` is `message` decoded (or `message` itself): unread data may wait in either.
+      const heldBack = (message.readableLength > 0 || stream.readableLength > 0) && stream.readableFlowing !== null;
+      if (readSince || heldBack) message.setTimeout(idleMs);
+      else message.destroy(new APIConnectionTimeoutError());
     });
   });
 }
