@@ -6,13 +6,11 @@
  * on Redis alike.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { assistant, sessionBackends, sessionChat, user, type Message } from "../support/session-chat.js";
 
-type Message = { role: "user" | "assistant"; content: string };
-const user = (content: string): Message => ({ role: "user", content });
-const assistant = (content: string): Message => ({ role: "assistant", content });
 
 const ANSWER = "Hello from the fake cloud.";
 const ERASED_WHILE_ANSWERED = "conversation turn not saved: the session was erased while the request was answered";
@@ -25,10 +23,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-describe.each([
-  { backend: "memory", env: {} as Record<string, string> },
-  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
-])("a session erased while one of its requests is answered ($backend store)", ({ env }) => {
+describe.each(sessionBackends())("a session erased while one of its requests is answered ($backend store)", ({ env }) => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), env, waitForModels: false });
@@ -37,18 +32,7 @@ describe.each([
     await gw?.close();
   });
 
-  const post = (session: string, messages: Message[], stream = false) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-session-id": session },
-      body: JSON.stringify({ model: "cloud", messages, stream }),
-    });
-
-  async function chat(session: string, messages: Message[]): Promise<void> {
-    const response = await post(session, messages);
-    expect(response.status).toBe(200);
-    await response.text();
-  }
+  const { post, chat } = sessionChat(() => gw);
 
   /**
    * Sends a request whose upstream answer waits for `release()`, and returns once the upstream has it

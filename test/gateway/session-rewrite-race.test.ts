@@ -6,13 +6,11 @@
  * rewritten history, nor a rewrite stored twice. On the in-memory store and on Redis alike.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { assistant, sessionBackends, sessionChat, user, type Message } from "../support/session-chat.js";
 
-type Message = { role: "user" | "assistant"; content: string };
-const user = (content: string): Message => ({ role: "user", content });
-const assistant = (content: string): Message => ({ role: "assistant", content });
 
 const GREETING = "Hello there";
 const ANSWER = "Hello from the fake cloud.";
@@ -29,10 +27,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-describe.each([
-  { backend: "memory", env: {} as Record<string, string> },
-  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
-])("a rewritten history answered while another request of the session saves ($backend store)", ({ env }) => {
+describe.each(sessionBackends())("a rewritten history answered while another request of the session saves ($backend store)", ({ env }) => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), env, waitForModels: false });
@@ -41,18 +36,7 @@ describe.each([
     await gw?.close();
   });
 
-  const post = (session: string, messages: Message[], stream = false) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-session-id": session },
-      body: JSON.stringify({ model: "cloud", messages, stream }),
-    });
-
-  async function chat(session: string, messages: Message[]): Promise<void> {
-    const response = await post(session, messages);
-    expect(response.status).toBe(200);
-    await response.text();
-  }
+  const { post, chat } = sessionChat(() => gw);
 
   /**
    * Starts a slowly streamed request and returns once the upstream has it (its load is done), with
