@@ -60,6 +60,13 @@ export const OpenAICompatibleProviderSchema = z.strictObject({
   timeout_ms: positiveInt.default(60_000),
   max_retries: z.int().min(0).max(10).default(2),
   headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * Ask for the usage chunk on streams (`stream_options.include_usage`). Off for servers that refuse
+   * `stream_options` (Azure OpenAI API versions before 2024-09-01-preview answer 400): no
+   * `stream_options` is sent, and the gateway counts the tokens itself, for its records and for the
+   * client that asked for a usage chunk.
+   */
+  stream_usage: z.boolean().default(true),
 });
 
 export const ProviderSchema = z.discriminatedUnion("type", [LlamaCppProviderSchema, OpenAICompatibleProviderSchema]);

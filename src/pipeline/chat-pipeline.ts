@@ -167,6 +167,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const chunks = presentStream(answer.chunks, {
         vault: conversation.state.vault,
         startedAt,
+        countTokens: (summary) => counted(call.model, call.request, summary),
         onEnd: (end) => {
           const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
           if (end.error !== undefined) logStreamFailure(ctx, end.error);
@@ -181,6 +182,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
   }
 
+  /** The summary with the tokens counted as the model's provider counts them (it reported none). */
+  function counted(model: ModelEntry, request: ChatCompletionRequest, summary: AnswerSummary): AnswerSummary {
+    return withTokens(summary, promptSent(model, request), {
+      message: (message) => deps.providers.countMessageTokens(model, message),
+      text: (text) => deps.providers.countTokens(model, text),
+    });
+  }
+
   /** Saves the turn (when the answer is complete) and records usage; storage trouble never fails the answer. */
   async function finishRequest(
     ctx: ChatRequestContext,
@@ -188,12 +197,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   ): Promise<void> {
     const { decided, execution } = f;
     const model = execution.call.model;
-    const summary = f.summary.usageReported
-      ? f.summary
-      : withTokens(f.summary, promptSent(model, execution.call.request), {
-          message: (message) => deps.providers.countMessageTokens(model, message),
-          text: (text) => deps.providers.countTokens(model, text),
-        });
+    const summary = f.summary.usageReported ? f.summary : counted(model, execution.call.request, f.summary);
     const decision = decided.decision as RouteDecision;
     // The answer is complete now; the save below happens after the client has it.
     const endedAt = performance.now();

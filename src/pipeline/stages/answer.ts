@@ -86,6 +86,11 @@ interface PresentOptions {
   vault: PseudonymVault;
   startedAt: number;
   onEnd(end: StreamEnd): void;
+  /**
+   * Counts the tokens of an answer that ended without the provider's usage (`withTokens`): they go
+   * out as a usage chunk, so a client that asked for one gets it whatever the upstream sent.
+   */
+  countTokens?(summary: AnswerSummary): AnswerSummary;
 }
 
 async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onStart: () => void): AsyncGenerator<ChatCompletionChunk> {
@@ -112,8 +117,10 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     usageReported,
     ttftMs,
   });
+  let last: ChatCompletionChunk | undefined;
   try {
     for await (const chunk of chunks) {
+      last = chunk;
       if (chunk.usage) {
         promptTokens = chunk.usage.prompt_tokens;
         cachedPromptTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
@@ -172,6 +179,12 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
       }
       yield chunk;
+    }
+    if (!usageReported && last && options.countTokens) {
+      const counted = options.countTokens(summary());
+      promptTokens = counted.promptTokens;
+      completionTokens = counted.completionTokens;
+      yield countedUsageChunk(last, promptTokens, completionTokens);
     }
     finished = true;
   } catch (error) {
@@ -239,6 +252,18 @@ function heldBack(
   if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
   if (functionCallRest.length > 0) delta.function_call = { arguments: functionCallRest };
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
+}
+
+/** The last chunk's usage-only sibling, as OpenAI sends it: no choices, the counts in `usage`. */
+function countedUsageChunk(last: ChatCompletionChunk, promptTokens: number, completionTokens: number): ChatCompletionChunk {
+  return {
+    id: last.id,
+    object: "chat.completion.chunk",
+    created: last.created,
+    model: last.model,
+    choices: [],
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  } as ChatCompletionChunk;
 }
 
 /** The deprecated `function_call`, as the SDK's answer types and the request schema both have it. */

@@ -95,13 +95,15 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   async stream({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChunkStream> {
     const client = this.api();
     onStart?.();
-    // Always ask for usage: the gateway accounts tokens even when the client did not ask to see them.
+    // Ask for usage whatever the client asked: the gateway accounts tokens even when the client does
+    // not want to see them. A server that refuses `stream_options` gets none; tokens are counted then.
+    const { stream_options: clientOptions, ...rest } = request;
     const body = {
-      ...request,
+      ...rest,
       model: model.upstreamModel,
       stream: true,
-      stream_options: { ...request.stream_options, include_usage: true },
-    } as ChatCompletionCreateParamsStreaming;
+      ...(this.options.config.stream_usage ? { stream_options: { ...clientOptions, include_usage: true } } : {}),
+    } as unknown as ChatCompletionCreateParamsStreaming;
     let response: Response;
     try {
       response = await client.chat.completions.create(body, { signal }).asResponse();
