@@ -5,6 +5,7 @@
  * usage are collected for the conversation store and usage records.
  */
 import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
+import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
 
@@ -15,8 +16,9 @@ export interface AnswerSummary {
   cachedPromptTokens: number;
   completionTokens: number;
   /**
-   * Whether the provider reported the token counts; false when the answer ended without them (the
-   * client left mid-stream, the stream failed), and they are then estimated (`withTokens`).
+   * Whether the token counts were reported: by the provider, or by the gateway's own usage chunk at
+   * the end of a stream that had none (`countTokens`). False when the answer ended without them (the
+   * client left mid-stream, the stream failed): they are then estimated (`withTokens`).
    */
   usageReported: boolean;
   /** Milliseconds from the request's start to the first answer (text or a call's first piece), for streams. */
@@ -184,7 +186,10 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       const counted = options.countTokens(summary());
       promptTokens = counted.promptTokens;
       completionTokens = counted.completionTokens;
-      yield countedUsageChunk(last, promptTokens, completionTokens);
+      // Counted once: the usage record takes these, as the client does.
+      usageReported = true;
+      // The usage-only chunk OpenAI ends a stream with: no choices, the last chunk's id and model.
+      yield usageChunk(last, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });
     }
     finished = true;
   } catch (error) {
@@ -252,18 +257,6 @@ function heldBack(
   if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
   if (functionCallRest.length > 0) delta.function_call = { arguments: functionCallRest };
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
-}
-
-/** The last chunk's usage-only sibling, as OpenAI sends it: no choices, the counts in `usage`. */
-function countedUsageChunk(last: ChatCompletionChunk, promptTokens: number, completionTokens: number): ChatCompletionChunk {
-  return {
-    id: last.id,
-    object: "chat.completion.chunk",
-    created: last.created,
-    model: last.model,
-    choices: [],
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-  } as ChatCompletionChunk;
 }
 
 /** The deprecated `function_call`, as the SDK's answer types and the request schema both have it. */
