@@ -6,7 +6,7 @@
  * here, once, and the second becomes an upstream error that says what arrived.
  */
 import type { ChatCompletionChunk } from "../types.js";
-import { MalformedEventError } from "./event-stream.js";
+import { MalformedEventError } from "./malformed-event.js";
 
 /**
  * The chunk with `choices` and each choice's `delta` present (filled in place: no copy per chunk).

@@ -10,13 +10,10 @@
 import { StringDecoder } from "node:string_decoder";
 import { APIError } from "openai";
 import type { ChatCompletionChunk } from "../types.js";
+import { checkedChunk } from "./chunk-shape.js";
+import { MalformedEventError } from "./malformed-event.js";
 
-export class MalformedEventError extends Error {
-  constructor(detail: string) {
-    super(`The upstream sent a malformed event: ${detail}`);
-    this.name = "MalformedEventError";
-  }
-}
+export { MalformedEventError };
 
 /**
  * The longest event read, in characters (UTF-16 units, so up to twice that in memory). A chunk carries
@@ -137,5 +134,6 @@ function parseChunk(data: string, headers: Headers | undefined): ChatCompletionC
   if (parsed === null || typeof parsed !== "object") throw new MalformedEventError("not an object");
   const error = (parsed as { error?: unknown }).error;
   if (error) throw new APIError(undefined, error as object, undefined, headers ?? new Headers());
-  return parsed as ChatCompletionChunk;
+  // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`.
+  return checkedChunk(parsed as ChatCompletionChunk);
 }

@@ -91,7 +91,12 @@ export type NodeBody = { kind: "bytes"; bytes: Buffer } | { kind: "stream"; stre
 function isStreamed(response: IncomingMessage): boolean {
   const type = response.headers["content-type"];
   if (type === undefined) return (response.statusCode ?? 502) < 300;
-  return type.startsWith("text/event-stream");
+  return readsAsEventStream(type);
+}
+
+/** An answer read as it comes: an event stream, or one that does not say what it is. */
+export function readsAsEventStream(contentType: string | null | undefined): boolean {
+  return contentType == null || contentType.startsWith("text/event-stream");
 }
 
 /**

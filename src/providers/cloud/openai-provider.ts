@@ -13,9 +13,8 @@ import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
-import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
-import { readNodeBody, takeNodeBody } from "./http-fetch.js";
+import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
 import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
@@ -131,7 +130,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       release(false);
       return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
     };
-    const events = checkedEvents(source, response.headers);
+    const events = readEventStream(source, response.headers);
     let first: IteratorResult<ChatCompletionChunk>;
     try {
       first = await events.next();
@@ -168,8 +167,8 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   return body as ChatCompletion;
 }
 
-/** Read as it comes, like the Node fetch does: an event stream, or an answer that does not say what it is. */
-const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "text/event-stream").startsWith("text/event-stream");
+/** Read as it comes, as the Node fetch reads it. */
+const isEventStream = (response: Response) => readsAsEventStream(response.headers.get("content-type"));
 
 async function readWhole(response: Response, providerId: string): Promise<Buffer> {
   try {
@@ -187,7 +186,7 @@ async function readWhole(response: Response, providerId: string): Promise<Buffer
 async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
   const chunks: ChatCompletionChunk[] = [];
   try {
-    for await (const chunk of checkedEvents([bytes], headers)) chunks.push(chunk);
+    for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
   } catch (error) {
     throw mapUpstreamError(error, providerId);
   }
@@ -199,9 +198,6 @@ async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: strin
   };
 }
 
-async function* checkedEvents(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers): AsyncGenerator<ChatCompletionChunk> {
-  for await (const chunk of readEventStream(source, headers)) yield checkedChunk(chunk);
-}
 
 /** An answer without any event is an upstream failure, never an empty success. */
 function noEvents(headers: Headers): MalformedEventError {
