@@ -76,7 +76,9 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // The SDK still sends, retries and maps failures; the answer's bytes are parsed once, here.
       const response = await client.chat.completions.create(body, { signal }).asResponse();
       const raw = takeNodeBody(response);
-      if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
+      // Past the buffered case, the body is the Node response as it comes, or (another fetch) a web stream.
+    const node = raw?.kind === "stream" ? raw : undefined;
+    if (node) endOnUpstreamSilence(node, this.options.config.timeout_ms);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
@@ -114,17 +116,19 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
       return bufferedEvents(bytes, response.headers, this.id);
     }
-    if (raw?.kind === "stream") endOnUpstreamSilence(raw, this.options.config.timeout_ms);
+    // Past the buffered case, the body is the Node response as it comes, or (another fetch) a web stream.
+    const node = raw?.kind === "stream" ? raw : undefined;
+    if (node) endOnUpstreamSilence(node, this.options.config.timeout_ms);
     // Node's web streams are async iterable; the DOM typings do not say so.
     // The reader returns at `[DONE]` (its `for await` then calls `return()`): the Node stream must outlive that to be drained.
-    const source = (raw?.kind === "stream" ? raw.stream.iterator({ destroyOnReturn: false }) : response.body) as AsyncIterable<Uint8Array> | null;
+    const source = (node ? node.stream.iterator({ destroyOnReturn: false }) : response.body) as AsyncIterable<Uint8Array> | null;
     if (!source) throw mapUpstreamError(new Error("The upstream answered a stream request without a body."), this.id);
     const providerId = this.id;
     const timeoutMs = this.options.config.timeout_ms;
     // An answer read to its end leaves the rest of the body (after `[DONE]`) to drain in the background,
     // so the socket can go back to the pool; an abandoned or failed one ends the upstream request.
     const release = (answered: boolean) => {
-      if (raw?.kind === "stream") releaseBody(raw.stream, answered, timeoutMs);
+      if (node) releaseBody(node.stream, answered, timeoutMs);
     };
     const failure = (error: unknown) => {
       release(false);
