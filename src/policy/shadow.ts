@@ -70,7 +70,7 @@ export class ShadowPolicy {
   }
 
   static async open(activeOptions: PolicyStoreOptions, dir: string): Promise<ShadowPolicy> {
-    const options: PolicyStoreOptions = { ...activeOptions, dir, fallbackDir: activeOptions.dir, shadowDir: undefined, role: "shadow" };
+    const options: PolicyStoreOptions = { ...activeOptions, dir, fallbackDir: activeOptions.dir, shadowDir: undefined, startupFiles: undefined, role: "shadow" };
     let store: PolicyStore;
     try {
       store = await PolicyStore.open(options);

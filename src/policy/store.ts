@@ -227,9 +227,12 @@ export class PolicyStore {
    */
   watch(): this {
     if (this.closed || this.watcher) return this;
-    const { dir, fallbackDir, log } = this.options;
+    const { dir, log } = this.options;
     this.watcher = watchPaths({
-      folders: [dir, ...(fallbackDir ? [fallbackDir] : [])],
+      // Not `fallbackDir`: only a shadow candidate has one, the active folder, whose store's own watch
+      // reloads the candidate too (this watch starts from it); watching it here would read and hash
+      // that folder twice per check and reload the candidate twice per edit.
+      folders: [dir],
       // Only a change of the files' content or of where they resolve calls this; the reload still
       // hashes what it reads, so a change that compiles to the same policy stays a no-op.
       onChange: () => void this.reload("watch"),
@@ -290,8 +293,8 @@ export class PolicyStore {
       });
       this.failure = null;
       // Every reload, changed or not: editing pii.yaml alone triggers one (the directory watch) and
-      // must say that it did not apply. The shadow candidate shares the gateway's files: said once.
-      const restart = role === "shadow" ? [] : await restartWarnings(this.options.startupFiles ?? []);
+      // must say that it did not apply (a shadow candidate is given none: the active store says it).
+      const restart = await restartWarnings(this.options.startupFiles ?? []);
       this.restartNotes = restart;
       for (const warning of restart) log.warn({ trigger, role }, `routing policy reload: ${warning}`);
       const noted = restart.length > 0 ? { warnings: restart } : {};
