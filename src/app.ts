@@ -64,7 +64,9 @@ const USAGE_REDIS_TIMEOUT_MS = 2_000;
 
 export async function createGateway(configured: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
   const { log, env } = { log: options.log, env: configured.env };
-  // Before reading them below: policy reloads warn when one of these no longer is what was read.
+  // Policy reloads warn when one of these no longer is what was read. Recorded before pii.yaml and
+  // context.yaml are read below; models.yaml was read just before (loadGatewayConfig), so an edit in
+  // that instant goes unnoticed.
   const startupFiles = await recordStartupFiles([join(configured.policyDir, MODELS_FILE), piiPolicyPath(configured.policyDir), join(configured.policyDir, CONTEXT_FILE)]);
   // Local models' windows as their runtimes will have them, for everything below (routing, trimming).
   const config: GatewayConfig = { ...configured, registry: await withRuntimeContextWindows(configured, log) };

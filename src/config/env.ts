@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { apiKeysProblems } from "../auth/api-keys.js";
+import { DEFAULT_POLL_MS } from "./watch-paths.js";
 
 /**
  * The policies that ship with the gateway: the default wherever it is started from. Relative paths an
@@ -41,7 +42,7 @@ export const EnvSchema = z.object({
    * (the folder replaced by a symlink swap or `mv`, a file linked from elsewhere, a mount without
    * events); 0 turns the check off. File events still reload within the debounce.
    */
-  SWITCHYARD_POLICY_POLL_MS: z.coerce.number().int().min(0).default(5_000),
+  SWITCHYARD_POLICY_POLL_MS: z.coerce.number().int().min(0).default(DEFAULT_POLL_MS),
   /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
   SWITCHYARD_STREAM_FLUSH_MS: z.coerce.number().min(0).max(100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */
