@@ -79,19 +79,23 @@ export interface FeatureInputs {
   sticky?: StickyState | undefined;
 }
 
+/** The named request headers that are present, by name: what `RequestFeatures.headers` holds. */
+export function requestHeaders(header: (name: string) => string | undefined, names: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of names) {
+    const value = header(name);
+    if (value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
 /**
  * Builds the features of a chat request from its body plus what the pipeline measured. Anything not
  * given gets a neutral default (no PII, local healthy and idle, budget not exceeded).
  */
 export function featuresFromRequest(body: ChatCompletionRequest, inputs: FeatureInputs): RequestFeatures {
   const needs = requestNeeds(body);
-  const headers: Record<string, string> = {};
-  if (inputs.header) {
-    for (const name of inputs.headerNames ?? []) {
-      const value = inputs.header(name);
-      if (value !== undefined) headers[name] = value;
-    }
-  }
+  const headers = inputs.header ? requestHeaders(inputs.header, inputs.headerNames ?? []) : {};
   const features: RequestFeatures = {
     requestedModel: body.model,
     tenant: inputs.tenant,

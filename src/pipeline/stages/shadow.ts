@@ -5,7 +5,7 @@
  * extra inputs go into a copy of the features only it reads.
  */
 import type { Decision } from "../../policy/decide.js";
-import type { RequestFeatures } from "../../policy/features.js";
+import { requestHeaders, type RequestFeatures } from "../../policy/features.js";
 import type { ShadowPolicy } from "../../policy/shadow.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { withClassification, type AnalyzeDeps } from "./analyze.js";
@@ -50,10 +50,5 @@ export async function compareWithShadow(shadow: ShadowPolicy | undefined, ctx: C
 function withHeaders(features: RequestFeatures, names: readonly string[], ctx: ChatRequestContext): RequestFeatures {
   const missing = names.filter((name) => !Object.hasOwn(features.headers, name));
   if (missing.length === 0) return features;
-  const headers = { ...features.headers };
-  for (const name of missing) {
-    const value = ctx.header(name);
-    if (value !== undefined) headers[name] = value;
-  }
-  return { ...features, headers };
+  return { ...features, headers: { ...features.headers, ...requestHeaders(ctx.header, missing) } };
 }
