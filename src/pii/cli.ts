@@ -3,9 +3,9 @@
  * `{"entities":[{"type","start","end","score"}]}` on stdout, as `POST /v1/pii/scan` answers.
  */
 import { resolve } from "node:path";
-import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { parseArgs } from "node:util";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
+import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { ConfigError } from "../config/yaml-file.js";
 import { createPiiEngine } from "./engine.js";
 import { loadPiiPolicy, piiPolicyPath } from "./policy/load.js";

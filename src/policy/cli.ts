@@ -28,7 +28,6 @@
  * sessions are not predicted (docs/POLICIES.md#cli).
  */
 import { existsSync } from "node:fs";
-import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -37,6 +36,7 @@ import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
 import { classifierProblem } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
+import { SHIPPED_POLICY_DIR } from "../config/env.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
 import pino from "pino";
 import { GatewayError } from "../errors.js";
