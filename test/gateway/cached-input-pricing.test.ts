@@ -6,6 +6,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UsageSummary } from "../../src/usage/query.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
@@ -39,15 +40,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-interface Totals {
-  requests: number;
-  prompt_tokens: number;
-  cached_prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-  baseline_cost_usd: number;
-  savings_usd: number;
-}
+/** The totals this file reads, typed by /v1/usage's own summary so the two cannot drift apart. */
+type Totals = Pick<UsageSummary, "requests" | "prompt_tokens" | "cached_prompt_tokens" | "completion_tokens" | "cost_usd" | "baseline_cost_usd" | "savings_usd">;
 
 /** The tenant's /v1/usage totals once `requests` requests are recorded (the recorder writes in the background). */
 async function totalsOf(key: string, requests: number): Promise<Totals> {
