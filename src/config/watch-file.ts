@@ -18,7 +18,7 @@ export interface WatchFileOptions {
   onWatchError?: ((error: unknown, dir: string) => void) | undefined;
 }
 
-export function watchFile(file: string, onChange: () => void, options: number | WatchFileOptions = {}): FileWatch {
-  const { debounceMs, pollMs, catchUp, onWatchError } = typeof options === "number" ? { debounceMs: options } : options;
+export function watchFile(file: string, onChange: () => void, options: WatchFileOptions = {}): FileWatch {
+  const { debounceMs, pollMs, catchUp, onWatchError } = options;
   return watchPaths({ files: [file], onChange, debounceMs, pollMs, catchUp: catchUp ? onChange : undefined, onWatchError });
 }

@@ -29,7 +29,7 @@ describe("watching a file mounted from a Kubernetes ConfigMap", () => {
     await symlink("..v1", join(dir, "..data"));
     await symlink(join("..data", "budgets.yaml"), join(dir, "budgets.yaml"));
     let changes = 0;
-    watch = watchFile(join(dir, "budgets.yaml"), () => changes++, 20);
+    watch = watchFile(join(dir, "budgets.yaml"), () => changes++, { debounceMs: 20 });
     await new Promise((r) => setTimeout(r, 50));
 
     // What kubelet's atomic writer does: a new timestamped folder, a temporary link, a rename over ..data.
@@ -45,7 +45,7 @@ describe("watching a file mounted from a Kubernetes ConfigMap", () => {
     dir = await mkdtemp(join(tmpdir(), "review-watch-"));
     await writeFile(join(dir, "budgets.yaml"), "version: 1\n");
     let changes = 0;
-    watch = watchFile(join(dir, "budgets.yaml"), () => changes++, 20);
+    watch = watchFile(join(dir, "budgets.yaml"), () => changes++, { debounceMs: 20 });
     await writeFile(join(dir, "routing.yaml"), "version: 1\n");
     await new Promise((r) => setTimeout(r, 200));
     expect(changes).toBe(0);
