@@ -11,6 +11,7 @@ import { GatewayError } from "../../src/errors.js";
 import type { ModelEntry } from "../../src/models/registry.js";
 import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
 import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
+import type { ChatCompletionChunk } from "../../src/providers/types.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler;
@@ -107,6 +108,44 @@ describe("review: cloud provider", () => {
       .catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(GatewayError);
     expect((outcome as GatewayError).status).toBe(502);
+  });
+
+  it("relays a JSON completion from a server that ignored `stream` as the chunks of its stream", async () => {
+    const toolCall = { id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":"x"}' } };
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      res.end(
+        JSON.stringify({
+          id: "cmpl-1",
+          object: "chat.completion",
+          created: 7,
+          model: "upstream-model",
+          choices: [{ index: 0, message: { role: "assistant", content: "Hello there", tool_calls: [toolCall] }, finish_reason: "tool_calls", logprobs: null }],
+          usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+        }),
+      );
+    };
+    const chunks = (await drain(await provider().stream({ model, request, signal: new AbortController().signal }))) as ChatCompletionChunk[];
+    expect(chunks.every((c) => c.object === "chat.completion.chunk" && c.id === "cmpl-1" && c.created === 7)).toBe(true);
+    expect(chunks[0]!.choices[0]).toMatchObject({
+      index: 0,
+      delta: { role: "assistant", content: "Hello there", tool_calls: [{ index: 0, ...toolCall }] },
+      finish_reason: "tool_calls",
+    });
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } });
+  });
+
+  it("answers a stream request with the upstream's error when a 200 carries a JSON error, before the first byte", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "model is warming up", type: "server_error" } }));
+    };
+    const error = await provider()
+      .stream({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+    expect((error as GatewayError).message).toContain("model is warming up");
   });
 
   it("treats a 200 whose body is not a chat completion as an upstream error (502), not an answer", async () => {

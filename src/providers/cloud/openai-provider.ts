@@ -13,6 +13,7 @@ import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
+import { completionChunks } from "./completion-chunks.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
 import { peekedStream } from "./peeked-stream.js";
@@ -171,6 +172,12 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
   return body as ChatCompletion;
 }
 
+/** `application/json`, or any `+json` type (`application/problem+json`), whatever its parameters. */
+function readsAsJson(contentType: string | null): boolean {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return type === "application/json" || type.endsWith("+json");
+}
+
 /** Read as it comes, as the Node fetch reads it. */
 const isEventStream = (response: Response) => readsAsEventStream(response.headers.get("content-type"));
 
@@ -183,14 +190,16 @@ async function readWhole(response: Response, providerId: string): Promise<Buffer
 }
 
 /**
- * A stream request answered with a body that is not an event stream (a proxy's HTML page, a JSON
- * body from a server that ignored `stream`): read as events now, while a failure can still fall
- * back, so an answer without any is an upstream error instead of an empty 200.
+ * A stream request answered with a body that is not an event stream, read now, while a failure can
+ * still fall back: a JSON completion from a server that ignored `stream` is relayed as the chunks
+ * of its stream, and a JSON error is the upstream's error; anything else (a proxy's HTML page) is
+ * read as events, so an answer without any is an upstream error instead of an empty 200.
  */
 async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
-  const chunks: ChatCompletionChunk[] = [];
+  let chunks: ChatCompletionChunk[] = [];
   try {
-    for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
+    if (readsAsJson(headers.get("content-type"))) chunks = completionChunks(parseCompletion(bytes.toString("utf8"), headers));
+    else for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
   } catch (error) {
     throw mapUpstreamError(error, providerId);
   }
