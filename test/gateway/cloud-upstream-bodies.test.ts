@@ -3,7 +3,7 @@
  * servers and proxies do: the client's answer is over at `[DONE]`, whatever the upstream does with
  * its connection afterwards (which is reused when the upstream does end the body); compressed bodies
  * are decoded, event streams as they come; an unlabelled answer to a stream request is relayed as it
- * comes, not held back whole.
+ * comes, not held back whole; a JSON completion answering a stream request is relayed as its chunks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -205,5 +205,34 @@ describe("a stream request answered without a content type", () => {
   it("is relayed as it comes, not held back until the body ends", async () => {
     const gate = gatedAnswer({});
     expect(await streamedGated(gate)).toEqual({ text: "first second", restSentBeforeFirst: false });
+  });
+});
+
+describe("a stream request answered with a JSON completion (a server that ignored `stream`)", () => {
+  const completion = {
+    id: "cmpl-json",
+    object: "chat.completion",
+    created: 1,
+    model: "upstream-gpt",
+    choices: [{ index: 0, message: { role: "assistant", content: "Hello there" }, finish_reason: "stop", logprobs: null }],
+    usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+  };
+  beforeEach(() => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(completion));
+    };
+  });
+
+  it("streams its answer to the official client, with the upstream's usage only when asked for", async () => {
+    const plain = [];
+    for await (const chunk of await gw.client().chat.completions.create(ask)) plain.push(chunk);
+    expect(plain.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Hello there");
+    expect(plain.some((c) => c.choices[0]?.finish_reason === "stop")).toBe(true);
+    expect(plain.some((c) => c.usage)).toBe(false);
+
+    const withUsage = [];
+    for await (const chunk of await gw.client().chat.completions.create({ ...ask, stream_options: { include_usage: true } })) withUsage.push(chunk);
+    expect(withUsage.at(-1)?.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 });
   });
 });
