@@ -2,6 +2,7 @@
  * One GGUF model loaded in-process: its context sequences (one per concurrent request), the chat
  * template (if the model has one) and generation with OpenAI's sampling parameters.
  */
+import { randomInt } from "node:crypto";
 import {
   LlamaChat,
   LlamaCompletion,
@@ -171,7 +172,7 @@ export class LocalModelRuntime {
         maxTokens,
         temperature: request.temperature ?? 1,
         topP: request.top_p ?? undefined,
-        seed: request.seed ?? undefined,
+        seed: samplerSeed(request.seed),
         grammar,
         // The prompt is checked against the window above and maxTokens leaves it room, so no shift is
         // ever needed; node-llama-cpp's default reserve (a tenth of the window) would otherwise cut
@@ -240,4 +241,14 @@ function beginningToken(model: LlamaModel): Token | null {
     default:
       return model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
   }
+}
+
+/**
+ * The sampler's 32-bit seed. Without one, node-llama-cpp seeds from the clock's second, so every
+ * request in the same second would sample the same "random" answer: each gets its own instead. A
+ * client's seed (OpenAI's is a 64-bit integer) is taken modulo 2³², so -1 is not clamped to 0.
+ */
+function samplerSeed(seed: number | null | undefined): number {
+  if (seed == null) return randomInt(0, 2 ** 32);
+  return Number(BigInt.asUintN(32, BigInt(seed)));
 }

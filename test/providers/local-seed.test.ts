@@ -1,0 +1,53 @@
+/**
+ * Sampling seeds on the in-process model: requests without a seed sample independently (n > 1 is
+ * refused, so separate requests are how a client gets several samples), and a client's seed is
+ * taken as the 64-bit integer OpenAI documents, not clamped.
+ */
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
+import type { ModelEntry } from "../../src/models/registry.js";
+import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
+import { STORIES_MODEL } from "../support/gateway.js";
+
+const model: ModelEntry = {
+  id: "stories",
+  providerId: "local",
+  location: "local",
+  upstreamModel: "stories",
+  path: STORIES_MODEL,
+  contextWindow: 2048,
+  maxOutputTokens: 64,
+  capabilities: { tools: false, json_schema: true, vision: false },
+  price: undefined,
+};
+let provider: LlamaCppProvider;
+
+beforeAll(async () => {
+  const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: 2, queue: 8 });
+  provider = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
+  await provider.start();
+});
+afterAll(async () => {
+  await provider?.close();
+});
+
+async function answer(seed?: number): Promise<string> {
+  const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 24, temperature: 1.5, ...(seed === undefined ? {} : { seed }) };
+  const completion = await provider.complete({ model, request, signal: new AbortController().signal });
+  return completion.choices[0]!.message.content ?? "";
+}
+
+describe("local model sampling seeds", () => {
+  it("gives requests without a seed, sent in the same second, different samples", async () => {
+    const answers = await Promise.all([answer(), answer(), answer(), answer()]);
+    expect(new Set(answers).size).toBeGreaterThan(1);
+  });
+
+  it("repeats an answer for the same seed, and tells negative seeds apart from 0", async () => {
+    expect(await answer(7)).toBe(await answer(7));
+    const zero = await answer(0);
+    expect(await answer(-1)).not.toBe(zero);
+    expect(await answer(-2)).not.toBe(zero);
+  });
+});
