@@ -45,12 +45,21 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
           choice.message.function_call ?? undefined,
         )
       : undefined,
-    promptTokens: completion.usage?.prompt_tokens ?? 0,
-    cachedPromptTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
-    completionTokens: completion.usage?.completion_tokens ?? 0,
-    usageReported: completion.usage != null,
+    ...reportedTokens(completion.usage),
     ttftMs: undefined,
   };
+}
+
+/** The upstream's token counts when it reported them; otherwise the gateway counts them (`withTokens`). */
+function reportedTokens(usage: ChatCompletion["usage"]): Pick<AnswerSummary, "promptTokens" | "cachedPromptTokens" | "completionTokens" | "usageReported"> {
+  if (!usage || !hasTokenCounts(usage)) return { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false };
+  return { promptTokens: usage.prompt_tokens, cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: usage.completion_tokens, usageReported: true };
+}
+
+/** Whether a usage object carries both counts: a server may send `{ total_tokens }` alone, which would record an answer as free. */
+function hasTokenCounts(usage: { prompt_tokens?: unknown; completion_tokens?: unknown }): boolean {
+  const valid = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
+  return valid(usage.prompt_tokens) && valid(usage.completion_tokens);
 }
 
 export interface StreamEnd {
@@ -123,7 +132,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   try {
     for await (const chunk of chunks) {
       last = chunk;
-      if (chunk.usage) {
+      if (chunk.usage && hasTokenCounts(chunk.usage)) {
         promptTokens = chunk.usage.prompt_tokens;
         cachedPromptTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
         completionTokens = chunk.usage.completion_tokens;
@@ -179,6 +188,16 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
             yield held;
           }
         }
+      }
+      // A usage without the token counts (some servers send only `total_tokens`) is completed with
+      // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
+      if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) {
+        const counted = options.countTokens(summary());
+        promptTokens = counted.promptTokens;
+        completionTokens = counted.completionTokens;
+        cachedPromptTokens = 0;
+        usageReported = true;
+        chunk.usage = { ...chunk.usage, prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       }
       yield chunk;
     }
