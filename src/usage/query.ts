@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { invalidRequest } from "../errors.js";
 import { ALL_TENANTS, LATENCY_BOUNDS_MS, METRIC, parseField, tenantScope, type BucketRef, type Scope } from "./aggregate.js";
-import { BUCKET_MS, bucketCount, bucketStarts, GranularitySchema, type Granularity } from "./buckets.js";
+import { BUCKET_MS, bucketCount, bucketStart, bucketStarts, DEFAULT_RETENTION, GranularitySchema, type Granularity, type Retention } from "./buckets.js";
 import { nanosToUsd } from "./money.js";
 import type { UsageStore } from "./store.js";
 
@@ -100,10 +100,17 @@ function rangeOf(params: { from?: number | undefined; to?: number | undefined },
 }
 
 /** Validates raw query parameters into a query, with the defaults (last 24 h, automatic granularity). */
-export function parseUsageQuery(params: Record<string, string>, now: number): UsageQuery {
+export function parseUsageQuery(params: Record<string, string>, now: number, retention: Retention = DEFAULT_RETENTION): UsageQuery {
   const parsed = parseParams(UsageQueryParamsSchema, params);
   const { fromMs, toMs } = rangeOf(parsed, now);
-  const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs);
+  const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs, now, retention);
+  // A bucket of grace, so "the last 2 days by minute" still works; past that, whole buckets are gone.
+  if (parsed.granularity && bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
+    throw invalidRequest(
+      `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero. Use a coarser granularity or leave it out.`,
+      "granularity",
+    );
+  }
   const buckets = bucketCount(fromMs, toMs, granularity);
   if (buckets > MAX_BUCKETS) {
     throw invalidRequest(
@@ -114,10 +121,21 @@ export function parseUsageQuery(params: Record<string, string>, now: number): Us
   return { fromMs, toMs, granularity, groupBy: parsed.group_by, tenant: parsed.tenant };
 }
 
-function autoGranularity(fromMs: number, toMs: number): Granularity {
-  if (bucketCount(fromMs, toMs, "minute") <= AUTO_MAX_BUCKETS) return "minute";
-  if (bucketCount(fromMs, toMs, "hour") <= AUTO_MAX_BUCKETS) return "hour";
+/**
+ * The finest granularity that draws the range in at most `AUTO_MAX_BUCKETS` buckets and still keeps
+ * its start: minute buckets expire after two days, so yesterday's morning is read by the minute but
+ * last week's by the hour — never as zeros.
+ */
+function autoGranularity(fromMs: number, toMs: number, now: number, retention: Retention): Granularity {
+  const kept = (granularity: Granularity) => bucketStart(fromMs, granularity) + retention.buckets[granularity] > now;
+  if (bucketCount(fromMs, toMs, "minute") <= AUTO_MAX_BUCKETS && kept("minute")) return "minute";
+  if (bucketCount(fromMs, toMs, "hour") <= AUTO_MAX_BUCKETS && kept("hour")) return "hour";
   return "day";
+}
+
+function retentionText(ms: number): string {
+  const days = ms / BUCKET_MS.day;
+  return Number.isInteger(days) ? `${days} days` : `${Math.round(ms / BUCKET_MS.hour)} hours`;
 }
 
 export interface LatencySummary {
