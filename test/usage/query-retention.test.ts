@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { handleError } from "../../routes/errors.js";
 import { usageRoutes } from "../../routes/usage.js";
 import { parseApiKeys } from "../../src/auth/api-keys.js";
+import type { AppEnv } from "../../src/http/app-env.js";
 import { MemoryUsageStore } from "../../src/usage/memory-store.js";
 import { makeRecord } from "./fixtures.js";
 
@@ -23,7 +24,7 @@ async function usageApiAfter(daysLater: number) {
   clock = RECORDED_AT + daysLater * DAY;
   // Any write prunes expired buckets, as Redis expires them.
   await store.append([makeRecord({ time: clock, tenant: "anonymous" })]);
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.route("/", usageRoutes({ store, auth: { keys: parseApiKeys(undefined) }, now: () => clock }));
   return async (query: string) => {
