@@ -68,8 +68,15 @@ export const overloaded = (message: string, retryAfterSeconds: number) =>
     headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   });
 
-export const unavailable = (message: string, code = "target_unavailable") =>
-  new GatewayError(message, { status: 503, type: "server_error", code });
+export const unavailable = (message: string, code = "target_unavailable", headers?: Record<string, string>) =>
+  new GatewayError(message, { status: 503, type: "server_error", code, ...(headers ? { headers } : {}) });
+
+/**
+ * For answers a retry cannot change (a spent budget, a policy denial, the gateway's own credentials
+ * refused): OpenAI's SDKs obey `x-should-retry` before their own rules, which otherwise retry every
+ * 429 and 5xx and sleep out a 429's Retry-After however long it is — a month, for a budget.
+ */
+export const DO_NOT_RETRY: Readonly<Record<string, string>> = { "x-should-retry": "false" };
 
 /** The usage store could not be read (unreachable, timed out, refused the command): worth a retry. */
 export const usageStoreUnavailable = (cause: unknown) =>

@@ -4,7 +4,7 @@
  * parameter it cannot handle, or the context length), so a drop-in client gets the error it expects.
  */
 import type { ChatCompletionRequest } from "../api/chat-request.js";
-import { GatewayError, type ErrorType } from "../errors.js";
+import { DO_NOT_RETRY, GatewayError, type ErrorType } from "../errors.js";
 import { ALIASES, CLOUD_ALIAS, LOCAL_ALIAS, type ModelEntry, type ModelRegistry } from "../models/registry.js";
 import type { DenyDecision } from "../policy/decide.js";
 import { assertSupported } from "./capabilities.js";
@@ -48,7 +48,8 @@ export function denyError(decision: DenyDecision, request: ChatCompletionRequest
     }
   }
   const param = decision.code === "model_not_found" ? "model" : null;
-  return new GatewayError(decision.message, { status: decision.status, type: errorTypeFor(decision.status), code: decision.code, param });
+  // A policy gives the same request the same answer: a retry only repeats the decision.
+  return new GatewayError(decision.message, { status: decision.status, type: errorTypeFor(decision.status), code: decision.code, param, headers: { ...DO_NOT_RETRY } });
 }
 
 function requestedModel(name: string, registry: ModelRegistry): ModelEntry | undefined {

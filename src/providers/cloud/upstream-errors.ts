@@ -3,7 +3,7 @@
  * upstream failed in OpenAI's shape, with a status that tells it whether retrying makes sense.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { clientClosed, GatewayError } from "../../errors.js";
+import { clientClosed, DO_NOT_RETRY, GatewayError } from "../../errors.js";
 
 // Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
 export { clientClosed };
@@ -20,12 +20,11 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
   if (error instanceof APIError && typeof error.status === "number") {
     const upstreamMessage = upstreamErrorMessage(error);
     if (error.status === 429) {
-      const retryAfter = error.headers?.get("retry-after");
       return new GatewayError(`The upstream provider '${providerId}' is rate limiting requests: ${upstreamMessage}`, {
         status: 429,
         type: "rate_limit_error",
         code: "upstream_rate_limited",
-        headers: retryAfter ? { "retry-after": retryAfter } : {},
+        headers: retryHints(error.headers),
         cause: error,
       });
     }
@@ -40,7 +39,13 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
     }
     if (error.status === 401 || error.status === 403) {
       // The client's own key was fine (we checked it); the gateway's upstream credentials are not.
-      return new GatewayError(`The gateway's credentials for '${providerId}' were refused upstream.`, { status: 502, type: "upstream_error", code: "upstream_auth_failed", cause: error });
+      return new GatewayError(`The gateway's credentials for '${providerId}' were refused upstream.`, {
+        status: 502,
+        type: "upstream_error",
+        code: "upstream_auth_failed",
+        headers: { ...DO_NOT_RETRY },
+        cause: error,
+      });
     }
     return new GatewayError(`The upstream provider '${providerId}' failed with HTTP ${error.status}: ${upstreamMessage}`, {
       status: 502,
@@ -50,6 +55,16 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
     });
   }
   return new GatewayError(`The request to '${providerId}' failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, type: "upstream_error", code: "upstream_error", cause: error });
+}
+
+/** What the upstream said about retrying its 429, passed on as it said it (the client's SDK reads the same headers). */
+function retryHints(headers: Headers | undefined): Record<string, string> {
+  const hints: Record<string, string> = {};
+  for (const name of ["retry-after", "retry-after-ms", "x-should-retry"]) {
+    const value = headers?.get(name);
+    if (value) hints[name] = value;
+  }
+  return hints;
 }
 
 function upstreamErrorMessage(error: APIError): string {

@@ -18,7 +18,7 @@
  * recordings decide) and reports the error: budgets protect money, and refusing every request during
  * a Redis outage would turn a storage problem into a full outage.
  */
-import { GatewayError } from "../../errors.js";
+import { DO_NOT_RETRY, GatewayError } from "../../errors.js";
 import { monthOf, nextMonthStart } from "../buckets.js";
 import { nanosToUsd, usdToNanos } from "../money.js";
 import type { UsageStore } from "../store.js";
@@ -176,7 +176,8 @@ export function budgetExceeded(status: BudgetStatus, now: number = Date.now()): 
       status: 429,
       type: "rate_limit_error",
       code: "budget_exceeded",
-      headers: { "retry-after": String(Math.max(1, Math.ceil((status.resetsAt - now) / 1000))) },
+      // When the budget resets, for whoever reads it; not a wait for the client's SDK to sleep out.
+      headers: { "retry-after": String(Math.max(1, Math.ceil((status.resetsAt - now) / 1000))), ...DO_NOT_RETRY },
     },
   );
 }
