@@ -82,6 +82,19 @@ describe("review: cloud provider", () => {
     expect(requests).toBe(1);
   }, 10_000);
 
+  it("tells the client not to retry when the upstream refuses the gateway's own credentials", async () => {
+    handler = (_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } }));
+    };
+    const error = await provider()
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe("upstream_auth_failed");
+    expect((error as GatewayError).headers["x-should-retry"]).toBe("false");
+  });
+
   it("ends a stream whose upstream stalls after the first chunk with a timeout", async () => {
     handler = (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
@@ -173,12 +186,14 @@ describe("review: cloud stream idle timeout", () => {
       for (let i = 0; i < pieces; i++) res.write(chunk(text));
       res.end("data: [DONE]\n\n");
     };
-    const stream = await provider({ timeoutMs: 300 }).stream({ model, request, signal: new AbortController().signal });
+    // The timeout also bounds the wait for the head: 1 s, so a loaded machine still gets it in time.
+    const stream = await provider({ timeoutMs: 1000 }).stream({ model, request, signal: new AbortController().signal });
     let seen = 0;
     const outcome = await (async () => {
       for await (const _ of stream) {
-        // The client reading the answer stalls once (a slow link): the gateway stops pulling meanwhile.
-        if (++seen === 1) await new Promise((r) => setTimeout(r, 900));
+        // The client reading the answer stalls once (a slow link), for well over the idle timeout:
+        // the gateway stops pulling meanwhile.
+        if (++seen === 1) await new Promise((r) => setTimeout(r, 2500));
       }
       return "complete";
     })().catch((e: unknown) => e);
