@@ -25,6 +25,7 @@ import { createContextStoreFromConfig } from "./context/create.js";
 import { createRedisClient } from "./context/redis-client.js";
 import type { AppEnv } from "./http/app-env.js";
 import { apiKeyAuth } from "./http/middleware/auth.js";
+import { plainBodiesOnly } from "./http/middleware/body-encoding.js";
 import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
@@ -175,6 +176,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.route("/", dashboardRoutes());
   app.route("/", adminPolicyRoutes({ store: { status: () => statusWith(policies.status(), budgetsState), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
+  app.use("/v1/*", plainBodiesOnly());
   app.use("/v1/*", bodySizeLimit({ maxBytes: env.SWITCHYARD_BODY_LIMIT_BYTES, tooLarge: bodyTooLarge }));
   // Usage has its own auth: tenants see their own usage, the admin key sees everyone's.
   app.route("/", usageRoutes({ store: usage.store, auth: { keys, adminKeyDigest: env.SWITCHYARD_ADMIN_KEY ? keyDigest(env.SWITCHYARD_ADMIN_KEY) : undefined } }));

@@ -3,6 +3,7 @@
  * hostile one) can send, and the OpenAI-shaped answer it must get.
  */
 import { connect } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, parseJsonText } from "../../src/api/parse-body.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
@@ -135,5 +136,20 @@ describe("request shapes of the openai client", () => {
     });
     expect(completion.object).toBe("chat.completion");
     expect((fake.requests.at(-1)?.body as { tool_choice: unknown }).tool_choice).toEqual(tool_choice);
+  });
+});
+
+describe("compressed request bodies", () => {
+  it("refuses a compressed request body with 415 saying so, not a 400 quoting binary bytes", async () => {
+    fake.reset();
+    const body = gzipSync(JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "Hi" }] }));
+    const res = await send("/v1/chat/completions", { method: "POST", body, headers: { "content-encoding": "gzip" } });
+    expect(res.status).toBe(415);
+    expect(res.json().error).toMatchObject({ type: "invalid_request_error", code: "unsupported_content_encoding" });
+    expect(res.json().error.message).toContain("Content-Encoding: gzip");
+    expect(fake.requests).toHaveLength(0);
+    // `identity` is no encoding at all.
+    const plain = await send("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "Hi" }] }), headers: { "content-encoding": "identity" } });
+    expect(plain.status).toBe(200);
   });
 });
