@@ -12,7 +12,6 @@ import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
-import { frameMessage } from "./local/token-bound.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
 
 export interface ProviderSet {
@@ -23,13 +22,15 @@ export interface ProviderSet {
   /** Prompt tokens of `text` for `model`: its tokenizer when loaded in-process, else an estimate. */
   countTokens(model: ModelEntry, text: string): number;
   /**
-   * Prompt tokens one message costs `model`, with its turn framing. In-process models are measured
-   * on the framing the runtime renders (`Role: text` and a blank line; a chat template's markers are
-   * no longer), so a conversation trimmed to fit really fits.
+   * Prompt tokens one message costs `model`, with its turn framing. In-process models count it as
+   * their runtime renders it (`Role: text` and a blank line, or their chat template's turn markers),
+   * so a conversation trimmed to fit really fits.
    */
   countMessageTokens(model: ModelEntry, message: ChatMessage): number;
   /** A cheap count `countMessageTokens` never exceeds (what `fitToBudget` checks first), if the model has one. */
   messageTokensAtMost(model: ModelEntry, message: ChatMessage): number | undefined;
+  /** Prompt tokens `model` adds besides the messages' (a chat template's opening and answer turn); 0 when not measured. */
+  promptOverheadTokens(model: ModelEntry): number;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** Starts background work such as loading local models. */
@@ -101,16 +102,11 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     forModel,
     contextWindow: (model) => forModel(model).provider.contextWindow?.(model) ?? model.contextWindow,
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
-    countMessageTokens(model, message) {
-      const text = promptText(message);
-      return forModel(model).provider.countTokens?.(model, frameMessage(text)) ?? estimateTokens(text) + MESSAGE_FRAMING_TOKENS;
-    },
-    messageTokensAtMost(model, message) {
-      // The same text as countMessageTokens, or the bound would not hold for a message with calls.
-      const text = promptText(message);
-      // An estimate is as cheap as any bound: nothing to gain for models without a tokenizer here.
-      return forModel(model).provider.framedTokensAtMost?.(model, text);
-    },
+    countMessageTokens: (model, message) =>
+      forModel(model).provider.countMessageTokens?.(model, message) ?? estimateTokens(promptText(message)) + MESSAGE_FRAMING_TOKENS,
+    // An estimate is as cheap as any bound: nothing to gain for models without a tokenizer here.
+    messageTokensAtMost: (model, message) => forModel(model).provider.messageTokensAtMost?.(model, message),
+    promptOverheadTokens: (model) => forModel(model).provider.promptOverheadTokens?.(model) ?? 0,
     localQueueDepths() {
       const depths: Record<string, number> = {};
       for (const llama of llamas) depths[llama.id] = (llama.status() as ProviderStatus).queueDepth ?? 0;

@@ -3,7 +3,7 @@
  * the pipeline only ever sees chat completions and chunks in OpenAI's shapes.
  */
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
-import type { ChatCompletionRequest } from "../api/chat-request.js";
+import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import type { Location, ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 
@@ -52,8 +52,12 @@ export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRe
   contextWindow?(model: ModelEntry): number | undefined;
   /** Exact prompt-token count with the model's tokenizer, where the provider has one loaded. */
   countTokens?(model: ModelEntry, text: string): number | undefined;
-  /** A count `countTokens` of `text` in a message's framing never exceeds, or undefined when there is no cheap one. */
-  framedTokensAtMost?(model: ModelEntry, text: string): number | undefined;
+  /** Prompt tokens one message costs in the prompt the model is given, its turn's framing included (never fewer). */
+  countMessageTokens?(model: ModelEntry, message: ChatMessage): number | undefined;
+  /** A count `countMessageTokens` never exceeds, or undefined when there is no cheap one. */
+  messageTokensAtMost?(model: ModelEntry, message: ChatMessage): number | undefined;
+  /** Prompt tokens besides the messages' own (a chat template's opening and answer turn), where measured. */
+  promptOverheadTokens?(model: ModelEntry): number | undefined;
   close(): Promise<void>;
 }
 

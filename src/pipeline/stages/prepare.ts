@@ -15,7 +15,11 @@ import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
 import { assertSupported } from "../capabilities.js";
 import type { Conversation } from "./conversation.js";
 
-/** Room for what a prompt adds besides its messages: the opening token and the closing `Assistant:` turn. */
+/**
+ * Room for what the per-message counts do not see: a plain prompt's opening token and closing
+ * `Assistant:` turn, and tokens a template's framing shares with the text beside it. A template's
+ * own opening and answer turn are measured (`promptOverheadTokens`) and come on top.
+ */
 const PROMPT_FRAMING_TOKENS = 16;
 
 export type PreparedCall =
@@ -100,7 +104,7 @@ export function shapeFor(
   const budget = {
     // The runtime's window, not models.yaml's: trimming for a larger one would leave a prompt the model refuses.
     contextWindow: providers.contextWindow(model),
-    reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS,
+    reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS + providers.promptOverheadTokens(model),
     countTokens: (message: ChatMessage) => providers.countMessageTokens(model, message),
     tokensAtMost: (message: ChatMessage) => providers.messageTokensAtMost(model, message),
   };

@@ -14,12 +14,12 @@ import {
   usageChunk,
   type CompletionHead,
 } from "../../api/completion-format.js";
+import type { ChatMessage } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
 import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { Channel } from "./channel.js";
-import { framedTokensAtMost } from "./token-bound.js";
 import { LocalModelRuntime } from "./runtime.js";
 
 type ModelState =
@@ -106,13 +106,24 @@ export class LlamaCppProvider implements ChatProvider {
   }
 
   countTokens(model: ModelEntry, text: string): number | undefined {
-    const state = this.states.get(model.id);
-    return state?.state === "ready" ? state.runtime.countTokens(text) : undefined;
+    return this.loaded(model)?.countTokens(text);
   }
 
-  framedTokensAtMost(model: ModelEntry, text: string): number | undefined {
+  countMessageTokens(model: ModelEntry, message: ChatMessage): number | undefined {
+    return this.loaded(model)?.framing.messageTokens(message);
+  }
+
+  messageTokensAtMost(model: ModelEntry, message: ChatMessage): number | undefined {
+    return this.loaded(model)?.framing.messageTokensAtMost(message);
+  }
+
+  promptOverheadTokens(model: ModelEntry): number | undefined {
+    return this.loaded(model)?.framing.promptTokens;
+  }
+
+  private loaded(model: ModelEntry): LocalModelRuntime | undefined {
     const state = this.states.get(model.id);
-    return state?.state === "ready" && state.runtime.tokensBoundedByBytes ? framedTokensAtMost(text) : undefined;
+    return state?.state === "ready" ? state.runtime : undefined;
   }
 
   private runtimeFor(model: ModelEntry): LocalModelRuntime {

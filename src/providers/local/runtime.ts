@@ -21,10 +21,10 @@ import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
 import { GatewayError, invalidRequest, unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import { GrammarCache } from "./grammar-cache.js";
+import { plainFraming, templateFraming, type MessageFraming } from "./message-framing.js";
 import { renderPlainPrompt, toChatHistory } from "./prompt.js";
 import { SequencePool } from "./sequence-pool.js";
 import { StopMatcher } from "./stop-matcher.js";
-import { tokensBoundedByBytes } from "./token-bound.js";
 
 export type FinishReason = "stop" | "length";
 
@@ -86,6 +86,8 @@ export class LocalModelRuntime {
     private readonly chatWrapper: ChatWrapper | undefined,
     private readonly grammars: GrammarCache,
     config: LlamaCppProviderConfig,
+    /** What a message costs in this model's prompt, for trimming a conversation to its window. */
+    readonly framing: MessageFraming,
   ) {
     const slots: Slot[] = [];
     for (let i = 0; i < context.totalSequences; i++) {
@@ -110,16 +112,12 @@ export class LocalModelRuntime {
       });
       const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
       const chatWrapper = hasTemplate ? resolveChatWrapper(model) : undefined;
-      return new LocalModelRuntime(entry, model, context, chatWrapper, new GrammarCache(llama), config);
+      const framing = chatWrapper ? templateFraming(model, chatWrapper) : plainFraming(model);
+      return new LocalModelRuntime(entry, model, context, chatWrapper, new GrammarCache(llama), config, framing);
     } catch (error) {
       await model.dispose();
       throw error;
     }
-  }
-
-  /** Whether a text's UTF-8 length bounds its token count (token-bound.ts). */
-  get tokensBoundedByBytes(): boolean {
-    return tokensBoundedByBytes(this.model.vocabularyType);
   }
 
   get contextSize(): number {

@@ -6,7 +6,7 @@
  */
 import { LlamaVocabularyType } from "node-llama-cpp";
 
-/** How `ProviderSet.countMessageTokens` frames a message for an in-process model. */
+/** How a message is framed for counting in a plain prompt (message-framing.ts), the longest role prefix. */
 export const frameMessage = (text: string) => `Assistant: ${text}\n\n`;
 
 const FRAMING_BYTES = Buffer.byteLength(frameMessage(""), "utf8");
