@@ -24,6 +24,22 @@ export interface Execution {
   generationStartedAt: number | undefined;
 }
 
+/**
+ * Every target failed (or one failed in a way no fallback fixes): `cause` is the error the client
+ * gets, the rest is what usage records of the attempt that failed with it.
+ */
+export class ExecutionFailedError extends Error {
+  declare readonly cause: unknown;
+  /** When that attempt's model started on the request (`performance.now()`); undefined when it never did (no slot, nothing sent). */
+  readonly generationStartedAt: number | undefined;
+
+  constructor(cause: unknown, attempt: { generationStartedAt: number | undefined }) {
+    super("the request failed at its model", { cause });
+    this.name = "ExecutionFailedError";
+    this.generationStartedAt = attempt.generationStartedAt;
+  }
+}
+
 export interface ExecuteDeps {
   registry: ModelRegistry;
   catalog: PolicyCatalog;
@@ -35,25 +51,25 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
   const path: string[] = [];
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
   let keepLocal = false;
-  let lastError: unknown;
+  let last: ExecutionFailedError | undefined;
   while (step) {
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
     path.push(model.id);
+    const attempt: { generationStartedAt: number | undefined } = { generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
-      let generationStartedAt: number | undefined;
-      const answer = await run(call, ctx, () => (generationStartedAt = performance.now()));
-      return { call, answer, path, generationStartedAt };
+      const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
+      return { call, answer, path, generationStartedAt: attempt.generationStartedAt };
     } catch (error) {
-      lastError = error;
-      if (ctx.signal.aborted) throw error;
+      last = new ExecutionFailedError(error, attempt);
+      if (ctx.signal.aborted) throw last;
       if (error instanceof KeepLocalError) {
         keepLocal = true;
         failures.push({ model: model.id, kind: "unavailable" });
       } else {
         const kind = failureKindOf(error);
-        if (!kind) throw error;
+        if (!kind) throw last;
         failures.push({ model: model.id, kind });
       }
       step = nextStep(decision, failures, deps, keepLocal);
@@ -63,7 +79,7 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
       );
     }
   }
-  throw lastError;
+  throw last;
 }
 
 /** After a keep-local refusal only on-host targets qualify: the chain's, then the default local model. */
