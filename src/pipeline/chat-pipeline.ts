@@ -245,16 +245,17 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const failure = asGatewayError(error);
     const route = decided?.decision.kind === "route" ? decided.decision : undefined;
     const endedAt = performance.now();
-    const generationStartedAt = execution ? execution.generationStartedAt : f.failed?.generationStartedAt;
+    const attempt = f.failed?.attempt;
+    const generationStartedAt = execution ? execution.generationStartedAt : attempt?.generationStartedAt;
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,
       session: decided?.conversation.scope?.sessionId ?? null,
-      route: execution?.call.location ?? route?.route ?? null,
-      model: execution?.call.model.id ?? route?.model ?? null,
+      route: execution?.call.location ?? attempt?.route ?? route?.route ?? null,
+      model: execution?.call.model.id ?? attempt?.model ?? route?.model ?? null,
       intent: decided?.classification?.intent ?? null,
       confidence: decided?.classification?.confidence ?? null,
-      fallback: (execution?.path.length ?? 0) > 1,
+      fallback: (execution?.path.length ?? f.failed?.path.length ?? 0) > 1,
       status: failure.status,
       error: failure.code ?? "error",
       promptTokens: 0,

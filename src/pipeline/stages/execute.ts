@@ -5,7 +5,7 @@
  * before any chunk still falls back); later failures end the stream instead of switching models.
  */
 import { GatewayError } from "../../errors.js";
-import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
+import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { RouteDecision } from "../../policy/decide.js";
 import { failureKindOf, nextTarget, type Failure, type FallbackStep } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
@@ -24,19 +24,24 @@ export interface Execution {
   generationStartedAt: number | undefined;
 }
 
+/** One target the executor tried, as usage records it when the request fails there. */
+export interface Attempt {
+  model: string;
+  route: Location;
+  /** When the model started on the request (`performance.now()`); undefined when it never did (no slot, nothing sent). */
+  generationStartedAt: number | undefined;
+}
+
 /**
  * Every target failed (or one failed in a way no fallback fixes): `cause` is the error the client
- * gets, the rest is what usage records of the attempt that failed with it.
+ * gets, `attempt` the target that failed with it, `path` every model id tried, in order.
  */
 export class ExecutionFailedError extends Error {
   declare readonly cause: unknown;
-  /** When that attempt's model started on the request (`performance.now()`); undefined when it never did (no slot, nothing sent). */
-  readonly generationStartedAt: number | undefined;
 
-  constructor(cause: unknown, attempt: { generationStartedAt: number | undefined }) {
+  constructor(cause: unknown, readonly attempt: Attempt, readonly path: readonly string[]) {
     super("the request failed at its model", { cause });
     this.name = "ExecutionFailedError";
-    this.generationStartedAt = attempt.generationStartedAt;
   }
 }
 
@@ -56,13 +61,13 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
     path.push(model.id);
-    const attempt: { generationStartedAt: number | undefined } = { generationStartedAt: undefined };
+    const attempt: Attempt = { model: model.id, route: model.location, generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
       const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
       return { call, answer, path, generationStartedAt: attempt.generationStartedAt };
     } catch (error) {
-      last = new ExecutionFailedError(error, attempt);
+      last = new ExecutionFailedError(error, attempt, path);
       if (ctx.signal.aborted) throw last;
       if (error instanceof KeepLocalError) {
         keepLocal = true;
