@@ -28,7 +28,7 @@ import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
-import { execute, type Execution } from "./stages/execute.js";
+import { execute, ExecutionFailedError, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
 import { compareWithShadow } from "./stages/shadow.js";
@@ -176,8 +176,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         },
       });
       return { kind: "stream", chunks, headers };
-    } catch (error) {
-      recordFailure(ctx, decided, execution, error, startedAt);
+    } catch (thrown) {
+      const failed = thrown instanceof ExecutionFailedError ? thrown : undefined;
+      const error = failed ? failed.cause : thrown;
+      recordFailure(ctx, { decided, execution, failed, error, startedAt });
       throw withPiiHeader(error);
     }
   }
@@ -230,23 +232,36 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     });
   }
 
-  function recordFailure(ctx: ChatRequestContext, decided: Decided | undefined, execution: Execution | undefined, error: unknown, startedAt: number): void {
+  /**
+   * `failed` is set when the executor gave up: it describes the attempt whose error the client gets.
+   * A request no model started on (refused, queued until it timed out or its client left) held no
+   * slot, so it is charged no slot time.
+   */
+  function recordFailure(
+    ctx: ChatRequestContext,
+    f: { decided: Decided | undefined; execution: Execution | undefined; failed: ExecutionFailedError | undefined; error: unknown; startedAt: number },
+  ): void {
+    const { decided, execution, error } = f;
     const failure = asGatewayError(error);
     const route = decided?.decision.kind === "route" ? decided.decision : undefined;
+    const endedAt = performance.now();
+    const attempt = f.failed?.attempt;
+    const generationStartedAt = execution ? execution.generationStartedAt : attempt?.generationStartedAt;
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,
       session: decided?.conversation.scope?.sessionId ?? null,
-      route: execution?.call.location ?? route?.route ?? null,
-      model: execution?.call.model.id ?? route?.model ?? null,
+      route: execution?.call.location ?? attempt?.route ?? route?.route ?? null,
+      model: execution?.call.model.id ?? attempt?.model ?? route?.model ?? null,
       intent: decided?.classification?.intent ?? null,
       confidence: decided?.classification?.confidence ?? null,
-      fallback: (execution?.path.length ?? 0) > 1,
+      fallback: (execution?.path.length ?? f.failed?.path.length ?? 0) > 1,
       status: failure.status,
       error: failure.code ?? "error",
       promptTokens: 0,
       completionTokens: 0,
-      totalMs: performance.now() - startedAt,
+      totalMs: endedAt - f.startedAt,
+      generationMs: generationStartedAt === undefined ? 0 : endedAt - generationStartedAt,
       // A block is an action taken on what the request carried, though nothing was sent.
       pii: error instanceof PiiBlockedError ? piiCounts(error.summary) : [],
     });

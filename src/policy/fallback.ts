@@ -46,7 +46,7 @@ export interface FallbackStep {
 /**
  * The next target to try, given every failure so far for this request, in order (the last one is the
  * attempt that just failed), or undefined when there is none (the executor then returns the last
- * failure to the client). A provider that timed out, refused, was unavailable or overloaded is skipped
+ * failure of a target it could call to the client). A provider that timed out, refused, was unavailable or overloaded is skipped
  * for the rest of the request.
  *
  * After the chain: the policy's last resorts (`decision.degrade`), the other side first — a failing

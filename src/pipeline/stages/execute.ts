@@ -3,9 +3,10 @@
  * answering (429, 5xx, timeout, refused connection, local overload, not ready). A stream counts as
  * answered once the provider accepted it (a server: once its first event arrived, so a 200 that fails
  * before any chunk still falls back); later failures end the stream instead of switching models.
+ * When none answers, the client gets the last failure of a target that was actually called.
  */
 import { GatewayError } from "../../errors.js";
-import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
+import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { RouteDecision } from "../../policy/decide.js";
 import { failureKindOf, nextTarget, type Failure, type FallbackStep } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
@@ -24,6 +25,27 @@ export interface Execution {
   generationStartedAt: number | undefined;
 }
 
+/** One target the executor tried, as usage records it when the request fails there. */
+export interface Attempt {
+  model: string;
+  route: Location;
+  /** When the model started on the request (`performance.now()`); undefined when it never did (no slot, nothing sent). */
+  generationStartedAt: number | undefined;
+}
+
+/**
+ * Every target failed (or one failed in a way no fallback fixes): `cause` is the error the client
+ * gets, `attempt` the target that failed with it, `path` every model id tried, in order.
+ */
+export class ExecutionFailedError extends Error {
+  declare readonly cause: unknown;
+
+  constructor(cause: unknown, readonly attempt: Attempt, readonly path: readonly string[]) {
+    super("the request failed at its model", { cause });
+    this.name = "ExecutionFailedError";
+  }
+}
+
 export interface ExecuteDeps {
   registry: ModelRegistry;
   catalog: PolicyCatalog;
@@ -35,27 +57,33 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
   const path: string[] = [];
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
   let keepLocal = false;
-  let lastError: unknown;
+  /** The failure the client gets when no target answers, and whether its target was called at all. */
+  let reported: ExecutionFailedError | undefined;
+  let reportedCalled = false;
   while (step) {
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
     path.push(model.id);
+    const attempt: Attempt = { model: model.id, route: model.location, generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
-      let generationStartedAt: number | undefined;
-      const answer = await run(call, ctx, () => (generationStartedAt = performance.now()));
-      return { call, answer, path, generationStartedAt };
+      const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
+      return { call, answer, path, generationStartedAt: attempt.generationStartedAt };
     } catch (error) {
-      lastError = error;
-      if (ctx.signal.aborted) throw error;
-      if (error instanceof KeepLocalError) {
-        keepLocal = true;
-        failures.push({ model: model.id, kind: "unavailable" });
-      } else {
-        const kind = failureKindOf(error);
-        if (!kind) throw error;
-        failures.push({ model: model.id, kind });
+      const failed = new ExecutionFailedError(error, attempt, path);
+      if (ctx.signal.aborted) throw failed;
+      const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
+      if (!kind) throw failed;
+      if (error instanceof KeepLocalError) keepLocal = true;
+      // A target that was never called (its provider not configured, its model not ready, the PII
+      // policy keeping the request on the host) does not hide why one that was called failed: the
+      // client gets that failure (an overloaded local model's 503 and Retry-After, say).
+      const called = kind !== "unavailable" || attempt.generationStartedAt !== undefined;
+      if (called || !reportedCalled) {
+        reported = failed;
+        reportedCalled = called;
       }
+      failures.push({ model: model.id, kind });
       step = nextStep(decision, failures, deps, keepLocal);
       ctx.log.warn(
         { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model },
@@ -63,7 +91,7 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
       );
     }
   }
-  throw lastError;
+  throw reported;
 }
 
 /** After a keep-local refusal only on-host targets qualify: the chain's, then the default local model. */

@@ -1,0 +1,85 @@
+/**
+ * With the shipped routing policy (`degrade.local_overload: cloud`) and no cloud API key, an overloaded
+ * local model answers as it does without a last resort: 503 `overloaded` with `Retry-After`. The cloud
+ * fallback could not even be called, so its `provider_not_configured` must not replace the real failure.
+ */
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const KEYS = { holder: "sk-overload-holder-0123456789", asker: "sk-overload-asker-0123456789" };
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  // One local slot and no queue: while it is busy, the local model refuses at once.
+  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 0 });
+  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  // The shipped routing.yaml; the cloud provider's key is not set.
+  gw = await startTestGateway({ modelsYaml: models, env: { SWITCHYARD_API_KEYS: keys, FAKE_CLOUD_KEY: "" } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 5, ...body }),
+    signal,
+  });
+}
+
+/** Runs `ask` while a long local stream holds the only slot. */
+async function whileBusy<T>(ask: () => Promise<T>): Promise<T> {
+  const holding = new AbortController();
+  // The previous holder's slot is freed shortly after its client left.
+  const deadline = Date.now() + 5000;
+  let holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
+  while (holder.status === 503 && Date.now() < deadline) {
+    await holder.body?.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
+  }
+  expect(holder.status).toBe(200);
+  const reader = holder.body!.getReader();
+  await reader.read();
+  try {
+    return await ask();
+  } finally {
+    holding.abort();
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+describe("an overloaded local model whose cloud last resort is not configured", () => {
+  it.each([
+    ["a whole answer", false],
+    ["a stream", true],
+  ])("answers %s with 503 overloaded and Retry-After", async (_name, stream) => {
+    const res = await whileBusy(() => chat(KEYS.asker, { stream }));
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { type: string; code: string } };
+    expect(body.error).toMatchObject({ type: "overloaded_error", code: "overloaded" });
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(fake.requests.filter((r) => r.path.startsWith("/v1/chat"))).toEqual([]);
+  });
+
+  it("records the local model's failure, after a fallback was tried", async () => {
+    const deadline = Date.now() + 5000;
+    let rows: Array<Record<string, string>> = [];
+    while (rows.length < 2 && Date.now() < deadline) {
+      const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.asker}` } });
+      rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+      if (rows.length < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows.map((r) => ({ route: r.route, model: r.model, fallback: r.fallback, status: r.status, error: r.error }))).toEqual([
+      { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
+      { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
+    ]);
+  });
+});

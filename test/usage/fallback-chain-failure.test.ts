@@ -1,0 +1,119 @@
+/**
+ * A request whose whole fallback chain fails is recorded as what happened: the fallback was tried
+ * (`fallback=true`), and the record names the target whose failure the client got, on its route. So
+ * /v1/usage's fallbacks, `switchyard_fallbacks_total` and `switchyard_requests_total{model,status}`
+ * count failed chains too, under the model that gave the status.
+ */
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UsageSummary } from "../../src/usage/query.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const KEYS = { chain: "sk-chain-fails-0123456789", degrade: "sk-chain-degrade-0123456789", holder: "sk-chain-holder-0123456789" };
+
+/** `auto`: fake-gpt then gpt-4o, nothing else. `cloud`: fake-gpt, degrading to the local model. */
+const ROUTING = `
+version: 1
+degrade: { local_overload: none, cloud_failure: local }
+rules:
+  - name: chain-only
+    when: { model: auto }
+    then: { route: fake-gpt, fallbacks: [gpt-4o], degrade: false }
+  - name: cloud-then-local
+    when: { model: cloud }
+    then: { route: fake-gpt }
+default: { route: local }
+`;
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  // One local slot and no queue: while it is busy, the local model refuses at once (503 overloaded).
+  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1, queue: 0 });
+  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }], ...body }),
+    signal,
+  });
+}
+
+/** The tenant's usage records from the CSV export, once `count` are recorded (the recorder writes in the background). */
+async function recordsOf(key: string, count: number): Promise<Array<Record<string, string>>> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function totalsOf(key: string): Promise<UsageSummary> {
+  const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await res.json()) as { totals: UsageSummary }).totals;
+}
+
+/** The value of the `name` counter whose labels include every one of `labels` (0 before its first count). */
+async function counter(name: string, labels: string[]): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+const pick = (row: Record<string, string> | undefined) => row && { route: row.route, model: row.model, fallback: row.fallback, status: row.status, error: row.error };
+
+describe("a request whose every target fails", () => {
+  it("is recorded as a fallback, under the model whose failure the client got", async () => {
+    const fallbacksBefore = await counter("switchyard_fallbacks_total", ['route="cloud"', 'model="gpt-4o"']);
+    fake.reset();
+    fake.script({ kind: "error", status: 500 }, { kind: "error", status: 503 });
+    const res = await chat(KEYS.chain, { model: "auto" });
+    // The client's error is gpt-4o's 503, as before.
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "upstream_error", message: expect.stringContaining("HTTP 503") });
+    expect(fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
+
+    const [record] = await recordsOf(KEYS.chain, 1);
+    expect(pick(record)).toEqual({ route: "cloud", model: "gpt-4o", fallback: "true", status: "502", error: "upstream_error" });
+    expect(await totalsOf(KEYS.chain)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1 });
+    expect(await counter("switchyard_fallbacks_total", ['route="cloud"', 'model="gpt-4o"'])).toBe(fallbacksBefore + 1);
+    expect(await counter("switchyard_requests_total", ['route="cloud"', 'model="gpt-4o"', 'status="502"'])).toBe(1);
+    expect(await counter("switchyard_requests_total", ['model="fake-gpt"', 'status="502"'])).toBe(0);
+  });
+
+  it("is recorded on the local route when a cloud failure degrades to the local model and that fails", async () => {
+    // A long local stream holds the only slot, so the degraded attempt is refused as overloaded.
+    const holding = new AbortController();
+    const holder = await chat(KEYS.holder, { model: "stories", max_tokens: 1900, stream: true, messages: [{ role: "user", content: "Once upon a time" }] }, holding.signal);
+    expect(holder.status).toBe(200);
+    const reader = holder.body!.getReader();
+    await reader.read();
+
+    fake.script({ kind: "error", status: 500 });
+    const res = await chat(KEYS.degrade, { model: "cloud" });
+    holding.abort();
+    await reader.cancel().catch(() => undefined);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("overloaded");
+    expect(res.headers.get("retry-after")).not.toBeNull();
+
+    const [record] = await recordsOf(KEYS.degrade, 1);
+    expect(pick(record)).toEqual({ route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" });
+    // It never got a slot: no slot time is charged.
+    expect(Number(record!.cost_usd)).toBe(0);
+    expect(await totalsOf(KEYS.degrade)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1, local_requests: 1 });
+  });
+});

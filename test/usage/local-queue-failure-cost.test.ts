@@ -1,0 +1,90 @@
+/**
+ * A local model priced per hour charges a request for the time it held a generation slot. A request
+ * that never got one — it timed out in the queue, or its client left while it waited — held none, so
+ * it costs nothing: what the tenant is charged (and what its budget counts) is slot time only.
+ */
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UsageSummary } from "../../src/usage/query.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const KEYS = { holder: "sk-queue-holder-0123456789", queued: "sk-queue-waiter-0123456789" };
+const QUEUE_TIMEOUT_MS = 1000;
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  // One slot at $0.10/h; no fallback, so a queued request's failure is the client's answer.
+  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 4, queueTimeoutMs: QUEUE_TIMEOUT_MS });
+  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], ...body }),
+    signal,
+  });
+}
+
+type Totals = Pick<UsageSummary, "requests" | "errors" | "completion_tokens" | "cost_usd" | "savings_usd">;
+
+/** The tenant's /v1/usage totals once `requests` requests are recorded (the recorder writes in the background). */
+async function totalsOf(key: string, requests: number): Promise<Totals> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const totals = ((await res.json()) as { totals: Totals }).totals;
+    if (totals.requests >= requests || Date.now() > deadline) return totals;
+    await sleep(50);
+  }
+}
+
+describe("a local request that never got a generation slot", () => {
+  it("is charged no slot time, whether it timed out in the queue or its client left", async () => {
+    // A long stream holds the only slot: its first chunk means the model is generating it.
+    const holding = new AbortController();
+    const holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
+    expect(holder.status).toBe(200);
+    const reader = holder.body!.getReader();
+    await reader.read();
+
+    // Queued behind it: the client leaves after 300 ms, before the queue would time it out.
+    const leaving = new AbortController();
+    const left = chat(KEYS.queued, { max_tokens: 5 }, leaving.signal).catch((error: unknown) => error);
+    // Queued behind it too: waits the whole queue timeout, then is refused as overloaded.
+    const timedOut = chat(KEYS.queued, { max_tokens: 5 });
+    await sleep(300);
+    leaving.abort();
+    expect(await left).toBeInstanceOf(Error);
+    const refused = await timedOut;
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("overloaded");
+    holding.abort();
+    await reader.cancel().catch(() => undefined);
+
+    const totals = await totalsOf(KEYS.queued, 2);
+    expect(totals).toMatchObject({ requests: 2, errors: 2, completion_tokens: 0, cost_usd: 0, savings_usd: 0 });
+
+    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.queued}` } });
+    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+    const charged = rows.map((r) => ({ status: r.status, error: r.error, cost_usd: Number(r.cost_usd), savings_usd: Number(r.savings_usd) }));
+    expect(charged.sort((a, b) => Number(a.status) - Number(b.status))).toEqual([
+      { status: "499", error: "client_closed_request", cost_usd: 0, savings_usd: 0 },
+      { status: "503", error: "overloaded", cost_usd: 0, savings_usd: 0 },
+    ]);
+    // The wait itself is still what the client saw.
+    expect(Number(rows.find((r) => r.status === "503")!.total_ms)).toBeGreaterThanOrEqual(QUEUE_TIMEOUT_MS - 50);
+  });
+});
