@@ -51,6 +51,18 @@ describe("restore", () => {
     const args = restore('{"to":"<EMAIL_ADDRESS_1>","name":"<PERSON_1>"}', vault, { json: true });
     expect(JSON.parse(args)).toEqual({ to: 'a"b\\c@example.com', name: "Ana Silva" });
   });
+
+  it("restores placeholders whose brackets the JSON escapes as \\u003c and \\u003e", () => {
+    const args = restore(String.raw`{"to":"\u003cEMAIL_ADDRESS_1\u003e","cc":"\u003CPERSON_1>","x":"\u003cPERSON_7\u003e"}`, vault, { json: true });
+    expect(JSON.parse(args)).toEqual({ to: 'a"b\\c@example.com', cc: "Ana Silva", x: "<PERSON_7>" });
+  });
+
+  it("leaves an escaped backslash followed by u003c alone, keeping the JSON valid", () => {
+    const text = String.raw`{"a":"\\u003cPERSON_1>","b":"\\\u003cPERSON_1>"}`;
+    expect(JSON.parse(restore(text, vault, { json: true }))).toEqual({ a: "\\u003cPERSON_1>", b: "\\Ana Silva" });
+    // Outside JSON an escape is just text.
+    expect(restore(String.raw`\u003cPERSON_1\u003e`, vault)).toBe(String.raw`\u003cPERSON_1\u003e`);
+  });
 });
 
 describe("createStreamRestorer", () => {
@@ -78,6 +90,20 @@ describe("createStreamRestorer", () => {
     const deltas = ['{"name":"<PER', "SON_", '1>","city":"<LOC', 'ATION_1>"}'];
     const args = deltas.map((d) => restorer.push(d)).join("") + restorer.flush();
     expect(JSON.parse(args)).toEqual({ name: "Ana Silva", city: "Porto" });
+  });
+
+  it.each([1, 2, 3, 5, 7])("restores escaped-bracket placeholders in argument deltas of %i characters", (size) => {
+    const args = String.raw`{"name":"\u003cPERSON_1\u003e","to":"\u003CLOCATION_1>","q":"\\u003cPERSON_1>","r":"\\\u003cPERSON_1\u003e"}`;
+    const restorer = createStreamRestorer(vault, { json: true });
+    let out = "";
+    for (let i = 0; i < args.length; i += size) out += restorer.push(args.slice(i, i + size));
+    expect(JSON.parse(out + restorer.flush())).toEqual({ name: "Ana Silva", to: "Porto", q: "\\u003cPERSON_1>", r: "\\Ana Silva" });
+  });
+
+  it("passes arguments that are not JSON (yet) through, a held escape included", () => {
+    const restorer = createStreamRestorer(vault, { json: true });
+    expect(restorer.push(String.raw`{"name":"\u003cPERSON_1\u003e", "x": \u00`)).toBe(String.raw`{"name":"Ana Silva", "x": `);
+    expect(restorer.flush()).toBe(String.raw`\u00`);
   });
 
   it("emits a dangling '<' at flush rather than losing it", () => {
