@@ -6,13 +6,25 @@ import { toolCallParts, withToolCallText, type ToolCallShape } from "../api/chat
 import type { PseudonymVault } from "./vault.js";
 
 const TYPE_N = String.raw`[A-Z][A-Z0-9_]*_\d+`;
-// Both patterns capture the opening bracket, then the placeholder's inside.
-const PLACEHOLDER = new RegExp(`(<)(${TYPE_N})>`, "g");
+const BRACKETED = `(<)(${TYPE_N})>`;
 /**
  * In JSON text (tool-call arguments) `<` and `>` may also come escaped, `\u003c` and `\u003e`, as some
  * serializers write them: once parsed, the same placeholder.
  */
-const JSON_PLACEHOLDER = new RegExp(String.raw`(<|\\u003[cC])(${TYPE_N})(?:>|\\u003[eE])`, "g");
+const JSON_BRACKETED = String.raw`(<|\\u003[cC])(${TYPE_N})(?:>|\\u003[eE])`;
+/** A placeholder without brackets, as a message `name` carries it (`PERSON_1`), ending a word. */
+const BARE = `(${TYPE_N})(?![A-Za-z0-9_])`;
+// Groups: 1 the opening bracket, 2 the bracketed placeholder's inside, 3 a bare alias. Bare aliases are
+// looked for only in requests that handed one out: elsewhere every capitalised word would be a try.
+const PATTERNS = {
+  text: new RegExp(BRACKETED, "g"),
+  json: new RegExp(JSON_BRACKETED, "g"),
+  textOrBare: new RegExp(`${BRACKETED}|${BARE}`, "g"),
+  jsonOrBare: new RegExp(`${JSON_BRACKETED}|${BARE}`, "g"),
+};
+const WORD_CHAR = /[A-Za-z0-9_]/;
+/** JSON escapes written with a letter ("\n"): what they stand for is no word character. */
+const LETTER_ESCAPES = "nrtbf";
 // The longest placeholder: "<" + a 40-character type + "_" + a counter of up to 9 digits + ">".
 const MAX_PLACEHOLDER = 1 + 40 + 1 + 9 + 1;
 // The same with both brackets escaped ("\u003c" … "\u003e").
@@ -31,22 +43,60 @@ const jsonEscape = (value: string) => JSON.stringify(value).slice(1, -1);
 
 /** @example restore("Dear <PERSON_1>,", vault) // "Dear Ana Silva," */
 export function restore(text: string, vault: PseudonymVault, options: RestoreOptions = {}): string {
-  return restoreAfter(text, vault, options, false);
+  return restoreAfter(text, vault, options, START);
 }
 
-/**
- * `restore` for text that may continue JSON text already sent: `escapedStart` says its first character
- * follows an open backslash there, so a `\u003c` at its start is a literal backslash, not a bracket.
- */
-function restoreAfter(text: string, vault: PseudonymVault, options: RestoreOptions, escapedStart: boolean): string {
-  if (vault.size === 0 || !(text.includes("<") || (options.json && text.includes("\\u003")))) return text;
-  return text.replace(options.json ? JSON_PLACEHOLDER : PLACEHOLDER, (match, open: string, inside: string, offset: number) => {
-    // "\\u003c…" is an escaped backslash and the text "u003c…", not a placeholder.
-    if (open !== "<" && escapedAt(text, offset, escapedStart)) return match;
-    const value = vault.valueOf(`<${inside}>`);
-    if (value === undefined) return match;
-    return options.json ? jsonEscape(value) : value;
-  });
+/** What the text sent before a piece ends with, as far as reading a placeholder at the piece's start needs. */
+interface Before {
+  /** JSON only: an open backslash, so the piece's first character is escaped. */
+  escaped: boolean;
+  /** A word character, so a bare alias at the piece's start would be the end of a longer word. */
+  word: boolean;
+}
+
+const START: Before = { escaped: false, word: false };
+
+function restoreAfter(text: string, vault: PseudonymVault, options: RestoreOptions, before: Before): string {
+  const json = options.json === true;
+  const bare = vault.bareAliases();
+  if (vault.size === 0 || (bare.size === 0 && !text.includes("<") && !(json && text.includes("\\u003")))) return text;
+  const pattern = bare.size === 0 ? (json ? PATTERNS.json : PATTERNS.text) : json ? PATTERNS.jsonOrBare : PATTERNS.textOrBare;
+  pattern.lastIndex = 0;
+  let restored = "";
+  let copied = 0;
+  for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
+    const [match, open, inside, alias] = found;
+    let placeholder: string;
+    if (alias !== undefined) {
+      // Only an alias this request handed out, and only as a whole word: "PERSON_12" or "XPERSON_1" are not it.
+      if (!bare.has(alias) || !boundaryAt(text, found.index, before, json)) continue;
+      placeholder = `<${alias}>`;
+    } else {
+      // "\\u003c…" is an escaped backslash and the text "u003c…", not a placeholder.
+      if (open !== "<" && escapedAt(text, found.index, before.escaped)) continue;
+      placeholder = `<${inside}>`;
+    }
+    const value = vault.valueOf(placeholder);
+    if (value === undefined) continue;
+    restored += text.slice(copied, found.index) + (json ? jsonEscape(value) : value);
+    copied = found.index + match.length;
+  }
+  return copied === 0 ? text : restored + text.slice(copied);
+}
+
+/** Whether `text[index]` starts a word: nothing, or no word character, comes before it. */
+function boundaryAt(text: string, index: number, before: Before, json: boolean): boolean {
+  if (index === 0) return !before.word;
+  const previous = text[index - 1]!;
+  if (!WORD_CHAR.test(previous)) return true;
+  // In JSON "\nPERSON_1" is a line break and a name, not the word "nPERSON_1".
+  return json && LETTER_ESCAPES.includes(previous) && escapedAt(text, index - 1, before.escaped);
+}
+
+/** What `text` leaves the next piece with. */
+function beforeNext(text: string, before: Before, json: boolean): Before {
+  if (text.length === 0) return before;
+  return { escaped: json && escapedAt(text, text.length, before.escaped), word: !boundaryAt(text, text.length, before, json) };
 }
 
 /** Whether `text[index]` follows an odd run of backslashes, those before `text` counted as `escapedStart` says. */
@@ -84,19 +134,19 @@ export interface StreamRestorer {
  * send(restorer.flush());
  */
 export function createStreamRestorer(vault: PseudonymVault, options: RestoreOptions = {}): StreamRestorer {
+  const json = options.json === true;
   let held = "";
-  // JSON only: whether the text sent so far ends in an open backslash (an escape the next piece completes).
-  let escaped = false;
+  let before = START;
   const emit = (text: string) => {
-    const restored = restoreAfter(text, vault, options, escaped);
-    if (options.json) escaped = escapedAt(text, text.length, escaped);
+    const restored = restoreAfter(text, vault, options, before);
+    before = beforeNext(text, before, json);
     return restored;
   };
   return {
     push(delta) {
       if (vault.size === 0 && held === "") return delta;
       const text = held + delta;
-      const cut = partialStart(text, options.json === true);
+      const cut = earliest(partialStart(text, json), aliasStart(text, vault.bareAliases()));
       held = cut === -1 ? "" : text.slice(cut);
       return emit(cut === -1 ? text : text.slice(0, cut));
     },
@@ -119,3 +169,21 @@ function partialStart(text: string, json: boolean): number {
   const match = JSON_PARTIAL.exec(text.slice(from));
   return match ? from + match.index : -1;
 }
+
+/**
+ * Where a bare alias the next delta may complete begins at the end of `text` ("PERS", or "PERSON_1",
+ * which "2" would make another), or -1. Held back whatever comes before it: once complete, the
+ * restoring decides whether it is a whole word.
+ */
+function aliasStart(text: string, aliases: ReadonlySet<string>): number {
+  if (aliases.size === 0) return -1;
+  let longest = 0;
+  for (const alias of aliases) longest = Math.max(longest, alias.length);
+  for (let i = Math.max(0, text.length - longest); i < text.length; i++) {
+    const tail = text.slice(i);
+    for (const alias of aliases) if (alias.startsWith(tail)) return i;
+  }
+  return -1;
+}
+
+const earliest = (a: number, b: number) => (a === -1 ? b : b === -1 ? a : Math.min(a, b));

@@ -1,7 +1,8 @@
 /**
  * Placeholders come back restored in the forms a model may repeat them in, not only as the gateway
- * wrote them: tool-call arguments whose JSON escapes the brackets (`\u003cEMAIL_ADDRESS_1\u003e`),
- * whole or streamed in pieces that split the escape.
+ * wrote them: tool-call arguments whose JSON escapes the brackets (`\u003cEMAIL_ADDRESS_1\u003e`), and
+ * a message name's bracket-less alias (`PERSON_1`), whole or streamed in pieces that split them. A
+ * bare alias the request did not hand out stays as the model wrote it.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -123,5 +124,34 @@ describe("tool-call arguments that escape the placeholder's brackets", () => {
     };
     const sse = await chat({ messages: [{ role: "user", content: `Send the invoice to ${EMAIL}` }], tools: [SEND_TOOL], stream: true });
     expect(JSON.parse(streamed(sse).args)).toEqual({ to: EMAIL });
+  });
+});
+
+describe("a pseudonymized message name the answer repeats", () => {
+  const NAME = "Maria Gonzalez";
+  const greeting = (body: Body) => `Hello ${body.messages[0]!.name}, how can I help?`;
+
+  it("reaches the client as the name, though it went out without brackets", async () => {
+    let sentName: string | undefined;
+    upstream.reply = (body) => {
+      sentName = body.messages[0]!.name;
+      return { message: { role: "assistant", content: greeting(body) } };
+    };
+    const answer = JSON.parse(await chat({ messages: [{ role: "user", name: NAME, content: "Hi, I need help with my order" }] })) as { choices: Array<{ message: { content: string } }> };
+    expect(sentName).toMatch(/^PERSON_\d+$/);
+    expect(answer.choices[0]!.message.content).toBe(`Hello ${NAME}, how can I help?`);
+  });
+
+  it("reaches a streaming client as the name, the alias split across chunks", async () => {
+    upstream.reply = (body) => ({ deltas: (greeting(body).match(/[\s\S]{1,3}/g) ?? []).map((content, i) => (i === 0 ? { role: "assistant", content } : { content })) });
+    const sse = await chat({ messages: [{ role: "user", name: NAME, content: "Hi, I need help with my order" }], stream: true });
+    expect(streamed(sse).content).toBe(`Hello ${NAME}, how can I help?`);
+  });
+
+  it("is not restored where the request pseudonymized the name only with brackets", async () => {
+    // The model drops the brackets of a content placeholder: that bare text was never handed out.
+    upstream.reply = (body) => ({ message: { role: "assistant", content: `Hello ${placeholderIn(body).slice(1, -1)}` } });
+    const answer = JSON.parse(await chat({ messages: [{ role: "user", content: `I am ${NAME}` }] })) as { choices: Array<{ message: { content: string } }> };
+    expect(answer.choices[0]!.message.content).toMatch(/^Hello PERSON_\d+$/);
   });
 });
