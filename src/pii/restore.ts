@@ -30,8 +30,10 @@ const MAX_PLACEHOLDER = 1 + 40 + 1 + 9 + 1;
 // The same with both brackets escaped ("\u003c" … "\u003e").
 const MAX_JSON_PLACEHOLDER = MAX_PLACEHOLDER + 2 * 5;
 const PARTIAL = /^<[A-Z0-9_]*$/;
-/** A placeholder's beginning at the end of JSON text: "<PER", "\u003cPER", "\u00", "<PERSON_1\u0". */
-const JSON_PARTIAL = /(?:<|\\u003[cC])[A-Z0-9_]*(?:\\(?:u(?:0(?:0(?:3)?)?)?)?)?$|\\(?:u(?:0(?:0(?:3)?)?)?)?$/;
+/** A placeholder's beginning in JSON text, from its opening bracket: "<PER", "\u003cPER", "<PERSON_1\u0". */
+const JSON_PARTIAL = /^(?:<|\\u003[cC])[A-Z0-9_]*(?:\\(?:u(?:0(?:0(?:3)?)?)?)?)?$/;
+/** An escaped bracket cut short: "\", "\u", … "\u003". */
+const ESCAPE_PARTIAL = /^\\(?:u(?:0(?:0(?:3)?)?)?)?$/;
 const BACKSLASH = 92;
 
 export interface RestoreOptions {
@@ -54,9 +56,9 @@ interface Before {
   word: boolean;
 }
 
-const START: Before = { escaped: false, word: false };
+const START: Readonly<Before> = { escaped: false, word: false };
 
-function restoreAfter(text: string, vault: PseudonymVault, options: RestoreOptions, before: Before): string {
+function restoreAfter(text: string, vault: PseudonymVault, options: RestoreOptions, before: Readonly<Before>): string {
   const json = options.json === true;
   const bare = vault.bareAliases();
   if (vault.size === 0 || (bare.size === 0 && !text.includes("<") && !(json && text.includes("\\u003")))) return text;
@@ -85,7 +87,7 @@ function restoreAfter(text: string, vault: PseudonymVault, options: RestoreOptio
 }
 
 /** Whether `text[index]` starts a word: nothing, or no word character, comes before it. */
-function boundaryAt(text: string, index: number, before: Before, json: boolean): boolean {
+function boundaryAt(text: string, index: number, before: Readonly<Before>, json: boolean): boolean {
   if (index === 0) return !before.word;
   const previous = text[index - 1]!;
   if (!WORD_CHAR.test(previous)) return true;
@@ -93,10 +95,12 @@ function boundaryAt(text: string, index: number, before: Before, json: boolean):
   return json && LETTER_ESCAPES.includes(previous) && escapedAt(text, index - 1, before.escaped);
 }
 
-/** What `text` leaves the next piece with. */
-function beforeNext(text: string, before: Before, json: boolean): Before {
-  if (text.length === 0) return before;
-  return { escaped: json && escapedAt(text, text.length, before.escaped), word: !boundaryAt(text, text.length, before, json) };
+/** What `text` leaves the next piece with (written into `before`: this runs for every delta). */
+function moveBefore(before: Before, text: string, json: boolean, bare: boolean): void {
+  if (text.length === 0) return;
+  const escaped = json && escapedAt(text, text.length, before.escaped);
+  before.word = bare && !boundaryAt(text, text.length, before, json);
+  before.escaped = escaped;
 }
 
 /** Whether `text[index]` follows an odd run of backslashes, those before `text` counted as `escapedStart` says. */
@@ -136,10 +140,10 @@ export interface StreamRestorer {
 export function createStreamRestorer(vault: PseudonymVault, options: RestoreOptions = {}): StreamRestorer {
   const json = options.json === true;
   let held = "";
-  let before = START;
+  const before: Before = { ...START };
   const emit = (text: string) => {
     const restored = restoreAfter(text, vault, options, before);
-    before = beforeNext(text, before, json);
+    moveBefore(before, text, json, vault.bareAliases().size > 0);
     return restored;
   };
   return {
@@ -164,24 +168,25 @@ function partialStart(text: string, json: boolean): number {
     const open = text.lastIndexOf("<");
     return open !== -1 && text.length - open < MAX_PLACEHOLDER && PARTIAL.test(text.slice(open)) ? open : -1;
   }
-  const from = Math.max(0, text.length - MAX_JSON_PLACEHOLDER + 1);
-  if (text.indexOf("<", from) === -1 && text.indexOf("\\", from) === -1) return -1;
-  const match = JSON_PARTIAL.exec(text.slice(from));
-  return match ? from + match.index : -1;
+  // Only the last opening bracket can begin a partial placeholder: a later one cannot be inside it.
+  const open = Math.max(text.lastIndexOf("<"), text.lastIndexOf("\\u003c"), text.lastIndexOf("\\u003C"));
+  if (open !== -1 && text.length - open < MAX_JSON_PLACEHOLDER && JSON_PARTIAL.test(text.slice(open))) return open;
+  const slash = text.lastIndexOf("\\");
+  return slash !== -1 && text.length - slash <= "\\u003".length && ESCAPE_PARTIAL.test(text.slice(slash)) ? slash : -1;
 }
 
 /**
  * Where a bare alias the next delta may complete begins at the end of `text` ("PERS", or "PERSON_1",
- * which "2" would make another), or -1. Held back whatever comes before it: once complete, the
- * restoring decides whether it is a whole word.
+ * which "2" would make another), or -1. It is held back whatever precedes it: once it is complete,
+ * the restoring decides whether it is a whole word.
  */
 function aliasStart(text: string, aliases: ReadonlySet<string>): number {
   if (aliases.size === 0) return -1;
   let longest = 0;
   for (const alias of aliases) longest = Math.max(longest, alias.length);
   for (let i = Math.max(0, text.length - longest); i < text.length; i++) {
-    const tail = text.slice(i);
-    for (const alias of aliases) if (alias.startsWith(tail)) return i;
+    const first = text.charCodeAt(i);
+    for (const alias of aliases) if (alias.charCodeAt(0) === first && alias.startsWith(text.slice(i))) return i;
   }
   return -1;
 }
