@@ -133,7 +133,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline, options.tenant), ctx));
     const walker = requestWalker(sanitizeText, (kind) => {
       if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
-    });
+    }, options.vault);
     const sanitized = walker.request(request);
     const history = (options.history ?? []).map(walker.message);
     return { sanitized, history, tally, deadline };
@@ -198,7 +198,7 @@ function scanFailure(error: unknown): { error: GatewayError; cause: PiiScanError
  * Rebuilds only what changes: an object whose strings all stay the same is returned as is, so a
  * request without PII costs no copies.
  */
-function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind: string) => void) {
+function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind: string) => void, vault: PseudonymVault) {
   // `freeForm` is set inside caller data (tool-call arguments, metadata, JSON schemas), where a key
   // named "id" or "type" is content like any other.
   function value(node: unknown, key: string | number | null, parentKey: string | number | null, freeForm: FreeForm): unknown {
@@ -262,6 +262,7 @@ function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind:
   function messageName(name: unknown): unknown {
     if (typeof name !== "string") return name;
     const sanitized = sanitizeText(name);
+    if (sanitized !== name) vault.handedOutBare(sanitized);
     return sanitized === name ? name : sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
   }
 

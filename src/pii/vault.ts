@@ -6,6 +6,8 @@
 import { inspect } from "node:util";
 import { z } from "zod";
 
+const PLACEHOLDER = /<[A-Z][A-Z0-9_]*_\d+>/g;
+
 const SnapshotSchema = z.strictObject({
   version: z.literal(1),
   counters: z.record(z.string(), z.int().min(0)),
@@ -16,6 +18,9 @@ export class PseudonymVault {
   readonly #placeholderByValue = new Map<string, string>();
   readonly #valueByPlaceholder = new Map<string, string>();
   readonly #counters = new Map<string, number>();
+  // Not in the snapshot: the pipeline reads the vault anew for every request, so these are the bare
+  // aliases of the request at hand, and a stored conversation never turns plain text into a value.
+  readonly #bare = new Set<string>();
 
   /** The placeholder for `value`, the same one every time within this vault (whatever `type` says later). */
   placeholderFor(type: string, value: string): string {
@@ -31,6 +36,23 @@ export class PseudonymVault {
 
   valueOf(placeholder: string): string | undefined {
     return this.#valueByPlaceholder.get(placeholder);
+  }
+
+  /**
+   * Notes that the placeholders in `sanitized` also went out without their brackets (`PERSON_1`: a
+   * message `name` allows no `<>`), so restoring the answer looks for that form too.
+   *
+   * @example vault.handedOutBare("<PERSON_1>") // the answer's "Hello PERSON_1" is restored
+   */
+  handedOutBare(sanitized: string): void {
+    for (const [placeholder] of sanitized.matchAll(PLACEHOLDER)) {
+      if (this.#valueByPlaceholder.has(placeholder)) this.#bare.add(placeholder.slice(1, -1));
+    }
+  }
+
+  /** The placeholders handed out without brackets, as they went out (`PERSON_1`). */
+  bareAliases(): ReadonlySet<string> {
+    return this.#bare;
   }
 
   /** The placeholders handed out, never their values. */
