@@ -14,6 +14,15 @@ export interface RequestNeeds {
   toolHistory: boolean;
   images: boolean;
   jsonSchema: boolean;
+  /** What the request asks that only a model behind an API can give (see `beyondInProcess`), if anything. */
+  beyondInProcess: InProcessGap | undefined;
+}
+
+export interface InProcessGap {
+  /** What is asked, for messages and skip reasons: "audio input", "logprobs", … */
+  what: string;
+  /** The parameter that asks it. */
+  param: string;
 }
 
 export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
@@ -28,7 +37,31 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
     toolHistory,
     images,
     jsonSchema: request.response_format?.type === "json_schema",
+    beyondInProcess: beyondInProcess(request),
   };
+}
+
+/**
+ * The in-process model reads a text prompt and writes text: audio and file parts would be dropped
+ * from its prompt, and logprobs or audio output never produced — a 200 that is not what was asked.
+ */
+function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefined {
+  for (let i = 0; i < request.messages.length; i++) {
+    const content = request.messages[i]!.content;
+    if (!Array.isArray(content)) continue;
+    for (let j = 0; j < content.length; j++) {
+      const type = (content[j] as { type?: unknown }).type;
+      if (type === "input_audio") return { what: "audio input", param: `messages[${i}].content[${j}]` };
+      if (type === "file") return { what: "file input", param: `messages[${i}].content[${j}]` };
+    }
+  }
+  // Not in the request schema: passed through to cloud models as sent, so read as sent.
+  const extra = request as Record<string, unknown>;
+  if (extra.logprobs === true) return { what: "logprobs", param: "logprobs" };
+  if (extra.top_logprobs != null) return { what: "logprobs", param: "top_logprobs" };
+  if (Array.isArray(extra.modalities) && extra.modalities.includes("audio")) return { what: "audio output", param: "modalities" };
+  if (extra.audio != null) return { what: "audio output", param: "audio" };
+  return undefined;
 }
 
 /** A choice of `none` offers nothing: the model must answer in text, which any model can. */
@@ -52,5 +85,8 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   }
   if (needs.jsonSchema && !model.capabilities.json_schema) {
     throw unsupported(`The model '${model.id}' does not support response_format json_schema.`, "response_format");
+  }
+  if (needs.beyondInProcess && model.path !== undefined) {
+    throw unsupported(`The in-process model '${model.id}' does not support ${needs.beyondInProcess.what}.`, needs.beyondInProcess.param);
   }
 }

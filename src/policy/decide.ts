@@ -222,6 +222,7 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   if (pii === "keep_local" && model.location === "cloud") return { model: model.id, reason: "pii keep_local: no cloud", kind: "pii_keep_local" };
   if (features.hasTools && !model.tools) return { model: model.id, reason: "no tools support", kind: "capability" };
   if (features.hasImages && !model.vision) return { model: model.id, reason: "no vision (images)", kind: "capability" };
+  if (features.beyondInProcess && model.inProcess) return { model: model.id, reason: `in-process: no ${features.beyondInProcess}`, kind: "capability" };
   if (features.responseFormat === "json_schema" && !model.jsonSchema) {
     return { model: model.id, reason: "no json_schema support", kind: "capability" };
   }

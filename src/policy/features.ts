@@ -42,6 +42,8 @@ export const RequestFeaturesSchema = z.object({
   hasTools: z.boolean(),
   hasImages: z.boolean(),
   responseFormat: z.enum(RESPONSE_FORMATS),
+  /** What the request asks that an in-process model cannot give (audio or file input, logprobs, audio output), if anything. */
+  beyondInProcess: z.string().optional(),
   /** Request headers by lower-case name (at least those the policy refers to: `CompiledPolicy.headerNames`). */
   headers: z.record(z.string(), z.string()),
   /** The request body's `metadata`. */
@@ -116,6 +118,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     features.confidence = inputs.classification.confidence;
     features.unsure = inputs.classification.unsure;
   }
+  if (needs.beyondInProcess) features.beyondInProcess = needs.beyondInProcess.what;
   if (inputs.sticky) features.sticky = inputs.sticky;
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;

@@ -275,6 +275,7 @@ default: { route: ${route}, fallbacks: [${fallbacks.join(", ")}], degrade: false
       [["local-slm", "prompt of 4096 tokens does not fit context window 4096", "context_window"]],
     ],
     ["an unhealthy in-process local model", { local: { queueDepth: 0, healthy: false } }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "local model unhealthy", "unhealthy"]]],
+    ["audio input, on the in-process model only", { beyondInProcess: "audio input" }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "in-process: no audio input", "capability"]]],
   ] as const)("skips a target that lacks %s, with the reason", (_label, patch, first, rest, chosen, skipped) => {
     const decision = route(decide(features(patch), chain(first, [...rest])));
     expect(decision.model).toBe(chosen);

@@ -1,0 +1,66 @@
+/**
+ * What the in-process model cannot give — audio or file input, logprobs, audio output — is refused
+ * with a 400 naming the parameter when a client names it, instead of a 200 that silently dropped the
+ * attachment or the logprobs; routing (`auto`, fallback chains) sends such requests to a cloud model.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const ROUTING = `
+version: 1
+degrade: { local_overload: none, cloud_failure: none }
+rules:
+  - name: explicit-model
+    when: { not: { model: auto } }
+    then: { route: requested, pin: true }
+default: { route: local, fallbacks: [cloud] }
+`;
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+beforeEach(() => fake.reset());
+
+const audio = { role: "user", content: [{ type: "text", text: "What is said here?" }, { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } }] };
+const file = { role: "user", content: [{ type: "text", text: "Summarise this." }, { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }] };
+const text = { role: "user", content: "Once upon a time" };
+
+async function chat(body: Record<string, unknown>) {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_tokens: 8, ...body }) });
+  return { status: res.status, route: res.headers.get("x-switchyard-route"), body: (await res.json()) as { error?: { code: string; param: string; message: string } } };
+}
+
+describe("what the in-process model cannot give", () => {
+  it.each([
+    ["an audio part", { messages: [audio] }, "messages[0].content[1]"],
+    ["a file part", { messages: [file] }, "messages[0].content[1]"],
+    ["logprobs", { messages: [text], logprobs: true }, "logprobs"],
+    ["top_logprobs", { messages: [text], top_logprobs: 2 }, "top_logprobs"],
+    ["audio output", { messages: [text], modalities: ["text", "audio"] }, "modalities"],
+  ])("refuses %s asked of it by name with a 400 naming the parameter", async (_label, body, param) => {
+    const { status, body: answer } = await chat({ model: "local", ...body });
+    expect(status).toBe(400);
+    expect(answer.error).toMatchObject({ code: "unsupported_parameter", param });
+  });
+
+  it("sends such a request to the cloud when routing chooses, with the attachment intact", async () => {
+    const { status, route } = await chat({ model: "auto", messages: [audio] });
+    expect(status).toBe(200);
+    expect(route).toBe("cloud");
+    expect(JSON.stringify(fake.requests[0]?.body)).toContain("input_audio");
+  });
+
+  it("still answers a plain request with the in-process model", async () => {
+    const { status, route } = await chat({ model: "auto", messages: [text] });
+    expect(status).toBe(200);
+    expect(route).toBe("local");
+  });
+});
