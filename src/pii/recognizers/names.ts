@@ -11,6 +11,9 @@ const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L
 
 const HONORIFIC_BEFORE = /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra)\.? $/u;
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
+// After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
+// after "contact" or "customer" it is more often the company ("contact Dell support").
+const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
@@ -69,7 +72,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const addresses = ownRegex(ADDRESS);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
-  const { firstNames, lastNames, places, notNames, commonWords } = gazetteers;
+  const { firstNames, lastNames, places, notNames, nameEnds, commonWords } = gazetteers;
   // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
@@ -90,7 +93,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
-    const introduced = HONORIFIC_BEFORE.test(before) || NAME_INTRO_BEFORE.test(before);
+    const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
+    const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
@@ -105,9 +109,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       const startsName = (introduced && i === 0) || firstNames.has(word.lower);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
-      if (startsName && !street && !notNames.has(word.lower)) {
+      const notFirst = namedOutright && i === 0 ? nameEnds : notNames;
+      if (startsName && !street && !notFirst.has(word.lower)) {
+        // Once a name has started, a company word after it is its surname ("Emily Ford"); "Ford" alone or
+        // first in a run ("I work at Ford", "Ford Motor") never gets here, as it starts no name.
         let j = i + 1;
-        while (j < words.length && j < i + 3 && !notNames.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
+        while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
         const base =
           introduced && i === 0

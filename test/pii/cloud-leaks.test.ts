@@ -1,0 +1,53 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
+import { defaultPolicy, found } from "./support.js";
+
+// Values a reviewer saw reach the cloud in part or whole under the default policy; each case is the
+// user-visible promise: what the upstream model receives.
+let engine: PiiEngine;
+let sanitizer: Sanitizer;
+beforeAll(() => {
+  const policy = defaultPolicy();
+  engine = createPiiEngine(policy);
+  sanitizer = createSanitizer({ policy, engine, env: {} });
+});
+
+/** The user message as the cloud model would receive it. */
+function cloudText(content: string): string {
+  const request: ChatCompletionRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content }] };
+  const outcome = sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
+  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+  return outcome.request.messages[0]!.content as string;
+}
+
+describe("surnames the lexicon also knows as companies", () => {
+  it("pseudonymizes the whole name after an introduction", () => {
+    expect(cloudText("Hi, my name is Emily Ford, please draft a complaint letter for me.")).toBe(
+      "Hi, my name is <PERSON_1>, please draft a complaint letter for me.",
+    );
+  });
+
+  it.each(["Dupont", "Ford", "Dell", "Disney", "Bayer", "Sears", "Philips", "Siemens", "Honda", "Nestle", "Goodyear"])(
+    "keeps %s with the first name before it",
+    (surname) => {
+      const text = `Hi, my name is Emily ${surname} and my colleague is Robert ${surname}.`;
+      expect(found(engine, text)).toEqual([
+        ["PERSON", `Emily ${surname}`],
+        ["PERSON", `Robert ${surname}`],
+      ]);
+    },
+  );
+
+  it("takes a company word as the name right after 'my name is' or an honorific", () => {
+    expect(cloudText("My name is Ford.")).toBe("My name is <PERSON_1>.");
+    expect(cloudText("Dear Mr. Dupont, thank you")).toBe("Dear Mr. <PERSON_1>, thank you");
+  });
+
+  it.each(["I work at Ford", "Ford Motor announced a recall", "contact Dell support", "customer Siemens AG", "Meet Emily Monday at noon"])(
+    "does not make a company or a weekday a person in %j",
+    (text) => {
+      expect(found(engine, text).filter(([type, value]) => type === "PERSON" && !/^Emily$/.test(value))).toEqual([]);
+    },
+  );
+});
