@@ -51,3 +51,19 @@ describe("surnames the lexicon also knows as companies", () => {
     },
   );
 });
+
+describe("UK street addresses with a postcode", () => {
+  it.each([
+    ["Please ship the parcel to 221B Baker Street, London NW1 6XE by Friday.", "Please ship the parcel to <LOCATION_1> by Friday."],
+    ["Send it to 10 Downing Street, London SW1A 2AA.", "Send it to <LOCATION_1>."],
+    ["Send it to 10 Downing Street, London, SW1A 2AA.", "Send it to <LOCATION_1>."],
+  ])("sends %j with the whole address, postcode included, pseudonymized", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it("still ends a US address at its ZIP code", () => {
+    expect(found(engine, "I live at 42 Elm Street, Springfield, IL 62704-1234 now.")).toEqual([
+      ["LOCATION", "42 Elm Street, Springfield, IL 62704-1234"],
+    ]);
+  });
+});

@@ -18,6 +18,10 @@ const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
 const STREET_WORDS = new Set(STREET_TYPES.toLowerCase().split("|"));
+const UK_POSTCODE = "[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b";
+// A city or state word ends where the word does: without this, "London NW1 6XE" gave "London NW" as
+// the city and left "1 6XE" in clear.
+const WORD_END = "(?![\\p{L}\\p{N}])";
 // Every alternative starts at a word boundary; one leading \b for all of them is tested once per
 // position instead of once per alternative (same matches, less time on prose).
 const ADDRESS = new RegExp(
@@ -25,7 +29,9 @@ const ADDRESS = new RegExp(
     // 42 Elm Street, Apt 5, Springfield, IL 62704
     `\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
       `(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?\\s*[\\w-]+)?` +
-      `(?:,\\s*\\p{Lu}[\\p{L}-]*(?:\\s\\p{Lu}[\\p{L}-]*){0,2})?(?:,\\s*[A-Z]{2})?(?:\\s+\\d{5}(?:-\\d{4})?)?`,
+      `(?:,\\s*\\p{Lu}[\\p{L}-]*${WORD_END}(?:\\s\\p{Lu}[\\p{L}-]*${WORD_END}){0,2})?(?:,\\s*[A-Z]{2}${WORD_END})?` +
+      // 62704 (US ZIP) or NW1 6XE (UK postcode)
+      `(?:\\s+\\d{5}(?:-\\d{4})?|,?\\s+${UK_POSTCODE})?`,
     // Hauptstraße 12, 10115 Berlin
     `\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // 12 rue de la Paix, 75002 Paris
@@ -33,7 +39,7 @@ const ADDRESS = new RegExp(
     // Springfield, IL 62704
     `\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
     // SW1A 1AA (UK postcode)
-    `[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b`,
+    UK_POSTCODE,
   ].join("|")})`,
   "gu",
 );
