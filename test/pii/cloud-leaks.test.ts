@@ -67,3 +67,19 @@ describe("UK street addresses with a postcode", () => {
     ]);
   });
 });
+
+describe("email addresses with RFC 5322 punctuation in the local part", () => {
+  it("pseudonymizes an address with an apostrophe whole", () => {
+    expect(cloudText("Please reply to sean.o'neil@example.com today.")).toBe("Please reply to <EMAIL_ADDRESS_1> today.");
+  });
+
+  it.each([
+    ["mail a!b#c$d&e*f^g{h|i}j~k@example.org", "a!b#c$d&e*f^g{h|i}j~k@example.org"],
+    ["('bob@example.com')", "bob@example.com"],
+    ["`{bob@example.com}`", "bob@example.com"],
+    ["**bob@example.com**", "bob@example.com"],
+    ["set EMAIL=ann@example.com", "ann@example.com"],
+  ])("finds in %j exactly %j", (text, value) => {
+    expect(found(engine, text)).toEqual([["EMAIL_ADDRESS", value]]);
+  });
+});
