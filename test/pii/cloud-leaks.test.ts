@@ -83,3 +83,21 @@ describe("email addresses with RFC 5322 punctuation in the local part", () => {
     expect(found(engine, text)).toEqual([["EMAIL_ADDRESS", value]]);
   });
 });
+
+describe("card and phone numbers written with no-break spaces or Unicode hyphens", () => {
+  // Written as escapes: the characters look like plain spaces and hyphens in an editor.
+  it.each([
+    ["card 4111\u00a01111\u00a01111\u00a01111 exp 09/27", "card <CREDIT_CARD_1> exp 09/27"],
+    ["card 4111\u202f1111\u202f1111\u202f1111", "card <CREDIT_CARD_1>"],
+    ["card 5500\u20110000\u20110000\u20110004", "card <CREDIT_CARD_1>"],
+    ["Appelez-moi au +33\u00a06\u00a012\u00a034\u00a056\u00a078 demain", "Appelez-moi au <PHONE_NUMBER_1> demain"],
+    ["Téléphone : 01\u202f42\u202f68\u202f53\u202f00", "Téléphone : <PHONE_NUMBER_1>"],
+    ["call 415\u2010555\u20100132 tomorrow", "call <PHONE_NUMBER_1> tomorrow"],
+  ])("pseudonymizes the number in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it("still rejects a card number that mixes a space and a dash, whichever space it is", () => {
+    expect(found(engine, "card 4111-1111\u00a01111-1111 mixed").filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
+  });
+});
