@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, found, policyWith } from "./support.js";
 
 // Values a reviewer saw reach the cloud in part or whole under the default policy; each case is the
 // user-visible promise: what the upstream model receives.
 let engine: PiiEngine;
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  const policy = defaultPolicy();
+  // The default rules, with a time budget a cold, busy test worker cannot overrun: these tests are
+  // about what is detected, and a spent budget would fail closed instead of showing it.
+  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
   engine = createPiiEngine(policy);
   sanitizer = createSanitizer({ policy, engine, env: {} });
 });
@@ -100,4 +102,21 @@ describe("card and phone numbers written with no-break spaces or Unicode hyphens
   it("still rejects a card number that mixes a space and a dash, whichever space it is", () => {
     expect(found(engine, "card 4111-1111\u00a01111-1111 mixed").filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
   });
+});
+
+describe("IBANs typed in lower case", () => {
+  it.each([
+    ["my iban is de89 3704 0044 0532 0130 00 thanks", "my iban is <IBAN_CODE_1> thanks"],
+    ["pay gb82west12345698765432 now", "pay <IBAN_CODE_1> now"],
+    ["to fr14 2004 1010 0505 0001 3m02 606 then confirm", "to <IBAN_CODE_1> then confirm"],
+  ])("pseudonymizes the IBAN in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each(["iban de89 3704 0044 0532 0130 01 (bad checksum)", "build ab12 was computed over twenty files", "commit de12f0a9c3b4e5d6a7b8c9d0e1f2a3b4c5d6e7f8"])(
+    "finds no IBAN in %j",
+    (text) => {
+      expect(found(engine, text).filter(([type]) => type === "IBAN_CODE")).toEqual([]);
+    },
+  );
 });
