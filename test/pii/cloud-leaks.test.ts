@@ -46,7 +46,15 @@ describe("surnames the lexicon also knows as companies", () => {
     expect(cloudText("Dear Mr. Dupont, thank you")).toBe("Dear Mr. <PERSON_1>, thank you");
   });
 
-  it.each(["I work at Ford", "Ford Motor announced a recall", "contact Dell support", "customer Siemens AG", "Meet Emily Monday at noon"])(
+  it.each([
+    ["Dear Mr Smith, thanks for calling.", "Dear Mr <PERSON_1>, thanks for calling."],
+    ["Dear Mrs Dupont, your order is ready.", "Dear Mrs <PERSON_1>, your order is ready."],
+    ["Hi, I'm Emily Bayer from accounting.", "Hi, I'm <PERSON_1> from accounting."],
+  ])("takes the whole name after an honorific or \"I'm\" in the same run of capitals: %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each(["I work at Ford", "Ford Motor announced a recall", "contact Dell support", "customer Siemens AG", "Meet Emily Monday at noon", "I'm Not Sure What To Do", "Don't Miss Out"])(
     "does not make a company or a weekday a person in %j",
     (text) => {
       expect(found(engine, text).filter(([type, value]) => type === "PERSON" && !/^Emily$/.test(value))).toEqual([]);

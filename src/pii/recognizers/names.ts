@@ -14,6 +14,11 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
 // After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
 // after "contact" or "customer" it is more often the company ("contact Dell support").
 const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
+// An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
+// not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
+const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "herr", "frau", "sra"]);
+// "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
+const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
@@ -82,7 +87,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
-  const unknown = (w: Word) => !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
+  const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
     const matcher = type === "PERSON" ? personContext : locationContext;
@@ -101,9 +106,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const before = text.slice(Math.max(0, runStart - 24), runStart);
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
     const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
+    const namedOutrightAt = (i: number) => (i === 0 ? namedOutright : HONORIFIC_WORDS.has(words[i - 1]!.lower));
+    const introducedAt = (i: number) => (i === 0 ? introduced : namedOutrightAt(i));
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
+      // Only an introduction before the run outranks the place list; "Elm Dr Springfield" is a place.
       const placeWords = introduced && i === 0 ? 0 : placeLength(words, i);
       if (placeWords > 0) {
         const last = words[i + placeWords - 1]!;
@@ -112,10 +120,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += placeWords;
         continue;
       }
-      const startsName = (introduced && i === 0) || firstNames.has(word.lower);
+      const startsName = introducedAt(i) || firstNames.has(word.lower);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
-      const notFirst = namedOutright && i === 0 ? nameEnds : notNames;
+      const notFirst = namedOutrightAt(i) ? nameEnds : notNames;
       if (startsName && !street && !notFirst.has(word.lower)) {
         // Once a name has started, a company word after it is its surname ("Emily Ford"); "Ford" alone or
         // first in a run ("I work at Ford", "Ford Motor") never gets here, as it starts no name.
@@ -123,7 +131,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
         const base =
-          introduced && i === 0
+          introducedAt(i)
             ? SCORE.introduced
             : j === i + 1
               ? SCORE.firstNameOnly
