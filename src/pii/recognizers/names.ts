@@ -106,11 +106,11 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const before = text.slice(Math.max(0, runStart - 24), runStart);
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
     const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
-    const namedOutrightAt = (i: number) => (i === 0 ? namedOutright : HONORIFIC_WORDS.has(words[i - 1]!.lower));
-    const introducedAt = (i: number) => (i === 0 ? introduced : namedOutrightAt(i));
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
+      const outrightHere = i === 0 ? namedOutright : HONORIFIC_WORDS.has(words[i - 1]!.lower);
+      const introducedHere = i === 0 ? introduced : outrightHere;
       // Only an introduction before the run outranks the place list; "Elm Dr Springfield" is a place.
       const placeWords = introduced && i === 0 ? 0 : placeLength(words, i);
       if (placeWords > 0) {
@@ -120,10 +120,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += placeWords;
         continue;
       }
-      const startsName = introducedAt(i) || firstNames.has(word.lower);
+      const startsName = introducedHere || firstNames.has(word.lower);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
-      const notFirst = namedOutrightAt(i) ? nameEnds : notNames;
+      const notFirst = outrightHere ? nameEnds : notNames;
       if (startsName && !street && !notFirst.has(word.lower)) {
         // Once a name has started, a company word after it is its surname ("Emily Ford"); "Ford" alone or
         // first in a run ("I work at Ford", "Ford Motor") never gets here, as it starts no name.
@@ -131,7 +131,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
         const base =
-          introducedAt(i)
+          introducedHere
             ? SCORE.introduced
             : j === i + 1
               ? SCORE.firstNameOnly

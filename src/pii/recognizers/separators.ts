@@ -11,8 +11,13 @@
 export const SPACES = " \\u00A0\\u202F\\u2007";
 export const HYPHENS = "\\-\\u2010\\u2011";
 
+const UNICODE_SEPARATOR = /[\u00A0\u202F\u2007\u2010\u2011]/;
 const UNICODE_SPACE = /[\u00A0\u202F\u2007]/g;
 const UNICODE_HYPHEN = /[\u2010\u2011]/g;
 
 /** The same string with Unicode spaces and hyphens replaced by " " and "-", for checks written for ASCII. */
-export const toAsciiSeparators = (s: string): string => s.replace(UNICODE_SPACE, " ").replace(UNICODE_HYPHEN, "-");
+export function toAsciiSeparators(s: string): string {
+  // Nearly every candidate is plain ASCII: one test, no copies.
+  if (!UNICODE_SEPARATOR.test(s)) return s;
+  return s.replace(UNICODE_SPACE, " ").replace(UNICODE_HYPHEN, "-");
+}
