@@ -54,7 +54,11 @@ describe("surnames the lexicon also knows as companies", () => {
     expect(cloudText(text)).toBe(cloud);
   });
 
-  it.each(["I work at Ford", "Ford Motor announced a recall", "contact Dell support", "customer Siemens AG", "Meet Emily Monday at noon", "I'm Not Sure What To Do", "Don't Miss Out"])(
+  it("takes a hyphenated first name made of first names with its surname", () => {
+    expect(cloudText("Dear Anne-Marie Dupont, your order shipped.")).toBe("Dear <PERSON_1>, your order shipped.");
+  });
+
+  it.each(["I work at Ford", "Ford Motor announced a recall", "contact Dell support", "customer Siemens AG", "Meet Emily Monday at noon", "I'm Not Sure What To Do", "Don't Miss Out", "Harley-Davidson Motor Company"])(
     "does not make a company or a weekday a person in %j",
     (text) => {
       expect(found(engine, text).filter(([type, value]) => type === "PERSON" && !/^Emily$/.test(value))).toEqual([]);

@@ -87,6 +87,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
+  // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
+  const isFirstName = (lower: string) => firstNames.has(lower) || (lower.includes("-") && lower.split("-").every((part) => firstNames.has(part)));
   const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
@@ -120,7 +122,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += placeWords;
         continue;
       }
-      const startsName = introducedHere || firstNames.has(word.lower);
+      const startsName = introducedHere || isFirstName(word.lower);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
       const notFirst = outrightHere ? nameEnds : notNames;
