@@ -1,8 +1,10 @@
 import { luhn } from "../validators.js";
 import { patternRecognizer, whole } from "./pattern.js";
+import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
 
-// 13-19 digits, optionally in groups split by one space or dash, not glued to other digits.
-const CANDIDATE = /(?<![\w-])[2-6]\d{3}(?:[ -]?\d){9,15}(?!\w)/g;
+// 13-19 digits, optionally in groups split by one space or dash (no-break spaces and Unicode hyphens
+// included), not glued to other digits.
+const CANDIDATE = new RegExp(`(?<![\\w${HYPHENS}])[2-6]\\d{3}(?:[${SPACES}${HYPHENS}]?\\d){9,15}(?!\\w)`, "g");
 // Visa, Mastercard (51-55 and 2221-2720), Amex, Diners, JCB, Discover, UnionPay.
 const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2))/;
 
@@ -12,7 +14,8 @@ export const creditCardRecognizer = () =>
     type: "CREDIT_CARD",
     regex: CANDIDATE,
     evaluate(match) {
-      const raw = match[0];
+      // A no-break space and a space are the same separator to the reader, so not a mix.
+      const raw = toAsciiSeparators(match[0]);
       const separators = raw.replace(/\d/g, "");
       if (separators.length > 0 && new Set(separators).size > 1) return null;
       const digits = raw.length - separators.length;

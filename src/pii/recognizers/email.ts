@@ -4,9 +4,17 @@ import { CHECK_EVERY } from "./recognizer.js";
 const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$/;
 
 const NON_ASCII_LETTER = /\p{L}/u;
+// RFC 5322 atext punctuation ("sean.o'neil@…", "a!b#c@…") besides `. _ % + -`; without it the match starts
+// mid-address and the part before the symbol goes out in clear. `/`, `=` and `?` are atext too, but in
+// prompts they far more often end a URL path, a query key or a `key=` setting ("?u=ann@…", "EMAIL=ann@…")
+// than sit inside an address, so they stay separators.
+const LOCAL_PUNCTUATION = new Set([..."._%+-'!#$&*^`{|}~"].map((c) => c.charCodeAt(0)));
+// Quotes and brackets glued to the front of an address ("'bob@x.com'", "`{bob@x.com}`", "..bob@x.com")
+// are the text around it, not its first characters.
+const LEADING_NOISE = new Set([...".'`!#$&*^{|}~"].map((c) => c.charCodeAt(0)));
 // RFC 6531 allows non-ASCII letters in the local part ("jürgen@…"); without them the match would start mid-name.
 const isLocalChar = (c: number) =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 ||
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || LOCAL_PUNCTUATION.has(c) ||
   (c > 127 && NON_ASCII_LETTER.test(String.fromCharCode(c)));
 const isDomainChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
 
@@ -23,7 +31,7 @@ export function emailRecognizer(): Recognizer {
         if (++seen % CHECK_EVERY === 0) deadline.check();
         let start = at;
         while (start > 0 && isLocalChar(text.charCodeAt(start - 1))) start--;
-        while (start < at && text.charCodeAt(start) === 46) start++;
+        while (start < at && LEADING_NOISE.has(text.charCodeAt(start))) start++;
         let end = at + 1;
         while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
         while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;

@@ -19,13 +19,19 @@ export interface Gazetteers {
   places: ReadonlyMap<string, PlaceKind>;
   /** Words that are capitalised without being names: weekdays, months, honorifics, org words. */
   notNames: ReadonlySet<string>;
+  /**
+   * The not-names that also end a name already started (weekdays, months, honorifics: "Emily Monday"
+   * is Emily on a Monday). Company words do not: Ford, Dupont and Bayer are surnames too.
+   */
+  nameEnds: ReadonlySet<string>;
   /** Every other word the lexicon knows (verbs, nouns, adjectives, …); a word outside all sets is unknown. */
   commonWords: ReadonlySet<string>;
 }
 
 const FIRST_NAME_TAGS = new Set(["FirstName", "MaleName", "FemaleName", "Person"]);
 const PLACE_TAGS: Record<string, PlaceKind> = { City: "city", Region: "region", Country: "country" };
-const NOT_NAME_TAGS = new Set(["WeekDay", "Month", "Honorific", "Organization", "Demonym", "Currency", "SportsTeam"]);
+const NAME_END_TAGS = new Set(["WeekDay", "Month", "Honorific"]);
+const NOT_NAME_TAGS = new Set([...NAME_END_TAGS, "Organization", "Demonym", "Currency", "SportsTeam"]);
 
 /** Built once per engine; the lexicon has ~25k entries and takes a few milliseconds to index. */
 export function compromiseGazetteers(): Gazetteers {
@@ -34,6 +40,7 @@ export function compromiseGazetteers(): Gazetteers {
   const lastNames = new Set<string>();
   const places = new Map<string, PlaceKind>();
   const notNames = new Set<string>();
+  const nameEnds = new Set<string>();
   const commonWords = new Set<string>();
   for (const [word, tagOrTags] of Object.entries(lexicon)) {
     const tags = typeof tagOrTags === "string" ? [tagOrTags] : tagOrTags;
@@ -45,7 +52,8 @@ export function compromiseGazetteers(): Gazetteers {
       const kind = PLACE_TAGS[tag];
       if (kind) places.set(word, kind);
       if (NOT_NAME_TAGS.has(tag)) notNames.add(word);
+      if (NAME_END_TAGS.has(tag)) nameEnds.add(word);
     }
   }
-  return { firstNames, lastNames, places, notNames, commonWords };
+  return { firstNames, lastNames, places, notNames, nameEnds, commonWords };
 }

@@ -11,10 +11,22 @@ const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L
 
 const HONORIFIC_BEFORE = /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra)\.? $/u;
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
+// After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
+// after "contact" or "customer" it is more often the company ("contact Dell support").
+const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
+// An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
+// not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
+const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "herr", "frau", "sra"]);
+// "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
+const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
 const STREET_TYPES =
   "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
 const STREET_WORDS = new Set(STREET_TYPES.toLowerCase().split("|"));
+const UK_POSTCODE = "[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b";
+// A city or state word ends where the word does: without this, "London NW1 6XE" gave "London NW" as
+// the city and left "1 6XE" in clear.
+const WORD_END = "(?![\\p{L}\\p{N}])";
 // Every alternative starts at a word boundary; one leading \b for all of them is tested once per
 // position instead of once per alternative (same matches, less time on prose).
 const ADDRESS = new RegExp(
@@ -22,7 +34,9 @@ const ADDRESS = new RegExp(
     // 42 Elm Street, Apt 5, Springfield, IL 62704
     `\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
       `(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?\\s*[\\w-]+)?` +
-      `(?:,\\s*\\p{Lu}[\\p{L}-]*(?:\\s\\p{Lu}[\\p{L}-]*){0,2})?(?:,\\s*[A-Z]{2})?(?:\\s+\\d{5}(?:-\\d{4})?)?`,
+      `(?:,\\s*\\p{Lu}[\\p{L}-]*${WORD_END}(?:\\s\\p{Lu}[\\p{L}-]*${WORD_END}){0,2})?(?:,\\s*[A-Z]{2}${WORD_END})?` +
+      // 62704 (US ZIP) or NW1 6XE (UK postcode)
+      `(?:\\s+\\d{5}(?:-\\d{4})?|,?\\s+${UK_POSTCODE})?`,
     // Hauptstraße 12, 10115 Berlin
     `\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // 12 rue de la Paix, 75002 Paris
@@ -30,7 +44,7 @@ const ADDRESS = new RegExp(
     // Springfield, IL 62704
     `\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
     // SW1A 1AA (UK postcode)
-    `[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b`,
+    UK_POSTCODE,
   ].join("|")})`,
   "gu",
 );
@@ -69,11 +83,13 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const addresses = ownRegex(ADDRESS);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
-  const { firstNames, lastNames, places, notNames, commonWords } = gazetteers;
+  const { firstNames, lastNames, places, notNames, nameEnds, commonWords } = gazetteers;
   // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
-  const unknown = (w: Word) => !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
+  // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
+  const isFirstName = (lower: string) => firstNames.has(lower) || (lower.includes("-") && lower.split("-").every((part) => firstNames.has(part)));
+  const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
     const matcher = type === "PERSON" ? personContext : locationContext;
@@ -90,10 +106,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
-    const introduced = HONORIFIC_BEFORE.test(before) || NAME_INTRO_BEFORE.test(before);
+    const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
+    const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
+      const outrightHere = i === 0 ? namedOutright : HONORIFIC_WORDS.has(words[i - 1]!.lower);
+      const introducedHere = i === 0 ? introduced : outrightHere;
+      // Only an introduction before the run outranks the place list; "Elm Dr Springfield" is a place.
       const placeWords = introduced && i === 0 ? 0 : placeLength(words, i);
       if (placeWords > 0) {
         const last = words[i + placeWords - 1]!;
@@ -102,15 +122,18 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += placeWords;
         continue;
       }
-      const startsName = (introduced && i === 0) || firstNames.has(word.lower);
+      const startsName = introducedHere || isFirstName(word.lower);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
-      if (startsName && !street && !notNames.has(word.lower)) {
+      const notFirst = outrightHere ? nameEnds : notNames;
+      if (startsName && !street && !notFirst.has(word.lower)) {
+        // Once a name has started, a company word after it is its surname ("Emily Ford"); "Ford" alone or
+        // first in a run ("I work at Ford", "Ford Motor") never gets here, as it starts no name.
         let j = i + 1;
-        while (j < words.length && j < i + 3 && !notNames.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
+        while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
         const base =
-          introduced && i === 0
+          introducedHere
             ? SCORE.introduced
             : j === i + 1
               ? SCORE.firstNameOnly

@@ -1,11 +1,15 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { phoneValidator } from "../validators.js";
 import { patternRecognizer } from "./pattern.js";
+import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
 
 // An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups (of up to eight digits) split by
-// one space, dot or dash; lone short numbers ("2024", "42") never become candidates.
-const CANDIDATE =
-  /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{1,8}(?:[ .-]\d{1,8}){1,5})(?![\w]|[.-]\d)/g;
+// one space, dot or dash (no-break spaces and Unicode hyphens included); lone short numbers ("2024", "42") never become candidates.
+const SEP = `[${SPACES}.${HYPHENS}]`;
+const CANDIDATE = new RegExp(
+  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}]\\d)`,
+  "g",
+);
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 // Groups of four, as card numbers are printed; no numbering plan writes phone numbers like that.
 const CARD_LIKE = /^\d{4}(?:[ -]\d{4}){2,}$/;
@@ -27,7 +31,8 @@ export function phoneRecognizer(regions: readonly CountryCode[]) {
     type: "PHONE_NUMBER",
     regex: CANDIDATE,
     evaluate(match) {
-      const candidate = match[0];
+      // Same length as the match, so the offsets below still index the original text.
+      const candidate = toAsciiSeparators(match[0]);
       if (DOTTED_QUAD.test(candidate) || DATE_LIKE.test(candidate) || MAC_LIKE.test(candidate)) return null;
       // A short trailing group may be a separate number ("call 555-123-4567 2 times"): retry without it.
       const shortTail = /[ .-]\d{1,2}$/.exec(candidate);
