@@ -52,6 +52,11 @@ function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessag
       : Array.isArray(content)
         ? ({ ...message, content: content.map((part) => (part.type === "text" ? { ...part, text: restore(part.text, vault) } : part)) } as ChatMessage)
         : message;
+  // A name is stored as its bracket-less alias (`PERSON_1`: a name allows no `<>`): restored, it is
+  // pseudonymized again for this request, which then restores the alias in the answer too.
+  const name = (restored as { name?: unknown }).name;
+  const storedName = typeof name === "string" ? vault.valueOf(`<${name}>`) : undefined;
+  if (storedName !== undefined) (restored as { name?: string }).name = storedName;
   if (restored.role !== "assistant") return restored;
   const { tool_calls: calls, function_call: legacyCall } = restored;
   return {

@@ -1,0 +1,44 @@
+/**
+ * With `context_storage: sanitized`, a message `name` is stored as its bracket-less alias (`PERSON_1`).
+ * A later turn restores it from the session's vault before the new request is sanitized, so the
+ * name is pseudonymized again and an answer that repeats the alias reaches the client as the name.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { SHIPPED_POLICIES, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const NAME = "Maria Gonzalez";
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI({ answer: "Hello PERSON_1, how can I help?" });
+  const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "pii.yaml": pii }, waitForModels: false });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+async function chat(message: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-session-id": "named-session" },
+    body: JSON.stringify({ model: "cloud", messages: [message] }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+}
+
+describe("a message name in a sanitized session", () => {
+  it("is restored in a later turn's answer, and never leaves the host", async () => {
+    expect(await chat({ role: "user", name: NAME, content: "Hi there" })).toBe(`Hello ${NAME}, how can I help?`);
+    expect(await (await fetch(`${gw.url}/v1/sessions/named-session`)).text()).not.toContain(NAME);
+    // The next turn sends only its new message: the name comes from the stored turn.
+    expect(await chat({ role: "user", content: "What was my question?" })).toBe(`Hello ${NAME}, how can I help?`);
+    expect(fake.requests.map((r) => r.raw.toString()).join("\n")).not.toContain("Gonzalez");
+  });
+});
