@@ -1,0 +1,318 @@
+/**
+ * Turns a client's JSON schema into one that node-llama-cpp's grammar enforces exactly, or refuses it.
+ *
+ * `createGrammarForJsonSchema` never fails on what it does not know: it drops `pattern`, `minimum` and
+ * friends, turns `anyOf` (or any schema without a `type` it knows) into `null`, and a `$ref` outside
+ * `#/$defs/` into any JSON. The answer then breaks the schema the client sent, with a 200. So every
+ * node is rewritten into the subset the grammar implements (the `GbnfJsonSchema` type) such that
+ * every value the grammar can produce satisfies the original schema; what cannot be is a 400
+ * `invalid_json_schema` that names the keyword and where it is.
+ *
+ * @example
+ * toGrammarSchema({ anyOf: [{ type: "string" }, { type: "null" }] });
+ * // → { oneOf: [{ type: "string" }, { type: "null" }] }
+ * toGrammarSchema({ type: "string", pattern: "^[A-Z]{3}$" }); // throws: `pattern` at #/pattern
+ */
+import type { GbnfJsonSchema } from "node-llama-cpp";
+import { invalidRequest } from "../../errors.js";
+
+type Schema = Record<string, unknown>;
+type Out = Record<string, unknown>;
+
+/** Deeper than any real response schema; keeps a hostile one from exhausting the stack. */
+const MAX_DEPTH = 64;
+
+/** Keywords that describe a value without constraining it. */
+const ANNOTATIONS = new Set(["description", "title", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"]);
+/** Containers for `$ref` targets: read through pointers, never generated themselves. */
+const DEF_CONTAINERS = new Set(["$defs", "definitions"]);
+const FORMATS = new Set(["date", "time", "date-time"]);
+const TYPES = ["string", "number", "integer", "boolean", "null", "object", "array"] as const;
+type TypeName = (typeof TYPES)[number];
+
+/** The keywords each type may carry, beyond `type` and the annotations. */
+const KEYWORDS: Record<TypeName, ReadonlySet<string>> = {
+  string: new Set(["minLength", "maxLength", "format"]),
+  number: new Set(),
+  integer: new Set(),
+  boolean: new Set(),
+  null: new Set(),
+  object: new Set(["properties", "required", "additionalProperties", "minProperties", "maxProperties"]),
+  array: new Set(["items", "prefixItems", "minItems", "maxItems"]),
+};
+
+/** Any JSON value, in terms the grammar knows (a schema with no `type` would be `null` only). */
+const ANY: Out = {
+  oneOf: [{ type: ["string", "number", "boolean", "null"] }, { type: "object", additionalProperties: true }, { type: "array" }],
+};
+
+export class SchemaRefusal extends Error {}
+
+export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
+  const walk = new Walk(schema);
+  let out = walk.node(schema, "#", 0);
+  if (walk.defs.size > 0) {
+    const $defs = Object.fromEntries([...walk.defs.values()].map((d) => [d.name, d.schema]));
+    // node-llama-cpp reads `$defs` from a `$ref`, `oneOf`, object or array node; wrapping covers the rest.
+    const holds = "$ref" in out || "oneOf" in out || out.type === "object" || out.type === "array";
+    out = holds ? { ...out, $defs } : { oneOf: [out], $defs };
+  }
+  // The walk only ever builds nodes of the GbnfJsonSchema shapes.
+  return out as GbnfJsonSchema;
+}
+
+/** The 400 a client gets for a schema the local model cannot enforce. */
+export function schemaRefusalError(reason: string) {
+  return invalidRequest(`response_format.json_schema.schema cannot be enforced by the local model: ${reason}`, "response_format", "invalid_json_schema");
+}
+
+class Walk {
+  /** Each `$ref` target by its pointer, lifted to a root `$defs` entry (named before walked, so cycles end). */
+  readonly defs = new Map<string, { name: string; schema: Out | undefined; level: number }>();
+  /** Objects and arrays entered so far on the walk's current branch. */
+  private level = 0;
+
+  constructor(private readonly root: unknown) {}
+
+  node(schema: unknown, path: string, depth: number): Out {
+    if (depth > MAX_DEPTH) refuse(`it nests deeper than ${MAX_DEPTH} levels`, path);
+    if (schema === true) return ANY;
+    if (schema === false) refuse("the schema `false` matches no value", path);
+    if (!isSchema(schema)) refuse("a schema must be an object or a boolean", path);
+    const s = schema as Schema;
+    for (const key of ["$id", "$schema"]) if (key in s && path !== "#") refuse(`\`${key}\` is only understood at the root`, `${path}/${key}`);
+
+    if ("$ref" in s) return this.ref(s, path, depth);
+    if ("allOf" in s) {
+      const all = s.allOf;
+      if (!Array.isArray(all) || all.length !== 1) refuse("`allOf` is supported with exactly one schema", `${path}/allOf`);
+      onlyAnnotations(s, "allOf", path);
+      return this.node(all[0], `${path}/allOf/0`, depth + 1);
+    }
+    for (const key of ["anyOf", "oneOf"] as const) {
+      if (!(key in s)) continue;
+      const options = s[key];
+      if (!Array.isArray(options) || options.length === 0) refuse(`\`${key}\` must be a non-empty array`, `${path}/${key}`);
+      onlyAnnotations(s, key, path);
+      // The grammar produces a value of one alternative: that satisfies anyOf as it does oneOf.
+      const branches = options.map((o, i) => this.node(o, `${path}/${key}/${i}`, depth + 1));
+      return branches.length === 1 ? branches[0]! : { oneOf: branches };
+    }
+    if ("const" in s || "enum" in s) return literals(s, path);
+
+    const types = typesOf(s, path);
+    if (types === undefined) return ANY;
+    for (const key of Object.keys(s)) {
+      if (key === "type" || ANNOTATIONS.has(key) || DEF_CONTAINERS.has(key) || key === "$id" || key === "$schema") continue;
+      if (!types.some((t) => KEYWORDS[t].has(key))) refuse(`\`${key}\` is not supported`, `${path}/${key}`);
+    }
+    // `number` already admits every integer.
+    const distinct = types.includes("number") ? types.filter((t) => t !== "integer") : types;
+    const branches = distinct.map((t) => this.typed(t, s, path, depth));
+    return branches.length === 1 ? branches[0]! : { oneOf: branches };
+  }
+
+  private typed(type: TypeName, s: Schema, path: string, depth: number): Out {
+    switch (type) {
+      case "string":
+        return stringNode(s, path);
+      case "object":
+        return this.object(s, path, depth);
+      case "array":
+        return this.array(s, path, depth);
+      default:
+        return { type };
+    }
+  }
+
+  private object(s: Schema, path: string, depth: number): Out {
+    const properties = s.properties ?? {};
+    if (!isSchema(properties)) refuse("`properties` must be an object", `${path}/properties`);
+    const names = Object.keys(properties);
+    const required = s.required ?? [];
+    if (!Array.isArray(required)) refuse("`required` must be an array", `${path}/required`);
+    for (const name of required) {
+      // The grammar writes exactly the listed properties, so a required one must be among them.
+      if (typeof name !== "string" || !names.includes(name)) refuse(`required property ${JSON.stringify(name)} is not in \`properties\``, `${path}/required`);
+    }
+    const min = count(s, "minProperties", path) ?? 0;
+    const max = count(s, "maxProperties", path);
+    // Every property is always written (node-llama-cpp ignores `required`), and generated extra keys
+    // could repeat a name, so the number of keys is exactly the number of properties.
+    if (min > names.length) refuse(`\`minProperties\` above the number of \`properties\` (${names.length}) is not supported`, `${path}/minProperties`);
+    if (max !== undefined && max < names.length) refuse(`\`maxProperties\` below the number of \`properties\` (${names.length}) is not supported`, `${path}/maxProperties`);
+
+    const out: Out = { type: "object" };
+    this.level++;
+    out.properties = Object.fromEntries(names.map((n) => [n, this.node(properties[n], `${path}/properties/${escape(n)}`, depth + 1)]));
+    const extra = s.additionalProperties;
+    if (names.length === 0 && extra !== undefined && extra !== false) {
+      // A map with no fixed keys: its generated keys cannot collide with a property.
+      out.additionalProperties = extra === true ? true : this.node(extra, `${path}/additionalProperties`, depth + 1);
+      if (max !== undefined) out.maxProperties = max;
+    } else {
+      // Extra keys are optional; writing none satisfies `additionalProperties` whatever it says.
+      out.additionalProperties = false;
+    }
+    this.level--;
+    return out;
+  }
+
+  private array(s: Schema, path: string, depth: number): Out {
+    const out: Out = { type: "array" };
+    this.level++;
+    const prefix = s.prefixItems;
+    if (prefix !== undefined && !Array.isArray(prefix)) refuse("`prefixItems` must be an array", `${path}/prefixItems`);
+    const prefixLength = prefix?.length ?? 0;
+    if (prefix) out.prefixItems = prefix.map((p, i) => this.node(p, `${path}/prefixItems/${i}`, depth + 1));
+    const min = count(s, "minItems", path);
+    let max = count(s, "maxItems", path);
+    if (Array.isArray(s.items)) refuse("`items` as an array is not supported; use `prefixItems`", `${path}/items`);
+    if (s.items === false) max = Math.min(max ?? prefixLength, prefixLength);
+    else if (s.items !== undefined && s.items !== true) out.items = this.node(s.items, `${path}/items`, depth + 1);
+    // The grammar always writes every prefix item.
+    if (max !== undefined && max < prefixLength) refuse(`\`maxItems\` below the number of \`prefixItems\` (${prefixLength}) is not supported`, `${path}/maxItems`);
+    if (min !== undefined && max !== undefined && min > max) refuse("`minItems` is above `maxItems`: no array satisfies it", `${path}/minItems`);
+    if (min !== undefined) out.minItems = min;
+    if (max !== undefined) out.maxItems = max;
+    this.level--;
+    return out;
+  }
+
+  private ref(s: Schema, path: string, depth: number): Out {
+    onlyAnnotations(s, "$ref", path);
+    const ref = s.$ref;
+    if (typeof ref !== "string" || !ref.startsWith("#")) refuse(`only local references (starting with "#") are supported, not ${JSON.stringify(ref)}`, `${path}/$ref`);
+    let def = this.defs.get(ref);
+    if (!def) {
+      const target = resolvePointer(this.root, ref);
+      if (target === undefined) refuse(`${JSON.stringify(ref)} points to nothing in the schema`, `${path}/$ref`);
+      def = { name: `d${this.defs.size}`, schema: undefined, level: this.level };
+      this.defs.set(ref, def);
+      def.schema = this.node(target, ref, depth + 1);
+    } else if (def.schema === undefined && def.level === this.level) {
+      // Reached again inside itself through references and alternatives only: a value that is itself.
+      refuse(`${JSON.stringify(ref)} refers to itself without an object or array in between`, `${path}/$ref`);
+    }
+    return { $ref: `#/$defs/${def.name}` };
+  }
+}
+
+function literals(s: Schema, path: string): Out {
+  const values: unknown[] = "const" in s ? [s.const] : Array.isArray(s.enum) ? s.enum : refuse("`enum` must be an array", `${path}/enum`);
+  const keyword = "const" in s ? "const" : "enum";
+  for (const key of Object.keys(s)) {
+    if (key !== keyword && key !== "type" && !ANNOTATIONS.has(key)) refuse(`\`${key}\` next to \`${keyword}\` is not supported`, `${path}/${key}`);
+  }
+  for (const v of values) {
+    if (v !== null && typeof v === "object") refuse(`\`${keyword}\` values must be strings, numbers, booleans or null`, `${path}/${keyword}`);
+  }
+  const types = "type" in s ? typesOf(s, path) : undefined;
+  const allowed = types ? values.filter((v) => types.some((t) => hasType(v, t))) : values;
+  if (allowed.length === 0) refuse(`no \`${keyword}\` value has the schema's \`type\``, `${path}/${keyword}`);
+  return allowed.length === 1 ? { const: allowed[0] } : { enum: allowed };
+}
+
+function stringNode(s: Schema, path: string): Out {
+  const min = count(s, "minLength", path);
+  const max = count(s, "maxLength", path);
+  if (s.format !== undefined) {
+    if (typeof s.format !== "string" || !FORMATS.has(s.format)) {
+      refuse(`\`format\` ${JSON.stringify(s.format)} is not supported (only ${[...FORMATS].join(", ")})`, `${path}/format`);
+    }
+    // node-llama-cpp ignores lengths on a formatted string.
+    if (min !== undefined || max !== undefined) refuse("`minLength`/`maxLength` with `format` is not supported", `${path}/format`);
+    return { type: "string", format: s.format };
+  }
+  if (min !== undefined && max !== undefined && min > max) refuse("`minLength` is above `maxLength`: no string satisfies it", `${path}/minLength`);
+  const out: Out = { type: "string" };
+  if (min !== undefined) out.minLength = min;
+  if (max !== undefined) out.maxLength = max;
+  return out;
+}
+
+/**
+ * The types a node admits: its `type`, or, without one, the single type its keywords constrain
+ * (`{ properties: … }` is an object; producing only objects satisfies it). Undefined: any value.
+ */
+function typesOf(s: Schema, path: string): TypeName[] | undefined {
+  if ("type" in s) {
+    const list = Array.isArray(s.type) ? s.type : [s.type];
+    if (list.length === 0) refuse("`type` must not be an empty array", `${path}/type`);
+    for (const t of list) {
+      if (!(TYPES as readonly unknown[]).includes(t)) refuse(`unknown type ${JSON.stringify(t)}`, `${path}/type`);
+    }
+    return [...new Set(list as TypeName[])];
+  }
+  const keywords = Object.keys(s).filter((k) => !ANNOTATIONS.has(k) && !DEF_CONTAINERS.has(k) && k !== "$id" && k !== "$schema");
+  if (keywords.length === 0) return undefined;
+  const owner = TYPES.find((t) => keywords.every((k) => KEYWORDS[t].has(k)));
+  if (owner === undefined) {
+    const unknown = keywords.find((k) => !TYPES.some((t) => KEYWORDS[t].has(k)));
+    refuse(unknown ? `\`${unknown}\` is not supported` : "a schema without `type` must use one type's keywords only", `${path}/${unknown ?? ""}`);
+  }
+  return [owner];
+}
+
+function hasType(value: unknown, type: TypeName): boolean {
+  switch (type) {
+    case "null":
+      return value === null;
+    case "integer":
+      return Number.isInteger(value);
+    case "number":
+      return typeof value === "number";
+    case "string":
+    case "boolean":
+      return typeof value === type;
+    default:
+      return false;
+  }
+}
+
+/** A non-negative integer keyword (`minLength`, `maxItems`, …), or undefined when absent. */
+function count(s: Schema, key: string, path: string): number | undefined {
+  const value = s[key];
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 0) refuse(`\`${key}\` must be a non-negative integer`, `${path}/${key}`);
+  return value as number;
+}
+
+function onlyAnnotations(s: Schema, keyword: string, path: string): void {
+  for (const key of Object.keys(s)) {
+    if (key !== keyword && !ANNOTATIONS.has(key) && !DEF_CONTAINERS.has(key) && key !== "$id" && key !== "$schema") {
+      refuse(`\`${key}\` next to \`${keyword}\` is not supported`, `${path}/${key}`);
+    }
+  }
+}
+
+/** Resolves a local reference (`#`, `#/$defs/Node`, `#/properties/a`) against the root schema. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  let fragment: string;
+  try {
+    fragment = decodeURIComponent(ref.slice(1));
+  } catch {
+    return undefined;
+  }
+  if (fragment === "") return root;
+  if (!fragment.startsWith("/")) return undefined;
+  let at: unknown = root;
+  for (const raw of fragment.slice(1).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (at === null || typeof at !== "object" || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+function escape(name: string): string {
+  return name.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function isSchema(value: unknown): value is Schema {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function refuse(reason: string, path: string): never {
+  throw new SchemaRefusal(`${reason} (at ${path})`);
+}
