@@ -42,6 +42,8 @@ export const RequestFeaturesSchema = z.object({
   hasTools: z.boolean(),
   hasImages: z.boolean(),
   responseFormat: z.enum(RESPONSE_FORMATS),
+  /** Why a json_schema is beyond what the in-process model's grammar enforces (e.g. it uses `pattern`), if it is. */
+  jsonSchemaBeyondGrammar: z.string().optional(),
   /** Request headers by lower-case name (at least those the policy refers to: `CompiledPolicy.headerNames`). */
   headers: z.record(z.string(), z.string()),
   /** The request body's `metadata`. */
@@ -116,6 +118,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     features.confidence = inputs.classification.confidence;
     features.unsure = inputs.classification.unsure;
   }
+  if (needs.jsonSchemaBeyondGrammar !== undefined) features.jsonSchemaBeyondGrammar = needs.jsonSchemaBeyondGrammar;
   if (inputs.sticky) features.sticky = inputs.sticky;
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;

@@ -106,3 +106,37 @@ describe("json_schema on the local route", () => {
     expect(await refusal({ type: "object", properties: { a: { not: { type: "string" } } }, required: ["a"] })).toContain("`not` is not supported (at #/properties/a/not)");
   });
 });
+
+describe("json_schema with auto routing that prefers the local model", () => {
+  let routed: TestGateway;
+  beforeAll(async () => {
+    const routing = "version: 1\nrules: []\ndefault: { route: local, fallbacks: [cloud] }\n";
+    routed = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "routing.yaml": routing } });
+  });
+  afterAll(async () => {
+    await routed?.close();
+  });
+
+  it("sends a schema the local grammar cannot enforce to the cloud fallback, unchanged", async () => {
+    fake.reset();
+    const schema = { type: "object", properties: { code: { type: "string", pattern: "^[A-Z]{3}$" } }, required: ["code"], additionalProperties: false };
+    const { response } = await routed
+      .client()
+      .chat.completions.create({ ...ask, model: "auto", ...withSchema(schema) })
+      .withResponse();
+    expect(response.headers.get("x-switchyard-route")).toBe("cloud");
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.body).toMatchObject({ response_format: { type: "json_schema", json_schema: { schema } } });
+  });
+
+  it("answers a schema the grammar enforces locally", async () => {
+    fake.reset();
+    const schema = { type: "object", properties: { code: { type: "string", maxLength: 3 } }, required: ["code"], additionalProperties: false };
+    const { response } = await routed
+      .client()
+      .chat.completions.create({ ...ask, model: "auto", ...withSchema(schema) })
+      .withResponse();
+    expect(response.headers.get("x-switchyard-route")).toBe("local");
+    expect(fake.requests).toHaveLength(0);
+  });
+});

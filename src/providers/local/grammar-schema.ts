@@ -61,6 +61,20 @@ export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
   return out as GbnfJsonSchema;
 }
 
+/**
+ * Why `toGrammarSchema` refuses a schema, or undefined when it takes it. Routing asks this to send a
+ * schema the local grammar cannot enforce to a model that can.
+ */
+export function grammarRefusal(schema: unknown): string | undefined {
+  try {
+    toGrammarSchema(schema);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SchemaRefusal) return error.message;
+    throw error;
+  }
+}
+
 /** The 400 a client gets for a schema the local model cannot enforce. */
 export function schemaRefusalError(reason: string) {
   return invalidRequest(`response_format.json_schema.schema cannot be enforced by the local model: ${reason}`, "response_format", "invalid_json_schema");
