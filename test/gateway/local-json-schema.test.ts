@@ -102,6 +102,28 @@ describe("json_schema on the local route", () => {
     expect(await refusal({ type: "object", properties: { a: { $ref: "#/$defs/missing" } }, required: ["a"] })).toContain('"#/$defs/missing" points to nothing');
   });
 
+  it("refuses a oneOf whose alternatives may match the same value, which the grammar cannot keep exclusive", async () => {
+    const message = await refusal({ type: "object", properties: { n: { oneOf: [{ type: "number" }, { type: "integer" }] } }, required: ["n"] });
+    expect(message).toContain("`oneOf` alternatives 0 and 1 may both match one value");
+    expect(message).toContain("(at #/properties/n/oneOf)");
+  });
+
+  it("answers a oneOf whose alternatives a discriminator keeps apart", async () => {
+    const Pet = z.union([z.object({ kind: z.literal("dog"), barks: z.boolean() }), z.object({ kind: z.literal("cat"), lives: z.number() })]);
+    const schema = {
+      type: "object",
+      properties: { pet: { oneOf: [{ $ref: "#/$defs/Dog" }, { $ref: "#/$defs/Cat" }] } },
+      required: ["pet"],
+      $defs: {
+        Dog: { type: "object", properties: { kind: { const: "dog" }, barks: { type: "boolean" } }, required: ["kind", "barks"] },
+        Cat: { type: "object", properties: { kind: { const: "cat" }, lives: { type: "number" } }, required: ["kind", "lives"] },
+      },
+    };
+    const result = await gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
+    expect(result.choices[0]?.finish_reason).toBe("stop");
+    expect(z.object({ pet: Pet }).safeParse(JSON.parse(result.choices[0]?.message.content ?? "")).success).toBe(true);
+  });
+
   it("refuses keywords it does not know, such as `not`", async () => {
     expect(await refusal({ type: "object", properties: { a: { not: { type: "string" } } }, required: ["a"] })).toContain("`not` is not supported (at #/properties/a/not)");
   });

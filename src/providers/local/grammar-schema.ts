@@ -82,9 +82,13 @@ export function schemaRefusalError(reason: string) {
 
 class Walk {
   /** Each `$ref` target by its pointer, lifted to a root `$defs` entry (named before walked, so cycles end). */
-  readonly defs = new Map<string, { name: string; schema: Out | undefined; level: number }>();
+  readonly defs = new Map<string, { name: string; schema: Out | undefined; level: number; original: unknown }>();
   /** Objects and arrays entered so far on the walk's current branch. */
   private level = 0;
+  /** Output nodes whose schema accepts more types than the node writes (their type was inferred). */
+  private readonly open = new WeakSet<Out>();
+  /** The `required` list of each output object node, which the grammar itself ignores. */
+  private readonly required = new WeakMap<Out, readonly string[]>();
 
   constructor(private readonly root: unknown) {}
 
@@ -108,14 +112,18 @@ class Walk {
       const options = s[key];
       if (!Array.isArray(options) || options.length === 0) refuse(`\`${key}\` must be a non-empty array`, `${path}/${key}`);
       onlyAnnotations(s, key, path);
-      // The grammar produces a value of one alternative: that satisfies anyOf as it does oneOf.
+      // The grammar produces a value of one alternative: that satisfies anyOf, and oneOf too when no
+      // other alternative also accepts it.
       const branches = options.map((o, i) => this.node(o, `${path}/${key}/${i}`, depth + 1));
+      if (key === "oneOf") this.assertExclusive(branches, path);
       return branches.length === 1 ? branches[0]! : { oneOf: branches };
     }
     if ("const" in s || "enum" in s) return literals(s, path);
 
     const types = typesOf(s, path);
     if (types === undefined) return ANY;
+    // Inferred from keywords: the grammar writes that type only, but the schema accepts every other.
+    const open = !("type" in s);
     for (const key of Object.keys(s)) {
       if (key === "type" || ANNOTATIONS.has(key) || DEF_CONTAINERS.has(key) || key === "$id" || key === "$schema") continue;
       if (!types.some((t) => KEYWORDS[t].has(key))) refuse(`\`${key}\` is not supported`, `${path}/${key}`);
@@ -123,9 +131,65 @@ class Walk {
     // `number` already admits every integer.
     const distinct = types.includes("number") ? types.filter((t) => t !== "integer") : types;
     const branches = distinct.map((t) => this.typed(t, s, path, depth));
+    if (open) for (const b of branches) this.open.add(b);
     return branches.length === 1 ? branches[0]! : { oneOf: branches };
   }
 
+  /**
+   * Refuses a `oneOf` unless no value the grammar writes for one alternative is accepted by another
+   * (the value would match two, which oneOf forbids). Conservative: what it cannot tell apart
+   * (arrays, maps, strings of different lengths) counts as overlapping.
+   */
+  private assertExclusive(branches: Out[], path: string): void {
+    for (let i = 0; i < branches.length; i++) {
+      for (let j = i + 1; j < branches.length; j++) {
+        if (this.overlap(branches[i]!, branches[j]!, 0)) {
+          refuse(`\`oneOf\` alternatives ${i} and ${j} may both match one value; use \`anyOf\` if that is allowed`, `${path}/oneOf`);
+        }
+      }
+    }
+  }
+
+  /** Whether a value the grammar writes for `a` may be accepted by `b`'s schema, or the reverse. */
+  private overlap(a: Out, b: Out, depth: number): boolean {
+    if (depth > 8 || a === b || a === ANY || b === ANY || this.open.has(a) || this.open.has(b)) return true;
+    if ("$ref" in a || "$ref" in b) {
+      const target = (n: Out) => ("$ref" in n ? this.defTarget(n.$ref) : n);
+      const [ta, tb] = [target(a), target(b)];
+      return ta === undefined || tb === undefined || this.overlap(ta, tb, depth + 1);
+    }
+    if (Array.isArray(a.oneOf)) return (a.oneOf as Out[]).some((x) => this.overlap(x, b, depth + 1));
+    if (Array.isArray(b.oneOf)) return (b.oneOf as Out[]).some((y) => this.overlap(a, y, depth + 1));
+    const values = (n: Out): unknown[] | undefined => ("const" in n ? [n.const] : Array.isArray(n.enum) ? n.enum : undefined);
+    const [va, vb] = [values(a), values(b)];
+    if (va && vb) return va.some((v) => vb.includes(v));
+    if (va) return va.some((v) => admits(b, v));
+    if (vb) return vb.some((v) => admits(a, v));
+    if (a.type !== b.type) return (a.type === "number" && b.type === "integer") || (a.type === "integer" && b.type === "number");
+    if (a.type !== "object") return true;
+    return this.objectsOverlap(a, b, depth) || this.objectsOverlap(b, a, depth);
+  }
+
+  /**
+   * A `$ref`'s output node; for one still being walked (a recursive reference), a node of the single
+   * type its schema declares, which is enough to tell it from another type.
+   */
+  private defTarget(ref: unknown): Out | undefined {
+    const def = [...this.defs.values()].find((d) => `#/$defs/${d.name}` === ref);
+    if (def?.schema) return def.schema;
+    const declared = isSchema(def?.original) ? def.original.type : undefined;
+    const plain = isSchema(def?.original) && !["$ref", "allOf", "anyOf", "oneOf", "const", "enum"].some((k) => k in (def.original as Schema));
+    return plain && typeof declared === "string" && (TYPES as readonly string[]).includes(declared) ? { type: declared } : undefined;
+  }
+
+  /** Whether the object the grammar writes for `a` (every property of it, no other) may satisfy `b`. */
+  private objectsOverlap(a: Out, b: Out, depth: number): boolean {
+    const pa = (a.properties ?? {}) as Record<string, Out>;
+    const pb = (b.properties ?? {}) as Record<string, Out>;
+    if (Object.keys(pa).length === 0 || Object.keys(pb).length === 0) return true;
+    if ((this.required.get(b) ?? []).some((name) => !(name in pa))) return false;
+    return Object.keys(pa).every((name) => !(name in pb) || this.overlap(pa[name]!, pb[name]!, depth + 1));
+  }
   private typed(type: TypeName, s: Schema, path: string, depth: number): Out {
     switch (type) {
       case "string":
@@ -157,6 +221,7 @@ class Walk {
     if (max !== undefined && max < names.length) refuse(`\`maxProperties\` below the number of \`properties\` (${names.length}) is not supported`, `${path}/maxProperties`);
 
     const out: Out = { type: "object" };
+    this.required.set(out, required as string[]);
     this.level++;
     out.properties = Object.fromEntries(names.map((n) => [n, this.node(properties[n], `${path}/properties/${escape(n)}`, depth + 1)]));
     const extra = s.additionalProperties;
@@ -201,7 +266,7 @@ class Walk {
     if (!def) {
       const target = resolvePointer(this.root, ref);
       if (target === undefined) refuse(`${JSON.stringify(ref)} points to nothing in the schema`, `${path}/$ref`);
-      def = { name: `d${this.defs.size}`, schema: undefined, level: this.level };
+      def = { name: `d${this.defs.size}`, schema: undefined, level: this.level, original: target };
       this.defs.set(ref, def);
       def.schema = this.node(target, ref, depth + 1);
     } else if (def.schema === undefined && def.level === this.level) {
@@ -266,6 +331,17 @@ function typesOf(s: Schema, path: string): TypeName[] | undefined {
     refuse(unknown ? `\`${unknown}\` is not supported` : "a schema without `type` must use one type's keywords only", `${path}/${unknown ?? ""}`);
   }
   return [owner];
+}
+
+/** Whether a typed output node (`{ type }`, a string with lengths or a format, …) accepts `value`. */
+function admits(node: Out, value: unknown): boolean {
+  if (!hasType(value, node.type as TypeName)) return false;
+  if (node.type !== "string" || typeof value !== "string") return true;
+  // A string's lengths and format: count a literal out only when its length is certainly outside.
+  const length = [...value].length;
+  if (typeof node.minLength === "number" && length < node.minLength) return false;
+  if (typeof node.maxLength === "number" && length > node.maxLength) return false;
+  return true;
 }
 
 function hasType(value: unknown, type: TypeName): boolean {
