@@ -51,6 +51,14 @@ describe("json_schema on the local route", () => {
     }
   });
 
+  it("answers zod integers, taking the ±MAX_SAFE_INTEGER bounds zod writes for them as no bound", async () => {
+    const Age = z.object({ age: z.number().int(), count: z.int().nullable() });
+    const format = zodResponseFormat(Age, "age");
+    expect(JSON.stringify(format.json_schema.schema)).toContain(`"maximum":${Number.MAX_SAFE_INTEGER}`);
+    const result = await gw.client().chat.completions.parse({ ...ask, seed: 1, response_format: format });
+    expect(Age.parse(result.choices[0]?.message.parsed)).toBeTruthy();
+  });
+
   it("follows the zod helper's #/definitions references and nullable fields", async () => {
     interface Node {
       label: string;

@@ -126,6 +126,7 @@ class Walk {
     const open = !("type" in s);
     for (const key of Object.keys(s)) {
       if (key === "type" || ANNOTATIONS.has(key) || DEF_CONTAINERS.has(key) || key === "$id" || key === "$schema") continue;
+      if (safeIntegerBound(key, s[key]) && types.some((t) => t === "integer" || t === "number")) continue;
       if (!types.some((t) => KEYWORDS[t].has(key))) refuse(`\`${key}\` is not supported`, `${path}/${key}`);
     }
     // `number` already admits every integer.
@@ -358,6 +359,17 @@ function hasType(value: unknown, type: TypeName): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The bounds zod writes for every `.int()`: ±Number.MAX_SAFE_INTEGER. Taken as no bound: the
+ * grammar's numbers have at most 16 digits, so only a 16-digit value above 2^53 − 1 or an exponent
+ * (`1e20`) could cross them — which a model asked for an integer does not write in practice, while
+ * refusing them would refuse every zod schema with an integer.
+ */
+function safeIntegerBound(key: string, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  return (key === "minimum" && value <= -Number.MAX_SAFE_INTEGER) || (key === "maximum" && value >= Number.MAX_SAFE_INTEGER);
 }
 
 /** A non-negative integer keyword (`minLength`, `maxItems`, …), or undefined when absent. */
