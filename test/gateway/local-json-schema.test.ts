@@ -132,6 +132,13 @@ describe("json_schema on the local route", () => {
     expect(z.object({ pet: Pet }).safeParse(JSON.parse(result.choices[0]?.message.content ?? "")).success).toBe(true);
   });
 
+  it("answers a oneOf of many distinct constants with one of them", async () => {
+    const words = Array.from({ length: 500 }, (_, i) => `w${i}`);
+    const schema = { type: "object", properties: { word: { oneOf: words.map((w) => ({ const: w })) } }, required: ["word"] };
+    const result = await gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
+    expect(words).toContain((JSON.parse(result.choices[0]?.message.content ?? "") as { word: string }).word);
+  });
+
   it("refuses keywords it does not know, such as `not`", async () => {
     expect(await refusal({ type: "object", properties: { a: { not: { type: "string" } } }, required: ["a"] })).toContain("`not` is not supported (at #/properties/a/not)");
   });

@@ -21,6 +21,8 @@ type Out = Record<string, unknown>;
 
 /** Deeper than any real response schema; keeps a hostile one from exhausting the stack. */
 const MAX_DEPTH = 64;
+/** How many alternative comparisons one schema may cost (a 100-way oneOf of literals takes ~5,000). */
+const MAX_COMPARISONS = 20_000;
 
 /** Keywords that describe a value without constraining it. */
 const ANNOTATIONS = new Set(["description", "title", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"]);
@@ -85,6 +87,8 @@ class Walk {
   readonly defs = new Map<string, { name: string; schema: Out | undefined; level: number; original: unknown }>();
   /** Objects and arrays entered so far on the walk's current branch. */
   private level = 0;
+  /** Steps spent telling `oneOf` alternatives apart (`overlap` calls). */
+  private comparisons = 0;
   /** Output nodes whose schema accepts more types than the node writes (their type was inferred). */
   private readonly open = new WeakSet<Out>();
   /** The `required` list of each output object node, which the grammar itself ignores. */
@@ -142,18 +146,33 @@ class Walk {
    * (arrays, maps, strings of different lengths) counts as overlapping.
    */
   private assertExclusive(branches: Out[], path: string): void {
+    const overlapping = (i: number, j: number) =>
+      refuse(`\`oneOf\` alternatives ${i} and ${j} may both match one value; use \`anyOf\` if that is allowed`, `${path}/oneOf`);
+    // Two shapes cost one pass instead of every pair: literals (a value in two alternatives) and
+    // objects told apart by a discriminator (a property every one of them sets to its own literals).
+    const owner = new Map<string, number>();
+    branches.forEach((b, i) => {
+      for (const v of literalValues(b) ?? []) {
+        const j = owner.get(literalKey(v));
+        if (j !== undefined && j !== i) overlapping(j, i);
+        owner.set(literalKey(v), i);
+      }
+    });
+    const tagged = discriminated(branches.filter((b) => b.type === "object" && !this.open.has(b)));
     for (let i = 0; i < branches.length; i++) {
       for (let j = i + 1; j < branches.length; j++) {
-        if (this.overlap(branches[i]!, branches[j]!, 0)) {
-          refuse(`\`oneOf\` alternatives ${i} and ${j} may both match one value; use \`anyOf\` if that is allowed`, `${path}/oneOf`);
-        }
+        const [a, b] = [branches[i]!, branches[j]!];
+        if (literalValues(a) && literalValues(b)) continue;
+        if (tagged.has(a) && tagged.has(b)) continue;
+        if (this.overlap(a, b, 0)) overlapping(i, j);
       }
     }
   }
 
   /** Whether a value the grammar writes for `a` may be accepted by `b`'s schema, or the reverse. */
   private overlap(a: Out, b: Out, depth: number): boolean {
-    if (depth > 8 || a === b || a === ANY || b === ANY || this.open.has(a) || this.open.has(b)) return true;
+    // Bounded work whatever the schema's shape: past the budget, assume the worst.
+    if (++this.comparisons > MAX_COMPARISONS || depth > 8 || a === b || a === ANY || b === ANY || this.open.has(a) || this.open.has(b)) return true;
     if ("$ref" in a || "$ref" in b) {
       const target = (n: Out) => ("$ref" in n ? this.defTarget(n.$ref) : n);
       const [ta, tb] = [target(a), target(b)];
@@ -161,8 +180,7 @@ class Walk {
     }
     if (Array.isArray(a.oneOf)) return (a.oneOf as Out[]).some((x) => this.overlap(x, b, depth + 1));
     if (Array.isArray(b.oneOf)) return (b.oneOf as Out[]).some((y) => this.overlap(a, y, depth + 1));
-    const values = (n: Out): unknown[] | undefined => ("const" in n ? [n.const] : Array.isArray(n.enum) ? n.enum : undefined);
-    const [va, vb] = [values(a), values(b)];
+    const [va, vb] = [literalValues(a), literalValues(b)];
     if (va && vb) return va.some((v) => vb.includes(v));
     if (va) return va.some((v) => admits(b, v));
     if (vb) return vb.some((v) => admits(a, v));
@@ -332,6 +350,38 @@ function typesOf(s: Schema, path: string): TypeName[] | undefined {
     refuse(unknown ? `\`${unknown}\` is not supported` : "a schema without `type` must use one type's keywords only", `${path}/${unknown ?? ""}`);
   }
   return [owner];
+}
+
+/** The values a `const`/`enum` output node allows, or undefined for any other node. */
+function literalValues(node: Out): readonly unknown[] | undefined {
+  return "const" in node ? [node.const] : Array.isArray(node.enum) ? node.enum : undefined;
+}
+
+/** Tells literals apart the way JSON does (`1` from `"1"`). */
+function literalKey(value: unknown): string {
+  return `${typeof value}:${String(value)}`;
+}
+
+/**
+ * The object nodes among `objects` kept apart by one property that each of them writes with its own
+ * literal values (`kind: "dog"` / `kind: "cat"`): all of them, or none when there is no such property.
+ */
+function discriminated(objects: Out[]): Set<Out> {
+  const first = objects[0]?.properties as Record<string, Out> | undefined;
+  for (const name of Object.keys(first ?? {})) {
+    const seen = new Set<string>();
+    const apart = objects.every((o) => {
+      const tag = (o.properties as Record<string, Out>)[name];
+      const values = tag && literalValues(tag);
+      if (!values) return false;
+      const keys = new Set(values.map(literalKey));
+      for (const k of keys) if (seen.has(k)) return false;
+      for (const k of keys) seen.add(k);
+      return true;
+    });
+    if (apart) return new Set(objects);
+  }
+  return new Set();
 }
 
 /** Whether a typed output node (`{ type }`, a string with lengths or a format, …) accepts `value`. */
