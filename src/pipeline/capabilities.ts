@@ -6,6 +6,7 @@ import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { assertNoToolHistory, holdsToolHistory } from "../api/tool-history.js";
 import { unsupported } from "../errors.js";
 import type { ModelEntry } from "../models/registry.js";
+import { grammarRefusal, schemaRefusalError } from "../providers/local/grammar-schema.js";
 
 export interface RequestNeeds {
   /** The parameter that offers the model tools to call (`tools` or the deprecated `functions`), if any does. */
@@ -14,6 +15,11 @@ export interface RequestNeeds {
   toolHistory: boolean;
   images: boolean;
   jsonSchema: boolean;
+  /**
+   * Why the local grammar cannot enforce the request's json_schema (`pattern`, `minimum`, …), if it
+   * cannot: an in-process model refuses the request, and routing picks a model that can.
+   */
+  jsonSchemaBeyondGrammar: string | undefined;
   /** What the request asks that only a model behind an API can give (see `beyondInProcess`), if anything. */
   beyondInProcess: InProcessGap | undefined;
 }
@@ -32,11 +38,13 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
     if (holdsToolHistory(m)) toolHistory = true;
     else if (Array.isArray(m.content) && m.content.some((p) => p.type === "image_url")) images = true;
   }
+  const format = request.response_format;
   return {
     tools: toolOffer(request),
     toolHistory,
     images,
-    jsonSchema: request.response_format?.type === "json_schema",
+    jsonSchema: format?.type === "json_schema",
+    jsonSchemaBeyondGrammar: format?.type === "json_schema" ? grammarRefusal(format.json_schema.schema ?? {}) : undefined,
     beyondInProcess: beyondInProcess(request),
   };
 }
@@ -89,4 +97,5 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   if (needs.beyondInProcess && model.path !== undefined) {
     throw unsupported(`The in-process model '${model.id}' does not support ${needs.beyondInProcess.what}.`, needs.beyondInProcess.param);
   }
+  if (needs.jsonSchemaBeyondGrammar !== undefined && model.path !== undefined) throw schemaRefusalError(needs.jsonSchemaBeyondGrammar);
 }

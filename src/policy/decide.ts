@@ -226,6 +226,9 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   if (features.responseFormat === "json_schema" && !model.jsonSchema) {
     return { model: model.id, reason: "no json_schema support", kind: "capability" };
   }
+  if (features.jsonSchemaBeyondGrammar !== undefined && model.inProcess) {
+    return { model: model.id, reason: `json_schema beyond its grammar: ${features.jsonSchemaBeyondGrammar}`, kind: "capability" };
+  }
   const needed = features.minPromptTokens ?? features.promptTokens;
   if (needed >= model.contextWindow) {
     return {

@@ -44,6 +44,8 @@ export const RequestFeaturesSchema = z.object({
   responseFormat: z.enum(RESPONSE_FORMATS),
   /** What the request asks that an in-process model cannot give (audio or file input, logprobs, audio output), if anything. */
   beyondInProcess: z.string().optional(),
+  /** Why a json_schema is beyond what the in-process model's grammar enforces (e.g. it uses `pattern`), if it is. */
+  jsonSchemaBeyondGrammar: z.string().optional(),
   /** Request headers by lower-case name (at least those the policy refers to: `CompiledPolicy.headerNames`). */
   headers: z.record(z.string(), z.string()),
   /** The request body's `metadata`. */
@@ -119,6 +121,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     features.unsure = inputs.classification.unsure;
   }
   if (needs.beyondInProcess) features.beyondInProcess = needs.beyondInProcess.what;
+  if (needs.jsonSchemaBeyondGrammar !== undefined) features.jsonSchemaBeyondGrammar = needs.jsonSchemaBeyondGrammar;
   if (inputs.sticky) features.sticky = inputs.sticky;
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;

@@ -4,7 +4,7 @@
  */
 import type { Llama, LlamaGrammar } from "node-llama-cpp";
 import type { ResponseFormat } from "../../api/chat-request.js";
-import { invalidRequest } from "../../errors.js";
+import { schemaRefusalError, SchemaRefusal, toGrammarSchema } from "./grammar-schema.js";
 
 export class GrammarCache {
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
@@ -18,16 +18,13 @@ export class GrammarCache {
     if (!format || format.type === "text") return undefined;
     if (format.type === "json_object") return this.memo("json_object", () => this.llama.getGrammarFor("json"));
     const schema = format.json_schema.schema ?? {};
+    // The walk runs here, inside the memo: once per distinct schema, like the compilation.
     return this.memo(JSON.stringify(schema), async () => {
       try {
-        // node-llama-cpp checks the schema's shape at run time; the static type is narrower than JSON Schema.
-        return await this.llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+        // The method's generic infers a literal type from its argument; any GbnfJsonSchema is accepted.
+        return await this.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
       } catch (error) {
-        throw invalidRequest(
-          `response_format.json_schema.schema cannot be enforced by the local model: ${(error as Error).message}`,
-          "response_format.json_schema.schema",
-          "invalid_json_schema",
-        );
+        throw schemaRefusalError(error instanceof SchemaRefusal ? error.message : `node-llama-cpp: ${(error as Error).message}`);
       }
     });
   }

@@ -1,0 +1,470 @@
+/**
+ * Turns a client's JSON schema into one that node-llama-cpp's grammar enforces exactly, or refuses it.
+ *
+ * `createGrammarForJsonSchema` never fails on what it does not know: it drops `pattern`, `minimum` and
+ * friends, turns `anyOf` (or any schema without a `type` it knows) into `null`, and a `$ref` outside
+ * `#/$defs/` into any JSON. The answer then breaks the schema the client sent, with a 200. So every
+ * node is rewritten into the subset the grammar implements (the `GbnfJsonSchema` type) such that
+ * every value the grammar can produce satisfies the original schema; what cannot be is a 400
+ * `invalid_json_schema` that names the keyword and where it is.
+ *
+ * @example
+ * toGrammarSchema({ anyOf: [{ type: "string" }, { type: "null" }] });
+ * // → { oneOf: [{ type: "string" }, { type: "null" }] }
+ * toGrammarSchema({ type: "string", pattern: "^[A-Z]{3}$" }); // throws: `pattern` at #/pattern
+ */
+import type { GbnfJsonSchema } from "node-llama-cpp";
+import { invalidRequest } from "../../errors.js";
+
+type Schema = Record<string, unknown>;
+type Out = Record<string, unknown>;
+
+/** Deeper than any real response schema; keeps a hostile one from exhausting the stack. */
+const MAX_DEPTH = 64;
+/** How many alternative comparisons one schema may cost (a 100-way oneOf of literals takes ~5,000). */
+const MAX_COMPARISONS = 20_000;
+
+/** Keywords that describe a value without constraining it. */
+const ANNOTATIONS = new Set(["description", "title", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"]);
+/** Containers for `$ref` targets: read through pointers, never generated themselves. */
+const DEF_CONTAINERS = new Set(["$defs", "definitions"]);
+const FORMATS = new Set(["date", "time", "date-time"]);
+const TYPES = ["string", "number", "integer", "boolean", "null", "object", "array"] as const;
+type TypeName = (typeof TYPES)[number];
+
+/** The keywords each type may carry, beyond `type` and the annotations. */
+const KEYWORDS: Record<TypeName, ReadonlySet<string>> = {
+  string: new Set(["minLength", "maxLength", "format"]),
+  number: new Set(),
+  integer: new Set(),
+  boolean: new Set(),
+  null: new Set(),
+  object: new Set(["properties", "required", "additionalProperties", "minProperties", "maxProperties"]),
+  array: new Set(["items", "prefixItems", "minItems", "maxItems"]),
+};
+
+/** Any JSON value, in terms the grammar knows (a schema with no `type` would be `null` only). */
+const ANY: Out = {
+  oneOf: [{ type: ["string", "number", "boolean", "null"] }, { type: "object", additionalProperties: true }, { type: "array" }],
+};
+
+export class SchemaRefusal extends Error {}
+
+export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
+  const walk = new Walk(schema);
+  let out = walk.node(schema, "#", 0);
+  if (walk.defs.size > 0) {
+    const $defs = Object.fromEntries([...walk.defs.values()].map((d) => [d.name, d.schema]));
+    // node-llama-cpp reads `$defs` from a `$ref`, `oneOf`, object or array node; wrapping covers the rest.
+    const holds = "$ref" in out || "oneOf" in out || out.type === "object" || out.type === "array";
+    out = holds ? { ...out, $defs } : { oneOf: [out], $defs };
+  }
+  // The walk only ever builds nodes of the GbnfJsonSchema shapes.
+  return out as GbnfJsonSchema;
+}
+
+/**
+ * Why `toGrammarSchema` refuses a schema, or undefined when it takes it. Routing asks this to send a
+ * schema the local grammar cannot enforce to a model that can.
+ */
+export function grammarRefusal(schema: unknown): string | undefined {
+  try {
+    toGrammarSchema(schema);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SchemaRefusal) return error.message;
+    throw error;
+  }
+}
+
+/** The 400 a client gets for a schema the local model cannot enforce. */
+export function schemaRefusalError(reason: string) {
+  return invalidRequest(`response_format.json_schema.schema cannot be enforced by the local model: ${reason}`, "response_format", "invalid_json_schema");
+}
+
+class Walk {
+  /** Each `$ref` target by its pointer, lifted to a root `$defs` entry (named before walked, so cycles end). */
+  readonly defs = new Map<string, { name: string; schema: Out | undefined; level: number; original: unknown }>();
+  /** Objects and arrays entered so far on the walk's current branch. */
+  private level = 0;
+  /** Steps spent telling `oneOf` alternatives apart (`overlap` calls). */
+  private comparisons = 0;
+  /** Output nodes whose schema accepts more types than the node writes (their type was inferred). */
+  private readonly open = new WeakSet<Out>();
+  /** The `required` list of each output object node, which the grammar itself ignores. */
+  private readonly required = new WeakMap<Out, readonly string[]>();
+
+  constructor(private readonly root: unknown) {}
+
+  node(schema: unknown, path: string, depth: number): Out {
+    if (depth > MAX_DEPTH) refuse(`it nests deeper than ${MAX_DEPTH} levels`, path);
+    if (schema === true) return ANY;
+    if (schema === false) refuse("the schema `false` matches no value", path);
+    if (!isSchema(schema)) refuse("a schema must be an object or a boolean", path);
+    const s = schema as Schema;
+    for (const key of ["$id", "$schema"]) if (key in s && path !== "#") refuse(`\`${key}\` is only understood at the root`, `${path}/${key}`);
+
+    if ("$ref" in s) return this.ref(s, path, depth);
+    if ("allOf" in s) {
+      const all = s.allOf;
+      if (!Array.isArray(all) || all.length !== 1) refuse("`allOf` is supported with exactly one schema", `${path}/allOf`);
+      onlyAnnotations(s, "allOf", path);
+      return this.node(all[0], `${path}/allOf/0`, depth + 1);
+    }
+    for (const key of ["anyOf", "oneOf"] as const) {
+      if (!(key in s)) continue;
+      const options = s[key];
+      if (!Array.isArray(options) || options.length === 0) refuse(`\`${key}\` must be a non-empty array`, `${path}/${key}`);
+      onlyAnnotations(s, key, path);
+      // The grammar produces a value of one alternative: that satisfies anyOf, and oneOf too when no
+      // other alternative also accepts it.
+      const branches = options.map((o, i) => this.node(o, `${path}/${key}/${i}`, depth + 1));
+      if (key === "oneOf") this.assertExclusive(branches, path);
+      return branches.length === 1 ? branches[0]! : { oneOf: branches };
+    }
+    if ("const" in s || "enum" in s) return literals(s, path);
+
+    const types = typesOf(s, path);
+    if (types === undefined) return ANY;
+    // Inferred from keywords: the grammar writes that type only, but the schema accepts every other.
+    const open = !("type" in s);
+    for (const key of Object.keys(s)) {
+      if (key === "type" || ANNOTATIONS.has(key) || DEF_CONTAINERS.has(key) || key === "$id" || key === "$schema") continue;
+      if (safeIntegerBound(key, s[key]) && types.some((t) => t === "integer" || t === "number")) continue;
+      if (!types.some((t) => KEYWORDS[t].has(key))) refuse(`\`${key}\` is not supported`, `${path}/${key}`);
+    }
+    // `number` already admits every integer.
+    const distinct = types.includes("number") ? types.filter((t) => t !== "integer") : types;
+    const branches = distinct.map((t) => this.typed(t, s, path, depth));
+    if (open) for (const b of branches) this.open.add(b);
+    return branches.length === 1 ? branches[0]! : { oneOf: branches };
+  }
+
+  /**
+   * Refuses a `oneOf` unless no value the grammar writes for one alternative is accepted by another
+   * (the value would match two, which oneOf forbids). Conservative: what it cannot tell apart
+   * (arrays, maps, strings of different lengths) counts as overlapping.
+   */
+  private assertExclusive(branches: Out[], path: string): void {
+    const overlapping = (i: number, j: number) =>
+      refuse(`\`oneOf\` alternatives ${i} and ${j} may both match one value; use \`anyOf\` if that is allowed`, `${path}/oneOf`);
+    // Two shapes cost one pass instead of every pair: literals (a value in two alternatives) and
+    // objects told apart by a discriminator (a property every one of them sets to its own literals).
+    const owner = new Map<string, number>();
+    branches.forEach((b, i) => {
+      for (const v of literalValues(b) ?? []) {
+        const j = owner.get(literalKey(v));
+        if (j !== undefined && j !== i) overlapping(j, i);
+        owner.set(literalKey(v), i);
+      }
+    });
+    const tagged = discriminated(branches.filter((b) => b.type === "object" && !this.open.has(b)));
+    for (let i = 0; i < branches.length; i++) {
+      for (let j = i + 1; j < branches.length; j++) {
+        const [a, b] = [branches[i]!, branches[j]!];
+        if (literalValues(a) && literalValues(b)) continue;
+        if (tagged.has(a) && tagged.has(b)) continue;
+        if (this.overlap(a, b, 0)) overlapping(i, j);
+      }
+    }
+  }
+
+  /** Whether a value the grammar writes for `a` may be accepted by `b`'s schema, or the reverse. */
+  private overlap(a: Out, b: Out, depth: number): boolean {
+    // Bounded work whatever the schema's shape: past the budget, assume the worst.
+    if (++this.comparisons > MAX_COMPARISONS || depth > 8 || a === b || a === ANY || b === ANY || this.open.has(a) || this.open.has(b)) return true;
+    if ("$ref" in a || "$ref" in b) {
+      const target = (n: Out) => ("$ref" in n ? this.defTarget(n.$ref) : n);
+      const [ta, tb] = [target(a), target(b)];
+      return ta === undefined || tb === undefined || this.overlap(ta, tb, depth + 1);
+    }
+    if (Array.isArray(a.oneOf)) return (a.oneOf as Out[]).some((x) => this.overlap(x, b, depth + 1));
+    if (Array.isArray(b.oneOf)) return (b.oneOf as Out[]).some((y) => this.overlap(a, y, depth + 1));
+    const [va, vb] = [literalValues(a), literalValues(b)];
+    if (va && vb) return va.some((v) => vb.includes(v));
+    if (va) return va.some((v) => admits(b, v));
+    if (vb) return vb.some((v) => admits(a, v));
+    if (a.type !== b.type) return (a.type === "number" && b.type === "integer") || (a.type === "integer" && b.type === "number");
+    if (a.type !== "object") return true;
+    return this.objectsOverlap(a, b, depth) || this.objectsOverlap(b, a, depth);
+  }
+
+  /**
+   * A `$ref`'s output node; for one still being walked (a recursive reference), a node of the single
+   * type its schema declares, which is enough to tell it from another type.
+   */
+  private defTarget(ref: unknown): Out | undefined {
+    const def = [...this.defs.values()].find((d) => `#/$defs/${d.name}` === ref);
+    if (def?.schema) return def.schema;
+    const declared = isSchema(def?.original) ? def.original.type : undefined;
+    const plain = isSchema(def?.original) && !["$ref", "allOf", "anyOf", "oneOf", "const", "enum"].some((k) => k in (def.original as Schema));
+    return plain && typeof declared === "string" && (TYPES as readonly string[]).includes(declared) ? { type: declared } : undefined;
+  }
+
+  /** Whether the object the grammar writes for `a` (every property of it, no other) may satisfy `b`. */
+  private objectsOverlap(a: Out, b: Out, depth: number): boolean {
+    const pa = (a.properties ?? {}) as Record<string, Out>;
+    const pb = (b.properties ?? {}) as Record<string, Out>;
+    if (Object.keys(pa).length === 0 || Object.keys(pb).length === 0) return true;
+    if ((this.required.get(b) ?? []).some((name) => !(name in pa))) return false;
+    return Object.keys(pa).every((name) => !(name in pb) || this.overlap(pa[name]!, pb[name]!, depth + 1));
+  }
+  private typed(type: TypeName, s: Schema, path: string, depth: number): Out {
+    switch (type) {
+      case "string":
+        return stringNode(s, path);
+      case "object":
+        return this.object(s, path, depth);
+      case "array":
+        return this.array(s, path, depth);
+      default:
+        return { type };
+    }
+  }
+
+  private object(s: Schema, path: string, depth: number): Out {
+    const properties = s.properties ?? {};
+    if (!isSchema(properties)) refuse("`properties` must be an object", `${path}/properties`);
+    const names = Object.keys(properties);
+    const required = s.required ?? [];
+    if (!Array.isArray(required)) refuse("`required` must be an array", `${path}/required`);
+    for (const name of required) {
+      // The grammar writes exactly the listed properties, so a required one must be among them.
+      if (typeof name !== "string" || !names.includes(name)) refuse(`required property ${JSON.stringify(name)} is not in \`properties\``, `${path}/required`);
+    }
+    const min = count(s, "minProperties", path) ?? 0;
+    const max = count(s, "maxProperties", path);
+    // Every property is always written (node-llama-cpp ignores `required`), and generated extra keys
+    // could repeat a name, so the number of keys is exactly the number of properties.
+    if (min > names.length) refuse(`\`minProperties\` above the number of \`properties\` (${names.length}) is not supported`, `${path}/minProperties`);
+    if (max !== undefined && max < names.length) refuse(`\`maxProperties\` below the number of \`properties\` (${names.length}) is not supported`, `${path}/maxProperties`);
+
+    const out: Out = { type: "object" };
+    this.required.set(out, required as string[]);
+    this.level++;
+    out.properties = Object.fromEntries(names.map((n) => [n, this.node(properties[n], `${path}/properties/${escape(n)}`, depth + 1)]));
+    const extra = s.additionalProperties;
+    if (names.length === 0 && extra !== undefined && extra !== false) {
+      // A map with no fixed keys: its generated keys cannot collide with a property.
+      out.additionalProperties = extra === true ? true : this.node(extra, `${path}/additionalProperties`, depth + 1);
+      if (max !== undefined) out.maxProperties = max;
+    } else {
+      // Extra keys are optional; writing none satisfies `additionalProperties` whatever it says.
+      out.additionalProperties = false;
+    }
+    this.level--;
+    return out;
+  }
+
+  private array(s: Schema, path: string, depth: number): Out {
+    const out: Out = { type: "array" };
+    this.level++;
+    const prefix = s.prefixItems;
+    if (prefix !== undefined && !Array.isArray(prefix)) refuse("`prefixItems` must be an array", `${path}/prefixItems`);
+    const prefixLength = prefix?.length ?? 0;
+    if (prefix) out.prefixItems = prefix.map((p, i) => this.node(p, `${path}/prefixItems/${i}`, depth + 1));
+    const min = count(s, "minItems", path);
+    let max = count(s, "maxItems", path);
+    if (Array.isArray(s.items)) refuse("`items` as an array is not supported; use `prefixItems`", `${path}/items`);
+    if (s.items === false) max = Math.min(max ?? prefixLength, prefixLength);
+    else if (s.items !== undefined && s.items !== true) out.items = this.node(s.items, `${path}/items`, depth + 1);
+    // The grammar always writes every prefix item.
+    if (max !== undefined && max < prefixLength) refuse(`\`maxItems\` below the number of \`prefixItems\` (${prefixLength}) is not supported`, `${path}/maxItems`);
+    if (min !== undefined && max !== undefined && min > max) refuse("`minItems` is above `maxItems`: no array satisfies it", `${path}/minItems`);
+    if (min !== undefined) out.minItems = min;
+    if (max !== undefined) out.maxItems = max;
+    this.level--;
+    return out;
+  }
+
+  private ref(s: Schema, path: string, depth: number): Out {
+    onlyAnnotations(s, "$ref", path);
+    const ref = s.$ref;
+    if (typeof ref !== "string" || !ref.startsWith("#")) refuse(`only local references (starting with "#") are supported, not ${JSON.stringify(ref)}`, `${path}/$ref`);
+    let def = this.defs.get(ref);
+    if (!def) {
+      const target = resolvePointer(this.root, ref);
+      if (target === undefined) refuse(`${JSON.stringify(ref)} points to nothing in the schema`, `${path}/$ref`);
+      def = { name: `d${this.defs.size}`, schema: undefined, level: this.level, original: target };
+      this.defs.set(ref, def);
+      def.schema = this.node(target, ref, depth + 1);
+    } else if (def.schema === undefined && def.level === this.level) {
+      // Reached again inside itself through references and alternatives only: a value that is itself.
+      refuse(`${JSON.stringify(ref)} refers to itself without an object or array in between`, `${path}/$ref`);
+    }
+    return { $ref: `#/$defs/${def.name}` };
+  }
+}
+
+function literals(s: Schema, path: string): Out {
+  const values: unknown[] = "const" in s ? [s.const] : Array.isArray(s.enum) ? s.enum : refuse("`enum` must be an array", `${path}/enum`);
+  const keyword = "const" in s ? "const" : "enum";
+  for (const key of Object.keys(s)) {
+    if (key !== keyword && key !== "type" && !ANNOTATIONS.has(key)) refuse(`\`${key}\` next to \`${keyword}\` is not supported`, `${path}/${key}`);
+  }
+  for (const v of values) {
+    if (v !== null && typeof v === "object") refuse(`\`${keyword}\` values must be strings, numbers, booleans or null`, `${path}/${keyword}`);
+  }
+  const types = "type" in s ? typesOf(s, path) : undefined;
+  const allowed = types ? values.filter((v) => types.some((t) => hasType(v, t))) : values;
+  if (allowed.length === 0) refuse(`no \`${keyword}\` value has the schema's \`type\``, `${path}/${keyword}`);
+  return allowed.length === 1 ? { const: allowed[0] } : { enum: allowed };
+}
+
+function stringNode(s: Schema, path: string): Out {
+  const min = count(s, "minLength", path);
+  const max = count(s, "maxLength", path);
+  if (s.format !== undefined) {
+    if (typeof s.format !== "string" || !FORMATS.has(s.format)) {
+      refuse(`\`format\` ${JSON.stringify(s.format)} is not supported (only ${[...FORMATS].join(", ")})`, `${path}/format`);
+    }
+    // node-llama-cpp ignores lengths on a formatted string.
+    if (min !== undefined || max !== undefined) refuse("`minLength`/`maxLength` with `format` is not supported", `${path}/format`);
+    return { type: "string", format: s.format };
+  }
+  if (min !== undefined && max !== undefined && min > max) refuse("`minLength` is above `maxLength`: no string satisfies it", `${path}/minLength`);
+  const out: Out = { type: "string" };
+  if (min !== undefined) out.minLength = min;
+  if (max !== undefined) out.maxLength = max;
+  return out;
+}
+
+/**
+ * The types a node admits: its `type`, or, without one, the single type its keywords constrain
+ * (`{ properties: … }` is an object; producing only objects satisfies it). Undefined: any value.
+ */
+function typesOf(s: Schema, path: string): TypeName[] | undefined {
+  if ("type" in s) {
+    const list = Array.isArray(s.type) ? s.type : [s.type];
+    if (list.length === 0) refuse("`type` must not be an empty array", `${path}/type`);
+    for (const t of list) {
+      if (!(TYPES as readonly unknown[]).includes(t)) refuse(`unknown type ${JSON.stringify(t)}`, `${path}/type`);
+    }
+    return [...new Set(list as TypeName[])];
+  }
+  const keywords = Object.keys(s).filter((k) => !ANNOTATIONS.has(k) && !DEF_CONTAINERS.has(k) && k !== "$id" && k !== "$schema");
+  if (keywords.length === 0) return undefined;
+  const owner = TYPES.find((t) => keywords.every((k) => KEYWORDS[t].has(k)));
+  if (owner === undefined) {
+    const unknown = keywords.find((k) => !TYPES.some((t) => KEYWORDS[t].has(k)));
+    refuse(unknown ? `\`${unknown}\` is not supported` : "a schema without `type` must use one type's keywords only", `${path}/${unknown ?? ""}`);
+  }
+  return [owner];
+}
+
+/** The values a `const`/`enum` output node allows, or undefined for any other node. */
+function literalValues(node: Out): readonly unknown[] | undefined {
+  return "const" in node ? [node.const] : Array.isArray(node.enum) ? node.enum : undefined;
+}
+
+/** Tells literals apart the way JSON does (`1` from `"1"`). */
+function literalKey(value: unknown): string {
+  return `${typeof value}:${String(value)}`;
+}
+
+/**
+ * The object nodes among `objects` kept apart by one property that each of them writes with its own
+ * literal values (`kind: "dog"` / `kind: "cat"`): all of them, or none when there is no such property.
+ */
+function discriminated(objects: Out[]): Set<Out> {
+  const first = objects[0]?.properties as Record<string, Out> | undefined;
+  for (const name of Object.keys(first ?? {})) {
+    const seen = new Set<string>();
+    const apart = objects.every((o) => {
+      const tag = (o.properties as Record<string, Out>)[name];
+      const values = tag && literalValues(tag);
+      if (!values) return false;
+      const keys = new Set(values.map(literalKey));
+      for (const k of keys) if (seen.has(k)) return false;
+      for (const k of keys) seen.add(k);
+      return true;
+    });
+    if (apart) return new Set(objects);
+  }
+  return new Set();
+}
+
+/** Whether a typed output node (`{ type }`, a string with lengths or a format, …) accepts `value`. */
+function admits(node: Out, value: unknown): boolean {
+  if (!hasType(value, node.type as TypeName)) return false;
+  if (node.type !== "string" || typeof value !== "string") return true;
+  // A string's lengths and format: count a literal out only when its length is certainly outside.
+  const length = [...value].length;
+  if (typeof node.minLength === "number" && length < node.minLength) return false;
+  if (typeof node.maxLength === "number" && length > node.maxLength) return false;
+  return true;
+}
+
+function hasType(value: unknown, type: TypeName): boolean {
+  switch (type) {
+    case "null":
+      return value === null;
+    case "integer":
+      return Number.isInteger(value);
+    case "number":
+      return typeof value === "number";
+    case "string":
+    case "boolean":
+      return typeof value === type;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The bounds zod writes for every `.int()`: ±Number.MAX_SAFE_INTEGER. Taken as no bound: the
+ * grammar's numbers have at most 16 digits, so only a 16-digit value above 2^53 − 1 or an exponent
+ * (`1e20`) could cross them — which a model asked for an integer does not write in practice, while
+ * refusing them would refuse every zod schema with an integer.
+ */
+function safeIntegerBound(key: string, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  return (key === "minimum" && value <= -Number.MAX_SAFE_INTEGER) || (key === "maximum" && value >= Number.MAX_SAFE_INTEGER);
+}
+
+/** A non-negative integer keyword (`minLength`, `maxItems`, …), or undefined when absent. */
+function count(s: Schema, key: string, path: string): number | undefined {
+  const value = s[key];
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 0) refuse(`\`${key}\` must be a non-negative integer`, `${path}/${key}`);
+  return value as number;
+}
+
+function onlyAnnotations(s: Schema, keyword: string, path: string): void {
+  for (const key of Object.keys(s)) {
+    if (key !== keyword && !ANNOTATIONS.has(key) && !DEF_CONTAINERS.has(key) && key !== "$id" && key !== "$schema") {
+      refuse(`\`${key}\` next to \`${keyword}\` is not supported`, `${path}/${key}`);
+    }
+  }
+}
+
+/** Resolves a local reference (`#`, `#/$defs/Node`, `#/properties/a`) against the root schema. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  let fragment: string;
+  try {
+    fragment = decodeURIComponent(ref.slice(1));
+  } catch {
+    return undefined;
+  }
+  if (fragment === "") return root;
+  if (!fragment.startsWith("/")) return undefined;
+  let at: unknown = root;
+  for (const raw of fragment.slice(1).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (at === null || typeof at !== "object" || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+function escape(name: string): string {
+  return name.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function isSchema(value: unknown): value is Schema {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function refuse(reason: string, path: string): never {
+  throw new SchemaRefusal(`${reason} (at ${path})`);
+}
