@@ -1,0 +1,284 @@
+/**
+ * Where text travels in a chat request, and which of it is structure. The walker knows the paths of
+ * the request's structural strings (roles, types, ids, request settings, tool and schema names of
+ * the shape OpenAI allows, inline binary data) and skips them there only. Everything else reaches the
+ * scanner: text fields as text, and caller data (tool-call arguments, metadata, JSON schemas, fields
+ * the gateway does not know) as data, whatever its keys are called: `{"id": "ann@example.com"}` in an
+ * extension object is a value like any other.
+ *
+ * Rebuilds only what changes: an object whose values all stay the same is returned as is, so a
+ * request without PII costs no copies.
+ */
+import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+
+export interface Scanner {
+  /** `text` as the policy rewrites it. */
+  text(text: string): string;
+  /** Counts content the scan cannot read (images, audio, files). */
+  nonText(kind: string): void;
+}
+
+export interface RequestWalker {
+  request(request: ChatCompletionRequest): ChatCompletionRequest;
+  message(message: ChatMessage): ChatMessage;
+}
+
+/**
+ * Request fields that are settings, not content: their values are numbers, booleans, enums or token
+ * ids the client picks from OpenAI's documented options.
+ */
+const REQUEST_SETTINGS = new Set([
+  "model",
+  "stream",
+  "stream_options",
+  "temperature",
+  "top_p",
+  "n",
+  "seed",
+  "max_tokens",
+  "max_completion_tokens",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "parallel_tool_calls",
+  "store",
+  "reasoning_effort",
+  "service_tier",
+  "modalities",
+  "verbosity",
+]);
+const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
+const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+
+/**
+ * How caller data is walked. `keyed`: object keys are client text too ({"ann@example.com": "vip"}).
+ * `schema`: a JSON schema, whose property names are the tool's interface, written by the developer;
+ * rewriting them would break the tool, so only its values are scanned.
+ */
+type DataKind = "keyed" | "schema";
+type Record_ = Record<string, unknown>;
+
+const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
+
+/**
+ * @example
+ * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), nonText: () => {} });
+ * const sanitized = walker.request(request);
+ */
+export function requestWalker(scan: Scanner): RequestWalker {
+  // ---- caller data: every value is content ----
+
+  function data(node: unknown, kind: DataKind): unknown {
+    if (typeof node === "string") return text(node);
+    if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind));
+    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind));
+    return node;
+  }
+
+  // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
+  function keyedObject(record: Record_): Record_ {
+    const entries = Object.entries(record);
+    let changed = false;
+    for (const entry of entries) {
+      const [k, v] = entry;
+      const name = text(k);
+      const next = data(v, "keyed");
+      if (name !== k || next !== v) {
+        entry[0] = name;
+        entry[1] = next;
+        changed = true;
+      }
+    }
+    // fromEntries defines properties, so a "__proto__" key stays data and never sets the prototype.
+    return changed ? Object.fromEntries(entries) : record;
+  }
+
+  const text = (node: string) => (node.length === 0 ? node : scan.text(node));
+  /** A field the gateway does not know, or a known one holding something other than its shape: data. */
+  const unknown = (node: unknown) => data(node, "keyed");
+  /** A structural scalar stays; anything nested under a structural key is still scanned. */
+  const structural = (node: unknown) => (node !== null && typeof node === "object" ? unknown(node) : node);
+  const textField = (node: unknown) => (typeof node === "string" ? text(node) : unknown(node));
+
+  // ---- the request's known shape ----
+
+  function request(node: ChatCompletionRequest): ChatCompletionRequest {
+    return mapObject(node as Record_, (v, k) => {
+      if (REQUEST_SETTINGS.has(k)) return structural(v);
+      switch (k) {
+        case "messages":
+          return mapArray(v, message);
+        case "tools":
+          return mapArray(v, tool);
+        case "functions":
+          return mapArray(v, functionDefinition);
+        case "tool_choice":
+        case "function_call":
+          return toolChoice(v);
+        case "response_format":
+          return responseFormat(v);
+        default:
+          // `user`, `stop`, `metadata` and extension fields alike.
+          return unknown(v);
+      }
+    }) as ChatCompletionRequest;
+  }
+
+  function message(node: unknown): ChatMessage {
+    return mapObject(node, (v, k, record) => {
+      switch (k) {
+        case "role":
+        case "tool_call_id":
+          return structural(v);
+        case "name":
+          return messageName(v);
+        case "content":
+          return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
+        case "tool_calls":
+          return mapArray(v, toolCall);
+        case "function_call":
+          return record.role === "assistant" ? call(v, "arguments") : unknown(v);
+        default:
+          return unknown(v);
+      }
+    }) as ChatMessage;
+  }
+
+  // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
+  function messageName(name: unknown): unknown {
+    if (typeof name !== "string") return unknown(name);
+    const sanitized = text(name);
+    return sanitized === name ? name : sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
+  }
+
+  function contentPart(node: unknown): unknown {
+    const type = isRecord(node) ? node.type : undefined;
+    if (typeof type === "string" && NON_TEXT_PARTS.has(type)) scan.nonText("NON_TEXT_CONTENT");
+    return mapObject(node, (v, k) => {
+      if (k === "type") return structural(v);
+      if (k === type) {
+        if (k === "image_url") return imageUrl(v);
+        if (k === "input_audio") return fields(v, { data: structural, format: structural });
+        // file_data is inline base64 and file_id a reference; the filename is the client's text.
+        if (k === "file") return fields(v, { file_data: structural, file_id: structural });
+      }
+      return k === "text" || k === "refusal" ? textField(v) : unknown(v);
+    });
+  }
+
+  function imageUrl(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "detail") return structural(v);
+      // Inline image bytes, governed by `non_text_content`; a URL of a hosted image is text.
+      if (k === "url" && typeof v === "string" && v.startsWith("data:")) return v;
+      return unknown(v);
+    });
+  }
+
+  function toolCall(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "id" || k === "type") return structural(v);
+      if (k === "function") return call(v, "arguments");
+      if (k === "custom") return call(v, "input");
+      return unknown(v);
+    });
+  }
+
+  /** A call's body: a function's JSON arguments, or a custom tool's free-form input. */
+  function call(node: unknown, payload: "arguments" | "input"): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "name") return identifier(v);
+      if (k === payload) return payload === "arguments" && typeof v === "string" ? jsonText(v) : textField(v);
+      return unknown(v);
+    });
+  }
+
+  /**
+   * Only a name of the identifier shape OpenAI allows is structure; anything else (a call's name in
+   * resent history is not validated) could carry a value, so it is scanned.
+   */
+  const identifier = (name: unknown) => (typeof name === "string" && TOOL_NAME.test(name) ? name : unknown(name));
+
+  function tool(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "type") return structural(v);
+      if (k === "function") return functionDefinition(v);
+      if (k === "custom") return customTool(v);
+      return unknown(v);
+    });
+  }
+
+  function functionDefinition(node: unknown): unknown {
+    return fields(node, { name: identifier, strict: structural, parameters: (v) => data(v, "schema") });
+  }
+
+  function customTool(node: unknown): unknown {
+    return fields(node, {
+      name: identifier,
+      format: (format) => fields(format, { type: structural, grammar: (grammar) => fields(grammar, { syntax: structural }) }),
+    });
+  }
+
+  function responseFormat(node: unknown): unknown {
+    return fields(node, {
+      type: structural,
+      json_schema: (schema) => fields(schema, { name: identifier, strict: structural, schema: (v) => data(v, "schema") }),
+    });
+  }
+
+  /** `tool_choice` and the deprecated `function_call`: a mode, or a reference to a tool by name. */
+  function toolChoice(node: unknown): unknown {
+    if (typeof node === "string") return node;
+    return fields(node, {
+      type: structural,
+      function: (ref) => fields(ref, { name: identifier }),
+      custom: (ref) => fields(ref, { name: identifier }),
+      name: identifier,
+      allowed_tools: (allowed) => fields(allowed, { mode: structural, tools: (tools) => mapArray(tools, toolChoice) }),
+    });
+  }
+
+  /** An object whose listed fields are walked their own way; every other field is data. */
+  function fields(node: unknown, known: Readonly<Record<string, (value: unknown) => unknown>>): unknown {
+    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : unknown(v)));
+  }
+
+  // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
+  // result valid JSON. Arguments that do not parse are scanned as plain text.
+  function jsonText(json: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return text(json);
+    }
+    const next = data(parsed, "keyed");
+    return next === parsed ? json : JSON.stringify(next);
+  }
+
+  /** Each field through `visit`; a record that is not an object (or an array) is data. */
+  function mapObject(node: unknown, visit: (value: unknown, key: string, record: Record_) => unknown): Record_ | unknown {
+    if (!isRecord(node)) return unknown(node);
+    let changed: Record_ | null = null;
+    for (const [k, v] of Object.entries(node)) {
+      const next = visit(v, k, node);
+      // The spread copies an own "__proto__" key as a data property, so assigning it never sets the prototype.
+      if (next !== v) (changed ??= { ...node })[k] = next;
+    }
+    return changed ?? node;
+  }
+
+  function mapArray(node: unknown, visit: (item: unknown) => unknown): unknown {
+    if (!Array.isArray(node)) return unknown(node);
+    let changed: unknown[] | null = null;
+    for (let i = 0; i < node.length; i++) {
+      const next = visit(node[i]);
+      if (next !== node[i]) (changed ??= node.slice())[i] = next;
+    }
+    return changed ?? node;
+  }
+
+  return { request, message };
+}
