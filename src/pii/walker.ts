@@ -51,6 +51,8 @@ const REQUEST_SETTINGS = new Set([
 ]);
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 /**
  * How caller data is walked. `keyed`: object keys are client text too ({"ann@example.com": "vip"}).
@@ -72,9 +74,21 @@ export function requestWalker(scan: Scanner): RequestWalker {
 
   function data(node: unknown, kind: DataKind): unknown {
     if (typeof node === "string") return text(node);
+    if (typeof node === "number") return number(node);
     if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind));
     if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind));
     return node;
+  }
+
+  /**
+   * A card, SSN or phone number can travel as a JSON number ({"ssn": 536224187}). Its text is what
+   * JSON.stringify writes, so that is what is scanned; a number holding PII goes out as the rewritten
+   * string ("<US_SSN_1>"), which restores to the number's digits.
+   */
+  function number(node: number): unknown {
+    const digits = String(node);
+    const next = text(digits);
+    return next === digits ? node : next;
   }
 
   // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
@@ -255,7 +269,16 @@ export function requestWalker(scan: Scanner): RequestWalker {
       return text(json);
     }
     const next = data(parsed, "keyed");
-    return next === parsed ? json : JSON.stringify(next);
+    // Re-serialized, every number is written as the text its scan saw.
+    if (next !== parsed) return JSON.stringify(next);
+    // Sent as the client wrote it: a number whose text is not what JSON.parse read back (a 19-digit
+    // card beyond 2^53, "4.111111111111111e15") was not the text scanned, so scan that text too.
+    return json.replace(JSON_TOKEN, (token) => (token[0] === '"' || String(Number(token)) === token ? token : numberToken(token)));
+  }
+
+  function numberToken(token: string): string {
+    const next = text(token);
+    return next === token ? token : JSON.stringify(next);
   }
 
   /** Each field through `visit`; a record that is not an object (or an array) is data. */

@@ -11,7 +11,8 @@ const EMAIL = "maria.gonzalez@example.com";
 let fake: FakeOpenAI;
 let gw: TestGateway;
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
+  // The answer repeats the last user message as the cloud saw it: placeholders the gateway must restore.
+  fake = await startFakeOpenAI({ echo: true });
   gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
 });
 afterAll(async () => {
@@ -20,14 +21,27 @@ afterAll(async () => {
 });
 
 /** The body the cloud received for `body`, after checking the gateway answered. */
-async function sentUpstream(body: Record<string, unknown>): Promise<{ raw: string; json: Record<string, any> }> {
+async function sentUpstream(body: Record<string, unknown>): Promise<{ raw: string; json: Record<string, any>; answer: string }> {
   fake.reset();
   const answer = await postJson(gw.url, "/v1/chat/completions", { model: "fake-gpt", ...body });
   expect(answer.status).toBe(200);
   expect(fake.requests).toHaveLength(1);
   const raw = fake.requests[0]!.raw.toString("utf8");
-  return { raw, json: JSON.parse(raw) };
+  return { raw, json: JSON.parse(raw), answer: (answer.json as any).choices[0].message.content };
 }
+
+const CARD = "4111111111111111";
+/** A 19-digit card: beyond 2^53, so JSON.parse reads back another number than the one written. */
+const LONG_CARD = "6221260000000000001";
+
+/** The history of a call the model made, with `args` as its JSON arguments text. */
+const callHistory = (args: string, last = "thanks") => [
+  { role: "user", content: "Pay with my saved card" },
+  { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "charge_card", arguments: args } }] },
+  { role: "tool", tool_call_id: "call_1", content: "declined" },
+  { role: "user", content: last },
+];
+const sentArguments = (json: Record<string, any>) => JSON.parse(json.messages[1].tool_calls[0].function.arguments);
 
 describe("fields the gateway does not know", () => {
   it("are scanned whatever their keys are called, including keys that are structure elsewhere", async () => {
@@ -72,5 +86,34 @@ describe("fields the gateway does not know", () => {
     expect(json.messages[2]).toEqual({ role: "tool", tool_call_id: "call_1", content: "ok" });
     expect(json.tools).toEqual([{ type: "function", function: { name: "lookup", parameters: { type: "object" } }, extra: { model: "<EMAIL_ADDRESS_1>" } }]);
     expect(json.tool_choice).toEqual({ type: "function", function: { name: "lookup" } });
+  });
+});
+
+describe("numbers in caller data", () => {
+  it("are scanned in tool-call arguments, and a card number goes out as its placeholder and comes back restored", async () => {
+    const { raw, json, answer } = await sentUpstream({ messages: callHistory(`{"card_number": ${CARD}, "amount": 12.5}`, `Try ${CARD} again`) });
+    expect(raw).not.toContain(CARD);
+    expect(sentArguments(json)).toEqual({ card_number: "<CREDIT_CARD_1>", amount: 12.5 });
+    expect(json.messages[3].content).toBe("Try <CREDIT_CARD_1> again");
+    expect(answer).toBe(`Try ${CARD} again`);
+  });
+
+  it("are scanned as the client wrote them when JSON cannot hold them exactly", async () => {
+    const { raw, json } = await sentUpstream({ messages: callHistory(`{"card_number": ${LONG_CARD}}`) });
+    expect(raw).not.toContain(LONG_CARD);
+    expect(sentArguments(json)).toEqual({ card_number: "<CREDIT_CARD_1>" });
+  });
+
+  it("are scanned in tool schemas and in fields the gateway does not know", async () => {
+    const { raw, json } = await sentUpstream({
+      messages: [{ role: "user", content: "hello" }],
+      customer: { card: Number(CARD), visits: 3 },
+      tools: [{ type: "function", function: { name: "pay", parameters: { type: "object", properties: { card: { type: "integer", default: Number(CARD), minimum: 0 } } } } }],
+      temperature: 0.2,
+    });
+    expect(raw).not.toContain(CARD);
+    expect(json.customer).toEqual({ card: "<CREDIT_CARD_1>", visits: 3 });
+    expect(json.tools[0].function.parameters.properties.card).toEqual({ type: "integer", default: "<CREDIT_CARD_1>", minimum: 0 });
+    expect(json.temperature).toBe(0.2);
   });
 });
