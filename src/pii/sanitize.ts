@@ -14,6 +14,7 @@ import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
+import { findingsWithKey } from "./key-context.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
@@ -112,9 +113,10 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       override: options.override,
     };
     const deadline = deadlineIn(policy.scan.budget_ms);
-    const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline, options.tenant), ctx));
+    const scan = (text: string) => engine.scan(text, deadline, options.tenant);
     const walker = requestWalker({
-      text: sanitizeText,
+      text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
+      value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },

@@ -14,6 +14,8 @@ import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/
 export interface Scanner {
   /** `text` as the policy rewrites it. */
   text(text: string): string;
+  /** A JSON value's text as the policy rewrites it, its `key` read as context (key-context.ts). */
+  value(text: string, key: string): string;
   /** Counts content the scan cannot read (images, audio, files). */
   nonText(kind: string): void;
 }
@@ -49,6 +51,8 @@ const REQUEST_SETTINGS = new Set([
   "modalities",
   "verbosity",
 ]);
+/** Known fields of free text: scanned as text, not as a value under its key. */
+const TEXT_FIELDS = ["description", "definition", "filename"];
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
 /** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
@@ -72,22 +76,26 @@ const isRecord = (node: unknown): node is Record_ => node !== null && typeof nod
 export function requestWalker(scan: Scanner): RequestWalker {
   // ---- caller data: every value is content ----
 
-  function data(node: unknown, kind: DataKind): unknown {
-    if (typeof node === "string") return text(node);
-    if (typeof node === "number") return number(node);
-    if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind));
-    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind));
+  // `key` is the nearest object key above the value (an array's items share their array's), or null
+  // where the value is free text of a known field.
+  function data(node: unknown, kind: DataKind, key: string | null): unknown {
+    if (typeof node === "string") return dataText(node, key);
+    if (typeof node === "number") return number(node, key);
+    if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind, key));
+    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v, k) => data(v, kind, k));
     return node;
   }
+
+  const dataText = (node: string, key: string | null) => (key === null || node.length === 0 ? text(node) : scan.value(node, key));
 
   /**
    * A card, SSN or phone number can travel as a JSON number ({"ssn": 536224187}). Its text is what
    * JSON.stringify writes, so that is what is scanned; a number holding PII goes out as the rewritten
    * string ("<US_SSN_1>"), which restores to the number's digits.
    */
-  function number(node: number): unknown {
+  function number(node: number, key: string | null): unknown {
     const digits = String(node);
-    const next = text(digits);
+    const next = dataText(digits, key);
     return next === digits ? node : next;
   }
 
@@ -98,7 +106,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
     for (const entry of entries) {
       const [k, v] = entry;
       const name = text(k);
-      const next = data(v, "keyed");
+      const next = data(v, "keyed", k);
       if (name !== k || next !== v) {
         entry[0] = name;
         entry[1] = next;
@@ -111,7 +119,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
 
   const text = (node: string) => (node.length === 0 ? node : scan.text(node));
   /** A field the gateway does not know, or a known one holding something other than its shape: data. */
-  const unknown = (node: unknown) => data(node, "keyed");
+  const unknown = (node: unknown, key: string | null = null) => data(node, "keyed", key);
   /** A structural scalar stays; anything nested under a structural key is still scanned. */
   const structural = (node: unknown) => (node !== null && typeof node === "object" ? unknown(node) : node);
   const textField = (node: unknown) => (typeof node === "string" ? text(node) : unknown(node));
@@ -135,7 +143,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
           return responseFormat(v);
         default:
           // `user`, `stop`, `metadata` and extension fields alike.
-          return unknown(v);
+          return unknown(v, k);
       }
     }) as ChatCompletionRequest;
   }
@@ -149,13 +157,14 @@ export function requestWalker(scan: Scanner): RequestWalker {
         case "name":
           return messageName(v);
         case "content":
+        case "refusal":
           return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
         case "tool_calls":
           return mapArray(v, toolCall);
         case "function_call":
-          return record.role === "assistant" ? call(v, "arguments") : unknown(v);
+          return record.role === "assistant" ? call(v, "arguments") : unknown(v, k);
         default:
-          return unknown(v);
+          return unknown(v, k);
       }
     }) as ChatMessage;
   }
@@ -178,7 +187,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
         // file_data is inline base64 and file_id a reference; the filename is the client's text.
         if (k === "file") return fields(v, { file_data: structural, file_id: structural });
       }
-      return k === "text" || k === "refusal" ? textField(v) : unknown(v);
+      return k === "text" || k === "refusal" ? textField(v) : unknown(v, k);
     });
   }
 
@@ -187,7 +196,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (k === "detail") return structural(v);
       // Inline image bytes, governed by `non_text_content`; a URL of a hosted image is text.
       if (k === "url" && typeof v === "string" && v.startsWith("data:")) return v;
-      return unknown(v);
+      return k === "url" ? textField(v) : unknown(v, k);
     });
   }
 
@@ -196,7 +205,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (k === "id" || k === "type") return structural(v);
       if (k === "function") return call(v, "arguments");
       if (k === "custom") return call(v, "input");
-      return unknown(v);
+      return unknown(v, k);
     });
   }
 
@@ -205,7 +214,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
     return mapObject(node, (v, k) => {
       if (k === "name") return identifier(v);
       if (k === payload) return payload === "arguments" && typeof v === "string" ? jsonText(v) : textField(v);
-      return unknown(v);
+      return unknown(v, k);
     });
   }
 
@@ -220,12 +229,12 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (k === "type") return structural(v);
       if (k === "function") return functionDefinition(v);
       if (k === "custom") return customTool(v);
-      return unknown(v);
+      return unknown(v, k);
     });
   }
 
   function functionDefinition(node: unknown): unknown {
-    return fields(node, { name: identifier, strict: structural, parameters: (v) => data(v, "schema") });
+    return fields(node, { name: identifier, strict: structural, parameters: (v) => data(v, "schema", null) });
   }
 
   function customTool(node: unknown): unknown {
@@ -238,7 +247,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
   function responseFormat(node: unknown): unknown {
     return fields(node, {
       type: structural,
-      json_schema: (schema) => fields(schema, { name: identifier, strict: structural, schema: (v) => data(v, "schema") }),
+      json_schema: (schema) => fields(schema, { name: identifier, strict: structural, schema: (v) => data(v, "schema", null) }),
     });
   }
 
@@ -254,9 +263,12 @@ export function requestWalker(scan: Scanner): RequestWalker {
     });
   }
 
-  /** An object whose listed fields are walked their own way; every other field is data. */
+  /**
+   * An object whose listed fields are walked their own way; every other field is data. Known text
+   * fields (a description, a grammar) are free text, scanned without their key.
+   */
   function fields(node: unknown, known: Readonly<Record<string, (value: unknown) => unknown>>): unknown {
-    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : unknown(v)));
+    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : TEXT_FIELDS.includes(k) ? textField(v) : unknown(v, k)));
   }
 
   // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
@@ -268,7 +280,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
     } catch {
       return text(json);
     }
-    const next = data(parsed, "keyed");
+    const next = data(parsed, "keyed", null);
     // Re-serialized, every number is written as the text its scan saw.
     if (next !== parsed) return JSON.stringify(next);
     // Sent as the client wrote it: a number whose text is not what JSON.parse read back (a 19-digit

@@ -117,3 +117,40 @@ describe("numbers in caller data", () => {
     expect(json.temperature).toBe(0.2);
   });
 });
+
+describe("values of caller data read with their keys", () => {
+  const PATIENT = { first_name: "Maria", last_name: "Gonzalez", dob: "1985-03-12", ssn: "536224187", phone: 14155550132, visits: 3 };
+  const placeholder = (type: string) => expect.stringMatching(new RegExp(`^<${type}_\\d+>$`));
+
+  it("find names, birth dates and bare SSNs and phone numbers that say nothing alone, and restore them", async () => {
+    const { raw, json, answer } = await sentUpstream({ messages: callHistory(JSON.stringify(PATIENT), "Is my ssn 536224187 on file?") });
+    for (const value of ["Maria", "Gonzalez", "1985-03-12", "536224187", "14155550132"]) expect(raw).not.toContain(value);
+    expect(sentArguments(json)).toEqual({
+      first_name: placeholder("PERSON"),
+      last_name: placeholder("PERSON"),
+      dob: placeholder("DATE_TIME"),
+      ssn: placeholder("US_SSN"),
+      phone: placeholder("PHONE_NUMBER"),
+      visits: 3,
+    });
+    // The same value gets the same placeholder wherever it travels, and the answer restores it.
+    expect(json.messages[3].content).toBe(`Is my ssn ${sentArguments(json).ssn} on file?`);
+    expect(answer).toBe("Is my ssn 536224187 on file?");
+  });
+
+  it("read the key in unknown fields and metadata too, and never take away what the value alone shows", async () => {
+    const { raw, json } = await sentUpstream({
+      messages: [{ role: "user", content: "hello" }],
+      metadata: { ssn: "536224187" },
+      patient: { name: { first_name: "Maria" }, dateOfBirth: "1985-03-12", ssn_history: ["536224188"], order_id: "+1 415-555-0132" },
+    });
+    for (const value of ["Maria", "536224187", "1985-03-12", "536224188", "415-555-0132"]) expect(raw).not.toContain(value);
+    expect(json.metadata).toEqual({ ssn: placeholder("US_SSN") });
+    expect(json.patient).toEqual({
+      name: { first_name: placeholder("PERSON") },
+      dateOfBirth: placeholder("DATE_TIME"),
+      ssn_history: [placeholder("US_SSN")],
+      order_id: placeholder("PHONE_NUMBER"),
+    });
+  });
+});
