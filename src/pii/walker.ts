@@ -82,7 +82,8 @@ export function requestWalker(scan: Scanner): RequestWalker {
     if (typeof node === "string") return dataText(node, key);
     if (typeof node === "number") return number(node, key);
     if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind, key));
-    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v, k) => data(v, kind, k));
+    // A schema's keys are its keywords ("default", "enum", "description"): no context for a value.
+    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind, null));
     return node;
   }
 
