@@ -57,6 +57,13 @@ const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
 /** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
 const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const UNSAFE_INTEGER = /^-?\d{16,}$/;
+/**
+ * The shortest personal value a JSON number can hold is a 7-digit phone number; a card, SSN or phone
+ * number is never a fraction. Skipping the rest keeps numeric data (prices, counts, series of
+ * measurements) from costing two scans per number: 5,000 of them would overrun the scan budget.
+ */
+const mayHoldPii = (n: number) => Number.isInteger(n) && Math.abs(n) >= 1_000_000;
 
 /**
  * How caller data is walked. `keyed`: object keys are client text too ({"ann@example.com": "vip"}).
@@ -95,6 +102,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
    * string ("<US_SSN_1>"), which restores to the number's digits.
    */
   function number(node: number, key: string | null): unknown {
+    if (!mayHoldPii(node)) return node;
     const digits = String(node);
     const next = dataText(digits, key);
     return next === digits ? node : next;
@@ -284,9 +292,9 @@ export function requestWalker(scan: Scanner): RequestWalker {
     const next = data(parsed, "keyed", null);
     // Re-serialized, every number is written as the text its scan saw.
     if (next !== parsed) return JSON.stringify(next);
-    // Sent as the client wrote it: a number whose text is not what JSON.parse read back (a 19-digit
-    // card beyond 2^53, "4.111111111111111e15") was not the text scanned, so scan that text too.
-    return json.replace(JSON_TOKEN, (token) => (token[0] === '"' || String(Number(token)) === token ? token : numberToken(token)));
+    // Sent as the client wrote it: an integer beyond 2^53 (a 19-digit card) is not what JSON.parse
+    // read back, so the text scanned was not the one sent: scan the digits as written too.
+    return json.replace(JSON_TOKEN, (token) => (UNSAFE_INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? numberToken(token) : token));
   }
 
   function numberToken(token: string): string {
