@@ -15,6 +15,7 @@ import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
 import { findingsWithKey } from "./key-context.js";
+import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
@@ -113,7 +114,15 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       override: options.override,
     };
     const deadline = deadlineIn(policy.scan.budget_ms);
-    const scan = (text: string) => engine.scan(text, deadline, options.tenant);
+    // Arrays of records repeat their keys and many values ("type", "qty", "USD") thousands of times, and
+    // short texts are not kept by the engine's cache: remember their findings for this request.
+    const seen = new Map<string, ScannedEntities>();
+    const scan = (text: string) => {
+      if (text.length >= MIN_CACHED_CHARS) return engine.scan(text, deadline, options.tenant);
+      let found = seen.get(text);
+      if (found === undefined) seen.set(text, (found = engine.scan(text, deadline, options.tenant)));
+      return found;
+    };
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),

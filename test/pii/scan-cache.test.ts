@@ -113,6 +113,25 @@ describe("PII scan cache", () => {
     expect(JSON.stringify(again)).not.toContain("maria.gonzalez@example.com");
   });
 
+  it("scans each short text of a request once, however often its records repeat it", () => {
+    const engine = createPiiEngine(policy, { cacheEntries: 0 });
+    const rows = Array.from({ length: 200 }, () => ({ sku: "SKU-1", currency: "USD", contact: "ann.lee@example.com" }));
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user" as const, content: "order" },
+        { role: "assistant" as const, content: null, tool_calls: [{ id: "c1", type: "function" as const, function: { name: "order", arguments: JSON.stringify({ rows }) } }] },
+        { role: "tool" as const, tool_call_id: "c1", content: "ok" },
+      ],
+    };
+    const scans = countScans(engine);
+    const outcome = createSanitizer({ policy, engine, env: {} }).sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
+    expect(scans.count).toBeLessThan(20);
+    expect(JSON.stringify(outcome)).not.toContain("ann.lee@example.com");
+    // Each occurrence is still counted.
+    expect(outcome.kind === "cloud" && outcome.summary).toEqual([{ type: "EMAIL_ADDRESS", action: "pseudonymize", count: 200 }]);
+  });
+
   it("keeps each tenant's texts apart: another tenant's identical text is scanned, not answered from memory", () => {
     const engine = createPiiEngine(policy);
     const scans = countScans(engine);
