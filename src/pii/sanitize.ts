@@ -3,19 +3,23 @@
  * rewritten according to the policy for its destination: message contents of all roles (`function`
  * included) and their text parts, message names, tool-call arguments (as JSON values), custom tool-call
  * inputs and tool descriptions, tool and response-format schemas, `user`, `metadata`, fields the
- * gateway does not know and the stored history sent along. Only structural strings are skipped (roles,
- * types, ids, model and tool names of the shape OpenAI allows, inline binary data).
+ * gateway does not know and the stored history sent along. Only structural strings at their known paths
+ * are skipped (walker.ts: roles, types, ids, model and tool names of the shape OpenAI allows, inline
+ * binary data).
  */
-import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { ConfigError } from "../config/yaml-file.js";
 import { GatewayError } from "../errors.js";
 import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
+import { findingsWithKey } from "./key-context.js";
+import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
+import { requestWalker } from "./walker.js";
 
 export interface SanitizeOptions {
   /** The conversation's vault: the same value gets the same placeholder across its turns. */
@@ -81,26 +85,6 @@ export interface SanitizerDeps {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-// Strings that are structure, not content. Everything else is scanned (default deny).
-const STRUCTURAL_KEYS = new Set(["role", "type", "model", "id", "tool_call_id", "detail", "format", "file_id", "tool_choice", "reasoning_effort", "service_tier", "modalities"]);
-const FREE_FORM_KEYS = new Set(["metadata", "parameters", "schema"]);
-/**
- * Free-form data whose object keys are client text too ({"ann@example.com": "vip"}). Schemas
- * (`parameters`, `schema`) are left out: their property names are the tool's interface, written by
- * the developer, and rewriting them would break the tool.
- */
-const KEYED_DATA = "metadata";
-
-/** Outside caller data; inside a JSON schema; inside data whose keys are scanned too. */
-type FreeForm = false | "schema" | "data";
-const BINARY_KEYS = new Set(["data", "file_data"]);
-const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
-const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
-/** Objects whose `name` is a tool's or schema's identifier (`function_call`: the deprecated single call). */
-const NAMED_STRUCTURE = new Set(["function", "custom", "json_schema", "function_call"]);
-/** Objects whose `arguments` are the JSON a model wrote for a function. */
-const CALL_ARGUMENTS = new Set(["function", "function_call"]);
-
 /**
  * @example
  * const sanitizer = createSanitizer({ policy, engine, env: process.env });
@@ -130,10 +114,24 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       override: options.override,
     };
     const deadline = deadlineIn(policy.scan.budget_ms);
-    const sanitizeText = (text: string) => (text.length === 0 ? text : applyActions(text, engine.scan(text, deadline, options.tenant), ctx));
-    const walker = requestWalker(sanitizeText, (kind) => {
-      if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
-    }, options.vault);
+    // Arrays of records repeat their keys and many values ("type", "qty", "USD") thousands of times, and
+    // short texts are not kept by the engine's cache: remember their findings for this request.
+    const seen = new Map<string, ScannedEntities>();
+    const scan = (text: string) => {
+      if (text.length >= MIN_CACHED_CHARS) return engine.scan(text, deadline, options.tenant);
+      let found = seen.get(text);
+      if (found === undefined) seen.set(text, (found = engine.scan(text, deadline, options.tenant)));
+      return found;
+    };
+    const walker = requestWalker({
+      text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
+      value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
+      nonText(kind) {
+        if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
+      },
+      // The answer may repeat the name's alias without brackets: restoring looks for that form too.
+      bareName: (sanitized) => options.vault.handedOutBare(sanitized),
+    });
     const sanitized = walker.request(request);
     const history = (options.history ?? []).map(walker.message);
     return { sanitized, history, tally, deadline };
@@ -192,95 +190,4 @@ function scanFailure(error: unknown): { error: GatewayError; cause: PiiScanError
     cause,
   });
   return { error: gatewayError, cause };
-}
-
-/**
- * Rebuilds only what changes: an object whose strings all stay the same is returned as is, so a
- * request without PII costs no copies.
- */
-function requestWalker(sanitizeText: (text: string) => string, onNonText: (kind: string) => void, vault: PseudonymVault) {
-  // `freeForm` is set inside caller data (tool-call arguments, metadata, JSON schemas), where a key
-  // named "id" or "type" is content like any other.
-  function value(node: unknown, key: string | number | null, parentKey: string | number | null, freeForm: FreeForm): unknown {
-    if (typeof node === "string") {
-      if (!freeForm && typeof key === "string") {
-        if (STRUCTURAL_KEYS.has(key) || BINARY_KEYS.has(key)) return node;
-        // Only a name of the identifier shape OpenAI allows is structure; anything else (a call's name in
-        // resent history is not validated) could carry a value, so it is scanned.
-        if (key === "name" && typeof parentKey === "string" && NAMED_STRUCTURE.has(parentKey) && TOOL_NAME.test(node)) return node;
-        if (key === "url" && parentKey === "image_url" && node.startsWith("data:")) return node;
-        if (key === "arguments" && typeof parentKey === "string" && CALL_ARGUMENTS.has(parentKey)) return jsonText(node);
-      }
-      return sanitizeText(node);
-    }
-    if (Array.isArray(node)) {
-      // The deprecated request-level `functions` holds what a tool holds under `function`: its names are structure too.
-      const definitions = !freeForm && key === "functions" && parentKey === null;
-      let changed: unknown[] | null = null;
-      for (let i = 0; i < node.length; i++) {
-        const next = value(node[i], definitions ? "function" : i, key, freeForm);
-        if (next !== node[i]) (changed ??= node.slice())[i] = next;
-      }
-      return changed ?? node;
-    }
-    if (node !== null && typeof node === "object") {
-      const record = node as Record<string, unknown>;
-      if (!freeForm && typeof record.type === "string" && NON_TEXT_PARTS.has(record.type)) onNonText("NON_TEXT_CONTENT");
-      if (freeForm === "data") return dataObject(record, key);
-      let changed: Record<string, unknown> | null = null;
-      for (const [k, v] of Object.entries(record)) {
-        const next =
-          !freeForm && k === "name" && "role" in record
-            ? messageName(v)
-            : value(v, k, key, freeForm || (FREE_FORM_KEYS.has(k) ? (k === KEYED_DATA ? "data" : "schema") : false));
-        if (next !== v) (changed ??= { ...record })[k] = next;
-      }
-      return changed ?? node;
-    }
-    return node;
-  }
-
-  // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
-  function dataObject(record: Record<string, unknown>, key: string | number | null): Record<string, unknown> {
-    const entries = Object.entries(record);
-    let changed = false;
-    for (const entry of entries) {
-      const [k, v] = entry;
-      const name = sanitizeText(k);
-      const next = value(v, k, key, "data");
-      if (name !== k || next !== v) {
-        entry[0] = name;
-        entry[1] = next;
-        changed = true;
-      }
-    }
-    // fromEntries defines properties, so a "__proto__" key stays data and never sets the prototype.
-    return changed ? Object.fromEntries(entries) : record;
-  }
-
-  // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
-  function messageName(name: unknown): unknown {
-    if (typeof name !== "string") return name;
-    const sanitized = sanitizeText(name);
-    if (sanitized !== name) vault.handedOutBare(sanitized);
-    return sanitized === name ? name : sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
-  }
-
-  // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
-  // result valid JSON. Arguments that do not parse are scanned as plain text.
-  function jsonText(text: string): string {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return sanitizeText(text);
-    }
-    const next = value(parsed, null, null, "data");
-    return next === parsed ? text : JSON.stringify(next);
-  }
-
-  return {
-    request: (request: ChatCompletionRequest) => value(request, null, null, false) as ChatCompletionRequest,
-    message: (message: ChatMessage) => value(message, null, null, false) as ChatMessage,
-  };
 }

@@ -91,6 +91,47 @@ describe("PII scan cache", () => {
     for (const value of ["Maria Gonzalez", "maria.gonzalez@example.com", "7946 0958"]) expect(second).not.toContain(value);
   });
 
+  it("remembers long values of resent tool-call arguments, read with their keys, like any resent text", () => {
+    const engine = createPiiEngine(policy);
+    const sanitizer = createSanitizer({ policy, engine, env: {} });
+    const notes = `Customer asked to be called back about the refund; ${SYSTEM_PROMPT}`;
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user" as const, content: SYSTEM_PROMPT },
+        { role: "assistant" as const, content: null, tool_calls: [{ id: "c1", type: "function" as const, function: { name: "log", arguments: JSON.stringify({ notes }) } }] },
+        { role: "tool" as const, tool_call_id: "c1", content: `Logged for the agent on duty. ${SYSTEM_PROMPT}` },
+      ],
+    };
+    const scans = countScans(engine);
+    const first = sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
+    const firstScans = scans.count;
+    const again = sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
+    // Resent, only the short key "notes" meets the recognizers again.
+    expect(scans.count - firstScans).toBe(1);
+    expect(again).toEqual(first);
+    expect(JSON.stringify(again)).not.toContain("maria.gonzalez@example.com");
+  });
+
+  it("scans each short text of a request once, however often its records repeat it", () => {
+    const engine = createPiiEngine(policy, { cacheEntries: 0 });
+    const rows = Array.from({ length: 200 }, () => ({ sku: "SKU-1", currency: "USD", contact: "ann.lee@example.com" }));
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user" as const, content: "order" },
+        { role: "assistant" as const, content: null, tool_calls: [{ id: "c1", type: "function" as const, function: { name: "order", arguments: JSON.stringify({ rows }) } }] },
+        { role: "tool" as const, tool_call_id: "c1", content: "ok" },
+      ],
+    };
+    const scans = countScans(engine);
+    const outcome = createSanitizer({ policy, engine, env: {} }).sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
+    expect(scans.count).toBeLessThan(20);
+    expect(JSON.stringify(outcome)).not.toContain("ann.lee@example.com");
+    // Each occurrence is still counted.
+    expect(outcome.kind === "cloud" && outcome.summary).toEqual([{ type: "EMAIL_ADDRESS", action: "pseudonymize", count: 200 }]);
+  });
+
   it("keeps each tenant's texts apart: another tenant's identical text is scanned, not answered from memory", () => {
     const engine = createPiiEngine(policy);
     const scans = countScans(engine);

@@ -1,0 +1,332 @@
+/**
+ * Where text travels in a chat request, and which of it is structure. The walker knows the paths of
+ * the request's structural strings (roles, types, ids, request settings, tool and schema names of
+ * the shape OpenAI allows, inline binary data) and skips them there only. Everything else reaches the
+ * scanner: text fields as text, and caller data (tool-call arguments, metadata, JSON schemas, fields
+ * the gateway does not know) as data, whatever its keys are called: `{"id": "ann@example.com"}` in an
+ * extension object is a value like any other.
+ *
+ * Rebuilds only what changes: an object whose values all stay the same is returned as is, so a
+ * request without PII costs no copies.
+ */
+import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+
+export interface Scanner {
+  /** `text` as the policy rewrites it. */
+  text(text: string): string;
+  /** A JSON value's text as the policy rewrites it, its `key` read as context (key-context.ts). */
+  value(text: string, key: string): string;
+  /** Counts content the scan cannot read (images, audio, files). */
+  nonText(kind: string): void;
+  /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
+  bareName(sanitized: string): void;
+}
+
+export interface RequestWalker {
+  request(request: ChatCompletionRequest): ChatCompletionRequest;
+  message(message: ChatMessage): ChatMessage;
+}
+
+/**
+ * Request fields that are settings, not content: their values are numbers, booleans, enums or token
+ * ids the client picks from OpenAI's documented options.
+ */
+const REQUEST_SETTINGS = new Set([
+  "model",
+  "stream",
+  "stream_options",
+  "temperature",
+  "top_p",
+  "n",
+  "seed",
+  "max_tokens",
+  "max_completion_tokens",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "parallel_tool_calls",
+  "store",
+  "reasoning_effort",
+  "service_tier",
+  "modalities",
+  "verbosity",
+]);
+/** Known fields of free text: scanned as text, not as a value under its key. */
+const TEXT_FIELDS = ["description", "definition", "filename"];
+const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
+const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const UNSAFE_INTEGER = /^-?\d{16,}$/;
+/**
+ * The shortest personal value a JSON number can hold is a 7-digit phone number; a card, SSN or phone
+ * number is never a fraction. Skipping the rest keeps numeric data (prices, counts, series of
+ * measurements) from costing two scans per number: 5,000 of them would overrun the scan budget.
+ */
+const mayHoldPii = (n: number) => Number.isInteger(n) && Math.abs(n) >= 1_000_000;
+
+/**
+ * How caller data is walked. `keyed`: object keys are client text too ({"ann@example.com": "vip"}).
+ * `schema`: a JSON schema, whose property names are the tool's interface, written by the developer;
+ * rewriting them would break the tool, so only its values are scanned.
+ */
+type DataKind = "keyed" | "schema";
+type Record_ = Record<string, unknown>;
+
+const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
+
+/**
+ * @example
+ * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), value: (t) => t, nonText: () => {}, bareName: () => {} });
+ * const sanitized = walker.request(request);
+ */
+export function requestWalker(scan: Scanner): RequestWalker {
+  // ---- caller data: every value is content ----
+
+  // `key` is the nearest object key above the value (an array's items share their array's), or null
+  // where the value is free text of a known field.
+  function data(node: unknown, kind: DataKind, key: string | null): unknown {
+    if (typeof node === "string") return dataText(node, key);
+    if (typeof node === "number") return number(node, key);
+    if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind, key));
+    // A schema's keys are its keywords ("default", "enum", "description"): no context for a value.
+    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind, null));
+    return node;
+  }
+
+  const dataText = (node: string, key: string | null) => (key === null || node.length === 0 ? text(node) : scan.value(node, key));
+
+  /**
+   * A card, SSN or phone number can travel as a JSON number ({"ssn": 536224187}). Its text is what
+   * JSON.stringify writes, so that is what is scanned; a number holding PII goes out as the rewritten
+   * string ("<US_SSN_1>"), which restores to the number's digits.
+   */
+  function number(node: number, key: string | null): unknown {
+    if (!mayHoldPii(node)) return node;
+    const digits = String(node);
+    const next = dataText(digits, key);
+    return next === digits ? node : next;
+  }
+
+  // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
+  function keyedObject(record: Record_): Record_ {
+    const entries = Object.entries(record);
+    let changed = false;
+    for (const entry of entries) {
+      const [k, v] = entry;
+      const name = text(k);
+      const next = data(v, "keyed", k);
+      if (name !== k || next !== v) {
+        entry[0] = name;
+        entry[1] = next;
+        changed = true;
+      }
+    }
+    // fromEntries defines properties, so a "__proto__" key stays data and never sets the prototype.
+    return changed ? Object.fromEntries(entries) : record;
+  }
+
+  const text = (node: string) => (node.length === 0 ? node : scan.text(node));
+  /** A field the gateway does not know, or a known one holding something other than its shape: data. */
+  const unknown = (node: unknown, key: string | null = null) => data(node, "keyed", key);
+  /** A structural scalar stays; anything nested under a structural key is still scanned. */
+  const structural = (node: unknown) => (node !== null && typeof node === "object" ? unknown(node) : node);
+  const textField = (node: unknown) => (typeof node === "string" ? text(node) : unknown(node));
+
+  // ---- the request's known shape ----
+
+  function request(node: ChatCompletionRequest): ChatCompletionRequest {
+    return mapObject(node as Record_, (v, k) => {
+      if (REQUEST_SETTINGS.has(k)) return structural(v);
+      switch (k) {
+        case "messages":
+          return mapArray(v, message);
+        case "tools":
+          return mapArray(v, tool);
+        case "functions":
+          return mapArray(v, functionDefinition);
+        case "tool_choice":
+        case "function_call":
+          return toolChoice(v);
+        case "response_format":
+          return responseFormat(v);
+        default:
+          // `user`, `stop`, `metadata` and extension fields alike.
+          return unknown(v, k);
+      }
+    }) as ChatCompletionRequest;
+  }
+
+  function message(node: unknown): ChatMessage {
+    return mapObject(node, (v, k, record) => {
+      switch (k) {
+        case "role":
+        case "tool_call_id":
+          return structural(v);
+        case "name":
+          return messageName(v);
+        case "content":
+        case "refusal":
+          return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
+        case "tool_calls":
+          return mapArray(v, toolCall);
+        case "function_call":
+          return record.role === "assistant" ? call(v, "arguments") : unknown(v, k);
+        default:
+          return unknown(v, k);
+      }
+    }) as ChatMessage;
+  }
+
+  // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
+  function messageName(name: unknown): unknown {
+    if (typeof name !== "string") return unknown(name);
+    const sanitized = text(name);
+    if (sanitized === name) return name;
+    scan.bareName(sanitized);
+    return sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
+  }
+
+  function contentPart(node: unknown): unknown {
+    const type = isRecord(node) ? node.type : undefined;
+    if (typeof type === "string" && NON_TEXT_PARTS.has(type)) scan.nonText("NON_TEXT_CONTENT");
+    return mapObject(node, (v, k) => {
+      if (k === "type") return structural(v);
+      if (k === type) {
+        if (k === "image_url") return imageUrl(v);
+        if (k === "input_audio") return fields(v, { data: structural, format: structural });
+        // file_data is inline base64 and file_id a reference; the filename is the client's text.
+        if (k === "file") return fields(v, { file_data: structural, file_id: structural });
+      }
+      return k === "text" || k === "refusal" ? textField(v) : unknown(v, k);
+    });
+  }
+
+  function imageUrl(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "detail") return structural(v);
+      // Inline image bytes, governed by `non_text_content`; a URL of a hosted image is text.
+      if (k === "url" && typeof v === "string" && v.startsWith("data:")) return v;
+      return k === "url" ? textField(v) : unknown(v, k);
+    });
+  }
+
+  function toolCall(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "id" || k === "type") return structural(v);
+      if (k === "function") return call(v, "arguments");
+      if (k === "custom") return call(v, "input");
+      return unknown(v, k);
+    });
+  }
+
+  /** A call's body: a function's JSON arguments, or a custom tool's free-form input. */
+  function call(node: unknown, payload: "arguments" | "input"): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "name") return identifier(v);
+      if (k === payload) return payload === "arguments" && typeof v === "string" ? jsonText(v) : textField(v);
+      return unknown(v, k);
+    });
+  }
+
+  /**
+   * Only a name of the identifier shape OpenAI allows is structure; anything else (a call's name in
+   * resent history is not validated) could carry a value, so it is scanned.
+   */
+  const identifier = (name: unknown) => (typeof name === "string" && TOOL_NAME.test(name) ? name : unknown(name));
+
+  function tool(node: unknown): unknown {
+    return mapObject(node, (v, k) => {
+      if (k === "type") return structural(v);
+      if (k === "function") return functionDefinition(v);
+      if (k === "custom") return customTool(v);
+      return unknown(v, k);
+    });
+  }
+
+  function functionDefinition(node: unknown): unknown {
+    return fields(node, { name: identifier, strict: structural, parameters: (v) => data(v, "schema", null) });
+  }
+
+  function customTool(node: unknown): unknown {
+    return fields(node, {
+      name: identifier,
+      format: (format) => fields(format, { type: structural, grammar: (grammar) => fields(grammar, { syntax: structural }) }),
+    });
+  }
+
+  function responseFormat(node: unknown): unknown {
+    return fields(node, {
+      type: structural,
+      json_schema: (schema) => fields(schema, { name: identifier, strict: structural, schema: (v) => data(v, "schema", null) }),
+    });
+  }
+
+  /** `tool_choice` and the deprecated `function_call`: a mode, or a reference to a tool by name. */
+  function toolChoice(node: unknown): unknown {
+    if (typeof node === "string") return node;
+    return fields(node, {
+      type: structural,
+      function: (ref) => fields(ref, { name: identifier }),
+      custom: (ref) => fields(ref, { name: identifier }),
+      name: identifier,
+      allowed_tools: (allowed) => fields(allowed, { mode: structural, tools: (tools) => mapArray(tools, toolChoice) }),
+    });
+  }
+
+  /**
+   * An object whose listed fields are walked their own way; every other field is data. Known text
+   * fields (a description, a grammar) are free text, scanned without their key.
+   */
+  function fields(node: unknown, known: Readonly<Record<string, (value: unknown) => unknown>>): unknown {
+    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : TEXT_FIELDS.includes(k) ? textField(v) : unknown(v, k)));
+  }
+
+  // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
+  // result valid JSON. Arguments that do not parse are scanned as plain text.
+  function jsonText(json: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return text(json);
+    }
+    const next = data(parsed, "keyed", null);
+    // Re-serialized, every number is written as the text its scan saw.
+    if (next !== parsed) return JSON.stringify(next);
+    // Sent as the client wrote it: an integer beyond 2^53 (a 19-digit card) is not what JSON.parse
+    // read back, so the text scanned was not the one sent: scan the digits as written too.
+    return json.replace(JSON_TOKEN, (token) => (UNSAFE_INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? numberToken(token) : token));
+  }
+
+  function numberToken(token: string): string {
+    const next = text(token);
+    return next === token ? token : JSON.stringify(next);
+  }
+
+  /** Each field through `visit`; a record that is not an object (or an array) is data. */
+  function mapObject(node: unknown, visit: (value: unknown, key: string, record: Record_) => unknown): Record_ | unknown {
+    if (!isRecord(node)) return unknown(node);
+    let changed: Record_ | null = null;
+    for (const [k, v] of Object.entries(node)) {
+      const next = visit(v, k, node);
+      // The spread copies an own "__proto__" key as a data property, so assigning it never sets the prototype.
+      if (next !== v) (changed ??= { ...node })[k] = next;
+    }
+    return changed ?? node;
+  }
+
+  function mapArray(node: unknown, visit: (item: unknown) => unknown): unknown {
+    if (!Array.isArray(node)) return unknown(node);
+    let changed: unknown[] | null = null;
+    for (let i = 0; i < node.length; i++) {
+      const next = visit(node[i]);
+      if (next !== node[i]) (changed ??= node.slice())[i] = next;
+    }
+    return changed ?? node;
+  }
+
+  return { request, message };
+}
