@@ -131,6 +131,8 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       },
       // The answer may repeat the name's alias without brackets: restoring looks for that form too.
       bareName: (sanitized) => options.vault.handedOutBare(sanitized),
+      // An address with personal data inside is typed after it (an email in a URL makes the whole URL an email).
+      imageAddress: (url) => applyActions(url, scan(url).filter((entity) => entity.type !== "URL"), ctx),
     });
     const sanitized = walker.request(request);
     const history = (options.history ?? []).map(walker.message);

@@ -20,6 +20,11 @@ export interface Scanner {
   nonText(kind: string): void;
   /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
   bareName(sanitized: string): void;
+  /**
+   * A hosted image's URL as the policy rewrites it: the address itself is how the image travels
+   * (governed, like the image, by `non_text_content`), so only personal data inside it is rewritten.
+   */
+  imageAddress(url: string): string;
 }
 
 export interface RequestWalker {
@@ -79,7 +84,7 @@ const isRecord = (node: unknown): node is Record_ => node !== null && typeof nod
 
 /**
  * @example
- * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), value: (t) => t, nonText: () => {}, bareName: () => {} });
+ * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), value: (t) => t, nonText: () => {}, bareName: () => {}, imageAddress: (u) => u });
  * const sanitized = walker.request(request);
  */
 export function requestWalker(scan: Scanner): RequestWalker {
@@ -207,8 +212,9 @@ export function requestWalker(scan: Scanner): RequestWalker {
   function imageUrl(node: unknown): unknown {
     return mapObject(node, (v, k) => {
       if (k === "detail") return structural(v);
-      // Inline image bytes, governed by `non_text_content`; a URL of a hosted image is text.
-      if (k === "url" && typeof v === "string" && v.startsWith("data:")) return v;
+      // Inline image bytes, governed by `non_text_content`, like a hosted image's address: a
+      // placeholder in its place would leave the cloud model an image it cannot fetch.
+      if (k === "url" && typeof v === "string") return v.startsWith("data:") ? v : scan.imageAddress(v);
       return k === "url" ? textField(v) : unknown(v, k);
     });
   }

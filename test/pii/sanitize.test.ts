@@ -212,3 +212,25 @@ describe("egress chokepoint", () => {
     expect(sendToCloud(user("hi"))).toBe("gpt-4o-mini");
   });
 });
+
+describe("hosted image addresses", () => {
+  const withImage = (url: string): ChatCompletionRequest => ({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image_url", image_url: { url } }] }],
+  });
+  const urlSent = (request: ChatCompletionRequest) => ((request.messages[0]!.content as Array<{ image_url?: { url: string } }>)[1]!.image_url!.url);
+
+  it("go to the cloud as they are, so the model can fetch the image", () => {
+    const url = "https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg";
+    const outcome = cloud(withImage(url));
+    expect(outcome.kind).toBe("cloud");
+    if (outcome.kind === "cloud") expect(urlSent(outcome.request)).toBe(url);
+  });
+
+  it("still never carry personal data inside them to the cloud", () => {
+    const email = "ann.lee@example.com";
+    const outcome = cloud(withImage(`https://img.example.com/avatar?owner=${email}`));
+    expect(outcome.kind).toBe("cloud");
+    if (outcome.kind === "cloud") expect(urlSent(outcome.request)).not.toContain(email);
+  });
+});
