@@ -36,6 +36,9 @@ export interface RequestWalker {
  * Request fields that are settings, not content: their values are numbers, booleans, enums or token
  * ids the client picks from OpenAI's documented options.
  */
+/** Text that may be a JSON object or array (whether it parses is for JSON.parse to say). */
+const JSON_START = /^\s*[[{]/;
+
 const REQUEST_SETTINGS = new Set([
   "model",
   "stream",
@@ -173,6 +176,10 @@ export function requestWalker(scan: Scanner): RequestWalker {
         case "name":
           return messageName(v);
         case "content":
+          // A tool's result is often a JSON record: read field by field, so each value is scanned with
+          // its key as context ("last_name": "Gonzalez"), as a call's arguments are.
+          if ((record.role === "tool" || record.role === "function") && typeof v === "string" && JSON_START.test(v)) return jsonText(v);
+          return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
         case "refusal":
           return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
         case "tool_calls":

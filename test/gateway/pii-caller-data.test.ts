@@ -154,3 +154,32 @@ describe("values of caller data read with their keys", () => {
     });
   });
 });
+
+describe("a tool's result that is a JSON record", () => {
+  it("is read field by field, so values found only through their keys do not leave the host", async () => {
+    const record = { first_name: "Maria", last_name: "Gonzalez", dob: "1985-03-12", ssn: "536224187", status: "active" };
+    const { raw, json } = await sentUpstream({
+      messages: [
+        { role: "user", content: "Look up the customer" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: JSON.stringify(record, null, 2) },
+        { role: "user", content: "Summarise it" },
+      ],
+    });
+    for (const value of ["Maria", "Gonzalez", "1985-03-12", "536224187"]) expect(raw).not.toContain(value);
+    // Still a JSON record for the model, with the fields that hold no personal data as they were.
+    expect(JSON.parse(json.messages[2].content)).toMatchObject({ status: "active" });
+  });
+
+  it("keeps a tool result that is plain text scanned as text", async () => {
+    const { json } = await sentUpstream({
+      messages: [
+        { role: "user", content: "Send it" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "send", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: `sent to ${EMAIL} [ok]` },
+        { role: "user", content: "thanks" },
+      ],
+    });
+    expect(json.messages[2].content).toBe("sent to <EMAIL_ADDRESS_1> [ok]");
+  });
+});
