@@ -6,10 +6,10 @@ import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
-import type { ModelEntry } from "../../src/models/registry.js";
 import { renderPlainPrompt } from "../../src/providers/local/prompt.js";
 import { LocalModelRuntime } from "../../src/providers/local/runtime.js";
 import { STORIES_MODEL } from "../support/gateway.js";
+import { storiesEntry } from "../support/stories-entry.js";
 
 let llama: Llama;
 let model: LlamaModel;
@@ -17,17 +17,7 @@ let runtime: LocalModelRuntime;
 beforeAll(async () => {
   llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   model = await llama.loadModel({ modelPath: STORIES_MODEL });
-  const entry: ModelEntry = {
-    id: "stories",
-    providerId: "local",
-    location: "local",
-    upstreamModel: "stories",
-    path: STORIES_MODEL,
-    contextWindow: 512,
-    maxOutputTokens: 16,
-    capabilities: { tools: false, json_schema: true, vision: false },
-    price: undefined,
-  };
+  const entry = storiesEntry({ contextWindow: 512, maxOutputTokens: 16 });
   const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", parallel: 1, queue: 4, queue_timeout_ms: 5_000 });
   runtime = await LocalModelRuntime.load(llama, entry, config, 1);
 });

@@ -7,21 +7,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
 import { GatewayError } from "../../src/errors.js";
-import type { ModelEntry } from "../../src/models/registry.js";
 import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
-import { STORIES_MODEL } from "../support/gateway.js";
+import { storiesEntry } from "../support/stories-entry.js";
 
-const model: ModelEntry = {
-  id: "stories",
-  providerId: "local",
-  location: "local",
-  upstreamModel: "stories",
-  path: STORIES_MODEL,
-  contextWindow: 2048,
-  maxOutputTokens: 1900,
-  capabilities: { tools: false, json_schema: true, vision: false },
-  price: undefined,
-};
+const model = storiesEntry({ maxOutputTokens: 1900 });
 let provider: LlamaCppProvider;
 
 beforeAll(async () => {
