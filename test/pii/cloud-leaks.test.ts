@@ -132,3 +132,22 @@ describe("IBANs typed in lower case", () => {
     },
   );
 });
+
+describe("IBANs split by hyphens", () => {
+  it.each([
+    ["wire to DE89-3704-0044-0532-0130-00 please", "wire to <IBAN_CODE_1> please"],
+    ["my iban is de89-3704-0044-0532-0130-00 thanks", "my iban is <IBAN_CODE_1> thanks"],
+    ["IBAN: GB82-WEST-1234-5698-7654-32.", "IBAN: <IBAN_CODE_1>."],
+    ["to DE89-3704-0044-0532-0130-00-2024 ref", "to <IBAN_CODE_1>-2024 ref"],
+  ])("pseudonymizes the IBAN in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each([
+    "iban DE89-3704-0044-0532-0130-01 (bad checksum)",
+    "iban DE89-3704 0044-0532-0130-00 mixes a hyphen and a space",
+    "request id de12-f0a9-c3b4-e5d6-a7b8-c9d0",
+  ])("finds no IBAN in %j", (text) => {
+    expect(found(engine, text).filter(([type]) => type === "IBAN_CODE")).toEqual([]);
+  });
+});
