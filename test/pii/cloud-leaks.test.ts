@@ -151,3 +151,24 @@ describe("IBANs split by hyphens", () => {
     expect(found(engine, text).filter(([type]) => type === "IBAN_CODE")).toEqual([]);
   });
 });
+
+describe("card numbers split by dots", () => {
+  it.each([
+    ["card 5555.5555.5555.4444 exp 09/27", "card <CREDIT_CARD_1> exp 09/27"],
+    ["visa 4111.1111.1111.1111.", "visa <CREDIT_CARD_1>."],
+    ["amex 3782.822463.10005 please", "amex <CREDIT_CARD_1> please"],
+  ])("pseudonymizes the number in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each([
+    "card 5555.5555.5555.4445 (bad checksum)",
+    "card 5555.5555 5555.4444 mixes a dot and a space",
+    "card 5555.5555-5555.4444 mixes a dot and a dash",
+    "ratio 5555.555555554444 is a decimal",
+    "build 1.5555.5555.5555.4444 is a dotted version",
+    "build 5555.5555.5555.4444.1 is a dotted version",
+  ])("finds no card in %j", (text) => {
+    expect(found(engine, text).filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
+  });
+});
