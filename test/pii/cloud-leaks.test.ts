@@ -172,3 +172,23 @@ describe("card numbers split by dots", () => {
     expect(found(engine, text).filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
   });
 });
+
+describe("birth dates written year first with slashes", () => {
+  it.each([
+    ["Date of birth: 1985/03/12", "Date of birth: <DATE_TIME_1>"],
+    ["born 1990/7/4 in Osaka", "born <DATE_TIME_1> in <LOCATION_1>"],
+    ["DOB 2001/12/31, member since 2019", "DOB <DATE_TIME_1>, member since 2019"],
+  ])("pseudonymizes the date in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each([
+    "the meeting moved to 1985/03/12",
+    "Date of birth: 1985/13/12 is no month",
+    "Date of birth: 1985/03/32 is no day",
+    "born in the file 1985/03/123",
+    "date of birth field is 1985-03/12 mixed",
+  ])("finds no date in %j", (text) => {
+    expect(found(engine, text).filter(([type]) => type === "DATE_TIME")).toEqual([]);
+  });
+});
