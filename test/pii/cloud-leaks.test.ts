@@ -192,3 +192,26 @@ describe("birth dates written year first with slashes", () => {
     expect(found(engine, text).filter(([type]) => type === "DATE_TIME")).toEqual([]);
   });
 });
+
+describe("IPv4 addresses with every octet padded to three digits", () => {
+  it.each([
+    ["ip 192.168.001.024", "ip <IP_ADDRESS_1>"],
+    ["blocked 010.000.000.001 at the firewall", "blocked <IP_ADDRESS_1> at the firewall"],
+    ["connection reset by 192.168.001.024.", "connection reset by <IP_ADDRESS_1>."],
+  ])("pseudonymizes the address in %j", (text, cloud) => {
+    expect(cloudText(text)).toBe(cloud);
+  });
+
+  it.each([
+    "upgraded to version 1.2.3.4 today",
+    "version 001.002.003.004",
+    "build 010.020.030.040 released",
+    "updated 1.02.03.04 yesterday",
+    "ip 256.001.002.003",
+    "ip 192.168.001.0240",
+    "ip 192.168.001.024.005",
+    "ip 001.192.168.001.024",
+  ])("finds no address in %j", (text) => {
+    expect(found(engine, text).filter(([type]) => type === "IP_ADDRESS")).toEqual([]);
+  });
+});

@@ -5,7 +5,13 @@ import { patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4 = new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?!\\d|\\.\\d)`, "g");
+// Logs and spreadsheets pad every octet to three digits (192.168.001.024). Only the whole quad padded:
+// versions such as 1.02.03.04 pad some parts, and stay out.
+const PADDED_OCTET = "(?:25[0-5]|2[0-4]\\d|[01]\\d\\d)";
+const IPV4 = new RegExp(
+  `(?<![\\d.])(?:${OCTET}(?:\\.${OCTET}){3}|${PADDED_OCTET}(?:\\.${PADDED_OCTET}){3})(?!\\d|\\.\\d)`,
+  "g",
+);
 
 const context = {
   positive: ["ip", "ip address", "address", "host", "server", "client", "src", "dst", "remote", "addr", "login", "connected", "from", "blocked", "firewall"],
