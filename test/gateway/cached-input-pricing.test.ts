@@ -4,11 +4,10 @@
  * bills those tokens at its cached-input price. A model with `cached_input_per_1m` is recorded at that
  * price, so /v1/usage shows what the provider charges; a model without it prices them as input, as before.
  */
-import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageSummary } from "../../src/usage/query.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv, usageRecords, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { whole: "sk-cached-whole-0123456789", stream: "sk-cached-stream-0123456789", plain: "sk-cached-plain-0123456789", baseline: "sk-cached-base-0123456789", export: "sk-cached-export-0123456789", quiet: "sk-cached-quiet-0123456789" };
 
@@ -32,28 +31,13 @@ beforeAll(async () => {
     price: { input_per_1m: 0.15, output_per_1m: 0.6 }
 defaults:`,
     );
-  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  const keys = apiKeysEnv(KEYS);
   gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
 });
 afterAll(async () => {
   await gw?.close();
   await fake?.close();
 });
-
-/** The totals this file reads, typed by /v1/usage's own summary so the two cannot drift apart. */
-type Totals = Pick<UsageSummary, "requests" | "prompt_tokens" | "cached_prompt_tokens" | "completion_tokens" | "cost_usd" | "baseline_cost_usd" | "savings_usd">;
-
-/** The tenant's /v1/usage totals once `requests` requests are recorded (the recorder writes in the background). */
-async function totalsOf(key: string, requests: number): Promise<Totals> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    const totals = ((await res.json()) as { totals: Totals }).totals;
-    if (totals.requests >= requests || Date.now() > deadline) return totals;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const usd = (nanos: number) => nanos / 1e9;
 const ask = { messages: [{ role: "user" as const, content: "What is the capital of France?" }] };
@@ -63,7 +47,7 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
     const answer = await gw.client({ apiKey: KEYS.whole }).chat.completions.create({ ...ask, model: "fake-gpt" });
     expect(answer.usage?.prompt_tokens_details?.cached_tokens).toBe(CACHED);
 
-    const totals = await totalsOf(KEYS.whole, 1);
+    const totals = await usageTotals(gw.url, KEYS.whole, 1);
     expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 7 });
     // 3 uncached × $0.15 + 8 cached × $0.075 + 7 × $0.60, per 1M: 450 + 600 + 4200 nano-dollars.
     expect(totals.cost_usd).toBe(usd(5250));
@@ -78,7 +62,7 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
     for await (const chunk of stream) cached = chunk.usage?.prompt_tokens_details?.cached_tokens ?? cached;
     expect(cached).toBe(CACHED);
 
-    const totals = await totalsOf(KEYS.stream, 1);
+    const totals = await usageTotals(gw.url, KEYS.stream, 1);
     // Five words, five completion tokens.
     expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 5 });
     expect(totals.cost_usd).toBe(usd(450 + 600 + 3000));
@@ -88,14 +72,14 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
     // The gateway asks the upstream for the usage chunk anyway, and keeps it from the client.
     const stream = await gw.client({ apiKey: KEYS.quiet }).chat.completions.create({ ...ask, model: "fake-gpt", stream: true });
     for await (const chunk of stream) expect(chunk.usage ?? undefined).toBeUndefined();
-    const totals = await totalsOf(KEYS.quiet, 1);
+    const totals = await usageTotals(gw.url, KEYS.quiet, 1);
     expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 5 });
     expect(totals.cost_usd).toBe(usd(450 + 600 + 3000));
   });
 
   it("cost the input price on a model without cached_input_per_1m, as before", async () => {
     await gw.client({ apiKey: KEYS.plain }).chat.completions.create({ ...ask, model: "plain-gpt" });
-    const totals = await totalsOf(KEYS.plain, 1);
+    const totals = await usageTotals(gw.url, KEYS.plain, 1);
     expect(totals).toMatchObject({ requests: 1, prompt_tokens: PROMPT, cached_prompt_tokens: CACHED, completion_tokens: 7 });
     // 11 × $0.15 + 7 × $0.60 per 1M.
     expect(totals.cost_usd).toBe(usd(1650 + 4200));
@@ -103,7 +87,7 @@ describe("cached prompt tokens reported by a cloud upstream", () => {
 
   it("claim no savings for a request the baseline model answered itself", async () => {
     await gw.client({ apiKey: KEYS.baseline }).chat.completions.create({ ...ask, model: "gpt-4o" });
-    const totals = await totalsOf(KEYS.baseline, 1);
+    const totals = await usageTotals(gw.url, KEYS.baseline, 1);
     expect(totals.cost_usd).toBe(usd(7500 + 10_000 + 70_000));
     expect(totals.savings_usd).toBe(0);
   });
@@ -128,10 +112,7 @@ describe("cached prompt tokens outside /v1/usage", () => {
 
   it("are a column of the CSV export", async () => {
     await gw.client({ apiKey: KEYS.export }).chat.completions.create({ ...ask, model: "plain-gpt" });
-    await totalsOf(KEYS.export, 1);
-    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.export}` } });
-    expect(res.status).toBe(200);
-    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+    const rows = await usageRecords(gw.url, KEYS.export, 1);
     expect(rows).toEqual([expect.objectContaining({ model: "plain-gpt", prompt_tokens: String(PROMPT), cached_prompt_tokens: String(CACHED), cost_usd: String(usd(1650 + 4200)) })]);
   });
 });

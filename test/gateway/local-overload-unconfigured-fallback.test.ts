@@ -3,10 +3,10 @@
  * local model answers as it does without a last resort: 503 `overloaded` with `Retry-After`. The cloud
  * fallback could not even be called, so its `provider_not_configured` must not replace the real failure.
  */
-import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
 const KEYS = { holder: "sk-overload-holder-0123456789", asker: "sk-overload-asker-0123456789" };
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   // One local slot and no queue: while it is busy, the local model refuses at once.
   const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 0 });
-  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  const keys = apiKeysEnv(KEYS);
   // The shipped routing.yaml; the cloud provider's key is not set.
   gw = await startTestGateway({ modelsYaml: models, env: { SWITCHYARD_API_KEYS: keys, FAKE_CLOUD_KEY: "" } });
 });
@@ -70,13 +70,7 @@ describe("an overloaded local model whose cloud last resort is not configured", 
   });
 
   it("records the local model's failure, after a fallback was tried", async () => {
-    const deadline = Date.now() + 5000;
-    let rows: Array<Record<string, string>> = [];
-    while (rows.length < 2 && Date.now() < deadline) {
-      const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.asker}` } });
-      rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
-      if (rows.length < 2) await new Promise((r) => setTimeout(r, 50));
-    }
+    const rows = await usageRecords(gw.url, KEYS.asker, 2);
     expect(rows.map((r) => ({ route: r.route, model: r.model, fallback: r.fallback, status: r.status, error: r.error }))).toEqual([
       { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
       { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },

@@ -6,8 +6,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageSummary } from "../../src/usage/query.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { whole: "sk-partial-whole-0123456789", stream: "sk-partial-stream-0123456789" };
 const ANSWER = "The capital of France is Paris.";
@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
   const cloudBaseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
-  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  const keys = apiKeysEnv(KEYS);
   gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys }, waitForModels: false });
 });
 afterAll(async () => {
@@ -45,26 +45,13 @@ afterAll(async () => {
   await new Promise((resolve) => upstream.close(resolve));
 });
 
-type Totals = Pick<UsageSummary, "requests" | "prompt_tokens" | "completion_tokens" | "cost_usd">;
-
-async function totalsOf(key: string): Promise<Totals> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    const totals = ((await res.json()) as { totals: Totals }).totals;
-    if (totals.requests >= 1 || Date.now() > deadline) return totals;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const ask = { model: "cloud", messages: [{ role: "user" as const, content: "What is the capital of France?" }] };
 
 describe("an upstream usage without token counts", () => {
   it("is counted by the gateway for a whole answer, not recorded as free", async () => {
     const completion = await gw.client({ apiKey: KEYS.whole }).chat.completions.create(ask);
     expect(completion.choices[0]?.message.content).toBe(ANSWER);
-    const totals = await totalsOf(KEYS.whole);
+    const totals = await usageTotals(gw.url, KEYS.whole, 1);
     expect(totals.prompt_tokens).toBeGreaterThan(5);
     expect(totals.completion_tokens).toBeGreaterThan(3);
     expect(totals.cost_usd).toBeGreaterThan(0);
@@ -78,7 +65,7 @@ describe("an upstream usage without token counts", () => {
     expect(usages[0]!.prompt_tokens).toBeGreaterThan(5);
     expect(usages[0]!.completion_tokens).toBeGreaterThan(3);
     expect(usages[0]!.total_tokens).toBe(usages[0]!.prompt_tokens + usages[0]!.completion_tokens);
-    const totals = await totalsOf(KEYS.stream);
+    const totals = await usageTotals(gw.url, KEYS.stream, 1);
     expect(totals.prompt_tokens).toBe(usages[0]!.prompt_tokens);
     expect(totals.completion_tokens).toBe(usages[0]!.completion_tokens);
     expect(totals.cost_usd).toBeGreaterThan(0);

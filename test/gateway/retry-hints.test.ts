@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import OpenAI, { RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv } from "../support/usage-api.js";
 
 const KEYS = { spent: "sk-retry-spent-0123456789", open: "sk-retry-open-0123456789" };
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     modelsYaml: testModelsYaml({ cloudBaseURL, maxRetries: 0 }),
     files: { "routing.yaml": ROUTING, "budgets.yaml": "version: 1\ntenants:\n  spent: { monthly_usd: 0.0000001, action: deny }\n" },
-    env: { SWITCHYARD_API_KEYS: `spent=${KEYS.spent},open=${KEYS.open}` },
+    env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS) },
     waitForModels: false,
   });
 });

@@ -4,11 +4,10 @@
  * /v1/usage's fallbacks, `switchyard_fallbacks_total` and `switchyard_requests_total{model,status}`
  * count failed chains too, under the model that gave the status.
  */
-import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageSummary } from "../../src/usage/query.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv, usageRecords, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { chain: "sk-chain-fails-0123456789", degrade: "sk-chain-degrade-0123456789", holder: "sk-chain-holder-0123456789" };
 
@@ -32,7 +31,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   // One local slot and no queue: while it is busy, the local model refuses at once (503 overloaded).
   const models = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1, queue: 0 });
-  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  const keys = apiKeysEnv(KEYS);
   gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
 });
 afterAll(async () => {
@@ -47,23 +46,6 @@ function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal):
     body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }], ...body }),
     signal,
   });
-}
-
-/** The tenant's usage records from the CSV export, once `count` are recorded (the recorder writes in the background). */
-async function recordsOf(key: string, count: number): Promise<Array<Record<string, string>>> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
-    if (rows.length >= count || Date.now() > deadline) return rows;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function totalsOf(key: string): Promise<UsageSummary> {
-  const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
-  return ((await res.json()) as { totals: UsageSummary }).totals;
 }
 
 /** The value of the `name` counter whose labels include every one of `labels` (0 before its first count). */
@@ -86,9 +68,9 @@ describe("a request whose every target fails", () => {
     expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "upstream_error", message: expect.stringContaining("HTTP 503") });
     expect(fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
 
-    const [record] = await recordsOf(KEYS.chain, 1);
+    const [record] = await usageRecords(gw.url, KEYS.chain, 1);
     expect(pick(record)).toEqual({ route: "cloud", model: "gpt-4o", fallback: "true", status: "502", error: "upstream_error" });
-    expect(await totalsOf(KEYS.chain)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1 });
+    expect(await usageTotals(gw.url, KEYS.chain, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1 });
     expect(await counter("switchyard_fallbacks_total", ['route="cloud"', 'model="gpt-4o"'])).toBe(fallbacksBefore + 1);
     expect(await counter("switchyard_requests_total", ['route="cloud"', 'model="gpt-4o"', 'status="502"'])).toBe(1);
     expect(await counter("switchyard_requests_total", ['model="fake-gpt"', 'status="502"'])).toBe(0);
@@ -110,10 +92,10 @@ describe("a request whose every target fails", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("overloaded");
     expect(res.headers.get("retry-after")).not.toBeNull();
 
-    const [record] = await recordsOf(KEYS.degrade, 1);
+    const [record] = await usageRecords(gw.url, KEYS.degrade, 1);
     expect(pick(record)).toEqual({ route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" });
     // It never got a slot: no slot time is charged.
     expect(Number(record!.cost_usd)).toBe(0);
-    expect(await totalsOf(KEYS.degrade)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1, local_requests: 1 });
+    expect(await usageTotals(gw.url, KEYS.degrade, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1, local_requests: 1 });
   });
 });

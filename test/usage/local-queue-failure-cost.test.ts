@@ -3,11 +3,10 @@
  * that never got one — it timed out in the queue, or its client left while it waited — held none, so
  * it costs nothing: what the tenant is charged (and what its budget counts) is slot time only.
  */
-import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageSummary } from "../../src/usage/query.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { apiKeysEnv, usageRecords, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { holder: "sk-queue-holder-0123456789", queued: "sk-queue-waiter-0123456789" };
 const QUEUE_TIMEOUT_MS = 1000;
@@ -18,7 +17,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   // One slot at $0.10/h; no fallback, so a queued request's failure is the client's answer.
   const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 4, queueTimeoutMs: QUEUE_TIMEOUT_MS });
-  const keys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}=${key}`).join(",");
+  const keys = apiKeysEnv(KEYS);
   gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
 });
 afterAll(async () => {
@@ -35,20 +34,6 @@ function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal):
     body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], ...body }),
     signal,
   });
-}
-
-type Totals = Pick<UsageSummary, "requests" | "errors" | "completion_tokens" | "cost_usd" | "savings_usd">;
-
-/** The tenant's /v1/usage totals once `requests` requests are recorded (the recorder writes in the background). */
-async function totalsOf(key: string, requests: number): Promise<Totals> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    const totals = ((await res.json()) as { totals: Totals }).totals;
-    if (totals.requests >= requests || Date.now() > deadline) return totals;
-    await sleep(50);
-  }
 }
 
 describe("a local request that never got a generation slot", () => {
@@ -74,11 +59,10 @@ describe("a local request that never got a generation slot", () => {
     holding.abort();
     await reader.cancel().catch(() => undefined);
 
-    const totals = await totalsOf(KEYS.queued, 2);
+    const totals = await usageTotals(gw.url, KEYS.queued, 2);
     expect(totals).toMatchObject({ requests: 2, errors: 2, completion_tokens: 0, cost_usd: 0, savings_usd: 0 });
 
-    const res = await fetch(`${gw.url}/v1/usage/export`, { headers: { authorization: `Bearer ${KEYS.queued}` } });
-    const rows = parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+    const rows = await usageRecords(gw.url, KEYS.queued, 2);
     const charged = rows.map((r) => ({ status: r.status, error: r.error, cost_usd: Number(r.cost_usd), savings_usd: Number(r.savings_usd) }));
     expect(charged.sort((a, b) => Number(a.status) - Number(b.status))).toEqual([
       { status: "499", error: "client_closed_request", cost_usd: 0, savings_usd: 0 },
