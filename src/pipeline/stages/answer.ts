@@ -128,6 +128,13 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     usageReported,
     ttftMs,
   });
+  // The gateway's own count as the answer's usage. Counted once: the usage record takes these, as the client does.
+  const countedUsage = (count: NonNullable<PresentOptions["countTokens"]>) => {
+    ({ promptTokens, completionTokens } = count(summary()));
+    cachedPromptTokens = 0;
+    usageReported = true;
+    return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  };
   let last: ChatCompletionChunk | undefined;
   try {
     for await (const chunk of chunks) {
@@ -191,25 +198,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       }
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
-      if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) {
-        const counted = options.countTokens(summary());
-        promptTokens = counted.promptTokens;
-        completionTokens = counted.completionTokens;
-        cachedPromptTokens = 0;
-        usageReported = true;
-        chunk.usage = { ...chunk.usage, prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-      }
+      if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
       yield chunk;
     }
-    if (!usageReported && last && options.countTokens) {
-      const counted = options.countTokens(summary());
-      promptTokens = counted.promptTokens;
-      completionTokens = counted.completionTokens;
-      // Counted once: the usage record takes these, as the client does.
-      usageReported = true;
-      // The usage-only chunk OpenAI ends a stream with: no choices, the last chunk's id and model.
-      yield usageChunk(last, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });
-    }
+    // The usage-only chunk OpenAI ends a stream with: no choices, the last chunk's id and model.
+    if (!usageReported && last && options.countTokens) yield usageChunk(last, countedUsage(options.countTokens));
     finished = true;
   } catch (error) {
     failure = error;
