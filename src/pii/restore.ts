@@ -3,17 +3,16 @@
  * Placeholders the vault does not know pass through unchanged.
  */
 import { toolCallParts, withToolCallText, type ToolCallShape } from "../api/chat-request.js";
-import type { PseudonymVault } from "./vault.js";
+import { PLACEHOLDER_BODY, type PseudonymVault } from "./vault.js";
 
-const TYPE_N = String.raw`[A-Z][A-Z0-9_]*_\d+`;
-const BRACKETED = `(<)(${TYPE_N})>`;
+const BRACKETED = `(<)(${PLACEHOLDER_BODY})>`;
 /**
  * In JSON text (tool-call arguments) `<` and `>` may also come escaped, `\u003c` and `\u003e`, as some
  * serializers write them: once parsed, the same placeholder.
  */
-const JSON_BRACKETED = String.raw`(<|\\u003[cC])(${TYPE_N})(?:>|\\u003[eE])`;
+const JSON_BRACKETED = String.raw`(<|\\u003[cC])(${PLACEHOLDER_BODY})(?:>|\\u003[eE])`;
 /** A placeholder without brackets, as a message `name` carries it (`PERSON_1`), ending a word. */
-const BARE = `(${TYPE_N})(?![A-Za-z0-9_])`;
+const BARE = `(${PLACEHOLDER_BODY})(?![A-Za-z0-9_])`;
 // Groups: 1 the opening bracket, 2 the bracketed placeholder's inside, 3 a bare alias. Bare aliases are
 // looked for only in requests that handed one out: elsewhere every capitalised word would be a try.
 const PATTERNS = {

@@ -6,12 +6,14 @@
 import { inspect } from "node:util";
 import { z } from "zod";
 
-const PLACEHOLDER = /<[A-Z][A-Z0-9_]*_\d+>/g;
+/** What a placeholder holds between its brackets: its type and counter (`PERSON_1`). */
+export const PLACEHOLDER_BODY = String.raw`[A-Z][A-Z0-9_]*_\d+`;
+const PLACEHOLDER = new RegExp(`<${PLACEHOLDER_BODY}>`, "g");
 
 const SnapshotSchema = z.strictObject({
   version: z.literal(1),
   counters: z.record(z.string(), z.int().min(0)),
-  entries: z.array(z.tuple([z.string().regex(/^<[A-Z][A-Z0-9_]*_\d+>$/), z.string()])),
+  entries: z.array(z.tuple([z.string().regex(new RegExp(`^<${PLACEHOLDER_BODY}>$`)), z.string()])),
 });
 
 export class PseudonymVault {
