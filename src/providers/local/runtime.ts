@@ -9,6 +9,7 @@ import {
   LlamaVocabularyType,
   readGgufFileInfo,
   resolveChatWrapper,
+  type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
@@ -202,8 +203,10 @@ export class LocalModelRuntime {
 
   private preparePrompt(request: ChatCompletionRequest) {
     if (this.chatWrapper) {
-      const history = toChatHistory(request.messages);
-      const state = this.chatWrapper.generateContextState({ chatHistory: [...history, { type: "model", response: [] }] });
+      // An empty model turn at the end, always: node-llama-cpp continues a history's last model
+      // response, but an OpenAI conversation that ends with an assistant message gets a new one.
+      const history: ChatHistoryItem[] = [...toChatHistory(request.messages), { type: "model", response: [] }];
+      const state = this.chatWrapper.generateContextState({ chatHistory: history });
       return { history, input: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
     }
     const plain = renderPlainPrompt(request.messages);
