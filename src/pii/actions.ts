@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { canonicalValue } from "./canonical-value.js";
 import type { Entity } from "./entity.js";
 import { actionFor, type Destination, type PiiAction, type PiiPolicy } from "./policy/schema.js";
 import type { SummaryTally } from "./summary.js";
@@ -44,7 +45,7 @@ function replacement(action: PiiAction, type: string, value: string, ctx: Action
       return mask(value, ctx.policy.mask.char, ctx.policy.mask.keep_last);
     case "hash": {
       if (!ctx.tenantHashKey) throw new Error("PII hash action without a hash key; createSanitizer checks this at start-up");
-      const digest = createHmac("sha256", ctx.tenantHashKey).update(value).digest("hex");
+      const digest = createHmac("sha256", ctx.tenantHashKey).update(canonicalValue(type, value)).digest("hex");
       return `<${type}:${digest.slice(0, ctx.policy.hash.length)}>`;
     }
     case "pseudonymize":

@@ -5,6 +5,7 @@
  */
 import { inspect } from "node:util";
 import { z } from "zod";
+import { canonicalValue } from "./canonical-value.js";
 
 /** What a placeholder holds between its brackets: its type and counter (`PERSON_1`). */
 export const PLACEHOLDER_BODY = String.raw`[A-Z][A-Z0-9_]*_\d+`;
@@ -24,14 +25,18 @@ export class PseudonymVault {
   // aliases of the request at hand, and a stored conversation never turns plain text into a value.
   readonly #bare = new Set<string>();
 
-  /** The placeholder for `value`, the same one every time within this vault (whatever `type` says later). */
+  /**
+   * The placeholder for `value`, the same one every time within this vault (whatever `type` says later),
+   * however the value is written (`canonicalValue`); it restores as first written.
+   */
   placeholderFor(type: string, value: string): string {
-    const existing = this.#placeholderByValue.get(value);
+    const key = canonicalValue(type, value);
+    const existing = this.#placeholderByValue.get(key);
     if (existing !== undefined) return existing;
     const next = (this.#counters.get(type) ?? 0) + 1;
     this.#counters.set(type, next);
     const placeholder = `<${type}_${next}>`;
-    this.#placeholderByValue.set(value, placeholder);
+    this.#placeholderByValue.set(key, placeholder);
     this.#valueByPlaceholder.set(placeholder, value);
     return placeholder;
   }
@@ -89,7 +94,8 @@ export class PseudonymVault {
     for (const [type, count] of Object.entries(snapshot.counters)) vault.#counters.set(type, count);
     for (const [placeholder, value] of snapshot.entries) {
       vault.#valueByPlaceholder.set(placeholder, value);
-      vault.#placeholderByValue.set(value, placeholder);
+      const type = placeholder.slice(1, -1).replace(/_\d+$/, "");
+      vault.#placeholderByValue.set(canonicalValue(type, value), placeholder);
     }
     return vault;
   }

@@ -5,6 +5,8 @@ import {
   createSanitizer,
   PseudonymVault,
   restore,
+  vaultFromJSON,
+  vaultToJSON,
   withHistory,
   type CloudSafeRequest,
   type PiiEngine,
@@ -66,6 +68,33 @@ describe("actions", () => {
     const p = policyWith({ entities: { ...policy.entities, CREDIT_CARD: { cloud: "mask" } } });
     const outcome = cloud(user("card 5500-0000-0000-0004 ok"), p);
     expect(outcome.kind === "cloud" && userText(outcome.request)).toBe("card ****-****-****-0004 ok");
+  });
+
+  it("gives one value written two ways one placeholder, restored as first written", () => {
+    const vault = new PseudonymVault();
+    const text = "Charge 4111 1111 1111 1111, not 4111-1111-1111-1111 or 4111111111111111; mail Ann.Lee@Example.com or ann.lee@example.com; IBAN DE89 3704 0044 0532 0130 00 = DE89370400440532013000.";
+    const outcome = cloud(user(text), policy, vault);
+    expect(outcome.kind).toBe("cloud");
+    if (outcome.kind !== "cloud") return;
+    const sent = userText(outcome.request);
+    expect(sent).toBe(
+      "Charge <CREDIT_CARD_1>, not <CREDIT_CARD_1> or <CREDIT_CARD_1>; mail <EMAIL_ADDRESS_1> or <EMAIL_ADDRESS_1>; IBAN <IBAN_CODE_1> = <IBAN_CODE_1>.",
+    );
+    expect(restore("Card <CREDIT_CARD_1>, <EMAIL_ADDRESS_1>, <IBAN_CODE_1>", vault)).toBe(
+      "Card 4111 1111 1111 1111, Ann.Lee@Example.com, DE89 3704 0044 0532 0130 00",
+    );
+    // The conversation store's copy of the vault keeps it so in later turns.
+    const later = cloud(user("and 4111111111111111 again"), policy, vaultFromJSON(vaultToJSON(vault)));
+    expect(later.kind === "cloud" && userText(later.request)).toBe("and <CREDIT_CARD_1> again");
+  });
+
+  it("hashes one value written two ways alike", () => {
+    const p = policyWith({ entities: { ...policy.entities, CREDIT_CARD: { cloud: "hash" } } });
+    const outcome = cloud(user("card 4111 1111 1111 1111 or 4111-1111-1111-1111"), p);
+    const sent = outcome.kind === "cloud" ? userText(outcome.request) : "";
+    const hashes = sent.match(/<CREDIT_CARD:[0-9a-f]+>/g);
+    expect(hashes).toHaveLength(2);
+    expect(hashes![0]).toBe(hashes![1]);
   });
 
   it("refuses to start when a rule hashes and the key variable is unset", () => {

@@ -1,0 +1,26 @@
+/**
+ * One spelling per value, so a value written two ways is one entity: `4111 1111 1111 1111` and
+ * `4111-1111-1111-1111` get one placeholder in a conversation (the cloud model must not take them
+ * for two cards) and one hash within a tenant (a join key must not depend on formatting).
+ * Only separators and letter case are dropped, where they never change what the value means.
+ *
+ * @example canonicalValue("CREDIT_CARD", "4111-1111 1111.1111") // "4111111111111111"
+ */
+export function canonicalValue(type: string, value: string): string {
+  switch (type) {
+    case "CREDIT_CARD":
+    case "US_SSN":
+    case "PHONE_NUMBER":
+      return value.replace(/\D+/g, "");
+    case "IBAN_CODE":
+    case "MAC_ADDRESS":
+      return value.replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();
+    case "EMAIL_ADDRESS":
+      // Mail systems treat local parts case-insensitively in practice; domains are so by definition.
+      return value.toLowerCase();
+    case "IP_ADDRESS":
+      return value.includes(":") ? value.toLowerCase() : value.replace(/\b0+(?=\d)/g, "");
+    default:
+      return value;
+  }
+}
