@@ -12,6 +12,22 @@ import { invalidRequest } from "../errors.js";
  */
 export const MAX_JSON_DEPTH = 256;
 
+/** Fatal: a byte sequence that is no UTF-8 throws instead of becoming U+FFFD. Stateless when not streaming. */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A request body's bytes as text. JSON bodies are UTF-8 (RFC 8259); a body in another encoding (a
+ * Latin-1 "café") is refused rather than decoded with its characters replaced, which would send the
+ * model, the PII scan and the conversation store text the client never wrote. A leading BOM is dropped.
+ */
+export function decodeBody(bytes: ArrayBuffer): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    throw invalidRequest("The request body is not valid UTF-8; send JSON encoded as UTF-8.", null, "invalid_encoding");
+  }
+}
+
 export function parseJsonText(text: string): unknown {
   if (text.trim().length === 0) throw invalidRequest("The request body is empty; expected a JSON object.", null, "invalid_json");
   let value: unknown;

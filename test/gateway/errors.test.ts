@@ -23,7 +23,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function post(body: string, headers: Record<string, string> = {}) {
+async function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) {
   const response = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", ...headers },
@@ -49,6 +49,20 @@ describe("request errors", () => {
     const r = await post('{"model": "cloud", "messages": [');
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_json" });
+  });
+
+  it("rejects a body that is not UTF-8 with 400 invalid_encoding, instead of sending its text with characters replaced", async () => {
+    const before = fake.requests.length;
+    // "café" as Latin-1: 0xE9 alone is no UTF-8 character.
+    const latin1 = new Uint8Array(Buffer.from(JSON.stringify({ model: "cloud", messages: [{ role: "user", content: "Un café, s'il vous plaît" }] }), "latin1"));
+    const r = await post(latin1);
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_encoding" });
+    expect(r.json.error.message).toContain("UTF-8");
+    expect(fake.requests.length).toBe(before);
+    // A UTF-8 body with a byte-order mark is still read.
+    const bom = new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(valid))]));
+    expect((await post(bom)).status).toBe(200);
   });
 
   it("rejects a body that is not an object", async () => {
