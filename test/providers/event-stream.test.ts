@@ -5,13 +5,14 @@
  */
 import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
-import { MAX_EVENT_CHARS, MalformedEventError, readEventStream } from "../../src/providers/cloud/event-stream.js";
+import { MAX_EVENT_CHARS, MalformedEventError, readEventStream, UnfinishedStreamError } from "../../src/providers/cloud/event-stream.js";
 
 async function* pieces(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
 }
 
 const chunk = (content: string) => ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+const finish = (content: string) => ({ ...chunk(content), choices: [{ index: 0, delta: { content }, finish_reason: "stop" }] });
 const event = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 
 async function contents(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string[]> {
@@ -64,7 +65,34 @@ describe("readEventStream", () => {
   });
 
   it("takes a last event that lacks its blank line", async () => {
-    expect(await contents(pieces(event(chunk("a")), `data: ${JSON.stringify(chunk("b"))}`))).toEqual(["a", "b"]);
+    expect(await contents(pieces(event(chunk("a")), `data: ${JSON.stringify(finish("b"))}`))).toEqual(["a", "b"]);
+  });
+
+  describe("a body that ends without [DONE]", () => {
+    it("is a complete answer when a chunk carried a finish_reason (a usage chunk may follow it)", async () => {
+      expect(await contents(pieces(event(chunk("a")), event(finish("b")), event({ ...chunk(""), choices: [], usage: { prompt_tokens: 1, completion_tokens: 2 } })))).toEqual(["a", "b", "<usage>"]);
+    });
+
+    it("is a complete answer after [DONE] without any finish_reason, also a [DONE] lacking its blank line", async () => {
+      expect(await contents(pieces(event(chunk("a")), "data: [DONE]\n\n"))).toEqual(["a"]);
+      expect(await contents(pieces(event(chunk("a")), "data: [DONE]"))).toEqual(["a"]);
+    });
+
+    it("fails as unfinished after the chunks it had, when none carried a finish_reason", async () => {
+      for (const last of [event(chunk("$1,")), `data: ${JSON.stringify(chunk("$1,"))}`]) {
+        const read: string[] = [];
+        const error = await (async () => {
+          for await (const c of readEventStream(pieces(event(chunk("The total due is ")), last), undefined)) read.push(c.choices[0]?.delta.content ?? "");
+        })().catch((e: unknown) => e);
+        expect(read).toEqual(["The total due is ", "$1,"]);
+        expect(error).toBeInstanceOf(UnfinishedStreamError);
+        expect((error as Error).message).toContain("the upstream stream ended before the answer finished");
+      }
+    });
+
+    it("leaves a body without any chunk to its caller (no events is its own failure)", async () => {
+      expect(await contents(pieces(": ping\n\n"))).toEqual([]);
+    });
   });
 
   it("fails with the SDK's APIError when an event carries an error", async () => {

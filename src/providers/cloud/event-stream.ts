@@ -5,7 +5,9 @@
  *
  * Semantics follow the SDK's `Stream.fromSSEResponse`: `data:` lines make an event's payload, `[DONE]`
  * ends the answer, a payload carrying `error` fails the stream with the SDK's `APIError` (so error
- * mapping stays in one place), comments and other fields are ignored.
+ * mapping stays in one place), comments and other fields are ignored. Unlike the SDK's reader, a body
+ * that ends after some chunks with neither `[DONE]` nor a `finish_reason` fails
+ * (`UnfinishedStreamError`): the upstream (or a proxy before it) stopped mid-answer.
  */
 import { StringDecoder } from "node:string_decoder";
 import { APIError } from "openai";
@@ -14,6 +16,20 @@ import { checkedChunk } from "./chunk-shape.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 export { MalformedEventError };
+
+/**
+ * An event stream whose body ended after some chunks, with no `[DONE]` and no `finish_reason` on any
+ * choice: an upstream or proxy restart closed the response cleanly mid-answer. Either mark alone ends
+ * an answer (some servers never send `[DONE]`, some never a `finish_reason`); without both, what
+ * arrived is a truncated answer, to fail like any other mid-stream upstream failure, never to relay
+ * or store as complete.
+ */
+export class UnfinishedStreamError extends Error {
+  constructor(chunks: number) {
+    super(`the upstream stream ended before the answer finished (${chunks} chunk${chunks === 1 ? "" : "s"}, then the end of the body without a finish_reason or [DONE])`);
+    this.name = "UnfinishedStreamError";
+  }
+}
 
 /**
  * The longest event read, in characters (UTF-16 units, so up to twice that in memory). A chunk carries
@@ -27,7 +43,9 @@ export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
  * Yields the chunks of one answer, and returns at `[DONE]` without waiting for the body to end: what
  * follows is the caller's to drain or drop (a `for await` calls the source's `return()` here, so a
  * source that must not be destroyed then is passed as one that is not, e.g. a Node stream's
- * `iterator({ destroyOnReturn: false })`).
+ * `iterator({ destroyOnReturn: false })`). A body that ends without `[DONE]` is a complete answer when
+ * one of its chunks carried a `finish_reason`, none at all when it had no chunk (the caller's to
+ * report), and otherwise fails with `UnfinishedStreamError`.
  *
  * An event still unfinished is held as the pieces it came in, joined once it completes, and each read
  * is searched only from where the previous one ended: an event of n bytes costs O(n), not O(n²).
@@ -36,6 +54,14 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
   const decoder = new StringDecoder("utf8");
   const held = new HeldEvent();
   let heldCR = false;
+  let chunks = 0;
+  let finishSeen = false;
+  const chunk = (data: string): ChatCompletionChunk => {
+    const parsed = parseChunk(data, headers);
+    chunks++;
+    if (!finishSeen) finishSeen = parsed.choices.some((choice) => Boolean(choice.finish_reason));
+    return parsed;
+  };
   for await (const bytes of source) {
     let text = decoder.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (heldCR) text = `\r${text}`;
@@ -50,7 +76,7 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
       const data = eventData(whole, 0, whole.length - 1);
       start = 1;
       if (data?.startsWith("[DONE]")) return;
-      if (data !== undefined) yield parseChunk(data, headers);
+      if (data !== undefined) yield chunk(data);
     }
     for (let end = text.indexOf("\n\n", start); end !== -1; end = text.indexOf("\n\n", start)) {
       let data: string | undefined;
@@ -62,7 +88,7 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
       start = end + 2;
       if (data === undefined) continue;
       if (data.startsWith("[DONE]")) return;
-      yield parseChunk(data, headers);
+      yield chunk(data);
     }
     if (start < text.length) held.add(start === 0 ? text : text.slice(start));
   }
@@ -71,8 +97,10 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
   // mid-event then fails as malformed instead of ending as if complete.
   if (rest.length > 0) {
     const data = eventData(rest, 0, rest.length);
-    if (data !== undefined && !data.startsWith("[DONE]")) yield parseChunk(data, headers);
+    if (data?.startsWith("[DONE]")) return;
+    if (data !== undefined) yield chunk(data);
   }
+  if (chunks > 0 && !finishSeen) throw new UnfinishedStreamError(chunks);
 }
 
 const LF = 10;
