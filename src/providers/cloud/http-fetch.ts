@@ -142,6 +142,21 @@ export function takeNodeBody(response: Response): NodeBody | undefined {
   return response instanceof NodeFetchResponse ? response.takeNodeBody() : undefined;
 }
 
+/**
+ * Calls `done` once the body behind a response from `createHttpFetch` is over: read whole (a buffered
+ * answer already is), drained, or destroyed (given up, or failed), with the error it ended with, if
+ * any. The body may have been taken by then or not. Returns false for any other response: there is no
+ * Node body to watch.
+ *
+ * @example
+ * if (!onBodyClosed(response, () => inFlight--)) inFlight--;
+ */
+export function onBodyClosed(response: Response, done: (error: Error | null) => void): boolean {
+  if (!(response instanceof NodeFetchResponse)) return false;
+  response.onBodyClosed(done);
+  return true;
+}
+
 /** The whole of a Node body. */
 export async function readNodeBody(body: NodeBody): Promise<Buffer> {
   if (body.kind === "bytes") return body.bytes;
@@ -202,7 +217,8 @@ class NodeFetchResponse {
   readonly headers: ResponseHeaders;
   readonly redirected = false;
   readonly type = "basic";
-  private source: NodeBody | undefined;
+  /** Kept once taken: its end is still watched (`onBodyClosed`). */
+  private readonly source: NodeBody;
   private used = false;
   private webBody: ReadableStream<Uint8Array> | null | undefined;
 
@@ -216,6 +232,13 @@ class NodeFetchResponse {
     this.statusText = message.statusMessage ?? "";
     this.headers = new ResponseHeaders(message.rawHeaders);
     this.source = body;
+  }
+
+  onBodyClosed(done: (error: Error | null) => void): void {
+    if (this.source.kind === "bytes") return done(null);
+    const { message } = this.source;
+    if (message.closed) return done(message.errored);
+    message.once("close", () => done(message.errored));
   }
 
   get bodyUsed(): boolean {
