@@ -75,7 +75,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   if (keys.size === 0) log.warn("SWITCHYARD_API_KEYS is not set: the gateway accepts requests without an API key (development mode)");
 
   const httpFetch = options.fetch ? undefined : createHttpFetch();
-  const providers = createProviderSet(config, log, { fetch: options.fetch ?? httpFetch });
+  const providers = createProviderSet(config, log, { fetch: options.fetch ?? httpFetch, ...(options.poolClock ? { poolClock: options.poolClock } : {}) });
   const classifier: IntentClassifier = await loadIntentClassifier(env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR);
   const piiPolicy = await loadPiiPolicy(piiPolicyPath(config.policyDir));
   const piiEngine = createPiiEngine(piiPolicy);

@@ -79,7 +79,7 @@ function withFoldersFrom(env: Env, cwd: string): Env {
 /**
  * `SWITCHYARD_LOCAL_MODEL` replaces the default local model's GGUF path (resolved against the
  * working directory, as paths typed in a shell are) and `OPENAI_BASE_URL` the default cloud
- * provider's base URL, matching the official SDK's own variable.
+ * provider's base URL (or its pool, `base_urls`), matching the official SDK's own variable.
  */
 function applyEnvOverrides(file: ModelsFile, env: Env, cwd: string): ModelsFile {
   const next: ModelsFile = { ...file, models: { ...file.models }, providers: { ...file.providers } };
@@ -92,7 +92,9 @@ function applyEnvOverrides(file: ModelsFile, env: Env, cwd: string): ModelsFile 
   const cloudProviderId = cloudId === undefined ? undefined : file.models[cloudId]?.provider;
   const cloudProvider = cloudProviderId === undefined ? undefined : file.providers[cloudProviderId];
   if (cloudProviderId !== undefined && cloudProvider?.type === "openai_compatible" && env.OPENAI_BASE_URL) {
-    next.providers[cloudProviderId] = { ...cloudProvider, base_url: env.OPENAI_BASE_URL };
+    // The variable names one server, as in the SDK: it replaces a pool (`base_urls`) as it replaces a base_url.
+    const { base_urls: _pool, ...provider } = cloudProvider;
+    next.providers[cloudProviderId] = { ...provider, base_url: env.OPENAI_BASE_URL };
   }
   return next;
 }

@@ -50,24 +50,74 @@ export const LlamaCppProviderSchema = z.strictObject({
   queue_timeout_ms: positiveInt.default(30_000),
 });
 
-export const OpenAICompatibleProviderSchema = z.strictObject({
-  type: z.literal("openai_compatible"),
-  base_url: z.url(),
-  /** Name of the environment variable that holds the API key (never the key itself). */
-  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").optional(),
-  /** `local` for servers on this host or network (e.g. a llama.cpp server pool): PII rules for local apply. */
-  location: z.enum(["local", "cloud"]).default("cloud"),
-  timeout_ms: positiveInt.default(60_000),
-  max_retries: z.int().min(0).max(10).default(2),
-  headers: z.record(z.string(), z.string()).default({}),
-  /**
-   * Ask for the usage chunk on streams (`stream_options.include_usage`). Off for servers that refuse
-   * `stream_options` (Azure OpenAI API versions before 2024-09-01-preview answer 400): no
-   * `stream_options` is sent, and the gateway counts the tokens itself, for its records and for the
-   * client that asked for a usage chunk.
-   */
-  stream_usage: z.boolean().default(true),
-});
+/**
+ * A URL as the `openai` SDK and the pool compare them: what `new URL` prints (lower-case host, no
+ * default port), without trailing slashes.
+ *
+ * @example
+ * normalizedBaseURL("http://LLAMA-A:80/v1/"); // "http://llama-a/v1"
+ */
+export function normalizedBaseURL(url: string): string {
+  return new URL(url).href.replace(/\/+$/, "");
+}
+
+/**
+ * A pool's servers: 2 or more distinct http(s) URLs serving the same API path (`http://llama-a:8081/v1`,
+ * `http://llama-b:8081/v1`), so a request's path under one is its path under any other.
+ */
+const BaseURLsSchema = z
+  .array(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }))
+  .min(2, "a pool needs 2 or more servers; for one server, use base_url")
+  .superRefine((urls, ctx) => {
+    // An entry that is not a URL has its own issue already; the pool's shape is checked once all are.
+    if (!urls.every((url) => URL.canParse(url))) return;
+    const seen = new Map<string, number>();
+    urls.forEach((url, i) => {
+      const normal = normalizedBaseURL(url);
+      const first = seen.get(normal);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: [i], message: `${url} is already base_urls[${first}]; each server is listed once` });
+      else seen.set(normal, i);
+    });
+    const path = new URL(urls[0]!).pathname.replace(/\/+$/, "") || "/";
+    urls.forEach((url, i) => {
+      const own = new URL(url).pathname.replace(/\/+$/, "") || "/";
+      if (own !== path) ctx.addIssue({ code: "custom", path: [i], message: `path ${own} differs from base_urls[0]'s ${path}; every server of a pool serves the same path` });
+    });
+  });
+
+export const OpenAICompatibleProviderSchema = z
+  .strictObject({
+    type: z.literal("openai_compatible"),
+    /** The server's base URL (…/v1). A provider has this or `base_urls`, never both. */
+    base_url: z.url().optional(),
+    /**
+     * A pool of servers behind the one provider (several llama.cpp servers): each attempt goes to the
+     * server with the fewest requests in flight; one that fails (connection error, timeout, 5xx) is
+     * left out for a cool-down.
+     */
+    base_urls: BaseURLsSchema.optional(),
+    /** Name of the environment variable that holds the API key (never the key itself). */
+    api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").optional(),
+    /** `local` for servers on this host or network (e.g. a llama.cpp server pool): PII rules for local apply. */
+    location: z.enum(["local", "cloud"]).default("cloud"),
+    timeout_ms: positiveInt.default(60_000),
+    max_retries: z.int().min(0).max(10).default(2),
+    headers: z.record(z.string(), z.string()).default({}),
+    /**
+     * Ask for the usage chunk on streams (`stream_options.include_usage`). Off for servers that refuse
+     * `stream_options` (Azure OpenAI API versions before 2024-09-01-preview answer 400): no
+     * `stream_options` is sent, and the gateway counts the tokens itself, for its records and for the
+     * client that asked for a usage chunk.
+     */
+    stream_usage: z.boolean().default(true),
+  })
+  .superRefine((provider, ctx) => {
+    if (provider.base_url !== undefined && provider.base_urls !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["base_urls"], message: "give base_url (one server) or base_urls (a pool), not both" });
+    } else if (provider.base_url === undefined && provider.base_urls === undefined) {
+      ctx.addIssue({ code: "custom", path: ["base_url"], message: "required: base_url (one server) or base_urls (a pool of 2 or more)" });
+    }
+  });
 
 export const ProviderSchema = z.discriminatedUnion("type", [LlamaCppProviderSchema, OpenAICompatibleProviderSchema]);
 export type ProviderConfig = z.infer<typeof ProviderSchema>;

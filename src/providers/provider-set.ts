@@ -7,9 +7,11 @@ import type { Logger } from "pino";
 import { promptText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
+import type { OpenAICompatibleProviderConfig } from "../config/models-schema.js";
 import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
+import { createServerPool } from "./cloud/server-pool.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
@@ -41,6 +43,14 @@ export interface ProviderSet {
 export interface ProviderSetOptions {
   /** Replaces the global fetch of OpenAI-compatible providers. */
   fetch?: typeof fetch;
+  /** The clock (ms) of server pools' cool-downs; tests move it instead of waiting. */
+  poolClock?: () => number;
+}
+
+/** The schema lets an `openai_compatible` provider have `base_url` or `base_urls`, never neither. */
+function singleBaseURL(provider: OpenAICompatibleProviderConfig): string {
+  if (provider.base_url === undefined) throw new Error("an openai_compatible provider without base_url or base_urls");
+  return provider.base_url;
 }
 
 /**
@@ -76,13 +86,22 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       routed.set(id, { location: "local", provider: llama });
       continue;
     }
+    const pool = provider.base_urls
+      ? createServerPool({
+          baseURLs: provider.base_urls,
+          fetch: options.fetch ?? globalThis.fetch,
+          attemptTimeoutMs: provider.timeout_ms,
+          ...(options.poolClock ? { now: options.poolClock } : {}),
+          onEjected: (event) => log.warn({ provider: id, ...event }, "pool server failed; ejected for its cool-down"),
+        })
+      : undefined;
     const common = {
       id,
       config: provider,
-      baseURL: provider.base_url,
+      baseURL: pool?.baseURL ?? singleBaseURL(provider),
       apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
       keyRequired: provider.api_key_env !== undefined,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(pool ? { fetch: pool.fetch, pool } : options.fetch ? { fetch: options.fetch } : {}),
     };
     if (provider.location === "cloud") {
       routed.set(id, { location: "cloud", provider: new OpenAICompatibleProvider<CloudSafeRequest>(common) as EgressProvider });

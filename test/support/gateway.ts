@@ -109,6 +109,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   waitForModels?: boolean;
   watchPolicies?: boolean;
+  /** The clock of server pools' cool-downs (`base_urls`), for tests that move time instead of waiting. */
+  poolClock?: () => number;
 }
 
 /**
@@ -132,7 +134,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     },
   });
   const log = createLogger(config.env.LOG_LEVEL, sink);
-  const gateway = await createGateway(config, { log, watchPolicies: options.watchPolicies ?? false });
+  const gateway = await createGateway(config, { log, watchPolicies: options.watchPolicies ?? false, ...(options.poolClock ? { poolClock: options.poolClock } : {}) });
   const server = await startServer(gateway, { port: 0, host: "127.0.0.1", log, shutdownTimeoutMs: 2000 });
   if (options.waitForModels ?? true) await gateway.start();
   else void gateway.start();

@@ -18,6 +18,7 @@ import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
 import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
+import type { ServerPool } from "./server-pool.js";
 import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
 
 export interface OpenAICompatibleOptions {
@@ -28,6 +29,8 @@ export interface OpenAICompatibleOptions {
   apiKey: string | undefined;
   keyRequired: boolean;
   fetch?: typeof fetch;
+  /** The servers behind `baseURL` when the provider is a pool (`base_urls`); `fetch` is then the pool's. */
+  pool?: Pick<ServerPool, "describe">;
 }
 
 /**
@@ -61,7 +64,9 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
 
   status(): ProviderStatus {
     if (this.missing) return { state: "unavailable", detail: this.missing };
-    return { state: "ready", detail: this.options.baseURL };
+    // A server is not probed: an unreachable one (or a pool of them, all ejected) is still "ready"
+    // here, and its requests fail over to the fallback chain.
+    return { state: "ready", detail: this.options.pool?.describe() ?? this.options.baseURL };
   }
 
   private api(): OpenAI {
