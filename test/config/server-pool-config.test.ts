@@ -39,16 +39,13 @@ async function problems(servers: string): Promise<string[]> {
 }
 
 describe("models.yaml: base_url or base_urls", () => {
-  it("takes a pool of servers", async () => {
-    const config = await load(modelsYaml("    base_urls: [http://llama-a:8081/v1, http://llama-b:8081/v1, http://llama-c:8081/v1]"));
-    expect(config.providers.llama).toMatchObject({ base_urls: ["http://llama-a:8081/v1", "http://llama-b:8081/v1", "http://llama-c:8081/v1"] });
-    expect(config.providers.llama).not.toHaveProperty("base_url");
-  });
-
-  it("still takes one base_url", async () => {
-    const config = await load(modelsYaml("    base_url: http://llama-a:8081/v1"));
-    expect(config.providers.llama).toMatchObject({ base_url: "http://llama-a:8081/v1" });
-    expect(config.providers.llama).not.toHaveProperty("base_urls");
+  it("takes a pool of servers, or one base_url as before", async () => {
+    const pool = await load(modelsYaml("    base_urls: [http://llama-a:8081/v1, http://llama-b:8081/v1, http://llama-c:8081/v1]"));
+    expect(pool.providers.llama).toMatchObject({ base_urls: ["http://llama-a:8081/v1", "http://llama-b:8081/v1", "http://llama-c:8081/v1"] });
+    expect(pool.providers.llama).not.toHaveProperty("base_url");
+    const single = await load(modelsYaml("    base_url: http://llama-a:8081/v1"));
+    expect(single.providers.llama).toMatchObject({ base_url: "http://llama-a:8081/v1" });
+    expect(single.providers.llama).not.toHaveProperty("base_urls");
   });
 
   it("refuses both, naming base_urls where it is written", async () => {
