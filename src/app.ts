@@ -91,6 +91,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
   const metrics = createMetrics({
     localQueueDepth: () => providers.localQueueDepths(),
+    poolServers: () => providers.poolServers(),
     ...(usageRedis ? { redisStatus: () => usageRedis.status } : {}),
     usageRecorder: () => usage.recorder.stats(),
     // Read at scrape time, when the store below exists.

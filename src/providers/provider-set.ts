@@ -11,7 +11,7 @@ import type { OpenAICompatibleProviderConfig } from "../config/models-schema.js"
 import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
-import { createServerPool } from "./cloud/server-pool.js";
+import { createServerPool, type PoolServerState, type ServerPool } from "./cloud/server-pool.js";
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
@@ -35,6 +35,8 @@ export interface ProviderSet {
   promptOverheadTokens(model: ModelEntry): number;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
+  /** The servers of each provider that is a pool (`base_urls`), per provider id. */
+  poolServers(): Record<string, PoolServerState[]>;
   /** Starts background work such as loading local models. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -78,6 +80,7 @@ export async function withRuntimeContextWindows(config: GatewayConfig, log: Logg
 export function createProviderSet(config: GatewayConfig, log: Logger, options: ProviderSetOptions = {}): ProviderSet {
   const routed = new Map<string, RoutedProvider>();
   const llamas: LlamaCppProvider[] = [];
+  const pools = new Map<string, ServerPool>();
   const models = [...config.registry.models.values()];
   for (const [id, provider] of Object.entries(config.providers)) {
     if (provider.type === "llama_cpp") {
@@ -95,6 +98,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
           onEjected: (event) => log.warn({ provider: id, ...event }, "pool server failed; ejected for its cool-down"),
         })
       : undefined;
+    if (pool) pools.set(id, pool);
     const common = {
       id,
       config: provider,
@@ -131,6 +135,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       for (const llama of llamas) depths[llama.id] = (llama.status() as ProviderStatus).queueDepth ?? 0;
       return depths;
     },
+    poolServers: () => Object.fromEntries([...pools].map(([id, pool]) => [id, pool.servers()])),
     async start() {
       await Promise.all(llamas.map((l) => l.start()));
     },

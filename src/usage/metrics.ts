@@ -25,6 +25,19 @@ export interface MetricsOptions {
   usageRecorder?: () => RecorderStats;
   /** The routing policy version in force (hot reloads change it). */
   policyVersion?: () => string;
+  /** Each server of each provider that is a pool (`base_urls`), per provider id. */
+  poolServers?: () => Record<string, readonly PoolServer[]>;
+}
+
+/** A pool server as the metrics read it (`PoolServerState` of src/providers/cloud/server-pool.ts). */
+interface PoolServer {
+  /** Without credentials: a label. */
+  url: string;
+  inFlight: number;
+  /** Present while it is ejected. */
+  ejectedForMs?: number;
+  /** Since start. */
+  ejections: number;
 }
 
 export interface Metrics {
@@ -79,7 +92,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const policyReloads = new Counter({ name: `${prefix}policy_reload_failures_total`, help: "Policy file (re)loads that failed; the previous policy stayed in force.", labelNames: ["policy"], registers });
   const budgets = new Counter({ name: `${prefix}budget_enforcements_total`, help: "Requests of tenants over budget, by the action taken.", labelNames: ["action"], registers });
 
-  const { localQueueDepth, redisStatus, usageRecorder, policyVersion } = options;
+  const { localQueueDepth, redisStatus, usageRecorder, policyVersion, poolServers } = options;
   if (policyVersion) {
     // The info-metric idiom: one series whose label is the version, so dashboards and alerts can
     // tell which replicas run which policy, and when a reload took effect.
@@ -103,6 +116,38 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       collect() {
         this.reset();
         for (const [provider, depth] of Object.entries(localQueueDepth())) this.set({ provider }, depth);
+      },
+    });
+  }
+  if (poolServers) {
+    // Labels are bounded: the servers listed in models.yaml.
+    const eachServer = (read: (server: PoolServer) => number) =>
+      function (this: Gauge) {
+        this.reset();
+        for (const [provider, servers] of Object.entries(poolServers())) {
+          for (const server of servers) this.set({ provider, server: server.url }, read(server));
+        }
+      };
+    const labelNames = ["provider", "server"];
+    new Gauge({ name: `${prefix}pool_server_in_flight`, help: "Requests in flight on each server of a provider's pool (base_urls).", labelNames, registers, collect: eachServer((s) => s.inFlight) });
+    new Gauge({ name: `${prefix}pool_server_up`, help: "1 while a pool server takes requests, 0 while it is ejected for its cool-down.", labelNames, registers, collect: eachServer((s) => (s.ejectedForMs === undefined ? 1 : 0)) });
+    // The pool keeps running totals: a gauge's value would do, but a counter is what rate() expects.
+    const seen = new Map<string, number>();
+    new Counter({
+      name: `${prefix}pool_server_ejections_total`,
+      help: "Times a pool server was ejected after failing an attempt (connection error, timeout, 5xx).",
+      labelNames,
+      registers,
+      collect() {
+        for (const [provider, servers] of Object.entries(poolServers())) {
+          for (const server of servers) {
+            const key = `${provider}\n${server.url}`;
+            const before = seen.get(key) ?? 0;
+            // Every series exists from the start, at 0, so an alert on its increase sees the first ejection.
+            this.inc({ provider, server: server.url }, server.ejections - before);
+            seen.set(key, server.ejections);
+          }
+        }
       },
     });
   }

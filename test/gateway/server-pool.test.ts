@@ -55,6 +55,13 @@ async function readyz(gw: TestGateway): Promise<{ status: number; provider: { st
   return { status: response.status, provider: body.components["provider:fake"]! };
 }
 
+/** One sample of /metrics, by its name and labels as written (`{provider="fake",server="…"}`). */
+async function metric(gw: TestGateway, name: string, server: string): Promise<number | undefined> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{provider="fake",server="${server}"} `));
+  return line === undefined ? undefined : Number(line.split(" ").at(-1));
+}
+
 /** Resolves `release()` on demand: what a held upstream answer waits for. */
 function gate(): { until: Promise<void>; release(): void } {
   let release!: () => void;
@@ -96,6 +103,8 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     for (let i = 0; i < 4; i++) await gw.client().chat.completions.create(ask);
     expect(servers[busy]!.requests).toHaveLength(1);
     expect(counts(servers).filter((_, i) => i !== busy)).toEqual([2, 2]);
+    expect(await metric(gw, "switchyard_pool_server_in_flight", servers[busy]!.baseURL)).toBe(1);
+    expect(await metric(gw, "switchyard_pool_server_in_flight", servers[(busy + 1) % 3]!.baseURL)).toBe(0);
     held.release();
     await slow;
     // Nothing in flight any more: the three take turns again.
@@ -167,6 +176,10 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     expect(provider.state).toBe("ready");
     expect(provider.detail).toContain("2 of 3 servers up");
     expect(provider.detail).toMatch(new RegExp(`ejected: ${dead.replace(/[.]/g, "\\.")} \\(1 s more\\)$`));
+    expect(await metric(gw, "switchyard_pool_server_up", dead)).toBe(0);
+    expect(await metric(gw, "switchyard_pool_server_ejections_total", dead)).toBe(1);
+    expect(await metric(gw, "switchyard_pool_server_up", servers[0]!.baseURL)).toBe(1);
+    expect(await metric(gw, "switchyard_pool_server_ejections_total", servers[0]!.baseURL)).toBe(0);
   });
 
   it("ejects a server that answers 5xx, retries elsewhere, and takes it back after its cool-down (doubled while it keeps failing)", async () => {

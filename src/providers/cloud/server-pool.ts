@@ -37,7 +37,7 @@ export interface ServerPoolOptions {
 }
 
 export interface PoolServerState {
-  /** The server's base URL, as configured (normalized). */
+  /** The server's base URL, without credentials (user info, query): fit for `/readyz`, logs and metric labels. */
   url: string;
   inFlight: number;
   /** How long its cool-down still lasts; absent while it is up. */
@@ -64,6 +64,8 @@ const TIMER_SLACK_MS = 5;
 
 interface Server {
   readonly url: string;
+  /** `url` as shown outside (see PoolServerState.url). */
+  readonly shown: string;
   inFlight: number;
   /** Failures since the last success. */
   failures: number;
@@ -95,6 +97,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
   const maxCooldown = options.maxCooldownMs ?? 30 * SECOND;
   const servers: Server[] = options.baseURLs.map((url) => ({
     url: normalizedBaseURL(url),
+    shown: withoutCredentials(url),
     inFlight: 0,
     failures: 0,
     ejectedUntil: 0,
@@ -135,7 +138,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
     server.ejections++;
     const cooldownMs = Math.min(firstCooldown * 2 ** (server.failures - 1), maxCooldown);
     server.ejectedUntil = now() + cooldownMs;
-    options.onEjected?.({ server: withoutCredentials(server.url), cooldownMs, failures: server.failures });
+    options.onEjected?.({ server: server.shown, cooldownMs, failures: server.failures });
   }
 
   function answered(server: Server, epoch: number, response: Response): void {
@@ -183,7 +186,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
   const states = (): PoolServerState[] => {
     const at = now();
     return servers.map((server) => ({
-      url: server.url,
+      url: server.shown,
       inFlight: server.inFlight,
       ...(server.ejectedUntil > at ? { ejectedForMs: server.ejectedUntil - at } : {}),
       ejections: server.ejections,
