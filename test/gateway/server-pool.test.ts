@@ -226,6 +226,18 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     expect((await readyz(gw)).provider.detail).toContain("1 of 2 servers up");
   });
 
+  it("ejects a server whose stream goes silent for timeout_ms mid-answer", async () => {
+    const { servers, gw } = await startPool(2, { timeoutMs: 500 });
+    servers[0]!.script({ kind: "stream", chunks: 3, delayMs: 3000 });
+    const stream = await gw.client().chat.completions.create({ ...ask, stream: true });
+    const failed = await (async () => {
+      for await (const _chunk of stream);
+    })().catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    await expect.poll(() => gw.logs.filter((line) => line.includes("ejected for its cool-down")).length, { timeout: 10_000 }).toBe(1);
+    expect((await readyz(gw)).provider.detail).toContain(`ejected: ${servers[0]!.baseURL}`);
+  });
+
   it("does not eject a server whose request the client gave up", async () => {
     const { servers, gw } = await startPool(2);
     const held = gate();
