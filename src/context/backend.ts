@@ -74,5 +74,14 @@ export interface ContextBackend {
   close(): Promise<void>;
 }
 
+/**
+ * The backend answered and refused this one command (a Redis error reply such as WRONGTYPE, OOM or a
+ * script error): the command failed, the backend is up. Any other error a backend throws (connection
+ * lost, timeout, a server that cannot serve at all) means the backend is unavailable.
+ */
+export class CommandRefusedError extends Error {
+  override name = "CommandRefusedError";
+}
+
 /** UTF-8 size, as Redis counts string lengths in the trim script. */
 export const byteLength = (value: string): number => Buffer.byteLength(value, "utf8");

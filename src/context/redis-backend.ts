@@ -13,12 +13,16 @@
  * neither read nor set the mark; their saves and erasures behave as before it existed.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { ContextBackend, ConnectionListener, RawErasedResult, RawSaveResult, RawSession, RawWrite, SessionLimits } from "./backend.js";
+import { ReplyError } from "ioredis";
+import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
 import { RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
 /** Lua: whether the stored turn `head` is a call result (`tool` or `function`). */
 const HEAD_IS_RESULT = RESULT_TURN_PREFIXES.map((prefix) => `string.sub(head, 1, ${prefix.length}) == '${prefix}'`).join(" or ");
+
+/** Turns per RPUSH in the save script: well under Lua's unpack limit. */
+const PUSH_BATCH = 1000;
 
 const LOAD = `
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -60,7 +64,12 @@ end
 local added = 0
 for i = 13, #ARGV do added = added + #ARGV[i] end
 local len = 0
-if count > 0 then len = redis.call('RPUSH', KEYS[1], unpack(ARGV, 13)) else len = redis.call('LLEN', KEYS[1]) end
+if count > 0 then
+  -- In batches: unpack gives at most ~8000 values (LUAI_MAXCSTACK), and a request may carry more.
+  for i = 13, #ARGV, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, #ARGV))) end
+else
+  len = redis.call('LLEN', KEYS[1])
+end
 -- The list was empty (new, replaced, or evicted on its own under maxmemory while the hash stayed):
 -- the count restarts, or turns that no longer exist would trim every new one away.
 local bytes = added
@@ -109,6 +118,25 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 return existed
 `;
 
+/**
+ * Error replies that say the server cannot serve any session now (still loading its data, a replica
+ * after a failover, a cluster without quorum, a script hogging it): an outage, like a lost connection.
+ * Every other error reply refuses only the command that got it.
+ */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
+
+/** An error reply becomes a `CommandRefusedError`; connection and timeout errors pass unchanged. */
+async function refusedAsSuch<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) {
+      throw new CommandRefusedError((error as Error).message, { cause: error });
+    }
+    throw error;
+  }
+}
+
 interface Script {
   source: string;
   sha: string;
@@ -147,7 +175,7 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion, epoch] = (await run(load, keysOf(key), [limits.ttlMs])) as [string[], string | null, string | null, string | null, string | null];
+      const [turns, instructions, state, stateVersion, epoch] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [string[], string | null, string | null, string | null, string | null];
       return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), epoch: epoch ?? null };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
@@ -171,14 +199,14 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await client.eval(SAVE, 3, ...keysOf(key), ...args)) as "erased" | [number, number, number?, (string | null)?, number?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number?, (string | null)?, number?];
       if (reply === "erased") return { erased: true };
       const [turns, trimmed, turnsWritten, state, stateVersion] = reply;
       if (turnsWritten === undefined) return { turns, trimmed };
       return { turns, trimmed, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
     },
     async erase(key: string): Promise<boolean> {
-      return ((await run(erase, keysOf(key), [randomUUID(), limits.ttlMs])) as number) > 0;
+      return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;
     },
     connected: () => client.status === "ready",
     onConnection(listener) {

@@ -5,7 +5,7 @@
  * what the client sent. Transitions are logged once each and counted for metrics.
  */
 import type { Logger } from "pino";
-import { byteLength, type ContextBackend } from "./backend.js";
+import { byteLength, CommandRefusedError, type ContextBackend } from "./backend.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
 import type { TurnCodec } from "./turn-codec.js";
@@ -141,6 +141,19 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
 
   const keyOf = (scope: SessionScope) => sessionKey(options.keyPrefix, scope);
   const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  /**
+   * A command the backend refused (an error reply) failed on its own: the backend answered, so it is
+   * up, and other sessions are served. Only an unreachable or silent backend marks the store down.
+   */
+  const failed = (error: unknown, operation: "load" | "save" | "erase", scope: SessionScope): "failed" | "unavailable" => {
+    if (!(error instanceof CommandRefusedError)) {
+      markDown(reasonOf(error));
+      return "unavailable";
+    }
+    markUp();
+    log.error({ err: error, operation, tenant: scope.tenantId }, "context store command failed");
+    return "failed";
+  };
 
   return {
     async load(scope) {
@@ -150,8 +163,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         raw = await backend.load(keyOf(scope));
       } catch (error) {
         counters.degradedLoads++;
-        markDown(reasonOf(error));
-        return { status: "degraded", exists: false, reason: "unavailable", ...EMPTY };
+        return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
       }
       markUp();
       try {
@@ -191,8 +203,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         });
       } catch (error) {
         counters.degradedSaves++;
-        markDown(reasonOf(error));
-        return { status: "degraded", reason: "unavailable" };
+        return { status: "degraded", reason: failed(error, "save", scope) };
       }
       markUp();
       if ("erased" in result) return { status: "erased" };
@@ -214,8 +225,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         markUp();
         return { status: erased ? "erased" : "absent" };
       } catch (error) {
-        markDown(reasonOf(error));
-        return { status: "degraded", reason: "unavailable" };
+        return { status: "degraded", reason: failed(error, "erase", scope) };
       }
     },
 

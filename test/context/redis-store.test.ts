@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
 import { startRedisServer } from "../support/redis-server.js";
-import { contents, randomKey, redisStorage, system, turn, user } from "./support.js";
+import { capturedLog, contents, randomKey, redisStorage, system, turn, user } from "./support.js";
 import { describeStoreBehaviour } from "./store-behaviour.js";
 
 const url = inject("redisUrl");
@@ -76,6 +76,35 @@ describe("Redis context store at rest", () => {
     for (const secret of ["4111", "top secret", "Ada Lovelace", "billing"]) expect(raw).not.toContain(secret);
     expect(contents((await store.load(scope)).turns)).toEqual(["my card is 4111 1111 1111 1111"]);
     await storage.close();
+  });
+});
+
+describe("Redis context store when a command is refused", () => {
+  it("reports a save Redis answers with an error as failed, without flagging the store down", async () => {
+    // An error reply is this one command failing on a server that is up: not an outage to show on
+    // /readyz, nor to log as one.
+    const captured = capturedLog();
+    const storage = redisStorage(url, prefix);
+    const admin = new Redis(url);
+    try {
+      const store = await storage.replica({ log: captured.log });
+      const scope = { tenantId: "acme", sessionId: "refused" };
+      await store.save(scope, { turns: [turn(user("hi"))] });
+      const [list] = await admin.keys(`${prefix}*{acme:refused}:t`);
+      await admin.del(list!);
+      await admin.set(list!, "not a list"); // RPUSH now answers WRONGTYPE
+      expect(await store.save(scope, { turns: [turn(user("again"))] })).toEqual({ status: "degraded", reason: "failed" });
+      expect(store.status()).toMatchObject({ state: "ready", detail: "connected", counters: { degradedSaves: 1 } });
+      const lines = captured.lines();
+      expect(lines.some((l) => String(l.msg).startsWith("context store degraded"))).toBe(false);
+      expect(lines.find((l) => l.msg === "context store command failed")).toMatchObject({ level: 50, operation: "save", tenant: "acme" });
+      // Other sessions are served as before.
+      const other = { tenantId: "acme", sessionId: "fine" };
+      expect(await store.save(other, { turns: [turn(user("ok"))] })).toMatchObject({ status: "ok" });
+    } finally {
+      admin.disconnect();
+      await storage.close();
+    }
   });
 });
 

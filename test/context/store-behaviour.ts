@@ -138,6 +138,19 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
       expect(texts.join("").length).toBeLessThan(1000);
     });
 
+    it("saves one request carrying more messages than a Lua call can unpack, keeping the newest max_turns", async () => {
+      // A first request may carry a long history; Redis used to fail it (Lua's unpack limit, ~8000)
+      // while memory saved it: both must keep the same newest turns and report the same trim.
+      const store = await open({ maxTurns: 200 }).replica();
+      await store.save(scope("many"), { turns: [turn(user("older"))] });
+      const many = Array.from({ length: 9000 }, (_, i) => turn(i % 2 ? assistant(`a${i}`) : user(`q${i}`)));
+      expect(await store.save(scope("many"), { turns: many })).toEqual({ status: "ok", turns: 200, trimmed: 8801 });
+      const texts = contents((await store.load(scope("many"))).turns);
+      expect(texts).toHaveLength(200);
+      expect([texts[0], texts.at(-1)]).toEqual(["q8800", "a8999"]);
+      expect(store.status()).toMatchObject({ state: "ready", counters: { degradedSaves: 0 } });
+    });
+
     it("never keeps a tool result without the call it answers when trimming", async () => {
       const store = await open({ maxTurns: 2 }).replica();
       await store.save(scope("tools"), {
