@@ -10,6 +10,7 @@ export interface SessionLimits {
   maxBytes: number;
 }
 
+
 export interface RawSession {
   turns: string[];
   instructions: string | null;
@@ -45,8 +46,14 @@ export interface RawWrite {
 export interface RawSaveResult {
   /** Turns stored after the write. */
   turns: number;
-  /** Oldest turns removed to stay within the limits. */
+  /** Oldest turns removed to stay within the limits, in whole exchanges (see `opensExchange`). */
   trimmed: number;
+  /**
+   * The write's last turns not stored: their exchange (from its opening turn, stored or in the write,
+   * to the end) is over `maxBytes` or `maxTurns` on its own, so storing it would trim the whole
+   * history away and still not fit. The turns before them are stored, the history is kept.
+   */
+  notStored: number;
   /** `ifStateVersion` did not match: the state was not written, and this is the one stored. */
   conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number };
 }

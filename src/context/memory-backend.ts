@@ -6,7 +6,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { byteLength, type ContextBackend, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
-import { isResultTurn } from "./turn-codec.js";
+import { isResultTurn, opensExchange } from "./turn-codec.js";
 
 interface Entry {
   turns: string[];
@@ -44,17 +44,19 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       if (write.ifEpoch !== undefined && entry.epoch !== write.ifEpoch) return { erased: true };
       const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
       if (conflict && write.turnsNeedState) {
-        return { turns: entry.turns.length, trimmed: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
+        return { turns: entry.turns.length, trimmed: 0, notStored: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
       }
       if (write.replace) {
         entry.turns = [];
         entry.bytes = 0;
       }
-      for (const turn of write.turns) {
+      const { notStored, storedDropped } = unfit(entry.turns, write.turns, limits);
+      for (const turn of entry.turns.splice(entry.turns.length - storedDropped)) entry.bytes -= byteLength(turn);
+      for (const turn of write.turns.slice(0, write.turns.length - notStored)) {
         entry.turns.push(turn);
         entry.bytes += byteLength(turn);
       }
-      const trimmed = trim(entry, limits);
+      const trimmed = trim(entry, limits) + storedDropped;
       if (write.instructions !== undefined) entry.instructions = write.instructions;
       if (write.state !== undefined && !conflict) {
         entry.state = write.state;
@@ -62,7 +64,7 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       }
       sessions.set(key, entry);
       const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion } } : {};
-      return { turns: entry.turns.length, trimmed, ...current };
+      return { turns: entry.turns.length, trimmed, notStored, ...current };
     },
     async erase(key: string): Promise<boolean> {
       const entry = sessions.get(key);
@@ -77,7 +79,11 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
   };
 }
 
-/** The same rule as the Redis script: oldest first until within limits, then no leading call results. */
+/**
+ * The same rule as the Redis script: oldest first until within limits, then on to the next turn that
+ * opens an exchange, so no answer, call or call result is kept without what it answers; and never a
+ * call result at the head (a replaced history may start with one).
+ */
 function trim(entry: Entry, limits: SessionLimits): number {
   let drop = 0;
   let bytes = entry.bytes;
@@ -86,11 +92,40 @@ function trim(entry: Entry, limits: SessionLimits): number {
     bytes -= byteLength(turns[drop]!);
     drop++;
   }
-  while (drop < turns.length && isResultTurn(turns[drop]!)) {
+  const partial = drop > 0 ? (turn: string) => !opensExchange(turn) : isResultTurn;
+  while (drop < turns.length && partial(turns[drop]!)) {
     bytes -= byteLength(turns[drop]!);
     drop++;
   }
   if (drop > 0) entry.turns = turns.slice(drop);
   entry.bytes = bytes;
   return drop;
+}
+
+/**
+ * Whether the write's last exchange can be stored: when it is over a limit on its own, storing it
+ * would trim the whole history away and still not fit, so it is left out — `notStored` of the write's
+ * last turns. An exchange runs from a turn that opens one to the end; when the write opens none, it
+ * continues the exchange the stored history ends with, whose stored turns (`storedDropped`, from the
+ * tail) then go too: kept, they would end the history with a call no result ever answers. The Redis
+ * save script does the same.
+ */
+function unfit(stored: readonly string[], added: readonly string[], limits: SessionLimits): { notStored: number; storedDropped: number } {
+  let count = 0;
+  let bytes = 0;
+  const over = () => count > limits.maxTurns || bytes > limits.maxBytes;
+  for (let i = added.length - 1; i >= 0; i--) {
+    count++;
+    bytes += byteLength(added[i]!);
+    if (opensExchange(added[i]!)) return { notStored: over() ? added.length - i : 0, storedDropped: 0 };
+  }
+  if (added.length === 0) return { notStored: 0, storedDropped: 0 };
+  let start = stored.length;
+  while (start > 0) {
+    start--;
+    count++;
+    bytes += byteLength(stored[start]!);
+    if (opensExchange(stored[start]!)) break;
+  }
+  return over() ? { notStored: added.length, storedDropped: stored.length - start } : { notStored: 0, storedDropped: 0 };
 }

@@ -16,10 +16,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { ReplyError } from "ioredis";
 import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
-import { RESULT_TURN_PREFIXES } from "./turn-codec.js";
+import { ANSWER_TURN_PREFIXES, RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
-/** Lua: whether the stored turn `head` is a call result (`tool` or `function`). */
-const HEAD_IS_RESULT = RESULT_TURN_PREFIXES.map((prefix) => `string.sub(head, 1, ${prefix.length}) == '${prefix}'`).join(" or ");
+/** Lua: whether the stored turn `name` starts with one of `prefixes`. */
+const startsWithAny = (name: string, prefixes: readonly string[]) => prefixes.map((prefix) => `string.sub(${name}, 1, ${prefix.length}) == '${prefix}'`).join(" or ");
 
 /** Turns per RPUSH in the save script: well under Lua's unpack limit. */
 const PUSH_BATCH = 1000;
@@ -41,9 +41,14 @@ return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3])}
 //       state mode (0 keep | 1 set | 2 erase), state, expected state version ('' for any),
 //       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none), turns…
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
-// trimmed}, and when the state version did not match (the state not written, nor the turns if they
-// need it) also {…, turns written (0|1), stored state, state version}.
+// trimmed, turns of the write not stored}, and when the state version did not match (the state not
+// written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
+//
+// Trimming keeps whole exchanges (a turn that opens one, then what answers it: see
+// ANSWER_TURN_PREFIXES), and the write's last exchange is not stored when it is over a limit on its
+// own — it would trim the whole history away and still not fit. The memory backend does the same.
 const SAVE = `
+local function opens(turn) return not (${startsWithAny("turn", ANSWER_TURN_PREFIXES)}) end
 if ARGV[11] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[12] then return 'erased' end
 local sv = redis.call('HGET', KEYS[2], 'sv') or '0'
 local conflict = ARGV[9] ~= '' and sv ~= ARGV[9]
@@ -52,21 +57,63 @@ if conflict and ARGV[10] == '1' then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
-  return {redis.call('LLEN', KEYS[1]), 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
+  return {redis.call('LLEN', KEYS[1]), 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
-local count = #ARGV - 12
 if ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
+-- The write's turns are ARGV[13..last]; its last exchange starts at its last opening turn, or, when it
+-- opens none, in the stored list (whose tail is read back only as far as needed). When that exchange
+-- is over a limit on its own, the write's part of it is not stored, and a stored part goes too: kept,
+-- it would end the history with a call no result ever answers.
+local last = #ARGV
+local notStored = 0
+local dropped = 0
+if last >= 13 then
+  local n, size, from = 0, 0, nil
+  for i = last, 13, -1 do
+    n = n + 1
+    size = size + #ARGV[i]
+    if opens(ARGV[i]) then from = i break end
+  end
+  local continues = not from
+  if continues then
+    from = 13
+    local stored = redis.call('LLEN', KEYS[1])
+    local j = 1
+    while j <= stored and n <= maxTurns and size <= maxBytes do
+      local turn = redis.call('LINDEX', KEYS[1], -j)
+      n = n + 1
+      size = size + #turn
+      if opens(turn) then break end
+      j = j + 1
+    end
+  end
+  if n > maxTurns or size > maxBytes then
+    notStored = last - from + 1
+    last = from - 1
+    if continues then
+      local freed = 0
+      repeat
+        local turn = redis.call('RPOP', KEYS[1])
+        if not turn then break end
+        freed = freed + #turn
+        dropped = dropped + 1
+      until opens(turn)
+      if dropped > 0 then redis.call('HINCRBY', KEYS[2], 'bytes', -freed) end
+    end
+  end
+end
+local count = last - 12
 local added = 0
-for i = 13, #ARGV do added = added + #ARGV[i] end
+for i = 13, last do added = added + #ARGV[i] end
 local len = 0
 if count > 0 then
   -- In batches: unpack gives at most ~8000 values (LUAI_MAXCSTACK), and a request may carry more.
-  for i = 13, #ARGV, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, #ARGV))) end
+  for i = 13, last, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, last))) end
 else
   len = redis.call('LLEN', KEYS[1])
 end
@@ -80,11 +127,17 @@ while len > 0 and (len > maxTurns or bytes > maxBytes) do
   len = len - 1
   trimmed = trimmed + 1
 end
--- Only a trim or a replace can put a call result (tool or function) at the head.
+-- After a trim, on to the next turn that opens an exchange: no answer, call or call result is kept
+-- without what it answers. A replace can put a call result at the head; it goes too.
 if trimmed > 0 or ARGV[4] == '1' then
+  local partial = trimmed > 0
   while len > 0 do
     local head = redis.call('LINDEX', KEYS[1], 0)
-    if not (${HEAD_IS_RESULT}) then break end
+    if partial then
+      if opens(head) then break end
+    elseif not (${startsWithAny("head", RESULT_TURN_PREFIXES)}) then
+      break
+    end
     redis.call('LPOP', KEYS[1])
     bytes = bytes - #head
     len = len - 1
@@ -103,8 +156,9 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- The mark must outlive the session it guards: were it to expire first, a later save holding it would
 -- be refused as erased.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
-if conflict then return {len, trimmed, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
-return {len, trimmed}
+trimmed = trimmed + dropped
+if conflict then return {len, trimmed, notStored, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
+return {len, trimmed, notStored}
 `;
 
 // ARGV: the new erasure mark, ttlMs. Returns how many of the session's keys existed.
@@ -199,11 +253,11 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number?, (string | null)?, number?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number?, (string | null)?, number?];
       if (reply === "erased") return { erased: true };
-      const [turns, trimmed, turnsWritten, state, stateVersion] = reply;
-      if (turnsWritten === undefined) return { turns, trimmed };
-      return { turns, trimmed, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
+      const [turns, trimmed, notStored, turnsWritten, state, stateVersion] = reply;
+      if (turnsWritten === undefined) return { turns, trimmed, notStored };
+      return { turns, trimmed, notStored, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;

@@ -57,7 +57,11 @@ export interface SessionWrite {
 }
 
 export type SaveResult =
-  | { status: "ok"; turns: number; trimmed: number }
+  /**
+   * `notStored` (only when not 0): the write's last turns, left out because their exchange alone is
+   * over the size or turn limit; the turns before them, the instructions and the state were written.
+   */
+  | { status: "ok"; turns: number; trimmed: number; notStored?: number }
   | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number }
   /** The session was erased after the write's load (`SessionWrite.ifEpoch`): nothing was written. */
   | { status: "erased" }
@@ -208,7 +212,14 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       markUp();
       if ("erased" in result) return { status: "erased" };
       counters.trimmedTurns += result.trimmed;
-      if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed };
+      const { notStored } = result;
+      if (notStored > 0) {
+        // No response header can say so: the client has the answer by now.
+        counters.degradedSaves++;
+        const bytes = turns.slice(-notStored).reduce((sum, t) => sum + byteLength(t), 0);
+        log.warn({ tenant: scope.tenantId, messages: notStored, bytes, maxBytes: options.maxBytes }, "conversation turn larger than the context size limit; not stored");
+      }
+      if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed, ...(notStored > 0 ? { notStored } : {}) };
       const { turnsWritten, state: stored, stateVersion } = result.conflict;
       try {
         return { status: "conflict", turnsSaved: turnsWritten, state: stored === null ? undefined : codec.decodeState(scope, stored), stateVersion };

@@ -20,6 +20,16 @@ export const RESULT_TURN_PREFIXES = ['{"role":"tool",', '{"role":"function",'] a
 
 export const isResultTurn = (stored: string): boolean => RESULT_TURN_PREFIXES.some((prefix) => stored.startsWith(prefix));
 
+/**
+ * The prefixes of stored turns that answer what came before them: the model's messages (answers and
+ * calls) and call results. Every other turn (a user message, or a system/developer message inside the
+ * conversation) opens an exchange. Trimming keeps or drops whole exchanges, so the stored history never
+ * starts with an answer whose question is gone; both backends match on these prefixes.
+ */
+export const ANSWER_TURN_PREFIXES = ['{"role":"assistant",', ...RESULT_TURN_PREFIXES] as const;
+
+export const opensExchange = (stored: string): boolean => !ANSWER_TURN_PREFIXES.some((prefix) => stored.startsWith(prefix));
+
 interface TurnBody {
   fp: string;
   meta: TurnMeta;

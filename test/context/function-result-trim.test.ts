@@ -35,24 +35,28 @@ describe.each(backends)("%s context store trimming a function_call exchange", (_
   const scope = { tenantId: "acme", sessionId: "legacy-call" };
 
   it("drops a function result whose call was trimmed away", async () => {
-    const store = await open({ maxTurns: 2 }).replica();
+    const store = await open({ maxTurns: 4 }).replica();
     await store.save(scope, { turns: [turn(user("q")), turn(functionCall), turn(functionResult("sent")), turn(assistant("done"))] });
-    // The cut falls right after the call: its result would lead the history, so it goes too.
-    expect(contents((await store.load(scope)).turns)).toEqual(["done"]);
+    await store.save(scope, { turns: [turn(user("q2")), turn(assistant("a2"))] });
+    // The cut falls right after the call: its result would lead the history, so it goes too (with the
+    // answer after it: trimming keeps whole exchanges).
+    expect(contents((await store.load(scope)).turns)).toEqual(["q2", "a2"]);
   });
 
   it("drops every leading function result, sealed ones included", async () => {
-    const store = await open({ maxTurns: 3 }).replica({ cipher: createCipher(randomKey()) });
+    const store = await open({ maxTurns: 5 }).replica({ cipher: createCipher(randomKey()) });
     await store.save(scope, {
       turns: [turn(user("q")), turn(functionCall), turn(functionResult("sent")), turn(functionResult("sent again")), turn(assistant("done"))],
     });
-    expect(contents((await store.load(scope)).turns)).toEqual(["done"]);
+    await store.save(scope, { turns: [turn(user("q2")), turn(assistant("a2"))] });
+    expect(contents((await store.load(scope)).turns)).toEqual(["q2", "a2"]);
   });
 
   it("keeps a function result together with its call when both fit", async () => {
-    const store = await open({ maxTurns: 3 }).replica();
+    const store = await open({ maxTurns: 4 }).replica();
+    await store.save(scope, { turns: [turn(user("q0")), turn(assistant("a0"))] });
     await store.save(scope, { turns: [turn(user("q")), turn(functionCall), turn(functionResult("sent")), turn(assistant("done"))] });
-    expect((await store.load(scope)).turns.map((t) => t.message.role)).toEqual(["assistant", "function", "assistant"]);
+    expect((await store.load(scope)).turns.map((t) => t.message.role)).toEqual(["user", "assistant", "function", "assistant"]);
   });
 });
 
@@ -65,7 +69,7 @@ describe("a Redis session stored before function results were recognised", () =>
   });
 
   it("loses its leading function result at the next trim", async () => {
-    const storage = redisStorage(url, `${prefix}old:`, { maxTurns: 2 });
+    const storage = redisStorage(url, `${prefix}old:`, { maxTurns: 3 });
     const store = await storage.replica();
     const scope = { tenantId: "acme", sessionId: "stored-earlier" };
     await store.save(scope, { turns: [turn(user("q"))] });
@@ -73,8 +77,8 @@ describe("a Redis session stored before function results were recognised", () =>
     const [list] = (await admin.keys(`${prefix}old:*stored-earlier*:t`)) as [string];
     const codec = createTurnCodec(undefined);
     await admin.rpush(list, codec.encodeTurn(scope, turn(functionCall)), codec.encodeTurn(scope, turn(functionResult("sent"))));
-    await store.save(scope, { turns: [turn(assistant("done"))] });
-    expect(contents((await store.load(scope)).turns)).toEqual(["done"]);
+    await store.save(scope, { turns: [turn(user("q2")), turn(assistant("done"))] });
+    expect(contents((await store.load(scope)).turns)).toEqual(["q2", "done"]);
     await storage.close();
   });
 });

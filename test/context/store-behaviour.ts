@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
 import type { SessionScope } from "../../src/context/session-id.js";
-import { assistant, contents, randomKey, sleep, system, toolCall, toolResult, turn, user, type SharedStorage, type StorageFactory } from "./support.js";
+import { assistant, capturedLog, contents, randomKey, sleep, system, toolCall, toolResult, turn, user, type SharedStorage, type StorageFactory } from "./support.js";
 
 export function describeStoreBehaviour(name: string, storage: StorageFactory): void {
   describe(`${name} context store`, () => {
@@ -151,13 +151,73 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
       expect(store.status()).toMatchObject({ state: "ready", counters: { degradedSaves: 0 } });
     });
 
-    it("never keeps a tool result without the call it answers when trimming", async () => {
-      const store = await open({ maxTurns: 2 }).replica();
+    it("never keeps a tool result without the call it answers, nor an answer without its question, when trimming", async () => {
+      const store = await open({ maxTurns: 4 }).replica();
       await store.save(scope("tools"), {
-        turns: [turn(user("q")), turn(toolCall("c1", "f", "{}")), turn(toolResult("c1", "r1")), turn(assistant("done"))],
+        turns: [turn(user("q1")), turn(toolCall("c1", "f", "{}")), turn(toolResult("c1", "r1")), turn(assistant("done"))],
       });
-      // The cut falls right after the call: its result would lead the history, so it goes too.
-      expect(contents((await store.load(scope("tools"))).turns)).toEqual(["done"]);
+      // Two over the limit: the cut falls right after the call; its result and the answer go with it.
+      expect(await store.save(scope("tools"), { turns: [turn(user("q2")), turn(assistant("a2"))] })).toEqual({ status: "ok", turns: 2, trimmed: 4 });
+      expect(contents((await store.load(scope("tools"))).turns)).toEqual(["q2", "a2"]);
+    });
+
+    it("trims the size in whole exchanges: never an answer without its question", async () => {
+      const store = await open({ maxBytes: 1000 }).replica();
+      const question = (n: number) => user(`q${n} `.padEnd(400, "x"));
+      await store.save(scope("units"), { turns: [turn(question(1)), turn(assistant("a1"))] });
+      // ~620 bytes each: dropping the first question alone would be enough, and would leave "a1" first.
+      expect(await store.save(scope("units"), { turns: [turn(question(2)), turn(assistant("a2"))] })).toEqual({ status: "ok", turns: 2, trimmed: 2 });
+      expect((contents((await store.load(scope("units"))).turns) as string[]).map((t) => t.slice(0, 2))).toEqual(["q2", "a2"]);
+    });
+
+    it("does not store an exchange larger than max_bytes on its own, keeps the history before it, and says so", async () => {
+      const captured = capturedLog();
+      const store = await open({ maxBytes: 2000 }).replica({ log: captured.log });
+      const history = [turn(user("my name is Ann")), turn(assistant("hi Ann")), turn(user("I live in Oslo")), turn(assistant("nice"))];
+      await store.save(scope("one-big"), { turns: history, state: { n: 1 } });
+      const saved = await store.save(scope("one-big"), {
+        turns: [turn(user(`summarize this: ${"x".repeat(3000)}`)), turn(assistant("It is a log file."))],
+        state: { n: 2 },
+      });
+      expect(saved).toEqual({ status: "ok", turns: 4, trimmed: 0, notStored: 2 });
+      const loaded = await store.load(scope("one-big"));
+      expect(contents(loaded.turns)).toEqual(["my name is Ann", "hi Ann", "I live in Oslo", "nice"]);
+      expect(loaded.state).toEqual({ n: 2 });
+      expect(captured.lines().find((l) => l.msg === "conversation turn larger than the context size limit; not stored")).toMatchObject({
+        level: 40,
+        tenant: "acme",
+        messages: 2,
+        maxBytes: 2000,
+      });
+      // Earlier exchanges of the same write that fit are stored; and the session goes on.
+      expect(await store.save(scope("one-big"), { turns: [turn(user("q")), turn(assistant("a")), turn(user("y".repeat(3000))), turn(assistant("b"))] })).toMatchObject({
+        status: "ok",
+        turns: 6,
+        notStored: 2,
+      });
+      expect(await store.save(scope("one-big"), { turns: [turn(user("short")), turn(assistant("fine"))] })).toEqual({ status: "ok", turns: 8, trimmed: 0 });
+    });
+
+    it("does not store call results that make the exchange they continue larger than max_bytes, nor leave its call unanswered", async () => {
+      const store = await open({ maxBytes: 2000 }).replica();
+      await store.save(scope("loop"), { turns: [turn(user("hi")), turn(assistant("hello"))] });
+      await store.save(scope("loop"), { turns: [turn(user(`read ${"f".repeat(900)}`)), turn(toolCall("c1", "read", "{}"))] });
+      // The result alone fits, but not with the question and call it answers: the whole exchange goes,
+      // the history before it stays (a call kept without its result would be refused by the model).
+      const saved = await store.save(scope("loop"), { turns: [turn(toolResult("c1", "r".repeat(1000))), turn(assistant("read it"))] });
+      expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 2, notStored: 2 });
+      expect(contents((await store.load(scope("loop"))).turns)).toEqual(["hi", "hello"]);
+      expect(await store.save(scope("loop"), { turns: [turn(user("next")), turn(assistant("sure"))] })).toEqual({ status: "ok", turns: 4, trimmed: 0 });
+    });
+
+    it("does not store an exchange of more messages than max_turns", async () => {
+      const store = await open({ maxTurns: 3 }).replica();
+      await store.save(scope("long-exchange"), { turns: [turn(user("q1")), turn(assistant("a1"))] });
+      const saved = await store.save(scope("long-exchange"), {
+        turns: [turn(user("q2")), turn(toolCall("c1", "f", "{}")), turn(toolResult("c1", "r1")), turn(assistant("a2"))],
+      });
+      expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 0, notStored: 4 });
+      expect(contents((await store.load(scope("long-exchange"))).turns)).toEqual(["q1", "a1"]);
     });
 
     it("replaces the stored turns when asked (the client rewrote the history)", async () => {

@@ -2,7 +2,8 @@
  * A session trimmed to its turn limit right after a deprecated single function call: the `function`
  * result whose `function_call` was trimmed away must not lead the stored history, or every later
  * turn sends the model a result answering no call (which OpenAI refuses with a 400) — on the
- * in-memory store and on Redis alike.
+ * in-memory store and on Redis alike. Trimming keeps whole exchanges, so the answer after that
+ * result goes with it.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -22,13 +23,13 @@ afterAll(async () => {
 describe.each([
   { backend: "memory", env: {} as Record<string, string> },
   { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
-])("a session of two turns at most, answered with function_call ($backend store)", ({ env }) => {
+])("a session of four turns at most, answered with function_call ($backend store)", ({ env }) => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({
       modelsYaml: legacyModelsYaml(upstream.baseURL),
       files: { "routing.yaml": NO_FALLBACK_ROUTING },
-      env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "2", SWITCHYARD_API_KEYS: `legacy=${KEY}` },
+      env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "4", SWITCHYARD_API_KEYS: `legacy=${KEY}` },
     });
   });
   afterAll(async () => {
@@ -54,11 +55,14 @@ describe.each([
     await ask([{ role: "user", content: "Mail the report" }]);
     await storedMessages(session, (m) => m.some((x) => x.function_call));
     await ask([{ role: "function", name: "send_mail", content: "sent" }]);
-    const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent"));
-    expect(stored.map((m) => m.role)).toEqual(["assistant"]);
+    await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent"));
+    // Six turns: the first exchange (question, call, result, answer) is trimmed whole.
+    await ask([{ role: "user", content: "Thanks" }]);
+    const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Thanks" && m.length === 2));
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
 
     upstream.received.length = 0;
-    await ask([{ role: "user", content: "Thanks" }]);
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["assistant", "user"]);
+    await ask([{ role: "function", name: "send_mail", content: "sent again" }]);
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function"]);
   });
 });
