@@ -19,6 +19,25 @@ export interface RawSession {
   stateVersion: number;
   /** The mark of the session's last erasure (null: none remembered); see `RawWrite.ifEpoch`. */
   epoch: string | null;
+  /**
+   * What was left of the session's TTL before this load restarted it (null: no session). A session
+   * that turns out unreadable gets it back (`restoreTtl`): attempts to read it must not keep it alive.
+   */
+  ttlMs: number | null;
+}
+
+/**
+ * Values a load opened with an old key, each with the same value sealed with the current key: the
+ * stored one is replaced only where it is still exactly the one read (sealed values are unique, a
+ * random IV each), so whatever a save wrote since — a turn appended, the state rewritten, the session
+ * erased — is left alone. A turn is found wherever it is now in the list (a trim moves them).
+ */
+export interface RawReseal {
+  /** As `RawWrite.ifEpoch`: erased since the load, nothing is rewritten. */
+  ifEpoch: string | null;
+  turns: ReadonlyArray<readonly [read: string, resealed: string]>;
+  instructions?: readonly [read: string, resealed: string];
+  state?: readonly [read: string, resealed: string];
 }
 
 export interface RawWrite {
@@ -74,6 +93,10 @@ export interface ContextBackend {
    * the session's TTL, so saves of requests that loaded before it write nothing.
    */
   erase(key: string): Promise<boolean>;
+  /** Rewrites what a load read with an old key (see `RawReseal`); resolves to how many values were. Never touches the TTL. */
+  reseal(key: string, reseal: RawReseal): Promise<number>;
+  /** Gives the session the TTL it had before a load restarted it (`RawSession.ttlMs`), minus nothing. */
+  restoreTtl(key: string, ttlMs: number): Promise<void>;
   /** Whether the backend can serve commands now. */
   connected(): boolean;
   /** Connection transitions (Redis); the in-memory backend never calls it. */

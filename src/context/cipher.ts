@@ -15,6 +15,8 @@ export interface ContextCipher {
   seal(plaintext: string, aad: string): string;
   /** Decrypts a sealed value; throws when the key is unknown, or the value or its `aad` was altered. */
   open(sealed: string, aad: string): string;
+  /** Whether `sealed` names the current key (false: an old key, or not a sealed value). */
+  isCurrent(sealed: string): boolean;
 }
 
 export class UnknownKeyError extends Error {
@@ -50,6 +52,7 @@ export function createCipher(current: Buffer, previous: readonly Buffer[] = []):
       const body = Buffer.concat([iv, cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
       return `${VERSION}.${currentId}.${body.toString("base64")}`;
     },
+    isCurrent: (sealed) => sealed.startsWith(`${VERSION}.${currentId}.`),
     open(sealed, aad) {
       const [version, id, data] = sealed.split(".");
       if (version !== VERSION || id === undefined || data === undefined) throw new Error("not a sealed context value");

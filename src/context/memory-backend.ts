@@ -5,7 +5,7 @@
  * its erasure mark, so the mark ages and is evicted exactly as a session would be.
  */
 import { LRUCache } from "lru-cache";
-import { byteLength, type ContextBackend, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { byteLength, type ContextBackend, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import { isResultTurn, opensExchange } from "./turn-codec.js";
 
 interface Entry {
@@ -35,9 +35,11 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
   return {
     kind: "memory",
     async load(key: string): Promise<RawSession> {
+      const remaining = sessions.getRemainingTTL(key);
       const entry = sessions.get(key);
-      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, epoch: null };
-      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, epoch: entry.epoch };
+      if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, epoch: null, ttlMs: null };
+      const live = entry.turns.length > 0 || entry.instructions !== null || entry.state !== null;
+      return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, epoch: entry.epoch, ttlMs: live ? remaining : null };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
       const entry = sessions.get(key) ?? empty(null);
@@ -70,6 +72,32 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       const entry = sessions.get(key);
       sessions.set(key, empty(String(++erasures)));
       return entry !== undefined && (entry.turns.length > 0 || entry.instructions !== null || entry.state !== null);
+    },
+    async reseal(key: string, reseal: RawReseal): Promise<number> {
+      const entry = sessions.peek(key);
+      if (!entry || entry.epoch !== reseal.ifEpoch) return 0;
+      let rewritten = 0;
+      if (reseal.instructions && entry.instructions === reseal.instructions[0]) {
+        entry.instructions = reseal.instructions[1];
+        rewritten++;
+      }
+      if (reseal.state && entry.state === reseal.state[0]) {
+        entry.state = reseal.state[1];
+        rewritten++;
+      }
+      const wanted = new Map(reseal.turns);
+      entry.turns = entry.turns.map((turn) => {
+        const resealed = wanted.get(turn);
+        if (resealed === undefined) return turn;
+        entry.bytes += byteLength(resealed) - byteLength(turn);
+        rewritten++;
+        return resealed;
+      });
+      return rewritten;
+    },
+    async restoreTtl(key: string, ttlMs: number): Promise<void> {
+      const entry = sessions.peek(key);
+      if (entry) sessions.set(key, entry, { ttl: Math.max(1, ttlMs) });
     },
     connected: () => true,
     onConnection: () => {},

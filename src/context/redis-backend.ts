@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { ReplyError } from "ioredis";
-import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
 import { ANSWER_TURN_PREFIXES, RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
@@ -24,17 +24,61 @@ const startsWithAny = (name: string, prefixes: readonly string[]) => prefixes.ma
 /** Turns per RPUSH in the save script: well under Lua's unpack limit. */
 const PUSH_BATCH = 1000;
 
+// Returns {turns, instructions, state, state version, erasure mark, the TTL left before this load
+// restarted it (-1: no session)}.
 const LOAD = `
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
 local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
+local left = -1
 if #turns > 0 or meta[1] or meta[2] then
+  left = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]))
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
 end
 -- Also when the session is gone: the request now holding this mark must find it still there when it
 -- saves, or its turn would be refused as if the session had been erased again.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
-return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3])}
+return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left}
+`;
+
+// ARGV: check the erasure mark (0|1), expected mark, instructions read and resealed ('' for none),
+//       state read and resealed ('' for none), then pairs of turns read and resealed.
+// Each value is replaced only where it is still the one read; returns how many were. The TTL is left
+// as the load set it.
+const RESEAL = `
+if ARGV[1] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[2] then return 0 end
+local n = 0
+if ARGV[3] ~= '' and redis.call('HGET', KEYS[2], 'instructions') == ARGV[3] then
+  redis.call('HSET', KEYS[2], 'instructions', ARGV[4])
+  n = n + 1
+end
+if ARGV[5] ~= '' and redis.call('HGET', KEYS[2], 'state') == ARGV[5] then
+  redis.call('HSET', KEYS[2], 'state', ARGV[6])
+  n = n + 1
+end
+if #ARGV > 6 then
+  local wanted = {}
+  for i = 7, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
+  local delta = 0
+  for i, turn in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+    local resealed = wanted[turn]
+    if resealed then
+      redis.call('LSET', KEYS[1], i - 1, resealed)
+      delta = delta + #resealed - #turn
+      n = n + 1
+    end
+  end
+  if delta ~= 0 then redis.call('HINCRBY', KEYS[2], 'bytes', delta) end
+end
+return n
+`;
+
+// ARGV: the TTL to give back. Only to keys that still exist, and have a TTL.
+const RESTORE_TTL = `
+for i = 1, 2 do
+  if redis.call('PTTL', KEYS[i]) > 0 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+end
+return 0
 `;
 
 // ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
@@ -207,6 +251,8 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   const { client, limits } = options;
   const load = script(LOAD);
   const erase = script(ERASE);
+  const reseal = script(RESEAL);
+  const restoreTtl = script(RESTORE_TTL);
   const keysOf = (key: string) => [`${key}:t`, `${key}:m`, `${key}:e`];
   const listeners: ConnectionListener[] = [];
   const notify = (up: boolean, detail: string) => {
@@ -229,8 +275,15 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion, epoch] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [string[], string | null, string | null, string | null, string | null];
-      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), epoch: epoch ?? null };
+      const [turns, instructions, state, stateVersion, epoch, left] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [
+        string[],
+        string | null,
+        string | null,
+        string | null,
+        string | null,
+        number,
+      ];
+      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), epoch: epoch ?? null, ttlMs: left > 0 ? left : null };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
       const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
@@ -261,6 +314,19 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;
+    },
+    async reseal(key: string, r: RawReseal): Promise<number> {
+      const args = [
+        r.ifEpoch === undefined ? 0 : 1,
+        r.ifEpoch ?? "",
+        ...(r.instructions ?? ["", ""]),
+        ...(r.state ?? ["", ""]),
+        ...r.turns.flat(),
+      ];
+      return (await refusedAsSuch(run(reseal, keysOf(key), args))) as number;
+    },
+    async restoreTtl(key: string, ttlMs: number): Promise<void> {
+      await refusedAsSuch(run(restoreTtl, keysOf(key), [Math.max(1, Math.round(ttlMs))]));
     },
     connected: () => client.status === "ready",
     onConnection(listener) {

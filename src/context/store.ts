@@ -5,10 +5,10 @@
  * what the client sent. Transitions are logged once each and counted for metrics.
  */
 import type { Logger } from "pino";
-import { byteLength, CommandRefusedError, type ContextBackend } from "./backend.js";
+import { byteLength, CommandRefusedError, type ContextBackend, type RawReseal, type RawSession } from "./backend.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
-import type { TurnCodec } from "./turn-codec.js";
+import type { Field, TurnCodec } from "./turn-codec.js";
 
 export interface SessionSnapshot {
   /** The stored system/developer messages that open the conversation. */
@@ -159,29 +159,68 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     return "failed";
   };
 
+  /**
+   * After a key rotation, a session read with an old key is sealed anew with the current one, so it
+   * stays readable once the old key is removed — also when its instructions, state or older turns
+   * never change again. Only values still as read are replaced: a save since wins. A failure is
+   * logged, and the next load tries again.
+   */
+  async function resealStale(scope: SessionScope, key: string, raw: RawSession): Promise<void> {
+    try {
+      await resealWith(scope, key, raw);
+    } catch (error) {
+      log.warn({ err: error, tenant: scope.tenantId }, "conversation context read with an old key could not be re-sealed; the next load tries again");
+    }
+  }
+
+  async function resealWith(scope: SessionScope, key: string, raw: RawSession): Promise<void> {
+    const pair = (field: Field, stored: string): [string, string] | undefined => {
+      const resealed = codec.reseal(scope, field, stored);
+      return resealed === undefined ? undefined : [stored, resealed];
+    };
+    const turns: Array<[string, string]> = [];
+    for (const stored of raw.turns) {
+      const resealed = pair("turn", stored);
+      if (resealed) turns.push(resealed);
+    }
+    const instructions = raw.instructions === null ? undefined : pair("instructions", raw.instructions);
+    const state = raw.state === null ? undefined : pair("state", raw.state);
+    if (turns.length === 0 && !instructions && !state) return;
+    const reseal: RawReseal = { ifEpoch: raw.epoch, turns, ...(instructions ? { instructions } : {}), ...(state ? { state } : {}) };
+    const rewritten = await backend.reseal(key, reseal);
+    log.debug({ tenant: scope.tenantId, rewritten }, "conversation context re-sealed with the current key");
+  }
+
   return {
     async load(scope) {
       counters.loads++;
-      let raw;
+      const key = keyOf(scope);
+      const started = Date.now();
+      let raw: RawSession;
       try {
-        raw = await backend.load(keyOf(scope));
+        raw = await backend.load(key);
       } catch (error) {
         counters.degradedLoads++;
         return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
       }
       markUp();
+      let snapshot: SessionSnapshot & { exists: boolean };
       try {
         const turns = raw.turns.map((t) => codec.decodeTurn(scope, t));
         const instructions = raw.instructions === null ? [] : codec.decodeInstructions(scope, raw.instructions);
         const state = raw.state === null ? undefined : codec.decodeState(scope, raw.state);
         const exists = turns.length > 0 || instructions.length > 0 || raw.state !== null;
-        return { status: "ok", exists, instructions, turns, state, stateVersion: raw.stateVersion, epoch: raw.epoch };
+        snapshot = { exists, instructions, turns, state, stateVersion: raw.stateVersion, epoch: raw.epoch };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
         counters.degradedLoads++;
         log.error({ err: error, tenant: scope.tenantId }, "stored conversation context could not be decoded");
+        // ...but not kept alive by attempts to read it: it expires when it would have without them.
+        if (raw.ttlMs !== null) await backend.restoreTtl(key, raw.ttlMs - (Date.now() - started)).catch((e: unknown) => log.warn({ err: e, tenant: scope.tenantId }, "context session TTL not restored"));
         return { status: "degraded", exists: false, reason: "unreadable", ...EMPTY };
       }
+      await resealStale(scope, key, raw);
+      return { status: "ok", ...snapshot };
     },
 
     async save(scope, write) {

@@ -336,17 +336,56 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
 
       const rotating = await storage.replica({ cipher: createCipher(newKey, [oldKey]) });
       await rotating.save(scope("enc"), { turns: [turn(assistant("written with the new key"))] });
-      const during = await rotating.load(scope("enc"));
-      expect(during.status).toBe("ok");
-      expect(contents(during.turns)).toEqual(["written with the old key", "written with the new key"]);
-      expect(during.state).toEqual({ s: 1 });
 
+      // Not read since the rotation began (a read would have re-sealed it): the old key is needed.
       const after = await storage.replica({ cipher: createCipher(newKey) });
       const refused = await after.load(scope("enc"));
       expect(refused).toMatchObject({ status: "degraded", reason: "unreadable", turns: [] });
 
       const plain = await storage.replica();
       expect((await plain.load(scope("enc"))).status).toBe("degraded");
+
+      const during = await rotating.load(scope("enc"));
+      expect(during.status).toBe("ok");
+      expect(contents(during.turns)).toEqual(["written with the old key", "written with the new key"]);
+      expect(during.state).toEqual({ s: 1 });
+    });
+
+    it("re-seals what it reads with an old key, so a session in use stays readable once the old key is removed", async () => {
+      const storage = open();
+      const oldKey = randomKey();
+      const newKey = randomKey();
+      const before = await storage.replica({ cipher: createCipher(oldKey) });
+      await before.save(scope("rotated"), {
+        instructions: [turn(system("be brief"))],
+        turns: [turn(user("hi")), turn(assistant("hello"))],
+        state: { vault: { "<PERSON_1>": "Ann" } },
+      });
+      // Step 1 of the rotation: the session is used; instructions, state and turns never change.
+      const rotating = await storage.replica({ cipher: createCipher(newKey, [oldKey]) });
+      const used = await rotating.load(scope("rotated"));
+      expect(used.status).toBe("ok");
+      expect(await rotating.save(scope("rotated"), { turns: [turn(user("q")), turn(assistant("a"))], ifEpoch: used.epoch, ifStateVersion: used.stateVersion })).toMatchObject({ status: "ok" });
+      // Step 3: the old key removed.
+      const after = await storage.replica({ cipher: createCipher(newKey) });
+      const loaded = await after.load(scope("rotated"));
+      expect(loaded).toMatchObject({ status: "ok", exists: true, state: { vault: { "<PERSON_1>": "Ann" } }, stateVersion: used.stateVersion });
+      expect(contents(loaded.instructions)).toEqual(["be brief"]);
+      expect(contents(loaded.turns)).toEqual(["hi", "hello", "q", "a"]);
+      expect(loaded.turns.slice(0, 2).map((t) => t.fingerprint)).toEqual(used.turns.map((t) => t.fingerprint));
+    });
+
+    it("does not restart the TTL of a session it cannot read", async () => {
+      const storage = open({ ttlMs: 600 });
+      const oldKey = randomKey();
+      const writer = await storage.replica({ cipher: createCipher(oldKey) });
+      await writer.save(scope("retired"), { turns: [turn(user("sealed with a retired key"))] });
+      const reader = await storage.replica({ cipher: createCipher(randomKey()) });
+      await sleep(350);
+      expect(await reader.load(scope("retired"))).toMatchObject({ status: "degraded", reason: "unreadable" });
+      await sleep(350);
+      // Its own TTL ran out: a session nobody can read is not kept alive by the attempts.
+      expect((await writer.load(scope("retired"))).exists).toBe(false);
     });
 
     it("keeps sessions written before encryption was switched on readable", async () => {
