@@ -31,7 +31,9 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   const { state, problem } = readSessionState(loaded?.state);
   if (problem) ctx.log.warn({ problem }, "session state reset");
   const messages = state.vault.size > 0 ? withStoredTurnsRestored(merged.messages, merged.newTurns, state.vault) : merged.messages;
-  const request = merged.mode === "new" ? ctx.body : { ...ctx.body, messages };
+  // Always the merged messages: with nothing stored but instructions (every turn trimmed, or the turn
+  // list evicted), the conversation is new but still opens with the stored instructions.
+  const request = { ...ctx.body, messages };
   return { scope, loaded, merged, request, state };
 }
 
