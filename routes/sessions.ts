@@ -12,14 +12,21 @@ import type { ContextStore } from "../src/context/store.js";
 import type { StoredTurn } from "../src/context/turn.js";
 import { GatewayError, unavailable } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
+import type { ChatMessage } from "../src/api/chat-request.js";
+import type { PseudonymVault } from "../src/pii/index.js";
+import { readSessionState, restoreStoredMessage } from "../src/pipeline/session-state.js";
 
 export const sessionNotFound = (id: string) =>
   new GatewayError(`No session '${id}' exists for this API key.`, { status: 404, type: "not_found_error", code: "session_not_found", param: "id" });
 
 const storeUnavailable = () => unavailable("The conversation store is unavailable; try again shortly.", "context_unavailable");
 
-const present = (turn: StoredTurn) => ({
-  ...turn.message,
+/**
+ * A stored message as the client sent or received it: with `context_storage: sanitized` the store holds
+ * placeholders, restored here through the session's vault exactly as the pipeline restores them.
+ */
+const present = (turn: StoredTurn, vault: PseudonymVault) => ({
+  ...(vault.size > 0 ? restoreStoredMessage(turn.message, vault) : (turn.message as ChatMessage)),
   metadata: {
     created_at: Math.floor(turn.meta.at / 1000),
     ...(turn.meta.route !== undefined ? { route: turn.meta.route } : {}),
@@ -38,7 +45,10 @@ export function sessionRoutes(deps: { store: ContextStore }): Hono<AppEnv> {
     const loaded = await deps.store.load(scopeOf(c.get("tenant").id, id));
     if (loaded.status === "degraded") throw storeUnavailable();
     if (!loaded.exists) throw sessionNotFound(id);
-    return c.json({ id, object: "session", messages: [...loaded.instructions.map(present), ...loaded.turns.map(present)] });
+    // An unreadable state restores nothing: the placeholders stay, no value is guessed.
+    const { vault } = readSessionState(loaded.state).state;
+    const messages = [...loaded.instructions, ...loaded.turns].map((turn) => present(turn, vault));
+    return c.json({ id, object: "session", messages });
   });
 
   app.delete("/v1/sessions/:id", async (c) => {

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { NO_FALLBACK_ROUTING, SHIPPED_POLICIES, startTestGateway, type TestGateway } from "../support/gateway.js";
 import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
 
@@ -17,7 +18,8 @@ let gw: TestGateway;
 beforeAll(async () => {
   upstream = await startLegacyCallUpstream();
   const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
-  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING, "pii.yaml": pii } });
+  // On Redis, so the test can read what the store itself holds (the sessions API restores it).
+  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING, "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") } });
 });
 afterAll(async () => {
   await gw?.close();
@@ -41,10 +43,19 @@ describe("a function_call stored sanitized", () => {
     const headers = { "x-session-id": session };
     const ask = { model: "legacy-local", functions: FUNCTIONS };
     await gw.client().chat.completions.create({ ...ask, messages: [{ role: "user", content: `Mail ${EMAIL}` }] }, { headers });
-    const stored = await storedMessages(session);
-    // What makes the restore necessary: the session holds the call with a placeholder only.
-    expect(JSON.stringify(stored)).not.toContain(EMAIL);
-    expect(stored[1]).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: expect.stringMatching(/<EMAIL_ADDRESS_\d+>/) } });
+    // The sessions API reads the call back as the client received it…
+    const read = await storedMessages(session);
+    expect(read[1]).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: `Mail ${EMAIL}` }) } });
+    // …but what makes the restore necessary: the session holds the call with a placeholder only.
+    const redis = new Redis(inject("redisUrl"));
+    try {
+      const [list] = await redis.keys(`*{*:${session}}:t`);
+      const stored = (await redis.lrange(list!, 0, -1)).map((turn) => JSON.parse(turn) as Record<string, unknown>);
+      expect(JSON.stringify(stored)).not.toContain(EMAIL);
+      expect(JSON.stringify(stored[1])).toMatch(/send_mail.*<EMAIL_ADDRESS_\d+>/);
+    } finally {
+      redis.disconnect();
+    }
 
     await gw.client().chat.completions.create({ ...ask, messages: [{ role: "function", name: "send_mail", content: "sent" }] }, { headers });
     expect(upstream.received).toHaveLength(2);

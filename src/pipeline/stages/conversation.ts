@@ -4,13 +4,13 @@
  * Storage trouble never fails the request: it goes on with what the client sent, marked degraded.
  */
 import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
-import { restore, restoreToolCall, type PseudonymVault } from "../../pii/index.js";
+import type { PseudonymVault } from "../../pii/index.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
 import type { ContextStore, LoadResult } from "../../context/store.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
-import { readSessionState, type SessionState } from "../session-state.js";
+import { readSessionState, restoreStoredMessage, type SessionState } from "../session-state.js";
 
 export interface Conversation {
   scope: SessionScope | undefined;
@@ -43,28 +43,5 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
  */
 function withStoredTurnsRestored(messages: readonly ChatMessage[], fresh: readonly ChatMessage[], vault: PseudonymVault): ChatMessage[] {
   const isFresh = new Set(fresh);
-  return messages.map((message) => (isFresh.has(message) ? message : restoreMessage(message, vault)));
-}
-
-function restoreMessage(message: ChatMessage, vault: PseudonymVault): ChatMessage {
-  const content = message.content;
-  const restored: ChatMessage =
-    typeof content === "string"
-      ? { ...message, content: restore(content, vault) }
-      : Array.isArray(content)
-        ? ({ ...message, content: content.map((part) => (part.type === "text" ? { ...part, text: restore(part.text, vault) } : part)) } as ChatMessage)
-        : message;
-  // A name is stored as its bracket-less alias (`PERSON_1`: a name allows no `<>`): restored, it is
-  // pseudonymized again for this request, which then restores the alias in the answer too.
-  const name = (restored as { name?: unknown }).name;
-  const storedName = typeof name === "string" ? vault.valueOf(`<${name}>`) : undefined;
-  if (storedName !== undefined) (restored as { name?: string }).name = storedName;
-  if (restored.role !== "assistant") return restored;
-  const { tool_calls: calls, function_call: legacyCall } = restored;
-  return {
-    ...restored,
-    ...(calls ? { tool_calls: calls.map((call) => restoreToolCall(call, vault)) } : {}),
-    // The deprecated single call is a function call without an id: its JSON arguments are restored alike.
-    ...(legacyCall ? { function_call: restoreToolCall({ type: "function", function: legacyCall }, vault).function } : {}),
-  };
+  return messages.map((message) => (isFresh.has(message) ? message : restoreStoredMessage(message, vault)));
 }
