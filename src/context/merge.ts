@@ -29,6 +29,20 @@ export interface MergedHistory {
   /** True when the stored turns must be replaced by `newTurns` (mode `diverged`). */
   replace: boolean;
   mode: MergeMode;
+  /**
+   * Set when the request is a retry of the one that stored the session's last turns (same client-sent
+   * request id, same new messages): they are already stored, so nothing is appended again. `messages`
+   * is then the conversation as that first attempt saw it, without its stored turns.
+   */
+  retried?: true;
+}
+
+export interface MergeOptions {
+  /**
+   * The request id the client sent (`x-request-id`), never one the gateway made up: a retry of a
+   * request whose turns are the stored tail is recognised by it (see `MergedHistory.retried`).
+   */
+  clientRequestId?: string;
 }
 
 /**
@@ -36,7 +50,39 @@ export interface MergedHistory {
  * const merged = mergeHistory(loaded, body.messages);
  * // merged.messages → model; later: store.save(scope, { turns: [...merged.newTurns, answer], replace: merged.replace, … })
  */
-export function mergeHistory(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[]): MergedHistory {
+export function mergeHistory(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[], options: MergeOptions = {}): MergedHistory {
+  const retry = options.clientRequestId === undefined ? undefined : asRetry(stored, client, options.clientRequestId);
+  if (retry) return retry;
+  return merge(stored, client);
+}
+
+/**
+ * A client that timed out (or lost its connection) resends the same request with the same
+ * `x-request-id`, although the first attempt completed and stored its turns: its new messages, then
+ * its answer, all carrying that id, at the end of the stored turns. Merged against the history before
+ * them, the retry must bring exactly those new messages again (and the same instructions); then it is
+ * the same request, and its turns are not stored twice. Anything else with that id is a new turn:
+ * the id alone does not make a retry (a client may send a fixed one), nor does the text alone (`"hi"`
+ * twice is a new turn).
+ */
+function asRetry(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[], requestId: string): MergedHistory | undefined {
+  const turns = stored.turns;
+  let first = turns.length;
+  while (first > 0 && turns[first - 1]!.meta.requestId === requestId) first--;
+  // At least the first attempt's answer.
+  if (first === turns.length) return undefined;
+  const merged = merge({ instructions: stored.instructions, turns: turns.slice(0, first) }, client);
+  // Its new messages: the stored ones before its answer.
+  const sent = turns.slice(first, -1);
+  const same =
+    !merged.replace &&
+    merged.instructions === undefined &&
+    merged.newTurns.length === sent.length &&
+    merged.newTurns.every((message, i) => matchesStored(sent[i]!, clientFingerprint(message)));
+  return same ? { ...merged, retried: true } : undefined;
+}
+
+function merge(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: readonly ChatMessage[]): MergedHistory {
   let split = 0;
   while (split < client.length && isInstruction(client[split]!)) split++;
   const clientInstructions = client.slice(0, split);

@@ -23,11 +23,12 @@ export interface Conversation {
 }
 
 const NOTHING_STORED = { instructions: [], turns: [] };
+const REQUEST_ID_HEADER = "x-request-id";
 
 export async function loadConversation(ctx: ChatRequestContext, store: ContextStore): Promise<Conversation> {
   const scope = sessionScope(ctx.tenant, ctx.header(SESSION_ID_HEADER));
   const loaded = scope ? await store.load(scope) : undefined;
-  const merged = mergeHistory(loaded ?? NOTHING_STORED, ctx.body.messages);
+  const merged = mergeHistory(loaded ?? NOTHING_STORED, ctx.body.messages, { clientRequestId: clientRequestId(ctx) });
   const { state, problem } = readSessionState(loaded?.state);
   if (problem) ctx.log.warn({ problem }, "session state reset");
   const messages = state.vault.size > 0 ? withStoredTurnsRestored(merged.messages, merged.newTurns, state.vault) : merged.messages;
@@ -35,6 +36,14 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   // list evicted), the conversation is new but still opens with the stored instructions.
   const request = { ...ctx.body, messages };
   return { scope, loaded, merged, request, state };
+}
+
+/**
+ * The request id the client sent, when the gateway uses it (a sane token, see the request-id
+ * middleware). One the gateway made up is new for every request, so it never marks a retry.
+ */
+function clientRequestId(ctx: ChatRequestContext): string | undefined {
+  return ctx.header(REQUEST_ID_HEADER) === ctx.requestId ? ctx.requestId : undefined;
 }
 
 /**

@@ -53,7 +53,10 @@ export async function saveTurn(
   const visibleTurns = [...merged.newTurns, answer];
   const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
   let base = { state: conversation.state, stored: loaded.state, version: loaded.stateVersion };
-  let turnsSaved = false;
+  // A retry of the request that stored the session's last turns: they are stored already (the first
+  // attempt's answer with them); only a changed state is written.
+  let turnsSaved = merged.retried === true;
+  if (turnsSaved) ctx.log.info("conversation turn not saved again: a retry of the request that stored the session's last turns");
   for (let attempt = 1; ; attempt++) {
     let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
     if (!turnsSaved) {
