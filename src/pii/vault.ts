@@ -10,6 +10,7 @@ import { canonicalValue } from "./canonical-value.js";
 /** What a placeholder holds between its brackets: its type and counter (`PERSON_1`). */
 export const PLACEHOLDER_BODY = String.raw`[A-Z][A-Z0-9_]*_\d+`;
 const PLACEHOLDER = new RegExp(`<${PLACEHOLDER_BODY}>`, "g");
+const BODY = new RegExp(PLACEHOLDER_BODY, "g");
 
 const SnapshotSchema = z.strictObject({
   version: z.literal(1),
@@ -69,6 +70,52 @@ export class PseudonymVault {
 
   get size(): number {
     return this.#valueByPlaceholder.size;
+  }
+
+  /** How many placeholders this vault has numbered, pruned ones included (see `retainOnly`). */
+  get numbered(): number {
+    let total = 0;
+    for (const count of this.#counters.values()) total += count;
+    return total;
+  }
+
+  /**
+   * The placeholders some text still names: bracketed (`<PERSON_1>`), as the bare alias a message
+   * `name` carries (`PERSON_1`), or by their value as first written (a history stored raw holds the
+   * values, not the placeholders). Texts may be JSON: a value is looked for JSON-escaped too.
+   *
+   * @example vault.namedIn([JSON.stringify(storedMessages)])
+   */
+  namedIn(texts: readonly string[]): Set<string> {
+    const named = new Set<string>();
+    for (const text of texts) {
+      for (const [body] of text.matchAll(BODY)) {
+        if (this.#valueByPlaceholder.has(`<${body}>`)) named.add(`<${body}>`);
+      }
+    }
+    for (const [placeholder, value] of this.#valueByPlaceholder) {
+      if (named.has(placeholder) || value.length === 0) continue;
+      const escaped = JSON.stringify(value).slice(1, -1);
+      if (texts.some((text) => text.includes(value) || text.includes(escaped))) named.add(placeholder);
+    }
+    return named;
+  }
+
+  /**
+   * A copy holding only the entries `keep` accepts. Counters are kept: a number once handed out may
+   * still be in a client's or a model's hands, so a later value never gets it again (`<EMAIL_ADDRESS_3>`
+   * never means two values in one conversation).
+   */
+  retainOnly(keep: (placeholder: string) => boolean): PseudonymVault {
+    const copy = new PseudonymVault();
+    for (const [type, count] of this.#counters) copy.#counters.set(type, count);
+    for (const [key, placeholder] of this.#placeholderByValue) {
+      if (!keep(placeholder)) continue;
+      copy.#placeholderByValue.set(key, placeholder);
+      copy.#valueByPlaceholder.set(placeholder, this.#valueByPlaceholder.get(placeholder)!);
+    }
+    for (const bare of this.#bare) if (copy.#valueByPlaceholder.has(`<${bare}>`)) copy.#bare.add(bare);
+    return copy;
   }
 
   toString(): string {

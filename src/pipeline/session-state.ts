@@ -31,7 +31,8 @@ export function readSessionState(blob: unknown): { state: SessionState; problem?
 
 export function writeSessionState(state: SessionState): z.infer<typeof SessionStateSchema> {
   return {
-    ...(state.vault.size > 0 ? { vault: vaultToJSON(state.vault) } : {}),
+    // Also with every entry pruned: its counters keep numbers once handed out from being reused.
+    ...(state.vault.size > 0 || state.vault.numbered > 0 ? { vault: vaultToJSON(state.vault) } : {}),
     ...(state.sticky ? { sticky: state.sticky } : {}),
   };
 }

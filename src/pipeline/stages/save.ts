@@ -57,6 +57,11 @@ export async function saveTurn(
   // attempt's answer with them); only a changed state is written.
   let turnsSaved = merged.retried === true;
   if (turnsSaved) ctx.log.info("conversation turn not saved again: a retry of the request that stored the session's last turns");
+  // The vault keeps only what the session still names (see `prunedVault`): the loaded history (unless
+  // replaced), the instructions, and this turn as stored.
+  const loadedVault = readSessionState(loaded.state).state.vault;
+  const keptText = JSON.stringify([merged.replace ? [] : loaded.turns.map((t) => t.message), merged.instructions ? [] : loaded.instructions.map((t) => t.message)]);
+  let turnText = "";
   for (let attempt = 1; ; attempt++) {
     let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
     if (!turnsSaved) {
@@ -67,6 +72,7 @@ export async function saveTurn(
         ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
         return;
       }
+      turnText = JSON.stringify([storedTurns, storedInstructions ?? []]);
       write = {
         ...write,
         turns: inputs(storedTurns, visibleTurns),
@@ -74,10 +80,11 @@ export async function saveTurn(
         ...(merged.replace ? { replace: true } : {}),
       };
     }
-    const state = writeSessionState({ vault: base.state.vault, sticky: facts.sticky ?? undefined });
+    const vault = prunedVault(base.state.vault, loadedVault, [keptText, turnText]);
+    const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
     // An unchanged state is not written, so requests that add no pseudonym and keep the routing never conflict.
     if (!isDeepStrictEqual(state, base.stored ?? {})) {
-      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: namesNewPlaceholder(write, base.state.vault, base.stored) };
+      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: namesNewPlaceholder(write, vault, base.stored) };
     } else if (turnsSaved) return;
 
     const result = await deps.store.save(scope, write);
@@ -87,7 +94,12 @@ export async function saveTurn(
       return;
     }
     if (result.status === "degraded") {
-      ctx.log.warn({ reason: result.reason }, "conversation turn not saved");
+      // The answer is out already, so no header can tell the client: the log says why, plainly.
+      const why =
+        result.reason === "too_large"
+          ? "conversation turn not saved: the session's instructions and state (pseudonym vault, sticky route) exceed the context size limit (max_bytes)"
+          : "conversation turn not saved";
+      ctx.log.warn({ reason: result.reason }, why);
       return;
     }
     turnsSaved ||= result.turnsSaved;
@@ -97,6 +109,22 @@ export async function saveTurn(
     }
     base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
   }
+}
+
+/**
+ * The vault to store: without the entries of the loaded vault that nothing kept names any more — the
+ * stored history this request loaded (already trimmed to the limits), the instructions and this turn.
+ * Turns trimmed long ago take their values with them, so the state stays about as large as the
+ * history it serves instead of growing with every value the conversation ever named; the store trims
+ * the oldest turns after this, and their entries go with the next save. Entries the state gained from
+ * other requests of the session since the load (a conflict) are kept: their turns are not in
+ * `texts`. The counters stay, so a pruned number is never handed out again.
+ */
+function prunedVault(vault: PseudonymVault, loadedVault: PseudonymVault, texts: readonly string[]): PseudonymVault {
+  if (loadedVault.size === 0) return vault;
+  const named = loadedVault.namedIn(texts);
+  if (named.size === loadedVault.size) return vault;
+  return vault.retainOnly((placeholder) => named.has(placeholder) || loadedVault.valueOf(placeholder) === undefined);
 }
 
 /**
