@@ -14,7 +14,7 @@ import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/i
 import { PiiBlockedError } from "../pii/sanitize.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
-import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, POLICY_HEADER } from "../policy/fallback.js";
+import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, keptOnHost, POLICY_HEADER } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
 import { decisionNeedsPiiTypes } from "../policy/pii-need.js";
@@ -143,6 +143,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         registry: deps.registry,
         catalog: decided.snapshot.policy.catalog,
         prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision, ctx.tenant.id, deps),
+        keepOnHost: (types) => keptOnHost(decision, analysis.features, decided!.snapshot.policy, types),
       });
       const { call, answer, path } = execution;
       headers[ROUTE_HEADER] = call.location;
@@ -275,18 +276,31 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   /**
    * What a real request meets when the executor prepares the decided model, before calling it: the
    * same `prepareCall`, so the same refusals (`n > 1`, a parameter the model cannot handle, a
-   * conversation too long for it, PII the policy blocks for it). A failure the executor falls back
-   * from (keep-local, a model not ready) is no refusal: the next target may serve.
+   * conversation too long for it, PII the policy blocks for it). When the PII policy keeps the request
+   * on the host, the executor steps down to an on-host target (`keptOnHost`) — so does this, and the
+   * dry run names that target, or answers the executor's 503 `pii_keep_local` when there is none. A
+   * failure the executor falls back from (a model not ready) is no refusal: the next target may serve.
    */
-  function refusalAtFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): GatewayError | undefined {
-    const model = deps.registry.get(decision.model);
-    if (!model) return undefined;
-    try {
-      prepareCall(model, decided.conversation, decided.analysis.cloudScan, decision, ctx.tenant.id, deps);
-      return undefined;
-    } catch (error) {
-      if (error instanceof KeepLocalError || failureKindOf(error) !== undefined) return undefined;
-      return asGatewayError(error);
+  function atFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): { decision: RouteDecision; refusal?: GatewayError } {
+    let current = decision;
+    let keptLocal = false;
+    for (;;) {
+      const model = deps.registry.get(current.model);
+      if (!model) return { decision: current };
+      try {
+        prepareCall(model, decided.conversation, decided.analysis.cloudScan, current, ctx.tenant.id, deps);
+        return { decision: current };
+      } catch (error) {
+        if (error instanceof KeepLocalError && !keptLocal) {
+          keptLocal = true;
+          const onHost = keptOnHost(current, decided.analysis.features, decided.snapshot.policy, error.types);
+          if (!onHost) return { decision: current, refusal: error };
+          current = onHost;
+          continue;
+        }
+        if (failureKindOf(error) !== undefined) return { decision: current };
+        return { decision: current, refusal: asGatewayError(error) };
+      }
     }
   }
 
@@ -299,10 +313,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const denial = denialOf(decision, conversation.request);
       return { ...explainResult(decided), denial: { status: denial.status, code: denial.code ?? decision.code, message: denial.message } };
     }
-    // A dry run predicts the real answer: a request refused before any model is called gets that refusal.
-    const refusal = refusalAtFirstTarget(requestCtx, decided, decision);
-    if (refusal) throw withPiiHeader(refusal);
-    return explainResult(decided);
+    // A dry run predicts the real answer: a request refused before any model is called gets that
+    // refusal; one the PII policy keeps on the host names the on-host target that answers it.
+    const first = atFirstTarget(requestCtx, decided, decision);
+    if (first.refusal) throw withPiiHeader(first.refusal);
+    return explainResult({ ...decided, decision: first.decision });
   };
 
   async function drain(timeoutMs = 5_000): Promise<{ pending: number }> {

@@ -10,8 +10,10 @@
  */
 import { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
-import type { PolicyCatalog } from "./catalog.js";
-import type { RouteDecision } from "./decide.js";
+import type { CatalogModel, PolicyCatalog } from "./catalog.js";
+import type { CompiledPolicy } from "./compile.js";
+import { ineligible, type RouteDecision, type SkippedTarget } from "./decide.js";
+import type { RequestFeatures } from "./features.js";
 
 export const POLICY_HEADER = "x-switchyard-policy";
 export const FALLBACK_HEADER = "x-switchyard-fallback";
@@ -81,6 +83,37 @@ export function nextTarget(decision: RouteDecision, failures: readonly Failure[]
     if (model) return { model: model.id, route: model.location, via: "degrade" };
   }
   return undefined;
+}
+
+/**
+ * The decision once the PII policy keeps a cloud-bound request on the host (pii.yaml `keep_local` for
+ * an entity type found or for non-text content, or a failed scan with `on_failure: local`): the
+ * on-host targets of its chain, in order, then — when the rule allows last resorts (`degrade`, not
+ * `degrade: false`) — models.yaml's default local model; each only if it can serve the request
+ * (`ineligible`: capabilities, context window, health). No cloud target remains, in the chain or as
+ * a run-time last resort; the cloud targets dropped are listed in `skipped`. Undefined when no on-host
+ * target can serve it: the client gets 503 `pii_keep_local`.
+ *
+ * Pure, and the one step-down both the executor and the dry run (`POST /v1/route`) take, so the dry run
+ * names the local hop (or the refusal) the real request meets.
+ */
+export function keptOnHost(decision: RouteDecision, features: RequestFeatures, policy: CompiledPolicy, types: readonly string[]): RouteDecision | undefined {
+  const action = decision.ruleIndex >= 0 ? policy.rules[decision.ruleIndex]?.action : policy.defaultAction;
+  const chain = [decision.model, ...decision.fallbacks].map((id) => policy.catalog.models.get(id));
+  if (action?.degrade !== false) chain.push(policy.catalog.defaultLocal);
+  const onHost: CatalogModel[] = [];
+  for (const model of chain) {
+    if (model && model.location === "local" && !onHost.includes(model) && !ineligible(model, features, "keep_local")) onHost.push(model);
+  }
+  const [first, ...rest] = onHost;
+  if (!first) return undefined;
+  const reason = types.length > 0 ? `pii.yaml keep_local (${types.join(", ")}): no cloud` : "pii.yaml keep_local: no cloud";
+  const skipped: SkippedTarget[] = [...decision.skipped];
+  for (const id of [decision.model, ...decision.fallbacks, decision.degrade.cloud]) {
+    if (id === undefined || skipped.some((s) => s.model === id)) continue;
+    if (policy.catalog.models.get(id)?.location === "cloud") skipped.push({ model: id, reason, kind: "pii_keep_local" });
+  }
+  return { ...decision, skipped, route: "local", model: first.id, fallbacks: rest.map((m) => m.id), degrade: {} };
 }
 
 /**

@@ -50,13 +50,20 @@ export interface ExecuteDeps {
   registry: ModelRegistry;
   catalog: PolicyCatalog;
   prepare(model: ModelEntry): PreparedCall;
+  /**
+   * The decision restricted to on-host targets once the PII policy keeps the request on the host
+   * (`keptOnHost`), given the entity types that keep it; undefined when no local model can serve it.
+   */
+  keepOnHost(types: readonly string[]): RouteDecision | undefined;
 }
 
-export async function execute(ctx: ChatRequestContext, decision: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
+export async function execute(ctx: ChatRequestContext, decided: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
   const failures: Failure[] = [];
   const path: string[] = [];
+  /** The decided chain; once the PII policy keeps the request on the host, its on-host part only. */
+  let decision = decided;
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
-  let keepLocal = false;
+  let keptLocal = false;
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
@@ -74,7 +81,13 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
       if (ctx.signal.aborted) throw failed;
       const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
       if (!kind) throw failed;
-      if (error instanceof KeepLocalError) keepLocal = true;
+      let noHost = false;
+      if (error instanceof KeepLocalError && !keptLocal) {
+        keptLocal = true;
+        const onHost = deps.keepOnHost(error.types);
+        if (onHost) decision = onHost;
+        else noHost = true;
+      }
       // A target that was never called (its provider not configured, its model not ready, the PII
       // policy keeping the request on the host) does not hide why one that was called failed: the
       // client gets that failure (an overloaded local model's 503 and Retry-After, say).
@@ -84,7 +97,8 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
         reportedCalled = called;
       }
       failures.push({ model: model.id, kind });
-      step = nextStep(decision, failures, deps, keepLocal);
+      // No on-host target can serve it: the client gets the keep-local refusal, not a cloud fallback.
+      step = noHost ? undefined : nextTarget(decision, failures, deps.catalog);
       ctx.log.warn(
         { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model },
         step ? "target failed; falling back" : "target failed; no fallback left",
@@ -92,19 +106,6 @@ export async function execute(ctx: ChatRequestContext, decision: RouteDecision, 
     }
   }
   throw reported;
-}
-
-/** After a keep-local refusal only on-host targets qualify: the chain's, then the default local model. */
-function nextStep(decision: RouteDecision, failures: Failure[], deps: ExecuteDeps, keepLocal: boolean): FallbackStep | undefined {
-  if (!keepLocal) return nextTarget(decision, failures, deps.catalog);
-  const tried = new Set(failures.map((f) => f.model));
-  const candidates = [decision.model, ...decision.fallbacks, decision.degrade.local, deps.registry.defaultLocal?.id];
-  for (const id of candidates) {
-    if (id === undefined || tried.has(id)) continue;
-    const model = deps.registry.get(id);
-    if (model?.location === "local") return { model: id, route: "local", via: "degrade" };
-  }
-  return undefined;
 }
 
 async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: () => void): Promise<Answer> {

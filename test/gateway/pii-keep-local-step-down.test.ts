@@ -1,0 +1,81 @@
+/**
+ * pii.yaml's `keep_local` (per entity type, or `non_text_content.cloud`) moves a cloud-bound request
+ * to an on-host model that can serve it — the rule's own local targets, then the default local model
+ * when the rule allows last resorts — or refuses it with 503 `pii_keep_local`. The dry run
+ * (`POST /v1/route`) predicts the same: the local hop, or that refusal; never the cloud model, and
+ * never the local model's own 400 ("does not support tools") in place of the keep-local refusal.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { postJson, SHIPPED_POLICIES, startTestGateway, testModelsYaml, type JsonAnswer, type TestGateway } from "../support/gateway.js";
+
+const ROUTING = `
+version: 1
+rules:
+  - name: strict-cloud
+    when: { metadata: { case: strict } }
+    then: { route: cloud, degrade: false }
+  - name: tools-or-images
+    when: { any: [{ tools: true }, { images: true }] }
+    then: { route: cloud }
+default: { route: cloud }
+`;
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  const shipped = await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8");
+  const pii = shipped
+    .replace(/^  budget_ms: \d+/m, "  budget_ms: 5000")
+    .replace(/^  EMAIL_ADDRESS: \{\}/m, "  EMAIL_ADDRESS: { cloud: keep_local }")
+    .replace(/^(non_text_content:[^\n]*\n  cloud:) allow/m, "$1 keep_local");
+  expect(pii).toContain("EMAIL_ADDRESS: { cloud: keep_local }");
+  expect(pii).toMatch(/non_text_content:[^\n]*\n  cloud: keep_local/);
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING, "pii.yaml": pii } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+beforeEach(() => fake.reset());
+
+async function both(body: Record<string, unknown>): Promise<{ real: JsonAnswer; dry: JsonAnswer }> {
+  const dry = await postJson(gw.url, "/v1/route", body);
+  const real = await postJson(gw.url, "/v1/chat/completions", { max_tokens: 2, ...body });
+  return { real, dry };
+}
+
+const EMAIL = [{ role: "user", content: "Please write to maria.lopez@example.net about her refund" }];
+const TOOLS = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }];
+const IMAGE = [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] }];
+
+describe("pii.yaml keep_local: the real request and the dry run agree", { timeout: 60_000 }, () => {
+  it("a request the local model can serve is answered locally, and the dry run names that local hop", async () => {
+    const { real, dry } = await both({ model: "auto", messages: EMAIL });
+    expect(real.status).toBe(200);
+    expect(real.headers.get("x-switchyard-route")).toBe("local");
+    expect(real.headers.get("x-switchyard-model")).toBe("stories");
+    expect(dry.status).toBe(200);
+    expect(dry.json).toMatchObject({ route: "local", model: "stories" });
+    expect(dry.json.fallbacks).toEqual([]);
+    expect((dry.json.reasons as string[]).join("\n")).toContain("fake-gpt: pii.yaml keep_local (EMAIL_ADDRESS): no cloud");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["tools the local model cannot call, with an e-mail address", { model: "auto", messages: EMAIL, tools: TOOLS }],
+    ["an image (non_text_content.cloud: keep_local) the local model cannot see", { model: "auto", messages: IMAGE }],
+    ["a rule with degrade: false (no last resort) and an e-mail address", { model: "auto", messages: EMAIL, metadata: { case: "strict" } }],
+  ])("%s: 503 pii_keep_local from both", async (_label, body) => {
+    const { real, dry } = await both(body);
+    expect(real.status).toBe(503);
+    expect(real.json.error).toMatchObject({ code: "pii_keep_local", type: "server_error" });
+    expect(real.json.error?.message).toContain("no local model could take it");
+    expect(dry.status).toBe(real.status);
+    expect(dry.json).toEqual(real.json);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
