@@ -80,7 +80,12 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
   if (decision.sticky.note) reasons.push(decision.sticky.note);
   if (decision.kind === "route") {
     if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
-    if (decision.pii !== "default") reasons.push(`pii action for this route: ${decision.pii}`);
+    if (decision.pii !== "default" && decision.route === "local" && decision.pii !== "keep_local") {
+      // A rule's pii action is applied at cloud egress only: on the host, pii.yaml's local rules apply.
+      reasons.push(`pii action for cloud targets: ${decision.pii} (on the host, pii.yaml's local rules apply)`);
+    } else if (decision.pii !== "default") {
+      reasons.push(`pii action for this route: ${decision.pii}`);
+    }
   } else {
     const denial = result.denial ?? decision;
     reasons.push(`denied with ${denial.status} ${denial.code}: ${denial.message}`);

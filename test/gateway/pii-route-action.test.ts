@@ -1,9 +1,10 @@
 /**
- * A routing rule's `pii:` action replaces pii.yaml's for the route it picks.
+ * A routing rule's `pii:` action replaces pii.yaml's cloud rules for the route it picks; on the host,
+ * pii.yaml's `local` rules apply whatever the rule says (docs/POLICIES.md#actions).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 const ROUTING = `
 version: 1
@@ -14,6 +15,12 @@ rules:
   - name: support-keeps-local
     when: { metadata: { team: support } }
     then: { route: cloud, fallbacks: [local], pii: keep_local }
+  - name: local-redacts
+    when: { metadata: { team: local-redact } }
+    then: { route: local, pii: redact }
+  - name: local-blocks
+    when: { metadata: { team: local-block } }
+    then: { route: local, pii: block }
 default: { route: cloud }
 `;
 
@@ -28,11 +35,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const ask = (team: string) =>
-  gw
-    .client()
-    .chat.completions.create({ model: "auto", metadata: { team }, max_tokens: 4, messages: [{ role: "user", content: "Please reply to maria.lopez@example.net about her refund" }] })
-    .withResponse();
+const MESSAGES = [{ role: "user" as const, content: "Please reply to maria.lopez@example.net about her refund" }];
+const ask = (team: string) => gw.client().chat.completions.create({ model: "auto", metadata: { team }, max_tokens: 4, messages: MESSAGES }).withResponse();
 
 describe("per-route PII action", () => {
   it("uses pii.yaml's action (pseudonymize) when the rule sets none", async () => {
@@ -54,6 +58,21 @@ describe("per-route PII action", () => {
     fake.reset();
     const { response } = await ask("support");
     expect(response.headers.get("x-switchyard-route")).toBe("local");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it.each([["local-redact"], ["local-block"]])("leaves the local route to pii.yaml's local rules (%s): the original text, no refusal", async (team) => {
+    fake.reset();
+    const body = { model: "auto", metadata: { team }, max_tokens: 4, messages: MESSAGES };
+    const real = await postJson(gw.url, "/v1/chat/completions", body);
+    expect(real.status).toBe(200);
+    expect(real.headers.get("x-switchyard-route")).toBe("local");
+    // pii.yaml's local rule (allow): nothing was rewritten or blocked, so there is nothing to report.
+    expect(real.headers.get("x-switchyard-pii")).toBeNull();
+    const dry = await postJson(gw.url, "/v1/route", body);
+    expect(dry.status).toBe(200);
+    expect(dry.json).toMatchObject({ route: "local", model: "stories" });
+    expect(dry.json.reasons).toContain(`pii action for cloud targets: ${team.slice("local-".length)} (on the host, pii.yaml's local rules apply)`);
     expect(fake.requests).toHaveLength(0);
   });
 });

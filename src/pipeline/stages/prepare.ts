@@ -45,7 +45,7 @@ export interface PrepareDeps {
   sanitizer: Sanitizer;
 }
 
-/** What the routing rule asks of this call: its max-tokens cap and PII action. */
+/** What the routing rule asks of this call: its max-tokens cap and PII action (for cloud egress only). */
 export interface RouteTerms {
   maxTokens: number | undefined;
   pii: PiiRouteAction;
@@ -66,9 +66,9 @@ export function prepareCall(
   const override = terms.pii === "default" ? undefined : terms.pii;
 
   if (routed.location === "local") {
-    // keep_local is about egress: on the host, pii.yaml's local rules apply.
-    const localOverride = override === "keep_local" ? undefined : override;
-    const outcome = deps.sanitizer.sanitizeForLocal(shaped, localOverride ? { ...options, override: localOverride } : options);
+    // The rule's `pii:` is about cloud egress (docs/POLICIES.md#actions): on the host, pii.yaml's
+    // local rules apply, whatever it says (redact, block, keep_local…).
+    const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
     if (outcome.kind !== "local") throw outcome.error;
     return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
   }
