@@ -61,9 +61,21 @@ export function analyze(
   return { cloudScan, features };
 }
 
-/** The entity types the cloud scan found (none when it failed: fail-closed happens at egress). */
+/**
+ * The pseudo-type the sanitizer tallies for an image, audio or file part when pii.yaml's
+ * `non_text_content.cloud` is not `allow` (src/pii/walker.ts): it is what the PII policy does with
+ * content it cannot scan, not personal data found in it.
+ */
+const NON_TEXT_CONTENT = "NON_TEXT_CONTENT";
+
+/**
+ * The entity types the cloud scan found (none when it failed: fail-closed happens at egress). Not
+ * `NON_TEXT_CONTENT`: an image alone is no PII for `pii_found` (it stays in the request's PII summary
+ * and `x-switchyard-pii`, and pii.yaml still keeps it local or blocks it at egress).
+ */
 function piiTypesOf(scan: CloudOutcome): string[] {
-  return scan.kind === "failed" ? [] : [...new Set(scan.summary.map((entry) => entry.type))];
+  if (scan.kind === "failed") return [];
+  return [...new Set(scan.summary.map((entry) => entry.type).filter((type) => type !== NON_TEXT_CONTENT))];
 }
 
 /** The features with the PII scan's entity types. */
