@@ -136,6 +136,19 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   }
 
   const intentsInfo = intents ? collect(() => parseIntents(intents.path, intents.text)) : undefined;
+  if (!intents) {
+    // Without intents.yaml every intent-default decision would quietly fall to unclassified_route.
+    const uses = intentRoutingUses(routing);
+    if (uses.length > 0) {
+      problems.push({
+        file: join(options.dir, INTENTS_FILE),
+        line: 0,
+        col: 0,
+        path: "",
+        message: `file not found; ${ROUTING_FILE} routes by intent (${uses.join(", ")}) and reads each intent's default route from it`,
+      });
+    }
+  }
   const piiTypes = options.piiTypes ?? piiEntityTypes(await findFile(PII_FILE, options.dir, options.fallbackDir));
   if (!registry || (intents && !intentsInfo)) {
     // Still report the routing file's own problems alongside the others.
@@ -232,6 +245,39 @@ export interface IntentsInfo {
 export function parseIntents(file: string, text: string): IntentsInfo {
   const { intents } = parseYamlText(file, text, IntentsFileSchema).value;
   return { names: Object.keys(intents), routes: new Map(Object.entries(intents).map(([name, intent]) => [name, intent.route])) };
+}
+
+/**
+ * Where routing.yaml reads intents.yaml's routes: `intent_default` targets and `intent_route`
+ * conditions (`intent` conditions name the classifier's labels and need no route). Empty when the file
+ * does not parse: its own problems are reported by the compile.
+ */
+function intentRoutingUses(routing: ReadFile): string[] {
+  let file: RoutingFile;
+  try {
+    file = parseYamlText(routing.path, routing.text, RoutingFileSchema).value;
+  } catch (error) {
+    if (error instanceof ConfigError) return [];
+    throw error;
+  }
+  const uses: string[] = [];
+  const inAction = (action: Action, at: string) => {
+    if (action.route === TARGET_INTENT_DEFAULT) uses.push(`${TARGET_INTENT_DEFAULT} at ${at}.route`);
+    action.fallbacks.forEach((spec, index) => {
+      if (spec === TARGET_INTENT_DEFAULT) uses.push(`${TARGET_INTENT_DEFAULT} at ${at}.fallbacks[${index}]`);
+    });
+  };
+  const inConditions = (conditions: Conditions, at: string) => {
+    if (conditions.intent_route !== undefined) uses.push(`intent_route at ${at}.intent_route`);
+    conditions.any?.forEach((alternative, index) => inConditions(alternative, `${at}.any[${index}]`));
+    if (conditions.not) inConditions(conditions.not, `${at}.not`);
+  };
+  file.rules.forEach((rule, index) => {
+    inConditions(rule.when, `rules[${index}].when`);
+    inAction(rule.then, `rules[${index}].then`);
+  });
+  inAction(file.default, "default");
+  return uses;
 }
 
 // ---------------------------------------------------------------------------------------------
