@@ -47,7 +47,7 @@ import { budgetRuleFor } from "../usage/budgets/schema.js";
 import { monthOf, nextMonthStart } from "../usage/buckets.js";
 import { checkPolicyDir } from "./check.js";
 import { createExplain, dryRunResponse, type PiiFindings } from "./explain.js";
-import { featuresFromRequest, lastUserText, requestTexts, type Classification, type StickyState } from "./features.js";
+import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type StickyState } from "./features.js";
 import { loadPolicyDir } from "./load.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -247,7 +247,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     header: (name) => headers.get(name),
     headerNames: [...new Set([...headers.keys(), ...policy.headerNames])],
     classification,
-    promptTokens: typeof v["prompt-tokens"] === "string" ? nonNegativeInt(v["prompt-tokens"], "--prompt-tokens") : undefined,
+    // As the gateway sizes it (`promptTokenCounts`): a target that can hold the newest turn serves a long conversation.
+    ...promptTokenCounts(body, typeof v["prompt-tokens"] === "string" ? nonNegativeInt(v["prompt-tokens"], "--prompt-tokens") : undefined),
     piiTypes: pii.types,
     local: {
       queueDepth: typeof v["local-queue"] === "string" ? nonNegativeInt(v["local-queue"], "--local-queue") : 0,

@@ -11,7 +11,7 @@ import type { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
-import { featuresFromRequest, lastUserText, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
+import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
 
 export interface ExplainContext {
@@ -143,7 +143,8 @@ export function createExplain(stages: ExplainStages): ExplainFn {
       header: ctx.header,
       headerNames: policy.headerNames,
       classification,
-      promptTokens: stages.promptTokens?.(body),
+      // Sized as the gateway sizes it (what must be sent at least too: older turns can be trimmed).
+      ...promptTokenCounts(body, stages.promptTokens?.(body)),
       piiTypes: pii.types,
       local: stages.local?.(),
       budgetExceeded,

@@ -4,8 +4,9 @@
  * be replayed, logged and table-tested.
  */
 import { z } from "zod";
-import { messageText, promptText, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest } from "../api/chat-request.js";
+import { messageText, promptText, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
+import { isInstruction } from "../context/turn.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
 
@@ -137,6 +138,31 @@ export function estimatePromptTokens(body: ChatCompletionRequest): number {
   for (const message of body.messages) chars += promptText(message).length;
   for (const definition of toolDefinitionTexts(body)) chars += definition.length;
   return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
+}
+
+/**
+ * What cannot be left out to fit a window: the instructions and the newest turn (from the last user
+ * message on, so a tool call travels with its results). Older turns are trimmed to fit a small window.
+ */
+export function essentialMessages(messages: readonly ChatMessage[]): ChatMessage[] {
+  let lastUser = messages.length - 1;
+  while (lastUser > 0 && messages[lastUser]?.role !== "user") lastUser--;
+  return [...messages.slice(0, lastUser).filter(isInstruction), ...messages.slice(lastUser)];
+}
+
+/**
+ * `promptTokens` and `minPromptTokens` of a request, as the gateway and `policy explain` both
+ * size it: estimated from the body (`estimatePromptTokens`), and what must be sent at least from its
+ * `essentialMessages`. With `promptTokens` given (`policy explain --prompt-tokens`), what must be sent
+ * is that count in the estimate's proportion: a lone message is all essential, a long conversation
+ * mostly not.
+ */
+export function promptTokenCounts(body: ChatCompletionRequest, promptTokens?: number): { promptTokens: number; minPromptTokens: number } {
+  const estimated = estimatePromptTokens(body);
+  const essential = estimatePromptTokens({ ...body, messages: essentialMessages(body.messages) });
+  if (promptTokens === undefined) return { promptTokens: estimated, minPromptTokens: essential };
+  const share = estimated > 0 ? Math.min(1, essential / estimated) : 1;
+  return { promptTokens, minPromptTokens: Math.round(promptTokens * share) };
 }
 
 /** The text the classifier reads by default: the last user message. */

@@ -5,12 +5,10 @@
  */
 import type { IntentClassifier, IntentPrediction } from "../../../classifiers/index.js";
 import { selectClassifierText, type ClassifierTextOptions } from "../../../classifiers/index.js";
-import type { ChatMessage } from "../../api/chat-request.js";
-import { isInstruction } from "../../context/turn.js";
 import type { ModelRegistry } from "../../models/registry.js";
 import type { CloudOutcome, Sanitizer } from "../../pii/index.js";
 import type { CompiledPolicy } from "../../policy/compile.js";
-import { estimatePromptTokens, featuresFromRequest, type RequestFeatures } from "../../policy/features.js";
+import { featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { Metrics } from "../../usage/metrics.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
@@ -52,8 +50,7 @@ export function analyze(
     tenant: ctx.tenant.id,
     header: ctx.header,
     headerNames: policy.headerNames,
-    promptTokens: estimatePromptTokens(conversation.request),
-    minPromptTokens: estimatePromptTokens({ ...conversation.request, messages: essentialMessages(conversation.request.messages) }),
+    ...promptTokenCounts(conversation.request),
     local: localHealth(deps),
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
@@ -100,16 +97,6 @@ export async function withClassification(
     features: { ...features, intent: classification.intent, confidence: classification.confidence, unsure: classification.unsure },
     classification,
   };
-}
-
-/**
- * What cannot be left out to fit a window: the instructions and the newest turn (from the last user
- * message on, so a tool call travels with its results).
- */
-function essentialMessages(messages: readonly ChatMessage[]): ChatMessage[] {
-  let lastUser = messages.length - 1;
-  while (lastUser > 0 && messages[lastUser]?.role !== "user") lastUser--;
-  return [...messages.slice(0, lastUser).filter(isInstruction), ...messages.slice(lastUser)];
 }
 
 function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean } {
