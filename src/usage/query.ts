@@ -279,7 +279,8 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     // those would count the hours outside the range, and the groups would no longer add up to the totals.
     if (query.groupBy === "day" && bucketCounters) addToGroup(iso(starts[i]!).slice(0, 10), bucketCounters);
     if (dimension) {
-      point.groups = {};
+      // Keyed by tenant, model or intent: any text, `__proto__` included, must stay an own key.
+      point.groups = Object.create(null) as Record<string, UsageSummary>;
       for (const [value, counters] of countersOf(fields, dimension)) {
         point.groups[value] = summarize(counters);
         addToGroup(value, counters);

@@ -15,16 +15,40 @@ export const BudgetRuleSchema = z.strictObject({
 });
 export type BudgetRule = z.infer<typeof BudgetRuleSchema>;
 
+/**
+ * Tenants by name. Any text is a tenant (README), but a `__proto__` key cannot be kept in the parsed
+ * record (zod's record skips it, as assigning it would replace the object's prototype): it is refused
+ * by name rather than its budget silently dropped.
+ */
+const TenantsSchema = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+      ctx.issues.push({
+        code: "custom",
+        path: ["__proto__"],
+        input: value,
+        message: "'__proto__' cannot be a tenant name in budgets.yaml (its parser cannot keep that key); give the tenant another name in SWITCHYARD_API_KEYS",
+      });
+    }
+    return value;
+  },
+  z.record(z.string().min(1), BudgetRuleSchema),
+);
+
 export const BudgetsFileSchema = z.strictObject({
   version: z.literal(1),
   /** Applies to every tenant without an entry of its own; omit it to leave them unlimited. */
   default: BudgetRuleSchema.optional(),
-  tenants: z.record(z.string().min(1), BudgetRuleSchema).default({}),
+  tenants: TenantsSchema.default({}),
 });
 export type BudgetPolicy = z.infer<typeof BudgetsFileSchema>;
 
 export const NO_BUDGETS: BudgetPolicy = { version: 1, tenants: {} };
 
+/**
+ * The tenant's own rule, else the default. Own entries only: a tenant named `constructor` or
+ * `toString` is a tenant without an entry, not `Object.prototype`'s member.
+ */
 export function budgetRuleFor(policy: BudgetPolicy, tenant: string): BudgetRule | undefined {
-  return policy.tenants[tenant] ?? policy.default;
+  return (Object.hasOwn(policy.tenants, tenant) ? policy.tenants[tenant] : undefined) ?? policy.default;
 }
