@@ -24,7 +24,8 @@
  * budgets.yaml for `--budget-exceeded`) prints its problems as `check` does, exit 1.
  * A request the gateway would refuse before calling a model prints `{ status, error, policy }`, as
  * `POST /v1/route` answers it, for the refusals that need no running gateway (the decided model's
- * capabilities, `n > 1`, a budget with `action: deny`); context length, PII blocks and stored
+ * capabilities, `n > 1`, a budget with `action: deny`, pii.yaml keeping a cloud-bound request on the
+ * host with no local model able to take it); context length, PII blocks and stored
  * sessions are not predicted (docs/POLICIES.md#cli).
  */
 import { existsSync } from "node:fs";
@@ -41,6 +42,10 @@ import { ConfigError, formatPath } from "../config/yaml-file.js";
 import pino from "pino";
 import { GatewayError } from "../errors.js";
 import { capabilityRefusal, denialFor } from "../pipeline/deny.js";
+import { KeepLocalError } from "../pipeline/stages/prepare.js";
+import type { PiiPolicy } from "../pii/policy/schema.js";
+import type { PiiRouteAction } from "./schema.js";
+import { keptOnHost } from "./fallback.js";
 import { budgetExceeded } from "../usage/budgets/guard.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
 import { budgetRuleFor } from "../usage/budgets/schema.js";
@@ -281,6 +286,16 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     if (error instanceof GatewayError) return printRefusal(io, error, policy.version);
     throw error;
   }
+  // pii.yaml keeps a cloud-bound request on the host: the step-down the gateway takes (keptOnHost).
+  const decided = result.decision;
+  const kept = decided.kind === "route" && decided.route === "cloud" ? keptLocalTypes(await piiPolicyForExplain(dir), body, pii.types, decided.pii) : undefined;
+  if (kept && decided.kind === "route") {
+    const onHost = keptOnHost(decided, result.features, policy, kept);
+    if (!onHost) return printRefusal(io, new KeepLocalError(kept), policy.version);
+    const refusal = capabilityRefusal(body, loaded.registry.get(onHost.model));
+    if (refusal) return printRefusal(io, refusal, policy.version);
+    result = { ...result, decision: onHost };
+  }
   // The features as computed above: they also carry the headers given on the command line.
   io.stdout.write(`${JSON.stringify({ ...dryRunResponse({ ...result, features }), policy: policy.version, decision: result.decision }, null, 2)}\n`);
   return 0;
@@ -419,6 +434,33 @@ async function loadDefaultClassifier(
     if (!out || typeof out.intent !== "string") return undefined;
     return { intent: out.intent, confidence: typeof out.confidence === "number" ? out.confidence : 1, unsure: out.unsure === true };
   };
+}
+
+const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
+
+/**
+ * The types pii.yaml keeps on the host when the request goes to a cloud model with the route's PII
+ * action (`keep_local` rules of the types found, `non_text_content.cloud: keep_local` for an image,
+ * audio or file part), as the sanitizer tallies them; undefined when none. A route action other than
+ * `default` replaces the per-type rules, as in the sanitizer. Blocks are not predicted (docs).
+ */
+function keptLocalTypes(policy: PiiPolicy | undefined, body: ChatCompletionRequest, types: readonly string[], action: PiiRouteAction): string[] | undefined {
+  if (!policy) return undefined;
+  const kept = new Set<string>();
+  if (action === "default") {
+    for (const type of types) if ((policy.entities[type]?.cloud ?? policy.defaults.cloud) === "keep_local") kept.add(type);
+  }
+  const nonText = body.messages.some((m) => Array.isArray(m.content) && m.content.some((part) => NON_TEXT_PARTS.has((part as { type?: string }).type ?? "")));
+  if (nonText && policy.non_text_content.cloud === "keep_local") kept.add("NON_TEXT_CONTENT");
+  return kept.size > 0 ? [...kept].sort() : undefined;
+}
+
+/** The policy directory's pii.yaml, when it has one (an invalid one is the gateway's start-up error: printed, exit 1). */
+async function piiPolicyForExplain(dir: string): Promise<PiiPolicy | undefined> {
+  const piiFile = join(dir, "pii.yaml");
+  if (!existsSync(piiFile)) return undefined;
+  const { loadPiiPolicy } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "policy", "load.js")).href)) as { loadPiiPolicy(file: string): Promise<PiiPolicy> };
+  return loadPiiPolicy(piiFile);
 }
 
 async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
