@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { parseSessionId, type SessionScope } from "../src/context/session-id.js";
 import type { ContextStore } from "../src/context/store.js";
 import type { StoredTurn } from "../src/context/turn.js";
-import { GatewayError, unavailable } from "../src/errors.js";
+import { DO_NOT_RETRY, GatewayError, unavailable } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import type { ChatMessage } from "../src/api/chat-request.js";
 import type { PseudonymVault } from "../src/pii/index.js";
@@ -20,6 +20,13 @@ export const sessionNotFound = (id: string) =>
   new GatewayError(`No session '${id}' exists for this API key.`, { status: 404, type: "not_found_error", code: "session_not_found", param: "id" });
 
 const storeUnavailable = () => unavailable("The conversation store is unavailable; try again shortly.", "context_unavailable");
+
+/** Sealed with a key no longer configured (or damaged): waiting will not make it readable. */
+const sessionUnreadable = (id: string) =>
+  new GatewayError(
+    `The session '${id}' is stored but cannot be read with the gateway's current keys (sealed with a retired key, or damaged). DELETE /v1/sessions/${id} erases it, so the conversation can start over.`,
+    { status: 500, type: "server_error", code: "session_unreadable", param: "id", headers: { ...DO_NOT_RETRY } },
+  );
 
 /**
  * A stored message as the client sent or received it: with `context_storage: sanitized` the store holds
@@ -43,7 +50,7 @@ export function sessionRoutes(deps: { store: ContextStore }): Hono<AppEnv> {
   app.get("/v1/sessions/:id", async (c) => {
     const id = c.req.param("id");
     const loaded = await deps.store.load(scopeOf(c.get("tenant").id, id));
-    if (loaded.status === "degraded") throw storeUnavailable();
+    if (loaded.status === "degraded") throw loaded.reason === "unreadable" ? sessionUnreadable(id) : storeUnavailable();
     if (!loaded.exists) throw sessionNotFound(id);
     // An unreadable state restores nothing: the placeholders stay, no value is guessed.
     const { vault } = readSessionState(loaded.state).state;
