@@ -59,6 +59,7 @@ describe.each(sessionBackends())("a retried request ($backend store)", ({ env })
     // A duplicate would land after the count was reached: give it the time a save takes.
     await new Promise((resolve) => setTimeout(resolve, 150));
     const response = await fetch(`${gw.url}/v1/sessions/${session}`);
+    expect(response.status).toBe(200);
     messages = ((await response.json()) as { messages: typeof messages }).messages;
     return messages.map(({ role, content, metadata }) => [role, content, metadata.request_id]);
   }

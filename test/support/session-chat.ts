@@ -9,10 +9,14 @@ export type Message = { role: "user" | "assistant"; content: string };
 export const user = (content: string): Message => ({ role: "user", content });
 export const assistant = (content: string): Message => ({ role: "assistant", content });
 
-/** For `describe.each`: the in-memory store, and Redis (the server the test run started). */
+/**
+ * For `describe.each`: the in-memory store, and Redis (the server the test run started). Redis gets
+ * a generous command bound: these tests check what is stored, and on a loaded machine the default
+ * 100 ms bound turns a slow load into a degraded one (no context, no save) at random.
+ */
 export const sessionBackends = () => [
   { backend: "memory", env: {} as Record<string, string> },
-  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } as Record<string, string> },
+  { backend: "redis", env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" } as Record<string, string> },
 ];
 
 /** `post` sends a `cloud` chat completion in `session`; `chat` sends one and expects its answer. */
