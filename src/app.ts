@@ -50,8 +50,11 @@ export interface Gateway {
   start(): Promise<void>;
   /** Re-reads the policy files (SIGHUP), as the admin API's reload does. */
   reloadPolicies(): Promise<ReloadResult>;
-  /** Releases models, connections and watchers. */
-  close(): Promise<void>;
+  /**
+   * Releases models, connections and watchers. `deadlineAt` (epoch ms) is the shutdown deadline: usage
+   * records still buffered (Redis down) are retried until then.
+   */
+  close(options?: { deadlineAt?: number }): Promise<void>;
 }
 
 export interface GatewayOptions extends ProviderSetOptions {
@@ -196,12 +199,12 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       await Promise.all([providers.start(), context.ready(2_000)]);
     },
     reloadPolicies: () => reloadPolicies("signal"),
-    close: async () => {
+    close: async (closeOptions = {}) => {
       for (const w of watches) w.close();
       const { pending } = await pipeline.drain();
       if (pending > 0) log.warn({ pending }, "shutting down with requests whose turn or usage was not yet recorded");
       await policies.close();
-      await usage.close();
+      await usage.close(closeOptions);
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
       await usageRedis?.quit().catch(() => undefined);
       httpFetch?.close();

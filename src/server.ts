@@ -32,6 +32,8 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   let closing: Promise<void> | undefined;
   const close = (deadlineMs = options.shutdownTimeoutMs) =>
     (closing ??= (async () => {
+      // One deadline for the whole shutdown: what draining leaves of it is the usage recorder's time to retry.
+      const deadlineAt = Date.now() + deadlineMs;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -40,7 +42,7 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       }, deadlineMs);
       await drained;
       clearTimeout(timer);
-      await gateway.close();
+      await gateway.close({ deadlineAt });
       options.log.info("switchyard stopped");
     })());
   return { port, url, close };

@@ -13,7 +13,7 @@ import type { BudgetPolicy } from "./budgets/schema.js";
 import { createCostModel, type CostModel } from "./cost.js";
 import { MemoryUsageStore } from "./memory-store.js";
 import type { Metrics } from "./metrics.js";
-import { UsageRecorder } from "./recorder.js";
+import { UsageRecorder, UsageRecordsLostError } from "./recorder.js";
 import { RedisUsageStore } from "./redis-store.js";
 import type { UsageStore } from "./store.js";
 
@@ -41,8 +41,11 @@ export interface Usage {
   budgets: BudgetGuard;
   costs: CostModel;
   accounting: UsageAccounting;
-  /** Writes what is still buffered; logs (never throws) what could not be written. */
-  close(): Promise<void>;
+  /**
+   * Writes what is still buffered, retrying until `deadlineAt` (epoch ms; default: one attempt) while
+   * the store is down; logs (never throws) and counts as dropped what could not be written by then.
+   */
+  close(options?: { deadlineAt?: number }): Promise<void>;
 }
 
 export function createUsage(options: UsageOptions): Usage {
@@ -89,11 +92,12 @@ export function createUsage(options: UsageOptions): Usage {
     budgets,
     costs,
     accounting,
-    async close() {
+    async close(closeOptions = {}) {
       try {
-        await recorder.close();
+        await recorder.close(closeOptions);
       } catch (err) {
-        usageLog.error({ err, lost: recorder.stats().buffered }, "usage records could not be written before shutdown");
+        const lost = err instanceof UsageRecordsLostError ? err.lost : recorder.stats().buffered;
+        usageLog.error({ err, lost }, "usage records could not be written before shutdown");
       }
     },
   };

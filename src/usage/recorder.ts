@@ -22,6 +22,19 @@ export interface UsageRecorderOptions {
   onWritten?: (records: readonly UsageRecord[]) => void;
   /** Every failed write, with the error; the composition root logs it. */
   onError?: (error: unknown, stats: RecorderStats) => void;
+  /** Clock of the shutdown deadline (tests). */
+  now?: () => number;
+}
+
+/** `close()` could not write everything before its deadline: `lost` records are counted as dropped. */
+export class UsageRecordsLostError extends Error {
+  constructor(
+    readonly lost: number,
+    lastError: string | null,
+  ) {
+    super(`${lost} usage record(s) could not be written before the shutdown deadline: ${lastError ?? "no write succeeded in time"}`);
+    this.name = "UsageRecordsLostError";
+  }
 }
 
 export interface RecorderStats {
@@ -45,6 +58,7 @@ export class UsageRecorder {
   private readonly maxRetryDelayMs: number;
   private readonly onError: (error: unknown, stats: RecorderStats) => void;
   private readonly onWritten: (records: readonly UsageRecord[]) => void;
+  private readonly now: () => number;
   private readonly buffer: UsageRecord[] = [];
   /** Names this recorder's batches in the store, which applies each (writer, seq) once. */
   private readonly writer = randomUUID();
@@ -72,6 +86,7 @@ export class UsageRecorder {
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.onError = options.onError ?? (() => {});
     this.onWritten = options.onWritten ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   /** Queues `record` for writing; false when it was dropped because the buffer is full or the recorder closed. */
@@ -100,15 +115,37 @@ export class UsageRecorder {
     }
   }
 
-  /** Stops accepting records and writes what is left (rejects if that fails: the caller logs the loss). */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting records and writes what is left, retrying failed writes with the recorder's
+   * backoff until the buffer is empty or `deadlineAt` (epoch ms, the shutdown deadline; default now:
+   * one attempt) has passed. No attempt starts after the deadline; one under way is awaited (the
+   * store's client bounds it by its command timeout), so whether its batch was written is known. A
+   * retry is the same batch under the same id, so a write that failed yet reached the store is not
+   * applied twice. What is still buffered then is counted as dropped and the promise rejects with
+   * `UsageRecordsLostError` (the caller logs it).
+   */
+  async close(options: { deadlineAt?: number } = {}): Promise<void> {
     this.closed = true;
-    await this.writing;
-    await this.flush();
+    this.clearTimer();
+    const deadlineAt = options.deadlineAt ?? this.now();
+    while (this.buffer.length > 0) {
+      if (await this.writeBatch()) continue;
+      const left = deadlineAt - this.now();
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, this.retryDelayMs)));
+    }
+    const lost = this.buffer.length;
+    if (lost === 0) return;
+    // The process is going away and nothing will retry them: counted as dropped, like a full buffer's records.
+    this.buffer.length = 0;
+    this.batch = undefined;
+    this.dropped += lost;
+    throw new UsageRecordsLostError(lost, this.lastError);
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.writing !== undefined || this.buffer.length === 0) return;
+    // Once closed, close() drives the writes itself.
+    if (this.closed || this.timer !== undefined || this.writing !== undefined || this.buffer.length === 0) return;
     const delay = this.retryDelayMs > 0 ? this.retryDelayMs : this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
