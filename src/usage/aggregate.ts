@@ -1,8 +1,15 @@
 /**
- * The flat layout of usage aggregates shared by every store: one hash per (scope, granularity,
- * bucket) whose fields are `dimension|metric|value` counters. Flat counters add up across replicas
- * with plain HINCRBY, need no read-modify-write, and a batch of records collapses into one increment
- * per distinct field before it is sent.
+ * The flat layout of usage aggregates shared by every store: hashes per (scope, granularity, bucket)
+ * whose fields are `dimension|metric|value` counters. Flat counters add up across replicas with plain
+ * HINCRBY, need no read-modify-write, and a batch of records collapses into one increment per
+ * distinct field before it is sent.
+ *
+ * The `key` (tenant) dimension has one value per active tenant, so it lives in a hash of its own
+ * (the bucket's `keys` part, all-tenants scope only) that only a `group_by=key` query reads: totals,
+ * model, route and intent reads cost the same however many tenants there are. In a tenant's own scope
+ * the `key` dimension is that tenant's totals, so it is not stored at all. Buckets written before this
+ * split (the `key` dimension inside the main hash, in both scopes) are still read correctly until they
+ * expire: see `keyGroupsOf`.
  */
 import type { Granularity } from "./buckets.js";
 import { bucketStart, GRANULARITIES, monthOf } from "./buckets.js";
@@ -46,9 +53,15 @@ export interface BucketRef {
   granularity: Granularity;
   /** Bucket start, epoch ms. */
   start: number;
+  /** `keys`: the bucket's `key`-dimension hash (all-tenants scope); absent: the main hash (every other dimension). */
+  part?: BucketPart;
 }
 
-export const bucketId = (ref: BucketRef): string => `${ref.granularity}:${ref.scope}:${ref.start}`;
+export const KEYS_PART = "keys" as const;
+export type BucketPart = typeof KEYS_PART;
+
+/** The main hash keeps its pre-split id; the `keys` part appends `:keys` (a main id always ends in digits, so none collides). */
+export const bucketId = (ref: BucketRef): string => `${ref.granularity}:${ref.scope}:${ref.start}${ref.part ? `:${ref.part}` : ""}`;
 
 export interface BatchIncrements {
   buckets: Map<string, { ref: BucketRef; fields: Map<string, number> }>;
@@ -97,7 +110,9 @@ export const emptyIncrements = (): BatchIncrements => ({ buckets: new Map(), spe
 
 /**
  * Adds `counters` — the summed counters of records that share tenant, model, route, intent and
- * minute (`like` is one of them) — for the all-tenants and the tenant scope, at every granularity.
+ * minute (`like` is one of them) — for the all-tenants and the tenant scope, at every granularity:
+ * `total`, `model`, `route` and `intent` into each scope's main hash, `key` into the all-tenants
+ * scope's `keys` part.
  */
 function addGroup(into: BatchIncrements, like: UsageRecord, counters: ReadonlyMap<string, number>): void {
   const values: Array<[Dimension, string]> = [
@@ -105,21 +120,28 @@ function addGroup(into: BatchIncrements, like: UsageRecord, counters: ReadonlyMa
     ["model", like.model ?? NONE],
     ["route", like.route ?? NONE],
     ["intent", like.intent ?? NONE],
-    ["key", like.tenant],
   ];
-  // Field names depend only on the group, so build them once for its six bucket hashes.
-  const fields: Array<[string, number]> = [];
-  for (const [dimension, value] of values) {
-    for (const [metric, amount] of counters) if (amount !== 0) fields.push([field(dimension, metric, value), amount]);
-  }
-  for (const scope of [ALL_TENANTS, tenantScope(like.tenant)] as const) {
-    for (const granularity of GRANULARITIES) {
-      const ref: BucketRef = { scope, granularity, start: bucketStart(like.time, granularity) };
-      const id = bucketId(ref);
-      let bucket = into.buckets.get(id);
-      if (!bucket) into.buckets.set(id, (bucket = { ref, fields: new Map() }));
-      for (const [name, amount] of fields) bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
+  // Field names depend only on the group, so build them once for its bucket hashes.
+  const fieldsOf = (dims: Array<[Dimension, string]>): Array<[string, number]> => {
+    const fields: Array<[string, number]> = [];
+    for (const [dimension, value] of dims) {
+      for (const [metric, amount] of counters) if (amount !== 0) fields.push([field(dimension, metric, value), amount]);
     }
+    return fields;
+  };
+  const mainFields = fieldsOf(values);
+  const keyFields = fieldsOf([["key", like.tenant]]);
+  const add = (ref: BucketRef, fields: Array<[string, number]>) => {
+    const id = bucketId(ref);
+    let bucket = into.buckets.get(id);
+    if (!bucket) into.buckets.set(id, (bucket = { ref, fields: new Map() }));
+    for (const [name, amount] of fields) bucket.fields.set(name, (bucket.fields.get(name) ?? 0) + amount);
+  };
+  for (const granularity of GRANULARITIES) {
+    const start = bucketStart(like.time, granularity);
+    add({ scope: ALL_TENANTS, granularity, start }, mainFields);
+    add({ scope: ALL_TENANTS, granularity, start, part: KEYS_PART }, keyFields);
+    add({ scope: tenantScope(like.tenant), granularity, start }, mainFields);
   }
 }
 

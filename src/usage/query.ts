@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { invalidRequest } from "../errors.js";
-import { ALL_TENANTS, LATENCY_BOUNDS_MS, METRIC, parseField, tenantScope, type BucketRef, type Scope } from "./aggregate.js";
+import { ALL_TENANTS, KEYS_PART, LATENCY_BOUNDS_MS, METRIC, parseField, tenantScope, type BucketRef, type Scope } from "./aggregate.js";
 import { BUCKET_MS, bucketCount, bucketStart, bucketStarts, DEFAULT_RETENTION, GranularitySchema, type Granularity, type Retention } from "./buckets.js";
 import { nanosToUsd } from "./money.js";
 import type { UsageStore } from "./store.js";
@@ -199,6 +199,22 @@ function countersOf(fields: Map<string, number>, dimension: string): Map<string,
   return byValue;
 }
 
+/**
+ * The `key` (tenant) groups of one bucket. All tenants: the bucket's `keys` part, plus the `key`
+ * fields of its main hash, where buckets written before the split kept them (a bucket written across
+ * the upgrade has some of each; every record is in exactly one of them). One tenant: its totals.
+ */
+function keyGroupsOf(scope: Scope, main: Map<string, number>, keys: Map<string, number> | undefined, totals: Counters | undefined): Map<string, Counters> {
+  if (scope !== ALL_TENANTS) return totals ? new Map([[scope.slice("t:".length), totals]]) : new Map();
+  const groups = countersOf(main, "key");
+  for (const [value, counters] of countersOf(keys ?? new Map(), "key")) {
+    const sum = groups.get(value);
+    if (sum) addCounters(sum, counters);
+    else groups.set(value, counters);
+  }
+  return groups;
+}
+
 function histogramQuantile(counters: Counters, prefix: string, total: number, q: number): number {
   const rank = q * total;
   let seen = 0;
@@ -260,7 +276,10 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
   const scope: Scope = query.tenant === undefined ? ALL_TENANTS : tenantScope(query.tenant);
   const starts = bucketStarts(query.fromMs, query.toMs, query.granularity);
   const refs: BucketRef[] = starts.map((start) => ({ scope, granularity: query.granularity, start }));
-  const buckets = await store.readBuckets(refs);
+  // The per-tenant hashes are read only when asked for: every other report costs the same whatever the tenant count.
+  const readKeys = query.groupBy === "key" && scope === ALL_TENANTS;
+  const read = await store.readBuckets(readKeys ? [...refs, ...refs.map((ref): BucketRef => ({ ...ref, part: KEYS_PART }))] : refs);
+  const buckets = read.slice(0, refs.length);
   const dimension = query.groupBy === undefined || query.groupBy === "day" ? undefined : query.groupBy;
 
   const totals: Counters = new Map();
@@ -281,7 +300,8 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     if (dimension) {
       // Keyed by tenant, model or intent: any text, `__proto__` included, must stay an own key.
       point.groups = Object.create(null) as Record<string, UsageSummary>;
-      for (const [value, counters] of countersOf(fields, dimension)) {
+      const byValue = dimension === "key" ? keyGroupsOf(scope, fields, read[refs.length + i], bucketCounters) : countersOf(fields, dimension);
+      for (const [value, counters] of byValue) {
         point.groups[value] = summarize(counters);
         addToGroup(value, counters);
       }
