@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../src/http/app-env.js";
 import { csvHeader, recordToCsv } from "../src/usage/csv.js";
+import { ExportSlots, type ExportSlotsOptions } from "../src/usage/export-slots.js";
 import { parseUsageExportQuery, parseUsageQuery, queryUsage, singleValued } from "../src/usage/query.js";
 import type { UsageRecord } from "../src/usage/record.js";
 import type { UsageStore } from "../src/usage/store.js";
@@ -15,6 +16,8 @@ export interface UsageRoutesDeps {
   store: UsageStore;
   auth: ViewerAuth;
   now?: () => number;
+  /** Caps on concurrent CSV exports (default: 2 per replica, 1 per tenant or admin key); beyond them, a 429. */
+  exports?: ExportSlotsOptions;
 }
 
 /** Rows per chunk of the CSV stream: large enough to keep writes few, small enough to start fast. */
@@ -23,6 +26,7 @@ const ROWS_PER_CHUNK = 200;
 export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
+  const exportSlots = new ExportSlots(deps.exports);
 
   app.get("/v1/usage", async (c) => {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
@@ -37,13 +41,21 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
     const query = parseUsageExportQuery(singleValued(c.req.queries()), now());
     const tenant = scopeFor(viewer, query.tenant);
+    const release = exportSlots.acquire(viewer.kind === "admin" ? "admin" : `t:${viewer.tenant}`);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
     // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.
-    const first = await records.next();
+    let first: IteratorResult<UsageRecord>;
+    try {
+      first = await records.next();
+    } catch (error) {
+      release();
+      throw error;
+    }
     const log = c.get("log");
     const encoder = new TextEncoder();
     let pending: IteratorResult<UsageRecord> | undefined = first;
     let headerSent = false;
+    // The slot is held until the body ends: finished, failed, or cancelled by a client that left.
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         let text = headerSent ? "" : csvHeader();
@@ -53,6 +65,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
             const next: IteratorResult<UsageRecord> = pending ?? (await records.next());
             pending = undefined;
             if (next.done) {
+              release();
               if (text) controller.enqueue(encoder.encode(text));
               controller.close();
               return;
@@ -61,11 +74,13 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
           }
           controller.enqueue(encoder.encode(text));
         } catch (error) {
+          release();
           log?.error({ err: error }, "usage export failed mid-stream");
           controller.error(error);
         }
       },
       async cancel() {
+        release();
         await records.return?.();
       },
     });

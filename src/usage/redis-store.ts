@@ -175,10 +175,8 @@ export class RedisUsageStore implements UsageStore {
     for (;;) {
       const page = await this.redis.xrange(this.streamKey, start, end, "COUNT", SCAN_PAGE).catch(unreadable);
       for (const [id, fieldValues] of page) {
-        const record = this.parseEntry(id, fieldValues);
-        if (record && record.time >= range.fromMs && record.time < range.toMs && (range.tenant === undefined || record.tenant === range.tenant)) {
-          yield record;
-        }
+        const record = this.parseEntry(id, fieldValues, range);
+        if (record) yield record;
       }
       if (page.length < SCAN_PAGE) break;
       start = `(${page[page.length - 1]![0]}`;
@@ -192,8 +190,17 @@ export class RedisUsageStore implements UsageStore {
 
   async close(): Promise<void> {}
 
-  private parseEntry(id: string, fieldValues: string[]): UsageRecord | undefined {
+  /**
+   * The entry's record if it is in `range` (time, tenant). The stream holds every tenant's records, so
+   * the cheap checks come first: an entry whose JSON cannot name the tenant is skipped unparsed, one
+   * of another tenant or outside the time range after a JSON parse; only the entries asked for are
+   * validated (zod), which is most of the cost.
+   */
+  private parseEntry(id: string, fieldValues: string[], range: { fromMs: number; toMs: number; tenant?: string }): UsageRecord | undefined {
     const json = fieldValues[fieldValues.indexOf("r") + 1];
+    // Records are written with JSON.stringify, so the tenant appears exactly like this (a string value
+    // cannot contain it unescaped): a pre-filter only, the parsed record is checked below.
+    if (range.tenant !== undefined && json !== undefined && !json.includes(`"tenant":${JSON.stringify(range.tenant)}`)) return undefined;
     let raw: unknown;
     try {
       raw = json === undefined ? undefined : JSON.parse(json);
@@ -201,11 +208,17 @@ export class RedisUsageStore implements UsageStore {
       this.onInvalidRecord(id, `not JSON: ${String(error)}`);
       return undefined;
     }
+    if (typeof raw === "object" && raw !== null) {
+      const { tenant, time } = raw as { tenant?: unknown; time?: unknown };
+      if (range.tenant !== undefined && typeof tenant === "string" && tenant !== range.tenant) return undefined;
+      if (typeof time === "number" && (time < range.fromMs || time >= range.toMs)) return undefined;
+    }
     const parsed = UsageRecordSchema.safeParse(raw);
     if (!parsed.success) {
       this.onInvalidRecord(id, parsed.error.message);
       return undefined;
     }
-    return parsed.data;
+    const record = parsed.data;
+    return record.time >= range.fromMs && record.time < range.toMs && (range.tenant === undefined || record.tenant === range.tenant) ? record : undefined;
   }
 }

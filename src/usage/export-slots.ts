@@ -1,0 +1,63 @@
+/**
+ * Caps concurrent CSV exports. An export reads the shared record stream and formats every row on this
+ * replica's event loop: left unbounded, a few at once (one tenant's script, a dashboard left open)
+ * take the gateway's CPU from the requests it serves. Exports beyond the caps are refused (429) rather
+ * than queued: a queue would hold connections and memory while giving no better answer than "later".
+ */
+import { GatewayError } from "../errors.js";
+
+export interface ExportSlotsOptions {
+  /** Exports running at once on this replica, all viewers together. */
+  maxConcurrent?: number;
+  /** Exports running at once per viewer (a tenant, or the admin key). */
+  maxPerViewer?: number;
+  /** Seconds a refused client is told to wait (`Retry-After`). */
+  retryAfterSeconds?: number;
+}
+
+export class ExportSlots {
+  private readonly maxConcurrent: number;
+  private readonly maxPerViewer: number;
+  private readonly retryAfterSeconds: number;
+  private running = 0;
+  private readonly perViewer = new Map<string, number>();
+
+  constructor(options: ExportSlotsOptions = {}) {
+    this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.maxPerViewer = options.maxPerViewer ?? 1;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  }
+
+  /** Exports running now. */
+  get active(): number {
+    return this.running;
+  }
+
+  /**
+   * Takes a slot for `viewer` or throws a 429; the returned function gives it back (calling it again
+   * does nothing, so every way an export can end may call it).
+   */
+  acquire(viewer: string): () => void {
+    const mine = this.perViewer.get(viewer) ?? 0;
+    if (mine >= this.maxPerViewer || this.running >= this.maxConcurrent) {
+      const which = mine >= this.maxPerViewer ? `${this.maxPerViewer} usage export(s) at a time per key` : `${this.maxConcurrent} usage exports at a time`;
+      throw new GatewayError(`Too many concurrent usage exports: this gateway runs ${which}. Retry when the running export has finished.`, {
+        status: 429,
+        type: "rate_limit_error",
+        code: "too_many_exports",
+        headers: { "retry-after": String(this.retryAfterSeconds) },
+      });
+    }
+    this.running++;
+    this.perViewer.set(viewer, mine + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      const left = (this.perViewer.get(viewer) ?? 1) - 1;
+      if (left > 0) this.perViewer.set(viewer, left);
+      else this.perViewer.delete(viewer);
+    };
+  }
+}
