@@ -4,15 +4,17 @@
  *
  * Spend lives in the store (one counter per tenant per month, written with every usage batch, so all
  * replicas add to it). Each replica caches a tenant's counter for `cacheTtlMs` and adds what it
- * recorded itself that the reading cannot include yet; a stale entry is answered at once and refreshed in the background.
- * Only a tenant's first request (per process and month) waits for a read, and never longer than
- * `readTimeoutMs`.
+ * recorded itself that the reading cannot include yet; an entry older than the TTL is answered at once
+ * and refreshed in the background, one older than twice the TTL (a replica that was idle for the
+ * tenant) is refreshed first. So a request waits for a read only on a tenant's first request per
+ * process and month or after an idle gap, and never longer than `readTimeoutMs`.
  *
  * Overshoot bound: a request is admitted on the spend known before it starts, so a tenant can end
  * the month above its budget by (a) the cost of its requests in flight when it crosses the limit, plus
  * (b) what the other replicas recorded but this one has not seen yet: at most their spend during
- * `cacheTtlMs` + the recorder's flush interval + a read's latency. With the defaults (2 s + 0.25 s)
- * that is a couple of seconds of the tenant's spend rate.
+ * 2 × `cacheTtlMs` + the recorder's flush interval + a read's latency (a reading is used up to two
+ * TTLs old, the second while its refresh is in flight). With the defaults (4 s + 0.25 s) that is a
+ * few seconds of the tenant's spend rate, however long this replica was idle before.
  *
  * When the store cannot be read, the guard fails open (the last known spend plus this replica's own
  * recordings decide) and reports the error: budgets protect money, and refusing every request during
@@ -95,8 +97,12 @@ export class BudgetGuard {
       return { tenant, month, exceeded: false, spentUsd: nanosToUsd(spent), limitUsd: null, action: null, resetsAt };
     }
     const entry = this.entry(tenant, month);
-    if (entry.readAt === Number.NEGATIVE_INFINITY) await this.refresh(tenant, entry);
-    else if (now - entry.readAt >= this.cacheTtlMs) void this.refresh(tenant, entry);
+    const age = now - entry.readAt;
+    // A reading up to 2 TTLs old is answered at once and refreshed behind; an older one (the first, or
+    // a replica idle for the tenant while others spent) is not evidence: wait for the read (at most
+    // `readTimeoutMs`; failing open on the last known spend as ever).
+    if (age >= 2 * this.cacheTtlMs) await this.refresh(tenant, entry);
+    else if (age >= this.cacheTtlMs) void this.refresh(tenant, entry);
     const spent = spentNanos(entry);
     return {
       tenant,
