@@ -1,5 +1,6 @@
 /**
  * Usage in Redis, shared by every gateway replica: a capped stream of raw records (`XADD MAXLEN ~`)
+ * for all-tenant exports and a copy per tenant (so a tenant's export reads only its own records),
  * plus the bucket counters of `aggregate.ts` in hashes, and one spend hash per month for budgets.
  *
  * Every key carries the same hash tag (`{<prefix>usage}`), so on Redis Cluster they live in one slot
@@ -35,6 +36,8 @@ export interface RedisUsageStoreOptions {
    * scans this much either side of its range so records flushed late (Redis was down) are still found.
    */
   maxRecordLagMs?: number;
+  /** Clock deciding which part of a tenant's export its own stream can hold (tests). */
+  now?: () => number;
   /** Called for a stream entry that does not parse as a record (written by an incompatible version). */
   onInvalidRecord?: (entryId: string, problem: string) => void;
   /** Called for a batch Redis applied except `failed` commands (the first error given); default: ignored, like invalid records. */
@@ -42,6 +45,14 @@ export interface RedisUsageStoreOptions {
 }
 
 const SCAN_PAGE = 500;
+
+/**
+ * A tenant's stream expires this long after its last write; an export reads the tenant's stream only
+ * for entries newer than `TENANT_STREAM_READ_MS` ago (a day less: margin for clock skew between
+ * gateway and Redis), which an expired stream cannot hold, and the all-tenant stream before that.
+ */
+const TENANT_STREAM_TTL_MS = 8 * 86_400_000;
+const TENANT_STREAM_READ_MS = 7 * 86_400_000;
 
 /** How long Redis remembers a writer's last batch after its last write: far longer than any retry. */
 const WRITER_TTL_MS = 7 * 86_400_000;
@@ -51,7 +62,9 @@ const WRITER_TTL_MS = 7 * 86_400_000;
  * writer's last applied sequence (absent: none); ARGV[1] is the batch's sequence (-1: unnamed, always
  * applied), ARGV[2] the writer key's lifetime, then the batch's commands, each an opcode, the index of
  * its key in KEYS and its arguments: `x` XADD (max length, record JSON), `h` HINCRBY (field, amount),
- * `a` PEXPIREAT (ms), `e` PEXPIRE (ms). The guard is written first, with `redis.call`: a Redis refusing
+ * `a` PEXPIREAT (ms), `e` PEXPIRE (ms), `m` sets the split marker unless it exists (index of the
+ * all-tenant stream: the marker is its last id, the last entry not also in a tenant stream), `t`
+ * trims a tenant stream to the all-tenant stream's oldest id (index of the all-tenant stream). The guard is written first, with `redis.call`: a Redis refusing
  * writes (OOM) fails the whole script before any counter moved, and the recorder retries. Returns
  * {applied, failed commands, first error}.
  */
@@ -69,7 +82,9 @@ local function run(...)
   if type(reply) == 'table' and reply.err then
     failed = failed + 1
     if first == '' then first = reply.err end
+    return nil
   end
+  return reply
 end
 local i = 3
 while i <= #ARGV do
@@ -77,6 +92,16 @@ while i <= #ARGV do
   if op == 'x' then run('XADD', key, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3]); i = i + 4
   elseif op == 'h' then run('HINCRBY', key, ARGV[i + 2], ARGV[i + 3]); i = i + 4
   elseif op == 'a' then run('PEXPIREAT', key, ARGV[i + 2]); i = i + 3
+  elseif op == 'm' then
+    if redis.call('EXISTS', key) == 0 then
+      local last = run('XREVRANGE', KEYS[tonumber(ARGV[i + 2])], '+', '-', 'COUNT', 1)
+      if last then run('SET', key, last[1] and last[1][1] or '0-0') end
+    end
+    i = i + 3
+  elseif op == 't' then
+    local oldest = run('XRANGE', KEYS[tonumber(ARGV[i + 2])], '-', '+', 'COUNT', 1)
+    if oldest and oldest[1] then run('XTRIM', key, 'MINID', '~', oldest[1][1]) end
+    i = i + 3
   else run('PEXPIRE', key, ARGV[i + 2]); i = i + 3 end
 end
 return {1, failed, first}
@@ -84,6 +109,16 @@ return {1, failed, first}
 
 type AppendReply = [applied: number, failed: number, firstError: string];
 type ScriptClient = { usageAppend(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<AppendReply> };
+
+/** The largest sequence part of a stream id. */
+const MAX_SEQ = "18446744073709551615";
+
+/** Orders two complete stream ids (`<ms>-<seq>`). */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
 
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
 const unreadable = (error: unknown): never => {
@@ -98,6 +133,7 @@ export class RedisUsageStore implements UsageStore {
   private readonly retention: Retention;
   private readonly maxRecordLagMs: number;
   private readonly onInvalidRecord: (entryId: string, problem: string) => void;
+  private readonly now: () => number;
   private readonly onPartialWrite: (error: Error, failed: number) => void;
 
   constructor(options: RedisUsageStoreOptions) {
@@ -108,10 +144,21 @@ export class RedisUsageStore implements UsageStore {
     this.maxRecordLagMs = options.maxRecordLagMs ?? 15 * 60_000;
     this.onInvalidRecord = options.onInvalidRecord ?? (() => {});
     this.onPartialWrite = options.onPartialWrite ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   get streamKey(): string {
     return `${this.tag}:records`;
+  }
+
+  /** One tenant's copy of its records, so its exports read only its own (same hash tag: same slot). */
+  tenantStreamKey(tenant: string): string {
+    return `${this.tag}:records:t:${tenant}`;
+  }
+
+  /** The last all-tenant stream id written before tenant streams existed (the upgrade). */
+  get splitKey(): string {
+    return `${this.tag}:records:split`;
   }
 
   bucketKey(ref: BucketRef): string {
@@ -127,7 +174,18 @@ export class RedisUsageStore implements UsageStore {
     const increments = aggregateBatch(records);
     const keys: string[] = [batch ? this.writerKey(batch.writer) : this.streamKey, this.streamKey];
     const args: Array<string | number> = [batch ? batch.seq : -1, WRITER_TTL_MS];
-    for (const record of records) args.push("x", 2, this.maxRecords, JSON.stringify(record));
+    // Records are written to the all-tenant stream (admin exports) and to their tenant's stream.
+    const splitIndex = keys.push(this.splitKey);
+    args.push("m", splitIndex, 2);
+    const tenantIndex = new Map<string, number>();
+    for (const record of records) {
+      let index = tenantIndex.get(record.tenant);
+      if (index === undefined) tenantIndex.set(record.tenant, (index = keys.push(this.tenantStreamKey(record.tenant))));
+      const json = JSON.stringify(record);
+      args.push("x", 2, this.maxRecords, json, "x", index, this.maxRecords, json);
+    }
+    // A tenant's stream keeps no more than the all-tenant one (its oldest entries are trimmed alike).
+    for (const index of tenantIndex.values()) args.push("t", index, 2, "e", index, TENANT_STREAM_TTL_MS);
     for (const { ref, fields } of increments.buckets.values()) {
       const index = keys.push(this.bucketKey(ref));
       for (const [name, amount] of fields) args.push("h", index, name, amount);
@@ -169,11 +227,35 @@ export class RedisUsageStore implements UsageStore {
     });
   }
 
+  /**
+   * An admin's export (no tenant) pages the all-tenant stream. A tenant's export pages its own
+   * stream, except where that cannot hold its records: entries written before tenant streams existed
+   * (up to the split marker) and entries older than a tenant stream's lifetime (an idle tenant's
+   * stream expires), which it reads from the all-tenant stream, skipping other tenants' entries.
+   */
   async *scanRecords(range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord> {
-    const end = String(range.toMs + this.maxRecordLagMs);
-    let start = String(Math.max(0, range.fromMs - this.maxRecordLagMs));
+    const end = range.toMs + this.maxRecordLagMs;
+    const start = Math.max(0, range.fromMs - this.maxRecordLagMs);
+    if (range.tenant === undefined) {
+      yield* this.scanStream(this.streamKey, String(start), String(end), range);
+      return;
+    }
+    const split = await this.redis.get(this.splitKey).catch(unreadable);
+    // Stream ids are `<ms>-<seq>`: everything up to `shared` may be in the all-tenant stream only.
+    const recentFloor = `${Math.max(0, this.now() - TENANT_STREAM_READ_MS)}-0`;
+    const shared = split === null ? undefined : compareIds(split, recentFloor) > 0 ? split : recentFloor;
+    if (shared === undefined || compareIds(`${start}-0`, shared) <= 0) {
+      yield* this.scanStream(this.streamKey, String(start), shared === undefined || compareIds(`${end}-${MAX_SEQ}`, shared) < 0 ? String(end) : shared, range);
+    }
+    if (shared !== undefined && compareIds(`${end}-${MAX_SEQ}`, shared) > 0) {
+      yield* this.scanStream(this.tenantStreamKey(range.tenant), compareIds(`${start}-0`, shared) > 0 ? String(start) : `(${shared}`, String(end), range);
+    }
+  }
+
+  private async *scanStream(key: string, from: string, to: string, range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord> {
+    let start = from;
     for (;;) {
-      const page = await this.redis.xrange(this.streamKey, start, end, "COUNT", SCAN_PAGE).catch(unreadable);
+      const page = await this.redis.xrange(key, start, to, "COUNT", SCAN_PAGE).catch(unreadable);
       for (const [id, fieldValues] of page) {
         const record = this.parseEntry(id, fieldValues, range);
         if (record) yield record;

@@ -55,6 +55,78 @@ describe("a tenant's export from the shared record stream", () => {
   });
 });
 
+describe("per-tenant record streams", () => {
+  /** The keys XRANGE was asked for, and how many entries it returned, while `run` ran. */
+  async function reads(run: () => Promise<void>): Promise<{ keys: string[]; entries: number }> {
+    const original = redis.xrange.bind(redis);
+    const keys: string[] = [];
+    let entries = 0;
+    const spy = vi.spyOn(redis, "xrange").mockImplementation((async (key: string, ...rest: Array<string | number>) => {
+      keys.push(key);
+      const page = await (original as (...args: unknown[]) => Promise<Array<[string, string[]]>>)(key, ...rest);
+      entries += page.length;
+      return page;
+    }) as unknown as typeof redis.xrange);
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return { keys, entries };
+  }
+  const collect = async (store: RedisUsageStore, range: { fromMs: number; toMs: number; tenant?: string }) => {
+    const out: string[] = [];
+    for await (const r of store.scanRecords(range)) out.push(r.requestId);
+    return out;
+  };
+
+  it("let a tenant's export read only that tenant's records; the admin's export reads everyone's", async () => {
+    const store = new RedisUsageStore({ redis, prefix: `${prefix}split:` });
+    const now = Date.now();
+    await store.append(Array.from({ length: 1_200 }, (_, i) => makeRecord({ tenant: `other-${i % 7}`, time: now - i })));
+    const mine = Array.from({ length: 5 }, (_, i) => makeRecord({ tenant: "acme", time: now - 10 * i }));
+    await store.append(mine);
+    await store.append(Array.from({ length: 600 }, (_, i) => makeRecord({ tenant: `other-${i % 7}`, time: now - i })));
+
+    let found: string[] = [];
+    const tenantRead = await reads(async () => {
+      found = await collect(store, { fromMs: now - HOUR, toMs: now + 1, tenant: "acme" });
+    });
+    expect(found).toEqual(mine.map((r) => r.requestId));
+    expect(tenantRead).toEqual({ keys: [`{${prefix}split:usage}:records:t:acme`], entries: 5 });
+
+    expect(await collect(store, { fromMs: now - HOUR, toMs: now + 1 })).toHaveLength(1_805);
+    expect(await collect(store, { fromMs: now - HOUR, toMs: now + 1, tenant: "nobody" })).toEqual([]);
+  });
+
+  it("still exports records written before tenant streams existed, and those of an idle tenant's expired stream", async () => {
+    let clock = Date.now();
+    const store = new RedisUsageStore({ redis, prefix: `${prefix}upgrade:`, now: () => clock });
+    const now = Date.now();
+    // Written by the previous version: in the all-tenant stream only.
+    const before = [makeRecord({ tenant: "acme", time: now - 5_000 }), makeRecord({ tenant: "globex", time: now - 5_000 })];
+    for (const record of before) await redis.xadd(store.streamKey, "*", "r", JSON.stringify(record));
+    const after = [makeRecord({ tenant: "acme", time: now }), makeRecord({ tenant: "globex", time: now })];
+    await store.append(after);
+    const acme = [before[0]!.requestId, after[0]!.requestId];
+
+    let found: string[] = [];
+    const read = await reads(async () => {
+      found = await collect(store, { fromMs: now - HOUR, toMs: now + 1, tenant: "acme" });
+    });
+    expect(found).toEqual(acme);
+    // The all-tenant stream is read only up to the upgrade; what follows comes from acme's own stream.
+    expect(read.keys).toEqual([store.streamKey, store.tenantStreamKey("acme")]);
+    expect(read.entries).toBe(2 + 1);
+
+    // Eight days on, acme's stream has expired (no writes since): its records come from the shared stream.
+    await redis.del(store.tenantStreamKey("acme"));
+    clock += 8 * 86_400_000;
+    expect(await collect(store, { fromMs: now - HOUR, toMs: now + 1, tenant: "acme" })).toEqual(acme);
+    expect(await collect(store, { fromMs: now - HOUR, toMs: now + 1 })).toHaveLength(4);
+  });
+});
+
 describe("concurrent CSV exports", () => {
   const ADMIN = "admin-key-0123456789abcdef";
   const ACME = "sk-acme-123456";
