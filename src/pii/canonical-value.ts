@@ -10,8 +10,10 @@ export function canonicalValue(type: string, value: string): string {
   switch (type) {
     case "CREDIT_CARD":
     case "US_SSN":
-    case "PHONE_NUMBER":
       return value.replace(/\D+/g, "");
+    case "PHONE_NUMBER":
+      // The leading + stays: +46 8 574 21 13 and (468) 574-2113 are two countries' numbers.
+      return value.trimStart().startsWith("+") ? `+${value.replace(/\D+/g, "")}` : value.replace(/\D+/g, "");
     case "IBAN_CODE":
     case "MAC_ADDRESS":
       return value.replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();

@@ -31,15 +31,24 @@ export class PseudonymVault {
    * however the value is written (`canonicalValue`); it restores as first written.
    */
   placeholderFor(type: string, value: string): string {
-    const key = canonicalValue(type, value);
-    const existing = this.#placeholderByValue.get(key);
+    const existing = this.#placeholderByValue.get(value) ?? this.#placeholderByValue.get(spellingKey(type, value));
     if (existing !== undefined) return existing;
     const next = (this.#counters.get(type) ?? 0) + 1;
     this.#counters.set(type, next);
     const placeholder = `<${type}_${next}>`;
-    this.#placeholderByValue.set(key, placeholder);
+    this.#index(type, value, placeholder);
     this.#valueByPlaceholder.set(placeholder, value);
     return placeholder;
+  }
+
+  /**
+   * A value is found by the string itself (the same string is one value whatever type it is found as)
+   * and by its type's canonical spelling: two types' spellings never meet (an SSN's digits and a
+   * phone's may be the same).
+   */
+  #index(type: string, value: string, placeholder: string): void {
+    this.#placeholderByValue.set(value, placeholder);
+    this.#placeholderByValue.set(spellingKey(type, value), placeholder);
   }
 
   valueOf(placeholder: string): string | undefined {
@@ -141,8 +150,7 @@ export class PseudonymVault {
     for (const [type, count] of Object.entries(snapshot.counters)) vault.#counters.set(type, count);
     for (const [placeholder, value] of snapshot.entries) {
       vault.#valueByPlaceholder.set(placeholder, value);
-      const type = placeholder.slice(1, -1).replace(/_\d+$/, "");
-      vault.#placeholderByValue.set(canonicalValue(type, value), placeholder);
+      vault.#index(placeholder.slice(1, -1).replace(/_\d+$/, ""), value, placeholder);
     }
     return vault;
   }
@@ -162,4 +170,9 @@ export function vaultToJSON(vault: PseudonymVault): string {
 /** Throws a `ZodError` (no values in its message) when `json` is not a vault snapshot. */
 export function vaultFromJSON(json: string): PseudonymVault {
   return PseudonymVault.fromSnapshot(SnapshotSchema.parse(JSON.parse(json)));
+}
+
+/** Not a value any text holds (it starts with a NUL), so it never meets a raw value's key. */
+function spellingKey(type: string, value: string): string {
+  return `\u0000${type}\u0000${canonicalValue(type, value)}`;
 }

@@ -88,6 +88,19 @@ describe("actions", () => {
     expect(later.kind === "cloud" && userText(later.request)).toBe("and <CREDIT_CARD_1> again");
   });
 
+  it("keeps values that only look alike apart: numbers of two countries, values of two types", () => {
+    const vault = new PseudonymVault();
+    const phones = cloud(user("Call Stockholm at +46 8 574 21 13 or the US office at (468) 574-2113."), policy, vault);
+    expect(phones.kind === "cloud" && userText(phones.request)).toMatch(/at <PHONE_NUMBER_1> or the US office at <PHONE_NUMBER_2>\.$/);
+    expect(vault.placeholderFor("US_SSN", "123-45-6789")).toBe("<US_SSN_1>");
+    expect(vault.placeholderFor("PHONE_NUMBER", "123 456 789")).not.toBe("<US_SSN_1>");
+    // The same string is still one value whatever type it is found as.
+    expect(vault.placeholderFor("PHONE_NUMBER", "123-45-6789")).toBe("<US_SSN_1>");
+    const reloaded = vaultFromJSON(vaultToJSON(vault));
+    expect(reloaded.placeholderFor("PHONE_NUMBER", "123456789")).toBe(vault.placeholderFor("PHONE_NUMBER", "123 456 789"));
+    expect(reloaded.placeholderFor("US_SSN", "123 45 6789")).toBe("<US_SSN_1>");
+  });
+
   it("hashes one value written two ways alike", () => {
     const p = policyWith({ entities: { ...policy.entities, CREDIT_CARD: { cloud: "hash" } } });
     const outcome = cloud(user("card 4111 1111 1111 1111 or 4111-1111-1111-1111"), p);
