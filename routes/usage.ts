@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../src/http/app-env.js";
 import { csvHeader, recordToCsv } from "../src/usage/csv.js";
-import { ExportSlots, type ExportSlotsOptions } from "../src/usage/export-slots.js";
+import { DEFAULT_MAX_EXPORT_HOLD_MS, ExportSlots, type ExportSlotsOptions } from "../src/usage/export-slots.js";
 import { parseUsageExportQuery, parseUsageQuery, queryUsage, singleValued } from "../src/usage/query.js";
 import type { UsageRecord } from "../src/usage/record.js";
 import type { UsageStore } from "../src/usage/store.js";
@@ -41,7 +41,33 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
     const query = parseUsageExportQuery(singleValued(c.req.queries()), now());
     const tenant = scopeFor(viewer, query.tenant);
-    const release = exportSlots.acquire(viewer.kind === "admin" ? "admin" : `t:${viewer.tenant}`);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const headers = {
+      "content-type": "text/csv; charset=utf-8; header=present",
+      "content-disposition": `attachment; filename="switchyard-usage-${day(query.fromMs)}-${day(query.toMs)}.csv"`,
+      "cache-control": "no-store",
+    };
+    // Hono answers HEAD by running this handler and dropping the body it returns: a body nobody reads,
+    // errors or cancels. HEAD gets the headers (after the same auth and parameter checks) and neither
+    // takes a slot nor reads the store.
+    if (c.req.method === "HEAD") return new Response(null, { headers });
+
+    const log = c.get("log");
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let ended = false;
+    let expired = false;
+    // Past the slot's maximum hold time: the slot is already given back; stop reading and fail the
+    // body, so the client sees a cut-off response rather than a file that looks complete.
+    const expire = () => {
+      expired = true;
+      log?.warn({ maxHoldMs: deps.exports?.maxHoldMs ?? DEFAULT_MAX_EXPORT_HOLD_MS }, "usage export exceeded its maximum duration; stopped");
+      if (controller && !ended) {
+        ended = true;
+        controller.error(new Error("usage export exceeded its maximum duration"));
+        void records.return?.()?.catch(() => {});
+      }
+    };
+    const release = exportSlots.acquire(viewer.kind === "admin" ? "admin" : `t:${viewer.tenant}`, expire);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
     // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.
     let first: IteratorResult<UsageRecord>;
@@ -51,12 +77,20 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
       release();
       throw error;
     }
-    const log = c.get("log");
     const encoder = new TextEncoder();
     let pending: IteratorResult<UsageRecord> | undefined = first;
     let headerSent = false;
-    // The slot is held until the body ends: finished, failed, or cancelled by a client that left.
+    // The slot is held until the body ends: finished, failed, or cancelled (@hono/node-server cancels
+    // it when the connection closes before the end: a client that left), and at most maxHoldMs.
     const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+        if (expired) {
+          ended = true;
+          c.error(new Error("usage export exceeded its maximum duration"));
+          void records.return?.()?.catch(() => {});
+        }
+      },
       async pull(controller) {
         let text = headerSent ? "" : csvHeader();
         headerSent = true;
@@ -64,7 +98,10 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
           for (let rows = 0; rows < ROWS_PER_CHUNK; rows++) {
             const next: IteratorResult<UsageRecord> = pending ?? (await records.next());
             pending = undefined;
+            // Stopped while this chunk was read (maximum hold time, or cancelled): nothing more to write.
+            if (ended) return;
             if (next.done) {
+              ended = true;
               release();
               if (text) controller.enqueue(encoder.encode(text));
               controller.close();
@@ -75,23 +112,19 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
           controller.enqueue(encoder.encode(text));
         } catch (error) {
           release();
+          if (ended) return;
+          ended = true;
           log?.error({ err: error }, "usage export failed mid-stream");
           controller.error(error);
         }
       },
       async cancel() {
+        ended = true;
         release();
         await records.return?.();
       },
     });
-    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    return new Response(body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8; header=present",
-        "content-disposition": `attachment; filename="switchyard-usage-${day(query.fromMs)}-${day(query.toMs)}.csv"`,
-        "cache-control": "no-store",
-      },
-    });
+    return new Response(body, { headers });
   });
 
   return app;
