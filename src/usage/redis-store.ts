@@ -61,10 +61,24 @@ const WRITER_TTL_MS = 7 * 86_400_000;
  * Applies one batch unless its writer's sequence says it was applied already. KEYS[1] holds the
  * writer's last applied sequence (absent: none); ARGV[1] is the batch's sequence (-1: unnamed, always
  * applied), ARGV[2] the writer key's lifetime, then the batch's commands, each an opcode, the index of
- * its key in KEYS and its arguments: `x` XADD (max length, record JSON), `h` HINCRBY (field, amount),
+ * its key in KEYS and its arguments: `x` XADD to the all-tenant stream (max length, record JSON, index
+ * of the record's tenant stream) and the tenant copy under the same id, `h` HINCRBY (field, amount),
  * `a` PEXPIREAT (ms), `e` PEXPIRE (ms), `m` sets the split marker unless it exists (index of the
  * all-tenant stream: the marker is its last id, the last entry not also in a tenant stream), `t`
- * trims a tenant stream to the all-tenant stream's oldest id (index of the all-tenant stream). The guard is written first, with `redis.call`: a Redis refusing
+ * trims a tenant stream to the all-tenant stream's oldest id (index of the all-tenant stream).
+ *
+ * A record's tenant copy takes the all-tenant entry's exact id, so an id boundary (the split marker,
+ * the 7-day floor) puts a record on the same side in both streams: an export reading the all-tenant
+ * stream up to it and the tenant stream after it sees every record once. (With ids of its own, a copy
+ * could fall at or before a boundary its all-tenant entry is after — many records in one millisecond,
+ * the split set in the millisecond of the first batch — and be read from neither.) The copy cannot
+ * collide: all-tenant ids only grow and a tenant stream holds only copies of them, so its last id is
+ * below the new one. Should a tenant stream hold a later id anyway (entries written by the version
+ * that gave copies ids of their own, by hand, or after the all-tenant stream was deleted and the clock
+ * is behind), the copy gets a new id (`*`, above the stream's last) and its all-tenant id in field `s`,
+ * by which an export places it at a boundary instead of by its own id.
+ *
+ * The guard is written first, with `redis.call`: a Redis refusing
  * writes (OOM) fails the whole script before any counter moved, and the recorder retries. Returns
  * {applied, failed commands, first error}.
  */
@@ -89,7 +103,16 @@ end
 local i = 3
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
-  if op == 'x' then run('XADD', key, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3]); i = i + 4
+  if op == 'x' then
+    local id = run('XADD', key, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3])
+    local copy = KEYS[tonumber(ARGV[i + 4])]
+    if id then
+      local reply = redis.pcall('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], id, 'r', ARGV[i + 3])
+      if type(reply) == 'table' and reply.err then run('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3], 's', id) end
+    else
+      run('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3])
+    end
+    i = i + 5
   elseif op == 'h' then run('HINCRBY', key, ARGV[i + 2], ARGV[i + 3]); i = i + 4
   elseif op == 'a' then run('PEXPIREAT', key, ARGV[i + 2]); i = i + 3
   elseif op == 'm' then
@@ -113,11 +136,19 @@ type ScriptClient = { usageAppend(numKeys: number, ...keysAndArgs: Array<string 
 /** The largest sequence part of a stream id. */
 const MAX_SEQ = "18446744073709551615";
 
+const STREAM_ID = /^\d+-\d+$/;
+
 /** Orders two complete stream ids (`<ms>-<seq>`). */
 function compareIds(a: string, b: string): number {
   const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
   return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
+
+/** The value of `name` in a stream entry's flat field/value list. */
+function field(fieldValues: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fieldValues.length; i += 2) if (fieldValues[i] === name) return fieldValues[i + 1];
+  return undefined;
 }
 
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
@@ -181,8 +212,7 @@ export class RedisUsageStore implements UsageStore {
     for (const record of records) {
       let index = tenantIndex.get(record.tenant);
       if (index === undefined) tenantIndex.set(record.tenant, (index = keys.push(this.tenantStreamKey(record.tenant))));
-      const json = JSON.stringify(record);
-      args.push("x", 2, this.maxRecords, json, "x", index, this.maxRecords, json);
+      args.push("x", 2, this.maxRecords, JSON.stringify(record), index);
     }
     // A tenant's stream keeps no more than the all-tenant one (its oldest entries are trimmed alike).
     for (const index of tenantIndex.values()) args.push("t", index, 2, "e", index, TENANT_STREAM_TTL_MS);
@@ -248,15 +278,24 @@ export class RedisUsageStore implements UsageStore {
       yield* this.scanStream(this.streamKey, String(start), shared === undefined || compareIds(`${end}-${MAX_SEQ}`, shared) < 0 ? String(end) : shared, range);
     }
     if (shared !== undefined && compareIds(`${end}-${MAX_SEQ}`, shared) > 0) {
-      yield* this.scanStream(this.tenantStreamKey(range.tenant), compareIds(`${start}-0`, shared) > 0 ? String(start) : `(${shared}`, String(end), range);
+      yield* this.scanStream(this.tenantStreamKey(range.tenant), compareIds(`${start}-0`, shared) > 0 ? String(start) : `(${shared}`, String(end), range, shared);
     }
   }
 
-  private async *scanStream(key: string, from: string, to: string, range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord> {
+  /**
+   * Pages `key` from `from` to `to`. A tenant stream is read after the boundary `after`, up to which the
+   * all-tenant stream was read: a copy whose all-tenant id (field `s`, see APPEND_SCRIPT) is at or
+   * before it was read there and is skipped.
+   */
+  private async *scanStream(key: string, from: string, to: string, range: { fromMs: number; toMs: number; tenant?: string }, after?: string): AsyncIterable<UsageRecord> {
     let start = from;
     for (;;) {
       const page = await this.redis.xrange(key, start, to, "COUNT", SCAN_PAGE).catch(unreadable);
       for (const [id, fieldValues] of page) {
+        if (after !== undefined && fieldValues.length > 2) {
+          const sharedId = field(fieldValues, "s");
+          if (sharedId !== undefined && STREAM_ID.test(sharedId) && compareIds(sharedId, after) <= 0) continue;
+        }
         const record = this.parseEntry(id, fieldValues, range);
         if (record) yield record;
       }
@@ -279,7 +318,7 @@ export class RedisUsageStore implements UsageStore {
    * validated (zod), which is most of the cost.
    */
   private parseEntry(id: string, fieldValues: string[], range: { fromMs: number; toMs: number; tenant?: string }): UsageRecord | undefined {
-    const json = fieldValues[fieldValues.indexOf("r") + 1];
+    const json = field(fieldValues, "r");
     // Records are written with JSON.stringify, so the tenant appears exactly like this (a string value
     // cannot contain it unescaped): a pre-filter only, the parsed record is checked below.
     if (range.tenant !== undefined && json !== undefined && !json.includes(`"tenant":${JSON.stringify(range.tenant)}`)) return undefined;
