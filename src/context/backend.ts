@@ -44,6 +44,13 @@ export interface RawWrite {
   turns: readonly string[];
   /** Drop every stored turn first (the client rewrote the history); see `SessionWrite.replace`. */
   replace: boolean;
+  /**
+   * The write ends with a call still waiting for its results (an assistant `tool_calls` or
+   * `function_call`): the exchange it ends does not count against the limits until it is answered,
+   * so older exchanges are not trimmed for it (docs/CONTEXT.md, "Limits").
+   * Stored turns are opaque (sealed) to a backend, so the store says so.
+   */
+  awaitsResults?: boolean;
   /** Set when given; kept otherwise. */
   instructions?: string;
   /** undefined keeps the stored state, null erases it. */

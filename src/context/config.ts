@@ -25,11 +25,16 @@ export const CONTEXT_DEFAULTS = {
 } as const;
 
 const positiveInt = z.int().positive();
+/**
+ * Trimming keeps whole exchanges, and the smallest is a question and its answer: under 2 no exchange
+ * would ever fit, and the store would keep nothing while every save reported itself degraded.
+ */
+const MIN_TURNS_MESSAGE = "must be at least 2: an exchange (a question and its answer) is 2 messages, and trimming keeps whole exchanges";
 const HostPort = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
 
 export const ContextFileSchema = z.strictObject({
   ttl_seconds: positiveInt.optional(),
-  max_turns: positiveInt.optional(),
+  max_turns: z.int().min(2, MIN_TURNS_MESSAGE).optional(),
   max_bytes: positiveInt.optional(),
   /** Upper bound on any one Redis command; a slower Redis makes the request go on without context. */
   timeout_ms: positiveInt.optional(),
@@ -70,7 +75,7 @@ export const ContextEnvSchema = z.object({
   /** Comma-separated base64 keys still accepted for decryption during a rotation. */
   SWITCHYARD_CONTEXT_OLD_KEYS: z.string().optional(),
   SWITCHYARD_CONTEXT_TTL_SECONDS: envInt,
-  SWITCHYARD_CONTEXT_MAX_TURNS: envInt,
+  SWITCHYARD_CONTEXT_MAX_TURNS: z.coerce.number().int().min(2, MIN_TURNS_MESSAGE).optional(),
   SWITCHYARD_CONTEXT_MAX_BYTES: envInt,
   SWITCHYARD_CONTEXT_TIMEOUT_MS: envInt,
   SWITCHYARD_CONTEXT_MAX_SESSIONS: envInt,

@@ -52,13 +52,15 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
         entry.turns = [];
         entry.bytes = 0;
       }
-      const { notStored, storedDropped } = unfit(entry.turns, write.turns, limits);
+      const { notStored, storedDropped, exchange } = unfit(entry.turns, write.turns, limits);
       for (const turn of entry.turns.splice(entry.turns.length - storedDropped)) entry.bytes -= byteLength(turn);
       for (const turn of write.turns.slice(0, write.turns.length - notStored)) {
         entry.turns.push(turn);
         entry.bytes += byteLength(turn);
       }
-      const trimmed = trim(entry, limits) + storedDropped;
+      // An exchange still waiting for its call results does not count yet (see `trim`).
+      const pending = write.awaitsResults === true && notStored === 0 ? exchange : NONE;
+      const trimmed = trim(entry, limits, pending) + storedDropped;
       if (write.instructions !== undefined) entry.instructions = write.instructions;
       if (write.state !== undefined && !conflict) {
         entry.state = write.state;
@@ -107,26 +109,40 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
   };
 }
 
+interface Span {
+  turns: number;
+  bytes: number;
+}
+
+const NONE: Span = { turns: 0, bytes: 0 };
+
 /**
  * The same rule as the Redis script: oldest first until within limits, then on to the next turn that
  * opens an exchange, so no answer, call or call result is kept without what it answers; and never a
  * call result at the head (a replaced history may start with one).
+ *
+ * `pending` is the newest exchange when it ends with a call still waiting for its results: it is not
+ * counted, and older exchanges are not trimmed to make room for it. Its results may still make it
+ * too large to keep on its own; it then goes (no call may stay unanswered), and the history before it
+ * must still be there. Until then the session may be over the limits by that one exchange, itself
+ * within them.
  */
-function trim(entry: Entry, limits: SessionLimits): number {
-  let drop = 0;
-  let bytes = entry.bytes;
+function trim(entry: Entry, limits: SessionLimits, pending: Span): number {
   const turns = entry.turns;
-  while (drop < turns.length && (turns.length - drop > limits.maxTurns || bytes > limits.maxBytes)) {
-    bytes -= byteLength(turns[drop]!);
+  const end = turns.length - pending.turns;
+  let drop = 0;
+  let freed = 0;
+  while (drop < end && (end - drop > limits.maxTurns || entry.bytes - pending.bytes - freed > limits.maxBytes)) {
+    freed += byteLength(turns[drop]!);
     drop++;
   }
   const partial = drop > 0 ? (turn: string) => !opensExchange(turn) : isResultTurn;
   while (drop < turns.length && partial(turns[drop]!)) {
-    bytes -= byteLength(turns[drop]!);
+    freed += byteLength(turns[drop]!);
     drop++;
   }
   if (drop > 0) entry.turns = turns.slice(drop);
-  entry.bytes = bytes;
+  entry.bytes -= freed;
   return drop;
 }
 
@@ -135,19 +151,19 @@ function trim(entry: Entry, limits: SessionLimits): number {
  * would trim the whole history away and still not fit, so it is left out — `notStored` of the write's
  * last turns. An exchange runs from a turn that opens one to the end; when the write opens none, it
  * continues the exchange the stored history ends with, whose stored turns (`storedDropped`, from the
- * tail) then go too: kept, they would end the history with a call no result ever answers. The Redis
- * save script does the same.
+ * tail) then go too: kept, they would end the history with a call no result ever answers. `exchange`
+ * is that exchange's size (stored part included). The Redis save script does the same.
  */
-function unfit(stored: readonly string[], added: readonly string[], limits: SessionLimits): { notStored: number; storedDropped: number } {
+function unfit(stored: readonly string[], added: readonly string[], limits: SessionLimits): { notStored: number; storedDropped: number; exchange: Span } {
   let count = 0;
   let bytes = 0;
   const over = () => count > limits.maxTurns || bytes > limits.maxBytes;
   for (let i = added.length - 1; i >= 0; i--) {
     count++;
     bytes += byteLength(added[i]!);
-    if (opensExchange(added[i]!)) return { notStored: over() ? added.length - i : 0, storedDropped: 0 };
+    if (opensExchange(added[i]!)) return { notStored: over() ? added.length - i : 0, storedDropped: 0, exchange: { turns: count, bytes } };
   }
-  if (added.length === 0) return { notStored: 0, storedDropped: 0 };
+  if (added.length === 0) return { notStored: 0, storedDropped: 0, exchange: NONE };
   let start = stored.length;
   while (start > 0) {
     start--;
@@ -155,5 +171,6 @@ function unfit(stored: readonly string[], added: readonly string[], limits: Sess
     bytes += byteLength(stored[start]!);
     if (opensExchange(stored[start]!)) break;
   }
-  return over() ? { notStored: added.length, storedDropped: stored.length - start } : { notStored: 0, storedDropped: 0 };
+  const exchange = { turns: count, bytes };
+  return over() ? { notStored: added.length, storedDropped: stored.length - start, exchange } : { notStored: 0, storedDropped: 0, exchange };
 }

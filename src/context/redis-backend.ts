@@ -83,14 +83,17 @@ return 0
 
 // ARGV: ttlMs, maxTurns, maxBytes, replace (0|1), setInstructions (0|1), instructions,
 //       state mode (0 keep | 1 set | 2 erase), state, expected state version ('' for any),
-//       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none), turns…
+//       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none),
+//       the write ends with a call awaiting its results (0|1), turns…
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
 // trimmed, turns of the write not stored}, and when the state version did not match (the state not
 // written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
 //
 // Trimming keeps whole exchanges (a turn that opens one, then what answers it: see
 // ANSWER_TURN_PREFIXES), and the write's last exchange is not stored when it is over a limit on its
-// own — it would trim the whole history away and still not fit. The memory backend does the same.
+// own — it would trim the whole history away and still not fit. An exchange awaiting its call results
+// (ARGV[13]) does not count until answered: older exchanges are not trimmed for it, since its results
+// may still make it too large and it would then go, leaving nothing. The memory backend does the same.
 const SAVE = `
 local function opens(turn) return not (${startsWithAny("turn", ANSWER_TURN_PREFIXES)}) end
 if ARGV[11] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[12] then return 'erased' end
@@ -109,23 +112,25 @@ if ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
--- The write's turns are ARGV[13..last]; its last exchange starts at its last opening turn, or, when it
+-- The write's turns are ARGV[14..last]; its last exchange starts at its last opening turn, or, when it
 -- opens none, in the stored list (whose tail is read back only as far as needed). When that exchange
 -- is over a limit on its own, the write's part of it is not stored, and a stored part goes too: kept,
 -- it would end the history with a call no result ever answers.
 local last = #ARGV
 local notStored = 0
 local dropped = 0
-if last >= 13 then
+-- The newest exchange, when stored and awaiting its call results: not counted by the trim below.
+local pending, pendingSize = 0, 0
+if last >= 14 then
   local n, size, from = 0, 0, nil
-  for i = last, 13, -1 do
+  for i = last, 14, -1 do
     n = n + 1
     size = size + #ARGV[i]
     if opens(ARGV[i]) then from = i break end
   end
   local continues = not from
   if continues then
-    from = 13
+    from = 14
     local stored = redis.call('LLEN', KEYS[1])
     local j = 1
     while j <= stored and n <= maxTurns and size <= maxBytes do
@@ -149,15 +154,17 @@ if last >= 13 then
       until opens(turn)
       if dropped > 0 then redis.call('HINCRBY', KEYS[2], 'bytes', -freed) end
     end
+  elseif ARGV[13] == '1' then
+    pending, pendingSize = n, size
   end
 end
-local count = last - 12
+local count = last - 13
 local added = 0
-for i = 13, last do added = added + #ARGV[i] end
+for i = 14, last do added = added + #ARGV[i] end
 local len = 0
 if count > 0 then
   -- In batches: unpack gives at most ~8000 values (LUAI_MAXCSTACK), and a request may carry more.
-  for i = 13, last, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, last))) end
+  for i = 14, last, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, last))) end
 else
   len = redis.call('LLEN', KEYS[1])
 end
@@ -166,7 +173,7 @@ end
 local bytes = added
 if len == count then redis.call('HSET', KEYS[2], 'bytes', added) else bytes = tonumber(redis.call('HINCRBY', KEYS[2], 'bytes', added)) end
 local trimmed = 0
-while len > 0 and (len > maxTurns or bytes > maxBytes) do
+while len > pending and (len - pending > maxTurns or bytes - pendingSize > maxBytes) do
   bytes = bytes - #redis.call('LPOP', KEYS[1])
   len = len - 1
   trimmed = trimmed + 1
@@ -300,6 +307,7 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         write.turnsNeedState ? 1 : 0,
         write.ifEpoch === undefined ? 0 : 1,
         write.ifEpoch ?? "",
+        write.awaitsResults ? 1 : 0,
         ...write.turns,
       ];
       // EVAL, not EVALSHA: the answer leaves once this command is sent, and the session's next load

@@ -5,6 +5,7 @@
  * what the client sent. Transitions are logged once each and counted for metrics.
  */
 import type { Logger } from "pino";
+import type { ChatMessage } from "../api/chat-request.js";
 import { byteLength, CommandRefusedError, type ContextBackend, type RawReseal, type RawSession } from "./backend.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
@@ -105,6 +106,10 @@ export interface ContextStoreOptions {
   maxBytes: number;
   log: Logger;
 }
+
+/** An assistant message calling tools (or the deprecated function): its results have yet to come. */
+const awaitsResults = (message: ChatMessage | undefined): boolean =>
+  message?.role === "assistant" && ((message.tool_calls?.length ?? 0) > 0 || (message.function_call ?? undefined) !== undefined);
 
 const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], state: undefined, stateVersion: 0, epoch: null }) as SessionSnapshot;
 
@@ -239,6 +244,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         result = await backend.save(keyOf(scope), {
           turns,
           replace: write.replace ?? false,
+          ...(awaitsResults(write.turns.at(-1)?.message) ? { awaitsResults: true } : {}),
           ...(instructions !== undefined ? { instructions } : {}),
           ...(state !== undefined ? { state } : {}),
           ...(write.ifStateVersion !== undefined ? { ifStateVersion: write.ifStateVersion, turnsNeedState: write.turnsNeedState ?? false } : {}),

@@ -37,6 +37,18 @@ describe("context store configuration", () => {
     }
   });
 
+  it("refuses max_turns under 2, in the environment and in context.yaml: no exchange (a question and its answer) would ever be stored", async () => {
+    expect(() => resolveContextConfig({ SWITCHYARD_CONTEXT_MAX_TURNS: "1" })).toThrow(/SWITCHYARD_CONTEXT_MAX_TURNS: must be at least 2: an exchange \(a question and its answer\) is 2 messages/);
+    expect(resolveContextConfig({ SWITCHYARD_CONTEXT_MAX_TURNS: "2" }).limits.maxTurns).toBe(2);
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-context-"));
+    try {
+      await writeFile(join(dir, "context.yaml"), "max_turns: 1\n");
+      await expect(loadContextConfig({}, dir)).rejects.toThrow(/context.yaml:1:\d+: max_turns: must be at least 2/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reads Sentinel and Cluster topologies from context.yaml, with the environment over the file's limits", async () => {
     const dir = await mkdtemp(join(tmpdir(), "switchyard-context-"));
     try {

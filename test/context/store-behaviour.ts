@@ -3,6 +3,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
+import type { ChatMessage } from "../../src/api/chat-request.js";
 import type { SessionScope } from "../../src/context/session-id.js";
 import { assistant, capturedLog, contents, randomKey, sleep, system, toolCall, toolResult, turn, user, type SharedStorage, type StorageFactory } from "./support.js";
 
@@ -218,6 +219,79 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
       });
       expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 0, notStored: 4 });
       expect(contents((await store.load(scope("long-exchange"))).turns)).toEqual(["q1", "a1"]);
+    });
+
+    /**
+     * A history the OpenAI API accepts: not empty, opened by a question, every call answered by its
+     * results before anything else, and no result without its call.
+     */
+    const expectSendable = (messages: readonly ChatMessage[]) => {
+      expect(messages.length).toBeGreaterThan(0);
+      expect(messages[0]!.role).toBe("user");
+      const awaiting = new Set<string>();
+      for (const message of messages) {
+        if (message.role === "tool") {
+          expect(awaiting.delete(message.tool_call_id)).toBe(true);
+          continue;
+        }
+        expect([...awaiting]).toEqual([]);
+        if (message.role === "assistant") for (const call of message.tool_calls ?? []) awaiting.add(call.id);
+      }
+      expect([...awaiting]).toEqual([]);
+    };
+
+    for (const maxTurns of [2, 3]) {
+      it(`never empties a session for a tool exchange that grows past max_turns=${maxTurns}, nor keeps its call unanswered`, async () => {
+        const store = await open({ maxTurns }).replica({ cipher: createCipher(randomKey()) });
+        const s = scope(`tool-flow-${maxTurns}`);
+        await store.save(s, { turns: [turn(user("q1")), turn(assistant("a1"))] });
+        await store.save(s, { turns: [turn(user("q2")), turn(assistant("a2"))] });
+        expect(contents((await store.load(s)).turns)).toEqual(["q2", "a2"]);
+        // The call fits on its own, but its results may not: the history before it is not trimmed for it.
+        expect(await store.save(s, { turns: [turn(user("q3")), turn(toolCall("c3", "f", "{}"))] })).toEqual({ status: "ok", turns: 4, trimmed: 0 });
+        expect(contents((await store.load(s)).turns)).toEqual(["q2", "a2", "q3", null]);
+        // With its results the exchange is 4 messages, over the limit on its own: it goes, whole.
+        const saved = await store.save(s, { turns: [turn(toolResult("c3", "42")), turn(assistant("a3"))] });
+        expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 2, notStored: 2 });
+        const loaded = await store.load(s);
+        expect(contents(loaded.turns)).toEqual(["q2", "a2"]);
+        expectSendable(loaded.turns.map((t) => t.message));
+        // The next exchange counts again: the session is back within its limits.
+        expect(await store.save(s, { turns: [turn(user("q4")), turn(assistant("a4"))] })).toEqual({ status: "ok", turns: 2, trimmed: 2 });
+        expect(contents((await store.load(s)).turns)).toEqual(["q4", "a4"]);
+      });
+    }
+
+    it("keeps the history through a multi-step tool exchange, stores it once answered if it fits, and drops it whole if not", async () => {
+      const store = await open({ maxTurns: 4 }).replica();
+      const s = scope("tool-steps");
+      await store.save(s, { turns: [turn(user("q1")), turn(assistant("a1"))] });
+      await store.save(s, { turns: [turn(user("q2")), turn(toolCall("c2", "f", "{}"))] });
+      expect(await store.save(s, { turns: [turn(toolResult("c2", "r")), turn(toolCall("c3", "g", "{}"))] })).toEqual({ status: "ok", turns: 6, trimmed: 0 });
+      expect(await store.save(s, { turns: [turn(toolResult("c3", "r")), turn(assistant("a2"))] })).toEqual({ status: "ok", turns: 2, trimmed: 4, notStored: 2 });
+      const loaded = await store.load(s);
+      expect(contents(loaded.turns)).toEqual(["q1", "a1"]);
+      expectSendable(loaded.turns.map((t) => t.message));
+
+      const fits = scope("tool-fits");
+      await store.save(fits, { turns: [turn(user("q1")), turn(assistant("a1"))] });
+      await store.save(fits, { turns: [turn(user("q2")), turn(toolCall("c2", "f", "{}"))] });
+      expect(await store.save(fits, { turns: [turn(toolResult("c2", "r")), turn(assistant("a2"))] })).toEqual({ status: "ok", turns: 4, trimmed: 2 });
+      expect(contents((await store.load(fits)).turns)).toEqual(["q2", null, "r", "a2"]);
+    });
+
+    it("never empties a session when a call result makes the exchange larger than max_bytes after its call was stored near the limit", async () => {
+      const store = await open({ maxBytes: 2000 }).replica();
+      const s = scope("tool-bytes");
+      await store.save(s, { turns: [turn(user(`hi ${"h".repeat(700)}`)), turn(assistant("hello"))] });
+      // Together over the limit, the call's exchange alone within it.
+      await store.save(s, { turns: [turn(user(`read ${"f".repeat(800)}`)), turn(toolCall("c1", "read", "{}"))] });
+      expect((contents((await store.load(s)).turns) as Array<string | null>).map((t) => t?.slice(0, 4) ?? null)).toEqual(["hi h", "hell", "read", null]);
+      const saved = await store.save(s, { turns: [turn(toolResult("c1", "r".repeat(1000))), turn(assistant("read it"))] });
+      expect(saved).toEqual({ status: "ok", turns: 2, trimmed: 2, notStored: 2 });
+      const loaded = await store.load(s);
+      expect((contents(loaded.turns) as string[]).map((t) => t.slice(0, 4))).toEqual(["hi h", "hell"]);
+      expectSendable(loaded.turns.map((t) => t.message));
     });
 
     it("replaces the stored turns when asked (the client rewrote the history)", async () => {

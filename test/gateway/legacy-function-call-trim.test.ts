@@ -3,7 +3,8 @@
  * result whose `function_call` was trimmed away must not lead the stored history, or every later
  * turn sends the model a result answering no call (which OpenAI refuses with a 400) — on the
  * in-memory store and on Redis alike. Trimming keeps whole exchanges, so the answer after that
- * result goes with it.
+ * result goes with it; and an exchange still waiting for its function result is not counted until
+ * it is answered (docs/CONTEXT.md, "Limits").
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -56,13 +57,22 @@ describe.each([
     await storedMessages(session, (m) => m.some((x) => x.function_call));
     await ask([{ role: "function", name: "send_mail", content: "sent" }]);
     await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent"));
-    // Six turns: the first exchange (question, call, result, answer) is trimmed whole.
+    // Six turns, but the last exchange ends with a call awaiting its result: it does not count yet,
+    // so the first exchange (question, call, result, answer) is not trimmed for it.
     await ask([{ role: "user", content: "Thanks" }]);
-    const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Thanks" && m.length === 2));
-    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+    const waiting = await storedMessages(session, (m) => m.some((x) => x.content === "Thanks") && m.length === 6);
+    expect(waiting.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user", "assistant"]);
 
     upstream.received.length = 0;
     await ask([{ role: "function", name: "send_mail", content: "sent again" }]);
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function"]);
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user", "assistant", "function"]);
+    // Answered, the exchange counts: the first one is trimmed whole, and no function result leads.
+    const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent again") && m.length === 4);
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant"]);
+    expect(stored[0]!.content).toBe("Thanks");
+
+    upstream.received.length = 0;
+    await ask([{ role: "user", content: "Bye" }]);
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
   });
 });
