@@ -10,6 +10,7 @@ import type { ContextStore, SessionWrite } from "../../context/store.js";
 import type { TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
 import type { PseudonymVault, Sanitizer } from "../../pii/index.js";
+import { PLACEHOLDER_BODY } from "../../pii/vault.js";
 import type { StickyState } from "../../policy/features.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { readSessionState, writeSessionState } from "../session-state.js";
@@ -23,6 +24,8 @@ export interface TurnFacts {
   sticky: StickyState | null;
 }
 
+const PLACEHOLDER = new RegExp(PLACEHOLDER_BODY, "g");
+
 /** Saves after a state conflict (another request of the session wrote its state first) before giving up. */
 const MAX_SAVE_ATTEMPTS = 3;
 
@@ -33,8 +36,9 @@ const MAX_SAVE_ATTEMPTS = 3;
  * The state (the vault among it) is written whole, and only if no other request of the session wrote
  * it since this one loaded it: two requests in flight at once number new values from the same vault,
  * so both may call different people `<PERSON_1>`. On a conflict the save gets the stored state back,
- * and redoes its own from it: turns naming a new placeholder are sanitized again with that vault, so
- * their values get placeholders of their own.
+ * and redoes its own from it: turns naming a placeholder are sanitized again with that vault, so
+ * their values get placeholders of their own — a new one, or one another request pruned meanwhile
+ * (which is why such turns are saved conditionally even when the state is unchanged).
  *
  * Every write carries the erasure mark the load saw: when the session is erased (DELETE) while this
  * request is answered, the store writes nothing and says so. That is no failure — the client has its
@@ -82,10 +86,17 @@ export async function saveTurn(
     }
     const vault = prunedVault(base.state.vault, loadedVault, [keptText, turnText]);
     const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
-    // An unchanged state is not written, so requests that add no pseudonym and keep the routing never conflict.
+    // Turns naming a placeholder need the stored vault to still hold it: another request of the session
+    // may have pruned it since the load (its history no longer named it), while this turn names it
+    // again. So they are written only if the state is still the one this request's vault derives
+    // from — also when that state is unchanged, which is then checked but not written. On a conflict
+    // they are sanitized again with the stored vault. An unchanged state is not written, so requests
+    // whose turns name no placeholder and keep the routing never conflict.
+    const needsState = namesPlaceholder(write, vault);
     if (!isDeepStrictEqual(state, base.stored ?? {})) {
-      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: namesNewPlaceholder(write, vault, base.stored) };
+      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: needsState };
     } else if (turnsSaved) return;
+    else if (needsState) write = { ...write, ifStateVersion: base.version, turnsNeedState: true };
 
     const result = await deps.store.save(scope, write);
     if (result.status === "ok") return;
@@ -128,14 +139,16 @@ function prunedVault(vault: PseudonymVault, loadedVault: PseudonymVault, texts: 
 }
 
 /**
- * Whether the turns to store name a placeholder the stored vault does not have yet (one this request
- * handed out): stored without this request's vault, they would read as whoever else gets that number.
+ * Whether the turns to store name any placeholder of the vault they were sanitized with: one this
+ * request handed out (stored without this request's vault, it would read as whoever else gets that
+ * number), or one the loaded vault held, which another request may have pruned since.
  */
-function namesNewPlaceholder(write: SessionWrite, vault: PseudonymVault, storedState: unknown): boolean {
-  const stored = readSessionState(storedState).state.vault;
-  const fresh = vault.placeholders().filter((placeholder) => stored.valueOf(placeholder) === undefined);
-  if (fresh.length === 0) return false;
+function namesPlaceholder(write: SessionWrite, vault: PseudonymVault): boolean {
+  if (vault.size === 0 || write.turns.length === 0) return false;
   const text = JSON.stringify([write.turns.map((t) => t.message), write.instructions?.map((t) => t.message)]);
-  // Without the brackets: message names carry the identifier-safe form (`PERSON_1`).
-  return fresh.some((placeholder) => text.includes(placeholder.slice(1, -1)));
+  // Bracketed or bare: message names carry the identifier-safe form (`PERSON_1`).
+  for (const [body] of text.matchAll(PLACEHOLDER)) {
+    if (vault.valueOf(`<${body}>`) !== undefined) return true;
+  }
+  return false;
 }

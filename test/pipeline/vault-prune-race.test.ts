@@ -1,0 +1,96 @@
+/**
+ * The vault follows the history: a save prunes the values its loaded history no longer names. Two
+ * requests of one session in flight at once: B's history no longer names a value (its turn was
+ * trimmed), so B's save prunes it; A, loaded before B saved, names that value again in its new turn
+ * and reuses its placeholder. A's state is unchanged, so it used to be saved without any state guard:
+ * its turn was stored naming a placeholder the stored vault no longer held, and read back as the bare
+ * `<EMAIL_ADDRESS_1>`. A turn naming any placeholder is now saved only if the state is still the one
+ * it was sanitized with; on a conflict it is sanitized again with the stored vault. Redis and memory.
+ */
+import pino from "pino";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ChatMessage } from "../../src/api/chat-request.js";
+import { SESSION_ID_HEADER } from "../../src/context/headers.js";
+import { createPiiEngine, createSanitizer, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
+import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
+import { readSessionState, restoreStoredMessage } from "../../src/pipeline/session-state.js";
+import { loadConversation } from "../../src/pipeline/stages/conversation.js";
+import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
+import { contents, memoryStorage, redisStorage, type SharedStorage } from "../context/support.js";
+import { policyWith } from "../pii/support.js";
+
+const url = inject("redisUrl");
+const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
+const user = (content: string): ChatMessage => ({ role: "user", content });
+const assistant = (content: string): ChatMessage => ({ role: "assistant", content });
+const EMAIL = "jane.doe@example.com";
+
+let engine: PiiEngine;
+let policy: PiiPolicy;
+beforeAll(() => {
+  policy = policyWith({ context_storage: "sanitized" });
+  engine = createPiiEngine(policy);
+});
+
+let requests = 0;
+function request(sessionId: string, messages: ChatMessage[]): ChatRequestContext {
+  return {
+    requestId: `req-${++requests}`,
+    tenant: { id: "acme" },
+    body: { model: "cloud", messages },
+    header: (name) => (name === SESSION_ID_HEADER ? sessionId : undefined),
+    signal: new AbortController().signal,
+    log: pino({ level: "silent" }),
+    receivedAt: Date.now(),
+  };
+}
+
+const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+
+describe.each([
+  { backend: "Redis", storage: () => redisStorage(url, "test:vault-prune-race:", { maxTurns: 4 }) },
+  { backend: "in-memory", storage: () => memoryStorage({ maxTurns: 4 }) },
+])("$backend: a value pruned by one request while another names it again", ({ storage }) => {
+  let opened: SharedStorage | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
+  it("stores the other request's turn with a placeholder the stored vault holds", async () => {
+    opened = storage();
+    const store = await opened.replica();
+    const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
+    const id = `prune-race-${Math.random().toString(36).slice(2)}`;
+    const turn = async (question: string, answer: string) => {
+      const ctx = request(id, [user(question)]);
+      await saveTurn(ctx, deps, await loadConversation(ctx, store), assistant(answer), facts);
+    };
+
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    await turn("Thanks.", "You're welcome.");
+    // Four turns at most: this save trims the exchange naming the address; the vault still holds it.
+    await turn("One more thing.", "Sure.");
+    const before = await store.load({ tenantId: "acme", sessionId: id });
+    expect(contents(before.turns)).toEqual(["Thanks.", "You're welcome.", "One more thing.", "Sure."]);
+    expect(readSessionState(before.state).state.vault.valueOf("<EMAIL_ADDRESS_1>")).toBe(EMAIL);
+
+    // A and B load at once. B saves first, pruning the address; A names it again, then saves.
+    const a = request(id, [user(`Actually, copy ${EMAIL} as well.`)]);
+    const b = request(id, [user("What time is it?")]);
+    const aSeen = await loadConversation(a, store);
+    const bSeen = await loadConversation(b, store);
+    await saveTurn(b, deps, bSeen, assistant("Noon."), facts);
+    expect(readSessionState((await store.load({ tenantId: "acme", sessionId: id })).state).state.vault.valueOf("<EMAIL_ADDRESS_1>")).toBeUndefined();
+    await saveTurn(a, deps, aSeen, assistant(`Copied ${EMAIL}.`), facts);
+
+    const after = await store.load({ tenantId: "acme", sessionId: id });
+    const vault = readSessionState(after.state).state.vault;
+    const restored = after.turns.map((t) => restoreStoredMessage(t.message, vault).content);
+    expect(restored).toEqual(["What time is it?", "Noon.", `Actually, copy ${EMAIL} as well.`, `Copied ${EMAIL}.`]);
+    // Stored as a placeholder, never the address; and not the pruned number.
+    const stored = JSON.stringify(after.turns.map((t) => t.message));
+    expect(stored).not.toContain(EMAIL);
+    expect(stored).not.toContain("EMAIL_ADDRESS_1>");
+  });
+});
