@@ -6,10 +6,8 @@
  * (and outside the range) are now skipped before validation, and exports beyond a per-key and a
  * per-replica cap are refused with an OpenAI-shaped 429 and Retry-After.
  */
-import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { keyDigest, parseApiKeys } from "../../src/auth/api-keys.js";
 import type { AppEnv } from "../../src/http/app-env.js";
 import { MemoryUsageStore } from "../../src/usage/memory-store.js";
@@ -18,15 +16,10 @@ import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import { handleError } from "../../routes/errors.js";
 import { usageRoutes } from "../../routes/usage.js";
 import { makeRecord } from "./fixtures.js";
+import { usageRedisScope } from "./redis-scope.js";
 
 const HOUR = 3_600_000;
-const prefix = `test:${randomUUID()}:`;
-const redis = new Redis(inject("redisUrl"));
-afterAll(async () => {
-  const keys = await redis.keys(`{${prefix}usage}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = usageRedisScope();
 afterEach(() => {
   vi.restoreAllMocks();
 });

@@ -5,25 +5,18 @@
  * The dimension now lives in a hash of its own per bucket, read only for `group_by=key`; buckets
  * written in the old layout still read correctly (nothing counted twice) until they expire.
  */
-import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aggregateBatch, type BucketRef } from "../../src/usage/aggregate.js";
 import { MemoryUsageStore } from "../../src/usage/memory-store.js";
 import { parseUsageQuery, queryUsage } from "../../src/usage/query.js";
 import type { UsageRecord } from "../../src/usage/record.js";
 import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import { makeRecord } from "./fixtures.js";
+import { usageRedisScope } from "./redis-scope.js";
 
 const HOUR = 3_600_000;
-const prefix = `test:${randomUUID()}:`;
-const redis = new Redis(inject("redisUrl"));
-
-afterAll(async () => {
-  const keys = await redis.keys(`{${prefix}usage}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = usageRedisScope();
 
 /** Counts the hash fields each read brings back: what a read costs Redis. */
 class CountingStore extends RedisUsageStore {

@@ -2,22 +2,14 @@
  * Redis runs the rest of a MULTI when one of its commands fails at run time (a key of the wrong
  * type): a batch that "failed" that way was mostly applied, so retrying it counts its records again.
  */
-import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { monthOf } from "../../src/usage/buckets.js";
 import { UsageRecorder } from "../../src/usage/recorder.js";
 import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import { makeRecord } from "./fixtures.js";
+import { usageRedisScope } from "./redis-scope.js";
 
-const prefix = `test:${randomUUID()}:`;
-const redis = new Redis(inject("redisUrl"));
-
-afterAll(async () => {
-  const keys = await redis.keys(`{${prefix}usage}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = usageRedisScope();
 
 describe("review: a usage batch Redis applied in part", () => {
   it("is not retried (which would add its records again) and the failure is reported", async () => {

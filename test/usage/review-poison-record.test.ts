@@ -3,9 +3,7 @@
  * undefined token counts. The record must still be written, and the batch around it must not be
  * applied half and retried (which counts every other record of the batch again on each retry).
  */
-import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createUsageAccounting } from "../../src/usage/accounting.js";
 import { BudgetGuard } from "../../src/usage/budgets/guard.js";
 import { NO_BUDGETS } from "../../src/usage/budgets/schema.js";
@@ -13,15 +11,9 @@ import { monthOf } from "../../src/usage/buckets.js";
 import { UsageRecorder } from "../../src/usage/recorder.js";
 import { RedisUsageStore } from "../../src/usage/redis-store.js";
 import { testCostModel } from "./fixtures.js";
+import { usageRedisScope } from "./redis-scope.js";
 
-const prefix = `test:${randomUUID()}:`;
-const redis = new Redis(inject("redisUrl"));
-
-afterAll(async () => {
-  const keys = await redis.keys(`{${prefix}usage}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+const { redis, prefix } = usageRedisScope();
 
 describe("usage records with token counts an upstream did not report", () => {
   it("are written once, with the batch around them, and never counted twice", async () => {
