@@ -182,11 +182,33 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     expect(await metric(gw, "switchyard_pool_server_ejections_total", servers[0]!.baseURL)).toBe(0);
   });
 
+  it("ejects a server for a 500 only when it answers several in a row: one request's own 500 leaves it up", async () => {
+    const { servers, gw } = await startPool(2, { maxRetries: 0 });
+    const [first, second] = servers as [FakeOpenAI, FakeOpenAI];
+    // A request the server cannot handle (llama.cpp answers some template errors with 500).
+    first.script({ kind: "error", status: 500 });
+    await expect(gw.client().chat.completions.create(ask)).rejects.toMatchObject({ status: 502 });
+    for (let i = 0; i < 4; i++) await gw.client().chat.completions.create(ask);
+    expect(counts([first, second])).toEqual([3, 2]);
+    expect((await readyz(gw)).provider.detail).toMatch(/^2 of 2 servers up \([^)]*\)$/);
+
+    // Three in a row is a broken server.
+    first.reset();
+    second.reset();
+    first.script({ kind: "error", status: 500 }, { kind: "error", status: 500 }, { kind: "error", status: 500 });
+    for (let i = 0; i < 6; i++) await gw.client().chat.completions.create(ask).catch(() => undefined);
+    expect(first.requests).toHaveLength(3);
+    expect((await readyz(gw)).provider.detail).toMatch(/ejected: /);
+    second.reset();
+    for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
+    expect(counts([first, second])).toEqual([3, 2]);
+  });
+
   it("ejects a server that answers 5xx, retries elsewhere, and takes it back after its cool-down (doubled while it keeps failing)", async () => {
     const { servers, gw, advance } = await startPool(2);
     const [failing, healthy] = servers as [FakeOpenAI, FakeOpenAI];
     // The first attempt goes to the first server listed, which fails it; the SDK's retry goes to the other.
-    failing.script({ kind: "error", status: 500 });
+    failing.script({ kind: "error", status: 502 });
     expect((await gw.client().chat.completions.create(ask)).choices[0]?.message.content).toBe("Hello from server 1.");
     expect(counts([failing, healthy])).toEqual([1, 1]);
     healthy.reset();

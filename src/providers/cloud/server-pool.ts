@@ -6,7 +6,7 @@
  *
  * - the one with the fewest requests in flight (ties: in turn). A request is in flight from its
  *   attempt until its answer's body is read or given up (a stream: until the upstream response closes);
- * - a server that fails an attempt (connection error, timeout, 5xx) is ejected for a cool-down,
+ * - a server that fails an attempt (connection error, timeout, 502–504, or a third other 5xx in a row) is ejected for a cool-down,
  *   1 s doubling per consecutive failure up to 30 s, and a success ends the streak. Ejected servers
  *   are used only when every server is, and then the one whose cool-down ends first;
  * - a 429 is the server's rate limit, passed on to the client as it is; the server is not ejected, but
@@ -62,6 +62,15 @@ const SECOND = 1000;
  */
 const TIMER_SLACK_MS = 5;
 
+/**
+ * A 502, 503 or 504 says the server (or what fronts it) cannot serve now: ejected at once. A plain 500
+ * may be the request's own fault (llama.cpp answers some template errors with one), so one request
+ * retried across the pool must not eject every server: only this many in a row do (Envoy's outlier
+ * detection counts consecutive 5xx the same way).
+ */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+const CONSECUTIVE_ERRORS_TO_EJECT = 3;
+
 interface Server {
   readonly url: string;
   /** `url` as shown outside (see PoolServerState.url). */
@@ -69,6 +78,8 @@ interface Server {
   inFlight: number;
   /** Failures since the last success. */
   failures: number;
+  /** Other 5xx answers in a row (see CONSECUTIVE_ERRORS_TO_EJECT). */
+  serverErrors: number;
   /** When its cool-down ends; 0 while it is up. */
   ejectedUntil: number;
   /** Until when others are preferred (a 429's `Retry-After`). */
@@ -100,6 +111,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
     shown: withoutCredentials(url),
     inFlight: 0,
     failures: 0,
+    serverErrors: 0,
     ejectedUntil: 0,
     avoidUntil: 0,
     epoch: 0,
@@ -133,6 +145,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
 
   function failed(server: Server, epoch: number): void {
     if (epoch !== server.epoch) return;
+    server.serverErrors = 0;
     server.failures++;
     server.epoch++;
     server.ejections++;
@@ -144,11 +157,18 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
   function answered(server: Server, epoch: number, response: Response): void {
     if (epoch !== server.epoch) return;
     server.failures = 0;
+    server.serverErrors = 0;
     server.ejectedUntil = 0;
     if (response.status === 429) {
       const wait = retryAfterMs(response.headers);
       if (wait !== undefined && wait > 0) server.avoidUntil = now() + Math.min(wait, maxCooldown);
     }
+  }
+
+  /** A 5xx other than 502–504: a failure once it is the CONSECUTIVE_ERRORS_TO_EJECT-th in a row. */
+  function erred(server: Server, epoch: number): void {
+    if (epoch !== server.epoch) return;
+    if (++server.serverErrors >= CONSECUTIVE_ERRORS_TO_EJECT) failed(server, epoch);
   }
 
   /** The client gave the attempt up before its time: not the server's failure. */
@@ -171,7 +191,8 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
       if (!clientLeft(init?.signal, startedAt)) failed(server, epoch);
       throw error;
     }
-    if (response.status >= 500) failed(server, epoch);
+    if (UNAVAILABLE_STATUSES.has(response.status)) failed(server, epoch);
+    else if (response.status >= 500) erred(server, epoch);
     else answered(server, epoch, response);
     const watched = onBodyClosed(response, (error) => {
       server.inFlight--;
