@@ -85,6 +85,9 @@ const BaseURLsSchema = z
     });
   });
 
+/** A pool's cool-downs when models.yaml sets none: 1 s, doubling up to 30 s. */
+export const DEFAULT_POOL_COOLDOWN_MS = { first: 1_000, max: 30_000 } as const;
+
 export const OpenAICompatibleProviderSchema = z
   .strictObject({
     type: z.literal("openai_compatible"),
@@ -96,6 +99,10 @@ export const OpenAICompatibleProviderSchema = z
      * left out for a cool-down.
      */
     base_urls: BaseURLsSchema.optional(),
+    /** A pool's first cool-down for a failed server; each failure in a row doubles it. */
+    cooldown_ms: positiveInt.optional(),
+    /** The longest a pool's failed server is left out. */
+    max_cooldown_ms: positiveInt.optional(),
     /** Name of the environment variable that holds the API key (never the key itself). */
     api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").optional(),
     /** `local` for servers on this host or network (e.g. a llama.cpp server pool): PII rules for local apply. */
@@ -117,7 +124,21 @@ export const OpenAICompatibleProviderSchema = z
     } else if (provider.base_url === undefined && provider.base_urls === undefined) {
       ctx.addIssue({ code: "custom", path: ["base_url"], message: "required: base_url (one server) or base_urls (a pool of 2 or more)" });
     }
+    for (const key of ["cooldown_ms", "max_cooldown_ms"] as const) {
+      if (provider[key] !== undefined && provider.base_urls === undefined) {
+        ctx.addIssue({ code: "custom", path: [key], message: "applies to a pool of servers (base_urls) only" });
+      }
+    }
+    const first = provider.cooldown_ms ?? DEFAULT_POOL_COOLDOWN_MS.first;
+    if (provider.max_cooldown_ms !== undefined && provider.max_cooldown_ms < first) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_cooldown_ms"],
+        message: `${provider.max_cooldown_ms} is below cooldown_ms (${first}); the longest cool-down is at least the first`,
+      });
+    }
   });
+
 
 export const ProviderSchema = z.discriminatedUnion("type", [LlamaCppProviderSchema, OpenAICompatibleProviderSchema]);
 export type ProviderConfig = z.infer<typeof ProviderSchema>;

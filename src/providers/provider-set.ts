@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { promptText, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { estimateTokens, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
 import type { GatewayConfig } from "../config/load.js";
-import type { OpenAICompatibleProviderConfig } from "../config/models-schema.js";
+import { DEFAULT_POOL_COOLDOWN_MS, type OpenAICompatibleProviderConfig } from "../config/models-schema.js";
 import { withContextWindows, type ModelEntry, type ModelRegistry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 import { OpenAICompatibleProvider } from "./cloud/openai-provider.js";
@@ -94,6 +94,8 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
           baseURLs: provider.base_urls,
           fetch: options.fetch ?? globalThis.fetch,
           attemptTimeoutMs: provider.timeout_ms,
+          cooldownMs: provider.cooldown_ms ?? DEFAULT_POOL_COOLDOWN_MS.first,
+          maxCooldownMs: provider.max_cooldown_ms ?? DEFAULT_POOL_COOLDOWN_MS.max,
           ...(options.poolClock ? { now: options.poolClock } : {}),
           onEjected: (event) => log.warn({ provider: id, ...event }, "pool server failed; ejected for its cool-down"),
         })

@@ -48,6 +48,17 @@ describe("models.yaml: base_url or base_urls", () => {
     expect(single.providers.llama).not.toHaveProperty("base_urls");
   });
 
+  it("takes a pool's cool-downs, and refuses them without a pool or with the longest below the first", async () => {
+    const pool = await load(modelsYaml("    base_urls: [http://llama-a:8081/v1, http://llama-b:8081/v1]\n    cooldown_ms: 5000\n    max_cooldown_ms: 120000"));
+    expect(pool.providers.llama).toMatchObject({ cooldown_ms: 5000, max_cooldown_ms: 120000 });
+    expect(await problems("    base_url: http://llama-a:8081/v1\n    cooldown_ms: 5000")).toEqual([
+      `${dir}/models.yaml:6:18: providers.llama.cooldown_ms: applies to a pool of servers (base_urls) only`,
+    ]);
+    expect(await problems("    base_urls: [http://llama-a:8081/v1, http://llama-b:8081/v1]\n    cooldown_ms: 5000\n    max_cooldown_ms: 1000")).toEqual([
+      `${dir}/models.yaml:7:22: providers.llama.max_cooldown_ms: 1000 is below cooldown_ms (5000); the longest cool-down is at least the first`,
+    ]);
+  });
+
   it("refuses both, naming base_urls where it is written", async () => {
     const lines = await problems("    base_url: http://llama-a:8081/v1\n    base_urls: [http://llama-a:8081/v1, http://llama-b:8081/v1]");
     expect(lines).toEqual([`${dir}/models.yaml:6:16: providers.llama.base_urls: give base_url (one server) or base_urls (a pool), not both`]);

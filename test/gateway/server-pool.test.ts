@@ -24,14 +24,14 @@ afterEach(async () => {
 });
 
 /** A gateway whose cloud provider is a pool of `count` fake upstreams (plus `extraURLs`, e.g. dead ones). */
-async function startPool(count: number, options: { extraURLs?: string[]; timeoutMs?: number; maxRetries?: number } = {}): Promise<Setup> {
+async function startPool(count: number, options: { extraURLs?: string[]; timeoutMs?: number; maxRetries?: number; poolLines?: string } = {}): Promise<Setup> {
   const servers = await Promise.all(Array.from({ length: count }, (_, i) => startFakeOpenAI({ answer: `Hello from server ${i}.` })));
   opened.push(...servers);
   let clock = 1_000_000;
   const urls = [...servers.map((s) => s.baseURL), ...(options.extraURLs ?? [])];
   const yaml = testModelsYaml({ cloudBaseURL: "POOL", timeoutMs: options.timeoutMs ?? 5000, maxRetries: options.maxRetries ?? 2 }).replace(
     "base_url: POOL",
-    `base_urls: [${urls.join(", ")}]`,
+    `base_urls: [${urls.join(", ")}]${options.poolLines ?? ""}`,
   );
   const gw = await startTestGateway({ modelsYaml: yaml, files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false, poolClock: () => clock });
   opened.push(gw);
@@ -180,6 +180,29 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     expect(await metric(gw, "switchyard_pool_server_ejections_total", dead)).toBe(1);
     expect(await metric(gw, "switchyard_pool_server_up", servers[0]!.baseURL)).toBe(1);
     expect(await metric(gw, "switchyard_pool_server_ejections_total", servers[0]!.baseURL)).toBe(0);
+  });
+
+  it("keeps a failed server out for the cool-downs models.yaml sets", async () => {
+    const { servers, gw, advance } = await startPool(2, { poolLines: "\n    cooldown_ms: 10000\n    max_cooldown_ms: 15000" });
+    const [failing, healthy] = servers as [FakeOpenAI, FakeOpenAI];
+    failing.script({ kind: "error", status: 503 });
+    await gw.client().chat.completions.create(ask);
+    failing.reset();
+    advance(9_000);
+    for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
+    expect(failing.requests).toHaveLength(0);
+    advance(1_001);
+    // Back, fails again: doubled to 20 s, capped at 15 s.
+    failing.script({ kind: "error", status: 503 });
+    for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
+    expect(failing.requests).toHaveLength(1);
+    advance(14_000);
+    for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
+    expect(failing.requests).toHaveLength(1);
+    advance(1_001);
+    healthy.reset();
+    for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
+    expect(counts([failing, healthy])).toEqual([2, 1]);
   });
 
   it("ejects a server for a 500 only when it answers several in a row: one request's own 500 leaves it up", async () => {

@@ -13,7 +13,7 @@
  *   others are preferred for as long as its `Retry-After` asks.
  */
 import { APIConnectionTimeoutError } from "openai";
-import { normalizedBaseURL } from "../../config/models-schema.js";
+import { DEFAULT_POOL_COOLDOWN_MS, normalizedBaseURL } from "../../config/models-schema.js";
 import { onBodyClosed } from "./http-fetch.js";
 import { retryAfterMs } from "./retry-after.js";
 
@@ -104,8 +104,8 @@ type Rank = (typeof Rank)[keyof typeof Rank];
  */
 export function createServerPool(options: ServerPoolOptions): ServerPool {
   const now = options.now ?? Date.now;
-  const firstCooldown = options.cooldownMs ?? 1 * SECOND;
-  const maxCooldown = options.maxCooldownMs ?? 30 * SECOND;
+  const firstCooldown = options.cooldownMs ?? DEFAULT_POOL_COOLDOWN_MS.first;
+  const maxCooldown = options.maxCooldownMs ?? DEFAULT_POOL_COOLDOWN_MS.max;
   const servers: Server[] = options.baseURLs.map((url) => ({
     url: normalizedBaseURL(url),
     shown: withoutCredentials(url),
