@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
-import { decodeBody, parseJsonText, validateBody } from "../src/api/parse-body.js";
+import { parseJsonBody } from "../src/api/parse-body.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { clientSignal } from "../src/http/client-signal.js";
 import { nodeResponse } from "../src/http/node-response.js";
@@ -24,7 +24,7 @@ export interface ChatCompletionsDeps {
 export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/v1/chat/completions", async (c) => {
-    const body = validateBody(ChatCompletionRequestSchema, parseJsonText(decodeBody(await c.req.arrayBuffer())));
+    const body = parseJsonBody(ChatCompletionRequestSchema, await c.req.arrayBuffer());
     if (deps.debugBodies) c.get("log").debug({ body }, "chat request body");
     const outcome = await deps.pipeline.run({
       requestId: c.get("requestId"),

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { decodeBody, parseJsonText, validateBody } from "../src/api/parse-body.js";
+import { parseJsonBody } from "../src/api/parse-body.js";
 import { GatewayError } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { deadlineIn, PiiScanError, type Entity, type PiiEngine } from "../src/pii/index.js";
@@ -31,7 +31,7 @@ export function piiRoutes(deps: PiiRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/v1/pii/scan", async (c) => {
     try {
-      const { text } = validateBody(ScanBody, parseJsonText(decodeBody(await c.req.arrayBuffer())));
+      const { text } = parseJsonBody(ScanBody, await c.req.arrayBuffer());
       const entities: readonly Entity[] = deps.engine.scan(text, deadlineIn(budgetMs));
       return c.json({ entities: entities.map(({ type, start, end, score }) => ({ type, start, end, score })) });
     } catch (error) {

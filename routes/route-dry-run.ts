@@ -10,7 +10,7 @@
  */
 import { Hono } from "hono";
 import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
-import { decodeBody, parseJsonText, validateBody } from "../src/api/parse-body.js";
+import { parseJsonBody } from "../src/api/parse-body.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { dryRunResponse, type ExplainFn } from "../src/policy/explain.js";
 import { POLICY_HEADER } from "../src/policy/fallback.js";
@@ -24,7 +24,7 @@ export function routeDryRunRoutes(deps: RouteDryRunDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.post("/v1/route", async (c) => {
-    const body = validateBody(ChatCompletionRequestSchema, parseJsonText(decodeBody(await c.req.arrayBuffer())));
+    const body = parseJsonBody(ChatCompletionRequestSchema, await c.req.arrayBuffer());
     const result = await deps.explain(body, {
       requestId: c.get("requestId"),
       tenant: c.get("tenant"),

@@ -67,6 +67,16 @@ function nestingExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/**
+ * A JSON route's body, from its bytes to its validated value: strict UTF-8, JSON within the depth
+ * limit, then the schema, each failure a 400 naming what is wrong.
+ *
+ * @example const body = parseJsonBody(ChatCompletionRequestSchema, await c.req.arrayBuffer());
+ */
+export function parseJsonBody<S extends z.ZodType>(schema: S, bytes: ArrayBuffer): z.infer<S> {
+  return validateBody(schema, parseJsonText(decodeBody(bytes)));
+}
+
 export function validateBody<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalidRequest("The request body must be a JSON object.", null, "invalid_json");
