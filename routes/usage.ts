@@ -58,14 +58,15 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     let expired = false;
     // Past the slot's maximum hold time: the slot is already given back; stop reading and fail the
     // body, so the client sees a cut-off response rather than a file that looks complete.
+    const stopExpired = (stream: ReadableStreamDefaultController<Uint8Array>) => {
+      ended = true;
+      stream.error(new Error("usage export exceeded its maximum duration"));
+      void records.return?.()?.catch(() => {});
+    };
     const expire = () => {
       expired = true;
       log?.warn({ maxHoldMs: deps.exports?.maxHoldMs ?? DEFAULT_MAX_EXPORT_HOLD_MS }, "usage export exceeded its maximum duration; stopped");
-      if (controller && !ended) {
-        ended = true;
-        controller.error(new Error("usage export exceeded its maximum duration"));
-        void records.return?.()?.catch(() => {});
-      }
+      if (controller && !ended) stopExpired(controller);
     };
     const release = exportSlots.acquire(viewer.kind === "admin" ? "admin" : `t:${viewer.tenant}`, expire);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
@@ -85,11 +86,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     const body = new ReadableStream<Uint8Array>({
       start(c) {
         controller = c;
-        if (expired) {
-          ended = true;
-          c.error(new Error("usage export exceeded its maximum duration"));
-          void records.return?.()?.catch(() => {});
-        }
+        if (expired) stopExpired(c);
       },
       async pull(controller) {
         let text = headerSent ? "" : csvHeader();
