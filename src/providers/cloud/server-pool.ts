@@ -14,6 +14,7 @@
  */
 import { APIConnectionTimeoutError } from "openai";
 import { DEFAULT_POOL_COOLDOWN_MS, normalizedBaseURL } from "../../config/models-schema.js";
+import { withoutUrlSecrets } from "../../http/url-secrets.js";
 import { onBodyClosed } from "./http-fetch.js";
 import { retryAfterMs } from "./retry-after.js";
 
@@ -108,7 +109,7 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
   const maxCooldown = options.maxCooldownMs ?? DEFAULT_POOL_COOLDOWN_MS.max;
   const servers: Server[] = options.baseURLs.map((url) => ({
     url: normalizedBaseURL(url),
-    shown: withoutCredentials(url),
+    shown: normalizedBaseURL(withoutUrlSecrets(url)),
     inFlight: 0,
     failures: 0,
     serverErrors: 0,
@@ -235,12 +236,3 @@ function pathUnder(href: string, prefix: string): string | undefined {
   return rest === "" || rest.startsWith("/") || rest.startsWith("?") ? rest : undefined;
 }
 
-/** A URL fit for a log line: no user info, query or fragment. */
-function withoutCredentials(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  parsed.search = "";
-  parsed.hash = "";
-  return parsed.href.replace(/\/+$/, "");
-}
