@@ -5,11 +5,11 @@
  * model of the chain answers, and without one the client gets the error status. Waiting for the first
  * event stays bounded by the upstream's silence, and a client that leaves meanwhile ends the upstream request.
  */
-import { createServer, type ServerResponse, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 
 /** `fake-gpt` falls back to `gpt-4o`; `gpt-4o` requested by name has no fallback. */
 const ROUTING = `
@@ -29,38 +29,31 @@ default: { route: fake-gpt, fallbacks: [gpt-4o] }
 let broken: (res: ServerResponse) => void;
 let calls: string[] = [];
 let upstreamClosedEarly = 0;
-let upstream: Server;
+let upstream: RawUpstream;
 let gw: TestGateway;
 
 const TIMEOUT_MS = 600;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => {
-      const model = (JSON.parse(body) as { model: string }).model;
-      calls.push(model);
-      res.on("close", () => {
-        if (!res.writableFinished) upstreamClosedEarly++;
-      });
-      if (model === "upstream-gpt" || brokenAlone) return broken(res);
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.end(`${textChunk("from the fallback")}data: [DONE]\n\n`);
+  upstream = await startRawUpstream((body, res) => {
+    const model = (JSON.parse(body) as { model: string }).model;
+    calls.push(model);
+    res.on("close", () => {
+      if (!res.writableFinished) upstreamClosedEarly++;
     });
+    if (model === "upstream-gpt" || brokenAlone) return broken(res);
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.end(`${textChunk("from the fallback")}data: [DONE]\n\n`);
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const port = (upstream.address() as AddressInfo).port;
   gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: `http://127.0.0.1:${port}/v1`, timeoutMs: TIMEOUT_MS, maxRetries: 0 }),
+    modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, timeoutMs: TIMEOUT_MS, maxRetries: 0 }),
     files: { "routing.yaml": ROUTING },
     waitForModels: false,
   });
 });
 afterAll(async () => {
   await gw?.close();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
+  await upstream?.close();
 });
 let brokenAlone = false;
 beforeEach(() => {

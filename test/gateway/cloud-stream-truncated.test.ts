@@ -6,12 +6,12 @@
  * Either mark alone still ends an answer: `[DONE]` without a `finish_reason` (some servers), or a
  * `finish_reason` without `[DONE]`.
  */
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
 const KEYS = { truncated: "sk-truncated-stream-0123456789" };
@@ -39,24 +39,18 @@ const answers: Record<string, (res: ServerResponse) => void> = {
 
 /** The messages of each upstream request, in order. */
 const received: Array<Array<{ role: string; content: string }>> = [];
-let upstream: Server;
+let upstream: RawUpstream;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => {
-      const messages = (JSON.parse(body) as { messages: Array<{ role: string; content: string }> }).messages;
-      received.push(messages);
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      answers[messages.at(-1)!.content]!(res);
-    });
+  upstream = await startRawUpstream((body, res) => {
+    const messages = (JSON.parse(body) as { messages: Array<{ role: string; content: string }> }).messages;
+    received.push(messages);
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    answers[messages.at(-1)!.content]!(res);
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const port = (upstream.address() as AddressInfo).port;
   gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 }),
+    modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }),
     files: { "routing.yaml": NO_FALLBACK_ROUTING },
     env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS) },
     waitForModels: false,
@@ -64,8 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw?.close();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
+  await upstream?.close();
 });
 
 /** The answer's text as the client's SDK iterates it, and what the iteration threw. */

@@ -3,46 +3,39 @@
  * `total_tokens`) is counted by the gateway, as an answer without usage is: it is never recorded as
  * free. A streaming client that asked for usage gets one usage chunk, with counts.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 import { apiKeysEnv, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { whole: "sk-partial-whole-0123456789", stream: "sk-partial-stream-0123456789" };
 const ANSWER = "The capital of France is Paris.";
 const PARTIAL_USAGE = { total_tokens: 40 };
 
-let upstream: Server;
+let upstream: RawUpstream;
 let gw: TestGateway;
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => {
-      const head = { id: "c1", created: 1, model: "upstream-gpt" };
-      if ((JSON.parse(body) as { stream?: boolean }).stream) {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-        event({ ...head, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: ANSWER }, finish_reason: null }] });
-        event({ ...head, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
-        event({ ...head, object: "chat.completion.chunk", choices: [], usage: PARTIAL_USAGE });
-        res.end("data: [DONE]\n\n");
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ ...head, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: ANSWER }, finish_reason: "stop" }], usage: PARTIAL_USAGE }));
-    });
+  upstream = await startRawUpstream((body, res) => {
+    const head = { id: "c1", created: 1, model: "upstream-gpt" };
+    if ((JSON.parse(body) as { stream?: boolean }).stream) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+      event({ ...head, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: ANSWER }, finish_reason: null }] });
+      event({ ...head, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+      event({ ...head, object: "chat.completion.chunk", choices: [], usage: PARTIAL_USAGE });
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ...head, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: ANSWER }, finish_reason: "stop" }], usage: PARTIAL_USAGE }));
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const cloudBaseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+  const cloudBaseURL = upstream.baseURL;
   const keys = apiKeysEnv(KEYS);
   gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys }, waitForModels: false });
 });
 afterAll(async () => {
   await gw?.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream?.close();
 });
 
 const ask = { model: "cloud", messages: [{ role: "user" as const, content: "What is the capital of France?" }] };

@@ -4,11 +4,10 @@
  * sleeps out a spent budget's Retry-After — the seconds until the month ends — before giving up.
  * An upstream's own retry hints on a 429 are passed on as it sent them.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import OpenAI, { RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 import { apiKeysEnv } from "../support/usage-api.js";
 
 const KEYS = { spent: "sk-retry-spent-0123456789", open: "sk-retry-open-0123456789" };
@@ -26,24 +25,19 @@ rules:
 default: { route: local }
 `;
 
-let upstream: Server;
+let upstream: RawUpstream;
 let gw: TestGateway;
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => {
-      if ((JSON.parse(body) as { user?: string }).user === "spend") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "Hello" }, finish_reason: "stop" }], usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 } }));
-        return;
-      }
-      res.writeHead(429, { "content-type": "application/json", "retry-after": "1", "x-should-retry": "false" });
-      res.end(JSON.stringify({ error: { message: "quota exhausted", type: "insufficient_quota", code: "insufficient_quota" } }));
-    });
+  upstream = await startRawUpstream((body, res) => {
+    if ((JSON.parse(body) as { user?: string }).user === "spend") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "Hello" }, finish_reason: "stop" }], usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 } }));
+      return;
+    }
+    res.writeHead(429, { "content-type": "application/json", "retry-after": "1", "x-should-retry": "false" });
+    res.end(JSON.stringify({ error: { message: "quota exhausted", type: "insufficient_quota", code: "insufficient_quota" } }));
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const cloudBaseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+  const cloudBaseURL = upstream.baseURL;
   gw = await startTestGateway({
     modelsYaml: testModelsYaml({ cloudBaseURL, maxRetries: 0 }),
     files: { "routing.yaml": ROUTING, "budgets.yaml": "version: 1\ntenants:\n  spent: { monthly_usd: 0.0000001, action: deny }\n" },
@@ -53,8 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw?.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream?.close();
 });
 
 /** Chat requests the gateway answered (its access log), so a test sees the client's retries. */

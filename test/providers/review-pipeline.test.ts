@@ -3,8 +3,7 @@
  * rate limits asking for long waits, streams that stall after the first bytes, bodies that stall,
  * answers that are not event streams.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
 import { GatewayError } from "../../src/errors.js";
@@ -12,30 +11,25 @@ import type { ModelEntry } from "../../src/models/registry.js";
 import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
 import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
+import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler;
-let server: Server;
+let server: RawUpstream;
 let baseURL: string;
 let requests = 0;
 const httpFetch = createHttpFetch();
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => {
-      requests++;
-      handler(req, res, body);
-    });
+  server = await startRawUpstream((body, res, req) => {
+    requests++;
+    handler(req, res, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  baseURL = server.baseURL;
 });
 afterAll(async () => {
   httpFetch.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 const model: ModelEntry = {
