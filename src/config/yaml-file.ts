@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { duplicateKeys } from "./duplicate-keys.js";
+import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { isNotFound, readFailure } from "./read-failure.js";
 
 export interface ConfigProblem {
@@ -136,6 +137,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
       offset: d.offset,
       message: `Map keys must be unique: "${d.key}" is already at line ${counter.linePos(d.firstOffset).line}`,
     })),
+    ...prototypeKeys(doc).map((offset) => ({ offset, message: PROTOTYPE_KEY_MESSAGE })),
   ];
   if (syntax.length > 0) {
     throw new ConfigError(

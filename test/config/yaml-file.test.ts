@@ -105,3 +105,24 @@ describe("problem lists", () => {
     expect(problemLines([...problems, problems[0]!]).at(-1)).toBe("... and 1 more problem");
   });
 });
+
+describe("a `__proto__` key", () => {
+  // A parsed record cannot keep it (zod's record skips it, as assigning it would replace the
+  // prototype), so a routing condition on a header named `__proto__` silently matched nothing.
+  it("is refused at the key, in any mapping, rather than silently dropped", () => {
+    expect(problemsOf("version: 1\nx:\n  a: 1\n  __proto__: 2\ny: [{ __proto__: 3 }]\n")).toEqual([
+      "f.yaml:4:3: '__proto__' cannot be a key in a policy file (it cannot be kept once parsed); use another name",
+      "f.yaml:5:7: '__proto__' cannot be a key in a policy file (it cannot be kept once parsed); use another name",
+    ]);
+  });
+
+  it("is refused in a routing rule's header condition, naming the file and line", async () => {
+    const { problemsOf: routingProblems } = await import("../policy/support.js");
+    const text = "version: 1\nrules:\n  - name: r\n    when:\n      headers: { __proto__: x }\n    then: { route: cloud }\ndefault: { route: local }\n";
+    expect(routingProblems(text)).toEqual([expect.stringMatching(/^routing\.yaml:5:18: '__proto__' cannot be a key/)]);
+  });
+
+  it("stays an ordinary value where it is not a key", () => {
+    expect(parseYamlText("f.yaml", "a: __proto__\n", AnyMap).value).toEqual({ a: "__proto__" });
+  });
+});
