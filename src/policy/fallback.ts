@@ -90,7 +90,7 @@ export function nextTarget(decision: RouteDecision, failures: readonly Failure[]
  * an entity type found or for non-text content, or a failed scan with `on_failure: local`): the
  * on-host targets of its chain, in order, then — when the rule allows last resorts (`degrade`, not
  * `degrade: false`) — models.yaml's default local model; each only if it can serve the request
- * (`ineligible`: capabilities, context window, health). No cloud target remains, in the chain or as
+ * (`ineligible`: capabilities, context window), an unhealthy one after the healthy. No cloud target remains, in the chain or as
  * a run-time last resort; the cloud targets dropped are listed in `skipped`. Undefined when no on-host
  * target can serve it: the client gets 503 `pii_keep_local`.
  *
@@ -101,11 +101,17 @@ export function keptOnHost(decision: RouteDecision, features: RequestFeatures, p
   const action = decision.ruleIndex >= 0 ? policy.rules[decision.ruleIndex]?.action : policy.defaultAction;
   const chain = [decision.model, ...decision.fallbacks].map((id) => policy.catalog.models.get(id));
   if (action?.degrade !== false) chain.push(policy.catalog.defaultLocal);
-  const onHost: CatalogModel[] = [];
+  const ready: CatalogModel[] = [];
+  // An in-process model still loading (or failed to load) goes last rather than out: with no other
+  // on-host target the client hears why it cannot answer (its own 503), not that none exists.
+  const down: CatalogModel[] = [];
   for (const model of chain) {
-    if (model && model.location === "local" && !onHost.includes(model) && !ineligible(model, features, "keep_local")) onHost.push(model);
+    if (!model || model.location !== "local" || ready.includes(model) || down.includes(model)) continue;
+    const skip = ineligible(model, features, "keep_local");
+    if (!skip) ready.push(model);
+    else if (skip.kind === "unhealthy") down.push(model);
   }
-  const [first, ...rest] = onHost;
+  const [first, ...rest] = [...ready, ...down];
   if (!first) return undefined;
   const reason = types.length > 0 ? `pii.yaml keep_local (${types.join(", ")}): no cloud` : "pii.yaml keep_local: no cloud";
   const skipped: SkippedTarget[] = [...decision.skipped];

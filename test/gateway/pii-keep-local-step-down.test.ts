@@ -79,3 +79,26 @@ describe("pii.yaml keep_local: the real request and the dry run agree", { timeou
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe("pii.yaml keep_local with the local model down", { timeout: 60_000 }, () => {
+  let down: TestGateway;
+  beforeAll(async () => {
+    const shipped = await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8");
+    const pii = shipped.replace(/^  budget_ms: \d+/m, "  budget_ms: 5000").replace(/^  EMAIL_ADDRESS: \{\}/m, "  EMAIL_ADDRESS: { cloud: keep_local }");
+    down = await startTestGateway({
+      modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, localPath: "/nonexistent/model.gguf" }),
+      files: { "routing.yaml": ROUTING, "pii.yaml": pii },
+    });
+  });
+  afterAll(async () => {
+    await down?.close();
+  });
+
+  it("answers with why the local model cannot serve (its own 503), not that no local model exists", async () => {
+    const real = await postJson(down.url, "/v1/chat/completions", { model: "auto", max_tokens: 2, messages: EMAIL });
+    expect(real.status).toBe(503);
+    expect(real.json.error).toMatchObject({ code: "model_unavailable" });
+    expect(real.json.error?.message).toMatch(/The local model 'stories' is unavailable: .+/);
+    expect(fake.requests).toHaveLength(0);
+  });
+});

@@ -42,4 +42,15 @@ describe("keptOnHost", () => {
     const allowed = decided("{ route: cloud }");
     expect(keptOnHost(allowed.d, allowed.f, allowed.policy, ["EMAIL_ADDRESS"])).toMatchObject({ model: "local-slm" });
   });
+
+  // An in-process model still loading (or failed) is not passed over: with no other on-host target
+  // the client hears why it cannot answer ("still loading", with the executor's 503), not that no
+  // local model exists; with one, the healthy target goes first.
+  it("keeps an unhealthy in-process model, after every healthy on-host target", () => {
+    const down = { local: { queueDepth: 0, healthy: false } };
+    const alone = decided("{ route: cloud }", down);
+    expect(keptOnHost(alone.d, alone.f, alone.policy, ["EMAIL_ADDRESS"])).toMatchObject({ model: "local-slm", fallbacks: [] });
+    const withPool = decided("{ route: cloud, fallbacks: [local-slm, pool-8k] }", down);
+    expect(keptOnHost(withPool.d, withPool.f, withPool.policy, ["EMAIL_ADDRESS"])).toMatchObject({ model: "pool-8k", fallbacks: ["local-slm"] });
+  });
 });
