@@ -85,8 +85,10 @@ export const usageStoreUnavailable = (cause: unknown) =>
 /** nginx's "client closed request": what went wrong was the client leaving, never the gateway. */
 export const CLIENT_CLOSED_STATUS = 499;
 
+export const CLIENT_CLOSED_CODE = "client_closed_request";
+
 export const clientClosed = (cause?: unknown) =>
-  new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: "client_closed_request", cause });
+  new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: CLIENT_CLOSED_CODE, cause });
 
 /** Wraps anything thrown into a GatewayError without losing the cause (never swallowed). */
 export function asGatewayError(error: unknown): GatewayError {

@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { asGatewayError, CLIENT_CLOSED_STATUS, GatewayError } from "../errors.js";
+import { asGatewayError, CLIENT_CLOSED_CODE, CLIENT_CLOSED_STATUS, GatewayError } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -36,6 +36,9 @@ import { compareWithShadow } from "./stages/shadow.js";
 export const ROUTE_HEADER = "x-switchyard-route";
 export const MODEL_HEADER = "x-switchyard-model";
 export const PII_HEADER = "x-switchyard-pii";
+
+/** A summary of no answer: counting it gives the prompt's tokens alone. */
+const NOTHING_ANSWERED: AnswerSummary = { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined };
 
 export type ChatOutcome =
   | { kind: "completion"; completion: ChatCompletion; headers: Record<string, string> }
@@ -222,7 +225,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       confidence: decided.classification?.confidence ?? null,
       fallback: execution.path.length > 1,
       status: f.status,
-      error: f.error === undefined ? null : (asGatewayError(f.error).code ?? "error"),
+      // A stream the client left ends without an error of its own; its record names why, as a
+      // non-streamed answer's does (`clientClosed`).
+      error: f.error !== undefined ? (asGatewayError(f.error).code ?? "error") : f.status === CLIENT_CLOSED_STATUS ? CLIENT_CLOSED_CODE : null,
       promptTokens: summary.promptTokens,
       cachedPromptTokens: summary.cachedPromptTokens,
       completionTokens: summary.completionTokens,
@@ -248,6 +253,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const endedAt = performance.now();
     const attempt = f.failed?.attempt;
     const generationStartedAt = execution ? execution.generationStartedAt : attempt?.generationStartedAt;
+    // A model the client walked away from had started on the prompt: its time is charged, so its
+    // prompt is counted too, or the baseline (priced on tokens) reads $0 and savings go negative.
+    const call = execution?.call ?? attempt?.call;
+    const left = failure.status === CLIENT_CLOSED_STATUS && generationStartedAt !== undefined && call !== undefined;
+    const promptTokens = left ? counted(call.model, call.request, NOTHING_ANSWERED).promptTokens : 0;
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,
@@ -259,7 +269,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       fallback: (execution?.path.length ?? f.failed?.path.length ?? 0) > 1,
       status: failure.status,
       error: failure.code ?? "error",
-      promptTokens: 0,
+      promptTokens,
       completionTokens: 0,
       totalMs: endedAt - f.startedAt,
       generationMs: generationStartedAt === undefined ? 0 : endedAt - generationStartedAt,

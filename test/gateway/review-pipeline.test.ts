@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { usageRecords } from "../support/usage-api.js";
 
 let fake: FakeOpenAI;
 let gw: TestGateway;
@@ -73,6 +74,32 @@ describe("review: pipeline", () => {
     expect(after.requests).toBe(before.requests + 1);
     expect(after.prompt_tokens).toBeGreaterThan(before.prompt_tokens);
     expect(after.completion_tokens).toBeGreaterThanOrEqual(before.completion_tokens + 5);
+  });
+
+  // The host's time is charged for the generation the client walked away from; with no tokens the
+  // baseline was $0, so the export showed the local model costing more than the cloud would have.
+  it("records the prompt of a non-streamed local answer the client left, so its savings are not negative", async () => {
+    const before = (await usageRecords(gw.url, KEY, 0)).length;
+    const controller = new AbortController();
+    const leaving = client().chat.completions.create(
+      { model: "local", messages: [{ role: "user", content: "Once upon a time there was a lighthouse" }], max_tokens: 1900 },
+      { signal: controller.signal, maxRetries: 0 },
+    );
+    setTimeout(() => controller.abort(), 300);
+    await expect(leaving).rejects.toThrow();
+    const rows = await usageRecords(gw.url, KEY, before + 1);
+    const row = rows.at(-1)!;
+    expect(row).toMatchObject({ route: "local", status: "499", error: "client_closed_request" });
+    expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
+    expect(Number(row.cost_usd)).toBeGreaterThan(0);
+    expect(Number(row.savings_usd)).toBeGreaterThan(0);
+  });
+
+  it("names why a stream the client left ended: client_closed_request, as for an answer not streamed", async () => {
+    const before = (await usageRecords(gw.url, KEY, 0)).length;
+    await abortAfter(5, { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900 });
+    const rows = await usageRecords(gw.url, KEY, before + 1);
+    expect(rows.at(-1)).toMatchObject({ route: "local", status: "499", error: "client_closed_request" });
   });
 
   it("trims a conversation to the window the local model really has, when models.yaml leaves context_window at its default", async () => {

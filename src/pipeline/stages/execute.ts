@@ -31,6 +31,8 @@ export interface Attempt {
   route: Location;
   /** When the model started on the request (`performance.now()`); undefined when it never did (no slot, nothing sent). */
   generationStartedAt: number | undefined;
+  /** The call as prepared for the model, once it was: what a usage record counts the prompt of. */
+  call?: PreparedCall;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
     const attempt: Attempt = { model: model.id, route: model.location, generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
+      attempt.call = call;
       const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
       return { call, answer, path, generationStartedAt: attempt.generationStartedAt };
     } catch (error) {
