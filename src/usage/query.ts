@@ -95,7 +95,7 @@ function parseParams<S extends z.ZodType>(schema: S, params: Record<string, stri
 function rangeOf(params: { from?: number | undefined; to?: number | undefined }, now: number): { fromMs: number; toMs: number } {
   const toMs = params.to ?? now;
   const fromMs = params.from ?? toMs - DEFAULT_RANGE_MS;
-  if (fromMs >= toMs) throw invalidRequest("'from' must be earlier than 'to'.", "from");
+  if (fromMs >= toMs) throw invalidRequest(`'from' must be earlier than 'to'${params.to === undefined ? " (not given: now)" : ""}.`, "from");
   return { fromMs, toMs };
 }
 

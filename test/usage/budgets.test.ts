@@ -111,6 +111,11 @@ describe("monthly budgets", () => {
       param: null,
     });
   });
+
+  it("states sub-dollar amounts to three significant digits, not as $0.00 of $0.00", () => {
+    const error = budgetExceeded({ tenant: "t", month: "2025-06", exceeded: true, spentUsd: 0.00084, limitUsd: 0.0005, action: "deny", resetsAt: Date.UTC(2025, 6, 1) });
+    expect(error.message).toContain("has spent $0.000840 of its $0.000500 monthly budget");
+  });
 });
 
 describe("budgets.yaml", () => {

@@ -100,6 +100,9 @@ describe("GET /v1/usage", () => {
     const tooFine = await (await get(`/v1/usage?granularity=minute&from=${now - 1.5 * 86_400_000}`, ACME_KEY)).json();
     expect(tooFine.error.message).toMatch(/at most 2000 are allowed/);
     expect((await get(`/v1/usage?from=${now}&to=${now - 1000}`, ACME_KEY)).status).toBe(400);
+    // A `from` in the future with no `to`: the message says which `to` it was compared with.
+    const future = await (await get(`/v1/usage?from=${now + 86_400_000}`, ACME_KEY)).json();
+    expect(future.error).toMatchObject({ param: "from", message: "'from' must be earlier than 'to' (not given: now)." });
   });
 });
 

@@ -171,10 +171,13 @@ export class BudgetGuard {
 
 const spentNanos = (entry: SpendEntry): number => entry.remoteNanos + entry.pendingNanos + entry.writtenNanos;
 
+/** Cents from $1 up; below, three significant digits, so a sub-cent budget does not read "$0.00 of its $0.00". */
+const dollars = (usd: number): string => (usd >= 1 || usd === 0 ? usd.toFixed(2) : usd.toPrecision(3));
+
 /** The 429 the gateway answers when a tenant's budget is spent and its action is `deny`. */
 export function budgetExceeded(status: BudgetStatus, now: number = Date.now()): GatewayError {
-  const spent = status.spentUsd.toFixed(2);
-  const limit = (status.limitUsd ?? 0).toFixed(2);
+  const spent = dollars(status.spentUsd);
+  const limit = dollars(status.limitUsd ?? 0);
   const resets = new Date(status.resetsAt).toISOString().slice(0, 10);
   return new GatewayError(
     `Tenant '${status.tenant}' has spent $${spent} of its $${limit} monthly budget for ${status.month}; requests are refused until the budget resets on ${resets} (UTC).`,
