@@ -5,6 +5,7 @@
  * real fake upstreams on loopback; the pool's clock is the test's, so cool-downs pass without waiting.
  */
 import { createServer } from "node:net";
+import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
@@ -314,6 +315,31 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     for (let i = 0; i < 2; i++) await gw.client().chat.completions.create(ask);
     expect(throttled.requests).toHaveLength(2);
   });
+
+  it("passes a 429's own retry hints on when its wait is longer than an attempt, and the client's retry goes to another server", async () => {
+    const { servers, gw } = await startPool(2, { timeoutMs: 1000, maxRetries: 2 });
+    const [throttled, other] = servers as [FakeOpenAI, FakeOpenAI];
+    throttled.script({ kind: "error", status: 429, headers: { "retry-after-ms": "1500", "x-should-retry": "true" } });
+    const hints: (string | null)[][] = [];
+    const client = new OpenAI({
+      apiKey: "unused-key",
+      baseURL: `${gw.url}/v1`,
+      maxRetries: 2,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        hints.push([String(response.status), response.headers.get("retry-after-ms"), response.headers.get("x-should-retry")]);
+        return response;
+      },
+    });
+    const answer = await client.chat.completions.create(ask);
+    expect(answer.choices[0]?.message.content).toBe("Hello from server 1.");
+    expect(hints).toEqual([
+      ["429", "1500", "true"],
+      ["200", null, null],
+    ]);
+    expect(throttled.requests).toHaveLength(1);
+    expect(other.requests).toHaveLength(1);
+  }, 15_000);
 
   it("stays ready with every server ejected, as a single unreachable base_url does, and names them on /readyz", async () => {
     const deadA = await deadBaseURL();

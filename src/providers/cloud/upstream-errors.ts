@@ -4,6 +4,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { clientClosed, DO_NOT_RETRY, GatewayError } from "../../errors.js";
+import { upstreamRetryHints } from "./retry-after.js";
 
 // Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
 export { clientClosed };
@@ -24,7 +25,7 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
         status: 429,
         type: "rate_limit_error",
         code: "upstream_rate_limited",
-        headers: retryHints(error.headers),
+        headers: upstreamRetryHints(error.headers),
         cause: error,
       });
     }
@@ -55,16 +56,6 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
     });
   }
   return new GatewayError(`The request to '${providerId}' failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, type: "upstream_error", code: "upstream_error", cause: error });
-}
-
-/** What the upstream said about retrying its 429, passed on as it said it (the client's SDK reads the same headers). */
-function retryHints(headers: Headers | undefined): Record<string, string> {
-  const hints: Record<string, string> = {};
-  for (const name of ["retry-after", "retry-after-ms", "x-should-retry"]) {
-    const value = headers?.get(name);
-    if (value) hints[name] = value;
-  }
-  return hints;
 }
 
 function upstreamErrorMessage(error: APIError): string {
