@@ -1,12 +1,17 @@
+import { normalizedValue } from "./normalize.js";
+
 /**
  * One spelling per value, so a value written two ways is one entity: `4111 1111 1111 1111` and
  * `4111-1111-1111-1111` get one placeholder in a conversation (the cloud model must not take them
  * for two cards) and one hash within a tenant (a join key must not depend on formatting).
- * Only separators and letter case are dropped, where they never change what the value means.
+ * Only separators and letter case are dropped, where they never change what the value means, and
+ * full-width forms and invisible characters are read as the recognizers read them (normalize.ts).
  *
  * @example canonicalValue("CREDIT_CARD", "4111-1111 1111.1111") // "4111111111111111"
  */
-export function canonicalValue(type: string, value: string): string {
+export function canonicalValue(type: string, written: string): string {
+  // "４１１１…" and "4\u200b111…" are the card "4111…" to anyone reading them, the cloud model included.
+  const value = normalizedValue(written);
   switch (type) {
     case "CREDIT_CARD":
     case "US_SSN":

@@ -17,6 +17,7 @@ import type { Recognizer } from "./recognizers/recognizer.js";
 import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
+import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 
@@ -92,6 +93,14 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     return resolveOverlaps(found.filter((e) => e.score >= threshold(e.type)));
   }
 
+  /** `detect` on the text as a cloud model reads it (normalize.ts), with offsets into `text` as written. */
+  function detectAsRead(text: string, deadline: Deadline): Entity[] {
+    const normalized = normalizeForScan(text);
+    if (normalized === undefined) return detect(text, deadline);
+    deadline.check();
+    return resolveOverlaps(normalized.toOriginal(detect(normalized.text, deadline)));
+  }
+
   // The first scans compile regexes and decode phone metadata (~60-80 ms); pay that at start-up, not
   // inside the first request's time budget, where it would fail closed.
   for (let i = 0; i < 3; i++) detect(WARM_UP, NO_DEADLINE);
@@ -104,8 +113,8 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       if (text.length > maxChars) {
         throw new PiiScanError("text_too_long", `text of ${text.length} characters exceeds the PII scan limit of ${maxChars}`);
       }
-      if (cache && cacheScope !== undefined && text.length >= MIN_CACHED_CHARS) return cache.entitiesOf(cacheScope, text, (t) => detect(t, deadline));
-      return Object.freeze(detect(text, deadline));
+      if (cache && cacheScope !== undefined && text.length >= MIN_CACHED_CHARS) return cache.entitiesOf(cacheScope, text, (t) => detectAsRead(t, deadline));
+      return Object.freeze(detectAsRead(text, deadline));
     },
   };
 }
