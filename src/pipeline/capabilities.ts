@@ -7,6 +7,7 @@ import { assertNoToolHistory, holdsToolHistory } from "../api/tool-history.js";
 import { unsupported } from "../errors.js";
 import type { ModelEntry } from "../models/registry.js";
 import { grammarRefusal, schemaRefusalError } from "../providers/local/grammar-schema.js";
+import { assertPenaltiesInRange } from "../providers/local/repeat-penalty.js";
 
 export interface RequestNeeds {
   /** The parameter that offers the model tools to call (`tools` or the deprecated `functions`), if any does. */
@@ -51,7 +52,8 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
 
 /**
  * The in-process model reads a text prompt and writes text: audio and file parts would be dropped
- * from its prompt, and logprobs or audio output never produced — a 200 that is not what was asked.
+ * from its prompt, logprobs or audio output never produced, and a logit_bias would bias the wrong
+ * tokens — a 200 that is not what was asked.
  */
 function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefined {
   for (let i = 0; i < request.messages.length; i++) {
@@ -69,7 +71,13 @@ function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefin
   if (extra.top_logprobs != null) return { what: "logprobs", param: "top_logprobs" };
   if (Array.isArray(extra.modalities) && extra.modalities.includes("audio")) return { what: "audio output", param: "modalities" };
   if (extra.audio != null) return { what: "audio output", param: "audio" };
+  // Its keys are token ids of the client's tokenizer (OpenAI's), other tokens in the local vocabulary.
+  if (extra.logit_bias != null && !isEmptyObject(extra.logit_bias)) return { what: "logit_bias", param: "logit_bias" };
   return undefined;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 /** A choice of `none` offers nothing: the model must answer in text, which any model can. */
@@ -98,4 +106,5 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
     throw unsupported(`The in-process model '${model.id}' does not support ${needs.beyondInProcess.what}.`, needs.beyondInProcess.param);
   }
   if (needs.jsonSchemaBeyondGrammar !== undefined && model.path !== undefined) throw schemaRefusalError(needs.jsonSchemaBeyondGrammar);
+  if (model.path !== undefined) assertPenaltiesInRange(request);
 }

@@ -1,7 +1,8 @@
 /**
- * What the in-process model cannot give — audio or file input, logprobs, audio output — is refused
- * with a 400 naming the parameter when a client names it, instead of a 200 that silently dropped the
- * attachment or the logprobs; routing (`auto`, fallback chains) sends such requests to a cloud model.
+ * What the in-process model cannot give — audio or file input, logprobs, audio output, a logit_bias
+ * keyed by another tokenizer's token ids — is refused with a 400 naming the parameter when a client
+ * names it, instead of a 200 that silently dropped the attachment or the logprobs; routing (`auto`,
+ * fallback chains) sends such requests to a cloud model.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
@@ -45,6 +46,8 @@ describe("what the in-process model cannot give", () => {
     ["logprobs", { messages: [text], logprobs: true }, "logprobs"],
     ["top_logprobs", { messages: [text], top_logprobs: 2 }, "top_logprobs"],
     ["audio output", { messages: [text], modalities: ["text", "audio"] }, "modalities"],
+    // Its keys are token ids of the client's (OpenAI) tokenizer: other tokens in the local vocabulary.
+    ["logit_bias", { messages: [text], logit_bias: { "50256": -100 } }, "logit_bias"],
   ])("refuses %s asked of it by name with a 400 naming the parameter", async (_label, body, param) => {
     const { status, body: answer } = await chat({ model: "local", ...body });
     expect(status).toBe(400);
@@ -56,6 +59,19 @@ describe("what the in-process model cannot give", () => {
     expect(status).toBe(200);
     expect(route).toBe("cloud");
     expect(JSON.stringify(fake.requests[0]?.body)).toContain("input_audio");
+  });
+
+  it("sends a request with logit_bias to the cloud when routing chooses, the bias as sent", async () => {
+    const { status, route } = await chat({ model: "auto", messages: [text], logit_bias: { "50256": -100 } });
+    expect(status).toBe(200);
+    expect(route).toBe("cloud");
+    expect(fake.requests[0]?.body).toMatchObject({ logit_bias: { "50256": -100 } });
+  });
+
+  it("takes an empty logit_bias, which asks nothing, on the in-process model", async () => {
+    const { status, route } = await chat({ model: "auto", messages: [text], logit_bias: {} });
+    expect(status).toBe(200);
+    expect(route).toBe("local");
   });
 
   it("still answers a plain request with the in-process model", async () => {

@@ -24,6 +24,7 @@ import type { ModelEntry } from "../../models/registry.js";
 import { GrammarCache } from "./grammar-cache.js";
 import { plainFraming, templateFraming, type MessageFraming } from "./message-framing.js";
 import { renderPlainPrompt, toChatHistory } from "./prompt.js";
+import { repeatPenalty } from "./repeat-penalty.js";
 import { SequencePool } from "./sequence-pool.js";
 import { StopMatcher } from "./stop-matcher.js";
 
@@ -142,6 +143,7 @@ export class LocalModelRuntime {
       );
     }
     const maxTokens = Math.min(requestedMaxTokens(request) ?? this.entry.maxOutputTokens, this.contextSize - prompt.tokens);
+    const penalty = repeatPenalty(request, maxTokens);
     const grammar = await this.grammars.forResponseFormat(request.response_format);
     const stop = request.stop == null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
 
@@ -172,6 +174,7 @@ export class LocalModelRuntime {
         temperature: request.temperature ?? 1,
         topP: request.top_p ?? undefined,
         seed: samplerSeed(request.seed),
+        ...(penalty ? { repeatPenalty: penalty } : {}),
         grammar,
         // The prompt is checked against the window above and maxTokens leaves it room, so no shift is
         // ever needed; node-llama-cpp's default reserve (a tenth of the window) would otherwise cut
