@@ -8,18 +8,36 @@ import type { ChatMessage } from "../api/chat-request.js";
 import { invalidRequest } from "../errors.js";
 import { isInstruction } from "./turn.js";
 
-/** OpenAI's answer when the prompt cannot fit: 400 `context_length_exceeded` on `messages`. */
-export const contextLengthExceeded = (fitted: FittedHistory, options: BudgetOptions) =>
-  invalidRequest(
-    `This model's maximum context length is ${options.contextWindow} tokens. However, your messages resulted in ${fitted.tokens} tokens with ${options.reservedOutputTokens} reserved for the completion, even after leaving out ${fitted.dropped} earlier messages. Please reduce the length of the messages.`,
+/**
+ * OpenAI's answer when the prompt cannot fit: 400 `context_length_exceeded`. When the prompt would fit
+ * alone, the client's completion length is what does not, and the answer names it (OpenAI's "you
+ * requested M tokens (P in the messages, C in the completion)"); else it names `messages`.
+ */
+export function contextLengthExceeded(fitted: FittedHistory, options: BudgetOptions) {
+  const window = options.contextWindow;
+  const completion = options.requestedCompletion;
+  // Framing is part of the prompt the model reads, so it is counted with the messages.
+  const promptTokens = fitted.tokens + options.reservedOutputTokens - (completion?.tokens ?? 0);
+  if (completion && promptTokens < window) {
+    return invalidRequest(
+      `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + completion.tokens} tokens (${promptTokens} in the messages, ${completion.tokens} in the completion). Please reduce the length of the messages or ${completion.param}.`,
+      completion.param,
+      "context_length_exceeded",
+    );
+  }
+  return invalidRequest(
+    `This model's maximum context length is ${window} tokens. However, your messages resulted in ${fitted.tokens} tokens with ${options.reservedOutputTokens} reserved for the completion, even after leaving out ${fitted.dropped} earlier messages. Please reduce the length of the messages.`,
     "messages",
     "context_length_exceeded",
   );
+}
 
 export interface BudgetOptions {
   contextWindow: number;
-  /** Tokens kept free for the answer (the request's max tokens or the model's default). */
+  /** Tokens kept free for the answer (the request's max tokens or the model's default) and the prompt's framing. */
   reservedOutputTokens: number;
+  /** The part of `reservedOutputTokens` the client asked for by name, if it did: a refusal then names it. */
+  requestedCompletion?: { tokens: number; param: "max_tokens" | "max_completion_tokens" };
   /** Tokens one message costs in the target model's prompt format, including its framing. */
   countTokens: (message: ChatMessage) => number;
   /**

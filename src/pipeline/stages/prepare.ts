@@ -100,11 +100,15 @@ export function shapeFor(
   providers: ProviderSet,
 ): { shaped: ChatCompletionRequest; dropped: number } {
   assertSupported(request, model);
-  const reserved = Math.min(requestedMaxTokens(request) ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
+  const requested = requestedMaxTokens(request);
+  const reserved = Math.min(requested ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
   const budget = {
     // The runtime's window, not models.yaml's: trimming for a larger one would leave a prompt the model refuses.
     contextWindow: providers.contextWindow(model),
     reservedOutputTokens: reserved + PROMPT_FRAMING_TOKENS + providers.promptOverheadTokens(model),
+    ...(requested === undefined
+      ? {}
+      : { requestedCompletion: { tokens: reserved, param: request.max_completion_tokens != null ? ("max_completion_tokens" as const) : ("max_tokens" as const) } }),
     countTokens: (message: ChatMessage) => providers.countMessageTokens(model, message),
     tokensAtMost: (message: ChatMessage) => providers.messageTokensAtMost(model, message),
   };
