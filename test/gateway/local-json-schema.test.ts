@@ -94,6 +94,23 @@ describe("json_schema on the local route", () => {
     expect(message).toContain("#/properties/code/pattern");
   });
 
+  it("answers zod dates and date-times, whose format comes with zod's own pattern, as parse() accepts them", async () => {
+    const Event = z.object({ on: z.string().date(), at: z.string().datetime(), until: z.iso.datetime({ offset: true }).nullable() });
+    const format = zodResponseFormat(Event, "event");
+    expect(JSON.stringify(format.json_schema.schema)).toContain('"pattern"');
+    for (const seed of [1, 2, 3]) {
+      const result = await gw.client().chat.completions.parse({ ...ask, seed, response_format: format });
+      expect(result.choices[0]?.finish_reason).toBe("stop");
+      expect(Event.parse(result.choices[0]?.message.parsed)).toBeTruthy();
+    }
+  });
+
+  it("refuses a `pattern` beside a format when it is not the one zod writes for that format", async () => {
+    const message = await refusal({ type: "object", properties: { on: { type: "string", format: "date", pattern: "^2024-" } }, required: ["on"], additionalProperties: false });
+    expect(message).toContain("`pattern`");
+    expect(message).toContain("#/properties/on/pattern");
+  });
+
   it("refuses number bounds it cannot enforce (`minimum`)", async () => {
     const message = await refusal({ type: "object", properties: { age: { type: "integer", minimum: 18 } }, required: ["age"], additionalProperties: false });
     expect(message).toContain("`minimum`");

@@ -4,6 +4,7 @@
  */
 import type { Llama, LlamaGrammar } from "node-llama-cpp";
 import type { ResponseFormat } from "../../api/chat-request.js";
+import { withCalendarRules } from "./calendar-grammar.js";
 import { schemaRefusalError, SchemaRefusal, toGrammarSchema } from "./grammar-schema.js";
 
 export class GrammarCache {
@@ -22,7 +23,10 @@ export class GrammarCache {
     return this.memo(JSON.stringify(schema), async () => {
       try {
         // The method's generic infers a literal type from its argument; any GbnfJsonSchema is accepted.
-        return await this.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+        const json = await this.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+        const strict = withCalendarRules(json.grammar);
+        if (strict === json.grammar) return json;
+        return await this.llama.createGrammar({ grammar: strict, stopGenerationTriggers: json.stopGenerationTriggers, trimWhitespaceSuffix: json.trimWhitespaceSuffix });
       } catch (error) {
         throw schemaRefusalError(error instanceof SchemaRefusal ? error.message : `node-llama-cpp: ${(error as Error).message}`);
       }

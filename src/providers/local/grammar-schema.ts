@@ -15,6 +15,7 @@
  */
 import type { GbnfJsonSchema } from "node-llama-cpp";
 import { invalidRequest } from "../../errors.js";
+import { ENFORCED_PATTERNS, isCalendarFormat } from "./calendar-grammar.js";
 
 type Schema = Record<string, unknown>;
 type Out = Record<string, unknown>;
@@ -34,7 +35,8 @@ type TypeName = (typeof TYPES)[number];
 
 /** The keywords each type may carry, beyond `type` and the annotations. */
 const KEYWORDS: Record<TypeName, ReadonlySet<string>> = {
-  string: new Set(["minLength", "maxLength", "format"]),
+  // `pattern` only as zod writes it beside a date format (stringNode); refused anywhere else.
+  string: new Set(["minLength", "maxLength", "format", "pattern"]),
   number: new Set(),
   integer: new Set(),
   boolean: new Set(),
@@ -314,6 +316,9 @@ function literals(s: Schema, path: string): Out {
 function stringNode(s: Schema, path: string): Out {
   const min = count(s, "minLength", path);
   const max = count(s, "maxLength", path);
+  if (s.pattern !== undefined && !(isCalendarFormat(s.format) && typeof s.pattern === "string" && ENFORCED_PATTERNS[s.format].has(s.pattern))) {
+    refuse("`pattern` is not supported", `${path}/pattern`);
+  }
   if (s.format !== undefined) {
     if (typeof s.format !== "string" || !FORMATS.has(s.format)) {
       refuse(`\`format\` ${JSON.stringify(s.format)} is not supported (only ${[...FORMATS].join(", ")})`, `${path}/format`);
