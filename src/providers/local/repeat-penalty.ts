@@ -8,7 +8,8 @@ import { z } from "zod";
 import { validateBody } from "../../api/parse-body.js";
 
 const Penalty = z.number().min(-2).max(2).nullish();
-const PenaltiesSchema = z.looseObject({ frequency_penalty: Penalty, presence_penalty: Penalty });
+// A plain object: the parse copies these two fields only, not the rest of the request.
+const PenaltiesSchema = z.object({ frequency_penalty: Penalty, presence_penalty: Penalty });
 
 /**
  * The sampler's repeat penalty for a request, or undefined when it asks none. Throws a 400 naming the
