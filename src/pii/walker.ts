@@ -38,6 +38,10 @@ export interface RequestWalker {
  */
 /** Text that may be a JSON object or array (whether it parses is for JSON.parse to say). */
 const JSON_START = /^\s*[[{]/;
+/** Schema keywords whose value is a map from property name to a schema. */
+const SCHEMAS_BY_PROPERTY = new Set(["properties", "dependentSchemas"]);
+/** Schema keywords whose value is a value the described data may take, not a schema. */
+const SCHEMA_INSTANCES = new Set(["default", "const", "enum", "examples"]);
 
 const REQUEST_SETTINGS = new Set([
   "model",
@@ -77,10 +81,11 @@ const mayHoldPii = (n: number) => Number.isInteger(n) && Math.abs(n) >= 1_000_00
 
 /**
  * How caller data is walked. `keyed`: object keys are client text too ({"ann@example.com": "vip"}).
- * `schema`: a JSON schema, whose property names are the tool's interface, written by the developer;
- * rewriting them would break the tool, so only its values are scanned.
+ * `schema`: a JSON schema, whose keys are keywords ("type", "enum") and whose property names are the
+ * tool's interface (see `propertyName`). `instance`: a value a schema holds (`default`, `enum`, …):
+ * scanned without its keys' context, as keywords are no context for it.
  */
-type DataKind = "keyed" | "schema";
+type DataKind = "keyed" | "schema" | "instance";
 type Record_ = Record<string, unknown>;
 
 const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
@@ -99,10 +104,35 @@ export function requestWalker(scan: Scanner): RequestWalker {
     if (typeof node === "string") return dataText(node, key);
     if (typeof node === "number") return number(node, key);
     if (Array.isArray(node)) return mapArray(node, (item) => data(item, kind, key));
-    // A schema's keys are its keywords ("default", "enum", "description"): no context for a value.
-    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : mapObject(node, (v) => data(v, kind, null));
+    if (isRecord(node)) return kind === "keyed" ? keyedObject(node) : kind === "schema" ? schemaObject(node) : mapObject(node, (v) => data(v, kind, null));
     return node;
   }
+
+  /**
+   * A schema object: its keywords stay, the values under them are scanned without a key (a keyword is
+   * no context for a value). Property names travel under several keywords (`properties`, `required`,
+   * `dependentRequired`, `dependencies`, `dependentSchemas`) and each is rewritten by `propertyName`, so
+   * a name `required` lists is still the name of a property (strict structured outputs refuse it otherwise).
+   */
+  function schemaObject(record: Record_): Record_ {
+    return mapObject(record, (v, k) => {
+      if (SCHEMAS_BY_PROPERTY.has(k) && isRecord(v)) return renameKeys(v, propertyName, (schema) => data(schema, "schema", null));
+      if (k === "required" && Array.isArray(v)) return propertyNames(v);
+      if (k === "dependentRequired" && isRecord(v)) return renameKeys(v, propertyName, propertyNames);
+      // Draft 4-7: a property's list of required names, or a schema.
+      if (k === "dependencies" && isRecord(v)) return renameKeys(v, propertyName, (needs) => (Array.isArray(needs) ? propertyNames(needs) : data(needs, "schema", null)));
+      return data(v, SCHEMA_INSTANCES.has(k) ? "instance" : "schema", null);
+    }) as Record_;
+  }
+
+  /**
+   * A property name of the identifier shape OpenAI allows for tool names is the tool's interface,
+   * written by the developer ("London", "first_name"): rewriting it would change what the model must
+   * answer. Any other name ("ann@example.com", "John Smith") could carry a value and is scanned; one
+   * name gives one result wherever the schema lists it, as the vault gives a value one placeholder.
+   */
+  const propertyName = (name: string) => (TOOL_NAME.test(name) ? name : text(name));
+  const propertyNames = (names: unknown) => mapArray(names, (name) => (typeof name === "string" ? propertyName(name) : data(name, "schema", null)));
 
   const dataText = (node: string, key: string | null) => (key === null || node.length === 0 ? text(node) : scan.value(node, key));
 
@@ -119,13 +149,16 @@ export function requestWalker(scan: Scanner): RequestWalker {
   }
 
   // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
-  function keyedObject(record: Record_): Record_ {
+  const keyedObject = (record: Record_) => renameKeys(record, text, (v, k) => data(v, "keyed", k));
+
+  /** Each key through `rename` and each value through `visit`, in order; the record itself when nothing changes. */
+  function renameKeys(record: Record_, rename: (key: string) => string, visit: (value: unknown, key: string) => unknown): Record_ {
     const entries = Object.entries(record);
     let changed = false;
     for (const entry of entries) {
       const [k, v] = entry;
-      const name = text(k);
-      const next = data(v, "keyed", k);
+      const name = rename(k);
+      const next = visit(v, k);
       if (name !== k || next !== v) {
         entry[0] = name;
         entry[1] = next;

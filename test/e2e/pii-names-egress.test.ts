@@ -1,0 +1,59 @@
+/**
+ * Names that travel outside free text, end to end against a fake OpenAI upstream: a schema's property
+ * names and the names its `required` lists stay one interface, and a message `name` in the identifier
+ * form OpenAI allows never carries a person to the cloud.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { chat, user } from "./support.js";
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), waitForModels: false });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+beforeEach(() => fake.reset());
+
+const upstream = () => fake.requests.at(-1)!.body as Record<string, any>;
+
+describe("a strict schema's property names", () => {
+  const cities = {
+    type: "object",
+    properties: { London: { type: "number" }, Paris: { type: "number" }, Berlin: { type: "number" } },
+    required: ["London", "Paris", "Berlin"],
+    additionalProperties: false,
+  };
+
+  it("reach the upstream with `required` naming the same properties, in tools and response_format", async () => {
+    const answer = await chat(gw.url, {
+      model: "fake-gpt",
+      messages: [user("Give tomorrow's temperature per city.")],
+      tools: [{ type: "function", function: { name: "record", strict: true, parameters: cities } }],
+      response_format: { type: "json_schema", json_schema: { name: "forecast", strict: true, schema: cities } },
+    });
+    expect(answer.status).toBe(200);
+    expect(upstream().tools[0].function.parameters).toEqual(cities);
+    expect(upstream().response_format.json_schema.schema).toEqual(cities);
+  });
+
+  it("holding an email never reach the upstream, and `required` still names the property", async () => {
+    const email = "ann.smith@example.com";
+    const schema = { type: "object", properties: { [email]: { type: "boolean" } }, required: [email], additionalProperties: false };
+    const answer = await chat(gw.url, {
+      model: "fake-gpt",
+      messages: [user("hi")],
+      response_format: { type: "json_schema", json_schema: { name: "o", strict: true, schema } },
+    });
+    expect(answer.status).toBe(200);
+    expect(fake.requests.at(-1)!.raw.toString("utf8")).not.toContain(email);
+    const sent = upstream().response_format.json_schema.schema;
+    expect(sent.required).toEqual(Object.keys(sent.properties));
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Names the walker meets outside free text: JSON-schema property names (and the keywords that list
+ * them), message `name`s in the identifier form OpenAI allows, and the names of fields the gateway
+ * does not know. Each either goes out as the interface it is, consistently, or is rewritten.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
+import { defaultPolicy } from "./support.js";
+
+let policy: PiiPolicy;
+let engine: PiiEngine;
+beforeAll(() => {
+  policy = defaultPolicy();
+  engine = createPiiEngine(policy);
+});
+
+const EMAIL = "ann.smith@example.com";
+
+function toCloud(request: Record<string, unknown>) {
+  const vault = new PseudonymVault();
+  const outcome = createSanitizer({ policy, engine, env: {} }).sanitizeForCloud({ model: "gpt-4o-mini", ...request } as ChatCompletionRequest, {
+    vault,
+    tenant: "acme",
+  });
+  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+  return { sent: outcome.request as unknown as Record<string, any>, vault, summary: outcome.summary };
+}
+
+/** Every name a schema's `required`-like keywords list is one of its properties. */
+function listedNamesAreProperties(schema: Record<string, any>) {
+  const names = Object.keys(schema.properties);
+  expect(names.length).toBeGreaterThan(0);
+  for (const name of schema.required ?? []) expect(names).toContain(name);
+  for (const [name, needs] of Object.entries<string[]>(schema.dependentRequired ?? {})) {
+    expect(names).toContain(name);
+    for (const need of needs) expect(names).toContain(need);
+  }
+  for (const [name, needs] of Object.entries<unknown>(schema.dependencies ?? {})) {
+    expect(names).toContain(name);
+    if (Array.isArray(needs)) for (const need of needs) expect(names).toContain(need);
+  }
+}
+
+describe("JSON-schema property names", () => {
+  const cities = {
+    type: "object",
+    properties: { London: { type: "number" }, Paris: { type: "number" }, Berlin: { type: "number" } },
+    required: ["London", "Paris", "Berlin"],
+    dependentRequired: { London: ["Paris"] },
+    dependencies: { Paris: ["Berlin"] },
+    additionalProperties: false,
+  };
+
+  it("of the identifier shape are the tool's interface: `required` and friends name them unchanged", () => {
+    const { sent } = toCloud({
+      messages: [{ role: "user", content: "Temperatures per city, please." }],
+      tools: [{ type: "function", function: { name: "record", strict: true, parameters: cities } }],
+      response_format: { type: "json_schema", json_schema: { name: "forecast", strict: true, schema: cities } },
+    });
+    expect(sent.tools[0].function.parameters).toEqual(cities);
+    expect(sent.response_format.json_schema.schema).toEqual(cities);
+  });
+
+  it("holding personal data are rewritten, identically wherever the schema names them", () => {
+    const schema = {
+      type: "object",
+      properties: { [EMAIL]: { type: "boolean" }, "John Smith": { type: "string" }, note: { type: "string", default: "mail bob.jones@example.org" } },
+      required: [EMAIL, "John Smith"],
+      dependentRequired: { [EMAIL]: ["John Smith"] },
+      dependencies: { "John Smith": [EMAIL] },
+      additionalProperties: false,
+    };
+    const { sent } = toCloud({
+      messages: [{ role: "user", content: "hi" }],
+      response_format: { type: "json_schema", json_schema: { name: "o", strict: true, schema } },
+    });
+    const out = sent.response_format.json_schema.schema;
+    const text = JSON.stringify(out);
+    expect(text).not.toContain(EMAIL);
+    expect(text).not.toContain("John Smith");
+    expect(text).not.toContain("bob.jones");
+    listedNamesAreProperties(out);
+    expect(out.required).toEqual(["<EMAIL_ADDRESS_1>", "<PERSON_1>"]);
+  });
+
+  it("are told apart from a property called `required` and from values that hold such a keyword", () => {
+    const schema = {
+      type: "object",
+      properties: { required: { type: "boolean", default: { required: [EMAIL] } } },
+      required: ["required"],
+    };
+    const { sent } = toCloud({ messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", parameters: schema } }] });
+    const out = sent.tools[0].function.parameters;
+    expect(out.required).toEqual(["required"]);
+    expect(JSON.stringify(out)).not.toContain(EMAIL);
+  });
+});
