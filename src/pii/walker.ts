@@ -69,6 +69,8 @@ const REQUEST_SETTINGS = new Set([
 const TEXT_FIELDS = ["description", "definition", "filename"];
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
+/** Where a name of the identifier form has its spaces: `_`, `-`, and a capital after a small letter. */
+const NAME_SEPARATORS = /[_-]|(?<=[a-z])(?=[A-Z])/g;
 /** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
 const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 const UNSAFE_INTEGER = /^-?\d{16,}$/;
@@ -225,13 +227,22 @@ export function requestWalker(scan: Scanner): RequestWalker {
     }) as ChatMessage;
   }
 
-  // OpenAI restricts names to [A-Za-z0-9_-]; "<PERSON_1>" becomes "PERSON_1".
+  /**
+   * OpenAI restricts names to [A-Za-z0-9_-], so a person's name arrives as "John_Smith", "Anne-Marie"
+   * or "JohnSmith", which the recognizers (made for prose) do not read as words ("ask_John_Smith" would
+   * give up "John" alone): it is read with its separators and camelCase humps as spaces, and only when
+   * that holds nothing, as written (a token such as `ghp_…` is one by its underscores). Each reading
+   * counts and pseudonymizes, so the second runs only when the first found nothing. What goes out is
+   * identifier-safe: "<PERSON_1>" becomes "PERSON_1", "ask <PERSON_1>" "ask_PERSON_1".
+   */
   function messageName(name: unknown): unknown {
     if (typeof name !== "string") return unknown(name);
-    const sanitized = text(name);
+    const words = name.replace(NAME_SEPARATORS, " ");
+    let sanitized = words === name ? name : text(words);
+    if (sanitized === words) sanitized = text(name);
     if (sanitized === name) return name;
     scan.bareName(sanitized);
-    return sanitized.replace(NAME_UNSAFE, "").slice(0, 64) || "user";
+    return sanitized.replace(/\s+/g, "_").replace(NAME_UNSAFE, "").slice(0, 64) || "user";
   }
 
   function contentPart(node: unknown): unknown {

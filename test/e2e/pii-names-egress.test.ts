@@ -57,3 +57,13 @@ describe("a strict schema's property names", () => {
     expect(sent.required).toEqual(Object.keys(sent.properties));
   });
 });
+
+describe("a message name in the identifier form", () => {
+  it.each(["John_Smith", "Alice-Sullivan", "JohnSmith"])("%s reaches the upstream as an identifier-safe alias", async (name) => {
+    const answer = await chat(gw.url, { model: "fake-gpt", messages: [{ role: "user", name, content: "hi" }] });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("x-switchyard-pii")).toBe("PERSON=pseudonymize:1");
+    expect(upstream().messages[0].name).toMatch(/^PERSON_\d+$/);
+    expect(fake.requests.at(-1)!.raw.toString("utf8")).not.toMatch(/Smith|Sullivan/);
+  });
+});

@@ -96,3 +96,38 @@ describe("JSON-schema property names", () => {
     expect(JSON.stringify(out)).not.toContain(EMAIL);
   });
 });
+
+describe("message names in the identifier form", () => {
+  it.each(["John_Smith", "Alice-Sullivan", "JohnSmith", "Kwame_Ortega", "Anne-Marie_Dupont"])("%s goes out as an identifier-safe alias", (name) => {
+    const { sent, summary } = toCloud({ messages: [{ role: "user", name, content: "hi" }] });
+    expect(sent.messages[0].name).toMatch(/^PERSON_\d+$/);
+    expect(summary).toEqual([{ type: "PERSON", action: "pseudonymize", count: 1 }]);
+  });
+
+  it("keeps the parts around a person identifier-safe, and names without a person as they were", () => {
+    const { sent } = toCloud({
+      messages: [
+        { role: "user", name: "support_bot", content: "hi" },
+        { role: "user", name: "ask_John_Smith", content: "hi" },
+        { role: "user", name: "dataLoader", content: "hi" },
+      ],
+    });
+    expect(sent.messages.map((m: { name: string }) => m.name)).toEqual(["support_bot", expect.stringMatching(/^ask_PERSON_1$/), "dataLoader"]);
+  });
+
+  it("is the same alias as the person in the content, and restores bare in the answer", () => {
+    const { sent, vault } = toCloud({ messages: [{ role: "user", name: "John_Smith", content: "I am John Smith." }] });
+    expect(sent.messages[0]).toMatchObject({ name: "PERSON_1", content: "I am <PERSON_1>." });
+    expect([...vault.bareAliases()]).toEqual(["PERSON_1"]);
+  });
+});
+
+describe("message names holding a token", () => {
+  it("are still read as written, where the underscores make the token", () => {
+    const outcome = createSanitizer({ policy, engine, env: {} }).sanitizeForCloud(
+      { model: "gpt-4o-mini", messages: [{ role: "user", name: "ghp_abcdefghijklmnopqrstuvwxyz0123456789", content: "hi" }] } as ChatCompletionRequest,
+      { vault: new PseudonymVault(), tenant: "acme" },
+    );
+    expect(outcome.kind === "blocked" && outcome.types).toEqual(["SECRET"]);
+  });
+});
