@@ -89,6 +89,9 @@ const mayHoldPii = (n: number) => Number.isInteger(n) && Math.abs(n) >= 1_000_00
  */
 type DataKind = "keyed" | "schema" | "instance";
 type Record_ = Record<string, unknown>;
+/** A field visitor's answer for a field the walker does not know (see `mapObject`). */
+const CALLER_DATA = Symbol("caller data");
+const keep = (key: string) => key;
 
 const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
 
@@ -153,14 +156,18 @@ export function requestWalker(scan: Scanner): RequestWalker {
   // Keys are sanitized like values (a pseudonym restores in the answer); the key order is kept.
   const keyedObject = (record: Record_) => renameKeys(record, text, (v, k) => data(v, "keyed", k));
 
-  /** Each key through `rename` and each value through `visit`, in order; the record itself when nothing changes. */
+  /**
+   * Each key through `rename` and each value through `visit`, in order (a field `visit` answers
+   * `CALLER_DATA` for is caller data, name and value); the record itself when nothing changes.
+   */
   function renameKeys(record: Record_, rename: (key: string) => string, visit: (value: unknown, key: string) => unknown): Record_ {
     const entries = Object.entries(record);
     let changed = false;
     for (const entry of entries) {
       const [k, v] = entry;
-      const name = rename(k);
-      const next = visit(v, k);
+      let next = visit(v, k);
+      const name = next === CALLER_DATA ? text(k) : rename(k);
+      if (next === CALLER_DATA) next = data(v, "keyed", k);
       if (name !== k || next !== v) {
         entry[0] = name;
         entry[1] = next;
@@ -197,7 +204,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
           return responseFormat(v);
         default:
           // `user`, `stop`, `metadata` and extension fields alike.
-          return unknown(v, k);
+          return CALLER_DATA;
       }
     }) as ChatCompletionRequest;
   }
@@ -222,7 +229,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
         case "function_call":
           return record.role === "assistant" ? call(v, "arguments") : unknown(v, k);
         default:
-          return unknown(v, k);
+          return CALLER_DATA;
       }
     }) as ChatMessage;
   }
@@ -256,7 +263,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
         // file_data is inline base64 and file_id a reference; the filename is the client's text.
         if (k === "file") return fields(v, { file_data: structural, file_id: structural });
       }
-      return k === "text" || k === "refusal" ? textField(v) : unknown(v, k);
+      return k === "text" || k === "refusal" ? textField(v) : CALLER_DATA;
     });
   }
 
@@ -266,7 +273,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
       // Inline image bytes, governed by `non_text_content`, like a hosted image's address: a
       // placeholder in its place would leave the cloud model an image it cannot fetch.
       if (k === "url" && typeof v === "string") return v.startsWith("data:") ? v : scan.imageAddress(v);
-      return k === "url" ? textField(v) : unknown(v, k);
+      return k === "url" ? textField(v) : CALLER_DATA;
     });
   }
 
@@ -275,7 +282,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (k === "id" || k === "type") return structural(v);
       if (k === "function") return call(v, "arguments");
       if (k === "custom") return call(v, "input");
-      return unknown(v, k);
+      return CALLER_DATA;
     });
   }
 
@@ -284,7 +291,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
     return mapObject(node, (v, k) => {
       if (k === "name") return identifier(v);
       if (k === payload) return payload === "arguments" && typeof v === "string" ? jsonText(v) : textField(v);
-      return unknown(v, k);
+      return CALLER_DATA;
     });
   }
 
@@ -299,7 +306,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (k === "type") return structural(v);
       if (k === "function") return functionDefinition(v);
       if (k === "custom") return customTool(v);
-      return unknown(v, k);
+      return CALLER_DATA;
     });
   }
 
@@ -338,7 +345,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
    * fields (a description, a grammar) are free text, scanned without their key.
    */
   function fields(node: unknown, known: Readonly<Record<string, (value: unknown) => unknown>>): unknown {
-    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : TEXT_FIELDS.includes(k) ? textField(v) : unknown(v, k)));
+    return mapObject(node, (v, k) => (Object.hasOwn(known, k) ? known[k]!(v) : TEXT_FIELDS.includes(k) ? textField(v) : CALLER_DATA));
   }
 
   // Tool-call arguments are JSON: scan the decoded strings so escapes cannot hide a value, and keep the
@@ -363,16 +370,14 @@ export function requestWalker(scan: Scanner): RequestWalker {
     return next === token ? token : JSON.stringify(next);
   }
 
-  /** Each field through `visit`; a record that is not an object (or an array) is data. */
+  /**
+   * Each field through `visit`; a record that is not an object (or an array) is data. A field `visit`
+   * answers `CALLER_DATA` for is one the walker does not know: its name is client text as much as its
+   * value ({"ann@example.com": true} at the top of a request), so both are scanned.
+   */
   function mapObject(node: unknown, visit: (value: unknown, key: string, record: Record_) => unknown): Record_ | unknown {
     if (!isRecord(node)) return unknown(node);
-    let changed: Record_ | null = null;
-    for (const [k, v] of Object.entries(node)) {
-      const next = visit(v, k, node);
-      // The spread copies an own "__proto__" key as a data property, so assigning it never sets the prototype.
-      if (next !== v) (changed ??= { ...node })[k] = next;
-    }
-    return changed ?? node;
+    return renameKeys(node, keep, (v, k) => visit(v, k, node));
   }
 
   function mapArray(node: unknown, visit: (item: unknown) => unknown): unknown {

@@ -122,6 +122,33 @@ describe("message names in the identifier form", () => {
   });
 });
 
+describe("names of fields the gateway does not know", () => {
+  it("are scanned at the top level and in messages, as inside nested unknown objects", () => {
+    const { sent } = toCloud({
+      messages: [{ role: "user", content: "hi", [EMAIL]: true }],
+      [EMAIL]: true,
+      extension: { [EMAIL]: true },
+    });
+    expect(JSON.stringify(sent)).not.toContain(EMAIL);
+    expect(Object.keys(sent)).toEqual(["model", "messages", "<EMAIL_ADDRESS_1>", "extension"]);
+    expect(Object.keys(sent.messages[0])).toEqual(["role", "content", "<EMAIL_ADDRESS_1>"]);
+    expect(sent.extension).toEqual({ "<EMAIL_ADDRESS_1>": true });
+  });
+
+  it("are scanned in tools, content parts and tool calls too, and known field names never are", () => {
+    const { sent } = toCloud({
+      messages: [
+        { role: "user", content: [{ type: "text", text: "hi", [EMAIL]: 1 }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" }, [EMAIL]: 1 }] },
+        { role: "tool", tool_call_id: "c1", content: "ok" },
+      ],
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } }, [EMAIL]: 1 }],
+    });
+    expect(JSON.stringify(sent)).not.toContain(EMAIL);
+    expect(Object.keys(sent.tools[0])).toEqual(["type", "function", "<EMAIL_ADDRESS_1>"]);
+  });
+});
+
 describe("message names holding a token", () => {
   it("are still read as written, where the underscores make the token", () => {
     const outcome = createSanitizer({ policy, engine, env: {} }).sanitizeForCloud(
