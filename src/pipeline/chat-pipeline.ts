@@ -152,7 +152,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       headers[ROUTE_HEADER] = call.location;
       headers[MODEL_HEADER] = call.model.id;
       if (path.length > 1) headers[FALLBACK_HEADER] = fallbackHeaderValue(path);
-      if (call.pii.length > 0) headers[PII_HEADER] = formatPiiSummary(call.pii);
+      if (execution.pii.length > 0) headers[PII_HEADER] = formatPiiSummary(execution.pii);
       if (call.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(call.dropped);
 
       const finish = (summary: AnswerSummary, status: number, error?: unknown) =>
@@ -183,8 +183,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     } catch (thrown) {
       const failed = thrown instanceof ExecutionFailedError ? thrown : undefined;
       const error = failed ? failed.cause : thrown;
-      recordFailure(ctx, { decided, execution, failed, error, startedAt });
-      throw withPiiHeader(error);
+      // A refusal reports the PII actions taken on what the request carried, though nothing was sent:
+      // a block, or the keep_local that moved it to the host.
+      const pii = [...(failed?.keptLocal ?? []), ...(error instanceof PiiBlockedError ? error.summary : [])];
+      recordFailure(ctx, { decided, execution, failed, error, startedAt, pii });
+      throw withPiiHeader(error, pii);
     }
   }
 
@@ -234,7 +237,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       ttftMs: summary.ttftMs ?? null,
       totalMs: endedAt - f.startedAt,
       generationMs: endedAt - (execution.generationStartedAt ?? f.startedAt),
-      pii: piiCounts(execution.call.pii),
+      pii: piiCounts(execution.pii),
     });
   }
 
@@ -245,7 +248,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    */
   function recordFailure(
     ctx: ChatRequestContext,
-    f: { decided: Decided | undefined; execution: Execution | undefined; failed: ExecutionFailedError | undefined; error: unknown; startedAt: number },
+    f: {
+      decided: Decided | undefined;
+      execution: Execution | undefined;
+      failed: ExecutionFailedError | undefined;
+      error: unknown;
+      startedAt: number;
+      pii: readonly PiiSummaryEntry[];
+    },
   ): void {
     const { decided, execution, error } = f;
     const failure = asGatewayError(error);
@@ -273,8 +283,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       completionTokens: 0,
       totalMs: endedAt - f.startedAt,
       generationMs: generationStartedAt === undefined ? 0 : endedAt - generationStartedAt,
-      // A block is an action taken on what the request carried, though nothing was sent.
-      pii: error instanceof PiiBlockedError ? piiCounts(error.summary) : [],
+      pii: piiCounts(f.pii),
     });
   }
 
@@ -326,7 +335,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // A dry run predicts the real answer: a request refused before any model is called gets that
     // refusal; one the PII policy keeps on the host names the on-host target that answers it.
     const first = atFirstTarget(requestCtx, decided, decision);
-    if (first.refusal) throw withPiiHeader(first.refusal);
+    if (first.refusal) throw withPiiHeader(first.refusal, first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : []);
     return explainResult({ ...decided, decision: first.decision });
   };
 
@@ -371,11 +380,11 @@ function logStreamFailure(ctx: ChatRequestContext, error: unknown): void {
   else ctx.log.warn(fields, `stream failed after the answer started: ${failure.message}`);
 }
 
-/** A PII refusal reports what the scan found in `x-switchyard-pii`, as an answered request does. */
-function withPiiHeader(error: unknown): unknown {
-  if (!(error instanceof PiiBlockedError) || error.summary.length === 0) return error;
+/** A refused request reports the PII actions taken on it in `x-switchyard-pii`, as an answered request does. */
+function withPiiHeader(error: unknown, pii: readonly PiiSummaryEntry[]): unknown {
+  if (!(error instanceof GatewayError) || pii.length === 0) return error;
   const { status, type, code, param } = error;
-  return new GatewayError(error.message, { status, type, code, param, headers: { ...error.headers, [PII_HEADER]: formatPiiSummary(error.summary) }, cause: error });
+  return new GatewayError(error.message, { status, type, code, param, headers: { ...error.headers, [PII_HEADER]: formatPiiSummary(pii) }, cause: error });
 }
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {

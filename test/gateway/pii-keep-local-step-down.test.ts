@@ -80,6 +80,39 @@ describe("pii.yaml keep_local: the real request and the dry run agree", { timeou
   });
 });
 
+describe("pii.yaml keep_local is reported like any PII action", { timeout: 60_000 }, () => {
+  const keptLocalCount = async (type: string) => {
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const line = metrics.split("\n").find((l) => l.startsWith(`switchyard_pii_actions_total{type="${type}",action="keep_local"}`));
+    return line === undefined ? 0 : Number(line.split(" ").at(-1));
+  };
+  const eventuallyCounted = async (type: string, atLeast: number) => {
+    for (let i = 0; i < 100 && (await keptLocalCount(type)) < atLeast; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    return keptLocalCount(type);
+  };
+
+  it("an answer kept on the host says so in x-switchyard-pii and in switchyard_pii_actions_total", async () => {
+    const before = await keptLocalCount("EMAIL_ADDRESS");
+    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", max_tokens: 2, messages: EMAIL });
+    expect(real.status).toBe(200);
+    expect(real.headers.get("x-switchyard-route")).toBe("local");
+    expect(real.headers.get("x-switchyard-pii")).toBe("EMAIL_ADDRESS=keep_local:1");
+    expect(await eventuallyCounted("EMAIL_ADDRESS", before + 1)).toBe(before + 1);
+  });
+
+  it.each([
+    ["tools the local model cannot call", { messages: EMAIL, tools: TOOLS }, "EMAIL_ADDRESS", "EMAIL_ADDRESS=keep_local:1"],
+    ["an image the local model cannot see", { messages: IMAGE }, "NON_TEXT_CONTENT", "NON_TEXT_CONTENT=keep_local:1"],
+  ])("the 503 pii_keep_local for %s says so too", async (_label, body, type, header) => {
+    const before = await keptLocalCount(type);
+    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", max_tokens: 2, ...body });
+    expect(real.status).toBe(503);
+    expect(real.json.error).toMatchObject({ code: "pii_keep_local" });
+    expect(real.headers.get("x-switchyard-pii")).toBe(header);
+    expect(await eventuallyCounted(type, before + 1)).toBe(before + 1);
+  });
+});
+
 describe("pii.yaml keep_local with the local model down", { timeout: 60_000 }, () => {
   let down: TestGateway;
   beforeAll(async () => {

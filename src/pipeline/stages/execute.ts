@@ -10,6 +10,7 @@ import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.
 import type { RouteDecision } from "../../policy/decide.js";
 import { failureKindOf, nextTarget, type Failure, type FallbackStep } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
+import type { PiiSummaryEntry } from "../../pii/index.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { KeepLocalError, type PreparedCall } from "./prepare.js";
@@ -23,6 +24,11 @@ export interface Execution {
   path: string[];
   /** When the answering model started on the request (`performance.now()`), queue wait excluded. */
   generationStartedAt: number | undefined;
+  /**
+   * What the PII stage did on the way to the answering model: the `keep_local` that moved the request
+   * to the host, if one did, then the answering call's own actions (`call.pii`).
+   */
+  pii: PiiSummaryEntry[];
 }
 
 /** One target the executor tried, as usage records it when the request fails there. */
@@ -37,12 +43,18 @@ export interface Attempt {
 
 /**
  * Every target failed (or one failed in a way no fallback fixes): `cause` is the error the client
- * gets, `attempt` the target that failed with it, `path` every model id tried, in order.
+ * gets, `attempt` the target that failed with it, `path` every model id tried, in order, and `keptLocal`
+ * the PII policy's `keep_local` entries when it moved the request to the host on the way.
  */
 export class ExecutionFailedError extends Error {
   declare readonly cause: unknown;
 
-  constructor(cause: unknown, readonly attempt: Attempt, readonly path: readonly string[]) {
+  constructor(
+    cause: unknown,
+    readonly attempt: Attempt,
+    readonly path: readonly string[],
+    readonly keptLocal: readonly PiiSummaryEntry[] = [],
+  ) {
     super("the request failed at its model", { cause });
     this.name = "ExecutionFailedError";
   }
@@ -66,6 +78,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   let decision = decided;
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
   let keptLocal = false;
+  /** The `keep_local` entries of the scan that kept the request on the host (filled once, when it does). */
+  const keptLocalPii: PiiSummaryEntry[] = [];
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
@@ -78,15 +92,16 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       const call = deps.prepare(model);
       attempt.call = call;
       const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
-      return { call, answer, path, generationStartedAt: attempt.generationStartedAt };
+      return { call, answer, path, generationStartedAt: attempt.generationStartedAt, pii: [...keptLocalPii, ...call.pii] };
     } catch (error) {
-      const failed = new ExecutionFailedError(error, attempt, path);
+      const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii);
       if (ctx.signal.aborted) throw failed;
       const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
       if (!kind) throw failed;
       let noHost = false;
       if (error instanceof KeepLocalError && !keptLocal) {
         keptLocal = true;
+        keptLocalPii.push(...error.summary);
         const onHost = deps.keepOnHost(error.types);
         if (onHost) decision = onHost;
         else noHost = true;

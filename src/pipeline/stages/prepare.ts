@@ -31,7 +31,14 @@ export type PreparedCall =
  * back to local: the executor moves on to a local target instead of failing.
  */
 export class KeepLocalError extends GatewayError {
-  constructor(readonly types: string[]) {
+  /**
+   * @param summary the scan's `keep_local` entries (types and counts, never values): the request's
+   * answer, local or this 503, reports them in `x-switchyard-pii` and usage counts them.
+   */
+  constructor(
+    readonly types: string[],
+    readonly summary: PiiSummaryEntry[] = [],
+  ) {
     super(`The request contains data the PII policy keeps on this host${types.length ? ` (${types.join(", ")})` : ""}, and no local model could take it.`, {
       status: 503,
       type: "server_error",
@@ -79,7 +86,7 @@ export function prepareCall(
     case "cloud":
       return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
     case "keep_local":
-      throw new KeepLocalError(outcome.types);
+      throw new KeepLocalError(outcome.types, outcome.summary.filter((entry) => entry.action === "keep_local"));
     case "blocked":
       throw outcome.error;
     case "failed":
