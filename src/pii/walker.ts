@@ -16,6 +16,11 @@ export interface Scanner {
   text(text: string): string;
   /** A JSON value's text as the policy rewrites it, its `key` read as context (key-context.ts). */
   value(text: string, key: string): string;
+  /**
+   * A message's consecutive text parts as the policy rewrites them, read as the one text the model
+   * gets (text-run.ts): a value split across two parts is found; `parts` itself when nothing changes.
+   */
+  textParts(parts: readonly string[]): readonly string[];
   /** Counts content the scan cannot read (images, audio, files). */
   nonText(kind: string): void;
   /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
@@ -93,6 +98,7 @@ type Record_ = Record<string, unknown>;
 const CALLER_DATA = Symbol("caller data");
 const keep = (key: string) => key;
 
+const isTextPart = (node: unknown) => isRecord(node) && node.type === "text" && typeof node.text === "string";
 const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
 
 /**
@@ -221,7 +227,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
           // A tool's result is often a JSON record: read field by field, so each value is scanned with
           // its key as context ("last_name": "Gonzalez"), as a call's arguments are.
           if ((record.role === "tool" || record.role === "function") && typeof v === "string" && JSON_START.test(v)) return jsonText(v);
-          return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
+          return Array.isArray(v) ? contentParts(v) : textField(v);
         case "refusal":
           return Array.isArray(v) ? mapArray(v, contentPart) : textField(v);
         case "tool_calls":
@@ -252,7 +258,28 @@ export function requestWalker(scan: Scanner): RequestWalker {
     return sanitized.replace(/\s+/g, "_").replace(NAME_UNSAFE, "").slice(0, 64) || "user";
   }
 
-  function contentPart(node: unknown): unknown {
+  /**
+   * Content parts, each walked on its own, except that the texts of each run of consecutive text parts
+   * are read together, as the one text providers join them into.
+   */
+  function contentParts(parts: readonly unknown[]): unknown {
+    let changed: unknown[] | null = null;
+    for (let start = 0; start < parts.length; ) {
+      let end = start;
+      while (end < parts.length && isTextPart(parts[end])) end++;
+      if (end - start < 2) end = start + 1;
+      const texts = end - start > 1 ? scan.textParts(parts.slice(start, end).map((part) => (part as { text: string }).text)) : undefined;
+      for (let i = start; i < end; i++) {
+        const next = contentPart(parts[i], texts?.[i - start]);
+        if (next !== parts[i]) (changed ??= parts.slice())[i] = next;
+      }
+      start = end;
+    }
+    return changed ?? parts;
+  }
+
+  /** `joinedText`: the part's text as read with its neighbours (`contentParts`), already rewritten. */
+  function contentPart(node: unknown, joinedText?: string): unknown {
     const type = isRecord(node) ? node.type : undefined;
     if (typeof type === "string" && NON_TEXT_PARTS.has(type)) scan.nonText("NON_TEXT_CONTENT");
     return mapObject(node, (v, k) => {
@@ -263,6 +290,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
         // file_data is inline base64 and file_id a reference; the filename is the client's text.
         if (k === "file") return fields(v, { file_data: structural, file_id: structural });
       }
+      if (k === "text" && joinedText !== undefined) return joinedText;
       return k === "text" || k === "refusal" ? textField(v) : CALLER_DATA;
     });
   }
