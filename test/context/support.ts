@@ -57,7 +57,11 @@ export function memoryStorage(limits: Partial<SessionLimits> = {}, maxSessions =
   };
 }
 
-export function redisStorage(url: string, prefix: string, limits: Partial<SessionLimits> = {}, timeoutMs = 200): SharedStorage {
+/**
+ * The command bound is generous: these tests assert what is stored, not how fast, and on a loaded
+ * machine (load 20 on 2 cores) a 200 ms bound timed out and turned a load into "degraded".
+ */
+export function redisStorage(url: string, prefix: string, limits: Partial<SessionLimits> = {}, timeoutMs = 2000): SharedStorage {
   const full = { ...DEFAULT_LIMITS, ...limits };
   const stores: ContextStore[] = [];
   const keyPrefix = `${prefix}${randomUUID().slice(0, 8)}:`;
