@@ -9,7 +9,9 @@ import { clientGone } from "../src/http/client-signal.js";
 
 export function errorResponse(error: GatewayError): Response {
   const headers = new Headers({ "content-type": "application/json", ...error.headers });
-  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+  // Bytes, not a string: only then does Node send header values as given, so a refused request's
+  // `x-switchyard-fallback` arrow arrives as UTF-8 (see `fallbackHeaderValue`).
+  return new Response(new TextEncoder().encode(JSON.stringify(error.toJSON())), { status: error.status, headers });
 }
 
 export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {

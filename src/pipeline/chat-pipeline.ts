@@ -187,7 +187,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // a block, or the keep_local that moved it to the host.
       const pii = [...(failed?.keptLocal ?? []), ...(error instanceof PiiBlockedError ? error.summary : [])];
       recordFailure(ctx, { decided, execution, failed, error, startedAt, pii });
-      throw withPiiHeader(error, pii);
+      // A refusal names what a completion would: the deciding policy's version (ops tracing a 403
+      // after a hot reload), the models tried, the PII actions taken.
+      const failureHeaders = { ...headers };
+      if (failed && failed.path.length > 1) failureHeaders[FALLBACK_HEADER] = fallbackHeaderValue(failed.path);
+      if (pii.length > 0) failureHeaders[PII_HEADER] = formatPiiSummary(pii);
+      throw withHeaders(error, failureHeaders);
     }
   }
 
@@ -335,7 +340,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // A dry run predicts the real answer: a request refused before any model is called gets that
     // refusal; one the PII policy keeps on the host names the on-host target that answers it.
     const first = atFirstTarget(requestCtx, decided, decision);
-    if (first.refusal) throw withPiiHeader(first.refusal, first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : []);
+    if (first.refusal) {
+      const pii = first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : [];
+      throw withHeaders(first.refusal, pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {});
+    }
     return explainResult({ ...decided, decision: first.decision });
   };
 
@@ -380,11 +388,14 @@ function logStreamFailure(ctx: ChatRequestContext, error: unknown): void {
   else ctx.log.warn(fields, `stream failed after the answer started: ${failure.message}`);
 }
 
-/** A refused request reports the PII actions taken on it in `x-switchyard-pii`, as an answered request does. */
-function withPiiHeader(error: unknown, pii: readonly PiiSummaryEntry[]): unknown {
-  if (!(error instanceof GatewayError) || pii.length === 0) return error;
+/**
+ * The error with the gateway's headers for the request (policy version, fallback path, PII actions),
+ * as an answered request carries them; the error's own headers (Retry-After, …) are kept.
+ */
+function withHeaders(error: unknown, headers: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof GatewayError) || Object.keys(headers).length === 0) return error;
   const { status, type, code, param } = error;
-  return new GatewayError(error.message, { status, type, code, param, headers: { ...error.headers, [PII_HEADER]: formatPiiSummary(pii) }, cause: error });
+  return new GatewayError(error.message, { status, type, code, param, headers: { ...headers, ...error.headers }, cause: error });
 }
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {

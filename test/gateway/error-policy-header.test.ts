@@ -1,0 +1,52 @@
+/**
+ * `x-switchyard-policy` names the policy version that decided a request on every response
+ * (docs/POLICIES.md), refusals included: ops tracing a 403 right after a hot reload need to know which
+ * version denied it. A request that failed after falling back says which models it tried.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+
+const ROUTING = `
+version: 1
+rules:
+  - name: no-drafts
+    when: { metadata: { stage: draft } }
+    then: { deny: { status: 403, code: policy_denied, message: "Drafts are not served." } }
+  - name: cloud-then-cloud
+    when: { metadata: { stage: chain } }
+    then: { route: fake-gpt, fallbacks: [gpt-4o], degrade: false }
+default: { route: cloud }
+`;
+
+let fake: FakeOpenAI;
+let gw: TestGateway;
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+
+const messages = [{ role: "user", content: "hello" }];
+
+describe("x-switchyard-policy on refusals and failures", { timeout: 60_000 }, () => {
+  it("a policy deny names the version that denied it, the one the dry run reports", async () => {
+    const dry = await postJson(gw.url, "/v1/route", { model: "auto", messages, metadata: { stage: "draft" } });
+    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "draft" } });
+    expect(real.status).toBe(403);
+    expect(dry.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
+    expect(real.headers.get("x-switchyard-policy")).toBe(dry.headers.get("x-switchyard-policy"));
+  });
+
+  it("a request whose every target failed names the version and the models it tried", async () => {
+    fake.script({ kind: "error", status: 500 }, { kind: "error", status: 500 });
+    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "chain" } });
+    expect(real.status).toBe(502);
+    expect(real.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
+    // The header's bytes are the UTF-8 arrow; fetch reads them as Latin-1 (see `fallbackHeaderValue`).
+    expect(Buffer.from(real.headers.get("x-switchyard-fallback") ?? "", "latin1").toString("utf8")).toBe("fake-gpt→gpt-4o");
+  });
+});
