@@ -75,6 +75,11 @@ function absolute(io: CliIO, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
+/** A local encoder path, resolved like --data; with --allow-remote, a name that starts with no "." nor "/" is a Hub id. */
+function encoderPath(io: CliIO, encoder: string, allowRemote: boolean): string {
+  return allowRemote && !encoder.startsWith(".") && !isAbsolute(encoder) ? encoder : absolute(io, encoder);
+}
+
 async function train(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv, {
     data: { type: "string" },
@@ -85,27 +90,35 @@ async function train(argv: string[], io: CliIO): Promise<number> {
     encoder: { type: "string" },
     "allow-remote": { type: "boolean" },
   });
-  const data = required(values, "data");
+  const data = absolute(io, required(values, "data"));
   const out = absolute(io, required(values, "out"));
   const valSplit = numberOption(values, "val-split", 0.1, 0, 0.5);
   const targetPrecision = numberOption(values, "target-precision", 0.95, 0.01, 1);
   const seed = numberOption(values, "seed", 1, 0, 2 ** 31 - 1, true);
-  const examples = await readLabelledExamples(absolute(io, data));
-  checkTrainable(examples, data);
   const encoder = values.encoder;
-  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder, checkModelFolderTarget } =
+  const allowRemote = values["allow-remote"] === true;
+  const encoderSource = typeof encoder === "string" ? encoderPath(io, encoder, allowRemote) : undefined;
+  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder, checkModelFolderTarget, isInsideFolder } =
     await loadTrainers();
+  // Replacing --out deletes everything in it: an input there would be gone after (or during) training.
+  for (const [flag, path] of [["data", data], ["encoder", encoderSource]] as const) {
+    if (path !== undefined && (await isInsideFolder(path, out))) {
+      throw new UsageError(`--${flag} ${path} is inside --out ${out}, which training replaces; choose another --out`);
+    }
+  }
+  const examples = await readLabelledExamples(data);
+  checkTrainable(examples, data);
   // Before training, so a refused --out does not cost the training time (writeModelFolder checks again).
   await checkModelFolderTarget(out);
   const { files, report } =
     typeof encoder === "string"
       ? await trainEncoderHeadClassifier(examples, {
-          encoder: encoder.startsWith(".") || isAbsolute(encoder) ? absolute(io, encoder) : encoder,
+          encoder: encoderSource ?? encoder,
           out,
           valSplit,
           targetPrecision,
           seed,
-          allowRemoteModels: values["allow-remote"] === true,
+          allowRemoteModels: allowRemote,
         })
       : await trainNgramClassifier(
           examples,

@@ -3,8 +3,8 @@
  * the target only once complete, so a failed or interrupted training never leaves a half-written
  * model where the gateway loads one.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { chmod, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { ClassifierModelError } from "./errors.js";
 
 /** Relative path inside the folder → content. */
@@ -32,6 +32,18 @@ export async function checkModelFolderTarget(out: string): Promise<void> {
       target,
     );
   }
+}
+
+/**
+ * Whether `path` is `folder` or inside it once symlinks are followed: replacing `folder` would delete
+ * it. A path or folder that does not exist is inside nothing.
+ */
+export async function isInsideFolder(path: string, folder: string): Promise<boolean> {
+  const real = (p: string) => realpath(p).catch(() => null);
+  const [inner, outer] = await Promise.all([real(path), real(folder)]);
+  if (inner === null || outer === null) return false;
+  const rel = relative(outer, inner);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 export async function writeModelFolder(out: string, files: ModelFiles): Promise<void> {

@@ -1,0 +1,62 @@
+/**
+ * `classifier train`'s paths: --out may not hold its own inputs, --encoder is a folder of the
+ * operator's (checked before any training), and an --out that cannot be written is said so before
+ * training, without a stack trace. Run in-process from a temporary "operator's directory".
+ */
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifierCommand } from "../../classifiers/cli.js";
+import { UsageError } from "../../src/cli/command.js";
+import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
+import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
+
+const tiny = trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 24);
+const words = [...new Set(tiny.flatMap((e) => e.text.toLowerCase().split(/\W+/)).filter(Boolean))];
+
+let cwd: string;
+
+async function run(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd });
+  return { code, stdout: out, stderr: err };
+}
+
+beforeAll(async () => {
+  cwd = await tempDir("switchyard-train-paths-");
+  await writeJsonl(join(cwd, "train.jsonl"), tiny);
+  await writeTinyEncoder(join(cwd, "enc"), words, 8);
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe("--out that holds the training's own inputs", () => {
+  it("--encoder inside --out is refused before anything is replaced", async () => {
+    await writeTinyEncoder(join(cwd, "minilm"), words, 8);
+    const before = (await readdir(join(cwd, "minilm"))).sort();
+    const error = await run(["train", "--data", "train.jsonl", "--out", "minilm", "--encoder", "./minilm"]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/--encoder .*minilm.* is inside --out/);
+    expect((await readdir(join(cwd, "minilm"))).sort()).toEqual(before);
+  });
+
+  it("--data inside --out (also through a symlink) is refused and kept", async () => {
+    await mkdir(join(cwd, "model"));
+    await writeFile(join(cwd, "model", "switchyard.json"), "{}");
+    await writeJsonl(join(cwd, "model", "train.jsonl"), tiny);
+    await symlink(join(cwd, "model"), join(cwd, "model-link"));
+    for (const out of ["model", "model-link", `${cwd}/./model/`]) {
+      const error = await run(["train", "--data", "model/train.jsonl", "--out", out]).catch((caught: unknown) => caught);
+      expect(error, out).toBeInstanceOf(UsageError);
+      expect((error as Error).message, out).toMatch(/--data .*train\.jsonl is inside --out/);
+    }
+    expect(await readFile(join(cwd, "model", "train.jsonl"), "utf8")).toContain("alarm");
+  });
+});
