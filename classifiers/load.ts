@@ -6,7 +6,7 @@
  *  - Anything else with `config.json` + `onnx/model.onnx`: a Hugging Face text-classification model
  *    used as is (labels from `id2label`, temperature 1).
  */
-import { access, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { readFailure } from "../src/config/read-failure.js";
 import { ClassifierModelError } from "./errors.js";
@@ -17,6 +17,7 @@ import {
   type IntentClassifier,
   type LoadClassifierOptions,
 } from "./runtime/intent-classifier.js";
+import { HUGGING_FACE_FILES, missingFiles } from "./runtime/model-files.js";
 import { folderVersion } from "./runtime/model-version.js";
 import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
 import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
@@ -57,22 +58,8 @@ async function checkFolder(dir: string): Promise<void> {
   if (!isDirectory) throw new ClassifierModelError(`not a folder: a model is a folder holding ${METADATA_FILE} or config.json`, dir);
 }
 
-/**
- * What transformers.js reads from a Hugging Face text-classification folder. Without them it fails
- * with errors that name no file ("Cannot read properties of undefined (reading 'tokenizer_class')").
- */
-const TEXT_CLASSIFICATION_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
-
 async function checkTextClassificationFiles(dir: string): Promise<void> {
-  const present = await Promise.all(
-    TEXT_CLASSIFICATION_FILES.map((file) =>
-      access(join(dir, file)).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  const missing = TEXT_CLASSIFICATION_FILES.filter((_, i) => !present[i]);
+  const missing = await missingFiles(dir, HUGGING_FACE_FILES);
   if (missing.includes("config.json")) {
     throw new ClassifierModelError(
       `not a model folder: it has neither ${METADATA_FILE} (a model trained by \`classifier train\`) nor config.json (a Hugging Face text-classification model)`,

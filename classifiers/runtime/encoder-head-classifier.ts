@@ -33,7 +33,12 @@ export async function loadEncoderHeadClassifier(
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const weights = floats.subarray(0, classes * metadata.dims);
   const biases = floats.subarray(classes * metadata.dims);
-  const encoder = await loadSentenceEncoder(resolveEncoderSource(dir, metadata.encoder), metadata, options);
+  const encoder = await loadSentenceEncoder(resolveEncoderSource(dir, metadata.encoder), metadata, options).catch((error: unknown) => {
+    // A model folder copied without its encoder: the message must say which switchyard.json entry points where.
+    if (!(error instanceof ClassifierModelError)) throw error;
+    const relativeNote = metadata.encoder.startsWith(".") ? " (relative to the model folder)" : "";
+    throw new ClassifierModelError(`encoder '${metadata.encoder}'${relativeNote}: ${error.message}`, dir, { cause: error });
+  });
   const calibration = {
     temperature: metadata.calibration.temperature,
     unsureThreshold: options.unsureThreshold ?? metadata.calibration.unsureThreshold,

@@ -2,9 +2,13 @@
  * A Hugging Face feature-extraction model (e.g. all-MiniLM-L6-v2) as a sentence encoder:
  * transformers.js's tokenizer and model, then mean or CLS pooling and optional L2 normalisation.
  */
+import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { AutoModel, AutoTokenizer, type Tensor } from "@huggingface/transformers";
+import { ClassifierModelError } from "../errors.js";
 import type { ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { knownTokenCheck } from "./known-tokens.js";
+import { HUGGING_FACE_FILES, missingFiles } from "./model-files.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 /** A text as the encoder reads it. */
@@ -25,14 +29,31 @@ export interface PoolingOptions {
   normalize: boolean;
 }
 
+/** A local encoder folder holds what transformers.js reads, or the error says which folder lacks what. */
+async function checkEncoderFolder(dir: string): Promise<void> {
+  const stats = await stat(dir).catch(() => null);
+  if (stats === null) throw new ClassifierModelError("encoder folder: no such folder", dir);
+  if (!stats.isDirectory()) throw new ClassifierModelError("encoder folder: not a folder", dir);
+  const missing = await missingFiles(dir, HUGGING_FACE_FILES);
+  if (missing.length > 0) throw new ClassifierModelError(`incomplete encoder folder: missing ${missing.join(", ")}`, dir);
+}
+
+/** `source`: an absolute folder, or a Hub id. */
 export async function loadSentenceEncoder(
   source: string,
   pooling: PoolingOptions,
   options: ResolvedLoadClassifierOptions,
 ): Promise<SentenceEncoder> {
+  if (isAbsolute(source)) await checkEncoderFolder(source);
   const hub = configureTransformers(options);
   const tokenizer = await AutoTokenizer.from_pretrained(source, hub);
   const model = await AutoModel.from_pretrained(source, { ...hub, dtype: "fp32", device: "cpu", session_options: sessionOptions(options) });
+  // A text-classification model loads as well, then has logits where the hidden states should be.
+  const outputs = (model.sessions as Record<string, { outputNames?: readonly string[] }> | undefined)?.model?.outputNames;
+  if (outputs && !outputs.includes("last_hidden_state")) {
+    await model.dispose();
+    throw new ClassifierModelError(`not a feature-extraction encoder: its model has no last_hidden_state output (outputs: ${outputs.join(", ")})`, source);
+  }
   const hasKnownToken = knownTokenCheck(tokenizer);
   return {
     tokenize(text) {

@@ -3,7 +3,7 @@
  * operator's (checked before any training), and an --out that cannot be written is said so before
  * training, without a stack trace. Run in-process from a temporary "operator's directory".
  */
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,5 +58,40 @@ describe("--out that holds the training's own inputs", () => {
       expect((error as Error).message, out).toMatch(/--data .*train\.jsonl is inside --out/);
     }
     expect(await readFile(join(cwd, "model", "train.jsonl"), "utf8")).toContain("alarm");
+  });
+});
+
+describe("--encoder", () => {
+  it("a missing or incomplete encoder folder is named, with what is missing (exit 1, no stack trace)", async () => {
+    const missing = await run(["train", "--data", "train.jsonl", "--out", "m1", "--encoder", "./missing"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`classifier train: ${join(cwd, "missing")}: encoder folder: no such folder\n`);
+    await mkdir(join(cwd, "half"));
+    await writeFile(join(cwd, "half", "config.json"), "{}");
+    const half = await run(["train", "--data", "train.jsonl", "--out", "m1", "--encoder", "./half"]);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/half: incomplete encoder folder: missing tokenizer\.json, tokenizer_config\.json, onnx\/model\.onnx/);
+  });
+
+  it("a text-classification model given as encoder is said to be one", async () => {
+    await writeTinyTextClassifier(join(cwd, "tc"), { play: 0, alarm: 1 }, ["music", "alarm"]);
+    const result = await run(["train", "--data", "train.jsonl", "--out", "m1", "--encoder", "./tc"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tc: not a feature-extraction encoder: its model has no last_hidden_state output \(outputs: logits\)/);
+  });
+
+  it("a bare relative folder is the operator's, not the package's", async () => {
+    const result = await run(["train", "--data", "train.jsonl", "--out", "m2", "--encoder", "enc"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(await readFile(join(cwd, "m2", "switchyard.json"), "utf8")).encoder).toBe("../enc");
+  });
+
+  it("a model whose relative encoder path broke (copied elsewhere) names the encoder it looked for", async () => {
+    await mkdir(join(cwd, "deploy"));
+    await cp(join(cwd, "m2"), join(cwd, "deploy", "m2"), { recursive: true });
+    const result = await run(["predict", "--model", "deploy/m2"], Readable.from(['{"text":"hi"}\n']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/deploy\/m2: encoder '\.\.\/enc' \(relative to the model folder\): .*deploy\/enc: encoder folder: no such folder/);
   });
 });
