@@ -18,9 +18,11 @@ export type ModelFiles = ReadonlyMap<string, Uint8Array | string>;
 export async function checkModelFolderTarget(out: string): Promise<void> {
   const target = resolve(out);
   const stats = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return null;
-    throw error;
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+    throw new ClassifierModelError(`cannot open it (${error.code ?? error.message})`, target, { cause: error });
   });
+  // The staging folder is created beside the target: found out only after training otherwise.
+  await checkCanCreateIn(dirname(target), target);
   if (stats === null) return;
   if (!stats.isDirectory()) throw new ClassifierModelError("exists and is not a model folder (it is a file); choose another --out", target);
   const entries = await readdir(target);
@@ -46,9 +48,39 @@ export async function isInsideFolder(path: string, folder: string): Promise<bool
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
+/**
+ * `parent` (created with its missing ancestors when the model is written) can take a new folder:
+ * its nearest existing ancestor is a folder in which one can be created. Tried, not inferred from
+ * permission bits, which do not tell for root, read-only mounts or /proc.
+ */
+async function checkCanCreateIn(parent: string, target: string): Promise<void> {
+  let existing = parent;
+  let stats = await stat(existing).catch(() => null);
+  while (stats === null && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    stats = await stat(existing).catch(() => null);
+  }
+  if (stats !== null && !stats.isDirectory()) throw new ClassifierModelError(`cannot be created: ${existing} is not a folder`, target);
+  try {
+    await rm(await mkdtemp(join(existing, `.${basename(target)}.probe-`)), { recursive: true, force: true });
+  } catch (error) {
+    throw new ClassifierModelError(`cannot be created in ${existing} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, target, { cause: error });
+  }
+}
+
 export async function writeModelFolder(out: string, files: ModelFiles): Promise<void> {
   const target = resolve(out);
   await checkModelFolderTarget(target);
+  try {
+    await replaceWith(target, files);
+  } catch (error) {
+    if (error instanceof ClassifierModelError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ClassifierModelError(`cannot write the model folder (${reason}: ${(error as Error).message})`, target, { cause: error });
+  }
+}
+
+async function replaceWith(target: string, files: ModelFiles): Promise<void> {
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));

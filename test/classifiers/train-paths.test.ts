@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
+import { checkModelFolderTarget } from "../../classifiers/model-folder.js";
 import { UsageError } from "../../src/cli/command.js";
 import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
@@ -93,5 +94,22 @@ describe("--encoder", () => {
     const result = await run(["predict", "--model", "deploy/m2"], Readable.from(['{"text":"hi"}\n']));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/deploy\/m2: encoder '\.\.\/enc' \(relative to the model folder\): .*deploy\/enc: encoder folder: no such folder/);
+  });
+});
+
+describe("--out that cannot be written", () => {
+  it("under a file: said before training, exit 1, no stack trace", async () => {
+    await writeFile(join(cwd, "afile"), "x");
+    const result = await run(["train", "--data", "train.jsonl", "--out", "afile/model"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`classifier train: ${join(cwd, "afile", "model")}: cannot be created: ${join(cwd, "afile")} is not a folder\n`);
+  });
+
+  it.runIf(process.platform === "linux")("in a folder nothing can be created in (/proc): refused by the check that runs before training", async () => {
+    await expect(checkModelFolderTarget("/proc/switchyard-model")).rejects.toThrow(/\/proc\/switchyard-model: cannot be created in \/proc \(ENOENT\)/);
+    const result = await run(["train", "--data", "train.jsonl", "--out", "/proc/switchyard-model"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^classifier train: \/proc\/switchyard-model: cannot be created in \/proc/);
+    expect(result.stdout).toBe("");
   });
 });
