@@ -2,11 +2,11 @@
  * `npm run cli -- classifier <train|predict|eval>`: the stable command-line contract that scripts
  * and benchmarks depend on (see docs/CLASSIFIER.md).
  */
-import { createInterface } from "node:readline";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../src/cli/command.js";
 import { checkTrainable, parseTextLines, readLabelledExamples, readTextLines } from "./data/training-data.js";
+import { utf8Lines } from "./data/utf8.js";
 import { ClassifierDataError, ClassifierModelError } from "./errors.js";
 import type { TrainingReport } from "./model-metadata.js";
 
@@ -139,7 +139,7 @@ async function predict(argv: string[], io: CliIO): Promise<number> {
   io.stdout.on("error", (error: NodeJS.ErrnoException) => (outputError ??= error));
   try {
     let line = 0;
-    for await (const raw of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+    for await (const raw of utf8Lines(io.stdin, "stdin")) {
       if (outputError || io.stdout.destroyed) break;
       line++;
       if (raw.trim() === "") continue;

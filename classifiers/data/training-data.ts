@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ClassifierDataError } from "../errors.js";
 import { parseIntentsYaml } from "../intents.js";
 import { CsvSyntaxError, parseCsv } from "./csv.js";
+import { decodeUtf8 } from "./utf8.js";
 
 export const LabelledExampleSchema = z.strictObject({ text: z.string(), label: z.string() });
 export type LabelledExample = z.infer<typeof LabelledExampleSchema>;
@@ -113,13 +114,15 @@ export function parseLabelledExamples(content: string, file: string, format: Dat
 
 /** A missing or unreadable data file is bad input, reported like the others (no stack trace). */
 async function readDataFile(file: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? (error as Error).message);
     throw new ClassifierDataError(`cannot read the file (${reason})`, file);
   }
+  return decodeUtf8(bytes, file);
 }
 
 export async function readLabelledExamples(file: string): Promise<LabelledExample[]> {
