@@ -24,7 +24,10 @@ export type IntentDefinition = z.infer<typeof IntentDefinitionSchema>;
 export const IntentsFileSchema = z.strictObject({
   version: z.literal(1),
   intents: z
-    .record(IntentNameSchema, IntentDefinitionSchema)
+    // zod reports a bad key as "Invalid key in record", with the key schema's message one level down.
+    .record(IntentNameSchema, IntentDefinitionSchema, {
+      error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined),
+    })
     .refine((intents) => Object.keys(intents).length >= 2, "needs at least two intents"),
 });
 export type IntentsFile = z.infer<typeof IntentsFileSchema>;
