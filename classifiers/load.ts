@@ -3,7 +3,7 @@
  *  - Switchyard n-gram model (`switchyard.json` kind "ngram"): trained by `classifier train`.
  *  - Encoder + head (`switchyard.json` kind "encoder-head"): a Hugging Face feature-extraction model
  *    with a head trained by `classifier train --encoder`.
- *  - Anything else with `config.json` + `onnx/model.onnx`: a Hugging Face text-classification model
+ *  - Anything else with `config.json` + `onnx/model.onnx` (or optimum-cli's root `model.onnx`): a Hugging Face text-classification model
  *    used as is (labels from `id2label`, temperature 1).
  */
 import { readFile, stat } from "node:fs/promises";
@@ -17,7 +17,7 @@ import {
   type IntentClassifier,
   type LoadClassifierOptions,
 } from "./runtime/intent-classifier.js";
-import { HUGGING_FACE_FILES, missingFiles } from "./runtime/model-files.js";
+import { missingModelFiles } from "./runtime/model-files.js";
 import { folderVersion } from "./runtime/model-version.js";
 import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
 import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
@@ -59,7 +59,7 @@ async function checkFolder(dir: string): Promise<void> {
 }
 
 async function checkTextClassificationFiles(dir: string): Promise<void> {
-  const missing = await missingFiles(dir, HUGGING_FACE_FILES);
+  const missing = await missingModelFiles(dir);
   if (missing.includes("config.json")) {
     throw new ClassifierModelError(
       `not a model folder: it has neither ${METADATA_FILE} (a model trained by \`classifier train\`) nor config.json (a Hugging Face text-classification model)`,

@@ -3,19 +3,32 @@
  * that name no file ("Cannot read properties of undefined (reading 'tokenizer_class')").
  */
 import { access } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 
-/** What transformers.js reads from a Hugging Face folder, text-classification model or encoder alike. */
-export const HUGGING_FACE_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
+/** What transformers.js reads from a Hugging Face folder besides the ONNX file. */
+const HUGGING_FACE_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
 
-export async function missingFiles<T extends string>(dir: string, files: readonly T[]): Promise<T[]> {
-  const present = await Promise.all(
-    files.map((file) =>
-      access(join(dir, file)).then(
-        () => true,
-        () => false,
-      ),
-    ),
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
   );
-  return files.filter((_, i) => !present[i]);
+
+/**
+ * The ONNX file's folder for transformers.js's `subfolder` option: "onnx" in the Hub's
+ * transformers.js-ready layout, "" when it is at the root as `optimum-cli export onnx` writes it.
+ * A Hub id keeps transformers.js's default.
+ */
+export async function onnxSubfolder(source: string): Promise<"onnx" | ""> {
+  if (!isAbsolute(source) || (await exists(join(source, "onnx", "model.onnx")))) return "onnx";
+  return (await exists(join(source, "model.onnx"))) ? "" : "onnx";
+}
+
+/** The missing files, by name; `config.json` first when it is one of them. */
+export async function missingModelFiles(dir: string): Promise<string[]> {
+  const present = await Promise.all(HUGGING_FACE_FILES.map((file) => exists(join(dir, file))));
+  const missing: string[] = HUGGING_FACE_FILES.filter((_, i) => !present[i]);
+  const hasOnnx = (await exists(join(dir, "onnx", "model.onnx"))) || (await exists(join(dir, "model.onnx")));
+  if (!hasOnnx) missing.push("onnx/model.onnx (or model.onnx at the root, as optimum-cli writes it)");
+  return missing;
 }

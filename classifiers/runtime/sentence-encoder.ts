@@ -8,7 +8,7 @@ import { AutoModel, AutoTokenizer, type Tensor } from "@huggingface/transformers
 import { ClassifierModelError } from "../errors.js";
 import type { ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { knownTokenCheck } from "./known-tokens.js";
-import { HUGGING_FACE_FILES, missingFiles } from "./model-files.js";
+import { missingModelFiles, onnxSubfolder } from "./model-files.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 /** A text as the encoder reads it. */
@@ -34,7 +34,7 @@ async function checkEncoderFolder(dir: string): Promise<void> {
   const stats = await stat(dir).catch(() => null);
   if (stats === null) throw new ClassifierModelError("encoder folder: no such folder", dir);
   if (!stats.isDirectory()) throw new ClassifierModelError("encoder folder: not a folder", dir);
-  const missing = await missingFiles(dir, HUGGING_FACE_FILES);
+  const missing = await missingModelFiles(dir);
   if (missing.length > 0) throw new ClassifierModelError(`incomplete encoder folder: missing ${missing.join(", ")}`, dir);
 }
 
@@ -47,7 +47,13 @@ export async function loadSentenceEncoder(
   if (isAbsolute(source)) await checkEncoderFolder(source);
   const hub = configureTransformers(options);
   const tokenizer = await AutoTokenizer.from_pretrained(source, hub);
-  const model = await AutoModel.from_pretrained(source, { ...hub, dtype: "fp32", device: "cpu", session_options: sessionOptions(options) });
+  const model = await AutoModel.from_pretrained(source, {
+    ...hub,
+    subfolder: await onnxSubfolder(source),
+    dtype: "fp32",
+    device: "cpu",
+    session_options: sessionOptions(options),
+  });
   // A text-classification model loads as well, then has logits where the hidden states should be.
   const outputs = (model.sessions as Record<string, { outputNames?: readonly string[] }> | undefined)?.model?.outputNames;
   if (outputs && !outputs.includes("last_hidden_state")) {

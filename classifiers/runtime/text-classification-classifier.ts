@@ -7,6 +7,7 @@ import { AutoModelForSequenceClassification, AutoTokenizer, type Tensor } from "
 import { ClassifierModelError } from "../errors.js";
 import { noEvidencePrediction, predictionFromLogits, type IntentClassifier, type ResolvedLoadClassifierOptions } from "./intent-classifier.js";
 import { knownTokenCheck } from "./known-tokens.js";
+import { onnxSubfolder } from "./model-files.js";
 import { configureTransformers, sessionOptions } from "./transformers-env.js";
 
 /** Used when a plain Hugging Face model is loaded without an explicit `unsureThreshold`. */
@@ -21,6 +22,7 @@ export async function loadTextClassificationModel(
   const tokenizer = await AutoTokenizer.from_pretrained(dir, hub);
   const model = await AutoModelForSequenceClassification.from_pretrained(dir, {
     ...hub,
+    subfolder: await onnxSubfolder(dir),
     dtype: "fp32",
     device: "cpu",
     session_options: sessionOptions(options),
