@@ -113,6 +113,24 @@ async function replaceWith(target: string, files: ModelFiles): Promise<void> {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  // Only once the new model is in place: an interrupted write may have left the old one in `.previous`.
+  await removeInterruptedWrites(parent, basename(target));
+}
+
+/**
+ * A write interrupted by Ctrl-C or a kill leaves its staging folder (or the old model moved aside)
+ * beside the target. Those of this target, from before this process started, are removed; a newer
+ * one may belong to a write in progress.
+ */
+async function removeInterruptedWrites(parent: string, name: string): Promise<void> {
+  const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.tmp-[A-Za-z0-9]{6}(\\.previous)?$`);
+  const processStarted = Date.now() - process.uptime() * 1000;
+  for (const entry of await readdir(parent).catch(() => [])) {
+    if (!leftover.test(entry)) continue;
+    const path = join(parent, entry);
+    const stats = await stat(path).catch(() => null);
+    if (stats?.isDirectory() && stats.mtimeMs < processStarted) await rm(path, { recursive: true, force: true });
+  }
 }
 
 export function jsonFile(value: unknown): string {
