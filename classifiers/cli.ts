@@ -8,6 +8,7 @@ import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../src/cli
 import { checkTrainable, parseTextLines, readLabelledExamples, readTextLines } from "./data/training-data.js";
 import { utf8Lines } from "./data/utf8.js";
 import { ClassifierDataError, ClassifierModelError } from "./errors.js";
+import { isInsideFolder } from "./model-folder.js";
 import type { TrainingReport } from "./model-metadata.js";
 
 // transformers.js and onnxruntime take seconds to import: loaded only once the arguments and data are valid.
@@ -98,16 +99,16 @@ async function train(argv: string[], io: CliIO): Promise<number> {
   const encoder = values.encoder;
   const allowRemote = values["allow-remote"] === true;
   const encoderSource = typeof encoder === "string" ? encoderPath(io, encoder, allowRemote) : undefined;
-  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder, checkModelFolderTarget, isInsideFolder } =
-    await loadTrainers();
   // Replacing --out deletes everything in it: an input there would be gone after (or during) training.
   for (const [flag, path] of [["data", data], ["encoder", encoderSource]] as const) {
-    if (path !== undefined && (await isInsideFolder(path, out))) {
+    if (path !== undefined && isAbsolute(path) && (await isInsideFolder(path, out))) {
       throw new UsageError(`--${flag} ${path} is inside --out ${out}, which training replaces; choose another --out`);
     }
   }
   const examples = await readLabelledExamples(data);
   checkTrainable(examples, data);
+  const { trainEncoderHeadClassifier, trainNgramClassifier, TrainClassifierOptionsSchema, writeModelFolder, checkModelFolderTarget } =
+    await loadTrainers();
   // Before training, so a refused --out does not cost the training time (writeModelFolder checks again).
   await checkModelFolderTarget(out);
   const { files, report } =
