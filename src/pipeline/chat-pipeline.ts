@@ -29,7 +29,7 @@ import { analyze, withClassification, withPiiTypes, type Analysis } from "./stag
 import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, ExecutionFailedError, type Execution } from "./stages/execute.js";
-import { KeepLocalError, prepareCall, shapeFor } from "./stages/prepare.js";
+import { KeepLocalError, prepareCall, shapeFor, type PreparedCall } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
 import { compareWithShadow } from "./stages/shadow.js";
 
@@ -305,15 +305,15 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * dry run names that target, or answers the executor's 503 `pii_keep_local` when there is none. A
    * failure the executor falls back from (a model not ready) is no refusal: the next target may serve.
    */
-  function atFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): { decision: RouteDecision; refusal?: GatewayError } {
+  function atFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): { decision: RouteDecision; refusal?: GatewayError; call?: PreparedCall } {
     let current = decision;
     let keptLocal = false;
     for (;;) {
       const model = deps.registry.get(current.model);
       if (!model) return { decision: current };
       try {
-        prepareCall(model, decided.conversation, decided.analysis.cloudScan, current, ctx.tenant.id, deps);
-        return { decision: current };
+        const call = prepareCall(model, decided.conversation, decided.analysis.cloudScan, current, ctx.tenant.id, deps);
+        return { decision: current, call };
       } catch (error) {
         if (error instanceof KeepLocalError && !keptLocal) {
           keptLocal = true;
@@ -344,7 +344,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const pii = first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : [];
       throw withHeaders(first.refusal, pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {});
     }
-    return explainResult({ ...decided, decision: first.decision });
+    return explainResult({ ...decided, decision: first.decision }, first.call);
   };
 
   async function drain(timeoutMs = 5_000): Promise<{ pending: number }> {
@@ -363,15 +363,18 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 }
 
 /** The dry run decides with the scan always done (`dryRun`), so the features carry its types. */
-function explainResult(decided: Decided): ExplainResult {
+/**
+ * `pii.counts` is what the scan found; `pii.actions` what is done with it for the target the real
+ * request is prepared for (`call`: a rule's `pii:` override, or pii.yaml's local rules on the host).
+ * Without a prepared call (a deny, a target not ready) the actions are pii.yaml's own for the cloud.
+ */
+function explainResult(decided: Decided, call?: PreparedCall): ExplainResult {
   const scan = decided.analysis.cloudScan();
   const summary: PiiSummaryEntry[] = scan.kind === "failed" ? [] : scan.summary;
   const counts: Record<string, number> = {};
+  for (const entry of summary) counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
   const actions: Record<string, string> = {};
-  for (const entry of summary) {
-    counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
-    actions[entry.type] = entry.action;
-  }
+  for (const entry of call ? call.pii : summary) actions[entry.type] = entry.action;
   return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.features.piiTypes, counts, actions } };
 }
 
