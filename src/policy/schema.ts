@@ -52,12 +52,26 @@ const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
 /** A header or metadata match: a value, any of several values, or `true`/`false` for present/absent. */
 const ValueMatch = z.union([z.boolean(), z.string(), z.array(z.string()).min(1)]);
 
+/**
+ * A map of matches compiles to one test per key, so an empty one tests nothing and holds for every
+ * request: `headers: {}` on a deny rule would deny all traffic.
+ */
+const nonEmptyMatches = <T extends z.ZodType<Record<string, unknown>>>(matches: T, what: string) =>
+  matches.refine((map) => Object.keys(map).length > 0, {
+    message: `needs at least one ${what} (an empty map would always hold)`,
+    when: (payload) => payload.issues.length === 0,
+  });
+
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-const HeaderMatches = z.record(z.string(), ValueMatch).superRefine((headers, ctx) => {
-  for (const name of Object.keys(headers)) {
-    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be a lower-case HTTP header name (e.g. x-team)" });
-  }
-});
+const HeaderMatches = nonEmptyMatches(
+  z.record(z.string(), ValueMatch).superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be a lower-case HTTP header name (e.g. x-team)" });
+    }
+  }),
+  "header",
+);
+const MetadataMatches = nonEmptyMatches(z.record(z.string().min(1).max(64), ValueMatch), "metadata key");
 
 export interface Conditions {
   intent?: string | string[] | undefined;
@@ -104,7 +118,7 @@ export const ConditionsSchema: z.ZodType<Conditions> = z.strictObject({
   model: oneOrMany(z.string().min(1), "a model id").optional(),
   tenant: oneOrMany(z.string().min(1), "a tenant id").optional(),
   headers: HeaderMatches.optional(),
-  metadata: z.record(z.string().min(1).max(64), ValueMatch).optional(),
+  metadata: MetadataMatches.optional(),
   /** `any` (at least one PII entity of any type) or entity types, of which at least one was found. */
   pii_found: z.union([z.literal("any"), oneOrMany(EntityType, "a PII entity type such as EMAIL_ADDRESS")], {
     error: "expected `any`, a PII entity type such as EMAIL_ADDRESS, or a non-empty list of them",

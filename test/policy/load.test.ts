@@ -60,6 +60,21 @@ describe("routing.yaml schema", () => {
       /^routing\.yaml:4:18: rules\[0\]\.when\.not: needs at least one condition/,
     ],
     [
+      "an empty headers map (it would match every request)",
+      `${VALID_HEAD}  - name: a\n    when: { headers: {} }\n    then: { deny: { message: no } }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:22: rules\[0\]\.when\.headers: needs at least one header \(an empty map would always hold\)$/,
+    ],
+    [
+      "an empty metadata map inside `any`",
+      `${VALID_HEAD}  - name: a\n    when: { any: [{ tools: true }, { metadata: {} }] }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:48: rules\[0\]\.when\.any\[1\]\.metadata: needs at least one metadata key \(an empty map would always hold\)$/,
+    ],
+    [
+      "an empty headers map inside `not`",
+      `${VALID_HEAD}  - name: a\n    when: { not: { headers: {} } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:29: rules\[0\]\.when\.not\.headers: needs at least one header/,
+    ],
+    [
       "duplicate rule names",
       `${VALID_HEAD}  - { name: a, when: { tools: true }, then: { route: cloud } }\n  - { name: a, when: { images: true }, then: { route: cloud } }\ndefault: { route: local }\n`,
       /^routing\.yaml:4:13: rules\[1\]\.name: duplicate rule name 'a' \(also rules\[0\]\)/,
