@@ -50,7 +50,9 @@ const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
   z.union([item, z.array(item).min(1)], { error: `expected ${what}, or a non-empty list of them` });
 
 /** A header or metadata match: a value, any of several values, or `true`/`false` for present/absent. */
-const ValueMatch = z.union([z.boolean(), z.string(), z.array(z.string()).min(1)]);
+const ValueMatch = z.union([z.boolean(), z.string(), z.array(z.string()).min(1)], {
+  error: "expected a value, a non-empty list of values, or true (present) / false (absent)",
+});
 
 /**
  * A map of matches compiles to one test per key, so an empty one tests nothing and holds for every

@@ -75,6 +75,16 @@ describe("routing.yaml schema", () => {
       /^routing\.yaml:4:29: rules\[0\]\.when\.not\.headers: needs at least one header/,
     ],
     [
+      "a number as a header match",
+      `${VALID_HEAD}  - name: a\n    when: { headers: { x-tier: 2 } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.headers\.x-tier: expected a value, a non-empty list of values, or true \(present\) \/ false \(absent\)$/,
+    ],
+    [
+      "a mapping as a metadata match",
+      `${VALID_HEAD}  - name: a\n    when: { metadata: { level: { eq: 3 } } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.metadata\.level: expected a value, a non-empty list of values, or true \(present\) \/ false \(absent\)$/,
+    ],
+    [
       "duplicate rule names",
       `${VALID_HEAD}  - { name: a, when: { tools: true }, then: { route: cloud } }\n  - { name: a, when: { images: true }, then: { route: cloud } }\ndefault: { route: local }\n`,
       /^routing\.yaml:4:13: rules\[1\]\.name: duplicate rule name 'a' \(also rules\[0\]\)/,
