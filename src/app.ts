@@ -115,6 +115,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     registry: config.registry,
     labels: () => classifier.labels,
     piiTypes: () => piiEngine.entityTypes,
+    piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
     startupFiles,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,

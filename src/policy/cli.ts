@@ -129,7 +129,7 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
   const labels = await labelsFor(classifier, given, io, deps);
   if (labels === false) return 1;
   try {
-    const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels });
+    const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels, env: io.env });
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     io.stdout.write(
       `ok: ${dir}: routing policy ${policy.version}, ${policy.rules.length} rules + default; files: ${[...files.map((f) => f.path), ...otherFiles].join(", ")}` +
@@ -235,7 +235,7 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   // Missing labels of a --classifier folder are only noted here: explaining degrades visibly without one.
   const labels = await labelsFor(classifier, noClassifier ? "none" : undefined, io, deps);
   if (labels === false) return 1;
-  const loaded = await loadPolicyDir({ dir, labels });
+  const loaded = await loadPolicyDir({ dir, labels, env: io.env });
   const policy = loaded.policy;
 
   const headers = new Map<string, string>();

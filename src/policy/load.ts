@@ -58,6 +58,19 @@ export interface LoadPolicyOptions {
    * name ones it does). Default: the built-in types and pii.yaml's custom ones, as on disk (the CLI).
    */
   piiTypes?: readonly string[] | undefined;
+  /**
+   * The running PII engine's hash key: a `pii: hash` action needs it. Default: the variable pii.yaml
+   * names on disk, looked up in `env` (the CLI); neither given = unchecked.
+   */
+  piiHashKey?: PiiHashKey | undefined;
+  /** Where the hash key is looked up without `piiHashKey` (the CLI's environment). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** The variable holding the PII engine's HMAC key (pii.yaml `hash.key_env`) and whether it is set. */
+export interface PiiHashKey {
+  env: string;
+  set: boolean;
 }
 
 export interface LoadedPolicy {
@@ -149,7 +162,11 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       });
     }
   }
-  const piiTypes = options.piiTypes ?? piiEntityTypes(await findFile(PII_FILE, options.dir, options.fallbackDir));
+  // pii.yaml on disk is read only for what the running engine did not say.
+  const needsPiiFile = !options.piiTypes || (!options.piiHashKey && options.env !== undefined);
+  const piiFile = needsPiiFile ? await findFile(PII_FILE, options.dir, options.fallbackDir) : undefined;
+  const piiTypes = options.piiTypes ?? piiEntityTypes(piiFile);
+  const piiHashKey = options.piiHashKey ?? (options.env ? piiHashKeyOf(piiFile, options.env) : undefined);
   if (!registry || (intents && !intentsInfo)) {
     // Still report the routing file's own problems alongside the others.
     collect(() => parseYamlText(routing.path, routing.text, RoutingFileSchema));
@@ -166,6 +183,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       intents: intentsInfo,
       labels: options.labels,
       piiTypes,
+      piiHashKey,
       version: versionOf(files),
       ...(options.registry ? { catalogSource: RUNNING_CATALOG } : {}),
       ...(options.piiTypes ? { piiSource: RUNNING_PII_ENGINE } : {}),
@@ -186,6 +204,8 @@ export interface CompileRoutingInput {
   labels?: readonly string[] | undefined;
   /** The entity types the PII engine can report; `pii_found` names must be among them (default: unchecked). */
   piiTypes?: readonly string[] | undefined;
+  /** The PII engine's hash key; a `pii: hash` action while it is unset is a problem (default: unchecked). */
+  piiHashKey?: PiiHashKey | undefined;
   /** Default: a hash of `text`. */
   version?: string | undefined;
   /**
@@ -216,7 +236,16 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
   const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
   const warnings: string[] = [];
   if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
-  const problems = checkReferences(source, input.catalog, input.catalogSource ?? `${MODELS_FILE} declares`, input.piiSource ?? "the PII engine reports", known, intentRoutes, warnings, input.piiTypes ? new Set(input.piiTypes) : undefined);
+  const problems = checkReferences(source, {
+    catalog: input.catalog,
+    catalogSource: input.catalogSource ?? `${MODELS_FILE} declares`,
+    piiSource: input.piiSource ?? "the PII engine reports",
+    knownIntents: known,
+    intentRoutes,
+    warnings,
+    piiTypes: input.piiTypes ? new Set(input.piiTypes) : undefined,
+    piiHashKey: input.piiHashKey,
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
   return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
@@ -281,9 +310,24 @@ function intentRoutingUses(routing: ReadFile): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// pii.yaml: owned by the PII engine; read here only for the entity types its custom recognizers add.
+// pii.yaml: owned by the PII engine; read here only for the entity types its custom recognizers add
+// and the variable holding its hash key.
 
 const PiiTypesSchema = z.looseObject({ custom_recognizers: z.array(z.looseObject({ type: z.string() })).optional() });
+const PiiHashKeyEnvSchema = z.looseObject({ hash: z.looseObject({ key_env: z.string() }) });
+
+/** pii.yaml's hash key variable and whether `env` sets it. Undefined (unchecked) when pii.yaml cannot say: its own problems are the PII engine's. */
+function piiHashKeyOf(file: ReadFile | undefined, env: Readonly<Record<string, string | undefined>>): PiiHashKey | undefined {
+  if (!file) return undefined;
+  try {
+    const name = parseYamlText(file.path, file.text, PiiHashKeyEnvSchema).value.hash.key_env;
+    // As the sanitizer reads it: an empty value is no key.
+    return { env: name, set: Boolean(env[name]) };
+  } catch (error) {
+    if (error instanceof ConfigError) return undefined;
+    throw error;
+  }
+}
 
 /**
  * The entity types a `pii_found` condition may name: the built-in recognizers' and pii.yaml's custom
@@ -303,16 +347,22 @@ function piiEntityTypes(file: ReadFile | undefined): string[] | undefined {
 // ---------------------------------------------------------------------------------------------
 // Referential checks
 
-function checkReferences(
-  source: YamlSource<RoutingFile>,
-  catalog: PolicyCatalog,
-  catalogSource: string,
-  piiSource: string,
-  knownIntents: ReadonlySet<string> | undefined,
-  intentRoutes: ReadonlyMap<string, Location>,
-  warnings: string[],
-  piiTypes: ReadonlySet<string> | undefined,
-): ConfigProblem[] {
+interface ReferenceContext {
+  catalog: PolicyCatalog;
+  /** Who declares the catalog's models, for problems listing them. */
+  catalogSource: string;
+  /** Who reports `piiTypes`, for problems listing them. */
+  piiSource: string;
+  knownIntents: ReadonlySet<string> | undefined;
+  intentRoutes: ReadonlyMap<string, Location>;
+  /** Collects what is legal but probably not meant. */
+  warnings: string[];
+  piiTypes: ReadonlySet<string> | undefined;
+  piiHashKey: PiiHashKey | undefined;
+}
+
+function checkReferences(source: YamlSource<RoutingFile>, context: ReferenceContext): ConfigProblem[] {
+  const { catalog, catalogSource, piiSource, knownIntents, intentRoutes, warnings, piiTypes, piiHashKey } = context;
   const problems: ConfigProblem[] = [];
   const file = source.value;
   const declared = [...catalog.models.keys()].join(", ") || "none";
@@ -338,6 +388,10 @@ function checkReferences(
   const checkAction = (action: Action, path: PropertyKey[]) => {
     if (action.route !== undefined) checkTarget(action.route, [...path, "route"]);
     action.fallbacks.forEach((spec, index) => checkTarget(spec, [...path, "fallbacks", index]));
+    // Without the key the sanitizer cannot hash: every matching request with PII would fail 503 at egress.
+    if (action.pii === "hash" && piiHashKey && !piiHashKey.set) {
+      problems.push(source.problem([...path, "pii"], `\`hash\` needs an HMAC key, but ${piiHashKey.env} (${PII_FILE} hash.key_env) is not set`));
+    }
   };
   const checkConditions = (conditions: Conditions, path: PropertyKey[]) => {
     if (conditions.intent !== undefined && knownIntents) {

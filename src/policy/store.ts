@@ -18,7 +18,7 @@ import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
-import { loadPolicyDir, policyFileInfo, type PolicyFileInfo } from "./load.js";
+import { loadPolicyDir, policyFileInfo, type PiiHashKey, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
 import { loadFailure } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
@@ -67,6 +67,8 @@ export interface PolicyStoreOptions {
    * pii.yaml's as on disk at each load, which the running engine may not have read.
    */
   piiTypes?: (() => readonly string[] | undefined) | undefined;
+  /** The PII engine's hash key (read at start-up only, like the engine): a `pii: hash` action needs it set. */
+  piiHashKey?: PiiHashKey | undefined;
   /** Files the gateway read at start-up only (`recordStartupFiles`): each reload warns about those edited since. */
   startupFiles?: readonly StartupFile[] | undefined;
   /** A candidate policy directory evaluated beside the active one (shadow mode). */
@@ -143,6 +145,7 @@ export class PolicyStore {
       modelsFile: options.modelsFile,
       labels: options.labels?.(),
       piiTypes: options.piiTypes?.(),
+      piiHashKey: options.piiHashKey,
     });
     const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
     let shadow: ShadowPolicy | undefined;
@@ -290,6 +293,7 @@ export class PolicyStore {
         modelsFile: this.options.modelsFile,
         labels: this.options.labels?.(),
         piiTypes: this.options.piiTypes?.(),
+        piiHashKey: this.options.piiHashKey,
       });
       this.failure = null;
       // Every reload, changed or not: editing pii.yaml alone triggers one (the directory watch) and
