@@ -3,6 +3,7 @@
  * ("EISDIR: illegal operation on a directory, read") name the syscall, not the fix, and a raw I/O
  * error reaching the CLI is printed as a stack trace.
  */
+import type { Stats } from "node:fs";
 
 const REASONS: Readonly<Record<string, string>> = {
   ENOENT: "file not found",
@@ -27,6 +28,19 @@ export function readFailure(error: unknown): string | undefined {
   if (typeof code !== "string" || code.startsWith("ERR_")) return undefined;
   // Callers say "cannot read" themselves; the reason is only what went wrong.
   return REASONS[code] ?? `I/O error ${code}`;
+}
+
+/**
+ * Why an opened path is no file to read, or `undefined` for a regular file. Opening a directory
+ * read-only succeeds on Linux, so it is told apart here, with the words `readFailure` uses for it.
+ *
+ * @example
+ * notRegularFile(await handle.stat()) // "is not a regular file (a FIFO, socket or device); …" for /dev/zero
+ */
+export function notRegularFile(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return REASONS.EISDIR;
+  return "is not a regular file (a FIFO, socket or device); policy files must be regular files";
 }
 
 export const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";

@@ -2,12 +2,13 @@
  * Reads a YAML file and validates it with a zod schema, reporting every problem as
  * `file:line:col: path: message` so ops can jump straight to the bad line.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
-import { isNotFound, readFailure } from "./read-failure.js";
+import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 
 export interface ConfigProblem {
   file: string;
@@ -51,6 +52,9 @@ export function problemLines(problems: readonly ConfigProblem[]): string[] {
  * unread. 1 MiB is ~50 times the largest shipped file.
  */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+const tooLarge = (file: string, bytes: number): ConfigError =>
+  new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
 
 /** Alias expansions allowed when building a file's value: a few anchors are fine, a "billion laughs" is not. */
 const MAX_ALIAS_COUNT = 100;
@@ -123,9 +127,7 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
 
 export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_CONFIG_FILE_BYTES) {
-    throw new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
-  }
+  if (bytes > MAX_CONFIG_FILE_BYTES) throw tooLarge(file, bytes);
   const counter = new LineCounter();
   // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
   // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
@@ -185,19 +187,47 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
 /**
  * The bytes of a configuration file, or `undefined` when it does not exist. Any other failure (a
  * directory in its place, no read permission, a symlink loop) is a `ConfigError` naming the file: an
- * optional file that is there but unreadable must not pass for an absent one.
+ * optional file that is there but unreadable must not pass for an absent one. So is a file over
+ * `MAX_CONFIG_FILE_BYTES`, refused by its size before a byte is read, and anything that is not a
+ * regular file (a FIFO would block the read, /dev/zero never end it).
  *
  * @example
  * const bytes = await readConfigFile("policies/budgets.yaml"); // undefined: no budgets
  */
 export async function readConfigFile(file: string): Promise<Buffer | undefined> {
+  const problem = (message: string) => new ConfigError([{ file, line: 0, col: 0, path: "", message }]);
+  let handle: FileHandle;
   try {
-    return await readFile(file);
+    // Without O_NONBLOCK, opening a FIFO waits for a writer, holding a libuv thread for ever.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     const reason = readFailure(error);
     if (reason === undefined) throw error;
-    throw new ConfigError([{ file, line: 0, col: 0, path: "", message: reason }]);
+    throw problem(reason);
+  }
+  try {
+    // The opened file's own stat: the path may be swapped for another file in between.
+    const info = await handle.stat();
+    const notFile = notRegularFile(info);
+    if (notFile) throw problem(notFile);
+    if (info.size > MAX_CONFIG_FILE_BYTES) throw tooLarge(file, info.size);
+    // At most one byte past the limit: the file may have grown since the stat.
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of handle.createReadStream({ start: 0, end: MAX_CONFIG_FILE_BYTES, autoClose: false })) {
+      chunks.push(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+    if (bytes > MAX_CONFIG_FILE_BYTES) throw problem(`file is over ${MAX_CONFIG_FILE_BYTES} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)`);
+    return Buffer.concat(chunks, bytes);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = readFailure(error);
+    if (reason === undefined) throw error;
+    throw problem(reason);
+  } finally {
+    await handle.close();
   }
 }
 
