@@ -38,7 +38,8 @@ import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, ty
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
-import { BUDGETS_FILE, loadBudgetPolicy } from "./usage/budgets/load.js";
+import { BUDGETS_FILE, readBudgetPolicy, reloadBudgetPolicy } from "./usage/budgets/load.js";
+import { NO_BUDGETS } from "./usage/budgets/schema.js";
 import { createUsage } from "./usage/create-usage.js";
 import { createMetrics } from "./usage/metrics.js";
 
@@ -92,6 +93,9 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   // The context store logs its own outage transitions; this client's reconnect errors are the same outage.
   usageRedis?.on("error", (error: Error) => log.debug({ err: error }, "usage store connection error"));
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
+  const startBudgets = await readBudgetPolicy(budgetsFile);
+  // Once the file has been loaded, a reload that finds it gone fails rather than lifting every budget.
+  let budgetsFileLoaded = startBudgets !== undefined;
   const metrics = createMetrics({
     localQueueDepth: () => providers.localQueueDepths(),
     poolServers: () => providers.poolServers(),
@@ -103,7 +107,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const usage = createUsage({
     registry: config.registry,
     providers: config.providers,
-    budgetPolicy: await loadBudgetPolicy(budgetsFile),
+    budgetPolicy: startBudgets ?? NO_BUDGETS,
     log,
     metrics,
     ...(usageRedis ? { redis: usageRedis } : {}),
@@ -130,12 +134,14 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const reloadBudgets = (trigger: ReloadTrigger) =>
     budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
       try {
-        usage.budgets.setPolicy(await loadBudgetPolicy(budgetsFile));
+        const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded });
+        if (policy) budgetsFileLoaded = true;
+        usage.budgets.setPolicy(policy ?? NO_BUDGETS);
         budgetsState.lastError = null;
         return undefined;
       } catch (error) {
         metrics.policyReloadFailed(BUDGETS_FILE);
-        log.error({ err: error, trigger }, "budgets.yaml is invalid; the previous budgets stay in force");
+        log.error({ err: error, trigger }, "budgets.yaml cannot be loaded (invalid, unreadable or removed); the previous budgets stay in force");
         budgetsState.failures++;
         budgetsState.lastError = loadFailure(error, trigger, budgetsFile);
         return budgetsState.lastError;

@@ -10,7 +10,10 @@ const loads = vi.hoisted(() => ({ next: [] as Array<() => Promise<unknown>>, usa
 
 vi.mock("../../src/usage/budgets/load.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../src/usage/budgets/load.js")>();
-  return { ...actual, loadBudgetPolicy: (file: string) => loads.next.shift()?.() ?? actual.loadBudgetPolicy(file) };
+  return {
+    ...actual,
+    reloadBudgetPolicy: (file: string, options: { loaded: boolean }) => loads.next.shift()?.() ?? actual.reloadBudgetPolicy(file, options),
+  };
 });
 vi.mock("../../src/usage/create-usage.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../../src/usage/create-usage.js")>();
