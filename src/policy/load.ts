@@ -149,9 +149,28 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   }
 
   const intentsInfo = intents ? collect(() => parseIntents(intents.path, intents.text)) : undefined;
+  const routingFile = parsedRouting(routing);
+  const uses = routingFile ? intentRoutingUses(routingFile) : [];
+  const warnings: string[] = [];
+  if (intents && intentsInfo && options.labels && routingFile) {
+    // A stale classifier (an intent renamed in intents.yaml, not retrained) answers labels without a route.
+    const named = new Set(intentsInfo.names);
+    for (const label of options.labels.filter((l) => !named.has(l))) {
+      if (uses.length > 0) {
+        problems.push({
+          file: intents.path,
+          line: 0,
+          col: 0,
+          path: "intents",
+          message: `classifier label '${label}' has no entry, so its requests would take unclassified_route (${routingFile.unclassified_route}) although ${ROUTING_FILE} routes by intent; retrain the classifier on this file (a renamed intent?) or add the intent`,
+        });
+      } else {
+        warnings.push(`${intents.path}: classifier label '${label}' has no entry (no default route); retrain the classifier on this file or add the intent`);
+      }
+    }
+  }
   if (!intents) {
     // Without intents.yaml every intent-default decision would quietly fall to unclassified_route.
-    const uses = intentRoutingUses(routing);
     if (uses.length > 0) {
       problems.push({
         file: join(options.dir, INTENTS_FILE),
@@ -190,7 +209,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     }),
   );
   if (!compiled || problems.length > 0) throw new ConfigError(problems);
-  return { policy: compiled.policy, files, warnings: compiled.warnings, registry };
+  return { policy: compiled.policy, files, warnings: [...warnings, ...compiled.warnings], registry };
 }
 
 export interface CompileRoutingInput {
@@ -276,19 +295,21 @@ export function parseIntents(file: string, text: string): IntentsInfo {
   return { names: Object.keys(intents), routes: new Map(Object.entries(intents).map(([name, intent]) => [name, intent.route])) };
 }
 
-/**
- * Where routing.yaml reads intents.yaml's routes: `intent_default` targets and `intent_route`
- * conditions (`intent` conditions name the classifier's labels and need no route). Empty when the file
- * does not parse: its own problems are reported by the compile.
- */
-function intentRoutingUses(routing: ReadFile): string[] {
-  let file: RoutingFile;
+/** routing.yaml's value, or undefined when it does not parse: its own problems are reported by the compile. */
+function parsedRouting(routing: ReadFile): RoutingFile | undefined {
   try {
-    file = parseYamlText(routing.path, routing.text, RoutingFileSchema).value;
+    return parseYamlText(routing.path, routing.text, RoutingFileSchema).value;
   } catch (error) {
-    if (error instanceof ConfigError) return [];
+    if (error instanceof ConfigError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Where routing.yaml reads intents.yaml's routes: `intent_default` targets and `intent_route`
+ * conditions (`intent` conditions name the classifier's labels and need no route).
+ */
+function intentRoutingUses(file: RoutingFile): string[] {
   const uses: string[] = [];
   const inAction = (action: Action, at: string) => {
     if (action.route === TARGET_INTENT_DEFAULT) uses.push(`${TARGET_INTENT_DEFAULT} at ${at}.route`);
