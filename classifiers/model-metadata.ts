@@ -31,6 +31,12 @@ export const TrainingReportSchema = z.strictObject({
   heldOutConfidentPrecision: z.number().nullable(),
   temperature: z.number(),
   unsureThreshold: z.number(),
+  /**
+   * The in-scope rule's threshold and coverage weight when the model has one (format-2 n-gram models);
+   * the held-out escalation rate and precision above are then that rule's.
+   */
+  inScopeThreshold: z.number().optional(),
+  coverageWeight: z.number().optional(),
   /** Weight of the nearest-centroid head folded into the output layer (n-gram models only; 0 = none). */
   prototypeWeight: z.number().min(0).optional(),
   trainingSeconds: z.number(),
@@ -46,14 +52,39 @@ const common = {
   report: TrainingReportSchema,
 };
 
-export const NgramMetadataSchema = z.strictObject({
-  ...common,
-  kind: z.literal("ngram"),
-  features: NgramFeatureSpecSchema,
-  training: BagTrainingOptionsSchema,
-  /** The ensemble's members, by the feature groups each reads (their logits are averaged). */
-  members: z.array(BagTrainingOptionsSchema.shape.featureGroups.unwrap()).min(1),
+/**
+ * When `unsure` uses word coverage too: a prediction is unsure when
+ * `ln confidence + coverageWeight × coverage < threshold`, where coverage is the share of the query's
+ * words found in `words[intent]` (ngram/word-coverage.ts). The threshold is chosen on the held-out
+ * split for the target precision, as `unsureThreshold` is for confidence alone.
+ */
+export const InScopeRuleSchema = z.strictObject({
+  coverageWeight: z.number().min(0),
+  threshold: z.number(),
+  /** Per label (same order as `labels`): the distinct words of its training examples, sorted, space-separated. */
+  words: z.array(z.string().regex(/^[^ ]*( [^ ]+)*$/, "space-separated words")),
 });
+export type InScopeRule = z.infer<typeof InScopeRuleSchema>;
+
+export const NgramMetadataSchema = z
+  .strictObject({
+    ...common,
+    /** 1: `unsure` on calibrated confidence alone; 2: on the in-scope rule (`inScope`). */
+    format: z.union([z.literal(1), z.literal(2)]),
+    kind: z.literal("ngram"),
+    features: NgramFeatureSpecSchema,
+    training: BagTrainingOptionsSchema,
+    /** The ensemble's members, by the feature groups each reads (their logits are averaged). */
+    members: z.array(BagTrainingOptionsSchema.shape.featureGroups.unwrap()).min(1),
+    inScope: InScopeRuleSchema.optional(),
+  })
+  .superRefine((metadata, ctx) => {
+    if ((metadata.format === 2) !== (metadata.inScope !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["inScope"], message: "is required by format 2 and only allowed there" });
+    } else if (metadata.inScope && metadata.inScope.words.length !== metadata.labels.length) {
+      ctx.addIssue({ code: "custom", path: ["inScope", "words"], message: `must have one entry per label (${metadata.labels.length})` });
+    }
+  });
 
 export const EncoderHeadMetadataSchema = z.strictObject({
   ...common,

@@ -18,6 +18,12 @@ export interface IntentPrediction {
   top: IntentScore[];
   /** Probably none of the known intents, or too close to call: the router escalates these. */
   unsure: boolean;
+  /**
+   * The number `unsure` compared with the model's threshold: the confidence, or the in-scope score
+   * for an n-gram model with the in-scope rule; -Infinity for no evidence. For benches and
+   * evaluation sweeping thresholds; the CLI's and the gateway's answers do not carry it.
+   */
+  unsureScore?: number;
 }
 
 export interface IntentClassifier {
@@ -47,6 +53,20 @@ export type LoadClassifierOptions = z.input<typeof LoadClassifierOptionsSchema>;
 export type ResolvedLoadClassifierOptions = z.output<typeof LoadClassifierOptionsSchema>;
 
 /**
+ * What `unsure` thresholds besides ties: the best intent's calibrated confidence, or another score of
+ * it (the n-gram model's in-scope score, which also reads the query's words).
+ */
+export interface UnsureRule {
+  threshold: number;
+  score(intent: number, confidence: number): number;
+}
+
+/** The plain rule: unsure below `threshold` calibrated confidence. */
+export function confidenceRule(threshold: number): UnsureRule {
+  return { threshold, score: (_intent, confidence) => confidence };
+}
+
+/**
  * Turns raw logits into the calibrated prediction. A tie at the top is `unsure` whatever the
  * threshold: two intents at exactly the same probability are too close to call, and a threshold
  * need not be above the tie (a two-label model's 0.5 is not above a 0.5 tie; 0 is above none).
@@ -56,13 +76,15 @@ export function predictionFromLogits(
   labels: readonly string[],
   calibration: Pick<Calibration, "temperature" | "unsureThreshold">,
   top: number,
+  rule: UnsureRule = confidenceRule(calibration.unsureThreshold),
 ): IntentPrediction {
   const probabilities = softmax(logits, calibration.temperature, new Float64Array(logits.length));
   const order = Array.from(probabilities.keys()).sort((a, b) => (probabilities[b] as number) - (probabilities[a] as number));
   const scores = order.slice(0, top).map((index) => ({ intent: labels[index] as string, confidence: probabilities[index] as number }));
   const best = scores[0] as IntentScore;
   const tie = order.length > 1 && probabilities[order[1] as number] === best.confidence;
-  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: tie || best.confidence < calibration.unsureThreshold };
+  const unsureScore = rule.score(order[0] as number, best.confidence);
+  return { intent: best.intent, confidence: best.confidence, top: scores, unsure: tie || unsureScore < rule.threshold, unsureScore };
 }
 
 /**
@@ -75,5 +97,5 @@ export function predictionFromLogits(
 export function noEvidencePrediction(labels: readonly string[], top: number): IntentPrediction {
   const confidence = 1 / labels.length;
   const scores = labels.slice(0, top).map((intent) => ({ intent, confidence }));
-  return { intent: (scores[0] as IntentScore).intent, confidence, top: scores, unsure: true };
+  return { intent: (scores[0] as IntentScore).intent, confidence, top: scores, unsure: true, unsureScore: -Infinity };
 }

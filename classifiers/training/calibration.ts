@@ -78,38 +78,69 @@ export function fitTemperature(logits: readonly Float32Array[], labels: readonly
 }
 
 /**
- * The lowest confidence threshold whose kept predictions (confidence >= threshold) still reach
- * `targetPrecision`; when even the most confident predictions miss it, a threshold above every
- * held-out confidence (everything is unsure).
+ * The lowest threshold whose kept predictions (score >= threshold) still reach `targetPrecision`;
+ * when even the highest-scored predictions miss it, a threshold above every held-out score
+ * (everything is unsure), at most `ceiling`.
  */
+export function chooseScoreThreshold(
+  predictions: readonly { score: number; correct: boolean }[],
+  targetPrecision: number,
+  ceiling = Infinity,
+): number {
+  const sorted = [...predictions].sort((a, b) => b.score - a.score);
+  let correct = 0;
+  let threshold = Math.min(ceiling, (sorted[0]?.score ?? ceiling) + 1e-6);
+  for (let i = 0; i < sorted.length; i++) {
+    const prediction = sorted[i] as { score: number; correct: boolean };
+    if (prediction.correct) correct++;
+    // Only cut between distinct scores: ties are kept or dropped together.
+    const next = sorted[i + 1];
+    if (next && next.score === prediction.score) continue;
+    if (correct / (i + 1) >= targetPrecision) threshold = prediction.score;
+  }
+  return threshold;
+}
+
+/** `chooseScoreThreshold` on calibrated confidence, which never exceeds 1. */
 export function chooseUnsureThreshold(
   predictions: readonly { confidence: number; correct: boolean }[],
   targetPrecision: number,
 ): number {
-  const sorted = [...predictions].sort((a, b) => b.confidence - a.confidence);
-  let correct = 0;
-  let threshold = Math.min(1, (sorted[0]?.confidence ?? 1) + 1e-6);
-  for (let i = 0; i < sorted.length; i++) {
-    const prediction = sorted[i] as { confidence: number; correct: boolean };
-    if (prediction.correct) correct++;
-    // Only cut between distinct confidences: ties are kept or dropped together.
-    const next = sorted[i + 1];
-    if (next && next.confidence === prediction.confidence) continue;
-    if (correct / (i + 1) >= targetPrecision) threshold = prediction.confidence;
-  }
-  return threshold;
+  return chooseScoreThreshold(predictions.map((p) => ({ score: p.confidence, correct: p.correct })), targetPrecision, 1);
+}
+
+/** ln confidence + weight × coverage: the score the in-scope rule thresholds (ngram/word-coverage.ts). */
+export function inScopeScore(confidence: number, coverage: number, coverageWeight: number): number {
+  return Math.log(confidence) + coverageWeight * coverage;
+}
+
+/** Word coverage of held-out example `example` for intent `intent`, and its weight in the in-scope score. */
+export interface HeldOutCoverage {
+  weight: number;
+  of(example: number, intent: number): number;
 }
 
 export interface HeldOutCalibration {
   temperature: number;
   unsureThreshold: number;
+  /** The in-scope rule's threshold: only when calibrated with coverage on a non-empty held-out split. */
+  inScopeThreshold?: number;
   heldOutAccuracy: number | null;
   heldOutEscalationRate: number | null;
   heldOutConfidentPrecision: number | null;
 }
 
-/** Fits the temperature and the unsure threshold on held-out logits and reports how they do there. */
-export function calibrateOnHeldOut(logits: readonly Float32Array[], labels: readonly number[], targetPrecision: number): HeldOutCalibration {
+/**
+ * Fits the temperature and the unsure threshold on held-out logits and reports how they do there.
+ * With `coverage`, also the in-scope rule's threshold, for the same target precision; the report then
+ * describes that rule, the one the model will apply.
+ */
+export function calibrateOnHeldOut(
+  logits: readonly Float32Array[],
+  labels: readonly number[],
+  targetPrecision: number,
+  coverage?: HeldOutCoverage,
+): HeldOutCalibration {
   if (logits.length === 0) {
     return { temperature: 1, unsureThreshold: 0, heldOutAccuracy: null, heldOutEscalationRate: null, heldOutConfidentPrecision: null };
   }
@@ -118,13 +149,17 @@ export function calibrateOnHeldOut(logits: readonly Float32Array[], labels: read
     const probabilities = softmax(row, temperature, new Float64Array(row.length));
     let best = 0;
     for (let c = 1; c < row.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
-    return { confidence: probabilities[best] as number, correct: best === labels[i] };
+    const confidence = probabilities[best] as number;
+    const score = coverage ? inScopeScore(confidence, coverage.of(i, best), coverage.weight) : confidence;
+    return { confidence, score, correct: best === labels[i] };
   });
   const unsureThreshold = chooseUnsureThreshold(predictions, targetPrecision);
-  const kept = predictions.filter((p) => p.confidence >= unsureThreshold);
+  const inScopeThreshold = coverage ? chooseScoreThreshold(predictions, targetPrecision) : undefined;
+  const kept = predictions.filter((p) => (inScopeThreshold === undefined ? p.confidence >= unsureThreshold : p.score >= inScopeThreshold));
   return {
     temperature,
     unsureThreshold,
+    ...(inScopeThreshold === undefined ? {} : { inScopeThreshold }),
     heldOutAccuracy: predictions.filter((p) => p.correct).length / predictions.length,
     heldOutEscalationRate: 1 - kept.length / predictions.length,
     heldOutConfidentPrecision: kept.length > 0 ? kept.filter((p) => p.correct).length / kept.length : null,

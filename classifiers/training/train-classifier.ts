@@ -18,7 +18,8 @@ import {
 import { METADATA_FILE, type NgramMetadata, type TrainingReport } from "../model-metadata.js";
 import { jsonFile, type ModelFiles } from "../model-folder.js";
 import { trainingDataHash, type LabelledExample } from "../data/training-data.js";
-import { calibrateOnHeldOut, calibratedLoss } from "./calibration.js";
+import { coverageShare, queryWords, wordsByLabel } from "../ngram/word-coverage.js";
+import { calibrateOnHeldOut, calibratedLoss, type HeldOutCoverage } from "./calibration.js";
 import { classCentroids, foldPrototypeHead } from "./prototype-head.js";
 import { stratifiedSplit } from "./split.js";
 import { trainMembersInParallel } from "./parallel-training.js";
@@ -61,6 +62,12 @@ export const TrainClassifierOptionsSchema = z.strictObject({
    * It lifts accuracy with few examples per intent (BENCHMARKS.md) at no inference cost.
    */
   prototypeWeights: z.array(z.number().min(0)).min(1).default([0, 0.03, 0.1, 0.3, 1]),
+  /**
+   * Weight of word coverage in the in-scope score `ln confidence + weight × coverage` that decides
+   * `unsure` (ngram/word-coverage.ts); 0 keeps confidence alone (a format-1 model). 1 was chosen
+   * among 0.1–4 on Banking77 with a quarter of its intents held out (docs/CLASSIFIER.md).
+   */
+  coverageWeight: z.number().min(0).default(1),
 });
 export type TrainClassifierOptions = z.infer<typeof TrainClassifierOptionsSchema>;
 
@@ -108,6 +115,18 @@ function choosePrototypeWeight(fitted: Awaited<ReturnType<typeof fitModel>>, hel
   return weights[losses.indexOf(Math.min(...losses))] as number;
 }
 
+/** Coverage of each held-out example by the words of the calibration split's training examples. */
+function heldOutCoverage(
+  train: readonly LabelledExample[],
+  heldOut: readonly LabelledExample[],
+  labels: readonly string[],
+  weight: number,
+): HeldOutCoverage {
+  const known = wordsByLabel(train, labels).map((words) => new Set(words));
+  const words = heldOut.map((e) => queryWords(e.text));
+  return { weight, of: (example, intent) => coverageShare(words[example] as string[], known[intent] as Set<string>) };
+}
+
 function logitsOf(model: BagModel, examples: readonly BagExample[]): Float32Array[] {
   const scratch = new Float32Array(model.width);
   return examples.map((example) => {
@@ -151,8 +170,20 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
   let fitted = await fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options, members);
   const prototypeWeight = choosePrototypeWeight(fitted, pick(features, split.heldOut), pick(y, split.heldOut), options.prototypeWeights);
   const heldOutLogits = logitsOf(fitted.withPrototypes(prototypeWeight), pick(features, split.heldOut).map((f) => toBagExample(f, fitted.rows)));
-  const calibration = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision);
-  if (split.heldOut.length > 0 && options.refit) fitted = await fitModel(features, Int32Array.from(y), spec, labels.length, options, members);
+  const coverage = options.coverageWeight > 0 ? heldOutCoverage(pick(examples, split.train), pick(examples, split.heldOut), labels, options.coverageWeight) : undefined;
+  const calibration = calibrateOnHeldOut(heldOutLogits, pick(y, split.heldOut), options.targetPrecision, coverage);
+  const refitted = split.heldOut.length > 0 && options.refit;
+  if (refitted) fitted = await fitModel(features, Int32Array.from(y), spec, labels.length, options, members);
+  // Coverage is of the examples the final model learnt from: all of them after the refit. The
+  // threshold stays the calibration split's, as the temperature does.
+  const inScope =
+    calibration.inScopeThreshold === undefined
+      ? undefined
+      : {
+          coverageWeight: options.coverageWeight,
+          threshold: calibration.inScopeThreshold,
+          words: wordsByLabel(refitted ? examples : pick(examples, split.train), labels).map((words) => words.join(" ")),
+        };
 
   const onnx = buildNgramGraph(spec, fitted.rows, fitted.withPrototypes(prototypeWeight));
   const report: TrainingReport = {
@@ -162,11 +193,12 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     heldOutExamples: split.heldOut.length,
     ...calibration,
     prototypeWeight,
+    ...(inScope ? { coverageWeight: inScope.coverageWeight } : {}),
     trainingSeconds: (performance.now() - started) / 1000,
     modelBytes: onnx.length,
   };
   const metadata: NgramMetadata = {
-    format: 1,
+    format: inScope ? 2 : 1,
     kind: "ngram",
     labels,
     calibration: { temperature: calibration.temperature, unsureThreshold: calibration.unsureThreshold, targetPrecision: options.targetPrecision },
@@ -175,6 +207,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     features: spec,
     training: options.model,
     members,
+    ...(inScope ? { inScope } : {}),
   };
   const config = {
     model_type: "switchyard-ngram",

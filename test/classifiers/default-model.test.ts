@@ -40,6 +40,12 @@ describe("the shipped intents and default model", () => {
     ).toBe(current);
   });
 
+  it("decides unsure with the in-scope rule (format 2: each intent's training words, and the threshold)", async () => {
+    const metadata = ModelMetadataSchema.parse(JSON.parse(await readFile(join(DEFAULT_MODEL_DIR, "switchyard.json"), "utf8")));
+    expect(metadata.format).toBe(2);
+    expect(metadata.kind === "ngram" && metadata.inScope?.words.length).toBe(metadata.labels.length);
+  });
+
   it("knows every intent of the file and routes obvious requests", async () => {
     const { intents } = await loadIntentsFile(DEFAULT_INTENTS_FILE);
     expect([...classifier.labels].sort()).toEqual(Object.keys(intents).sort());
