@@ -40,10 +40,11 @@ describe("the shipped intents and default model", () => {
     ).toBe(current);
   });
 
-  it("decides unsure with the in-scope rule (format 2: each intent's training words, and the threshold)", async () => {
+  // 32 examples per intent are too few for the in-scope rule (coverageWeight "auto"): with it, clear
+  // in-scope prompts were escalated to the cloud five times as often.
+  it("decides unsure on confidence alone (format 1: too few examples per intent for the in-scope rule)", async () => {
     const metadata = ModelMetadataSchema.parse(JSON.parse(await readFile(join(DEFAULT_MODEL_DIR, "switchyard.json"), "utf8")));
-    expect(metadata.format).toBe(2);
-    expect(metadata.kind === "ngram" && metadata.inScope?.words.length).toBe(metadata.labels.length);
+    expect(metadata.format).toBe(1);
   });
 
   it("knows every intent of the file and routes obvious requests", async () => {
