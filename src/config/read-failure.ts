@@ -5,6 +5,8 @@
  */
 import type { Stats } from "node:fs";
 
+const NOT_REGULAR = "is not a regular file (a FIFO, socket or device); policy files must be regular files";
+
 const REASONS: Readonly<Record<string, string>> = {
   ENOENT: "file not found",
   EACCES: "permission denied",
@@ -13,6 +15,8 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOTDIR: "a component of the path is not a directory",
   ELOOP: "too many levels of symbolic links (a symlink loop?)",
   ENAMETOOLONG: "the path is too long",
+  // What open() answers for a Unix socket, before there is a handle to look at.
+  ENXIO: NOT_REGULAR,
 };
 
 /**
@@ -40,7 +44,7 @@ export function readFailure(error: unknown): string | undefined {
 export function notRegularFile(info: Stats): string | undefined {
   if (info.isFile()) return undefined;
   if (info.isDirectory()) return REASONS.EISDIR;
-  return "is not a regular file (a FIFO, socket or device); policy files must be regular files";
+  return NOT_REGULAR;
 }
 
 export const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";

@@ -342,7 +342,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const first = atFirstTarget(requestCtx, decided, decision);
     if (first.refusal) {
       const pii = first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : [];
-      throw withHeaders(first.refusal, pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {});
+      throw withHeaders(first.refusal, { [POLICY_HEADER]: decided.snapshot.version, ...(pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {}) });
     }
     return explainResult({ ...decided, decision: first.decision }, first.call);
   };

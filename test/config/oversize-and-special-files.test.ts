@@ -4,6 +4,7 @@
  * and a path that is no regular file — a FIFO, /dev/zero — is refused at once instead of blocking or
  * reading for ever. Both are problems naming the file, whichever loader reads it.
  */
+import { createServer } from "node:net";
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -77,6 +78,17 @@ describe("a policy file that is no regular file", () => {
     execFileSync("mkfifo", [file]);
     await writeFile(join(dir, "models.yaml"), MODELS_YAML);
     expect(await problemOf(loadPolicyDir({ dir }))).toContain(`${file}: is not a regular file (a FIFO, socket or device); policy files must be regular files`);
+  });
+
+  it("a Unix socket is refused with the same words (open() fails on it with ENXIO)", { timeout: 5_000 }, async () => {
+    const file = join(await tempDir(), "budgets.yaml");
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(file, resolve));
+    try {
+      expect(await problemOf(readConfigFile(file))).toBe(`${file}: is not a regular file (a FIFO, socket or device); policy files must be regular files`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("a symlink to /dev/zero is refused, not read for ever", { timeout: 5_000 }, async () => {

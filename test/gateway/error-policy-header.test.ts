@@ -49,4 +49,15 @@ describe("x-switchyard-policy on refusals and failures", { timeout: 60_000 }, ()
     // The header's bytes are the UTF-8 arrow; fetch reads them as Latin-1 (see `fallbackHeaderValue`).
     expect(Buffer.from(real.headers.get("x-switchyard-fallback") ?? "", "latin1").toString("utf8")).toBe("fake-gpt→gpt-4o");
   });
+
+  it("a refusal before any model is called names the version in the dry run as in the real request", async () => {
+    const body = { model: "auto", messages: [{ role: "user", content: "my token is ghp_abcdefghijklmnopqrstuvwxyz0123456789 please" }] };
+    const dry = await postJson(gw.url, "/v1/route", body);
+    const real = await postJson(gw.url, "/v1/chat/completions", body);
+    expect(real.status).toBe(400);
+    expect(dry.status).toBe(real.status);
+    expect(real.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
+    expect(dry.headers.get("x-switchyard-policy")).toBe(real.headers.get("x-switchyard-policy"));
+    expect(dry.headers.get("x-switchyard-pii")).toBe(real.headers.get("x-switchyard-pii"));
+  });
 });
