@@ -21,7 +21,7 @@ const loadTrainers = async () => ({
 
 const USAGE = `usage:
   classifier train --data <file.jsonl|.csv|.yaml> --out <dir> [--val-split 0.1] [--target-precision 0.95] [--seed 1]
-                   [--encoder <folder|hub-id> [--allow-remote]]
+                   [--in-scope-rule auto|on|off] [--encoder <folder|hub-id> [--allow-remote]]
   classifier predict --model <dir>            (JSONL {"text"} on stdin → JSONL {"text","intent","confidence","unsure"})
   classifier eval --model <dir> --data <file> [--unknown <file.jsonl>]`;
 
@@ -57,6 +57,21 @@ function numberOption(
   return value;
 }
 
+/** `--in-scope-rule`: `auto` (above 50 examples per intent), `on` (coverage weight 1) or `off` (confidence alone). */
+function inScopeRuleOption(raw: string | boolean | undefined): "auto" | number {
+  switch (raw) {
+    case undefined:
+    case "auto":
+      return "auto";
+    case "on":
+      return 1;
+    case "off":
+      return 0;
+    default:
+      throw new UsageError(`--in-scope-rule must be auto, on or off, got '${String(raw)}'`);
+  }
+}
+
 function formatReport(out: string, report: TrainingReport): string {
   const percent = (value: number | null) => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
   return [
@@ -89,6 +104,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
     "val-split": { type: "string" },
     "target-precision": { type: "string" },
     seed: { type: "string" },
+    "in-scope-rule": { type: "string" },
     encoder: { type: "string" },
     "allow-remote": { type: "boolean" },
   });
@@ -97,6 +113,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
   const valSplit = numberOption(values, "val-split", 0.1, 0, 0.5);
   const targetPrecision = numberOption(values, "target-precision", 0.95, 0.01, 1);
   const seed = numberOption(values, "seed", 1, 0, 2 ** 31 - 1, true);
+  const coverageWeight = inScopeRuleOption(values["in-scope-rule"]);
   const encoder = values.encoder;
   const allowRemote = values["allow-remote"] === true;
   const encoderSource = typeof encoder === "string" ? encoderPath(io, encoder, allowRemote) : undefined;
@@ -124,7 +141,7 @@ async function train(argv: string[], io: CliIO): Promise<number> {
         })
       : await trainNgramClassifier(
           examples,
-          TrainClassifierOptionsSchema.parse({ valSplit, targetPrecision, model: { ...TrainClassifierOptionsSchema.shape.model.parse(undefined), seed } }),
+          TrainClassifierOptionsSchema.parse({ valSplit, targetPrecision, coverageWeight, model: { ...TrainClassifierOptionsSchema.shape.model.parse(undefined), seed } }),
         );
   await writeModelFolder(out, files);
   io.stdout.write(formatReport(out, report));
