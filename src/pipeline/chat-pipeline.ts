@@ -211,7 +211,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   ): Promise<void> {
     const { decided, execution } = f;
     const model = execution.call.model;
-    const summary = f.summary.usageReported ? f.summary : counted(model, execution.call.request, f.summary);
+    // Usage not reported (the client left mid-stream): the prompt as the model evaluated it when its
+    // provider said so at the start, else estimated; the answer so far is estimated.
+    const estimated = f.summary.usageReported ? f.summary : counted(model, execution.call.request, f.summary);
+    const summary = f.summary.usageReported || execution.promptTokens === undefined ? estimated : { ...estimated, promptTokens: execution.promptTokens };
     const decision = decided.decision as RouteDecision;
     // The answer is complete now; the save below happens after the client has it.
     const endedAt = performance.now();
@@ -272,7 +275,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // prompt is counted too, or the baseline (priced on tokens) reads $0 and savings go negative.
     const call = execution?.call ?? attempt?.call;
     const left = failure.status === CLIENT_CLOSED_STATUS && generationStartedAt !== undefined && call !== undefined;
-    const promptTokens = left ? counted(call.model, call.request, NOTHING_ANSWERED).promptTokens : 0;
+    const promptTokens = !left ? 0 : (attempt?.promptTokens ?? execution?.promptTokens ?? counted(call.model, call.request, NOTHING_ANSWERED).promptTokens);
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,

@@ -28,8 +28,10 @@ export interface GenerationInput<R extends ChatCompletionRequest = ChatCompletio
   /**
    * Called once when the model starts on this request: after a local model's queue wait, as a cloud
    * request is sent. Usage prices a local model's time from here, so waiting is not billed as work.
+   * `promptTokens`: the prompt as the model evaluates it, when the provider knows it at the start (the
+   * in-process model); usage records it for an answer the client left before the model reported usage.
    */
-  onStart?(): void;
+  onStart?(promptTokens?: number): void;
 }
 
 /**

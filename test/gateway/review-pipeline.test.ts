@@ -102,6 +102,27 @@ describe("review: pipeline", () => {
     expect(rows.at(-1)).toMatchObject({ route: "local", status: "499", error: "client_closed_request" });
   });
 
+  // Estimated from the text, an abandoned prompt was billed 24 tokens where the model evaluated 16,
+  // inflating its baseline and savings by half.
+  it("records an abandoned local answer's prompt as the model evaluated it, the same as when answered", async () => {
+    const messages = [{ role: "user" as const, content: "Once upon a time there was a little fox who lived in the woods" }];
+    const earlier = (await usageRecords(gw.url, KEY, 0)).length;
+    const answered = await client().chat.completions.create({ model: "local", messages, max_tokens: 2 });
+    const evaluated = answered.usage!.prompt_tokens;
+    // The answered request's record lands after its answer: wait for it before counting.
+    const before = (await usageRecords(gw.url, KEY, earlier + 1)).length;
+    await abortAfter(5, { model: "local", messages, max_tokens: 1900 });
+    const controller = new AbortController();
+    const leaving = client().chat.completions.create({ model: "local", messages, max_tokens: 1900 }, { signal: controller.signal, maxRetries: 0 });
+    setTimeout(() => controller.abort(), 300);
+    await expect(leaving).rejects.toThrow();
+    const rows = (await usageRecords(gw.url, KEY, before + 2)).slice(before);
+    expect(rows.map((r) => [r.status, Number(r.prompt_tokens)])).toEqual([
+      ["499", evaluated],
+      ["499", evaluated],
+    ]);
+  });
+
   it("trims a conversation to the window the local model really has, when models.yaml leaves context_window at its default", async () => {
     // stories260K was trained on 2,048 tokens; context_window defaults to 4,096.
     const yaml = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1 }).replace(/^ {4}context_window: 2048\n/m, "");

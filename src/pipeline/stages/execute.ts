@@ -24,6 +24,8 @@ export interface Execution {
   path: string[];
   /** When the answering model started on the request (`performance.now()`), queue wait excluded. */
   generationStartedAt: number | undefined;
+  /** The prompt's tokens as the answering model evaluated it, when its provider said so at the start. */
+  promptTokens: number | undefined;
   /**
    * What the PII stage did on the way to the answering model: the `keep_local` that moved the request
    * to the host, if one did, then the answering call's own actions (`call.pii`).
@@ -39,6 +41,8 @@ export interface Attempt {
   generationStartedAt: number | undefined;
   /** The call as prepared for the model, once it was: what a usage record counts the prompt of. */
   call?: PreparedCall;
+  /** The prompt's tokens as the model evaluated it, when its provider says so at the start. */
+  promptTokens?: number;
 }
 
 /**
@@ -91,8 +95,11 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
     try {
       const call = deps.prepare(model);
       attempt.call = call;
-      const answer = await run(call, ctx, () => (attempt.generationStartedAt = performance.now()));
-      return { call, answer, path, generationStartedAt: attempt.generationStartedAt, pii: [...keptLocalPii, ...call.pii] };
+      const answer = await run(call, ctx, (promptTokens) => {
+        attempt.generationStartedAt = performance.now();
+        if (promptTokens !== undefined) attempt.promptTokens = promptTokens;
+      });
+      return { call, answer, path, generationStartedAt: attempt.generationStartedAt, promptTokens: attempt.promptTokens, pii: [...keptLocalPii, ...call.pii] };
     } catch (error) {
       const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii);
       if (ctx.signal.aborted) throw failed;
@@ -126,7 +133,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   throw reported;
 }
 
-async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: () => void): Promise<Answer> {
+async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: (promptTokens?: number) => void): Promise<Answer> {
   const stream = ctx.body.stream === true;
   if (call.location === "cloud") {
     const input = { model: call.model, request: call.request, signal: ctx.signal, onStart };

@@ -169,8 +169,8 @@ export class LlamaCppProvider implements ChatProvider {
     };
     runtime
       .generate(request, abort.signal, {
-        onStart: () => {
-          onStart?.();
+        onStart: (promptTokens) => {
+          onStart?.(promptTokens);
           markStarted();
         },
         onText: (text) => channel.push(contentChunk(head, delta(text))),
