@@ -19,7 +19,7 @@ import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
-import { applyAcrossParts } from "./text-run.js";
+import { applyAcrossParts, findingsAcrossParts } from "./text-run.js";
 import { requestWalker } from "./walker.js";
 
 export interface SanitizeOptions {
@@ -127,7 +127,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
-      textParts: (parts) => applyAcrossParts(parts, scan(parts.join("")), (entity, value) => applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx)),
+      textParts: (parts) => applyAcrossParts(parts, findingsAcrossParts(parts, scan), (entity, value) => applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx)),
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },

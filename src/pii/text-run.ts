@@ -1,9 +1,33 @@
 /**
  * A message's consecutive text parts reach the model as one text (providers join them), so a value
  * split across two parts ("card 4111 1111 " + "1111 1111") is scanned in the joined text and its
- * replacement mapped back to the parts.
+ * replacement mapped back to the parts. Each part is still read on its own first: joined with nothing
+ * between them, the end of one part runs into the next ("4111111111111111" + "thanks" is no card
+ * number, "ann@example.com" + "Thanks" one longer address), so the joined reading only adds values
+ * that cross a boundary where the parts alone found nothing.
  */
 import type { Entity } from "./entity.js";
+
+/**
+ * The findings of `parts` with offsets into their joined text: each part's own, and the joined text's
+ * that cross a boundary between parts and overlap none of those. Sorted by position, never overlapping.
+ *
+ * @example findingsAcrossParts(["card 4111 1111 ", "1111 1111"], engine.scan) // [CREDIT_CARD 5-24]
+ */
+export function findingsAcrossParts(parts: readonly string[], scan: (text: string) => readonly Entity[]): Entity[] {
+  const found: Entity[] = [];
+  const boundaries: number[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    if (offset > 0) boundaries.push(offset);
+    for (const entity of part.length === 0 ? [] : scan(part)) found.push({ ...entity, start: entity.start + offset, end: entity.end + offset });
+    offset += part.length;
+  }
+  const crosses = (entity: Entity) => boundaries.some((at) => entity.start < at && at < entity.end);
+  const overlapsFound = (entity: Entity) => found.some((own) => own.start < entity.end && entity.start < own.end);
+  const across = scan(parts.join("")).filter((entity) => crosses(entity) && !overlapsFound(entity));
+  return [...found, ...across].sort((a, b) => a.start - b.start);
+}
 
 /**
  * The parts with each entity of their joined text replaced: the replacement goes where the entity

@@ -17,8 +17,9 @@ export interface Scanner {
   /** A JSON value's text as the policy rewrites it, its `key` read as context (key-context.ts). */
   value(text: string, key: string): string;
   /**
-   * A message's consecutive text parts as the policy rewrites them, read as the one text the model
-   * gets (text-run.ts): a value split across two parts is found; `parts` itself when nothing changes.
+   * A message's consecutive text parts as the policy rewrites them, each read on its own and all as
+   * the one text the model gets (text-run.ts): a value split across two parts is found too; `parts`
+   * itself when nothing changes.
    */
   textParts(parts: readonly string[]): readonly string[];
   /** Counts content the scan cannot read (images, audio, files). */
@@ -259,8 +260,8 @@ export function requestWalker(scan: Scanner): RequestWalker {
   }
 
   /**
-   * Content parts, each walked on its own, except that the texts of each run of consecutive text parts
-   * are read together, as the one text providers join them into.
+   * Content parts, each walked on its own; the texts of each run of consecutive text parts are also
+   * read together, as the one text providers join them into (text-run.ts).
    */
   function contentParts(parts: readonly unknown[]): unknown {
     let changed: unknown[] | null = null;
