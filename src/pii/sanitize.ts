@@ -15,6 +15,7 @@ import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
 import { findingsWithKey } from "./key-context.js";
+import { resolveOverlaps } from "./resolve.js";
 import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
@@ -128,6 +129,10 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
       textParts: (parts) => applyAcrossParts(parts, findingsAcrossParts(parts, scan), (entity, value) => applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx)),
+      textAlsoRead(text, readings, toText) {
+        const others = readings.flatMap((reading) => scan(reading).map((entity) => ({ ...entity, start: toText(entity.start), end: toText(entity.end) })));
+        return applyActions(text, resolveOverlaps([...scan(text), ...others]), ctx);
+      },
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },

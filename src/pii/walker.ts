@@ -22,6 +22,11 @@ export interface Scanner {
    * itself when nothing changes.
    */
   textParts(parts: readonly string[]): readonly string[];
+  /**
+   * `text` as the policy rewrites it, with what its other `readings` hold added: each finding of a
+   * reading at `toText` of its offsets.
+   */
+  textAlsoRead(text: string, readings: readonly string[], toText: (offset: number) => number): string;
   /** Counts content the scan cannot read (images, audio, files). */
   nonText(kind: string): void;
   /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
@@ -75,8 +80,23 @@ const REQUEST_SETTINGS = new Set([
 const TEXT_FIELDS = ["description", "definition", "filename"];
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
 const NAME_UNSAFE = /[^A-Za-z0-9_-]/g;
-/** Where a name of the identifier form has its spaces: `_`, `-`, and a capital after a small letter. */
-const NAME_SEPARATORS = /[_-]|(?<=[a-z])(?=[A-Z])/g;
+/**
+ * `name` with its separators and camelCase humps as spaces, and where each offset of `name` is in it
+ * (`toText(name.length)` is its length).
+ */
+function spacedName(name: string): { text: string; toText: (offset: number) => number } {
+  const at: number[] = [];
+  let text = "";
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    if (i > 0 && /[A-Z]/.test(c) && /[a-z]/.test(name[i - 1]!)) text += " ";
+    at.push(text.length);
+    text += c === "_" || c === "-" ? " " : c;
+  }
+  at.push(text.length);
+  return { text, toText: (offset) => at[offset]! };
+}
+
 /** In valid JSON: a string (skipped whole, so digits inside it never match) or a number. */
 const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 const UNSAFE_INTEGER = /^-?\d{16,}$/;
@@ -244,17 +264,17 @@ export function requestWalker(scan: Scanner): RequestWalker {
   /**
    * OpenAI restricts names to [A-Za-z0-9_-], so a person's name arrives as "John_Smith", "Anne-Marie"
    * or "JohnSmith", which the recognizers (made for prose) do not read as words ("ask_John_Smith" would
-   * give up "John" alone): it is read with its separators and camelCase humps as spaces, and only when
-   * that holds nothing, as written (a token such as `ghp_…` is one by its underscores). Each reading
-   * counts and pseudonymizes, so the second runs only when the first found nothing. What goes out is
-   * identifier-safe: "<PERSON_1>" becomes "PERSON_1", "ask <PERSON_1>" "ask_PERSON_1".
+   * give up "John" alone): it is read with its separators and camelCase humps as spaces, as written
+   * (a token such as `ghp_…` is one by its underscores, also when a person's name follows it), and
+   * with its underscores alone as spaces (an SSN keeps its hyphens). What the readings find is
+   * rewritten in the spaced one, so a `block` from any of them fires. What
+   * goes out is identifier-safe: "<PERSON_1>" becomes "PERSON_1", "ask <PERSON_1>" "ask_PERSON_1".
    */
   function messageName(name: unknown): unknown {
     if (typeof name !== "string") return unknown(name);
-    const words = name.replace(NAME_SEPARATORS, " ");
-    let sanitized = words === name ? name : text(words);
-    if (sanitized === words) sanitized = text(name);
-    if (sanitized === name) return name;
+    const words = spacedName(name);
+    const sanitized = words.text === name ? text(name) : scan.textAlsoRead(words.text, [name, name.replaceAll("_", " ")], words.toText);
+    if (sanitized === words.text) return name;
     scan.bareName(sanitized);
     return sanitized.replace(/\s+/g, "_").replace(NAME_UNSAFE, "").slice(0, 64) || "user";
   }
