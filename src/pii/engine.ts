@@ -95,9 +95,8 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
 
   /** `detect` on the text as a cloud model reads it (normalize.ts), with offsets into `text` as written. */
   function detectAsRead(text: string, deadline: Deadline): Entity[] {
-    const normalized = normalizeForScan(text);
+    const normalized = normalizeForScan(text, { deadline, maxChars });
     if (normalized === undefined) return detect(text, deadline);
-    deadline.check();
     return resolveOverlaps(normalized.toOriginal(detect(normalized.text, deadline)));
   }
 

@@ -10,7 +10,18 @@
  * Each character with its combining marks is normalised on its own, which is what makes the way back
  * exact: every unit of the copy comes from one such cluster, and a finding covers its clusters whole.
  */
+import { NO_DEADLINE, PiiScanError, type Deadline } from "./budget.js";
 import type { Entity } from "./entity.js";
+
+export interface NormalizeLimits {
+  /** Normalising is part of the scan and spends its budget: a hostile text fails like a slow scan. */
+  deadline?: Deadline;
+  /**
+   * The longest copy allowed (the policy's `max_text_chars`): one character may read as 18 (U+FDFA),
+   * so a text under the limit can still make a copy far over it.
+   */
+  maxChars?: number;
+}
 
 export interface NormalizedText {
   /** The copy the recognizers scan. */
@@ -41,31 +52,46 @@ const CHANGING_RUNS = /(?:(?![\x00-\x7F])[\p{Changes_When_NFKC_Casefolded}\p{Cf}
 const FULL_WIDTH_FIRST = 0xff01;
 const FULL_WIDTH_LAST = 0xff5e;
 const FULL_WIDTH_OFFSET = 0xfee0;
+/** Characters tested by normalising them at once (~1 ms; U+FDFA makes 18 of each). */
+const TEST_CHUNK = 64 * 1024;
+/** Clusters normalised between two looks at the deadline: often enough for ~1 ms, rare enough to cost nothing. */
+const CLUSTERS_PER_CHECK = 1024;
 
 /**
  * The copy of `text` the recognizers should scan, or undefined when it is `text` itself. Pure ASCII
  * (most traffic) costs one test; other text that is already normal one `normalize` more.
  *
+ * Throws `PiiScanError` when `limits.deadline` passes or the copy outgrows `limits.maxChars`.
+ *
  * @example
  * const n = normalizeForScan("card ４１１１\u200b１１１１"); // n.text === "card 41111111"
  * n.toOriginal([{ type: "CREDIT_CARD", start: 5, end: 13, score: 1 }]); // start 5, end 14
  */
-export function normalizeForScan(text: string): NormalizedText | undefined {
+export function normalizeForScan(text: string, limits: NormalizeLimits = {}): NormalizedText | undefined {
+  const { deadline = NO_DEADLINE, maxChars = Infinity } = limits;
   if (!NON_ASCII.test(text)) return undefined;
-  if (!INVISIBLE.test(text) && !OTHER_DIGIT.test(text) && text.normalize("NFKC") === text) return undefined;
+  if (!INVISIBLE.test(text) && !OTHER_DIGIT.test(text) && isNormal(text, deadline)) return undefined;
   // For each unit of the copy: where its cluster starts and ends in `text`.
   const starts: number[] = [];
   const ends: number[] = [];
   let copy = "";
+  let clusters = 0;
+  const grow = (more: string) => {
+    copy += more;
+    if (copy.length > maxChars) {
+      throw new PiiScanError("text_too_long", `text of ${text.length} characters reads as more than the PII scan limit of ${maxChars}`);
+    }
+  };
   const append = (normal: string, start: number, end: number) => {
-    copy += normal;
+    grow(normal);
     for (let i = 0; i < normal.length; i++) {
       starts.push(start);
       ends.push(end);
     }
+    if (++clusters % CLUSTERS_PER_CHECK === 0) deadline.check();
   };
   const copyAsIs = (from: number, until: number) => {
-    copy += text.slice(from, until);
+    grow(text.slice(from, until));
     for (let i = from; i < until; i++) {
       starts.push(i);
       ends.push(i + 1);
@@ -103,6 +129,30 @@ export function normalizeForScan(text: string): NormalizedText | undefined {
         end: entity.end > entity.start ? ends[entity.end - 1]! : (starts[entity.start] ?? text.length),
       })),
   };
+}
+
+/**
+ * Whether NFKC leaves `text` as it is, tested a chunk at a time: normalising it whole cannot stop on
+ * the deadline, and 1M × U+FDFA makes 18M characters of it. A chunk ends before a character that
+ * starts a cluster, so nothing that composes across the cut is tested apart.
+ */
+function isNormal(text: string, deadline: Deadline): boolean {
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(text.length, from + TEST_CHUNK);
+    while (to < text.length && !startsCluster(text, to)) to++;
+    const chunk = text.slice(from, to);
+    if (chunk.normalize("NFKC") !== chunk) return false;
+    deadline.check();
+    from = to;
+  }
+  return true;
+}
+
+/** Not a combining mark, the second half of a surrogate pair or a Hangul vowel or final jamo. */
+function startsCluster(text: string, at: number): boolean {
+  const unit = text.charCodeAt(at);
+  if (isLowSurrogate(text, at) || (unit >= 0x1160 && unit <= 0x11ff) || (unit >= 0xd7b0 && unit <= 0xd7ff)) return false;
+  return !startsWithMark(text, at, text.length);
 }
 
 function codePointLength(text: string, at: number): number {
