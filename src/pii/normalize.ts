@@ -41,6 +41,7 @@ const INVISIBLES = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 const OTHER_DIGIT = /(?![0-9])\p{Nd}/u;
 const OTHER_DIGITS = /(?![0-9])\p{Nd}/gu;
 const MARK = /^\p{M}$/u;
+const ASCII_ALNUM = /^[A-Za-z0-9]$/;
 /**
  * Runs of what normalisation may change: combining marks, and the non-ASCII characters NFKC may
  * change (Changes_When_NFKC_Casefolded holds every one of them, and capitals besides), invisible ones
@@ -97,6 +98,8 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
       ends.push(i + 1);
     }
   };
+  // Where in the copy an ASCII letter or digit composed with its marks ("m\u0301" is "ḿ") starts.
+  const markedAscii = new Set<number>();
   let copied = 0;
   for (const run of text.matchAll(CHANGING_RUNS)) {
     const end = run.index + run[0].length;
@@ -114,6 +117,7 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
       }
       let next = start + codePointLength(text, start);
       while (next < end && startsWithMark(text, next, end)) next += codePointLength(text, next);
+      if (next > start + 1 && ASCII_ALNUM.test(text[start]!)) markedAscii.add(copy.length);
       append(asRead(text.slice(start, next)), start, next);
       start = next;
     }
@@ -123,11 +127,10 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
   return {
     text: copy,
     toOriginal: (entities) =>
-      entities.map((entity) => ({
-        ...entity,
-        start: starts[entity.start] ?? text.length,
-        end: entity.end > entity.start ? ends[entity.end - 1]! : (starts[entity.start] ?? text.length),
-      })),
+      entities.map((entity) => {
+        const { start, end } = overMarkedAscii(entity, markedAscii);
+        return { ...entity, start: starts[start] ?? text.length, end: end > start ? ends[end - 1]! : (starts[start] ?? text.length) };
+      }),
   };
 }
 
@@ -153,6 +156,18 @@ function startsCluster(text: string, at: number): boolean {
   const unit = text.charCodeAt(at);
   if (isLowSurrogate(text, at) || (unit >= 0x1160 && unit <= 0x11ff) || (unit >= 0xd7b0 && unit <= 0xd7ff)) return false;
   return !startsWithMark(text, at, text.length);
+}
+
+/**
+ * `entity` over the composed ASCII character just before or after it: "ann@example.com\u0301" reads
+ * as "…coḿ", which the email pattern ends before, but the "m" is the value's and must not stay behind.
+ */
+function overMarkedAscii(entity: Entity, markedAscii: ReadonlySet<number>): { start: number; end: number } {
+  let { start, end } = entity;
+  if (markedAscii.size === 0) return { start, end };
+  if (markedAscii.has(end)) end++;
+  if (start > 0 && markedAscii.has(start - 1)) start--;
+  return { start, end };
 }
 
 function codePointLength(text: string, at: number): number {
