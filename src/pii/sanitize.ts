@@ -21,7 +21,10 @@ import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
 import { applyAcrossParts, findingsAcrossParts } from "./text-run.js";
-import { requestWalker } from "./walker.js";
+import { PiiNameCollisionError, requestWalker } from "./walker.js";
+
+/** What the name gazetteers find: words a developer's identifier ("London", "Jordan") is made of too. */
+const WORD_TYPES: ReadonlySet<string> = new Set(["PERSON", "LOCATION"]);
 
 export interface SanitizeOptions {
   /** The conversation's vault: the same value gets the same placeholder across its turns. */
@@ -41,14 +44,17 @@ export type CloudOutcome =
   | { kind: "cloud"; request: CloudSafeRequest; history: CloudSafeMessages; summary: PiiSummaryEntry[] }
   /** A `keep_local` rule fired: answer locally (sanitize again with `sanitizeForLocal`). */
   | { kind: "keep_local"; types: string[]; summary: PiiSummaryEntry[] }
-  /** A `block` rule fired: answer with `error` (400, names the types, never the values). */
-  | { kind: "blocked"; types: string[]; error: PiiBlockedError; summary: PiiSummaryEntry[] }
+  /**
+   * A `block` rule fired: answer with `error` (400, names the types, never the values); or two keys
+   * would go out under one name (`PiiNameCollisionError`, 400, no types).
+   */
+  | { kind: "blocked"; types: string[]; error: PiiBlockedError | PiiNameCollisionError; summary: PiiSummaryEntry[] }
   /** The scan failed: nothing may go to the cloud. `fallback` is the policy's `scan.on_failure`. */
   | { kind: "failed"; fallback: "refuse" | "local"; error: GatewayError; cause: PiiScanError };
 
 export type LocalOutcome =
   | { kind: "local"; request: ChatCompletionRequest; history: ChatMessage[]; summary: PiiSummaryEntry[] }
-  | { kind: "blocked"; types: string[]; error: PiiBlockedError; summary: PiiSummaryEntry[] }
+  | { kind: "blocked"; types: string[]; error: PiiBlockedError | PiiNameCollisionError; summary: PiiSummaryEntry[] }
   | { kind: "failed"; fallback: "refuse"; error: GatewayError; cause: PiiScanError };
 
 /**
@@ -133,6 +139,10 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         const others = readings.flatMap((reading) => scan(reading).map((entity) => ({ ...entity, start: toText(entity.start), end: toText(entity.end) })));
         return applyActions(text, resolveOverlaps([...scan(text), ...others]), ctx);
       },
+      identifierName: (name) => {
+        const found = scan(name);
+        return found.every((entity) => WORD_TYPES.has(entity.type)) ? name : applyActions(name, found, ctx);
+      },
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },
@@ -161,6 +171,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         if (keepLocal.length > 0) return { kind: "keep_local", types: keepLocal, summary: tally.entries() };
         return { kind: "cloud", request: markCloudSafe(sanitized), history: markCloudSafe(history), summary: tally.entries() };
       } catch (error) {
+        if (error instanceof PiiNameCollisionError) return collisionOutcome(error);
         return { kind: "failed", fallback: policy.scan.on_failure, ...scanFailure(error) };
       }
     },
@@ -183,10 +194,15 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         if (tally.typesWith("block").length > 0) return blockedOutcome(tally);
         return { kind: "local", request: sanitized, history, summary: tally.entries() };
       } catch (error) {
+        if (error instanceof PiiNameCollisionError) return collisionOutcome(error);
         return { kind: "failed", fallback: "refuse", ...scanFailure(error) };
       }
     },
   };
+}
+
+function collisionOutcome(error: PiiNameCollisionError) {
+  return { kind: "blocked" as const, types: [], error, summary: [] };
 }
 
 function scanFailure(error: unknown): { error: GatewayError; cause: PiiScanError } {

@@ -10,6 +10,22 @@
  * request without PII costs no copies.
  */
 import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
+import { GatewayError } from "../errors.js";
+
+/**
+ * Two keys of one object rewritten to one name (under `redact`, "ann@example.com" and
+ * "bob@example.com" are both "<EMAIL_ADDRESS>"): sending one of them would drop the other's value or
+ * schema without a word, so the request is refused (400).
+ */
+export class PiiNameCollisionError extends GatewayError {
+  constructor(readonly collided: string) {
+    super(`Two object keys or schema property names of the request would be sent under the same name (${collided}) once their personal data is rewritten; rename them or change the PII action for their type.`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "pii_name_collision",
+    });
+  }
+}
 
 export interface Scanner {
   /** `text` as the policy rewrites it. */
@@ -27,6 +43,11 @@ export interface Scanner {
    * reading at `toText` of its offsets.
    */
   textAlsoRead(text: string, readings: readonly string[], toText: (offset: number) => number): string;
+  /**
+   * A name of the identifier shape as the policy rewrites it when it holds a value such as a card
+   * number, an SSN or a token; itself when the scan finds only words in it (people, places).
+   */
+  identifierName(name: string): string;
   /** Counts content the scan cannot read (images, audio, files). */
   nonText(kind: string): void;
   /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
@@ -160,10 +181,11 @@ export function requestWalker(scan: Scanner): RequestWalker {
   /**
    * A property name of the identifier shape OpenAI allows for tool names is the tool's interface,
    * written by the developer ("London", "first_name"): rewriting it would change what the model must
-   * answer. Any other name ("ann@example.com", "John Smith") could carry a value and is scanned; one
+   * answer, so it stays unless it holds a value other than words ("4111111111111111", "ghp_…").
+   * Any other name ("ann@example.com", "John Smith") could carry a value and is scanned; one
    * name gives one result wherever the schema lists it, as the vault gives a value one placeholder.
    */
-  const propertyName = (name: string) => (TOOL_NAME.test(name) ? name : text(name));
+  const propertyName = (name: string) => (TOOL_NAME.test(name) ? scan.identifierName(name) : text(name));
   const propertyNames = (names: unknown) => mapArray(names, (name) => (typeof name === "string" ? propertyName(name) : data(name, "schema", null)));
 
   const dataText = (node: string, key: string | null) => (key === null || node.length === 0 ? text(node) : scan.value(node, key));
@@ -201,8 +223,14 @@ export function requestWalker(scan: Scanner): RequestWalker {
         changed = true;
       }
     }
+    if (!changed) return record;
+    const names = new Set<string>();
+    for (const [name] of entries) {
+      if (names.has(name)) throw new PiiNameCollisionError(name);
+      names.add(name);
+    }
     // fromEntries defines properties, so a "__proto__" key stays data and never sets the prototype.
-    return changed ? Object.fromEntries(entries) : record;
+    return Object.fromEntries(entries);
   }
 
   const text = (node: string) => (node.length === 0 ? node : scan.text(node));
