@@ -3,25 +3,14 @@
  * names and the names its `required` lists stay one interface, and a message `name` in the identifier
  * form OpenAI allows never carries a person to the cloud.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { chat, user } from "./support.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
+const cloud = fakeCloudGateway({ gateway: { waitForModels: false } });
+beforeEach(() => cloud.fake.reset());
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
-
-const upstream = () => fake.requests.at(-1)!.body as Record<string, any>;
+const upstream = () => cloud.fake.requests.at(-1)!.body as Record<string, any>;
 
 describe("a strict schema's property names", () => {
   const cities = {
@@ -32,7 +21,7 @@ describe("a strict schema's property names", () => {
   };
 
   it("reach the upstream with `required` naming the same properties, in tools and response_format", async () => {
-    const answer = await chat(gw.url, {
+    const answer = await chat(cloud.gw.url, {
       model: "fake-gpt",
       messages: [user("Give tomorrow's temperature per city.")],
       tools: [{ type: "function", function: { name: "record", strict: true, parameters: cities } }],
@@ -46,13 +35,13 @@ describe("a strict schema's property names", () => {
   it("holding an email never reach the upstream, and `required` still names the property", async () => {
     const email = "ann.smith@example.com";
     const schema = { type: "object", properties: { [email]: { type: "boolean" } }, required: [email], additionalProperties: false };
-    const answer = await chat(gw.url, {
+    const answer = await chat(cloud.gw.url, {
       model: "fake-gpt",
       messages: [user("hi")],
       response_format: { type: "json_schema", json_schema: { name: "o", strict: true, schema } },
     });
     expect(answer.status).toBe(200);
-    expect(fake.requests.at(-1)!.raw.toString("utf8")).not.toContain(email);
+    expect(cloud.fake.requests.at(-1)!.raw.toString("utf8")).not.toContain(email);
     const sent = upstream().response_format.json_schema.schema;
     expect(sent.required).toEqual(Object.keys(sent.properties));
   });
@@ -60,10 +49,10 @@ describe("a strict schema's property names", () => {
 
 describe("a message name in the identifier form", () => {
   it.each(["John_Smith", "Alice-Sullivan", "JohnSmith"])("%s reaches the upstream as an identifier-safe alias", async (name) => {
-    const answer = await chat(gw.url, { model: "fake-gpt", messages: [{ role: "user", name, content: "hi" }] });
+    const answer = await chat(cloud.gw.url, { model: "fake-gpt", messages: [{ role: "user", name, content: "hi" }] });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-switchyard-pii")).toBe("PERSON=pseudonymize:1");
     expect(upstream().messages[0].name).toMatch(/^PERSON_\d+$/);
-    expect(fake.requests.at(-1)!.raw.toString("utf8")).not.toMatch(/Smith|Sullivan/);
+    expect(cloud.fake.requests.at(-1)!.raw.toString("utf8")).not.toMatch(/Smith|Sullivan/);
   });
 });

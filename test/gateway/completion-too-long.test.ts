@@ -3,23 +3,13 @@
  * parameter and the client's own numbers, the way OpenAI words it ("you requested M tokens (P in the
  * messages, C in the completion)"); a prompt that does not fit even alone still blames the messages.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway();
 
 async function ask(body: Record<string, unknown>) {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local", ...body }) });
+  const res = await fetch(`${cloud.gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local", ...body }) });
   return { status: res.status, error: ((await res.json()) as { error?: { code: string; param: string; message: string } }).error };
 }
 

@@ -3,9 +3,8 @@
  * rule overriding `pii:` it used to show pii.yaml's own action (pseudonymize) while the real request
  * sent the address as the rule said (allow, redact).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, postJson } from "../support/gateway.js";
 
 const ROUTING = `
 version: 1
@@ -19,16 +18,7 @@ rules:
 default: { route: fake-gpt }
 `;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
 
 const messages = [{ role: "user", content: "Please write to maria.lopez@example.net about her refund" }];
 
@@ -39,8 +29,8 @@ describe("dry run pii.actions", { timeout: 60_000 }, () => {
     ["pseudonymize", undefined],
   ])("names the action the real request takes (%s), as its x-switchyard-pii says", async (action, metadata) => {
     const body = { model: "auto", messages, ...(metadata ? { metadata } : {}) };
-    const dry = await postJson(gw.url, "/v1/route", body);
-    const real = await postJson(gw.url, "/v1/chat/completions", body);
+    const dry = await postJson(cloud.gw.url, "/v1/route", body);
+    const real = await postJson(cloud.gw.url, "/v1/chat/completions", body);
     expect(real.status).toBe(200);
     expect(real.headers.get("x-switchyard-pii")).toBe(`EMAIL_ADDRESS=${action}:1`);
     expect((dry.json.pii as { actions?: Record<string, string> }).actions).toEqual({ EMAIL_ADDRESS: action });

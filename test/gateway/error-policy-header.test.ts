@@ -3,9 +3,8 @@
  * (docs/POLICIES.md), refusals included: ops tracing a 403 right after a hot reload need to know which
  * version denied it. A request that failed after falling back says which models it tried.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, postJson } from "../support/gateway.js";
 
 const ROUTING = `
 version: 1
@@ -19,31 +18,22 @@ rules:
 default: { route: cloud }
 `;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
 
 const messages = [{ role: "user", content: "hello" }];
 
 describe("x-switchyard-policy on refusals and failures", { timeout: 60_000 }, () => {
   it("a policy deny names the version that denied it, the one the dry run reports", async () => {
-    const dry = await postJson(gw.url, "/v1/route", { model: "auto", messages, metadata: { stage: "draft" } });
-    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "draft" } });
+    const dry = await postJson(cloud.gw.url, "/v1/route", { model: "auto", messages, metadata: { stage: "draft" } });
+    const real = await postJson(cloud.gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "draft" } });
     expect(real.status).toBe(403);
     expect(dry.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
     expect(real.headers.get("x-switchyard-policy")).toBe(dry.headers.get("x-switchyard-policy"));
   });
 
   it("a request whose every target failed names the version and the models it tried", async () => {
-    fake.script({ kind: "error", status: 500 }, { kind: "error", status: 500 });
-    const real = await postJson(gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "chain" } });
+    cloud.fake.script({ kind: "error", status: 500 }, { kind: "error", status: 500 });
+    const real = await postJson(cloud.gw.url, "/v1/chat/completions", { model: "auto", messages, metadata: { stage: "chain" } });
     expect(real.status).toBe(502);
     expect(real.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
     // The header's bytes are the UTF-8 arrow; fetch reads them as Latin-1 (see `fallbackHeaderValue`).
@@ -52,8 +42,8 @@ describe("x-switchyard-policy on refusals and failures", { timeout: 60_000 }, ()
 
   it("a refusal before any model is called names the version in the dry run as in the real request", async () => {
     const body = { model: "auto", messages: [{ role: "user", content: "my token is ghp_abcdefghijklmnopqrstuvwxyz0123456789 please" }] };
-    const dry = await postJson(gw.url, "/v1/route", body);
-    const real = await postJson(gw.url, "/v1/chat/completions", body);
+    const dry = await postJson(cloud.gw.url, "/v1/route", body);
+    const real = await postJson(cloud.gw.url, "/v1/chat/completions", body);
     expect(real.status).toBe(400);
     expect(dry.status).toBe(real.status);
     expect(real.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);

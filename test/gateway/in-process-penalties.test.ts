@@ -3,20 +3,10 @@
  * at temperature 0 changes under a strong penalty), and a value outside OpenAI's range (-2 to 2) is a
  * 400 naming the parameter rather than an answer sampled some other way.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway();
 
 interface Answer {
   status: number;
@@ -24,7 +14,7 @@ interface Answer {
 }
 
 async function ask(extra: Record<string, unknown> = {}): Promise<Answer> {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+  const res = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "local", temperature: 0, max_tokens: 40, messages: [{ role: "user", content: "Once upon a time" }], ...extra }),

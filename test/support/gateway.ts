@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import OpenAI from "openai";
+import { afterAll, beforeAll } from "vitest";
 import { createGateway, type Gateway } from "../../src/app.js";
 import { loadGatewayConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/logging.js";
 import { startServer, type RunningServer } from "../../src/server.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.js";
 
 export const SHIPPED_POLICIES = resolve(import.meta.dirname, "../../policies");
 export const STORIES_MODEL = resolve(import.meta.dirname, "../../../shared/models/stories260K/stories260K.gguf");
@@ -148,6 +150,45 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     async close() {
       await server.close(2000);
       await rm(policyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface FakeCloudGateway {
+  readonly fake: FakeOpenAI;
+  readonly gw: TestGateway;
+}
+
+/**
+ * For one test file: a fake cloud upstream and a gateway whose models.yaml points at it (no upstream
+ * retries unless `models` says so), started in `beforeAll` and closed in `afterAll`, gateway first.
+ * Read both through the handle once the hooks have run.
+ *
+ * @example
+ * const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
+ * it("…", async () => { await postJson(cloud.gw.url, "/v1/route", body); expect(cloud.fake.requests).toHaveLength(0); });
+ */
+export function fakeCloudGateway(options: { models?: Omit<ModelsYamlOptions, "cloudBaseURL">; gateway?: Omit<TestGatewayOptions, "modelsYaml"> } = {}): FakeCloudGateway {
+  let fake: FakeOpenAI | undefined;
+  let gw: TestGateway | undefined;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    gw = await startTestGateway({ ...options.gateway, modelsYaml: testModelsYaml({ maxRetries: 0, ...options.models, cloudBaseURL: fake.baseURL }) });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await fake?.close();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started: read it inside a test or hook`);
+    return value;
+  };
+  return {
+    get fake() {
+      return started(fake, "the fake cloud upstream");
+    },
+    get gw() {
+      return started(gw, "the gateway");
     },
   };
 }
