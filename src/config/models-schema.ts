@@ -111,6 +111,17 @@ export const OpenAICompatibleProviderSchema = z
     max_retries: z.int().min(0).max(10).default(2),
     headers: z.record(z.string(), z.string()).default({}),
     /**
+     * The header that carries the key, for servers that do not take `Authorization: Bearer <key>`:
+     * Azure OpenAI reads `api-key`, some proxies `x-api-key`. The key is sent as is, with no
+     * `Authorization` header.
+     */
+    api_key_header: z
+      .string()
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name")
+      .optional(),
+    /** Query parameters on every request, e.g. Azure OpenAI's `api-version`. */
+    query: z.record(z.string().min(1), z.string()).default({}),
+    /**
      * Ask for the usage chunk on streams (`stream_options.include_usage`). Off for servers that refuse
      * `stream_options` (Azure OpenAI API versions before 2024-09-01-preview answer 400): no
      * `stream_options` is sent, and the gateway counts the tokens itself, for its records and for the
@@ -123,6 +134,9 @@ export const OpenAICompatibleProviderSchema = z
       ctx.addIssue({ code: "custom", path: ["base_urls"], message: "give base_url (one server) or base_urls (a pool), not both" });
     } else if (provider.base_url === undefined && provider.base_urls === undefined) {
       ctx.addIssue({ code: "custom", path: ["base_url"], message: "required: base_url (one server) or base_urls (a pool of 2 or more)" });
+    }
+    if (provider.api_key_header !== undefined && provider.api_key_env === undefined) {
+      ctx.addIssue({ code: "custom", path: ["api_key_header"], message: "names the header for the key in api_key_env, which is not set" });
     }
     for (const key of ["cooldown_ms", "max_cooldown_ms"] as const) {
       if (provider[key] !== undefined && provider.base_urls === undefined) {

@@ -85,6 +85,34 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect(auth).toBe("Bearer sk-test");
   });
 
+  it("sends the key in the header models.yaml names, with no Authorization, and the configured query (Azure OpenAI)", async () => {
+    let seen: { url?: string; auth?: string; apiKey?: string } = {};
+    handler = (req, res) => {
+      seen = { url: req.url, auth: req.headers.authorization, apiKey: req.headers["api-key"] as string | undefined };
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] }));
+    };
+    const config = OpenAICompatibleProviderSchema.parse({
+      type: "openai_compatible",
+      base_url: baseURL,
+      api_key_env: "AZURE_OPENAI_API_KEY",
+      api_key_header: "api-key",
+      query: { "api-version": "2024-10-21" },
+      max_retries: 0,
+    });
+    const azure = new OpenAICompatibleProvider({ id: "azure", config, baseURL, apiKey: "azure-key", keyRequired: true, fetch: httpFetch });
+    await azure.complete({ model, request, signal: new AbortController().signal });
+    expect(seen).toEqual({ url: "/v1/chat/completions?api-version=2024-10-21", auth: undefined, apiKey: "azure-key" });
+  });
+
+  it("refuses a key header without the key's variable, and a header name that is not one", () => {
+    const base = { type: "openai_compatible", base_url: baseURL };
+    const noKey = OpenAICompatibleProviderSchema.safeParse({ ...base, api_key_header: "api-key" });
+    expect(noKey.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["api_key_header", "names the header for the key in api_key_env, which is not set"]]);
+    const badName = OpenAICompatibleProviderSchema.safeParse({ ...base, api_key_env: "K", api_key_header: "api key:" });
+    expect(badName.error?.issues.map((i) => i.path.join("."))).toEqual(["api_key_header"]);
+  });
+
   it("reads a whole answer that the upstream labels as an event stream, and releases the connection", async () => {
     handler = (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });

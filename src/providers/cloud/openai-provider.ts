@@ -50,13 +50,16 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       this.missing = `${options.config.api_key_env} is not set`;
       return;
     }
+    const keyHeader = options.config.api_key_header;
     this.client = new OpenAI({
       // Keyless servers (a local llama.cpp pool) still get a syntactically valid bearer token.
       apiKey: options.apiKey ?? "none",
       baseURL: options.baseURL,
       timeout: options.config.timeout_ms,
       maxRetries: options.config.max_retries,
-      defaultHeaders: options.config.headers,
+      // A null header is one the SDK leaves out: the key travels in its own header only.
+      defaultHeaders: keyHeader ? { ...options.config.headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : options.config.headers,
+      defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
       fetch: boundRetryAfter(options.fetch ?? globalThis.fetch, options.config.timeout_ms),
     });
@@ -83,8 +86,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const response = await client.chat.completions.create(body, { signal }).asResponse();
       const raw = takeNodeBody(response);
       // Past the buffered case, the body is the Node response as it comes, or (another fetch) a web stream.
-    const node = raw?.kind === "stream" ? raw : undefined;
-    if (node) endOnUpstreamSilence(node, this.options.config.timeout_ms);
+      const node = raw?.kind === "stream" ? raw : undefined;
+      if (node) endOnUpstreamSilence(node, this.options.config.timeout_ms);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
