@@ -93,12 +93,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * counted as enforced, since no request is served.
    */
   async function decideFor(ctx: ChatRequestContext, conversation: Conversation, options: { dryRun?: boolean } = {}): Promise<Decided> {
+    const snapshot = deps.policies.snapshot;
     const budget = await deps.usage.accounting.budgetStatus(ctx.tenant.id);
     if (budget.exceeded && budget.action === "deny") {
       if (!options.dryRun) deps.metrics.budgetEnforced("deny");
-      throw budgetExceeded(budget);
+      throw withHeaders(budgetExceeded(budget), { [POLICY_HEADER]: snapshot.version });
     }
-    const snapshot = deps.policies.snapshot;
     const analysis = analyze(ctx, conversation, snapshot.policy, { exceeded: budget.exceeded }, deps);
     // A shadow candidate is compared on the same features, so it gets the scan whatever the active policy needs.
     let scanned = options.dryRun === true || deps.policies.shadow !== undefined;

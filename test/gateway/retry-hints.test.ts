@@ -72,6 +72,8 @@ describe("retry hints for the official client", () => {
     const { error, ms, requests } = await ask(KEYS.spent, "fake-gpt");
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).code).toBe("budget_exceeded");
+    // Ops tracing a refusal see which policy was in force, as on every other answer.
+    expect((error as RateLimitError).headers?.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{12}$/);
     expect(ms).toBeLessThan(3000);
     expect(requests).toBe(1);
   });
