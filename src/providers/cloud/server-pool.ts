@@ -222,7 +222,8 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
     describe() {
       const all = states();
       const ejected = all.filter((s) => s.ejectedForMs !== undefined);
-      const up = `${all.length - ejected.length} of ${all.length} servers up (${all.map((s) => s.url).join(", ")})`;
+      const serving = all.filter((s) => s.ejectedForMs === undefined);
+      const up = `${serving.length} of ${all.length} servers up${serving.length > 0 ? ` (${serving.map((s) => s.url).join(", ")})` : ""}`;
       if (ejected.length === 0) return up;
       return `${up}; ejected: ${ejected.map((s) => `${s.url} (${Math.ceil(s.ejectedForMs! / SECOND)} s more)`).join(", ")}`;
     },
