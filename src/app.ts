@@ -99,6 +99,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const metrics = createMetrics({
     localQueueDepth: () => providers.localQueueDepths(),
     poolServers: () => providers.poolServers(),
+    contextStore: () => context.status(),
     ...(usageRedis ? { redisStatus: () => usageRedis.status } : {}),
     usageRecorder: () => usage.recorder.stats(),
     // Read at scrape time, when the store below exists.

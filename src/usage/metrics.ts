@@ -8,6 +8,7 @@
  * `/v1/usage`'s job).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ContextStoreStatus } from "../context/store.js";
 import { LATENCY_BOUNDS_MS, NONE } from "./aggregate.js";
 import type { RecorderStats } from "./recorder.js";
 import type { UsageRecord } from "./record.js";
@@ -27,6 +28,8 @@ export interface MetricsOptions {
   policyVersion?: () => string;
   /** Each server of each provider that is a pool (`base_urls`), per provider id. */
   poolServers?: () => Record<string, readonly PoolServer[]>;
+  /** The conversation context store's state and running totals (`ContextStore.status()`). */
+  contextStore?: () => Pick<ContextStoreStatus, "state" | "counters">;
 }
 
 /** A pool server as the metrics read it (`PoolServerState` of src/providers/cloud/server-pool.ts). */
@@ -92,7 +95,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const policyReloads = new Counter({ name: `${prefix}policy_reload_failures_total`, help: "Policy file (re)loads that failed; the previous policy stayed in force.", labelNames: ["policy"], registers });
   const budgets = new Counter({ name: `${prefix}budget_enforcements_total`, help: "Requests of tenants over budget, by the action taken.", labelNames: ["action"], registers });
 
-  const { localQueueDepth, redisStatus, usageRecorder, policyVersion, poolServers } = options;
+  const { localQueueDepth, redisStatus, usageRecorder, policyVersion, poolServers, contextStore } = options;
   if (policyVersion) {
     // The info-metric idiom: one series whose label is the version, so dashboards and alerts can
     // tell which replicas run which policy, and when a reload took effect.
@@ -161,6 +164,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
   }
+  // Running totals kept elsewhere: a counter collected from one adds what is new since the last scrape.
+  const totalCounter = <T>(name: string, help: string, source: () => T, read: (stats: T) => number) => {
+    let seen = 0;
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers,
+      collect() {
+        const total = read(source());
+        if (total > seen) this.inc(total - seen);
+        seen = total;
+      },
+    });
+  };
   if (usageRecorder) {
     new Gauge({
       name: `${prefix}usage_records_buffered`,
@@ -170,22 +187,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         this.set(usageRecorder().buffered);
       },
     });
-    // The recorder keeps running totals; a counter collected from one adds what is new since the last scrape.
-    const totalCounter = (name: string, help: string, read: (stats: RecorderStats) => number) => {
-      let seen = 0;
-      new Counter({
-        name: `${prefix}${name}`,
-        help,
-        registers,
-        collect() {
-          const total = read(usageRecorder());
-          if (total > seen) this.inc(total - seen);
-          seen = total;
-        },
-      });
-    };
-    totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", (s) => s.dropped);
-    totalCounter("usage_store_write_failures_total", "Usage batches the store refused or could not be reached for (they are retried).", (s) => s.failedWrites);
+    totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", usageRecorder, (s) => s.dropped);
+    totalCounter("usage_store_write_failures_total", "Usage batches the store refused or could not be reached for (they are retried).", usageRecorder, (s) => s.failedWrites);
+  }
+  if (contextStore) {
+    new Gauge({
+      name: `${prefix}context_up`,
+      help: "1 while the conversation context store serves loads and saves, 0 while it is degraded (requests go on without stored context).",
+      registers,
+      collect() {
+        this.set(contextStore().state === "ready" ? 1 : 0);
+      },
+    });
+    const counters = () => contextStore().counters;
+    totalCounter("context_loads_total", "Session loads tried (requests with x-session-id).", counters, (c) => c.loads);
+    totalCounter("context_saves_total", "Session writes tried (a turn, with the instructions and state it changed).", counters, (c) => c.saves);
+    totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable).", counters, (c) => c.degradedLoads);
+    totalCounter("context_degraded_saves_total", "Session writes that did not store everything: the store unreachable, slow or failing, or a turn over the size limit.", counters, (c) => c.degradedSaves);
+    totalCounter("context_trimmed_turns_total", "Stored turns dropped to keep sessions within max_turns and max_bytes.", counters, (c) => c.trimmedTurns);
   }
 
   return {
