@@ -75,11 +75,13 @@ export interface RawSaveResult {
   /** Oldest turns removed to stay within the limits, in whole exchanges (see `opensExchange`). */
   trimmed: number;
   /**
-   * The write's last turns not stored: their exchange (from its opening turn, stored or in the write,
-   * to the end) is over `maxBytes` or `maxTurns` on its own, so storing it would trim the whole
-   * history away and still not fit. The turns before them are stored, the history is kept.
+   * The write's turns not stored: each belongs to an exchange (from its opening turn, stored or in the
+   * write, to the next) over `maxBytes` or `maxTurns` on its own, so storing it would trim the whole
+   * history away and still not fit. The write's other exchanges are stored, the history is kept.
    */
   notStored: number;
+  /** The encoded size of the turns not stored. */
+  notStoredBytes: number;
   /** `ifStateVersion` did not match: the state was not written, and this is the one stored. */
   conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number };
 }

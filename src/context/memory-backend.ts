@@ -46,20 +46,21 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       if (write.ifEpoch !== undefined && entry.epoch !== write.ifEpoch) return { erased: true };
       const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
       if (conflict && write.turnsNeedState) {
-        return { turns: entry.turns.length, trimmed: 0, notStored: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
+        return { turns: entry.turns.length, trimmed: 0, notStored: 0, notStoredBytes: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion } };
       }
       if (write.replace) {
         entry.turns = [];
         entry.bytes = 0;
       }
-      const { notStored, storedDropped, exchange } = unfit(entry.turns, write.turns, limits);
+      const fitted = fitExchanges(entry.turns, write.turns, limits);
+      const { notStored, notStoredBytes, storedDropped } = fitted;
       for (const turn of entry.turns.splice(entry.turns.length - storedDropped)) entry.bytes -= byteLength(turn);
-      for (const turn of write.turns.slice(0, write.turns.length - notStored)) {
+      for (const turn of fitted.kept) {
         entry.turns.push(turn);
         entry.bytes += byteLength(turn);
       }
       // An exchange still waiting for its call results does not count yet (see `trim`).
-      const pending = write.awaitsResults === true && notStored === 0 ? exchange : NONE;
+      const pending = write.awaitsResults === true && fitted.lastKept ? fitted.last : NONE;
       const trimmed = trim(entry, limits, pending) + storedDropped;
       if (write.instructions !== undefined) entry.instructions = write.instructions;
       if (write.state !== undefined && !conflict) {
@@ -68,7 +69,7 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       }
       sessions.set(key, entry);
       const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion } } : {};
-      return { turns: entry.turns.length, trimmed, notStored, ...current };
+      return { turns: entry.turns.length, trimmed, notStored, notStoredBytes, ...current };
     },
     async erase(key: string): Promise<boolean> {
       const entry = sessions.get(key);
@@ -147,30 +148,54 @@ function trim(entry: Entry, limits: SessionLimits, pending: Span): number {
 }
 
 /**
- * Whether the write's last exchange can be stored: when it is over a limit on its own, storing it
- * would trim the whole history away and still not fit, so it is left out — `notStored` of the write's
- * last turns. An exchange runs from a turn that opens one to the end; when the write opens none, it
- * continues the exchange the stored history ends with, whose stored turns (`storedDropped`, from the
- * tail) then go too: kept, they would end the history with a call no result ever answers. `exchange`
- * is that exchange's size (stored part included). The Redis save script does the same.
+ * Which of the write's turns can be stored: each exchange of the write is checked on its own, and
+ * one over a limit by itself is left out — storing it would trim the whole history away and still
+ * not fit (a full-history client resends such an exchange with every later turn, in front of turns
+ * that do fit). The exchanges around it are stored. An exchange runs from a turn that opens one to
+ * the next; the write's turns before its first opening turn continue the exchange the stored history
+ * ends with, whose stored turns (`storedDropped`, from the tail) go too when that exchange is over a
+ * limit: kept, they would end the history with a call no result ever answers. `last` is the size of
+ * the write's last exchange (its stored part included), `lastKept` whether it is stored. The Redis
+ * save script does the same.
  */
-function unfit(stored: readonly string[], added: readonly string[], limits: SessionLimits): { notStored: number; storedDropped: number; exchange: Span } {
-  let count = 0;
-  let bytes = 0;
-  const over = () => count > limits.maxTurns || bytes > limits.maxBytes;
-  for (let i = added.length - 1; i >= 0; i--) {
-    count++;
-    bytes += byteLength(added[i]!);
-    if (opensExchange(added[i]!)) return { notStored: over() ? added.length - i : 0, storedDropped: 0, exchange: { turns: count, bytes } };
+function fitExchanges(
+  stored: readonly string[],
+  added: readonly string[],
+  limits: SessionLimits,
+): { kept: string[]; notStored: number; notStoredBytes: number; storedDropped: number; last: Span; lastKept: boolean } {
+  const over = (span: Span) => span.turns > limits.maxTurns || span.bytes > limits.maxBytes;
+  const kept: string[] = [];
+  let notStored = 0;
+  let notStoredBytes = 0;
+  let storedDropped = 0;
+  let last: Span = NONE;
+  let lastKept = false;
+  let from = 0;
+  while (from < added.length) {
+    let to = from + 1;
+    while (to < added.length && !opensExchange(added[to]!)) to++;
+    const own = added.slice(from, to);
+    const span = { turns: own.length, bytes: own.reduce((sum, turn) => sum + byteLength(turn), 0) };
+    const ownBytes = span.bytes;
+    let storedPart = 0;
+    if (from === 0 && !opensExchange(added[0]!)) {
+      // Continues the stored tail's exchange: count its stored part, back to the turn that opened it.
+      for (let start = stored.length - 1; start >= 0; start--) {
+        storedPart++;
+        span.turns++;
+        span.bytes += byteLength(stored[start]!);
+        if (opensExchange(stored[start]!)) break;
+      }
+    }
+    last = span;
+    lastKept = !over(span);
+    if (lastKept) kept.push(...own);
+    else {
+      notStored += own.length;
+      notStoredBytes += ownBytes;
+      storedDropped = storedPart;
+    }
+    from = to;
   }
-  if (added.length === 0) return { notStored: 0, storedDropped: 0, exchange: NONE };
-  let start = stored.length;
-  while (start > 0) {
-    start--;
-    count++;
-    bytes += byteLength(stored[start]!);
-    if (opensExchange(stored[start]!)) break;
-  }
-  const exchange = { turns: count, bytes };
-  return over() ? { notStored: added.length, storedDropped: stored.length - start, exchange } : { notStored: 0, storedDropped: 0, exchange };
+  return { kept, notStored, notStoredBytes, storedDropped, last, lastKept };
 }

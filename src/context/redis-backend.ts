@@ -86,11 +86,11 @@ return 0
 //       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none),
 //       the write ends with a call awaiting its results (0|1), turns…
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
-// trimmed, turns of the write not stored}, and when the state version did not match (the state not
+// trimmed, turns of the write not stored, their bytes}, and when the state version did not match (the state not
 // written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
 //
 // Trimming keeps whole exchanges (a turn that opens one, then what answers it: see
-// ANSWER_TURN_PREFIXES), and the write's last exchange is not stored when it is over a limit on its
+// ANSWER_TURN_PREFIXES), and an exchange of the write is not stored when it is over a limit on its
 // own — it would trim the whole history away and still not fit. An exchange awaiting its call results
 // (ARGV[13]) does not count until answered: older exchanges are not trimmed for it, since its results
 // may still make it too large and it would then go, leaving nothing. The memory backend does the same.
@@ -104,7 +104,7 @@ if conflict and ARGV[10] == '1' then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
-  return {redis.call('LLEN', KEYS[1]), 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
+  return {redis.call('LLEN', KEYS[1]), 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
@@ -112,25 +112,26 @@ if ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'bytes', 0)
 end
--- The write's turns are ARGV[14..last]; its last exchange starts at its last opening turn, or, when it
--- opens none, in the stored list (whose tail is read back only as far as needed). When that exchange
--- is over a limit on its own, the write's part of it is not stored, and a stored part goes too: kept,
--- it would end the history with a call no result ever answers.
-local last = #ARGV
-local notStored = 0
-local dropped = 0
+-- The write's turns are ARGV[14..#ARGV]. Each of its exchanges (from an opening turn to the next) is
+-- checked on its own, and one over a limit by itself is not stored — it would trim the whole history
+-- away and still not fit — while the exchanges around it are. Turns before the write's first opening
+-- turn continue the stored list's last exchange (whose tail is read back only as far as needed); when
+-- that exchange is over a limit, its stored part goes too: kept, it would end the history with a call
+-- no result ever answers.
+local notStored, notStoredBytes, dropped = 0, 0, 0
+local keep = {}
+local added = 0
 -- The newest exchange, when stored and awaiting its call results: not counted by the trim below.
 local pending, pendingSize = 0, 0
-if last >= 14 then
-  local n, size, from = 0, 0, nil
-  for i = last, 14, -1 do
-    n = n + 1
-    size = size + #ARGV[i]
-    if opens(ARGV[i]) then from = i break end
-  end
-  local continues = not from
+local from = 14
+while from <= #ARGV do
+  local to = from
+  while to < #ARGV and not opens(ARGV[to + 1]) do to = to + 1 end
+  local own = 0
+  for i = from, to do own = own + #ARGV[i] end
+  local n, size = to - from + 1, own
+  local continues = from == 14 and not opens(ARGV[14])
   if continues then
-    from = 14
     local stored = redis.call('LLEN', KEYS[1])
     local j = 1
     while j <= stored and n <= maxTurns and size <= maxBytes do
@@ -142,8 +143,8 @@ if last >= 14 then
     end
   end
   if n > maxTurns or size > maxBytes then
-    notStored = last - from + 1
-    last = from - 1
+    notStored = notStored + to - from + 1
+    notStoredBytes = notStoredBytes + own
     if continues then
       local freed = 0
       repeat
@@ -154,17 +155,18 @@ if last >= 14 then
       until opens(turn)
       if dropped > 0 then redis.call('HINCRBY', KEYS[2], 'bytes', -freed) end
     end
-  elseif ARGV[13] == '1' then
-    pending, pendingSize = n, size
+  else
+    for i = from, to do keep[#keep + 1] = ARGV[i] end
+    added = added + own
+    if to == #ARGV and ARGV[13] == '1' then pending, pendingSize = n, size end
   end
+  from = to + 1
 end
-local count = last - 13
-local added = 0
-for i = 14, last do added = added + #ARGV[i] end
+local count = #keep
 local len = 0
 if count > 0 then
   -- In batches: unpack gives at most ~8000 values (LUAI_MAXCSTACK), and a request may carry more.
-  for i = 14, last, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + ${PUSH_BATCH - 1}, last))) end
+  for i = 1, count, ${PUSH_BATCH} do len = redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + ${PUSH_BATCH - 1}, count))) end
 else
   len = redis.call('LLEN', KEYS[1])
 end
@@ -208,8 +210,8 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- be refused as erased.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
 trimmed = trimmed + dropped
-if conflict then return {len, trimmed, notStored, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
-return {len, trimmed, notStored}
+if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
+return {len, trimmed, notStored, notStoredBytes}
 `;
 
 // ARGV: the new erasure mark, ttlMs. Returns how many of the session's keys existed.
@@ -314,11 +316,11 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number?, (string | null)?, number?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?];
       if (reply === "erased") return { erased: true };
-      const [turns, trimmed, notStored, turnsWritten, state, stateVersion] = reply;
-      if (turnsWritten === undefined) return { turns, trimmed, notStored };
-      return { turns, trimmed, notStored, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
+      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion] = reply;
+      if (turnsWritten === undefined) return { turns, trimmed, notStored, notStoredBytes };
+      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;

@@ -59,8 +59,8 @@ export interface SessionWrite {
 
 export type SaveResult =
   /**
-   * `notStored` (only when not 0): the write's last turns, left out because their exchange alone is
-   * over the size or turn limit; the turns before them, the instructions and the state were written.
+   * `notStored` (only when not 0): turns of the write left out because their exchange alone is over
+   * the size or turn limit; the write's other exchanges, the instructions and the state were written.
    */
   | { status: "ok"; turns: number; trimmed: number; notStored?: number }
   | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number }
@@ -261,8 +261,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       if (notStored > 0) {
         // No response header can say so: the client has the answer by now.
         counters.degradedSaves++;
-        const bytes = turns.slice(-notStored).reduce((sum, t) => sum + byteLength(t), 0);
-        log.warn({ tenant: scope.tenantId, messages: notStored, bytes, maxBytes: options.maxBytes }, "conversation turn larger than the context size limit; not stored");
+        log.warn({ tenant: scope.tenantId, messages: notStored, bytes: result.notStoredBytes, maxBytes: options.maxBytes }, "conversation turn larger than the context size limit; not stored");
       }
       if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed, ...(notStored > 0 ? { notStored } : {}) };
       const { turnsWritten, state: stored, stateVersion } = result.conflict;
