@@ -7,7 +7,7 @@
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import type { SessionSnapshot } from "./store.js";
-import { clientFingerprint, isInstruction, matchesStored, messageFingerprint, type ClientFingerprint } from "./turn.js";
+import { clientFingerprint, isInstruction, matchesStored, messageFingerprint } from "./turn.js";
 
 export type MergeMode =
   /** Nothing stored: the client's messages are the conversation. */
@@ -125,11 +125,33 @@ function merge(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: 
     }
   }
 
-  // A client that repeats stored turns (other than as its newest message) is sending history; since
-  // the stored tail is not in it, it was edited or regenerated from an earlier point.
-  const known = new Set(storedTurns.map((t) => t.fingerprint));
-  const repeatsStored = (client: ClientFingerprint) => known.has(client.fingerprint) || (client.legacyCall !== undefined && storedTurns.some((t) => matchesStored(t, client)));
-  if (bodyFp.slice(0, -1).some(repeatsStored)) return result("diverged", body, body, true);
+  if (resendsHistory(body, storedTurns.length, same)) return result("diverged", body, body, true);
 
   return result("continued", [...storedTurns.map((t) => t.message), ...body], body);
+}
+
+/** A message that answers what came before it: the model's (answer or call) or a call result. */
+const isAnswer = (message: ChatMessage): boolean => message.role === "assistant" || message.role === "tool" || message.role === "function";
+
+/**
+ * Whether the client resent the history and departed from it (an edited or regenerated turn; the
+ * stored tail is not in what it sent, or the overlap would have matched). Its messages must line up
+ * with the stored turns as a resent history does: a run of them, in order, that starts at the
+ * client's first message or at the stored first turn (a client may resend a window of recent messages,
+ * or more history than the store kept) — and that run, with the client's message where it departs,
+ * holds an answer. A repeated question alone is not history: `"hi"` twice, or a backend that sends
+ * only its new turn with the same preamble message in front of every question, is a new turn; were it
+ * taken for a rewrite, the stored history would be replaced by that one turn.
+ *
+ * @param same whether the client's message `b` matches the stored turn `s`
+ */
+function resendsHistory(body: readonly ChatMessage[], storedCount: number, same: (b: number, s: number) => boolean): boolean {
+  const lineUp = (b: number, s: number): boolean => {
+    let run = 0;
+    while (b + run < body.length && s + run < storedCount && same(b + run, s + run)) run++;
+    return run > 0 && body.slice(b, b + run + 1).some(isAnswer);
+  };
+  for (let s = 0; s < storedCount; s++) if (lineUp(0, s)) return true;
+  for (let b = 1; b < body.length; b++) if (lineUp(b, 0)) return true;
+  return false;
 }
