@@ -1,8 +1,10 @@
 /**
  * Fits a conversation into a model's context window: system and developer messages always stay, the
- * newest turns are kept and the oldest dropped first. An assistant message that calls tools and the
- * tool results answering it are kept or dropped together, since a provider rejects either without
- * the other; so are the deprecated single `function_call` and its `function` result.
+ * newest exchanges are kept and the oldest dropped first, whole — a question with the answers, calls
+ * and results that follow it, as the storage trim counts them — so the model never gets an answer
+ * whose question was left out. An assistant message that calls tools and the tool results answering
+ * it are kept or dropped together, since a provider rejects either without the other; so are the
+ * deprecated single `function_call` and its `function` result.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { invalidRequest } from "../errors.js";
@@ -61,11 +63,22 @@ export interface FittedHistory {
   fits: boolean;
 }
 
+/** A message, or a call together with the results answering it. */
 interface Group {
   indices: number[];
   tokens: number;
   /** Tool results whose call is not in the conversation: invalid for any provider. */
   orphan: boolean;
+}
+
+/**
+ * A question and everything answering it (the model's messages, its calls and their results), as the
+ * storage trim counts them. `opening` is false for answers the conversation starts with, before any
+ * question.
+ */
+interface Exchange {
+  groups: Group[];
+  opening: boolean;
 }
 
 /** The role of the results answering `message`'s calls, if it makes any. */
@@ -94,7 +107,7 @@ export function fitToBudget(messages: readonly ChatMessage[], options: BudgetOpt
 function fitWith(messages: readonly ChatMessage[], available: number, countTokens: (message: ChatMessage) => number): FittedHistory {
   const keep = new Array<boolean>(messages.length).fill(false);
   let pinnedTokens = 0;
-  const groups: Group[] = [];
+  const exchanges: Exchange[] = [];
   /** The last call's group, while the results answering it follow. */
   let open: { group: Group; results: "tool" | "function" } | undefined;
   for (let i = 0; i < messages.length; i++) {
@@ -113,7 +126,9 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
     // Unlike a `tool` result, a `function` result carries no call id a provider could check, so one
     // without its call in front is kept as the client sent it, not dropped as an orphan.
     const group: Group = { indices: [i], tokens, orphan: message.role === "tool" };
-    groups.push(group);
+    const answers = message.role === "assistant" || message.role === "tool" || message.role === "function";
+    if (!answers || exchanges.length === 0) exchanges.push({ groups: [], opening: !answers });
+    exchanges.at(-1)!.groups.push(group);
     const results = resultRoleOf(message);
     open = results ? { group, results } : undefined;
   }
@@ -121,18 +136,37 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
   let remaining = available - pinnedTokens;
   let tokens = pinnedTokens;
   let fits = remaining >= 0;
-  // The newest group that can be sent, not the newest group: an orphan tool result after the user's
-  // turn is dropped anyway, and must not make the turn being asked about droppable.
-  let newest = true;
-  for (let g = groups.length - 1; g >= 0; g--) {
-    const group = groups[g]!;
-    if (group.orphan) continue;
-    if (group.tokens > remaining && !newest) break;
-    if (group.tokens > remaining) fits = false;
-    newest = false;
+  const take = (group: Group) => {
     remaining -= group.tokens;
     tokens += group.tokens;
     for (const i of group.indices) keep[i] = true;
+  };
+  // Whole exchanges, newest first and contiguous: what is sent never starts with an answer whose
+  // question was left out. The newest exchange that can be sent is the one being asked about (an
+  // orphan tool result after it is dropped anyway and must not make it droppable): when it does not
+  // fit whole — a long run of calls — its question stays with its newest calls and their results, and
+  // only its older calls go; when even its question and its newest message do not fit, it is sent
+  // anyway and `fits` says so.
+  let newest = true;
+  for (let e = exchanges.length - 1; e >= 0; e--) {
+    const exchange = exchanges[e]!;
+    const groups = exchange.groups.filter((g) => !g.orphan);
+    if (groups.length === 0) continue;
+    const size = groups.reduce((sum, g) => sum + g.tokens, 0);
+    if (size <= remaining) {
+      for (const group of groups) take(group);
+      newest = false;
+      continue;
+    }
+    if (!newest) break;
+    const question = exchange.opening ? groups.shift()! : undefined;
+    if (question) take(question);
+    for (let g = groups.length - 1; g >= 0; g--) {
+      if (groups[g]!.tokens > remaining && g < groups.length - 1) break;
+      take(groups[g]!);
+    }
+    if (remaining < 0) fits = false;
+    break;
   }
 
   const kept: ChatMessage[] = [];

@@ -19,14 +19,23 @@ describe("fitting history holding a function_call", () => {
   const messages = [user("q1"), functionCall, functionResult("sent"), assistant("answer"), user("q2")];
 
   it("drops the call together with its result, never the call alone", () => {
-    // Newest two turns: 10 + 6 = 16; the result alone (8) would fit in 30, but not with its call (14).
+    // q2 6; the first exchange (6 + 14 + 8 + 10 = 38) does not fit in 30 and goes whole, though its
+    // result and answer alone (18) would fit.
     const fitted = fitToBudget(messages, { contextWindow: 30, reservedOutputTokens: 0, countTokens });
-    expect(fitted.messages).toEqual([assistant("answer"), user("q2")]);
-    expect(fitted.dropped).toBe(3);
+    expect(fitted.messages).toEqual([user("q2")]);
+    expect(fitted.dropped).toBe(4);
   });
 
   it("keeps the call with its result when both fit", () => {
-    const fitted = fitToBudget(messages, { contextWindow: 40, reservedOutputTokens: 0, countTokens });
-    expect(fitted.messages).toEqual(messages.slice(1));
+    const fitted = fitToBudget(messages, { contextWindow: 44, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual(messages);
+  });
+
+  it("keeps the newest call with its result in an exchange still in progress, and drops an older message first", () => {
+    // q1 6 + call and result 22 = 28 fit in 30; the answer before the call (10) does not.
+    const inProgress = [user("q1"), assistant("answer"), functionCall, functionResult("sent")];
+    const fitted = fitToBudget(inProgress, { contextWindow: 30, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([user("q1"), functionCall, functionResult("sent")]);
+    expect(fitted.dropped).toBe(1);
   });
 });

@@ -32,21 +32,16 @@ describe("fitting history into a context window", () => {
   });
 
   it("drops a tool call together with its results, never one without the other", () => {
-    const messages = [
-      user("q1"),
-      toolCall("c1", "f", "{}"),
-      toolResult("c1", "r".repeat(20)),
-      toolResult("c1", "s"),
-      assistant("answer"),
-      user("q2"),
-    ];
-    // Newest two turns: 10 + 6 = 16; the call group (14 + 24 + 5 = 43) does not fit in 40.
-    const fitted = fitToBudget(messages, { contextWindow: 40, reservedOutputTokens: 0, countTokens });
-    expect(fitted.messages).toEqual([assistant("answer"), user("q2")]);
-    expect(fitted.dropped).toBe(4);
+    // A tool exchange still in progress: its question stays, its oldest calls go first.
+    const messages = [user("q1"), toolCall("c1", "f", "{}"), toolResult("c1", "r".repeat(20)), toolResult("c1", "s"), toolCall("c2", "g", "{}"), toolResult("c2", "t")];
+    // q1 6 + the newest call group (14 + 5) = 25; the first call group (14 + 24 + 5 = 43) does not fit
+    // in 60, although its results alone (29) would.
+    const fitted = fitToBudget(messages, { contextWindow: 60, reservedOutputTokens: 0, countTokens });
+    expect(fitted.messages).toEqual([user("q1"), toolCall("c2", "g", "{}"), toolResult("c2", "t")]);
+    expect(fitted.dropped).toBe(3);
 
-    const roomy = fitToBudget(messages, { contextWindow: 60, reservedOutputTokens: 0, countTokens });
-    expect(roomy.messages).toEqual(messages.slice(1));
+    const roomy = fitToBudget(messages, { contextWindow: 68, reservedOutputTokens: 0, countTokens });
+    expect(roomy.messages).toEqual(messages);
   });
 
   it("drops tool results whose call is no longer in the history", () => {

@@ -38,7 +38,8 @@ describe("a function_call exchange that does not fit the window", () => {
         ],
       })
       .withResponse();
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["assistant", "user"]);
-    expect(response.headers.get("x-switchyard-context-dropped")).toBe("3");
+    // The whole exchange goes, its question and final answer too: never an answer without its question.
+    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user"]);
+    expect(response.headers.get("x-switchyard-context-dropped")).toBe("4");
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A conversation longer than a local model's window is trimmed to fit it, oldest turns first, and
+ * A conversation longer than a local model's window is trimmed to fit it, oldest exchanges first, and
  * the answer says how many messages were left out: for a model whose GGUF has a chat template too,
  * where every message costs the template's turn markers, not the plain prompt's `Role:` prefix.
  */
@@ -47,6 +47,8 @@ describe.each([
     const usage = answer.json.usage as { prompt_tokens: number; completion_tokens: number };
     expect(usage.prompt_tokens + maxTokens).toBeLessThanOrEqual(WINDOW);
     // Trimmed to fit, not far below: messages over-counted by much would waste the window.
-    expect(WINDOW - usage.prompt_tokens - maxTokens).toBeLessThan(100);
+    // Whole exchanges are dropped (a question with its answer, about 50 tokens here), so up to one
+    // exchange's room may stay unused besides the reserved framing.
+    expect(WINDOW - usage.prompt_tokens - maxTokens).toBeLessThan(135);
   });
 });
