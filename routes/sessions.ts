@@ -30,10 +30,11 @@ const sessionUnreadable = (id: string) =>
 
 /**
  * A stored message as the client sent or received it: with `context_storage: sanitized` the store holds
- * placeholders, restored here through the session's vault exactly as the pipeline restores them.
+ * placeholders, restored here through the session's vault exactly as the pipeline restores them. A
+ * `raw` store holds the text as sent: restoring it would turn a placeholder the client typed into a value.
  */
-const present = (turn: StoredTurn, vault: PseudonymVault) => ({
-  ...(vault.size > 0 ? restoreStoredMessage(turn.message, vault) : (turn.message as ChatMessage)),
+const present = (turn: StoredTurn, vault: PseudonymVault | undefined) => ({
+  ...(vault && vault.size > 0 ? restoreStoredMessage(turn.message, vault) : (turn.message as ChatMessage)),
   metadata: {
     created_at: Math.floor(turn.meta.at / 1000),
     ...(turn.meta.route !== undefined ? { route: turn.meta.route } : {}),
@@ -43,7 +44,8 @@ const present = (turn: StoredTurn, vault: PseudonymVault) => ({
   },
 });
 
-export function sessionRoutes(deps: { store: ContextStore }): Hono<AppEnv> {
+/** @param deps.storage pii.yaml's `context_storage` (only `sanitized` stores placeholders to restore). */
+export function sessionRoutes(deps: { store: ContextStore; storage: "raw" | "sanitized" }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const scopeOf = (tenantId: string, id: string): SessionScope => ({ tenantId, sessionId: parseSessionId(id, "id") });
 
@@ -53,7 +55,7 @@ export function sessionRoutes(deps: { store: ContextStore }): Hono<AppEnv> {
     if (loaded.status === "degraded") throw loaded.reason === "unreadable" ? sessionUnreadable(id) : storeUnavailable();
     if (!loaded.exists) throw sessionNotFound(id);
     // An unreadable state restores nothing: the placeholders stay, no value is guessed.
-    const { vault } = readSessionState(loaded.state).state;
+    const vault = deps.storage === "sanitized" ? readSessionState(loaded.state).state.vault : undefined;
     const messages = [...loaded.instructions, ...loaded.turns].map((turn) => present(turn, vault));
     return c.json({ id, object: "session", messages });
   });

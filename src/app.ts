@@ -197,7 +197,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES, streamFlushMs: env.SWITCHYARD_STREAM_FLUSH_MS }));
   app.route("/", routeDryRunRoutes({ explain: pipeline.explain }));
   app.route("/", piiRoutes({ engine: piiEngine }));
-  app.route("/", sessionRoutes({ store: context }));
+  app.route("/", sessionRoutes({ store: context, storage: sanitizer.contextStorage }));
 
   return {
     app,

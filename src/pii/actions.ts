@@ -3,6 +3,7 @@ import { canonicalValue } from "./canonical-value.js";
 import type { Entity } from "./entity.js";
 import { actionFor, type Destination, type PiiAction, type PiiPolicy } from "./policy/schema.js";
 import type { SummaryTally } from "./summary.js";
+import { TYPED_PLACEHOLDER, typedPlaceholderFor } from "./typed-placeholder.js";
 import type { PseudonymVault } from "./vault.js";
 
 export interface ActionContext {
@@ -66,6 +67,12 @@ export function applyActions(text: string, entities: readonly Entity[], ctx: Act
   let out = "";
   let copied = 0;
   for (const entity of entities) {
+    if (entity.type === TYPED_PLACEHOLDER) {
+      // Not personal data: text that must not be read as the gateway's placeholder (any destination, any rule).
+      out += text.slice(copied, entity.start) + typedPlaceholderFor(text.slice(entity.start, entity.end), ctx.vault);
+      copied = entity.end;
+      continue;
+    }
     const action = ctx.override ?? actionFor(ctx.policy, entity.type, ctx.destination);
     ctx.tally.add(entity.type, action);
     const replaced = replacement(action, entity.type, text.slice(entity.start, entity.end), ctx);

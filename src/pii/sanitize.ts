@@ -20,6 +20,7 @@ import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
+import { typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
 import { applyAcrossParts, findingsAcrossParts } from "./text-run.js";
 import { PiiNameCollisionError, requestWalker } from "./walker.js";
 
@@ -76,6 +77,11 @@ export class PiiBlockedError extends GatewayError {
 }
 
 export interface Sanitizer {
+  /**
+   * pii.yaml's `context_storage`: whether stored messages hold the session's placeholders (`sanitized`)
+   * and are restored when read, or are kept as sent (`raw`) and read back as stored.
+   */
+  readonly contextStorage: "raw" | "sanitized";
   sanitizeForCloud(request: ChatCompletionRequest, options: SanitizeOptions): CloudOutcome;
   sanitizeForLocal(request: ChatCompletionRequest, options: SanitizeOptions): LocalOutcome;
   /**
@@ -125,12 +131,15 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     // Arrays of records repeat their keys and many values ("type", "qty", "USD") thousands of times, and
     // short texts are not kept by the engine's cache: remember their findings for this request.
     const seen = new Map<string, ScannedEntities>();
-    const scan = (text: string) => {
+    const scanned = (text: string) => {
       if (text.length >= MIN_CACHED_CHARS) return engine.scan(text, deadline, options.tenant);
       let found = seen.get(text);
       if (found === undefined) seen.set(text, (found = engine.scan(text, deadline, options.tenant)));
       return found;
     };
+    // Read against the vault as it stands when the text is reached: a placeholder this request hands
+    // out for an earlier message's value counts too.
+    const scan = (text: string) => withTypedPlaceholders(scanned(text), typedPlaceholders(text, options.vault));
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
@@ -163,6 +172,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
   }
 
   return {
+    contextStorage: policy.context_storage,
     sanitizeForCloud(request, options) {
       try {
         const { sanitized, history, tally } = run(request, options, "cloud");

@@ -11,6 +11,8 @@ import { canonicalValue } from "./canonical-value.js";
 export const PLACEHOLDER_BODY = String.raw`[A-Z][A-Z0-9_]*_\d+`;
 const PLACEHOLDER = new RegExp(`<${PLACEHOLDER_BODY}>`, "g");
 const BODY = new RegExp(PLACEHOLDER_BODY, "g");
+/** A whole value shaped like a placeholder: text a client typed, never a personal value (see `placeholderFor`). */
+const PLACEHOLDER_SHAPED = new RegExp(`^<${PLACEHOLDER_BODY}>$`);
 
 const SnapshotSchema = z.strictObject({
   version: z.literal(1),
@@ -31,7 +33,7 @@ export class PseudonymVault {
    * however the value is written (`canonicalValue`); it restores as first written.
    */
   placeholderFor(type: string, value: string): string {
-    const existing = this.#placeholderByValue.get(value) ?? this.#placeholderByValue.get(spellingKey(type, value));
+    const existing = this.#placeholderByValue.get(value) ?? (PLACEHOLDER_SHAPED.test(value) ? undefined : this.#placeholderByValue.get(spellingKey(type, value)));
     if (existing !== undefined) return existing;
     const next = (this.#counters.get(type) ?? 0) + 1;
     this.#counters.set(type, next);
@@ -48,7 +50,9 @@ export class PseudonymVault {
    */
   #index(type: string, value: string, placeholder: string): void {
     this.#placeholderByValue.set(value, placeholder);
-    this.#placeholderByValue.set(spellingKey(type, value), placeholder);
+    // A client's text that looks like one of our placeholders (`<CREDIT_CARD_4111…>`) is that exact
+    // text only: read as its type's spelling, it could stand for a real value.
+    if (!PLACEHOLDER_SHAPED.test(value)) this.#placeholderByValue.set(spellingKey(type, value), placeholder);
   }
 
   valueOf(placeholder: string): string | undefined {

@@ -130,7 +130,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     let decided: Decided | undefined;
     let execution: Execution | undefined;
     try {
-      const conversation = await loadConversation(ctx, deps.context);
+      const conversation = await loadConversation(ctx, deps.context, deps.sanitizer.contextStorage);
       if (conversation.loaded?.status === "degraded") headers[CONTEXT_STATUS_HEADER] = "degraded";
       decided = await decideFor(ctx, conversation);
       // Here, not in decideFor: once per served request on its final features, never for a dry run.
@@ -333,7 +333,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   const explain: ExplainFn = async (body, ctx) => {
     const requestCtx = { ...ctx, body, receivedAt: Date.now() };
-    const conversation = await loadConversation(requestCtx, deps.context);
+    const conversation = await loadConversation(requestCtx, deps.context, deps.sanitizer.contextStorage);
     const decided = await decideFor(requestCtx, conversation, { dryRun: true });
     const { decision } = decided;
     if (decision.kind === "deny") {

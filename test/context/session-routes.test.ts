@@ -19,7 +19,7 @@ function appFor(store: ContextStore): Hono<AppEnv> {
     c.set("log", pino({ level: "silent" }));
     await next();
   });
-  app.route("/", sessionRoutes({ store }));
+  app.route("/", sessionRoutes({ store, storage: "sanitized" }));
   return app;
 }
 

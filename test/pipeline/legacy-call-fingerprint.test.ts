@@ -84,7 +84,7 @@ describe.each([
     const store = await open();
     // A client sending a window of recent messages: the opening exchange is not in it.
     const thanks = request([...MAIL, user("Thanks!")]);
-    const seen = await loadConversation(thanks, store);
+    const seen = await loadConversation(thanks, store, "raw");
     expect(seen.merged.mode).toBe("overlap");
     expect(seen.request.messages).toEqual([...OPENING, ...MAIL, user("Thanks!")]);
     await saveTurn(thanks, { store, sanitizer }, seen, assistant("You're welcome."), facts);
@@ -97,7 +97,7 @@ describe.each([
   it("still takes the client's version when it resends the call to another function", async () => {
     const store = await open();
     const edited = [MAIL[0]!, call("send_fax", '{"to":"finance"}'), { ...result, name: "send_fax" }];
-    const seen = await loadConversation(request(edited), store);
+    const seen = await loadConversation(request(edited), store, "raw");
     expect(seen.merged).toMatchObject({ mode: "diverged", replace: true });
   });
 });

@@ -78,7 +78,7 @@ describe("a session's stored tool calls", () => {
       receivedAt: 0,
     } satisfies ChatRequestContext;
 
-    const conversation = await loadConversation(ctx, store);
+    const conversation = await loadConversation(ctx, store, "sanitized");
 
     const [first, second] = conversation.request.messages;
     expect(first).toEqual({ role: "user", content: `Find ${NAME}` });

@@ -71,14 +71,14 @@ describe.each([
     const id = `race-${storageMode}`;
 
     const opening = request(id, [user(GREETING)]);
-    await saveTurn(opening, deps, await loadConversation(opening, store), assistant(FIRST_ANSWER), facts("gpt"));
+    await saveTurn(opening, deps, await loadConversation(opening, store, storageMode), assistant(FIRST_ANSWER), facts("gpt"));
 
     // The first answer regenerated, then a new question: the stored tail is not in this history.
     const rewrite = request(id, [user(GREETING), assistant("Hello! What do you need?"), user(ASK_BOB)]);
     const continuation = request(id, [user(ASK_ANN)]);
-    const rewriteSeen = await loadConversation(rewrite, store);
+    const rewriteSeen = await loadConversation(rewrite, store, storageMode);
     expect(rewriteSeen.merged.mode).toBe("diverged");
-    const continuationSeen = await loadConversation(continuation, store);
+    const continuationSeen = await loadConversation(continuation, store, storageMode);
     expect(continuationSeen.merged.mode).toBe("continued");
 
     // Different sticky targets: both write the state, so the rewrite's save meets a state conflict.

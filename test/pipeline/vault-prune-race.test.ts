@@ -64,7 +64,7 @@ describe.each([
     const id = `prune-race-${Math.random().toString(36).slice(2)}`;
     const turn = async (question: string, answer: string) => {
       const ctx = request(id, [user(question)]);
-      await saveTurn(ctx, deps, await loadConversation(ctx, store), assistant(answer), facts);
+      await saveTurn(ctx, deps, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
     };
 
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
@@ -78,8 +78,8 @@ describe.each([
     // A and B load at once. B saves first, pruning the address; A names it again, then saves.
     const a = request(id, [user(`Actually, copy ${EMAIL} as well.`)]);
     const b = request(id, [user("What time is it?")]);
-    const aSeen = await loadConversation(a, store);
-    const bSeen = await loadConversation(b, store);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const bSeen = await loadConversation(b, store, "sanitized");
     await saveTurn(b, deps, bSeen, assistant("Noon."), facts);
     expect(readSessionState((await store.load({ tenantId: "acme", sessionId: id })).state).state.vault.valueOf("<EMAIL_ADDRESS_1>")).toBeUndefined();
     await saveTurn(a, deps, aSeen, assistant(`Copied ${EMAIL}.`), facts);

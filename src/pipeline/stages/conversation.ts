@@ -3,8 +3,7 @@
  * tenant) and merges it with what the client sent, so a client may send only its new turn.
  * Storage trouble never fails the request: it goes on with what the client sent, marked degraded.
  */
-import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
-import type { PseudonymVault } from "../../pii/index.js";
+import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
@@ -20,22 +19,36 @@ export interface Conversation {
   /** The client's body with the whole conversation as its messages. */
   request: ChatCompletionRequest;
   state: SessionState;
+  /**
+   * For each of `request.messages`, its index in the client's own `messages`, or undefined when it
+   * came from the stored session: an error about a message names it as the client knows it.
+   */
+  clientIndex: readonly (number | undefined)[];
 }
 
 const NOTHING_STORED = { instructions: [], turns: [] };
 const REQUEST_ID_HEADER = "x-request-id";
 
-export async function loadConversation(ctx: ChatRequestContext, store: ContextStore): Promise<Conversation> {
+/**
+ * @param storage pii.yaml's `context_storage`: only a `sanitized` store holds placeholders to restore.
+ * A `raw` one holds the text as sent, where `<EMAIL_ADDRESS_1>` is what the client typed.
+ */
+export async function loadConversation(ctx: ChatRequestContext, store: ContextStore, storage: "raw" | "sanitized"): Promise<Conversation> {
   const scope = sessionScope(ctx.tenant, ctx.header(SESSION_ID_HEADER));
   const loaded = scope ? await store.load(scope) : undefined;
   const merged = mergeHistory(loaded ?? NOTHING_STORED, ctx.body.messages, { clientRequestId: clientRequestId(ctx) });
   const { state, problem } = readSessionState(loaded?.state);
   if (problem) ctx.log.warn({ problem }, "session state reset");
-  const messages = state.vault.size > 0 ? withStoredTurnsRestored(merged.messages, merged.newTurns, state.vault) : merged.messages;
+  const sent = new Map(ctx.body.messages.map((message, index) => [message, index]));
+  const clientIndex = merged.messages.map((message) => sent.get(message));
+  const messages =
+    storage === "sanitized" && state.vault.size > 0
+      ? merged.messages.map((message, i) => (clientIndex[i] === undefined ? restoreStoredMessage(message, state.vault) : message))
+      : merged.messages;
   // Always the merged messages: with nothing stored but instructions (every turn trimmed, or the turn
   // list evicted), the conversation is new but still opens with the stored instructions.
   const request = { ...ctx.body, messages };
-  return { scope, loaded, merged, request, state };
+  return { scope, loaded, merged, request, state, clientIndex };
 }
 
 /**
@@ -44,13 +57,4 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
  */
 function clientRequestId(ctx: ChatRequestContext): string | undefined {
   return ctx.header(REQUEST_ID_HEADER) === ctx.requestId ? ctx.requestId : undefined;
-}
-
-/**
- * Turns stored sanitized carry the session's placeholders; the conversation the models see (and the
- * PII stage sanitizes again for the cloud) starts from the original text.
- */
-function withStoredTurnsRestored(messages: readonly ChatMessage[], fresh: readonly ChatMessage[], vault: PseudonymVault): ChatMessage[] {
-  const isFresh = new Set(fresh);
-  return messages.map((message) => (isFresh.has(message) ? message : restoreStoredMessage(message, vault)));
 }

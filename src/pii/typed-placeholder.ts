@@ -1,0 +1,39 @@
+/**
+ * Text a client typed that reads like one of the conversation's placeholders ("What does
+ * <EMAIL_ADDRESS_1> mean?"). Sent as typed, the model's echo of it would be restored to the vault's
+ * value — a real address the client never wrote there. So it is pseudonymized itself: it goes out
+ * under a placeholder of its own (`<EMAIL_ADDRESS_2>`, whose value is the typed text), and the echo
+ * comes back as the client typed it.
+ */
+import type { Entity } from "./entity.js";
+import { PLACEHOLDER_BODY, type PseudonymVault } from "./vault.js";
+
+/** The finding's type: what the action does with it is fixed (see `applyActions`), whatever the policy says. */
+export const TYPED_PLACEHOLDER = "\u0000typed-placeholder";
+
+const PLACEHOLDER = new RegExp(`<${PLACEHOLDER_BODY}>`, "g");
+const COUNTER = /_\d+>$/;
+
+/** The placeholders of `vault` that `text` holds as written, as findings of type `TYPED_PLACEHOLDER`. */
+export function typedPlaceholders(text: string, vault: PseudonymVault): Entity[] {
+  if (vault.size === 0 || !text.includes("<")) return [];
+  const found: Entity[] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    if (vault.valueOf(match[0]) === undefined) continue;
+    found.push({ type: TYPED_PLACEHOLDER, start: match.index, end: match.index + match[0].length, score: 1 });
+  }
+  return found;
+}
+
+/** The scan's findings with the typed placeholders, in order; a finding overlapping one gives way to it. */
+export function withTypedPlaceholders(findings: readonly Entity[], typed: readonly Entity[]): readonly Entity[] {
+  if (typed.length === 0) return findings;
+  const apart = findings.filter((f) => typed.every((t) => f.end <= t.start || f.start >= t.end));
+  return [...apart, ...typed].sort((a, b) => a.start - b.start);
+}
+
+/** The placeholder the typed text goes out as: one of its own type when it reads as one (`EMAIL_ADDRESS`). */
+export function typedPlaceholderFor(text: string, vault: PseudonymVault): string {
+  const type = COUNTER.test(text) && text.startsWith("<") ? text.slice(1).replace(COUNTER, "") : "TEXT";
+  return vault.placeholderFor(type, text);
+}

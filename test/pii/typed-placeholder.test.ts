@@ -1,0 +1,48 @@
+/**
+ * A client's text shaped like one of the conversation's placeholders goes to the cloud under a
+ * placeholder of its own, so the model's echo of it restores to what the client typed, never to the
+ * value the vault holds under that name.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
+import { createPiiEngine, createSanitizer, PseudonymVault, restore, vaultFromJSON, vaultToJSON, type Sanitizer } from "../../src/pii/index.js";
+import { defaultPolicy, policyWith } from "./support.js";
+
+let sanitizer: Sanitizer;
+beforeAll(() => {
+  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
+});
+
+function toCloud(vault: PseudonymVault, ...contents: string[]): string[] {
+  const request: ChatCompletionRequest = { model: "gpt-4o-mini", messages: contents.map((content) => ({ role: "user" as const, content })) };
+  const outcome = sanitizer.sanitizeForCloud(request, { vault, tenant: "acme" });
+  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+  return outcome.request.messages.map((m) => m.content as string);
+}
+
+describe("text typed like a placeholder", () => {
+  it("is sent under its own placeholder when the vault holds that one, and the echo restores to it", () => {
+    const vault = new PseudonymVault();
+    const [first, typed] = toCloud(vault, "Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?");
+    expect(first).toBe("Mail <EMAIL_ADDRESS_1>");
+    expect(typed).toBe("What does <EMAIL_ADDRESS_2> mean?");
+    expect(restore(typed!, vault)).toBe("What does <EMAIL_ADDRESS_1> mean?");
+    // The real address still restores as itself.
+    expect(restore(first!, vault)).toBe("Mail john.smith@example.com");
+  });
+
+  it("is left alone when the vault does not hold it", () => {
+    expect(toCloud(new PseudonymVault(), "Templates use <PERSON_1> for a name.")).toEqual(["Templates use <PERSON_1> for a name."]);
+  });
+
+  it("never shares a placeholder with a real value its digits spell, also after the vault is stored", () => {
+    const vault = new PseudonymVault();
+    vault.placeholderFor("CREDIT_CARD", "4111 1111 1111 1111");
+    const typed = vault.placeholderFor("CREDIT_CARD", "<CREDIT_CARD_4111111111111111>");
+    expect(typed).toBe("<CREDIT_CARD_2>");
+    const reloaded = vaultFromJSON(vaultToJSON(vault));
+    expect(reloaded.placeholderFor("CREDIT_CARD", "4111-1111-1111-1111")).toBe("<CREDIT_CARD_1>");
+    expect(reloaded.placeholderFor("CREDIT_CARD", "<CREDIT_CARD_4111111111111111>")).toBe("<CREDIT_CARD_2>");
+  });
+});
