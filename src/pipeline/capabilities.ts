@@ -4,7 +4,8 @@
  */
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { assertNoToolHistory, holdsToolHistory } from "../api/tool-history.js";
-import { unsupported } from "../errors.js";
+import { SESSION_ID_HEADER } from "../context/headers.js";
+import { GatewayError, unsupported } from "../errors.js";
 import type { ModelEntry } from "../models/registry.js";
 import { grammarRefusal, schemaRefusalError } from "../providers/local/grammar-schema.js";
 import { assertPenaltiesInRange } from "../providers/local/repeat-penalty.js";
@@ -107,4 +108,31 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   }
   if (needs.jsonSchemaBeyondGrammar !== undefined && model.path !== undefined) throw schemaRefusalError(needs.jsonSchemaBeyondGrammar);
   if (model.path !== undefined) assertPenaltiesInRange(request);
+}
+
+const MESSAGE_PARAM = /^messages\[(\d+)\](.*)$/;
+
+/**
+ * `assertSupported` for a session's conversation, whose messages are the stored history and the
+ * client's: a refusal naming a message names it as the client knows it. `clientIndex[i]` is the
+ * client's index of `request.messages[i]`, undefined for one from the store; a refusal of a stored
+ * message names the session (`x-session-id`), since nothing in the request can be changed to fix it.
+ */
+export function assertSupportedAsSent(request: ChatCompletionRequest, model: ModelEntry, clientIndex: readonly (number | undefined)[] | undefined): void {
+  try {
+    assertSupported(request, model);
+  } catch (error) {
+    throw clientIndex ? asSent(error, clientIndex) : error;
+  }
+}
+
+/** A refusal naming `messages[i]` of a session's conversation, naming it as the client sent it (see `assertSupportedAsSent`). */
+export function asSent<E>(error: E, clientIndex: readonly (number | undefined)[]): E | GatewayError {
+  const at = error instanceof GatewayError && error.param !== null ? MESSAGE_PARAM.exec(error.param) : null;
+  if (!at || !(error instanceof GatewayError)) return error;
+  const { status, type, code, headers } = error;
+  const index = clientIndex[Number(at[1])];
+  if (index !== undefined) return new GatewayError(error.message, { status, type, code, headers, param: `messages[${index}]${at[2]}`, cause: error });
+  const message = `${error.message} The message is in the session's history (${SESSION_ID_HEADER}), not in this request: continue the session with a model that can take it, or start a new session.`;
+  return new GatewayError(message, { status, type, code, headers, param: SESSION_ID_HEADER, cause: error });
 }

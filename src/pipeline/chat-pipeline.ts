@@ -24,6 +24,7 @@ import { budgetExceeded } from "../usage/budgets/guard.js";
 import type { Metrics } from "../usage/metrics.js";
 import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
+import { asSent } from "./capabilities.js";
 import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
@@ -140,7 +141,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       }
       headers[POLICY_HEADER] = decided.snapshot.version;
       const decision = decided.decision;
-      if (decision.kind === "deny") throw denialOf(decision, conversation.request);
+      if (decision.kind === "deny") throw denialOf(decision, conversation);
       const { analysis } = decided;
       execution = await execute(ctx, decision, {
         registry: deps.registry,
@@ -296,8 +297,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** A deny as the client gets it: the requested model's own refusal when it has one, else the policy's. */
-  function denialOf(decision: DenyDecision, request: ChatCompletionRequest): GatewayError {
-    return denialFor(decision, request, deps.registry, (model) => shapeFor(model, request, undefined, deps.providers));
+  function denialOf(decision: DenyDecision, conversation: Conversation): GatewayError {
+    const { request, clientIndex } = conversation;
+    // The requested model's refusal (denyError) checks the merged conversation: named as the client sent it.
+    return asSent(denialFor(decision, request, deps.registry, (model) => shapeFor(model, request, undefined, deps.providers, clientIndex)), clientIndex);
   }
 
   /**
@@ -337,7 +340,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const decided = await decideFor(requestCtx, conversation, { dryRun: true });
     const { decision } = decided;
     if (decision.kind === "deny") {
-      const denial = denialOf(decision, conversation.request);
+      const denial = denialOf(decision, conversation);
       return { ...explainResult(decided), denial: { status: denial.status, code: denial.code ?? decision.code, message: denial.message } };
     }
     // A dry run predicts the real answer: a request refused before any model is called gets that

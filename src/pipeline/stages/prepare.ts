@@ -12,7 +12,7 @@ import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from 
 import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
-import { assertSupported } from "../capabilities.js";
+import { assertSupportedAsSent } from "../capabilities.js";
 import type { Conversation } from "./conversation.js";
 
 /**
@@ -67,7 +67,7 @@ export function prepareCall(
   deps: PrepareDeps,
 ): PreparedCall {
   const request = conversation.request;
-  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers);
+  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const routed = deps.providers.forModel(model);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
@@ -98,15 +98,17 @@ export function prepareCall(
 /**
  * The request as `model` can take it: refuses what the model cannot do (400 naming the parameter),
  * drops the oldest turns that do not fit its window (400 `context_length_exceeded` when even the
- * newest does not) and applies the policy's max-tokens cap.
+ * newest does not) and applies the policy's max-tokens cap. `clientIndex` (see `Conversation`) makes a
+ * refusal name a message as the client sent it.
  */
 export function shapeFor(
   model: ModelEntry,
   request: ChatCompletionRequest,
   maxTokensCap: number | undefined,
   providers: ProviderSet,
+  clientIndex?: readonly (number | undefined)[],
 ): { shaped: ChatCompletionRequest; dropped: number } {
-  assertSupported(request, model);
+  assertSupportedAsSent(request, model, clientIndex);
   const requested = requestedMaxTokens(request);
   const reserved = Math.min(requested ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
   const budget = {
