@@ -31,6 +31,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault);
+    if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
     if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
     // The deprecated single call is a function call without an id: restored the same way.
@@ -43,6 +44,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
           choice.message.content ?? "",
           choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined,
           choice.message.function_call ?? undefined,
+          choice.message.refusal ?? undefined,
         )
       : undefined,
     ...reportedTokens(completion.usage),
@@ -108,6 +110,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   onStart();
   const restoring = options.vault.size > 0;
   const content = restoring ? createStreamRestorer(options.vault) : undefined;
+  const refusalRestorer = restoring ? createStreamRestorer(options.vault) : undefined;
+  let refusal: string | undefined;
   const toolArgs = new Map<number, StreamRestorer>();
   let functionCallArgs: StreamRestorer | undefined;
   const calls = new Map<number, ToolCall>();
@@ -121,7 +125,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let finished = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
-    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall),
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall, refusal),
     promptTokens,
     cachedPromptTokens,
     completionTokens,
@@ -152,6 +156,13 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
+        }
+        // A refusal streams under its own field; the session keeps it as the assistant's turn.
+        const refusalPiece = (delta as { refusal?: unknown }).refusal;
+        if (typeof refusalPiece === "string" && refusalPiece.length > 0) {
+          const restored = refusalRestorer ? refusalRestorer.push(refusalPiece) : refusalPiece;
+          (delta as { refusal?: string }).refusal = restored;
+          refusal = (refusal ?? "") + restored;
         }
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
@@ -184,9 +195,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         // A call is an answer as much as text: its first piece (the name, usually) is the first token.
         if (ttftMs === undefined && (delta.content || (delta.tool_calls?.length ?? 0) > 0 || callPiece)) ttftMs = performance.now() - options.startedAt;
         if (choice.finish_reason && restoring) {
-          const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs);
+          const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs, refusalRestorer);
           if (held) {
             text += held.choices[0]?.delta.content ?? "";
+            const heldRefusal = (held.choices[0]?.delta as { refusal?: string } | undefined)?.refusal;
+            if (heldRefusal) refusal = (refusal ?? "") + heldRefusal;
             for (const call of (held.choices[0]?.delta.tool_calls ?? []) as ToolCallDelta[]) {
               const collected = calls.get(call.index);
               if (collected) appendText(collected, deltaParts(call, collected).text ?? "");
@@ -226,7 +239,7 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
   const answer = summary.message;
   let completionTokens = 0;
   if (answer) {
-    const text = typeof answer.content === "string" ? answer.content : "";
+    const text = (typeof answer.content === "string" ? answer.content : "") + (answer.role === "assistant" && typeof answer.refusal === "string" ? answer.refusal : "");
     const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
     if (text.length > 0) completionTokens += count.text(text);
     for (const call of calls) {
@@ -254,8 +267,10 @@ function heldBack(
   toolArgs: Map<number, StreamRestorer>,
   calls: Map<number, ToolCall>,
   functionCallArgs: StreamRestorer | undefined,
+  refusal: StreamRestorer | undefined,
 ): ChatCompletionChunk | undefined {
   const text = content?.flush() ?? "";
+  const refusalRest = refusal?.flush() ?? "";
   const functionCallRest = functionCallArgs?.flush() ?? "";
   const toolCalls: ToolCallDelta[] = [];
   for (const [index, restorer] of toolArgs) {
@@ -263,9 +278,10 @@ function heldBack(
     if (rest.length === 0) continue;
     toolCalls.push(calls.get(index)?.type === "custom" ? { index, custom: { input: rest } } : { index, function: { arguments: rest } });
   }
-  if (text.length === 0 && toolCalls.length === 0 && functionCallRest.length === 0) return undefined;
+  if (text.length === 0 && toolCalls.length === 0 && functionCallRest.length === 0 && refusalRest.length === 0) return undefined;
   const delta: ChatCompletionChunk.Choice.Delta = {};
   if (text.length > 0) delta.content = text;
+  if (refusalRest.length > 0) delta.refusal = refusalRest;
   if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
   if (functionCallRest.length > 0) delta.function_call = { arguments: functionCallRest };
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
@@ -277,13 +293,17 @@ type FunctionCallShape = { name: string; arguments: string };
 /**
  * The answer as the session keeps it. The call travels with it (`tool_calls`, or the deprecated
  * `function_call`): the client's next turn may be only the call's result, which needs the call before it.
+ * So does a refusal (`content: null, refusal`), as a client resending the history would send it: kept
+ * as an empty answer, the model would read that it said nothing.
  */
-function assistantMessage(content: string, toolCalls: ToolCall[] | undefined, functionCall: FunctionCallShape | undefined): ChatMessage {
+function assistantMessage(content: string, toolCalls: ToolCall[] | undefined, functionCall: FunctionCallShape | undefined, refusal?: string): ChatMessage {
   const hasToolCalls = toolCalls !== undefined && toolCalls.length > 0;
-  if (!hasToolCalls && !functionCall) return { role: "assistant", content };
+  const refused = refusal !== undefined && refusal.length > 0;
+  if (!hasToolCalls && !functionCall && !refused) return { role: "assistant", content };
   return {
     role: "assistant",
     content: content || null,
+    ...(refused ? { refusal } : {}),
     ...(hasToolCalls ? { tool_calls: toolCalls } : {}),
     ...(functionCall ? { function_call: { name: functionCall.name, arguments: functionCall.arguments } } : {}),
   };

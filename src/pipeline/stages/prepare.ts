@@ -66,9 +66,9 @@ export function prepareCall(
   tenant: string,
   deps: PrepareDeps,
 ): PreparedCall {
-  const request = conversation.request;
-  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const routed = deps.providers.forModel(model);
+  const request = routed.location === "local" ? withRefusalsAsText(conversation.request) : conversation.request;
+  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
 
@@ -133,4 +133,20 @@ function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatC
   if (asked !== undefined && asked <= cap) return request;
   // Keep the client's spelling: providers that only know one of the two fields still see the cap.
   return request.max_completion_tokens != null ? { ...request, max_completion_tokens: cap } : { ...request, max_tokens: cap };
+}
+
+/**
+ * The conversation for a model on the host, whose prompt has no refusal field: a refusal the session
+ * kept (`content: null, refusal`) is the assistant's text there, not an empty turn. The same request
+ * when there is none.
+ */
+export function withRefusalsAsText(request: ChatCompletionRequest): ChatCompletionRequest {
+  const refused = (m: ChatMessage) => m.role === "assistant" && typeof m.refusal === "string" && m.refusal.length > 0 && (m.content == null || m.content === "");
+  if (!request.messages.some(refused)) return request;
+  const messages = request.messages.map((m): ChatMessage => {
+    if (!refused(m) || m.role !== "assistant") return m;
+    const { refusal, ...rest } = m;
+    return { ...rest, content: refusal };
+  });
+  return { ...request, messages };
 }
