@@ -54,6 +54,8 @@ describe.each(cases)("a typed placeholder in a session ($backend store, context_
     const session = `typed-${randomUUID()}`;
     const first = await chat(session, `My email is ${EMAIL}`);
     expect(first.upstream).toEqual(["My email is <EMAIL_ADDRESS_1>"]);
+    // The save is not awaited by the answer: wait until the first turn (and its vault) is stored.
+    await expect.poll(async () => ((await (await fetch(`${gw.url}/v1/sessions/${session}`)).json()) as { messages?: unknown[] }).messages?.length).toBe(2);
 
     const second = await chat(session, TYPED);
     // The cloud never gets the typed text as the real address's placeholder, so its echo is not "restored".
