@@ -54,7 +54,11 @@ export type CloudOutcome =
   | { kind: "failed"; fallback: "refuse" | "local"; error: GatewayError; cause: PiiScanError };
 
 export type LocalOutcome =
-  | { kind: "local"; request: ChatCompletionRequest; history: ChatMessage[]; summary: PiiSummaryEntry[] }
+  /**
+   * `placeholders`: whether the request may carry placeholders the gateway made (the scan ran), so the
+   * answer's are the vault's to restore; false when it went out as the client sent it.
+   */
+  | { kind: "local"; request: ChatCompletionRequest; history: ChatMessage[]; summary: PiiSummaryEntry[]; placeholders: boolean }
   | { kind: "blocked"; types: string[]; error: PiiBlockedError | PiiNameCollisionError; summary: PiiSummaryEntry[] }
   | { kind: "failed"; fallback: "refuse"; error: GatewayError; cause: PiiScanError };
 
@@ -198,11 +202,11 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     },
     sanitizeForLocal(request, options) {
       // The default local policy allows everything: nothing to do, and nothing to pay for a scan.
-      if (options.override === undefined && allowsAll("local")) return { kind: "local", request, history: [...(options.history ?? [])], summary: [] };
+      if (options.override === undefined && allowsAll("local")) return { kind: "local", request, history: [...(options.history ?? [])], summary: [], placeholders: false };
       try {
         const { sanitized, history, tally } = run(request, options, "local");
         if (tally.typesWith("block").length > 0) return blockedOutcome(tally);
-        return { kind: "local", request: sanitized, history, summary: tally.entries() };
+        return { kind: "local", request: sanitized, history, summary: tally.entries(), placeholders: true };
       } catch (error) {
         if (error instanceof PiiNameCollisionError) return collisionOutcome(error);
         return { kind: "failed", fallback: "refuse", ...scanFailure(error) };

@@ -12,6 +12,7 @@ import { asGatewayError, CLIENT_CLOSED_CODE, CLIENT_CLOSED_STATUS, GatewayError 
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
+import { PseudonymVault } from "../pii/vault.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
 import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, keptOnHost, POLICY_HEADER } from "../policy/fallback.js";
@@ -159,8 +160,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const finish = (summary: AnswerSummary, status: number, error?: unknown) =>
         finishRequest(ctx, { decided: decided!, execution: execution!, summary, status, error, startedAt });
 
+      // An empty vault restores nothing: the request carried none of the gateway's placeholders.
+      const restoring = call.restoresPlaceholders ? conversation.state.vault : new PseudonymVault();
       if (answer.kind === "completion") {
-        const summary = presentCompletion(answer.completion, conversation.state.vault);
+        const summary = presentCompletion(answer.completion, restoring);
         // The save's command is sent now, before the answer, so the session's next turn (on this
         // replica or another) loads after it; the answer does not wait for its reply.
         inBackground(ctx, finish(summary, 200));
@@ -170,7 +173,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       let streamEnded!: () => void;
       inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)));
       const chunks = presentStream(answer.chunks, {
-        vault: conversation.state.vault,
+        vault: restoring,
         startedAt,
         countTokens: (summary) => counted(call.model, call.request, summary),
         onEnd: (end) => {

@@ -22,9 +22,14 @@ import type { Conversation } from "./conversation.js";
  */
 const PROMPT_FRAMING_TOKENS = 16;
 
+/**
+ * `restoresPlaceholders`: the answer's placeholders are the session vault's to turn back into values —
+ * only when the request went through a scan that put them there. A request sent as the client wrote
+ * it holds none of ours, so a placeholder in its answer is text the client typed (and the model echoed).
+ */
 export type PreparedCall =
-  | { location: "local"; model: ModelEntry; provider: OnHostProvider; request: ChatCompletionRequest; dropped: number; pii: PiiSummaryEntry[] }
-  | { location: "cloud"; model: ModelEntry; provider: EgressProvider; request: CloudSafeRequest; dropped: number; pii: PiiSummaryEntry[] };
+  | { location: "local"; model: ModelEntry; provider: OnHostProvider; request: ChatCompletionRequest; dropped: number; pii: PiiSummaryEntry[]; restoresPlaceholders: boolean }
+  | { location: "cloud"; model: ModelEntry; provider: EgressProvider; request: CloudSafeRequest; dropped: number; pii: PiiSummaryEntry[]; restoresPlaceholders: true };
 
 /**
  * The PII policy wants this request kept on the host (`keep_local`), or could not scan it and falls
@@ -77,14 +82,14 @@ export function prepareCall(
     // local rules apply, whatever it says (redact, block, keep_local…).
     const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
     if (outcome.kind !== "local") throw outcome.error;
-    return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
+    return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
   // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
   const outcome =
     shaped === request && override === undefined ? cloudScan() : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
     case "cloud":
-      return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary };
+      return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: true };
     case "keep_local":
       throw new KeepLocalError(outcome.types, outcome.summary.filter((entry) => entry.action === "keep_local"));
     case "blocked":
