@@ -3,20 +3,10 @@
  * as punctuation or emoji alone already are: the router sees the classifier's `unsure` and decides
  * as for "???" (the shipped policy's `unsure` rule), not as for a request with no classifier at all.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ models: { maxRetries: 2 } });
 
 interface DryRun {
   rule: string;
@@ -27,7 +17,7 @@ interface DryRun {
 }
 
 async function dryRun(content: string): Promise<DryRun> {
-  const response = await fetch(`${gw.url}/v1/route`, {
+  const response = await fetch(`${cloud.gw.url}/v1/route`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "Write me a sorting function in Rust." }, { role: "assistant", content: "Sure." }, { role: "user", content }] }),

@@ -6,28 +6,22 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { SHIPPED_POLICIES, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, inject, it } from "vitest";
+import { fakeCloudGateway, SHIPPED_POLICIES } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
 const EMAIL = "olga.petrova@example.com";
 const SESSION = `storage-${randomUUID()}`;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ echo: true });
-  const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
-  // On Redis, so the test can read what the store itself holds (the sessions API restores it).
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
+// On Redis, so the test can read what the store itself holds (the sessions API restores it).
+const cloud = fakeCloudGateway({
+  fake: { echo: true },
+  models: { maxRetries: 2 },
+  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false },
 });
 
 async function chat(session: string, content: string) {
-  const response = await fetch(`${gw.url}/v1/chat/completions`, {
+  const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-session-id": session },
     body: JSON.stringify({ model: "cloud", messages: [{ role: "user", content }] }),
@@ -50,13 +44,13 @@ describe("context_storage: sanitized", () => {
       redis.disconnect();
     }
     // The sessions API reads it back as the client sent it.
-    expect(await (await fetch(`${gw.url}/v1/sessions/${SESSION}`)).text()).toContain(EMAIL);
+    expect(await (await fetch(`${cloud.gw.url}/v1/sessions/${SESSION}`)).text()).toContain(EMAIL);
   });
 
   it("continues the conversation with the same placeholder for the stored value", async () => {
-    fake.reset();
+    cloud.fake.reset();
     await chat(SESSION, `And copy ${EMAIL} on the follow-up.`);
-    const sent = fake.requests[0]!.raw.toString();
+    const sent = cloud.fake.requests[0]!.raw.toString();
     expect(sent).not.toContain(EMAIL);
     // The stored turn and the new one name the same person the same way.
     expect(sent.split("<EMAIL_ADDRESS_1>").length - 1).toBeGreaterThanOrEqual(3);

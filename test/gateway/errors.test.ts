@@ -2,29 +2,18 @@
  * Every way a request can be wrong gets an OpenAI-shaped error with the right status — never a
  * crash, a hang or an HTML page.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
 const KEY = "sk-client-0123456789";
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 1 }),
-    files: { "routing.yaml": NO_FALLBACK_ROUTING },
-    env: { SWITCHYARD_API_KEYS: `acme=${KEY}`, SWITCHYARD_BODY_LIMIT_BYTES: "65536" },
-  });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+const cloud = fakeCloudGateway({
+  models: { parallel: 1, queue: 1, maxRetries: 2 },
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: `acme=${KEY}`, SWITCHYARD_BODY_LIMIT_BYTES: "65536" } },
 });
 
 async function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${gw.url}/v1/chat/completions`, {
+  const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", ...headers },
     body,
@@ -52,14 +41,14 @@ describe("request errors", () => {
   });
 
   it("rejects a body that is not UTF-8 with 400 invalid_encoding, instead of sending its text with characters replaced", async () => {
-    const before = fake.requests.length;
+    const before = cloud.fake.requests.length;
     // "café" as Latin-1: 0xE9 alone is no UTF-8 character.
     const latin1 = new Uint8Array(Buffer.from(JSON.stringify({ model: "cloud", messages: [{ role: "user", content: "Un café, s'il vous plaît" }] }), "latin1"));
     const r = await post(latin1);
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_encoding" });
     expect(r.json.error.message).toContain("UTF-8");
-    expect(fake.requests.length).toBe(before);
+    expect(cloud.fake.requests.length).toBe(before);
     // A UTF-8 body with a byte-order mark is still read.
     const bom = new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(valid))]));
     expect((await post(bom)).status).toBe(200);
@@ -114,7 +103,7 @@ describe("request errors", () => {
     expect(r.status).toBe(413);
     expect(r.json.error.code).toBe("request_too_large");
 
-    const chunked = await fetch(`${gw.url}/v1/chat/completions`, {
+    const chunked = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
       body: new ReadableStream({
@@ -129,7 +118,7 @@ describe("request errors", () => {
   });
 
   it("answers unknown paths with an OpenAI-shaped 404", async () => {
-    const response = await fetch(`${gw.url}/v1/nothing-here`, { headers: { authorization: `Bearer ${KEY}` } });
+    const response = await fetch(`${cloud.gw.url}/v1/nothing-here`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe("not_found_error");
   });
@@ -141,7 +130,7 @@ describe("request errors", () => {
 
   it("answers 503 with Retry-After when the local queue is full", async () => {
     const long = (i: number) =>
-      fetch(`${gw.url}/v1/chat/completions`, {
+      fetch(`${cloud.gw.url}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
         body: JSON.stringify({ model: "local", messages: [{ role: "user", content: `Once upon a time ${i}` }], max_tokens: 300, temperature: 1 }),
@@ -157,14 +146,14 @@ describe("request errors", () => {
   });
 
   it("lists aliases and configured models on /v1/models", async () => {
-    const models = await gw.client({ apiKey: KEY }).models.list();
+    const models = await cloud.gw.client({ apiKey: KEY }).models.list();
     const ids = models.data.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(["auto", "local", "cloud", "stories", "fake-gpt"]));
   });
 
   it("reports health without auth and per-component readiness", async () => {
-    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${gw.url}/readyz`);
+    expect((await fetch(`${cloud.gw.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${cloud.gw.url}/readyz`);
     const body = (await ready.json()) as { status: string; components: Record<string, { state: string }> };
     expect(ready.status).toBe(200);
     expect(body.components["provider:local"]?.state).toBe("ready");

@@ -4,20 +4,10 @@
  * conversation holds (`tool_calls` arguments, custom tool input, the deprecated `function_call`) and
  * the function definitions offered, through `tools` or the deprecated `functions`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway();
 
 interface DryRun {
   route: string;
@@ -27,7 +17,7 @@ interface DryRun {
 }
 
 async function route(body: object): Promise<DryRun> {
-  const response = await fetch(`${gw.url}/v1/route`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${cloud.gw.url}/v1/route`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   expect(response.status).toBe(200);
   return (await response.json()) as DryRun;
 }

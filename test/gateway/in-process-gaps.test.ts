@@ -4,9 +4,8 @@
  * names it, instead of a 200 that silently dropped the attachment or the logprobs; routing (`auto`,
  * fallback chains) sends such requests to a cloud model.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
 const ROUTING = `
 version: 1
@@ -18,24 +17,15 @@ rules:
 default: { route: local, fallbacks: [cloud] }
 `;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
+beforeEach(() => cloud.fake.reset());
 
 const audio = { role: "user", content: [{ type: "text", text: "What is said here?" }, { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } }] };
 const file = { role: "user", content: [{ type: "text", text: "Summarise this." }, { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }] };
 const text = { role: "user", content: "Once upon a time" };
 
 async function chat(body: Record<string, unknown>) {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_tokens: 8, ...body }) });
+  const res = await fetch(`${cloud.gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_tokens: 8, ...body }) });
   return { status: res.status, route: res.headers.get("x-switchyard-route"), body: (await res.json()) as { error?: { code: string; param: string; message: string } } };
 }
 
@@ -58,14 +48,14 @@ describe("what the in-process model cannot give", () => {
     const { status, route } = await chat({ model: "auto", messages: [audio] });
     expect(status).toBe(200);
     expect(route).toBe("cloud");
-    expect(JSON.stringify(fake.requests[0]?.body)).toContain("input_audio");
+    expect(JSON.stringify(cloud.fake.requests[0]?.body)).toContain("input_audio");
   });
 
   it("sends a request with logit_bias to the cloud when routing chooses, the bias as sent", async () => {
     const { status, route } = await chat({ model: "auto", messages: [text], logit_bias: { "50256": -100 } });
     expect(status).toBe(200);
     expect(route).toBe("cloud");
-    expect(fake.requests[0]?.body).toMatchObject({ logit_bias: { "50256": -100 } });
+    expect(cloud.fake.requests[0]?.body).toMatchObject({ logit_bias: { "50256": -100 } });
   });
 
   it("takes an empty logit_bias, which asks nothing, on the in-process model", async () => {

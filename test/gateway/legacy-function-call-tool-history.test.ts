@@ -3,21 +3,11 @@
  * `tool_calls` is: routing counts it as needing tools, and a model without tools refuses it by name
  * instead of answering a conversation whose call it cannot see.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": NO_FALLBACK_ROUTING } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING } } });
 
 // The client kept the call but not its result: no `function` message marks the history as tools.
 const messages: ChatMessage[] = [
@@ -27,7 +17,7 @@ const messages: ChatMessage[] = [
 ];
 
 const post = (path: string, body: object) =>
-  fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${cloud.gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("an assistant message with only function_call", () => {
   it("is refused by a model without tools, naming the call", async () => {

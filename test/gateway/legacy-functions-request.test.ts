@@ -4,24 +4,14 @@
  * so routing looks for a tool-capable model, a model without tools refuses them by name, malformed
  * ones are a 400 naming the field, and a cloud model gets them as sent.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeCloudGateway, postJson } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  // The shipped routing policy: small talk goes to the local model unless it needs more.
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+// The shipped routing policy: small talk goes to the local model unless it needs more.
+const cloud = fakeCloudGateway();
+beforeEach(() => cloud.fake.reset());
 
-const post = (path: string, body: unknown) => postJson(gw.url, path, body);
+const post = (path: string, body: unknown) => postJson(cloud.gw.url, path, body);
 
 const FUNCTIONS = [{ name: "get_weather", description: "Current weather in a city.", parameters: { type: "object", properties: { city: { type: "string" } } } }];
 const SMALL_TALK = [{ role: "user", content: "Hi there! How are you doing today?" }];
@@ -63,8 +53,8 @@ describe("routing a request with functions", { timeout: 60_000 }, () => {
     const real = await post("/v1/chat/completions", { model: "auto", messages: SMALL_TALK, functions: FUNCTIONS, function_call: functionCall, max_tokens: 4 });
     expect(real.status).toBe(200);
     expect(real.headers.get("x-switchyard-route")).toBe("cloud");
-    expect(fake.requests).toHaveLength(1);
-    const sent = fake.requests[0]!.body as Record<string, unknown>;
+    expect(cloud.fake.requests).toHaveLength(1);
+    const sent = cloud.fake.requests[0]!.body as Record<string, unknown>;
     expect(sent.functions).toEqual(FUNCTIONS);
     expect(sent.function_call).toEqual(functionCall);
   });
@@ -82,7 +72,7 @@ describe("functions and function_call on the cloud route", { timeout: 60_000 }, 
     const body = { model: "cloud", messages: SMALL_TALK, functions: FUNCTIONS, function_call: "auto", tools, tool_choice: "auto", max_tokens: 4 };
     const real = await post("/v1/chat/completions", body);
     expect(real.status).toBe(200);
-    const sent = fake.requests[0]!.body as Record<string, unknown>;
+    const sent = cloud.fake.requests[0]!.body as Record<string, unknown>;
     expect(sent).toMatchObject({ functions: FUNCTIONS, function_call: "auto", tools, tool_choice: "auto" });
   });
 
@@ -91,7 +81,7 @@ describe("functions and function_call on the cloud route", { timeout: 60_000 }, 
     const functions = [{ name: "Paris", description: "Opening hours of the museums." }];
     const real = await post("/v1/chat/completions", { model: "cloud", messages: SMALL_TALK, functions, function_call: { name: "Paris" }, max_tokens: 4 });
     expect(real.status).toBe(200);
-    const sent = fake.requests[0]!.body as Record<string, unknown>;
+    const sent = cloud.fake.requests[0]!.body as Record<string, unknown>;
     expect(sent).toMatchObject({ functions, function_call: { name: "Paris" } });
   });
 });
@@ -110,6 +100,6 @@ describe("malformed functions", () => {
     expect(status).toBe(400);
     expect(json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_value" });
     expect(json.error!.param).toMatch(new RegExp(`^${param.replace(/[[\].]/g, "\\$&")}`));
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 });

@@ -5,9 +5,8 @@
  * which any model may take), so none are billed.
  */
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
 const KEY = "sk-local-abort-prompt-tokens-0123";
 const TOOLS: ChatCompletionCreateParamsStreaming["tools"] = [
@@ -17,19 +16,10 @@ const TOOLS: ChatCompletionCreateParamsStreaming["tools"] = [
   },
 ];
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 2, queue: 16 }), env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ models: { parallel: 2, queue: 16, maxRetries: 2 }, gateway: { env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } } });
 
 async function totals(): Promise<{ requests: number; prompt_tokens: number }> {
-  const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+  const res = await fetch(`${cloud.gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
   return ((await res.json()) as { totals: { requests: number; prompt_tokens: number } }).totals;
 }
 
@@ -37,7 +27,7 @@ async function totals(): Promise<{ requests: number; prompt_tokens: number }> {
 async function abortedPromptTokens(extra: Partial<ChatCompletionCreateParamsStreaming>): Promise<number> {
   const before = await totals();
   const controller = new AbortController();
-  const stream = await gw.client({ apiKey: KEY }).chat.completions.create(
+  const stream = await cloud.gw.client({ apiKey: KEY }).chat.completions.create(
     { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900, temperature: 1, stream: true, ...extra },
     { signal: controller.signal },
   );

@@ -8,20 +8,9 @@ import { zodResponseFormat } from "openai/helpers/zod";
 import type { ResponseFormatJSONSchema } from "openai/resources/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { fakeCloudGateway, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 2, queue: 16 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ models: { parallel: 2, queue: 16, maxRetries: 2 } });
 
 const ask = { model: "stories", messages: [{ role: "user" as const, content: "A person as JSON" }], max_tokens: 200 };
 
@@ -30,7 +19,7 @@ function withSchema(schema: Record<string, unknown>): { response_format: Respons
 }
 
 async function refusal(schema: Record<string, unknown>) {
-  const error = await gw
+  const error = await cloud.gw
     .client()
     .chat.completions.create({ ...ask, ...withSchema(schema) })
     .catch((e: unknown) => e);
@@ -45,7 +34,7 @@ describe("json_schema on the local route", () => {
       pet: z.union([z.object({ kind: z.literal("dog"), barks: z.boolean() }), z.object({ kind: z.literal("cat"), lives: z.number() })]),
     });
     for (const seed of [1, 2, 3]) {
-      const result = await gw.client().chat.completions.parse({ ...ask, seed, response_format: zodResponseFormat(Person, "person") });
+      const result = await cloud.gw.client().chat.completions.parse({ ...ask, seed, response_format: zodResponseFormat(Person, "person") });
       expect(result.choices[0]?.finish_reason).toBe("stop");
       expect(Person.parse(result.choices[0]?.message.parsed)).toBeTruthy();
     }
@@ -55,7 +44,7 @@ describe("json_schema on the local route", () => {
     const Age = z.object({ age: z.number().int(), count: z.int().nullable() });
     const format = zodResponseFormat(Age, "age");
     expect(JSON.stringify(format.json_schema.schema)).toContain(`"maximum":${Number.MAX_SAFE_INTEGER}`);
-    const result = await gw.client().chat.completions.parse({ ...ask, seed: 1, response_format: format });
+    const result = await cloud.gw.client().chat.completions.parse({ ...ask, seed: 1, response_format: format });
     expect(Age.parse(result.choices[0]?.message.parsed)).toBeTruthy();
   });
 
@@ -68,7 +57,7 @@ describe("json_schema on the local route", () => {
     const Doc = z.object({ root: Node, other: Node, note: z.string().max(12).nullable() });
     const format = zodResponseFormat(Doc, "doc");
     expect(JSON.stringify(format.json_schema.schema)).toContain("#/definitions/");
-    const result = await gw.client().chat.completions.parse({ ...ask, max_tokens: 400, seed: 1, response_format: format });
+    const result = await cloud.gw.client().chat.completions.parse({ ...ask, max_tokens: 400, seed: 1, response_format: format });
     expect(result.choices[0]?.finish_reason).toBe("stop");
     expect(Doc.parse(result.choices[0]?.message.parsed)).toBeTruthy();
   });
@@ -82,7 +71,7 @@ describe("json_schema on the local route", () => {
       additionalProperties: false,
     };
     for (const seed of [1, 2, 3]) {
-      const result = await gw.client().chat.completions.create({ ...ask, seed, ...withSchema(schema) });
+      const result = await cloud.gw.client().chat.completions.create({ ...ask, seed, ...withSchema(schema) });
       expect(result.choices[0]?.finish_reason).toBe("stop");
       expect(Answer.safeParse(JSON.parse(result.choices[0]?.message.content ?? "")).success).toBe(true);
     }
@@ -99,7 +88,7 @@ describe("json_schema on the local route", () => {
     const format = zodResponseFormat(Event, "event");
     expect(JSON.stringify(format.json_schema.schema)).toContain('"pattern"');
     for (const seed of [1, 2, 3]) {
-      const result = await gw.client().chat.completions.parse({ ...ask, seed, response_format: format });
+      const result = await cloud.gw.client().chat.completions.parse({ ...ask, seed, response_format: format });
       expect(result.choices[0]?.finish_reason).toBe("stop");
       expect(Event.parse(result.choices[0]?.message.parsed)).toBeTruthy();
     }
@@ -144,7 +133,7 @@ describe("json_schema on the local route", () => {
         Cat: { type: "object", properties: { kind: { const: "cat" }, lives: { type: "number" } }, required: ["kind", "lives"] },
       },
     };
-    const result = await gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
+    const result = await cloud.gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
     expect(result.choices[0]?.finish_reason).toBe("stop");
     expect(z.object({ pet: Pet }).safeParse(JSON.parse(result.choices[0]?.message.content ?? "")).success).toBe(true);
   });
@@ -152,7 +141,7 @@ describe("json_schema on the local route", () => {
   it("answers a oneOf of many distinct constants with one of them", async () => {
     const words = Array.from({ length: 500 }, (_, i) => `w${i}`);
     const schema = { type: "object", properties: { word: { oneOf: words.map((w) => ({ const: w })) } }, required: ["word"] };
-    const result = await gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
+    const result = await cloud.gw.client().chat.completions.create({ ...ask, seed: 1, ...withSchema(schema) });
     expect(words).toContain((JSON.parse(result.choices[0]?.message.content ?? "") as { word: string }).word);
   });
 
@@ -165,32 +154,32 @@ describe("json_schema with auto routing that prefers the local model", () => {
   let routed: TestGateway;
   beforeAll(async () => {
     const routing = "version: 1\nrules: []\ndefault: { route: local, fallbacks: [cloud] }\n";
-    routed = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "routing.yaml": routing } });
+    routed = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: cloud.fake.baseURL }), files: { "routing.yaml": routing } });
   });
   afterAll(async () => {
     await routed?.close();
   });
 
   it("sends a schema the local grammar cannot enforce to the cloud fallback, unchanged", async () => {
-    fake.reset();
+    cloud.fake.reset();
     const schema = { type: "object", properties: { code: { type: "string", pattern: "^[A-Z]{3}$" } }, required: ["code"], additionalProperties: false };
     const { response } = await routed
       .client()
       .chat.completions.create({ ...ask, model: "auto", ...withSchema(schema) })
       .withResponse();
     expect(response.headers.get("x-switchyard-route")).toBe("cloud");
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]?.body).toMatchObject({ response_format: { type: "json_schema", json_schema: { schema } } });
+    expect(cloud.fake.requests).toHaveLength(1);
+    expect(cloud.fake.requests[0]?.body).toMatchObject({ response_format: { type: "json_schema", json_schema: { schema } } });
   });
 
   it("answers a schema the grammar enforces locally", async () => {
-    fake.reset();
+    cloud.fake.reset();
     const schema = { type: "object", properties: { code: { type: "string", maxLength: 3 } }, required: ["code"], additionalProperties: false };
     const { response } = await routed
       .client()
       .chat.completions.create({ ...ask, model: "auto", ...withSchema(schema) })
       .withResponse();
     expect(response.headers.get("x-switchyard-route")).toBe("local");
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 });

@@ -3,30 +3,18 @@
  * local model answers as it does without a last resort: 503 `overloaded` with `Retry-After`. The cloud
  * fallback could not even be called, so its `provider_not_configured` must not replace the real failure.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
 const KEYS = { holder: "sk-overload-holder-0123456789", asker: "sk-overload-asker-0123456789" };
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  // One local slot and no queue: while it is busy, the local model refuses at once.
-  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 0 });
-  const keys = apiKeysEnv(KEYS);
-  // The shipped routing.yaml; the cloud provider's key is not set.
-  gw = await startTestGateway({ modelsYaml: models, env: { SWITCHYARD_API_KEYS: keys, FAKE_CLOUD_KEY: "" } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+// One local slot and no queue: while it is busy, the local model refuses at once.
+// The shipped routing.yaml; the cloud provider's key is not set.
+const cloud = fakeCloudGateway({ models: { parallel: 1, queue: 0, maxRetries: 2 }, gateway: { env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS), FAKE_CLOUD_KEY: "" } } });
 
 function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${gw.url}/v1/chat/completions`, {
+  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 5, ...body }),
@@ -66,11 +54,11 @@ describe("an overloaded local model whose cloud last resort is not configured", 
     const body = (await res.json()) as { error: { type: string; code: string } };
     expect(body.error).toMatchObject({ type: "overloaded_error", code: "overloaded" });
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(fake.requests.filter((r) => r.path.startsWith("/v1/chat"))).toEqual([]);
+    expect(cloud.fake.requests.filter((r) => r.path.startsWith("/v1/chat"))).toEqual([]);
   });
 
   it("records the local model's failure, after a fallback was tried", async () => {
-    const rows = await usageRecords(gw.url, KEYS.asker, 2);
+    const rows = await usageRecords(cloud.gw.url, KEYS.asker, 2);
     expect(rows.map((r) => ({ route: r.route, model: r.model, fallback: r.fallback, status: r.status, error: r.error }))).toEqual([
       { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
       { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },

@@ -2,25 +2,14 @@
  * The local route end to end: the official OpenAI client against a running gateway that answers
  * with the real stories260K model through node-llama-cpp.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 2, queue: 16 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ models: { parallel: 2, queue: 16, maxRetries: 2 } });
 
 describe("local route", () => {
   it("answers a non-streaming completion with the local model and counts tokens", async () => {
-    const { data, response } = await gw
+    const { data, response } = await cloud.gw
       .client()
       .chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 20, temperature: 0 })
       .withResponse();
@@ -33,11 +22,11 @@ describe("local route", () => {
     expect(response.headers.get("x-switchyard-route")).toBe("local");
     expect(response.headers.get("x-switchyard-model")).toBe("stories");
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 
   it("streams token by token and ends with a usage chunk when asked", async () => {
-    const stream = await gw.client().chat.completions.create({
+    const stream = await cloud.gw.client().chat.completions.create({
       model: "stories",
       messages: [{ role: "user", content: "Once upon a time" }],
       max_tokens: 12,
@@ -55,42 +44,42 @@ describe("local route", () => {
     expect(chunks.at(-1)?.choices).toEqual([]);
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(12);
 
-    const whole = await gw.client().chat.completions.create({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 12, temperature: 0 });
+    const whole = await cloud.gw.client().chat.completions.create({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 12, temperature: 0 });
     expect(text).toBe(whole.choices[0]?.message.content);
   });
 
   it("sends no usage chunk when the client did not ask for one", async () => {
-    const stream = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once" }], max_tokens: 4, stream: true });
+    const stream = await cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once" }], max_tokens: 4, stream: true });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
   });
 
   it("with auto, answers locally while the local model is loaded", async () => {
-    const { response } = await gw.client().chat.completions.create({ model: "auto", messages: [{ role: "user", content: "Hi" }], max_tokens: 2 }).withResponse();
+    const { response } = await cloud.gw.client().chat.completions.create({ model: "auto", messages: [{ role: "user", content: "Hi" }], max_tokens: 2 }).withResponse();
     expect(response.headers.get("x-switchyard-route")).toBe("local");
   });
 
   it("honours stop sequences", async () => {
-    const free = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0 });
+    const free = await cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0 });
     const full = free.choices[0]?.message.content ?? "";
     const word = " little";
     expect(full).toContain(word);
-    const stopped = await gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0, stop: [word] });
+    const stopped = await cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 30, temperature: 0, stop: [word] });
     expect(stopped.choices[0]?.message.content).toBe(full.slice(0, full.indexOf(word)));
     expect(stopped.choices[0]?.finish_reason).toBe("stop");
   });
 
   it("is reproducible with a seed at temperature 1, and varies across seeds", async () => {
     const ask = (seed: number) =>
-      gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 24, temperature: 1, seed });
+      cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 24, temperature: 1, seed });
     const [a, b, c] = await Promise.all([ask(7), ask(7), ask(12345)]);
     expect(a.choices[0]?.message.content).toBe(b.choices[0]?.message.content);
     expect(a.choices[0]?.message.content).not.toBe(c.choices[0]?.message.content);
   });
 
   it("enforces a json_schema response format with a grammar", async () => {
-    const result = await gw.client().chat.completions.create({
+    const result = await cloud.gw.client().chat.completions.create({
       model: "local",
       messages: [{ role: "user", content: "Tell me about a dog" }],
       max_tokens: 400,
@@ -111,7 +100,7 @@ describe("local route", () => {
   it("answers 8 concurrent requests (2 sequences, 6 waiting) completely", async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: `Once upon a time ${i}` }], max_tokens: 16, temperature: 0 }),
+        cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: `Once upon a time ${i}` }], max_tokens: 16, temperature: 0 }),
       ),
     );
     for (const r of results) {
@@ -121,7 +110,7 @@ describe("local route", () => {
   });
 
   it("refuses tools for a model that cannot call them, naming the parameter", async () => {
-    const error = await gw
+    const error = await cloud.gw
       .client()
       .chat.completions.create({
         model: "local",
@@ -133,7 +122,7 @@ describe("local route", () => {
   });
 
   it("refuses a prompt longer than the context window with context_length_exceeded", async () => {
-    const error = await gw
+    const error = await cloud.gw
       .client()
       .chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time ".repeat(1200) }], max_tokens: 5 })
       .catch((e: unknown) => e);
@@ -142,7 +131,7 @@ describe("local route", () => {
 
   it("stops the local generation when the client aborts mid-stream", async () => {
     const controller = new AbortController();
-    const stream = await gw.client().chat.completions.create(
+    const stream = await cloud.gw.client().chat.completions.create(
       { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900, temperature: 1, stream: true },
       { signal: controller.signal },
     );
@@ -162,7 +151,7 @@ describe("local route", () => {
     const deadline = Date.now() + 1500;
     let active = -1;
     while (Date.now() < deadline) {
-      const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { components: Record<string, { active?: number }> };
+      const ready = (await (await fetch(`${cloud.gw.url}/readyz`)).json()) as { components: Record<string, { active?: number }> };
       active = ready.components["provider:local"]?.active ?? -1;
       if (active === 0) break;
       await new Promise((r) => setTimeout(r, 25));

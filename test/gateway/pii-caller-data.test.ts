@@ -2,31 +2,21 @@
  * Caller data on its way to a cloud model: extension fields the gateway does not know, tool-call
  * arguments and tool schemas. What the fake upstream receives is what left the host.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
 
 const EMAIL = "maria.gonzalez@example.com";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  // The answer repeats the last user message as the cloud saw it: placeholders the gateway must restore.
-  fake = await startFakeOpenAI({ echo: true });
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+// The answer repeats the last user message as the cloud saw it: placeholders the gateway must restore.
+const cloud = fakeCloudGateway({ fake: { echo: true }, models: { maxRetries: 2 }, gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false } });
 
 /** The body the cloud received for `body`, after checking the gateway answered. */
 async function sentUpstream(body: Record<string, unknown>): Promise<{ raw: string; json: Record<string, any>; answer: string }> {
-  fake.reset();
-  const answer = await postJson(gw.url, "/v1/chat/completions", { model: "fake-gpt", ...body });
+  cloud.fake.reset();
+  const answer = await postJson(cloud.gw.url, "/v1/chat/completions", { model: "fake-gpt", ...body });
   expect(answer.status).toBe(200);
-  expect(fake.requests).toHaveLength(1);
-  const raw = fake.requests[0]!.raw.toString("utf8");
+  expect(cloud.fake.requests).toHaveLength(1);
+  const raw = cloud.fake.requests[0]!.raw.toString("utf8");
   return { raw, json: JSON.parse(raw), answer: (answer.json as any).choices[0].message.content };
 }
 

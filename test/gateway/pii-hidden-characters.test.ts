@@ -3,27 +3,17 @@
  * model: it must not reach one in any of those forms. What the fake upstream receives is what left
  * the host; its answer repeats the user message as the cloud saw it, so the client gets it restored.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ echo: true });
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ fake: { echo: true }, models: { maxRetries: 2 }, gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false } });
 
-const ask = (content: string) => postJson(gw.url, "/v1/chat/completions", { model: "fake-gpt", messages: [{ role: "user", content }] });
+const ask = (content: string) => postJson(cloud.gw.url, "/v1/chat/completions", { model: "fake-gpt", messages: [{ role: "user", content }] });
 
 /** The body the fake upstream received, as sent and with invisible characters and full-width forms read plainly. */
 function receivedUpstream(): { raw: string; asRead: string } {
-  expect(fake.requests).toHaveLength(1);
-  const raw = fake.requests[0]!.raw.toString("utf8");
+  expect(cloud.fake.requests).toHaveLength(1);
+  const raw = cloud.fake.requests[0]!.raw.toString("utf8");
   const decoded = JSON.stringify(JSON.parse(raw));
   return { raw, asRead: decoded.replace(/[\p{Cf}]/gu, "").normalize("NFKC") };
 }
@@ -38,7 +28,7 @@ describe("PII written with full-width or invisible characters", () => {
     ["zero-width spaces in an e-mail, a card and an IBAN", `mail ann.smith${ZWSP}@example.com, card ${"4111111111111111".split("").join(ZWSP)}, IBAN DE89${ZWSP}370400440532013000`, ["ann.smith@example.com", "4111111111111111", "DE89370400440532013000"]],
     ["soft hyphens in a name and a card", `Please email Jo${SHY}hn Smith, card 4111${SHY}1111${SHY}1111${SHY}1111`, ["John", "Smith", "4111111111111111"]],
   ])("sends none of %s to the cloud, and the answer restores them", async (_, content, plain) => {
-    fake.reset();
+    cloud.fake.reset();
     const answer = await ask(content);
     expect(answer.status).toBe(200);
     const { raw, asRead } = receivedUpstream();
@@ -49,10 +39,10 @@ describe("PII written with full-width or invisible characters", () => {
   });
 
   it("refuses a GitHub token with a zero-width space inside and sends nothing", async () => {
-    fake.reset();
+    cloud.fake.reset();
     const answer = await ask(`deploy with ghp_${ZWSP}abcdefghijklmnopqrstuvwxyz0123456789 please`);
     expect(answer.status).toBe(400);
     expect(answer.json).toMatchObject({ error: { code: "pii_blocked" } });
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 });

@@ -6,33 +6,23 @@
  */
 import { cp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it, vi } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), watchPolicies: true });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ gateway: { watchPolicies: true } });
 
 async function budgetFailures(): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const text = await (await fetch(`${cloud.gw.url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith('switchyard_policy_reload_failures_total{policy="budgets.yaml"} '));
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
 }
 
 describe("the gateway's watches when the policy folder is replaced", { timeout: 60_000 }, () => {
   it("picks up routing.yaml and budgets.yaml from each of three folders moved over the old one", async () => {
-    const dir = gw.policyDir;
+    const dir = cloud.gw.policyDir;
     const routing = await readFile(join(dir, "routing.yaml"), "utf8");
     for (const tag of ["v2", "v3", "v4"]) {
-      const version = gw.gateway.policies.version;
+      const version = cloud.gw.gateway.policies.version;
       const failures = await budgetFailures();
       await cp(dir, `${dir}.new`, { recursive: true });
       await writeFile(join(`${dir}.new`, "routing.yaml"), `${routing}\n# ${tag}\n`);
@@ -42,7 +32,7 @@ describe("the gateway's watches when the policy folder is replaced", { timeout: 
       await rm(`${dir}.old`, { recursive: true, force: true });
 
       // Generous: the file events usually answer within the debounce, the periodic check within 5 s.
-      await vi.waitFor(() => expect(gw.gateway.policies.version).not.toBe(version), { timeout: 8_000, interval: 50 });
+      await vi.waitFor(() => expect(cloud.gw.gateway.policies.version).not.toBe(version), { timeout: 8_000, interval: 50 });
       await vi.waitFor(async () => expect(await budgetFailures()).toBeGreaterThan(failures), { timeout: 8_000, interval: 100 });
     }
   });

@@ -6,25 +6,15 @@
  * here" mark must not reach it: with it, the client gave up after one request.
  */
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING } from "../support/gateway.js";
 
 const TIMEOUT_MS = 1000;
 
-let upstream: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  upstream = await startFakeOpenAI({ answer: "Hello after the wait." });
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, timeoutMs: TIMEOUT_MS, maxRetries: 2 }),
-    files: { "routing.yaml": NO_FALLBACK_ROUTING },
-    waitForModels: false,
-  });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
+const cloud = fakeCloudGateway({
+  fake: { answer: "Hello after the wait." },
+  models: { timeoutMs: TIMEOUT_MS, maxRetries: 2 },
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
 });
 
 /** The retry headers of every answer the official client (2 retries, as by default) got, and its result. */
@@ -32,7 +22,7 @@ async function askWithDefaultRetries(): Promise<{ answer: string | null | undefi
   const seen: { status: number; retryHeaders: Record<string, string> }[] = [];
   const client = new OpenAI({
     apiKey: "unused-key",
-    baseURL: `${gw.url}/v1`,
+    baseURL: `${cloud.gw.url}/v1`,
     maxRetries: 2,
     fetch: async (input, init) => {
       const response = await fetch(input, init);
@@ -57,8 +47,8 @@ const limited = (headers: Record<string, string>) => ({
 
 describe("an upstream 429 asking for a wait longer than the provider's timeout_ms", () => {
   it("reaches the official client with the upstream's own hints, and its retry succeeds", async () => {
-    upstream.reset();
-    upstream.script(limited({ "retry-after": "2", "x-should-retry": "true" }));
+    cloud.fake.reset();
+    cloud.fake.script(limited({ "retry-after": "2", "x-should-retry": "true" }));
     const { answer, seen } = await askWithDefaultRetries();
     expect(answer).toBe("Hello after the wait.");
     expect(seen).toEqual([
@@ -66,18 +56,18 @@ describe("an upstream 429 asking for a wait longer than the provider's timeout_m
       { status: 200, retryHeaders: {} },
     ]);
     // The gateway did not retry it itself (that would have slept out the 2 s within a 1 s attempt budget).
-    expect(upstream.requests).toHaveLength(2);
+    expect(cloud.fake.requests).toHaveLength(2);
   }, 15_000);
 
   it("adds no x-should-retry of its own when the upstream sent none", async () => {
-    upstream.reset();
-    upstream.script(limited({ "retry-after-ms": "1500" }));
+    cloud.fake.reset();
+    cloud.fake.script(limited({ "retry-after-ms": "1500" }));
     const { answer, seen } = await askWithDefaultRetries();
     expect(answer).toBe("Hello after the wait.");
     expect(seen).toEqual([
       { status: 429, retryHeaders: { "retry-after-ms": "1500" } },
       { status: 200, retryHeaders: {} },
     ]);
-    expect(upstream.requests).toHaveLength(2);
+    expect(cloud.fake.requests).toHaveLength(2);
   }, 15_000);
 });

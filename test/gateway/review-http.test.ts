@@ -4,26 +4,14 @@
  */
 import { connect } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, parseJsonText } from "../../src/api/parse-body.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
 const KEY = "sk-client-0123456789";
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
-    files: { "routing.yaml": NO_FALLBACK_ROUTING },
-    env: { SWITCHYARD_API_KEYS: `acme=${KEY}`, SWITCHYARD_BODY_LIMIT_BYTES: "1000000" },
-  });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+const cloud = fakeCloudGateway({
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: `acme=${KEY}`, SWITCHYARD_BODY_LIMIT_BYTES: "1000000" } },
 });
 
 interface ErrorBody {
@@ -31,7 +19,7 @@ interface ErrorBody {
 }
 
 async function send(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${gw.url}${path}`, {
+  const response = await fetch(`${cloud.gw.url}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", ...init.headers },
   });
@@ -81,7 +69,7 @@ describe("deeply nested JSON", () => {
 
 /** Writes `text` on a raw connection and closes it `closeAfterMs` later, without reading the answer. */
 function sendAndHangUp(text: string, closeAfterMs: number): Promise<void> {
-  const url = new URL(gw.url);
+  const url = new URL(cloud.gw.url);
   return new Promise((resolve) => {
     const socket = connect(Number(url.port), url.hostname, () => {
       socket.write(text);
@@ -94,7 +82,7 @@ function sendAndHangUp(text: string, closeAfterMs: number): Promise<void> {
 
 async function accessLog(requestId: string): Promise<{ status: number }> {
   for (let i = 0; i < 200; i++) {
-    const line = gw.logs.find((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"msg":"request"'));
+    const line = cloud.gw.logs.find((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"msg":"request"'));
     if (line) return JSON.parse(line) as { status: number };
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -105,7 +93,7 @@ describe("a client that hangs up", () => {
   const head = (path: string, requestId: string, length: number) =>
     `POST ${path} HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer ${KEY}\r\ncontent-type: application/json\r\n` +
     `x-request-id: ${requestId}\r\ncontent-length: ${length}\r\n\r\n`;
-  const errorLogs = (requestId: string) => gw.logs.filter((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"level":50'));
+  const errorLogs = (requestId: string) => cloud.gw.logs.filter((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"level":50'));
 
   it("before its request reached the local model is a 499, not a logged 500", async () => {
     const body = JSON.stringify({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 60 });
@@ -126,28 +114,28 @@ describe("a client that hangs up", () => {
 
 describe("request shapes of the openai client", () => {
   it("accepts tool_choice allowed_tools and passes it to the cloud model", async () => {
-    fake.reset();
+    cloud.fake.reset();
     const tool_choice = { type: "allowed_tools" as const, allowed_tools: { mode: "required" as const, tools: [{ type: "function", function: { name: "get_weather" } }] } };
-    const completion = await gw.client({ apiKey: KEY }).chat.completions.create({
+    const completion = await cloud.gw.client({ apiKey: KEY }).chat.completions.create({
       model: "cloud",
       messages: [{ role: "user", content: "weather in Paris?" }],
       tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }],
       tool_choice,
     });
     expect(completion.object).toBe("chat.completion");
-    expect((fake.requests.at(-1)?.body as { tool_choice: unknown }).tool_choice).toEqual(tool_choice);
+    expect((cloud.fake.requests.at(-1)?.body as { tool_choice: unknown }).tool_choice).toEqual(tool_choice);
   });
 });
 
 describe("compressed request bodies", () => {
   it("refuses a compressed request body with 415 saying so, not a 400 quoting binary bytes", async () => {
-    fake.reset();
+    cloud.fake.reset();
     const body = gzipSync(JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "Hi" }] }));
     const res = await send("/v1/chat/completions", { method: "POST", body, headers: { "content-encoding": "gzip" } });
     expect(res.status).toBe(415);
     expect(res.json().error).toMatchObject({ type: "invalid_request_error", code: "unsupported_content_encoding" });
     expect(res.json().error.message).toContain("Content-Encoding: gzip");
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
     // `identity` is no encoding at all.
     const plain = await send("/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "Hi" }] }), headers: { "content-encoding": "identity" } });
     expect(plain.status).toBe(200);

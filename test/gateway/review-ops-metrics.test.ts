@@ -4,24 +4,14 @@
  * in Prometheus), and the exposition must stay parseable whatever the client sent.
  */
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
 describe("/metrics under hostile input", { timeout: 60_000 }, () => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  beforeAll(async () => {
-    fake = await startFakeOpenAI();
-    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }) });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-  });
+  const cloud = fakeCloudGateway({ models: { maxRetries: 2 } });
 
   const scrape = async () => {
-    const response = await fetch(`${gw.url}/metrics`);
+    const response = await fetch(`${cloud.gw.url}/metrics`);
     expect(response.status).toBe(200);
     return response.text();
   };
@@ -34,7 +24,7 @@ describe("/metrics under hostile input", { timeout: 60_000 }, () => {
 
   it("unknown model ids and hostile headers add no series, and the exposition parses", async () => {
     const chat = (model: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${gw.url}/v1/chat/completions`, {
+      fetch(`${cloud.gw.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),

@@ -2,26 +2,15 @@
  * Review: the request pipeline as production clients hit it — clients that hang up mid-answer,
  * usage of answers that did not finish, odd inputs to the local model.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml } from "../support/gateway.js";
 import { usageRecords } from "../support/usage-api.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
 const KEY = "sk-review-pipeline-0123456789";
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1 }),
-    files: { "routing.yaml": NO_FALLBACK_ROUTING },
-    env: { SWITCHYARD_API_KEYS: `review=${KEY}` },
-  });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+const cloud = fakeCloudGateway({
+  models: { parallel: 1 },
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: `review=${KEY}` } },
 });
 
 interface Totals {
@@ -31,7 +20,7 @@ interface Totals {
   completion_tokens: number;
 }
 async function totals(): Promise<Totals> {
-  const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+  const res = await fetch(`${cloud.gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
   return ((await res.json()) as { totals: Totals }).totals;
 }
 async function totalsAfter(requests: number): Promise<Totals> {
@@ -42,7 +31,7 @@ async function totalsAfter(requests: number): Promise<Totals> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const client = () => gw.client({ apiKey: KEY });
+const client = () => cloud.gw.client({ apiKey: KEY });
 
 async function abortAfter(chunks: number, body: Parameters<ReturnType<typeof client>["chat"]["completions"]["create"]>[0]): Promise<void> {
   const controller = new AbortController();
@@ -58,7 +47,7 @@ async function abortAfter(chunks: number, body: Parameters<ReturnType<typeof cli
 describe("review: pipeline", () => {
   it("records the tokens of a cloud stream the client left midway, not zero", async () => {
     const before = await totals();
-    fake.script({ kind: "stream", chunks: 200, delayMs: 10 });
+    cloud.fake.script({ kind: "stream", chunks: 200, delayMs: 10 });
     await abortAfter(5, { model: "cloud", messages: [{ role: "user", content: "Tell me a long story about a lighthouse keeper." }] });
     const after = await totalsAfter(before.requests + 1);
     expect(after.requests).toBe(before.requests + 1);
@@ -79,7 +68,7 @@ describe("review: pipeline", () => {
   // The host's time is charged for the generation the client walked away from; with no tokens the
   // baseline was $0, so the export showed the local model costing more than the cloud would have.
   it("records the prompt of a non-streamed local answer the client left, so its savings are not negative", async () => {
-    const before = (await usageRecords(gw.url, KEY, 0)).length;
+    const before = (await usageRecords(cloud.gw.url, KEY, 0)).length;
     const controller = new AbortController();
     const leaving = client().chat.completions.create(
       { model: "local", messages: [{ role: "user", content: "Once upon a time there was a lighthouse" }], max_tokens: 1900 },
@@ -87,7 +76,7 @@ describe("review: pipeline", () => {
     );
     setTimeout(() => controller.abort(), 300);
     await expect(leaving).rejects.toThrow();
-    const rows = await usageRecords(gw.url, KEY, before + 1);
+    const rows = await usageRecords(cloud.gw.url, KEY, before + 1);
     const row = rows.at(-1)!;
     expect(row).toMatchObject({ route: "local", status: "499", error: "client_closed_request" });
     expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
@@ -96,9 +85,9 @@ describe("review: pipeline", () => {
   });
 
   it("names why a stream the client left ended: client_closed_request, as for an answer not streamed", async () => {
-    const before = (await usageRecords(gw.url, KEY, 0)).length;
+    const before = (await usageRecords(cloud.gw.url, KEY, 0)).length;
     await abortAfter(5, { model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 1900 });
-    const rows = await usageRecords(gw.url, KEY, before + 1);
+    const rows = await usageRecords(cloud.gw.url, KEY, before + 1);
     expect(rows.at(-1)).toMatchObject({ route: "local", status: "499", error: "client_closed_request" });
   });
 
@@ -106,17 +95,17 @@ describe("review: pipeline", () => {
   // inflating its baseline and savings by half.
   it("records an abandoned local answer's prompt as the model evaluated it, the same as when answered", async () => {
     const messages = [{ role: "user" as const, content: "Once upon a time there was a little fox who lived in the woods" }];
-    const earlier = (await usageRecords(gw.url, KEY, 0)).length;
+    const earlier = (await usageRecords(cloud.gw.url, KEY, 0)).length;
     const answered = await client().chat.completions.create({ model: "local", messages, max_tokens: 2 });
     const evaluated = answered.usage!.prompt_tokens;
     // The answered request's record lands after its answer: wait for it before counting.
-    const before = (await usageRecords(gw.url, KEY, earlier + 1)).length;
+    const before = (await usageRecords(cloud.gw.url, KEY, earlier + 1)).length;
     await abortAfter(5, { model: "local", messages, max_tokens: 1900 });
     const controller = new AbortController();
     const leaving = client().chat.completions.create({ model: "local", messages, max_tokens: 1900 }, { signal: controller.signal, maxRetries: 0 });
     setTimeout(() => controller.abort(), 300);
     await expect(leaving).rejects.toThrow();
-    const rows = (await usageRecords(gw.url, KEY, before + 2)).slice(before);
+    const rows = (await usageRecords(cloud.gw.url, KEY, before + 2)).slice(before);
     expect(rows.map((r) => [r.status, Number(r.prompt_tokens)])).toEqual([
       ["499", evaluated],
       ["499", evaluated],
@@ -125,7 +114,7 @@ describe("review: pipeline", () => {
 
   it("trims a conversation to the window the local model really has, when models.yaml leaves context_window at its default", async () => {
     // stories260K was trained on 2,048 tokens; context_window defaults to 4,096.
-    const yaml = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1 }).replace(/^ {4}context_window: 2048\n/m, "");
+    const yaml = testModelsYaml({ cloudBaseURL: cloud.fake.baseURL, maxRetries: 0, parallel: 1 }).replace(/^ {4}context_window: 2048\n/m, "");
     expect(yaml).not.toContain("context_window: 2048");
     const local = await startTestGateway({ modelsYaml: yaml, files: { "routing.yaml": NO_FALLBACK_ROUTING } });
     try {

@@ -4,23 +4,13 @@
  * OpenAI-shaped error from the dry run — or, when the policy denied it, a 200 `route: "deny"` whose
  * last reason names that same status, code and message.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { postJson, startTestGateway, testModelsYaml, type JsonAnswer, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeCloudGateway, postJson, type JsonAnswer } from "../support/gateway.js";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const cloud = fakeCloudGateway();
+beforeEach(() => cloud.fake.reset());
 
-const post = (path: string, body: unknown) => postJson(gw.url, path, body);
+const post = (path: string, body: unknown) => postJson(cloud.gw.url, path, body);
 
 /** The real answer and the dry run's, for one body. */
 async function both(body: Record<string, unknown>): Promise<{ real: JsonAnswer; dry: JsonAnswer }> {
@@ -45,7 +35,7 @@ describe("POST /v1/route predicts refusals", { timeout: 60_000 }, () => {
     expect(real.status).toBeGreaterThanOrEqual(400);
     expect(dry.status).toBe(real.status);
     expect(dry.json).toEqual(real.json);
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 
   it("a secret sent to a cloud model: the dry run's 400 carries the real request's x-switchyard-pii", async () => {
@@ -68,7 +58,7 @@ describe("POST /v1/route predicts refusals", { timeout: 60_000 }, () => {
     const reasons = dry.json.reasons as string[];
     const error = real.json.error!;
     expect(reasons.at(-1)).toBe(`denied with ${real.status} ${error.code}: ${error.message}`);
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 
   it("a request the gateway serves is a 200 naming the route it takes", async () => {

@@ -7,28 +7,22 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { SHIPPED_POLICIES, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, inject, it } from "vitest";
+import { fakeCloudGateway, SHIPPED_POLICIES } from "../support/gateway.js";
 
 const NAME = "Maria Gonzalez";
 const SESSION = `named-${randomUUID()}`;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: "Hello PERSON_1, how can I help?" });
-  const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
-  // On Redis, so the test can read what the store itself holds (the sessions API restores it).
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
+// On Redis, so the test can read what the store itself holds (the sessions API restores it).
+const cloud = fakeCloudGateway({
+  fake: { answer: "Hello PERSON_1, how can I help?" },
+  models: { maxRetries: 2 },
+  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false },
 });
 
 async function chat(message: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${gw.url}/v1/chat/completions`, {
+  const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-session-id": SESSION },
     body: JSON.stringify({ model: "cloud", messages: [message] }),
@@ -48,10 +42,10 @@ describe("a message name in a sanitized session", () => {
       redis.disconnect();
     }
     // The sessions API reads the name back as the client sent it.
-    const read = (await (await fetch(`${gw.url}/v1/sessions/${SESSION}`)).json()) as { messages: { name?: string }[] };
+    const read = (await (await fetch(`${cloud.gw.url}/v1/sessions/${SESSION}`)).json()) as { messages: { name?: string }[] };
     expect(read.messages[0]!.name).toBe(NAME);
     // The next turn sends only its new message: the name comes from the stored turn.
     expect(await chat({ role: "user", content: "What was my question?" })).toBe(`Hello ${NAME}, how can I help?`);
-    expect(fake.requests.map((r) => r.raw.toString()).join("\n")).not.toContain("Gonzalez");
+    expect(cloud.fake.requests.map((r) => r.raw.toString()).join("\n")).not.toContain("Gonzalez");
   });
 });

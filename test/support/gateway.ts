@@ -12,7 +12,7 @@ import { createGateway, type Gateway } from "../../src/app.js";
 import { loadGatewayConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/logging.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.js";
+import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from "./fake-openai.js";
 
 export const SHIPPED_POLICIES = resolve(import.meta.dirname, "../../policies");
 export const STORIES_MODEL = resolve(import.meta.dirname, "../../../shared/models/stories260K/stories260K.gguf");
@@ -160,19 +160,22 @@ export interface FakeCloudGateway {
 }
 
 /**
- * For one test file: a fake cloud upstream and a gateway whose models.yaml points at it (no upstream
- * retries unless `models` says so), started in `beforeAll` and closed in `afterAll`, gateway first.
+ * For one test file: a fake cloud upstream (scripted by `fake`) and a gateway whose models.yaml points
+ * at it (no upstream retries unless `models` says so), started in `beforeAll` and closed in `afterAll`,
+ * gateway first.
  * Read both through the handle once the hooks have run.
  *
  * @example
  * const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
  * it("…", async () => { await postJson(cloud.gw.url, "/v1/route", body); expect(cloud.fake.requests).toHaveLength(0); });
  */
-export function fakeCloudGateway(options: { models?: Omit<ModelsYamlOptions, "cloudBaseURL">; gateway?: Omit<TestGatewayOptions, "modelsYaml"> } = {}): FakeCloudGateway {
+export function fakeCloudGateway(
+  options: { fake?: FakeOpenAIOptions; models?: Omit<ModelsYamlOptions, "cloudBaseURL">; gateway?: Omit<TestGatewayOptions, "modelsYaml"> } = {},
+): FakeCloudGateway {
   let fake: FakeOpenAI | undefined;
   let gw: TestGateway | undefined;
   beforeAll(async () => {
-    fake = await startFakeOpenAI();
+    fake = await startFakeOpenAI(options.fake);
     gw = await startTestGateway({ ...options.gateway, modelsYaml: testModelsYaml({ maxRetries: 0, ...options.models, cloudBaseURL: fake.baseURL }) });
   });
   afterAll(async () => {

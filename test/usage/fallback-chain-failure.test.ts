@@ -4,9 +4,8 @@
  * /v1/usage's fallbacks, `switchyard_fallbacks_total` and `switchyard_requests_total{model,status}`
  * count failed chains too, under the model that gave the status.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { chain: "sk-chain-fails-0123456789", degrade: "sk-chain-degrade-0123456789", holder: "sk-chain-holder-0123456789" };
@@ -25,22 +24,11 @@ rules:
 default: { route: local }
 `;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  // One local slot and no queue: while it is busy, the local model refuses at once (503 overloaded).
-  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0, parallel: 1, queue: 0 });
-  const keys = apiKeysEnv(KEYS);
-  gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+// One local slot and no queue: while it is busy, the local model refuses at once (503 overloaded).
+const cloud = fakeCloudGateway({ models: { parallel: 1, queue: 0 }, gateway: { files: { "routing.yaml": ROUTING }, env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS) } } });
 
 function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${gw.url}/v1/chat/completions`, {
+  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }], ...body }),
@@ -50,7 +38,7 @@ function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal):
 
 /** The value of the `name` counter whose labels include every one of `labels` (0 before its first count). */
 async function counter(name: string, labels: string[]): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const text = await (await fetch(`${cloud.gw.url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
 }
@@ -60,17 +48,17 @@ const pick = (row: Record<string, string> | undefined) => row && { route: row.ro
 describe("a request whose every target fails", () => {
   it("is recorded as a fallback, under the model whose failure the client got", async () => {
     const fallbacksBefore = await counter("switchyard_fallbacks_total", ['route="cloud"', 'model="gpt-4o"']);
-    fake.reset();
-    fake.script({ kind: "error", status: 500 }, { kind: "error", status: 503 });
+    cloud.fake.reset();
+    cloud.fake.script({ kind: "error", status: 500 }, { kind: "error", status: 503 });
     const res = await chat(KEYS.chain, { model: "auto" });
     // The client's error is gpt-4o's 503, as before.
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "upstream_error", message: expect.stringContaining("HTTP 503") });
-    expect(fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
+    expect(cloud.fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
 
-    const [record] = await usageRecords(gw.url, KEYS.chain, 1);
+    const [record] = await usageRecords(cloud.gw.url, KEYS.chain, 1);
     expect(pick(record)).toEqual({ route: "cloud", model: "gpt-4o", fallback: "true", status: "502", error: "upstream_error" });
-    expect(await usageTotals(gw.url, KEYS.chain, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1 });
+    expect(await usageTotals(cloud.gw.url, KEYS.chain, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1 });
     expect(await counter("switchyard_fallbacks_total", ['route="cloud"', 'model="gpt-4o"'])).toBe(fallbacksBefore + 1);
     expect(await counter("switchyard_requests_total", ['route="cloud"', 'model="gpt-4o"', 'status="502"'])).toBe(1);
     expect(await counter("switchyard_requests_total", ['model="fake-gpt"', 'status="502"'])).toBe(0);
@@ -84,7 +72,7 @@ describe("a request whose every target fails", () => {
     const reader = holder.body!.getReader();
     await reader.read();
 
-    fake.script({ kind: "error", status: 500 });
+    cloud.fake.script({ kind: "error", status: 500 });
     const res = await chat(KEYS.degrade, { model: "cloud" });
     holding.abort();
     await reader.cancel().catch(() => undefined);
@@ -92,10 +80,10 @@ describe("a request whose every target fails", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("overloaded");
     expect(res.headers.get("retry-after")).not.toBeNull();
 
-    const [record] = await usageRecords(gw.url, KEYS.degrade, 1);
+    const [record] = await usageRecords(cloud.gw.url, KEYS.degrade, 1);
     expect(pick(record)).toEqual({ route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" });
     // It never got a slot: no slot time is charged.
     expect(Number(record!.cost_usd)).toBe(0);
-    expect(await usageTotals(gw.url, KEYS.degrade, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1, local_requests: 1 });
+    expect(await usageTotals(cloud.gw.url, KEYS.degrade, 1)).toMatchObject({ requests: 1, errors: 1, fallbacks: 1, local_requests: 1 });
   });
 });

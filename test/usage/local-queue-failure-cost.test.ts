@@ -3,32 +3,23 @@
  * that never got one — it timed out in the queue, or its client left while it waited — held none, so
  * it costs nothing: what the tenant is charged (and what its budget counts) is slot time only.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, NO_FALLBACK_ROUTING } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords, usageTotals } from "../support/usage-api.js";
 
 const KEYS = { holder: "sk-queue-holder-0123456789", queued: "sk-queue-waiter-0123456789" };
 const QUEUE_TIMEOUT_MS = 1000;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  // One slot at $0.10/h; no fallback, so a queued request's failure is the client's answer.
-  const models = testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 4, queueTimeoutMs: QUEUE_TIMEOUT_MS });
-  const keys = apiKeysEnv(KEYS);
-  gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: keys } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
+// One slot at $0.10/h; no fallback, so a queued request's failure is the client's answer.
+const cloud = fakeCloudGateway({
+  models: { parallel: 1, queue: 4, queueTimeoutMs: QUEUE_TIMEOUT_MS, maxRetries: 2 },
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS) } },
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${gw.url}/v1/chat/completions`, {
+  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], ...body }),
@@ -59,10 +50,10 @@ describe("a local request that never got a generation slot", () => {
     holding.abort();
     await reader.cancel().catch(() => undefined);
 
-    const totals = await usageTotals(gw.url, KEYS.queued, 2);
+    const totals = await usageTotals(cloud.gw.url, KEYS.queued, 2);
     expect(totals).toMatchObject({ requests: 2, errors: 2, completion_tokens: 0, cost_usd: 0, savings_usd: 0 });
 
-    const rows = await usageRecords(gw.url, KEYS.queued, 2);
+    const rows = await usageRecords(cloud.gw.url, KEYS.queued, 2);
     const charged = rows.map((r) => ({ status: r.status, error: r.error, cost_usd: Number(r.cost_usd), savings_usd: Number(r.savings_usd) }));
     expect(charged.sort((a, b) => Number(a.status) - Number(b.status))).toEqual([
       { status: "499", error: "client_closed_request", cost_usd: 0, savings_usd: 0 },
