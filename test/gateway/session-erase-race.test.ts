@@ -6,33 +6,18 @@
  * on Redis alike.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { assistant, sessionBackends, sessionChat, user, type Message } from "../support/session-chat.js";
 
 
 const ANSWER = "Hello from the fake cloud.";
 const ERASED_WHILE_ANSWERED = "conversation turn not saved: the session was erased while the request was answered";
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: ANSWER });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
 describe.each(sessionBackends())("a session erased while one of its requests is answered ($backend store)", ({ env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), env, waitForModels: false });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const cloud = fakeCloudGateway({ fake: { answer: ANSWER }, models: { maxRetries: 2 }, gateway: { env, waitForModels: false } });
 
-  const { post, chat } = sessionChat(() => gw);
+  const { post, chat } = sessionChat(() => cloud.gw);
 
   /**
    * Sends a request whose upstream answer waits for `release()`, and returns once the upstream has it
@@ -40,24 +25,24 @@ describe.each(sessionBackends())("a session erased while one of its requests is 
    */
   async function startHeld(session: string, messages: Message[], stream = false) {
     let release!: () => void;
-    fake.script({ kind: "hold", until: new Promise<void>((resolve) => (release = resolve)) });
-    const before = fake.requests.length;
+    cloud.fake.script({ kind: "hold", until: new Promise<void>((resolve) => (release = resolve)) });
+    const before = cloud.fake.requests.length;
     const answered = post(session, messages, stream).then(async (response) => ({ status: response.status, text: await response.text() }));
     const deadline = Date.now() + 5000;
-    while (fake.requests.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(fake.requests.length, "the held request reached the upstream").toBe(before + 1);
+    while (cloud.fake.requests.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(cloud.fake.requests.length, "the held request reached the upstream").toBe(before + 1);
     return { release, answered };
   }
 
-  const erase = (session: string) => fetch(`${gw.url}/v1/sessions/${session}`, { method: "DELETE" });
+  const erase = (session: string) => fetch(`${cloud.gw.url}/v1/sessions/${session}`, { method: "DELETE" });
 
   async function stored(session: string): Promise<{ status: number; messages: Message[] }> {
-    const res = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const res = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
     const messages = res.ok ? ((await res.json()) as { messages: Message[] }).messages.map(({ role, content }) => ({ role, content })) : [];
     return { status: res.status, messages };
   }
 
-  const logLines = () => gw.logs.map((line) => JSON.parse(line) as { level: number; msg: string; requestId?: string });
+  const logLines = () => cloud.gw.logs.map((line) => JSON.parse(line) as { level: number; msg: string; requestId?: string });
 
   /** The save comes after the answer: wait until the request's save has reported the erasure. */
   async function refusedSaves(count: number): Promise<void> {

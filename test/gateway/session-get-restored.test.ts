@@ -8,40 +8,25 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { SHIPPED_POLICIES, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway, SHIPPED_POLICIES } from "../support/gateway.js";
 import { sessionBackends } from "../support/session-chat.js";
 
 const SYSTEM = "You assist Olga Petrova (olga.petrova@example.com) with her invoices.";
 const SENT = "Please email John Smith at john.smith@example.com about the invoice.";
 const NAME = "Maria Gonzalez";
 
-let fake: FakeOpenAI;
-let pii: string;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ echo: true });
-  pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8"))
-    .replace(/^context_storage: raw/m, "context_storage: sanitized")
-    // A loaded test machine must not turn the scan into a failure.
-    .replace(/^( {2}budget_ms:) \d+/m, "$1 5000");
-});
-afterAll(async () => {
-  await fake?.close();
-});
+const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8"))
+  .replace(/^context_storage: raw/m, "context_storage: sanitized")
+  // A loaded test machine must not turn the scan into a failure.
+  .replace(/^( {2}budget_ms:) \d+/m, "$1 5000");
 
 describe.each(sessionBackends())("GET /v1/sessions/{id} of a sanitized session ($backend store)", ({ backend, env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), files: { "pii.yaml": pii }, env, waitForModels: false });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const cloud = fakeCloudGateway({ fake: { echo: true }, models: { maxRetries: 2 }, gateway: { files: { "pii.yaml": pii }, env, waitForModels: false } });
 
   it("returns what the client sent and received, not the stored placeholders", async () => {
     const session = `restored-${randomUUID()}`;
-    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-session-id": session },
       body: JSON.stringify({
@@ -56,11 +41,11 @@ describe.each(sessionBackends())("GET /v1/sessions/{id} of a sanitized session (
     const answer = ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
     expect(answer).toBe(SENT);
     // What left the host was pseudonymized, so the stored form holds placeholders.
-    const upstream = fake.requests.at(-1)!.raw.toString();
+    const upstream = cloud.fake.requests.at(-1)!.raw.toString();
     expect(upstream).toContain("<EMAIL_ADDRESS_");
     expect(upstream).not.toContain("john.smith@example.com");
 
-    const read = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const read = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
     expect(read.status).toBe(200);
     const { messages } = (await read.json()) as { messages: { role: string; name?: string; content: string }[] };
     expect(messages.map(({ role, name, content }) => ({ role, content, ...(name ? { name } : {}) }))).toEqual([

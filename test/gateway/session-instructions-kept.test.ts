@@ -6,37 +6,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { sessionBackends } from "../support/session-chat.js";
 
 const SYSTEM = "You are a pirate. Always say arr.";
 type Sent = { messages: { role: string; content: string }[] };
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ echo: true });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
 describe.each(sessionBackends())("stored instructions with no stored turn left ($backend store)", ({ backend, env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
-      env: { ...env, SWITCHYARD_CONTEXT_MAX_BYTES: "2000" },
-      waitForModels: false,
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const cloud = fakeCloudGateway({ fake: { echo: true }, gateway: { env: { ...env, SWITCHYARD_CONTEXT_MAX_BYTES: "2000" }, waitForModels: false } });
 
   const chat = async (session: string, messages: { role: string; content: string }[]) => {
-    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-session-id": session },
       // The fake echoes the last user message: a long one is an answer larger than the byte limit.
@@ -46,11 +27,11 @@ describe.each(sessionBackends())("stored instructions with no stored turn left (
     await response.text();
   };
   const stored = async (session: string) => {
-    const response = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const response = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
     expect(response.status).toBe(200);
     return ((await response.json()) as Sent).messages.map(({ role, content }) => [role, content.slice(0, 40)]);
   };
-  const lastSent = () => (fake.requests.at(-1)!.body as Sent).messages.map(({ role, content }) => [role, content.slice(0, 40)]);
+  const lastSent = () => (cloud.fake.requests.at(-1)!.body as Sent).messages.map(({ role, content }) => [role, content.slice(0, 40)]);
 
   it("are sent to the model when every turn was trimmed away", async () => {
     const session = `trimmed-${randomUUID()}`;

@@ -6,36 +6,21 @@
  * the gateway's own id) is a new turn, and so is another message under a fixed id. Memory and Redis.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { sessionBackends } from "../support/session-chat.js";
 
 type Message = { role: string; content: string };
 const ANSWER = "Hello from the fake cloud.";
 const pairs = (messages: Message[]) => messages.map(({ role, content }) => [role, content]);
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: ANSWER });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
 describe.each(sessionBackends())("a retried request ($backend store)", ({ env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), env, waitForModels: false });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const cloud = fakeCloudGateway({ fake: { answer: ANSWER }, gateway: { env, waitForModels: false } });
 
   /** Sends `messages` and returns what went upstream for it. */
   async function chat(session: string, messages: Message[], requestId?: string) {
-    const before = fake.requests.length;
-    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    const before = cloud.fake.requests.length;
+    const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-session-id": session, ...(requestId ? { "x-request-id": requestId } : {}) },
       body: JSON.stringify({ model: "cloud", messages }),
@@ -43,22 +28,22 @@ describe.each(sessionBackends())("a retried request ($backend store)", ({ env })
     expect(response.status).toBe(200);
     if (requestId) expect(response.headers.get("x-request-id")).toBe(requestId);
     await response.text();
-    expect(fake.requests.length).toBe(before + 1);
-    return pairs((fake.requests.at(-1)!.body as { messages: Message[] }).messages);
+    expect(cloud.fake.requests.length).toBe(before + 1);
+    return pairs((cloud.fake.requests.at(-1)!.body as { messages: Message[] }).messages);
   }
   /** The stored conversation, once it holds `count` messages (saves finish after the answer). */
   async function stored(session: string, count: number) {
     let messages: (Message & { metadata: { request_id?: string } })[] = [];
     await expect
       .poll(async () => {
-        const response = await fetch(`${gw.url}/v1/sessions/${session}`);
+        const response = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
         messages = response.ok ? ((await response.json()) as { messages: typeof messages }).messages : [];
         return messages.length;
       })
       .toBeGreaterThanOrEqual(count);
     // A duplicate would land after the count was reached: give it the time a save takes.
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const response = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const response = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
     expect(response.status).toBe(200);
     messages = ((await response.json()) as { messages: typeof messages }).messages;
     return messages.map(({ role, content, metadata }) => [role, content, metadata.request_id]);

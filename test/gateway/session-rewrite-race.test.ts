@@ -6,9 +6,8 @@
  * rewritten history, nor a rewrite stored twice. On the in-memory store and on Redis alike.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { assistant, sessionBackends, sessionChat, user, type Message } from "../support/session-chat.js";
 
 
@@ -19,38 +18,24 @@ const ANSWER = "Hello from the fake cloud.";
 const SLOW = { kind: "stream", chunks: 15, delayMs: 100 } as const;
 const SLOW_ANSWER = Array.from({ length: SLOW.chunks }, (_, i) => `w${i} `).join("");
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: ANSWER });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
 describe.each(sessionBackends())("a rewritten history answered while another request of the session saves ($backend store)", ({ env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }), env, waitForModels: false });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const cloud = fakeCloudGateway({ fake: { answer: ANSWER }, models: { maxRetries: 2 }, gateway: { env, waitForModels: false } });
 
-  const { post, chat } = sessionChat(() => gw);
+  const { post, chat } = sessionChat(() => cloud.gw);
 
   /**
    * Starts a slowly streamed request and returns once the upstream has it (its load is done), with
    * its end in an object: an async function returning the promise itself would wait for it.
    */
   async function startSlow(session: string, messages: Message[]): Promise<{ done: Promise<void> }> {
-    fake.script(SLOW);
-    const before = fake.requests.length;
+    cloud.fake.script(SLOW);
+    const before = cloud.fake.requests.length;
     const done = post(session, messages, true).then(async (response) => {
       expect(response.status).toBe(200);
       await response.text();
     });
     const deadline = Date.now() + 5000;
-    while (fake.requests.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (cloud.fake.requests.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return { done };
   }
 
@@ -58,7 +43,7 @@ describe.each(sessionBackends())("a rewritten history answered while another req
   async function stored(session: string, until: (messages: Message[]) => boolean): Promise<Message[]> {
     const deadline = Date.now() + 5000;
     for (;;) {
-      const res = await fetch(`${gw.url}/v1/sessions/${session}`);
+      const res = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
       const messages = res.ok ? ((await res.json()) as { messages: Message[] }).messages : [];
       if (until(messages) || Date.now() > deadline) return messages.map(({ role, content }) => ({ role, content }));
       await new Promise((r) => setTimeout(r, 20));

@@ -7,39 +7,26 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { sessionBackends } from "../support/session-chat.js";
 
 const TURNS = 15;
 const PER_TURN = 6;
 const emails = (turn: number) => Array.from({ length: PER_TURN }, (_, k) => `customer${turn}x${k}@example${turn}.com`);
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: "Done." });
-});
-afterAll(async () => {
-  await fake?.close();
-});
-
 describe.each(sessionBackends())("the pseudonym vault of a long session ($backend store)", ({ backend, env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
+  const cloud = fakeCloudGateway({
+    fake: { answer: "Done." },
+    gateway: {
       // Fifteen saves in a row: a loaded test machine must not make one miss the 100 ms Redis bound.
       env: { ...env, SWITCHYARD_CONTEXT_MAX_BYTES: "4000", SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" },
       waitForModels: false,
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
+    },
   });
 
   async function lastStoredUserTurn(session: string): Promise<string | undefined> {
-    const response = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const response = await fetch(`${cloud.gw.url}/v1/sessions/${session}`);
     const { messages } = (await response.json()) as { messages: { role: string; content: string }[] };
     return messages.filter((m) => m.role === "user").at(-1)?.content;
   }
@@ -48,7 +35,7 @@ describe.each(sessionBackends())("the pseudonym vault of a long session ($backen
     const session = `vault-${randomUUID()}`;
     for (let turn = 1; turn <= TURNS; turn++) {
       const content = `Turn ${turn}: forward the receipt to ${emails(turn).join(", ")}`;
-      const response = await fetch(`${gw.url}/v1/chat/completions`, {
+      const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-session-id": session },
         body: JSON.stringify({ model: "cloud", messages: [{ role: "user", content }] }),
@@ -57,13 +44,13 @@ describe.each(sessionBackends())("the pseudonym vault of a long session ($backen
       await response.text();
       // The save follows the answer: each turn is stored, none dropped as too large.
       await expect
-        .poll(() => lastStoredUserTurn(session), { timeout: 5000, message: `turn ${turn} stored; ${gw.logs.filter((l) => l.includes("not saved")).join("\n")}` })
+        .poll(() => lastStoredUserTurn(session), { timeout: 5000, message: `turn ${turn} stored; ${cloud.gw.logs.filter((l) => l.includes("not saved")).join("\n")}` })
         .toBe(content);
     }
-    expect(gw.logs.filter((line) => line.includes("too_large") || line.includes("exceed the context size limit"))).toEqual([]);
+    expect(cloud.gw.logs.filter((line) => line.includes("too_large") || line.includes("exceed the context size limit"))).toEqual([]);
 
     // The last turn's values got the next numbers: none reused a pruned one.
-    const upstream = fake.requests.at(-1)!.raw.toString();
+    const upstream = cloud.fake.requests.at(-1)!.raw.toString();
     expect(upstream).toContain(`<EMAIL_ADDRESS_${TURNS * PER_TURN}>`);
     expect(upstream).not.toContain(`<EMAIL_ADDRESS_${TURNS * PER_TURN + 1}>`);
     expect(upstream).not.toContain("@example");
