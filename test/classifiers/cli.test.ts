@@ -1,24 +1,18 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { UsageError } from "../../src/cli/command.js";
+import { runInProcess } from "../support/cli-io.js";
 import { clearQueries, heldOutIntentQueries, tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
 /** Runs the command in this process with captured output (for the many error cases). */
-async function inProcess(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd: root });
-  return { code, stdout: out, stderr: err };
+function inProcess(args: string[], stdin?: Readable): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runInProcess(classifierCommand, args, { stdin, env: process.env, cwd: root });
 }
 
 /** Runs `npx tsx src/main.ts classifier …` as a real subprocess. */

@@ -5,11 +5,12 @@
  */
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { readLabelledExamples } from "../../classifiers/data/training-data.js";
 import { ClassifierDataError } from "../../classifiers/index.js";
+import { runInProcess } from "../support/cli-io.js";
 import { tempDir } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -48,14 +49,8 @@ describe("training data that is not UTF-8", () => {
 
 describe("predict on stdin that is not UTF-8", () => {
   it("answers the lines before and stops at the bad one with its line number", async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
     const stdin = Readable.from([Buffer.from('{"text":"hello there"}\n{"text":"caf'), Buffer.from('\xe9"}\n{"text":"bye"}\n', "latin1")]);
-    const code = await classifierCommand.run(["predict", "--model", "classifiers/default"], { stdin, stdout, stderr, env: process.env, cwd: root });
+    const { code, stdout: out, stderr: err } = await runInProcess(classifierCommand, ["predict", "--model", "classifiers/default"], { stdin, env: process.env, cwd: root });
     expect(code).toBe(1);
     expect(err).toMatch(/^classifier predict: stdin:2: not UTF-8 text/);
     expect(out.trimEnd().split("\n").map((line) => JSON.parse(line).text)).toEqual(["hello there"]);

@@ -8,12 +8,13 @@
  */
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { loadIntentClassifier, ModelMetadataSchema, type IntentClassifier, type IntentPrediction } from "../../classifiers/index.js";
 import { writeModelFolder } from "../../classifiers/model-folder.js";
 import { trainEncoderHeadClassifier } from "../../classifiers/training/train-encoder-head.js";
+import { runInProcess } from "../support/cli-io.js";
 import { tempDir, trainingExamples } from "./fixtures.js";
 import { writeTinyEncoder, writeTinyTextClassifier, type TinyTokenizerOptions } from "./tiny-hf-models.js";
 
@@ -99,11 +100,8 @@ describe("a Hugging Face text-classification model used as is", () => {
   });
 
   it("classifier predict answers {\"text\":\"   \"} with unsure: true", async () => {
-    const stdout = new PassThrough();
-    let out = "";
-    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const stdin = Readable.from(['{"text":"   "}\n', '{"text":"rain jazz"}\n', '{"text":"rain"}\n']);
-    const code = await classifierCommand.run(["predict", "--model", biased], { stdin, stdout, stderr: new PassThrough(), env: process.env, cwd: dir });
+    const { code, stdout: out } = await runInProcess(classifierCommand, ["predict", "--model", biased], { stdin, env: process.env, cwd: dir });
     expect(code).toBe(0);
     const lines = out.trimEnd().split("\n").map((line) => JSON.parse(line) as { text: string; confidence: number; unsure: boolean; intent: string });
     expect(lines.map((l) => [l.text, l.confidence, l.unsure])).toEqual([

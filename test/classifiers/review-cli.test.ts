@@ -9,19 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { ClassifierModelError, loadIntentClassifier } from "../../classifiers/index.js";
 import { UsageError } from "../../src/cli/command.js";
+import { runInProcess } from "../support/cli-io.js";
 import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
-async function run(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd: root });
-  return { code, stdout: out, stderr: err };
+function run(args: string[], stdin?: Readable): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runInProcess(classifierCommand, args, { stdin, env: process.env, cwd: root });
 }
 
 const BOM = "\uFEFF";

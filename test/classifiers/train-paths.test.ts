@@ -5,11 +5,12 @@
  */
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { checkModelFolderTarget } from "../../classifiers/model-folder.js";
 import { UsageError } from "../../src/cli/command.js";
+import { runInProcess } from "../support/cli-io.js";
 import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
 
@@ -18,15 +19,8 @@ const words = [...new Set(tiny.flatMap((e) => e.text.toLowerCase().split(/\W+/))
 
 let cwd: string;
 
-async function run(args: string[], stdin: Readable = Readable.from([])): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const code = await classifierCommand.run(args, { stdin, stdout, stderr, env: process.env, cwd });
-  return { code, stdout: out, stderr: err };
+function run(args: string[], stdin?: Readable): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runInProcess(classifierCommand, args, { stdin, env: process.env, cwd });
 }
 
 beforeAll(async () => {
