@@ -6,10 +6,9 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
+import { runInProcess } from "../support/cli-io.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 let gw: TestGateway;
@@ -23,16 +22,10 @@ afterAll(async () => {
 async function explain(body: unknown, flags: string[] = []): Promise<Record<string, unknown>> {
   const request = join(gw.policyDir, "request.test.json");
   await writeFile(request, JSON.stringify(body));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  stderr.on("data", (chunk) => (err += String(chunk)));
-  const io: CliIO = { stdin: Readable.from([""]), stdout, stderr, env: {}, cwd: gw.policyDir };
-  const code = await createPolicyCommand({ classifierDir: "/nonexistent/classifier" }).run(
+  const { code, stdout: out, stderr: err } = await runInProcess(
+    createPolicyCommand({ classifierDir: "/nonexistent/classifier" }),
     ["explain", "--request", request, "--policy", gw.policyDir, "--pii", "none", ...flags],
-    io,
+    { cwd: gw.policyDir, stdin: "" },
   );
   expect(code, err).toBe(0);
   return JSON.parse(out) as Record<string, unknown>;

@@ -6,10 +6,9 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
+import { runInProcess } from "../support/cli-io.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 const ADMIN_KEY = "admin-secret-0123456789";
@@ -22,14 +21,7 @@ afterAll(async () => {
 });
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  stderr.on("data", (chunk) => (err += String(chunk)));
-  const io: CliIO = { stdin: Readable.from([""]), stdout, stderr, env: {}, cwd: gw.policyDir };
-  const code = await createPolicyCommand({ classifierDir: "/nonexistent/classifier" }).run(argv, io);
+  const { code, stdout: out, stderr: err } = await runInProcess(createPolicyCommand({ classifierDir: "/nonexistent/classifier" }), argv, { cwd: gw.policyDir, stdin: "" });
   return { code, out, err };
 }
 

@@ -7,22 +7,13 @@
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
+import { capturedIO } from "../support/cli-io.js";
 
 const SHIPPED = resolve(import.meta.dirname, "../../policies");
 
-function io(): CliIO & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  stderr.on("data", (chunk) => (err += String(chunk)));
-  return { stdin: Readable.from([""]), stdout, stderr, env: {}, cwd: SHIPPED, out: () => out, err: () => err };
-}
+const io = () => capturedIO({ cwd: SHIPPED, stdin: "" });
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -2,32 +2,18 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { UsageError, type CliIO } from "../../src/cli/command.js";
+import { UsageError } from "../../src/cli/command.js";
 import { commands } from "../../src/cli/commands.js";
 import { createPolicyCommand, DEFAULT_CLASSIFIER_DIR, type PolicyCommandDeps } from "../../src/policy/cli.js";
+import { capturedIO } from "../support/cli-io.js";
 import { policyDir } from "./support.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
-function io(options: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}): CliIO & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  stderr.on("data", (chunk) => (err += String(chunk)));
-  return {
-    stdin: Readable.from([options.stdin ?? ""]),
-    stdout,
-    stderr,
-    env: options.env ?? {},
-    cwd: options.cwd ?? REPO,
-    out: () => out,
-    err: () => err,
-  };
+function io(options: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return capturedIO({ cwd: options.cwd ?? REPO, env: options.env ?? {}, stdin: options.stdin ?? "" });
 }
 
 const NO_CLASSIFIER: PolicyCommandDeps = { classifierDir: "/nonexistent/classifier" };

@@ -5,20 +5,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
+import { capturedIO } from "../support/cli-io.js";
 import { policyDir } from "./support.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
-function io(): CliIO & { out(): string } {
-  const stdout = new PassThrough();
-  let out = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  return { stdin: Readable.from([""]), stdout, stderr: new PassThrough(), env: {}, cwd: REPO, out: () => out };
-}
+const io = () => capturedIO({ cwd: REPO, stdin: "" });
 
 const EMAIL = [{ role: "user", content: "Please write to maria.lopez@example.net about her refund" }];
 const TOOLS = [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }];

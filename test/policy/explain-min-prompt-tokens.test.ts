@@ -5,18 +5,12 @@
  * N tokens does not fit context window 4096" and named the cloud where the gateway answers locally.
  */
 import { join, resolve } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
+import { capturedIO } from "../support/cli-io.js";
 import { policyDir } from "./support.js";
 
-function io(): CliIO & { out(): string } {
-  const stdout = new PassThrough();
-  let out = "";
-  stdout.on("data", (chunk) => (out += String(chunk)));
-  return { stdin: Readable.from([""]), stdout, stderr: new PassThrough(), env: {}, cwd: resolve(import.meta.dirname, "../.."), out: () => out };
-}
+const io = () => capturedIO({ cwd: resolve(import.meta.dirname, "../.."), stdin: "" });
 
 const ROUTING = "version: 1\nrules: []\ndefault: { route: local, fallbacks: [cloud] }\n";
 const OLD_TURN = "Tell me more about the history of the lighthouse keepers on the northern coast. ".repeat(12);

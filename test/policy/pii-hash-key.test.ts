@@ -5,22 +5,16 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
 import { compileRoutingText } from "../../src/policy/load.js";
+import { capturedIO } from "../support/cli-io.js";
 import { catalog, INTENTS, policyDir } from "./support.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const HASHING = "version: 1\nrules:\n  - name: hash-to-cloud\n    when: { pii_found: any }\n    then: { route: cloud, pii: hash }\ndefault: { route: cloud }\n";
 
-function io(env: NodeJS.ProcessEnv): CliIO & { err(): string } {
-  const stderr = new PassThrough();
-  let err = "";
-  stderr.on("data", (chunk) => (err += String(chunk)));
-  return { stdin: Readable.from([""]), stdout: new PassThrough(), stderr, env, cwd: REPO, err: () => err };
-}
+const io = (env: NodeJS.ProcessEnv) => capturedIO({ cwd: REPO, env, stdin: "" });
 
 describe("pii: hash in routing.yaml", () => {
   it("is a problem at the action's line when the hash key is not set", () => {
