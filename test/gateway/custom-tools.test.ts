@@ -5,12 +5,11 @@
  * call inputs and function messages) leaves only as placeholders that come back restored, and the
  * local model refuses what it cannot do with a 400 naming the parameter.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -39,52 +38,37 @@ interface ScriptedUpstream {
 
 async function startCustomCallUpstream(): Promise<ScriptedUpstream> {
   const bodies: ScriptedUpstream["bodies"] = [];
-  const server: Server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => parts.push(chunk));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as ScriptedUpstream["bodies"][number];
-      bodies.push(body);
-      const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
-      const input = typeof lastUser?.content === "string" ? lastUser.content : "";
-      const base = { id: "chatcmpl-custom", created: 1_700_000_000, model: "scripted-upstream" };
-      if (!body.stream) {
-        const completion = {
-          ...base,
-          object: "chat.completion",
-          choices: [
-            {
-              index: 0,
-              message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "call_c1", type: "custom", custom: { name: "write_note", input } }] },
-              finish_reason: "tool_calls",
-              logprobs: null,
-            },
-          ],
-          usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
-        };
-        res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify(completion));
-      }
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const frame = (delta: object, finish: string | null) =>
-        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
-      res.write(frame({ role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_c1", type: "custom", custom: { name: "write_note", input: "" } }] }, null));
-      // Pieces of 3 characters split the placeholder, so the gateway must hold back and rejoin it.
-      for (const piece of input.match(/[\s\S]{1,3}/g) ?? []) res.write(frame({ tool_calls: [{ index: 0, custom: { input: piece } }] }, null));
-      res.write(frame({}, "tool_calls"));
-      res.end("data: [DONE]\n\n");
-    });
+  const upstream = await startRawUpstream((raw, res) => {
+    const body = JSON.parse(raw) as ScriptedUpstream["bodies"][number];
+    bodies.push(body);
+    const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+    const input = typeof lastUser?.content === "string" ? lastUser.content : "";
+    const base = { id: "chatcmpl-custom", created: 1_700_000_000, model: "scripted-upstream" };
+    if (!body.stream) {
+      const completion = {
+        ...base,
+        object: "chat.completion",
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "call_c1", type: "custom", custom: { name: "write_note", input } }] },
+            finish_reason: "tool_calls",
+            logprobs: null,
+          },
+        ],
+        usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
+      };
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify(completion));
+    }
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(chunkFrame(base, { role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_c1", type: "custom", custom: { name: "write_note", input: "" } }] }, null));
+    // Pieces of 3 characters split the placeholder, so the gateway must hold back and rejoin it.
+    for (const piece of input.match(/[\s\S]{1,3}/g) ?? []) res.write(chunkFrame(base, { tool_calls: [{ index: 0, custom: { input: piece } }] }, null));
+    res.write(chunkFrame(base, {}, "tool_calls"));
+    res.end("data: [DONE]\n\n");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { baseURL: upstream.baseURL, bodies, close: () => upstream.close() };
 }
 
 /** The test models plus `scripted-gpt`, a cloud model served by the custom-call upstream. */

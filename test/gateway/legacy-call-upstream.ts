@@ -5,9 +5,9 @@
  * `delta.function_call` in pieces of 3 characters. Streams carry no usage (as when a client does not
  * ask for `stream_options.include_usage`), so the gateway has to count the answer itself.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { testModelsYaml } from "../support/gateway.js";
+import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
 
 export interface SentMessage {
   role: string;
@@ -26,62 +26,76 @@ export interface LegacyCallUpstream {
 
 export const FUNCTIONS = [{ name: "send_mail", description: "Sends a mail.", parameters: { type: "object", properties: { to: { type: "string" } } } }];
 
+const BASE = { id: "chatcmpl-legacy", created: 1_700_000_000, model: "legacy-upstream" };
+
+/**
+ * Writes one answer in the legacy shape: `call` as `message.function_call` or, streamed, as
+ * `delta.function_call` in pieces of 3 characters; without a call, `text`. Streams carry no usage.
+ */
+export function writeLegacyAnswer(
+  res: ServerResponse,
+  stream: boolean | undefined,
+  answer: { call?: { name: string; arguments: string }; text: string | null; finishReason: string },
+): void {
+  const { call, text, finishReason } = answer;
+  if (!stream) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        ...BASE,
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null, ...(call ? { function_call: call } : {}) }, finish_reason: finishReason, logprobs: null }],
+        usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
+      }),
+    );
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  if (call) {
+    res.write(chunkFrame(BASE, { role: "assistant", content: null, function_call: { name: call.name, arguments: "" } }, null));
+    // Pieces of 3 characters split a placeholder, which the gateway holds back and rejoins.
+    for (const piece of call.arguments.match(/[\s\S]{1,3}/g) ?? []) res.write(chunkFrame(BASE, { function_call: { arguments: piece } }, null));
+  } else {
+    res.write(chunkFrame(BASE, { role: "assistant", content: text }, null));
+  }
+  res.write(chunkFrame(BASE, {}, finishReason));
+  res.end("data: [DONE]\n\n");
+}
+
 export async function startLegacyCallUpstream(): Promise<LegacyCallUpstream> {
   const received: SentMessage[][] = [];
-  const server: Server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => parts.push(chunk));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as { stream?: boolean; messages: SentMessage[] };
-      received.push(body.messages);
-      const last = body.messages.at(-1);
-      const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
-      const call = last?.role === "function" ? undefined : { name: "send_mail", arguments: JSON.stringify({ to: typeof lastUser?.content === "string" ? lastUser.content : "" }) };
-      const text = call ? null : `Done: ${String(last?.content)}`;
-      const finishReason = call ? "function_call" : "stop";
-      const base = { id: "chatcmpl-legacy", created: 1_700_000_000, model: "legacy-upstream" };
-      if (!body.stream) {
-        res.writeHead(200, { "content-type": "application/json" });
-        return res.end(
-          JSON.stringify({
-            ...base,
-            object: "chat.completion",
-            choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null, ...(call ? { function_call: call } : {}) }, finish_reason: finishReason, logprobs: null }],
-            usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
-          }),
-        );
-      }
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const frame = (delta: object, finish: string | null) =>
-        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
-      if (call) {
-        res.write(frame({ role: "assistant", content: null, function_call: { name: call.name, arguments: "" } }, null));
-        // Pieces of 3 characters split a placeholder, which the gateway holds back and rejoins.
-        for (const piece of call.arguments.match(/[\s\S]{1,3}/g) ?? []) res.write(frame({ function_call: { arguments: piece } }, null));
-      } else {
-        res.write(frame({ role: "assistant", content: text }, null));
-      }
-      res.write(frame({}, finishReason));
-      res.end("data: [DONE]\n\n");
-    });
+  const upstream = await startRawUpstream((raw, res) => {
+    const body = JSON.parse(raw) as { stream?: boolean; messages: SentMessage[] };
+    received.push(body.messages);
+    const last = body.messages.at(-1);
+    const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+    const call = last?.role === "function" ? undefined : { name: "send_mail", arguments: JSON.stringify({ to: typeof lastUser?.content === "string" ? lastUser.content : "" }) };
+    writeLegacyAnswer(res, body.stream, { call, text: call ? null : `Done: ${String(last?.content)}`, finishReason: call ? "function_call" : "stop" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { baseURL: upstream.baseURL, received, close: () => upstream.close() };
 }
 
 /**
  * The test models plus two served by the legacy-call upstream: `legacy-gpt` in the cloud, and
- * `legacy-local`, an on-host server with tools (pii.yaml's local rules apply to it).
+ * `legacy-local`, an on-host server with tools (pii.yaml's local rules apply to it). `onHost: false`
+ * leaves `legacy-local` out.
  */
-export function legacyModelsYaml(upstreamBaseURL: string): string {
+export function legacyModelsYaml(upstreamBaseURL: string, options: { onHost?: boolean } = {}): string {
+  const onHost = options.onHost ?? true;
+  const onHostProvider = `  legacy-onhost:
+    type: openai_compatible
+    base_url: ${upstreamBaseURL}
+    location: local
+    timeout_ms: 5000
+    max_retries: 0
+`;
+  const onHostModel = `  legacy-local:
+    provider: legacy-onhost
+    upstream_model: legacy-upstream
+    context_window: 128000
+    capabilities: { tools: true, json_schema: true, vision: false }
+    price: { usd_per_hour: 0.1 }
+`;
   return testModelsYaml({ cloudBaseURL: upstreamBaseURL, maxRetries: 0 }).replace(
     "models:\n",
     `  legacy:
@@ -90,25 +104,13 @@ export function legacyModelsYaml(upstreamBaseURL: string): string {
     api_key_env: FAKE_CLOUD_KEY
     timeout_ms: 5000
     max_retries: 0
-  legacy-onhost:
-    type: openai_compatible
-    base_url: ${upstreamBaseURL}
-    location: local
-    timeout_ms: 5000
-    max_retries: 0
-models:
+${onHost ? onHostProvider : ""}models:
   legacy-gpt:
     provider: legacy
     upstream_model: legacy-upstream
     context_window: 128000
     capabilities: { tools: true, json_schema: true, vision: true }
     price: { input_per_1m: 0.15, output_per_1m: 0.6 }
-  legacy-local:
-    provider: legacy-onhost
-    upstream_model: legacy-upstream
-    context_window: 128000
-    capabilities: { tools: true, json_schema: true, vision: false }
-    price: { usd_per_hour: 0.1 }
-`,
+${onHost ? onHostModel : ""}`,
   );
 }

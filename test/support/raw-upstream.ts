@@ -16,9 +16,10 @@ export interface RawUpstream {
 /** @example const upstream = await startRawUpstream((body, res) => res.end("data: [DONE]\n\n")); */
 export async function startRawUpstream(onRequest: (body: string, res: ServerResponse, req: IncomingMessage) => void): Promise<RawUpstream> {
   const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (part) => (body += part));
-    req.on("end", () => onRequest(body, res, req));
+    const parts: Buffer[] = [];
+    req.on("data", (part: Buffer) => parts.push(part));
+    // Decoded whole, so a character split between two packets reads as itself.
+    req.on("end", () => onRequest(Buffer.concat(parts).toString("utf8"), res, req));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -28,4 +29,16 @@ export async function startRawUpstream(onRequest: (body: string, res: ServerResp
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** The fields every completion or chunk of one scripted upstream carries. */
+export interface CompletionBase {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/** One SSE frame of a `chat.completion.chunk` with a single choice (no usage). */
+export function chunkFrame(base: CompletionBase, delta: object, finish: string | null): string {
+  return `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
 }
