@@ -6,29 +6,19 @@
  * billed like message text, not left out.
  */
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { describe, expect, it } from "vitest";
+import { FUNCTIONS, legacyCallGateway } from "./legacy-call-upstream.js";
 
 const KEY = "sk-call-prompt-tokens-0123456789";
 /** 400 characters of arguments: about 100 tokens by any estimate. */
 const ARGUMENTS = JSON.stringify({ to: "finance", body: "quarterly figures ".repeat(21) });
 
-let upstream: LegacyCallUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
-  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false, env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+const legacy = legacyCallGateway({ waitForModels: false, env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
 
 async function promptTokensAfter(requests: number): Promise<number> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+    const res = await fetch(`${legacy.gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
     const totals = ((await res.json()) as { totals: { requests: number; prompt_tokens: number } }).totals;
     if (totals.requests >= requests || Date.now() > deadline) return totals.prompt_tokens;
     await new Promise((r) => setTimeout(r, 50));
@@ -39,7 +29,7 @@ let sent = 0;
 /** The prompt tokens recorded for one streamed request to `legacy-gpt`, whose upstream reports no usage. */
 async function recordedPromptTokens(body: Omit<ChatCompletionCreateParamsStreaming, "model" | "stream">): Promise<number> {
   const before = await promptTokensAfter(sent);
-  const stream = await gw.client({ apiKey: KEY }).chat.completions.create({ ...body, model: "legacy-gpt", stream: true });
+  const stream = await legacy.gw.client({ apiKey: KEY }).chat.completions.create({ ...body, model: "legacy-gpt", stream: true });
   for await (const _ of stream) {
     // drained: usage is recorded once the stream ends
   }

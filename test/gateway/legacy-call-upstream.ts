@@ -6,7 +6,7 @@
  * ask for `stream_options.include_usage`), so the gateway has to count the answer itself.
  */
 import type { ServerResponse } from "node:http";
-import { testModelsYaml } from "../support/gateway.js";
+import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway, type TestGatewayOptions } from "../support/gateway.js";
 import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
 
 export interface SentMessage {
@@ -113,4 +113,17 @@ ${onHost ? onHostProvider : ""}models:
     price: { input_per_1m: 0.15, output_per_1m: 0.6 }
 ${onHost ? onHostModel : ""}`,
   );
+}
+
+/**
+ * For one test file (or describe block): the legacy-call upstream and a gateway on `legacyModelsYaml`
+ * with no fallbacks (NO_FALLBACK_ROUTING unless `gateway.files` brings its own routing.yaml).
+ *
+ * @example const legacy = legacyCallGateway({ env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
+ */
+export function legacyCallGateway(gateway: Omit<TestGatewayOptions, "modelsYaml"> = {}) {
+  return upstreamGateway(startLegacyCallUpstream, {
+    modelsYaml: (upstream) => legacyModelsYaml(upstream.baseURL),
+    gateway: { ...gateway, files: { "routing.yaml": NO_FALLBACK_ROUTING, ...gateway.files } },
+  });
 }

@@ -3,26 +3,19 @@
  * call and its `function` result are left out together, so the model never gets a result answering
  * no call (which OpenAI refuses with a 400).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, upstreamGateway } from "../support/gateway.js";
+import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream } from "./legacy-call-upstream.js";
 
-let upstream: LegacyCallUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
+const legacy = upstreamGateway(startLegacyCallUpstream, {
   // legacy-gpt with a window of 60 tokens: 26 of them reserved for a 10-token answer and the prompt's framing.
-  const modelsYaml = legacyModelsYaml(upstream.baseURL).replace("upstream_model: legacy-upstream\n    context_window: 128000", "upstream_model: legacy-upstream\n    context_window: 60");
-  gw = await startTestGateway({ modelsYaml, files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
+  modelsYaml: (upstream) => legacyModelsYaml(upstream.baseURL).replace("upstream_model: legacy-upstream\n    context_window: 128000", "upstream_model: legacy-upstream\n    context_window: 60"),
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
 });
 
 describe("a function_call exchange that does not fit the window", () => {
   it("is left out whole, the call with its result", async () => {
-    const { response } = await gw
+    const { response } = await legacy.gw
       .client()
       .chat.completions.create({
         model: "legacy-gpt",
@@ -39,7 +32,7 @@ describe("a function_call exchange that does not fit the window", () => {
       })
       .withResponse();
     // The whole exchange goes, its question and final answer too: never an answer without its question.
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user"]);
+    expect(legacy.upstream.received[0]!.map((m) => m.role)).toEqual(["user"]);
     expect(response.headers.get("x-switchyard-context-dropped")).toBe("4");
   });
 });

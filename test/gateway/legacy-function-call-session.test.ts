@@ -4,37 +4,22 @@
  * back in front of it — on the in-memory store and on Redis alike.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { FUNCTIONS, legacyCallGateway } from "./legacy-call-upstream.js";
 
 const EMAIL = "ann.lee@example.com";
 const KEY = "sk-legacy-session-0123456789";
-
-let upstream: LegacyCallUpstream;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
-});
-afterAll(async () => {
-  await upstream?.close();
-});
-beforeEach(() => {
-  upstream.received.length = 0;
-});
 
 describe.each([
   { backend: "memory", env: {} as Record<string, string> },
   { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
 ])("a session answered with function_call ($backend store)", ({ env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
-  });
-  afterAll(async () => {
-    await gw?.close();
+  const legacy = legacyCallGateway({ env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
+  beforeEach(() => {
+    legacy.upstream.received.length = 0;
   });
 
-  const client = () => gw.client({ apiKey: KEY });
+  const client = () => legacy.gw.client({ apiKey: KEY });
   const ask = { model: "legacy-gpt", functions: FUNCTIONS };
   const firstTurn = [{ role: "user" as const, content: `Mail ${EMAIL}` }];
   const resultTurn = [{ role: "function" as const, name: "send_mail", content: "sent" }];
@@ -54,7 +39,7 @@ describe.each([
     // The save happens after the answer went out: wait for the assistant turns to be there.
     const deadline = Date.now() + 5000;
     for (;;) {
-      const res = await fetch(`${gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const res = await fetch(`${legacy.gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
       const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
       if (messages.filter((m) => m.role === "assistant").length >= answers || Date.now() > deadline) return messages;
       await new Promise((r) => setTimeout(r, 25));
@@ -73,9 +58,9 @@ describe.each([
     await storedMessages(session, 2);
     await client().chat.completions.create({ ...ask, messages: [{ role: "user", content: "Thanks." }] }, { headers });
 
-    expect(upstream.received).toHaveLength(3);
-    expect(upstream.received[2]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
-    expect(upstream.received[2]![1]).toMatchObject({ role: "assistant", function_call: editedCall });
+    expect(legacy.upstream.received).toHaveLength(3);
+    expect(legacy.upstream.received[2]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
+    expect(legacy.upstream.received[2]![1]).toMatchObject({ role: "assistant", function_call: editedCall });
   });
 
   describe.each([{ stream: false }, { stream: true }])("stream: $stream", ({ stream }) => {
@@ -85,14 +70,14 @@ describe.each([
       await storedMessages(session);
       await turn(session, resultTurn, stream);
 
-      expect(upstream.received).toHaveLength(2);
-      const [user, assistant, result] = upstream.received[1]!;
+      expect(legacy.upstream.received).toHaveLength(2);
+      const [user, assistant, result] = legacy.upstream.received[1]!;
       expect(user).toMatchObject({ role: "user", content: expect.stringMatching(/^Mail <EMAIL_ADDRESS_\d+>$/) });
       // The session's placeholder, as the cloud saw it on the first turn.
       expect(assistant).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: user!.content }) } });
       expect(assistant!.content ?? null).toBeNull();
       expect(result).toMatchObject({ role: "function", name: "send_mail", content: "sent" });
-      expect(JSON.stringify(upstream.received)).not.toContain(EMAIL);
+      expect(JSON.stringify(legacy.upstream.received)).not.toContain(EMAIL);
     });
 
     it("keeps the call the client received, original values and all, in the session", async () => {

@@ -7,30 +7,21 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { NO_FALLBACK_ROUTING, SHIPPED_POLICIES, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { describe, expect, inject, it } from "vitest";
+import { SHIPPED_POLICIES } from "../support/gateway.js";
+import { FUNCTIONS, legacyCallGateway } from "./legacy-call-upstream.js";
 
 const EMAIL = "ann.lee@example.com";
 
-let upstream: LegacyCallUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
-  const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
-  // On Redis, so the test can read what the store itself holds (the sessions API restores it).
-  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING, "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
+// On Redis, so the test can read what the store itself holds (the sessions API restores it).
+const legacy = legacyCallGateway({ files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") } });
 
 async function storedMessages(session: string): Promise<Array<Record<string, unknown>>> {
   // The save happens after the answer went out: wait for the assistant turn to be there.
   const deadline = Date.now() + 5000;
   for (;;) {
-    const res = await fetch(`${gw.url}/v1/sessions/${session}`);
+    const res = await fetch(`${legacy.gw.url}/v1/sessions/${session}`);
     const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
     if (messages.some((m) => m.role === "assistant") || Date.now() > deadline) return messages;
     await new Promise((r) => setTimeout(r, 25));
@@ -42,7 +33,7 @@ describe("a function_call stored sanitized", () => {
     const session = `legacy-sanitized-${randomUUID()}`;
     const headers = { "x-session-id": session };
     const ask = { model: "legacy-local", functions: FUNCTIONS };
-    await gw.client().chat.completions.create({ ...ask, messages: [{ role: "user", content: `Mail ${EMAIL}` }] }, { headers });
+    await legacy.gw.client().chat.completions.create({ ...ask, messages: [{ role: "user", content: `Mail ${EMAIL}` }] }, { headers });
     // The sessions API reads the call back as the client received it…
     const read = await storedMessages(session);
     expect(read[1]).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: `Mail ${EMAIL}` }) } });
@@ -57,12 +48,12 @@ describe("a function_call stored sanitized", () => {
       redis.disconnect();
     }
 
-    await gw.client().chat.completions.create({ ...ask, messages: [{ role: "function", name: "send_mail", content: "sent" }] }, { headers });
-    expect(upstream.received).toHaveLength(2);
-    const [user, assistant, result] = upstream.received[1]!;
+    await legacy.gw.client().chat.completions.create({ ...ask, messages: [{ role: "function", name: "send_mail", content: "sent" }] }, { headers });
+    expect(legacy.upstream.received).toHaveLength(2);
+    const [user, assistant, result] = legacy.upstream.received[1]!;
     expect(user).toMatchObject({ role: "user", content: `Mail ${EMAIL}` });
     expect(assistant).toMatchObject({ role: "assistant", function_call: { name: "send_mail", arguments: JSON.stringify({ to: `Mail ${EMAIL}` }) } });
     expect(result).toMatchObject({ role: "function", name: "send_mail", content: "sent" });
-    expect(JSON.stringify(upstream.received[1])).not.toMatch(/<EMAIL_ADDRESS_\d+>/);
+    expect(JSON.stringify(legacy.upstream.received[1])).not.toMatch(/<EMAIL_ADDRESS_\d+>/);
   });
 });

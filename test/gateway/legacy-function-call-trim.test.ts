@@ -7,41 +7,22 @@
  * it is answered (docs/CONTEXT.md, "Limits").
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { describe, expect, inject, it } from "vitest";
+import { FUNCTIONS, legacyCallGateway } from "./legacy-call-upstream.js";
 
 const KEY = "sk-legacy-trim-0123456789";
-
-let upstream: LegacyCallUpstream;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
-});
-afterAll(async () => {
-  await upstream?.close();
-});
 
 describe.each([
   { backend: "memory", env: {} as Record<string, string> },
   { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
 ])("a session of four turns at most, answered with function_call ($backend store)", ({ env }) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      modelsYaml: legacyModelsYaml(upstream.baseURL),
-      files: { "routing.yaml": NO_FALLBACK_ROUTING },
-      env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "4", SWITCHYARD_API_KEYS: `legacy=${KEY}` },
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-  });
+  const legacy = legacyCallGateway({ env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "4", SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
 
   async function storedMessages(session: string, until: (messages: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
     // The save happens after the answer went out: wait for it.
     const deadline = Date.now() + 5000;
     for (;;) {
-      const res = await fetch(`${gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const res = await fetch(`${legacy.gw.url}/v1/sessions/${session}`, { headers: { authorization: `Bearer ${KEY}` } });
       const messages = res.ok ? ((await res.json()) as { messages: Array<Record<string, unknown>> }).messages : [];
       if (until(messages) || Date.now() > deadline) return messages;
       await new Promise((r) => setTimeout(r, 25));
@@ -51,7 +32,7 @@ describe.each([
   it("sends no function result without its call once the call is trimmed away", async () => {
     const session = `legacy-trim-${randomUUID()}`;
     const ask = (messages: Array<{ role: "user"; content: string } | { role: "function"; name: string; content: string }>) =>
-      gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", functions: FUNCTIONS, messages }, { headers: { "x-session-id": session } });
+      legacy.gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", functions: FUNCTIONS, messages }, { headers: { "x-session-id": session } });
 
     await ask([{ role: "user", content: "Mail the report" }]);
     await storedMessages(session, (m) => m.some((x) => x.function_call));
@@ -63,16 +44,16 @@ describe.each([
     const waiting = await storedMessages(session, (m) => m.some((x) => x.content === "Thanks") && m.length === 6);
     expect(waiting.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user", "assistant"]);
 
-    upstream.received.length = 0;
+    legacy.upstream.received.length = 0;
     await ask([{ role: "function", name: "send_mail", content: "sent again" }]);
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user", "assistant", "function"]);
+    expect(legacy.upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user", "assistant", "function"]);
     // Answered, the exchange counts: the first one is trimmed whole, and no function result leads.
     const stored = await storedMessages(session, (m) => m.some((x) => x.content === "Done: sent again") && m.length === 4);
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant"]);
     expect(stored[0]!.content).toBe("Thanks");
 
-    upstream.received.length = 0;
+    legacy.upstream.received.length = 0;
     await ask([{ role: "user", content: "Bye" }]);
-    expect(upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
+    expect(legacy.upstream.received[0]!.map((m) => m.role)).toEqual(["user", "assistant", "function", "assistant", "user"]);
   });
 });

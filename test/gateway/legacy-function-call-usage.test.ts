@@ -3,22 +3,12 @@
  * (a stream without `stream_options.include_usage`): the gateway counts the call the client received,
  * as it does for content and tool_calls, so such answers are not free against the tenant's budget.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
-import { FUNCTIONS, legacyModelsYaml, startLegacyCallUpstream, type LegacyCallUpstream } from "./legacy-call-upstream.js";
+import { describe, expect, it } from "vitest";
+import { FUNCTIONS, legacyCallGateway } from "./legacy-call-upstream.js";
 
 const KEY = "sk-legacy-usage-0123456789";
 
-let upstream: LegacyCallUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  upstream = await startLegacyCallUpstream();
-  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL), files: { "routing.yaml": NO_FALLBACK_ROUTING }, env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+const legacy = legacyCallGateway({ env: { SWITCHYARD_API_KEYS: `usage=${KEY}` } });
 
 interface Totals {
   requests: number;
@@ -28,7 +18,7 @@ interface Totals {
 async function totalsAfter(requests: number): Promise<Totals> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const res = await fetch(`${gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
+    const res = await fetch(`${legacy.gw.url}/v1/usage`, { headers: { authorization: `Bearer ${KEY}` } });
     const totals = ((await res.json()) as { totals: Totals }).totals;
     if (totals.requests >= requests || Date.now() > deadline) return totals;
     await new Promise((r) => setTimeout(r, 50));
@@ -40,7 +30,7 @@ describe("a streamed function_call answer without reported usage", () => {
     const before = await totalsAfter(0);
     const messages = [{ role: "user" as const, content: "Mail the quarterly report to the finance team, please." }];
     let args = "";
-    for await (const chunk of await gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", messages, functions: FUNCTIONS, stream: true })) {
+    for await (const chunk of await legacy.gw.client({ apiKey: KEY }).chat.completions.create({ model: "legacy-gpt", messages, functions: FUNCTIONS, stream: true })) {
       args += chunk.choices[0]?.delta.function_call?.arguments ?? "";
     }
     expect(args.length).toBeGreaterThan(60);

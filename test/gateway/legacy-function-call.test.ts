@@ -5,8 +5,8 @@
  * (as the gateway sent it, placeholders and all). The client gets the call with the original values
  * back, as it would in `tool_calls`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, upstreamGateway } from "../support/gateway.js";
 import { startRawUpstream } from "../support/raw-upstream.js";
 import { FUNCTIONS, legacyModelsYaml, writeLegacyAnswer } from "./legacy-call-upstream.js";
 
@@ -36,30 +36,24 @@ async function startAlwaysCallingUpstream(): Promise<LegacyUpstream> {
   return { baseURL: upstream.baseURL, bodies, close: () => upstream.close() };
 }
 
-let upstream: LegacyUpstream;
-let gw: TestGateway;
 
-beforeAll(async () => {
-  upstream = await startAlwaysCallingUpstream();
-  gw = await startTestGateway({ modelsYaml: legacyModelsYaml(upstream.baseURL, { onHost: false }), files: { "routing.yaml": NO_FALLBACK_ROUTING } });
-});
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
+const legacy = upstreamGateway(startAlwaysCallingUpstream, {
+  modelsYaml: (upstream) => legacyModelsYaml(upstream.baseURL, { onHost: false }),
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING } },
 });
 beforeEach(() => {
-  upstream.bodies.length = 0;
+  legacy.upstream.bodies.length = 0;
 });
 
 /** The upstream saw only a placeholder, so the answer's arguments carried one for the gateway to restore. */
 function expectSentPseudonymized(): void {
-  expect(upstream.bodies).toHaveLength(1);
-  expect(upstream.bodies[0]).not.toContain(EMAIL);
-  expect(upstream.bodies[0]).toMatch(/Mail <EMAIL_ADDRESS_\d+>/);
+  expect(legacy.upstream.bodies).toHaveLength(1);
+  expect(legacy.upstream.bodies[0]).not.toContain(EMAIL);
+  expect(legacy.upstream.bodies[0]).toMatch(/Mail <EMAIL_ADDRESS_\d+>/);
 }
 
 async function streamedCall(body: typeof ask & { stream: true; max_tokens?: number }): Promise<{ name: string; args: string; finish: string | undefined }> {
-  const stream = await gw.client().chat.completions.create(body);
+  const stream = await legacy.gw.client().chat.completions.create(body);
   let name = "";
   let args = "";
   let finish: string | undefined;
@@ -74,7 +68,7 @@ async function streamedCall(body: typeof ask & { stream: true; max_tokens?: numb
 
 describe("a cloud answer with the deprecated function_call", () => {
   it("reaches the client with its arguments' placeholders restored", async () => {
-    const answer = await gw.client().chat.completions.create(ask);
+    const answer = await legacy.gw.client().chat.completions.create(ask);
     expectSentPseudonymized();
     const choice = answer.choices[0]!;
     expect(choice.finish_reason).toBe("function_call");

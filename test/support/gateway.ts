@@ -159,11 +159,53 @@ export interface FakeCloudGateway {
   readonly gw: TestGateway;
 }
 
+/** What `upstreamGateway` starts an upstream as: a server a models.yaml can point at. */
+export interface TestUpstream {
+  readonly baseURL: string;
+  close(): Promise<void>;
+}
+
+/**
+ * For one test file (or describe block): an upstream `start` starts and a gateway whose models.yaml
+ * `modelsYaml` writes for it, started in `beforeAll` and closed in `afterAll`, gateway first. Read both
+ * through the handle once the hooks have run. For the fake OpenAI server, `fakeCloudGateway` says less.
+ *
+ * @example
+ * const legacy = upstreamGateway(startLegacyCallUpstream, { modelsYaml: (u) => legacyModelsYaml(u.baseURL) });
+ * it("…", async () => { await legacy.gw.client().chat.completions.create(body); expect(legacy.upstream.received).toHaveLength(1); });
+ */
+export function upstreamGateway<U extends TestUpstream>(
+  start: () => Promise<U>,
+  options: { modelsYaml: (upstream: U) => string; gateway?: Omit<TestGatewayOptions, "modelsYaml"> },
+): { readonly upstream: U; readonly gw: TestGateway } {
+  let upstream: U | undefined;
+  let gw: TestGateway | undefined;
+  beforeAll(async () => {
+    upstream = await start();
+    gw = await startTestGateway({ ...options.gateway, modelsYaml: options.modelsYaml(upstream) });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await upstream?.close();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started: read it inside a test or hook`);
+    return value;
+  };
+  return {
+    get upstream() {
+      return started(upstream, "the upstream");
+    },
+    get gw() {
+      return started(gw, "the gateway");
+    },
+  };
+}
+
 /**
  * For one test file: a fake cloud upstream (scripted by `fake`) and a gateway whose models.yaml points
  * at it (no upstream retries unless `models` says so), started in `beforeAll` and closed in `afterAll`,
- * gateway first.
- * Read both through the handle once the hooks have run.
+ * gateway first. Read both through the handle once the hooks have run.
  *
  * @example
  * const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING } } });
@@ -172,26 +214,16 @@ export interface FakeCloudGateway {
 export function fakeCloudGateway(
   options: { fake?: FakeOpenAIOptions; models?: Omit<ModelsYamlOptions, "cloudBaseURL">; gateway?: Omit<TestGatewayOptions, "modelsYaml"> } = {},
 ): FakeCloudGateway {
-  let fake: FakeOpenAI | undefined;
-  let gw: TestGateway | undefined;
-  beforeAll(async () => {
-    fake = await startFakeOpenAI(options.fake);
-    gw = await startTestGateway({ ...options.gateway, modelsYaml: testModelsYaml({ maxRetries: 0, ...options.models, cloudBaseURL: fake.baseURL }) });
+  const started = upstreamGateway(() => startFakeOpenAI(options.fake), {
+    modelsYaml: (fake) => testModelsYaml({ maxRetries: 0, ...options.models, cloudBaseURL: fake.baseURL }),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
-  afterAll(async () => {
-    await gw?.close();
-    await fake?.close();
-  });
-  const started = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`${what} is not started: read it inside a test or hook`);
-    return value;
-  };
   return {
     get fake() {
-      return started(fake, "the fake cloud upstream");
+      return started.upstream;
     },
     get gw() {
-      return started(gw, "the gateway");
+      return started.gw;
     },
   };
 }
