@@ -5,13 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
 import { GatewayError } from "../../src/errors.js";
-import type { ModelEntry } from "../../src/models/registry.js";
 import { createHttpFetch } from "../../src/providers/cloud/http-fetch.js";
-import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
 import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
+import { CLOUD_TEST_MODEL, testProvider } from "./fixtures.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler;
@@ -32,22 +30,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const model: ModelEntry = {
-  id: "gpt-test",
-  providerId: "upstream",
-  location: "cloud",
-  upstreamModel: "upstream-model",
-  path: undefined,
-  contextWindow: 8192,
-  maxOutputTokens: 512,
-  capabilities: { tools: true, json_schema: true, vision: false },
-  price: undefined,
-};
-
-function provider(o: { maxRetries?: number; timeoutMs?: number } = {}) {
-  const config = OpenAICompatibleProviderSchema.parse({ type: "openai_compatible", base_url: baseURL, timeout_ms: o.timeoutMs ?? 2000, max_retries: o.maxRetries ?? 0 });
-  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", keyRequired: false, fetch: httpFetch });
-}
+const model = CLOUD_TEST_MODEL;
+const provider = (o: { maxRetries?: number; timeoutMs?: number } = {}) => testProvider(baseURL, httpFetch, o);
 
 const request = { model: "gpt-test", messages: [{ role: "user" as const, content: "Hi" }] };
 const chunk = (content: string) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
