@@ -2,41 +2,17 @@
  * The SSE writer on a real socket: every frame arrives, in order, ending with [DONE]; frames that
  * come in quick succession share socket writes; and none waits longer than the flush interval.
  */
-import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeSse } from "../../src/http/sse.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
+import { sseSocketServer } from "./sse-socket.js";
 
 const chunk = (content: string): ChatCompletionChunk =>
   ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null, logprobs: null }] }) as ChatCompletionChunk;
 
-let server: Server | undefined;
-afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  server = undefined;
-});
-
-/**
- * Serves `produce` through writeSse and records each read of the raw TCP stream (an HTTP client would
- * hand out one piece per chunked-encoding chunk, hiding how the bytes were grouped on the wire).
- */
-async function serve(produce: () => AsyncGenerator<ChatCompletionChunk>, flushIntervalMs: number) {
-  server = createServer((_req, res) => void writeSse(res, produce(), { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs }));
-  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const started = performance.now();
-  return new Promise<{ reads: Array<{ at: number; text: string }>; body: string }>((resolve, reject) => {
-    const reads: Array<{ at: number; text: string }> = [];
-    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
-    socket.setEncoding("utf8");
-    socket.on("data", (text: string) => reads.push({ at: performance.now() - started, text }));
-    socket.on("error", reject);
-    socket.on("end", () => resolve({ reads, body: reads.map((r) => r.text).join("") }));
-  });
-}
+const { listen, serve } = sseSocketServer();
 
 const contents = (body: string) =>
   [...body.matchAll(/data: (\{.*?\})\n\n/g)].map((match) => (JSON.parse(match[1]!) as ChatCompletionChunk).choices[0]?.delta.content);
@@ -94,7 +70,7 @@ describe("writeSse", () => {
   it("stops the producer and finishes when the client leaves while the producer is busy", async () => {
     let producerEnded = false;
     let written: Promise<void> | undefined;
-    server = createServer((_req, res) => {
+    const port = await listen((_req, res) => {
       written = writeSse(
         res,
         (async function* () {
@@ -110,8 +86,6 @@ describe("writeSse", () => {
         { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 2 },
       );
     });
-    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
     const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\n\r\n"));
     socket.once("data", () => socket.destroy());
     await expect.poll(() => producerEnded, { timeout: 2_000 }).toBe(true);
@@ -133,7 +107,7 @@ describe("writeSse", () => {
   it("slows the producer to the client's pace instead of buffering the answer", async () => {
     let produced = 0;
     const big = "x".repeat(16 * 1024);
-    server = createServer((_req, res) => {
+    const port = await listen((_req, res) => {
       void writeSse(
         res,
         (async function* () {
@@ -145,8 +119,6 @@ describe("writeSse", () => {
         { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 2 },
       );
     });
-    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
     let received = 0;
     let producedWhilePaused = 0;
     const done = new Promise<void>((resolve, reject) => {
