@@ -4,9 +4,10 @@
  * were read in the server's time zone (a different range on each replica), `-5` became May 2001 and
  * `2025-02-30` silently became March 2nd. Such values are a 400 naming the parameter.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/errors.js";
 import { parseUsageExportQuery, parseUsageQuery } from "../../src/usage/query.js";
+import { inServerTimeZone } from "../support/time-zone.js";
 
 const NOW = Date.UTC(2025, 6, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -25,15 +26,7 @@ function rejects(params: Record<string, string>, param: string) {
 }
 
 describe("usage query instants", () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.TZ;
-    process.env.TZ = "America/New_York";
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  inServerTimeZone("America/New_York");
 
   it("that are not ISO 8601 or an epoch time are a 400, not a guess in the server's time zone", () => {
     for (const text of ["2025/06/01", "June 1 2025", "Sun Jun 01 2025 00:00:00", "06/01/2025", "-5", "1 2", "foo 2025", "2025-06-01T00:00:00 PST"]) {
