@@ -3,10 +3,10 @@
  * request changed meanwhile) is a use too: a session whose saves keep conflicting is in active use
  * and must not expire under it. Run against Redis and memory, which must agree.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { SessionLimits } from "../../src/context/backend.js";
 import type { SessionScope } from "../../src/context/session-id.js";
-import { contents, memoryStorage, redisStorage, sleep, turn, user, type SharedStorage } from "./support.js";
+import { contents, memoryStorage, redisStorage, sleep, storagePerTest, turn, user } from "./support.js";
 
 const url = inject("redisUrl");
 const scope: SessionScope = { tenantId: "acme", sessionId: "busy" };
@@ -16,14 +16,10 @@ describe.each([
   { name: "Redis", storage: (limits: Partial<SessionLimits>) => redisStorage(url, "test:review-conflict-ttl:", limits) },
   { name: "in-memory", storage: (limits: Partial<SessionLimits>) => memoryStorage(limits) },
 ])("$name context store", ({ storage }) => {
-  let opened: SharedStorage | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
+  const openStorage = storagePerTest(storage);
 
   it("restarts the session's TTL on a save that conflicted and wrote nothing", async () => {
-    opened = storage({ ttlMs: TTL_MS });
+    const opened = openStorage({ ttlMs: TTL_MS });
     const store = await opened.replica();
     await store.save(scope, { turns: [turn(user("to <PERSON_1>"))], state: { vault: "Ann" }, ifStateVersion: 0 });
     await sleep(TTL_MS * 0.6);

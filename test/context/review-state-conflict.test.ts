@@ -3,10 +3,10 @@
  * loaded, so two requests in flight at once cannot overwrite each other's pseudonym vault. Run against
  * Redis (replicas sharing it) and memory, which must agree.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
 import type { SessionScope } from "../../src/context/session-id.js";
-import { assistant, contents, memoryStorage, randomKey, redisStorage, turn, user, type SharedStorage } from "./support.js";
+import { assistant, contents, memoryStorage, randomKey, redisStorage, storagePerTest, turn, user } from "./support.js";
 
 const url = inject("redisUrl");
 const scope = (sessionId: string): SessionScope => ({ tenantId: "acme", sessionId });
@@ -15,13 +15,9 @@ describe.each([
   { name: "Redis", storage: () => redisStorage(url, "test:review-state:") },
   { name: "in-memory", storage: () => memoryStorage() },
 ])("$name context store, state written by concurrent requests", ({ storage }) => {
-  let opened: SharedStorage | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
+  const openStorage = storagePerTest(storage);
   const replicas = async () => {
-    opened = storage();
+    const opened = openStorage();
     const cipher = createCipher(randomKey());
     return [await opened.replica({ cipher }), await opened.replica({ cipher })] as const;
   };

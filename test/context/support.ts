@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
 import type { ContextBackend, SessionLimits } from "../../src/context/backend.js";
 import type { ContextCipher } from "../../src/context/cipher.js";
@@ -88,6 +88,21 @@ function storeOver(backend: ContextBackend, limits: SessionLimits, o: { cipher?:
     maxBytes: o.maxBytes ?? limits.maxBytes,
     log: o.log ?? pino({ level: "silent" }),
   });
+}
+
+/**
+ * For a describe block: the returned function opens a storage with `storage` for the running test,
+ * and that storage is closed after the test.
+ *
+ * @example const open = storagePerTest(storage); it("…", async () => { const store = await open().replica(); });
+ */
+export function storagePerTest<A extends unknown[]>(storage: (...args: A) => SharedStorage): (...args: A) => SharedStorage {
+  let opened: SharedStorage | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+  return (...args) => (opened = storage(...args));
 }
 
 export const randomKey = (): Buffer => randomBytes(32);

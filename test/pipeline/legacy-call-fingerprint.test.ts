@@ -5,18 +5,17 @@
  * not resend and the stored turns' metadata. A call the client really changed still rewrites it.
  * Run against Redis and memory.
  */
-import pino from "pino";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
-import { SESSION_ID_HEADER } from "../../src/context/headers.js";
 import type { ContextStore } from "../../src/context/store.js";
 import { messageFingerprint, type TurnInput } from "../../src/context/turn.js";
 import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
 import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
 import { loadConversation } from "../../src/pipeline/stages/conversation.js";
 import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
-import { contents, memoryStorage, redisStorage, type SharedStorage } from "../context/support.js";
+import { contents, memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
+import { sessionRequest } from "./session-request.js";
 
 const url = inject("redisUrl");
 const scope = { tenantId: "acme", sessionId: "legacy-call" };
@@ -35,15 +34,7 @@ beforeAll(() => {
 });
 
 function request(messages: ChatMessage[]): ChatRequestContext {
-  return {
-    requestId: "req-new",
-    tenant: { id: scope.tenantId },
-    body: { model: "cloud", messages },
-    header: (name) => (name === SESSION_ID_HEADER ? scope.sessionId : undefined),
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    receivedAt: Date.now(),
-  };
+  return sessionRequest({ requestId: "req-new", tenantId: scope.tenantId, sessionId: scope.sessionId, messages });
 }
 
 const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
@@ -64,14 +55,10 @@ describe.each([
   { backend: "Redis", storage: () => redisStorage(url, "test:legacy-call-fingerprint:") },
   { backend: "in-memory", storage: () => memoryStorage() },
 ])("$backend: a history stored before function_call was fingerprinted, resent by the client", ({ storage }) => {
-  let opened: SharedStorage | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
+  const openStorage = storagePerTest(storage);
 
   async function open(): Promise<ContextStore> {
-    opened = storage();
+    const opened = openStorage();
     const store = await opened.replica();
     await storeAsBefore(store, [...OPENING, ...MAIL]);
     const stored = await store.load(scope);

@@ -6,17 +6,16 @@
  * other request had finished before the rewrite was sent — also when the rewrite has to save again
  * after a state conflict, and the vault keeps every placeholder handed out. Run against Redis and memory.
  */
-import pino from "pino";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
-import { SESSION_ID_HEADER } from "../../src/context/headers.js";
 import { createPiiEngine, createSanitizer, type PiiEngine, type PiiPolicy, type Sanitizer } from "../../src/pii/index.js";
 import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
 import { readSessionState } from "../../src/pipeline/session-state.js";
 import { loadConversation } from "../../src/pipeline/stages/conversation.js";
 import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
-import { contents, memoryStorage, redisStorage, type SharedStorage } from "../context/support.js";
+import { contents, memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
+import { sessionRequest } from "./session-request.js";
 
 const url = inject("redisUrl");
 const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
@@ -36,15 +35,7 @@ beforeAll(() => {
 });
 
 function request(sessionId: string, messages: ChatMessage[]): ChatRequestContext {
-  return {
-    requestId: `req-${messages.length}`,
-    tenant: { id: "acme" },
-    body: { model: "cloud", messages },
-    header: (name) => (name === SESSION_ID_HEADER ? sessionId : undefined),
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    receivedAt: Date.now(),
-  };
+  return sessionRequest({ requestId: `req-${messages.length}`, tenantId: "acme", sessionId, messages });
 }
 
 const facts = (target: string): TurnFacts => ({ route: "cloud", model: "gpt", intent: undefined, sticky: { target, turnsLeft: 2 } });
@@ -53,18 +44,14 @@ describe.each([
   { backend: "Redis", storage: () => redisStorage(url, "test:review-replace-race:") },
   { backend: "in-memory", storage: () => memoryStorage() },
 ])("$backend: a rewritten history saved while another request of the session continued it", ({ storage }) => {
-  let opened: SharedStorage | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
+  const openStorage = storagePerTest(storage);
 
   /**
    * Stores a first exchange, then: the rewrite loads, the continuation loads, saves, and only then
    * the rewrite saves. Returns the stored conversation and the state.
    */
   async function race(storageMode: "raw" | "sanitized") {
-    opened = storage();
+    const opened = openStorage();
     const store = await opened.replica();
     const sanitizer: Sanitizer = createSanitizer({ policy: policies[storageMode], engine, env: ENV });
     const deps = { store, sanitizer };

@@ -7,17 +7,16 @@
  * `<EMAIL_ADDRESS_1>`. A turn naming any placeholder is now saved only if the state is still the one
  * it was sanitized with; on a conflict it is sanitized again with the stored vault. Redis and memory.
  */
-import pino from "pino";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
-import { SESSION_ID_HEADER } from "../../src/context/headers.js";
 import { createPiiEngine, createSanitizer, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
 import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
 import { readSessionState, restoreStoredMessage } from "../../src/pipeline/session-state.js";
 import { loadConversation } from "../../src/pipeline/stages/conversation.js";
 import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
-import { contents, memoryStorage, redisStorage, type SharedStorage } from "../context/support.js";
+import { contents, memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
+import { sessionRequest } from "./session-request.js";
 
 const url = inject("redisUrl");
 const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
@@ -34,15 +33,7 @@ beforeAll(() => {
 
 let requests = 0;
 function request(sessionId: string, messages: ChatMessage[]): ChatRequestContext {
-  return {
-    requestId: `req-${++requests}`,
-    tenant: { id: "acme" },
-    body: { model: "cloud", messages },
-    header: (name) => (name === SESSION_ID_HEADER ? sessionId : undefined),
-    signal: new AbortController().signal,
-    log: pino({ level: "silent" }),
-    receivedAt: Date.now(),
-  };
+  return sessionRequest({ requestId: `req-${++requests}`, tenantId: "acme", sessionId, messages });
 }
 
 const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
@@ -51,14 +42,10 @@ describe.each([
   { backend: "Redis", storage: () => redisStorage(url, "test:vault-prune-race:", { maxTurns: 4 }) },
   { backend: "in-memory", storage: () => memoryStorage({ maxTurns: 4 }) },
 ])("$backend: a value pruned by one request while another names it again", ({ storage }) => {
-  let opened: SharedStorage | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
+  const openStorage = storagePerTest(storage);
 
   it("stores the other request's turn with a placeholder the stored vault holds", async () => {
-    opened = storage();
+    const opened = openStorage();
     const store = await opened.replica();
     const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
     const id = `prune-race-${Math.random().toString(36).slice(2)}`;
