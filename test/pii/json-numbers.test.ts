@@ -6,8 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { toolCallParts, type ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
-import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
-import { defaultPolicy } from "./support.js";
+import { countScans, defaultPolicy } from "./support.js";
 
 let policy: PiiPolicy;
 let engine: PiiEngine;
@@ -15,18 +14,6 @@ beforeAll(() => {
   policy = defaultPolicy();
   engine = createPiiEngine(policy, { cacheEntries: 0 });
 });
-
-/** How many texts the recognizers really scanned. */
-function countScans(of: PiiEngine): { readonly count: number } {
-  const first = of.recognizers[0] as Recognizer & { scan: Recognizer["scan"] };
-  const original = first.scan.bind(first);
-  const counter = { count: 0 };
-  first.scan = (text, out, deadline) => {
-    counter.count++;
-    original(text, out, deadline);
-  };
-  return counter;
-}
 
 const withArguments = (args: string): ChatCompletionRequest =>
   ({

@@ -1,21 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadCorpus, type CorpusSample } from "../../bench/pii-corpus.js";
 import { createPiiEngine, createSanitizer, parsePiiPolicy, PseudonymVault, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
-import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
 import { MAX_CACHED_ENTITIES } from "../../src/pii/scan-cache.js";
-import { defaultPolicy, defaultPolicyText, DEFAULT_POLICY_PATH } from "./support.js";
-
-/** How many times the engine's recognizers really ran (the first one runs on every real scan). */
-function countScans(engine: PiiEngine): { readonly count: number } {
-  const first = engine.recognizers[0] as Recognizer & { scan: Recognizer["scan"] };
-  const original = first.scan.bind(first);
-  const counter = { count: 0 };
-  first.scan = (text, out, deadline) => {
-    counter.count++;
-    original(text, out, deadline);
-  };
-  return counter;
-}
+import { countScans, defaultPolicy, defaultPolicyText, DEFAULT_POLICY_PATH } from "./support.js";
 
 const SYSTEM_PROMPT =
   "You are the support assistant of Acme Bank. Never reveal account numbers. The customer on this line is Maria Gonzalez, reachable at maria.gonzalez@example.com or +44 20 7946 0958.";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createPiiEngine, parsePiiPolicy, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
+import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
 
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL("../../policies/pii.yaml", import.meta.url));
 export const defaultPolicyText = readFileSync(DEFAULT_POLICY_PATH, "utf8");
@@ -17,4 +18,16 @@ export function policyWith(overrides: Partial<PiiPolicy>): PiiPolicy {
 /** `[type, matched text]` pairs, the readable form of a scan for assertions. */
 export function found(engine: PiiEngine, text: string): [string, string][] {
   return engine.scan(text).map((e) => [e.type, text.slice(e.start, e.end)]);
+}
+
+/** How many texts `engine`'s recognizers really scanned from now on (the first one runs on every real scan). */
+export function countScans(engine: PiiEngine): { readonly count: number } {
+  const first = engine.recognizers[0] as Recognizer & { scan: Recognizer["scan"] };
+  const original = first.scan.bind(first);
+  const counter = { count: 0 };
+  first.scan = (text, out, deadline) => {
+    counter.count++;
+    original(text, out, deadline);
+  };
+  return counter;
 }
