@@ -3,41 +3,37 @@
  * Azure OpenAI API versions) is sent no `stream_options`, and the gateway counts the stream's tokens
  * itself: in its usage records, and in the usage chunk a client that asked for one still gets.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { startFakeOpenAI } from "../support/fake-openai.js";
+import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway } from "../support/gateway.js";
 
 const ANSWER = "The capital of France is Paris, a city on the Seine.";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI({ answer: ANSWER });
-  const models = testModelsYaml({ cloudBaseURL: fake.baseURL }).replace("  fake:\n    type: openai_compatible\n", "  fake:\n    type: openai_compatible\n    stream_usage: false\n");
-  expect(models).toContain("stream_usage: false");
-  gw = await startTestGateway({ modelsYaml: models, files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
+const cloud = upstreamGateway(() => startFakeOpenAI({ answer: ANSWER }), {
+  modelsYaml: (fake) => {
+    const models = testModelsYaml({ cloudBaseURL: fake.baseURL }).replace("  fake:\n    type: openai_compatible\n", "  fake:\n    type: openai_compatible\n    stream_usage: false\n");
+    expect(models).toContain("stream_usage: false");
+    return models;
+  },
+  gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
 });
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+beforeEach(() => cloud.upstream.reset());
 
 const ask = { model: "cloud", messages: [{ role: "user" as const, content: "What is the capital of France?" }], stream: true as const };
 
 describe("a provider with stream_usage: false", () => {
   it("is sent no stream_options, even when the client asked for usage", async () => {
-    const stream = await gw.client().chat.completions.create({ ...ask, stream_options: { include_usage: true } });
+    const stream = await cloud.gw.client().chat.completions.create({ ...ask, stream_options: { include_usage: true } });
     for await (const _chunk of stream) {
       // drained
     }
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]!.body).not.toHaveProperty("stream_options");
+    expect(cloud.upstream.requests).toHaveLength(1);
+    expect(cloud.upstream.requests[0]!.body).not.toHaveProperty("stream_options");
   });
 
   it("still gives a client that asked for usage a usage chunk, counted by the gateway", async () => {
     const chunks = [];
-    for await (const chunk of await gw.client().chat.completions.create({ ...ask, stream_options: { include_usage: true } })) chunks.push(chunk);
+    for await (const chunk of await cloud.gw.client().chat.completions.create({ ...ask, stream_options: { include_usage: true } })) chunks.push(chunk);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(ANSWER);
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
@@ -50,7 +46,7 @@ describe("a provider with stream_usage: false", () => {
 
   it("sends no usage chunk to a client that did not ask for one", async () => {
     const chunks = [];
-    for await (const chunk of await gw.client().chat.completions.create(ask)) chunks.push(chunk);
+    for await (const chunk of await cloud.gw.client().chat.completions.create(ask)) chunks.push(chunk);
     expect(chunks.some((c) => c.usage != null)).toBe(false);
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
   });
