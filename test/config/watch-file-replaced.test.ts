@@ -10,17 +10,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { watchFile, type FileWatch } from "../../src/config/watch-file.js";
+import { until } from "../support/until.js";
 
 const budgets = (tag: string) => `version: 1\n# ${tag}\n`;
 
-/** Polls (never a fixed sleep) with a deadline well above the 5 s default backstop. */
-async function until(check: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(25);
-  }
-}
+// `until` polls with a deadline (8 s) well above the 5 s default backstop.
 
 describe("watchFile when the file's folder is replaced", () => {
   let root: string | undefined;

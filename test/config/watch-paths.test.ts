@@ -8,14 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { watchPaths, type PathWatch } from "../../src/config/watch-paths.js";
-
-async function until(check: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(25);
-  }
-}
+import { until } from "../support/until.js";
 
 describe("watchPaths", () => {
   let dir: string | undefined;

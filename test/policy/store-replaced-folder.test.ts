@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { PolicyStore } from "../../src/policy/store.js";
 import { memoryLogger } from "./support.js";
+import { until } from "../support/until.js";
 
 const SHIPPED = join(import.meta.dirname, "..", "..", "policies");
 const shippedRouting = await readFile(join(SHIPPED, "routing.yaml"), "utf8");
@@ -19,14 +20,6 @@ const shippedRouting = await readFile(join(SHIPPED, "routing.yaml"), "utf8");
 const routingOf = (tag: string) => `${shippedRouting}\n# ${tag}\n`;
 
 /** Polls (never a fixed sleep) with a deadline well above the 5 s default backstop. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(25);
-  }
-}
-
 /** The version a fresh load of `dir` gives: what the watching store must converge to. */
 async function versionOnDisk(dir: string): Promise<string> {
   const fresh = await PolicyStore.open({ dir, log: memoryLogger().log });

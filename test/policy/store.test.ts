@@ -6,6 +6,7 @@ import type { RequestFeatures } from "../../src/policy/features.js";
 import { loadPolicyDir } from "../../src/policy/load.js";
 import { PolicyStore } from "../../src/policy/store.js";
 import { features, memoryLogger, policyDir } from "./support.js";
+import { until as pollUntil } from "../support/until.js";
 
 const routing = (marker: string, target: string) => `
 version: 1
@@ -19,13 +20,7 @@ const A = routing("version-a", "local");
 const B = routing("version-b", "cloud");
 const BROKEN = "version: 1\nrules:\n  - name: x\n    when: { tenant: acme }\n    then: { route: gpt-5 }\ndefault: { route: local }\n";
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
-    await sleep(20);
-  }
-}
+const until = (check: () => boolean, timeoutMs = 5000) => pollUntil(check, timeoutMs, 20);
 
 describe("PolicyStore", () => {
   const cleanup: (() => Promise<void>)[] = [];
