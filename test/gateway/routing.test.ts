@@ -5,41 +5,28 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { fakeCloudGateway } from "../support/gateway.js";
 
 const ADMIN = "admin-key-0123456789abcdef";
-let fake: FakeOpenAI;
-let gw: TestGateway;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, parallel: 1, queue: 0, maxRetries: 0 }),
-    env: { SWITCHYARD_ADMIN_KEY: ADMIN },
-  });
-});
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const cloud = fakeCloudGateway({ models: { parallel: 1, queue: 0 }, gateway: { env: { SWITCHYARD_ADMIN_KEY: ADMIN } } });
+beforeEach(() => cloud.fake.reset());
 
 const user = (content: string) => [{ role: "user" as const, content }];
 
 describe("routing with the shipped policy", () => {
   it("answers small talk locally and sends code generation to the cloud", async () => {
-    const hello = await gw.client().chat.completions.create({ model: "auto", messages: user("Hi there! How are you doing today?"), max_tokens: 4 }).withResponse();
+    const hello = await cloud.gw.client().chat.completions.create({ model: "auto", messages: user("Hi there! How are you doing today?"), max_tokens: 4 }).withResponse();
     expect(hello.response.headers.get("x-switchyard-route")).toBe("local");
-    const code = await gw
+    const code = await cloud.gw
       .client()
       .chat.completions.create({ model: "auto", messages: user("Write a Python function that merges two sorted lists and add unit tests for it."), max_tokens: 4 })
       .withResponse();
     expect(code.response.headers.get("x-switchyard-route")).toBe("cloud");
     expect(code.response.headers.get("x-switchyard-policy")).toMatch(/^[0-9a-f]{8,}$/);
-    expect(fake.requests).toHaveLength(1);
+    expect(cloud.fake.requests).toHaveLength(1);
   });
 
   it("continues a conversation that holds tool calls on a model that can use tools, even without a tools list", async () => {
@@ -49,31 +36,31 @@ describe("routing with the shipped policy", () => {
       { role: "tool" as const, tool_call_id: "call_1", content: "great" },
       { role: "user" as const, content: "Thanks! And how are you?" },
     ];
-    const { response } = await gw.client().chat.completions.create({ model: "auto", messages, max_tokens: 4 }).withResponse();
+    const { response } = await cloud.gw.client().chat.completions.create({ model: "auto", messages, max_tokens: 4 }).withResponse();
     expect(response.headers.get("x-switchyard-route")).toBe("cloud");
-    expect(fake.requests).toHaveLength(1);
+    expect(cloud.fake.requests).toHaveLength(1);
   });
 
   it("keeps personal data on the host when the local model can answer", async () => {
-    const { response } = await gw
+    const { response } = await cloud.gw
       .client()
       .chat.completions.create({ model: "auto", messages: user("Write a Python script that emails jane.roe@example.org every Monday."), max_tokens: 4 })
       .withResponse();
     expect(response.headers.get("x-switchyard-route")).toBe("local");
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 
   it("falls back to the local model when the cloud fails, and says so", async () => {
-    fake.script({ kind: "error", status: 500 });
-    const { data, response } = await gw.client().chat.completions.create({ model: "cloud", messages: user("Once upon a time"), max_tokens: 4 }).withResponse();
+    cloud.fake.script({ kind: "error", status: 500 });
+    const { data, response } = await cloud.gw.client().chat.completions.create({ model: "cloud", messages: user("Once upon a time"), max_tokens: 4 }).withResponse();
     expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
     expect(response.headers.get("x-switchyard-route")).toBe("local");
     expect(readFallbackHeader(response.headers.get("x-switchyard-fallback") ?? "")).toEqual(["fake-gpt", "stories"]);
   });
 
   it("falls back before the first byte of a stream, too", async () => {
-    fake.script({ kind: "error", status: 503 });
-    const stream = await gw.client().chat.completions.create({ model: "cloud", messages: user("Once upon a time"), max_tokens: 4, stream: true }).withResponse();
+    cloud.fake.script({ kind: "error", status: 503 });
+    const stream = await cloud.gw.client().chat.completions.create({ model: "cloud", messages: user("Once upon a time"), max_tokens: 4, stream: true }).withResponse();
     expect(stream.response.headers.get("x-switchyard-route")).toBe("local");
     let text = "";
     for await (const chunk of stream.data) text += chunk.choices[0]?.delta.content ?? "";
@@ -81,9 +68,9 @@ describe("routing with the shipped policy", () => {
   });
 
   it("sends the fallback path of a streamed answer as UTF-8 bytes, like a non-streamed one", async () => {
-    fake.script({ kind: "error", status: 503 });
+    cloud.fake.script({ kind: "error", status: 503 });
     const raw = await new Promise<Buffer>((resolve, reject) => {
-      const url = new URL(`${gw.url}/v1/chat/completions`);
+      const url = new URL(`${cloud.gw.url}/v1/chat/completions`);
       const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
         const at = res.rawHeaders.findIndex((h) => h.toLowerCase() === "x-switchyard-fallback");
         res.resume();
@@ -98,7 +85,7 @@ describe("routing with the shipped policy", () => {
   it("sends local overflow to the cloud instead of refusing it", async () => {
     // One sequence and no queue: of three simultaneous local requests, two overflow.
     const ask = () =>
-      gw.client().chat.completions.create({ model: "local", messages: user("Once upon a time"), max_tokens: 200, temperature: 1 }).withResponse();
+      cloud.gw.client().chat.completions.create({ model: "local", messages: user("Once upon a time"), max_tokens: 200, temperature: 1 }).withResponse();
     const results = await Promise.all([ask(), ask(), ask()]);
     const routes = results.map((r) => r.response.headers.get("x-switchyard-route"));
     expect(routes.filter((r) => r === "local")).toHaveLength(1);
@@ -110,7 +97,7 @@ describe("routing with the shipped policy", () => {
 
 describe("POST /v1/route (dry run)", () => {
   it("explains the decision without calling any model", async () => {
-    const response = await fetch(`${gw.url}/v1/route`, {
+    const response = await fetch(`${cloud.gw.url}/v1/route`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "auto", messages: user("Debug this: TypeError: cannot read properties of undefined (reading 'map') in my React component") }),
@@ -120,11 +107,11 @@ describe("POST /v1/route (dry run)", () => {
     expect(Object.keys(body).sort()).toEqual(["confidence", "fallbacks", "features", "intent", "model", "pii", "reasons", "route", "rule", "unsure"]);
     expect(body).toMatchObject({ route: "cloud", model: "fake-gpt" });
     expect(typeof body.intent).toBe("string");
-    expect(fake.requests).toHaveLength(0);
+    expect(cloud.fake.requests).toHaveLength(0);
   });
 
   it("reports PII types found, never values", async () => {
-    const response = await fetch(`${gw.url}/v1/route`, {
+    const response = await fetch(`${cloud.gw.url}/v1/route`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "auto", messages: user("Call me at +1 415 555 0134 about the invoice") }),
@@ -135,7 +122,7 @@ describe("POST /v1/route (dry run)", () => {
   });
 
   it("rejects a malformed body with an OpenAI-shaped 400", async () => {
-    const response = await fetch(`${gw.url}/v1/route`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"model":"auto"}' });
+    const response = await fetch(`${cloud.gw.url}/v1/route`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"model":"auto"}' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { param: string } }).error.param).toBe("messages");
   });
@@ -143,10 +130,10 @@ describe("POST /v1/route (dry run)", () => {
 
 describe("policy hot reload", () => {
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`${gw.url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...init.headers } });
+    fetch(`${cloud.gw.url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...init.headers } });
 
   it("keeps serving the last good policy when the new one is invalid, then takes the fixed one", async () => {
-    const routing = join(gw.policyDir, "routing.yaml");
+    const routing = join(cloud.gw.policyDir, "routing.yaml");
     const original = await readFile(routing, "utf8");
     const before = ((await (await admin("/admin/policies")).json()) as { version: string }).version;
 
@@ -158,7 +145,7 @@ describe("policy hot reload", () => {
     const status = (await (await admin("/admin/policies")).json()) as { version: string; lastError: { message: string } | null };
     expect(status.version).toBe(before);
     expect(status.lastError?.message).toContain("no-such-model");
-    const served = await gw.client().chat.completions.create({ model: "auto", messages: user("Hello!"), max_tokens: 2 }).withResponse();
+    const served = await cloud.gw.client().chat.completions.create({ model: "auto", messages: user("Hello!"), max_tokens: 2 }).withResponse();
     expect(served.response.headers.get("x-switchyard-policy")).toBe(before);
 
     await writeFile(routing, original.replace("turns: 3 ", "turns: 4 "));
@@ -166,14 +153,14 @@ describe("policy hot reload", () => {
     expect(fixed.status).toBe(200);
     const after = ((await fixed.json()) as { version: string }).version;
     expect(after).not.toBe(before);
-    const next = await gw.client().chat.completions.create({ model: "auto", messages: user("Hello!"), max_tokens: 2 }).withResponse();
+    const next = await cloud.gw.client().chat.completions.create({ model: "auto", messages: user("Hello!"), max_tokens: 2 }).withResponse();
     expect(next.response.headers.get("x-switchyard-policy")).toBe(after);
     await writeFile(routing, original);
     await admin("/admin/policies/reload", { method: "POST" });
   });
 
   it("refuses the admin API without the admin key", async () => {
-    expect((await fetch(`${gw.url}/admin/policies`)).status).toBe(401);
-    expect((await fetch(`${gw.url}/admin/policies/reload`, { method: "POST", headers: { authorization: "Bearer wrong-key-123456789" } })).status).toBe(401);
+    expect((await fetch(`${cloud.gw.url}/admin/policies`)).status).toBe(401);
+    expect((await fetch(`${cloud.gw.url}/admin/policies/reload`, { method: "POST", headers: { authorization: "Bearer wrong-key-123456789" } })).status).toBe(401);
   });
 });
