@@ -24,6 +24,21 @@ type Out = Record<string, unknown>;
 const MAX_DEPTH = 64;
 /** How many alternative comparisons one schema may cost (a 100-way oneOf of literals takes ~5,000). */
 const MAX_COMPARISONS = 20_000;
+/*
+ * node-llama-cpp compiles a grammar, and llama.cpp samples with it, on the gateway's event loop, in
+ * time that grows faster than the schema (an enum of 10,000 strings blocked every tenant for ~0.5 s,
+ * of 100,000 for over a minute). These keep one schema's grammar to ~50 ms of blocking on a 2-core
+ * machine; a larger schema is refused, and routing sends it to a model behind an API. A structural
+ * node (an object, array, property…) costs the compiler several times what a literal value does.
+ */
+/** Values in one `enum`. */
+export const MAX_ENUM_VALUES = 1_000;
+/** `enum` and `const` values across the schema. */
+export const MAX_LITERALS = 1_500;
+/** Nodes other than `enum`/`const` ones across the schema (a `$ref` target counts once). */
+export const MAX_NODES = 500;
+/** The schema as JSON, in characters: bounds what the counts do not (long names and strings). */
+export const MAX_SCHEMA_CHARS = 64 * 1024;
 
 /** Keywords that describe a value without constraining it. */
 const ANNOTATIONS = new Set(["description", "title", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"]);
@@ -53,6 +68,8 @@ const ANY: Out = {
 export class SchemaRefusal extends Error {}
 
 export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
+  // Checked before the walk, whose own work grows with the schema.
+  if (jsonLengthAbove(schema, MAX_SCHEMA_CHARS)) refuse(`the schema is longer than ${MAX_SCHEMA_CHARS} characters of JSON, the most the local model takes`, "#");
   const walk = new Walk(schema);
   let out = walk.node(schema, "#", 0);
   if (walk.defs.size > 0) {
@@ -91,6 +108,10 @@ class Walk {
   private level = 0;
   /** Steps spent telling `oneOf` alternatives apart (`overlap` calls). */
   private comparisons = 0;
+  /** Nodes walked so far, against MAX_NODES. */
+  private nodes = 0;
+  /** `enum`/`const` values met so far, against MAX_LITERALS. */
+  private literals = 0;
   /** Output nodes whose schema accepts more types than the node writes (their type was inferred). */
   private readonly open = new WeakSet<Out>();
   /** The `required` list of each output object node, which the grammar itself ignores. */
@@ -100,6 +121,9 @@ class Walk {
 
   node(schema: unknown, path: string, depth: number): Out {
     if (depth > MAX_DEPTH) refuse(`it nests deeper than ${MAX_DEPTH} levels`, path);
+    // Counted before its children are walked, so the walk stops within the limit. Literal nodes count by their values.
+    const literal = isSchema(schema) && ("const" in schema || "enum" in schema);
+    if (!literal && ++this.nodes > MAX_NODES) refuse(`the schema has more than ${MAX_NODES} nodes besides \`enum\`/\`const\` ones, the most the local model takes`, path);
     if (schema === true) return ANY;
     if (schema === false) refuse("the schema `false` matches no value", path);
     if (!isSchema(schema)) refuse("a schema must be an object or a boolean", path);
@@ -124,7 +148,12 @@ class Walk {
       if (key === "oneOf") this.assertExclusive(branches, path);
       return branches.length === 1 ? branches[0]! : { oneOf: branches };
     }
-    if ("const" in s || "enum" in s) return literals(s, path);
+    if ("const" in s || "enum" in s) {
+      const out = literals(s, path);
+      this.literals += Array.isArray(out.enum) ? out.enum.length : 1;
+      if (this.literals > MAX_LITERALS) refuse(`the schema has more than ${MAX_LITERALS} \`enum\`/\`const\` values, the most the local model takes`, path);
+      return out;
+    }
 
     const types = typesOf(s, path);
     if (types === undefined) return ANY;
@@ -161,10 +190,14 @@ class Walk {
       }
     });
     const tagged = discriminated(branches.filter((b) => b.type === "object" && !this.open.has(b)));
+    // Two literal alternatives were compared above: a literal is paired with the others only, so a
+    // 1,500-way oneOf of constants costs no million pairs.
+    const literal = branches.map((b) => literalValues(b) !== undefined);
+    const others = branches.flatMap((_, i) => (literal[i] ? [] : [i]));
     for (let i = 0; i < branches.length; i++) {
-      for (let j = i + 1; j < branches.length; j++) {
+      const after = literal[i] ? others.filter((j) => j > i) : branches.map((_, j) => j).slice(i + 1);
+      for (const j of after) {
         const [a, b] = [branches[i]!, branches[j]!];
-        if (literalValues(a) && literalValues(b)) continue;
         if (tagged.has(a) && tagged.has(b)) continue;
         if (this.overlap(a, b, 0)) overlapping(i, j);
       }
@@ -301,6 +334,8 @@ class Walk {
 function literals(s: Schema, path: string): Out {
   const values: unknown[] = "const" in s ? [s.const] : Array.isArray(s.enum) ? s.enum : refuse("`enum` must be an array", `${path}/enum`);
   const keyword = "const" in s ? "const" : "enum";
+  // Before the values are read: their count bounds the work on them.
+  if (values.length > MAX_ENUM_VALUES) refuse(`\`enum\` has ${values.length} values, more than the ${MAX_ENUM_VALUES} the local model takes`, `${path}/enum`);
   for (const key of Object.keys(s)) {
     if (key !== keyword && key !== "type" && !ANNOTATIONS.has(key)) refuse(`\`${key}\` next to \`${keyword}\` is not supported`, `${path}/${key}`);
   }
@@ -460,6 +495,27 @@ function resolvePointer(root: unknown, ref: string): unknown {
     at = (at as Record<string, unknown>)[key];
   }
   return at;
+}
+
+/**
+ * Whether `value` written as JSON is longer than `limit` characters. Stops as soon as it is, so the
+ * cost is bounded by the limit rather than by the value (a 4 MiB body is not serialized to learn it).
+ */
+function jsonLengthAbove(value: unknown, limit: number): boolean {
+  let length = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "string") length += v.length > limit ? v.length : JSON.stringify(v).length;
+    else if (Array.isArray(v)) length += 1 + Math.max(v.length, 1); // brackets and commas
+    else if (v !== null && typeof v === "object") length += Math.max(1 + 2 * Object.keys(v).length, 2); // braces, commas, colons
+    else length += String(JSON.stringify(v)).length;
+    // Checked before a container's items are queued: a huge one is over at once.
+    if (length > limit) return true;
+    if (Array.isArray(v)) for (const item of v) pending.push(item);
+    else if (v !== null && typeof v === "object") for (const [key, item] of Object.entries(v)) pending.push(key, item);
+  }
+  return false;
 }
 
 function escape(name: string): string {
