@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Gateway } from "./app.js";
 import { GatewayError } from "./errors.js";
@@ -18,7 +18,7 @@ export interface RunningServer {
 
 export async function startServer(gateway: Gateway, options: { port: number; host: string; log: Logger; shutdownTimeoutMs: number }): Promise<RunningServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: gateway.app.fetch, port: options.port, hostname: options.host }, () => resolve(s as Server));
+    const s = serve({ fetch: closingEarlyAnswers(gateway.app.fetch), port: options.port, hostname: options.host }, () => resolve(s as Server));
     (s as Server).once("error", reject);
   });
   // Keep-alive clients (load balancers) reuse connections; outlive their typical 60 s idle timeout.
@@ -46,6 +46,23 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       options.log.info("switchyard stopped");
     })());
   return { port, url, close };
+}
+
+type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
+
+/**
+ * An answer given before the request's body was read (a body over the size limit, a refused key)
+ * closes the connection. @hono/node-server cuts such a connection once it stops reading the body
+ * (at once for a chunked body, after a short drain otherwise); without `Connection: close` a
+ * keep-alive client sends its next request on that socket and sees "socket hang up".
+ */
+function closingEarlyAnswers(fetch: NodeFetch): NodeFetch {
+  return async function fetchClosingEarlyAnswers(request, env) {
+    const response = await fetch(request, env);
+    // Set on the Node response, which @hono/node-server merges into the headers it writes.
+    if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
+    return response;
+  };
 }
 
 const CLIENT_ERROR_LINGER_MS = 5_000;
