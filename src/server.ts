@@ -2,12 +2,13 @@
  * Runs a gateway on @hono/node-server and shuts it down gracefully: stop accepting, let in-flight
  * requests finish up to a deadline, then cut what is left and release the models.
  */
-import { STATUS_CODES, type Server } from "node:http";
+import { randomUUID } from "node:crypto";
+import { createServer, STATUS_CODES, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
+import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Gateway } from "./app.js";
-import { GatewayError } from "./errors.js";
+import { asGatewayError, GatewayError } from "./errors.js";
 
 export interface RunningServer {
   port: number;
@@ -17,9 +18,29 @@ export interface RunningServer {
 }
 
 export async function startServer(gateway: Gateway, options: { port: number; host: string; log: Logger; shutdownTimeoutMs: number }): Promise<RunningServer> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: closingEarlyAnswers(gateway.app.fetch), port: options.port, hostname: options.host }, () => resolve(s as Server));
-    (s as Server).once("error", reject);
+  const listener = getRequestListener(closingEarlyAnswers(gateway.app.fetch), {
+    hostname: options.host,
+    errorHandler: (error) => {
+      const refusal = unservable(error, options.log);
+      return new Response(refusal.body, refusal);
+    },
+  });
+  // HTTP/1.1 requires Host (RFC 9112 §3.2). Node's own check answers a bare 400, and the listener would
+  // fill in the listening address instead; this check answers like any other unservable request.
+  const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
+    if (incoming.httpVersion === "1.1" && !incoming.headers.host) {
+      const refusal = unservable(new RequestError("Missing host header"), options.log);
+      outgoing.writeHead(refusal.status, refusal.headers).end(refusal.body);
+      return;
+    }
+    void listener(incoming, outgoing);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   // Keep-alive clients (load balancers) reuse connections; outlive their typical 60 s idle timeout.
   server.keepAliveTimeout = 65_000;
@@ -62,6 +83,28 @@ function closingEarlyAnswers(fetch: NodeFetch): NodeFetch {
     // Set on the Node response, which @hono/node-server merges into the headers it writes.
     if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
     return response;
+  };
+}
+
+/**
+ * The answer to a request @hono/node-server cannot turn into a web Request (a Host header that makes
+ * no URL) or that has no Host where HTTP/1.1 needs one. The app never sees these: its own answer is a 400 with an empty
+ * body. This one is OpenAI-shaped with an x-request-id, like every answer of the app. The body was
+ * never read, so the connection closes.
+ */
+function unservable(error: unknown, log: Logger): { status: number; headers: Record<string, string>; body: string } {
+  const requestId = randomUUID();
+  const refusal =
+    error instanceof RequestError
+      ? new GatewayError(`The request's Host header or URL is not valid (${error.message}).`, { status: 400, type: "invalid_request_error", code: "malformed_request" })
+      : asGatewayError(error);
+  if (refusal.status >= 500) log.error({ err: error, requestId }, refusal.message);
+  log.info({ requestId, status: refusal.status, reason: error instanceof Error ? error.message : String(error) }, "request");
+  const body = JSON.stringify(refusal.toJSON());
+  return {
+    status: refusal.status,
+    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": requestId, connection: "close" },
+    body,
   };
 }
 
