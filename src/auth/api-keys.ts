@@ -24,6 +24,13 @@ const digest = (key: string) => createHash("sha256").update(key).digest("hex");
 export const MIN_KEY_LENGTH = 8;
 
 /**
+ * Keys are printable ASCII (space to `~`). Node reads header bytes as Latin-1, so a key with any other
+ * character (`ключ-…`, `café-…`) never equals what a client sends: it would be accepted here and
+ * then answer every request with 401.
+ */
+export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
  * A tenant id is any text without control characters: ids like `acme:eu`, `ops@acme.com` or
  * `müller-gmbh` name tenants in deployments that predate any stricter rule, and every store escapes
  * the id it keys by. Control characters are refused because they would forge log lines and labels.
@@ -76,6 +83,10 @@ function readEntries(spec: string | undefined): { entries: KeyEntry[]; problems:
       problems.push(
         `entry ${position}: the text before its first '=' is not a tenant id (1–256 characters, no control characters); a key may hold '=' only as trailing padding`,
       );
+      continue;
+    }
+    if (!PRINTABLE_ASCII.test(entry.key)) {
+      problems.push(`entry ${position}: the key has characters outside printable ASCII (a client's header cannot carry them)`);
       continue;
     }
     if (entry.key.length < MIN_KEY_LENGTH) {

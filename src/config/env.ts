@@ -3,7 +3,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { apiKeysProblems } from "../auth/api-keys.js";
+import { apiKeysProblems, PRINTABLE_ASCII } from "../auth/api-keys.js";
 import { DEFAULT_POLL_MS } from "./watch-paths.js";
 
 /**
@@ -34,7 +34,11 @@ export const EnvSchema = z.object({
       for (const message of apiKeysProblems(spec)) ctx.addIssue({ code: "custom", message });
     })
     .optional(),
-  SWITCHYARD_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  SWITCHYARD_ADMIN_KEY: z
+    .string()
+    .min(16, "must be at least 16 characters")
+    .regex(PRINTABLE_ASCII, "must be printable ASCII (a client's header cannot carry other characters)")
+    .optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   /**
