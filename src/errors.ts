@@ -3,6 +3,8 @@
  * OpenAI's shape (`{"error":{"message","type","code","param"}}`); the mapping to a response happens
  * once, in `routes/errors.ts`.
  */
+import { echo } from "./api/echo.js";
+
 export type ErrorType =
   | "invalid_request_error"
   | "authentication_error"
@@ -52,8 +54,11 @@ export const invalidRequest = (message: string, param: string | null = null, cod
 export const unsupported = (message: string, param: string | null = null) =>
   new GatewayError(message, { status: 400, type: "invalid_request_error", code: "unsupported_parameter", param });
 
+/** The 404 message for a model the client named; a long name is quoted cut short (see `echo`). */
+export const modelNotFoundMessage = (model: string) => `The model '${echo(model)}' does not exist or you do not have access to it.`;
+
 export const modelNotFound = (model: string) =>
-  new GatewayError(`The model '${model}' does not exist or you do not have access to it.`, {
+  new GatewayError(modelNotFoundMessage(model), {
     status: 404,
     type: "invalid_request_error",
     code: "model_not_found",

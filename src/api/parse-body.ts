@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { formatPath } from "../config/yaml-file.js";
 import { invalidRequest } from "../errors.js";
+import { echo } from "./echo.js";
 
 /**
  * Deeper than any real request (a tool's JSON schema nests a few dozen levels at most). JSON.parse
@@ -85,7 +86,9 @@ export function validateBody<S extends z.ZodType>(schema: S, value: unknown): z.
   if (result.success) return result.data;
   const issues = result.error.issues;
   const first = issues[0];
-  const describe = (issue: (typeof issues)[number]) => `${formatPath(issue.path) || "body"}: ${issue.message}`;
+  // Object keys in a path are the client's text (a metadata key): each is quoted cut short.
+  const pathOf = (issue: (typeof issues)[number]) => formatPath(issue.path.map((key) => (typeof key === "string" ? echo(key) : key)));
+  const describe = (issue: (typeof issues)[number]) => `${pathOf(issue) || "body"}: ${issue.message}`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map(describe).join("; ")})` : "";
-  throw invalidRequest(`Invalid request: ${first ? describe(first) : "schema violation"}${more}`, first ? formatPath(first.path) || null : null, "invalid_value");
+  throw invalidRequest(`Invalid request: ${first ? describe(first) : "schema violation"}${more}`, first ? pathOf(first) || null : null, "invalid_value");
 }

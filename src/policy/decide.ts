@@ -3,6 +3,7 @@
  * same features and policy always give the same decision, which is what the tests, the dry-run
  * endpoint, shadow mode and the CLI rely on.
  */
+import { modelNotFoundMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CatalogModel } from "./catalog.js";
 import type { CompiledAction, CompiledPolicy } from "./compile.js";
@@ -248,7 +249,7 @@ function denyDecision(deny: { status: number; code: string; message: string }, b
 function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: number; code: string; message: string } {
   const first = skipped[0];
   if (first?.kind === "unknown_model") {
-    return { status: 404, code: "model_not_found", message: `The model '${first.model}' does not exist or you do not have access to it.` };
+    return { status: 404, code: "model_not_found", message: modelNotFoundMessage(first.model) };
   }
   const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
   const detail = why ? `: ${why}` : " (it lists none)";
