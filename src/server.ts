@@ -80,8 +80,9 @@ type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Respon
 function closingEarlyAnswers(fetch: NodeFetch): NodeFetch {
   return async function fetchClosingEarlyAnswers(request, env) {
     const response = await fetch(request, env);
-    // Set on the Node response, which @hono/node-server merges into the headers it writes.
-    if (!env.incoming.complete) env.outgoing.setHeader("connection", "close");
+    // Set on the Node response, which @hono/node-server merges into the headers it writes (a stream
+    // the app wrote itself has sent them already, having read the whole body first).
+    if (!env.incoming.complete && !env.outgoing.headersSent) env.outgoing.setHeader("connection", "close");
     return response;
   };
 }
