@@ -3,6 +3,7 @@
  * same features and policy always give the same decision, which is what the tests, the dry-run
  * endpoint, shadow mode and the CLI rely on.
  */
+import { echo } from "../api/echo.js";
 import { modelNotFoundMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CatalogModel } from "./catalog.js";
@@ -212,8 +213,10 @@ function requestedModel(features: RequestFeatures, policy: CompiledPolicy, skipp
   if (requested === "local") return policy.catalog.defaultLocal;
   if (requested === "cloud") return policy.catalog.defaultCloud;
   const model = policy.catalog.models.get(requested);
-  if (!model && !skipped.some((s) => s.model === requested)) {
-    skipped.push({ model: requested, reason: "unknown model", kind: "unknown_model" });
+  // Quoted in the 404 and the dry run's explanation: never as long as a hostile name.
+  const quoted = echo(requested);
+  if (!model && !skipped.some((s) => s.model === quoted)) {
+    skipped.push({ model: quoted, reason: "unknown model", kind: "unknown_model" });
   }
   return model;
 }

@@ -37,6 +37,13 @@ describe("a long client value quoted in an error", () => {
     expect(answer.json.error!.message.length).toBeLessThan(400);
   });
 
+  it("an unknown 1 MB model name in the dry run: its explanation quotes the first 100 characters", async () => {
+    const model = `${"m".repeat(100)}${"z".repeat(1024 * 1024)}`;
+    const answer = await postJson(cloud.gw.url, "/v1/route", { model, messages: user });
+    expect(JSON.stringify(answer.json).length).toBeLessThan(10_000);
+    expect(JSON.stringify(answer.json)).toContain(`${"m".repeat(100)}…`);
+  });
+
   it("short values are quoted whole, as before", async () => {
     const unknown = await postJson(cloud.gw.url, "/v1/chat/completions", { model: "no-such-model", messages: user });
     expect(unknown.json.error!.message).toBe("The model 'no-such-model' does not exist or you do not have access to it.");
