@@ -11,6 +11,7 @@ import type { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
+import { echo } from "../api/echo.js";
 import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
 
@@ -103,7 +104,8 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
     intent: features.intent ?? null,
     confidence: features.confidence ?? null,
     unsure: features.unsure ?? null,
-    features,
+    // The model name quoted as everywhere else the client's text is quoted back (src/api/echo.ts).
+    features: { ...features, requestedModel: echo(features.requestedModel) },
     pii: { ...result.pii, action: decision.kind === "route" ? decision.pii : null },
   };
 }
