@@ -146,6 +146,9 @@ const isAnswer = (message: ChatMessage): boolean => message.role === "assistant"
  * @param same whether the client's message `b` matches the stored turn `s`
  */
 function resendsHistory(body: readonly ChatMessage[], storedCount: number, same: (b: number, s: number) => boolean): boolean {
+  // One message is a new turn whatever it repeats: a question asked again, or a call result resent by
+  // a retry without x-request-id — taken for a rewrite, it would replace the whole stored history.
+  if (body.length < 2) return false;
   const lineUp = (b: number, s: number): boolean => {
     let run = 0;
     while (b + run < body.length && s + run < storedCount && same(b + run, s + run)) run++;

@@ -34,6 +34,15 @@ describe("a request repeating stored messages", () => {
     expect(merged).toMatchObject({ mode: "continued", replace: false });
   });
 
+  it("is a new turn when it is one message, even a call result equal to a stored one (a retry without x-request-id)", () => {
+    const call: ChatMessage = { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } }] };
+    const result: ChatMessage = { role: "tool", tool_call_id: "c1", content: "r1" };
+    const history = [user("earlier question"), assistant("earlier answer"), user("u1"), call, result, assistant("done")];
+    const merged = mergeHistory(snapshot(...history), [result]);
+    expect(merged).toMatchObject({ mode: "continued", replace: false, newTurns: [result] });
+    expect(merged.messages).toEqual([...history, result]);
+  });
+
   it("is a rewrite when the client resends the history from its start and edits a later question", () => {
     const client = [...session.slice(0, 3), user("And delete an account?")];
     expect(mergeHistory(snapshot(...session), client)).toMatchObject({ mode: "diverged", replace: true, messages: client, newTurns: client });
