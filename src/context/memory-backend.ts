@@ -193,7 +193,7 @@ function fitExchanges(
     else {
       notStored += own.length;
       notStoredBytes += ownBytes;
-      storedDropped = storedPart;
+      storedDropped += storedPart;
     }
     from = to;
   }

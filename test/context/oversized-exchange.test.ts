@@ -4,7 +4,7 @@
  * the exchanges around it are stored, and the history before the write is kept — on both stores.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { assistant, capturedLog, contents, memoryStorage, redisStorage, turn, user, type SharedStorage } from "./support.js";
+import { assistant, capturedLog, contents, memoryStorage, redisStorage, toolCall, toolResult, turn, user, type SharedStorage } from "./support.js";
 
 const url = inject("redisUrl");
 
@@ -35,5 +35,17 @@ describe.each([
     // Two large exchanges around a small one: only the small one is stored.
     expect(await store.save(scope, { turns: [...big, turn(user("u5")), turn(assistant("a5")), ...big] })).toEqual({ status: "ok", turns: 8, trimmed: 0, notStored: 4 });
     expect(contents((await store.load(scope)).turns)).toEqual(["u1", "a1", "u2", "a2", "u4", "a4", "u5", "a5"]);
+  });
+
+  it("never keeps a call without its results: a too-large continuation drops the call it continues, a later large exchange too", async () => {
+    opened = storage();
+    const store = await opened.replica();
+    const scope = { tenantId: "acme", sessionId: `call-${Math.random()}` };
+    await store.save(scope, { turns: [turn(user("u0")), turn(assistant("a0")), turn(user("u1")), turn(toolCall("c1", "lookup", "{}"))] });
+    const saved = await store.save(scope, {
+      turns: [turn(toolResult("c1", "R".repeat(2500))), turn(assistant("a1")), turn(user("Q".repeat(2500))), turn(assistant("a2"))],
+    });
+    expect(saved).toMatchObject({ status: "ok", turns: 2, notStored: 4 });
+    expect(contents((await store.load(scope)).turns)).toEqual(["u0", "a0"]);
   });
 });
