@@ -25,11 +25,16 @@ export function typedPlaceholders(text: string, vault: PseudonymVault): Entity[]
   return found;
 }
 
-/** The scan's findings with the typed placeholders, in order; a finding overlapping one gives way to it. */
+/**
+ * The scan's findings with the typed placeholders, in order. A typed placeholder inside (or across) a
+ * real finding gives way to it: the finding's action must hold whatever text it holds — a private key
+ * with a placeholder typed inside is still blocked — and its replacement hides the typed text anyway.
+ */
 export function withTypedPlaceholders(findings: readonly Entity[], typed: readonly Entity[]): readonly Entity[] {
   if (typed.length === 0) return findings;
-  const apart = findings.filter((f) => typed.every((t) => f.end <= t.start || f.start >= t.end));
-  return [...apart, ...typed].sort((a, b) => a.start - b.start);
+  const apart = typed.filter((t) => findings.every((f) => f.end <= t.start || f.start >= t.end));
+  if (apart.length === 0) return findings;
+  return [...findings, ...apart].sort((a, b) => a.start - b.start);
 }
 
 /** The placeholder the typed text goes out as: one of its own type when it reads as one (`EMAIL_ADDRESS`). */

@@ -32,6 +32,16 @@ describe("text typed like a placeholder", () => {
     expect(restore(first!, vault)).toBe("Mail john.smith@example.com");
   });
 
+  it("never hides the finding it sits in: a private key with a vault placeholder inside is still blocked", () => {
+    const vault = new PseudonymVault();
+    toCloud(vault, "Mail john.smith@example.com");
+    const key = "-----BEGIN RSA PRIVATE KEY-----\n<EMAIL_ADDRESS_1>\nMIIEowIBAAKCAQEAx8gQ1XtW9kz7Lz0sN2d8fX4mJ8Yp\n-----END RSA PRIVATE KEY-----";
+    const request: ChatCompletionRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: key }] };
+    const outcome = sanitizer.sanitizeForCloud(request, { vault, tenant: "acme" });
+    expect(outcome.kind).toBe("blocked");
+    expect(outcome.kind === "blocked" && outcome.types).toEqual(["SECRET"]);
+  });
+
   it("is left alone when the vault does not hold it", () => {
     expect(toCloud(new PseudonymVault(), "Templates use <PERSON_1> for a name.")).toEqual(["Templates use <PERSON_1> for a name."]);
   });
