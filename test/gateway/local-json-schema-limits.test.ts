@@ -71,6 +71,21 @@ describe("json_schema too large for the local grammar", () => {
     expect(await refusal(schema)).toContain("the schema is longer than 65536 characters of JSON, the most the local model takes (at #)");
   });
 
+  it("refuses a small schema whose nested alternatives reach one definition twice at every level", async () => {
+    // 2 KB of schema; node-llama-cpp's compiler doubles its work per level (24 levels took 1 s, 30 a minute).
+    const $defs: Record<string, unknown> = { d30: { type: "string" } };
+    for (let i = 0; i < 30; i++) $defs[`d${i}`] = { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { type: "boolean" }] }] };
+    expect(await refusal({ $ref: "#/$defs/d0", $defs })).toContain("its references reach the same definitions through too many paths (more than 20000 nodes with every `$ref` written out)");
+  });
+
+  it("answers a schema whose anyOf repeats an alternative at every level on the local model, the repeats merged", async () => {
+    // `anyOf: [$ref X, $ref X, null]` 30 definitions deep: compiling it as sent took 38 s.
+    const $defs: Record<string, unknown> = { d30: { type: "string", enum: ["leaf"] } };
+    for (let i = 0; i < 30; i++) $defs[`d${i}`] = { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }, { type: "null" }] };
+    const result = await gw.client().chat.completions.create({ ...ask, model: "stories", seed: 1, max_tokens: 20, ...withSchema({ $ref: "#/$defs/d0", $defs }) });
+    expect([null, "leaf"]).toContain(JSON.parse(result.choices[0]?.message.content ?? ""));
+  });
+
   it("answers an enum of exactly 1,000 values on the local model with one of them", async () => {
     const values = words(1_000);
     const result = await gw.client().chat.completions.create({ ...ask, model: "stories", seed: 1, ...withSchema({ type: "string", enum: values }) });

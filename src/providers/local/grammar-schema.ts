@@ -39,6 +39,13 @@ export const MAX_LITERALS = 1_500;
 export const MAX_NODES = 500;
 /** The schema as JSON, in characters: bounds what the counts do not (long names and strings). */
 export const MAX_SCHEMA_CHARS = 64 * 1024;
+/**
+ * The schema's size with every `$ref` inlined (`compileCost`). A small schema whose definitions reach
+ * one definition by two paths at every level doubles node-llama-cpp's compile time per level, though
+ * the grammar it writes stays small: 24 levels of `anyOf: [$ref X, {anyOf: [$ref X, …]}]`, 2 KB of
+ * schema, took 1 s; 30, a minute.
+ */
+export const MAX_COMPILE_COST = 20_000;
 
 /** Keywords that describe a value without constraining it. */
 const ANNOTATIONS = new Set(["description", "title", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly"]);
@@ -67,6 +74,17 @@ const ANY: Out = {
 
 export class SchemaRefusal extends Error {}
 
+/** `nodes` without repeats (the same output schema, written the same way), first occurrences kept. */
+function distinctNodes(nodes: readonly Out[]): Out[] {
+  const seen = new Set<string>();
+  return nodes.filter((node) => {
+    const key = JSON.stringify(node);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
   // Checked before the walk, whose own work grows with the schema.
   if (jsonLengthAbove(schema, MAX_SCHEMA_CHARS)) refuse(`the schema is longer than ${MAX_SCHEMA_CHARS} characters of JSON, the most the local model takes`, "#");
@@ -78,8 +96,48 @@ export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
     const holds = "$ref" in out || "oneOf" in out || out.type === "object" || out.type === "array";
     out = holds ? { ...out, $defs } : { oneOf: [out], $defs };
   }
+  if (compileCost(out, walk.defs) > MAX_COMPILE_COST) {
+    refuse(`its references reach the same definitions through too many paths (more than ${MAX_COMPILE_COST} nodes with every \`$ref\` written out), too many for the local model's grammar compiler`, "#");
+  }
   // The walk only ever builds nodes of the GbnfJsonSchema shapes.
   return out as GbnfJsonSchema;
+}
+
+/**
+ * An upper estimate of the grammar compiler's work for the walked schema: its nodes and literal values
+ * with every `$ref` counting its definition again wherever it is reached (a definition it is already
+ * inside counts 1: recursion is one rule). Stops counting past the limit.
+ */
+function compileCost(root: Out, defs: Walk["defs"]): number {
+  const byName = new Map([...defs.values()].map((d) => [`#/$defs/${d.name}`, d.schema]));
+  const inside = new Set<string>();
+  const memo = new Map<string, number>();
+  const cost = (node: unknown): number => {
+    if (!isSchema(node)) return 1;
+    const n = node as Out;
+    if (typeof n.$ref === "string") {
+      const ref = n.$ref;
+      if (inside.has(ref)) return 1;
+      const known = memo.get(ref);
+      if (known !== undefined) return known;
+      inside.add(ref);
+      const total = Math.min(cost(byName.get(ref)), MAX_COMPILE_COST + 1);
+      inside.delete(ref);
+      memo.set(ref, total);
+      return total;
+    }
+    let total = 1 + (Array.isArray(n.enum) ? n.enum.length : 0);
+    const add = (child: unknown) => {
+      if (total <= MAX_COMPILE_COST) total += cost(child);
+    };
+    if (Array.isArray(n.oneOf)) for (const child of n.oneOf) add(child);
+    if (isSchema(n.properties)) for (const child of Object.values(n.properties as Out)) add(child);
+    if (isSchema(n.additionalProperties)) add(n.additionalProperties);
+    if (n.items !== undefined) add(n.items);
+    if (Array.isArray(n.prefixItems)) for (const child of n.prefixItems) add(child);
+    return Math.min(total, MAX_COMPILE_COST + 1);
+  };
+  return cost(root);
 }
 
 /**
@@ -144,8 +202,12 @@ class Walk {
       onlyAnnotations(s, key, path);
       // The grammar produces a value of one alternative: that satisfies anyOf, and oneOf too when no
       // other alternative also accepts it.
-      const branches = options.map((o, i) => this.node(o, `${path}/${key}/${i}`, depth + 1));
-      if (key === "oneOf") this.assertExclusive(branches, path);
+      const walked = options.map((o, i) => this.node(o, `${path}/${key}/${i}`, depth + 1));
+      if (key === "oneOf") this.assertExclusive(walked, path);
+      // The same alternative twice changes no value an anyOf accepts, but node-llama-cpp resolves each
+      // alternative again through the ones below it: a chain of `anyOf: [$ref X, $ref X, …]` 30
+      // definitions deep took 38 s to compile, blocking every request.
+      const branches = key === "anyOf" ? distinctNodes(walked) : walked;
       return branches.length === 1 ? branches[0]! : { oneOf: branches };
     }
     if ("const" in s || "enum" in s) {
