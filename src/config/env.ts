@@ -38,6 +38,7 @@ export const EnvSchema = z.object({
     .string()
     .min(16, "must be at least 16 characters")
     .regex(PRINTABLE_ASCII, "must be printable ASCII (a client's header cannot carry other characters)")
+    .refine((key) => key.trim() === key, "must not start or end with whitespace (a client's header loses it, so the key could never match)")
     .optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),

@@ -46,6 +46,13 @@ describe("SWITCHYARD_API_KEYS with characters outside printable ASCII", () => {
     expect(message).toContain("printable ASCII");
     expect(message).not.toContain("schl");
   });
+
+  it("SWITCHYARD_ADMIN_KEY with spaces around it is refused: a header loses them, so it could never match", () => {
+    const message = configMessage({ SWITCHYARD_ADMIN_KEY: " admin-secret-key-123456 " });
+    expect(message).toContain("SWITCHYARD_ADMIN_KEY");
+    expect(message).toContain("must not start or end with whitespace");
+    expect(message).not.toContain("admin-secret");
+  });
 });
 
 describe("a key with a space inside, over HTTP", () => {
