@@ -74,15 +74,19 @@ const ANY: Out = {
 
 export class SchemaRefusal extends Error {}
 
-/** `nodes` without repeats (the same output schema, written the same way), first occurrences kept. */
-function distinctNodes(nodes: readonly Out[]): Out[] {
-  const seen = new Set<string>();
-  return nodes.filter((node) => {
+/**
+ * `nodes` without repeats (the same output schema, written the same way), first occurrences kept; a
+ * kept node stands for its repeats, so it is `open` when any of them is.
+ */
+function distinctNodes(nodes: readonly Out[], open: WeakSet<Out>): Out[] {
+  const kept = new Map<string, Out>();
+  for (const node of nodes) {
     const key = JSON.stringify(node);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const first = kept.get(key);
+    if (!first) kept.set(key, node);
+    else if (open.has(node)) open.add(first);
+  }
+  return [...kept.values()];
 }
 
 export function toGrammarSchema(schema: unknown): GbnfJsonSchema {
@@ -207,7 +211,7 @@ class Walk {
       // The same alternative twice changes no value an anyOf accepts, but node-llama-cpp resolves each
       // alternative again through the ones below it: a chain of `anyOf: [$ref X, $ref X, …]` 30
       // definitions deep took 38 s to compile, blocking every request.
-      const branches = key === "anyOf" ? distinctNodes(walked) : walked;
+      const branches = key === "anyOf" ? distinctNodes(walked, this.open) : walked;
       return branches.length === 1 ? branches[0]! : { oneOf: branches };
     }
     if ("const" in s || "enum" in s) {
