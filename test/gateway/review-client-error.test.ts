@@ -3,7 +3,7 @@
  * line) are answered in OpenAI's error shape, with the parser's status, and the connection closes.
  */
 import { Hono } from "hono";
-import { connect } from "node:net";
+import { rawExchange } from "../support/raw-socket.js";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/app.js";
@@ -20,14 +20,7 @@ afterAll(() => server.close());
 
 /** Sends raw bytes and reads until the server closes the connection. */
 function raw(request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(server.port, "127.0.0.1", () => socket.write(request));
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => (text += chunk));
-    socket.on("error", reject);
-    socket.on("close", () => resolve(text));
-  });
+  return rawExchange(server.port, request);
 }
 
 function parse(text: string) {

@@ -4,7 +4,7 @@
  * and no x-request-id, which the OpenAI SDKs report as an unreadable error. It is now a 400 in
  * OpenAI's error shape, code `malformed_request` like other malformed HTTP, with an x-request-id.
  */
-import { connect } from "node:net";
+import { rawExchange } from "../support/raw-socket.js";
 import { describe, expect, it } from "vitest";
 import { fakeCloudGateway } from "../support/gateway.js";
 
@@ -12,15 +12,7 @@ const cloud = fakeCloudGateway();
 
 /** Sends raw bytes and reads until the server closes the connection. */
 function raw(request: string): Promise<string> {
-  const { port } = new URL(cloud.gw.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), "127.0.0.1", () => socket.write(request));
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => (text += chunk));
-    socket.on("error", reject);
-    socket.on("close", () => resolve(text));
-  });
+  return rawExchange(Number(new URL(cloud.gw.url).port), request);
 }
 
 function parse(text: string) {
