@@ -17,7 +17,7 @@ import type { PiiEngine } from "./engine.js";
 import { findingsWithKey } from "./key-context.js";
 import { resolveOverlaps } from "./resolve.js";
 import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
-import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
+import { actionFor, type Destination, type PiiAction, type PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
 import { typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
@@ -143,7 +143,8 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     };
     // Read against the vault as it stands when the text is reached: a placeholder this request hands
     // out for an earlier message's value counts too.
-    const scan = (text: string) => withTypedPlaceholders(scanned(text), typedPlaceholders(text, options.vault));
+    const leavesText = (type: string) => (ctx.override ?? actionFor(policy, type, destination)) === "allow";
+    const scan = (text: string) => withTypedPlaceholders(scanned(text), typedPlaceholders(text, options.vault), leavesText);
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),

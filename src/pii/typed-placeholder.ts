@@ -26,15 +26,20 @@ export function typedPlaceholders(text: string, vault: PseudonymVault): Entity[]
 }
 
 /**
- * The scan's findings with the typed placeholders, in order. A typed placeholder inside (or across) a
- * real finding gives way to it: the finding's action must hold whatever text it holds — a private key
- * with a placeholder typed inside is still blocked — and its replacement hides the typed text anyway.
+ * The scan's findings with the typed placeholders, in order, where they overlap: a finding whose
+ * action leaves its text as it is (`allow`) gives way to the typed placeholder, which is then sent
+ * under its own; any other finding wins — its action must hold whatever text it holds (a private key
+ * with a placeholder typed inside is still blocked), and its replacement hides the typed text anyway.
+ *
+ * @param leavesText whether the policy's action for a finding of this type sends its text unchanged
  */
-export function withTypedPlaceholders(findings: readonly Entity[], typed: readonly Entity[]): readonly Entity[] {
+export function withTypedPlaceholders(findings: readonly Entity[], typed: readonly Entity[], leavesText: (type: string) => boolean): readonly Entity[] {
   if (typed.length === 0) return findings;
-  const apart = typed.filter((t) => findings.every((f) => f.end <= t.start || f.start >= t.end));
-  if (apart.length === 0) return findings;
-  return [...findings, ...apart].sort((a, b) => a.start - b.start);
+  const overlaps = (a: Entity, b: Entity) => a.start < b.end && b.start < a.end;
+  const winning = findings.filter((f) => !leavesText(f.type) || typed.every((t) => !overlaps(f, t)));
+  const apart = typed.filter((t) => winning.every((f) => !overlaps(f, t)));
+  if (apart.length === 0) return winning;
+  return [...winning, ...apart].sort((a, b) => a.start - b.start);
 }
 
 /** The placeholder the typed text goes out as: one of its own type when it reads as one (`EMAIL_ADDRESS`). */

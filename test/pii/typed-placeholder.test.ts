@@ -42,6 +42,23 @@ describe("text typed like a placeholder", () => {
     expect(outcome.kind === "blocked" && outcome.types).toEqual(["SECRET"]);
   });
 
+  it("inside a finding the policy lets through (allow), still goes out under its own placeholder", () => {
+    const base = defaultPolicy();
+    const policy = { ...base, scan: { ...base.scan, budget_ms: 10_000 }, entities: { ...base.entities, SECRET: { ...base.entities.SECRET!, cloud: "allow" as const } } };
+    const allowing = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
+    const vault = new PseudonymVault();
+    const send = (content: string) => {
+      const outcome = allowing.sanitizeForCloud({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }, { vault, tenant: "acme" });
+      if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+      return outcome.request.messages[0]!.content as string;
+    };
+    send("Mail john.smith@example.com");
+    const key = "-----BEGIN RSA PRIVATE KEY-----\n<EMAIL_ADDRESS_1>\nMIIEowIBAAKCAQEAx8gQ1XtW9kz7Lz0sN2d8fX4mJ8Yp\n-----END RSA PRIVATE KEY-----";
+    const sent = send(key);
+    expect(sent).toBe(key.replace("<EMAIL_ADDRESS_1>", "<EMAIL_ADDRESS_2>"));
+    expect(restore(sent, vault)).toBe(key);
+  });
+
   it("is left alone when the vault does not hold it", () => {
     expect(toCloud(new PseudonymVault(), "Templates use <PERSON_1> for a name.")).toEqual(["Templates use <PERSON_1> for a name."]);
   });
