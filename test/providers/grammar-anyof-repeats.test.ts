@@ -15,6 +15,17 @@ describe("anyOf alternatives that repeat", () => {
     expect(toGrammarSchema({ anyOf: [{ type: "string" }, { type: "string" }, { type: "null" }] })).toEqual({ oneOf: [{ type: "string" }, { type: "null" }] });
   });
 
+  it("are not merged when only their required lists differ, so an overlapping oneOf is still refused", () => {
+    const properties = { p: { type: "string" }, q: { type: "string" } };
+    const both = { type: "object", properties, required: ["p", "q"] };
+    const none = { type: "object", properties };
+    // {"p": "x", "r": 1} matches `none` (other properties allowed) and `other` alike.
+    const other = { type: "object", properties: { p: { type: "string" }, r: { type: "number" } }, required: ["p", "r"] };
+    for (const anyOf of [[both, none], [none, both]]) {
+      expect(grammarRefusal({ oneOf: [{ anyOf }, other] })).toMatch(/^`oneOf` alternatives 0 and 1 may both match one value/);
+    }
+  });
+
   it("keep an inferred type's openness when merged, so an overlapping oneOf is still refused", () => {
     for (const anyOf of [[closed, inferred], [inferred, closed]]) {
       expect(grammarRefusal({ oneOf: [{ anyOf }, { type: "string" }] })).toMatch(/^`oneOf` alternatives 0 and 1 may both match one value/);

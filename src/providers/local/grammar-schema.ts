@@ -75,16 +75,19 @@ const ANY: Out = {
 export class SchemaRefusal extends Error {}
 
 /**
- * `nodes` without repeats (the same output schema, written the same way), first occurrences kept; a
- * kept node stands for its repeats, so it is `open` when any of them is.
+ * `nodes` without repeats, first occurrences kept. A repeat is the same output schema with the same
+ * marks at every level (`open`, `required`, which the output does not carry): merging two nodes that
+ * differ in them would lose what one of them accepts.
  */
-function distinctNodes(nodes: readonly Out[], open: WeakSet<Out>): Out[] {
+function distinctNodes(nodes: readonly Out[], marks: { open: WeakSet<Out>; required: WeakMap<Out, readonly string[]> }): Out[] {
+  const marked = (_key: string, value: unknown) =>
+    isSchema(value) && (marks.open.has(value as Out) || marks.required.has(value as Out))
+      ? { ...value, "\u0000open": marks.open.has(value as Out), "\u0000required": marks.required.get(value as Out) ?? null }
+      : value;
   const kept = new Map<string, Out>();
   for (const node of nodes) {
-    const key = JSON.stringify(node);
-    const first = kept.get(key);
-    if (!first) kept.set(key, node);
-    else if (open.has(node)) open.add(first);
+    const key = JSON.stringify(node, marked);
+    if (!kept.has(key)) kept.set(key, node);
   }
   return [...kept.values()];
 }
@@ -211,7 +214,7 @@ class Walk {
       // The same alternative twice changes no value an anyOf accepts, but node-llama-cpp resolves each
       // alternative again through the ones below it: a chain of `anyOf: [$ref X, $ref X, …]` 30
       // definitions deep took 38 s to compile, blocking every request.
-      const branches = key === "anyOf" ? distinctNodes(walked, this.open) : walked;
+      const branches = key === "anyOf" ? distinctNodes(walked, { open: this.open, required: this.required }) : walked;
       return branches.length === 1 ? branches[0]! : { oneOf: branches };
     }
     if ("const" in s || "enum" in s) {
