@@ -336,7 +336,8 @@ async function readRequest(file: string, io: CliIO): Promise<ChatCompletionReque
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors save UTF-8 with a byte order mark; JSON.parse refuses it, the HTTP route does not.
+    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (error) {
     io.stderr.write(`${file}: not valid JSON: ${(error as Error).message}\n`);
     return undefined;

@@ -165,6 +165,15 @@ describe("policy explain", () => {
     expect(cli.err()).toBe("");
   });
 
+  it("reads a request file that starts with a UTF-8 byte order mark (as Windows editors save it)", async () => {
+    const { dir, request } = await setup(`\uFEFF${JSON.stringify(hello)}`);
+    const cli = io();
+    const code = await createPolicyCommand(NO_CLASSIFIER).run(["explain", "--request", request, "--policy", dir, "--intent", "code", "--confidence", "0.8"], cli);
+    expect(cli.err()).toBe("");
+    expect(code).toBe(0);
+    expect(JSON.parse(cli.out())).toMatchObject({ route: "cloud", rule: "code-to-cloud" });
+  });
+
   it("simulates the run-time features from flags", async () => {
     const { dir, request } = await setup(hello);
     const routing = `
