@@ -168,7 +168,7 @@ describe("policy explain", () => {
   it("reads a request file that starts with a UTF-8 byte order mark (as Windows editors save it)", async () => {
     const { dir, request } = await setup(`\uFEFF${JSON.stringify(hello)}`);
     const cli = io();
-    const code = await createPolicyCommand(NO_CLASSIFIER).run(["explain", "--request", request, "--policy", dir, "--intent", "code", "--confidence", "0.8"], cli);
+    const code = await createPolicyCommand(NO_CLASSIFIER).run(["explain", "--request", request, "--policy", dir, "--intent", "code", "--confidence", "0.8", "--pii", "none"], cli);
     expect(cli.err()).toBe("");
     expect(code).toBe(0);
     expect(JSON.parse(cli.out())).toMatchObject({ route: "cloud", rule: "code-to-cloud" });
