@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import { DEFAULT_MODEL_DIR, loadIntentClassifier, type IntentClassifier } from "../classifiers/index.js";
+import { readClassifierInfo } from "./policy/classifier-info.js";
 import { adminPolicyRoutes } from "../routes/admin-policies.js";
 import { chatCompletionsRoutes } from "../routes/chat-completions.js";
 import { dashboardRoutes } from "../routes/dashboard.js";
@@ -80,7 +81,11 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
 
   const httpFetch = options.fetch ? undefined : createHttpFetch();
   const providers = createProviderSet(config, log, { fetch: options.fetch ?? httpFetch, ...(options.poolClock ? { poolClock: options.poolClock } : {}) });
-  const classifier: IntentClassifier = await loadIntentClassifier(env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR);
+  const classifierDir = env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR;
+  const classifier: IntentClassifier = await loadIntentClassifier(classifierDir);
+  // Read once: a classifier retrained into the folder reaches requests only by a restart, so say which one is live.
+  const classifierInfo = await readClassifierInfo(classifierDir);
+  log.info({ classifier: { dir: classifierDir, version: classifier.version, labels: classifier.labels.length } }, "intent classifier loaded (read at start-up only: restart the gateway after retraining)");
   const piiPolicy = await loadPiiPolicy(piiPolicyPath(config.policyDir));
   const piiEngine = createPiiEngine(piiPolicy);
   const sanitizer = createSanitizer({ policy: piiPolicy, engine: piiEngine, env: config.secrets });
@@ -119,6 +124,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     log,
     registry: config.registry,
     labels: () => classifier.labels,
+    classifier: classifierInfo,
     piiTypes: () => piiEngine.entityTypes,
     piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
     startupFiles,

@@ -50,6 +50,7 @@ import { budgetExceeded } from "../usage/budgets/guard.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
 import { budgetRuleFor } from "../usage/budgets/schema.js";
 import { monthOf, nextMonthStart } from "../usage/buckets.js";
+import { readClassifierInfo } from "./classifier-info.js";
 import { checkPolicyDir } from "./check.js";
 import { createExplain, dryRunResponse, type PiiFindings } from "./explain.js";
 import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type StickyState } from "./features.js";
@@ -128,8 +129,10 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
   const classifier = classifierOf(io, given, deps);
   const labels = await labelsFor(classifier, given, io, deps);
   if (labels === false) return 1;
+  // The folder the labels came from: intents.yaml ahead of it (not retrained) is warned about.
+  const classifierInfo = labels && !deps.labels ? await readClassifierInfo(classifier.dir) : undefined;
   try {
-    const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels, env: io.env });
+    const { policy, files, otherFiles, warnings } = await checkPolicyDir({ dir, labels, classifier: classifierInfo, env: io.env });
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     io.stdout.write(
       `ok: ${dir}: routing policy ${policy.version}, ${policy.rules.length} rules + default; files: ${[...files.map((f) => f.path), ...otherFiles].join(", ")}` +

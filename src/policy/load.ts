@@ -13,6 +13,7 @@ import { ConfigError, parseYamlText, readConfigFile, type ConfigProblem, type Ya
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import { catalogFromRegistry, type PolicyCatalog } from "./catalog.js";
+import { intentsTrainingDataHash, retrainCommand, type ClassifierInfo } from "./classifier-info.js";
 import { compilePolicy, resolveStaticTarget, type CompiledPolicy } from "./compile.js";
 import {
   INTENTS_FILE,
@@ -52,6 +53,11 @@ export interface LoadPolicyOptions {
   modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
   labels?: readonly string[] | undefined;
+  /**
+   * The loaded classifier's folder and training-data hash (with `labels`): intents.yaml intents it was
+   * not trained on, or examples other than the ones it was trained on, are warnings. Default: none.
+   */
+  classifier?: ClassifierInfo | undefined;
   /**
    * The running PII engine's entity types; `pii_found` names must be among them. The engine reads
    * pii.yaml at start-up only, so the file on disk may name types it does not report (or no longer
@@ -162,13 +168,14 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
           line: 0,
           col: 0,
           path: "intents",
-          message: `classifier label '${label}' has no entry, so its requests would take unclassified_route (${routingFile.unclassified_route}) although ${ROUTING_FILE} routes by intent; retrain the classifier on this file (a renamed intent?) or add the intent`,
+          message: `classifier label '${label}' has no entry, so its requests would take unclassified_route (${routingFile.unclassified_route}) although ${ROUTING_FILE} routes by intent; retrain the classifier on this file (a renamed intent?) and restart the gateway, or add the intent`,
         });
       } else {
-        warnings.push(`${intents.path}: classifier label '${label}' has no entry (no default route); retrain the classifier on this file or add the intent`);
+        warnings.push(`${intents.path}: classifier label '${label}' has no entry (no default route); retrain the classifier on this file and restart the gateway, or add the intent`);
       }
     }
   }
+  if (intents && intentsInfo && options.labels) warnings.push(...untrainedWarnings(intents, intentsInfo, options.labels, options.classifier));
   if (!intents) {
     // Without intents.yaml every intent-default decision would quietly fall to unclassified_route.
     if (uses.length > 0) {
@@ -293,6 +300,34 @@ export interface IntentsInfo {
 export function parseIntents(file: string, text: string): IntentsInfo {
   const { intents } = parseYamlText(file, text, IntentsFileSchema).value;
   return { names: Object.keys(intents), routes: new Map(Object.entries(intents).map(([name, intent]) => [name, intent.route])) };
+}
+
+/**
+ * intents.yaml ahead of the classifier (an intent added, examples edited, not retrained). Warnings,
+ * not problems: the gateway keeps routing every intent the classifier knows as before, and refusing
+ * would stop a reload of unrelated rules until a retrain. But the classifier never answers an intent
+ * it was not trained on: those requests are classified as another intent and take its route.
+ */
+function untrainedWarnings(intents: ReadFile, info: IntentsInfo, labels: readonly string[], classifier: ClassifierInfo | undefined): string[] {
+  const warnings: string[] = [];
+  const known = new Set(labels);
+  const untrained = info.names.filter((name) => !known.has(name));
+  // The gateway reads the classifier at start-up only: a retrain reaches it by a restart.
+  const fix = `retrain the classifier (${retrainCommand(intents.path, classifier)}) and restart the gateway`;
+  if (untrained.length > 0) {
+    const list = untrained.map((name) => `'${name}'`).join(", ");
+    warnings.push(
+      `${intents.path}: the classifier does not know intent${untrained.length === 1 ? "" : "s"} ${list} (not trained on ${untrained.length === 1 ? "it" : "them"}), so such requests are classified as another intent and take its route; ${fix}`,
+    );
+  }
+  const trained = classifier?.trainingDataHash;
+  if (trained !== undefined) {
+    const current = intentsTrainingDataHash(intents.path, intents.text);
+    if (current !== undefined && current !== trained) {
+      warnings.push(`${intents.path}: the classifier was trained on other examples than ${INTENTS_FILE} has: ${fix}`);
+    }
+  }
+  return warnings;
 }
 
 /** routing.yaml's value, or undefined when it does not parse: its own problems are reported by the compile. */

@@ -18,6 +18,7 @@ import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
+import type { ClassifierInfo } from "./classifier-info.js";
 import { loadPolicyDir, policyFileInfo, type PiiHashKey, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
 import { loadFailure } from "./reload-result.js";
@@ -62,6 +63,8 @@ export interface PolicyStoreOptions {
   modelsFile?: PolicyFileInfo | undefined;
   /** The loaded classifier's labels, read at each load (intent names in rules must be among them). */
   labels?: (() => readonly string[] | undefined) | undefined;
+  /** The loaded classifier's folder and training-data hash: intents.yaml ahead of it is warned about at each load. */
+  classifier?: ClassifierInfo | undefined;
   /**
    * The PII engine's entity types, read at each load (`pii_found` names must be among them). Default:
    * pii.yaml's as on disk at each load, which the running engine may not have read.
@@ -144,6 +147,7 @@ export class PolicyStore {
       registry: options.registry,
       modelsFile: options.modelsFile,
       labels: options.labels?.(),
+      classifier: options.classifier,
       piiTypes: options.piiTypes?.(),
       piiHashKey: options.piiHashKey,
     });
@@ -292,6 +296,7 @@ export class PolicyStore {
         registry: this.options.registry,
         modelsFile: this.options.modelsFile,
         labels: this.options.labels?.(),
+        classifier: this.options.classifier,
         piiTypes: this.options.piiTypes?.(),
         piiHashKey: this.options.piiHashKey,
       });
