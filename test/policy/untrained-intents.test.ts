@@ -139,6 +139,19 @@ describe("the gateway", { timeout: 60_000 }, () => {
     expect(body.warnings.some((w) => w.includes("trained on other examples"))).toBe(true);
   });
 
+  it("warns when a reload brings an intent the classifier does not know", async () => {
+    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: "http://127.0.0.1:9/v1" }), env: { SWITCHYARD_ADMIN_KEY: ADMIN_KEY }, waitForModels: false });
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    const before = (await (await fetch(`${gw.url}/admin/policies`, { headers: admin })).json()) as { warnings: string[] };
+    expect(before.warnings.filter((w) => /classifier/.test(w))).toEqual([]);
+    await writeFile(join(gw.policyDir, "intents.yaml"), await withRefund());
+    const reload = await fetch(`${gw.url}/admin/policies/reload`, { method: "POST", headers: admin });
+    expect(reload.status).toBe(200);
+    const after = (await (await fetch(`${gw.url}/admin/policies`, { headers: admin })).json()) as { warnings: string[] };
+    expect(after.warnings.some((w) => w.includes("'refund_request'") && w.includes("restart the gateway"))).toBe(true);
+    expect(gw.logs.some((line) => line.includes('"level":40') && line.includes("'refund_request'"))).toBe(true);
+  });
+
   it("logs which classifier it loaded at start-up", async () => {
     gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: "http://127.0.0.1:9/v1" }), waitForModels: false });
     const line = gw.logs.find((l) => l.includes("intent classifier loaded"));
