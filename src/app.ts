@@ -178,7 +178,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     policies,
     sanitizer,
     classifier,
-    classifierText: {},
+    classifierText: { previousUserTurns: env.SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS },
     context,
     usage,
     metrics,

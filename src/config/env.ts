@@ -25,6 +25,15 @@ export const EnvSchema = z.object({
   SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
   /** Intent classifier model folder; default: the bundled one trained from policies/intents.yaml. */
   SWITCHYARD_CLASSIFIER_DIR: z.string().min(1).optional(),
+  /**
+   * Earlier user turns the intent classifier reads after the current message (0: the last user
+   * message alone). For follow-ups such as "and in German?" that only make sense with the turn before.
+   */
+  SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS: z.coerce
+    .number({ error: "must be a whole number ≥ 0 (earlier user turns the classifier reads)" })
+    .int("must be a whole number ≥ 0 (earlier user turns the classifier reads)")
+    .min(0, "must be a whole number ≥ 0 (earlier user turns the classifier reads)")
+    .default(0),
   /** A candidate policy folder evaluated beside the active one (shadow mode): decisions compared, never executed. */
   SWITCHYARD_SHADOW_POLICY_DIR: z.string().min(1).optional(),
   /** Comma-separated client keys; `tenant=key` names the tenant, a bare key gets a tenant derived from it. */

@@ -37,7 +37,7 @@ import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
 import { classifierProblem } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
-import { SHIPPED_POLICY_DIR } from "../config/env.js";
+import { EnvSchema, SHIPPED_POLICY_DIR, setVariables } from "../config/env.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
 import pino from "pino";
 import { GatewayError } from "../errors.js";
@@ -229,6 +229,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
 
   const body = await readRequest(v.request, io);
   if (!body) return 1;
+  const previousUserTurns = previousUserTurnsOf(io);
+  if (previousUserTurns === false) return 1;
   const dir = policyDirOf(io, v.policy as string | undefined);
   const noClassifier = v.classifier === "none";
   const givenClassifier = typeof v.classifier === "string" ? v.classifier : undefined;
@@ -248,7 +250,7 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     headers.set(raw.slice(0, colon).trim().toLowerCase(), raw.slice(colon + 1).trim());
   }
 
-  const classification = await classifyForExplain(body, v, io, deps, noClassifier ? undefined : classifierDir);
+  const classification = await classifyForExplain(body, v, io, deps, noClassifier ? undefined : classifierDir, previousUserTurns);
   const pii = await piiForExplain(body, v, io, deps, dir);
   const features = featuresFromRequest(body, {
     tenant: typeof v.tenant === "string" ? v.tenant : "anonymous",
@@ -369,12 +371,25 @@ function parseSticky(text: string): StickyState {
 
 type Values = Record<string, string | string[] | boolean | undefined>;
 
+/**
+ * SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS as serve reads it, so the classifier reads the same text here
+ * as in the gateway's dry run; `false` after printing why the value is refused (serve refuses it too).
+ */
+function previousUserTurnsOf(io: CliIO): number | false {
+  const name = "SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS";
+  const result = EnvSchema.shape[name].safeParse(setVariables(io.env)[name]);
+  if (result.success) return result.data;
+  io.stderr.write(`environment: ${name}: ${result.error.issues[0]?.message ?? "invalid"}\n`);
+  return false;
+}
+
 async function classifyForExplain(
   body: ChatCompletionRequest,
   v: Values,
   io: CliIO,
   deps: PolicyCommandDeps,
   classifierDir: string | undefined,
+  previousUserTurns: number,
 ): Promise<Classification | undefined> {
   if (typeof v.intent === "string") {
     const confidence = typeof v.confidence === "string" ? Number(v.confidence) : 1;
@@ -386,7 +401,7 @@ async function classifyForExplain(
     io.stderr.write("note: --classifier none: explaining without an intent\n");
     return undefined;
   }
-  const classifier = await loadDefaultClassifier(classifierDir, deps.classifierModule, io);
+  const classifier = await loadDefaultClassifier(classifierDir, deps.classifierModule, io, previousUserTurns);
   if (!classifier) return undefined;
   try {
     return await classifier(body);
@@ -404,6 +419,7 @@ async function loadDefaultClassifier(
   dir: string,
   moduleOverride: string | undefined,
   io: CliIO,
+  previousUserTurns: number,
 ): Promise<((body: ChatCompletionRequest) => Promise<Classification | undefined>) | undefined> {
   const degrade = (why: string) => {
     io.stderr.write(`note: no intent classifier (${why}); explaining without an intent: intent conditions do not hold, intent_default uses unclassified_route. Pass --intent to simulate one.\n`);
@@ -413,7 +429,7 @@ async function loadDefaultClassifier(
   const specifier = moduleOverride ?? pathToFileURL(join(REPO_ROOT, "classifiers", "index.js")).href;
   let mod: {
     loadIntentClassifier?: (dir: string) => Promise<unknown>;
-    selectClassifierText?: (messages: ChatCompletionRequest["messages"]) => string;
+    selectClassifierText?: (messages: ChatCompletionRequest["messages"], options?: { previousUserTurns?: number }) => string;
   };
   try {
     mod = (await import(specifier)) as typeof mod;
@@ -433,7 +449,7 @@ async function loadDefaultClassifier(
   const select = mod.selectClassifierText;
   return async (body) => {
     // The classifier's own choice of text (by default the last user message) when it exports one.
-    const text = typeof select === "function" ? select(body.messages) : lastUserText(body);
+    const text = typeof select === "function" ? select(body.messages, { previousUserTurns }) : lastUserText(body);
     const out = (await run(text)) as Partial<Classification> | undefined;
     if (!out || typeof out.intent !== "string") return undefined;
     return { intent: out.intent, confidence: typeof out.confidence === "number" ? out.confidence : 1, unsure: out.unsure === true };
