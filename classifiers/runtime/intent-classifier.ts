@@ -24,6 +24,11 @@ export interface IntentPrediction {
    * evaluation sweeping thresholds; the CLI's and the gateway's answers do not carry it.
    */
   unsureScore?: number;
+  /**
+   * The model could read nothing in the text (blank, emoji or punctuation only): `intent` is only the
+   * first label of a tie, no finding. The gateway routes and records such a request without an intent.
+   */
+  noEvidence?: true;
 }
 
 export interface IntentClassifier {
@@ -97,5 +102,5 @@ export function predictionFromLogits(
 export function noEvidencePrediction(labels: readonly string[], top: number): IntentPrediction {
   const confidence = 1 / labels.length;
   const scores = labels.slice(0, top).map((intent) => ({ intent, confidence }));
-  return { intent: (scores[0] as IntentScore).intent, confidence, top: scores, unsure: true, unsureScore: -Infinity };
+  return { intent: (scores[0] as IntentScore).intent, confidence, top: scores, unsure: true, unsureScore: -Infinity, noEvidence: true };
 }

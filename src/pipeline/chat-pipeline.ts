@@ -72,7 +72,11 @@ export interface ChatPipeline {
 interface Decided {
   conversation: Conversation;
   analysis: Analysis;
-  /** Undefined when the decision did not depend on the intent (or there is no classifier). */
+  /**
+   * Undefined when the decision did not depend on the intent (or there is no classifier). What the
+   * request is recorded as (intent, confidence) is read from `analysis.features`, which leave out the
+   * intent of a prediction without evidence.
+   */
   classification: IntentPrediction | undefined;
   decision: Decision;
   /** The one policy version this request uses from analysis to fallbacks. */
@@ -226,7 +230,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
         route: execution.call.location,
         model: execution.call.model.id,
-        intent: decided.classification?.intent,
+        intent: decided.analysis.features.intent,
         sticky: decision.sticky.remember,
       });
     }
@@ -236,8 +240,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       session: decided.conversation.scope?.sessionId ?? null,
       route: execution.call.location,
       model: execution.call.model.id,
-      intent: decided.classification?.intent ?? null,
-      confidence: decided.classification?.confidence ?? null,
+      intent: decided.analysis.features.intent ?? null,
+      confidence: decided.analysis.features.confidence ?? null,
       fallback: execution.path.length > 1,
       status: f.status,
       // A stream the client left ends without an error of its own; its record names why, as a
@@ -286,8 +290,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       session: decided?.conversation.scope?.sessionId ?? null,
       route: execution?.call.location ?? attempt?.route ?? route?.route ?? null,
       model: execution?.call.model.id ?? attempt?.model ?? route?.model ?? null,
-      intent: decided?.classification?.intent ?? null,
-      confidence: decided?.classification?.confidence ?? null,
+      intent: decided?.analysis.features.intent ?? null,
+      confidence: decided?.analysis.features.confidence ?? null,
       fallback: (execution?.path.length ?? f.failed?.path.length ?? 0) > 1,
       status: failure.status,
       error: failure.code ?? "error",

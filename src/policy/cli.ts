@@ -450,8 +450,10 @@ async function loadDefaultClassifier(
   return async (body) => {
     // The classifier's own choice of text (by default the last user message) when it exports one.
     const text = typeof select === "function" ? select(body.messages, { previousUserTurns }) : lastUserText(body);
-    const out = (await run(text)) as Partial<Classification> | undefined;
+    const out = (await run(text)) as (Partial<Classification> & { noEvidence?: boolean }) | undefined;
     if (!out || typeof out.intent !== "string") return undefined;
+    // As the gateway: nothing readable in the text is unsure without an intent (the tie's first label is no finding).
+    if (out.noEvidence === true) return { intent: undefined, confidence: undefined, unsure: true };
     return { intent: out.intent, confidence: typeof out.confidence === "number" ? out.confidence : 1, unsure: out.unsure === true };
   };
 }

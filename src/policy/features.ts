@@ -59,9 +59,10 @@ export const RequestFeaturesSchema = z.object({
 });
 export type RequestFeatures = z.infer<typeof RequestFeaturesSchema>;
 
+/** The classifier's answer; intent and confidence absent when it read nothing in the text (no evidence: unsure). */
 export interface Classification {
-  intent: string;
-  confidence: number;
+  intent: string | undefined;
+  confidence: number | undefined;
   unsure: boolean;
 }
 
@@ -117,8 +118,8 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
     budgetExceeded: inputs.budgetExceeded ?? false,
   };
   if (inputs.classification) {
-    features.intent = inputs.classification.intent;
-    features.confidence = inputs.classification.confidence;
+    if (inputs.classification.intent !== undefined) features.intent = inputs.classification.intent;
+    if (inputs.classification.confidence !== undefined) features.confidence = inputs.classification.confidence;
     features.unsure = inputs.classification.unsure;
   }
   if (needs.beyondInProcess) features.beyondInProcess = needs.beyondInProcess.what;

@@ -93,10 +93,18 @@ export async function withClassification(
   const startedAt = performance.now();
   const classification = await deps.classifier.classify(text);
   deps.metrics.observeClassifier(performance.now() - startedAt);
-  return {
-    features: { ...features, intent: classification.intent, confidence: classification.confidence, unsure: classification.unsure },
-    classification,
-  };
+  return { features: withPrediction(features, classification), classification };
+}
+
+/**
+ * The features with the classifier's answer. Without evidence (nothing readable in the text) the
+ * request is unsure but has no intent or confidence: the tie's first label is no finding, so intent,
+ * `intent_route` and `confidence_*` conditions must not hold and usage must not count it under a label.
+ */
+function withPrediction(features: RequestFeatures, prediction: IntentPrediction): RequestFeatures {
+  const { intent: _intent, confidence: _confidence, ...rest } = features;
+  if (prediction.noEvidence) return { ...rest, unsure: true };
+  return { ...rest, intent: prediction.intent, confidence: prediction.confidence, unsure: prediction.unsure };
 }
 
 function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean } {
