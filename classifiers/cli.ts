@@ -178,18 +178,37 @@ async function predict(argv: string[], io: CliIO): Promise<number> {
 async function evaluate(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv, { model: { type: "string" }, data: { type: "string" }, unknown: { type: "string" } });
   const model = absolute(io, required(values, "model"));
-  const examples = await readLabelledExamples(absolute(io, required(values, "data")));
+  const dataFile = absolute(io, required(values, "data"));
+  const examples = await readLabelledExamples(dataFile);
   const unknownFile = values.unknown;
   const unknown = typeof unknownFile === "string" ? await readTextLines(absolute(io, unknownFile)) : undefined;
   const { loadIntentClassifier, evaluateClassifier } = await loadRuntime();
   const classifier = await loadIntentClassifier(model);
   try {
+    const foreign = labelsNotIn(classifier.labels, examples);
+    if (foreign) io.stderr.write(`warning: ${dataFile}: labels the model does not know, every example of them scored as a miss: ${foreign}\n`);
     const metrics = await evaluateClassifier(classifier, examples, unknown);
     io.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
   } finally {
     await classifier.dispose();
   }
   return 0;
+}
+
+/**
+ * The --data labels the model has no output for, with their example counts ("refund (2 examples)"),
+ * or undefined when there are none. Their examples can only be misses, which reads as a weak model
+ * (a model folder trained before an intent was added, a misspelt label) unless it is said.
+ */
+function labelsNotIn(labels: readonly string[], examples: readonly { label: string }[]): string | undefined {
+  const known = new Set(labels);
+  const counts = new Map<string, number>();
+  for (const { label } of examples) if (!known.has(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  if (counts.size === 0) return undefined;
+  return [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([label, count]) => `${label} (${count} example${count === 1 ? "" : "s"})`)
+    .join(", ");
 }
 
 const subcommands: Record<string, (argv: string[], io: CliIO) => Promise<number>> = { train, predict, eval: evaluate };
