@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/load.js";
 import { runCliProcess } from "../support/cli-process.js";
-import { SHIPPED_POLICIES, postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { sessionChat, user } from "../support/session-chat.js";
+import { SHIPPED_POLICIES, fakeCloudGateway, postJson, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 const followUp = {
   model: "auto",
@@ -72,5 +73,25 @@ describe("classifier text: previous user turns", () => {
       expect(() => parseEnv({ SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS: value })).toThrow(/SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS/);
     }
     expect(parseEnv({}).SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS).toBe(0);
+  });
+});
+
+describe("classifier text: previous user turns of a session", () => {
+  const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": ROUTING }, env: { SWITCHYARD_CLASSIFIER_PREVIOUS_TURNS: "1" } } });
+  const { chat } = sessionChat(() => cloud.gw);
+
+  it("a session client sending only the follow-up is classified with its stored turn before it", async () => {
+    await chat("previous-turns", [user("translate good night into French")]);
+    const res = await fetch(`${cloud.gw.url}/v1/route`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-id": "previous-turns" },
+      body: JSON.stringify({ model: "auto", messages: [user("and this?")] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ intent: "translate_text", unsure: false });
+    // Without the session the same message is classified alone.
+    const alone = await postJson(cloud.gw.url, "/v1/route", { model: "auto", messages: [user("and this?")] });
+    expect(alone.json).toMatchObject({ unsure: true });
+    expect(alone.json.intent).not.toBe("translate_text");
   });
 });
