@@ -181,8 +181,9 @@ while len > pending and (len - pending > maxTurns or bytes - pendingSize > maxBy
   trimmed = trimmed + 1
 end
 -- After a trim, on to the next turn that opens an exchange: no answer, call or call result is kept
--- without what it answers. A replace can put a call result at the head; it goes too.
-if trimmed > 0 or ARGV[4] == '1' then
+-- without what it answers. A replace, or a write to an empty list (its call was never stored), can put
+-- a call result at the head; it goes too.
+if trimmed > 0 or ARGV[4] == '1' or len == count then
   local partial = trimmed > 0
   while len > 0 do
     local head = redis.call('LINDEX', KEYS[1], 0)

@@ -37,6 +37,15 @@ describe.each([
     expect(contents((await store.load(scope)).turns)).toEqual(["u1", "a1", "u2", "a2", "u4", "a4", "u5", "a5"]);
   });
 
+  it("never starts a history with a call result whose call was too large to store", async () => {
+    opened = storage();
+    const store = await opened.replica();
+    const scope = { tenantId: "acme", sessionId: `head-${Math.random()}` };
+    await store.save(scope, { turns: [turn(user("Q".repeat(2500))), turn(toolCall("c1", "lookup", "{}"))] });
+    await store.save(scope, { turns: [turn(toolResult("c1", "result")), turn(assistant("answer"))] });
+    expect((await store.load(scope)).turns.map((t) => t.message.role)).toEqual(["assistant"]);
+  });
+
   it("never keeps a call without its results: a too-large continuation drops the call it continues, a later large exchange too", async () => {
     opened = storage();
     const store = await opened.replica();
