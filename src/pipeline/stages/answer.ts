@@ -158,11 +158,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           text += delta.content;
         }
         // A refusal streams under its own field; the session keeps it as the assistant's turn.
-        const refusalPiece = (delta as { refusal?: unknown }).refusal;
-        if (typeof refusalPiece === "string" && refusalPiece.length > 0) {
-          const restored = refusalRestorer ? refusalRestorer.push(refusalPiece) : refusalPiece;
-          (delta as { refusal?: string }).refusal = restored;
-          refusal = (refusal ?? "") + restored;
+        if (typeof delta.refusal === "string" && delta.refusal.length > 0) {
+          if (refusalRestorer) delta.refusal = refusalRestorer.push(delta.refusal);
+          refusal = (refusal ?? "") + delta.refusal;
         }
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
@@ -198,7 +196,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs, refusalRestorer);
           if (held) {
             text += held.choices[0]?.delta.content ?? "";
-            const heldRefusal = (held.choices[0]?.delta as { refusal?: string } | undefined)?.refusal;
+            const heldRefusal = held.choices[0]?.delta.refusal;
             if (heldRefusal) refusal = (refusal ?? "") + heldRefusal;
             for (const call of (held.choices[0]?.delta.tool_calls ?? []) as ToolCallDelta[]) {
               const collected = calls.get(call.index);
