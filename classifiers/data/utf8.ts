@@ -13,10 +13,15 @@ function isUtf16(bytes: Uint8Array): boolean {
   return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 }
 
-/** One line (without its "\n"), or a ClassifierDataError at `line`. A BOM is kept for the caller. */
+/** `bytes` as UTF-8 text, a BOM kept for the caller; throws on any byte that is not UTF-8. */
+function strictUtf8(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+
+/** One line (without its "\n"), or a ClassifierDataError at `line`. */
 function decodeLine(bytes: Uint8Array, file: string, line: number): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return strictUtf8(bytes);
   } catch {
     throw new ClassifierDataError(`not UTF-8 text (cp1252 or Latin-1?); ${SAVE_AS}`, file, line);
   }
@@ -28,7 +33,7 @@ function decodeLine(bytes: Uint8Array, file: string, line: number): string {
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
   if (isUtf16(bytes)) throw new ClassifierDataError(`UTF-16 text; ${SAVE_AS}`, file);
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return strictUtf8(bytes);
   } catch {
     // Only on failure: find the line of the first bad byte, decoding line by line.
     let line = 1;
