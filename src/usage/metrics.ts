@@ -154,57 +154,49 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
   }
-  if (redisStatus) {
+  // Values kept elsewhere, read at scrape time: a gauge shows the current one; a counter collected from
+  // a running total adds what is new since the last scrape.
+  const currentGauge = (name: string, help: string, read: () => number) => {
     new Gauge({
-      name: `${prefix}redis_up`,
-      help: "1 when the Redis connection is ready, else 0.",
+      name: `${prefix}${name}`,
+      help,
       registers,
       collect() {
-        this.set(redisStatus() === "ready" ? 1 : 0);
+        this.set(read());
       },
     });
-  }
-  // Running totals kept elsewhere: a counter collected from one adds what is new since the last scrape.
-  const totalCounter = <T>(name: string, help: string, source: () => T, read: (stats: T) => number) => {
+  };
+  const totalCounter = (name: string, help: string, read: () => number) => {
     let seen = 0;
     new Counter({
       name: `${prefix}${name}`,
       help,
       registers,
       collect() {
-        const total = read(source());
+        const total = read();
         if (total > seen) this.inc(total - seen);
         seen = total;
       },
     });
   };
+  if (redisStatus) currentGauge("redis_up", "1 when the Redis connection is ready, else 0.", () => (redisStatus() === "ready" ? 1 : 0));
   if (usageRecorder) {
-    new Gauge({
-      name: `${prefix}usage_records_buffered`,
-      help: "Usage records waiting to be written to the usage store.",
-      registers,
-      collect() {
-        this.set(usageRecorder().buffered);
-      },
-    });
-    totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", usageRecorder, (s) => s.dropped);
-    totalCounter("usage_store_write_failures_total", "Usage batches the store refused or could not be reached for (they are retried).", usageRecorder, (s) => s.failedWrites);
+    currentGauge("usage_records_buffered", "Usage records waiting to be written to the usage store.", () => usageRecorder().buffered);
+    totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", () => usageRecorder().dropped);
+    totalCounter("usage_store_write_failures_total", "Usage batches the store refused or could not be reached for (they are retried).", () => usageRecorder().failedWrites);
   }
   if (contextStore) {
-    new Gauge({
-      name: `${prefix}context_up`,
-      help: "1 while the conversation context store serves loads and saves, 0 while it is degraded (requests go on without stored context).",
-      registers,
-      collect() {
-        this.set(contextStore().state === "ready" ? 1 : 0);
-      },
-    });
+    currentGauge(
+      "context_up",
+      "1 while the conversation context store serves loads and saves, 0 while it is degraded (requests go on without stored context).",
+      () => (contextStore().state === "ready" ? 1 : 0),
+    );
     const counters = () => contextStore().counters;
-    totalCounter("context_loads_total", "Session loads tried (requests with x-session-id).", counters, (c) => c.loads);
-    totalCounter("context_saves_total", "Session writes tried (a turn, with the instructions and state it changed).", counters, (c) => c.saves);
-    totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable).", counters, (c) => c.degradedLoads);
-    totalCounter("context_degraded_saves_total", "Session writes that did not store everything: the store unreachable, slow or failing, or a turn over the size limit.", counters, (c) => c.degradedSaves);
-    totalCounter("context_trimmed_turns_total", "Stored turns dropped to keep sessions within max_turns and max_bytes.", counters, (c) => c.trimmedTurns);
+    totalCounter("context_loads_total", "Session loads tried (requests with x-session-id).", () => counters().loads);
+    totalCounter("context_saves_total", "Session writes tried (a turn, with the instructions and state it changed).", () => counters().saves);
+    totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable).", () => counters().degradedLoads);
+    totalCounter("context_degraded_saves_total", "Session writes that did not store everything: the store unreachable, slow or failing, or a turn over the size limit.", () => counters().degradedSaves);
+    totalCounter("context_trimmed_turns_total", "Stored turns dropped to keep sessions within max_turns and max_bytes.", () => counters().trimmedTurns);
   }
 
   return {
