@@ -58,6 +58,11 @@ function replacement(action: PiiAction, type: string, value: string, ctx: Action
   }
 }
 
+/** The action taken on an entity of `type` here: the route's override, else pii.yaml's rule for the destination. */
+export function entityAction(ctx: ActionContext, type: string): PiiAction {
+  return ctx.override ?? actionFor(ctx.policy, type, ctx.destination);
+}
+
 /**
  * Applies the policy's action for each entity to `text` and counts it in the tally. `block` and
  * `keep_local` leave the text as it is: the sanitizer decides from the tally that it must not be sent.
@@ -73,7 +78,7 @@ export function applyActions(text: string, entities: readonly Entity[], ctx: Act
       copied = entity.end;
       continue;
     }
-    const action = ctx.override ?? actionFor(ctx.policy, entity.type, ctx.destination);
+    const action = entityAction(ctx, entity.type);
     ctx.tally.add(entity.type, action);
     const replaced = replacement(action, entity.type, text.slice(entity.start, entity.end), ctx);
     if (replaced === null) continue;

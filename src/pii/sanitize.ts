@@ -10,14 +10,14 @@
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { ConfigError } from "../config/yaml-file.js";
 import { GatewayError } from "../errors.js";
-import { applyActions, tenantHashKey, type ActionContext } from "./actions.js";
+import { applyActions, entityAction, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
 import { findingsWithKey } from "./key-context.js";
 import { resolveOverlaps } from "./resolve.js";
 import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
-import { actionFor, type Destination, type PiiAction, type PiiPolicy } from "./policy/schema.js";
+import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
 import { typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
@@ -143,7 +143,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     };
     // Read against the vault as it stands when the text is reached: a placeholder this request hands
     // out for an earlier message's value counts too.
-    const leavesText = (type: string) => (ctx.override ?? actionFor(policy, type, destination)) === "allow";
+    const leavesText = (type: string) => entityAction(ctx, type) === "allow";
     const scan = (text: string) => withTypedPlaceholders(scanned(text), typedPlaceholders(text, options.vault), leavesText);
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
