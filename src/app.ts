@@ -5,8 +5,8 @@
 import { join, resolve } from "node:path";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { DEFAULT_MODEL_DIR, loadIntentClassifier, type IntentClassifier } from "../classifiers/index.js";
-import { readClassifierInfo } from "./policy/classifier-info.js";
+import { DEFAULT_MODEL_DIR, loadIntentClassifier } from "../classifiers/index.js";
+import { LiveClassifier } from "./policy/live-classifier.js";
 import { adminPolicyRoutes } from "../routes/admin-policies.js";
 import { chatCompletionsRoutes } from "../routes/chat-completions.js";
 import { dashboardRoutes } from "../routes/dashboard.js";
@@ -82,10 +82,9 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const httpFetch = options.fetch ? undefined : createHttpFetch();
   const providers = createProviderSet(config, log, { fetch: options.fetch ?? httpFetch, ...(options.poolClock ? { poolClock: options.poolClock } : {}) });
   const classifierDir = env.SWITCHYARD_CLASSIFIER_DIR ? resolve(env.SWITCHYARD_CLASSIFIER_DIR) : DEFAULT_MODEL_DIR;
-  const classifier: IntentClassifier = await loadIntentClassifier(classifierDir);
-  // Read once: a classifier retrained into the folder reaches requests only by a restart, so say which one is live.
-  const classifierInfo = await readClassifierInfo(classifierDir);
-  log.info({ classifier: { dir: classifierDir, version: classifier.version, labels: classifier.labels.length } }, "intent classifier loaded (read at start-up only: restart the gateway after retraining)");
+  // A model retrained into the folder goes live with the next policy reload that accepts it.
+  const classifier = await LiveClassifier.open({ dir: classifierDir, load: (dir) => loadIntentClassifier(dir), log });
+  log.info({ classifier: { dir: classifierDir, version: classifier.version, labels: classifier.labels.length } }, "intent classifier loaded");
   const piiPolicy = await loadPiiPolicy(piiPolicyPath(config.policyDir));
   const piiEngine = createPiiEngine(piiPolicy);
   const sanitizer = createSanitizer({ policy: piiPolicy, engine: piiEngine, env: config.secrets });
@@ -123,8 +122,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     dir: config.policyDir,
     log,
     registry: config.registry,
-    labels: () => classifier.labels,
-    classifier: classifierInfo,
+    classifierSource: classifier,
     piiTypes: () => piiEngine.entityTypes,
     piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
     startupFiles,

@@ -168,10 +168,10 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
           line: 0,
           col: 0,
           path: "intents",
-          message: `classifier label '${label}' has no entry, so its requests would take unclassified_route (${routingFile.unclassified_route}) although ${ROUTING_FILE} routes by intent; retrain the classifier on this file (a renamed intent?) and restart the gateway, or add the intent`,
+          message: `classifier label '${label}' has no entry, so its requests would take unclassified_route (${routingFile.unclassified_route}) although ${ROUTING_FILE} routes by intent; retrain the classifier on this file (a renamed intent?; the gateway takes the retrained classifier with this file at its next policy reload), or add the intent`,
         });
       } else {
-        warnings.push(`${intents.path}: classifier label '${label}' has no entry (no default route); retrain the classifier on this file and restart the gateway, or add the intent`);
+        warnings.push(`${intents.path}: classifier label '${label}' has no entry (no default route); retrain the classifier on this file, or add the intent`);
       }
     }
   }
@@ -312,8 +312,8 @@ function untrainedWarnings(intents: ReadFile, info: IntentsInfo, labels: readonl
   const warnings: string[] = [];
   const known = new Set(labels);
   const untrained = info.names.filter((name) => !known.has(name));
-  // The gateway reads the classifier at start-up only: a retrain reaches it by a restart.
-  const fix = `retrain the classifier (${retrainCommand(intents.path, classifier)}) and restart the gateway`;
+  // A retrain into the classifier's folder goes live at the gateway's next policy reload (the folder is watched).
+  const fix = `retrain the classifier (${retrainCommand(intents.path, classifier)}); a running gateway takes the retrained classifier at its next policy reload`;
   if (untrained.length > 0) {
     const list = untrained.map((name) => `'${name}'`).join(", ");
     warnings.push(

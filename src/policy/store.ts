@@ -13,13 +13,14 @@
  */
 import type { Logger } from "pino";
 import { DEFAULT_POLL_MS, watchPaths, type PathWatch } from "../config/watch-paths.js";
-import type { ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
 import type { ClassifierInfo } from "./classifier-info.js";
-import { loadPolicyDir, policyFileInfo, type PiiHashKey, type PolicyFileInfo } from "./load.js";
+import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./live-classifier.js";
+import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
+import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PiiHashKey, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
 import { loadFailure } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
@@ -32,6 +33,8 @@ export interface PolicySnapshot {
   readonly loadedAt: string;
   readonly files: readonly PolicyFileInfo[];
   readonly warnings: readonly string[];
+  /** The intent classifier the policy was checked against and goes live with (its folder's content hash). */
+  readonly classifierVersion?: string | undefined;
 }
 
 export type ReloadTrigger = "startup" | "watch" | "admin" | "signal" | "manual";
@@ -65,6 +68,12 @@ export interface PolicyStoreOptions {
   labels?: (() => readonly string[] | undefined) | undefined;
   /** The loaded classifier's folder and training-data hash: intents.yaml ahead of it is warned about at each load. */
   classifier?: ClassifierInfo | undefined;
+  /**
+   * The gateway's live classifier, instead of `labels` and `classifier`: each load checks the policy
+   * against it and, when it can reload, against a model retrained into its folder since, which then
+   * goes live with the policy (or not at all, when the policy does not accept it).
+   */
+  classifierSource?: ClassifierSource | undefined;
   /**
    * The PII engine's entity types, read at each load (`pii_found` names must be among them). Default:
    * pii.yaml's as on disk at each load, which the running engine may not have read.
@@ -107,6 +116,8 @@ export interface PolicyStatus {
   reloadFailures: number;
   lastError: PolicyLoadFailure | null;
   shadow: ShadowStats | null;
+  /** The live intent classifier, when the store was given one. */
+  classifier: { dir: string; version: string; labels: number } | null;
 }
 
 export class PolicyStore {
@@ -141,19 +152,11 @@ export class PolicyStore {
     const options: PolicyStoreOptions =
       given.registry && !given.modelsFile ? { ...given, modelsFile: await policyFileInfo(MODELS_FILE, given.dir, given.fallbackDir) } : given;
     const now = options.now ?? (() => new Date());
-    const loaded = await loadPolicyDir({
-      dir: options.dir,
-      fallbackDir: options.fallbackDir,
-      registry: options.registry,
-      modelsFile: options.modelsFile,
-      labels: options.labels?.(),
-      classifier: options.classifier,
-      piiTypes: options.piiTypes?.(),
-      piiHashKey: options.piiHashKey,
-    });
-    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
+    const classifier = options.classifierSource?.current();
+    const loaded = await loadPolicyDir(loadOptions(options, classifier));
+    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings, classifierVersion: classifier?.version });
     let shadow: ShadowPolicy | undefined;
-    if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined }, options.shadowDir);
+    if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined, classifierSource: readOnly(options.classifierSource) }, options.shadowDir);
     const store = new PolicyStore(options, snapshot, shadow);
     for (const warning of loaded.warnings) options.log.warn({ policy: snapshot.version }, `routing policy: ${warning}`);
     options.log.info({ policy: snapshot.version, dir: options.dir, role: options.role ?? "active", rules: loaded.policy.rules.length }, "routing policy loaded");
@@ -239,7 +242,7 @@ export class PolicyStore {
       // Not `fallbackDir`: only a shadow candidate has one, the active folder, whose store's own watch
       // reloads the candidate too (this watch starts from it); watching it here would read and hash
       // that folder twice per check and reload the candidate twice per edit.
-      folders: [dir],
+      folders: [dir, ...(this.options.classifierSource?.reload?.folders ?? [])],
       // Only a change of the files' content or of where they resolve calls this; the reload still
       // hashes what it reads, so a change that compiles to the same policy stays a no-op.
       onChange: () => void this.reload("watch"),
@@ -277,7 +280,13 @@ export class PolicyStore {
       reloadFailures: this.failureCount,
       lastError: this.failure,
       shadow: this.shadow ? this.shadow.stats() : null,
+      classifier: this.classifierStatus(),
     };
+  }
+
+  private classifierStatus(): PolicyStatus["classifier"] {
+    const state = this.options.classifierSource?.current();
+    return state ? { dir: state.info.dir, version: state.version, labels: state.labels.length } : null;
   }
 
   /** @internal */
@@ -286,57 +295,107 @@ export class PolicyStore {
   }
 
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
-    const { log } = this.options;
-    const now = this.options.now ?? (() => new Date());
-    const role = this.options.role ?? "active";
+    // A retrained model that cannot be loaded does not hold back the policy files: they load against
+    // the classifier answering now, and the reload still fails, naming the model's folder.
+    const { prepared, problem } = await prepareClassifier(this.options.classifierSource);
+    let applied: ReloadResult;
     try {
-      const loaded = await loadPolicyDir({
-        dir: this.options.dir,
-        fallbackDir: this.options.fallbackDir,
-        registry: this.options.registry,
-        modelsFile: this.options.modelsFile,
-        labels: this.options.labels?.(),
-        classifier: this.options.classifier,
-        piiTypes: this.options.piiTypes?.(),
-        piiHashKey: this.options.piiHashKey,
-      });
-      this.failure = null;
-      // Every reload, changed or not: editing pii.yaml alone triggers one (the directory watch) and
-      // must say that it did not apply (a shadow candidate is given none: the active store says it).
-      const restart = await restartWarnings(this.options.startupFiles ?? []);
-      this.restartNotes = restart;
-      for (const warning of restart) log.warn({ trigger, role }, `routing policy reload: ${warning}`);
-      const noted = restart.length > 0 ? { warnings: restart } : {};
-      const previous = this.current as PolicySnapshot | undefined;
-      if (previous && previous.version === loaded.policy.version) return { ok: true, changed: false, version: previous.version, ...noted };
-      const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings });
-      this.current = snapshot; // the swap: one assignment, seen whole or not at all
-      this.reloadCount++;
-      for (const warning of loaded.warnings) log.warn({ policy: snapshot.version, role }, `routing policy: ${warning}`);
-      log.info({ policy: snapshot.version, previous: previous?.version, trigger, role, rules: loaded.policy.rules.length }, "routing policy reloaded");
-      for (const listener of this.listeners) {
-        try {
-          listener(snapshot);
-        } catch (error) {
-          log.error({ err: error }, "routing policy: change listener failed");
-        }
-      }
-      return { ok: true, changed: true, version: snapshot.version, ...noted };
+      const classifier = prepared ?? this.options.classifierSource?.current();
+      applied = await this.apply(await loadPolicyDir(loadOptions(this.options, classifier)), classifier, prepared, trigger);
     } catch (error) {
-      const failure = loadFailure(error, trigger, this.options.dir, now());
-      this.failure = failure;
-      this.failureCount++;
-      log.error({ trigger, role, active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
-      for (const listener of this.failureListeners) {
-        try {
-          listener(failure);
-        } catch (listenerError) {
-          log.error({ err: listenerError }, "routing policy: failure listener failed");
-        }
-      }
-      return { ok: false, version: this.current?.version ?? "none", error: failure };
+      await prepared?.discard();
+      return this.failed(problem ? new ConfigError([...problemsOf(error, this.options.dir), ...problem.problems]) : error, trigger);
     }
+    return problem ? this.failed(problem, trigger) : applied;
   }
+
+  /** Swaps in a loaded policy (with the retrained classifier it was checked against) unless nothing changed. */
+  private async apply(
+    loaded: Awaited<ReturnType<typeof loadPolicyDir>>,
+    classifier: ClassifierState | undefined,
+    retrained: PreparedClassifier | undefined,
+    trigger: ReloadTrigger,
+  ): Promise<ReloadResult> {
+    const { log } = this.options;
+    const role = this.options.role ?? "active";
+    this.failure = null;
+    // Every reload, changed or not: editing pii.yaml alone triggers one (the directory watch) and
+    // must say that it did not apply (a shadow candidate is given none: the active store says it).
+    const restart = await restartWarnings(this.options.startupFiles ?? []);
+    this.restartNotes = restart;
+    for (const warning of restart) log.warn({ trigger, role }, `routing policy reload: ${warning}`);
+    const noted = restart.length > 0 ? { warnings: restart } : {};
+    const previous = this.current as PolicySnapshot | undefined;
+    if (previous && previous.version === loaded.policy.version && !retrained) return { ok: true, changed: false, version: previous.version, ...noted };
+    const now = this.options.now ?? (() => new Date());
+    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings, classifierVersion: classifier?.version });
+    // The swap: the classifier and the policy checked against it go live in one synchronous step.
+    retrained?.commit();
+    this.current = snapshot;
+    this.reloadCount++;
+    if (retrained) log.info({ classifier: { dir: retrained.info.dir, version: retrained.version, previous: previous?.classifierVersion, labels: retrained.labels.length }, trigger, role }, "intent classifier reloaded");
+    for (const warning of loaded.warnings) log.warn({ policy: snapshot.version, role }, `routing policy: ${warning}`);
+    log.info({ policy: snapshot.version, previous: previous?.version, trigger, role, rules: loaded.policy.rules.length }, "routing policy reloaded");
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        log.error({ err: error }, "routing policy: change listener failed");
+      }
+    }
+    return { ok: true, changed: true, version: snapshot.version, ...noted };
+  }
+
+  private failed(error: unknown, trigger: ReloadTrigger): ReloadResult {
+    const { log } = this.options;
+    const failure = loadFailure(error, trigger, this.options.dir, (this.options.now ?? (() => new Date()))());
+    this.failure = failure;
+    this.failureCount++;
+    log.error({ trigger, role: this.options.role ?? "active", active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
+    for (const listener of this.failureListeners) {
+      try {
+        listener(failure);
+      } catch (listenerError) {
+        log.error({ err: listenerError }, "routing policy: failure listener failed");
+      }
+    }
+    return { ok: false, version: this.current?.version ?? "none", error: failure };
+  }
+}
+
+/** What a policy load checks intent names against: the live classifier when the store has one. */
+function loadOptions(options: PolicyStoreOptions, classifier: ClassifierState | undefined): LoadPolicyOptions {
+  return {
+    dir: options.dir,
+    fallbackDir: options.fallbackDir,
+    registry: options.registry,
+    modelsFile: options.modelsFile,
+    labels: classifier ? classifier.labels : options.labels?.(),
+    classifier: classifier ? classifier.info : options.classifier,
+    piiTypes: options.piiTypes?.(),
+    piiHashKey: options.piiHashKey,
+  };
+}
+
+/** A model retrained into the classifier's folder, or why it cannot be loaded (as a problem on that folder). */
+async function prepareClassifier(source: ClassifierSource | undefined): Promise<{ prepared?: PreparedClassifier | undefined; problem?: ConfigError }> {
+  if (!source?.reload) return {};
+  try {
+    return { prepared: await source.reload.prepare() };
+  } catch (error) {
+    const message = `the intent classifier in this folder cannot be loaded, so the previous one keeps answering: ${error instanceof Error ? error.message : String(error)}`;
+    return { problem: new ConfigError([{ file: source.current().info.dir, line: 0, col: 0, path: "", message }]) };
+  }
+}
+
+/** A load error's problems, an error other than `ConfigError` as one problem on `file` (as `loadFailure` reports it). */
+function problemsOf(error: unknown, file: string): ConfigProblem[] {
+  return error instanceof ConfigError ? error.problems : loadFailure(error, "manual", file).problems;
+}
+
+/** The shadow candidate checks against the active store's classifier but never reloads it. */
+function readOnly(source: ClassifierSource | undefined): ClassifierSource | undefined {
+  return source && { current: () => source.current() };
 }
 
 /**
