@@ -198,7 +198,10 @@ export class LocalModelRuntime {
       this.closing.signal.throwIfAborted();
       emit(stopMatcher.flush());
       const finishReason: FinishReason = result.metadata.stopReason === "maxTokens" && !stopMatcher.stopped ? "length" : "stop";
-      return { text, promptTokens: prompt.tokens, completionTokens, finishReason };
+      // Tokens a grammar held back (whitespace it might trim) never reach onToken when max_tokens
+      // ends the answer there; they were generated all the same, and usage is what they cost.
+      const generated = result.metadata.stopReason === "maxTokens" ? Math.max(completionTokens, maxTokens) : completionTokens;
+      return { text, promptTokens: prompt.tokens, completionTokens: generated, finishReason };
     } finally {
       this.pool.release(slot);
     }
