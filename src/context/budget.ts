@@ -15,11 +15,12 @@ import { isInstruction } from "./turn.js";
  * alone, the client's completion length is what does not, and the answer names it (OpenAI's "you
  * requested M tokens (P in the messages, C in the completion)"); else it names `messages`.
  */
-export function contextLengthExceeded(fitted: FittedHistory, options: BudgetOptions) {
+export function contextLengthExceeded(fitted: FittedHistory, options: BudgetOptions, exact?: ExactCount) {
   const window = options.contextWindow;
   const completion = options.requestedCompletion;
-  // Framing is part of the prompt the model reads, so it is counted with the messages.
-  const promptTokens = fitted.tokens + options.reservedOutputTokens - (completion?.tokens ?? 0);
+  // Framing is part of the prompt the model reads, so it is counted with the messages (exactly, when
+  // the model's runtime counted the whole prompt).
+  const promptTokens = exact?.promptTokens ?? fitted.tokens + options.reservedOutputTokens - (completion?.tokens ?? 0);
   if (completion && promptTokens < window) {
     return invalidRequest(
       `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + completion.tokens} tokens (${promptTokens} in the messages, ${completion.tokens} in the completion). Please reduce the length of the messages or ${completion.param}.`,
@@ -28,10 +29,16 @@ export function contextLengthExceeded(fitted: FittedHistory, options: BudgetOpti
     );
   }
   return invalidRequest(
-    `This model's maximum context length is ${window} tokens. However, your messages resulted in ${fitted.tokens} tokens with ${options.reservedOutputTokens} reserved for the completion, even after leaving out ${fitted.dropped} earlier messages. Please reduce the length of the messages.`,
+    `This model's maximum context length is ${window} tokens. However, your messages resulted in ${exact?.promptTokens ?? fitted.tokens} tokens with ${exact?.completionTokens ?? options.reservedOutputTokens} reserved for the completion, even after leaving out ${fitted.dropped} earlier messages. Please reduce the length of the messages.`,
     "messages",
     "context_length_exceeded",
   );
+}
+
+/** The whole prompt counted by the model's runtime, and the completion kept free beside it. */
+export interface ExactCount {
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface BudgetOptions {

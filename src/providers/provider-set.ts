@@ -33,6 +33,12 @@ export interface ProviderSet {
   messageTokensAtMost(model: ModelEntry, message: ChatMessage): number | undefined;
   /** Prompt tokens `model` adds besides the messages' (a chat template's opening and answer turn); 0 when not measured. */
   promptOverheadTokens(model: ModelEntry): number;
+  /**
+   * Exact prompt tokens of `request` for `model`, where its runtime renders the prompt in-process;
+   * undefined otherwise. Dearer than the per-message counts (the whole prompt is rendered and
+   * tokenized), so asked only to settle a request the per-message counts would refuse.
+   */
+  exactPromptTokens(model: ModelEntry, request: ChatCompletionRequest): number | undefined;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** The servers of each provider that is a pool (`base_urls`), per provider id. */
@@ -132,6 +138,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     // An estimate is as cheap as any bound: nothing to gain for models without a tokenizer here.
     messageTokensAtMost: (model, message) => forModel(model).provider.messageTokensAtMost?.(model, message),
     promptOverheadTokens: (model) => forModel(model).provider.promptOverheadTokens?.(model) ?? 0,
+    exactPromptTokens: (model, request) => forModel(model).provider.countPromptTokens?.(model, request),
     localQueueDepths() {
       const depths: Record<string, number> = {};
       for (const llama of llamas) depths[llama.id] = (llama.status() as ProviderStatus).queueDepth ?? 0;

@@ -60,6 +60,8 @@ export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRe
   messageTokensAtMost?(model: ModelEntry, message: ChatMessage): number | undefined;
   /** Prompt tokens besides the messages' own (a chat template's opening and answer turn), where measured. */
   promptOverheadTokens?(model: ModelEntry): number | undefined;
+  /** Exact prompt tokens of the whole request as the model is given it, where the provider renders the prompt itself. */
+  countPromptTokens?(model: ModelEntry, request: ChatCompletionRequest): number | undefined;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 /**
  * A max_tokens (or max_completion_tokens) that leaves the prompt no room is refused naming that
  * parameter and the client's own numbers, the way OpenAI words it ("you requested M tokens (P in the
- * messages, C in the completion)"); a prompt that does not fit even alone still blames the messages.
+ * messages, C in the completion)", P counted by the model's own tokenizer); a prompt that does not fit
+ * even alone still blames the messages. A completion that fits beside the prompt exactly is answered.
  */
 import { describe, expect, it } from "vitest";
 import { fakeCloudGateway } from "../support/gateway.js";
@@ -15,14 +16,23 @@ async function ask(body: Record<string, unknown>) {
 
 describe("a completion too long for the local model's context window", () => {
   it.each(["max_tokens", "max_completion_tokens"])("is refused naming %s and the client's own number", async (param) => {
-    const { status, error } = await ask({ [param]: 2040, messages: [{ role: "user", content: "hi" }] });
+    const { status, error } = await ask({ [param]: 2047, messages: [{ role: "user", content: "hi" }] });
     expect(status).toBe(400);
     expect(error).toMatchObject({ code: "context_length_exceeded", param });
     expect(error!.message).toContain("maximum context length is 2048 tokens");
-    const numbers = /you requested (\d+) tokens \((\d+) in the messages, 2040 in the completion\)/.exec(error!.message);
+    const numbers = /you requested (\d+) tokens \((\d+) in the messages, 2047 in the completion\)/.exec(error!.message);
     expect(numbers).not.toBeNull();
-    expect(Number(numbers![1])).toBe(Number(numbers![2]) + 2040);
+    expect(Number(numbers![1])).toBe(Number(numbers![2]) + 2047);
     expect(error!.message).toContain(param);
+  });
+
+  it("answers a completion that fills the window exactly beside the prompt, whose size the refusal states exactly", async () => {
+    const refused = await ask({ max_tokens: 2047, messages: [{ role: "user", content: "hi" }] });
+    const prompt = Number(/\((\d+) in the messages/.exec(refused.error!.message)![1]);
+    // "hi" is a handful of tokens; the refusal once added 26 tokens of framing slack to it.
+    expect(prompt).toBeLessThan(8);
+    expect((await ask({ max_tokens: 2048 - prompt, messages: [{ role: "user", content: "hi" }] })).status).toBe(200);
+    expect((await ask({ max_tokens: 2049 - prompt, messages: [{ role: "user", content: "hi" }] })).status).toBe(400);
   });
 
   it("still blames the messages when they do not fit even without the completion", async () => {

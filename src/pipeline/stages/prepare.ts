@@ -127,9 +127,16 @@ export function shapeFor(
     tokensAtMost: (message: ChatMessage) => providers.messageTokensAtMost(model, message),
   };
   const fitted = fitToBudget(request.messages, budget);
-  if (!fitted.fits) throw contextLengthExceeded(fitted, budget);
-  const shaped = withCap(fitted.dropped === 0 ? request : { ...request, messages: fitted.messages }, maxTokensCap);
-  return { shaped, dropped: fitted.dropped };
+  const kept = fitted.dropped === 0 ? request : { ...request, messages: fitted.messages };
+  if (!fitted.fits) {
+    // The per-message counts hold slack for framing they do not see; before refusing, a model whose
+    // prompt the gateway renders is asked for the exact count, so a request that fits is never refused.
+    const exact = providers.exactPromptTokens(model, kept);
+    if (exact === undefined || exact + reserved > budget.contextWindow) {
+      throw contextLengthExceeded(fitted, budget, exact === undefined ? undefined : { promptTokens: exact, completionTokens: reserved });
+    }
+  }
+  return { shaped: withCap(kept, maxTokensCap), dropped: fitted.dropped };
 }
 
 function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatCompletionRequest {

@@ -14,7 +14,7 @@ import {
   usageChunk,
   type CompletionHead,
 } from "../../api/completion-format.js";
-import type { ChatMessage } from "../../api/chat-request.js";
+import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
 import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
@@ -119,6 +119,10 @@ export class LlamaCppProvider implements ChatProvider {
 
   promptOverheadTokens(model: ModelEntry): number | undefined {
     return this.loaded(model)?.framing.promptTokens;
+  }
+
+  countPromptTokens(model: ModelEntry, request: ChatCompletionRequest): number | undefined {
+    return this.loaded(model)?.promptTokens(request);
   }
 
   private loaded(model: ModelEntry): LocalModelRuntime | undefined {

@@ -134,6 +134,11 @@ export class LocalModelRuntime {
     return this.model.tokenize(text).length;
   }
 
+  /** The prompt tokens `generate` would evaluate for this request: its messages as the model is given them. */
+  promptTokens(request: ChatCompletionRequest): number {
+    return this.preparePrompt(request).tokens;
+  }
+
   async generate(request: ChatCompletionRequest, signal: AbortSignal, hooks: GenerationHooks = {}): Promise<LocalGenerationResult> {
     const prompt = this.preparePrompt(request);
     if (prompt.tokens >= this.contextSize) {
