@@ -74,6 +74,11 @@ const JSON_START = /^\s*[[{]/;
 const SCHEMAS_BY_PROPERTY = new Set(["properties", "dependentSchemas"]);
 /** Schema keywords whose value is a value the described data may take, not a schema. */
 const SCHEMA_INSTANCES = new Set(["default", "const", "enum", "examples"]);
+/**
+ * A JSON-Schema meta-schema URI (`$schema`), which the `openai` client's zod helpers put in every
+ * schema: it names the dialect, and scanned as a URL it made every structured request "personal data".
+ */
+const META_SCHEMA_URI = /^https?:\/\/json-schema\.org\/(?:draft-0[3-7]\/schema|draft\/20[12]\d-\d\d\/schema)#?$/;
 
 const REQUEST_SETTINGS = new Set([
   "model",
@@ -169,6 +174,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
    */
   function schemaObject(record: Record_): Record_ {
     return mapObject(record, (v, k) => {
+      if (k === "$schema" && typeof v === "string" && META_SCHEMA_URI.test(v)) return v;
       if (SCHEMAS_BY_PROPERTY.has(k) && isRecord(v)) return renameKeys(v, propertyName, (schema) => data(schema, "schema", null));
       if (k === "required" && Array.isArray(v)) return propertyNames(v);
       if (k === "dependentRequired" && isRecord(v)) return renameKeys(v, propertyName, propertyNames);
