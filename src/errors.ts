@@ -5,16 +5,20 @@
  */
 import { echo } from "./api/echo.js";
 
-export type ErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "not_found_error"
-  | "rate_limit_error"
-  | "overloaded_error"
-  | "upstream_error"
-  | "timeout_error"
-  | "server_error";
+export const ERROR_TYPES = [
+  "invalid_request_error",
+  "authentication_error",
+  "permission_error",
+  "not_found_error",
+  "rate_limit_error",
+  "insufficient_quota",
+  "overloaded_error",
+  "upstream_error",
+  "timeout_error",
+  "server_error",
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 export interface GatewayErrorOptions {
   status: number;

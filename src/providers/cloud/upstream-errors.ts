@@ -3,7 +3,7 @@
  * upstream failed in OpenAI's shape, with a status that tells it whether retrying makes sense.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { clientClosed, DO_NOT_RETRY, GatewayError } from "../../errors.js";
+import { clientClosed, DO_NOT_RETRY, ERROR_TYPES, GatewayError, type ErrorType } from "../../errors.js";
 import { upstreamRetryHints } from "./retry-after.js";
 
 // Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
@@ -21,10 +21,12 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
   if (error instanceof APIError && typeof error.status === "number") {
     const upstreamMessage = upstreamErrorMessage(error);
     if (error.status === 429) {
+      // The upstream's own code when it has one: `insufficient_quota` (billing) and
+      // `rate_limit_exceeded` (throttling) call for different things from the client.
       return new GatewayError(`The upstream provider '${providerId}' is rate limiting requests: ${upstreamMessage}`, {
         status: 429,
-        type: "rate_limit_error",
-        code: "upstream_rate_limited",
+        type: errorType(error) ?? "rate_limit_error",
+        code: errorCode(error) ?? "upstream_rate_limited",
         headers: upstreamRetryHints(error.headers),
         cause: error,
       });
@@ -52,6 +54,17 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
       status: 502,
       type: "upstream_error",
       code: "upstream_error",
+      // A 503's Retry-After tells the client's SDK how long to wait before its retry.
+      headers: upstreamRetryHints(error.headers),
+      cause: error,
+    });
+  }
+  if (error instanceof APIError) {
+    // An error event inside a stream: no status, but the upstream's own code and type.
+    return new GatewayError(`The upstream provider '${providerId}' failed mid-answer: ${upstreamErrorMessage(error)}`, {
+      status: 502,
+      type: errorType(error) ?? "upstream_error",
+      code: errorCode(error) ?? "upstream_error",
       cause: error,
     });
   }
@@ -65,6 +78,12 @@ function upstreamErrorMessage(error: APIError): string {
 
 function errorCode(error: APIError): string | null {
   return typeof error.code === "string" ? error.code : null;
+}
+
+/** The upstream's error type when it is one of OpenAI's that the gateway answers with. */
+function errorType(error: APIError): ErrorType | undefined {
+  const type = (error.error as { type?: unknown } | undefined)?.type;
+  return ERROR_TYPES.find((known) => known === type);
 }
 
 function errorParam(error: APIError): string | null {
