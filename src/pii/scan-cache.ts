@@ -8,7 +8,8 @@
  * be matched against precomputed tables or across processes; someone who can read this process's
  * memory can still test a guessed text, as they could read the requests themselves. Entries are
  * scoped (per tenant): whether a text is cached shows in how fast it is scanned, and one tenant must
- * not learn that another sent a text, nor evict another's entries.
+ * not learn that another sent a text. The tenants share one LRU, so a busy tenant can push another's
+ * entries out; that costs the other a rescan (speed only, never a different finding).
  *
  * Memory is bounded twice: at most `maxEntries` entries, least recently used dropped first, and a
  * text with more than MAX_CACHED_ENTITIES findings is not kept (a hostile request full of e-mail
