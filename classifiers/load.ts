@@ -16,6 +16,7 @@ import {
   LoadClassifierOptionsSchema,
   type IntentClassifier,
   type LoadClassifierOptions,
+  type ResolvedLoadClassifierOptions,
 } from "./runtime/intent-classifier.js";
 import { missingModelFiles } from "./runtime/model-files.js";
 import { folderVersion } from "./runtime/model-version.js";
@@ -101,11 +102,32 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   }
   if (isLocal && metadata === null) await checkTextClassificationFiles(folder);
   try {
-    if (metadata?.kind === "ngram") return await loadNgramClassifier(folder, metadata, version, resolved);
-    if (metadata?.kind === "encoder-head") return await loadEncoderHeadClassifier(folder, metadata, version, resolved);
-    return await loadTextClassificationModel(folder, version, resolved);
+    return await answering(await loadByKind(folder, metadata, version, resolved));
   } catch (error) {
     if (error instanceof ClassifierModelError) throw error;
     throw new ClassifierModelError(`cannot load model: ${(error as Error).message}`, folder, { cause: error });
   }
 }
+
+function loadByKind(folder: string, metadata: ModelMetadata | null, version: string, options: ResolvedLoadClassifierOptions): Promise<IntentClassifier> {
+  if (metadata?.kind === "ngram") return loadNgramClassifier(folder, metadata, version, options);
+  if (metadata?.kind === "encoder-head") return loadEncoderHeadClassifier(folder, metadata, version, options);
+  return loadTextClassificationModel(folder, version, options);
+}
+
+/**
+ * The classifier once it has answered one query: files that load but do not fit together (a graph
+ * with another training's labels) fail here, at load, rather than on the first request.
+ */
+async function answering(classifier: IntentClassifier): Promise<IntentClassifier> {
+  try {
+    await classifier.classify(PROBE_QUERY);
+    return classifier;
+  } catch (error) {
+    await classifier.dispose();
+    throw error;
+  }
+}
+
+/** Text every vocabulary can read (so the model runs, rather than answering "no evidence"). */
+const PROBE_QUERY = "hello, can you help me with this?";

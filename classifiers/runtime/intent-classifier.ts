@@ -83,6 +83,11 @@ export function predictionFromLogits(
   top: number,
   rule: UnsureRule = confidenceRule(calibration.unsureThreshold),
 ): IntentPrediction {
+  if (logits.length !== labels.length) {
+    // A graph and metadata from different trainings (a folder copied file by file, caught halfway):
+    // its scores cannot be named, and answering would send requests down another intent's route.
+    throw new Error(`the model answers ${logits.length} scores for ${labels.length} labels: its graph and its labels are from different trainings`);
+  }
   const probabilities = softmax(logits, calibration.temperature, new Float64Array(logits.length));
   const order = Array.from(probabilities.keys()).sort((a, b) => (probabilities[b] as number) - (probabilities[a] as number));
   const scores = order.slice(0, top).map((index) => ({ intent: labels[index] as string, confidence: probabilities[index] as number }));

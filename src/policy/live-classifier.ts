@@ -8,10 +8,11 @@
  * A swapped-out model is disposed once the calls that were running on it have finished, so its
  * ONNX session is never freed under a running inference.
  */
-import { readdir, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
+import { modelFiles } from "../../classifiers/runtime/model-version.js";
 import { readClassifierInfo, type ClassifierInfo } from "./classifier-info.js";
 
 /** What the routing policy is checked against: the labels a classifier answers and where it came from. */
@@ -165,12 +166,11 @@ async function loadLease(options: LiveClassifierOptions): Promise<Lease> {
  */
 async function folderStamp(dir: string): Promise<string> {
   try {
-    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-    const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
     const parts = await Promise.all(
-      files.map(async (file) => {
-        const info = await stat(file, { bigint: true });
-        return `${relative(dir, file)}\0${info.ino}\0${info.size}\0${info.mtimeNs}`;
+      (await modelFiles(dir)).map(async (file) => {
+        // Through links to what they point at: relinking one file to a new blob is a new model.
+        const info = await stat(join(dir, file), { bigint: true });
+        return `${file}\0${info.dev}:${info.ino}\0${info.size}\0${info.mtimeNs}`;
       }),
     );
     const folder = await stat(dir, { bigint: true });

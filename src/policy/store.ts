@@ -226,8 +226,13 @@ export class PolicyStore {
    */
   reload(trigger: ReloadTrigger = "manual"): Promise<ReloadResult> {
     const run = this.queue.run(() => this.load(trigger));
-    const shadow = this.shadow?.store.reload(trigger);
-    return shadow ? Promise.all([run, shadow]).then(([result]) => result) : run;
+    if (!this.shadow) return run;
+    // After the active load: it may swap in a retrained classifier, which the candidate is checked against.
+    const shadow = this.shadow;
+    return run.then(async (result) => {
+      await shadow.store.reload(trigger);
+      return result;
+    });
   }
 
   /**
@@ -295,18 +300,32 @@ export class PolicyStore {
   }
 
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
-    // A retrained model that cannot be loaded does not hold back the policy files: they load against
-    // the classifier answering now, and the reload still fails, naming the model's folder.
+    // A retrained model that cannot be loaded, or that the policy files refuse, does not hold back
+    // those files: they load against the classifier answering now, and the reload still fails,
+    // saying why the model was not taken.
     const { prepared, problem } = await prepareClassifier(this.options.classifierSource);
+    if (prepared) {
+      try {
+        return await this.apply(await loadPolicyDir(loadOptions(this.options, prepared)), prepared, prepared, trigger);
+      } catch (refused) {
+        await prepared.discard();
+        const notTaken = { file: prepared.info.dir, line: 0, col: 0, path: "", message: "the retrained intent classifier in this folder is not taken, the policy files refuse its labels (below); the previous one keeps answering" };
+        return this.loadWithCurrent(trigger, new ConfigError([notTaken, ...problemsOf(refused, this.options.dir)]));
+      }
+    }
+    return this.loadWithCurrent(trigger, problem);
+  }
+
+  /** The policy files against the classifier answering now; `notTaken` (why a retrained model was not) fails the reload even when they load. */
+  private async loadWithCurrent(trigger: ReloadTrigger, notTaken: ConfigError | undefined): Promise<ReloadResult> {
     let applied: ReloadResult;
     try {
-      const classifier = prepared ?? this.options.classifierSource?.current();
-      applied = await this.apply(await loadPolicyDir(loadOptions(this.options, classifier)), classifier, prepared, trigger);
+      const classifier = this.options.classifierSource?.current();
+      applied = await this.apply(await loadPolicyDir(loadOptions(this.options, classifier)), classifier, undefined, trigger);
     } catch (error) {
-      await prepared?.discard();
-      return this.failed(problem ? new ConfigError([...problemsOf(error, this.options.dir), ...problem.problems]) : error, trigger);
+      return this.failed(notTaken ? new ConfigError(distinct([...notTaken.problems, ...problemsOf(error, this.options.dir)])) : error, trigger);
     }
-    return problem ? this.failed(problem, trigger) : applied;
+    return notTaken ? this.failed(notTaken, trigger) : applied;
   }
 
   /** Swaps in a loaded policy (with the retrained classifier it was checked against) unless nothing changed. */
@@ -386,6 +405,15 @@ async function prepareClassifier(source: ClassifierSource | undefined): Promise<
     const message = `the intent classifier in this folder cannot be loaded, so the previous one keeps answering: ${error instanceof Error ? error.message : String(error)}`;
     return { problem: new ConfigError([{ file: source.current().info.dir, line: 0, col: 0, path: "", message }]) };
   }
+}
+
+/** Each problem once: the files' own problems are the same with the retrained model and without it. */
+function distinct(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = JSON.stringify([problem.file, problem.line, problem.col, problem.path, problem.message]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /** A load error's problems, an error other than `ConfigError` as one problem on `file` (as `loadFailure` reports it). */

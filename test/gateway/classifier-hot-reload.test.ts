@@ -5,7 +5,7 @@
  * the routing policy does not accept, or one that cannot be loaded, never answers a request: the
  * previous one keeps answering and the reload says why.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,8 @@ import { until } from "../support/until.js";
 
 const ADMIN_KEY = "admin-key-for-classifier-reload";
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+/** The version of a folder without files: what a folder of links once hashed to. */
+const EMPTY_FOLDER_VERSION = "sha256:e3b0c44298fc1c14";
 const ROUTES: Record<string, string> = { weather: "local", music: "local", recipe: "cloud" };
 
 function intentsYaml(labels: readonly string[]): string {
@@ -64,13 +66,13 @@ afterEach(async () => {
   gw = undefined;
 });
 
-async function start(options: { watch: boolean }): Promise<TestGateway> {
-  classifierDir = join(await mkdtemp(join(seed, "serving-")), "model");
-  await cp(join(seed, "two"), classifierDir, { recursive: true });
+async function start(options: { watch: boolean; env?: Record<string, string>; classifierDir?: string }): Promise<TestGateway> {
+  classifierDir = options.classifierDir ?? join(await mkdtemp(join(seed, "serving-")), "model");
+  if (!options.classifierDir) await cp(join(seed, "two"), classifierDir, { recursive: true });
   return startTestGateway({
     modelsYaml: testModelsYaml({ cloudBaseURL: "http://127.0.0.1:9/v1" }),
     files: { "intents.yaml": intentsYaml(["weather", "music"]), "routing.yaml": ROUTING },
-    env: { SWITCHYARD_ADMIN_KEY: ADMIN_KEY, SWITCHYARD_CLASSIFIER_DIR: classifierDir, SWITCHYARD_POLICY_POLL_MS: "200" },
+    env: { SWITCHYARD_ADMIN_KEY: ADMIN_KEY, SWITCHYARD_CLASSIFIER_DIR: classifierDir, SWITCHYARD_POLICY_POLL_MS: "200", ...options.env },
     watchPolicies: options.watch,
     waitForModels: false,
   });
@@ -86,6 +88,7 @@ interface Status {
   version: string;
   classifier: { dir: string; version: string; labels: number };
   lastError: { message: string } | null;
+  shadow: { version: string | null; lastError: { message: string } | null } | null;
 }
 const status = async (url: string) => (await (await fetch(`${url}/admin/policies`, { headers: admin })).json()) as Status;
 const reload = async (url: string) => {
@@ -143,5 +146,57 @@ describe("a classifier retrained into the folder the gateway serves", { timeout:
     expect(after.version).not.toBe(before.version); // the routing edit is live
     expect(after.classifier.version).toBe(before.classifier.version);
     expect(await intentOf(gw.url, "will it rain tomorrow in paris")).toBe("weather");
+  });
+
+  it("refused by the routing policy does not hold back a valid edit of the policy files", async () => {
+    gw = await start({ watch: false });
+    const before = await status(gw.url);
+    await writeModelFolder(classifierDir, threeIntents); // 'recipe' has no intents.yaml entry
+    const routing = await readFile(join(gw.policyDir, "routing.yaml"), "utf8");
+    await writeFile(join(gw.policyDir, "routing.yaml"), routing.replace("unclassified_route: cloud", "unclassified_route: local"));
+
+    const result = await reload(gw.url);
+    expect(result.status).toBe(422);
+    expect(result.body.error?.message).toContain(`${classifierDir}: the retrained intent classifier in this folder is not taken`);
+    const after = await status(gw.url);
+    expect(after.version).not.toBe(before.version); // the routing edit is live
+    expect(after.classifier.version).toBe(before.classifier.version);
+  });
+
+  it("is what a shadow candidate naming its new intent is checked against, once it goes live", async () => {
+    const shadowDir = await mkdtemp(join(seed, "shadow-"));
+    await writeFile(join(shadowDir, "routing.yaml"), ROUTING.replace("rules:\n", "rules:\n  - name: recipes-local\n    when: { intent: [recipe] }\n    then: { route: local }\n"));
+    gw = await start({ watch: false, env: { SWITCHYARD_SHADOW_POLICY_DIR: shadowDir } });
+    expect((await status(gw.url)).shadow?.version).toBeNull(); // 'recipe' is unknown to the classifier yet
+
+    await writeFile(join(gw.policyDir, "intents.yaml"), intentsYaml(["weather", "music", "recipe"]));
+    await writeModelFolder(classifierDir, threeIntents);
+    expect((await reload(gw.url)).body.ok).toBe(true);
+    const after = await status(gw.url);
+    expect(after.classifier.labels).toBe(3);
+    expect(after.shadow).toMatchObject({ version: expect.any(String), lastError: null });
+  });
+
+  it("served from a Hugging Face cache snapshot (links into blobs/) follows a switch of the snapshot link", async () => {
+    const cache = await mkdtemp(join(seed, "hf-cache-"));
+    for (const [revision, files] of [["rev1", twoIntents], ["rev2", threeIntents]] as const) {
+      await writeModelFolder(join(cache, "blobs", revision), files);
+      await mkdir(join(cache, "snapshots", revision, "onnx"), { recursive: true });
+      for (const file of files.keys()) await symlink(join(cache, "blobs", revision, file), join(cache, "snapshots", revision, file));
+    }
+    const current = join(cache, "current");
+    await symlink(join(cache, "snapshots", "rev1"), current);
+    gw = await start({ watch: false, classifierDir: current });
+    await writeFile(join(gw.policyDir, "intents.yaml"), intentsYaml(["weather", "music", "recipe"]));
+    const before = await status(gw.url);
+    expect(before.classifier.version).not.toBe(EMPTY_FOLDER_VERSION); // the links are the model's files
+
+    await symlink(join(cache, "snapshots", "rev2"), `${current}.next`);
+    await rename(`${current}.next`, current); // ln -sfn
+    expect((await reload(gw.url)).body.ok).toBe(true);
+    const after = await status(gw.url);
+    expect(after.classifier.labels).toBe(3);
+    expect(after.classifier.version).not.toBe(before.classifier.version);
+    expect(await intentOf(gw.url, "how do I cook lasagna")).toBe("recipe");
   });
 });

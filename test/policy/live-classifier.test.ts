@@ -114,3 +114,15 @@ describe("LiveClassifier", { timeout: 60_000 }, () => {
     await live.dispose();
   });
 });
+
+describe("a model folder caught half copied", { timeout: 60_000 }, () => {
+  it("is refused when its metadata names more labels than its graph answers, so it never answers", async () => {
+    const mixed = join(dir, "..", "mixed");
+    await writeModelFolder(mixed, twoIntents);
+    // The new metadata has arrived, the old graph has not yet been overwritten (a file-by-file copy).
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(mixed, "switchyard.json"), threeIntents.get("switchyard.json") as string | Uint8Array);
+    await writeFile(join(mixed, "config.json"), threeIntents.get("config.json") as string | Uint8Array);
+    await expect(loadIntentClassifier(mixed)).rejects.toThrow(/answers 2 scores for 3 labels/);
+  });
+});
