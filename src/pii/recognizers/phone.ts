@@ -5,9 +5,10 @@ import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
 
 // An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups (of up to eight digits) split by
 // one space, dot or dash (no-break spaces and Unicode hyphens included); lone short numbers ("2024", "42") never become candidates.
+// Digits followed by ":" and a digit are the hours of a time ("2024-03-15 10:23:45"), not the end of a number.
 const SEP = `[${SPACES}.${HYPHENS}]`;
 const CANDIDATE = new RegExp(
-  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}]\\d)`,
+  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}:]\\d)`,
   "g",
 );
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -16,8 +17,23 @@ const CARD_LIKE = /^\d{4}(?:[ -]\d{4}){2,}$/;
 // Six pairs of digits is how a MAC address with only decimal digits looks.
 const MAC_LIKE = /^\d\d([-.])\d\d(?:\1\d\d){4}$/;
 const DATE_LIKE = /^(?:\d{4}[.-]\d{1,2}[.-]\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$/;
+// A date a space away from other digits joins them in one candidate ("2024-03-15 1042", "called 415-555-0132
+// 2024-03-15"); it is no part of a number. Only unambiguous dates: a year 19xx/20xx first or last, with a real
+// month and day. Pairs with a two-digit year are also how phone numbers are grouped (06-12-34).
+const DATE = "(?:(?:19|20)\\d\\d([.-])(?:0?[1-9]|1[0-2])\\1(?:0?[1-9]|[12]\\d|3[01])|(?:0?[1-9]|[12]\\d|3[01])([.-])(?:0?[1-9]|[12]\\d|3[01])\\2(?:19|20)\\d\\d)";
+const LEADING_DATE = new RegExp(`^${DATE} `);
+const TRAILING_DATE = new RegExp(` ${DATE}$`);
 
 const digitCount = (s: string) => s.replace(/\D/g, "").length;
+
+/** The candidate without a date at either end, and where what is left starts. */
+function withoutDates(candidate: string): { offset: number; rest: string } {
+  const leading = LEADING_DATE.exec(candidate);
+  const offset = leading ? leading[0].length : 0;
+  const trailing = TRAILING_DATE.exec(candidate.slice(offset));
+  const rest = trailing ? candidate.slice(offset, offset + trailing.index) : candidate.slice(offset);
+  return { offset, rest };
+}
 
 /**
  * PHONE_NUMBER, validated by libphonenumber-js (full metadata) in international format or in the
@@ -32,7 +48,7 @@ export function phoneRecognizer(regions: readonly CountryCode[]) {
     regex: CANDIDATE,
     evaluate(match) {
       // Same length as the match, so the offsets below still index the original text.
-      const candidate = toAsciiSeparators(match[0]);
+      const { offset, rest: candidate } = withoutDates(toAsciiSeparators(match[0]));
       if (DOTTED_QUAD.test(candidate) || DATE_LIKE.test(candidate) || MAC_LIKE.test(candidate)) return null;
       // A short trailing group may be a separate number ("call 555-123-4567 2 times"): retry without it.
       const shortTail = /[ .-]\d{1,2}$/.exec(candidate);
@@ -41,7 +57,8 @@ export function phoneRecognizer(regions: readonly CountryCode[]) {
         const digits = digitCount(attempt);
         if (digits < 7 || digits > 15 || CARD_LIKE.test(attempt) || !isPhoneNumber(attempt)) continue;
         const score = attempt.startsWith("+") ? 0.7 : /[ .\-()]/.test(attempt) ? 0.6 : 0.3;
-        return { start: match.index, end: match.index + attempt.length, score };
+        const start = match.index + offset;
+        return { start, end: start + attempt.length, score };
       }
       return null;
     },
