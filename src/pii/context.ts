@@ -25,17 +25,31 @@ const WINDOW_AFTER = 24;
 const NEGATIVE_BEFORE = 20;
 const NEGATIVE_AFTER = 12;
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 function phraseRegex(words: readonly string[] | undefined): RegExp | null {
   if (!words || words.length === 0) return null;
-  const alternatives = words.map((w) => w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "[\\s_-]+"));
+  const alternatives = words.map((w) => escape(w.toLowerCase()).replace(/ /g, "[\\s_-]+"));
   return new RegExp(`(?<![a-z0-9])(?:${alternatives.join("|")})(?![a-z0-9])`, "i");
+}
+
+// An identifier whose last word is counter-evidence names what its value is: "AssemblyVersion", "newVersion",
+// "orderId". Only for negative words: a positive word inside an identifier ("dateOfBirth") is as often a schema
+// as data. Single letters ("v") are left out, as the last capital of an acronym ("iOSV") is no word.
+function camelTailRegex(words: readonly string[] | undefined): RegExp | null {
+  const tails = (words ?? []).filter((w) => w.length > 1).map((w) => escape(w.toLowerCase()).replace(/(?:^| )(\p{Ll})/gu, (_, c: string) => c.toUpperCase()));
+  if (tails.length === 0) return null;
+  return new RegExp(`(?<=[\\p{Ll}\\d])(?:${tails.join("|")})(?![\\p{L}\\d])`, "u");
 }
 
 export function contextMatcher(words: ContextWords): ContextMatcher {
   const positive = phraseRegex(words.positive);
   const negative = phraseRegex(words.negative);
+  const negativeTail = camelTailRegex(words.negative);
   const near = (re: RegExp | null, text: string, start: number, end: number, before: number, after: number) =>
     re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
+  const nearNegative = (text: string, start: number, end: number) =>
+    near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER) || near(negativeTail, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER);
   return {
     supports: (text, start, end) => near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER),
     adjust(text, start, end, score) {
@@ -43,7 +57,7 @@ export function contextMatcher(words: ContextWords): ContextMatcher {
       if (near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER)) {
         adjusted = Math.max(MIN_WITH_SUPPORT, Math.min(1, adjusted + BOOST));
       }
-      if (near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER)) adjusted = Math.max(0, adjusted - BOOST);
+      if (nearNegative(text, start, end)) adjusted = Math.max(0, adjusted - BOOST);
       return adjusted;
     },
   };

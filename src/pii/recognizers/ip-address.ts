@@ -13,14 +13,18 @@ const IPV4 = new RegExp(
   "g",
 );
 
+// Loopback (127.0.0.0/8) and addresses ending in .0.0 (0.0.0.0, the network address of a /16 or larger) name no
+// host a person could sit behind. Major.Minor.0.0 is also how .NET writes assembly versions (8.0.0.0, 13.0.0.0).
+const NO_HOST = /^(?:127\.|\d+\.\d+\.0+\.0+$)/;
+
 const context = {
-  positive: ["ip", "ip address", "address", "host", "server", "client", "src", "dst", "remote", "addr", "login", "connected", "from", "blocked", "firewall"],
+  positive: ["ip", "ip address", "address", "host", "server", "client", "src", "dst", "remote", "addr", "login", "connected", "blocked", "firewall"],
   negative: ["version", "ver", "v", "release", "build", "firmware", "sdk", "package", "upgrade", "upgraded", "patch", "changelog"],
 };
 
 /** IP_ADDRESS v4. A dotted quad is also how versions look, hence the negative context. */
 export const ipv4Recognizer = () =>
-  patternRecognizer({ name: "ipv4", type: "IP_ADDRESS", regex: IPV4, evaluate: (m) => whole(m, 0.6), context });
+  patternRecognizer({ name: "ipv4", type: "IP_ADDRESS", regex: IPV4, evaluate: (m) => (NO_HOST.test(m[0]) ? null : whole(m, 0.6)), context });
 
 /**
  * IP_ADDRESS v6: runs of hex digits, colons and dots around a colon, decided by `net.isIPv6` (times such
