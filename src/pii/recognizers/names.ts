@@ -55,6 +55,25 @@ const PERSON_CONTEXT = [
   "manager", "wife", "husband", "son", "daughter", "mother", "father", "friend", "mr", "mrs", "ms", "dr", "told",
   "said", "wrote", "met", "with", "by", "assigned", "owner", "tenant", "applicant", "candidate",
 ];
+// Two capitalised words the lexicon does not know are as often a product ("Apache Kafka", "Entity Framework")
+// as a person, so the common words of PERSON_CONTEXT ("with", "by", "hi", "thanks") do not make them one
+// anywhere nearby: only words about people do, or a greeting, request or sign-off right before the pair.
+const UNKNOWN_PAIR_CONTEXT = [
+  "name", "contact", "rep", "representative", "customer", "patient", "employee", "colleague", "manager", "wife", "husband", "son", "daughter", "mother",
+  "father", "friend", "mr", "mrs", "ms", "dr", "told", "said", "wrote", "met", "signed", "assigned", "owner", "tenant",
+  "applicant", "candidate",
+];
+const ADDRESSED_BEFORE = /(?:^|[^\p{L}])(?:dear|hi|hello|hey|thanks|thank you|regards|sincerely|cheers|best|ask|call|email|emailed|cc)[,:!]?\s+$/iu;
+// What may stand between a sentence's end (or a line's start) and its first word: spaces, quotes, list bullets.
+const LEAD_IN = /[ \t"'“‘(\[*#>•–—-]/u;
+const SENTENCE_END = /[.!?:;\n\r]/;
+
+/** True when the word at `index` is the first of a sentence, line or list item ("Using Jackson …", "- Install …"). */
+function startsSentence(text: string, index: number): boolean {
+  let i = index;
+  while (i > 0 && index - i < 8 && LEAD_IN.test(text[i - 1]!)) i--;
+  return i === 0 || SENTENCE_END.test(text[i - 1]!);
+}
 const LOCATION_CONTEXT = [
   "live", "lives", "living", "lived", "located", "address", "moved", "based", "reside", "resides", "residing",
   "born", "home", "hometown", "city", "town", "near", "ship", "shipped", "deliver", "delivery", "zip", "postcode",
@@ -82,6 +101,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const runs = ownRegex(RUN);
   const addresses = ownRegex(ADDRESS);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
+  const unknownPairContext = contextMatcher({ positive: UNKNOWN_PAIR_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
   const { firstNames, lastNames, places, notNames, nameEnds, commonWords } = gazetteers;
   // Most capitalised words start no multi-word place name; for them, one lookup instead of three.
@@ -95,6 +115,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const matcher = type === "PERSON" ? personContext : locationContext;
     out.push({ type, start, end, score: matcher.adjust(text, start, end, base) });
   };
+  const emitUnknownPair = (out: Entity[], text: string, start: number, end: number) => {
+    const addressed = ADDRESSED_BEFORE.test(text.slice(Math.max(0, start - 24), start));
+    const matcher = addressed ? personContext : unknownPairContext;
+    out.push({ type: "PERSON", start, end, score: matcher.adjust(text, start, end, SCORE.unknownPair) });
+  };
+  // A word the lexicon knows ("Using", "The", "Install") is capitalised at the start of a sentence whatever it
+  // is; elsewhere its capital says more ("ask Frank Miller", "Dear Bill Jackson").
+  const capitalisedAsSentenceStart = (text: string, w: Word) => commonWords.has(w.lower) && startsSentence(text, w.start);
 
   function scanRun(text: string, runStart: number, run: string, out: Entity[]) {
     // A run is whole WORD matches joined by single spaces, so splitting on spaces gives the same words
@@ -145,14 +173,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         continue;
       }
       const next = words[i + 1];
-      if (next && lastNames.has(next.lower) && !notNames.has(word.lower) && word.lower.length > 2) {
+      if (next && lastNames.has(next.lower) && !notNames.has(word.lower) && word.lower.length > 2 && !capitalisedAsSentenceStart(text, word)) {
         emit(out, text, "PERSON", word.start, next.end, SCORE.lastNameOnly);
         i += 2;
         continue;
       }
       // Two unknown capitalised words pass the threshold only with person context nearby ("Hello …").
       if (next && unknown(word) && unknown(next) && !next.lower.endsWith(".")) {
-        emit(out, text, "PERSON", word.start, next.end, SCORE.unknownPair);
+        emitUnknownPair(out, text, word.start, next.end);
         i += 2;
         continue;
       }
