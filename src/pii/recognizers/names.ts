@@ -9,14 +9,15 @@ import { forEachMatch, ownRegex } from "./matches.js";
 const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
 const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L}\\p{N}])`, "gu");
 
-const HONORIFIC_BEFORE = /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sr|Sra)\.? $/u;
+const HONORIFIC_BEFORE =
+  /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
 // After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
 // after "contact" or "customer" it is more often the company ("contact Dell support").
 const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 // An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
 // not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
-const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "herr", "frau", "sra"]);
+const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "señor", "señora", "sig"]);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
 const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
@@ -139,6 +140,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
+      // The honorific is no part of the name, and two words the lexicon does not know ("Herr Müller") must not
+      // be read as an unknown pair before the surname is reached.
+      if (HONORIFIC_WORDS.has(word.lower) && i + 1 < words.length) {
+        i++;
+        continue;
+      }
       const outrightHere = i === 0 ? namedOutright : HONORIFIC_WORDS.has(words[i - 1]!.lower);
       const introducedHere = i === 0 ? introduced : outrightHere;
       // Only an introduction before the run outranks the place list; "Elm Dr Springfield" is a place.
@@ -179,7 +186,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         continue;
       }
       // Two unknown capitalised words pass the threshold only with person context nearby ("Hello …").
-      if (next && unknown(word) && unknown(next) && !next.lower.endsWith(".")) {
+      if (next && unknown(word) && unknown(next) && !next.lower.endsWith(".") && !HONORIFIC_WORDS.has(next.lower)) {
         emitUnknownPair(out, text, word.start, next.end);
         i += 2;
         continue;
