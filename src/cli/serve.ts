@@ -35,7 +35,7 @@ export const serveCommand: CliCommand = {
       gateway = await createGateway(config, { log });
     } catch (error) {
       if (error instanceof ClassifierModelError) {
-        io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined)}\n`);
+        io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined ? "SWITCHYARD_CLASSIFIER_DIR" : undefined)}\n`);
         return 1;
       }
       if (!(error instanceof ConfigError)) throw error;

@@ -35,7 +35,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
-import { classifierProblem } from "../cli/classifier-problem.js";
+import { classifierProblem, type ClassifierSetting } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { EnvSchema, SHIPPED_POLICY_DIR, setVariables } from "../config/env.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
@@ -149,8 +149,8 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
 
 interface ClassifierChoice {
   dir: string;
-  /** Chosen by SWITCHYARD_CLASSIFIER_DIR, as `serve` would choose it. */
-  fromEnv: boolean;
+  /** What named the folder; undefined for the bundled one. */
+  setting: ClassifierSetting | undefined;
 }
 
 /**
@@ -158,20 +158,20 @@ interface ClassifierChoice {
  * by serve too, so a check without it would pass a model the gateway never runs), else the bundled one.
  */
 function classifierOf(io: CliIO, given: string | undefined, deps: PolicyCommandDeps): ClassifierChoice {
-  if (given) return { dir: resolve(io.cwd, given), fromEnv: false };
+  if (given) return { dir: resolve(io.cwd, given), setting: "--classifier" };
   const fromEnv = io.env.SWITCHYARD_CLASSIFIER_DIR;
-  if (fromEnv) return { dir: resolve(io.cwd, fromEnv), fromEnv: true };
-  return { dir: deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR, fromEnv: false };
+  if (fromEnv) return { dir: resolve(io.cwd, fromEnv), setting: "SWITCHYARD_CLASSIFIER_DIR" };
+  return { dir: deps.classifierDir ?? DEFAULT_CLASSIFIER_DIR, setting: undefined };
 }
 
 /**
- * The labels intent names are checked against; `false` after printing why the folder the environment
- * names is no model: the gateway would refuse to start on it, so the check must not pass.
+ * The labels intent names are checked against; `false` after printing why the folder the flag or the
+ * environment names is no model: the gateway would refuse to start on it, so the check must not pass.
  */
 async function labelsFor(classifier: ClassifierChoice, given: string | undefined, io: CliIO, deps: PolicyCommandDeps): Promise<readonly string[] | undefined | false> {
   if (given === "none") return undefined;
   if (deps.labels) return deps.labels;
-  if (!classifier.fromEnv) return classifierLabels(classifier.dir, io, given !== undefined);
+  if (!classifier.setting) return classifierLabels(classifier.dir, io);
   // Loaded as serve loads it, so a folder serve refuses is refused here with the same words.
   const { loadIntentClassifier } = await import("../../classifiers/load.js");
   try {
@@ -181,18 +181,15 @@ async function labelsFor(classifier: ClassifierChoice, given: string | undefined
     return labels;
   } catch (error) {
     if (!(error instanceof ClassifierModelError)) throw error;
-    io.stderr.write(`${classifierProblem(error, true)}\n`);
+    io.stderr.write(`${classifierProblem(error, classifier.setting)}\n`);
     return false;
   }
 }
 
 /** The labels of a transformers.js classifier folder (`config.json` `id2label`), if there is one. */
-async function classifierLabels(dir: string, io: CliIO, required: boolean): Promise<string[] | undefined> {
+async function classifierLabels(dir: string, io: CliIO): Promise<string[] | undefined> {
   const file = join(dir, "config.json");
-  if (!existsSync(file)) {
-    if (required) io.stderr.write(`note: ${file} not found; intent names checked against intents.yaml only\n`);
-    return undefined;
-  }
+  if (!existsSync(file)) return undefined;
   try {
     const config = JSON.parse(await readFile(file, "utf8")) as { id2label?: Record<string, string> };
     const labels = Object.values(config.id2label ?? {});
