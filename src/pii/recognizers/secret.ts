@@ -2,6 +2,7 @@ import type { Finding } from "./pattern.js";
 import { group, patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
+import { secretValueLength } from "./secret-value.js";
 
 // Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
 const TOKEN_SHAPES = [
@@ -21,11 +22,9 @@ const TOKEN = new RegExp(`(?<![\\w-])(?:${TOKEN_SHAPES})(?![\\w-])`, "g");
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/g;
 
 // `password=…`, `"api_key": "…"`, `DB_PASSWORD: …`, `my password is …`: the value is the secret.
+// Groups: 1 the key's name, 2 how the value is introduced, 3 its quote, 4 the value.
 const PAIR =
-  /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?["']?[ \t]*(?:[:=]|=>|[ \t]is[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\1/dgi;
-const NOT_A_VALUE =
-  /^(?:\$|<|\{|%|\*+$|process\.env|os\.environ|env\(|getenv|null$|none$|nil$|undefined$|true$|false$|required$|optional$|missing$|invalid$|expired$|incorrect$|wrong$|correct$|empty$|string$|str$|redacted$|hidden$|xxx+$|\.\.\.)/i;
-
+  /((?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
 const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
@@ -35,6 +34,27 @@ const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
 
 function looksRandom(value: string): boolean {
   return /\d/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/**
+ * The key's name must be a name of its own: "token" in "csrftoken" is not one, "Token" in "authToken" is
+ * (camelCase). A public key token (.NET's PublicKeyToken, `public_key_token`) is public.
+ */
+function namesASecret(text: string, nameStart: number, name: string): boolean {
+  const before = text[nameStart - 1] ?? "";
+  const camelCase = /[a-z0-9]/.test(before) && /[A-Z]/.test(name[0] ?? "");
+  if (/[A-Za-z0-9]/.test(before) && !camelCase) return false;
+  const identifierStart = text.slice(0, nameStart).search(/[A-Za-z0-9_-]*$/);
+  return !/public/i.test(text.slice(identifierStart, nameStart) + name);
+}
+
+function pairSecret(m: RegExpExecArray, text: string): Finding | null {
+  const [name = "", introducer = "", , value = ""] = m.slice(1);
+  const nameStart = m.indices?.[1]?.[0] ?? m.index;
+  if (!namesASecret(text, nameStart, name)) return null;
+  const length = secretValueLength(name, value, /is/i.test(introducer) ? "prose" : "assignment");
+  const span = group(m, 4, 0.85);
+  return length > 0 && span ? { ...span, end: span.start + length } : null;
 }
 
 /** SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs and `key=value` pairs. */
@@ -60,9 +80,7 @@ export function secretRecognizers(): Recognizer[] {
       name: "secret_pair",
       type: "SECRET",
       regex: PAIR,
-      evaluate(m): Finding | null {
-        return NOT_A_VALUE.test(m[2] ?? "") ? null : group(m, 2, 0.85);
-      },
+      evaluate: (m, text) => pairSecret(m, text),
     }),
     patternRecognizer({
       name: "secret_bearer",

@@ -1,0 +1,78 @@
+/**
+ * Whether the value after `password=`, `token:` or `api key is` is a credential, or code and prose that
+ * only talk about one. A credential is never an expression, an identifier, a file path, a plain word or a
+ * small count; what is left (random-looking strings, anything with digits or symbols mixed into letters)
+ * is kept, so a real secret is not sent to the cloud in clear.
+ */
+
+// Placeholders and references to where the secret lives, not the secret.
+const PLACEHOLDER =
+  /^(?:\$|<|\{|%|\*+$|process\.env|os\.environ|env\(|getenv|null$|none$|nil$|undefined$|true$|false$|required$|optional$|missing$|invalid$|expired$|incorrect$|wrong$|correct$|empty$|string$|str$|redacted$|hidden$|xxx+$|\.\.\.)/i;
+const IDENTIFIER = "[A-Za-z_$][\\w$]*";
+// `getpass.getpass()`, `os.getenv(`, `tokens[i]`, `varchar(255)`: a call or an index.
+const CALL_OR_INDEX = new RegExp(`^${IDENTIFIER}(?:\\.${IDENTIFIER})*[([]`);
+// `req.headers.authorization`, `self.api_key`.
+const DOTTED_PATH = new RegExp(`^${IDENTIFIER}(?:\\.${IDENTIFIER})+$`);
+// `api_key`, `OPENAI_API_KEY`, `getToken`, `AccessKeyParam`: names in code, all letters.
+const SNAKE_CASE = /^_*[A-Za-z]+(?:_+[A-Za-z]+)+_*$/;
+const CAMEL_CASE = /^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
+// `include`, `Bearer`, `NONE`, `my-app-secrets`: words. A longer run of letters is no word but a
+// passphrase (`DB_PASSWORD=correcthorsebatterystaple`).
+const WORDS = /^(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10})(?:-(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10}))*$/;
+// `password: String!`: a GraphQL field's type.
+const GRAPHQL_TYPE = /^[A-Z][a-z]+!$/;
+// `connect(user=user, password=password)`: the call's closing bracket follows the value.
+const CLOSING_BRACKETS = /[)\]}]+$/;
+// `!Ref AccessKeyParam`: a YAML tag that says where the value comes from.
+const YAML_TAG = /^![A-Za-z]+$/;
+// `/etc/ssl/private/server.key`, `vault/data/app`.
+const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
+const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
+const SMALL_COUNT = /^\d{1,7}$/;
+// Prose ends its sentence after the value: "The password is Tr0ub4dor&3."
+const SENTENCE_END = /[.!?:)]+$/;
+// Keys quoted in prose are long; "the secret is HS256" names an algorithm.
+const MIN_PROSE_KEY = 8;
+// "the token is base64-encoded": a compound with a plain word in it.
+const PROSE_COMPOUND = /(?:^|-)[a-z]{4,}(?:-|$)/;
+
+export type PairForm = "assignment" | "prose";
+
+/** Letters mixed with digits, or lower case running into upper case: how generated keys look. */
+function looksGenerated(value: string): boolean {
+  return (/\d/.test(value) && /[A-Za-z]/.test(value)) || /[a-z][A-Z]/.test(value);
+}
+
+function isPath(value: string): boolean {
+  return PATH.test(value) && !value.split(/[/.]/).some(looksGenerated);
+}
+
+function isCodeOrWords(value: string): boolean {
+  if (GRAPHQL_TYPE.test(value)) return true;
+  const bare = value.replace(CLOSING_BRACKETS, "");
+  if (PLACEHOLDER.test(bare) || CALL_OR_INDEX.test(bare) || YAML_TAG.test(bare) || isPath(bare)) return true;
+  if (DOTTED_PATH.test(bare)) return !bare.split(".").some(looksGenerated);
+  return SNAKE_CASE.test(bare) || CAMEL_CASE.test(bare) || WORDS.test(bare);
+}
+
+function looksLikeProseKey(value: string): boolean {
+  return value.length >= MIN_PROSE_KEY && looksGenerated(value) && !PROSE_COMPOUND.test(value);
+}
+
+/**
+ * The length of `value` that is the credential, or 0 when it is none. `name` is the key (`DB_PASSWORD`,
+ * `token_count`); `form` says whether it was assigned (`=`, `:`) or stated in a sentence (` is `).
+ */
+export function secretValueLength(name: string, value: string, form: PairForm): number {
+  const candidate = form === "prose" ? value.replace(SENTENCE_END, "") : value;
+  // The sentence's full stop is not part of the secret; a "!" or "?" may be, so it stays covered.
+  const length = form === "prose" ? value.replace(/\.+$/, "").length : value.length;
+  if (candidate.length < 4 || isCodeOrWords(candidate)) return 0;
+  // A numeric password is still a password; a number after `token_count:` or `token_limit:` is a count.
+  const password = PASSWORD_NAME.test(name);
+  if (!password && SMALL_COUNT.test(candidate)) return 0;
+  // In a sentence, "is" is followed by a description far more often than by the key itself, so a key
+  // must look generated; a password needs only to be more than a word ("my password is hunter2").
+  if (form === "prose" && !password && !looksLikeProseKey(candidate)) return 0;
+  return length;
+}
