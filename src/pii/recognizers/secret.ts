@@ -22,9 +22,10 @@ const TOKEN = new RegExp(`(?<![\\w-])(?:${TOKEN_SHAPES})(?![\\w-])`, "g");
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/g;
 
 // `password=…`, `"api_key": "…"`, `DB_PASSWORD: …`, `my password is …`: the value is the secret.
-// Groups: 1 the key's name, 2 how the value is introduced, 3 its quote, 4 the value.
+// Groups: 1 the key's name, 2 how the value is introduced, 3 its quote, 4 the value. Compound names
+// may be written as two words ("my API key is …", "secret key: …").
 const PAIR =
-  /((?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
+  /((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
 const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
