@@ -1,5 +1,6 @@
 import { luhn } from "../validators.js";
 import { patternRecognizer, whole } from "./pattern.js";
+import { isTestCardInTestingText } from "./published-test-cards.js";
 import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
 
 // 13-19 digits, optionally in groups split by one space, dash or dot (no-break spaces and Unicode
@@ -10,13 +11,22 @@ const CANDIDATE = new RegExp(
 );
 // Visa, Mastercard (51-55 and 2221-2720), Amex, Diners, JCB, Discover, UnionPay.
 const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2))/;
+// "Our sku 5555…", "Confirmation number: 4532…", "IMEI 4901…": a number labelled as another identifier.
+// Only a label right before the number counts; "order 123 paid by card 4532…" is still a card.
+const OTHER_IDENTIFIER_LABEL =
+  /(?<![a-z0-9])(?:sku|confirmation|imei|ref(?:erence)?|order|tracking|invoice|isbn|serial)(?:[ \t]*(?:number|num|no\.?|id|code))?[ \t]*(?:[:#]|is)?[ \t]*#?$/i;
+const LABEL_REACH = 40;
+
+function labelledAsOtherIdentifier(text: string, start: number): boolean {
+  return OTHER_IDENTIFIER_LABEL.test(text.slice(Math.max(0, start - LABEL_REACH), start));
+}
 
 export const creditCardRecognizer = () =>
   patternRecognizer({
     name: "credit_card",
     type: "CREDIT_CARD",
     regex: CANDIDATE,
-    evaluate(match) {
+    evaluate(match, text) {
       // A no-break space and a space are the same separator to the reader, so not a mix.
       const raw = toAsciiSeparators(match[0]);
       const separators = raw.replace(/\d/g, "");
@@ -25,10 +35,13 @@ export const creditCardRecognizer = () =>
       if (separators === ".") return null;
       const digits = raw.length - separators.length;
       if (digits < 13 || digits > 19 || !ISSUER.test(raw) || !luhn(raw)) return null;
+      const end = match.index + match[0].length;
+      if (labelledAsOtherIdentifier(text, match.index)) return null;
+      if (isTestCardInTestingText(raw.replace(/\D/g, ""), text, match.index, end)) return null;
       return whole(match, 0.9);
     },
     context: {
       positive: ["card", "credit", "visa", "mastercard", "amex", "cc", "payment", "pay", "charged", "debit"],
-      negative: ["order", "tracking", "invoice", "isbn", "serial"],
+      negative: ["order", "tracking", "invoice", "isbn", "serial", "sku", "confirmation", "imei", "reference", "ref"],
     },
   });
