@@ -1,4 +1,3 @@
-import { contextMatcher } from "../context.js";
 import type { Recognizer } from "./recognizer.js";
 import { forEachMatch, ownRegex } from "./matches.js";
 
@@ -20,21 +19,93 @@ const DATE = new RegExp(
 );
 const BIRTH_WORDS = ["born", "birth", "birthday", "birthdate", "date of birth", "dob", "d.o.b", "d.o.b.", "b-day", "geboren", "née"];
 const ANY_BIRTH_WORD = /born|birth|dob|d\.o\.b|b-day|geboren|née/i;
+// The birth words where they stand, matched as context words are ("date of birth" also as date_of_birth).
+const BIRTH_WORD = new RegExp(
+  `(?<![a-z0-9])(?:${BIRTH_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "[\\s_-]+")).join("|")})(?![a-z0-9])`,
+  "gi",
+);
+// How far a birth word may stand before or after the date (as for other context words).
+const WORD_BEFORE = 48;
+const WORD_AFTER = 24;
+const IDENTIFIER_CHAR = /[\w$]/;
+// `birth_date: 1985-03-12`, `"birth_date": "1985-03-12"`, `SET birth_date = '1985-03-12'`: the date is
+// the field's value. `birth_date < '2000-01-01'` is a bound in a query, no one's birth date.
+const ASSIGNED = /^["'`\]]*[ \t]*(?::|==?|=>)[ \t]*["'`]?$/;
+// "Born-again", "born-free": a compound word, not a birth ("birth-date" stays a label).
+const BORN_COMPOUND = /^born-[a-z]/i;
+// A year between the word and the date: in "born in 2015 and incorporated on March 12, 2015" the word
+// dates the birth with the first year.
+const YEAR_BETWEEN = new RegExp(`(?<!\\d)${YEAR}(?!\\d)`);
+// "born on 2026-11-03", "DOB: …", "geboren am …": the word names the date itself.
+const ATTACHED = /^[ \t:("'=-]*(?:(?:on|am|le|is|was)[ \t]+)?["']?$/i;
+const RECENT_MS = 365 * 24 * 60 * 60 * 1000;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** The end of the code or schema name that holds the word (`users.birth_date`, `birthDate`), or -1. */
+function identifierEnd(text: string, word: Span): number {
+  const glued =
+    /[\w$.]/.test(text[word.start - 1] ?? "") || /^[_.]\w/.test(text.slice(word.end, word.end + 2)) || /[a-z][A-Z]/.test(text.slice(word.start, word.end));
+  if (!glued) return -1;
+  let at = word.end;
+  while (IDENTIFIER_CHAR.test(text[at] ?? "") || (text[at] === "." && IDENTIFIER_CHAR.test(text[at + 1] ?? ""))) at++;
+  return at;
+}
+
+/** Whether the birth word at `word` says when someone was born on `date`. */
+function datesTheBirth(text: string, word: Span, date: Span, recent: boolean): boolean {
+  const before = word.end <= date.start;
+  if (BORN_COMPOUND.test(text.slice(word.start, word.end + 2))) return false;
+  const nameEnd = identifierEnd(text, word);
+  if (nameEnd !== -1) return before && ASSIGNED.test(text.slice(nameEnd, date.start));
+  const between = before ? text.slice(word.end, date.start) : text.slice(date.end, word.start);
+  if (YEAR_BETWEEN.test(between)) return false;
+  // A recent date near "birthday" is more often the day a job ran than a newborn's birth; said outright
+  // ("born on …", "DOB: …") it still counts.
+  return !recent || (before && ATTACHED.test(between));
+}
+
+function birthWordsNear(text: string, date: Span): Span[] {
+  const from = Math.max(0, date.start - WORD_BEFORE);
+  const spans = (slice: string, offset: number) =>
+    [...slice.matchAll(BIRTH_WORD)].map((m) => ({ start: offset + m.index, end: offset + m.index + m[0].length }));
+  return [...spans(text.slice(from, date.start), from), ...spans(text.slice(date.end, date.end + WORD_AFTER), date.end)];
+}
+
+/** The times `date` may mean (12/03/1985 is read both ways; 85 is 1985, 07 is 2007). */
+function possibleTimes(date: string): number[] {
+  const numbers = date.match(/\d+/g)?.map(Number) ?? [];
+  const fullYear = (n: number) => (n >= 100 ? n : n + (n > new Date().getUTCFullYear() % 100 ? 1900 : 2000));
+  const month = MONTHS.indexOf(date.match(/[A-Za-z]{3}/)?.[0]?.toLowerCase() ?? "");
+  const [a = 1, b = 1, c = 1] = numbers;
+  if (month !== -1) return [Date.UTC(fullYear(b), month, a)];
+  if (a >= 1000) return [Date.UTC(a, b - 1, c)];
+  return [Date.UTC(fullYear(c), b - 1, a), Date.UTC(fullYear(c), a - 1, b)];
+}
 
 /**
  * DATE_TIME, restricted to birth dates: a date is personal data when it says when someone was born,
- * not when a meeting is. Dates without birth context are not reported at all.
+ * not when a meeting is. Dates without birth context are not reported at all, nor future dates.
  */
 export function birthDateRecognizer(): Recognizer {
-  const birth = contextMatcher({ positive: BIRTH_WORDS });
   const dates = ownRegex(DATE);
   return {
     name: "birth_date",
     scan(text, out, deadline) {
       if (!ANY_BIRTH_WORD.test(text)) return;
+      const now = Date.now();
       forEachMatch(dates, text, deadline, (match) => {
-        const end = match.index + match[0].length;
-        if (birth.supports(text, match.index, end)) out.push({ type: "DATE_TIME", start: match.index, end, score: 0.85 });
+        const date = { start: match.index, end: match.index + match[0].length };
+        const times = possibleTimes(match[0]);
+        if (times.every((t) => t > now)) return;
+        const recent = times.every((t) => t > now - RECENT_MS);
+        if (birthWordsNear(text, date).some((word) => datesTheBirth(text, word, date, recent))) {
+          out.push({ type: "DATE_TIME", start: date.start, end: date.end, score: 0.85 });
+        }
       });
     },
   };
