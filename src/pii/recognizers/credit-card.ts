@@ -35,9 +35,8 @@ export const creditCardRecognizer = () =>
       if (separators === ".") return null;
       const digits = raw.length - separators.length;
       if (digits < 13 || digits > 19 || !ISSUER.test(raw) || !luhn(raw)) return null;
-      const end = match.index + match[0].length;
       if (labelledAsOtherIdentifier(text, match.index)) return null;
-      if (isTestCardInTestingText(raw.replace(/\D/g, ""), text, match.index, end)) return null;
+      if (isTestCardInTestingText(raw.replace(/\D/g, ""), text, match.index, match.index + match[0].length)) return null;
       return whole(match, 0.9);
     },
     context: {
