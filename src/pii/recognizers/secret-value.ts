@@ -28,6 +28,8 @@ const YAML_TAG = /^![A-Za-z]+$/;
 // `/etc/ssl/private/server.key`, `vault/data/app`.
 const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
 const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
+// The key is a password itself (`DB_PASSWORD`, `password`), not something about one (`password_policy`).
+const PASSWORD_KEY = /^(?:password|passwd|passphrase|pwd)$/i;
 const SMALL_COUNT = /^\d{1,7}$/;
 // Prose ends its sentence after the value: "The password is Tr0ub4dor&3."
 const SENTENCE_END = /[.!?:)]+$/;
@@ -36,7 +38,8 @@ const MIN_PROSE_KEY = 8;
 // "the token is base64-encoded": a compound with a plain word in it.
 const PROSE_COMPOUND = /(?:^|-)[a-z]{4,}(?:-|$)/;
 
-export type PairForm = "assignment" | "prose";
+/** `assignment`: `key=value` in a config or connection string; `code`: a statement (`const key = value;`). */
+export type PairForm = "assignment" | "code" | "prose";
 
 /** Letters mixed with digits, or lower case running into upper case: how generated keys look. */
 function looksGenerated(value: string): boolean {
@@ -67,7 +70,11 @@ export function secretValueLength(name: string, value: string, form: PairForm): 
   const candidate = form === "prose" ? value.replace(SENTENCE_END, "") : value;
   // The sentence's full stop is not part of the secret; a "!" or "?" may be, so it stays covered.
   const length = form === "prose" ? value.replace(/\.+$/, "").length : value.length;
-  if (candidate.length < 4 || isCodeOrWords(candidate)) return 0;
+  if (candidate.length < 4) return 0;
+  // Most leaked passwords are words (`DB_PASSWORD=postgres`): assigned to a password key outside
+  // code, a word is the password. Elsewhere a word is prose or a variable.
+  const wordPassword = form === "assignment" && PASSWORD_KEY.test(name) && WORDS.test(candidate) && candidate.toLowerCase() !== name.toLowerCase();
+  if (!wordPassword && isCodeOrWords(candidate)) return 0;
   // A numeric password is still a password; a number after `token_count:` or `token_limit:` is a count.
   const password = PASSWORD_NAME.test(name);
   if (!password && SMALL_COUNT.test(candidate)) return 0;

@@ -44,16 +44,25 @@ function looksRandom(value: string): boolean {
 function namesASecret(text: string, nameStart: number, name: string): boolean {
   const before = text[nameStart - 1] ?? "";
   const camelCase = /[a-z0-9]/.test(before) && /[A-Z]/.test(name[0] ?? "");
-  if (/[A-Za-z0-9]/.test(before) && !camelCase) return false;
+  // An environment variable written as one word: PGPASSWORD, MYSQLPASSWORD.
+  const shouted = /[A-Z]/.test(before) && name === name.toUpperCase() && /[A-Z]/.test(name);
+  if (/[A-Za-z0-9]/.test(before) && !camelCase && !shouted) return false;
   const identifierStart = text.slice(0, nameStart).search(/[A-Za-z0-9_-]*$/);
   return !/public/i.test(text.slice(identifierStart, nameStart) + name);
+}
+
+/** `const password = input;`: a declaration or a statement ended by `;`, not a setting. */
+function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
+  const lineStart = text.lastIndexOf("\n", nameStart - 1) + 1;
+  if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(text.slice(lineStart, nameStart))) return true;
+  return /^\s*;/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 8));
 }
 
 function pairSecret(m: RegExpExecArray, text: string): Finding | null {
   const [name = "", introducer = "", , value = ""] = m.slice(1);
   const nameStart = m.indices?.[1]?.[0] ?? m.index;
   if (!namesASecret(text, nameStart, name)) return null;
-  const length = secretValueLength(name, value, /is/i.test(introducer) ? "prose" : "assignment");
+  const length = secretValueLength(name, value, /is/i.test(introducer) ? "prose" : isStatement(m, text, nameStart) ? "code" : "assignment");
   const span = group(m, 4, 0.85);
   return length > 0 && span ? { ...span, end: span.start + length } : null;
 }
