@@ -7,14 +7,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const dates = (text: string) => found(engine, text).filter(([type]) => type === "DATE_TIME").map(([, value]) => value);
+const dates = (text: string) => valuesOf(engine, "DATE_TIME", text);
 
 const DAY = 24 * 60 * 60 * 1000;
 const isoDaysFromNow = (days: number) => new Date(Date.now() + days * DAY).toISOString().slice(0, 10);

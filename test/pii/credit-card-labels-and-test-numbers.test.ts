@@ -7,14 +7,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const cards = (text: string) => found(engine, text).filter(([type]) => type === "CREDIT_CARD").map(([, value]) => value);
+const cards = (text: string) => valuesOf(engine, "CREDIT_CARD", text);
 
 describe("CREDIT_CARD candidates labelled as another identifier", () => {
   it.each([

@@ -3,14 +3,14 @@
 // Herr/Herrn, Madame, Señor/Señora or Sig./Sig.ra is a person, as it is after Mr or Frau.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const people = (text: string) => found(engine, text).filter(([type]) => type === "PERSON").map(([, value]) => value);
+const people = (text: string) => valuesOf(engine, "PERSON", text);
 
 describe("an honorific names the unknown surname after it", () => {
   it.each([

@@ -5,14 +5,14 @@
 // business mail must still be found.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const people = (text: string) => found(engine, text).filter(([type]) => type === "PERSON").map(([, value]) => value);
+const people = (text: string) => valuesOf(engine, "PERSON", text);
 
 describe("a sentence's first word and a tool named like a surname are not a person", () => {
   it.each([

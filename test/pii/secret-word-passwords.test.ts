@@ -7,14 +7,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const secrets = (text: string) => found(engine, text).filter(([type]) => type === "SECRET").map(([, value]) => value);
+const secrets = (text: string) => valuesOf(engine, "SECRET", text);
 
 describe("a password that is a word", () => {
   it.each([

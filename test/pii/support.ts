@@ -20,6 +20,11 @@ export function found(engine: PiiEngine, text: string): [string, string][] {
   return engine.scan(text).map((e) => [e.type, text.slice(e.start, e.end)]);
 }
 
+/** The values `engine` finds in `text` as `type`, in order. */
+export function valuesOf(engine: PiiEngine, type: string, text: string): string[] {
+  return found(engine, text).flatMap(([found, value]) => (found === type ? [value] : []));
+}
+
 /** How many texts `engine`'s recognizers really scanned from now on (the first one runs on every real scan). */
 export function countScans(engine: PiiEngine): { readonly count: number } {
   const first = engine.recognizers[0] as Recognizer & { scan: Recognizer["scan"] };

@@ -4,14 +4,14 @@
 // to a date or time must still be found.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const phones = (text: string) => found(engine, text).filter(([type]) => type === "PHONE_NUMBER").map(([, value]) => value);
+const phones = (text: string) => valuesOf(engine, "PHONE_NUMBER", text);
 
 describe("timestamps are not phone numbers", () => {
   it.each([

@@ -4,14 +4,14 @@
 // "<AssemblyVersion><IP_ADDRESS_1></AssemblyVersion>". Real addresses in logs and prose are still found.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
-import { defaultPolicy, found } from "./support.js";
+import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
   engine = createPiiEngine(defaultPolicy());
 });
 
-const addresses = (text: string) => found(engine, text).filter(([type]) => type === "IP_ADDRESS").map(([, value]) => value);
+const addresses = (text: string) => valuesOf(engine, "IP_ADDRESS", text);
 
 describe("version numbers are not IP addresses", () => {
   it.each([
