@@ -234,8 +234,10 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   const classifier = classifierOf(io, givenClassifier, deps);
   const classifierDir = classifier.dir;
 
-  // Missing labels of a --classifier folder are only noted here: explaining degrades visibly without one.
-  const labels = await labelsFor(classifier, noClassifier ? "none" : undefined, io, deps);
+  // A --classifier folder that is no model is only noted here (explaining degrades visibly without
+  // one), so its labels are read from its config.json rather than by loading it as `check` does.
+  const lenient: ClassifierChoice = classifier.setting === "--classifier" ? { ...classifier, setting: undefined } : classifier;
+  const labels = await labelsFor(lenient, noClassifier ? "none" : undefined, io, deps);
   if (labels === false) return 1;
   const loaded = await loadPolicyDir({ dir, labels, env: io.env });
   const policy = loaded.policy;
