@@ -49,6 +49,8 @@ interface Lease {
   stamp: string;
   running: number;
   retired: boolean;
+  /** Disposed (or being disposed): never twice. */
+  released: boolean;
 }
 
 export interface LiveClassifierOptions {
@@ -64,7 +66,6 @@ const MAX_LOAD_ATTEMPTS = 3;
 export class LiveClassifier implements IntentClassifier, ClassifierSource {
   readonly reload: NonNullable<ClassifierSource["reload"]>;
   private active: Lease;
-  private readonly retiring = new Set<Lease>();
 
   private constructor(
     private readonly options: LiveClassifierOptions,
@@ -93,6 +94,7 @@ export class LiveClassifier implements IntentClassifier, ClassifierSource {
 
   async classify(text: string): Promise<IntentPrediction> {
     const lease = this.active;
+    if (lease.released) throw new Error("the intent classifier is closed (the gateway is shutting down)");
     lease.running++;
     try {
       return await lease.classifier.classify(text);
@@ -102,9 +104,10 @@ export class LiveClassifier implements IntentClassifier, ClassifierSource {
     }
   }
 
+  /** Frees the model answering now, at once or when its last running call ends (a swapped-out one frees itself so). */
   async dispose(): Promise<void> {
     this.active.retired = true;
-    await Promise.all([this.active, ...this.retiring].filter((lease) => lease.running === 0).map((lease) => this.release(lease)));
+    if (this.active.running === 0) await this.release(this.active);
   }
 
   private async prepare(): Promise<PreparedClassifier | undefined> {
@@ -123,15 +126,16 @@ export class LiveClassifier implements IntentClassifier, ClassifierSource {
         const previous = this.active;
         this.active = lease;
         previous.retired = true;
+        // Else the last call running on it frees it.
         if (previous.running === 0) void this.release(previous);
-        else this.retiring.add(previous);
       },
       discard: () => lease.classifier.dispose(),
     };
   }
 
   private async release(lease: Lease): Promise<void> {
-    this.retiring.delete(lease);
+    if (lease.released) return;
+    lease.released = true;
     try {
       await lease.classifier.dispose();
     } catch (error) {
@@ -155,7 +159,7 @@ async function loadLease(options: LiveClassifierOptions): Promise<Lease> {
     const classifier = await options.load(options.dir);
     const info = await readClassifierInfo(options.dir);
     const after = await folderStamp(options.dir);
-    if (before === after || attempt === MAX_LOAD_ATTEMPTS) return { classifier, info, stamp: before, running: 0, retired: false };
+    if (before === after || attempt === MAX_LOAD_ATTEMPTS) return { classifier, info, stamp: before, running: 0, retired: false, released: false };
     await classifier.dispose();
   }
 }

@@ -306,35 +306,34 @@ export class PolicyStore {
     const { prepared, problem } = await prepareClassifier(this.options.classifierSource);
     if (prepared) {
       try {
-        return await this.apply(await loadPolicyDir(loadOptions(this.options, prepared)), prepared, prepared, trigger);
+        return await this.apply(await loadPolicyDir(loadOptions(this.options, prepared)), prepared, trigger);
       } catch (refused) {
         await prepared.discard();
-        const notTaken = { file: prepared.info.dir, line: 0, col: 0, path: "", message: "the retrained intent classifier in this folder is not taken, the policy files refuse its labels (below); the previous one keeps answering" };
-        return this.loadWithCurrent(trigger, new ConfigError([notTaken, ...problemsOf(refused, this.options.dir)]));
+        const answering = this.options.classifierSource?.current();
+        let files: Awaited<ReturnType<typeof loadPolicyDir>>;
+        try {
+          files = await loadPolicyDir(loadOptions(this.options, answering));
+        } catch (error) {
+          // Invalid whatever the model: the files' problems are the news, not the model.
+          return this.failed(notTaken(prepared, "the policy files do not load (below)", error, this.options.dir), trigger);
+        }
+        await this.apply(files, answering, trigger);
+        return this.failed(notTaken(prepared, "the policy files refuse its labels (below)", refused, this.options.dir), trigger);
       }
     }
-    return this.loadWithCurrent(trigger, problem);
-  }
-
-  /** The policy files against the classifier answering now; `notTaken` (why a retrained model was not) fails the reload even when they load. */
-  private async loadWithCurrent(trigger: ReloadTrigger, notTaken: ConfigError | undefined): Promise<ReloadResult> {
     let applied: ReloadResult;
     try {
-      const classifier = this.options.classifierSource?.current();
-      applied = await this.apply(await loadPolicyDir(loadOptions(this.options, classifier)), classifier, undefined, trigger);
+      const answering = this.options.classifierSource?.current();
+      applied = await this.apply(await loadPolicyDir(loadOptions(this.options, answering)), answering, trigger);
     } catch (error) {
-      return this.failed(notTaken ? new ConfigError(distinct([...notTaken.problems, ...problemsOf(error, this.options.dir)])) : error, trigger);
+      return this.failed(problem ? new ConfigError([...problem.problems, ...problemsOf(error, this.options.dir)]) : error, trigger);
     }
-    return notTaken ? this.failed(notTaken, trigger) : applied;
+    return problem ? this.failed(problem, trigger) : applied;
   }
 
   /** Swaps in a loaded policy (with the retrained classifier it was checked against) unless nothing changed. */
-  private async apply(
-    loaded: Awaited<ReturnType<typeof loadPolicyDir>>,
-    classifier: ClassifierState | undefined,
-    retrained: PreparedClassifier | undefined,
-    trigger: ReloadTrigger,
-  ): Promise<ReloadResult> {
+  private async apply(loaded: Awaited<ReturnType<typeof loadPolicyDir>>, classifier: ClassifierState | PreparedClassifier | undefined, trigger: ReloadTrigger): Promise<ReloadResult> {
+    const retrained = classifier && "commit" in classifier ? classifier : undefined;
     const { log } = this.options;
     const role = this.options.role ?? "active";
     this.failure = null;
@@ -407,13 +406,10 @@ async function prepareClassifier(source: ClassifierSource | undefined): Promise<
   }
 }
 
-/** Each problem once: the files' own problems are the same with the retrained model and without it. */
-function distinct(problems: readonly ConfigProblem[]): ConfigProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = JSON.stringify([problem.file, problem.line, problem.col, problem.path, problem.message]);
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
+/** Why a retrained model did not go live, with the problems behind it. */
+function notTaken(model: PreparedClassifier, why: string, error: unknown, policyDir: string): ConfigError {
+  const note = { file: model.info.dir, line: 0, col: 0, path: "", message: `the retrained intent classifier in this folder is not taken: ${why}; the previous one keeps answering` };
+  return new ConfigError([note, ...problemsOf(error, policyDir)]);
 }
 
 /** A load error's problems, an error other than `ConfigError` as one problem on `file` (as `loadFailure` reports it). */

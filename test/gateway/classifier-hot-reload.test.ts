@@ -40,18 +40,19 @@ default:
   route: intent_default
 `;
 
-async function train(labels: readonly string[]): Promise<ModelFiles> {
+async function train(labels: readonly string[], valSplit = 0.2): Promise<ModelFiles> {
   const examples = trainingExamples.filter((e) => labels.includes(e.label));
   // One member, one copy: the smallest model that still classifies these clear examples.
-  const options = TrainClassifierOptionsSchema.parse({ valSplit: 0.2, members: ["all"], memberRepeats: 1 });
+  const options = TrainClassifierOptionsSchema.parse({ valSplit, members: ["all"], memberRepeats: 1 });
   return (await trainNgramClassifier(examples, options)).files;
 }
 
 let twoIntents: ModelFiles;
+let twoIntentsRetrained: ModelFiles;
 let threeIntents: ModelFiles;
 let seed: string;
 beforeAll(async () => {
-  [twoIntents, threeIntents] = await Promise.all([train(["weather", "music"]), train(["weather", "music", "recipe"])]);
+  [twoIntents, threeIntents, twoIntentsRetrained] = await Promise.all([train(["weather", "music"]), train(["weather", "music", "recipe"]), train(["weather", "music"], 0.3)]);
   seed = await mkdtemp(join(tmpdir(), "switchyard-live-classifier-"));
   await writeModelFolder(join(seed, "two"), twoIntents);
 }, 240_000);
@@ -198,5 +199,15 @@ describe("a classifier retrained into the folder the gateway serves", { timeout:
     expect(after.classifier.labels).toBe(3);
     expect(after.classifier.version).not.toBe(before.classifier.version);
     expect(await intentOf(gw.url, "how do I cook lasagna")).toBe("recipe");
+  });
+
+  it("is not blamed when the policy files themselves do not load", async () => {
+    gw = await start({ watch: false });
+    await writeModelFolder(classifierDir, twoIntentsRetrained); // the same labels, new weights
+    await writeFile(join(gw.policyDir, "routing.yaml"), `${ROUTING}\nrules: [unclosed\n`);
+    const result = await reload(gw.url);
+    expect(result.status).toBe(422);
+    expect(result.body.error?.message).toContain("not taken: the policy files do not load");
+    expect(result.body.error?.message).not.toContain("refuse its labels");
   });
 });

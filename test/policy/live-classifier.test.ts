@@ -126,3 +126,17 @@ describe("a model folder caught half copied", { timeout: 60_000 }, () => {
     await expect(loadIntentClassifier(mixed)).rejects.toThrow(/answers 2 scores for 3 labels/);
   });
 });
+
+describe("a closed LiveClassifier", { timeout: 60_000 }, () => {
+  it("refuses to classify, saying it is closed, and frees its model once", async () => {
+    const { load, loaded } = trackingLoader();
+    const lines: string[] = [];
+    const log = pino({ level: "error" }, { write: (line: string) => void lines.push(line) });
+    const live = await LiveClassifier.open({ dir, load, log });
+    await live.dispose();
+    await expect(live.classify("will it rain tomorrow in paris")).rejects.toThrow(/closed/);
+    await live.dispose();
+    expect(loaded[0]!.disposed).toBe(true);
+    expect(lines).toEqual([]); // no "could not be disposed" error from a second disposal
+  });
+});
