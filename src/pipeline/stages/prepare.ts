@@ -22,6 +22,9 @@ import type { Conversation } from "./conversation.js";
  */
 const PROMPT_FRAMING_TOKENS = 16;
 
+/** At most what one message's count exceeds its share of the rendered prompt by (its role prefix, the blank line). */
+const MESSAGE_FRAMING_SLACK_TOKENS = 16;
+
 /**
  * `restoresPlaceholders`: the answer's placeholders are the session vault's to turn back into values —
  * only when the request went through a scan that put them there. A request sent as the client wrote
@@ -129,9 +132,13 @@ export function shapeFor(
   const fitted = fitToBudget(request.messages, budget);
   const kept = fitted.dropped === 0 ? request : { ...request, messages: fitted.messages };
   if (!fitted.fits) {
-    // The per-message counts hold slack for framing they do not see; before refusing, a model whose
-    // prompt the gateway renders is asked for the exact count, so a request that fits is never refused.
-    const exact = providers.exactPromptTokens(model, kept);
+    // The per-message counts hold slack for framing they do not see; before refusing a request that
+    // overshoots by no more than that slack, a model whose prompt the gateway renders is asked for the
+    // exact count, so a request that fits is never refused. One far over is refused without it: the
+    // recount tokenizes the whole prompt again.
+    const overshoot = fitted.tokens + budget.reservedOutputTokens - budget.contextWindow;
+    const close = overshoot <= PROMPT_FRAMING_TOKENS + MESSAGE_FRAMING_SLACK_TOKENS * kept.messages.length;
+    const exact = close ? providers.exactPromptTokens(model, kept) : undefined;
     if (exact === undefined || exact + reserved > budget.contextWindow) {
       throw contextLengthExceeded(fitted, budget, exact === undefined ? undefined : { promptTokens: exact, completionTokens: reserved });
     }
