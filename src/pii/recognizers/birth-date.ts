@@ -28,9 +28,9 @@ const BIRTH_WORD = new RegExp(
 const WORD_BEFORE = 48;
 const WORD_AFTER = 24;
 const IDENTIFIER_CHAR = /[\w$]/;
-// `birth_date: 1985-03-12`, `"birth_date": "1985-03-12"`, `SET birth_date = '1985-03-12'`: the date is
-// the field's value. `birth_date < '2000-01-01'` is a bound in a query, no one's birth date.
-const ASSIGNED = /^["'`\]]*[ \t]*(?::|==?|=>)[ \t]*["'`]?$/;
+// `birth_date < '2000-01-01'`, `birthDate BETWEEN …`: a bound in a query, no one's birth date. Any other
+// field name before the date (`birth_date: …`, a CSV header, `<birthDate>…`, an INSERT's column list) holds it.
+const COMPARED = /^["'`\])]*[ \t]*(?:[<>]=?|between\b)/i;
 // "Born-again", "born-free": a compound word, not a birth ("birth-date" stays a label).
 const BORN_COMPOUND = /^born-[a-z]/i;
 // A year between the word and the date: in "born in 2015 and incorporated on March 12, 2015" the word
@@ -56,12 +56,19 @@ function identifierEnd(text: string, word: Span): number {
   return at;
 }
 
+/** Whether the name holding `word` opens an XML tag (`<birthDate>`), whose ">" is no comparison. */
+function opensTag(text: string, word: Span): boolean {
+  let at = word.start;
+  while (/[\w$.:-]/.test(text[at - 1] ?? "")) at--;
+  return text[at - 1] === "<";
+}
+
 /** Whether the birth word at `word` says when someone was born on `date`. */
 function datesTheBirth(text: string, word: Span, date: Span, recent: boolean): boolean {
   const before = word.end <= date.start;
   if (BORN_COMPOUND.test(text.slice(word.start, word.end + 2))) return false;
   const nameEnd = identifierEnd(text, word);
-  if (nameEnd !== -1) return before && ASSIGNED.test(text.slice(nameEnd, date.start));
+  if (nameEnd !== -1) return before && (opensTag(text, word) || !COMPARED.test(text.slice(nameEnd, date.start)));
   const between = before ? text.slice(word.end, date.start) : text.slice(date.end, word.start);
   if (YEAR_BETWEEN.test(between)) return false;
   // A recent date near "birthday" is more often the day a job ran than a newborn's birth; said outright
