@@ -35,9 +35,14 @@ const COMPARED = /^["'`\])]*[ \t]*(?:[<>]=?|between\b)/i;
 const BORN_COMPOUND = /^born-[a-z]/i;
 // A year between the word and the date: in "born in 2015 and incorporated on March 12, 2015" the word
 // dates the birth with the first year.
-const YEAR_BETWEEN = new RegExp(`(?<!\\d)${YEAR}(?!\\d)`);
+const YEAR_BETWEEN = new RegExp(`(?<!\\d)${YEAR}(?!\\d)`, "g");
+// "born in 1985, on March 12, 1985": the year said first and then the full date of the same birth.
+const SAME_BIRTH_RESTATED = /^[ \t]*,?[ \t]*(?:on[ \t]+)?["']?$/i;
 // "born on 2026-11-03", "DOB: …", "geboren am …": the word names the date itself.
 const ATTACHED = /^[ \t:("'=-]*(?:(?:on|am|le|is|was)[ \t]+)?["']?$/i;
+// "born last month, on …", "born at home on …": a short phrase between the verb and its date.
+const BORN_THEN_ON = /^[ \t]+(?:[a-z]+,?[ \t]+){1,3}(?:on|am)[ \t]+["']?$/i;
+const BORN_VERB = /^(?:born|geboren)$/i;
 const RECENT_MS = 365 * 24 * 60 * 60 * 1000;
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -63,17 +68,25 @@ function opensTag(text: string, word: Span): boolean {
   return text[at - 1] === "<";
 }
 
+/** Whether a year in `between` (word to date) belongs to another event than the birth on `date`. */
+function otherYearBetween(between: string, dateYears: readonly number[]): boolean {
+  return [...between.matchAll(YEAR_BETWEEN)].some(
+    (year) => !dateYears.includes(Number(year[0])) || !SAME_BIRTH_RESTATED.test(between.slice(year.index + year[0].length)),
+  );
+}
+
 /** Whether the birth word at `word` says when someone was born on `date`. */
-function datesTheBirth(text: string, word: Span, date: Span, recent: boolean): boolean {
+function datesTheBirth(text: string, word: Span, date: Span, dateYears: readonly number[], recent: boolean): boolean {
   const before = word.end <= date.start;
   if (BORN_COMPOUND.test(text.slice(word.start, word.end + 2))) return false;
   const nameEnd = identifierEnd(text, word);
   if (nameEnd !== -1) return before && (opensTag(text, word) || !COMPARED.test(text.slice(nameEnd, date.start)));
   const between = before ? text.slice(word.end, date.start) : text.slice(date.end, word.start);
-  if (YEAR_BETWEEN.test(between)) return false;
+  if (otherYearBetween(between, dateYears)) return false;
   // A recent date near "birthday" is more often the day a job ran than a newborn's birth; said outright
-  // ("born on …", "DOB: …") it still counts.
-  return !recent || (before && ATTACHED.test(between));
+  // ("born on …", "born last month, on …", "DOB: …") it still counts.
+  const bornThenOn = BORN_VERB.test(text.slice(word.start, word.end)) && BORN_THEN_ON.test(between);
+  return !recent || (before && (ATTACHED.test(between) || bornThenOn));
 }
 
 function birthWordsNear(text: string, date: Span): Span[] {
@@ -110,7 +123,8 @@ export function birthDateRecognizer(): Recognizer {
         const times = possibleTimes(match[0]);
         if (times.every((t) => t > now)) return;
         const recent = times.every((t) => t > now - RECENT_MS);
-        if (birthWordsNear(text, date).some((word) => datesTheBirth(text, word, date, recent))) {
+        const years = times.map((t) => new Date(t).getUTCFullYear());
+        if (birthWordsNear(text, date).some((word) => datesTheBirth(text, word, date, years, recent))) {
           out.push({ type: "DATE_TIME", start: date.start, end: date.end, score: 0.85 });
         }
       });
