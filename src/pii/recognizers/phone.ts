@@ -5,10 +5,11 @@ import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
 
 // An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups (of up to eight digits) split by
 // one space, dot or dash (no-break spaces and Unicode hyphens included); lone short numbers ("2024", "42") never become candidates.
-// Digits followed by ":" and a digit are the hours of a time ("2024-03-15 10:23:45"), not the end of a number.
+// One or two digits followed by ":" and a digit are the hours of a time ("2024-03-15 10:23:45"), not the end of
+// a number; longer runs before ":" are a number with a port or extension ("sip:+14155550132:5060").
 const SEP = `[${SPACES}.${HYPHENS}]`;
 const CANDIDATE = new RegExp(
-  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}:]\\d)`,
+  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}]\\d|(?<!\\d{3}):\\d)`,
   "g",
 );
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
