@@ -14,8 +14,10 @@ const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2))/;
 // "Our sku 5555…", "Confirmation number: 4532…", "IMEI 4901…": a number labelled as another identifier.
 // Only a label right before the number counts; "order 123 paid by card 4532…" is still a card. "is" only
 // labels after number/no/id/code ("order number is …"): "the order is …" is a sentence going on.
+// "order" and "invoice" label a number only with number/no/id/code, ":" or "#": "Refund the order 4532…"
+// is as often the card the order was paid with.
 const OTHER_IDENTIFIER_LABEL =
-  /(?<![a-z0-9])(?:sku|confirmation|imei|ref(?:erence)?|order|tracking|invoice|isbn|serial)(?:[ \t]*(?:number|num|no\.?|id|code)(?:[ \t]+is)?)?[ \t]*[:#]?[ \t]*#?$/i;
+  /(?<![a-z0-9])(?:(?:sku|confirmation|imei|ref(?:erence)?|tracking|isbn|serial)(?:[ \t]*(?:number|num|no\.?|id|code)(?:[ \t]+is)?)?[ \t]*[:#]?|(?:order|invoice)(?:[ \t]*(?:number|num|no\.?|id|code)(?:[ \t]+is)?[ \t]*[:#]?|[ \t]*[:#]))[ \t]*#?$/i;
 // "Card on file for this order: 4532…", "Payment reference: 4532…": a card word shortly before the number
 // says what it is, whatever other label stands next to it.
 const CARD_WORD = /(?<![a-z0-9])(?:cards?|visa|master ?card|amex|cc|credit|debit|pan|payment)(?![a-z0-9])/i;
