@@ -1,8 +1,9 @@
 /**
  * Whether the value after `password=`, `token:` or `api key is` is a credential, or code and prose that
- * only talk about one. A credential is never an expression, an identifier, a file path, a plain word or a
- * small count; what is left (random-looking strings, anything with digits or symbols mixed into letters)
- * is kept, so a real secret is not sent to the cloud in clear.
+ * only talk about one. Under a password or secret key any value assigned outside code is the secret, and
+ * in prose a word that does not describe it. Elsewhere a credential is never an expression, an identifier,
+ * a file path, a plain word or a small count; what is left (random-looking strings, anything with digits or
+ * symbols mixed into letters) is kept, so a real secret is not sent to the cloud in clear.
  */
 
 // Placeholders and references to where the secret lives, not the secret.
@@ -19,8 +20,8 @@ const CAMEL_CASE = /^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
 // `include`, `Bearer`, `NONE`, `my-app-secrets`: words. A longer run of letters is no word but a
 // passphrase (`DB_PASSWORD=correcthorsebatterystaple`).
 const WORDS = /^(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10})(?:-(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10}))*$/;
-// `password: String!`: a GraphQL field's type.
-const GRAPHQL_TYPE = /^[A-Z][a-z]+!$/;
+// `password: String!`: a GraphQL field's scalar type (`Password: Monkey!` is a password).
+const GRAPHQL_TYPE = /^(?:String|Int|Float|Boolean|ID)!$/;
 // `connect(user=user, password=password)`: the call's closing bracket follows the value.
 const CLOSING_BRACKETS = /[)\]}]+$/;
 // `!Ref AccessKeyParam`: a YAML tag that says where the value comes from.
@@ -28,9 +29,18 @@ const YAML_TAG = /^![A-Za-z]+$/;
 // `/etc/ssl/private/server.key`, `vault/data/app`.
 const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
 const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
-// The key is a password itself (`DB_PASSWORD`, `password`), not something about one (`password_policy`).
-const PASSWORD_KEY = /^(?:password|passwd|passphrase|pwd)$/i;
 const SMALL_COUNT = /^\d{1,7}$/;
+// Keys whose value is often a word people chose: `NEXTAUTH_SECRET=supersecret`, `my password is sunshine`.
+const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|secret)$/i;
+// `PIN_TOKEN=123456`, `the secret is 12345678`: a one-time code or numeric token, not a count.
+const NUMERIC_TOKEN_KEY = /^(?:token|secret)$/i;
+const LONG_NUMBER = /^\d{6,}$/;
+// `PWD=/home/app`, `OLDPWD=~/src`: a directory, not a password.
+const ABSOLUTE_PATH = /^(?:~|\.{0,2}\/)/;
+// "The password is hashed", "my password is also …": words that describe the secret, not quote it.
+const DESCRIPTION_WORDS = new Set(
+  "stored hashed salted encrypted required valid invalid expired missing optional wrong correct incorrect empty blank also still very weak strong short long secure insecure safe unsafe never always only just same different unique random visible hidden shown known unknown generic public private sensitive mandatory simple easy hard complex good fine okay then when what that this there here where your their mine yours ours used sent kept saved reset changed".split(" "),
+);
 // Prose ends its sentence after the value: "The password is Tr0ub4dor&3."
 const SENTENCE_END = /[.!?:)]+$/;
 // Keys quoted in prose are long; "the secret is HS256" names an algorithm.
@@ -58,6 +68,28 @@ function isCodeOrWords(value: string): boolean {
   return SNAKE_CASE.test(bare) || CAMEL_CASE.test(bare) || WORDS.test(bare);
 }
 
+function describesTheSecret(word: string): boolean {
+  return word.split("-").some((part) => DESCRIPTION_WORDS.has(part.toLowerCase()) || /(?:ed|ing)$/i.test(part));
+}
+
+/**
+ * For a password or secret key: whether the value is the secret people chose, or undefined when the
+ * general rules must decide. Assigned outside code, anything that is no placeholder is the secret
+ * (`password: admin.admin`, `JWT_SECRET=changeme`); code checks apply only with code evidence, a call or
+ * a closing bracket (`connect(password=password)`). In prose a plain word is the password unless it
+ * describes it ("is hashed", "is required").
+ */
+function isChosenSecret(name: string, value: string, form: PairForm): boolean | undefined {
+  const bare = value.replace(CLOSING_BRACKETS, "");
+  // `password = password`, `password = req.body.password`: a variable named like its key.
+  const lastSegment = bare.slice(bare.lastIndexOf(".") + 1);
+  if (lastSegment.toLowerCase() === name.toLowerCase() || PLACEHOLDER.test(bare) || YAML_TAG.test(bare)) return false;
+  if (GRAPHQL_TYPE.test(value) || ABSOLUTE_PATH.test(bare)) return false;
+  if (form === "assignment") return bare === value && !CALL_OR_INDEX.test(bare) ? true : undefined;
+  if (form === "prose" && WORDS.test(value)) return !describesTheSecret(value);
+  return undefined;
+}
+
 function looksLikeProseKey(value: string): boolean {
   return value.length >= MIN_PROSE_KEY && looksGenerated(value) && !PROSE_COMPOUND.test(value);
 }
@@ -71,10 +103,12 @@ export function secretValueLength(name: string, value: string, form: PairForm): 
   // The sentence's full stop is not part of the secret; a "!" or "?" may be, so it stays covered.
   const length = form === "prose" ? value.replace(/\.+$/, "").length : value.length;
   if (candidate.length < 4) return 0;
-  // Most leaked passwords are words (`DB_PASSWORD=postgres`): assigned to a password key outside
-  // code, a word is the password. Elsewhere a word is prose or a variable.
-  const wordPassword = form === "assignment" && PASSWORD_KEY.test(name) && WORDS.test(candidate) && candidate.toLowerCase() !== name.toLowerCase();
-  if (!wordPassword && isCodeOrWords(candidate)) return 0;
+  if (NUMERIC_TOKEN_KEY.test(name) && LONG_NUMBER.test(candidate)) return length;
+  // Most leaked passwords are words people chose (`DB_PASSWORD=postgres`); the key is a password or
+  // secret itself (`DB_PASSWORD`), not something about one (`password_policy`, `secret_name`).
+  const chosenSecret = WORD_SECRET_KEY.test(name) ? isChosenSecret(name, candidate, form) : undefined;
+  if (chosenSecret !== undefined) return chosenSecret ? length : 0;
+  if (isCodeOrWords(candidate)) return 0;
   // A numeric password is still a password; a number after `token_count:` or `token_limit:` is a count.
   const password = PASSWORD_NAME.test(name);
   if (!password && SMALL_COUNT.test(candidate)) return 0;

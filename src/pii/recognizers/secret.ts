@@ -2,7 +2,7 @@ import type { Finding } from "./pattern.js";
 import { group, patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
-import { secretValueLength } from "./secret-value.js";
+import { type PairForm, secretValueLength } from "./secret-value.js";
 
 // Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
 const TOKEN_SHAPES = [
@@ -38,31 +38,43 @@ function looksRandom(value: string): boolean {
 }
 
 /**
- * The key's name must be a name of its own: "token" in "csrftoken" is not one, "Token" in "authToken" is
- * (camelCase). A public key token (.NET's PublicKeyToken, `public_key_token`) is public.
+ * Glued prefixes name the key's owner (`authtoken`, `dbpassword`, `apitoken`): still a key. A CSRF/XSRF
+ * token is not a credential, and a public key token (.NET's PublicKeyToken, `public_key_token`) is public.
  */
 function namesASecret(text: string, nameStart: number, name: string): boolean {
-  const before = text[nameStart - 1] ?? "";
-  const camelCase = /[a-z0-9]/.test(before) && /[A-Z]/.test(name[0] ?? "");
-  // An environment variable written as one word: PGPASSWORD, MYSQLPASSWORD.
-  const shouted = /[A-Z]/.test(before) && name === name.toUpperCase() && /[A-Z]/.test(name);
-  if (/[A-Za-z0-9]/.test(before) && !camelCase && !shouted) return false;
   const identifierStart = text.slice(0, nameStart).search(/[A-Za-z0-9_-]*$/);
-  return !/public/i.test(text.slice(identifierStart, nameStart) + name);
+  const identifier = text.slice(identifierStart, nameStart) + name;
+  return !/public|[cx]srf/i.test(identifier);
 }
 
-/** `const password = input;`: a declaration or a statement ended by `;`, not a setting. */
+/**
+ * `const password = input;`, `user.password = hash(pw);`: a declaration, or a statement written as code
+ * (spaces around `=`, ended by `;`). `Password=welcome;Encrypt=True` and `export PASSWORD=hunter; ./run.sh`
+ * end with `;` too but are settings. `password: SecretStr = Field()` is a type annotation.
+ */
 function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
   const lineStart = text.lastIndexOf("\n", nameStart - 1) + 1;
   if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(text.slice(lineStart, nameStart))) return true;
-  return /^\s*;/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 8));
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
+  const introducer = m[2] ?? "";
+  if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
+  const spacedAssignment = introducer === "=" && /[ \t]$/.test(text.slice(0, m.indices?.[2]?.[0] ?? 0));
+  return spacedAssignment && /^\s*;/.test(after);
+}
+
+/** A quoted value is a literal, the secret itself even inside code (`var password = "sunshine";`). */
+function pairForm(m: RegExpExecArray, text: string, nameStart: number): PairForm {
+  const [, introducer = "", quote = ""] = m.slice(1);
+  if (/is/i.test(introducer)) return "prose";
+  if (quote !== "") return "assignment";
+  return isStatement(m, text, nameStart) ? "code" : "assignment";
 }
 
 function pairSecret(m: RegExpExecArray, text: string): Finding | null {
   const [name = "", introducer = "", , value = ""] = m.slice(1);
   const nameStart = m.indices?.[1]?.[0] ?? m.index;
   if (!namesASecret(text, nameStart, name)) return null;
-  const length = secretValueLength(name, value, /is/i.test(introducer) ? "prose" : isStatement(m, text, nameStart) ? "code" : "assignment");
+  const length = secretValueLength(name, value, pairForm(m, text, nameStart));
   const span = group(m, 4, 0.85);
   return length > 0 && span ? { ...span, end: span.start + length } : null;
 }
