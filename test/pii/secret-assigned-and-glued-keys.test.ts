@@ -77,3 +77,11 @@ describe("a word under a *_SECRET key and a numeric token", () => {
     ["my token is 123456789012", "123456789012"],
   ])("is found in %j", expectCovered);
 });
+
+describe("more values caught at the session start (found by the same review's scripts)", () => {
+  it.each([
+    ["password: ./secret", "./secret"],
+    ["SECRET_KEY=django-insecure-abcdefghij", "django-insecure-abcdefghij"],
+    ["api_key=1234567", "1234567"],
+  ])("is found in %j", expectCovered);
+});

@@ -31,12 +31,12 @@ const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
 const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
 const SMALL_COUNT = /^\d{1,7}$/;
 // Keys whose value is often a word people chose: `NEXTAUTH_SECRET=supersecret`, `my password is sunshine`.
-const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|secret)$/i;
-// `PIN_TOKEN=123456`, `the secret is 12345678`: a one-time code or numeric token, not a count.
-const NUMERIC_TOKEN_KEY = /^(?:token|secret)$/i;
+const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|secret(?:[ _-]?key)?)$/i;
+// `PIN_TOKEN=123456`, `the secret is 12345678`, `api_key=1234567`: a code or numeric key, not a count.
+const NUMERIC_TOKEN_KEY = /^(?:token|secret|api[ _-]?key)$/i;
 const LONG_NUMBER = /^\d{6,}$/;
-// `PWD=/home/app`, `OLDPWD=~/src`: a directory, not a password.
-const ABSOLUTE_PATH = /^(?:~|\.{0,2}\/)/;
+// `PWD=/home/app`, `OLDPWD=~/src`: a directory, not a password (`password: ./secret` may be one).
+const ABSOLUTE_PATH = /^~?\//;
 // "The password is hashed", "my password is also …": words that describe the secret, not quote it.
 const DESCRIPTION_WORDS = new Set(
   "stored hashed salted encrypted required valid invalid expired missing optional wrong correct incorrect empty blank also still very weak strong short long secure insecure safe unsafe never always only just same different unique random visible hidden shown known unknown generic public private sensitive mandatory simple easy hard complex good fine okay then when what that this there here where your their mine yours ours used sent kept saved reset changed".split(" "),
