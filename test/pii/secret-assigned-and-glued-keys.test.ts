@@ -85,3 +85,10 @@ describe("more values caught at the session start (found by the same review's sc
     ["api_key=1234567", "1234567"],
   ])("is found in %j", expectCovered);
 });
+
+describe("a key whose letters alternate case is no camelCase identifier", () => {
+  it.each([
+    ["API_KEY=AbCdEfGhIjKlMnOpQrStUv", "AbCdEfGhIjKlMnOpQrStUv"],
+    ['const API_KEY = "AbCdEfGhIjKlMnOpQrSt";', "AbCdEfGhIjKlMnOpQrSt"],
+  ])("is found in %j", expectCovered);
+});

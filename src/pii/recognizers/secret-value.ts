@@ -17,6 +17,8 @@ const DOTTED_PATH = new RegExp(`^${IDENTIFIER}(?:\\.${IDENTIFIER})+$`);
 // `api_key`, `OPENAI_API_KEY`, `getToken`, `AccessKeyParam`: names in code, all letters.
 const SNAKE_CASE = /^_*[A-Za-z]+(?:_+[A-Za-z]+)+_*$/;
 const CAMEL_CASE = /^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
+// `AbCdEfGhIjKl`: humps of one letter, three in a row, are a generated key, not words run together.
+const ONE_LETTER_HUMPS = /(?:[A-Z][a-z](?=[A-Z]|$)){3}/;
 // `include`, `Bearer`, `NONE`, `my-app-secrets`: words. A longer run of letters is no word but a
 // passphrase (`DB_PASSWORD=correcthorsebatterystaple`).
 const WORDS = /^(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10})(?:-(?:[A-Z]?[a-z]{1,13}|[A-Z]{2,10}))*$/;
@@ -65,7 +67,7 @@ function isCodeOrWords(value: string): boolean {
   const bare = value.replace(CLOSING_BRACKETS, "");
   if (PLACEHOLDER.test(bare) || CALL_OR_INDEX.test(bare) || YAML_TAG.test(bare) || isPath(bare)) return true;
   if (DOTTED_PATH.test(bare)) return !bare.split(".").some(looksGenerated);
-  return SNAKE_CASE.test(bare) || CAMEL_CASE.test(bare) || WORDS.test(bare);
+  return SNAKE_CASE.test(bare) || (CAMEL_CASE.test(bare) && !ONE_LETTER_HUMPS.test(bare)) || WORDS.test(bare);
 }
 
 function describesTheSecret(word: string): boolean {
