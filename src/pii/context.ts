@@ -8,6 +8,12 @@ export interface ContextWords {
   positive?: readonly string[];
   /** Words that make it less likely (order numbers, versions, …). */
   negative?: readonly string[];
+  /**
+   * Negative words that also count as the last word of a camelCase identifier ("AssemblyVersion" for
+   * "version"). Opt-in per recognizer: for most words the identifier names a neighbouring field, not the
+   * match ("userId" next to a phone number, "homePhone" next to an SSN, "WhatsApp" for "app").
+   */
+  negativeIdentifierTails?: readonly string[];
 }
 
 export interface ContextMatcher {
@@ -33,9 +39,9 @@ function phraseRegex(words: readonly string[] | undefined): RegExp | null {
   return new RegExp(`(?<![a-z0-9])(?:${alternatives.join("|")})(?![a-z0-9])`, "i");
 }
 
-// An identifier whose last word is counter-evidence names what its value is: "AssemblyVersion", "newVersion",
-// "orderId". Only for negative words: a positive word inside an identifier ("dateOfBirth") is as often a schema
-// as data. Single letters ("v") are left out, as the last capital of an acronym ("iOSV") is no word.
+// An identifier ending in a version word names what its value is: "AssemblyVersion", "newVersion". Only for
+// negative words: a positive word inside an identifier ("dateOfBirth") is as often a schema as data. Single
+// letters ("v") are left out, as the last capital of an acronym ("iOSV") is no word.
 function camelTailRegex(words: readonly string[] | undefined): RegExp | null {
   const tails = (words ?? []).filter((w) => w.length > 1).map((w) => escape(w.toLowerCase()).replace(/(?:^| )(\p{Ll})/gu, (_, c: string) => c.toUpperCase()));
   if (tails.length === 0) return null;
@@ -45,7 +51,7 @@ function camelTailRegex(words: readonly string[] | undefined): RegExp | null {
 export function contextMatcher(words: ContextWords): ContextMatcher {
   const positive = phraseRegex(words.positive);
   const negative = phraseRegex(words.negative);
-  const negativeTail = camelTailRegex(words.negative);
+  const negativeTail = camelTailRegex(words.negativeIdentifierTails);
   const near = (re: RegExp | null, text: string, start: number, end: number, before: number, after: number) =>
     re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
   const nearNegative = (text: string, start: number, end: number) =>

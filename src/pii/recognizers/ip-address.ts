@@ -20,6 +20,8 @@ const NO_HOST = /^(?:127\.|\d+\.\d+\.0+\.0+$)/;
 const context = {
   positive: ["ip", "ip address", "address", "host", "server", "client", "src", "dst", "remote", "addr", "login", "connected", "blocked", "firewall"],
   negative: ["version", "ver", "v", "release", "build", "firmware", "sdk", "package", "upgrade", "upgraded", "patch", "changelog"],
+  // .NET and package manifests name their four-part versions in identifiers (AssemblyVersion, newVersion).
+  negativeIdentifierTails: ["version"],
 };
 
 /** IP_ADDRESS v4. A dotted quad is also how versions look, hence the negative context. */
