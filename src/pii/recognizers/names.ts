@@ -65,6 +65,22 @@ const UNKNOWN_PAIR_CONTEXT = [
   "applicant", "candidate",
 ];
 const ADDRESSED_BEFORE = /(?:^|[^\p{L}])(?:dear|hi|hello|hey|thanks|thank you|regards|sincerely|cheers|best|ask|call|email|emailed|cc)[,:!]?\s+$/iu;
+// Words that open instructions and technical questions ("Using Jackson with …", "Install Jenkins", "The Jackson
+// library"), capitalised only for being first. Kept to a list: a first name that is also a common word ("Frank",
+// "Bill", "Will", "Hope", "Max") opens sentences, sign-offs and CSV rows as often, and is a person there.
+const INSTRUCTION_VERBS = [
+  "use", "install", "configure", "deploy", "run", "add", "set", "setup", "update", "upgrade", "remove", "uninstall",
+  "enable", "disable", "restart", "start", "stop", "build", "create", "delete", "check", "try", "open", "import",
+  "export", "compile", "test", "integrate", "compare", "migrate", "replace", "upload", "download", "call", "load",
+  "launch", "debug", "fix", "connect", "initialize", "initialise", "register", "mock", "patch", "generate", "get",
+];
+const gerund = (verb: string) => (verb.endsWith("e") && !verb.endsWith("ee") ? verb.slice(0, -1) : verb) + "ing";
+const SENTENCE_OPENERS = new Set([
+  ...INSTRUCTION_VERBS,
+  ...INSTRUCTION_VERBS.map(gerund),
+  "running", "setting", "getting", "debugging", "the", "a", "an", "this", "that", "these", "those", "our", "my", "your",
+  "why", "how", "when", "where", "does", "do", "is", "can", "should", "with", "without", "after", "before", "in", "on",
+]);
 // What may stand between a sentence's end (or a line's start) and its first word: spaces, quotes, list bullets.
 const LEAD_IN = /[ \t"'“‘(\[*#>•–—-]/u;
 const SENTENCE_END = /[.!?:;\n\r]/;
@@ -121,9 +137,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const matcher = addressed ? personContext : unknownPairContext;
     out.push({ type: "PERSON", start, end, score: matcher.adjust(text, start, end, SCORE.unknownPair) });
   };
-  // A word the lexicon knows ("Using", "The", "Install") is capitalised at the start of a sentence whatever it
-  // is; elsewhere its capital says more ("ask Frank Miller", "Dear Bill Jackson").
-  const capitalisedAsSentenceStart = (text: string, w: Word) => commonWords.has(w.lower) && startsSentence(text, w.start);
+  // An instruction word ("Using", "Install", "The") is capitalised at the start of a sentence whatever follows;
+  // elsewhere its capital says more ("ask Frank Miller", "Dear Bill Jackson").
+  const capitalisedAsSentenceStart = (text: string, w: Word) => SENTENCE_OPENERS.has(w.lower) && startsSentence(text, w.start);
 
   function scanRun(text: string, runStart: number, run: string, out: Entity[]) {
     // A run is whole WORD matches joined by single spaces, so splitting on spaces gives the same words
