@@ -45,7 +45,7 @@ function phraseRegex(words: readonly string[] | undefined): RegExp | null {
 function camelTailRegex(words: readonly string[] | undefined): RegExp | null {
   const tails = (words ?? []).filter((w) => w.length > 1).map((w) => escape(w.toLowerCase()).replace(/(?:^| )(\p{Ll})/gu, (_, c: string) => c.toUpperCase()));
   if (tails.length === 0) return null;
-  return new RegExp(`(?<=[\\p{Ll}\\d])(?:${tails.join("|")})(?![\\p{L}\\d])`, "u");
+  return new RegExp(`(?<=[\\p{Ll}\\d])(?:${tails.join("|")})[\\s"'=:>(\\[]*$`, "u");
 }
 
 export function contextMatcher(words: ContextWords): ContextMatcher {
@@ -54,8 +54,11 @@ export function contextMatcher(words: ContextWords): ContextMatcher {
   const negativeTail = camelTailRegex(words.negativeIdentifierTails);
   const near = (re: RegExp | null, text: string, start: number, end: number, before: number, after: number) =>
     re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
+  // An identifier counts against the value it labels, right before it ("AssemblyVersion>4.5.2.1"), not against a
+  // later one ("appVersion=3.2.1 203.0.113.7").
+  const labelledByIdentifier = (text: string, start: number) => negativeTail !== null && negativeTail.test(text.slice(Math.max(0, start - NEGATIVE_BEFORE), start));
   const nearNegative = (text: string, start: number, end: number) =>
-    near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER) || near(negativeTail, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER);
+    near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER) || labelledByIdentifier(text, start);
   return {
     supports: (text, start, end) => near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER),
     adjust(text, start, end, score) {

@@ -13,9 +13,33 @@ const IPV4 = new RegExp(
   "g",
 );
 
-// Loopback (127.0.0.0/8) and addresses ending in .0.0 (0.0.0.0, the network address of a /16 or larger) name no
-// host a person could sit behind. Major.Minor.0.0 is also how .NET writes assembly versions (8.0.0.0, 13.0.0.0).
-const NO_HOST = /^(?:127\.|\d+\.\d+\.0+\.0+$)/;
+// Loopback (127.0.0.0/8), 0.0.0.0 and netmasks (255.x.x.x, in the reserved 240.0.0.0/4) name no host a person
+// could sit behind.
+const NO_HOST = /^(?:127\.|255\.|0+\.0+\.0+\.0+$)/;
+// Major.Minor.0.0 is how .NET writes assembly versions (8.0.0.0, 13.0.0.0) and browsers their own (Chrome/120.0.0.0),
+// but 10.5.0.0 in an access log is a host in a /8: such a quad is a version only next to version text.
+const MAJOR_MINOR = /^\d+\.\d+\.0+\.0+$/;
+const VERSION_TEXT = /(?:version|assembly|release|build|sdk|package|nuget|runtime|framework|upgrade|conflicts?|\p{Lu}\p{Ll}+\.\p{Lu})/iu;
+const GLUED_TO_NAME = /[/\-="]$/;
+const VERSION_BEFORE = 48;
+const VERSION_AFTER = 24;
+
+function isVersionShaped(text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - VERSION_BEFORE), start);
+  return GLUED_TO_NAME.test(before) || VERSION_TEXT.test(before) || VERSION_TEXT.test(text.slice(end, end + VERSION_AFTER));
+}
+
+// "from" right before an address names the client a request came from ("Patch request from 203.0.113.7"), however
+// many version words are around; after "upgrade(d)" it is the version left behind ("upgraded from 2.9.8.3").
+const CLIENT_FROM = /(?<!\b(?:upgrade|upgraded|upgrading|update|updated|updating|downgrade|downgraded|migrate|migrated|migrating)\s+)\bfrom\s+$/i;
+const SCORE = { address: 0.6, clientAfterFrom: 0.95 };
+
+function evaluateIPv4(match: RegExpExecArray, text: string) {
+  const start = match.index;
+  const end = start + match[0].length;
+  if (NO_HOST.test(match[0]) || (MAJOR_MINOR.test(match[0]) && isVersionShaped(text, start, end))) return null;
+  return whole(match, CLIENT_FROM.test(text.slice(Math.max(0, start - 24), start)) ? SCORE.clientAfterFrom : SCORE.address);
+}
 
 const context = {
   positive: ["ip", "ip address", "address", "host", "server", "client", "src", "dst", "remote", "addr", "login", "connected", "blocked", "firewall"],
@@ -26,7 +50,7 @@ const context = {
 
 /** IP_ADDRESS v4. A dotted quad is also how versions look, hence the negative context. */
 export const ipv4Recognizer = () =>
-  patternRecognizer({ name: "ipv4", type: "IP_ADDRESS", regex: IPV4, evaluate: (m) => (NO_HOST.test(m[0]) ? null : whole(m, 0.6)), context });
+  patternRecognizer({ name: "ipv4", type: "IP_ADDRESS", regex: IPV4, evaluate: evaluateIPv4, context });
 
 /**
  * IP_ADDRESS v6: runs of hex digits, colons and dots around a colon, decided by `net.isIPv6` (times such
