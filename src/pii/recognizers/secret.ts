@@ -42,9 +42,18 @@ function looksRandom(value: string): boolean {
  * token is not a credential, and a public key token (.NET's PublicKeyToken, `public_key_token`) is public.
  */
 function namesASecret(text: string, nameStart: number, name: string): boolean {
-  const identifierStart = text.slice(0, nameStart).search(/[A-Za-z0-9_-]*$/);
-  const identifier = text.slice(identifierStart, nameStart) + name;
+  const identifier = text.slice(identifierStart(text, nameStart), nameStart) + name;
   return !/public|[cx]srf/i.test(identifier);
+}
+
+/** How far back an identifier or a line's start is looked for: scans stay linear in the text. */
+const LOOKBACK_CHARS = 200;
+
+/** Where the identifier ending at `end` starts (walked back, never past `LOOKBACK_CHARS`). */
+function identifierStart(text: string, end: number): number {
+  let start = end;
+  while (start > 0 && end - start < LOOKBACK_CHARS && /[A-Za-z0-9_-]/.test(text[start - 1]!)) start--;
+  return start;
 }
 
 /**
@@ -53,12 +62,12 @@ function namesASecret(text: string, nameStart: number, name: string): boolean {
  * end with `;` too but are settings. `password: SecretStr = Field()` is a type annotation.
  */
 function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
-  const lineStart = text.lastIndexOf("\n", nameStart - 1) + 1;
+  const lineStart = Math.max(text.lastIndexOf("\n", nameStart - 1) + 1, nameStart - LOOKBACK_CHARS);
   if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(text.slice(lineStart, nameStart))) return true;
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
   const introducer = m[2] ?? "";
   if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
-  const spacedAssignment = introducer === "=" && /[ \t]$/.test(text.slice(0, m.indices?.[2]?.[0] ?? 0));
+  const spacedAssignment = introducer === "=" && /[ \t]/.test(text[(m.indices?.[2]?.[0] ?? 0) - 1] ?? "");
   return spacedAssignment && /^\s*;/.test(after);
 }
 
