@@ -51,7 +51,7 @@ const MIN_PROSE_KEY = 8;
 const PROSE_COMPOUND = /(?:^|-)[a-z]{4,}(?:-|$)/;
 
 /** `assignment`: `key=value` in a config or connection string; `code`: a statement (`const key = value;`). */
-export type PairForm = "assignment" | "code" | "prose";
+export type PairForm = "assignment" | "field" | "code" | "prose";
 
 /** Letters mixed with digits, or lower case running into upper case: how generated keys look. */
 function looksGenerated(value: string): boolean {
@@ -87,7 +87,11 @@ function isChosenSecret(name: string, value: string, form: PairForm): boolean | 
   const lastSegment = bare.slice(bare.lastIndexOf(".") + 1);
   if (lastSegment.toLowerCase() === name.toLowerCase() || PLACEHOLDER.test(bare) || YAML_TAG.test(bare)) return false;
   if (GRAPHQL_TYPE.test(value) || ABSOLUTE_PATH.test(bare)) return false;
-  if (form === "assignment") return bare === value && !CALL_OR_INDEX.test(bare) ? true : undefined;
+  if (form === "assignment") return CALL_OR_INDEX.test(bare) ? undefined : true;
+  // A field of an object literal or a call's argument (`{user: admin, password: sunshine}`,
+  // `connect(host=db, password=sunshine)`): a plain word is the password people chose; an identifier
+  // or a dotted path is a variable (`{ email, password: hashedPassword }`), for the general rules.
+  if (form === "field") return WORDS.test(bare) ? true : undefined;
   if (form === "prose" && WORDS.test(value)) return !describesTheSecret(value);
   return undefined;
 }
@@ -101,9 +105,10 @@ function looksLikeProseKey(value: string): boolean {
  * `token_count`); `form` says whether it was assigned (`=`, `:`) or stated in a sentence (` is `).
  */
 export function secretValueLength(name: string, value: string, form: PairForm): number {
+  // The sentence's full stop is not part of the secret; a "!" or "?" may be, so it stays covered. Nor
+  // is the bracket closing the parenthesis or the object the pair stands in (`(password: sunshine)`).
   const candidate = form === "prose" ? value.replace(SENTENCE_END, "") : value;
-  // The sentence's full stop is not part of the secret; a "!" or "?" may be, so it stays covered.
-  const length = form === "prose" ? value.replace(/\.+$/, "").length : value.length;
+  const length = form === "prose" ? value.replace(/\.+$/, "").length : value.replace(CLOSING_BRACKETS, "").length;
   if (candidate.length < 4) return 0;
   if (NUMERIC_TOKEN_KEY.test(name) && LONG_NUMBER.test(candidate)) return length;
   // Most leaked passwords are words people chose (`DB_PASSWORD=postgres`); the key is a password or

@@ -76,7 +76,18 @@ function pairForm(m: RegExpExecArray, text: string, nameStart: number): PairForm
   const [, introducer = "", quote = ""] = m.slice(1);
   if (/is/i.test(introducer)) return "prose";
   if (quote !== "") return "assignment";
-  return isStatement(m, text, nameStart) ? "code" : "assignment";
+  if (isStatement(m, text, nameStart)) return "code";
+  return isField(m, text, nameStart) ? "field" : "assignment";
+}
+
+/**
+ * A field of an object literal or a call's argument list: a `{` or a call's `(` earlier on the line, or
+ * a `,` right after the value (`{ email, password: hashedPassword }`, `connect(host=db, password=pw)`).
+ */
+function isField(m: RegExpExecArray, text: string, nameStart: number): boolean {
+  if (text[m.index + m[0].length] === ",") return true;
+  const lineStart = Math.max(text.lastIndexOf("\n", nameStart - 1) + 1, nameStart - LOOKBACK_CHARS);
+  return /\{|[\w$]\(/.test(text.slice(lineStart, nameStart));
 }
 
 function pairSecret(m: RegExpExecArray, text: string): Finding | null {
