@@ -29,6 +29,29 @@ function isVersionShaped(text: string, start: number, end: number): boolean {
   return GLUED_TO_NAME.test(before) || VERSION_TEXT.test(before) || VERSION_TEXT.test(text.slice(end, end + VERSION_AFTER));
 }
 
+// A network (10.0.0.0/16, 10.0.1.0/24: every host bit zero before a prefix length) names a range of hosts, not one.
+// Host routes such as 10.1.20.30/32 keep their host bits and stay found.
+const PREFIX_LENGTH = /^\/(\d{1,2})(?!\d)/;
+function isNetworkBeforePrefix(quad: string, after: string): boolean {
+  const prefix = PREFIX_LENGTH.exec(after);
+  if (!prefix || Number(prefix[1]) > 32) return false;
+  const bits = Number(prefix[1]);
+  const value = quad.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  return bits < 32 && value % 2 ** (32 - bits) === 0;
+}
+
+// A x.y.0.0 quad in a route table or interface config is a network written without its prefix
+// ("network 10.1.0.0 netmask 255.255.0.0", "ip route add 10.8.0.0 via ..."); alone in a log line it is a host.
+const NETWORK_WORDS = /\b(?:netmask|subnet|cidr|route|network|via)\b/i;
+const NETWORK_WORDS_BEFORE = 24;
+const NETWORK_WORDS_AFTER = 16;
+function isNetworkNearNetworkWords(text: string, start: number, end: number): boolean {
+  return (
+    NETWORK_WORDS.test(text.slice(Math.max(0, start - NETWORK_WORDS_BEFORE), start)) ||
+    NETWORK_WORDS.test(text.slice(end, end + NETWORK_WORDS_AFTER))
+  );
+}
+
 // "from" right before an address names the client a request came from ("Patch request from 203.0.113.7"), however
 // many version words are around; after "upgrade(d)" it is the version left behind ("upgraded from 2.9.8.3").
 const CLIENT_FROM = /(?<!\b(?:upgrade|upgraded|upgrading|update|updated|updating|downgrade|downgraded|migrate|migrated|migrating)\s+)\bfrom\s+$/i;
@@ -37,7 +60,8 @@ const SCORE = { address: 0.6, clientAfterFrom: 0.95 };
 function evaluateIPv4(match: RegExpExecArray, text: string) {
   const start = match.index;
   const end = start + match[0].length;
-  if (NO_HOST.test(match[0]) || (MAJOR_MINOR.test(match[0]) && isVersionShaped(text, start, end))) return null;
+  if (NO_HOST.test(match[0]) || isNetworkBeforePrefix(match[0], text.slice(end, end + 3))) return null;
+  if (MAJOR_MINOR.test(match[0]) && (isVersionShaped(text, start, end) || isNetworkNearNetworkWords(text, start, end))) return null;
   return whole(match, CLIENT_FROM.test(text.slice(Math.max(0, start - 24), start)) ? SCORE.clientAfterFrom : SCORE.address);
 }
 
