@@ -68,6 +68,36 @@ function opensTag(text: string, word: Span): boolean {
   return text[at - 1] === "<";
 }
 
+// Between a birth field's name and a date, signs that the date is some other value: a schema default
+// ("birth_date date DEFAULT '1970-01-01'"), an argument to a call ("z.date().max(new Date('2010-01-01'))", but
+// not an INSERT's "VALUES("), a self-closing empty tag ("<birthDate/>"), or another field's label or tag
+// ("birth_date: null, created_at: …", "<createdAt>").
+const OTHER_VALUE_BETWEEN =
+  /\bdefault\b|(?<![\w$])(?!values\()[A-Za-z_$][\w$]*\(|\/>|<\/?[A-Za-z]|[A-Za-z_$][\w$]*["']?[ \t]*:(?!\/\/)/i;
+const CELL_SEPARATOR = /[,\t;|]/;
+
+function lineBefore(text: string, index: number): string {
+  return text.slice(text.lastIndexOf("\n", index - 1) + 1, index);
+}
+
+/** In a table (header line, then rows), whether `date` sits in another column than the field named at `word`. */
+function inAnotherColumn(text: string, word: Span, date: Span): boolean {
+  const headerStart = text.lastIndexOf("\n", word.start - 1) + 1;
+  const headerEnd = text.indexOf("\n", word.end);
+  if (headerEnd === -1 || headerEnd >= date.start) return false;
+  const separator = CELL_SEPARATOR.exec(text.slice(headerStart, headerEnd))?.[0];
+  if (!separator) return false;
+  const column = (line: string) => line.split(separator).length - 1;
+  return column(text.slice(headerStart, word.start)) !== column(lineBefore(text, date.start));
+}
+
+/** Whether `date`, after the field name holding `word` (ending at `nameEnd`), is that field's own value. */
+function isFieldValue(text: string, word: Span, nameEnd: number, date: Span): boolean {
+  const between = text.slice(nameEnd, date.start);
+  if (OTHER_VALUE_BETWEEN.test(between) || inAnotherColumn(text, word, date)) return false;
+  return opensTag(text, word) || !COMPARED.test(between);
+}
+
 /** Whether a year in `between` (word to date) belongs to another event than the birth on `date`. */
 function otherYearBetween(between: string, dateYears: readonly number[]): boolean {
   return [...between.matchAll(YEAR_BETWEEN)].some(
@@ -80,7 +110,7 @@ function datesTheBirth(text: string, word: Span, date: Span, dateYears: readonly
   const before = word.end <= date.start;
   if (BORN_COMPOUND.test(text.slice(word.start, word.end + 2))) return false;
   const nameEnd = identifierEnd(text, word);
-  if (nameEnd !== -1) return before && (opensTag(text, word) || !COMPARED.test(text.slice(nameEnd, date.start)));
+  if (nameEnd !== -1) return before && isFieldValue(text, word, nameEnd, date);
   const between = before ? text.slice(word.end, date.start) : text.slice(date.end, word.start);
   if (otherYearBetween(between, dateYears)) return false;
   // A recent date near "birthday" is more often the day a job ran than a newborn's birth; said outright
