@@ -1,3 +1,4 @@
+import { lineBefore } from "./lines.js";
 import type { Recognizer } from "./recognizer.js";
 import { forEachMatch, ownRegex } from "./matches.js";
 
@@ -75,10 +76,6 @@ function opensTag(text: string, word: Span): boolean {
 const OTHER_VALUE_BETWEEN =
   /\bdefault\b|(?<![\w$])(?!values\()[A-Za-z_$][\w$]*\(|\/>|<\/?[A-Za-z]|[A-Za-z_$][\w$]*["']?[ \t]*:(?!\/\/)/i;
 const CELL_SEPARATOR = /[,\t;|]/;
-
-function lineBefore(text: string, index: number): string {
-  return text.slice(text.lastIndexOf("\n", index - 1) + 1, index);
-}
 
 /** In a table (header line, then rows), whether `date` sits in another column than the field named at `word`. */
 function inAnotherColumn(text: string, word: Span, date: Span): boolean {

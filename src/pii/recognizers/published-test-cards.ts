@@ -2,6 +2,8 @@
  * Card numbers that payment providers publish for their sandboxes. No issuer hands them to a customer,
  * so in a text that says it is testing they are examples, not anyone's card.
  */
+import { lineBefore } from "./lines.js";
+
 export const PUBLISHED_TEST_CARDS: ReadonlySet<string> = new Set([
   // Stripe (docs.stripe.com/testing)
   "4242424242424242", "4000056655665556", "5555555555554444", "2223003122003222", "5200828282828210",
@@ -28,8 +30,7 @@ const LINE_REACH = 120;
 /** True when `digits` is a published test card and the line around it says it is testing. */
 export function isTestCardInTestingText(digits: string, text: string, start: number, end: number): boolean {
   if (!PUBLISHED_TEST_CARDS.has(digits)) return false;
-  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - LINE_REACH);
   const lineEndAt = text.indexOf("\n", end);
   const lineEnd = Math.min(lineEndAt === -1 ? text.length : lineEndAt, end + LINE_REACH);
-  return TESTING.test(text.slice(lineStart, start)) || TESTING.test(text.slice(end, lineEnd));
+  return TESTING.test(lineBefore(text, start, LINE_REACH)) || TESTING.test(text.slice(end, lineEnd));
 }

@@ -2,6 +2,7 @@ import type { Finding } from "./pattern.js";
 import { group, patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
+import { lineBefore } from "./lines.js";
 import { type PairForm, secretValueLength } from "./secret-value.js";
 
 // Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
@@ -62,8 +63,7 @@ function identifierStart(text: string, end: number): number {
  * end with `;` too but are settings. `password: SecretStr = Field()` is a type annotation.
  */
 function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
-  const lineStart = Math.max(text.lastIndexOf("\n", nameStart - 1) + 1, nameStart - LOOKBACK_CHARS);
-  if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(text.slice(lineStart, nameStart))) return true;
+  if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(lineBefore(text, nameStart, LOOKBACK_CHARS))) return true;
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
   const introducer = m[2] ?? "";
   if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
@@ -86,8 +86,7 @@ function pairForm(m: RegExpExecArray, text: string, nameStart: number): PairForm
  */
 function isField(m: RegExpExecArray, text: string, nameStart: number): boolean {
   if (text[m.index + m[0].length] === ",") return true;
-  const lineStart = Math.max(text.lastIndexOf("\n", nameStart - 1) + 1, nameStart - LOOKBACK_CHARS);
-  return /\{|[\w$]\(/.test(text.slice(lineStart, nameStart));
+  return /\{|[\w$]\(/.test(lineBefore(text, nameStart, LOOKBACK_CHARS));
 }
 
 function pairSecret(m: RegExpExecArray, text: string): Finding | null {
