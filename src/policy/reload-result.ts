@@ -12,9 +12,13 @@ import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } fro
  * `GET /admin/policies`; the message says how many more there were.
  */
 export function loadFailure(error: unknown, trigger: ReloadTrigger, file: string, at: Date = new Date()): PolicyLoadFailure {
-  const problems: ConfigProblem[] =
-    error instanceof ConfigError ? error.problems : [{ file, line: 0, col: 0, path: "", message: error instanceof Error ? error.message : String(error) }];
+  const problems = problemsOf(error, file);
   return { at: at.toISOString(), trigger, message: problemLines(problems).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
+}
+
+/** A load error's problems; an error that is not a `ConfigError` (an unreadable file) is one problem on `file`. */
+export function problemsOf(error: unknown, file: string): ConfigProblem[] {
+  return error instanceof ConfigError ? error.problems : [{ file, line: 0, col: 0, path: "", message: error instanceof Error ? error.message : String(error) }];
 }
 
 /**

@@ -22,7 +22,7 @@ import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./li
 import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PiiHashKey, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
-import { loadFailure } from "./reload-result.js";
+import { loadFailure, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
 
@@ -410,11 +410,6 @@ async function prepareClassifier(source: ClassifierSource | undefined): Promise<
 function notTaken(model: PreparedClassifier, why: string, error: unknown, policyDir: string): ConfigError {
   const note = { file: model.info.dir, line: 0, col: 0, path: "", message: `the retrained intent classifier in this folder is not taken: ${why}; the previous one keeps answering` };
   return new ConfigError([note, ...problemsOf(error, policyDir)]);
-}
-
-/** A load error's problems, an error other than `ConfigError` as one problem on `file` (as `loadFailure` reports it). */
-function problemsOf(error: unknown, file: string): ConfigProblem[] {
-  return error instanceof ConfigError ? error.problems : loadFailure(error, "manual", file).problems;
 }
 
 /** The shadow candidate checks against the active store's classifier but never reloads it. */
