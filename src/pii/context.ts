@@ -48,22 +48,25 @@ function camelTailRegex(words: readonly string[] | undefined): RegExp | null {
   return new RegExp(`(?<=[\\p{Ll}\\d])(?:${tails.join("|")})[\\s"'=:>(\\[]*$`, "u");
 }
 
+/** Whether `re` matches within `before` characters before the match [start, end) or `after` characters after it. */
+export function nearby(re: RegExp | null, text: string, start: number, end: number, before: number, after: number): boolean {
+  return re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
+}
+
 export function contextMatcher(words: ContextWords): ContextMatcher {
   const positive = phraseRegex(words.positive);
   const negative = phraseRegex(words.negative);
   const negativeTail = camelTailRegex(words.negativeIdentifierTails);
-  const near = (re: RegExp | null, text: string, start: number, end: number, before: number, after: number) =>
-    re !== null && (re.test(text.slice(Math.max(0, start - before), start)) || re.test(text.slice(end, end + after)));
   // An identifier counts against the value it labels, right before it ("AssemblyVersion>4.5.2.1"), not against a
   // later one ("appVersion=3.2.1 203.0.113.7").
   const labelledByIdentifier = (text: string, start: number) => negativeTail !== null && negativeTail.test(text.slice(Math.max(0, start - NEGATIVE_BEFORE), start));
   const nearNegative = (text: string, start: number, end: number) =>
-    near(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER) || labelledByIdentifier(text, start);
+    nearby(negative, text, start, end, NEGATIVE_BEFORE, NEGATIVE_AFTER) || labelledByIdentifier(text, start);
   return {
-    supports: (text, start, end) => near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER),
+    supports: (text, start, end) => nearby(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER),
     adjust(text, start, end, score) {
       let adjusted = score;
-      if (near(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER)) {
+      if (nearby(positive, text, start, end, WINDOW_BEFORE, WINDOW_AFTER)) {
         adjusted = Math.max(MIN_WITH_SUPPORT, Math.min(1, adjusted + BOOST));
       }
       if (nearNegative(text, start, end)) adjusted = Math.max(0, adjusted - BOOST);

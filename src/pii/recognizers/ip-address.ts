@@ -1,5 +1,5 @@
 import { isIPv6 } from "node:net";
-import { contextMatcher } from "../context.js";
+import { contextMatcher, nearby } from "../context.js";
 import { forEachHexRun } from "./hex-runs.js";
 import { patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
@@ -25,8 +25,7 @@ const VERSION_BEFORE = 48;
 const VERSION_AFTER = 24;
 
 function isVersionShaped(text: string, start: number, end: number): boolean {
-  const before = text.slice(Math.max(0, start - VERSION_BEFORE), start);
-  return GLUED_TO_NAME.test(before) || VERSION_TEXT.test(before) || VERSION_TEXT.test(text.slice(end, end + VERSION_AFTER));
+  return GLUED_TO_NAME.test(text.slice(Math.max(0, start - VERSION_BEFORE), start)) || nearby(VERSION_TEXT, text, start, end, VERSION_BEFORE, VERSION_AFTER);
 }
 
 // A network (10.0.0.0/16, 10.0.1.0/24: every host bit zero before a prefix length) names a range of hosts, not one.
@@ -46,10 +45,7 @@ const NETWORK_WORDS = /\b(?:netmask|subnet|cidr|route|network|via)\b/i;
 const NETWORK_WORDS_BEFORE = 24;
 const NETWORK_WORDS_AFTER = 16;
 function isNetworkNearNetworkWords(text: string, start: number, end: number): boolean {
-  return (
-    NETWORK_WORDS.test(text.slice(Math.max(0, start - NETWORK_WORDS_BEFORE), start)) ||
-    NETWORK_WORDS.test(text.slice(end, end + NETWORK_WORDS_AFTER))
-  );
+  return nearby(NETWORK_WORDS, text, start, end, NETWORK_WORDS_BEFORE, NETWORK_WORDS_AFTER);
 }
 
 // "from" right before an address names the client a request came from ("Patch request from 203.0.113.7"), however
