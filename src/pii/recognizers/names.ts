@@ -112,17 +112,21 @@ const GROUP_AFTER =
 const LEAD_IN = /[ \t"'“‘(\[*#>•–—-]/u;
 const SENTENCE_END = /[.!?:;\n\r]/;
 
-/** True when the word at `index` is the first of a sentence, line or list item ("Using Jackson …", "- Install …"). */
-function startsSentence(text: string, index: number): boolean {
+/** The character before the word at `index` once spaces, quotes and a list bullet (at most 8) are passed; "" at the text's start. */
+function charBeforeLeadIn(text: string, index: number): string {
   let i = index;
   while (i > 0 && index - i < 8 && LEAD_IN.test(text[i - 1]!)) i--;
-  return i === 0 || SENTENCE_END.test(text[i - 1]!);
+  return i === 0 ? "" : text[i - 1]!;
+}
+/** True when the word at `index` is the first of a sentence, line or list item ("Using Jackson …", "- Install …"). */
+function startsSentence(text: string, index: number): boolean {
+  const before = charBeforeLeadIn(text, index);
+  return before === "" || SENTENCE_END.test(before);
 }
 /** True when the word at `index` is the first of a line, after spaces, quotes or a list bullet. */
 function startsLine(text: string, index: number): boolean {
-  let i = index;
-  while (i > 0 && index - i < 8 && LEAD_IN.test(text[i - 1]!)) i--;
-  return i === 0 || text[i - 1] === "\n" || text[i - 1] === "\r";
+  const before = charBeforeLeadIn(text, index);
+  return before === "" || before === "\n" || before === "\r";
 }
 const LOCATION_CONTEXT = [
   "live", "lives", "living", "lived", "located", "address", "moved", "based", "reside", "resides", "residing",
