@@ -30,10 +30,10 @@ const CLOSING_BRACKETS = /[)\]}]+$/;
 const YAML_TAG = /^![A-Za-z]+$/;
 // `/etc/ssl/private/server.key`, `vault/data/app`.
 const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
-const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
+const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd|pass(?![a-z]))/i;
 const SMALL_COUNT = /^\d{1,7}$/;
 // Keys whose value is often a word people chose: `NEXTAUTH_SECRET=supersecret`, `my password is sunshine`.
-const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|secret(?:[ _-]?key)?)$/i;
+const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|pass|secret(?:[ _-]?key)?)$/i;
 // `PIN_TOKEN=123456`, `the secret is 12345678`, `api_key=1234567`: a code or numeric key, not a count.
 const NUMERIC_TOKEN_KEY = /^(?:token|secret|api[ _-]?key)$/i;
 const LONG_NUMBER = /^\d{6,}$/;
@@ -83,9 +83,11 @@ function describesTheSecret(word: string): boolean {
  */
 function isChosenSecret(name: string, value: string, form: PairForm): boolean | undefined {
   const bare = value.replace(CLOSING_BRACKETS, "");
-  // `password = password`, `password = req.body.password`: a variable named like its key.
+  // `{ password: password }`, `password: req.body.password`: a variable named like its key. A setting's
+  // bare word is the password itself, the classic default (`password: password`, `DB_PASSWORD=password`).
   const lastSegment = bare.slice(bare.lastIndexOf(".") + 1);
-  if (lastSegment.toLowerCase() === name.toLowerCase() || PLACEHOLDER.test(bare) || YAML_TAG.test(bare)) return false;
+  const namedLikeTheKey = lastSegment.toLowerCase() === name.toLowerCase() && (form !== "assignment" || bare !== lastSegment);
+  if (namedLikeTheKey || PLACEHOLDER.test(bare) || YAML_TAG.test(bare)) return false;
   if (GRAPHQL_TYPE.test(value) || ABSOLUTE_PATH.test(bare)) return false;
   if (form === "assignment") return CALL_OR_INDEX.test(bare) ? undefined : true;
   // A field of an object literal or a call's argument (`{user: admin, password: sunshine}`,

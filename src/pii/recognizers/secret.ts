@@ -3,6 +3,7 @@ import { group, patternRecognizer, whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { lineBefore } from "./lines.js";
+import { commandLineSecretRecognizers } from "./secret-cli.js";
 import { type PairForm, secretValueLength } from "./secret-value.js";
 
 // Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
@@ -24,9 +25,10 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]
 
 // `password=…`, `"api_key": "…"`, `DB_PASSWORD: …`, `my password is …`: the value is the secret.
 // Groups: 1 the key's name, 2 how the value is introduced, 3 its quote, 4 the value. Compound names
-// may be written as two words ("my API key is …", "secret key: …").
+// may be written as two words ("my API key is …", "secret key: …"). A bare `pass` is a key only as the
+// last word of a longer one (`DB_PASS`, `smtp.pass`), not in "tests pass: 3" or "boarding pass".
 const PAIR =
-  /((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
+  /((?:password|passwd|passphrase|pwd|(?<=[A-Za-z0-9][_.])pass(?![A-Za-z])|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
 const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
@@ -64,11 +66,17 @@ function identifierStart(text: string, end: number): number {
  */
 function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
   if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(lineBefore(text, nameStart, LOOKBACK_CHARS))) return true;
-  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
   const introducer = m[2] ?? "";
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
   if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
-  const spacedAssignment = introducer === "=" && /[ \t]/.test(text[(m.indices?.[2]?.[0] ?? 0) - 1] ?? "");
-  return spacedAssignment && /^\s*;/.test(after);
+  const spaced = /[ \t]/.test(text[(m.indices?.[2]?.[0] ?? 0) - 1] ?? "");
+  if (!spaced || (introducer !== "=" && introducer !== "=>")) return false;
+  // `self.password = password`, `:password => password`: a variable handed on under its own name.
+  return /^\s*;/.test(after) || isNamedLikeItsKey(m);
+}
+
+function isNamedLikeItsKey(m: RegExpExecArray): boolean {
+  return (m[4] ?? "").toLowerCase() === (m[1] ?? "").toLowerCase();
 }
 
 /** A quoted value is a literal, the secret itself even inside code (`var password = "sunshine";`). */
@@ -83,9 +91,13 @@ function pairForm(m: RegExpExecArray, text: string, nameStart: number): PairForm
 /**
  * A field of an object literal or a call's argument list: a `{` or a call's `(` earlier on the line, or
  * a `,` right after the value (`{ email, password: hashedPassword }`, `connect(host=db, password=pw)`).
+ * An object's last field, alone on its line, is one when it hands on a variable named like its key
+ * (`password: password` before the closing brace); any other value there is still read as set.
  */
 function isField(m: RegExpExecArray, text: string, nameStart: number): boolean {
-  if (text[m.index + m[0].length] === ",") return true;
+  const end = m.index + m[0].length;
+  if (text[end] === ",") return true;
+  if (isNamedLikeItsKey(m) && /^\s{0,40}[})]/.test(text.slice(end, end + 41))) return true;
   return /\{|[\w$]\(/.test(lineBefore(text, nameStart, LOOKBACK_CHARS));
 }
 
@@ -98,7 +110,7 @@ function pairSecret(m: RegExpExecArray, text: string): Finding | null {
   return length > 0 && span ? { ...span, end: span.start + length } : null;
 }
 
-/** SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs and `key=value` pairs. */
+/** SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs, `key=value` pairs and command lines. */
 export function secretRecognizers(): Recognizer[] {
   return [
     patternRecognizer({
@@ -137,6 +149,7 @@ export function secretRecognizers(): Recognizer[] {
       evaluate: (m) => group(m, 1, 0.9),
     }),
     pemRecognizer(),
+    ...commandLineSecretRecognizers(),
   ];
 }
 
