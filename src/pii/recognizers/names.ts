@@ -17,7 +17,7 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
 const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 // An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
 // not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
-const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "señor", "señora", "sig"]);
+const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "senor", "senora", "sig"]);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
 const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
@@ -112,6 +112,16 @@ const GROUP_AFTER =
 const LEAD_IN = /[ \t"'“‘(\[*#>•–—-]/u;
 const SENTENCE_END = /[.!?:;\n\r]/;
 
+/**
+ * A word as the name and place lists spell it: lower case, accents dropped. The lexicon is English and
+ * spells "María López", "José" and "Zürich" as maria, lopez, jose and zurich; read with their accents
+ * they were unknown words, and a name written properly went to the cloud in clear.
+ */
+function lookupForm(word: string): string {
+  const lower = word.toLowerCase();
+  return /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/\p{M}/gu, "") : lower;
+}
+
 /** The character before the word at `index` once spaces, quotes and a list bullet (at most 8) are passed; "" at the text's start. */
 function charBeforeLeadIn(text: string, index: number): string {
   let i = index;
@@ -135,6 +145,7 @@ const LOCATION_CONTEXT = [
 ];
 
 interface Word {
+  /** The word's lookupForm: lower case, accents dropped. */
   lower: string;
   start: number;
   end: number;
@@ -197,7 +208,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const words: Word[] = [];
     let start = runStart;
     for (const word of run.split(" ")) {
-      words.push({ lower: word.toLowerCase(), start, end: start + word.length });
+      words.push({ lower: lookupForm(word), start, end: start + word.length });
       start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);

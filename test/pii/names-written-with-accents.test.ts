@@ -1,0 +1,39 @@
+/**
+ * Names and places written with their accents ("María López", "José", "Zürich") are the same names the
+ * English lexicon spells without them, and must be found as they are: people writing Spanish, French or
+ * German prose spell them properly, and read as unknown words they went to the cloud in clear.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
+import { defaultPolicy, valuesOf } from "./support.js";
+
+let engine: PiiEngine;
+beforeAll(() => {
+  engine = createPiiEngine(defaultPolicy());
+});
+
+describe("a name written with accents", () => {
+  it.each([
+    ["Contacta a María López.", "María López"],
+    ["Llama a José Fernández mañana.", "José Fernández"],
+    ["Le dossier de Sébastien Lefèvre est prêt.", "Sébastien Lefèvre"],
+  ])("is a person in %s", (text, name) => {
+    expect(valuesOf(engine, "PERSON", text)).toEqual([name]);
+  });
+
+  it.each([
+    ["Our office moved to Zürich last year.", "Zürich"],
+    ["Ship it to São Paulo by Friday.", "São Paulo"],
+    ["She lives in Montréal now.", "Montréal"],
+  ])("is a place in %s", (text, place) => {
+    expect(valuesOf(engine, "LOCATION", text)).toEqual([place]);
+  });
+
+  it.each(["Meet me at the Café Résumé downtown.", "Please review the Añadir Usuario screen."])("leaves accented common words alone: %s", (text) => {
+    expect(valuesOf(engine, "PERSON", text)).toEqual([]);
+  });
+
+  it("keeps a Spanish honorific an honorific", () => {
+    expect(valuesOf(engine, "PERSON", "Hablé con Señor Gómez ayer.")).toEqual(["Gómez"]);
+  });
+});
