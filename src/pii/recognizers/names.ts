@@ -17,7 +17,7 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
 const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 // An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
 // not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
-const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "senor", "senora", "sig"]);
+const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "señor", "señora", "sig"]);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
 const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
@@ -115,7 +115,8 @@ const SENTENCE_END = /[.!?:;\n\r]/;
 /**
  * A word as the name and place lists spell it: lower case, accents dropped. The lexicon is English and
  * spells "María López", "José" and "Zürich" as maria, lopez, jose and zurich; read with their accents
- * they were unknown words, and a name written properly went to the cloud in clear.
+ * they were unknown words, and a name written properly went to the cloud in clear. Only those lists are read
+ * this way: "Germán" and "Bär" are no demonym and no bar, so the common-word lists take words as written.
  */
 function lookupForm(word: string): string {
   const lower = word.toLowerCase();
@@ -145,8 +146,10 @@ const LOCATION_CONTEXT = [
 ];
 
 interface Word {
-  /** The word's lookupForm: lower case, accents dropped. */
+  /** Lower case, as written: what the common-word and not-a-name lists are checked against. */
   lower: string;
+  /** Lower case without accents (`lookupForm`): what the name and place lists are checked against. */
+  bare: string;
   start: number;
   end: number;
 }
@@ -174,7 +177,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
   const isFirstName = (lower: string) => firstNames.has(lower) || (lower.includes("-") && lower.split("-").every((part) => firstNames.has(part)));
-  const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.lower) && w.lower.length > 1;
+  const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.bare) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
     const matcher = type === "PERSON" ? personContext : locationContext;
@@ -208,7 +211,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const words: Word[] = [];
     let start = runStart;
     for (const word of run.split(" ")) {
-      words.push({ lower: lookupForm(word), start, end: start + word.length });
+      words.push({ lower: word.toLowerCase(), bare: lookupForm(word), start, end: start + word.length });
       start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
@@ -229,12 +232,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       const placeWords = introduced && i === 0 ? 0 : placeLength(words, i);
       if (placeWords > 0) {
         const last = words[i + placeWords - 1]!;
-        const kind = places.get(words.slice(i, i + placeWords).map((w) => w.lower).join(" "))!;
+        const kind = places.get(words.slice(i, i + placeWords).map((w) => w.bare).join(" "))!;
         emit(out, text, "LOCATION", word.start, last.end, PLACE_SCORE[kind]);
         i += placeWords;
         continue;
       }
-      const startsName = introducedHere || isFirstName(word.lower);
+      const startsName = introducedHere || isFirstName(word.bare);
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
       const notFirst = outrightHere ? nameEnds : notNames;
@@ -249,7 +252,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
             ? SCORE.introduced
             : j === i + 1
               ? SCORE.firstNameOnly
-              : lastNames.has(surname.lower)
+              : lastNames.has(surname.bare)
                 ? SCORE.fullName
                 : SCORE.firstAndCapitalised;
         emit(out, text, "PERSON", word.start, surname.end, base);
@@ -257,7 +260,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         continue;
       }
       const next = words[i + 1];
-      if (next && lastNames.has(next.lower) && !notNames.has(word.lower) && word.lower.length > 2 && !capitalisedAsSentenceStart(text, word)) {
+      if (next && lastNames.has(next.bare) && !notNames.has(word.lower) && word.lower.length > 2 && !capitalisedAsSentenceStart(text, word)) {
         emit(out, text, "PERSON", word.start, next.end, SCORE.lastNameOnly);
         i += 2;
         continue;
@@ -273,10 +276,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   }
 
   function placeLength(words: Word[], i: number): number {
-    const longest = multiWordPlaceStarts.has(words[i]!.lower) ? Math.min(3, words.length - i) : 1;
+    const longest = multiWordPlaceStarts.has(words[i]!.bare) ? Math.min(3, words.length - i) : 1;
     for (let n = longest; n >= 1; n--) {
-      let key = words[i]!.lower;
-      for (let k = 1; k < n; k++) key += ` ${words[i + k]!.lower}`;
+      let key = words[i]!.bare;
+      for (let k = 1; k < n; k++) key += ` ${words[i + k]!.bare}`;
       if (places.has(key)) return n;
     }
     return 0;
