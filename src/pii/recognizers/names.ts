@@ -113,15 +113,15 @@ const LEAD_IN = /[ \t"'“‘(\[*#>•–—-]/u;
 const SENTENCE_END = /[.!?:;\n\r]/;
 
 /**
- * A word as the name and place lists spell it: lower case, accents dropped. The lexicon is English and
+ * A lower-case word as the name and place lists spell it: accents dropped. The lexicon is English and
  * spells "María López", "José" and "Zürich" as maria, lopez, jose and zurich; read with their accents
  * they were unknown words, and a name written properly went to the cloud in clear. Only those lists are read
  * this way: "Germán" and "Bär" are no demonym and no bar, so the common-word lists take words as written.
  */
-function lookupForm(word: string): string {
-  const lower = word.toLowerCase();
-  return /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/\p{M}/gu, "") : lower;
+function lookupForm(lower: string): string {
+  return NON_ASCII.test(lower) ? lower.normalize("NFD").replace(/\p{M}/gu, "") : lower;
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The character before the word at `index` once spaces, quotes and a list bullet (at most 8) are passed; "" at the text's start. */
 function charBeforeLeadIn(text: string, index: number): string {
@@ -148,7 +148,7 @@ const LOCATION_CONTEXT = [
 interface Word {
   /** Lower case, as written: what the common-word and not-a-name lists are checked against. */
   lower: string;
-  /** Lower case without accents (`lookupForm`): what the name and place lists are checked against. */
+  /** `lower` without accents (`lookupForm`): what the name and place lists are checked against. */
   bare: string;
   start: number;
   end: number;
@@ -211,7 +211,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const words: Word[] = [];
     let start = runStart;
     for (const word of run.split(" ")) {
-      words.push({ lower: word.toLowerCase(), bare: lookupForm(word), start, end: start + word.length });
+      const lower = word.toLowerCase();
+      words.push({ lower, bare: lookupForm(lower), start, end: start + word.length });
       start += word.length + 1;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
