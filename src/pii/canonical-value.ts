@@ -1,4 +1,7 @@
+import { NATIONAL_ID_TYPES } from "./entity.js";
 import { normalizedValue } from "./normalize.js";
+
+const NATIONAL_IDS: ReadonlySet<string> = new Set(NATIONAL_ID_TYPES);
 
 /**
  * One spelling per value, so a value written two ways is one entity: `4111 1111 1111 1111` and
@@ -12,6 +15,8 @@ import { normalizedValue } from "./normalize.js";
 export function canonicalValue(type: string, written: string): string {
   // "４１１１…" and "4\u200b111…" are the card "4111…" to anyone reading them, the cloud model included.
   const value = normalizedValue(written);
+  // "HH 01 23 45 D", "hh012345d" and "X-2482300-W" are written with or without separators, in either case.
+  if (NATIONAL_IDS.has(type)) return value.replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();
   switch (type) {
     case "CREDIT_CARD":
     case "US_SSN":

@@ -11,6 +11,7 @@ import { compromiseGazetteers } from "./recognizers/gazetteers.js";
 import { ibanRecognizer } from "./recognizers/iban.js";
 import { ipv4Recognizer, ipv6Recognizer } from "./recognizers/ip-address.js";
 import { macAddressRecognizer } from "./recognizers/mac-address.js";
+import { nationalIdRecognizers } from "./recognizers/national-ids.js";
 import { nameAndPlaceRecognizer } from "./recognizers/names.js";
 import { phoneRecognizer } from "./recognizers/phone.js";
 import type { Recognizer } from "./recognizers/recognizer.js";
@@ -55,12 +56,19 @@ export interface PiiEngineOptions {
  * engine.scan("mail jane.doe@example.com"); // [{ type: "EMAIL_ADDRESS", start: 5, end: 25, score: 1 }]
  */
 export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {}): PiiEngine {
+  const thresholds = new Map<string, number>();
+  const threshold = (type: string) => {
+    let value = thresholds.get(type);
+    if (value === undefined) thresholds.set(type, (value = thresholdFor(policy, type)));
+    return value;
+  };
   const recognizers: Recognizer[] = [
     emailRecognizer(),
     urlRecognizer(),
     ...secretRecognizers(),
     creditCardRecognizer(),
     usSsnRecognizer(),
+    ...nationalIdRecognizers(threshold),
     ibanRecognizer(),
     phoneRecognizer(policy.phone_regions as CountryCode[]),
     ipv4Recognizer(),
@@ -71,12 +79,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     ...policy.custom_recognizers.map(customRecognizer),
   ];
   if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()));
-  const thresholds = new Map<string, number>();
-  const threshold = (type: string) => {
-    let value = thresholds.get(type);
-    if (value === undefined) thresholds.set(type, (value = thresholdFor(policy, type)));
-    return value;
-  };
+
   const maxChars = policy.scan.max_text_chars;
 
   function detect(text: string, deadline: Deadline): Entity[] {

@@ -4,11 +4,28 @@
  */
 import { z } from "zod";
 
+/** Identity and tax numbers of other countries than the US (recognizers/national-ids.ts). */
+export const NATIONAL_ID_TYPES = [
+  "UK_NINO",
+  "ES_NIF",
+  "ES_NIE",
+  "IT_FISCAL_CODE",
+  "IN_PAN",
+  "IN_AADHAAR",
+  "FR_NIR",
+  "DE_TAX_ID",
+  "NL_BSN",
+  "CA_SIN",
+  "AU_TFN",
+] as const;
+export type NationalIdType = (typeof NATIONAL_ID_TYPES)[number];
+
 export const BUILTIN_ENTITY_TYPES = [
   "EMAIL_ADDRESS",
   "PHONE_NUMBER",
   "CREDIT_CARD",
   "US_SSN",
+  ...NATIONAL_ID_TYPES,
   "IBAN_CODE",
   "IP_ADDRESS",
   "URL",

@@ -1,0 +1,71 @@
+/**
+ * Identity and tax numbers of the countries the default policy reads phone numbers for: a user in
+ * London, Madrid or Bangalore pasting their own number must not send it to the cloud in clear. Numbers
+ * that only a check digit tells apart from any other count need a word about them; the same digits as
+ * an order number or a build time are left alone.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine } from "../../src/pii/index.js";
+import { defaultPolicy, found, policyWith } from "./support.js";
+
+let engine: PiiEngine;
+beforeAll(() => {
+  engine = createPiiEngine(defaultPolicy());
+});
+
+describe("a national identity number", () => {
+  it.each([
+    ["My National Insurance number is HH 01 23 45 D.", "UK_NINO", "HH 01 23 45 D"],
+    ["NI number: HH012345D", "UK_NINO", "HH012345D"],
+    ["Mi DNI es 54362315K y vivo en Madrid.", "ES_NIF", "54362315K"],
+    ["DNI: 54362315-K", "ES_NIF", "54362315-K"],
+    ["mi dni es 54362315k", "ES_NIF", "54362315k"],
+    ["NIE X-2482300-W", "ES_NIE", "X-2482300-W"],
+    ["Il mio codice fiscale è RCCMNL83S18D969H.", "IT_FISCAL_CODE", "RCCMNL83S18D969H"],
+    ["His PAN card number is ACUPA7085R.", "IN_PAN", "ACUPA7085R"],
+    ["Aadhaar: 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"],
+    ["Numéro de sécurité sociale : 2 95 10 99 126 111 93", "FR_NIR", "2 95 10 99 126 111 93"],
+    ["Meine Steueridentifikationsnummer ist 36574261809.", "DE_TAX_ID", "36574261809"],
+    ["Steuer-ID: 36 574 261 809", "DE_TAX_ID", "36 574 261 809"],
+    ["Mijn burgerservicenummer is 111222333.", "NL_BSN", "111222333"],
+    ["BSN: 1112.22.333", "NL_BSN", "1112.22.333"],
+    ["My social insurance number is 046-454-286.", "CA_SIN", "046-454-286"],
+    ["TFN 123 456 782", "AU_TFN", "123 456 782"],
+  ])("is found in %s", (text, type, value) => {
+    expect(found(engine, text)).toContainEqual([type, value]);
+  });
+
+  it.each([
+    // Check digits wrong: a typo or an invented number.
+    "Mi DNI es 54362315Z.",
+    "Codice fiscale RCCMNL83S18D967H",
+    "BSN: 111222334",
+    // The same digits as counts and references, with no word about an identity number.
+    "Order 123456782 shipped.",
+    "The build took 123456782 ns.",
+    "Invoice 36574261809 is overdue.",
+    "Totals: 111222333 rows.",
+    "See RFC 2341 2341 2346.",
+    "Product code ABCPE1234F is discontinued.",
+    "Version AB123456C of the firmware.",
+  ])("is not read into %s", (text) => {
+    const types = found(engine, text).map(([type]) => type);
+    expect(types.filter((type) => /^(?:UK|ES|IT|IN|FR|DE|NL|CA|AU)_/.test(type))).toEqual([]);
+  });
+
+  it("takes a bare check-digit number when ops lower its threshold", () => {
+    const eager = createPiiEngine(policyWith({ entities: { ...defaultPolicy().entities, NL_BSN: { threshold: 0.3 } } }));
+    expect(found(eager, "Ref 111222333")).toEqual([]);
+    expect(found(eager, "Stuur het naar 111222333 vandaag")).toContainEqual(["NL_BSN", "111222333"]);
+  });
+
+  it("leaves for the cloud as one placeholder however it is written", () => {
+    const sanitizer = createSanitizer({ policy: defaultPolicy(), engine, env: {} });
+    const content = "NI number HH 01 23 45 D, again: NI number HH012345D";
+    const outcome = sanitizer.sanitizeForCloud({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }, { vault: new PseudonymVault(), tenant: "t" });
+    if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+    const sent = JSON.stringify(outcome.request);
+    expect(sent).not.toMatch(/012345|01 23 45/);
+    expect(new Set(sent.match(/<UK_NINO_\d+>/g))).toEqual(new Set(["<UK_NINO_1>"]));
+  });
+});
