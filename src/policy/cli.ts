@@ -127,7 +127,7 @@ async function check(argv: string[], io: CliIO, deps: PolicyCommandDeps): Promis
   const dir = policyDirOf(io, args.positionals[0]);
   const given = args.values.classifier as string | undefined;
   const classifier = classifierOf(io, given, deps);
-  const labels = await labelsFor(classifier, given, io, deps);
+  const labels = await labelsFor(classifier, given === "none" ? "none" : classifier.setting ? "load" : "read", io, deps);
   if (labels === false) return 1;
   // The folder the labels came from: intents.yaml ahead of it (not retrained) is warned about.
   const classifierInfo = labels && !deps.labels ? await readClassifierInfo(classifier.dir) : undefined;
@@ -165,13 +165,19 @@ function classifierOf(io: CliIO, given: string | undefined, deps: PolicyCommandD
 }
 
 /**
- * The labels intent names are checked against; `false` after printing why the folder the flag or the
- * environment names is no model: the gateway would refuse to start on it, so the check must not pass.
+ * How a command reads the classifier's labels: `load` the folder as serve loads it (a folder serve refuses
+ * is refused, with the same words), `read` its config.json's labels if it has any, or use `none`.
  */
-async function labelsFor(classifier: ClassifierChoice, given: string | undefined, io: CliIO, deps: PolicyCommandDeps): Promise<readonly string[] | undefined | false> {
-  if (given === "none") return undefined;
+type LabelSource = "load" | "read" | "none";
+
+/**
+ * The labels intent names are checked against; `false` after printing why the folder a `load` names is
+ * no model: the gateway would refuse to start on it, so the check must not pass.
+ */
+async function labelsFor(classifier: ClassifierChoice, source: LabelSource, io: CliIO, deps: PolicyCommandDeps): Promise<readonly string[] | undefined | false> {
+  if (source === "none") return undefined;
   if (deps.labels) return deps.labels;
-  if (!classifier.setting) return classifierLabels(classifier.dir, io);
+  if (source === "read") return classifierLabels(classifier.dir, io);
   // Loaded as serve loads it, so a folder serve refuses is refused here with the same words.
   const { loadIntentClassifier } = await import("../../classifiers/load.js");
   try {
@@ -236,8 +242,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
 
   // A --classifier folder that is no model is only noted here (explaining degrades visibly without
   // one), so its labels are read from its config.json rather than by loading it as `check` does.
-  const lenient: ClassifierChoice = classifier.setting === "--classifier" ? { ...classifier, setting: undefined } : classifier;
-  const labels = await labelsFor(lenient, noClassifier ? "none" : undefined, io, deps);
+  const source = noClassifier ? "none" : classifier.setting === "SWITCHYARD_CLASSIFIER_DIR" ? "load" : "read";
+  const labels = await labelsFor(classifier, source, io, deps);
   if (labels === false) return 1;
   const loaded = await loadPolicyDir({ dir, labels, env: io.env });
   const policy = loaded.policy;
