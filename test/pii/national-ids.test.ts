@@ -53,6 +53,51 @@ describe("a national identity number", () => {
     expect(types.filter((type) => /^(?:UK|ES|IT|IN|FR|DE|NL|CA|AU)_/.test(type))).toEqual([]);
   });
 
+  it.each([
+    // A label outranks a field name beside it: forms put "tel" or "account" right after the number.
+    ["Naam: Jan Jansen, BSN: 111222333, tel: 0612345678", "NL_BSN", "111222333"],
+    ["Steuer-ID 36574261809, Tel. 030 1234567", "DE_TAX_ID", "36574261809"],
+    ["Ref: BSN 111222333", "NL_BSN", "111222333"],
+    ["My TFN 123 456 782 (account 1234)", "AU_TFN", "123 456 782"],
+    ["Employee ID 4711, SIN: 046-454-286, version 2", "CA_SIN", "046-454-286"],
+    // The ways people write them.
+    ["DNI: 54.362.315-K", "ES_NIF", "54.362.315-K"],
+    ["CF: rccmnl83s18d969h", "IT_FISCAL_CODE", "rccmnl83s18d969h"],
+    ['{"codice_fiscale": "rccmnl83s18d969h"}', "IT_FISCAL_CODE", "rccmnl83s18d969h"],
+    ["PAN: acupa7085r", "IN_PAN", "acupa7085r"],
+    ["NINO: hh012345d", "UK_NINO", "hh012345d"],
+    ["BSN 111 222 333", "NL_BSN", "111 222 333"],
+    ["BSN 111-222-333", "NL_BSN", "111-222-333"],
+    ["TFN 123-456-782", "AU_TFN", "123-456-782"],
+    ["NIR 2-95-10-99-126-111-93", "FR_NIR", "2-95-10-99-126-111-93"],
+    ["aadhaarNumber: 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"],
+    ['{"bsnNummer": "111222333"}', "NL_BSN", "111222333"],
+    ["taxFileNumber: 123456782", "AU_TFN", "123456782"],
+    ["socialInsuranceNumber=046454286", "CA_SIN", "046454286"],
+  ])("is found when labelled: %s", (text, type, value) => {
+    expect(found(engine, text)).toContainEqual([type, value]);
+  });
+
+  it.each([
+    // Labels that are ordinary words in lower case, or other things in capitals.
+    "Pedido 046454286 sin enviar todavía",
+    "y = Math.sin(t) * 046454286",
+    "backup to NAS job 046454286 done",
+    "Sofi paid 111222333 yesterday",
+    "uid=234123412346 gid=1000",
+    // A number, then a one-letter word: no DNI.
+    "Facturas 54362315 K y 58214436",
+    "artifact build-54362315-K uploaded",
+  ])("is not read into %s", (text) => {
+    const types = found(engine, text).map(([type]) => type);
+    expect(types.filter((type) => /^(?:UK|ES|IT|IN|FR|DE|NL|CA|AU)_/.test(type))).toEqual([]);
+  });
+
+  it("checks 100 KB of wrong labelled numbers well inside the scan budget", () => {
+    const text = "BSN 111222334, SIN 046454287, DNI 54362315Z\n".repeat(2_300);
+    expect(() => engine.scan(text)).not.toThrow();
+  });
+
   it("takes a bare check-digit number when ops lower its threshold", () => {
     const eager = createPiiEngine(policyWith({ entities: { ...defaultPolicy().entities, NL_BSN: { threshold: 0.3 } } }));
     expect(found(eager, "Ref 111222333")).toEqual([]);

@@ -20,108 +20,183 @@ import * as inAadhaar from "stdnum/lib/cjs/in/aadhaar.js";
 import * as inPan from "stdnum/lib/cjs/in/pan.js";
 import * as itCodiceFiscale from "stdnum/lib/cjs/it/codicefiscale.js";
 import * as nlBsn from "stdnum/lib/cjs/nl/bsn.js";
-import { contextMatcher, type ContextWords } from "../context.js";
+import { contextMatcher, nearby } from "../context.js";
 import type { NationalIdType } from "../entity.js";
-import { patternRecognizer, whole } from "./pattern.js";
+import { forEachMatch, ownRegex } from "./matches.js";
+import { whole } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
 
 interface NationalId {
   type: NationalIdType;
-  /** The written forms (with the separators people use); a whole-word match is checked by `validate`. */
+  /** The written forms, with the separators people use; the match, separators dropped, goes to `validate`. */
   shape: string;
   validate(candidate: string): { isValid: boolean };
-  /** Without context words; a bare check-digit number scores below the default threshold of 0.5. */
+  /** Without a label nearby; a bare check-digit number scores below the default threshold of 0.5. */
   score: number;
-  context: readonly string[];
+  /**
+   * Words that label the number, in the languages it is written in; also matched as field names
+   * (`bsn_nummer`, `aadhaarNumber`, `taxFileNumber`).
+   */
+  labels: readonly string[];
+  /** Labels that are ordinary words in lower case ("sin" is Spanish for "without"): capitals only. */
+  acronyms?: readonly string[];
+  /** Letters in lower case too, when labelled ("CF: rccmnl83s18d969h"); unlabelled, only capitals are read. */
+  lowerCaseWhenLabelled?: boolean;
 }
 
-// What these numbers are mistaken for: the same words that lower an SSN or a card.
-const NEGATIVE = ["order", "invoice", "tracking", "ticket", "ref", "reference", "part", "serial", "sku", "product", "code", "model", "version", "batch", "lot", "phone", "tel", "fax", "account", "iban", "imei"];
+// What these numbers are mistaken for, when nothing labels them as an identity number.
+const NEGATIVE = [
+  "order", "invoice", "tracking", "ticket", "ref", "reference", "part", "serial", "sku", "product", "code", "model", "version",
+  "batch", "lot", "phone", "tel", "fax", "account", "iban", "imei", "voucher", "coupon", "promo", "container", "booking",
+  "confirmation", "pedido", "factura", "referencia", "bestellung", "rechnung", "auftrag", "commande", "facture", "ordine",
+  "fattura", "bestelling", "factuur",
+];
 
-// Words about each number, in the languages it is written in.
 const NATIONAL_IDS: readonly NationalId[] = [
   {
     type: "UK_NINO",
     shape: "[A-CEGHJ-PR-TW-Z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]",
     validate: gbNino.validate,
     score: 0.5,
-    context: ["national insurance", "nino", "ni number", "ni no", "nin"],
+    labels: ["national insurance", "nino", "ni number", "ni no"],
+    lowerCaseWhenLabelled: true,
   },
-  { type: "ES_NIF", shape: "\\d{8}[ -]?[A-Za-z]", validate: esDni.validate, score: 0.5, context: ["dni", "nif", "documento nacional", "identidad"] },
-  { type: "ES_NIE", shape: "[XYZxyz][ -]?\\d{7}[ -]?[A-Za-z]", validate: esNie.validate, score: 0.6, context: ["nie", "extranjero", "extranjería", "identidad"] },
+  {
+    type: "ES_NIF",
+    // 54362315K, 54362315-K, 54.362.315-K; a space before the letter reads "45098406 y" as a DNI.
+    shape: "(?:\\d{8}|\\d{2}\\.\\d{3}\\.\\d{3})(?:-?[A-Z]|[a-z])",
+    validate: esDni.validate,
+    score: 0.5,
+    labels: ["dni", "nif", "documento nacional", "identidad"],
+  },
+  { type: "ES_NIE", shape: "[XYZxyz]-?\\d{7}-?[A-Za-z]", validate: esNie.validate, score: 0.6, labels: ["nie", "extranjero", "extranjería", "identidad"] },
   {
     type: "IT_FISCAL_CODE",
     // Digits may be replaced by letters (omocodia) when two people share a code.
     shape: "[A-Z]{6}[\\dLMNP-V]{2}[ABCDEHLMPRST][\\dLMNP-V]{2}[A-Z][\\dLMNP-V]{3}[A-Z]",
     validate: itCodiceFiscale.validate,
     score: 0.85,
-    context: ["codice fiscale", "cf", "c.f", "fiscal code", "tessera sanitaria"],
+    labels: ["codice fiscale", "cf", "c.f", "fiscal code", "tessera sanitaria"],
+    lowerCaseWhenLabelled: true,
   },
   {
     type: "IN_PAN",
     shape: "[A-Z]{3}[ABCFGHLJPT][A-Z]\\d{4}[A-Z]",
     validate: inPan.validate,
     score: 0.5,
-    context: ["pan", "permanent account number", "income tax", "pan card"],
+    labels: ["permanent account number", "income tax", "pan card", "pan number", "pan no"],
+    acronyms: ["PAN"],
+    lowerCaseWhenLabelled: true,
   },
   {
     type: "FR_NIR",
-    shape: "[12] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}",
+    shape: "[12]([ -]?)\\d{2}\\1\\d{2}\\1(?:\\d{2}|2[AB])\\1\\d{3}\\1\\d{3}\\1\\d{2}",
     validate: frNir.validate,
     score: 0.4,
-    context: ["sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "carte vitale", "social security"],
+    labels: ["sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "carte vitale", "social security"],
   },
   {
     type: "DE_TAX_ID",
     shape: "[1-9]\\d(?: ?\\d{3}){3}",
     validate: deIdnr.validate,
     score: 0.3,
-    context: ["steuer-id", "steuerid", "steuer id", "steueridentifikationsnummer", "identifikationsnummer", "idnr", "tin", "tax id", "steuernummer"],
+    labels: ["steuer-id", "steuerid", "steuer id", "steueridentifikationsnummer", "identifikationsnummer", "idnr", "tax id", "steuernummer"],
+    acronyms: ["TIN"],
   },
   {
     type: "NL_BSN",
-    shape: "\\d{4}\\.\\d{2}\\.\\d{3}|\\d{9}",
+    shape: "\\d{4}\\.\\d{2}\\.\\d{3}|\\d{3}([ -]?)\\d{3}\\1\\d{3}",
     validate: nlBsn.validate,
     score: 0.3,
-    context: ["bsn", "burgerservicenummer", "burgerservice", "sofinummer", "sofi"],
+    labels: ["bsn", "burgerservicenummer", "burgerservice", "sofinummer"],
   },
   {
     type: "CA_SIN",
     shape: "\\d{3}([ -]?)\\d{3}\\1\\d{3}",
     validate: caSin.validate,
     score: 0.3,
-    context: ["sin", "social insurance", "assurance sociale", "nas"],
+    labels: ["social insurance", "assurance sociale"],
+    acronyms: ["SIN"],
   },
-  { type: "AU_TFN", shape: "\\d{3} ?\\d{3} ?\\d{2,3}", validate: auTfn.validate, score: 0.3, context: ["tfn", "tax file"] },
+  { type: "AU_TFN", shape: "\\d{3}([ -]?)\\d{3}\\1\\d{2,3}", validate: auTfn.validate, score: 0.3, labels: ["tfn", "tax file"] },
   {
     type: "IN_AADHAAR",
     shape: "[2-9]\\d{3}([ -]?)\\d{4}\\1\\d{4}",
     validate: inAadhaar.validate,
     score: 0.3,
-    context: ["aadhaar", "aadhar", "uidai", "uid"],
+    labels: ["aadhaar", "aadhar", "uidai"],
   },
 ];
 
+/** Found beside a label: a label's score, whatever other field names are near ("BSN: 111222333, tel: …"). */
+const LABELLED_SCORE = 0.8;
+// How far a label is looked for: before the number, or after it as in "111222333 (BSN)".
+const LABEL_BEFORE = 48;
+const LABEL_AFTER = 24;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A label as prose writes it and as a field name: "tax file" also matches tax_file_number and taxFileNumber. */
+function labelPattern(labels: readonly string[]): RegExp {
+  const words = labels.map((label) => escape(label).replace(/ /g, "[\\s_-]*"));
+  const field = `(?:${words.join("|")})(?:[\\s_-]*(?:number|nummer|numero|número|no|nr|id))?`;
+  return new RegExp(`(?<![\\p{L}\\p{N}])${field}(?![\\p{L}\\p{N}])`, "iu");
+}
+
+/** Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"). */
+const acronymPattern = (acronyms: readonly string[]) =>
+  acronyms.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${acronyms.join("|")})(?![\\p{L}\\p{N}])`, "u") : null;
+
+/**
+ * A failed check throws inside stdnum, and an Error's stack trace costs more than the check: about 7 µs
+ * each, so a text of 10,000 wrong numbers would spend most of the scan budget on traces nobody reads.
+ */
+function passes(validate: NationalId["validate"], candidate: string): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return validate(candidate.replace(/[\s.-]/g, "")).isValid;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * National identity and tax numbers, one recognizer per kind (a number may pass two kinds' checks).
- * `threshold` is the policy's for each type: a number scoring under it without a word about it nearby is
- * dropped whatever its check digits say, so it is not checked at all (the checks cost more than the scan).
+ * `threshold` is the policy's for each type: a number scoring under it without a label nearby is
+ * dropped whatever its check digits say, so it is not checked at all.
  */
 export function nationalIdRecognizers(threshold: (type: string) => number): Recognizer[] {
-  return NATIONAL_IDS.map(({ type, shape, validate, score, context }) => {
-    const words: ContextWords = { positive: context, negative: NEGATIVE };
-    const needsContext = score < threshold(type);
-    const about = contextMatcher(words);
-    return patternRecognizer({
+  return NATIONAL_IDS.map(({ type, shape, validate, score, labels, acronyms = [], lowerCaseWhenLabelled }) => {
+    const label = labelPattern(labels);
+    const acronym = acronymPattern(acronyms);
+    const labelledAt = (text: string, start: number, end: number) =>
+      nearby(label, text, start, end, LABEL_BEFORE, LABEL_AFTER) || nearby(acronym, text, start, end, LABEL_BEFORE, LABEL_AFTER);
+    const negative = contextMatcher({ negative: NEGATIVE });
+    const needsLabel = score < threshold(type);
+    // Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash ("build-88884126-M").
+    const bounded = (flags: string) => new RegExp(`(?<![\\p{L}\\p{N}_]|\\d[.,]|[\\p{L}\\p{N}]-)(?:${shape})(?![\\p{L}\\p{N}_]|[.,-]\\d)`, flags);
+    const capitals = ownRegex(bounded("gu"));
+    const anyCase = lowerCaseWhenLabelled ? ownRegex(bounded("giu")) : undefined;
+    return {
       name: type.toLowerCase(),
-      type,
-      // Not inside a longer word or number, nor after a decimal point ("3.123456782").
-      regex: new RegExp(`(?<![\\p{L}\\p{N}_]|\\d[.,])(?:${shape})(?![\\p{L}\\p{N}_]|[.,-]\\d)`, "gu"),
-      evaluate(m, text) {
-        if (needsContext && !about.supports(text, m.index, m.index + m[0].length)) return null;
-        return validate(m[0]).isValid ? whole(m, score) : null;
+      scan(text, out, deadline) {
+        const visit = (m: RegExpExecArray, labelRequired: boolean) => {
+          const end = m.index + m[0].length;
+          const labelled = labelledAt(text, m.index, end);
+          if ((labelRequired || needsLabel) && !labelled) return;
+          if (!passes(validate, m[0])) return;
+          const found = whole(m, labelled ? LABELLED_SCORE : negative.adjust(text, m.index, end, score));
+          if (found.score > 0) out.push({ type, ...found });
+        };
+        forEachMatch(capitals, text, deadline, (m) => visit(m, false));
+        // Lower-case forms, only in texts that label one: the case-blind scan costs several times the other.
+        if (anyCase && (label.test(text) || acronym?.test(text))) {
+          forEachMatch(anyCase, text, deadline, (m) => {
+            if (m[0] !== m[0].toUpperCase()) visit(m, true);
+          });
+        }
       },
-      context: words,
-    });
+    };
   });
 }
