@@ -5,5 +5,8 @@
 
 /** The text from the start of `index`'s line (at most `reach` characters back) up to `index`. */
 export function lineBefore(text: string, index: number, reach = Infinity): string {
-  return text.slice(Math.max(text.lastIndexOf("\n", index - 1) + 1, index - reach), index);
+  // Only the window is searched for the line's start: lastIndexOf on the whole text would walk back to
+  // its start on every call, quadratic in a text of one huge line.
+  const window = text.slice(Math.max(0, index - reach), index);
+  return window.slice(window.lastIndexOf("\n") + 1);
 }
