@@ -23,3 +23,28 @@ describe("a scan of one huge line", () => {
     expect(performance.now() - started).toBeLessThan(250);
   });
 });
+
+describe("a pass key", () => {
+  it.each([
+    ["DB_PASS=hunter22", "hunter22"],
+    ["DB_PASS=postgres", "postgres"],
+    ["SMTP_PASS=mailpass", "mailpass"],
+    ["mail.smtp.pass: Sup3rS3cret", "Sup3rS3cret"],
+    ["REDIS_PASS=foobared", "foobared"],
+    ["user_pass=Secr3t99", "Secr3t99"],
+    ["LDAP_PASS='S3cret!'", "S3cret!"],
+  ])("after a service's name is a password: %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each([
+    '{"suite": "api", "n_pass": 1532, "n_fail": 2}',
+    "num_pass = 10000",
+    "unit_tests_pass: 1532",
+    "metrics.pass = 0.98",
+    "coverage_pass=passed",
+    "lint.pass: green",
+  ])("holding a count or a result is no secret: %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+});

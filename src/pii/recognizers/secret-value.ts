@@ -30,7 +30,7 @@ const CLOSING_BRACKETS = /[)\]}]+$/;
 const YAML_TAG = /^![A-Za-z]+$/;
 // `/etc/ssl/private/server.key`, `vault/data/app`.
 const PATH = /^(?:~|\.{1,2})?\/?(?:[\w.-]+\/)+[\w.-]*$/;
-const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd|pass(?![a-z]))/i;
+const PASSWORD_NAME = /^(?:password|passwd|passphrase|pwd)/i;
 const SMALL_COUNT = /^\d{1,7}$/;
 // Keys whose value is often a word people chose: `NEXTAUTH_SECRET=supersecret`, `my password is sunshine`.
 const WORD_SECRET_KEY = /(?:^|[_.-])(?:password|passwd|passphrase|pwd|pass|secret(?:[ _-]?key)?)$/i;

@@ -25,10 +25,15 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]
 
 // `password=…`, `"api_key": "…"`, `DB_PASSWORD: …`, `my password is …`: the value is the secret.
 // Groups: 1 the key's name, 2 how the value is introduced, 3 its quote, 4 the value. Compound names
-// may be written as two words ("my API key is …", "secret key: …"). A bare `pass` is a key only as the
-// last word of a longer one (`DB_PASS`, `smtp.pass`), not in "tests pass: 3" or "boarding pass".
-const PAIR =
-  /((?:password|passwd|passphrase|pwd|(?<=[A-Za-z0-9][_.])pass(?![A-Za-z])|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'`,;]{4,200})\3/dgi;
+// may be written as two words ("my API key is …", "secret key: …"). A bare `pass` is a key only after
+// the name of a service or account that has a password (`DB_PASS`, `smtp.pass`, `user_pass`), not in
+// "tests pass: 3", "boarding pass" or a count of passed checks (`n_pass: 1532`, `lint.pass: green`).
+const PASS_OWNER =
+  "db|database|smtp|mail|email|imap|pop3?|redis|mysql|mariadb|pg|postgres|ftp|sftp|ssh|ldap|admin|root|user|proxy|vnc|sql|mongo(?:db)?|rabbit(?:mq)?|amqp|mq|wifi|router|keystore|truststore|key|store|cert|http|auth|login";
+const PAIR = new RegExp(
+  String.raw`((?:password|passwd|passphrase|pwd|(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])pass(?![A-Za-z])|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'\`,;]{4,200})\3`,
+  "dgi",
+);
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
 const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
