@@ -48,3 +48,76 @@ describe("a pass key", () => {
     expect(secrets(text)).toEqual([]);
   });
 });
+
+describe("a password flag on a command line", () => {
+  it.each([
+    ["mysql -u root -pS3cret", "S3cret"],
+    ["mysql -uroot -p'S3cr3t!'", "S3cr3t!"],
+    ["mysql -u root -pPassw0rd db", "Passw0rd"],
+    ["docker login --password hunter2 --username bob", "hunter2"],
+    ["docker login -u bob --password mysecret registry.io", "mysecret"],
+    ["mysql -u root --password hunter22", "hunter22"],
+    ["psql-wrapper.sh --password hunter22", "hunter22"],
+    ["docker run --name db -e X=1 mysql -u root -pS3cret", "S3cret"],
+    ["/usr/bin/mysql -u root -pS3cret", "S3cret"],
+    ["$ sudo /usr/local/mysql/bin/mysql -uroot -pS3cret shop", "S3cret"],
+    ["cd /srv && /opt/mysql/bin/mysqldump -u root -pS3cret shop", "S3cret"],
+    ["mysql -u homestead -psecret", "secret"],
+    ["mysql -u root -p123456 shop", "123456"],
+  ])("is found in %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each([
+    // help text and documentation placeholders
+    "usage: backup.py [-h] [--user USER] [--password PASSWORD]",
+    "  --password PASSWORD   database password",
+    "  --db-password DB_PASS   the database's password",
+    "curl -u username:password https://x.io",
+    "curl -u user:PASSWORD https://x.io",
+    "curl -u user:<password> https://x.io",
+    "mysql -u root -pPASSWORD dbname",
+    "mysql -u root -p[password]",
+    "mysql -u root -p<password>",
+    "mysql -u root -p{password}",
+    "mysql -u root -ppassword db",
+    "sshpass -p PASSWORD ssh host",
+    "redis-cli -a <password> ping",
+    "docker login --password <token>",
+    "docker login --password [password]",
+    "--password Password",
+  ])("is a placeholder in %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+
+  it.each([
+    // flags that take no value, or that prompt
+    "pg_dump -h db -U app --password shop > dump.sql",
+    "psql -h db -U app --password mydb",
+    "pg_restore -d shop --password backup.dump",
+    "psql --no-password mydb",
+    "mysql -u root --skip-password mydb",
+    "ansible-playbook -i hosts --ask-vault-pass playbook.yml",
+    "ansible-playbook site.yml --vault-ask-pass secrets",
+    // prose about a flag
+    "The --password must be provided",
+    "--password takes precedence over the file",
+    "pass --password followed by the value",
+    "the --password is required",
+    "The --password option is needed, --password should be set",
+    "with --password being optional",
+  ])("is no value in %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+
+  it.each([
+    "find /var/lib/mysql -type f -print",
+    "find / -name mysql -prune -o -print",
+    "docker run --name mysql -p3306:3306 -d mysql:8",
+    "docker run -p3306:3306 mysql",
+    "ls ./mysql -p",
+    "image: bitnami/mysql -pfoobar",
+  ])("is no mysql password in %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+});

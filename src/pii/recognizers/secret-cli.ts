@@ -8,6 +8,7 @@ import { forEachMatch, ownRegex } from "./matches.js";
 import type { Finding } from "./pattern.js";
 import { group, patternRecognizer } from "./pattern.js";
 import type { Recognizer } from "./recognizer.js";
+import { lineBefore } from "./lines.js";
 import { secretValueLength } from "./secret-value.js";
 
 // A flag's value: single-quoted, double-quoted or bare (groups 1, 2, 3 of each pattern below). A bare
@@ -15,15 +16,22 @@ import { secretValueLength } from "./secret-value.js";
 const VALUE = `(?:'([^'\\n]{1,200})'|"([^"\\n]{1,200})"|([^\\s'"-][^\\s'"]{0,199}))`;
 // The rest of one command: not past the line's end, a pipe or the next command.
 const SAME_COMMAND = "[^\\n|;&]{0,200}?";
+// How far back on its line a flag's command is looked for.
+const LINE_REACH = 200;
 
 // The clients whose password flags are read; one pass finds them all, then each one's own arguments
-// are read from where its name ends.
-const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl)\b/g;
+// are read from where its name ends. The name stands where a command does, followed by a space: not a
+// directory (`/var/lib/mysql`), a file (`./mysql`), an image (`mysql:8`) or a name (`--name mysql`).
+// A path to the client itself (`/usr/bin/mysql -p…`) is read when the path is the command.
+const COMMAND = /(?<![\w.:-])(?<!-name[ \t]+)(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl)(?=[ \t])/g;
+// What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
+const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
 
 /** Each client's password argument, read (sticky) from the end of its name; the value in groups 1–3. */
 const ARGUMENTS: Record<string, string> = {
   // The MySQL family takes the password glued to -p (`-psecret`); `-p value` prompts, then names a database.
-  mysql: `${SAME_COMMAND}[ \\t]-p${VALUE}`,
+  // A -p of digits and colons is a port mapping (`docker run -p3306:3306 … mysql`).
+  mysql: `${SAME_COMMAND}[ \\t]-p(?![\\d:]*:[\\d:]*(?![^\\s'"]))${VALUE}`,
   // Only sshpass's own -p, right after it: a later -p belongs to the ssh it runs (`ssh -p 2222`).
   sshpass: `[ \\t]+(?:-v[ \\t]+)?-p[ \\t]*${VALUE}`,
   "redis-cli": `${SAME_COMMAND}[ \\t](?:-a|--pass)[ \\t]+${VALUE}`,
@@ -31,19 +39,58 @@ const ARGUMENTS: Record<string, string> = {
   curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*(?:'[^\\s:']*:([^'\\n]{1,200})'|"[^\\s:"]*:([^"\\n]{1,200})"|[^\\s:'"-][^\\s:'"]*:([^\\s'"]{1,200}))`,
 };
 
-// `--password hunter2`, `--db-password '…'`; `--password=…` is a key=value pair the pair recognizer reads.
-const LONG_FLAG = new RegExp(`(?<![\\w-])--(?:[A-Za-z0-9]+-)*(?:password|passwd|pass)[ \\t]+${VALUE}`, "dg");
+// `--password hunter2`, `--db-password '…'`, `--passphrase …`; `--password=…` is a key=value pair the
+// pair recognizer reads.
+const LONG_FLAG = new RegExp(`(?<![\\w-])(--(?:[A-Za-z0-9]+-)*(?:password|passwd|passphrase|pass))[ \\t]+${VALUE}`, "dg");
+// Flags that take no value: they turn the password off or ask for it (`--no-password`,
+// `--skip-password`, `--ask-vault-pass`, `--vault-ask-pass`).
+const NO_VALUE_FLAG = /^--(?:no|skip|ask)-|-ask-/;
+// The PostgreSQL clients' `--password` takes no value: it forces the prompt, and what follows is the
+// database or a file (`pg_dump -U app --password shop`).
+const PROMPTING_CLIENT = /(?<![\w.-])(?:psql|pg_dump|pg_dumpall|pg_restore|createdb|dropdb)(?:\.exe)?[ \t]/;
 
 // Words that follow a flag's name in prose about it: "use the --password flag", "set --password to …".
 const PROSE_AFTER_FLAG = new Set(["flag", "option", "options", "argument", "parameter", "switch", "instead", "value", "with", "when", "from", "only"]);
+// Verbs and function words that follow a flag in a sentence: "the --password must be provided",
+// "--password takes precedence", "--password followed by the value".
+const PROSE_VERBS = new Set(
+  "must takes take is are was were be can will should may might needs need requires require followed has have does would could also which that and".split(" "),
+);
+// Help text and documentation stand in for the password: a metavariable (`--password PASSWORD`,
+// `DB_PASS`), a bracketed one (`-p[password]`, `-p<password>`, `{password}`) or the flag's own word
+// (`-u username:password`, `-ppassword`). `secret` stays a password: it is a common default
+// (`mysql -u homestead -psecret`). The bracket closing a usage line's option is left out (`[--password PASSWORD]`).
+const PLACEHOLDER_VALUE = /^(?:[A-Z_]+[)\]}]*$|[[<{])/;
+const FLAG_WORD = /^(?:password|passwd|pass|pwd)$/i;
 
 /** The password in value groups 1–3 of `m`, or null when it is none (a placeholder, prose about the flag). */
-function flagPassword(m: RegExpExecArray): Finding | null {
-  const index = [1, 2, 3].find((i) => m[i] !== undefined);
-  if (index === undefined || (index === 3 && PROSE_AFTER_FLAG.has(m[3]!.toLowerCase()))) return null;
-  const length = secretValueLength("password", m[index]!, "assignment");
+function flagPassword(m: RegExpExecArray, valueAt = 1): Finding | null {
+  const index = [valueAt, valueAt + 1, valueAt + 2].find((i) => m[i] !== undefined);
+  if (index === undefined) return null;
+  const value = m[index]!;
+  if (index === valueAt + 2 && PROSE_AFTER_FLAG.has(value.toLowerCase())) return null;
+  if (PLACEHOLDER_VALUE.test(value) || FLAG_WORD.test(value)) return null;
+  const length = secretValueLength("password", value, "assignment");
   const span = group(m, index, 0.85);
   return length > 0 && span ? { ...span, end: span.start + length } : null;
+}
+
+/** A password after `--password` and the like, unless the flag takes none or the words are prose. */
+function longFlagPassword(m: RegExpExecArray, text: string): Finding | null {
+  const flag = m[1]!;
+  if (NO_VALUE_FLAG.test(flag)) return null;
+  if (flag === "--password" && PROMPTING_CLIENT.test(lineBefore(text, m.index, LINE_REACH))) return null;
+  const bare = m[4];
+  if (bare !== undefined && /^[a-z]+$/.test(bare) && (PROSE_VERBS.has(bare) || /(?:ed|ing)$/.test(bare))) return null;
+  return flagPassword(m, 2);
+}
+
+/** Whether a client's name found by COMMAND stands where a command does. */
+function atCommandPosition(text: string, m: RegExpExecArray): boolean {
+  if (text[m.index - 1] !== "/") return true;
+  const before = lineBefore(text, m.index, LINE_REACH);
+  const path = /[^\s]*$/.exec(before)!;
+  return COMMAND_POSITION.test(before.slice(0, path.index));
 }
 
 /** SECRET: passwords given as command-line flags. */
@@ -55,6 +102,7 @@ export function commandLineSecretRecognizers(): Recognizer[] {
       name: "secret_cli_client",
       scan(text, out, deadline) {
         forEachMatch(command, text, deadline, (m) => {
+          if (!atCommandPosition(text, m)) return;
           const args = argumentsOf.get(/^(?:mysql|mariadb)/.test(m[0]) ? "mysql" : m[0])!;
           args.lastIndex = m.index + m[0].length;
           const match = args.exec(text);
@@ -63,6 +111,6 @@ export function commandLineSecretRecognizers(): Recognizer[] {
         });
       },
     },
-    patternRecognizer({ name: "secret_cli_flag", type: "SECRET", regex: LONG_FLAG, prefilter: (text) => text.includes("--"), evaluate: flagPassword }),
+    patternRecognizer({ name: "secret_cli_flag", type: "SECRET", regex: LONG_FLAG, prefilter: (text) => text.includes("--"), evaluate: longFlagPassword }),
   ];
 }
