@@ -121,3 +121,26 @@ describe("a password flag on a command line", () => {
     expect(secrets(text)).toEqual([]);
   });
 });
+
+describe("a password that is the word password, with spaces around =", () => {
+  it.each([
+    ["spring.datasource.password = password", "password"],
+    ["[client]\nuser = root\npassword = password\n", "password"],
+    ["password = password", "password"],
+    ["DB_PASSWORD = password", "password"],
+  ])("is the default password when set: %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each([
+    "self.password = password",
+    "this.password = password;",
+    "@password = password",
+    "$this->password = $password;",
+    "$this->password = password",
+    "params = { :password => password }",
+    "password = password;",
+  ])("is a variable in code: %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+});
