@@ -144,3 +144,39 @@ describe("a password that is the word password, with spaces around =", () => {
     expect(secrets(text)).toEqual([]);
   });
 });
+
+describe("more clients' password flags", () => {
+  it.each([
+    ["docker login -u bob -p hunter2 registry.io", "hunter2"],
+    ["docker login registry.io -u bob -p 'S3cr3t!'", "S3cr3t!"],
+    ["sqlcmd -S db -U sa -P 'Hunter22!'", "Hunter22!"],
+    ["sqlcmd -S tcp:db,1433 -U sa -P Hunter22 -Q 'SELECT 1'", "Hunter22"],
+    ["keytool -genkey -storepass hunter22 -keypass hunter33", "hunter22,hunter33"],
+    ["keytool -importkeystore -srcstorepass changeit -deststorepass s3cret99", "changeit,s3cret99"],
+    ["openssl pkcs12 -export -in a.crt -passout pass:hunter22 -out a.p12", "hunter22"],
+    ["openssl rsa -in key.pem -passin 'pass:Tr0ub4dor'", "Tr0ub4dor"],
+    ["openssl enc -aes-256-cbc -pass pass:hunter22 -in f", "hunter22"],
+    ["gpg --batch --passphrase 'Tr0ub4dor' -d file.gpg", "Tr0ub4dor"],
+    ["redis-cli -u redis://:s3cretpw@cache:6379", "s3cretpw"],
+  ])("is found in %s", (text, values) => {
+    expect(secrets(text)).toEqual(values.split(","));
+  });
+
+  it.each([
+    "docker run -p 8080:80 nginx",
+    "docker login -u bob -p $REGISTRY_PASSWORD",
+    "docker login -u bob --password-stdin",
+    "docker run -d -p 5000:5000 registry && docker login -u bob",
+    "sqlcmd -S db -U sa -P PASSWORD",
+    "keytool -list -storepass:env STOREPASS",
+    "keytool -list -storepass:file pass.txt -keystore k.jks",
+    "openssl pkcs12 -export -passout env:P12_PASS",
+    "openssl rsa -passin file:pass.txt",
+    "openssl rsa -passin stdin",
+    "gpg --batch --passphrase-fd 0 -d file.gpg",
+    "gpg --passphrase-file pass.txt -d file.gpg",
+    "see http://:8080@x",
+  ])("is no secret in %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * SECRET on a command line: a password handed to a client as a flag's value, the way people paste
  * commands into a prompt (`mysql -psecret`, `docker login --password …`, `sshpass -p …`,
- * `redis-cli -a …`, `curl -u user:pass`). A flag without a value prompts for the password or reads it
+ * `redis-cli -a …`, `curl -u user:pass`, `sqlcmd -P …`, `keytool -storepass …`, `openssl … -passout pass:…`). A flag without a value prompts for the password or reads it
  * elsewhere (`mysql -p`, `--password-stdin`, `-p"$MYSQL_PWD"`) and is no secret.
  */
 import { forEachMatch, ownRegex } from "./matches.js";
@@ -23,7 +23,7 @@ const LINE_REACH = 200;
 // are read from where its name ends. The name stands where a command does, followed by a space: not a
 // directory (`/var/lib/mysql`), a file (`./mysql`), an image (`mysql:8`) or a name (`--name mysql`).
 // A path to the client itself (`/usr/bin/mysql -p…`) is read when the path is the command.
-const COMMAND = /(?<![\w.:-])(?<!-name[ \t]+)(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl)(?=[ \t])/g;
+const COMMAND = /(?<![\w.:-])(?<!-name[ \t]+)(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl|docker|sqlcmd)(?=[ \t])/g;
 // What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
 const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
 
@@ -35,6 +35,10 @@ const ARGUMENTS: Record<string, string> = {
   // Only sshpass's own -p, right after it: a later -p belongs to the ssh it runs (`ssh -p 2222`).
   sshpass: `[ \\t]+(?:-v[ \\t]+)?-p[ \\t]*${VALUE}`,
   "redis-cli": `${SAME_COMMAND}[ \\t](?:-a|--pass)[ \\t]+${VALUE}`,
+  // `docker login -p …` (a later `-p` of another docker command is a port: only after `login`).
+  docker: `[ \\t]+login${SAME_COMMAND}[ \\t]-p[ \\t]*${VALUE}`,
+  // SQL Server's client takes the password after a capital -P (`-p` prints statistics).
+  sqlcmd: `${SAME_COMMAND}[ \\t]-P[ \\t]*${VALUE}`,
   // user:password (`-u admin:secret`, `--user 'admin:secret'`): the password after the first colon.
   curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*(?:'[^\\s:']*:([^'\\n]{1,200})'|"[^\\s:"]*:([^"\\n]{1,200})"|[^\\s:'"-][^\\s:'"]*:([^\\s'"]{1,200}))`,
 };
@@ -42,6 +46,11 @@ const ARGUMENTS: Record<string, string> = {
 // `--password hunter2`, `--db-password '…'`, `--passphrase …`; `--password=…` is a key=value pair the
 // pair recognizer reads.
 const LONG_FLAG = new RegExp(`(?<![\\w-])(--(?:[A-Za-z0-9]+-)*(?:password|passwd|passphrase|pass))[ \\t]+${VALUE}`, "dg");
+// Java's keytool and jarsigner: `-storepass …`, `-keypass …`, `-srcstorepass …`, `-deststorepass …`
+// (`-storepass:env NAME` and `-storepass:file path` say where it is).
+const JAVA_FLAG = new RegExp(`(?<![\\w-])-(?:src|dest|new)?(?:storepass|keypass)[ \\t]+${VALUE}`, "dg");
+// OpenSSL's `-passin pass:…`, `-passout pass:…`, `-pass pass:…` (`env:`, `file:`, `stdin` say where it is).
+const OPENSSL_PASS = /(?<![\w-])-pass(?:in|out)?[ \t]+(?:'pass:([^'\n]{1,200})'|"pass:([^"\n]{1,200})"|pass:([^\s'"]{1,200}))/dg;
 // Flags that take no value: they turn the password off or ask for it (`--no-password`,
 // `--skip-password`, `--ask-vault-pass`, `--vault-ask-pass`).
 const NO_VALUE_FLAG = /^--(?:no|skip|ask)-|-ask-/;
@@ -112,5 +121,7 @@ export function commandLineSecretRecognizers(): Recognizer[] {
       },
     },
     patternRecognizer({ name: "secret_cli_flag", type: "SECRET", regex: LONG_FLAG, prefilter: (text) => text.includes("--"), evaluate: longFlagPassword }),
+    patternRecognizer({ name: "secret_cli_java_flag", type: "SECRET", regex: JAVA_FLAG, prefilter: (text) => text.includes("pass"), evaluate: (m) => flagPassword(m) }),
+    patternRecognizer({ name: "secret_cli_openssl_pass", type: "SECRET", regex: OPENSSL_PASS, prefilter: (text) => text.includes("pass:"), evaluate: (m) => flagPassword(m) }),
   ];
 }

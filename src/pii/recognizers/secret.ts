@@ -35,8 +35,9 @@ const PAIR = new RegExp(
   "dgi",
 );
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
-// scheme://user:password@host; the regex starts at the literal "://" so it costs little on prose.
-const URL_CREDENTIALS = /:\/\/[^\s:/@]+:([^\s@/]{3,})@/dg;
+// scheme://user:password@host, the user maybe empty (`redis://:password@cache`); the regex starts at the
+// literal "://" so it costs little on prose.
+const URL_CREDENTIALS = /:\/\/[^\s:/@]*:([^\s@/]{3,})@/dg;
 
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
 const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
@@ -159,7 +160,8 @@ export function secretRecognizers(): Recognizer[] {
       type: "SECRET",
       regex: URL_CREDENTIALS,
       prefilter: (text) => text.includes("://"),
-      evaluate: (m) => group(m, 1, 0.9),
+      // Without a user, a number of a port's length is a port (`http://:8080@…`), not a password.
+      evaluate: (m) => (m[0].startsWith("://:") && /^\d{1,5}$/.test(m[1] ?? "") ? null : group(m, 1, 0.9)),
     }),
     pemRecognizer(),
     ...commandLineSecretRecognizers(),
