@@ -77,16 +77,17 @@ function isStatement(m: RegExpExecArray, text: string, nameStart: number): boole
   if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
   const spaced = /[ \t]/.test(text[(m.indices?.[2]?.[0] ?? 0) - 1] ?? "");
   if (!spaced || (introducer !== "=" && introducer !== "=>")) return false;
-  // `self.password = password`, `@password = password`, `$this->password = password`: a variable handed
-  // on under its own name to an object's field. A bare `password = password` is a setting (my.cnf,
-  // `spring.datasource.password = password`), the classic default password.
-  return /^\s*;/.test(after) || (isNamedLikeItsKey(m) && isObjectField(text, nameStart));
+  // `self.password = password`, `user.password = password`, `@password = password`: a variable handed on
+  // under its own name to an object's field. A bare `password = password` is a setting (my.cnf), the
+  // classic default password; a dotted properties key (`spring.datasource.password = password`) reads
+  // like the code and is left as code: the word "password" is the one password nobody can leak.
+  return /^\s*;/.test(after) || (isNamedLikeItsKey(m) && isMember(text, nameStart));
 }
 
-/** `self.`, `this.`, `@` or `->` right before the identifier the key's name ends. */
-function isObjectField(text: string, nameStart: number): boolean {
+/** A `.`, `@` or `->` right before the identifier the key's name ends: an object's member. */
+function isMember(text: string, nameStart: number): boolean {
   const start = identifierStart(text, nameStart);
-  return /(?:\b(?:self|this)\.|@|->)$/.test(text.slice(Math.max(0, start - 8), start));
+  return /(?:[\w)\]]\.|@|->)$/.test(text.slice(Math.max(0, start - 3), start));
 }
 
 function isNamedLikeItsKey(m: RegExpExecArray): boolean {
