@@ -11,7 +11,7 @@ import { compromiseGazetteers } from "./recognizers/gazetteers.js";
 import { ibanRecognizer } from "./recognizers/iban.js";
 import { ipv4Recognizer, ipv6Recognizer } from "./recognizers/ip-address.js";
 import { macAddressRecognizer } from "./recognizers/mac-address.js";
-import { nationalIdRecognizers } from "./recognizers/national-ids.js";
+import { nationalIdRecognizer } from "./recognizers/national-ids.js";
 import { nameAndPlaceRecognizer } from "./recognizers/names.js";
 import { phoneRecognizer } from "./recognizers/phone.js";
 import type { Recognizer } from "./recognizers/recognizer.js";
@@ -68,7 +68,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     ...secretRecognizers(),
     creditCardRecognizer(),
     usSsnRecognizer(),
-    ...nationalIdRecognizers(threshold),
+    nationalIdRecognizer(threshold),
     ibanRecognizer(),
     phoneRecognizer(policy.phone_regions as CountryCode[]),
     ipv4Recognizer(),

@@ -22,8 +22,7 @@ import * as itCodiceFiscale from "stdnum/lib/cjs/it/codicefiscale.js";
 import * as nlBsn from "stdnum/lib/cjs/nl/bsn.js";
 import { contextMatcher, nearby } from "../context.js";
 import type { NationalIdType } from "../entity.js";
-import { forEachMatch, ownRegex } from "./matches.js";
-import { whole } from "./pattern.js";
+import { forEachMatch } from "./matches.js";
 import type { Recognizer } from "./recognizer.js";
 
 interface NationalId {
@@ -90,7 +89,8 @@ const NATIONAL_IDS: readonly NationalId[] = [
   },
   {
     type: "FR_NIR",
-    shape: "[12]([ -]?)\\d{2}\\1\\d{2}\\1(?:\\d{2}|2[AB])\\1\\d{3}\\1\\d{3}\\1\\d{2}",
+    // One separator throughout: spaced as on the card, dashed, or none.
+    shape: "[12](?: \\d{2} \\d{2} (?:\\d{2}|2[AB]) \\d{3} \\d{3} |-\\d{2}-\\d{2}-(?:\\d{2}|2[AB])-\\d{3}-\\d{3}-|\\d{4}(?:\\d{2}|2[AB])\\d{6})\\d{2}",
     validate: frNir.validate,
     score: 0.4,
     labels: ["sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "carte vitale", "social security"],
@@ -105,23 +105,23 @@ const NATIONAL_IDS: readonly NationalId[] = [
   },
   {
     type: "NL_BSN",
-    shape: "\\d{4}\\.\\d{2}\\.\\d{3}|\\d{3}([ -]?)\\d{3}\\1\\d{3}",
+    shape: "\\d{4}\\.\\d{2}\\.\\d{3}|\\d{3}(?: \\d{3} |-\\d{3}-|\\d{3})\\d{3}",
     validate: nlBsn.validate,
     score: 0.3,
     labels: ["bsn", "burgerservicenummer", "burgerservice", "sofinummer"],
   },
   {
     type: "CA_SIN",
-    shape: "\\d{3}([ -]?)\\d{3}\\1\\d{3}",
+    shape: "\\d{3}(?: \\d{3} |-\\d{3}-|\\d{3})\\d{3}",
     validate: caSin.validate,
     score: 0.3,
     labels: ["social insurance", "assurance sociale"],
     acronyms: ["SIN"],
   },
-  { type: "AU_TFN", shape: "\\d{3}([ -]?)\\d{3}\\1\\d{2,3}", validate: auTfn.validate, score: 0.3, labels: ["tfn", "tax file"] },
+  { type: "AU_TFN", shape: "\\d{3}(?: \\d{3} |-\\d{3}-|\\d{3})\\d{2,3}", validate: auTfn.validate, score: 0.3, labels: ["tfn", "tax file"] },
   {
     type: "IN_AADHAAR",
-    shape: "[2-9]\\d{3}([ -]?)\\d{4}\\1\\d{4}",
+    shape: "[2-9]\\d{3}(?: \\d{4} |-\\d{4}-|\\d{4})\\d{4}",
     validate: inAadhaar.validate,
     score: 0.3,
     labels: ["aadhaar", "aadhar", "uidai"],
@@ -133,19 +133,33 @@ const LABELLED_SCORE = 0.8;
 // How far a label is looked for: before the number, or after it as in "111222333 (BSN)".
 const LABEL_BEFORE = 48;
 const LABEL_AFTER = 24;
+// The longest number written out (a spaced NIR): a lower-case form is looked for this far around a label.
+const LONGEST = 24;
+
+// Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash ("build-88884126-M").
+const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d[.,]|[\p{L}\p{N}]-)`;
+const AFTER = String.raw`(?![\p{L}\p{N}_]|[.,-]\d)`;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A label as prose writes it and as a field name: "tax file" also matches tax_file_number and taxFileNumber. */
-function labelPattern(labels: readonly string[]): RegExp {
-  const words = labels.map((label) => escape(label).replace(/ /g, "[\\s_-]*"));
+/**
+ * The labels of `ids`, as prose and as field names (tax_file_number, taxFileNumber). Plain /i, not /iu: a
+ * Unicode case-blind pass costs several times as much, and the labels' few accented letters fold without it.
+ */
+function labelsRegex(ids: readonly NationalId[], flags: string): RegExp {
+  const words = ids.flatMap(({ labels }) => labels.map((label) => escape(label).replace(/ /g, "[\\s_-]*")));
   const field = `(?:${words.join("|")})(?:[\\s_-]*(?:number|nummer|numero|número|no|nr|id))?`;
-  return new RegExp(`(?<![\\p{L}\\p{N}])${field}(?![\\p{L}\\p{N}])`, "iu");
+  return new RegExp(`(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
 }
 
 /** Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"). */
-const acronymPattern = (acronyms: readonly string[]) =>
-  acronyms.length > 0 ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${acronyms.join("|")})(?![\\p{L}\\p{N}])`, "u") : null;
+function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
+  const words = ids.flatMap(({ acronyms = [] }) => acronyms);
+  return new RegExp(`(?<![A-Za-z0-9])(?:${words.join("|")})(?![A-Za-z0-9])`, flags);
+}
+
+/** Every kind's shape in one pattern; a match is then tried against each kind's own (a 9-digit number is a BSN, a SIN and a TFN). */
+const shapesRegex = (ids: readonly NationalId[], flags: string) => new RegExp(`${BEFORE}(?:${ids.map(({ shape }) => shape).join("|")})${AFTER}`, flags);
 
 /**
  * A failed check throws inside stdnum, and an Error's stack trace costs more than the check: about 7 µs
@@ -162,41 +176,60 @@ function passes(validate: NationalId["validate"], candidate: string): boolean {
 }
 
 /**
- * National identity and tax numbers, one recognizer per kind (a number may pass two kinds' checks).
- * `threshold` is the policy's for each type: a number scoring under it without a label nearby is
- * dropped whatever its check digits say, so it is not checked at all.
+ * National identity and tax numbers, all kinds in one pass over the text (one pass for the shapes, one for
+ * the labels): eleven kinds scanned one by one cost more than all other recognizers but the phone one.
+ * `threshold` is the policy's for each type: a number scoring under it without a label nearby is dropped
+ * whatever its check digits say, so it is not checked at all.
  */
-export function nationalIdRecognizers(threshold: (type: string) => number): Recognizer[] {
-  return NATIONAL_IDS.map(({ type, shape, validate, score, labels, acronyms = [], lowerCaseWhenLabelled }) => {
-    const label = labelPattern(labels);
-    const acronym = acronymPattern(acronyms);
-    const labelledAt = (text: string, start: number, end: number) =>
-      nearby(label, text, start, end, LABEL_BEFORE, LABEL_AFTER) || nearby(acronym, text, start, end, LABEL_BEFORE, LABEL_AFTER);
-    const negative = contextMatcher({ negative: NEGATIVE });
-    const needsLabel = score < threshold(type);
-    // Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash ("build-88884126-M").
-    const bounded = (flags: string) => new RegExp(`(?<![\\p{L}\\p{N}_]|\\d[.,]|[\\p{L}\\p{N}]-)(?:${shape})(?![\\p{L}\\p{N}_]|[.,-]\\d)`, flags);
-    const capitals = ownRegex(bounded("gu"));
-    const anyCase = lowerCaseWhenLabelled ? ownRegex(bounded("giu")) : undefined;
-    return {
-      name: type.toLowerCase(),
-      scan(text, out, deadline) {
-        const visit = (m: RegExpExecArray, labelRequired: boolean) => {
-          const end = m.index + m[0].length;
-          const labelled = labelledAt(text, m.index, end);
-          if ((labelRequired || needsLabel) && !labelled) return;
-          if (!passes(validate, m[0])) return;
-          const found = whole(m, labelled ? LABELLED_SCORE : negative.adjust(text, m.index, end, score));
-          if (found.score > 0) out.push({ type, ...found });
-        };
-        forEachMatch(capitals, text, deadline, (m) => visit(m, false));
-        // Lower-case forms, only in texts that label one: the case-blind scan costs several times the other.
-        if (anyCase && (label.test(text) || acronym?.test(text))) {
-          forEachMatch(anyCase, text, deadline, (m) => {
-            if (m[0] !== m[0].toUpperCase()) visit(m, true);
-          });
+export function nationalIdRecognizer(threshold: (type: string) => number): Recognizer {
+  const kinds = NATIONAL_IDS.map((id) => ({
+    ...id,
+    exact: new RegExp(`^(?:${id.shape})$`, id.lowerCaseWhenLabelled ? "i" : ""),
+    label: labelsRegex([id], ""),
+    acronym: id.acronyms ? acronymsRegex([id], "") : null,
+    needsLabel: id.score < threshold(id.type),
+  }));
+  const shapes = shapesRegex(NATIONAL_IDS, "gu");
+  const lowerCaseKinds = kinds.filter((kind) => kind.lowerCaseWhenLabelled);
+  const lowerCaseShapes = shapesRegex(lowerCaseKinds, "giu");
+  const lowerCaseLabels = [labelsRegex(lowerCaseKinds, "g"), acronymsRegex(lowerCaseKinds.filter((kind) => kind.acronyms), "g")];
+  const negative = contextMatcher({ negative: NEGATIVE });
+  const labelNear = (kind: (typeof kinds)[number], text: string, start: number, end: number) =>
+    nearby(kind.label, text, start, end, LABEL_BEFORE, LABEL_AFTER) || nearby(kind.acronym, text, start, end, LABEL_BEFORE, LABEL_AFTER);
+
+  return {
+    name: "national_ids",
+    scan(text, out, deadline) {
+      const consider = (start: number, value: string, lowerCase: boolean) => {
+        const end = start + value.length;
+        for (const kind of kinds) {
+          if ((lowerCase && !kind.lowerCaseWhenLabelled) || !kind.exact.test(value)) continue;
+          const labelled = labelNear(kind, text, start, end);
+          if ((lowerCase || kind.needsLabel) && !labelled) continue;
+          if (!passes(kind.validate, value)) continue;
+          const score = labelled ? LABELLED_SCORE : negative.adjust(text, start, end, kind.score);
+          if (score > 0) out.push({ type: kind.type, start, end, score });
         }
-      },
-    };
-  });
+      };
+      forEachMatch(shapes, text, deadline, (m) => consider(m.index, m[0], false));
+
+      // Lower-case codes only near a label of theirs: the case-blind pass costs several times the other, so
+      // it reads each label's stretch of text, not the whole text.
+      const windows: [number, number][] = [];
+      for (const labels of lowerCaseLabels) {
+        forEachMatch(labels, text, deadline, (l) => windows.push([Math.max(0, l.index - LABEL_AFTER - LONGEST), l.index + l[0].length + LABEL_BEFORE + LONGEST]));
+      }
+      let scannedTo = 0;
+      for (const [from, to] of windows.sort((a, b) => a[0] - b[0])) {
+        // Two characters more on each side, so the pattern's boundary checks see the text around it.
+        const sliceStart = Math.max(0, from - 2, scannedTo - 2);
+        const piece = text.slice(sliceStart, Math.min(text.length, to + 2));
+        forEachMatch(lowerCaseShapes, piece, deadline, (m) => {
+          const at = sliceStart + m.index;
+          if (at >= Math.max(from, scannedTo) && m[0] !== m[0].toUpperCase()) consider(at, m[0], true);
+        });
+        scannedTo = Math.max(scannedTo, to);
+      }
+    },
+  };
 }

@@ -23,7 +23,8 @@ const LINE_REACH = 200;
 // are read from where its name ends. The name stands where a command does, followed by a space: not a
 // directory (`/var/lib/mysql`), a file (`./mysql`), an image (`mysql:8`) or a name (`--name mysql`).
 // A path to the client itself (`/usr/bin/mysql -p…`) is read when the path is the command.
-const COMMAND = /(?<![\w.:-])(?<!-name[ \t]+)(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl|docker|sqlcmd)(?=[ \t])/g;
+// (Those checks are code in atCommandPosition: as look-behinds before the names they slowed every scan.)
+const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl|docker|sqlcmd)(?=[ \t])/g;
 // What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
 const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
 
@@ -48,6 +49,7 @@ const ARGUMENTS: Record<string, string> = {
 const LONG_FLAG = new RegExp(`(?<![\\w-])(--(?:[A-Za-z0-9]+-)*(?:password|passwd|passphrase|pass))[ \\t]+${VALUE}`, "dg");
 // Java's keytool and jarsigner: `-storepass …`, `-keypass …`, `-srcstorepass …`, `-deststorepass …`
 // (`-storepass:env NAME` and `-storepass:file path` say where it is).
+const JAVA_PASS_HINT = /storepass|keypass/;
 const JAVA_FLAG = new RegExp(`(?<![\\w-])-(?:src|dest|new)?(?:storepass|keypass)[ \\t]+${VALUE}`, "dg");
 // OpenSSL's `-passin pass:…`, `-passout pass:…`, `-pass pass:…` (`env:`, `file:`, `stdin` say where it is).
 const OPENSSL_PASS = /(?<![\w-])-pass(?:in|out)?[ \t]+(?:'pass:([^'\n]{1,200})'|"pass:([^"\n]{1,200})"|pass:([^\s'"]{1,200}))/dg;
@@ -96,7 +98,9 @@ function longFlagPassword(m: RegExpExecArray, text: string): Finding | null {
 
 /** Whether a client's name found by COMMAND stands where a command does. */
 function atCommandPosition(text: string, m: RegExpExecArray): boolean {
-  if (text[m.index - 1] !== "/") return true;
+  const previous = text[m.index - 1] ?? "";
+  if (previous === "." || previous === ":" || previous === "-" || /-name[ \t]+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return false;
+  if (previous !== "/") return true;
   const before = lineBefore(text, m.index, LINE_REACH);
   const path = /[^\s]*$/.exec(before)!;
   return COMMAND_POSITION.test(before.slice(0, path.index));
@@ -121,7 +125,7 @@ export function commandLineSecretRecognizers(): Recognizer[] {
       },
     },
     patternRecognizer({ name: "secret_cli_flag", type: "SECRET", regex: LONG_FLAG, prefilter: (text) => text.includes("--"), evaluate: longFlagPassword }),
-    patternRecognizer({ name: "secret_cli_java_flag", type: "SECRET", regex: JAVA_FLAG, prefilter: (text) => text.includes("pass"), evaluate: (m) => flagPassword(m) }),
+    patternRecognizer({ name: "secret_cli_java_flag", type: "SECRET", regex: JAVA_FLAG, prefilter: (text) => JAVA_PASS_HINT.test(text), evaluate: (m) => flagPassword(m) }),
     patternRecognizer({ name: "secret_cli_openssl_pass", type: "SECRET", regex: OPENSSL_PASS, prefilter: (text) => text.includes("pass:"), evaluate: (m) => flagPassword(m) }),
   ];
 }
