@@ -91,3 +91,27 @@ describe("a password that is the word password", () => {
     expect(secrets(text)).toEqual([]);
   });
 });
+
+describe("a password given to more clients", () => {
+  it.each([
+    ["mongosh -u admin -p hunter22 mongodb://db.example.org", "hunter22"],
+    ["mongo admin -u root -p 'S3cret!'", "S3cret!"],
+    ["influx -username admin -password hunter22", "hunter22"],
+    ["smbclient //srv/share -U bob%hunter22", "hunter22"],
+    ["lftp -u bob,hunter22 sftp://example.org", "hunter22"],
+    ["htpasswd -b .htpasswd bob hunter22", "hunter22"],
+    ["htpasswd -cb /etc/nginx/.htpasswd alice S3cret", "S3cret"],
+  ])("is found in %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each([
+    "mongosh -u admin -p",
+    "mongodump --db shop --out /backup",
+    "htpasswd -c .htpasswd bob",
+    "smbclient -L //srv -U bob",
+    "lftp -u bob sftp://example.org",
+  ])("is no secret when the client prompts for it: %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+});

@@ -24,9 +24,15 @@ const LINE_REACH = 200;
 // directory (`/var/lib/mysql`), a file (`./mysql`), an image (`mysql:8`) or a name (`--name mysql`).
 // A path to the client itself (`/usr/bin/mysql -p…`) is read when the path is the command.
 // (Those checks are code in atCommandPosition: as look-behinds before the names they slowed every scan.)
-const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|curl|docker|sqlcmd)(?=[ \t])/g;
+const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|mongo(?:sh|dump|restore)?|sshpass|redis-cli|curl|docker|sqlcmd|influx|smbclient|lftp|htpasswd)(?=[ \t])/g;
 // What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
 const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
+
+/** `user<separator>password`, quoted as a whole or bare: the password in groups 1–3. */
+function userAnd(separator: string): string {
+  const s = separator;
+  return `(?:'[^\\s${s}']*${s}([^'\\n]{1,200})'|"[^\\s${s}"]*${s}([^"\\n]{1,200})"|[^\\s${s}'"-][^\\s${s}'"]*${s}([^\\s'"]{1,200}))`;
+}
 
 /** Each client's password argument, read (sticky) from the end of its name; the value in groups 1–3. */
 const ARGUMENTS: Record<string, string> = {
@@ -40,8 +46,17 @@ const ARGUMENTS: Record<string, string> = {
   docker: `[ \\t]+login${SAME_COMMAND}[ \\t]-p[ \\t]*${VALUE}`,
   // SQL Server's client takes the password after a capital -P (`-p` prints statistics).
   sqlcmd: `${SAME_COMMAND}[ \\t]-P[ \\t]*${VALUE}`,
+  // MongoDB's shells and tools: `-p …` with a space (`--password …` is a long flag, read below).
+  mongo: `${SAME_COMMAND}[ \\t]-p[ \\t]+${VALUE}`,
+  // InfluxDB 1.x: `-password …`, one dash.
+  influx: `${SAME_COMMAND}[ \\t]-password[ \\t]+${VALUE}`,
+  // `smbclient -U user%password`, `lftp -u user,password`: the password after the separator.
+  smbclient: `${SAME_COMMAND}[ \\t](?:-U|--user)[ \\t]*${userAnd("%")}`,
+  lftp: `${SAME_COMMAND}[ \\t]-u[ \\t]*${userAnd(",")}`,
+  // `htpasswd -b[c…] file user password`: -b takes the password from the command line.
+  htpasswd: `[ \\t]+-[a-zA-Z]*b[a-zA-Z]*[ \\t]+[^\\s|;&]+[ \\t]+[^\\s|;&]+[ \\t]+${VALUE}`,
   // user:password (`-u admin:secret`, `--user 'admin:secret'`): the password after the first colon.
-  curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*(?:'[^\\s:']*:([^'\\n]{1,200})'|"[^\\s:"]*:([^"\\n]{1,200})"|[^\\s:'"-][^\\s:'"]*:([^\\s'"]{1,200}))`,
+  curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*${userAnd(":")}`,
 };
 
 // `--password hunter2`, `--db-password '…'`, `--passphrase …`; `--password=…` is a key=value pair the
@@ -116,7 +131,7 @@ export function commandLineSecretRecognizers(): Recognizer[] {
       scan(text, out, deadline) {
         forEachMatch(command, text, deadline, (m) => {
           if (!atCommandPosition(text, m)) return;
-          const args = argumentsOf.get(/^(?:mysql|mariadb)/.test(m[0]) ? "mysql" : m[0])!;
+          const args = argumentsOf.get(/^(?:mysql|mariadb)/.test(m[0]) ? "mysql" : /^mongo/.test(m[0]) ? "mongo" : m[0])!;
           args.lastIndex = m.index + m[0].length;
           const match = args.exec(text);
           const found = match && flagPassword(match);
