@@ -74,12 +74,44 @@ describe("a national identity number", () => {
     ['{"bsnNummer": "111222333"}', "NL_BSN", "111222333"],
     ["taxFileNumber: 123456782", "AU_TFN", "123456782"],
     ["socialInsuranceNumber=046454286", "CA_SIN", "046454286"],
+    ['{"sin": "046454286"}', "CA_SIN", "046454286"],
+    ["SIN NUMBER: 046 454 286", "CA_SIN", "046 454 286"],
+    // Written apart, dashed or glued in lower case: read only beside a label.
+    ["DNI: 12345678 Z", "ES_NIF", "12345678 Z"],
+    ["NIE: X 1234567 L", "ES_NIE", "X 1234567 L"],
+    ["NINO: JG-10-37-59-A", "UK_NINO", "JG-10-37-59-A"],
+    ["Numéro de sécu: 2690549588157 80", "FR_NIR", "2690549588157 80"],
+    ["N° SS : 2 69 05 49 588 157 80", "FR_NIR", "2 69 05 49 588 157 80"],
+    ["आधार संख्या: 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"],
   ])("is found when labelled: %s", (text, type, value) => {
+    expect(found(engine, text)).toContainEqual([type, value]);
+  });
+
+  // A CSV row puts a date, an age or an amount right beside the number, after a comma.
+  it.each([
+    ["nombre,dni,fecha_alta\nJuan Pérez,12345678Z,2023-05-01", "ES_NIF", "12345678Z"],
+    ["name,nino,dob\nJane Smith,JG103759A,1980-01-01", "UK_NINO", "JG103759A"],
+    ["name,bsn,salary\nJan,111222333,52000", "NL_BSN", "111222333"],
+    ["id,bsn\n7,111222333", "NL_BSN", "111222333"],
+    ["codice_fiscale,data\nRSSMRA85T10A562S,2024-01-01", "IT_FISCAL_CODE", "RSSMRA85T10A562S"],
+    ["employee_id,sin,start\n1001,046454286,2020-01-15", "CA_SIN", "046454286"],
+    ["BSN 111222333,0612345678", "NL_BSN", "111222333"],
+  ])("is found in a CSV row: %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
 
   it.each([
     // Labels that are ordinary words in lower case, or other things in capitals.
+    "PRECIOS SIN IVA - TEL 612345678",
+    "ENVÍO SIN COSTO. PEDIDO 123456782",
+    "TOTAL SIN IVA: 046 454 286",
+    // A PAN has no check character: its shape alone is a log message's id, a barcode, a coupon.
+    "E CWOAU0061E: The OAuth service provider could not find the client",
+    "Test IDs: TESTP0001A, TESTP0002B, TESTP0003C all passed.",
+    "Coupon codes this week: GIFTB1234C",
+    // Memory sizes in K, and in lower case k, are no DNI.
+    "[GC (Allocation Failure) [PSYoungGen: 16777233K->1048576K(14680064K)] 16777256K->5242880K(50331648K), 0.0123 secs]",
+    "Mem:  16777279k total, 15832456k used",
     "Pedido 046454286 sin enviar todavía",
     "y = Math.sin(t) * 046454286",
     "backup to NAS job 046454286 done",

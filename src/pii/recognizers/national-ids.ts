@@ -22,6 +22,7 @@ import * as itCodiceFiscale from "stdnum/lib/cjs/it/codicefiscale.js";
 import * as nlBsn from "stdnum/lib/cjs/nl/bsn.js";
 import { contextMatcher, nearby } from "../context.js";
 import type { NationalIdType } from "../entity.js";
+import { lineBefore } from "./lines.js";
 import { forEachMatch } from "./matches.js";
 import type { Recognizer } from "./recognizer.js";
 
@@ -29,6 +30,11 @@ interface NationalId {
   type: NationalIdType;
   /** The written forms, with the separators people use; the match, separators dropped, goes to `validate`. */
   shape: string;
+  /**
+   * Forms taken only beside a label: spaced or dashed in ways that, unlabelled, read as a number and a
+   * word ("Facturas 54362315 K y …") or as something else.
+   */
+  labelledShape?: string;
   validate(candidate: string): { isValid: boolean };
   /** Without a label nearby; a bare check-digit number scores below the default threshold of 0.5. */
   score: number;
@@ -41,6 +47,8 @@ interface NationalId {
   acronyms?: readonly string[];
   /** Letters in lower case too, when labelled ("CF: rccmnl83s18d969h"); unlabelled, only capitals are read. */
   lowerCaseWhenLabelled?: boolean;
+  /** Unlabelled, whether the number is something else after all (a memory size): such are dropped. */
+  somethingElse?(text: string, start: number, end: number, value: string): boolean;
 }
 
 // What these numbers are mistaken for, when nothing labels them as an identity number.
@@ -55,6 +63,7 @@ const NATIONAL_IDS: readonly NationalId[] = [
   {
     type: "UK_NINO",
     shape: "[A-CEGHJ-PR-TW-Z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]",
+    labelledShape: "[A-CEGHJ-PR-TW-Z]{2}-\\d{2}-\\d{2}-\\d{2}-[A-D]",
     validate: gbNino.validate,
     score: 0.5,
     labels: ["national insurance", "nino", "ni number", "ni no"],
@@ -62,13 +71,23 @@ const NATIONAL_IDS: readonly NationalId[] = [
   },
   {
     type: "ES_NIF",
-    // 54362315K, 54362315-K, 54.362.315-K; a space before the letter reads "45098406 y" as a DNI.
-    shape: "(?:\\d{8}|\\d{2}\\.\\d{3}\\.\\d{3})(?:-?[A-Z]|[a-z])",
+    // 54362315K, 54362315-K, 54.362.315-K. Unlabelled, a letter after a space is a word ("45098406 y") and a
+    // lower-case one glued to the digits a unit ("16777279k total").
+    shape: "(?:\\d{8}|\\d{2}\\.\\d{3}\\.\\d{3})-?[A-Z]",
+    labelledShape: "(?:\\d{8}|\\d{2}\\.\\d{3}\\.\\d{3})(?: [A-Z]|[a-z])",
     validate: esDni.validate,
     score: 0.5,
     labels: ["dni", "nif", "documento nacional", "identidad"],
+    somethingElse: isMemorySize,
   },
-  { type: "ES_NIE", shape: "[XYZxyz]-?\\d{7}-?[A-Za-z]", validate: esNie.validate, score: 0.6, labels: ["nie", "extranjero", "extranjería", "identidad"] },
+  {
+    type: "ES_NIE",
+    shape: "[XYZxyz]-?\\d{7}-?[A-Za-z]",
+    labelledShape: "[XYZ] ?\\d{7} ?[A-Z]",
+    validate: esNie.validate,
+    score: 0.6,
+    labels: ["nie", "extranjero", "extranjería", "identidad"],
+  },
   {
     type: "IT_FISCAL_CODE",
     // Digits may be replaced by letters (omocodia) when two people share a code.
@@ -82,18 +101,20 @@ const NATIONAL_IDS: readonly NationalId[] = [
     type: "IN_PAN",
     shape: "[A-Z]{3}[ABCFGHLJPT][A-Z]\\d{4}[A-Z]",
     validate: inPan.validate,
-    score: 0.5,
+    // No check character: five capitals, four digits and a capital is also a log message's id
+    // ("CWOAU0061E"), a barcode or a coupon, so a PAN needs its label.
+    score: 0.3,
     labels: ["permanent account number", "income tax", "pan card", "pan number", "pan no"],
     acronyms: ["PAN"],
     lowerCaseWhenLabelled: true,
   },
   {
     type: "FR_NIR",
-    // One separator throughout: spaced as on the card, dashed, or none.
-    shape: "[12](?: \\d{2} \\d{2} (?:\\d{2}|2[AB]) \\d{3} \\d{3} |-\\d{2}-\\d{2}-(?:\\d{2}|2[AB])-\\d{3}-\\d{3}-|\\d{4}(?:\\d{2}|2[AB])\\d{6})\\d{2}",
+    // One separator throughout: spaced as on the card, dashed, or none (the two-digit key may stand apart).
+    shape: "[12](?: \\d{2} \\d{2} (?:\\d{2}|2[AB]) \\d{3} \\d{3} |-\\d{2}-\\d{2}-(?:\\d{2}|2[AB])-\\d{3}-\\d{3}-|\\d{4}(?:\\d{2}|2[AB])\\d{6} ?)\\d{2}",
     validate: frNir.validate,
     score: 0.4,
-    labels: ["sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "carte vitale", "social security"],
+    labels: ["sécurité sociale", "securite sociale", "sécu", "secu", "nir", "insee", "carte vitale", "social security", "n° ss", "numéro ss"],
   },
   {
     type: "DE_TAX_ID",
@@ -124,7 +145,7 @@ const NATIONAL_IDS: readonly NationalId[] = [
     shape: "[2-9]\\d{3}(?: \\d{4} |-\\d{4}-|\\d{4})\\d{4}",
     validate: inAadhaar.validate,
     score: 0.3,
-    labels: ["aadhaar", "aadhar", "uidai"],
+    labels: ["aadhaar", "aadhar", "uidai", "आधार"],
   },
 ];
 
@@ -136,9 +157,14 @@ const LABEL_AFTER = 24;
 // The longest number written out (a spaced NIR): a lower-case form is looked for this far around a label.
 const LONGEST = 24;
 
-// Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash ("build-88884126-M").
-const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d[.,]|[\p{L}\p{N}]-)`;
-const AFTER = String.raw`(?![\p{L}\p{N}_]|[.,-]\d)`;
+// Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash
+// ("build-88884126-M"). A comma is no decimal point here: it separates CSV fields ("Jan,111222333,52000").
+const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|[\p{L}\p{N}]-)`;
+const AFTER = String.raw`(?![\p{L}\p{N}_]|[.-]\d)`;
+// A test that is cheap for the regex engine and spares the look-behind at most positions (the shapes'
+// pass over 10 KB took 40% less), where what follows starts with an ASCII letter or digit, so a word
+// boundary is implied. Not in a case-blind Unicode pattern, where `\b` costs more than it saves.
+const boundary = (flags: string) => (flags.includes("i") && flags.includes("u") ? "" : "\\b");
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -147,19 +173,45 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * Unicode case-blind pass costs several times as much, and the labels' few accented letters fold without it.
  */
 function labelsRegex(ids: readonly NationalId[], flags: string): RegExp {
-  const words = ids.flatMap(({ labels }) => labels.map((label) => escape(label).replace(/ /g, "[\\s_-]*")));
+  const words = labels(ids).map((label) => escape(label).replace(/ /g, "[\\s_-]*"));
   const field = `(?:${words.join("|")})(?:[\\s_-]*(?:number|nummer|numero|número|no|nr|id))?`;
-  return new RegExp(`(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
+  const start = labels(ids).every((label) => /^[a-z]/i.test(label)) ? boundary(flags) : "";
+  return new RegExp(`${start}(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
 }
 
-/** Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"). */
+const labels = (ids: readonly NationalId[]) => ids.flatMap((id) => id.labels);
+
+/**
+ * Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"), and not
+ * before another word in capitals: that is a sentence in capitals ("PRECIOS SIN IVA"), unless the word
+ * is one a label takes ("SIN NUMBER"). In lower case, only as a field's name: a key (`"sin": …`,
+ * `sin=…`) or a CSV header's column (`employee_id,sin,start`).
+ */
 function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
   const words = ids.flatMap(({ acronyms = [] }) => acronyms);
-  return new RegExp(`(?<![A-Za-z0-9])(?:${words.join("|")})(?![A-Za-z0-9])`, flags);
+  const inCapitalisedProse = "[ \\t]+(?!(?:NUMBER|NO|NR|NUM|NUMERO|NUMÉRO)(?![A-Z]))[A-ZÀ-Þ]{2,}";
+  const asFieldName = `(?:${words.map((word) => word.toLowerCase()).join("|")})(?=["']?[ \\t]*[:=]|[ \\t]*(?:,|\\r?\\n|$))`;
+  return new RegExp(`(?<![A-Za-z0-9])(?:(?:${words.join("|")})(?![A-Za-z0-9]|${inCapitalisedProse})|${asFieldName})`, flags);
 }
 
 /** Every kind's shape in one pattern; a match is then tried against each kind's own (a 9-digit number is a BSN, a SIN and a TFN). */
-const shapesRegex = (ids: readonly NationalId[], flags: string) => new RegExp(`${BEFORE}(?:${ids.map(({ shape }) => shape).join("|")})${AFTER}`, flags);
+function shapesRegex(ids: readonly NationalId[], flags: string): RegExp {
+  const shapes = ids.flatMap(({ shape, labelledShape }) => (labelledShape ? [shape, labelledShape] : [shape]));
+  return new RegExp(`${boundary(flags)}${BEFORE}(?:${shapes.join("|")})${AFTER}`, flags);
+}
+
+// Memory sizes are digits glued to K, M or G, several to a line (a JVM's GC log: "16777233K->1048576K(…)"),
+// and K, M and G are DNI letters.
+const UNIT_LETTER = /[KMG]$/;
+const SIZE = /\d[KMG](?:i?B)?(?![A-Za-z0-9])/;
+const LINE_REACH = 80;
+
+function isMemorySize(text: string, start: number, end: number, value: string): boolean {
+  if (!UNIT_LETTER.test(value)) return false;
+  const after = text.slice(end, end + LINE_REACH);
+  const newline = after.indexOf("\n");
+  return SIZE.test(lineBefore(text, start, LINE_REACH)) || SIZE.test(newline < 0 ? after : after.slice(0, newline));
+}
 
 /**
  * A failed check throws inside stdnum, and an Error's stack trace costs more than the check: about 7 µs
@@ -185,6 +237,7 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
   const kinds = NATIONAL_IDS.map((id) => ({
     ...id,
     exact: new RegExp(`^(?:${id.shape})$`, id.lowerCaseWhenLabelled ? "i" : ""),
+    labelledExact: id.labelledShape ? new RegExp(`^(?:${id.labelledShape})$`, id.lowerCaseWhenLabelled ? "i" : "") : null,
     label: labelsRegex([id], ""),
     acronym: id.acronyms ? acronymsRegex([id], "") : null,
     needsLabel: id.score < threshold(id.type),
@@ -203,9 +256,11 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
       const consider = (start: number, value: string, lowerCase: boolean) => {
         const end = start + value.length;
         for (const kind of kinds) {
-          if ((lowerCase && !kind.lowerCaseWhenLabelled) || !kind.exact.test(value)) continue;
+          if (lowerCase && !kind.lowerCaseWhenLabelled) continue;
+          const usual = kind.exact.test(value);
+          if (!usual && !kind.labelledExact?.test(value)) continue;
           const labelled = labelNear(kind, text, start, end);
-          if ((lowerCase || kind.needsLabel) && !labelled) continue;
+          if (!labelled && (lowerCase || kind.needsLabel || !usual || kind.somethingElse?.(text, start, end, value))) continue;
           if (!passes(kind.validate, value)) continue;
           const score = labelled ? LABELLED_SCORE : negative.adjust(text, start, end, kind.score);
           if (score > 0) out.push({ type: kind.type, start, end, score });
