@@ -32,6 +32,24 @@ describe("a name written with accents", () => {
     expect(valuesOf(engine, "PERSON", text)).toEqual([name]);
   });
 
+  // "Francés" is Spanish for French; its bare spelling is the first name Frances.
+  it.each([
+    "Ofrecemos el Curso de Francés Básico para adultos",
+    "Clases de Francés Online para empresas.",
+    "Nivel: Francés Intermedio B1.",
+    "Idiomas: Español Nativo, Francés Fluido, Alemán Básico.",
+  ])("is no person when only its bare spelling is a first name and no known surname follows: %s", (text) => {
+    expect(valuesOf(engine, "PERSON", text)).toEqual([]);
+  });
+
+  it.each([
+    ["Hola, soy Andrés García y trabajo en Sevilla.", "Andrés García"],
+    ["Hola, soy Andrés Kowalczyk.", "Andrés Kowalczyk"],
+    ["Frances Oldham Kelsey was born in Canada.", "Frances Oldham Kelsey"],
+  ])("is still a person with a known surname or an introduction: %s", (text, name) => {
+    expect(valuesOf(engine, "PERSON", text)).toEqual([name]);
+  });
+
   it.each([
     ["Our office moved to Zürich last year.", "Zürich"],
     ["Ship it to São Paulo by Friday.", "São Paulo"],

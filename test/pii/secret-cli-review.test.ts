@@ -44,8 +44,66 @@ describe("a pass key", () => {
     "metrics.pass = 0.98",
     "coverage_pass=passed",
     "lint.pass: green",
+    // A key that only starts with `pass` names something else: a rate, a header, an expiry.
+    "auth_pass_rate: 0.9876",
+    "test_metrics:\n  user_pass_rate: 98.76\n  login_pass_pct: 99.5",
+    "login.pass.ratio=0.95",
+    "http.pass.header=X-Forwarded-User",
+    "root_pass_expiry: 90days",
   ])("holding a count or a result is no secret: %s", (text) => {
     expect(secrets(text)).toEqual([]);
+  });
+});
+
+describe("a password key given an expression", () => {
+  it.each([
+    "const user_pass = await hash(input.password, 10);",
+    "const db_password = await hash(input.password, 10);",
+    "password = await fetch_secret()",
+    "db_password = await vault.read('db')",
+    "token = new Token(claims)",
+  ])("is code, not a secret: %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+
+  it.each([
+    ["const db_password = 'hunter2x';", "hunter2x"],
+    ["password = hunter2", "hunter2"],
+  ])("still finds a literal: %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+});
+
+describe("htpasswd and prose about client flags", () => {
+  it.each([
+    ["htpasswd -nb admin MyS3cretPw", "MyS3cretPw"],
+    ["echo $(htpasswd -nb admin MyS3cretPw) | sed -e s/x/y/", "MyS3cretPw"],
+    ["htpasswd -B -b /etc/nginx/.htpasswd admin S3cretPw", "S3cretPw"],
+    ["htpasswd -b -c /etc/nginx/.htpasswd admin S3cretPw", "S3cretPw"],
+    ["htpasswd -bc /etc/nginx/.htpasswd admin S3cretPw", "S3cretPw"],
+  ])("finds the password in %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each([
+    "Why does docker login -p show a warning about insecure use?",
+    "what does redis-cli -a mean?",
+    "If you run mongosh -p without a value, it prompts for the password.",
+    "sqlcmd -P should not be used in scripts; prefer -G.",
+    "Avoid docker login -p because it leaves the password in history",
+    "mongodump -p reads it from the prompt when empty.",
+    "Use htpasswd -b only in scripts: it is insecure",
+    "htpasswd -c /etc/nginx/.htpasswd admin",
+  ])("reads a question about a flag as prose: %s", (text) => {
+    expect(secrets(text)).toEqual([]);
+  });
+
+  it.each([
+    ["docker login -p hunter2x registry.example.com", "hunter2x"],
+    ["redis-cli -a sunshine ping", "sunshine"],
+    ["mysql -u root -psecret.", "secret."],
+  ])("still finds a password given to the client: %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
   });
 });
 

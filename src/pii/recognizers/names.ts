@@ -256,7 +256,11 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
               : lastNames.has(surname.bare)
                 ? SCORE.fullName
                 : SCORE.firstAndCapitalised;
-        emit(out, text, "PERSON", word.start, surname.end, base);
+        // A first name found only once its accents are dropped, before a surname the lexicon does not know,
+        // is as often a word of another language ("Curso de Francés Básico": Spanish for French, not
+        // Frances): it counts with person context nearby, as two unknown words do.
+        if (base === SCORE.firstAndCapitalised && word.bare !== word.lower) emitUnknownPair(out, text, word.start, surname.end);
+        else emit(out, text, "PERSON", word.start, surname.end, base);
         i = j;
         continue;
       }

@@ -28,6 +28,10 @@ const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-ad
 // What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
 const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
 
+// A run of single-letter options (`-B -b`, `-nb`), and the same run up to one that holds `letter`.
+const OPTIONS = "(?:[ \\t]+-[a-zA-Z]+)+";
+const OPTIONS_UP_TO = (letter: string) => `(?:[ \\t]+-[a-zA-Z]+)*?[ \\t]+-[a-zA-Z]*${letter}`;
+
 /** `user<separator>password`, quoted as a whole or bare: the password in groups 1–3. */
 function userAnd(separator: string): string {
   const s = separator;
@@ -53,8 +57,9 @@ const ARGUMENTS: Record<string, string> = {
   // `smbclient -U user%password`, `lftp -u user,password`: the password after the separator.
   smbclient: `${SAME_COMMAND}[ \\t](?:-U|--user)[ \\t]*${userAnd("%")}`,
   lftp: `${SAME_COMMAND}[ \\t]-u[ \\t]*${userAnd(",")}`,
-  // `htpasswd -b[c…] file user password`: -b takes the password from the command line.
-  htpasswd: `[ \\t]+-[a-zA-Z]*b[a-zA-Z]*[ \\t]+[^\\s|;&]+[ \\t]+[^\\s|;&]+[ \\t]+${VALUE}`,
+  // `htpasswd -b[c…] file user password`: -b takes the password from the command line; with -n the
+  // entry is printed, not written to a file (`htpasswd -nb user password`). Options may come apart (`-B -b`).
+  htpasswd: `(?=${OPTIONS_UP_TO("b")})(?:(?=${OPTIONS_UP_TO("n")})${OPTIONS}|${OPTIONS}[ \\t]+[^\\s|;&]+)[ \\t]+[^\\s|;&]+[ \\t]+${VALUE}`,
   // user:password (`-u admin:secret`, `--user 'admin:secret'`): the password after the first colon.
   curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*${userAnd(":")}`,
 };
@@ -78,10 +83,17 @@ const PROMPTING_CLIENT = /(?<![\w.-])(?:psql|pg_dump|pg_dumpall|pg_restore|creat
 // Words that follow a flag's name in prose about it: "use the --password flag", "set --password to …".
 const PROSE_AFTER_FLAG = new Set(["flag", "option", "options", "argument", "parameter", "switch", "instead", "value", "with", "when", "from", "only"]);
 // Verbs and function words that follow a flag in a sentence: "the --password must be provided",
-// "--password takes precedence", "--password followed by the value".
+// "--password takes precedence", "--password followed by the value", "what does redis-cli -a mean?",
+// "mongosh -p without a value prompts".
 const PROSE_VERBS = new Set(
-  "must takes take is are was were be can will should may might needs need requires require followed has have does would could also which that and".split(" "),
+  "must takes take is are was were be can will should may might needs need requires require followed has have does do did would could also which that and or but not never always only just then because since without with for show shows mean means read reads prompt prompts ask asks work works print prints leave leaves expose exposes".split(
+    " ",
+  ),
 );
+// Punctuation a sentence puts after its words ("… -a mean?"); a password may end in it, a word is no password.
+const TRAILING_PUNCTUATION = /[?!.,;:]+$/;
+// A word and a colon leads into what follows ("htpasswd -b only in scripts: …").
+const LEAD_IN = /^[a-z]+:$/;
 // Help text and documentation stand in for the password: a metavariable (`--password PASSWORD`,
 // `DB_PASS`), a bracketed one (`-p[password]`, `-p<password>`, `{password}`) or the flag's own word
 // (`-u username:password`, `-ppassword`). `secret` stays a password: it is a common default
@@ -89,12 +101,19 @@ const PROSE_VERBS = new Set(
 const PLACEHOLDER_VALUE = /^(?:[A-Z_]+[)\]}]*$|[[<{])/;
 const FLAG_WORD = /^(?:password|passwd|pass|pwd)$/i;
 
+/** A bare value that is a sentence's next word, not a password: "docker login -p show a warning". */
+function isProse(bare: string): boolean {
+  const word = bare.replace(TRAILING_PUNCTUATION, "");
+  if (PROSE_AFTER_FLAG.has(word.toLowerCase()) || LEAD_IN.test(bare)) return true;
+  return /^[a-z]+$/.test(word) && (PROSE_VERBS.has(word) || /(?:ed|ing)$/.test(word));
+}
+
 /** The password in value groups 1–3 of `m`, or null when it is none (a placeholder, prose about the flag). */
 function flagPassword(m: RegExpExecArray, valueAt = 1): Finding | null {
   const index = [valueAt, valueAt + 1, valueAt + 2].find((i) => m[i] !== undefined);
   if (index === undefined) return null;
   const value = m[index]!;
-  if (index === valueAt + 2 && PROSE_AFTER_FLAG.has(value.toLowerCase())) return null;
+  if (index === valueAt + 2 && isProse(value)) return null;
   if (PLACEHOLDER_VALUE.test(value) || FLAG_WORD.test(value)) return null;
   const length = secretValueLength("password", value, "assignment");
   const span = group(m, index, 0.85);
@@ -106,8 +125,6 @@ function longFlagPassword(m: RegExpExecArray, text: string): Finding | null {
   const flag = m[1]!;
   if (NO_VALUE_FLAG.test(flag)) return null;
   if (flag === "--password" && PROMPTING_CLIENT.test(lineBefore(text, m.index, LINE_REACH))) return null;
-  const bare = m[4];
-  if (bare !== undefined && /^[a-z]+$/.test(bare) && (PROSE_VERBS.has(bare) || /(?:ed|ing)$/.test(bare))) return null;
   return flagPassword(m, 2);
 }
 

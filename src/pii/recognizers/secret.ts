@@ -31,14 +31,15 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]
 const PASS_OWNER =
   "db|database|smtp|mail|email|imap|pop3?|redis|mysql|mariadb|pg|postgres|ftp|sftp|ssh|ldap|admin|root|user|proxy|vnc|sql|mongo(?:db)?|rabbit(?:mq)?|amqp|mq|wifi|router|keystore|truststore|key|store|cert|http|auth|login";
 // After the key's name: how the value is introduced, its quote, the value.
-const PAIR_REST = String.raw`(?:[_.-][A-Za-z0-9_.-]*)?)["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'\`,;]{4,200})\3`;
+const PAIR_VALUE = String.raw`["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'\`,;]{4,200})\3`;
 const PAIR = new RegExp(
-  String.raw`((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)${PAIR_REST}`,
+  String.raw`((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)${PAIR_VALUE}`,
   "dgi",
 );
 // The same pairs under a `pass` key, a regex of their own: in PAIR its look-behind made every scan of
-// every text three times slower, and few texts hold a `_pass` or `.pass` at all (PASS_KEY_HINT).
-const PASS_PAIR = new RegExp(String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass(?![A-Za-z])${PAIR_REST}`, "dgi");
+// every text three times slower, and few texts hold a `_pass` or `.pass` at all (PASS_KEY_HINT). The
+// key ends at `pass`: `user_pass_rate`, `login.pass.ratio` and `http.pass.header` are no passwords.
+const PASS_PAIR = new RegExp(String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass)${PAIR_VALUE}`, "dgi");
 const PASS_KEY_HINT = /[_.]pass(?![a-z])/i;
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host, the user maybe empty (`redis://:password@cache`); the regex starts at the
@@ -61,6 +62,8 @@ function namesASecret(text: string, nameStart: number, name: string): boolean {
   return !/public|[cx]srf/i.test(identifier);
 }
 
+const EXPRESSION_KEYWORD = /^(?:await|yield|new|typeof|lambda|function|async)$/;
+
 /** How far back an identifier or a line's start is looked for: scans stay linear in the text. */
 const LOOKBACK_CHARS = 200;
 
@@ -77,9 +80,12 @@ function identifierStart(text: string, end: number): number {
  * end with `;` too but are settings. `password: SecretStr = Field()` is a type annotation.
  */
 function isStatement(m: RegExpExecArray, text: string, nameStart: number): boolean {
-  if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(lineBefore(text, nameStart, LOOKBACK_CHARS))) return true;
+  // The whole identifier: the key's name may end it (`const db_password = …`).
+  if (/\b(?:const|let|var|val|final|auto|my)\s+(?:[\w.]+\.)?$/.test(lineBefore(text, identifierStart(text, nameStart), LOOKBACK_CHARS))) return true;
   const introducer = m[2] ?? "";
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
+  // `password = await fetchSecret()`, `token = new Token(…)`: the value is an expression's first word.
+  if (EXPRESSION_KEYWORD.test(m[4] ?? "") && /^[ \t]+[\w$(]/.test(after)) return true;
   if (introducer === ":" && /^[ \t]*=/.test(after)) return true;
   const spaced = /[ \t]/.test(text[(m.indices?.[2]?.[0] ?? 0) - 1] ?? "");
   if (!spaced || (introducer !== "=" && introducer !== "=>")) return false;
