@@ -239,3 +239,29 @@ describe("more clients' password flags", () => {
     expect(secrets(text)).toEqual([]);
   });
 });
+
+describe("still more clients' password flags", () => {
+  it.each([
+    ["podman login -u bob -p S3cretPw quay.io", "S3cretPw"],
+    ["oc login -u developer -p developerPw https://api.crc.testing:6443", "developerPw"],
+    ["az login --service-principal -u http://app -p VerySecret123 --tenant abc", "VerySecret123"],
+    ["ldapsearch -x -D cn=admin,dc=example,dc=org -w adminpw -b dc=example,dc=org", "adminpw"],
+    ["sqlplus scott/tiger@orcl", "tiger"],
+    ["sqlplus -s system/Oracle123@//db:1521/XE", "Oracle123"],
+    ["zip -P s3cret archive.zip file.txt", "s3cret"],
+    ["unzip -P s3cret archive.zip", "s3cret"],
+    ["7z a -pS3cretPw archive.7z docs/", "S3cretPw"],
+    ["curl -U proxyuser:proxyPass123 https://example.com", "proxyPass123"],
+    ["curl --proxy-user bob:Hunter22 http://x", "Hunter22"],
+    ["mysql.exe -u root -psecret123", "secret123"],
+  ])("finds the password in %s", (text, value) => {
+    expect(secrets(text)).toEqual([value]);
+  });
+
+  it.each(["ldapsearch -x -D cn=admin -W -b dc=example", "sqlplus / as sysdba", "7z a -p archive.7z", "The oc command line is great", "az vm list -o table", "zip code 90210"])(
+    "finds none where the client prompts or is no client: %s",
+    (text) => {
+      expect(secrets(text)).toEqual([]);
+    },
+  );
+});

@@ -24,7 +24,19 @@ const LINE_REACH = 200;
 // directory (`/var/lib/mysql`), a file (`./mysql`), an image (`mysql:8`) or a name (`--name mysql`).
 // A path to the client itself (`/usr/bin/mysql -p…`) is read when the path is the command.
 // (Those checks are code in atCommandPosition: as look-behinds before the names they slowed every scan.)
-const COMMAND = /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|mongo(?:sh|dump|restore)?|sshpass|redis-cli|curl|docker|sqlcmd|influx|smbclient|lftp|htpasswd)(?=[ \t])/g;
+const COMMAND =
+  /\b(?:mysql(?:dump|admin|import|show|check)?|mariadb(?:-dump|-admin)?|mongo(?:sh|dump|restore)?|sshpass|redis-cli|curl|docker|podman|oc|az|sqlcmd|sqlplus|influx|smbclient|lftp|htpasswd|ldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn)|zip|unzip|7za?)(?:\.exe)?(?=[ \t])/g;
+// Clients that read their password the same way as another: the other's name in ARGUMENTS.
+const SAME_ARGUMENTS_AS: Record<string, string> = { podman: "docker", oc: "docker", az: "docker", unzip: "zip", "7za": "7z" };
+
+/** The ARGUMENTS entry of a client's name as COMMAND found it. */
+function argumentsKey(name: string): string {
+  const client = name.replace(/\.exe$/, "");
+  if (/^(?:mysql|mariadb)/.test(client)) return "mysql";
+  if (client.startsWith("mongo")) return "mongo";
+  if (client.startsWith("ldap")) return "ldap";
+  return SAME_ARGUMENTS_AS[client] ?? client;
+}
 // What comes before a command on its line: a prompt, a pipe or `;`/`&&`, `sudo`, `exec` or `time`.
 const COMMAND_POSITION = /(?:^|[|;&(`]|\$\(|^[ \t]*[$#>]|\b(?:sudo|exec|time|xargs)(?:[ \t]+-\S+)*)[ \t]*$/;
 
@@ -46,7 +58,8 @@ const ARGUMENTS: Record<string, string> = {
   // Only sshpass's own -p, right after it: a later -p belongs to the ssh it runs (`ssh -p 2222`).
   sshpass: `[ \\t]+(?:-v[ \\t]+)?-p[ \\t]*${VALUE}`,
   "redis-cli": `${SAME_COMMAND}[ \\t](?:-a|--pass)[ \\t]+${VALUE}`,
-  // `docker login -p …` (a later `-p` of another docker command is a port: only after `login`).
+  // `docker login -p …` (a later `-p` of another docker command is a port: only after `login`); Podman,
+  // OpenShift's `oc login -u dev -p …` and Azure's `az login -u … -p …` alike.
   docker: `[ \\t]+login${SAME_COMMAND}[ \\t]-p[ \\t]*${VALUE}`,
   // SQL Server's client takes the password after a capital -P (`-p` prints statistics).
   sqlcmd: `${SAME_COMMAND}[ \\t]-P[ \\t]*${VALUE}`,
@@ -60,8 +73,16 @@ const ARGUMENTS: Record<string, string> = {
   // `htpasswd -b[c…] file user password`: -b takes the password from the command line; with -n the
   // entry is printed, not written to a file (`htpasswd -nb user password`). Options may come apart (`-B -b`).
   htpasswd: `(?=${OPTIONS_UP_TO("b")})(?:(?=${OPTIONS_UP_TO("n")})${OPTIONS}|${OPTIONS}[ \\t]+[^\\s|;&]+)[ \\t]+[^\\s|;&]+[ \\t]+${VALUE}`,
-  // user:password (`-u admin:secret`, `--user 'admin:secret'`): the password after the first colon.
-  curl: `${SAME_COMMAND}[ \\t](?:-u|--user)[ \\t]*${userAnd(":")}`,
+  // user:password (`-u admin:secret`, `--user 'admin:secret'`, the proxy's `-U`/`--proxy-user`): the
+  // password after the first colon.
+  curl: `${SAME_COMMAND}[ \\t](?:-u|--user|-U|--proxy-user)[ \\t]*${userAnd(":")}`,
+  // OpenLDAP's tools: `-w password` (`-W` prompts).
+  ldap: `${SAME_COMMAND}[ \\t]-w[ \\t]*${VALUE}`,
+  // Oracle's `sqlplus user/password@db` (`sqlplus / as sysdba` has no password).
+  sqlplus: `[ \\t]+(?:-\\w+[ \\t]+)*[\\w$#]+/(?:'([^'\\n]{1,200})'|"([^"\\n]{1,200})"|([^\\s'"/@-][^\\s'"@]{0,199}))`,
+  // `zip -P password`, `unzip -P password`; 7-Zip's glued `-ppassword` (`-p` alone prompts).
+  zip: `${SAME_COMMAND}[ \\t]-P[ \\t]+${VALUE}`,
+  "7z": `${SAME_COMMAND}[ \\t]-p${VALUE}`,
 };
 
 // `--password hunter2`, `--db-password '…'`, `--passphrase …`; `--password=…` is a key=value pair the
@@ -148,7 +169,7 @@ export function commandLineSecretRecognizers(): Recognizer[] {
       scan(text, out, deadline) {
         forEachMatch(command, text, deadline, (m) => {
           if (!atCommandPosition(text, m)) return;
-          const args = argumentsOf.get(/^(?:mysql|mariadb)/.test(m[0]) ? "mysql" : /^mongo/.test(m[0]) ? "mongo" : m[0])!;
+          const args = argumentsOf.get(argumentsKey(m[0]))!;
           args.lastIndex = m.index + m[0].length;
           const match = args.exec(text);
           const found = match && flagPassword(match);
