@@ -28,7 +28,8 @@ type NumberTypeName = (typeof NUMBER_TYPES)[number];
 export interface NumberType {
   /** `^(?:…)$` */
   pattern: RegExp;
-  possibleLengths: readonly number[];
+  /** Undefined when the type lists none: libphonenumber then checks its pattern alone. */
+  possibleLengths: readonly number[] | undefined;
 }
 
 const present = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
@@ -39,7 +40,7 @@ export interface CountryPlan {
   callingCode: string;
   /** The general national number pattern, `^(?:…)$`: libphonenumber's first test of validity. */
   nationalNumber: RegExp;
-  /** Fixed line, mobile, toll free, …: libphonenumber's isValid holds when one matches (pattern and length). */
+  /** Fixed line, mobile, toll free, …: libphonenumber's isValid holds when one matches (pattern and length). Every plan of the full metadata has some. */
   numberTypes: readonly NumberType[];
   /** Picks this country among those sharing a calling code, as `nationalNumber.search(…) === 0` does. */
   leadingDigits: RegExp | null;
@@ -82,7 +83,7 @@ export function compileNumberingPlans(): NumberingPlans {
       const numberTypes = NUMBER_TYPES.flatMap((name): NumberType[] => {
         const type = plan.type(name);
         const pattern = present(type?.pattern());
-        return type && pattern ? [{ pattern: whole(pattern), possibleLengths: type.possibleLengths() ?? plan.possibleLengths() }] : [];
+        return type && pattern ? [{ pattern: whole(pattern), possibleLengths: type.possibleLengths() }] : [];
       });
       const countryPlan: CountryPlan = {
         country,
