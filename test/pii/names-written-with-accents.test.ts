@@ -45,6 +45,10 @@ describe("a name written with accents", () => {
   it.each([
     ["Hola, soy Andrés García y trabajo en Sevilla.", "Andrés García"],
     ["Hola, soy Andrés Kowalczyk.", "Andrés Kowalczyk"],
+    // Accented first names before surnames the lexicon does not know.
+    ["Please send the report to Céline Rousseau by Friday.", "Céline Rousseau"],
+    ["Hi team, Frédéric Fontaine joined today.", "Frédéric Fontaine"],
+    ["Reunión con José Etxeberria el lunes a las 10.", "José Etxeberria"],
     ["Frances Oldham Kelsey was born in Canada.", "Frances Oldham Kelsey"],
   ])("is still a person with a known surname or an introduction: %s", (text, name) => {
     expect(valuesOf(engine, "PERSON", text)).toEqual([name]);

@@ -83,6 +83,22 @@ describe("a national identity number", () => {
     ["Numéro de sécu: 2690549588157 80", "FR_NIR", "2690549588157 80"],
     ["N° SS : 2 69 05 49 588 157 80", "FR_NIR", "2 69 05 49 588 157 80"],
     ["आधार संख्या: 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"],
+    // A label at the end of a field's name.
+    ['{"customer_bsn": "123456782"}', "NL_BSN", "123456782"],
+    ["employee_tfn: 123456782", "AU_TFN", "123456782"],
+    ["client_steuerid=12345678903", "DE_TAX_ID", "12345678903"],
+    ["cliente_dni: 12345678z", "ES_NIF", "12345678z"],
+    ["applicant_pan_number: ABCPE1234F", "IN_PAN", "ABCPE1234F"],
+    ["employee_social_insurance: 046454286", "CA_SIN", "046454286"],
+    // Forms in capitals: a word after the acronym.
+    ["PAN DETAILS: ABCPE1234F", "IN_PAN", "ABCPE1234F"],
+    ["EMPLOYEE SIN CARD: 046 454 286", "CA_SIN", "046 454 286"],
+    // DNIs ending in K, M or G beside other such DNIs, or beside a plan's sizes.
+    ["Ana Pérez 45098421K, Luis Gómez 45098405M", "ES_NIF", "45098405M"],
+    ['["45098421K","12345678Z","45098405M"]', "ES_NIF", "45098421K"],
+    ["Titular: Ana Pérez (45098421K). Cotitular: Luis Gómez (45098405M).", "ES_NIF", "45098421K"],
+    ["45098421K,Ana,Tarifa 10GB,29.99", "ES_NIF", "45098421K"],
+    ["Cliente 45098421K contrató fibra 600M y móvil 5G", "ES_NIF", "45098421K"],
   ])("is found when labelled: %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });

@@ -32,6 +32,12 @@ describe("a pass key", () => {
     ["mail.smtp.pass: Sup3rS3cret", "Sup3rS3cret"],
     ["REDIS_PASS=foobared", "foobared"],
     ["user_pass=Secr3t99", "Secr3t99"],
+    // A stage or an encoding after `pass`.
+    ["DB_PASS_PROD=Xk29fjs8d", "Xk29fjs8d"],
+    ["SMTP_PASS_B64=WGsyOWZqczhk", "WGsyOWZqczhk"],
+    ["ftp_pass_2: 'Xk29fjs8d'", "Xk29fjs8d"],
+    ["db.pass.prod: Xk29fjs8d", "Xk29fjs8d"],
+    ["wifi_pass_guest: Welcome2024", "Welcome2024"],
     ["LDAP_PASS='S3cret!'", "S3cret!"],
   ])("after a service's name is a password: %s", (text, value) => {
     expect(secrets(text)).toEqual([value]);
@@ -50,6 +56,7 @@ describe("a pass key", () => {
     "login.pass.ratio=0.95",
     "http.pass.header=X-Forwarded-User",
     "root_pass_expiry: 90days",
+    "user_pass_pct: 99.5",
   ])("holding a count or a result is no secret: %s", (text) => {
     expect(secrets(text)).toEqual([]);
   });
@@ -102,6 +109,15 @@ describe("htpasswd and prose about client flags", () => {
     ["docker login -p hunter2x registry.example.com", "hunter2x"],
     ["redis-cli -a sunshine ping", "sunshine"],
     ["mysql -u root -psecret.", "secret."],
+    // Words that read as prose a space after a flag are passwords glued to it or after `user:`, and
+    // words in -ed/-ing after a client's short flag are common passwords.
+    ["mysql -u root -ptesting", "testing"],
+    ["mysql -u root -pread", "read"],
+    ["curl -u admin:changed http://x", "changed"],
+    ["lftp -u bob,testing ftp://h", "testing"],
+    ["sshpass -p amazing ssh u@h", "amazing"],
+    ["redis-cli -a testing", "testing"],
+    ["docker login -u bob -p testing registry", "testing"],
   ])("still finds a password given to the client: %s", (text, value) => {
     expect(secrets(text)).toEqual([value]);
   });

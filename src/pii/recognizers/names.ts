@@ -122,6 +122,9 @@ function lookupForm(lower: string): string {
   return NON_ASCII.test(lower) ? lower.normalize("NFD").replace(/\p{M}/gu, "") : lower;
 }
 const NON_ASCII = /[^\x00-\x7f]/;
+// Words of other languages that, their accents dropped, spell an English first name: Spanish and
+// Portuguese for "French" ("Curso de Francés Básico" is no Frances). Accented first names stay names.
+const FOREIGN_WORDS_SPELLED_LIKE_FIRST_NAMES = new Set(["francés", "francês"]);
 
 /** The character before the word at `index` once spaces, quotes and a list bullet (at most 8) are passed; "" at the text's start. */
 function charBeforeLeadIn(text: string, index: number): string {
@@ -238,7 +241,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += placeWords;
         continue;
       }
-      const startsName = introducedHere || isFirstName(word.bare);
+      const startsName = introducedHere || (isFirstName(word.bare) && !FOREIGN_WORDS_SPELLED_LIKE_FIRST_NAMES.has(word.lower));
       // "Willow Lane" is a street (the address pattern reports it), not Ms Willow Lane.
       const street = words[i + 1] !== undefined && STREET_WORDS.has(words[i + 1]!.lower);
       const notFirst = outrightHere ? nameEnds : notNames;
@@ -256,11 +259,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
               : lastNames.has(surname.bare)
                 ? SCORE.fullName
                 : SCORE.firstAndCapitalised;
-        // A first name found only once its accents are dropped, before a surname the lexicon does not know,
-        // is as often a word of another language ("Curso de Francés Básico": Spanish for French, not
-        // Frances): it counts with person context nearby, as two unknown words do.
-        if (base === SCORE.firstAndCapitalised && word.bare !== word.lower) emitUnknownPair(out, text, word.start, surname.end);
-        else emit(out, text, "PERSON", word.start, surname.end, base);
+        emit(out, text, "PERSON", word.start, surname.end, base);
         i = j;
         continue;
       }

@@ -162,8 +162,9 @@ const LONGEST = 24;
 const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|[\p{L}\p{N}]-)`;
 const AFTER = String.raw`(?![\p{L}\p{N}_]|[.-]\d)`;
 // A test that is cheap for the regex engine and spares the look-behind at most positions (the shapes'
-// pass over 10 KB took 40% less), where what follows starts with an ASCII letter or digit, so a word
-// boundary is implied. Not in a case-blind Unicode pattern, where `\b` costs more than it saves.
+// pass over 10 KB took 40% less): every shape starts with an ASCII letter or digit, and BEFORE refuses a
+// word character before it, so a word boundary is implied. Not in a case-blind Unicode pattern, where
+// `\b` costs more than it saves. (Not before labels: `customer_bsn` is labelled, and `_b` is no boundary.)
 const boundary = (flags: string) => (flags.includes("i") && flags.includes("u") ? "" : "\\b");
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -175,23 +176,28 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 function labelsRegex(ids: readonly NationalId[], flags: string): RegExp {
   const words = labels(ids).map((label) => escape(label).replace(/ /g, "[\\s_-]*"));
   const field = `(?:${words.join("|")})(?:[\\s_-]*(?:number|nummer|numero|número|no|nr|id))?`;
-  const start = labels(ids).every((label) => /^[a-z]/i.test(label)) ? boundary(flags) : "";
-  return new RegExp(`${start}(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
+  return new RegExp(`(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
 }
 
 const labels = (ids: readonly NationalId[]) => ids.flatMap((id) => id.labels);
 
+// Acronyms that are also Spanish words, written in capitals on receipts and signs: "PRECIOS SIN IVA"
+// ("prices without VAT"). Before another word in capitals they label nothing, unless it is a word a
+// label takes ("SIN NUMBER", "SIN CARD").
+const SPANISH_IN_CAPITALS = new Set(["SIN"]);
+const LABEL_WORDS_AFTER = "NUMBER|NO|NR|NUM|NUMERO|NUMÉRO|CARD|DETAILS|OF|HOLDER|ID";
+
 /**
- * Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"), and not
- * before another word in capitals: that is a sentence in capitals ("PRECIOS SIN IVA"), unless the word
- * is one a label takes ("SIN NUMBER"). In lower case, only as a field's name: a key (`"sin": …`,
- * `sin=…`) or a CSV header's column (`employee_id,sin,start`).
+ * Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"), or in lower
+ * case as a field's name: a key (`"sin": …`, `sin=…`) or a CSV header's column (`employee_id,sin,start`).
  */
 function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
   const words = ids.flatMap(({ acronyms = [] }) => acronyms);
-  const inCapitalisedProse = "[ \\t]+(?!(?:NUMBER|NO|NR|NUM|NUMERO|NUMÉRO)(?![A-Z]))[A-ZÀ-Þ]{2,}";
+  const inCapitals = words.map((word) =>
+    SPANISH_IN_CAPITALS.has(word) ? `${word}(?![A-Za-z0-9]|[ \\t]+(?!(?:${LABEL_WORDS_AFTER})(?![A-Z]))[A-ZÀ-Þ]{2,})` : `${word}(?![A-Za-z0-9])`,
+  );
   const asFieldName = `(?:${words.map((word) => word.toLowerCase()).join("|")})(?=["']?[ \\t]*[:=]|[ \\t]*(?:,|\\r?\\n|$))`;
-  return new RegExp(`(?<![A-Za-z0-9])(?:(?:${words.join("|")})(?![A-Za-z0-9]|${inCapitalisedProse})|${asFieldName})`, flags);
+  return new RegExp(`(?<![A-Za-z0-9])(?:${inCapitals.join("|")}|${asFieldName})`, flags);
 }
 
 /** Every kind's shape in one pattern; a match is then tried against each kind's own (a 9-digit number is a BSN, a SIN and a TFN). */
@@ -200,17 +206,19 @@ function shapesRegex(ids: readonly NationalId[], flags: string): RegExp {
   return new RegExp(`${boundary(flags)}${BEFORE}(?:${shapes.join("|")})${AFTER}`, flags);
 }
 
-// Memory sizes are digits glued to K, M or G, several to a line (a JVM's GC log: "16777233K->1048576K(…)"),
-// and K, M and G are DNI letters.
+// Memory sizes are digits glued to K, M or G, and K, M and G are DNI letters. A JVM's GC log writes
+// them as transitions ("16777233K->1048576K(14680064K)"), `free`/`top` before a column's name.
 const UNIT_LETTER = /[KMG]$/;
-const SIZE = /\d[KMG](?:i?B)?(?![A-Za-z0-9])/;
+const SIZE_TRANSITION = /\d[KMG]->\d/;
+const SIZE_COLUMN = /^[ \t]+(?:total|used|free|avail|available|buff|cache|shared)\b/;
 const LINE_REACH = 80;
 
 function isMemorySize(text: string, start: number, end: number, value: string): boolean {
   if (!UNIT_LETTER.test(value)) return false;
   const after = text.slice(end, end + LINE_REACH);
   const newline = after.indexOf("\n");
-  return SIZE.test(lineBefore(text, start, LINE_REACH)) || SIZE.test(newline < 0 ? after : after.slice(0, newline));
+  const line = lineBefore(text, start, LINE_REACH) + value + (newline < 0 ? after : after.slice(0, newline));
+  return SIZE_TRANSITION.test(line) || SIZE_COLUMN.test(after);
 }
 
 /**

@@ -122,23 +122,34 @@ const LEAD_IN = /^[a-z]+:$/;
 const PLACEHOLDER_VALUE = /^(?:[A-Z_]+[)\]}]*$|[[<{])/;
 const FLAG_WORD = /^(?:password|passwd|pass|pwd)$/i;
 
-/** A bare value that is a sentence's next word, not a password: "docker login -p show a warning". */
-function isProse(bare: string): boolean {
+/**
+ * A bare value a space after its flag that is a sentence's next word, not a password: "docker login -p
+ * show a warning", "what does redis-cli -a mean?". Words ending in -ed/-ing only after a long flag
+ * ("--password followed by …"): after a client's short flag they are as often the password itself
+ * (`sshpass -p amazing`, `redis-cli -a testing`), and glued to it (`-ptesting`, `user:testing`) always are.
+ */
+function isProse(bare: string, longFlag: boolean): boolean {
   const word = bare.replace(TRAILING_PUNCTUATION, "");
-  if (PROSE_AFTER_FLAG.has(word.toLowerCase()) || LEAD_IN.test(bare)) return true;
-  return /^[a-z]+$/.test(word) && (PROSE_VERBS.has(word) || /(?:ed|ing)$/.test(word));
+  if (LEAD_IN.test(bare)) return true;
+  return /^[a-z]+$/.test(word) && (PROSE_VERBS.has(word) || (longFlag && /(?:ed|ing)$/.test(word)));
 }
 
-/** The password in value groups 1–3 of `m`, or null when it is none (a placeholder, prose about the flag). */
-function flagPassword(m: RegExpExecArray, valueAt = 1): Finding | null {
+/**
+ * The password in value groups 1–3 of `m` (from `valueAt`), or null when it is none (a placeholder,
+ * prose about the flag); `longFlag` for `--password …` and the like.
+ */
+function flagPassword(m: RegExpExecArray, text: string, valueAt = 1, longFlag = false): Finding | null {
   const index = [valueAt, valueAt + 1, valueAt + 2].find((i) => m[i] !== undefined);
-  if (index === undefined) return null;
+  const span = index === undefined ? null : group(m, index, 0.85);
+  if (index === undefined || span === null) return null;
   const value = m[index]!;
-  if (index === valueAt + 2 && isProse(value)) return null;
+  if (index === valueAt + 2) {
+    if (PROSE_AFTER_FLAG.has(value.toLowerCase())) return null;
+    if (/[ \t]/.test(text[span.start - 1] ?? "") && isProse(value, longFlag)) return null;
+  }
   if (PLACEHOLDER_VALUE.test(value) || FLAG_WORD.test(value)) return null;
   const length = secretValueLength("password", value, "assignment");
-  const span = group(m, index, 0.85);
-  return length > 0 && span ? { ...span, end: span.start + length } : null;
+  return length > 0 ? { ...span, end: span.start + length } : null;
 }
 
 /** A password after `--password` and the like, unless the flag takes none or the words are prose. */
@@ -146,7 +157,7 @@ function longFlagPassword(m: RegExpExecArray, text: string): Finding | null {
   const flag = m[1]!;
   if (NO_VALUE_FLAG.test(flag)) return null;
   if (flag === "--password" && PROMPTING_CLIENT.test(lineBefore(text, m.index, LINE_REACH))) return null;
-  return flagPassword(m, 2);
+  return flagPassword(m, text, 2, true);
 }
 
 /** Whether a client's name found by COMMAND stands where a command does. */
@@ -172,13 +183,13 @@ export function commandLineSecretRecognizers(): Recognizer[] {
           const args = argumentsOf.get(argumentsKey(m[0]))!;
           args.lastIndex = m.index + m[0].length;
           const match = args.exec(text);
-          const found = match && flagPassword(match);
+          const found = match && flagPassword(match, text);
           if (found) out.push({ type: "SECRET", ...found });
         });
       },
     },
     patternRecognizer({ name: "secret_cli_flag", type: "SECRET", regex: LONG_FLAG, prefilter: (text) => text.includes("--"), evaluate: longFlagPassword }),
-    patternRecognizer({ name: "secret_cli_java_flag", type: "SECRET", regex: JAVA_FLAG, prefilter: (text) => JAVA_PASS_HINT.test(text), evaluate: (m) => flagPassword(m) }),
-    patternRecognizer({ name: "secret_cli_openssl_pass", type: "SECRET", regex: OPENSSL_PASS, prefilter: (text) => text.includes("pass:"), evaluate: (m) => flagPassword(m) }),
+    patternRecognizer({ name: "secret_cli_java_flag", type: "SECRET", regex: JAVA_FLAG, prefilter: (text) => JAVA_PASS_HINT.test(text), evaluate: (m, text) => flagPassword(m, text) }),
+    patternRecognizer({ name: "secret_cli_openssl_pass", type: "SECRET", regex: OPENSSL_PASS, prefilter: (text) => text.includes("pass:"), evaluate: (m, text) => flagPassword(m, text) }),
   ];
 }

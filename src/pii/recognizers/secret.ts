@@ -37,9 +37,14 @@ const PAIR = new RegExp(
   "dgi",
 );
 // The same pairs under a `pass` key, a regex of their own: in PAIR its look-behind made every scan of
-// every text three times slower, and few texts hold a `_pass` or `.pass` at all (PASS_KEY_HINT). The
-// key ends at `pass`: `user_pass_rate`, `login.pass.ratio` and `http.pass.header` are no passwords.
-const PASS_PAIR = new RegExp(String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass)${PAIR_VALUE}`, "dgi");
+// every text three times slower, and few texts hold a `_pass` or `.pass` at all (PASS_KEY_HINT). A
+// stage or encoding may follow (`DB_PASS_PROD`, `SMTP_PASS_B64`), but not a word that makes the key a
+// measure or a setting of its own (`user_pass_rate`, `login.pass.ratio`, `http.pass.header`).
+const PASS_KEY_NOT_A_PASSWORD = "rate|ratio|pct|percent|percentage|count|total|num|header|expiry|expires|age|policy|length|len|min|max|fail|failed|through|thru|score|time|timeout|duration|status|result|threshold|limit";
+const PASS_PAIR = new RegExp(
+  String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass(?:[_.-](?!(?:${PASS_KEY_NOT_A_PASSWORD})(?![A-Za-z]))[A-Za-z0-9_.-]*)?)${PAIR_VALUE}`,
+  "dgi",
+);
 const PASS_KEY_HINT = /[_.]pass(?![a-z])/i;
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg;
 // scheme://user:password@host, the user maybe empty (`redis://:password@cache`); the regex starts at the
