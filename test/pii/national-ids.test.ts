@@ -112,6 +112,7 @@ describe("a national identity number", () => {
     ["codice_fiscale,data\nRSSMRA85T10A562S,2024-01-01", "IT_FISCAL_CODE", "RSSMRA85T10A562S"],
     ["employee_id,sin,start\n1001,046454286,2020-01-15", "CA_SIN", "046454286"],
     ["BSN 111222333,0612345678", "NL_BSN", "111222333"],
+    ["id;sin;nombre\n1;046454286;Ana", "CA_SIN", "046454286"],
   ])("is found in a CSV row: %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
@@ -119,6 +120,10 @@ describe("a national identity number", () => {
   it.each([
     // Labels that are ordinary words in lower case, or other things in capitals.
     "PRECIOS SIN IVA - TEL 612345678",
+    // Lower-case acronyms label only as a field's name: not in an equation or a list in prose.
+    "sin = 0,289895500",
+    "Compré pan, leche y huevos. Ref ABCPE1234F",
+    "café sin, ref 046454286",
     "ENVÍO SIN COSTO. PEDIDO 123456782",
     "TOTAL SIN IVA: 046 454 286",
     // A PAN has no check character: its shape alone is a log message's id, a barcode, a coupon.

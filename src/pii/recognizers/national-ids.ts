@@ -157,9 +157,9 @@ const LABEL_AFTER = 24;
 // The longest number written out (a spaced NIR): a lower-case form is looked for this far around a label.
 const LONGEST = 24;
 
-// Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash
-// ("build-88884126-M"). A comma is no decimal point here: it separates CSV fields ("Jan,111222333,52000").
-const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|[\p{L}\p{N}]-)`;
+// Not inside a longer word or number, after a decimal point ("3.123456782", "0,289895500") or a word and
+// a dash ("build-88884126-M"). A comma after other digits separates CSV fields ("Jan,7,111222333").
+const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|(?<![\d.,])0,|[\p{L}\p{N}]-)`;
 const AFTER = String.raw`(?![\p{L}\p{N}_]|[.-]\d)`;
 // A test that is cheap for the regex engine and spares the look-behind at most positions (the shapes'
 // pass over 10 KB took 40% less): every shape starts with an ASCII letter or digit, and BEFORE refuses a
@@ -189,14 +189,16 @@ const LABEL_WORDS_AFTER = "NUMBER|NO|NR|NUM|NUMERO|NUMÉRO|CARD|DETAILS|OF|HOLDE
 
 /**
  * Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"), or in lower
- * case as a field's name: a key (`"sin": …`, `sin=…`) or a CSV header's column (`employee_id,sin,start`).
+ * case as a field's name: a key (`"sin": …`, `sin: …`, `sin=…`) or a CSV header's column
+ * (`employee_id,sin,start`), not in a list in prose ("pan, leche y huevos") or an equation (`sin = 0,5`).
  */
 function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
   const words = ids.flatMap(({ acronyms = [] }) => acronyms);
   const inCapitals = words.map((word) =>
     SPANISH_IN_CAPITALS.has(word) ? `${word}(?![A-Za-z0-9]|[ \\t]+(?!(?:${LABEL_WORDS_AFTER})(?![A-Z]))[A-ZÀ-Þ]{2,})` : `${word}(?![A-Za-z0-9])`,
   );
-  const asFieldName = `(?:${words.map((word) => word.toLowerCase()).join("|")})(?=["']?[ \\t]*[:=]|[ \\t]*(?:,|\\r?\\n|$))`;
+  const lower = words.map((word) => word.toLowerCase()).join("|");
+  const asFieldName = `(?:${lower})(?=["']?[ \\t]*:|["']?=)|(?<=^|[\\n,;\\t"'])(?:${lower})(?=["']?[ \\t]*(?:[,;\\t]|\\r?\\n|$))`;
   return new RegExp(`(?<![A-Za-z0-9])(?:${inCapitals.join("|")}|${asFieldName})`, flags);
 }
 
