@@ -198,7 +198,8 @@ function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
     SPANISH_IN_CAPITALS.has(word) ? `${word}(?![A-Za-z0-9]|[ \\t]+(?!(?:${LABEL_WORDS_AFTER})(?![A-Z]))[A-ZÀ-Þ]{2,})` : `${word}(?![A-Za-z0-9])`,
   );
   const lower = words.map((word) => word.toLowerCase()).join("|");
-  const asFieldName = `(?:${lower})(?=["']?[ \\t]*:|["']?=)|(?<=^|[\\n,;\\t"'])(?:${lower})(?=["']?[ \\t]*(?:[,;\\t]|\\r?\\n|$))`;
+  // The word first, then what stands around it: a look-behind first would be tried at every position.
+  const asFieldName = `(?:${lower})(?:(?=["']?[ \\t]*:|["']?=)|(?<=(?:^|[\\n,;\\t"'])(?:${lower}))(?=["']?[ \\t]*(?:[,;\\t]|\\r?\\n|$)))`;
   return new RegExp(`(?<![A-Za-z0-9])(?:${inCapitals.join("|")}|${asFieldName})`, flags);
 }
 
