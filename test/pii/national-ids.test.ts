@@ -99,6 +99,14 @@ describe("a national identity number", () => {
     ["Titular: Ana Pérez (45098421K). Cotitular: Luis Gómez (45098405M).", "ES_NIF", "45098421K"],
     ["45098421K,Ana,Tarifa 10GB,29.99", "ES_NIF", "45098421K"],
     ["Cliente 45098421K contrató fibra 600M y móvil 5G", "ES_NIF", "45098421K"],
+    // Words that are also memory columns' names, with no other size on the line.
+    ["Customer 45098421K used the voucher", "ES_NIF", "45098421K"],
+    ["Socio 45098421K total pagado 120 €", "ES_NIF", "45098421K"],
+    // Keys in TOML/INI, and a CSV header with spaces.
+    ["sin = 046454286", "CA_SIN", "046454286"],
+    ['[employee]\nname = "Ana"\nsin = "046454286"', "CA_SIN", "046454286"],
+    ["tin = 12345678903", "DE_TAX_ID", "12345678903"],
+    ["employee_id, sin, start\n1001, 046454286, 2020", "CA_SIN", "046454286"],
   ])("is found when labelled: %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
@@ -113,6 +121,10 @@ describe("a national identity number", () => {
     ["employee_id,sin,start\n1001,046454286,2020-01-15", "CA_SIN", "046454286"],
     ["BSN 111222333,0612345678", "NL_BSN", "111222333"],
     ["id;sin;nombre\n1;046454286;Ana", "CA_SIN", "046454286"],
+    // A row's 0 before the number: pandas' index column, or a field of its own.
+    ["idx,bsn\n0,111222333", "NL_BSN", "111222333"],
+    [",sin,name\n0,046454286,Ana\n1,130692544,Bob", "CA_SIN", "046454286"],
+    ["0,12345678Z,Ana", "ES_NIF", "12345678Z"],
   ])("is found in a CSV row: %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
@@ -133,6 +145,11 @@ describe("a national identity number", () => {
     // Memory sizes in K, and in lower case k, are no DNI.
     "[GC (Allocation Failure) [PSYoungGen: 16777233K->1048576K(14680064K)] 16777256K->5242880K(50331648K), 0.0123 secs]",
     "Mem:  16777279k total, 15832456k used",
+    "Mem:  16777279K total, 15832456K used",
+    "PSYoungGen      total 45098421K, used 8388608K",
+    "rss 45098421K vsz 8388608K",
+    // A decimal's fraction after "0," is no number of its own, even beside a label.
+    "BSN: x = 0,111222333",
     "Pedido 046454286 sin enviar todavía",
     "y = Math.sin(t) * 046454286",
     "backup to NAS job 046454286 done",

@@ -157,9 +157,9 @@ const LABEL_AFTER = 24;
 // The longest number written out (a spaced NIR): a lower-case form is looked for this far around a label.
 const LONGEST = 24;
 
-// Not inside a longer word or number, after a decimal point ("3.123456782", "0,289895500") or a word and
-// a dash ("build-88884126-M"). A comma after other digits separates CSV fields ("Jan,7,111222333").
-const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|(?<![\d.,])0,|[\p{L}\p{N}]-)`;
+// Not inside a longer word or number, after a decimal point ("3.123456782") or a word and a dash
+// ("build-88884126-M"). A comma separates CSV fields ("Jan,7,111222333"); see isDecimalFraction.
+const BEFORE = String.raw`(?<![\p{L}\p{N}_]|\d\.|[\p{L}\p{N}]-)`;
 const AFTER = String.raw`(?![\p{L}\p{N}_]|[.-]\d)`;
 // A test that is cheap for the regex engine and spares the look-behind at most positions (the shapes'
 // pass over 10 KB took 40% less): every shape starts with an ASCII letter or digit, and BEFORE refuses a
@@ -189,8 +189,8 @@ const LABEL_WORDS_AFTER = "NUMBER|NO|NR|NUM|NUMERO|NUMÉRO|CARD|DETAILS|OF|HOLDE
 
 /**
  * Labels that are words in lower case, matched in capitals only ("SIN", not Spanish "sin"), or in lower
- * case as a field's name: a key (`"sin": …`, `sin: …`, `sin=…`) or a CSV header's column
- * (`employee_id,sin,start`), not in a list in prose ("pan, leche y huevos") or an equation (`sin = 0,5`).
+ * case as a field's name: a key (`"sin": …`, `sin: …`, `sin = "…"`) or a CSV/TSV header's column
+ * (`employee_id, sin, start`), not in a list in prose ("pan, leche y huevos").
  */
 function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
   const words = ids.flatMap(({ acronyms = [] }) => acronyms);
@@ -199,7 +199,10 @@ function acronymsRegex(ids: readonly NationalId[], flags: string): RegExp {
   );
   const lower = words.map((word) => word.toLowerCase()).join("|");
   // The word first, then what stands around it: a look-behind first would be tried at every position.
-  const asFieldName = `(?:${lower})(?:(?=["']?[ \\t]*:|["']?=)|(?<=(?:^|[\\n,;\\t"'])(?:${lower}))(?=["']?[ \\t]*(?:[,;\\t]|\\r?\\n|$)))`;
+  // Tested on the text before a number, which ends at the `=` or `:`.
+  const key = `(?=["']?[ \\t]*[:=])`;
+  const column = `(?<=(?:^|[\\n"']|[,;\\t][ \\t]*)(?:${lower}))(?=["']?[ \\t]*(?:[,;\\t]|\\r?\\n|$))`;
+  const asFieldName = `(?:${lower})(?:${key}|${column})`;
   return new RegExp(`(?<![A-Za-z0-9])(?:${inCapitals.join("|")}|${asFieldName})`, flags);
 }
 
@@ -210,10 +213,13 @@ function shapesRegex(ids: readonly NationalId[], flags: string): RegExp {
 }
 
 // Memory sizes are digits glued to K, M or G, and K, M and G are DNI letters. A JVM's GC log writes
-// them as transitions ("16777233K->1048576K(14680064K)"), `free`/`top` before a column's name.
+// them as transitions ("16777233K->1048576K(14680064K)"); `free`, `top` and heap printouts as columns,
+// several sizes to a line ("Mem: 16777279K total, 15832456K used", "total 45098421K, used 8388608K").
 const UNIT_LETTER = /[KMG]$/;
 const SIZE_TRANSITION = /\d[KMG]->\d/;
-const SIZE_COLUMN = /^[ \t]+(?:total|used|free|avail|available|buff|cache|shared)\b/;
+const MEMORY_LINE = /^\s*(?:[KMG]iB )?(?:Mem|Swap):/;
+const SIZE_COLUMN_WORD = /\b(?:total|used|free|avail|available|buff|cache|shared|rss|vsz|res|virt)\b/i;
+const SIZE = /\d[KMG](?![A-Za-z0-9])/g;
 const LINE_REACH = 80;
 
 function isMemorySize(text: string, start: number, end: number, value: string): boolean {
@@ -221,7 +227,20 @@ function isMemorySize(text: string, start: number, end: number, value: string): 
   const after = text.slice(end, end + LINE_REACH);
   const newline = after.indexOf("\n");
   const line = lineBefore(text, start, LINE_REACH) + value + (newline < 0 ? after : after.slice(0, newline));
-  return SIZE_TRANSITION.test(line) || SIZE_COLUMN.test(after);
+  if (SIZE_TRANSITION.test(line) || MEMORY_LINE.test(line)) return true;
+  return SIZE_COLUMN_WORD.test(line) && (line.match(SIZE)?.length ?? 0) >= 2;
+}
+
+/**
+ * "0,289895500": a decimal's fraction, in the languages that write a decimal comma, not a CSV field after
+ * a row's 0 (pandas' index column starts the line: `0,111222333`; a field is followed by another: `…,0,111222333,Ana`).
+ * Only digits: a number ending in a letter is no fraction.
+ */
+function isDecimalFraction(text: string, start: number, end: number, value: string): boolean {
+  if (text[start - 1] !== "," || text[start - 2] !== "0" || !/^[\d .-]+$/.test(value)) return false;
+  const beforeZero = text[start - 3];
+  if (beforeZero === undefined || beforeZero === "\n" || /[\d.,;\t]/.test(beforeZero)) return false;
+  return !/[,;\t]/.test(text[end] ?? "");
 }
 
 /**
@@ -272,7 +291,7 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
           if (!usual && !kind.labelledExact?.test(value)) continue;
           const labelled = labelNear(kind, text, start, end);
           if (!labelled && (lowerCase || kind.needsLabel || !usual || kind.somethingElse?.(text, start, end, value))) continue;
-          if (!passes(kind.validate, value)) continue;
+          if (isDecimalFraction(text, start, end, value) || !passes(kind.validate, value)) continue;
           const score = labelled ? LABELLED_SCORE : negative.adjust(text, start, end, kind.score);
           if (score > 0) out.push({ type: kind.type, start, end, score });
         }

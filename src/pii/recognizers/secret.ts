@@ -30,19 +30,23 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]
 // "tests pass: 3", "boarding pass" or a count of passed checks (`n_pass: 1532`, `lint.pass: green`).
 const PASS_OWNER =
   "db|database|smtp|mail|email|imap|pop3?|redis|mysql|mariadb|pg|postgres|ftp|sftp|ssh|ldap|admin|root|user|proxy|vnc|sql|mongo(?:db)?|rabbit(?:mq)?|amqp|mq|wifi|router|keystore|truststore|key|store|cert|http|auth|login";
-// After the key's name: how the value is introduced, its quote, the value.
+// After the key's name: how the value is introduced, its quote, the value. A key's suffix is bounded
+// (KEY_SUFFIX): unbounded, a run of `password_password_…` made every start rescan to the text's end,
+// seconds for 200 KB.
+const KEY_SUFFIX = "[A-Za-z0-9_.-]{0,64}";
 const PAIR_VALUE = String.raw`["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'\`,;]{4,200})\3`;
 const PAIR = new RegExp(
-  String.raw`((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-][A-Za-z0-9_.-]*)?)${PAIR_VALUE}`,
+  String.raw`((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-]${KEY_SUFFIX})?)${PAIR_VALUE}`,
   "dgi",
 );
 // The same pairs under a `pass` key, a regex of their own: in PAIR its look-behind made every scan of
 // every text three times slower, and few texts hold a `_pass` or `.pass` at all (PASS_KEY_HINT). A
 // stage or encoding may follow (`DB_PASS_PROD`, `SMTP_PASS_B64`), but not a word that makes the key a
 // measure or a setting of its own (`user_pass_rate`, `login.pass.ratio`, `http.pass.header`).
-const PASS_KEY_NOT_A_PASSWORD = "rate|ratio|pct|percent|percentage|count|total|num|header|expiry|expires|age|policy|length|len|min|max|fail|failed|through|thru|score|time|timeout|duration|status|result|threshold|limit";
+const PASS_KEY_NOT_A_PASSWORD =
+  "rate|ratio|pct|percent|percentage|count|total|num|avg|mean|median|stddev|std|p\\d+|header|expiry|expires|age|policy|length|len|min|max|fail|failed|through|thru|score|time|timeout|duration|status|result|threshold|limit";
 const PASS_PAIR = new RegExp(
-  String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass(?:[_.-](?!(?:${PASS_KEY_NOT_A_PASSWORD})(?![A-Za-z]))[A-Za-z0-9_.-]*)?)${PAIR_VALUE}`,
+  String.raw`(?<=(?<![A-Za-z0-9])(?:${PASS_OWNER})[_.])(pass(?:[_.-](?!(?:${PASS_KEY_NOT_A_PASSWORD})(?![A-Za-z]))${KEY_SUFFIX})?)${PAIR_VALUE}`,
   "dgi",
 );
 const PASS_KEY_HINT = /[_.]pass(?![a-z])/i;
