@@ -103,6 +103,8 @@ describe("htpasswd and prose about client flags", () => {
     "mongodump -p reads it from the prompt when empty.",
     "Use htpasswd -b only in scripts: it is insecure",
     "htpasswd -c /etc/nginx/.htpasswd admin",
+    "Use sshpass -p using an environment variable instead",
+    "docker login -u bob -p expecting a token fails",
   ])("reads a question about a flag as prose: %s", (text) => {
     expect(secrets(text)).toEqual([]);
   });

@@ -105,9 +105,10 @@ const PROMPTING_CLIENT = /(?<![\w.-])(?:psql|pg_dump|pg_dumpall|pg_restore|creat
 const PROSE_AFTER_FLAG = new Set(["flag", "option", "options", "argument", "parameter", "switch", "instead", "value", "with", "when", "from", "only"]);
 // Verbs and function words that follow a flag in a sentence: "the --password must be provided",
 // "--password takes precedence", "--password followed by the value", "what does redis-cli -a mean?",
-// "mongosh -p without a value prompts".
+// "mongosh -p without a value prompts", "sshpass -p using an environment variable" (the -ing words
+// that start a phrase; others, "testing", "amazing", are common passwords after a short flag).
 const PROSE_VERBS = new Set(
-  "must takes take is are was were be can will should may might needs need requires require followed has have does do did would could also which that and or but not never always only just then because since without with for show shows mean means read reads prompt prompts ask asks work works print prints leave leaves expose exposes".split(
+  "must takes take is are was were be can will should may might needs need requires require followed has have does do did would could also which that and or but not never always only just then because since without with for show shows mean means read reads prompt prompts ask asks work works print prints leave leaves expose exposes using being having getting passing providing specifying setting following prompting expecting requiring".split(
     " ",
   ),
 );
