@@ -174,12 +174,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * Unicode case-blind pass costs several times as much, and the labels' few accented letters fold without it.
  */
 function labelsRegex(ids: readonly NationalId[], flags: string): RegExp {
-  const words = labels(ids).map((label) => escape(label).replace(/ /g, "[\\s_-]*"));
+  const words = ids.flatMap(({ labels }) => labels.map((label) => escape(label).replace(/ /g, "[\\s_-]*")));
   const field = `(?:${words.join("|")})(?:[\\s_-]*(?:number|nummer|numero|número|no|nr|id))?`;
   return new RegExp(`(?<![A-Za-z0-9À-ÿ])${field}(?![A-Za-z0-9À-ÿ])`, `${flags}i`);
 }
-
-const labels = (ids: readonly NationalId[]) => ids.flatMap((id) => id.labels);
 
 // Acronyms that are also Spanish words, written in capitals on receipts and signs: "PRECIOS SIN IVA"
 // ("prices without VAT"). Before another word in capitals they label nothing, unless it is a word a
@@ -285,13 +283,14 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
     scan(text, out, deadline) {
       const consider = (start: number, value: string, lowerCase: boolean) => {
         const end = start + value.length;
+        if (isDecimalFraction(text, start, end, value)) return;
         for (const kind of kinds) {
           if (lowerCase && !kind.lowerCaseWhenLabelled) continue;
           const usual = kind.exact.test(value);
           if (!usual && !kind.labelledExact?.test(value)) continue;
           const labelled = labelNear(kind, text, start, end);
           if (!labelled && (lowerCase || kind.needsLabel || !usual || kind.somethingElse?.(text, start, end, value))) continue;
-          if (isDecimalFraction(text, start, end, value) || !passes(kind.validate, value)) continue;
+          if (!passes(kind.validate, value)) continue;
           const score = labelled ? LABELLED_SCORE : negative.adjust(text, start, end, kind.score);
           if (score > 0) out.push({ type: kind.type, start, end, score });
         }
