@@ -50,6 +50,11 @@ export interface SessionWrite {
   /** On a conflict, write the turns and instructions neither: they name pseudonyms of the state. */
   turnsNeedState?: boolean;
   /**
+   * The caller will not redo this write after a conflict: one that leaves the turns unwritten is
+   * counted as a degraded save, as any other write that did not store them.
+   */
+  lastTry?: boolean;
+  /**
    * The `epoch` of the load this write continues: when the session was erased since that load, nothing
    * is written and the result is `erased` — the erasure wins over requests that were in flight. Leave
    * it out only for writes that continue no load.
@@ -265,6 +270,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       }
       if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed, ...(notStored > 0 ? { notStored } : {}) };
       const { turnsWritten, state: stored, stateVersion } = result.conflict;
+      if (write.lastTry && !turnsWritten && write.turns.length > 0) counters.degradedSaves++;
       try {
         return { status: "conflict", turnsSaved: turnsWritten, state: stored === null ? undefined : codec.decodeState(scope, stored), stateVersion };
       } catch (error) {

@@ -49,6 +49,17 @@ describe.each([
     expect(loaded).toMatchObject({ state: { vault: "Ann, Bob" }, stateVersion: 2 });
   });
 
+  it("counts a last try whose turns a conflict left unwritten as a degraded save, and a redoable one not", async () => {
+    const [a, b] = await replicas();
+    const [seenA, seenB] = await Promise.all([a.load(scope("l")), b.load(scope("l"))]);
+    await a.save(scope("l"), { turns: [turn(user("to <PERSON_1>"))], state: { vault: "Ann" }, ifStateVersion: seenA.stateVersion, turnsNeedState: true });
+    const write = { turns: [turn(user("to <PERSON_1>, the other one"))], state: { vault: "Bob" }, ifStateVersion: seenB.stateVersion, turnsNeedState: true };
+    expect(await b.save(scope("l"), write)).toMatchObject({ status: "conflict", turnsSaved: false });
+    expect(b.status().counters.degradedSaves).toBe(0);
+    expect(await b.save(scope("l"), { ...write, lastTry: true })).toMatchObject({ status: "conflict", turnsSaved: false });
+    expect(b.status().counters.degradedSaves).toBe(1);
+  });
+
   it("still appends turns that do not need the state, in order, and keeps the other request's state", async () => {
     const [a, b] = await replicas();
     const [seenA, seenB] = await Promise.all([a.load(scope("t")), b.load(scope("t"))]);

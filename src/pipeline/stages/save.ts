@@ -26,8 +26,19 @@ export interface TurnFacts {
 
 const PLACEHOLDER = new RegExp(PLACEHOLDER_BODY, "g");
 
-/** Saves after a state conflict (another request of the session wrote its state first) before giving up. */
-const MAX_SAVE_ATTEMPTS = 3;
+/**
+ * Saves of the state alone after a conflict (another request of the session wrote its state first)
+ * before giving up: the turns are stored by then, and only the vault's pruning or the sticky route
+ * waits for the next save.
+ */
+const MAX_STATE_ATTEMPTS = 3;
+/**
+ * How long turns that wait on the state keep being redone. Every round of conflicting saves lets one
+ * writer through, so a burst of N requests answered together needs N rounds of one round trip each:
+ * a count would drop the turns of every request past it, a deadline only those of a store too slow
+ * to finish.
+ */
+const TURN_SAVE_DEADLINE_MS = 5_000;
 
 /**
  * Messages are stored in the form pii.yaml's `context_storage` asks for (raw, or sanitized with the
@@ -66,6 +77,7 @@ export async function saveTurn(
   const loadedVault = readSessionState(loaded.state).state.vault;
   const keptText = JSON.stringify([merged.replace ? [] : loaded.turns.map((t) => t.message), merged.instructions ? [] : loaded.instructions.map((t) => t.message)]);
   let turnText = "";
+  const deadline = Date.now() + TURN_SAVE_DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
     let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
     if (!turnsSaved) {
@@ -98,7 +110,8 @@ export async function saveTurn(
     } else if (turnsSaved) return;
     else if (needsState) write = { ...write, ifStateVersion: base.version, turnsNeedState: true };
 
-    const result = await deps.store.save(scope, write);
+    const lastTry = turnsSaved ? attempt >= MAX_STATE_ATTEMPTS : Date.now() >= deadline;
+    const result = await deps.store.save(scope, lastTry ? { ...write, lastTry } : write);
     if (result.status === "ok") return;
     if (result.status === "erased") {
       ctx.log.info({ turnsSaved }, "conversation turn not saved: the session was erased while the request was answered");
@@ -114,8 +127,9 @@ export async function saveTurn(
       return;
     }
     turnsSaved ||= result.turnsSaved;
-    if (attempt === MAX_SAVE_ATTEMPTS) {
-      ctx.log.warn({ reason: "conflict", attempts: attempt, turnsSaved }, "session state not saved: other requests of the session kept changing it");
+    if (lastTry) {
+      const why = turnsSaved ? "session state not saved" : "conversation turn not saved";
+      ctx.log.warn({ reason: "conflict", attempts: attempt, turnsSaved }, `${why}: other requests of the session kept changing it`);
       return;
     }
     base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
