@@ -126,6 +126,21 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     }
   }, 15_000);
 
+  it("times out an error answer labelled as an event stream whose body stalls, streamed or not", async () => {
+    // A crashed or partitioned upstream behind a proxy: the error's headers arrive, its body never does.
+    handler = (_req, res) => {
+      res.writeHead(503, { "content-type": "text/event-stream" });
+      res.write(": starting\n");
+    };
+    for (const call of ["complete", "stream"] as const) {
+      const error = await provider()
+        [call]({ model, request, signal: new AbortController().signal })
+        .catch((e: unknown) => e);
+      expect(error, call).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).code, call).toBe("upstream_timeout");
+    }
+  }, 15_000);
+
   it("relays a stream and keeps the upstream connection for the next request", async () => {
     handler = (_req, res) => sse(res, [chunk("one "), chunk("two")]);
     const p = provider();

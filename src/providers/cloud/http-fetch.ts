@@ -86,12 +86,14 @@ export type NodeBody = { kind: "bytes"; bytes: Buffer } | { kind: "stream"; stre
 /**
  * Event streams are read as they come. So is a 2xx without a content type: a streaming server that
  * does not label its answer must not have it held back whole (a JSON answer read that way is still
- * read whole by whoever takes it).
+ * read whole by whoever takes it). An error is read whole whatever its label, here, where the call's
+ * timeout covers it: the SDK reads an error's body itself, with no timer, so one whose body stalls
+ * after its headers would hold the request for ever.
  */
 function isStreamed(response: IncomingMessage): boolean {
+  if ((response.statusCode ?? 502) >= 300) return false;
   const type = response.headers["content-type"];
-  if (type === undefined) return (response.statusCode ?? 502) < 300;
-  return readsAsEventStream(type);
+  return type === undefined || readsAsEventStream(type);
 }
 
 /** An answer read as it comes: an event stream, or one that does not say what it is. */
