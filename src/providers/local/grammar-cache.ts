@@ -5,6 +5,7 @@
 import type { Llama, LlamaGrammar } from "node-llama-cpp";
 import type { ResponseFormat } from "../../api/chat-request.js";
 import { withCalendarRules } from "./calendar-grammar.js";
+import { withIntegerRule } from "./integer-grammar.js";
 import { schemaRefusalError, SchemaRefusal, toGrammarSchema } from "./grammar-schema.js";
 
 export class GrammarCache {
@@ -24,7 +25,7 @@ export class GrammarCache {
       try {
         // The method's generic infers a literal type from its argument; any GbnfJsonSchema is accepted.
         const json = await this.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
-        const strict = withCalendarRules(json.grammar);
+        const strict = withIntegerRule(withCalendarRules(json.grammar));
         if (strict === json.grammar) return json;
         return await this.llama.createGrammar({ grammar: strict, stopGenerationTriggers: json.stopGenerationTriggers, trimWhitespaceSuffix: json.trimWhitespaceSuffix });
       } catch (error) {
