@@ -285,6 +285,21 @@ describe("a pool of OpenAI-compatible servers (base_urls)", () => {
     expect((await readyz(gw)).provider.detail).toContain(`ejected: ${servers[0]!.baseURL}`);
   });
 
+  it("does not eject a server that leaves a complete stream's body open after [DONE]", async () => {
+    const { servers, gw } = await startPool(2, { timeoutMs: 500 });
+    for (const server of servers) server.script({ kind: "stream-left-open" }, { kind: "stream-left-open" });
+    for (let i = 0; i < 4; i++) {
+      const stream = await gw.client().chat.completions.create({ ...ask, stream: true });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text).toMatch(/^Hello from server [01]\.$/);
+    }
+    // Past the idle timeout (timeout_ms) the drained bodies are given up, quietly: the answers were complete.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(gw.logs.filter((line) => line.includes("ejected for its cool-down"))).toEqual([]);
+    expect((await readyz(gw)).provider.detail).toMatch(/^2 of 2 servers up \([^)]*\)$/);
+  });
+
   it("does not eject a server whose request the client gave up", async () => {
     const { servers, gw } = await startPool(2);
     const held = gate();

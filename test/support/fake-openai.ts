@@ -25,7 +25,9 @@ export type ScriptedReply =
   /** Stream `chunks` content deltas, `delayMs` apart (default reply, but slower/longer). */
   | { kind: "stream"; chunks: number; delayMs: number }
   /** Stream `after` chunks, then drop the connection. */
-  | { kind: "stream-then-fail"; after: number };
+  | { kind: "stream-then-fail"; after: number }
+  /** Stream the default answer to its `[DONE]`, then leave the body open (a server that never ends it). */
+  | { kind: "stream-left-open" };
 
 export interface FakeOpenAI {
   url: string;
@@ -135,7 +137,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: chunks, total_tokens: 11 + chunks, ...promptDetails } })}\n\n`);
       }
       finished = true;
-      res.end("data: [DONE]\n\n");
+      if (reply?.kind === "stream-left-open") res.write("data: [DONE]\n\n");
+      else res.end("data: [DONE]\n\n");
     };
     next();
   }

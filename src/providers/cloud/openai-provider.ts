@@ -137,7 +137,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     // An answer read to its end leaves the rest of the body (after `[DONE]`) to drain in the background,
     // so the socket can go back to the pool; an abandoned or failed one ends the upstream request.
     const release = (answered: boolean) => {
-      if (node) releaseBody(node.stream, answered, timeoutMs);
+      if (node) releaseBody(node, answered, timeoutMs);
     };
     const failure = (error: unknown) => {
       release(false);
@@ -228,11 +228,14 @@ function noEvents(headers: Headers): MalformedEventError {
 /**
  * A complete answer's connection is kept for the next request (the rest of its body drains in the
  * background); any other ends the upstream HTTP request: the client stopped reading early, or the
- * answer failed (a no-op once the body has ended).
+ * answer failed (a no-op once the body has ended). The drain has its own deadline, so the upstream's
+ * idle timer is stopped first: firing on a server that leaves the body open after `[DONE]`, it would
+ * fail the request as a timeout, and a pool would eject a server whose every answer was complete.
  */
-function releaseBody(body: Readable, answered: boolean, timeoutMs: number): void {
-  if (answered) drainInBackground(body, { ms: timeoutMs, bytes: DRAIN_BYTES });
-  else body.destroy();
+function releaseBody({ message, stream }: { message: IncomingMessage; stream: Readable }, answered: boolean, timeoutMs: number): void {
+  if (!answered) return void stream.destroy();
+  message.socket?.setTimeout(0);
+  drainInBackground(stream, { ms: timeoutMs, bytes: DRAIN_BYTES });
 }
 
 /**
