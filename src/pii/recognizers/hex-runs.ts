@@ -28,12 +28,15 @@ export function forEachHexRun(
     if (++seen % CHECK_EVERY === 0) deadline.check();
     let start = at;
     while (start > 0 && (isHex(text.charCodeAt(start - 1)) || sep(text.charCodeAt(start - 1)))) start--;
-    let end = at + 1;
-    while (end < text.length && (isHex(text.charCodeAt(end)) || sep(text.charCodeAt(end)))) end++;
+    let runEnd = at + 1;
+    while (runEnd < text.length && (isHex(text.charCodeAt(runEnd)) || sep(text.charCodeAt(runEnd)))) runEnd++;
     // Sentence punctuation after a run ("… from fe80::1.") is not part of it.
+    let end = runEnd;
     while (end > start && sep(text.charCodeAt(end - 1)) && text.charCodeAt(end - 1) !== 58) end--;
     const glued = (start > 0 && isWord(text.charCodeAt(start - 1))) || (end < text.length && isWord(text.charCodeAt(end)));
     if (!glued && end - start >= 3) visit(start, end);
-    at = text.indexOf(anchor, Math.max(end, at + 1));
+    // Every anchor inside the run gives this same run: the next one to try is past it, whatever the
+    // trim took off (a run of separators alone trims to nothing, and was walked again from each one).
+    at = text.indexOf(anchor, runEnd);
   }
 }

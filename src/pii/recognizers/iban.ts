@@ -30,4 +30,6 @@ export const ibanRecognizer = () =>
       }
     },
     context: { positive: ["iban", "bank", "account", "transfer", "wire", "sepa"] },
+    // A candidate is at most 64 characters: "ab12 to GB82 WEST …" is rejected as a whole, and its IBAN is in it.
+    retryInsideRejected: true,
   });

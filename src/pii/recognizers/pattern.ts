@@ -18,6 +18,12 @@ export interface PatternSpec {
   context?: ContextWords;
   /** A cheap whole-text test; when it fails the regex is not run at all. */
   prefilter?: (text: string) => boolean;
+  /**
+   * Try again from the next position inside a candidate `evaluate` dropped: for patterns whose
+   * candidate may run on into a value of their own kind (an IBAN's groups read on into the next
+   * IBAN's), so a rejected one must not hide it. Only for candidates of bounded length.
+   */
+  retryInsideRejected?: boolean;
 }
 
 export function patternRecognizer(spec: PatternSpec): Recognizer {
@@ -29,7 +35,13 @@ export function patternRecognizer(spec: PatternSpec): Recognizer {
       if (spec.prefilter && !spec.prefilter(text)) return;
       forEachMatch(regex, text, deadline, (match) => {
         const found = spec.evaluate(match, text);
-        if (!found) return;
+        if (!found) {
+          if (spec.retryInsideRejected) regex.lastIndex = match.index + 1;
+          return;
+        }
+        // A finding narrower than its candidate: what the candidate ran on into is scanned again, as
+        // the start of a value of its own ("… 0130 00 to GB82 WEST …": the second IBAN).
+        if (found.end < match.index + match[0].length && found.end > match.index) regex.lastIndex = found.end;
         const score = context.adjust(text, found.start, found.end, found.score);
         if (score > 0) out.push({ type: spec.type, start: found.start, end: found.end, score });
       });

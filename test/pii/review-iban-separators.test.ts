@@ -1,0 +1,39 @@
+/**
+ * Review findings from requests driven through the gateway: an IBAN right after another was sent to
+ * the cloud in clear (the first one's candidate ran on into it and the scan went on past both), and a
+ * long run of dashes or dots (a log's ruler line) made the scan quadratic, so ordinary requests failed
+ * their PII budget with 503.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
+import { defaultPolicy, valuesOf } from "./support.js";
+
+let engine: PiiEngine;
+beforeAll(() => {
+  engine = createPiiEngine(defaultPolicy());
+});
+
+const DE = "DE89 3704 0044 0532 0130 00";
+const GB = "GB82 WEST 1234 5698 7654 32";
+
+describe("IBANs one after another", () => {
+  it.each([
+    [`Please transfer from ${DE} to ${GB} today.`, [DE, GB]],
+    [`${DE} ${DE}`, [DE, DE]],
+    [`${DE.replaceAll(" ", "")} ${GB.replaceAll(" ", "")}`, [DE.replaceAll(" ", ""), GB.replaceAll(" ", "")]],
+    // A rejected candidate ("po12 to GB82 …": no IBAN country) holds the IBAN that follows it.
+    [`po12 to ${GB}`, [GB]],
+  ])("finds each in %j", (text, expected) => {
+    expect(valuesOf(engine, "IBAN_CODE", text)).toEqual(expected);
+  });
+});
+
+describe("a scan of a long run of separators", () => {
+  it.each(["-", ".", ":", "- ", "-\n"])("stays linear for %j repeated to 200 KB", (unit) => {
+    const text = `Here is the log:\n${unit.repeat(Math.ceil(200_000 / unit.length))}\nWhat does it mean?`;
+    engine.scan(text.slice(0, 1000));
+    const started = performance.now();
+    engine.scan(text);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+});
