@@ -115,7 +115,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     budgetPolicy: startBudgets ?? NO_BUDGETS,
     log,
     metrics,
-    ...(usageRedis ? { redis: usageRedis } : {}),
+    ...(usageRedis ? { redis: usageRedis, redisPrefix: contextConfig.usageKeyPrefix } : {}),
   });
 
   const policies = await PolicyStore.open({

@@ -21,6 +21,7 @@ export const CONTEXT_DEFAULTS = {
   timeoutMs: 100,
   maxSessions: 10_000,
   keyPrefix: "switchyard:ctx:",
+  usageKeyPrefix: "switchyard:",
   reconnectMaxDelayMs: 2000,
 } as const;
 
@@ -32,6 +33,8 @@ const positiveInt = z.int().positive();
 const MIN_TURNS_MESSAGE = "must be at least 2: an exchange (a question and its answer) is 2 messages, and trimming keeps whole exchanges";
 const HostPort = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
 
+const noHashTag = z.string().regex(/^[^{}]*$/, "must not contain '{' or '}' (they delimit the Redis Cluster hash tag)");
+
 export const ContextFileSchema = z.strictObject({
   ttl_seconds: positiveInt.optional(),
   max_turns: z.int().min(2, MIN_TURNS_MESSAGE).optional(),
@@ -40,7 +43,12 @@ export const ContextFileSchema = z.strictObject({
   timeout_ms: positiveInt.optional(),
   /** Sessions kept by the in-memory store before the least recently used is evicted. */
   memory_max_sessions: positiveInt.optional(),
-  key_prefix: z.string().regex(/^[^{}]*$/, "must not contain '{' or '}' (they delimit the Redis Cluster hash tag)").optional(),
+  key_prefix: noHashTag.optional(),
+  /**
+   * The usage records, aggregates and budget counters' prefix (inside their hash tag): deployments
+   * sharing one Redis keep apart only by it, as their sessions do by `key_prefix`.
+   */
+  usage_key_prefix: noHashTag.optional(),
   redis: z
     .strictObject({
       /**
@@ -96,6 +104,8 @@ export interface ContextConfig {
   limits: SessionLimits;
   timeoutMs: number;
   keyPrefix: string;
+  /** What the usage store's keys start with, inside their hash tag (`{<prefix>usage}`). */
+  usageKeyPrefix: string;
   memoryMaxSessions: number;
   /** Absent: the in-memory store. */
   redis?: { target: RedisTarget; reconnectMaxDelayMs: number };
@@ -121,6 +131,7 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
     },
     timeoutMs: env.SWITCHYARD_CONTEXT_TIMEOUT_MS ?? file.timeout_ms ?? CONTEXT_DEFAULTS.timeoutMs,
     keyPrefix: file.key_prefix ?? CONTEXT_DEFAULTS.keyPrefix,
+    usageKeyPrefix: file.usage_key_prefix ?? CONTEXT_DEFAULTS.usageKeyPrefix,
     memoryMaxSessions: env.SWITCHYARD_CONTEXT_MAX_SESSIONS ?? file.memory_max_sessions ?? CONTEXT_DEFAULTS.maxSessions,
   };
   const target = redisTarget(env, file, fileTls(file, tls));
