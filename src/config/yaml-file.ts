@@ -6,6 +6,7 @@ import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
+import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
@@ -141,6 +142,8 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     })),
     ...prototypeKeys(doc).map((offset) => ({ offset, message: PROTOTYPE_KEY_MESSAGE })),
   ];
+  const overrun = aliasOverrun(doc);
+  if (overrun) syntax.push(overrun);
   if (syntax.length > 0) {
     throw new ConfigError(
       syntax

@@ -4,7 +4,7 @@
  * line of a block mapping, and files too large to parse on the serving thread.
  */
 import { describe, expect, it } from "vitest";
-import { problemsOf } from "./support.js";
+import { compile, problemsOf } from "./support.js";
 
 describe("review: YAML that expands aliases without end (billion laughs)", () => {
   it("is a ConfigError naming the file, not a bare ReferenceError", () => {
@@ -15,6 +15,34 @@ describe("review: YAML that expands aliases without end (billion laughs)", () =>
     const problems = problemsOf(`version: 1\n${levels.join("\n")}\ndefault: { route: local }\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^routing\.yaml(:\d+:\d+)?: .*alias/i);
+  });
+});
+
+describe("review: many aliases, or one large anchor used often", () => {
+  // Each alias of yaml's resolution walks every anchor before it: 53,000 anchors each used once (1 MiB)
+  // took 100 s on the thread that serves requests, and yaml's per-anchor limit let them through.
+  it("refuses more than 100 aliases in a file at the 101st, before building any value", () => {
+    const pairs = Array.from({ length: 5_000 }, (_, i) => `&a${i} t${i}, *a${i}`);
+    const text = `version: 1\ndefault: { route: local }\nrules:\n  - name: r\n    when: { tenant: [${pairs.join(", ")}] }\n    then: { route: cloud }\n`;
+    const started = performance.now();
+    const problems = problemsOf(text);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    const col = text.split("\n")[4]!.indexOf("*a100") + 1;
+    expect(problems).toEqual([`routing.yaml:5:${col}: more than 100 aliases (*name) in one file; write the values out instead`]);
+  });
+
+  it("refuses aliases that add more than 10,000 values between them", () => {
+    const tenants = Array.from({ length: 4_000 }, (_, i) => `t${i}`).join(", ");
+    const rule = (i: number) => `  - name: r${i}\n    when: { tenant: *many }\n    then: { route: cloud }`;
+    const text = `version: 1\ndefault: { route: local }\nrules:\n  - name: first\n    when: { tenant: &many [${tenants}] }\n    then: { route: cloud }\n${[1, 2, 3].map(rule).join("\n")}\n`;
+    // The third alias (rule r3's `when`, line 14) brings the total past 10,000 values.
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/^routing\.yaml:14:\d+: aliases \(\*name\) expand to more than 10000 values/)]);
+  });
+
+  it("accepts an anchor used as ops write them: a list of intents shared by a few rules", () => {
+    const rule = (i: number, when: string) => `  - name: r${i}\n    when: { intent: ${when} }\n    then: { route: cloud }`;
+    const text = `version: 1\ndefault: { route: local }\nrules:\n${rule(0, "&heavy [code, math, essay]")}\n${[1, 2, 3, 4].map((i) => rule(i, "*heavy")).join("\n")}\n`;
+    expect(compile(text).rules.map((r) => r.name)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
   });
 });
 
