@@ -4,7 +4,8 @@
  * and results that follow it, as the storage trim counts them — so the model never gets an answer
  * whose question was left out. An assistant message that calls tools and the tool results answering
  * it are kept or dropped together, since a provider rejects either without the other; so are the
- * deprecated single `function_call` and its `function` result.
+ * deprecated single `function_call` and its `function` result. Calls whose results never came are
+ * left out, unless the conversation ends with them.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { invalidRequest } from "../errors.js";
@@ -76,6 +77,12 @@ interface Group {
   tokens: number;
   /** Tool results whose call is not in the conversation: invalid for any provider. */
   orphan: boolean;
+  /**
+   * Tool calls (`tool_calls`) not all answered by results right after them, followed by more of the
+   * conversation: invalid for a provider too — a client that chose not to run a tool, or whose results
+   * never came. Only the conversation's last group may still await its results.
+   */
+  unanswered?: boolean;
 }
 
 /**
@@ -93,6 +100,18 @@ function resultRoleOf(message: ChatMessage): "tool" | "function" | undefined {
   if (message.role !== "assistant") return undefined;
   if ((message.tool_calls?.length ?? 0) > 0) return "tool";
   return message.function_call != null ? "function" : undefined;
+}
+
+/** Whether a group's `tool_calls` lack any result in the group (the deprecated `function_call` has no id to check). */
+function awaitsResults(group: Group, messages: readonly ChatMessage[]): boolean {
+  const call = messages[group.indices[0]!]!;
+  if (call.role !== "assistant" || (call.tool_calls?.length ?? 0) === 0) return false;
+  const answered = new Set<string>();
+  for (const i of group.indices) {
+    const message = messages[i]!;
+    if (message.role === "tool") answered.add(message.tool_call_id);
+  }
+  return call.tool_calls!.some((c) => !answered.has(c.id));
 }
 
 /**
@@ -139,6 +158,8 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
     const results = resultRoleOf(message);
     open = results ? { group, results } : undefined;
   }
+  const lastGroup = exchanges.at(-1)?.groups.at(-1);
+  for (const exchange of exchanges) for (const group of exchange.groups) if (group !== lastGroup && awaitsResults(group, messages)) group.unanswered = true;
 
   let remaining = available - pinnedTokens;
   let tokens = pinnedTokens;
@@ -157,7 +178,7 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
   let newest = true;
   for (let e = exchanges.length - 1; e >= 0; e--) {
     const exchange = exchanges[e]!;
-    const groups = exchange.groups.filter((g) => !g.orphan);
+    const groups = exchange.groups.filter((g) => !g.orphan && !g.unanswered);
     if (groups.length === 0) continue;
     const size = groups.reduce((sum, g) => sum + g.tokens, 0);
     if (size <= remaining) {

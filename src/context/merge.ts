@@ -6,6 +6,7 @@
  * resends.
  */
 import type { ChatMessage } from "../api/chat-request.js";
+import { attachLateResults } from "./late-results.js";
 import type { SessionSnapshot } from "./store.js";
 import { clientFingerprint, isInstruction, matchesStored, messageFingerprint } from "./turn.js";
 
@@ -121,13 +122,13 @@ function merge(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: 
     while (matched < end && matched < storedTurns.length && same(end - 1 - matched, last - matched)) matched++;
     if (matched === end || matched === storedTurns.length) {
       const olderStored = storedTurns.slice(0, storedTurns.length - matched).map((t) => t.message);
-      return result("overlap", [...olderStored, ...body], body.slice(end));
+      return result("overlap", attachLateResults([...olderStored, ...body]), body.slice(end));
     }
   }
 
   if (resendsHistory(body, storedTurns.length, same)) return result("diverged", body, body, true);
 
-  return result("continued", [...storedTurns.map((t) => t.message), ...body], body);
+  return result("continued", attachLateResults([...storedTurns.map((t) => t.message), ...body]), body);
 }
 
 /** A message that answers what came before it: the model's (answer or call) or a call result. */
