@@ -110,7 +110,15 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     let model: CatalogModel | undefined;
     if (target.type === "model") model = target.model;
     else if (target.type === "intent_default") model = intentDefaultModel(features, policy);
-    else model = requestedModel(features, policy, skipped);
+    else {
+      model = requestedModel(features, policy, skipped);
+      // A client's typo is a 404, as OpenAI answers it, never an answer from another target of the chain.
+      const unknown = model ? undefined : skipped.find((s) => s.kind === "unknown_model");
+      if (unknown) {
+        const notFound = { status: 404, code: "model_not_found", message: modelNotFoundMessage(unknown.model) };
+        return denyDecision(notFound, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: { applied: false, remember: offered ?? null } });
+      }
+    }
     if (!model || chain.includes(model) || skipped.some((s) => s.model === model.id)) continue;
     const skip = ineligible(model, features, action.pii);
     if (skip) skipped.push(skip);
@@ -250,10 +258,6 @@ function denyDecision(deny: { status: number; code: string; message: string }, b
 }
 
 function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: number; code: string; message: string } {
-  const first = skipped[0];
-  if (first?.kind === "unknown_model") {
-    return { status: 404, code: "model_not_found", message: modelNotFoundMessage(first.model) };
-  }
   const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
   const detail = why ? `: ${why}` : " (it lists none)";
   if (skipped.some((s) => s.kind === "unhealthy")) {

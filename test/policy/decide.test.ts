@@ -190,6 +190,13 @@ default: { route: local-slm }
     expect(decision.skipped).toEqual([{ model: "gpt-9", reason: "unknown model", kind: "unknown_model" }]);
   });
 
+  it("answers 404 for an unknown requested model whatever the chain's fallbacks and else_deny (a typo is never served by another model)", () => {
+    for (const then of ["{ route: requested, fallbacks: [cloud], pin: true }", "{ route: gpt-4o, fallbacks: [requested, cloud] }", '{ route: requested, else_deny: { status: 403, message: "no" } }']) {
+      const decision = decide(features({ requestedModel: "gpt-9" }), policy(then));
+      expect(decision, then).toMatchObject({ kind: "deny", status: 404, code: "model_not_found" });
+    }
+  });
+
   it("keeps the fallback chain in order without duplicates", () => {
     const decision = route(decide(features(), policy("{ route: cloud, fallbacks: [gpt-4o-mini, claude, local, local-slm, gpt-4o] }")));
     expect(decision.model).toBe("gpt-4o-mini");
