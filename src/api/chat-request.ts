@@ -150,7 +150,9 @@ export const ChatCompletionRequestSchema = z.looseObject({
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  seed: z.int().nullish(),
+  // OpenAI's seed is an int64: clients drawing random 63-bit seeds must not get a 400 (z.int() stops
+  // at 2^53). The local sampler takes it modulo 2^32.
+  seed: z.number().refine(Number.isInteger, "Invalid input: expected int, received number").nullish(),
   n: z.int().min(1).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),

@@ -78,6 +78,15 @@ describe("local route", () => {
     expect(a.choices[0]?.message.content).not.toBe(c.choices[0]?.message.content);
   });
 
+  it("takes a 64-bit seed, as OpenAI's is, reproducibly; and refuses a fractional one", async () => {
+    const ask = (seed: number) =>
+      cloud.gw.client().chat.completions.create({ model: "local", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 12, temperature: 1, seed });
+    // 2^63 − 1 as JSON parses to 2^63; a random 63-bit seed is almost always past 2^53.
+    const [a, b] = await Promise.all([ask(9223372036854775807), ask(9223372036854775807)]);
+    expect(a.choices[0]?.message.content).toBe(b.choices[0]?.message.content);
+    await expect(ask(1.5)).rejects.toMatchObject({ status: 400, param: "seed" });
+  });
+
   it("enforces a json_schema response format with a grammar", async () => {
     const result = await cloud.gw.client().chat.completions.create({
       model: "local",
