@@ -202,6 +202,23 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect((error as GatewayError).status).toBe(502);
   });
 
+  it.each([
+    ["text-generation-inference", 400, { error: "Input validation error: inputs too long", error_type: "validation" }, "Input validation error: inputs too long"],
+    ["an older vLLM", 400, { object: "error", message: "This model's maximum context length is 4096 tokens.", type: "BadRequestError", code: 400 }, "This model's maximum context length is 4096 tokens."],
+    ["FastAPI", 422, { detail: [{ loc: ["body", "messages"], msg: "field required", type: "missing" }] }, "body.messages: field required"],
+  ])("keeps the reason of an error worded as %s words it", async (_server, status, body, reason) => {
+    handler = (_req, res) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const error = await provider()
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(status);
+    expect((error as GatewayError).message).toBe(`The upstream provider 'upstream' rejected the request: ${reason}`);
+  });
+
   it("keeps the upstream's Retry-After on a 429 after retrying", async () => {
     let calls = 0;
     handler = (_req, res) => {

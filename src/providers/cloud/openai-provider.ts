@@ -14,6 +14,7 @@ import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { completionChunks } from "./completion-chunks.js";
+import { openAIShapedErrors } from "./error-body.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
 import { peekedStream } from "./peeked-stream.js";
@@ -61,7 +62,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       defaultHeaders: keyHeader ? { ...options.config.headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : options.config.headers,
       defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
-      fetch: boundRetryAfter(options.fetch ?? globalThis.fetch, options.config.timeout_ms),
+      // Errors worded another server's way keep their reason (error-body.ts).
+      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch), options.config.timeout_ms),
     });
   }
 

@@ -1,0 +1,63 @@
+/**
+ * Upstream errors in OpenAI's shape. The SDK keeps only a body's `error` object, so an
+ * OpenAI-compatible server that words its errors its own way lost its reason on the way to the
+ * client ("rejected the request: HTTP 400"), vLLM's context-length message among them. The bodies
+ * such servers send are rewritten as `{"error":{"message",…}}` before the SDK reads them:
+ * - `{"error": "…"}` (text-generation-inference);
+ * - `{"object": "error", "message": "…", "type", "code"}` (vLLM's older servers), or any top-level `message`;
+ * - `{"detail": "…"}` or `{"detail": [{"loc", "msg"}…]}` (FastAPI's validation errors).
+ */
+import { echo } from "../../api/echo.js";
+
+/** Upstream messages are quoted to the client: enough to act on, never a whole page. */
+const MAX_MESSAGE_CHARS = 1_000;
+
+/**
+ * @example
+ * new OpenAI({ fetch: openAIShapedErrors(fetch) });
+ */
+export function openAIShapedErrors(inner: typeof fetch): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const response = await inner(input, init);
+    if (response.status < 400 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
+    const text = await response.text();
+    const shaped = reshaped(text);
+    const headers = new Headers(response.headers);
+    // The body is no longer the bytes the upstream sent, nor their encoding.
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    return new Response(shaped ?? text, { status: response.status, statusText: response.statusText, headers });
+  }) as typeof fetch;
+}
+
+/** The body in OpenAI's shape, or undefined when it is already (or carries no message to keep). */
+export function reshaped(text: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  const error = fields.error;
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") return undefined;
+  const message = typeof error === "string" ? error : typeof fields.message === "string" ? fields.message : detailMessage(fields.detail);
+  if (message === undefined || message === "") return undefined;
+  const code = typeof fields.code === "string" ? fields.code : null;
+  const type = typeof fields.type === "string" ? fields.type : null;
+  return JSON.stringify({ error: { message: echo(message, MAX_MESSAGE_CHARS), type, code, param: null } });
+}
+
+/** FastAPI's `detail`: a text, or validation errors each with where (`loc`) and what (`msg`). */
+function detailMessage(detail: unknown): string | undefined {
+  if (typeof detail === "string") return detail;
+  if (!Array.isArray(detail)) return undefined;
+  const parts = detail.flatMap((item) => {
+    if (typeof item !== "object" || item === null) return [];
+    const { loc, msg } = item as { loc?: unknown; msg?: unknown };
+    if (typeof msg !== "string") return [];
+    return [Array.isArray(loc) ? `${loc.join(".")}: ${msg}` : msg];
+  });
+  return parts.length > 0 ? parts.join("; ") : undefined;
+}
