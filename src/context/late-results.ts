@@ -4,56 +4,92 @@
  * sends only its results. Stored in arrival order, the results follow B's exchange, away from their
  * call: a provider refuses the call without its results right after it, and the budget drops the
  * results as orphans. The history sent to the model is put back in an order a provider accepts: the
- * exchanges that came between the call and its results move before the call's exchange, so the call,
+ * call's exchange moves after the exchanges that came between, right before its results, so the call,
  * its results and whatever answered them read in one piece, as A's client saw them. The stored order
  * stays the arrival order; this runs each time the stored history is sent.
+ *
+ * One pass over the history: the messages body is client-controlled (a 1 MB body holds tens of
+ * thousands of messages), so no step looks back over the history or rebuilds it per result.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { isInstruction } from "./turn.js";
 
 const isAnswer = (message: ChatMessage): boolean => message.role === "assistant" || message.role === "tool" || message.role === "function";
 
-const callIds = (message: ChatMessage): readonly string[] =>
-  message.role === "assistant" ? (message.tool_calls ?? []).map((call) => call.id) : [];
+/** A question and the answers after it, or an instruction on its own; moving one moves all of it. */
+interface Unit {
+  readonly messages: ChatMessage[];
+  /** Where the unit sits in the output order; a moved unit leaves a hole behind. */
+  slot: number;
+  /** The index of its last message that is not a tool result. */
+  lastNonTool: number;
+}
+
+/** The assistant message that made a call, and what its results have done so far. */
+interface Call {
+  readonly unit: Unit;
+  /** The call message's index in its unit. */
+  readonly at: number;
+  /** A result of this message's calls sits apart from it, between its exchange and later results. */
+  answeredElsewhere: boolean;
+}
 
 /**
  * @example
  * attachLateResults([q1, callC1, q2, a2, resultC1]); // [q2, a2, q1, callC1, resultC1]
  */
 export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
-  let out: ChatMessage[] | undefined;
-  for (let j = 0; j < (out ?? messages).length; j++) {
-    const list = out ?? messages;
-    const result = list[j]!;
-    if (result.role !== "tool") continue;
-    const call = callOf(list, j, result.tool_call_id);
-    if (call === undefined) continue;
-    // The call's group ends with the results right after it; the exchange opens with its question.
-    let groupEnd = call;
-    while (groupEnd + 1 < j && list[groupEnd + 1]!.role === "tool") groupEnd++;
-    if (groupEnd + 1 === j) continue;
-    const between = list.slice(groupEnd + 1, j);
-    // Only whole exchanges move: a question first, nothing of them answering the call.
-    if (isAnswer(between[0]!) || between.some((m) => m.role === "tool" && callIds(list[call]!).includes(m.tool_call_id))) continue;
-    let open = call;
-    while (open > 0 && isAnswer(list[open - 1]!)) open--;
-    if (open > 0 && !isInstruction(list[open - 1]!)) open--;
-    out = [...list.slice(0, open), ...between, ...list.slice(open, groupEnd + 1), ...list.slice(j)];
+  const order: (Unit | undefined)[] = [];
+  const calls = new Map<string, Call>();
+  let current: Unit | undefined;
+  let moved = false;
+  const open = (message: ChatMessage): Unit => {
+    const unit: Unit = { messages: [message], slot: order.length, lastNonTool: 0 };
+    order.push(unit);
+    return unit;
+  };
+
+  for (const message of messages) {
+    if (isInstruction(message)) {
+      open(message);
+      current = undefined;
+      continue;
+    }
+    if (message.role === "tool" && lateFor(calls.get(message.tool_call_id), current)) {
+      const unit = calls.get(message.tool_call_id)!.unit;
+      order[unit.slot] = undefined;
+      unit.slot = order.length;
+      order.push(unit);
+      current = unit;
+      moved = true;
+      unit.messages.push(message);
+    } else if (!isAnswer(message) || current === undefined) {
+      current = open(message);
+      if (message.role === "tool") noteResult(calls.get(message.tool_call_id), current);
+    } else {
+      if (message.role === "tool") noteResult(calls.get(message.tool_call_id), current);
+      current.messages.push(message);
+      if (message.role !== "tool") current.lastNonTool = current.messages.length - 1;
+    }
+    if (message.role === "assistant") {
+      const call: Call = { unit: current, at: current.messages.length - 1, answeredElsewhere: false };
+      for (const toolCall of message.tool_calls ?? []) calls.set(toolCall.id, call);
+    }
   }
-  return out ?? messages;
+  if (!moved) return messages;
+  return order.flatMap((unit) => unit?.messages ?? []);
 }
 
 /**
- * The index of the assistant message before `before` that made call `id`, when the result at `before`
- * is not already in that message's results right after it; else undefined.
+ * Whether a result, about to join `current`, belongs with a call of an earlier exchange that ends with
+ * the call and its results so far, none of the call's results sitting apart from it.
  */
-function callOf(list: readonly ChatMessage[], before: number, id: string): number | undefined {
-  let adjacent = true;
-  for (let i = before - 1; i >= 0; i--) {
-    const message = list[i]!;
-    if (message.role === "tool") continue;
-    if (callIds(message).includes(id)) return adjacent ? undefined : i;
-    adjacent = false;
-  }
-  return undefined;
+function lateFor(call: Call | undefined, current: Unit | undefined): boolean {
+  if (call === undefined || call.unit === current || call.answeredElsewhere) return false;
+  return call.unit.lastNonTool === call.at;
+}
+
+/** A result that stays where it arrived: away from its call, it keeps the call's later results away. */
+function noteResult(call: Call | undefined, current: Unit): void {
+  if (call !== undefined && (call.unit !== current || current.lastNonTool !== call.at)) call.answeredElsewhere = true;
 }

@@ -42,8 +42,46 @@ describe("attachLateResults", () => {
     expect(attachLateResults([...history])).toEqual([user("other"), assistant("x"), user("q"), parallel, toolResult("c1", "one"), toolResult("c2", "two")]);
   });
 
+  it("joins a late result that arrives right after an instruction", () => {
+    const history = [user("q"), toolCall("c1", "f", "{}"), user("other"), assistant("x"), system("s"), toolResult("c1", "r")];
+    expect(attachLateResults([...history])).toEqual([user("other"), assistant("x"), system("s"), user("q"), toolCall("c1", "f", "{}"), toolResult("c1", "r")]);
+  });
+
   it("moves nothing when what came between does not start an exchange of its own", () => {
     const history = [user("q"), toolCall("c1", "f", "{}"), assistant("gave up waiting"), toolResult("c1", "r")];
     expect(attachLateResults([...history])).toEqual(history);
+  });
+});
+
+/**
+ * The history is as long as a client makes it (a 1 MB body holds tens of thousands of messages), and
+ * it is put in order on the request's path: a look back over the history per result, or a rebuild
+ * per moved exchange, blocked the event loop for seconds.
+ */
+describe("attachLateResults on a long history", () => {
+  const calls = 5000;
+  const timed = (history: ChatMessage[]): { took: number; out: ChatMessage[] } => {
+    attachLateResults(history.slice(0, 100));
+    const started = performance.now();
+    const out = attachLateResults(history);
+    return { took: performance.now() - started, out };
+  };
+
+  it("puts thousands of late results with their calls in linear time", () => {
+    const history: ChatMessage[] = [];
+    for (let i = 0; i < calls; i++) history.push(user(`q${i}`), toolCall(`c${i}`, "f", "{}"));
+    for (let i = 0; i < calls; i++) history.push(user(`other${i}`), toolResult(`c${i}`, `r${i}`));
+    const { took, out } = timed(history);
+    expect(took).toBeLessThan(250);
+    // Every call is followed by its result.
+    for (let i = 0; i < calls; i++) expect(out[out.indexOf(history[2 * i + 1]!) + 1]).toBe(history[2 * calls + 2 * i + 1]);
+  });
+
+  it("passes over results of no call in linear time", () => {
+    const history: ChatMessage[] = [];
+    for (let i = 0; i < 20_000; i++) history.push(user(`q${i}`), toolResult(`unknown${i}`, "r"));
+    const { took, out } = timed(history);
+    expect(took).toBeLessThan(250);
+    expect(out).toBe(history);
   });
 });
