@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { ChatMessage } from "../api/chat-request.js";
 import { byteLength, CommandRefusedError, type ContextBackend, type RawReseal, type RawSession } from "./backend.js";
+import { OneAtATime } from "./one-at-a-time.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
 import type { Field, TurnCodec } from "./turn-codec.js";
@@ -95,6 +96,13 @@ export interface ContextStoreStatus {
 export interface ContextStore {
   load(scope: SessionScope): Promise<LoadResult>;
   save(scope: SessionScope, write: SessionWrite): Promise<SaveResult>;
+  /**
+   * Runs `task` once no other task of the session handed to this store is running. Saves of one
+   * session that redo their work on a conflict run through it: requests of a session answered
+   * together on one replica then conflict only with other replicas, instead of each redoing its turn
+   * once per request saved before it.
+   */
+  oneAtATime<T>(scope: SessionScope, task: () => Promise<T>): Promise<T>;
   /** Erases the session's turns, instructions and state (right to be forgotten). */
   erase(scope: SessionScope): Promise<EraseResult>;
   status(): ContextStoreStatus;
@@ -201,7 +209,10 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     log.debug({ tenant: scope.tenantId, rewritten }, "conversation context re-sealed with the current key");
   }
 
+  const queue = new OneAtATime();
   return {
+    oneAtATime: (scope, task) => queue.run(keyOf(scope), task),
+
     async load(scope) {
       counters.loads++;
       const key = keyOf(scope);

@@ -6,7 +6,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { ChatMessage } from "../../api/chat-request.js";
-import type { ContextStore, SessionWrite } from "../../context/store.js";
+import type { SessionScope } from "../../context/session-id.js";
+import type { ContextStore, LoadResult, SessionWrite } from "../../context/store.js";
 import type { TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
 import type { PseudonymVault, Sanitizer } from "../../pii/index.js";
@@ -62,8 +63,21 @@ export async function saveTurn(
   answer: ChatMessage,
   facts: TurnFacts,
 ): Promise<void> {
-  const { scope, loaded, merged } = conversation;
+  const { scope, loaded } = conversation;
   if (!scope || loaded?.status !== "ok") return;
+  // One at a time per session on this replica: a burst of N requests answered together would
+  // otherwise sanitize each turn again on every conflict round, N²/2 PII scans in all.
+  await deps.store.oneAtATime(scope, () => saveLoaded(ctx, deps, { ...conversation, scope, loaded }, answer, facts));
+}
+
+async function saveLoaded(
+  ctx: ChatRequestContext,
+  deps: { store: ContextStore; sanitizer: Sanitizer },
+  conversation: Conversation & { scope: SessionScope; loaded: Extract<LoadResult, { status: "ok" }> },
+  answer: ChatMessage,
+  facts: TurnFacts,
+): Promise<void> {
+  const { scope, loaded, merged } = conversation;
   const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
   const visibleTurns = [...merged.newTurns, answer];
   const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
