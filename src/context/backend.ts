@@ -15,7 +15,10 @@ export interface RawSession {
   turns: string[];
   instructions: string | null;
   state: string | null;
-  /** How many times the state was written (0: never); see `RawWrite.ifStateVersion`. */
+  /**
+   * How many times the state, or turns that need it, were written (0: never); see
+   * `RawWrite.ifStateVersion`.
+   */
   stateVersion: number;
   /** The mark of the session's last erasure (null: none remembered); see `RawWrite.ifEpoch`. */
   epoch: string | null;
@@ -60,7 +63,11 @@ export interface RawWrite {
    * overwrite what another request wrote since its load.
    */
   ifStateVersion?: number;
-  /** On a version mismatch write nothing, not even the turns and instructions: they need this state. */
+  /**
+   * On a version mismatch write nothing, not even the turns and instructions: they need this state.
+   * Stored, they count as a write of the state (its version goes up): they may name an entry that a
+   * save which loaded the state before them would prune as named nowhere.
+   */
   turnsNeedState?: boolean;
   /**
    * The `epoch` the write's load saw: when the session was erased since (its mark differs), write

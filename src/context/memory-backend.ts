@@ -63,10 +63,9 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       const pending = write.awaitsResults === true && fitted.lastKept ? fitted.last : NONE;
       const trimmed = trim(entry, limits, pending) + storedDropped;
       if (write.instructions !== undefined) entry.instructions = write.instructions;
-      if (write.state !== undefined && !conflict) {
-        entry.state = write.state;
-        entry.stateVersion++;
-      }
+      if (!conflict && write.state !== undefined) entry.state = write.state;
+      // Turns that need the state count as a write of it (see the Redis script).
+      if (!conflict && (write.state !== undefined || (write.turnsNeedState === true && fitted.kept.length > 0))) entry.stateVersion++;
       sessions.set(key, entry);
       const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion } } : {};
       return { turns: entry.turns.length, trimmed, notStored, notStoredBytes, ...current };

@@ -203,7 +203,9 @@ if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'instructions', ARGV[6]) end
 if not conflict then
   if ARGV[7] == '1' then redis.call('HSET', KEYS[2], 'state', ARGV[8]) end
   if ARGV[7] == '2' then redis.call('HDEL', KEYS[2], 'state') end
-  if ARGV[7] ~= '0' then redis.call('HINCRBY', KEYS[2], 'sv', 1) end
+  -- Turns that need the state count as a write of it: a save that loaded the state before them must
+  -- not prune what they name.
+  if ARGV[7] ~= '0' or (ARGV[10] == '1' and count > 0) then redis.call('HINCRBY', KEYS[2], 'sv', 1) end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])

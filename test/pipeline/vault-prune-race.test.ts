@@ -80,4 +80,33 @@ describe.each([
     expect(stored).not.toContain(EMAIL);
     expect(stored).not.toContain("EMAIL_ADDRESS_1>");
   });
+
+  // The other order: A names the value again and saves first; B, redoing its save on A's state after
+  // the conflict, pruned the value its own loaded history no longer named, and A's stored turn read
+  // back as the bare placeholder.
+  it("keeps a value another request's stored turn names when a save is redone after a conflict", async () => {
+    const opened = openStorage();
+    const store = await opened.replica();
+    const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
+    const id = `prune-redo-${Math.random().toString(36).slice(2)}`;
+    const turn = async (question: string, answer: string) => {
+      const ctx = request(id, [user(question)]);
+      await saveTurn(ctx, deps, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
+    };
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    await turn("Thanks.", "You're welcome.");
+    await turn("One more thing.", "Sure.");
+
+    const a = request(id, [user(`Actually, copy ${EMAIL} as well.`)]);
+    const b = request(id, [user("What time is it?")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const bSeen = await loadConversation(b, store, "sanitized");
+    await saveTurn(a, deps, aSeen, assistant(`Copied ${EMAIL}.`), facts);
+    await saveTurn(b, deps, bSeen, assistant("Noon."), facts);
+
+    const after = await store.load({ tenantId: "acme", sessionId: id });
+    const vault = readSessionState(after.state).state.vault;
+    const restored = after.turns.map((t) => restoreStoredMessage(t.message, vault).content);
+    expect(restored).toEqual([`Actually, copy ${EMAIL} as well.`, `Copied ${EMAIL}.`, "What time is it?", "Noon."]);
+  });
 });

@@ -110,7 +110,9 @@ async function saveLoaded(
         ...(merged.replace ? { replace: true } : {}),
       };
     }
-    const vault = prunedVault(base.state.vault, loadedVault, [keptText, turnText]);
+    // A save redone on another request's state keeps the whole vault: that request's stored turns may
+    // name again what this request's history no longer names. The next save that meets no conflict prunes.
+    const vault = base.version === loaded.stateVersion ? prunedVault(base.state.vault, loadedVault, [keptText, turnText]) : base.state.vault;
     const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
     // Turns naming a placeholder need the stored vault to still hold it: another request of the session
     // may have pruned it since the load (its history no longer named it), while this turn names it
