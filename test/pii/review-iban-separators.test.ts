@@ -37,3 +37,16 @@ describe("a scan of a long run of separators", () => {
     expect(performance.now() - started).toBeLessThan(250);
   });
 });
+
+// A rejected candidate is tried again from inside (an IBAN may follow its start), so each one must be
+// cheap: text of IBAN-like starts with short groups once made 300 KB miss the budget, every candidate
+// checked once per group it could be trimmed to.
+describe("a scan of many rejected IBAN candidates", () => {
+  it.each(["GB12 1 2 3 ", "DE89 3704 ", "fr76-30-00-", "NL91 ABNA 0417 "])("stays linear for %j repeated to 300 KB", (unit) => {
+    const text = unit.repeat(Math.ceil(300_000 / unit.length));
+    engine.scan(text.slice(0, 1000));
+    const started = performance.now();
+    engine.scan(text);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+});

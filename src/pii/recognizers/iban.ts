@@ -10,7 +10,7 @@ const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?: ?[A-Za-z0-9]){11,30}|(
 /**
  * IBAN_CODE, checked with ibantools after upper-casing: mod-97 and the country's exact length and
  * format keep lower-case words and hashes out. A group glued on after the IBAN ("… 00 THEN",
- * "… 00 then", "…-00-2024") is trimmed off.
+ * "… 00 then", "…-00-2024") is left off.
  */
 export const ibanRecognizer = () =>
   patternRecognizer({
@@ -18,18 +18,29 @@ export const ibanRecognizer = () =>
     type: "IBAN_CODE",
     regex: CANDIDATE,
     evaluate(match) {
-      let candidate = match[0];
+      const candidate = match[0];
       // Lower-case text has many more "ab12 …" runs than IBANs; those of no IBAN country cost one lookup.
-      if (!countrySpecs[candidate.slice(0, 2).toUpperCase()]?.chars) return null;
-      for (;;) {
-        if (iban(candidate.toUpperCase())) return { start: match.index, end: match.index + candidate.length, score: 1 };
-        // The regex allows one separator kind per candidate, so the last of either is the last group.
-        const lastSeparator = Math.max(candidate.lastIndexOf(" "), candidate.lastIndexOf("-"));
-        if (lastSeparator < 15) return null;
-        candidate = candidate.slice(0, lastSeparator);
-      }
+      const length = countrySpecs[candidate.slice(0, 2).toUpperCase()]?.chars;
+      if (!length) return null;
+      // The country fixes the length, so one prefix of the candidate can be its IBAN: the one holding
+      // exactly that many characters, ending where a group does. Checked once, since a rejected
+      // candidate is tried again from inside (see retryInsideRejected below).
+      const end = endOfNth(candidate, length);
+      if (end === undefined || !iban(candidate.slice(0, end).toUpperCase())) return null;
+      return { start: match.index, end: match.index + end, score: 1 };
     },
     context: { positive: ["iban", "bank", "account", "transfer", "wire", "sepa"] },
     // A candidate is at most 64 characters: "ab12 to GB82 WEST …" is rejected as a whole, and its IBAN is in it.
     retryInsideRejected: true,
   });
+
+/** Where the `n`th alphanumeric of the candidate ends, if a group (or the candidate) ends there too. */
+function endOfNth(candidate: string, n: number): number | undefined {
+  let seen = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    const c = candidate.charCodeAt(i);
+    if (c === 0x20 || c === 0x2d) continue;
+    if (++seen === n) return i + 1 === candidate.length || candidate.charCodeAt(i + 1) === 0x20 || candidate.charCodeAt(i + 1) === 0x2d ? i + 1 : undefined;
+  }
+  return undefined;
+}
