@@ -57,13 +57,27 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
           return;
         }
         const parts: Buffer[] = [];
-        body.on("data", (part: Buffer) => parts.push(part));
-        body.once("error", reject);
-        body.once("end", () => {
+        let size = 0;
+        const done = () => {
           signal?.removeEventListener("abort", onAbort);
           const bytes = noBody ? Buffer.alloc(0) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
           resolve(asResponse(new NodeFetchResponse(href, response, { kind: "bytes", bytes })));
+        };
+        body.on("data", (part: Buffer) => {
+          size += part.length;
+          if (status < 300 || size <= ERROR_BODY_LIMIT) {
+            parts.push(part);
+            return;
+          }
+          // An error's reason is in its first bytes; one that runs on is cut there, and its connection
+          // closed, not drained.
+          parts.push(part.subarray(0, part.length - (size - ERROR_BODY_LIMIT)));
+          body.removeAllListeners("data");
+          body.destroy();
+          done();
         });
+        body.once("error", reject);
+        body.once("end", done);
       });
       request.end(body ?? undefined);
     });
@@ -76,6 +90,12 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
     },
   });
 }
+
+/**
+ * The most of an error's body kept: a server that answers an error with an endless (or huge) body
+ * must not fill the gateway's memory while the call's timeout runs.
+ */
+export const ERROR_BODY_LIMIT = 1024 * 1024;
 
 /**
  * A body read whole, or one to read as it comes: `stream` is the body decoded (the response itself
