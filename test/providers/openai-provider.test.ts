@@ -141,6 +141,32 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     }
   }, 15_000);
 
+  it("keeps only the first MiB of an error whose body runs on, and closes its connection", async () => {
+    // A broken upstream answering an error with an endless body: read whole, it filled the gateway's
+    // memory until the call's timeout (1.1 GB in 5 s), and the client then got a timeout.
+    let sent = 0;
+    handler = (_req, res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.write(JSON.stringify({ error: { message: "disk full", type: "server_error" } }).slice(0, -2));
+      const pad = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && sent < 64 * 1024 * 1024) {
+          sent += pad.length;
+          if (!res.write(pad)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const error = await provider()
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe("upstream_error");
+    await expect.poll(() => upstreamClosedEarly).toBe(1);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  }, 15_000);
+
   it("relays a stream and keeps the upstream connection for the next request", async () => {
     handler = (_req, res) => sse(res, [chunk("one "), chunk("two")]);
     const p = provider();
@@ -217,6 +243,20 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).status).toBe(status);
     expect((error as GatewayError).message).toBe(`The upstream provider 'upstream' rejected the request: ${reason}`);
+  });
+
+  it("answers an error whose status is past 599 as an upstream error, not as a lost connection", async () => {
+    // A web Response cannot carry such a status: reshaping the body threw, and the SDK took the throw
+    // for a connection failure, reported as the upstream being unreachable.
+    handler = (_req, res) => {
+      res.writeHead(600, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "unknown failure" }));
+    };
+    const error = await provider()
+      .complete({ model, request, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe("upstream_error");
   });
 
   it("keeps the upstream's Retry-After on a 429 after retrying", async () => {

@@ -19,7 +19,8 @@ const MAX_MESSAGE_CHARS = 1_000;
 export function openAIShapedErrors(inner: typeof fetch): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const response = await inner(input, init);
-    if (response.status < 400 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
+    // A web Response cannot carry a status past 599 (it throws), so such an answer goes on as it is.
+    if (response.status < 400 || response.status > 599 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
     const text = await response.text();
     const shaped = reshaped(text);
     const headers = new Headers(response.headers);
