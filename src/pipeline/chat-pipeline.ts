@@ -318,25 +318,30 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * dry run names that target, or answers the executor's 503 `pii_keep_local` when there is none. A
    * failure the executor falls back from (a model not ready) is no refusal: the next target may serve.
    */
-  function atFirstTarget(ctx: ChatRequestContext, decided: Decided, decision: RouteDecision): { decision: RouteDecision; refusal?: GatewayError; call?: PreparedCall } {
+  function atFirstTarget(
+    ctx: ChatRequestContext,
+    decided: Decided,
+    decision: RouteDecision,
+  ): { decision: RouteDecision; refusal?: GatewayError; call?: PreparedCall; keptLocal: PiiSummaryEntry[] } {
     let current = decision;
-    let keptLocal = false;
+    let keptLocal: PiiSummaryEntry[] | undefined;
     for (;;) {
       const model = deps.registry.get(current.model);
-      if (!model) return { decision: current };
+      const kept = keptLocal ?? [];
+      if (!model) return { decision: current, keptLocal: kept };
       try {
         const call = prepareCall(model, decided.conversation, decided.analysis.cloudScan, current, ctx.tenant.id, deps);
-        return { decision: current, call };
+        return { decision: current, call, keptLocal: kept };
       } catch (error) {
         if (error instanceof KeepLocalError && !keptLocal) {
-          keptLocal = true;
+          keptLocal = error.summary;
           const onHost = keptOnHost(current, decided.analysis.features, decided.snapshot.policy, error.types);
-          if (!onHost) return { decision: current, refusal: error };
+          if (!onHost) return { decision: current, refusal: error, keptLocal };
           current = onHost;
           continue;
         }
-        if (failureKindOf(error) !== undefined) return { decision: current };
-        return { decision: current, refusal: asGatewayError(error) };
+        if (failureKindOf(error) !== undefined) return { decision: current, keptLocal: kept };
+        return { decision: current, refusal: asGatewayError(error), keptLocal: kept };
       }
     }
   }
@@ -357,7 +362,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const pii = first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : [];
       throw withHeaders(first.refusal, { [POLICY_HEADER]: decided.snapshot.version, ...(pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {}) });
     }
-    return explainResult({ ...decided, decision: first.decision }, first.call);
+    return explainResult({ ...decided, decision: first.decision }, first.call, first.keptLocal);
   };
 
   async function drain(timeoutMs = 5_000): Promise<{ pending: number }> {
@@ -378,16 +383,19 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 /** The dry run decides with the scan always done (`dryRun`), so the features carry its types. */
 /**
  * `pii.counts` is what the scan found; `pii.actions` what is done with it for the target the real
- * request is prepared for (`call`: a rule's `pii:` override, or pii.yaml's local rules on the host).
- * Without a prepared call (a deny, a target not ready) the actions are pii.yaml's own for the cloud.
+ * request is prepared for (`call`: a rule's `pii:` override, or pii.yaml's local rules on the host),
+ * and `keep_local` for the types that moved it to the host, as the real answer's x-switchyard-pii
+ * says. Without a prepared call (a deny, a target not ready) the actions are pii.yaml's own for the
+ * cloud.
  */
-function explainResult(decided: Decided, call?: PreparedCall): ExplainResult {
+function explainResult(decided: Decided, call?: PreparedCall, keptLocal: readonly PiiSummaryEntry[] = []): ExplainResult {
   const scan = decided.analysis.cloudScan();
   const summary: PiiSummaryEntry[] = scan.kind === "failed" ? [] : scan.summary;
   const counts: Record<string, number> = {};
   for (const entry of summary) counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
   const actions: Record<string, string> = {};
   for (const entry of call ? call.pii : summary) actions[entry.type] = entry.action;
+  for (const entry of keptLocal) actions[entry.type] = entry.action;
   return { features: decided.analysis.features, decision: decided.decision, pii: { types: decided.analysis.features.piiTypes, counts, actions } };
 }
 

@@ -62,6 +62,9 @@ describe("pii.yaml keep_local: the real request and the dry run agree", { timeou
     expect(dry.json).toMatchObject({ route: "local", model: "stories" });
     expect(dry.json.fallbacks).toEqual([]);
     expect((dry.json.reasons as string[]).join("\n")).toContain("fake-gpt: pii.yaml keep_local (EMAIL_ADDRESS): no cloud");
+    // What the real answer's x-switchyard-pii reports (EMAIL_ADDRESS=keep_local:1).
+    expect(real.headers.get("x-switchyard-pii")).toBe("EMAIL_ADDRESS=keep_local:1");
+    expect((dry.json.pii as { actions: unknown }).actions).toEqual({ EMAIL_ADDRESS: "keep_local" });
     expect(fake.requests).toHaveLength(0);
   });
 
