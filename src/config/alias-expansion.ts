@@ -12,7 +12,8 @@ export const MAX_ALIASES = 100;
 export const MAX_ALIASED_NODES = 10_000;
 
 /**
- * The source offset of the first alias past either limit, with what to tell ops, or undefined.
+ * The source offset of the first alias past either limit, or naming no anchor before it, with what
+ * to tell ops, or undefined.
  *
  * @example
  * aliasOverrun(parseDocument("a: &x [1, 2]\nb: *x\n")); // undefined
@@ -32,7 +33,11 @@ export function aliasOverrun(doc: Document): { offset: number; message: string }
       }
       aliases++;
       const target = anchors.get(node.source);
-      aliased += target ? sizeOf(target, sizes) : 1;
+      if (!target) {
+        overrun = { offset: node.range?.[0] ?? 0, message: `*${node.source} names no anchor: write &${node.source} on a value before it` };
+        return visit.BREAK;
+      }
+      aliased += sizeOf(target, sizes);
       if (aliases <= MAX_ALIASES && aliased <= MAX_ALIASED_NODES) return undefined;
       const message =
         aliases > MAX_ALIASES

@@ -8,6 +8,7 @@ import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, ty
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
+import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 
@@ -133,7 +134,9 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
   // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
   // mapping; `duplicateKeys` does it in one pass.
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true });
+  // merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
+  // other YAML tools; without it the file had a literal "<<" key.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
   const syntax = [
     ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
     ...duplicateKeys(doc).map((d) => ({
@@ -144,6 +147,8 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   ];
   const overrun = aliasOverrun(doc);
   if (overrun) syntax.push(overrun);
+  // After the aliases are known to resolve, and cheaply: at most MAX_ALIASES of them.
+  else syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
   if (syntax.length > 0) {
     throw new ConfigError(
       syntax
@@ -168,8 +173,9 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     // The yaml package throws a bare ReferenceError for an alias bomb; ops need the file and the fix.
     const at = firstAlias(doc, counter);
     const reason = error instanceof Error ? error.message : String(error);
+    const bomb = /excessive alias count/i.test(reason);
     throw new ConfigError([
-      { file, ...at, path: "", message: `${reason}: aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes; write the values out instead` },
+      { file, ...at, path: "", message: bomb ? `${reason}: aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes; write the values out instead` : reason },
     ]);
   }
   const result = schema.safeParse(value ?? {});

@@ -90,3 +90,42 @@ describe("review: a huge policy file", () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 });
+
+describe("review: merge keys and aliases that name nothing", () => {
+  // Without merges a `<<:` was a key of its own ("Unrecognized key: <<"), and an alias naming no
+  // anchor was reported as expanding past the alias limit.
+  it("merges a shared action into each rule with `<<: *name`, keys written beside it winning", () => {
+    const text = [
+      "version: 1",
+      "default: { route: local }",
+      "rules:",
+      "  - name: heavy",
+      "    when: { intent: [code] }",
+      "    then: &to-cloud { route: cloud, degrade: false }",
+      "  - name: math",
+      "    when: { intent: [math] }",
+      "    then:",
+      "      <<: *to-cloud",
+      "      degrade: true",
+      "",
+    ].join("\n");
+    const policy = compile(text);
+    expect(policy.source.rules.map((r) => r.then)).toMatchObject([
+      { route: "cloud", degrade: false },
+      { route: "cloud", degrade: true },
+    ]);
+  });
+
+  it.each([
+    ["a number", "      <<: 5", 10],
+    ["an alias of a list", "      <<: *intents", 10],
+  ])("refuses a merge of %s at its line", (_label, merge, line) => {
+    const text = `version: 1\ndefault: { route: local }\nrules:\n  - name: heavy\n    when: { intent: &intents [code] }\n    then: { route: cloud }\n  - name: math\n    when: { intent: [math] }\n    then:\n${merge}\n      route: cloud\n`;
+    expect(problemsOf(text)).toEqual([expect.stringMatching(new RegExp(`^routing\\.yaml:${line}:\\d+: \`<<\` merges mappings into this one`))]);
+  });
+
+  it("names an alias whose anchor is missing, where it is", () => {
+    const text = "version: 1\ndefault: { route: local }\nrules:\n  - name: heavy\n    when: { intent: *heavy }\n    then: { route: cloud }\n";
+    expect(problemsOf(text)).toEqual(["routing.yaml:5:21: *heavy names no anchor: write &heavy on a value before it"]);
+  });
+});
