@@ -135,10 +135,13 @@ async function saveLoaded(
     }
     if (result.status === "degraded") {
       // The answer is out already, so no header can tell the client: the log says why, plainly.
+      // An unavailable store may have run a save it answered too late for: "not saved" would be wrong.
       const why =
         result.reason === "too_large"
           ? "conversation turn not saved: the session's instructions and state (pseudonym vault, sticky route) exceed the context size limit (max_bytes)"
-          : "conversation turn not saved";
+          : result.reason === "unavailable"
+            ? "conversation turn may not be saved: the context store did not answer in time or is unreachable (a save it got may still be stored)"
+            : "conversation turn not saved";
       ctx.log.warn({ reason: result.reason }, why);
       return;
     }
