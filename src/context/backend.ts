@@ -89,8 +89,11 @@ export interface RawSaveResult {
   notStored: number;
   /** The encoded size of the turns not stored. */
   notStoredBytes: number;
-  /** `ifStateVersion` did not match: the state was not written, and this is the one stored. */
-  conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number };
+  /**
+   * `ifStateVersion` did not match: the state was not written, and this is the one stored, with the
+   * turns stored now (after this write, when it wrote its turns).
+   */
+  conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number; turns: string[] };
 }
 
 /** `ifEpoch` did not match: the session was erased after the write's load, and nothing was written. */

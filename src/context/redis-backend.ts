@@ -87,7 +87,8 @@ return 0
 //       the write ends with a call awaiting its results (0|1), turns…
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
 // trimmed, turns of the write not stored, their bytes}, and when the state version did not match (the state not
-// written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version}.
+// written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version,
+// the turns stored now} — the redone save prunes its vault against those turns.
 //
 // Trimming keeps whole exchanges (a turn that opens one, then what answers it: see
 // ANSWER_TURN_PREFIXES), and an exchange of the write is not stored when it is over a limit on its
@@ -104,7 +105,8 @@ if conflict and ARGV[10] == '1' then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
-  return {redis.call('LLEN', KEYS[1]), 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)}
+  local stored = redis.call('LRANGE', KEYS[1], 0, -1)
+  return {#stored, 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
@@ -213,7 +215,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- be refused as erased.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
 trimmed = trimmed + dropped
-if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv)} end
+if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1)} end
 return {len, trimmed, notStored, notStoredBytes}
 `;
 
@@ -319,11 +321,11 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?, string[]?];
       if (reply === "erased") return { erased: true };
-      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion] = reply;
+      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion, stored] = reply;
       if (turnsWritten === undefined) return { turns, trimmed, notStored, notStoredBytes };
-      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0 } };
+      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0, turns: stored ?? [] } };
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;

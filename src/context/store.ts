@@ -69,7 +69,8 @@ export type SaveResult =
    * the size or turn limit; the write's other exchanges, the instructions and the state were written.
    */
   | { status: "ok"; turns: number; trimmed: number; notStored?: number }
-  | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number }
+  /** `history`: the turns stored now, which a redone write's state derives from with the stored one. */
+  | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number; history: ChatMessage[] }
   /** The session was erased after the write's load (`SessionWrite.ifEpoch`): nothing was written. */
   | { status: "erased" }
   | { status: "degraded"; reason: string };
@@ -283,7 +284,9 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       const { turnsWritten, state: stored, stateVersion } = result.conflict;
       if (write.lastTry && !turnsWritten && write.turns.length > 0) counters.degradedSaves++;
       try {
-        return { status: "conflict", turnsSaved: turnsWritten, state: stored === null ? undefined : codec.decodeState(scope, stored), stateVersion };
+        const state = stored === null ? undefined : codec.decodeState(scope, stored);
+        const history = result.conflict.turns.map((t) => codec.decodeTurn(scope, t).message);
+        return { status: "conflict", turnsSaved: turnsWritten, state, stateVersion, history };
       } catch (error) {
         counters.degradedSaves++;
         log.error({ err: error, tenant: scope.tenantId }, "stored session state could not be decoded");

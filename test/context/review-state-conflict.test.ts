@@ -39,8 +39,8 @@ describe.each([
       status: "ok",
     });
     const late = await b.save(scope("c"), { turns: [turn(user("to <PERSON_1>, the other one"))], state: { vault: "Bob" }, ifStateVersion: seenB.stateVersion, turnsNeedState: true });
-    // The stored state comes back with the conflict: the caller redoes its own from it.
-    expect(late).toEqual({ status: "conflict", turnsSaved: false, state: { vault: "Ann" }, stateVersion: 1 });
+    // The stored state and history come back with the conflict: the caller redoes its own from them.
+    expect(late).toEqual({ status: "conflict", turnsSaved: false, state: { vault: "Ann" }, stateVersion: 1, history: [user("to <PERSON_1>")] });
     expect(contents((await a.load(scope("c"))).turns)).toEqual(["to <PERSON_1>"]);
 
     expect(await b.save(scope("c"), { turns: [turn(user("to <PERSON_2>"))], state: { vault: "Ann, Bob" }, ifStateVersion: 1, turnsNeedState: true })).toMatchObject({ status: "ok" });
@@ -65,7 +65,7 @@ describe.each([
     const [seenA, seenB] = await Promise.all([a.load(scope("t")), b.load(scope("t"))]);
     await a.save(scope("t"), { turns: [turn(user("first"))], state: { sticky: "cloud" }, ifStateVersion: seenA.stateVersion });
     const late = await b.save(scope("t"), { turns: [turn(user("second"))], state: { sticky: "local" }, ifStateVersion: seenB.stateVersion });
-    expect(late).toEqual({ status: "conflict", turnsSaved: true, state: { sticky: "cloud" }, stateVersion: 1 });
+    expect(late).toEqual({ status: "conflict", turnsSaved: true, state: { sticky: "cloud" }, stateVersion: 1, history: [user("first"), user("second")] });
     const loaded = await a.load(scope("t"));
     expect(contents(loaded.turns)).toEqual(["first", "second"]);
     expect(loaded).toMatchObject({ state: { sticky: "cloud" }, stateVersion: 1 });
@@ -82,6 +82,7 @@ describe.each([
       turnsSaved: false,
       state: undefined,
       stateVersion: 0,
+      history: [],
     });
   });
 });

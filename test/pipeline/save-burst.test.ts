@@ -66,7 +66,9 @@ describe.each([
 
   // Each conflict round used to sanitize every waiting turn again: a burst of N requests cost N²/2
   // PII scans (100 turns of 20 KB: 3.4 s of scanning, the event loop blocked for a second at a time).
-  it("on one replica, checks each request's turn for personal data at most twice", async () => {
+  // Now each is checked once for its first try, sent at once, and its redos after a conflict wait
+  // their turn on the replica: one redo meets at most the conflict its queued wait let pass.
+  it("on one replica, checks each request's turn for personal data at most three times", async () => {
     const store = await openStorage().replica();
     const sanitizer = createSanitizer({ policy, engine, env: ENV });
     let scans = 0;
@@ -80,6 +82,6 @@ describe.each([
     await Promise.all(requests.map((ctx, i) => saveTurn(ctx, { store, sanitizer: counting }, loaded[i]!, { role: "assistant", content: `Done ${i}.` }, facts)));
 
     expect((await store.load({ tenantId: "acme", sessionId: id })).turns).toHaveLength(2 * burst);
-    expect(scans).toBeLessThanOrEqual(2 * burst);
+    expect(scans).toBeLessThanOrEqual(3 * burst);
   });
 });

@@ -44,20 +44,24 @@ describe.each([
 ])("$backend: a value pruned by one request while another names it again", ({ storage }) => {
   const openStorage = storagePerTest(storage);
 
-  it("stores the other request's turn with a placeholder the stored vault holds", async () => {
-    const opened = openStorage();
-    const store = await opened.replica();
+  /** A session whose vault still holds the address after the turns naming it were trimmed away. */
+  async function sessionPastTheAddress() {
+    const store = await openStorage().replica();
     const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
     const id = `prune-race-${Math.random().toString(36).slice(2)}`;
     const turn = async (question: string, answer: string) => {
       const ctx = request(id, [user(question)]);
       await saveTurn(ctx, deps, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
     };
-
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
     await turn("Thanks.", "You're welcome.");
     // Four turns at most: this save trims the exchange naming the address; the vault still holds it.
     await turn("One more thing.", "Sure.");
+    return { store, deps, id };
+  }
+
+  it("stores the other request's turn with a placeholder the stored vault holds", async () => {
+    const { store, deps, id } = await sessionPastTheAddress();
     const before = await store.load({ tenantId: "acme", sessionId: id });
     expect(contents(before.turns)).toEqual(["Thanks.", "You're welcome.", "One more thing.", "Sure."]);
     expect(readSessionState(before.state).state.vault.valueOf("<EMAIL_ADDRESS_1>")).toBe(EMAIL);
@@ -85,17 +89,7 @@ describe.each([
   // the conflict, pruned the value its own loaded history no longer named, and A's stored turn read
   // back as the bare placeholder.
   it("keeps a value another request's stored turn names when a save is redone after a conflict", async () => {
-    const opened = openStorage();
-    const store = await opened.replica();
-    const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
-    const id = `prune-redo-${Math.random().toString(36).slice(2)}`;
-    const turn = async (question: string, answer: string) => {
-      const ctx = request(id, [user(question)]);
-      await saveTurn(ctx, deps, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
-    };
-    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
-    await turn("Thanks.", "You're welcome.");
-    await turn("One more thing.", "Sure.");
+    const { store, deps, id } = await sessionPastTheAddress();
 
     const a = request(id, [user(`Actually, copy ${EMAIL} as well.`)]);
     const b = request(id, [user("What time is it?")]);
@@ -108,5 +102,36 @@ describe.each([
     const vault = readSessionState(after.state).state.vault;
     const restored = after.turns.map((t) => restoreStoredMessage(t.message, vault).content);
     expect(restored).toEqual([`Actually, copy ${EMAIL} as well.`, `Copied ${EMAIL}.`, "What time is it?", "Noon."]);
+  });
+
+  // Two request streams of one session, each loading before the other saves: every save meets a
+  // conflict. A redone save that kept the whole vault never pruned it, so it grew with every value the
+  // conversation ever named until it passed max_bytes and saves failed.
+  it("prunes under steady overlap, redoing against the history stored by then", async () => {
+    const store = await openStorage().replica();
+    const deps = { store, sanitizer: createSanitizer({ policy, engine, env: ENV }) };
+    const id = `overlap-${Math.random().toString(36).slice(2)}`;
+    let n = 0;
+    const start = async () => {
+      const i = n++;
+      const ctx = request(id, [user(`Mail person${i}@example.com now.`)]);
+      const seen = await loadConversation(ctx, store, "sanitized");
+      return () => saveTurn(ctx, deps, seen, assistant(`Done ${i}.`), facts);
+    };
+    let pending = await start();
+    for (let round = 0; round < 40; round++) {
+      const next = await start();
+      await pending();
+      pending = next;
+    }
+    await pending();
+    const after = await store.load({ tenantId: "acme", sessionId: id });
+    const vault = readSessionState(after.state).state.vault;
+    // Four turns kept (two exchanges, two addresses); a save prunes before the store trims, so one
+    // or two more are still held.
+    expect(after.turns).toHaveLength(4);
+    expect(vault.size).toBeLessThanOrEqual(4);
+    const restored = after.turns.map((t) => restoreStoredMessage(t.message, vault).content);
+    expect(restored).toEqual(["Mail person39@example.com now.", "Done 39.", "Mail person40@example.com now.", "Done 40."]);
   });
 });

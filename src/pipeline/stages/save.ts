@@ -65,18 +65,25 @@ export async function saveTurn(
 ): Promise<void> {
   const { scope, loaded } = conversation;
   if (!scope || loaded?.status !== "ok") return;
-  // One at a time per session on this replica: a burst of N requests answered together would
-  // otherwise sanitize each turn again on every conflict round, N²/2 PII scans in all.
-  await deps.store.oneAtATime(scope, () => saveLoaded(ctx, deps, { ...conversation, scope, loaded }, answer, facts));
+  const saver = turnSaver(ctx, deps, { ...conversation, scope, loaded }, answer, facts);
+  // The first try is sent at once, before the answer leaves: the session's next turn loads after it.
+  if (await saver.attempt()) return;
+  // Redos after a conflict run one at a time per session on this replica: a burst of N requests
+  // answered together would otherwise sanitize each turn again on every round, N²/2 PII scans in all.
+  await deps.store.oneAtATime(scope, async () => {
+    const deadline = Date.now() + TURN_SAVE_DEADLINE_MS;
+    while (!(await saver.attempt(deadline)));
+  });
 }
 
-async function saveLoaded(
+/** Tries to save the turn; each try after a conflict is redone from the stored state and history. */
+function turnSaver(
   ctx: ChatRequestContext,
   deps: { store: ContextStore; sanitizer: Sanitizer },
   conversation: Conversation & { scope: SessionScope; loaded: Extract<LoadResult, { status: "ok" }> },
   answer: ChatMessage,
   facts: TurnFacts,
-): Promise<void> {
+): { attempt(deadline?: number): Promise<boolean> } {
   const { scope, loaded, merged } = conversation;
   const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
   const visibleTurns = [...merged.newTurns, answer];
@@ -86,83 +93,94 @@ async function saveLoaded(
   // attempt's answer with them); only a changed state is written.
   let turnsSaved = merged.retried === true;
   if (turnsSaved) ctx.log.info("conversation turn not saved again: a retry of the request that stored the session's last turns");
-  // The vault keeps only what the session still names (see `prunedVault`): the loaded history (unless
-  // replaced), the instructions, and this turn as stored.
+  // The vault keeps only what the session still names (see `prunedVault`): the stored history (the
+  // loaded one, then after a conflict the one stored by then; none when this turn replaces it), the
+  // instructions, and this turn as stored.
   const loadedVault = readSessionState(loaded.state).state.vault;
-  const keptText = JSON.stringify([merged.replace ? [] : loaded.turns.map((t) => t.message), merged.instructions ? [] : loaded.instructions.map((t) => t.message)]);
+  const instructionsText = JSON.stringify(merged.instructions ? [] : loaded.instructions.map((t) => t.message));
+  const historyText = (history: readonly ChatMessage[]) => JSON.stringify(merged.replace ? [] : history);
+  let keptText = historyText(loaded.turns.map((t) => t.message));
   let turnText = "";
-  const deadline = Date.now() + TURN_SAVE_DEADLINE_MS;
-  for (let attempt = 1; ; attempt++) {
-    let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
-    if (!turnsSaved) {
-      const options = { vault: base.state.vault, tenant: ctx.tenant.id };
-      const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
-      const storedInstructions = merged.instructions ? deps.sanitizer.sanitizeForStorage(merged.instructions, options) : undefined;
-      if (!storedTurns || (merged.instructions && !storedInstructions)) {
-        ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
-        return;
-      }
-      turnText = JSON.stringify([storedTurns, storedInstructions ?? []]);
-      write = {
-        ...write,
-        turns: inputs(storedTurns, visibleTurns),
-        ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
-        ...(merged.replace ? { replace: true } : {}),
-      };
-    }
-    // A save redone on another request's state keeps the whole vault: that request's stored turns may
-    // name again what this request's history no longer names. The next save that meets no conflict prunes.
-    const vault = base.version === loaded.stateVersion ? prunedVault(base.state.vault, loadedVault, [keptText, turnText]) : base.state.vault;
-    const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
-    // Turns naming a placeholder need the stored vault to still hold it: another request of the session
-    // may have pruned it since the load (its history no longer named it), while this turn names it
-    // again. So they are written only if the state is still the one this request's vault derives
-    // from — also when that state is unchanged, which is then checked but not written. On a conflict
-    // they are sanitized again with the stored vault. An unchanged state is not written, so requests
-    // whose turns name no placeholder and keep the routing never conflict.
-    const needsState = namesPlaceholder(write, vault);
-    if (!isDeepStrictEqual(state, base.stored ?? {})) {
-      write = { ...write, state, ifStateVersion: base.version, turnsNeedState: needsState };
-    } else if (turnsSaved) return;
-    else if (needsState) write = { ...write, ifStateVersion: base.version, turnsNeedState: true };
+  let attempt = 0;
 
-    const lastTry = turnsSaved ? attempt >= MAX_STATE_ATTEMPTS : Date.now() >= deadline;
-    const result = await deps.store.save(scope, lastTry ? { ...write, lastTry } : write);
-    if (result.status === "ok") return;
-    if (result.status === "erased") {
-      ctx.log.info({ turnsSaved }, "conversation turn not saved: the session was erased while the request was answered");
-      return;
-    }
-    if (result.status === "degraded") {
-      // The answer is out already, so no header can tell the client: the log says why, plainly.
-      // An unavailable store may have run a save it answered too late for: "not saved" would be wrong.
-      const why =
-        result.reason === "too_large"
-          ? "conversation turn not saved: the session's instructions and state (pseudonym vault, sticky route) exceed the context size limit (max_bytes)"
-          : result.reason === "unavailable"
-            ? "conversation turn may not be saved: the context store did not answer in time or is unreachable (a save it got may still be stored)"
-            : "conversation turn not saved";
-      ctx.log.warn({ reason: result.reason }, why);
-      return;
-    }
-    turnsSaved ||= result.turnsSaved;
-    if (lastTry) {
-      const why = turnsSaved ? "session state not saved" : "conversation turn not saved";
-      ctx.log.warn({ reason: "conflict", attempts: attempt, turnsSaved }, `${why}: other requests of the session kept changing it`);
-      return;
-    }
-    base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
-  }
+  /** One try: true when there is nothing more to do (saved, or given up, and logged). */
+  return {
+    async attempt(deadline) {
+      attempt++;
+      let write: SessionWrite = { turns: [], ifEpoch: loaded.epoch };
+      if (!turnsSaved) {
+        const options = { vault: base.state.vault, tenant: ctx.tenant.id };
+        const storedTurns = deps.sanitizer.sanitizeForStorage(visibleTurns, options);
+        const storedInstructions = merged.instructions ? deps.sanitizer.sanitizeForStorage(merged.instructions, options) : undefined;
+        if (!storedTurns || (merged.instructions && !storedInstructions)) {
+          ctx.log.warn("conversation turn not saved: it could not be checked for personal data");
+          return true;
+        }
+        turnText = JSON.stringify([storedTurns, storedInstructions ?? []]);
+        write = {
+          ...write,
+          turns: inputs(storedTurns, visibleTurns),
+          ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
+          ...(merged.replace ? { replace: true } : {}),
+        };
+      }
+      const vault = prunedVault(base.state.vault, loadedVault, [keptText, instructionsText, turnText]);
+      const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
+      // Turns naming a placeholder need the stored vault to still hold it: another request of the session
+      // may have pruned it since the load (its history no longer named it), while this turn names it
+      // again. So they are written only if the state is still the one this request's vault derives
+      // from — also when that state is unchanged, which is then checked but not written. On a conflict
+      // they are sanitized again with the stored vault. An unchanged state is not written, so requests
+      // whose turns name no placeholder and keep the routing never conflict.
+      const needsState = namesPlaceholder(write, vault);
+      if (!isDeepStrictEqual(state, base.stored ?? {})) {
+        write = { ...write, state, ifStateVersion: base.version, turnsNeedState: needsState };
+      } else if (turnsSaved) return true;
+      else if (needsState) write = { ...write, ifStateVersion: base.version, turnsNeedState: true };
+
+      const lastTry = turnsSaved ? attempt >= MAX_STATE_ATTEMPTS : deadline !== undefined && Date.now() >= deadline;
+      const result = await deps.store.save(scope, lastTry ? { ...write, lastTry } : write);
+      if (result.status === "ok") return true;
+      if (result.status === "erased") {
+        ctx.log.info({ turnsSaved }, "conversation turn not saved: the session was erased while the request was answered");
+        return true;
+      }
+      if (result.status === "degraded") {
+        // The answer is out already, so no header can tell the client: the log says why, plainly.
+        // An unavailable store may have run a save it answered too late for: "not saved" would be wrong.
+        const why =
+          result.reason === "too_large"
+            ? "conversation turn not saved: the session's instructions and state (pseudonym vault, sticky route) exceed the context size limit (max_bytes)"
+            : result.reason === "unavailable"
+              ? "conversation turn may not be saved: the context store did not answer in time or is unreachable (a save it got may still be stored)"
+              : "conversation turn not saved";
+        ctx.log.warn({ reason: result.reason }, why);
+        return true;
+      }
+      turnsSaved ||= result.turnsSaved;
+      if (lastTry) {
+        const why = turnsSaved ? "session state not saved" : "conversation turn not saved";
+        ctx.log.warn({ reason: "conflict", attempts: attempt, turnsSaved }, `${why}: other requests of the session kept changing it`);
+        return true;
+      }
+      base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
+      // Turns other requests stored since the load may name again what this request's history no
+      // longer names: the redone state keeps what the history stored now names.
+      keptText = historyText(result.history);
+      return false;
+    },
+  };
 }
 
 /**
  * The vault to store: without the entries of the loaded vault that nothing kept names any more — the
- * stored history this request loaded (already trimmed to the limits), the instructions and this turn.
+ * stored history (as loaded, or as stored by a conflict; already trimmed to the limits), the
+ * instructions and this turn.
  * Turns trimmed long ago take their values with them, so the state stays about as large as the
  * history it serves instead of growing with every value the conversation ever named; the store trims
- * the oldest turns after this, and their entries go with the next save. Entries the state gained from
- * other requests of the session since the load (a conflict) are kept: their turns are not in
- * `texts`. The counters stay, so a pruned number is never handed out again.
+ * the oldest turns after this, and their entries go with the next save. Only entries of the loaded
+ * vault go: those the state gained from other requests since the load (a conflict) are kept. The
+ * counters stay, so a pruned number is never handed out again.
  */
 function prunedVault(vault: PseudonymVault, loadedVault: PseudonymVault, texts: readonly string[]): PseudonymVault {
   if (loadedVault.size === 0) return vault;
