@@ -245,11 +245,15 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect((error as GatewayError).message).toBe(`The upstream provider 'upstream' rejected the request: ${reason}`);
   });
 
-  it("answers an error whose status is past 599 as an upstream error, not as a lost connection", async () => {
-    // A web Response cannot carry such a status: reshaping the body threw, and the SDK took the throw
-    // for a connection failure, reported as the upstream being unreachable.
+  it.each([
+    ["", {}],
+    [", asking to retry in an hour", { "retry-after": "3600" }],
+  ])("answers an error whose status is past 599%s as an upstream error, not as a lost connection", async (_label, headers) => {
+    // A web Response cannot carry such a status: rebuilding the answer (to reshape its body, or to
+    // mark a long Retry-After not to be sat out) threw, and the SDK took the throw for a connection
+    // failure, reported as the upstream being unreachable.
     handler = (_req, res) => {
-      res.writeHead(600, { "content-type": "application/json" });
+      res.writeHead(600, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify({ error: "unknown failure" }));
     };
     const error = await provider()

@@ -57,5 +57,8 @@ async function withoutRetry(response: Response): Promise<Response> {
   headers.set(UPSTREAM_SHOULD_RETRY, response.headers.get("x-should-retry") ?? "");
   headers.set("x-should-retry", "false");
   const body = await response.arrayBuffer();
-  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  // A web Response cannot carry a status past 599 (it throws, which the SDK would take for a lost
+  // connection): such an answer, no HTTP status, is a bad gateway's.
+  const status = response.status <= 599 ? response.status : 502;
+  return new Response(body, { status, statusText: response.statusText, headers });
 }
