@@ -359,7 +359,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // refusal; one the PII policy keeps on the host names the on-host target that answers it.
     const first = atFirstTarget(requestCtx, decided, decision);
     if (first.refusal) {
-      const pii = first.refusal instanceof PiiBlockedError || first.refusal instanceof KeepLocalError ? first.refusal.summary : [];
+      // As the real request reports it: the keep_local that moved it to the host, then the refusal's own.
+      const pii =
+        first.refusal instanceof KeepLocalError ? first.refusal.summary : [...first.keptLocal, ...(first.refusal instanceof PiiBlockedError ? first.refusal.summary : [])];
       throw withHeaders(first.refusal, { [POLICY_HEADER]: decided.snapshot.version, ...(pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {}) });
     }
     return explainResult({ ...decided, decision: first.decision }, first.call, first.keptLocal);

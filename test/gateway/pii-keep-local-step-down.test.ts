@@ -138,3 +138,30 @@ describe("pii.yaml keep_local with the local model down", { timeout: 60_000 }, (
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe("pii.yaml keep_local, then a refusal on the host", { timeout: 60_000 }, () => {
+  let blocking: TestGateway;
+  beforeAll(async () => {
+    const shipped = await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8");
+    const pii = shipped
+      .replace(/^  budget_ms: \d+/m, "  budget_ms: 5000")
+      .replace(/^  EMAIL_ADDRESS: \{\}/m, "  EMAIL_ADDRESS: { cloud: keep_local }")
+      .replace(/^  CREDIT_CARD: \{\}/m, "  CREDIT_CARD: { local: block }");
+    expect(pii).toContain("CREDIT_CARD: { local: block }");
+    blocking = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), files: { "routing.yaml": ROUTING, "pii.yaml": pii } });
+  });
+  afterAll(async () => {
+    await blocking?.close();
+  });
+
+  it("a card the local rules block: the dry run's refusal reports the keep_local too, as the real one", async () => {
+    const body = { model: "auto", messages: [{ role: "user", content: "Write to maria.lopez@example.net, card 4539 1488 0343 6467, about the refund" }] };
+    const dry = await postJson(blocking.url, "/v1/route", body);
+    const real = await postJson(blocking.url, "/v1/chat/completions", { max_tokens: 2, ...body });
+    expect(real.status).toBe(400);
+    expect(real.headers.get("x-switchyard-pii")).toMatch(/^EMAIL_ADDRESS=keep_local:1, CREDIT_CARD=block:1/);
+    expect(dry.status).toBe(real.status);
+    expect(dry.headers.get("x-switchyard-pii")).toBe(real.headers.get("x-switchyard-pii"));
+    expect(fake.requests).toHaveLength(0);
+  });
+});
