@@ -21,8 +21,10 @@ export function badMerges(doc: Document): number[] {
       // Only a plain `<<` merges; a quoted one is a key like any other.
       if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== "<<" || (pair.key.type !== undefined && pair.key.type !== "PLAIN")) return undefined;
       const value = pair.value;
-      const fine = isMapping(value) || (isSeq(value) && value.items.length > 0 && value.items.every(isMapping));
-      if (!fine) offsets.push((value as Node | null)?.range?.[0] ?? pair.key.range?.[0] ?? 0);
+      if (isMapping(value)) return undefined;
+      // In a list, the first item that is not a mapping is the one to fix.
+      const bad = isSeq(value) && value.items.length > 0 ? value.items.find((item) => !isMapping(item)) : value;
+      if (bad !== undefined) offsets.push((bad as Node | null)?.range?.[0] ?? pair.key.range?.[0] ?? 0);
       return undefined;
     },
   });

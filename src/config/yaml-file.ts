@@ -147,8 +147,9 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   ];
   const overrun = aliasOverrun(doc);
   if (overrun) syntax.push(overrun);
-  // After the aliases are known to resolve, and cheaply: at most MAX_ALIASES of them.
-  else syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
+  // Only in a file otherwise well formed (its aliases resolve, at most MAX_ALIASES of them): a merge
+  // in a broken one would add a second report of the same fault.
+  else if (syntax.length === 0) syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
   if (syntax.length > 0) {
     throw new ConfigError(
       syntax

@@ -119,6 +119,7 @@ describe("review: merge keys and aliases that name nothing", () => {
   it.each([
     ["a number", "      <<: 5", 10],
     ["an alias of a list", "      <<: *intents", 10],
+    ["a list holding a number", "      <<:\n        - { degrade: true }\n        - 7", 12],
   ])("refuses a merge of %s at its line", (_label, merge, line) => {
     const text = `version: 1\ndefault: { route: local }\nrules:\n  - name: heavy\n    when: { intent: &intents [code] }\n    then: { route: cloud }\n  - name: math\n    when: { intent: [math] }\n    then:\n${merge}\n      route: cloud\n`;
     expect(problemsOf(text)).toEqual([expect.stringMatching(new RegExp(`^routing\\.yaml:${line}:\\d+: \`<<\` merges mappings into this one`))]);
