@@ -141,7 +141,7 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     }
   }, 15_000);
 
-  it("keeps only the first MiB of an error whose body runs on, and closes its connection", async () => {
+  it("keeps only the first MiB of an error whose body runs on, with its reason, and closes its connection", async () => {
     // A broken upstream answering an error with an endless body: read whole, it filled the gateway's
     // memory until the call's timeout (1.1 GB in 5 s), and the client then got a timeout.
     let sent = 0;
@@ -163,6 +163,8 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe("upstream_error");
+    // The reason is in the first bytes kept, though the body cut there no longer parses.
+    expect((error as GatewayError).message).toContain("disk full");
     await expect.poll(() => upstreamClosedEarly).toBe(1);
     expect(sent).toBeLessThan(16 * 1024 * 1024);
   }, 15_000);

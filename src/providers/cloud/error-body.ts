@@ -37,7 +37,7 @@ export function reshaped(text: string): string | undefined {
   try {
     body = JSON.parse(text);
   } catch {
-    return undefined;
+    return salvaged(text);
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const fields = body as Record<string, unknown>;
@@ -48,6 +48,24 @@ export function reshaped(text: string): string | undefined {
   const code = typeof fields.code === "string" ? fields.code : null;
   const type = typeof fields.type === "string" ? fields.type : null;
   return JSON.stringify({ error: { message: echo(message, MAX_MESSAGE_CHARS), type, code, param: null } });
+}
+
+/**
+ * The message at the start of a body that does not parse: one cut at the fetch's limit on error
+ * bodies (`ERROR_BODY_LIMIT`) still names its reason in its first bytes. Only a JSON object's first
+ * `"message"` (OpenAI's, vLLM's) or string `"error"` (TGI's) is taken, and only from its first KiBs.
+ */
+function salvaged(text: string): string | undefined {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  const found = /"(?:message|error)"\s*:\s*("(?:[^"\\]|\\.){1,4000}")/.exec(text.slice(0, 16 * 1024));
+  if (!found) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(found[1]!);
+  } catch {
+    return undefined;
+  }
+  return typeof message === "string" && message.trim() !== "" ? JSON.stringify({ error: { message: echo(message, MAX_MESSAGE_CHARS), type: null, code: null, param: null } }) : undefined;
 }
 
 /** FastAPI's `detail`: a text, or validation errors each with where (`loc`) and what (`msg`). */
