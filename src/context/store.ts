@@ -98,10 +98,10 @@ export interface ContextStore {
   load(scope: SessionScope): Promise<LoadResult>;
   save(scope: SessionScope, write: SessionWrite): Promise<SaveResult>;
   /**
-   * Runs `task` once no other task of the session handed to this store is running. Saves of one
-   * session that redo their work on a conflict run through it: requests of a session answered
-   * together on one replica then conflict only with other replicas, instead of each redoing its turn
-   * once per request saved before it.
+   * Runs `task` once no other task of the session handed to this store is running. Saves redone after
+   * a conflict run through it (a first try is sent at once): a queued redo then meets at most one more
+   * conflict from this replica, instead of each request redoing its turn once per request saved
+   * before it.
    */
   oneAtATime<T>(scope: SessionScope, task: () => Promise<T>): Promise<T>;
   /** Erases the session's turns, instructions and state (right to be forgotten). */
@@ -289,7 +289,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         return { status: "conflict", turnsSaved: turnsWritten, state, stateVersion, history };
       } catch (error) {
         counters.degradedSaves++;
-        log.error({ err: error, tenant: scope.tenantId }, "stored session state could not be decoded");
+        log.error({ err: error, tenant: scope.tenantId }, "stored session state or history could not be decoded");
         return { status: "degraded", reason: "unreadable" };
       }
     },

@@ -1,4 +1,4 @@
-/** Saves of one session run one at a time on a replica; other sessions' saves are not held up. */
+/** Redos of one session's saves run one at a time on a replica; other sessions' are not held up. */
 import { describe, expect, it } from "vitest";
 import { OneAtATime } from "../../src/context/one-at-a-time.js";
 

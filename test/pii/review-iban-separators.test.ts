@@ -47,6 +47,7 @@ describe("a scan of many rejected IBAN candidates", () => {
     engine.scan(text.slice(0, 1000));
     const started = performance.now();
     engine.scan(text);
-    expect(performance.now() - started).toBeLessThan(250);
+    // 45–90 ms now; 520 ms when each rejected candidate was checked once per group.
+    expect(performance.now() - started).toBeLessThan(400);
   });
 });

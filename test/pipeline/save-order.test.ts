@@ -9,17 +9,16 @@ import { describe, expect, inject, it } from "vitest";
 import { createPiiEngine, createSanitizer } from "../../src/pii/index.js";
 import { loadConversation } from "../../src/pipeline/stages/conversation.js";
 import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
-import { contents, memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
+import { contents, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
 import { sessionRequest } from "./session-request.js";
 
 const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
 
-describe.each([
-  { backend: "Redis", storage: () => redisStorage(inject("redisUrl"), "test:save-order:") },
-  { backend: "in-memory", storage: () => memoryStorage() },
-])("$backend: two answers of one session saved at once", ({ storage }) => {
-  const openStorage = storagePerTest(storage);
+// Redis only: the in-memory store answers within the same microtasks, so a queued save would still
+// land before the next turn's load and the test could not tell.
+describe("Redis: two answers of one session saved at once", () => {
+  const openStorage = storagePerTest(() => redisStorage(inject("redisUrl"), "test:save-order:"));
 
   it("the next turn, sent once the second answer is out, loads both exchanges", async () => {
     const store = await openStorage().replica();

@@ -37,7 +37,7 @@ const MAX_STATE_ATTEMPTS = 3;
  * How long turns that wait on the state keep being redone. Every round of conflicting saves lets one
  * writer through, so a burst of N requests answered together needs N rounds of one round trip each:
  * a count would drop the turns of every request past it, a deadline only those of a store too slow
- * to finish.
+ * to finish. It counts from when the replica's queue of the session's redos reaches this one.
  */
 const TURN_SAVE_DEADLINE_MS = 5_000;
 
@@ -129,7 +129,8 @@ function turnSaver(
       // Turns naming a placeholder need the stored vault to still hold it: another request of the session
       // may have pruned it since the load (its history no longer named it), while this turn names it
       // again. So they are written only if the state is still the one this request's vault derives
-      // from — also when that state is unchanged, which is then checked but not written. On a conflict
+      // from — also when that state is unchanged, which is then checked but not written (storing the
+      // turns still raises the state version: see `RawWrite.turnsNeedState`). On a conflict
       // they are sanitized again with the stored vault. An unchanged state is not written, so requests
       // whose turns name no placeholder and keep the routing never conflict.
       const needsState = namesPlaceholder(write, vault);
