@@ -91,9 +91,9 @@ export interface RawSaveResult {
   notStoredBytes: number;
   /**
    * `ifStateVersion` did not match: the state was not written, and this is the one stored, with the
-   * turns stored now (after this write, when it wrote its turns).
+   * turns and instructions stored now (after this write, when it wrote its turns).
    */
-  conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number; turns: string[] };
+  conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number; turns: string[]; instructions: string | null };
 }
 
 /** `ifEpoch` did not match: the session was erased after the write's load, and nothing was written. */

@@ -46,7 +46,7 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       if (write.ifEpoch !== undefined && entry.epoch !== write.ifEpoch) return { erased: true };
       const conflict = write.ifStateVersion !== undefined && entry.stateVersion !== write.ifStateVersion;
       if (conflict && write.turnsNeedState) {
-        return { turns: entry.turns.length, trimmed: 0, notStored: 0, notStoredBytes: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion, turns: entry.turns.slice() } };
+        return { turns: entry.turns.length, trimmed: 0, notStored: 0, notStoredBytes: 0, conflict: { turnsWritten: false, state: entry.state, stateVersion: entry.stateVersion, turns: entry.turns.slice(), instructions: entry.instructions } };
       }
       if (write.replace) {
         entry.turns = [];
@@ -67,7 +67,7 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       // Turns that need the state count as a write of it (see the Redis script).
       if (!conflict && (write.state !== undefined || (write.turnsNeedState === true && fitted.kept.length > 0))) entry.stateVersion++;
       sessions.set(key, entry);
-      const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion, turns: entry.turns.slice() } } : {};
+      const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion, turns: entry.turns.slice(), instructions: entry.instructions } } : {};
       return { turns: entry.turns.length, trimmed, notStored, notStoredBytes, ...current };
     },
     async erase(key: string): Promise<boolean> {

@@ -88,7 +88,7 @@ return 0
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
 // trimmed, turns of the write not stored, their bytes}, and when the state version did not match (the state not
 // written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version,
-// the turns stored now} — the redone save prunes its vault against those turns.
+// the turns and instructions stored now} — the redone save prunes its vault against them.
 //
 // Trimming keeps whole exchanges (a turn that opens one, then what answers it: see
 // ANSWER_TURN_PREFIXES), and an exchange of the write is not stored when it is over a limit on its
@@ -106,7 +106,7 @@ if conflict and ARGV[10] == '1' then
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
   local stored = redis.call('LRANGE', KEYS[1], 0, -1)
-  return {#stored, 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored}
+  return {#stored, 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored, redis.call('HGET', KEYS[2], 'instructions')}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
@@ -215,7 +215,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- be refused as erased.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
 trimmed = trimmed + dropped
-if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1)} end
+if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGET', KEYS[2], 'instructions')} end
 return {len, trimmed, notStored, notStoredBytes}
 `;
 
@@ -321,11 +321,11 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?, string[]?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?, string[]?, (string | null)?];
       if (reply === "erased") return { erased: true };
-      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion, stored] = reply;
+      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion, stored, instructions] = reply;
       if (turnsWritten === undefined) return { turns, trimmed, notStored, notStoredBytes };
-      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0, turns: stored ?? [] } };
+      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0, turns: stored ?? [], instructions: instructions ?? null } };
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;

@@ -69,11 +69,20 @@ export type SaveResult =
    * the size or turn limit; the write's other exchanges, the instructions and the state were written.
    */
   | { status: "ok"; turns: number; trimmed: number; notStored?: number }
-  /** `history`: the turns stored now, which a redone write's state derives from with the stored one. */
-  | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number; history: ChatMessage[] }
+  /**
+   * `stored`: the turns and instructions stored now, which a redone write's state derives from with
+   * the stored state; undefined when one of them could not be decoded (a key this replica lacks).
+   */
+  | { status: "conflict"; turnsSaved: boolean; state: unknown; stateVersion: number; stored: StoredText | undefined }
   /** The session was erased after the write's load (`SessionWrite.ifEpoch`): nothing was written. */
   | { status: "erased" }
   | { status: "degraded"; reason: string };
+
+/** What a session stores besides its state, as stored (placeholders, not values, when sanitized). */
+export interface StoredText {
+  turns: StoredTurn[];
+  instructions: StoredTurn[];
+}
 
 export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
 
@@ -283,13 +292,20 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       if (!result.conflict) return { status: "ok", turns: result.turns, trimmed: result.trimmed, ...(notStored > 0 ? { notStored } : {}) };
       const { turnsWritten, state: stored, stateVersion } = result.conflict;
       if (write.lastTry && !turnsWritten && write.turns.length > 0) counters.degradedSaves++;
+      let text: StoredText | undefined;
+      try {
+        const { turns: rawTurns, instructions: rawInstructions } = result.conflict;
+        text = { turns: rawTurns.map((t) => codec.decodeTurn(scope, t)), instructions: rawInstructions === null ? [] : codec.decodeInstructions(scope, rawInstructions) };
+      } catch (error) {
+        // The redo then keeps every vault entry: it cannot tell what the unreadable turns name.
+        log.warn({ err: error, tenant: scope.tenantId }, "stored session history could not be decoded after a conflict; the vault is not pruned");
+      }
       try {
         const state = stored === null ? undefined : codec.decodeState(scope, stored);
-        const history = result.conflict.turns.map((t) => codec.decodeTurn(scope, t).message);
-        return { status: "conflict", turnsSaved: turnsWritten, state, stateVersion, history };
+        return { status: "conflict", turnsSaved: turnsWritten, state, stateVersion, stored: text };
       } catch (error) {
         counters.degradedSaves++;
-        log.error({ err: error, tenant: scope.tenantId }, "stored session state or history could not be decoded");
+        log.error({ err: error, tenant: scope.tenantId }, "stored session state could not be decoded");
         return { status: "degraded", reason: "unreadable" };
       }
     },

@@ -40,7 +40,7 @@ describe.each([
     });
     const late = await b.save(scope("c"), { turns: [turn(user("to <PERSON_1>, the other one"))], state: { vault: "Bob" }, ifStateVersion: seenB.stateVersion, turnsNeedState: true });
     // The stored state and history come back with the conflict: the caller redoes its own from them.
-    expect(late).toEqual({ status: "conflict", turnsSaved: false, state: { vault: "Ann" }, stateVersion: 1, history: [user("to <PERSON_1>")] });
+    expect(late).toEqual({ status: "conflict", turnsSaved: false, state: { vault: "Ann" }, stateVersion: 1, stored: { turns: [expect.objectContaining({ message: user("to <PERSON_1>") })], instructions: [] } });
     expect(contents((await a.load(scope("c"))).turns)).toEqual(["to <PERSON_1>"]);
 
     expect(await b.save(scope("c"), { turns: [turn(user("to <PERSON_2>"))], state: { vault: "Ann, Bob" }, ifStateVersion: 1, turnsNeedState: true })).toMatchObject({ status: "ok" });
@@ -65,7 +65,7 @@ describe.each([
     const [seenA, seenB] = await Promise.all([a.load(scope("t")), b.load(scope("t"))]);
     await a.save(scope("t"), { turns: [turn(user("first"))], state: { sticky: "cloud" }, ifStateVersion: seenA.stateVersion });
     const late = await b.save(scope("t"), { turns: [turn(user("second"))], state: { sticky: "local" }, ifStateVersion: seenB.stateVersion });
-    expect(late).toEqual({ status: "conflict", turnsSaved: true, state: { sticky: "cloud" }, stateVersion: 1, history: [user("first"), user("second")] });
+    expect(late).toEqual({ status: "conflict", turnsSaved: true, state: { sticky: "cloud" }, stateVersion: 1, stored: { turns: [expect.objectContaining({ message: user("first") }), expect.objectContaining({ message: user("second") })], instructions: [] } });
     const loaded = await a.load(scope("t"));
     expect(contents(loaded.turns)).toEqual(["first", "second"]);
     expect(loaded).toMatchObject({ state: { sticky: "cloud" }, stateVersion: 1 });
@@ -82,7 +82,20 @@ describe.each([
       turnsSaved: false,
       state: undefined,
       stateVersion: 0,
-      history: [],
+      stored: { turns: [], instructions: [] },
     });
+  });
+
+  // The redo prunes its vault against what the conflict returns: a turn it cannot read (sealed with a
+  // key this replica lacks, mid-rollout) leaves that unknown, so nothing is pruned, and the conflict
+  // is still a conflict (not an unreadable, dropped save).
+  it("returns a conflict without the stored text when a stored turn cannot be decoded", async () => {
+    const opened = openStorage();
+    const sealedElsewhere = await opened.replica({ cipher: createCipher(randomKey()) });
+    const here = await opened.replica({ cipher: createCipher(randomKey()) });
+    await sealedElsewhere.save(scope("u"), { turns: [turn(user("sealed with another key"))] });
+    expect(await here.save(scope("u"), { turns: [], state: { n: 1 }, ifStateVersion: 0 })).toMatchObject({ status: "ok" });
+    const late = await here.save(scope("u"), { turns: [turn(user("to <PERSON_1>"))], state: { n: 2 }, ifStateVersion: 0, turnsNeedState: true });
+    expect(late).toEqual({ status: "conflict", turnsSaved: false, state: { n: 1 }, stateVersion: 1, stored: undefined });
   });
 });

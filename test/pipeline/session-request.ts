@@ -18,3 +18,9 @@ export function sessionRequest(o: { requestId: string; tenantId: string; session
     receivedAt: Date.now(),
   };
 }
+
+/** Requests of tenant `acme`, numbered in the order they are made (`<prefix>-1`, `<prefix>-2`…). */
+export function numberedRequests(prefix: string): (sessionId: string, messages: ChatMessage[]) => ChatRequestContext {
+  let made = 0;
+  return (sessionId, messages) => sessionRequest({ requestId: `${prefix}-${++made}`, tenantId: "acme", sessionId, messages });
+}

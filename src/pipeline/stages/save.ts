@@ -7,8 +7,8 @@
 import { isDeepStrictEqual } from "node:util";
 import type { ChatMessage } from "../../api/chat-request.js";
 import type { SessionScope } from "../../context/session-id.js";
-import type { ContextStore, LoadResult, SessionWrite } from "../../context/store.js";
-import type { TurnMeta } from "../../context/turn.js";
+import type { ContextStore, LoadResult, SessionWrite, StoredText } from "../../context/store.js";
+import { messageFingerprint, type StoredTurn, type TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
 import type { PseudonymVault, Sanitizer } from "../../pii/index.js";
 import { PLACEHOLDER_BODY } from "../../pii/vault.js";
@@ -93,13 +93,14 @@ function turnSaver(
   // attempt's answer with them); only a changed state is written.
   let turnsSaved = merged.retried === true;
   if (turnsSaved) ctx.log.info("conversation turn not saved again: a retry of the request that stored the session's last turns");
-  // The vault keeps only what the session still names (see `prunedVault`): the stored history (the
-  // loaded one, then after a conflict the one stored by then; none when this turn replaces it), the
-  // instructions, and this turn as stored.
+  // The vault keeps only what the session still names (see `prunedVault`): the stored history and
+  // instructions (as loaded, then after a conflict as stored by then; none of what this request's
+  // rewrite or new instructions replace, until they are written), and this turn as stored. Undefined
+  // when the stored text could not be read: then nothing is pruned.
   const loadedVault = readSessionState(loaded.state).state.vault;
-  const instructionsText = JSON.stringify(merged.instructions ? [] : loaded.instructions.map((t) => t.message));
-  const historyText = (history: readonly ChatMessage[]) => JSON.stringify(merged.replace ? [] : history);
-  let keptText = historyText(loaded.turns.map((t) => t.message));
+  const keptTextOf = (stored: StoredText) =>
+    JSON.stringify([merged.replace && !turnsSaved ? [] : stored.turns.map((t) => t.message), merged.instructions && !turnsSaved ? [] : stored.instructions.map((t) => t.message)]);
+  let keptText: string | undefined = keptTextOf(loaded);
   let turnText = "";
   let attempt = 0;
 
@@ -124,7 +125,7 @@ function turnSaver(
           ...(merged.replace ? { replace: true } : {}),
         };
       }
-      const vault = prunedVault(base.state.vault, loadedVault, [keptText, instructionsText, turnText]);
+      const vault = keptText === undefined ? base.state.vault : prunedVault(base.state.vault, loadedVault, [keptText, turnText]);
       const state = writeSessionState({ vault, sticky: facts.sticky ?? undefined });
       // Turns naming a placeholder need the stored vault to still hold it: another request of the session
       // may have pruned it since the load (its history no longer named it), while this turn names it
@@ -165,9 +166,15 @@ function turnSaver(
         return true;
       }
       base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
+      if (!turnsSaved && !merged.replace && result.stored && holdsTurns(result.stored.turns, visibleTurns, ctx.receivedAt)) {
+        // The client's next request resent this turn while its save waited on the conflict, and stored
+        // it: written again, the session would hold it twice (a tool call twice, the second unanswered).
+        turnsSaved = true;
+        ctx.log.info("conversation turn not saved again: the session's next request stored it");
+      }
       // Turns other requests stored since the load may name again what this request's history no
-      // longer names: the redone state keeps what the history stored now names.
-      keptText = historyText(result.history);
+      // longer names: the redone state keeps what the session stores now names.
+      keptText = result.stored ? keptTextOf(result.stored) : undefined;
       return false;
     },
   };
@@ -188,6 +195,20 @@ function prunedVault(vault: PseudonymVault, loadedVault: PseudonymVault, texts: 
   const named = loadedVault.namedIn(texts);
   if (named.size === loadedVault.size) return vault;
   return vault.retainOnly((placeholder) => named.has(placeholder) || loadedVault.valueOf(placeholder) === undefined);
+}
+
+/**
+ * Whether turns stored since `since` hold `turns` one after another, as the client saw them (by
+ * fingerprint): only a request that came after this one resent them. Two requests asking the same
+ * thing at once and answered word for word alike would read as one; that costs a repeated exchange,
+ * where storing a resent turn again would break the history.
+ */
+function holdsTurns(stored: readonly StoredTurn[], turns: readonly ChatMessage[], since: number): boolean {
+  const wanted = turns.map(messageFingerprint);
+  for (let start = stored.length - wanted.length; start >= 0; start--) {
+    if (wanted.every((fingerprint, k) => stored[start + k]!.fingerprint === fingerprint && stored[start + k]!.meta.at >= since)) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,0 +1,142 @@
+/**
+ * A save redone after a conflict, against what the session stores by then (review findings on the
+ * redo that prunes against the conflict's stored text):
+ * - instructions another request stored name a value again: the redo pruned against the instructions
+ *   it loaded, and the stored system prompt read back as the bare placeholder;
+ * - a rewrite (`replace`) whose turns are stored redid its state ignoring the turns stored after it;
+ * - a turn whose first try conflicted, resent and stored by the client's next request, was stored
+ *   again by the redo: a tool call twice, the history ending on an unanswered call.
+ * Redis and in-memory; the turns each saved as the pipeline does.
+ */
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { ChatMessage } from "../../src/api/chat-request.js";
+import type { ContextStore } from "../../src/context/store.js";
+import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
+import { readSessionState, restoreStoredMessage } from "../../src/pipeline/session-state.js";
+import { loadConversation } from "../../src/pipeline/stages/conversation.js";
+import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
+import { memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
+import { policyWith } from "../pii/support.js";
+import { numberedRequests } from "./session-request.js";
+
+const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
+const EMAIL = "jane.doe@example.com";
+const user = (content: string): ChatMessage => ({ role: "user", content });
+const system = (content: string): ChatMessage => ({ role: "system", content });
+const assistant = (content: string): ChatMessage => ({ role: "assistant", content });
+const call: ChatMessage = { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } }] };
+const result: ChatMessage = { role: "tool", tool_call_id: "c1", content: "order 42" };
+const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+
+const request = numberedRequests("redo");
+let sanitizer: Sanitizer;
+beforeAll(() => {
+  const policy = policyWith({ context_storage: "sanitized" });
+  sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: ENV });
+});
+
+/** A store whose first conflicting save of a matching write runs `meanwhile` before answering. */
+function withMeanwhile(store: ContextStore, when: (write: Parameters<ContextStore["save"]>[1]) => boolean, meanwhile: () => Promise<void>): ContextStore {
+  let ran = false;
+  return {
+    ...store,
+    async save(scope, write) {
+      const saved = await store.save(scope, write);
+      if (!ran && saved.status === "conflict" && when(write)) {
+        ran = true;
+        await meanwhile();
+      }
+      return saved;
+    },
+  };
+}
+
+describe.each([
+  { backend: "Redis", storage: (maxTurns: number) => redisStorage(inject("redisUrl"), "test:save-redo:", { maxTurns }) },
+  { backend: "in-memory", storage: (maxTurns: number) => memoryStorage({ maxTurns }) },
+])("$backend: a save redone after a conflict", ({ storage }) => {
+  const openStorage = storagePerTest(storage);
+
+  async function session(maxTurns: number) {
+    const opened = openStorage(maxTurns);
+    const store = await opened.replica();
+    const other = await opened.replica();
+    const id = `redo-${Math.random().toString(36).slice(2)}`;
+    const turn = async (question: string, answer: string) => {
+      const ctx = request(id, [user(question)]);
+      await saveTurn(ctx, { store, sanitizer }, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
+    };
+    const restored = async () => {
+      const after = await store.load({ tenantId: "acme", sessionId: id });
+      const vault = readSessionState(after.state).state.vault;
+      const read = (t: { message: ChatMessage }) => restoreStoredMessage(t.message, vault);
+      return { turns: after.turns.map(read), instructions: after.instructions.map(read) };
+    };
+    return { store, other, id, turn, restored };
+  }
+
+  it("keeps a value that instructions stored by another request name again", async () => {
+    const { store, id, turn, restored } = await session(4);
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    await turn("Thanks.", "You're welcome.");
+    // Four turns at most: the exchange naming the address is trimmed; the vault still holds it.
+    await turn("One more thing.", "Sure.");
+    const a = request(id, [system(`Always copy ${EMAIL}.`), user("Noted?")]);
+    const b = request(id, [user("What time is it?")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const bSeen = await loadConversation(b, store, "sanitized");
+    await saveTurn(a, { store, sanitizer }, aSeen, assistant("Noted."), facts);
+    await saveTurn(b, { store, sanitizer }, bSeen, assistant("Noon."), facts);
+    expect((await restored()).instructions.map((m) => m.content)).toEqual([`Always copy ${EMAIL}.`]);
+  });
+
+  it("keeps a value named by a turn stored after a rewrite whose redo runs later", async () => {
+    const { store, other, id, turn, restored } = await session(1000);
+    await turn("Hello.", "Hi.");
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    // R1 rewrites the history, dropping the e-mail exchange; R2, loaded with it, saves first.
+    const r1 = request(id, [user("Hello."), assistant("Hi."), user("What time is it?")]);
+    const r2 = request(id, [user("Also mail bob@example.org.")]);
+    const r1Seen = await loadConversation(r1, store, "sanitized");
+    const r2Seen = await loadConversation(r2, store, "sanitized");
+    expect(r1Seen.merged.replace).toBe(true);
+    await saveTurn(r2, { store, sanitizer }, r2Seen, assistant("Mailed."), facts);
+    // R1's first try stores its turns but conflicts on the state; R3 names the address again, on
+    // another replica, before R1's redo.
+    const hooked = withMeanwhile(
+      store,
+      (write) => write.replace === true,
+      async () => {
+        const r3 = request(id, [user(`Copy ${EMAIL} again, please.`)]);
+        await saveTurn(r3, { store: other, sanitizer }, await loadConversation(r3, other, "sanitized"), assistant("Copied."), facts);
+      },
+    );
+    await saveTurn(r1, { store: hooked, sanitizer }, r1Seen, assistant("Noon."), facts);
+    expect((await restored()).turns.map((m) => m.content)).toEqual(["Hello.", "Hi.", "What time is it?", "Noon.", `Copy ${EMAIL} again, please.`, "Copied."]);
+  });
+
+  it("does not store again a turn the client's next request resent and stored while its save waited", async () => {
+    const { store, other, id, turn, restored } = await session(1000);
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    const a = request(id, [user(`Look up ${EMAIL}'s order.`)]);
+    const c = request(id, [user("Also mail bob@example.org.")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const cSeen = await loadConversation(c, store, "sanitized");
+    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    // A's answer is a tool call; its first try conflicts, and its client sends the call's result with
+    // the whole history, answered on another replica before A's redo.
+    const hooked = withMeanwhile(
+      store,
+      () => true,
+      async () => {
+        const history = [user(`Please email ${EMAIL} the invoice.`), assistant("Sent."), user("Also mail bob@example.org."), assistant("Mailed."), user(`Look up ${EMAIL}'s order.`), call, result];
+        const b = request(id, history);
+        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("It is order 42."), facts);
+      },
+    );
+    await saveTurn(a, { store: hooked, sanitizer }, aSeen, call, facts);
+    const turns = (await restored()).turns;
+    expect(turns.map((m) => m.content)).toEqual([`Please email ${EMAIL} the invoice.`, "Sent.", "Also mail bob@example.org.", "Mailed.", `Look up ${EMAIL}'s order.`, null, "order 42", "It is order 42."]);
+    expect(turns[5]).toMatchObject({ tool_calls: [{ id: "c1" }] });
+  });
+});
