@@ -5,7 +5,13 @@
  *   it loaded, and the stored system prompt read back as the bare placeholder;
  * - a rewrite (`replace`) whose turns are stored redid its state ignoring the turns stored after it;
  * - a turn whose first try conflicted, resent and stored by the client's next request, was stored
- *   again by the redo: a tool call twice, the history ending on an unanswered call.
+ *   again by the redo: a tool call twice, the history ending on an unanswered call;
+ * - a rewrite whose first try conflicted replaced the history again in its redo, dropping the
+ *   client's next turn, stored meanwhile with the rewrite in it;
+ * - a redo took turns it had loaded (the same words, stored by another request just after this one
+ *   arrived) for its own, stored meanwhile, and dropped its turn;
+ * - a client's retry (same `x-request-id`) on another replica stored the question, and the redo
+ *   stored it a second time.
  * Redis and in-memory; the turns each saved as the pipeline does.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -17,7 +23,7 @@ import { loadConversation } from "../../src/pipeline/stages/conversation.js";
 import { saveTurn, type TurnFacts } from "../../src/pipeline/stages/save.js";
 import { memoryStorage, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
-import { numberedRequests } from "./session-request.js";
+import { numberedRequests, sessionRequest } from "./session-request.js";
 
 const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
 const EMAIL = "jane.doe@example.com";
@@ -138,5 +144,86 @@ describe.each([
     const turns = (await restored()).turns;
     expect(turns.map((m) => m.content)).toEqual([`Please email ${EMAIL} the invoice.`, "Sent.", "Also mail bob@example.org.", "Mailed.", `Look up ${EMAIL}'s order.`, null, "order 42", "It is order 42."]);
     expect(turns[5]).toMatchObject({ tool_calls: [{ id: "c1" }] });
+  });
+
+  it("does not rewrite the history again when the client's next request stored the rewrite while its save waited", async () => {
+    const { store, other, id, turn, restored } = await session(1000);
+    await turn("Hello.", "Hi.");
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    // R1 edits the e-mail turn (its turns name the stored address, so they wait on the state); R2,
+    // loaded with the old history, changes the state first: R1's first try stores nothing.
+    const edited = user(`Please email ${EMAIL} the receipt.`);
+    const r1 = request(id, [user("Hello."), assistant("Hi."), edited]);
+    const r2 = request(id, [user("Also mail bob@example.org.")]);
+    const r1Seen = await loadConversation(r1, store, "sanitized");
+    const r2Seen = await loadConversation(r2, store, "sanitized");
+    expect(r1Seen.merged.replace).toBe(true);
+    await saveTurn(r2, { store, sanitizer }, r2Seen, assistant("Mailed."), facts);
+    // R1's client asks its next question with the whole history, answered on another replica.
+    const hooked = withMeanwhile(
+      store,
+      (write) => write.replace === true,
+      async () => {
+        const r3 = request(id, [user("Hello."), assistant("Hi."), edited, assistant("Sent the receipt."), user("And the time?")]);
+        await saveTurn(r3, { store: other, sanitizer }, await loadConversation(r3, other, "sanitized"), assistant("Noon."), facts);
+      },
+    );
+    await saveTurn(r1, { store: hooked, sanitizer }, r1Seen, assistant("Sent the receipt."), facts);
+    expect((await restored()).turns.map((m) => m.content)).toEqual(["Hello.", "Hi.", `Please email ${EMAIL} the receipt.`, "Sent the receipt.", "And the time?", "Noon."]);
+  });
+
+  it("stores its turn when the same words stored just before its load are all that matches", async () => {
+    const { store, id, turn, restored } = await session(1000);
+    await turn("Hello.", "Hi.");
+    // A arrives; P, asking the same, is answered and stored before A loads the session.
+    const a = request(id, [user(`Thanks, ${EMAIL}.`)]);
+    const p = request(id, [user(`Thanks, ${EMAIL}.`)]);
+    await saveTurn(p, { store, sanitizer }, await loadConversation(p, store, "sanitized"), assistant("You're welcome."), facts);
+    const c = request(id, [user("Also mail bob@example.org.")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const cSeen = await loadConversation(c, store, "sanitized");
+    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    // A's first try conflicts on C's state; its redo must still store it.
+    await saveTurn(a, { store, sanitizer }, aSeen, assistant("You're welcome."), facts);
+    expect((await restored()).turns.map((m) => m.content)).toEqual([
+      "Hello.",
+      "Hi.",
+      `Thanks, ${EMAIL}.`,
+      "You're welcome.",
+      "Also mail bob@example.org.",
+      "Mailed.",
+      `Thanks, ${EMAIL}.`,
+      "You're welcome.",
+    ]);
+  });
+
+  it("does not store the question twice when the client's retry on another replica stored it while its save waited", async () => {
+    const { store, other, id, turn, restored } = await session(1000);
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    const asked = user(`When did ${EMAIL} order?`);
+    const a = sessionRequest({ requestId: "client-req-7", tenantId: "acme", sessionId: id, messages: [asked] });
+    const c = request(id, [user("Also mail bob@example.org.")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const cSeen = await loadConversation(c, store, "sanitized");
+    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    // A's client timed out and retried with the same request id; the retry is answered (in other
+    // words) and stored before A's redo.
+    const hooked = withMeanwhile(
+      store,
+      () => true,
+      async () => {
+        const retry = sessionRequest({ requestId: "client-req-7", tenantId: "acme", sessionId: id, messages: [asked] });
+        await saveTurn(retry, { store: other, sanitizer }, await loadConversation(retry, other, "sanitized"), assistant("On Monday, it seems."), facts);
+      },
+    );
+    await saveTurn(a, { store: hooked, sanitizer }, aSeen, assistant("On Monday."), facts);
+    expect((await restored()).turns.map((m) => m.content)).toEqual([
+      `Please email ${EMAIL} the invoice.`,
+      "Sent.",
+      "Also mail bob@example.org.",
+      "Mailed.",
+      `When did ${EMAIL} order?`,
+      "On Monday, it seems.",
+    ]);
   });
 });

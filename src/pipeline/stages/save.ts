@@ -8,7 +8,8 @@ import { isDeepStrictEqual } from "node:util";
 import type { ChatMessage } from "../../api/chat-request.js";
 import type { SessionScope } from "../../context/session-id.js";
 import type { ContextStore, LoadResult, SessionWrite, StoredText } from "../../context/store.js";
-import { messageFingerprint, type StoredTurn, type TurnMeta } from "../../context/turn.js";
+import { storedMeanwhile } from "../../context/stored-meanwhile.js";
+import type { TurnMeta } from "../../context/turn.js";
 import type { Location } from "../../models/registry.js";
 import type { PseudonymVault, Sanitizer } from "../../pii/index.js";
 import { PLACEHOLDER_BODY } from "../../pii/vault.js";
@@ -166,11 +167,12 @@ function turnSaver(
         return true;
       }
       base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
-      if (!turnsSaved && !merged.replace && result.stored && holdsTurns(result.stored.turns, visibleTurns, ctx.receivedAt)) {
-        // The client's next request resent this turn while its save waited on the conflict, and stored
-        // it: written again, the session would hold it twice (a tool call twice, the second unanswered).
+      if (!turnsSaved && result.stored && storedMeanwhile(result.stored.turns, loaded.turns, { requestId: ctx.requestId, sent: merged.newTurns, answer })) {
+        // The client's next request (or its retry of this one) stored this turn while its save waited
+        // on the conflict: written again, the session would hold it twice, and a rewrite would drop
+        // the turns stored after it.
         turnsSaved = true;
-        ctx.log.info("conversation turn not saved again: the session's next request stored it");
+        ctx.log.info("conversation turn not saved again: another request of the session stored it (the client's next request, or its retry)");
       }
       // Turns other requests stored since the load may name again what this request's history no
       // longer names: the redone state keeps what the session stores now names.
@@ -195,20 +197,6 @@ function prunedVault(vault: PseudonymVault, loadedVault: PseudonymVault, texts: 
   const named = loadedVault.namedIn(texts);
   if (named.size === loadedVault.size) return vault;
   return vault.retainOnly((placeholder) => named.has(placeholder) || loadedVault.valueOf(placeholder) === undefined);
-}
-
-/**
- * Whether turns stored since `since` hold `turns` one after another, as the client saw them (by
- * fingerprint): only a request that came after this one resent them. Two requests asking the same
- * thing at once and answered word for word alike would read as one; that costs a repeated exchange,
- * where storing a resent turn again would break the history.
- */
-function holdsTurns(stored: readonly StoredTurn[], turns: readonly ChatMessage[], since: number): boolean {
-  const wanted = turns.map(messageFingerprint);
-  for (let start = stored.length - wanted.length; start >= 0; start--) {
-    if (wanted.every((fingerprint, k) => stored[start + k]!.fingerprint === fingerprint && stored[start + k]!.meta.at >= since)) return true;
-  }
-  return false;
 }
 
 /**

@@ -1,0 +1,83 @@
+/**
+ * Whether a request's turns were stored by another request while its own save waited on a conflict.
+ *
+ * Request A's first try to store its turns conflicts and stores nothing; its answer is out already.
+ * Before A's redo, another replica may store the same turns for it:
+ * - A's client sends its next request with the whole history, A's turns and answer in it (a tool
+ *   call's result, the next question): that request stores them, then its own;
+ * - A's client timed out and retried with the same `x-request-id`: the retry stores A's messages and
+ *   its own answer.
+ * Written again by the redo, the session would hold them twice: a tool call twice, the second
+ * unanswered, or the question asked twice.
+ *
+ * Only turns stored since A loaded the session count (not the ones A loaded, which may say the same
+ * words), and only a run of one request's turns that goes on past the match: the request that resent
+ * A's turns, or retried them, stored its own answer after them. So a request that merely asked the
+ * same thing at the same time and got the same answer word for word does not read as A's turns.
+ */
+import type { ChatMessage } from "../api/chat-request.js";
+import { messageFingerprint, type StoredTurn } from "./turn.js";
+
+export interface WaitingTurns {
+  /** The request id the waiting turns are stored with. */
+  requestId: string;
+  /** The client's new messages, as it sent them. */
+  sent: readonly ChatMessage[];
+  /** The answer the client got. */
+  answer: ChatMessage;
+}
+
+/**
+ * @example
+ * storedMeanwhile(conflict.stored.turns, loaded.turns, { requestId, sent: merged.newTurns, answer }); // true: don't append them again
+ */
+export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly StoredTurn[], turns: WaitingTurns): boolean {
+  const known = new Set(loaded.map(identity));
+  const sent = turns.sent.map(messageFingerprint);
+  // A request that resent the history holds A's answer too; a retry holds A's messages and its own answer.
+  const resent = matcher([...sent, messageFingerprint(turns.answer)]);
+  const retried = sent.length > 0 ? matcher(sent) : undefined;
+
+  let start = 0;
+  while (start < stored.length) {
+    const requestId = stored[start]!.meta.requestId;
+    let end = start + 1;
+    if (requestId !== undefined && !known.has(identity(stored[start]!))) {
+      while (end < stored.length && stored[end]!.meta.requestId === requestId && !known.has(identity(stored[end]!))) end++;
+      // Without the run's last turn: a match must be followed by more of that request's turns.
+      const fingerprints = stored.slice(start, end - 1).map((t) => t.fingerprint);
+      const occurs = requestId === turns.requestId ? retried : resent;
+      if (occurs?.(fingerprints)) return true;
+    }
+    start = end;
+  }
+  return false;
+}
+
+/** A stored turn as one request stored it: a rewrite stores the turns it keeps again, under its own id. */
+function identity(turn: StoredTurn): string {
+  return `${turn.meta.requestId ?? ""}\n${turn.meta.at}\n${turn.fingerprint}`;
+}
+
+/**
+ * Whether `pattern` occurs in a list of fingerprints, by Knuth–Morris–Pratt: linear in the list
+ * however often a fingerprint repeats ("ok" a thousand times), where the naive search is quadratic
+ * in a history of tens of thousands of turns.
+ */
+function matcher(pattern: readonly string[]): (text: readonly string[]) => boolean {
+  // fallback[i]: the length of the longest proper prefix of pattern[0..i] that is also its suffix.
+  const fallback = new Array<number>(pattern.length).fill(0);
+  for (let i = 1, k = 0; i < pattern.length; i++) {
+    while (k > 0 && pattern[i] !== pattern[k]) k = fallback[k - 1]!;
+    if (pattern[i] === pattern[k]) k++;
+    fallback[i] = k;
+  }
+  return (text) => {
+    for (let i = 0, k = 0; i < text.length; i++) {
+      while (k > 0 && text[i] !== pattern[k]) k = fallback[k - 1]!;
+      if (text[i] === pattern[k]) k++;
+      if (k === pattern.length) return true;
+    }
+    return false;
+  };
+}
