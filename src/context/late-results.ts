@@ -8,6 +8,11 @@
  * its results and whatever answered them read in one piece, as A's client saw them. The stored order
  * stays the arrival order; this runs each time the stored history is sent.
  *
+ * Results can also arrive before their call: A's save waited on a conflict (or its client was quick)
+ * while A's client sent only the results, stored first by another replica; A's question and call
+ * came after them. Then A's exchange moves before the early results, and what answered them stays
+ * after them.
+ *
  * One pass over the history: the messages body is client-controlled (a 1 MB body holds tens of
  * thousands of messages), so no step looks back over the history or rebuilds it per result.
  */
@@ -23,7 +28,12 @@ interface Unit {
   slot: number;
   /** The index of its last message that is not a tool result. */
   lastNonTool: number;
+  /** Exchanges whose call came after this unit's early result: they go right before it. */
+  before?: Unit[];
 }
+
+/** Where a unit moved before an early result sits: out of the order, in that unit's `before`. */
+const BEFORE_EARLY_RESULT = -1;
 
 /** The assistant message that made a call, and what its results have done so far. */
 interface Call {
@@ -37,10 +47,14 @@ interface Call {
 /**
  * @example
  * attachLateResults([q1, callC1, q2, a2, resultC1]); // [q2, a2, q1, callC1, resultC1]
+ * attachLateResults([q1, a1, resultC1, a2, q2, callC1]); // [q1, a1, q2, callC1, resultC1, a2]
  */
 export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
   const order: (Unit | undefined)[] = [];
   const calls = new Map<string, Call>();
+  const callFirstAt = firstCalls(messages);
+  /** Early results, by call id: each opened a unit, which the call's exchange goes before. */
+  const early = new Map<string, Unit>();
   let current: Unit | undefined;
   let moved = false;
   const open = (message: ChatMessage): Unit => {
@@ -49,7 +63,12 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
     return unit;
   };
 
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
+    if (message.role === "tool" && !calls.has(message.tool_call_id) && (callFirstAt.get(message.tool_call_id) ?? -1) > index) {
+      current = open(message);
+      if (!early.has(message.tool_call_id)) early.set(message.tool_call_id, current);
+      continue;
+    }
     if (isInstruction(message)) {
       open(message);
       current = undefined;
@@ -74,10 +93,49 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
     if (message.role === "assistant") {
       const call: Call = { unit: current, at: current.messages.length - 1, answeredElsewhere: false };
       for (const toolCall of message.tool_calls ?? []) calls.set(toolCall.id, call);
+      const answered = message.tool_calls?.map((toolCall) => early.get(toolCall.id)).find((unit) => unit !== undefined);
+      if (answered !== undefined && answered !== current && current.slot !== BEFORE_EARLY_RESULT) {
+        order[current.slot] = undefined;
+        current.slot = BEFORE_EARLY_RESULT;
+        (answered.before ??= []).push(current);
+        // Its results sit apart from it now: later ones stay where they arrive.
+        call.answeredElsewhere = true;
+        moved = true;
+      }
     }
   }
   if (!moved) return messages;
-  return order.flatMap((unit) => unit?.messages ?? []);
+  return flatten(order);
+}
+
+/** Where each call id is first called, for telling a result that arrives before its call. */
+function firstCalls(messages: readonly ChatMessage[]): Map<string, number> {
+  const at = new Map<string, number>();
+  for (const [index, message] of messages.entries()) {
+    if (message.role !== "assistant") continue;
+    for (const toolCall of message.tool_calls ?? []) if (!at.has(toolCall.id)) at.set(toolCall.id, index);
+  }
+  return at;
+}
+
+/** The units' messages in order, each unit's `before` first; without recursion (nesting is client-made). */
+function flatten(order: readonly (Unit | undefined)[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const stack: { unit: Unit; expanded: boolean }[] = [];
+  for (const unit of order) {
+    if (unit === undefined) continue;
+    stack.push({ unit, expanded: false });
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (top.expanded || top.unit.before === undefined) {
+        for (const message of top.unit.messages) out.push(message);
+        continue;
+      }
+      stack.push({ unit: top.unit, expanded: true });
+      for (let i = top.unit.before.length - 1; i >= 0; i--) stack.push({ unit: top.unit.before[i]!, expanded: false });
+    }
+  }
+  return out;
 }
 
 /**
@@ -85,7 +143,7 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
  * the call and its results so far, none of the call's results sitting apart from it.
  */
 function lateFor(call: Call | undefined, current: Unit | undefined): boolean {
-  if (call === undefined || call.unit === current || call.answeredElsewhere) return false;
+  if (call === undefined || call.unit === current || call.answeredElsewhere || call.unit.slot === BEFORE_EARLY_RESULT) return false;
   return call.unit.lastNonTool === call.at;
 }
 

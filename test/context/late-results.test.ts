@@ -51,6 +51,24 @@ describe("attachLateResults", () => {
     const history = [user("q"), toolCall("c1", "f", "{}"), assistant("gave up waiting"), toolResult("c1", "r")];
     expect(attachLateResults([...history])).toEqual(history);
   });
+
+  it("moves a call's exchange stored after its result (the result came first) before the result and what answered it", () => {
+    const history = [user("old"), assistant("old answer"), toolResult("c1", "r"), assistant("a"), user("q"), toolCall("c1", "f", "{}"), user("next")];
+    expect(attachLateResults([...history])).toEqual([
+      user("old"),
+      assistant("old answer"),
+      user("q"),
+      toolCall("c1", "f", "{}"),
+      toolResult("c1", "r"),
+      assistant("a"),
+      user("next"),
+    ]);
+  });
+
+  it("joins parallel calls' results, one early and one on time", () => {
+    const history = [user("old"), assistant("x"), toolResult("c1", "one"), assistant("a"), user("q"), parallel, toolResult("c2", "two")];
+    expect(attachLateResults([...history])).toEqual([user("old"), assistant("x"), user("q"), parallel, toolResult("c2", "two"), toolResult("c1", "one"), assistant("a")]);
+  });
 });
 
 /**
@@ -75,6 +93,15 @@ describe("attachLateResults on a long history", () => {
     expect(took).toBeLessThan(250);
     // Every call is followed by its result.
     for (let i = 0; i < calls; i++) expect(out[out.indexOf(history[2 * i + 1]!) + 1]).toBe(history[2 * calls + 2 * i + 1]);
+  });
+
+  it("puts thousands of calls stored after their results before them in linear time", () => {
+    const history: ChatMessage[] = [];
+    for (let i = 0; i < calls; i++) history.push(user(`other${i}`), toolResult(`c${i}`, `r${i}`));
+    for (let i = 0; i < calls; i++) history.push(user(`q${i}`), toolCall(`c${i}`, "f", "{}"));
+    const { took, out } = timed(history);
+    expect(took).toBeLessThan(250);
+    for (let i = 0; i < calls; i++) expect(out[out.indexOf(history[2 * calls + 2 * i + 1]!) + 1]).toBe(history[2 * i + 1]);
   });
 
   it("passes over results of no call in linear time", () => {

@@ -11,7 +11,9 @@
  * - a redo took turns it had loaded (the same words, stored by another request just after this one
  *   arrived) for its own, stored meanwhile, and dropped its turn;
  * - a client's retry (same `x-request-id`) on another replica stored the question, and the redo
- *   stored it a second time.
+ *   stored it a second time;
+ * - a client that sends only new turns sent a tool call's result, stored by another replica before
+ *   the redo stored the call: the next request's history had the result before its call.
  * Redis and in-memory; the turns each saved as the pipeline does.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -224,6 +226,41 @@ describe.each([
       "Mailed.",
       `When did ${EMAIL} order?`,
       "On Monday, it seems.",
+    ]);
+  });
+
+  it("sends the model a call its redo stored after the call's result (sent alone, stored meanwhile) before that result", async () => {
+    const { store, other, id, turn } = await session(1000);
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    const a = request(id, [user(`Look up ${EMAIL}'s order.`)]);
+    const c = request(id, [user("Also mail bob@example.org.")]);
+    const aSeen = await loadConversation(a, store, "sanitized");
+    const cSeen = await loadConversation(c, store, "sanitized");
+    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    // A's answer is a tool call; its first try conflicts, and its client sends only the result,
+    // answered and stored on another replica before A's redo.
+    const hooked = withMeanwhile(
+      store,
+      () => true,
+      async () => {
+        const b = request(id, [result]);
+        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("It is order 42."), facts);
+      },
+    );
+    await saveTurn(a, { store: hooked, sanitizer }, aSeen, call, facts);
+    const next = request(id, [user("Thanks.")]);
+    const loaded = await loadConversation(next, store, "sanitized");
+    const sent = loaded.merged.messages.map((m) => restoreStoredMessage(m, loaded.state.vault));
+    expect(sent.map((m) => m.content)).toEqual([
+      `Please email ${EMAIL} the invoice.`,
+      "Sent.",
+      "Also mail bob@example.org.",
+      "Mailed.",
+      `Look up ${EMAIL}'s order.`,
+      null,
+      "order 42",
+      "It is order 42.",
+      "Thanks.",
     ]);
   });
 });
