@@ -19,6 +19,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../src/api/chat-request.js";
 import type { ContextStore } from "../../src/context/store.js";
+import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
 import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
 import { readSessionState, restoreStoredMessage } from "../../src/pipeline/session-state.js";
 import { loadConversation } from "../../src/pipeline/stages/conversation.js";
@@ -80,7 +81,18 @@ describe.each([
       const read = (t: { message: ChatMessage }) => restoreStoredMessage(t.message, vault);
       return { turns: after.turns.map(read), instructions: after.instructions.map(read) };
     };
-    return { store, other, id, turn, restored };
+    /**
+     * Loads A, then lets C — loaded beside it — save first, naming a new address: C changes the
+     * state, so A's first try conflicts.
+     */
+    const loadBehindAnother = async (a: ChatRequestContext) => {
+      const c = request(id, [user("Also mail bob@example.org.")]);
+      const aSeen = await loadConversation(a, store, "sanitized");
+      const cSeen = await loadConversation(c, store, "sanitized");
+      await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+      return aSeen;
+    };
+    return { store, other, id, turn, restored, loadBehindAnother };
   }
 
   it("keeps a value that instructions stored by another request name again", async () => {
@@ -99,16 +111,13 @@ describe.each([
   });
 
   it("keeps a value named by a turn stored after a rewrite whose redo runs later", async () => {
-    const { store, other, id, turn, restored } = await session(1000);
+    const { store, other, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn("Hello.", "Hi.");
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
-    // R1 rewrites the history, dropping the e-mail exchange; R2, loaded with it, saves first.
+    // R1 rewrites the history, dropping the e-mail exchange; C, loaded with it, saves first.
     const r1 = request(id, [user("Hello."), assistant("Hi."), user("What time is it?")]);
-    const r2 = request(id, [user("Also mail bob@example.org.")]);
-    const r1Seen = await loadConversation(r1, store, "sanitized");
-    const r2Seen = await loadConversation(r2, store, "sanitized");
+    const r1Seen = await loadBehindAnother(r1);
     expect(r1Seen.merged.replace).toBe(true);
-    await saveTurn(r2, { store, sanitizer }, r2Seen, assistant("Mailed."), facts);
     // R1's first try stores its turns but conflicts on the state; R3 names the address again, on
     // another replica, before R1's redo.
     const hooked = withMeanwhile(
@@ -124,13 +133,10 @@ describe.each([
   });
 
   it("does not store again a turn the client's next request resent and stored while its save waited", async () => {
-    const { store, other, id, turn, restored } = await session(1000);
+    const { store, other, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
     const a = request(id, [user(`Look up ${EMAIL}'s order.`)]);
-    const c = request(id, [user("Also mail bob@example.org.")]);
-    const aSeen = await loadConversation(a, store, "sanitized");
-    const cSeen = await loadConversation(c, store, "sanitized");
-    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    const aSeen = await loadBehindAnother(a);
     // A's answer is a tool call; its first try conflicts, and its client sends the call's result with
     // the whole history, answered on another replica before A's redo.
     const hooked = withMeanwhile(
@@ -149,18 +155,15 @@ describe.each([
   });
 
   it("does not rewrite the history again when the client's next request stored the rewrite while its save waited", async () => {
-    const { store, other, id, turn, restored } = await session(1000);
+    const { store, other, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn("Hello.", "Hi.");
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
-    // R1 edits the e-mail turn (its turns name the stored address, so they wait on the state); R2,
+    // R1 edits the e-mail turn (its turns name the stored address, so they wait on the state); C,
     // loaded with the old history, changes the state first: R1's first try stores nothing.
     const edited = user(`Please email ${EMAIL} the receipt.`);
     const r1 = request(id, [user("Hello."), assistant("Hi."), edited]);
-    const r2 = request(id, [user("Also mail bob@example.org.")]);
-    const r1Seen = await loadConversation(r1, store, "sanitized");
-    const r2Seen = await loadConversation(r2, store, "sanitized");
+    const r1Seen = await loadBehindAnother(r1);
     expect(r1Seen.merged.replace).toBe(true);
-    await saveTurn(r2, { store, sanitizer }, r2Seen, assistant("Mailed."), facts);
     // R1's client asks its next question with the whole history, answered on another replica.
     const hooked = withMeanwhile(
       store,
@@ -175,16 +178,13 @@ describe.each([
   });
 
   it("stores its turn when the same words stored just before its load are all that matches", async () => {
-    const { store, id, turn, restored } = await session(1000);
+    const { store, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn("Hello.", "Hi.");
     // A arrives; P, asking the same, is answered and stored before A loads the session.
     const a = request(id, [user(`Thanks, ${EMAIL}.`)]);
     const p = request(id, [user(`Thanks, ${EMAIL}.`)]);
     await saveTurn(p, { store, sanitizer }, await loadConversation(p, store, "sanitized"), assistant("You're welcome."), facts);
-    const c = request(id, [user("Also mail bob@example.org.")]);
-    const aSeen = await loadConversation(a, store, "sanitized");
-    const cSeen = await loadConversation(c, store, "sanitized");
-    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    const aSeen = await loadBehindAnother(a);
     // A's first try conflicts on C's state; its redo must still store it.
     await saveTurn(a, { store, sanitizer }, aSeen, assistant("You're welcome."), facts);
     expect((await restored()).turns.map((m) => m.content)).toEqual([
@@ -200,14 +200,11 @@ describe.each([
   });
 
   it("does not store the question twice when the client's retry on another replica stored it while its save waited", async () => {
-    const { store, other, id, turn, restored } = await session(1000);
+    const { store, other, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
     const asked = user(`When did ${EMAIL} order?`);
     const a = sessionRequest({ requestId: "client-req-7", tenantId: "acme", sessionId: id, messages: [asked] });
-    const c = request(id, [user("Also mail bob@example.org.")]);
-    const aSeen = await loadConversation(a, store, "sanitized");
-    const cSeen = await loadConversation(c, store, "sanitized");
-    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    const aSeen = await loadBehindAnother(a);
     // A's client timed out and retried with the same request id; the retry is answered (in other
     // words) and stored before A's redo.
     const hooked = withMeanwhile(
@@ -230,13 +227,10 @@ describe.each([
   });
 
   it("sends the model a call its redo stored after the call's result (sent alone, stored meanwhile) before that result", async () => {
-    const { store, other, id, turn } = await session(1000);
+    const { store, other, id, turn, loadBehindAnother } = await session(1000);
     await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
     const a = request(id, [user(`Look up ${EMAIL}'s order.`)]);
-    const c = request(id, [user("Also mail bob@example.org.")]);
-    const aSeen = await loadConversation(a, store, "sanitized");
-    const cSeen = await loadConversation(c, store, "sanitized");
-    await saveTurn(c, { store, sanitizer }, cSeen, assistant("Mailed."), facts);
+    const aSeen = await loadBehindAnother(a);
     // A's answer is a tool call; its first try conflicts, and its client sends only the result,
     // answered and stored on another replica before A's redo.
     const hooked = withMeanwhile(
