@@ -30,10 +30,21 @@ interface Unit {
   lastNonTool: number;
   /** Exchanges whose call came after this unit's early result: they go right before it. */
   before?: Unit[];
+  /** What those exchanges stored after the call's results: it goes after this unit, as it came after it. */
+  after?: Unit[];
 }
 
 /** Where a unit moved before an early result sits: out of the order, in that unit's `before`. */
 const BEFORE_EARLY_RESULT = -1;
+
+/** A call whose results came (some of them) before it: its exchange moves before the first of them. */
+interface EarlyMove {
+  readonly unit: Unit;
+  /** The call message's index in its unit. */
+  readonly at: number;
+  /** The unit its early result opened. */
+  readonly early: Unit;
+}
 
 /** The assistant message that made a call, and what its results have done so far. */
 interface Call {
@@ -52,9 +63,11 @@ interface Call {
 export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
   const order: (Unit | undefined)[] = [];
   const calls = new Map<string, Call>();
-  const callFirstAt = firstCalls(messages);
+  const { firstCallAt, lastResultAt } = toolIndex(messages);
   /** Early results, by call id: each opened a unit, which the call's exchange goes before. */
   const early = new Map<string, Unit>();
+  // Applied after the pass: the call's exchange is only complete (its on-time results in it) then.
+  const earlyMoves: EarlyMove[] = [];
   let current: Unit | undefined;
   let moved = false;
   const open = (message: ChatMessage): Unit => {
@@ -64,7 +77,7 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
   };
 
   for (const [index, message] of messages.entries()) {
-    if (message.role === "tool" && !calls.has(message.tool_call_id) && (callFirstAt.get(message.tool_call_id) ?? -1) > index) {
+    if (message.role === "tool" && !calls.has(message.tool_call_id) && isEarly(message.tool_call_id, firstCallAt, lastResultAt)) {
       current = open(message);
       if (!early.has(message.tool_call_id)) early.set(message.tool_call_id, current);
       continue;
@@ -94,45 +107,82 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
       const call: Call = { unit: current, at: current.messages.length - 1, answeredElsewhere: false };
       for (const toolCall of message.tool_calls ?? []) calls.set(toolCall.id, call);
       const answered = message.tool_calls?.map((toolCall) => early.get(toolCall.id)).find((unit) => unit !== undefined);
-      if (answered !== undefined && answered !== current && current.slot !== BEFORE_EARLY_RESULT) {
-        order[current.slot] = undefined;
-        current.slot = BEFORE_EARLY_RESULT;
-        (answered.before ??= []).push(current);
-        // Its results sit apart from it now: later ones stay where they arrive.
-        call.answeredElsewhere = true;
-        moved = true;
-      }
+      if (answered !== undefined && answered !== current) earlyMoves.push({ unit: current, at: call.at, early: answered });
     }
   }
+  const placedUnder = new Map<Unit, Unit>();
+  for (const move of earlyMoves) moved = placeBeforeEarlyResult(move, order, placedUnder) || moved;
   if (!moved) return messages;
   return flatten(order);
 }
 
-/** Where each call id is first called, for telling a result that arrives before its call. */
-function firstCalls(messages: readonly ChatMessage[]): Map<string, number> {
-  const at = new Map<string, number>();
+/** Where each call id is first called and last answered, for telling a result that arrives before its call. */
+function toolIndex(messages: readonly ChatMessage[]): { firstCallAt: Map<string, number>; lastResultAt: Map<string, number> } {
+  const firstCallAt = new Map<string, number>();
+  const lastResultAt = new Map<string, number>();
   for (const [index, message] of messages.entries()) {
-    if (message.role !== "assistant") continue;
-    for (const toolCall of message.tool_calls ?? []) if (!at.has(toolCall.id)) at.set(toolCall.id, index);
+    if (message.role === "tool") lastResultAt.set(message.tool_call_id, index);
+    else if (message.role === "assistant") for (const toolCall of message.tool_calls ?? []) if (!firstCallAt.has(toolCall.id)) firstCallAt.set(toolCall.id, index);
   }
-  return at;
+  return { firstCallAt, lastResultAt };
 }
 
-/** The units' messages in order, each unit's `before` first; without recursion (nesting is client-made). */
+/**
+ * A result whose call comes later, with no result after that call: a call answered after it (a
+ * provider that numbers its calls `call_0` each turn) makes the earlier result an orphan of a call
+ * never stored, which stays where it is.
+ */
+function isEarly(id: string, firstCallAt: ReadonlyMap<string, number>, lastResultAt: ReadonlyMap<string, number>): boolean {
+  const callAt = firstCallAt.get(id);
+  return callAt !== undefined && lastResultAt.get(id)! < callAt;
+}
+
+/**
+ * Moves the call's exchange right before its early result: the question and the call with the results
+ * that followed it on time; what the exchange stored after them goes after the early result's unit.
+ * Not when the early result's unit already sits (however deep) in the exchange's `before`: the
+ * two would hold each other, and neither would be sent.
+ */
+function placeBeforeEarlyResult({ unit, at, early }: EarlyMove, order: (Unit | undefined)[], placedUnder: Map<Unit, Unit>): boolean {
+  if (unit.slot === BEFORE_EARLY_RESULT || rootOf(early, placedUnder) === unit) return false;
+  let end = at + 1;
+  while (end < unit.messages.length && unit.messages[end]!.role === "tool") end++;
+  if (end < unit.messages.length) (early.after ??= []).push({ messages: unit.messages.splice(end), slot: BEFORE_EARLY_RESULT, lastNonTool: 0 });
+  order[unit.slot] = undefined;
+  unit.slot = BEFORE_EARLY_RESULT;
+  (early.before ??= []).push(unit);
+  placedUnder.set(unit, early);
+  return true;
+}
+
+/** The unit in the order that `unit` is placed under, through `before` lists (paths shortened as walked). */
+function rootOf(unit: Unit, placedUnder: Map<Unit, Unit>): Unit {
+  let root = unit;
+  while (placedUnder.has(root)) root = placedUnder.get(root)!;
+  for (let at = unit; at !== root; ) {
+    const next = placedUnder.get(at)!;
+    placedUnder.set(at, root);
+    at = next;
+  }
+  return root;
+}
+
+/** The units' messages in order: each unit's `before`, its messages, its `after`; without recursion (nesting is client-made). */
 function flatten(order: readonly (Unit | undefined)[]): ChatMessage[] {
   const out: ChatMessage[] = [];
-  const stack: { unit: Unit; expanded: boolean }[] = [];
+  const stack: (Unit | ChatMessage[])[] = [];
   for (const unit of order) {
     if (unit === undefined) continue;
-    stack.push({ unit, expanded: false });
+    stack.push(unit);
     while (stack.length > 0) {
       const top = stack.pop()!;
-      if (top.expanded || top.unit.before === undefined) {
-        for (const message of top.unit.messages) out.push(message);
+      if (Array.isArray(top)) {
+        for (const message of top) out.push(message);
         continue;
       }
-      stack.push({ unit: top.unit, expanded: true });
-      for (let i = top.unit.before.length - 1; i >= 0; i--) stack.push({ unit: top.unit.before[i]!, expanded: false });
+      for (let i = (top.after?.length ?? 0) - 1; i >= 0; i--) stack.push(top.after![i]!);
+      stack.push(top.messages);
+      for (let i = (top.before?.length ?? 0) - 1; i >= 0; i--) stack.push(top.before![i]!);
     }
   }
   return out;
@@ -143,7 +193,7 @@ function flatten(order: readonly (Unit | undefined)[]): ChatMessage[] {
  * the call and its results so far, none of the call's results sitting apart from it.
  */
 function lateFor(call: Call | undefined, current: Unit | undefined): boolean {
-  if (call === undefined || call.unit === current || call.answeredElsewhere || call.unit.slot === BEFORE_EARLY_RESULT) return false;
+  if (call === undefined || call.unit === current || call.answeredElsewhere) return false;
   return call.unit.lastNonTool === call.at;
 }
 
