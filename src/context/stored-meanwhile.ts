@@ -14,6 +14,10 @@
  * words), and only a run of one request's turns that goes on past the match: the request that resent
  * A's turns, or retried them, stored its own answer after them. So a request that merely asked the
  * same thing at the same time and got the same answer word for word does not read as A's turns.
+ * And the match must sit where that request put A's turns: first among its new turns (after the
+ * turns stored before it), or right after A's last loaded turn when it stored the history again (a
+ * rewrite); A's own rewrite, from the conversation's start. A rewrite from another tab stores the
+ * turns it keeps again, under its own id: an old exchange in it that A's new one repeats is not A's.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { messageFingerprint, type StoredTurn } from "./turn.js";
@@ -25,11 +29,13 @@ export interface WaitingTurns {
   sent: readonly ChatMessage[];
   /** The answer the client got. */
   answer: ChatMessage;
+  /** A rewrite: `sent` is the whole conversation. */
+  replace: boolean;
 }
 
 /**
  * @example
- * storedMeanwhile(conflict.stored.turns, loaded.turns, { requestId, sent: merged.newTurns, answer }); // true: don't append them again
+ * storedMeanwhile(conflict.stored.turns, loaded.turns, { requestId, sent: merged.newTurns, answer, replace: merged.replace }); // true: don't store them again
  */
 export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly StoredTurn[], turns: WaitingTurns): boolean {
   const known = new Set(loaded.map(identity));
@@ -37,6 +43,14 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
   // A request that resent the history holds A's answer too; a retry holds A's messages and its own answer.
   const resent = matcher([...sent, messageFingerprint(turns.answer)]);
   const retried = sent.length > 0 ? matcher(sent) : undefined;
+
+  const loadedTail = loaded.at(-1)?.fingerprint;
+  /** Whether A's turns matched at `at` (an index in `stored`) sit where a request that stored them puts them. */
+  const inPlace = (at: number, runStart: number): boolean => {
+    if (turns.replace) return at === 0;
+    if (at === runStart) return at > 0 || loaded.length === 0;
+    return stored[at - 1]!.fingerprint === loadedTail;
+  };
 
   let start = 0;
   while (start < stored.length) {
@@ -46,8 +60,9 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
       while (end < stored.length && stored[end]!.meta.requestId === requestId && !known.has(identity(stored[end]!))) end++;
       // Without the run's last turn: a match must be followed by more of that request's turns.
       const fingerprints = stored.slice(start, end - 1).map((t) => t.fingerprint);
-      const occurs = requestId === turns.requestId ? retried : resent;
-      if (occurs?.(fingerprints)) return true;
+      const occurrences = requestId === turns.requestId ? retried : resent;
+      const runStart = start;
+      if (occurrences?.(fingerprints, (at) => inPlace(runStart + at, runStart))) return true;
     }
     start = end;
   }
@@ -60,11 +75,11 @@ function identity(turn: StoredTurn): string {
 }
 
 /**
- * Whether `pattern` occurs in a list of fingerprints, by Knuth–Morris–Pratt: linear in the list
- * however often a fingerprint repeats ("ok" a thousand times), where the naive search is quadratic
- * in a history of tens of thousands of turns.
+ * Whether `pattern` occurs in a list of fingerprints at a start `accept` takes, by Knuth–Morris–Pratt:
+ * linear in the list however often a fingerprint repeats ("ok" a thousand times), where the naive
+ * search is quadratic in a history of tens of thousands of turns.
  */
-function matcher(pattern: readonly string[]): (text: readonly string[]) => boolean {
+function matcher(pattern: readonly string[]): (text: readonly string[], accept: (start: number) => boolean) => boolean {
   // fallback[i]: the length of the longest proper prefix of pattern[0..i] that is also its suffix.
   const fallback = new Array<number>(pattern.length).fill(0);
   for (let i = 1, k = 0; i < pattern.length; i++) {
@@ -72,11 +87,14 @@ function matcher(pattern: readonly string[]): (text: readonly string[]) => boole
     if (pattern[i] === pattern[k]) k++;
     fallback[i] = k;
   }
-  return (text) => {
+  return (text, accept) => {
     for (let i = 0, k = 0; i < text.length; i++) {
       while (k > 0 && text[i] !== pattern[k]) k = fallback[k - 1]!;
       if (text[i] === pattern[k]) k++;
-      if (k === pattern.length) return true;
+      if (k === pattern.length) {
+        if (accept(i + 1 - k)) return true;
+        k = fallback[k - 1]!;
+      }
     }
     return false;
   };

@@ -15,7 +15,7 @@ const stored = (requestId: string, ...messages: ChatMessage[]): StoredTurn[] => 
   const at = clock++;
   return messages.map((message) => ({ message, fingerprint: messageFingerprint(message), meta: { at, requestId } }));
 };
-const waiting = { requestId: "a", sent: [user("What is my order?")], answer: assistant("Order 42.") };
+const waiting = { requestId: "a", sent: [user("What is my order?")], answer: assistant("Order 42."), replace: false };
 
 describe("storedMeanwhile", () => {
   const loaded = stored("old", user("Hello."), assistant("Hi."));
@@ -50,12 +50,33 @@ describe("storedMeanwhile", () => {
     expect(storedMeanwhile([...loaded, ...split], loaded, waiting)).toBe(false);
   });
 
+  it("finds them in a history the next request stored again (its client's differed), right after what it loaded", () => {
+    const next = stored("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    expect(storedMeanwhile(next, loaded, waiting)).toBe(true);
+    // Inside such a history, the same words after other turns are an older exchange, not A's.
+    const other = stored("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("Thanks."), assistant("Welcome."), user("Bye."), assistant("Bye."));
+    expect(storedMeanwhile(other, stored("p", user("Hello."), assistant("Hi."), user("Thanks."), assistant("Welcome.")), waiting)).toBe(false);
+  });
+
+  it("does not take an old exchange that another tab's rewrite stored again, under its own id, for its new one", () => {
+    const before = stored("p", user("ok"), assistant("Sure."), user("Write it."), assistant("Draft 1."));
+    const rewrite = stored("b", user("ok"), assistant("Sure."), user("Write it shorter."), assistant("Draft 2."));
+    expect(storedMeanwhile(rewrite, before, { requestId: "a", sent: [user("ok")], answer: assistant("Sure."), replace: false })).toBe(false);
+  });
+
+  it("finds its own rewrite from the conversation's start in the history the next request stored", () => {
+    const edited = [user("Hello."), assistant("Hi."), user("What is my order, please?")];
+    const next = stored("b", ...edited, assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("Order 42."), replace: true })).toBe(true);
+    expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited.slice(1), answer: assistant("Order 42."), replace: true })).toBe(false);
+  });
+
   it("stays linear in a long history of repeated turns (a client-controlled body)", () => {
     // A rewrite of 10,000 turns saying "ok" waits; the next request stored 20,000 of them. A naive
     // search compares about 10,000 turns at each of 10,000 positions: 0.6 s of the replica's CPU per
     // redo, where this takes under 0.1 s (mostly hashing the rewrite's messages).
     const alike = (n: number) => Array.from({ length: n }, () => user("ok"));
-    const rewrite = { requestId: "a", sent: alike(9_999), answer: assistant("done") };
+    const rewrite = { requestId: "a", sent: alike(9_999), answer: assistant("done"), replace: true };
     const next = stored("b", ...alike(20_000));
     const started = performance.now();
     expect(storedMeanwhile(next, [], rewrite)).toBe(false);

@@ -180,10 +180,10 @@ describe.each([
   it("stores its turn when the same words stored just before its load are all that matches", async () => {
     const { store, id, turn, restored, loadBehindAnother } = await session(1000);
     await turn("Hello.", "Hi.");
-    // A arrives; P, asking the same, is answered and stored before A loads the session.
+    // A arrives; P, sending the same exchange and more, is answered and stored before A loads the session.
     const a = request(id, [user(`Thanks, ${EMAIL}.`)]);
-    const p = request(id, [user(`Thanks, ${EMAIL}.`)]);
-    await saveTurn(p, { store, sanitizer }, await loadConversation(p, store, "sanitized"), assistant("You're welcome."), facts);
+    const p = request(id, [user(`Thanks, ${EMAIL}.`), assistant("You're welcome."), user("Bye.")]);
+    await saveTurn(p, { store, sanitizer }, await loadConversation(p, store, "sanitized"), assistant("Bye!"), facts);
     const aSeen = await loadBehindAnother(a);
     // A's first try conflicts on C's state; its redo must still store it.
     await saveTurn(a, { store, sanitizer }, aSeen, assistant("You're welcome."), facts);
@@ -192,6 +192,8 @@ describe.each([
       "Hi.",
       `Thanks, ${EMAIL}.`,
       "You're welcome.",
+      "Bye.",
+      "Bye!",
       "Also mail bob@example.org.",
       "Mailed.",
       `Thanks, ${EMAIL}.`,

@@ -167,7 +167,7 @@ function turnSaver(
         return true;
       }
       base = { state: readSessionState(result.state).state, stored: result.state, version: result.stateVersion };
-      if (!turnsSaved && result.stored && storedMeanwhile(result.stored.turns, loaded.turns, { requestId: ctx.requestId, sent: merged.newTurns, answer })) {
+      if (!turnsSaved && result.stored && storedMeanwhile(result.stored.turns, loaded.turns, { requestId: ctx.requestId, sent: merged.newTurns, answer, replace: merged.replace })) {
         // The client's next request (or its retry of this one) stored this turn while its save waited
         // on the conflict: written again, the session would hold it twice, and a rewrite would drop
         // the turns stored after it.
