@@ -73,8 +73,8 @@ describe("storedMeanwhile", () => {
 
   it("stays linear in a long history of repeated turns (a client-controlled body)", () => {
     // A rewrite of 10,000 turns saying "ok" waits; the next request stored 20,000 of them. A naive
-    // search compares about 10,000 turns at each of 10,000 positions: 0.6 s of the replica's CPU per
-    // redo, where this takes under 0.1 s (mostly hashing the rewrite's messages).
+    // search compares about 10,000 turns at each of 10,000 positions: 0.6–4.5 s of the replica's CPU
+    // per redo (idle or busy machine), where this takes 0.1–0.4 s, mostly hashing the rewrite's messages.
     const alike = (n: number) => Array.from({ length: n }, () => user("ok"));
     const rewrite = { requestId: "a", sent: alike(9_999), answer: assistant("done"), replace: true };
     const next = stored("b", ...alike(20_000));
