@@ -70,6 +70,19 @@ describe("attachLateResults", () => {
     expect(attachLateResults([...history])).toEqual([user("old"), assistant("x"), user("q"), parallel, toolResult("c2", "two"), toolResult("c1", "one"), assistant("a1"), assistant("a2")]);
   });
 
+  it("puts a parallel call's results, sent together in another order, after the call, and the call's later turns after them", () => {
+    const twoCalls: ChatMessage = { ...parallel };
+    const reversed = [user("hi"), assistant("hello"), toolResult("c2", "two"), toolResult("c1", "one"), assistant("a1"), user("q"), twoCalls];
+    expect(attachLateResults([...reversed])).toEqual([user("hi"), assistant("hello"), user("q"), twoCalls, toolResult("c2", "two"), toolResult("c1", "one"), assistant("a1")]);
+    const answered = [user("hi"), assistant("hello"), toolResult("c1", "one"), toolResult("c2", "two"), user("q"), twoCalls, assistant("a1")];
+    expect(attachLateResults([...answered])).toEqual([user("hi"), assistant("hello"), user("q"), twoCalls, toolResult("c1", "one"), toolResult("c2", "two"), assistant("a1")]);
+  });
+
+  it("keeps two calls' early results, sent together, each with its own call", () => {
+    const history = [user("hi"), toolResult("x", "rx"), toolResult("y", "ry"), user("qx"), toolCall("x", "f", "{}"), user("qy"), toolCall("y", "g", "{}")];
+    expect(attachLateResults([...history])).toEqual([user("hi"), user("qx"), toolCall("x", "f", "{}"), toolResult("x", "rx"), user("qy"), toolCall("y", "g", "{}"), toolResult("y", "ry")]);
+  });
+
   it("leaves an orphan result alone when a later call reuses its id and is answered itself (ids numbered per turn)", () => {
     const history = [user("q1"), assistant("a1"), toolResult("call_0", "old"), assistant("old answer"), user("q2"), toolCall("call_0", "f", "{}"), toolResult("call_0", "new"), assistant("a2"), user("q3")];
     expect(attachLateResults([...history])).toEqual(history);
