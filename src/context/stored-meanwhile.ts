@@ -41,14 +41,17 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
   const known = new Set(loaded.map(identity));
   const sent = turns.sent.map(messageFingerprint);
   // A request that resent the history holds A's answer too; a retry holds A's messages and its own answer.
-  const resent = matcher([...sent, messageFingerprint(turns.answer)]);
+  const answered = messageFingerprint(turns.answer);
+  const resent = matcher([...sent, answered]);
   const retried = sent.length > 0 ? matcher(sent) : undefined;
 
   const loadedTail = loaded.at(-1)?.fingerprint;
   /** Whether A's turns matched at `at` (an index in `stored`) sit where a request that stored them puts them. */
   const inPlace = (at: number, runStart: number): boolean => {
     if (turns.replace) return at === 0;
-    if (at === runStart) return at > 0 || loaded.length === 0;
+    // First in the session: after the turns stored before that request, or with none left before it by
+    // the store's trimming; a run that starts the history again as A loaded it is a rewrite instead.
+    if (at === runStart) return at > 0 || loaded.length === 0 || stored[0]!.fingerprint !== loaded[0]!.fingerprint;
     return stored[at - 1]!.fingerprint === loadedTail;
   };
 
@@ -63,6 +66,9 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
       const occurrences = requestId === turns.requestId ? retried : resent;
       const runStart = start;
       if (occurrences?.(fingerprints, (at) => inPlace(runStart + at, runStart))) return true;
+      // A's rewrite in a history longer than the store keeps: its first turns were trimmed, and the
+      // session starts inside it.
+      if (turns.replace && runStart === 0 && requestId !== turns.requestId && endsWithStartOf([...sent, answered], fingerprints)) return true;
     }
     start = end;
   }
@@ -75,18 +81,38 @@ function identity(turn: StoredTurn): string {
 }
 
 /**
+ * Whether `list` ends with a start of `text` (one turn at least): its longest such overlap, by the
+ * same prefix function, in one pass over each.
+ */
+function endsWithStartOf(list: readonly string[], text: readonly string[]): boolean {
+  if (text.length === 0) return false;
+  const fallback = prefixFunction(text);
+  let k = 0;
+  for (const item of list) {
+    while (k > 0 && (k === text.length || item !== text[k])) k = fallback[k - 1]!;
+    if (k < text.length && item === text[k]) k++;
+  }
+  return k > 0;
+}
+
+/** fallback[i]: the length of the longest proper prefix of items[0..i] that is also its suffix. */
+function prefixFunction(items: readonly string[]): number[] {
+  const fallback = new Array<number>(items.length).fill(0);
+  for (let i = 1, k = 0; i < items.length; i++) {
+    while (k > 0 && items[i] !== items[k]) k = fallback[k - 1]!;
+    if (items[i] === items[k]) k++;
+    fallback[i] = k;
+  }
+  return fallback;
+}
+
+/**
  * Whether `pattern` occurs in a list of fingerprints at a start `accept` takes, by Knuth–Morris–Pratt:
  * linear in the list however often a fingerprint repeats ("ok" a thousand times), where the naive
  * search is quadratic in a history of tens of thousands of turns.
  */
 function matcher(pattern: readonly string[]): (text: readonly string[], accept: (start: number) => boolean) => boolean {
-  // fallback[i]: the length of the longest proper prefix of pattern[0..i] that is also its suffix.
-  const fallback = new Array<number>(pattern.length).fill(0);
-  for (let i = 1, k = 0; i < pattern.length; i++) {
-    while (k > 0 && pattern[i] !== pattern[k]) k = fallback[k - 1]!;
-    if (pattern[i] === pattern[k]) k++;
-    fallback[i] = k;
-  }
+  const fallback = prefixFunction(pattern);
   return (text, accept) => {
     for (let i = 0, k = 0; i < text.length; i++) {
       while (k > 0 && text[i] !== pattern[k]) k = fallback[k - 1]!;

@@ -71,6 +71,18 @@ describe("storedMeanwhile", () => {
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited.slice(1), answer: assistant("Order 42."), replace: true })).toBe(false);
   });
 
+  it("finds them first in the next request's turns when the store's trimming left nothing before them", () => {
+    const next = stored("b", user("What is my order?"), assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    expect(storedMeanwhile(next, loaded, waiting)).toBe(true);
+  });
+
+  it("finds its own rewrite when the history the next request stored is longer than the store keeps", () => {
+    const edited = [user("1"), assistant("2"), user("3"), assistant("4"), user("5 edited")];
+    const next = stored("b", ...edited, assistant("6"), user("7"), assistant("8")).slice(-4);
+    expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("6"), replace: true })).toBe(true);
+    expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("6, differently"), replace: true })).toBe(false);
+  });
+
   it("stays linear in a long history of repeated turns (a client-controlled body)", () => {
     // A rewrite of 10,000 turns saying "ok" waits; the next request stored 20,000 of them. A naive
     // search compares about 10,000 turns at each of 10,000 positions: 0.6–4.5 s of the replica's CPU

@@ -13,7 +13,9 @@
  * - a client's retry (same `x-request-id`) on another replica stored the question, and the redo
  *   stored it a second time;
  * - a client that sends only new turns sent a tool call's result, stored by another replica before
- *   the redo stored the call: the next request's history had the result before its call.
+ *   the redo stored the call: the next request's history had the result before its call;
+ * - the turns the client's next request resent were first in the session once the store trimmed the
+ *   older ones, and the redo took that request for a rewrite and stored them a second time.
  * Redis and in-memory; the turns each saved as the pipeline does.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -258,5 +260,25 @@ describe.each([
       "It is order 42.",
       "Thanks.",
     ]);
+  });
+
+  it("does not store again a turn the next request resent when the store's trimming left nothing stored before it", async () => {
+    const { store, other, id, turn, restored, loadBehindAnother } = await session(4);
+    await turn(`Please email ${EMAIL} the invoice.`, "Sent.");
+    const asked = user(`Look up ${EMAIL}'s order.`);
+    const a = request(id, [asked]);
+    const aSeen = await loadBehindAnother(a);
+    // The next request's four turns are all the store keeps: its run starts the session.
+    const hooked = withMeanwhile(
+      store,
+      () => true,
+      async () => {
+        const history = [user(`Please email ${EMAIL} the invoice.`), assistant("Sent."), user("Also mail bob@example.org."), assistant("Mailed."), asked, assistant("Order 42."), user("When does it ship?")];
+        const b = request(id, history);
+        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("Monday."), facts);
+      },
+    );
+    await saveTurn(a, { store: hooked, sanitizer }, aSeen, assistant("Order 42."), facts);
+    expect((await restored()).turns.map((m) => m.content)).toEqual([`Look up ${EMAIL}'s order.`, "Order 42.", "When does it ship?", "Monday."]);
   });
 });
