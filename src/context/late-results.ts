@@ -28,8 +28,6 @@ interface Unit {
   slot: number;
   /** The index of its last message that is not a tool result. */
   lastNonTool: number;
-  /** Which unit this is, in the order units were opened. */
-  readonly rank: number;
   /** For a unit an early result opened: where the call it answers is (its index in the history). */
   earlyFor?: number;
   /** Exchanges whose call came after this unit's early result: they go right before it. */
@@ -75,7 +73,7 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
   let current: Unit | undefined;
   let moved = false;
   const open = (message: ChatMessage): Unit => {
-    const unit: Unit = { messages: [message], slot: order.length, lastNonTool: 0, rank: order.length };
+    const unit: Unit = { messages: [message], slot: order.length, lastNonTool: 0 };
     order.push(unit);
     return unit;
   };
@@ -116,7 +114,7 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
     if (message.role === "assistant") {
       const call: Call = { unit: current, at: current.messages.length - 1, answeredElsewhere: false };
       for (const toolCall of message.tool_calls ?? []) calls.set(toolCall.id, call);
-      const answered = firstEarly((message.tool_calls ?? []).map((toolCall) => early.get(toolCall.id)));
+      const answered = message.tool_calls?.map((toolCall) => early.get(toolCall.id)).find((unit) => unit !== undefined);
       if (answered !== undefined && answered !== current) earlyMoves.push({ unit: current, at: call.at, early: answered });
     }
   }
@@ -135,13 +133,6 @@ function toolIndex(messages: readonly ChatMessage[]): { firstCallAt: Map<string,
     else if (message.role === "assistant") for (const toolCall of message.tool_calls ?? []) if (!firstCallAt.has(toolCall.id)) firstCallAt.set(toolCall.id, index);
   }
   return { firstCallAt, lastResultAt };
-}
-
-/** The first opened of the units a call's early results are in. */
-function firstEarly(units: readonly (Unit | undefined)[]): Unit | undefined {
-  let first: Unit | undefined;
-  for (const unit of units) if (unit !== undefined && (first === undefined || unit.rank < first.rank)) first = unit;
-  return first;
 }
 
 /**
@@ -164,7 +155,7 @@ function placeBeforeEarlyResult({ unit, at, early }: EarlyMove, order: (Unit | u
   if (unit.slot === BEFORE_EARLY_RESULT || rootOf(early, placedUnder) === unit) return false;
   let end = at + 1;
   while (end < unit.messages.length && unit.messages[end]!.role === "tool") end++;
-  if (end < unit.messages.length) (early.after ??= []).push({ messages: unit.messages.splice(end), slot: BEFORE_EARLY_RESULT, lastNonTool: 0, rank: unit.rank });
+  if (end < unit.messages.length) (early.after ??= []).push({ messages: unit.messages.splice(end), slot: BEFORE_EARLY_RESULT, lastNonTool: 0 });
   order[unit.slot] = undefined;
   unit.slot = BEFORE_EARLY_RESULT;
   (early.before ??= []).push(unit);

@@ -78,6 +78,14 @@ describe("attachLateResults", () => {
     expect(attachLateResults([...answered])).toEqual([user("hi"), assistant("hello"), user("q"), twoCalls, toolResult("c1", "one"), toolResult("c2", "two"), assistant("a1")]);
   });
 
+  it("puts a parallel call whose results came one per request, the model calling again in between, where a provider takes it", () => {
+    const history = [toolResult("c2", "two"), toolCall("c3", "h", "{}"), toolResult("c1", "one"), user("q"), parallel, toolResult("c3", "three"), assistant("a")];
+    const out = attachLateResults([...history]);
+    const call = out.indexOf(parallel);
+    expect(out.slice(call + 1, call + 3).map((m) => m.role === "tool" && m.tool_call_id).sort()).toEqual(["c1", "c2"]);
+    expect(out).toHaveLength(history.length);
+  });
+
   it("keeps two calls' early results, sent together, each with its own call", () => {
     const history = [user("hi"), toolResult("x", "rx"), toolResult("y", "ry"), user("qx"), toolCall("x", "f", "{}"), user("qy"), toolCall("y", "g", "{}")];
     expect(attachLateResults([...history])).toEqual([user("hi"), user("qx"), toolCall("x", "f", "{}"), toolResult("x", "rx"), user("qy"), toolCall("y", "g", "{}"), toolResult("y", "ry")]);
