@@ -14,10 +14,11 @@
  * words), and only a run of one request's turns that goes on past the match: the request that resent
  * A's turns, or retried them, stored its own answer after them. So a request that merely asked the
  * same thing at the same time and got the same answer word for word does not read as A's turns.
- * And the match must sit where that request put A's turns: first among its new turns (after the
- * turns stored before it), or right after A's last loaded turn when it stored the history again (a
- * rewrite); A's own rewrite, from the conversation's start. A rewrite from another tab stores the
- * turns it keeps again, under its own id: an old exchange in it that A's new one repeats is not A's.
+ * And the match must sit where that request put A's turns: first among its turns when it appended
+ * them, or right after A's last loaded turn when it stored the history again (a rewrite, marked so
+ * in its turns' metadata); A's own rewrite, from the conversation's start. A rewrite from another
+ * tab stores the turns it keeps again, under its own id: an old exchange in it that A's new one
+ * repeats is not A's.
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { messageFingerprint, type StoredTurn } from "./turn.js";
@@ -46,13 +47,15 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
   const retried = sent.length > 0 ? matcher(sent) : undefined;
 
   const loadedTail = loaded.at(-1)?.fingerprint;
-  /** Whether A's turns matched at `at` (an index in `stored`) sit where a request that stored them puts them. */
-  const inPlace = (at: number, runStart: number): boolean => {
-    if (turns.replace) return at === 0;
-    // First in the session: after the turns stored before that request, or with none left before it by
-    // the store's trimming; a run that starts the history again as A loaded it is a rewrite instead.
-    if (at === runStart) return at > 0 || loaded.length === 0 || stored[0]!.fingerprint !== loaded[0]!.fingerprint;
-    return stored[at - 1]!.fingerprint === loadedTail;
+  /**
+   * Whether A's turns matched at `at` (an index in `stored`) sit where the request that stored them
+   * puts them: appended, first among its turns; in a history it stored again, right after A's last
+   * loaded turn, or (A's own rewrite, resent) from the start.
+   */
+  const inPlace = (at: number, runStart: number, rewrite: boolean): boolean => {
+    if (turns.replace) return rewrite && at === 0;
+    if (!rewrite) return at === runStart;
+    return at > runStart && stored[at - 1]!.fingerprint === loadedTail;
   };
 
   let start = 0;
@@ -65,10 +68,11 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
       const fingerprints = stored.slice(start, end - 1).map((t) => t.fingerprint);
       const occurrences = requestId === turns.requestId ? retried : resent;
       const runStart = start;
-      if (occurrences?.(fingerprints, (at) => inPlace(runStart + at, runStart))) return true;
+      const rewrite = stored[start]!.meta.rewrite === true;
+      if (occurrences?.(fingerprints, (at) => inPlace(runStart + at, runStart, rewrite))) return true;
       // A's rewrite in a history longer than the store keeps: its first turns were trimmed, and the
-      // session starts inside it.
-      if (turns.replace && runStart === 0 && requestId !== turns.requestId && endsWithStartOf([...sent, answered], fingerprints)) return true;
+      // session starts inside it, with A's last message and answer at least.
+      if (turns.replace && rewrite && runStart === 0 && requestId !== turns.requestId && overlap([...sent, answered], fingerprints) >= 2) return true;
     }
     start = end;
   }
@@ -80,19 +84,16 @@ function identity(turn: StoredTurn): string {
   return `${turn.meta.requestId ?? ""}\n${turn.meta.at}\n${turn.fingerprint}`;
 }
 
-/**
- * Whether `list` ends with a start of `text` (one turn at least): its longest such overlap, by the
- * same prefix function, in one pass over each.
- */
-function endsWithStartOf(list: readonly string[], text: readonly string[]): boolean {
-  if (text.length === 0) return false;
+/** How long a start of `text` that `list` ends with is, at most: by the same prefix function, in one pass over each. */
+function overlap(list: readonly string[], text: readonly string[]): number {
+  if (text.length === 0) return 0;
   const fallback = prefixFunction(text);
   let k = 0;
   for (const item of list) {
     while (k > 0 && (k === text.length || item !== text[k])) k = fallback[k - 1]!;
     if (k < text.length && item === text[k]) k++;
   }
-  return k > 0;
+  return k;
 }
 
 /** fallback[i]: the length of the longest proper prefix of items[0..i] that is also its suffix. */

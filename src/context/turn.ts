@@ -13,6 +13,12 @@ export const TurnMetaSchema = z.object({
   model: z.string().optional(),
   intent: z.string().optional(),
   requestId: z.string().optional(),
+  /**
+   * Stored by a request that replaced the history (the client's version departed from the stored one):
+   * its turns include those it kept, stored again. Tells such a run from turns appended after the
+   * stored ones (see `storedMeanwhile`).
+   */
+  rewrite: z.literal(true).optional(),
 });
 export type TurnMeta = z.infer<typeof TurnMetaSchema>;
 

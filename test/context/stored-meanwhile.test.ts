@@ -15,6 +15,8 @@ const stored = (requestId: string, ...messages: ChatMessage[]): StoredTurn[] => 
   const at = clock++;
   return messages.map((message) => ({ message, fingerprint: messageFingerprint(message), meta: { at, requestId } }));
 };
+/** Turns a request stored replacing the history (its client's version departed from the stored one). */
+const rewritten = (requestId: string, ...messages: ChatMessage[]): StoredTurn[] => stored(requestId, ...messages).map((t) => ({ ...t, meta: { ...t.meta, rewrite: true } }));
 const waiting = { requestId: "a", sent: [user("What is my order?")], answer: assistant("Order 42."), replace: false };
 
 describe("storedMeanwhile", () => {
@@ -51,22 +53,22 @@ describe("storedMeanwhile", () => {
   });
 
   it("finds them in a history the next request stored again (its client's differed), right after what it loaded", () => {
-    const next = stored("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    const next = rewritten("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
     expect(storedMeanwhile(next, loaded, waiting)).toBe(true);
     // Inside such a history, the same words after other turns are an older exchange, not A's.
-    const other = stored("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("Thanks."), assistant("Welcome."), user("Bye."), assistant("Bye."));
+    const other = rewritten("b", user("Hello."), assistant("Hi."), user("What is my order?"), assistant("Order 42."), user("Thanks."), assistant("Welcome."), user("Bye."), assistant("Bye."));
     expect(storedMeanwhile(other, stored("p", user("Hello."), assistant("Hi."), user("Thanks."), assistant("Welcome.")), waiting)).toBe(false);
   });
 
   it("does not take an old exchange that another tab's rewrite stored again, under its own id, for its new one", () => {
     const before = stored("p", user("ok"), assistant("Sure."), user("Write it."), assistant("Draft 1."));
-    const rewrite = stored("b", user("ok"), assistant("Sure."), user("Write it shorter."), assistant("Draft 2."));
+    const rewrite = rewritten("b", user("ok"), assistant("Sure."), user("Write it shorter."), assistant("Draft 2."));
     expect(storedMeanwhile(rewrite, before, { requestId: "a", sent: [user("ok")], answer: assistant("Sure."), replace: false })).toBe(false);
   });
 
   it("finds its own rewrite from the conversation's start in the history the next request stored", () => {
     const edited = [user("Hello."), assistant("Hi."), user("What is my order, please?")];
-    const next = stored("b", ...edited, assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    const next = rewritten("b", ...edited, assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("Order 42."), replace: true })).toBe(true);
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited.slice(1), answer: assistant("Order 42."), replace: true })).toBe(false);
   });
@@ -78,9 +80,28 @@ describe("storedMeanwhile", () => {
 
   it("finds its own rewrite when the history the next request stored is longer than the store keeps", () => {
     const edited = [user("1"), assistant("2"), user("3"), assistant("4"), user("5 edited")];
-    const next = stored("b", ...edited, assistant("6"), user("7"), assistant("8")).slice(-4);
+    const next = rewritten("b", ...edited, assistant("6"), user("7"), assistant("8")).slice(-4);
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("6"), replace: true })).toBe(true);
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("6, differently"), replace: true })).toBe(false);
+  });
+
+  it("does not take an old exchange at the start of another tab's window rewrite for its new one", () => {
+    const before = stored("p", user("Hello."), assistant("Hi."), user("ok"), assistant("Sure."), user("Write it."), assistant("Draft 1."));
+    const window = rewritten("b", user("ok"), assistant("Sure."), user("Write it shorter."), assistant("Draft 2."));
+    expect(storedMeanwhile(window, before, { requestId: "a", sent: [user("ok")], answer: assistant("Sure."), replace: false })).toBe(false);
+  });
+
+  it("finds them in the next request's appended turns that the store's trimming left first, whatever their words", () => {
+    const before = stored("p", user("Continue."), assistant("Step 1 done."));
+    const next = stored("b", user("Continue."), assistant("Step 2 done."), user("Continue."), assistant("Step 3 done."));
+    expect(storedMeanwhile(next, before, { requestId: "a", sent: [user("Continue.")], answer: assistant("Step 2 done."), replace: false })).toBe(true);
+  });
+
+  it("does not take a window rewrite that merely starts with its answer's words for its own rewrite", () => {
+    const before = stored("p", user("Add milk"), assistant("Done."), user("Add eggs"), assistant("Done."), user("Show list"), assistant("milk, eggs"));
+    const edit = { requestId: "a", sent: [user("Add milk"), assistant("Done."), user("Add bread")], answer: assistant("Done."), replace: true };
+    const window = rewritten("b", assistant("Done."), user("Add eggs"), assistant("Done."), user("Show the list"), assistant("milk, eggs"));
+    expect(storedMeanwhile(window, before, edit)).toBe(false);
   });
 
   it("stays linear in a long history of repeated turns (a client-controlled body)", () => {
@@ -89,7 +110,7 @@ describe("storedMeanwhile", () => {
     // per redo (idle or busy machine), where this takes 0.1–0.4 s, mostly hashing the rewrite's messages.
     const alike = (n: number) => Array.from({ length: n }, () => user("ok"));
     const rewrite = { requestId: "a", sent: alike(9_999), answer: assistant("done"), replace: true };
-    const next = stored("b", ...alike(20_000));
+    const next = rewritten("b", ...alike(20_000));
     const started = performance.now();
     expect(storedMeanwhile(next, [], rewrite)).toBe(false);
     expect(performance.now() - started).toBeLessThan(1_000);

@@ -86,7 +86,14 @@ function turnSaver(
   facts: TurnFacts,
 ): { attempt(deadline?: number): Promise<boolean> } {
   const { scope, loaded, merged } = conversation;
-  const meta: TurnMeta = { at: Date.now(), route: facts.route, model: facts.model, requestId: ctx.requestId, ...(facts.intent ? { intent: facts.intent } : {}) };
+  const meta: TurnMeta = {
+    at: Date.now(),
+    route: facts.route,
+    model: facts.model,
+    requestId: ctx.requestId,
+    ...(facts.intent ? { intent: facts.intent } : {}),
+    ...(merged.replace ? { rewrite: true as const } : {}),
+  };
   const visibleTurns = [...merged.newTurns, answer];
   const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
   let base = { state: conversation.state, stored: loaded.state, version: loaded.stateVersion };
