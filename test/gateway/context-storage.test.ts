@@ -17,7 +17,7 @@ const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace
 const cloud = fakeCloudGateway({
   fake: { echo: true },
   models: { maxRetries: 2 },
-  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false },
+  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" }, waitForModels: false },
 });
 
 async function chat(session: string, content: string) {

@@ -12,7 +12,7 @@ const KEY = "sk-legacy-session-0123456789";
 
 describe.each([
   { backend: "memory", env: {} as Record<string, string> },
-  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
+  { backend: "redis", env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" } },
 ])("a session answered with function_call ($backend store)", ({ env }) => {
   const legacy = legacyCallGateway({ env: { ...env, SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
   beforeEach(() => {

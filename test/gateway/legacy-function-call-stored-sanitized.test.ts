@@ -15,7 +15,7 @@ const EMAIL = "ann.lee@example.com";
 
 const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, "context_storage: sanitized");
 // On Redis, so the test can read what the store itself holds (the sessions API restores it).
-const legacy = legacyCallGateway({ files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") } });
+const legacy = legacyCallGateway({ files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" } });
 
 async function storedMessages(session: string): Promise<Array<Record<string, unknown>>> {
   // The save happens after the answer went out: wait for the assistant turn to be there.

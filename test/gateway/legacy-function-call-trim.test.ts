@@ -14,7 +14,7 @@ const KEY = "sk-legacy-trim-0123456789";
 
 describe.each([
   { backend: "memory", env: {} as Record<string, string> },
-  { backend: "redis", env: { REDIS_URL: inject("redisUrl") } },
+  { backend: "redis", env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" } },
 ])("a session of four turns at most, answered with function_call ($backend store)", ({ env }) => {
   const legacy = legacyCallGateway({ env: { ...env, SWITCHYARD_CONTEXT_MAX_TURNS: "4", SWITCHYARD_API_KEYS: `legacy=${KEY}` } });
 

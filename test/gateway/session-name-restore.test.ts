@@ -18,7 +18,7 @@ const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace
 const cloud = fakeCloudGateway({
   fake: { answer: "Hello PERSON_1, how can I help?" },
   models: { maxRetries: 2 },
-  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl") }, waitForModels: false },
+  gateway: { files: { "pii.yaml": pii }, env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000" }, waitForModels: false },
 });
 
 async function chat(message: Record<string, unknown>): Promise<string> {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   const replica = (key: string) =>
     startTestGateway({
       modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL }),
-      env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_KEY: key },
+      env: { REDIS_URL: inject("redisUrl"), SWITCHYARD_CONTEXT_TIMEOUT_MS: "2000", SWITCHYARD_CONTEXT_KEY: key },
       waitForModels: false,
     });
   // Two replicas on one Redis, the second with a new key and without the first one's among its old keys.
