@@ -50,11 +50,11 @@ export function storedMeanwhile(stored: readonly StoredTurn[], loaded: readonly 
   /**
    * Whether A's turns matched at `at` (an index in `stored`) sit where the request that stored them
    * puts them: appended, first among its turns; in a history it stored again, right after A's last
-   * loaded turn, or (A's own rewrite, resent) from the start.
+   * loaded turn (first, when A loaded none), or (A's own rewrite, resent) from the start.
    */
   const inPlace = (at: number, runStart: number, rewrite: boolean): boolean => {
     if (turns.replace) return rewrite && at === 0;
-    if (!rewrite) return at === runStart;
+    if (!rewrite || loadedTail === undefined) return at === runStart;
     return at > runStart && stored[at - 1]!.fingerprint === loadedTail;
   };
 

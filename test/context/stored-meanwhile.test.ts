@@ -85,6 +85,11 @@ describe("storedMeanwhile", () => {
     expect(storedMeanwhile(next, loaded, { requestId: "a", sent: edited, answer: assistant("6, differently"), replace: true })).toBe(false);
   });
 
+  it("finds them first in the history the next request stored again when it loaded none (another request started the session)", () => {
+    const next = rewritten("b", user("What is my order?"), assistant("Order 42."), user("When does it ship?"), assistant("Monday."));
+    expect(storedMeanwhile(next, [], waiting)).toBe(true);
+  });
+
   it("does not take an old exchange at the start of another tab's window rewrite for its new one", () => {
     const before = stored("p", user("Hello."), assistant("Hi."), user("ok"), assistant("Sure."), user("Write it."), assistant("Draft 1."));
     const window = rewritten("b", user("ok"), assistant("Sure."), user("Write it shorter."), assistant("Draft 2."));
