@@ -169,6 +169,44 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
     expect(sent).toBeLessThan(16 * 1024 * 1024);
   }, 15_000);
 
+  it("cuts off an answer whose body runs on past the limit, closes its connection, and fails the call at once without retrying", async () => {
+    // A broken upstream answering 200 with an endless JSON body: read whole, it filled the gateway's
+    // memory until the call's timeout.
+    let sent = 0;
+    let requests = 0;
+    handler = (_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+      const pad = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && sent < 64 * 1024 * 1024) {
+          sent += pad.length;
+          if (!res.write(pad)) return void res.once("drain", pump);
+        }
+        res.end('"}}]}');
+      };
+      pump();
+    };
+    const limited = createHttpFetch({ answerBodyLimit: 1024 * 1024 });
+    try {
+      const error = await testProvider(baseURL, limited, { maxRetries: 2 })
+        .complete({ model, request, signal: new AbortController().signal })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).status).toBe(502);
+      expect((error as GatewayError).message).toContain("larger than 1 MiB");
+      expect((error as GatewayError).code).toBe("upstream_error");
+      // The same server would send the same answer: the client is told not to retry either.
+      expect((error as GatewayError).headers["x-should-retry"]).toBe("false");
+      await expect.poll(() => upstreamClosedEarly).toBe(1);
+      expect(sent).toBeLessThan(16 * 1024 * 1024);
+      expect(requests).toBe(1);
+    } finally {
+      limited.close();
+    }
+  }, 15_000);
+
   it("relays a stream and keeps the upstream connection for the next request", async () => {
     handler = (_req, res) => sse(res, [chunk("one "), chunk("two")]);
     const p = provider();

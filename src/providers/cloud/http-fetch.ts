@@ -17,6 +17,8 @@ import zlib from "node:zlib";
 export interface HttpFetchOptions {
   /** Sockets per upstream host; requests beyond it queue in the agent. */
   maxSockets?: number;
+  /** The most of an answer read whole (a 2xx that is not a stream); default `ANSWER_BODY_LIMIT`. */
+  answerBodyLimit?: number;
 }
 
 type FetchInput = Parameters<typeof fetch>[0];
@@ -25,6 +27,7 @@ type FetchInit = NonNullable<Parameters<typeof fetch>[1]>;
 export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & { close(): void } {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: "lifo" as const };
   const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+  const answerLimit = options.answerBodyLimit ?? ANSWER_BODY_LIMIT;
 
   function httpFetch(input: FetchInput, init: FetchInit = {}): Promise<Response> {
     const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -65,16 +68,21 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
         };
         body.on("data", (part: Buffer) => {
           size += part.length;
-          if (status < 300 || size <= ERROR_BODY_LIMIT) {
+          const limit = status < 300 ? answerLimit : ERROR_BODY_LIMIT;
+          if (size <= limit) {
             parts.push(part);
             return;
           }
-          // An error's reason is in its first bytes; one that runs on is cut there, and its connection
-          // closed, not drained.
-          parts.push(part.subarray(0, part.length - (size - ERROR_BODY_LIMIT)));
+          // Past the limit the connection is closed, not drained. An error's reason is in its first
+          // bytes: it is cut there. An answer cut anywhere is no answer: it is an upstream error.
           body.removeAllListeners("data");
           body.destroy();
-          done();
+          if (status >= 300) {
+            parts.push(part.subarray(0, part.length - (size - ERROR_BODY_LIMIT)));
+            return done();
+          }
+          signal?.removeEventListener("abort", onAbort);
+          resolve(answerTooLarge(limit));
         });
         body.once("error", reject);
         body.once("end", done);
@@ -91,11 +99,32 @@ export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch & 
   });
 }
 
+const MiB = 1024 * 1024;
+
 /**
  * The most of an error's body kept: a server that answers an error with an endless (or huge) body
  * must not fill the gateway's memory while the call's timeout runs.
  */
-export const ERROR_BODY_LIMIT = 1024 * 1024;
+export const ERROR_BODY_LIMIT = 1 * MiB;
+
+/**
+ * The most of an answer read whole: far past any chat completion (128k tokens of text with 20
+ * log-probabilities each stays under it), so only a broken server reaches it — an endless or huge
+ * body that would fill the gateway's memory while the call's timeout runs.
+ */
+export const ANSWER_BODY_LIMIT = 256 * MiB;
+
+/**
+ * What an answer past the limit becomes: a bad gateway's error, not to be retried (the same server
+ * would send the same answer), saying why.
+ */
+function answerTooLarge(limit: number): Response {
+  const message = `the upstream's answer is larger than ${Math.round(limit / MiB)} MiB, the most the gateway reads; it was cut off`;
+  return new Response(JSON.stringify({ error: { message, type: "upstream_error", code: "upstream_answer_too_large" } }), {
+    status: 502,
+    headers: { "content-type": "application/json", "x-should-retry": "false" },
+  });
+}
 
 /**
  * A body read whole, or one to read as it comes: `stream` is the body decoded (the response itself
