@@ -46,6 +46,11 @@ beforeAll(() => {
   sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: ENV });
 });
 
+/** A request answered as the pipeline does on `replica`: its conversation loaded, then its turn saved. */
+async function loadAndSave(replica: ContextStore, ctx: ChatRequestContext, answer: ChatMessage): Promise<void> {
+  await saveTurn(ctx, { store: replica, sanitizer }, await loadConversation(ctx, replica, "sanitized"), answer, facts);
+}
+
 /** A store whose first conflicting save of a matching write runs `meanwhile` before answering. */
 function withMeanwhile(store: ContextStore, when: (write: Parameters<ContextStore["save"]>[1]) => boolean, meanwhile: () => Promise<void>): ContextStore {
   let ran = false;
@@ -75,7 +80,7 @@ describe.each([
     const id = `redo-${Math.random().toString(36).slice(2)}`;
     const turn = async (question: string, answer: string) => {
       const ctx = request(id, [user(question)]);
-      await saveTurn(ctx, { store, sanitizer }, await loadConversation(ctx, store, "sanitized"), assistant(answer), facts);
+      await loadAndSave(store, ctx, assistant(answer));
     };
     const restored = async () => {
       const after = await store.load({ tenantId: "acme", sessionId: id });
@@ -127,7 +132,7 @@ describe.each([
       (write) => write.replace === true,
       async () => {
         const r3 = request(id, [user(`Copy ${EMAIL} again, please.`)]);
-        await saveTurn(r3, { store: other, sanitizer }, await loadConversation(r3, other, "sanitized"), assistant("Copied."), facts);
+        await loadAndSave(other, r3, assistant("Copied."));
       },
     );
     await saveTurn(r1, { store: hooked, sanitizer }, r1Seen, assistant("Noon."), facts);
@@ -147,7 +152,7 @@ describe.each([
       async () => {
         const history = [user(`Please email ${EMAIL} the invoice.`), assistant("Sent."), user("Also mail bob@example.org."), assistant("Mailed."), user(`Look up ${EMAIL}'s order.`), call, result];
         const b = request(id, history);
-        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("It is order 42."), facts);
+        await loadAndSave(other, b, assistant("It is order 42."));
       },
     );
     await saveTurn(a, { store: hooked, sanitizer }, aSeen, call, facts);
@@ -172,7 +177,7 @@ describe.each([
       (write) => write.replace === true,
       async () => {
         const r3 = request(id, [user("Hello."), assistant("Hi."), edited, assistant("Sent the receipt."), user("And the time?")]);
-        await saveTurn(r3, { store: other, sanitizer }, await loadConversation(r3, other, "sanitized"), assistant("Noon."), facts);
+        await loadAndSave(other, r3, assistant("Noon."));
       },
     );
     await saveTurn(r1, { store: hooked, sanitizer }, r1Seen, assistant("Sent the receipt."), facts);
@@ -185,7 +190,7 @@ describe.each([
     // A arrives; P, sending the same exchange and more, is answered and stored before A loads the session.
     const a = request(id, [user(`Thanks, ${EMAIL}.`)]);
     const p = request(id, [user(`Thanks, ${EMAIL}.`), assistant("You're welcome."), user("Bye.")]);
-    await saveTurn(p, { store, sanitizer }, await loadConversation(p, store, "sanitized"), assistant("Bye!"), facts);
+    await loadAndSave(store, p, assistant("Bye!"));
     const aSeen = await loadBehindAnother(a);
     // A's first try conflicts on C's state; its redo must still store it.
     await saveTurn(a, { store, sanitizer }, aSeen, assistant("You're welcome."), facts);
@@ -216,7 +221,7 @@ describe.each([
       () => true,
       async () => {
         const retry = sessionRequest({ requestId: "client-req-7", tenantId: "acme", sessionId: id, messages: [asked] });
-        await saveTurn(retry, { store: other, sanitizer }, await loadConversation(retry, other, "sanitized"), assistant("On Monday, it seems."), facts);
+        await loadAndSave(other, retry, assistant("On Monday, it seems."));
       },
     );
     await saveTurn(a, { store: hooked, sanitizer }, aSeen, assistant("On Monday."), facts);
@@ -242,7 +247,7 @@ describe.each([
       () => true,
       async () => {
         const b = request(id, [result]);
-        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("It is order 42."), facts);
+        await loadAndSave(other, b, assistant("It is order 42."));
       },
     );
     await saveTurn(a, { store: hooked, sanitizer }, aSeen, call, facts);
@@ -275,7 +280,7 @@ describe.each([
       async () => {
         const history = [user(`Please email ${EMAIL} the invoice.`), assistant("Sent."), user("Also mail bob@example.org."), assistant("Mailed."), asked, assistant("Order 42."), user("When does it ship?")];
         const b = request(id, history);
-        await saveTurn(b, { store: other, sanitizer }, await loadConversation(b, other, "sanitized"), assistant("Monday."), facts);
+        await loadAndSave(other, b, assistant("Monday."));
       },
     );
     await saveTurn(a, { store: hooked, sanitizer }, aSeen, assistant("Order 42."), facts);
