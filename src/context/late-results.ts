@@ -79,13 +79,13 @@ export function attachLateResults(messages: ChatMessage[]): ChatMessage[] {
   };
 
   for (const message of messages) {
-    if (message.role === "tool" && !calls.has(message.tool_call_id) && isEarly(message.tool_call_id, firstCallAt, lastResultAt)) {
+    const earlyFor = message.role === "tool" && !calls.has(message.tool_call_id) ? earlyCallAt(message.tool_call_id, firstCallAt, lastResultAt) : undefined;
+    if (message.role === "tool" && earlyFor !== undefined) {
       // Results of one call message sent together (in any order) stay together: its exchange goes before them all.
-      const callAt = firstCallAt.get(message.tool_call_id)!;
-      if (current?.earlyFor === callAt && current.messages.at(-1)!.role === "tool") current.messages.push(message);
+      if (current?.earlyFor === earlyFor && current.messages.at(-1)!.role === "tool") current.messages.push(message);
       else {
         current = open(message);
-        current.earlyFor = callAt;
+        current.earlyFor = earlyFor;
       }
       if (!early.has(message.tool_call_id)) early.set(message.tool_call_id, current);
       continue;
@@ -136,13 +136,14 @@ function toolIndex(messages: readonly ChatMessage[]): { firstCallAt: Map<string,
 }
 
 /**
- * A result whose call comes later, with no result after that call: a call answered after it (a
- * provider that numbers its calls `call_0` each turn) makes the earlier result an orphan of a call
- * never stored, which stays where it is.
+ * Where the call of a result that came before it is (its index in the history), or undefined: the
+ * call comes later, with no result after it. A call answered after it (a provider that numbers its
+ * calls `call_0` each turn) makes the earlier result an orphan of a call never stored, which stays
+ * where it is.
  */
-function isEarly(id: string, firstCallAt: ReadonlyMap<string, number>, lastResultAt: ReadonlyMap<string, number>): boolean {
+function earlyCallAt(id: string, firstCallAt: ReadonlyMap<string, number>, lastResultAt: ReadonlyMap<string, number>): number | undefined {
   const callAt = firstCallAt.get(id);
-  return callAt !== undefined && lastResultAt.get(id)! < callAt;
+  return callAt !== undefined && lastResultAt.get(id)! < callAt ? callAt : undefined;
 }
 
 /**
