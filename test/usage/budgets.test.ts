@@ -39,7 +39,8 @@ const request = (tenant: string, requestId: string) => ({
 
 describe("monthly budgets", () => {
   it("is not exceeded just below the limit and is exceeded exactly at it, before and after the records are written", async () => {
-    const { accounting, recorder } = replica(new MemoryUsageStore());
+    // A fixed clock: a month boundary between recording and reading would read the new month's spend.
+    const { accounting, recorder } = replica(new MemoryUsageStore(), () => Date.UTC(2025, 5, 10, 12));
     for (let i = 0; i < 3; i++) accounting.record(request("acme", `a${i}`));
     const below = await accounting.budgetStatus("acme");
     expect(below).toMatchObject({ exceeded: false, limitUsd: 0.01, action: "deny" });
@@ -90,8 +91,9 @@ describe("monthly budgets", () => {
     const store = new MemoryUsageStore();
     store.monthSpendNanos = () => Promise.reject(new Error("redis down"));
     const errors: unknown[] = [];
-    const guard = new BudgetGuard({ store, policy, onError: (e) => errors.push(e) });
-    guard.noteSpend("acme", 0.02, Date.now());
+    const now = () => Date.UTC(2025, 5, 10, 12);
+    const guard = new BudgetGuard({ store, policy, now, onError: (e) => errors.push(e) });
+    guard.noteSpend("acme", 0.02, now());
     expect(await guard.status("acme")).toMatchObject({ exceeded: true });
     expect(await guard.status("globex")).toMatchObject({ exceeded: false });
     expect(errors.map(String)).toEqual(["Error: redis down", "Error: redis down"]);

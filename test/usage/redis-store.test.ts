@@ -132,7 +132,9 @@ describe("usage in Redis shared by two gateway replicas", () => {
   it("reads a record written before cached prompt tokens were counted as having none", async () => {
     const store = new RedisUsageStore({ redis: connect(), prefix: `${prefix}old:`, maxRecordLagMs: 4 * HOUR });
     const { cachedPromptTokens: _, ...older } = makeRecord({ requestId: "older", time: base });
-    await connect().xadd(store.streamKey, "*", "r", JSON.stringify(older));
+    // The entry id is the record's own time: an id from Redis's clock would fall outside the scan's
+    // lag window when the test ran just before the top of an hour.
+    await connect().xadd(store.streamKey, `${base}-1`, "r", JSON.stringify(older));
     const read: UsageRecord[] = [];
     for await (const r of store.scanRecords({ fromMs: base, toMs: base + 1 })) read.push(r);
     expect(read).toEqual([{ ...older, cachedPromptTokens: 0 }]);

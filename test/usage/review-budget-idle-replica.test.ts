@@ -6,7 +6,7 @@
  * by the read timeout (failing open on the last known spend when the read does not come back).
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRedisClient, type RedisClient } from "../../src/context/redis-client.js";
 import { BudgetGuard } from "../../src/usage/budgets/guard.js";
 import { BudgetsFileSchema } from "../../src/usage/budgets/schema.js";
@@ -35,9 +35,12 @@ afterAll(async () => {
 describe("a replica idle for a tenant while another replica spent its budget", () => {
   const setUp = () => {
     const store = new RedisUsageStore({ redis, prefix: `test:${randomUUID()}:` });
-    let clock = Date.now();
+    // Mid-month of the real month: a clock read near a month's end would carry the spend into the next
+    // month's (empty) counter as the test advances it; Redis still keeps keys of the real month.
+    const today = new Date();
+    let clock = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 15, 12);
     const errors: unknown[] = [];
-    const guard = new BudgetGuard({ store, policy, cacheTtlMs: TTL, readTimeoutMs: 100, now: () => clock, onError: (e) => errors.push(e) });
+    const guard = new BudgetGuard({ store, policy, cacheTtlMs: TTL, readTimeoutMs: 500, now: () => clock, onError: (e) => errors.push(e) });
     // Replica B's spend reaches the shared counter: $0.0125 of acme's $0.01.
     const spendElsewhere = () => store.append([makeRecord({ tenant: "acme", model: "gpt-4o", promptTokens: 5_000, completionTokens: 0, time: clock })]);
     return { guard, errors, spendElsewhere, advance: (ms: number) => (clock += ms) };
@@ -51,8 +54,7 @@ describe("a replica idle for a tenant while another replica spent its budget", (
     // Stale but recent: answered from the cache, refreshed behind (no wait on the request path).
     const refreshing = guard.status("acme");
     expect(await refreshing).toMatchObject({ exceeded: false });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await guard.status("acme")).toMatchObject({ exceeded: true });
+    await vi.waitFor(async () => expect(await guard.status("acme")).toMatchObject({ exceeded: true }), { timeout: 2_000 });
 
     // Idle for the tenant: this replica's reading ages past two TTLs while the others spend more.
     const idle = setUp();

@@ -3,7 +3,7 @@
  * undefined token counts. The record must still be written, and the batch around it must not be
  * applied half and retried (which counts every other record of the batch again on each retry).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createUsageAccounting } from "../../src/usage/accounting.js";
 import { BudgetGuard } from "../../src/usage/budgets/guard.js";
 import { NO_BUDGETS } from "../../src/usage/budgets/schema.js";
@@ -24,8 +24,9 @@ describe("usage records with token counts an upstream did not report", () => {
     const base = { tenant: "acme", route: "cloud" as const, model: "gpt-4o-mini", status: 200, totalMs: 100, time: now };
     usage.record({ ...base, requestId: "good", promptTokens: 1000, completionTokens: 0 });
     usage.record({ ...base, requestId: "partial", promptTokens: undefined as unknown as number, completionTokens: 10.5 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(recorder.stats()).toMatchObject({ buffered: 0, failedWrites: 0 });
+    // A failed write keeps the batch buffered, so an empty buffer means the first write succeeded.
+    await vi.waitFor(() => expect(recorder.stats()).toMatchObject({ buffered: 0 }), { timeout: 5_000 });
+    expect(recorder.stats()).toMatchObject({ failedWrites: 0 });
     // 1000 prompt tokens of gpt-4o-mini at $0.15 / 1M, plus the partial record's completion tokens.
     const spent = await store.monthSpendNanos("acme", monthOf(now));
     expect(Number.isInteger(spent)).toBe(true);
