@@ -139,6 +139,20 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     usageReported = true;
     return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   };
+  // What the restorers still hold, as a chunk for the client, collected into the answer as it goes out.
+  const release = (after: ChatCompletionChunk): ChatCompletionChunk | undefined => {
+    const held = heldBack(after, content, toolArgs, calls, functionCallArgs, refusalRestorer);
+    const delta = held?.choices[0]?.delta;
+    if (!delta) return undefined;
+    text += delta.content ?? "";
+    if (delta.refusal) refusal = (refusal ?? "") + delta.refusal;
+    for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
+      const collected = calls.get(call.index);
+      if (collected) appendText(collected, deltaParts(call, collected).text ?? "");
+    }
+    if (functionCall) functionCall.arguments += delta.function_call?.arguments ?? "";
+    return held;
+  };
   let last: ChatCompletionChunk | undefined;
   try {
     for await (const chunk of chunks) {
@@ -193,24 +207,28 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         // A call is an answer as much as text: its first piece (the name, usually) is the first token.
         if (ttftMs === undefined && (delta.content || (delta.tool_calls?.length ?? 0) > 0 || callPiece)) ttftMs = performance.now() - options.startedAt;
         if (choice.finish_reason && restoring) {
-          const held = heldBack(chunk, content, toolArgs, calls, functionCallArgs, refusalRestorer);
+          const held = release(chunk);
           if (held) {
-            text += held.choices[0]?.delta.content ?? "";
-            const heldRefusal = held.choices[0]?.delta.refusal;
-            if (heldRefusal) refusal = (refusal ?? "") + heldRefusal;
-            for (const call of (held.choices[0]?.delta.tool_calls ?? []) as ToolCallDelta[]) {
-              const collected = calls.get(call.index);
-              if (collected) appendText(collected, deltaParts(call, collected).text ?? "");
-            }
-            if (functionCall) functionCall.arguments += held.choices[0]?.delta.function_call?.arguments ?? "";
+            // The finish chunk's own text comes before what was held back, and the finish after both.
+            if (hasPayload(delta)) yield { ...chunk, usage: undefined, choices: [{ ...choice, finish_reason: null }] } as ChatCompletionChunk;
             yield held;
+            chunk.choices[0] = { ...choice, delta: {}, finish_reason: choice.finish_reason };
           }
         }
+      } else if (restoring && chunk.usage) {
+        // A usage-only chunk ends the answer: a stream that had no finish_reason releases what was held here.
+        const held = release(chunk);
+        if (held) yield held;
       }
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
       if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
       yield chunk;
+    }
+    // A stream that ended (`[DONE]`) without a finish_reason or usage still gets the text held back.
+    if (restoring && last) {
+      const held = release(last);
+      if (held) yield held;
     }
     // The usage-only chunk OpenAI ends a stream with: no choices, the last chunk's id and model.
     if (!usageReported && last && options.countTokens) yield usageChunk(last, countedUsage(options.countTokens));
@@ -256,6 +274,11 @@ export type SentPrompt = Pick<ChatCompletionRequest, "messages" | "tools" | "fun
 export interface TokenCounter {
   message(message: ChatMessage): number;
   text(text: string): number;
+}
+
+/** Whether a delta carries any part of the answer (a role alone does not). */
+function hasPayload(delta: ChatCompletionChunk.Choice.Delta): boolean {
+  return Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0);
 }
 
 /** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
