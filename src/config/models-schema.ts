@@ -128,6 +128,13 @@ export const OpenAICompatibleProviderSchema = z
      * client that asked for a usage chunk.
      */
     stream_usage: z.boolean().default(true),
+    /**
+     * The one field this server reads the answer's length limit from. Unset, the limit goes as the
+     * client spelled it (a routing rule's cap with none from the client as `max_tokens`). Set, the
+     * limit in force is sent under this name alone: OpenAI's reasoning models refuse `max_tokens`, and
+     * a server that knows only `max_tokens` ignores `max_completion_tokens` (so a cap would not hold).
+     */
+    max_tokens_field: z.enum(["max_tokens", "max_completion_tokens"]).optional(),
   })
   .superRefine((provider, ctx) => {
     if (provider.base_url !== undefined && provider.base_urls !== undefined) {

@@ -148,10 +148,14 @@ export function shapeFor(
 
 function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatCompletionRequest {
   if (cap === undefined) return request;
-  const asked = requestedMaxTokens(request);
-  if (asked !== undefined && asked <= cap) return request;
-  // Keep the client's spelling: providers that only know one of the two fields still see the cap.
-  return request.max_completion_tokens != null ? { ...request, max_completion_tokens: cap } : { ...request, max_tokens: cap };
+  const { max_tokens: tokens, max_completion_tokens: completion } = request;
+  if (tokens == null && completion == null) return { ...request, max_tokens: cap };
+  // Every field the client sent is capped, in its spelling: a server that reads only one of the two
+  // must not find the client's larger value there.
+  const capped = { ...request };
+  if (tokens != null && tokens > cap) capped.max_tokens = cap;
+  if (completion != null && completion > cap) capped.max_completion_tokens = cap;
+  return capped;
 }
 
 /**

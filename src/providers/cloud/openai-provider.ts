@@ -15,6 +15,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, Ge
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { completionChunks } from "./completion-chunks.js";
 import { openAIShapedErrors } from "./error-body.js";
+import { withLimitField } from "./limit-field.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
 import { peekedStream } from "./peeked-stream.js";
@@ -82,7 +83,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   async complete({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChatCompletion> {
     const client = this.api();
     onStart?.();
-    const body = { ...request, model: model.upstreamModel, stream: false } as ChatCompletionCreateParamsNonStreaming;
+    const body = { ...withLimitField(request, this.options.config.max_tokens_field), model: model.upstreamModel, stream: false } as ChatCompletionCreateParamsNonStreaming;
     try {
       // The SDK still sends, retries and maps failures; the answer's bytes are parsed once, here.
       const response = await client.chat.completions.create(body, { signal }).asResponse();
@@ -109,7 +110,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     onStart?.();
     // Ask for usage whatever the client asked: the gateway accounts tokens even when the client does
     // not want to see them. A server that refuses `stream_options` gets none; tokens are counted then.
-    const { stream_options: clientOptions, ...rest } = request;
+    const { stream_options: clientOptions, ...rest } = withLimitField(request, this.options.config.max_tokens_field);
     const body = {
       ...rest,
       model: model.upstreamModel,
