@@ -107,13 +107,39 @@ describe("a 200 event stream that fails before its first chunk", () => {
       expect(calls).toEqual(["upstream-gpt", "upstream-gpt-4o"]);
     });
 
-    it(`answers 502 upstream_error, not a 200, for ${name} when no fallback is left`, async () => {
+    // An error event that states its status (here 429) is answered with it.
+    const expected = name === "an error as its first event" ? { status: 429, type: "rate_limit_error" } : { status: 502, type: "upstream_error" };
+    it(`answers ${expected.status} ${expected.type}, not a 200, for ${name} when no fallback is left`, async () => {
       broken = answer;
       brokenAlone = true;
       const error = await streamText("gpt-4o").catch((e: unknown) => e);
-      expect(error).toMatchObject({ status: 502, type: "upstream_error" });
+      expect(error).toMatchObject(expected);
     });
   }
+
+  it("answers an invalid request error as the first event with a 400 naming its parameter, and does not fall back", async () => {
+    broken = (res) => {
+      eventStream(res);
+      res.end(`data: ${JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens.", type: "invalid_request_error", code: "context_length_exceeded", param: "messages" } })}\n\n`);
+    };
+    const error = await streamText("fake-gpt").catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages" });
+    expect(calls).toEqual(["upstream-gpt"]);
+  });
+
+  it("answers a 200 whose body is an error stating status 400 (vLLM's shape) with a 400, and does not fall back", async () => {
+    broken = (res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ object: "error", error: { object: "error", message: "temperature must be at most 2", type: "BadRequestError", param: null, code: 400 } }));
+    };
+    const error = await gw
+      .client()
+      .chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "Hi there" }] })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, type: "invalid_request_error" });
+    expect((error as Error).message).toContain("temperature must be at most 2");
+    expect(calls).toEqual(["upstream-gpt"]);
+  });
 
   it("waits for a first event that comes later than the timeout while the upstream keeps the connection alive", async () => {
     broken = (res) => {

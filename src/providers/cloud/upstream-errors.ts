@@ -18,62 +18,78 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
   if (error instanceof APIConnectionError) {
     return new GatewayError(`Could not reach the upstream provider '${providerId}'.`, { status: 502, type: "upstream_error", code: "upstream_unreachable", cause: error });
   }
-  if (error instanceof APIError && typeof error.status === "number") {
-    const upstreamMessage = upstreamErrorMessage(error);
-    if (error.status === 429) {
-      // The upstream's own code when it has one: `insufficient_quota` (billing) and
-      // `rate_limit_exceeded` (throttling) call for different things from the client.
-      return new GatewayError(`The upstream provider '${providerId}' is rate limiting requests: ${upstreamMessage}`, {
-        status: 429,
-        type: errorType(error) ?? "rate_limit_error",
-        code: errorCode(error) ?? "upstream_rate_limited",
-        headers: upstreamRetryHints(error.headers),
-        cause: error,
-      });
-    }
-    if (error.status === 400 || error.status === 404 || error.status === 413 || error.status === 422) {
-      return new GatewayError(`The upstream provider '${providerId}' rejected the request: ${upstreamMessage}`, {
-        status: error.status,
-        type: "invalid_request_error",
-        code: errorCode(error) ?? "upstream_rejected",
-        param: errorParam(error),
-        cause: error,
-      });
-    }
-    if (error.status === 401 || error.status === 403) {
-      // The client's own key was fine (we checked it); the gateway's upstream credentials are not.
-      return new GatewayError(`The gateway's credentials for '${providerId}' were refused upstream.`, {
-        status: 502,
-        type: "upstream_error",
-        code: "upstream_auth_failed",
-        headers: { ...DO_NOT_RETRY },
-        cause: error,
-      });
-    }
-    return new GatewayError(`The upstream provider '${providerId}' failed with HTTP ${error.status}: ${upstreamMessage}`, {
-      status: 502,
-      type: "upstream_error",
-      code: "upstream_error",
-      // A 503's Retry-After tells the client's SDK how long to wait before its retry.
-      headers: upstreamRetryHints(error.headers),
-      cause: error,
-    });
-  }
   if (error instanceof APIError) {
-    // An error event inside a stream: no status, but the upstream's own code and type.
+    // An error in a 200's body or as a stream's event has no HTTP status: the one its body states
+    // (vLLM's `code: 400`), or a 400 for OpenAI's `invalid_request_error`, says a retry cannot help.
+    const status = typeof error.status === "number" ? error.status : statusInBody(error);
+    if (status !== undefined) return fromStatus(error, status, providerId);
     return new GatewayError(`The upstream provider '${providerId}' failed mid-answer: ${upstreamErrorMessage(error)}`, {
       status: 502,
       type: errorType(error) ?? "upstream_error",
       code: errorCode(error) ?? "upstream_error",
+      param: errorParam(error),
       cause: error,
     });
   }
   return new GatewayError(`The request to '${providerId}' failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, type: "upstream_error", code: "upstream_error", cause: error });
 }
 
+function fromStatus(error: APIError, status: number, providerId: string): GatewayError {
+  const upstreamMessage = upstreamErrorMessage(error);
+  if (status === 429) {
+    // The upstream's own code when it has one: `insufficient_quota` (billing) and
+    // `rate_limit_exceeded` (throttling) call for different things from the client.
+    return new GatewayError(`The upstream provider '${providerId}' is rate limiting requests: ${upstreamMessage}`, {
+      status: 429,
+      type: errorType(error) ?? "rate_limit_error",
+      code: errorCode(error) ?? "upstream_rate_limited",
+      headers: upstreamRetryHints(error.headers),
+      cause: error,
+    });
+  }
+  if (status === 400 || status === 404 || status === 413 || status === 422) {
+    return new GatewayError(`The upstream provider '${providerId}' rejected the request: ${upstreamMessage}`, {
+      status,
+      type: "invalid_request_error",
+      code: errorCode(error) ?? "upstream_rejected",
+      param: errorParam(error),
+      cause: error,
+    });
+  }
+  if (status === 401 || status === 403) {
+    // The client's own key was fine (we checked it); the gateway's upstream credentials are not.
+    return new GatewayError(`The gateway's credentials for '${providerId}' were refused upstream.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_auth_failed",
+      headers: { ...DO_NOT_RETRY },
+      cause: error,
+    });
+  }
+  return new GatewayError(`The upstream provider '${providerId}' failed with HTTP ${status}: ${upstreamMessage}`, {
+    status: 502,
+    type: "upstream_error",
+    code: "upstream_error",
+    // A 503's Retry-After tells the client's SDK how long to wait before its retry.
+    headers: upstreamRetryHints(error.headers),
+    cause: error,
+  });
+}
+
+/** The status an error without an HTTP one states in its body (`code` or `status`, 400–599), or 400 for an invalid request. */
+function statusInBody(error: APIError): number | undefined {
+  const body = error.error as { code?: unknown; status?: unknown } | undefined;
+  for (const value of [body?.code, body?.status]) {
+    const status = typeof value === "number" ? value : typeof value === "string" && /^[45]\d\d$/.test(value) ? Number(value) : undefined;
+    if (status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599) return status;
+  }
+  return errorType(error) === "invalid_request_error" ? 400 : undefined;
+}
+
 function upstreamErrorMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | undefined;
-  return typeof body?.message === "string" ? body.message : `HTTP ${error.status}`;
+  if (typeof body?.message === "string") return body.message;
+  return error.status === undefined ? "no reason given" : `HTTP ${error.status}`;
 }
 
 function errorCode(error: APIError): string | null {
