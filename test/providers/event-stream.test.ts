@@ -64,6 +64,13 @@ describe("readEventStream", () => {
     expect(await contents(pieces(...Array.from(bytes, (byte) => Uint8Array.of(byte))))).toEqual(["a", "Grüße"]);
   });
 
+  it("drops a byte-order mark opening the stream, also one split across reads, and keeps one inside the text", async () => {
+    const body = `\uFEFF${event(chunk("first"))}${event(chunk("\uFEFFsecond"))}data: [DONE]\n\n`;
+    expect(await contents(pieces(body))).toEqual(["first", "\uFEFFsecond"]);
+    const bytes = Buffer.from(body);
+    expect(await contents(pieces(bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)))).toEqual(["first", "\uFEFFsecond"]);
+  });
+
   it("takes a last event that lacks its blank line", async () => {
     expect(await contents(pieces(event(chunk("a")), `data: ${JSON.stringify(finish("b"))}`))).toEqual(["a", "b"]);
   });

@@ -37,6 +37,8 @@ export class UnfinishedStreamError extends Error {
  * MB. Beyond this the upstream is not sending events (no blank line ever comes), and holding more would
  * let one answer take the process's memory.
  */
+const BOM = 0xfeff;
+
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
@@ -54,6 +56,7 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
   const decoder = new StringDecoder("utf8");
   const held = new HeldEvent();
   let heldCR = false;
+  let atStart = true;
   let chunks = 0;
   let finishSeen = false;
   const chunk = (data: string): ChatCompletionChunk => {
@@ -64,6 +67,12 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
   };
   for await (const bytes of source) {
     let text = decoder.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (atStart && text.length > 0) {
+      // An event stream may open with a byte-order mark, which is not part of its first line (the
+      // SSE spec; the SDK's own reader drops it too): kept, that line would not read as `data:`.
+      atStart = false;
+      if (text.charCodeAt(0) === BOM) text = text.slice(1);
+    }
     if (heldCR) text = `\r${text}`;
     // A CR at the end may be the first half of a CRLF split between reads: it waits for the next one.
     heldCR = text.endsWith("\r");
