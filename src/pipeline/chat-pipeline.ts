@@ -1,6 +1,6 @@
 /**
  * The walk of one chat request, in order: conversation → budget → PII scan + classify → decide →
- * shadow compare (shadow mode) → prepare + execute (with fallbacks) → answer → save + record. Each stage lives in its own module
+ * shadow compare (shadow mode) → prepare + execute (with fallbacks) → answer → record + save. Each stage lives in its own module
  * under `stages/`; this file only orders them and carries what one stage hands the next.
  */
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
@@ -84,7 +84,7 @@ interface Decided {
 }
 
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
-  /** Saves and usage records of answers already on their way to the client. */
+  /** Streams still being written and the saves of answers already on their way to the client. */
   const finishing = new Set<Promise<void>>();
   function inBackground(ctx: ChatRequestContext, work: Promise<void>): void {
     const tracked: Promise<void> = work
@@ -168,8 +168,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const restoring = call.restoresPlaceholders ? conversation.state.vault : new PseudonymVault();
       if (answer.kind === "completion") {
         const summary = presentCompletion(answer.completion, restoring);
-        // The save's command is sent now, before the answer, so the session's next turn (on this
-        // replica or another) loads after it; the answer does not wait for its reply.
+        // Usage is recorded now, and the save's command sent before the answer leaves, so the session's
+        // next turn (on this replica or another) loads after it; the answer does not wait for its reply.
         inBackground(ctx, finish(summary, 200));
         return { kind: "completion", completion: answer.completion, headers };
       }
@@ -212,7 +212,13 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     });
   }
 
-  /** Saves the turn (when the answer is complete) and records usage; storage trouble never fails the answer. */
+  /**
+   * Records usage, then saves the turn (when the answer is complete); storage trouble never fails the
+   * answer. The record is made before the save, and never waits on it: a slow or frozen context store,
+   * or a save redone after conflicts, must not keep an answered request out of /v1/usage, /metrics
+   * and the tenant's budget, nor move its time to a later bucket, nor lose it when the save throws or
+   * a shutdown stops waiting. Nothing in the record depends on how the save went.
+   */
   async function finishRequest(
     ctx: ChatRequestContext,
     f: { decided: Decided; execution: Execution; summary: AnswerSummary; status: number; error?: unknown; startedAt: number },
@@ -224,16 +230,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const estimated = f.summary.usageReported ? f.summary : counted(model, execution.call.request, f.summary);
     const summary = f.summary.usageReported || execution.promptTokens === undefined ? estimated : { ...estimated, promptTokens: execution.promptTokens };
     const decision = decided.decision as RouteDecision;
-    // The answer is complete now; the save below happens after the client has it.
+    // The answer is complete now: recorded at once, so the record's time is when the request ended.
     const endedAt = performance.now();
-    if (f.status === 200 && summary.message) {
-      await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
-        route: execution.call.location,
-        model: execution.call.model.id,
-        intent: decided.analysis.features.intent,
-        sticky: decision.sticky.remember,
-      });
-    }
     deps.usage.accounting.record({
       requestId: ctx.requestId,
       tenant: ctx.tenant.id,
@@ -255,6 +253,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       generationMs: endedAt - (execution.generationStartedAt ?? f.startedAt),
       pii: piiCounts(execution.pii),
     });
+    if (f.status === 200 && summary.message) {
+      await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
+        route: execution.call.location,
+        model: execution.call.model.id,
+        intent: decided.analysis.features.intent,
+        sticky: decision.sticky.remember,
+      });
+    }
   }
 
   /**
