@@ -30,7 +30,7 @@ import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
-import { execute, ExecutionFailedError, type Execution } from "./stages/execute.js";
+import { execute, ExecutionFailedError, failedAttemptsOf, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor, type PreparedCall } from "./stages/prepare.js";
 import { saveTurn } from "./stages/save.js";
 import { compareWithShadow } from "./stages/shadow.js";
@@ -251,6 +251,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       ttftMs: summary.ttftMs ?? null,
       totalMs: endedAt - f.startedAt,
       generationMs: endedAt - (execution.generationStartedAt ?? f.startedAt),
+      failedAttempts: execution.failedAttempts,
       pii: piiCounts(execution.pii),
     });
     if (f.status === 200 && summary.message) {
@@ -266,7 +267,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   /**
    * `failed` is set when the executor gave up: it describes the attempt whose error the client gets.
    * A request no model started on (refused, queued until it timed out or its client left) held no
-   * slot, so it is charged no slot time.
+   * slot, so it is charged no slot time; every model that did start is charged the slot time it held
+   * (per-hour prices), as when a fallback answers. A request without an answer claims no savings.
    */
   function recordFailure(
     ctx: ChatRequestContext,
@@ -305,6 +307,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       completionTokens: 0,
       totalMs: endedAt - f.startedAt,
       generationMs: generationStartedAt === undefined ? 0 : endedAt - generationStartedAt,
+      failedAttempts: execution?.failedAttempts ?? (f.failed ? failedAttemptsOf(f.failed.started, f.failed.attempt) : []),
+      // Without an answer, what the baseline would have charged is unknown (a client that left had
+      // its prompt evaluated, which both sides are priced on).
+      ...(left ? {} : { claimSavings: false }),
       pii: piiCounts(f.pii),
     });
   }

@@ -59,6 +59,8 @@ export function buildUsageRecord(costs: CostModel, input: UsageInput, now: numbe
     cachedPromptTokens,
     completionTokens,
     generationMs: input.generationMs === undefined ? totalMs : duration(input.generationMs),
+    ...(input.failedAttempts?.length ? { failedAttempts: input.failedAttempts.map((a) => ({ model: a.model, generationMs: duration(a.generationMs) })) } : {}),
+    ...(input.claimSavings === false ? { claimSavings: false } : {}),
   }));
   return {
     time: input.time ?? now,

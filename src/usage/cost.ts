@@ -32,6 +32,13 @@ export interface RequestCostInput {
   completionTokens: number;
   /** Time the request held a generation slot; prices per-hour models. */
   generationMs: number;
+  /**
+   * Models tried before that failed after starting, with the slot time each held: a per-hour model's
+   * time is charged as if it had answered (the host was busy either way); a per-token one billed nothing.
+   */
+  failedAttempts?: readonly { model: string; generationMs: number }[];
+  /** False: no savings are claimed (baseline = cost), for a request that got no answer. Default true. */
+  claimSavings?: boolean;
 }
 
 export interface RequestCost {
@@ -71,6 +78,8 @@ export function createCostModel(registry: ModelRegistry, providers: Readonly<Rec
     model?.price === undefined
       ? undefined
       : priceCost(model.price, { prompt: input.promptTokens, cached, completion: input.completionTokens }, input.generationMs, slotsOf(model));
+  const heldSlotCost = (model: ModelEntry | undefined, generationMs: number): number =>
+    model?.price !== undefined && "usd_per_hour" in model.price ? priceCost(model.price, { prompt: 0, cached: 0, completion: 0 }, generationMs, slotsOf(model)) : 0;
   const baseline = registry.baseline;
   return {
     unpriced: [...registry.models.values()].filter((m) => m.price === undefined).map((m) => m.id),
@@ -78,10 +87,12 @@ export function createCostModel(registry: ModelRegistry, providers: Readonly<Rec
     price(input) {
       const model = input.model === null ? undefined : registry.get(input.model);
       const cached = input.cachedPromptTokens ?? 0;
-      const costUsd = costOf(model, input, cached) ?? 0;
+      let costUsd = costOf(model, input, cached) ?? 0;
+      for (const attempt of input.failedAttempts ?? []) costUsd += heldSlotCost(registry.get(attempt.model), attempt.generationMs);
       const billedPerToken = model?.price !== undefined && "input_per_1m" in model.price;
-      // Without a priced baseline there is nothing to compare with: claim no savings rather than invent them.
-      const baselineCostUsd = costOf(baseline, input, billedPerToken ? cached : 0) ?? costUsd;
+      // Without a priced baseline (or an answer to compare) there is nothing to compare with: claim
+      // no savings rather than invent them.
+      const baselineCostUsd = input.claimSavings === false ? costUsd : (costOf(baseline, input, billedPerToken ? cached : 0) ?? costUsd);
       return { costUsd, baselineCostUsd, savingsUsd: baselineCostUsd - costUsd };
     },
   };

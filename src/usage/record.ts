@@ -67,4 +67,17 @@ export type UsageInput = Omit<
 > &
   Partial<Pick<UsageRecord, "time" | "pii" | "session" | "intent" | "confidence" | "error" | "fallback" | "ttftMs" | "cachedPromptTokens">> & {
     generationMs?: number;
+    /** Models that started on the request and failed before the recorded one: the slot time each held. */
+    failedAttempts?: readonly FailedAttempt[];
+    /**
+     * False for a request that got no answer: what the baseline would have charged for it is unknown,
+     * so the record claims no savings (baseline = cost). Default true.
+     */
+    claimSavings?: boolean;
   };
+
+/** A model that started on a request and failed: per-hour models charge the slot time it held. */
+export interface FailedAttempt {
+  model: string;
+  generationMs: number;
+}

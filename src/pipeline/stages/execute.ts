@@ -14,6 +14,7 @@ import type { PiiSummaryEntry } from "../../pii/index.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { KeepLocalError, type PreparedCall } from "./prepare.js";
+import type { FailedAttempt } from "../../usage/record.js";
 
 export type Answer = { kind: "completion"; completion: ChatCompletion } | { kind: "stream"; chunks: ChunkStream };
 
@@ -26,6 +27,8 @@ export interface Execution {
   generationStartedAt: number | undefined;
   /** The prompt's tokens as the answering model evaluated it, when its provider said so at the start. */
   promptTokens: number | undefined;
+  /** Models tried before that started on the request and failed: the slot time each held. */
+  failedAttempts: FailedAttempt[];
   /**
    * What the PII stage did on the way to the answering model: the `keep_local` that moved the request
    * to the host, if one did, then the answering call's own actions (`call.pii`).
@@ -43,6 +46,18 @@ export interface Attempt {
   call?: PreparedCall;
   /** The prompt's tokens as the model evaluated it, when its provider says so at the start. */
   promptTokens?: number;
+  /** When the model failed (`performance.now()`), for one that had started. */
+  endedAt?: number;
+}
+
+/** The slot time of each attempt in `attempts` that started, except `except`. */
+export function failedAttemptsOf(attempts: readonly Attempt[], except?: Attempt): FailedAttempt[] {
+  const held: FailedAttempt[] = [];
+  for (const a of attempts) {
+    if (a === except || a.generationStartedAt === undefined || a.endedAt === undefined) continue;
+    held.push({ model: a.model, generationMs: a.endedAt - a.generationStartedAt });
+  }
+  return held;
 }
 
 /**
@@ -58,6 +73,8 @@ export class ExecutionFailedError extends Error {
     readonly attempt: Attempt,
     readonly path: readonly string[],
     readonly keptLocal: readonly PiiSummaryEntry[] = [],
+    /** Every attempt of the request that started and failed (this one's included once it had started). */
+    readonly started: readonly Attempt[] = [],
   ) {
     super("the request failed at its model", { cause });
     this.name = "ExecutionFailedError";
@@ -87,6 +104,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
+  /** Attempts that started on the request and failed: per-hour models charge the slot time they held. */
+  const startedAndFailed: Attempt[] = [];
   while (step) {
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
@@ -99,9 +118,21 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         attempt.generationStartedAt = performance.now();
         if (promptTokens !== undefined) attempt.promptTokens = promptTokens;
       });
-      return { call, answer, path, generationStartedAt: attempt.generationStartedAt, promptTokens: attempt.promptTokens, pii: [...keptLocalPii, ...call.pii] };
+      return {
+        call,
+        answer,
+        path,
+        generationStartedAt: attempt.generationStartedAt,
+        promptTokens: attempt.promptTokens,
+        failedAttempts: failedAttemptsOf(startedAndFailed),
+        pii: [...keptLocalPii, ...call.pii],
+      };
     } catch (error) {
-      const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii);
+      if (attempt.generationStartedAt !== undefined) {
+        attempt.endedAt = performance.now();
+        startedAndFailed.push(attempt);
+      }
+      const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
       const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
       if (!kind) throw failed;
