@@ -69,10 +69,14 @@ export function priceCost(price: Price, tokens: { prompt: number; cached: number
  * // { costUsd: 0.00045, baselineCostUsd: 0.0075, savingsUsd: 0.00705 } with baseline gpt-4o
  */
 export function createCostModel(registry: ModelRegistry, providers: Readonly<Record<string, ProviderConfig>>): CostModel {
+  const modelsOn = new Map<string, number>();
+  for (const model of registry.models.values()) modelsOn.set(model.providerId, (modelsOn.get(model.providerId) ?? 0) + 1);
   const slotsOf = (model: ModelEntry): number => {
     const provider = providers[model.providerId];
-    // An OpenAI-compatible server priced per hour is one host whose concurrency we cannot see: one slot.
-    return provider?.type === "llama_cpp" ? provider.parallel : 1;
+    // Each model of a llama_cpp provider is loaded with its own `parallel` sequences: the host runs
+    // that many generations per model at once. An OpenAI-compatible server priced per hour is one
+    // host whose concurrency we cannot see: one slot.
+    return provider?.type === "llama_cpp" ? provider.parallel * (modelsOn.get(model.providerId) ?? 1) : 1;
   };
   const costOf = (model: ModelEntry | undefined, input: RequestCostInput, cached: number): number | undefined =>
     model?.price === undefined

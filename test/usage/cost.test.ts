@@ -27,6 +27,17 @@ describe("request cost", () => {
     expect(hour.costUsd * 4).toBeCloseTo(0.36, 12);
   });
 
+  it("never charges a host running two models more than it costs", () => {
+    // A second model on the same llama.cpp provider gets its own 4 sequences: 8 slots on the host.
+    const file = ModelsFileSchema.parse({
+      ...MODELS,
+      models: { ...MODELS.models, "local-coder": { ...MODELS.models["local-slm"], path: "/models/coder.gguf" } },
+    });
+    const twoModels = testCostModel(file);
+    const hour = (model: string) => twoModels.price({ model, promptTokens: 0, completionTokens: 0, generationMs: 3_600_000 }).costUsd;
+    expect(hour("local-slm") * 4 + hour("local-coder") * 4).toBeCloseTo(0.36, 12);
+  });
+
   it("shows negative savings when the chosen model costs more than the baseline", () => {
     const file = ModelsFileSchema.parse({ ...MODELS, defaults: { ...MODELS.defaults, baseline: "gpt-4o-mini" } });
     const cost = testCostModel(file).price({ model: "gpt-4o", promptTokens: 1000, completionTokens: 0, generationMs: 100 });
