@@ -44,6 +44,17 @@ describe("text held back for a placeholder", () => {
     expect(finishes).toEqual([[out.length - 1, "stop"]]);
   });
 
+  it("sends the finish chunk's logprobs once when its text is split from the finish", async () => {
+    const vault = vaultWith("PERSON", "Ana Silva", true);
+    const token = (t: string) => ({ token: t, logprob: -0.1, bytes: null, top_logprobs: [] });
+    const last = chunk({ content: " bye, PERSON_1" }, "stop");
+    last.choices[0]!.logprobs = { content: [token(" bye"), token(","), token(" PERSON_1")], refusal: null };
+    const { out, text } = await relay([chunk({ role: "assistant", content: "Hello" }), last], vault);
+    expect(text).toBe("Hello bye, Ana Silva");
+    const tokens = out.flatMap((c) => c.choices[0]?.logprobs?.content ?? []).map((t) => t.token);
+    expect(tokens).toEqual([" bye", ",", " PERSON_1"]);
+  });
+
   it("keeps a whole-message chunk cut inside a placeholder in order", async () => {
     const vault = vaultWith("EMAIL_ADDRESS", "ana@example.com");
     const { out, text, end } = await relay([chunk({ role: "assistant", content: "Write to <EMAIL_ADDRESS_1> or to <EMAIL_ADDR" }, "length")], vault);

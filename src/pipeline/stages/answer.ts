@@ -212,7 +212,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
             // The finish chunk's own text comes before what was held back, and the finish after both.
             if (hasPayload(delta)) yield { ...chunk, usage: undefined, choices: [{ ...choice, finish_reason: null }] } as ChatCompletionChunk;
             yield held;
-            chunk.choices[0] = { ...choice, delta: {}, finish_reason: choice.finish_reason };
+            // The text chunk carried the finish chunk's logprobs: sent again, a client would count them twice.
+            chunk.choices[0] = { ...choice, delta: {}, finish_reason: choice.finish_reason, ...(hasPayload(delta) ? { logprobs: null } : {}) };
           }
         }
       } else if (restoring && chunk.usage) {
