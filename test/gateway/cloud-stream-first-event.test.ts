@@ -127,6 +127,19 @@ describe("a 200 event stream that fails before its first chunk", () => {
     expect(calls).toEqual(["upstream-gpt"]);
   });
 
+  it("ends a stream whose error event comes after its first chunk as the upstream's failure (502), whatever status the event states", async () => {
+    broken = (res) => {
+      eventStream(res);
+      res.write(textChunk("Half an ans"));
+      setTimeout(() => res.end(`data: ${JSON.stringify({ error: { object: "error", message: "engine died", type: "BadRequestError", code: 400 } })}\n\n`), 50);
+    };
+    const error = await streamText("fake-gpt").catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: "upstream_error", code: "upstream_error" });
+    expect((error as Error).message).toContain("engine died");
+    expect(calls).toEqual(["upstream-gpt"]);
+    await expect.poll(() => gw.logs.some((line) => line.includes('"level":50') && line.includes("stream failed after the answer started"))).toBe(true);
+  });
+
   it("answers a 200 whose body is an error stating status 400 (vLLM's shape) with a 400, and does not fall back", async () => {
     broken = (res) => {
       res.writeHead(200, { "content-type": "application/json" });

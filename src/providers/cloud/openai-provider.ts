@@ -142,9 +142,9 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     const release = (answered: boolean) => {
       if (node) releaseBody(node, answered, timeoutMs);
     };
-    const failure = (error: unknown) => {
+    const failure = (error: unknown, answerStarted = false) => {
       release(false);
-      return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId);
+      return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId, { answerStarted });
     };
     const events = readEventStream(source, response.headers);
     let first: IteratorResult<ChatCompletionChunk>;
@@ -154,7 +154,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       throw failure(error);
     }
     if (first.done) throw failure(noEvents(response.headers));
-    return peekedStream(first.value, events, failure, release);
+    return peekedStream(first.value, events, (error) => failure(error, true), release);
   }
 
   async close(): Promise<void> {}

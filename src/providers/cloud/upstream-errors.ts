@@ -9,7 +9,11 @@ import { upstreamRetryHints } from "./retry-after.js";
 // Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
 export { clientClosed };
 
-export function mapUpstreamError(error: unknown, providerId: string): GatewayError {
+/**
+ * `answerStarted`: the error came after the stream's first event, when the client has its 200 and
+ * nothing can fall back: whatever status the error states, the upstream failed mid-answer (502).
+ */
+export function mapUpstreamError(error: unknown, providerId: string, options: { answerStarted?: boolean } = {}): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof APIUserAbortError) return clientClosed(error);
   if (error instanceof APIConnectionTimeoutError) {
@@ -21,7 +25,7 @@ export function mapUpstreamError(error: unknown, providerId: string): GatewayErr
   if (error instanceof APIError) {
     // An error in a 200's body or as a stream's event has no HTTP status: the one its body states
     // (vLLM's `code: 400`), or a 400 for OpenAI's `invalid_request_error`, says a retry cannot help.
-    const status = typeof error.status === "number" ? error.status : statusInBody(error);
+    const status = typeof error.status === "number" ? error.status : options.answerStarted ? undefined : statusInBody(error);
     if (status !== undefined) return fromStatus(error, status, providerId);
     return new GatewayError(`The upstream provider '${providerId}' failed mid-answer: ${upstreamErrorMessage(error)}`, {
       status: 502,
