@@ -4,9 +4,11 @@
  * one name (OpenAI's reasoning models refuse `max_tokens`; servers that know only `max_tokens` ignore
  * `max_completion_tokens`).
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startFakeOpenAI } from "../support/fake-openai.js";
-import { testModelsYaml, upstreamGateway } from "../support/gateway.js";
+import { SHIPPED_POLICIES, startTestGateway, testModelsYaml, upstreamGateway } from "../support/gateway.js";
 
 const CAPPED = `
 version: 1
@@ -67,5 +69,20 @@ describe("a provider with max_tokens_field: max_completion_tokens", () => {
     const stream = await oneField.gw.client().chat.completions.create({ ...ask, max_tokens: 2000, stream: true });
     for await (const _ of stream);
     expect(limits(oneField.upstream)).toEqual({ max_tokens: undefined, max_completion_tokens: 50 });
+  });
+});
+
+describe("the shipped openai provider pointed elsewhere by OPENAI_BASE_URL", () => {
+  it("gets the client's limit as the client spelled it (a server reading only max_tokens keeps it)", async () => {
+    const upstream = await startFakeOpenAI();
+    const modelsYaml = await readFile(join(SHIPPED_POLICIES, "models.yaml"), "utf8");
+    const gw = await startTestGateway({ modelsYaml, env: { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: "sk-upstream" }, waitForModels: false });
+    try {
+      await gw.client().chat.completions.create({ model: "gpt-4o-mini", max_tokens: 7, messages: [{ role: "user", content: "Hi" }] });
+      expect(limits(upstream)).toEqual({ max_tokens: 7, max_completion_tokens: undefined });
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
   });
 });
