@@ -286,7 +286,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const route = decided?.decision.kind === "route" ? decided.decision : undefined;
     const endedAt = performance.now();
     const attempt = f.failed?.attempt;
-    const generationStartedAt = execution ? execution.generationStartedAt : attempt?.generationStartedAt;
+    const generationStartedAt = execution ? execution.generationStartedAt : attempt?.heldSlot === false ? undefined : attempt?.generationStartedAt;
     // A model the client walked away from had started on the prompt: its time is charged, so its
     // prompt is counted too, or the baseline (priced on tokens) reads $0 and savings go negative.
     const call = execution?.call ?? attempt?.call;

@@ -8,7 +8,7 @@ import { startFakeOpenAI } from "../support/fake-openai.js";
 import { testModelsYaml, upstreamGateway } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
-const KEYS = { alone: "sk-slot-alone-0123456789", chain: "sk-slot-chain-0123456789" };
+const KEYS = { alone: "sk-slot-alone-0123456789", chain: "sk-slot-chain-0123456789", refused: "sk-slot-refused-0123456789" };
 const TIMEOUT_MS = 800;
 /** $3.60 an hour on one slot: $0.000001 per millisecond held. */
 const USD_PER_MS = 3.6 / 3_600_000;
@@ -76,5 +76,18 @@ describe("a per-hour model that times out", () => {
     expect(boxTime).toBeGreaterThanOrEqual(TIMEOUT_MS * USD_PER_MS * 0.9);
     expect(boxTime).toBeLessThan(TIMEOUT_MS * USD_PER_MS * 10);
     expect(savings).toBeCloseTo(-boxTime, 9);
+  });
+
+  it("charges nothing for a per-hour model that did no work: it rate limited, and the fallback answered", async () => {
+    cloud.upstream.reset();
+    cloud.upstream.script({ kind: "error", status: 429 });
+    const res = await chat(KEYS.refused, "auto");
+    expect(res.status).toBe(200);
+    await res.json();
+    const [row] = await usageRecords(cloud.gw.url, KEYS.refused, 1);
+    expect(row).toMatchObject({ model: "gpt-4o", fallback: "true" });
+    const { cost, baseline, savings } = money(row);
+    expect(cost).toBe(baseline);
+    expect(savings).toBe(0);
   });
 });

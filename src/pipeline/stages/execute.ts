@@ -8,7 +8,7 @@
 import { GatewayError } from "../../errors.js";
 import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { RouteDecision } from "../../policy/decide.js";
-import { failureKindOf, nextTarget, type Failure, type FallbackStep } from "../../policy/fallback.js";
+import { failureKindOf, nextTarget, type Failure, type FailureKind, type FallbackStep } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
 import type { PiiSummaryEntry } from "../../pii/index.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
@@ -48,13 +48,18 @@ export interface Attempt {
   promptTokens?: number;
   /** When the model failed (`performance.now()`), for one that had started. */
   endedAt?: number;
+  /**
+   * False when the model failed without working on the request (connection refused, rate limited,
+   * not ready): a per-hour server is then charged no slot time, though the call had started.
+   */
+  heldSlot?: boolean;
 }
 
 /** The slot time of each attempt in `attempts` that started, except `except`. */
 export function failedAttemptsOf(attempts: readonly Attempt[], except?: Attempt): FailedAttempt[] {
   const held: FailedAttempt[] = [];
   for (const a of attempts) {
-    if (a === except || a.generationStartedAt === undefined || a.endedAt === undefined) continue;
+    if (a === except || a.generationStartedAt === undefined || a.endedAt === undefined || a.heldSlot === false) continue;
     held.push({ model: a.model, generationMs: a.endedAt - a.generationStartedAt });
   }
   return held;
@@ -92,6 +97,9 @@ export interface ExecuteDeps {
   keepOnHost(types: readonly string[]): RouteDecision | undefined;
 }
 
+/** Failures after which the model had done no work on the request: the call started, no slot was held. */
+const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_refused", "rate_limited", "unavailable", "local_overload"]);
+
 export async function execute(ctx: ChatRequestContext, decided: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
   const failures: Failure[] = [];
   const path: string[] = [];
@@ -128,13 +136,14 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         pii: [...keptLocalPii, ...call.pii],
       };
     } catch (error) {
+      const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
       if (attempt.generationStartedAt !== undefined) {
         attempt.endedAt = performance.now();
+        attempt.heldSlot = ctx.signal.aborted || !NO_WORK_DONE.has(kind);
         startedAndFailed.push(attempt);
       }
       const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
-      const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
       if (!kind) throw failed;
       let noHost = false;
       if (error instanceof KeepLocalError && !keptLocal) {
