@@ -11,6 +11,7 @@ import { duplicateKeys } from "./duplicate-keys.js";
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
+import { tagProblems } from "./yaml-warnings.js";
 
 export interface ConfigProblem {
   file: string;
@@ -139,6 +140,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
   const syntax = [
     ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
+    ...tagProblems(doc, text),
     ...duplicateKeys(doc).map((d) => ({
       offset: d.offset,
       message: `Map keys must be unique: "${d.key}" is already at line ${counter.linePos(d.firstOffset).line}`,

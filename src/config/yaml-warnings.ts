@@ -1,0 +1,35 @@
+/**
+ * yaml-library warnings that change what a file means, turned into problems. The library reads a
+ * value under a tag it cannot resolve as if the tag were not there and only warns: `tenant: !ENV
+ * TEAM_TENANT` became the tenant literally named "TEAM_TENANT", a rule that never matched and that
+ * `policy check` accepted. The other warnings (an unknown `%` directive, an anchor ending in `:`)
+ * leave the value as written, so they stay silent.
+ */
+import type { Document } from "yaml";
+
+const MEANING_CHANGING = new Set(["TAG_RESOLVE_FAILED", "BAD_COLLECTION_TYPE"]);
+
+/** `!!int`, `!<tag:yaml.org,2002:int>`: a YAML tag the library knows, here used on a value it does not fit. */
+const STANDARD_TAG = /^!(!|<tag:yaml\.org,2002:)/;
+
+/**
+ * Source offsets of the tags whose value was read as plain text, with what to tell ops.
+ *
+ * @example
+ * tagProblems(parseDocument("a: !ENV X\n"), "a: !ENV X\n");
+ * // [{ offset: 3, message: "custom YAML tags (!ENV) are not supported: write the value itself" }]
+ */
+export function tagProblems(doc: Document, text: string): { offset: number; message: string }[] {
+  return doc.warnings
+    .filter((warning) => MEANING_CHANGING.has(warning.code))
+    .map((warning) => {
+      const [start, end] = warning.pos;
+      const tag = text.slice(start, end);
+      const message = !tag.startsWith("!")
+        ? warning.message.split("\n")[0] ?? warning.message
+        : STANDARD_TAG.test(tag)
+          ? `the tag ${tag} does not fit this value: remove the tag or fix the value`
+          : `custom YAML tags (${tag}) are not supported: write the value itself`;
+      return { offset: start, message };
+    });
+}
