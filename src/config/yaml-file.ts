@@ -10,6 +10,7 @@ import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
+import { tooDeep } from "./nesting-depth.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 import { tagProblems } from "./yaml-warnings.js";
 
@@ -61,6 +62,26 @@ const tooLarge = (file: string, bytes: number): ConfigError =>
 
 /** Alias expansions allowed when building a file's value: a few anchors are fine, a "billion laughs" is not. */
 const MAX_ALIAS_COUNT = 100;
+
+/** The backstop should `tooDeep` miss a way to nest: a stack overflow still names the file and the fix. */
+const stackOverflow = (file: string, error: RangeError): ConfigError =>
+  new ConfigError([{ file, line: 0, col: 0, path: "", message: `${error.message} while reading this file: it nests too deeply; flatten it` }]);
+
+/**
+ * `build()`, a stack overflow in it a `ConfigError` naming `file`: the backstop, should `tooDeep` miss
+ * a way to nest, for any recursive walk of a file's value.
+ *
+ * @example
+ * const result = withinStack(file, () => schema.safeParse(value));
+ */
+export function withinStack<T>(file: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof RangeError) throw stackOverflow(file, error);
+    throw error;
+  }
+}
 
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
@@ -138,6 +159,19 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   // merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
   // other YAML tools; without it the file had a literal "<<" key.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
+  const located = (found: { offset: number; message: string }[]): ConfigError =>
+    new ConfigError(
+      found
+        .sort((a, b) => a.offset - b.offset)
+        .map((e) => {
+          const pos = counter.linePos(e.offset);
+          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
+        }),
+    );
+  // First, and alone: the checks below walk the tree copying their path at each level (quadratic in
+  // its depth), and yaml's own stack overflow while composing it is the same fault reported again.
+  const deep = tooDeep(doc);
+  if (deep) throw located([deep]);
   const syntax = [
     ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
     ...tagProblems(doc, text),
@@ -152,16 +186,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   // Only in a file otherwise well formed (its aliases resolve, at most MAX_ALIASES of them): a merge
   // in a broken one would add a second report of the same fault.
   else if (syntax.length === 0) syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
-  if (syntax.length > 0) {
-    throw new ConfigError(
-      syntax
-        .sort((a, b) => a.offset - b.offset)
-        .map((e) => {
-          const pos = counter.linePos(e.offset);
-          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
-        }),
-    );
-  }
+  if (syntax.length > 0) throw located(syntax);
   const locate = locator(doc, counter);
   const problem = (path: readonly PropertyKey[], message: string): ConfigProblem => ({
     file,
@@ -173,6 +198,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (error instanceof RangeError) throw stackOverflow(file, error);
     // The yaml package throws a bare ReferenceError for an alias bomb; ops need the file and the fix.
     const at = firstAlias(doc, counter);
     const reason = error instanceof Error ? error.message : String(error);
@@ -181,7 +207,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
       { file, ...at, path: "", message: bomb ? `${reason}: aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes; write the values out instead` : reason },
     ]);
   }
-  const result = schema.safeParse(value ?? {});
+  const result = withinStack(file, () => schema.safeParse(value ?? {}));
   if (!result.success) {
     const locateKey = keyLocator(doc, counter, locate);
     throw new ConfigError(

@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { IntentsFileSchema } from "../../classifiers/intents.js";
 import { loadGatewayConfig } from "../config/load.js";
-import { ConfigError, parseYamlText, readConfigFile, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
+import { ConfigError, parseYamlText, readConfigFile, withinStack, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import { catalogFromRegistry, type PolicyCatalog } from "./catalog.js";
@@ -262,7 +262,7 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
   const known = input.labels ? new Set(input.labels) : input.intents ? new Set(input.intents.names) : undefined;
   const warnings: string[] = [];
   if (!known) warnings.push(`${input.file}: intent names are not checked: no classifier labels and no ${INTENTS_FILE}`);
-  const problems = checkReferences(source, {
+  const problems = withinStack(input.file, () => checkReferences(source, {
     catalog: input.catalog,
     catalogSource: input.catalogSource ?? `${MODELS_FILE} declares`,
     piiSource: input.piiSource ?? "the PII engine reports",
@@ -271,10 +271,10 @@ export function compileRoutingText(input: CompileRoutingInput): { policy: Compil
     warnings,
     piiTypes: input.piiTypes ? new Set(input.piiTypes) : undefined,
     piiHashKey: input.piiHashKey,
-  });
+  }));
   if (problems.length > 0) throw new ConfigError(problems);
   const version = input.version ?? createHash("sha256").update(input.text).digest("hex").slice(0, 12);
-  return { policy: compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes }), warnings };
+  return { policy: withinStack(input.file, () => compilePolicy(source.value, { version, catalog: input.catalog, intentRoutes })), warnings };
 }
 
 /** Content hash of the policy's files (by base name, so moving the directory keeps the version). */

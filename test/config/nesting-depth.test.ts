@@ -1,0 +1,92 @@
+/**
+ * How deep a policy file may nest. Building, validating and compiling a value recurse once per level:
+ * 800 nested `not` in a 7 KB routing.yaml overflowed the stack, a bare RangeError naming no file at
+ * start-up, a problem on the folder at line 0 on reload. Past `MAX_NESTING_DEPTH` levels of mappings
+ * and lists a file is refused at the first level too deep, before any value is built.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { MAX_NESTING_DEPTH, NESTING_MESSAGE } from "../../src/config/nesting-depth.js";
+import { ConfigError, formatProblem, parseYamlText } from "../../src/config/yaml-file.js";
+import { PolicyStore } from "../../src/policy/store.js";
+import { memoryLogger, policyDir, problemsOf as routingProblemsOf } from "../policy/support.js";
+
+const AnyMap = z.record(z.string(), z.unknown());
+
+function problemsOf(text: string): string[] {
+  try {
+    parseYamlText("f.yaml", text, AnyMap);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+/** A routing.yaml whose one rule's `when` is `levels` nested `not`s (line 5; the `when` mapping is the 4th level). */
+const deepRouting = (levels: number) =>
+  `version: 1\ndefault: { route: local }\nrules:\n  - name: a\n    when: ${"{ not: ".repeat(levels)}{ tools: true }${" }".repeat(levels)}\n    then: { route: cloud }\n`;
+
+/** Column of the first mapping past the limit: `    when: ` is 10 characters, each `{ not: ` 7. */
+const TOO_DEEP_COL = 11 + 7 * (MAX_NESTING_DEPTH - 3);
+
+describe("nesting depth", () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  it("800 nested `not` are refused at the first level too deep, quickly", () => {
+    const started = performance.now();
+    const problems = routingProblemsOf(deepRouting(800));
+    // The yaml parse of the 7 KB file itself takes ~30 ms; the refusal adds one walk of 65 levels.
+    // The bound is loose for loaded CI machines; before, the syntax-tree checks alone took ~200 ms.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(problems).toEqual([`routing.yaml:5:${TOO_DEEP_COL}: ${NESTING_MESSAGE}`]);
+  });
+
+  it("a file nested 100,000 deep is refused the same way, not with yaml's stack overflow", () => {
+    const text = `a: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
+    expect(problemsOf(text)).toEqual([`f.yaml:1:${4 + MAX_NESTING_DEPTH - 1}: ${NESTING_MESSAGE}`]);
+  });
+
+  it(`${MAX_NESTING_DEPTH} levels are accepted`, () => {
+    const levels = MAX_NESTING_DEPTH - 1; // under the top-level mapping
+    const text = `a: ${"[".repeat(levels)}${"]".repeat(levels)}\n`;
+    expect(() => parseYamlText("f.yaml", text, AnyMap)).not.toThrow();
+  });
+
+  it("an alias counts as the value it names, written where it stands", () => {
+    const nested = (n: number, inner: string) => `${"[".repeat(n)}${inner}${"]".repeat(n)}`;
+    // Each anchor is 40 levels deep, the second holding the first: 80 levels once expanded.
+    const text = `a: &one ${nested(40, "1")}\nb: &two ${nested(39, "*one")}\nc: *two\n`;
+    expect(problemsOf(text)).toEqual([`f.yaml:2:${9 + 39}: ${NESTING_MESSAGE}`]);
+    expect(() => parseYamlText("f.yaml", `a: &one ${nested(30, "1")}\nb: ${nested(30, "*one")}\n`, AnyMap)).not.toThrow();
+  });
+
+  it("an alias inside the value it names is refused at the alias, not left to recurse without end", () => {
+    const text = "version: 1\ndefault: { route: local }\nrules:\n  - name: a\n    when: &w { not: *w }\n    then: { route: cloud }\n";
+    expect(routingProblemsOf(text)).toEqual([
+      "routing.yaml:5:21: *w is inside the value &w names, so that value would contain itself without end: write it out instead",
+    ]);
+  });
+
+  it("at start-up, refuses the folder with a problem at routing.yaml's line", async () => {
+    const dir = await policyDir({ "routing.yaml": deepRouting(800) });
+    cleanup.push(dir.remove);
+    const error = await PolicyStore.open({ dir: dir.dir, log: memoryLogger().log }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([expect.objectContaining({ file: expect.stringMatching(/routing\.yaml$/), line: 5, col: TOO_DEEP_COL })]);
+  });
+
+  it("on reload, keeps the last good policy and names routing.yaml's line", async () => {
+    const dir = await policyDir({});
+    cleanup.push(dir.remove);
+    const store = await PolicyStore.open({ dir: dir.dir, log: memoryLogger().log });
+    cleanup.push(() => store.close());
+    await dir.write("routing.yaml", deepRouting(800));
+    const result = await store.reload("admin");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.problems).toEqual([expect.objectContaining({ file: expect.stringMatching(/routing\.yaml$/), line: 5, message: NESTING_MESSAGE })]);
+  });
+});
