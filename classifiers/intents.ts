@@ -4,9 +4,9 @@
  * it through this schema.
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { readFailure } from "../src/config/read-failure.js";
+import { ConfigError, parseYamlText, withinStack, type YamlSource } from "../src/config/yaml-file.js";
 import { ClassifierDataError } from "./errors.js";
 
 export const IntentRouteSchema = z.enum(["local", "cloud"]);
@@ -32,30 +32,33 @@ export const IntentsFileSchema = z.strictObject({
 });
 export type IntentsFile = z.infer<typeof IntentsFileSchema>;
 
+/**
+ * The intents file's examples and routes, read by the same YAML parser as the gateway's policy files
+ * (merge keys, duplicate keys, alias and nesting limits), so `classifier train` accepts exactly the
+ * files the gateway does; before, a `<<: *shared` the gateway merged was a training error here.
+ *
+ * @example
+ * parseIntentsYaml(await readFile("policies/intents.yaml", "utf8"), "policies/intents.yaml").intents;
+ */
 export function parseIntentsYaml(text: string, file = "intents file"): IntentsFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
-  const [syntaxError] = document.errors;
-  if (syntaxError) {
-    throw new ClassifierDataError(`invalid YAML: ${syntaxError.message.split("\n")[0]}`, file, syntaxError.linePos?.[0]?.line);
+  let source: YamlSource<unknown>;
+  try {
+    source = parseYamlText(file, text, z.unknown());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const [first] = error.problems;
+    throw new ClassifierDataError(`invalid YAML: ${first?.message}`, file, first?.line || undefined);
   }
-  if (document.contents === null) throw new ClassifierDataError("no intents (the file is empty)", file);
-  const result = IntentsFileSchema.safeParse(document.toJS());
+  // An empty file reads as an empty mapping.
+  const { value } = source;
+  if (typeof value === "object" && value !== null && Object.keys(value).length === 0) throw new ClassifierDataError("no intents (the file is empty)", file);
+  const result = withinStack(file, () => IntentsFileSchema.safeParse(value));
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = (issue?.path ?? []).filter((key) => typeof key !== "symbol");
-    throw new ClassifierDataError(`${path.join(".") || "(root)"}: ${issue?.message}`, file, lineOf(document, lineCounter, path));
+    throw new ClassifierDataError(`${path.join(".") || "(root)"}: ${issue?.message}`, file, path.length > 0 ? source.locate(path).line : undefined);
   }
   return result.data;
-}
-
-/** The line of the deepest node on `path` that exists, so a schema error points into the file. */
-function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly (string | number)[]): number | undefined {
-  for (let depth = path.length; depth > 0; depth--) {
-    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return lineCounter.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 /** @example const intents = await loadIntentsFile("policies/intents.yaml"); */
