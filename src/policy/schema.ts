@@ -42,16 +42,26 @@ const Probability = z.number().min(0).max(1);
 const Count = z.int().nonnegative();
 
 /**
+ * The fix for a number where text is expected: YAML reads `tier: 2` and `tenant: 0042` unquoted as
+ * numbers (0042 as 42), while headers, metadata, tenants and intents are text. Without this the
+ * operator saw only "expected a value, …" for a value that looked right.
+ */
+const quoteNumber = (input: unknown): string | undefined => {
+  const number = Array.isArray(input) ? input.find((item) => typeof item === "number") : input;
+  return typeof number === "number" ? `write it as a string: '${number}' (YAML reads an unquoted number as a number, dropping leading zeros)` : undefined;
+};
+
+/**
  * One value or a non-empty list of them. `what` names the value for the error an operator sees when
  * the entry is neither (zod's own is "Invalid input"); a value of the right shape that breaks the
  * item's rule still gets the item's message.
  */
 const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
-  z.union([item, z.array(item).min(1)], { error: `expected ${what}, or a non-empty list of them` });
+  z.union([item, z.array(item).min(1)], { error: (issue) => quoteNumber(issue.input) ?? `expected ${what}, or a non-empty list of them` });
 
 /** A header or metadata match: a value, any of several values, or `true`/`false` for present/absent. */
 const ValueMatch = z.union([z.boolean(), z.string(), z.array(z.string()).min(1)], {
-  error: "expected a value, a non-empty list of values, or true (present) / false (absent)",
+  error: (issue) => quoteNumber(issue.input) ?? "expected a value, a non-empty list of values, or true (present) / false (absent)",
 });
 
 /**

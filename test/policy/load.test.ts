@@ -22,9 +22,14 @@ describe("routing.yaml schema", () => {
     ],
     ["a wrong type", `${VALID_HEAD}  - name: a\n    when: { tools: yes }\n    then: { route: cloud }\ndefault: { route: local }\n`, /^routing\.yaml:4:20: rules\[0\]\.when\.tools: .*boolean/],
     [
-      "a number where a tenant id or a list of them goes",
-      `${VALID_HEAD}  - name: a\n    when: { tenant: 123 }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      "a boolean where a tenant id or a list of them goes",
+      `${VALID_HEAD}  - name: a\n    when: { tenant: true }\n    then: { route: cloud }\ndefault: { route: local }\n`,
       /^routing\.yaml:4:21: rules\[0\]\.when\.tenant: expected a tenant id, or a non-empty list of them$/,
+    ],
+    [
+      "a tenant id YAML reads as a number (0042 is 42), which says to quote it",
+      `${VALID_HEAD}  - name: a\n    when: { tenant: 0042 }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:21: rules\[0\]\.when\.tenant: write it as a string: '42' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
     ],
     [
       "an unknown response format",
@@ -75,9 +80,14 @@ describe("routing.yaml schema", () => {
       /^routing\.yaml:4:29: rules\[0\]\.when\.not\.headers: needs at least one header/,
     ],
     [
-      "a number as a header match",
+      "a number as a header match, which says to quote it",
       `${VALID_HEAD}  - name: a\n    when: { headers: { x-tier: 2 } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
-      /^routing\.yaml:4:\d+: rules\[0\]\.when\.headers\.x-tier: expected a value, a non-empty list of values, or true \(present\) \/ false \(absent\)$/,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.headers\.x-tier: write it as a string: '2' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
+    ],
+    [
+      "a number in a list of metadata values, which says to quote it",
+      `${VALID_HEAD}  - name: a\n    when: { metadata: { tier: [gold, 3] } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.metadata\.tier: write it as a string: '3' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
     ],
     [
       "a mapping as a metadata match",
