@@ -8,6 +8,7 @@ import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, ty
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
+import { ONE_DOCUMENT_MESSAGE, onlyEmptyAfterFirst } from "./extra-documents.js";
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { tooDeep } from "./nesting-depth.js";
@@ -173,7 +174,9 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
   const deep = tooDeep(doc);
   if (deep) throw located([deep]);
   const syntax = [
-    ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split("\n")[0] ?? e.message })),
+    ...doc.errors
+      .filter((e) => e.code !== "MULTIPLE_DOCS" || !onlyEmptyAfterFirst(text))
+      .map((e) => ({ offset: e.pos[0], message: e.code === "MULTIPLE_DOCS" ? ONE_DOCUMENT_MESSAGE : (e.message.split("\n")[0] ?? e.message) })),
     ...tagProblems(doc, text),
     ...duplicateKeys(doc).map((d) => ({
       offset: d.offset,
