@@ -13,6 +13,7 @@ import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { tooDeep } from "./nesting-depth.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
+import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
 import { tagProblems } from "./yaml-warnings.js";
 
 export interface ConfigProblem {
@@ -153,6 +154,7 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
 export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_CONFIG_FILE_BYTES) throw tooLarge(file, bytes);
+  if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
   const counter = new LineCounter();
   // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
   // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per

@@ -1,0 +1,52 @@
+/**
+ * A policy file written in UTF-16 (PowerShell's default) is refused as such; before, read as UTF-8 it
+ * was one string, and ops saw "expected object, received string".
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError, formatProblem, loadOptionalYamlFile, parseYamlText } from "../../src/config/yaml-file.js";
+
+const AnyMap = z.record(z.string(), z.unknown());
+const ROUTING = "version: 1\ndefault: { route: local }\n";
+
+function fileProblems(text: string): string[] {
+  try {
+    parseYamlText("f.yaml", text, AnyMap);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("a UTF-16 file", () => {
+  const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  const utf16be = (text: string) => Buffer.from(Buffer.from(`\ufeff${text}`, "utf16le").swap16());
+
+  it("is refused as UTF-16, with or without a byte-order mark, in either byte order", () => {
+    const message = "f.yaml: the file is UTF-16 (PowerShell's default encoding); save it as UTF-8";
+    expect(fileProblems(utf16le(ROUTING).toString("utf8"))).toEqual([message]);
+    expect(fileProblems(utf16be(ROUTING).toString("utf8"))).toEqual([message]);
+    expect(fileProblems(Buffer.from(ROUTING, "utf16le").toString("utf8"))).toEqual([message]);
+  });
+
+  it("is refused when read from disk, naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-utf16-"));
+    try {
+      const file = join(dir, "budgets.yaml");
+      await writeFile(file, utf16le("version: 1\n"));
+      const error = await loadOptionalYamlFile(file, AnyMap).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map(formatProblem)).toEqual([`${file}: the file is UTF-16 (PowerShell's default encoding); save it as UTF-8`]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is told apart from UTF-8 with a byte-order mark, which still reads", () => {
+    expect(parseYamlText("f.yaml", `\ufeff${ROUTING}`, AnyMap).value).toEqual({ version: 1, default: { route: "local" } });
+  });
+});
