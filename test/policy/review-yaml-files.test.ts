@@ -26,7 +26,8 @@ describe("review: many aliases, or one large anchor used often", () => {
     const text = `version: 1\ndefault: { route: local }\nrules:\n  - name: r\n    when: { tenant: [${pairs.join(", ")}] }\n    then: { route: cloud }\n`;
     const started = performance.now();
     const problems = problemsOf(text);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Expanding them took 100 s before the cap; the bound leaves room for a busy shared machine (≈0.1 s idle).
+    expect(performance.now() - started).toBeLessThan(10_000);
     const col = text.split("\n")[4]!.indexOf("*a100") + 1;
     expect(problems).toEqual([`routing.yaml:5:${col}: more than 100 aliases (*name) in one file; write the values out instead`]);
   });
