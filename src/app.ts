@@ -63,6 +63,8 @@ export interface GatewayOptions extends ProviderSetOptions {
   log: Logger;
   /** Watch the policy folder and reload on change (default true). */
   watchPolicies?: boolean;
+  /** The clock usage records and monthly budgets read (epoch ms); default `Date.now`. */
+  usageClock?: () => number;
 }
 
 /** Usage writes happen in the background: they may wait longer on Redis than a request's context load. */
@@ -116,6 +118,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     log,
     metrics,
     ...(usageRedis ? { redis: usageRedis, redisPrefix: contextConfig.usageKeyPrefix } : {}),
+    ...(options.usageClock ? { now: options.usageClock } : {}),
   });
 
   const policies = await PolicyStore.open({

@@ -113,6 +113,8 @@ export interface TestGatewayOptions {
   watchPolicies?: boolean;
   /** The clock of server pools' cool-downs (`base_urls`), for tests that move time instead of waiting. */
   poolClock?: () => number;
+  /** The usage records' and budgets' clock; default: the real time, held within the month the gateway started in. */
+  usageClock?: () => number;
 }
 
 /**
@@ -136,7 +138,12 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     },
   });
   const log = createLogger(config.env.LOG_LEVEL, sink);
-  const gateway = await createGateway(config, { log, watchPolicies: options.watchPolicies ?? false, ...(options.poolClock ? { poolClock: options.poolClock } : {}) });
+  const gateway = await createGateway(config, {
+    log,
+    watchPolicies: options.watchPolicies ?? false,
+    usageClock: options.usageClock ?? clockWithinThisMonth(),
+    ...(options.poolClock ? { poolClock: options.poolClock } : {}),
+  });
   const server = await startServer(gateway, { port: 0, host: "127.0.0.1", log, shutdownTimeoutMs: 2000 });
   if (options.waitForModels ?? true) await gateway.start();
   else void gateway.start();
@@ -226,4 +233,15 @@ export function fakeCloudGateway(
       return started.gw;
     },
   };
+}
+
+/**
+ * The real time, held at the last millisecond of the month it was made in: a test that spends a
+ * budget and then expects a 429 must not see a new month's empty budget because it ran across
+ * midnight on the 1st (UTC).
+ */
+export function clockWithinThisMonth(): () => number {
+  const now = new Date();
+  const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - 1;
+  return () => Math.min(Date.now(), monthEnd);
 }
