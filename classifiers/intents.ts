@@ -43,7 +43,8 @@ export type IntentsFile = z.infer<typeof IntentsFileSchema>;
 export function parseIntentsYaml(text: string, file = "intents file"): IntentsFile {
   let source: YamlSource<unknown>;
   try {
-    source = parseYamlText(file, text, z.unknown());
+    // Training data is read offline and may be larger than any policy file.
+    source = parseYamlText(file, text, z.unknown(), { maxBytes: Infinity });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const [first] = error.problems;

@@ -151,9 +151,13 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
   return at;
 }
 
-export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S): YamlSource<z.infer<S>> {
+/**
+ * `options.maxBytes`: the size cap, `MAX_CONFIG_FILE_BYTES` by default (a policy file the gateway reads
+ * on its serving thread); the classifier trainer's data files, read offline, pass `Infinity`.
+ */
+export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S, options: { maxBytes?: number } = {}): YamlSource<z.infer<S>> {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_CONFIG_FILE_BYTES) throw tooLarge(file, bytes);
+  if (bytes > (options.maxBytes ?? MAX_CONFIG_FILE_BYTES)) throw tooLarge(file, bytes);
   if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
   const counter = new LineCounter();
   // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a

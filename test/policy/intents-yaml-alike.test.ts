@@ -42,6 +42,15 @@ describe("intents.yaml, read by the gateway and the trainer", () => {
     expect(() => parseIntentsYaml(tagged, "intents.yaml")).toThrow("intents.yaml:3: invalid YAML: custom YAML tags (!ENV) are not supported: write the value itself");
   });
 
+  it("larger than a policy file may be (1 MiB), is still training data for the trainer", () => {
+    const examples = (intent: string) => Array.from({ length: 10_000 }, (_, i) => `      - "${intent} example number ${i} with some more words"`).join("\n");
+    const text = `version: 1\nintents:\n  greeting:\n    route: local\n    description: greetings\n    examples:\n${examples("greeting")}\n  faq:\n    route: local\n    description: questions\n    examples:\n${examples("faq")}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);
+    const file = parseIntentsYaml(text, "big.yaml");
+    expect(file.intents.greeting?.examples).toHaveLength(10_000);
+    expect(file.intents.faq?.examples).toHaveLength(10_000);
+  });
+
   it("keeps the trainer's schema messages at their line", () => {
     const text = "version: 1\nintents:\n  a: { route: local, description: a, examples: [x] }\n  b:\n    route: elsewhere\n    description: b\n    examples: [y]\n";
     expect(() => parseIntentsYaml(text, "intents.yaml")).toThrow(/^intents\.yaml:5: intents\.b\.route: /);
