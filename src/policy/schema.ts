@@ -46,9 +46,12 @@ const Count = z.int().nonnegative();
  * numbers (0042 as 42), while headers, metadata, tenants and intents are text. Without this the
  * operator saw only "expected a value, …" for a value that looked right.
  */
+const QUOTE_NUMBER = "a number where text goes: put the value in quotes as written ('0042', '3.10'); unquoted, YAML reads it as a number and drops leading and trailing zeros";
 const quoteNumber = (input: unknown): string | undefined => {
   const number = Array.isArray(input) ? input.find((item) => typeof item === "number") : input;
-  return typeof number === "number" ? `write it as a string: '${number}' (YAML reads an unquoted number as a number, dropping leading zeros)` : undefined;
+  // The digits as written are gone (0042 reads as 42, 3.10 as 3.1): suggesting the parsed value would
+  // point the operator at another tenant or version.
+  return typeof number === "number" ? QUOTE_NUMBER : undefined;
 };
 
 /**

@@ -29,7 +29,7 @@ describe("routing.yaml schema", () => {
     [
       "a tenant id YAML reads as a number (0042 is 42), which says to quote it",
       `${VALID_HEAD}  - name: a\n    when: { tenant: 0042 }\n    then: { route: cloud }\ndefault: { route: local }\n`,
-      /^routing\.yaml:4:21: rules\[0\]\.when\.tenant: write it as a string: '42' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
+      /^routing\.yaml:4:21: rules\[0\]\.when\.tenant: a number where text goes: put the value in quotes as written \('0042', '3\.10'\); unquoted, YAML reads it as a number and drops leading and trailing zeros$/,
     ],
     [
       "an unknown response format",
@@ -82,12 +82,12 @@ describe("routing.yaml schema", () => {
     [
       "a number as a header match, which says to quote it",
       `${VALID_HEAD}  - name: a\n    when: { headers: { x-tier: 2 } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
-      /^routing\.yaml:4:\d+: rules\[0\]\.when\.headers\.x-tier: write it as a string: '2' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.headers\.x-tier: a number where text goes: put the value in quotes as written \('0042', '3\.10'\); unquoted, YAML reads it as a number and drops leading and trailing zeros$/,
     ],
     [
       "a number in a list of metadata values, which says to quote it",
       `${VALID_HEAD}  - name: a\n    when: { metadata: { tier: [gold, 3] } }\n    then: { route: cloud }\ndefault: { route: local }\n`,
-      /^routing\.yaml:4:\d+: rules\[0\]\.when\.metadata\.tier: write it as a string: '3' \(YAML reads an unquoted number as a number, dropping leading zeros\)$/,
+      /^routing\.yaml:4:\d+: rules\[0\]\.when\.metadata\.tier: a number where text goes: put the value in quotes as written \('0042', '3\.10'\); unquoted, YAML reads it as a number and drops leading and trailing zeros$/,
     ],
     [
       "a mapping as a metadata match",
