@@ -6,7 +6,7 @@
  */
 import { isScalar, parseAllDocuments } from "yaml";
 
-export const ONE_DOCUMENT_MESSAGE = "only one YAML document per file: another starts here (at `---`); move it to a file of its own or remove it";
+export const ONE_DOCUMENT_MESSAGE = "only one YAML document per file: another starts here; move it to a file of its own or remove it";
 
 /**
  * Whether every document after the first is empty (`---` alone, or only comments). Parses the file

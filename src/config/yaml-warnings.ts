@@ -9,8 +9,8 @@ import type { Document } from "yaml";
 
 const MEANING_CHANGING = new Set(["TAG_RESOLVE_FAILED", "BAD_COLLECTION_TYPE"]);
 
-/** `!!int`, `!<tag:yaml.org,2002:int>`: a YAML tag the library knows, here used on a value it does not fit. */
-const STANDARD_TAG = /^!(!|<tag:yaml\.org,2002:)/;
+/** `!!int`, `!<tag:yaml.org,2002:int>`: a core YAML tag (not `!!python/str`), here on a value the library cannot read under it. */
+const STANDARD_TAG = /^!(!|<tag:yaml\.org,2002:)(str|int|float|bool|null|seq|map|binary|timestamp|omap|pairs|set|merge|value)>?$/;
 
 /**
  * Source offsets of the tags whose value was read as plain text, with what to tell ops.
@@ -28,7 +28,7 @@ export function tagProblems(doc: Document, text: string): { offset: number; mess
       const message = !tag.startsWith("!")
         ? warning.message.split("\n")[0] ?? warning.message
         : STANDARD_TAG.test(tag)
-          ? `the tag ${tag} does not fit this value: remove the tag or fix the value`
+          ? `the YAML parser cannot read this value as ${tag}: remove the tag (a value's own form gives its type)`
           : `custom YAML tags (${tag}) are not supported: write the value itself`;
       return { offset: start, message };
     });

@@ -19,7 +19,7 @@ describe("documents after the first", () => {
 
   it("are refused at their start when they hold anything", () => {
     expect(problemsOf(`${ROUTING}---\nversion: 2\n`)).toEqual([
-      "routing.yaml:3:1: only one YAML document per file: another starts here (at `---`); move it to a file of its own or remove it",
+      "routing.yaml:3:1: only one YAML document per file: another starts here; move it to a file of its own or remove it",
     ]);
   });
 });

@@ -60,9 +60,13 @@ describe("standard YAML tags", () => {
 
   it("that do not fit their value are refused at the tag, not read as text", () => {
     expect(problemsOf("a: !!int abc\nb: !!seq { x: 1 }\nc: !!set [1]\n")).toEqual([
-      "f.yaml:1:4: the tag !!int does not fit this value: remove the tag or fix the value",
-      "f.yaml:2:4: the tag !!seq does not fit this value: remove the tag or fix the value",
-      "f.yaml:3:4: the tag !!set does not fit this value: remove the tag or fix the value",
+      "f.yaml:1:4: the YAML parser cannot read this value as !!int: remove the tag (a value's own form gives its type)",
+      "f.yaml:2:4: the YAML parser cannot read this value as !!seq: remove the tag (a value's own form gives its type)",
+      "f.yaml:3:4: the YAML parser cannot read this value as !!set: remove the tag (a value's own form gives its type)",
     ]);
+  });
+
+  it("of another language's own (!!python/str) are custom tags, not core ones", () => {
+    expect(problemsOf("a: !!python/str x\n")).toEqual(["f.yaml:1:4: custom YAML tags (!!python/str) are not supported: write the value itself"]);
   });
 });
