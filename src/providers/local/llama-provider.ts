@@ -40,6 +40,8 @@ export class LlamaCppProvider implements ChatProvider {
   private readonly states = new Map<string, ModelState>();
   private llama: Llama | undefined;
   private loading: Promise<void> | undefined;
+  /** Aborted by `close()`: a shutdown during start-up stops loading models instead of waiting for all of them. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly id: string,
@@ -68,15 +70,30 @@ export class LlamaCppProvider implements ChatProvider {
     }
     const threads = this.config.threads ?? defaultThreads();
     for (const model of this.models) {
+      if (this.closing.signal.aborted) {
+        this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+        continue;
+      }
       const startedAt = performance.now();
       try {
-        const runtime = await LocalModelRuntime.load(this.llama, model, this.config, threads);
+        const runtime = await LocalModelRuntime.load(this.llama, model, this.config, threads, this.closing.signal);
+        if (this.closing.signal.aborted) {
+          // Loaded as the shutdown began: unloaded at once, not kept for requests that will not come.
+          await runtime.dispose();
+          this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+          continue;
+        }
         this.states.set(model.id, { state: "ready", runtime });
         this.log.info(
           { model: model.id, path: model.path, contextSize: runtime.contextSize, sequences: this.config.parallel, threads, chatTemplate: runtime.usesChatTemplate, ms: Math.round(performance.now() - startedAt) },
           "local model loaded",
         );
       } catch (error) {
+        if (this.closing.signal.aborted) {
+          this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+          this.log.info({ model: model.id }, "local model load stopped: the gateway is shutting down");
+          continue;
+        }
         const reason = `failed to load ${model.path ?? "(no path)"}: ${(error as Error).message}`;
         this.states.set(model.id, { state: "unavailable", reason });
         this.log.error({ model: model.id }, reason);
@@ -202,6 +219,7 @@ export class LlamaCppProvider implements ChatProvider {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.loading;
     for (const state of this.states.values()) {
       if (state.state === "ready") await state.runtime.dispose();

@@ -103,14 +103,16 @@ export class LocalModelRuntime {
     this.pool = new SequencePool(slots, { maxQueue: config.queue, queueTimeoutMs: config.queue_timeout_ms, name: entry.id });
   }
 
-  static async load(llama: Llama, entry: ModelEntry, config: LlamaCppProviderConfig, threads: number): Promise<LocalModelRuntime> {
+  /** `signal` cuts a load in progress short (the gateway shutting down): it then rejects. */
+  static async load(llama: Llama, entry: ModelEntry, config: LlamaCppProviderConfig, threads: number, signal?: AbortSignal): Promise<LocalModelRuntime> {
     if (!entry.path) throw new Error(`model '${entry.id}' has no GGUF path`);
-    const model = await llama.loadModel({ modelPath: entry.path });
+    const model = await llama.loadModel({ modelPath: entry.path, ...(signal ? { loadSignal: signal } : {}) });
     try {
       const context = await model.createContext({
         contextSize: Math.min(entry.contextWindow, model.trainContextSize),
         sequences: config.parallel,
         threads,
+        ...(signal ? { createSignal: signal } : {}),
       });
       const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
       const chatWrapper = hasTemplate ? resolveChatWrapper(model) : undefined;
