@@ -3,7 +3,7 @@
  * requests finish up to a deadline, then cut what is left and release the models.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, STATUS_CODES, type Server } from "node:http";
+import { createServer, STATUS_CODES, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
@@ -27,7 +27,27 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   });
   // HTTP/1.1 requires Host (RFC 9112 §3.2). Node's own check answers a bare 400, and the listener would
   // fill in the listening address instead; this check answers like any other unservable request.
+  /** Set once shutdown begins: keep-alive connections then close after their answer. */
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
+    if (draining) {
+      // server.close() stops new connections only: a pooled client whose connection was open keeps
+      // sending on it. Each answer now closes its connection, and new work is refused so the client
+      // retries on a fresh connection (another replica); the liveness probe still answers.
+      outgoing.shouldKeepAlive = false;
+      if (!isLivenessProbe(incoming.url)) {
+        const refusal = shuttingDown(options.log);
+        outgoing.writeHead(refusal.status, refusal.headers).end(refusal.body);
+        return;
+      }
+    }
+    inFlight.add(outgoing);
+    outgoing.once("close", () => {
+      inFlight.delete(outgoing);
+      // A keep-alive connection whose answer just ended is idle now: closed at once, not after keepAliveTimeout.
+      if (draining) server.closeIdleConnections();
+    });
     if (incoming.httpVersion === "1.1" && !incoming.headers.host) {
       const refusal = unservable(new RequestError("Missing host header"), options.log);
       outgoing.writeHead(refusal.status, refusal.headers).end(refusal.body);
@@ -55,6 +75,9 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
     (closing ??= (async () => {
       // One deadline for the whole shutdown: what draining leaves of it is the usage recorder's time to retry.
       const deadlineAt = Date.now() + deadlineMs;
+      draining = true;
+      // Answers still to start their headers close their connection once sent.
+      for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -67,6 +90,25 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       options.log.info("switchyard stopped");
     })());
   return { port, url, close };
+}
+
+const isLivenessProbe = (url: string | undefined) => url === "/healthz" || url?.startsWith("/healthz?") === true;
+
+/** The answer to a request that arrives on an open connection once shutdown has begun. */
+function shuttingDown(log: Logger): { status: number; headers: Record<string, string>; body: string } {
+  const requestId = randomUUID();
+  const refusal = new GatewayError("The gateway is shutting down; retry the request (a new connection reaches another replica).", {
+    status: 503,
+    type: "server_error",
+    code: "shutting_down",
+  });
+  log.info({ requestId, status: refusal.status }, "request refused: shutting down");
+  const body = JSON.stringify(refusal.toJSON());
+  return {
+    status: refusal.status,
+    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": requestId, "retry-after": "1", connection: "close" },
+    body,
+  };
 }
 
 type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
