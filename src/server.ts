@@ -30,6 +30,8 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   /** Set once shutdown begins: keep-alive connections then close after their answer. */
   let draining = false;
   const inFlight = new Set<ServerResponse>();
+  /** Each connection's newest answer: only it may close the connection (a pipelined one may follow an older). */
+  const newest = new WeakMap<Socket, ServerResponse>();
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
     if (draining) {
       // server.close() stops new connections only: a pooled client whose connection was open keeps
@@ -43,10 +45,13 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       }
     }
     inFlight.add(outgoing);
-    outgoing.once("close", () => {
-      inFlight.delete(outgoing);
-      // A keep-alive connection whose answer just ended is idle now: closed at once, not after keepAliveTimeout.
-      if (draining) server.closeIdleConnections();
+    const socket = incoming.socket;
+    newest.set(socket, outgoing);
+    outgoing.once("close", () => inFlight.delete(outgoing));
+    outgoing.once("finish", () => {
+      // An answer sent with keep-alive before the shutdown began leaves its connection idle: ended now
+      // (after what is still buffered for it), not kept open until keepAliveTimeout holds the drain.
+      if (draining && newest.get(socket) === outgoing && !socket.destroyed) socket.end();
     });
     if (incoming.httpVersion === "1.1" && !incoming.headers.host) {
       const refusal = unservable(new RequestError("Missing host header"), options.log);
@@ -76,8 +81,9 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       // One deadline for the whole shutdown: what draining leaves of it is the usage recorder's time to retry.
       const deadlineAt = Date.now() + deadlineMs;
       draining = true;
-      // Answers still to start their headers close their connection once sent.
-      for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
+      // Answers still to start their headers close their connection once sent, unless a pipelined
+      // request on the same connection still waits for its own answer.
+      for (const response of inFlight) if (!response.headersSent && newest.get(response.socket as Socket) === response) response.shouldKeepAlive = false;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {

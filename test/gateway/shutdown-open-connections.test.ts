@@ -82,4 +82,67 @@ describe("a shutdown with a keep-alive connection open", () => {
       await upstream.close();
     }
   });
+
+  it("answers both of two pipelined requests before closing their connection", async () => {
+    const upstream = await startFakeOpenAI();
+    const gw = await gatewayOn(upstream);
+    let release!: () => void;
+    upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      const connection = openConnection(gw.server.port);
+      connection.socket.write(ask(false) + ask(false));
+      await expect.poll(() => upstream.requests.length).toBe(2);
+      const closing = gw.server.close(5_000);
+      release();
+      const answers = (await connection.closed).split(/(?=HTTP\/1\.1 )/);
+      expect(answers.map((answer) => answer.slice(0, 12))).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
+      await closing;
+    } finally {
+      release?.();
+      await gw.close();
+      await upstream.close();
+    }
+  });
+
+  it("sends a large answer whole to a slow reader while other answers end", { timeout: 60_000 }, async () => {
+    const upstream = await startFakeOpenAI({ answer: "a".repeat(16_000_000) });
+    const gw = await gatewayOn(upstream);
+    let releaseLarge!: () => void;
+    let releaseOther!: () => void;
+    upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (releaseLarge = resolve)) }, { kind: "hold", until: new Promise<void>((resolve) => (releaseOther = resolve)) });
+    try {
+      const large = connect(gw.server.port, "127.0.0.1");
+      const chunks: Buffer[] = [];
+      large.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const largeClosed = new Promise<void>((resolve, reject) => {
+        large.on("error", reject);
+        large.on("close", () => resolve());
+      });
+      large.write(ask(false));
+      await expect.poll(() => upstream.requests.length).toBe(1);
+      const other = openConnection(gw.server.port);
+      other.socket.write(ask(false));
+      await expect.poll(() => upstream.requests.length).toBe(2);
+      large.pause();
+      const closing = gw.server.close(20_000);
+      releaseLarge();
+      // The large answer is ended by the gateway, most of it still in buffers, when the other one ends.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      releaseOther();
+      await other.closed;
+      large.resume();
+      await largeClosed;
+      const bytes = Buffer.concat(chunks);
+      const headEnd = bytes.indexOf("\r\n\r\n");
+      const contentLength = Number(/content-length: (\d+)/i.exec(bytes.subarray(0, headEnd).toString("latin1"))?.[1]);
+      expect(contentLength).toBeGreaterThan(16_000_000);
+      expect(bytes.length - headEnd - 4).toBe(contentLength);
+      await closing;
+    } finally {
+      releaseLarge?.();
+      releaseOther?.();
+      await gw.close();
+      await upstream.close();
+    }
+  });
 });
