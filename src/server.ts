@@ -32,6 +32,7 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   const inFlight = new Set<ServerResponse>();
   /** Each connection's newest answer: only it may close the connection (a pipelined one may follow an older). */
   const newest = new WeakMap<Socket, ServerResponse>();
+  const sockets = new Set<Socket>();
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
     if (draining) {
       // server.close() stops new connections only: a pooled client whose connection was open keeps
@@ -71,6 +72,10 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.on("clientError", answerClientError);
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
   options.log.info({ url }, "switchyard listening");
@@ -84,8 +89,17 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       // Answers still to start their headers close their connection once sent, unless a pipelined
       // request on the same connection still waits for its own answer.
       for (const response of inFlight) if (!response.headersSent && newest.get(response.socket as Socket) === response) response.shouldKeepAlive = false;
+      // Node's closeIdleConnections(), which server.close() calls, destroys a connection once its answer
+      // has ended, even while most of that answer still waits in buffers for a slow reader (a 16 MB
+      // answer arrived cut at 3.9 MB). Idle connections are ended instead, after what they still send;
+      // one whose answer is still going out is ended by that answer's own 'finish' above.
+      server.closeIdleConnections = () => {
+        for (const socket of sockets) {
+          const answer = newest.get(socket);
+          if (!answer || answer.writableFinished) socket.end();
+        }
+      };
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       const timer = setTimeout(() => {
         options.log.warn({ deadlineMs }, "shutdown deadline reached; closing remaining connections");
         server.closeAllConnections();

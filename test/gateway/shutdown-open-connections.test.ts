@@ -145,4 +145,35 @@ describe("a shutdown with a keep-alive connection open", () => {
       await upstream.close();
     }
   });
+
+  it("sends a large answer whole to a slow reader when it ended just before the shutdown began", { timeout: 60_000 }, async () => {
+    const upstream = await startFakeOpenAI({ answer: "a".repeat(16_000_000) });
+    const gw = await gatewayOn(upstream);
+    try {
+      const large = connect(gw.server.port, "127.0.0.1");
+      const chunks: Buffer[] = [];
+      large.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const largeClosed = new Promise<void>((resolve, reject) => {
+        large.on("error", reject);
+        large.on("close", () => resolve());
+      });
+      large.write(ask(false));
+      await expect.poll(() => upstream.requests.length).toBe(1);
+      large.pause();
+      // The gateway has ended the answer by now, most of it still in buffers.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const closing = gw.server.close(20_000);
+      large.resume();
+      await largeClosed;
+      const bytes = Buffer.concat(chunks);
+      const headEnd = bytes.indexOf("\r\n\r\n");
+      const contentLength = Number(/content-length: (\d+)/i.exec(bytes.subarray(0, headEnd).toString("latin1"))?.[1]);
+      expect(contentLength).toBeGreaterThan(16_000_000);
+      expect(bytes.length - headEnd - 4).toBe(contentLength);
+      await closing;
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
 });
