@@ -5,23 +5,12 @@
  * and lists a file is refused at the first level too deep, before any value is built.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { MAX_NESTING_DEPTH, NESTING_MESSAGE } from "../../src/config/nesting-depth.js";
-import { ConfigError, formatProblem, parseYamlText } from "../../src/config/yaml-file.js";
+import { ConfigError, parseYamlText } from "../../src/config/yaml-file.js";
 import { PolicyStore } from "../../src/policy/store.js";
 import { memoryLogger, policyDir, problemsOf as routingProblemsOf } from "../policy/support.js";
+import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-const AnyMap = z.record(z.string(), z.unknown());
-
-function problemsOf(text: string): string[] {
-  try {
-    parseYamlText("f.yaml", text, AnyMap);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 /** A routing.yaml whose one rule's `when` is `levels` nested `not`s (line 5; the `when` mapping is the 4th level). */
 const deepRouting = (levels: number) =>
@@ -47,7 +36,7 @@ describe("nesting depth", () => {
 
   it("a file nested 100,000 deep is refused the same way, not with yaml's stack overflow", () => {
     const text = `a: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
-    expect(problemsOf(text)).toEqual([`f.yaml:1:${4 + MAX_NESTING_DEPTH - 1}: ${NESTING_MESSAGE}`]);
+    expect(yamlProblemsOf(text)).toEqual([`f.yaml:1:${4 + MAX_NESTING_DEPTH - 1}: ${NESTING_MESSAGE}`]);
   });
 
   it(`${MAX_NESTING_DEPTH} levels are accepted`, () => {
@@ -60,7 +49,7 @@ describe("nesting depth", () => {
     const nested = (n: number, inner: string) => `${"[".repeat(n)}${inner}${"]".repeat(n)}`;
     // Each anchor is 40 levels deep, the second holding the first: 80 levels once expanded.
     const text = `a: &one ${nested(40, "1")}\nb: &two ${nested(39, "*one")}\nc: *two\n`;
-    expect(problemsOf(text)).toEqual([`f.yaml:2:${9 + 39}: ${NESTING_MESSAGE}`]);
+    expect(yamlProblemsOf(text)).toEqual([`f.yaml:2:${9 + 39}: ${NESTING_MESSAGE}`]);
     expect(() => parseYamlText("f.yaml", `a: &one ${nested(30, "1")}\nb: ${nested(30, "*one")}\n`, AnyMap)).not.toThrow();
   });
 

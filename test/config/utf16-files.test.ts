@@ -6,21 +6,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { ConfigError, formatProblem, loadOptionalYamlFile, parseYamlText } from "../../src/config/yaml-file.js";
+import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-const AnyMap = z.record(z.string(), z.unknown());
 const ROUTING = "version: 1\ndefault: { route: local }\n";
-
-function fileProblems(text: string): string[] {
-  try {
-    parseYamlText("f.yaml", text, AnyMap);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("a UTF-16 file", () => {
   const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
@@ -28,9 +17,9 @@ describe("a UTF-16 file", () => {
 
   it("is refused as UTF-16, with or without a byte-order mark, in either byte order", () => {
     const message = "f.yaml: the file is UTF-16 (PowerShell's default encoding); save it as UTF-8";
-    expect(fileProblems(utf16le(ROUTING).toString("utf8"))).toEqual([message]);
-    expect(fileProblems(utf16be(ROUTING).toString("utf8"))).toEqual([message]);
-    expect(fileProblems(Buffer.from(ROUTING, "utf16le").toString("utf8"))).toEqual([message]);
+    expect(yamlProblemsOf(utf16le(ROUTING).toString("utf8"))).toEqual([message]);
+    expect(yamlProblemsOf(utf16be(ROUTING).toString("utf8"))).toEqual([message]);
+    expect(yamlProblemsOf(Buffer.from(ROUTING, "utf16le").toString("utf8"))).toEqual([message]);
   });
 
   it("is refused when read from disk, naming the file", async () => {

@@ -4,30 +4,20 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, formatProblem, MAX_REPORTED_PROBLEMS, parseYamlText, problemLines } from "../../src/config/yaml-file.js";
+import { ConfigError, MAX_REPORTED_PROBLEMS, parseYamlText, problemLines } from "../../src/config/yaml-file.js";
+import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-const AnyMap = z.record(z.string(), z.unknown());
-
-function problemsOf(text: string, schema: z.ZodType = AnyMap): string[] {
-  try {
-    parseYamlText("f.yaml", text, schema);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 /** One mapping of `count` keys under `x`, each on its own line (line n + 2 holds key k<n>). */
 const wideMapping = (count: number, extra = "") => `version: 1\nx:\n${Array.from({ length: count }, (_, i) => `  k${i}: 1\n`).join("")}${extra}`;
 
 describe("duplicate keys", () => {
   it("are reported at the repeated key, naming where the key first is", () => {
-    expect(problemsOf("version: 1\nversion: 1\n")).toEqual(['f.yaml:2:1: Map keys must be unique: "version" is already at line 1']);
+    expect(yamlProblemsOf("version: 1\nversion: 1\n")).toEqual(['f.yaml:2:1: Map keys must be unique: "version" is already at line 1']);
   });
 
   it("are found in nested and flow mappings, every one, in file order", () => {
-    expect(problemsOf("a: { x: 1, x: 2 }\nb:\n  - c: 1\n    d: 2\n    c: 3\nb: 4\n")).toEqual([
+    expect(yamlProblemsOf("a: { x: 1, x: 2 }\nb:\n  - c: 1\n    d: 2\n    c: 3\nb: 4\n")).toEqual([
       'f.yaml:1:12: Map keys must be unique: "x" is already at line 1',
       'f.yaml:5:5: Map keys must be unique: "c" is already at line 3',
       'f.yaml:6:1: Map keys must be unique: "b" is already at line 2',
@@ -35,7 +25,7 @@ describe("duplicate keys", () => {
   });
 
   it("are reported with the file's syntax errors, in file order", () => {
-    expect(problemsOf("a: 1\na: 2\nb: [1\n")).toEqual([
+    expect(yamlProblemsOf("a: 1\na: 2\nb: [1\n")).toEqual([
       'f.yaml:2:1: Map keys must be unique: "a" is already at line 1',
       expect.stringMatching(/^f\.yaml:4:1: /),
     ]);
@@ -43,7 +33,7 @@ describe("duplicate keys", () => {
 
   it("compare keys as written: `1` and `01` are two keys, `1` and `'1'` one", () => {
     expect(Object.keys(parseYamlText("f.yaml", "1: a\n01: b\n", AnyMap).value)).toEqual(["1", "01"]);
-    expect(problemsOf("1: a\n'1': b\n")).toEqual(['f.yaml:2:1: Map keys must be unique: "1" is already at line 1']);
+    expect(yamlProblemsOf("1: a\n'1': b\n")).toEqual(['f.yaml:2:1: Map keys must be unique: "1" is already at line 1']);
   });
 
   // yaml's own check compared every key with all before it: this file took 68 s on the event loop.
@@ -52,7 +42,7 @@ describe("duplicate keys", () => {
   it("are checked in bounded time in a mapping of 50,000 keys, the one repeated at its end found", { timeout: 120_000 }, () => {
     const text = wideMapping(50_000, "  k7: 2\n");
     const start = performance.now();
-    const problems = problemsOf(text);
+    const problems = yamlProblemsOf(text);
     expect(performance.now() - start).toBeLessThan(20_000);
     expect(problems).toEqual(['f.yaml:50003:3: Map keys must be unique: "k7" is already at line 10']);
   });
@@ -66,13 +56,13 @@ describe("keys", () => {
 
   it("under a numeric-looking key, locate a problem at its own line", () => {
     const Tenants = z.strictObject({ tenants: z.record(z.string(), z.strictObject({ action: z.enum(["deny"]) })) });
-    expect(problemsOf("tenants:\n  acme:\n    action: deny\n  1234:\n    action: nope\n", Tenants)).toEqual([
+    expect(yamlProblemsOf("tenants:\n  acme:\n    action: deny\n  1234:\n    action: nope\n", Tenants)).toEqual([
       expect.stringMatching(/^f\.yaml:5:13: tenants\.1234\.action: /),
     ]);
   });
 
   it("are refused when they are not text (a sequence as a key)", () => {
-    expect(problemsOf("? [a, b]\n: 1\n")).toEqual([expect.stringMatching(/^f\.yaml:1:3: .*keys must be strings/)]);
+    expect(yamlProblemsOf("? [a, b]\n: 1\n")).toEqual([expect.stringMatching(/^f\.yaml:1:3: .*keys must be strings/)]);
   });
 });
 
@@ -110,7 +100,7 @@ describe("a `__proto__` key", () => {
   // A parsed record cannot keep it (zod's record skips it, as assigning it would replace the
   // prototype), so a routing condition on a header named `__proto__` silently matched nothing.
   it("is refused at the key, in any mapping, rather than silently dropped", () => {
-    expect(problemsOf("version: 1\nx:\n  a: 1\n  __proto__: 2\ny: [{ __proto__: 3 }]\n")).toEqual([
+    expect(yamlProblemsOf("version: 1\nx:\n  a: 1\n  __proto__: 2\ny: [{ __proto__: 3 }]\n")).toEqual([
       "f.yaml:4:3: '__proto__' cannot be a key in a policy file (it cannot be kept once parsed); use another name",
       "f.yaml:5:7: '__proto__' cannot be a key in a policy file (it cannot be kept once parsed); use another name",
     ]);

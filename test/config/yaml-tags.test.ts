@@ -5,21 +5,10 @@
  * (`!!str`, `!!int`, …) keep working.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { ConfigError, formatProblem, parseYamlText } from "../../src/config/yaml-file.js";
+import { parseYamlText } from "../../src/config/yaml-file.js";
 import { problemsOf as routingProblemsOf } from "../policy/support.js";
+import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-const AnyMap = z.record(z.string(), z.unknown());
-
-function problemsOf(text: string): string[] {
-  try {
-    parseYamlText("f.yaml", text, AnyMap);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("custom YAML tags", () => {
   it("are refused at the tag in a routing rule, rather than matching their literal text", () => {
@@ -42,11 +31,11 @@ describe("custom YAML tags", () => {
   });
 
   it("are refused on mappings and lists too, and when named through a %TAG handle", () => {
-    expect(problemsOf("a: !Ref { x: 1 }\nb: !list [1]\n")).toEqual([
+    expect(yamlProblemsOf("a: !Ref { x: 1 }\nb: !list [1]\n")).toEqual([
       "f.yaml:1:4: custom YAML tags (!Ref) are not supported: write the value itself",
       "f.yaml:2:4: custom YAML tags (!list) are not supported: write the value itself",
     ]);
-    expect(problemsOf("%TAG !e! tag:example.com,2024:\n---\na: !e!secret x\n")).toEqual([
+    expect(yamlProblemsOf("%TAG !e! tag:example.com,2024:\n---\na: !e!secret x\n")).toEqual([
       "f.yaml:3:4: custom YAML tags (!e!secret) are not supported: write the value itself",
     ]);
   });
@@ -59,7 +48,7 @@ describe("standard YAML tags", () => {
   });
 
   it("that do not fit their value are refused at the tag, not read as text", () => {
-    expect(problemsOf("a: !!int abc\nb: !!seq { x: 1 }\nc: !!set [1]\n")).toEqual([
+    expect(yamlProblemsOf("a: !!int abc\nb: !!seq { x: 1 }\nc: !!set [1]\n")).toEqual([
       "f.yaml:1:4: the YAML parser cannot read this value as !!int: remove the tag (a value's own form gives its type)",
       "f.yaml:2:4: the YAML parser cannot read this value as !!seq: remove the tag (a value's own form gives its type)",
       "f.yaml:3:4: the YAML parser cannot read this value as !!set: remove the tag (a value's own form gives its type)",
@@ -67,6 +56,6 @@ describe("standard YAML tags", () => {
   });
 
   it("of another language's own (!!python/str) are custom tags, not core ones", () => {
-    expect(problemsOf("a: !!python/str x\n")).toEqual(["f.yaml:1:4: custom YAML tags (!!python/str) are not supported: write the value itself"]);
+    expect(yamlProblemsOf("a: !!python/str x\n")).toEqual(["f.yaml:1:4: custom YAML tags (!!python/str) are not supported: write the value itself"]);
   });
 });

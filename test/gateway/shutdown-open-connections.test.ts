@@ -29,6 +29,14 @@ function openConnection(port: number) {
   return { socket, received: () => text, closed };
 }
 
+/** One answer, head and body, whose body is all its Content-Length says (the fake's 16 MB answer). */
+function expectWholeAnswer(text: string): void {
+  const headEnd = text.indexOf("\r\n\r\n");
+  const contentLength = Number(/content-length: (\d+)/i.exec(text.slice(0, headEnd))?.[1]);
+  expect(contentLength).toBeGreaterThan(16_000_000);
+  expect(Buffer.byteLength(text.slice(headEnd + 4))).toBe(contentLength);
+}
+
 async function gatewayOn(upstream: Awaited<ReturnType<typeof startFakeOpenAI>>) {
   return startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), waitForModels: false });
 }
@@ -111,32 +119,21 @@ describe("a shutdown with a keep-alive connection open", () => {
     let releaseOther!: () => void;
     upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (releaseLarge = resolve)) }, { kind: "hold", until: new Promise<void>((resolve) => (releaseOther = resolve)) });
     try {
-      const large = connect(gw.server.port, "127.0.0.1");
-      const chunks: Buffer[] = [];
-      large.on("data", (chunk: Buffer) => chunks.push(chunk));
-      const largeClosed = new Promise<void>((resolve, reject) => {
-        large.on("error", reject);
-        large.on("close", () => resolve());
-      });
-      large.write(ask(false));
+      const large = openConnection(gw.server.port);
+      large.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(1);
       const other = openConnection(gw.server.port);
       other.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(2);
-      large.pause();
+      large.socket.pause();
       const closing = gw.server.close(20_000);
       releaseLarge();
       // The large answer is ended by the gateway, most of it still in buffers, when the other one ends.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       releaseOther();
       await other.closed;
-      large.resume();
-      await largeClosed;
-      const bytes = Buffer.concat(chunks);
-      const headEnd = bytes.indexOf("\r\n\r\n");
-      const contentLength = Number(/content-length: (\d+)/i.exec(bytes.subarray(0, headEnd).toString("latin1"))?.[1]);
-      expect(contentLength).toBeGreaterThan(16_000_000);
-      expect(bytes.length - headEnd - 4).toBe(contentLength);
+      large.socket.resume();
+      expectWholeAnswer(await large.closed);
       await closing;
     } finally {
       releaseLarge?.();
@@ -150,26 +147,15 @@ describe("a shutdown with a keep-alive connection open", () => {
     const upstream = await startFakeOpenAI({ answer: "a".repeat(16_000_000) });
     const gw = await gatewayOn(upstream);
     try {
-      const large = connect(gw.server.port, "127.0.0.1");
-      const chunks: Buffer[] = [];
-      large.on("data", (chunk: Buffer) => chunks.push(chunk));
-      const largeClosed = new Promise<void>((resolve, reject) => {
-        large.on("error", reject);
-        large.on("close", () => resolve());
-      });
-      large.write(ask(false));
+      const large = openConnection(gw.server.port);
+      large.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(1);
-      large.pause();
+      large.socket.pause();
       // The gateway has ended the answer by now, most of it still in buffers.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const closing = gw.server.close(20_000);
-      large.resume();
-      await largeClosed;
-      const bytes = Buffer.concat(chunks);
-      const headEnd = bytes.indexOf("\r\n\r\n");
-      const contentLength = Number(/content-length: (\d+)/i.exec(bytes.subarray(0, headEnd).toString("latin1"))?.[1]);
-      expect(contentLength).toBeGreaterThan(16_000_000);
-      expect(bytes.length - headEnd - 4).toBe(contentLength);
+      large.socket.resume();
+      expectWholeAnswer(await large.closed);
       await closing;
     } finally {
       await gw.close();
