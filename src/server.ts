@@ -25,14 +25,13 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       return new Response(refusal.body, refusal);
     },
   });
-  // HTTP/1.1 requires Host (RFC 9112 §3.2). Node's own check answers a bare 400, and the listener would
-  // fill in the listening address instead; this check answers like any other unservable request.
   /** Set once shutdown begins: keep-alive connections then close after their answer. */
   let draining = false;
-  const inFlight = new Set<ServerResponse>();
   /** Each connection's newest answer: only it may close the connection (a pipelined one may follow an older). */
   const newest = new WeakMap<Socket, ServerResponse>();
   const sockets = new Set<Socket>();
+  // HTTP/1.1 requires Host (RFC 9112 §3.2). Node's own check answers a bare 400, and the listener would
+  // fill in the listening address instead; this check answers like any other unservable request.
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
     if (draining) {
       // server.close() stops new connections only: a pooled client whose connection was open keeps
@@ -45,10 +44,8 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
         return;
       }
     }
-    inFlight.add(outgoing);
     const socket = incoming.socket;
     newest.set(socket, outgoing);
-    outgoing.once("close", () => inFlight.delete(outgoing));
     outgoing.once("finish", () => {
       // An answer sent with keep-alive before the shutdown began leaves its connection idle: ended now
       // (after what is still buffered for it), not kept open until keepAliveTimeout holds the drain.
@@ -88,7 +85,10 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       draining = true;
       // Answers still to start their headers close their connection once sent, unless a pipelined
       // request on the same connection still waits for its own answer.
-      for (const response of inFlight) if (!response.headersSent && newest.get(response.socket as Socket) === response) response.shouldKeepAlive = false;
+      for (const socket of sockets) {
+        const answer = newest.get(socket);
+        if (answer && !answer.headersSent) answer.shouldKeepAlive = false;
+      }
       // Node's closeIdleConnections(), which server.close() calls, destroys a connection once its answer
       // has ended, even while most of that answer still waits in buffers for a slow reader (a 16 MB
       // answer arrived cut at 3.9 MB). Idle connections are ended instead, after what they still send;

@@ -20,6 +20,7 @@
 import type { Price } from "../config/models-schema.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import type { ProviderConfig } from "../config/models-schema.js";
+import type { FailedAttempt } from "./record.js";
 
 const MS_PER_HOUR = 3_600_000;
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
@@ -36,7 +37,7 @@ export interface RequestCostInput {
    * Models tried before that failed after starting, with the slot time each held: a per-hour model's
    * time is charged as if it had answered (the host was busy either way); a per-token one billed nothing.
    */
-  failedAttempts?: readonly { model: string; generationMs: number }[];
+  failedAttempts?: readonly FailedAttempt[];
   /** False: no savings are claimed (baseline = cost), for a request that got no answer. Default true. */
   claimSavings?: boolean;
 }
@@ -82,8 +83,6 @@ export function createCostModel(registry: ModelRegistry, providers: Readonly<Rec
     model?.price === undefined
       ? undefined
       : priceCost(model.price, { prompt: input.promptTokens, cached, completion: input.completionTokens }, input.generationMs, slotsOf(model));
-  const heldSlotCost = (model: ModelEntry | undefined, generationMs: number): number =>
-    model?.price !== undefined && "usd_per_hour" in model.price ? priceCost(model.price, { prompt: 0, cached: 0, completion: 0 }, generationMs, slotsOf(model)) : 0;
   const baseline = registry.baseline;
   return {
     unpriced: [...registry.models.values()].filter((m) => m.price === undefined).map((m) => m.id),
@@ -92,7 +91,8 @@ export function createCostModel(registry: ModelRegistry, providers: Readonly<Rec
       const model = input.model === null ? undefined : registry.get(input.model);
       const cached = input.cachedPromptTokens ?? 0;
       let costUsd = costOf(model, input, cached) ?? 0;
-      for (const attempt of input.failedAttempts ?? []) costUsd += heldSlotCost(registry.get(attempt.model), attempt.generationMs);
+      // Priced on no tokens: a per-hour model's slot time is charged, a per-token model's nothing.
+      for (const { model: id, generationMs } of input.failedAttempts ?? []) costUsd += costOf(registry.get(id), { model: id, promptTokens: 0, completionTokens: 0, generationMs }, 0) ?? 0;
       const billedPerToken = model?.price !== undefined && "input_per_1m" in model.price;
       // Without a priced baseline (or an answer to compare) there is nothing to compare with: claim
       // no savings rather than invent them.

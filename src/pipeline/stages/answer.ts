@@ -210,10 +210,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           const held = release(chunk);
           if (held) {
             // The finish chunk's own text comes before what was held back, and the finish after both.
-            if (hasPayload(delta)) yield { ...chunk, usage: undefined, choices: [{ ...choice, finish_reason: null }] } as ChatCompletionChunk;
+            const split = hasPayload(delta);
+            if (split) yield { ...chunk, usage: undefined, choices: [{ ...choice, finish_reason: null }] } as ChatCompletionChunk;
             yield held;
             // The text chunk carried the finish chunk's logprobs: sent again, a client would count them twice.
-            chunk.choices[0] = { ...choice, delta: {}, finish_reason: choice.finish_reason, ...(hasPayload(delta) ? { logprobs: null } : {}) };
+            chunk.choices[0] = { ...choice, delta: {}, finish_reason: choice.finish_reason, ...(split ? { logprobs: null } : {}) };
           }
         }
       } else if (restoring && chunk.usage) {

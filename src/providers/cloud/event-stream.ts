@@ -37,9 +37,9 @@ export class UnfinishedStreamError extends Error {
  * MB. Beyond this the upstream is not sending events (no blank line ever comes), and holding more would
  * let one answer take the process's memory.
  */
-const BOM = 0xfeff;
-
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
+const BOM = 0xfeff;
 
 /**
  * Yields the chunks of one answer, and returns at `[DONE]` without waiting for the body to end: what

@@ -71,7 +71,7 @@ export class LlamaCppProvider implements ChatProvider {
     const threads = this.config.threads ?? defaultThreads();
     for (const model of this.models) {
       if (this.closing.signal.aborted) {
-        this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+        this.states.set(model.id, SHUT_DOWN);
         continue;
       }
       const startedAt = performance.now();
@@ -80,7 +80,7 @@ export class LlamaCppProvider implements ChatProvider {
         if (this.closing.signal.aborted) {
           // Loaded as the shutdown began: unloaded at once, not kept for requests that will not come.
           await runtime.dispose();
-          this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+          this.states.set(model.id, SHUT_DOWN);
           continue;
         }
         this.states.set(model.id, { state: "ready", runtime });
@@ -90,7 +90,7 @@ export class LlamaCppProvider implements ChatProvider {
         );
       } catch (error) {
         if (this.closing.signal.aborted) {
-          this.states.set(model.id, { state: "unavailable", reason: "the gateway is shutting down" });
+          this.states.set(model.id, SHUT_DOWN);
           this.log.info({ model: model.id }, "local model load stopped: the gateway is shutting down");
           continue;
         }
@@ -228,6 +228,9 @@ export class LlamaCppProvider implements ChatProvider {
     await this.llama?.dispose();
   }
 }
+
+/** A model left unloaded because the gateway began shutting down before or while it loaded. */
+const SHUT_DOWN: ModelState = { state: "unavailable", reason: "the gateway is shutting down" };
 
 const nextLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
