@@ -11,7 +11,6 @@ import { PolicyStore } from "../../src/policy/store.js";
 import { memoryLogger, policyDir, problemsOf as routingProblemsOf } from "../policy/support.js";
 import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-
 /** A routing.yaml whose one rule's `when` is `levels` nested `not`s (line 5; the `when` mapping is the 4th level). */
 const deepRouting = (levels: number) =>
   `version: 1\ndefault: { route: local }\nrules:\n  - name: a\n    when: ${"{ not: ".repeat(levels)}{ tools: true }${" }".repeat(levels)}\n    then: { route: cloud }\n`;

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { ConfigError, MAX_REPORTED_PROBLEMS, parseYamlText, problemLines } from "../../src/config/yaml-file.js";
 import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-
 /** One mapping of `count` keys under `x`, each on its own line (line n + 2 holds key k<n>). */
 const wideMapping = (count: number, extra = "") => `version: 1\nx:\n${Array.from({ length: count }, (_, i) => `  k${i}: 1\n`).join("")}${extra}`;
 

@@ -9,7 +9,6 @@ import { parseYamlText } from "../../src/config/yaml-file.js";
 import { problemsOf as routingProblemsOf } from "../policy/support.js";
 import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
-
 describe("custom YAML tags", () => {
   it("are refused at the tag in a routing rule, rather than matching their literal text", () => {
     const text = [

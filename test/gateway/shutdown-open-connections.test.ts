@@ -7,8 +7,8 @@
  */
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { startFakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml } from "../support/gateway.js";
+import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions, type ScriptedReply } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 const request = (body: unknown) => {
   const text = JSON.stringify(body);
@@ -37,38 +37,52 @@ function expectWholeAnswer(text: string): void {
   expect(Buffer.byteLength(text.slice(headEnd + 4))).toBe(contentLength);
 }
 
-async function gatewayOn(upstream: Awaited<ReturnType<typeof startFakeOpenAI>>) {
-  return startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), waitForModels: false });
+interface Setup {
+  upstream: FakeOpenAI;
+  gw: TestGateway;
+  /** A fake upstream reply that waits, and the function that lets it answer (called anyway at the end). */
+  hold(): { reply: ScriptedReply; release: () => void };
+}
+
+/** Runs `test` against a gateway of its own on a fake upstream: the test shuts the gateway down. */
+async function onOwnGateway(fake: FakeOpenAIOptions, test: (setup: Setup) => Promise<void>): Promise<void> {
+  const upstream = await startFakeOpenAI(fake);
+  const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), waitForModels: false });
+  const releases: Array<() => void> = [];
+  const hold = () => {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    releases.push(release);
+    return { reply: { kind: "hold" as const, until }, release };
+  };
+  try {
+    await test({ upstream, gw, hold });
+  } finally {
+    for (const release of releases) release();
+    await gw.close();
+    await upstream.close();
+  }
 }
 
 describe("a shutdown with a keep-alive connection open", () => {
-  it("answers the request in flight with Connection: close", async () => {
-    const upstream = await startFakeOpenAI();
-    const gw = await gatewayOn(upstream);
-    let release!: () => void;
-    upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (release = resolve)) });
-    try {
+  it("answers the request in flight with Connection: close", () =>
+    onOwnGateway({}, async ({ upstream, gw, hold }) => {
+      const held = hold();
+      upstream.script(held.reply);
       const connection = openConnection(gw.server.port);
       connection.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(1);
       const closing = gw.server.close(5_000);
-      release();
+      held.release();
       const text = await connection.closed;
       expect(text).toMatch(/^HTTP\/1\.1 200 /);
       expect(text.toLowerCase()).toContain("connection: close");
       await closing;
-    } finally {
-      release?.();
-      await gw.close();
-      await upstream.close();
-    }
-  });
+    }));
 
-  it("refuses a request that arrives on an open connection once shutdown began, with 503 shutting_down", async () => {
-    const upstream = await startFakeOpenAI();
-    const gw = await gatewayOn(upstream);
-    upstream.script({ kind: "stream", chunks: 10, delayMs: 50 });
-    try {
+  it("refuses a request that arrives on an open connection once shutdown began, with 503 shutting_down", () =>
+    onOwnGateway({}, async ({ upstream, gw }) => {
+      upstream.script({ kind: "stream", chunks: 10, delayMs: 50 });
       const connection = openConnection(gw.server.port);
       connection.socket.write(ask(true));
       // The stream's head went out with keep-alive before the shutdown began.
@@ -85,40 +99,27 @@ describe("a shutdown with a keep-alive connection open", () => {
       // The upstream saw the first request only.
       expect(upstream.requests).toHaveLength(1);
       await closing;
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
-  });
+    }));
 
-  it("answers both of two pipelined requests before closing their connection", async () => {
-    const upstream = await startFakeOpenAI();
-    const gw = await gatewayOn(upstream);
-    let release!: () => void;
-    upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (release = resolve)) });
-    try {
+  it("answers both of two pipelined requests before closing their connection", () =>
+    onOwnGateway({}, async ({ upstream, gw, hold }) => {
+      const held = hold();
+      upstream.script(held.reply);
       const connection = openConnection(gw.server.port);
       connection.socket.write(ask(false) + ask(false));
       await expect.poll(() => upstream.requests.length).toBe(2);
       const closing = gw.server.close(5_000);
-      release();
+      held.release();
       const answers = (await connection.closed).split(/(?=HTTP\/1\.1 )/);
       expect(answers.map((answer) => answer.slice(0, 12))).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
       await closing;
-    } finally {
-      release?.();
-      await gw.close();
-      await upstream.close();
-    }
-  });
+    }));
 
-  it("sends a large answer whole to a slow reader while other answers end", { timeout: 60_000 }, async () => {
-    const upstream = await startFakeOpenAI({ answer: "a".repeat(16_000_000) });
-    const gw = await gatewayOn(upstream);
-    let releaseLarge!: () => void;
-    let releaseOther!: () => void;
-    upstream.script({ kind: "hold", until: new Promise<void>((resolve) => (releaseLarge = resolve)) }, { kind: "hold", until: new Promise<void>((resolve) => (releaseOther = resolve)) });
-    try {
+  it("sends a large answer whole to a slow reader while other answers end", { timeout: 60_000 }, () =>
+    onOwnGateway({ answer: "a".repeat(16_000_000) }, async ({ upstream, gw, hold }) => {
+      const largeHeld = hold();
+      const otherHeld = hold();
+      upstream.script(largeHeld.reply, otherHeld.reply);
       const large = openConnection(gw.server.port);
       large.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(1);
@@ -127,26 +128,18 @@ describe("a shutdown with a keep-alive connection open", () => {
       await expect.poll(() => upstream.requests.length).toBe(2);
       large.socket.pause();
       const closing = gw.server.close(20_000);
-      releaseLarge();
+      largeHeld.release();
       // The large answer is ended by the gateway, most of it still in buffers, when the other one ends.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      releaseOther();
+      otherHeld.release();
       await other.closed;
       large.socket.resume();
       expectWholeAnswer(await large.closed);
       await closing;
-    } finally {
-      releaseLarge?.();
-      releaseOther?.();
-      await gw.close();
-      await upstream.close();
-    }
-  });
+    }));
 
-  it("sends a large answer whole to a slow reader when it ended just before the shutdown began", { timeout: 60_000 }, async () => {
-    const upstream = await startFakeOpenAI({ answer: "a".repeat(16_000_000) });
-    const gw = await gatewayOn(upstream);
-    try {
+  it("sends a large answer whole to a slow reader when it ended just before the shutdown began", { timeout: 60_000 }, () =>
+    onOwnGateway({ answer: "a".repeat(16_000_000) }, async ({ upstream, gw }) => {
       const large = openConnection(gw.server.port);
       large.socket.write(ask(false));
       await expect.poll(() => upstream.requests.length).toBe(1);
@@ -157,9 +150,5 @@ describe("a shutdown with a keep-alive connection open", () => {
       large.socket.resume();
       expectWholeAnswer(await large.closed);
       await closing;
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
-  });
+    }));
 });
