@@ -120,7 +120,10 @@ function errorFrame(error: unknown): Buffer {
 }
 
 function present(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
-  if (includeUsage) return chunk;
+  // OpenAI's contract for include_usage: every chunk but the last carries `usage: null`; typed clients
+  // that decode the field as required see it on the chunks the gateway builds (local answers, held
+  // text, answers relayed from JSON) and on upstreams that leave it out, not only on OpenAI's own.
+  if (includeUsage) return chunk.usage === undefined ? { ...chunk, usage: null } : chunk;
   if ((chunk.choices?.length ?? 0) === 0 && chunk.usage) return undefined;
   if (chunk.usage !== undefined) {
     const { usage: _usage, ...rest } = chunk;

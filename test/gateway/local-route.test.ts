@@ -43,6 +43,8 @@ describe("local route", () => {
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("length");
     expect(chunks.at(-1)?.choices).toEqual([]);
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(12);
+    // As OpenAI streams with include_usage: every chunk before the usage chunk says `usage: null`.
+    expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
 
     const whole = await cloud.gw.client().chat.completions.create({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 12, temperature: 0 });
     expect(text).toBe(whole.choices[0]?.message.content);

@@ -42,6 +42,8 @@ describe("a provider with stream_usage: false", () => {
     expect(last.usage!.total_tokens).toBe(last.usage!.prompt_tokens + last.usage!.completion_tokens);
     // Only the last chunk carries usage, as OpenAI sends it.
     expect(chunks.filter((c) => c.usage != null)).toHaveLength(1);
+    // The others say `usage: null`, as OpenAI's do, though this upstream's chunks had no usage field.
+    expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
   });
 
   it("sends no usage chunk to a client that did not ask for one", async () => {
