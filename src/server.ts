@@ -112,7 +112,11 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   return { port, url, close };
 }
 
-const isLivenessProbe = (url: string | undefined) => url === "/healthz" || url?.startsWith("/healthz?") === true;
+/** `/healthz`, also in absolute form (`GET http://host/healthz`), which HTTP/1.1 servers must accept and some proxies send. */
+function isLivenessProbe(url: string | undefined): boolean {
+  const path = url?.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
+  return path === "/healthz" || path?.startsWith("/healthz?") === true;
+}
 
 /** The answer to a request that arrives on an open connection once shutdown has begun. */
 function shuttingDown(log: Logger): { status: number; headers: Record<string, string>; body: string } {

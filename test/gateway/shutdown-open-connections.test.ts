@@ -101,6 +101,23 @@ describe("a shutdown with a keep-alive connection open", () => {
       await closing;
     }));
 
+  it("still answers the liveness probe, in origin and in absolute form", () =>
+    onOwnGateway({}, async ({ upstream, gw }) => {
+      const targets = ["/healthz", "http://gateway/healthz", "http://gateway/healthz?verbose=1"];
+      upstream.script(...targets.map(() => ({ kind: "stream" as const, chunks: 10, delayMs: 50 })));
+      // Each probe follows a stream whose head went out with keep-alive before the shutdown began.
+      const connections = targets.map(() => openConnection(gw.server.port));
+      for (const connection of connections) connection.socket.write(ask(true));
+      for (const connection of connections) await expect.poll(() => connection.received().includes("data: ")).toBe(true);
+      const closing = gw.server.close(5_000);
+      targets.forEach((target, i) => connections[i]!.socket.write(`GET ${target} HTTP/1.1\r\nHost: gateway\r\n\r\n`));
+      for (const [i, target] of targets.entries()) {
+        const answers = (await connections[i]!.closed).split(/(?=HTTP\/1\.1 )/);
+        expect(`${target} → ${answers.map((answer) => answer.slice(0, 12)).join(", ")}`).toBe(`${target} → HTTP/1.1 200, HTTP/1.1 200`);
+      }
+      await closing;
+    }));
+
   it("answers both of two pipelined requests before closing their connection", () =>
     onOwnGateway({}, async ({ upstream, gw, hold }) => {
       const held = hold();
