@@ -11,7 +11,7 @@ import type { CompiledAction, CompiledPolicy } from "./compile.js";
 import type { RequestFeatures, StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
 
-export type SkipKind = "unknown_model" | "not_requested" | "capability" | "context_window" | "pii_keep_local" | "unhealthy";
+export type SkipKind = "unknown_model" | "not_requested" | "capability" | "context_window" | "pii_keep_local" | "budget_force_local" | "unhealthy";
 
 export interface SkippedTarget {
   /** The model id (or the target as written, when it names no model). */
@@ -232,6 +232,9 @@ function requestedModel(features: RequestFeatures, policy: CompiledPolicy, skipp
 /** Why `model` cannot serve this request, or undefined when it can. */
 export function ineligible(model: CatalogModel, features: RequestFeatures, pii: PiiRouteAction): SkippedTarget | undefined {
   if (pii === "keep_local" && model.location === "cloud") return { model: model.id, reason: "pii keep_local: no cloud", kind: "pii_keep_local" };
+  // A spent budget reaches routing only with `action: force_local` (a `deny` refuses before it): the
+  // cloud is off for the tenant whatever rule fired, not only where a rule tests `budget_exceeded`.
+  if (features.budgetExceeded && model.location === "cloud") return { model: model.id, reason: "budget spent (force_local): no cloud", kind: "budget_force_local" };
   if (features.hasTools && !model.tools) return { model: model.id, reason: "no tools support", kind: "capability" };
   if (features.hasImages && !model.vision) return { model: model.id, reason: "no vision (images)", kind: "capability" };
   if (features.beyondInProcess && model.inProcess) return { model: model.id, reason: `in-process: no ${features.beyondInProcess}`, kind: "capability" };
@@ -262,6 +265,13 @@ function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: 
   const detail = why ? `: ${why}` : " (it lists none)";
   if (skipped.some((s) => s.kind === "unhealthy")) {
     return { status: 503, code: "no_available_target", message: `No target of routing rule '${rule}' is available${detail}.` };
+  }
+  if (skipped.some((s) => s.kind === "budget_force_local")) {
+    return {
+      status: 429,
+      code: "budget_exceeded",
+      message: `The monthly budget is spent: until it resets only on-host models serve this tenant, and no on-host target of routing rule '${rule}' can serve this request${detail}.`,
+    };
   }
   return { status: 400, code: "no_capable_target", message: `No target of routing rule '${rule}' can serve this request${detail}.` };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Decision, type RouteDecision } from "../../src/policy/decide.js";
+import { decide, type Decision, type DenyDecision, type RouteDecision } from "../../src/policy/decide.js";
 import type { RequestFeatures } from "../../src/policy/features.js";
 import { compile, features } from "./support.js";
 
@@ -80,8 +80,6 @@ const conditionCases: ConditionCase[] = [
   { when: "{ local_queue_below: 2 }", holds: [{ local: { queueDepth: 1, healthy: true } }], fails: [{ local: { queueDepth: 2, healthy: true } }], miss: "local queue not below 2" },
   { when: "{ local_healthy: false }", holds: [{ local: { queueDepth: 0, healthy: false } }], fails: [{ local: { queueDepth: 0, healthy: true } }], miss: "local healthy" },
   { when: "{ local_healthy: true }", holds: [{ local: { queueDepth: 0, healthy: true } }], fails: [{ local: { queueDepth: 0, healthy: false } }], miss: "local unhealthy" },
-  { when: "{ budget_exceeded: true }", holds: [{ budgetExceeded: true }], fails: [{ budgetExceeded: false }], miss: "budget not exceeded" },
-  { when: "{ budget_exceeded: false }", holds: [{ budgetExceeded: false }], fails: [{ budgetExceeded: true }], miss: "budget exceeded" },
   {
     when: "{ any: [{ tools: true }, { images: true, turns_above: 2 }] }",
     holds: [{ hasTools: true }, { hasImages: true, turns: 3 }],
@@ -120,6 +118,21 @@ describe("decide: conditions", () => {
       expect(decision.model).toBe("gpt-4o-mini");
       expect(decision.reasons).toEqual([`r: ${miss}`]);
     });
+  });
+
+  // With the budget spent the cloud is off (below), so these rules route between on-host models.
+  it.each([
+    ["true", true, false, "budget not exceeded"],
+    ["false", false, true, "budget exceeded"],
+  ] as const)("budget_exceeded: %s holds when the flag matches", (when, holds, fails, miss) => {
+    const policy = compile(`
+version: 1
+rules:
+  - { name: r, when: { budget_exceeded: ${when} }, then: { route: pool-8k } }
+default: { route: local-slm }
+`);
+    expect(route(decide(features({ budgetExceeded: holds }), policy))).toMatchObject({ rule: "r", model: "pool-8k", reasons: [] });
+    expect(route(decide(features({ budgetExceeded: fails }), policy))).toMatchObject({ rule: "default", model: "local-slm", reasons: [`r: ${miss}`] });
   });
 
   it("lists the header names the policy reads, nested ones included", () => {
@@ -229,6 +242,38 @@ default: { route: local-slm }
     expect(decision).toMatchObject({ kind: "deny", status: 451, code: "legal_hold", message: "Not for this tenant.", rule: "r" });
     const defaults = decide(features(), policy('{ deny: { message: "No." } }'));
     expect(defaults).toMatchObject({ kind: "deny", status: 403, code: "policy_denied" });
+  });
+
+  describe("a spent budget (force_local: a deny budget never reaches routing)", () => {
+    it("keeps the cloud off whatever rule fires, not only one that tests budget_exceeded", () => {
+      const p = policy("{ route: gpt-4o, fallbacks: [pool-8k, claude] }");
+      const decision = route(decide(features({ budgetExceeded: true }), p));
+      expect(decision).toMatchObject({ rule: "r", model: "pool-8k", fallbacks: [], route: "local" });
+      // No run-time escape to the cloud either.
+      expect(decision.degrade).toEqual({ local: "local-slm" });
+      expect(decision.skipped.map((s) => [s.model, s.kind])).toEqual([
+        ["gpt-4o", "budget_force_local"],
+        ["claude", "budget_force_local"],
+      ]);
+      expect(route(decide(features({ budgetExceeded: false }), p)).model).toBe("gpt-4o");
+    });
+
+    it("answers 429 budget_exceeded when no on-host target can serve the request", () => {
+      const decision = decide(features({ budgetExceeded: true }), policy("{ route: gpt-4o, fallbacks: [claude] }"));
+      expect(decision).toMatchObject({ kind: "deny", status: 429, code: "budget_exceeded" });
+      expect((decision as DenyDecision).message).toContain("gpt-4o: budget spent (force_local): no cloud");
+    });
+
+    it("does not follow a sticky cloud session", () => {
+      const p = compile(`
+version: 1
+sticky: { turns: 3 }
+default: { route: local-slm }
+`);
+      const decision = route(decide(features({ budgetExceeded: true, sticky: { target: "gpt-4o", turnsLeft: 2 } }), p));
+      expect(decision.model).toBe("local-slm");
+      expect(decision.sticky.note).toBe("sticky: gpt-4o: budget spent (force_local): no cloud");
+    });
   });
 
   it("uses else_deny when no target can serve the request", () => {
