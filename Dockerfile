@@ -11,7 +11,9 @@ COPY package.json package-lock.json .npmrc ./
 # Dev dependencies are only the test runner and type checker; tsx (the runtime loader) is a dependency.
 # Not `npm ci`: node-llama-cpp lists optional binaries for other platforms that the lock file does not
 # carry, and `npm ci` refuses such a lock; `npm install` follows it for everything it has (as .ci/run).
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+# The GPU builds of llama.cpp (≈600 MB) go: the gateway runs it on the CPU (getLlama({ gpu: false })).
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force \
+    && rm -rf node_modules/@node-llama-cpp/*-cuda* node_modules/@node-llama-cpp/*-vulkan*
 
 COPY src ./src
 COPY routes ./routes

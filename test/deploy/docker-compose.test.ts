@@ -17,6 +17,7 @@ const Service = z.looseObject({
   profiles: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   healthcheck: z.looseObject({ test: z.array(z.string()) }).optional(),
+  env_file: z.array(z.looseObject({ path: z.string(), required: z.boolean().optional() })).optional(),
 });
 const Compose = z.looseObject({ services: z.record(z.string(), Service), volumes: z.record(z.string(), z.unknown()).optional() });
 
@@ -44,6 +45,11 @@ describe("docker-compose.yml", async () => {
     expect(redis?.healthcheck?.test).toContain("ping");
     expect(redis?.volumes?.some((v) => v.endsWith(":/data"))).toBe(true);
     expect(Object.keys(compose.volumes ?? {})).toContain("redis-data");
+    // Spend survives a restart, and keys are never evicted one by one.
+    expect(redis?.command).toEqual(expect.arrayContaining(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]));
+    // Reached on the compose network only: a published 6379 exposes conversations to the host and
+    // fails on any host that runs Redis already.
+    expect(redis?.ports).toBeUndefined();
   });
 
   it("mounts models read-only and the policies ops edit", () => {
@@ -58,11 +64,30 @@ describe("docker-compose.yml", async () => {
     }
   });
 
+  it("passes every setting of an optional .env to the gateway, not only the ones it lists", () => {
+    // SWITCHYARD_CONTEXT_KEY, REDIS_PASSWORD, another provider's api_key_env… could not be set otherwise.
+    expect(gateway?.env_file).toEqual([{ path: ".env", required: false }]);
+  });
+
+  it("leaves models.yaml's cloud base_url alone unless OPENAI_BASE_URL is set", () => {
+    // The gateway treats an empty value as unset; a default here replaced an edited base_url silently.
+    expect(gateway?.environment?.OPENAI_BASE_URL).toBe("${OPENAI_BASE_URL:-}");
+  });
+
   it("offers a llama.cpp server as an optional profile serving the same models folder", () => {
     expect(llama?.profiles).toEqual(["llama-server"]);
     expect(llama?.image).toMatch(/llama\.cpp:server/);
     expect(llama?.volumes).toContain("./models:/models:ro");
     expect(llama?.command).toEqual(expect.arrayContaining(["--host", "0.0.0.0", "--port", "8081"]));
     expect(llama?.ports?.[0]).toMatch(/^127\.0\.0\.1:8081:8081$/);
+    // The image's own health check probes LLAMA_ARG_PORT (8080 unless set): on 8081 it never passed.
+    expect(llama?.environment?.LLAMA_ARG_PORT).toBe("8081");
+    expect(llama?.healthcheck?.test).toEqual(["CMD", "curl", "-f", "http://localhost:8081/health"]);
+  });
+
+  it("keeps models out of the image's build context, and the GPU builds of llama.cpp out of the image", async () => {
+    const ignored = (await readFile(".dockerignore", "utf8")).split("\n");
+    expect(ignored).toEqual(expect.arrayContaining(["models", "*.gguf"]));
+    expect(await readFile("Dockerfile", "utf8")).toContain("rm -rf node_modules/@node-llama-cpp/*-cuda* node_modules/@node-llama-cpp/*-vulkan*");
   });
 });
