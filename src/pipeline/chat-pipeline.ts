@@ -15,7 +15,7 @@ import { PiiBlockedError } from "../pii/sanitize.js";
 import { PseudonymVault } from "../pii/vault.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
-import { FALLBACK_HEADER, failureKindOf, fallbackHeaderValue, keptOnHost, POLICY_HEADER } from "../policy/fallback.js";
+import { FALLBACK_HEADER, fallbackHeaderValue, keptOnHost, nextTarget, pastTooSmall, POLICY_HEADER, preparationFailureKind, type Failure } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
 import { decisionNeedsPiiTypes } from "../policy/pii-need.js";
@@ -328,7 +328,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * conversation too long for it, PII the policy blocks for it). When the PII policy keeps the request
    * on the host, the executor steps down to an on-host target (`keptOnHost`) — so does this, and the
    * dry run names that target, or answers the executor's 503 `pii_keep_local` when there is none. A
-   * failure the executor falls back from (a model not ready) is no refusal: the next target may serve.
+   * target the policy chose whose window the prompt overflows (as its tokenizer counts it) is passed
+   * over as the executor passes it: the dry run names the next target, or answers the largest one's
+   * 400 when every one is too small. A failure the executor falls back from at call time (a model not
+   * ready) is no refusal: the next target may serve.
    */
   function atFirstTarget(
     ctx: ChatRequestContext,
@@ -337,6 +340,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   ): { decision: RouteDecision; refusal?: GatewayError; call?: PreparedCall; keptLocal: PiiSummaryEntry[] } {
     let current = decision;
     let keptLocal: PiiSummaryEntry[] | undefined;
+    const tooSmall: Failure[] = [];
+    let largest: { window: number; refusal: GatewayError } | undefined;
     for (;;) {
       const model = deps.registry.get(current.model);
       const kept = keptLocal ?? [];
@@ -352,7 +357,19 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           current = onHost;
           continue;
         }
-        if (failureKindOf(error) !== undefined) return { decision: current, keptLocal: kept };
+        const catalog = decided.snapshot.policy.catalog;
+        const kind = preparationFailureKind(error, model.id, ctx.body.model, catalog);
+        if (kind === "context_window") {
+          const window = deps.providers.contextWindow(model);
+          if (!largest || largest.window < window) largest = { window, refusal: asGatewayError(error) };
+          tooSmall.push({ model: model.id, kind });
+          const next = nextTarget(current, tooSmall, catalog);
+          if (!next) return { decision: current, refusal: largest.refusal, keptLocal: kept };
+          const skip = { model: model.id, reason: `prompt does not fit context window ${window} as its tokenizer counts it`, kind: "context_window" as const };
+          current = pastTooSmall(current, skip, next);
+          continue;
+        }
+        if (kind !== undefined) return { decision: current, keptLocal: kept };
         return { decision: current, refusal: asGatewayError(error), keptLocal: kept };
       }
     }

@@ -18,7 +18,7 @@ import type { RequestFeatures } from "./features.js";
 export const POLICY_HEADER = "x-switchyard-policy";
 export const FALLBACK_HEADER = "x-switchyard-fallback";
 
-export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connection_refused", "unavailable", "local_overload"] as const;
+export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connection_refused", "unavailable", "local_overload", "context_window"] as const;
 /**
  * - `rate_limited`: 429 from the target.
  * - `server_error`: a 5xx answer (or a stream that broke before its first byte).
@@ -26,6 +26,9 @@ export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connec
  * - `connection_refused`: the target could not be reached.
  * - `unavailable`: the target is not ready (a local model loading or failed, a provider without its key).
  * - `local_overload`: the local model's queue is full or the wait for a slot timed out.
+ * - `context_window`: the prompt does not fit the target's window as its runtime counts it (found
+ *   while preparing the call, nothing sent); never for the model the client asked for by name
+ *   (`preparationFailureKind`).
  */
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -151,6 +154,45 @@ export function failureKindOf(error: unknown): FailureKind | undefined {
   if (error.status === 504 || error.status === 408) return "timeout";
   if (error.status >= 500 && error.status <= 599) return "server_error";
   return undefined;
+}
+
+/**
+ * What a failure to prepare the call for `model` (before anything is sent) means for the chain. A
+ * prompt too long for a target the policy chose (`context_length_exceeded`: the window is too small
+ * as the model's own tokenizer counts it) moves on to the next target, which may be larger; for the
+ * model the client asked for by name (its id, or the `local`/`cloud` alias), that 400 is the answer,
+ * as OpenAI gives it. Anything else as `failureKindOf` says.
+ *
+ * @example
+ * preparationFailureKind(tooLong, "local-slm", "auto", catalog); // "context_window"
+ * preparationFailureKind(tooLong, "local-slm", "local", catalog); // undefined: the client gets the 400
+ */
+export function preparationFailureKind(error: unknown, model: string, requestedModel: string, catalog: PolicyCatalog): FailureKind | undefined {
+  if (error instanceof GatewayError && error.code === "context_length_exceeded") {
+    return namedByClient(model, requestedModel, catalog) ? undefined : "context_window";
+  }
+  return failureKindOf(error);
+}
+
+/** Whether the client's `model` names `model`: its id, or the `local`/`cloud` alias of it. */
+export function namedByClient(model: string, requestedModel: string, catalog: PolicyCatalog): boolean {
+  if (requestedModel === "local") return catalog.defaultLocal?.id === model;
+  if (requestedModel === "cloud") return catalog.defaultCloud?.id === model;
+  return requestedModel === model;
+}
+
+/**
+ * The decision once its first target turned out too small for the prompt at run time and `next` (from
+ * `nextTarget`) takes over: `skip` is listed with the decision-time skips, and `next` leaves the rest
+ * of the chain and the last resorts. What the dry run (`POST /v1/route`) answers, as the executor
+ * moves on the same way.
+ */
+export function pastTooSmall(decision: RouteDecision, skip: SkippedTarget, next: FallbackStep): RouteDecision {
+  const fallbacks = decision.fallbacks.filter((id) => id !== next.model && id !== skip.model);
+  const degrade = { ...decision.degrade };
+  if (degrade.local === next.model) delete degrade.local;
+  if (degrade.cloud === next.model) delete degrade.cloud;
+  return { ...decision, skipped: [...decision.skipped, skip], route: next.route, model: next.model, fallbacks, degrade };
 }
 
 const ARROW = "→";

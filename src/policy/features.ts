@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { messageText, promptText, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
-import { estimateTokensForChars, MESSAGE_FRAMING_TOKENS } from "../api/token-estimate.js";
+import { MESSAGE_FRAMING_TOKENS, tokenQuarters, tokensForQuarters } from "../api/token-estimate.js";
 import { isInstruction } from "../context/turn.js";
 import { requestNeeds } from "../pipeline/capabilities.js";
 import { RESPONSE_FORMATS, type ResponseFormatKind } from "./schema.js";
@@ -133,12 +133,17 @@ export function responseFormatOf(body: ChatCompletionRequest): ResponseFormatKin
   return body.response_format?.type ?? "text";
 }
 
-/** A tokenizer-free estimate (see token-estimate.ts). The pipeline passes real counts; this serves the CLI and tests. */
+/**
+ * A tokenizer-free estimate (see token-estimate.ts), the size `prompt_tokens_*` and the decision's
+ * context-window check read, in the gateway (`promptTokenCounts` in the analyze stage) and the CLI alike.
+ * It sizes the conversation as the client wrote it, before the PII policy's placeholders or pseudonyms
+ * replace any of it.
+ */
 export function estimatePromptTokens(body: ChatCompletionRequest): number {
-  let chars = 0;
-  for (const message of body.messages) chars += promptText(message).length;
-  for (const definition of toolDefinitionTexts(body)) chars += definition.length;
-  return estimateTokensForChars(chars) + MESSAGE_FRAMING_TOKENS * body.messages.length;
+  let quarters = 0;
+  for (const message of body.messages) quarters += tokenQuarters(promptText(message));
+  for (const definition of toolDefinitionTexts(body)) quarters += tokenQuarters(definition);
+  return tokensForQuarters(quarters) + MESSAGE_FRAMING_TOKENS * body.messages.length;
 }
 
 /**

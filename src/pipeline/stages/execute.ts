@@ -3,12 +3,14 @@
  * answering (429, 5xx, timeout, refused connection, local overload, not ready). A stream counts as
  * answered once the provider accepted it (a server: once its first event arrived, so a 200 that fails
  * before any chunk still falls back); later failures end the stream instead of switching models.
+ * A target the policy chose whose window is too small for the prompt, as the model's tokenizer counts
+ * it, is passed over for the next one too (a model the client named gets the 400).
  * When none answers, the client gets the last failure of a target that was actually called.
  */
 import { GatewayError } from "../../errors.js";
 import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { RouteDecision } from "../../policy/decide.js";
-import { failureKindOf, nextTarget, type Failure, type FailureKind, type FallbackStep } from "../../policy/fallback.js";
+import { failureKindOf, nextTarget, preparationFailureKind, type Failure, type FailureKind, type FallbackStep } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
 import type { PiiSummaryEntry } from "../../pii/index.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
@@ -97,6 +99,9 @@ export interface ExecuteDeps {
   keepOnHost(types: readonly string[]): RouteDecision | undefined;
 }
 
+/** Failures of a target that was never called: nothing was sent to it. */
+const NOT_CALLED: ReadonlySet<FailureKind | undefined> = new Set(["unavailable", "context_window"]);
+
 /** Failures after which the model had done no work on the request: the call started, no slot was held. */
 const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_refused", "rate_limited", "unavailable", "local_overload"]);
 
@@ -112,6 +117,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
+  /** The window of `reported`'s target when it was too small for the prompt: a larger one's refusal replaces it. */
+  let reportedWindow: number | undefined;
   /** Attempts that started on the request and failed: per-hour models charge the slot time they held. */
   const startedAndFailed: Attempt[] = [];
   while (step) {
@@ -136,7 +143,12 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         pii: [...keptLocalPii, ...call.pii],
       };
     } catch (error) {
-      const kind = error instanceof KeepLocalError ? "unavailable" : failureKindOf(error);
+      const kind =
+        error instanceof KeepLocalError
+          ? "unavailable"
+          : attempt.call
+            ? failureKindOf(error)
+            : preparationFailureKind(error, model.id, ctx.body.model, deps.catalog);
       if (attempt.generationStartedAt !== undefined) {
         attempt.endedAt = performance.now();
         attempt.heldSlot = ctx.signal.aborted || !NO_WORK_DONE.has(kind);
@@ -154,12 +166,19 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         else noHost = true;
       }
       // A target that was never called (its provider not configured, its model not ready, the PII
-      // policy keeping the request on the host) does not hide why one that was called failed: the
-      // client gets that failure (an overloaded local model's 503 and Retry-After, say).
-      const called = kind !== "unavailable" || attempt.generationStartedAt !== undefined;
-      if (called || !reportedCalled) {
+      // policy keeping the request on the host, its window too small) does not hide why one that was
+      // called failed: the client gets that failure (an overloaded local model's 503 and Retry-After,
+      // say). Of targets too small, the largest's 400 says how long the prompt may be; one not ready
+      // says more (it may take the prompt once it is).
+      const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
+      const tooSmall = kind === "context_window" && !called;
+      const replaces =
+        called ||
+        (!reportedCalled && (!tooSmall || reported === undefined || (reportedWindow !== undefined && reportedWindow < model.contextWindow)));
+      if (replaces) {
         reported = failed;
         reportedCalled = called;
+        reportedWindow = tooSmall ? model.contextWindow : undefined;
       }
       failures.push({ model: model.id, kind });
       // No on-host target can serve it: the client gets the keep-local refusal, not a cloud fallback.
