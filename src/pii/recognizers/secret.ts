@@ -4,6 +4,7 @@ import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { lineBefore } from "./lines.js";
 import { commandLineSecretRecognizers } from "./secret-cli.js";
+import { keyNameSecretRecognizers } from "./secret-keys.js";
 import { type PairForm, secretValueLength } from "./secret-value.js";
 
 // Token shapes published by their issuers; all are long enough that a chance match in prose is rare.
@@ -146,7 +147,10 @@ function pairSecret(m: RegExpExecArray, text: string): Finding | null {
   return length > 0 && span ? { ...span, end: span.start + length } : null;
 }
 
-/** SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs, `key=value` pairs and command lines. */
+/**
+ * SECRET: vendor token shapes, JWTs, bearer tokens, credentials in URLs, `key=value` pairs, generated
+ * values under `…Key` names, SAS signatures and command lines.
+ */
 export function secretRecognizers(): Recognizer[] {
   return [
     patternRecognizer({
@@ -193,6 +197,7 @@ export function secretRecognizers(): Recognizer[] {
       evaluate: (m) => (m[0].startsWith("://:") && /^\d{1,5}$/.test(m[1] ?? "") ? null : group(m, 1, 0.9)),
     }),
     pemRecognizer(),
+    ...keyNameSecretRecognizers(),
     ...commandLineSecretRecognizers(),
   ];
 }
