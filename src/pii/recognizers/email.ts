@@ -1,7 +1,17 @@
+import { domainToASCII } from "node:url";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
 
-const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$/;
+// A top-level domain is letters, or the ASCII form of an internationalised one (`xn--p1ai` for `рф`).
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/;
+// Internationalised domain names (RFC 5890): labels of letters, marks and digits of any script
+// ("müller-bäckerei.de", "пример.рф"), the top-level one all ASCII letters or all other letters.
+const IDN_LABEL = /^[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?$/u;
+const IDN_TLD = /^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59}|(?:(?![\x00-\x7f])[\p{L}\p{M}]){2,})$/u;
+const DOMAIN_LETTER = /[\p{L}\p{M}]/u;
+const ASCII = /^[\x00-\x7f]*$/;
+// The head of a label up to where it turns from ASCII to another script or back ("comまで": "com").
+const ONE_SCRIPT = /^(?:[\x00-\x7f]+|[^\x00-\x7f]+)/;
 
 const NON_ASCII_LETTER = /\p{L}/u;
 // RFC 5322 atext punctuation ("sean.o'neil@…", "a!b#c@…") besides `. _ % + -`; without it the match starts
@@ -16,7 +26,7 @@ const LEADING_NOISE = new Set([...".'`!#$&*^{|}~"].map((c) => c.charCodeAt(0)));
 const isLocalChar = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || LOCAL_PUNCTUATION.has(c) ||
   (c > 127 && NON_ASCII_LETTER.test(String.fromCharCode(c)));
-const isDomainChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+const isAsciiDomainChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
 
 /**
  * EMAIL_ADDRESS. Instead of a regex tried at every position, it jumps from `@` to `@` and grows the
@@ -32,15 +42,53 @@ export function emailRecognizer(): Recognizer {
         let start = at;
         while (start > 0 && isLocalChar(text.charCodeAt(start - 1))) start--;
         while (start < at && LEADING_NOISE.has(text.charCodeAt(start))) start++;
-        let end = at + 1;
-        while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
-        while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
         if (start === at || text.charCodeAt(at - 1) === 46) continue;
-        if (!DOMAIN.test(text.slice(at + 1, end)) || inUrlAuthority(text, start)) continue;
+        const end = domainEnd(text, at + 1);
+        if (end === -1 || inUrlAuthority(text, start)) continue;
         out.push({ type: "EMAIL_ADDRESS", start, end, score: 1 });
       }
     },
   };
+}
+
+/** Where the domain name starting at `from` (right after the `@`) ends, or -1 when none starts there. */
+function domainEnd(text: string, from: number): number {
+  let end = from;
+  let ascii = true;
+  while (end < text.length) {
+    const c = text.codePointAt(end)!;
+    if (isAsciiDomainChar(c)) end++;
+    else if (c > 127 && DOMAIN_LETTER.test(String.fromCodePoint(c))) {
+      ascii = false;
+      end += c > 0xffff ? 2 : 1;
+    } else break;
+  }
+  end = trimmed(text, from, end);
+  const domain = text.slice(from, end);
+  if (ascii) return DOMAIN.test(domain) ? end : -1;
+  if (isInternationalDomain(domain)) return end;
+  // Text in another script glued to the top-level domain: "ann@example.comまで", "info@müller.deです".
+  const tld = domain.lastIndexOf(".") + 1;
+  const glued = from + tld + (ONE_SCRIPT.exec(domain.slice(tld))?.[0].length ?? 0);
+  if (tld > 0 && glued < end && isInternationalDomain(text.slice(from, glued))) return glued;
+  // Else the ASCII name before the first other letter, as an ASCII-only reading would take it.
+  const asciiEnd = trimmed(text, from, from + (/[^\x00-\x7f]/.exec(domain)?.index ?? domain.length));
+  return DOMAIN.test(text.slice(from, asciiEnd)) ? asciiEnd : -1;
+}
+
+/** `end` moved back over dots and hyphens ending the name: the sentence's, not the domain's. */
+function trimmed(text: string, from: number, end: number): number {
+  while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+  return end;
+}
+
+/** A domain name with letters beyond ASCII, valid by IDNA (UTS #46) once converted to its ASCII form. */
+function isInternationalDomain(domain: string): boolean {
+  if (ASCII.test(domain)) return DOMAIN.test(domain);
+  const labels = domain.split(".");
+  if (labels.length < 2 || !IDN_TLD.test(labels.at(-1)!) || !labels.every((label) => IDN_LABEL.test(label))) return false;
+  const ascii = domainToASCII(domain);
+  return ascii !== "" && ascii.length <= 253 && DOMAIN.test(ascii);
 }
 
 /**
