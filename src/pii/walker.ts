@@ -11,6 +11,7 @@
  */
 import { TOOL_NAME, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 import { GatewayError } from "../errors.js";
+import { hasDuplicateKeys } from "./json-duplicate-keys.js";
 
 /**
  * Two keys of one object rewritten to one name (under `redact`, "ann@example.com" and
@@ -441,8 +442,9 @@ export function requestWalker(scan: Scanner): RequestWalker {
       return text(json);
     }
     const next = data(parsed, "keyed", null);
-    // Re-serialized, every number is written as the text its scan saw.
-    if (next !== parsed) return JSON.stringify(next);
+    // Re-serialized, every number is written as the text its scan saw. A key named twice in one object
+    // is too: JSON.parse kept its last value only, and the earlier one, never scanned, must not go out.
+    if (next !== parsed || hasDuplicateKeys(json, parsed)) return JSON.stringify(next);
     // Sent as the client wrote it: an integer beyond 2^53 (a 19-digit card) is not what JSON.parse
     // read back, so the text scanned was not the one sent: scan the digits as written too.
     return json.replace(JSON_TOKEN, (token) => (UNSAFE_INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? numberToken(token) : token));
