@@ -1,4 +1,5 @@
 import { NATIONAL_ID_TYPES } from "./entity.js";
+import { decodedValue } from "./decode.js";
 import { normalizedValue } from "./normalize.js";
 
 const NATIONAL_IDS: ReadonlySet<string> = new Set(NATIONAL_ID_TYPES);
@@ -8,13 +9,15 @@ const NATIONAL_IDS: ReadonlySet<string> = new Set(NATIONAL_ID_TYPES);
  * `4111-1111-1111-1111` get one placeholder in a conversation (the cloud model must not take them
  * for two cards) and one hash within a tenant (a join key must not depend on formatting).
  * Only separators and letter case are dropped, where they never change what the value means, and
- * full-width forms and invisible characters are read as the recognizers read them (normalize.ts).
+ * full-width forms, invisible characters and escapes are read as the recognizers read them
+ * (normalize.ts, decode.ts).
  *
  * @example canonicalValue("CREDIT_CARD", "4111-1111 1111.1111") // "4111111111111111"
  */
 export function canonicalValue(type: string, written: string): string {
   // "４１１１…" and "4\u200b111…" are the card "4111…" to anyone reading them, the cloud model included.
-  const value = normalizedValue(written);
+  // So are "ann.lee%40example.com" and "ann.lee\u0040example.com" the address "ann.lee@example.com".
+  const value = normalizedValue(decodedValue(written));
   // "HH 01 23 45 D", "hh012345d" and "X-2482300-W" are written with or without separators, in either case.
   if (NATIONAL_IDS.has(type)) return value.replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();
   switch (type) {

@@ -18,6 +18,7 @@ import type { Recognizer } from "./recognizers/recognizer.js";
 import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
+import { decodeEscapes } from "./decode.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
@@ -96,8 +97,25 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     return resolveOverlaps(found.filter((e) => e.score >= threshold(e.type)));
   }
 
-  /** `detect` on the text as a cloud model reads it (normalize.ts), with offsets into `text` as written. */
+  /**
+   * `detect` on the text as a cloud model reads it, with offsets into `text` as written: normalised
+   * (normalize.ts), and when it holds escapes (`%40`, `\u0040`, `&#64;`) also decoded (decode.ts). The
+   * decoded reading adds to the written one rather than replacing it: `https://x.io/a%20b` decoded is a
+   * URL ending at the space, while as written it is one URL whole. Only the decoded text around the
+   * escapes is scanned: a long text with one `%20` costs little more than one scan.
+   */
   function detectAsRead(text: string, deadline: Deadline): Entity[] {
+    const written = detectNormalized(text, deadline);
+    const decoded = decodeEscapes(text, deadline);
+    if (decoded === undefined) return written;
+    const found: Entity[] = [];
+    for (const [from, to] of decoded.around(DECODED_CONTEXT)) {
+      for (const entity of detectNormalized(decoded.text.slice(from, to), deadline)) found.push({ ...entity, start: entity.start + from, end: entity.end + from });
+    }
+    return resolveOverlaps([...written, ...decoded.toOriginal(found)]);
+  }
+
+  function detectNormalized(text: string, deadline: Deadline): Entity[] {
     const normalized = normalizeForScan(text, { deadline, maxChars });
     if (normalized === undefined) return detect(text, deadline);
     return resolveOverlaps(normalized.toOriginal(detect(normalized.text, deadline)));
@@ -120,6 +138,12 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     },
   };
 }
+
+/**
+ * How far around an escape its decoded text is scanned: longer than any value an escape sits in bar
+ * PEM keys and long URLs (found whole as written), and than the context windows (48 characters).
+ */
+const DECODED_CONTEXT = 256;
 
 const WARM_UP = [
   "Mail ann.lee@example.com or call +1 415-555-0132 / 030 12345678 from 192.168.1.24 or 2001:db8::7334.",

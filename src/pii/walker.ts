@@ -146,6 +146,15 @@ type Record_ = Record<string, unknown>;
 const CALLER_DATA = Symbol("caller data");
 const keep = (key: string) => key;
 
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const isTextPart = (node: unknown) => isRecord(node) && node.type === "text" && typeof node.text === "string";
 const isRecord = (node: unknown): node is Record_ => node !== null && typeof node === "object" && !Array.isArray(node);
 
@@ -195,7 +204,15 @@ export function requestWalker(scan: Scanner): RequestWalker {
   const propertyName = (name: string) => (TOOL_NAME.test(name) ? scan.identifierName(name) : text(name));
   const propertyNames = (names: unknown) => mapArray(names, (name) => (typeof name === "string" ? propertyName(name) : data(name, "schema", null)));
 
-  const dataText = (node: string, key: string | null) => (key === null || node.length === 0 ? text(node) : scan.value(node, key));
+  /**
+   * A string of caller data that is itself a JSON object or array (a request `body` argument, a
+   * serialized payload) is walked as JSON like a call's arguments (`jsonText`): its escapes read as
+   * what they spell, each value with its own key.
+   */
+  function dataText(node: string, key: string | null): string {
+    if (JSON_START.test(node) && parsesAsJson(node)) return jsonText(node);
+    return key === null || node.length === 0 ? text(node) : scan.value(node, key);
+  }
 
   /**
    * A card, SSN or phone number can travel as a JSON number ({"ssn": 536224187}). Its text is what

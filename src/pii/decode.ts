@@ -1,0 +1,253 @@
+/**
+ * Text as a model reads it behind its escapes. A cloud model reads `ann.lee%40example.com` in a URL,
+ * `ann.lee\u0040example.com` in JSON, `ann.lee&#64;example.com` in HTML and `Jos\xc3\xa9` in a Python
+ * bytes literal as the plain values, and URL builders, JSON serializers and HTML templates write them so
+ * without anyone choosing to hide anything. The recognizers scan a decoded copy as well as the text:
+ * percent-encoding (`%XX`, UTF-8 sequences), JavaScript/JSON/Python escapes (`\uXXXX`, surrogate pairs,
+ * `\u{…}`, `\xXX`, behind any number of backslashes, as JSON nested in JSON writes them) and HTML
+ * character references (`&#64;`, `&#x40;`, the named ones that spell values: `&commat;`, `&period;`,
+ * `&plus;`, `&nbsp;`, `&amp;`, accented letters such as `&eacute;`, …). Escapes that spell escapes
+ * (`%2540`, `\u0026#64;`) are decoded again, up to `MAX_ROUNDS` times. What is found is mapped back to
+ * the text as written, so the escape sequences themselves are rewritten.
+ *
+ * Each escape decodes to fewer characters than it takes, so the copy is never longer than the text.
+ */
+import { NO_DEADLINE, type Deadline } from "./budget.js";
+import type { Entity } from "./entity.js";
+
+export interface DecodedText {
+  /** The copy the recognizers scan. */
+  readonly text: string;
+  /**
+   * `entities` (offsets into `text`) with offsets into the text as written: a finding starts where the
+   * escape of its first unit starts and ends where the escape of its last ends.
+   */
+  toOriginal(entities: readonly Entity[]): Entity[];
+  /**
+   * The parts of `text` within `radius` units of a decoded escape, merged where they meet and widened
+   * to the nearest whitespace (up to `radius` more): what a finding the escapes changed can lie in,
+   * context words included, so a long text with one escape is not scanned twice whole.
+   */
+  around(radius: number): Array<[start: number, end: number]>;
+}
+
+/** The cheap test: text without any of these (nearly all traffic) costs one regex test. */
+const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A-Za-z]{2,8};/;
+/**
+ * One escape, or a run of byte escapes (`%C3%A9`, `\xc3\xa9`) decoded together as UTF-8. Backslashes
+ * before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a JSON string).
+ */
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+|(?:\\+x[0-9A-Fa-f]{2})+|\\+u\{[0-9A-Fa-f]{1,6}\}|\\+u[0-9A-Fa-f]{4}|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
+const BYTE_RUN = /^(?:%|\\+x)/;
+const BYTE_ESCAPE = /%([0-9A-Fa-f]{2})|\\+x([0-9A-Fa-f]{2})/g;
+/** Escapes decoding into escapes (`%2540` is `%40`): decoded again, but not without end. */
+const MAX_ROUNDS = 3;
+/** Escapes decoded between two looks at the deadline. */
+const ESCAPES_PER_CHECK = 1024;
+
+/**
+ * HTML's named references for characters that make up values (HTML5 names; `&commat;` is what some
+ * sites write to keep addresses from scrapers), and letters with a diacritic (`&eacute;` in "Jos&eacute;"),
+ * built below from their names.
+ */
+const NAMED: Readonly<Record<string, string>> = {
+  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0", ensp: "\u2002", emsp: "\u2003", thinsp: "\u2009",
+  shy: "\u00ad", zwj: "\u200d", zwnj: "\u200c", commat: "@", period: ".", plus: "+", minus: "\u2212", hyphen: "\u2010",
+  dash: "\u2010", ndash: "\u2013", lowbar: "_", colon: ":", semi: ";", comma: ",", sol: "/", bsol: "\\", num: "#",
+  percnt: "%", dollar: "$", equals: "=", quest: "?", excl: "!", lpar: "(", rpar: ")", lsqb: "[", rsqb: "]",
+  lcub: "{", rcub: "}", ast: "*", verbar: "|", grave: "`", Hat: "^", szlig: "ß", oslash: "ø", Oslash: "Ø",
+  aelig: "æ", AElig: "Æ", eth: "ð", ETH: "Ð", thorn: "þ", THORN: "Þ", lstrok: "ł", Lstrok: "Ł", dstrok: "đ", Dstrok: "Đ",
+};
+/** The diacritic names HTML puts after a letter (`eacute`, `ntilde`, `scaron`), as combining marks. */
+const DIACRITICS: Readonly<Record<string, string>> = {
+  grave: "\u0300", acute: "\u0301", circ: "\u0302", tilde: "\u0303", macr: "\u0304", breve: "\u0306", dot: "\u0307",
+  uml: "\u0308", ring: "\u030a", dblac: "\u030b", caron: "\u030c", cedil: "\u0327", ogon: "\u0328",
+};
+const LETTER_WITH_DIACRITIC = /^([A-Za-z])(grave|acute|circ|tilde|macr|breve|dot|uml|ring|dblac|caron|cedil|ogon)$/;
+
+/**
+ * The decoded copy of `text`, or undefined when it has no escape to decode. Throws `PiiScanError` when
+ * `deadline` passes.
+ *
+ * @example
+ * const d = decodeEscapes("mail ann%40x.io"); // d.text === "mail ann@x.io"
+ * d.toOriginal([{ type: "EMAIL_ADDRESS", start: 5, end: 13, score: 1 }]); // start 5, end 15
+ */
+export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): DecodedText | undefined {
+  if (!TRIGGER.test(text)) return undefined;
+  let copy = text;
+  // For each unit of `copy`: where its escape starts and ends in `text`.
+  let starts: Int32Array | undefined;
+  let ends: Int32Array | undefined;
+  for (let round = 0; round < MAX_ROUNDS && (round === 0 || TRIGGER.test(copy)); round++) {
+    const decoded = decodeRound(copy, deadline);
+    if (decoded === undefined) break;
+    // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
+    if (starts && ends) {
+      for (let i = 0; i < decoded.text.length; i++) {
+        const from = decoded.starts[i]!;
+        const to = decoded.ends[i]!;
+        decoded.starts[i] = starts[from]!;
+        decoded.ends[i] = ends[to - 1]!;
+      }
+    }
+    ({ starts, ends } = decoded);
+    copy = decoded.text;
+  }
+  if (!starts || !ends) return undefined;
+  const [s, e] = [starts, ends];
+  return {
+    text: copy,
+    around: (radius) => escapeWindows(copy, s, e, radius),
+    toOriginal: (entities) =>
+      entities.map((entity) => ({
+        ...entity,
+        start: entity.start < copy.length ? s[entity.start]! : text.length,
+        end: entity.end > entity.start ? e[entity.end - 1]! : entity.start < copy.length ? s[entity.start]! : text.length,
+      })),
+  };
+}
+
+function escapeWindows(copy: string, starts: Int32Array, ends: Int32Array, radius: number): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (let i = 0; i < copy.length; i++) {
+    // A unit written as itself maps to one unit; one decoded from an escape to three or more.
+    if (ends[i]! - starts[i]! === 1) continue;
+    const start = widened(copy, Math.max(0, i - radius), -1, radius);
+    const end = widened(copy, Math.min(copy.length, i + 1 + radius), 1, radius);
+    const last = windows.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else windows.push([start, end]);
+    i = Math.max(i, end - 1 - radius);
+  }
+  return windows;
+}
+
+/** `at` moved in `step`'s direction to a whitespace (or the text's edge), at most `limit` units. */
+function widened(copy: string, at: number, step: 1 | -1, limit: number): number {
+  for (let moved = 0; moved < limit; moved++) {
+    if (at <= 0 || at >= copy.length) return Math.max(0, Math.min(copy.length, at));
+    if (/\s/.test(copy[step === 1 ? at : at - 1]!)) return at;
+    at += step;
+  }
+  return at;
+}
+
+interface Round {
+  text: string;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** Every escape of `text` decoded once; undefined when none decodes to anything. */
+function decodeRound(text: string, deadline: Deadline): Round | undefined {
+  const starts = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
+  const parts: string[] = [];
+  let length = 0;
+  let copied = 0;
+  let escapes = 0;
+  // Plain text between escapes is copied as runs, each unit mapping to itself.
+  const copyAsIs = (until: number) => {
+    if (until <= copied) return;
+    parts.push(text.slice(copied, until));
+    for (let i = copied; i < until; i++) {
+      starts[length] = i;
+      ends[length++] = i + 1;
+    }
+    copied = until;
+  };
+  for (const match of text.matchAll(ESCAPES)) {
+    const escape = match[0];
+    const pieces = BYTE_RUN.test(escape) ? bytesDecoded(escape, match.index) : oneDecoded(escape, match.index);
+    for (const [chars, start, end] of pieces) {
+      copyAsIs(start);
+      parts.push(chars);
+      for (let i = 0; i < chars.length; i++) {
+        starts[length] = start;
+        ends[length++] = end;
+      }
+      copied = end;
+    }
+    if (pieces.length > 0 && ++escapes % ESCAPES_PER_CHECK === 0) deadline.check();
+  }
+  if (escapes === 0) return undefined;
+  copyAsIs(text.length);
+  return { text: parts.join(""), starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
+}
+
+/** A decoded piece: its characters and the span [start, end) of the text they were written as. */
+type Piece = [chars: string, start: number, end: number];
+
+/** `\u0040`, `\u{1F600}`, `&#64;`, `&#x40;`, `&commat;`: one character, or none when it names none. */
+function oneDecoded(escape: string, at: number): Piece[] {
+  let code: number | undefined;
+  if (escape.startsWith("&#x") || escape.startsWith("&#X")) code = parseInt(escape.slice(3), 16);
+  else if (escape.startsWith("&#")) code = parseInt(escape.slice(2), 10);
+  else if (escape.startsWith("&")) {
+    const named = namedReference(escape.slice(1, -1));
+    return named === undefined ? [] : [[named, at, at + escape.length]];
+  } else {
+    const hex = escape.slice(escape.indexOf("u") + 1).replace(/[{}]/g, "");
+    code = parseInt(hex, 16);
+  }
+  if (code === undefined || code === 0 || code > 0x10ffff) return [];
+  // A surrogate half stays a half: with the other half's escape beside it, the two make the character.
+  return [[String.fromCodePoint(code), at, at + escape.length]];
+}
+
+function namedReference(name: string): string | undefined {
+  if (Object.hasOwn(NAMED, name)) return NAMED[name];
+  const letter = LETTER_WITH_DIACRITIC.exec(name);
+  if (!letter) return undefined;
+  const composed = (letter[1]! + DIACRITICS[letter[2]!]!).normalize("NFC");
+  return composed.length === 1 ? composed : undefined;
+}
+
+/**
+ * A run of byte escapes (`%C3%A9`, `\xc3\xa9`) as UTF-8: each character maps back to the escapes of
+ * all its bytes. A byte that starts no valid sequence reads as its Latin-1 character (`%E9`, `\xe9`
+ * in a Python string are "é").
+ */
+function bytesDecoded(run: string, at: number): Piece[] {
+  const bytes: number[] = [];
+  const offsets: number[] = [];
+  for (const byte of run.matchAll(BYTE_ESCAPE)) {
+    bytes.push(parseInt(byte[1] ?? byte[2]!, 16));
+    offsets.push(at + byte.index);
+  }
+  offsets.push(at + run.length);
+  const pieces: Piece[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const n = utf8SequenceLength(bytes, i);
+    if (n === 0) {
+      pieces.push([String.fromCharCode(bytes[i]!), offsets[i]!, offsets[i + 1]!]);
+      i++;
+      continue;
+    }
+    pieces.push([Buffer.from(bytes.slice(i, i + n)).toString("utf8"), offsets[i]!, offsets[i + n]!]);
+    i += n;
+  }
+  return pieces;
+}
+
+/** The length of the valid UTF-8 sequence starting at `bytes[i]`, or 0. */
+function utf8SequenceLength(bytes: readonly number[], i: number): number {
+  const lead = bytes[i]!;
+  const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n === 0 || i + n > bytes.length) return 0;
+  for (let k = 1; k < n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
+  const decoded = Buffer.from(bytes.slice(i, i + n)).toString("utf8");
+  // Overlong forms and surrogates decode to U+FFFD: not a sequence a browser would read either.
+  return decoded.includes("\ufffd") ? 0 : n;
+}
+
+/**
+ * `value` with its escapes decoded: `ann.lee%40example.com` and `ann.lee@example.com` are one address,
+ * so they get one placeholder and one hash.
+ *
+ * @example decodedValue("ann.lee%40example.com") // "ann.lee@example.com"
+ */
+export function decodedValue(value: string): string {
+  return decodeEscapes(value)?.text ?? value;
+}
