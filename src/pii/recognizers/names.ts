@@ -1,13 +1,34 @@
 import { contextMatcher } from "../context.js";
+import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import type { Gazetteers } from "./gazetteers.js";
 import type { Recognizer } from "./recognizer.js";
 import { forEachMatch, ownRegex } from "./matches.js";
+import { CHECK_EVERY } from "./recognizer.js";
 
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
-// separated by single spaces. All-caps words (API, HTTP) are not name material.
+// separated by single spaces.
 const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
-const RUN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${WORD})(?: (?:${WORD}))*(?![\\p{L}\\p{N}])`, "gu");
+// A word in capitals ("SMITH", "O'BRIEN", "JEAN-LUC") or an initial. Shipping labels, postal addresses, bank
+// beneficiaries and CRM exports write names so; so do log lines, SQL and headings ("ERROR CONNECTION REFUSED"),
+// which is why a run of them (two words at least: one alone is an acronym as often) is read more strictly
+// (see `shoutedIntroduction`). Group 1 of RUN is such a run.
+const CAPS_WORD = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}|\\p{Lu}\\.";
+const RUN = new RegExp(
+  // (?=\\p{Lu}): both kinds start with a capital; tested once, it rules most positions out faster than either alternative.
+  `(?<![\\p{L}\\p{N}])(?=\\p{Lu})(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
+  "gu",
+);
+// An airline booking's name, surname first: "SMITH/JOHN MR", "GONZALEZ/MARIA ELENA MRS". Groups: surname, given
+// names, title (MSTR: a boy; CHD, INF: a child, an infant).
+const BOOKING_TITLES = "MR|MRS|MS|MISS|MSTR|MX|DR|PROF|CHD|INF";
+const CAPS_NAME = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}";
+const BOOKING_NAME = new RegExp(
+  `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
+  "uy",
+);
+const UPPER = /\p{Lu}/u;
+const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
 
 const HONORIFIC_BEFORE =
   /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
@@ -18,12 +39,52 @@ const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
 // An honorific inside a run of capitalised words ("Dear Mr Smith"), where the text before the run does
 // not show it. "Miss" and "Sir" are left out: "Don't Miss Out".
 const HONORIFIC_WORDS = new Set(["mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "madame", "herr", "herrn", "frau", "sra", "señor", "señora", "sig"]);
+// In capitals these are as often something else: MS SQL, 500 MS; DR (disaster recovery) SITE; MX RECORD; SIG.
+// After them a run in capitals is a name only with a word the lexicon knows as one ("DR JOHN SMITH").
+const AMBIGUOUS_IN_CAPITALS = new Set(["ms", "mx", "dr", "sig", "sr"]);
+const HONORIFIC_BEFORE_ANY_CASE = new RegExp(HONORIFIC_BEFORE.source, "iu");
+// The last word of every phrase HONORIFIC_BEFORE, NAME_INTRO_BEFORE and LABEL_BEFORE know ("ra": "Sig.ra"; "m": "I'm";
+// "o": "c/o"), so that a word in capitals after none of them is not tested against those patterns.
+const INTRODUCTION_ENDS = new Set([
+  "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "madame", "mme", "mlle", "herr", "herrn", "frau", "sr",
+  "sra", "señor", "señora", "sig", "ra", "name", "names", "is", "am", "m", "me", "signed", "patient", "employee", "customer",
+  "client", "tenant", "user", "contact", "attn", "attention", "o", "to", "beneficiary", "holder", "cardholder", "payee",
+  "consignee", "recipient", "addressee", "passenger", "pax", "traveller", "traveler", "guest", "dear",
+]);
+/** The word before `index` in lower case, past spaces and one colon or full stop ("SHIP TO: ", "MR. "); "" if none. */
+function wordBefore(text: string, index: number): string {
+  let end = index;
+  while (end > 0 && text[end - 1] === " ") end--;
+  if (end > 0 && (text[end - 1] === ":" || text[end - 1] === ".")) end--;
+  while (end > 0 && text[end - 1] === " ") end--;
+  let start = end;
+  while (start > 0 && end - start < 12 && LETTER.test(text[start - 1]!)) start--;
+  return text.slice(start, end).toLowerCase();
+}
+const LETTER = /\p{L}/u;
+// Labels that put a name after them on forms, labels and exports: "SHIP TO: …", "BENEFICIARY: …", "ATTN …".
+// With a colon they introduce any name; without one, only a name the lexicon knows (group 1 is the colon).
+const LABEL_BEFORE = new RegExp(
+  "(?:^|[^\\p{L}])(?:(?:full |first |last |given |family |passenger |customer |guest |account |beneficiary )?names?" +
+    "|ship(?:ped)? to|sold to|bill(?:ed)? to|deliver(?:ed)? to|beneficiary|account holder|card ?holder|payee|consignee|recipient" +
+    "|addressee|passenger|pax|travell?er|guest|customer|patient|attn|attention|c/o|dear)\\s*(:)?\\s*$",
+  "iu",
+);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
 const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
-const STREET_TYPES =
-  "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Crescent|Close|Gardens|Row|Mews";
-const STREET_WORDS = new Set(STREET_TYPES.toLowerCase().split("|"));
+const STREET_TYPE_WORDS = [
+  "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place",
+  "Pl", "Terrace", "Ter", "Circle", "Cir", "Highway", "Hwy", "Parkway", "Pkwy", "Square", "Sq", "Trail", "Crescent", "Close",
+  "Gardens", "Row", "Mews",
+];
+const STREET_WORDS = new Set(STREET_TYPE_WORDS.map((w) => w.toLowerCase()));
+/** `words` as written and in capitals ("Street|STREET"): US and UK postal addresses are often written in capitals. */
+const titleOrCapitals = (words: readonly string[]) => words.flatMap((w) => [w, w.toUpperCase()]).join("|");
+const STREET_TYPES = titleOrCapitals(STREET_TYPE_WORDS);
+const UNIT_WORDS = titleOrCapitals(["Apt", "Apartment", "Suite", "Ste", "Unit", "Flat"]);
+const US_STATE_CODES =
+  "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
 const UK_POSTCODE = "[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b";
 // A city or state word ends where the word does: without this, "London NW1 6XE" gave "London NW" as
 // the city and left "1 6XE" in clear.
@@ -32,9 +93,10 @@ const WORD_END = "(?![\\p{L}\\p{N}])";
 // position instead of once per alternative (same matches, less time on prose).
 const ADDRESS = new RegExp(
   `\\b(?:${[
-    // 42 Elm Street, Apt 5, Springfield, IL 62704
-    `\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
-      `(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?\\s*[\\w-]+)?` +
+    // 42 Elm Street, Apt 5, Springfield, IL 62704; 42 ELM STREET, SPRINGFIELD, IL 62704
+    // A size is no house number: "a 2 TB Drive".
+    `\\d{1,6}[A-Za-z]?\\s+(?![KMGTP]i?B\\s)(?:[NSEW]\\.?\\s+)?(?:\\p{Lu}[\\p{L}'-]*\\s+){1,4}(?:${STREET_TYPES})\\b\\.?` +
+      `(?:,?\\s+(?:${UNIT_WORDS}|#)\\.?\\s*[\\w-]+)?` +
       `(?:,\\s*\\p{Lu}[\\p{L}-]*${WORD_END}(?:\\s\\p{Lu}[\\p{L}-]*${WORD_END}){0,2})?(?:,\\s*[A-Z]{2}${WORD_END})?` +
       // 62704 (US ZIP) or NW1 6XE (UK postcode)
       `(?:\\s+\\d{5}(?:-\\d{4})?|,?\\s+${UK_POSTCODE})?`,
@@ -44,6 +106,8 @@ const ADDRESS = new RegExp(
     `\\d{1,4}(?:\\s?(?:bis|ter))?,?\\s+(?:rue|avenue|boulevard|bd|place|chemin|calle|via|viale|piazza|avenida)\\s+(?:[\\p{L}'-]+\\s){0,4}\\p{Lu}[\\p{L}'-]+(?:,\\s*\\d{5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // Springfield, IL 62704
     `\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
+    // SPRINGFIELD, IL 62704: in capitals only with a state's code, as such lines are also log and table text
+    `\\p{Lu}{2,}(?: \\p{Lu}{2,}){0,2}, (?:${US_STATE_CODES}) \\d{5}(?:-\\d{4})?\\b`,
     // SW1A 1AA (UK postcode)
     UK_POSTCODE,
   ].join("|")})`,
@@ -171,6 +235,7 @@ const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
 export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const runs = ownRegex(RUN);
   const addresses = ownRegex(ADDRESS);
+  const bookingNames = ownRegex(BOOKING_NAME);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const unknownPairContext = contextMatcher({ positive: UNKNOWN_PAIR_CONTEXT });
   const locationContext = contextMatcher({ positive: LOCATION_CONTEXT });
@@ -208,7 +273,74 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // elsewhere its capital says more ("ask Frank Miller", "Dear Bill Jackson").
   const capitalisedAsSentenceStart = (text: string, w: Word) => SENTENCE_OPENERS.has(w.lower) && startsSentence(text, w.start);
 
-  function scanRun(text: string, runStart: number, run: string, out: Entity[]) {
+  // A word that can be part of a name in capitals: one the lexicon knows as a name, or one it does not know at
+  // all ("OKAFOR"); never a common word ("SERVICE"), a weekday, a street word, a kind of software ("MR PIPELINE
+  // FAILED": a merge request) or an honorific.
+  const nameMaterial = (w: Word) =>
+    !nameEnds.has(w.lower) && !HONORIFIC_WORDS.has(w.lower) && !STREET_WORDS.has(w.lower) && !SOFTWARE_KIND_WORDS.has(w.lower) &&
+    (isFirstName(w.bare) || lastNames.has(w.bare) || unknown(w));
+  const knownName = (w: Word) => isFirstName(w.bare) || lastNames.has(w.bare);
+
+  /**
+   * How the word at `i` of a run in capitals is introduced: "outright" after an honorific (MR, MRS, HERR; also
+   * "MR." before the run), a colon label ("SHIP TO:", "BENEFICIARY:", "NAME:") or "my name is", which any name
+   * may follow; "known" after an honorific that is often something else in capitals (MS, DR) or a label
+   * without a colon ("ATTN", "PASSENGER", "customer"), which only a name the lexicon knows may follow; else "none".
+   */
+  function shoutedIntroduction(text: string, words: Word[], i: number): "outright" | "known" | "none" {
+    const previous = words[i - 1];
+    if (previous && HONORIFIC_WORDS.has(previous.lower)) return AMBIGUOUS_IN_CAPITALS.has(previous.lower) ? "known" : "outright";
+    // Most words in capitals follow no introduction at all: the regexes below only run after a word that ends one.
+    if (!INTRODUCTION_ENDS.has(wordBefore(text, words[i]!.start))) return "none";
+    const before = text.slice(Math.max(0, words[i]!.start - 32), words[i]!.start);
+    if (HONORIFIC_BEFORE_ANY_CASE.test(before)) {
+      const honorific = before.slice(before.trimEnd().search(/\p{L}+\.?$/u)).replace(/[.\s]+$/u, "").toLowerCase();
+      return AMBIGUOUS_IN_CAPITALS.has(honorific) ? "known" : "outright";
+    }
+    if (NAME_IS_BEFORE.test(before)) return "outright";
+    const label = LABEL_BEFORE.exec(before);
+    if (label) return label[1] ? "outright" : "known";
+    return NAME_INTRO_BEFORE.test(before) ? "known" : "none";
+  }
+
+  /**
+   * The name in a run of capitals starting at word `i`: its words read as title case go through the same
+   * lexicon, honorifics and labels as other runs, with more evidence asked for, since log lines, SQL and
+   * headings are written in capitals too. A known first name needs a known surname after it ("JOHN SMITH", not
+   * "JORDAN PLEASE"); after an introduction, name material of up to three words (see `shoutedIntroduction`).
+   */
+  function shoutedName(text: string, words: Word[], i: number): { length: number; introduced: boolean } | undefined {
+    let j = i;
+    while (j < words.length && j < i + 3 && nameMaterial(words[j]!) && placeLength(words, j) === 0) j++;
+    // "MS WILLOW LANE" is a street (the address pattern reports it), as in other runs.
+    if (j === i || (j < words.length && STREET_WORDS.has(words[j]!.lower))) return undefined;
+    const introduction = shoutedIntroduction(text, words, i);
+    if (introduction === "outright" || (introduction === "known" && words.slice(i, j).some(knownName))) return { length: j - i, introduced: true };
+    if (!isFirstName(words[i]!.bare) || FOREIGN_WORDS_SPELLED_LIKE_FIRST_NAMES.has(words[i]!.lower)) return undefined;
+    while (j > i + 1 && !lastNames.has(words[j - 1]!.bare)) j--;
+    return j - i > 1 ? { length: j - i, introduced: false } : undefined;
+  }
+
+  /** A run in capitals: honorifics are passed over, places only end names (a heading's "NEW YORK" is not reported). */
+  function scanShoutedRun(text: string, words: Word[], out: Entity[]) {
+    let i = 0;
+    while (i < words.length) {
+      const word = words[i]!;
+      if (HONORIFIC_WORDS.has(word.lower) && i + 1 < words.length) {
+        i++;
+        continue;
+      }
+      const name = shoutedName(text, words, i);
+      if (name === undefined) {
+        i += Math.max(1, placeLength(words, i));
+        continue;
+      }
+      emit(out, text, "PERSON", word.start, words[i + name.length - 1]!.end, name.introduced ? SCORE.introduced : SCORE.fullName);
+      i += name.length;
+    }
+  }
+
+  function scanRun(text: string, runStart: number, run: string, out: Entity[], shouted: boolean) {
     // A run is whole WORD matches joined by single spaces, so splitting on spaces gives the same words
     // as matching WORD again, without a regex per run.
     const words: Word[] = [];
@@ -217,6 +349,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       const lower = word.toLowerCase();
       words.push({ lower, bare: lookupForm(lower), start, end: start + word.length });
       start += word.length + 1;
+    }
+    if (shouted) {
+      scanShoutedRun(text, words, out);
+      return;
     }
     const before = text.slice(Math.max(0, runStart - 24), runStart);
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
@@ -289,10 +425,47 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     return 0;
   }
 
+  /** BOOKING_NAME's matches, tried only where a slash stands between capitals: one regex pass over the whole text cost more. */
+  function forEachBookingName(text: string, deadline: Deadline, visit: (match: RegExpExecArray) => void) {
+    let tried = 0;
+    for (let slash = text.indexOf("/"); slash > 0; slash = text.indexOf("/", slash + 1)) {
+      if (!UPPER.test(text[slash - 1]!) || !UPPER.test(text[slash + 1] ?? "")) continue;
+      if (++tried % CHECK_EVERY === 0) deadline.check();
+      let start = slash - 1;
+      while (start > 0 && CAPS_NAME_CHAR.test(text[start - 1]!)) start--;
+      bookingNames.lastIndex = start;
+      const match = bookingNames.exec(text);
+      if (match) visit(match);
+    }
+  }
+
+  /**
+   * "SMITH/JOHN MR": names the lexicon knows both of ("SMITH/JOHN", not "TCP/IP"), or name material before a
+   * title (not "READ/WRITE MS"; after MS or DR, as in runs of capitals, one name the lexicon knows).
+   */
+  function bookingName(text: string, match: RegExpExecArray, out: Entity[]) {
+    const [, surname, given, title] = match as unknown as [string, string, string, string | undefined];
+    const asWord = (written: string): Word => {
+      const lower = written.toLowerCase();
+      return { lower, bare: lookupForm(lower), start: 0, end: 0 };
+    };
+    const last = asWord(surname);
+    const givens = given.split(" ").map(asWord);
+    const known = lastNames.has(last.bare) && isFirstName(givens[0]!.bare);
+    const introduced =
+      title !== undefined &&
+      [last, ...givens].every(nameMaterial) &&
+      (!AMBIGUOUS_IN_CAPITALS.has(title.toLowerCase()) || [last, ...givens].some(knownName));
+    if (!known && !introduced) return;
+    const end = match.index + surname.length + 1 + given.length;
+    emit(out, text, "PERSON", match.index, end, introduced ? SCORE.introduced : SCORE.fullName);
+  }
+
   return {
     name: "names_and_places",
     scan(text, out, deadline) {
-      forEachMatch(runs, text, deadline, (run) => scanRun(text, run.index, run[0], out));
+      forEachMatch(runs, text, deadline, (run) => scanRun(text, run.index, run[0], out, run[1] !== undefined));
+      forEachBookingName(text, deadline, (match) => bookingName(text, match, out));
       forEachMatch(addresses, text, deadline, (address) =>
         emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address),
       );
