@@ -1,14 +1,18 @@
 import { luhn } from "../validators.js";
-import { patternRecognizer, whole } from "./pattern.js";
+import { patternRecognizer } from "./pattern.js";
 import { isTestCardInTestingText } from "./published-test-cards.js";
-import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
+import { consistentSeparator, HYPHENS, isWide, joinsARange, separatorsOf, SPACES, WIDE_SEPARATOR } from "./separators.js";
 
 // 13-19 digits, optionally in groups split by one space, dash or dot (no-break spaces and Unicode
-// hyphens included), not glued to other digits, nor to a dotted number around it ("1.5555.…", "….4444.1").
+// dashes included) or a wider separator (double spaces, a tab, " - ", a line break), not glued to other
+// digits, nor to a dotted number around it ("1.5555.…", "….4444.1").
 const CANDIDATE = new RegExp(
-  `(?<![\\w${HYPHENS}]|\\d\\.)[2-6]\\d{3}(?:[${SPACES}${HYPHENS}.]?\\d){9,15}(?!\\w|\\.\\d)`,
+  `(?<![\\w${HYPHENS}]|\\d\\.)[2-6]\\d{3}(?:(?:${WIDE_SEPARATOR}|[${SPACES}${HYPHENS}.])?\\d){9,15}(?!\\w|\\.\\d)`,
   "g",
 );
+// How cards are printed: groups of four (19 digits end in three), or Amex's and Diners' 4-6-5 and 4-6-4.
+// A number split by wider separators must be grouped so: a table's columns of numbers rarely are.
+const CARD_GROUPING = /^(?:4,4,4,4(?:,[1-3])?|4,6,[45])$/;
 // Visa, Mastercard (51-55 and 2221-2720), Amex, Diners, JCB, Discover, UnionPay.
 const ISSUER = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2))/;
 // "Our sku 5555…", "Confirmation number: 4532…", "IMEI 4901…": a number labelled as another identifier.
@@ -28,24 +32,51 @@ function labelledAsOtherIdentifier(text: string, start: number): boolean {
   return OTHER_IDENTIFIER_LABEL.test(before) && !CARD_WORD.test(before);
 }
 
+/** The digits of `number` (digit groups and separators) when they are a card's, by shape, issuer and Luhn. */
+function cardDigits(number: string): string | null {
+  // A no-break space and a space, or an en dash and a hyphen, are the same separator to the reader, so not a mix.
+  const separators = separatorsOf(number);
+  const separator = consistentSeparator(separators);
+  if (separator === null || joinsARange(number, separators.length)) return null;
+  // One dot is how a decimal number looks ("5105.105105105100"); a card split by dots has its groups.
+  if (separators.length === 1 && separator === ".") return null;
+  const groups = number.match(/\d+/g) ?? [];
+  if (isWide(separators) && !CARD_GROUPING.test(groups.map((g) => g.length).join(","))) return null;
+  const digits = groups.join("");
+  return digits.length >= 13 && digits.length <= 19 && ISSUER.test(digits) && luhn(digits) ? digits : null;
+}
+
+const LINE_BREAK = new RegExp(`[${HYPHENS}]?[ \\t]*\\r?\\n`);
+
+/**
+ * The card a candidate holds from its start: all of it, or, when a card is whole before a line break,
+ * that line's part, so a card does not run on into the numbers of the next line.
+ */
+function cardAtStartOf(candidate: string): { length: number; digits: string } | null {
+  const lineBreak = candidate.search(LINE_BREAK);
+  const firstLine = lineBreak > 0 ? cardDigits(candidate.slice(0, lineBreak)) : null;
+  if (firstLine !== null) return { length: lineBreak, digits: firstLine };
+  const digits = cardDigits(candidate);
+  return digits === null ? null : { length: candidate.length, digits };
+}
+
 export const creditCardRecognizer = () =>
   patternRecognizer({
     name: "credit_card",
     type: "CREDIT_CARD",
     regex: CANDIDATE,
     evaluate(match, text) {
-      // A no-break space and a space are the same separator to the reader, so not a mix.
-      const raw = toAsciiSeparators(match[0]);
-      const separators = raw.replace(/\d/g, "");
-      if (separators.length > 0 && new Set(separators).size > 1) return null;
-      // One dot is how a decimal number looks ("5105.105105105100"); a card split by dots has its groups.
-      if (separators === ".") return null;
-      const digits = raw.length - separators.length;
-      if (digits < 13 || digits > 19 || !ISSUER.test(raw) || !luhn(raw)) return null;
-      if (labelledAsOtherIdentifier(text, match.index)) return null;
-      if (isTestCardInTestingText(raw.replace(/\D/g, ""), text, match.index, match.index + match[0].length)) return null;
-      return whole(match, 0.9);
+      const card = cardAtStartOf(match[0]);
+      if (!card) return null;
+      const start = match.index;
+      const end = start + card.length;
+      if (labelledAsOtherIdentifier(text, start)) return null;
+      if (isTestCardInTestingText(card.digits, text, start, end)) return null;
+      return { start, end, score: 0.9 };
     },
+    // A candidate that runs over a line break may start with the last number of the line before
+    // ("2024\n4111 1111 …"): a rejected one is tried again from its next group. At most 19 digits: bounded.
+    retryInsideRejected: (candidate) => candidate.includes("\n"),
     context: {
       positive: ["card", "credit", "visa", "mastercard", "amex", "cc", "payment", "pay", "charged", "debit"],
       negative: ["order", "tracking", "invoice", "isbn", "serial", "sku", "confirmation", "imei", "reference", "ref"],

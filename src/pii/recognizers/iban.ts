@@ -1,11 +1,12 @@
 import { countrySpecs } from "ibantools";
 import { iban } from "../validators.js";
 import { patternRecognizer } from "./pattern.js";
+import { HYPHENS, toAsciiSeparators } from "./separators.js";
 
 // Country, check digits, then 11-30 alphanumerics, optionally in groups split by spaces or by hyphens
-// ("DE89-3704-…"), one kind per IBAN; in either case, as people type them ("de89 3704 …") as often as
-// banks print them.
-const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?: ?[A-Za-z0-9]){11,30}|(?:-?[A-Za-z0-9]){11,30})(?![A-Za-z0-9])/g;
+// ("DE89-3704-…", Unicode dashes too: "DE89–3704–…"), one kind per IBAN; in either case, as people type
+// them ("de89 3704 …") as often as banks print them.
+const CANDIDATE = new RegExp(`(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?:(?: ?[A-Za-z0-9]){11,30}|(?:[${HYPHENS}]?[A-Za-z0-9]){11,30})(?![A-Za-z0-9])`, "g");
 
 /**
  * IBAN_CODE, checked with ibantools after upper-casing: mod-97 and the country's exact length and
@@ -18,7 +19,8 @@ export const ibanRecognizer = () =>
     type: "IBAN_CODE",
     regex: CANDIDATE,
     evaluate(match) {
-      const candidate = match[0];
+      // Same length as the match: an en dash reads as a hyphen.
+      const candidate = toAsciiSeparators(match[0]);
       // Lower-case text has many more "ab12 …" runs than IBANs; those of no IBAN country cost one lookup.
       const length = countrySpecs[candidate.slice(0, 2).toUpperCase()]?.chars;
       if (!length) return null;

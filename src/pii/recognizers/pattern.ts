@@ -21,14 +21,17 @@ export interface PatternSpec {
   /**
    * Try again from the next position inside a candidate `evaluate` dropped: for patterns whose
    * candidate may run on into a value of their own kind (an IBAN's groups read on into the next
-   * IBAN's), so a rejected one must not hide it. Only for candidates of bounded length.
+   * IBAN's), so a rejected one must not hide it. Only for candidates of bounded length. A function
+   * says which rejected candidates to try again.
    */
-  retryInsideRejected?: boolean;
+  retryInsideRejected?: boolean | ((candidate: string) => boolean);
 }
 
 export function patternRecognizer(spec: PatternSpec): Recognizer {
   const context = contextMatcher(spec.context ?? {});
   const regex = ownRegex(spec.regex);
+  const retry = spec.retryInsideRejected;
+  const retryInside = typeof retry === "function" ? retry : () => retry === true;
   return {
     name: spec.name,
     scan(text, out, deadline) {
@@ -36,7 +39,7 @@ export function patternRecognizer(spec: PatternSpec): Recognizer {
       forEachMatch(regex, text, deadline, (match) => {
         const found = spec.evaluate(match, text);
         if (!found) {
-          if (spec.retryInsideRejected) regex.lastIndex = match.index + 1;
+          if (retryInside(match[0])) regex.lastIndex = match.index + 1;
           return;
         }
         // A finding narrower than its candidate: what the candidate ran on into is scanned again, as

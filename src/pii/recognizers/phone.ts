@@ -1,15 +1,18 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { phoneValidator } from "../validators.js";
 import { patternRecognizer } from "./pattern.js";
-import { HYPHENS, SPACES, toAsciiSeparators } from "./separators.js";
+import { HYPHENS, joinsARange, SPACES, toAsciiSeparators } from "./separators.js";
 
 // An optional +country prefix and (area code), then 7-15 digits in a row or two to six groups (of up to eight digits) split by
-// one space, dot or dash (no-break spaces and Unicode hyphens included); lone short numbers ("2024", "42") never become candidates.
+// one space, dot or dash (no-break spaces and Unicode dashes included) or a dash with spaces around it; lone short numbers
+// ("2024", "42") never become candidates. A trunk-prefixed area code may end in "/", as German, Austrian and Italian numbers
+// are written ("030/12345678", "0171 / 1234567"): only after a leading 0, so "3/4" and "1/2/2024" are no candidates.
 // One or two digits followed by ":" and a digit are the hours of a time ("2024-03-15 10:23:45"), not the end of
 // a number; longer runs before ":" are a number with a port or extension ("sip:+14155550132:5060").
-const SEP = `[${SPACES}.${HYPHENS}]`;
+const SEP = `(?:[${SPACES}][${HYPHENS}][${SPACES}]|[${SPACES}.${HYPHENS}])`;
+const GROUPS = `\\d{1,8}(?:${SEP}\\d{1,8})`;
 const CANDIDATE = new RegExp(
-  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|\\d{1,8}(?:${SEP}\\d{1,8}){1,5})(?![\\w]|[.${HYPHENS}]\\d|(?<!\\d{3}):\\d)`,
+  `(?<![\\w+./${HYPHENS}])(?:\\+\\d{1,3}${SEP}?)?(?:\\(\\d{1,5}\\)${SEP}?)?(?:\\d{7,15}|${GROUPS}{1,5}|0\\d{1,4} ?/ ?${GROUPS}{0,4})(?![\\w]|[./${HYPHENS}]\\d|(?<!\\d{3}):\\d)`,
   "g",
 );
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -26,6 +29,7 @@ const LEADING_DATE = new RegExp(`^${DATE} `);
 const TRAILING_DATE = new RegExp(` ${DATE}$`);
 
 const digitCount = (s: string) => s.replace(/\D/g, "").length;
+const groupsIn = (s: string) => s.match(/\d+/g)?.length ?? 0;
 
 /** The candidate without a date at either end, and where what is left starts. */
 function withoutDates(candidate: string): { offset: number; rest: string } {
@@ -50,14 +54,17 @@ export function phoneRecognizer(regions: readonly CountryCode[]) {
     evaluate(match) {
       // Same length as the match, so the offsets below still index the original text.
       const { offset, rest: candidate } = withoutDates(toAsciiSeparators(match[0]));
-      if (DOTTED_QUAD.test(candidate) || DATE_LIKE.test(candidate) || MAC_LIKE.test(candidate)) return null;
+      // Read as if each spaced dash were a dash for the shape checks below ("2024 - 03 - 15" is a date).
+      const shape = candidate.replace(/ - /g, "-");
+      if (DOTTED_QUAD.test(shape) || DATE_LIKE.test(shape) || MAC_LIKE.test(shape)) return null;
       // A short trailing group may be a separate number ("call 555-123-4567 2 times"): retry without it.
-      const shortTail = /[ .-]\d{1,2}$/.exec(candidate);
+      const shortTail = /(?: - |[ .-])\d{1,2}$/.exec(candidate);
       const attempts = shortTail ? [candidate, candidate.slice(0, shortTail.index)] : [candidate];
       for (const attempt of attempts) {
         const digits = digitCount(attempt);
-        if (digits < 7 || digits > 15 || CARD_LIKE.test(attempt) || !isPhoneNumber(attempt)) continue;
-        const score = attempt.startsWith("+") ? 0.7 : /[ .\-()]/.test(attempt) ? 0.6 : 0.3;
+        if (digits < 7 || digits > 15 || CARD_LIKE.test(attempt.replace(/ - /g, "-")) || joinsARange(match[0].slice(offset, offset + attempt.length), groupsIn(attempt) - 1)) continue;
+        if (!isPhoneNumber(attempt)) continue;
+        const score = attempt.startsWith("+") ? 0.7 : /[ .\-()/]/.test(attempt) ? 0.6 : 0.3;
         const start = match.index + offset;
         return { start, end: start + attempt.length, score };
       }
