@@ -8,7 +8,7 @@ export interface CatalogModel {
   id: string;
   location: Location;
   providerId: string;
-  /** Served by the in-process llama.cpp runtime, whose health and queue `features.local` describes. */
+  /** Served by the in-process llama.cpp runtime: `features.unhealthyModels` says whether it is loaded and working. */
   inProcess: boolean;
   contextWindow: number;
   tools: boolean;

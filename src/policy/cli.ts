@@ -269,6 +269,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
       queueDepth: typeof v["local-queue"] === "string" ? nonNegativeInt(v["local-queue"], "--local-queue") : 0,
       healthy: v["local-unhealthy"] !== true,
     },
+    // --local-unhealthy: models.yaml's defaults.local is down, the model itself as well as for `local_healthy`.
+    unhealthyModels: v["local-unhealthy"] === true && policy.catalog.defaultLocal ? [policy.catalog.defaultLocal.id] : undefined,
     budgetExceeded: v["budget-exceeded"] === true,
     sticky: typeof v.sticky === "string" ? parseSticky(v.sticky) : undefined,
   });
@@ -282,6 +284,7 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     scanPii: async () => pii,
     promptTokens: () => features.promptTokens,
     local: () => features.local,
+    unhealthyModels: () => features.unhealthyModels,
     budgetExceeded: () => features.budgetExceeded,
     sticky: () => features.sticky,
     // The gateway's checks that need no running model; a context too long for the model's runtime

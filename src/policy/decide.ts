@@ -252,7 +252,7 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
       kind: "context_window",
     };
   }
-  if (model.inProcess && !features.local.healthy) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
+  if (model.inProcess && features.unhealthyModels?.includes(model.id)) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
   return undefined;
 }
 

@@ -119,7 +119,10 @@ export interface ExplainStages {
   /** Scans every text of the request for PII. */
   scanPii?: ((texts: string[], body: ChatCompletionRequest) => Promise<PiiFindings>) | undefined;
   promptTokens?: ((body: ChatCompletionRequest) => number) | undefined;
+  /** `defaults.local`'s queue and health (`local_queue_*`, `local_healthy`). */
   local?: (() => { queueDepth: number; healthy: boolean }) | undefined;
+  /** The in-process models not loaded and working, by id (`RequestFeatures.unhealthyModels`). */
+  unhealthyModels?: (() => readonly string[] | undefined) | undefined;
   budgetExceeded?: ((tenant: string) => boolean | Promise<boolean>) | undefined;
   sticky?: ((ctx: ExplainContext) => StickyState | undefined | Promise<StickyState | undefined>) | undefined;
   /**
@@ -149,6 +152,7 @@ export function createExplain(stages: ExplainStages): ExplainFn {
       ...promptTokenCounts(body, stages.promptTokens?.(body)),
       piiTypes: pii.types,
       local: stages.local?.(),
+      unhealthyModels: stages.unhealthyModels?.(),
       budgetExceeded,
       sticky,
     });

@@ -53,7 +53,13 @@ export const RequestFeaturesSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   /** PII entity types found in the request (any order, duplicates allowed). */
   piiTypes: z.array(z.string()),
+  /** models.yaml `defaults.local`'s queue and health: what `local_queue_*` and `local_healthy` read. */
   local: z.object({ queueDepth: z.int().nonnegative(), healthy: z.boolean() }),
+  /**
+   * In-process models not loaded and working (still loading, failed to load), by id, each by its own
+   * state: `decide` skips them as targets. Absent: every in-process model is healthy.
+   */
+  unhealthyModels: z.array(z.string()).optional(),
   budgetExceeded: z.boolean(),
   sticky: StickyStateSchema.optional(),
 });
@@ -81,6 +87,8 @@ export interface FeatureInputs {
   turns?: number;
   piiTypes?: readonly string[];
   local?: { queueDepth: number; healthy: boolean };
+  /** See `RequestFeatures.unhealthyModels`; default none. */
+  unhealthyModels?: readonly string[] | undefined;
   budgetExceeded?: boolean;
   sticky?: StickyState | undefined;
 }
@@ -125,6 +133,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
   if (needs.beyondInProcess) features.beyondInProcess = needs.beyondInProcess.what;
   if (needs.jsonSchemaBeyondGrammar !== undefined) features.jsonSchemaBeyondGrammar = needs.jsonSchemaBeyondGrammar;
   if (inputs.sticky) features.sticky = inputs.sticky;
+  if (inputs.unhealthyModels && inputs.unhealthyModels.length > 0) features.unhealthyModels = [...inputs.unhealthyModels];
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;
 }

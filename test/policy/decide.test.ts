@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decide, type Decision, type DenyDecision, type RouteDecision } from "../../src/policy/decide.js";
+import type { CatalogModel } from "../../src/policy/catalog.js";
 import type { RequestFeatures } from "../../src/policy/features.js";
-import { compile, features } from "./support.js";
+import { catalog, compile, features, MODELS } from "./support.js";
 
 const oneRule = (when: string, extra = "") =>
   compile(`
@@ -326,7 +327,7 @@ default: { route: ${route}, fallbacks: [${fallbacks.join(", ")}], degrade: false
       "gpt-4o",
       [["local-slm", "prompt of 4096 tokens does not fit context window 4096", "context_window"]],
     ],
-    ["an unhealthy in-process local model", { local: { queueDepth: 0, healthy: false } }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "local model unhealthy", "unhealthy"]]],
+    ["an unhealthy in-process local model", { unhealthyModels: ["local-slm"] as string[] }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "local model unhealthy", "unhealthy"]]],
     ["audio input, on the in-process model only", { beyondInProcess: "audio input" }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "in-process: no audio input", "capability"]]],
   ] as const)("skips a target that lacks %s, with the reason", (_label, patch, first, rest, chosen, skipped) => {
     const decision = route(decide(features(patch), chain(first, [...rest])));
@@ -345,11 +346,48 @@ default: { route: ${route}, fallbacks: [${fallbacks.join(", ")}], degrade: false
 
   it.each([
     ["400 no_capable_target when nothing can do it", { hasTools: true }, 400, "no_capable_target"],
-    ["503 no_available_target when the local model is down", { local: { queueDepth: 0, healthy: false } }, 503, "no_available_target"],
+    ["503 no_available_target when the local model is down", { unhealthyModels: ["local-slm"] as string[] }, 503, "no_available_target"],
   ] as const)("denies with %s", (_label, patch, status, code) => {
     const decision = decide(features(patch), chain("local-slm", []));
     expect(decision).toMatchObject({ kind: "deny", status, code, rule: "default" });
     if (decision.kind === "deny") expect(decision.message).toContain("local-slm:");
+  });
+});
+
+describe("decide: each in-process model's own health", () => {
+  // A second in-process model beside defaults.local (local-slm).
+  const stories: CatalogModel = { id: "stories", location: "local", providerId: "local", inProcess: true, contextWindow: 2048, tools: false, jsonSchema: true, vision: false };
+  const policy = (then: string, rules = "[]") =>
+    compile(`
+version: 1
+rules: ${rules}
+default: ${then}
+`, { catalog: catalog([...MODELS, stories]) });
+  const defaultLocalDown = { local: { queueDepth: 0, healthy: false }, unhealthyModels: ["local-slm"] };
+
+  it("routes to a loaded in-process model a rule names while defaults.local failed to load", () => {
+    const decision = route(decide(features(defaultLocalDown), policy("{ route: stories, fallbacks: [local], degrade: false }")));
+    expect(decision).toMatchObject({ model: "stories", route: "local", fallbacks: [] });
+    expect(decision.skipped).toEqual([{ model: "local-slm", reason: "local model unhealthy", kind: "unhealthy" }]);
+  });
+
+  it("skips an in-process model still loading while defaults.local is up", () => {
+    const decision = route(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: stories, fallbacks: [local], degrade: false }")));
+    expect(decision).toMatchObject({ model: "local-slm", fallbacks: [] });
+    expect(decision.skipped).toEqual([{ model: "stories", reason: "local model unhealthy", kind: "unhealthy" }]);
+  });
+
+  it("offers defaults.local as a last resort only when it is healthy itself", () => {
+    const up = route(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: gpt-4o }")));
+    expect(up.degrade.local).toBe("local-slm");
+    const down = route(decide(features(defaultLocalDown), policy("{ route: gpt-4o }")));
+    expect(down.degrade.local).toBeUndefined();
+  });
+
+  it("reads local_healthy from defaults.local, whatever the other in-process models' state", () => {
+    const rules = "[{ name: local-down, when: { local_healthy: false }, then: { route: stories } }]";
+    expect(decide(features(defaultLocalDown), policy("{ route: local }", rules))).toMatchObject({ kind: "route", rule: "local-down", model: "stories" });
+    expect(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: local }", rules))).toMatchObject({ kind: "route", rule: "default", model: "local-slm" });
   });
 });
 

@@ -47,7 +47,7 @@ describe("keptOnHost", () => {
   // the client hears why it cannot answer ("still loading", with the executor's 503), not that no
   // local model exists; with one, the healthy target goes first.
   it("keeps an unhealthy in-process model, after every healthy on-host target", () => {
-    const down = { local: { queueDepth: 0, healthy: false } };
+    const down = { local: { queueDepth: 0, healthy: false }, unhealthyModels: ["local-slm"] };
     const alone = decided("{ route: cloud }", down);
     expect(keptOnHost(alone.d, alone.f, alone.policy, ["EMAIL_ADDRESS"])).toMatchObject({ model: "local-slm", fallbacks: [] });
     const withPool = decided("{ route: cloud, fallbacks: [local-slm, pool-8k] }", down);

@@ -52,6 +52,7 @@ export function analyze(
     headerNames: policy.headerNames,
     ...promptTokenCounts(conversation.request),
     local: localHealth(deps),
+    unhealthyModels: unhealthyInProcess(deps),
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
   });
@@ -107,9 +108,24 @@ function withPrediction(features: RequestFeatures, prediction: IntentPrediction)
   return { ...rest, intent: prediction.intent, confidence: prediction.confidence, unsure: prediction.unsure };
 }
 
+/** `defaults.local`'s queue and health, for the policy's `local_queue_*` and `local_healthy` conditions. */
 function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean } {
   const local = deps.registry.defaultLocal;
   if (!local) return { queueDepth: 0, healthy: false };
   const status = deps.providers.forModel(local).provider.status(local);
   return { queueDepth: status.queueDepth ?? 0, healthy: status.state === "ready" };
+}
+
+/**
+ * The in-process models not loaded and working, each by its own state: a model that failed to load
+ * must not take down another that a rule names, nor a loading one pass for ready beside a healthy
+ * `defaults.local`. Undefined (nothing allocated) when all are ready.
+ */
+function unhealthyInProcess(deps: AnalyzeDeps): string[] | undefined {
+  let unhealthy: string[] | undefined;
+  for (const model of deps.registry.models.values()) {
+    if (model.path === undefined) continue;
+    if (deps.providers.forModel(model).provider.status(model).state !== "ready") (unhealthy ??= []).push(model.id);
+  }
+  return unhealthy;
 }
