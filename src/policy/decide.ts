@@ -11,7 +11,7 @@ import type { CompiledAction, CompiledPolicy } from "./compile.js";
 import type { RequestFeatures, StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
 
-export type SkipKind = "unknown_model" | "not_requested" | "capability" | "context_window" | "pii_keep_local" | "budget_force_local" | "unhealthy";
+export type SkipKind = "unknown_model" | "not_requested" | "capability" | "context_window" | "pii_keep_local" | "budget_force_local" | "unhealthy" | "unconfigured";
 
 export interface SkippedTarget {
   /** The model id (or the target as written, when it names no model). */
@@ -153,9 +153,23 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     }
   }
 
+  // Targets whose provider cannot be called fail at once at run time, and the executor moves on to the
+  // last resorts: taken here already, so the decision (and the dry run) names what answers.
+  if (chain.length === 0 && action.degrade) {
+    const uncallable = skipped.findLast((s) => s.kind === "unconfigured");
+    const side = uncallable ? policy.catalog.models.get(uncallable.model)?.location : undefined;
+    if (side) {
+      const resorts = lastResorts(policy, features, action.pii, chain);
+      for (const id of side === "local" ? [resorts.cloud, resorts.local] : [resorts.local, resorts.cloud]) {
+        const model = id === undefined ? undefined : policy.catalog.models.get(id);
+        if (model) chain.push(model);
+      }
+    }
+  }
+
   const chosen = chain[0];
   if (!chosen) {
-    const deny = action.elseDeny ?? unroutable(ruleName, skipped);
+    const deny = action.elseDeny ?? unroutable(ruleName, skipped, features, policy);
     return denyDecision(deny, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: stickyOutcome(false, stickyNote, offered ?? null) });
   }
 
@@ -175,13 +189,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
 
   const fallbacks: string[] = [];
   for (let i = 1; i < chain.length; i++) fallbacks.push(chain[i]!.id);
-  const degrade: { local?: string; cloud?: string } = {};
-  if (action.degrade) {
-    const local = policy.degrade.cloud_failure === "local" ? policy.catalog.defaultLocal : undefined;
-    if (local && !chain.includes(local) && !ineligible(local, features, action.pii)) degrade.local = local.id;
-    const cloud = policy.degrade.local_overload === "cloud" ? policy.catalog.defaultCloud : undefined;
-    if (cloud && !chain.includes(cloud) && !ineligible(cloud, features, action.pii)) degrade.cloud = cloud.id;
-  }
+  const degrade = action.degrade ? lastResorts(policy, features, action.pii, chain) : {};
 
   return {
     kind: "route",
@@ -199,6 +207,16 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     pii: action.pii,
     pinned: action.pin,
   };
+}
+
+/** The policy's run-time last resorts (`degrade`) that can serve the request and are not in `chain`. */
+function lastResorts(policy: CompiledPolicy, features: RequestFeatures, pii: PiiRouteAction, chain: readonly CatalogModel[]): { local?: string; cloud?: string } {
+  const resorts: { local?: string; cloud?: string } = {};
+  const local = policy.degrade.cloud_failure === "local" ? policy.catalog.defaultLocal : undefined;
+  if (local && !chain.includes(local) && !ineligible(local, features, pii)) resorts.local = local.id;
+  const cloud = policy.degrade.local_overload === "cloud" ? policy.catalog.defaultCloud : undefined;
+  if (cloud && !chain.includes(cloud) && !ineligible(cloud, features, pii)) resorts.cloud = cloud.id;
+  return resorts;
 }
 
 function stickyOutcome(applied: boolean, note: string | undefined, remember: StickyState | null): StickyOutcome {
@@ -252,6 +270,8 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
       kind: "context_window",
     };
   }
+  const unconfigured = uncallable(model, features);
+  if (unconfigured !== undefined) return { model: model.id, reason: `provider not configured (${unconfigured})`, kind: "unconfigured" };
   if (model.inProcess && features.unhealthyModels?.includes(model.id)) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
   return undefined;
 }
@@ -260,10 +280,23 @@ function denyDecision(deny: { status: number; code: string; message: string }, b
   return { kind: "deny", ...base, status: deny.status, code: deny.code, message: deny.message };
 }
 
-function unroutable(rule: string, skipped: readonly SkippedTarget[]): { status: number; code: string; message: string } {
+/** Why `model`'s provider cannot be called (its key is not set), or undefined when it can. */
+function uncallable(model: CatalogModel, features: RequestFeatures): string | undefined {
+  const providers = features.unconfiguredProviders;
+  return providers && Object.hasOwn(providers, model.providerId) ? providers[model.providerId] : undefined;
+}
+
+function unroutable(rule: string, skipped: readonly SkippedTarget[], features: RequestFeatures, policy: CompiledPolicy): { status: number; code: string; message: string } {
+  const targets = skipped.filter((s) => s.kind !== "not_requested");
+  const first = targets.length > 0 && targets.every((s) => s.kind === "unconfigured") ? policy.catalog.models.get(targets[0]!.model) : undefined;
+  if (first) {
+    // Only targets whose provider has no key: the error a call to it answers (as the executor's did
+    // before they were skipped here), naming the variable to set.
+    return { status: 503, code: "provider_not_configured", message: `The provider '${first.providerId}' is not configured: ${uncallable(first, features)}.` };
+  }
   const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
   const detail = why ? `: ${why}` : " (it lists none)";
-  if (skipped.some((s) => s.kind === "unhealthy")) {
+  if (skipped.some((s) => s.kind === "unhealthy" || s.kind === "unconfigured")) {
     return { status: 503, code: "no_available_target", message: `No target of routing rule '${rule}' is available${detail}.` };
   }
   if (skipped.some((s) => s.kind === "budget_force_local")) {

@@ -60,6 +60,11 @@ export const RequestFeaturesSchema = z.object({
    * state: `decide` skips them as targets. Absent: every in-process model is healthy.
    */
   unhealthyModels: z.array(z.string()).optional(),
+  /**
+   * Providers that cannot be called at all, by provider id, and why (`FAKE_CLOUD_KEY is not set`):
+   * `decide` skips their models as targets. Absent: every provider can be called.
+   */
+  unconfiguredProviders: z.record(z.string(), z.string()).optional(),
   budgetExceeded: z.boolean(),
   sticky: StickyStateSchema.optional(),
 });
@@ -89,6 +94,8 @@ export interface FeatureInputs {
   local?: { queueDepth: number; healthy: boolean };
   /** See `RequestFeatures.unhealthyModels`; default none. */
   unhealthyModels?: readonly string[] | undefined;
+  /** See `RequestFeatures.unconfiguredProviders`; default none. */
+  unconfiguredProviders?: Readonly<Record<string, string>> | undefined;
   budgetExceeded?: boolean;
   sticky?: StickyState | undefined;
 }
@@ -134,6 +141,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
   if (needs.jsonSchemaBeyondGrammar !== undefined) features.jsonSchemaBeyondGrammar = needs.jsonSchemaBeyondGrammar;
   if (inputs.sticky) features.sticky = inputs.sticky;
   if (inputs.unhealthyModels && inputs.unhealthyModels.length > 0) features.unhealthyModels = [...inputs.unhealthyModels];
+  if (inputs.unconfiguredProviders && Object.keys(inputs.unconfiguredProviders).length > 0) features.unconfiguredProviders = { ...inputs.unconfiguredProviders };
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;
 }

@@ -39,6 +39,11 @@ export interface ProviderSet {
    * tokenized), so asked only to settle a request the per-message counts would refuse.
    */
   exactPromptTokens(model: ModelEntry, request: ChatCompletionRequest): number | undefined;
+  /**
+   * Providers that cannot be called at all (an API key whose variable is unset), by id: why. Fixed at
+   * start-up, as the keys are; undefined when every provider can be called.
+   */
+  readonly unconfigured: Readonly<Record<string, string>> | undefined;
   /** Requests waiting for in-process local models, per provider id. */
   localQueueDepths(): Record<string, number>;
   /** The servers of each provider that is a pool (`base_urls`), per provider id. */
@@ -128,9 +133,17 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     return entry;
   };
   const all = [...routed.values()].map((r) => r.provider as ChatProvider<never>);
+  // An OpenAI-compatible provider is unavailable only without its key (servers are not probed).
+  let unconfigured: Record<string, string> | undefined;
+  for (const [id, entry] of routed) {
+    if (llamas.includes(entry.provider as LlamaCppProvider)) continue;
+    const status = entry.provider.status();
+    if (status.state === "unavailable") (unconfigured ??= {})[id] = status.detail;
+  }
   return {
     all,
     forModel,
+    unconfigured,
     contextWindow: (model) => forModel(model).provider.contextWindow?.(model) ?? model.contextWindow,
     countTokens: (model, text) => forModel(model).provider.countTokens?.(model, text) ?? estimateTokens(text),
     countMessageTokens: (model, message) =>

@@ -1,7 +1,8 @@
 /**
  * With the shipped routing policy (`degrade.local_overload: cloud`) and no cloud API key, an overloaded
  * local model answers as it does without a last resort: 503 `overloaded` with `Retry-After`. The cloud
- * fallback could not even be called, so its `provider_not_configured` must not replace the real failure.
+ * last resort cannot be called, so it is not offered (the decision skips a provider without its key),
+ * and its `provider_not_configured` never replaces the real failure.
  */
 import { describe, expect, it } from "vitest";
 import { fakeCloudGateway } from "../support/gateway.js";
@@ -57,11 +58,11 @@ describe("an overloaded local model whose cloud last resort is not configured", 
     expect(cloud.fake.requests.filter((r) => r.path.startsWith("/v1/chat"))).toEqual([]);
   });
 
-  it("records the local model's failure, after a fallback was tried", async () => {
+  it("records the local model's failure, with no fallback tried", async () => {
     const rows = await usageRecords(cloud.gw.url, KEYS.asker, 2);
     expect(rows.map((r) => ({ route: r.route, model: r.model, fallback: r.fallback, status: r.status, error: r.error }))).toEqual([
-      { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
-      { route: "local", model: "stories", fallback: "true", status: "503", error: "overloaded" },
+      { route: "local", model: "stories", fallback: "false", status: "503", error: "overloaded" },
+      { route: "local", model: "stories", fallback: "false", status: "503", error: "overloaded" },
     ]);
   });
 });

@@ -391,6 +391,42 @@ default: ${then}
   });
 });
 
+describe("decide: models whose provider cannot be called", () => {
+  const policy = (then: string) => compile(`\nversion: 1\nrules: []\ndefault: ${then}\n`);
+  const noKey = { unconfiguredProviders: { openai: "OPENAI_API_KEY is not set" } };
+  const skippedForKey = (model: string) => ({ model, reason: "provider not configured (OPENAI_API_KEY is not set)", kind: "unconfigured" });
+
+  it("skips them with the reason and routes to the next target of the chain", () => {
+    const decision = route(decide(features(noKey), policy("{ route: gpt-4o, fallbacks: [gpt-4o-mini, local] }")));
+    expect(decision).toMatchObject({ model: "local-slm", route: "local", fallbacks: [], degrade: {} });
+    expect(decision.skipped).toEqual([skippedForKey("gpt-4o"), skippedForKey("gpt-4o-mini")]);
+  });
+
+  it("goes to the last resort the run time would reach when the chain has nothing else", () => {
+    const decision = route(decide(features(noKey), policy("{ route: gpt-4o }")));
+    expect(decision).toMatchObject({ model: "local-slm", route: "local", fallbacks: [], degrade: {} });
+    expect(decision.skipped).toEqual([skippedForKey("gpt-4o")]);
+  });
+
+  it("answers the provider's own 503 provider_not_configured when no target is left", () => {
+    expect(decide(features(noKey), policy("{ route: gpt-4o, degrade: false }"))).toMatchObject({
+      kind: "deny",
+      status: 503,
+      code: "provider_not_configured",
+      message: "The provider 'openai' is not configured: OPENAI_API_KEY is not set.",
+    });
+  });
+
+  it("lists every reason when other targets were skipped for other reasons", () => {
+    const decision = decide(features({ ...noKey, hasTools: true }), policy("{ route: gpt-4o, fallbacks: [local], degrade: false }"));
+    expect(decision).toMatchObject({ kind: "deny", status: 503, code: "no_available_target" });
+  });
+
+  it("leaves the models of other providers alone", () => {
+    expect(route(decide(features({ unconfiguredProviders: { anthropic: "ANTHROPIC_API_KEY is not set" } }), policy("{ route: gpt-4o }")))).toMatchObject({ model: "gpt-4o", skipped: [] });
+  });
+});
+
 describe("decide: sticky sessions", () => {
   const policy = (sticky: string, ruleThen = "{ route: local }") =>
     compile(`

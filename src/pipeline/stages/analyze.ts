@@ -53,6 +53,7 @@ export function analyze(
     ...promptTokenCounts(conversation.request),
     local: localHealth(deps),
     unhealthyModels: unhealthyInProcess(deps),
+    unconfiguredProviders: deps.providers.unconfigured,
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
   });
