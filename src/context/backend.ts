@@ -27,6 +27,11 @@ export interface RawSession {
    * that turns out unreadable gets it back (`restoreTtl`): attempts to read it must not keep it alive.
    */
   ttlMs: number | null;
+  /**
+   * Turns found without the rest of their session (Redis evicted the hash holding its state and
+   * instructions under maxmemory, one key at a time) and dropped: the session loads as new. Absent: 0.
+   */
+  orphanedTurns?: number;
 }
 
 /**
@@ -93,6 +98,8 @@ export interface RawSaveResult {
    * `ifStateVersion` did not match: the state was not written, and this is the one stored, with the
    * turns and instructions stored now (after this write, when it wrote its turns).
    */
+  /** As `RawSession.orphanedTurns`, found by this write (evicted after its load): dropped before it. */
+  orphanedTurns?: number;
   conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number; turns: string[]; instructions: string | null };
 }
 

@@ -24,9 +24,24 @@ const startsWithAny = (name: string, prefixes: readonly string[]) => prefixes.ma
 /** Turns per RPUSH in the save script: well under Lua's unpack limit. */
 const PUSH_BATCH = 1000;
 
+// Turns stored without their hash: every write of turns also writes the hash (their byte count), so
+// only an eviction under maxmemory (one key at a time) leaves them alone. They name placeholders of a
+// vault that is gone, and came with instructions that are gone too: restored with an empty vault, a
+// new request would hand out `<PERSON_1>` again for someone else. They go, and the session starts
+// afresh, as when both keys were evicted. Returns how many turns went.
+const DROP_ORPHANED_TURNS = `
+local function dropOrphanedTurns()
+  if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+  local orphaned = redis.call('LLEN', KEYS[1])
+  if orphaned > 0 then redis.call('DEL', KEYS[1]) end
+  return orphaned
+end
+`;
+
 // Returns {turns, instructions, state, state version, erasure mark, the TTL left before this load
-// restarted it (-1: no session)}.
-const LOAD = `
+// restarted it (-1: no session), orphaned turns dropped}.
+const LOAD = `${DROP_ORPHANED_TURNS}
+local orphaned = dropOrphanedTurns()
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
 local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
 local left = -1
@@ -38,7 +53,7 @@ end
 -- Also when the session is gone: the request now holding this mark must find it still there when it
 -- saves, or its turn would be refused as if the session had been erased again.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
-return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left}
+return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left, orphaned}
 `;
 
 // ARGV: check the erasure mark (0|1), expected mark, instructions read and resealed ('' for none),
@@ -47,6 +62,9 @@ return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left}
 // as the load set it.
 const RESEAL = `
 if ARGV[1] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[2] then return 0 end
+-- The hash was evicted since the load: the turns are orphaned (see DROP_ORPHANED_TURNS), and a byte
+-- count written here would make them look like a whole session again.
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local n = 0
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[2], 'instructions') == ARGV[3] then
   redis.call('HSET', KEYS[2], 'instructions', ARGV[4])
@@ -86,7 +104,7 @@ return 0
 //       turns need the state (0|1), check the erasure mark (0|1), expected mark ('' for none),
 //       the write ends with a call awaiting its results (0|1), turns…
 // Returns 'erased' when the mark is not the expected one (nothing written); else {turns stored,
-// trimmed, turns of the write not stored, their bytes}, and when the state version did not match (the state not
+// trimmed, turns of the write not stored, their bytes, orphaned turns dropped}, and when the state version did not match (the state not
 // written, nor the turns if they need it) also {…, turns written (0|1), stored state, state version,
 // the turns and instructions stored now} — the redone save prunes its vault against them.
 //
@@ -95,9 +113,12 @@ return 0
 // own — it would trim the whole history away and still not fit. An exchange awaiting its call results
 // (ARGV[13]) does not count until answered: older exchanges are not trimmed for it, since its results
 // may still make it too large and it would then go, leaving nothing. The memory backend does the same.
-const SAVE = `
+const SAVE = `${DROP_ORPHANED_TURNS}
 local function opens(turn) return not (${startsWithAny("turn", ANSWER_TURN_PREFIXES)}) end
 if ARGV[11] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[12] then return 'erased' end
+-- Also here, not only in the load: the hash may go between a request's load and its save, and the
+-- write must then neither continue the orphaned turns nor answer a conflict with them.
+local orphaned = dropOrphanedTurns()
 local sv = redis.call('HGET', KEYS[2], 'sv') or '0'
 local conflict = ARGV[9] ~= '' and sv ~= ARGV[9]
 if conflict and ARGV[10] == '1' then
@@ -106,7 +127,7 @@ if conflict and ARGV[10] == '1' then
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
   local stored = redis.call('LRANGE', KEYS[1], 0, -1)
-  return {#stored, 0, 0, 0, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored, redis.call('HGET', KEYS[2], 'instructions')}
+  return {#stored, 0, 0, 0, orphaned, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored, redis.call('HGET', KEYS[2], 'instructions')}
 end
 local maxTurns = tonumber(ARGV[2])
 local maxBytes = tonumber(ARGV[3])
@@ -215,8 +236,8 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- be refused as erased.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
 trimmed = trimmed + dropped
-if conflict then return {len, trimmed, notStored, notStoredBytes, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGET', KEYS[2], 'instructions')} end
-return {len, trimmed, notStored, notStoredBytes}
+if conflict then return {len, trimmed, notStored, notStoredBytes, orphaned, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGET', KEYS[2], 'instructions')} end
+return {len, trimmed, notStored, notStoredBytes, orphaned}
 `;
 
 // ARGV: the new erasure mark, ttlMs. Returns how many of the session's keys existed.
@@ -289,15 +310,24 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   return {
     kind: "redis",
     async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion, epoch, left] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [
+      const [turns, instructions, state, stateVersion, epoch, left, orphaned] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [
         string[],
         string | null,
         string | null,
         string | null,
         string | null,
         number,
+        number,
       ];
-      return { turns, instructions: instructions ?? null, state: state ?? null, stateVersion: Number(stateVersion ?? 0), epoch: epoch ?? null, ttlMs: left > 0 ? left : null };
+      return {
+        turns,
+        instructions: instructions ?? null,
+        state: state ?? null,
+        stateVersion: Number(stateVersion ?? 0),
+        epoch: epoch ?? null,
+        ttlMs: left > 0 ? left : null,
+        ...(orphaned > 0 ? { orphanedTurns: orphaned } : {}),
+      };
     },
     async save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult> {
       const stateMode = write.state === undefined ? 0 : write.state === null ? 2 : 1;
@@ -321,11 +351,12 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
       // must reach Redis after it. A NOSCRIPT fallback (a restarted or flushed server) would send the
       // real save one reply later, possibly after that load. Redis caches the compiled script by its
       // digest either way; the cost is the script's ~1.5 KB on the wire.
-      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number?, (string | null)?, number?, string[]?, (string | null)?];
+      const reply = (await refusedAsSuch(client.eval(SAVE, 3, ...keysOf(key), ...args))) as "erased" | [number, number, number, number, number, number?, (string | null)?, number?, string[]?, (string | null)?];
       if (reply === "erased") return { erased: true };
-      const [turns, trimmed, notStored, notStoredBytes, turnsWritten, state, stateVersion, stored, instructions] = reply;
-      if (turnsWritten === undefined) return { turns, trimmed, notStored, notStoredBytes };
-      return { turns, trimmed, notStored, notStoredBytes, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0, turns: stored ?? [], instructions: instructions ?? null } };
+      const [turns, trimmed, notStored, notStoredBytes, orphaned, turnsWritten, state, stateVersion, stored, instructions] = reply;
+      const result: RawSaveResult = { turns, trimmed, notStored, notStoredBytes, ...(orphaned > 0 ? { orphanedTurns: orphaned } : {}) };
+      if (turnsWritten === undefined) return result;
+      return { ...result, conflict: { turnsWritten: turnsWritten === 1, state: state ?? null, stateVersion: stateVersion ?? 0, turns: stored ?? [], instructions: instructions ?? null } };
     },
     async erase(key: string): Promise<boolean> {
       return ((await refusedAsSuch(run(erase, keysOf(key), [randomUUID(), limits.ttlMs]))) as number) > 0;

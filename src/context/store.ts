@@ -92,6 +92,8 @@ export interface ContextStoreCounters {
   degradedLoads: number;
   degradedSaves: number;
   trimmedTurns: number;
+  /** Sessions found half evicted by Redis (turns without their state) and dropped. */
+  evictedSessions: number;
 }
 
 export interface ContextStoreStatus {
@@ -138,7 +140,7 @@ const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], stat
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
-  const counters: ContextStoreCounters = { loads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0 };
+  const counters: ContextStoreCounters = { loads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0, evictedSessions: 0 };
   // Redis starts degraded until its first `ready`: enableOfflineQueue is off, so commands sent
   // before the connection is up fail fast.
   let healthy = backend.kind === "memory";
@@ -219,6 +221,17 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     log.debug({ tenant: scope.tenantId, rewritten }, "conversation context re-sealed with the current key");
   }
 
+  /**
+   * Redis evicted the session's state and instructions but not its turns, which named what only that
+   * state could read: the backend dropped them, and the session starts afresh. Only a Redis that
+   * evicts (any maxmemory-policy but noeviction) does this, so it is worth an operator's attention.
+   */
+  const orphaned = (scope: SessionScope, turns: number | undefined) => {
+    if (!turns) return;
+    counters.evictedSessions++;
+    log.warn({ tenant: scope.tenantId, turns }, "session's stored state was evicted by Redis; its orphaned turns were dropped");
+  };
+
   const queue = new OneAtATime();
   return {
     oneAtATime: (scope, task) => queue.run(keyOf(scope), task),
@@ -235,6 +248,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
       }
       markUp();
+      orphaned(scope, raw.orphanedTurns);
       let snapshot: SessionSnapshot & { exists: boolean };
       try {
         const turns = raw.turns.map((t) => codec.decodeTurn(scope, t));
@@ -282,6 +296,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       }
       markUp();
       if ("erased" in result) return { status: "erased" };
+      orphaned(scope, result.orphanedTurns);
       counters.trimmedTurns += result.trimmed;
       const { notStored } = result;
       if (notStored > 0) {

@@ -197,6 +197,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable).", () => counters().degradedLoads);
     totalCounter("context_degraded_saves_total", "Session writes that did not store everything: the store unreachable, slow or failing, or a turn over the size limit.", () => counters().degradedSaves);
     totalCounter("context_trimmed_turns_total", "Stored turns dropped to keep sessions within max_turns and max_bytes.", () => counters().trimmedTurns);
+    totalCounter(
+      "context_evicted_sessions_total",
+      "Sessions whose state Redis evicted while their turns stayed (a maxmemory-policy other than noeviction); their turns were dropped.",
+      () => counters().evictedSessions,
+    );
   }
 
   return {
