@@ -24,6 +24,7 @@ import { watchFile } from "./config/watch-file.js";
 import { loadContextConfig } from "./context/config.js";
 import { createContextStoreFromConfig } from "./context/create.js";
 import { createRedisClient } from "./context/redis-client.js";
+import { watchRedisHealth } from "./context/redis-health.js";
 import type { AppEnv } from "./http/app-env.js";
 import { apiKeyAuth } from "./http/middleware/auth.js";
 import { plainBodiesOnly } from "./http/middleware/body-encoding.js";
@@ -98,6 +99,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     : undefined;
   // The context store logs its own outage transitions; this client's reconnect errors are the same outage.
   usageRedis?.on("error", (error: Error) => log.debug({ err: error }, "usage store connection error"));
+  // Its status stays `ready` while a stalled Redis keeps the socket open: switchyard_redis_up asks Redis.
+  const usageRedisHealth = usageRedis && contextConfig.redis ? watchRedisHealth(usageRedis, { intervalMs: contextConfig.redis.healthCheckMs }) : undefined;
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
   const startBudgets = await readBudgetPolicy(budgetsFile);
   // Once the file has been loaded, a reload that finds it gone fails rather than lifting every budget.
@@ -106,7 +109,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     localQueueDepth: () => providers.localQueueDepths(),
     poolServers: () => providers.poolServers(),
     contextStore: () => context.status(),
-    ...(usageRedis ? { redisStatus: () => usageRedis.status } : {}),
+    ...(usageRedisHealth ? { redisUp: () => usageRedisHealth.up() } : {}),
     usageRecorder: () => usage.recorder.stats(),
     // Read at scrape time, when the store below exists.
     policyVersion: () => policies.version,
@@ -221,6 +224,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       await policies.close();
       await usage.close(closeOptions);
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
+      usageRedisHealth?.stop();
       await usageRedis?.quit().catch(() => undefined);
       httpFetch?.close();
     },

@@ -23,6 +23,7 @@ export const CONTEXT_DEFAULTS = {
   keyPrefix: "switchyard:ctx:",
   usageKeyPrefix: "switchyard:",
   reconnectMaxDelayMs: 2000,
+  healthCheckMs: 2000,
 } as const;
 
 const positiveInt = z.int().positive();
@@ -57,6 +58,8 @@ export const ContextFileSchema = z.strictObject({
        */
       tls: RedisTlsSchema.optional(),
       reconnect_max_delay_ms: positiveInt.optional(),
+      /** How often an idle connection is PINGed, so a stalled Redis and its recovery show in /readyz and /metrics. */
+      health_check_ms: positiveInt.optional(),
       sentinel: z.strictObject({ master: z.string().min(1), nodes: z.array(HostPort).min(1), db: z.int().min(0).optional() }).optional(),
       cluster: z.strictObject({ nodes: z.array(HostPort).min(1) }).optional(),
     })
@@ -108,7 +111,7 @@ export interface ContextConfig {
   usageKeyPrefix: string;
   memoryMaxSessions: number;
   /** Absent: the in-memory store. */
-  redis?: { target: RedisTarget; reconnectMaxDelayMs: number };
+  redis?: { target: RedisTarget; reconnectMaxDelayMs: number; healthCheckMs: number };
   encryption?: { current: Buffer; previous: Buffer[] };
 }
 
@@ -135,7 +138,13 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
     memoryMaxSessions: env.SWITCHYARD_CONTEXT_MAX_SESSIONS ?? file.memory_max_sessions ?? CONTEXT_DEFAULTS.maxSessions,
   };
   const target = redisTarget(env, file, fileTls(file, tls));
-  if (target) config.redis = { target, reconnectMaxDelayMs: file.redis?.reconnect_max_delay_ms ?? CONTEXT_DEFAULTS.reconnectMaxDelayMs };
+  if (target) {
+    config.redis = {
+      target,
+      reconnectMaxDelayMs: file.redis?.reconnect_max_delay_ms ?? CONTEXT_DEFAULTS.reconnectMaxDelayMs,
+      healthCheckMs: file.redis?.health_check_ms ?? CONTEXT_DEFAULTS.healthCheckMs,
+    };
+  }
   const encryption = encryptionKeys(env);
   if (encryption) config.encryption = encryption;
   return config;

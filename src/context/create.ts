@@ -22,6 +22,7 @@ export function createContextStoreFromConfig(config: ContextConfig, log: Logger)
     ? createRedisBackend({
         client: createRedisClient(config.redis.target, { timeoutMs: config.timeoutMs, reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs }),
         limits: config.limits,
+        healthCheckMs: config.redis.healthCheckMs,
       })
     : createMemoryBackend({ limits: config.limits, maxSessions: config.memoryMaxSessions });
   const storeLog = log.child({ component: "context" });

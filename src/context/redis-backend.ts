@@ -16,6 +16,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { ReplyError } from "ioredis";
 import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
+import { HEALTH_CHECK_DEFAULT_MS, UNAVAILABLE_REPLY, watchRedisHealth } from "./redis-health.js";
 import { ANSWER_TURN_PREFIXES, RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
 /** Lua: whether the stored turn `name` starts with one of `prefixes`. */
@@ -251,13 +252,6 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 return existed
 `;
 
-/**
- * Error replies that say the server cannot serve any session now (still loading its data, a replica
- * after a failover, a cluster without quorum, a script hogging it): an outage, like a lost connection.
- * Every other error reply refuses only the command that got it.
- */
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
-
 /** An error reply becomes a `CommandRefusedError`; connection and timeout errors pass unchanged. */
 async function refusedAsSuch<T>(command: Promise<T>): Promise<T> {
   try {
@@ -280,6 +274,8 @@ const script = (source: string): Script => ({ source, sha: createHash("sha1").up
 export interface RedisBackendOptions {
   client: RedisClient;
   limits: SessionLimits;
+  /** How often Redis is PINGed while connected, so a stalled server, and its recovery, are noticed without session traffic. */
+  healthCheckMs?: number;
 }
 
 export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
@@ -296,6 +292,7 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   client.on("ready", () => notify(true, "connected"));
   client.on("close", () => notify(false, "connection closed"));
   client.on("error", (error: Error) => notify(false, error.message));
+  const health = watchRedisHealth(client, { intervalMs: options.healthCheckMs ?? HEALTH_CHECK_DEFAULT_MS, onCheck: notify });
 
   /** EVALSHA, loading the script on the first call to each server (NOSCRIPT) — one round trip after that. */
   async function run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
@@ -374,11 +371,12 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
     async restoreTtl(key: string, ttlMs: number): Promise<void> {
       await refusedAsSuch(run(restoreTtl, keysOf(key), [Math.max(1, Math.round(ttlMs))]));
     },
-    connected: () => client.status === "ready",
+    connected: () => health.up(),
     onConnection(listener) {
       listeners.push(listener);
     },
     async close() {
+      health.stop();
       client.disconnect();
     },
   };

@@ -20,8 +20,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** Requests waiting for a local generation slot, per provider id. */
   localQueueDepth?: () => Record<string, number>;
-  /** Redis connection status (ioredis `status`: `ready`, `connecting`, `reconnecting`, `end`, …). */
-  redisStatus?: () => string;
+  /** Whether the usage store's Redis is connected and answered its last health check. */
+  redisUp?: () => boolean;
   /** The usage recorder's buffer and loss counters. */
   usageRecorder?: () => RecorderStats;
   /** The routing policy version in force (hot reloads change it). */
@@ -95,7 +95,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const policyReloads = new Counter({ name: `${prefix}policy_reload_failures_total`, help: "Policy file (re)loads that failed; the previous policy stayed in force.", labelNames: ["policy"], registers });
   const budgets = new Counter({ name: `${prefix}budget_enforcements_total`, help: "Requests of tenants over budget, by the action taken.", labelNames: ["action"], registers });
 
-  const { localQueueDepth, redisStatus, usageRecorder, policyVersion, poolServers, contextStore } = options;
+  const { localQueueDepth, redisUp, usageRecorder, policyVersion, poolServers, contextStore } = options;
   if (policyVersion) {
     // The info-metric idiom: one series whose label is the version, so dashboards and alerts can
     // tell which replicas run which policy, and when a reload took effect.
@@ -179,7 +179,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
   };
-  if (redisStatus) currentGauge("redis_up", "1 when the Redis connection is ready, else 0.", () => (redisStatus() === "ready" ? 1 : 0));
+  if (redisUp) currentGauge("redis_up", "1 while the usage store's Redis connection is up and answers its health check, else 0.", () => (redisUp() ? 1 : 0));
   if (usageRecorder) {
     currentGauge("usage_records_buffered", "Usage records waiting to be written to the usage store.", () => usageRecorder().buffered);
     totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", () => usageRecorder().dropped);

@@ -25,7 +25,7 @@ const store = new MemoryUsageStore();
 const metrics = createMetrics({
   processMetrics: false,
   localQueueDepth: () => ({ local: 3 }),
-  redisStatus: () => "ready",
+  redisUp: () => true,
   usageRecorder: () => ({ buffered: 2, written: 10, dropped: 3, failedWrites: 1, lastError: "connection refused" }),
 });
 const records: UsageRecord[] = [

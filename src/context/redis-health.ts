@@ -1,0 +1,69 @@
+/**
+ * A PING now and then on a Redis connection, so whether Redis answers is known without traffic.
+ * ioredis reports a connection that closes, but not a server that stops answering on an open one (a
+ * stalled or frozen process, a network path that drops packets): its status stays `ready`. And a
+ * store that learns of its health only from session commands stays marked down after an outage
+ * until the next session request succeeds, which on a replica with little session traffic may be a
+ * long time.
+ */
+import { ReplyError } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
+
+/**
+ * Error replies that say the server cannot serve any session now (still loading its data, a replica
+ * after a failover, a cluster without quorum, a script hogging it): an outage, like a lost connection.
+ * Every other error reply refuses only the command that got it.
+ */
+export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
+
+export const HEALTH_CHECK_DEFAULT_MS = 2000;
+
+export interface RedisHealthOptions {
+  /** Time between PINGs; each is bounded by the client's command timeout, and never overlaps the last. */
+  intervalMs: number;
+  /** After every PING: whether Redis answered, and the error when it did not. */
+  onCheck?: (answered: boolean, detail: string) => void;
+}
+
+export interface RedisHealth {
+  /** Connected, and the last PING since the connection came up (if any) was answered. */
+  up(): boolean;
+  stop(): void;
+}
+
+/**
+ * @example
+ * const health = watchRedisHealth(client, { intervalMs: 2000, onCheck: (up, why) => (up ? markUp() : markDown(why)) });
+ * // …on shutdown
+ * health.stop();
+ */
+export function watchRedisHealth(client: RedisClient, options: RedisHealthOptions): RedisHealth {
+  let answering = true;
+  let pinging = false;
+  client.on("ready", () => {
+    answering = true;
+  });
+  const check = async () => {
+    // Not connected: ioredis reports that itself, and a PING would fail at once (no offline queue).
+    if (pinging || client.status !== "ready") return;
+    pinging = true;
+    try {
+      await client.ping();
+      answering = true;
+      options.onCheck?.(true, "connected");
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Refused on its own (an ACL without PING): the server answered.
+      answering = error instanceof ReplyError && !UNAVAILABLE_REPLY.test(message);
+      options.onCheck?.(answering, answering ? "connected" : message);
+    } finally {
+      pinging = false;
+    }
+  };
+  const timer = setInterval(() => void check(), options.intervalMs);
+  timer.unref();
+  return {
+    up: () => client.status === "ready" && answering,
+    stop: () => clearInterval(timer),
+  };
+}
