@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { apiKeysProblems, PRINTABLE_ASCII } from "../auth/api-keys.js";
+import { numberBetween, wholeNumber } from "./env-number.js";
 import { DEFAULT_POLL_MS } from "./watch-paths.js";
 
 /**
@@ -12,8 +13,8 @@ import { DEFAULT_POLL_MS } from "./watch-paths.js";
  */
 export const SHIPPED_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const port = wholeNumber(0, 65535);
+const positiveInt = wholeNumber(1);
 const flag = z
   .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
@@ -56,9 +57,9 @@ export const EnvSchema = z.object({
    * (the folder replaced by a symlink swap or `mv`, a file linked from elsewhere, a mount without
    * events); 0 turns the check off. File events still reload within the debounce.
    */
-  SWITCHYARD_POLICY_POLL_MS: z.coerce.number().int().min(0).default(DEFAULT_POLL_MS),
+  SWITCHYARD_POLICY_POLL_MS: wholeNumber(0).default(DEFAULT_POLL_MS),
   /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
-  SWITCHYARD_STREAM_FLUSH_MS: z.coerce.number().min(0).max(100).default(2),
+  SWITCHYARD_STREAM_FLUSH_MS: numberBetween(0, 100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */
   SWITCHYARD_DEBUG_BODIES: flag.default(false),
   OPENAI_BASE_URL: z.url().optional(),

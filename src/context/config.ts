@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { setVariables } from "../config/env.js";
+import { wholeNumber } from "../config/env-number.js";
 import { ConfigError, loadOptionalYamlFile, type ConfigProblem } from "../config/yaml-file.js";
 import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
@@ -68,7 +69,7 @@ export const ContextFileSchema = z.strictObject({
 });
 export type ContextFile = z.infer<typeof ContextFileSchema>;
 
-const envInt = z.coerce.number().int().positive().optional();
+const envInt = wholeNumber(1).optional();
 const redisUrl = z
   .string()
   .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")

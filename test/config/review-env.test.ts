@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/load.js";
+import type { ConfigError } from "../../src/config/yaml-file.js";
 
 describe("numeric environment variables set to an empty string", () => {
   it("take their default", () => {
@@ -30,5 +31,23 @@ describe("any environment variable set to an empty string", () => {
 
   it("still refuses a short admin key that is set", () => {
     expect(() => parseEnv({ SWITCHYARD_ADMIN_KEY: "short" })).toThrow(/SWITCHYARD_ADMIN_KEY/);
+  });
+});
+
+describe("a number variable that is not one", () => {
+  // zod's own message, "expected number, received NaN", named no expectation.
+  it("says what the variable must be", () => {
+    const problems = (env: Record<string, string>): string[] => {
+      try {
+        parseEnv(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((problem) => `${problem.path}: ${problem.message}`);
+      }
+    };
+    expect(problems({ PORT: "abc" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
+    expect(problems({ PORT: "70000" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
+    expect(problems({ SWITCHYARD_BODY_LIMIT_BYTES: "1.5" })).toEqual(["SWITCHYARD_BODY_LIMIT_BYTES: must be a whole number ≥ 1"]);
+    expect(problems({ SWITCHYARD_STREAM_FLUSH_MS: "soon" })).toEqual(["SWITCHYARD_STREAM_FLUSH_MS: must be a number from 0 to 100"]);
   });
 });
