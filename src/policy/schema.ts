@@ -217,9 +217,17 @@ export const StickySchema = z.strictObject({
 export type Sticky = z.infer<typeof StickySchema>;
 
 export const DegradeSchema = z.strictObject({
-  /** When a local target is overloaded and the chain has nothing else: the default cloud model, or nothing. */
+  /**
+   * `cloud`: the default cloud model is a last resort once the chain has nothing else — first when a
+   * local target failed (overloaded, down), and also when a cloud target failed and the default local
+   * model is out or was tried. `none`: never.
+   */
   local_overload: z.enum(["cloud", "none"]).default("cloud"),
-  /** When a cloud target fails (429, 5xx, timeout, refused) and the chain has nothing else: the default local model, or nothing. */
+  /**
+   * `local`: the default local model is a last resort once the chain has nothing else — first when a
+   * cloud target failed (429, 5xx, timeout, refused), and also when a local target failed and the default
+   * cloud model is out or was tried. `none`: never.
+   */
   cloud_failure: z.enum(["local", "none"]).default("local"),
 });
 

@@ -86,6 +86,13 @@ describe("nextTarget", () => {
     expect(nextTarget(decision("{ route: gpt-4o }", {}, "degrade: { cloud_failure: none, local_overload: none }"), [{ model: "gpt-4o", kind: "server_error" }], cat)).toBeUndefined();
   });
 
+  it("after the other side's last resort, the same side's: cloud_failure: none alone still lets a failing cloud target try defaults.cloud", () => {
+    const cloudOff = decision("{ route: gpt-4o }", {}, "degrade: { cloud_failure: none, local_overload: cloud }");
+    expect(walk(cloudOff, "server_error")).toEqual(["gpt-4o", "gpt-4o-mini"]);
+    const localOff = decision("{ route: pool-8k }", {}, "degrade: { cloud_failure: local, local_overload: none }");
+    expect(walk(localOff, "local_overload")).toEqual(["pool-8k", "local-slm"]);
+  });
+
   it("with no failure yet, the first target is the decision's model", () => {
     expect(nextTarget(cloudFirst, [], cat)).toEqual({ model: "gpt-4o", route: "cloud", via: "chain" });
   });
