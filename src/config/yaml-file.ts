@@ -155,8 +155,10 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
  * `options.maxBytes`: the size cap, `MAX_CONFIG_FILE_BYTES` by default (a policy file the gateway reads
  * on its serving thread); the classifier trainer's data files, read offline, pass `Infinity`.
  */
-export function parseYamlText<S extends z.ZodType>(file: string, text: string, schema: S, options: { maxBytes?: number } = {}): YamlSource<z.infer<S>> {
-  const bytes = Buffer.byteLength(text, "utf8");
+export function parseYamlText<S extends z.ZodType>(file: string, written: string, schema: S, options: { maxBytes?: number } = {}): YamlSource<z.infer<S>> {
+  const bytes = Buffer.byteLength(written, "utf8");
+  // A byte-order mark (editors on Windows write one) is no column: line 1's positions count from after it.
+  const text = written.charCodeAt(0) === 0xfeff ? written.slice(1) : written;
   if (bytes > (options.maxBytes ?? MAX_CONFIG_FILE_BYTES)) throw tooLarge(file, bytes);
   if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
   const counter = new LineCounter();

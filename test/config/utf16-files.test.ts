@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { ConfigError, formatProblem, loadOptionalYamlFile, parseYamlText } from "../../src/config/yaml-file.js";
 import { AnyMap, yamlProblemsOf } from "./yaml-problems.js";
 
@@ -37,5 +38,11 @@ describe("a UTF-16 file", () => {
 
   it("is told apart from UTF-8 with a byte-order mark, which still reads", () => {
     expect(parseYamlText("f.yaml", `\ufeff${ROUTING}`, AnyMap).value).toEqual({ version: 1, default: { route: "local" } });
+  });
+
+  it("places a problem on line 1 of a UTF-8 file with a byte-order mark where the editor shows it", () => {
+    const schema = z.object({ version: z.literal(2) });
+    expect(yamlProblemsOf("\ufeffversion: 1\n", schema)).toEqual(yamlProblemsOf("version: 1\n", schema));
+    expect(yamlProblemsOf("\ufeffversion: 1\n", schema)[0]).toMatch(/^f\.yaml:1:10: version: /);
   });
 });
