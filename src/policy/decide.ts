@@ -272,7 +272,7 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   }
   const unconfigured = uncallable(model, features);
   if (unconfigured !== undefined) return { model: model.id, reason: `provider not configured (${unconfigured})`, kind: "unconfigured" };
-  if (model.inProcess && features.unhealthyModels?.includes(model.id)) return { model: model.id, reason: "local model unhealthy", kind: "unhealthy" };
+  if (model.inProcess && features.unhealthyModels?.includes(model.id)) return { model: model.id, reason: "local model not ready (loading, or failed to load: see /readyz)", kind: "unhealthy" };
   return undefined;
 }
 

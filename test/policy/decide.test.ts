@@ -327,7 +327,7 @@ default: { route: ${route}, fallbacks: [${fallbacks.join(", ")}], degrade: false
       "gpt-4o",
       [["local-slm", "prompt of 4096 tokens does not fit context window 4096", "context_window"]],
     ],
-    ["an unhealthy in-process local model", { unhealthyModels: ["local-slm"] as string[] }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "local model unhealthy", "unhealthy"]]],
+    ["an unhealthy in-process local model", { unhealthyModels: ["local-slm"] as string[] }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "local model not ready (loading, or failed to load: see /readyz)", "unhealthy"]]],
     ["audio input, on the in-process model only", { beyondInProcess: "audio input" }, "local-slm", ["pool-8k"], "pool-8k", [["local-slm", "in-process: no audio input", "capability"]]],
   ] as const)("skips a target that lacks %s, with the reason", (_label, patch, first, rest, chosen, skipped) => {
     const decision = route(decide(features(patch), chain(first, [...rest])));
@@ -368,13 +368,13 @@ default: ${then}
   it("routes to a loaded in-process model a rule names while defaults.local failed to load", () => {
     const decision = route(decide(features(defaultLocalDown), policy("{ route: stories, fallbacks: [local], degrade: false }")));
     expect(decision).toMatchObject({ model: "stories", route: "local", fallbacks: [] });
-    expect(decision.skipped).toEqual([{ model: "local-slm", reason: "local model unhealthy", kind: "unhealthy" }]);
+    expect(decision.skipped).toEqual([{ model: "local-slm", reason: "local model not ready (loading, or failed to load: see /readyz)", kind: "unhealthy" }]);
   });
 
   it("skips an in-process model still loading while defaults.local is up", () => {
     const decision = route(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: stories, fallbacks: [local], degrade: false }")));
     expect(decision).toMatchObject({ model: "local-slm", fallbacks: [] });
-    expect(decision.skipped).toEqual([{ model: "stories", reason: "local model unhealthy", kind: "unhealthy" }]);
+    expect(decision.skipped).toEqual([{ model: "stories", reason: "local model not ready (loading, or failed to load: see /readyz)", kind: "unhealthy" }]);
   });
 
   it("offers defaults.local as a last resort only when it is healthy itself", () => {
