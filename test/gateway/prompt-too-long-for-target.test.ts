@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
+import { shippedPolicyWith } from "../e2e/support.js";
 import { fakeCloudGateway, postJson } from "../support/gateway.js";
 
 const ROUTING = `
@@ -93,4 +94,19 @@ describe("a prompt too long for the model the client named is refused, as OpenAI
       expect(dry.json.error).toEqual(real.json.error);
     });
   }
+});
+
+describe("a request pii.yaml keeps on the host, whose on-host target is too small", async () => {
+  // The shipped policy with e-mail addresses kept on the host.
+  const pii = await shippedPolicyWith("pii.yaml", { "budget_ms: 250": "budget_ms: 5000", "  EMAIL_ADDRESS: {}": "  EMAIL_ADDRESS: { cloud: keep_local }" });
+  const keptLocal = fakeCloudGateway({ gateway: { files: { "routing.yaml": "version: 1\nrules: []\ndefault: { route: cloud }\n", "pii.yaml": pii } } });
+
+  it("gets that target's 400 context_length_exceeded, as the dry run says, not 503 pii_keep_local", async () => {
+    const body = chat("auto", `Mail maria.gonzalez@example.com about this: ${TOO_LONG_FOR_STORIES}`);
+    const dry = await postJson(keptLocal.gw.url, "/v1/route", body);
+    const real = await postJson(keptLocal.gw.url, "/v1/chat/completions", body);
+    expect(keptLocal.fake.requests).toHaveLength(0);
+    expect([real.status, real.json.error?.code]).toEqual([400, "context_length_exceeded"]);
+    expect([dry.status, dry.json.error?.code]).toEqual([real.status, real.json.error?.code]);
+  });
 });

@@ -170,11 +170,15 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // called failed: the client gets that failure (an overloaded local model's 503 and Retry-After,
       // say). Of targets too small, the largest's 400 says how long the prompt may be; one not ready
       // says more (it may take the prompt once it is).
+      // The PII policy's step-down to an on-host target is a redirect, not a failure to report: what that
+      // target answers is (its window too small: its 400, as the dry run says).
+      const steppedDown = error instanceof KeepLocalError && !noHost;
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
       const tooSmall = kind === "context_window" && !called;
       const replaces =
-        called ||
-        (!reportedCalled && (!tooSmall || reported === undefined || (reportedWindow !== undefined && reportedWindow < model.contextWindow)));
+        !steppedDown &&
+        (called ||
+          (!reportedCalled && (!tooSmall || reported === undefined || (reportedWindow !== undefined && reportedWindow < model.contextWindow))));
       if (replaces) {
         reported = failed;
         reportedCalled = called;
