@@ -23,6 +23,7 @@ export function createContextStoreFromConfig(config: ContextConfig, log: Logger)
         client: createRedisClient(config.redis.target, { timeoutMs: config.timeoutMs, reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs }),
         limits: config.limits,
         healthCheckMs: config.redis.healthCheckMs,
+        probeKey: `${config.keyPrefix}health-probe`,
       })
     : createMemoryBackend({ limits: config.limits, maxSessions: config.memoryMaxSessions });
   const storeLog = log.child({ component: "context" });

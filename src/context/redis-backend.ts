@@ -274,8 +274,13 @@ const script = (source: string): Script => ({ source, sha: createHash("sha1").up
 export interface RedisBackendOptions {
   client: RedisClient;
   limits: SessionLimits;
-  /** How often Redis is PINGed while connected, so a stalled server, and its recovery, are noticed without session traffic. */
+  /** How often Redis is checked while connected, so a stalled server, and its recovery, are noticed without session traffic. */
   healthCheckMs?: number;
+  /**
+   * A key the health check writes to (a PEXPIRE of a key that never exists: no effect), within the
+   * store's key prefix so an ACL that allows the sessions allows it. Default: PING only.
+   */
+  probeKey?: string;
 }
 
 export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
@@ -292,7 +297,14 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   client.on("ready", () => notify(true, "connected"));
   client.on("close", () => notify(false, "connection closed"));
   client.on("error", (error: Error) => notify(false, error.message));
-  const health = watchRedisHealth(client, { intervalMs: options.healthCheckMs ?? HEALTH_CHECK_DEFAULT_MS, onCheck: notify });
+  const probeKey = options.probeKey;
+  const health = watchRedisHealth(client, {
+    intervalMs: options.healthCheckMs ?? HEALTH_CHECK_DEFAULT_MS,
+    onCheck: notify,
+    // A write command, refused as the session scripts are (READONLY, CLUSTERDOWN, LOADING), yet not
+    // by a full Redis under noeviction (PEXPIRE never needs memory), which still serves loads.
+    ...(probeKey !== undefined ? { probe: () => client.pexpire(probeKey, 1) } : {}),
+  });
 
   /** EVALSHA, loading the script on the first call to each server (NOSCRIPT) — one round trip after that. */
   async function run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {

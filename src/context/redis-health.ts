@@ -19,8 +19,14 @@ export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN
 export const HEALTH_CHECK_DEFAULT_MS = 2000;
 
 export interface RedisHealthOptions {
-  /** Time between PINGs; each is bounded by the client's command timeout, and never overlaps the last. */
+  /** Time between checks; each is bounded by the client's command timeout, and never overlaps the last. */
   intervalMs: number;
+  /**
+   * The check itself; default PING. A server can answer PING while refusing every write (a replica
+   * after a failover: READONLY; a cluster without quorum: CLUSTERDOWN): a store that writes passes a
+   * write-path probe, so those read as down, as its own commands find them.
+   */
+  probe?: () => Promise<unknown>;
   /** After every PING: whether Redis answered, and the error when it did not. */
   onCheck?: (answered: boolean, detail: string) => void;
 }
@@ -48,7 +54,7 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     if (pinging || client.status !== "ready") return;
     pinging = true;
     try {
-      await client.ping();
+      await (options.probe ?? (() => client.ping()))();
       answering = true;
       options.onCheck?.(true, "connected");
     } catch (error) {

@@ -1,0 +1,51 @@
+/**
+ * A replica (after a failover, or a DNS name that now points at one) answers PING but refuses every
+ * session write with READONLY. A health check by PING marked the store up every interval between the
+ * requests that marked it down, so /readyz and switchyard_context_up said "ready" while no session was
+ * ever saved. The check now writes (a PEXPIRE of a key that never exists), refused the same way.
+ */
+import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chat, contextYaml, http, patientPiiPolicy, sleep, user } from "../e2e/support.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+
+let primary: RedisServer;
+let replica: RedisServer;
+let fake: FakeOpenAI;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  primary = await startRedisServer();
+  // The replica loads the primary's data through a file: in the temporary folder, not this checkout.
+  replica = await startRedisServer(undefined, ["--replicaof", "127.0.0.1", String(primary.port), "--dir", tmpdir()]);
+  fake = await startFakeOpenAI();
+  gw = await startTestGateway({
+    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
+    files: { "pii.yaml": await patientPiiPolicy(), "context.yaml": contextYaml("ro:", "redis: { health_check_ms: 200 }\n") },
+    env: { REDIS_URL: replica.url, SWITCHYARD_CONTEXT_TIMEOUT_MS: "1000" },
+    waitForModels: false,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+  await replica?.stop();
+  await primary?.stop();
+});
+
+const contextState = async () => ((await http(gw.url, "GET", "/readyz")).json as { components: { context: { state: string } } }).components.context.state;
+
+describe("a context store pointed at a read-only replica", () => {
+  it("stays degraded between requests while every session write is refused", async () => {
+    const first = await chat(gw.url, { model: "cloud", messages: [user("hi")] }, { sessionId: "s1" });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-switchyard-context")).toBe("degraded");
+    // Several health-check intervals without a request.
+    await sleep(1_000);
+    expect(await contextState()).toBe("unavailable");
+    expect(/^switchyard_context_up (\d)/m.exec((await http(gw.url, "GET", "/metrics")).text)?.[1]).toBe("0");
+  }, 45_000);
+});
