@@ -18,7 +18,7 @@
  * - PII: `--pii TYPE,TYPE` (or `--pii none`) wins; else an injected scanner; else the PII engine with the
  *   policy directory's `pii.yaml`; without one, no PII is assumed.
  * - The rest comes from flags with neutral defaults: `--tenant`, `--header 'name: value'` (repeatable),
- *   `--prompt-tokens` (default: ≈ characters/4), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
+ *   `--prompt-tokens` (default: the estimate by script, src/api/token-estimate.ts), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
  *   `--sticky target:turns[:intent]`.
  * A file it reads that the gateway would refuse (routing.yaml, models.yaml, intents.yaml, pii.yaml,
  * budgets.yaml for `--budget-exceeded`) prints its problems as `check` does, exit 1.
