@@ -6,9 +6,9 @@
  * characters must stay what they are.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
+import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine } from "../../src/pii/index.js";
 import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
-import { defaultPolicy, found, valuesOf } from "./support.js";
+import { defaultPolicy, found, policyWith, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
@@ -99,7 +99,7 @@ describe("wide separators", () => {
 
   it("finds a card on the line after a number", () => {
     expect(valuesOf(engine, "CREDIT_CARD", "Year 2024\n4111 1111 1111 1111")).toEqual(["4111 1111 1111 1111"]);
-    expect(valuesOf(engine, "CREDIT_CARD", "1234  5678\n4012  8888  8888  1881")).toEqual(["4012  8888  8888  1881"]);
+    expect(valuesOf(engine, "CREDIT_CARD", "Visa on file\n1234  5678\n4012  8888  8888  1881")).toEqual(["4012  8888  8888  1881"]);
   });
 });
 
@@ -143,5 +143,89 @@ describe("what the same characters also write", () => {
     "Compute 536 - 22 - 4187 please.",
   ])("finds nothing in %j", (text) => {
     expect(found(engine, text)).toEqual([]);
+  });
+});
+
+/**
+ * Review finding (L1, L3): the wider separators made tables and German file numbers PII. Rows of four
+ * 4-digit cells (tab-separated, space-aligned, or two columns over a line break) became CREDIT_CARD when they
+ * passed Luhn, one row in ten, and "Rechnung Nr. 0815/12345" a PHONE_NUMBER; the cloud got placeholders
+ * where it was asked to add the numbers up. Wide separators now need a card word nearby, a line break no other
+ * columns on its lines, and the slash form a phone word.
+ */
+describe("tables and slashed numbers reach the cloud unchanged", () => {
+  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
+  const cloud = (content: string): string => {
+    const outcome = sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] }, { vault: new PseudonymVault(), tenant: "t" });
+    return outcome.kind === "cloud" ? (outcome.request.messages[0]!.content as string) : outcome.kind;
+  };
+
+  it.each([
+    "Region\tQ1\tQ2\tQ3\tQ4\nNorth\t4100\t3900\t4630\t5260",
+    "Region  Q1    Q2    Q3    Q4\nNorth   4100  3900  4630  5260",
+    "North 4100 3900\n4630 5260 South",
+    "4100  3900  4630  5260",
+    "4100\t3900\t4630\t5260",
+    "4100 3900\n4630 5260",
+    "Rechnung Nr. 0815/12345",
+    "Zimmer 0815/4711",
+    "Seite 012/2024",
+    "Aktenzeichen 012/3456789",
+    "Kontonr 0532/0130000",
+    "Bestellnr 0171/1234567",
+  ])("leaves %j unchanged", (content) => {
+    expect(cloud(content)).toBe(content);
+  });
+
+  it("keeps the room number next to a phone number", () => {
+    expect(cloud("Tel. 030/12345678, Zimmer 0815/4711")).toBe("Tel. <PHONE_NUMBER_1>, Zimmer 0815/4711");
+  });
+
+  it("finds no card in random tables of four 4-digit columns", () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const cell = () => String(1000 + Math.floor(random() * 9000));
+    for (const row of [(c: string[]) => c.join("\t"), (c: string[]) => c.join("  "), (c: string[]) => `${c[0]} ${c[1]}\n${c[2]} ${c[3]}`]) {
+      const rows = Array.from({ length: 200 }, () => row([cell(), cell(), cell(), cell()]));
+      expect(valuesOf(engine, "CREDIT_CARD", rows.join("\n"))).toEqual([]);
+    }
+  });
+
+  it("still takes a card written with wide separators next to a card word", () => {
+    expect(cloud("card 4111  1111  1111  1111")).toBe("card <CREDIT_CARD_1>");
+    expect(cloud("card number: 4111 1111\n1111 1111")).toBe("card number: <CREDIT_CARD_1>");
+    expect(cloud("Kreditkarte 4111\t1111\t1111\t1111")).toBe("Kreditkarte <CREDIT_CARD_1>");
+    expect(cloud("please charge my card 4111 1111\n1111 1111 for the order")).toBe("please charge my card <CREDIT_CARD_1> for the order");
+  });
+
+  it("takes no card word for a table's row", () => {
+    expect(valuesOf(engine, "CREDIT_CARD", "Card payments by region\nNorth 4100 3900\n4630 5260 South")).toEqual([]);
+    expect(valuesOf(engine, "CREDIT_CARD", "Card payments\n4100 3900\n4630 5260  6000")).toEqual([]);
+  });
+
+  it.each([
+    ["Tel. 030/12345678", "030/12345678"],
+    ["Tel.-Nr. 030/12345678", "030/12345678"],
+    ["Rechnung Nr. 4711, Tel. 030/12345678", "030/12345678"],
+    ["Telefon: 0171 / 1234567", "0171 / 1234567"],
+    ["Fax 089/1234567-0", "089/1234567-0"],
+    ["☎ 030/12345678", "030/12345678"],
+    ["0171 / 1234567 (Handy)", "0171 / 1234567"],
+  ])("finds the slashed phone number in %j", (text, value) => {
+    expect(valuesOf(engine, "PHONE_NUMBER", text)).toEqual([value]);
+  });
+
+  it("scans a text of slashed numbers as fast as one without them", () => {
+    const slashed = Array.from({ length: 10_000 }, (_, i) => `0${(815 + i) % 10000}/${12345 + i}`).join(" ").slice(0, 100_000);
+    const plain = slashed.replace(/\//g, " x ");
+    const time = (text: string) => {
+      const t0 = performance.now();
+      for (let i = 0; i < 3; i++) engine.scan(text);
+      return performance.now() - t0;
+    };
+    time(plain);
+    expect(found(engine, slashed)).toEqual([]);
+    expect(time(slashed)).toBeLessThan(time(plain) * 3 + 30);
   });
 });

@@ -1,3 +1,4 @@
+import { contextMatcher } from "../context.js";
 import { luhn } from "../validators.js";
 import { patternRecognizer } from "./pattern.js";
 import { isTestCardInTestingText } from "./published-test-cards.js";
@@ -46,6 +47,32 @@ function cardDigits(number: string): string | null {
   return digits.length >= 13 && digits.length <= 19 && ISSUER.test(digits) && luhn(digits) ? digits : null;
 }
 
+// A number split by wider separators (a run of spaces, a tab, a spaced dash, a line break) is how tables line
+// up their columns too: a row of four 4-digit cells passes Luhn one time in ten. Such a number is a card only
+// with a card word nearby ("card 4111  1111  1111  1111", "card number: 4111 1111\n1111 1111").
+const WIDE_CARD_CONTEXT = contextMatcher({
+  positive: ["card", "cards", "credit", "debit", "visa", "mastercard", "master card", "amex", "cc", "pan", "payment", "kreditkarte", "karte", "carte", "cartes", "carte bancaire", "tarjeta"],
+});
+// The cell of a table row on the line a wrapped number would start on: the line holds one bare token before
+// the number ("North 4100 3900"; a label ends in ":" or "#", or is a card word), or a tab, or ends in a number.
+const ROW_LABEL = /^[ \t]*[\p{L}\d][\p{L}\d_.-]*[ \t]+$/u;
+const CELL_BEFORE = /\t|\d[ \t]*$/;
+// Another cell after a wrapped number on its second line: a tab, an aligned run of spaces, or another number.
+const CELL_AFTER = /^(?:\t|[ ]{2,}\S|[ \t]+\d)/;
+
+/**
+ * Whether a number that runs over a line break [start, end) sits in lines that carry other columns, as a
+ * two-column table's rows do ("North 4100 3900\n4630 5260 South"): then it is no wrapped card.
+ */
+function inTableRows(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const before = text.slice(lineStart, start);
+  if (CELL_BEFORE.test(before)) return true;
+  if (ROW_LABEL.test(before) && !WIDE_CARD_CONTEXT.supports(before, before.length, before.length)) return true;
+  const lineEnd = text.indexOf("\n", end);
+  return CELL_AFTER.test(text.slice(end, lineEnd < 0 ? text.length : lineEnd));
+}
+
 const LINE_BREAK = new RegExp(`[${HYPHENS}]?[ \\t]*\\r?\\n`);
 
 /**
@@ -71,6 +98,9 @@ export const creditCardRecognizer = () =>
       const start = match.index;
       const end = start + card.length;
       if (labelledAsOtherIdentifier(text, start)) return null;
+      const number = match[0].slice(0, card.length);
+      if (isWide(separatorsOf(number)) && !WIDE_CARD_CONTEXT.supports(text, start, end)) return null;
+      if (number.includes("\n") && inTableRows(text, start, end)) return null;
       if (isTestCardInTestingText(card.digits, text, start, end)) return null;
       return { start, end, score: 0.9 };
     },

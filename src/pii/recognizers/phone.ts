@@ -28,6 +28,37 @@ const DATE = "(?:(?:19|20)\\d\\d([.-])(?:0?[1-9]|1[0-2])\\1(?:0?[1-9]|[12]\\d|3[
 const LEADING_DATE = new RegExp(`^${DATE} `);
 const TRAILING_DATE = new RegExp(` ${DATE}$`);
 
+// "0815/12345" is as often an invoice, room, page or file number ("Rechnung Nr. 0815/12345", "Seite 012/2024",
+// "Aktenzeichen 012/3456789"): the slash form is a phone number only with a phone word nearby, and not when a
+// label of another number stands closer before it than the phone word. "Tel.-Nr." and "Telefonnr." are phone words.
+const SLASH_PHONE_WORD =
+  /(?<![\p{L}\d])(?:tel(?:efon|ephone)?(?:[ .-]*(?:nr|nummer)\.?)?|telefonnummer|rufnummer|rufnr|fax(?:[ .-]*nr\.?)?|mobil(?:telefon|nummer)?|handy(?:nummer)?|phone(?:[ .-]*(?:no|nr|number)\.?)?|call|anruf|ruf|cell|mobile)(?![\p{L}\d])|[☎📞]/giu;
+const SLASH_OTHER_LABEL =
+  /(?<![\p{L}\d])(?:nr|no|rechnung(?:snummer|snr)?|seite|zimmer|az|aktenzeichen|konto(?:nr|nummer)?|kundennr|kundennummer|bestellnr|bestellnummer|auftrag(?:snr|snummer)?|artikel(?:nr)?|invoice|page|room|order|account)(?![\p{L}\d])/giu;
+const PHONE_HINT = /tel|ruf|fax|mobil|handy|phone|call|cell|\u260e|\ud83d\udcde/i;
+const SLASH_REACH_BEFORE = 48;
+const SLASH_REACH_AFTER = 24;
+
+/** End of the last match of `re` in `s`, or -1. */
+function lastEnd(re: RegExp, s: string): number {
+  let end = -1;
+  for (const m of s.matchAll(re)) end = m.index + m[0].length;
+  return end;
+}
+
+/** Whether a slash-form candidate [start, end) has a phone word nearby and no other number's label closer before it. */
+function slashFormIsAPhone(text: string, start: number, end: number): boolean {
+  // Most slashed numbers have no phone word near them at all: one cheap test settles those.
+  if (!PHONE_HINT.test(text.slice(Math.max(0, start - SLASH_REACH_BEFORE), end + SLASH_REACH_AFTER))) return false;
+  const before = text.slice(Math.max(0, start - SLASH_REACH_BEFORE), start);
+  const phoneBefore = lastEnd(SLASH_PHONE_WORD, before);
+  const otherBefore = lastEnd(SLASH_OTHER_LABEL, before);
+  if (phoneBefore >= 0) return phoneBefore >= otherBefore;
+  if (otherBefore >= 0) return false;
+  SLASH_PHONE_WORD.lastIndex = 0;
+  return SLASH_PHONE_WORD.test(text.slice(end, end + SLASH_REACH_AFTER));
+}
+
 const digitCount = (s: string) => s.replace(/\D/g, "").length;
 const groupsIn = (s: string) => s.match(/\d+/g)?.length ?? 0;
 
@@ -51,7 +82,10 @@ export function phoneRecognizer(regions: readonly CountryCode[]) {
     name: "phone",
     type: "PHONE_NUMBER",
     regex: CANDIDATE,
-    evaluate(match) {
+    evaluate(match, text) {
+      // The slash form is checked for its context first: libphonenumber's test is the costly part of a
+      // scan, and a text of slashed numbers ("0815/12345") must not pay it for each of them.
+      if (match[0].includes("/") && !slashFormIsAPhone(text, match.index, match.index + match[0].length)) return null;
       // Same length as the match, so the offsets below still index the original text.
       const { offset, rest: candidate } = withoutDates(toAsciiSeparators(match[0]));
       // Read as if each spaced dash were a dash for the shape checks below ("2024 - 03 - 15" is a date).

@@ -74,4 +74,4 @@ export function consistentSeparator(separators: readonly string[]): string | nul
 }
 
 /** Whether any of `separators` is wider than one space, dash or dot: a run, a tab, a spaced dash or a line break. */
-export const isWide = (separators: readonly string[]) => separators.some((s) => s.length > 1 || s === "\t");
+export const isWide = (separators: readonly string[]) => separators.some((s) => s.length > 1 || s === "\t" || s === "\n");
