@@ -14,9 +14,18 @@ const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
 // which is why a run of them (two words at least: one alone is an acronym as often) is read more strictly
 // (see `shoutedIntroduction`). Group 1 of RUN is such a run.
 const CAPS_WORD = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}|\\p{Lu}\\.";
+/**
+ * Where a match may start: at a capital that is not inside a word, nor a later part of a word whose parts, joined by
+ * `joiners` ("O'BRIEN", "JEAN-LUC", "AB-AB-…"), start with a capital. A match from the first part takes in the
+ * later ones; where it failed (a hyphenated word in capitals with no second word after it), every later part was
+ * tried again up to the word's end: quadratic in the word's length (100 KB of "AB-" took seconds). A part after a
+ * word in lower case still starts one ("x-John Smith", "pre-Kwame Brandt").
+ */
+const startOfWord = (joiners: string) =>
+  `(?=\\p{Lu})(?<![\\p{L}\\p{N}])(?<!(?<![\\p{L}\\p{N}])\\p{Lu}\\p{L}*[${joiners}]+)`;
 const RUN = new RegExp(
-  // (?=\\p{Lu}): both kinds start with a capital; tested once, it rules most positions out faster than either alternative.
-  `(?<![\\p{L}\\p{N}])(?=\\p{Lu})(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
+  // Both kinds start with a capital (startOfWord's lookahead): tested once, it rules most positions out faster than either alternative.
+  `${startOfWord("'’-")}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
   "gu",
 );
 // An airline booking's name, surname first: "SMITH/JOHN MR", "GONZALEZ/MARIA ELENA MRS". Groups: surname, given
@@ -70,6 +79,28 @@ const LABEL_BEFORE = new RegExp(
     "|addressee|passenger|pax|travell?er|guest|customer|patient|attn|attention|c/o|dear)\\s*(:)?\\s*$",
   "iu",
 );
+// Words of organisations, teams and infrastructure: after a label ("ATTN: BILLING DEPARTMENT", "Recipient: DEVOPS
+// TEAM", "NAME: PRODUCTION CLUSTER EU", "CUSTOMER: ACME CORPORATION LTD") a run in capitals names these as often as
+// a person. In capitals they are never name material, and a name ends before them. None is a name in the lexicon.
+const ORGANISATION_WORDS = new Set([
+  // Departments and teams
+  "department", "dept", "team", "group", "division", "unit", "office", "services", "service", "support", "sales", "billing",
+  "accounts", "accounting", "payable", "receivable", "operations", "ops", "devops", "engineering", "finance", "payroll",
+  "procurement", "purchasing", "marketing", "legal", "hr", "admin", "administration", "helpdesk", "desk", "security",
+  "committee", "council", "board",
+  // Infrastructure
+  "cluster", "server", "production", "prod", "staging", "infrastructure", "platform", "environment", "node", "database",
+]);
+// Organisation words too (added to them below), which follow a company's or an institution's own name: unknown words right before one are
+// that name ("ACME CORPORATION", "NORTHWIND TRADERS"), while a team's word only ends a name ("KWAME BRANDT BILLING").
+const COMPANY_WORDS = new Set([
+  "corporation", "corp", "company", "co", "ltd", "limited", "llc", "llp", "inc", "incorporated", "gmbh", "ag", "sa", "plc",
+  "bv", "nv", "srl", "sarl", "pty", "holdings", "industries", "international", "enterprises", "solutions", "systems",
+  "technologies", "tech", "labs", "logistics", "consulting", "partners", "associates", "traders", "trading", "ventures",
+  "bank", "insurance", "university", "college", "school", "institute", "hospital", "clinic", "foundation", "association",
+  "ministry", "agency", "authority", "bureau",
+]);
+for (const word of COMPANY_WORDS) ORGANISATION_WORDS.add(word);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
 const SELF_INTRO_WORDS = new Set(["i'm", "i’m"]);
 
@@ -101,13 +132,15 @@ const ADDRESS = new RegExp(
       // 62704 (US ZIP) or NW1 6XE (UK postcode)
       `(?:\\s+\\d{5}(?:-\\d{4})?|,?\\s+${UK_POSTCODE})?`,
     // Hauptstraße 12, 10115 Berlin
-    `\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
+    // Not from inside a hyphenated word, nor after a letter \\b misses (ASCII only: "ÄbÄb…"): each such start rescanned
+    // the rest of the word (as in RUN; here a match from a part in lower case fails as well: "x-Ab-x-Ab-…").
+    `(?<![\\p{L}\\p{N}-])\\p{Lu}[\\p{L}-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|gracht|straat|vej|gatan|vägen)\\s+\\d{1,4}[a-z]?(?:,\\s*\\d{4,5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // 12 rue de la Paix, 75002 Paris
     `\\d{1,4}(?:\\s?(?:bis|ter))?,?\\s+(?:rue|avenue|boulevard|bd|place|chemin|calle|via|viale|piazza|avenida)\\s+(?:[\\p{L}'-]+\\s){0,4}\\p{Lu}[\\p{L}'-]+(?:,\\s*\\d{5}\\s+\\p{Lu}[\\p{L}-]+)?`,
     // Springfield, IL 62704
     `\\p{Lu}\\p{Ll}+(?: \\p{Lu}\\p{Ll}+){0,2}, [A-Z]{2} \\d{5}(?:-\\d{4})?\\b`,
     // SPRINGFIELD, IL 62704: in capitals only with a state's code, as such lines are also log and table text
-    `\\p{Lu}{2,}(?: \\p{Lu}{2,}){0,2}, (?:${US_STATE_CODES}) \\d{5}(?:-\\d{4})?\\b`,
+    `(?<![\\p{L}\\p{N}])\\p{Lu}{2,}(?: \\p{Lu}{2,}){0,2}, (?:${US_STATE_CODES}) \\d{5}(?:-\\d{4})?\\b`,
     // SW1A 1AA (UK postcode)
     UK_POSTCODE,
   ].join("|")})`,
@@ -275,19 +308,19 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
 
   // A word that can be part of a name in capitals: one the lexicon knows as a name, or one it does not know at
   // all ("OKAFOR"); never a common word ("SERVICE"), a weekday, a street word, a kind of software ("MR PIPELINE
-  // FAILED": a merge request) or an honorific.
+  // FAILED": a merge request), an organisation's word ("BILLING DEPARTMENT", "ACME CORPORATION") or an honorific.
   const nameMaterial = (w: Word) =>
     !nameEnds.has(w.lower) && !HONORIFIC_WORDS.has(w.lower) && !STREET_WORDS.has(w.lower) && !SOFTWARE_KIND_WORDS.has(w.lower) &&
-    (isFirstName(w.bare) || lastNames.has(w.bare) || unknown(w));
+    !ORGANISATION_WORDS.has(w.lower) && (isFirstName(w.bare) || lastNames.has(w.bare) || unknown(w));
   const knownName = (w: Word) => isFirstName(w.bare) || lastNames.has(w.bare);
 
   /**
    * How the word at `i` of a run in capitals is introduced: "outright" after an honorific (MR, MRS, HERR; also
-   * "MR." before the run), a colon label ("SHIP TO:", "BENEFICIARY:", "NAME:") or "my name is", which any name
-   * may follow; "known" after an honorific that is often something else in capitals (MS, DR) or a label
+   * "MR." before the run) or "my name is", which any name may follow; "label" after a colon label ("SHIP TO:",
+   * "BENEFICIARY:", "NAME:"), which any name may follow too, but also a team's or a company's; "known" after an honorific that is often something else in capitals (MS, DR) or a label
    * without a colon ("ATTN", "PASSENGER", "customer"), which only a name the lexicon knows may follow; else "none".
    */
-  function shoutedIntroduction(text: string, words: Word[], i: number): "outright" | "known" | "none" {
+  function shoutedIntroduction(text: string, words: Word[], i: number): "outright" | "label" | "known" | "none" {
     const previous = words[i - 1];
     if (previous && HONORIFIC_WORDS.has(previous.lower)) return AMBIGUOUS_IN_CAPITALS.has(previous.lower) ? "known" : "outright";
     // Most words in capitals follow no introduction at all: the regexes below only run after a word that ends one.
@@ -299,7 +332,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     }
     if (NAME_IS_BEFORE.test(before)) return "outright";
     const label = LABEL_BEFORE.exec(before);
-    if (label) return label[1] ? "outright" : "known";
+    if (label) return label[1] ? "label" : "known";
     return NAME_INTRO_BEFORE.test(before) ? "known" : "none";
   }
 
@@ -315,7 +348,17 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     // "MS WILLOW LANE" is a street (the address pattern reports it), as in other runs.
     if (j === i || (j < words.length && STREET_WORDS.has(words[j]!.lower))) return undefined;
     const introduction = shoutedIntroduction(text, words, i);
-    if (introduction === "outright" || (introduction === "known" && words.slice(i, j).some(knownName))) return { length: j - i, introduced: true };
+    const name = words.slice(i, j);
+    if (introduction === "outright" || introduction === "label") {
+      // Words the lexicon does not know before a company's word are that company's name ("ACME CORPORATION",
+      // "MR ACME CORPORATION"); after a colon label they must also look like a person's name, two or
+      // three words ("NAME: KWAME BRANDT", not "CUSTOMER: ACME"). A name the lexicon knows is reported either way.
+      if (name.some(knownName)) return { length: j - i, introduced: true };
+      const company = j < words.length && COMPANY_WORDS.has(words[j]!.lower);
+      if (company || (introduction === "label" && name.length < 2)) return undefined;
+      return { length: j - i, introduced: true };
+    }
+    if (introduction === "known" && name.some(knownName)) return { length: j - i, introduced: true };
     if (!isFirstName(words[i]!.bare) || FOREIGN_WORDS_SPELLED_LIKE_FIRST_NAMES.has(words[i]!.lower)) return undefined;
     while (j > i + 1 && !lastNames.has(words[j - 1]!.bare)) j--;
     return j - i > 1 ? { length: j - i, introduced: false } : undefined;
