@@ -36,8 +36,12 @@ const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A
 /**
  * One escape, or a run of byte escapes (`%C3%A9`, `\xc3\xa9`) decoded together as UTF-8. Backslashes
  * before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a JSON string).
+ * A backslash escape is tried only from the first backslash of a run (the lookbehind): tried from every
+ * one, a run of n backslashes cost n² steps inside one regex call, which no deadline can interrupt.
+ * The other alternatives are bounded (`&#` takes 7 digits at most) or fail at their first unit.
  */
-const ESCAPES = /(?:%[0-9A-Fa-f]{2})+|(?:\\+x[0-9A-Fa-f]{2})+|\\+u\{[0-9A-Fa-f]{1,6}\}|\\+u[0-9A-Fa-f]{4}|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
+const ESCAPES =
+  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
 const BYTE_RUN = /^(?:%|\\+x)/;
 const BYTE_ESCAPE = /%([0-9A-Fa-f]{2})|\\+x([0-9A-Fa-f]{2})/g;
 /** Escapes decoding into escapes (`%2540` is `%40`): decoded again, but not without end. */
