@@ -42,8 +42,7 @@ const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A
  */
 const ESCAPES =
   /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
-const BYTE_RUN = /^(?:%|\\+x)/;
-const BYTE_ESCAPE = /%([0-9A-Fa-f]{2})|\\+x([0-9A-Fa-f]{2})/g;
+const WHITESPACE = /\s/;
 /** Escapes decoding into escapes (`%2540` is `%40`): decoded again, but not without end. */
 const MAX_ROUNDS = 3;
 /** Escapes decoded between two looks at the deadline. */
@@ -102,7 +101,7 @@ export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): D
   const [s, e] = [starts, ends];
   return {
     text: copy,
-    around: (radius) => escapeWindows(copy, s, e, radius),
+    around: (radius) => escapeWindows(text, copy, s, e, radius),
     toOriginal: (entities) =>
       entities.map((entity) => ({
         ...entity,
@@ -112,17 +111,48 @@ export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): D
   };
 }
 
-function escapeWindows(copy: string, starts: Int32Array, ends: Int32Array, radius: number): Array<[number, number]> {
+/**
+ * Characters no value is made of and no recognizer reads as context: an escape that decodes to one of
+ * them (`&amp;`, `&lt;`, `&raquo;`, `&copy;`, `&euro;` in an HTML page) changes no finding, so its
+ * decoded text is not scanned for it; nor one that decodes to a space or dash with no letter or digit
+ * beside it (`SPACING`). Not here: letters, digits, `@ . + - _ : / %`, quotes
+ * (`&quot;name&quot;: …` is a JSON key to the names recognizer), apostrophes (O’Brien), dashes.
+ */
+const INERT = new Set(["&", "<", ">", "«", "»", "‹", "›", "„", "“", "”", "©", "®", "™", "€", "£", "¥", "¢", "§", "¶", "°", "•", "·", "…", "†", "‡", "¡", "¿"]);
+const SPACING = new Set([" ", "\u00a0", "\u2002", "\u2003", "\u2009", "\u2010", "\u2013", "\u2014", "\u2212"]);
+const WORD_UNIT = /[\p{L}\p{N}_]/u;
+
+/**
+ * Whether the unit `i` of `copy`, decoded from an escape, can change a finding. An inert character
+ * still can when its escape ends in a hex digit or letter glued to the word after it (`%3CKwame`: as
+ * written "3CKwame" is no name, decoded "<Kwame" is).
+ */
+function changesFindings(text: string, copy: string, i: number, end: number): boolean {
+  const unit = copy[i]!;
+  // A space or dash between words or digits joins or splits them ("4111&nbsp;1111", "Kwame%20Brandt");
+  // between spaces and punctuation ("Bar &ndash; Grill", "&nbsp;&mdash;") it joins and splits nothing.
+  if (SPACING.has(unit)) return (i > 0 && WORD_UNIT.test(copy[i - 1]!)) || (i + 1 < copy.length && WORD_UNIT.test(copy[i + 1]!));
+  if (!INERT.has(unit)) return true;
+  const last = text.charCodeAt(end - 1);
+  return last !== 0x3b /* ; */ && last !== 0x7d /* } */ && end < text.length && WORD_UNIT.test(text[end]!);
+}
+
+function escapeWindows(text: string, copy: string, starts: Int32Array, ends: Int32Array, radius: number): Array<[number, number]> {
+  // Escaped units within `radius` of one another share a window (one scan, not one per escape), and
+  // so do windows their widening to whitespace could make meet: one pass, each window widened once.
   const windows: Array<[number, number]> = [];
   for (let i = 0; i < copy.length; i++) {
     // A unit written as itself maps to one unit; one decoded from an escape to three or more.
-    if (ends[i]! - starts[i]! === 1) continue;
-    const start = widened(copy, Math.max(0, i - radius), -1, radius);
-    const end = widened(copy, Math.min(copy.length, i + 1 + radius), 1, radius);
+    if (ends[i]! - starts[i]! === 1 || !changesFindings(text, copy, i, ends[i]!)) continue;
+    const start = Math.max(0, i - radius);
+    const end = Math.min(copy.length, i + 1 + radius);
     const last = windows.at(-1);
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    if (last && start <= last[1] + 2 * radius) last[1] = end;
     else windows.push([start, end]);
-    i = Math.max(i, end - 1 - radius);
+  }
+  for (const window of windows) {
+    window[0] = widened(copy, window[0], -1, radius);
+    window[1] = widened(copy, window[1], 1, radius);
   }
   return windows;
 }
@@ -131,7 +161,7 @@ function escapeWindows(copy: string, starts: Int32Array, ends: Int32Array, radiu
 function widened(copy: string, at: number, step: 1 | -1, limit: number): number {
   for (let moved = 0; moved < limit; moved++) {
     if (at <= 0 || at >= copy.length) return Math.max(0, Math.min(copy.length, at));
-    if (/\s/.test(copy[step === 1 ? at : at - 1]!)) return at;
+    if (WHITESPACE.test(copy[step === 1 ? at : at - 1]!)) return at;
     at += step;
   }
   return at;
@@ -161,51 +191,80 @@ function decodeRound(text: string, deadline: Deadline): Round | undefined {
     }
     copied = until;
   };
-  for (const match of text.matchAll(ESCAPES)) {
-    const escape = match[0];
-    const pieces = BYTE_RUN.test(escape) ? bytesDecoded(escape, match.index) : oneDecoded(escape, match.index);
-    for (const [chars, start, end] of pieces) {
-      copyAsIs(start);
-      parts.push(chars);
-      for (let i = 0; i < chars.length; i++) {
-        starts[length] = start;
-        ends[length++] = end;
-      }
-      copied = end;
+  const emit = (chars: string, start: number, end: number) => {
+    copyAsIs(start);
+    parts.push(chars);
+    for (let i = 0; i < chars.length; i++) {
+      starts[length] = start;
+      ends[length++] = end;
     }
-    if (pieces.length > 0 && ++escapes % ESCAPES_PER_CHECK === 0) deadline.check();
+    copied = end;
+    if (++escapes % ESCAPES_PER_CHECK === 0) deadline.check();
+  };
+  ESCAPES.lastIndex = 0;
+  let matches = 0;
+  for (let match = ESCAPES.exec(text); match !== null; match = ESCAPES.exec(text)) {
+    // Matches that decode to nothing (`&laquo;`, `&#0;`) count too: a text of them is no cheaper.
+    if (++matches % (4 * ESCAPES_PER_CHECK) === 0) deadline.check();
+    const at = match.index;
+    const escape = match[0];
+    const first = escape.charCodeAt(0);
+    if (first === PERCENT || (first === BACKSLASH && isByteRun(escape))) bytesDecoded(escape, at, emit);
+    else oneDecoded(escape, at, emit);
   }
   if (escapes === 0) return undefined;
   copyAsIs(text.length);
   return { text: parts.join(""), starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
 }
 
-/** A decoded piece: its characters and the span [start, end) of the text they were written as. */
-type Piece = [chars: string, start: number, end: number];
+type Emit = (chars: string, start: number, end: number) => void;
+
+const PERCENT = 0x25;
+const BACKSLASH = 0x5c;
+
+/** Whether a backslash escape is a run of `\xXX` (rather than `\uXXXX` or `\u{…}`). */
+function isByteRun(escape: string): boolean {
+  let i = 0;
+  while (escape.charCodeAt(i) === BACKSLASH) i++;
+  return escape.charCodeAt(i) === 0x78; // x
+}
 
 /** `\u0040`, `\u{1F600}`, `&#64;`, `&#x40;`, `&commat;`: one character, or none when it names none. */
-function oneDecoded(escape: string, at: number): Piece[] {
-  let code: number | undefined;
-  if (escape.startsWith("&#x") || escape.startsWith("&#X")) code = parseInt(escape.slice(3), 16);
-  else if (escape.startsWith("&#")) code = parseInt(escape.slice(2), 10);
-  else if (escape.startsWith("&")) {
-    const named = namedReference(escape.slice(1, -1));
-    return named === undefined ? [] : [[named, at, at + escape.length]];
+function oneDecoded(escape: string, at: number, emit: Emit): void {
+  let code: number;
+  if (escape.charCodeAt(0) === 0x26) {
+    // &
+    if (escape.charCodeAt(1) !== 0x23) {
+      const named = namedReference(escape.slice(1, -1));
+      if (named !== undefined) emit(named, at, at + escape.length);
+      return;
+    }
+    const hex = escape.charCodeAt(2) === 0x78 || escape.charCodeAt(2) === 0x58;
+    code = parseInt(escape.slice(hex ? 3 : 2), hex ? 16 : 10);
   } else {
-    const hex = escape.slice(escape.indexOf("u") + 1).replace(/[{}]/g, "");
-    code = parseInt(hex, 16);
+    const u = escape.indexOf("u") + 1;
+    code = escape.charCodeAt(u) === 0x7b ? parseInt(escape.slice(u + 1, -1), 16) : parseInt(escape.slice(u), 16);
   }
-  if (code === undefined || code === 0 || code > 0x10ffff) return [];
+  if (!(code > 0 && code <= 0x10ffff)) return;
   // A surrogate half stays a half: with the other half's escape beside it, the two make the character.
-  return [[String.fromCodePoint(code), at, at + escape.length]];
+  emit(String.fromCodePoint(code), at, at + escape.length);
 }
+
+const namedCache = new Map<string, string | undefined>();
 
 function namedReference(name: string): string | undefined {
   if (Object.hasOwn(NAMED, name)) return NAMED[name];
+  if (namedCache.has(name)) return namedCache.get(name);
   const letter = LETTER_WITH_DIACRITIC.exec(name);
-  if (!letter) return undefined;
-  const composed = (letter[1]! + DIACRITICS[letter[2]!]!).normalize("NFC");
-  return composed.length === 1 ? composed : undefined;
+  let value: string | undefined;
+  if (letter) {
+    const composed = (letter[1]! + DIACRITICS[letter[2]!]!).normalize("NFC");
+    value = composed.length === 1 ? composed : undefined;
+  }
+  // Names are at most 8 letters of [A-Za-z] and only those the page writes: the cache stays small,
+  // but a text of made-up names must not grow it without end.
+  if (namedCache.size < 4096) namedCache.set(name, value);
+  return value;
 }
 
 /**
@@ -213,26 +272,38 @@ function namedReference(name: string): string | undefined {
  * all its bytes. A byte that starts no valid sequence reads as its Latin-1 character (`%E9`, `\xe9`
  * in a Python string are "é").
  */
-function bytesDecoded(run: string, at: number): Piece[] {
+function bytesDecoded(run: string, at: number, emit: Emit): void {
   const bytes: number[] = [];
   const offsets: number[] = [];
-  for (const byte of run.matchAll(BYTE_ESCAPE)) {
-    bytes.push(parseInt(byte[1] ?? byte[2]!, 16));
-    offsets.push(at + byte.index);
+  for (let i = 0; i < run.length; ) {
+    offsets.push(at + i);
+    if (run.charCodeAt(i) === PERCENT) i++;
+    else {
+      while (run.charCodeAt(i) === BACKSLASH) i++;
+      i++; // x
+    }
+    bytes.push(parseInt(run.slice(i, i + 2), 16));
+    i += 2;
   }
   offsets.push(at + run.length);
-  const pieces: Piece[] = [];
   for (let i = 0; i < bytes.length; ) {
     const n = utf8SequenceLength(bytes, i);
     if (n === 0) {
-      pieces.push([String.fromCharCode(bytes[i]!), offsets[i]!, offsets[i + 1]!]);
+      emit(String.fromCharCode(bytes[i]!), offsets[i]!, offsets[i + 1]!);
       i++;
       continue;
     }
-    pieces.push([Buffer.from(bytes.slice(i, i + n)).toString("utf8"), offsets[i]!, offsets[i + n]!]);
+    emit(String.fromCodePoint(utf8CodePoint(bytes, i, n)), offsets[i]!, offsets[i + n]!);
     i += n;
   }
-  return pieces;
+}
+
+/** The code point of the `n`-byte UTF-8 sequence at `bytes[i]` (checked by `utf8SequenceLength`). */
+function utf8CodePoint(bytes: readonly number[], i: number, n: number): number {
+  const lead = bytes[i]!;
+  let code = n === 1 ? lead : n === 2 ? lead & 0x1f : n === 3 ? lead & 0x0f : lead & 0x07;
+  for (let k = 1; k < n; k++) code = (code << 6) | (bytes[i + k]! & 0x3f);
+  return code;
 }
 
 /** The length of the valid UTF-8 sequence starting at `bytes[i]`, or 0. */
@@ -241,9 +312,11 @@ function utf8SequenceLength(bytes: readonly number[], i: number): number {
   const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
   if (n === 0 || i + n > bytes.length) return 0;
   for (let k = 1; k < n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
-  const decoded = Buffer.from(bytes.slice(i, i + n)).toString("utf8");
-  // Overlong forms and surrogates decode to U+FFFD: not a sequence a browser would read either.
-  return decoded.includes("\ufffd") ? 0 : n;
+  const code = utf8CodePoint(bytes, i, n);
+  // Overlong forms, surrogates and code points past U+10FFFF: not a sequence a browser would read either.
+  if (n === 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff))) return 0;
+  if (n === 4 && (code < 0x10000 || code > 0x10ffff)) return 0;
+  return n;
 }
 
 /**

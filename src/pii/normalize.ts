@@ -73,8 +73,18 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
   if (!NON_ASCII.test(text)) return undefined;
   if (!INVISIBLE.test(text) && !OTHER_DIGIT.test(text) && isNormal(text, deadline)) return undefined;
   // For each unit of the copy: where its cluster starts and ends in `text`.
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // Typed and grown by doubling: a number[] pushed a unit at a time was most of the cost of a long text.
+  let starts = new Int32Array(text.length + 16);
+  let ends = new Int32Array(text.length + 16);
+  let units = 0;
+  const room = (more: number) => {
+    if (units + more <= starts.length) return;
+    const size = Math.max(2 * starts.length, units + more);
+    const [s, e] = [new Int32Array(size), new Int32Array(size)];
+    s.set(starts.subarray(0, units));
+    e.set(ends.subarray(0, units));
+    [starts, ends] = [s, e];
+  };
   let copy = "";
   let clusters = 0;
   const grow = (more: string) => {
@@ -85,17 +95,19 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
   };
   const append = (normal: string, start: number, end: number) => {
     grow(normal);
+    room(normal.length);
     for (let i = 0; i < normal.length; i++) {
-      starts.push(start);
-      ends.push(end);
+      starts[units] = start;
+      ends[units++] = end;
     }
     if (++clusters % CLUSTERS_PER_CHECK === 0) deadline.check();
   };
   const copyAsIs = (from: number, until: number) => {
     grow(text.slice(from, until));
+    room(until - from);
     for (let i = from; i < until; i++) {
-      starts.push(i);
-      ends.push(i + 1);
+      starts[units] = i;
+      ends[units++] = i + 1;
     }
   };
   // Where in the copy an ASCII letter or digit composed with its marks ("m\u0301" is "ḿ") starts.
@@ -129,7 +141,8 @@ export function normalizeForScan(text: string, limits: NormalizeLimits = {}): No
     toOriginal: (entities) =>
       entities.map((entity) => {
         const { start, end } = overMarkedAscii(entity, markedAscii);
-        return { ...entity, start: starts[start] ?? text.length, end: end > start ? ends[end - 1]! : (starts[start] ?? text.length) };
+        const from = start < units ? starts[start]! : text.length;
+        return { ...entity, start: from, end: end > start ? ends[end - 1]! : from };
       }),
   };
 }
