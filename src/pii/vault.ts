@@ -6,6 +6,8 @@
 import { inspect } from "node:util";
 import { z } from "zod";
 import { canonicalValue } from "./canonical-value.js";
+import { decodedValue } from "./decode.js";
+import { BUILTIN_ENTITY_TYPES } from "./entity.js";
 
 /** What a placeholder holds between its brackets: its type and counter (`PERSON_1`). */
 export const PLACEHOLDER_BODY = String.raw`[A-Z][A-Z0-9_]*_\d+`;
@@ -30,7 +32,8 @@ export class PseudonymVault {
 
   /**
    * The placeholder for `value`, the same one every time within this vault (whatever `type` says later),
-   * however the value is written (`canonicalValue`); it restores as first written.
+   * however the value is written (`canonicalValue`); it restores as first written, escapes decoded
+   * (`restoreForm`).
    */
   placeholderFor(type: string, value: string): string {
     const existing = this.#placeholderByValue.get(value) ?? (PLACEHOLDER_SHAPED.test(value) ? undefined : this.#placeholderByValue.get(spellingKey(type, value)));
@@ -39,7 +42,7 @@ export class PseudonymVault {
     this.#counters.set(type, next);
     const placeholder = `<${type}_${next}>`;
     this.#index(type, value, placeholder);
-    this.#valueByPlaceholder.set(placeholder, value);
+    this.#valueByPlaceholder.set(placeholder, restoreForm(type, value));
     return placeholder;
   }
 
@@ -177,6 +180,23 @@ export function vaultFromJSON(json: string): PseudonymVault {
 }
 
 /** Not a value any text holds (it starts with a NUL), so it never meets a raw value's key. */
+/** Types whose values are people's data, spelt by people: restored with their escapes decoded. */
+const DECODED_ON_RESTORE: ReadonlySet<string> = new Set<string>(BUILTIN_ENTITY_TYPES.filter((type) => type !== "URL" && type !== "SECRET"));
+
+/**
+ * What a placeholder restores to. A value found behind escapes (`ann.lee%40example.com` in a logged
+ * URL, `Jos\u00e9` in JSON) is restored as the value it spells: the answer's "Hello <PERSON_1>!" and a
+ * tool call's `{"to": "<EMAIL_ADDRESS_1>"}` need "José" and "ann.lee@example.com", not the escapes of
+ * the context it was first seen in; that holds even where the model echoes the value back into the same
+ * escaped context (a URL it writes again reads `ann.lee@example.com` in its query, which every URL
+ * parser takes). URLs and secrets stay as written: a URL's escapes are part of it (`a%20b` is not
+ * `a b`), and a secret's characters are what they are (`p%40ss` may be the password). So do custom
+ * types and the typed placeholders clients write.
+ */
+function restoreForm(type: string, value: string): string {
+  return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? decodedValue(value) : value;
+}
+
 function spellingKey(type: string, value: string): string {
   return `\u0000${type}\u0000${canonicalValue(type, value)}`;
 }
