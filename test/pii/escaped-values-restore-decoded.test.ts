@@ -25,8 +25,8 @@ describe("values found behind escapes restore decoded", () => {
   it("a percent-encoded address reaches a tool call as the address", () => {
     const { vault, text } = sanitized("Log: GET /lookup?email=ann.lee%40example.com 404. Email this user.");
     expect(text).toContain("<EMAIL_ADDRESS_1>");
-    const call = restoreToolCall({ id: "c", type: "function", function: { name: "send_email", arguments: '{"to":"<EMAIL_ADDRESS_1>"}' } } as never, vault);
-    expect(JSON.parse(call.function.arguments).to).toBe("ann.lee@example.com");
+    const call = restoreToolCall({ id: "c", type: "function", function: { name: "send_email", arguments: '{"to":"<EMAIL_ADDRESS_1>"}' } } as Parameters<typeof restoreToolCall>[0], vault);
+    expect(call.type === "function" && JSON.parse(call.function.arguments).to).toBe("ann.lee@example.com");
   });
 
   it("a JSON-escaped name reaches the answer as the name", () => {
