@@ -103,12 +103,31 @@ export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): D
     text: copy,
     around: (radius) => escapeWindows(text, copy, s, e, radius),
     toOriginal: (entities) =>
-      entities.map((entity) => ({
-        ...entity,
-        start: entity.start < copy.length ? s[entity.start]! : text.length,
-        end: entity.end > entity.start ? e[entity.end - 1]! : entity.start < copy.length ? s[entity.start]! : text.length,
-      })),
+      entities.map((found) => {
+        const entity = { ...found, end: writtenEnd(copy, s, e, found) };
+        return {
+          ...entity,
+          start: entity.start < copy.length ? s[entity.start]! : text.length,
+          end: entity.end > entity.start ? e[entity.end - 1]! : entity.start < copy.length ? s[entity.start]! : text.length,
+        };
+      }),
   };
+}
+
+/**
+ * Where a finding of the decoded copy ends: before the first `&` or `"` written as itself that follows
+ * one of its escapes (for a URL also `'` and whitespace). A value percent-encoded into a query
+ * parameter (`redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code`) ends where its
+ * parameter does: decoded, the URL would run on over the parameters after it, which are not part of it.
+ */
+function writtenEnd(copy: string, starts: Int32Array, ends: Int32Array, entity: Entity): number {
+  const url = entity.type === "URL";
+  let escaped = false;
+  for (let i = entity.start; i < entity.end && i < copy.length; i++) {
+    if (ends[i]! - starts[i]! !== 1) escaped = true;
+    else if (escaped && i > entity.start && (copy[i] === "&" || copy[i] === '"' || (url && (copy[i] === "'" || WHITESPACE.test(copy[i]!))))) return i;
+  }
+  return entity.end;
 }
 
 /**
