@@ -43,6 +43,29 @@ const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A
 const ESCAPES =
   /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
 const WHITESPACE = /\s/;
+const TRIGGERS = new RegExp(TRIGGER.source, "g");
+
+/**
+ * The stretches of `text` within `radius` of an escape, merged, as written; undefined when it has
+ * none. Decoding only these (rather than the whole text, with a map of every unit) is what keeps a long
+ * text with a few escapes (a password with `%58` in a 100 KB prompt) about as cheap as one without.
+ *
+ * @example
+ * writtenWindows("x".repeat(1000) + "ann%40x.io", 10); // [[990, 1010]]
+ */
+export function writtenWindows(text: string, radius: number): Array<[start: number, end: number]> | undefined {
+  if (!TRIGGER.test(text)) return undefined;
+  const windows: Array<[number, number]> = [];
+  TRIGGERS.lastIndex = 0;
+  for (let match = TRIGGERS.exec(text); match !== null; match = TRIGGERS.exec(text)) {
+    const from = Math.max(0, match.index - radius);
+    const to = Math.min(text.length, match.index + match[0].length + radius);
+    const last = windows[windows.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else windows.push([from, to]);
+  }
+  return windows;
+}
 /** Escapes decoding into escapes (`%2540` is `%40`): decoded again, but not without end. */
 const MAX_ROUNDS = 3;
 /** Escapes decoded between two looks at the deadline. */

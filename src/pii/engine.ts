@@ -18,7 +18,7 @@ import type { Recognizer } from "./recognizers/recognizer.js";
 import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
-import { decodeEscapes } from "./decode.js";
+import { decodeEscapes, writtenWindows } from "./decode.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
@@ -106,6 +106,22 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
    */
   function detectAsRead(text: string, deadline: Deadline): Entity[] {
     const written = detectNormalized(text, deadline);
+    const windows = writtenWindows(text, DECODED_CONTEXT);
+    if (windows === undefined) return written;
+    // Few escapes in a long text: each stretch around them decoded and scanned on its own. Escapes
+    // throughout (an HTML page, ensure_ascii JSON): the whole text decoded once, and only the stretches
+    // around escapes that can change a finding scanned (decoded.around).
+    let covered = 0;
+    for (const [from, to] of windows) covered += to - from;
+    if (covered * 2 < text.length) {
+      const found: Entity[] = [];
+      for (const [from, to] of windows) {
+        const decoded = decodeEscapes(text.slice(from, to), deadline);
+        if (decoded === undefined) continue;
+        for (const entity of decoded.toOriginal(detectNormalized(decoded.text, deadline))) found.push({ ...entity, start: entity.start + from, end: entity.end + from });
+      }
+      return resolveOverlaps([...written, ...found]);
+    }
     const decoded = decodeEscapes(text, deadline);
     if (decoded === undefined) return written;
     const found: Entity[] = [];
