@@ -1,16 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, found, policyWith } from "./support.js";
+import { found, patientPolicy } from "./support.js";
 
 // Values a reviewer saw reach the cloud in part or whole under the default policy; each case is the
 // user-visible promise: what the upstream model receives.
 let engine: PiiEngine;
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  // The default rules, with a time budget a cold, busy test worker cannot overrun: these tests are
-  // about what is detected, and a spent budget would fail closed instead of showing it.
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   engine = createPiiEngine(policy);
   sanitizer = createSanitizer({ policy, engine, env: {} });
 });

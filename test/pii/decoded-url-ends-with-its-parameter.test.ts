@@ -4,11 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, createSanitizer, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, policyWith } from "./support.js";
+import { patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
 });
 

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine } from "../../src/pii/index.js";
 import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
-import { defaultPolicy, found, policyWith, valuesOf } from "./support.js";
+import { defaultPolicy, found, patientPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
@@ -154,7 +154,7 @@ describe("what the same characters also write", () => {
  * columns on its lines, and the slash form a phone word.
  */
 describe("tables and slashed numbers reach the cloud unchanged", () => {
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
   const cloud = (content: string): string => {
     const outcome = sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] }, { vault: new PseudonymVault(), tenant: "t" });

@@ -10,7 +10,7 @@ import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
 import { hasDuplicateKeys } from "../../src/pii/json-duplicate-keys.js";
 import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
-import { defaultPolicy, policyWith } from "./support.js";
+import { patientPolicy } from "./support.js";
 
 const SSN = "536-22-4187";
 const EMAIL = "ann.lee@example.com";
@@ -44,7 +44,7 @@ describe("a JSON key named twice, through the gateway", () => {
 describe("a JSON key named twice (sanitizer)", () => {
   let sanitizer: Sanitizer;
   beforeAll(() => {
-    const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+    const policy = patientPolicy();
     sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
   });
 

@@ -6,11 +6,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, restoreToolCall, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, policyWith } from "./support.js";
+import { patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
 });
 

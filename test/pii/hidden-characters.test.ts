@@ -7,13 +7,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, found, policyWith } from "./support.js";
+import { found, patientPolicy } from "./support.js";
 
 let engine: PiiEngine;
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  // A time budget a cold, busy test worker cannot overrun: these tests are about what is detected.
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   engine = createPiiEngine(policy);
   sanitizer = createSanitizer({ policy, engine, env: {} });
 });

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
 import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
-import { defaultPolicy, found, policyWith } from "./support.js";
+import { found, patientPolicy } from "./support.js";
 
 // The answer repeats the last user message as the cloud saw it, so the client gets its own text back.
 const cloud = fakeCloudGateway({ fake: { echo: true }, gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false } });
@@ -40,7 +40,7 @@ describe("through the gateway to a cloud model, under the shipped policy", () =>
 describe("the name and place recognizer on text in capitals", () => {
   let engine: PiiEngine;
   beforeAll(() => {
-    engine = createPiiEngine(policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } }));
+    engine = createPiiEngine(patientPolicy());
   });
 
   it.each([

@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createPiiEngine, createSanitizer, PseudonymVault } from "../../src/pii/index.js";
-import { defaultPolicy, policyWith, valuesOf } from "./support.js";
+import { patientPolicy, valuesOf } from "./support.js";
 
-const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+const policy = patientPolicy();
 const engine = createPiiEngine(policy);
 const sanitizer = createSanitizer({ policy, engine, env: {} });
 const kind = (content: string) =>

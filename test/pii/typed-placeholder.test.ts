@@ -6,11 +6,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, vaultFromJSON, vaultToJSON, type Sanitizer } from "../../src/pii/index.js";
-import { defaultPolicy, policyWith } from "./support.js";
+import { defaultPolicy, patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
 beforeAll(() => {
-  const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+  const policy = patientPolicy();
   sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
 });
 
