@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { found, patientPolicy } from "./support.js";
+import { createPiiEngine, createSanitizer, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
+import { cloudTextOf, found, patientPolicy } from "./support.js";
 
 // Values a reviewer saw reach the cloud in part or whole under the default policy; each case is the
 // user-visible promise: what the upstream model receives.
@@ -13,13 +12,7 @@ beforeAll(() => {
   sanitizer = createSanitizer({ policy, engine, env: {} });
 });
 
-/** The user message as the cloud model would receive it. */
-function cloudText(content: string): string {
-  const request: ChatCompletionRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content }] };
-  const outcome = sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });
-  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
-  return outcome.request.messages[0]!.content as string;
-}
+const cloudText = (content: string) => cloudTextOf(sanitizer, content);
 
 describe("surnames the lexicon also knows as companies", () => {
   it("pseudonymizes the whole name after an introduction", () => {

@@ -3,8 +3,8 @@
  * the raw parameters after it (`&response_type=code&scope=openid`), which the placeholder then covered.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPiiEngine, createSanitizer, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
-import { patientPolicy } from "./support.js";
+import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
+import { cloudTextOf, patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
 beforeAll(() => {
@@ -12,11 +12,7 @@ beforeAll(() => {
   sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
 });
 
-function cloudText(content: string): string {
-  const outcome = sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] } as never, { vault: new PseudonymVault(), tenant: "t" });
-  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
-  return outcome.request.messages[0]!.content as string;
-}
+const cloudText = (content: string) => cloudTextOf(sanitizer, content);
 
 describe("a URL decoded from a query parameter", () => {
   it("ends at the next raw parameter", () => {

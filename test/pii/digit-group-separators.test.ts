@@ -6,9 +6,9 @@
  * characters must stay what they are.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine } from "../../src/pii/index.js";
+import { createPiiEngine, createSanitizer, type PiiEngine } from "../../src/pii/index.js";
 import { fakeCloudGateway, NO_FALLBACK_ROUTING, postJson } from "../support/gateway.js";
-import { defaultPolicy, found, patientPolicy, valuesOf } from "./support.js";
+import { cloudTextOrKind, defaultPolicy, found, patientPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
 beforeAll(() => {
@@ -156,10 +156,7 @@ describe("what the same characters also write", () => {
 describe("tables and slashed numbers reach the cloud unchanged", () => {
   const policy = patientPolicy();
   const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
-  const cloud = (content: string): string => {
-    const outcome = sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] }, { vault: new PseudonymVault(), tenant: "t" });
-    return outcome.kind === "cloud" ? (outcome.request.messages[0]!.content as string) : outcome.kind;
-  };
+  const cloud = (content: string) => cloudTextOrKind(sanitizer, content);
 
   it.each([
     "Region\tQ1\tQ2\tQ3\tQ4\nNorth\t4100\t3900\t4630\t5260",

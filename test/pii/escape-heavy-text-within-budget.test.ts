@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodeEscapes } from "../../src/pii/decode.js";
-import { createPiiEngine, createSanitizer, PseudonymVault } from "../../src/pii/index.js";
-import { defaultPolicy, policyWith } from "./support.js";
+import { createPiiEngine, createSanitizer } from "../../src/pii/index.js";
+import { defaultPolicy, policyWith, userMessageForCloud } from "./support.js";
 
 describe("escapes that spell no value", () => {
   it("open no decoded window", () => {
@@ -31,8 +31,7 @@ describe("long texts full of escapes", () => {
   // principle (measured: ~60-120 ms on an idle machine, against the default 250 ms budget).
   const policy = policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 2_000 } });
   const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
-  const kind = (content: string) =>
-    sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] } as never, { vault: new PseudonymVault(), tenant: `t${Math.random()}` }).kind;
+  const kind = (content: string) => userMessageForCloud(sanitizer, content, undefined, `t${Math.random()}`).kind;
   const markup = "<p>Tom &amp; Jerry &ndash; &laquo;Zitat&raquo; &copy; 2024 &lt;b&gt;fett&lt;/b&gt; &mdash; &#8222;Zitat&#8220;</p>\n";
 
   it("an HTML page of markup escapes goes to the cloud", () => {

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodeEscapes } from "../../src/pii/decode.js";
-import { createPiiEngine, createSanitizer, PseudonymVault } from "../../src/pii/index.js";
-import { defaultPolicy } from "./support.js";
+import { createPiiEngine, createSanitizer } from "../../src/pii/index.js";
+import { defaultPolicy, userMessageForCloud } from "./support.js";
 
 /** Milliseconds `run` takes. */
 function timed(run: () => void): number {
@@ -20,7 +20,7 @@ describe("runs of escape-like characters", () => {
   it("a backslash run cannot stall the event loop", () => {
     const policy = defaultPolicy();
     const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
-    const send = (content: string) => sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] } as never, { vault: new PseudonymVault(), tenant: "t" });
+    const send = (content: string) => userMessageForCloud(sanitizer, content);
     send("caf\\u00e9 \\\\"); // compiled and warm: what is timed is the run
     const content = "caf\\u00e9 " + "\\".repeat(40_000);
     const ms = timed(() => send(content));

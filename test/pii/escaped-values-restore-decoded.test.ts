@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, restoreToolCall, type Sanitizer } from "../../src/pii/index.js";
-import { patientPolicy } from "./support.js";
+import { cloudTextOf, patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
 beforeAll(() => {
@@ -16,9 +16,7 @@ beforeAll(() => {
 
 function sanitized(content: string): { vault: PseudonymVault; text: string } {
   const vault = new PseudonymVault();
-  const outcome = sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] } as never, { vault, tenant: "t" });
-  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
-  return { vault, text: outcome.request.messages[0]!.content as string };
+  return { vault, text: cloudTextOf(sanitizer, content, vault) };
 }
 
 describe("values found behind escapes restore decoded", () => {

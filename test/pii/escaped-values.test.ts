@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { canonicalValue } from "../../src/pii/canonical-value.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { found, patientPolicy } from "./support.js";
+import { createPiiEngine, createSanitizer, type PiiEngine, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
+import { cloudTextOf, found, patientPolicy } from "./support.js";
 
 let engine: PiiEngine;
 let sanitizer: Sanitizer;
@@ -24,7 +24,7 @@ function cloudRequest(request: ChatCompletionRequest): ChatCompletionRequest {
   return outcome.request;
 }
 
-const cloudText = (content: string) => cloudRequest({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }).messages[0]!.content as string;
+const cloudText = (content: string) => cloudTextOf(sanitizer, content);
 
 describe("percent-encoded values", () => {
   it.each([

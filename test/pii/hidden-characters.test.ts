@@ -5,9 +5,8 @@
  * text as written, hidden characters included, so the whole of it is rewritten.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { found, patientPolicy } from "./support.js";
+import { createPiiEngine, createSanitizer, type PiiEngine, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
+import { cloudTextOrKind, found, patientPolicy } from "./support.js";
 
 let engine: PiiEngine;
 let sanitizer: Sanitizer;
@@ -17,12 +16,7 @@ beforeAll(() => {
   sanitizer = createSanitizer({ policy, engine, env: {} });
 });
 
-/** The user message as the cloud model would receive it, or the outcome's kind when it is not sent. */
-function cloudText(content: string, vault = new PseudonymVault()): string {
-  const request: ChatCompletionRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content }] };
-  const outcome = sanitizer.sanitizeForCloud(request, { vault, tenant: "acme" });
-  return outcome.kind === "cloud" ? (outcome.request.messages[0]!.content as string) : outcome.kind;
-}
+const cloudText = (content: string, vault?: PseudonymVault) => cloudTextOrKind(sanitizer, content, vault);
 
 const ZWSP = "\u200b";
 const SHY = "\u00ad";

@@ -7,14 +7,13 @@
  * material; a bare `sig=` is a SAS signature only beside the SAS's other fields.
  */
 import { describe, expect, it } from "vitest";
-import { createPiiEngine, createSanitizer, PseudonymVault } from "../../src/pii/index.js";
-import { patientPolicy, valuesOf } from "./support.js";
+import { createPiiEngine, createSanitizer } from "../../src/pii/index.js";
+import { patientPolicy, userMessageForCloud, valuesOf } from "./support.js";
 
 const policy = patientPolicy();
 const engine = createPiiEngine(policy);
 const sanitizer = createSanitizer({ policy, engine, env: {} });
-const kind = (content: string) =>
-  sanitizer.sanitizeForCloud({ model: "m", messages: [{ role: "user", content }] } as any, { vault: new PseudonymVault(), tenant: "t" }).kind;
+const kind = (content: string) => userMessageForCloud(sanitizer, content).kind;
 
 const HEX = "3f8a9c2e7b1d4e6f9a0b2c4d6e8f0a1b";
 const UUID = "3f8a9c2e-7b1d-4e6f-9a0b-2c4d6e8f0a1b";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createPiiEngine, parsePiiPolicy, type PiiEngine, type PiiPolicy } from "../../src/pii/index.js";
+import { createPiiEngine, parsePiiPolicy, PseudonymVault, type CloudOutcome, type PiiEngine, type PiiPolicy, type Sanitizer } from "../../src/pii/index.js";
 import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
 
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL("../../policies/pii.yaml", import.meta.url));
@@ -21,6 +21,24 @@ export function policyWith(overrides: Partial<PiiPolicy>): PiiPolicy {
  */
 export function patientPolicy(): PiiPolicy {
   return policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+}
+
+/** One user message sanitized for the cloud, with a fresh vault unless one is given. */
+export function userMessageForCloud(sanitizer: Sanitizer, content: string, vault = new PseudonymVault(), tenant = "acme"): CloudOutcome {
+  return sanitizer.sanitizeForCloud({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }, { vault, tenant });
+}
+
+/** The user message as the cloud model receives it; throws when it is not sent. */
+export function cloudTextOf(sanitizer: Sanitizer, content: string, vault?: PseudonymVault): string {
+  const outcome = userMessageForCloud(sanitizer, content, vault);
+  if (outcome.kind !== "cloud") throw new Error(`expected a cloud request, got ${outcome.kind}`);
+  return outcome.request.messages[0]!.content as string;
+}
+
+/** The user message as the cloud model receives it, or the outcome's kind when it is not sent. */
+export function cloudTextOrKind(sanitizer: Sanitizer, content: string, vault?: PseudonymVault): string {
+  const outcome = userMessageForCloud(sanitizer, content, vault);
+  return outcome.kind === "cloud" ? (outcome.request.messages[0]!.content as string) : outcome.kind;
 }
 
 /** `[type, matched text]` pairs, the readable form of a scan for assertions. */
