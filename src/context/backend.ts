@@ -94,12 +94,12 @@ export interface RawSaveResult {
   notStored: number;
   /** The encoded size of the turns not stored. */
   notStoredBytes: number;
+  /** As `RawSession.orphanedTurns`, found by this write (evicted after its load): dropped before it. */
+  orphanedTurns?: number;
   /**
    * `ifStateVersion` did not match: the state was not written, and this is the one stored, with the
    * turns and instructions stored now (after this write, when it wrote its turns).
    */
-  /** As `RawSession.orphanedTurns`, found by this write (evicted after its load): dropped before it. */
-  orphanedTurns?: number;
   conflict?: { turnsWritten: boolean; state: string | null; stateVersion: number; turns: string[]; instructions: string | null };
 }
 

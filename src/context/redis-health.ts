@@ -1,5 +1,6 @@
 /**
- * A PING now and then on a Redis connection, so whether Redis answers is known without traffic.
+ * A check now and then on a Redis connection (PING, or a write that changes nothing), so whether Redis
+ * answers is known without traffic.
  * ioredis reports a connection that closes, but not a server that stops answering on an open one (a
  * stalled or frozen process, a network path that drops packets): its status stays `ready`. And a
  * store that learns of its health only from session commands stays marked down after an outage
@@ -27,12 +28,12 @@ export interface RedisHealthOptions {
    * write-path probe, so those read as down, as its own commands find them.
    */
   probe?: () => Promise<unknown>;
-  /** After every PING: whether Redis answered, and the error when it did not. */
+  /** After every check: whether Redis answered, and the error when it did not. */
   onCheck?: (answered: boolean, detail: string) => void;
 }
 
 export interface RedisHealth {
-  /** Connected, and the last PING since the connection came up (if any) was answered. */
+  /** Connected, and the last check since the connection came up (if any) was answered. */
   up(): boolean;
   stop(): void;
 }
@@ -45,14 +46,14 @@ export interface RedisHealth {
  */
 export function watchRedisHealth(client: RedisClient, options: RedisHealthOptions): RedisHealth {
   let answering = true;
-  let pinging = false;
+  let checking = false;
   client.on("ready", () => {
     answering = true;
   });
   const check = async () => {
     // Not connected: ioredis reports that itself, and a PING would fail at once (no offline queue).
-    if (pinging || client.status !== "ready") return;
-    pinging = true;
+    if (checking || client.status !== "ready") return;
+    checking = true;
     try {
       await (options.probe ?? (() => client.ping()))();
       answering = true;
@@ -63,7 +64,7 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
       answering = error instanceof ReplyError && !UNAVAILABLE_REPLY.test(message);
       options.onCheck?.(answering, answering ? "connected" : message);
     } finally {
-      pinging = false;
+      checking = false;
     }
   };
   const timer = setInterval(() => void check(), options.intervalMs);

@@ -118,7 +118,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       for (const [from, to] of windows) {
         const decoded = decodeEscapes(text.slice(from, to), deadline);
         if (decoded === undefined) continue;
-        for (const entity of decoded.toOriginal(detectNormalized(decoded.text, deadline))) found.push({ ...entity, start: entity.start + from, end: entity.end + from });
+        found.push(...shifted(decoded.toOriginal(detectNormalized(decoded.text, deadline)), from));
       }
       return resolveOverlaps([...written, ...found]);
     }
@@ -126,7 +126,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     if (decoded === undefined) return written;
     const found: Entity[] = [];
     for (const [from, to] of decoded.around(DECODED_CONTEXT)) {
-      for (const entity of detectNormalized(decoded.text.slice(from, to), deadline)) found.push({ ...entity, start: entity.start + from, end: entity.end + from });
+      found.push(...shifted(detectNormalized(decoded.text.slice(from, to), deadline), from));
     }
     return resolveOverlaps([...written, ...decoded.toOriginal(found)]);
   }
@@ -153,6 +153,11 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       return Object.freeze(detectAsRead(text, deadline));
     },
   };
+}
+
+/** Findings in a slice of a text, with offsets into the text (the slice started at `by`). */
+function shifted(entities: readonly Entity[], by: number): Entity[] {
+  return entities.map((entity) => ({ ...entity, start: entity.start + by, end: entity.end + by }));
 }
 
 /**
