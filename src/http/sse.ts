@@ -1,10 +1,11 @@
 /**
  * Serialises a chunk stream as OpenAI's server-sent events: one `data: {json}` frame per chunk, then
  * `data: [DONE]`. Pull-based, so a slow client slows the producer instead of buffering the answer,
- * and a client that goes away stops the producer.
+ * and a client that goes away stops the producer. A stream that fails after its head ends with an
+ * error event instead of `[DONE]`, which the OpenAI SDK raises.
  */
 import type { ServerResponse } from "node:http";
-import { asGatewayError } from "../errors.js";
+import { abortReason, asGatewayError } from "../errors.js";
 import type { ChatCompletionChunk, ChunkStream } from "../providers/types.js";
 
 const DONE = Buffer.from("data: [DONE]\n\n");
@@ -18,6 +19,12 @@ export interface SseWriteOptions extends SseOptions {
   headers: Record<string, string>;
   /** Longest a frame waits to share a socket write with the frames after it (see CoalescingWriter). */
   flushIntervalMs: number;
+  /**
+   * The request's signal. The producer rejects with its reason when it aborts (the shutdown's deadline),
+   * which ends the answer as any failure does; this also ends an answer waiting for a slow client to
+   * read, whose producer is paused.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -55,7 +62,14 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
       // closed response (whose "drain" would never come).
       if (clientGone) return;
       const frame = chunkFrame(next.value, options.includeUsage);
-      if (frame && !writer.write(frame, carriesAnswer(next.value))) await writer.drained();
+      if (frame && !writer.write(frame, carriesAnswer(next.value))) {
+        await writer.drained(options.signal);
+        // Stopped while the client was slow to read: the reason goes out after what it has not read yet.
+        if (options.signal?.aborted) {
+          if (!clientGone && !res.destroyed) writer.end(errorFrame(abortReason(options.signal)));
+          return;
+        }
+      }
     }
   } catch (error) {
     // A head Node refused (an invalid header value) leaves the response free for the error handler.
@@ -192,17 +206,19 @@ class CoalescingWriter {
     clearTimeout(this.timer);
   }
 
-  /** Resolves when the client has taken the buffered frames, or has gone away. */
-  drained(): Promise<void> {
-    if (this.res.destroyed || this.res.writableEnded) return Promise.resolve();
+  /** Resolves when the client has taken the buffered frames, or has gone away, or `signal` aborts. */
+  drained(signal?: AbortSignal): Promise<void> {
+    if (this.res.destroyed || this.res.writableEnded || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.res.off("drain", done);
         this.res.off("close", done);
+        signal?.removeEventListener("abort", done);
         resolve();
       };
       this.res.once("drain", done);
       this.res.once("close", done);
+      signal?.addEventListener("abort", done, { once: true });
     });
   }
 }
