@@ -6,8 +6,8 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
 import { parseJsonBody } from "../src/api/parse-body.js";
 import type { AppEnv } from "../src/http/app-env.js";
-import { clientSignal } from "../src/http/client-signal.js";
 import { nodeResponse } from "../src/http/node-response.js";
+import type { RequestSignals } from "../src/http/request-signals.js";
 import { sseStream, writeSse } from "../src/http/sse.js";
 import type { ChatPipeline } from "../src/pipeline/chat-pipeline.js";
 
@@ -19,6 +19,8 @@ export interface ChatCompletionsDeps {
   debugBodies: boolean;
   /** See SWITCHYARD_STREAM_FLUSH_MS. */
   streamFlushMs: number;
+  /** Each request's signal: its client leaving, or the shutdown stopping it. */
+  signals: RequestSignals;
 }
 
 export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
@@ -26,12 +28,13 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/v1/chat/completions", async (c) => {
     const body = parseJsonBody(ChatCompletionRequestSchema, await c.req.arrayBuffer());
     if (deps.debugBodies) c.get("log").debug({ body }, "chat request body");
+    const signal = deps.signals.of(c);
     const outcome = await deps.pipeline.run({
       requestId: c.get("requestId"),
       tenant: c.get("tenant"),
       body,
       header: (name) => c.req.header(name),
-      signal: clientSignal(c),
+      signal,
       log: c.get("log"),
       receivedAt: Date.now(),
     });
@@ -48,7 +51,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     const outgoing = nodeResponse(c);
     if (outgoing) {
       // Straight onto the socket: a web stream in between costs more per chunk than the rest of the relay.
-      await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs });
+      await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs, signal });
       return RESPONSE_ALREADY_SENT;
     }
     return new Response(sseStream(outcome.chunks, { includeUsage }), { headers: sseHeaders });

@@ -3,7 +3,7 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { asGatewayError, clientClosed, GatewayError } from "../src/errors.js";
+import { asGatewayError, clientClosed, GatewayError, SHUTTING_DOWN_CODE } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { clientGone } from "../src/http/client-signal.js";
 
@@ -25,9 +25,10 @@ export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => 
         : error instanceof HTTPException
           ? new GatewayError(error.message || "Bad request.", { status: error.status, type: "invalid_request_error", code: null })
           : asGatewayError(error);
-  if (gatewayError.status >= 500) {
-    (c.get("log") ?? console).error({ err: error.cause ?? error, status: gatewayError.status }, gatewayError.message);
-  }
+  const log = c.get("log") ?? console;
+  // A request the shutdown stopped at its deadline is expected (the server logs the deadline): a warning.
+  if (gatewayError.code === SHUTTING_DOWN_CODE) log.warn({ status: gatewayError.status, code: gatewayError.code }, gatewayError.message);
+  else if (gatewayError.status >= 500) log.error({ err: error.cause ?? error, status: gatewayError.status }, gatewayError.message);
   return errorResponse(gatewayError);
 };
 

@@ -25,11 +25,13 @@ import { loadContextConfig } from "./context/config.js";
 import { createContextStoreFromConfig } from "./context/create.js";
 import { createRedisClient } from "./context/redis-client.js";
 import { watchRedisHealth } from "./context/redis-health.js";
+import { shuttingDown } from "./errors.js";
 import type { AppEnv } from "./http/app-env.js";
 import { apiKeyAuth } from "./http/middleware/auth.js";
 import { plainBodiesOnly } from "./http/middleware/body-encoding.js";
 import { bodySizeLimit } from "./http/middleware/body-size.js";
 import { requestContext } from "./http/middleware/request-id.js";
+import { RequestSignals } from "./http/request-signals.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
 import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
@@ -53,6 +55,12 @@ export interface Gateway {
   start(): Promise<void>;
   /** Re-reads the policy files (SIGHUP), as the admin API's reload does. */
   reloadPolicies(): Promise<ReloadResult>;
+  /**
+   * Stops the chat requests still running, and any that come later (the shutdown's deadline): their
+   * generations and upstream requests end, and each request ends as a 503 `shutting_down`, a stream
+   * with that error as its last event.
+   */
+  stopRequests(): void;
   /**
    * Releases models, connections and watchers. `deadlineAt` (epoch ms) is the shutdown deadline: usage
    * records still buffered (Redis down) are retried until then.
@@ -204,7 +212,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.route("/", usageRoutes({ store: usage.store, auth: { keys, adminKeyDigest: env.SWITCHYARD_ADMIN_KEY ? keyDigest(env.SWITCHYARD_ADMIN_KEY) : undefined } }));
   app.use("/v1/*", apiKeyAuth({ keys }));
   app.route("/", modelsRoutes({ registry: config.registry, startedAt: Date.now() }));
-  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES, streamFlushMs: env.SWITCHYARD_STREAM_FLUSH_MS }));
+  const requestSignals = new RequestSignals();
+  app.route("/", chatCompletionsRoutes({ pipeline, debugBodies: env.SWITCHYARD_DEBUG_BODIES, streamFlushMs: env.SWITCHYARD_STREAM_FLUSH_MS, signals: requestSignals }));
   app.route("/", routeDryRunRoutes({ explain: pipeline.explain }));
   app.route("/", piiRoutes({ engine: piiEngine }));
   app.route("/", sessionRoutes({ store: context, storage: sanitizer.contextStorage }));
@@ -217,6 +226,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       await Promise.all([providers.start(), context.ready(2_000)]);
     },
     reloadPolicies: () => reloadPolicies("signal"),
+    stopRequests: () => requestSignals.stopAll(shuttingDown()),
     close: async (closeOptions = {}) => {
       for (const w of watches) w.close();
       const { pending } = await pipeline.drain();

@@ -99,6 +99,28 @@ export const CLIENT_CLOSED_CODE = "client_closed_request";
 export const clientClosed = (cause?: unknown) =>
   new GatewayError("The client closed the request.", { status: CLIENT_CLOSED_STATUS, type: "invalid_request_error", code: CLIENT_CLOSED_CODE, cause });
 
+export const SHUTTING_DOWN_CODE = "shutting_down";
+
+/**
+ * The gateway is shutting down: a request refused once the shutdown began, or one still running at its
+ * deadline. Worth a retry at once: a new connection reaches another replica.
+ */
+export const shuttingDown = () =>
+  new GatewayError("The gateway is shutting down; retry the request (a new connection reaches another replica).", {
+    status: 503,
+    type: "server_error",
+    code: SHUTTING_DOWN_CODE,
+    headers: { "retry-after": "1" },
+  });
+
+/**
+ * Why a request whose signal aborted ends: the reason the signal carries when it is one of ours (the
+ * shutdown's `shuttingDown`), else the client's leaving.
+ */
+export function abortReason(signal: AbortSignal, cause?: unknown): GatewayError {
+  return signal.reason instanceof GatewayError ? signal.reason : clientClosed(cause);
+}
+
 /** Wraps anything thrown into a GatewayError without losing the cause (never swallowed). */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;

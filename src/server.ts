@@ -1,6 +1,7 @@
 /**
  * Runs a gateway on @hono/node-server and shuts it down gracefully: stop accepting, let in-flight
- * requests finish up to a deadline, then cut what is left and release the models.
+ * requests finish up to a deadline, then end what is left (a 503 `shutting_down`: a stream's last
+ * event, else the answer), close what is still open after a short flush, and release the models.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES, type Server, type ServerResponse } from "node:http";
@@ -8,12 +9,23 @@ import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Gateway } from "./app.js";
-import { asGatewayError, GatewayError } from "./errors.js";
+import { asGatewayError, GatewayError, shuttingDown } from "./errors.js";
+
+/**
+ * How long past the shutdown deadline the requests it stopped have to send their ending (a stream's
+ * error event, a 503) before their connections are destroyed: writing a few hundred bytes to a client
+ * that reads takes milliseconds, and the generations stop within a token. A client that stopped reading
+ * does not hold the shutdown longer than this.
+ */
+export const SHUTDOWN_FLUSH_MS = 1_000;
 
 export interface RunningServer {
   port: number;
   url: string;
-  /** Graceful stop; resolves when connections are closed and the gateway released. */
+  /**
+   * Graceful stop; resolves when connections are closed and the gateway released. Requests still
+   * running at `deadlineMs` are stopped and get `SHUTDOWN_FLUSH_MS` to send their ending.
+   */
   close(deadlineMs?: number): Promise<void>;
 }
 
@@ -39,7 +51,7 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       // retries on a fresh connection (another replica); the liveness probe still answers.
       outgoing.shouldKeepAlive = false;
       if (!isLivenessProbe(incoming.url)) {
-        const refusal = shuttingDown(options.log);
+        const refusal = refusedWhileDraining(options.log);
         outgoing.writeHead(refusal.status, refusal.headers).end(refusal.body);
         return;
       }
@@ -100,12 +112,21 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
         }
       };
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      const timer = setTimeout(() => {
-        options.log.warn({ deadlineMs }, "shutdown deadline reached; closing remaining connections");
-        server.closeAllConnections();
+      let flushTimer: NodeJS.Timeout | undefined;
+      const deadlineTimer = setTimeout(() => {
+        options.log.warn({ deadlineMs, flushMs: SHUTDOWN_FLUSH_MS }, "shutdown deadline reached; stopping the requests still running");
+        // Destroying their sockets now would cut streams mid-answer with no sign of it (no finish_reason,
+        // no [DONE], no error event). Stopped, each ends as a 503 shutting_down, whose 'finish' above
+        // then ends its connection.
+        gateway.stopRequests();
+        flushTimer = setTimeout(() => {
+          options.log.warn({ flushMs: SHUTDOWN_FLUSH_MS }, "shutdown flush allowance over; closing remaining connections");
+          server.closeAllConnections();
+        }, SHUTDOWN_FLUSH_MS);
       }, deadlineMs);
       await drained;
-      clearTimeout(timer);
+      clearTimeout(deadlineTimer);
+      clearTimeout(flushTimer);
       await gateway.close({ deadlineAt });
       options.log.info("switchyard stopped");
     })());
@@ -119,18 +140,14 @@ function isLivenessProbe(url: string | undefined): boolean {
 }
 
 /** The answer to a request that arrives on an open connection once shutdown has begun. */
-function shuttingDown(log: Logger): { status: number; headers: Record<string, string>; body: string } {
+function refusedWhileDraining(log: Logger): { status: number; headers: Record<string, string>; body: string } {
   const requestId = randomUUID();
-  const refusal = new GatewayError("The gateway is shutting down; retry the request (a new connection reaches another replica).", {
-    status: 503,
-    type: "server_error",
-    code: "shutting_down",
-  });
+  const refusal = shuttingDown();
   log.info({ requestId, status: refusal.status }, "request refused: shutting down");
   const body = JSON.stringify(refusal.toJSON());
   return {
     status: refusal.status,
-    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": requestId, "retry-after": "1", connection: "close" },
+    headers: { ...refusal.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": requestId, connection: "close" },
     body,
   };
 }

@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { asGatewayError, CLIENT_CLOSED_CODE, CLIENT_CLOSED_STATUS, GatewayError } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, SHUTTING_DOWN_CODE } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -181,9 +181,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         startedAt,
         countTokens: (summary) => counted(call.model, call.request, summary),
         onEnd: (end) => {
-          const status = end.aborted ? 499 : end.error ? asGatewayError(end.error).status : 200;
-          if (end.error !== undefined) logStreamFailure(ctx, end.error);
-          inBackground(ctx, finish(end.summary, status, end.error));
+          // A stream stopped by its consumer ends for the reason its request's signal gives: the client
+          // left (499), or the shutdown's deadline came while the client was slow to read (503).
+          const error = end.aborted ? abortReason(ctx.signal) : end.error;
+          const status = error !== undefined ? asGatewayError(error).status : 200;
+          if (error !== undefined) logStreamFailure(ctx, error);
+          inBackground(ctx, finish(end.summary, status, error));
           streamEnded();
         },
       });
@@ -242,9 +245,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       confidence: decided.analysis.features.confidence ?? null,
       fallback: execution.path.length > 1,
       status: f.status,
-      // A stream the client left ends without an error of its own; its record names why, as a
-      // non-streamed answer's does (`clientClosed`).
-      error: f.error !== undefined ? (asGatewayError(f.error).code ?? "error") : f.status === CLIENT_CLOSED_STATUS ? CLIENT_CLOSED_CODE : null,
+      error: f.error !== undefined ? (asGatewayError(f.error).code ?? "error") : null,
       promptTokens: summary.promptTokens,
       cachedPromptTokens: summary.cachedPromptTokens,
       completionTokens: summary.completionTokens,
@@ -287,10 +288,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const endedAt = performance.now();
     const attempt = f.failed?.attempt;
     const generationStartedAt = execution ? execution.generationStartedAt : attempt?.heldSlot === false ? undefined : attempt?.generationStartedAt;
-    // A model the client walked away from had started on the prompt: its time is charged, so its
-    // prompt is counted too, or the baseline (priced on tokens) reads $0 and savings go negative.
+    // A model the client walked away from (or the shutdown stopped) had started on the prompt: its time
+    // is charged, so its prompt is counted too, or the baseline (priced on tokens) reads $0 and savings go negative.
     const call = execution?.call ?? attempt?.call;
-    const left = failure.status === CLIENT_CLOSED_STATUS && generationStartedAt !== undefined && call !== undefined;
+    const stopped = failure.status === CLIENT_CLOSED_STATUS || failure.code === SHUTTING_DOWN_CODE;
+    const left = stopped && generationStartedAt !== undefined && call !== undefined;
     const promptTokens = !left ? 0 : (attempt?.promptTokens ?? execution?.promptTokens ?? counted(call.model, call.request, NOTHING_ANSWERED).promptTokens);
     deps.usage.accounting.record({
       requestId: ctx.requestId,
@@ -433,13 +435,13 @@ function explainResult(decided: Decided, call?: PreparedCall, keptLocal: readonl
 /**
  * A stream that failed after its 200 went out: the client gets the error as its last event, but no
  * error handler sees it, so it is logged here, at the level the error handler would use (a client
- * that left is no failure of ours).
+ * that left is no failure of ours; a stream the shutdown stopped is expected, a warning).
  */
 function logStreamFailure(ctx: ChatRequestContext, error: unknown): void {
   const failure = asGatewayError(error);
   if (failure.status === CLIENT_CLOSED_STATUS) return;
   const fields = { err: failure.cause ?? failure, status: failure.status, code: failure.code };
-  if (failure.status >= 500) ctx.log.error(fields, `stream failed after the answer started: ${failure.message}`);
+  if (failure.status >= 500 && failure.code !== SHUTTING_DOWN_CODE) ctx.log.error(fields, `stream failed after the answer started: ${failure.message}`);
   else ctx.log.warn(fields, `stream failed after the answer started: ${failure.message}`);
 }
 

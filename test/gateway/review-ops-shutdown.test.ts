@@ -1,6 +1,7 @@
 /**
  * Graceful shutdown past its deadline, and on SIGINT: a stream that outlives
- * SWITCHYARD_SHUTDOWN_TIMEOUT_MS is cut at the deadline and the process still exits 0 promptly.
+ * SWITCHYARD_SHUTDOWN_TIMEOUT_MS is ended at the deadline (its last event the shutdown's error) and
+ * the process still exits 0 promptly.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { rm } from "node:fs/promises";
@@ -55,13 +56,16 @@ describe("switchyard serve shutdown", { timeout: 90_000 }, () => {
     });
   };
 
-  it("cuts a stream that outlives the deadline and exits 0 soon after it", async () => {
+  it("ends a stream that outlives the deadline with a shutting_down error event and exits 0 soon after it", async () => {
     const { child, url, exited } = await start({ SWITCHYARD_SHUTDOWN_TIMEOUT_MS: "1000" });
     const response = await streamSlowly(url);
     expect(response.status).toBe(200);
     const t0 = performance.now();
     child.kill("SIGTERM");
-    await response.text().catch(() => "");
+    const text = await response.text();
+    // Ended, not cut: an error event the OpenAI SDK raises, not a stream that stops without a sign.
+    expect(text.trim().split("\n\n").at(-1)).toMatch(/^data: \{"error":\{.*"code":"shutting_down"/);
+    expect(text).not.toContain("data: [DONE]");
     const { code, out } = await exited;
     expect(code).toBe(0);
     expect(performance.now() - t0).toBeLessThan(8_000);

@@ -26,6 +26,8 @@ export interface ModelsYamlOptions {
   timeoutMs?: number;
   maxRetries?: number;
   localPath?: string;
+  /** The local model's `max_output_tokens` (default 64); stories260K writes ~2,000 tokens in several seconds. */
+  localMaxOutputTokens?: number;
 }
 
 export function testModelsYaml(o: ModelsYamlOptions): string {
@@ -48,7 +50,7 @@ models:
     provider: local
     path: ${o.localPath ?? STORIES_MODEL}
     context_window: 2048
-    max_output_tokens: 64
+    max_output_tokens: ${o.localMaxOutputTokens ?? 64}
     capabilities: { tools: false, json_schema: true, vision: false }
     price: { usd_per_hour: 0.1 }
   fake-gpt:

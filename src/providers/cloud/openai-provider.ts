@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
-import { DO_NOT_RETRY, unavailable } from "../../errors.js";
+import { abortReason, DO_NOT_RETRY, unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
@@ -21,7 +21,7 @@ import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js"
 import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import type { ServerPool } from "./server-pool.js";
-import { clientClosed, mapUpstreamError } from "./upstream-errors.js";
+import { mapUpstreamError } from "./upstream-errors.js";
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -94,7 +94,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
-      throw mapUpstreamError(error, this.id);
+      // Aborted: the client left, or the shutdown stopped the request (its reason says which).
+      throw signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, this.id);
     }
   }
 
@@ -121,7 +122,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     try {
       response = await client.chat.completions.create(body, { signal }).asResponse();
     } catch (error) {
-      throw mapUpstreamError(error, this.id);
+      throw signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, this.id);
     }
     const raw = takeNodeBody(response);
     if (raw?.kind === "bytes" || (!raw && !isEventStream(response))) {
@@ -144,7 +145,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     };
     const failure = (error: unknown, answerStarted = false) => {
       release(false);
-      return signal.aborted ? clientClosed(error) : mapUpstreamError(error, providerId, { answerStarted });
+      return signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, providerId, { answerStarted });
     };
     const events = readEventStream(source, response.headers);
     let first: IteratorResult<ChatCompletionChunk>;

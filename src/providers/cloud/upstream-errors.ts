@@ -6,7 +6,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 import { clientClosed, DO_NOT_RETRY, ERROR_TYPES, GatewayError, type ErrorType } from "../../errors.js";
 import { upstreamRetryHints } from "./retry-after.js";
 
-// Re-exported for the provider, which raises it for an abort the SDK reports in its own way.
+// Re-exported beside the mapping that raises it for an abort the SDK reports in its own way.
 export { clientClosed };
 
 /**
