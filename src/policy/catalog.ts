@@ -40,3 +40,14 @@ export function catalogFromRegistry(registry: ModelRegistry): PolicyCatalog {
   const pick = (id: string | undefined) => (id === undefined ? undefined : models.get(id));
   return { models, defaultLocal: pick(registry.defaultLocal?.id), defaultCloud: pick(registry.defaultCloud?.id) };
 }
+
+/**
+ * Whether the client's `model` (`requestedModel`) names `model`: its id, or the `local`/`cloud` alias
+ * of it. A model the client named is answered as OpenAI answers it (its own 400 for a prompt too
+ * long), and another model answering in its place is a fallback the client is told of.
+ */
+export function namedByClient(model: string, requestedModel: string, catalog: PolicyCatalog): boolean {
+  if (requestedModel === "local") return catalog.defaultLocal?.id === model;
+  if (requestedModel === "cloud") return catalog.defaultCloud?.id === model;
+  return requestedModel === model;
+}

@@ -6,7 +6,7 @@
 import { echo } from "../api/echo.js";
 import { modelNotFoundMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
-import type { CatalogModel } from "./catalog.js";
+import { namedByClient, type CatalogModel } from "./catalog.js";
 import type { CompiledAction, CompiledPolicy } from "./compile.js";
 import type { RequestFeatures, StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
@@ -56,6 +56,14 @@ export interface RouteDecision extends DecisionBase {
   maxTokens: number | undefined;
   pii: PiiRouteAction;
   pinned: boolean;
+  /**
+   * The model the client named, when its provider cannot be called (no API key: skipped as
+   * `unconfigured`) and `model` answers in its place. The run time would have called it first and
+   * fallen back at once; the answer reports that fallback (`x-switchyard-fallback: <fallbackFrom>→<model>`,
+   * usage `fallback: true`), so a client is never answered by another model than it asked for
+   * without being told. Absent otherwise: a target the policy chose is skipped silently, as any skip.
+   */
+  fallbackFrom?: string;
 }
 
 export interface DenyDecision extends DecisionBase {
@@ -106,6 +114,8 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
 
   // The fired rule's chain, minus what cannot serve this request.
   const chain: CatalogModel[] = [];
+  /** The target the run time would call first were every provider's key set. */
+  let firstCallable: CatalogModel | undefined;
   for (const target of action.targets) {
     let model: CatalogModel | undefined;
     if (target.type === "model") model = target.model;
@@ -123,6 +133,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     const skip = ineligible(model, features, action.pii);
     if (skip) skipped.push(skip);
     else chain.push(model);
+    if (!skip || skip.kind === "unconfigured") firstCallable ??= model;
   }
   const ruleChoice = chain[0];
 
@@ -190,6 +201,9 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
   const fallbacks: string[] = [];
   for (let i = 1; i < chain.length; i++) fallbacks.push(chain[i]!.id);
   const degrade = action.degrade ? lastResorts(policy, features, action.pii, chain) : {};
+  // Not after a sticky session took the lead: the client's model would not have been called first.
+  const replaced = !stickyApplied && firstCallable !== undefined && firstCallable !== chosen ? firstCallable : undefined;
+  const fallbackFrom = replaced && namedByClient(replaced.id, features.requestedModel, policy.catalog) ? { fallbackFrom: replaced.id } : {};
 
   return {
     kind: "route",
@@ -206,6 +220,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     maxTokens: action.maxTokens,
     pii: action.pii,
     pinned: action.pin,
+    ...fallbackFrom,
   };
 }
 

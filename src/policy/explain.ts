@@ -80,6 +80,8 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
   if (decision.sticky.applied && decision.kind === "route") reasons.push(`sticky session: stays on ${decision.model}`);
   if (decision.sticky.note) reasons.push(decision.sticky.note);
   if (decision.kind === "route") {
+    // As the real answer reports it (x-switchyard-fallback): another model than the client asked for answers.
+    if (decision.fallbackFrom !== undefined) reasons.push(`fallback from ${decision.fallbackFrom}, the model asked for: its provider is not configured`);
     if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
     if (decision.pii !== "default" && decision.route === "local" && decision.pii !== "keep_local") {
       // A rule's pii action is applied at cloud egress only: on the host, pii.yaml's local rules apply.

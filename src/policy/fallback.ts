@@ -10,7 +10,7 @@
  */
 import { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
-import type { CatalogModel, PolicyCatalog } from "./catalog.js";
+import { namedByClient, type CatalogModel, type PolicyCatalog } from "./catalog.js";
 import type { CompiledPolicy } from "./compile.js";
 import { ineligible, type RouteDecision, type SkippedTarget } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
@@ -172,13 +172,6 @@ export function preparationFailureKind(error: unknown, model: string, requestedM
     return namedByClient(model, requestedModel, catalog) ? undefined : "context_window";
   }
   return failureKindOf(error);
-}
-
-/** Whether the client's `model` names `model`: its id, or the `local`/`cloud` alias of it. */
-export function namedByClient(model: string, requestedModel: string, catalog: PolicyCatalog): boolean {
-  if (requestedModel === "local") return catalog.defaultLocal?.id === model;
-  if (requestedModel === "cloud") return catalog.defaultCloud?.id === model;
-  return requestedModel === model;
 }
 
 /**

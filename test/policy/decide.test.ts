@@ -422,6 +422,30 @@ describe("decide: models whose provider cannot be called", () => {
     expect(decision).toMatchObject({ kind: "deny", status: 503, code: "no_available_target" });
   });
 
+  it("reports the model the client named as the one a last resort answers in place of", () => {
+    for (const requestedModel of ["gpt-4o-mini", "cloud"]) {
+      const decision = route(decide(features({ ...noKey, requestedModel }), policy("{ route: requested, pin: true }")));
+      expect(decision).toMatchObject({ model: "local-slm", fallbackFrom: "gpt-4o-mini" });
+    }
+  });
+
+  it("reports the model the client named when the rule's next target answers in its place", () => {
+    const decision = route(decide(features({ ...noKey, requestedModel: "gpt-4o" }), policy("{ route: requested, fallbacks: [pool-8k], degrade: false }")));
+    expect(decision).toMatchObject({ model: "pool-8k", fallbackFrom: "gpt-4o" });
+  });
+
+  it("reports no fallback for targets the policy chose, nor for a named model that would not have been called first", () => {
+    const chosen = route(decide(features(noKey), policy("{ route: gpt-4o }")));
+    expect(chosen.model).toBe("local-slm");
+    expect(chosen).not.toHaveProperty("fallbackFrom");
+    const second = route(decide(features({ ...noKey, requestedModel: "gpt-4o" }), policy("{ route: pool-8k, fallbacks: [requested] }")));
+    expect(second.model).toBe("pool-8k");
+    expect(second).not.toHaveProperty("fallbackFrom");
+    const callable = route(decide(features({ requestedModel: "gpt-4o" }), policy("{ route: requested, pin: true }")));
+    expect(callable.model).toBe("gpt-4o");
+    expect(callable).not.toHaveProperty("fallbackFrom");
+  });
+
   it("leaves the models of other providers alone", () => {
     expect(route(decide(features({ unconfiguredProviders: { anthropic: "ANTHROPIC_API_KEY is not set" } }), policy("{ route: gpt-4o }")))).toMatchObject({ model: "gpt-4o", skipped: [] });
   });

@@ -23,7 +23,11 @@ export type Answer = { kind: "completion"; completion: ChatCompletion } | { kind
 export interface Execution {
   call: PreparedCall;
   answer: Answer;
-  /** Model ids tried, in order; more than one means a fallback happened. */
+  /**
+   * Model ids tried, in order; more than one means a fallback happened. The first is the model the
+   * client named when the decision answers in its place because its provider has no key
+   * (`RouteDecision.fallbackFrom`): not called, but the model the request fell back from.
+   */
   path: string[];
   /** When the answering model started on the request (`performance.now()`), queue wait excluded. */
   generationStartedAt: number | undefined;
@@ -108,6 +112,11 @@ const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_
 export async function execute(ctx: ChatRequestContext, decided: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
   const failures: Failure[] = [];
   const path: string[] = [];
+  if (decided.fallbackFrom !== undefined) {
+    // The call the decision spared would have failed at once: reported as the fallback it stands for.
+    path.push(decided.fallbackFrom);
+    ctx.log.warn({ model: decided.fallbackFrom, code: "provider_not_configured", next: decided.model }, "target not configured; falling back");
+  }
   /** The decided chain; once the PII policy keeps the request on the host, its on-host part only. */
   let decision = decided;
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
