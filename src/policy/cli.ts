@@ -17,6 +17,9 @@
  *   `intent_default` goes to `unclassified_route`.
  * - PII: `--pii TYPE,TYPE` (or `--pii none`) wins; else an injected scanner; else the PII engine with the
  *   policy directory's `pii.yaml`; without one, no PII is assumed.
+ * - API keys: which providers have theirs is read from the environment, as the gateway reads its own
+ *   (`unconfiguredProviders`); the models of a provider without its key are skipped as the gateway
+ *   skips them, with a `note:` naming the provider and the variable.
  * - The rest comes from flags with neutral defaults: `--tenant`, `--header 'name: value'` (repeatable),
  *   `--prompt-tokens` (default: the estimate by script, src/api/token-estimate.ts), `--local-queue`, `--local-unhealthy`, `--budget-exceeded`,
  *   `--sticky target:turns[:intent]`.
@@ -43,6 +46,7 @@ import pino from "pino";
 import { GatewayError } from "../errors.js";
 import { capabilityRefusal, denialFor } from "../pipeline/deny.js";
 import { KeepLocalError } from "../pipeline/stages/prepare.js";
+import { unconfiguredProviders } from "../providers/unconfigured.js";
 import type { PiiPolicy } from "../pii/policy/schema.js";
 import type { PiiRouteAction } from "./schema.js";
 import { keptOnHost } from "./fallback.js";
@@ -257,6 +261,11 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
 
   const classification = await classifyForExplain(body, v, io, deps, noClassifier ? undefined : classifierDir, previousUserTurns);
   const pii = await piiForExplain(body, v, io, deps, dir);
+  // Read from this environment as the gateway reads its own: run where the gateway runs to predict it.
+  const unconfigured = unconfiguredProviders(loaded.providers ?? {}, io.env);
+  for (const [id, why] of Object.entries(unconfigured ?? {})) {
+    io.stderr.write(`note: provider '${id}' is not configured (${why}): its models are skipped, as the gateway skips them in this environment; set the variable to explain with it\n`);
+  }
   const features = featuresFromRequest(body, {
     tenant: typeof v.tenant === "string" ? v.tenant : "anonymous",
     header: (name) => headers.get(name),
@@ -271,6 +280,7 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     },
     // --local-unhealthy: models.yaml's defaults.local is down, the model itself as well as for `local_healthy`.
     unhealthyModels: v["local-unhealthy"] === true && policy.catalog.defaultLocal ? [policy.catalog.defaultLocal.id] : undefined,
+    unconfiguredProviders: unconfigured,
     budgetExceeded: v["budget-exceeded"] === true,
     sticky: typeof v.sticky === "string" ? parseSticky(v.sticky) : undefined,
   });
@@ -285,6 +295,7 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     promptTokens: () => features.promptTokens,
     local: () => features.local,
     unhealthyModels: () => features.unhealthyModels,
+    unconfiguredProviders: () => features.unconfiguredProviders,
     budgetExceeded: () => features.budgetExceeded,
     sticky: () => features.sticky,
     // The gateway's checks that need no running model; a context too long for the model's runtime

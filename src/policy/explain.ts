@@ -125,6 +125,8 @@ export interface ExplainStages {
   local?: (() => { queueDepth: number; healthy: boolean }) | undefined;
   /** The in-process models not loaded and working, by id (`RequestFeatures.unhealthyModels`). */
   unhealthyModels?: (() => readonly string[] | undefined) | undefined;
+  /** The providers that cannot be called, by id: why (`RequestFeatures.unconfiguredProviders`). */
+  unconfiguredProviders?: (() => Readonly<Record<string, string>> | undefined) | undefined;
   budgetExceeded?: ((tenant: string) => boolean | Promise<boolean>) | undefined;
   sticky?: ((ctx: ExplainContext) => StickyState | undefined | Promise<StickyState | undefined>) | undefined;
   /**
@@ -155,6 +157,7 @@ export function createExplain(stages: ExplainStages): ExplainFn {
       piiTypes: pii.types,
       local: stages.local?.(),
       unhealthyModels: stages.unhealthyModels?.(),
+      unconfiguredProviders: stages.unconfiguredProviders?.(),
       budgetExceeded,
       sticky,
     });

@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { IntentsFileSchema } from "../../classifiers/intents.js";
 import { loadGatewayConfig } from "../config/load.js";
+import type { ProviderConfig } from "../config/models-schema.js";
 import { ConfigError, parseYamlText, readConfigFile, withinStack, type ConfigProblem, type YamlSource } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
@@ -86,6 +87,11 @@ export interface LoadedPolicy {
   warnings: string[];
   /** The model registry the targets were checked against (the given one, or models.yaml's). */
   registry: ModelRegistry;
+  /**
+   * models.yaml's providers, when the folder's models.yaml was read (no `registry` given): `policy
+   * explain` reads which of them have their API key from them.
+   */
+  providers?: Readonly<Record<string, ProviderConfig>>;
 }
 
 interface ReadFile {
@@ -133,6 +139,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   };
 
   let registry = options.registry;
+  let providers: Readonly<Record<string, ProviderConfig>> | undefined;
   // models.yaml is part of the version however the catalog was built, so the CLI (which reads it)
   // and the gateway (which built its registry from it at start-up) name one folder alike.
   let modelsInfo: PolicyFileInfo | undefined;
@@ -146,7 +153,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
       read.push(models);
       const modelsDir = dirname(models.path);
       try {
-        registry = (await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: modelsDir }, modelsDir)).registry;
+        ({ registry, providers } = await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: modelsDir }, modelsDir));
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(...error.problems);
@@ -216,7 +223,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     }),
   );
   if (!compiled || problems.length > 0) throw new ConfigError(problems);
-  return { policy: compiled.policy, files, warnings: [...warnings, ...compiled.warnings], registry };
+  return { policy: compiled.policy, files, warnings: [...warnings, ...compiled.warnings], registry, ...(providers ? { providers } : {}) };
 }
 
 export interface CompileRoutingInput {

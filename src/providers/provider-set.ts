@@ -15,6 +15,7 @@ import { createServerPool, type PoolServerState, type ServerPool } from "./cloud
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
+import { unconfiguredProviders } from "./unconfigured.js";
 
 export interface ProviderSet {
   readonly all: readonly ChatProvider<never>[];
@@ -133,13 +134,8 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
     return entry;
   };
   const all = [...routed.values()].map((r) => r.provider as ChatProvider<never>);
-  // An OpenAI-compatible provider is unavailable only without its key (servers are not probed).
-  let unconfigured: Record<string, string> | undefined;
-  for (const [id, entry] of routed) {
-    if (llamas.includes(entry.provider as LlamaCppProvider)) continue;
-    const status = entry.provider.status();
-    if (status.state === "unavailable") (unconfigured ??= {})[id] = status.detail;
-  }
+  // Read as `policy explain` reads it, and as each provider reports it (`missingApiKey`).
+  const unconfigured = unconfiguredProviders(config.providers, config.secrets);
   return {
     all,
     forModel,

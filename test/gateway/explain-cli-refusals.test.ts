@@ -25,7 +25,8 @@ async function explain(body: unknown, flags: string[] = []): Promise<Record<stri
   const { code, stdout: out, stderr: err } = await runInProcess(
     createPolicyCommand({ classifierDir: "/nonexistent/classifier" }),
     ["explain", "--request", request, "--policy", gw.policyDir, "--pii", "none", ...flags],
-    { cwd: gw.policyDir, stdin: "" },
+    // The gateway's environment (its cloud key set): explain reads which providers have their key from it.
+    { cwd: gw.policyDir, stdin: "", env: { FAKE_CLOUD_KEY: "sk-upstream-secret" } },
   );
   expect(code, err).toBe(0);
   return JSON.parse(out) as Record<string, unknown>;

@@ -22,6 +22,7 @@ import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import type { ServerPool } from "./server-pool.js";
 import { mapUpstreamError } from "./upstream-errors.js";
+import { missingApiKey } from "../unconfigured.js";
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -48,10 +49,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.id = options.id;
     this.location = options.config.location;
-    if (options.keyRequired && !options.apiKey) {
-      this.missing = `${options.config.api_key_env} is not set`;
-      return;
-    }
+    this.missing = options.keyRequired ? missingApiKey(options.config, options.apiKey) : undefined;
+    if (this.missing !== undefined) return;
     const keyHeader = options.config.api_key_header;
     this.client = new OpenAI({
       // Keyless servers (a local llama.cpp pool) still get a syntactically valid bearer token.

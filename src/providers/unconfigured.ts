@@ -1,0 +1,39 @@
+/**
+ * Which providers cannot be called at all: an `openai_compatible` provider whose `api_key_env`
+ * variable is unset (or empty) in the environment. One reading for the gateway (`ProviderSet.unconfigured`,
+ * from its start-up environment, and each provider's `/readyz` detail) and for `policy explain` (from
+ * the environment it runs in), so both skip the same targets for the same reason.
+ */
+import type { OpenAICompatibleProviderConfig, ProviderConfig } from "../config/models-schema.js";
+
+/**
+ * Why `provider` cannot be called for want of its API key (`key`, the value of its `api_key_env`), or
+ * undefined when it can: a provider that names no variable needs no key.
+ *
+ * @example
+ * missingApiKey({ type: "openai_compatible", api_key_env: "OPENAI_API_KEY", … }, undefined); // "OPENAI_API_KEY is not set"
+ */
+export function missingApiKey(provider: Pick<OpenAICompatibleProviderConfig, "api_key_env">, key: string | undefined): string | undefined {
+  if (provider.api_key_env === undefined || (key !== undefined && key !== "")) return undefined;
+  return `${provider.api_key_env} is not set`;
+}
+
+/**
+ * Every provider of models.yaml that cannot be called, by id: why (`OPENAI_API_KEY is not set`);
+ * undefined when every one can. In-process (`llama_cpp`) providers need no key.
+ *
+ * @example
+ * unconfiguredProviders(config.providers, process.env); // { openai: "OPENAI_API_KEY is not set" }
+ */
+export function unconfiguredProviders(
+  providers: Readonly<Record<string, ProviderConfig>>,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> | undefined {
+  let unconfigured: Record<string, string> | undefined;
+  for (const [id, provider] of Object.entries(providers)) {
+    if (provider.type !== "openai_compatible") continue;
+    const missing = missingApiKey(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env]);
+    if (missing !== undefined) (unconfigured ??= {})[id] = missing;
+  }
+  return unconfigured;
+}
