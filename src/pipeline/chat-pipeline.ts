@@ -15,7 +15,7 @@ import { PiiBlockedError } from "../pii/sanitize.js";
 import { PseudonymVault } from "../pii/vault.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
-import { FALLBACK_HEADER, fallbackHeaderValue, keptOnHost, nextTarget, pastTooSmall, POLICY_HEADER, preparationFailureKind, type Failure } from "../policy/fallback.js";
+import { FALLBACK_HEADER, fallbackHeaderValue, keptOnHost, largestTooSmall, nextTarget, pastTooSmall, POLICY_HEADER, preparationFailureKind, type Failure, type TooSmallTarget } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
 import { decisionNeedsPiiTypes } from "../policy/pii-need.js";
@@ -151,6 +151,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       execution = await execute(ctx, decision, {
         registry: deps.registry,
         catalog: decided.snapshot.policy.catalog,
+        contextWindow: (model) => deps.providers.contextWindow(model),
         prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision, ctx.tenant.id, deps),
         keepOnHost: (types) => keptOnHost(decision, analysis.features, decided!.snapshot.policy, types),
       });
@@ -343,7 +344,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     let current = decision;
     let keptLocal: PiiSummaryEntry[] | undefined;
     const tooSmall: Failure[] = [];
-    let largest: { window: number; refusal: GatewayError } | undefined;
+    const refusals: TooSmallTarget<GatewayError>[] = [];
     for (;;) {
       const model = deps.registry.get(current.model);
       const kept = keptLocal ?? [];
@@ -362,11 +363,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         const catalog = decided.snapshot.policy.catalog;
         const kind = preparationFailureKind(error, model.id, ctx.body.model, catalog);
         if (kind === "context_window") {
+          // The window the executor compares too (`largestTooSmall`): the runtime's, as the 400 states it.
           const window = deps.providers.contextWindow(model);
-          if (!largest || largest.window < window) largest = { window, refusal: asGatewayError(error) };
+          refusals.push({ window, refusal: asGatewayError(error) });
           tooSmall.push({ model: model.id, kind });
           const next = nextTarget(current, tooSmall, catalog);
-          if (!next) return { decision: current, refusal: largest.refusal, keptLocal: kept };
+          if (!next) return { decision: current, refusal: largestTooSmall(refusals)?.refusal ?? asGatewayError(error), keptLocal: kept };
           const skip = { model: model.id, reason: `prompt does not fit context window ${window} as its tokenizer counts it`, kind: "context_window" as const };
           current = pastTooSmall(current, skip, next);
           continue;

@@ -188,6 +188,33 @@ export function pastTooSmall(decision: RouteDecision, skip: SkippedTarget, next:
   return { ...decision, skipped: [...decision.skipped, skip], route: next.route, model: next.model, fallbacks, degrade };
 }
 
+/** A target the prompt was too long for, found while preparing its call (nothing sent). */
+export interface TooSmallTarget<R> {
+  /**
+   * The window the target runs with (`ProviderSet.contextWindow`): its runtime's once loaded in
+   * process (node-llama-cpp pads models.yaml's number up to a multiple of 256 tokens), models.yaml's
+   * otherwise. The window its 400 states.
+   */
+  window: number;
+  /** What the client gets if this target's refusal is the one reported. */
+  refusal: R;
+}
+
+/**
+ * Of the targets too small for the prompt, the one whose 400 `context_length_exceeded` the client
+ * gets when no target could take it: the largest window's (the first tried of equals), which says
+ * how long the prompt may be. The executor and the dry run (`POST /v1/route`) both choose with this,
+ * from the same windows, so the dry run answers the real request's 400.
+ *
+ * @example
+ * largestTooSmall([{ window: 1280, refusal: a }, { window: 1280, refusal: b }])?.refusal; // a
+ */
+export function largestTooSmall<R>(targets: readonly TooSmallTarget<R>[]): TooSmallTarget<R> | undefined {
+  let largest: TooSmallTarget<R> | undefined;
+  for (const target of targets) if (!largest || largest.window < target.window) largest = target;
+  return largest;
+}
+
 const ARROW = "→";
 const ASCII_ARROW = "->";
 const ARROW_LATIN1 = Buffer.from(ARROW, "utf8").toString("latin1");

@@ -7,7 +7,7 @@ import { estimateTokens } from "../../src/api/token-estimate.js";
 import { invalidRequest, unavailable } from "../../src/errors.js";
 import { decide, type RouteDecision } from "../../src/policy/decide.js";
 import { estimatePromptTokens } from "../../src/policy/features.js";
-import { nextTarget, pastTooSmall, preparationFailureKind } from "../../src/policy/fallback.js";
+import { largestTooSmall, nextTarget, pastTooSmall, preparationFailureKind } from "../../src/policy/fallback.js";
 import { catalog, compile, features } from "./support.js";
 
 const cat = catalog();
@@ -84,5 +84,15 @@ describe("a target too small for the prompt when its call is prepared", () => {
     expect(toPool.skipped).toContainEqual(skip);
     const toCloud = pastTooSmall(toPool, { ...skip, model: "pool-8k" }, { model: "gpt-4o-mini", route: "cloud", via: "degrade" });
     expect(toCloud).toMatchObject({ model: "gpt-4o-mini", route: "cloud", fallbacks: [], degrade: {} });
+  });
+
+  it("when every target is too small, reports the largest window's refusal, the first tried of equals", () => {
+    expect(largestTooSmall([])).toBeUndefined();
+    const tried = [
+      { window: 1024, refusal: "narrowest" },
+      { window: 1280, refusal: "first of the widest" },
+      { window: 1280, refusal: "second of the widest" },
+    ];
+    expect(largestTooSmall(tried)?.refusal).toBe("first of the widest");
   });
 });

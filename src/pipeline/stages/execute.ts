@@ -10,7 +10,7 @@
 import { GatewayError } from "../../errors.js";
 import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { RouteDecision } from "../../policy/decide.js";
-import { failureKindOf, nextTarget, preparationFailureKind, type Failure, type FailureKind, type FallbackStep } from "../../policy/fallback.js";
+import { failureKindOf, largestTooSmall, nextTarget, preparationFailureKind, type Failure, type FailureKind, type FallbackStep, type TooSmallTarget } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
 import type { PiiSummaryEntry } from "../../pii/index.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
@@ -95,6 +95,8 @@ export class ExecutionFailedError extends Error {
 export interface ExecuteDeps {
   registry: ModelRegistry;
   catalog: PolicyCatalog;
+  /** The window `model` runs with (`ProviderSet.contextWindow`), as the dry run reads it. */
+  contextWindow(model: ModelEntry): number;
   prepare(model: ModelEntry): PreparedCall;
   /**
    * The decision restricted to on-host targets once the PII policy keeps the request on the host
@@ -126,8 +128,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
-  /** The window of `reported`'s target when it was too small for the prompt: a larger one's refusal replaces it. */
-  let reportedWindow: number | undefined;
+  /** Targets too small for the prompt: one of their 400s is reported only when no other failure is. */
+  const tooSmall: TooSmallTarget<ExecutionFailedError>[] = [];
   /** Attempts that started on the request and failed: per-hour models charge the slot time they held. */
   const startedAndFailed: Attempt[] = [];
   while (step) {
@@ -177,21 +179,16 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // A target that was never called (its provider not configured, its model not ready, the PII
       // policy keeping the request on the host, its window too small) does not hide why one that was
       // called failed: the client gets that failure (an overloaded local model's 503 and Retry-After,
-      // say). Of targets too small, the largest's 400 says how long the prompt may be; one not ready
-      // says more (it may take the prompt once it is).
+      // say). One not ready says more than one too small (it may take the prompt once it is); of
+      // targets too small, the largest's 400 says how long the prompt may be (`largestTooSmall`).
       // The PII policy's step-down to an on-host target is a redirect, not a failure to report: what that
       // target answers is (its window too small: its 400, as the dry run says).
       const steppedDown = error instanceof KeepLocalError && !noHost;
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
-      const tooSmall = kind === "context_window" && !called;
-      const replaces =
-        !steppedDown &&
-        (called ||
-          (!reportedCalled && (!tooSmall || reported === undefined || (reportedWindow !== undefined && reportedWindow < model.contextWindow))));
-      if (replaces) {
+      if (kind === "context_window" && !called) tooSmall.push({ window: deps.contextWindow(model), refusal: failed });
+      else if (!steppedDown && (called || !reportedCalled)) {
         reported = failed;
         reportedCalled = called;
-        reportedWindow = tooSmall ? model.contextWindow : undefined;
       }
       failures.push({ model: model.id, kind });
       // No on-host target can serve it: the client gets the keep-local refusal, not a cloud fallback.
@@ -202,7 +199,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       );
     }
   }
-  throw reported;
+  throw reported ?? largestTooSmall(tooSmall)?.refusal;
 }
 
 async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: (promptTokens?: number) => void): Promise<Answer> {
