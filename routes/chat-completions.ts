@@ -1,9 +1,9 @@
 /**
  * `POST /v1/chat/completions`: the OpenAI Chat Completions contract.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { ChatCompletionRequestSchema } from "../src/api/chat-request.js";
+import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../src/api/chat-request.js";
 import { parseJsonBody } from "../src/api/parse-body.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { nodeResponse } from "../src/http/node-response.js";
@@ -28,7 +28,17 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/v1/chat/completions", async (c) => {
     const body = parseJsonBody(ChatCompletionRequestSchema, await c.req.arrayBuffer());
     if (deps.debugBodies) c.get("log").debug({ body }, "chat request body");
-    const signal = deps.signals.of(c);
+    const { signal, release } = deps.signals.of(c);
+    // Released once the request's work is over: a request whose response never closes (one pipelined
+    // behind another on a connection its client dropped) must not stay among the running ones.
+    try {
+      return await answer(c, body, signal);
+    } finally {
+      release();
+    }
+  });
+
+  async function answer(c: Context<AppEnv>, body: ChatCompletionRequest, signal: AbortSignal): Promise<Response> {
     const outcome = await deps.pipeline.run({
       requestId: c.get("requestId"),
       tenant: c.get("tenant"),
@@ -55,6 +65,6 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
       return RESPONSE_ALREADY_SENT;
     }
     return new Response(sseStream(outcome.chunks, { includeUsage }), { headers: sseHeaders });
-  });
+  }
   return app;
 }
