@@ -87,6 +87,17 @@ export const unavailable = (message: string, code = "target_unavailable", header
  */
 export const DO_NOT_RETRY: Readonly<Record<string, string>> = { "x-should-retry": "false" };
 
+/** The message of `providerNotConfigured`, which a policy's deny of such a target repeats. */
+export const providerNotConfiguredMessage = (providerId: string, why: string) => `The provider '${providerId}' is not configured: ${why}.`;
+
+/**
+ * A provider that cannot be called (`why`: its API key's variable is not set): what a call to it
+ * answers, and what a request reports when the model it named could not be called for it. A retry
+ * changes nothing until the gateway restarts with the key.
+ */
+export const providerNotConfigured = (providerId: string, why: string) =>
+  unavailable(providerNotConfiguredMessage(providerId, why), "provider_not_configured", { ...DO_NOT_RETRY });
+
 /** The usage store could not be read (unreachable, timed out, refused the command): worth a retry. */
 export const usageStoreUnavailable = (cause: unknown) =>
   new GatewayError("The usage store is unavailable; try again shortly.", { status: 503, type: "server_error", code: "usage_store_unavailable", cause });

@@ -4,7 +4,7 @@
  * endpoint, shadow mode and the CLI rely on.
  */
 import { echo } from "../api/echo.js";
-import { modelNotFoundMessage } from "../errors.js";
+import { modelNotFoundMessage, providerNotConfiguredMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import { namedByClient, type CatalogModel } from "./catalog.js";
 import type { CompiledAction, CompiledPolicy } from "./compile.js";
@@ -307,7 +307,7 @@ function unroutable(rule: string, skipped: readonly SkippedTarget[], features: R
   if (first) {
     // Only targets whose provider has no key: the error a call to it answers (as the executor's did
     // before they were skipped here), naming the variable to set.
-    return { status: 503, code: "provider_not_configured", message: `The provider '${first.providerId}' is not configured: ${uncallable(first, features)}.` };
+    return { status: 503, code: "provider_not_configured", message: providerNotConfiguredMessage(first.providerId, uncallable(first, features)!) };
   }
   const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
   const detail = why ? `: ${why}` : " (it lists none)";

@@ -4,7 +4,7 @@
  * by, and no request pays a wasted attempt on it. A target the policy chose is skipped as any target
  * is; a model the client named is answered by the last resort the policy allows, reported as the
  * fallback it is (as when its provider fails at run time), or by the provider's own 503
- * `provider_not_configured` when the policy allows none.
+ * `provider_not_configured` when the policy allows none or the one it allows cannot hold the prompt.
  */
 import { describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
@@ -75,6 +75,23 @@ describe("a cloud provider without its API key", () => {
       expect(dry.json.reasons).toContain("fallback from fake-gpt, the model asked for: its provider is not configured");
     },
   );
+
+  it("answers a client naming its model the provider's own 503 when the last resort cannot hold the prompt, not the last resort's 400 (dry run too)", async () => {
+    // ~1,000 tokens as estimated at decision time (stories' 2,048 window holds it); ~2,400 as stories' tokenizer counts them.
+    const body = { model: "fake-gpt", messages: [{ role: "user", content: "word ".repeat(800) }] };
+    const error = { code: "provider_not_configured", message: "The provider 'fake' is not configured: FAKE_CLOUD_KEY is not set." };
+    const real = await postJson(cloud.gw.url, "/v1/chat/completions", body);
+    // fake-gpt's window would take it: the missing key, not the last resort's window, is why it is not answered.
+    expect(real.status).toBe(503);
+    expect(real.json.error).toMatchObject(error);
+    expect(real.headers.get("x-should-retry")).toBe("false");
+    expect(readFallbackHeader(real.headers.get("x-switchyard-fallback") ?? "")).toEqual(["fake-gpt", "stories"]);
+    expect(await usageOf(real.headers)).toMatchObject({ route: "cloud", model: "fake-gpt", fallback: "true", status: "503", error: "provider_not_configured" });
+    const dry = await postJson(cloud.gw.url, "/v1/route", body);
+    expect(dry.status).toBe(503);
+    expect(dry.json).toEqual(real.json);
+    expect(cloud.fake.requests).toEqual([]);
+  });
 
   it("answers a client naming its model, with no last resort allowed, the provider's own 503 (dry run too)", async () => {
     const error = { code: "provider_not_configured", message: "The provider 'fake' is not configured: FAKE_CLOUD_KEY is not set." };

@@ -5,7 +5,8 @@
  * before any chunk still falls back); later failures end the stream instead of switching models.
  * A target the policy chose whose window is too small for the prompt, as the model's tokenizer counts
  * it, is passed over for the next one too (a model the client named gets the 400).
- * When none answers, the client gets the last failure of a target that was actually called.
+ * When none answers, the client gets the last failure of a target that was actually called; failing
+ * that, why one could not be called (the model the client named has no API key: its 503).
  */
 import { GatewayError } from "../../errors.js";
 import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
@@ -98,6 +99,8 @@ export interface ExecuteDeps {
   /** The window `model` runs with (`ProviderSet.contextWindow`), as the dry run reads it. */
   contextWindow(model: ModelEntry): number;
   prepare(model: ModelEntry): PreparedCall;
+  /** What a call to `model` answers when its provider cannot be called (`RouteDecision.fallbackFrom`). */
+  notConfigured(model: ModelEntry): GatewayError;
   /**
    * The decision restricted to on-host targets once the PII policy keeps the request on the host
    * (`keptOnHost`), given the entity types that keep it; undefined when no local model can serve it.
@@ -114,10 +117,12 @@ const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_
 export async function execute(ctx: ChatRequestContext, decided: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
   const failures: Failure[] = [];
   const path: string[] = [];
-  if (decided.fallbackFrom !== undefined) {
+  /** The model the client named whose provider has no key: the first target, not called. */
+  const unconfigured = decided.fallbackFrom === undefined ? undefined : deps.registry.get(decided.fallbackFrom);
+  if (unconfigured) {
     // The call the decision spared would have failed at once: reported as the fallback it stands for.
-    path.push(decided.fallbackFrom);
-    ctx.log.warn({ model: decided.fallbackFrom, code: "provider_not_configured", next: decided.model }, "target not configured; falling back");
+    path.push(unconfigured.id);
+    ctx.log.warn({ model: unconfigured.id, code: "provider_not_configured", next: decided.model }, "target not configured; falling back");
   }
   /** The decided chain; once the PII policy keeps the request on the host, its on-host part only. */
   let decision = decided;
@@ -180,7 +185,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // policy keeping the request on the host, its window too small) does not hide why one that was
       // called failed: the client gets that failure (an overloaded local model's 503 and Retry-After,
       // say). One not ready says more than one too small (it may take the prompt once it is); of
-      // targets too small, the largest's 400 says how long the prompt may be (`largestTooSmall`).
+      // targets too small, the largest's 400 says how long the prompt may be (`largestTooSmall`). The
+      // model the client named whose provider has no key (`unconfigured`) was the first not called.
       // The PII policy's step-down to an on-host target is a redirect, not a failure to report: what that
       // target answers is (its window too small: its 400, as the dry run says).
       const steppedDown = error instanceof KeepLocalError && !noHost;
@@ -199,7 +205,12 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       );
     }
   }
-  throw reported ?? largestTooSmall(tooSmall)?.refusal;
+  if (reported) throw reported;
+  if (unconfigured) {
+    const attempt: Attempt = { model: unconfigured.id, route: unconfigured.location, generationStartedAt: undefined };
+    throw new ExecutionFailedError(deps.notConfigured(unconfigured), attempt, path, keptLocalPii, startedAndFailed);
+  }
+  throw largestTooSmall(tooSmall)?.refusal;
 }
 
 async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: (promptTokens?: number) => void): Promise<Answer> {

@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
-import { abortReason, DO_NOT_RETRY, unavailable } from "../../errors.js";
+import { abortReason, providerNotConfigured } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
@@ -75,8 +75,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   }
 
   private api(): OpenAI {
-    if (!this.client) throw unavailable(`The provider '${this.id}' is not configured: ${this.missing}.`, "provider_not_configured", { ...DO_NOT_RETRY });
-    return this.client;
+    if (this.missing !== undefined) throw providerNotConfigured(this.id, this.missing);
+    return this.client!;
   }
 
   async complete({ model, request, signal, onStart }: GenerationInput<R>): Promise<ChatCompletion> {
