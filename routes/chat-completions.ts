@@ -5,6 +5,7 @@ import { Hono, type Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../src/api/chat-request.js";
 import { parseJsonBody } from "../src/api/parse-body.js";
+import { withHeaders } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { nodeResponse } from "../src/http/node-response.js";
 import type { RequestSignals } from "../src/http/request-signals.js";
@@ -59,12 +60,18 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     // by default and would hold every chunk until the answer ends.
     const sseHeaders = { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", connection: "keep-alive" };
     const outgoing = nodeResponse(c);
-    if (outgoing) {
-      // Straight onto the socket: a web stream in between costs more per chunk than the rest of the relay.
-      await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs, signal });
-      return RESPONSE_ALREADY_SENT;
+    try {
+      if (outgoing) {
+        // Straight onto the socket: a web stream in between costs more per chunk than the rest of the relay.
+        await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs, signal });
+        return RESPONSE_ALREADY_SENT;
+      }
+      return new Response(await sseStream(outcome.chunks, { includeUsage }), { headers: sseHeaders });
+    } catch (error) {
+      // The stream failed before its first frame (an in-process model stopped while reading the prompt):
+      // no 200 went out, so it is answered as a request not streamed is, with this request's headers.
+      throw withHeaders(error, headers);
     }
-    return new Response(sseStream(outcome.chunks, { includeUsage }), { headers: sseHeaders });
   }
   return app;
 }

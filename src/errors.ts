@@ -132,6 +132,17 @@ export function abortReason(signal: AbortSignal, cause?: unknown): GatewayError 
   return signal.reason instanceof GatewayError ? signal.reason : clientClosed(cause);
 }
 
+/**
+ * The error with the gateway's headers for the request (policy version, fallback path, PII actions),
+ * as an answered request carries them; the error's own headers (Retry-After, …) are kept. Anything
+ * but a GatewayError is returned as it is.
+ */
+export function withHeaders(error: unknown, headers: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof GatewayError) || Object.keys(headers).length === 0) return error;
+  const { status, type, code, param } = error;
+  return new GatewayError(error.message, { status, type, code, param, headers: { ...headers, ...error.headers }, cause: error });
+}
+
 /** Wraps anything thrown into a GatewayError without losing the cause (never swallowed). */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;

@@ -1,8 +1,11 @@
 /**
  * Serialises a chunk stream as OpenAI's server-sent events: one `data: {json}` frame per chunk, then
  * `data: [DONE]`. Pull-based, so a slow client slows the producer instead of buffering the answer,
- * and a client that goes away stops the producer. A stream that fails after its head ends with an
- * error event instead of `[DONE]`, which the OpenAI SDK raises.
+ * and a client that goes away stops the producer. The 200 is committed with the first frame, as
+ * OpenAI's API sends it: a stream that fails before it (an in-process model stopped while it reads
+ * the prompt) rejects, and the caller answers the error as a request not streamed would be answered
+ * (its status, Retry-After: one the OpenAI SDK retries). One that fails after it ends with an error
+ * event instead of `[DONE]`, which the OpenAI SDK raises.
  */
 import type { ServerResponse } from "node:http";
 import { abortReason, asGatewayError } from "../errors.js";
@@ -30,7 +33,8 @@ export interface SseWriteOptions extends SseOptions {
 /**
  * Streams `chunks` straight onto a Node response, grouping frames that come in quick succession into
  * one socket write. Frames are bytes, so Node sends the header block as given (UTF-8 header values
- * stay intact).
+ * stay intact). Rejects, with nothing written, when the producer fails before the first frame (or
+ * Node refuses the head): the response is still free for the error handler.
  */
 export async function writeSse(res: ServerResponse, chunks: ChunkStream, options: SseWriteOptions): Promise<void> {
   const iterator = chunks[Symbol.asyncIterator]();
@@ -48,13 +52,18 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
     if (!res.writableFinished) clientGone = true;
   };
   res.once("close", onClose);
-  try {
+  // Written with the first frame (Node sends the head with the first write either way): until then a
+  // failure is the request's error, not an event in a 200.
+  const writeHead = () => {
     res.writeHead(200, options.headers);
     headWritten = true;
+  };
+  try {
     for (;;) {
       const next = await iterator.next();
       if (next.done) {
         finished = true;
+        if (!headWritten) writeHead();
         writer.end(DONE);
         return;
       }
@@ -62,7 +71,9 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
       // closed response (whose "drain" would never come).
       if (clientGone) return;
       const frame = chunkFrame(next.value, options.includeUsage);
-      if (frame && !writer.write(frame, carriesAnswer(next.value))) {
+      if (!frame) continue;
+      if (!headWritten) writeHead();
+      if (!writer.write(frame, carriesAnswer(next.value))) {
         await writer.drained(options.signal);
         // Stopped while the client was slow to read: the reason goes out after what it has not read yet.
         if (options.signal?.aborted) {
@@ -72,7 +83,8 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
       }
     }
   } catch (error) {
-    // A head Node refused (an invalid header value) leaves the response free for the error handler.
+    // Nothing written yet (the producer failed or was stopped before its first frame, or Node refused
+    // the head: an invalid header value): the response is free for the error handler.
     if (!headWritten) throw error;
     finished = true;
     // The 200 head is committed: the failure travels as an error event the OpenAI SDK raises.
@@ -85,25 +97,33 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
   }
 }
 
-/** The same frames as a web stream, for runtimes without a Node response (`app.request()` in tests). */
-export function sseStream(chunks: ChunkStream, options: SseOptions): ReadableStream<Uint8Array> {
+/**
+ * The same frames as a web stream, for runtimes without a Node response (`app.request()` in tests).
+ * Resolves once the first frame is there, so a producer that fails before it rejects here, as
+ * `writeSse` does, and the caller answers the error instead of a 200.
+ */
+export async function sseStream(chunks: ChunkStream, options: SseOptions): Promise<ReadableStream<Uint8Array>> {
   const iterator = chunks[Symbol.asyncIterator]();
+  /** The next frame: a chunk's, or `[DONE]` (`last`). */
+  const nextFrame = async (): Promise<{ frame: Buffer; last: boolean }> => {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return { frame: DONE, last: true };
+      const frame = chunkFrame(next.value, options.includeUsage);
+      if (frame) return { frame, last: false };
+    }
+  };
+  const first = await nextFrame();
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first.frame);
+      if (first.last) controller.close();
+    },
     async pull(controller) {
       try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            controller.enqueue(DONE);
-            controller.close();
-            return;
-          }
-          const frame = chunkFrame(next.value, options.includeUsage);
-          if (frame) {
-            controller.enqueue(frame);
-            return;
-          }
-        }
+        const { frame, last } = await nextFrame();
+        controller.enqueue(frame);
+        if (last) controller.close();
       } catch (error) {
         controller.enqueue(errorFrame(error));
         controller.close();

@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -187,7 +187,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           // left (499), or the shutdown's deadline came while the client was slow to read (503).
           const error = end.aborted ? abortReason(ctx.signal) : end.error;
           const status = error !== undefined ? asGatewayError(error).status : 200;
-          if (error !== undefined) logStreamFailure(ctx, error);
+          // A failure before the first chunk is the response's: the route answers it as the request's
+          // error (no 200 went out), and its error handler logs it.
+          if (error !== undefined && (end.aborted || end.firstChunkSent)) logStreamFailure(ctx, error);
           inBackground(ctx, finish(end.summary, status, error));
           streamEnded();
         },
@@ -456,16 +458,6 @@ function logStreamFailure(ctx: ChatRequestContext, error: unknown): void {
   const fields = { err: failure.cause ?? failure, status: failure.status, code: failure.code };
   if (failure.status >= 500 && failure.code !== SHUTTING_DOWN_CODE) ctx.log.error(fields, `stream failed after the answer started: ${failure.message}`);
   else ctx.log.warn(fields, `stream failed after the answer started: ${failure.message}`);
-}
-
-/**
- * The error with the gateway's headers for the request (policy version, fallback path, PII actions),
- * as an answered request carries them; the error's own headers (Retry-After, …) are kept.
- */
-function withHeaders(error: unknown, headers: Readonly<Record<string, string>>): unknown {
-  if (!(error instanceof GatewayError) || Object.keys(headers).length === 0) return error;
-  const { status, type, code, param } = error;
-  return new GatewayError(error.message, { status, type, code, param, headers: { ...headers, ...error.headers }, cause: error });
 }
 
 function piiCounts(summary: readonly PiiSummaryEntry[]) {

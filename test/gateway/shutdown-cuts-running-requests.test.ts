@@ -3,7 +3,8 @@
  * used to destroy their sockets: a stream (a long in-process generation, a cloud answer still coming)
  * stopped mid-answer with neither a `finish_reason` nor `[DONE]` nor an error event, and a request still
  * waiting for its answer got no answer at all. Now each one ends as a 503 `shutting_down`: a stream with
- * that error as its last event (the OpenAI SDK raises it), an answer not yet started as that JSON error;
+ * that error as its last event (the OpenAI SDK raises it), an answer not yet started (a stream before its
+ * first token included) as that JSON error with Retry-After, which the OpenAI SDK retries;
  * its generation or upstream request is stopped, its usage recorded with what it had cost, and only what
  * is still open after a short flush allowance (a client that stopped reading) is destroyed.
  */
@@ -12,7 +13,8 @@ import { parse } from "csv-parse/sync";
 import { APIError } from "openai";
 import type { Stream } from "openai/core/streaming";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
 import { SHUTDOWN_FLUSH_MS } from "../../src/server.js";
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
@@ -160,6 +162,43 @@ describe("a shutdown whose deadline comes while requests are still running", { t
       for (const model of ["stories", "fake-gpt"]) {
         expect(rowOf(rows, model)).toMatchObject({ status: "503", error: "shutting_down", completion_tokens: "0" });
         expect(Number(rowOf(rows, model)?.prompt_tokens)).toBeGreaterThan(0);
+      }
+    }));
+
+  it("answers a stream stopped before its first token with the 503 JSON and Retry-After, not a 200 whose only event is the error", () =>
+    onOwnGateway({}, async ({ gw }) => {
+      // The in-process model holds a slot and is still reading a long prompt at the deadline: no token
+      // yet. Its generation rejects with the signal's reason, as the real one does.
+      const stream = vi.spyOn(LlamaCppProvider.prototype, "stream").mockImplementation(async ({ signal, onStart }) => {
+        onStart?.(40);
+        return (async function* (): AsyncGenerator<ChatCompletionChunk> {
+          await new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+        })();
+      });
+      try {
+        const logged = gw.logs.length;
+        const answer = fetch(`${gw.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+          body: JSON.stringify({ model: "stories", stream: true, max_tokens: 2_000, messages }),
+        });
+        await expect.poll(() => stream.mock.calls.length).toBe(1);
+        const closing = gw.server.close(DEADLINE_MS);
+        // What an answer not yet started gets, streamed or not: a 503 the OpenAI SDK retries.
+        const response = await answer;
+        expect(response.status).toBe(503);
+        expect(response.headers.get("retry-after")).toBe("1");
+        expect(response.headers.get("content-type")).toContain("application/json");
+        expect(response.headers.get("x-switchyard-model")).toBe("stories");
+        expect(await response.json()).toMatchObject({ error: { code: "shutting_down", type: "server_error" } });
+        await closing;
+        expect(rowOf(await usageRows(gw), "stories")).toMatchObject({ status: "503", error: "shutting_down", completion_tokens: "0" });
+        // Logged once, as the request's error, not also as a stream that failed after its answer started.
+        const stopped = gw.logs.slice(logged).filter((line) => line.includes('"code":"shutting_down"'));
+        expect(stopped).toHaveLength(1);
+        expect(stopped[0]).not.toContain("after the answer started");
+      } finally {
+        stream.mockRestore();
       }
     }));
 

@@ -24,9 +24,11 @@ export interface SocketRead {
 export function sseSocketServer() {
   let server: Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    const listening = server;
+    if (!listening) return;
     server = undefined;
+    listening.closeAllConnections();
+    await new Promise((resolve) => listening.close(resolve));
   });
   async function listen(handler: RequestListener): Promise<number> {
     const listening = createServer(handler);

@@ -1,11 +1,13 @@
 /**
  * The SSE writer on a real socket: every frame arrives, in order, ending with [DONE]; frames that
- * come in quick succession share socket writes; and none waits longer than the flush interval.
+ * come in quick succession share socket writes; and none waits longer than the flush interval. The
+ * 200 goes out with the first frame: a producer that fails before it leaves the response unwritten.
  */
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { writeSse } from "../../src/http/sse.js";
+import { shuttingDown } from "../../src/errors.js";
+import { sseStream, writeSse } from "../../src/http/sse.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
 import { sseSocketServer } from "./sse-socket.js";
 
@@ -13,6 +15,18 @@ const chunk = (content: string): ChatCompletionChunk =>
   ({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: null, logprobs: null }] }) as ChatCompletionChunk;
 
 const { listen, serve } = sseSocketServer();
+
+/** The whole raw answer to one request on `port`, head included. */
+function rawAnswer(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (part: string) => (text += part));
+    socket.on("error", reject);
+    socket.on("end", () => resolve(text));
+  });
+}
 
 const contents = (body: string) =>
   [...body.matchAll(/data: (\{.*?\})\n\n/g)].map((match) => (JSON.parse(match[1]!) as ChatCompletionChunk).choices[0]?.delta.content);
@@ -102,6 +116,73 @@ describe("writeSse", () => {
     expect(contents(body.replace(/data: \{"error".*\n\n/, ""))).toEqual(["partial"]);
     expect(body).not.toContain('"usage"');
     expect(body).toMatch(/data: \{"error":\{"message":/);
+  });
+
+  it("writes nothing and rejects when the producer fails before its first frame, leaving the response to the error handler", async () => {
+    const failures: unknown[] = [];
+    const port = await listen((_req, res) => {
+      void writeSse(
+        res,
+        (async function* (): AsyncGenerator<ChatCompletionChunk> {
+          // A usage-only chunk is no frame without include_usage: the head still waits.
+          yield { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } } as ChatCompletionChunk;
+          throw shuttingDown();
+        })(),
+        { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 0 },
+      ).catch((error: unknown) => {
+        failures.push(error);
+        res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ error: "answered by the handler" }));
+      });
+    });
+    const text = await rawAnswer(port);
+    expect(failures).toEqual([expect.objectContaining({ code: "shutting_down" })]);
+    expect(text).toMatch(/^HTTP\/1.1 503 /);
+    expect(text).toContain("answered by the handler");
+    expect(text).not.toContain("data: ");
+  });
+
+  it("rejects with the signal's reason when the stream is stopped before its first frame", async () => {
+    const stop = new AbortController();
+    let writing: Promise<void> | undefined;
+    let started = false;
+    const port = await listen((_req, res) => {
+      started = true;
+      writing = writeSse(
+        res,
+        (async function* (): AsyncGenerator<ChatCompletionChunk> {
+          // An in-process model still reading the prompt: its generation rejects with the signal's reason.
+          await new Promise((_resolve, reject) => stop.signal.addEventListener("abort", () => reject(stop.signal.reason), { once: true }));
+        })(),
+        { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs: 0, signal: stop.signal },
+      );
+      writing.catch(() => res.writeHead(503).end());
+    });
+    const answered = rawAnswer(port);
+    await expect.poll(() => started).toBe(true);
+    stop.abort(shuttingDown());
+    await expect(writing).rejects.toMatchObject({ code: "shutting_down" });
+    expect(await answered).toMatch(/^HTTP\/1.1 503 /);
+  });
+
+  it("still commits the 200 with an answer that has no frame before its end", async () => {
+    const { body } = await serve(async function* () {}, 0);
+    expect(body).toMatch(/^data: \[DONE\]\n\n\r\n0\r\n\r\n$/m);
+  });
+
+  it("as a web stream, rejects before any response when the producer fails before its first frame", async () => {
+    const failing = (async function* (): AsyncGenerator<ChatCompletionChunk> {
+      throw shuttingDown();
+    })();
+    await expect(sseStream(failing, { includeUsage: false })).rejects.toMatchObject({ code: "shutting_down" });
+    const started = await sseStream(
+      (async function* () {
+        yield chunk("first");
+        throw shuttingDown();
+      })(),
+      { includeUsage: false },
+    );
+    // After the first frame, the failure is the stream's last event.
+    expect(await new Response(started).text()).toMatch(/^data: .*"first".*\n\ndata: \{"error":.*"shutting_down"/s);
   });
 
   it("slows the producer to the client's pace instead of buffering the answer", async () => {

@@ -69,6 +69,11 @@ export interface StreamEnd {
   /** Why the stream ended early: the error, or `aborted` when the client went away. */
   error?: unknown;
   aborted?: boolean;
+  /**
+   * Whether a chunk had gone to the consumer. The SSE writers send their 200 with the first frame: a
+   * failure before it is answered as the request's error instead of an event.
+   */
+  firstChunkSent: boolean;
 }
 
 /**
@@ -87,7 +92,7 @@ export function presentStream(chunks: ChunkStream, options: PresentOptions): Asy
       try {
         await chunks[Symbol.asyncIterator]().return?.();
       } finally {
-        options.onEnd({ summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true });
+        options.onEnd({ summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true, firstChunkSent: false });
       }
     }
     return finish(value);
@@ -239,7 +244,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     failure = error;
     throw error;
   } finally {
-    options.onEnd(finished ? { summary: summary() } : failure !== undefined ? { summary: summary(), error: failure } : { summary: summary(), aborted: true });
+    // A chunk from the provider goes out before the next is read: once one arrived, the consumer had it.
+    const firstChunkSent = last !== undefined;
+    options.onEnd(
+      finished ? { summary: summary(), firstChunkSent } : failure !== undefined ? { summary: summary(), error: failure, firstChunkSent } : { summary: summary(), aborted: true, firstChunkSent },
+    );
   }
 }
 
