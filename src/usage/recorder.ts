@@ -118,8 +118,9 @@ export class UsageRecorder {
   /**
    * Stops accepting records and writes what is left, retrying failed writes with the recorder's
    * backoff until the buffer is empty or `deadlineAt` (epoch ms, the shutdown deadline; default now:
-   * one attempt) has passed. No attempt starts after the deadline; one under way is awaited (the
-   * store's client bounds it by its command timeout), so whether its batch was written is known. A
+   * one attempt) has passed. One attempt is always made, also when called after the deadline (the
+   * records of requests the deadline stopped come then); no retry starts after it, and one under way
+   * is awaited (the store's client bounds it by its command timeout), so whether its batch was written is known. A
    * retry is the same batch under the same id, so a write that failed yet reached the store is not
    * applied twice. What is still buffered then is counted as dropped and the promise rejects with
    * `UsageRecordsLostError` (the caller logs it).
