@@ -1,11 +1,13 @@
 /**
  * There is no Docker engine here, so the compose file is checked for the structure operators rely
- * on: which services exist, how they connect, what is exposed and mounted.
+ * on: which services exist, how they connect, what is exposed and mounted, how long a stop may take.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
+import { EnvSchema } from "../../src/config/env.js";
+import { SHUTDOWN_FLUSH_MS } from "../../src/server.js";
 
 const Service = z.looseObject({
   image: z.string().optional(),
@@ -18,6 +20,7 @@ const Service = z.looseObject({
   command: z.array(z.string()).optional(),
   healthcheck: z.looseObject({ test: z.array(z.string()) }).optional(),
   env_file: z.array(z.looseObject({ path: z.string(), required: z.boolean().optional() })).optional(),
+  stop_grace_period: z.string().optional(),
 });
 const Compose = z.looseObject({ services: z.record(z.string(), Service), volumes: z.record(z.string(), z.unknown()).optional() });
 
@@ -36,6 +39,14 @@ describe("docker-compose.yml", async () => {
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain("npm install --omit=dev");
     expect(dockerfile).toMatch(/CMD \["node", "--import", "tsx", "src\/main.ts", "serve"\]/);
+  });
+
+  it("lets the gateway's shutdown run its worst case before Docker kills it", () => {
+    const seconds = Number(/^(\d+)s$/.exec(gateway?.stop_grace_period ?? "")?.[1]);
+    const timeoutMs = EnvSchema.parse({}).SWITCHYARD_SHUTDOWN_TIMEOUT_MS;
+    // The deadline, the stopped requests' flush allowance, up to 5 s for the saves and usage records
+    // still pending (pipeline.drain), up to 2 s for the last usage write, unloading the models, and margin.
+    expect(seconds).toBeGreaterThanOrEqual((timeoutMs + SHUTDOWN_FLUSH_MS) / 1000 + 5 + 2 + 5);
   });
 
   it("connects the gateway to Redis by service name and waits for it to be healthy", () => {
