@@ -12,6 +12,7 @@ import { ONE_DOCUMENT_MESSAGE, onlyEmptyAfterFirst } from "./extra-documents.js"
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { tooDeep } from "./nesting-depth.js";
+import { tooDeepText } from "./nesting-prescan.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
 import { tagProblems } from "./yaml-warnings.js";
@@ -152,6 +153,32 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
 }
 
 /**
+ * The library's syntax tree of `text`, and where its lines start.
+ * stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
+ * problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
+ * mapping; `duplicateKeys` does it in one pass.
+ * merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
+ * other YAML tools; without it the file had a literal "<<" key.
+ */
+function parse(text: string): { doc: Document; counter: LineCounter } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
+  return { doc, counter };
+}
+
+/** Problems found at source offsets, in the order of the file, as a `ConfigError` naming their lines. */
+function located(file: string, counter: LineCounter, found: { offset: number; message: string }[]): ConfigError {
+  return new ConfigError(
+    found
+      .sort((a, b) => a.offset - b.offset)
+      .map((e) => {
+        const pos = counter.linePos(e.offset);
+        return { file, line: pos.line, col: pos.col, path: "", message: e.message };
+      }),
+  );
+}
+
+/**
  * `options.maxBytes`: the size cap, `MAX_CONFIG_FILE_BYTES` by default (a policy file the gateway reads
  * on its serving thread); the classifier trainer's data files, read offline, pass `Infinity`.
  */
@@ -161,26 +188,22 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   const text = written.charCodeAt(0) === 0xfeff ? written.slice(1) : written;
   if (bytes > (options.maxBytes ?? MAX_CONFIG_FILE_BYTES)) throw tooLarge(file, bytes);
   if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
-  const counter = new LineCounter();
-  // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
-  // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
-  // mapping; `duplicateKeys` does it in one pass.
-  // merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
-  // other YAML tools; without it the file had a literal "<<" key.
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
-  const located = (found: { offset: number; message: string }[]): ConfigError =>
-    new ConfigError(
-      found
-        .sort((a, b) => a.offset - b.offset)
-        .map((e) => {
-          const pos = counter.linePos(e.offset);
-          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
-        }),
-    );
+  // Before the library parses the file: it took 1–2 s to parse one nested 100,000 levels deep (`[[[…`,
+  // `- - - …`), and a second such file aborted the process (V8's "RegExpCompiler Allocation failed",
+  // its stack exhausted inside the parser). The scan reads the text once; what it finds is checked on
+  // the text up to it — some 65 levels, parsed in no time — so a file is refused only for a depth the
+  // library's own tree has (the scan can count content the library drops after a `? key`).
+  const scanned = tooDeepText(text);
+  if (scanned) {
+    const prefix = parse(text.slice(0, scanned.end));
+    const deep = tooDeep(prefix.doc);
+    if (deep) throw located(file, prefix.counter, [deep]);
+  }
+  const { doc, counter } = parse(text);
   // First, and alone: the checks below walk the tree copying their path at each level (quadratic in
   // its depth), and yaml's own stack overflow while composing it is the same fault reported again.
   const deep = tooDeep(doc);
-  if (deep) throw located([deep]);
+  if (deep) throw located(file, counter, [deep]);
   const syntax = [
     ...doc.errors
       .filter((e) => e.code !== "MULTIPLE_DOCS" || !onlyEmptyAfterFirst(text))
@@ -197,7 +220,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   // Only in a file otherwise well formed (its aliases resolve, at most MAX_ALIASES of them): a merge
   // in a broken one would add a second report of the same fault.
   else if (syntax.length === 0) syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
-  if (syntax.length > 0) throw located(syntax);
+  if (syntax.length > 0) throw located(file, counter, syntax);
   const locate = locator(doc, counter);
   const problem = (path: readonly PropertyKey[], message: string): ConfigProblem => ({
     file,
