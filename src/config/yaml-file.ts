@@ -4,7 +4,7 @@
  */
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
+import { LineCounter, isAlias, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
@@ -15,6 +15,7 @@ import { tooDeep } from "./nesting-depth.js";
 import { tooDeepText } from "./nesting-prescan.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
+import { createLocator } from "./yaml-locate.js";
 import { tagProblems } from "./yaml-warnings.js";
 
 export interface ConfigProblem {
@@ -109,34 +110,6 @@ export interface YamlSource<T> {
   problem(path: readonly PropertyKey[], message: string): ConfigProblem;
 }
 
-function locator(doc: Document, counter: LineCounter) {
-  return (path: readonly PropertyKey[]): { line: number; col: number } => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
-      if (isNode(node) && node.range) {
-        const pos = counter.linePos(node.range[0]);
-        return { line: pos.line, col: pos.col };
-      }
-    }
-    return { line: 1, col: 1 };
-  };
-}
-
-/** Where key `key` of the mapping at `path` is written: its own line, so a typo below a block's first key is found. */
-function keyLocator(doc: Document, counter: LineCounter, locate: (path: readonly PropertyKey[]) => { line: number; col: number }) {
-  return (path: readonly PropertyKey[], key: string): { line: number; col: number } => {
-    const parent = locate(path);
-    const node = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
-    if (!isMap(node)) return parent;
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
-    const range = isNode(pair?.key) ? pair.key.range : undefined;
-    if (!range) return parent;
-    const at = counter.linePos(range[0]);
-    // On the mapping's own line (flow style) its position already names the line; keep it stable.
-    return at.line === parent.line ? parent : { line: at.line, col: at.col };
-  };
-}
-
 function firstAlias(doc: Document, counter: LineCounter): { line: number; col: number } {
   let at = { line: 0, col: 0 };
   visit(doc, {
@@ -221,7 +194,7 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   // in a broken one would add a second report of the same fault.
   else if (syntax.length === 0) syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
   if (syntax.length > 0) throw located(file, counter, syntax);
-  const locate = locator(doc, counter);
+  const { locate, locateKey } = createLocator(doc, counter);
   const problem = (path: readonly PropertyKey[], message: string): ConfigProblem => ({
     file,
     ...locate(path),
@@ -243,7 +216,6 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   }
   const result = withinStack(file, () => schema.safeParse(value ?? {}));
   if (!result.success) {
-    const locateKey = keyLocator(doc, counter, locate);
     throw new ConfigError(
       result.error.issues.flatMap((issue) =>
         // One problem per misspelt key, at the key's own line (zod reports them together, at the mapping).
