@@ -44,7 +44,7 @@ describe("nesting depth", () => {
     const deep = 100_000;
     const files: [string, string][] = [
       [`a: ${"[".repeat(deep)}${"]".repeat(deep)}\n`, `1:${4 + (MAX_NESTING_DEPTH - 1)}`],
-      [`a: ${"{a: ".repeat(deep)}1${"}".repeat(deep)}\n`, `1:${4 + 4 * (MAX_NESTING_DEPTH - 1)}`],
+      [`a: ${"{".repeat(deep)}${"}".repeat(deep)}\n`, `1:${4 + (MAX_NESTING_DEPTH - 1)}`],
       [`a:\n  ${"- ".repeat(deep)}1\n`, `2:${3 + 2 * (MAX_NESTING_DEPTH - 1)}`],
       [`${"? ".repeat(deep)}a\n`, `1:${1 + 2 * MAX_NESTING_DEPTH}`],
     ];
