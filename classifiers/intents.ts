@@ -44,7 +44,7 @@ export function parseIntentsYaml(text: string, file = "intents file"): IntentsFi
   let source: YamlSource<unknown>;
   try {
     // Training data is read offline and may be larger than any policy file.
-    source = parseYamlText(file, text, z.unknown(), { maxBytes: Infinity });
+    source = parseYamlText(file, text, z.unknown(), { limit: { bytes: Infinity, of: "training data" } });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const [first] = error.problems;

@@ -4,7 +4,7 @@
  */
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
+import { LineCounter, isAlias, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
@@ -12,8 +12,10 @@ import { ONE_DOCUMENT_MESSAGE, onlyEmptyAfterFirst } from "./extra-documents.js"
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { tooDeep } from "./nesting-depth.js";
+import { tooDeepText } from "./nesting-prescan.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
+import { createLocator } from "./yaml-locate.js";
 import { tagProblems } from "./yaml-warnings.js";
 
 export interface ConfigProblem {
@@ -52,15 +54,32 @@ export function problemLines(problems: readonly ConfigProblem[]): string[] {
   return lines;
 }
 
-/**
- * Policy files are parsed on the event loop that serves requests (at every hot reload): a runaway file
- * (a generated dump, a wrong file copied in) would stall the gateway for seconds, so it is refused
- * unread. 1 MiB is ~50 times the largest shipped file.
- */
-export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
-const tooLarge = (file: string, bytes: number): ConfigError =>
-  new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${bytes} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)` }]);
+/** How large a file may be, and whose limit it is, as the message refusing a larger one names it. */
+export interface SizeLimit {
+  bytes: number;
+  /** "policy files", "intents.yaml": what "… may be at most N bytes" is said of. */
+  of: string;
+}
+
+/**
+ * Policy files are parsed on the event loop that serves requests (at every hot reload), and the yaml
+ * library takes 1–4 µs a byte of dense YAML: a 1 MiB routing.yaml of rules held the loop 1.7 s, 1 MiB
+ * of `-` lines 3.7 s. A runaway file (a generated dump, a wrong file copied in) is refused unread.
+ * 256 KiB is ~40 times the largest shipped file (routing.yaml, 6 KB): ~800 rules, or budgets for
+ * ~4,500 tenants, parsed in ~0.3 s; the densest YAML of that size in ~0.7 s, garbage with an error at
+ * every byte (`[,,,…]`) in ~1 s (on a 2-core box).
+ */
+export const POLICY_FILE_LIMIT: SizeLimit = { bytes: 256 * KiB, of: "policy files" };
+
+/** 256 KiB, 1 MiB, or the bytes. */
+const sizeOf = (bytes: number): string =>
+  bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+
+const tooLarge = (file: string, size: string, limit: SizeLimit): ConfigError =>
+  new ConfigError([{ file, line: 0, col: 0, path: "", message: `file is ${size} bytes; ${limit.of} may be at most ${limit.bytes} bytes (${sizeOf(limit.bytes)})` }]);
 
 /** Alias expansions allowed when building a file's value: a few anchors are fine, a "billion laughs" is not. */
 const MAX_ALIAS_COUNT = 100;
@@ -108,34 +127,6 @@ export interface YamlSource<T> {
   problem(path: readonly PropertyKey[], message: string): ConfigProblem;
 }
 
-function locator(doc: Document, counter: LineCounter) {
-  return (path: readonly PropertyKey[]): { line: number; col: number } => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
-      if (isNode(node) && node.range) {
-        const pos = counter.linePos(node.range[0]);
-        return { line: pos.line, col: pos.col };
-      }
-    }
-    return { line: 1, col: 1 };
-  };
-}
-
-/** Where key `key` of the mapping at `path` is written: its own line, so a typo below a block's first key is found. */
-function keyLocator(doc: Document, counter: LineCounter, locate: (path: readonly PropertyKey[]) => { line: number; col: number }) {
-  return (path: readonly PropertyKey[], key: string): { line: number; col: number } => {
-    const parent = locate(path);
-    const node = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
-    if (!isMap(node)) return parent;
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
-    const range = isNode(pair?.key) ? pair.key.range : undefined;
-    if (!range) return parent;
-    const at = counter.linePos(range[0]);
-    // On the mapping's own line (flow style) its position already names the line; keep it stable.
-    return at.line === parent.line ? parent : { line: at.line, col: at.col };
-  };
-}
-
 function firstAlias(doc: Document, counter: LineCounter): { line: number; col: number } {
   let at = { line: 0, col: 0 };
   visit(doc, {
@@ -152,35 +143,67 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
 }
 
 /**
- * `options.maxBytes`: the size cap, `MAX_CONFIG_FILE_BYTES` by default (a policy file the gateway reads
- * on its serving thread); the classifier trainer's data files, read offline, pass `Infinity`.
+ * The library's syntax tree of `text`, and where its lines start.
+ * stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
+ * problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
+ * mapping; `duplicateKeys` does it in one pass.
+ * merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
+ * other YAML tools; without it the file had a literal "<<" key.
  */
-export function parseYamlText<S extends z.ZodType>(file: string, written: string, schema: S, options: { maxBytes?: number } = {}): YamlSource<z.infer<S>> {
+function parse(text: string): { doc: Document; counter: LineCounter } {
+  const counter = new LineCounter();
+  // The library makes an Error for each problem it finds, capturing a stack trace no one reads (its
+  // code, message and offset are what is reported): 260,000 of them for 256 KiB of `[,,,…]` took 4 s
+  // of the 5 s parse. Parsing is synchronous, so no other code sees the limit changed.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
+    return { doc, counter };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** Problems found at source offsets, in the order of the file, as a `ConfigError` naming their lines. */
+function located(file: string, counter: LineCounter, found: { offset: number; message: string }[]): ConfigError {
+  return new ConfigError(
+    found
+      .sort((a, b) => a.offset - b.offset)
+      .map((e) => {
+        const pos = counter.linePos(e.offset);
+        return { file, line: pos.line, col: pos.col, path: "", message: e.message };
+      }),
+  );
+}
+
+/**
+ * `options.limit`: the size cap, `POLICY_FILE_LIMIT` by default (a policy file the gateway reads on its
+ * serving thread); the classifier trainer's data files, read offline, have none (`bytes: Infinity`).
+ */
+export function parseYamlText<S extends z.ZodType>(file: string, written: string, schema: S, options: { limit?: SizeLimit } = {}): YamlSource<z.infer<S>> {
   const bytes = Buffer.byteLength(written, "utf8");
   // A byte-order mark (editors on Windows write one) is no column: line 1's positions count from after it.
   const text = written.charCodeAt(0) === 0xfeff ? written.slice(1) : written;
-  if (bytes > (options.maxBytes ?? MAX_CONFIG_FILE_BYTES)) throw tooLarge(file, bytes);
+  const limit = options.limit ?? POLICY_FILE_LIMIT;
+  if (bytes > limit.bytes) throw tooLarge(file, String(bytes), limit);
   if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
-  const counter = new LineCounter();
-  // stringKeys: a key is the text written, so a tenant `0042` stays "0042" (not 42, then "42") and a
-  // problem under it can be located by that text. uniqueKeys off: yaml's check is quadratic per
-  // mapping; `duplicateKeys` does it in one pass.
-  // merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
-  // other YAML tools; without it the file had a literal "<<" key.
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
-  const located = (found: { offset: number; message: string }[]): ConfigError =>
-    new ConfigError(
-      found
-        .sort((a, b) => a.offset - b.offset)
-        .map((e) => {
-          const pos = counter.linePos(e.offset);
-          return { file, line: pos.line, col: pos.col, path: "", message: e.message };
-        }),
-    );
+  // Before the library parses the file: it took 1–2 s to parse one nested 100,000 levels deep (`[[[…`,
+  // `- - - …`), and a second such file aborted the process (V8's "RegExpCompiler Allocation failed",
+  // its stack exhausted inside the parser). The scan reads the text once; what it finds is checked on
+  // the text up to it — some 65 levels, parsed in no time — so a file is refused only for a depth the
+  // library's own tree has (the scan can count content the library drops after a `? key`).
+  const scanned = tooDeepText(text);
+  if (scanned) {
+    const prefix = parse(text.slice(0, scanned.end));
+    const deep = tooDeep(prefix.doc);
+    if (deep) throw located(file, prefix.counter, [deep]);
+  }
+  const { doc, counter } = parse(text);
   // First, and alone: the checks below walk the tree copying their path at each level (quadratic in
   // its depth), and yaml's own stack overflow while composing it is the same fault reported again.
   const deep = tooDeep(doc);
-  if (deep) throw located([deep]);
+  if (deep) throw located(file, counter, [deep]);
   const syntax = [
     ...doc.errors
       .filter((e) => e.code !== "MULTIPLE_DOCS" || !onlyEmptyAfterFirst(text))
@@ -197,8 +220,8 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   // Only in a file otherwise well formed (its aliases resolve, at most MAX_ALIASES of them): a merge
   // in a broken one would add a second report of the same fault.
   else if (syntax.length === 0) syntax.push(...badMerges(doc).map((offset) => ({ offset, message: MERGE_MESSAGE })));
-  if (syntax.length > 0) throw located(syntax);
-  const locate = locator(doc, counter);
+  if (syntax.length > 0) throw located(file, counter, syntax);
+  const { locate, locateKey } = createLocator(doc, counter);
   const problem = (path: readonly PropertyKey[], message: string): ConfigProblem => ({
     file,
     ...locate(path),
@@ -220,7 +243,6 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   }
   const result = withinStack(file, () => schema.safeParse(value ?? {}));
   if (!result.success) {
-    const locateKey = keyLocator(doc, counter, locate);
     throw new ConfigError(
       result.error.issues.flatMap((issue) =>
         // One problem per misspelt key, at the key's own line (zod reports them together, at the mapping).
@@ -237,13 +259,13 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
  * The bytes of a configuration file, or `undefined` when it does not exist. Any other failure (a
  * directory in its place, no read permission, a symlink loop) is a `ConfigError` naming the file: an
  * optional file that is there but unreadable must not pass for an absent one. So is a file over
- * `MAX_CONFIG_FILE_BYTES`, refused by its size before a byte is read, and anything that is not a
- * regular file (a FIFO would block the read, /dev/zero never end it).
+ * `limit` (`POLICY_FILE_LIMIT` by default), refused by its size before a byte is read, and anything
+ * that is not a regular file (a FIFO would block the read, /dev/zero never end it).
  *
  * @example
  * const bytes = await readConfigFile("policies/budgets.yaml"); // undefined: no budgets
  */
-export async function readConfigFile(file: string): Promise<Buffer | undefined> {
+export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FILE_LIMIT): Promise<Buffer | undefined> {
   const problem = (message: string) => new ConfigError([{ file, line: 0, col: 0, path: "", message }]);
   let handle: FileHandle;
   try {
@@ -260,15 +282,15 @@ export async function readConfigFile(file: string): Promise<Buffer | undefined> 
     const info = await handle.stat();
     const notFile = notRegularFile(info);
     if (notFile) throw problem(notFile);
-    if (info.size > MAX_CONFIG_FILE_BYTES) throw tooLarge(file, info.size);
+    if (info.size > limit.bytes) throw tooLarge(file, String(info.size), limit);
     // At most one byte past the limit: the file may have grown since the stat.
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for await (const chunk of handle.createReadStream({ start: 0, end: MAX_CONFIG_FILE_BYTES, autoClose: false })) {
+    for await (const chunk of handle.createReadStream({ start: 0, end: limit.bytes, autoClose: false })) {
       chunks.push(chunk as Buffer);
       bytes += (chunk as Buffer).length;
     }
-    if (bytes > MAX_CONFIG_FILE_BYTES) throw problem(`file is over ${MAX_CONFIG_FILE_BYTES} bytes; policy files may be at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB)`);
+    if (bytes > limit.bytes) throw tooLarge(file, `over ${limit.bytes}`, limit);
     return Buffer.concat(chunks, bytes);
   } catch (error) {
     if (error instanceof ConfigError) throw error;

@@ -38,6 +38,34 @@ describe("nesting depth", () => {
     expect(yamlProblemsOf(text)).toEqual([`f.yaml:1:${4 + MAX_NESTING_DEPTH - 1}: ${NESTING_MESSAGE}`]);
   });
 
+  it("files nested 100,000 deep are refused before the library parses them: in milliseconds, one after another", () => {
+    // The library took 1–2 s to parse each, on the thread serving requests, and the second one in a
+    // process aborted it (V8's "RegExpCompiler Allocation failed", its stack exhausted in the parser).
+    const deep = 100_000;
+    const files: [string, string][] = [
+      [`a: ${"[".repeat(deep)}${"]".repeat(deep)}\n`, `1:${4 + (MAX_NESTING_DEPTH - 1)}`],
+      [`a: ${"{".repeat(deep)}${"}".repeat(deep)}\n`, `1:${4 + (MAX_NESTING_DEPTH - 1)}`],
+      [`a:\n  ${"- ".repeat(deep)}1\n`, `2:${3 + 2 * (MAX_NESTING_DEPTH - 1)}`],
+      [`${"? ".repeat(deep)}a\n`, `1:${1 + 2 * MAX_NESTING_DEPTH}`],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [text, at] of files) {
+        const before = process.cpuUsage();
+        const problems = yamlProblemsOf(text);
+        const used = process.cpuUsage(before);
+        expect(problems).toEqual([`f.yaml:${at}: ${NESTING_MESSAGE}`]);
+        // CPU time, which a loaded machine does not inflate as it does wall time; ~1 ms here.
+        expect((used.user + used.system) / 1000).toBeLessThan(300);
+      }
+    }
+  });
+
+  it("a level the scan counts in content the library drops is no reason to refuse the file", () => {
+    // The library reads nothing after this explicit key's block scalar: no error, and no brackets.
+    const text = `? \n  |\n  x\n "d"'m\n${"[".repeat(100)}\n`;
+    expect(parseYamlText("f.yaml", text, AnyMap).value).toEqual({ "x\n": null });
+  });
+
   it(`${MAX_NESTING_DEPTH} levels are accepted`, () => {
     const levels = MAX_NESTING_DEPTH - 1; // under the top-level mapping
     const text = `a: ${"[".repeat(levels)}${"]".repeat(levels)}\n`;

@@ -42,7 +42,7 @@ describe("intents.yaml, read by the gateway and the trainer", () => {
     expect(() => parseIntentsYaml(tagged, "intents.yaml")).toThrow("intents.yaml:3: invalid YAML: custom YAML tags (!ENV) are not supported: write the value itself");
   });
 
-  it("larger than a policy file may be (1 MiB), is still training data for the trainer", () => {
+  it("larger than the gateway reads intents.yaml (1 MiB), is still training data for the trainer", () => {
     const examples = (intent: string) => Array.from({ length: 10_000 }, (_, i) => `      - "${intent} example number ${i} with some more words"`).join("\n");
     const text = `version: 1\nintents:\n  greeting:\n    route: local\n    description: greetings\n    examples:\n${examples("greeting")}\n  faq:\n    route: local\n    description: questions\n    examples:\n${examples("faq")}\n`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);

@@ -102,6 +102,29 @@ describe("admin policy routes", () => {
     res = await app.request("/admin/policies", { headers: bearer(ADMIN_KEY) });
     expect(await res.json()).toMatchObject({ version: changed.version, reloadFailures: 1, lastError: { trigger: "admin" } });
   });
+
+  it("POST reload refuses a routing.yaml too large or too deep to parse with 422, naming the file and the limit", async () => {
+    const { app, store, dir } = await setup();
+    const before = store.version;
+    const reload = async () => {
+      const res = await app.request("/admin/policies/reload", { method: "POST", headers: bearer(ADMIN_KEY) });
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as { ok: boolean; version: string; error: { message: string; type: string; code: string; param: null; problems: unknown[] } };
+      expect(body).toMatchObject({ ok: false, version: before, error: { type: "invalid_request_error", code: "policy_invalid", param: null } });
+      return body.error;
+    };
+
+    const large = `version: 1\ndefault: { route: cloud }\n${"#".repeat(300_000)}\n`;
+    await dir.write("routing.yaml", large);
+    let error = await reload();
+    expect(error.message).toContain(`routing.yaml: file is ${Buffer.byteLength(large)} bytes; policy files may be at most 262144 bytes (256 KiB)`);
+    expect(error.problems).toEqual([expect.objectContaining({ line: 0, col: 0, path: "" })]);
+
+    await dir.write("routing.yaml", `version: 1\ndefault: { route: cloud }\nrules: ${"[".repeat(100_000)}\n`);
+    error = await reload();
+    expect(error.message).toMatch(/routing\.yaml:3:71: mappings and lists nest more than 64 levels deep here/);
+    expect(store.version).toBe(before);
+  });
 });
 
 describe("POST /v1/route", () => {
