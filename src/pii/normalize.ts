@@ -35,7 +35,12 @@ export interface NormalizedText {
 }
 
 const NON_ASCII = /[^\x00-\x7F]/;
-const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/**
+ * An invisible character or a digit other than 0-9: none is ASCII. One pass for both, and the ASCII
+ * test first: two passes with only the property classes took ~1.3 ms on a 100 KB two-byte text, as
+ * long as the rest of normalising it.
+ */
+const INVISIBLE_OR_OTHER_DIGIT = /(?![\x00-\x7F])[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Nd}]/u;
 const INVISIBLES = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 /** Decimal digits NFKC keeps: Arabic-Indic, Devanagari, Bengali, Thai and the others. */
 const OTHER_DIGIT = /(?![0-9])\p{Nd}/u;
@@ -71,7 +76,7 @@ const CLUSTERS_PER_CHECK = 1024;
 export function normalizeForScan(text: string, limits: NormalizeLimits = {}): NormalizedText | undefined {
   const { deadline = NO_DEADLINE, maxChars = Infinity } = limits;
   if (!NON_ASCII.test(text)) return undefined;
-  if (!INVISIBLE.test(text) && !OTHER_DIGIT.test(text) && isNormal(text, deadline)) return undefined;
+  if (!INVISIBLE_OR_OTHER_DIGIT.test(text) && isNormal(text, deadline)) return undefined;
   // For each unit of the copy: where its cluster starts and ends in `text`.
   // Typed and grown by doubling: a number[] pushed a unit at a time was most of the cost of a long text.
   let starts = new Int32Array(text.length + 16);
