@@ -297,7 +297,7 @@ function oneDecoded(escape: string, at: number, emit: Emit): void {
   if (escape.charCodeAt(0) === 0x26) {
     // &
     if (escape.charCodeAt(1) !== 0x23) {
-      const named = namedReference(escape.slice(1, -1));
+      const named = namedReference(escape);
       if (named !== undefined) emit(named, at, at + escape.length);
       return;
     }
@@ -312,20 +312,24 @@ function oneDecoded(escape: string, at: number, emit: Emit): void {
   emit(String.fromCodePoint(code), at, at + escape.length);
 }
 
-const namedCache = new Map<string, string | undefined>();
+/** Named references looked up, by the escape as written (`&eacute;`); null for one that names no character. */
+const namedCache = new Map<string, string | null>();
 
-function namedReference(name: string): string | undefined {
-  if (Object.hasOwn(NAMED, name)) return NAMED[name];
-  if (namedCache.has(name)) return namedCache.get(name);
-  const letter = LETTER_WITH_DIACRITIC.exec(name);
-  let value: string | undefined;
+/** The character of a named reference (`&commat;`, `&eacute;`), if it names one this reading knows. */
+function namedReference(escape: string): string | undefined {
+  // One lookup per escape: a page of `&eacute;` has tens of thousands of them.
+  const cached = namedCache.get(escape);
+  if (cached !== undefined) return cached ?? undefined;
+  const name = escape.slice(1, -1);
+  let value = Object.hasOwn(NAMED, name) ? NAMED[name] : undefined;
+  const letter = value === undefined ? LETTER_WITH_DIACRITIC.exec(name) : null;
   if (letter) {
     const composed = (letter[1]! + DIACRITICS[letter[2]!]!).normalize("NFC");
     value = composed.length === 1 ? composed : undefined;
   }
   // Names are at most 8 letters of [A-Za-z] and only those the page writes: the cache stays small,
   // but a text of made-up names must not grow it without end.
-  if (namedCache.size < 4096) namedCache.set(name, value);
+  if (namedCache.size < 4096) namedCache.set(escape, value ?? null);
   return value;
 }
 
