@@ -37,6 +37,8 @@ export interface OneByteText {
 const WIDE = /[^\x00-\xff]/g;
 /** Past this share of the text to be matched as written, the copy is not worth using. */
 const MOST_OF_THE_TEXT = 0.5;
+/** Characters above U+00FF whose reading is remembered, per pattern: a text of Chinese meets thousands. */
+const WIDE_CACHE_SIZE = 4096;
 
 /** `text`'s `OneByteText`, or undefined when it has no character above U+00FF. */
 export function oneByteText(text: string): OneByteText | undefined {
@@ -65,13 +67,23 @@ export function oneByteMatcher(regex: RegExp): OneByteMatcher {
   const unread = new Uint8Array(256);
   if (reads) for (let c = 0; c < 256; c++) unread[c] = reads.test(String.fromCharCode(c)) ? 0 : 1;
   if (!reads || unread[0] === 0) return (text, deadline, visit) => forEachMatch(own, text, deadline, visit);
+  // Characters above U+00FF the pattern never reads, as they are met: a text repeats its few (dashes, quotes).
+  const wideUnread = new Map<number, boolean>();
+  const isWideUnread = (code: number) => {
+    let known = wideUnread.get(code);
+    if (known === undefined) {
+      known = !reads.test(String.fromCodePoint(code));
+      if (wideUnread.size < WIDE_CACHE_SIZE) wideUnread.set(code, known);
+    }
+    return known;
+  };
   return (text, deadline, visit, shared) => {
     const one = shared ?? oneByteText(text);
     const asWritten =
       one &&
       stretchesAsWritten(text, one.wide, (at) => {
         const unit = text.charCodeAt(at);
-        return unit <= 0xff ? unread[unit] === 1 : !reads.test(String.fromCodePoint(text.codePointAt(at)!));
+        return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
       });
     if (one === undefined || asWritten === undefined) forEachMatch(own, text, deadline, visit);
     else matchInStretches(own, text, one.copy, asWritten, deadline, visit);
