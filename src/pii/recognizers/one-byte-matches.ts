@@ -26,7 +26,11 @@ export type MatchVisitor = (match: RegExpExecArray) => void;
  */
 export type OneByteMatcher = (text: string, deadline: Deadline, visit: MatchVisitor, shared?: OneByteText) => void;
 
-/** A text's characters above U+00FF, and its copy with U+0000 for each of them. */
+/**
+ * A text's characters above U+00FF and its copy with U+0000 for each of them. None are listed when it
+ * has none, or so many that matching the copy would not pay (a text in Chinese, Greek or Russian: most
+ * of its characters are letters, which the patterns read), and then the copy is the text.
+ */
 export interface OneByteText {
   /** Where the units above U+00FF are, in order (both halves of a surrogate pair). */
   readonly wide: readonly number[];
@@ -37,18 +41,41 @@ export interface OneByteText {
 const WIDE = /[^\x00-\xff]/g;
 /** Past this share of the text to be matched as written, the copy is not worth using. */
 const MOST_OF_THE_TEXT = 0.5;
+/** Past this share of characters above U+00FF, a text is not worth copying. */
+const MANY_WIDE = 0.25;
+/** Characters looked at to tell a text in another script. */
+const SAMPLES = 256;
 /** Characters above U+00FF whose reading is remembered, per pattern: a text of Chinese meets thousands. */
 const WIDE_CACHE_SIZE = 4096;
 
-/** `text`'s `OneByteText`, or undefined when it has no character above U+00FF. */
-export function oneByteText(text: string): OneByteText | undefined {
+/** `text`'s `OneByteText`, for matchers of it to share. */
+export function oneByteText(text: string): OneByteText {
+  const none = { wide: [], copy: text };
+  // Most texts have none: one regex test. A text in another script is told by a sample of it, as
+  // listing its characters one by one would cost more than the copy saves.
   WIDE.lastIndex = 0;
-  const wide: number[] = [];
-  for (let match = WIDE.exec(text); match !== null; match = WIDE.exec(text)) wide.push(match.index);
-  if (wide.length === 0) return undefined;
+  if (!WIDE.test(text) || mostlyWide(text)) return none;
+  const wide = [WIDE.lastIndex - 1];
+  const tooMany = text.length * MANY_WIDE;
+  while (WIDE.test(text)) {
+    wide.push(WIDE.lastIndex - 1);
+    if (wide.length > tooMany) return none;
+  }
   const bytes = Buffer.from(text, "latin1");
   for (const at of wide) bytes[at] = 0;
   return { wide, copy: bytes.toString("latin1") };
+}
+
+/** Whether more than `MANY_WIDE` of `SAMPLES` characters spread over `text` are above U+00FF. */
+function mostlyWide(text: string): boolean {
+  const step = Math.max(1, Math.floor(text.length / SAMPLES));
+  let sampled = 0;
+  let wide = 0;
+  for (let at = 0; at < text.length; at += step) {
+    sampled++;
+    if (text.charCodeAt(at) > 0xff) wide++;
+  }
+  return wide > sampled * MANY_WIDE;
 }
 
 /**
@@ -80,12 +107,13 @@ export function oneByteMatcher(regex: RegExp): OneByteMatcher {
   return (text, deadline, visit, shared) => {
     const one = shared ?? oneByteText(text);
     const asWritten =
-      one &&
-      stretchesAsWritten(text, one.wide, (at) => {
-        const unit = text.charCodeAt(at);
-        return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
-      });
-    if (one === undefined || asWritten === undefined) forEachMatch(own, text, deadline, visit);
+      one.wide.length > 0
+        ? stretchesAsWritten(text, one.wide, (at) => {
+            const unit = text.charCodeAt(at);
+            return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
+          })
+        : undefined;
+    if (asWritten === undefined) forEachMatch(own, text, deadline, visit);
     else matchInStretches(own, text, one.copy, asWritten, deadline, visit);
   };
 }
