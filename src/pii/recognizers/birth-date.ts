@@ -79,9 +79,12 @@ const CELL_SEPARATOR = /[,\t;|]/;
 
 /** In a table (header line, then rows), whether `date` sits in another column than the field named at `word`. */
 function inAnotherColumn(text: string, word: Span, date: Span): boolean {
+  // The line break is looked for between the word and the date only: searched to the text's end, it
+  // made a text of one long line (minified JSON) quadratic in its dates.
+  const lineBreak = text.slice(word.end, date.start).indexOf("\n");
+  if (lineBreak === -1) return false;
+  const headerEnd = word.end + lineBreak;
   const headerStart = text.lastIndexOf("\n", word.start - 1) + 1;
-  const headerEnd = text.indexOf("\n", word.end);
-  if (headerEnd === -1 || headerEnd >= date.start) return false;
   const separator = CELL_SEPARATOR.exec(text.slice(headerStart, headerEnd))?.[0];
   if (!separator) return false;
   const column = (line: string) => line.split(separator).length - 1;

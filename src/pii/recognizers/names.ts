@@ -3,7 +3,8 @@ import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import type { Gazetteers } from "./gazetteers.js";
 import type { Recognizer } from "./recognizer.js";
-import { forEachMatch, ownRegex } from "./matches.js";
+import { ownRegex } from "./matches.js";
+import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
@@ -23,7 +24,7 @@ const CAPS_WORD = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}|\\p{Lu}\\.";
  */
 const startOfWord = (joiners: string) =>
   `(?=\\p{Lu})(?<![\\p{L}\\p{N}])(?<!(?<![\\p{L}\\p{N}])\\p{Lu}\\p{L}*[${joiners}]+)`;
-const RUN = new RegExp(
+export const RUN = new RegExp(
   // Both kinds start with a capital (startOfWord's lookahead): tested once, it rules most positions out faster than either alternative.
   `${startOfWord("'’-")}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
   "gu",
@@ -122,7 +123,7 @@ const UK_POSTCODE = "[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b";
 const WORD_END = "(?![\\p{L}\\p{N}])";
 // Every alternative starts at a word boundary; one leading \b for all of them is tested once per
 // position instead of once per alternative (same matches, less time on prose).
-const ADDRESS = new RegExp(
+export const ADDRESS = new RegExp(
   `\\b(?:${[
     // 42 Elm Street, Apt 5, Springfield, IL 62704; 42 ELM STREET, SPRINGFIELD, IL 62704
     // A size is no house number: "a 2 TB Drive".
@@ -266,8 +267,8 @@ const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
  * by pattern. Precision and recall on the labelled corpus are in docs/PII.md.
  */
 export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
-  const runs = ownRegex(RUN);
-  const addresses = ownRegex(ADDRESS);
+  const runs = oneByteMatcher(RUN);
+  const addresses = oneByteMatcher(ADDRESS);
   const bookingNames = ownRegex(BOOKING_NAME);
   const personContext = contextMatcher({ positive: PERSON_CONTEXT });
   const unknownPairContext = contextMatcher({ positive: UNKNOWN_PAIR_CONTEXT });
@@ -507,10 +508,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   return {
     name: "names_and_places",
     scan(text, out, deadline) {
-      forEachMatch(runs, text, deadline, (run) => scanRun(text, run.index, run[0], out, run[1] !== undefined));
+      const one = oneByteText(text);
+      runs(text, deadline, (run) => scanRun(text, run.index, run[0], out, run[1] !== undefined), one);
       forEachBookingName(text, deadline, (match) => bookingName(text, match, out));
-      forEachMatch(addresses, text, deadline, (address) =>
-        emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address),
+      addresses(
+        text,
+        deadline,
+        (address) => emit(out, text, "LOCATION", address.index, address.index + address[0].length, PLACE_SCORE.address),
+        one,
       );
     },
   };

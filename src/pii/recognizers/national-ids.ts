@@ -24,6 +24,7 @@ import { contextMatcher, nearby } from "../context.js";
 import type { NationalIdType } from "../entity.js";
 import { lineBefore } from "./lines.js";
 import { forEachMatch } from "./matches.js";
+import { oneByteMatcher } from "./one-byte-matches.js";
 import type { Recognizer } from "./recognizer.js";
 
 interface NationalId {
@@ -210,6 +211,9 @@ function shapesRegex(ids: readonly NationalId[], flags: string): RegExp {
   return new RegExp(`${boundary(flags)}${BEFORE}(?:${shapes.join("|")})${AFTER}`, flags);
 }
 
+/** Every kind's written forms in one pattern, capitals only. */
+export const NATIONAL_ID_SHAPES = shapesRegex(NATIONAL_IDS, "gu");
+
 // Memory sizes are digits glued to K, M or G, and K, M and G are DNI letters. A JVM's GC log writes
 // them as transitions ("16777233K->1048576K(14680064K)"); `free`, `top` and heap printouts as columns,
 // several sizes to a line ("Mem: 16777279K total, 15832456K used", "total 45098421K, used 8388608K").
@@ -270,7 +274,7 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
     acronym: id.acronyms ? acronymsRegex([id], "") : null,
     needsLabel: id.score < threshold(id.type),
   }));
-  const shapes = shapesRegex(NATIONAL_IDS, "gu");
+  const shapes = oneByteMatcher(NATIONAL_ID_SHAPES);
   const lowerCaseKinds = kinds.filter((kind) => kind.lowerCaseWhenLabelled);
   const lowerCaseShapes = shapesRegex(lowerCaseKinds, "giu");
   const lowerCaseLabels = [labelsRegex(lowerCaseKinds, "g"), acronymsRegex(lowerCaseKinds.filter((kind) => kind.acronyms), "g")];
@@ -295,7 +299,7 @@ export function nationalIdRecognizer(threshold: (type: string) => number): Recog
           if (score > 0) out.push({ type: kind.type, start, end, score });
         }
       };
-      forEachMatch(shapes, text, deadline, (m) => consider(m.index, m[0], false));
+      shapes(text, deadline, (m) => consider(m.index, m[0], false));
 
       // Lower-case codes only near a label of theirs: the case-blind pass costs several times the other, so
       // it reads each label's stretch of text, not the whole text.

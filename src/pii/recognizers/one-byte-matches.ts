@@ -1,0 +1,265 @@
+/**
+ * V8 stores a string holding any character above U+00FF (an en dash, a curly quote, an emoji, a letter
+ * such as "ł") two bytes a character, and runs the code a regex compiled for such strings. For patterns
+ * built on Unicode properties (`\p{Lu}`, `\p{L}`) that code is 4-15× slower on the same text than the
+ * one-byte code: a property's thousands of ranges are tested one by one, and the one-byte code's skip
+ * to where a match can start is lost. One dash in a 100 KB prompt made the whole prompt slow to scan.
+ *
+ * `oneByteMatcher` finds a pattern's matches in a one-byte copy of the text instead, which reads the
+ * same to the pattern: every character above U+00FF becomes U+0000, and where the text had one the
+ * pattern never reads (no class, escape or literal of it matches the character), neither is read: no
+ * match spans it and no look-around sees past it, in the text or the copy. The stretches around the
+ * characters the pattern does read (the letters of `\p{L}`, the "’" of a name) are matched in the text
+ * itself, out to the nearest characters it never reads on either side, where its matches start and end
+ * as they would in the whole text.
+ */
+import { Buffer } from "node:buffer";
+import type { Deadline } from "../budget.js";
+import { forEachMatch, ownRegex } from "./matches.js";
+import { CHECK_EVERY } from "./recognizer.js";
+
+export type MatchVisitor = (match: RegExpExecArray) => void;
+
+/**
+ * `forEachMatch` with a pattern of its own: the same matches in the same order, faster on two-byte
+ * texts. Matchers of one text can share its `OneByteText`, found once.
+ */
+export type OneByteMatcher = (text: string, deadline: Deadline, visit: MatchVisitor, shared?: OneByteText) => void;
+
+/**
+ * A text's characters above U+00FF and its copy with U+0000 for each of them. None are listed when it
+ * has none, or so many that matching the copy would not pay (a text in Chinese, Greek or Russian: most
+ * of its characters are letters, which the patterns read), and then the copy is the text.
+ */
+export interface OneByteText {
+  /** Where the units above U+00FF are, in order (both halves of a surrogate pair). */
+  readonly wide: readonly number[];
+  /** The text one byte a character. */
+  readonly copy: string;
+}
+
+const WIDE = /[^\x00-\xff]/g;
+/** Past this share of the text to be matched as written, the copy is not worth using. */
+const MOST_OF_THE_TEXT = 0.5;
+/** Past this share of characters above U+00FF, a text is not worth copying. */
+const MANY_WIDE = 0.25;
+/** Characters looked at to tell a text in another script. */
+const SAMPLES = 256;
+/** Characters above U+00FF whose reading is remembered, per pattern: a text of Chinese meets thousands. */
+const WIDE_CACHE_SIZE = 4096;
+
+/** `text`'s `OneByteText`, for matchers of it to share. */
+export function oneByteText(text: string): OneByteText {
+  const none = { wide: [], copy: text };
+  // Most texts have none: one regex test. A text in another script is told by a sample of it, as
+  // listing its characters one by one would cost more than the copy saves.
+  WIDE.lastIndex = 0;
+  if (!WIDE.test(text) || mostlyWide(text)) return none;
+  const wide = [WIDE.lastIndex - 1];
+  const tooMany = text.length * MANY_WIDE;
+  while (WIDE.test(text)) {
+    wide.push(WIDE.lastIndex - 1);
+    if (wide.length > tooMany) return none;
+  }
+  const bytes = Buffer.from(text, "latin1");
+  for (const at of wide) bytes[at] = 0;
+  return { wide, copy: bytes.toString("latin1") };
+}
+
+/** Whether more than `MANY_WIDE` of `SAMPLES` characters spread over `text` are above U+00FF. */
+function mostlyWide(text: string): boolean {
+  const step = Math.max(1, Math.floor(text.length / SAMPLES));
+  let sampled = 0;
+  let wide = 0;
+  for (let at = 0; at < text.length; at += step) {
+    sampled++;
+    if (text.charCodeAt(at) > 0xff) wide++;
+  }
+  return wide > sampled * MANY_WIDE;
+}
+
+/**
+ * A matcher of `regex` (with the `g` and `u` flags, and no empty matches) for recognizers whose pattern
+ * is slow on two-byte texts. As with `forEachMatch`, the visitor may move the regex's `lastIndex` within
+ * the current match to go on from there.
+ *
+ * @example
+ * const runs = oneByteMatcher(/\p{Lu}\p{Ll}+/gu);
+ * runs("Émile – Zoë", NO_DEADLINE, (m) => console.log(m.index, m[0])); // 0 Émile, 8 Zoë
+ */
+export function oneByteMatcher(regex: RegExp): OneByteMatcher {
+  const own = ownRegex(regex);
+  const reads = readClass(own);
+  // Latin-1 characters the pattern never reads; U+0000 must be one, as it stands in for the others.
+  const unread = new Uint8Array(256);
+  if (reads) for (let c = 0; c < 256; c++) unread[c] = reads.test(String.fromCharCode(c)) ? 0 : 1;
+  if (!reads || unread[0] === 0) return (text, deadline, visit) => forEachMatch(own, text, deadline, visit);
+  // Characters above U+00FF the pattern never reads, as they are met: a text repeats its few (dashes, quotes).
+  const wideUnread = new Map<number, boolean>();
+  const isWideUnread = (code: number) => {
+    let known = wideUnread.get(code);
+    if (known === undefined) {
+      known = !reads.test(String.fromCodePoint(code));
+      if (wideUnread.size < WIDE_CACHE_SIZE) wideUnread.set(code, known);
+    }
+    return known;
+  };
+  return (text, deadline, visit, shared) => {
+    const one = shared ?? oneByteText(text);
+    const asWritten =
+      one.wide.length > 0
+        ? stretchesAsWritten(text, one.wide, (at) => {
+            const unit = text.charCodeAt(at);
+            return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
+          })
+        : undefined;
+    if (asWritten === undefined) forEachMatch(own, text, deadline, visit);
+    else matchInStretches(own, text, one.copy, asWritten, deadline, visit);
+  };
+}
+
+/**
+ * [from, to) pairs, in order: the stretches to match in the text as written, around its characters
+ * above U+00FF that the pattern may read, each bounded by characters it never reads (or the text's
+ * edges). Undefined when they would make up most of the text. Each character is looked at a bounded
+ * number of times.
+ */
+function stretchesAsWritten(text: string, wide: readonly number[], isUnread: (at: number) => boolean): number[] | undefined {
+  const stretches: number[] = [];
+  let covered = 0;
+  let next = 0;
+  for (const at of wide) {
+    // The second half of a surrogate pair was looked at with the first.
+    if (at < next || (at > 0 && text.codePointAt(at - 1)! > 0xffff) || isUnread(at)) continue;
+    // Not back past the stretch before: it ends at a character the pattern never reads.
+    const previousEnd = stretches.length > 0 ? stretches[stretches.length - 1]! : 0;
+    let from = at;
+    while (from > previousEnd) {
+      const before = codePointStartBefore(text, from);
+      if (isUnread(before)) break;
+      from = before;
+    }
+    let to = at + codePointWidth(text, at);
+    while (to < text.length && !isUnread(to)) to += codePointWidth(text, to);
+    covered += to - from;
+    if (covered > text.length * MOST_OF_THE_TEXT) return undefined;
+    stretches.push(from, to);
+    next = to;
+  }
+  return stretches;
+}
+
+/**
+ * The matches of `regex` in `text`: in the copy between the stretches matched as written. Every subject
+ * is the text or the copy cut short at the end of a stretch, so offsets are the text's throughout and a
+ * visitor's `lastIndex` needs no translation.
+ */
+function matchInStretches(regex: RegExp, text: string, copy: string, asWritten: readonly number[], deadline: Deadline, visit: MatchVisitor): void {
+  const counter = { seen: 0 };
+  try {
+    let from = 0;
+    for (let i = 0; i < asWritten.length; i += 2) {
+      const [start, end] = [asWritten[i]!, asWritten[i + 1]!];
+      from = matchesIn(regex, copy.slice(0, start), from, counter, deadline, visit);
+      from = Math.max(end, matchesIn(regex, text.slice(0, end), Math.max(from, start), counter, deadline, visit));
+    }
+    matchesIn(regex, copy, from, counter, deadline, visit);
+  } finally {
+    regex.lastIndex = 0;
+  }
+}
+
+/** Matches in `subject` from `from` on, visited as `forEachMatch` does; returns where the search would go on. */
+function matchesIn(regex: RegExp, subject: string, from: number, counter: { seen: number }, deadline: Deadline, visit: MatchVisitor): number {
+  if (from > subject.length) return from;
+  regex.lastIndex = from;
+  let next = from;
+  for (let match = regex.exec(subject); match !== null; match = regex.exec(subject)) {
+    if (++counter.seen % CHECK_EVERY === 0) deadline.check();
+    visit(match);
+    next = regex.lastIndex;
+  }
+  return next;
+}
+
+function codePointWidth(text: string, at: number): number {
+  return (text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
+}
+
+function codePointStartBefore(text: string, at: number): number {
+  return at >= 2 && (text.codePointAt(at - 2) ?? 0) > 0xffff ? at - 2 : at - 1;
+}
+
+/**
+ * A regex testing whether `regex` can read a character (the whole of a string of one character): the
+ * alternation of all its classes, escapes and literal characters, its look-arounds' included, with its
+ * flags, and `\w` for a word boundary. Undefined when where the text starts or ends counts (`^`, `$`),
+ * or for syntax not read here: the `v` flag, and patterns without the `u` flag, which read a character
+ * above U+FFFF as two.
+ */
+export function readClass(regex: RegExp): RegExp | undefined {
+  const source = regex.source;
+  if (!regex.unicode || regex.flags.includes("v")) return undefined;
+  const atoms: string[] = [];
+  for (let i = 0; i < source.length; ) {
+    const c = source[i]!;
+    if (c === "\\") {
+      const e = source[i + 1] ?? "";
+      let end = i + 2;
+      if (e === "b" || e === "B") {
+        atoms.push("\\w");
+        i = end;
+        continue;
+      }
+      // A back-reference reads what its group read.
+      if (e === "k") {
+        i = source.indexOf(">", i) + 1;
+        continue;
+      }
+      if (/[1-9]/.test(e)) {
+        while (/\d/.test(source[end] ?? "")) end++;
+        i = end;
+        continue;
+      }
+      if (e === "p" || e === "P" || (e === "u" && source[i + 2] === "{")) end = source.indexOf("}", i) + 1;
+      else if (e === "u") end = i + 6;
+      else if (e === "x") end = i + 4;
+      else if (e === "c") end = i + 3;
+      atoms.push(source.slice(i, end));
+      i = end;
+      continue;
+    }
+    if (c === "[") {
+      let end = i + 1;
+      if (source[end] === "^") end++;
+      while (end < source.length && source[end] !== "]") end += source[end] === "\\" ? 2 : 1;
+      atoms.push(source.slice(i, end + 1));
+      i = end + 1;
+      continue;
+    }
+    if (c === "(") {
+      if (source[i + 1] !== "?") i++;
+      else if (source[i + 2] === "<" && source[i + 3] !== "=" && source[i + 3] !== "!") i = source.indexOf(">", i) + 1;
+      else i += source[i + 2] === "<" ? 4 : 3;
+      continue;
+    }
+    if (c === "{") {
+      const quantifier = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+      if (quantifier) {
+        i += quantifier[0].length;
+        continue;
+      }
+    }
+    if (c === "^" || c === "$") return undefined;
+    if (")|*+?".includes(c)) {
+      i++;
+      continue;
+    }
+    const literal = String.fromCodePoint(source.codePointAt(i)!);
+    atoms.push(c === "." ? "." : /[\]{}/]/.test(literal) ? `\\${literal}` : literal);
+    i += literal.length;
+  }
+  if (atoms.length === 0) return undefined;
+  const flags = [...regex.flags].filter((f) => "ius".includes(f)).join("");
+  return new RegExp(`^(?:${atoms.join("|")})$`, flags);
+}
