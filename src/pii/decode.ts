@@ -10,9 +10,13 @@
  * (`%2540`, `\u0026#64;`) are decoded again, up to `MAX_ROUNDS` times. What is found is mapped back to
  * the text as written, so the escape sequences themselves are rewritten.
  *
+ * Some escapes are escapes only where the text around them says so, and are read from the text as
+ * written (the first round) with that context: `+` for a space in a form or query (decode-form.ts).
+ *
  * Each escape decodes to fewer characters than it takes, so the copy is never longer than the text.
  */
 import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { formValues, type FormValue } from "./decode-form.js";
 import type { Entity } from "./entity.js";
 
 export interface DecodedText {
@@ -31,7 +35,10 @@ export interface DecodedText {
   around(radius: number): Array<[start: number, end: number]>;
 }
 
-/** The cheap test: text without any of these (nearly all traffic) costs one regex test. */
+/**
+ * The cheap test for escapes that are escapes wherever they stand: text without any of these, nor one
+ * of the escapes a context makes (`Layer`), costs one regex test and an `indexOf`.
+ */
 const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A-Za-z]{2,8};/;
 /**
  * One escape, or a run of byte escapes (`%C3%A9`, `\xc3\xa9`) decoded together as UTF-8. Backslashes
@@ -46,26 +53,112 @@ const WHITESPACE = /\s/;
 const TRIGGERS = new RegExp(TRIGGER.source, "g");
 
 /**
- * The stretches of `text` within `radius` of an escape, merged, as written; undefined when it has
- * none. Decoding only these (rather than the whole text, with a map of every unit) is what keeps a long
- * text with a few escapes (a password with `%58` in a 100 KB prompt) about as cheap as one without.
+ * The escapes of a text that only its context makes escapes, found in the text as written: the decoded
+ * copy's first round reads them; later rounds (escapes that spelt escapes) do not.
+ */
+interface Layer {
+  /** The form values where a `+` stands for a space, ascending. */
+  readonly formValues: readonly FormValue[];
+}
+
+const NO_LAYER: Layer = { formValues: [] };
+
+function writtenLayer(text: string): Layer {
+  return { formValues: formValues(text) };
+}
+
+function isEmpty(layer: Layer): boolean {
+  return layer.formValues.length === 0;
+}
+
+/** The part of `layer` within `text[from, to)`, with offsets into that slice. */
+function layerWithin(layer: Layer, from: number, to: number): Layer {
+  const values: FormValue[] = [];
+  for (let i = firstEndingAfter(layer.formValues, from); i < layer.formValues.length && layer.formValues[i]![0] < to; i++) {
+    const [start, end] = layer.formValues[i]!;
+    values.push([Math.max(start, from) - from, Math.min(end, to) - from]);
+  }
+  return { formValues: values };
+}
+
+/** The first of `ranges` (ascending, apart) that ends after `at`. */
+function firstEndingAfter(ranges: readonly FormValue[], at: number): number {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ranges[mid]![1] <= at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** How a text is read behind its escapes: found once, then decoded whole or in stretches. */
+export interface EscapeReading {
+  /**
+   * The stretches of the text within `radius` of an escape, merged, as written. Decoding only these
+   * (rather than the whole text, with a map of every unit) is what keeps a long text with a few escapes
+   * (a password with `%58` in a 100 KB prompt) about as cheap as one without.
+   */
+  windows(radius: number): Array<[start: number, end: number]>;
+  /**
+   * The decoded copy of `text.slice(from, to)` (offsets into that slice), read with the whole text's
+   * context (a `+` in a query whose `?` lies before `from`); undefined when nothing in it decodes.
+   */
+  decoded(from?: number, to?: number): DecodedText | undefined;
+}
+
+/**
+ * How `text` reads behind its escapes, or undefined when it has none. Throws `PiiScanError` when
+ * `deadline` passes.
  *
  * @example
- * writtenWindows("x".repeat(1000) + "ann%40x.io", 10); // [[990, 1010]]
+ * const reading = readEscapes("x".repeat(1000) + "ann%40x.io")!;
+ * reading.windows(10); // [[993, 1010]]
+ * reading.decoded(993, 1010)!.text; // "xxxxxxxann@x.io"
  */
-export function writtenWindows(text: string, radius: number): Array<[start: number, end: number]> | undefined {
-  if (!TRIGGER.test(text)) return undefined;
-  const windows: Array<[number, number]> = [];
-  TRIGGERS.lastIndex = 0;
-  for (let match = TRIGGERS.exec(text); match !== null; match = TRIGGERS.exec(text)) {
-    const from = Math.max(0, match.index - radius);
-    const to = Math.min(text.length, match.index + match[0].length + radius);
-    const last = windows[windows.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else windows.push([from, to]);
-  }
-  return windows;
+export function readEscapes(text: string, deadline: Deadline = NO_DEADLINE): EscapeReading | undefined {
+  const escapes = TRIGGER.test(text);
+  const layer = writtenLayer(text);
+  if (!escapes && isEmpty(layer)) return undefined;
+  return {
+    windows: (radius) => writtenWindows(text, layer, escapes, radius),
+    decoded: (from = 0, to = text.length) =>
+      from === 0 && to === text.length ? decodeWith(text, layer, deadline) : decodeWith(text.slice(from, to), layerWithin(layer, from, to), deadline),
+  };
 }
+
+function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: number): Array<[number, number]> {
+  // Each kind of escape is found in order; their windows are merged at the end.
+  const kinds: Array<Array<[number, number]>> = [];
+  const spans = (add: (span: (start: number, end: number) => void) => void) => {
+    const windows: Array<[number, number]> = [];
+    add((start, end) => {
+      const from = Math.max(0, start - radius);
+      const to = Math.min(text.length, end + radius);
+      const last = windows[windows.length - 1];
+      if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+      else windows.push([from, to]);
+    });
+    kinds.push(windows);
+  };
+  if (escapes) spans((span) => forEachMatch(TRIGGERS, text, 0, span));
+  spans((span) => layer.formValues.forEach(([start, end]) => span(text.indexOf("+", start), text.lastIndexOf("+", end - 1) + 1)));
+  const all = kinds.flat().sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of all) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+function forEachMatch(regex: RegExp, text: string, from: number, span: (start: number, end: number) => void): void {
+  regex.lastIndex = from;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) span(match.index, match.index + match[0].length);
+}
+
 /** Escapes decoding into escapes (`%2540` is `%40`): decoded again, but not without end. */
 const MAX_ROUNDS = 3;
 /** Escapes decoded between two looks at the deadline. */
@@ -100,41 +193,57 @@ const LETTER_WITH_DIACRITIC = /^([A-Za-z])(grave|acute|circ|tilde|macr|breve|dot
  * d.toOriginal([{ type: "EMAIL_ADDRESS", start: 5, end: 13, score: 1 }]); // start 5, end 15
  */
 export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): DecodedText | undefined {
-  if (!TRIGGER.test(text)) return undefined;
+  return readEscapes(text, deadline)?.decoded();
+}
+
+/** `text` decoded in rounds, the first with `layer`. */
+function decodeWith(text: string, layer: Layer, deadline: Deadline): DecodedText | undefined {
   let copy = text;
-  // For each unit of `copy`: where its escape starts and ends in `text`.
+  // For each unit of `copy`: where its escape starts and ends in `text`, and whether it is decoded.
   let starts: Int32Array | undefined;
   let ends: Int32Array | undefined;
-  for (let round = 0; round < MAX_ROUNDS && (round === 0 || TRIGGER.test(copy)); round++) {
-    const decoded = decodeRound(copy, deadline);
+  let escaped: Uint8Array | undefined;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (round > 0 && !TRIGGER.test(copy)) break;
+    // Escapes that spelt escapes are read as escapes are anywhere: no form.
+    const decoded = decodeRound(copy, deadline, round === 0 ? layer : NO_LAYER);
     if (decoded === undefined) break;
     // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
-    if (starts && ends) {
+    if (starts && ends && escaped) {
       for (let i = 0; i < decoded.text.length; i++) {
         const from = decoded.starts[i]!;
         const to = decoded.ends[i]!;
+        decoded.escaped[i] = decoded.escaped[i]! | escaped[from]!;
         decoded.starts[i] = starts[from]!;
         decoded.ends[i] = ends[to - 1]!;
       }
     }
-    ({ starts, ends } = decoded);
+    ({ starts, ends, escaped } = decoded);
     copy = decoded.text;
   }
-  if (!starts || !ends) return undefined;
-  const [s, e] = [starts, ends];
+  if (!starts || !ends || !escaped) return undefined;
+  const units: Units = { starts, ends, escaped };
   return {
     text: copy,
-    around: (radius) => escapeWindows(text, copy, s, e, radius),
+    around: (radius) => escapeWindows(text, copy, units, radius),
     toOriginal: (entities) =>
       entities.map((found) => {
-        const entity = { ...found, end: writtenEnd(copy, s, e, found) };
+        const entity = { ...found, end: writtenEnd(copy, units, found) };
         return {
           ...entity,
-          start: entity.start < copy.length ? s[entity.start]! : text.length,
-          end: entity.end > entity.start ? e[entity.end - 1]! : entity.start < copy.length ? s[entity.start]! : text.length,
+          start: entity.start < copy.length ? starts[entity.start]! : text.length,
+          end: entity.end > entity.start ? ends[entity.end - 1]! : entity.start < copy.length ? starts[entity.start]! : text.length,
         };
       }),
   };
+}
+
+/** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
+interface Units {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** 1 for a unit decoded from an escape (a `+` read as a space too). */
+  readonly escaped: Uint8Array;
 }
 
 /**
@@ -143,11 +252,11 @@ export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): D
  * parameter (`redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code`) ends where its
  * parameter does: decoded, the URL would run on over the parameters after it, which are not part of it.
  */
-function writtenEnd(copy: string, starts: Int32Array, ends: Int32Array, entity: Entity): number {
+function writtenEnd(copy: string, units: Units, entity: Entity): number {
   const url = entity.type === "URL";
   let escaped = false;
   for (let i = entity.start; i < entity.end && i < copy.length; i++) {
-    if (ends[i]! - starts[i]! !== 1) escaped = true;
+    if (units.escaped[i] === 1) escaped = true;
     else if (escaped && i > entity.start && (copy[i] === "&" || copy[i] === '"' || (url && (copy[i] === "'" || WHITESPACE.test(copy[i]!))))) return i;
   }
   return entity.end;
@@ -164,6 +273,13 @@ const INERT = new Set(["&", "<", ">", "«", "»", "‹", "›", "„", "“", "�
 const SPACING = new Set([" ", "\u00a0", "\u2002", "\u2003", "\u2009", "\u2010", "\u2013", "\u2014", "\u2212"]);
 const WORD_UNIT = /[\p{L}\p{N}_]/u;
 
+/** `WORD_UNIT` for `text[i]`, without a regex for ASCII (a form body has a `+` between every two words). */
+function isWordUnit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+  return WORD_UNIT.test(text[i]!);
+}
+
 /**
  * Whether the unit `i` of `copy`, decoded from an escape, can change a finding. An inert character
  * still can when its escape ends in a hex digit or letter glued to the word after it (`%3CKwame`: as
@@ -173,21 +289,30 @@ function changesFindings(text: string, copy: string, i: number, end: number): bo
   const unit = copy[i]!;
   // A space or dash between words or digits joins or splits them ("4111&nbsp;1111", "Kwame%20Brandt");
   // between spaces and punctuation ("Bar &ndash; Grill", "&nbsp;&mdash;") it joins and splits nothing.
-  if (SPACING.has(unit)) return (i > 0 && WORD_UNIT.test(copy[i - 1]!)) || (i + 1 < copy.length && WORD_UNIT.test(copy[i + 1]!));
+  if (SPACING.has(unit)) return (i > 0 && isWordUnit(copy, i - 1)) || (i + 1 < copy.length && isWordUnit(copy, i + 1));
   if (!INERT.has(unit)) return true;
   const last = text.charCodeAt(end - 1);
-  return last !== 0x3b /* ; */ && last !== 0x7d /* } */ && end < text.length && WORD_UNIT.test(text[end]!);
+  return last !== 0x3b /* ; */ && last !== 0x7d /* } */ && end < text.length && isWordUnit(text, end);
 }
 
-function escapeWindows(text: string, copy: string, starts: Int32Array, ends: Int32Array, radius: number): Array<[number, number]> {
+function escapeWindows(text: string, copy: string, units: Units, radius: number): Array<[number, number]> {
   // Escaped units within `radius` of one another share a window (one scan, not one per escape), and
   // so do windows their widening to whitespace could make meet: one pass, each window widened once.
   const windows: Array<[number, number]> = [];
+  const { starts, ends, escaped } = units;
   for (let i = 0; i < copy.length; i++) {
-    // A unit written as itself maps to one unit; one decoded from an escape to three or more.
-    if (ends[i]! - starts[i]! === 1 || !changesFindings(text, copy, i, ends[i]!)) continue;
-    const start = Math.max(0, i - radius);
-    const end = Math.min(copy.length, i + 1 + radius);
+    if (escaped[i] === 0) continue;
+    // The units of one escape (a UTF-8 sequence's) share its span: they change findings if one of them
+    // does, and share a window.
+    let groupEnd = i + 1;
+    while (groupEnd < copy.length && escaped[groupEnd] === 1 && starts[groupEnd] === starts[i]) groupEnd++;
+    let changes = false;
+    for (let k = i; k < groupEnd && !changes; k++) changes = changesFindings(text, copy, k, ends[k]!);
+    const first = i;
+    i = groupEnd - 1;
+    if (!changes) continue;
+    const start = Math.max(0, first - radius);
+    const end = Math.min(copy.length, groupEnd + radius);
     const last = windows.at(-1);
     if (last && start <= last[1] + 2 * radius) last[1] = end;
     else windows.push([start, end]);
@@ -209,27 +334,42 @@ function widened(copy: string, at: number, step: 1 | -1, limit: number): number 
   return at;
 }
 
-interface Round {
-  text: string;
-  starts: Int32Array;
-  ends: Int32Array;
+interface Round extends Units {
+  readonly text: string;
 }
 
-/** Every escape of `text` decoded once; undefined when none decodes to anything. */
-function decodeRound(text: string, deadline: Deadline): Round | undefined {
+/** Every escape of `text` decoded once, those `layer` holds included; undefined when none decodes to anything. */
+function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | undefined {
   const starts = new Int32Array(text.length);
   const ends = new Int32Array(text.length);
+  const escaped = new Uint8Array(text.length);
   const parts: string[] = [];
   let length = 0;
   let copied = 0;
   let escapes = 0;
+  // Form values with their `+` read as spaces, one unit for one: copied as plain text is, from `source`,
+  // and each such `+` marked as decoded.
+  const values = layer.formValues;
+  const source = values.length === 0 ? text : withSpaces(text, values);
+  let value = 0;
   // Plain text between escapes is copied as runs, each unit mapping to itself.
   const copyAsIs = (until: number) => {
     if (until <= copied) return;
-    parts.push(text.slice(copied, until));
+    parts.push(source.slice(copied, until));
+    const first = length;
     for (let i = copied; i < until; i++) {
       starts[length] = i;
       ends[length++] = i + 1;
+    }
+    while (value < values.length && values[value]![1] <= copied) value++;
+    for (let v = value; v < values.length && values[v]![0] < until; v++) {
+      const end = Math.min(values[v]![1], until);
+      for (let i = Math.max(values[v]![0], copied); i < end; i++) {
+        if (text.charCodeAt(i) === PLUS) {
+          escaped[first + i - copied] = 1;
+          escapes++;
+        }
+      }
     }
     copied = until;
   };
@@ -238,6 +378,7 @@ function decodeRound(text: string, deadline: Deadline): Round | undefined {
     parts.push(chars);
     for (let i = 0; i < chars.length; i++) {
       starts[length] = start;
+      escaped[length] = 1;
       ends[length++] = end;
     }
     copied = end;
@@ -254,15 +395,33 @@ function decodeRound(text: string, deadline: Deadline): Round | undefined {
     if (first === PERCENT || (first === BACKSLASH && isByteRun(escape))) bytesDecoded(escape, at, emit);
     else oneDecoded(escape, at, emit);
   }
-  if (escapes === 0) return undefined;
   copyAsIs(text.length);
-  return { text: parts.join(""), starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
+  if (escapes === 0) return undefined;
+  return { text: parts.join(""), starts: starts.subarray(0, length), ends: ends.subarray(0, length), escaped: escaped.subarray(0, length) };
 }
 
 type Emit = (chars: string, start: number, end: number) => void;
 
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
+const PLUS = 0x2b;
+
+/**
+ * `text` with the `+` of `values` read as spaces. Changed in a buffer, one unit for one: a slice per
+ * value joined again cost ~50 ms for a 400 KB text of short query strings.
+ */
+function withSpaces(text: string, values: readonly FormValue[]): string {
+  const encoding = BEYOND_LATIN1.test(text) ? "utf16le" : "latin1";
+  const width = encoding === "latin1" ? 1 : 2;
+  const buffer = Buffer.from(text, encoding);
+  for (const [start, end] of values) {
+    // A `+` is 0x2B in either encoding (its high byte, in UTF-16LE the second, is 0): a space is 0x20.
+    for (let i = start; i < end; i++) if (text.charCodeAt(i) === PLUS) buffer[i * width] = 0x20;
+  }
+  return buffer.toString(encoding);
+}
+
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
 
 /** Whether a backslash escape is a run of `\xXX` (rather than `\uXXXX` or `\u{…}`). */
 function isByteRun(escape: string): boolean {
@@ -363,10 +522,43 @@ function utf8SequenceLength(bytes: readonly number[], i: number): number {
 
 /**
  * `value` with its escapes decoded: `ann.lee%40example.com` and `ann.lee@example.com` are one address,
- * so they get one placeholder and one hash.
+ * so they get one placeholder and one hash. Read alone: what only its context makes an escape (a `+`
+ * in a form) is read by `valueReader`.
  *
  * @example decodedValue("ann.lee%40example.com") // "ann.lee@example.com"
  */
 export function decodedValue(value: string): string {
-  return decodeEscapes(value)?.text ?? value;
+  const escapes = TRIGGER.test(value);
+  const layer = writtenLayer(value);
+  if (!escapes && isEmpty(layer)) return value;
+  return decodeWith(value, layer, NO_DEADLINE)?.text ?? value;
+}
+
+/** `text.slice(start, end)` as read where it stands; `spaces`: whether a `+` a form makes a space is one. */
+export type ValueReader = (start: number, end: number, spaces: boolean) => string;
+
+/** What a value holding none of these reads as written. */
+const MAY_BE_ESCAPED = /[%\\&+]/;
+/** A value holding one of these is more than one form value (a URL or a query whole). */
+const FORM_STRUCTURE = /[=&?#]/;
+
+/**
+ * The values of `text` as a model reads them where they stand: `read(start, end)` is
+ * `text.slice(start, end)` with its escapes decoded in the text's context, as the engine read it
+ * (`Kwame+Brandt` in a query is "Kwame Brandt"). With `spaces` false a `+` stays a `+` (an e-mail
+ * address, where it is a character of the address); so does one in a value that spans more than one
+ * form value, which whoever reads it whole reads as a space itself.
+ *
+ * @example valueReader("GET /find?name=Kwame+Brandt")(15, 27, true) // "Kwame Brandt"
+ */
+export function valueReader(text: string): ValueReader {
+  let layer: Layer | undefined;
+  return (start, end, spaces) => {
+    const value = text.slice(start, end);
+    if (!MAY_BE_ESCAPED.test(value)) return value;
+    layer ??= writtenLayer(text);
+    const local = layerWithin(layer, start, end);
+    const context = spaces && !FORM_STRUCTURE.test(value) ? local : { ...local, formValues: [] };
+    return decodeWith(value, context, NO_DEADLINE)?.text ?? value;
+  };
 }
