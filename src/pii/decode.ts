@@ -11,12 +11,14 @@
  * the text as written, so the escape sequences themselves are rewritten.
  *
  * Some escapes are escapes only where the text around them says so, and are read from the text as
- * written (the first round) with that context: `+` for a space in a form or query (decode-form.ts).
+ * written (the first round) with that context: `+` for a space in a form or query (decode-form.ts), and
+ * quoted-printable `=XX` and soft line breaks (decode-quoted-printable.ts).
  *
  * Each escape decodes to fewer characters than it takes, so the copy is never longer than the text.
  */
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { formValues, type FormValue } from "./decode-form.js";
+import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
 export interface DecodedText {
@@ -37,38 +39,48 @@ export interface DecodedText {
 
 /**
  * The cheap test for escapes that are escapes wherever they stand: text without any of these, nor one
- * of the escapes a context makes (`Layer`), costs one regex test and an `indexOf`.
+ * of the escapes a context makes (`Layer`), costs one regex test and a few `includes`. `=C3=A9`, a UTF-8
+ * character in quoted-printable, is one: no code writes it.
  */
-const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A-Za-z]{2,8};/;
+const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A-Za-z]{2,8};|=[C-F][0-9A-F]=[89AB][0-9A-F]/;
 /**
- * One escape, or a run of byte escapes (`%C3%A9`, `\xc3\xa9`) decoded together as UTF-8. Backslashes
- * before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a JSON string).
- * A backslash escape is tried only from the first backslash of a run (the lookbehind): tried from every
- * one, a run of n backslashes cost n² steps inside one regex call, which no deadline can interrupt.
- * The other alternatives are bounded (`&#` takes 7 digits at most) or fail at their first unit.
+ * One escape, or a run of byte escapes (`%C3%A9`, `\xc3\xa9`, `=C3=A9`) decoded together as UTF-8.
+ * Backslashes before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a
+ * JSON string). A backslash escape is tried only from the first backslash of a run (the lookbehind):
+ * tried from every one, a run of n backslashes cost n² steps inside one regex call, which no deadline
+ * can interrupt. The other alternatives are bounded (`&#` takes 7 digits at most) or fail at their first
+ * unit. Quoted-printable's `=XX` (capitals only, as RFC 2045 writes them; a run may go on over a soft
+ * line break, as encoders split a character's bytes) and soft line break (`=` not after another, as
+ * base64 padding is) count only where `Layer` says the text is quoted-printable.
  */
 const ESCAPES =
-  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};/g;
+  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};|=[0-9A-F]{2}(?:(?:=[ \t]*\r?\n)?=[0-9A-F]{2})*|(?<!=)=[ \t]*\r?\n/g;
 const WHITESPACE = /\s/;
 const TRIGGERS = new RegExp(TRIGGER.source, "g");
+/** Quoted-printable's escapes where the text is quoted-printable (`Layer.qpFrom`). */
+const QP_ESCAPES = /=[0-9A-F]{2}|(?<!=)=[ \t]*\r?\n/g;
 
 /**
  * The escapes of a text that only its context makes escapes, found in the text as written: the decoded
  * copy's first round reads them; later rounds (escapes that spelt escapes) do not.
  */
 interface Layer {
+  /** Quoted-printable `=XX` escapes and soft line breaks count from here on (`Infinity`: nowhere). */
+  readonly qpFrom: number;
+  /** Whether `=XX` pairs that spell a UTF-8 character (`=C3=A9`) count anywhere. */
+  readonly qpCharacters: boolean;
   /** The form values where a `+` stands for a space, ascending. */
   readonly formValues: readonly FormValue[];
 }
 
-const NO_LAYER: Layer = { formValues: [] };
+const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, formValues: [] };
 
 function writtenLayer(text: string): Layer {
-  return { formValues: formValues(text) };
+  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text) };
 }
 
 function isEmpty(layer: Layer): boolean {
-  return layer.formValues.length === 0;
+  return layer.qpFrom === Infinity && layer.formValues.length === 0;
 }
 
 /** The part of `layer` within `text[from, to)`, with offsets into that slice. */
@@ -78,7 +90,7 @@ function layerWithin(layer: Layer, from: number, to: number): Layer {
     const [start, end] = layer.formValues[i]!;
     values.push([Math.max(start, from) - from, Math.min(end, to) - from]);
   }
-  return { formValues: values };
+  return { qpFrom: Math.max(0, layer.qpFrom - from), qpCharacters: layer.qpCharacters, formValues: values };
 }
 
 /** The first of `ranges` (ascending, apart) that ends after `at`. */
@@ -143,6 +155,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
     kinds.push(windows);
   };
   if (escapes) spans((span) => forEachMatch(TRIGGERS, text, 0, span));
+  if (layer.qpFrom !== Infinity) spans((span) => forEachMatch(QP_ESCAPES, text, layer.qpFrom, span));
   spans((span) => layer.formValues.forEach(([start, end]) => span(text.indexOf("+", start), text.lastIndexOf("+", end - 1) + 1)));
   const all = kinds.flat().sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
@@ -205,7 +218,7 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline): DecodedText
   let escaped: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (round > 0 && !TRIGGER.test(copy)) break;
-    // Escapes that spelt escapes are read as escapes are anywhere: no form.
+    // Escapes that spelt escapes are read as escapes are anywhere: no form, no quoted-printable.
     const decoded = decodeRound(copy, deadline, round === 0 ? layer : NO_LAYER);
     if (decoded === undefined) break;
     // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
@@ -242,7 +255,7 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline): DecodedText
 interface Units {
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  /** 1 for a unit decoded from an escape (a `+` read as a space too). */
+  /** 1 for a unit decoded from an escape, or one a removed soft line break joined to the next line. */
   readonly escaped: Uint8Array;
 }
 
@@ -285,8 +298,10 @@ function isWordUnit(text: string, i: number): boolean {
  * still can when its escape ends in a hex digit or letter glued to the word after it (`%3CKwame`: as
  * written "3CKwame" is no name, decoded "<Kwame" is).
  */
-function changesFindings(text: string, copy: string, i: number, end: number): boolean {
+function changesFindings(text: string, copy: string, i: number, start: number, end: number): boolean {
   const unit = copy[i]!;
+  // One unit for one: a `+` read as a space (below), or the unit a soft line break joins to the next line.
+  if (end - start === 1 && !SPACING.has(unit)) return true;
   // A space or dash between words or digits joins or splits them ("4111&nbsp;1111", "Kwame%20Brandt");
   // between spaces and punctuation ("Bar &ndash; Grill", "&nbsp;&mdash;") it joins and splits nothing.
   if (SPACING.has(unit)) return (i > 0 && isWordUnit(copy, i - 1)) || (i + 1 < copy.length && isWordUnit(copy, i + 1));
@@ -307,7 +322,7 @@ function escapeWindows(text: string, copy: string, units: Units, radius: number)
     let groupEnd = i + 1;
     while (groupEnd < copy.length && escaped[groupEnd] === 1 && starts[groupEnd] === starts[i]) groupEnd++;
     let changes = false;
-    for (let k = i; k < groupEnd && !changes; k++) changes = changesFindings(text, copy, k, ends[k]!);
+    for (let k = i; k < groupEnd && !changes; k++) changes = changesFindings(text, copy, k, starts[k]!, ends[k]!);
     const first = i;
     i = groupEnd - 1;
     if (!changes) continue;
@@ -392,7 +407,17 @@ function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | un
     const at = match.index;
     const escape = match[0];
     const first = escape.charCodeAt(0);
-    if (first === PERCENT || (first === BACKSLASH && isByteRun(escape))) bytesDecoded(escape, at, emit);
+    if (first === EQUALS) {
+      if (escape.charCodeAt(escape.length - 1) !== NEWLINE) {
+        if (at >= layer.qpFrom || layer.qpCharacters) bytesDecoded(escape, at, emit, at >= layer.qpFrom);
+      } else if (at >= layer.qpFrom) {
+        // A soft line break: nothing, and the unit before it marked, as what it joins may be a value.
+        copyAsIs(at);
+        if (length > 0) escaped[length - 1] = 1;
+        copied = at + escape.length;
+        if (++escapes % ESCAPES_PER_CHECK === 0) deadline.check();
+      }
+    } else if (first === PERCENT || (first === BACKSLASH && isByteRun(escape))) bytesDecoded(escape, at, emit, true);
     else oneDecoded(escape, at, emit);
   }
   copyAsIs(text.length);
@@ -404,6 +429,8 @@ type Emit = (chars: string, start: number, end: number) => void;
 
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
+const EQUALS = 0x3d;
+const NEWLINE = 0x0a;
 const PLUS = 0x2b;
 
 /**
@@ -422,6 +449,10 @@ function withSpaces(text: string, values: readonly FormValue[]): string {
 }
 
 const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
 
 /** Whether a backslash escape is a run of `\xXX` (rather than `\uXXXX` or `\u{…}`). */
 function isByteRun(escape: string): boolean {
@@ -469,16 +500,24 @@ function namedReference(name: string): string | undefined {
 }
 
 /**
- * A run of byte escapes (`%C3%A9`, `\xc3\xa9`) as UTF-8: each character maps back to the escapes of
- * all its bytes. A byte that starts no valid sequence reads as its Latin-1 character (`%E9`, `\xe9`
- * in a Python string are "é").
+ * A run of byte escapes (`%C3%A9`, `\xc3\xa9`, `=C3=A9`) as UTF-8: each character maps back to the
+ * escapes of all its bytes. A byte that starts no valid sequence reads as its Latin-1 character (`%E9`,
+ * `\xe9` in a Python string are "é"); with `singleBytes` false (quoted-printable outside a quoted-printable
+ * text) only characters of two or more bytes are read, and single bytes stay as written (`x=10`).
  */
-function bytesDecoded(run: string, at: number, emit: Emit): void {
+function bytesDecoded(run: string, at: number, emit: Emit, singleBytes: boolean): void {
   const bytes: number[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < run.length; ) {
     offsets.push(at + i);
-    if (run.charCodeAt(i) === PERCENT) i++;
+    const c = run.charCodeAt(i);
+    if (c === EQUALS && !isHex(run.charCodeAt(i + 1))) {
+      // A soft line break inside a quoted-printable run: part of the escapes around it.
+      offsets.pop();
+      i = run.indexOf("\n", i) + 1;
+      continue;
+    }
+    if (c === PERCENT || c === EQUALS) i++;
     else {
       while (run.charCodeAt(i) === BACKSLASH) i++;
       i++; // x
@@ -489,6 +528,10 @@ function bytesDecoded(run: string, at: number, emit: Emit): void {
   offsets.push(at + run.length);
   for (let i = 0; i < bytes.length; ) {
     const n = utf8SequenceLength(bytes, i);
+    if (n < 2 && !singleBytes) {
+      i++;
+      continue;
+    }
     if (n === 0) {
       emit(String.fromCharCode(bytes[i]!), offsets[i]!, offsets[i + 1]!);
       i++;
@@ -538,14 +581,15 @@ export function decodedValue(value: string): string {
 export type ValueReader = (start: number, end: number, spaces: boolean) => string;
 
 /** What a value holding none of these reads as written. */
-const MAY_BE_ESCAPED = /[%\\&+]/;
+const MAY_BE_ESCAPED = /[%\\&=+]/;
 /** A value holding one of these is more than one form value (a URL or a query whole). */
 const FORM_STRUCTURE = /[=&?#]/;
 
 /**
  * The values of `text` as a model reads them where they stand: `read(start, end)` is
  * `text.slice(start, end)` with its escapes decoded in the text's context, as the engine read it
- * (`Kwame+Brandt` in a query is "Kwame Brandt"). With `spaces` false a `+` stays a `+` (an e-mail
+ * (`Kwame+Brandt` in a query is "Kwame Brandt", `Jos=C3=A9` "José", and `ann.lee@exam=\nple.com` in a
+ * quoted-printable mail "ann.lee@example.com"). With `spaces` false a `+` stays a `+` (an e-mail
  * address, where it is a character of the address); so does one in a value that spans more than one
  * form value, which whoever reads it whole reads as a space itself.
  *

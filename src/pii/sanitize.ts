@@ -150,8 +150,8 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
       textParts: (parts) => {
-        // Values are read in the parts joined, as the model reads them (the `?` of a query may stand in an
-        // earlier part).
+        // Values are read in the parts joined, as the model reads them (the `?` of a query, the header of a
+        // quoted-printable mail may stand in an earlier part).
         const reader = valueReader(parts.join(""));
         return applyAcrossParts(parts, findingsAcrossParts(parts, scan), (entity, value) =>
           applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx, (start, end, spaces) => reader(entity.start + start, entity.start + end, spaces)),

@@ -187,13 +187,14 @@ const DECODED_ON_RESTORE: ReadonlySet<string> = new Set<string>(BUILTIN_ENTITY_T
 
 /**
  * What a placeholder restores to. A value found behind escapes (`ann.lee%40example.com` in a logged
- * URL, `Jos\u00e9` in JSON, `Kwame+Brandt` in a form) is restored as the value it spells, `read`
- * where it was written: the answer's "Hello <PERSON_1>!" and a tool call's `{"to": "<EMAIL_ADDRESS_1>"}`
- * need "José" and "ann.lee@example.com", not the escapes of the context it was first seen in; that
- * holds even where the model echoes the value back into the same escaped context (a URL it writes again
- * reads `ann.lee@example.com` in its query, which every URL parser takes). URLs and secrets stay as
- * written: a URL's escapes are part of it (`a%20b` is not `a b`), and a secret's characters are what
- * they are (`p%40ss` may be the password). So do custom types and the typed placeholders clients write.
+ * URL, `Jos\u00e9` in JSON, `Kwame+Brandt` in a form, `Jos=C3=A9` or a line broken by `=` in a
+ * quoted-printable mail) is restored as the value it spells, `read` where it was written: the answer's
+ * "Hello <PERSON_1>!" and a tool call's `{"to": "<EMAIL_ADDRESS_1>"}` need "José" and
+ * "ann.lee@example.com", not the escapes of the context it was first seen in; that holds even where the
+ * model echoes the value back into the same escaped context (a URL it writes again reads
+ * `ann.lee@example.com` in its query, which every URL parser takes). URLs and secrets stay as written:
+ * a URL's escapes are part of it (`a%20b` is not `a b`), and a secret's characters are what they are
+ * (`p%40ss` may be the password). So do custom types and the typed placeholders clients write.
  */
 function restoreForm(type: string, value: string, read: string): string {
   return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? read : value;
