@@ -11,12 +11,14 @@
  * the text as written, so the escape sequences themselves are rewritten.
  *
  * Some escapes are escapes only where the text around them says so, and are read from the text as
- * written (the first round) with that context: `+` for a space in a form or query (decode-form.ts), and
- * quoted-printable `=XX` and soft line breaks (decode-quoted-printable.ts).
+ * written (the first round) with that context: `+` for a space in a form or query (decode-form.ts),
+ * quoted-printable `=XX` and soft line breaks (decode-quoted-printable.ts), and base64 that holds text
+ * (decode-base64.ts: a finding inside maps to the base64 whole).
  *
  * Each escape decodes to fewer characters than it takes, so the copy is never longer than the text.
  */
 import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { base64Texts, type Base64Text } from "./decode-base64.js";
 import { formValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
@@ -62,7 +64,7 @@ const QP_ESCAPES = /=[0-9A-F]{2}|(?<!=)=[ \t]*\r?\n/g;
 
 /**
  * The escapes of a text that only its context makes escapes, found in the text as written: the decoded
- * copy's first round reads them; later rounds (escapes that spelt escapes) do not.
+ * copy's first round reads them; later rounds (escapes that spelt escapes) read base64 text only.
  */
 interface Layer {
   /** Quoted-printable `=XX` escapes and soft line breaks count from here on (`Infinity`: nowhere). */
@@ -71,16 +73,18 @@ interface Layer {
   readonly qpCharacters: boolean;
   /** The form values where a `+` stands for a space, ascending. */
   readonly formValues: readonly FormValue[];
+  /** base64 that holds text, ascending. */
+  readonly base64: readonly Base64Text[];
 }
 
-const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, formValues: [] };
+const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, formValues: [], base64: [] };
 
 function writtenLayer(text: string): Layer {
-  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text) };
+  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text), base64: base64Texts(text) };
 }
 
 function isEmpty(layer: Layer): boolean {
-  return layer.qpFrom === Infinity && layer.formValues.length === 0;
+  return layer.qpFrom === Infinity && layer.formValues.length === 0 && layer.base64.length === 0;
 }
 
 /** The part of `layer` within `text[from, to)`, with offsets into that slice. */
@@ -90,7 +94,11 @@ function layerWithin(layer: Layer, from: number, to: number): Layer {
     const [start, end] = layer.formValues[i]!;
     values.push([Math.max(start, from) - from, Math.min(end, to) - from]);
   }
-  return { qpFrom: Math.max(0, layer.qpFrom - from), qpCharacters: layer.qpCharacters, formValues: values };
+  const base64: Base64Text[] = [];
+  for (const found of layer.base64) {
+    if (found.start >= from && found.end <= to) base64.push({ ...found, start: found.start - from, end: found.end - from });
+  }
+  return { qpFrom: Math.max(0, layer.qpFrom - from), qpCharacters: layer.qpCharacters, formValues: values, base64 };
 }
 
 /** The first of `ranges` (ascending, apart) that ends after `at`. */
@@ -136,7 +144,7 @@ export function readEscapes(text: string, deadline: Deadline = NO_DEADLINE): Esc
   return {
     windows: (radius) => writtenWindows(text, layer, escapes, radius),
     decoded: (from = 0, to = text.length) =>
-      from === 0 && to === text.length ? decodeWith(text, layer, deadline) : decodeWith(text.slice(from, to), layerWithin(layer, from, to), deadline),
+      from === 0 && to === text.length ? decodeWith(text, layer, deadline, true) : decodeWith(text.slice(from, to), layerWithin(layer, from, to), deadline, true),
   };
 }
 
@@ -157,6 +165,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
   if (escapes) spans((span) => forEachMatch(TRIGGERS, text, 0, span));
   if (layer.qpFrom !== Infinity) spans((span) => forEachMatch(QP_ESCAPES, text, layer.qpFrom, span));
   spans((span) => layer.formValues.forEach(([start, end]) => span(text.indexOf("+", start), text.lastIndexOf("+", end - 1) + 1)));
+  spans((span) => layer.base64.forEach((found) => span(found.start, found.end)));
   const all = kinds.flat().sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
   for (const [from, to] of all) {
@@ -209,17 +218,20 @@ export function decodeEscapes(text: string, deadline: Deadline = NO_DEADLINE): D
   return readEscapes(text, deadline)?.decoded();
 }
 
-/** `text` decoded in rounds, the first with `layer`. */
-function decodeWith(text: string, layer: Layer, deadline: Deadline): DecodedText | undefined {
+/**
+ * `text` decoded in rounds, the first with `layer`. With `base64` false, base64 text is kept as written
+ * (a value's spelling: a finding inside base64 is the base64 whole).
+ */
+function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: boolean): DecodedText | undefined {
   let copy = text;
   // For each unit of `copy`: where its escape starts and ends in `text`, and whether it is decoded.
   let starts: Int32Array | undefined;
   let ends: Int32Array | undefined;
   let escaped: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (round > 0 && !TRIGGER.test(copy)) break;
-    // Escapes that spelt escapes are read as escapes are anywhere: no form, no quoted-printable.
-    const decoded = decodeRound(copy, deadline, round === 0 ? layer : NO_LAYER);
+    const context = round === 0 ? layer : laterLayer(copy, base64);
+    if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0) break;
+    const decoded = decodeRound(copy, deadline, context, base64);
     if (decoded === undefined) break;
     // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
     if (starts && ends && escaped) {
@@ -249,6 +261,11 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline): DecodedText
         };
       }),
   };
+}
+
+/** Escapes that spelt escapes are read as escapes are anywhere: no form, no quoted-printable. */
+function laterLayer(copy: string, base64: boolean): Layer {
+  return base64 ? { ...NO_LAYER, base64: base64Texts(copy) } : NO_LAYER;
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
@@ -317,8 +334,8 @@ function escapeWindows(text: string, copy: string, units: Units, radius: number)
   const { starts, ends, escaped } = units;
   for (let i = 0; i < copy.length; i++) {
     if (escaped[i] === 0) continue;
-    // The units of one escape (a UTF-8 sequence's) share its span: they change findings if one of them
-    // does, and share a window.
+    // The units of one escape (a UTF-8 sequence, a base64 text's thousands) share its span: they change
+    // findings if one of them does, and share a window.
     let groupEnd = i + 1;
     while (groupEnd < copy.length && escaped[groupEnd] === 1 && starts[groupEnd] === starts[i]) groupEnd++;
     let changes = false;
@@ -353,8 +370,11 @@ interface Round extends Units {
   readonly text: string;
 }
 
-/** Every escape of `text` decoded once, those `layer` holds included; undefined when none decodes to anything. */
-function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | undefined {
+/**
+ * Every escape of `text` decoded once, those `layer` holds included; undefined when none decodes to
+ * anything. With `base64` false, base64 text is copied as written, escapes and all.
+ */
+function decodeRound(text: string, deadline: Deadline, layer: Layer, base64: boolean): Round | undefined {
   const starts = new Int32Array(text.length);
   const ends = new Int32Array(text.length);
   const escaped = new Uint8Array(text.length);
@@ -364,20 +384,20 @@ function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | un
   let escapes = 0;
   // Form values with their `+` read as spaces, one unit for one: copied as plain text is, from `source`,
   // and each such `+` marked as decoded.
-  const values = layer.formValues;
+  const { formValues: values, base64: texts } = layer;
   const source = values.length === 0 ? text : withSpaces(text, values);
   let value = 0;
   // Plain text between escapes is copied as runs, each unit mapping to itself.
-  const copyAsIs = (until: number) => {
+  const copyAsIs = (until: number, from = source) => {
     if (until <= copied) return;
-    parts.push(source.slice(copied, until));
+    parts.push(from.slice(copied, until));
     const first = length;
     for (let i = copied; i < until; i++) {
       starts[length] = i;
       ends[length++] = i + 1;
     }
     while (value < values.length && values[value]![1] <= copied) value++;
-    for (let v = value; v < values.length && values[v]![0] < until; v++) {
+    for (let v = value; from === source && v < values.length && values[v]![0] < until; v++) {
       const end = Math.min(values[v]![1], until);
       for (let i = Math.max(values[v]![0], copied); i < end; i++) {
         if (text.charCodeAt(i) === PLUS) {
@@ -399,12 +419,33 @@ function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | un
     copied = end;
     if (++escapes % ESCAPES_PER_CHECK === 0) deadline.check();
   };
+  // The base64 texts before `until`, each taken whole (decoded, or kept as written), whatever it holds:
+  // the offset to go on from when one reaches past `until`, else -1.
+  let next = 0;
+  const base64Before = (until: number): number => {
+    while (next < texts.length && texts[next]!.start < until) {
+      const found = texts[next++]!;
+      if (found.start < copied) continue;
+      if (base64) emit(found.text, found.start, found.end);
+      else {
+        copyAsIs(found.start);
+        copyAsIs(found.end, text);
+      }
+      if (found.end > until) return found.end;
+    }
+    return -1;
+  };
   ESCAPES.lastIndex = 0;
   let matches = 0;
   for (let match = ESCAPES.exec(text); match !== null; match = ESCAPES.exec(text)) {
     // Matches that decode to nothing (`&laquo;`, `&#0;`) count too: a text of them is no cheaper.
     if (++matches % (4 * ESCAPES_PER_CHECK) === 0) deadline.check();
     const at = match.index;
+    const resume = base64Before(at);
+    if (resume !== -1) {
+      ESCAPES.lastIndex = resume;
+      continue;
+    }
     const escape = match[0];
     const first = escape.charCodeAt(0);
     if (first === EQUALS) {
@@ -420,6 +461,7 @@ function decodeRound(text: string, deadline: Deadline, layer: Layer): Round | un
     } else if (first === PERCENT || (first === BACKSLASH && isByteRun(escape))) bytesDecoded(escape, at, emit, true);
     else oneDecoded(escape, at, emit);
   }
+  base64Before(Infinity);
   copyAsIs(text.length);
   if (escapes === 0) return undefined;
   return { text: parts.join(""), starts: starts.subarray(0, length), ends: ends.subarray(0, length), escaped: escaped.subarray(0, length) };
@@ -566,7 +608,7 @@ function utf8SequenceLength(bytes: readonly number[], i: number): number {
 /**
  * `value` with its escapes decoded: `ann.lee%40example.com` and `ann.lee@example.com` are one address,
  * so they get one placeholder and one hash. Read alone: what only its context makes an escape (a `+`
- * in a form) is read by `valueReader`.
+ * in a form) is read by `valueReader`. base64 stays as written.
  *
  * @example decodedValue("ann.lee%40example.com") // "ann.lee@example.com"
  */
@@ -574,7 +616,7 @@ export function decodedValue(value: string): string {
   const escapes = TRIGGER.test(value);
   const layer = writtenLayer(value);
   if (!escapes && isEmpty(layer)) return value;
-  return decodeWith(value, layer, NO_DEADLINE)?.text ?? value;
+  return decodeWith(value, layer, NO_DEADLINE, false)?.text ?? value;
 }
 
 /** `text.slice(start, end)` as read where it stands; `spaces`: whether a `+` a form makes a space is one. */
@@ -589,9 +631,10 @@ const FORM_STRUCTURE = /[=&?#]/;
  * The values of `text` as a model reads them where they stand: `read(start, end)` is
  * `text.slice(start, end)` with its escapes decoded in the text's context, as the engine read it
  * (`Kwame+Brandt` in a query is "Kwame Brandt", `Jos=C3=A9` "José", and `ann.lee@exam=\nple.com` in a
- * quoted-printable mail "ann.lee@example.com"). With `spaces` false a `+` stays a `+` (an e-mail
- * address, where it is a character of the address); so does one in a value that spans more than one
- * form value, which whoever reads it whole reads as a space itself.
+ * quoted-printable mail "ann.lee@example.com"). base64 stays as written: a finding inside it is the
+ * base64 whole. With `spaces` false a `+` stays a `+` (an e-mail address, where it is a character of
+ * the address); so does one in a value that spans more than one form value, which whoever reads it
+ * whole reads as a space itself.
  *
  * @example valueReader("GET /find?name=Kwame+Brandt")(15, 27, true) // "Kwame Brandt"
  */
@@ -603,6 +646,6 @@ export function valueReader(text: string): ValueReader {
     layer ??= writtenLayer(text);
     const local = layerWithin(layer, start, end);
     const context = spaces && !FORM_STRUCTURE.test(value) ? local : { ...local, formValues: [] };
-    return decodeWith(value, context, NO_DEADLINE)?.text ?? value;
+    return decodeWith(value, context, NO_DEADLINE, false)?.text ?? value;
   };
 }

@@ -100,7 +100,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
   /**
    * `detect` on the text as a cloud model reads it, with offsets into `text` as written: normalised
    * (normalize.ts), and when it holds escapes (`%40`, `\u0040`, `&#64;`, `+` in a query, `=C3=A9` in a
-   * quoted-printable mail) also decoded (decode.ts). The decoded reading adds to the
+   * quoted-printable mail, base64 JSON) also decoded (decode.ts). The decoded reading adds to the
    * written one rather than replacing it: `https://x.io/a%20b` decoded is a URL ending at the space,
    * while as written it is one URL whole. Only the decoded text around the escapes is scanned: a long
    * text with one `%20` costs little more than one scan.

@@ -194,7 +194,9 @@ const DECODED_ON_RESTORE: ReadonlySet<string> = new Set<string>(BUILTIN_ENTITY_T
  * model echoes the value back into the same escaped context (a URL it writes again reads
  * `ann.lee@example.com` in its query, which every URL parser takes). URLs and secrets stay as written:
  * a URL's escapes are part of it (`a%20b` is not `a b`), and a secret's characters are what they are
- * (`p%40ss` may be the password). So do custom types and the typed placeholders clients write.
+ * (`p%40ss` may be the password). So do custom types and the typed placeholders clients write, and
+ * base64 (`read` keeps it: a value found inside base64 is the base64 whole, which is what a tool given
+ * it back can use).
  */
 function restoreForm(type: string, value: string, read: string): string {
   return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? read : value;
