@@ -22,9 +22,9 @@ const UNMISTAKABLE = 2;
 /**
  * Where the `=XX` escapes and soft line breaks of `text` are quoted-printable: from its
  * `Content-Transfer-Encoding: quoted-printable` header on, or the whole text when it holds two or more
- * marks only quoted-printable makes (soft breaks on lines of at most 76 characters, and `=XX` pairs
- * that spell a UTF-8 character); `Infinity` when nowhere. A UTF-8 character spelt `=C3=A9` is read as
- * one anywhere (`multibyteEscape`).
+ * marks only quoted-printable makes (soft breaks ending lines of at most 76 characters that are not all
+ * base64, and `=XX` pairs that spell a UTF-8 character); `Infinity` when nowhere. A UTF-8 character
+ * spelt `=C3=A9` is read as one anywhere (decode.ts, `Layer.qpCharacters`).
  *
  * @example quotedPrintableFrom("Content-Transfer-Encoding: quoted-printable\n\nHi =\nthere") // 0
  */
