@@ -92,7 +92,8 @@ export function cloudLeaks(sanitizer: Sanitizer, samples: readonly CorpusSample[
     if (outcome.kind !== "cloud") continue;
     const sent = JSON.stringify(outcome.request);
     for (const label of sample.entities) {
-      if (sent.includes(label.value)) leaks.push({ id: sample.id, type: label.type, value: label.value });
+      // Looked for as JSON writes it too: a value a soft line break splits holds a line break.
+      if (sent.includes(label.value) || sent.includes(JSON.stringify(label.value).slice(1, -1))) leaks.push({ id: sample.id, type: label.type, value: label.value });
     }
   }
   return leaks;

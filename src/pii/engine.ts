@@ -18,7 +18,7 @@ import type { Recognizer } from "./recognizers/recognizer.js";
 import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
-import { decodeEscapes, writtenWindows } from "./decode.js";
+import { readEscapes } from "./decode.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
@@ -99,30 +99,32 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
 
   /**
    * `detect` on the text as a cloud model reads it, with offsets into `text` as written: normalised
-   * (normalize.ts), and when it holds escapes (`%40`, `\u0040`, `&#64;`) also decoded (decode.ts). The
-   * decoded reading adds to the written one rather than replacing it: `https://x.io/a%20b` decoded is a
-   * URL ending at the space, while as written it is one URL whole. Only the decoded text around the
-   * escapes is scanned: a long text with one `%20` costs little more than one scan.
+   * (normalize.ts), and when it holds escapes (`%40`, `\u0040`, `&#64;`, `+` in a query, `=C3=A9` in a
+   * quoted-printable mail, base64 JSON) also decoded (decode.ts). The decoded reading adds to the
+   * written one rather than replacing it: `https://x.io/a%20b` decoded is a URL ending at the space,
+   * while as written it is one URL whole. Only the decoded text around the escapes is scanned: a long
+   * text with one `%20` costs little more than one scan.
    */
   function detectAsRead(text: string, deadline: Deadline): Entity[] {
     const written = detectNormalized(text, deadline);
-    const windows = writtenWindows(text, DECODED_CONTEXT);
-    if (windows === undefined) return written;
+    const reading = readEscapes(text, deadline);
+    if (reading === undefined) return written;
     // Few escapes in a long text: each stretch around them decoded and scanned on its own. Escapes
     // throughout (an HTML page, ensure_ascii JSON): the whole text decoded once, and only the stretches
     // around escapes that can change a finding scanned (decoded.around).
+    const windows = reading.windows(DECODED_CONTEXT);
     let covered = 0;
     for (const [from, to] of windows) covered += to - from;
     if (covered * 2 < text.length) {
       const found: Entity[] = [];
       for (const [from, to] of windows) {
-        const decoded = decodeEscapes(text.slice(from, to), deadline);
+        const decoded = reading.decoded(from, to);
         if (decoded === undefined) continue;
         found.push(...shifted(decoded.toOriginal(detectNormalized(decoded.text, deadline)), from));
       }
       return resolveOverlaps([...written, ...found]);
     }
-    const decoded = decodeEscapes(text, deadline);
+    const decoded = reading.decoded();
     if (decoded === undefined) return written;
     const found: Entity[] = [];
     for (const [from, to] of decoded.around(DECODED_CONTEXT)) {

@@ -12,6 +12,7 @@ import { ConfigError } from "../config/yaml-file.js";
 import { GatewayError } from "../errors.js";
 import { applyActions, entityAction, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
+import { valueReader } from "./decode.js";
 import { markCloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 import type { PiiEngine } from "./engine.js";
 import { findingsWithKey } from "./key-context.js";
@@ -148,7 +149,14 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
     const walker = requestWalker({
       text: (text) => (text.length === 0 ? text : applyActions(text, scan(text), ctx)),
       value: (text, key) => applyActions(text, findingsWithKey(scan, text, key), ctx),
-      textParts: (parts) => applyAcrossParts(parts, findingsAcrossParts(parts, scan), (entity, value) => applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx)),
+      textParts: (parts) => {
+        // Values are read in the parts joined, as the model reads them (the `?` of a query, the header of a
+        // quoted-printable mail may stand in an earlier part).
+        const reader = valueReader(parts.join(""));
+        return applyAcrossParts(parts, findingsAcrossParts(parts, scan), (entity, value) =>
+          applyActions(value, [{ ...entity, start: 0, end: value.length }], ctx, (start, end, spaces) => reader(entity.start + start, entity.start + end, spaces)),
+        );
+      },
       textAlsoRead(text, readings, toText) {
         const others = readings.flatMap((reading) => scan(reading).map((entity) => ({ ...entity, start: toText(entity.start), end: toText(entity.end) })));
         return applyActions(text, resolveOverlaps([...scan(text), ...others]), ctx);

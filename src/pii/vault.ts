@@ -33,16 +33,18 @@ export class PseudonymVault {
   /**
    * The placeholder for `value`, the same one every time within this vault (whatever `type` says later),
    * however the value is written (`canonicalValue`); it restores as first written, escapes decoded
-   * (`restoreForm`).
+   * (`restoreForm`). `read` is the value as read where it was written, where its context decides what
+   * is an escape (`Kwame+Brandt` in a form is "Kwame Brandt", decode.ts `valueReader`); by default, the
+   * value read alone.
    */
-  placeholderFor(type: string, value: string): string {
-    const existing = this.#placeholderByValue.get(value) ?? (PLACEHOLDER_SHAPED.test(value) ? undefined : this.#placeholderByValue.get(spellingKey(type, value)));
+  placeholderFor(type: string, value: string, read: string = decodedValue(value)): string {
+    const existing = this.#placeholderByValue.get(value) ?? (PLACEHOLDER_SHAPED.test(value) ? undefined : this.#placeholderByValue.get(spellingKey(type, read)));
     if (existing !== undefined) return existing;
     const next = (this.#counters.get(type) ?? 0) + 1;
     this.#counters.set(type, next);
     const placeholder = `<${type}_${next}>`;
-    this.#index(type, value, placeholder);
-    this.#valueByPlaceholder.set(placeholder, restoreForm(type, value));
+    this.#index(type, value, placeholder, read);
+    this.#valueByPlaceholder.set(placeholder, restoreForm(type, value, read));
     return placeholder;
   }
 
@@ -51,11 +53,11 @@ export class PseudonymVault {
    * and by its type's canonical spelling: two types' spellings never meet (an SSN's digits and a
    * phone's may be the same).
    */
-  #index(type: string, value: string, placeholder: string): void {
+  #index(type: string, value: string, placeholder: string, read = value): void {
     this.#placeholderByValue.set(value, placeholder);
     // A client's text that looks like one of our placeholders (`<CREDIT_CARD_4111…>`) is that exact
     // text only: read as its type's spelling, it could stand for a real value.
-    if (!PLACEHOLDER_SHAPED.test(value)) this.#placeholderByValue.set(spellingKey(type, value), placeholder);
+    if (!PLACEHOLDER_SHAPED.test(value)) this.#placeholderByValue.set(spellingKey(type, read), placeholder);
   }
 
   valueOf(placeholder: string): string | undefined {
@@ -185,16 +187,19 @@ const DECODED_ON_RESTORE: ReadonlySet<string> = new Set<string>(BUILTIN_ENTITY_T
 
 /**
  * What a placeholder restores to. A value found behind escapes (`ann.lee%40example.com` in a logged
- * URL, `Jos\u00e9` in JSON) is restored as the value it spells: the answer's "Hello <PERSON_1>!" and a
- * tool call's `{"to": "<EMAIL_ADDRESS_1>"}` need "José" and "ann.lee@example.com", not the escapes of
- * the context it was first seen in; that holds even where the model echoes the value back into the same
- * escaped context (a URL it writes again reads `ann.lee@example.com` in its query, which every URL
- * parser takes). URLs and secrets stay as written: a URL's escapes are part of it (`a%20b` is not
- * `a b`), and a secret's characters are what they are (`p%40ss` may be the password). So do custom
- * types and the typed placeholders clients write.
+ * URL, `Jos\u00e9` in JSON, `Kwame+Brandt` in a form, `Jos=C3=A9` or a line broken by `=` in a
+ * quoted-printable mail) is restored as the value it spells, `read` where it was written: the answer's
+ * "Hello <PERSON_1>!" and a tool call's `{"to": "<EMAIL_ADDRESS_1>"}` need "José" and
+ * "ann.lee@example.com", not the escapes of the context it was first seen in; that holds even where the
+ * model echoes the value back into the same escaped context (a URL it writes again reads
+ * `ann.lee@example.com` in its query, which every URL parser takes). URLs and secrets stay as written:
+ * a URL's escapes are part of it (`a%20b` is not `a b`), and a secret's characters are what they are
+ * (`p%40ss` may be the password). So do custom types and the typed placeholders clients write, and
+ * base64 (`read` keeps it: a value found inside base64 is the base64 whole, which is what a tool given
+ * it back can use).
  */
-function restoreForm(type: string, value: string): string {
-  return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? decodedValue(value) : value;
+function restoreForm(type: string, value: string, read: string): string {
+  return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? read : value;
 }
 
 function spellingKey(type: string, value: string): string {

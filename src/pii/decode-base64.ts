@@ -1,0 +1,121 @@
+/**
+ * base64 that holds text a model reads: `data:` URIs of text types (`data:text/plain;base64,…`,
+ * `data:application/json;base64,…`), base64 JSON (`eyJ…`, which is `{"` encoded: a JWT's payload
+ * pasted on its own, a blob in a log line, an OAuth `state`) and a mail part that says it is base64
+ * (`Content-Transfer-Encoding: base64`, as mail clients often send a UTF-8 body). Each is delimited and
+ * says what it holds, so decoding it costs what scanning its text costs. Other base64 is not read
+ * (docs/PII.md): any long run of letters and digits would have to be tried (hashes, ids, keys, images),
+ * most decode to bytes, and what decodes to text by chance would be scanned as if someone had written
+ * it. Whole JWTs are left to the SECRET recognizer, which blocks them; Basic credentials are secrets as
+ * written too.
+ */
+
+export interface Base64Text {
+  /** Where the base64 starts and ends in the text (after `base64,` for a data URI). */
+  readonly start: number;
+  readonly end: number;
+  /** What it decodes to. */
+  readonly text: string;
+}
+
+/**
+ * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
+ * part's header, or base64 JSON: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` (`{` and a line break), `W3si` (`[{"`).
+ */
+const STARTS =
+  /(data:(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|csv|x-ndjson|[\w.-]+\+(?:json|xml))|image\/svg\+xml)?(?:;[\w.+-]+=[\w.+-]+)*;base64,)|(Content-Transfer-Encoding:[ \t]*"?base64\b)|(?<![A-Za-z0-9+/_-])(?:eyJ|eyAi|ewo|W3si)/gi;
+const JSON_KIND = /^(?:eyJ|eyAi|ewo|W3si)$/;
+/** As the SECRET recognizer finds a JWT (recognizers/secret.ts): three segments, two of them JSON. */
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/y;
+/** Shorter base64 JSON is `{"id":1}` at most: nothing to find. */
+const MIN_JSON = 16;
+/** How far a mail part's headers may run on after the encoding's before its body (a blank line). */
+const MAX_HEADERS = 4096;
+/** A line of a base64 mail body (76 characters as written, any length taken). */
+const BODY_LINE = /[A-Za-z0-9+/]+={0,2}\r?(?:\n|$)/y;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** Control characters text does not hold (tab, line breaks and form feed are text). */
+const BINARY = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
+const JSON_START = /^\s*[[{]/;
+
+/**
+ * The base64 texts of `text`, in order: a data URI's payload of a text type, a base64 mail body, or a
+ * run of base64 JSON, standard or URL-safe alphabet, each when it decodes to valid UTF-8 text (JSON for
+ * the `eyJ` kind).
+ *
+ * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
+ */
+export function base64Texts(text: string): Base64Text[] {
+  const found: Base64Text[] = [];
+  if (!MAY_HOLD.some((marker) => text.includes(marker))) return found;
+  STARTS.lastIndex = 0;
+  for (let match = STARTS.exec(text); match !== null; match = STARTS.exec(text)) {
+    const [, dataUri, mailPart] = match;
+    if (mailPart !== undefined) {
+      const body = mailBody(text, match.index + match[0].length);
+      if (body === undefined) continue;
+      STARTS.lastIndex = body.end;
+      const decoded = decodedText(text.slice(body.start, body.end));
+      if (decoded !== undefined) found.push({ ...body, text: decoded });
+      continue;
+    }
+    // The JSON kind is case-sensitive; the regex is not, for the data URI's media type and the header.
+    if (dataUri === undefined && !JSON_KIND.test(match[0])) continue;
+    const start = dataUri === undefined ? match.index : match.index + match[0].length;
+    let end = start;
+    while (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    if (dataUri === undefined) {
+      // A JWT whole (its payload is the next candidate): the SECRET recognizer's, which blocks it.
+      JWT.lastIndex = start;
+      const jwt = JWT.exec(text);
+      if (jwt || end - start < MIN_JSON) {
+        STARTS.lastIndex = jwt ? start + jwt[0].length : end;
+        continue;
+      }
+    }
+    let padded = end;
+    while (padded < text.length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++;
+    STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
+    if (dataUri === undefined && padded < text.length && (isBase64(text.charCodeAt(padded)) || text.charCodeAt(padded) === 0x3d)) continue;
+    const decoded = decodedText(text.slice(start, end));
+    if (decoded === undefined || (dataUri === undefined && !JSON_START.test(decoded))) continue;
+    found.push({ start, end: padded, text: decoded });
+  }
+  return found;
+}
+
+/** What text holding base64 text holds (the header as mail clients and RFC 2045 spell it). */
+const MAY_HOLD = ["base64,", "eyJ", "eyAi", "ewo", "W3si", "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
+
+/**
+ * The base64 body of the mail part whose headers name its encoding at `from`: its lines after the blank
+ * line that ends the headers, up to the first line that is not base64 (a blank line, a boundary).
+ */
+function mailBody(text: string, from: number): { start: number; end: number } | undefined {
+  const blank = /\r?\n\r?\n/g;
+  blank.lastIndex = from;
+  const headersEnd = blank.exec(text);
+  if (headersEnd === null || headersEnd.index - from > MAX_HEADERS) return undefined;
+  const start = headersEnd.index + headersEnd[0].length;
+  let end = start;
+  BODY_LINE.lastIndex = start;
+  for (let line = BODY_LINE.exec(text); line !== null; line = BODY_LINE.exec(text)) end = line.index + line[0].trimEnd().length;
+  return end > start ? { start, end } : undefined;
+}
+
+/** `base64` decoded as UTF-8 text, or undefined when it is not that. */
+function decodedText(base64: string): string | undefined {
+  let decoded: string;
+  try {
+    // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks.
+    decoded = UTF8.decode(Buffer.from(base64, "base64"));
+  } catch {
+    return undefined;
+  }
+  return decoded.length === 0 || BINARY.test(decoded) ? undefined : decoded;
+}
+
+/** A character of either base64 alphabet, padding excluded. */
+function isBase64(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+}

@@ -1,0 +1,84 @@
+/**
+ * `+` for a space, as HTML forms and URL query strings write it: `?q=John+Smith&city=Springfield`, an
+ * `application/x-www-form-urlencoded` body `name=Maria+Gonzalez&email=…`. A model reads "John Smith"
+ * there, so the decoded reading does too (decode.ts). Everywhere else a `+` keeps its meaning: "C++",
+ * "1+1=2", "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` assignment.
+ */
+
+/** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
+export type FormValue = readonly [start: number, end: number];
+
+/**
+ * The form values of `text` that hold a `+`, in order: the values of a URL's query (after `?`, up to
+ * `#`) and of a form body (a token of two or more `key=value` pairs joined by `&`). Every `+` in them
+ * is a space, but for a value's leading `+` before a digit, a phone number's (`tel=+14155550132`, as
+ * people type it unencoded), which the value starts after. A token is a run without whitespace; each
+ * is read once, and only when it holds a `+`.
+ *
+ * @example formValues("GET /search?q=John+Smith HTTP/1.1, C++") // [[14, 24]]
+ */
+export function formValues(text: string): FormValue[] {
+  const values: FormValue[] = [];
+  let read = 0;
+  for (let plus = text.indexOf("+"); plus !== -1; plus = text.indexOf("+", read)) {
+    let start = plus;
+    while (start > read && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = plus + 1;
+    while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
+    tokenValues(text, start, end, values);
+    read = end;
+  }
+  return values;
+}
+
+/** The form values of the token `text[start, end)`. */
+function tokenValues(text: string, start: number, end: number, values: FormValue[]): void {
+  const query = find(text, QUESTION, start, end);
+  if (query < end) {
+    pairValues(text, query + 1, find(text, HASH, query, end), values);
+    return;
+  }
+  // A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`.
+  const firstAmpersand = find(text, AMPERSAND, start, end);
+  if (firstAmpersand === end) return;
+  const firstEquals = find(text, EQUALS, start, firstAmpersand);
+  if (firstEquals === start || firstEquals === firstAmpersand) return;
+  const secondAmpersand = find(text, AMPERSAND, firstAmpersand + 1, end);
+  if (find(text, EQUALS, firstAmpersand, secondAmpersand) === secondAmpersand) return;
+  pairValues(text, start, end, values);
+}
+
+/** The values with a `+` of the `&`-joined pairs of `text[start, end)`. */
+function pairValues(text: string, start: number, end: number, values: FormValue[]): void {
+  for (let pair = start; pair < end; ) {
+    const next = find(text, AMPERSAND, pair, end);
+    const equals = find(text, EQUALS, pair, next);
+    if (equals < next) {
+      let value = equals + 1;
+      if (text.charCodeAt(value) === PLUS && isDigit(text.charCodeAt(value + 1))) value++;
+      if (find(text, PLUS, value, next) < next) values.push([value, next]);
+    }
+    pair = next + 1;
+  }
+}
+
+/** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
+function find(text: string, char: number, from: number, end: number): number {
+  let at = from;
+  while (at < end && text.charCodeAt(at) !== char) at++;
+  return at;
+}
+
+const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
+const HASH = 0x23;
+const PLUS = 0x2b;
+const QUESTION = 0x3f;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}

@@ -1,0 +1,51 @@
+/**
+ * Quoted-printable (RFC 2045), as mail clients write a message body and people paste it into a prompt:
+ * `=XX` for a byte (`Jos=C3=A9 Garc=C3=ADa`, `=3D` for `=`, `=40` for `@`, rarely) and `=` at a line's
+ * end for a soft line break, which splits whatever crosses the 76th column (`ann.lee@exam=\nple.com`).
+ * The decoded reading (decode.ts) reads them where the text is quoted-printable; elsewhere `=` is code
+ * (`a=b`, `x=10`), base64 padding (`YQ==`) or an assignment ending a line (`total =`), and stays.
+ */
+
+/** The header that says so. */
+const DECLARED = /Content-Transfer-Encoding:[ \t]*"?quoted-printable/i;
+/**
+ * What only quoted-printable writes: a soft line break (`=` glued to the end of a line) and a UTF-8
+ * character of two or more bytes (`=C3=A9`).
+ */
+const EVIDENCE = /(?<=[^\s=])=\r?\n|=[C-F][0-9A-F]=[89AB][0-9A-F]/g;
+const BASE64_LINE = /^[A-Za-z0-9+/]*$/;
+/** Quoted-printable lines are at most 76 characters, the `=` of a soft break included. */
+const MAX_LINE = 76;
+/** Marks of quoted-printable that make an undeclared text quoted-printable. */
+const UNMISTAKABLE = 2;
+
+/**
+ * Where the `=XX` escapes and soft line breaks of `text` are quoted-printable: from its
+ * `Content-Transfer-Encoding: quoted-printable` header on, or the whole text when it holds two or more
+ * marks only quoted-printable makes (soft breaks ending lines of at most 76 characters that are not all
+ * base64, and `=XX` pairs that spell a UTF-8 character); `Infinity` when nowhere. A UTF-8 character
+ * spelt `=C3=A9` is read as one anywhere (decode.ts, `Layer.qpCharacters`).
+ *
+ * @example quotedPrintableFrom("Content-Transfer-Encoding: quoted-printable\n\nHi =\nthere") // 0
+ */
+export function quotedPrintableFrom(text: string): number {
+  if (!text.includes("=")) return Infinity;
+  const declared = text.includes("rintable") || text.includes("RINTABLE") ? DECLARED.exec(text) : null;
+  if (declared) return declared.index;
+  let marks = 0;
+  EVIDENCE.lastIndex = 0;
+  for (let match = EVIDENCE.exec(text); match !== null; match = EVIDENCE.exec(text)) {
+    if (match[0].length > 3 || isWrappedLine(text, match.index)) marks++;
+    if (marks >= UNMISTAKABLE) return 0;
+  }
+  return Infinity;
+}
+
+/**
+ * Whether the line ending in a soft break at `at` is one quoted-printable wraps: at most 76 characters,
+ * and not all base64 (whose last line may end in one `=` of padding).
+ */
+function isWrappedLine(text: string, at: number): boolean {
+  const start = text.lastIndexOf("\n", at - 1) + 1;
+  return at - start < MAX_LINE && !BASE64_LINE.test(text.slice(start, at));
+}
