@@ -6,18 +6,12 @@
  * A finding inside base64 is the base64 whole: it is rewritten whole, and restores as written. Whole
  * JWTs and Basic credentials are secrets as written (blocked), and other base64 is not decoded.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { base64Texts } from "../../src/pii/decode-base64.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, restore, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOf, cloudTextOrKind, found, patientPolicy } from "./support.js";
+import { PseudonymVault, restore } from "../../src/pii/index.js";
+import { cloudTextOf, cloudTextOrKind, found, patientSanitizer } from "./support.js";
 
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 const base64url = (text: string) => Buffer.from(text).toString("base64url");

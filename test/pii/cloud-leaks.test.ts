@@ -1,16 +1,9 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { createPiiEngine, createSanitizer, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOf, found, patientPolicy } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { cloudTextOf, found, patientSanitizer } from "./support.js";
 
 // Values a reviewer saw reach the cloud in part or whole under the default policy; each case is the
 // user-visible promise: what the upstream model receives.
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 const cloudText = (content: string) => cloudTextOf(sanitizer, content);
 

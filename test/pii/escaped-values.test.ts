@@ -4,19 +4,13 @@
  * value and reports the span as written, escapes included, so the whole of it is rewritten; text whose
  * escapes spell no value finds nothing more than before.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { canonicalValue } from "../../src/pii/canonical-value.js";
-import { createPiiEngine, createSanitizer, type PiiEngine, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOf, found, patientPolicy } from "./support.js";
+import { PseudonymVault } from "../../src/pii/index.js";
+import { cloudTextOf, found, patientSanitizer } from "./support.js";
 
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 function cloudRequest(request: ChatCompletionRequest): ChatCompletionRequest {
   const outcome = sanitizer.sanitizeForCloud(request, { vault: new PseudonymVault(), tenant: "acme" });

@@ -5,19 +5,13 @@
  * left the surname, `full_name=Kwame+Brandt` all of it). Elsewhere a `+` keeps its meaning: "C++",
  * "1+1=2", a phone number's `+1`, a URL's path, one `a=b+c`.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formValues } from "../../src/pii/decode-form.js";
 import { decodeEscapes } from "../../src/pii/decode.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, restore, restoreToolCall, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOf, found, patientPolicy } from "./support.js";
+import { createSanitizer, PseudonymVault, restore, restoreToolCall } from "../../src/pii/index.js";
+import { cloudTextOf, found, patientPolicy, patientSanitizer } from "./support.js";
 
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 function sanitized(content: string): { vault: PseudonymVault; text: string } {
   const vault = new PseudonymVault();

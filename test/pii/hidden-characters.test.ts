@@ -4,17 +4,11 @@
  * value to a cloud model. The engine finds it as it finds the plain value, and reports the span of the
  * text as written, hidden characters included, so the whole of it is rewritten.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { createPiiEngine, createSanitizer, type PiiEngine, PseudonymVault, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOrKind, found, patientPolicy } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { PseudonymVault } from "../../src/pii/index.js";
+import { cloudTextOrKind, found, patientSanitizer } from "./support.js";
 
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 const cloudText = (content: string, vault?: PseudonymVault) => cloudTextOrKind(sanitizer, content, vault);
 

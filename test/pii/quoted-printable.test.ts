@@ -5,19 +5,13 @@
  * e-mail and card recognizers did not, so `Jos=C3=A9 Garc=C3=ADa` went out as `Jos=C3=A9 Garc=C3=<PERSON_1>`
  * and an address or card broken over two lines went out whole. Elsewhere `=` is code or padding.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { quotedPrintableFrom } from "../../src/pii/decode-quoted-printable.js";
 import { decodeEscapes } from "../../src/pii/decode.js";
-import { createPiiEngine, createSanitizer, PseudonymVault, restore, type PiiEngine, type Sanitizer } from "../../src/pii/index.js";
-import { cloudTextOf, found, patientPolicy } from "./support.js";
+import { createSanitizer, PseudonymVault, restore } from "../../src/pii/index.js";
+import { cloudTextOf, found, patientPolicy, patientSanitizer } from "./support.js";
 
-let engine: PiiEngine;
-let sanitizer: Sanitizer;
-beforeAll(() => {
-  const policy = patientPolicy();
-  engine = createPiiEngine(policy);
-  sanitizer = createSanitizer({ policy, engine, env: {} });
-});
+const { engine, sanitizer } = patientSanitizer();
 
 const HEADERS = "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n";
 

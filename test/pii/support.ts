@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createPiiEngine, parsePiiPolicy, PseudonymVault, type CloudOutcome, type PiiEngine, type PiiPolicy, type Sanitizer } from "../../src/pii/index.js";
+import { createPiiEngine, createSanitizer, parsePiiPolicy, PseudonymVault, type CloudOutcome, type PiiEngine, type PiiPolicy, type Sanitizer } from "../../src/pii/index.js";
 import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
 
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL("../../policies/pii.yaml", import.meta.url));
@@ -21,6 +21,13 @@ export function policyWith(overrides: Partial<PiiPolicy>): PiiPolicy {
  */
 export function patientPolicy(): PiiPolicy {
   return policyWith({ scan: { ...defaultPolicy().scan, budget_ms: 10_000 } });
+}
+
+/** The PII engine and a cloud sanitizer on `patientPolicy()`, shared by a test file's cases. */
+export function patientSanitizer(): { engine: PiiEngine; sanitizer: Sanitizer } {
+  const policy = patientPolicy();
+  const engine = createPiiEngine(policy);
+  return { engine, sanitizer: createSanitizer({ policy, engine, env: {} }) };
 }
 
 /** One user message sanitized for the cloud, with a fresh vault unless one is given. */
