@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
-import { abortReason, providerNotConfigured } from "../../errors.js";
+import { abortReason, providerNotConfigured, type GatewayError } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
@@ -93,8 +93,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       // Read whole whatever the content type says (a server may label JSON as an event stream).
       return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
     } catch (error) {
-      // Aborted: the client left, or the shutdown stopped the request (its reason says which).
-      throw signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, this.id);
+      throw callFailure(error, signal, this.id);
     }
   }
 
@@ -121,7 +120,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     try {
       response = await client.chat.completions.create(body, { signal }).asResponse();
     } catch (error) {
-      throw signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, this.id);
+      throw callFailure(error, signal, this.id);
     }
     const raw = takeNodeBody(response);
     if (raw?.kind === "bytes" || (!raw && !isEventStream(response))) {
@@ -144,7 +143,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     };
     const failure = (error: unknown, answerStarted = false) => {
       release(false);
-      return signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, providerId, { answerStarted });
+      return callFailure(error, signal, providerId, { answerStarted });
     };
     const events = readEventStream(source, response.headers);
     let first: IteratorResult<ChatCompletionChunk>;
@@ -266,4 +265,12 @@ function endOnUpstreamSilence({ message, stream }: { message: IncomingMessage; s
       else message.destroy(new APIConnectionTimeoutError());
     });
   });
+}
+
+/**
+ * What a failed upstream call ends as: the signal's reason when it aborted (the client left, or the
+ * shutdown stopped the request), else the upstream's failure mapped to the client's error.
+ */
+function callFailure(error: unknown, signal: AbortSignal, providerId: string, options?: { answerStarted?: boolean }): GatewayError {
+  return signal.aborted ? abortReason(signal, error) : mapUpstreamError(error, providerId, options);
 }
