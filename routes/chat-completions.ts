@@ -63,7 +63,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     try {
       if (outgoing) {
         // Straight onto the socket: a web stream in between costs more per chunk than the rest of the relay.
-        await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs, signal });
+        c.set("streamEnd", await writeSse(outgoing, outcome.chunks, { includeUsage, headers: sseHeaders, flushIntervalMs: deps.streamFlushMs, signal }));
         return RESPONSE_ALREADY_SENT;
       }
       return new Response(await sseStream(outcome.chunks, { includeUsage }), { headers: sseHeaders });

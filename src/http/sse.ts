@@ -18,6 +18,13 @@ export interface SseOptions {
   includeUsage: boolean;
 }
 
+/**
+ * How a stream whose 200 went out ended, for the access log (its status stays 200): `done` with
+ * `[DONE]`, `client_gone` when its client left first, else the code of the error event it ended with
+ * (`shutting_down`, `upstream_error`, …).
+ */
+export type StreamEnd = "done" | "client_gone" | string;
+
 export interface SseWriteOptions extends SseOptions {
   headers: Record<string, string>;
   /** Longest a frame waits to share a socket write with the frames after it (see CoalescingWriter). */
@@ -36,13 +43,13 @@ export interface SseWriteOptions extends SseOptions {
  * stay intact). Rejects, with nothing written, when the producer fails before the first frame (or
  * Node refuses the head): the response is still free for the error handler.
  */
-export async function writeSse(res: ServerResponse, chunks: ChunkStream, options: SseWriteOptions): Promise<void> {
+export async function writeSse(res: ServerResponse, chunks: ChunkStream, options: SseWriteOptions): Promise<StreamEnd> {
   const iterator = chunks[Symbol.asyncIterator]();
   // Gone before we got here (while the request was prepared): its "close" has fired already, so the
   // listener below would never hear of it and the whole answer would be generated into a dead socket.
   if (res.destroyed || res.writableEnded) {
     await iterator.return?.();
-    return;
+    return "client_gone";
   }
   const writer = new CoalescingWriter(res, options.flushIntervalMs);
   let clientGone = false;
@@ -65,11 +72,11 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
         finished = true;
         if (!headWritten) writeHead();
         writer.end(DONE);
-        return;
+        return "done";
       }
       // The client may have gone while the producer was working: stop it rather than write into a
       // closed response (whose "drain" would never come).
-      if (clientGone) return;
+      if (clientGone) return "client_gone";
       const frame = chunkFrame(next.value, options.includeUsage);
       if (!frame) continue;
       if (!headWritten) writeHead();
@@ -77,8 +84,10 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
         await writer.drained(options.signal);
         // Stopped while the client was slow to read: the reason goes out after what it has not read yet.
         if (options.signal?.aborted) {
-          if (!clientGone && !res.destroyed) writer.end(errorFrame(abortReason(options.signal)));
-          return;
+          if (clientGone || res.destroyed) return "client_gone";
+          const reason = abortReason(options.signal);
+          writer.end(errorFrame(reason));
+          return endOf(reason);
         }
       }
     }
@@ -87,8 +96,10 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
     // the head: an invalid header value): the response is free for the error handler.
     if (!headWritten) throw error;
     finished = true;
+    if (clientGone) return "client_gone";
     // The 200 head is committed: the failure travels as an error event the OpenAI SDK raises.
-    if (!clientGone) writer.end(errorFrame(error));
+    writer.end(errorFrame(error));
+    return endOf(error);
   } finally {
     res.off("close", onClose);
     writer.dispose();
@@ -147,6 +158,11 @@ function chunkFrame(chunk: ChatCompletionChunk, includeUsage: boolean): Buffer |
 function carriesAnswer(chunk: ChatCompletionChunk): boolean {
   const delta = chunk.choices?.[0]?.delta;
   return (typeof delta?.content === "string" && delta.content.length > 0) || (delta?.tool_calls?.length ?? 0) > 0 || delta?.function_call != null;
+}
+
+function endOf(error: unknown): StreamEnd {
+  const { code, type } = asGatewayError(error);
+  return code ?? type;
 }
 
 function errorFrame(error: unknown): Buffer {

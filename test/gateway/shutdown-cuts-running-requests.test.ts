@@ -129,6 +129,12 @@ describe("a shutdown whose deadline comes while requests are still running", { t
       }
       // The in-process generation was stopped, not run to its 2,000 tokens.
       expect(Number(rowOf(rows, "stories")?.completion_tokens)).toBeLessThan(2_000);
+      // The access log shows the 200 the clients got and that neither answer finished.
+      const accessLines = gw.logs.map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number; streamEnd?: string }).filter((line) => line.msg === "request" && line.path === "/v1/chat/completions");
+      expect(accessLines.map(({ status, streamEnd }) => ({ status, streamEnd }))).toEqual([
+        { status: 200, streamEnd: "shutting_down" },
+        { status: 200, streamEnd: "shutting_down" },
+      ]);
     }));
 
   it("answers requests still waiting for their answer with 503 shutting_down", () =>

@@ -5,7 +5,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach } from "vitest";
-import { writeSse } from "../../src/http/sse.js";
+import { writeSse, type StreamEnd } from "../../src/http/sse.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
 
 export interface SocketRead {
@@ -36,10 +36,13 @@ export function sseSocketServer() {
     await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
     return (listening.address() as AddressInfo).port;
   }
-  async function serve(produce: () => AsyncGenerator<ChatCompletionChunk>, flushIntervalMs: number): Promise<{ reads: SocketRead[]; body: string }> {
-    const port = await listen((_req, res) => void writeSse(res, produce(), { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs }));
+  async function serve(produce: () => AsyncGenerator<ChatCompletionChunk>, flushIntervalMs: number): Promise<{ reads: SocketRead[]; body: string; end: StreamEnd }> {
+    let writing: Promise<StreamEnd> | undefined;
+    const port = await listen((_req, res) => {
+      writing = writeSse(res, produce(), { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs });
+    });
     const started = performance.now();
-    return new Promise((resolve, reject) => {
+    const read = await new Promise<{ reads: SocketRead[]; body: string }>((resolve, reject) => {
       const reads: SocketRead[] = [];
       const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
       socket.setEncoding("utf8");
@@ -47,6 +50,7 @@ export function sseSocketServer() {
       socket.on("error", reject);
       socket.on("end", () => resolve({ reads, body: reads.map((r) => r.text).join("") }));
     });
+    return { ...read, end: await writing! };
   }
   return { listen, serve };
 }

@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { shuttingDown } from "../../src/errors.js";
-import { sseStream, writeSse } from "../../src/http/sse.js";
+import { sseStream, writeSse, type StreamEnd } from "../../src/http/sse.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
 import { sseSocketServer } from "./sse-socket.js";
 
@@ -34,7 +34,7 @@ const contents = (body: string) =>
 describe("writeSse", () => {
   it("delivers every frame in order and ends with [DONE], whatever the flush interval", async () => {
     for (const interval of [0, 2, 20]) {
-      const { body } = await serve(async function* () {
+      const { body, end } = await serve(async function* () {
         for (let i = 0; i < 200; i++) {
           yield chunk(`t${i} `);
           if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -42,6 +42,7 @@ describe("writeSse", () => {
       }, interval);
       expect(contents(body)).toEqual(Array.from({ length: 200 }, (_, i) => `t${i} `));
       expect(body).toMatch(/data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+      expect(end).toBe("done");
     }
   });
 
@@ -83,7 +84,7 @@ describe("writeSse", () => {
 
   it("stops the producer and finishes when the client leaves while the producer is busy", async () => {
     let producerEnded = false;
-    let written: Promise<void> | undefined;
+    let written: Promise<StreamEnd> | undefined;
     const port = await listen((_req, res) => {
       written = writeSse(
         res,
@@ -103,16 +104,17 @@ describe("writeSse", () => {
     const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\n\r\n"));
     socket.once("data", () => socket.destroy());
     await expect.poll(() => producerEnded, { timeout: 2_000 }).toBe(true);
-    await expect(written).resolves.toBeUndefined();
+    await expect(written).resolves.toBe("client_gone");
   });
 
   it("sends a failure after the head as an OpenAI error event, and filters usage unless asked", async () => {
     const usageOnly = { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } as ChatCompletionChunk;
-    const { body } = await serve(async function* () {
+    const { body, end } = await serve(async function* () {
       yield chunk("partial");
       yield usageOnly;
       throw new Error("upstream went away");
     }, 2);
+    expect(end).toBe("internal_error");
     expect(contents(body.replace(/data: \{"error".*\n\n/, ""))).toEqual(["partial"]);
     expect(body).not.toContain('"usage"');
     expect(body).toMatch(/data: \{"error":\{"message":/);
@@ -143,7 +145,7 @@ describe("writeSse", () => {
 
   it("rejects with the signal's reason when the stream is stopped before its first frame", async () => {
     const stop = new AbortController();
-    let writing: Promise<void> | undefined;
+    let writing: Promise<StreamEnd> | undefined;
     let started = false;
     const port = await listen((_req, res) => {
       started = true;

@@ -9,7 +9,9 @@ const CLIENT_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
 /**
  * Echoes the client's `x-request-id` (when it is a sane token) or makes one, binds a request-scoped
  * logger to it and writes one access-log line per request — never with bodies or keys. Its `ms` is
- * the whole response, a stream's included (to its last frame), not the time to the first byte.
+ * the whole response, a stream's included (to its last frame), not the time to the first byte. A
+ * stream's status is the 200 its client got first; `streamEnd` says whether it finished (`done`), its
+ * client left, or it ended with an error event (that error's code, e.g. `shutting_down`).
  */
 export function requestContext(options: { log: Logger }): MiddlewareHandler<AppEnv> {
   return async function requestContextMiddleware(c, next) {
@@ -27,7 +29,14 @@ export function requestContext(options: { log: Logger }): MiddlewareHandler<AppE
     await next();
     if (!outgoing) c.header("x-request-id", requestId);
     log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - startedAt) * 100) / 100, tenant: c.get("tenant")?.id },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - startedAt) * 100) / 100,
+        tenant: c.get("tenant")?.id,
+        streamEnd: c.get("streamEnd"),
+      },
       "request",
     );
   };
