@@ -62,3 +62,13 @@ export function tooDeep(doc: Document): { offset: number; message: string } | un
   walk(doc.contents, 0);
   return found;
 }
+
+/**
+ * The library's own stack overflow while composing `doc`, which it reports as RESOURCE_EXHAUSTION
+ * and answers by cutting the tree short there (so `tooDeep` may not see the depth): the same fault,
+ * told to ops the same way rather than as "Maximum call stack size exceeded" at 1:1.
+ */
+export function resourceExhausted(doc: Document): { offset: number; message: string } | undefined {
+  const error = doc.errors.find((e) => e.code === "RESOURCE_EXHAUSTION");
+  return error && { offset: error.pos[0], message: NESTING_MESSAGE };
+}

@@ -4,15 +4,15 @@
  */
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { LineCounter, isAlias, parseDocument, visit, type Document } from "yaml";
+import { LineCounter, isAlias, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
 import { duplicateKeys } from "./duplicate-keys.js";
 import { ONE_DOCUMENT_MESSAGE, onlyEmptyAfterFirst } from "./extra-documents.js";
 import { badMerges, MERGE_MESSAGE } from "./merge-keys.js";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
-import { tooDeep } from "./nesting-depth.js";
-import { tooDeepText } from "./nesting-prescan.js";
+import { NestedTooDeep, parseWithinDepth } from "./depth-guarded-parse.js";
+import { resourceExhausted, tooDeep } from "./nesting-depth.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
 import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
 import { createLocator } from "./yaml-locate.js";
@@ -150,7 +150,7 @@ function firstAlias(doc: Document, counter: LineCounter): { line: number; col: n
  * merge: `<<: *defaults` merges a shared mapping in (keys written beside it win), as ops expect from
  * other YAML tools; without it the file had a literal "<<" key.
  */
-function parse(text: string): { doc: Document; counter: LineCounter } {
+function parse(file: string, text: string): { doc: Document; counter: LineCounter } {
   const counter = new LineCounter();
   // The library makes an Error for each problem it finds, capturing a stack trace no one reads (its
   // code, message and offset are what is reported): 260,000 of them for 256 KiB of `[,,,…]` took 4 s
@@ -158,8 +158,12 @@ function parse(text: string): { doc: Document; counter: LineCounter } {
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
+    // Refused while the tree is built, before the library composes it (depth-guarded-parse.ts says why).
+    const doc = parseWithinDepth(text, counter, { prettyErrors: false, uniqueKeys: false, stringKeys: true, merge: true });
     return { doc, counter };
+  } catch (error) {
+    if (error instanceof NestedTooDeep) throw located(file, counter, [{ offset: error.offset, message: error.message }]);
+    throw error;
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -188,21 +192,11 @@ export function parseYamlText<S extends z.ZodType>(file: string, written: string
   const limit = options.limit ?? POLICY_FILE_LIMIT;
   if (bytes > limit.bytes) throw tooLarge(file, String(bytes), limit);
   if (looksUtf16(text)) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: UTF16_MESSAGE }]);
-  // Before the library parses the file: it took 1–2 s to parse one nested 100,000 levels deep (`[[[…`,
-  // `- - - …`), and a second such file aborted the process (V8's "RegExpCompiler Allocation failed",
-  // its stack exhausted inside the parser). The scan reads the text once; what it finds is checked on
-  // the text up to it — some 65 levels, parsed in no time — so a file is refused only for a depth the
-  // library's own tree has (the scan can count content the library drops after a `? key`).
-  const scanned = tooDeepText(text);
-  if (scanned) {
-    const prefix = parse(text.slice(0, scanned.end));
-    const deep = tooDeep(prefix.doc);
-    if (deep) throw located(file, prefix.counter, [deep]);
-  }
-  const { doc, counter } = parse(text);
+  const { doc, counter } = parse(file, text);
   // First, and alone: the checks below walk the tree copying their path at each level (quadratic in
-  // its depth), and yaml's own stack overflow while composing it is the same fault reported again.
-  const deep = tooDeep(doc);
+  // its depth). `tooDeep` also counts what aliases repeat; the library's own stack overflow while
+  // composing (RESOURCE_EXHAUSTION, the tree cut short there) is the same fault, should it still come.
+  const deep = tooDeep(doc) ?? resourceExhausted(doc);
   if (deep) throw located(file, counter, [deep]);
   const syntax = [
     ...doc.errors

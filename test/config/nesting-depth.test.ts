@@ -5,7 +5,8 @@
  * and lists a file is refused at the first level too deep, before any value is built.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_NESTING_DEPTH, NESTING_MESSAGE } from "../../src/config/nesting-depth.js";
+import { parseDocument } from "yaml";
+import { MAX_NESTING_DEPTH, NESTING_MESSAGE, resourceExhausted } from "../../src/config/nesting-depth.js";
 import { ConfigError, parseYamlText } from "../../src/config/yaml-file.js";
 import { PolicyStore } from "../../src/policy/store.js";
 import { memoryLogger, policyDir, problemsOf as routingProblemsOf } from "../policy/support.js";
@@ -38,6 +39,15 @@ describe("nesting depth", () => {
     expect(yamlProblemsOf(text)).toEqual([`f.yaml:1:${4 + MAX_NESTING_DEPTH - 1}: ${NESTING_MESSAGE}`]);
   });
 
+  it("the library's own stack overflow while composing a tree is told as nesting too deep, where it cut the tree", () => {
+    // The library catches it (RESOURCE_EXHAUSTION) and cuts the tree short, so the tree need not show the depth.
+    const doc = parseDocument(`a: [b]\n  ${"[".repeat(20_000)}\n`);
+    const error = doc.errors.find((e) => e.code === "RESOURCE_EXHAUSTION");
+    expect(error).toBeDefined();
+    expect(resourceExhausted(doc)).toEqual({ offset: error!.pos[0], message: NESTING_MESSAGE });
+    expect(resourceExhausted(parseDocument("a: [b]\n"))).toBeUndefined();
+  });
+
   it("files nested 100,000 deep are refused before the library parses them: in milliseconds, one after another", () => {
     // The library took 1–2 s to parse each, on the thread serving requests, and the second one in a
     // process aborted it (V8's "RegExpCompiler Allocation failed", its stack exhausted in the parser).
@@ -60,7 +70,7 @@ describe("nesting depth", () => {
     }
   });
 
-  it("a level the scan counts in content the library drops is no reason to refuse the file", () => {
+  it("a level in content the library drops is no reason to refuse the file", () => {
     // The library reads nothing after this explicit key's block scalar: no error, and no brackets.
     const text = `? \n  |\n  x\n "d"'m\n${"[".repeat(100)}\n`;
     expect(parseYamlText("f.yaml", text, AnyMap).value).toEqual({ "x\n": null });
