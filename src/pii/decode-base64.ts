@@ -10,6 +10,8 @@
  * written too.
  */
 
+import { NO_DEADLINE, type Deadline } from "./budget.js";
+
 export interface Base64Text {
   /** Where the base64 starts and ends in the text (after `base64,` for a data URI). */
   readonly start: number;
@@ -31,6 +33,8 @@ const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\
 const MIN_JSON = 16;
 /** How far a mail part's headers may run on after the encoding's before its body (a blank line). */
 const MAX_HEADERS = 4096;
+/** Candidates looked at between two looks at the deadline. */
+const CANDIDATES_PER_CHECK = 256;
 /** A line of a base64 mail body (76 characters as written, any length taken). */
 const BODY_LINE = /[A-Za-z0-9+/]+={0,2}\r?(?:\n|$)/y;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -41,18 +45,23 @@ const JSON_START = /^\s*[[{]/;
 /**
  * The base64 texts of `text`, in order: a data URI's payload of a text type, a base64 mail body, or a
  * run of base64 JSON, standard or URL-safe alphabet, each when it decodes to valid UTF-8 text (JSON for
- * the `eyJ` kind).
+ * the `eyJ` kind). Throws `PiiScanError` when `deadline` passes.
  *
  * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
  */
-export function base64Texts(text: string): Base64Text[] {
+export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Base64Text[] {
   const found: Base64Text[] = [];
   if (!MAY_HOLD.some((marker) => text.includes(marker))) return found;
+  const blankLineAfter = blankLines(text);
+  let candidates = 0;
   STARTS.lastIndex = 0;
   for (let match = STARTS.exec(text); match !== null; match = STARTS.exec(text)) {
+    // Each candidate costs a bounded look plus the decoding of what it starts, and a text can hold a
+    // candidate every few characters: the scan's budget holds here as in the recognizers.
+    if (++candidates % CANDIDATES_PER_CHECK === 0) deadline.check();
     const [, dataUri, mailPart] = match;
     if (mailPart !== undefined) {
-      const body = mailBody(text, match.index + match[0].length);
+      const body = mailBody(text, match.index + match[0].length, blankLineAfter);
       if (body === undefined) continue;
       STARTS.lastIndex = body.end;
       const decoded = decodedText(text.slice(body.start, body.end));
@@ -91,16 +100,34 @@ const MAY_HOLD = ["base64,", "eyJ", "eyAi", "ewo", "W3si", "ransfer-Encoding", "
  * The base64 body of the mail part whose headers name its encoding at `from`: its lines after the blank
  * line that ends the headers, up to the first line that is not base64 (a blank line, a boundary).
  */
-function mailBody(text: string, from: number): { start: number; end: number } | undefined {
-  const blank = /\r?\n\r?\n/g;
-  blank.lastIndex = from;
-  const headersEnd = blank.exec(text);
+function mailBody(text: string, from: number, blankLineAfter: BlankLines): { start: number; end: number } | undefined {
+  const headersEnd = blankLineAfter(from);
   if (headersEnd === null || headersEnd.index - from > MAX_HEADERS) return undefined;
   const start = headersEnd.index + headersEnd[0].length;
   let end = start;
   BODY_LINE.lastIndex = start;
   for (let line = BODY_LINE.exec(text); line !== null; line = BODY_LINE.exec(text)) end = line.index + line[0].trimEnd().length;
   return end > start ? { start, end } : undefined;
+}
+
+/** The first blank line (`\n\n`, `\r\n\r\n`) at or after an offset, or null when there is none. */
+type BlankLines = (from: number) => RegExpExecArray | null;
+
+/**
+ * `BlankLines` for `text`, asked with ascending offsets. The blank line found for one header is the
+ * answer for every later header before it, so the text is searched once: searched again from each
+ * header (a text of `Content-Transfer-Encoding: base64` lines and no blank line), 1 MB cost ~3 s.
+ */
+function blankLines(text: string): BlankLines {
+  const blank = /\r?\n\r?\n/g;
+  let found: RegExpExecArray | null | undefined;
+  return (from) => {
+    if (found === undefined || (found !== null && found.index < from)) {
+      blank.lastIndex = from;
+      found = blank.exec(text);
+    }
+    return found;
+  };
 }
 
 /** `base64` decoded as UTF-8 text, or undefined when it is not that. */

@@ -80,8 +80,8 @@ interface Layer {
 
 const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, formValues: [], base64: [] };
 
-function writtenLayer(text: string): Layer {
-  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text), base64: base64Texts(text) };
+function writtenLayer(text: string, deadline: Deadline = NO_DEADLINE): Layer {
+  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text), base64: base64Texts(text, deadline) };
 }
 
 function isEmpty(layer: Layer): boolean {
@@ -140,7 +140,7 @@ export interface EscapeReading {
  */
 export function readEscapes(text: string, deadline: Deadline = NO_DEADLINE): EscapeReading | undefined {
   const escapes = TRIGGER.test(text);
-  const layer = writtenLayer(text);
+  const layer = writtenLayer(text, deadline);
   if (!escapes && isEmpty(layer)) return undefined;
   return {
     windows: (radius) => writtenWindows(text, layer, escapes, radius),
