@@ -71,8 +71,7 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
     // The JSON kind is case-sensitive; the regex is not, for the data URI's media type and the header.
     if (dataUri === undefined && !JSON_KIND.test(match[0])) continue;
     const start = dataUri === undefined ? match.index : match.index + match[0].length;
-    let end = start;
-    while (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    const end = runEnd(text, start);
     if (dataUri === undefined) {
       // A JWT whole (its payload is the next candidate): the SECRET recognizer's, which blocks it.
       JWT.lastIndex = start;
@@ -83,9 +82,9 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
       }
     }
     let padded = end;
-    while (padded < text.length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++;
+    for (let pads = 0; pads < 2 && paddingLength(text, padded) > 0; pads++) padded += paddingLength(text, padded);
     STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
-    if (dataUri === undefined && padded < text.length && (isBase64(text.charCodeAt(padded)) || text.charCodeAt(padded) === 0x3d)) continue;
+    if (dataUri === undefined && padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
     const decoded = decodedText(text.slice(start, end));
     if (decoded === undefined || (dataUri === undefined && !JSON_START.test(decoded))) continue;
     found.push({ start, end: padded, text: decoded });
@@ -130,12 +129,45 @@ function blankLines(text: string): BlankLines {
   };
 }
 
+/**
+ * Where the run of base64 characters at `start` ends. `%2B` and `%2F` are base64's `+` and `/`
+ * percent-encoded (`encodeURIComponent` of an OAuth `state` in a query): the run goes on over them, so
+ * the base64 is read whole. Cut at the first, a prefix was taken for the whole text (it decodes to the
+ * start of the JSON), the rest was left as written, and no later round saw the run start again.
+ */
+function runEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    if (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    else if (percentEncoded(text, end, SLASH_OR_PLUS)) end += 3;
+    else return end;
+  }
+}
+
+/** How many characters the padding character at `at` takes: 1 for `=`, 3 for `%3D`, else 0. */
+function paddingLength(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x3d) return 1;
+  return percentEncoded(text, at, EQUALS) ? 3 : 0;
+}
+
+/** Whether `text` holds at `at` a `%XX` escape whose `XX` (either case) is one of `codes`. */
+function percentEncoded(text: string, at: number, codes: readonly string[]): boolean {
+  return text.charCodeAt(at) === 0x25 && at + 2 < text.length && codes.includes(text.slice(at + 1, at + 3).toUpperCase());
+}
+
+const SLASH_OR_PLUS = ["2B", "2F"];
+const EQUALS = ["3D"];
+const PERCENT_ENCODED = /%(2B|2F|3D)/gi;
+const PERCENT_DECODED: Readonly<Record<string, string>> = { "2B": "+", "2F": "/", "3D": "=" };
+
 /** `base64` decoded as UTF-8 text, or undefined when it is not that. */
 function decodedText(base64: string): string | undefined {
   let decoded: string;
   try {
-    // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks.
-    decoded = UTF8.decode(Buffer.from(base64, "base64"));
+    // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
+    // escapes `runEnd` takes in are decoded first).
+    const written = base64.includes("%") ? base64.replace(PERCENT_ENCODED, (_, hex: string) => PERCENT_DECODED[hex.toUpperCase()]!) : base64;
+    decoded = UTF8.decode(Buffer.from(written, "base64"));
   } catch {
     return undefined;
   }
