@@ -92,6 +92,33 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
   return found;
 }
 
+/**
+ * Where base64 text starts behind percent escapes: a data URI's `base64%2C` (`data%3Atext%2Fplain%3Bbase64%2C…`
+ * in a link), or base64 JSON right after an escape (`%3DeyJ…`, a `state` in a URL that is itself a
+ * parameter). Only a later round reads it, after the escapes are decoded.
+ */
+const ENCODED_STARTS = /[Bb][Aa][Ss][Ee]64(?:%25)*%2[Cc]|%(?:25)*[0-9A-Fa-f]{2}(?=eyJ|eyAi|ewo|W3si)/g;
+
+/**
+ * The stretches of `text` from each start of base64 text behind percent escapes to the end of the
+ * base64 run after it: what a later round may read as one base64 text. The decoded reading's windows
+ * take them whole, as they take the base64 texts found as written: a window ending 256 characters
+ * after the last escape cut a longer payload, and the part that decoded was scanned without the rest.
+ *
+ * @example encodedBase64Runs("data%3Atext%2Fplain%3Bbase64%2CaGk= ok") // [[22, 35]]
+ */
+export function encodedBase64Runs(text: string): Array<[start: number, end: number]> {
+  const runs: Array<[number, number]> = [];
+  ENCODED_STARTS.lastIndex = 0;
+  for (let match = ENCODED_STARTS.exec(text); match !== null; match = ENCODED_STARTS.exec(text)) {
+    let end = runEnd(text, match.index + match[0].length);
+    for (let pads = 0; pads < 2 && paddingLength(text, end) > 0; pads++) end += paddingLength(text, end);
+    runs.push([match.index, end]);
+    ENCODED_STARTS.lastIndex = Math.max(ENCODED_STARTS.lastIndex, end);
+  }
+  return runs;
+}
+
 /** What text holding base64 text holds (the header as mail clients and RFC 2045 spell it). */
 const MAY_HOLD = ["base64,", "eyJ", "eyAi", "ewo", "W3si", "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
 

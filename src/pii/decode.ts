@@ -19,7 +19,7 @@
  */
 import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
-import { base64Texts, type Base64Text } from "./decode-base64.js";
+import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
 import { formValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
@@ -182,6 +182,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
   if (layer.qpFrom !== Infinity) spans((span) => forEachMatch(QP_ESCAPES, text, layer.qpFrom, span));
   spans((span) => layer.formValues.forEach(([start, end]) => span(text.indexOf("+", start), text.lastIndexOf("+", end - 1) + 1)));
   spans((span) => layer.base64.forEach((found) => span(found.start, found.end)));
+  if (escapes) spans((span) => encodedBase64Runs(text).forEach(([start, end]) => span(start, end)));
   const all = kinds.flat().sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
   for (const [from, to] of all) {
