@@ -21,12 +21,20 @@ export interface Base64Text {
 }
 
 /**
- * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
- * part's header, or base64 JSON: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` (`{` and a line break), `W3si` (`[{"`).
+ * How base64 JSON starts: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` and `ew0K` (`{` and a line break, pretty
+ * printed), `W3si` (`[{"`), `Wwo` and `Ww0K` (`[` and a line break: a pretty-printed array).
  */
-const STARTS =
-  /(data:(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|csv|x-ndjson|[\w.-]+\+(?:json|xml))|image\/svg\+xml)?(?:;[\w.+-]+=[\w.+-]+)*;base64,)|(Content-Transfer-Encoding:[ \t]*"?base64\b)|(?<![A-Za-z0-9+/_-])(?:eyJ|eyAi|ewo|W3si)/gi;
-const JSON_KIND = /^(?:eyJ|eyAi|ewo|W3si)$/;
+const JSON_STARTS = ["eyJ", "eyAi", "ewo", "ew0K", "W3si", "Wwo", "Ww0K"];
+
+/**
+ * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
+ * part's header, or base64 JSON (`JSON_STARTS`).
+ */
+const STARTS = new RegExp(
+  String.raw`(data:(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|csv|x-ndjson|[\w.-]+\+(?:json|xml))|image\/svg\+xml)?(?:;[\w.+-]+=[\w.+-]+)*;base64,)|(Content-Transfer-Encoding:[ \t]*"?base64\b)|(?<![A-Za-z0-9+/_-])(?:${JSON_STARTS.join("|")})`,
+  "gi",
+);
+const JSON_KIND = new RegExp(`^(?:${JSON_STARTS.join("|")})$`);
 /** As the SECRET recognizer finds a JWT (recognizers/secret.ts): three segments, two of them JSON. */
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/y;
 /** Shorter base64 JSON is `{"id":1}` at most: nothing to find. */
@@ -97,7 +105,7 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
  * in a link), or base64 JSON right after an escape (`%3DeyJ…`, a `state` in a URL that is itself a
  * parameter). Only a later round reads it, after the escapes are decoded.
  */
-const ENCODED_STARTS = /[Bb][Aa][Ss][Ee]64(?:%25)*%2[Cc]|%(?:25)*[0-9A-Fa-f]{2}(?=eyJ|eyAi|ewo|W3si)/g;
+const ENCODED_STARTS = new RegExp(`[Bb][Aa][Ss][Ee]64(?:%25)*%2[Cc]|%(?:25)*[0-9A-Fa-f]{2}(?=${JSON_STARTS.join("|")})`, "g");
 
 /**
  * The stretches of `text` from each start of base64 text behind percent escapes to the end of the
@@ -120,7 +128,7 @@ export function encodedBase64Runs(text: string): Array<[start: number, end: numb
 }
 
 /** What text holding base64 text holds (the header as mail clients and RFC 2045 spell it). */
-const MAY_HOLD = ["base64,", "eyJ", "eyAi", "ewo", "W3si", "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
+const MAY_HOLD = ["base64,", ...JSON_STARTS, "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
 
 /**
  * The base64 body of the mail part whose headers name its encoding at `from`: its lines after the blank
