@@ -89,15 +89,69 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
         continue;
       }
     }
-    let padded = end;
-    for (let pads = 0; pads < 2 && paddingLength(text, padded) > 0; pads++) padded += paddingLength(text, padded);
+    const padded = paddedEnd(text, end);
     STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
-    if (dataUri === undefined && padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
+    if (dataUri === undefined) {
+      if (padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
+      const decoded = decodedText(text.slice(start, end));
+      if (decoded !== undefined && JSON_START.test(decoded)) found.push({ start, end: padded, text: decoded });
+      continue;
+    }
+    // A data URI wrapped over lines is read over all of them, or its first line alone when they do
+    // not decode to text together (the next line was prose that looked like base64).
+    const wrapped = wrappedEnd(text, padded);
+    const whole = wrapped > padded ? decodedText(text.slice(start, wrapped)) : undefined;
+    if (whole !== undefined) {
+      STARTS.lastIndex = Math.max(STARTS.lastIndex, wrapped);
+      found.push({ start, end: wrapped, text: whole });
+      continue;
+    }
     const decoded = decodedText(text.slice(start, end));
-    if (decoded === undefined || (dataUri === undefined && !JSON_START.test(decoded))) continue;
-    found.push({ start, end: padded, text: decoded });
+    if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
   }
   return found;
+}
+
+/** Where the padding after the base64 that ends at `end` ends (two `=` or `%3D` at most). */
+function paddedEnd(text: string, end: number): number {
+  let padded = end;
+  for (let pads = 0; pads < 2 && paddingLength(text, padded) > 0; pads++) padded += paddingLength(text, padded);
+  return padded;
+}
+
+/**
+ * Where a data URI's base64 that ends a line at `end` ends when it is wrapped over lines (as editors,
+ * mailers and `base64` itself wrap long runs; browsers skip the line breaks): the next lines are its
+ * own while each, indentation aside, is base64 of whole 4-character groups up to a line break, the
+ * end of the text, or a character that ends a URI (a quote, `)`, `>`, `]`). A paragraph after the URI
+ * is not: words stop at a space, and a line of one short word ("OK") is not whole groups.
+ */
+function wrappedEnd(text: string, end: number): number {
+  for (;;) {
+    let at = end;
+    if (text.charCodeAt(at) === CR) at++;
+    if (text.charCodeAt(at) !== LF) return end;
+    at++;
+    while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
+    const lineEnd = paddedEnd(text, runEnd(text, at));
+    if (lineEnd === at || base64Symbols(text, at, lineEnd) % 4 !== 0) return end;
+    if (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd))) return end;
+    end = lineEnd;
+  }
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+/** A line break, or what ends a URI written in HTML, Markdown or prose: `"`, `'`, `)`, `>`, `]`. */
+const URI_OR_LINE_ENDS: ReadonlySet<number> = new Set([CR, LF, 0x22, 0x27, 0x29, 0x3e, 0x5d]);
+
+/** How many base64 characters `text[from, to)` holds, a percent-encoded one counted once. */
+function base64Symbols(text: string, from: number, to: number): number {
+  let symbols = to - from;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x25) symbols -= 2;
+  return symbols;
 }
 
 /**
@@ -202,12 +256,24 @@ function decodedText(base64: string): string | undefined {
     // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
     // escapes `runEnd` takes in are decoded first).
     const written = base64.includes("%") ? base64.replace(PERCENT_ENCODED, (_, hex: string) => PERCENT_DECODED[hex.toUpperCase()]!) : base64;
-    decoded = UTF8.decode(Buffer.from(written, "base64"));
+    decoded = UTF8.decode(bytesOf(written));
   } catch {
     return undefined;
   }
   return decoded.length === 0 || BINARY.test(decoded) ? undefined : decoded;
 }
+
+/**
+ * The bytes of `base64`. Padding inside it (lines encoded one by one, then joined) ends a chunk: Node's
+ * decoder stops at the first padding, and would drop the rest without a word.
+ */
+function bytesOf(base64: string): Buffer {
+  if (!PADDING_INSIDE.test(base64)) return Buffer.from(base64, "base64");
+  return Buffer.concat(base64.split(PADDING_INSIDE).map((chunk) => Buffer.from(chunk, "base64")));
+}
+
+/** Between the padding that ends a chunk and the base64 after it (whitespace between them goes with it). */
+const PADDING_INSIDE = /(?<==)\s*(?=[^=\s])/;
 
 /** A character of either base64 alphabet, padding excluded. */
 function isBase64(c: number): boolean {
