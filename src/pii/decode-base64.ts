@@ -46,6 +46,10 @@ const CANDIDATES_PER_CHECK = 256;
 /** A line of a base64 mail body (76 characters as written, any length taken). */
 const BODY_LINE = /[A-Za-z0-9+/]+={0,2}\r?(?:\n|$)/y;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** JSON is UTF-8 (RFC 8259): base64 JSON is read so or not at all. */
+const JSON_DECODERS = [UTF8];
+/** Latin-1 as browsers read it, the commonest charset of text that is not UTF-8; it reads any bytes. */
+const WINDOWS_1252 = new TextDecoder("windows-1252", { fatal: true });
 /** Control characters text does not hold (tab, line breaks and form feed are text). */
 const BINARY = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
 const JSON_START = /^\s*[[{]/;
@@ -62,6 +66,7 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
   if (!MAY_HOLD.some((marker) => text.includes(marker))) return found;
   const blankLineAfter = blankLines(text);
   let candidates = 0;
+  let lastBodyEnd = 0;
   STARTS.lastIndex = 0;
   for (let match = STARTS.exec(text); match !== null; match = STARTS.exec(text)) {
     // Each candidate costs a bounded look plus the decoding of what it starts, and a text can hold a
@@ -72,7 +77,10 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
       const body = mailBody(text, match.index + match[0].length, blankLineAfter);
       if (body === undefined) continue;
       STARTS.lastIndex = body.end;
-      const decoded = decodedText(text.slice(body.start, body.end));
+      // The part's headers: back to the blank line before them, not past the last part's body.
+      const headers = partHeaders(text, Math.max(lastBodyEnd, match.index - MAX_HEADERS), match.index, body.start);
+      lastBodyEnd = body.end;
+      const decoded = decodedText(text.slice(body.start, body.end), textDecoders(declaredCharset(headers)));
       if (decoded !== undefined) found.push({ ...body, text: decoded });
       continue;
     }
@@ -93,24 +101,42 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
     STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
     if (dataUri === undefined) {
       if (padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
-      const decoded = decodedText(text.slice(start, end));
+      const decoded = decodedText(text.slice(start, end), JSON_DECODERS);
       if (decoded !== undefined && JSON_START.test(decoded)) found.push({ start, end: padded, text: decoded });
       continue;
     }
+    const decoders = textDecoders(declaredCharset(dataUri));
     // A data URI wrapped over lines is read over all of them, or its first line alone when they do
     // not decode to text together (the next line was prose that looked like base64).
     const wrapped = wrappedEnd(text, padded);
-    const whole = wrapped > padded ? decodedText(text.slice(start, wrapped)) : undefined;
+    const whole = wrapped > padded ? decodedText(text.slice(start, wrapped), decoders) : undefined;
     if (whole !== undefined) {
       STARTS.lastIndex = Math.max(STARTS.lastIndex, wrapped);
       found.push({ start, end: wrapped, text: whole });
       continue;
     }
-    const decoded = decodedText(text.slice(start, end));
+    const decoded = decodedText(text.slice(start, end), decoders);
     if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
   }
   return found;
 }
+
+/** The headers of the mail part whose encoding header is at `header`: after the last blank line of `text[from, header)`, up to `bodyStart`. */
+function partHeaders(text: string, from: number, header: number, bodyStart: number): string {
+  const before = text.slice(from, header);
+  const blank = Math.max(before.lastIndexOf("\n\n"), before.lastIndexOf("\n\r\n"));
+  return text.slice(blank === -1 ? from : from + blank, bodyStart);
+}
+
+/** The charset `headers` (a part's, or a data URI's parameters) declare last, if any. */
+function declaredCharset(headers: string): string | undefined {
+  let charset: string | undefined;
+  CHARSET.lastIndex = 0;
+  for (let match = CHARSET.exec(headers); match !== null; match = CHARSET.exec(headers)) charset = match[1];
+  return charset;
+}
+
+const CHARSET = /charset[ \t]*=[ \t]*"?([\w.:-]+)/gi;
 
 /** Where the padding after the base64 that ends at `end` ends (two `=` or `%3D` at most). */
 function paddedEnd(text: string, end: number): number {
@@ -249,18 +275,58 @@ const EQUALS = ["3D"];
 const PERCENT_ENCODED = /%(2B|2F|3D)/gi;
 const PERCENT_DECODED: Readonly<Record<string, string>> = { "2B": "+", "2F": "/", "3D": "=" };
 
-/** `base64` decoded as UTF-8 text, or undefined when it is not that. */
-function decodedText(base64: string): string | undefined {
-  let decoded: string;
-  try {
-    // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
-    // escapes `runEnd` takes in are decoded first).
-    const written = base64.includes("%") ? base64.replace(PERCENT_ENCODED, (_, hex: string) => PERCENT_DECODED[hex.toUpperCase()]!) : base64;
-    decoded = UTF8.decode(bytesOf(written));
-  } catch {
-    return undefined;
+/**
+ * How the text of a data URI or mail part is read: in the charset it declares when there is a decoder
+ * for it, else as UTF-8, else as Windows-1252. A part sent `charset=iso-8859-1` (mail clients still
+ * do) was read as UTF-8 only, and its first "ü" made the whole body go out as written. Bytes that are
+ * not text still are not read: they hold control characters (`BINARY`) in any charset.
+ */
+function textDecoders(charset: string | undefined): readonly TextDecoder[] {
+  const declared = charset === undefined ? undefined : decoderFor(charset);
+  return declared === undefined || declared.encoding === "utf-8" ? [UTF8, WINDOWS_1252] : [declared, UTF8, WINDOWS_1252];
+}
+
+/** Decoders by the charset label as written, null for a label no decoder has. */
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(charset: string): TextDecoder | undefined {
+  const label = charset.toLowerCase();
+  let decoder = decoders.get(label);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label, { fatal: true });
+    } catch (error) {
+      // A label no decoder has (`x-unknown`): the fallbacks read it. Anything else is a fault.
+      if (!(error instanceof RangeError)) throw error;
+      decoder = null;
+    }
+    // Labels are taken from texts: keep the map small whatever they hold.
+    if (decoders.size < 256) decoders.set(label, decoder);
   }
-  return decoded.length === 0 || BINARY.test(decoded) ? undefined : decoded;
+  return decoder ?? undefined;
+}
+
+/** `base64` decoded as text by the first of `readers` that reads it, or undefined when none does. */
+function decodedText(base64: string, readers: readonly TextDecoder[]): string | undefined {
+  // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
+  // escapes `runEnd` takes in are decoded first).
+  const written = base64.includes("%") ? base64.replace(PERCENT_ENCODED, (_, hex: string) => PERCENT_DECODED[hex.toUpperCase()]!) : base64;
+  const bytes = bytesOf(written);
+  if (bytes.length === 0) return undefined;
+  for (const reader of readers) {
+    let decoded: string;
+    try {
+      decoded = reader.decode(bytes);
+    } catch (error) {
+      // A fatal decoder throws a TypeError on bytes its charset does not have: try the next.
+      if (error instanceof TypeError) continue;
+      throw error;
+    }
+    // Control characters: bytes that are not text. UTF-8 and Windows-1252, the readers after a
+    // declared one, read bytes below 0x20 as the same characters, so no later reader reads them away.
+    return BINARY.test(decoded) ? undefined : decoded;
+  }
+  return undefined;
 }
 
 /**
