@@ -334,7 +334,8 @@ function decodedText(base64: string, readers: readonly TextDecoder[]): string | 
  * decoder stops at the first padding, and would drop the rest without a word.
  */
 function bytesOf(base64: string): Buffer {
-  if (!PADDING_INSIDE.test(base64)) return Buffer.from(base64, "base64");
+  const padding = base64.indexOf("=");
+  if (padding === -1 || padding >= base64.length - 2 || !PADDING_INSIDE.test(base64)) return Buffer.from(base64, "base64");
   return Buffer.concat(base64.split(PADDING_INSIDE).map((chunk) => Buffer.from(chunk, "base64")));
 }
 
