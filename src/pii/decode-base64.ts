@@ -55,9 +55,11 @@ const BINARY = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
 const JSON_START = /^\s*[[{]/;
 
 /**
- * The base64 texts of `text`, in order: a data URI's payload of a text type, a base64 mail body, or a
- * run of base64 JSON, standard or URL-safe alphabet, each when it decodes to valid UTF-8 text (JSON for
- * the `eyJ` kind). Throws `PiiScanError` when `deadline` passes.
+ * The base64 texts of `text`, in order: a data URI's payload of a text type (over the lines it is
+ * wrapped on), a base64 mail body, or a run of base64 JSON, standard or URL-safe alphabet, `%2B`, `%2F`
+ * and `%3D` included, each when it decodes to text without control characters: JSON as UTF-8, the
+ * others in their declared charset, UTF-8 or Windows-1252 (`textDecoders`). Throws `PiiScanError` when
+ * `deadline` passes.
  *
  * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
  */
@@ -121,7 +123,10 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
   return found;
 }
 
-/** The headers of the mail part whose encoding header is at `header`: after the last blank line of `text[from, header)`, up to `bodyStart`. */
+/**
+ * The headers of the mail part whose encoding header is at `header`: from the last blank line of
+ * `text[from, header)` (or `from`) up to `bodyStart`.
+ */
 function partHeaders(text: string, from: number, header: number, bodyStart: number): string {
   const before = text.slice(from, header);
   const blank = Math.max(before.lastIndexOf("\n\n"), before.lastIndexOf("\n\r\n"));
