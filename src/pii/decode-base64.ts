@@ -10,6 +10,8 @@
  * written too.
  */
 
+import { NO_DEADLINE, type Deadline } from "./budget.js";
+
 export interface Base64Text {
   /** Where the base64 starts and ends in the text (after `base64,` for a data URI). */
   readonly start: number;
@@ -19,51 +21,75 @@ export interface Base64Text {
 }
 
 /**
- * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
- * part's header, or base64 JSON: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` (`{` and a line break), `W3si` (`[{"`).
+ * How base64 JSON starts: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` and `ew0K` (`{` and a line break, pretty
+ * printed), `W3si` (`[{"`), `Wwo` and `Ww0K` (`[` and a line break: a pretty-printed array).
  */
-const STARTS =
-  /(data:(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|csv|x-ndjson|[\w.-]+\+(?:json|xml))|image\/svg\+xml)?(?:;[\w.+-]+=[\w.+-]+)*;base64,)|(Content-Transfer-Encoding:[ \t]*"?base64\b)|(?<![A-Za-z0-9+/_-])(?:eyJ|eyAi|ewo|W3si)/gi;
-const JSON_KIND = /^(?:eyJ|eyAi|ewo|W3si)$/;
+const JSON_STARTS = ["eyJ", "eyAi", "ewo", "ew0K", "W3si", "Wwo", "Ww0K"];
+
+/**
+ * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
+ * part's header, or base64 JSON (`JSON_STARTS`).
+ */
+const STARTS = new RegExp(
+  String.raw`(data:(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|csv|x-ndjson|[\w.-]+\+(?:json|xml))|image\/svg\+xml)?(?:;[\w.+-]+=[\w.+-]+)*;base64,)|(Content-Transfer-Encoding:[ \t]*"?base64\b)|(?<![A-Za-z0-9+/_-])(?:${JSON_STARTS.join("|")})`,
+  "gi",
+);
+const JSON_KIND = new RegExp(`^(?:${JSON_STARTS.join("|")})$`);
 /** As the SECRET recognizer finds a JWT (recognizers/secret.ts): three segments, two of them JSON. */
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}(?![\w-])/y;
 /** Shorter base64 JSON is `{"id":1}` at most: nothing to find. */
 const MIN_JSON = 16;
 /** How far a mail part's headers may run on after the encoding's before its body (a blank line). */
 const MAX_HEADERS = 4096;
+/** Candidates looked at between two looks at the deadline. */
+const CANDIDATES_PER_CHECK = 256;
 /** A line of a base64 mail body (76 characters as written, any length taken). */
 const BODY_LINE = /[A-Za-z0-9+/]+={0,2}\r?(?:\n|$)/y;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** JSON is UTF-8 (RFC 8259): base64 JSON is read so or not at all. */
+const JSON_DECODERS = [UTF8];
+/** Latin-1 as browsers read it, the commonest charset of text that is not UTF-8; it reads any bytes. */
+const WINDOWS_1252 = new TextDecoder("windows-1252", { fatal: true });
 /** Control characters text does not hold (tab, line breaks and form feed are text). */
 const BINARY = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
 const JSON_START = /^\s*[[{]/;
 
 /**
- * The base64 texts of `text`, in order: a data URI's payload of a text type, a base64 mail body, or a
- * run of base64 JSON, standard or URL-safe alphabet, each when it decodes to valid UTF-8 text (JSON for
- * the `eyJ` kind).
+ * The base64 texts of `text`, in order: a data URI's payload of a text type (over the lines it is
+ * wrapped on), a base64 mail body, or a run of base64 JSON, standard or URL-safe alphabet, `%2B`, `%2F`
+ * and `%3D` included, each when it decodes to text without control characters: JSON as UTF-8, the
+ * others in their declared charset, UTF-8 or Windows-1252 (`textDecoders`). Throws `PiiScanError` when
+ * `deadline` passes.
  *
  * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
  */
-export function base64Texts(text: string): Base64Text[] {
+export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Base64Text[] {
   const found: Base64Text[] = [];
   if (!MAY_HOLD.some((marker) => text.includes(marker))) return found;
+  const blankLineAfter = blankLines(text);
+  let candidates = 0;
+  let lastBodyEnd = 0;
   STARTS.lastIndex = 0;
   for (let match = STARTS.exec(text); match !== null; match = STARTS.exec(text)) {
+    // Each candidate costs a bounded look plus the decoding of what it starts, and a text can hold a
+    // candidate every few characters: the scan's budget holds here as in the recognizers.
+    if (++candidates % CANDIDATES_PER_CHECK === 0) deadline.check();
     const [, dataUri, mailPart] = match;
     if (mailPart !== undefined) {
-      const body = mailBody(text, match.index + match[0].length);
+      const body = mailBody(text, match.index + match[0].length, blankLineAfter);
       if (body === undefined) continue;
       STARTS.lastIndex = body.end;
-      const decoded = decodedText(text.slice(body.start, body.end));
+      // The part's headers: back to the blank line before them, not past the last part's body.
+      const headers = partHeaders(text, Math.max(lastBodyEnd, match.index - MAX_HEADERS), match.index, body.start);
+      lastBodyEnd = body.end;
+      const decoded = decodedText(text.slice(body.start, body.end), textDecoders(declaredCharset(headers)));
       if (decoded !== undefined) found.push({ ...body, text: decoded });
       continue;
     }
     // The JSON kind is case-sensitive; the regex is not, for the data URI's media type and the header.
     if (dataUri === undefined && !JSON_KIND.test(match[0])) continue;
     const start = dataUri === undefined ? match.index : match.index + match[0].length;
-    let end = start;
-    while (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    const end = runEnd(text, start);
     if (dataUri === undefined) {
       // A JWT whole (its payload is the next candidate): the SECRET recognizer's, which blocks it.
       JWT.lastIndex = start;
@@ -73,28 +99,128 @@ export function base64Texts(text: string): Base64Text[] {
         continue;
       }
     }
-    let padded = end;
-    while (padded < text.length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++;
+    const padded = paddedEnd(text, end);
     STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
-    if (dataUri === undefined && padded < text.length && (isBase64(text.charCodeAt(padded)) || text.charCodeAt(padded) === 0x3d)) continue;
-    const decoded = decodedText(text.slice(start, end));
-    if (decoded === undefined || (dataUri === undefined && !JSON_START.test(decoded))) continue;
-    found.push({ start, end: padded, text: decoded });
+    if (dataUri === undefined) {
+      if (padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
+      const decoded = decodedText(text.slice(start, end), JSON_DECODERS);
+      if (decoded !== undefined && JSON_START.test(decoded)) found.push({ start, end: padded, text: decoded });
+      continue;
+    }
+    const decoders = textDecoders(declaredCharset(dataUri));
+    // A data URI wrapped over lines is read over all of them, or its first line alone when they do
+    // not decode to text together (the next line was prose that looked like base64).
+    const wrapped = wrappedEnd(text, padded);
+    const whole = wrapped > padded ? decodedText(text.slice(start, wrapped), decoders) : undefined;
+    if (whole !== undefined) {
+      STARTS.lastIndex = Math.max(STARTS.lastIndex, wrapped);
+      found.push({ start, end: wrapped, text: whole });
+      continue;
+    }
+    const decoded = decodedText(text.slice(start, end), decoders);
+    if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
   }
   return found;
 }
 
+/**
+ * The headers of the mail part whose encoding header is at `header`: from the last blank line of
+ * `text[from, header)` (or `from`) up to `bodyStart`.
+ */
+function partHeaders(text: string, from: number, header: number, bodyStart: number): string {
+  const before = text.slice(from, header);
+  const blank = Math.max(before.lastIndexOf("\n\n"), before.lastIndexOf("\n\r\n"));
+  return text.slice(blank === -1 ? from : from + blank, bodyStart);
+}
+
+/** The charset `headers` (a part's, or a data URI's parameters) declare last, if any. */
+function declaredCharset(headers: string): string | undefined {
+  let charset: string | undefined;
+  CHARSET.lastIndex = 0;
+  for (let match = CHARSET.exec(headers); match !== null; match = CHARSET.exec(headers)) charset = match[1];
+  return charset;
+}
+
+const CHARSET = /charset[ \t]*=[ \t]*"?([\w.:-]+)/gi;
+
+/** Where the padding after the base64 that ends at `end` ends (two `=` or `%3D` at most). */
+function paddedEnd(text: string, end: number): number {
+  let padded = end;
+  for (let pads = 0; pads < 2 && paddingLength(text, padded) > 0; pads++) padded += paddingLength(text, padded);
+  return padded;
+}
+
+/**
+ * Where a data URI's base64 that ends a line at `end` ends when it is wrapped over lines (as editors,
+ * mailers and `base64` itself wrap long runs; browsers skip the line breaks): the next lines are its
+ * own while each, indentation aside, is base64 of whole 4-character groups up to a line break, the
+ * end of the text, or a character that ends a URI (a quote, `)`, `>`, `]`). A paragraph after the URI
+ * is not: words stop at a space, and a line of one short word ("OK") is not whole groups.
+ */
+function wrappedEnd(text: string, end: number): number {
+  for (;;) {
+    let at = end;
+    if (text.charCodeAt(at) === CR) at++;
+    if (text.charCodeAt(at) !== LF) return end;
+    at++;
+    while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
+    const lineEnd = paddedEnd(text, runEnd(text, at));
+    if (lineEnd === at || base64Symbols(text, at, lineEnd) % 4 !== 0) return end;
+    if (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd))) return end;
+    end = lineEnd;
+  }
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+/** A line break, or what ends a URI written in HTML, Markdown or prose: `"`, `'`, `)`, `>`, `]`. */
+const URI_OR_LINE_ENDS: ReadonlySet<number> = new Set([CR, LF, 0x22, 0x27, 0x29, 0x3e, 0x5d]);
+
+/** How many base64 characters `text[from, to)` holds, a percent-encoded one counted once. */
+function base64Symbols(text: string, from: number, to: number): number {
+  let symbols = to - from;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x25) symbols -= 2;
+  return symbols;
+}
+
+/**
+ * Where base64 text starts behind percent escapes: a data URI's `base64%2C` (`data%3Atext%2Fplain%3Bbase64%2C…`
+ * in a link), or base64 JSON right after an escape (`%3DeyJ…`, a `state` in a URL that is itself a
+ * parameter). Only a later round reads it, after the escapes are decoded.
+ */
+const ENCODED_STARTS = new RegExp(`[Bb][Aa][Ss][Ee]64(?:%25)*%2[Cc]|%(?:25)*[0-9A-Fa-f]{2}(?=${JSON_STARTS.join("|")})`, "g");
+
+/**
+ * The stretches of `text` from each start of base64 text behind percent escapes to the end of the
+ * base64 run after it: what a later round may read as one base64 text. The decoded reading's windows
+ * take them whole, as they take the base64 texts found as written: a window ending 256 characters
+ * after the last escape cut a longer payload, and the part that decoded was scanned without the rest.
+ *
+ * @example encodedBase64Runs("data%3Atext%2Fplain%3Bbase64%2CaGk= ok") // [[22, 35]]
+ */
+export function encodedBase64Runs(text: string): Array<[start: number, end: number]> {
+  const runs: Array<[number, number]> = [];
+  ENCODED_STARTS.lastIndex = 0;
+  for (let match = ENCODED_STARTS.exec(text); match !== null; match = ENCODED_STARTS.exec(text)) {
+    let end = runEnd(text, match.index + match[0].length);
+    for (let pads = 0; pads < 2 && paddingLength(text, end) > 0; pads++) end += paddingLength(text, end);
+    runs.push([match.index, end]);
+    ENCODED_STARTS.lastIndex = Math.max(ENCODED_STARTS.lastIndex, end);
+  }
+  return runs;
+}
+
 /** What text holding base64 text holds (the header as mail clients and RFC 2045 spell it). */
-const MAY_HOLD = ["base64,", "eyJ", "eyAi", "ewo", "W3si", "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
+const MAY_HOLD = ["base64,", ...JSON_STARTS, "ransfer-Encoding", "ransfer-encoding", "RANSFER-ENCODING"];
 
 /**
  * The base64 body of the mail part whose headers name its encoding at `from`: its lines after the blank
  * line that ends the headers, up to the first line that is not base64 (a blank line, a boundary).
  */
-function mailBody(text: string, from: number): { start: number; end: number } | undefined {
-  const blank = /\r?\n\r?\n/g;
-  blank.lastIndex = from;
-  const headersEnd = blank.exec(text);
+function mailBody(text: string, from: number, blankLineAfter: BlankLines): { start: number; end: number } | undefined {
+  const headersEnd = blankLineAfter(from);
   if (headersEnd === null || headersEnd.index - from > MAX_HEADERS) return undefined;
   const start = headersEnd.index + headersEnd[0].length;
   let end = start;
@@ -103,17 +229,123 @@ function mailBody(text: string, from: number): { start: number; end: number } | 
   return end > start ? { start, end } : undefined;
 }
 
-/** `base64` decoded as UTF-8 text, or undefined when it is not that. */
-function decodedText(base64: string): string | undefined {
-  let decoded: string;
-  try {
-    // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks.
-    decoded = UTF8.decode(Buffer.from(base64, "base64"));
-  } catch {
-    return undefined;
-  }
-  return decoded.length === 0 || BINARY.test(decoded) ? undefined : decoded;
+/** The first blank line (`\n\n`, `\r\n\r\n`) at or after an offset, or null when there is none. */
+type BlankLines = (from: number) => RegExpExecArray | null;
+
+/**
+ * `BlankLines` for `text`, asked with ascending offsets. The blank line found for one header is the
+ * answer for every later header before it, so the text is searched once: searched again from each
+ * header (a text of `Content-Transfer-Encoding: base64` lines and no blank line), 1 MB cost ~3 s.
+ */
+function blankLines(text: string): BlankLines {
+  const blank = /\r?\n\r?\n/g;
+  let found: RegExpExecArray | null | undefined;
+  return (from) => {
+    if (found === undefined || (found !== null && found.index < from)) {
+      blank.lastIndex = from;
+      found = blank.exec(text);
+    }
+    return found;
+  };
 }
+
+/**
+ * Where the run of base64 characters at `start` ends. `%2B` and `%2F` are base64's `+` and `/`
+ * percent-encoded (`encodeURIComponent` of an OAuth `state` in a query): the run goes on over them, so
+ * the base64 is read whole. Cut at the first, a prefix was taken for the whole text (it decodes to the
+ * start of the JSON), the rest was left as written, and no later round saw the run start again.
+ */
+function runEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    if (end < text.length && isBase64(text.charCodeAt(end))) end++;
+    else if (percentEncoded(text, end, SLASH_OR_PLUS)) end += 3;
+    else return end;
+  }
+}
+
+/** How many characters the padding character at `at` takes: 1 for `=`, 3 for `%3D`, else 0. */
+function paddingLength(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x3d) return 1;
+  return percentEncoded(text, at, EQUALS) ? 3 : 0;
+}
+
+/** Whether `text` holds at `at` a `%XX` escape whose `XX` (either case) is one of `codes`. */
+function percentEncoded(text: string, at: number, codes: readonly string[]): boolean {
+  return text.charCodeAt(at) === 0x25 && at + 2 < text.length && codes.includes(text.slice(at + 1, at + 3).toUpperCase());
+}
+
+const SLASH_OR_PLUS = ["2B", "2F"];
+const EQUALS = ["3D"];
+const PERCENT_ENCODED = /%(2B|2F|3D)/gi;
+const PERCENT_DECODED: Readonly<Record<string, string>> = { "2B": "+", "2F": "/", "3D": "=" };
+
+/**
+ * How the text of a data URI or mail part is read: in the charset it declares when there is a decoder
+ * for it, else as UTF-8, else as Windows-1252. A part sent `charset=iso-8859-1` (mail clients still
+ * do) was read as UTF-8 only, and its first "ü" made the whole body go out as written. Bytes that are
+ * not text still are not read: they hold control characters (`BINARY`) in any charset.
+ */
+function textDecoders(charset: string | undefined): readonly TextDecoder[] {
+  const declared = charset === undefined ? undefined : decoderFor(charset);
+  return declared === undefined || declared.encoding === "utf-8" ? [UTF8, WINDOWS_1252] : [declared, UTF8, WINDOWS_1252];
+}
+
+/** Decoders by the charset label as written, null for a label no decoder has. */
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(charset: string): TextDecoder | undefined {
+  const label = charset.toLowerCase();
+  let decoder = decoders.get(label);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label, { fatal: true });
+    } catch (error) {
+      // A label no decoder has (`x-unknown`): the fallbacks read it. Anything else is a fault.
+      if (!(error instanceof RangeError)) throw error;
+      decoder = null;
+    }
+    // Labels are taken from texts: keep the map small whatever they hold.
+    if (decoders.size < 256) decoders.set(label, decoder);
+  }
+  return decoder ?? undefined;
+}
+
+/** `base64` decoded as text by the first of `readers` that reads it, or undefined when none does. */
+function decodedText(base64: string, readers: readonly TextDecoder[]): string | undefined {
+  // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
+  // escapes `runEnd` takes in are decoded first).
+  const written = base64.includes("%") ? base64.replace(PERCENT_ENCODED, (_, hex: string) => PERCENT_DECODED[hex.toUpperCase()]!) : base64;
+  const bytes = bytesOf(written);
+  if (bytes.length === 0) return undefined;
+  for (const reader of readers) {
+    let decoded: string;
+    try {
+      decoded = reader.decode(bytes);
+    } catch (error) {
+      // A fatal decoder throws a TypeError on bytes its charset does not have: try the next.
+      if (error instanceof TypeError) continue;
+      throw error;
+    }
+    // Control characters: bytes that are not text. UTF-8 and Windows-1252, the readers after a
+    // declared one, read bytes below 0x20 as the same characters, so no later reader reads them away.
+    return BINARY.test(decoded) ? undefined : decoded;
+  }
+  return undefined;
+}
+
+/**
+ * The bytes of `base64`. Padding inside it (lines encoded one by one, then joined) ends a chunk: Node's
+ * decoder stops at the first padding, and would drop the rest without a word.
+ */
+function bytesOf(base64: string): Buffer {
+  const padding = base64.indexOf("=");
+  if (padding === -1 || padding >= base64.length - 2 || !PADDING_INSIDE.test(base64)) return Buffer.from(base64, "base64");
+  return Buffer.concat(base64.split(PADDING_INSIDE).map((chunk) => Buffer.from(chunk, "base64")));
+}
+
+/** Between the padding that ends a chunk and the base64 after it (whitespace between them goes with it). */
+const PADDING_INSIDE = /(?<==)\s*(?=[^=\s])/;
 
 /** A character of either base64 alphabet, padding excluded. */
 function isBase64(c: number): boolean {

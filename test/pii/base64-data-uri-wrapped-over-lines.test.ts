@@ -1,0 +1,39 @@
+/**
+ * A data URI's base64 wrapped over lines (as editors, mailers and `base64` wrap long runs; browsers skip
+ * the line breaks) is read over all its lines: it was read to its first line break, and an address on a
+ * later line went out as written. Its lines are those that are base64 of whole 4-character groups up to a
+ * line break, the end of the text or a character that ends a URI; a paragraph after the URI is not one,
+ * and when the lines do not decode to text together the first line is read alone, as before.
+ */
+import { describe, expect, it } from "vitest";
+import { base64Texts } from "../../src/pii/decode-base64.js";
+import { cloudTextOf, patientSanitizer } from "./support.js";
+
+const { sanitizer } = patientSanitizer();
+const base64 = (text: string) => Buffer.from(text).toString("base64");
+
+describe("a data: URI wrapped over lines", () => {
+  it("is read over all its lines, lines encoded one by one included", () => {
+    const payload = `${base64("hello there my friend\n")}\n${base64("write to ann.lee@example.com")}`;
+    expect(payload.split("\n")[0]).toMatch(/==$/);
+    expect(cloudTextOf(sanitizer, `data:text/plain;base64,${payload}`)).toBe("data:text/plain;base64,<EMAIL_ADDRESS_1>");
+  });
+
+  it("wrapped at 76 columns and indented in an HTML attribute", () => {
+    const payload = base64(`${"Minutes of the weekly planning call, agenda and decisions. ".repeat(3)}Write to ann.lee@example.com`);
+    const wrapped = payload.replace(/.{76}(?!$)/g, "$&\n      ");
+    expect(wrapped.split("\n").length).toBeGreaterThan(2);
+    expect(cloudTextOf(sanitizer, `<a href="data:text/plain;base64,${wrapped}">minutes</a>`)).toBe('<a href="data:text/plain;base64,<EMAIL_ADDRESS_1>">minutes</a>');
+  });
+
+  it("ends before a paragraph after it", () => {
+    const payload = base64("mail ann.lee@example.com");
+    expect(cloudTextOf(sanitizer, `data:text/plain;base64,${payload}\nThanks for looking.`)).toBe("data:text/plain;base64,<EMAIL_ADDRESS_1>\nThanks for looking.");
+  });
+
+  it("is read on its first line alone when a next line that looks like base64 decodes to bytes", () => {
+    const payload = base64("hello there");
+    const text = `data:text/plain;base64,${payload}\nBest\nAnn`;
+    expect(base64Texts(text).map((found) => [text.slice(found.start, found.end), found.text])).toEqual([[payload, "hello there"]]);
+  });
+});
