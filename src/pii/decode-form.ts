@@ -4,6 +4,7 @@
  * there, so the decoded reading does too (decode.ts). Everywhere else a `+` keeps its meaning: "C++",
  * "1+1=2", "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` assignment.
  */
+import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
 
 /** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
 export type FormValue = readonly [start: number, end: number];
@@ -68,12 +69,6 @@ function find(text: string, char: number, from: number, end: number): number {
   while (at < end && text.charCodeAt(at) !== char) at++;
   return at;
 }
-
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
-const HASH = 0x23;
-const PLUS = 0x2b;
-const QUESTION = 0x3f;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000;

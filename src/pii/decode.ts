@@ -19,6 +19,7 @@
  */
 import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { BACKSLASH, EQUALS, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, type Base64Text } from "./decode-base64.js";
 import { formValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
@@ -489,12 +490,6 @@ function stringOf(units: Uint16Array, wide: boolean): string {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Emit = (chars: string, start: number, end: number) => void;
-
-const PERCENT = 0x25;
-const BACKSLASH = 0x5c;
-const EQUALS = 0x3d;
-const NEWLINE = 0x0a;
-const PLUS = 0x2b;
 
 /**
  * `text` with the `+` of `values` read as spaces. Changed in a buffer, one unit for one: a slice per
