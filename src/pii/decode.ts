@@ -52,13 +52,15 @@ const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A
  * Backslashes before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a
  * JSON string). A backslash escape is tried only from the first backslash of a run (the lookbehind):
  * tried from every one, a run of n backslashes cost n² steps inside one regex call, which no deadline
- * can interrupt. The other alternatives are bounded (`&#` takes 7 digits at most) or fail at their first
- * unit. Quoted-printable's `=XX` (capitals only, as RFC 2045 writes them; a run may go on over a soft
- * line break, as encoders split a character's bytes) and soft line break (`=` not after another, as
- * base64 padding is) count only where `Layer` says the text is quoted-printable.
+ * can interrupt. The other alternatives are bounded (`&#` and `\u{` take 7 and 6 digits at most after
+ * any number of leading zeros, as browsers read `&#000000064;` and JavaScript `\u{0000040}` as `@`: a
+ * run of zeros costs steps linear in it) or fail at their first unit. Quoted-printable's `=XX`
+ * (capitals only, as RFC 2045 writes them; a run may go on over a soft line break, as encoders split a
+ * character's bytes) and soft line break (`=` not after another, as base64 padding is) count only where
+ * `Layer` says the text is quoted-printable.
  */
 const ESCAPES =
-  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};|=[0-9A-F]{2}(?:(?:=[ \t]*\r?\n)?=[0-9A-F]{2})*|(?<!=)=[ \t]*\r?\n/g;
+  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{0*[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#0*[0-9]{1,7};?|&#[xX]0*[0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};|=[0-9A-F]{2}(?:(?:=[ \t]*\r?\n)?=[0-9A-F]{2})*|(?<!=)=[ \t]*\r?\n/g;
 const WHITESPACE = /\s/;
 const TRIGGERS = new RegExp(TRIGGER.source, "g");
 /** Quoted-printable's escapes where the text is quoted-printable (`Layer.qpFrom`). */
