@@ -32,6 +32,38 @@ export function formValues(text: string): FormValue[] {
   return values;
 }
 
+/**
+ * The form values holding a `+` of the queries nested in a decoded copy: a URL percent-encoded into
+ * another's parameter (`return_to=%2Fsearch%3Fq%3DMaria%2BGonzalez`, decoded
+ * `return_to=/search?q=Maria+Gonzalez`), a query whose `?` `decoded` marks as read from an escape. Its
+ * `+` were encoded (`%2B`) to pass through the outer query and are the nested query's own: spaces, as
+ * whoever follows the link reads them. The nested query ends at a `#` or at the first `&` written as
+ * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself is no
+ * nested query: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+` of a value's
+ * leading `+` before a digit (`tel%3D%2B14155550132`).
+ *
+ * @example nestedQueryValues("a?r=/s?q=A+B", [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0]) // [[9, 12]]
+ */
+export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const values: FormValue[] = [];
+  let read = 0;
+  for (let plus = copy.indexOf("+"); plus !== -1; plus = copy.indexOf("+", read)) {
+    let start = plus;
+    while (start > read && !isSpace(copy.charCodeAt(start - 1))) start--;
+    let end = plus + 1;
+    while (end < copy.length && !isSpace(copy.charCodeAt(end))) end++;
+    for (let query = find(copy, QUESTION, start, end); query < end; query = find(copy, QUESTION, query + 1, end)) {
+      if (decoded[query] !== 1) continue;
+      let queryEnd = query + 1;
+      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;
+      pairValues(copy, query + 1, queryEnd, values);
+      query = queryEnd;
+    }
+    read = end;
+  }
+  return values;
+}
+
 /** The form values of the token `text[start, end)`. */
 function tokenValues(text: string, start: number, end: number, values: FormValue[]): void {
   const query = find(text, QUESTION, start, end);

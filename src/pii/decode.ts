@@ -21,7 +21,7 @@ import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { BACKSLASH, EQUALS, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, type Base64Text } from "./decode-base64.js";
-import { formValues, type FormValue } from "./decode-form.js";
+import { formValues, nestedQueryValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
@@ -68,7 +68,8 @@ const QP_ESCAPES = /=[0-9A-F]{2}|(?<!=)=[ \t]*\r?\n/g;
 
 /**
  * The escapes of a text that only its context makes escapes, found in the text as written: the decoded
- * copy's first round reads them; later rounds (escapes that spelt escapes) read base64 text only.
+ * copy's first round reads them; later rounds (escapes that spelt escapes) read base64 text and the `+`
+ * of queries nested by encoding (`laterLayer`).
  */
 interface Layer {
   /** Quoted-printable `=XX` escapes and soft line breaks count from here on (`Infinity`: nowhere). */
@@ -233,8 +234,8 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
   let ends: Int32Array | undefined;
   let escaped: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const context = round === 0 ? layer : laterLayer(copy, base64);
-    if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0) break;
+    const context = round === 0 ? layer : laterLayer(copy, escaped!, base64);
+    if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0 && context.formValues.length === 0) break;
     const decoded = decodeRound(copy, deadline, context, base64);
     if (decoded === undefined) break;
     // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
@@ -267,9 +268,15 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
   };
 }
 
-/** Escapes that spelt escapes are read as escapes are anywhere: no form, no quoted-printable. */
-function laterLayer(copy: string, base64: boolean): Layer {
-  return base64 ? { ...NO_LAYER, base64: base64Texts(copy) } : NO_LAYER;
+/**
+ * Escapes that spelt escapes are read as escapes are anywhere (no quoted-printable, and a `%2B` decodes
+ * to a `+` that stays one), but for base64 text and the `+` of a query whose `?` was itself decoded
+ * (`%3Fq%3DMaria%2BGonzalez`: a URL encoded into another's parameter), spaces as the nested URL reads
+ * them. `decoded` marks the units of `copy` read from an escape. A value read alone (`base64` false)
+ * reads neither: the context that makes them is not there.
+ */
+function laterLayer(copy: string, decoded: Uint8Array, base64: boolean): Layer {
+  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy) } : NO_LAYER;
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
