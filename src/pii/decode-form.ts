@@ -1,8 +1,9 @@
 /**
  * `+` for a space, as HTML forms and URL query strings write it: `?q=John+Smith&city=Springfield`, an
  * `application/x-www-form-urlencoded` body `name=Maria+Gonzalez&email=…`. A model reads "John Smith"
- * there, so the decoded reading does too (decode.ts). Everywhere else a `+` keeps its meaning: "C++",
- * "1+1=2", "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` assignment.
+ * there, so the decoded reading does too (decode.ts), and in a lone pair whose value is capitalised
+ * words (`contact_name=Elena+Tanaka`). Everywhere else a `+` keeps its meaning: "C++", "1+1=2",
+ * "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` or `total=price+tax` assignment.
  */
 import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
 
@@ -11,7 +12,8 @@ export type FormValue = readonly [start: number, end: number];
 
 /**
  * The form values of `text` that hold a `+`, in order: the values of a URL's query (after `?`, up to
- * `#`) and of a form body (a token of two or more `key=value` pairs joined by `&`). Every `+` in them
+ * `#`), of a form body (a token of two or more `key=value` pairs joined by `&`) and of a lone pair whose
+ * value is two or more capitalised words joined by `+` (`LONE_NAME_PAIR`). Every `+` in them
  * is a space, but for a value's leading `+` before a digit, a phone number's (`tel=+14155550132`, as
  * people type it unencoded), which the value starts after. A token is a run without whitespace; each
  * is read once, and only when it holds a `+`.
@@ -73,7 +75,12 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
   }
   // A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`.
   const firstAmpersand = find(text, AMPERSAND, start, end);
-  if (firstAmpersand === end) return;
+  if (firstAmpersand === end) {
+    LONE_NAME_PAIR.lastIndex = start;
+    const pair = LONE_NAME_PAIR.exec(text);
+    if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
+    return;
+  }
   const firstEquals = find(text, EQUALS, start, firstAmpersand);
   if (firstEquals === start || firstEquals === firstAmpersand) return;
   const secondAmpersand = find(text, AMPERSAND, firstAmpersand + 1, end);
@@ -94,6 +101,17 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
     pair = next + 1;
   }
 }
+
+/**
+ * A lone `key=value` token whose value is two or more capitalised words joined by `+` (`curl -d
+ * contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`): a form's field, as code's `a=b+c`,
+ * `total=price+tax` and `x=A+B` are not; read as one, so a name is not half found (`<PERSON_1>+Tanaka`).
+ * A word is a capital and one or more lowercase letters, letters percent-encoded as UTF-8 (`Jos%C3%A9`),
+ * or letters after an apostrophe or hyphen (`O'Brien`, `Mary-Jane`); the token may be quoted or
+ * bracketed and end in punctuation. Group 1 is the value.
+ */
+const LONE_NAME_PAIR =
+  /['"`(\[]?[A-Za-z_][\w.[\]-]*=((?:\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)(?:\+\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)+)(?=['"`)\].,;:!?]*(?:\s|$))/uy;
 
 /** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
 function find(text: string, char: number, from: number, end: number): number {
