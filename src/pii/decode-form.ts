@@ -1,16 +1,19 @@
 /**
  * `+` for a space, as HTML forms and URL query strings write it: `?q=John+Smith&city=Springfield`, an
  * `application/x-www-form-urlencoded` body `name=Maria+Gonzalez&email=…`. A model reads "John Smith"
- * there, so the decoded reading does too (decode.ts). Everywhere else a `+` keeps its meaning: "C++",
- * "1+1=2", "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` assignment.
+ * there, so the decoded reading does too (decode.ts), and in a lone pair whose value is capitalised
+ * words (`contact_name=Elena+Tanaka`). Everywhere else a `+` keeps its meaning: "C++", "1+1=2",
+ * "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` or `total=price+tax` assignment.
  */
+import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
 
 /** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
 export type FormValue = readonly [start: number, end: number];
 
 /**
  * The form values of `text` that hold a `+`, in order: the values of a URL's query (after `?`, up to
- * `#`) and of a form body (a token of two or more `key=value` pairs joined by `&`). Every `+` in them
+ * `#`), of a form body (a token of two or more `key=value` pairs joined by `&`) and of a lone pair whose
+ * value is two or more capitalised words joined by `+` (`LONE_NAME_PAIR`). Every `+` in them
  * is a space, but for a value's leading `+` before a digit, a phone number's (`tel=+14155550132`, as
  * people type it unencoded), which the value starts after. A token is a run without whitespace; each
  * is read once, and only when it holds a `+`.
@@ -31,6 +34,38 @@ export function formValues(text: string): FormValue[] {
   return values;
 }
 
+/**
+ * The form values holding a `+` of the queries nested in a decoded copy: a URL percent-encoded into
+ * another's parameter (`return_to=%2Fsearch%3Fq%3DMaria%2BGonzalez`, decoded
+ * `return_to=/search?q=Maria+Gonzalez`), a query whose `?` `decoded` marks as read from an escape. Its
+ * `+` were encoded (`%2B`) to pass through the outer query and are the nested query's own: spaces, as
+ * whoever follows the link reads them. The nested query ends at a `#` or at the first `&` written as
+ * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself is no
+ * nested query: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+` of a value's
+ * leading `+` before a digit (`tel%3D%2B14155550132`).
+ *
+ * @example nestedQueryValues("a?r=/s?q=A+B", [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0]) // [[9, 12]]
+ */
+export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const values: FormValue[] = [];
+  let read = 0;
+  for (let plus = copy.indexOf("+"); plus !== -1; plus = copy.indexOf("+", read)) {
+    let start = plus;
+    while (start > read && !isSpace(copy.charCodeAt(start - 1))) start--;
+    let end = plus + 1;
+    while (end < copy.length && !isSpace(copy.charCodeAt(end))) end++;
+    for (let query = find(copy, QUESTION, start, end); query < end; query = find(copy, QUESTION, query + 1, end)) {
+      if (decoded[query] !== 1) continue;
+      let queryEnd = query + 1;
+      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;
+      pairValues(copy, query + 1, queryEnd, values);
+      query = queryEnd;
+    }
+    read = end;
+  }
+  return values;
+}
+
 /** The form values of the token `text[start, end)`. */
 function tokenValues(text: string, start: number, end: number, values: FormValue[]): void {
   const query = find(text, QUESTION, start, end);
@@ -40,7 +75,12 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
   }
   // A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`.
   const firstAmpersand = find(text, AMPERSAND, start, end);
-  if (firstAmpersand === end) return;
+  if (firstAmpersand === end) {
+    LONE_NAME_PAIR.lastIndex = start;
+    const pair = LONE_NAME_PAIR.exec(text);
+    if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
+    return;
+  }
   const firstEquals = find(text, EQUALS, start, firstAmpersand);
   if (firstEquals === start || firstEquals === firstAmpersand) return;
   const secondAmpersand = find(text, AMPERSAND, firstAmpersand + 1, end);
@@ -62,18 +102,23 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
   }
 }
 
+/**
+ * A lone `key=value` token whose value is two or more capitalised words joined by `+` (`curl -d
+ * contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`): a form's field, as code's `a=b+c`,
+ * `total=price+tax` and `x=A+B` are not; read as one, so a name is not half found (`<PERSON_1>+Tanaka`).
+ * A word is a capital and one or more lowercase letters, letters percent-encoded as UTF-8 (`Jos%C3%A9`),
+ * or letters after an apostrophe or hyphen (`O'Brien`, `Mary-Jane`); the token may be quoted or
+ * bracketed and end in punctuation. Group 1 is the value.
+ */
+const LONE_NAME_PAIR =
+  /['"`(\[]?[A-Za-z_][\w.[\]-]*=((?:\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)(?:\+\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)+)(?=['"`)\].,;:!?]*(?:\s|$))/uy;
+
 /** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
 function find(text: string, char: number, from: number, end: number): number {
   let at = from;
   while (at < end && text.charCodeAt(at) !== char) at++;
   return at;
 }
-
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
-const HASH = 0x23;
-const PLUS = 0x2b;
-const QUESTION = 0x3f;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000;

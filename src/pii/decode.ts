@@ -19,8 +19,9 @@
  */
 import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { BACKSLASH, EQUALS, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
-import { formValues, type FormValue } from "./decode-form.js";
+import { formValues, nestedQueryValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
@@ -51,13 +52,15 @@ const TRIGGER = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f{]|\\x[0-9A-Fa-f]{2}|&#[0-9xX]|&[A
  * Backslashes before `u` or `x` are taken with it: `\\u0040` is `\u0040` escaped once more (JSON in a
  * JSON string). A backslash escape is tried only from the first backslash of a run (the lookbehind):
  * tried from every one, a run of n backslashes cost n² steps inside one regex call, which no deadline
- * can interrupt. The other alternatives are bounded (`&#` takes 7 digits at most) or fail at their first
- * unit. Quoted-printable's `=XX` (capitals only, as RFC 2045 writes them; a run may go on over a soft
- * line break, as encoders split a character's bytes) and soft line break (`=` not after another, as
- * base64 padding is) count only where `Layer` says the text is quoted-printable.
+ * can interrupt. The other alternatives are bounded (`&#` and `\u{` take 7 and 6 digits at most after
+ * any number of leading zeros, as browsers read `&#000000064;` and JavaScript `\u{0000040}` as `@`: a
+ * run of zeros costs steps linear in it) or fail at their first unit. Quoted-printable's `=XX`
+ * (capitals only, as RFC 2045 writes them; a run may go on over a soft line break, as encoders split a
+ * character's bytes) and soft line break (`=` not after another, as base64 padding is) count only where
+ * `Layer` says the text is quoted-printable.
  */
 const ESCAPES =
-  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};|=[0-9A-F]{2}(?:(?:=[ \t]*\r?\n)?=[0-9A-F]{2})*|(?<!=)=[ \t]*\r?\n/g;
+  /(?:%[0-9A-Fa-f]{2})+|(?<!\\)\\+(?:x[0-9A-Fa-f]{2}(?:\\+x[0-9A-Fa-f]{2})*|u\{0*[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4})|&#0*[0-9]{1,7};?|&#[xX]0*[0-9A-Fa-f]{1,6};?|&[A-Za-z]{2,8};|=[0-9A-F]{2}(?:(?:=[ \t]*\r?\n)?=[0-9A-F]{2})*|(?<!=)=[ \t]*\r?\n/g;
 const WHITESPACE = /\s/;
 const TRIGGERS = new RegExp(TRIGGER.source, "g");
 /** Quoted-printable's escapes where the text is quoted-printable (`Layer.qpFrom`). */
@@ -65,7 +68,8 @@ const QP_ESCAPES = /=[0-9A-F]{2}|(?<!=)=[ \t]*\r?\n/g;
 
 /**
  * The escapes of a text that only its context makes escapes, found in the text as written: the decoded
- * copy's first round reads them; later rounds (escapes that spelt escapes) read base64 text only.
+ * copy's first round reads them; later rounds (escapes that spelt escapes) read base64 text and the `+`
+ * of queries nested by encoding (`laterLayer`).
  */
 interface Layer {
   /** Quoted-printable `=XX` escapes and soft line breaks count from here on (`Infinity`: nowhere). */
@@ -246,8 +250,8 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
   let ends: Int32Array | undefined;
   let escaped: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const context = round === 0 ? layer : laterLayer(copy, base64);
-    if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0) break;
+    const context = round === 0 ? layer : laterLayer(copy, escaped!, base64);
+    if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0 && context.formValues.length === 0) break;
     const decoded = decodeRound(copy, deadline, context, base64);
     if (decoded === undefined) break;
     // Compose: a unit of this round's copy comes from units [start, end) of the last round's.
@@ -280,9 +284,15 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
   };
 }
 
-/** Escapes that spelt escapes are read as escapes are anywhere: no form, no quoted-printable. */
-function laterLayer(copy: string, base64: boolean): Layer {
-  return base64 ? { ...NO_LAYER, base64: base64Texts(copy) } : NO_LAYER;
+/**
+ * Escapes that spelt escapes are read as escapes are anywhere (no quoted-printable, and a `%2B` decodes
+ * to a `+` that stays one), but for base64 text and the `+` of a query whose `?` was itself decoded
+ * (`%3Fq%3DMaria%2BGonzalez`: a URL encoded into another's parameter), spaces as the nested URL reads
+ * them. `decoded` marks the units of `copy` read from an escape. A value read alone (`base64` false)
+ * reads neither: the context that makes them is not there.
+ */
+function laterLayer(copy: string, decoded: Uint8Array, base64: boolean): Layer {
+  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy) } : NO_LAYER;
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
@@ -505,12 +515,6 @@ function stringOf(units: Uint16Array, wide: boolean): string {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Emit = (chars: string, start: number, end: number) => void;
-
-const PERCENT = 0x25;
-const BACKSLASH = 0x5c;
-const EQUALS = 0x3d;
-const NEWLINE = 0x0a;
-const PLUS = 0x2b;
 
 /**
  * `text` with the `+` of `values` read as spaces. Changed in a buffer, one unit for one: a slice per

@@ -181,7 +181,6 @@ export function vaultFromJSON(json: string): PseudonymVault {
   return PseudonymVault.fromSnapshot(SnapshotSchema.parse(JSON.parse(json)));
 }
 
-/** Not a value any text holds (it starts with a NUL), so it never meets a raw value's key. */
 /** Types whose values are people's data, spelt by people: restored with their escapes decoded. */
 const DECODED_ON_RESTORE: ReadonlySet<string> = new Set<string>(BUILTIN_ENTITY_TYPES.filter((type) => type !== "URL" && type !== "SECRET"));
 
@@ -202,6 +201,7 @@ function restoreForm(type: string, value: string, read: string): string {
   return DECODED_ON_RESTORE.has(type) && !PLACEHOLDER_SHAPED.test(value) ? read : value;
 }
 
+/** Not a value any text holds (it starts with a NUL), so it never meets a raw value's key. */
 function spellingKey(type: string, value: string): string {
   return `\u0000${type}\u0000${canonicalValue(type, value)}`;
 }
