@@ -200,14 +200,15 @@ function codePointStartBefore(text: string, at: number): number {
 export function readClass(regex: RegExp): RegExp | undefined {
   const source = regex.source;
   if (!regex.unicode || regex.flags.includes("v")) return undefined;
-  const atoms: string[] = [];
+  // A set: ADDRESS's alternation of street words repeats its letters hundreds of times.
+  const atoms = new Set<string>();
   for (let i = 0; i < source.length; ) {
     const c = source[i]!;
     if (c === "\\") {
       const e = source[i + 1] ?? "";
       let end = i + 2;
       if (e === "b" || e === "B") {
-        atoms.push("\\w");
+        atoms.add("\\w");
         i = end;
         continue;
       }
@@ -222,10 +223,11 @@ export function readClass(regex: RegExp): RegExp | undefined {
         continue;
       }
       if (e === "p" || e === "P" || (e === "u" && source[i + 2] === "{")) end = source.indexOf("}", i) + 1;
-      else if (e === "u") end = i + 6;
+      // With the u flag, `\uD83D\uDE00` names one character (U+1F600), which neither half matches alone.
+      else if (e === "u") end = SURROGATE_PAIR_ESCAPE.test(source.slice(i, i + 12)) ? i + 12 : i + 6;
       else if (e === "x") end = i + 4;
       else if (e === "c") end = i + 3;
-      atoms.push(source.slice(i, end));
+      atoms.add(source.slice(i, end));
       i = end;
       continue;
     }
@@ -233,7 +235,7 @@ export function readClass(regex: RegExp): RegExp | undefined {
       let end = i + 1;
       if (source[end] === "^") end++;
       while (end < source.length && source[end] !== "]") end += source[end] === "\\" ? 2 : 1;
-      atoms.push(source.slice(i, end + 1));
+      atoms.add(source.slice(i, end + 1));
       i = end + 1;
       continue;
     }
@@ -256,10 +258,12 @@ export function readClass(regex: RegExp): RegExp | undefined {
       continue;
     }
     const literal = String.fromCodePoint(source.codePointAt(i)!);
-    atoms.push(c === "." ? "." : /[\]{}/]/.test(literal) ? `\\${literal}` : literal);
+    atoms.add(c === "." ? "." : /[\]{}/]/.test(literal) ? `\\${literal}` : literal);
     i += literal.length;
   }
-  if (atoms.length === 0) return undefined;
+  if (atoms.size === 0) return undefined;
   const flags = [...regex.flags].filter((f) => "ius".includes(f)).join("");
-  return new RegExp(`^(?:${atoms.join("|")})$`, flags);
+  return new RegExp(`^(?:${[...atoms].join("|")})$`, flags);
 }
+
+const SURROGATE_PAIR_ESCAPE = /^\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;
