@@ -15,7 +15,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { Deadline } from "../budget.js";
-import { forEachMatch, ownRegex } from "./matches.js";
+import { forEachMatch, ownRegex, stepOverEmptyMatch } from "./matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 
 export type MatchVisitor = (match: RegExpExecArray) => void;
@@ -79,8 +79,8 @@ function mostlyWide(text: string): boolean {
 }
 
 /**
- * A matcher of `regex` (with the `g` and `u` flags, and no empty matches) for recognizers whose pattern
- * is slow on two-byte texts. As with `forEachMatch`, the visitor may move the regex's `lastIndex` within
+ * A matcher of `regex` (with the `g` flag; without `u` it matches the text as written) for recognizers
+ * whose pattern is slow on two-byte texts. As with `forEachMatch`, the visitor may move the regex's `lastIndex` within
  * the current match to go on from there.
  *
  * @example
@@ -88,6 +88,7 @@ function mostlyWide(text: string): boolean {
  * runs("Émile – Zoë", NO_DEADLINE, (m) => console.log(m.index, m[0])); // 0 Émile, 8 Zoë
  */
 export function oneByteMatcher(regex: RegExp): OneByteMatcher {
+  if (!regex.global) throw new TypeError(`oneByteMatcher needs a global pattern (the g flag): ${regex}`);
   const own = ownRegex(regex);
   const reads = readClass(own);
   // Latin-1 characters the pattern never reads; U+0000 must be one, as it stands in for the others.
@@ -130,7 +131,7 @@ function stretchesAsWritten(text: string, wide: readonly number[], isUnread: (at
   let next = 0;
   for (const at of wide) {
     // The second half of a surrogate pair was looked at with the first.
-    if (at < next || (at > 0 && text.codePointAt(at - 1)! > 0xffff) || isUnread(at)) continue;
+    if (at < next || isSecondHalf(text, at) || isUnread(at)) continue;
     // Not back past the stretch before: it ends at a character the pattern never reads.
     const previousEnd = stretches.length > 0 ? stretches[stretches.length - 1]! : 0;
     let from = at;
@@ -151,35 +152,66 @@ function stretchesAsWritten(text: string, wide: readonly number[], isUnread: (at
 
 /**
  * The matches of `regex` in `text`: in the copy between the stretches matched as written. Every subject
- * is the text or the copy cut short at the end of a stretch, so offsets are the text's throughout and a
- * visitor's `lastIndex` needs no translation.
+ * is the text or the copy cut short at a stretch's start or end, so offsets are the text's throughout and
+ * a visitor's `lastIndex` needs no translation. An empty match at a stretch's start is left to the text
+ * (the copy cut there does not show what follows), and one at its end is the text's (the copy may hold
+ * U+0000 for a character before it).
  */
 function matchInStretches(regex: RegExp, text: string, copy: string, asWritten: readonly number[], deadline: Deadline, visit: MatchVisitor): void {
-  const counter = { seen: 0 };
+  const search: Search = { regex, text, deadline, visit, seen: 0 };
   try {
     let from = 0;
     for (let i = 0; i < asWritten.length; i += 2) {
       const [start, end] = [asWritten[i]!, asWritten[i + 1]!];
-      from = matchesIn(regex, copy.slice(0, start), from, counter, deadline, visit);
-      from = Math.max(end, matchesIn(regex, text.slice(0, end), Math.max(from, start), counter, deadline, visit));
+      from = matchesIn(search, copy, start, from, false);
+      from = matchesIn(search, text, end, Math.max(from, start), true);
+      // No match starts at `end` but an empty one, looked for in the text just now.
+      from = Math.max(from, end + codePointWidth(text, end));
     }
-    matchesIn(regex, copy, from, counter, deadline, visit);
+    matchesIn(search, copy, copy.length, from, true);
   } finally {
     regex.lastIndex = 0;
   }
 }
 
-/** Matches in `subject` from `from` on, visited as `forEachMatch` does; returns where the search would go on. */
-function matchesIn(regex: RegExp, subject: string, from: number, counter: { seen: number }, deadline: Deadline, visit: MatchVisitor): number {
-  if (from > subject.length) return from;
+interface Search {
+  readonly regex: RegExp;
+  readonly text: string;
+  readonly deadline: Deadline;
+  readonly visit: MatchVisitor;
+  seen: number;
+}
+
+/**
+ * The matches starting in `subject` (the text or its copy) from `from` up to `limit` (an empty one at
+ * `limit` only when `endsThere`: the text ends there or at a character the pattern never reads), visited
+ * as `forEachMatch` does; returns where the search goes on.
+ */
+function matchesIn(search: Search, subject: string, limit: number, from: number, endsThere: boolean): number {
+  if (from > limit) return from;
+  const { regex, text } = search;
+  const cut = limit === subject.length ? subject : subject.slice(0, limit);
   regex.lastIndex = from;
   let next = from;
-  for (let match = regex.exec(subject); match !== null; match = regex.exec(subject)) {
-    if (++counter.seen % CHECK_EVERY === 0) deadline.check();
-    visit(match);
+  for (let match = regex.exec(cut); match !== null; match = regex.exec(cut)) {
+    if (match[0].length === 0) {
+      if (match.index === limit && !endsThere) return limit;
+      stepOverEmptyMatch(regex, text);
+      // The copy's U+0000 U+0000 for a character above U+FFFF is two places a match can start; the text's is one.
+      if (subject !== text && isSecondHalf(text, match.index)) {
+        next = regex.lastIndex;
+        continue;
+      }
+    }
+    if (++search.seen % CHECK_EVERY === 0) search.deadline.check();
+    search.visit(match);
     next = regex.lastIndex;
   }
   return next;
+}
+
+function isSecondHalf(text: string, at: number): boolean {
+  return at > 0 && (text.codePointAt(at - 1) ?? 0) > 0xffff;
 }
 
 function codePointWidth(text: string, at: number): number {
