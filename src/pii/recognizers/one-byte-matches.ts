@@ -27,11 +27,16 @@ export type MatchVisitor = (match: RegExpExecArray) => void;
 export type OneByteMatcher = (text: string, deadline: Deadline, visit: MatchVisitor, shared?: OneByteText) => void;
 
 /**
- * A text's characters above U+00FF and its copy with U+0000 for each of them. None are listed when it
- * has none, or so many that matching the copy would not pay (a text in Chinese, Greek or Russian: most
+ * A text's characters above U+00FF and its copy with U+0000 for each of them, listed when first asked
+ * for (a matcher may tell from a sample of the text that the copy would not pay). None are listed when
+ * it has none, or so many that matching the copy would not pay (a text in Chinese, Greek or Russian: most
  * of its characters are letters, which the patterns read), and then the copy is the text.
  */
 export interface OneByteText {
+  /** Whether the text has characters above U+00FF and is not mostly made of them: one regex test and a sample. */
+  readonly worthCopying: boolean;
+  /** The share of characters above U+00FF in a sample of `SAMPLES` spread over the text. */
+  readonly wideShare: number;
   /** Where the units above U+00FF are, in order (both halves of a surrogate pair). */
   readonly wide: Int32Array;
   /** The text one byte a character. */
@@ -50,6 +55,15 @@ const SAMPLES = 256;
  * a switch of subject does (two searches and two slices).
  */
 const NEAR = 256;
+/**
+ * Below this share of characters above U+00FF, a text's stretches are walked without a sample first: they
+ * are few and short, and the walk touches only them.
+ */
+const FEW_WIDE = 1 / 32;
+/** Texts from this length on are sampled before their stretches are walked; shorter ones cost little to walk. */
+const ESTIMATE_FROM = 8192;
+/** Characters sampled to tell whether stretches would cover most of a text. */
+const ESTIMATE_SAMPLES = 64;
 /** Characters above U+00FF walked between looks at the deadline. */
 const WALK_CHECK_EVERY = 4096;
 /** Characters above U+00FF whose reading is remembered, per pattern: a text of Chinese meets thousands. */
@@ -57,20 +71,44 @@ const WIDE_CACHE_SIZE = 4096;
 
 /** `text`'s `OneByteText`, for matchers of it to share. */
 export function oneByteText(text: string): OneByteText {
-  const none = { wide: NONE, copy: text };
   // Most texts have none: one regex test. A text in another script is told by a sample of it, as
   // listing its characters one by one would cost more than the copy saves.
   WIDE.lastIndex = 0;
-  if (!WIDE.test(text) || mostlyWide(text)) return none;
-  // Into a typed array: pushing onto an array cost ~6 ms for 50K positions, this ~1 ms.
+  if (!WIDE.test(text)) return { worthCopying: false, wideShare: 0, wide: NONE, copy: text };
+  const wideShare = sampledWideShare(text);
+  if (wideShare > MANY_WIDE) return { worthCopying: false, wideShare, wide: NONE, copy: text };
+  const first = WIDE.lastIndex - 1;
+  let listed: { wide: Int32Array; copy: string } | undefined;
+  const list = () => (listed ??= listWide(text, first));
+  return {
+    worthCopying: true,
+    wideShare,
+    get wide() {
+      return list().wide;
+    },
+    get copy() {
+      return list().copy;
+    },
+  };
+}
+
+/** The units above U+00FF from `first` on and the copy, or none past `MANY_WIDE` of the text. */
+function listWide(text: string, first: number): { wide: Int32Array; copy: string } {
+  // One regex test each (a charCodeAt loop costs ~3× as much on a text with few), into a typed array grown
+  // by doubling: pushing onto an array cost ~5 ms for 50K positions, this ~2 ms.
   const tooMany = Math.floor(text.length * MANY_WIDE);
-  const wide = new Int32Array(tooMany + 1);
-  wide[0] = WIDE.lastIndex - 1;
+  let wide = new Int32Array(Math.min(tooMany + 1, 256));
+  wide[0] = first;
   let count = 1;
-  for (let at = wide[0] + 1; at < text.length; at++) {
-    if (text.charCodeAt(at) <= 0xff) continue;
-    if (count === tooMany) return none;
-    wide[count++] = at;
+  WIDE.lastIndex = first + 1;
+  while (WIDE.test(text)) {
+    if (count === tooMany) return { wide: NONE, copy: text };
+    if (count === wide.length) {
+      const grown = new Int32Array(Math.min(tooMany + 1, 2 * count));
+      grown.set(wide);
+      wide = grown;
+    }
+    wide[count++] = WIDE.lastIndex - 1;
   }
   const bytes = Buffer.from(text, "latin1");
   for (let i = 0; i < count; i++) bytes[wide[i]!] = 0;
@@ -80,11 +118,11 @@ export function oneByteText(text: string): OneByteText {
 const NONE = new Int32Array(0);
 
 /**
- * Whether more than `MANY_WIDE` of `SAMPLES` characters spread over `text` are above U+00FF: one from each
- * of `SAMPLES` equal parts, at a scrambled place in it, so that a text repeating a short unit ("a–a–…")
- * is not sampled on one phase of it.
+ * The share of characters above U+00FF in `SAMPLES` spread over `text`: one from each of `SAMPLES` equal
+ * parts, at a scrambled place in it, so that a text repeating a short unit ("a–a–…") is not sampled on
+ * one phase of it.
  */
-function mostlyWide(text: string): boolean {
+function sampledWideShare(text: string): number {
   const samples = Math.min(SAMPLES, text.length);
   let wide = 0;
   for (let i = 0; i < samples; i++) {
@@ -92,7 +130,7 @@ function mostlyWide(text: string): boolean {
     const partLength = Math.floor(((i + 1) * text.length) / samples) - part;
     if (text.charCodeAt(part + (Math.imul(i, 0x9e3779b1) >>> 0) % partLength) > 0xff) wide++;
   }
-  return wide > samples * MANY_WIDE;
+  return wide / samples;
 }
 
 /**
@@ -122,23 +160,42 @@ export function oneByteMatcher(regex: RegExp): OneByteMatcher {
     }
     return known;
   };
+  const isUnread = (text: string, at: number) => {
+    const unit = text.charCodeAt(at);
+    return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
+  };
   return (text, deadline, visit, shared) => {
     const one = shared ?? oneByteText(text);
+    const unreadIn = (at: number) => isUnread(text, at);
     const asWritten =
-      one.wide.length > 0
-        ? stretchesAsWritten(
-            text,
-            one.wide,
-            (at) => {
-              const unit = text.charCodeAt(at);
-              return unit <= 0xff ? unread[unit] === 1 : isWideUnread(text.codePointAt(at)!);
-            },
-            deadline,
-          )
+      one.worthCopying && !(one.wideShare >= FEW_WIDE && mostlyAsWritten(text, unreadIn)) && one.wide.length > 0
+        ? stretchesAsWritten(text, one.wide, unreadIn, deadline)
         : undefined;
     if (asWritten === undefined) forEachMatch(own, text, deadline, visit);
     else matchInStretches(own, text, one.copy, asWritten, deadline, visit);
   };
+}
+
+/**
+ * Whether, by a sample, stretches to match as written would cover most of the text: whether most of
+ * `ESTIMATE_SAMPLES` characters spread over it lie in a stretch or between two closer than `NEAR`, taken
+ * as having a character above U+00FF that the pattern reads within `NEAR` on both sides. Tells before
+ * listing and walking them that the text is better matched as written (a text full of "ł", a pattern
+ * reading the commas between numbers with an Arabic-Indic digit every few). Short texts are walked.
+ */
+function mostlyAsWritten(text: string, isUnread: (at: number) => boolean): boolean {
+  if (text.length < ESTIMATE_FROM) return false;
+  const readWide = (at: number) => text.charCodeAt(at) > 0xff && !isUnread(at);
+  let asWritten = 0;
+  for (let i = 0; i < ESTIMATE_SAMPLES; i++) {
+    const at = Math.floor(((i + 0.5) * text.length) / ESTIMATE_SAMPLES);
+    let before = false;
+    for (let x = at; !before && x >= 0 && at - x < NEAR; x--) before = readWide(x);
+    let after = false;
+    for (let x = at; before && !after && x < text.length && x - at < NEAR; x++) after = readWide(x);
+    if (after) asWritten++;
+  }
+  return asWritten > ESTIMATE_SAMPLES * MOST_OF_THE_TEXT;
 }
 
 /**
