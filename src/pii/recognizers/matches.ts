@@ -12,14 +12,21 @@ export function forEachMatch(regex: RegExp, text: string, deadline: Deadline, vi
   regex.lastIndex = 0;
   try {
     for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-      // An empty match would not advance lastIndex; step over it by one code point, as matchAll does.
-      if (match[0].length === 0) regex.lastIndex += regex.unicode && (text.codePointAt(regex.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+      if (match[0].length === 0) stepOverEmptyMatch(regex, text);
       if (++seen % CHECK_EVERY === 0) deadline.check();
       visit(match);
     }
   } finally {
     regex.lastIndex = 0;
   }
+}
+
+/**
+ * An empty match does not advance `regex.lastIndex`: step over it by one code point of `text`, as
+ * `matchAll` does (`text` is the text as written, whatever string was searched).
+ */
+export function stepOverEmptyMatch(regex: RegExp, text: string): void {
+  regex.lastIndex += regex.unicode && (text.codePointAt(regex.lastIndex) ?? 0) > 0xffff ? 2 : 1;
 }
 
 /** A recognizer's own copy of a module-level pattern, for `forEachMatch`. */
