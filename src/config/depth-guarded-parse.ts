@@ -67,8 +67,8 @@ function* guardedTokens(text: string, parser: Parser, counter: LineCounter, limi
   counter.addNewLine(0);
   for (const lexeme of new Lexer().lex(text)) {
     yield* parser.next(lexeme);
-    // The stack also holds documents and scalars, never more than about as many as collections: most
-    // tokens cost one comparison.
+    // Besides collections the stack holds the document and a scalar or two: most tokens cost one
+    // comparison, and only a file within a few levels of the limit has its stack walked per token.
     if (parser.stack.length > limit && collectionBeyond(parser.stack, limit)) {
       throw new NestedTooDeep(collectionBeyond(parser.stack, Math.min(limit, MAX_NESTING_DEPTH))!.offset);
     }

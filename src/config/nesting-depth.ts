@@ -66,7 +66,8 @@ export function tooDeep(doc: Document): { offset: number; message: string } | un
 /**
  * The library's own stack overflow while composing `doc`, which it reports as RESOURCE_EXHAUSTION
  * and answers by cutting the tree short there (so `tooDeep` may not see the depth): the same fault,
- * told to ops the same way rather than as "Maximum call stack size exceeded" at 1:1.
+ * told to ops the same way rather than as "Maximum call stack size exceeded" at 1:1. A backstop: the
+ * depth-guarded parse stops files before the composer nests deep enough for it.
  */
 export function resourceExhausted(doc: Document): { offset: number; message: string } | undefined {
   const error = doc.errors.find((e) => e.code === "RESOURCE_EXHAUSTION");
