@@ -40,9 +40,11 @@ export function formValues(text: string): FormValue[] {
  * `return_to=/search?q=Maria+Gonzalez`), a query whose `?` `decoded` marks as read from an escape. Its
  * `+` were encoded (`%2B`) to pass through the outer query and are the nested query's own: spaces, as
  * whoever follows the link reads them. The nested query ends at a `#` or at the first `&` written as
- * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself is no
- * nested query: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+` of a value's
- * leading `+` before a digit (`tel%3D%2B14155550132`).
+ * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself in an
+ * outer query's value (after the token's first `?` and an `=`, before its `#`) starts a nested query
+ * too (`return_to=/search?q=Maria%2BGonzalez`): the `%2B` inside it were encoded all the same. The
+ * first-level query's `?` is none: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+`
+ * of a value's leading `+` before a digit (`tel%3D%2B14155550132`).
  *
  * @example nestedQueryValues("a?r=/s?q=A+B", [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0]) // [[9, 12]]
  */
@@ -54,8 +56,13 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
     while (start > read && !isSpace(copy.charCodeAt(start - 1))) start--;
     let end = plus + 1;
     while (end < copy.length && !isSpace(copy.charCodeAt(end))) end++;
-    for (let query = find(copy, QUESTION, start, end); query < end; query = find(copy, QUESTION, query + 1, end)) {
-      if (decoded[query] !== 1) continue;
+    // The token's first `?` opens its query; a `?` after it, before the query's `#`, is in one of its
+    // values (`return_to=/search?q=…`), a nested query whether written or decoded.
+    const outer = find(copy, QUESTION, start, end);
+    const outerEnd = find(copy, HASH, outer, end);
+    for (let query = outer; query < end; query = find(copy, QUESTION, query + 1, end)) {
+      const inOuterValue = query > outer && query < outerEnd && find(copy, EQUALS, outer, query) < query;
+      if (decoded[query] !== 1 && !inOuterValue) continue;
       let queryEnd = query + 1;
       while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;
       pairValues(copy, query + 1, queryEnd, values);
