@@ -118,8 +118,9 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * A lone `key=value` token whose value looks like a person's name, capitalised words joined by `+`
  * (`curl -d contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`, a diff's `+name=Maria+Lopez`): a
  * form's field, as code's `a=b+c`, `total=price+tax` and `x=A+B` are not; read as one, so a name is not
- * half found (`<PERSON_1>+Tanaka`). The key may hold percent-escapes (`contact%5Fname`) and follow a
- * diff's `+`/`-`, a `$`, a quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
+ * half found (`<PERSON_1>+Tanaka`). The key is two characters or more (one letter is code's variable:
+ * `x=Alice+Bob`), may hold percent-escapes (`contact%5Fname`) and follow a diff's `+`/`-`, a `$`, a
+ * quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
  * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
  * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
  * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`) or a
@@ -129,7 +130,7 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 const NAME_PARTICLE = "(?:van|von|der|den|de|da|del|di|du|le|la|bin|al)";
 const LONE_NAME_PAIR = new RegExp(
-  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})*=['"\x60]?(` +
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})+=['"\x60]?(` +
     String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|\p{Lu}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );

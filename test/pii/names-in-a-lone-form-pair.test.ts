@@ -4,7 +4,8 @@
  * `contact_name=<PERSON_1>+Tanaka`: the first name known, the surname sent. A half-redacted name is worse
  * than either reading, so a lone pair whose value is two or more capitalised words joined by `+` (as
  * `curl -d`, log lines and diffs write one field of a form) is read as a form value; other lone pairs
- * keep their `+`: `a=b+c`, `x=a+b`, `total=price+tax`, `C++`, `1+1=2`.
+ * keep their `+`: `a=b+c`, `x=a+b`, `total=price+tax`, `C++`, `1+1=2`, and one-letter keys, code's
+ * variables (`x=Alice+Bob`).
  */
 import { describe, expect, it } from "vitest";
 import { formValues } from "../../src/pii/decode-form.js";
@@ -76,6 +77,8 @@ describe("other lone pairs keep their +", () => {
     "/people/name=Elena+Tanaka",
     "name=Elena+Tanaka=x",
     "#name=Elena+Tanaka",
+    // A one-letter key is code's variable, whatever it adds up.
+    "x=Alice+Bob",
     "ab=A+B",
     // The first and last words are words: an initial or a particle only stands between them.
     "name=D+Smith",
@@ -90,7 +93,7 @@ describe("other lone pairs keep their +", () => {
   });
 
   it("and find nothing where there is nothing", () => {
-    for (const text of ["Run: total=price+tax; count = n+1", "x=A+B and a=b+c", "Set title=Quarterly+Report then export"]) {
+    for (const text of ["Run: total=price+tax; count = n+1", "x=A+B and a=b+c", "Set title=Quarterly+Report then export", "x=Alice+Bob"]) {
       expect(found(engine, text)).toEqual([]);
     }
   });
