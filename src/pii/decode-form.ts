@@ -40,9 +40,11 @@ export function formValues(text: string): FormValue[] {
  * `return_to=/search?q=Maria+Gonzalez`), a query whose `?` `decoded` marks as read from an escape. Its
  * `+` were encoded (`%2B`) to pass through the outer query and are the nested query's own: spaces, as
  * whoever follows the link reads them. The nested query ends at a `#` or at the first `&` written as
- * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself is no
- * nested query: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+` of a value's
- * leading `+` before a digit (`tel%3D%2B14155550132`).
+ * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself in an
+ * outer query's value (after the token's first `?` and an `=`, before its `#`) starts a nested query
+ * too (`return_to=/search?q=Maria%2BGonzalez`): the `%2B` inside it were encoded all the same. The
+ * first-level query's `?` is none: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+`
+ * of a value's leading `+` before a digit (`tel%3D%2B14155550132`).
  *
  * @example nestedQueryValues("a?r=/s?q=A+B", [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0]) // [[9, 12]]
  */
@@ -54,8 +56,13 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
     while (start > read && !isSpace(copy.charCodeAt(start - 1))) start--;
     let end = plus + 1;
     while (end < copy.length && !isSpace(copy.charCodeAt(end))) end++;
-    for (let query = find(copy, QUESTION, start, end); query < end; query = find(copy, QUESTION, query + 1, end)) {
-      if (decoded[query] !== 1) continue;
+    // The token's first `?` opens its query; a `?` after it, before the query's `#`, is in one of its
+    // values (`return_to=/search?q=…`), a nested query whether written or decoded.
+    const outer = find(copy, QUESTION, start, end);
+    const outerEnd = find(copy, HASH, outer, end);
+    for (let query = outer; query < end; query = find(copy, QUESTION, query + 1, end)) {
+      const inOuterValue = query > outer && query < outerEnd && find(copy, EQUALS, outer, query) < query;
+      if (decoded[query] !== 1 && !inOuterValue) continue;
       let queryEnd = query + 1;
       while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;
       pairValues(copy, query + 1, queryEnd, values);
@@ -73,19 +80,24 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
     pairValues(text, query + 1, find(text, HASH, query, end), values);
     return;
   }
-  // A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`.
-  const firstAmpersand = find(text, AMPERSAND, start, end);
-  if (firstAmpersand === end) {
-    LONE_NAME_PAIR.lastIndex = start;
-    const pair = LONE_NAME_PAIR.exec(text);
-    if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
+  if (isFormBody(text, start, end)) {
+    pairValues(text, start, end, values);
     return;
   }
+  // Else a lone pair, perhaps followed by a `&` that joins no second pair (`contact_name=Elena+Tanaka&`).
+  LONE_NAME_PAIR.lastIndex = start;
+  const pair = LONE_NAME_PAIR.exec(text);
+  if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
+}
+
+/** A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`. */
+function isFormBody(text: string, start: number, end: number): boolean {
+  const firstAmpersand = find(text, AMPERSAND, start, end);
+  if (firstAmpersand === end) return false;
   const firstEquals = find(text, EQUALS, start, firstAmpersand);
-  if (firstEquals === start || firstEquals === firstAmpersand) return;
+  if (firstEquals === start || firstEquals === firstAmpersand) return false;
   const secondAmpersand = find(text, AMPERSAND, firstAmpersand + 1, end);
-  if (find(text, EQUALS, firstAmpersand, secondAmpersand) === secondAmpersand) return;
-  pairValues(text, start, end, values);
+  return find(text, EQUALS, firstAmpersand, secondAmpersand) < secondAmpersand;
 }
 
 /** The values with a `+` of the `&`-joined pairs of `text[start, end)`. */
@@ -103,15 +115,25 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
 }
 
 /**
- * A lone `key=value` token whose value is two or more capitalised words joined by `+` (`curl -d
- * contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`): a form's field, as code's `a=b+c`,
- * `total=price+tax` and `x=A+B` are not; read as one, so a name is not half found (`<PERSON_1>+Tanaka`).
- * A word is a capital and one or more lowercase letters, letters percent-encoded as UTF-8 (`Jos%C3%A9`),
- * or letters after an apostrophe or hyphen (`O'Brien`, `Mary-Jane`); the token may be quoted or
- * bracketed and end in punctuation. Group 1 is the value.
+ * A lone `key=value` token whose value looks like a person's name, capitalised words joined by `+`
+ * (`curl -d contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`, a diff's `+name=Maria+Lopez`): a
+ * form's field, as code's `a=b+c`, `total=price+tax` and `x=A+B` are not; read as one, so a name is not
+ * half found (`<PERSON_1>+Tanaka`). The key is two characters or more (one letter is code's variable:
+ * `x=Alice+Bob`), may hold percent-escapes (`contact%5Fname`) and follow a diff's `+`/`-`, a `$`, a
+ * quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
+ * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
+ * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
+ * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`) or a
+ * lowercase particle (`Ludwig+van+Beethoven`). Any character but a letter, digit, `_`, `%`, `+` or `=`
+ * may follow (`X-Name=Elena+Tanaka,foo`, `name=Elena+Tanaka&`). Group 1 is the value.
  */
-const LONE_NAME_PAIR =
-  /['"`(\[]?[A-Za-z_][\w.[\]-]*=((?:\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)(?:\+\p{Lu}(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+)+)(?=['"`)\].,;:!?]*(?:\s|$))/uy;
+const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
+const NAME_PARTICLE = "(?:van|von|der|den|de|da|del|di|du|le|la|bin|al)";
+const LONE_NAME_PAIR = new RegExp(
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})+=['"\x60]?(` +
+    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|\p{Lu}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
+  "uy",
+);
 
 /** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
 function find(text: string, char: number, from: number, end: number): number {

@@ -3,8 +3,9 @@
  * (`GET /login?return_to=%2Fsearch%3Fq%3DMaria%2BGonzalez`), has a query of its own, and its `+` were
  * encoded as `%2B` only to pass through the outer query: whoever follows the link reads
  * `q=Maria Gonzalez`. A `%2B` decoded to a `+` that stayed one, so the name went to the cloud as
- * written. Now a `+` in the form values of a query whose `?` was itself decoded from an escape is a
- * space; where the `?` is written as itself, a `%2B` is still a `+` (`?q=C%2B%2B`).
+ * written. Now a `+` in the form values of a query whose `?` was itself decoded from an escape, or
+ * written inside an outer query's value (`return_to=/search?q=Maria%2BGonzalez`), is a space; in a
+ * first-level query a `%2B` is still a `+` (`?q=C%2B%2B`).
  */
 import { describe, expect, it } from "vitest";
 import { nestedQueryValues } from "../../src/pii/decode-form.js";
@@ -39,6 +40,14 @@ describe("a + in a query encoded into another's parameter is a space", () => {
     expect(cloudTextOf(sanitizer, text)).toBe(`${filler}GET /login?return_to=%2Fsearch%3Fq%3D<PERSON_1> HTTP/1.1\n${filler}`);
   });
 
+  it("where the nested query's ? is written as itself, as where it is encoded", () => {
+    expect(cloudTextOf(sanitizer, "GET /login?return_to=/search%3Fq=Maria%2BGonzalez")).toBe("GET /login?return_to=/search%3Fq=<PERSON_1>");
+    expect(cloudTextOf(sanitizer, "GET /login?return_to=/search?q=Maria%2BGonzalez")).toBe("GET /login?return_to=/search?q=<PERSON_1>");
+    expect(cloudTextOf(sanitizer, "GET /login?return_to=/search?q=Maria%2BGonzalez&lang=en HTTP/1.1")).toBe(
+      "GET /login?return_to=/search?q=<PERSON_1>&lang=en HTTP/1.1",
+    );
+  });
+
   it("and the placeholder restores as the whole name", () => {
     // Read alone (decode.ts valueReader), the value `Maria%2BGonzalez` has no query around it, so it
     // restores as "Maria+Gonzalez" for now; "Maria Gonzalez" once the reader knows nested queries.
@@ -61,6 +70,12 @@ describe("a %2B elsewhere is a + that stays one", () => {
     ["GET /login?return_to=%2Fcall%3Ftel%3D%2B14155550132%23x%3Da%2Bb", "GET /login?return_to=/call?tel=+14155550132#x=a+b"],
     // A decoded `?` before no pair: no query.
     ["Is it C%2B%2B%3F Or x%3Fy%2Bz", "Is it C++? Or x?y+z"],
+    // A written `?` nests a query only inside an outer query's value: not before its first `=`, not in
+    // its fragment, and the outer query's next pair is still its own.
+    ["What?Really?x=C%2B%2B", "What?Really?x=C++"],
+    ["GET /docs#see?q=C%2B%2B", "GET /docs#see?q=C++"],
+    ["GET /docs?page=1#see?q=C%2B%2B", "GET /docs?page=1#see?q=C++"],
+    ["GET /login?return_to=/docs?q=intro&lang=C%2B%2B", "GET /login?return_to=/docs?q=intro&lang=C++"],
   ])("%j", (text, decoded) => {
     expect(decodeEscapes(text)?.text).toBe(decoded);
   });
@@ -76,5 +91,11 @@ describe("nestedQueryValues", () => {
     const decoded = Array.from(copy, (_, i) => (i === 4 ? 1 : 0));
     expect(nestedQueryValues(copy, decoded).map(([start, end]) => copy.slice(start, end))).toEqual(["A+B"]);
     expect(nestedQueryValues(copy, new Uint8Array(copy.length))).toEqual([]);
+  });
+
+  it("and of a query whose ? is written in an outer query's value, but not of the outer query", () => {
+    const copy = "/login?r=/s?q=A+B&x=c+d";
+    expect(nestedQueryValues(copy, new Uint8Array(copy.length)).map(([start, end]) => copy.slice(start, end))).toEqual(["A+B"]);
+    expect(nestedQueryValues("/s?q=C++", new Uint8Array(8))).toEqual([]);
   });
 });
