@@ -58,7 +58,7 @@ const JSON_START = /^\s*[[{]/;
  * The base64 texts of `text`, in order: a data URI's payload of a text type (over the lines it is
  * wrapped on), a base64 mail body, or a run of base64 JSON, standard or URL-safe alphabet, `%2B`, `%2F`
  * and `%3D` included, each when it decodes to text without control characters: JSON as UTF-8, the
- * others in their declared charset, UTF-8 or Windows-1252 (`textDecoders`). Throws `PiiScanError` when
+ * others as UTF-8, in their declared charset or as Windows-1252 (`textDecoders`). Throws `PiiScanError` when
  * `deadline` passes.
  *
  * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
@@ -281,15 +281,22 @@ const PERCENT_ENCODED = /%(2B|2F|3D)/gi;
 const PERCENT_DECODED: Readonly<Record<string, string>> = { "2B": "+", "2F": "/", "3D": "=" };
 
 /**
- * How the text of a data URI or mail part is read: in the charset it declares when there is a decoder
- * for it, else as UTF-8, else as Windows-1252. A part sent `charset=iso-8859-1` (mail clients still
- * do) was read as UTF-8 only, and its first "ü" made the whole body go out as written. Bytes that are
- * not text still are not read: they hold control characters (`BINARY`) in any charset.
+ * How the text of a data URI or mail part is read: as UTF-8 when it is UTF-8 text, else in the charset
+ * it declares when there is a decoder for it, else as Windows-1252. A part sent `charset=iso-8859-1`
+ * (mail clients still do) was read as UTF-8 only, and its first "ü" made the whole body go out as
+ * written. UTF-8 comes first because labels are often wrong and some charsets read any bytes: an ASCII
+ * body labelled `utf-16` read in it is CJK (`牷瑩⁥…`), and a UTF-8 one labelled `iso-8859-1` is
+ * mojibake (`ZoÃ«`), so the address or name inside went out. Text really in UTF-16 has NUL bytes, which
+ * UTF-8 reads as control characters, and text really in Latin-1 is rarely valid UTF-8: both go on to
+ * their charset. Bytes that are not text still are not read: they hold control characters (`BINARY`)
+ * in any charset.
  */
 function textDecoders(charset: string | undefined): readonly TextDecoder[] {
   const declared = charset === undefined ? undefined : decoderFor(charset);
-  return declared === undefined || declared.encoding === "utf-8" ? [UTF8, WINDOWS_1252] : [declared, UTF8, WINDOWS_1252];
+  return declared === undefined || declared.encoding === "utf-8" || declared.encoding === "windows-1252" ? UTF8_THEN_1252 : [UTF8, declared, WINDOWS_1252];
 }
+
+const UTF8_THEN_1252 = [UTF8, WINDOWS_1252];
 
 /** Decoders by the charset label as written, null for a label no decoder has. */
 const decoders = new Map<string, TextDecoder | null>();
@@ -311,7 +318,7 @@ function decoderFor(charset: string): TextDecoder | undefined {
   return decoder ?? undefined;
 }
 
-/** `base64` decoded as text by the first of `readers` that reads it, or undefined when none does. */
+/** `base64` decoded by the first of `readers` that reads it as text (no control characters), or undefined. */
 function decodedText(base64: string, readers: readonly TextDecoder[]): string | undefined {
   // Node's base64 decoder takes the URL-safe alphabet too, and skips line breaks (and `%`, so the
   // escapes `runEnd` takes in are decoded first).
@@ -327,9 +334,8 @@ function decodedText(base64: string, readers: readonly TextDecoder[]): string | 
       if (error instanceof TypeError) continue;
       throw error;
     }
-    // Control characters: bytes that are not text. UTF-8 and Windows-1252, the readers after a
-    // declared one, read bytes below 0x20 as the same characters, so no later reader reads them away.
-    return BINARY.test(decoded) ? undefined : decoded;
+    // Control characters: not text in this charset (UTF-16 read as UTF-8), perhaps in the next.
+    if (!BINARY.test(decoded)) return decoded;
   }
   return undefined;
 }
