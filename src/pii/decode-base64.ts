@@ -21,10 +21,12 @@ export interface Base64Text {
 }
 
 /**
- * How base64 JSON starts: `eyJ` (`{"`), `eyAi` (`{ "`), `ewo` and `ew0K` (`{` and a line break, pretty
- * printed), `W3si` (`[{"`), `Wwo` and `Ww0K` (`[` and a line break: a pretty-printed array).
+ * How base64 JSON starts: `eyJ` (`{"`), `eyAi` (`{ "`), `eyAg` (`{` and two spaces), `ewki` (`{` and a
+ * tab), `ewo` and `ew0K` (`{` and a line break, pretty printed), `W3si` (`[{"`), `WyJ` (`["`, an array
+ * of strings), `WyAi` (`[ "`), `WyB7` (`[ {`), `Wwo` and `Ww0K` (`[` and a line break: a pretty-printed
+ * array). Only what decodes to UTF-8 JSON text is read.
  */
-const JSON_STARTS = ["eyJ", "eyAi", "ewo", "ew0K", "W3si", "Wwo", "Ww0K"];
+const JSON_STARTS = ["eyJ", "eyAi", "eyAg", "ewki", "ewo", "ew0K", "W3si", "WyJ", "WyAi", "WyB7", "Wwo", "Ww0K"];
 
 /**
  * Where base64 text may start: a data URI of a text type (`data:;base64,` is text/plain too), a mail
