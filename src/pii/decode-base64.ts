@@ -110,17 +110,23 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
       continue;
     }
     const decoders = textDecoders(declaredCharset(dataUri));
-    // A data URI wrapped over lines is read over all of them, or its first line alone when they do
-    // not decode to text together (the next line was prose that looked like base64).
-    const wrapped = wrappedEnd(text, padded);
-    const whole = wrapped > padded ? decodedText(text.slice(start, wrapped), decoders) : undefined;
-    if (whole !== undefined) {
-      STARTS.lastIndex = Math.max(STARTS.lastIndex, wrapped);
-      found.push({ start, end: wrapped, text: whole });
-      continue;
+    // A data URI wrapped over lines is read over all of them, else without its last (a word after the
+    // URI that looked like base64), else on its first line alone.
+    let read: Base64Text | undefined;
+    for (const wrapped of wrappedEnds(text, start, padded)) {
+      const whole = decodedText(text.slice(start, wrapped), decoders);
+      if (whole !== undefined) {
+        read = { start, end: wrapped, text: whole };
+        break;
+      }
     }
-    const decoded = decodedText(text.slice(start, end), decoders);
-    if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
+    if (read === undefined) {
+      const decoded = decodedText(text.slice(start, end), decoders);
+      if (decoded !== undefined) read = { start, end: padded, text: decoded };
+    }
+    if (read === undefined) continue;
+    STARTS.lastIndex = Math.max(STARTS.lastIndex, read.end);
+    found.push(read);
   }
   return found;
 }
@@ -153,24 +159,32 @@ function paddedEnd(text: string, end: number): number {
 }
 
 /**
- * Where a data URI's base64 that ends a line at `end` ends when it is wrapped over lines (as editors,
- * mailers and `base64` itself wrap long runs; browsers skip the line breaks): the next lines are its
- * own while each, indentation aside, is base64 of whole 4-character groups up to a line break, the
- * end of the text, or a character that ends a URI (a quote, `)`, `>`, `]`). A paragraph after the URI
- * is not: words stop at a space, and a line of one short word ("OK") is not whole groups.
+ * Where a data URI's base64 at `start`, whose first line ends at `end`, may end when it is wrapped over
+ * lines (as editors, mailers, `base64` and `fold` wrap long runs; browsers skip the line breaks): the
+ * last two ends of its lines, furthest first, at which they hold whole 4-character groups together. Its
+ * lines go on while each, indentation aside, is base64 up to a line break, the end of the text or a
+ * character that ends a URI (a quote, `)`, `>`, `]`), of any length: `fold -w 70` leaves the prefix on
+ * the first line and lines of 70 after it, and lines of whole groups only took none of them. A
+ * paragraph after the URI is not its own: words stop at a space. A line of one short word (`Best`) may
+ * be taken; the reading then tries the end before it.
  */
-function wrappedEnd(text: string, end: number): number {
+function wrappedEnds(text: string, start: number, end: number): number[] {
+  let symbols = base64Symbols(text, start, end);
+  let last = -1;
+  let beforeLast = -1;
   for (;;) {
     let at = end;
     if (text.charCodeAt(at) === CR) at++;
-    if (text.charCodeAt(at) !== LF) return end;
+    if (text.charCodeAt(at) !== LF) break;
     at++;
     while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
     const lineEnd = paddedEnd(text, runEnd(text, at));
-    if (lineEnd === at || base64Symbols(text, at, lineEnd) % 4 !== 0) return end;
-    if (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd))) return end;
+    if (lineEnd === at || (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd)))) break;
+    symbols += base64Symbols(text, at, lineEnd);
     end = lineEnd;
+    if (symbols % 4 === 0) [beforeLast, last] = [last, end];
   }
+  return [last, beforeLast].filter((at) => at !== -1);
 }
 
 const CR = 0x0d;
