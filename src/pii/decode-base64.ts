@@ -141,6 +141,8 @@ function partHeaders(text: string, from: number, header: number, bodyStart: numb
   return text.slice(blank === -1 ? from : from + blank, bodyStart);
 }
 
+const CHARSET = /charset[ \t]*=[ \t]*"?([\w.:-]+)/gi;
+
 /** The charset `headers` (a part's, or a data URI's parameters) declare last, if any. */
 function declaredCharset(headers: string): string | undefined {
   let charset: string | undefined;
@@ -148,8 +150,6 @@ function declaredCharset(headers: string): string | undefined {
   for (let match = CHARSET.exec(headers); match !== null; match = CHARSET.exec(headers)) charset = match[1];
   return charset;
 }
-
-const CHARSET = /charset[ \t]*=[ \t]*"?([\w.:-]+)/gi;
 
 /** Where the padding after the base64 that ends at `end` ends (two `=` or `%3D` at most). */
 function paddedEnd(text: string, end: number): number {
@@ -220,8 +220,7 @@ export function encodedBase64Runs(text: string): Array<[start: number, end: numb
   const runs: Array<[number, number]> = [];
   ENCODED_STARTS.lastIndex = 0;
   for (let match = ENCODED_STARTS.exec(text); match !== null; match = ENCODED_STARTS.exec(text)) {
-    let end = runEnd(text, match.index + match[0].length);
-    for (let pads = 0; pads < 2 && paddingLength(text, end) > 0; pads++) end += paddingLength(text, end);
+    const end = paddedEnd(text, runEnd(text, match.index + match[0].length));
     runs.push([match.index, end]);
     ENCODED_STARTS.lastIndex = Math.max(ENCODED_STARTS.lastIndex, end);
   }
