@@ -250,7 +250,7 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
   let ends: Int32Array | undefined;
   let escaped: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const context = round === 0 ? layer : laterLayer(copy, escaped!, base64);
+    const context = round === 0 ? layer : laterLayer(copy, escaped!, base64, deadline);
     if (round > 0 && !TRIGGER.test(copy) && context.base64.length === 0 && context.formValues.length === 0) break;
     const decoded = decodeRound(copy, deadline, context, base64);
     if (decoded === undefined) break;
@@ -291,8 +291,8 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
  * them. `decoded` marks the units of `copy` read from an escape. A value read alone (`base64` false)
  * reads neither: the context that makes them is not there.
  */
-function laterLayer(copy: string, decoded: Uint8Array, base64: boolean): Layer {
-  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy) } : NO_LAYER;
+function laterLayer(copy: string, decoded: Uint8Array, base64: boolean, deadline: Deadline): Layer {
+  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy, deadline) } : NO_LAYER;
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */

@@ -1,9 +1,11 @@
 /**
  * A data URI's base64 wrapped over lines (as editors, mailers and `base64` wrap long runs; browsers skip
  * the line breaks) is read over all its lines: it was read to its first line break, and an address on a
- * later line went out as written. Its lines are those that are base64 of whole 4-character groups up to a
- * line break, the end of the text or a character that ends a URI; a paragraph after the URI is not one,
- * and when the lines do not decode to text together the first line is read alone, as before.
+ * later line went out as written. Its lines are those that are base64 of any length up to a line break,
+ * the end of the text or a character that ends a URI, as far as they hold whole 4-character groups
+ * together (`fold -w 70` wraps at a width that is not whole groups); a paragraph after the URI is not
+ * one, and when the lines do not decode to text together the reading tries them without the last, then
+ * the first line alone, as before.
  */
 import { describe, expect, it } from "vitest";
 import { base64Texts } from "../../src/pii/decode-base64.js";
@@ -11,6 +13,9 @@ import { cloudTextOf, patientSanitizer } from "./support.js";
 
 const { sanitizer } = patientSanitizer();
 const base64 = (text: string) => Buffer.from(text).toString("base64");
+/** `text` folded at `width` columns, as `fold -w` does: the URI's prefix is on its first line. */
+const fold = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, "g"))!.join("\n");
+const note = "hello there, this is a longer note so the base64 wraps over lines; write to ann.lee@example.com or call +1 415 867 2231 please thanks";
 
 describe("a data: URI wrapped over lines", () => {
   it("is read over all its lines, lines encoded one by one included", () => {
@@ -24,6 +29,20 @@ describe("a data: URI wrapped over lines", () => {
     const wrapped = payload.replace(/.{76}(?!$)/g, "$&\n      ");
     expect(wrapped.split("\n").length).toBeGreaterThan(2);
     expect(cloudTextOf(sanitizer, `<a href="data:text/plain;base64,${wrapped}">minutes</a>`)).toBe('<a href="data:text/plain;base64,<EMAIL_ADDRESS_1>">minutes</a>');
+  });
+
+  it.each([70, 50, 58])("folded at %i columns, a width that is not whole 4-character groups", (width) => {
+    const uri = fold(`data:text/plain;base64,${base64(note)}`, width);
+    expect(uri.split("\n").slice(1, -1).every((line) => line.length % 4 !== 0)).toBe(true);
+    expect(cloudTextOf(sanitizer, uri)).toMatch(/^data:text\/plain;base64,<(EMAIL_ADDRESS|PHONE_NUMBER)_1>$/);
+    expect(base64Texts(uri)[0]!.text).toBe(note);
+  });
+
+  it("folded at 70 columns, ends before short lines and a paragraph after it", () => {
+    const uri = fold(`data:text/plain;base64,${base64(note)}`, 70);
+    // `Best` is base64 of whole groups that decodes to bytes; `Ann` is not whole groups.
+    const text = `${uri}\nBest\nAnn\n\nThanks for looking.`;
+    expect(base64Texts(text).map((found) => [text.slice(found.start, found.end), found.text])).toEqual([[uri.slice(23), note]]);
   });
 
   it("ends before a paragraph after it", () => {

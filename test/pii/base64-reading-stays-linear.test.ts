@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { deadlineIn, PiiScanError } from "../../src/pii/budget.js";
 import { base64Texts } from "../../src/pii/decode-base64.js";
-import { valueReader } from "../../src/pii/decode.js";
+import { decodeEscapes, valueReader } from "../../src/pii/decode.js";
 import { createPiiEngine } from "../../src/pii/index.js";
 import { defaultPolicy } from "./support.js";
 
@@ -55,6 +55,14 @@ describe("the scan's deadline", () => {
     const blobs = Array.from({ length: 2_000 }, (_, i) => Buffer.from(`{"e":"a${i}@b.io"}`).toString("base64")).join(" ");
     expect(() => base64Texts(blobs, deadlineIn(-1))).toThrow(PiiScanError);
     expect(base64Texts(blobs)).toHaveLength(2_000);
+  });
+
+  it("stops the reading of base64 candidates that only decoding escapes makes", () => {
+    // `%3DeyJ…` is no candidate as written (a letter before it); `=eyJ…` is, once the escape is read.
+    // 600 escapes are fewer than the decoding looks at the deadline after; 600 candidates are not.
+    const blobs = Array.from({ length: 600 }, (_, i) => `s%3D${Buffer.from(`{"e":"a${i}@b.io"}`).toString("base64")}`).join(" ");
+    expect(base64Texts(blobs)).toEqual([]);
+    expect(() => decodeEscapes(blobs, deadlineIn(-1))).toThrow(PiiScanError);
   });
 });
 

@@ -12,6 +12,7 @@ import { cloudTextOf, patientSanitizer } from "./support.js";
 
 const { sanitizer } = patientSanitizer();
 const latin1 = (text: string) => Buffer.from(text, "latin1").toString("base64");
+const utf8 = (text: string) => Buffer.from(text).toString("base64");
 
 describe("a base64 mail part in ISO-8859-1", () => {
   const body = latin1("Grüße, call me at +1 415 867 2231 or write to ann.lee@example.com");
@@ -57,6 +58,37 @@ describe("a data: URI in ISO-8859-1", () => {
   it("undeclared: read as Windows-1252 when it is not UTF-8", () => {
     const text = `data:text/plain;base64,${latin1("José writes from ann.lee@example.com")}`;
     expect(base64Texts(text)[0]!.text).toBe("José writes from ann.lee@example.com");
+  });
+});
+
+describe("a body that is UTF-8 whatever charset it declares", () => {
+  // An even number of bytes: read as UTF-16 it is CJK (`牷瑩⁥…`), with no control character in it.
+  const ascii = utf8("write to ann.lee@example.com or call +1 415 867 2231..");
+
+  it("a mail part declared utf-16 is read as UTF-8", () => {
+    const mail = `Content-Type: text/plain; charset=utf-16\nContent-Transfer-Encoding: base64\n\n${ascii}\n`;
+    expect(base64Texts(mail)[0]!.text).toBe("write to ann.lee@example.com or call +1 415 867 2231..");
+    expect(cloudTextOf(sanitizer, mail)).not.toContain(ascii);
+  });
+
+  it("a data URI declared utf-16be is read as UTF-8", () => {
+    expect(cloudTextOf(sanitizer, `data:text/plain;charset=utf-16be;base64,${ascii}`)).toMatch(/^data:text\/plain;charset=utf-16be;base64,<(EMAIL_ADDRESS|PHONE_NUMBER)_1>$/);
+  });
+
+  it("a mail part declared iso-8859-1 is read as UTF-8, not as mojibake", () => {
+    const mail = `Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: base64\n\n${utf8("Patient: Zoë Brontë-Müller")}\n`;
+    expect(base64Texts(mail)[0]!.text).toBe("Patient: Zoë Brontë-Müller");
+  });
+
+  it("real UTF-16 declared so is still read in it (its NUL bytes are not UTF-8 text)", () => {
+    const text = "Grüße from ann.lee@example.com";
+    for (const [charset, bytes] of [
+      ["utf-16", Buffer.from(text, "utf16le")],
+      ["utf-16le", Buffer.from(text, "utf16le")],
+      ["utf-16be", Buffer.from(text, "utf16le").swap16()],
+    ] as const) {
+      expect(base64Texts(`data:text/plain;charset=${charset};base64,${bytes.toString("base64")}`)[0]?.text).toBe(text);
+    }
   });
 });
 
