@@ -37,6 +37,11 @@ const BOOKING_NAME = new RegExp(
   `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
   "uy",
 );
+/**
+ * Lower-case particles between a given name and a surname (Dutch, German, French, Spanish, Portuguese, Italian,
+ * Arabic, Nordic) or a middle initial written without its full stop ("John D Smith"), then the surname.
+ */
+const PARTICLES_THEN_SURNAME = /(?: (?:van|von|der|den|de|del|della|des|da|das|dos|di|du|la|las|le|los|bin|ibn|ter|ten|zu|af|av|\p{Lu}))+ (\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
 const UPPER = /\p{Lu}/u;
 const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
 
@@ -431,15 +436,20 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         let j = i + 1;
         while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
         const surname = words[j - 1]!;
+        // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
+        // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
+        const particled = j === words.length ? surnameAfterParticles(text, surname.end) : undefined;
         const base =
           introducedHere
             ? SCORE.introduced
-            : j === i + 1
-              ? SCORE.firstNameOnly
-              : lastNames.has(surname.bare)
-                ? SCORE.fullName
-                : SCORE.firstAndCapitalised;
-        emit(out, text, "PERSON", word.start, surname.end, base);
+            : particled !== undefined
+              ? SCORE.firstAndCapitalised
+              : j === i + 1
+                ? SCORE.firstNameOnly
+                : lastNames.has(surname.bare)
+                  ? SCORE.fullName
+                  : SCORE.firstAndCapitalised;
+        emit(out, text, "PERSON", word.start, particled ?? surname.end, base);
         i = j;
         continue;
       }
@@ -457,6 +467,15 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       }
       i++;
     }
+  }
+
+  /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
+  function surnameAfterParticles(text: string, end: number): number | undefined {
+    PARTICLES_THEN_SURNAME.lastIndex = end;
+    const match = PARTICLES_THEN_SURNAME.exec(text);
+    if (!match) return undefined;
+    const surname = match[1]!.toLowerCase();
+    return commonWords.has(surname) || places.has(lookupForm(surname)) ? undefined : end + match[0].length;
   }
 
   function placeLength(words: Word[], i: number): number {
