@@ -55,4 +55,16 @@ describe("a data: URI wrapped over lines", () => {
     const text = `data:text/plain;base64,${payload}\nBest\nAnn`;
     expect(base64Texts(text).map((found) => [text.slice(found.start, found.end), found.text])).toEqual([[payload, "hello there"]]);
   });
+
+  it("ends at its last, shorter line, before a sign-off of short words that read as base64 groups", () => {
+    // Review (session 21): "Best" and "John" are 4 characters each, whole base64 groups; taken as the URI's
+    // lines they decoded to control bytes, and the reading fell back to the first line alone, so the
+    // payload on the lines between went out as written.
+    const payload = Buffer.from("Notes for the visit.\nPatient contact: maria.gonzalez@example.com, phone +1 415 555 0132.\nThanks").toString("base64");
+    const uri = "data:text/plain;base64," + payload.match(/.{1,40}/g)!.join("\n");
+    const out = cloudTextOf(sanitizer, `See ${uri}\nBest\nJohn`);
+    expect(out).not.toContain("bWFyaWEuZ29uemFsZXpAZXhhbXBs");
+    expect(out).not.toContain("b250YWN0OiBtYXJpYS5nb256YWxlekBleGFtcGxl");
+    expect(out).toMatch(/^See data:text\/plain;base64,<EMAIL_ADDRESS_1>\nBest\n/);
+  });
 });

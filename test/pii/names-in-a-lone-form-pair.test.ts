@@ -49,7 +49,7 @@ describe("a lone pair whose value is capitalised words joined by + is a form val
 
   // Read whole, the value is what `name: John D Smith` is written plainly, and the PERSON recognizer
   // finds only "John" in either (src/pii/recognizers): the initial and particle are its to learn.
-  it.each(["body: name=John+D+Smith", "body: name=Ludwig+van+Beethoven"])("%j, with a bare initial or a particle", (text) => {
+  it.each(["body: name=John+D+Smith", "body: name=Ludwig+van+Beethoven", "body: name=Anna+dos+Santos", "body: name=Omar+ibn+Said", "body: name=Maria+della+Rosa"])("%j, with a bare initial or a particle", (text) => {
     expect(cloudTextOf(sanitizer, text)).toBe("body: name=<PERSON_1>");
   });
 
@@ -83,6 +83,8 @@ describe("other lone pairs keep their +", () => {
     // The first and last words are words: an initial or a particle only stands between them.
     "name=D+Smith",
     "name=Maria+van",
+    // "A" and "I" are words, not initials: a button's label.
+    "button=Mark+A+Task",
     "name=Maria+Lopez+x",
     "total=Price+Tax+shipping",
     "+total=price+tax",

@@ -19,6 +19,12 @@ describe("a name with particles or a bare initial before its surname", () => {
     ["Contract signed by Carlos dos Santos yesterday", "Contract signed by <PERSON_1> yesterday"],
     ["name: John D Smith", "name: <PERSON_1>"],
     ["Please forward this to Maria J Gonzalez.", "Please forward this to <PERSON_1>."],
+    // After a particle a common word is still a surname; spaces other than one are still spaces.
+    ["Contact Pieter van den Berg today", "Contact <PERSON_1> today"],
+    ["Contact Maria van Dam", "Contact <PERSON_1>"],
+    ["Contact Maria de Young", "Contact <PERSON_1>"],
+    ["Contact Ludwig  van Beethoven today", "Contact <PERSON_1> today"],
+    ["Contact Ludwig van\tBeethoven today", "Contact <PERSON_1> today"],
   ])("%j", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });
@@ -30,6 +36,9 @@ describe("a name with particles or a bare initial before its surname", () => {
     ["Ask Maria de facto, she runs the team", "Ask <PERSON_1> de facto, she runs the team"],
     ["Ask Maria I Love the new design", "Ask <PERSON_1> I Love the new design"],
     ["Ask Maria de Paris", "Ask <PERSON_1> de <LOCATION_1>"],
+    // "A" and "I" are words, not initials.
+    ["Ask Peter A Kubernetes question", "Ask <PERSON_1> A Kubernetes question"],
+    ["Thanks Mike A Lot for the fix", "Thanks <PERSON_1> A Lot for the fix"],
   ])("but not before a word that is no surname: %j", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });

@@ -6,6 +6,7 @@ import type { Recognizer } from "./recognizer.js";
 import { ownRegex } from "./matches.js";
 import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
+import { BARE_INITIAL, NAME_PARTICLE } from "../name-particles.js";
 
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces.
@@ -37,11 +38,11 @@ const BOOKING_NAME = new RegExp(
   `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
   "uy",
 );
-/**
- * Lower-case particles between a given name and a surname (Dutch, German, French, Spanish, Portuguese, Italian,
- * Arabic, Nordic) or a middle initial written without its full stop ("John D Smith"), then the surname.
- */
-const PARTICLES_THEN_SURNAME = /(?: (?:van|von|der|den|de|del|della|des|da|das|dos|di|du|la|las|le|los|bin|ibn|ter|ten|zu|af|av|\p{Lu}))+ (\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/** Particles or a bare middle initial after a name, then the surname (name-particles.ts); group 1 the surname. */
+const PARTICLES_THEN_SURNAME = new RegExp(
+  `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
+  "uy",
+);
 const UPPER = /\p{Lu}/u;
 const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
 
@@ -475,7 +476,11 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const match = PARTICLES_THEN_SURNAME.exec(text);
     if (!match) return undefined;
     const surname = match[1]!.toLowerCase();
-    return commonWords.has(surname) || places.has(lookupForm(surname)) ? undefined : end + match[0].length;
+    // After a particle a common word is still a surname ("van Dam", "de Young"); after an initial alone it is
+    // as often the sentence going on. A place is a place either way ("Maria de Paris").
+    const afterParticle = /\p{Ll}/u.test(match[0].slice(0, match[0].length - match[1]!.length));
+    if (places.has(lookupForm(surname)) || (!afterParticle && commonWords.has(surname))) return undefined;
+    return end + match[0].length;
   }
 
   function placeLength(words: Word[], i: number): number {
