@@ -23,16 +23,21 @@ export type FormValue = readonly [start: number, end: number];
  */
 export function formValues(text: string): FormValue[] {
   const values: FormValue[] = [];
+  forEachTokenWithPlus(text, (start, end) => tokenValues(text, start, end, values));
+  return values;
+}
+
+/** Each token (a run without spaces) of `text` holding a `+`, once, in order. */
+function forEachTokenWithPlus(text: string, visit: (start: number, end: number) => void): void {
   let read = 0;
   for (let plus = text.indexOf("+"); plus !== -1; plus = text.indexOf("+", read)) {
     let start = plus;
     while (start > read && !isSpace(text.charCodeAt(start - 1))) start--;
     let end = plus + 1;
     while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
-    tokenValues(text, start, end, values);
+    visit(start, end);
     read = end;
   }
-  return values;
 }
 
 /**
@@ -51,12 +56,7 @@ export function formValues(text: string): FormValue[] {
  */
 export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
   const values: FormValue[] = [];
-  let read = 0;
-  for (let plus = copy.indexOf("+"); plus !== -1; plus = copy.indexOf("+", read)) {
-    let start = plus;
-    while (start > read && !isSpace(copy.charCodeAt(start - 1))) start--;
-    let end = plus + 1;
-    while (end < copy.length && !isSpace(copy.charCodeAt(end))) end++;
+  forEachTokenWithPlus(copy, (start, end) => {
     // The token's first `?` opens its query; a `?` after it, before the query's `#`, is in one of its
     // values (`return_to=/search?q=…`), a nested query whether written or decoded.
     const outer = find(copy, QUESTION, start, end);
@@ -69,8 +69,7 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
       pairValues(copy, query + 1, queryEnd, values);
       query = queryEnd;
     }
-    read = end;
-  }
+  });
   return values;
 }
 
