@@ -5,8 +5,14 @@
  * (recognizers/names.ts) and in form values (decode-form.ts).
  */
 
+/** The particles, in lower case (written capitalised too: "Maria De La Cruz"). */
+export const NAME_PARTICLES: ReadonlySet<string> = new Set([
+  "van", "von", "der", "den", "de", "del", "della", "des", "da", "das", "dos", "di", "du", "la", "las", "le", "los",
+  "bin", "ibn", "al", "ter", "ten", "zu", "af", "av",
+]);
+
 /** Regex source of one particle, lower case. */
-export const NAME_PARTICLE = "(?:van|von|der|den|de|del|della|des|da|das|dos|di|du|la|las|le|los|bin|ibn|al|ter|ten|zu|af|av)";
+export const NAME_PARTICLE = `(?:${[...NAME_PARTICLES].join("|")})`;
 
 /** Regex source of a middle initial without its full stop: a capital, but not "A" or "I", which are words ("Ask Peter A question"). */
 export const BARE_INITIAL = "(?![AI])\\p{Lu}";

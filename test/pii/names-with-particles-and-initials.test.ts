@@ -25,6 +25,9 @@ describe("a name with particles or a bare initial before its surname", () => {
     ["Contact Maria de Young", "Contact <PERSON_1>"],
     ["Contact Ludwig  van Beethoven today", "Contact <PERSON_1> today"],
     ["Contact Ludwig van\tBeethoven today", "Contact <PERSON_1> today"],
+    // Particles written capitalised are in the run already, but are none of the name's three words.
+    ["Patient Maria De La Cruz arrived", "Patient <PERSON_1> arrived"],
+    ["Ask Anna Van Der Meer for the keys", "Ask <PERSON_1> for the keys"],
   ])("%j", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });

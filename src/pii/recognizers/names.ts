@@ -6,7 +6,7 @@ import type { Recognizer } from "./recognizer.js";
 import { ownRegex } from "./matches.js";
 import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
-import { BARE_INITIAL, NAME_PARTICLE } from "../name-particles.js";
+import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
 
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces.
@@ -435,7 +435,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         // Once a name has started, a company word after it is its surname ("Emily Ford"); "Ford" alone or
         // first in a run ("I work at Ford", "Ford Motor") never gets here, as it starts no name.
         let j = i + 1;
-        while (j < words.length && j < i + 3 && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) j++;
+        let limit = i + 3;
+        while (j < words.length && j < limit && !nameEnds.has(words[j]!.lower) && placeLength(words, j) === 0) {
+          // A particle written capitalised ("Maria De La Cruz") is none of the name's three words.
+          if (NAME_PARTICLES.has(words[j]!.lower) && j + 1 < words.length) limit++;
+          j++;
+        }
         const surname = words[j - 1]!;
         // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
         // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
