@@ -8,7 +8,7 @@
  * event instead of `[DONE]`, which the OpenAI SDK raises.
  */
 import type { ServerResponse } from "node:http";
-import { abortReason, asGatewayError } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_CODE } from "../errors.js";
 import type { ChatCompletionChunk, ChunkStream } from "../providers/types.js";
 
 const DONE = Buffer.from("data: [DONE]\n\n");
@@ -96,7 +96,7 @@ export async function writeSse(res: ServerResponse, chunks: ChunkStream, options
     // the head: an invalid header value): the response is free for the error handler.
     if (!headWritten) throw error;
     finished = true;
-    if (clientGone) return "client_gone";
+    if (clientGone || res.destroyed) return "client_gone";
     // The 200 head is committed: the failure travels as an error event the OpenAI SDK raises.
     writer.end(errorFrame(error));
     return endOf(error);
@@ -162,7 +162,8 @@ function carriesAnswer(chunk: ChatCompletionChunk): boolean {
 
 function endOf(error: unknown): StreamEnd {
   const { code, type } = asGatewayError(error);
-  return code ?? type;
+  // The producer may hear of the client leaving (its request's signal) before this writer's "close" does.
+  return code === CLIENT_CLOSED_CODE ? "client_gone" : (code ?? type);
 }
 
 function errorFrame(error: unknown): Buffer {

@@ -165,15 +165,24 @@ function paddedEnd(text: string, end: number): number {
  * lines go on while each, indentation aside, is base64 up to a line break, the end of the text or a
  * character that ends a URI (a quote, `)`, `>`, `]`), of any length: `fold -w 70` leaves the prefix on
  * the first line and lines of 70 after it, and lines of whole groups only took none of them. A
- * paragraph after the URI is not its own: words stop at a space. Its lines are as long as the first
- * continued one but for the last, so a line shorter than that one ends it. A line of one short word
- * (`Best`) after a last line of full width may still be taken; the reading then tries the end before it.
+ * paragraph after the URI is not its own: words stop at a space. A line of short words (`Best`,
+ * `John`) may be taken: the reading then tries the ends before it, and those of the lines as wide as the
+ * first continued one but the last.
  */
 function wrappedEnds(text: string, start: number, end: number): number[] {
-  let symbols = base64Symbols(text, start, end);
+  const symbolsOnFirst = base64Symbols(text, start, end);
+  // Tried in order: over every line (lines encoded one by one differ in width), then over the lines as
+  // wide as the first continued one but the last (a sign-off of 4-letter words after a last line of
+  // full width reads as base64 groups).
+  const all = wholeGroupEnds(text, end, symbolsOnFirst, false);
+  const evenly = wholeGroupEnds(text, end, symbolsOnFirst, true);
+  return [...new Set([...all, ...evenly])];
+}
+
+/** The last two ends, furthest first, at which the lines after `end` make whole groups; `evenly`: stop as `wrappedEnds` says. */
+function wholeGroupEnds(text: string, end: number, symbols: number, evenly: boolean): number[] {
   let last = -1;
   let beforeLast = -1;
-  /** The wrap width: the first continued line's length. A line shorter than it was the last. */
   let width = -1;
   let lastLineShort = false;
   for (;;) {
@@ -184,12 +193,12 @@ function wrappedEnds(text: string, start: number, end: number): number[] {
     while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
     const lineEnd = paddedEnd(text, runEnd(text, at));
     if (lineEnd === at || (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd)))) break;
-    // Wrapped lines are as long as each other but for the last: after a shorter line (`aGFua3M=`) or at
-    // a longer one, what follows is not the URI's ("Best", "John" signing off).
-    const length = lineEnd - at;
-    if (lastLineShort || (width !== -1 && length > width)) break;
-    if (width === -1) width = length;
-    else if (length < width) lastLineShort = true;
+    if (evenly) {
+      const length = lineEnd - at;
+      if (lastLineShort || (width !== -1 && length > width)) break;
+      if (width === -1) width = length;
+      else if (length < width) lastLineShort = true;
+    }
     symbols += base64Symbols(text, at, lineEnd);
     end = lineEnd;
     if (symbols % 4 === 0) [beforeLast, last] = [last, end];

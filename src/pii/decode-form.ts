@@ -5,7 +5,7 @@
  * words (`contact_name=Elena+Tanaka`). Everywhere else a `+` keeps its meaning: "C++", "1+1=2",
  * "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` or `total=price+tax` assignment.
  */
-import { BARE_INITIAL, NAME_PARTICLE } from "./name-particles.js";
+import { NAME_PARTICLE, UNAMBIGUOUS_INITIAL } from "./name-particles.js";
 import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
 
 /** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
@@ -130,7 +130,7 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 const LONE_NAME_PAIR = new RegExp(
   String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})+=['"\x60]?(` +
-    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
+    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${UNAMBIGUOUS_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );
 

@@ -14,5 +14,8 @@ export const NAME_PARTICLES: ReadonlySet<string> = new Set([
 /** Regex source of one particle, lower case. */
 export const NAME_PARTICLE = `(?:${[...NAME_PARTICLES].join("|")})`;
 
-/** Regex source of a middle initial without its full stop: a capital, but not "A" or "I", which are words ("Ask Peter A question"). */
-export const BARE_INITIAL = "(?![AI])\\p{Lu}";
+/** Regex source of a middle initial without its full stop: a capital. */
+export const BARE_INITIAL = "\\p{Lu}";
+
+/** Regex source of an initial that is no word as well: "A" and "I" are ("Ask Peter A question", "Mark+A+Task"). */
+export const UNAMBIGUOUS_INITIAL = "(?![AI])\\p{Lu}";

@@ -441,6 +441,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
           if (NAME_PARTICLES.has(words[j]!.lower) && j + 1 < words.length) limit++;
           j++;
         }
+        // The word a particle let in is no surname when it is a common or a street word ("Grant La Salle Street").
+        while (j > i + 3 && (commonWords.has(words[j - 1]!.lower) || STREET_WORDS.has(words[j - 1]!.lower))) j--;
         const surname = words[j - 1]!;
         // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
         // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
@@ -483,8 +485,11 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const surname = match[1]!.toLowerCase();
     // After a particle a common word is still a surname ("van Dam", "de Young"); after an initial alone it is
     // as often the sentence going on. A place is a place either way ("Maria de Paris").
-    const afterParticle = /\p{Ll}/u.test(match[0].slice(0, match[0].length - match[1]!.length));
+    const between = match[0].slice(0, match[0].length - match[1]!.length);
+    const afterParticle = /\p{Ll}/u.test(between);
     if (places.has(lookupForm(surname)) || (!afterParticle && commonWords.has(surname))) return undefined;
+    // "A" and "I" are words as often as initials: only a surname the lexicon knows makes them one ("Mary A Jones").
+    if (!afterParticle && /^[\s]*[AI](?:\s+[AI])*\s*$/u.test(between) && !lastNames.has(lookupForm(surname))) return undefined;
     return end + match[0].length;
   }
 
