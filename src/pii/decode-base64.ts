@@ -11,6 +11,7 @@
  */
 
 import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { CR, EQUALS, hexValue, NEWLINE, PERCENT, PLUS, SLASH, SPACE, TAB } from "./char-codes.js";
 
 export interface Base64Text {
   /** Where the base64 starts and ends in the text (after `base64,` for a data URI). */
@@ -188,7 +189,7 @@ function wholeGroupEnds(text: string, end: number, symbols: number, evenly: bool
   for (;;) {
     let at = end;
     if (text.charCodeAt(at) === CR) at++;
-    if (text.charCodeAt(at) !== LF) break;
+    if (text.charCodeAt(at) !== NEWLINE) break;
     at++;
     while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
     const lineEnd = paddedEnd(text, runEnd(text, at));
@@ -206,12 +207,8 @@ function wholeGroupEnds(text: string, end: number, symbols: number, evenly: bool
   return [last, beforeLast].filter((at) => at !== -1);
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SPACE = 0x20;
-const TAB = 0x09;
 /** A line break, or what ends a URI written in HTML, Markdown or prose: `"`, `'`, `)`, `>`, `]`. */
-const URI_OR_LINE_ENDS: ReadonlySet<number> = new Set([CR, LF, 0x22, 0x27, 0x29, 0x3e, 0x5d]);
+const URI_OR_LINE_ENDS: ReadonlySet<number> = new Set([CR, NEWLINE, 0x22, 0x27, 0x29, 0x3e, 0x5d]);
 
 /** How many base64 characters `text[from, to)` holds, a percent-encoded one counted once. */
 function base64Symbols(text: string, from: number, to: number): number {
@@ -315,17 +312,6 @@ function escapedAt(text: string, at: number): number {
   return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
-/** The value of a hex digit's char code, or -1 (NaN, past the text's end, included). */
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
-}
-
-const PERCENT = 0x25;
-const PLUS = 0x2b;
-const SLASH = 0x2f;
-const EQUALS = 0x3d;
 
 /**
  * `base64` with its `%2B`, `%2F` and `%3D` decoded. A loop, not a `replace` with a callback, which took

@@ -19,7 +19,7 @@
  */
 import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
-import { BACKSLASH, EQUALS, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
+import { BACKSLASH, EQUALS, hexValue, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
 import { formValues, nestedQueryValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
@@ -533,10 +533,6 @@ function withSpaces(text: string, values: readonly FormValue[]): string {
 
 const BEYOND_LATIN1 = /[^\x00-\xff]/;
 
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
 /** Whether a backslash escape is a run of `\xXX` (rather than `\uXXXX` or `\u{…}`). */
 function isByteRun(escape: string): boolean {
   let i = 0;
@@ -598,7 +594,7 @@ function bytesDecoded(run: string, at: number, emit: Emit, singleBytes: boolean)
   for (let i = 0; i < run.length; ) {
     offsets.push(at + i);
     const c = run.charCodeAt(i);
-    if (c === EQUALS && !isHex(run.charCodeAt(i + 1))) {
+    if (c === EQUALS && hexValue(run.charCodeAt(i + 1)) === -1) {
       // A soft line break inside a quoted-printable run: part of the escapes around it.
       offsets.pop();
       i = run.indexOf("\n", i) + 1;

@@ -3,6 +3,7 @@
  * Placeholders the vault does not know pass through unchanged.
  */
 import { toolCallParts, withToolCallText, type ToolCallShape } from "../api/chat-request.js";
+import { BACKSLASH } from "./char-codes.js";
 import { PLACEHOLDER_BODY, type PseudonymVault } from "./vault.js";
 
 const BRACKETED = `(<)(${PLACEHOLDER_BODY})>`;
@@ -33,7 +34,6 @@ const PARTIAL = /^<[A-Z0-9_]*$/;
 const JSON_PARTIAL = /^(?:<|\\u003[cC])[A-Z0-9_]*(?:\\(?:u(?:0(?:0(?:3)?)?)?)?)?$/;
 /** An escaped bracket cut short: "\", "\u", … "\u003". */
 const ESCAPE_PARTIAL = /^\\(?:u(?:0(?:0(?:3)?)?)?)?$/;
-const BACKSLASH = 92;
 
 export interface RestoreOptions {
   /** The text is JSON (tool-call arguments): values are escaped as JSON string content. */
