@@ -171,20 +171,14 @@ function paddedEnd(text: string, end: number): number {
  * first continued one but the last.
  */
 function wrappedEnds(text: string, start: number, end: number): number[] {
-  const symbolsOnFirst = base64Symbols(text, start, end);
+  let symbols = base64Symbols(text, start, end);
   // Tried in order: over every line (lines encoded one by one differ in width), then over the lines as
   // wide as the first continued one but the last (a sign-off of 4-letter words after a last line of
-  // full width reads as base64 groups).
-  const all = wholeGroupEnds(text, end, symbolsOnFirst, false);
-  const evenly = wholeGroupEnds(text, end, symbolsOnFirst, true);
-  return [...new Set([...all, ...evenly])];
-}
-
-/** The last two ends, furthest first, at which the lines after `end` make whole groups; `evenly`: stop as `wrappedEnds` says. */
-function wholeGroupEnds(text: string, end: number, symbols: number, evenly: boolean): number[] {
-  let last = -1;
-  let beforeLast = -1;
+  // full width reads as base64 groups). One walk finds both.
+  const every = new LastTwo();
+  const even = new LastTwo();
   let width = -1;
+  let evenOpen = true;
   let lastLineShort = false;
   for (;;) {
     let at = end;
@@ -194,17 +188,29 @@ function wholeGroupEnds(text: string, end: number, symbols: number, evenly: bool
     while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
     const lineEnd = paddedEnd(text, runEnd(text, at));
     if (lineEnd === at || (lineEnd < text.length && !URI_OR_LINE_ENDS.has(text.charCodeAt(lineEnd)))) break;
-    if (evenly) {
-      const length = lineEnd - at;
-      if (lastLineShort || (width !== -1 && length > width)) break;
-      if (width === -1) width = length;
-      else if (length < width) lastLineShort = true;
-    }
+    const length = lineEnd - at;
+    if (lastLineShort || (width !== -1 && length > width)) evenOpen = false;
+    if (width === -1) width = length;
+    else if (length < width) lastLineShort = true;
     symbols += base64Symbols(text, at, lineEnd);
     end = lineEnd;
-    if (symbols % 4 === 0) [beforeLast, last] = [last, end];
+    if (symbols % 4 !== 0) continue;
+    every.push(end);
+    if (evenOpen) even.push(end);
   }
-  return [last, beforeLast].filter((at) => at !== -1);
+  return [...new Set([...every.ends(), ...even.ends()])];
+}
+
+/** The last two positions pushed, furthest first. */
+class LastTwo {
+  private last = -1;
+  private beforeLast = -1;
+  push(at: number): void {
+    [this.beforeLast, this.last] = [this.last, at];
+  }
+  ends(): number[] {
+    return [this.last, this.beforeLast].filter((at) => at !== -1);
+  }
 }
 
 /** A line break, or what ends a URI written in HTML, Markdown or prose: `"`, `'`, `)`, `>`, `]`. */

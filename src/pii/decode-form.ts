@@ -124,8 +124,9 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
  * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
  * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`; not
- * `A` or `I`: `Mark+A+Task`) or a lowercase particle (`Ludwig+van+Beethoven`, `Anna+dos+Santos`). Any character but a letter, digit, `_`, `%`, `+` or `=`
- * may follow (`X-Name=Elena+Tanaka,foo`, `name=Elena+Tanaka&`). Group 1 is the value.
+ * `A` or `I`: `Mark+A+Task`) or a lowercase particle (`Ludwig+van+Beethoven`, `Anna+dos+Santos`). Any
+ * character but a letter, digit, `_`, `%`, `+` or `=` may follow (`X-Name=Elena+Tanaka,foo`,
+ * `name=Elena+Tanaka&`). Group 1 is the value.
  */
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 const LONE_NAME_PAIR = new RegExp(
