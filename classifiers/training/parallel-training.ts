@@ -4,7 +4,7 @@
  * each member has its own seed and the same data.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { startTypeScriptWorker } from "../../src/workers/start-typescript-worker.js";
 import type { BagExample, BagModel } from "../ngram/bag-model.js";
 import { trainBagModel, type BagTrainingOptions } from "./train-bag-model.js";
 
@@ -36,9 +36,7 @@ export function unpackExamples(job: PackedTrainingJob): BagExample[] {
 
 function trainOnWorker(job: PackedTrainingJob): Promise<BagModel> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
-      workerData: { entry: new URL("./train-members-worker.ts", import.meta.url).href, job },
-    });
+    const worker = startTypeScriptWorker(new URL("./train-members-worker.ts", import.meta.url), job);
     worker.once("message", (model: BagModel) => {
       resolve(model);
       void worker.terminate();

@@ -3,7 +3,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { unpackExamples, type PackedTrainingJob } from "./parallel-training.js";
 import { trainBagModel } from "./train-bag-model.js";
 
-const job = (workerData as { job: PackedTrainingJob }).job;
+const job = (workerData as { data: PackedTrainingJob }).data;
 const model = trainBagModel(unpackExamples(job), job.labels, job.shape, job.options);
 const buffers = [model.embedding, model.bias, model.outWeight, model.outBias].map((array) => array.buffer as ArrayBuffer);
 parentPort?.postMessage(model, buffers);

@@ -34,7 +34,8 @@ export {
   type RequestFeatures,
   type StickyState,
 } from "./features.js";
-export { compileRoutingText, loadPolicyDir, parseIntents, versionOf, type LoadedPolicy, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
+export { parseIntents } from "./check-files.js";
+export { compileRoutingText, loadPolicyDir, versionOf, type LoadedPolicy, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 export { PII_ROUTE_ACTIONS, RoutingFileSchema, type PiiRouteAction, type RoutingFile } from "./schema.js";
 export { outcomeOf, ShadowPolicy, type RulePairCount, type ShadowStats } from "./shadow.js";
 export { PolicyStore, type PolicyLoadFailure, type PolicySnapshot, type PolicyStatus, type PolicyStoreOptions, type ReloadResult, type ReloadTrigger, type StoreDecision } from "./store.js";

@@ -20,7 +20,8 @@ import type { RequestFeatures } from "./features.js";
 import type { ClassifierInfo } from "./classifier-info.js";
 import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./live-classifier.js";
 import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
-import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PiiHashKey, type PolicyFileInfo } from "./load.js";
+import type { PiiHashKey } from "./check-files.js";
+import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
 import { loadFailure, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
@@ -85,6 +86,12 @@ export interface PolicyStoreOptions {
   startupFiles?: readonly StartupFile[] | undefined;
   /** A candidate policy directory evaluated beside the active one (shadow mode). */
   shadowDir?: string | undefined;
+  /**
+   * How reloads parse and check the files (`checkPolicyFilesOffThread`: on a worker, so requests
+   * never wait for a reload). Default: on this thread. The first load, before the gateway serves,
+   * always runs on this thread.
+   */
+  check?: LoadPolicyOptions["check"];
   /** Quiet time after the last file event before reloading. Default 250 ms. */
   debounceMs?: number | undefined;
   /**
@@ -153,7 +160,7 @@ export class PolicyStore {
       given.registry && !given.modelsFile ? { ...given, modelsFile: await policyFileInfo(MODELS_FILE, given.dir, given.fallbackDir) } : given;
     const now = options.now ?? (() => new Date());
     const classifier = options.classifierSource?.current();
-    const loaded = await loadPolicyDir(loadOptions(options, classifier));
+    const loaded = await loadPolicyDir({ ...loadOptions(options, classifier), check: undefined });
     const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings, classifierVersion: classifier?.version });
     let shadow: ShadowPolicy | undefined;
     if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined, classifierSource: readOnly(options.classifierSource) }, options.shadowDir);
@@ -392,6 +399,7 @@ function loadOptions(options: PolicyStoreOptions, classifier: ClassifierState | 
     classifier: classifier ? classifier.info : options.classifier,
     piiTypes: options.piiTypes?.(),
     piiHashKey: options.piiHashKey,
+    check: options.check,
   };
 }
 

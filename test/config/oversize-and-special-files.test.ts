@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, POLICY_FILE_LIMIT, readConfigFile } from "../../src/config/yaml-file.js";
-import { INTENTS_FILE_LIMIT, loadPolicyDir } from "../../src/policy/load.js";
+import { INTENTS_FILE_LIMIT } from "../../src/policy/check-files.js";
+import { loadPolicyDir } from "../../src/policy/load.js";
 import { createPolicyCommand } from "../../src/policy/cli.js";
 import { INTENTS_YAML, MODELS_YAML } from "../policy/support.js";
 

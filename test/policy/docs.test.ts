@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../../src/config/load.js";
 import { catalogFromRegistry } from "../../src/policy/catalog.js";
-import { compileRoutingText, parseIntents } from "../../src/policy/load.js";
+import { parseIntents } from "../../src/policy/check-files.js";
+import { compileRoutingText } from "../../src/policy/load.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const doc = readFileSync(resolve(root, "docs/POLICIES.md"), "utf8");

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { parseIntentsYaml } from "../../classifiers/intents.js";
 import { intentsTrainingDataHash } from "../../src/policy/classifier-info.js";
-import { parseIntents } from "../../src/policy/load.js";
+import { parseIntents } from "../../src/policy/check-files.js";
 
 const MERGED = `version: 1
 intents:

@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
 import { decide } from "../../src/policy/decide.js";
-import { compileRoutingText, loadPolicyDir, parseIntents } from "../../src/policy/load.js";
+import { parseIntents } from "../../src/policy/check-files.js";
+import { compileRoutingText, loadPolicyDir } from "../../src/policy/load.js";
 import { catalog, features, INTENTS_YAML, policyDir, problemsOf } from "./support.js";
 
 const VALID_HEAD = "version: 1\nrules:\n";

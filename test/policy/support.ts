@@ -10,7 +10,8 @@ import type { CatalogModel, PolicyCatalog } from "../../src/policy/catalog.js";
 import type { CompiledPolicy } from "../../src/policy/compile.js";
 import type { RequestFeatures } from "../../src/policy/features.js";
 import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
-import { compileRoutingText, type IntentsInfo } from "../../src/policy/load.js";
+import type { IntentsInfo } from "../../src/policy/check-files.js";
+import { compileRoutingText } from "../../src/policy/load.js";
 
 const model = (m: Partial<CatalogModel> & Pick<CatalogModel, "id" | "location" | "providerId">): CatalogModel => ({
   inProcess: false,
