@@ -25,7 +25,7 @@ export interface Base64Text {
  * How base64 JSON starts: `eyJ` (`{"`), `eyAi` (`{ "`), `eyAg` (`{` and two spaces), `ewki` (`{` and a
  * tab), `ewo` and `ew0K` (`{` and a line break, pretty printed), `W3si` (`[{"`), `WyJ` (`["`, an array
  * of strings), `WyAi` (`[ "`), `WyB7` (`[ {`), `Wwo` and `Ww0K` (`[` and a line break: a pretty-printed
- * array). Only what decodes to UTF-8 JSON text is read.
+ * array). Only what decodes to JSON text is read (`jsonText`).
  */
 const JSON_STARTS = ["eyJ", "eyAi", "eyAg", "ewki", "ewo", "ew0K", "W3si", "WyJ", "WyAi", "WyB7", "Wwo", "Ww0K"];
 
@@ -49,8 +49,6 @@ const CANDIDATES_PER_CHECK = 256;
 /** A line of a base64 mail body (76 characters as written, any length taken). */
 const BODY_LINE = /[A-Za-z0-9+/]+={0,2}\r?(?:\n|$)/y;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
-/** JSON is UTF-8 (RFC 8259): base64 JSON is read so or not at all. */
-const JSON_DECODERS = [UTF8];
 /** Latin-1 as browsers read it, the commonest charset of text that is not UTF-8; it reads any bytes. */
 const WINDOWS_1252 = new TextDecoder("windows-1252", { fatal: true });
 /** Control characters text does not hold (tab, line breaks and form feed are text). */
@@ -60,8 +58,8 @@ const JSON_START = /^\s*[[{]/;
 /**
  * The base64 texts of `text`, in order: a data URI's payload of a text type (over the lines it is
  * wrapped on), a base64 mail body, or a run of base64 JSON, standard or URL-safe alphabet, `%2B`, `%2F`
- * and `%3D` included, each when it decodes to text without control characters: JSON as UTF-8, the
- * others as UTF-8, in their declared charset or as Windows-1252 (`textDecoders`). Throws `PiiScanError` when
+ * and `%3D` included, each when it decodes to text without control characters: JSON as UTF-8 or
+ * Windows-1252 (`jsonText`), the others as UTF-8, in their declared charset or as Windows-1252 (`textDecoders`). Throws `PiiScanError` when
  * `deadline` passes.
  *
  * @example base64Texts("payload=eyJ1c2VyIjoiYW5uIn0= ok")[0].text // '{"user":"ann"}'
@@ -106,8 +104,8 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
     STARTS.lastIndex = Math.max(STARTS.lastIndex, padded);
     if (dataUri === undefined) {
       if (padded < text.length && (isBase64(text.charCodeAt(padded)) || paddingLength(text, padded) > 0)) continue;
-      const decoded = decodedText(text.slice(start, end), JSON_DECODERS);
-      if (decoded !== undefined && JSON_START.test(decoded)) found.push({ start, end: padded, text: decoded });
+      const decoded = jsonText(text.slice(start, end));
+      if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
       continue;
     }
     const decoders = textDecoders(declaredCharset(dataUri));
@@ -352,6 +350,27 @@ function textDecoders(charset: string | undefined): readonly TextDecoder[] {
 }
 
 const UTF8_THEN_1252 = [UTF8, WINDOWS_1252];
+
+/**
+ * base64 JSON's text: as UTF-8 when it is UTF-8 (as JSON is written, RFC 8259), else as Windows-1252,
+ * as data URIs and mail parts are read. Older systems still write JSON in Latin-1, and one "é" in it
+ * made the whole blob, email address included, go out as written. Bytes that are UTF-8 by chance are
+ * not Latin-1 text, so UTF-8 comes first. Windows-1252 reads any bytes: its reading must be JSON from
+ * its first character to its last (`{…}`, `[…]`), which bytes that are not text (they start `{"`, as
+ * every candidate does) hardly ever end as, beside holding no control characters.
+ */
+function jsonText(base64: string): string | undefined {
+  const utf8 = decodedText(base64, [UTF8]);
+  if (utf8 !== undefined) return JSON_START.test(utf8) ? utf8 : undefined;
+  const latin1 = decodedText(base64, [WINDOWS_1252]);
+  return latin1 !== undefined && isWholeJson(latin1) ? latin1 : undefined;
+}
+
+/** Whether `text`, whitespace around it aside, opens and closes as a JSON object or array. */
+function isWholeJson(text: string): boolean {
+  const json = text.trim();
+  return (json.startsWith("{") && json.endsWith("}")) || (json.startsWith("[") && json.endsWith("]"));
+}
 
 /** Decoders by the charset label as written, null for a label no decoder has. */
 const decoders = new Map<string, TextDecoder | null>();

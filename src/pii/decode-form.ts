@@ -48,7 +48,9 @@ function forEachTokenWithPlus(text: string, visit: (start: number, end: number) 
  * whoever follows the link reads them. The nested query ends at a `#` or at the first `&` written as
  * itself (the outer query's next pair); its own `&` were escapes too. A `?` written as itself in an
  * outer query's value (after the token's first `?` and an `=`, before its `#`) starts a nested query
- * too (`return_to=/search?q=Maria%2BGonzalez`): the `%2B` inside it were encoded all the same. The
+ * too (`return_to=/search?q=Maria%2BGonzalez`): the `%2B` inside it were encoded all the same. So does
+ * one in a form body's value (`user=1&return_to=/search?q=Maria%2BGonzalez`, the token's first `=`
+ * before its first `?`): the form's parser decodes the `%2B` to a `+` before anyone follows the URL. The
  * first-level query's `?` is none: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+`
  * of a value's leading `+` before a digit (`tel%3D%2B14155550132`).
  *
@@ -57,12 +59,14 @@ function forEachTokenWithPlus(text: string, visit: (start: number, end: number) 
 export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
   const values: FormValue[] = [];
   forEachTokenWithPlus(copy, (start, end) => {
-    // The token's first `?` opens its query; a `?` after it, before the query's `#`, is in one of its
-    // values (`return_to=/search?q=…`), a nested query whether written or decoded.
-    const outer = find(copy, QUESTION, start, end);
-    const outerEnd = find(copy, HASH, outer, end);
-    for (let query = outer; query < end; query = find(copy, QUESTION, query + 1, end)) {
-      const inOuterValue = query > outer && query < outerEnd && find(copy, EQUALS, outer, query) < query;
+    // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
+    // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
+    const first = find(copy, QUESTION, start, end);
+    const formBody = find(copy, EQUALS, start, first) < first && isFormBody(copy, start, end);
+    const pairs = formBody ? start : first + 1;
+    const pairsEnd = find(copy, HASH, pairs, end);
+    for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
+      const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
       if (decoded[query] !== 1 && !inOuterValue) continue;
       let queryEnd = query + 1;
       while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;

@@ -3,7 +3,7 @@
  * `ew0K`, and an array whose first line break follows `[` is `Wwo` (`Ww0K` with CRLF), starts the
  * reading did not know, so an address inside went out as written; so were an array of strings (`["`,
  * `WyJ`), and JSON with a space or tab after its first bracket (`eyAg`, `ewki`, `WyAi`, `WyB7`). Runs
- * with those starts that do not decode to UTF-8 JSON text stay as written, as other base64 does.
+ * with those starts that do not decode to JSON text stay as written, as other base64 does.
  */
 import { describe, expect, it } from "vitest";
 import { base64Texts } from "../../src/pii/decode-base64.js";
@@ -36,9 +36,6 @@ describe("base64 of pretty-printed JSON", () => {
   });
 
   it("a run with such a start that decodes to bytes is not read", () => {
-    const latin1 = Buffer.from('["José", "ann.lee@example.com"]', "latin1").toString("base64");
-    expect(latin1.startsWith("WyJ")).toBe(true);
-    expect(base64Texts(`id ${latin1} ok`)).toEqual([]);
     const bytes = Buffer.concat([Buffer.from("[\n "), Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86])]).toString("base64");
     expect(bytes.startsWith("Wwo")).toBe(true);
     expect(base64Texts(`id ${bytes} ok`)).toEqual([]);

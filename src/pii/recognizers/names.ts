@@ -43,6 +43,14 @@ const PARTICLES_THEN_SURNAME = new RegExp(
   `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
   "uy",
 );
+/** A capitalised word right after a single space: a further surname when the lexicon knows it as one ("… Gonzalez Perez"). */
+const NEXT_WORD = /[ \t\u00a0](\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/**
+ * The most words a name takes, particles not counted: a given name or two and surnames ("Maria Elena Gonzalez
+ * Perez Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading
+ * after a name does not become part of it.
+ */
+const MAX_NAME_WORDS = 6;
 const UPPER = /\p{Lu}/u;
 const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
 
@@ -443,10 +451,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         }
         // The word a particle let in is no surname when it is a common or a street word ("Grant La Salle Street").
         while (j > i + 3 && (commonWords.has(words[j - 1]!.lower) || STREET_WORDS.has(words[j - 1]!.lower))) j--;
+        // Spanish and Portuguese names carry two surnames or more ("Maria Gonzalez Perez Lopez"): past the three
+        // words, those the lexicon knows as surnames.
+        const particles = limit - (i + 3);
+        j = knownSurnamesFrom(words, j, j - i - particles);
         const surname = words[j - 1]!;
         // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
         // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
-        const particled = j === words.length ? surnameAfterParticles(text, surname.end) : undefined;
+        const particled = j === words.length ? surnamesAfterParticles(text, surname.end, j - i - particles) : undefined;
         const base =
           introducedHere
             ? SCORE.introduced
@@ -463,8 +475,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       }
       const next = words[i + 1];
       if (next && lastNames.has(next.bare) && !notNames.has(word.lower) && word.lower.length > 2 && !capitalisedAsSentenceStart(text, word)) {
-        emit(out, text, "PERSON", word.start, next.end, SCORE.lastNameOnly);
-        i += 2;
+        const end = knownSurnamesFrom(words, i + 2, 2);
+        emit(out, text, "PERSON", word.start, words[end - 1]!.end, SCORE.lastNameOnly);
+        i = end;
         continue;
       }
       // Two unknown capitalised words pass the threshold only with person context nearby ("Hello …").
@@ -475,6 +488,40 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       }
       i++;
     }
+  }
+
+  /** Where the surnames the lexicon knows from word `j` of a run end, for a name that has `taken` words already. */
+  function knownSurnamesFrom(words: Word[], j: number, taken: number): number {
+    while (j < words.length && taken < MAX_NAME_WORDS && lastNames.has(words[j]!.bare) && placeLength(words, j) === 0) {
+      j++;
+      taken++;
+    }
+    return j;
+  }
+
+  /**
+   * Where the surnames after lower-case particles right at `end` end, for a name that has `taken` words already:
+   * the one after the particles (" de la Cruz"), then more particles and a surname or surnames the lexicon knows
+   * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
+   */
+  function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
+    const first = surnameAfterParticles(text, end);
+    if (first === undefined) return undefined;
+    let last = first;
+    for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
+      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last);
+      if (next === undefined) break;
+      last = next;
+    }
+    return last;
+  }
+
+  /** Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there. */
+  function knownSurnameAt(text: string, end: number): number | undefined {
+    NEXT_WORD.lastIndex = end;
+    const match = NEXT_WORD.exec(text);
+    const bare = match && lookupForm(match[1]!.toLowerCase());
+    return bare && lastNames.has(bare) && !places.has(bare) ? end + match![0].length : undefined;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
