@@ -36,6 +36,7 @@ import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
 import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
 import { CONTEXT_FILE } from "./policy/check.js";
+import { checkPolicyFilesOffThread } from "./policy/off-thread-check.js";
 import { MODELS_FILE } from "./policy/schema.js";
 import { recordStartupFiles } from "./policy/startup-files.js";
 import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
@@ -142,6 +143,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     startupFiles,
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,
+    // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
+    check: checkPolicyFilesOffThread(),
   });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
