@@ -44,6 +44,7 @@ import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
 import { BUDGETS_FILE, readBudgetPolicy, reloadBudgetPolicy } from "./usage/budgets/load.js";
+import { parseBudgetsOffThread } from "./usage/budgets/off-thread-parse.js";
 import { NO_BUDGETS } from "./usage/budgets/schema.js";
 import { createUsage } from "./usage/create-usage.js";
 import { createMetrics } from "./usage/metrics.js";
@@ -156,7 +157,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const reloadBudgets = (trigger: ReloadTrigger) =>
     budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
       try {
-        const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded });
+        const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded, parse: parseBudgetsOffThread });
         if (policy) budgetsFileLoaded = true;
         usage.budgets.setPolicy(policy ?? NO_BUDGETS);
         budgetsState.lastError = null;

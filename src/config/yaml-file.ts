@@ -65,10 +65,10 @@ export interface SizeLimit {
 }
 
 /**
- * Policy files are parsed at start-up and budgets.yaml at every reload on the event loop that serves
- * requests (routing.yaml and intents.yaml reload on a worker: src/policy/off-thread-check.ts), and the
- * yaml library takes 1–5 µs a byte of dense YAML: a 1 MiB routing.yaml of rules held the loop 2.2 s,
- * 1 MiB of `-` lines 4.3 s. A runaway file (a generated dump, a wrong file copied in) is refused unread.
+ * Policy files are parsed at start-up on the event loop that serves requests (reloads parse on workers:
+ * src/policy/off-thread-check.ts, src/usage/budgets/off-thread-parse.ts), and the yaml library takes
+ * 1–5 µs a byte of dense YAML: a 1 MiB routing.yaml of rules held the loop 2.2 s, 1 MiB of `-` lines
+ * 4.3 s. A runaway file (a generated dump, a wrong file copied in) is refused unread.
  * 256 KiB is ~40 times the largest shipped file (routing.yaml, 6 KB): ~2,500 rules, or budgets for
  * ~4,500 tenants, parsed in 0.4–0.6 s of CPU; the densest YAML of that size, or a file of errors
  * (`[,,,…]`), in 1–1.3 s (on a loaded 2-core box).

@@ -4,7 +4,7 @@
  * `file:line:col` problems, like every policy file; so does its removal once the gateway has loaded it
  * (`reloadBudgetPolicy`).
  */
-import { ConfigError, loadOptionalYamlFile, parseYamlText } from "../../config/yaml-file.js";
+import { ConfigError, loadOptionalYamlFile, parseYamlText, readConfigFile } from "../../config/yaml-file.js";
 import { BudgetsFileSchema, NO_BUDGETS, type BudgetPolicy } from "./schema.js";
 
 export const BUDGETS_FILE = "budgets.yaml";
@@ -18,6 +18,15 @@ export async function readBudgetPolicy(file: string): Promise<BudgetPolicy | und
   return (await loadOptionalYamlFile(file, BudgetsFileSchema))?.value;
 }
 
+export interface ReloadBudgetOptions {
+  /** Whether the running gateway has loaded the file: then its absence is an error. */
+  loaded: boolean;
+  /** Parses the file's text (`parseBudgetsOffThread`: on a worker). Default: `parseBudgetPolicy`, on this thread. */
+  parse?: ((file: string, text: string) => Promise<BudgetPolicy>) | undefined;
+}
+
+const parseSync = async (file: string, text: string): Promise<BudgetPolicy> => parseBudgetPolicy(file, text);
+
 /**
  * The budgets a reload puts in force. Once the running gateway has loaded the file (`loaded`), its
  * absence is a `ConfigError`, not "no budgets": a rename or a deletion (a deploy that lost it) would
@@ -26,8 +35,9 @@ export async function readBudgetPolicy(file: string): Promise<BudgetPolicy | und
  * @example
  * const policy = await reloadBudgetPolicy("policies/budgets.yaml", { loaded: true }); // throws when gone
  */
-export async function reloadBudgetPolicy(file: string, options: { loaded: boolean }): Promise<BudgetPolicy | undefined> {
-  const policy = await readBudgetPolicy(file);
+export async function reloadBudgetPolicy(file: string, options: ReloadBudgetOptions): Promise<BudgetPolicy | undefined> {
+  const bytes = await readConfigFile(file);
+  const policy = bytes === undefined ? undefined : await (options.parse ?? parseSync)(file, bytes.toString("utf8"));
   if (policy === undefined && options.loaded) {
     throw new ConfigError([
       {

@@ -1,0 +1,44 @@
+/**
+ * budgets.yaml reloads parse on a worker thread (`parseBudgetsOffThread`): the same budgets or the
+ * same problems as on the serving thread, and a parse past the worker's limits a problem naming the
+ * file, never a stalled or crashed gateway.
+ */
+import { describe, expect, it } from "vitest";
+import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
+import { parseBudgetPolicy } from "../../src/usage/budgets/load.js";
+import { parseBudgetsOffThread } from "../../src/usage/budgets/off-thread-parse.js";
+
+const FILE = "policies/budgets.yaml";
+
+async function outcome(parse: () => unknown): Promise<unknown> {
+  try {
+    return { value: await parse() };
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: error.problems.map(formatProblem) };
+    throw error;
+  }
+}
+
+/** budgets.yaml with `count` tenants. */
+const manyTenants = (count: number) =>
+  `version: 1\ntenants:\n${Array.from({ length: count }, (_, i) => `  tenant-${i}: { monthly_usd: ${i + 1}, action: deny }\n`).join("")}`;
+
+describe("budgets.yaml parsed on a worker thread", () => {
+  it.each([
+    ["valid budgets", "version: 1\ndefault: { monthly_usd: 5, action: force_local }\ntenants:\n  acme: { monthly_usd: 100, action: deny }\n"],
+    ["a misspelt key and a negative budget", "version: 1\ntenants:\n  acme: { monthly_usd: -1, acton: deny }\n"],
+    ["broken YAML", "version: 1\ntenants: { acme: [\n"],
+    ["a file over the size limit", manyTenants(7_000)],
+  ])("gives what the serving thread gives: %s", async (_label, text) => {
+    const there = await outcome(() => parseBudgetsOffThread(FILE, text));
+    expect(there).toEqual(await outcome(() => parseBudgetPolicy(FILE, text)));
+  });
+
+  it("a parse past the worker's time fails with a problem naming the file", async () => {
+    const error = await parseBudgetsOffThread(FILE, manyTenants(3_000), { timeoutMs: 20, maxHeapMb: 256 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const [problem] = (error as ConfigError).problems;
+    expect(problem?.file).toBe(FILE);
+    expect(problem?.message).toMatch(/^parsing budgets\.yaml took longer than 0\.02 s, so it was stopped; the file is \d+ bytes, and the previous policy stays in force$/);
+  });
+});
