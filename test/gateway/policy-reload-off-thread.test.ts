@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIntents } from "../../src/policy/check-files.js";
 import { parseBudgetPolicy } from "../../src/usage/budgets/load.js";
+import { longestStall } from "../support/event-loop-stall.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
@@ -33,23 +34,6 @@ async function reloadStall(gw: TestGateway): Promise<{ status: number; stall: nu
     await response.arrayBuffer();
   });
   return { status, stall };
-}
-
-/** The longest the event loop went without running a 5 ms timer while `work` ran. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return longest;
 }
 
 describe("a policy reload off the serving thread", { timeout: 60_000 }, () => {

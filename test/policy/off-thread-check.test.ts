@@ -10,6 +10,7 @@ import { checkPolicyFiles, type PolicyCheckInput } from "../../src/policy/check-
 import { loadPolicyDir, type LoadPolicyOptions } from "../../src/policy/load.js";
 import { checkPolicyFilesOffThread } from "../../src/policy/off-thread-check.js";
 import { PolicyStore } from "../../src/policy/store.js";
+import { longestStall } from "../support/event-loop-stall.js";
 import { memoryLogger, policyDir, ROUTING_YAML } from "./support.js";
 
 /** An intents.yaml of `count` examples written as one flow list: the yaml library's slowest shape a byte. */
@@ -31,24 +32,6 @@ async function outcome(options: LoadPolicyOptions): Promise<{ version?: string; 
     if (error instanceof ConfigError) return { problems: error.problems.map(formatProblem) };
     throw error;
   }
-}
-
-/** The longest the event loop went without running a 5 ms timer while `work` ran. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  } finally {
-    clearInterval(timer);
-  }
-  return longest;
 }
 
 describe("policy files checked on a worker thread", () => {
