@@ -181,7 +181,7 @@ function paddedEnd(text: string, end: number): number {
 /**
  * Where a data URI's base64 at `start`, whose first line ends at `end`, may end when it is wrapped over
  * lines (as editors, mailers, `base64` and `fold` wrap long runs; browsers skip the line breaks): the
- * last two ends of its lines, furthest first, at which they hold whole 4-character groups together. Its
+ * last few ends of its lines (`MAX_EVERY_ENDS`), furthest first, at which they hold whole 4-character groups together. Its
  * lines go on while each, indentation aside, is base64 up to a line break, the end of the text or a
  * character that ends a URI (a quote, `)`, `>`, `]`), of any length: `fold -w 70` leaves the prefix on
  * the first line and lines of 70 after it, and lines of whole groups only took none of them. A
@@ -194,8 +194,8 @@ function wrappedEnds(text: string, start: number, end: number): number[] {
   // Tried in order: over every line (lines encoded one by one differ in width), then over the lines as
   // wide as the first continued one but the last (a sign-off of 4-letter words after a last line of
   // full width reads as base64 groups). One walk finds both.
-  const every = new LastTwo();
-  const even = new LastTwo();
+  const every = new LastEnds(MAX_EVERY_ENDS);
+  const even = new LastEnds(2);
   let width = -1;
   let evenOpen = true;
   let lastLineShort = false;
@@ -220,15 +220,23 @@ function wrappedEnds(text: string, start: number, end: number): number[] {
   return [...new Set([...every.ends(), ...even.ends()])];
 }
 
-/** The last two positions pushed, furthest first. */
-class LastTwo {
-  private last = -1;
-  private beforeLast = -1;
+/**
+ * How many ends of the walk over every line are tried: a sign-off of two short words (`Best`, `John`)
+ * after lines encoded one by one takes two, and the end before them must still be among those tried.
+ * Each is one decoding of the payload, so the cost stays a few times its length.
+ */
+const MAX_EVERY_ENDS = 4;
+
+/** The last `keep` positions pushed, furthest first. */
+class LastEnds {
+  private readonly kept: number[] = [];
+  constructor(private readonly keep: number) {}
   push(at: number): void {
-    [this.beforeLast, this.last] = [this.last, at];
+    this.kept.push(at);
+    if (this.kept.length > this.keep) this.kept.shift();
   }
   ends(): number[] {
-    return [this.last, this.beforeLast].filter((at) => at !== -1);
+    return [...this.kept].reverse();
   }
 }
 
