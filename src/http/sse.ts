@@ -8,7 +8,7 @@
  * event instead of `[DONE]`, which the OpenAI SDK raises.
  */
 import type { ServerResponse } from "node:http";
-import { abortReason, asGatewayError, CLIENT_CLOSED_CODE } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS } from "../errors.js";
 import type { ChatCompletionChunk, ChunkStream } from "../providers/types.js";
 
 const DONE = Buffer.from("data: [DONE]\n\n");
@@ -161,9 +161,11 @@ function carriesAnswer(chunk: ChatCompletionChunk): boolean {
 }
 
 function endOf(error: unknown): StreamEnd {
-  const { code, type } = asGatewayError(error);
-  // The producer may hear of the client leaving (its request's signal) before this writer's "close" does.
-  return code === CLIENT_CLOSED_CODE ? "client_gone" : (code ?? type);
+  const { status, code, type } = asGatewayError(error);
+  // The producer may hear of the client leaving (its request's signal) before this writer's "close" does:
+  // it stops with clientClosed(), whose 499 no upstream error maps to. The code alone is no sign of it:
+  // an upstream's error event may carry `client_closed_request` (its own client left) while ours reads on.
+  return status === CLIENT_CLOSED_STATUS ? "client_gone" : (code ?? type);
 }
 
 function errorFrame(error: unknown): Buffer {

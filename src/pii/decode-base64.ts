@@ -108,26 +108,47 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
       if (decoded !== undefined) found.push({ start, end: padded, text: decoded });
       continue;
     }
-    const decoders = textDecoders(declaredCharset(dataUri));
-    // A data URI wrapped over lines is read over all of them, else without its last (a word after the
-    // URI that looked like base64), else on its first line alone.
-    let read: Base64Text | undefined;
-    for (const wrapped of wrappedEnds(text, start, padded)) {
-      const whole = decodedText(text.slice(start, wrapped), decoders);
-      if (whole !== undefined) {
-        read = { start, end: wrapped, text: whole };
-        break;
-      }
-    }
-    if (read === undefined) {
-      const decoded = decodedText(text.slice(start, end), decoders);
-      if (decoded !== undefined) read = { start, end: padded, text: decoded };
-    }
+    const read = dataUriText(text, start, end, padded, textDecoders(declaredCharset(dataUri)));
     if (read === undefined) continue;
     STARTS.lastIndex = Math.max(STARTS.lastIndex, read.end);
     found.push(read);
   }
   return found;
+}
+
+/**
+ * The most characters of sign-off lines (`Best`, `John`, indentation and line breaks included) an end
+ * read in UTF-8 or its declared charset leaves out, to win over a further end only Windows-1252 reads.
+ */
+const MAX_SIGN_OFF = 24;
+
+/**
+ * The text of a data URI's base64 at `start`, whose first line ends at `end` (`padded` with its padding):
+ * over all the lines it is wrapped on, else without the last ones (words after the URI that looked like
+ * base64), else on its first line alone. Windows-1252 reads any bytes: a one-name sign-off line (`Mary`)
+ * glued on decodes to bytes that are no UTF-8, and the whole payload read in Windows-1252 turned UTF-8 to
+ * mojibake and the address at its end into another word. So the ends that leave out no more than a
+ * sign-off are first tried in the charsets that must fit the bytes (UTF-8, a declared one); a Latin-1
+ * payload, whose UTF-8 reading stops at its first "é", is still read whole in Windows-1252.
+ */
+function dataUriText(text: string, start: number, end: number, padded: number, decoders: readonly TextDecoder[]): Base64Text | undefined {
+  const readings = [
+    ...wrappedEnds(text, start, padded).map((wrapped) => ({ base64: text.slice(start, wrapped), end: wrapped })),
+    { base64: text.slice(start, end), end: padded },
+  ];
+  const furthest = Math.max(...readings.map((reading) => reading.end));
+  const strict = decoders.filter((decoder) => decoder !== WINDOWS_1252);
+  const nearEnd = readings.filter((reading) => furthest - reading.end <= MAX_SIGN_OFF);
+  return firstReading(start, nearEnd, strict) ?? firstReading(start, readings, decoders);
+}
+
+/** The first of `readings` (a data URI's base64 at `start` to `end`) that `readers` decode to text. */
+function firstReading(start: number, readings: { base64: string; end: number }[], readers: readonly TextDecoder[]): Base64Text | undefined {
+  for (const reading of readings) {
+    const decoded = decodedText(reading.base64, readers);
+    if (decoded !== undefined) return { start, end: reading.end, text: decoded };
+  }
+  return undefined;
 }
 
 /**
@@ -160,7 +181,7 @@ function paddedEnd(text: string, end: number): number {
 /**
  * Where a data URI's base64 at `start`, whose first line ends at `end`, may end when it is wrapped over
  * lines (as editors, mailers, `base64` and `fold` wrap long runs; browsers skip the line breaks): the
- * last two ends of its lines, furthest first, at which they hold whole 4-character groups together. Its
+ * last few ends of its lines (`MAX_EVERY_ENDS`), furthest first, at which they hold whole 4-character groups together. Its
  * lines go on while each, indentation aside, is base64 up to a line break, the end of the text or a
  * character that ends a URI (a quote, `)`, `>`, `]`), of any length: `fold -w 70` leaves the prefix on
  * the first line and lines of 70 after it, and lines of whole groups only took none of them. A
@@ -173,8 +194,8 @@ function wrappedEnds(text: string, start: number, end: number): number[] {
   // Tried in order: over every line (lines encoded one by one differ in width), then over the lines as
   // wide as the first continued one but the last (a sign-off of 4-letter words after a last line of
   // full width reads as base64 groups). One walk finds both.
-  const every = new LastTwo();
-  const even = new LastTwo();
+  const every = new LastEnds(MAX_EVERY_ENDS);
+  const even = new LastEnds(2);
   let width = -1;
   let evenOpen = true;
   let lastLineShort = false;
@@ -199,15 +220,23 @@ function wrappedEnds(text: string, start: number, end: number): number[] {
   return [...new Set([...every.ends(), ...even.ends()])];
 }
 
-/** The last two positions pushed, furthest first. */
-class LastTwo {
-  private last = -1;
-  private beforeLast = -1;
+/**
+ * How many ends of the walk over every line are tried: a sign-off of two short words (`Best`, `John`)
+ * after lines encoded one by one takes two, and the end before them must still be among those tried.
+ * Each is one decoding of the payload, so the cost stays a few times its length.
+ */
+const MAX_EVERY_ENDS = 4;
+
+/** The last `keep` positions pushed, furthest first. */
+class LastEnds {
+  private readonly kept: number[] = [];
+  constructor(private readonly keep: number) {}
   push(at: number): void {
-    [this.beforeLast, this.last] = [this.last, at];
+    this.kept.push(at);
+    if (this.kept.length > this.keep) this.kept.shift();
   }
   ends(): number[] {
-    return [this.last, this.beforeLast].filter((at) => at !== -1);
+    return [...this.kept].reverse();
   }
 }
 

@@ -5,7 +5,7 @@
  * words (`contact_name=Elena+Tanaka`). Everywhere else a `+` keeps its meaning: "C++", "1+1=2",
  * "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` or `total=price+tax` assignment.
  */
-import { NAME_PARTICLE, UNAMBIGUOUS_INITIAL } from "./name-particles.js";
+import { BARE_INITIAL, NAME_PARTICLE } from "./name-particles.js";
 import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
 
 /** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
@@ -127,15 +127,17 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
  * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
  * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
- * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`; not
- * `A` or `I`: `Mark+A+Task`) or a lowercase particle (`Ludwig+van+Beethoven`, `Anna+dos+Santos`). Any
+ * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`,
+ * `Mary+A+Jones`) or a lowercase particle (`Ludwig+van+Beethoven`, `Anna+dos+Santos`). `A` and `I` are
+ * taken too, as the name recognizer decides about them as in prose: an initial only before a surname its
+ * lexicon knows, so `Mary+A+Jones` is masked whole and a label (`button=Mark+A+Task`) stays as written. Any
  * character but a letter, digit, `_`, `%`, `+` or `=` may follow (`X-Name=Elena+Tanaka,foo`,
  * `name=Elena+Tanaka&`). Group 1 is the value.
  */
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 const LONE_NAME_PAIR = new RegExp(
   String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})+=['"\x60]?(` +
-    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${UNAMBIGUOUS_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
+    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );
 

@@ -16,6 +16,3 @@ export const NAME_PARTICLE = `(?:${[...NAME_PARTICLES].join("|")})`;
 
 /** Regex source of a middle initial without its full stop: a capital. */
 export const BARE_INITIAL = "\\p{Lu}";
-
-/** Regex source of an initial that is no word as well: "A" and "I" are ("Ask Peter A question", "Mark+A+Task"). */
-export const UNAMBIGUOUS_INITIAL = "(?![AI])\\p{Lu}";

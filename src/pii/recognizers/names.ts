@@ -450,7 +450,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
           j++;
         }
         // The word a particle let in is no surname when it is a common or a street word ("Grant La Salle Street").
-        while (j > i + 3 && (commonWords.has(words[j - 1]!.lower) || STREET_WORDS.has(words[j - 1]!.lower))) j--;
+        while (j > i + 3 && letInNoSurname(words, j - 1)) j--;
         // Spanish and Portuguese names carry two surnames or more ("Maria Gonzalez Perez Lopez"): past the three
         // words, those the lexicon knows as surnames.
         const particles = limit - (i + 3);
@@ -488,6 +488,18 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       }
       i++;
     }
+  }
+
+  /**
+   * Whether word `k`, which a capitalised particle let into a name, is a common or a street word rather than
+   * its surname ("Grant La Salle Street"). A word right after a particle is the surname the particle
+   * introduces ("Mary Ann De Young", "Lisa Van De Water"), and so is one the lexicon knows as a surname,
+   * though each is a common word too.
+   */
+  function letInNoSurname(words: Word[], k: number): boolean {
+    const word = words[k]!;
+    if (NAME_PARTICLES.has(words[k - 1]!.lower) || lastNames.has(word.bare)) return false;
+    return commonWords.has(word.lower) || STREET_WORDS.has(word.lower);
   }
 
   /** Where the surnames the lexicon knows from word `j` of a run end, for a name that has `taken` words already. */
