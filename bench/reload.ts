@@ -93,7 +93,7 @@ async function stallOf(work: () => Promise<unknown>): Promise<{ stall: number; w
 function reloadOf(scenario: Scenario, dir: string, registry: ModelRegistry, offThread: boolean): () => Promise<unknown> {
   if (scenario.kind === "budgets") {
     const file = join(dir, "budgets.yaml");
-    return () => reloadBudgetPolicy(file, { loaded: true, parse: offThread ? parseBudgetsOffThread : undefined });
+    return () => reloadBudgetPolicy(file, { loaded: true, parse: offThread ? parseBudgetsOffThread() : undefined });
   }
   const check = offThread ? checkPolicyFilesOffThread() : undefined;
   return () => loadPolicyDir({ dir, registry, check });

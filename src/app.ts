@@ -134,6 +134,9 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     ...(options.usageClock ? { now: options.usageClock } : {}),
   });
 
+  // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
+  // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
+  const reloadWorkers = new AbortController();
   const policies = await PolicyStore.open({
     dir: config.policyDir,
     log,
@@ -145,19 +148,20 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,
     // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
-    check: checkPolicyFilesOffThread(),
+    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal }),
   });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
   policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
   // Serialised like the routing policy's reloads: the file watch and SIGHUP may both fire for one edit.
   const budgetReloads = new SerialQueue();
+  const parseBudgets = parseBudgetsOffThread({ signal: reloadWorkers.signal });
   // Shown by GET /admin/policies beside the routing policy's own.
   const budgetsState: FileReloadState = { failures: 0, lastError: null };
   const reloadBudgets = (trigger: ReloadTrigger) =>
     budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
       try {
-        const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded, parse: parseBudgetsOffThread });
+        const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded, parse: parseBudgets });
         if (policy) budgetsFileLoaded = true;
         usage.budgets.setPolicy(policy ?? NO_BUDGETS);
         budgetsState.lastError = null;
@@ -233,6 +237,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     stopRequests: () => requestSignals.stopAll(shuttingDown()),
     close: async (closeOptions = {}) => {
       for (const w of watches) w.close();
+      reloadWorkers.abort(new Error("the gateway is shutting down"));
       const { pending } = await pipeline.drain();
       if (pending > 0) log.warn({ pending }, "shutting down with requests whose turn or usage was not yet recorded");
       await policies.close();

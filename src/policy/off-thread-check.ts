@@ -21,6 +21,8 @@ export interface OffThreadCheckOptions {
    * times what the largest intents.yaml allowed (1 MiB of one flow list) needs.
    */
   maxHeapMb?: number | undefined;
+  /** Stops any check running (the gateway shutting down): its reload fails with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -41,7 +43,7 @@ function largestFile(input: PolicyCheckInput): { path: string; bytes: number } {
  * const store = await PolicyStore.open({ dir, log, check: checkPolicyFilesOffThread() });
  */
 export function checkPolicyFilesOffThread(options: OffThreadCheckOptions = {}): (input: PolicyCheckInput) => Promise<CheckedPolicyFiles> {
-  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB };
+  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, signal: options.signal };
   return async (input) => {
     let reply: ConfigReply<CheckedPolicyFiles>;
     try {

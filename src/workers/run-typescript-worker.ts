@@ -10,6 +10,8 @@ export interface WorkerLimits {
   timeoutMs: number;
   /** The worker's heap (old generation) limit. */
   maxHeapMb: number;
+  /** Stops the worker at once (the gateway shutting down): the job rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** The job outlasted `limits.timeoutMs`; its worker was stopped. */
@@ -31,13 +33,15 @@ const OUT_OF_MEMORY = "ERR_WORKER_OUT_OF_MEMORY";
 
 /**
  * Runs the TypeScript module at `entry` on a fresh worker (it reads `workerData.data`) and resolves
- * with the first message it posts. Rejects with `WorkerTimedOut`, `WorkerOutOfMemory`, or the error
- * the module threw; the worker is stopped either way.
+ * with the first message it posts. Rejects with `WorkerTimedOut`, `WorkerOutOfMemory`, the signal's
+ * reason, or the error the module threw; the worker is stopped either way.
  *
  * @example
  * const reply = await runTypeScriptWorker<CheckReply>(new URL("./check-worker.ts", import.meta.url), input, { timeoutMs: 60_000, maxHeapMb: 256 });
  */
 export function runTypeScriptWorker<Reply>(entry: URL, data: unknown, limits: WorkerLimits): Promise<Reply> {
+  const { signal } = limits;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Reply>((resolve, reject) => {
     const worker = startTypeScriptWorker(entry, data, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
     let settled = false;
@@ -45,9 +49,12 @@ export function runTypeScriptWorker<Reply>(entry: URL, data: unknown, limits: Wo
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener("abort", stop);
       outcome();
       void worker.terminate();
     };
+    const stop = () => settle(() => reject(signal?.reason));
+    signal?.addEventListener("abort", stop, { once: true });
     const timer = setTimeout(() => settle(() => reject(new WorkerTimedOut(limits.timeoutMs))), limits.timeoutMs);
     worker.once("message", (reply: Reply) => settle(() => resolve(reply)));
     worker.once("error", (error: Error & { code?: string }) => settle(() => reject(error.code === OUT_OF_MEMORY ? new WorkerOutOfMemory(limits.maxHeapMb) : error)));

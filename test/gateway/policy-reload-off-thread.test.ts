@@ -90,3 +90,23 @@ describe("a policy reload off the serving thread", { timeout: 60_000 }, () => {
     expect(stall).toBeLessThan(baseline.stall + parseHere / 2);
   });
 });
+
+describe("closing the gateway while a reload parses", { timeout: 60_000 }, () => {
+  it("stops the reload's worker instead of waiting for it: the reload fails, saying why", async () => {
+    const fake = await startFakeOpenAI();
+    const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), env: { SWITCHYARD_ADMIN_KEY: ADMIN } });
+    try {
+      const path = join(gw.policyDir, "intents.yaml");
+      const examples = Array.from({ length: 40_000 }, (_, i) => `bulk example ${i}`).join(", ");
+      await writeFile(path, (await readFile(path, "utf8")).replace(/^intents:\n/m, `intents:\n  bulk_examples:\n    route: local\n    description: bulk\n    examples: [${examples}]\n`));
+      const reloading = gw.gateway.reloadPolicies();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await gw.close();
+      const result = await reloading;
+      expect(result.ok).toBe(false);
+      expect(result.ok ? "" : result.error.message).toMatch(/the gateway is shutting down/);
+    } finally {
+      await fake.close();
+    }
+  });
+});

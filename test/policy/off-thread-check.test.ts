@@ -87,6 +87,15 @@ describe("policy files checked on a worker thread", () => {
     expect((await checkPolicyFilesOffThread()(inputOf(flowListIntents(10)))).problems).toEqual([]);
   });
 
+  it("a signal stops a running check at once: it rejects with the signal's reason", async () => {
+    const stopping = new AbortController();
+    const check = checkPolicyFilesOffThread({ signal: stopping.signal })(inputOf(flowListIntents(40_000)));
+    setTimeout(() => stopping.abort(new Error("the gateway is shutting down")), 50);
+    await expect(check).rejects.toThrow("the gateway is shutting down");
+    // Aborted already: no worker is started.
+    await expect(checkPolicyFilesOffThread({ signal: stopping.signal })(inputOf(flowListIntents(10)))).rejects.toThrow("the gateway is shutting down");
+  });
+
   it("a store reloading through it takes a valid edit and refuses a broken one, keeping the last good policy", async () => {
     const dir = await policyDir();
     cleanup.push(dir.remove);

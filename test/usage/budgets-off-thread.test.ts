@@ -30,12 +30,12 @@ describe("budgets.yaml parsed on a worker thread", () => {
     ["broken YAML", "version: 1\ntenants: { acme: [\n"],
     ["a file over the size limit", manyTenants(7_000)],
   ])("gives what the serving thread gives: %s", async (_label, text) => {
-    const there = await outcome(() => parseBudgetsOffThread(FILE, text));
+    const there = await outcome(() => parseBudgetsOffThread()(FILE, text));
     expect(there).toEqual(await outcome(() => parseBudgetPolicy(FILE, text)));
   });
 
   it("a parse past the worker's time fails with a problem naming the file", async () => {
-    const error = await parseBudgetsOffThread(FILE, manyTenants(3_000), { timeoutMs: 20, maxHeapMb: 256 }).catch((e: unknown) => e);
+    const error = await parseBudgetsOffThread({ timeoutMs: 20 })(FILE, manyTenants(3_000)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const [problem] = (error as ConfigError).problems;
     expect(problem?.file).toBe(FILE);

@@ -13,17 +13,21 @@ const LIMITS: WorkerLimits = { timeoutMs: 60_000, maxHeapMb: 256 };
 
 /**
  * `parseBudgetPolicy` on a worker: the same budgets, or the same `ConfigError`; a `ConfigError` too
- * when the parse outgrew the worker's time or memory.
+ * when the parse outgrew the worker's time or memory. `options.signal` stops a parse running (the
+ * gateway shutting down).
  *
  * @example
- * const policy = await reloadBudgetPolicy(file, { loaded: true, parse: parseBudgetsOffThread });
+ * const policy = await reloadBudgetPolicy(file, { loaded: true, parse: parseBudgetsOffThread({ signal }) });
  */
-export async function parseBudgetsOffThread(file: string, text: string, limits: WorkerLimits = LIMITS): Promise<BudgetPolicy> {
-  let reply: ConfigReply<BudgetPolicy>;
-  try {
-    reply = await runTypeScriptWorker(new URL("./parse-worker.ts", import.meta.url), { file, text }, limits);
-  } catch (error) {
-    throw workerLimitProblem(error, { path: file, bytes: Buffer.byteLength(text) }, "parsing budgets.yaml");
-  }
-  return fromConfigReply(reply);
+export function parseBudgetsOffThread(options: Partial<WorkerLimits> = {}): (file: string, text: string) => Promise<BudgetPolicy> {
+  const limits: WorkerLimits = { ...LIMITS, ...options };
+  return async (file, text) => {
+    let reply: ConfigReply<BudgetPolicy>;
+    try {
+      reply = await runTypeScriptWorker(new URL("./parse-worker.ts", import.meta.url), { file, text }, limits);
+    } catch (error) {
+      throw workerLimitProblem(error, { path: file, bytes: Buffer.byteLength(text) }, "parsing budgets.yaml");
+    }
+    return fromConfigReply(reply);
+  };
 }
