@@ -12,7 +12,7 @@ import { ConfigError } from "./yaml-file.js";
 export function workerLimitProblem(error: unknown, file: { path: string; bytes: number }, doing: string): unknown {
   const what =
     error instanceof WorkerTimedOut
-      ? `took longer than ${error.timeoutMs / 1000} s, so it was stopped`
+      ? `took longer than ${error.timeoutMs / 1000} s (the worker's start included), so it was stopped`
       : error instanceof WorkerOutOfMemory
         ? `needed more than the ${error.maxHeapMb} MiB of memory allowed`
         : undefined;

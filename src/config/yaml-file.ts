@@ -28,9 +28,15 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
-  /** `problems` holds every problem; the message lists the first `MAX_REPORTED_PROBLEMS`. */
-  constructor(readonly problems: ConfigProblem[]) {
-    super(problemLines(problems).join("\n"));
+  /**
+   * `problems` holds every problem, or the first of them with `omitted` counting the rest (a worker
+   * thread sends at most `MAX_SENT_PROBLEMS`); the message lists the first `MAX_REPORTED_PROBLEMS`.
+   */
+  constructor(
+    readonly problems: ConfigProblem[],
+    readonly omitted = 0,
+  ) {
+    super(problemLines(problems, omitted).join("\n"));
   }
 }
 
@@ -42,14 +48,14 @@ export const MAX_REPORTED_PROBLEMS = 50;
 
 /**
  * One `file:line:col: path: message` line per problem, the first `MAX_REPORTED_PROBLEMS`, then a line
- * saying how many more there are.
+ * saying how many more there are (with `omitted`, problems not in the list).
  *
  * @example
  * problemLines(thousandProblems).at(-1); // "... and 950 more problems"
  */
-export function problemLines(problems: readonly ConfigProblem[]): string[] {
+export function problemLines(problems: readonly ConfigProblem[], omitted = 0): string[] {
   const lines = problems.slice(0, MAX_REPORTED_PROBLEMS).map(formatProblem);
-  const more = problems.length - lines.length;
+  const more = problems.length - lines.length + omitted;
   if (more > 0) lines.push(`... and ${more} more problem${more === 1 ? "" : "s"}`);
   return lines;
 }

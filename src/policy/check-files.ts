@@ -68,6 +68,8 @@ export interface PolicyCheckInput {
 /** The policy files as checked: every problem and warning, and, when they parse, what compiling needs. Plain data. */
 export interface CheckedPolicyFiles {
   problems: ConfigProblem[];
+  /** Problems left out of `problems` (a worker sends at most `MAX_SENT_PROBLEMS`). */
+  omitted?: number | undefined;
   warnings: string[];
   /** routing.yaml, when it parsed and its references were checked. */
   routing?: RoutingFile | undefined;
@@ -86,7 +88,8 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
       return load();
     } catch (error) {
       if (error instanceof ConfigError) {
-        problems.push(...error.problems);
+        // One at a time: a mangled file has a problem per token, too many to spread as arguments.
+        for (const problem of error.problems) problems.push(problem);
         return undefined;
       }
       throw error;
@@ -139,7 +142,7 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
   const catalog = input.catalog;
   if (!catalog || (intents && !intentsInfo) || !routingSource) {
     // Still report the routing file's own problems alongside the others.
-    if (routingError) problems.push(...routingError.problems);
+    for (const problem of routingError?.problems ?? []) problems.push(problem);
     return { problems, warnings };
   }
   const piiTypes = input.piiTypes ?? piiEntityTypes(input.pii);
@@ -158,7 +161,7 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
     }),
   );
   if (!references) return { problems, warnings };
-  problems.push(...references.problems);
+  for (const problem of references.problems) problems.push(problem);
   return { problems, warnings: [...warnings, ...references.warnings], routing: routingFile, intents: intentsOut };
 }
 

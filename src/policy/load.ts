@@ -131,7 +131,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
         ({ registry, providers } = await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: modelsDir }, modelsDir));
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        problems.push(...error.problems);
+        for (const problem of error.problems) problems.push(problem);
       }
     }
   }
@@ -155,8 +155,9 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     ...(options.piiTypes ? { piiSource: RUNNING_PII_ENGINE } : {}),
   };
   const checked = options.check ? await options.check(input) : checkPolicyFiles(input);
-  problems.push(...checked.problems);
-  if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems);
+  // One at a time: a mangled file has a problem per token, too many to spread as arguments.
+  for (const problem of checked.problems) problems.push(problem);
+  if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

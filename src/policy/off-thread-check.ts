@@ -17,8 +17,9 @@ export interface OffThreadCheckOptions {
   /** How long a check may take before its worker is stopped and the reload fails. Default 60 s. */
   timeoutMs?: number | undefined;
   /**
-   * The worker's heap limit: a file whose parse needs more fails the reload. Default 256 MiB, four
-   * times what the largest intents.yaml allowed (1 MiB of one flow list) needs.
+   * The worker's heap limit: a file whose parse needs more fails the reload. Default 512 MiB: the
+   * densest intents.yaml allowed (1 MiB of one-letter examples in one flow list, `[a,a,…]`) needs
+   * 256–512 MiB, and a file the gateway starts with must reload too.
    */
   maxHeapMb?: number | undefined;
   /** Stops any check running (the gateway shutting down): its reload fails with the signal's reason. */
@@ -26,7 +27,7 @@ export interface OffThreadCheckOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_HEAP_MB = 256;
+const DEFAULT_MAX_HEAP_MB = 512;
 
 /** The largest of the files checked: the one to blame when the check as a whole was too costly. */
 function largestFile(input: PolicyCheckInput): { path: string; bytes: number } {

@@ -13,7 +13,8 @@ import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } fro
  */
 export function loadFailure(error: unknown, trigger: ReloadTrigger, file: string, at: Date = new Date()): PolicyLoadFailure {
   const problems = problemsOf(error, file);
-  return { at: at.toISOString(), trigger, message: problemLines(problems).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
+  const omitted = error instanceof ConfigError ? error.omitted : 0;
+  return { at: at.toISOString(), trigger, message: problemLines(problems, omitted).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
 }
 
 /** A load error's problems; an error that is not a `ConfigError` (an unreadable file) is one problem on `file`. */

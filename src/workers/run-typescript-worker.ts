@@ -43,7 +43,9 @@ export function runTypeScriptWorker<Reply>(entry: URL, data: unknown, limits: Wo
   const { signal } = limits;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Reply>((resolve, reject) => {
-    const worker = startTypeScriptWorker(entry, data, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
+    // The main thread's stack (V8's default, ~1 MB), not a worker's 4 MB: a file the gateway refuses
+    // at start-up as nested too deep is refused alike on reload.
+    const worker = startTypeScriptWorker(entry, data, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, stackSizeMb: 1 } });
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
