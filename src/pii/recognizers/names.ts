@@ -43,8 +43,14 @@ const PARTICLES_THEN_SURNAME = new RegExp(
   `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
   "uy",
 );
-/** A capitalised word right after a single space: a further surname when the lexicon knows it as one ("… Gonzalez Perez"). */
-const NEXT_WORD = /[ \t\u00a0](\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/**
+ * A capitalised word right after spaces or tabs on the line (as PARTICLES_THEN_SURNAME allows them): a further
+ * surname when the lexicon knows it as one ("… Gonzalez Perez", "… Gonzalez  Perez"), possessive
+ * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
+ */
+const NEXT_WORD = /[ \t\u00a0]+(\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
+const POSSESSIVE_END = /['’]s$/u;
 /**
  * The most words a name takes, particles not counted: a given name or two and surnames ("Maria Elena Gonzalez
  * Perez Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading
@@ -528,12 +534,21 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     return last;
   }
 
-  /** Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there. */
+  /**
+   * Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there: possessive (" Perez's", the
+   * `'s` inside the span as a run's last word keeps it) or hyphenated when each part is one (" Perez-Gonzalez").
+   */
   function knownSurnameAt(text: string, end: number): number | undefined {
     NEXT_WORD.lastIndex = end;
     const match = NEXT_WORD.exec(text);
-    const bare = match && lookupForm(match[1]!.toLowerCase());
-    return bare && lastNames.has(bare) && !places.has(bare) ? end + match![0].length : undefined;
+    if (!match) return undefined;
+    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split("-");
+    return parts.every((part) => {
+      const bare = lookupForm(part);
+      return lastNames.has(bare) && !places.has(bare);
+    })
+      ? end + match[0].length
+      : undefined;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
