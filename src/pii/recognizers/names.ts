@@ -49,6 +49,8 @@ const PARTICLES_THEN_SURNAME = new RegExp(
  * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
  */
 const NEXT_WORD = /[ \t\u00a0]+(\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/** Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces. */
+const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
@@ -523,11 +525,11 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
    * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
    */
   function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
-    const first = surnameAfterParticles(text, end);
+    const first = surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end);
     if (first === undefined) return undefined;
     let last = first;
     for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
-      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last);
+      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last);
       if (next === undefined) break;
       last = next;
     }
@@ -549,6 +551,13 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     })
       ? end + match[0].length
       : undefined;
+  }
+
+  /** Where " y " or " e " and a surname the lexicon knows right at `end` end (" y Gasset", " e Santos"), if they are there. */
+  function joinedSurnameAt(text: string, end: number): number | undefined {
+    SURNAME_JOINER.lastIndex = end;
+    const joiner = SURNAME_JOINER.exec(text);
+    return joiner ? knownSurnameAt(text, end + joiner[0].length) : undefined;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
