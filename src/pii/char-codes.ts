@@ -8,6 +8,7 @@ export const PERCENT = 0x25;
 export const AMPERSAND = 0x26;
 export const PLUS = 0x2b;
 export const SLASH = 0x2f;
+export const SEMICOLON = 0x3b;
 export const EQUALS = 0x3d;
 export const QUESTION = 0x3f;
 export const BACKSLASH = 0x5c;

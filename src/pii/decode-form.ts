@@ -6,14 +6,15 @@
  * "+1 415 555 0100", a URL's path (`/wiki/C++`), a fragment, one `a=b+c` or `total=price+tax` assignment.
  */
 import { BARE_INITIAL, NAME_PARTICLE } from "./name-particles.js";
-import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION } from "./char-codes.js";
+import { AMPERSAND, EQUALS, HASH, PLUS, QUESTION, SEMICOLON } from "./char-codes.js";
 
 /** Where the `+` of a form value stand for spaces: `[start, end)` of the value. */
 export type FormValue = readonly [start: number, end: number];
 
 /**
  * The form values of `text` that hold a `+`, in order: the values of a URL's query (after `?`, up to
- * `#`), of a form body (a token of two or more `key=value` pairs joined by `&`) and of a lone pair whose
+ * `#`), of a form body (a token of two or more `key=value` pairs joined by `&`, or by `;`: `formSeparator`)
+ * and of a lone pair whose
  * value is two or more capitalised words joined by `+` (`LONE_NAME_PAIR`). Every `+` in them
  * is a space, but for a value's leading `+` before a digit, a phone number's (`tel=+14155550132`, as
  * people type it unencoded), which the value starts after. A token is a run without whitespace; each
@@ -50,7 +51,8 @@ function forEachTokenWithPlus(text: string, visit: (start: number, end: number) 
  * outer query's value (after the token's first `?` and an `=`, before its `#`) starts a nested query
  * too (`return_to=/search?q=Maria%2BGonzalez`): the `%2B` inside it were encoded all the same. So does
  * one in a form body's value (`user=1&return_to=/search?q=Maria%2BGonzalez`, the token's first `=`
- * before its first `?`): the form's parser decodes the `%2B` to a `+` before anyone follows the URL. The
+ * before its first `?`), its pairs joined by `&` or by `;` (`user=1;return_to=…`), the nested query then
+ * ending at the body's next `;` written as itself: the form's parser decodes the `%2B` to a `+` before anyone follows the URL. The
  * first-level query's `?` is none: there a `%2B` is a `+` that stays one (`?q=C%2B%2B`), as is the `+`
  * of a value's leading `+` before a digit (`tel%3D%2B14155550132`).
  *
@@ -62,14 +64,14 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
     // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
     // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
     const first = find(copy, QUESTION, start, end);
-    const formBody = find(copy, EQUALS, start, first) < first && isFormBody(copy, start, end);
-    const pairs = formBody ? start : first + 1;
+    const separator = find(copy, EQUALS, start, first) < first ? formSeparator(copy, start, end) : NO_FORM_BODY;
+    const pairs = separator !== NO_FORM_BODY ? start : first + 1;
     const pairsEnd = find(copy, HASH, pairs, end);
     for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
       const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
       if (decoded[query] !== 1 && !inOuterValue) continue;
       let queryEnd = query + 1;
-      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(copy.charCodeAt(queryEnd) === AMPERSAND && decoded[queryEnd] !== 1)) queryEnd++;
+      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(isOuterSeparator(copy.charCodeAt(queryEnd), separator) && decoded[queryEnd] !== 1)) queryEnd++;
       pairValues(copy, query + 1, queryEnd, values);
       query = queryEnd;
     }
@@ -84,8 +86,9 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
     pairValues(text, query + 1, find(text, HASH, query, end), values);
     return;
   }
-  if (isFormBody(text, start, end)) {
-    pairValues(text, start, end, values);
+  const separator = formSeparator(text, start, end);
+  if (separator !== NO_FORM_BODY) {
+    pairValues(text, start, end, values, separator);
     return;
   }
   // Else a lone pair, perhaps followed by a `&` that joins no second pair (`contact_name=Elena+Tanaka&`).
@@ -94,20 +97,44 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
   if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
 }
 
-/** A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `&`. */
-function isFormBody(text: string, start: number, end: number): boolean {
-  const firstAmpersand = find(text, AMPERSAND, start, end);
-  if (firstAmpersand === end) return false;
-  const firstEquals = find(text, EQUALS, start, firstAmpersand);
-  if (firstEquals === start || firstEquals === firstAmpersand) return false;
-  const secondAmpersand = find(text, AMPERSAND, firstAmpersand + 1, end);
-  return find(text, EQUALS, firstAmpersand, secondAmpersand) < secondAmpersand;
+/** `formSeparator`'s answer for a token that is no form body. */
+const NO_FORM_BODY = -1;
+
+/**
+ * The character joining the pairs of the form body `text[start, end)`: `&`, or `;` (`user=1;return_to=…`, the
+ * separator HTML 4 allowed and some servers still write); `NO_FORM_BODY` when it is none. A body joined by `;`
+ * must be clearly one, as code's `a=1;b=2` and prose's `x=1;` are not: its first two pairs start with a
+ * key (`FORM_KEY`: a letter or `_`, then letters, digits, `_ . - [ ]` or percent-escapes) right before their `=`.
+ */
+function formSeparator(text: string, start: number, end: number): number {
+  if (isFormBody(text, start, end, AMPERSAND)) return AMPERSAND;
+  if (!isFormBody(text, start, end, SEMICOLON)) return NO_FORM_BODY;
+  FORM_KEY.lastIndex = start;
+  if (!FORM_KEY.test(text)) return NO_FORM_BODY;
+  FORM_KEY.lastIndex = find(text, SEMICOLON, start, end) + 1;
+  return FORM_KEY.test(text) ? SEMICOLON : NO_FORM_BODY;
+}
+const FORM_KEY = /[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})*=/y;
+
+/** Whether `c` ends a nested query as the outer query's or form body's next pair: a `&`, or a `;` body's `;`. */
+function isOuterSeparator(c: number, separator: number): boolean {
+  return c === AMPERSAND || c === separator;
 }
 
-/** The values with a `+` of the `&`-joined pairs of `text[start, end)`. */
-function pairValues(text: string, start: number, end: number, values: FormValue[]): void {
+/** A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `separator`. */
+function isFormBody(text: string, start: number, end: number, separator: number): boolean {
+  const firstSeparator = find(text, separator, start, end);
+  if (firstSeparator === end) return false;
+  const firstEquals = find(text, EQUALS, start, firstSeparator);
+  if (firstEquals === start || firstEquals === firstSeparator) return false;
+  const secondSeparator = find(text, separator, firstSeparator + 1, end);
+  return find(text, EQUALS, firstSeparator, secondSeparator) < secondSeparator;
+}
+
+/** The values with a `+` of the pairs of `text[start, end)`, joined by `separator` (`&` unless a form body's `;`). */
+function pairValues(text: string, start: number, end: number, values: FormValue[], separator = AMPERSAND): void {
   for (let pair = start; pair < end; ) {
-    const next = find(text, AMPERSAND, pair, end);
+    const next = find(text, separator, pair, end);
     const equals = find(text, EQUALS, pair, next);
     if (equals < next) {
       let value = equals + 1;

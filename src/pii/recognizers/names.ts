@@ -43,8 +43,16 @@ const PARTICLES_THEN_SURNAME = new RegExp(
   `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
   "uy",
 );
-/** A capitalised word right after a single space: a further surname when the lexicon knows it as one ("… Gonzalez Perez"). */
-const NEXT_WORD = /[ \t\u00a0](\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/**
+ * A capitalised word right after spaces or tabs on the line (as PARTICLES_THEN_SURNAME allows them): a further
+ * surname when the lexicon knows it as one ("… Gonzalez Perez", "… Gonzalez  Perez"), possessive
+ * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
+ */
+const NEXT_WORD = /[ \t\u00a0]+(\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+/** Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces. */
+const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
+/** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
+const POSSESSIVE_END = /['’]s$/u;
 /**
  * The most words a name takes, particles not counted: a given name or two and surnames ("Maria Elena Gonzalez
  * Perez Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading
@@ -517,23 +525,39 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
    * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
    */
   function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
-    const first = surnameAfterParticles(text, end);
+    const first = surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end);
     if (first === undefined) return undefined;
     let last = first;
     for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
-      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last);
+      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last);
       if (next === undefined) break;
       last = next;
     }
     return last;
   }
 
-  /** Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there. */
+  /**
+   * Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there: possessive (" Perez's", the
+   * `'s` inside the span as a run's last word keeps it) or hyphenated when each part is one (" Perez-Gonzalez").
+   */
   function knownSurnameAt(text: string, end: number): number | undefined {
     NEXT_WORD.lastIndex = end;
     const match = NEXT_WORD.exec(text);
-    const bare = match && lookupForm(match[1]!.toLowerCase());
-    return bare && lastNames.has(bare) && !places.has(bare) ? end + match![0].length : undefined;
+    if (!match) return undefined;
+    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split("-");
+    return parts.every((part) => {
+      const bare = lookupForm(part);
+      return lastNames.has(bare) && !places.has(bare);
+    })
+      ? end + match[0].length
+      : undefined;
+  }
+
+  /** Where " y " or " e " and a surname the lexicon knows right at `end` end (" y Gasset", " e Santos"), if they are there. */
+  function joinedSurnameAt(text: string, end: number): number | undefined {
+    SURNAME_JOINER.lastIndex = end;
+    const joiner = SURNAME_JOINER.exec(text);
+    return joiner ? knownSurnameAt(text, end + joiner[0].length) : undefined;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
