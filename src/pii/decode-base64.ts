@@ -117,38 +117,52 @@ export function base64Texts(text: string, deadline: Deadline = NO_DEADLINE): Bas
 }
 
 /**
- * The most characters of sign-off lines (`Best`, `John`, indentation and line breaks included) an end
- * read in UTF-8 or its declared charset leaves out, to win over a further end only Windows-1252 reads.
+ * How much of a shorter reading already scanned as the start of a longer one is scanned again: its end,
+ * where the cut differs (an address the longer reading glued to a sign-off line's bytes, `example.com1ªò`).
  */
-const MAX_SIGN_OFF = 24;
+const CUT_CONTEXT = 1024;
 
 /**
  * The text of a data URI's base64 at `start`, whose first line ends at `end` (`padded` with its padding):
- * over all the lines it is wrapped on, else without the last ones (words after the URI that looked like
- * base64), else on its first line alone. Windows-1252 reads any bytes: a one-name sign-off line (`Mary`)
- * glued on decodes to bytes that are no UTF-8, and the whole payload read in Windows-1252 turned UTF-8 to
- * mojibake and the address at its end into another word. So the ends that leave out no more than a
- * sign-off are first tried in the charsets that must fit the bytes (UTF-8, a declared one); a Latin-1
- * payload, whose UTF-8 reading stops at its first "é", is still read whole in Windows-1252.
+ * read at each end it may have (over all the lines it is wrapped on, without the last ones, on its first
+ * line alone), each in the first charset that reads it (UTF-8, a declared one, Windows-1252), the span
+ * reaching the furthest end read and the text holding every reading. A finding in any reading masks the
+ * whole. One reading was chosen before, and each choice sent part of some payload: a line of names after
+ * the URI (`Mary`) read with it as Windows-1252 turned the address at its end into `example.com1ªò`, and
+ * the end before it read in UTF-8 left the last line of a Latin-1 payload (`René`) outside the span.
+ * Single-byte charsets read any bytes, so which reading is the text cannot be told: all are scanned (up
+ * to the first UTF-8 reads, whose bytes are its text), and a line of names glued on is masked with the
+ * URI (mask more). A shorter reading that starts a longer one adds only its end (`CUT_CONTEXT`), so the
+ * text stays a few times the payload at most (decode.ts makes room for it).
  */
 function dataUriText(text: string, start: number, end: number, padded: number, decoders: readonly TextDecoder[]): Base64Text | undefined {
   const readings = [
     ...wrappedEnds(text, start, padded).map((wrapped) => ({ base64: text.slice(start, wrapped), end: wrapped })),
     { base64: text.slice(start, end), end: padded },
   ];
-  const furthest = Math.max(...readings.map((reading) => reading.end));
-  const strict = decoders.filter((decoder) => decoder !== WINDOWS_1252);
-  const nearEnd = readings.filter((reading) => furthest - reading.end <= MAX_SIGN_OFF);
-  return firstReading(start, nearEnd, strict) ?? firstReading(start, readings, decoders);
+  // decoders[0] is UTF-8 (textDecoders); the others read any bytes.
+  const loose = decoders.slice(1);
+  const texts: string[] = [];
+  let furthest = -1;
+  for (const reading of readings) {
+    const utf8 = decodedText(reading.base64, UTF8_ONLY);
+    const decoded = utf8 ?? decodedText(reading.base64, loose);
+    if (decoded === undefined) continue;
+    furthest = Math.max(furthest, reading.end);
+    const longer = texts.find((read) => read.startsWith(decoded));
+    texts.push(longer === undefined || decoded.length <= CUT_CONTEXT ? decoded : cutContext(decoded));
+    // Bytes UTF-8 reads are its text (what a sign-off line glues on is no UTF-8): the shorter readings
+    // hold nothing this one does not.
+    if (utf8 !== undefined) break;
+  }
+  return furthest === -1 ? undefined : { start, end: furthest, text: texts.join("\n\n") };
 }
 
-/** The first of `readings` (a data URI's base64 at `start` to `end`) that `readers` decode to text. */
-function firstReading(start: number, readings: { base64: string; end: number }[], readers: readonly TextDecoder[]): Base64Text | undefined {
-  for (const reading of readings) {
-    const decoded = decodedText(reading.base64, readers);
-    if (decoded !== undefined) return { start, end: reading.end, text: decoded };
-  }
-  return undefined;
+/** The last `CUT_CONTEXT` characters of `decoded`, from a space or line break on (no cut word). */
+function cutContext(decoded: string): string {
+  const from = decoded.length - CUT_CONTEXT;
+  const space = decoded.slice(from).search(/\s/);
+  return decoded.slice(space === -1 ? from : from + space + 1);
 }
 
 /**
@@ -379,6 +393,7 @@ function textDecoders(charset: string | undefined): readonly TextDecoder[] {
 }
 
 const UTF8_THEN_1252 = [UTF8, WINDOWS_1252];
+const UTF8_ONLY = [UTF8];
 
 /**
  * base64 JSON's text: as UTF-8 when it is UTF-8 (as JSON is written, RFC 8259), else as Windows-1252,

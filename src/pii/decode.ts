@@ -402,13 +402,18 @@ interface Round extends Units {
  * anything. With `base64` false, base64 text is copied as written, escapes and all.
  */
 function decodeRound(text: string, deadline: Deadline, layer: Layer, base64: boolean): Round | undefined {
-  const starts = new Int32Array(text.length);
-  const ends = new Int32Array(text.length);
-  // The copy's units, written in place (an escape decodes to fewer units than it takes): joining a
-  // part per escape and per run between them cost a third of decoding a page of `&eacute;`.
-  const units = new Uint16Array(text.length);
+  // An escape decodes to fewer units than it takes, but a wrapped data URI's text holds each of its
+  // readings (decode-base64.ts) and may be longer than its base64: room for that too, or the units
+  // past the copy's length were dropped without a word and the readings after the first not scanned.
+  let capacity = text.length;
+  if (base64) for (const found of layer.base64) capacity += Math.max(0, found.text.length - (found.end - found.start));
+  const starts = new Int32Array(capacity);
+  const ends = new Int32Array(capacity);
+  // The copy's units, written in place: joining a part per escape and per run between them cost a
+  // third of decoding a page of `&eacute;`.
+  const units = new Uint16Array(capacity);
   let wide = false;
-  const escaped = new Uint8Array(text.length);
+  const escaped = new Uint8Array(capacity);
   let length = 0;
   let copied = 0;
   let escapes = 0;

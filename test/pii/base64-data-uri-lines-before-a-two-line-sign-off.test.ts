@@ -3,7 +3,8 @@
  * words read as base64 groups, and the walk over every line kept only its last two ends, the sign-off's,
  * neither of which decodes to text; the URI was read on its first line alone and the line with the
  * address went out as written. The walk now keeps its last four ends, so the one before the sign-off is
- * tried, and its cost stays a few decodings of the payload however many lines follow.
+ * tried, and its cost stays a few decodings of the payload however many lines follow. Every reading is
+ * scanned: a sign-off Windows-1252 reads with the payload goes with the URI (masked more, not sent).
  */
 import { describe, expect, it } from "vitest";
 import { base64Texts } from "../../src/pii/decode-base64.js";
@@ -18,10 +19,10 @@ describe("a data: URI of lines encoded one by one, then a sign-off of two short 
     ["Best\\nJohn", "Best\nJohn"],
     ["Best\\nMary", "Best\nMary"],
     ["Love\\nNoah", "Love\nNoah"],
-  ])("%s after it: the address line is masked and the sign-off kept", (_label, signOff) => {
+  ])("%s after it: the address line is masked", (_label, signOff) => {
     const out = cloudTextOf(sanitizer, `${lines}\n${signOff}`);
     expect(out).not.toContain(base64("write to ann.lee@example.com"));
-    expect(out).toMatch(/^data:text\/plain;base64,<EMAIL_ADDRESS_1>\n/);
+    expect(out).toMatch(/^data:text\/plain;base64,<EMAIL_ADDRESS_1>(\n|$)/);
   });
 
   it("stays quick when 50,000 short lines follow the URI", () => {
