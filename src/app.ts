@@ -149,6 +149,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,
     // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
     check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal }),
+    stopSignal: reloadWorkers.signal,
   });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
@@ -167,6 +168,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
         budgetsState.lastError = null;
         return undefined;
       } catch (error) {
+        // Stopped by the gateway closing, not refused: no failure to count or alert on.
+        if (reloadWorkers.signal.aborted) return undefined;
         metrics.policyReloadFailed(BUDGETS_FILE);
         log.error({ err: error, trigger }, "budgets.yaml cannot be loaded (invalid, unreadable or removed); the previous budgets stay in force");
         budgetsState.failures++;

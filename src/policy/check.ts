@@ -40,18 +40,21 @@ export interface CheckedPolicyDir extends LoadedPolicy {
  */
 export async function checkPolicyDir(options: LoadPolicyOptions): Promise<CheckedPolicyDir> {
   const problems: ConfigProblem[] = [];
+  let omitted = 0;
   const collect = async <T>(load: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await load();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
+      // One at a time: a mangled file has a problem per token, too many to spread as arguments.
+      for (const problem of error.problems) problems.push(problem);
+      omitted += error.omitted;
       return undefined;
     }
   };
   const loaded = await collect(() => loadPolicyDir(options));
   for (const file of OTHER_FILES) await collect(() => file.load(options.dir));
-  if (!loaded || problems.length > 0) throw new ConfigError(problems);
+  if (!loaded || problems.length > 0) throw new ConfigError(problems, omitted);
   const otherFiles = OTHER_FILES.map((file) => join(options.dir, file.name)).filter((path) => existsSync(path));
   return { ...loaded, otherFiles };
 }

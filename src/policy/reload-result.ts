@@ -13,9 +13,11 @@ import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } fro
  */
 export function loadFailure(error: unknown, trigger: ReloadTrigger, file: string, at: Date = new Date()): PolicyLoadFailure {
   const problems = problemsOf(error, file);
-  const omitted = error instanceof ConfigError ? error.omitted : 0;
-  return { at: at.toISOString(), trigger, message: problemLines(problems, omitted).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
+  return { at: at.toISOString(), trigger, message: problemLines(problems, omittedOf(error)).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
 }
+
+/** How many of a load error's problems it does not list (a worker sends at most `MAX_SENT_PROBLEMS`). */
+export const omittedOf = (error: unknown): number => (error instanceof ConfigError ? error.omitted : 0);
 
 /** A load error's problems; an error that is not a `ConfigError` (an unreadable file) is one problem on `file`. */
 export function problemsOf(error: unknown, file: string): ConfigProblem[] {

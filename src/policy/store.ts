@@ -23,7 +23,7 @@ import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { PiiHashKey } from "./check-files.js";
 import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 import { MODELS_FILE } from "./schema.js";
-import { loadFailure, problemsOf } from "./reload-result.js";
+import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
 
@@ -92,6 +92,8 @@ export interface PolicyStoreOptions {
    * always runs on this thread.
    */
   check?: LoadPolicyOptions["check"];
+  /** Aborted when the gateway closes (and stops `check`'s workers): a reload failing then is no failed reload. */
+  stopSignal?: AbortSignal | undefined;
   /** Quiet time after the last file event before reloading. Default 250 ms. */
   debounceMs?: number | undefined;
   /**
@@ -333,7 +335,7 @@ export class PolicyStore {
       const answering = this.options.classifierSource?.current();
       applied = await this.apply(await loadPolicyDir(loadOptions(this.options, answering)), answering, trigger);
     } catch (error) {
-      return this.failed(problem ? new ConfigError([...problem.problems, ...problemsOf(error, this.options.dir)]) : error, trigger);
+      return this.failed(problem ? new ConfigError([...problem.problems, ...problemsOf(error, this.options.dir)], omittedOf(error)) : error, trigger);
     }
     return problem ? this.failed(problem, trigger) : applied;
   }
@@ -374,6 +376,11 @@ export class PolicyStore {
   private failed(error: unknown, trigger: ReloadTrigger): ReloadResult {
     const { log } = this.options;
     const failure = loadFailure(error, trigger, this.options.dir, (this.options.now ?? (() => new Date()))());
+    if (this.options.stopSignal?.aborted) {
+      // Stopped by the gateway closing, not refused: no failure to count, alert on or show.
+      log.info({ trigger, role: this.options.role ?? "active" }, "routing policy reload stopped: the gateway is shutting down");
+      return { ok: false, version: this.current?.version ?? "none", error: failure };
+    }
     this.failure = failure;
     this.failureCount++;
     log.error({ trigger, role: this.options.role ?? "active", active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
@@ -417,7 +424,7 @@ async function prepareClassifier(source: ClassifierSource | undefined): Promise<
 /** Why a retrained model did not go live, with the problems behind it. */
 function notTaken(model: PreparedClassifier, why: string, error: unknown, policyDir: string): ConfigError {
   const note = { file: model.info.dir, line: 0, col: 0, path: "", message: `the retrained intent classifier in this folder is not taken: ${why}; the previous one keeps answering` };
-  return new ConfigError([note, ...problemsOf(error, policyDir)]);
+  return new ConfigError([note, ...problemsOf(error, policyDir)], omittedOf(error));
 }
 
 /** The shadow candidate checks against the active store's classifier but never reloads it. */

@@ -92,7 +92,7 @@ describe("a policy reload off the serving thread", { timeout: 60_000 }, () => {
 });
 
 describe("closing the gateway while a reload parses", { timeout: 60_000 }, () => {
-  it("stops the reload's worker instead of waiting for it: the reload fails, saying why", async () => {
+  it("stops the reload's worker instead of waiting for it: the reload fails, saying why, and counts as no failure", async () => {
     const fake = await startFakeOpenAI();
     const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), env: { SWITCHYARD_ADMIN_KEY: ADMIN } });
     try {
@@ -105,6 +105,10 @@ describe("closing the gateway while a reload parses", { timeout: 60_000 }, () =>
       const result = await reloading;
       expect(result.ok).toBe(false);
       expect(result.ok ? "" : result.error.message).toMatch(/the gateway is shutting down/);
+      // Not a refused file: nothing for a reload-failure alert to fire on at every deploy.
+      expect(gw.gateway.policies.reloadFailures).toBe(0);
+      expect(gw.gateway.policies.lastError).toBeNull();
+      expect(gw.logs.some((line) => line.includes("routing policy reload stopped: the gateway is shutting down"))).toBe(true);
     } finally {
       await fake.close();
     }

@@ -18,6 +18,10 @@ describe("surnames joined by y or e", () => {
     ["Ask Maria de la Cruz y Gonzalez today", "Ask <PERSON_1> today"],
     ["Ask Maria Gonzalez y Perez's file", "Ask <PERSON_1> file"],
     ["Ask Maria Gonzalez y Perez-Lopez today", "Ask <PERSON_1> today"],
+    // The joiner then particles and their surname (review: "e dos Santos" went out as written).
+    ["Ask Maria Silva e dos Santos today", "Ask <PERSON_1> today"],
+    ["Ask Maria Silva e da Costa today", "Ask <PERSON_1> today"],
+    ["Ask Maria Gonzalez y de la Cruz today", "Ask <PERSON_1> today"],
   ])("%j goes out as one placeholder", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, formatProblem } from "../../src/config/yaml-file.js";
 import { checkPolicyFiles, type PolicyCheckInput } from "../../src/policy/check-files.js";
+import { checkPolicyDir } from "../../src/policy/check.js";
 import { loadPolicyDir, type LoadPolicyOptions } from "../../src/policy/load.js";
 import { checkPolicyFilesOffThread } from "../../src/policy/off-thread-check.js";
 import { PolicyStore } from "../../src/policy/store.js";
@@ -90,6 +91,15 @@ describe("policy files checked on a worker thread", () => {
     expect(refused.problems.length).toBeLessThanOrEqual(1_000);
     expect(refused.problems[0]?.file).toBe(`${dir.dir}/routing.yaml`);
     const more = Number(/\.\.\. and (\d+) more problems$/.exec(refused.message)?.[1]);
+    expect(more + 50).toBeGreaterThan(200_000);
+  });
+
+  it("policy check (the CLI, on the main thread) reports such a file by its count too, without a stack overflow", async () => {
+    const dir = await policyDir({ "routing.yaml": `version: 1\nrules: [${",".repeat(262_000)}]\n` });
+    cleanup.push(dir.remove);
+    const error = await checkPolicyDir({ dir: dir.dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const more = Number(/\.\.\. and (\d+) more problems$/.exec((error as ConfigError).message)?.[1]);
     expect(more + 50).toBeGreaterThan(200_000);
   });
 

@@ -553,11 +553,16 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       : undefined;
   }
 
-  /** Where " y " or " e " and a surname the lexicon knows right at `end` end (" y Gasset", " e Santos"), if they are there. */
+  /**
+   * Where " y " or " e " and the surname after it right at `end` end, if they are there: a surname the
+   * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz").
+   */
   function joinedSurnameAt(text: string, end: number): number | undefined {
     SURNAME_JOINER.lastIndex = end;
     const joiner = SURNAME_JOINER.exec(text);
-    return joiner ? knownSurnameAt(text, end + joiner[0].length) : undefined;
+    if (!joiner) return undefined;
+    const after = end + joiner[0].length;
+    return knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
