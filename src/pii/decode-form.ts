@@ -97,6 +97,9 @@ function tokenValues(text: string, start: number, end: number, values: FormValue
   if (pair !== null) values.push([pair.index + pair[0].length - pair[1]!.length, pair.index + pair[0].length]);
 }
 
+/** Regex source of a character of a key after its first: a letter, digit, `_ . - [ ]` or a percent-escape. */
+const KEY_CHAR = String.raw`(?:[\w.[\]-]|%[0-9A-Fa-f]{2})`;
+
 /** `formSeparator`'s answer for a token that is no form body. */
 const NO_FORM_BODY = -1;
 
@@ -114,7 +117,7 @@ function formSeparator(text: string, start: number, end: number): number {
   FORM_KEY.lastIndex = find(text, SEMICOLON, start, end) + 1;
   return FORM_KEY.test(text) ? SEMICOLON : NO_FORM_BODY;
 }
-const FORM_KEY = /[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})*=/y;
+const FORM_KEY = new RegExp(String.raw`[A-Za-z_]${KEY_CHAR}*=`, "y");
 
 /** Whether `c` ends a nested query as the outer query's or form body's next pair: a `&`, or a `;` body's `;`. */
 function isOuterSeparator(c: number, separator: number): boolean {
@@ -163,7 +166,7 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  */
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 const LONE_NAME_PAIR = new RegExp(
-  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_](?:[\w.[\]-]|%[0-9A-Fa-f]{2})+=['"\x60]?(` +
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_]${KEY_CHAR}+=['"\x60]?(` +
     String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );

@@ -43,11 +43,35 @@ export interface ReadFile {
   bytes: number;
 }
 
+/** What the running gateway (or the CLI) tells the policy files' checks about itself. */
+export interface PolicyCheckedAgainst {
+  /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
+  labels?: readonly string[] | undefined;
+  /**
+   * The loaded classifier's folder and training-data hash (with `labels`): intents.yaml intents it was
+   * not trained on, or examples other than the ones it was trained on, are warnings. Default: none.
+   */
+  classifier?: ClassifierInfo | undefined;
+  /**
+   * The running PII engine's entity types; `pii_found` names must be among them. The engine reads
+   * pii.yaml at start-up only, so the file on disk may name types it does not report (or no longer
+   * name ones it does). Default: the built-in types and pii.yaml's custom ones, as on disk (the CLI).
+   */
+  piiTypes?: readonly string[] | undefined;
+  /**
+   * The running PII engine's hash key: a `pii: hash` action needs it. Default: the variable pii.yaml
+   * names on disk, looked up in `env` (the CLI); neither given = unchecked.
+   */
+  piiHashKey?: PiiHashKey | undefined;
+  /** Where the hash key is looked up without `piiHashKey` (the CLI's environment). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
 /**
  * What `checkPolicyFiles` reads: the files' texts and what they are checked against. Plain data (no
  * functions, no class instances), so it can be posted to a worker thread (`checkPolicyFilesOffThread`).
  */
-export interface PolicyCheckInput {
+export interface PolicyCheckInput extends PolicyCheckedAgainst {
   /** The policy directory, named in problems about a missing intents.yaml. */
   dir: string;
   routing: ReadFile;
@@ -56,11 +80,6 @@ export interface PolicyCheckInput {
   pii?: ReadFile | undefined;
   /** Undefined when the model catalog could not be built: the files are parsed, their references not checked. */
   catalog?: PolicyCatalog | undefined;
-  labels?: readonly string[] | undefined;
-  classifier?: ClassifierInfo | undefined;
-  piiTypes?: readonly string[] | undefined;
-  piiHashKey?: PiiHashKey | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
   catalogSource?: string | undefined;
   piiSource?: string | undefined;
 }

@@ -16,12 +16,11 @@ import {
   checkRoutingReferences,
   INTENTS_FILE_LIMIT,
   type CheckedPolicyFiles,
-  type PiiHashKey,
+  type PolicyCheckedAgainst,
   type PolicyCheckInput,
   type ReadFile,
   type RoutingReferenceInput,
 } from "./check-files.js";
-import type { ClassifierInfo } from "./classifier-info.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
 import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
 
@@ -32,7 +31,7 @@ export interface PolicyFileInfo {
   bytes: number;
 }
 
-export interface LoadPolicyOptions {
+export interface LoadPolicyOptions extends PolicyCheckedAgainst {
   /** The policy directory (`SWITCHYARD_POLICY_DIR`). */
   dir: string;
   /** Looked in for `intents.yaml`/`models.yaml` missing from `dir` (a shadow candidate holding only routing.yaml). */
@@ -45,26 +44,6 @@ export interface LoadPolicyOptions {
    * routes with the registry. Default: the file on disk now.
    */
   modelsFile?: PolicyFileInfo | undefined;
-  /** The loaded classifier's labels; intent names in conditions must be among them. Default: intents.yaml's intents. */
-  labels?: readonly string[] | undefined;
-  /**
-   * The loaded classifier's folder and training-data hash (with `labels`): intents.yaml intents it was
-   * not trained on, or examples other than the ones it was trained on, are warnings. Default: none.
-   */
-  classifier?: ClassifierInfo | undefined;
-  /**
-   * The running PII engine's entity types; `pii_found` names must be among them. The engine reads
-   * pii.yaml at start-up only, so the file on disk may name types it does not report (or no longer
-   * name ones it does). Default: the built-in types and pii.yaml's custom ones, as on disk (the CLI).
-   */
-  piiTypes?: readonly string[] | undefined;
-  /**
-   * The running PII engine's hash key: a `pii: hash` action needs it. Default: the variable pii.yaml
-   * names on disk, looked up in `env` (the CLI); neither given = unchecked.
-   */
-  piiHashKey?: PiiHashKey | undefined;
-  /** Where the hash key is looked up without `piiHashKey` (the CLI's environment). */
-  env?: Readonly<Record<string, string | undefined>> | undefined;
   /**
    * Runs `checkPolicyFiles` (the files' parse and checks). Default: on this thread. The gateway runs it
    * on a worker thread (`checkPolicyFilesOffThread`), so a reload never holds up requests.
