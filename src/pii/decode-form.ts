@@ -106,32 +106,46 @@ const NO_FORM_BODY = -1;
 /**
  * The character joining the pairs of the form body `text[start, end)`: `&`, or `;` (`user=1;return_to=…`, the
  * separator HTML 4 allowed and some servers still write); `NO_FORM_BODY` when it is none. A body joined by `;`
- * must be clearly one, as code's `a=1;b=2` and prose's `x=1;` are not: its first two pairs start with a
- * key (`FORM_KEY`: a letter or `_`, then letters, digits, `_ . - [ ]` or percent-escapes) right before their `=`.
+ * must be clearly one, as code's `for(i=0;j=…` and prose's `x=1;` are not: its first two pairs start with a
+ * key (`FORM_KEY`) right before their `=`. A key may start with a digit or a percent-escape, as forms write
+ * them (`2fa=ok`, `%6Eame=…`), and an empty pair between two (`user=1;;name=…`) is skipped, as form parsers
+ * skip it: else such a body was no form and its values' `+` no spaces (`name=<PERSON_1>+Gonzalez`).
  */
 function formSeparator(text: string, start: number, end: number): number {
   if (isFormBody(text, start, end, AMPERSAND)) return AMPERSAND;
   if (!isFormBody(text, start, end, SEMICOLON)) return NO_FORM_BODY;
   FORM_KEY.lastIndex = start;
   if (!FORM_KEY.test(text)) return NO_FORM_BODY;
-  FORM_KEY.lastIndex = find(text, SEMICOLON, start, end) + 1;
+  FORM_KEY.lastIndex = pairAfter(text, find(text, SEMICOLON, start, end), end, SEMICOLON);
   return FORM_KEY.test(text) ? SEMICOLON : NO_FORM_BODY;
 }
-const FORM_KEY = new RegExp(String.raw`[A-Za-z_]${KEY_CHAR}*=`, "y");
+/** A key and its `=`: a letter, digit, `_` or percent-escape, then `KEY_CHAR`s. */
+const FORM_KEY = new RegExp(String.raw`(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})${KEY_CHAR}*=`, "y");
 
 /** Whether `c` ends a nested query as the outer query's or form body's next pair: a `&`, or a `;` body's `;`. */
 function isOuterSeparator(c: number, separator: number): boolean {
   return c === AMPERSAND || c === separator;
 }
 
-/** A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `separator`. */
+/**
+ * A form body: its first pair is a pair (a key, then `=`), and so is the next one after the first
+ * `separator`, empty pairs between them (`a=1&&b=2`) skipped.
+ */
 function isFormBody(text: string, start: number, end: number, separator: number): boolean {
   const firstSeparator = find(text, separator, start, end);
   if (firstSeparator === end) return false;
   const firstEquals = find(text, EQUALS, start, firstSeparator);
   if (firstEquals === start || firstEquals === firstSeparator) return false;
-  const secondSeparator = find(text, separator, firstSeparator + 1, end);
-  return find(text, EQUALS, firstSeparator, secondSeparator) < secondSeparator;
+  const second = pairAfter(text, firstSeparator, end, separator);
+  const secondSeparator = find(text, separator, second, end);
+  return find(text, EQUALS, second, secondSeparator) < secondSeparator;
+}
+
+/** Where the pair after the `separator` at `at` starts: past it and any empty pairs (`;;`) that follow. */
+function pairAfter(text: string, at: number, end: number, separator: number): number {
+  let pair = at + 1;
+  while (pair < end && text.charCodeAt(pair) === separator) pair++;
+  return pair;
 }
 
 /** The values with a `+` of the pairs of `text[start, end)`, joined by `separator` (`&` unless a form body's `;`). */
