@@ -79,6 +79,47 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
   return values;
 }
 
+/**
+ * The form values of a decoded copy whose `+` are spaces: those of its nested queries (`nestedQueryValues`)
+ * and its first-level values that are a name whose every `+` was decoded (`encodedNameValues`), ascending.
+ *
+ * @example laterFormValues("name=Maria+Gonzalez", [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[5, 19]]
+ */
+export function laterFormValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const nested = nestedQueryValues(copy, decoded);
+  const names = encodedNameValues(copy, decoded);
+  if (names.length === 0) return nested;
+  const values: FormValue[] = [];
+  for (const value of [...nested, ...names].sort((a, b) => a[0] - b[0])) {
+    // The same pair's value may be both (`return_to=/s?q=Maria%2BGonzalez`): kept once.
+    if (values.length === 0 || value[0] >= values[values.length - 1]![1]) values.push(value);
+  }
+  return values;
+}
+
+/**
+ * The first-level form values of a decoded copy (a query's, a form body's, a lone pair's) that are a
+ * name, capitalised words joined by `+` (`NAME_VALUE`), every `+` of them decoded from a `%2B`:
+ * `name=Maria%2BGonzalez`, `?q=Maria%2BGonzalez`. Such a value was form-encoded (`Maria+Gonzalez`) and
+ * percent-encoded once more, as a client that encodes twice writes it; read with its `+` kept, the name
+ * was half found or not at all. Other `%2B` stay pluses (`?q=C%2B%2B`, `total=price%2Btax`).
+ */
+function encodedNameValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const values: FormValue[] = [];
+  forEachTokenWithPlus(copy, (start, end) => {
+    const candidates: FormValue[] = [];
+    tokenValues(copy, start, end, candidates);
+    for (const value of candidates) if (isEncodedName(copy, value, decoded)) values.push(value);
+  });
+  return values;
+}
+
+/** Whether `copy[start, end)` is a name whose `+` were all decoded from escapes. */
+function isEncodedName(copy: string, [start, end]: FormValue, decoded: ArrayLike<number>): boolean {
+  for (let plus = find(copy, PLUS, start, end); plus < end; plus = find(copy, PLUS, plus + 1, end)) if (decoded[plus] !== 1) return false;
+  return WHOLE_NAME_VALUE.test(copy.slice(start, end));
+}
+
 /** The form values of the token `text[start, end)`. */
 function tokenValues(text: string, start: number, end: number, values: FormValue[]): void {
   const query = find(text, QUESTION, start, end);
@@ -179,11 +220,13 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * `name=Elena+Tanaka&`). Group 1 is the value.
  */
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
+/** Capitalised words joined by `+`, an initial or a particle allowed between them: `LONE_NAME_PAIR`'s value. */
+const NAME_VALUE = String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD}`;
 const LONE_NAME_PAIR = new RegExp(
-  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_]${KEY_CHAR}+=['"\x60]?(` +
-    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_]${KEY_CHAR}+=['"\x60]?(${NAME_VALUE})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );
+const WHOLE_NAME_VALUE = new RegExp(`^${NAME_VALUE}$`, "u");
 
 /** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
 function find(text: string, char: number, from: number, end: number): number {

@@ -21,7 +21,7 @@ import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { BACKSLASH, EQUALS, hexValue, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
-import { formValues, nestedQueryValues, type FormValue } from "./decode-form.js";
+import { formValues, laterFormValues, type FormValue } from "./decode-form.js";
 import { quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
@@ -288,11 +288,12 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
  * Escapes that spelt escapes are read as escapes are anywhere (no quoted-printable, and a `%2B` decodes
  * to a `+` that stays one), but for base64 text and the `+` of a query whose `?` was itself decoded
  * (`%3Fq%3DMaria%2BGonzalez`: a URL encoded into another's parameter), spaces as the nested URL reads
- * them. `decoded` marks the units of `copy` read from an escape. A value read alone (`base64` false)
- * reads neither: the context that makes them is not there.
+ * them, and of a form value that is a name encoded twice (`name=Maria%2BGonzalez`; decode-form.ts,
+ * `laterFormValues`). `decoded` marks the units of `copy` read from an escape. A value read alone
+ * (`base64` false) reads neither: the context that makes them is not there.
  */
 function laterLayer(copy: string, decoded: Uint8Array, base64: boolean, deadline: Deadline): Layer {
-  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy, deadline) } : NO_LAYER;
+  return base64 ? { ...NO_LAYER, formValues: laterFormValues(copy, decoded), base64: base64Texts(copy, deadline) } : NO_LAYER;
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
