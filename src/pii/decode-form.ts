@@ -208,8 +208,9 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * (`curl -d contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`, a diff's `+name=Maria+Lopez`): a
  * form's field, as code's `a=b+c`, `total=price+tax` and `x=A+B` are not; read as one, so a name is not
  * half found (`<PERSON_1>+Tanaka`). The key is two characters or more (one letter is code's variable:
- * `x=Alice+Bob`), may hold percent-escapes (`contact%5Fname`) and follow a diff's `+`/`-`, a `$`, a
- * quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
+ * `x=Alice+Bob`) or `q`, the query of nearly every search form, which logs and people quote without its
+ * `?` (`q=Maria+Gonzalez`) and code seldom names a variable. It may hold percent-escapes (`contact%5Fname`)
+ * and follow a diff's `+`/`-`, a `$`, a quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
  * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
  * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
  * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`,
@@ -222,8 +223,10 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
 /** Capitalised words joined by `+`, an initial or a particle allowed between them: `LONE_NAME_PAIR`'s value. */
 const NAME_VALUE = String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD}`;
+/** The one-letter key a lone pair may have: a search form's query (`LONE_NAME_PAIR`). */
+const SEARCH_KEY = "q";
 const LONE_NAME_PAIR = new RegExp(
-  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_]${KEY_CHAR}+=['"\x60]?(${NAME_VALUE})(?=[^\p{L}\p{N}_%+=]|$)`,
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?(?:[A-Za-z_]${KEY_CHAR}+|${SEARCH_KEY})=['"\x60]?(${NAME_VALUE})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );
 const WHOLE_NAME_VALUE = new RegExp(`^${NAME_VALUE}$`, "u");
