@@ -114,6 +114,18 @@ function encodedNameValues(copy: string, decoded: ArrayLike<number>): FormValue[
   return values;
 }
 
+/**
+ * A value read alone (decode.ts `valueReader`) that is whole a name encoded twice (`Maria%2BGonzalez`,
+ * decoded once `Maria+Gonzalez`): its one form value, as where it was found (`encodedNameValues`), so it
+ * restores as "Maria Gonzalez" and shares a placeholder with the name written plainly.
+ *
+ * @example wholeEncodedName("Maria+Gonzalez", [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[0, 14]]
+ */
+export function wholeEncodedName(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const whole: FormValue = [0, copy.length];
+  return copy.includes("+") && isEncodedName(copy, whole, decoded) ? [whole] : [];
+}
+
 /** Whether `copy[start, end)` is a name whose `+` were all decoded from escapes. */
 function isEncodedName(copy: string, [start, end]: FormValue, decoded: ArrayLike<number>): boolean {
   for (let plus = find(copy, PLUS, start, end); plus < end; plus = find(copy, PLUS, plus + 1, end)) if (decoded[plus] !== 1) return false;

@@ -21,7 +21,7 @@ import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { BACKSLASH, EQUALS, hexValue, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
-import { formValues, laterFormValues, type FormValue } from "./decode-form.js";
+import { formValues, laterFormValues, wholeEncodedName, type FormValue } from "./decode-form.js";
 import { loneSoftBreak, quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
@@ -296,10 +296,12 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
  * (`%3Fq%3DMaria%2BGonzalez`: a URL encoded into another's parameter), spaces as the nested URL reads
  * them, and of a form value that is a name encoded twice (`name=Maria%2BGonzalez`; decode-form.ts,
  * `laterFormValues`). `decoded` marks the units of `copy` read from an escape. A value read alone
- * (`base64` false) reads neither: the context that makes them is not there.
+ * (`base64` false) reads neither, the context that makes them not being there, but for a value that is
+ * whole a name encoded twice (`Maria%2BGonzalez`): found, it was found as one.
  */
 function laterLayer(copy: string, decoded: Uint8Array, base64: boolean, deadline: Deadline): Layer {
-  return base64 ? { ...NO_LAYER, formValues: laterFormValues(copy, decoded), base64: base64Texts(copy, deadline) } : NO_LAYER;
+  if (!base64) return { ...NO_LAYER, formValues: wholeEncodedName(copy, decoded) };
+  return { ...NO_LAYER, formValues: laterFormValues(copy, decoded), base64: base64Texts(copy, deadline) };
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */

@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { laterFormValues } from "../../src/pii/decode-form.js";
 import { decodeEscapes } from "../../src/pii/decode.js";
+import { PseudonymVault, restore } from "../../src/pii/index.js";
 import { cloudTextOf, found, patientSanitizer } from "./support.js";
 
 const { engine, sanitizer } = patientSanitizer();
@@ -22,6 +23,18 @@ describe("a name whose + was percent-encoded in a form value", () => {
     ["body: contact_name=Elena%252BTanaka", "body: contact_name=<PERSON_1>"],
   ])("%j does not send the name", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
+  });
+
+  it("restores as the name, the same person as the name written plainly", () => {
+    const vault = new PseudonymVault();
+    expect(cloudTextOf(sanitizer, "name=Maria%2BGonzalez, and Maria Gonzalez called again", vault)).toBe("name=<PERSON_1>, and <PERSON_1> called again");
+    expect(restore("Hello <PERSON_1>!", vault)).toBe("Hello Maria Gonzalez!");
+  });
+
+  it("a nested query's name restores as the name too", () => {
+    const vault = new PseudonymVault();
+    cloudTextOf(sanitizer, "GET /login?return_to=%2Fsearch%3Fq%3DMaria%2BGonzalez", vault);
+    expect(restore("Hello <PERSON_1>!", vault)).toBe("Hello Maria Gonzalez!");
   });
 
   it("is decoded with a space", () => {

@@ -33,7 +33,7 @@ describe("a form body whose pairs are joined by ;", () => {
     const vault = new PseudonymVault();
     const sent = cloudTextOf(sanitizer, "user=1;return_to=/search?q=Maria%2BGonzalez", vault);
     expect(sent).toBe("user=1;return_to=/search?q=<PERSON_1>");
-    expect(restore("Hello <PERSON_1>!", vault)).toMatch(/^Hello Maria[+ ]Gonzalez!$/);
+    expect(restore("Hello <PERSON_1>!", vault)).toBe("Hello Maria Gonzalez!");
   });
 });
 
