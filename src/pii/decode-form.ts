@@ -60,23 +60,26 @@ function forEachTokenWithPlus(text: string, visit: (start: number, end: number) 
  */
 export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
   const values: FormValue[] = [];
-  forEachTokenWithPlus(copy, (start, end) => {
-    // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
-    // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
-    const first = find(copy, QUESTION, start, end);
-    const separator = find(copy, EQUALS, start, first) < first ? formSeparator(copy, start, end) : NO_FORM_BODY;
-    const pairs = separator !== NO_FORM_BODY ? start : first + 1;
-    const pairsEnd = find(copy, HASH, pairs, end);
-    for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
-      const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
-      if (decoded[query] !== 1 && !inOuterValue) continue;
-      let queryEnd = query + 1;
-      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(isOuterSeparator(copy.charCodeAt(queryEnd), separator) && decoded[queryEnd] !== 1)) queryEnd++;
-      pairValues(copy, query + 1, queryEnd, values);
-      query = queryEnd;
-    }
-  });
+  forEachTokenWithPlus(copy, (start, end) => tokenNestedQueryValues(copy, decoded, start, end, values));
   return values;
+}
+
+/** `nestedQueryValues` of the token `copy[start, end)`. */
+function tokenNestedQueryValues(copy: string, decoded: ArrayLike<number>, start: number, end: number, values: FormValue[]): void {
+  // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
+  // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
+  const first = find(copy, QUESTION, start, end);
+  const separator = find(copy, EQUALS, start, first) < first ? formSeparator(copy, start, end) : NO_FORM_BODY;
+  const pairs = separator !== NO_FORM_BODY ? start : first + 1;
+  const pairsEnd = find(copy, HASH, pairs, end);
+  for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
+    const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
+    if (decoded[query] !== 1 && !inOuterValue) continue;
+    let queryEnd = query + 1;
+    while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(isOuterSeparator(copy.charCodeAt(queryEnd), separator) && decoded[queryEnd] !== 1)) queryEnd++;
+    pairValues(copy, query + 1, queryEnd, values);
+    query = queryEnd;
+  }
 }
 
 /**
@@ -86,8 +89,13 @@ export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): For
  * @example laterFormValues("name=Maria+Gonzalez", [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[5, 19]]
  */
 export function laterFormValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
-  const nested = nestedQueryValues(copy, decoded);
-  const names = encodedNameValues(copy, decoded);
+  const nested: FormValue[] = [];
+  const names: FormValue[] = [];
+  // One walk over the tokens for both: each walk costs as much as the rest of reading them.
+  forEachTokenWithPlus(copy, (start, end) => {
+    tokenNestedQueryValues(copy, decoded, start, end, nested);
+    tokenEncodedNameValues(copy, decoded, start, end, names);
+  });
   if (names.length === 0) return nested;
   const values: FormValue[] = [];
   for (const value of [...nested, ...names].sort((a, b) => a[0] - b[0])) {
@@ -98,25 +106,35 @@ export function laterFormValues(copy: string, decoded: ArrayLike<number>): FormV
 }
 
 /**
- * The first-level form values of a decoded copy (a query's, a form body's, a lone pair's) that are a
- * name, capitalised words joined by `+` (`NAME_VALUE`), every `+` of them decoded from a `%2B`:
- * `name=Maria%2BGonzalez`, `?q=Maria%2BGonzalez`. Such a value was form-encoded (`Maria+Gonzalez`) and
- * percent-encoded once more, as a client that encodes twice writes it; read with its `+` kept, the name
- * was half found or not at all. Other `%2B` stay pluses (`?q=C%2B%2B`, `total=price%2Btax`).
+ * The first-level form values of the token `copy[start, end)` of a decoded copy (a query's, a form
+ * body's, a lone pair's) that are a name, capitalised words joined by `+` (`NAME_VALUE`), every `+` of
+ * them decoded from a `%2B`: `name=Maria%2BGonzalez`, `?q=Maria%2BGonzalez`. Such a value was
+ * form-encoded (`Maria+Gonzalez`) and percent-encoded once more, as a client that encodes twice writes
+ * it; read with its `+` kept, the name was half found or not at all. Other `%2B` stay pluses
+ * (`?q=C%2B%2B`, `total=price%2Btax`).
  */
-function encodedNameValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
-  const values: FormValue[] = [];
-  forEachTokenWithPlus(copy, (start, end) => {
-    const candidates: FormValue[] = [];
-    tokenValues(copy, start, end, candidates);
-    for (const value of candidates) if (isEncodedName(copy, value, decoded)) values.push(value);
-  });
-  return values;
+function tokenEncodedNameValues(copy: string, decoded: ArrayLike<number>, start: number, end: number, values: FormValue[]): void {
+  if (!hasDecodedPlusBeforeCapital(copy, decoded, start, end)) return;
+  const candidates: FormValue[] = [];
+  tokenValues(copy, start, end, candidates);
+  for (const value of candidates) if (isEncodedName(copy, value, decoded)) values.push(value);
+}
+
+/**
+ * Whether a `+` of `copy[start, end)` decoded from an escape stands before a capital (or a letter beyond
+ * ASCII, which may be one): what joins the words of a name encoded twice, and what a `C%2B%2B` has not.
+ */
+function hasDecodedPlusBeforeCapital(copy: string, decoded: ArrayLike<number>, start: number, end: number): boolean {
+  for (let plus = find(copy, PLUS, start, end); plus < end; plus = find(copy, PLUS, plus + 1, end)) {
+    const next = copy.charCodeAt(plus + 1);
+    if (decoded[plus] === 1 && ((next >= 0x41 && next <= 0x5a) || next >= 0x80)) return true;
+  }
+  return false;
 }
 
 /**
  * A value read alone (decode.ts `valueReader`) that is whole a name encoded twice (`Maria%2BGonzalez`,
- * decoded once `Maria+Gonzalez`): its one form value, as where it was found (`encodedNameValues`), so it
+ * decoded once `Maria+Gonzalez`): its one form value, as where it was found (`tokenEncodedNameValues`), so it
  * restores as "Maria Gonzalez" and shares a placeholder with the name written plainly.
  *
  * @example wholeEncodedName("Maria+Gonzalez", [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[0, 14]]

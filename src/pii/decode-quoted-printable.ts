@@ -5,6 +5,7 @@
  * The decoded reading (decode.ts) reads them where the text is quoted-printable; elsewhere `=` is code
  * (`a=b`, `x=10`), base64 padding (`YQ==`) or an assignment ending a line (`total =`), and stays.
  */
+import { CR, EQUALS } from "./char-codes.js";
 
 /** The header that says so. */
 const DECLARED = /Content-Transfer-Encoding:[ \t]*"?quoted-printable/i;
@@ -62,13 +63,20 @@ function isWrappedLine(text: string, at: number): boolean {
  * @example loneSoftBreak("Contact: ann.lee@exam=\nple.com") // 21
  */
 export function loneSoftBreak(text: string): number {
-  // The regex starts with a lookbehind, which V8 cannot scan for fast: texts without a break skip it.
   if (!text.includes("=\n") && !text.includes("=\r\n")) return -1;
-  GLUED_SOFT_BREAK.lastIndex = 0;
-  for (let match = GLUED_SOFT_BREAK.exec(text); match !== null; match = GLUED_SOFT_BREAK.exec(text)) {
-    if (isWrappedLine(text, match.index)) return match.index;
+  // Walked line by line: a regex for it starts with a lookbehind, which V8 tries at every unit.
+  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", newline + 1)) {
+    const at = text.charCodeAt(newline - 1) === CR ? newline - 2 : newline - 1;
+    if (text.charCodeAt(at) !== EQUALS || !isValueCharacter(text, at - 1) || !isValueCharacter(text, newline + 1)) continue;
+    if (isWrappedLine(text, at)) return at;
   }
   return -1;
 }
-/** A soft break between two characters of a value: letters, digits, `. _ @ -`. */
-const GLUED_SOFT_BREAK = /(?<=[\p{L}\p{N}._@-])=\r?\n(?=[\p{L}\p{N}._@-])/gu;
+
+/** Whether `text[at]` is a character of a value a soft break may split: a letter, digit, `. _ @ -`. */
+function isValueCharacter(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x5f || c === 0x40 || c === 0x2d;
+  return LETTER_OR_DIGIT.test(text[at]!);
+}
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
