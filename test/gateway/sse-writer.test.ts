@@ -249,20 +249,29 @@ describe("writeSse", () => {
       );
     });
     let received = 0;
-    let producedWhilePaused = 0;
+    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
     const done = new Promise<void>((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
       socket.on("data", (data: Buffer) => (received += data.length));
       socket.on("end", resolve);
       socket.on("error", reject);
-      // A client that stops reading: only the socket buffers' worth (a few MB on loopback) of the
-      // 32 MB answer may be produced meanwhile.
-      socket.pause();
-      setTimeout(() => {
-        producedWhilePaused = produced;
-        socket.resume();
-      }, 400);
     });
+    // A client that stops reading: only the socket buffers' worth (a few MB on loopback) of the
+    // 32 MB answer may be produced meanwhile. The client resumed after a fixed 400 ms, which on a loaded
+    // machine can pass before the request is even served (nothing produced yet: a 400 ms slower
+    // connection failed the test); it now waits until the producer has started and then stopped.
+    socket.pause();
+    await expect
+      .poll(
+        async () => {
+          const before = produced;
+          await sleep(100);
+          return before > 0 && produced === before;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const producedWhilePaused = produced;
+    socket.resume();
     await done;
     expect(producedWhilePaused).toBeGreaterThan(0);
     expect(producedWhilePaused).toBeLessThan(1000);
