@@ -51,7 +51,10 @@ interface Setup {
 /** Runs `test` against a gateway of its own on a fake upstream: the test shuts the gateway down. */
 async function onOwnGateway(fake: FakeOpenAIOptions, test: (setup: Setup) => Promise<void>): Promise<void> {
   const upstream = await startFakeOpenAI(fake);
-  const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), waitForModels: false });
+  // A 30 s upstream timeout, not the default 5 s: on a loaded machine the 16 MB answers (read whole from
+  // the upstream, parsed, written again) with a request held behind the 1.5 s waits overran 5 s and
+  // were answered 504 upstream_timeout (seen twice in five runs at load ~9), which these tests are not about.
+  const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0, timeoutMs: 30_000 }), waitForModels: false });
   const releases: Array<() => void> = [];
   const hold = () => {
     let release!: () => void;
