@@ -14,13 +14,15 @@ import { deserialize, serialize } from "node:v8";
 /**
  * `job` with its `keep` most recent answers kept: called again with an input that serialises to the
  * same bytes (the structured clone a worker is sent), it resolves with a fresh copy of that answer.
- * A fresh copy because callers may change what they get. The default of 2 is one answer per policy
- * store sharing the job: the active policy's and a shadow candidate's, which reload one after the other.
+ * A fresh copy because callers may change what they get. The default of 4 covers what one reload
+ * checks: the active policy against a retrained classifier (tried again at every reload while the
+ * policy refuses it) and against the one answering, and a shadow candidate; fewer and they would evict
+ * each other at every reload.
  *
  * @example
  * const check = reuseRecentAnswers((input: PolicyCheckInput) => runTypeScriptWorker<Reply>(entry, input, limits));
  */
-export function reuseRecentAnswers<Input, Answer>(job: (input: Input) => Promise<Answer>, keep = 2): (input: Input) => Promise<Answer> {
+export function reuseRecentAnswers<Input, Answer>(job: (input: Input) => Promise<Answer>, keep = 4): (input: Input) => Promise<Answer> {
   // Least recently used first (a Map iterates in insertion order).
   const answers = new Map<string, Buffer>();
   return async (input) => {

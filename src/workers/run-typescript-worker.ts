@@ -63,8 +63,9 @@ function runNow<Reply>(entry: URL, data: unknown, limits: WorkerLimits): Promise
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", stop);
-      outcome();
-      void worker.terminate();
+      // Settled once the worker is gone: a queue's next job (`turns`) must not start beside a worker
+      // still holding its heap, as one stopped at its time limit on a hostile file may.
+      void worker.terminate().then(outcome, outcome);
     };
     const stop = () => settle(() => reject(signal?.reason));
     signal?.addEventListener("abort", stop, { once: true });

@@ -37,9 +37,9 @@ describe("a job that reuses its recent answers", () => {
     expect(again.rules.get("r")).toBe(1);
   });
 
-  it("keeps the two most recent answers (the active policy's and a shadow candidate's)", async () => {
+  it("keeps the most recent answers, as many as asked for, dropping the least recently used", async () => {
     const { runs, job } = countingJob();
-    const reusing = reuseRecentAnswers(job);
+    const reusing = reuseRecentAnswers(job, 2);
     for (const text of ["active", "shadow", "active", "shadow"]) await reusing({ file: "f", text });
     expect(runs).toEqual(["active", "shadow"]);
     await reusing({ file: "f", text: "edited" });
