@@ -3,8 +3,8 @@
  *
  * What a policy reload costs the requests being served: the longest the event loop stalls while the
  * gateway reloads (every request waiting in that moment waits that long), and the reload's wall time,
- * with the files parsed on the serving thread and on a worker (the gateway's way), alternated in one
- * run. Files: the shipped policies, then each grown near its size limit — routing.yaml of ~2,500
+ * with the files parsed on the serving thread, on a worker (the gateway's way), and on a worker that
+ * checked the same files before (a SIGHUP with nothing changed), alternated in one run. Files: the shipped policies, then each grown near its size limit — routing.yaml of ~2,500
  * rules (256 KiB), intents.yaml with ~45,000 examples in one flow list (1 MiB), budgets.yaml of
  * ~5,000 tenants (256 KiB).
  */
@@ -90,13 +90,24 @@ async function stallOf(work: () => Promise<unknown>): Promise<{ stall: number; w
   return { stall, wall };
 }
 
-function reloadOf(scenario: Scenario, dir: string, registry: ModelRegistry, offThread: boolean): () => Promise<unknown> {
+/**
+ * How a reload parses: on the serving thread; on a worker for files it has not seen (a fresh worker
+ * each time: an edit); or on a worker for files it checked last time (SIGHUP with nothing changed: the
+ * answer is reused, src/workers/reuse-recent-answers.ts, and no worker starts).
+ */
+type Mode = "serving thread" | "worker, files edited" | "worker, files unchanged";
+const MODES: readonly Mode[] = ["serving thread", "worker, files edited", "worker, files unchanged"];
+
+function reloadOf(scenario: Scenario, dir: string, registry: ModelRegistry, mode: Mode): () => Promise<unknown> {
   if (scenario.kind === "budgets") {
     const file = join(dir, "budgets.yaml");
-    return () => reloadBudgetPolicy(file, { loaded: true, parse: offThread ? parseBudgetsOffThread() : undefined });
+    const kept = parseBudgetsOffThread();
+    const parse = mode === "serving thread" ? () => undefined : mode === "worker, files edited" ? () => parseBudgetsOffThread() : () => kept;
+    return () => reloadBudgetPolicy(file, { loaded: true, parse: parse() });
   }
-  const check = offThread ? checkPolicyFilesOffThread() : undefined;
-  return () => loadPolicyDir({ dir, registry, check });
+  const kept = checkPolicyFilesOffThread();
+  const check = mode === "serving thread" ? () => undefined : mode === "worker, files edited" ? () => checkPolicyFilesOffThread() : () => kept;
+  return () => loadPolicyDir({ dir, registry, check: check() });
 }
 
 function option(args: string[], name: string, fallback: number): number {
@@ -119,17 +130,15 @@ export async function main(args: string[]): Promise<void> {
         await writeFile(path, text);
         bytes = Buffer.byteLength(text);
       }
-      const here = reloadOf(scenario, dir, registry, false);
-      const there = reloadOf(scenario, dir, registry, true);
-      // Warm both paths up (the parser's JIT, tsx's transform cache), then alternate them.
-      await here();
-      await there();
-      const samples = { here: [] as { stall: number; wall: number }[], there: [] as { stall: number; wall: number }[] };
+      const reloads = MODES.map((mode) => reloadOf(scenario, dir, registry, mode));
+      // Warm every mode up (the parser's JIT, tsx's transform cache, the unchanged mode's kept answer), then alternate them.
+      for (const reload of reloads) await reload();
+      const samples = MODES.map(() => [] as { stall: number; wall: number }[]);
       for (let run = 0; run < runs; run++) {
-        samples.here.push(await stallOf(here));
-        samples.there.push(await stallOf(there));
+        for (const [i, reload] of reloads.entries()) samples[i]!.push(await stallOf(reload));
       }
-      for (const [mode, list] of [["serving thread", samples.here], ["worker", samples.there]] as const) {
+      for (const [i, mode] of MODES.entries()) {
+        const list = samples[i]!;
         rows.push([scenario.name, bytes ? bytes.toLocaleString("en") : "shipped", mode, ms(median(list.map((s) => s.stall))), ms(Math.max(...list.map((s) => s.stall))), ms(median(list.map((s) => s.wall)))]);
       }
     } finally {
@@ -137,7 +146,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   const lines = [
-    `Machine: ${machineLine()}. Code: ${switchyardSource(REPO, REPO)}. ${runs} reloads per row after one warm-up, the two modes alternated.`,
+    `Machine: ${machineLine()}. Code: ${switchyardSource(REPO, REPO)}. ${runs} reloads per row after one warm-up, the three modes alternated.`,
     "",
     markdownTable(["files", "bytes of the grown file", "parsed on", "longest event-loop stall, median ms", "worst ms", "reload wall time, median ms"], rows),
   ];
