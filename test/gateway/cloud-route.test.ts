@@ -7,7 +7,9 @@ import { fakeCloudGateway, NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml
 
 const cloud = fakeCloudGateway({
   fake: { answer: "The capital of France is Paris." },
-  models: { timeoutMs: 400, maxRetries: 2 },
+  // Every request here has this timeout: long enough that a loaded machine's stall (the upstream is in
+  // this process) does not turn an answer into a retried timeout, short enough for the 504 test's three tries.
+  models: { timeoutMs: 1_000, maxRetries: 2 },
   gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
 });
 beforeEach(() => cloud.fake.reset());

@@ -32,7 +32,9 @@ let upstreamClosedEarly = 0;
 let upstream: RawUpstream;
 let gw: TestGateway;
 
-const TIMEOUT_MS = 600;
+// The upstream runs in this process: a stall of the process longer than half of this would let the
+// gateway's timeout fire before it reads a keep-alive written in time (at 600 ms a stall of 300 ms would).
+const TIMEOUT_MS = 1_500;
 
 beforeAll(async () => {
   upstream = await startRawUpstream((body, res) => {
