@@ -8,14 +8,24 @@ import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
 
+/**
+ * What joins the parts of a name's word, for a character class: apostrophes ("O'Brien") and hyphens. Word
+ * processors write a surname's hyphen as U+2010 or the non-breaking U+2011 (which normalising reads as U+2010):
+ * with "-" alone, "Perez\u2011Gonzalez" ended at "Perez" and its second half went to the cloud in clear.
+ */
+const WORD_JOINERS = "'’\\-\\u2010\\u2011";
+/** One of WORD_JOINERS' hyphens, to split a word into the parts the lexicon is asked about. */
+const HYPHEN = /[-\u2010\u2011]/u;
+/** A capitalised word with a small letter in it: a name written in title case, not an initial nor capitals. */
+const TITLE_CASE_WORD = `\\p{Lu}[\\p{L}${WORD_JOINERS}]*\\p{Ll}[\\p{L}${WORD_JOINERS}]*`;
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces.
-const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
+const WORD = `${TITLE_CASE_WORD}|\\p{Lu}\\.`;
 // A word in capitals ("SMITH", "O'BRIEN", "JEAN-LUC") or an initial. Shipping labels, postal addresses, bank
 // beneficiaries and CRM exports write names so; so do log lines, SQL and headings ("ERROR CONNECTION REFUSED"),
 // which is why a run of them (two words at least: one alone is an acronym as often) is read more strictly
 // (see `shoutedIntroduction`). Group 1 of RUN is such a run.
-const CAPS_WORD = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}|\\p{Lu}\\.";
+const CAPS_WORD = `\\p{Lu}[\\p{Lu}${WORD_JOINERS}]*\\p{Lu}|\\p{Lu}\\.`;
 /**
  * Where a match may start: at a capital that is not inside a word, nor a later part of a word whose parts, joined by
  * `joiners` ("O'BRIEN", "JEAN-LUC", "AB-AB-…"), start with a capital. A match from the first part takes in the
@@ -27,20 +37,20 @@ const startOfWord = (joiners: string) =>
   `(?=\\p{Lu})(?<![\\p{L}\\p{N}])(?<!(?<![\\p{L}\\p{N}])\\p{Lu}\\p{L}*[${joiners}]+)`;
 export const RUN = new RegExp(
   // Both kinds start with a capital (startOfWord's lookahead): tested once, it rules most positions out faster than either alternative.
-  `${startOfWord("'’-")}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
+  `${startOfWord(WORD_JOINERS)}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
   "gu",
 );
 // An airline booking's name, surname first: "SMITH/JOHN MR", "GONZALEZ/MARIA ELENA MRS". Groups: surname, given
 // names, title (MSTR: a boy; CHD, INF: a child, an infant).
 const BOOKING_TITLES = "MR|MRS|MS|MISS|MSTR|MX|DR|PROF|CHD|INF";
-const CAPS_NAME = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}";
+const CAPS_NAME = `\\p{Lu}[\\p{Lu}${WORD_JOINERS}]*\\p{Lu}`;
 const BOOKING_NAME = new RegExp(
   `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
   "uy",
 );
 /** Particles or a bare middle initial after a name, then the surname (name-particles.ts); group 1 the surname. */
 const PARTICLES_THEN_SURNAME = new RegExp(
-  `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
+  `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`,
   "uy",
 );
 /**
@@ -48,7 +58,7 @@ const PARTICLES_THEN_SURNAME = new RegExp(
  * surname when the lexicon knows it as one ("… Gonzalez Perez", "… Gonzalez  Perez"), possessive
  * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
  */
-const NEXT_WORD = /[ \t\u00a0]+(\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
+const NEXT_WORD = new RegExp(`[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`, "uy");
 /** Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces. */
 const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
@@ -60,7 +70,7 @@ const POSSESSIVE_END = /['’]s$/u;
  */
 const MAX_NAME_WORDS = 6;
 const UPPER = /\p{Lu}/u;
-const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
+const CAPS_NAME_CHAR = new RegExp(`[\\p{Lu}${WORD_JOINERS}]`, "u");
 
 const HONORIFIC_BEFORE =
   /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
@@ -300,7 +310,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
-  const isFirstName = (lower: string) => firstNames.has(lower) || (lower.includes("-") && lower.split("-").every((part) => firstNames.has(part)));
+  const isFirstName = (lower: string) => firstNames.has(lower) || (HYPHEN.test(lower) && lower.split(HYPHEN).every((part) => firstNames.has(part)));
   const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.bare) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
@@ -544,7 +554,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     NEXT_WORD.lastIndex = end;
     const match = NEXT_WORD.exec(text);
     if (!match) return undefined;
-    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split("-");
+    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split(HYPHEN);
     return parts.every((part) => {
       const bare = lookupForm(part);
       return lastNames.has(bare) && !places.has(bare);
