@@ -64,11 +64,15 @@ const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
- * The most words a name takes, particles not counted: a given name or two and surnames ("Maria Elena Gonzalez
- * Perez Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading
- * after a name does not become part of it.
+ * The most words a name takes, particles not counted: given names and surnames ("Maria Elena Gonzalez Perez
+ * Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading after a
+ * name does not become part of it. Spanish and Portuguese names reach seven words and more ("Ana Maria de los
+ * Angeles Gonzalez Perez Lopez y Garcia", "Maria Elena Gonzalez Perez Lopez Garcia Martinez"): at six, the seventh
+ * went to the cloud beside the placeholder. Eight takes two or three given names and five or six surnames; the
+ * bound keeps a name that runs on through particles and joiners across runs ("Maria de la Maria de la …") from
+ * being read again from each of its first names to the text's end.
  */
-const MAX_NAME_WORDS = 6;
+const MAX_NAME_WORDS = 8;
 const UPPER = /\p{Lu}/u;
 const CAPS_NAME_CHAR = new RegExp(`[\\p{Lu}${WORD_JOINERS}]`, "u");
 
