@@ -39,4 +39,14 @@ describe("surnames joined by y or e", () => {
   ])("but no word the lexicon does not know as a surname: %j", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });
+
+  // A joiner cannot end a name: the text wrapped after it, and the surname on the next line went out as written.
+  it.each([
+    ["Ask Maria Gonzalez y\nPerez today", "Ask <PERSON_1> today"],
+    ["Ask Maria Gonzalez y \r\n  Perez today", "Ask <PERSON_1> today"],
+    ["Ask Maria Silva e\ndos Santos today", "Ask <PERSON_1> today"],
+    ["Ask Maria Gonzalez y\nRelease Notes", "Ask <PERSON_1> y\nRelease Notes"],
+  ])("and through a line break right after the joiner: %j", (text, expected) => {
+    expect(cloudTextOf(sanitizer, text)).toBe(expected);
+  });
 });

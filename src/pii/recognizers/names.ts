@@ -48,9 +48,14 @@ const BOOKING_NAME = new RegExp(
   `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
   "uy",
 );
+/**
+ * What stands between a name's word and the next one outside a run: spaces or tabs on the line, or nothing more
+ * than indentation at a line's start, where a joiner that ended the line left off (SURNAME_JOINER).
+ */
+const GAP_IN_A_NAME = "(?:[ \\t\\u00a0]+|(?<=\\n)[ \\t\\u00a0]*)";
 /** Particles or a bare middle initial after a name, then the surname (name-particles.ts); group 1 the surname. */
 const PARTICLES_THEN_SURNAME = new RegExp(
-  `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`,
+  `${GAP_IN_A_NAME}(?:${NAME_PARTICLE}|${BARE_INITIAL})(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))*[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`,
   "uy",
 );
 /**
@@ -58,9 +63,13 @@ const PARTICLES_THEN_SURNAME = new RegExp(
  * surname when the lexicon knows it as one ("… Gonzalez Perez", "… Gonzalez  Perez"), possessive
  * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
  */
-const NEXT_WORD = new RegExp(`[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`, "uy");
-/** Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces. */
-const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
+const NEXT_WORD = new RegExp(`${GAP_IN_A_NAME}(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`, "uy");
+/**
+ * Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces
+ * or the end of its line: a joiner cannot end a name, so one the text wraps after ("Maria Gonzalez y\nPerez") still
+ * joins the surname on the next line, which went to the cloud in clear when only spaces were read.
+ */
+const SURNAME_JOINER = /[ \t\u00a0]+[ye](?:[ \t\u00a0]*\r?\n|(?=[ \t\u00a0]))/uy;
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
