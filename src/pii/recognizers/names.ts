@@ -64,12 +64,21 @@ const PARTICLES_THEN_SURNAME = new RegExp(
  * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
  */
 const NEXT_WORD = new RegExp(`${GAP_IN_A_NAME}(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`, "uy");
+/** NEXT_WORD for a name in capitals ("MARIA GONZALEZ Y PEREZ"). */
+const NEXT_WORD_IN_CAPITALS = new RegExp(`${GAP_IN_A_NAME}(${CAPS_NAME})(?![\\p{L}\\p{N}])`, "uy");
 /**
  * Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces
  * or the end of its line: a joiner cannot end a name, so one the text wraps after ("Maria Gonzalez y\nPerez") still
  * joins the surname on the next line, which went to the cloud in clear when only spaces were read.
  */
-const SURNAME_JOINER = /[ \t\u00a0]+[ye](?:[ \t\u00a0]*\r?\n|(?=[ \t\u00a0]))/uy;
+const surnameJoiner = (letters: string) => new RegExp(`[ \\t\\u00a0]+[${letters}](?:[ \\t\\u00a0]*\\r?\\n|(?=[ \\t\\u00a0]))`, "uy");
+const SURNAME_JOINER = surnameJoiner("ye");
+/**
+ * The joiner in a name written in capitals, in capitals too or not ("MARIA GONZALEZ Y PEREZ", "MARIA SILVA e
+ * SANTOS"). A lone "Y" or "E" is no word in capitals (CAPS_WORD), so it ended the run and the surname after it,
+ * alone, started no name: it went to the cloud in clear.
+ */
+const SURNAME_JOINER_IN_CAPITALS = surnameJoiner("yeYE");
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
@@ -300,6 +309,28 @@ interface Word {
   end: number;
 }
 
+/** Where `joiner` (SURNAME_JOINER or its capitals' form) right at `end` ends, if it is there. */
+function joinerEnd(text: string, end: number, joiner: RegExp): number | undefined {
+  joiner.lastIndex = end;
+  const match = joiner.exec(text);
+  return match ? end + match[0].length : undefined;
+}
+
+/**
+ * Where a name that goes on to `first` ends (undefined when it does not go on), `next` taking one more word from
+ * where it got to while the name, `taken` words long before `first`, has fewer than MAX_NAME_WORDS.
+ */
+function extendName(first: number | undefined, taken: number, next: (last: number) => number | undefined): number | undefined {
+  if (first === undefined) return undefined;
+  let last = first;
+  for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
+    const further = next(last);
+    if (further === undefined) break;
+    last = further;
+  }
+  return last;
+}
+
 const SCORE = { fullName: 0.85, firstAndCapitalised: 0.7, lastNameOnly: 0.6, firstNameOnly: 0.4, introduced: 0.8, unknownPair: 0.2, introducedPair: 0.6 };
 // A matched street address is specific enough to win over a name found inside it ("Willow Lane").
 const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
@@ -424,7 +455,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += Math.max(1, placeLength(words, i));
         continue;
       }
-      emit(out, text, "PERSON", word.start, words[i + name.length - 1]!.end, name.introduced ? SCORE.introduced : SCORE.fullName);
+      const last = words[i + name.length - 1]!;
+      const joined = i + name.length === words.length ? surnamesJoinedInCapitals(text, last.end, name.length) : undefined;
+      emit(out, text, "PERSON", word.start, joined ?? last.end, name.introduced ? SCORE.introduced : SCORE.fullName);
       i += name.length;
     }
   }
@@ -548,24 +581,33 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
    * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
    */
   function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
-    const first = surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end);
-    if (first === undefined) return undefined;
-    let last = first;
-    for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
-      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last);
-      if (next === undefined) break;
-      last = next;
-    }
-    return last;
+    return extendName(
+      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end),
+      taken,
+      (last) => surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last),
+    );
+  }
+
+  /**
+   * Where the surnames joined to a name in capitals right at `end` end, for a name that has `taken` words already:
+   * a joiner in either case and a surname the lexicon knows (" Y PEREZ", " e SANTOS"), then more of them or
+   * surnames it knows (" Y PEREZ LOPEZ", which as a run of its own starts no name); undefined when none is there.
+   */
+  function surnamesJoinedInCapitals(text: string, end: number, taken: number): number | undefined {
+    const joinedAt = (at: number) => {
+      const after = joinerEnd(text, at, SURNAME_JOINER_IN_CAPITALS);
+      return after === undefined ? undefined : knownSurnameAt(text, after, NEXT_WORD_IN_CAPITALS);
+    };
+    return extendName(joinedAt(end), taken, (last) => knownSurnameAt(text, last, NEXT_WORD_IN_CAPITALS) ?? joinedAt(last));
   }
 
   /**
    * Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there: possessive (" Perez's", the
    * `'s` inside the span as a run's last word keeps it) or hyphenated when each part is one (" Perez-Gonzalez").
    */
-  function knownSurnameAt(text: string, end: number): number | undefined {
-    NEXT_WORD.lastIndex = end;
-    const match = NEXT_WORD.exec(text);
+  function knownSurnameAt(text: string, end: number, nextWord = NEXT_WORD): number | undefined {
+    nextWord.lastIndex = end;
+    const match = nextWord.exec(text);
     if (!match) return undefined;
     const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split(HYPHEN);
     return parts.every((part) => {
@@ -581,10 +623,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
    * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz").
    */
   function joinedSurnameAt(text: string, end: number): number | undefined {
-    SURNAME_JOINER.lastIndex = end;
-    const joiner = SURNAME_JOINER.exec(text);
-    if (!joiner) return undefined;
-    const after = end + joiner[0].length;
+    const after = joinerEnd(text, end, SURNAME_JOINER);
+    if (after === undefined) return undefined;
     return knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
   }
 
