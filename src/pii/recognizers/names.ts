@@ -520,9 +520,10 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         const particles = limit - (i + 3);
         j = knownSurnamesFrom(words, j, j - i - particles);
         const surname = words[j - 1]!;
-        // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
-        // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
-        const particled = j === words.length ? surnamesAfterParticles(text, surname.end, j - i - particles) : undefined;
+        // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith", "Maria\tGonzalez": lower-case particles, a bare
+        // initial and a tab end the run, and the surname after them is a run of its own; a name that ends its run
+        // takes them in.
+        const particled = j === words.length ? surnamesAfterRun(text, surname.end, j - i - particles) : undefined;
         const base =
           introducedHere
             ? SCORE.introduced
@@ -576,13 +577,15 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   }
 
   /**
-   * Where the surnames after lower-case particles right at `end` end, for a name that has `taken` words already:
-   * the one after the particles (" de la Cruz"), then more particles and a surname or surnames the lexicon knows
-   * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
+   * Where the surnames after a name that ends its run right at `end` end, for a name that has `taken` words
+   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), or a surname the lexicon
+   * knows past more than one space (a tab: "Maria\tGonzalez", where the run stopped and the surname went out in
+   * clear); then more particles and a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da
+   * Silva dos Santos"); undefined when none is there.
    */
-  function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
+  function surnamesAfterRun(text: string, end: number, taken: number): number | undefined {
     return extendName(
-      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end),
+      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end) ?? knownSurnameAt(text, end),
       taken,
       (last) => surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last),
     );

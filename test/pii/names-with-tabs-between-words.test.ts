@@ -1,0 +1,39 @@
+/**
+ * Tab-separated exports and pasted tables put a tab (or several spaces) between a name's words. A run of
+ * capitalised words is joined by single spaces, so "Maria\tGonzalez\tPerez" ended at "Maria" and its surnames
+ * went to the cloud as written. A name that ends its run now takes a surname the lexicon knows past a tab or
+ * spaces, and the known surnames after it, as it already did after particles ("Maria\tde\tla\tCruz\tGonzalez").
+ */
+import { describe, expect, it } from "vitest";
+import { PseudonymVault, restore } from "../../src/pii/index.js";
+import { cloudTextOf, patientSanitizer } from "./support.js";
+
+const { sanitizer } = patientSanitizer();
+
+describe("a name with tabs between its words", () => {
+  it.each([
+    ["Ask Maria\tGonzalez\tPerez today", "Ask <PERSON_1> today"],
+    ["Ask John\tSmith today", "Ask <PERSON_1> today"],
+    ["Ask Maria Gonzalez\tPerez today", "Ask <PERSON_1> today"],
+    ["Ask Maria  Gonzalez today", "Ask <PERSON_1> today"],
+    ["Ask Maria\tde\tla\tCruz\tGonzalez today", "Ask <PERSON_1> today"],
+    ["Ask Maria de la Cruz\tGonzalez today", "Ask <PERSON_1> today"],
+  ])("%j goes out as one placeholder", (text, expected) => {
+    expect(cloudTextOf(sanitizer, text)).toBe(expected);
+  });
+
+  it("leaves no word of a given name, given name and surname in clear", () => {
+    expect(cloudTextOf(sanitizer, "Ask Maria\tElena\tGonzalez today")).toBe("Ask <PERSON_1>\t<PERSON_2> today");
+  });
+
+  it("and restores as written", () => {
+    const vault = new PseudonymVault();
+    const text = "id\tname\n17\tMaria\tGonzalez\tPerez\n";
+    expect(restore(cloudTextOf(sanitizer, text, vault), vault)).toBe(text);
+  });
+
+  it("takes no column that is not a surname the lexicon knows", () => {
+    expect(cloudTextOf(sanitizer, "Name\tCity\nMaria\tLondon")).toBe("Name\tCity\n<PERSON_1>\t<LOCATION_1>");
+    expect(cloudTextOf(sanitizer, "Ask Maria\tRelease Notes")).toBe("Ask <PERSON_1>\tRelease Notes");
+  });
+});
