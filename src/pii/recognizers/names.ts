@@ -79,6 +79,10 @@ const SURNAME_JOINER = surnameJoiner("ye");
  * alone, started no name: it went to the cloud in clear.
  */
 const SURNAME_JOINER_IN_CAPITALS = surnameJoiner("yeYE");
+/** A capitalised word right after spaces: what follows a word that is then one of several capitalised ones. */
+const CAPITALISED_WORD_AFTER = /^[ \t\u00a0]+\p{Lu}/u;
+/** A letter or a joiner of a name's word (WORD_JOINERS): what a word ending at some position is read back over. */
+const NAME_WORD_CHAR = new RegExp(`[\\p{L}${WORD_JOINERS}]`, "u");
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
@@ -154,6 +158,10 @@ const COMPANY_WORDS = new Set([
   "technologies", "tech", "labs", "logistics", "consulting", "partners", "associates", "traders", "trading", "ventures",
   "bank", "insurance", "university", "college", "school", "institute", "hospital", "clinic", "foundation", "association",
   "ministry", "agency", "authority", "bureau",
+  // Spanish and Portuguese firms named after their founders: "Johnson y Compañía", "Smith e Hijos", "Gonzalez y
+  // Asociados". After a surname and a joiner these words are the firm's, not a second surname.
+  "compañía", "compania", "cía", "cia", "companhia", "hijos", "hermanos", "hnos", "sobrinos", "sucesores", "asociados",
+  "associados", "socios", "sócios", "filhos", "irmãos", "irmaos",
 ]);
 for (const word of COMPANY_WORDS) ORGANISATION_WORDS.add(word);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
@@ -307,6 +315,13 @@ interface Word {
   bare: string;
   start: number;
   end: number;
+}
+
+/** The word of a name that ends at `end` (letters, apostrophes and hyphens back from it), as written. */
+function wordEndingAt(text: string, end: number): string {
+  let start = end;
+  while (start > 0 && NAME_WORD_CHAR.test(text[start - 1]!)) start--;
+  return text.slice(start, end);
 }
 
 /** Where `joiner` (SURNAME_JOINER or its capitals' form) right at `end` ends, if it is there. */
@@ -612,23 +627,47 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     nextWord.lastIndex = end;
     const match = nextWord.exec(text);
     if (!match) return undefined;
-    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split(HYPHEN);
+    return isKnownSurname(match[1]!) ? end + match[0].length : undefined;
+  }
+
+  /** Whether the lexicon knows `written` as a surname and not as a place, possessive or hyphenated ("Perez-Gonzalez's"). */
+  function isKnownSurname(written: string): boolean {
+    const parts = written.toLowerCase().replace(POSSESSIVE_END, "").split(HYPHEN);
     return parts.every((part) => {
       const bare = lookupForm(part);
       return lastNames.has(bare) && !places.has(bare);
-    })
-      ? end + match[0].length
-      : undefined;
+    });
   }
 
   /**
    * Where " y " or " e " and the surname after it right at `end` end, if they are there: a surname the
-   * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz").
+   * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz"), or, after a surname the
+   * lexicon knows, one it does not ("Ortega y Gasset", which went out as "<PERSON_1> y Gasset").
    */
   function joinedSurnameAt(text: string, end: number): number | undefined {
     const after = joinerEnd(text, end, SURNAME_JOINER);
     if (after === undefined) return undefined;
-    return knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
+    const joined = knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
+    if (joined !== undefined || !isKnownSurname(wordEndingAt(text, end))) return joined;
+    return surnameOutsideLexiconAt(text, after);
+  }
+
+  /**
+   * Where a surname the lexicon does not know right at `end` ends, for the word after a known surname and a joiner:
+   * a word it knows as nothing at all. A first name after "y" starts another person ("Gonzalez y Pedro Ruiz"); a
+   * common word, a place or a firm's word is not a surname ("Gonzalez y Release", "Brandt e Paris", "Smith e
+   * Hijos"); nor is a word that other capitalised words follow, as a title's or a product's do ("y Kubernetes
+   * Engine"), unless they are surnames the lexicon knows ("Ortega y Gasset Lopez").
+   */
+  function surnameOutsideLexiconAt(text: string, end: number): number | undefined {
+    NEXT_WORD.lastIndex = end;
+    const match = NEXT_WORD.exec(text);
+    if (!match) return undefined;
+    const lower = match[1]!.toLowerCase().replace(POSSESSIVE_END, "");
+    const word: Word = { lower, bare: lookupForm(lower), start: end, end: end + match[0].length };
+    if (!nameMaterial(word) || !unknown(word) || isFirstName(word.bare)) return undefined;
+    const titleGoesOn = CAPITALISED_WORD_AFTER.test(text.slice(word.end, word.end + 8)) && knownSurnameAt(text, word.end) === undefined;
+    return titleGoesOn ? undefined : word.end;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
