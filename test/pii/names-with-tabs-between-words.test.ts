@@ -2,7 +2,8 @@
  * Tab-separated exports and pasted tables put a tab (or several spaces) between a name's words. A run of
  * capitalised words is joined by single spaces, so "Maria\tGonzalez\tPerez" ended at "Maria" and its surnames
  * went to the cloud as written. A name that ends its run now takes a surname the lexicon knows past a tab or
- * spaces, and the known surnames after it, as it already did after particles ("Maria\tde\tla\tCruz\tGonzalez").
+ * spaces, and the known surnames after it, as it already did after particles ("Maria\tde\tla\tCruz\tGonzalez");
+ * after a given name alone, also a word the lexicon knows as nothing else ("Beatriz\tCampos"), as in a run.
  */
 import { describe, expect, it } from "vitest";
 import { PseudonymVault, restore } from "../../src/pii/index.js";
@@ -18,6 +19,8 @@ describe("a name with tabs between its words", () => {
     ["Ask Maria  Gonzalez today", "Ask <PERSON_1> today"],
     ["Ask Maria\tde\tla\tCruz\tGonzalez today", "Ask <PERSON_1> today"],
     ["Ask Maria de la Cruz\tGonzalez today", "Ask <PERSON_1> today"],
+    ["Ask Beatriz\tCampos today", "Ask <PERSON_1> today"],
+    ["1042\tBeatriz\tCampos\tPayroll", "1042\t<PERSON_1>\tPayroll"],
   ])("%j goes out as one placeholder", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });
@@ -35,5 +38,6 @@ describe("a name with tabs between its words", () => {
   it("takes no column that is not a surname the lexicon knows", () => {
     expect(cloudTextOf(sanitizer, "Name\tCity\nMaria\tLondon")).toBe("Name\tCity\n<PERSON_1>\t<LOCATION_1>");
     expect(cloudTextOf(sanitizer, "Ask Maria\tRelease Notes")).toBe("Ask <PERSON_1>\tRelease Notes");
+    expect(cloudTextOf(sanitizer, "Ask Maria\tKubernetes Engine")).toBe("Ask <PERSON_1>\tKubernetes Engine");
   });
 });

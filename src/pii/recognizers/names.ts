@@ -79,8 +79,11 @@ const SURNAME_JOINER = surnameJoiner("ye");
  * alone, started no name: it went to the cloud in clear.
  */
 const SURNAME_JOINER_IN_CAPITALS = surnameJoiner("yeYE");
-/** A capitalised word right after spaces: what follows a word that is then one of several capitalised ones. */
-const CAPITALISED_WORD_AFTER = /^[ \t\u00a0]+\p{Lu}/u;
+/**
+ * A capitalised word right after one space: what follows a word that is then one of a title's (RUN joins a title's
+ * words so). A tab or a wider gap parts a table's columns instead ("Beatriz\tCampos\tPayroll").
+ */
+const CAPITALISED_WORD_AFTER = /^ \p{Lu}/u;
 /** A letter or a joiner of a name's word (WORD_JOINERS): what a word ending at some position is read back over. */
 const NAME_WORD_CHAR = new RegExp(`[\\p{L}${WORD_JOINERS}]`, "u");
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
@@ -593,14 +596,16 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
 
   /**
    * Where the surnames after a name that ends its run right at `end` end, for a name that has `taken` words
-   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), or a surname the lexicon
-   * knows past more than one space (a tab: "Maria\tGonzalez", where the run stopped and the surname went out in
-   * clear); then more particles and a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da
+   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), or past more than one
+   * space (a tab: "Maria\tGonzalez", where the run stopped and the surname went out in clear) a surname the lexicon
+   * knows, or after a given name alone one it knows as nothing else ("Beatriz\tCampos", as "Beatriz Campos" is
+   * read); then more particles and a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da
    * Silva dos Santos"); undefined when none is there.
    */
   function surnamesAfterRun(text: string, end: number, taken: number): number | undefined {
+    const pastAGap = () => knownSurnameAt(text, end) ?? (taken === 1 ? surnameOutsideLexiconAt(text, end) : undefined);
     return extendName(
-      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end) ?? knownSurnameAt(text, end),
+      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end) ?? pastAGap(),
       taken,
       (last) => surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last),
     );
@@ -653,11 +658,12 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   }
 
   /**
-   * Where a surname the lexicon does not know right at `end` ends, for the word after a known surname and a joiner:
-   * a word it knows as nothing at all. A first name after "y" starts another person ("Gonzalez y Pedro Ruiz"); a
-   * common word, a place or a firm's word is not a surname ("Gonzalez y Release", "Brandt e Paris", "Smith e
-   * Hijos"); nor is a word that other capitalised words follow, as a title's or a product's do ("y Kubernetes
-   * Engine"), unless they are surnames the lexicon knows ("Ortega y Gasset Lopez").
+   * Where a surname the lexicon does not know right at `end` ends, where only a surname can stand (after a known
+   * surname and a joiner, after a given name and a tab): a word it knows as nothing at all. A first name there
+   * starts another person ("Gonzalez y Pedro Ruiz"); a common word, a place or a firm's word is not a surname
+   * ("Gonzalez y Release", "Brandt e Paris", "Smith e Hijos"); nor is a word that other capitalised words follow,
+   * as a title's or a product's do ("y Kubernetes Engine"), unless they are surnames the lexicon knows ("Ortega y
+   * Gasset Lopez").
    */
   function surnameOutsideLexiconAt(text: string, end: number): number | undefined {
     NEXT_WORD.lastIndex = end;
