@@ -37,9 +37,10 @@ import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "
 import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
 import { CONTEXT_FILE } from "./policy/check.js";
 import { checkPolicyFilesOffThread } from "./policy/off-thread-check.js";
+import { SerialQueue } from "./serial-queue.js";
 import { MODELS_FILE } from "./policy/schema.js";
 import { recordStartupFiles } from "./policy/startup-files.js";
-import { PolicyStore, SerialQueue, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
+import { PolicyStore, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
@@ -137,6 +138,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
   // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
   const reloadWorkers = new AbortController();
+  // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
+  const workerTurns = new SerialQueue();
   const policies = await PolicyStore.open({
     dir: config.policyDir,
     log,
@@ -148,7 +151,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
     pollMs: env.SWITCHYARD_POLICY_POLL_MS,
     // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
-    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal }),
+    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal, turns: workerTurns }),
     stopSignal: reloadWorkers.signal,
   });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
@@ -156,7 +159,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
   // Serialised like the routing policy's reloads: the file watch and SIGHUP may both fire for one edit.
   const budgetReloads = new SerialQueue();
-  const parseBudgets = parseBudgetsOffThread({ signal: reloadWorkers.signal });
+  const parseBudgets = parseBudgetsOffThread({ signal: reloadWorkers.signal, turns: workerTurns });
   // Shown by GET /admin/policies beside the routing policy's own.
   const budgetsState: FileReloadState = { failures: 0, lastError: null };
   const reloadBudgets = (trigger: ReloadTrigger) =>

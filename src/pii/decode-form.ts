@@ -60,23 +60,94 @@ function forEachTokenWithPlus(text: string, visit: (start: number, end: number) 
  */
 export function nestedQueryValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
   const values: FormValue[] = [];
-  forEachTokenWithPlus(copy, (start, end) => {
-    // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
-    // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
-    const first = find(copy, QUESTION, start, end);
-    const separator = find(copy, EQUALS, start, first) < first ? formSeparator(copy, start, end) : NO_FORM_BODY;
-    const pairs = separator !== NO_FORM_BODY ? start : first + 1;
-    const pairsEnd = find(copy, HASH, pairs, end);
-    for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
-      const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
-      if (decoded[query] !== 1 && !inOuterValue) continue;
-      let queryEnd = query + 1;
-      while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(isOuterSeparator(copy.charCodeAt(queryEnd), separator) && decoded[queryEnd] !== 1)) queryEnd++;
-      pairValues(copy, query + 1, queryEnd, values);
-      query = queryEnd;
-    }
-  });
+  forEachTokenWithPlus(copy, (start, end) => tokenNestedQueryValues(copy, decoded, start, end, values));
   return values;
+}
+
+/** `nestedQueryValues` of the token `copy[start, end)`. */
+function tokenNestedQueryValues(copy: string, decoded: ArrayLike<number>, start: number, end: number, values: FormValue[]): void {
+  // The token's pairs start after its first `?`, or at its start in a form body; a `?` in one of
+  // their values (`return_to=/search?q=…`), before the `#`, is a nested query's whether written or decoded.
+  const first = find(copy, QUESTION, start, end);
+  const separator = find(copy, EQUALS, start, first) < first ? formSeparator(copy, start, end) : NO_FORM_BODY;
+  const pairs = separator !== NO_FORM_BODY ? start : first + 1;
+  const pairsEnd = find(copy, HASH, pairs, end);
+  for (let query = first; query < end; query = find(copy, QUESTION, query + 1, end)) {
+    const inOuterValue = query >= pairs && query < pairsEnd && find(copy, EQUALS, pairs, query) < query;
+    if (decoded[query] !== 1 && !inOuterValue) continue;
+    let queryEnd = query + 1;
+    while (queryEnd < end && copy.charCodeAt(queryEnd) !== HASH && !(isOuterSeparator(copy.charCodeAt(queryEnd), separator) && decoded[queryEnd] !== 1)) queryEnd++;
+    pairValues(copy, query + 1, queryEnd, values);
+    query = queryEnd;
+  }
+}
+
+/**
+ * The form values of a decoded copy whose `+` are spaces: those of its nested queries (`nestedQueryValues`)
+ * and its first-level values that are a name whose every `+` was decoded (`encodedNameValues`), ascending.
+ *
+ * @example laterFormValues("name=Maria+Gonzalez", [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[5, 19]]
+ */
+export function laterFormValues(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const nested: FormValue[] = [];
+  const names: FormValue[] = [];
+  // One walk over the tokens for both: each walk costs as much as the rest of reading them.
+  forEachTokenWithPlus(copy, (start, end) => {
+    tokenNestedQueryValues(copy, decoded, start, end, nested);
+    tokenEncodedNameValues(copy, decoded, start, end, names);
+  });
+  if (names.length === 0) return nested;
+  const values: FormValue[] = [];
+  for (const value of [...nested, ...names].sort((a, b) => a[0] - b[0])) {
+    // The same pair's value may be both (`return_to=/s?q=Maria%2BGonzalez`): kept once.
+    if (values.length === 0 || value[0] >= values[values.length - 1]![1]) values.push(value);
+  }
+  return values;
+}
+
+/**
+ * The first-level form values of the token `copy[start, end)` of a decoded copy (a query's, a form
+ * body's, a lone pair's) that are a name, capitalised words joined by `+` (`NAME_VALUE`), every `+` of
+ * them decoded from a `%2B`: `name=Maria%2BGonzalez`, `?q=Maria%2BGonzalez`. Such a value was
+ * form-encoded (`Maria+Gonzalez`) and percent-encoded once more, as a client that encodes twice writes
+ * it; read with its `+` kept, the name was half found or not at all. Other `%2B` stay pluses
+ * (`?q=C%2B%2B`, `total=price%2Btax`).
+ */
+function tokenEncodedNameValues(copy: string, decoded: ArrayLike<number>, start: number, end: number, values: FormValue[]): void {
+  if (!hasDecodedPlusBeforeCapital(copy, decoded, start, end)) return;
+  const candidates: FormValue[] = [];
+  tokenValues(copy, start, end, candidates);
+  for (const value of candidates) if (isEncodedName(copy, value, decoded)) values.push(value);
+}
+
+/**
+ * Whether a `+` of `copy[start, end)` decoded from an escape stands before a capital (or a letter beyond
+ * ASCII, which may be one): what joins the words of a name encoded twice, and what a `C%2B%2B` has not.
+ */
+function hasDecodedPlusBeforeCapital(copy: string, decoded: ArrayLike<number>, start: number, end: number): boolean {
+  for (let plus = find(copy, PLUS, start, end); plus < end; plus = find(copy, PLUS, plus + 1, end)) {
+    const next = copy.charCodeAt(plus + 1);
+    if (decoded[plus] === 1 && ((next >= 0x41 && next <= 0x5a) || next >= 0x80)) return true;
+  }
+  return false;
+}
+
+/**
+ * A value read alone (decode.ts `valueReader`) that is whole a name encoded twice (`Maria%2BGonzalez`,
+ * decoded once `Maria+Gonzalez`): its one form value, as where it was found (`tokenEncodedNameValues`), so it
+ * restores as "Maria Gonzalez" and shares a placeholder with the name written plainly.
+ *
+ * @example wholeEncodedName("Maria+Gonzalez", [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]) // [[0, 14]]
+ */
+export function wholeEncodedName(copy: string, decoded: ArrayLike<number>): FormValue[] {
+  const whole: FormValue = [0, copy.length];
+  return copy.includes("+") && isEncodedName(copy, whole, decoded) ? [whole] : [];
+}
+
+/** Whether `copy[start, end)` is a name whose `+` were all decoded from escapes. */
+function isEncodedName(copy: string, [start, end]: FormValue, decoded: ArrayLike<number>): boolean {
+  for (let plus = find(copy, PLUS, start, end); plus < end; plus = find(copy, PLUS, plus + 1, end)) if (decoded[plus] !== 1) return false;
+  return WHOLE_NAME_VALUE.test(copy.slice(start, end));
 }
 
 /** The form values of the token `text[start, end)`. */
@@ -106,32 +177,46 @@ const NO_FORM_BODY = -1;
 /**
  * The character joining the pairs of the form body `text[start, end)`: `&`, or `;` (`user=1;return_to=…`, the
  * separator HTML 4 allowed and some servers still write); `NO_FORM_BODY` when it is none. A body joined by `;`
- * must be clearly one, as code's `a=1;b=2` and prose's `x=1;` are not: its first two pairs start with a
- * key (`FORM_KEY`: a letter or `_`, then letters, digits, `_ . - [ ]` or percent-escapes) right before their `=`.
+ * must be clearly one, as code's `for(i=0;j=…` and prose's `x=1;` are not: its first two pairs start with a
+ * key (`FORM_KEY`) right before their `=`. A key may start with a digit or a percent-escape, as forms write
+ * them (`2fa=ok`, `%6Eame=…`), and an empty pair between two (`user=1;;name=…`) is skipped, as form parsers
+ * skip it: else such a body was no form and its values' `+` no spaces (`name=<PERSON_1>+Gonzalez`).
  */
 function formSeparator(text: string, start: number, end: number): number {
   if (isFormBody(text, start, end, AMPERSAND)) return AMPERSAND;
   if (!isFormBody(text, start, end, SEMICOLON)) return NO_FORM_BODY;
   FORM_KEY.lastIndex = start;
   if (!FORM_KEY.test(text)) return NO_FORM_BODY;
-  FORM_KEY.lastIndex = find(text, SEMICOLON, start, end) + 1;
+  FORM_KEY.lastIndex = pairAfter(text, find(text, SEMICOLON, start, end), end, SEMICOLON);
   return FORM_KEY.test(text) ? SEMICOLON : NO_FORM_BODY;
 }
-const FORM_KEY = new RegExp(String.raw`[A-Za-z_]${KEY_CHAR}*=`, "y");
+/** A key and its `=`: a letter, digit, `_` or percent-escape, then `KEY_CHAR`s. */
+const FORM_KEY = new RegExp(String.raw`(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})${KEY_CHAR}*=`, "y");
 
 /** Whether `c` ends a nested query as the outer query's or form body's next pair: a `&`, or a `;` body's `;`. */
 function isOuterSeparator(c: number, separator: number): boolean {
   return c === AMPERSAND || c === separator;
 }
 
-/** A form body: its first pair is a pair (a key, then `=`), and so is the one after the first `separator`. */
+/**
+ * A form body: its first pair is a pair (a key, then `=`), and so is the next one after the first
+ * `separator`, empty pairs between them (`a=1&&b=2`) skipped.
+ */
 function isFormBody(text: string, start: number, end: number, separator: number): boolean {
   const firstSeparator = find(text, separator, start, end);
   if (firstSeparator === end) return false;
   const firstEquals = find(text, EQUALS, start, firstSeparator);
   if (firstEquals === start || firstEquals === firstSeparator) return false;
-  const secondSeparator = find(text, separator, firstSeparator + 1, end);
-  return find(text, EQUALS, firstSeparator, secondSeparator) < secondSeparator;
+  const second = pairAfter(text, firstSeparator, end, separator);
+  const secondSeparator = find(text, separator, second, end);
+  return find(text, EQUALS, second, secondSeparator) < secondSeparator;
+}
+
+/** Where the pair after the `separator` at `at` starts: past it and any empty pairs (`;;`) that follow. */
+function pairAfter(text: string, at: number, end: number, separator: number): number {
+  let pair = at + 1;
+  while (pair < end && text.charCodeAt(pair) === separator) pair++;
+  return pair;
 }
 
 /** The values with a `+` of the pairs of `text[start, end)`, joined by `separator` (`&` unless a form body's `;`). */
@@ -153,8 +238,9 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * (`curl -d contact_name=Elena+Tanaka`, `"full_name=Kwame+Brandt".`, a diff's `+name=Maria+Lopez`): a
  * form's field, as code's `a=b+c`, `total=price+tax` and `x=A+B` are not; read as one, so a name is not
  * half found (`<PERSON_1>+Tanaka`). The key is two characters or more (one letter is code's variable:
- * `x=Alice+Bob`), may hold percent-escapes (`contact%5Fname`) and follow a diff's `+`/`-`, a `$`, a
- * quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
+ * `x=Alice+Bob`) or `q`, the query of nearly every search form, which logs and people quote without its
+ * `?` (`q=Maria+Gonzalez`) and code seldom names a variable. It may hold percent-escapes (`contact%5Fname`)
+ * and follow a diff's `+`/`-`, a `$`, a quote or a bracket; the value may be quoted. A word is a capital, written or percent-encoded as UTF-8
  * (`%C3%89lodie`), then lowercase letters, letters percent-encoded (`Jos%C3%A9`) or letters after an
  * apostrophe or hyphen (`O'Brien`, `Mary-Jane`), a `Mc`/`Mac` prefix allowed (`McDonald`). The first
  * and last are such words; between them may stand an initial (`John+D+Smith`, `John+D.+Smith`,
@@ -165,11 +251,15 @@ function pairValues(text: string, start: number, end: number, values: FormValue[
  * `name=Elena+Tanaka&`). Group 1 is the value.
  */
 const NAME_WORD = String.raw`(?:Ma?c(?=\p{Lu}))?(?:\p{Lu}|%C3%[89][0-9A-Fa-f])(?:\p{Ll}|%[89A-Fa-f][0-9A-Fa-f]|['’-]\p{L})+`;
+/** Capitalised words joined by `+`, an initial or a particle allowed between them: `LONE_NAME_PAIR`'s value. */
+const NAME_VALUE = String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD}`;
+/** The one-letter key a lone pair may have: a search form's query (`LONE_NAME_PAIR`). */
+const SEARCH_KEY = "q";
 const LONE_NAME_PAIR = new RegExp(
-  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?[A-Za-z_]${KEY_CHAR}+=['"\x60]?(` +
-    String.raw`${NAME_WORD}(?:\+(?:${NAME_WORD}|${BARE_INITIAL}\.?|${NAME_PARTICLE}))*\+${NAME_WORD})(?=[^\p{L}\p{N}_%+=]|$)`,
+  String.raw`(?:[+-](?=[$'"\x60(\[A-Za-z_]))?['"\x60(\[]?\$?(?:[A-Za-z_]${KEY_CHAR}+|${SEARCH_KEY})=['"\x60]?(${NAME_VALUE})(?=[^\p{L}\p{N}_%+=]|$)`,
   "uy",
 );
+const WHOLE_NAME_VALUE = new RegExp(`^${NAME_VALUE}$`, "u");
 
 /** Where `char` first is in `text[from, end)`, or `end`: `indexOf` would look past the token. */
 function find(text: string, char: number, from: number, end: number): number {

@@ -21,8 +21,8 @@ import { Buffer } from "node:buffer";
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { BACKSLASH, EQUALS, hexValue, NEWLINE, PERCENT, PLUS } from "./char-codes.js";
 import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64.js";
-import { formValues, nestedQueryValues, type FormValue } from "./decode-form.js";
-import { quotedPrintableFrom } from "./decode-quoted-printable.js";
+import { formValues, laterFormValues, wholeEncodedName, type FormValue } from "./decode-form.js";
+import { loneSoftBreak, quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 
 export interface DecodedText {
@@ -76,20 +76,24 @@ interface Layer {
   readonly qpFrom: number;
   /** Whether `=XX` pairs that spell a UTF-8 character (`=C3=A9`) count anywhere. */
   readonly qpCharacters: boolean;
+  /** The `=` of the one soft line break that counts where the text is no quoted-printable, or -1 (`loneSoftBreak`). */
+  readonly softBreak: number;
   /** The form values where a `+` stands for a space, ascending. */
   readonly formValues: readonly FormValue[];
   /** base64 that holds text, ascending. */
   readonly base64: readonly Base64Text[];
 }
 
-const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, formValues: [], base64: [] };
+const NO_LAYER: Layer = { qpFrom: Infinity, qpCharacters: false, softBreak: -1, formValues: [], base64: [] };
 
 function writtenLayer(text: string, deadline: Deadline = NO_DEADLINE): Layer {
-  return { qpFrom: quotedPrintableFrom(text), qpCharacters: true, formValues: formValues(text), base64: base64Texts(text, deadline) };
+  const qpFrom = quotedPrintableFrom(text);
+  const softBreak = qpFrom === Infinity ? loneSoftBreak(text) : -1;
+  return { qpFrom, qpCharacters: true, softBreak, formValues: formValues(text), base64: base64Texts(text, deadline) };
 }
 
 function isEmpty(layer: Layer): boolean {
-  return layer.qpFrom === Infinity && layer.formValues.length === 0 && layer.base64.length === 0;
+  return layer.qpFrom === Infinity && layer.softBreak === -1 && layer.formValues.length === 0 && layer.base64.length === 0;
 }
 
 /** The part of `layer` within `text[from, to)`, with offsets into that slice. */
@@ -106,7 +110,8 @@ function layerWithin(layer: Layer, from: number, to: number): Layer {
     const found = layer.base64[i]!;
     if (found.end <= to) base64.push({ ...found, start: found.start - from, end: found.end - from });
   }
-  return { qpFrom: Math.max(0, layer.qpFrom - from), qpCharacters: layer.qpCharacters, formValues: values, base64 };
+  const softBreak = layer.softBreak >= from && layer.softBreak < to ? layer.softBreak - from : -1;
+  return { qpFrom: Math.max(0, layer.qpFrom - from), qpCharacters: layer.qpCharacters, softBreak, formValues: values, base64 };
 }
 
 /** The first of `ranges` (ascending, apart) that ends after `at`. */
@@ -184,6 +189,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
   };
   if (escapes) spans((span) => forEachMatch(TRIGGERS, text, 0, span));
   if (layer.qpFrom !== Infinity) spans((span) => forEachMatch(QP_ESCAPES, text, layer.qpFrom, span));
+  if (layer.softBreak !== -1) spans((span) => span(layer.softBreak, layer.softBreak + 1));
   spans((span) => layer.formValues.forEach(([start, end]) => span(text.indexOf("+", start), text.lastIndexOf("+", end - 1) + 1)));
   spans((span) => layer.base64.forEach((found) => span(found.start, found.end)));
   if (escapes) spans((span) => encodedBase64Runs(text).forEach(([start, end]) => span(start, end)));
@@ -288,11 +294,14 @@ function decodeWith(text: string, layer: Layer, deadline: Deadline, base64: bool
  * Escapes that spelt escapes are read as escapes are anywhere (no quoted-printable, and a `%2B` decodes
  * to a `+` that stays one), but for base64 text and the `+` of a query whose `?` was itself decoded
  * (`%3Fq%3DMaria%2BGonzalez`: a URL encoded into another's parameter), spaces as the nested URL reads
- * them. `decoded` marks the units of `copy` read from an escape. A value read alone (`base64` false)
- * reads neither: the context that makes them is not there.
+ * them, and of a form value that is a name encoded twice (`name=Maria%2BGonzalez`; decode-form.ts,
+ * `laterFormValues`). `decoded` marks the units of `copy` read from an escape. A value read alone
+ * (`base64` false) reads neither, the context that makes them not being there, but for a value that is
+ * whole a name encoded twice (`Maria%2BGonzalez`): found, it was found as one.
  */
 function laterLayer(copy: string, decoded: Uint8Array, base64: boolean, deadline: Deadline): Layer {
-  return base64 ? { ...NO_LAYER, formValues: nestedQueryValues(copy, decoded), base64: base64Texts(copy, deadline) } : NO_LAYER;
+  if (!base64) return { ...NO_LAYER, formValues: wholeEncodedName(copy, decoded) };
+  return { ...NO_LAYER, formValues: laterFormValues(copy, decoded), base64: base64Texts(copy, deadline) };
 }
 
 /** Where each unit of a decoded copy comes from in the text as written, and whether it was decoded. */
@@ -490,7 +499,7 @@ function decodeRound(text: string, deadline: Deadline, layer: Layer, base64: boo
     if (first === EQUALS) {
       if (escape.charCodeAt(escape.length - 1) !== NEWLINE) {
         if (at >= layer.qpFrom || layer.qpCharacters) bytesDecoded(escape, at, emit, at >= layer.qpFrom);
-      } else if (at >= layer.qpFrom) {
+      } else if (at >= layer.qpFrom || at === layer.softBreak) {
         // A soft line break: nothing, and the unit before it marked, as what it joins may be a value.
         copyAsIs(at);
         if (length > 0) escaped[length - 1] = 1;

@@ -12,6 +12,7 @@ import { ibanRecognizer } from "./recognizers/iban.js";
 import { ipv4Recognizer, ipv6Recognizer } from "./recognizers/ip-address.js";
 import { macAddressRecognizer } from "./recognizers/mac-address.js";
 import { nationalIdRecognizer } from "./recognizers/national-ids.js";
+import { nameColumnsRecognizer } from "./recognizers/name-columns.js";
 import { nameAndPlaceRecognizer } from "./recognizers/names.js";
 import { phoneRecognizer } from "./recognizers/phone.js";
 import type { Recognizer } from "./recognizers/recognizer.js";
@@ -79,7 +80,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     birthDateRecognizer(),
     ...policy.custom_recognizers.map(customRecognizer),
   ];
-  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()));
+  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()), nameColumnsRecognizer());
 
   const maxChars = policy.scan.max_text_chars;
 

@@ -10,6 +10,8 @@
  */
 import { fromConfigReply, type ConfigReply } from "../config/config-reply.js";
 import { workerLimitProblem } from "../config/worker-limit-problem.js";
+import type { SerialQueue } from "../serial-queue.js";
+import { reuseRecentAnswers } from "../workers/reuse-recent-answers.js";
 import { runTypeScriptWorker } from "../workers/run-typescript-worker.js";
 import type { CheckedPolicyFiles, PolicyCheckInput } from "./check-files.js";
 
@@ -24,6 +26,8 @@ export interface OffThreadCheckOptions {
   maxHeapMb?: number | undefined;
   /** Stops any check running (the gateway shutting down): its reload fails with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** Checks given this queue wait for each other and for the other reload workers given it (`WorkerLimits.turns`). */
+  turns?: SerialQueue | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -44,11 +48,13 @@ function largestFile(input: PolicyCheckInput): { path: string; bytes: number } {
  * const store = await PolicyStore.open({ dir, log, check: checkPolicyFilesOffThread() });
  */
 export function checkPolicyFilesOffThread(options: OffThreadCheckOptions = {}): (input: PolicyCheckInput) => Promise<CheckedPolicyFiles> {
-  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, signal: options.signal };
+  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, signal: options.signal, turns: options.turns };
+  // The check is a pure function of its input: a reload of unchanged files needs no worker.
+  const check = reuseRecentAnswers((input: PolicyCheckInput) => runTypeScriptWorker<ConfigReply<CheckedPolicyFiles>>(new URL("./check-worker.ts", import.meta.url), input, limits));
   return async (input) => {
     let reply: ConfigReply<CheckedPolicyFiles>;
     try {
-      reply = await runTypeScriptWorker(new URL("./check-worker.ts", import.meta.url), input, limits);
+      reply = await check(input);
     } catch (error) {
       throw workerLimitProblem(error, largestFile(input), "checking the policy files, this one the largest,");
     }

@@ -26,6 +26,7 @@ import { MODELS_FILE } from "./schema.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
+import { SerialQueue } from "../serial-queue.js";
 
 export interface PolicySnapshot {
   readonly version: string;
@@ -234,6 +235,8 @@ export class PolicyStore {
    * in call order. In shadow mode the candidate reloads too (its outcome shows in `shadow` stats).
    */
   reload(trigger: ReloadTrigger = "manual"): Promise<ReloadResult> {
+    // A SIGHUP or a file event may come while the gateway shuts down: nothing is left to serve it.
+    if (this.closed) return Promise.resolve(this.stopped(loadFailure(new Error("the policy store is closed"), trigger, this.options.dir, this.now()), trigger));
     const run = this.queue.run(() => this.load(trigger));
     if (!this.shadow) return run;
     // After the active load: it may swap in a retrained classifier, which the candidate is checked against.
@@ -354,8 +357,7 @@ export class PolicyStore {
     const noted = restart.length > 0 ? { warnings: restart } : {};
     const previous = this.current as PolicySnapshot | undefined;
     if (previous && previous.version === loaded.policy.version && !retrained) return { ok: true, changed: false, version: previous.version, ...noted };
-    const now = this.options.now ?? (() => new Date());
-    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: now().toISOString(), files: loaded.files, warnings: loaded.warnings, classifierVersion: classifier?.version });
+    const snapshot = freeze({ version: loaded.policy.version, policy: loaded.policy, loadedAt: this.now().toISOString(), files: loaded.files, warnings: loaded.warnings, classifierVersion: classifier?.version });
     // The swap: the classifier and the policy checked against it go live in one synchronous step.
     retrained?.commit();
     this.current = snapshot;
@@ -373,14 +375,20 @@ export class PolicyStore {
     return { ok: true, changed: true, version: snapshot.version, ...noted };
   }
 
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  /** A reload the gateway's shutdown stopped, or that came after it: no failure to count, alert on or show. */
+  private stopped(failure: PolicyLoadFailure, trigger: ReloadTrigger): ReloadResult {
+    this.options.log.info({ trigger, role: this.options.role ?? "active" }, "routing policy reload stopped: the gateway is shutting down");
+    return { ok: false, version: this.current?.version ?? "none", error: failure };
+  }
+
   private failed(error: unknown, trigger: ReloadTrigger): ReloadResult {
     const { log } = this.options;
-    const failure = loadFailure(error, trigger, this.options.dir, (this.options.now ?? (() => new Date()))());
-    if (this.options.stopSignal?.aborted) {
-      // Stopped by the gateway closing, not refused: no failure to count, alert on or show.
-      log.info({ trigger, role: this.options.role ?? "active" }, "routing policy reload stopped: the gateway is shutting down");
-      return { ok: false, version: this.current?.version ?? "none", error: failure };
-    }
+    const failure = loadFailure(error, trigger, this.options.dir, this.now());
+    if (this.options.stopSignal?.aborted) return this.stopped(failure, trigger);
     this.failure = failure;
     this.failureCount++;
     log.error({ trigger, role: this.options.role ?? "active", active: this.current?.version, problems: failure.message.split("\n") }, "routing policy reload failed; the previous version keeps serving");
@@ -430,25 +438,6 @@ function notTaken(model: PreparedClassifier, why: string, error: unknown, policy
 /** The shadow candidate checks against the active store's classifier but never reloads it. */
 function readOnly(source: ClassifierSource | undefined): ClassifierSource | undefined {
   return source && { current: () => source.current() };
-}
-
-/**
- * Runs async tasks one at a time, in call order. A reload reads files and swaps in what it read: two
- * at once (a file watch and SIGHUP) would let whichever finishes last win, even the older read.
- */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(task);
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Settles once every task queued so far has. */
-  async idle(): Promise<void> {
-    await this.tail;
-  }
 }
 
 function freeze(snapshot: PolicySnapshot): PolicySnapshot {

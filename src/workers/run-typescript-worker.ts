@@ -3,6 +3,7 @@
  * serving thread (parsing a policy file an operator just saved) and whose input may be hostile, so
  * that a job too slow or too large is stopped and reported, not left to stall or crash the gateway.
  */
+import type { SerialQueue } from "../serial-queue.js";
 import { startTypeScriptWorker } from "./start-typescript-worker.js";
 
 export interface WorkerLimits {
@@ -12,6 +13,12 @@ export interface WorkerLimits {
   maxHeapMb: number;
   /** Stops the worker at once (the gateway shutting down): the job rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * Jobs given the same queue run one after another, so their heap limits never add up (a policy
+   * check, a shadow candidate's and a budgets parse, each on a hostile file). The time limit starts
+   * when the job's worker does.
+   */
+  turns?: SerialQueue | undefined;
 }
 
 /** The job outlasted `limits.timeoutMs`; its worker was stopped. */
@@ -40,6 +47,10 @@ const OUT_OF_MEMORY = "ERR_WORKER_OUT_OF_MEMORY";
  * const reply = await runTypeScriptWorker<CheckReply>(new URL("./check-worker.ts", import.meta.url), input, { timeoutMs: 60_000, maxHeapMb: 256 });
  */
 export function runTypeScriptWorker<Reply>(entry: URL, data: unknown, limits: WorkerLimits): Promise<Reply> {
+  return limits.turns ? limits.turns.run(() => runNow<Reply>(entry, data, limits)) : runNow<Reply>(entry, data, limits);
+}
+
+function runNow<Reply>(entry: URL, data: unknown, limits: WorkerLimits): Promise<Reply> {
   const { signal } = limits;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Reply>((resolve, reject) => {

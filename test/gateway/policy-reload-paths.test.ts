@@ -165,7 +165,9 @@ describe("policy reloads triggered by the file watch", { timeout: 60_000 }, () =
     const before = await servingVersion(gw);
     const failures = await reloadFailures(gw, "routing");
     await writeFile(join(gw.policyDir, "routing.yaml"), BROKEN_ROUTING);
-    await vi.waitFor(async () => expect(await reloadFailures(gw, "routing")).toBeGreaterThan(failures), { timeout: 5_000, interval: 100 });
+    // The reload checks the files on a worker, started after any other reload worker (the watches'
+    // catch-up at start): seconds each on a loaded machine.
+    await vi.waitFor(async () => expect(await reloadFailures(gw, "routing")).toBeGreaterThan(failures), { timeout: 30_000, interval: 100 });
     expect(await servingVersion(gw)).toBe(before);
   });
 });

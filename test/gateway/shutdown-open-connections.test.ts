@@ -29,6 +29,10 @@ function openConnection(port: number) {
   return { socket, received: () => text, closed };
 }
 
+/** How many answers with `status` the gateway's access log has (logged when each is made). */
+const accessLogged = (gw: TestGateway, status: number) =>
+  gw.logs.filter((line) => line.includes('"msg":"request"') && line.includes(`"status":${status}`)).length;
+
 /** One answer, head and body, whose body is all its Content-Length says (the fake's 16 MB answer). */
 function expectWholeAnswer(text: string): void {
   const headEnd = text.indexOf("\r\n\r\n");
@@ -47,7 +51,10 @@ interface Setup {
 /** Runs `test` against a gateway of its own on a fake upstream: the test shuts the gateway down. */
 async function onOwnGateway(fake: FakeOpenAIOptions, test: (setup: Setup) => Promise<void>): Promise<void> {
   const upstream = await startFakeOpenAI(fake);
-  const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), waitForModels: false });
+  // A 30 s upstream timeout, not the default 5 s: on a loaded machine the 16 MB answers (read whole from
+  // the upstream, parsed, written again) with a request held behind the 1.5 s waits overran 5 s and
+  // were answered 504 upstream_timeout (seen twice in five runs at load ~9), which these tests are not about.
+  const gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0, timeoutMs: 30_000 }), waitForModels: false });
   const releases: Array<() => void> = [];
   const hold = () => {
     let release!: () => void;
@@ -82,13 +89,20 @@ describe("a shutdown with a keep-alive connection open", () => {
 
   it("refuses a request that arrives on an open connection once shutdown began, with 503 shutting_down", () =>
     onOwnGateway({}, async ({ upstream, gw }) => {
-      upstream.script({ kind: "stream", chunks: 10, delayMs: 50 });
+      // The stream stays paused after its first event until the second request has been answered: the
+      // 500 ms it ran on its own were all the test had to notice its first event, begin the shutdown and
+      // send the second request, and a poll that noticed 600 ms late found the connection closed.
+      let resume!: () => void;
+      upstream.script({ kind: "stream", chunks: 10, delayMs: 50, pausedUntil: new Promise<void>((resolve) => (resume = resolve)) });
       const connection = openConnection(gw.server.port);
       connection.socket.write(ask(true));
       // The stream's head went out with keep-alive before the shutdown began.
       await expect.poll(() => connection.received().includes("data: ")).toBe(true);
       const closing = gw.server.close(5_000);
       connection.socket.write(ask(false));
+      // The refusal is logged when the gateway has made it, while it waits behind the stream.
+      await expect.poll(() => gw.logs.filter((line) => line.includes('"msg":"request refused: shutting down"')).length, { timeout: 5_000 }).toBe(1);
+      resume();
       const text = await connection.closed;
       const [first, second] = text.split(/(?=HTTP\/1\.1 )/);
       expect(first).toMatch(/^HTTP\/1\.1 200 /);
@@ -104,13 +118,20 @@ describe("a shutdown with a keep-alive connection open", () => {
   it("still answers the liveness probe, in origin and in absolute form", () =>
     onOwnGateway({}, async ({ upstream, gw }) => {
       const targets = ["/healthz", "http://gateway/healthz", "http://gateway/healthz?verbose=1"];
-      upstream.script(...targets.map(() => ({ kind: "stream" as const, chunks: 10, delayMs: 50 })));
+      // The streams stay paused after their first event until the probes have been answered (as above:
+      // running on their own, they could end before the probes came).
+      let resume!: () => void;
+      const pausedUntil = new Promise<void>((resolve) => (resume = resolve));
+      upstream.script(...targets.map(() => ({ kind: "stream" as const, chunks: 10, delayMs: 50, pausedUntil })));
       // Each probe follows a stream whose head went out with keep-alive before the shutdown began.
       const connections = targets.map(() => openConnection(gw.server.port));
       for (const connection of connections) connection.socket.write(ask(true));
       for (const connection of connections) await expect.poll(() => connection.received().includes("data: ")).toBe(true);
       const closing = gw.server.close(5_000);
+      const before = accessLogged(gw, 200);
       targets.forEach((target, i) => connections[i]!.socket.write(`GET ${target} HTTP/1.1\r\nHost: gateway\r\n\r\n`));
+      await expect.poll(() => accessLogged(gw, 200) - before, { timeout: 5_000 }).toBe(targets.length);
+      resume();
       for (const [i, target] of targets.entries()) {
         const answers = (await connections[i]!.closed).split(/(?=HTTP\/1\.1 )/);
         expect(`${target} → ${answers.map((answer) => answer.slice(0, 12)).join(", ")}`).toBe(`${target} → HTTP/1.1 200, HTTP/1.1 200`);

@@ -57,29 +57,75 @@ describe("writeSse", () => {
     expect(reads.length).toBeLessThan(30);
   });
 
+  // These two tests once compared arrival times with fixed bounds ("first" within 80 ms of listening,
+  // "second" 200 ms before "last"): on a loaded machine the connection alone can take longer than that.
+  // Instead the producer waits, before its next frame, until the client has read the frame under test
+  // (at most HELD_MS, an interval a frame held for the next one or for the interval's end would need):
+  // a frame that is written at once arrives in a read of its own, and one that is held leaves together
+  // with what the producer makes after giving up waiting.
+  const HELD_MS = 3_000;
+
+  /** Serves `produce` and reads the answer raw; `read(text)` resolves once the client has read `"text"` (or after HELD_MS). */
+  async function serveWatched(produce: (read: (text: string) => Promise<void>) => AsyncGenerator<ChatCompletionChunk>, flushIntervalMs: number): Promise<string[]> {
+    let received = "";
+    const waiting = new Set<() => void>();
+    const read = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!received.includes(`"${text}"`)) return;
+          clearTimeout(cap);
+          waiting.delete(check);
+          resolve();
+        };
+        const cap = setTimeout(() => (waiting.delete(check), resolve()), HELD_MS);
+        waiting.add(check);
+        check();
+      });
+    const port = await listen((_req, res) => {
+      void writeSse(res, produce(read), { includeUsage: false, headers: { "content-type": "text/event-stream" }, flushIntervalMs });
+    });
+    return new Promise<string[]>((resolve, reject) => {
+      const reads: string[] = [];
+      const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+      socket.setEncoding("utf8");
+      socket.on("data", (text: string) => {
+        reads.push(text);
+        received += text;
+        for (const check of [...waiting]) check();
+      });
+      socket.on("error", reject);
+      socket.on("end", () => resolve(reads));
+    });
+  }
+  const readWith = (reads: string[], text: string) => reads.find((r) => r.includes(`"${text}"`));
+
   it("sends the first frame at once and holds no frame much past the interval while the producer is slow", async () => {
-    const { reads } = await serve(async function* () {
+    const reads = await serveWatched(async function* (read) {
       yield chunk("first");
+      await read("first");
       await sleep(5);
       yield chunk("second");
-      await sleep(400);
+      // "second" leaves at the interval's end (30 ms), not with "last".
+      await read("second");
       yield chunk("last");
     }, 30);
-    const arrival = (text: string) => reads.find((r) => r.text.includes(`"${text}"`))?.at ?? Infinity;
-    // "second" waits for the interval's end, not for "last" 400 ms later.
-    expect(arrival("second")).toBeLessThan(arrival("last") - 200);
-    expect(arrival("first")).toBeLessThan(arrival("second"));
+    expect(readWith(reads, "first")).not.toContain('"second"');
+    expect(readWith(reads, "second")).toBeDefined();
+    expect(readWith(reads, "second")).not.toContain('"last"');
   });
 
   it("does not hold the first token behind the opening role-only chunk", async () => {
-    const { reads } = await serve(async function* () {
+    // An interval far longer than HELD_MS: "first", held behind the role chunk, would leave with the end.
+    const reads = await serveWatched(async function* (read) {
       yield { ...chunk(""), choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
       await sleep(5);
       yield chunk("first");
-      await sleep(300);
-    }, 100);
-    const first = reads.find((r) => r.text.includes('"first"'))?.at ?? Infinity;
-    expect(first).toBeLessThan(80);
+      await read("first");
+      yield chunk("after");
+    }, 10 * HELD_MS);
+    expect(readWith(reads, "first")).toBeDefined();
+    expect(readWith(reads, "first")).not.toContain('"after"');
+    expect(readWith(reads, "first")).not.toContain("[DONE]");
   });
 
   it("stops the producer and finishes when the client leaves while the producer is busy", async () => {
@@ -203,20 +249,29 @@ describe("writeSse", () => {
       );
     });
     let received = 0;
-    let producedWhilePaused = 0;
+    const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
     const done = new Promise<void>((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
       socket.on("data", (data: Buffer) => (received += data.length));
       socket.on("end", resolve);
       socket.on("error", reject);
-      // A client that stops reading: only the socket buffers' worth (a few MB on loopback) of the
-      // 32 MB answer may be produced meanwhile.
-      socket.pause();
-      setTimeout(() => {
-        producedWhilePaused = produced;
-        socket.resume();
-      }, 400);
     });
+    // A client that stops reading: only the socket buffers' worth (a few MB on loopback) of the
+    // 32 MB answer may be produced meanwhile. The client resumed after a fixed 400 ms, which on a loaded
+    // machine can pass before the request is even served (nothing produced yet: a 400 ms slower
+    // connection failed the test); it now waits until the producer has started and then stopped.
+    socket.pause();
+    await expect
+      .poll(
+        async () => {
+          const before = produced;
+          await sleep(100);
+          return before > 0 && produced === before;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const producedWhilePaused = produced;
+    socket.resume();
     await done;
     expect(producedWhilePaused).toBeGreaterThan(0);
     expect(producedWhilePaused).toBeLessThan(1000);

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { base64Texts } from "../../src/pii/decode-base64.js";
+import { leastCpuMs } from "../support/cpu-time.js";
 import { cloudTextOf, patientSanitizer } from "./support.js";
 
 const { sanitizer } = patientSanitizer();
@@ -38,16 +39,15 @@ describe("a wrapped data: URI is read at every end and each reading scanned", ()
     const lines = `data:text/plain;base64,${wrap(base64("write to ann.lee@example.com, Réunion", "latin1"), 16)}\n${"Mary\n".repeat(100_000)}`;
     const uris = `data:text/plain;base64,${base64("hi ann")}\nMary\n`.repeat(20_000);
     for (const text of [lines, uris]) {
-      const started = performance.now();
-      base64Texts(text);
-      expect(performance.now() - started).toBeLessThan(1000);
+      // CPU time, least of a few runs (support/cpu-time.ts): one run's wall time failed the bound on a
+      // machine loaded by other work (load ~10), where the worker waits for a core.
+      expect(leastCpuMs(() => base64Texts(text))).toBeLessThan(1000);
     }
   });
 
   it("stays quick through the sanitizer with 20,000 URIs each before a name line", () => {
     const uris = `data:text/plain;base64,${base64("hi ann")}\nMary\n`.repeat(20_000);
-    const started = performance.now();
-    cloudTextOf(sanitizer, uris);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // CPU time of one run: not the wait for a core on a loaded machine.
+    expect(leastCpuMs(() => cloudTextOf(sanitizer, uris), 1)).toBeLessThan(5000);
   });
 });

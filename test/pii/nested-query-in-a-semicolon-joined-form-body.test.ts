@@ -33,7 +33,7 @@ describe("a form body whose pairs are joined by ;", () => {
     const vault = new PseudonymVault();
     const sent = cloudTextOf(sanitizer, "user=1;return_to=/search?q=Maria%2BGonzalez", vault);
     expect(sent).toBe("user=1;return_to=/search?q=<PERSON_1>");
-    expect(restore("Hello <PERSON_1>!", vault)).toMatch(/^Hello Maria[+ ]Gonzalez!$/);
+    expect(restore("Hello <PERSON_1>!", vault)).toBe("Hello Maria Gonzalez!");
   });
 });
 
@@ -43,7 +43,8 @@ describe("semicolons that join no form's pairs", () => {
     ["for(i=0;j=/s?q=C%2B%2B", "for(i=0;j=/s?q=C++"],
     // Prose: a space ends the token, so `a=1;` alone is one pair.
     ["Note: set a=1; then b=/s?q=C%2B%2B", "Note: set a=1; then b=/s?q=C++"],
-    ["Tip: use x=1;y=2 then visit /s?q=Maria%2BGonzalez", "Tip: use x=1;y=2 then visit /s?q=Maria+Gonzalez"],
+    // (A name there would be read with a space all the same, as one encoded twice: name-encoded-twice-in-a-form-value.test.ts.)
+    ["Tip: use x=1;y=2 then visit /s?q=C%2B%2B", "Tip: use x=1;y=2 then visit /s?q=C++"],
     // One pair before a `;` that no pair follows.
     ["docs=/search?q=C%2B%2B;", "docs=/search?q=C++;"],
   ])("%j", (text, decoded) => {

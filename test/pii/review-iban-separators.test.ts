@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
+import { leastCpuMs } from "../support/cpu-time.js";
 import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
@@ -32,9 +33,9 @@ describe("a scan of a long run of separators", () => {
   it.each(["-", ".", ":", "- ", "-\n"])("stays linear for %j repeated to 200 KB", (unit) => {
     const text = `Here is the log:\n${unit.repeat(Math.ceil(200_000 / unit.length))}\nWhat does it mean?`;
     engine.scan(text.slice(0, 1000));
-    const started = performance.now();
-    engine.scan(text);
-    expect(performance.now() - started).toBeLessThan(250);
+    // CPU time, least of a few runs (support/cpu-time.ts): one run's wall time counts the worker's wait
+    // for a core on a loaded machine, which alone can pass the bound.
+    expect(leastCpuMs(() => engine.scan(text))).toBeLessThan(250);
   });
 });
 
@@ -45,9 +46,8 @@ describe("a scan of many rejected IBAN candidates", () => {
   it.each(["GB12 1 2 3 ", "DE89 3704 ", "fr76-30-00-", "NL91 ABNA 0417 "])("stays linear for %j repeated to 300 KB", (unit) => {
     const text = unit.repeat(Math.ceil(300_000 / unit.length));
     engine.scan(text.slice(0, 1000));
-    const started = performance.now();
-    engine.scan(text);
-    // 45–90 ms now; 520 ms when each rejected candidate was checked once per group.
-    expect(performance.now() - started).toBeLessThan(400);
+    // 45–90 ms now (wall time, one run: 138 ms on a busy machine); 520 ms when each rejected candidate
+    // was checked once per group. CPU time, least of a few runs, so the wait for a core does not count.
+    expect(leastCpuMs(() => engine.scan(text))).toBeLessThan(400);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
+import { leastCpuMs } from "../support/cpu-time.js";
 import { defaultPolicy, valuesOf } from "./support.js";
 
 let engine: PiiEngine;
@@ -18,9 +19,10 @@ describe("a scan of one huge line", () => {
   it.each(["a_pass=a_pass ", "password=password ", "user_pass_", "user.pass.", "password_"])("stays linear for %j repeated to 200 KB", (unit) => {
     const text = unit.repeat(Math.ceil(200_000 / unit.length));
     engine.scan(text.slice(0, 1000));
-    const started = performance.now();
-    engine.scan(text);
-    expect(performance.now() - started).toBeLessThan(250);
+    // CPU time, least of a few runs: the wall time of one run (155 ms for "password=password " on a
+    // first run, 383 ms under load) failed the bound on a busy machine; a rescan to the end from every
+    // start took seconds.
+    expect(leastCpuMs(() => engine.scan(text))).toBeLessThan(250);
   });
 });
 

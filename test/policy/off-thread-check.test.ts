@@ -112,6 +112,17 @@ describe("policy files checked on a worker thread", () => {
     await expect(checkPolicyFilesOffThread({ signal: stopping.signal })(inputOf(flowListIntents(10)))).rejects.toThrow("the gateway is shutting down");
   });
 
+  it("answers a check of files it checked recently without a worker, and starts one for any change", async () => {
+    const stopping = new AbortController();
+    const check = checkPolicyFilesOffThread({ signal: stopping.signal });
+    const first = await check(inputOf(flowListIntents(10)));
+    // With its signal stopped, a check that needed a worker would reject at once.
+    stopping.abort(new Error("no worker may start now"));
+    expect(await check(inputOf(flowListIntents(10)))).toEqual(first);
+    await expect(check(inputOf(flowListIntents(11)))).rejects.toThrow("no worker may start now");
+    await expect(check({ ...inputOf(flowListIntents(10)), labels: ["greeting"] })).rejects.toThrow("no worker may start now");
+  });
+
   it("a store reloading through it takes a valid edit and refuses a broken one, keeping the last good policy", async () => {
     const dir = await policyDir();
     cleanup.push(dir.remove);

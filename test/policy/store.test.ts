@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/yaml-file.js";
+import { checkPolicyFiles } from "../../src/policy/check-files.js";
 import { decide } from "../../src/policy/decide.js";
 import type { RequestFeatures } from "../../src/policy/features.js";
 import { loadPolicyDir } from "../../src/policy/load.js";
@@ -54,6 +55,19 @@ describe("PolicyStore", () => {
     expect(store.version).not.toBe(first.version);
     expect(store.decide(features()).decision).toMatchObject({ rule: "version-b", model: "gpt-4o-mini", policy: store.version });
     expect(store.reloads).toBe(1);
+  });
+
+  it("reads nothing for a reload asked after it closed (a SIGHUP during shutdown), and counts no failure", async () => {
+    let checks = 0;
+    const { dir, store, logger } = await open({ "routing.yaml": A }, { check: async (input) => (checks++, checkPolicyFiles(input)) });
+    await store.close();
+    await dir.write("routing.yaml", B);
+    const result = await store.reload("signal");
+    expect(result).toMatchObject({ ok: false, version: store.version });
+    expect(checks).toBe(0);
+    expect(store.decide(features()).decision).toMatchObject({ rule: "version-a" });
+    expect([store.reloadFailures, store.lastError]).toEqual([0, null]);
+    expect(logger.lines().filter((line) => line.level === 50)).toEqual([]);
   });
 
   it("keeps serving the last good policy when a reload finds a broken file, and says why", async () => {

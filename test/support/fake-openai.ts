@@ -22,8 +22,11 @@ export type ScriptedReply =
   | { kind: "hold"; until: Promise<unknown> }
   /** Close the socket without answering. */
   | { kind: "destroy" }
-  /** Stream `chunks` content deltas, `delayMs` apart (default reply, but slower/longer). */
-  | { kind: "stream"; chunks: number; delayMs: number }
+  /**
+   * Stream `chunks` content deltas, `delayMs` apart (default reply, but slower/longer); with `pausedUntil`,
+   * the rest waits after the first delta until it settles: a stream the test knows is still running.
+   */
+  | { kind: "stream"; chunks: number; delayMs: number; pausedUntil?: Promise<unknown> }
   /** Stream `after` chunks, then drop the connection. */
   | { kind: "stream-then-fail"; after: number }
   /** Stream the default answer to its `[DONE]`, then leave the body open (a server that never ends it). */
@@ -130,6 +133,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         const content = reply?.kind === "stream" ? `w${i} ` : (words[i] ?? "");
         res.write(frame(i === 0 ? { role: "assistant", content } : { content }, null));
         i++;
+        if (i === 1 && reply?.kind === "stream" && reply.pausedUntil) return void reply.pausedUntil.then(next, next);
         return delayMs > 0 ? setTimeout(next, delayMs) : setImmediate(next);
       }
       res.write(frame({}, "stop"));

@@ -32,4 +32,15 @@ describe("budgets.yaml parsed on a worker thread", () => {
     const there = await outcome(() => parseBudgetsOffThread()(FILE, text));
     expect(there).toEqual(await outcome(() => parseBudgetPolicy(FILE, text)));
   });
+
+  it("answers an unchanged file again without a worker, and starts one for an edit", async () => {
+    const stopping = new AbortController();
+    const parse = parseBudgetsOffThread({ signal: stopping.signal });
+    const text = "version: 1\ntenants:\n  acme: { monthly_usd: 100, action: deny }\n";
+    const first = await parse(FILE, text);
+    // With its signal stopped, a parse that needed a worker would reject at once.
+    stopping.abort(new Error("no worker may start now"));
+    expect(await parse(FILE, text)).toEqual(first);
+    await expect(parse(FILE, text.replace("100", "200"))).rejects.toThrow("no worker may start now");
+  });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { workerLimitProblem } from "../../src/config/worker-limit-problem.js";
 import { ConfigError } from "../../src/config/yaml-file.js";
+import { SerialQueue } from "../../src/serial-queue.js";
 import { runTypeScriptWorker, WorkerOutOfMemory, WorkerTimedOut } from "../../src/workers/run-typescript-worker.js";
 
 const JOB = new URL("../support/test-worker.ts", import.meta.url);
@@ -36,6 +37,25 @@ describe("a job on a worker thread", { timeout: 60_000 }, () => {
     const running = runTypeScriptWorker(JOB, "loop", { ...LIMITS, signal: stopping.signal });
     stopping.abort(new Error("shutting down"));
     await expect(running).rejects.toThrow("shutting down");
+  });
+
+  it("waits for its turn behind a job given the same queue, and starts none once its signal stopped it", async () => {
+    const turns = new SerialQueue();
+    const first = new AbortController();
+    const looping = runTypeScriptWorker(JOB, "loop", { ...LIMITS, signal: first.signal, turns });
+    let answered = false;
+    const answering = runTypeScriptWorker(JOB, "answer", { ...LIMITS, turns }).then((reply) => ((answered = true), reply));
+    const second = new AbortController();
+    const stopped = runTypeScriptWorker(JOB, "loop", { ...LIMITS, signal: second.signal, turns });
+    second.abort(new Error("shutting down"));
+    // A worker answers in about a second on its own; this one waits while the first job runs.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(answered).toBe(false);
+    first.abort(new Error("first stopped"));
+    await expect(looping).rejects.toThrow("first stopped");
+    expect(await answering).toEqual({ answered: true });
+    // Its turn came after its signal had stopped it: it never started looping, so it ends at once.
+    await expect(stopped).rejects.toThrow("shutting down");
   });
 });
 

@@ -7,6 +7,7 @@ import { ownRegex } from "./matches.js";
 import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
+import { PERSON_NAME_KEY } from "../person-name-keys.js";
 
 /**
  * What joins the parts of a name's word, for a character class: apostrophes ("O'Brien") and hyphens. Word
@@ -104,6 +105,18 @@ const CAPS_NAME_CHAR = new RegExp(`[\\p{Lu}${WORD_JOINERS}]`, "u");
 const HONORIFIC_BEFORE =
   /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
+/**
+ * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
+ * code), `<family_name>` (XML). Read as `last_name: `, the labels here apply to it: JSON pasted into a
+ * message sent "Kowalska" under "last_name" while `last_name: Kowalska` was masked. Only keys that name a
+ * person (PERSON_NAME_KEY): a bare `"name"` (a product's, a host's) keeps needing a name the lexicon knows.
+ */
+const PERSON_KEY_VALUE_END = new RegExp(`(?<!\\p{L})(${PERSON_NAME_KEY})(?:["']\\s*:\\s*["']?|\\s*=\\s*["']?|>)$`, "iu");
+const KEY_VALUE_LAST_CHAR = /["'=>:]\s*$/u;
+function asLabel(before: string): string {
+  // The cheap test first: this runs before every capitalised run and word in capitals.
+  return KEY_VALUE_LAST_CHAR.test(before) ? before.replace(PERSON_KEY_VALUE_END, "$1: ") : before;
+}
 // After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
 // after "contact" or "customer" it is more often the company ("contact Dell support").
 const NAME_IS_BEFORE = /(?:my name is|name is|names? ?:|call me|signed)\s+$/i;
@@ -419,8 +432,8 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const previous = words[i - 1];
     if (previous && HONORIFIC_WORDS.has(previous.lower)) return AMBIGUOUS_IN_CAPITALS.has(previous.lower) ? "known" : "outright";
     // Most words in capitals follow no introduction at all: the regexes below only run after a word that ends one.
-    if (!INTRODUCTION_ENDS.has(wordBefore(text, words[i]!.start))) return "none";
-    const before = text.slice(Math.max(0, words[i]!.start - 32), words[i]!.start);
+    const before = asLabel(text.slice(Math.max(0, words[i]!.start - 32), words[i]!.start));
+    if (!INTRODUCTION_ENDS.has(wordBefore(before, before.length))) return "none";
     if (HONORIFIC_BEFORE_ANY_CASE.test(before)) {
       const honorific = before.slice(before.trimEnd().search(/\p{L}+\.?$/u)).replace(/[.\s]+$/u, "").toLowerCase();
       return AMBIGUOUS_IN_CAPITALS.has(honorific) ? "known" : "outright";
@@ -494,7 +507,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       scanShoutedRun(text, words, out);
       return;
     }
-    const before = text.slice(Math.max(0, runStart - 24), runStart);
+    const before = asLabel(text.slice(Math.max(0, runStart - 24), runStart));
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
     const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
     let i = 0;

@@ -5,6 +5,7 @@
  */
 import { fromConfigReply, type ConfigReply } from "../../config/config-reply.js";
 import { workerLimitProblem } from "../../config/worker-limit-problem.js";
+import { reuseRecentAnswers } from "../../workers/reuse-recent-answers.js";
 import { runTypeScriptWorker, type WorkerLimits } from "../../workers/run-typescript-worker.js";
 import type { BudgetPolicy } from "./schema.js";
 
@@ -21,10 +22,12 @@ const LIMITS: WorkerLimits = { timeoutMs: 60_000, maxHeapMb: 256 };
  */
 export function parseBudgetsOffThread(options: Partial<WorkerLimits> = {}): (file: string, text: string) => Promise<BudgetPolicy> {
   const limits: WorkerLimits = { ...LIMITS, ...options };
+  // The parse is a pure function of the file's name and text: a reload of an unchanged file needs no worker.
+  const parse = reuseRecentAnswers((input: { file: string; text: string }) => runTypeScriptWorker<ConfigReply<BudgetPolicy>>(new URL("./parse-worker.ts", import.meta.url), input, limits));
   return async (file, text) => {
     let reply: ConfigReply<BudgetPolicy>;
     try {
-      reply = await runTypeScriptWorker(new URL("./parse-worker.ts", import.meta.url), { file, text }, limits);
+      reply = await parse({ file, text });
     } catch (error) {
       throw workerLimitProblem(error, { path: file, bytes: Buffer.byteLength(text) }, "parsing budgets.yaml");
     }
