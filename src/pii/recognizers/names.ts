@@ -551,14 +551,16 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         const particles = limit - (i + 3);
         j = knownSurnamesFrom(words, j, j - i - particles);
         const surname = words[j - 1]!;
-        // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith", "Maria\tGonzalez": lower-case particles, a bare
-        // initial and a tab end the run, and the surname after them is a run of its own; a name that ends its run
-        // takes them in.
-        const particled = j === words.length ? surnamesAfterRun(text, surname.end, j - i - particles) : undefined;
+        // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
+        // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
+        const taken = j - i - particles;
+        const particled = j === words.length ? surnamesAfterRun(text, surname.end, taken) : undefined;
+        // A tab does too ("Anna\tKowalska"), but parts a table's cells: the surnames there are masked each on its own.
+        const cells = j === words.length && particled === undefined ? surnamesInNextCells(text, surname.end, taken) : [];
         const base =
           introducedHere
             ? SCORE.introduced
-            : particled !== undefined
+            : particled !== undefined || cells.length > 0
               ? SCORE.firstAndCapitalised
               : j === i + 1
                 ? SCORE.firstNameOnly
@@ -566,6 +568,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
                   ? SCORE.fullName
                   : SCORE.firstAndCapitalised;
         emit(out, text, "PERSON", word.start, particled ?? surname.end, base);
+        for (const cell of cells) emit(out, text, "PERSON", cell.start, cell.end, base);
         i = j;
         continue;
       }
@@ -609,16 +612,13 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
 
   /**
    * Where the surnames after a name that ends its run right at `end` end, for a name that has `taken` words
-   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), or past more than one
-   * space (a tab: "Maria\tGonzalez", where the run stopped and the surname went out in clear) a surname the lexicon
-   * knows, or after a given name alone one it knows as nothing else ("Beatriz\tCampos", as "Beatriz Campos" is
-   * read); then more particles and a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da
-   * Silva dos Santos"); undefined when none is there.
+   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), then more particles and
+   * a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when
+   * none is there.
    */
   function surnamesAfterRun(text: string, end: number, taken: number): number | undefined {
-    const pastAGap = () => knownSurnameAt(text, end) ?? (taken === 1 ? surnameOutsideLexiconAt(text, end) : undefined);
     return extendName(
-      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end) ?? pastAGap(),
+      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end),
       taken,
       (last) => surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last),
     );
@@ -635,6 +635,23 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       return after === undefined ? undefined : knownSurnameAt(text, after, NEXT_WORD_IN_CAPITALS);
     };
     return extendName(joinedAt(end), taken, (last) => knownSurnameAt(text, last, NEXT_WORD_IN_CAPITALS) ?? joinedAt(last));
+  }
+
+  /**
+   * The surnames past a tab or wider gap after a name that ends its run right at `end`, for a name that has `taken`
+   * words already: where a run stopped ("Maria\tGonzalez\tPerez", "Maria  Gonzalez") and the surnames went out in
+   * clear. Each is one span, so a table's cells stay apart: surnames the lexicon knows, or after a given name alone
+   * one it knows as nothing else ("Beatriz\tCampos", as "Beatriz Campos" is read).
+   */
+  function surnamesInNextCells(text: string, end: number, taken: number): { start: number; end: number }[] {
+    const cells: { start: number; end: number }[] = [];
+    for (let count = taken; count < MAX_NAME_WORDS; count++) {
+      const cellEnd = knownSurnameAt(text, end) ?? (count === 1 ? surnameOutsideLexiconAt(text, end) : undefined);
+      if (cellEnd === undefined) break;
+      cells.push({ start: cellEnd - wordEndingAt(text, cellEnd).length, end: cellEnd });
+      end = cellEnd;
+    }
+    return cells;
   }
 
   /**
