@@ -78,9 +78,22 @@ export interface Leak {
   value: string;
 }
 
+/** A name's words that identify on their own: capitalised, three letters or more (not "y", "de", "J."). */
+function namesWords(name: string): string[] {
+  return name.split(/[^\p{L}'’]+/u).filter((word) => word.length > 2 && /^\p{Lu}/u.test(word));
+}
+
+/** Every word of the messages' text as sent, for whole-word lookups ("Perez" is not sent in "Perezoso"). */
+function sentWords(messages: readonly { content?: unknown }[]): Set<string> {
+  const text = messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? ""))).join("\n");
+  return new Set(text.split(/[^\p{L}'’]+/u));
+}
+
 /**
  * Labelled values that would reach a cloud provider: each prompt goes through `sanitizeForCloud`, and a
- * value leaks if it is still in the sanitized request. Blocked and keep-local prompts send nothing.
+ * value leaks if it is still in the sanitized request, or, for a person, any word of the name is (a name
+ * masked but for a surname, "<PERSON_1> y Perez", leaks the surname; the whole value is then never sent
+ * as written). Blocked and keep-local prompts send nothing.
  */
 export function cloudLeaks(sanitizer: Sanitizer, samples: readonly CorpusSample[]): Leak[] {
   const leaks: Leak[] = [];
@@ -91,9 +104,13 @@ export function cloudLeaks(sanitizer: Sanitizer, samples: readonly CorpusSample[
     );
     if (outcome.kind !== "cloud") continue;
     const sent = JSON.stringify(outcome.request);
+    const words = sentWords(outcome.request.messages);
     for (const label of sample.entities) {
       // Looked for as JSON writes it too: a value a soft line break splits holds a line break.
       if (sent.includes(label.value) || sent.includes(JSON.stringify(label.value).slice(1, -1))) leaks.push({ id: sample.id, type: label.type, value: label.value });
+      else if (label.type === "PERSON") {
+        for (const word of namesWords(label.value)) if (words.has(word)) leaks.push({ id: sample.id, type: label.type, value: word });
+      }
     }
   }
   return leaks;

@@ -24,7 +24,7 @@ describe("labelled corpus", () => {
     }
   });
 
-  it("lets no labelled value reach the cloud under the default policy", () => {
+  it("lets no labelled value, nor a word of a labelled name, reach the cloud under the default policy", () => {
     expect(cloudLeaks(createSanitizer({ policy, engine, env: {} }), corpus)).toEqual([]);
   });
 

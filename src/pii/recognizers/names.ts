@@ -9,14 +9,24 @@ import { CHECK_EVERY } from "./recognizer.js";
 import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
 import { PERSON_NAME_KEY } from "../person-name-keys.js";
 
+/**
+ * What joins the parts of a name's word, for a character class: apostrophes ("O'Brien") and hyphens. Word
+ * processors write a surname's hyphen as U+2010 or the non-breaking U+2011 (which normalising reads as U+2010):
+ * with "-" alone, "Perez\u2011Gonzalez" ended at "Perez" and its second half went to the cloud in clear.
+ */
+const WORD_JOINERS = "'’\\-\\u2010\\u2011";
+/** One of WORD_JOINERS' hyphens, to split a word into the parts the lexicon is asked about. */
+const HYPHEN = /[-\u2010\u2011]/u;
+/** A capitalised word with a small letter in it: a name written in title case, not an initial nor capitals. */
+const TITLE_CASE_WORD = `\\p{Lu}[\\p{L}${WORD_JOINERS}]*\\p{Ll}[\\p{L}${WORD_JOINERS}]*`;
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces.
-const WORD = "\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*|\\p{Lu}\\.";
+const WORD = `${TITLE_CASE_WORD}|\\p{Lu}\\.`;
 // A word in capitals ("SMITH", "O'BRIEN", "JEAN-LUC") or an initial. Shipping labels, postal addresses, bank
 // beneficiaries and CRM exports write names so; so do log lines, SQL and headings ("ERROR CONNECTION REFUSED"),
 // which is why a run of them (two words at least: one alone is an acronym as often) is read more strictly
 // (see `shoutedIntroduction`). Group 1 of RUN is such a run.
-const CAPS_WORD = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}|\\p{Lu}\\.";
+const CAPS_WORD = `\\p{Lu}[\\p{Lu}${WORD_JOINERS}]*\\p{Lu}|\\p{Lu}\\.`;
 /**
  * Where a match may start: at a capital that is not inside a word, nor a later part of a word whose parts, joined by
  * `joiners` ("O'BRIEN", "JEAN-LUC", "AB-AB-…"), start with a capital. A match from the first part takes in the
@@ -28,20 +38,25 @@ const startOfWord = (joiners: string) =>
   `(?=\\p{Lu})(?<![\\p{L}\\p{N}])(?<!(?<![\\p{L}\\p{N}])\\p{Lu}\\p{L}*[${joiners}]+)`;
 export const RUN = new RegExp(
   // Both kinds start with a capital (startOfWord's lookahead): tested once, it rules most positions out faster than either alternative.
-  `${startOfWord("'’-")}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
+  `${startOfWord(WORD_JOINERS)}(?:(?:${WORD})(?: (?:${WORD}))*|((?:${CAPS_WORD})(?: (?:${CAPS_WORD}))+))(?![\\p{L}\\p{N}])`,
   "gu",
 );
 // An airline booking's name, surname first: "SMITH/JOHN MR", "GONZALEZ/MARIA ELENA MRS". Groups: surname, given
 // names, title (MSTR: a boy; CHD, INF: a child, an infant).
 const BOOKING_TITLES = "MR|MRS|MS|MISS|MSTR|MX|DR|PROF|CHD|INF";
-const CAPS_NAME = "\\p{Lu}[\\p{Lu}'’-]*\\p{Lu}";
+const CAPS_NAME = `\\p{Lu}[\\p{Lu}${WORD_JOINERS}]*\\p{Lu}`;
 const BOOKING_NAME = new RegExp(
   `(?<![\\p{L}\\p{N}/])(${CAPS_NAME})/(${CAPS_NAME}(?: (?!(?:${BOOKING_TITLES})(?![\\p{L}\\p{N}]))${CAPS_NAME})?)(?: (${BOOKING_TITLES}))?(?![\\p{L}\\p{N}/])`,
   "uy",
 );
+/**
+ * What stands between a name's word and the next one outside a run: spaces or tabs on the line, or nothing more
+ * than indentation at a line's start, where a joiner that ended the line left off (SURNAME_JOINER).
+ */
+const GAP_IN_A_NAME = "(?:[ \\t\\u00a0]+|(?<=\\n)[ \\t\\u00a0]*)";
 /** Particles or a bare middle initial after a name, then the surname (name-particles.ts); group 1 the surname. */
 const PARTICLES_THEN_SURNAME = new RegExp(
-  `(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))+[ \\t\\u00a0]+(\\p{Lu}[\\p{L}'’-]*\\p{Ll}[\\p{L}'’-]*)(?![\\p{L}\\p{N}])`,
+  `${GAP_IN_A_NAME}(?:${NAME_PARTICLE}|${BARE_INITIAL})(?:[ \\t\\u00a0]+(?:${NAME_PARTICLE}|${BARE_INITIAL}))*[ \\t\\u00a0]+(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`,
   "uy",
 );
 /**
@@ -49,19 +64,43 @@ const PARTICLES_THEN_SURNAME = new RegExp(
  * surname when the lexicon knows it as one ("… Gonzalez Perez", "… Gonzalez  Perez"), possessive
  * ("… Gonzalez's") or hyphenated ("… Perez-Gonzalez") too.
  */
-const NEXT_WORD = /[ \t\u00a0]+(\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)(?![\p{L}\p{N}])/uy;
-/** Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces. */
-const SURNAME_JOINER = /[ \t\u00a0]+[ye](?=[ \t\u00a0])/uy;
+const NEXT_WORD = new RegExp(`${GAP_IN_A_NAME}(${TITLE_CASE_WORD})(?![\\p{L}\\p{N}])`, "uy");
+/** NEXT_WORD for a name in capitals ("MARIA GONZALEZ Y PEREZ"). */
+const NEXT_WORD_IN_CAPITALS = new RegExp(`${GAP_IN_A_NAME}(${CAPS_NAME})(?![\\p{L}\\p{N}])`, "uy");
+/**
+ * Spanish "y" and Portuguese "e" joining two surnames ("José Ortega y Gasset", "Maria Silva e Santos"), then spaces
+ * or the end of its line: a joiner cannot end a name, so one the text wraps after ("Maria Gonzalez y\nPerez") still
+ * joins the surname on the next line, which went to the cloud in clear when only spaces were read.
+ */
+const surnameJoiner = (letters: string) => new RegExp(`[ \\t\\u00a0]+[${letters}](?:[ \\t\\u00a0]*\\r?\\n|(?=[ \\t\\u00a0]))`, "uy");
+const SURNAME_JOINER = surnameJoiner("ye");
+/**
+ * The joiner in a name written in capitals, in capitals too or not ("MARIA GONZALEZ Y PEREZ", "MARIA SILVA e
+ * SANTOS"). A lone "Y" or "E" is no word in capitals (CAPS_WORD), so it ended the run and the surname after it,
+ * alone, started no name: it went to the cloud in clear.
+ */
+const SURNAME_JOINER_IN_CAPITALS = surnameJoiner("yeYE");
+/**
+ * A capitalised word right after one space: what follows a word that is then one of a title's (RUN joins a title's
+ * words so). A tab or a wider gap parts a table's columns instead ("Beatriz\tCampos\tPayroll").
+ */
+const CAPITALISED_WORD_AFTER = /^ \p{Lu}/u;
+/** A letter or a joiner of a name's word (WORD_JOINERS): what a word ending at some position is read back over. */
+const NAME_WORD_CHAR = new RegExp(`[\\p{L}${WORD_JOINERS}]`, "u");
 /** A possessive's ending, dropped before a word is looked up ("Gonzalez’s" is "gonzalez"); the name's span keeps it. */
 const POSSESSIVE_END = /['’]s$/u;
 /**
- * The most words a name takes, particles not counted: a given name or two and surnames ("Maria Elena Gonzalez
- * Perez Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading
- * after a name does not become part of it.
+ * The most words a name takes, particles not counted: given names and surnames ("Maria Elena Gonzalez Perez
+ * Lopez"). Past the third, only surnames the lexicon knows are taken, so a capitalised title or heading after a
+ * name does not become part of it. Spanish and Portuguese names reach seven words and more ("Ana Maria de los
+ * Angeles Gonzalez Perez Lopez y Garcia", "Maria Elena Gonzalez Perez Lopez Garcia Martinez"): at six, the seventh
+ * went to the cloud beside the placeholder. Eight takes two or three given names and five or six surnames; the
+ * bound keeps a name that runs on through particles and joiners across runs ("Maria de la Maria de la …") from
+ * being read again from each of its first names to the text's end.
  */
-const MAX_NAME_WORDS = 6;
+const MAX_NAME_WORDS = 8;
 const UPPER = /\p{Lu}/u;
-const CAPS_NAME_CHAR = /[\p{Lu}'’-]/u;
+const CAPS_NAME_CHAR = new RegExp(`[\\p{Lu}${WORD_JOINERS}]`, "u");
 
 const HONORIFIC_BEFORE =
   /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
@@ -135,6 +174,10 @@ const COMPANY_WORDS = new Set([
   "technologies", "tech", "labs", "logistics", "consulting", "partners", "associates", "traders", "trading", "ventures",
   "bank", "insurance", "university", "college", "school", "institute", "hospital", "clinic", "foundation", "association",
   "ministry", "agency", "authority", "bureau",
+  // Spanish and Portuguese firms named after their founders: "Johnson y Compañía", "Smith e Hijos", "Gonzalez y
+  // Asociados". After a surname and a joiner these words are the firm's, not a second surname.
+  "compañía", "compania", "cía", "cia", "companhia", "hijos", "hermanos", "hnos", "sobrinos", "sucesores", "asociados",
+  "associados", "socios", "sócios", "filhos", "irmãos", "irmaos",
 ]);
 for (const word of COMPANY_WORDS) ORGANISATION_WORDS.add(word);
 // "I'm" in a run is not half of an unknown name pair: "I'm Emily Bayer" is Emily Bayer.
@@ -290,6 +333,35 @@ interface Word {
   end: number;
 }
 
+/** The word of a name that ends at `end` (letters, apostrophes and hyphens back from it), as written. */
+function wordEndingAt(text: string, end: number): string {
+  let start = end;
+  while (start > 0 && NAME_WORD_CHAR.test(text[start - 1]!)) start--;
+  return text.slice(start, end);
+}
+
+/** Where `joiner` (SURNAME_JOINER or its capitals' form) right at `end` ends, if it is there. */
+function joinerEnd(text: string, end: number, joiner: RegExp): number | undefined {
+  joiner.lastIndex = end;
+  const match = joiner.exec(text);
+  return match ? end + match[0].length : undefined;
+}
+
+/**
+ * Where a name that goes on to `first` ends (undefined when it does not go on), `next` taking one more word from
+ * where it got to while the name, `taken` words long before `first`, has fewer than MAX_NAME_WORDS.
+ */
+function extendName(first: number | undefined, taken: number, next: (last: number) => number | undefined): number | undefined {
+  if (first === undefined) return undefined;
+  let last = first;
+  for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
+    const further = next(last);
+    if (further === undefined) break;
+    last = further;
+  }
+  return last;
+}
+
 const SCORE = { fullName: 0.85, firstAndCapitalised: 0.7, lastNameOnly: 0.6, firstNameOnly: 0.4, introduced: 0.8, unknownPair: 0.2, introducedPair: 0.6 };
 // A matched street address is specific enough to win over a name found inside it ("Willow Lane").
 const PLACE_SCORE = { city: 0.55, region: 0.55, country: 0.4, address: 0.95 };
@@ -313,7 +385,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   const multiWordPlaceStarts = new Set([...places.keys()].filter((name) => name.includes(" ")).map((name) => name.slice(0, name.indexOf(" "))));
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
-  const isFirstName = (lower: string) => firstNames.has(lower) || (lower.includes("-") && lower.split("-").every((part) => firstNames.has(part)));
+  const isFirstName = (lower: string) => firstNames.has(lower) || (HYPHEN.test(lower) && lower.split(HYPHEN).every((part) => firstNames.has(part)));
   const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.bare) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
@@ -414,7 +486,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         i += Math.max(1, placeLength(words, i));
         continue;
       }
-      emit(out, text, "PERSON", word.start, words[i + name.length - 1]!.end, name.introduced ? SCORE.introduced : SCORE.fullName);
+      const last = words[i + name.length - 1]!;
+      const joined = i + name.length === words.length ? surnamesJoinedInCapitals(text, last.end, name.length) : undefined;
+      emit(out, text, "PERSON", word.start, joined ?? last.end, name.introduced ? SCORE.introduced : SCORE.fullName);
       i += name.length;
     }
   }
@@ -479,11 +553,14 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
         const surname = words[j - 1]!;
         // "Ludwig van Beethoven", "Maria de la Cruz", "John D Smith": lower-case particles and a bare initial end
         // the run, and the surname after them is a run of its own; a name that ends its run takes them in.
-        const particled = j === words.length ? surnamesAfterParticles(text, surname.end, j - i - particles) : undefined;
+        const taken = j - i - particles;
+        const particled = j === words.length ? surnamesAfterRun(text, surname.end, taken) : undefined;
+        // A tab does too ("Anna\tKowalska"), but parts a table's cells: the surnames there are masked each on its own.
+        const cells = j === words.length && particled === undefined ? surnamesInNextCells(text, surname.end, taken) : [];
         const base =
           introducedHere
             ? SCORE.introduced
-            : particled !== undefined
+            : particled !== undefined || cells.length > 0
               ? SCORE.firstAndCapitalised
               : j === i + 1
                 ? SCORE.firstNameOnly
@@ -491,6 +568,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
                   ? SCORE.fullName
                   : SCORE.firstAndCapitalised;
         emit(out, text, "PERSON", word.start, particled ?? surname.end, base);
+        for (const cell of cells) emit(out, text, "PERSON", cell.start, cell.end, base);
         i = j;
         continue;
       }
@@ -533,49 +611,99 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   }
 
   /**
-   * Where the surnames after lower-case particles right at `end` end, for a name that has `taken` words already:
-   * the one after the particles (" de la Cruz"), then more particles and a surname or surnames the lexicon knows
-   * (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when no particle and surname are there.
+   * Where the surnames after a name that ends its run right at `end` end, for a name that has `taken` words
+   * already: the one after lower-case particles (" de la Cruz") or a joiner (" y Perez"), then more particles and
+   * a surname or surnames the lexicon knows (" de la Cruz Gonzalez Perez", " da Silva dos Santos"); undefined when
+   * none is there.
    */
-  function surnamesAfterParticles(text: string, end: number, taken: number): number | undefined {
-    const first = surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end);
-    if (first === undefined) return undefined;
-    let last = first;
-    for (let count = taken + 1; count < MAX_NAME_WORDS; count++) {
-      const next: number | undefined = surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last);
-      if (next === undefined) break;
-      last = next;
+  function surnamesAfterRun(text: string, end: number, taken: number): number | undefined {
+    return extendName(
+      surnameAfterParticles(text, end) ?? joinedSurnameAt(text, end),
+      taken,
+      (last) => surnameAfterParticles(text, last) ?? knownSurnameAt(text, last) ?? joinedSurnameAt(text, last),
+    );
+  }
+
+  /**
+   * Where the surnames joined to a name in capitals right at `end` end, for a name that has `taken` words already:
+   * a joiner in either case and a surname the lexicon knows (" Y PEREZ", " e SANTOS"), then more of them or
+   * surnames it knows (" Y PEREZ LOPEZ", which as a run of its own starts no name); undefined when none is there.
+   */
+  function surnamesJoinedInCapitals(text: string, end: number, taken: number): number | undefined {
+    const joinedAt = (at: number) => {
+      const after = joinerEnd(text, at, SURNAME_JOINER_IN_CAPITALS);
+      return after === undefined ? undefined : knownSurnameAt(text, after, NEXT_WORD_IN_CAPITALS);
+    };
+    return extendName(joinedAt(end), taken, (last) => knownSurnameAt(text, last, NEXT_WORD_IN_CAPITALS) ?? joinedAt(last));
+  }
+
+  /**
+   * The surnames past a tab or wider gap after a name that ends its run right at `end`, for a name that has `taken`
+   * words already: where a run stopped ("Maria\tGonzalez\tPerez", "Maria  Gonzalez") and the surnames went out in
+   * clear. Each is one span, so a table's cells stay apart: surnames the lexicon knows, or after a given name alone
+   * one it knows as nothing else ("Beatriz\tCampos", as "Beatriz Campos" is read).
+   */
+  function surnamesInNextCells(text: string, end: number, taken: number): { start: number; end: number }[] {
+    const cells: { start: number; end: number }[] = [];
+    for (let count = taken; count < MAX_NAME_WORDS; count++) {
+      const cellEnd = knownSurnameAt(text, end) ?? (count === 1 ? surnameOutsideLexiconAt(text, end) : undefined);
+      if (cellEnd === undefined) break;
+      cells.push({ start: cellEnd - wordEndingAt(text, cellEnd).length, end: cellEnd });
+      end = cellEnd;
     }
-    return last;
+    return cells;
   }
 
   /**
    * Where a surname the lexicon knows right at `end` (" Perez") ends, if one is there: possessive (" Perez's", the
    * `'s` inside the span as a run's last word keeps it) or hyphenated when each part is one (" Perez-Gonzalez").
    */
-  function knownSurnameAt(text: string, end: number): number | undefined {
-    NEXT_WORD.lastIndex = end;
-    const match = NEXT_WORD.exec(text);
+  function knownSurnameAt(text: string, end: number, nextWord = NEXT_WORD): number | undefined {
+    nextWord.lastIndex = end;
+    const match = nextWord.exec(text);
     if (!match) return undefined;
-    const parts = match[1]!.toLowerCase().replace(POSSESSIVE_END, "").split("-");
+    return isKnownSurname(match[1]!) ? end + match[0].length : undefined;
+  }
+
+  /** Whether the lexicon knows `written` as a surname and not as a place, possessive or hyphenated ("Perez-Gonzalez's"). */
+  function isKnownSurname(written: string): boolean {
+    const parts = written.toLowerCase().replace(POSSESSIVE_END, "").split(HYPHEN);
     return parts.every((part) => {
       const bare = lookupForm(part);
       return lastNames.has(bare) && !places.has(bare);
-    })
-      ? end + match[0].length
-      : undefined;
+    });
   }
 
   /**
    * Where " y " or " e " and the surname after it right at `end` end, if they are there: a surname the
-   * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz").
+   * lexicon knows (" e Santos"), or one after particles (" e dos Santos", " y de la Cruz"), or, after a surname the
+   * lexicon knows, one it does not ("Ortega y Gasset", which went out as "<PERSON_1> y Gasset").
    */
   function joinedSurnameAt(text: string, end: number): number | undefined {
-    SURNAME_JOINER.lastIndex = end;
-    const joiner = SURNAME_JOINER.exec(text);
-    if (!joiner) return undefined;
-    const after = end + joiner[0].length;
-    return knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
+    const after = joinerEnd(text, end, SURNAME_JOINER);
+    if (after === undefined) return undefined;
+    const joined = knownSurnameAt(text, after) ?? surnameAfterParticles(text, after);
+    if (joined !== undefined || !isKnownSurname(wordEndingAt(text, end))) return joined;
+    return surnameOutsideLexiconAt(text, after);
+  }
+
+  /**
+   * Where a surname the lexicon does not know right at `end` ends, where only a surname can stand (after a known
+   * surname and a joiner, after a given name and a tab): a word it knows as nothing at all. A first name there
+   * starts another person ("Gonzalez y Pedro Ruiz"); a common word, a place or a firm's word is not a surname
+   * ("Gonzalez y Release", "Brandt e Paris", "Smith e Hijos"); nor is a word that other capitalised words follow,
+   * as a title's or a product's do ("y Kubernetes Engine"), unless they are surnames the lexicon knows ("Ortega y
+   * Gasset Lopez").
+   */
+  function surnameOutsideLexiconAt(text: string, end: number): number | undefined {
+    NEXT_WORD.lastIndex = end;
+    const match = NEXT_WORD.exec(text);
+    if (!match) return undefined;
+    const lower = match[1]!.toLowerCase().replace(POSSESSIVE_END, "");
+    const word: Word = { lower, bare: lookupForm(lower), start: end, end: end + match[0].length };
+    if (!nameMaterial(word) || !unknown(word) || isFirstName(word.bare)) return undefined;
+    const titleGoesOn = CAPITALISED_WORD_AFTER.test(text.slice(word.end, word.end + 8)) && knownSurnameAt(text, word.end) === undefined;
+    return titleGoesOn ? undefined : word.end;
   }
 
   /** Where a surname after lower-case particles right at `end` ends (" van Beethoven", " de la Cruz"), if one is there. */
