@@ -48,8 +48,17 @@ export function quotedPrintableFrom(text: string): number {
  */
 function isWrappedLine(text: string, at: number): boolean {
   const start = text.lastIndexOf("\n", at - 1) + 1;
-  return at - start < MAX_LINE && !BASE64_LINE.test(text.slice(start, at));
+  if (at - start >= MAX_LINE) return false;
+  const line = text.slice(start, at);
+  return !BASE64_LINE.test(line) && !EMPTY_ASSIGNMENT.test(line);
 }
+
+/**
+ * A line that is a key and its `=` alone: a `.env` or shell variable left empty (`MAIL_FROM=`), whose next
+ * line is another value. Joined, `MAIL_FROM=\nnoreply@example.com` became one address with the key glued
+ * on, and the key came back so in the answer.
+ */
+const EMPTY_ASSIGNMENT = /^\s*(?:export\s+)?(?:[A-Z][A-Z0-9_]*|[A-Za-z0-9]*_[A-Za-z0-9_]*)$/;
 
 /**
  * A soft line break glued to value characters on both sides (`ann.lee@exam=\nple.com`, `Maria Gon=\nzalez`)

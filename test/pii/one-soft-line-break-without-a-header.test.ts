@@ -43,6 +43,10 @@ describe("= ending a line elsewhere stays as written", () => {
     "Title\n=====\nSubtitle",
     "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8=\naGVsbG8=",
     `${"x".repeat(90)}=\nyy`,
+    // A .env variable left empty: joined, the key was glued to the next line's address, and came back so.
+    "MAIL_FROM=\nnoreply@example.com",
+    "export SMTP_USER=\nann.lee@example.com",
+    "smtp_user=\nann.lee@example.com",
   ])("%j", (text) => {
     expect(loneSoftBreak(text)).toBe(-1);
     expect(decodeEscapes(text)).toBeUndefined();

@@ -13,7 +13,11 @@ describe("a name under a person's field in structured data", () => {
   it.each([
     ['{"first_name":"Anna","last_name":"Kowalska"}', '{"first_name":"<PERSON_1>","last_name":"<PERSON_2>"}'],
     ['{"lastName": "Kowalska", "id": 7}', '{"lastName": "<PERSON_1>", "id": 7}'],
-    ['{"customer_name": "Kwame Brandt"}', '{"customer_name": "<PERSON_1>"}'],
+    ['{"passenger_name": "Kowalska"}', '{"passenger_name": "<PERSON_1>"}'],
+    ['{"args": "{\\"last_name\\":\\"Kowalska\\"}"}', '{"args": "{\\"last_name\\":\\"<PERSON_1>\\"}"}'],
+    ['last_name: "Kowalska"', 'last_name: "<PERSON_1>"'],
+    ["const user = { lastName: 'Kowalska' };", "const user = { lastName: '<PERSON_1>' };"],
+    ["{'first_name': 'Anna', 'surname': 'Kowalska'}", "{'first_name': '<PERSON_1>', 'surname': '<PERSON_2>'}"],
     ["first_name=Anna&last_name=Kowalska", "first_name=<PERSON_1>&last_name=<PERSON_2>"],
     ["<customer><family_name>Kowalska</family_name></customer>", "<customer><family_name><PERSON_1></family_name></customer>"],
     ['user.last_name = "Kowalska"', 'user.last_name = "<PERSON_1>"'],
@@ -27,7 +31,17 @@ describe("a name under a person's field in structured data", () => {
     ['{"product_name": "Surface Pro"}'],
     ['{"event_name":"Black Friday"}'],
     ['name="Quarterly Review"'],
+    ['{"display_name": "Contoso Marketing", "legal_name": "Acme Holdings"}'],
+    ['{"product_display_name": "Surface Pro", "server_nickname": "Atlas"}'],
+    ["last_name = Column(String)"],
+    ["self.last_name = LastName"],
   ])("leaves a field that is not a person's alone: %s", (text) => {
     expect(cloudTextOf(sanitizer, text)).toBe(text);
+  });
+});
+
+describe("a quoted name", () => {
+  it("keeps its closing quote outside the placeholder, so the answer restores without a stray quote", () => {
+    expect(cloudTextOf(sanitizer, "Write to 'Maria Gonzalez' today")).toBe("Write to '<PERSON_1>' today");
   });
 });

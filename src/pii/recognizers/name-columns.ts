@@ -8,6 +8,7 @@
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { PERSON_NAME_KEY } from "../person-name-keys.js";
+import type { Gazetteers } from "./gazetteers.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 const ANY_PERSON_KEY = new RegExp(PERSON_NAME_KEY, "iu");
@@ -22,6 +23,11 @@ const MARKDOWN_RULE = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/u;
  * At most six words; "n/a", numbers, e-mail addresses and lower-case handles are not names.
  */
 const NAME_CELL = /^\p{Lu}[\p{L}'’.-]*(?:,? [\p{L}][\p{L}'’.-]*){0,5}$/u;
+/**
+ * A line longer than this is no row of a pasted table (a minified file, a hostile one): splitting each
+ * such line into cells cost ~0.4 s of CPU a megabyte.
+ */
+const MAX_ROW_CHARS = 4_096;
 /** A name cell's score: as high as a name after "last name:" in text. */
 const SCORE = 0.8;
 
@@ -77,16 +83,31 @@ function personColumns(text: string, line: { start: number; end: number }): { de
   return undefined;
 }
 
-export function nameColumnsRecognizer(): Recognizer {
+/**
+ * Whether a name-shaped cell is words the lexicon knows only as other words: the placeholders of test
+ * fixtures and sample rows ("Admin", "Test User", "Sample Account"). A known name among them keeps it
+ * ("Baker", "Young").
+ */
+function onlyCommonWords(cell: string, gazetteers: Gazetteers): boolean {
+  const words = cell.toLowerCase().split(/[ ,]+/u).filter(Boolean);
+  return words.every((word) => !gazetteers.firstNames.has(word) && !gazetteers.lastNames.has(word) && (gazetteers.commonWords.has(word) || gazetteers.notNames.has(word)));
+}
+
+export function nameColumnsRecognizer(gazetteers: Gazetteers): Recognizer {
   return {
     name: "name-columns",
     scan(text: string, out: Entity[], deadline: Deadline) {
       // Most texts hold no table of names: one search rules them out.
       if (!ANY_PERSON_KEY.test(text)) return;
       let header: ReturnType<typeof personColumns>;
+      let previous: { start: number; end: number } | undefined;
       let rows = 0;
       for (const line of lines(text)) {
         if (++rows % CHECK_EVERY === 0) deadline.check();
+        if (line.end - line.start > MAX_ROW_CHARS) {
+          header = previous = undefined;
+          continue;
+        }
         if (header) {
           if (MARKDOWN_RULE.test(text.slice(line.start, line.end))) continue;
           const cells = cellsOf(text, line.start, line.end, header.delimiter);
@@ -94,12 +115,18 @@ export function nameColumnsRecognizer(): Recognizer {
           if (cells.length === header.width) {
             for (const column of header.columns) {
               const cell = cells[column]!;
-              if (NAME_CELL.test(text.slice(cell.start, cell.end))) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
+              const value = text.slice(cell.start, cell.end);
+              if (NAME_CELL.test(value) && !onlyCommonWords(value, gazetteers)) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
             }
+            previous = line;
             continue;
           }
         }
         header = personColumns(text, line);
+        // A row that names a person's field under a row as wide is a schema's row ("first_name,First
+        // Name,true" under "field,label,required"), not a header: the labels below it are no names.
+        if (header && previous && cellsOf(text, previous.start, previous.end, header.delimiter).length === header.width) header = undefined;
+        previous = line;
       }
     },
   };

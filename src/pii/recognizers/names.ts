@@ -17,8 +17,12 @@ import { PERSON_NAME_KEY } from "../person-name-keys.js";
 const WORD_JOINERS = "'’\\-\\u2010\\u2011";
 /** One of WORD_JOINERS' hyphens, to split a word into the parts the lexicon is asked about. */
 const HYPHEN = /[-\u2010\u2011]/u;
-/** A capitalised word with a small letter in it: a name written in title case, not an initial nor capitals. */
-const TITLE_CASE_WORD = `\\p{Lu}[\\p{L}${WORD_JOINERS}]*\\p{Ll}[\\p{L}${WORD_JOINERS}]*`;
+/**
+ * A capitalised word with a small letter in it: a name written in title case, not an initial nor capitals.
+ * It ends on a letter: a closing quote or a dash after a name is not the name's ("'Maria Gonzalez'" sent
+ * "'<PERSON_1>" and broke the quoting; an answer repeating the quotes restored to "Gonzalez''").
+ */
+const TITLE_CASE_WORD = `\\p{Lu}[\\p{L}${WORD_JOINERS}]*\\p{Ll}(?:[\\p{L}${WORD_JOINERS}]*\\p{L})?`;
 // A capitalised word ("Maria", "O'Brien", "McDonald", "Jean-Luc") or an initial ("J."), in runs
 // separated by single spaces.
 const WORD = `${TITLE_CASE_WORD}|\\p{Lu}\\.`;
@@ -111,8 +115,15 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
  * message sent "Kowalska" under "last_name" while `last_name: Kowalska` was masked. Only keys that name a
  * person (PERSON_NAME_KEY): a bare `"name"` (a product's, a host's) keeps needing a name the lexicon knows.
  */
-const PERSON_KEY_VALUE_END = new RegExp(`(?<!\\p{L})(${PERSON_NAME_KEY})(?:["']\\s*:\\s*["']?|\\s*=\\s*["']?|>)$`, "iu");
-const KEY_VALUE_LAST_CHAR = /["'=>:]\s*$/u;
+// The key whole (not "product_display_name", "server_nickname"), then how structured data ends it: a quoted
+// key and a colon (JSON, also escaped inside a JSON string: `\"last_name\":\"`), a colon before a quoted value
+// (YAML, JS: `lastName: 'Kowalska'`), `=` glued to the value (a form, a query) or before a quoted one (code:
+// `user.last_name = "Kowalska"`; `last_name = Column(String)` is no name), or `>` (XML).
+const PERSON_KEY_VALUE_END = new RegExp(
+  `(?<![\\p{L}\\p{N}_-])(${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
+  "iu",
+);
+const KEY_VALUE_LAST_CHAR = /["'`=>:]\s*$/u;
 function asLabel(before: string): string {
   // The cheap test first: this runs before every capitalised run and word in capitals.
   return KEY_VALUE_LAST_CHAR.test(before) ? before.replace(PERSON_KEY_VALUE_END, "$1: ") : before;
