@@ -100,18 +100,24 @@ describe("writeSse", () => {
   const readWith = (reads: string[], text: string) => reads.find((r) => r.includes(`"${text}"`));
 
   it("sends the first frame at once and holds no frame much past the interval while the producer is slow", async () => {
+    let heldMs = Infinity;
     const reads = await serveWatched(async function* (read) {
       yield chunk("first");
       await read("first");
       await sleep(5);
+      const produced = performance.now();
       yield chunk("second");
       // "second" leaves at the interval's end (30 ms), not with "last".
       await read("second");
+      heldMs = performance.now() - produced;
       yield chunk("last");
     }, 30);
     expect(readWith(reads, "first")).not.toContain('"second"');
     expect(readWith(reads, "second")).toBeDefined();
     expect(readWith(reads, "second")).not.toContain('"last"');
+    // Read soon after the interval: the producer would have waited for it up to HELD_MS. The bound
+    // leaves a loaded machine ~1 s of delays (a fixed 350 ms one failed there).
+    expect(heldMs).toBeLessThan(1_000);
   });
 
   it("does not hold the first token behind the opening role-only chunk", async () => {
