@@ -80,10 +80,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     birthDateRecognizer(),
     ...policy.custom_recognizers.map(customRecognizer),
   ];
-  if (options.names !== false) {
-    const gazetteers = compromiseGazetteers();
-    recognizers.push(nameAndPlaceRecognizer(gazetteers), nameColumnsRecognizer(gazetteers));
-  }
+  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()), nameColumnsRecognizer());
 
   const maxChars = policy.scan.max_text_chars;
 

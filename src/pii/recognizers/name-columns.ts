@@ -8,7 +8,6 @@
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { PERSON_NAME_KEY } from "../person-name-keys.js";
-import type { Gazetteers } from "./gazetteers.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 const ANY_PERSON_KEY = new RegExp(PERSON_NAME_KEY, "iu");
@@ -84,16 +83,21 @@ function personColumns(text: string, line: { start: number; end: number }): { de
 }
 
 /**
- * Whether a name-shaped cell is words the lexicon knows only as other words: the placeholders of test
- * fixtures and sample rows ("Admin", "Test User", "Sample Account"). A known name among them keeps it
- * ("Baker", "Young").
+ * The words of test fixtures' and sample rows' placeholders ("Admin", "Test User", "Sample Account"). A
+ * fixed list, not the lexicon's common words: Will, Rose, Hope, Young, Baker, Hill and Stone are common
+ * words there and real names here.
  */
-function onlyCommonWords(cell: string, gazetteers: Gazetteers): boolean {
-  const words = cell.toLowerCase().split(/[ ,]+/u).filter(Boolean);
-  return words.every((word) => !gazetteers.firstNames.has(word) && !gazetteers.lastNames.has(word) && (gazetteers.commonWords.has(word) || gazetteers.notNames.has(word)));
+const PLACEHOLDER_WORDS = new Set([
+  "test", "tester", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy", "placeholder",
+  "default", "unknown", "none", "null", "anonymous", "system", "root", "guest", "foo", "bar", "baz", "first", "last", "name",
+]);
+
+/** Whether a name-shaped cell is placeholders only. */
+function placeholderOnly(cell: string): boolean {
+  return cell.toLowerCase().split(/[ ,]+/u).filter(Boolean).every((word) => PLACEHOLDER_WORDS.has(word));
 }
 
-export function nameColumnsRecognizer(gazetteers: Gazetteers): Recognizer {
+export function nameColumnsRecognizer(): Recognizer {
   return {
     name: "name-columns",
     scan(text: string, out: Entity[], deadline: Deadline) {
@@ -116,7 +120,7 @@ export function nameColumnsRecognizer(gazetteers: Gazetteers): Recognizer {
             for (const column of header.columns) {
               const cell = cells[column]!;
               const value = text.slice(cell.start, cell.end);
-              if (NAME_CELL.test(value) && !onlyCommonWords(value, gazetteers)) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
+              if (NAME_CELL.test(value) && !placeholderOnly(value)) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
             }
             previous = line;
             continue;

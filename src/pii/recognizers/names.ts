@@ -115,12 +115,12 @@ const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|sign
  * message sent "Kowalska" under "last_name" while `last_name: Kowalska` was masked. Only keys that name a
  * person (PERSON_NAME_KEY): a bare `"name"` (a product's, a host's) keeps needing a name the lexicon knows.
  */
-// The key whole (not "product_display_name", "server_nickname"), then how structured data ends it: a quoted
+// The key, also after a prefix ("billing_last_name", "PATIENT_LAST_NAME", "ship-to-last-name"), then how structured data ends it: a quoted
 // key and a colon (JSON, also escaped inside a JSON string: `\"last_name\":\"`), a colon before a quoted value
 // (YAML, JS: `lastName: 'Kowalska'`), `=` glued to the value (a form, a query) or before a quoted one (code:
 // `user.last_name = "Kowalska"`; `last_name = Column(String)` is no name), or `>` (XML).
 const PERSON_KEY_VALUE_END = new RegExp(
-  `(?<![\\p{L}\\p{N}_-])(${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
+  `(?<![\\p{L}\\p{N}])(${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
   "iu",
 );
 const KEY_VALUE_LAST_CHAR = /["'`=>:]\s*$/u;
