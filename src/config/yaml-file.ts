@@ -47,6 +47,14 @@ export class ConfigError extends Error {
 export const MAX_REPORTED_PROBLEMS = 50;
 
 /**
+ * Appends `from` to `into` one at a time: a mangled file has a problem per token (256 KiB of `[,,,…]`:
+ * 262,000), too many to spread as arguments to `push`, which overflowed the stack.
+ */
+export function appendProblems(into: ConfigProblem[], from: readonly ConfigProblem[]): void {
+  for (const problem of from) into.push(problem);
+}
+
+/**
  * One `file:line:col: path: message` line per problem, the first `MAX_REPORTED_PROBLEMS`, then a line
  * saying how many more there are (with `omitted`, problems not in the list).
  *

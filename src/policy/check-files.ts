@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { trainingDataHash, type LabelledExample } from "../../classifiers/data/training-data.js";
 import { IntentsFileSchema } from "../../classifiers/intents.js";
-import { ConfigError, parseYamlText, withinStack, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, parseYamlText, withinStack, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
 import type { Location } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PolicyCatalog } from "./catalog.js";
@@ -107,8 +107,7 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
       return load();
     } catch (error) {
       if (error instanceof ConfigError) {
-        // One at a time: a mangled file has a problem per token, too many to spread as arguments.
-        for (const problem of error.problems) problems.push(problem);
+        appendProblems(problems, error.problems);
         return undefined;
       }
       throw error;
@@ -161,7 +160,7 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
   const catalog = input.catalog;
   if (!catalog || (intents && !intentsInfo) || !routingSource) {
     // Still report the routing file's own problems alongside the others.
-    for (const problem of routingError?.problems ?? []) problems.push(problem);
+    if (routingError) appendProblems(problems, routingError.problems);
     return { problems, warnings };
   }
   const piiTypes = input.piiTypes ?? piiEntityTypes(input.pii);
@@ -180,7 +179,7 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
     }),
   );
   if (!references) return { problems, warnings };
-  for (const problem of references.problems) problems.push(problem);
+  appendProblems(problems, references.problems);
   return { problems, warnings: [...warnings, ...references.warnings], routing: routingFile, intents: intentsOut };
 }
 

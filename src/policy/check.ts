@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
@@ -46,8 +46,7 @@ export async function checkPolicyDir(options: LoadPolicyOptions): Promise<Checke
       return await load();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      // One at a time: a mangled file has a problem per token, too many to spread as arguments.
-      for (const problem of error.problems) problems.push(problem);
+      appendProblems(problems, error.problems);
       omitted += error.omitted;
       return undefined;
     }

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { ConfigError, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -110,7 +110,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
         ({ registry, providers } = await loadGatewayConfig({ SWITCHYARD_POLICY_DIR: modelsDir }, modelsDir));
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        for (const problem of error.problems) problems.push(problem);
+        appendProblems(problems, error.problems);
       }
     }
   }
@@ -134,8 +134,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     ...(options.piiTypes ? { piiSource: RUNNING_PII_ENGINE } : {}),
   };
   const checked = options.check ? await options.check(input) : checkPolicyFiles(input);
-  // One at a time: a mangled file has a problem per token, too many to spread as arguments.
-  for (const problem of checked.problems) problems.push(problem);
+  appendProblems(problems, checked.problems);
   if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
