@@ -8,27 +8,17 @@
  * One worker per check: reloads are rare (an edit, SIGHUP, the admin API), and a fresh worker leaves
  * nothing behind when a hostile file made it fail.
  */
-import { fromConfigReply, type ConfigReply } from "../config/config-reply.js";
-import { workerLimitProblem } from "../config/worker-limit-problem.js";
-import type { SerialQueue } from "../serial-queue.js";
-import { reuseRecentAnswers } from "../workers/reuse-recent-answers.js";
-import { runTypeScriptWorker } from "../workers/run-typescript-worker.js";
+import { configJobOnWorker } from "../config/config-job-on-worker.js";
+import type { WorkerLimits } from "../workers/run-typescript-worker.js";
 import type { CheckedPolicyFiles, PolicyCheckInput } from "./check-files.js";
 
-export interface OffThreadCheckOptions {
-  /** How long a check may take before its worker is stopped and the reload fails. Default 60 s. */
-  timeoutMs?: number | undefined;
-  /**
-   * The worker's heap limit: a file whose parse needs more fails the reload. Default 512 MiB: the
-   * densest intents.yaml allowed (1 MiB of one-letter examples in one flow list, `[a,a,…]`) needs
-   * 256–512 MiB, and a file the gateway starts with must reload too.
-   */
-  maxHeapMb?: number | undefined;
-  /** Stops any check running (the gateway shutting down): its reload fails with the signal's reason. */
-  signal?: AbortSignal | undefined;
-  /** Checks given this queue wait for each other and for the other reload workers given it (`WorkerLimits.turns`). */
-  turns?: SerialQueue | undefined;
-}
+/**
+ * The check's worker limits (`WorkerLimits`). Defaults: 60 s; a heap of 512 MiB, since the densest
+ * intents.yaml allowed (1 MiB of one-letter examples in one flow list, `[a,a,…]`) needs 256–512 MiB and
+ * a file the gateway starts with must reload too. A file past either fails the reload; `signal` stops a
+ * check running (the gateway shutting down); `turns` queues it behind the other reload workers.
+ */
+export type OffThreadCheckOptions = Partial<WorkerLimits>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_HEAP_MB = 512;
@@ -48,16 +38,9 @@ function largestFile(input: PolicyCheckInput): { path: string; bytes: number } {
  * const store = await PolicyStore.open({ dir, log, check: checkPolicyFilesOffThread() });
  */
 export function checkPolicyFilesOffThread(options: OffThreadCheckOptions = {}): (input: PolicyCheckInput) => Promise<CheckedPolicyFiles> {
-  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, signal: options.signal, turns: options.turns };
-  // The check is a pure function of its input: a reload of unchanged files needs no worker.
-  const check = reuseRecentAnswers((input: PolicyCheckInput) => runTypeScriptWorker<ConfigReply<CheckedPolicyFiles>>(new URL("./check-worker.ts", import.meta.url), input, limits));
-  return async (input) => {
-    let reply: ConfigReply<CheckedPolicyFiles>;
-    try {
-      reply = await check(input);
-    } catch (error) {
-      throw workerLimitProblem(error, largestFile(input), "checking the policy files, this one the largest,");
-    }
-    return fromConfigReply(reply);
-  };
+  const limits: WorkerLimits = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB };
+  return configJobOnWorker(new URL("./check-worker.ts", import.meta.url), limits, (input: PolicyCheckInput) => ({
+    file: largestFile(input),
+    doing: "checking the policy files, this one the largest,",
+  }));
 }

@@ -3,10 +3,8 @@
  * checked (src/policy/off-thread-check.ts): a 256 KiB file of budgets parses in ~0.5 s, which the
  * requests being served would otherwise wait out.
  */
-import { fromConfigReply, type ConfigReply } from "../../config/config-reply.js";
-import { workerLimitProblem } from "../../config/worker-limit-problem.js";
-import { reuseRecentAnswers } from "../../workers/reuse-recent-answers.js";
-import { runTypeScriptWorker, type WorkerLimits } from "../../workers/run-typescript-worker.js";
+import { configJobOnWorker } from "../../config/config-job-on-worker.js";
+import type { WorkerLimits } from "../../workers/run-typescript-worker.js";
 import type { BudgetPolicy } from "./schema.js";
 
 /** Stopped past these; budgets.yaml may be at most 256 KiB, parsed in about a second at worst. */
@@ -21,16 +19,10 @@ const LIMITS: WorkerLimits = { timeoutMs: 60_000, maxHeapMb: 256 };
  * const policy = await reloadBudgetPolicy(file, { loaded: true, parse: parseBudgetsOffThread({ signal }) });
  */
 export function parseBudgetsOffThread(options: Partial<WorkerLimits> = {}): (file: string, text: string) => Promise<BudgetPolicy> {
-  const limits: WorkerLimits = { ...LIMITS, ...options };
-  // The parse is a pure function of the file's name and text: a reload of an unchanged file needs no worker.
-  const parse = reuseRecentAnswers((input: { file: string; text: string }) => runTypeScriptWorker<ConfigReply<BudgetPolicy>>(new URL("./parse-worker.ts", import.meta.url), input, limits));
-  return async (file, text) => {
-    let reply: ConfigReply<BudgetPolicy>;
-    try {
-      reply = await parse({ file, text });
-    } catch (error) {
-      throw workerLimitProblem(error, { path: file, bytes: Buffer.byteLength(text) }, "parsing budgets.yaml");
-    }
-    return fromConfigReply(reply);
-  };
+  const limits: WorkerLimits = { ...options, timeoutMs: options.timeoutMs ?? LIMITS.timeoutMs, maxHeapMb: options.maxHeapMb ?? LIMITS.maxHeapMb };
+  const parse = configJobOnWorker<{ file: string; text: string }, BudgetPolicy>(new URL("./parse-worker.ts", import.meta.url), limits, ({ file, text }) => ({
+    file: { path: file, bytes: Buffer.byteLength(text) },
+    doing: "parsing budgets.yaml",
+  }));
+  return (file, text) => parse({ file, text });
 }
