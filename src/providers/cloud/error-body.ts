@@ -6,11 +6,16 @@
  * - `{"error": "…"}` (text-generation-inference);
  * - `{"object": "error", "message": "…", "type", "code"}` (vLLM's older servers), or any top-level `message`;
  * - `{"detail": "…"}` or `{"detail": [{"loc", "msg"}…]}` (FastAPI's validation errors).
+ * A body already in OpenAI's shape is rewritten only when its message is longer than a client is shown.
  */
+import { APIError } from "openai";
 import { echo } from "../../api/echo.js";
 
-/** Upstream messages are quoted to the client: enough to act on, never a whole page. */
-const MAX_MESSAGE_CHARS = 1_000;
+/**
+ * Upstream messages are quoted to the client: enough to act on, never a whole page. Nor in the logs,
+ * where a 5xx's message goes with its cause's (the SDK error that holds the body's message too).
+ */
+export const MAX_MESSAGE_CHARS = 1_000;
 
 /**
  * @example
@@ -31,6 +36,19 @@ export function openAIShapedErrors(inner: typeof fetch): typeof fetch {
   }) as typeof fetch;
 }
 
+/**
+ * The SDK's error for an `error` object found in a 200's body or a stream's event, its message cut
+ * short like an error body's: the SDK error is the logged cause of the client's error, and would
+ * otherwise carry the upstream's whole text into every log line of it.
+ *
+ * @example if (body.error) throw upstreamBodyError(body.error, response.headers);
+ */
+export function upstreamBodyError(error: unknown, headers: Headers): APIError {
+  const message = (error as { message?: unknown }).message;
+  const quoted = typeof message === "string" && message.length > MAX_MESSAGE_CHARS ? { ...(error as object), message: echo(message, MAX_MESSAGE_CHARS) } : error;
+  return new APIError(undefined, quoted as object, undefined, headers);
+}
+
 /** The body in OpenAI's shape, or undefined when it is already (or carries no message to keep). */
 export function reshaped(text: string): string | undefined {
   let body: unknown;
@@ -42,7 +60,10 @@ export function reshaped(text: string): string | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const fields = body as Record<string, unknown>;
   const error = fields.error;
-  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") return undefined;
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
+    const { message } = error as { message: string };
+    return message.length > MAX_MESSAGE_CHARS ? JSON.stringify({ ...fields, error: { ...error, message: echo(message, MAX_MESSAGE_CHARS) } }) : undefined;
+  }
   const message = typeof error === "string" ? error : typeof fields.message === "string" ? fields.message : detailMessage(fields.detail);
   if (message === undefined || message === "") return undefined;
   const code = typeof fields.code === "string" ? fields.code : null;
