@@ -1,6 +1,7 @@
 /**
  * An upstream's error message is quoted to the client cut short, however the upstream words it: an
- * error body already in OpenAI's shape too, and an error in a 200's body or a stream's first event.
+ * error body already in OpenAI's shape too, an error in a 200's body or a stream's first event, and
+ * an error page that is not JSON (which the client is not shown, but the logs were, whole).
  * A broken upstream that answers with a page-long message (a stack trace, an echoed request) must
  * not become a page-long error for the client, nor several copies of it in each log line.
  */
@@ -43,6 +44,13 @@ describe("an upstream error with a page-long message", () => {
     expect(r.error.message).toContain("stack frame");
     expect(r.error.message.length).toBeLessThan(MAX_MESSAGE_CHARS + 200);
     expect(r.error.code).toBe(status === 500 ? "upstream_error" : "boom");
+    expect(r.loggedChars).toBeLessThan(20 * MAX_MESSAGE_CHARS);
+  });
+
+  it("as an error page that is not JSON: the logs get it cut short", async () => {
+    answer = (res) => res.writeHead(502, { "content-type": "text/html" }).end(`<html><body><pre>${LONG}</pre></body></html>`);
+    const r = await chat(false);
+    expect(r.status).toBe(502);
     expect(r.loggedChars).toBeLessThan(20 * MAX_MESSAGE_CHARS);
   });
 

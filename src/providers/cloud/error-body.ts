@@ -17,17 +17,30 @@ import { echo } from "../../api/echo.js";
  */
 export const MAX_MESSAGE_CHARS = 1_000;
 
+/** Shorter secrets are not looked for: replacing them everywhere would garble the message. */
+const MIN_SECRET_CHARS = 8;
+
+/** `text` with every occurrence of each of `secrets` replaced. */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? redacted.replaceAll(secret, "[redacted]") : redacted), text);
+}
+
 /**
+ * `secrets` (the gateway's upstream API key) are removed from error bodies before anything reads
+ * them: a proxy that echoes the request's credentials in its error must not hand them to the client
+ * or the logs. A body that is not JSON (an HTML error page) is cut short: the SDK keeps it whole as
+ * its error's message, which goes into the log line of the client's 502.
+ *
  * @example
- * new OpenAI({ fetch: openAIShapedErrors(fetch) });
+ * new OpenAI({ fetch: openAIShapedErrors(fetch, { secrets: [apiKey] }) });
  */
-export function openAIShapedErrors(inner: typeof fetch): typeof fetch {
+export function openAIShapedErrors(inner: typeof fetch, options: { secrets?: readonly string[] } = {}): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const response = await inner(input, init);
     // A web Response cannot carry a status past 599 (it throws), so such an answer goes on as it is.
-    if (response.status < 400 || response.status > 599 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
-    const text = await response.text();
-    const shaped = reshaped(text);
+    if (response.status < 400 || response.status > 599) return response;
+    const text = withoutSecrets(await response.text(), options.secrets ?? []);
+    const shaped = (response.headers.get("content-type") ?? "").includes("json") ? reshaped(text) : echo(text, MAX_MESSAGE_CHARS);
     const headers = new Headers(response.headers);
     // The body is no longer the bytes the upstream sent, nor their encoding.
     headers.delete("content-length");

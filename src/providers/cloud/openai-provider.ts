@@ -62,8 +62,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       defaultHeaders: keyHeader ? { ...options.config.headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : options.config.headers,
       defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
-      // Errors worded another server's way keep their reason (error-body.ts).
-      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch), options.config.timeout_ms),
+      // Errors worded another server's way keep their reason, without the key if they echo it (error-body.ts).
+      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch, { secrets: options.apiKey ? [options.apiKey] : [] }), options.config.timeout_ms),
     });
   }
 
