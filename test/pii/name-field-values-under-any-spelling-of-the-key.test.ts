@@ -85,6 +85,7 @@ describe("a name under a person's field in structured data, however the key is w
     ['{"last_name": "Apellido", "first_name": "Prénom"}'],
     ['{"first_name":"TEST","last_name":"USER"}'],
     ['{"nombre": "Laptop Pro", "precio": 999}'],
+    ['{"last_name": "Apellido"} and the catalogue {"nombre": "Laptop Pro", "precio": 999}'],
     ['{"nome": "Roma Centrale", "tipo": "stazione"}'],
     ["nom,prix\nLaptop Pro,999"],
     ['{"company_full_name": "Acme Holdings", "orgFullName": "Northwind Traders"}'],

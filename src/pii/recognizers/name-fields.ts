@@ -14,7 +14,7 @@ import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 /** Group 1: a key that names a person; otherwise the ambiguous "nombre", "nome", "nom". */
 const KEYS = new RegExp(`(${PERSON_NAME_KEY})|${AMBIGUOUS_PERSON_NAME_KEY}`, "giu");
-/** How near a person's field makes "nombre", "nome" or "nom" one too: within one record of a few fields. */
+/** How near a person's field makes "nombre", "nome" or "nom" one too: a record of a few fields. */
 const NEAR_CHARS = 200;
 /** A name is shorter; past this a value is prose or code, and each key's look ahead stays bounded. */
 const MAX_VALUE_CHARS = 100;
@@ -110,17 +110,23 @@ function valueAfterKey(text: string, start: number, end: number): Span | undefin
   return undefined;
 }
 
-/** Whether any of `starts` (ascending) is within NEAR_CHARS of `at`. */
-function near(starts: number[], at: number): boolean {
+/**
+ * Whether a person's key (`starts`, ascending) is within NEAR_CHARS of `at` and in the same record: no brace
+ * between them (`{"last_name": "Apellido"}` is a translation table, `{"nombre": "Laptop Pro"}` after it a
+ * product).
+ */
+function besidePersonKey(text: string, starts: number[], at: number): boolean {
   let low = 0;
   let high = starts.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (starts[middle]! < at - NEAR_CHARS) low = middle + 1;
+    if (starts[middle]! < at) low = middle + 1;
     else high = middle;
   }
-  return low < starts.length && starts[low]! <= at + NEAR_CHARS;
+  const sameRecord = (from: number, to: number) => to - from <= NEAR_CHARS && !RECORD_BOUNDARY.test(text.slice(from, to));
+  return (low > 0 && sameRecord(starts[low - 1]!, at)) || (low < starts.length && sameRecord(at, starts[low]!));
 }
+const RECORD_BOUNDARY = /[{}]/u;
 
 export function nameFieldsRecognizer(): Recognizer {
   const keys = new RegExp(KEYS.source, KEYS.flags);
@@ -138,7 +144,7 @@ export function nameFieldsRecognizer(): Recognizer {
       if (personKeyStarts.length === 0) return;
       for (const key of found) {
         if (++tried % CHECK_EVERY === 0) deadline.check();
-        if (key.ambiguous && !near(personKeyStarts, key.start)) continue;
+        if (key.ambiguous && !besidePersonKey(text, personKeyStarts, key.start)) continue;
         const value = valueAfterKey(text, key.start, key.end);
         if (value && isNameValue(text.slice(value.start, value.end))) out.push({ type: "PERSON", start: value.start, end: value.end, score: SCORE });
       }
