@@ -23,6 +23,7 @@ const MAX_ATTRIBUTE_CHARS = 200;
 /** A value's score: as high as a name after "last name:" in text. */
 const SCORE = 0.8;
 const QUOTES = "\"'`";
+const isQuote = (char: string | undefined): char is string => char !== undefined && char !== "" && QUOTES.includes(char);
 /** What ends a bare value after a colon (YAML, a flow mapping) or glued after `=` (a form, a query, a log line). */
 const BARE_COLON_VALUE_END = /[\r\n,;:=}\]&#<>"'`]/u;
 const BARE_EQUALS_VALUE_END = /[\s,;:=&<>"'`]/u;
@@ -38,10 +39,10 @@ function bareValue(text: string, start: number, end: RegExp): Span | undefined {
   const limit = Math.min(text.length, start + MAX_VALUE_CHARS);
   while (stop < limit && !end.test(text[stop]!)) stop++;
   if (stop === limit && limit < text.length) return undefined;
-  return trimmed(start, stop, text);
+  return trimmed(text, start, stop);
 }
 
-function trimmed(start: number, end: number, text: string): Span | undefined {
+function trimmed(text: string, start: number, end: number): Span | undefined {
   while (start < end && /\s/u.test(text[start]!)) start++;
   while (end > start && /\s/u.test(text[end - 1]!)) end--;
   return end > start ? { start, end } : undefined;
@@ -51,7 +52,7 @@ function trimmed(start: number, end: number, text: string): Span | undefined {
 function quotedValue(text: string, at: number): Span | undefined {
   const escaped = text[at] === "\\";
   const quote = text[at + (escaped ? 1 : 0)];
-  if (quote === undefined || !QUOTES.includes(quote)) return undefined;
+  if (!isQuote(quote)) return undefined;
   const start = at + (escaped ? 2 : 1);
   const limit = Math.min(text.length, start + MAX_VALUE_CHARS);
   for (let i = start; i < limit; i++) {
@@ -90,8 +91,8 @@ function trailingSpaces(text: string, at: number): number {
 function valueAfterKey(text: string, start: number, end: number): Span | undefined {
   if (text[start - 1] === "<") return elementText(text, end);
   let at = end;
-  const escapedKeyQuote = text[start - 2] === "\\" && QUOTES.includes(text[start - 1]!);
-  const keyQuote = QUOTES.includes(text[start - 1] ?? "") ? text[start - 1] : undefined;
+  const keyQuote = isQuote(text[start - 1]) ? text[start - 1] : undefined;
+  const escapedKeyQuote = keyQuote !== undefined && text[start - 2] === "\\";
   if (keyQuote !== undefined) {
     if (escapedKeyQuote && text[at++] !== "\\") return undefined;
     if (text[at++] !== keyQuote) return undefined;
@@ -104,7 +105,7 @@ function valueAfterKey(text: string, start: number, end: number): Span | undefin
   const valueAt = at;
   while (text[at] === " " || text[at] === "\t") at++;
   const quoted = quotedValue(text, at);
-  if (quoted !== undefined || text[at] === "\\" || QUOTES.includes(text[at] ?? "")) return quoted;
+  if (quoted !== undefined || text[at] === "\\" || isQuote(text[at])) return quoted;
   if (operator === ":" && !/\s/u.test(text.slice(start, end))) return bareValue(text, at, BARE_COLON_VALUE_END);
   if (operator === "=" && at === valueAt && glued === valueAt - 1) return bareValue(text, at, BARE_EQUALS_VALUE_END);
   return undefined;
