@@ -75,6 +75,8 @@ describe("a name under a person's field in structured data, however the key is w
     ["interface User { lastNameField: string; lastName: string; firstName: String }"],
     ["type Query { lastName: String! }"],
     ["first_name: Required"],
+    ["orderBy: { lastName: DESC }, sort=lastName:ASC"],
+    ["LAST_NAME: NOT NULL"],
     ["<last_name/>"],
     ['<last_name nil="true"/>'],
     ["'last_name' => 'required|string|max:255',"],

@@ -7,9 +7,9 @@ import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY } from "../person-name-keys.
 
 /**
  * The words of test fixtures' and sample rows' placeholders ("Admin", "Test User", "Sample Account"), and of
- * types and rules that stand where a value would in a schema or code (`lastName: String`, `first_name:
- * Required`). A fixed list, not the lexicon's common words: Will, Rose, Hope, Young, Baker, Hill and Stone are
- * common words there and real names here.
+ * types, rules and sort orders that stand where a value would in a schema or code (`lastName: String`,
+ * `first_name: Required`, `lastName: DESC`). A fixed list, not the lexicon's common words: Will, Rose, Hope,
+ * Young, Baker, Hill and Stone are common words there and real names here.
  */
 const NOT_NAME_WORDS = new Set([
   "test", "tester", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy", "placeholder",
@@ -17,6 +17,8 @@ const NOT_NAME_WORDS = new Set([
   "string", "str", "text", "varchar", "char", "int", "integer", "number", "boolean", "bool", "object", "any", "void",
   "undefined", "nil", "true", "false", "yes", "no", "required", "optional", "mandatory", "nullable", "unique", "readonly",
   "deprecated", "todo", "tbd", "redacted", "hidden",
+  // Sort orders and SQL constraints: `orderBy: { lastName: DESC }`, `LAST_NAME: NOT NULL`.
+  "asc", "desc", "ascending", "descending", "not", "primary", "key", "index",
 ]);
 
 /** Whether a name-shaped value is placeholders, types or rules only. */
