@@ -7,11 +7,15 @@
  */
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
-import { PERSON_NAME_KEY } from "../person-name-keys.js";
+import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
+import { isFieldLabel, isNameValue, placeholderOnly } from "./name-values.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 const ANY_PERSON_KEY = new RegExp(PERSON_NAME_KEY, "iu");
-const PERSON_KEY_CELL = new RegExp(`^${PERSON_NAME_KEY}$`, "iu");
+/** A header cell ending in a person's field, also after a prefix ("Customer Last Name", "billing_last_name", "patientLastName"). */
+const PERSON_KEY_CELL_END = new RegExp(`(?:${PERSON_NAME_KEY})$`, "iu");
+/** "nom", "nombre", "nome": a person's column only beside one above ("nom;prénom;email"; person-name-keys.ts). */
+const AMBIGUOUS_KEY_CELL = new RegExp(`^${AMBIGUOUS_PERSON_NAME_KEY}$`, "iu");
 const DELIMITERS = [",", "\t", ";", "|"] as const;
 type Delimiter = (typeof DELIMITERS)[number];
 /** A Markdown table's line under its header: `|---|:--:|`. */
@@ -69,32 +73,24 @@ function* lines(text: string): Generator<{ start: number; end: number }> {
   }
 }
 
+function isPersonKeyCell(cell: string): boolean {
+  const key = PERSON_KEY_CELL_END.exec(cell);
+  return key !== null && startsKeyWord(cell, key.index);
+}
+
 /** The header's delimiter and the columns that hold a person's name, if the line is such a header. */
 function personColumns(text: string, line: { start: number; end: number }): { delimiter: Delimiter; columns: number[]; width: number } | undefined {
   const content = text.slice(line.start, line.end);
   if (!ANY_PERSON_KEY.test(content)) return undefined;
   for (const delimiter of DELIMITERS) {
     if (!content.includes(delimiter)) continue;
-    const cells = cellsOf(text, line.start, line.end, delimiter);
-    const columns = cells.flatMap((cell, index) => (PERSON_KEY_CELL.test(text.slice(cell.start, cell.end)) ? [index] : []));
-    if (columns.length > 0) return { delimiter, columns, width: cells.length };
+    const cells = cellsOf(text, line.start, line.end, delimiter).map((cell) => text.slice(cell.start, cell.end));
+    const columns = cells.flatMap((cell, index) => (isPersonKeyCell(cell) ? [index] : []));
+    if (columns.length === 0) continue;
+    const ambiguous = cells.flatMap((cell, index) => (AMBIGUOUS_KEY_CELL.test(cell) ? [index] : []));
+    return { delimiter, columns: [...columns, ...ambiguous].sort((a, b) => a - b), width: cells.length };
   }
   return undefined;
-}
-
-/**
- * The words of test fixtures' and sample rows' placeholders ("Admin", "Test User", "Sample Account"). A
- * fixed list, not the lexicon's common words: Will, Rose, Hope, Young, Baker, Hill and Stone are common
- * words there and real names here.
- */
-const PLACEHOLDER_WORDS = new Set([
-  "test", "tester", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy", "placeholder",
-  "default", "unknown", "none", "null", "anonymous", "system", "root", "guest", "foo", "bar", "baz", "first", "last", "name",
-]);
-
-/** Whether a name-shaped cell is placeholders only. */
-function placeholderOnly(cell: string): boolean {
-  return cell.toLowerCase().split(/[ ,]+/u).filter(Boolean).every((word) => PLACEHOLDER_WORDS.has(word));
 }
 
 export function nameColumnsRecognizer(): Recognizer {
@@ -120,7 +116,7 @@ export function nameColumnsRecognizer(): Recognizer {
             for (const column of header.columns) {
               const cell = cells[column]!;
               const value = text.slice(cell.start, cell.end);
-              if (NAME_CELL.test(value) && !placeholderOnly(value)) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
+              if ((NAME_CELL.test(value) && !placeholderOnly(value) && !isFieldLabel(value)) || isNameValue(value)) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
             }
             previous = line;
             continue;
