@@ -21,6 +21,7 @@ import { usageRoutes } from "../routes/usage.js";
 import { keyDigest, parseApiKeys } from "./auth/api-keys.js";
 import type { GatewayConfig } from "./config/load.js";
 import { watchFile } from "./config/watch-file.js";
+import { ConfigError } from "./config/yaml-file.js";
 import { loadContextConfig } from "./context/config.js";
 import { createContextStoreFromConfig } from "./context/create.js";
 import { createRedisClient } from "./context/redis-client.js";
@@ -174,10 +175,15 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
         // Stopped by the gateway closing, not refused: no failure to count or alert on.
         if (reloadWorkers.signal.aborted) return undefined;
         metrics.policyReloadFailed(BUDGETS_FILE);
-        log.error({ err: error, trigger }, "budgets.yaml cannot be loaded (invalid, unreadable or removed); the previous budgets stay in force");
+        const failure = loadFailure(error, trigger, budgetsFile);
+        // As the routing policy's failure is logged: its problems as `file:line:col` lines, at most
+        // MAX_REPORTED_PROBLEMS, not the error with its stack and every problem a worker sent (1,000);
+        // an error that is no ConfigError (a bug) keeps its stack.
+        const cause = error instanceof ConfigError ? {} : { err: error };
+        log.error({ trigger, problems: failure.message.split("\n"), ...cause }, "budgets.yaml cannot be loaded (invalid, unreadable or removed); the previous budgets stay in force");
         budgetsState.failures++;
-        budgetsState.lastError = loadFailure(error, trigger, budgetsFile);
-        return budgetsState.lastError;
+        budgetsState.lastError = failure;
+        return failure;
       }
     });
   // The admin API and SIGHUP reload the same files as the file watches: routing and intents, and budgets.yaml.

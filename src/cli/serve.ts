@@ -97,6 +97,11 @@ function listenFailure(error: unknown): string | undefined {
       return "permission denied (ports below 1024 need privileges)";
     case "EADDRNOTAVAIL":
       return "no such address on this host";
+    // A well-formed HOST name the resolver does not know (or cannot reach a DNS server for).
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return "the host name does not resolve to an address";
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { apiKeysProblems, PRINTABLE_ASCII } from "../auth/api-keys.js";
 import { numberBetween, wholeNumber } from "./env-number.js";
+import { ListenHostSchema } from "./listen-host.js";
 import { DEFAULT_POLL_MS } from "./watch-paths.js";
 
 /**
@@ -21,7 +22,7 @@ const flag = z
 
 export const EnvSchema = z.object({
   PORT: port.default(8080),
-  HOST: z.string().min(1).default("127.0.0.1"),
+  HOST: ListenHostSchema.default("127.0.0.1"),
   SWITCHYARD_POLICY_DIR: z.string().min(1).default(SHIPPED_POLICY_DIR),
   SWITCHYARD_LOCAL_MODEL: z.string().min(1).optional(),
   /** Intent classifier model folder; default: the bundled one trained from policies/intents.yaml. */

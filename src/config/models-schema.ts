@@ -35,7 +35,33 @@ const TokenPriceSchema = z
     },
   });
 
-export const PriceSchema = z.union([TokenPriceSchema, z.strictObject({ usd_per_hour: z.number().nonnegative() })]);
+/** What the host costs: USD per hour, turned into a cost per request by its duration. */
+const HourlyPriceSchema = z.strictObject({ usd_per_hour: z.number().nonnegative() });
+
+type TokenPrice = z.infer<typeof TokenPriceSchema>;
+type HourlyPrice = z.infer<typeof HourlyPriceSchema>;
+
+const PRICE_SHAPES = "a price per token, { input_per_1m, output_per_1m } (USD per 1M tokens; cached_input_per_1m optional), or per hour, { usd_per_hour }";
+const TOKEN_KEYS = ["input_per_1m", "cached_input_per_1m", "output_per_1m"];
+
+/**
+ * Either shape, told apart by the keys written: as a plain union, a mistake in either (`output_per_1m`
+ * left out, `input_per_1m: "2.50"`, `usd_per_hr`) was one "Invalid input" at `price`, naming no field.
+ * A mapping with `usd_per_hour` is an hourly price, one with a per-token key a token price, each
+ * reported by field; anything else is told both shapes.
+ */
+export const PriceSchema = z.unknown().transform((value, ctx): TokenPrice | HourlyPrice => {
+  const keys = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  const schema = keys.includes("usd_per_hour") ? HourlyPriceSchema : keys.some((key) => TOKEN_KEYS.includes(key)) ? TokenPriceSchema : undefined;
+  if (!schema) {
+    ctx.addIssue({ code: "custom", message: `expected ${PRICE_SHAPES}` });
+    return z.NEVER;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+  return z.NEVER;
+});
 export type Price = z.infer<typeof PriceSchema>;
 
 export const LlamaCppProviderSchema = z.strictObject({

@@ -108,6 +108,9 @@ export function watchPaths(options: WatchPathsOptions): PathWatch {
         });
         watchers.set(id, watcher);
       } catch (error) {
+        // A folder missing now (a shadow candidate not yet deployed) is no failure to report while the
+        // periodic check runs: it records the absence and sees the folder appear.
+        if (pollMs > 0 && errorCode(error) === "ENOENT") continue;
         options.onWatchError?.(error, spec.dir);
       }
     }

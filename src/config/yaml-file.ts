@@ -14,7 +14,7 @@ import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { NestedTooDeep, parseWithinDepth } from "./depth-guarded-parse.js";
 import { resourceExhausted, tooDeep } from "./nesting-depth.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
-import { looksUtf16, UTF16_MESSAGE } from "./text-encoding.js";
+import { decodeStrictUtf8, looksUtf16, NOT_UTF8_MESSAGE, UTF16_MESSAGE } from "./text-encoding.js";
 import { createLocator } from "./yaml-locate.js";
 import { tagProblems } from "./yaml-warnings.js";
 
@@ -311,6 +311,23 @@ export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FIL
   }
 }
 
+/**
+ * A configuration file's bytes as text; bytes that are not UTF-8 (a file saved as Latin-1) are a
+ * `ConfigError` at the first of them, not letters silently replaced by U+FFFD.
+ *
+ * @example
+ * const text = configText("policies/budgets.yaml", await readConfigFile("policies/budgets.yaml"));
+ */
+export function configText(file: string, bytes: Uint8Array): string {
+  const { text, badOffset } = decodeStrictUtf8(bytes);
+  if (badOffset === undefined) return text;
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) counter.addNewLine(at + 1);
+  const { line, col } = counter.linePos(badOffset);
+  throw new ConfigError([{ file, line, col, path: "", message: NOT_UTF8_MESSAGE }]);
+}
+
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
   const source = await loadOptionalYamlFile(file, schema);
   if (!source) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: "file not found" }]);
@@ -320,5 +337,5 @@ export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S)
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */
 export async function loadOptionalYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>> | undefined> {
   const bytes = await readConfigFile(file);
-  return bytes === undefined ? undefined : parseYamlText(file, bytes.toString("utf8"), schema);
+  return bytes === undefined ? undefined : parseYamlText(file, configText(file, bytes), schema);
 }

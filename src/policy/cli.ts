@@ -47,6 +47,7 @@ import { GatewayError } from "../errors.js";
 import { capabilityRefusal, denialFor } from "../pipeline/deny.js";
 import { KeepLocalError } from "../pipeline/stages/prepare.js";
 import { unconfiguredProviders } from "../providers/unconfigured.js";
+import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PiiPolicy } from "../pii/policy/schema.js";
 import type { PiiRouteAction } from "./schema.js";
 import { keptOnHost } from "./fallback.js";
@@ -258,6 +259,13 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     if (colon <= 0) throw new UsageError(`--header expects 'name: value', got '${raw}'`);
     headers.set(raw.slice(0, colon).trim().toLowerCase(), raw.slice(colon + 1).trim());
   }
+
+  // A misspelt --intent or --pii type is a request the gateway never sees: its classifier answers only
+  // its labels, its PII engine only its types. Explained as given, no rule naming it fired, silently.
+  const intents = labels ?? [...policy.intentRoutes.keys()];
+  if (typeof v.intent === "string") refuseUnknown("--intent", [v.intent], intents, "intent");
+  if (typeof v.sticky === "string") refuseUnknown("--sticky", [parseSticky(v.sticky).intent ?? ""].filter(Boolean), intents, "intent");
+  if (typeof v.pii === "string" && v.pii !== "none") refuseUnknown("--pii", piiFlagTypes(v.pii), await piiTypesFor(dir), "PII type");
 
   const classification = await classifyForExplain(body, v, io, deps, noClassifier ? undefined : classifierDir, previousUserTurns);
   const pii = await piiForExplain(body, v, io, deps, dir);
@@ -504,11 +512,24 @@ async function piiPolicyForExplain(dir: string): Promise<PiiPolicy | undefined> 
   return loadPiiPolicy(piiFile);
 }
 
+/** The types `--pii TYPE,TYPE` names. */
+const piiFlagTypes = (flag: string): string[] => flag.split(",").map((t) => t.trim()).filter(Boolean);
+
+/** The types the gateway's PII engine would report: the built-in ones and pii.yaml's custom recognizers'. */
+async function piiTypesFor(dir: string): Promise<string[]> {
+  const policy = await piiPolicyForExplain(dir);
+  return [...BUILTIN_ENTITY_TYPES, ...(policy?.custom_recognizers ?? []).map((recognizer) => recognizer.type)];
+}
+
+/** A usage error naming the first of `given` not among `known` (none known: nothing to check against). */
+function refuseUnknown(flag: string, given: readonly string[], known: readonly string[], what: string): void {
+  if (known.length === 0) return;
+  const unknown = given.find((name) => !known.includes(name));
+  if (unknown !== undefined) throw new UsageError(`${flag}: unknown ${what} '${unknown}'; known: ${known.join(", ")}`);
+}
+
 async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
-  if (typeof v.pii === "string") {
-    const types = v.pii === "none" ? [] : v.pii.split(",").map((t) => t.trim()).filter(Boolean);
-    return { types };
-  }
+  if (typeof v.pii === "string") return { types: v.pii === "none" ? [] : piiFlagTypes(v.pii) };
   const texts = requestTexts(body);
   if (deps.scanPii) return deps.scanPii(texts);
   const piiFile = join(dir, "pii.yaml");

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -65,14 +65,24 @@ export interface LoadedPolicy {
   providers?: Readonly<Record<string, ProviderConfig>>;
 }
 
-async function readIfExists(path: string, limit: SizeLimit = POLICY_FILE_LIMIT): Promise<ReadFile | undefined> {
+/** How a file's bytes become text: `configText` refuses bytes that are not UTF-8. */
+type Decode = (path: string, bytes: Buffer) => string;
+
+async function readIfExists(path: string, limit: SizeLimit = POLICY_FILE_LIMIT, decode: Decode = configText): Promise<ReadFile | undefined> {
   const buffer = await readConfigFile(path, limit);
-  return buffer && { path, text: buffer.toString("utf8"), bytes: buffer.length };
+  return buffer && { path, text: decode(path, buffer), bytes: buffer.length };
 }
+
+/**
+ * pii.yaml is read here only for its entity types; its own loader (the gateway's, `policy check`'s)
+ * refuses it when it is not UTF-8, once, without hiding routing.yaml's problems.
+ */
+const lenientText: Decode = (_path, bytes) => bytes.toString("utf8");
 
 async function findFile(name: string, dir: string, fallbackDir: string | undefined): Promise<ReadFile | undefined> {
   const limit = name === INTENTS_FILE ? INTENTS_FILE_LIMIT : POLICY_FILE_LIMIT;
-  return (await readIfExists(join(dir, name), limit)) ?? (fallbackDir ? await readIfExists(join(fallbackDir, name), limit) : undefined);
+  const decode = name === PII_FILE ? lenientText : configText;
+  return (await readIfExists(join(dir, name), limit, decode)) ?? (fallbackDir ? await readIfExists(join(fallbackDir, name), limit, decode) : undefined);
 }
 
 const infoOf = (file: ReadFile): PolicyFileInfo => ({ path: file.path, sha256: createHash("sha256").update(file.text).digest("hex"), bytes: file.bytes });

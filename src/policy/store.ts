@@ -270,7 +270,7 @@ export class PolicyStore {
       // a candidate that failed at start-up has no snapshot to catch up, only its failure counted once.
       catchUp: this.hasSnapshot ? () => void this.queue.run(() => this.load("watch")) : undefined,
       onWatchError: (error, watched) =>
-        log.error({ err: error, dir: watched }, `routing policy: cannot watch a folder; changes are still found every ${this.options.pollMs ?? DEFAULT_POLL_MS} ms, or reload with SIGHUP or the admin API`),
+        log.error({ err: error, dir: watched }, `${this.options.role === "shadow" ? "shadow " : ""}routing policy: cannot watch a folder; changes are still found every ${this.options.pollMs ?? DEFAULT_POLL_MS} ms, or reload with SIGHUP or the admin API`),
     });
     this.shadow?.store.watch();
     return this;

@@ -4,7 +4,7 @@
  * `file:line:col` problems, like every policy file; so does its removal once the gateway has loaded it
  * (`reloadBudgetPolicy`).
  */
-import { ConfigError, loadOptionalYamlFile, parseYamlText, readConfigFile } from "../../config/yaml-file.js";
+import { ConfigError, configText, loadOptionalYamlFile, parseYamlText, readConfigFile } from "../../config/yaml-file.js";
 import { BudgetsFileSchema, NO_BUDGETS, type BudgetPolicy } from "./schema.js";
 
 export const BUDGETS_FILE = "budgets.yaml";
@@ -37,7 +37,7 @@ const parseSync = async (file: string, text: string): Promise<BudgetPolicy> => p
  */
 export async function reloadBudgetPolicy(file: string, options: ReloadBudgetOptions): Promise<BudgetPolicy | undefined> {
   const bytes = await readConfigFile(file);
-  const policy = bytes === undefined ? undefined : await (options.parse ?? parseSync)(file, bytes.toString("utf8"));
+  const policy = bytes === undefined ? undefined : await (options.parse ?? parseSync)(file, configText(file, bytes));
   if (policy === undefined && options.loaded) {
     throw new ConfigError([
       {
