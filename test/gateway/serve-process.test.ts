@@ -50,7 +50,8 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     const url = await waitForUrl(child);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     let components: Record<string, { state: string; detail: string }> = {};
-    for (let i = 0; i < 50; i++) {
+    // Finding out that the model file is missing starts llama.cpp first, which takes seconds on a busy machine.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
       const body = (await (await fetch(`${url}/readyz`)).json()) as { components: typeof components };
       components = body.components;
       if (components["provider:local"]?.state !== "loading") break;
