@@ -95,18 +95,25 @@ function continuesTable(text: string, row: Row, header: Header, start: number): 
 }
 
 /**
- * The words of test fixtures' and sample rows' placeholders ("Admin", "Test User", "Sample Account"). A
- * fixed list, not the lexicon's common words: Will, Rose, Hope, Young, Baker, Hill and Stone are common
- * words there and real names here.
+ * The words of test fixtures', sample rows' and redacted exports' placeholders ("Admin", "Test User",
+ * "TBD", "N.N.", "Redacted"). A fixed list, not the lexicon's common words: Will, Rose, Hope, Young,
+ * Baker, Hill and Stone are common words there and real names here; words that are surnames too
+ * (Blank, Nil, Mock, Doe) are not in it.
  */
 const PLACEHOLDER_WORDS = new Set([
-  "test", "tester", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy", "placeholder",
-  "default", "unknown", "none", "null", "anonymous", "system", "root", "guest", "foo", "bar", "baz", "first", "last", "name",
+  "test", "tester", "testuser", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy",
+  "placeholder", "default", "unknown", "none", "null", "undefined", "anonymous", "anon", "system", "root", "guest",
+  "foo", "bar", "baz", "qux", "quux", "lorem", "ipsum", "first", "last", "name", "firstname", "lastname", "surname",
+  "fullname", "tbd", "tba", "tbc", "todo", "nn", "na", "xxx", "nobody", "noname", "unnamed", "redacted", "deleted",
+  "removed", "hidden", "masked", "anonymized", "anonymised", "pending", "missing", "unassigned", "unspecified",
+  "customer", "client", "patient", "employee", "member", "contact", "staff", "support", "service", "bot",
+  "mr", "mrs", "ms", "dr",
 ]);
 
 /** Whether a name-shaped cell is placeholders only. */
 function placeholderOnly(cell: string): boolean {
-  return cell.toLowerCase().split(/[ ,]+/u).filter(Boolean).every((word) => PLACEHOLDER_WORDS.has(word));
+  // Full stops dropped: "N.N." is German's "nomen nescio", NN.
+  return cell.toLowerCase().replaceAll(".", "").split(/[ ,]+/u).filter(Boolean).every((word) => PLACEHOLDER_WORDS.has(word));
 }
 
 /**
