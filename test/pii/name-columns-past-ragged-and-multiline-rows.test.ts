@@ -19,6 +19,7 @@ describe("a name column goes on past rows of another width", () => {
     ["a TSV row without its last cell", "Surname\tDept\tRoom\nWojcik\tSales\nBrzeczek\tOps\t4", "Surname\tDept\tRoom\n<PERSON_1>\tSales\n<PERSON_2>\tOps\t4"],
     ["a `;` row without its last cell", "id;Last Name;plan\n1;Wojcik\n2;Brzeczek;free", "id;Last Name;plan\n1;<PERSON_1>\n2;<PERSON_2>;free"],
     ["Markdown rows without their last or first pipe", "| Surname | team |\n|---|---|\n| Wojcik | Sales\nBrzeczek | Ops |\n| Przybylski | QA |", "| Surname | team |\n|---|---|\n| <PERSON_1> | Sales\n<PERSON_2> | Ops |\n| <PERSON_3> | QA |"],
+    ["a Markdown table whose header follows text on its line", "Found: | Surname | team |\n|---|---|\n| Wojcik | Sales |\n| Brzeczek | Ops", "Found: | Surname | team |\n|---|---|\n| <PERSON_1> | Sales |\n| <PERSON_2> | Ops"],
     ["a pipe table without outer pipes, CRLF", "Surname | team\r\n--- | ---\r\nWojcik | Sales\r\nBrzeczek | Ops\r\n", "Surname | team\r\n--- | ---\r\n<PERSON_1> | Sales\r\n<PERSON_2> | Ops\r\n"],
   ])("%s", (_label, text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);

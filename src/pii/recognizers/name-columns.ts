@@ -10,7 +10,7 @@ import type { Entity } from "../entity.js";
 import { NAME_PARTICLES } from "../name-particles.js";
 import { PERSON_NAME_KEY } from "../person-name-keys.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
-import { DELIMITERS, rowAt, trimmedCell, type Delimiter, type Row } from "./table-rows.js";
+import { DELIMITERS, rowAt, textBeforePipeHeader, trimmedCell, type Delimiter, type Row } from "./table-rows.js";
 
 const ANY_PERSON_KEY = new RegExp(PERSON_NAME_KEY, "iu");
 const PERSON_KEY_CELL = new RegExp(`^${PERSON_NAME_KEY}$`, "iu");
@@ -43,6 +43,8 @@ interface Header {
   /** The indexes of the cells that hold a person's name. */
   columns: number[];
   width: number;
+  /** Whether the rows' leading pipe opens a cell: the header's first is text before its table. */
+  pipeOpensCell: boolean;
 }
 
 /** The header's delimiter and the columns that hold a person's name, if the line is such a header. */
@@ -53,7 +55,7 @@ function personColumns(text: string, line: Line): Header | undefined {
     if (!content.includes(delimiter)) continue;
     const { cells } = rowAt(text, line.start, line.end, delimiter);
     const columns = cells.flatMap((cell, index) => (PERSON_KEY_CELL.test(text.slice(cell.start, cell.end)) ? [index] : []));
-    if (columns.length > 0) return { delimiter, columns, width: cells.length };
+    if (columns.length > 0) return { delimiter, columns, width: cells.length, pipeOpensCell: delimiter === "|" && textBeforePipeHeader(text, line.start, line.end) };
   }
   return undefined;
 }
@@ -165,7 +167,8 @@ export function nameColumnsRecognizer(): Recognizer {
             start = line.end + 1;
             continue;
           }
-          const row = rowAt(text, line.start, line.end, header.delimiter, Math.min(text.length, line.start + MAX_ROW_CHARS));
+          const reach = Math.min(text.length, line.start + MAX_ROW_CHARS);
+          const row = rowAt(text, line.start, line.end, header.delimiter, { reach, pipeOpensCell: header.pipeOpensCell });
           if (continuesTable(text, row, header, line.start)) {
             pushNames(text, row, header, out);
             above = { start: line.start, end: Math.min(row.end, text.length) };

@@ -79,12 +79,15 @@ function quotedRowAt(text: string, start: number, delimiter: string, limit: numb
   }
 }
 
-/** The pipe row on the line `[start, end)`: `| a | b |`, `a | b`, `| a | b` alike give the cells a and b. */
-function pipeRowAt(text: string, start: number, end: number): Row {
+/**
+ * The pipe row on the line `[start, end)`: `| a | b |`, `a | b`, `| a | b` alike give the cells a and b,
+ * and with `pipeOpensCell` the first is `| a | b |`'s empty cell before a.
+ */
+function pipeRowAt(text: string, start: number, end: number, pipeOpensCell: boolean): Row {
   const line = trimmedCell(text, start, end);
   let from = line.start;
   let to = line.end;
-  if (from < to && text[from] === "|") from++;
+  if (from < to && text[from] === "|" && !pipeOpensCell) from++;
   if (to > from && text[to - 1] === "|" && text[to - 2] !== "\\") to--;
   const cells: Cell[] = [];
   let cellStart = from;
@@ -99,13 +102,28 @@ function pipeRowAt(text: string, start: number, end: number): Row {
   return { cells, end };
 }
 
-/**
- * The row of `delimiter`'s table on the line `[start, lineEnd)`. With `reach`, a quoted cell may run
- * over line breaks up to `reach` (a pipe table's never does); one that does not close by then, or by
- * the line's end without `reach`, is a cell starting with a stray `"` that ends at a delimiter or its
- * line's end like any other. No character at or past `reach` (or `lineEnd`) is read.
- */
-export function rowAt(text: string, start: number, lineEnd: number, delimiter: Delimiter, reach?: number): Row {
-  if (delimiter === "|") return pipeRowAt(text, start, lineEnd);
-  return quotedRowAt(text, start, delimiter, reach ?? lineEnd);
+export interface RowOptions {
+  /**
+   * How far a quoted cell may run over line breaks (a pipe table's never does); one that does not close
+   * by then, or by the line's end without `reach`, is a cell starting with a stray `"` that ends at a
+   * delimiter or its line's end like any other. No character at or past it (or `lineEnd`) is read.
+   */
+  reach?: number;
+  /**
+   * Whether a pipe starting the row opens an empty first cell: under a header written after text on its
+   * line ("Found: | Surname | team |"), whose first cell is that text, not the table's first column.
+   */
+  pipeOpensCell?: boolean;
+}
+
+/** The row of `delimiter`'s table on the line `[start, lineEnd)`. */
+export function rowAt(text: string, start: number, lineEnd: number, delimiter: Delimiter, options: RowOptions = {}): Row {
+  if (delimiter === "|") return pipeRowAt(text, start, lineEnd, options.pipeOpensCell ?? false);
+  return quotedRowAt(text, start, delimiter, options.reach ?? lineEnd);
+}
+
+/** Whether a pipe table's header line starts with text and ends with a pipe ("Found: | Surname | team |"). */
+export function textBeforePipeHeader(text: string, start: number, end: number): boolean {
+  const line = trimmedCell(text, start, end);
+  return line.end > line.start && text[line.start] !== "|" && text[line.end - 1] === "|";
 }
