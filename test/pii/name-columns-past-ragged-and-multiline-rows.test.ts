@@ -69,6 +69,7 @@ describe("hostile tables stay linear", () => {
     ["a stray quote on each of 200k rows", `last_name,note\n${'Wojcik,"x\n'.repeat(200_000)}`],
     ["20k rows whose quote never closes", `last_name,note\n${`Wojcik,"${"y".repeat(100)}\n`.repeat(20_000)}`],
     ["a quoted cell over 200k lines", `last_name,note\nWojcik,"${"x\n".repeat(200_000)}"\nBrzeczek,ok`],
+    ["one row of 1M characters in quotes", `last_name,note\nWojcik,"${"x".repeat(1_000_000)}"\nBrzeczek,ok`],
     ["rows of 4,000 delimiters", `last_name${",".repeat(4_000)}\n${`Wojcik${",".repeat(4_000)}\n`.repeat(500)}`],
     ["Markdown rows of 400 pipes", `| Surname |${" x |".repeat(400)}\n${`|${" Wojcik |".repeat(400)}\n`.repeat(500)}`],
   ])("%s", (_label, text) => {
