@@ -27,6 +27,7 @@ describe("a name column goes on past rows of another width", () => {
 
   it.each([
     ["a sentence after the table", "first_name,last_name,email\nIgnacy,Wojcik,iw@example.com\nPlease dedupe these, and tell me which are duplicates.\nThanks for the list, Sales Team"],
+    ["a sign-off after the table", "first_name,last_name,email\nIgnacy,Wojcik,iw@example.com\nThanks, Sales Team\nRegards, Support Desk"],
     ["a blank line, then another CSV", "last_name,amount\nWojcik,120\n\nProduct,price\nWidget Pro,9"],
   ])("ends at %s", (_label, text) => {
     const out = cloudTextOf(sanitizer, text).split("\n");

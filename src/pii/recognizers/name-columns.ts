@@ -86,12 +86,27 @@ function isRowAbove(text: string, above: Line, header: Header): boolean {
 }
 
 /**
+ * A greeting or sign-off opening a line of prose right under a table ("Thanks, Zofia", "Regards,
+ * Sales Team") splits at its comma like a row, and may be as wide as one.
+ */
+const PROSE_OPENERS = new Set(["thanks", "thank", "thx", "regards", "cheers", "hello", "hi", "hey", "dear", "please", "note", "ps", "sincerely"]);
+
+function opensProse(text: string, row: Row): boolean {
+  const first = row.cells[0]!;
+  let end = first.start;
+  while (end < first.end && text[end] !== " ") end++;
+  return end - first.start <= 9 && PROSE_OPENERS.has(text.slice(first.start, end).toLowerCase());
+}
+
+/**
  * Whether `row` goes on with the table under `header`. A row as wide as the header does. So does a
  * ragged one, as exports and hand edits write them (an empty last cell dropped, a trailing comma, a
  * Markdown row without its last pipe), unless it is no row at all: a blank line, a line without the
- * delimiter, or a sentence after the table ("Please dedupe these, and flag the rest.").
+ * delimiter, or a sentence after the table ("Please dedupe these, and flag the rest."); nor does a
+ * greeting or sign-off of any width.
  */
 function continuesTable(text: string, row: Row, header: Header, start: number): boolean {
+  if (opensProse(text, row)) return false;
   if (row.cells.length === header.width) return true;
   return row.cells.length >= 2 && !endsLikeSentence(text, start, row.end);
 }
