@@ -152,6 +152,20 @@ function pushNames(text: string, row: Row, header: Header, out: Entity[]): void 
   }
 }
 
+/**
+ * Where a line starts after the `>` marks of a mail reply or Markdown quote ("> first_name,last_name",
+ * "> > Wojcik,Ignacy"), which would otherwise stick to the first cell. Spaces and tabs before no mark
+ * stay: a TSV row's leading tab is its empty first cell.
+ */
+function afterQuoteMarks(text: string, start: number, end: number): number {
+  let i = start;
+  for (;;) {
+    while (i < end && (text[i] === " " || text[i] === "\t")) i++;
+    if (i >= end || text[i] !== ">") return start;
+    start = i = i + 1;
+  }
+}
+
 /** The start of the line after `position`'s (a row ends at its `\n`, or inside a line where it reached its limit). */
 function nextLineAfter(text: string, position: number): number {
   if (position >= text.length) return text.length + 1;
@@ -171,7 +185,8 @@ export function nameColumnsRecognizer(): Recognizer {
       for (let start = 0; start <= text.length; ) {
         if (++lines % CHECK_EVERY === 0) deadline.check();
         const newline = text.indexOf("\n", start);
-        const line = { start, end: newline === -1 ? text.length : newline };
+        const end = newline === -1 ? text.length : newline;
+        const line = { start: afterQuoteMarks(text, start, end), end };
         if (line.end - line.start > MAX_ROW_CHARS) {
           header = above = undefined;
           start = line.end + 1;
