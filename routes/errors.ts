@@ -1,7 +1,7 @@
 /**
  * The one place typed errors become HTTP responses, always in OpenAI's error shape.
  */
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler, Hono, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { asGatewayError, clientClosed, GatewayError, SHUTTING_DOWN_CODE } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
@@ -36,6 +36,38 @@ export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
   errorResponse(
     new GatewayError(`Unknown path: ${c.req.method} ${c.req.path}`, { status: 404, type: "not_found_error", code: "unknown_url" }),
   );
+
+const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** The methods `app` has a route for at `path` (middleware, registered for every method, is not a route). */
+function methodsServing(app: Hono<AppEnv>, path: string): string[] {
+  return ROUTE_METHODS.filter((method) => app.router.match(method, path)[0].some(([[, route]]) => route.method !== "ALL"));
+}
+
+/**
+ * `handleNotFound`, except for a path `app` serves for other methods (`GET /v1/chat/completions`): a
+ * 405 naming them in `Allow`, as OpenAI's API answers, not an "Unknown path" that sends the client
+ * looking for a typo in the URL.
+ *
+ * @example app.notFound(handleUnknownRoute(app));
+ */
+export function handleUnknownRoute(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {
+  return function unknownRoute(c) {
+    const allowed = methodsServing(app, c.req.path);
+    const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+    // A route of this very method that found nothing (a dashboard asset that does not exist) is a 404.
+    if (allowed.length === 0 || allowed.includes(method)) return handleNotFound(c);
+    const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+    return errorResponse(
+      new GatewayError(`Invalid method for URL (${c.req.method} ${c.req.path}): use ${allowed.join(" or ")}.`, {
+        status: 405,
+        type: "invalid_request_error",
+        code: "method_not_allowed",
+        headers: { allow: allow.join(", ") },
+      }),
+    );
+  };
+}
 
 export const bodyTooLarge = (limitBytes: number) =>
   new GatewayError(`The request body exceeds the limit of ${limitBytes} bytes.`, {

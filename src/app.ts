@@ -10,7 +10,7 @@ import { LiveClassifier } from "./policy/live-classifier.js";
 import { adminPolicyRoutes } from "../routes/admin-policies.js";
 import { chatCompletionsRoutes } from "../routes/chat-completions.js";
 import { dashboardRoutes } from "../routes/dashboard.js";
-import { bodyTooLarge, handleError, handleNotFound } from "../routes/errors.js";
+import { bodyTooLarge, handleError, handleUnknownRoute } from "../routes/errors.js";
 import { healthRoutes } from "../routes/health.js";
 import { metricsRoutes } from "../routes/metrics.js";
 import { modelsRoutes } from "../routes/models.js";
@@ -212,7 +212,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
 
   const app = new Hono<AppEnv>();
   app.onError(handleError);
-  app.notFound(handleNotFound);
+  app.notFound(handleUnknownRoute(app));
   app.use("*", requestContext({ log }));
 
   app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));

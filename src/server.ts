@@ -4,10 +4,11 @@
  * event, else the answer), close what is still open after a short flush, and release the models.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, STATUS_CODES, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener, RequestError, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import type { Logger } from "pino";
+import { echo } from "./api/echo.js";
 import type { Gateway } from "./app.js";
 import { asGatewayError, GatewayError, shuttingDown } from "./errors.js";
 
@@ -81,6 +82,10 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.on("clientError", answerClientError);
+  server.on("checkExpectation", (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const refusal = unmetExpectation(incoming.headers.expect ?? "", options.log);
+    outgoing.writeHead(refusal.status, refusal.headers).end(refusal.body);
+  });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
@@ -184,6 +189,28 @@ function unservable(error: unknown, log: Logger): { status: number; headers: Rec
       : asGatewayError(error);
   if (refusal.status >= 500) log.error({ err: error, requestId }, refusal.message);
   log.info({ requestId, status: refusal.status, reason: error instanceof Error ? error.message : String(error) }, "request");
+  const body = JSON.stringify(refusal.toJSON());
+  return {
+    status: refusal.status,
+    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-request-id": requestId, connection: "close" },
+    body,
+  };
+}
+
+/**
+ * The answer to a request whose `Expect` is not `100-continue`, the one expectation HTTP defines.
+ * Node's own 417 has an empty (chunked) body, which the OpenAI SDKs report as an unreadable error, and
+ * keeps the connection open although the body was never read: this one is OpenAI-shaped and closes it.
+ */
+function unmetExpectation(expect: string, log: Logger): { status: number; headers: Record<string, string>; body: string } {
+  const requestId = randomUUID();
+  const refusal = new GatewayError(`The request's Expect header ('${echo(expect)}') cannot be met: only '100-continue' is supported.`, {
+    status: 417,
+    type: "invalid_request_error",
+    code: "expectation_failed",
+    param: "expect",
+  });
+  log.info({ requestId, status: refusal.status }, "request");
   const body = JSON.stringify(refusal.toJSON());
   return {
     status: refusal.status,

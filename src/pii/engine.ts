@@ -13,6 +13,7 @@ import { ipv4Recognizer, ipv6Recognizer } from "./recognizers/ip-address.js";
 import { macAddressRecognizer } from "./recognizers/mac-address.js";
 import { nationalIdRecognizer } from "./recognizers/national-ids.js";
 import { nameColumnsRecognizer } from "./recognizers/name-columns.js";
+import { nameFieldsRecognizer } from "./recognizers/name-fields.js";
 import { nameAndPlaceRecognizer } from "./recognizers/names.js";
 import { phoneRecognizer } from "./recognizers/phone.js";
 import type { Recognizer } from "./recognizers/recognizer.js";
@@ -80,7 +81,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     birthDateRecognizer(),
     ...policy.custom_recognizers.map(customRecognizer),
   ];
-  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()), nameColumnsRecognizer());
+  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()), nameFieldsRecognizer(), nameColumnsRecognizer());
 
   const maxChars = policy.scan.max_text_chars;
 

@@ -8,12 +8,16 @@
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { NAME_PARTICLES } from "../name-particles.js";
-import { PERSON_NAME_KEY } from "../person-name-keys.js";
+import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
+import { isFieldLabel, isNameValue, placeholderOnly } from "./name-values.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 import { DELIMITERS, rowAt, textBeforePipeHeader, trimmedCell, type Delimiter, type Row } from "./table-rows.js";
 
 const ANY_PERSON_KEY = new RegExp(PERSON_NAME_KEY, "iu");
-const PERSON_KEY_CELL = new RegExp(`^${PERSON_NAME_KEY}$`, "iu");
+/** A header cell ending in a person's field, also after a prefix ("Customer Last Name", "billing_last_name", "patientLastName"). */
+const PERSON_KEY_CELL_END = new RegExp(`(?:${PERSON_NAME_KEY})$`, "iu");
+/** "nom", "nombre", "nome": a person's column only beside one above ("nom;prénom;email"; person-name-keys.ts). */
+const AMBIGUOUS_KEY_CELL = new RegExp(`^${AMBIGUOUS_PERSON_NAME_KEY}$`, "iu");
 /** A Markdown table's line under its header: `|---|:--:|`. */
 const MARKDOWN_RULE = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/u;
 /**
@@ -47,15 +51,27 @@ interface Header {
   pipeOpensCell: boolean;
 }
 
+function isPersonKeyCell(cell: string): boolean {
+  const key = PERSON_KEY_CELL_END.exec(cell);
+  return key !== null && startsKeyWord(cell, key.index);
+}
+
 /** The header's delimiter and the columns that hold a person's name, if the line is such a header. */
 function personColumns(text: string, line: Line): Header | undefined {
   const content = text.slice(line.start, line.end);
   if (!ANY_PERSON_KEY.test(content)) return undefined;
   for (const delimiter of DELIMITERS) {
     if (!content.includes(delimiter)) continue;
-    const { cells } = rowAt(text, line.start, line.end, delimiter);
-    const columns = cells.flatMap((cell, index) => (PERSON_KEY_CELL.test(text.slice(cell.start, cell.end)) ? [index] : []));
-    if (columns.length > 0) return { delimiter, columns, width: cells.length, pipeOpensCell: delimiter === "|" && textBeforePipeHeader(text, line.start, line.end) };
+    const cells = rowAt(text, line.start, line.end, delimiter).cells.map((cell) => text.slice(cell.start, cell.end));
+    const columns = cells.flatMap((cell, index) => (isPersonKeyCell(cell) ? [index] : []));
+    if (columns.length === 0) continue;
+    const ambiguous = cells.flatMap((cell, index) => (AMBIGUOUS_KEY_CELL.test(cell) ? [index] : []));
+    return {
+      delimiter,
+      columns: [...columns, ...ambiguous].sort((a, b) => a - b),
+      width: cells.length,
+      pipeOpensCell: delimiter === "|" && textBeforePipeHeader(text, line.start, line.end),
+    };
   }
   return undefined;
 }
@@ -115,9 +131,9 @@ function continuesTable(text: string, row: Row, header: Header, start: number): 
  * The words of test fixtures', sample rows' and redacted exports' placeholders ("Admin", "Test User",
  * "TBD", "N.N.", "Redacted"). A fixed list, not the lexicon's common words: Will, Rose, Hope, Young,
  * Baker, Hill and Stone are common words there and real names here; words that are surnames too
- * (Blank, Nil, Mock, Doe) are not in it.
+ * (Blank, Mock, Doe) are not in it.
  */
-const PLACEHOLDER_WORDS = new Set([
+const TABLE_PLACEHOLDER_WORDS = new Set([
   "test", "tester", "testuser", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy",
   "placeholder", "default", "unknown", "none", "null", "undefined", "anonymous", "anon", "system", "root", "guest",
   "foo", "bar", "baz", "qux", "quux", "lorem", "ipsum", "first", "last", "name", "firstname", "lastname", "surname",
@@ -127,10 +143,11 @@ const PLACEHOLDER_WORDS = new Set([
   "mr", "mrs", "ms", "dr",
 ]);
 
-/** Whether a name-shaped cell is placeholders only. */
-function placeholderOnly(cell: string): boolean {
+/** Whether a name-shaped cell is placeholders only, by this list or name-values.ts' (types, rules, sort orders). */
+function placeholderCell(cell: string): boolean {
   // Full stops dropped: "N.N." is German's "nomen nescio", NN.
-  return cell.toLowerCase().replaceAll(".", "").split(/[ ,]+/u).filter(Boolean).every((word) => PLACEHOLDER_WORDS.has(word));
+  const words = cell.toLowerCase().replaceAll(".", "").split(/[ ,]+/u).filter(Boolean);
+  return words.every((word) => TABLE_PLACEHOLDER_WORDS.has(word)) || placeholderOnly(cell);
 }
 
 /**
@@ -148,7 +165,8 @@ function pushNames(text: string, row: Row, header: Header, out: Entity[]): void 
     const cell = row.cells[column];
     if (!cell) continue;
     const value = text.slice(cell.start, cell.end);
-    if (NAME_CELL.test(value) && !placeholderOnly(value) && (!ragged || namelike(value))) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
+    const nameShaped = (NAME_CELL.test(value) && !isFieldLabel(value)) || isNameValue(value);
+    if (nameShaped && !placeholderCell(value) && (!ragged || namelike(value))) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
   }
 }
 

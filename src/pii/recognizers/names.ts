@@ -7,7 +7,8 @@ import { ownRegex } from "./matches.js";
 import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
-import { PERSON_NAME_KEY } from "../person-name-keys.js";
+import { PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
+import { isFieldLabel, placeholderOnly } from "./name-values.js";
 
 /**
  * What joins the parts of a name's word, for a character class: apostrophes ("O'Brien") and hyphens. Word
@@ -111,22 +112,29 @@ const HONORIFIC_BEFORE =
 const NAME_INTRO_BEFORE = /(?:my name is|name is|names? ?:|i am|i'm|call me|signed|patient|employee|customer|client|tenant|user|contact|attn:?|c\/o)\s+$/i;
 /**
  * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
- * code), `<family_name>` (XML). Read as `last_name: `, the labels here apply to it: JSON pasted into a
+ * code), `<family_name>` (XML). Read as `name: `, the labels here apply to it: JSON pasted into a
  * message sent "Kowalska" under "last_name" while `last_name: Kowalska` was masked. Only keys that name a
  * person (PERSON_NAME_KEY): a bare `"name"` (a product's, a host's) keeps needing a name the lexicon knows.
+ * A whole value under such a key is also masked on its own shape (name-fields.ts); this reading lets the
+ * name rules find a name in a value that is more than one.
  */
-// The key, also after a prefix ("billing_last_name", "PATIENT_LAST_NAME", "ship-to-last-name"), then how structured data ends it: a quoted
-// key and a colon (JSON, also escaped inside a JSON string: `\"last_name\":\"`), a colon before a quoted value
-// (YAML, JS: `lastName: 'Kowalska'`), `=` glued to the value (a form, a query) or before a quoted one (code:
-// `user.last_name = "Kowalska"`; `last_name = Column(String)` is no name), or `>` (XML).
+// The key, also after a prefix or a camel hump (startsKeyWord: "billing_last_name", "PATIENT_LAST_NAME",
+// "patientLastName"), then how structured data ends it: a quoted key and a colon (JSON, also escaped inside a
+// JSON string: `\"last_name\":\"`), a colon before a quoted value (YAML, JS: `lastName: 'Kowalska'`), `=` glued
+// to the value (a form, a query) or before a quoted one (code: `user.last_name = "Kowalska"`; `last_name =
+// Column(String)` is no name), or `>` (XML).
 const PERSON_KEY_VALUE_END = new RegExp(
-  `(?<![\\p{L}\\p{N}])(${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
+  `(?:${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
   "iu",
 );
 const KEY_VALUE_LAST_CHAR = /["'`=>:]\s*$/u;
+const LABEL_COLON_END = /:\s*$/u;
 function asLabel(before: string): string {
   // The cheap test first: this runs before every capitalised run and word in capitals.
-  return KEY_VALUE_LAST_CHAR.test(before) ? before.replace(PERSON_KEY_VALUE_END, "$1: ") : before;
+  if (!KEY_VALUE_LAST_CHAR.test(before)) return before;
+  const key = PERSON_KEY_VALUE_END.exec(before);
+  // "name: " whatever the key's language or prefix: the labels below know that word.
+  return key && startsKeyWord(before, key.index) ? `${before.slice(0, key.index)}name: ` : before;
 }
 // After these, even a word the lexicon knows as a company is the name ("my name is Ford", "Mr Dupont");
 // after "contact" or "customer" it is more often the company ("contact Dell support").
@@ -514,11 +522,15 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       words.push({ lower, bare: lookupForm(lower), start, end: start + word.length });
       start += word.length + 1;
     }
+    const written = text.slice(Math.max(0, runStart - 24), runStart);
+    const before = asLabel(written);
+    // After a field or a label, a type, a rule, a placeholder or the field's own label stands as often as a
+    // name in code and schemas (`firstName: String`, `first_name: Required`, `"last_name": "Apellido"`).
+    if ((before !== written || LABEL_COLON_END.test(written)) && (placeholderOnly(run) || isFieldLabel(run))) return;
     if (shouted) {
       scanShoutedRun(text, words, out);
       return;
     }
-    const before = asLabel(text.slice(Math.max(0, runStart - 24), runStart));
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
     const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
     let i = 0;

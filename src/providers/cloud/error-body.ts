@@ -6,29 +6,60 @@
  * - `{"error": "…"}` (text-generation-inference);
  * - `{"object": "error", "message": "…", "type", "code"}` (vLLM's older servers), or any top-level `message`;
  * - `{"detail": "…"}` or `{"detail": [{"loc", "msg"}…]}` (FastAPI's validation errors).
+ * A body already in OpenAI's shape is rewritten only when its message is longer than a client is shown.
  */
+import { APIError } from "openai";
 import { echo } from "../../api/echo.js";
 
-/** Upstream messages are quoted to the client: enough to act on, never a whole page. */
-const MAX_MESSAGE_CHARS = 1_000;
+/**
+ * Upstream messages are quoted to the client: enough to act on, never a whole page. Nor in the logs,
+ * where a 5xx's message goes with its cause's (the SDK error that holds the body's message too).
+ */
+export const MAX_MESSAGE_CHARS = 1_000;
+
+/** Shorter secrets are not looked for: replacing them everywhere would garble the message. */
+const MIN_SECRET_CHARS = 8;
+
+/** `text` with every occurrence of each of `secrets` replaced. */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? redacted.replaceAll(secret, "[redacted]") : redacted), text);
+}
 
 /**
+ * `secrets` (the gateway's upstream API key) are removed from error bodies before anything reads
+ * them: a proxy that echoes the request's credentials in its error must not hand them to the client
+ * or the logs. A body that is not JSON (an HTML error page) is cut short: the SDK keeps it whole as
+ * its error's message, which goes into the log line of the client's 502.
+ *
  * @example
- * new OpenAI({ fetch: openAIShapedErrors(fetch) });
+ * new OpenAI({ fetch: openAIShapedErrors(fetch, { secrets: [apiKey] }) });
  */
-export function openAIShapedErrors(inner: typeof fetch): typeof fetch {
+export function openAIShapedErrors(inner: typeof fetch, options: { secrets?: readonly string[] } = {}): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const response = await inner(input, init);
     // A web Response cannot carry a status past 599 (it throws), so such an answer goes on as it is.
-    if (response.status < 400 || response.status > 599 || !(response.headers.get("content-type") ?? "").includes("json")) return response;
-    const text = await response.text();
-    const shaped = reshaped(text);
+    if (response.status < 400 || response.status > 599) return response;
+    const text = withoutSecrets(await response.text(), options.secrets ?? []);
+    const shaped = (response.headers.get("content-type") ?? "").includes("json") ? reshaped(text) : echo(text, MAX_MESSAGE_CHARS);
     const headers = new Headers(response.headers);
     // The body is no longer the bytes the upstream sent, nor their encoding.
     headers.delete("content-length");
     headers.delete("content-encoding");
     return new Response(shaped ?? text, { status: response.status, statusText: response.statusText, headers });
   }) as typeof fetch;
+}
+
+/**
+ * The SDK's error for an `error` object found in a 200's body or a stream's event, its message cut
+ * short like an error body's: the SDK error is the logged cause of the client's error, and would
+ * otherwise carry the upstream's whole text into every log line of it.
+ *
+ * @example if (body.error) throw upstreamBodyError(body.error, response.headers);
+ */
+export function upstreamBodyError(error: unknown, headers: Headers): APIError {
+  const message = (error as { message?: unknown }).message;
+  const quoted = typeof message === "string" && message.length > MAX_MESSAGE_CHARS ? { ...(error as object), message: echo(message, MAX_MESSAGE_CHARS) } : error;
+  return new APIError(undefined, quoted as object, undefined, headers);
 }
 
 /** The body in OpenAI's shape, or undefined when it is already (or carries no message to keep). */
@@ -42,7 +73,10 @@ export function reshaped(text: string): string | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const fields = body as Record<string, unknown>;
   const error = fields.error;
-  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") return undefined;
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
+    const { message } = error as { message: string };
+    return message.length > MAX_MESSAGE_CHARS ? JSON.stringify({ ...fields, error: { ...error, message: echo(message, MAX_MESSAGE_CHARS) } }) : undefined;
+  }
   const message = typeof error === "string" ? error : typeof fields.message === "string" ? fields.message : detailMessage(fields.detail);
   if (message === undefined || message === "") return undefined;
   const code = typeof fields.code === "string" ? fields.code : null;

@@ -10,9 +10,9 @@
  * (`UnfinishedStreamError`): the upstream (or a proxy before it) stopped mid-answer.
  */
 import { StringDecoder } from "node:string_decoder";
-import { APIError } from "openai";
 import type { ChatCompletionChunk } from "../types.js";
 import { checkedChunk } from "./chunk-shape.js";
+import { upstreamBodyError } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 export { MalformedEventError };
@@ -170,7 +170,7 @@ function parseChunk(data: string, headers: Headers | undefined): ChatCompletionC
   }
   if (parsed === null || typeof parsed !== "object") throw new MalformedEventError("not an object");
   const error = (parsed as { error?: unknown }).error;
-  if (error) throw new APIError(undefined, error as object, undefined, headers ?? new Headers());
+  if (error) throw upstreamBodyError(error, headers ?? new Headers());
   // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`.
   return checkedChunk(parsed as ChatCompletionChunk);
 }

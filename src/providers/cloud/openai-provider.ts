@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
-import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
+import OpenAI, { APIConnectionTimeoutError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
 import { abortReason, providerNotConfigured, type GatewayError } from "../../errors.js";
@@ -14,7 +14,7 @@ import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { completionChunks } from "./completion-chunks.js";
-import { openAIShapedErrors } from "./error-body.js";
+import { openAIShapedErrors, upstreamBodyError } from "./error-body.js";
 import { withLimitField } from "./limit-field.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
@@ -62,8 +62,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       defaultHeaders: keyHeader ? { ...options.config.headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : options.config.headers,
       defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
-      // Errors worded another server's way keep their reason (error-body.ts).
-      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch), options.config.timeout_ms),
+      // Errors worded another server's way keep their reason, without the key if they echo it (error-body.ts).
+      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch, { secrets: options.apiKey ? [options.apiKey] : [] }), options.config.timeout_ms),
     });
   }
 
@@ -172,7 +172,7 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
     throw new Error(`The upstream answered with a body that is not JSON (${text.length} characters).`);
   }
   const error = (body as { error?: unknown } | null)?.error;
-  if (error) throw new APIError(undefined, error as object, undefined, headers);
+  if (error) throw upstreamBodyError(error, headers);
   const choices = (body as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) throw new Error("The upstream answered without choices.");
   // The answer is its choice's message: a choice without one has nothing to relay or store.

@@ -330,6 +330,7 @@ class Walk {
     const properties = s.properties ?? {};
     if (!isSchema(properties)) refuse("`properties` must be an object", `${path}/properties`);
     const names = Object.keys(properties);
+    if (names.some((name) => name.includes(NUL))) refuse(`${NUL_REFUSAL} in a property name`, `${path}/properties`);
     const required = s.required ?? [];
     if (!Array.isArray(required)) refuse("`required` must be an array", `${path}/required`);
     for (const name of required) {
@@ -410,6 +411,7 @@ function literals(s: Schema, path: string): Out {
   }
   for (const v of values) {
     if (v !== null && typeof v === "object") refuse(`\`${keyword}\` values must be strings, numbers, booleans or null`, `${path}/${keyword}`);
+    if (typeof v === "string" && v.includes(NUL)) refuse(`${NUL_REFUSAL} in a \`${keyword}\` value`, `${path}/${keyword}`);
   }
   const types = "type" in s ? typesOf(s, path) : undefined;
   const allowed = types ? values.filter((v) => types.some((t) => hasType(v, t))) : values;
@@ -594,6 +596,14 @@ function escape(name: string): string {
 function isSchema(value: unknown): value is Schema {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
+/**
+ * A NUL in a literal (a `const`/`enum` string, a property name) makes the grammar node-llama-cpp
+ * writes fail to compile ("Failed to parse grammar"; other control characters compile). Refused here,
+ * routing sends such a schema to a model that can take it instead of failing the request.
+ */
+const NUL = "\u0000";
+const NUL_REFUSAL = "a NUL character (U+0000) is not supported";
 
 function refuse(reason: string, path: string): never {
   throw new SchemaRefusal(`${reason} (at ${path})`);

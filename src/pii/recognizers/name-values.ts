@@ -1,0 +1,60 @@
+/**
+ * Whether a value found where a person's name stands (under a person's field, in a name column) is one:
+ * shared by name-fields.ts and name-columns.ts, which find the place and leave the judging here.
+ */
+import { NAME_PARTICLES } from "../name-particles.js";
+import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY } from "../person-name-keys.js";
+
+/**
+ * The words of test fixtures' and sample rows' placeholders ("Admin", "Test User", "Sample Account"), and of
+ * types, rules and sort orders that stand where a value would in a schema or code (`lastName: String`,
+ * `first_name: Required`, `lastName: DESC`). A fixed list, not the lexicon's common words: Will, Rose, Hope,
+ * Young, Baker, Hill and Stone are common words there and real names here.
+ */
+const NOT_NAME_WORDS = new Set([
+  "test", "tester", "sample", "demo", "example", "admin", "administrator", "user", "account", "dummy", "placeholder",
+  "default", "unknown", "none", "null", "anonymous", "system", "root", "guest", "foo", "bar", "baz", "first", "last", "name",
+  "string", "str", "text", "varchar", "char", "int", "integer", "number", "boolean", "bool", "object", "any", "void",
+  "undefined", "nil", "true", "false", "yes", "no", "required", "optional", "mandatory", "nullable", "unique", "readonly",
+  "deprecated", "todo", "tbd", "redacted", "hidden",
+  // Sort orders and SQL constraints: `orderBy: { lastName: DESC }`, `LAST_NAME: NOT NULL`.
+  "asc", "desc", "ascending", "descending", "not", "primary", "key", "index",
+]);
+
+/** Whether a name-shaped value is placeholders, types or rules only. */
+export function placeholderOnly(value: string): boolean {
+  return value.toLowerCase().split(/[ ,]+/u).filter(Boolean).every((word) => NOT_NAME_WORDS.has(word));
+}
+
+/**
+ * A field's own label standing as a value: a form's translations (`"last_name": "Apellido"`, `"first_name":
+ * "Prénom"`) and schemas (`"label": "Last Name"`) name the field, not a person.
+ */
+const FIELD_LABEL = new RegExp(`^(?:${PERSON_NAME_KEY}|${AMBIGUOUS_PERSON_NAME_KEY}|names?)(?: \\(s\\))?$`, "iu");
+export function isFieldLabel(value: string): boolean {
+  return FIELD_LABEL.test(value);
+}
+
+/** A capitalised word of a name, in any case after its capital ("Kowalska", "KOWALSKA", "O'Brien", "Jean-Luc"), or an initial. */
+const NAME_WORD = /^(?:\p{Lu}[\p{L}'’\-\u2010\u2011]*|\p{Lu}\.)$/u;
+/** Spanish "y" and Portuguese "e" between two surnames ("Ortega y Gasset"). */
+const SURNAME_JOINERS = new Set(["y", "e"]);
+/** The most words a name takes, particles counted: "Maria de los Angeles Gonzalez y Perez". */
+const MAX_WORDS = 10;
+
+/**
+ * Whether a whole value is written as a name: capitalised words (or words in capitals), joined by single
+ * spaces, lower-case particles among them or first ("de la Cruz", "van der Berg"; name-particles.ts), a joiner
+ * between surnames, "Surname, Given". Not placeholders ("Test User") nor a field's label ("Last Name").
+ */
+export function isNameValue(value: string): boolean {
+  const words = value.split(" ");
+  if (words.length > MAX_WORDS) return false;
+  let nameWords = 0;
+  for (const [index, written] of words.entries()) {
+    const word = index < words.length - 1 && written.endsWith(",") ? written.slice(0, -1) : written;
+    if (NAME_WORD.test(word)) nameWords++;
+    else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
+  }
+  return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !placeholderOnly(value) && !isFieldLabel(value);
+}
