@@ -200,6 +200,18 @@ export const ChatCompletionRequestSchema = z.looseObject({
     .record(z.string().max(64), z.string().max(512))
     .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 key-value pairs")
     .nullish(),
+}).superRefine((body, context) => {
+  // Pairs OpenAI's API refuses with a 400 naming the param: accepted here, they reached a local model
+  // as if valid, or a cloud one to be refused there after routing and PII work. "none" and "auto"
+  // without tools are left alone.
+  const choice = body.tool_choice;
+  if ((choice === "required" || (typeof choice === "object" && choice.type !== "allowed_tools")) && !body.tools?.length) {
+    const chosen = choice === "required" ? "'required'" : "a named tool";
+    context.addIssue({ code: "custom", path: ["tool_choice"], message: `${chosen} is only allowed when 'tools' are specified` });
+  }
+  if (body.stream_options != null && body.stream !== true) {
+    context.addIssue({ code: "custom", path: ["stream_options"], message: "only allowed when 'stream' is true" });
+  }
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 
