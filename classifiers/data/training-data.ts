@@ -125,9 +125,10 @@ async function readDataFile(file: string): Promise<string> {
   return decodeUtf8(bytes, file);
 }
 
+/** A missing file is reported as missing before its name's extension is judged: `--data exmples` is a typo. */
 export async function readLabelledExamples(file: string): Promise<LabelledExample[]> {
-  const format = detectFormat(file);
-  return parseLabelledExamples(await readDataFile(file), file, format);
+  const content = await readDataFile(file);
+  return parseLabelledExamples(content, file, detectFormat(file));
 }
 
 /**

@@ -4,6 +4,21 @@
  * through to cloud providers untouched.
  */
 import { z } from "zod";
+import { echo } from "./echo.js";
+
+/**
+ * The message for a discriminated union's value whose `type` names none of its options (zod's own
+ * says only "Invalid input"): the type it had and those `options` accept.
+ */
+function unknownType(what: string, options: readonly { shape: { type: { value: string } } }[]): z.core.$ZodErrorMap {
+  const accepted = options.map((option) => `'${option.shape.type.value}'`).join(", ");
+  return (issue) => {
+    if (issue.code !== "invalid_union") return undefined;
+    const type = (issue.input as { type?: unknown } | undefined)?.type;
+    if (type === undefined) return `a ${what} needs a type; expected one of ${accepted}`;
+    return `${typeof type === "string" ? `'${echo(type)}'` : `a ${typeof type}`} is not a ${what} type here; expected one of ${accepted}`;
+  };
+}
 
 const TextPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 const ImagePart = z.looseObject({
@@ -17,7 +32,8 @@ const AudioPart = z.looseObject({
 const FilePart = z.looseObject({ type: z.literal("file"), file: z.looseObject({}) });
 const RefusalPart = z.looseObject({ type: z.literal("refusal"), refusal: z.string() });
 
-export const ContentPartSchema = z.discriminatedUnion("type", [TextPart, ImagePart, AudioPart, FilePart, RefusalPart]);
+const CONTENT_PARTS = [TextPart, ImagePart, AudioPart, FilePart, RefusalPart] as const;
+export const ContentPartSchema = z.discriminatedUnion("type", CONTENT_PARTS, { error: unknownType("content part", CONTENT_PARTS) });
 export type ContentPart = z.infer<typeof ContentPartSchema>;
 
 const TextContent = z.union([z.string(), z.array(TextPart)]);
@@ -73,7 +89,7 @@ export const MessageSchema = z.discriminatedUnion("role", [
   z.looseObject({ role: z.literal("user"), content: UserContent, name }),
   z.looseObject({
     role: z.literal("assistant"),
-    content: z.union([z.string(), z.array(z.union([TextPart, RefusalPart]))]).nullish(),
+    content: z.union([z.string(), z.array(z.discriminatedUnion("type", [TextPart, RefusalPart], { error: unknownType("content part", [TextPart, RefusalPart]) }))]).nullish(),
     name,
     refusal: z.string().nullish(),
     tool_calls: z.array(ToolCallSchema).optional(),
@@ -149,7 +165,13 @@ export const ChatCompletionRequestSchema = z.looseObject({
   top_p: z.number().min(0).max(1).nullish(),
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  stop: z
+    .union([
+      z.string(),
+      // OpenAI's limit: more would be refused by its API, and local generation checks each one per token.
+      z.array(z.string()).max(4, { error: (issue) => `may hold at most ${String(issue.maximum)} stop sequences (got ${(issue.input as unknown[]).length})` }),
+    ], { error: "must be a string or an array of at most 4 strings" })
+    .nullish(),
   // OpenAI's seed is an int64: clients drawing random 63-bit seeds must not get a 400 (z.int() stops
   // at 2^53). The local sampler takes it modulo 2^32.
   seed: z.number().refine(Number.isInteger, "Invalid input: expected int, received number").nullish(),
@@ -178,6 +200,18 @@ export const ChatCompletionRequestSchema = z.looseObject({
     .record(z.string().max(64), z.string().max(512))
     .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 key-value pairs")
     .nullish(),
+}).superRefine((body, context) => {
+  // Pairs OpenAI's API refuses with a 400 naming the param: accepted here, they reached a local model
+  // as if valid, or a cloud one to be refused there after routing and PII work. "none" and "auto"
+  // without tools are left alone.
+  const choice = body.tool_choice;
+  if ((choice === "required" || (typeof choice === "object" && choice.type !== "allowed_tools")) && !body.tools?.length) {
+    const chosen = choice === "required" ? "'required'" : "a named tool";
+    context.addIssue({ code: "custom", path: ["tool_choice"], message: `${chosen} is only allowed when 'tools' are specified` });
+  }
+  if (body.stream_options != null && body.stream !== true) {
+    context.addIssue({ code: "custom", path: ["stream_options"], message: "only allowed when 'stream' is true" });
+  }
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 

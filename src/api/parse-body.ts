@@ -78,13 +78,27 @@ export function parseJsonBody<S extends z.ZodType>(schema: S, bytes: ArrayBuffer
   return validateBody(schema, parseJsonText(decodeBody(bytes)));
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's failure is only "Invalid input" (a user message's content, `stop`). When one of its
+ * options alone took the value's type (an array, where the other option takes a string), that
+ * option's issues say what is wrong and where, so they stand for the union's.
+ */
+function specific(issue: Issue): Issue[] {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+  const typed = issue.errors.filter((option) => !(option.length === 1 && option[0]!.code === "invalid_type" && option[0]!.path.length === 0));
+  if (typed.length !== 1) return [issue];
+  return typed[0]!.flatMap((inner) => specific({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 export function validateBody<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw invalidRequest("The request body must be a JSON object.", null, "invalid_json");
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues;
+  const issues = result.error.issues.flatMap(specific);
   const first = issues[0];
   // Object keys in a path are the client's text (a metadata key): each is quoted cut short.
   const pathOf = (issue: (typeof issues)[number]) => formatPath(issue.path.map((key) => (typeof key === "string" ? echo(key) : key)));

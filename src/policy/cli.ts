@@ -41,6 +41,7 @@ import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/
 import { classifierProblem, type ClassifierSetting } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { EnvSchema, SHIPPED_POLICY_DIR, setVariables } from "../config/env.js";
+import { numberBetween, wholeNumber } from "../config/env-number.js";
 import { ConfigError, formatPath } from "../config/yaml-file.js";
 import pino from "pino";
 import { GatewayError } from "../errors.js";
@@ -382,10 +383,11 @@ async function readRequest(file: string, io: CliIO): Promise<ChatCompletionReque
   return result.data;
 }
 
+/** Read as the environment's numbers are: decimal digits only, so `' '` is not 0 and `0x10` not 16. */
 function nonNegativeInt(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
-  return value;
+  const result = wholeNumber(0).safeParse(text);
+  if (!result.success) throw new UsageError(`${flag} expects a non-negative integer, got '${text}'`);
+  return result.data;
 }
 
 function parseSticky(text: string): StickyState {
@@ -419,9 +421,9 @@ async function classifyForExplain(
   previousUserTurns: number,
 ): Promise<Classification | undefined> {
   if (typeof v.intent === "string") {
-    const confidence = typeof v.confidence === "string" ? Number(v.confidence) : 1;
-    if (!(confidence >= 0 && confidence <= 1)) throw new UsageError(`--confidence expects a number from 0 to 1, got '${String(v.confidence)}'`);
-    return { intent: v.intent, confidence, unsure: v.unsure === true };
+    const confidence = typeof v.confidence === "string" ? numberBetween(0, 1).safeParse(v.confidence) : { success: true as const, data: 1 };
+    if (!confidence.success) throw new UsageError(`--confidence expects a number from 0 to 1, got '${String(v.confidence)}'`);
+    return { intent: v.intent, confidence: confidence.data, unsure: v.unsure === true };
   }
   if (deps.classify) return (await deps.classify(lastUserText(body))) ?? undefined;
   if (!classifierDir) {

@@ -105,6 +105,10 @@ describe("classifier CLI review", () => {
     const train = await run(["train", "--data", join(dir, "nope.jsonl"), "--out", join(dir, "never")]);
     expect(train.code).toBe(1);
     expect(train.stderr).toMatch(/nope\.jsonl: cannot read the file \(no such file\)/);
+    // A mistyped path without its extension: the file is missing, which matters more than its format.
+    const typo = await run(["train", "--data", join(dir, "examples"), "--out", join(dir, "never")]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/examples: cannot read the file \(no such file\)/);
     const data = await writeJsonl(join(dir, "eval.jsonl"), tiny.slice(0, 4));
     const evaluation = await run(["eval", "--model", model, "--data", data, "--unknown", join(dir, "missing-unknown.jsonl")]);
     expect(evaluation.code).toBe(1);

@@ -30,7 +30,12 @@ export type ScriptedReply =
   /** Stream `after` chunks, then drop the connection. */
   | { kind: "stream-then-fail"; after: number }
   /** Stream the default answer to its `[DONE]`, then leave the body open (a server that never ends it). */
-  | { kind: "stream-left-open" };
+  | { kind: "stream-left-open" }
+  /**
+   * A broken server or proxy that quotes the request's `Authorization` header in an error object: in a
+   * 200's JSON body, as a stream's first event, or as an event after `after` content chunks.
+   */
+  | { kind: "echo-credentials"; where: "body" | "first-event" | "later-event"; after?: number };
 
 export interface FakeOpenAI {
   url: string;
@@ -85,6 +90,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       const request = (body ?? {}) as FakeRequest;
       const reply = queue.shift();
+      if (reply?.kind === "echo-credentials") return echoCredentials(reply, req.headers.authorization ?? "", res);
       handle(reply, request, res);
     });
   });
@@ -171,6 +177,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+function echoCredentials(reply: Extract<ScriptedReply, { kind: "echo-credentials" }>, authorization: string, res: ServerResponse) {
+  const error = { error: { message: `proxy refused the request: Authorization: ${authorization}`, type: "server_error", code: null, param: null } };
+  if (reply.where === "body") return json(res, 200, error);
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  const before = reply.where === "later-event" ? (reply.after ?? 1) : 0;
+  for (let i = 0; i < before; i++) {
+    const chunk = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model: "fake", choices: [{ index: 0, delta: { content: `w${i} ` }, finish_reason: null }] };
+    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  }
+  res.end(`data: ${JSON.stringify(error)}\n\n`);
 }
 
 interface FakeRequest {

@@ -6,19 +6,21 @@
  * here, once, and the second becomes an upstream error that says what arrived.
  */
 import type { ChatCompletionChunk } from "../types.js";
+import { withoutSecrets } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 /**
  * The chunk with `choices` and each choice's `delta` present (filled in place: no copy per chunk).
- * Throws `MalformedEventError` for an event with neither choices nor usage.
+ * Throws `MalformedEventError` for an event with neither choices nor usage, quoting its message
+ * without `secrets` (the provider's API key, should the upstream echo it).
  *
  * @example
  * checkedChunk({ choices: [{ index: 0, finish_reason: "stop" }] }) // → choices[0].delta is {}
  */
-export function checkedChunk(chunk: ChatCompletionChunk): ChatCompletionChunk {
+export function checkedChunk(chunk: ChatCompletionChunk, secrets: readonly string[] = []): ChatCompletionChunk {
   const event = chunk as Partial<ChatCompletionChunk>;
   if (!Array.isArray(event.choices)) {
-    if (event.usage == null || typeof event.usage !== "object") throw new MalformedEventError(`an event with neither choices nor usage (${described(chunk)})`);
+    if (event.usage == null || typeof event.usage !== "object") throw new MalformedEventError(`an event with neither choices nor usage (${described(chunk, secrets)})`);
     event.choices = [];
     return chunk;
   }
@@ -30,9 +32,10 @@ export function checkedChunk(chunk: ChatCompletionChunk): ChatCompletionChunk {
 }
 
 /** The upstream's own message when it sent one, else the fields that arrived (never their values: they may hold anything). */
-function described(event: object): string {
+function described(event: object, secrets: readonly string[]): string {
   const message = (event as { message?: unknown }).message;
-  if (typeof message === "string" && message.length > 0) return `message: ${message.slice(0, 300)}`;
+  // Redacted whole before the cut: a key cut in half would no longer be found.
+  if (typeof message === "string" && message.length > 0) return `message: ${withoutSecrets(message, secrets).slice(0, 300)}`;
   const fields = Object.keys(event);
   return fields.length > 0 ? `fields: ${fields.slice(0, 10).join(", ")}` : "an empty object";
 }

@@ -17,11 +17,19 @@ import { echo } from "../../api/echo.js";
  */
 export const MAX_MESSAGE_CHARS = 1_000;
 
+/**
+ * What upstream text quoted in an error must not show: the provider's `secrets` (its API key), which
+ * a proxy that echoes the request's credentials puts in its errors.
+ */
+export interface UpstreamTextOptions {
+  secrets?: readonly string[];
+}
+
 /** Shorter secrets are not looked for: replacing them everywhere would garble the message. */
 const MIN_SECRET_CHARS = 8;
 
 /** `text` with every occurrence of each of `secrets` replaced. */
-function withoutSecrets(text: string, secrets: readonly string[]): string {
+export function withoutSecrets(text: string, secrets: readonly string[]): string {
   return secrets.reduce((redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? redacted.replaceAll(secret, "[redacted]") : redacted), text);
 }
 
@@ -34,7 +42,7 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
  * @example
  * new OpenAI({ fetch: openAIShapedErrors(fetch, { secrets: [apiKey] }) });
  */
-export function openAIShapedErrors(inner: typeof fetch, options: { secrets?: readonly string[] } = {}): typeof fetch {
+export function openAIShapedErrors(inner: typeof fetch, options: UpstreamTextOptions = {}): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const response = await inner(input, init);
     // A web Response cannot carry a status past 599 (it throws), so such an answer goes on as it is.
@@ -52,14 +60,34 @@ export function openAIShapedErrors(inner: typeof fetch, options: { secrets?: rea
 /**
  * The SDK's error for an `error` object found in a 200's body or a stream's event, its message cut
  * short like an error body's: the SDK error is the logged cause of the client's error, and would
- * otherwise carry the upstream's whole text into every log line of it.
+ * otherwise carry the upstream's whole text into every log line of it. `secrets` are removed from
+ * every string in the object (the SDK makes its message from the whole object when it has none).
  *
- * @example if (body.error) throw upstreamBodyError(body.error, response.headers);
+ * @example if (body.error) throw upstreamBodyError(body.error, response.headers, [apiKey]);
  */
-export function upstreamBodyError(error: unknown, headers: Headers): APIError {
-  const message = (error as { message?: unknown }).message;
-  const quoted = typeof message === "string" && message.length > MAX_MESSAGE_CHARS ? { ...(error as object), message: echo(message, MAX_MESSAGE_CHARS) } : error;
+export function upstreamBodyError(error: unknown, headers: Headers, secrets: readonly string[] = []): APIError {
+  const redacted = withoutSecretsIn(error, secrets);
+  const message = (redacted as { message?: unknown }).message;
+  const quoted = typeof message === "string" && message.length > MAX_MESSAGE_CHARS ? { ...(redacted as object), message: echo(message, MAX_MESSAGE_CHARS) } : redacted;
   return new APIError(undefined, quoted as object, undefined, headers);
+}
+
+/**
+ * A copy of `value` (parsed JSON) with `secrets` removed from its strings and property names. The
+ * reviver rebuilds the copy bottom-up inside the engine's own parser, so a deeply nested object
+ * costs no recursion here; one too deep even for that becomes a message saying so.
+ */
+function withoutSecretsIn(value: unknown, secrets: readonly string[]): unknown {
+  if (!secrets.some((secret) => secret.length >= MIN_SECRET_CHARS)) return value;
+  try {
+    return JSON.parse(JSON.stringify(value), (_key, item: unknown) => {
+      if (typeof item === "string") return withoutSecrets(item, secrets);
+      if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
+      return Object.fromEntries(Object.entries(item).map(([name, field]) => [withoutSecrets(name, secrets), field]));
+    }) as unknown;
+  } catch {
+    return { message: "The upstream sent an error object nested too deeply to read." };
+  }
 }
 
 /** The body in OpenAI's shape, or undefined when it is already (or carries no message to keep). */

@@ -12,7 +12,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { ChatCompletionChunk } from "../types.js";
 import { checkedChunk } from "./chunk-shape.js";
-import { upstreamBodyError } from "./error-body.js";
+import { upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 export { MalformedEventError };
@@ -52,7 +52,11 @@ const BOM = 0xfeff;
  * An event still unfinished is held as the pieces it came in, joined once it completes, and each read
  * is searched only from where the previous one ended: an event of n bytes costs O(n), not O(n²).
  */
-export async function* readEventStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: Headers | undefined): AsyncGenerator<ChatCompletionChunk> {
+export async function* readEventStream(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  headers: Headers | undefined,
+  options: UpstreamTextOptions = {},
+): AsyncGenerator<ChatCompletionChunk> {
   const decoder = new StringDecoder("utf8");
   const held = new HeldEvent();
   let heldCR = false;
@@ -60,7 +64,7 @@ export async function* readEventStream(source: AsyncIterable<Uint8Array> | Itera
   let chunks = 0;
   let finishSeen = false;
   const chunk = (data: string): ChatCompletionChunk => {
-    const parsed = parseChunk(data, headers);
+    const parsed = parseChunk(data, headers, options.secrets ?? []);
     chunks++;
     if (!finishSeen) finishSeen = parsed.choices.some((choice) => Boolean(choice.finish_reason));
     return parsed;
@@ -161,7 +165,7 @@ function eventData(text: string, start: number, end: number): string | undefined
   return data;
 }
 
-function parseChunk(data: string, headers: Headers | undefined): ChatCompletionChunk {
+function parseChunk(data: string, headers: Headers | undefined, secrets: readonly string[]): ChatCompletionChunk {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -170,7 +174,7 @@ function parseChunk(data: string, headers: Headers | undefined): ChatCompletionC
   }
   if (parsed === null || typeof parsed !== "object") throw new MalformedEventError("not an object");
   const error = (parsed as { error?: unknown }).error;
-  if (error) throw upstreamBodyError(error, headers ?? new Headers());
+  if (error) throw upstreamBodyError(error, headers ?? new Headers(), secrets);
   // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`.
-  return checkedChunk(parsed as ChatCompletionChunk);
+  return checkedChunk(parsed as ChatCompletionChunk, secrets);
 }

@@ -14,7 +14,7 @@ import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { completionChunks } from "./completion-chunks.js";
-import { openAIShapedErrors, upstreamBodyError } from "./error-body.js";
+import { openAIShapedErrors, upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
 import { withLimitField } from "./limit-field.js";
 import { MalformedEventError, readEventStream } from "./event-stream.js";
 import { readNodeBody, readsAsEventStream, takeNodeBody } from "./http-fetch.js";
@@ -45,11 +45,14 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   readonly location: "local" | "cloud";
   private readonly client: OpenAI | undefined;
   private readonly missing: string | undefined;
+  /** What no upstream text quoted in an error may show (error-body.ts): the key this provider sends. */
+  private readonly upstreamText: UpstreamTextOptions;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.id = options.id;
     this.location = options.config.location;
     this.missing = options.keyRequired ? missingApiKey(options.config, options.apiKey) : undefined;
+    this.upstreamText = { secrets: options.apiKey ? [options.apiKey] : [] };
     if (this.missing !== undefined) return;
     const keyHeader = options.config.api_key_header;
     this.client = new OpenAI({
@@ -63,7 +66,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
       // Errors worded another server's way keep their reason, without the key if they echo it (error-body.ts).
-      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch, { secrets: options.apiKey ? [options.apiKey] : [] }), options.config.timeout_ms),
+      fetch: boundRetryAfter(openAIShapedErrors(options.fetch ?? globalThis.fetch, this.upstreamText), options.config.timeout_ms),
     });
   }
 
@@ -91,7 +94,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       const node = raw?.kind === "stream" ? raw : undefined;
       if (node) endOnUpstreamSilence(node, this.options.config.timeout_ms);
       // Read whole whatever the content type says (a server may label JSON as an event stream).
-      return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers);
+      return parseCompletion(raw ? (await readNodeBody(raw)).toString("utf8") : await response.text(), response.headers, this.upstreamText);
     } catch (error) {
       throw callFailure(error, signal, this.id);
     }
@@ -125,7 +128,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     const raw = takeNodeBody(response);
     if (raw?.kind === "bytes" || (!raw && !isEventStream(response))) {
       const bytes = raw?.kind === "bytes" ? raw.bytes : await readWhole(response, this.id);
-      return bufferedEvents(bytes, response.headers, this.id);
+      return bufferedEvents(bytes, response.headers, this.id, this.upstreamText);
     }
     // Past the buffered case, the body is the Node response as it comes, or (another fetch) a web stream.
     const node = raw?.kind === "stream" ? raw : undefined;
@@ -145,7 +148,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       release(false);
       return callFailure(error, signal, providerId, { answerStarted });
     };
-    const events = readEventStream(source, response.headers);
+    const events = readEventStream(source, response.headers, this.upstreamText);
     let first: IteratorResult<ChatCompletionChunk>;
     try {
       first = await events.next();
@@ -164,7 +167,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
  * that is not JSON): that is an upstream failure, which the router can fall back from, not an answer
  * without choices for the pipeline to trip over.
  */
-function parseCompletion(text: string, headers: Headers): ChatCompletion {
+function parseCompletion(text: string, headers: Headers, upstreamText: UpstreamTextOptions): ChatCompletion {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -172,7 +175,7 @@ function parseCompletion(text: string, headers: Headers): ChatCompletion {
     throw new Error(`The upstream answered with a body that is not JSON (${text.length} characters).`);
   }
   const error = (body as { error?: unknown } | null)?.error;
-  if (error) throw upstreamBodyError(error, headers);
+  if (error) throw upstreamBodyError(error, headers, upstreamText.secrets);
   const choices = (body as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) throw new Error("The upstream answered without choices.");
   // The answer is its choice's message: a choice without one has nothing to relay or store.
@@ -205,11 +208,11 @@ async function readWhole(response: Response, providerId: string): Promise<Buffer
  * of its stream, and a JSON error is the upstream's error; anything else (a proxy's HTML page) is
  * read as events, so an answer without any is an upstream error instead of an empty 200.
  */
-async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string): Promise<ChunkStream> {
+async function bufferedEvents(bytes: Buffer, headers: Headers, providerId: string, upstreamText: UpstreamTextOptions): Promise<ChunkStream> {
   let chunks: ChatCompletionChunk[] = [];
   try {
-    if (readsAsJson(headers.get("content-type"))) chunks = completionChunks(parseCompletion(bytes.toString("utf8"), headers));
-    else for await (const chunk of readEventStream([bytes], headers)) chunks.push(chunk);
+    if (readsAsJson(headers.get("content-type"))) chunks = completionChunks(parseCompletion(bytes.toString("utf8"), headers, upstreamText));
+    else for await (const chunk of readEventStream([bytes], headers, upstreamText)) chunks.push(chunk);
   } catch (error) {
     throw mapUpstreamError(error, providerId);
   }
