@@ -17,9 +17,19 @@ describe("placeholders in a name column", () => {
     expect(cloudTextOf(sanitizer, text)).toBe(text);
   });
 
-  it("masks surnames that are words too, and a placeholder beside a real name", () => {
+  it("masks surnames that are words too, and the real name beside a placeholder", () => {
     expect(cloudTextOf(sanitizer, "first_name,last_name\nWill,Baker\nHope,Smith\nRose,Young\nGrace,King\nTBD,Wojcik")).toBe(
-      "first_name,last_name\n<PERSON_1>,<PERSON_2>\n<PERSON_3>,<PERSON_4>\n<PERSON_5>,<PERSON_6>\n<PERSON_7>,<PERSON_8>\nTBD,<PERSON_9>",
+      "first_name,last_name\n<PERSON_1>,<PERSON_2>\n<PERSON_3>,<PERSON_4>\n<PERSON_5>,<PERSON_6>\n<PERSON_7>,<PERSON_8>\n<PERSON_9>,<PERSON_10>",
     );
+  });
+
+  // Placeholder words are surnames too: beside a real given name, they are someone's name.
+  it.each([
+    ["Christopher,Guest", "<PERSON_1>,<PERSON_2>"],
+    ["Ingrid,Root", "<PERSON_1>,<PERSON_2>"],
+    ["Hamid,Service", "<PERSON_1>,<PERSON_2>"],
+    ["Elodie,Staff", "<PERSON_1>,<PERSON_2>"],
+  ])("masks a placeholder word beside a real name: %s", (row, masked) => {
+    expect(cloudTextOf(sanitizer, `first_name,last_name\n${row}`)).toBe(`first_name,last_name\n${masked}`);
   });
 });

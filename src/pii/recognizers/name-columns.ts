@@ -115,16 +115,24 @@ function opensProse(text: string, row: Row): boolean {
 }
 
 /**
- * Whether `row` goes on with the table under `header`. A row as wide as the header does. So does a
- * ragged one, as exports and hand edits write them (an empty last cell dropped, a trailing comma, a
- * Markdown row without its last pipe), unless it is no row at all: a blank line, a line without the
- * delimiter, or a sentence after the table ("Please dedupe these, and flag the rest."); nor does a
- * greeting or sign-off of any width.
+ * Whether `row` goes on with the table under `header`. A row as wide as the header does, greeting or
+ * not: "Dear,Maria,Kowalska" under "salutation,first_name,last_name" is data. So does a ragged one, as
+ * exports and hand edits write them (an empty last cell dropped, a trailing comma, a Markdown row
+ * without its last pipe), unless it is no row at all: a blank line, a line without the delimiter, a
+ * sentence after the table ("Please dedupe these, and flag the rest.") or a greeting or sign-off.
  */
 function continuesTable(text: string, row: Row, header: Header, start: number): boolean {
-  if (opensProse(text, row)) return false;
   if (row.cells.length === header.width) return true;
-  return row.cells.length >= 2 && !endsLikeSentence(text, start, row.end);
+  return row.cells.length >= 2 && !opensProse(text, row) && !endsLikeSentence(text, start, row.end);
+}
+
+/**
+ * Whether a row as wide as the table is a greeting or sign-off under it rather than a row: "Thanks,
+ * Sales Team" under "first_name,last_name" would put a greeting in a name column. Its cells are left
+ * as written and the table goes on, so the rows after it keep their columns.
+ */
+function greetingInNameColumn(text: string, row: Row, header: Header): boolean {
+  return header.columns[0] === 0 && opensProse(text, row);
 }
 
 /**
@@ -159,15 +167,24 @@ function namelike(value: string): boolean {
   return words.length <= 4 && words.every((word) => CAPITALISED.test(word) || NAME_PARTICLES.has(word));
 }
 
+/**
+ * The row's name cells. Placeholders are left as written only when the row holds nothing else
+ * ("Test,User", "TBD,TBD"): beside a real given name, "Guest", "Root" or "Service" is a surname.
+ */
 function pushNames(text: string, row: Row, header: Header, out: Entity[]): void {
   const ragged = row.cells.length !== header.width;
+  const names: Entity[] = [];
+  let placeholdersOnly = true;
   for (const column of header.columns) {
     const cell = row.cells[column];
     if (!cell) continue;
     const value = text.slice(cell.start, cell.end);
     const nameShaped = (NAME_CELL.test(value) && !isFieldLabel(value)) || isNameValue(value);
-    if (nameShaped && !placeholderCell(value) && (!ragged || namelike(value))) out.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
+    if (!nameShaped || (ragged && !namelike(value))) continue;
+    placeholdersOnly &&= placeholderCell(value);
+    names.push({ type: "PERSON", start: cell.start, end: cell.end, score: SCORE });
   }
+  if (!placeholdersOnly) out.push(...names);
 }
 
 /**
@@ -218,7 +235,7 @@ export function nameColumnsRecognizer(): Recognizer {
           const reach = Math.min(text.length, line.start + MAX_ROW_CHARS);
           const row = rowAt(text, line.start, line.end, header.delimiter, { reach, pipeOpensCell: header.pipeOpensCell });
           if (continuesTable(text, row, header, line.start)) {
-            pushNames(text, row, header, out);
+            if (!greetingInNameColumn(text, row, header)) pushNames(text, row, header, out);
             above = { start: line.start, end: Math.min(row.end, text.length) };
             start = nextLineAfter(text, row.end);
             continue;
