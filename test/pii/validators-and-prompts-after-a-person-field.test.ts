@@ -26,6 +26,7 @@ describe("validators and prompts after a person's field", () => {
     ["Last name: Okonkwo. Please call back.", "Last name: <PERSON_1>. Please call back."],
     ['"lastName": "Okonkwo", "note": "Please enter the rest"', '"lastName": "<PERSON_1>", "note": "Please enter the rest"'],
     ["first name: Zofia and her brother", "first name: <PERSON_1> and her brother"],
+    ["last_name: Okonkwo.smith is her login", "last_name: <PERSON_1>.smith is her login"],
   ])("still mask a name there: %j", (text, expected) => {
     expect(cloudTextOf(sanitizer, text)).toBe(expected);
   });

@@ -133,13 +133,16 @@ const PROMPT_WORDS = new Set([
   "please", "enter", "type", "provide", "input", "insert", "fill", "write", "add", "select", "choose", "specify", "your",
 ]);
 const LOWER_WORD_NEXT = /^ \p{Ll}/u;
+// A method called on the run (`Joi.string()`, `Yup.mixed().oneOf(…)`), not a name's full stop or a dotted login.
+const MEMBER_CALL = /^\.[\p{Ll}_$][\p{L}\p{N}_$]*\(/u;
+const MAX_MEMBER_CHARS = 40;
 /**
- * Whether a run after a field or a label is code or a prompt, not a name: a library's call or member
+ * Whether a run after a field or a label is code or a prompt, not a name: a call or a method called on it
  * (`lastName: Joi.string()`, `first_name: Faker()`), or a prompt's first word before lower-case words.
  */
 function codeOrPrompt(text: string, runStart: number, run: string): boolean {
   const end = runStart + run.length;
-  if (text[end] === "(" || (text[end] === "." && /[\p{L}_$]/u.test(text[end + 1] ?? ""))) return true;
+  if (text[end] === "(" || (text[end] === "." && MEMBER_CALL.test(text.slice(end, end + MAX_MEMBER_CHARS)))) return true;
   const first = run.slice(0, run.indexOf(" ") === -1 ? run.length : run.indexOf(" ")).toLowerCase();
   return PROMPT_WORDS.has(first) && (first !== run.toLowerCase() || LOWER_WORD_NEXT.test(text.slice(end, end + 2)));
 }
