@@ -9,7 +9,7 @@
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
-import { isNameValue } from "./name-values.js";
+import { isLowerCaseNameValue, isNameValue } from "./name-values.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 /** Group 1: a key that names a person; otherwise the ambiguous "nombre", "nome", "nom". */
@@ -31,6 +31,11 @@ const BARE_EQUALS_VALUE_END = /[\s,;:=&<>"'`]/u;
 interface Span {
   start: number;
   end: number;
+}
+
+/** A value and whether its place says it is one (a quoted string, a form's pair), so that lower case may be a name. */
+interface Value extends Span {
+  written: boolean;
 }
 
 /** The span of `text` from `start` up to the first character `end` matches (or the bound), trimmed of spaces. */
@@ -88,8 +93,11 @@ function trailingSpaces(text: string, at: number): number {
  * as one word (`last_name: KOWALSKA`; "Sort by last name: Ascending" is prose) and after a glued `=` (a form);
  * an element's text under a start tag.
  */
-function valueAfterKey(text: string, start: number, end: number): Span | undefined {
-  if (text[start - 1] === "<") return elementText(text, end);
+function valueAfterKey(text: string, start: number, end: number): Value | undefined {
+  if (text[start - 1] === "<") {
+    const element = elementText(text, end);
+    return element && { ...element, written: false };
+  }
   let at = end;
   const keyQuote = isQuote(text[start - 1]) ? text[start - 1] : undefined;
   const escapedKeyQuote = keyQuote !== undefined && text[start - 2] === "\\";
@@ -98,6 +106,8 @@ function valueAfterKey(text: string, start: number, end: number): Span | undefin
     if (text[at++] !== keyQuote) return undefined;
   }
   const glued = at;
+  // TypeScript's optional member: `lastName?: string = "…"`.
+  if (keyQuote === undefined && text[at] === "?" && text[at + 1] === ":") at++;
   while (text[at] === " " || text[at] === "\t") at++;
   const operator = text.startsWith("=>", at) || text.startsWith(":=", at) ? text.slice(at, at + 2) : text[at];
   if (operator !== ":" && operator !== "=" && operator !== "=>" && operator !== ":=") return undefined;
@@ -105,10 +115,80 @@ function valueAfterKey(text: string, start: number, end: number): Span | undefin
   const valueAt = at;
   while (text[at] === " " || text[at] === "\t") at++;
   const quoted = quotedValue(text, at);
-  if (quoted !== undefined || text[at] === "\\" || isQuote(text[at])) return quoted;
-  if (operator === ":" && !/\s/u.test(text.slice(start, end))) return bareValue(text, at, BARE_COLON_VALUE_END);
-  if (operator === "=" && at === valueAt && glued === valueAt - 1) return bareValue(text, at, BARE_EQUALS_VALUE_END);
+  if (quoted !== undefined || text[at] === "\\" || isQuote(text[at])) return quoted && { ...quoted, written: true };
+  if (operator === ":" && keyQuote === undefined) {
+    const typed = typedAssignment(text, at);
+    if (typed !== "none") return typed === "other" ? undefined : { ...typed, written: true };
+  }
+  if (operator === ":" && !/\s/u.test(text.slice(start, end))) {
+    const bare = bareValue(text, at, BARE_COLON_VALUE_END);
+    return bare && { ...bare, written: false };
+  }
+  if (operator === "=" && at === valueAt && glued === valueAt - 1) {
+    const bare = bareValue(text, at, BARE_EQUALS_VALUE_END);
+    return bare && { ...bare, written: formPair(text, start, bare.end) };
+  }
   return undefined;
+}
+
+/** A type annotation's type, at most this long: `str`, `Optional[str]`, `str | None`, `string`. */
+const MAX_TYPE_CHARS = 40;
+const TYPE_CHAR = /[\p{L}\p{N}_.[\]|?, ]/u;
+
+/**
+ * After a key's colon at `at`, a typed assignment's quoted value (Python's `last_name: str = "…"`, TypeScript's
+ * `lastName: string = "…"`); "other" when a type is assigned something else (`first_name: str = Field(...)`),
+ * "none" when no type and `=` follow.
+ */
+function typedAssignment(text: string, at: number): Span | "other" | "none" {
+  if (!/[\p{L}_]/u.test(text[at] ?? "")) return "none";
+  const limit = Math.min(text.length, at + MAX_TYPE_CHARS);
+  let i = at;
+  while (i < limit && TYPE_CHAR.test(text[i]!)) i++;
+  if (text[i] !== "=" || text[i + 1] === "=" || text[i + 1] === ">") return "none";
+  i++;
+  while (text[i] === " " || text[i] === "\t") i++;
+  return quotedValue(text, i) ?? "other";
+}
+
+/**
+ * Whether a glued `key=value` pair is a form's or a query's (`first_name=maria&last_name=kowalska`): after the
+ * text's start, a space, `?` or `&`, and ended by `&`, a space or the text's end; a keyword argument
+ * (`User(first_name=fname, …)`) is code, its value a variable.
+ */
+function formPair(text: string, keyStart: number, valueEnd: number): boolean {
+  let start = keyStart;
+  while (start > 0 && /[\p{L}\p{N}_\-]/u.test(text[start - 1]!)) start--;
+  const before = text[start - 1];
+  const after = text[valueEnd];
+  return (before === undefined || before === "?" || before === "&" || /\s/u.test(before)) && (after === undefined || after === "&" || /\s/u.test(after));
+}
+
+/** A `name` or `id` attribute's quoted value up to a key: `name="last_name`, `name='user[last_name]`, `id="firstName`. */
+const NAMING_ATTRIBUTE_BEFORE = /(?:^|\s)(?:name|id)\s*=\s*["'][\p{L}\p{N}_\-[\]]{0,40}$/iu;
+/** An input's `value` attribute in a start tag: group 2 its quoted text. */
+const VALUE_ATTRIBUTE = /(?:^|\s)value\s*=\s*(["'])([^"'<>\n]*)\1/iu;
+
+/**
+ * The `value` of the HTML element whose `name` or `id` attribute is the key at `start`..`end`, before or after
+ * it in the start tag (`<input name="last_name" value="Kowalska">`, `<input value="Kowalska" name="last_name">`).
+ */
+function inputValue(text: string, start: number, end: number): Value | undefined {
+  if (!isQuote(text[start - 1]) && text[start - 1] !== "[") return undefined;
+  let open = start;
+  const low = Math.max(0, start - MAX_ATTRIBUTE_CHARS);
+  while (open > low && text[open] !== "<" && text[open] !== ">") open--;
+  if (text[open] !== "<" || !NAMING_ATTRIBUTE_BEFORE.test(text.slice(open, start))) return undefined;
+  let close = end;
+  const high = Math.min(text.length, end + MAX_ATTRIBUTE_CHARS);
+  while (close < high && text[close] !== ">" && text[close] !== "<") close++;
+  if (text[close] !== ">") return undefined;
+  const tag = text.slice(open, close);
+  const value = VALUE_ATTRIBUTE.exec(tag);
+  if (!value) return undefined;
+  const valueStart = open + value.index + value[0].length - 1 - value[2]!.length;
+  const span = trimmed(text, valueStart, valueStart + value[2]!.length);
+  return span && { ...span, written: true };
 }
 
 /**
@@ -146,8 +226,10 @@ export function nameFieldsRecognizer(): Recognizer {
       for (const key of found) {
         if (++tried % CHECK_EVERY === 0) deadline.check();
         if (key.ambiguous && !besidePersonKey(text, personKeyStarts, key.start)) continue;
-        const value = valueAfterKey(text, key.start, key.end);
-        if (value && isNameValue(text.slice(value.start, value.end))) out.push({ type: "PERSON", start: value.start, end: value.end, score: SCORE });
+        const value = valueAfterKey(text, key.start, key.end) ?? inputValue(text, key.start, key.end);
+        if (value === undefined) continue;
+        const written = text.slice(value.start, value.end);
+        if (isNameValue(written) || (value.written && isLowerCaseNameValue(written))) out.push({ type: "PERSON", start: value.start, end: value.end, score: SCORE });
       }
     },
   };

@@ -19,6 +19,9 @@ const NOT_NAME_WORDS = new Set([
   "deprecated", "todo", "tbd", "redacted", "hidden",
   // Sort orders and SQL constraints: `orderBy: { lastName: DESC }`, `LAST_NAME: NOT NULL`.
   "asc", "desc", "ascending", "descending", "not", "primary", "key", "index",
+  // Validation rules and search-index types written in lower case: `'first_name' => 'alpha'`, `"lastName": "keyword"`.
+  "keyword", "alpha", "alphanumeric", "trim", "trimmed", "lowercase", "uppercase", "email", "filled", "present", "sometimes",
+  "empty", "missing", "invalid", "masked", "omitted", "ignore", "skip", "na", "value", "label", "input",
 ]);
 
 /** Whether a name-shaped value is placeholders, types or rules only. */
@@ -57,4 +60,21 @@ export function isNameValue(value: string): boolean {
     else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
   }
   return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !placeholderOnly(value) && !isFieldLabel(value);
+}
+
+/** A word in lower case as a name is typed into a form ("kowalska", "o'brien", "anne-marie"): letters only, two or more. */
+const LOWER_NAME_WORD = /^\p{Ll}[\p{Ll}'’\-]*\p{Ll}$/u;
+/** The most words a name typed in lower case takes: more are a phrase ("enter your first name here"). */
+const MAX_LOWER_WORDS = 4;
+
+/**
+ * Whether a value typed all in lower case is written as a name ("kowalska", "maria de la cruz"): only where its
+ * place says it is a value (a quoted string, a form's pair), since a bare identifier there is code
+ * (`last_name: lastName`, `first_name = first_name.strip()`). No digits, underscores, dots, braces or camel humps
+ * (`{{first_name}}`, `${firstName}`, `%s`), nor types, rules and a field's own label (`"first_name": "string"`).
+ */
+export function isLowerCaseNameValue(value: string): boolean {
+  const words = value.split(" ");
+  if (words.length > MAX_LOWER_WORDS) return false;
+  return words.every((word) => LOWER_NAME_WORD.test(word)) && !placeholderOnly(value) && !isFieldLabel(value);
 }

@@ -127,6 +127,25 @@ const PERSON_KEY_VALUE_END = new RegExp(
   `(?:${PERSON_NAME_KEY})(?:\\\\?["'\`]\\s*:\\s*\\\\?["'\`]?|\\s*:\\s*\\\\?["'\`]|=|\\s*=\\s*\\\\?["'\`]|>)$`,
   "iu",
 );
+// The first words of a form's prompt standing where its value would (`first_name: Enter your first name`,
+// `"firstName": "Please enter your first name"`): an instruction, not a name, when lower-case words follow.
+const PROMPT_WORDS = new Set([
+  "please", "enter", "type", "provide", "input", "insert", "fill", "write", "add", "select", "choose", "specify", "your",
+]);
+const LOWER_WORD_NEXT = /^ \p{Ll}/u;
+// A method called on the run (`Joi.string()`, `Yup.mixed().oneOf(…)`), not a name's full stop or a dotted login.
+const MEMBER_CALL = /^\.[\p{Ll}_$][\p{L}\p{N}_$]*\(/u;
+const MAX_MEMBER_CHARS = 40;
+/**
+ * Whether a run after a field or a label is code or a prompt, not a name: a call or a method called on it
+ * (`lastName: Joi.string()`, `first_name: Faker()`), or a prompt's first word before lower-case words.
+ */
+function codeOrPrompt(text: string, runStart: number, run: string): boolean {
+  const end = runStart + run.length;
+  if (text[end] === "(" || (text[end] === "." && MEMBER_CALL.test(text.slice(end, end + MAX_MEMBER_CHARS)))) return true;
+  const first = run.slice(0, run.indexOf(" ") === -1 ? run.length : run.indexOf(" ")).toLowerCase();
+  return PROMPT_WORDS.has(first) && (first !== run.toLowerCase() || LOWER_WORD_NEXT.test(text.slice(end, end + 2)));
+}
 const KEY_VALUE_LAST_CHAR = /["'`=>:]\s*$/u;
 const LABEL_COLON_END = /:\s*$/u;
 function asLabel(before: string): string {
@@ -526,7 +545,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const before = asLabel(written);
     // After a field or a label, a type, a rule, a placeholder or the field's own label stands as often as a
     // name in code and schemas (`firstName: String`, `first_name: Required`, `"last_name": "Apellido"`).
-    if ((before !== written || LABEL_COLON_END.test(written)) && (placeholderOnly(run) || isFieldLabel(run))) return;
+    if ((before !== written || LABEL_COLON_END.test(written)) && (placeholderOnly(run) || isFieldLabel(run) || codeOrPrompt(text, runStart, run))) return;
     if (shouted) {
       scanShoutedRun(text, words, out);
       return;
