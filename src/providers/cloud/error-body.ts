@@ -28,9 +28,42 @@ export interface UpstreamTextOptions {
 /** Shorter secrets are not looked for: replacing them everywhere would garble the message. */
 const MIN_SECRET_CHARS = 8;
 
-/** `text` with every occurrence of each of `secrets` replaced. */
+/**
+ * `text` with every occurrence of each of `secrets` replaced, as written or as a URL or JSON writer
+ * escapes it ("%2F", "\/"): a proxy quoting its request's URL or headers writes them that way.
+ */
 export function withoutSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? redacted.replaceAll(secret, "[redacted]") : redacted), text);
+  return secrets.reduce(
+    (redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? writtenForms(secret).reduce((out, form) => out.replaceAll(form, "[redacted]"), redacted) : redacted),
+    text,
+  );
+}
+
+function writtenForms(secret: string): string[] {
+  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, encodeURIComponent(secret), jsonEscaped, jsonEscaped.replaceAll("/", "\\/")])];
+}
+
+/**
+ * A JSON body's text without `secrets` in what it says once parsed, however its writer escaped them
+ * (Go's "\u0026" for "&" is found only after parsing); the text as it was when it holds none.
+ */
+function withoutSecretsInJson(text: string, secrets: readonly string[]): string {
+  if (!secrets.some((secret) => secret.length >= MIN_SECRET_CHARS)) return text;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const after = JSON.stringify(withoutSecretsIn(body, secrets));
+  let before: string;
+  try {
+    before = JSON.stringify(body);
+  } catch {
+    return after;
+  }
+  return after === before ? text : after;
 }
 
 /**
@@ -47,13 +80,16 @@ export function openAIShapedErrors(inner: typeof fetch, options: UpstreamTextOpt
     const response = await inner(input, init);
     // A web Response cannot carry a status past 599 (it throws), so such an answer goes on as it is.
     if (response.status < 400 || response.status > 599) return response;
-    const text = withoutSecrets(await response.text(), options.secrets ?? []);
-    const shaped = (response.headers.get("content-type") ?? "").includes("json") ? reshaped(text) : echo(text, MAX_MESSAGE_CHARS);
+    const secrets = options.secrets ?? [];
+    const text = withoutSecrets(await response.text(), secrets);
+    const json = (response.headers.get("content-type") ?? "").includes("json");
+    const shaped = json ? reshaped(text) : echo(text, MAX_MESSAGE_CHARS);
     const headers = new Headers(response.headers);
     // The body is no longer the bytes the upstream sent, nor their encoding.
     headers.delete("content-length");
     headers.delete("content-encoding");
-    return new Response(shaped ?? text, { status: response.status, statusText: response.statusText, headers });
+    // The SDK parses a JSON body: an escaped key the text search missed is plain text after that.
+    return new Response(json ? withoutSecretsInJson(shaped ?? text, secrets) : (shaped ?? text), { status: response.status, statusText: response.statusText, headers });
   }) as typeof fetch;
 }
 
