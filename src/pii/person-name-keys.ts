@@ -9,7 +9,10 @@
  */
 const ORGANISATION_PREFIX = "(?:company|org|organi[sz]ation|business|brand|product|app|application|project|team|group|vendor|supplier|merchant|store|shop|legal|display)";
 export const PERSON_NAME_KEY =
-  `(?:(?:first|last|given|family|middle|maiden|fore|sur|(?<!${ORGANISATION_PREFIX}[ _-]?)full|patient|employee|passenger)[ _-]?name` +
+  // fname, lname, f_name, l_name: only as a whole key (`lname=Kowalska`, `name="lname"`), as "fname" ends
+  // other words' keys too (a file's name: pathfname, dst_fname).
+  "(?:(?<![\\p{L}\\p{N}_-])[fl]_?name(?![\\p{L}\\p{N}_])" +
+  `|(?:first|last|given|family|middle|maiden|fore|sur|(?<!${ORGANISATION_PREFIX}[ _-]?)full|patient|employee|passenger)[ _-]?name` +
   // es, fr, de, it, pt, nl, pl: each a person's name only ("nombre completo", not "nombre").
   "|apellidos?|nombres?[ _-]?(?:completo|de[ _-]?pila)|(?:primer|segundo)[ _-]?nombre" +
   "|pr[eé]noms?|nom[ _-]?(?:de[ _-]?)?famille|nom[ _-]?complet" +

@@ -9,7 +9,7 @@
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
-import { isLowerCaseNameValue, isNameValue } from "./name-values.js";
+import { isLowerCaseNameValue, isNameShaped, placeholderOnly } from "./name-values.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 /** Group 1: a key that names a person; otherwise the ambiguous "nombre", "nome", "nom". */
@@ -192,9 +192,8 @@ function inputValue(text: string, start: number, end: number): Value | undefined
 }
 
 /**
- * Whether a person's key (`starts`, ascending) is within NEAR_CHARS of `at` and in the same record: no brace
- * between them (`{"last_name": "Apellido"}` is a translation table, `{"nombre": "Laptop Pro"}` after it a
- * product).
+ * Whether a person's key (`starts`, ascending) is within NEAR_CHARS of `at` and in the same record
+ * (sameRecord).
  */
 function besidePersonKey(text: string, starts: number[], at: number): boolean {
   let low = 0;
@@ -204,10 +203,59 @@ function besidePersonKey(text: string, starts: number[], at: number): boolean {
     if (starts[middle]! < at) low = middle + 1;
     else high = middle;
   }
-  const sameRecord = (from: number, to: number) => to - from <= NEAR_CHARS && !RECORD_BOUNDARY.test(text.slice(from, to));
-  return (low > 0 && sameRecord(starts[low - 1]!, at)) || (low < starts.length && sameRecord(at, starts[low]!));
+  return (low > 0 && sameRecord(text, starts[low - 1]!, at)) || (low < starts.length && sameRecord(text, at, starts[low]!));
 }
-const RECORD_BOUNDARY = /[{}]/u;
+
+/**
+ * Whether keys at `from` and `to` are fields of one record: no brace or parenthesis between them
+ * (`{"last_name": "Apellido"}` is a translation table, `{"nombre": "Laptop Pro"}` after it a product;
+ * `Producto(nombre=…)` after `Cliente(…)`), and on one line or each first on its line at one indentation
+ * with no line less indented between (YAML's `cliente:` and `producto:` are two records; a key inside a SQL
+ * statement's line is no field of the one on the line before).
+ */
+function sameRecord(text: string, from: number, to: number): boolean {
+  if (to - from > NEAR_CHARS) return false;
+  const between = text.slice(from, to);
+  if (RECORD_BOUNDARY.test(between)) return false;
+  if (!between.includes("\n")) return true;
+  const indent = keyIndent(text, from);
+  if (indent === undefined || keyIndent(text, to) !== indent) return false;
+  // The lines between the two keys' lines; blank ones end nothing.
+  return between.split("\n").slice(1, -1).every((line) => !/\S/u.test(line) || LINE_INDENT.exec(line)![0].length >= indent);
+}
+const RECORD_BOUNDARY = /[{}()]/u;
+/** A line's indentation, a YAML or Markdown list item's dash counted (`- nombre: Ana` then `  apellido: Ruiz`). */
+const LINE_INDENT = /^[ \t]*(?:[-*+][ \t]+)?/u;
+/**
+ * What may stand between a field's key and its line's indentation: its quote or an element's `<`, or an HTML
+ * form's tags up to the input's naming attribute (`<label>Nombre</label> <input name="nombre`).
+ */
+const KEY_OPENER = /^\\?["'`<]?$|<[^<>]*\s(?:name|id)\s*=\s*["'][\p{L}\p{N}_\-[\]]{0,40}$/iu;
+
+/** The indentation of the line of the key at `at`, if the key is the first thing on it. */
+function keyIndent(text: string, at: number): number | undefined {
+  // A key far into its line is not its first thing: the look back stays bounded on a long line.
+  let lineStart = at;
+  const low = Math.max(0, at - NEAR_CHARS);
+  while (lineStart > low && text[lineStart - 1] !== "\n") lineStart--;
+  if (lineStart > 0 && text[lineStart - 1] !== "\n") return undefined;
+  const line = text.slice(lineStart, at);
+  const indent = LINE_INDENT.exec(line)![0].length;
+  return KEY_OPENER.test(line.slice(indent)) ? indent : undefined;
+}
+
+/** Whether a neighbouring value of the same record as `candidates[index]` is a name, not a placeholder. */
+function besideRealName(text: string, candidates: { key: number; placeholder: boolean }[], index: number): boolean {
+  const at = candidates[index]!.key;
+  for (const step of [-1, 1]) {
+    for (let other = index + step; other >= 0 && other < candidates.length; other += step) {
+      const key = candidates[other]!.key;
+      if (!sameRecord(text, Math.min(at, key), Math.max(at, key))) break;
+      if (!candidates[other]!.placeholder) return true;
+    }
+  }
+  return false;
+}
 
 export function nameFieldsRecognizer(): Recognizer {
   const keys = new RegExp(KEYS.source, KEYS.flags);
@@ -223,13 +271,21 @@ export function nameFieldsRecognizer(): Recognizer {
       }
       const personKeyStarts = found.flatMap((key) => (key.ambiguous ? [] : [key.start]));
       if (personKeyStarts.length === 0) return;
+      const candidates: (Span & { key: number; placeholder: boolean })[] = [];
       for (const key of found) {
         if (++tried % CHECK_EVERY === 0) deadline.check();
         if (key.ambiguous && !besidePersonKey(text, personKeyStarts, key.start)) continue;
         const value = valueAfterKey(text, key.start, key.end) ?? inputValue(text, key.start, key.end);
         if (value === undefined) continue;
         const written = text.slice(value.start, value.end);
-        if (isNameValue(written) || (value.written && isLowerCaseNameValue(written))) out.push({ type: "PERSON", start: value.start, end: value.end, score: SCORE });
+        if (isNameShaped(written)) candidates.push({ ...value, key: key.start, placeholder: placeholderOnly(written) });
+        else if (value.written && isLowerCaseNameValue(written)) candidates.push({ ...value, key: key.start, placeholder: false });
+      }
+      // A placeholder's word is a name beside a real one in its record (`"first_name": "Christopher",
+      // "last_name": "Guest"`), as in a table's row (name-columns.ts); a record of placeholders is a fixture's.
+      for (const [index, candidate] of candidates.entries()) {
+        if (candidate.placeholder && !besideRealName(text, candidates, index)) continue;
+        out.push({ type: "PERSON", start: candidate.start, end: candidate.end, score: SCORE });
       }
     },
   };

@@ -22,11 +22,32 @@ const NOT_NAME_WORDS = new Set([
   // Validation rules and search-index types written in lower case: `'first_name' => 'alpha'`, `"lastName": "keyword"`.
   "keyword", "alpha", "alphanumeric", "trim", "trimmed", "lowercase", "uppercase", "email", "filled", "present", "sometimes",
   "empty", "missing", "invalid", "masked", "omitted", "ignore", "skip", "na", "value", "label", "input",
+  // The same rules in es, fr, it, de, pt: `apellido: Requerido`, `nom: Obligatoire`, `cognome: Obbligatorio`.
+  "requerido", "requerida", "obligatorio", "obligatoria", "opcional", "inválido", "invalido", "inválida", "invalida", "demasiado",
+  "requis", "requise", "obligatoire", "facultatif", "facultative", "optionnel", "optionnelle", "invalide",
+  "obbligatorio", "obbligatoria", "facoltativo", "facoltativa", "opzionale", "troppo",
+  "erforderlich", "pflichtfeld", "ungültig", "ungueltig",
+  "obrigatório", "obrigatorio", "obrigatória", "obrigatoria", "muito",
+  // Masking configs, column maps and sample data's stand-ins: `"last_name": "MASK"`, `"first_name": "NMN"` (no middle name).
+  "mask", "hash", "hashed", "encrypt", "encrypted", "tokenize", "tokenized", "uuid", "iso", "ok", "tba", "tbc", "nmn", "nfn",
+  "lnu", "fnu", "infant", "pnr", "id", "xxx",
+]);
+
+/**
+ * Words of a rule's message that are surnames too (Campo, Champ, Lang, Long, Kurz, Court): a placeholder's
+ * only beside a word above ("Campo Requerido", "Champ obligatoire", "Demasiado Largo", "Zu lang").
+ */
+const RULE_MESSAGE_WORDS = new Set([
+  "field", "too", "long", "short", "campo", "largo", "larga", "corto", "corta", "vacío", "vacio", "champ", "trop", "long",
+  "longue", "court", "courte", "vide", "non", "valido", "valida", "lungo", "lunga", "vuoto", "feld", "zu", "lang", "kurz",
+  "leer", "longo", "vazio",
 ]);
 
 /** Whether a name-shaped value is placeholders, types or rules only. */
 export function placeholderOnly(value: string): boolean {
-  return value.toLowerCase().split(/[ ,]+/u).filter(Boolean).every((word) => NOT_NAME_WORDS.has(word));
+  const words = value.toLowerCase().split(/[ ,]+/u).filter(Boolean);
+  if (words.length === 0) return true;
+  return words.some((word) => NOT_NAME_WORDS.has(word)) && words.every((word) => NOT_NAME_WORDS.has(word) || RULE_MESSAGE_WORDS.has(word));
 }
 
 /**
@@ -51,15 +72,40 @@ const MAX_WORDS = 10;
  * between surnames, "Surname, Given". Not placeholders ("Test User") nor a field's label ("Last Name").
  */
 export function isNameValue(value: string): boolean {
+  return isNameShaped(value) && !placeholderOnly(value);
+}
+
+/**
+ * A capital inside a word after a lower-case letter is a name's only after these ("McDonald", "MacArthur",
+ * "DeShawn", "DiCaprio", "LaToya", "VanDyke"); elsewhere it is an identifier or a rule (`MaxLength`, `NotBlank`).
+ */
+const CAMEL_NAME_PREFIX = /^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)$/u;
+const HUMP = /\p{Ll}\p{Lu}/gu;
+function humpsOfAName(word: string): boolean {
+  for (const part of word.split(/[-\u2010\u2011]/u)) {
+    HUMP.lastIndex = 0;
+    const humps = [...part.matchAll(HUMP)];
+    if (humps.length > 1 || (humps.length === 1 && !CAMEL_NAME_PREFIX.test(part.slice(0, humps[0]!.index + 1)))) return false;
+  }
+  return true;
+}
+
+/** Whether a value has a word with an identifier's camel hump (`MaxLength`, `NotBlank`), not a name's ("McDonald"). */
+export function hasIdentifierHump(value: string): boolean {
+  return value.split(" ").some((word) => !humpsOfAName(word));
+}
+
+/** isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts). */
+export function isNameShaped(value: string): boolean {
   const words = value.split(" ");
   if (words.length > MAX_WORDS) return false;
   let nameWords = 0;
   for (const [index, written] of words.entries()) {
     const word = index < words.length - 1 && written.endsWith(",") ? written.slice(0, -1) : written;
-    if (NAME_WORD.test(word)) nameWords++;
+    if (NAME_WORD.test(word) && humpsOfAName(word)) nameWords++;
     else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
   }
-  return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !placeholderOnly(value) && !isFieldLabel(value);
+  return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !isFieldLabel(value);
 }
 
 /** A word in lower case as a name is typed into a form ("kowalska", "o'brien", "anne-marie"): letters only, two or more. */

@@ -8,7 +8,7 @@ import { oneByteMatcher, oneByteText } from "./one-byte-matches.js";
 import { CHECK_EVERY } from "./recognizer.js";
 import { BARE_INITIAL, NAME_PARTICLE, NAME_PARTICLES } from "../name-particles.js";
 import { PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
-import { isFieldLabel, placeholderOnly } from "./name-values.js";
+import { hasIdentifierHump, isFieldLabel, placeholderOnly } from "./name-values.js";
 
 /**
  * What joins the parts of a name's word, for a character class: apostrophes ("O'Brien") and hyphens. Word
@@ -544,8 +544,9 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
     const written = text.slice(Math.max(0, runStart - 24), runStart);
     const before = asLabel(written);
     // After a field or a label, a type, a rule, a placeholder or the field's own label stands as often as a
-    // name in code and schemas (`firstName: String`, `first_name: Required`, `"last_name": "Apellido"`).
-    if ((before !== written || LABEL_COLON_END.test(written)) && (placeholderOnly(run) || isFieldLabel(run) || codeOrPrompt(text, runStart, run))) return;
+    // name in code and schemas (`firstName: String`, `first_name: Required`, `"last_name": "Apellido"`,
+    // `lastName: NotBlank`).
+    if ((before !== written || LABEL_COLON_END.test(written)) && (placeholderOnly(run) || isFieldLabel(run) || hasIdentifierHump(run) || codeOrPrompt(text, runStart, run))) return;
     if (shouted) {
       scanShoutedRun(text, words, out);
       return;
