@@ -24,6 +24,7 @@ import { base64Texts, encodedBase64Runs, type Base64Text } from "./decode-base64
 import { formValues, laterFormValues, wholeEncodedName, type FormValue } from "./decode-form.js";
 import { loneSoftBreak, quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
+import { partitionPoint } from "./partition-point.js";
 
 export interface DecodedText {
   /** The copy the recognizers scan. */
@@ -116,26 +117,12 @@ function layerWithin(layer: Layer, from: number, to: number): Layer {
 
 /** The first of `ranges` (ascending, apart) that ends after `at`. */
 function firstEndingAfter(ranges: readonly FormValue[], at: number): number {
-  let low = 0;
-  let high = ranges.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (ranges[mid]![1] <= at) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return partitionPoint(ranges.length, (i) => ranges[i]![1] <= at);
 }
 
 /** The first of `texts` (ascending, apart) that starts at or after `at`. */
 function firstStartingAt(texts: readonly Base64Text[], at: number): number {
-  let low = 0;
-  let high = texts.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (texts[mid]!.start < at) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return partitionPoint(texts.length, (i) => texts[i]!.start < at);
 }
 
 /** How a text is read behind its escapes: found once, then decoded whole or in stretches. */

@@ -10,6 +10,7 @@ import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
 import { isLowerCaseNameValue, isNameShaped, placeholderOnly } from "./name-values.js";
+import { partitionPoint } from "../partition-point.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 /** Group 1: a key that names a person; otherwise the ambiguous "nombre", "nome", "nom". */
@@ -196,13 +197,7 @@ function inputValue(text: string, start: number, end: number): Value | undefined
  * (sameRecord).
  */
 function besidePersonKey(text: string, starts: number[], at: number): boolean {
-  let low = 0;
-  let high = starts.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (starts[middle]! < at) low = middle + 1;
-    else high = middle;
-  }
+  const low = partitionPoint(starts.length, (i) => starts[i]! < at);
   return (low > 0 && sameRecord(text, starts[low - 1]!, at)) || (low < starts.length && sameRecord(text, at, starts[low]!));
 }
 
