@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { asGatewayError, clientClosed, GatewayError, SHUTTING_DOWN_CODE } from "../src/errors.js";
 import type { AppEnv } from "../src/http/app-env.js";
 import { clientGone } from "../src/http/client-signal.js";
+import { echo } from "../src/api/echo.js";
 
 export function errorResponse(error: GatewayError): Response {
   const headers = new Headers({ "content-type": "application/json", ...error.headers });
@@ -32,9 +33,12 @@ export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => 
   return errorResponse(gatewayError);
 };
 
+/** How an error names the request it refuses: a URL may run to Node's 16 KB header limit. */
+const requestLine = (c: Context<AppEnv>) => `${c.req.method} ${echo(c.req.path)}`;
+
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
   errorResponse(
-    new GatewayError(`Unknown path: ${c.req.method} ${c.req.path}`, { status: 404, type: "not_found_error", code: "unknown_url" }),
+    new GatewayError(`Unknown path: ${requestLine(c)}`, { status: 404, type: "not_found_error", code: "unknown_url" }),
   );
 
 const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -59,7 +63,7 @@ export function handleUnknownRoute(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {
     if (allowed.length === 0 || allowed.includes(method)) return handleNotFound(c);
     const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
     return errorResponse(
-      new GatewayError(`Invalid method for URL (${c.req.method} ${c.req.path}): use ${allowed.join(" or ")}.`, {
+      new GatewayError(`Invalid method for URL (${requestLine(c)}): use ${allowed.join(" or ")}.`, {
         status: 405,
         type: "invalid_request_error",
         code: "method_not_allowed",

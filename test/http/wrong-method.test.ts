@@ -75,3 +75,26 @@ describe("paths that are not served", () => {
     expect(r.json().error.code).toBe("unknown_url");
   });
 });
+
+describe("a long path", () => {
+  // Node takes URLs up to its 16 KB header limit; an error quoting one whole is a page of the
+  // client's own bytes back (and a log line of them), where a hundred characters identify it.
+  const longSegment = "x".repeat(8_000);
+
+  it("is quoted cut in a 404", async () => {
+    const r = await send("GET", `/v1/${longSegment}`);
+    expect(r.status).toBe(404);
+    const { message } = r.json().error;
+    expect(message).toContain("GET /v1/xxxx");
+    expect(message).toContain("…");
+    expect(message.length).toBeLessThan(300);
+  });
+
+  it("is quoted cut in a 405", async () => {
+    const r = await send("PUT", `/v1/sessions/${longSegment}`);
+    expect(r.status).toBe(405);
+    const { message } = r.json().error;
+    expect(message).toContain("PUT /v1/sessions/xxxx");
+    expect(message.length).toBeLessThan(300);
+  });
+});
