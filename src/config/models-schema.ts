@@ -114,6 +114,9 @@ const BaseURLsSchema = z
 /** A pool's cool-downs when models.yaml sets none: 1 s, doubling up to 30 s. */
 export const DEFAULT_POOL_COOLDOWN_MS = { first: 1_000, max: 30_000 } as const;
 
+const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
+const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name");
+
 export const OpenAICompatibleProviderSchema = z
   .strictObject({
     type: z.literal("openai_compatible"),
@@ -130,7 +133,7 @@ export const OpenAICompatibleProviderSchema = z
     /** The longest a pool's failed server is left out. */
     max_cooldown_ms: positiveInt.optional(),
     /** Name of the environment variable that holds the API key (never the key itself). */
-    api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name").optional(),
+    api_key_env: EnvVarName.optional(),
     /** `local` for servers on this host or network (e.g. a llama.cpp server pool): PII rules for local apply. */
     location: z.enum(["local", "cloud"]).default("cloud"),
     timeout_ms: positiveInt.default(60_000),
@@ -141,10 +144,14 @@ export const OpenAICompatibleProviderSchema = z
      * Azure OpenAI reads `api-key`, some proxies `x-api-key`. The key is sent as is, with no
      * `Authorization` header.
      */
-    api_key_header: z
-      .string()
-      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name")
-      .optional(),
+    api_key_header: HeaderName.optional(),
+    /**
+     * Headers whose values are secrets read from the environment, by name (`{ cf-access-client-secret:
+     * CF_ACCESS_SECRET }`): a gateway such as Cloudflare Access or a second key a proxy wants. Unset
+     * variables leave the provider unavailable, as an unset `api_key_env` does; the values are cut from
+     * upstream errors like the key.
+     */
+    header_env: z.record(HeaderName, EnvVarName).default({}),
     /** Query parameters on every request, e.g. Azure OpenAI's `api-version`. */
     query: z.record(z.string().min(1), z.string()).default({}),
     /**
@@ -167,6 +174,14 @@ export const OpenAICompatibleProviderSchema = z
       ctx.addIssue({ code: "custom", path: ["base_urls"], message: "give base_url (one server) or base_urls (a pool), not both" });
     } else if (provider.base_url === undefined && provider.base_urls === undefined) {
       ctx.addIssue({ code: "custom", path: ["base_url"], message: "required: base_url (one server) or base_urls (a pool of 2 or more)" });
+    }
+    const written = new Set(Object.keys(provider.headers).map((name) => name.toLowerCase()));
+    for (const name of Object.keys(provider.header_env)) {
+      const lower = name.toLowerCase();
+      if (written.has(lower)) ctx.addIssue({ code: "custom", path: ["header_env", name], message: `${name} is in headers too; give it in one of them` });
+      if (lower === "authorization" || lower === provider.api_key_header?.toLowerCase()) {
+        ctx.addIssue({ code: "custom", path: ["header_env", name], message: `${name} carries the API key: name its variable in api_key_env` });
+      }
     }
     if (provider.api_key_header !== undefined && provider.api_key_env === undefined) {
       ctx.addIssue({ code: "custom", path: ["api_key_header"], message: "names the header for the key in api_key_env, which is not set" });

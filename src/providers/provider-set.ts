@@ -15,7 +15,7 @@ import { createServerPool, type PoolServerState, type ServerPool } from "./cloud
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
-import { unconfiguredProviders } from "./unconfigured.js";
+import { headerValuesFrom, unconfiguredProviders } from "./unconfigured.js";
 
 export interface ProviderSet {
   readonly all: readonly ChatProvider<never>[];
@@ -119,6 +119,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       baseURL: pool?.baseURL ?? singleBaseURL(provider),
       apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
       keyRequired: provider.api_key_env !== undefined,
+      headerValues: headerValuesFrom(provider, config.secrets),
       ...(pool ? { fetch: pool.fetch, pool } : options.fetch ? { fetch: options.fetch } : {}),
     };
     if (provider.location === "cloud") {

@@ -1,6 +1,6 @@
 /**
  * Which providers cannot be called at all: an `openai_compatible` provider whose `api_key_env`
- * variable is unset (or empty) in the environment. One reading for the gateway (`ProviderSet.unconfigured`,
+ * variable, or one of its `header_env` variables, is unset (or empty) in the environment. One reading for the gateway (`ProviderSet.unconfigured`,
  * from its start-up environment, and each provider's `/readyz` detail) and for `policy explain` (from
  * the environment it runs in), so both skip the same targets for the same reason.
  */
@@ -19,6 +19,32 @@ export function missingApiKey(provider: Pick<OpenAICompatibleProviderConfig, "ap
 }
 
 /**
+ * The values of `provider`'s `header_env` headers in `env`, by header name: undefined for a variable
+ * that is unset or empty.
+ *
+ * @example headerValuesFrom({ header_env: { "x-org": "ORG_KEY" } }, { ORG_KEY: "k" }); // { "x-org": "k" }
+ */
+export function headerValuesFrom(
+  provider: Pick<OpenAICompatibleProviderConfig, "header_env">,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(provider.header_env).map(([header, variable]) => [header, env[variable] || undefined]));
+}
+
+/**
+ * Why `provider` cannot be called for want of a `header_env` variable (`CF_ACCESS_SECRET is not set`),
+ * or undefined when `values` (from `headerValuesFrom`) has them all.
+ */
+export function missingHeaderValues(
+  provider: Pick<OpenAICompatibleProviderConfig, "header_env">,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const unset = Object.entries(provider.header_env).filter(([header]) => values[header] === undefined).map(([, variable]) => variable);
+  if (unset.length === 0) return undefined;
+  return `${unset.join(" and ")} ${unset.length === 1 ? "is" : "are"} not set`;
+}
+
+/**
  * Every provider of models.yaml that cannot be called, by id: why (`OPENAI_API_KEY is not set`);
  * undefined when every one can. In-process (`llama_cpp`) providers need no key.
  *
@@ -32,7 +58,9 @@ export function unconfiguredProviders(
   let unconfigured: Record<string, string> | undefined;
   for (const [id, provider] of Object.entries(providers)) {
     if (provider.type !== "openai_compatible") continue;
-    const missing = missingApiKey(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env]);
+    const missing =
+      missingApiKey(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env]) ??
+      missingHeaderValues(provider, headerValuesFrom(provider, env));
     if (missing !== undefined) (unconfigured ??= {})[id] = missing;
   }
   return unconfigured;

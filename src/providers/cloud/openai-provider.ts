@@ -22,7 +22,8 @@ import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import type { ServerPool } from "./server-pool.js";
 import { mapUpstreamError } from "./upstream-errors.js";
-import { missingApiKey } from "../unconfigured.js";
+import { missingApiKey, missingHeaderValues } from "../unconfigured.js";
+import { providerSecrets } from "./provider-secrets.js";
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -31,6 +32,8 @@ export interface OpenAICompatibleOptions {
   /** `undefined` when the key's env var is declared but unset: the provider then reports unavailable. */
   apiKey: string | undefined;
   keyRequired: boolean;
+  /** The values of `config.header_env`'s headers (`headerValuesFrom`); undefined for an unset variable. */
+  headerValues?: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
   /** The servers behind `baseURL` when the provider is a pool (`base_urls`); `fetch` is then the pool's. */
   pool?: Pick<ServerPool, "describe">;
@@ -51,10 +54,13 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.id = options.id;
     this.location = options.config.location;
-    this.missing = options.keyRequired ? missingApiKey(options.config, options.apiKey) : undefined;
-    this.upstreamText = { secrets: options.apiKey ? [options.apiKey] : [] };
+    const headerValues = options.headerValues ?? {};
+    this.missing = (options.keyRequired ? missingApiKey(options.config, options.apiKey) : undefined) ?? missingHeaderValues(options.config, headerValues);
+    this.upstreamText = { secrets: providerSecrets(options.config, options.apiKey, headerValues) };
     if (this.missing !== undefined) return;
     const keyHeader = options.config.api_key_header;
+    // Every header_env value is set past the check above.
+    const headers = { ...options.config.headers, ...(headerValues as Record<string, string>) };
     this.client = new OpenAI({
       // Keyless servers (a local llama.cpp pool) still get a syntactically valid bearer token.
       apiKey: options.apiKey ?? "none",
@@ -62,7 +68,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
       timeout: options.config.timeout_ms,
       maxRetries: options.config.max_retries,
       // A null header is one the SDK leaves out: the key travels in its own header only.
-      defaultHeaders: keyHeader ? { ...options.config.headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : options.config.headers,
+      defaultHeaders: keyHeader ? { ...headers, Authorization: null, [keyHeader]: options.apiKey ?? "none" } : headers,
       defaultQuery: options.config.query,
       // A Retry-After longer than an attempt may take is passed on instead of slept through.
       // Errors worded another server's way keep their reason, without the key if they echo it (error-body.ts).

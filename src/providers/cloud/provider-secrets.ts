@@ -1,0 +1,28 @@
+/**
+ * What a provider sends that no upstream text quoted in an error may show (error-body.ts): a proxy
+ * that echoes the request it received puts the request's credentials in its error.
+ */
+import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.js";
+
+/**
+ * Header and query names that carry credentials: `x-api-key`, `Ocp-Apim-Subscription-Key`,
+ * `cf-access-client-secret`, `access_token`, an Azure SAS `sig`. Other written values (`api-version`,
+ * `x-team`) stay in a quoted error, where they help say what was sent.
+ */
+const CREDENTIAL_NAME = /auth|key|secret|token|passw|credential|cookie|signature|^sig$/i;
+
+/**
+ * Every credential `config`'s requests carry: the API key, the `header_env` values (`headerValues`)
+ * and the written headers and query parameters whose names say they are credentials.
+ *
+ * @example providerSecrets({ headers: { "x-api-key": "k1" }, query: { "api-version": "1" } }, "sk", {}); // ["sk", "k1"]
+ */
+export function providerSecrets(
+  config: Pick<OpenAICompatibleProviderConfig, "headers" | "query">,
+  apiKey: string | undefined,
+  headerValues: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const written = [...Object.entries(config.headers), ...Object.entries(config.query)].filter(([name]) => CREDENTIAL_NAME.test(name)).map(([, value]) => value);
+  const fromEnv = Object.values(headerValues).filter((value) => value !== undefined);
+  return [...new Set([...(apiKey ? [apiKey] : []), ...fromEnv, ...written])];
+}
