@@ -24,5 +24,8 @@ export function providerSecrets(
 ): string[] {
   const written = [...Object.entries(config.headers), ...Object.entries(config.query)].filter(([name]) => CREDENTIAL_NAME.test(name)).map(([, value]) => value);
   const fromEnv = Object.values(headerValues).filter((value) => value !== undefined);
-  return [...new Set([...(apiKey ? [apiKey] : []), ...fromEnv, ...written])];
+  // fetch trims header values as it sends them, and a key read from a file often ends in its line
+  // break (a Kubernetes secret from --from-file): what an upstream can echo is the trimmed value.
+  const sent = [...(apiKey ? [apiKey] : []), ...fromEnv, ...written].map((value) => value.trim());
+  return [...new Set(sent)];
 }
