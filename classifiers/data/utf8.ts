@@ -4,48 +4,41 @@
  * UTF-16 one (Windows PowerShell's `>`) would fail with misleading errors.
  */
 import type { Readable } from "node:stream";
+import { decodeStrictUtf8, looksUtf16, strictUtf8 } from "../../src/config/text-encoding.js";
 import { ClassifierDataError } from "../errors.js";
 
 const NEWLINE = 0x0a;
 const SAVE_AS = "save it as UTF-8";
-
-function isUtf16(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-}
-
-/** `bytes` as UTF-8 text, a BOM kept for the caller; throws on any byte that is not UTF-8. */
-function strictUtf8(bytes: Uint8Array): string {
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-}
+const UTF16 = `UTF-16 text; ${SAVE_AS}`;
+const NOT_UTF8 = `not UTF-8 text (cp1252 or Latin-1?); ${SAVE_AS}`;
 
 /** One line (without its "\n"), or a ClassifierDataError at `line`. */
 function decodeLine(bytes: Uint8Array, file: string, line: number): string {
   try {
     return strictUtf8(bytes);
   } catch {
-    throw new ClassifierDataError(`not UTF-8 text (cp1252 or Latin-1?); ${SAVE_AS}`, file, line);
+    throw new ClassifierDataError(NOT_UTF8, file, line);
   }
 }
 
 /**
+ * The file's text, or a ClassifierDataError naming UTF-16 (with or without a byte-order mark, as
+ * policy files are read) or the line of the first byte that is not UTF-8.
+ *
  * @example const text = decodeUtf8(await readFile(file), file);
  */
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
-  if (isUtf16(bytes)) throw new ClassifierDataError(`UTF-16 text; ${SAVE_AS}`, file);
-  try {
-    return strictUtf8(bytes);
-  } catch {
-    // Only on failure: find the line of the first bad byte, decoding line by line.
-    let line = 1;
-    let start = 0;
-    for (let end = bytes.indexOf(NEWLINE); ; end = bytes.indexOf(NEWLINE, start)) {
-      decodeLine(bytes.subarray(start, end < 0 ? bytes.length : end), file, line);
-      if (end < 0) break;
-      start = end + 1;
-      line++;
-    }
-    throw new ClassifierDataError(`not UTF-8 text; ${SAVE_AS}`, file);
-  }
+  const { text, badOffset } = decodeStrictUtf8(bytes);
+  if (looksUtf16(text)) throw new ClassifierDataError(UTF16, file);
+  if (badOffset !== undefined) throw new ClassifierDataError(NOT_UTF8, file, lineAt(text, badOffset));
+  return text;
+}
+
+/** The 1-based line of `offset` in `text`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
 
 /**
@@ -57,7 +50,8 @@ export async function* utf8Lines(input: Readable, file: string): AsyncGenerator<
   let line = 0;
   const decode = (bytes: Uint8Array) => {
     line++;
-    if (line === 1 && isUtf16(bytes)) throw new ClassifierDataError(`UTF-16 text; ${SAVE_AS}`, file, line);
+    // A line of UTF-16 ends mid-character (its "\n" is followed by a NUL): the first one tells.
+    if (line === 1 && looksUtf16(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))) throw new ClassifierDataError(UTF16, file, line);
     const text = decodeLine(bytes, file, line);
     return text.endsWith("\r") ? text.slice(0, -1) : text;
   };

@@ -33,7 +33,7 @@ export const NOT_UTF8_MESSAGE = "not UTF-8 text (saved as Latin-1 or cp1252?): t
  */
 export function decodeStrictUtf8(bytes: Uint8Array): { text: string; badOffset?: number } {
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes) };
+    return { text: strictUtf8(bytes) };
   } catch {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     if (looksUtf16(text)) return { text };
@@ -41,6 +41,11 @@ export function decodeStrictUtf8(bytes: Uint8Array): { text: string; badOffset?:
     // The valid prefix decodes to the same characters strictly and leniently.
     return { text, badOffset: bad < 0 ? 0 : Buffer.from(bytes.buffer, bytes.byteOffset, bad).toString("utf8").length };
   }
+}
+
+/** `bytes` as UTF-8 text, a BOM kept for the caller; throws on any byte that is not UTF-8. */
+export function strictUtf8(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
 }
 
 /** The index of the first byte of `bytes` that is not part of a well-formed UTF-8 sequence, or -1. */

@@ -45,6 +45,12 @@ describe("training data that is not UTF-8", () => {
     expect(await dataError("be.csv", utf16be(csv))).toMatch(/be\.csv: UTF-16 text; save it as UTF-8/);
     expect(await dataError("le.jsonl", utf16le('{"text":"hi","label":"greet"}\r\n'))).toMatch(/le\.jsonl: UTF-16 text; save it as UTF-8/);
   });
+
+  it("UTF-16 without a byte-order mark (iconv -t UTF-16LE) is named as such, not a header or JSON error", async () => {
+    const csv = "text,label\nhi,greet\nfix,code\n";
+    expect(await dataError("bare-le.csv", Buffer.from(csv, "utf16le"))).toMatch(/bare-le\.csv: UTF-16 text; save it as UTF-8/);
+    expect(await dataError("bare-be.jsonl", Buffer.from('{"text":"hi","label":"greet"}\n', "utf16le").swap16())).toMatch(/bare-be\.jsonl: UTF-16 text; save it as UTF-8/);
+  });
 });
 
 describe("predict on stdin that is not UTF-8", () => {
