@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
+import { chatAndLogs } from "../support/chat-and-logs.js";
 import { testModelsYaml, upstreamGateway } from "../support/gateway.js";
 import { startRawUpstream } from "../support/raw-upstream.js";
 import { NO_FALLBACK_ROUTING } from "../support/routing-fixtures.js";
@@ -31,18 +32,6 @@ const cloud = upstreamGateway(() => startRawUpstream((_body, res, req) => answer
   gateway: { env: { CF_ACCESS_SECRET: ENV_SECRET }, files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
 });
 
-async function chatThrough() {
-  const logsBefore = cloud.gw.logs.length;
-  const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "hi" }] }),
-  });
-  const text = await response.text();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return { status: response.status, text, logs: cloud.gw.logs.slice(logsBefore).join("\n") };
-}
-
 describe("a provider's credentials besides its API key", () => {
   it("are sent upstream: the header from the environment, the written header and query", async () => {
     let seen: IncomingMessage | undefined;
@@ -52,7 +41,7 @@ describe("a provider's credentials besides its API key", () => {
         JSON.stringify({ id: "c1", object: "chat.completion", created: 1, model: "upstream-gpt", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] }),
       );
     };
-    const r = await chatThrough();
+    const r = await chatAndLogs(cloud.gw);
     expect(r.status).toBe(200);
     expect(seen?.headers["cf-access-client-secret"]).toBe(ENV_SECRET);
     expect(seen?.headers["x-api-key"]).toBe(HEADER_SECRET);
@@ -64,7 +53,7 @@ describe("a provider's credentials besides its API key", () => {
       res.writeHead(500, { "content-type": "application/json" }).end(
         JSON.stringify({ error: { message: `proxy failed on ${req.url} with ${JSON.stringify(req.headers)}`, type: "server_error" } }),
       );
-    const r = await chatThrough();
+    const r = await chatAndLogs(cloud.gw);
     expect(r.status).toBe(502);
     expect(r.text).toContain("proxy failed on");
     // A header that is no credential by its name is left as written: the message still says what was sent.

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
+import { chatAndLogs } from "../support/chat-and-logs.js";
 import { testModelsYaml, upstreamGateway } from "../support/gateway.js";
 import { startRawUpstream } from "../support/raw-upstream.js";
 import { NO_FALLBACK_ROUTING } from "../support/routing-fixtures.js";
@@ -21,15 +22,7 @@ const cloud = upstreamGateway(() => startRawUpstream((_body, res) => answer(res)
 
 async function chatThrough(status: number, contentType: string, body: string) {
   answer = (res) => res.writeHead(status, { "content-type": contentType }).end(body);
-  const logsBefore = cloud.gw.logs.length;
-  const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "hi" }] }),
-  });
-  const text = await response.text();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return { status: response.status, text, logs: cloud.gw.logs.slice(logsBefore).join("\n") };
+  return chatAndLogs(cloud.gw);
 }
 
 describe("an upstream error that echoes the gateway's upstream key", () => {
