@@ -120,6 +120,15 @@ describe("local route", () => {
     }
   });
 
+  it("answers a message with empty content, as OpenAI does, from the prompt's beginning token alone", async () => {
+    const data = await cloud.gw
+      .client()
+      .chat.completions.create({ model: "local", messages: [{ role: "user", content: "" }], max_tokens: 4, temperature: 0 });
+    expect(data.choices[0]?.finish_reason).toBe("length");
+    expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(data.usage).toMatchObject({ prompt_tokens: 1, completion_tokens: 4 });
+  });
+
   it("refuses tools for a model that cannot call them, naming the parameter", async () => {
     const error = await cloud.gw
       .client()
