@@ -81,6 +81,17 @@ function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefin
   return undefined;
 }
 
+/** Where the first image is (`messages[i].content[j]`), as audio and file parts are named: the client sees which part to drop. */
+function firstImagePart(messages: ChatCompletionRequest["messages"]): string {
+  for (let i = 0; i < messages.length; i++) {
+    const content = messages[i]!.content;
+    if (!Array.isArray(content)) continue;
+    const j = content.findIndex((part) => part.type === "image_url");
+    if (j >= 0) return `messages[${i}].content[${j}]`;
+  }
+  return "messages";
+}
+
 function isEmptyObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
@@ -102,7 +113,7 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   }
   if (needs.toolHistory && !model.capabilities.tools) assertNoToolHistory(request.messages, `The model '${model.id}' does not support tools`);
   if (needs.images && !model.capabilities.vision) {
-    throw unsupported(`The model '${model.id}' does not accept images.`, "messages");
+    throw unsupported(`The model '${model.id}' does not accept images.`, firstImagePart(request.messages));
   }
   if (needs.jsonSchema && !model.capabilities.json_schema) {
     throw unsupported(`The model '${model.id}' does not support response_format json_schema.`, "response_format");
