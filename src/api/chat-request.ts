@@ -221,7 +221,10 @@ export const ChatCompletionRequestSchema = z.looseObject({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 
-/** The text of a message's content, parts joined; non-text parts contribute nothing. */
+/**
+ * The text of a message's content, parts joined; a refusal part (an assistant's earlier refusal, as
+ * the SDK replays it) is text the model reads too. Other non-text parts contribute nothing.
+ */
 export function messageText(message: ChatMessage): string {
   const content = message.content;
   if (content == null) return "";
@@ -229,6 +232,7 @@ export function messageText(message: ChatMessage): string {
   let text = "";
   for (const part of content) {
     if (part.type === "text") text += (text ? "\n" : "") + part.text;
+    else if (part.type === "refusal") text += (text ? "\n" : "") + part.refusal;
   }
   return text;
 }
