@@ -204,10 +204,16 @@ export const ChatCompletionRequestSchema = z.looseObject({
   // Pairs OpenAI's API refuses with a 400 naming the param: accepted here, they reached a local model
   // as if valid, or a cloud one to be refused there after routing and PII work. "none" and "auto"
   // without tools are left alone.
+  // An `allowed_tools` choice in `auto` mode only narrows the list, but in `required` mode it demands a
+  // call as 'required' does: a model given no tools answered it in text, the demanded call missing.
   const choice = body.tool_choice;
-  if ((choice === "required" || (typeof choice === "object" && choice.type !== "allowed_tools")) && !body.tools?.length) {
-    const chosen = choice === "required" ? "'required'" : "a named tool";
+  const demandsCall = choice === "required" || (typeof choice === "object" && (choice.type !== "allowed_tools" || choice.allowed_tools.mode === "required"));
+  if (demandsCall && !body.tools?.length) {
+    const chosen = choice === "required" ? "'required'" : typeof choice === "object" && choice.type === "allowed_tools" ? "allowed_tools in 'required' mode" : "a named tool";
     context.addIssue({ code: "custom", path: ["tool_choice"], message: `${chosen} is only allowed when 'tools' are specified` });
+  }
+  if (typeof body.function_call === "object" && body.function_call !== null && !body.functions?.length) {
+    context.addIssue({ code: "custom", path: ["function_call"], message: "a named function is only allowed when 'functions' are specified" });
   }
   if (body.stream_options != null && body.stream !== true) {
     context.addIssue({ code: "custom", path: ["stream_options"], message: "only allowed when 'stream' is true" });
@@ -215,7 +221,10 @@ export const ChatCompletionRequestSchema = z.looseObject({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 
-/** The text of a message's content, parts joined; non-text parts contribute nothing. */
+/**
+ * The text of a message's content, parts joined; a refusal part (an assistant's earlier refusal, as
+ * the SDK replays it) is text the model reads too. Other non-text parts contribute nothing.
+ */
 export function messageText(message: ChatMessage): string {
   const content = message.content;
   if (content == null) return "";
@@ -223,6 +232,7 @@ export function messageText(message: ChatMessage): string {
   let text = "";
   for (const part of content) {
     if (part.type === "text") text += (text ? "\n" : "") + part.text;
+    else if (part.type === "refusal") text += (text ? "\n" : "") + part.refusal;
   }
   return text;
 }

@@ -32,6 +32,11 @@ export function parseEnv(raw: NodeJS.ProcessEnv): Env {
   );
 }
 
+const IN_PROCESS_LACKS = [
+  { key: "tools", what: "call tools" },
+  { key: "vision", what: "read images" },
+] as const;
+
 export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<GatewayConfig> {
   const env = withFoldersFrom(parseEnv(rawEnv), cwd);
   const policyDir = resolve(cwd, env.SWITCHYARD_POLICY_DIR);
@@ -44,8 +49,13 @@ export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string):
     const provider = file.providers[model.provider];
     if (!provider) {
       problems.push(source.problem(["models", id, "provider"], `unknown provider '${model.provider}'; declared: ${Object.keys(file.providers).join(", ") || "none"}`));
-    } else if (provider.type === "llama_cpp" && !model.path) {
-      problems.push(source.problem(["models", id], `a llama_cpp model needs 'path' (a GGUF file)${id === file.defaults.local ? " or SWITCHYARD_LOCAL_MODEL" : ""}`));
+    } else if (provider.type === "llama_cpp") {
+      if (!model.path) problems.push(source.problem(["models", id], `a llama_cpp model needs 'path' (a GGUF file)${id === file.defaults.local ? " or SWITCHYARD_LOCAL_MODEL" : ""}`));
+      // The in-process runtime gives the model a text prompt only: claimed, these let requests with
+      // tools or images through to be answered with the tools or images silently left out.
+      for (const capability of IN_PROCESS_LACKS) {
+        if (model.capabilities[capability.key]) problems.push(source.problem(["models", id, "capabilities", capability.key], `a llama_cpp model cannot ${capability.what} in-process; set it false, or serve the model with a llama.cpp server (an openai_compatible provider with location: local)`));
+      }
     }
   }
   for (const key of ["local", "cloud", "baseline"] as const) {

@@ -53,8 +53,8 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
 
 /**
  * The in-process model reads a text prompt and writes text: audio and file parts would be dropped
- * from its prompt, logprobs or audio output never produced, and a logit_bias would bias the wrong
- * tokens — a 200 that is not what was asked.
+ * from its prompt, logprobs, audio output, web search or moderation never produced, and a logit_bias
+ * would bias the wrong tokens — a 200 that is not what was asked.
  */
 function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefined {
   for (let i = 0; i < request.messages.length; i++) {
@@ -72,9 +72,24 @@ function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefin
   if (extra.top_logprobs != null) return { what: "logprobs", param: "top_logprobs" };
   if (Array.isArray(extra.modalities) && extra.modalities.includes("audio")) return { what: "audio output", param: "modalities" };
   if (extra.audio != null) return { what: "audio output", param: "audio" };
+  // Asked of OpenAI, these add to the answer (search results and their citations, moderation results
+  // beside it); a local answer without them is one the client did not ask for.
+  if (extra.web_search_options != null) return { what: "web search", param: "web_search_options" };
+  if (extra.moderation != null) return { what: "moderated completions", param: "moderation" };
   // Its keys are token ids of the client's tokenizer (OpenAI's), other tokens in the local vocabulary.
   if (extra.logit_bias != null && !isEmptyObject(extra.logit_bias)) return { what: "logit_bias", param: "logit_bias" };
   return undefined;
+}
+
+/** Where the first image is (`messages[i].content[j]`), as audio and file parts are named: the client sees which part to drop. */
+function firstImagePart(messages: ChatCompletionRequest["messages"]): string {
+  for (let i = 0; i < messages.length; i++) {
+    const content = messages[i]!.content;
+    if (!Array.isArray(content)) continue;
+    const j = content.findIndex((part) => part.type === "image_url");
+    if (j >= 0) return `messages[${i}].content[${j}]`;
+  }
+  return "messages";
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -98,7 +113,7 @@ export function assertSupported(request: ChatCompletionRequest, model: ModelEntr
   }
   if (needs.toolHistory && !model.capabilities.tools) assertNoToolHistory(request.messages, `The model '${model.id}' does not support tools`);
   if (needs.images && !model.capabilities.vision) {
-    throw unsupported(`The model '${model.id}' does not accept images.`, "messages");
+    throw unsupported(`The model '${model.id}' does not accept images.`, firstImagePart(request.messages));
   }
   if (needs.jsonSchema && !model.capabilities.json_schema) {
     throw unsupported(`The model '${model.id}' does not support response_format json_schema.`, "response_format");

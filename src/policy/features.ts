@@ -43,7 +43,7 @@ export const RequestFeaturesSchema = z.object({
   hasTools: z.boolean(),
   hasImages: z.boolean(),
   responseFormat: z.enum(RESPONSE_FORMATS),
-  /** What the request asks that an in-process model cannot give (audio or file input, logprobs, audio output), if anything. */
+  /** What the request asks that an in-process model cannot give (audio or file input, logprobs, audio output, web search, …), if anything. */
   beyondInProcess: z.string().optional(),
   /** Why a json_schema is beyond what the in-process model's grammar enforces (e.g. it uses `pattern`), if it is. */
   jsonSchemaBeyondGrammar: z.string().optional(),

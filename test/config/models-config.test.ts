@@ -72,6 +72,13 @@ defaults: { local: slm, cloud: huge }
     expect(lines.join("\n")).toMatch(/:6:\d+: defaults\.cloud: unknown model 'huge'/);
   });
 
+  it("refuses tools or vision claimed for an in-process model, whose runtime would drop them from requests", async () => {
+    const lines = await problems(good.replace("slm: { provider: local, path: models/slm.gguf }", "slm: { provider: local, path: models/slm.gguf, capabilities: { tools: true, vision: true } }"));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/models\.yaml:5:\d+: models\.slm\.capabilities\.tools: a llama_cpp model cannot call tools in-process/);
+    expect(lines[1]).toMatch(/models\.yaml:5:\d+: models\.slm\.capabilities\.vision: a llama_cpp model cannot read images in-process/);
+  });
+
   it("reports wrong types and YAML syntax errors with positions", async () => {
     const typed = await problems(good.replace("{ type: llama_cpp }", "{ type: llama_cpp, parallel: many }"));
     expect(typed[0]).toMatch(/models\.yaml:2:\d+: providers\.local\.parallel: /);

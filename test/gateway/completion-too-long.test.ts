@@ -35,6 +35,16 @@ describe("a completion too long for the local model's context window", () => {
     expect((await ask({ max_tokens: 2049 - prompt, messages: [{ role: "user", content: "hi" }] })).status).toBe(400);
   });
 
+  it("states the prompt's exact size however far the completion overshoots the window", async () => {
+    const messages = [{ role: "system", content: "Tell a story." }, { role: "user", content: "Once upon a time" }];
+    const res = await fetch(`${cloud.gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local", max_tokens: 1, messages }) });
+    const { usage } = (await res.json()) as { usage: { prompt_tokens: number } };
+    const { status, error } = await ask({ max_tokens: 100_000, messages });
+    expect(status).toBe(400);
+    // It stated the gateway's upper bound (framed messages and slack): 50 tokens for these 17.
+    expect(error!.message).toContain(`you requested ${usage.prompt_tokens + 100_000} tokens (${usage.prompt_tokens} in the messages, 100000 in the completion)`);
+  });
+
   it("still blames the messages when they do not fit even without the completion", async () => {
     const { status, error } = await ask({ max_tokens: 5, messages: [{ role: "user", content: "Once upon a time ".repeat(1200) }] });
     expect(status).toBe(400);

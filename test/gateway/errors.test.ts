@@ -95,6 +95,8 @@ describe("request errors", () => {
     );
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe("unsupported_parameter");
+    // The part itself, as audio and file parts are named: "messages" left the client to search.
+    expect(r.json.error.param).toBe("messages[0].content[1]");
   });
 
   it("answers 413 for a body over the limit, with or without content-length", async () => {

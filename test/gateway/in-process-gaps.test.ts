@@ -1,8 +1,8 @@
 /**
- * What the in-process model cannot give — audio or file input, logprobs, audio output, a logit_bias
- * keyed by another tokenizer's token ids — is refused with a 400 naming the parameter when a client
- * names it, instead of a 200 that silently dropped the attachment or the logprobs; routing (`auto`,
- * fallback chains) sends such requests to a cloud model.
+ * What the in-process model cannot give — audio or file input, logprobs, audio output, web search,
+ * moderated completions, a logit_bias keyed by another tokenizer's token ids — is refused with a 400
+ * naming the parameter when a client names it, instead of a 200 that silently dropped the attachment
+ * or the logprobs; routing (`auto`, fallback chains) sends such requests to a cloud model.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { fakeCloudGateway } from "../support/gateway.js";
@@ -38,6 +38,9 @@ describe("what the in-process model cannot give", () => {
     ["audio output", { messages: [text], modalities: ["text", "audio"] }, "modalities"],
     // Its keys are token ids of the client's (OpenAI) tokenizer: other tokens in the local vocabulary.
     ["logit_bias", { messages: [text], logit_bias: { "50256": -100 } }, "logit_bias"],
+    // Answered without them, the client gets no search results or citations, no moderation results.
+    ["web search", { messages: [text], web_search_options: { search_context_size: "low" } }, "web_search_options"],
+    ["moderated completions", { messages: [text], moderation: { model: "omni-moderation-latest" } }, "moderation"],
   ])("refuses %s asked of it by name with a 400 naming the parameter", async (_label, body, param) => {
     const { status, body: answer } = await chat({ model: "local", ...body });
     expect(status).toBe(400);
@@ -56,6 +59,22 @@ describe("what the in-process model cannot give", () => {
     expect(status).toBe(200);
     expect(route).toBe("cloud");
     expect(cloud.fake.requests[0]?.body).toMatchObject({ logit_bias: { "50256": -100 } });
+  });
+
+  it.each([
+    ["web_search_options", { web_search_options: {} }],
+    ["moderation", { moderation: { model: "omni-moderation-latest" } }],
+  ])("sends a request with %s to the cloud when routing chooses, the option as sent", async (_param, option) => {
+    const { status, route } = await chat({ model: "auto", messages: [text], ...option });
+    expect(status).toBe(200);
+    expect(route).toBe("cloud");
+    expect(cloud.fake.requests[0]?.body).toMatchObject(option);
+  });
+
+  it("takes web_search_options and moderation sent as null, which ask nothing, on the in-process model", async () => {
+    const { status, route } = await chat({ model: "local", messages: [text], web_search_options: null, moderation: null });
+    expect(status).toBe(200);
+    expect(route).toBe("local");
   });
 
   it("takes an empty logit_bias, which asks nothing, on the in-process model", async () => {

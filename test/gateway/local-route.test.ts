@@ -120,6 +120,28 @@ describe("local route", () => {
     }
   });
 
+  it("answers a message with empty content, as OpenAI does, from the prompt's beginning token alone", async () => {
+    const data = await cloud.gw
+      .client()
+      .chat.completions.create({ model: "local", messages: [{ role: "user", content: "" }], max_tokens: 4, temperature: 0 });
+    expect(data.choices[0]?.finish_reason).toBe("length");
+    expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(data.usage).toMatchObject({ prompt_tokens: 1, completion_tokens: 4 });
+  });
+
+  it("puts an assistant's refusal part in the prompt, as the same words as text", async () => {
+    const asked = (answer: Record<string, unknown>) =>
+      cloud.gw.client().chat.completions.create({
+        model: "local",
+        messages: [{ role: "user", content: "Tell me a scary story." }, { role: "assistant", ...answer } as never, { role: "user", content: "A happy one then." }],
+        max_tokens: 1,
+      });
+    const asText = await asked({ content: "I cannot tell that story." });
+    const asRefusalPart = await asked({ content: [{ type: "refusal", refusal: "I cannot tell that story." }] });
+    // Left out, the model read an empty assistant turn: 12 tokens fewer.
+    expect(asRefusalPart.usage?.prompt_tokens).toBe(asText.usage?.prompt_tokens);
+  });
+
   it("refuses tools for a model that cannot call them, naming the parameter", async () => {
     const error = await cloud.gw
       .client()

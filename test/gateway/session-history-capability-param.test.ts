@@ -43,3 +43,26 @@ describe("a local model and a session's tool calls", () => {
     expect(refused.json.error?.param).toBe("messages[1].tool_calls");
   });
 });
+
+describe("a model without vision and a session's images", () => {
+  const IMAGE = { role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] };
+
+  it("names the session when the image is in its stored history", async () => {
+    const session = `image-${randomUUID()}`;
+    expect((await post(session, { model: "fake-gpt", messages: [IMAGE] })).status).toBe(200);
+
+    const refused = await post(session, { model: "stories", messages: [{ role: "user", content: "and now?" }] });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error?.param).toBe("x-session-id");
+    expect(refused.json.error?.message).toMatch(/session's history/);
+  });
+
+  it("names the client's own part when the client sent the image", async () => {
+    const session = `image-own-${randomUUID()}`;
+    expect((await post(session, { model: "fake-gpt", messages: [{ role: "user", content: "hello" }] })).status).toBe(200);
+
+    const refused = await post(session, { model: "stories", messages: [{ role: "user", content: "hi" }, IMAGE] });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error?.param).toBe("messages[1].content[1]");
+  });
+});

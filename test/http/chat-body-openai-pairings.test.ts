@@ -1,7 +1,8 @@
 /**
  * Field pairings OpenAI's API refuses with a 400 naming the param are refused the same way here,
- * before routing (no upstream call): `tool_choice` "required" or a named tool without `tools`, and
- * `stream_options` without `stream: true`. What OpenAI accepts still passes.
+ * before routing (no upstream call): `tool_choice` "required", a named tool or `allowed_tools` in
+ * "required" mode without `tools`, a named `function_call` without `functions`, and `stream_options`
+ * without `stream: true`. What OpenAI accepts still passes.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { fakeCloudGateway, postJson } from "../support/gateway.js";
@@ -35,6 +36,20 @@ describe("pairings OpenAI refuses", () => {
     expect(answer.json.error!.param).toBe("tool_choice");
   });
 
+  // Answered by a model without tools, these got text where the client demanded a call.
+  it.each([
+    ["tool_choice allowed_tools in 'required' mode without tools", { tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "lookup" } }] } } }, "tool_choice"],
+    ["function_call naming a function without functions", { function_call: { name: "lookup" } }, "function_call"],
+    ["function_call naming a function with an empty functions list", { function_call: { name: "lookup" }, functions: [] }, "function_call"],
+  ])("%s: a 400 naming it, on the local model too", async (_what, body, param) => {
+    for (const model of ["fake-gpt", "local"]) {
+      const answer = await postJson(cloud.gw.url, "/v1/chat/completions", { model, messages, ...body });
+      expect(answer.status).toBe(400);
+      expect(answer.json.error).toMatchObject({ type: "invalid_request_error", param });
+    }
+    expect(cloud.fake.requests).toHaveLength(0);
+  });
+
   it.each([[undefined], [false]])("stream_options with stream %s: a 400 naming stream_options", async (stream) => {
     const answer = await chat({ stream, stream_options: { include_usage: true } });
     expect(answer.status).toBe(400);
@@ -49,6 +64,8 @@ describe("pairings OpenAI accepts", () => {
     ["tool_choice 'required' with tools", { tool_choice: "required", tools: [tool] }],
     ["tool_choice 'none' without tools", { tool_choice: "none" }],
     ["tool_choice 'auto' without tools", { tool_choice: "auto" }],
+    ["tool_choice allowed_tools in 'auto' mode without tools", { tool_choice: { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [] } } }],
+    ["function_call 'none' or 'auto' without functions", { function_call: "auto" }],
     ["stream_options: null without stream", { stream_options: null }],
   ])("%s: answered", async (_what, body) => {
     const answer = await chat(body);

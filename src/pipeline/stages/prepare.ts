@@ -138,7 +138,10 @@ export function shapeFor(
     // recount tokenizes the whole prompt again.
     const overshoot = fitted.tokens + budget.reservedOutputTokens - budget.contextWindow;
     const close = overshoot <= PROMPT_FRAMING_TOKENS + MESSAGE_FRAMING_SLACK_TOKENS * kept.messages.length;
-    const exact = close ? providers.exactPromptTokens(model, kept) : undefined;
+    // A refusal that blames the client's completion states the prompt's size, which the client may
+    // subtract from the window to retry: counted exactly, at the cost of a prompt within the window.
+    const blamesCompletion = budget.requestedCompletion !== undefined && fitted.tokens < budget.contextWindow;
+    const exact = close || blamesCompletion ? providers.exactPromptTokens(model, kept) : undefined;
     if (exact === undefined || exact + reserved > budget.contextWindow) {
       throw contextLengthExceeded(fitted, budget, exact === undefined ? undefined : { promptTokens: exact, completionTokens: reserved });
     }

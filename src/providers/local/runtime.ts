@@ -223,10 +223,12 @@ export class LocalModelRuntime {
       return { history, input: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
     }
     const plain = renderPlainPrompt(request.messages);
-    if (plain.text.length === 0) throw invalidRequest("The messages contain no text for the model to continue.", "messages");
+    const beginning = beginningToken(this.model);
+    // An empty message is answered, as OpenAI and a chat template answer it: a model that opens its
+    // input with a beginning token writes from that token alone. Without one there is nothing to evaluate.
+    if (plain.text.length === 0 && beginning === null) throw invalidRequest("The messages contain no text for the model to continue.", "messages");
     // Tokenized here once, the way LlamaCompletion would tokenize the text itself, and handed over
     // as tokens: the count is then exactly what is evaluated, and the text is not tokenized twice.
-    const beginning = beginningToken(this.model);
     const input = this.model.tokenize(plain.text, false, beginning === null ? undefined : "trimLeadingSpace");
     return { history: undefined, input, stopTriggers: plain.stopTriggers, tokens: input.length + (beginning === null ? 0 : 1) };
   }
