@@ -40,12 +40,19 @@ function parseIsoInstant(text: string): number {
   return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone.toUpperCase()}`);
 }
 
+/**
+ * A date-time whose `+hh:mm` offset was sent unencoded: a query string reads `+` as a space. Nothing
+ * else ends in a time, a space and four digits.
+ */
+const OFFSET_PLUS_AS_SPACE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)? \d{2}:?\d{2}$/;
+
 /** ISO 8601 (UTC unless it names an offset, like the buckets), or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
 const Instant = z.string().transform((text, ctx) => {
   const trimmed = text.trim();
   const ms = /^\d+$/.test(trimmed) ? (trimmed.length >= 12 ? Number(trimmed) : Number(trimmed) * 1000) : parseIsoInstant(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > LATEST_INSTANT_MS) {
-    ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
+    const hint = OFFSET_PLUS_AS_SPACE.test(trimmed) ? "; its offset's '+' arrived as a space (a query string reads '+' so): send it as %2B, e.g. %2B02:00, or use Z" : "";
+    ctx.addIssue({ code: "custom", message: `must be an ISO 8601 date-time or an epoch time in seconds or milliseconds${hint}` });
     return z.NEVER;
   }
   return ms;
