@@ -14,6 +14,8 @@ export type GroupBy = z.infer<typeof GroupBySchema>;
 
 /** More buckets than this in one answer is a mistake (or an accident) that would cost the store dearly. */
 export const MAX_BUCKETS = 2_000;
+/** Kept longest: a range older than its buckets holds nothing at any granularity. */
+const COARSEST: Granularity = "day";
 /** The automatic granularity is the finest that keeps a chart readable. */
 const AUTO_MAX_BUCKETS = 500;
 const DEFAULT_RANGE_MS = 24 * 3_600_000;
@@ -112,11 +114,11 @@ export function parseUsageQuery(params: Record<string, string>, now: number, ret
   const { fromMs, toMs } = rangeOf(parsed, now);
   const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs, now, retention);
   // A bucket of grace, so "the last 2 days by minute" still works; past that, whole buckets are gone.
-  if (parsed.granularity && bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
-    throw invalidRequest(
-      `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero. Use a coarser granularity or leave it out.`,
-      "granularity",
-    );
+  if (bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
+    const kept = `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero.`;
+    // Past the coarsest granularity's retention nothing is kept: only a later 'from' helps.
+    if (granularity === COARSEST) throw invalidRequest(`${kept} Start the range within the last ${retentionText(retention.buckets[granularity])}.`, "from");
+    throw invalidRequest(`${kept} Use a coarser granularity or leave it out.`, "granularity");
   }
   const buckets = bucketCount(fromMs, toMs, granularity);
   if (buckets > MAX_BUCKETS) {
