@@ -83,7 +83,8 @@ export interface UsageQuery {
  * reading only its first value would answer `tenant=a&tenant=b` with one tenant's usage.
  */
 export function singleValued(queries: Record<string, string[]>): Record<string, string> {
-  const params: Record<string, string> = {};
+  // No prototype: `__proto__=x` must become a key the strict schema refuses, not a prototype to set.
+  const params = Object.create(null) as Record<string, string>;
   for (const [name, values] of Object.entries(queries)) {
     if (values.length > 1) throw invalidRequest(`'${name}' is given ${values.length} times; give it once.`, name);
     params[name] = values[0] ?? "";
