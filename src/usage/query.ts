@@ -282,14 +282,41 @@ export function summarize(counters: Counters): UsageSummary {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<UsageReport> {
+/**
+ * Per-bucket groups one report may hold (`series[].groups` entries, about 350 bytes of JSON each).
+ * `group_by=key` has one per tenant active in each bucket: 400 tenants over 2 000 minute buckets ran
+ * the process out of heap. Model, route and intent are bounded by the policy files.
+ */
+export const MAX_SERIES_GROUPS = 50_000;
+/** Buckets whose per-tenant hashes one read brings back (one round trip to Redis each). */
+const KEY_PARTS_PER_READ = 100;
+
+const tooManyGroups = (max: number) =>
+  invalidRequest(
+    `The report would hold more than ${max.toLocaleString("en-US")} per-bucket groups. Use a coarser granularity or a shorter range (or the CSV export for raw records).`,
+    "group_by",
+  );
+
+export async function queryUsage(store: UsageStore, query: UsageQuery, limits: { maxSeriesGroups?: number } = {}): Promise<UsageReport> {
+  const maxSeriesGroups = limits.maxSeriesGroups ?? MAX_SERIES_GROUPS;
+  let seriesGroups = 0;
   const scope: Scope = query.tenant === undefined ? ALL_TENANTS : tenantScope(query.tenant);
   const starts = bucketStarts(query.fromMs, query.toMs, query.granularity);
   const refs: BucketRef[] = starts.map((start) => ({ scope, granularity: query.granularity, start }));
   // The per-tenant hashes are read only when asked for: every other report costs the same whatever the tenant count.
   const readKeys = query.groupBy === "key" && scope === ALL_TENANTS;
-  const read = await store.readBuckets(readKeys ? [...refs, ...refs.map((ref): BucketRef => ({ ...ref, part: KEYS_PART }))] : refs);
-  const buckets = read.slice(0, refs.length);
+  const buckets = await store.readBuckets(refs);
+  // Their size grows with the tenant count, so they are read a chunk of buckets at a time: a report
+  // past MAX_SERIES_GROUPS stops before the rest is read.
+  const keyParts: Array<Map<string, number>> = [];
+  const keyPartOf = async (i: number): Promise<Map<string, number> | undefined> => {
+    if (!readKeys) return undefined;
+    if (i % KEY_PARTS_PER_READ === 0) {
+      const chunk = refs.slice(i, i + KEY_PARTS_PER_READ).map((ref): BucketRef => ({ ...ref, part: KEYS_PART }));
+      keyParts.splice(0, keyParts.length, ...(await store.readBuckets(chunk)));
+    }
+    return keyParts[i % KEY_PARTS_PER_READ];
+  };
   const dimension = query.groupBy === undefined || query.groupBy === "day" ? undefined : query.groupBy;
 
   const totals: Counters = new Map();
@@ -299,7 +326,8 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     addCounters(sum, counters);
     groupTotals.set(key, sum);
   };
-  const series: UsageReport["series"] = buckets.map((fields, i) => {
+  const series: UsageReport["series"] = [];
+  for (const [i, fields] of buckets.entries()) {
     const bucketCounters = countersOf(fields, "total").get("");
     const bucketTotals = bucketCounters ?? new Map<string, number>();
     addCounters(totals, bucketTotals);
@@ -310,14 +338,17 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     if (dimension) {
       // Keyed by tenant, model or intent: any text, `__proto__` included, must stay an own key.
       point.groups = Object.create(null) as Record<string, UsageSummary>;
-      const byValue = dimension === "key" ? keyGroupsOf(scope, fields, read[refs.length + i], bucketCounters) : countersOf(fields, dimension);
+      const byValue = dimension === "key" ? keyGroupsOf(scope, fields, await keyPartOf(i), bucketCounters) : countersOf(fields, dimension);
+      // Counted before this bucket's summaries are built: past the bound nothing more is allocated.
+      seriesGroups += byValue.size;
+      if (seriesGroups > maxSeriesGroups) throw tooManyGroups(maxSeriesGroups);
       for (const [value, counters] of byValue) {
         point.groups[value] = summarize(counters);
         addToGroup(value, counters);
       }
     }
-    return point;
-  });
+    series.push(point);
+  }
   const groups = [...groupTotals].map(([key, counters]) => ({ key, ...summarize(counters) }));
   if (query.groupBy !== "day") groups.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
 
