@@ -39,6 +39,12 @@ export function dashboardRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const security = { "content-security-policy": CONTENT_SECURITY_POLICY, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
   app.get("/dashboard", (c) => c.body(page, 200, { ...security, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }));
+  // The page's asset and API paths are relative: served at `/dashboard/` they would miss. A relative
+  // Location keeps a reverse proxy's path prefix.
+  app.get("/dashboard/", (c) => {
+    const query = new URL(c.req.url).search;
+    return c.body(null, 301, { location: `../dashboard${query}`, "cache-control": "no-cache" });
+  });
   app.get("/dashboard/assets/:name", (c) => {
     const asset = assets.get(c.req.param("name"));
     if (!asset) return c.notFound();

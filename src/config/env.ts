@@ -3,7 +3,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { apiKeysProblems, PRINTABLE_ASCII } from "../auth/api-keys.js";
+import { apiKeysProblems, parseApiKeys, PRINTABLE_ASCII } from "../auth/api-keys.js";
 import { numberBetween, wholeNumber } from "./env-number.js";
 import { ListenHostSchema } from "./listen-host.js";
 import { DEFAULT_POLL_MS } from "./watch-paths.js";
@@ -67,6 +67,17 @@ export const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   REDIS_URL: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).superRefine((env, ctx) => {
+  // The usage API checks the admin key first: a client key equal to it would read every tenant's usage.
+  const { SWITCHYARD_ADMIN_KEY: adminKey, SWITCHYARD_API_KEYS: apiKeys } = env;
+  if (adminKey === undefined || apiKeys === undefined || apiKeysProblems(apiKeys).length > 0) return;
+  if (parseApiKeys(apiKeys).lookup(adminKey)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SWITCHYARD_ADMIN_KEY"],
+      message: "is also a client key in SWITCHYARD_API_KEYS, which would let that client read every tenant's usage and reload policies; give the admin a key of its own",
+    });
+  }
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -14,6 +14,8 @@ export type GroupBy = z.infer<typeof GroupBySchema>;
 
 /** More buckets than this in one answer is a mistake (or an accident) that would cost the store dearly. */
 export const MAX_BUCKETS = 2_000;
+/** Kept longest: a range older than its buckets holds nothing at any granularity. */
+const COARSEST: Granularity = "day";
 /** The automatic granularity is the finest that keeps a chart readable. */
 const AUTO_MAX_BUCKETS = 500;
 const DEFAULT_RANGE_MS = 24 * 3_600_000;
@@ -40,12 +42,19 @@ function parseIsoInstant(text: string): number {
   return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone.toUpperCase()}`);
 }
 
+/**
+ * A date-time whose `+hh:mm` offset was sent unencoded: a query string reads `+` as a space. Nothing
+ * else ends in a time, a space and four digits.
+ */
+const OFFSET_PLUS_AS_SPACE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)? \d{2}:?\d{2}$/;
+
 /** ISO 8601 (UTC unless it names an offset, like the buckets), or epoch seconds (up to 11 digits) / epoch milliseconds (12 digits or more). */
 const Instant = z.string().transform((text, ctx) => {
   const trimmed = text.trim();
   const ms = /^\d+$/.test(trimmed) ? (trimmed.length >= 12 ? Number(trimmed) : Number(trimmed) * 1000) : parseIsoInstant(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > LATEST_INSTANT_MS) {
-    ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time or an epoch time in seconds or milliseconds" });
+    const hint = OFFSET_PLUS_AS_SPACE.test(trimmed) ? "; its offset's '+' arrived as a space (a query string reads '+' so): send it as %2B, e.g. %2B02:00, or use Z" : "";
+    ctx.addIssue({ code: "custom", message: `must be an ISO 8601 date-time or an epoch time in seconds or milliseconds${hint}` });
     return z.NEVER;
   }
   return ms;
@@ -74,7 +83,8 @@ export interface UsageQuery {
  * reading only its first value would answer `tenant=a&tenant=b` with one tenant's usage.
  */
 export function singleValued(queries: Record<string, string[]>): Record<string, string> {
-  const params: Record<string, string> = {};
+  // No prototype: `__proto__=x` must become a key the strict schema refuses, not a prototype to set.
+  const params = Object.create(null) as Record<string, string>;
   for (const [name, values] of Object.entries(queries)) {
     if (values.length > 1) throw invalidRequest(`'${name}' is given ${values.length} times; give it once.`, name);
     params[name] = values[0] ?? "";
@@ -105,11 +115,11 @@ export function parseUsageQuery(params: Record<string, string>, now: number, ret
   const { fromMs, toMs } = rangeOf(parsed, now);
   const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs, now, retention);
   // A bucket of grace, so "the last 2 days by minute" still works; past that, whole buckets are gone.
-  if (parsed.granularity && bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
-    throw invalidRequest(
-      `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero. Use a coarser granularity or leave it out.`,
-      "granularity",
-    );
+  if (bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
+    const kept = `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero.`;
+    // Past the coarsest granularity's retention nothing is kept: only a later 'from' helps.
+    if (granularity === COARSEST) throw invalidRequest(`${kept} Start the range within the last ${retentionText(retention.buckets[granularity])}.`, "from");
+    throw invalidRequest(`${kept} Use a coarser granularity or leave it out.`, "granularity");
   }
   const buckets = bucketCount(fromMs, toMs, granularity);
   if (buckets > MAX_BUCKETS) {
@@ -272,14 +282,41 @@ export function summarize(counters: Counters): UsageSummary {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<UsageReport> {
+/**
+ * Per-bucket groups one report may hold (`series[].groups` entries, about 350 bytes of JSON each).
+ * `group_by=key` has one per tenant active in each bucket: 400 tenants over 2 000 minute buckets ran
+ * the process out of heap. Model, route and intent are bounded by the policy files.
+ */
+export const MAX_SERIES_GROUPS = 50_000;
+/** Buckets whose per-tenant hashes one read brings back (one round trip to Redis each). */
+const KEY_PARTS_PER_READ = 100;
+
+const tooManyGroups = (max: number) =>
+  invalidRequest(
+    `The report would hold more than ${max.toLocaleString("en-US")} per-bucket groups. Use a coarser granularity or a shorter range (or the CSV export for raw records).`,
+    "group_by",
+  );
+
+export async function queryUsage(store: UsageStore, query: UsageQuery, limits: { maxSeriesGroups?: number } = {}): Promise<UsageReport> {
+  const maxSeriesGroups = limits.maxSeriesGroups ?? MAX_SERIES_GROUPS;
+  let seriesGroups = 0;
   const scope: Scope = query.tenant === undefined ? ALL_TENANTS : tenantScope(query.tenant);
   const starts = bucketStarts(query.fromMs, query.toMs, query.granularity);
   const refs: BucketRef[] = starts.map((start) => ({ scope, granularity: query.granularity, start }));
   // The per-tenant hashes are read only when asked for: every other report costs the same whatever the tenant count.
   const readKeys = query.groupBy === "key" && scope === ALL_TENANTS;
-  const read = await store.readBuckets(readKeys ? [...refs, ...refs.map((ref): BucketRef => ({ ...ref, part: KEYS_PART }))] : refs);
-  const buckets = read.slice(0, refs.length);
+  const buckets = await store.readBuckets(refs);
+  // Their size grows with the tenant count, so they are read a chunk of buckets at a time: a report
+  // past MAX_SERIES_GROUPS stops before the rest is read.
+  const keyParts: Array<Map<string, number>> = [];
+  const keyPartOf = async (i: number): Promise<Map<string, number> | undefined> => {
+    if (!readKeys) return undefined;
+    if (i % KEY_PARTS_PER_READ === 0) {
+      const chunk = refs.slice(i, i + KEY_PARTS_PER_READ).map((ref): BucketRef => ({ ...ref, part: KEYS_PART }));
+      keyParts.splice(0, keyParts.length, ...(await store.readBuckets(chunk)));
+    }
+    return keyParts[i % KEY_PARTS_PER_READ];
+  };
   const dimension = query.groupBy === undefined || query.groupBy === "day" ? undefined : query.groupBy;
 
   const totals: Counters = new Map();
@@ -289,7 +326,8 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     addCounters(sum, counters);
     groupTotals.set(key, sum);
   };
-  const series: UsageReport["series"] = buckets.map((fields, i) => {
+  const series: UsageReport["series"] = [];
+  for (const [i, fields] of buckets.entries()) {
     const bucketCounters = countersOf(fields, "total").get("");
     const bucketTotals = bucketCounters ?? new Map<string, number>();
     addCounters(totals, bucketTotals);
@@ -300,14 +338,17 @@ export async function queryUsage(store: UsageStore, query: UsageQuery): Promise<
     if (dimension) {
       // Keyed by tenant, model or intent: any text, `__proto__` included, must stay an own key.
       point.groups = Object.create(null) as Record<string, UsageSummary>;
-      const byValue = dimension === "key" ? keyGroupsOf(scope, fields, read[refs.length + i], bucketCounters) : countersOf(fields, dimension);
+      const byValue = dimension === "key" ? keyGroupsOf(scope, fields, await keyPartOf(i), bucketCounters) : countersOf(fields, dimension);
+      // Counted before this bucket's summaries are built: past the bound nothing more is allocated.
+      seriesGroups += byValue.size;
+      if (seriesGroups > maxSeriesGroups) throw tooManyGroups(maxSeriesGroups);
       for (const [value, counters] of byValue) {
         point.groups[value] = summarize(counters);
         addToGroup(value, counters);
       }
     }
-    return point;
-  });
+    series.push(point);
+  }
   const groups = [...groupTotals].map(([key, counters]) => ({ key, ...summarize(counters) }));
   if (query.groupBy !== "day") groups.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
 

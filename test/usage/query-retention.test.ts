@@ -71,3 +71,34 @@ describe("usage reports over past ranges", () => {
     expect(body.totals.requests).toBe(3);
   });
 });
+
+/**
+ * Day buckets are the coarsest, kept 800 days. A range starting before that read as zeros when the
+ * granularity was left out (a finance user's "January 2024" answered $0, as if nothing had been
+ * spent), and an explicit `day` was told to "use a coarser granularity", which does not exist.
+ */
+describe("usage reports over ranges older than every bucket's retention", () => {
+  it("are a 400 naming 'from' and the 800 days, not a report of zeros", async () => {
+    const usage = await usageApiAfter(900);
+    const { status, body } = await usage("from=2025-01-01&to=2025-01-04");
+    expect(status).toBe(400);
+    expect(body.error?.param).toBe("from");
+    expect(body.error?.message).toContain("800 days");
+  });
+
+  it("with an explicit day granularity, do not advise a coarser one", async () => {
+    const usage = await usageApiAfter(900);
+    const { status, body } = await usage("from=2025-01-01&to=2025-01-04&granularity=day");
+    expect(status).toBe(400);
+    expect(body.error?.message).toContain("800 days");
+    expect(body.error?.message).not.toContain("coarser");
+  });
+
+  it("still read a range starting within the 800 days by the day", async () => {
+    const usage = await usageApiAfter(790);
+    const { status, body } = await usage("from=2025-01-01&to=2025-01-04");
+    expect(status).toBe(200);
+    expect(body.granularity).toBe("day");
+    expect(body.totals.requests).toBe(3);
+  });
+});

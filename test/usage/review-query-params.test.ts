@@ -51,6 +51,16 @@ describe("usage query parameters", () => {
     }
   });
 
+  // `__proto__` given once was the one unknown parameter answered 200: copied onto a plain object it
+  // set the prototype instead of a key, so the strict schema never saw it.
+  it("named __proto__ are a 400 like any other unknown one", async () => {
+    for (const path of ["/v1/usage?__proto__=x", "/v1/usage/export?__proto__=x"]) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body?.error?.param, path).toBe("__proto__");
+    }
+  });
+
   it("given once still answer", async () => {
     expect((await get("/v1/usage?tenant=acme&group_by=model&from=2025-06-01&to=2025-06-02")).status).toBe(200);
     expect((await get("/v1/usage/export?tenant=acme&from=2025-06-01&to=2025-06-02")).status).toBe(200);
