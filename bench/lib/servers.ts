@@ -48,6 +48,8 @@ export interface SwitchyardOptions {
   logLevel?: string;
   /** Write a V8 CPU profile of the gateway process here when it exits. */
   cpuProfileDir?: string;
+  /** More Node options for the gateway process (`--trace-gc`). */
+  nodeArgs?: string[];
 }
 
 export type ReferenceProxyMode = "node" | "sdk";
@@ -97,7 +99,7 @@ export async function startSwitchyard(workDir: string, options: SwitchyardOption
   const child = startChild({
     name,
     command: process.execPath,
-    args: [...profile, "--import", "tsx", "src/main.ts", "serve"],
+    args: [...profile, ...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts", "serve"],
     cwd: options.repoDir ?? REPO_ROOT,
     env: {
       PORT: String(port),
