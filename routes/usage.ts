@@ -23,10 +23,13 @@ export interface UsageRoutesDeps {
 /** Rows per chunk of the CSV stream: large enough to keep writes few, small enough to start fast. */
 const ROWS_PER_CHUNK = 200;
 
+/** The admin key's export slots: outside the replica's cap, so tenants' exports cannot lock finance out. */
+const ADMIN_VIEWER = "admin";
+
 export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const now = deps.now ?? Date.now;
-  const exportSlots = new ExportSlots(deps.exports);
+  const exportSlots = new ExportSlots({ ...deps.exports, uncappedViewer: ADMIN_VIEWER });
 
   app.get("/v1/usage", async (c) => {
     const viewer = resolveViewer(deps.auth, c.req.header("authorization"));
@@ -68,7 +71,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
       log?.warn({ maxHoldMs: deps.exports?.maxHoldMs ?? DEFAULT_MAX_EXPORT_HOLD_MS }, "usage export exceeded its maximum duration; stopped");
       if (controller && !ended) stopExpired(controller);
     };
-    const release = exportSlots.acquire(viewer.kind === "admin" ? "admin" : `t:${viewer.tenant}`, expire);
+    const release = exportSlots.acquire(viewer.kind === "admin" ? ADMIN_VIEWER : `t:${viewer.tenant}`, expire);
     const records = deps.store.scanRecords({ fromMs: query.fromMs, toMs: query.toMs, ...(tenant === undefined ? {} : { tenant }) })[Symbol.asyncIterator]();
     // Read the first record before answering, so an unreachable store is a clean 503, not a cut-off file.
     let first: IteratorResult<UsageRecord>;

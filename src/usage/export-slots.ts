@@ -20,6 +20,12 @@ export interface ExportSlotsOptions {
   retryAfterSeconds?: number;
   /** Longest an export may hold its slot: then the slot is given back and the export is told to stop. */
   maxHoldMs?: number;
+  /**
+   * A viewer outside the replica's cap (the admin key), held to its per-viewer cap alone: tenants'
+   * exports that stop being read hold their slots for up to `maxHoldMs`, and must not lock finance out
+   * of the export meanwhile. Bounded all the same: at most `maxConcurrent` + `maxPerViewer` at once.
+   */
+  uncappedViewer?: string;
 }
 
 /** Default `maxHoldMs`: far longer than an export of the whole stream (200k records) takes to stream. */
@@ -30,6 +36,8 @@ export class ExportSlots {
   private readonly maxPerViewer: number;
   private readonly retryAfterSeconds: number;
   private readonly maxHoldMs: number;
+  private readonly uncappedViewer: string | undefined;
+  /** Exports counted against `maxConcurrent` (the uncapped viewer's are not). */
   private running = 0;
   private readonly perViewer = new Map<string, number>();
 
@@ -38,11 +46,12 @@ export class ExportSlots {
     this.maxPerViewer = options.maxPerViewer ?? 1;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
     this.maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_EXPORT_HOLD_MS;
+    this.uncappedViewer = options.uncappedViewer;
   }
 
   /** Exports running now. */
   get active(): number {
-    return this.running;
+    return this.running + (this.uncappedViewer === undefined ? 0 : (this.perViewer.get(this.uncappedViewer) ?? 0));
   }
 
   /**
@@ -52,7 +61,8 @@ export class ExportSlots {
    */
   acquire(viewer: string, onExpire?: () => void): () => void {
     const mine = this.perViewer.get(viewer) ?? 0;
-    if (mine >= this.maxPerViewer || this.running >= this.maxConcurrent) {
+    const capped = viewer !== this.uncappedViewer;
+    if (mine >= this.maxPerViewer || (capped && this.running >= this.maxConcurrent)) {
       const which = mine >= this.maxPerViewer ? `${this.maxPerViewer} usage export(s) at a time per key` : `${this.maxConcurrent} usage exports at a time`;
       throw new GatewayError(`Too many concurrent usage exports: this gateway runs ${which}. Retry when the running export has finished.`, {
         status: 429,
@@ -61,14 +71,14 @@ export class ExportSlots {
         headers: { "retry-after": String(this.retryAfterSeconds) },
       });
     }
-    this.running++;
+    if (capped) this.running++;
     this.perViewer.set(viewer, mine + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       clearTimeout(timer);
-      this.running--;
+      if (capped) this.running--;
       const left = (this.perViewer.get(viewer) ?? 1) - 1;
       if (left > 0) this.perViewer.set(viewer, left);
       else this.perViewer.delete(viewer);

@@ -126,13 +126,13 @@ describe("concurrent CSV exports", () => {
   const GLOBEX = "sk-globex-123456";
   const now = Date.now();
 
-  async function app() {
+  async function app(otherKey = "sk-other-123456") {
     const store = new MemoryUsageStore();
     // More rows than one chunk, so an export that is not read stays open (and holds its slot).
     await store.append(Array.from({ length: 1_000 }, (_, i) => makeRecord({ tenant: i % 2 ? "acme" : "globex", time: now - 1_000 - i })));
     const hono = new Hono<AppEnv>();
     hono.onError(handleError);
-    hono.route("/", usageRoutes({ store, auth: { keys: parseApiKeys(`acme=${ACME},globex=${GLOBEX}`), adminKeyDigest: keyDigest(ADMIN) }, now: () => now }));
+    hono.route("/", usageRoutes({ store, auth: { keys: parseApiKeys(`acme=${ACME},globex=${GLOBEX},initech=${otherKey}`), adminKeyDigest: keyDigest(ADMIN) }, now: () => now }));
     return (key: string) => hono.request("/v1/usage/export", { headers: { authorization: `Bearer ${key}` } });
   }
 
@@ -143,14 +143,21 @@ describe("concurrent CSV exports", () => {
     expect(body.error).toMatchObject({ type: "rate_limit_error", code: "too_many_exports", param: null });
   };
 
-  it("refuses a second export of the same key and a third on the replica with a 429, until one ends", async () => {
-    const exportAs = await app();
+  it("refuses a second export of the same key and a third tenant's on the replica with a 429, until one ends", async () => {
+    const exportAs = await app("sk-initech-123456");
     const acme = await exportAs(ACME);
     expect(acme.status).toBe(200);
     await refused(await exportAs(ACME));
     const globex = await exportAs(GLOBEX);
     expect(globex.status).toBe(200);
+    await refused(await exportAs("sk-initech-123456"));
+
+    // Two tenants' exports left unread hold the replica's slots for up to ten minutes: the admin's
+    // export (finance's) still runs, one at a time.
+    const adminWhileFull = await exportAs(ADMIN);
+    expect(adminWhileFull.status).toBe(200);
     await refused(await exportAs(ADMIN));
+    await adminWhileFull.body!.cancel();
 
     // Read to the end: the slot is given back.
     const rows = (await acme.text()).trim().split("\r\n");
