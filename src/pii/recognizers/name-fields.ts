@@ -283,7 +283,9 @@ export function nameFieldsRecognizer(): Recognizer {
         if (++tried % CHECK_EVERY === 0) deadline.check();
         if (startsKeyWord(text, match.index)) found.push({ start: match.index, end: match.index + match[0].length, ambiguous: match[1] === undefined });
       }
-      const personKeyStarts = found.flatMap((key) => (key.ambiguous ? [] : [key.start]));
+      // A loop, not flatMap: an array a key cost more than the rest of a key-dense text's reading.
+      const personKeyStarts: number[] = [];
+      for (const key of found) if (!key.ambiguous) personKeyStarts.push(key.start);
       if (personKeyStarts.length === 0) return;
       const candidates: (Span & { key: number; placeholder: boolean })[] = [];
       for (const key of found) {
