@@ -15,7 +15,7 @@ import { createPiiEngine } from "../../src/pii/index.js";
 import type { Recognizer } from "../../src/pii/recognizers/recognizer.js";
 import { patientPolicy } from "./support.js";
 
-const RUNS = 3;
+const RUNS = 5;
 
 function cpuMs(run: () => void): number {
   const start = process.cpuUsage();
