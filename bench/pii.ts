@@ -2,6 +2,10 @@
  * `npm run bench -- pii`: PII engine throughput on 1 KB, 10 KB and 100 KB mixed texts, the latency it
  * adds to a 1 KB prompt, and precision/recall per entity type on the labelled corpus. Prints Markdown
  * for docs/BENCHMARKS.md.
+ *
+ * `npm run bench -- pii --hostile [--old-dir=<git archive of main>] [--runs=N]`: only the cost of 1 MB
+ * texts that make the person-field and table readers work hardest (lib/pii-hostile-rows.ts), beside
+ * the old code's when given.
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
@@ -13,6 +17,8 @@ import { ADDRESS, RUN } from "../src/pii/recognizers/names.js";
 import { NATIONAL_ID_SHAPES } from "../src/pii/recognizers/national-ids.js";
 import { oneByteMatcher } from "../src/pii/recognizers/one-byte-matches.js";
 import { loadCorpus, overall, scoreCorpus } from "./pii-corpus.js";
+import { hostileRows } from "./lib/pii-hostile-rows.js";
+import { machineLine } from "./lib/machine.js";
 
 const POLICY_PATH = fileURLToPath(new URL("../policies/pii.yaml", import.meta.url));
 
@@ -39,6 +45,14 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 export async function main(args: string[]): Promise<void> {
+  if (args.includes("--hostile")) {
+    const out: string[] = [`Machine: ${machineLine()}.`, ""];
+    const oldDir = args.find((a) => a.startsWith("--old-dir="))?.slice("--old-dir=".length);
+    const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice("--runs=".length) ?? 5);
+    await hostileRows((s = "") => out.push(s), { oldDir, runs });
+    process.stdout.write(`${out.join("\n")}\n`);
+    return;
+  }
   const minMs = args.includes("--quick") ? 200 : 1_500;
   const policy = parsePiiPolicy(readFileSync(POLICY_PATH, "utf8"), POLICY_PATH);
   // The same text is scanned over and over here: the scan cache would answer all but the first, so

@@ -11,6 +11,7 @@ import type { Entity } from "../entity.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
 import { isLowerCaseNameValue, isNameShaped, placeholderOnly } from "./name-values.js";
 import { partitionPoint } from "../partition-point.js";
+import { codeUnitSet, isWhiteSpace } from "../char-codes.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
 
 /** Group 1: a key that names a person; otherwise the ambiguous "nombre", "nome", "nom". */
@@ -26,8 +27,10 @@ const SCORE = 0.8;
 const QUOTES = "\"'`";
 const isQuote = (char: string | undefined): char is string => char !== undefined && char !== "" && QUOTES.includes(char);
 /** What ends a bare value after a colon (YAML, a flow mapping) or glued after `=` (a form, a query, a log line). */
-const BARE_COLON_VALUE_END = /[\r\n,;:=}\]&#<>"'`]/u;
-const BARE_EQUALS_VALUE_END = /[\s,;:=&<>"'`]/u;
+const BARE_COLON_VALUE_END = codeUnitSet("\r\n,;:=}]&#<>\"'`");
+const BARE_EQUALS_VALUE_END = codeUnitSet(",;:=&<>\"'`", true);
+/** What ends an XML element's text: `<`. */
+const isElementTextEnd = (c: number) => c === 0x3c;
 
 interface Span {
   start: number;
@@ -39,18 +42,23 @@ interface Value extends Span {
   written: boolean;
 }
 
+/** A value of one shape whatever span it came from: spreading spans cost more than reading them on key-dense text. */
+function valueOf(span: Span, written: boolean): Value {
+  return { start: span.start, end: span.end, written };
+}
+
 /** The span of `text` from `start` up to the first character `end` matches (or the bound), trimmed of spaces. */
-function bareValue(text: string, start: number, end: RegExp): Span | undefined {
+function bareValue(text: string, start: number, isEnd: (c: number) => boolean): Span | undefined {
   let stop = start;
   const limit = Math.min(text.length, start + MAX_VALUE_CHARS);
-  while (stop < limit && !end.test(text[stop]!)) stop++;
+  while (stop < limit && !isEnd(text.charCodeAt(stop))) stop++;
   if (stop === limit && limit < text.length) return undefined;
   return trimmed(text, start, stop);
 }
 
 function trimmed(text: string, start: number, end: number): Span | undefined {
-  while (start < end && /\s/u.test(text[start]!)) start++;
-  while (end > start && /\s/u.test(text[end - 1]!)) end--;
+  while (start < end && isWhiteSpace(text.charCodeAt(start))) start++;
+  while (end > start && isWhiteSpace(text.charCodeAt(end - 1))) end--;
   return end > start ? { start, end } : undefined;
 }
 
@@ -78,13 +86,13 @@ function elementText(text: string, keyEnd: number): Span | undefined {
     // `<last_name/>` and `<last_name nil="true"/>` hold nothing.
     if (text[close] !== ">" || text[close - 1] === "/") return undefined;
   }
-  const value = bareValue(text, close + 1, /</u);
+  const value = bareValue(text, close + 1, isElementTextEnd);
   return value && text.startsWith("</", value.end + trailingSpaces(text, value.end)) ? value : undefined;
 }
 
 function trailingSpaces(text: string, at: number): number {
   let n = 0;
-  while (/\s/u.test(text[at + n] ?? "")) n++;
+  while (isWhiteSpace(text.charCodeAt(at + n))) n++;
   return n;
 }
 
@@ -97,7 +105,7 @@ function trailingSpaces(text: string, at: number): number {
 function valueAfterKey(text: string, start: number, end: number): Value | undefined {
   if (text[start - 1] === "<") {
     const element = elementText(text, end);
-    return element && { ...element, written: false };
+    return element && valueOf(element, false);
   }
   let at = end;
   const keyQuote = isQuote(text[start - 1]) ? text[start - 1] : undefined;
@@ -116,25 +124,36 @@ function valueAfterKey(text: string, start: number, end: number): Value | undefi
   const valueAt = at;
   while (text[at] === " " || text[at] === "\t") at++;
   const quoted = quotedValue(text, at);
-  if (quoted !== undefined || text[at] === "\\" || isQuote(text[at])) return quoted && { ...quoted, written: true };
+  if (quoted !== undefined || text[at] === "\\" || isQuote(text[at])) return quoted && valueOf(quoted, true);
   if (operator === ":" && keyQuote === undefined) {
     const typed = typedAssignment(text, at);
-    if (typed !== "none") return typed === "other" ? undefined : { ...typed, written: true };
+    if (typed !== "none") return typed === "other" ? undefined : valueOf(typed, true);
   }
-  if (operator === ":" && !/\s/u.test(text.slice(start, end))) {
+  if (operator === ":" && !hasWhiteSpace(text, start, end)) {
     const bare = bareValue(text, at, BARE_COLON_VALUE_END);
-    return bare && { ...bare, written: false };
+    return bare && valueOf(bare, false);
   }
   if (operator === "=" && at === valueAt && glued === valueAt - 1) {
     const bare = bareValue(text, at, BARE_EQUALS_VALUE_END);
-    return bare && { ...bare, written: formPair(text, start, bare.end) };
+    return bare && valueOf(bare, formPair(text, start, bare.end));
   }
   return undefined;
+}
+
+function hasWhiteSpace(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isWhiteSpace(text.charCodeAt(i))) return true;
+  return false;
 }
 
 /** A type annotation's type, at most this long: `str`, `Optional[str]`, `str | None`, `string`. */
 const MAX_TYPE_CHARS = 40;
 const TYPE_CHAR = /[\p{L}\p{N}_.[\]|?, ]/u;
+const ASCII_TYPE_CHAR = codeUnitSet("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]|?, ");
+/** TYPE_CHAR's test, by a lookup for ASCII (most of what it reads). */
+const isTypeChar = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? ASCII_TYPE_CHAR(c) : TYPE_CHAR.test(text[i]!);
+};
 
 /**
  * After a key's colon at `at`, a typed assignment's quoted value (Python's `last_name: str = "…"`, TypeScript's
@@ -145,7 +164,7 @@ function typedAssignment(text: string, at: number): Span | "other" | "none" {
   if (!/[\p{L}_]/u.test(text[at] ?? "")) return "none";
   const limit = Math.min(text.length, at + MAX_TYPE_CHARS);
   let i = at;
-  while (i < limit && TYPE_CHAR.test(text[i]!)) i++;
+  while (i < limit && isTypeChar(text, i)) i++;
   if (text[i] !== "=" || text[i + 1] === "=" || text[i + 1] === ">") return "none";
   i++;
   while (text[i] === " " || text[i] === "\t") i++;
@@ -189,7 +208,7 @@ function inputValue(text: string, start: number, end: number): Value | undefined
   if (!value) return undefined;
   const valueStart = open + value.index + value[0].length - 1 - value[2]!.length;
   const span = trimmed(text, valueStart, valueStart + value[2]!.length);
-  return span && { ...span, written: true };
+  return span && valueOf(span, true);
 }
 
 /**
@@ -264,7 +283,9 @@ export function nameFieldsRecognizer(): Recognizer {
         if (++tried % CHECK_EVERY === 0) deadline.check();
         if (startsKeyWord(text, match.index)) found.push({ start: match.index, end: match.index + match[0].length, ambiguous: match[1] === undefined });
       }
-      const personKeyStarts = found.flatMap((key) => (key.ambiguous ? [] : [key.start]));
+      // A loop, not flatMap: an array a key cost more than the rest of a key-dense text's reading.
+      const personKeyStarts: number[] = [];
+      for (const key of found) if (!key.ambiguous) personKeyStarts.push(key.start);
       if (personKeyStarts.length === 0) return;
       const candidates: (Span & { key: number; placeholder: boolean })[] = [];
       for (const key of found) {
@@ -273,8 +294,8 @@ export function nameFieldsRecognizer(): Recognizer {
         const value = valueAfterKey(text, key.start, key.end) ?? inputValue(text, key.start, key.end);
         if (value === undefined) continue;
         const written = text.slice(value.start, value.end);
-        if (isNameShaped(written)) candidates.push({ ...value, key: key.start, placeholder: placeholderOnly(written) });
-        else if (value.written && isLowerCaseNameValue(written)) candidates.push({ ...value, key: key.start, placeholder: false });
+        if (isNameShaped(written)) candidates.push({ start: value.start, end: value.end, key: key.start, placeholder: placeholderOnly(written) });
+        else if (value.written && isLowerCaseNameValue(written)) candidates.push({ start: value.start, end: value.end, key: key.start, placeholder: false });
       }
       // A placeholder's word is a name beside a real one in its record (`"first_name": "Christopher",
       // "last_name": "Guest"`), as in a table's row (name-columns.ts); a record of placeholders is a fixture's.

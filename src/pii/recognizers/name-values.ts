@@ -81,7 +81,10 @@ export function isNameValue(value: string): boolean {
  */
 const CAMEL_NAME_PREFIX = /^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)$/u;
 const HUMP = /\p{Ll}\p{Lu}/gu;
+const ANY_HUMP = /\p{Ll}\p{Lu}/u;
 function humpsOfAName(word: string): boolean {
+  // Most words have none: one test, not a split and a list of matches per word.
+  if (!ANY_HUMP.test(word)) return true;
   for (const part of word.split(/[-\u2010\u2011]/u)) {
     HUMP.lastIndex = 0;
     const humps = [...part.matchAll(HUMP)];
@@ -97,6 +100,7 @@ export function hasIdentifierHump(value: string): boolean {
 
 /** isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts). */
 export function isNameShaped(value: string): boolean {
+  if (!endsWithCapitalisedWord(value)) return false;
   const words = value.split(" ");
   if (words.length > MAX_WORDS) return false;
   let nameWords = 0;
@@ -106,6 +110,20 @@ export function isNameShaped(value: string): boolean {
     else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
   }
   return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !isFieldLabel(value);
+}
+
+const STARTS_UPPER = /^\p{Lu}/u;
+
+/**
+ * Whether the word after the value's last space starts with a capital, as a name's last word does
+ * (NAME_WORD): most values under a key or in a column that are no names (`last_name: null`, a header
+ * repeated as rows) fail here, before they are split into words and each word tested.
+ */
+function endsWithCapitalisedWord(value: string): boolean {
+  const lastWord = value.lastIndexOf(" ") + 1;
+  const c = value.charCodeAt(lastWord);
+  if (c < 128) return c >= 0x41 && c <= 0x5a;
+  return STARTS_UPPER.test(value.slice(lastWord));
 }
 
 /** A word in lower case as a name is typed into a form ("kowalska", "o'brien", "anne-marie"): letters only, two or more. */
