@@ -146,9 +146,11 @@ function sentenceInNameColumn(text: string, row: Row, header: Header): boolean {
 }
 
 /**
- * Whether a row as wide as the table is a greeting or sign-off under it rather than a row: "Thanks,
- * Sales Team" under "first_name,last_name" would put a greeting in a name column. Its cells are left
- * as written and the table goes on, so the rows after it keep their columns.
+ * Whether a row as wide as the table opens with a greeting or sign-off in its first name column: "Thanks,
+ * Sales Team" under "first_name,last_name" is a sign-off, not names, and the table goes on, so the rows
+ * after it keep their columns. A sign-off is a table's last line and prose has no pipes: such a row with
+ * rows of the table after it, or in a pipe table, is data ("Hi there,Zawadzki,y"), and its other name
+ * cells are names.
  */
 function greetingInNameColumn(text: string, row: Row, header: Header): boolean {
   return header.columns[0] === 0 && opensProse(text, row);
@@ -190,12 +192,12 @@ function namelike(value: string): boolean {
  * The row's name cells. Placeholders are left as written only when the row holds nothing else
  * ("Test,User", "TBD,TBD"): beside a real given name, "Guest", "Root" or "Service" is a surname.
  */
-function pushNames(text: string, row: Row, header: Header, out: Entity[]): void {
+function pushNames(text: string, row: Row, header: Header, out: Entity[], greetingColumn?: number): void {
   const ragged = row.cells.length !== header.width;
   const names: Entity[] = [];
   let placeholdersOnly = true;
   for (const column of header.columns) {
-    const cell = row.cells[column];
+    const cell = column === greetingColumn ? undefined : row.cells[column];
     if (!cell) continue;
     const value = text.slice(cell.start, cell.end);
     const nameShaped = (NAME_CELL.test(value) && !isFieldLabel(value)) || isNameValue(value);
@@ -234,6 +236,8 @@ export function nameColumnsRecognizer(): Recognizer {
       // Most texts hold no table of names: one search rules them out.
       if (!ANY_PERSON_KEY.test(text)) return;
       let header: Header | undefined;
+      /** A greeting row of the table being read, data if another row follows it (greetingInNameColumn). */
+      let greetingRow: Row | undefined;
       let above: Line | undefined;
       let lines = 0;
       for (let start = 0; start <= text.length; ) {
@@ -254,12 +258,18 @@ export function nameColumnsRecognizer(): Recognizer {
           const reach = Math.min(text.length, line.start + MAX_ROW_CHARS);
           const row = rowAt(text, line.start, line.end, header.delimiter, { reach, pipeOpensCell: header.pipeOpensCell });
           if (continuesTable(text, row, header, line.start)) {
+            // A greeting row followed by this one was data: its surname is masked, its greeting word left.
+            if (greetingRow) pushNames(text, greetingRow, header, out, 0);
+            greetingRow = undefined;
             if (!greetingInNameColumn(text, row, header)) pushNames(text, row, header, out);
+            else if (header.delimiter === "|") pushNames(text, row, header, out, 0);
+            else greetingRow = row;
             above = { start: line.start, end: Math.min(row.end, text.length) };
             start = nextLineAfter(text, row.end);
             continue;
           }
         }
+        greetingRow = undefined;
         header = personColumns(text, line);
         if (header && above && isRowAbove(text, above, header)) header = undefined;
         above = line;
