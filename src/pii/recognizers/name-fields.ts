@@ -8,6 +8,7 @@
  */
 import type { Deadline } from "../budget.js";
 import type { Entity } from "../entity.js";
+import type { Gazetteers } from "./gazetteers.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
 import { isLowerCaseNameValue, isNameShaped, placeholderOnly } from "./name-values.js";
 import { partitionPoint } from "../partition-point.js";
@@ -255,7 +256,11 @@ function besideRealName(text: string, candidates: { key: number; placeholder: bo
   return false;
 }
 
-export function nameFieldsRecognizer(): Recognizer {
+/** What the lexicon knows of words, for values under a person's field (gazetteers.ts). */
+export type NameLexicon = Pick<Gazetteers, "firstNames" | "lastNames" | "commonWords">;
+
+/** With `lexicon`, compound given names ("MaryBeth") are read as names too. */
+export function nameFieldsRecognizer(lexicon?: NameLexicon): Recognizer {
   const keys = new RegExp(KEYS.source, KEYS.flags);
   return {
     name: "name-fields",
@@ -276,7 +281,7 @@ export function nameFieldsRecognizer(): Recognizer {
         const value = valueAfterKey(text, key.start, key.end) ?? inputValue(text, key.start, key.end);
         if (value === undefined) continue;
         const written = text.slice(value.start, value.end);
-        if (isNameShaped(written)) candidates.push({ ...value, key: key.start, placeholder: placeholderOnly(written) });
+        if (isNameShaped(written, lexicon?.firstNames)) candidates.push({ ...value, key: key.start, placeholder: placeholderOnly(written) });
         else if (value.written && isLowerCaseNameValue(written)) candidates.push({ ...value, key: key.start, placeholder: false });
       }
       // A placeholder's word is a name beside a real one in its record (`"first_name": "Christopher",

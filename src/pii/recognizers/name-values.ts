@@ -81,13 +81,22 @@ export function isNameValue(value: string): boolean {
  */
 const CAMEL_NAME_PREFIX = /^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)$/u;
 const HUMP = /\p{Ll}\p{Lu}/gu;
-function humpsOfAName(word: string): boolean {
+function humpsOfAName(word: string, givenNames?: ReadonlySet<string>): boolean {
   for (const part of word.split(/[-\u2010\u2011]/u)) {
     HUMP.lastIndex = 0;
     const humps = [...part.matchAll(HUMP)];
-    if (humps.length > 1 || (humps.length === 1 && !CAMEL_NAME_PREFIX.test(part.slice(0, humps[0]!.index + 1)))) return false;
+    if (humps.length > 1) return false;
+    if (humps.length === 1 && !CAMEL_NAME_PREFIX.test(part.slice(0, humps[0]!.index + 1)) && !compoundGivenName(part, humps[0]!.index + 1, givenNames)) return false;
   }
   return true;
+}
+
+/**
+ * A given name of two written without a space ("MaryBeth", "JoAnn", "LeeAnn"): both halves given names the
+ * lexicon knows, which no identifier's are (`MaxLength`: "max" is a word, "length" no name).
+ */
+function compoundGivenName(part: string, hump: number, givenNames: ReadonlySet<string> | undefined): boolean {
+  return givenNames !== undefined && givenNames.has(part.slice(0, hump).toLowerCase()) && givenNames.has(part.slice(hump).toLowerCase());
 }
 
 /** Whether a value has a word with an identifier's camel hump (`MaxLength`, `NotBlank`), not a name's ("McDonald"). */
@@ -95,14 +104,17 @@ export function hasIdentifierHump(value: string): boolean {
   return value.split(" ").some((word) => !humpsOfAName(word));
 }
 
-/** isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts). */
-export function isNameShaped(value: string): boolean {
+/**
+ * isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts).
+ * With `givenNames` (the lexicon's, lower case), a compound given name's hump is a name's ("MaryBeth").
+ */
+export function isNameShaped(value: string, givenNames?: ReadonlySet<string>): boolean {
   const words = value.split(" ");
   if (words.length > MAX_WORDS) return false;
   let nameWords = 0;
   for (const [index, written] of words.entries()) {
     const word = index < words.length - 1 && written.endsWith(",") ? written.slice(0, -1) : written;
-    if (NAME_WORD.test(word) && humpsOfAName(word)) nameWords++;
+    if (NAME_WORD.test(word) && humpsOfAName(word, givenNames)) nameWords++;
     else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
   }
   return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !isFieldLabel(value);
