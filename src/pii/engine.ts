@@ -81,7 +81,10 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     birthDateRecognizer(),
     ...policy.custom_recognizers.map(customRecognizer),
   ];
-  if (options.names !== false) recognizers.push(nameAndPlaceRecognizer(compromiseGazetteers()), nameFieldsRecognizer(), nameColumnsRecognizer());
+  if (options.names !== false) {
+    const gazetteers = compromiseGazetteers();
+    recognizers.push(nameAndPlaceRecognizer(gazetteers), nameFieldsRecognizer(gazetteers), nameColumnsRecognizer());
+  }
 
   const maxChars = policy.scan.max_text_chars;
 

@@ -83,7 +83,39 @@ function personColumns(text: string, line: Line): Header | undefined {
       pipeOpensCell: delimiter === "|" && textBeforePipeHeader(text, line.start, line.end),
     };
   }
-  return undefined;
+  return oneColumnHeader(text, line, content);
+}
+
+/** A line that is a person's field alone, words of letters only ("surname", "Customer Last Name"). */
+const ONE_COLUMN_HEADER = /^[\p{L}_ -]+$/u;
+
+/**
+ * A one-column export's header: a person's field alone on its line, not indented (an indented key is a
+ * column list in code: SQL's `SELECT\n  last_name`). Its rows are split at commas, so "Kowalska, Jr." is
+ * ragged and judged as such.
+ */
+function oneColumnHeader(text: string, line: Line, content: string): Header | undefined {
+  if (DELIMITERS.some((delimiter) => content.includes(delimiter))) return undefined;
+  const cell = trimmedCell(text, line.start, line.end);
+  if (cell.start !== line.start) return undefined;
+  const key = text.slice(cell.start, cell.end);
+  if (!ONE_COLUMN_HEADER.test(key) || !isPersonKeyCell(key)) return undefined;
+  return { delimiter: ",", columns: [0], width: 1, pipeOpensCell: false };
+}
+
+/**
+ * Field labels that end a one-column table: a vertical form ("Full Name\nIlona Wrzosek\nEmail\n…") or
+ * a form's fields one a line ("First Name\nLast Name\nEmail") hold labels, not names, after the first.
+ */
+const FIELD_LABEL_WORDS = new Set([
+  "email", "e-mail", "phone", "mobile", "address", "city", "country", "company", "title", "id", "date", "notes", "note",
+  "status", "age", "gender", "role", "department", "dob", "birthday", "username", "password", "comments",
+]);
+
+function fieldLabelRow(text: string, row: Row): boolean {
+  const cell = row.cells[0]!;
+  const value = text.slice(cell.start, cell.end);
+  return FIELD_LABEL_WORDS.has(value.toLowerCase()) || isFieldLabel(value) || isPersonKeyCell(value);
 }
 
 /** Whether `[start, end)` ends as a sentence does: a lower-case word and `.`, `!`, `?` or `:` ("…which are duplicates.", "please dedupe:"). */
@@ -106,7 +138,14 @@ function hasLongCell(text: string, row: Row): boolean {
  * schema's row ("first_name,First Name,true" under "field,label,required"), not a header: the labels
  * below it are no names. Prose with as many commas ("Hello team, please dedupe:") is no such row.
  */
+function isBlankLine(text: string, line: Line): boolean {
+  const cell = trimmedCell(text, line.start, line.end);
+  return cell.start === cell.end;
+}
+
 function isRowAbove(text: string, above: Line, header: Header): boolean {
+  // Under a one-column header a blank line splits into one (empty) cell too.
+  if (header.width === 1 && isBlankLine(text, above)) return false;
   const row = rowAt(text, above.start, above.end, header.delimiter);
   return row.cells.length === header.width && !endsLikeSentence(text, above.start, above.end) && !hasLongCell(text, row);
 }
@@ -126,20 +165,42 @@ function opensProse(text: string, row: Row): boolean {
 
 /**
  * Whether `row` goes on with the table under `header`. A row as wide as the header does, greeting or
- * not: "Dear,Maria,Kowalska" under "salutation,first_name,last_name" is data. So does a ragged one, as
+ * not ("Dear,Maria,Kowalska" under "salutation,first_name,last_name" is data), unless its name cell is a
+ * sentence (sentenceInNameColumn). So does a ragged one, as
  * exports and hand edits write them (an empty last cell dropped, a trailing comma, a Markdown row
  * without its last pipe), unless it is no row at all: a blank line, a line without the delimiter, a
  * sentence after the table ("Please dedupe these, and flag the rest.") or a greeting or sign-off.
  */
 function continuesTable(text: string, row: Row, header: Header, start: number): boolean {
-  if (row.cells.length === header.width) return true;
+  if (header.width === 1 && fieldLabelRow(text, row)) return false;
+  if (row.cells.length === header.width) return opensProse(text, row) || !sentenceInNameColumn(text, row, header);
   return row.cells.length >= 2 && !opensProse(text, row) && !endsLikeSentence(text, start, row.end);
 }
 
+/** Lower-case words that stand inside a name: particles ("de la Cruz") and surname joiners ("Ortega y Gasset"). */
+const isNameLowerWord = (word: string): boolean => NAME_PARTICLES.has(word) || word === "y" || word === "e";
+
 /**
- * Whether a row as wide as the table is a greeting or sign-off under it rather than a row: "Thanks,
- * Sales Team" under "first_name,last_name" would put a greeting in a name column. Its cells are left
- * as written and the table goes on, so the rows after it keep their columns.
+ * Whether a name column's cell reads as a sentence: a capitalised word, then a lower-case one that is no
+ * particle ("Done with Sales", "Let me know"). Such a line right under a table, no blank line between,
+ * is prose as wide as a row: the table ends there. A lone lower-case placeholder ("n/a", "unknown") is no
+ * sentence, and the rows after it go on.
+ */
+function sentenceInNameColumn(text: string, row: Row, header: Header): boolean {
+  return header.columns.some((column) => {
+    const cell = row.cells[column];
+    if (!cell || !CAPITALISED.test(text[cell.start] ?? "")) return false;
+    const words = text.slice(cell.start, cell.end).split(/[ \t]+/u);
+    return words.slice(1).some((word) => LOWER_CASE.test(word[0] ?? "") && !isNameLowerWord(word));
+  });
+}
+
+/**
+ * Whether a row as wide as the table opens with a greeting or sign-off in its first name column: "Thanks,
+ * Sales Team" under "first_name,last_name" is a sign-off, not names, and the table goes on, so the rows
+ * after it keep their columns. A sign-off is a table's last line and prose has no pipes: such a row with
+ * rows of the table after it, or in a pipe table, is data ("Hi there,Zawadzki,y"), and its other name
+ * cells are names.
  */
 function greetingInNameColumn(text: string, row: Row, header: Header): boolean {
   return header.columns[0] === 0 && opensProse(text, row);
@@ -181,12 +242,12 @@ function namelike(value: string): boolean {
  * The row's name cells. Placeholders are left as written only when the row holds nothing else
  * ("Test,User", "TBD,TBD"): beside a real given name, "Guest", "Root" or "Service" is a surname.
  */
-function pushNames(text: string, row: Row, header: Header, out: Entity[]): void {
+function pushNames(text: string, row: Row, header: Header, out: Entity[], greetingColumn?: number): void {
   const ragged = row.cells.length !== header.width;
   const names: Entity[] = [];
   let placeholdersOnly = true;
   for (const column of header.columns) {
-    const cell = row.cells[column];
+    const cell = column === greetingColumn ? undefined : row.cells[column];
     if (!cell) continue;
     const value = text.slice(cell.start, cell.end);
     const nameShaped = (NAME_CELL.test(value) && !isFieldLabel(value)) || isNameValue(value);
@@ -225,6 +286,8 @@ export function nameColumnsRecognizer(): Recognizer {
       // Most texts hold no table of names: one search rules them out.
       if (!ANY_PERSON_KEY.test(text)) return;
       let header: Header | undefined;
+      /** A greeting row of the table being read, data if another row follows it (greetingInNameColumn). */
+      let greetingRow: Row | undefined;
       let above: Line | undefined;
       let lines = 0;
       for (let start = 0; start <= text.length; ) {
@@ -245,12 +308,18 @@ export function nameColumnsRecognizer(): Recognizer {
           const reach = Math.min(text.length, line.start + MAX_ROW_CHARS);
           const row = rowAt(text, line.start, line.end, header.delimiter, { reach, pipeOpensCell: header.pipeOpensCell });
           if (continuesTable(text, row, header, line.start)) {
+            // A greeting row followed by this one was data: its surname is masked, its greeting word left.
+            if (greetingRow) pushNames(text, greetingRow, header, out, 0);
+            greetingRow = undefined;
             if (!greetingInNameColumn(text, row, header)) pushNames(text, row, header, out);
+            else if (header.delimiter === "|") pushNames(text, row, header, out, 0);
+            else greetingRow = row;
             above = { start: line.start, end: Math.min(row.end, text.length) };
             start = nextLineAfter(text, row.end);
             continue;
           }
         }
+        greetingRow = undefined;
         header = personColumns(text, line);
         if (header && above && isRowAbove(text, above, header)) header = undefined;
         above = line;

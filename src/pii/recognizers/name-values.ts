@@ -31,6 +31,11 @@ const NOT_NAME_WORDS = new Set([
   // Masking configs, column maps and sample data's stand-ins: `"last_name": "MASK"`, `"first_name": "NMN"` (no middle name).
   "mask", "hash", "hashed", "encrypt", "encrypted", "tokenize", "tokenized", "uuid", "iso", "ok", "tba", "tbc", "nmn", "nfn",
   "lnu", "fnu", "infant", "pnr", "id", "xxx",
+  // Schema and index settings the lexicon does not know, written bare in YAML: `last_name: sortable`.
+  "sortable", "searchable", "filterable", "facetable", "indexed", "bigint", "symbol", "citext", "nvarchar", "enum",
+  "json", "jsonb", "blob", "clob", "varchar2", "faker", "strip", "lower", "upper", "capitalize", "titlecase",
+  "regex", "pattern", "presence", "alphanum", "pii", "personal", "internal", "external", "public", "private", "confidential",
+  "restricted", "lorem", "ipsum", "abc", "asdf", "qwerty",
 ]);
 
 /**
@@ -82,15 +87,24 @@ export function isNameValue(value: string): boolean {
 const CAMEL_NAME_PREFIX = /^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)$/u;
 const HUMP = /\p{Ll}\p{Lu}/gu;
 const ANY_HUMP = /\p{Ll}\p{Lu}/u;
-function humpsOfAName(word: string): boolean {
+function humpsOfAName(word: string, givenNames?: ReadonlySet<string>): boolean {
   // Most words have none: one test, not a split and a list of matches per word.
   if (!ANY_HUMP.test(word)) return true;
   for (const part of word.split(/[-\u2010\u2011]/u)) {
     HUMP.lastIndex = 0;
     const humps = [...part.matchAll(HUMP)];
-    if (humps.length > 1 || (humps.length === 1 && !CAMEL_NAME_PREFIX.test(part.slice(0, humps[0]!.index + 1)))) return false;
+    if (humps.length > 1) return false;
+    if (humps.length === 1 && !CAMEL_NAME_PREFIX.test(part.slice(0, humps[0]!.index + 1)) && !compoundGivenName(part, humps[0]!.index + 1, givenNames)) return false;
   }
   return true;
+}
+
+/**
+ * A given name of two written without a space ("MaryBeth", "JoAnn", "LeeAnn"): both halves given names the
+ * lexicon knows, which no identifier's are (`MaxLength`: "max" is a word, "length" no name).
+ */
+function compoundGivenName(part: string, hump: number, givenNames: ReadonlySet<string> | undefined): boolean {
+  return givenNames !== undefined && givenNames.has(part.slice(0, hump).toLowerCase()) && givenNames.has(part.slice(hump).toLowerCase());
 }
 
 /** Whether a value has a word with an identifier's camel hump (`MaxLength`, `NotBlank`), not a name's ("McDonald"). */
@@ -98,15 +112,18 @@ export function hasIdentifierHump(value: string): boolean {
   return value.split(" ").some((word) => !humpsOfAName(word));
 }
 
-/** isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts). */
-export function isNameShaped(value: string): boolean {
+/**
+ * isNameValue before placeholders are judged: a record's fields judge those together (name-fields.ts).
+ * With `givenNames` (the lexicon's, lower case), a compound given name's hump is a name's ("MaryBeth").
+ */
+export function isNameShaped(value: string, givenNames?: ReadonlySet<string>): boolean {
   if (!endsWithCapitalisedWord(value)) return false;
   const words = value.split(" ");
   if (words.length > MAX_WORDS) return false;
   let nameWords = 0;
   for (const [index, written] of words.entries()) {
     const word = index < words.length - 1 && written.endsWith(",") ? written.slice(0, -1) : written;
-    if (NAME_WORD.test(word) && humpsOfAName(word)) nameWords++;
+    if (NAME_WORD.test(word) && humpsOfAName(word, givenNames)) nameWords++;
     else if (!NAME_PARTICLES.has(word) && !(index > 0 && SURNAME_JOINERS.has(word))) return false;
   }
   return nameWords > 0 && NAME_WORD.test(words[words.length - 1]!) && !isFieldLabel(value);
@@ -138,6 +155,8 @@ const MAX_LOWER_WORDS = 4;
  * (`{{first_name}}`, `${firstName}`, `%s`), nor types, rules and a field's own label (`"first_name": "string"`).
  */
 export function isLowerCaseNameValue(value: string): boolean {
+  // A lower-case word of a name has two letters or more: a key-dense log's `last_name: x` stops here.
+  if (value.length < 2) return false;
   const words = value.split(" ");
   if (words.length > MAX_LOWER_WORDS) return false;
   return words.every((word) => LOWER_NAME_WORD.test(word)) && !placeholderOnly(value) && !isFieldLabel(value);
