@@ -28,10 +28,11 @@ export interface ScanClocks {
 }
 
 /**
- * How long past its budget, in wall time, a scan the host starves of CPU may still run. Bounded, so a
- * request never waits without end on a host that gives it no CPU at all.
+ * How long past its budget, in wall time, a scan the host starves of CPU may still run: a fixed grace,
+ * not a multiple of the budget, since the scan holds the event loop meanwhile (a hostile text on a host
+ * lending the process a quarter of a core stalls every request for budget + grace, not 4 × budget).
  */
-export const STARVED_WALL_FACTOR = 4;
+export const STARVED_GRACE_MS = 250;
 
 const processClocks: ScanClocks = {
   wall: performance.now.bind(performance),
@@ -47,8 +48,8 @@ const processClocks: ScanClocks = {
  * short one on a host that lends the process little CPU (a container throttled at its CPU limit, a
  * saturated machine: ~10 ms of work took 250+ ms and was refused) is not refused for waiting. CPU time
  * is the whole process's (Node has no per-thread clock before v23.9), so other threads' work only
- * brings the deadline back to the wall-clock one, never later; past `STARVED_WALL_FACTOR` × the budget
- * in wall time it is spent whatever the CPU clock says. `clocks` as one function: both read from it.
+ * brings the deadline back to the wall-clock one, never later; `STARVED_GRACE_MS` past the budget in
+ * wall time it is spent whatever the CPU clock says. `clocks` as one function: both read from it.
  *
  * @example const deadline = deadlineIn(250); for (const match of matches) { deadline.check(); … }
  */
@@ -56,7 +57,7 @@ export function deadlineIn(budgetMs: number, clocks: ScanClocks | (() => number)
   const { wall, cpu } = typeof clocks === "function" ? { wall: clocks, cpu: clocks } : clocks;
   const started = wall();
   const cpuAt = cpu() + budgetMs;
-  const hardAt = started + budgetMs * STARVED_WALL_FACTOR;
+  const hardAt = started + budgetMs + STARVED_GRACE_MS;
   // `check` runs between matches; past the wall budget the CPU clock (a system call) is read at most
   // once per wall-clock millisecond.
   let softAt = started + budgetMs;
