@@ -116,7 +116,7 @@ export function parseUsageQuery(params: Record<string, string>, now: number, ret
   const granularity = parsed.granularity ?? autoGranularity(fromMs, toMs, now, retention);
   // A bucket of grace, so "the last 2 days by minute" still works; past that, whole buckets are gone.
   if (bucketStart(fromMs, granularity) + retention.buckets[granularity] + BUCKET_MS[granularity] <= now) {
-    const kept = `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: they would read as zero.`;
+    const kept = `${granularity} buckets are kept for ${retentionText(retention.buckets[granularity])}, and 'from' is older: the range's buckets before then are gone and would read as zero.`;
     // Past the coarsest granularity's retention nothing is kept: only a later 'from' helps.
     if (granularity === COARSEST) throw invalidRequest(`${kept} Start the range within the last ${retentionText(retention.buckets[granularity])}.`, "from");
     throw invalidRequest(`${kept} Use a coarser granularity or leave it out.`, "granularity");
