@@ -118,7 +118,6 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       config: provider,
       baseURL: pool?.baseURL ?? singleBaseURL(provider),
       apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
-      keyRequired: provider.api_key_env !== undefined,
       headerValues: headerValuesFrom(provider, config.secrets),
       ...(pool ? { fetch: pool.fetch, pool } : options.fetch ? { fetch: options.fetch } : {}),
     };

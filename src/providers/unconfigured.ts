@@ -45,6 +45,18 @@ export function missingHeaderValues(
 }
 
 /**
+ * Why `provider` cannot be called for want of a credential from the environment: its API key (`apiKey`,
+ * when it names `api_key_env`) or a `header_env` value (`headerValues`, from `headerValuesFrom`).
+ */
+export function missingCredentials(
+  provider: Pick<OpenAICompatibleProviderConfig, "api_key_env" | "header_env">,
+  apiKey: string | undefined,
+  headerValues: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return missingApiKey(provider, apiKey) ?? missingHeaderValues(provider, headerValues);
+}
+
+/**
  * Every provider of models.yaml that cannot be called, by id: why (`OPENAI_API_KEY is not set`);
  * undefined when every one can. In-process (`llama_cpp`) providers need no key.
  *
@@ -58,9 +70,7 @@ export function unconfiguredProviders(
   let unconfigured: Record<string, string> | undefined;
   for (const [id, provider] of Object.entries(providers)) {
     if (provider.type !== "openai_compatible") continue;
-    const missing =
-      missingApiKey(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env]) ??
-      missingHeaderValues(provider, headerValuesFrom(provider, env));
+    const missing = missingCredentials(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env], headerValuesFrom(provider, env));
     if (missing !== undefined) (unconfigured ??= {})[id] = missing;
   }
   return unconfigured;

@@ -56,6 +56,8 @@ describe("a provider's credentials besides its API key", () => {
     const r = await chatAndLogs(cloud.gw);
     expect(r.status).toBe(502);
     expect(r.text).toContain("proxy failed on");
+    // The 502's error line, with the upstream's message: what must not carry the secrets.
+    expect(r.logs).toContain("proxy failed on");
     // A header that is no credential by its name is left as written: the message still says what was sent.
     expect(r.text).toContain("ml-platform-team");
     for (const secret of [ENV_SECRET, HEADER_SECRET, QUERY_SECRET]) {

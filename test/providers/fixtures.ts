@@ -21,5 +21,5 @@ export const CLOUD_TEST_MODEL: ModelEntry = {
 /** The provider `upstream` at `baseURL` over `fetch`: a 2 s timeout and no retries unless told. */
 export function testProvider(baseURL: string, fetch: typeof globalThis.fetch, o: { maxRetries?: number; timeoutMs?: number } = {}) {
   const config = OpenAICompatibleProviderSchema.parse({ type: "openai_compatible", base_url: baseURL, timeout_ms: o.timeoutMs ?? 2000, max_retries: o.maxRetries ?? 0 });
-  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", keyRequired: false, fetch });
+  return new OpenAICompatibleProvider({ id: "upstream", config, baseURL, apiKey: "sk-test", fetch });
 }

@@ -21,7 +21,7 @@ describe("a provider with header_env", () => {
 
   it("reports itself unavailable with the same reason", () => {
     const env = { ORG_KEY: "k", CF_ID: "id" };
-    const p = new OpenAICompatibleProvider({ id: "org", config, baseURL: config.base_url!, apiKey: "k", keyRequired: true, headerValues: headerValuesFrom(config, env) });
+    const p = new OpenAICompatibleProvider({ id: "org", config, baseURL: config.base_url!, apiKey: "k", headerValues: headerValuesFrom(config, env) });
     expect(p.status()).toMatchObject({ state: "unavailable", detail: expect.stringContaining("CF_SECRET is not set") });
   });
 });

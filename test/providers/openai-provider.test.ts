@@ -86,7 +86,7 @@ describe("OpenAI-compatible provider over the Node fetch", () => {
       query: { "api-version": "2024-10-21" },
       max_retries: 0,
     });
-    const azure = new OpenAICompatibleProvider({ id: "azure", config, baseURL, apiKey: "azure-key", keyRequired: true, fetch: httpFetch });
+    const azure = new OpenAICompatibleProvider({ id: "azure", config, baseURL, apiKey: "azure-key", fetch: httpFetch });
     await azure.complete({ model, request, signal: new AbortController().signal });
     expect(seen).toEqual({ url: "/v1/chat/completions?api-version=2024-10-21", auth: undefined, apiKey: "azure-key" });
   });

@@ -22,7 +22,7 @@ import { peekedStream } from "./peeked-stream.js";
 import { boundRetryAfter } from "./retry-after.js";
 import type { ServerPool } from "./server-pool.js";
 import { mapUpstreamError } from "./upstream-errors.js";
-import { missingApiKey, missingHeaderValues } from "../unconfigured.js";
+import { missingCredentials } from "../unconfigured.js";
 import { providerSecrets } from "./provider-secrets.js";
 
 export interface OpenAICompatibleOptions {
@@ -31,7 +31,6 @@ export interface OpenAICompatibleOptions {
   baseURL: string;
   /** `undefined` when the key's env var is declared but unset: the provider then reports unavailable. */
   apiKey: string | undefined;
-  keyRequired: boolean;
   /** The values of `config.header_env`'s headers (`headerValuesFrom`); undefined for an unset variable. */
   headerValues?: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
@@ -55,7 +54,7 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
     this.id = options.id;
     this.location = options.config.location;
     const headerValues = options.headerValues ?? {};
-    this.missing = (options.keyRequired ? missingApiKey(options.config, options.apiKey) : undefined) ?? missingHeaderValues(options.config, headerValues);
+    this.missing = missingCredentials(options.config, options.apiKey, headerValues);
     this.upstreamText = { secrets: providerSecrets(options.config, options.apiKey, headerValues) };
     if (this.missing !== undefined) return;
     const keyHeader = options.config.api_key_header;

@@ -6,10 +6,11 @@ import type { OpenAICompatibleProviderConfig } from "../../config/models-schema.
 
 /**
  * Header and query names that carry credentials: `x-api-key`, `Ocp-Apim-Subscription-Key`,
- * `cf-access-client-secret`, `access_token`, an Azure SAS `sig`. Other written values (`api-version`,
- * `x-team`) stay in a quoted error, where they help say what was sent.
+ * `cf-access-client-secret`, `access_token`, an Azure SAS `sig`, Azure Functions' `code`, a JWT
+ * assertion. Other written values (`api-version`, `x-team`) stay in a quoted error, where they help say
+ * what was sent.
  */
-const CREDENTIAL_NAME = /auth|key|secret|token|passw|credential|cookie|signature|^sig$/i;
+const CREDENTIAL_NAME = /auth|key|secret|token|passw|^pwd$|^pass$|credential|cookie|session|signature|^sig$|^code$|jwt|assertion/i;
 
 /**
  * Every credential `config`'s requests carry: the API key, the `header_env` values (`headerValues`)
@@ -27,5 +28,6 @@ export function providerSecrets(
   // fetch trims header values as it sends them, and a key read from a file often ends in its line
   // break (a Kubernetes secret from --from-file): what an upstream can echo is the trimmed value.
   const sent = [...(apiKey ? [apiKey] : []), ...fromEnv, ...written].map((value) => value.trim());
-  return [...new Set(sent)];
+  // Longest first: a secret that holds another is replaced whole, not around the shorter one.
+  return [...new Set(sent)].sort((a, b) => b.length - a.length);
 }
