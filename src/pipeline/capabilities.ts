@@ -57,15 +57,8 @@ export function requestNeeds(request: ChatCompletionRequest): RequestNeeds {
  * would bias the wrong tokens — a 200 that is not what was asked.
  */
 function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefined {
-  for (let i = 0; i < request.messages.length; i++) {
-    const content = request.messages[i]!.content;
-    if (!Array.isArray(content)) continue;
-    for (let j = 0; j < content.length; j++) {
-      const type = (content[j] as { type?: unknown }).type;
-      if (type === "input_audio") return { what: "audio input", param: `messages[${i}].content[${j}]` };
-      if (type === "file") return { what: "file input", param: `messages[${i}].content[${j}]` };
-    }
-  }
+  const part = firstPart(request.messages, (type) => type === "input_audio" || type === "file");
+  if (part) return { what: part.type === "file" ? "file input" : "audio input", param: part.at };
   // Not in the request schema: passed through to cloud models as sent, so read as sent.
   const extra = request as Record<string, unknown>;
   if (extra.logprobs === true) return { what: "logprobs", param: "logprobs" };
@@ -81,16 +74,21 @@ function beyondInProcess(request: ChatCompletionRequest): InProcessGap | undefin
   return undefined;
 }
 
-/** Where the first image is (`messages[i].content[j]`), as audio and file parts are named: the client sees which part to drop. */
-function firstImagePart(messages: ChatCompletionRequest["messages"]): string {
+/** The first content part whose type `matches`, and where it is (`messages[i].content[j]`): the client sees which part to drop. */
+function firstPart(messages: ChatCompletionRequest["messages"], matches: (type: unknown) => boolean): { type: unknown; at: string } | undefined {
   for (let i = 0; i < messages.length; i++) {
     const content = messages[i]!.content;
     if (!Array.isArray(content)) continue;
-    const j = content.findIndex((part) => part.type === "image_url");
-    if (j >= 0) return `messages[${i}].content[${j}]`;
+    for (let j = 0; j < content.length; j++) {
+      const type = (content[j] as { type?: unknown }).type;
+      if (matches(type)) return { type, at: `messages[${i}].content[${j}]` };
+    }
   }
-  return "messages";
+  return undefined;
 }
+
+/** Where the first image is, named as audio and file parts are. */
+const firstImagePart = (messages: ChatCompletionRequest["messages"]) => firstPart(messages, (type) => type === "image_url")?.at ?? "messages";
 
 function isEmptyObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
