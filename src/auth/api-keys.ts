@@ -35,7 +35,7 @@ export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * `müller-gmbh` name tenants in deployments that predate any stricter rule, and every store escapes
  * the id it keys by. Control characters are refused because they would forge log lines and labels.
  */
-const TENANT_ID = /^[^\p{Cc}]{1,256}$/u;
+export const TENANT_ID = /^[^\p{Cc}]{1,256}$/u;
 
 interface KeyEntry {
   /** Absent for a bare key. */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { invalidRequest } from "../errors.js";
+import { TENANT_ID } from "../auth/api-keys.js";
 import { ALL_TENANTS, KEYS_PART, LATENCY_BOUNDS_MS, METRIC, parseField, tenantScope, type BucketRef, type Scope } from "./aggregate.js";
 import { BUCKET_MS, bucketCount, bucketStart, bucketStarts, DEFAULT_RETENTION, GranularitySchema, type Granularity, type Retention } from "./buckets.js";
 import { nanosToUsd } from "./money.js";
@@ -66,7 +67,7 @@ export const UsageQueryParamsSchema = z.strictObject({
   group_by: GroupBySchema.optional(),
   granularity: GranularitySchema.optional(),
   /** Admin only: narrow the all-tenant view to one tenant. */
-  tenant: z.string().min(1).optional(),
+  tenant: z.string().regex(TENANT_ID, "must be a tenant id: 1 to 256 characters, no control characters").optional(),
 });
 
 export interface UsageQuery {

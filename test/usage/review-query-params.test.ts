@@ -67,3 +67,15 @@ describe("usage query parameters", () => {
     expect((await get("/v1/usage", ACME_KEY)).status).toBe(200);
   });
 });
+
+// No tenant id holds a control character (they would forge log lines), so such a `tenant` could only
+// answer zeros, as if that tenant had spent nothing.
+describe("a tenant parameter that is no tenant id", () => {
+  it("is a 400 naming it, on the report and the export", async () => {
+    for (const path of ["/v1/usage?tenant=%00", "/v1/usage/export?tenant=acme%0A", `/v1/usage?tenant=${"t".repeat(257)}`]) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body?.error, path).toMatchObject({ type: "invalid_request_error", param: "tenant" });
+    }
+  });
+});
