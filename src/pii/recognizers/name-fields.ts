@@ -11,7 +11,6 @@ import type { Entity } from "../entity.js";
 import type { Gazetteers } from "./gazetteers.js";
 import { AMBIGUOUS_PERSON_NAME_KEY, PERSON_NAME_KEY, startsKeyWord } from "../person-name-keys.js";
 import { isLowerCaseNameValue, isNameShaped, placeholderOnly } from "./name-values.js";
-import { NAME_PARTICLES } from "../name-particles.js";
 import { partitionPoint } from "../partition-point.js";
 import { codeUnitSet, isWhiteSpace } from "../char-codes.js";
 import { CHECK_EVERY, type Recognizer } from "./recognizer.js";
@@ -39,19 +38,14 @@ interface Span {
   end: number;
 }
 
-/**
- * A value and whether its place says it is one (a quoted string, a form's pair), so that lower case may be a
- * name; or whether it is bare after a colon or an element's text, where lower case is a name only when the
- * lexicon knows none of its words as anything else (bareLowerCaseName).
- */
+/** A value and whether its place says it is one (a quoted string, a form's pair), so that lower case may be a name. */
 interface Value extends Span {
   written: boolean;
-  bare: boolean;
 }
 
 /** A value of one shape whatever span it came from: spreading spans cost more than reading them on key-dense text. */
-function valueOf(span: Span, written: boolean, bare = false): Value {
-  return { start: span.start, end: span.end, written, bare };
+function valueOf(span: Span, written: boolean): Value {
+  return { start: span.start, end: span.end, written };
 }
 
 /** The span of `text` from `start` up to the first character `end` matches (or the bound), trimmed of spaces. */
@@ -112,7 +106,7 @@ function trailingSpaces(text: string, at: number): number {
 function valueAfterKey(text: string, start: number, end: number): Value | undefined {
   if (text[start - 1] === "<") {
     const element = elementText(text, end);
-    return element && valueOf(element, false, true);
+    return element && valueOf(element, false);
   }
   let at = end;
   const keyQuote = isQuote(text[start - 1]) ? text[start - 1] : undefined;
@@ -140,7 +134,7 @@ function valueAfterKey(text: string, start: number, end: number): Value | undefi
   }
   if (operator === ":" && !hasWhiteSpace(text, start, end)) {
     const bare = bareValue(text, at, BARE_COLON_VALUE_END);
-    return bare && valueOf(bare, false, true);
+    return bare && valueOf(bare, false);
   }
   if (operator === "=" && at === valueAt && glued === valueAt - 1) {
     const bare = bareValue(text, at, BARE_EQUALS_VALUE_END);
@@ -281,36 +275,10 @@ function besideRealName(text: string, candidates: { key: number; placeholder: bo
   return false;
 }
 
-/**
- * The lexicon lacks most derived English words and glued rule names: a PII config's `last_name: sensitive`,
- * a validator's `last_name: notblank`, `maxlength`. Their suffixes and prefixes are a name's seldom.
- */
-const ENGLISH_WORD_SHAPE = /(?:ive|ous|ful|less|ness|ment|tion|sion|ity|i[sz]e[ds]?|able|ible|ence|ance|ing)$|^(?:max|min|not|non)\p{Ll}{3}/u;
-
-/** A lower-case word of a name written bare: three letters or more (`ln`, `fn` are variables). */
-const MIN_BARE_WORD_CHARS = 3;
-
-/**
- * Whether a bare value in lower case (`last_name: kowalska`, `<last_name>kowalska</last_name>`) is a name
- * rather than code, a type or prose (`last_name: never`, `last_name: this field is required`): each word a
- * particle, or of three letters or more and a name the lexicon knows or a word it does not know at all.
- * Types and rules it does not know are NOT_NAME_WORDS (name-values.ts), judged by isLowerCaseNameValue.
- */
-function bareLowerCaseName(value: string, lexicon: NameLexicon): boolean {
-  let nameWords = 0;
-  for (const word of value.split(" ")) {
-    if (NAME_PARTICLES.has(word)) continue;
-    if (word.length < MIN_BARE_WORD_CHARS || ENGLISH_WORD_SHAPE.test(word)) return false;
-    if (lexicon.commonWords.has(word) && !lexicon.firstNames.has(word) && !lexicon.lastNames.has(word)) return false;
-    nameWords++;
-  }
-  return nameWords > 0;
-}
-
 /** What the lexicon knows of words, for values under a person's field (gazetteers.ts). */
 export type NameLexicon = Pick<Gazetteers, "firstNames" | "lastNames" | "commonWords">;
 
-/** With `lexicon`, compound given names ("MaryBeth") and bare lower-case names (`last_name: kowalska`) are read too. */
+/** With `lexicon`, compound given names ("MaryBeth") are read as names too. */
 export function nameFieldsRecognizer(lexicon?: NameLexicon): Recognizer {
   const keys = new RegExp(KEYS.source, KEYS.flags);
   return {
@@ -335,10 +303,7 @@ export function nameFieldsRecognizer(lexicon?: NameLexicon): Recognizer {
         if (value === undefined) continue;
         const written = text.slice(value.start, value.end);
         if (isNameShaped(written, lexicon?.firstNames)) candidates.push({ start: value.start, end: value.end, key: key.start, placeholder: placeholderOnly(written) });
-        // The shape first: it rules out most values (`last_name:` repeated, identifiers) before any word is looked up.
-        else if (isLowerCaseNameValue(written) && (value.written || (value.bare && lexicon !== undefined && bareLowerCaseName(written, lexicon)))) {
-          candidates.push({ start: value.start, end: value.end, key: key.start, placeholder: false });
-        }
+        else if (value.written && isLowerCaseNameValue(written)) candidates.push({ start: value.start, end: value.end, key: key.start, placeholder: false });
       }
       // A placeholder's word is a name beside a real one in its record (`"first_name": "Christopher",
       // "last_name": "Guest"`), as in a table's row (name-columns.ts); a record of placeholders is a fixture's.

@@ -31,11 +31,6 @@ const NOT_NAME_WORDS = new Set([
   // Masking configs, column maps and sample data's stand-ins: `"last_name": "MASK"`, `"first_name": "NMN"` (no middle name).
   "mask", "hash", "hashed", "encrypt", "encrypted", "tokenize", "tokenized", "uuid", "iso", "ok", "tba", "tbc", "nmn", "nfn",
   "lnu", "fnu", "infant", "pnr", "id", "xxx",
-  // Schema and index settings the lexicon does not know, written bare in YAML: `last_name: sortable`.
-  "sortable", "searchable", "filterable", "facetable", "indexed", "bigint", "symbol", "citext", "nvarchar", "enum",
-  "json", "jsonb", "blob", "clob", "varchar2", "faker", "strip", "lower", "upper", "capitalize", "titlecase",
-  "regex", "pattern", "presence", "alphanum", "pii", "personal", "internal", "external", "public", "private", "confidential",
-  "restricted", "lorem", "ipsum", "abc", "asdf", "qwerty",
 ]);
 
 /**
