@@ -115,8 +115,6 @@ function valueAfterKey(text: string, start: number, end: number): Value | undefi
     if (escapedKeyQuote && text[at++] !== "\\") return undefined;
     if (text[at++] !== keyQuote) return undefined;
   }
-  // A bracketed key of PHP's and Rails' forms: `user[last_name]=Lopez`, `order[billing][last_name]=…`.
-  if (keyQuote === undefined && text[start - 1] === "[" && text[at] === "]") at++;
   const glued = at;
   // TypeScript's optional member: `lastName?: string = "…"`.
   if (keyQuote === undefined && text[at] === "?" && text[at + 1] === ":") at++;
@@ -181,8 +179,7 @@ function typedAssignment(text: string, at: number): Span | "other" | "none" {
  */
 function formPair(text: string, keyStart: number, valueEnd: number): boolean {
   let start = keyStart;
-  // The whole key, a bracketed one's record and brackets too (`user[last_name]`).
-  while (start > 0 && /[\p{L}\p{N}_\-[\]]/u.test(text[start - 1]!)) start--;
+  while (start > 0 && /[\p{L}\p{N}_\-]/u.test(text[start - 1]!)) start--;
   const before = text[start - 1];
   const after = text[valueEnd];
   return (before === undefined || before === "?" || before === "&" || /\s/u.test(before)) && (after === undefined || after === "&" || /\s/u.test(after));
