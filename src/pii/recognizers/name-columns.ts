@@ -83,39 +83,7 @@ function personColumns(text: string, line: Line): Header | undefined {
       pipeOpensCell: delimiter === "|" && textBeforePipeHeader(text, line.start, line.end),
     };
   }
-  return oneColumnHeader(text, line, content);
-}
-
-/** A line that is a person's field alone, words of letters only ("surname", "Customer Last Name"). */
-const ONE_COLUMN_HEADER = /^[\p{L}_ -]+$/u;
-
-/**
- * A one-column export's header: a person's field alone on its line, not indented (an indented key is a
- * column list in code: SQL's `SELECT\n  last_name`). Its rows are split at commas, so "Kowalska, Jr." is
- * ragged and judged as such.
- */
-function oneColumnHeader(text: string, line: Line, content: string): Header | undefined {
-  if (DELIMITERS.some((delimiter) => content.includes(delimiter))) return undefined;
-  const cell = trimmedCell(text, line.start, line.end);
-  if (cell.start !== line.start) return undefined;
-  const key = text.slice(cell.start, cell.end);
-  if (!ONE_COLUMN_HEADER.test(key) || !isPersonKeyCell(key)) return undefined;
-  return { delimiter: ",", columns: [0], width: 1, pipeOpensCell: false };
-}
-
-/**
- * Field labels that end a one-column table: a vertical form ("Full Name\nIlona Wrzosek\nEmail\n…") or
- * a form's fields one a line ("First Name\nLast Name\nEmail") hold labels, not names, after the first.
- */
-const FIELD_LABEL_WORDS = new Set([
-  "email", "e-mail", "phone", "mobile", "address", "city", "country", "company", "title", "id", "date", "notes", "note",
-  "status", "age", "gender", "role", "department", "dob", "birthday", "username", "password", "comments",
-]);
-
-function fieldLabelRow(text: string, row: Row): boolean {
-  const cell = row.cells[0]!;
-  const value = text.slice(cell.start, cell.end);
-  return FIELD_LABEL_WORDS.has(value.toLowerCase()) || isFieldLabel(value) || isPersonKeyCell(value);
+  return undefined;
 }
 
 /** Whether `[start, end)` ends as a sentence does: a lower-case word and `.`, `!`, `?` or `:` ("…which are duplicates.", "please dedupe:"). */
@@ -138,14 +106,7 @@ function hasLongCell(text: string, row: Row): boolean {
  * schema's row ("first_name,First Name,true" under "field,label,required"), not a header: the labels
  * below it are no names. Prose with as many commas ("Hello team, please dedupe:") is no such row.
  */
-function isBlankLine(text: string, line: Line): boolean {
-  const cell = trimmedCell(text, line.start, line.end);
-  return cell.start === cell.end;
-}
-
 function isRowAbove(text: string, above: Line, header: Header): boolean {
-  // Under a one-column header a blank line splits into one (empty) cell too.
-  if (header.width === 1 && isBlankLine(text, above)) return false;
   const row = rowAt(text, above.start, above.end, header.delimiter);
   return row.cells.length === header.width && !endsLikeSentence(text, above.start, above.end) && !hasLongCell(text, row);
 }
@@ -172,7 +133,6 @@ function opensProse(text: string, row: Row): boolean {
  * sentence after the table ("Please dedupe these, and flag the rest.") or a greeting or sign-off.
  */
 function continuesTable(text: string, row: Row, header: Header, start: number): boolean {
-  if (header.width === 1 && fieldLabelRow(text, row)) return false;
   if (row.cells.length === header.width) return opensProse(text, row) || !sentenceInNameColumn(text, row, header);
   return row.cells.length >= 2 && !opensProse(text, row) && !endsLikeSentence(text, start, row.end);
 }
