@@ -126,33 +126,14 @@ function opensProse(text: string, row: Row): boolean {
 
 /**
  * Whether `row` goes on with the table under `header`. A row as wide as the header does, greeting or
- * not ("Dear,Maria,Kowalska" under "salutation,first_name,last_name" is data), unless its name cell is a
- * sentence (sentenceInNameColumn). So does a ragged one, as
+ * not: "Dear,Maria,Kowalska" under "salutation,first_name,last_name" is data. So does a ragged one, as
  * exports and hand edits write them (an empty last cell dropped, a trailing comma, a Markdown row
  * without its last pipe), unless it is no row at all: a blank line, a line without the delimiter, a
  * sentence after the table ("Please dedupe these, and flag the rest.") or a greeting or sign-off.
  */
 function continuesTable(text: string, row: Row, header: Header, start: number): boolean {
-  if (row.cells.length === header.width) return opensProse(text, row) || !sentenceInNameColumn(text, row, header);
+  if (row.cells.length === header.width) return true;
   return row.cells.length >= 2 && !opensProse(text, row) && !endsLikeSentence(text, start, row.end);
-}
-
-/** Lower-case words that stand inside a name: particles ("de la Cruz") and surname joiners ("Ortega y Gasset"). */
-const isNameLowerWord = (word: string): boolean => NAME_PARTICLES.has(word) || word === "y" || word === "e";
-
-/**
- * Whether a name column's cell reads as a sentence: a capitalised word, then a lower-case one that is no
- * particle ("Done with Sales", "Let me know"). Such a line right under a table, no blank line between,
- * is prose as wide as a row: the table ends there. A lone lower-case placeholder ("n/a", "unknown") is no
- * sentence, and the rows after it go on.
- */
-function sentenceInNameColumn(text: string, row: Row, header: Header): boolean {
-  return header.columns.some((column) => {
-    const cell = row.cells[column];
-    if (!cell || !CAPITALISED.test(text[cell.start] ?? "")) return false;
-    const words = text.slice(cell.start, cell.end).split(/[ \t]+/u);
-    return words.slice(1).some((word) => LOWER_CASE.test(word[0] ?? "") && !isNameLowerWord(word));
-  });
 }
 
 /**
