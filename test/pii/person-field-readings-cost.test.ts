@@ -48,11 +48,9 @@ describe("person-field and table-column readings on texts dense with person keys
   it.each([
     ["`last_name: ` repeated on one line", keyDenseText],
     ["`last_name: x` on every line", keyDenseLines],
-  ])("read 1 MB of %s in at most 1.6 times the CPU time the whole engine scans 1 MB of prose in (it was 2.4–3.6 times)", (_, make) => {
+  ])("read 1 MB of %s in less CPU time than the whole engine scans 1 MB of prose in (it was 2–4 times as much)", (_, make) => {
     const keyDense = make(MEGABYTE);
     const [prose, keys] = fastestInTurns([() => engine.scan(ordinary), readAll(readers, keyDense)]);
-    // Before: 2.4–3.6 times. The bare lower-case and bracketed-key readings (`last_name: kowalska`) since take
-    // their share, still about the whole engine's cost of prose.
-    expect(keys!).toBeLessThan(1.6 * prose!);
+    expect(keys!).toBeLessThan(1.25 * prose!);
   });
 });
