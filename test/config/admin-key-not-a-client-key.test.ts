@@ -4,19 +4,11 @@
  * (`/v1/usage`, the CSV export) and could reload policies, with nothing saying so. Start-up refuses it.
  */
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "../../src/config/load.js";
-import type { ConfigError } from "../../src/config/yaml-file.js";
+import { envProblems } from "./env-problems.js";
 
 const ADMIN = "adm-0123456789abcdef";
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseEnv(env);
-    return [];
-  } catch (error) {
-    return (error as ConfigError).problems.map((problem) => `${problem.path}: ${problem.message}`);
-  }
-}
+const problems = envProblems;
 
 describe("the admin key", () => {
   it("may not also be a client's API key", () => {

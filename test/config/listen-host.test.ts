@@ -5,16 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/load.js";
-import type { ConfigError } from "../../src/config/yaml-file.js";
+import { envProblems } from "./env-problems.js";
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseEnv(env);
-    return [];
-  } catch (error) {
-    return (error as ConfigError).problems.map((problem) => `${problem.path}: ${problem.message}`);
-  }
-}
+const problems = envProblems;
 
 const REFUSED = "HOST: must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, without a scheme, brackets or port (the port is PORT)";
 

@@ -3,9 +3,9 @@
  * and the gateway listened on a random port instead of 8080, with no error. Empty numeric settings
  * must mean "not set", like an absent variable.
  */
+import { envProblems } from "./env-problems.js";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/load.js";
-import type { ConfigError } from "../../src/config/yaml-file.js";
 
 describe("numeric environment variables set to an empty string", () => {
   it("take their default", () => {
@@ -37,14 +37,7 @@ describe("any environment variable set to an empty string", () => {
 describe("a number variable that is not one", () => {
   // zod's own message, "expected number, received NaN", named no expectation.
   it("says what the variable must be", () => {
-    const problems = (env: Record<string, string>): string[] => {
-      try {
-        parseEnv(env);
-        return [];
-      } catch (error) {
-        return (error as ConfigError).problems.map((problem) => `${problem.path}: ${problem.message}`);
-      }
-    };
+    const problems = envProblems;
     expect(problems({ PORT: "abc" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
     expect(problems({ PORT: "70000" })).toEqual(["PORT: must be a whole number from 0 to 65535"]);
     expect(problems({ SWITCHYARD_BODY_LIMIT_BYTES: "1.5" })).toEqual(["SWITCHYARD_BODY_LIMIT_BYTES: must be a whole number ≥ 1"]);
