@@ -272,8 +272,8 @@ function besideRealName(text: string, candidates: { key: number; placeholder: bo
   return false;
 }
 
-/** What the lexicon knows of words, for values under a person's field (gazetteers.ts). */
-export type NameLexicon = Pick<Gazetteers, "firstNames" | "lastNames" | "commonWords">;
+/** What the lexicon knows of words, for values under a person's field (gazetteers.ts): its given names. */
+export type NameLexicon = Pick<Gazetteers, "firstNames">;
 
 /** With `lexicon`, compound given names ("MaryBeth") are read as names too. */
 export function nameFieldsRecognizer(lexicon?: NameLexicon): Recognizer {
