@@ -49,11 +49,6 @@ export class ExportSlots {
     this.uncappedViewer = options.uncappedViewer;
   }
 
-  /** Exports running now. */
-  get active(): number {
-    return this.running + (this.uncappedViewer === undefined ? 0 : (this.perViewer.get(this.uncappedViewer) ?? 0));
-  }
-
   /**
    * Takes a slot for `viewer` or throws a 429; the returned function gives it back (calling it again
    * does nothing, so every way an export can end may call it). A slot not given back within
