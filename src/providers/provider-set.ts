@@ -15,7 +15,7 @@ import { createServerPool, type PoolServerState, type ServerPool } from "./cloud
 import { LlamaCppProvider } from "./local/llama-provider.js";
 import { trainedContextSize } from "./local/runtime.js";
 import type { ChatProvider, EgressProvider, OnHostProvider, ProviderStatus, RoutedProvider } from "./types.js";
-import { headerValuesFrom, unconfiguredProviders } from "./unconfigured.js";
+import { credentialsFrom, unconfiguredProviders } from "./unconfigured.js";
 
 export interface ProviderSet {
   readonly all: readonly ChatProvider<never>[];
@@ -117,8 +117,7 @@ export function createProviderSet(config: GatewayConfig, log: Logger, options: P
       id,
       config: provider,
       baseURL: pool?.baseURL ?? singleBaseURL(provider),
-      apiKey: provider.api_key_env ? config.secrets[provider.api_key_env] : undefined,
-      headerValues: headerValuesFrom(provider, config.secrets),
+      ...credentialsFrom(provider, config.secrets),
       ...(pool ? { fetch: pool.fetch, pool } : options.fetch ? { fetch: options.fetch } : {}),
     };
     if (provider.location === "cloud") {

@@ -18,22 +18,33 @@ export function missingApiKey(provider: Pick<OpenAICompatibleProviderConfig, "ap
   return `${provider.api_key_env} is not set`;
 }
 
+/** What a provider's requests carry from the environment: its API key and its `header_env` values. */
+export interface ProviderCredentials {
+  /** The `api_key_env` variable's value; undefined when the provider names none or it is unset. */
+  apiKey: string | undefined;
+  /** By header name; undefined for a variable that is unset or empty. */
+  headerValues: Record<string, string | undefined>;
+}
+
 /**
- * The values of `provider`'s `header_env` headers in `env`, by header name: undefined for a variable
- * that is unset or empty.
+ * `provider`'s credentials as `env` holds them: the one reading for the gateway's providers and for
+ * `unconfiguredProviders`.
  *
- * @example headerValuesFrom({ header_env: { "x-org": "ORG_KEY" } }, { ORG_KEY: "k" }); // { "x-org": "k" }
+ * @example credentialsFrom({ api_key_env: "K", header_env: { "x-org": "ORG_KEY" } }, { K: "sk", ORG_KEY: "k" }); // { apiKey: "sk", headerValues: { "x-org": "k" } }
  */
-export function headerValuesFrom(
-  provider: Pick<OpenAICompatibleProviderConfig, "header_env">,
+export function credentialsFrom(
+  provider: Pick<OpenAICompatibleProviderConfig, "api_key_env" | "header_env">,
   env: Readonly<Record<string, string | undefined>>,
-): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(provider.header_env).map(([header, variable]) => [header, env[variable] || undefined]));
+): ProviderCredentials {
+  return {
+    apiKey: provider.api_key_env === undefined ? undefined : env[provider.api_key_env],
+    headerValues: Object.fromEntries(Object.entries(provider.header_env).map(([header, variable]) => [header, env[variable] || undefined])),
+  };
 }
 
 /**
  * Why `provider` cannot be called for want of a `header_env` variable (`CF_ACCESS_SECRET is not set`),
- * or undefined when `values` (from `headerValuesFrom`) has them all.
+ * or undefined when `values` (from `credentialsFrom`) has them all.
  */
 export function missingHeaderValues(
   provider: Pick<OpenAICompatibleProviderConfig, "header_env">,
@@ -46,7 +57,7 @@ export function missingHeaderValues(
 
 /**
  * Why `provider` cannot be called for want of a credential from the environment: its API key (`apiKey`,
- * when it names `api_key_env`) or a `header_env` value (`headerValues`, from `headerValuesFrom`).
+ * when it names `api_key_env`) or a `header_env` value (`headerValues`), as `credentialsFrom` reads them.
  */
 export function missingCredentials(
   provider: Pick<OpenAICompatibleProviderConfig, "api_key_env" | "header_env">,
@@ -70,7 +81,8 @@ export function unconfiguredProviders(
   let unconfigured: Record<string, string> | undefined;
   for (const [id, provider] of Object.entries(providers)) {
     if (provider.type !== "openai_compatible") continue;
-    const missing = missingCredentials(provider, provider.api_key_env === undefined ? undefined : env[provider.api_key_env], headerValuesFrom(provider, env));
+    const { apiKey, headerValues } = credentialsFrom(provider, env);
+    const missing = missingCredentials(provider, apiKey, headerValues);
     if (missing !== undefined) (unconfigured ??= {})[id] = missing;
   }
   return unconfigured;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { OpenAICompatibleProviderSchema } from "../../src/config/models-schema.js";
 import { OpenAICompatibleProvider } from "../../src/providers/cloud/openai-provider.js";
-import { headerValuesFrom, unconfiguredProviders } from "../../src/providers/unconfigured.js";
+import { credentialsFrom, unconfiguredProviders } from "../../src/providers/unconfigured.js";
 
 const provider = (extra: object) => OpenAICompatibleProviderSchema.safeParse({ type: "openai_compatible", base_url: "http://127.0.0.1:9/v1", ...extra });
 
@@ -21,7 +21,7 @@ describe("a provider with header_env", () => {
 
   it("reports itself unavailable with the same reason", () => {
     const env = { ORG_KEY: "k", CF_ID: "id" };
-    const p = new OpenAICompatibleProvider({ id: "org", config, baseURL: config.base_url!, apiKey: "k", headerValues: headerValuesFrom(config, env) });
+    const p = new OpenAICompatibleProvider({ id: "org", config, baseURL: config.base_url!, apiKey: "k", headerValues: credentialsFrom(config, env).headerValues });
     expect(p.status()).toMatchObject({ state: "unavailable", detail: expect.stringContaining("CF_SECRET is not set") });
   });
 });

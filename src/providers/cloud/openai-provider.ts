@@ -31,7 +31,7 @@ export interface OpenAICompatibleOptions {
   baseURL: string;
   /** `undefined` when the key's env var is declared but unset: the provider then reports unavailable. */
   apiKey: string | undefined;
-  /** The values of `config.header_env`'s headers (`headerValuesFrom`); undefined for an unset variable. */
+  /** The values of `config.header_env`'s headers (`credentialsFrom`); undefined for an unset variable. */
   headerValues?: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
   /** The servers behind `baseURL` when the provider is a pool (`base_urls`); `fetch` is then the pool's. */
