@@ -4,7 +4,7 @@
  * UTF-16 one (Windows PowerShell's `>`) would fail with misleading errors.
  */
 import type { Readable } from "node:stream";
-import { decodeStrictUtf8, looksUtf16, strictUtf8 } from "../../src/config/text-encoding.js";
+import { decodeStrictUtf8, looksUtf16, positionAt, strictUtf8 } from "../../src/config/text-encoding.js";
 import { ClassifierDataError } from "../errors.js";
 
 const NEWLINE = 0x0a;
@@ -30,15 +30,8 @@ function decodeLine(bytes: Uint8Array, file: string, line: number): string {
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
   const { text, badOffset } = decodeStrictUtf8(bytes);
   if (looksUtf16(text)) throw new ClassifierDataError(UTF16, file);
-  if (badOffset !== undefined) throw new ClassifierDataError(NOT_UTF8, file, lineAt(text, badOffset));
+  if (badOffset !== undefined) throw new ClassifierDataError(NOT_UTF8, file, positionAt(text, badOffset).line);
   return text;
-}
-
-/** The 1-based line of `offset` in `text`. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }
 
 /**

@@ -43,6 +43,21 @@ export function decodeStrictUtf8(bytes: Uint8Array): { text: string; badOffset?:
   }
 }
 
+/**
+ * The 1-based line and column of `offset` in `text`, where `decodeStrictUtf8`'s `badOffset` is reported.
+ *
+ * @example positionAt("a\nbc", 3); // { line: 2, col: 2 }
+ */
+export function positionAt(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
 /** `bytes` as UTF-8 text, a BOM kept for the caller; throws on any byte that is not UTF-8. */
 export function strictUtf8(bytes: Uint8Array): string {
   return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);

@@ -14,7 +14,7 @@ import { PROTOTYPE_KEY_MESSAGE, prototypeKeys } from "./prototype-keys.js";
 import { NestedTooDeep, parseWithinDepth } from "./depth-guarded-parse.js";
 import { resourceExhausted, tooDeep } from "./nesting-depth.js";
 import { isNotFound, notRegularFile, readFailure } from "./read-failure.js";
-import { decodeStrictUtf8, looksUtf16, NOT_UTF8_MESSAGE, UTF16_MESSAGE } from "./text-encoding.js";
+import { decodeStrictUtf8, looksUtf16, NOT_UTF8_MESSAGE, positionAt, UTF16_MESSAGE } from "./text-encoding.js";
 import { createLocator } from "./yaml-locate.js";
 import { tagProblems } from "./yaml-warnings.js";
 
@@ -321,11 +321,7 @@ export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FIL
 export function configText(file: string, bytes: Uint8Array): string {
   const { text, badOffset } = decodeStrictUtf8(bytes);
   if (badOffset === undefined) return text;
-  const counter = new LineCounter();
-  counter.addNewLine(0);
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) counter.addNewLine(at + 1);
-  const { line, col } = counter.linePos(badOffset);
-  throw new ConfigError([{ file, line, col, path: "", message: NOT_UTF8_MESSAGE }]);
+  throw new ConfigError([{ file, ...positionAt(text, badOffset), path: "", message: NOT_UTF8_MESSAGE }]);
 }
 
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
