@@ -83,6 +83,15 @@ describe("what the in-process model cannot give", () => {
     expect(route).toBe("local");
   });
 
+  // Hints about how a model works, not what the answer holds: a client that sends them on every request
+  // (an SDK default, a shared config) keeps the local route instead of escalating all of its traffic.
+  it("keeps the local route for reasoning_effort, verbosity, service_tier, prompt_cache_key and store (README)", async () => {
+    const hints = { reasoning_effort: "high", verbosity: "low", service_tier: "auto", prompt_cache_key: "k", store: true };
+    const { status, route } = await chat({ model: "auto", messages: [text], ...hints });
+    expect(status).toBe(200);
+    expect(route).toBe("local");
+  });
+
   it("still answers a plain request with the in-process model", async () => {
     const { status, route } = await chat({ model: "auto", messages: [text] });
     expect(status).toBe(200);
