@@ -14,26 +14,26 @@ export interface PlainPrompt {
 
 /**
  * Without a chat template there is no right way to mark turns, so keep the model's own register:
- * a lone user message (after an optional system message) is sent as-is, which is what a base model
- * completes best; a longer conversation becomes a `Role: text` transcript that ends with
- * `Assistant:`, and the answer stops when the model starts a new `User:` turn.
+ * a lone user message (after optional system messages) is sent as-is, which is what a base model
+ * completes best; a longer conversation becomes a `Role: text` transcript in the order it was sent
+ * (an instruction sent mid-conversation applies from there on, as in a template), ending with
+ * `Assistant:`, and the answer stops when the model starts a new `User:` or `System:` turn.
  */
 export function renderPlainPrompt(messages: readonly ChatMessage[]): PlainPrompt {
   assertTextOnly(messages);
-  const instructions = messages.filter((m) => m.role === "system" || m.role === "developer").map(messageText);
-  const turns = messages.filter((m) => m.role !== "system" && m.role !== "developer");
-  const only = turns[0];
-  if (turns.length === 1 && only?.role === "user") {
+  const firstTurn = messages.findIndex((m) => !isInstruction(m));
+  const only = messages[firstTurn];
+  if (only?.role === "user" && firstTurn === messages.length - 1) {
+    const instructions = messages.slice(0, firstTurn).map(messageText);
     const user = messageText(only);
     return { text: instructions.length > 0 ? `${instructions.join("\n\n")}\n\n${user}` : user, stopTriggers: [] };
   }
-  const lines = instructions.map((text) => `System: ${text}`);
-  for (const message of turns) {
-    lines.push(`${message.role === "assistant" ? "Assistant" : "User"}: ${messageText(message)}`);
-  }
+  const lines = messages.map((m) => `${isInstruction(m) ? "System" : m.role === "assistant" ? "Assistant" : "User"}: ${messageText(m)}`);
   lines.push("Assistant:");
   return { text: lines.join("\n\n"), stopTriggers: ["\nUser:", "\nSystem:"] };
 }
+
+const isInstruction = (m: ChatMessage) => m.role === "system" || m.role === "developer";
 
 /** Converts the chat to node-llama-cpp's history for models with a chat template. */
 export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
