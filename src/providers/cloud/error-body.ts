@@ -27,16 +27,14 @@ export interface UpstreamTextOptions {
 
 /** Shorter secrets are not looked for: replacing them everywhere would garble the message. */
 const MIN_SECRET_CHARS = 8;
+const searched = (secrets: readonly string[]) => secrets.filter((secret) => secret.length >= MIN_SECRET_CHARS);
 
 /**
  * `text` with every occurrence of each of `secrets` replaced, as written or as a URL or JSON writer
  * escapes it ("%2F", "\/"): a proxy quoting its request's URL or headers writes them that way.
  */
 export function withoutSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce(
-    (redacted, secret) => (secret.length >= MIN_SECRET_CHARS ? writtenForms(secret).reduce((out, form) => out.replaceAll(form, "[redacted]"), redacted) : redacted),
-    text,
-  );
+  return searched(secrets).reduce((redacted, secret) => writtenForms(secret).reduce((out, form) => out.replaceAll(form, "[redacted]"), redacted), text);
 }
 
 function writtenForms(secret: string): string[] {
@@ -49,7 +47,7 @@ function writtenForms(secret: string): string[] {
  * (Go's "\u0026" for "&" is found only after parsing); the text as it was when it holds none.
  */
 function withoutSecretsInJson(text: string, secrets: readonly string[]): string {
-  if (!secrets.some((secret) => secret.length >= MIN_SECRET_CHARS)) return text;
+  if (searched(secrets).length === 0) return text;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -114,7 +112,7 @@ export function upstreamBodyError(error: unknown, headers: Headers, secrets: rea
  * costs no recursion here; one too deep even for that becomes a message saying so.
  */
 function withoutSecretsIn(value: unknown, secrets: readonly string[]): unknown {
-  if (!secrets.some((secret) => secret.length >= MIN_SECRET_CHARS)) return value;
+  if (searched(secrets).length === 0) return value;
   try {
     return JSON.parse(JSON.stringify(value), (_key, item: unknown) => {
       if (typeof item === "string") return withoutSecrets(item, secrets);
