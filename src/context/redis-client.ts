@@ -15,6 +15,8 @@ export type RedisClient = Redis | Cluster;
 
 const CONNECT_TIMEOUT_MS = 2000;
 
+const READONLY = /^READONLY\b/;
+
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
   const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxDelayMs);
   const common: RedisOptions = {
@@ -25,6 +27,10 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     autoResendUnfulfilledCommands: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
     connectionName: "switchyard-context",
+    // A primary demoted to replica by a failover keeps its client connections open and refuses every
+    // write with READONLY; reconnecting reaches the new primary, through the address (a DNS name, a
+    // virtual IP) or the sentinels. The refused command fails as it is, never resent.
+    reconnectOnError: (error) => READONLY.test(error.message),
   };
   switch (target.kind) {
     case "url":
