@@ -53,14 +53,14 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
   // connection up by itself, the state would flip between up and down on each reconnect.
   client.on("ready", () => {
     answering = false;
-    void check();
+    void check(true);
   });
-  async function check(): Promise<void> {
+  async function check(newConnection = false): Promise<void> {
     // Not connected: ioredis reports that itself, and a PING would fail at once (no offline queue).
     if (client.status !== "ready") return;
     if (checking) {
-      // The check in flight was sent on the connection before: this one must be checked too.
-      recheck = true;
+      // The check in flight was sent on the connection before: the new one must be checked too.
+      if (newConnection) recheck = true;
       return;
     }
     checking = true;
@@ -76,7 +76,7 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
       options.onCheck?.(answering, answering ? "connected" : message);
     } finally {
       checking = false;
-      if (recheck) void check();
+      if (recheck) void check(true);
     }
   }
   const timer = setInterval(() => void check(), options.intervalMs);
