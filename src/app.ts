@@ -50,6 +50,7 @@ import { parseBudgetsOffThread } from "./usage/budgets/off-thread-parse.js";
 import { NO_BUDGETS } from "./usage/budgets/schema.js";
 import { createUsage } from "./usage/create-usage.js";
 import { createMetrics } from "./usage/metrics.js";
+import { usageHealthProbe } from "./usage/redis-store.js";
 
 export interface Gateway {
   app: Hono<AppEnv>;
@@ -111,8 +112,12 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     : undefined;
   // The context store logs its own outage transitions; this client's reconnect errors are the same outage.
   usageRedis?.on("error", (error: Error) => log.debug({ err: error }, "usage store connection error"));
-  // Its status stays `ready` while a stalled Redis keeps the socket open: switchyard_redis_up asks Redis.
-  const usageRedisHealth = usageRedis && contextConfig.redis ? watchRedisHealth(usageRedis, { intervalMs: contextConfig.redis.healthCheckMs }) : undefined;
+  // Its status stays `ready` while a stalled Redis keeps the socket open: switchyard_redis_up asks Redis,
+  // with a write refused as usage batches are (a read-only replica answers PING).
+  const usageRedisHealth =
+    usageRedis && contextConfig.redis
+      ? watchRedisHealth(usageRedis, { intervalMs: contextConfig.redis.healthCheckMs, probe: usageHealthProbe(usageRedis, contextConfig.usageKeyPrefix) })
+      : undefined;
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
   const startBudgets = await readBudgetPolicy(budgetsFile);
   // Once the file has been loaded, a reload that finds it gone fails rather than lifting every budget.

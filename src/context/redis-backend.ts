@@ -294,7 +294,7 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   const notify = (up: boolean, detail: string) => {
     for (const listener of listeners) listener({ up, detail });
   };
-  client.on("ready", () => notify(true, "connected"));
+  // Up is the health check's to say, run at once on each new connection (see watchRedisHealth).
   client.on("close", () => notify(false, "connection closed"));
   client.on("error", (error: Error) => notify(false, error.message));
   const probeKey = options.probeKey;

@@ -14,6 +14,9 @@ export interface RedisClientOptions {
 export type RedisClient = Redis | Cluster;
 
 const CONNECT_TIMEOUT_MS = 2000;
+const SILENT_CONNECTION_MS = 2000;
+
+const READONLY = /^READONLY\b/;
 
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
   const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxDelayMs);
@@ -24,7 +27,16 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // A connection that stops answering altogether is dropped and made anew: a Redis host cut off by a
+    // network partition never closes it (TCP would give up after some 15 minutes), while a failover
+    // has its address lead to the new primary. Longer than any one command's bound, so a Redis that is
+    // only slow keeps its connection.
+    socketTimeout: Math.max(SILENT_CONNECTION_MS, 4 * options.timeoutMs),
     connectionName: "switchyard-context",
+    // A primary demoted to replica by a failover keeps its client connections open and refuses every
+    // write with READONLY; reconnecting reaches the new primary, through the address (a DNS name, a
+    // virtual IP) or the sentinels. The refused command fails as it is, never resent.
+    reconnectOnError: (error) => READONLY.test(error.message),
   };
   switch (target.kind) {
     case "url":

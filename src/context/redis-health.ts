@@ -45,15 +45,26 @@ export interface RedisHealth {
  * health.stop();
  */
 export function watchRedisHealth(client: RedisClient, options: RedisHealthOptions): RedisHealth {
-  let answering = true;
+  let answering = false;
   let checking = false;
+  let recheck = false;
+  // A new connection is up once the server passes the check, not when it accepts the connection: a
+  // replica still refuses every write, and the client reconnects on that refusal (READONLY) — were a
+  // connection up by itself, the state would flip between up and down on each reconnect.
   client.on("ready", () => {
-    answering = true;
+    answering = false;
+    void check(true);
   });
-  const check = async () => {
+  async function check(newConnection = false): Promise<void> {
     // Not connected: ioredis reports that itself, and a PING would fail at once (no offline queue).
-    if (checking || client.status !== "ready") return;
+    if (client.status !== "ready") return;
+    if (checking) {
+      // The check in flight was sent on the connection before: the new one must be checked too.
+      if (newConnection) recheck = true;
+      return;
+    }
     checking = true;
+    recheck = false;
     try {
       await (options.probe ?? (() => client.ping()))();
       answering = true;
@@ -65,8 +76,9 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
       options.onCheck?.(answering, answering ? "connected" : message);
     } finally {
       checking = false;
+      if (recheck) void check(true);
     }
-  };
+  }
   const timer = setInterval(() => void check(), options.intervalMs);
   timer.unref();
   return {

@@ -151,6 +151,20 @@ function field(fieldValues: readonly string[], name: string): string | undefined
   return undefined;
 }
 
+/** The hash tag every usage key starts with: one Cluster slot for all of them. */
+const usageTag = (prefix = "switchyard:") => `{${prefix}usage}`;
+
+/**
+ * A health check for the usage store's connection that Redis refuses as it refuses usage batches: a
+ * PEXPIRE of a key that never exists (no effect, never needs memory), in the usage keys' slot and
+ * prefix so an ACL that allows the batches allows it. A PING is answered by a read-only replica
+ * (after a failover) or a cluster without quorum, which refuse every batch.
+ *
+ * @example
+ * watchRedisHealth(redis, { intervalMs: 2000, probe: usageHealthProbe(redis, "switchyard:") });
+ */
+export const usageHealthProbe = (redis: Redis | Cluster, prefix?: string) => () => redis.pexpire(`${usageTag(prefix)}:health-probe`, 1);
+
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
 const unreadable = (error: unknown): never => {
   throw usageStoreUnavailable(error);
@@ -169,7 +183,7 @@ export class RedisUsageStore implements UsageStore {
 
   constructor(options: RedisUsageStoreOptions) {
     this.redis = options.redis;
-    this.tag = `{${options.prefix ?? "switchyard:"}usage}`;
+    this.tag = usageTag(options.prefix);
     this.maxRecords = options.maxRecords ?? 200_000;
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.maxRecordLagMs = options.maxRecordLagMs ?? 15 * 60_000;

@@ -3,10 +3,12 @@
  * session write with READONLY. A health check by PING marked the store up every interval between the
  * requests that marked it down, so /readyz and switchyard_context_up said "ready" while no session was
  * ever saved. The check now writes (a PEXPIRE of a key that never exists), refused the same way.
+ * The usage store's connection had the same blind spot: switchyard_redis_up stayed 1 while every usage
+ * batch was refused, so an alert on it never fired while usage and budgets went unrecorded.
  */
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, contextYaml, http, patientPiiPolicy, sleep, user } from "../e2e/support.js";
+import { chat, contextYaml, eventually, http, patientPiiPolicy, sleep, user } from "../e2e/support.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -43,9 +45,24 @@ describe("a context store pointed at a read-only replica", () => {
     const first = await chat(gw.url, { model: "cloud", messages: [user("hi")] }, { sessionId: "s1" });
     expect(first.status).toBe(200);
     expect(first.headers.get("x-switchyard-context")).toBe("degraded");
-    // Several health-check intervals without a request.
+    // Several health-check intervals without a request. The client reconnects on READONLY (a demoted
+    // primary's connection is stale): a new connection to the same replica must not read as up.
     await sleep(1_000);
-    expect(await contextState()).toBe("unavailable");
+    const states = [];
+    for (let i = 0; i < 10; i++) {
+      states.push(await contextState());
+      await sleep(100);
+    }
+    expect(new Set(states)).toEqual(new Set(["unavailable"]));
     expect(/^switchyard_context_up (\d)/m.exec((await http(gw.url, "GET", "/metrics")).text)?.[1]).toBe("0");
+  }, 45_000);
+});
+
+describe("the usage store pointed at a read-only replica", () => {
+  it("reads as down in switchyard_redis_up while every usage batch is refused", async () => {
+    expect((await chat(gw.url, { model: "cloud", messages: [user("hi")] })).status).toBe(200);
+    const metric = async (name: string) => new RegExp(`^switchyard_${name} (\\d+)`, "m").exec((await http(gw.url, "GET", "/metrics")).text)?.[1];
+    await eventually(() => metric("usage_store_write_failures_total"), (v) => Number(v) > 0);
+    expect(await eventually(() => metric("redis_up"), (v) => v === "0")).toBe("0");
   }, 45_000);
 });
