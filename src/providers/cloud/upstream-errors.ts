@@ -51,7 +51,19 @@ function fromStatus(error: APIError, status: number, providerId: string): Gatewa
       cause: error,
     });
   }
-  if (status === 400 || status === 404 || status === 413 || status === 422) {
+  if (status === 404) {
+    // Chat Completions has one path and the model is the gateway's choice: an upstream 404 means the
+    // provider's base_url or the model's upstream_model is wrong. Passed on as a 404 `model_not_found`,
+    // it told the client that a model /v1/models lists does not exist, and no fallback was tried.
+    return new GatewayError(`The upstream provider '${providerId}' answered 404 Not Found (check the provider's base_url and the model's upstream_model): ${upstreamMessage}`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_not_found",
+      headers: { ...DO_NOT_RETRY },
+      cause: error,
+    });
+  }
+  if (status === 400 || status === 413 || status === 422) {
     return new GatewayError(`The upstream provider '${providerId}' rejected the request: ${upstreamMessage}`, {
       status,
       type: "invalid_request_error",
