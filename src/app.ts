@@ -108,7 +108,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const contextConfig = await loadContextConfig(config.secrets, config.policyDir);
   const context = createContextStoreFromConfig(contextConfig, log);
   const usageRedis = contextConfig.redis
-    ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs })
+    ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs, connectionName: "switchyard-usage" })
     : undefined;
   // The context store logs its own outage transitions; this client's reconnect errors are the same outage.
   usageRedis?.on("error", (error: Error) => log.debug({ err: error }, "usage store connection error"));

@@ -20,7 +20,7 @@ export function createContextStoreFromConfig(config: ContextConfig, log: Logger)
   const codec = createTurnCodec(config.encryption ? createCipher(config.encryption.current, config.encryption.previous) : undefined);
   const backend = config.redis
     ? createRedisBackend({
-        client: createRedisClient(config.redis.target, { timeoutMs: config.timeoutMs, reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs }),
+        client: createRedisClient(config.redis.target, { timeoutMs: config.timeoutMs, reconnectMaxDelayMs: config.redis.reconnectMaxDelayMs, connectionName: "switchyard-context" }),
         limits: config.limits,
         healthCheckMs: config.redis.healthCheckMs,
         probeKey: `${config.keyPrefix}health-probe`,

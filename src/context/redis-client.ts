@@ -9,6 +9,11 @@ import type { RedisTarget } from "./config.js";
 export interface RedisClientOptions {
   timeoutMs: number;
   reconnectMaxDelayMs: number;
+  /**
+   * What `CLIENT LIST` shows (default `switchyard-context`), so ops can tell the context store's
+   * connections from usage's, and `CLIENT KILL` one kind.
+   */
+  connectionName?: string;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -32,7 +37,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     // has its address lead to the new primary. Longer than any one command's bound, so a Redis that is
     // only slow keeps its connection.
     socketTimeout: Math.max(SILENT_CONNECTION_MS, 4 * options.timeoutMs),
-    connectionName: "switchyard-context",
+    connectionName: options.connectionName ?? "switchyard-context",
     // A primary demoted to replica by a failover keeps its client connections open and refuses every
     // write with READONLY; reconnecting reaches the new primary, through the address (a DNS name, a
     // virtual IP) or the sentinels. The refused command fails as it is, never resent.
