@@ -68,15 +68,17 @@ export type LocalOutcome =
  * the pipeline, which reports and counts a refused request's PII actions like those of an answered one.
  */
 export class PiiBlockedError extends GatewayError {
+  /** `param`: the request field holding the first blocked finding; null for a field the gateway does not know. */
   constructor(
     readonly types: string[],
     readonly summary: PiiSummaryEntry[],
+    param: string | null = "messages",
   ) {
     super(`The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`, {
       status: 400,
       type: "invalid_request_error",
       code: "pii_blocked",
-      param: "messages",
+      param,
     });
   }
 }
@@ -165,6 +167,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         const found = scan(name);
         return found.every((entity) => WORD_TYPES.has(entity.type)) ? name : applyActions(name, found, ctx);
       },
+      field: (name) => tally.within(name),
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },
@@ -174,6 +177,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       imageAddress: (url) => applyActions(url, scan(url).filter((entity) => entity.type !== "URL"), ctx),
     });
     const sanitized = walker.request(request);
+    tally.within("messages");
     const history = (options.history ?? []).map(walker.message);
     return { sanitized, history, tally, deadline };
   }
@@ -181,7 +185,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
   function blockedOutcome(tally: SummaryTally) {
     const types = tally.typesWith("block");
     const summary = tally.entries();
-    return { kind: "blocked" as const, types, error: new PiiBlockedError(types, summary), summary };
+    return { kind: "blocked" as const, types, error: new PiiBlockedError(types, summary, tally.blockedIn), summary };
   }
 
   return {
