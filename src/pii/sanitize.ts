@@ -21,7 +21,7 @@ import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
-import { typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
+import { placeholdersTypedIn, typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
 import { applyAcrossParts, findingsAcrossParts } from "./text-run.js";
 import { PiiNameCollisionError, requestWalker } from "./walker.js";
 
@@ -134,6 +134,9 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       tally,
       override: options.override,
     };
+    // A placeholder typed anywhere in the conversation is never given to a value, also one found
+    // before the text that types it (typed-placeholder.ts).
+    placeholdersTypedIn([request, options.history ?? []], (placeholder) => options.vault.reserve(placeholder));
     const deadline = deadlineIn(policy.scan.budget_ms);
     // Arrays of records repeat their keys and many values ("type", "qty", "USD") thousands of times, and
     // short texts are not kept by the engine's cache: remember their findings for this request.
