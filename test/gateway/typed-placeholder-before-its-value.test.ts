@@ -49,6 +49,7 @@ describe("text typed like a placeholder, before the value that placeholder would
     ["in the same text", [{ role: "user", content: "What does <EMAIL_ADDRESS_1> mean? Mine is ann.lee@example.com" }]],
     ["in an earlier message", [{ role: "system", content: "Never print <EMAIL_ADDRESS_1>." }, { role: "user", content: "Mine is ann.lee@example.com" }]],
     ["beside a message name", [{ role: "system", content: "Greet <PERSON_1> warmly." }, { role: "user", name: "John_Smith", content: "hi" }]],
+    ["without brackets, beside a message name (whose alias goes out so)", [{ role: "system", content: "Greet PERSON_1 warmly." }, { role: "user", name: "John_Smith", content: "hi" }]],
   ])("%s comes back as typed, and the value as itself", async (_, messages) => {
     expect(await echo(messages)).toBe(asTyped(messages));
     // The typed text and the value did not go out as one placeholder.

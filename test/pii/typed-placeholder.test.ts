@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, vaultFromJSON, vaultToJSON, type Sanitizer } from "../../src/pii/index.js";
+import { placeholdersTypedIn } from "../../src/pii/typed-placeholder.js";
+import { leastCpuMs } from "../support/cpu-time.js";
 import { defaultPolicy, patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
@@ -65,6 +67,12 @@ describe("text typed like a placeholder", () => {
     const sent = toCloud(vault, "Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?");
     expect(sent).toEqual(["Mail <EMAIL_ADDRESS_2>", "What does <EMAIL_ADDRESS_1> mean?"]);
     expect(sent.map((text) => restore(text, vault))).toEqual(["Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?"]);
+  });
+
+  it("is looked for in time linear in runs of capitals and underscores, with and without brackets", () => {
+    for (const text of ["A_".repeat(500_000), "<A_".repeat(300_000), "\\u003cB_".repeat(100_000)]) {
+      expect(leastCpuMs(() => placeholdersTypedIn({ messages: [{ role: "user", content: text }] }, () => {}))).toBeLessThan(1_000);
+    }
   });
 
   it("is left alone when the vault does not hold it", () => {
