@@ -5,14 +5,15 @@
  * must go out as placeholders again: the escape's letter glued to the name hid it from the recognizers,
  * and the name reached the cloud in the next request.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { NO_FALLBACK_ROUTING, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, SHIPPED_POLICIES, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 import { startRawUpstream, type RawUpstream } from "../support/raw-upstream.js";
 
 type Sent = { messages: Array<{ role: string; content: string }>; response_format?: unknown };
 
 let upstream: RawUpstream;
-let gw: TestGateway;
 const received: string[] = [];
 
 beforeAll(async () => {
@@ -25,14 +26,12 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ id: "c", object: "chat.completion", created: 1, model: "upstream-gpt", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] }));
   });
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false });
 });
 afterAll(async () => {
-  await gw?.close();
   await upstream?.close();
 });
 
-async function turn(session: string, content: string, json: boolean): Promise<string> {
+async function turn(gw: TestGateway, session: string, content: string, json: boolean): Promise<string> {
   const response = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-session-id": session },
@@ -42,13 +41,24 @@ async function turn(session: string, content: string, json: boolean): Promise<st
   return ((await response.json()) as { choices: [{ message: { content: string } }] }).choices[0].message.content;
 }
 
-it("a JSON answer's restored values go out as placeholders when the session replays it", async () => {
-  const session = `json-replay-${Date.now()}`;
-  const answer = await turn(session, "Draft a letter signed by Maria Gonzalez to 42 Elm Street,\nSpringfield, IL 62704", true);
-  expect(JSON.parse(answer)).toEqual({ letter: "Dear team,\nplease call back.\nBest,\nMaria Gonzalez", to: "42 Elm Street,\nSpringfield, IL 62704" });
+describe.each(["raw", "sanitized"])("with context_storage: %s", (storage) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    const pii = (await readFile(join(SHIPPED_POLICIES, "pii.yaml"), "utf8")).replace(/^context_storage: raw/m, `context_storage: ${storage}`).replace(/^( {2}budget_ms:) \d+/m, "$1 5000");
+    gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: upstream.baseURL, maxRetries: 0 }), files: { "routing.yaml": NO_FALLBACK_ROUTING, "pii.yaml": pii }, waitForModels: false });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
 
-  await turn(session, "Make it shorter.", false);
-  const replayed = received.at(-1)!;
-  expect(replayed).toContain("please call back");
-  expect(replayed).not.toMatch(/Maria|Gonzalez|Elm Street|Springfield|62704/);
+  it("a JSON answer's restored values go out as placeholders when the session replays it", async () => {
+    const session = `json-replay-${storage}-${Date.now()}`;
+    const answer = await turn(gw, session, "Draft a letter signed by Maria Gonzalez to 42 Elm Street,\nSpringfield, IL 62704", true);
+    expect(JSON.parse(answer)).toEqual({ letter: "Dear team,\nplease call back.\nBest,\nMaria Gonzalez", to: "42 Elm Street,\nSpringfield, IL 62704" });
+
+    await turn(gw, session, "Make it shorter.", false);
+    const replayed = received.at(-1)!;
+    expect(replayed).toContain("please call back");
+    expect(replayed).not.toMatch(/Maria|Gonzalez|Elm Street|Springfield|62704/);
+  });
 });
