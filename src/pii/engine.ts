@@ -21,6 +21,7 @@ import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
 import { readEscapes } from "./decode.js";
+import { withLineEscapesRead } from "./line-escapes.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
@@ -111,7 +112,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
    * text with one `%20` costs little more than one scan.
    */
   function detectAsRead(text: string, deadline: Deadline): Entity[] {
-    const written = detectNormalized(text, deadline);
+    const written = detectWithLineEscapes(text, deadline);
     const reading = readEscapes(text, deadline);
     if (reading === undefined) return written;
     // Few escapes in a long text: each stretch around them decoded and scanned on its own. Escapes
@@ -136,6 +137,16 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       found.push(...shifted(detectNormalized(decoded.text.slice(from, to), deadline), from));
     }
     return resolveOverlaps([...written, ...decoded.toOriginal(found)]);
+  }
+
+  /**
+   * `detectNormalized` on the text with each `\n`, `\r` or `\t` escape glued to a value ("Best,\nMaria
+   * Gonzalez" in JSON) read as the white space it stands for (line-escapes.ts). In place of the text,
+   * not beside it: its offsets are the text's, the escape's letter belongs to no value, and a second
+   * scan of such texts (JSON logs, code) cost half as much again as this one.
+   */
+  function detectWithLineEscapes(text: string, deadline: Deadline): Entity[] {
+    return detectNormalized(withLineEscapesRead(text) ?? text, deadline);
   }
 
   function detectNormalized(text: string, deadline: Deadline): Entity[] {

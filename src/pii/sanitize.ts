@@ -21,7 +21,7 @@ import { MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
 import type { Destination, PiiAction, PiiPolicy } from "./policy/schema.js";
 import { SummaryTally, type PiiSummaryEntry } from "./summary.js";
 import type { PseudonymVault } from "./vault.js";
-import { typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
+import { placeholdersTypedIn, typedPlaceholders, withTypedPlaceholders } from "./typed-placeholder.js";
 import { applyAcrossParts, findingsAcrossParts } from "./text-run.js";
 import { PiiNameCollisionError, requestWalker } from "./walker.js";
 
@@ -68,15 +68,17 @@ export type LocalOutcome =
  * the pipeline, which reports and counts a refused request's PII actions like those of an answered one.
  */
 export class PiiBlockedError extends GatewayError {
+  /** `param`: the request field holding the first blocked finding; null for a field the gateway does not know. */
   constructor(
     readonly types: string[],
     readonly summary: PiiSummaryEntry[],
+    param: string | null = "messages",
   ) {
     super(`The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`, {
       status: 400,
       type: "invalid_request_error",
       code: "pii_blocked",
-      param: "messages",
+      param,
     });
   }
 }
@@ -132,6 +134,9 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       tally,
       override: options.override,
     };
+    // A placeholder typed anywhere in the conversation is never given to a value, also one found
+    // before the text that types it (typed-placeholder.ts).
+    placeholdersTypedIn([request, options.history ?? []], (placeholder) => options.vault.reserve(placeholder));
     const deadline = deadlineIn(policy.scan.budget_ms);
     // Arrays of records repeat their keys and many values ("type", "qty", "USD") thousands of times, and
     // short texts are not kept by the engine's cache: remember their findings for this request.
@@ -165,6 +170,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
         const found = scan(name);
         return found.every((entity) => WORD_TYPES.has(entity.type)) ? name : applyActions(name, found, ctx);
       },
+      field: (name) => tally.within(name),
       nonText(kind) {
         if (destination === "cloud" && policy.non_text_content.cloud !== "allow") tally.add(kind, policy.non_text_content.cloud);
       },
@@ -174,6 +180,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
       imageAddress: (url) => applyActions(url, scan(url).filter((entity) => entity.type !== "URL"), ctx),
     });
     const sanitized = walker.request(request);
+    tally.within("messages");
     const history = (options.history ?? []).map(walker.message);
     return { sanitized, history, tally, deadline };
   }
@@ -181,7 +188,7 @@ export function createSanitizer(deps: SanitizerDeps): Sanitizer {
   function blockedOutcome(tally: SummaryTally) {
     const types = tally.typesWith("block");
     const summary = tally.entries();
-    return { kind: "blocked" as const, types, error: new PiiBlockedError(types, summary), summary };
+    return { kind: "blocked" as const, types, error: new PiiBlockedError(types, summary, tally.blockedIn), summary };
   }
 
   return {

@@ -9,8 +9,21 @@ export interface PiiSummaryEntry {
 
 export class SummaryTally {
   readonly #counts = new Map<string, PiiSummaryEntry>();
+  #field: string | null = "messages";
+  #blockedIn: string | null | undefined;
+
+  /** The request field whose findings are counted next (null: one the gateway does not know). */
+  within(field: string | null): void {
+    this.#field = field;
+  }
+
+  /** The field of the first finding that was blocked, for the refusal's `param`; null when it has no name. */
+  get blockedIn(): string | null {
+    return this.#blockedIn ?? null;
+  }
 
   add(type: string, action: PiiAction): void {
+    if (action === "block" && this.#blockedIn === undefined) this.#blockedIn = this.#field;
     const key = `${type}\u0000${action}`;
     const entry = this.#counts.get(key);
     if (entry) entry.count++;

@@ -12,7 +12,41 @@ import { PLACEHOLDER_BODY, type PseudonymVault } from "./vault.js";
 export const TYPED_PLACEHOLDER = "\u0000typed-placeholder";
 
 const PLACEHOLDER = new RegExp(`<${PLACEHOLDER_BODY}>`, "g");
+/** Also with the brackets JSON-escaped, as restoring reads them in tool-call arguments. */
+const WRITTEN_PLACEHOLDER = new RegExp(String.raw`(?:<|\\u003[cC])(${PLACEHOLDER_BODY})(?:>|\\u003[eE])`, "g");
+/**
+ * Without brackets, as a message name's alias goes out (`PERSON_1`), from the start of a run of such
+ * characters only, and bounded (a type is 40 characters at most): a long run costs steps linear in it.
+ */
+const BARE_WRITTEN = /(?<![A-Z0-9_])[A-Z][A-Z0-9_]{0,48}_\d{1,9}/g;
 const COUNTER = /_\d+>$/;
+
+/**
+ * Every placeholder written anywhere in `node` (strings and object keys of a request, its messages),
+ * with brackets or without, whether the vault holds it or not. The vault must never hand one of them out: text typed before
+ * the value that would get its number (the same text, an earlier message or turn) could not be told
+ * apart from that value's placeholder.
+ *
+ * @example placeholdersTypedIn(request, (p) => vault.reserve(p))
+ */
+export function placeholdersTypedIn(node: unknown, found: (placeholder: string) => void): void {
+  const pending: unknown[] = [node];
+  const text = (value: string) => {
+    if (value.includes("<") || value.includes("\\u003")) for (const match of value.matchAll(WRITTEN_PLACEHOLDER)) found(`<${match[1]}>`);
+    if (value.includes("_")) for (const match of value.matchAll(BARE_WRITTEN)) found(`<${match[0]}>`);
+  };
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === "string") text(next);
+    else if (Array.isArray(next)) for (const item of next) pending.push(item);
+    else if (next !== null && typeof next === "object") {
+      for (const [key, value] of Object.entries(next)) {
+        text(key);
+        pending.push(value);
+      }
+    }
+  }
+}
 
 /** The placeholders of `vault` that `text` holds as written, as findings of type `TYPED_PLACEHOLDER`. */
 export function typedPlaceholders(text: string, vault: PseudonymVault): Entity[] {

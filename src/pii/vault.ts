@@ -29,6 +29,8 @@ export class PseudonymVault {
   // Not in the snapshot: the pipeline reads the vault anew for every request, so these are the bare
   // aliases of the request at hand, and a stored conversation never turns plain text into a value.
   readonly #bare = new Set<string>();
+  // Not in the snapshot either: placeholders the request at hand holds as typed text (`reserve`).
+  readonly #reserved = new Set<string>();
 
   /**
    * The placeholder for `value`, the same one every time within this vault (whatever `type` says later),
@@ -40,7 +42,8 @@ export class PseudonymVault {
   placeholderFor(type: string, value: string, read: string = decodedValue(value)): string {
     const existing = this.#placeholderByValue.get(value) ?? (PLACEHOLDER_SHAPED.test(value) ? undefined : this.#placeholderByValue.get(spellingKey(type, read)));
     if (existing !== undefined) return existing;
-    const next = (this.#counters.get(type) ?? 0) + 1;
+    let next = (this.#counters.get(type) ?? 0) + 1;
+    while (this.#reserved.has(`<${type}_${next}>`)) next++;
     this.#counters.set(type, next);
     const placeholder = `<${type}_${next}>`;
     this.#index(type, value, placeholder, read);
@@ -58,6 +61,16 @@ export class PseudonymVault {
     // A client's text that looks like one of our placeholders (`<CREDIT_CARD_4111…>`) is that exact
     // text only: read as its type's spelling, it could stand for a real value.
     if (!PLACEHOLDER_SHAPED.test(value)) this.#placeholderByValue.set(spellingKey(type, read), placeholder);
+  }
+
+  /**
+   * Never hands out `placeholder` for a value: the request holds it as text the client typed, which
+   * the model's echo must give back as typed. The number is skipped, as a pruned one is.
+   *
+   * @example vault.reserve("<EMAIL_ADDRESS_1>"); vault.placeholderFor("EMAIL_ADDRESS", "ann@example.com") // "<EMAIL_ADDRESS_2>"
+   */
+  reserve(placeholder: string): void {
+    this.#reserved.add(placeholder);
   }
 
   valueOf(placeholder: string): string | undefined {

@@ -51,6 +51,11 @@ export interface Scanner {
   identifierName(name: string): string;
   /** Counts content the scan cannot read (images, audio, files). */
   nonText(kind: string): void;
+  /**
+   * The request's top-level field walked next: its name when the gateway knows the field, null for
+   * one it does not (whose name is the client's text, which may itself be personal data or a secret).
+   */
+  field(name: string | null): void;
   /** A message name rewritten to `sanitized`, which goes out without its placeholders' brackets (`PERSON_1`). */
   bareName(sanitized: string): void;
   /**
@@ -103,6 +108,8 @@ const REQUEST_SETTINGS = new Set([
   "modalities",
   "verbosity",
 ]);
+/** The request's fields besides its settings that the gateway knows by name. */
+const NAMED_FIELDS = new Set(["messages", "tools", "functions", "tool_choice", "function_call", "response_format", "user", "stop", "metadata"]);
 /** Known fields of free text: scanned as text, not as a value under its key. */
 const TEXT_FIELDS = ["description", "definition", "filename"];
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
@@ -160,7 +167,7 @@ const isRecord = (node: unknown): node is Record_ => node !== null && typeof nod
 
 /**
  * @example
- * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), value: (t) => t, nonText: () => {}, bareName: () => {}, imageAddress: (u) => u });
+ * const walker = requestWalker({ text: (t) => applyActions(t, engine.scan(t), ctx), value: (t) => t, nonText: () => {}, field: () => {}, bareName: () => {}, imageAddress: (u) => u });
  * const sanitized = walker.request(request);
  */
 export function requestWalker(scan: Scanner): RequestWalker {
@@ -268,6 +275,7 @@ export function requestWalker(scan: Scanner): RequestWalker {
 
   function request(node: ChatCompletionRequest): ChatCompletionRequest {
     return mapObject(node as Record_, (v, k) => {
+      scan.field(REQUEST_SETTINGS.has(k) || NAMED_FIELDS.has(k) ? k : null);
       if (REQUEST_SETTINGS.has(k)) return structural(v);
       switch (k) {
         case "messages":

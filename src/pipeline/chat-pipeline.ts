@@ -28,7 +28,7 @@ import type { ChatRequestContext } from "./chat-request-context.js";
 import { asSent } from "./capabilities.js";
 import { denialFor } from "./deny.js";
 import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
-import { presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
+import { answersInJson, presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, ExecutionFailedError, failedAttemptsOf, type Execution } from "./stages/execute.js";
 import { KeepLocalError, prepareCall, shapeFor, type PreparedCall } from "./stages/prepare.js";
@@ -169,7 +169,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // An empty vault restores nothing: the request carried none of the gateway's placeholders.
       const restoring = call.restoresPlaceholders ? conversation.state.vault : new PseudonymVault();
       if (answer.kind === "completion") {
-        const summary = presentCompletion(answer.completion, restoring);
+        const summary = presentCompletion(answer.completion, restoring, { json: answersInJson(call.request) });
         // Usage is recorded now, and the save's command sent before the answer leaves, so the session's
         // next turn (on this replica or another) loads after it; the answer does not wait for its reply.
         inBackground(ctx, finish(summary, 200));
@@ -180,6 +180,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)));
       const chunks = presentStream(answer.chunks, {
         vault: restoring,
+        json: answersInJson(call.request),
         startedAt,
         countTokens: (summary) => counted(call.model, call.request, summary),
         onEnd: (end) => {

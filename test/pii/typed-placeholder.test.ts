@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { createPiiEngine, createSanitizer, PseudonymVault, restore, vaultFromJSON, vaultToJSON, type Sanitizer } from "../../src/pii/index.js";
+import { placeholdersTypedIn } from "../../src/pii/typed-placeholder.js";
+import { leastCpuMs } from "../support/cpu-time.js";
 import { defaultPolicy, patientPolicy } from "./support.js";
 
 let sanitizer: Sanitizer;
@@ -24,7 +26,8 @@ function toCloud(vault: PseudonymVault, ...contents: string[]): string[] {
 describe("text typed like a placeholder", () => {
   it("is sent under its own placeholder when the vault holds that one, and the echo restores to it", () => {
     const vault = new PseudonymVault();
-    const [first, typed] = toCloud(vault, "Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?");
+    const [first] = toCloud(vault, "Mail john.smith@example.com");
+    const [typed] = toCloud(vault, "What does <EMAIL_ADDRESS_1> mean?");
     expect(first).toBe("Mail <EMAIL_ADDRESS_1>");
     expect(typed).toBe("What does <EMAIL_ADDRESS_2> mean?");
     expect(restore(typed!, vault)).toBe("What does <EMAIL_ADDRESS_1> mean?");
@@ -57,6 +60,19 @@ describe("text typed like a placeholder", () => {
     const sent = send(key);
     expect(sent).toBe(key.replace("<EMAIL_ADDRESS_1>", "<EMAIL_ADDRESS_2>"));
     expect(restore(sent, vault)).toBe(key);
+  });
+
+  it("is never the placeholder a value of the same request gets, wherever the value stands", () => {
+    const vault = new PseudonymVault();
+    const sent = toCloud(vault, "Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?");
+    expect(sent).toEqual(["Mail <EMAIL_ADDRESS_2>", "What does <EMAIL_ADDRESS_1> mean?"]);
+    expect(sent.map((text) => restore(text, vault))).toEqual(["Mail john.smith@example.com", "What does <EMAIL_ADDRESS_1> mean?"]);
+  });
+
+  it("is looked for in time linear in runs of capitals and underscores, with and without brackets", () => {
+    for (const text of ["A_".repeat(500_000), "<A_".repeat(300_000), "\\u003cB_".repeat(100_000)]) {
+      expect(leastCpuMs(() => placeholdersTypedIn({ messages: [{ role: "user", content: text }] }, () => {}))).toBeLessThan(1_000);
+    }
   });
 
   it("is left alone when the vault does not hold it", () => {

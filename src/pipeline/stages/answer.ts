@@ -25,12 +25,21 @@ export interface AnswerSummary {
   ttftMs: number | undefined;
 }
 
+/**
+ * Whether the answer's content is JSON (`response_format` json_object or json_schema): a value is then
+ * restored as JSON string content, so a line break or backslash in it leaves the JSON valid.
+ */
+export function answersInJson(request: Pick<ChatCompletionRequest, "response_format">): boolean {
+  const format = request.response_format?.type;
+  return format === "json_object" || format === "json_schema";
+}
+
 /** Restores placeholders in a whole completion, in place, and summarises it. */
-export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault): AnswerSummary {
+export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
   if (choice && vault.size > 0) {
     const message = choice.message;
-    if (typeof message.content === "string") message.content = restore(message.content, vault);
+    if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
     if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
     if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
@@ -102,6 +111,8 @@ export function presentStream(chunks: ChunkStream, options: PresentOptions): Asy
 
 interface PresentOptions {
   vault: PseudonymVault;
+  /** The content is JSON (`answersInJson`). */
+  json?: boolean;
   startedAt: number;
   onEnd(end: StreamEnd): void;
   /**
@@ -114,7 +125,7 @@ interface PresentOptions {
 async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onStart: () => void): AsyncGenerator<ChatCompletionChunk> {
   onStart();
   const restoring = options.vault.size > 0;
-  const content = restoring ? createStreamRestorer(options.vault) : undefined;
+  const content = restoring ? createStreamRestorer(options.vault, { json: options.json === true }) : undefined;
   const refusalRestorer = restoring ? createStreamRestorer(options.vault) : undefined;
   let refusal: string | undefined;
   const toolArgs = new Map<number, StreamRestorer>();
