@@ -1,7 +1,7 @@
 // What a user noticed: a capitalised word opening the line after one that ended in a role noun ("…for that
 // user", "Ask the customer") was masked as a person, so "Thanks", "Please Note" and "Welcome Screen" reached
 // the cloud as <PERSON_1> and the model answered about a person. A role noun introduces a name only on its
-// own line; a label or "my name is" still may stand on the line above the name.
+// own line, or alone on the line above it as a form's label; a label or "my name is" still may stand on the line above.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPiiEngine, type PiiEngine } from "../../src/pii/index.js";
 import { defaultPolicy, valuesOf } from "./support.js";
@@ -30,6 +30,11 @@ describe("an introduction still reaches the name", () => {
     ["Name:\nKwame Brandt", ["Kwame Brandt"]],
     ["My name is\nKwame Brandt", ["Kwame Brandt"]],
     ["Please reset the password for that user\nThanks, Frank Miller", ["Frank Miller"]],
+    // A role noun alone on its line is a form's label (review of the first version, which let these through).
+    ["Client\nThandiwe Mokoena\nMatter\nLease dispute", ["Thandiwe Mokoena"]],
+    ["User\nXiomara Etxeberria\nRole\nAdmin", ["Xiomara Etxeberria"]],
+    ["Attn\nThandiwe Mokoena\nAcme Ltd\n12 High Street", ["Thandiwe Mokoena"]],
+    ["Ticket 4471\n  Client  \nThandiwe Mokoena", ["Thandiwe Mokoena"]],
   ])("%s", (text, names) => {
     expect(people(text)).toEqual(names);
   });
