@@ -2,8 +2,8 @@
  * An upstream 404 on Chat Completions means the gateway's configuration is wrong (the provider's
  * base_url, the model's upstream_model), not the client's request. It was passed on as a 404
  * `model_not_found`, so the official client raised NotFoundError for a model /v1/models lists, and
- * the policy's fallback chain was never tried. It is now a 502 the client's SDK does not retry, and
- * a chain moves on to its next target.
+ * the policy's fallback chain was never tried. It is now a 502 with the upstream's message, and a
+ * chain moves on to its next target.
  */
 import OpenAI from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -28,16 +28,16 @@ describe("an upstream 404 with no fallback", () => {
   const cloud = fakeCloudGateway({ gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false } });
   beforeEach(() => cloud.fake.reset());
 
-  it("is a 502 naming the provider and what to check, which the official client does not retry", async () => {
-    cloud.fake.script(NOT_FOUND, NOT_FOUND, NOT_FOUND);
-    const client = new OpenAI({ apiKey: "unused", baseURL: `${cloud.gw.url}/v1`, maxRetries: 2 });
+  it("is a 502 naming the provider and quoting the upstream, which the official client raises as a server error", async () => {
+    cloud.fake.script(NOT_FOUND);
+    const client = new OpenAI({ apiKey: "unused", baseURL: `${cloud.gw.url}/v1`, maxRetries: 0 });
     const failure = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "Hi" }] }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(OpenAI.InternalServerError);
     const error = failure as InstanceType<typeof OpenAI.InternalServerError>;
     expect(error.status).toBe(502);
     expect(error.code).toBe("upstream_not_found");
     expect(error.message).toContain("'fake'");
-    expect(error.message).toContain("upstream_model");
+    expect(error.message).toContain("The model `upstream-gpt` does not exist");
     expect(cloud.fake.requests).toHaveLength(1);
   });
 });

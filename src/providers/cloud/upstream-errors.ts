@@ -52,14 +52,16 @@ function fromStatus(error: APIError, status: number, providerId: string): Gatewa
     });
   }
   if (status === 404) {
-    // Chat Completions has one path and the model is the gateway's choice: an upstream 404 means the
-    // provider's base_url or the model's upstream_model is wrong. Passed on as a 404 `model_not_found`,
-    // it told the client that a model /v1/models lists does not exist, and no fallback was tried.
-    return new GatewayError(`The upstream provider '${providerId}' answered 404 Not Found (check the provider's base_url and the model's upstream_model): ${upstreamMessage}`, {
+    // Chat Completions has one path and the model is the gateway's choice, so an upstream 404 is not the
+    // client's to fix: a wrong base_url or upstream_model (Azure's DeploymentNotFound, vLLM's or Ollama's
+    // unknown model), or a router with no endpoint for what was asked at the moment (OpenRouter's "No
+    // endpoints found that support tool use"). Passed on as a 404 `model_not_found`, it told the client
+    // that a model /v1/models lists does not exist, and no fallback was tried. Some of these pass, so the
+    // client's SDK may retry.
+    return new GatewayError(`The upstream provider '${providerId}' answered 404 Not Found: ${upstreamMessage}`, {
       status: 502,
       type: "upstream_error",
       code: "upstream_not_found",
-      headers: { ...DO_NOT_RETRY },
       cause: error,
     });
   }
