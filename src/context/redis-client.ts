@@ -23,6 +23,29 @@ const SILENT_CONNECTION_MS = 2000;
 
 const READONLY = /^READONLY\b/;
 
+/**
+ * Whether a command's error should make the client reconnect: READONLY, with a gap that doubles up to
+ * `maxGapMs` between such reconnects. ioredis forgets its retry count on every `ready`, and the health
+ * check meets READONLY again at once, so against an address that still leads to a replica (DNS not yet
+ * moved, or a reader endpoint configured by mistake) every client reconnected about 9 times a second,
+ * for good. A READONLY inside the gap fails as it is, without a reconnect. After a quiet spell the next
+ * failover reconnects at once again.
+ */
+function reconnectOnReadonly(maxGapMs: number): (error: Error) => boolean {
+  const quietMs = Math.max(60_000, 2 * maxGapMs);
+  let last = -Infinity;
+  let gap = 0;
+  return (error) => {
+    if (!READONLY.test(error.message)) return false;
+    const now = Date.now();
+    if (now - last > quietMs) gap = 0;
+    if (now - last < gap) return false;
+    last = now;
+    gap = Math.min(Math.max(2 * gap, 100), maxGapMs);
+    return true;
+  };
+}
+
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
   const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), options.reconnectMaxDelayMs);
   const common: RedisOptions = {
@@ -34,14 +57,15 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     connectTimeout: CONNECT_TIMEOUT_MS,
     // A connection that stops answering altogether is dropped and made anew: a Redis host cut off by a
     // network partition never closes it (TCP would give up after some 15 minutes), while a failover
-    // has its address lead to the new primary. Longer than any one command's bound, so a Redis that is
-    // only slow keeps its connection.
+    // has its address lead to the new primary. Longer than any one command's bound, so a slow Redis
+    // keeps its connection; one that answers nothing for that long while commands wait (a fork or fsync
+    // stall, another client's long script) is reconnected too: its commands had failed at their bound.
     socketTimeout: Math.max(SILENT_CONNECTION_MS, 4 * options.timeoutMs),
     connectionName: options.connectionName ?? "switchyard-context",
     // A primary demoted to replica by a failover keeps its client connections open and refuses every
     // write with READONLY; reconnecting reaches the new primary, through the address (a DNS name, a
     // virtual IP) or the sentinels. The refused command fails as it is, never resent.
-    reconnectOnError: (error) => READONLY.test(error.message),
+    reconnectOnError: reconnectOnReadonly(options.reconnectMaxDelayMs),
   };
   switch (target.kind) {
     case "url":

@@ -58,6 +58,27 @@ describe("a context store pointed at a read-only replica", () => {
   }, 45_000);
 });
 
+describe("a gateway whose Redis address leads to a read-only replica for good", () => {
+  // ioredis forgets its retry count on every `ready`, and the health check meets READONLY at once: each
+  // client reconnected about 9 times a second, without end (some 1,800 connects a second from 100 pods,
+  // which managed Redis services rate-limit). Reconnects on READONLY now back off up to
+  // reconnect_max_delay_ms (2 s by default).
+  it("reconnects a few times, not some 50 times in 3 seconds", async () => {
+    const { Redis } = await import("ioredis");
+    const admin = new Redis(replica.url);
+    const connections = async () => Number(/total_connections_received:(\d+)/.exec(await admin.info("stats"))?.[1]);
+    try {
+      await sleep(1_000);
+      const before = await connections();
+      await sleep(3_000);
+      // The two clients (context store, usage store) at 2 s apart at most, plus this test's own INFO.
+      expect((await connections()) - before).toBeLessThanOrEqual(10);
+    } finally {
+      admin.disconnect();
+    }
+  }, 45_000);
+});
+
 describe("the usage store pointed at a read-only replica", () => {
   it("reads as down in switchyard_redis_up while every usage batch is refused", async () => {
     expect((await chat(gw.url, { model: "cloud", messages: [user("hi")] })).status).toBe(200);
