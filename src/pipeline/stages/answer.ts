@@ -1,6 +1,6 @@
 /**
  * Stage 6: the answer on its way back. Placeholders the PII stage put in the request are restored
- * (also when a placeholder is split across stream chunks, inside tool-call arguments, custom
+ * (also when a placeholder is split across stream chunks, in a reasoning model's thinking, inside tool-call arguments, custom
  * tool-call inputs and the deprecated `function_call`'s arguments); the assistant message and token
  * usage are collected for the conversation store and usage records.
  */
@@ -34,6 +34,14 @@ export function answersInJson(request: Pick<ChatCompletionRequest, "response_for
   return format === "json_object" || format === "json_schema";
 }
 
+/**
+ * Where reasoning models behind OpenAI-compatible servers put their thinking, beside `content`: vLLM,
+ * DeepSeek and SGLang `reasoning_content`, OpenRouter and newer vLLM `reasoning`. Clients show it to
+ * people, so its placeholders are restored as the content's are; it is not kept in the session.
+ */
+const REASONING_FIELDS = ["reasoning_content", "reasoning"] as const;
+type ReasoningField = (typeof REASONING_FIELDS)[number];
+
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
@@ -41,6 +49,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
     if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
+    const reasoning = message as unknown as Record<string, unknown>;
+    for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
     if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
     // The deprecated single call is a function call without an id: restored the same way.
@@ -127,6 +137,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const restoring = options.vault.size > 0;
   const content = restoring ? createStreamRestorer(options.vault, { json: options.json === true }) : undefined;
   const refusalRestorer = restoring ? createStreamRestorer(options.vault) : undefined;
+  const reasoningRestorers = new Map<ReasoningField, StreamRestorer>();
   let refusal: string | undefined;
   const toolArgs = new Map<number, StreamRestorer>();
   let functionCallArgs: StreamRestorer | undefined;
@@ -157,7 +168,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   };
   // What the restorers still hold, as a chunk for the client, collected into the answer as it goes out.
   const release = (after: ChatCompletionChunk): ChatCompletionChunk | undefined => {
-    const held = heldBack(after, content, toolArgs, calls, functionCallArgs, refusalRestorer);
+    const held = heldBack(after, { content, refusal: refusalRestorer, reasoning: reasoningRestorers, functionCallArgs }, toolArgs, calls);
     const delta = held?.choices[0]?.delta;
     if (!delta) return undefined;
     text += delta.content ?? "";
@@ -186,6 +197,16 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
+        }
+        if (restoring) {
+          const pieces = delta as Record<string, unknown>;
+          for (const field of REASONING_FIELDS) {
+            const piece = pieces[field];
+            if (typeof piece !== "string" || piece.length === 0) continue;
+            let restorer = reasoningRestorers.get(field);
+            if (!restorer) reasoningRestorers.set(field, (restorer = createStreamRestorer(options.vault)));
+            pieces[field] = restorer.push(piece);
+          }
         }
         // A refusal streams under its own field; the session keeps it as the assistant's turn.
         if (typeof delta.refusal === "string" && delta.refusal.length > 0) {
@@ -300,33 +321,39 @@ export interface TokenCounter {
 
 /** Whether a delta carries any part of the answer (a role alone does not). */
 function hasPayload(delta: ChatCompletionChunk.Choice.Delta): boolean {
-  return Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0);
+  const pieces = delta as Record<string, unknown>;
+  return Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0 || REASONING_FIELDS.some((field) => pieces[field]));
+}
+
+/** The restorers of the answer's text fields other than tool calls. */
+interface TextRestorers {
+  content: StreamRestorer | undefined;
+  refusal: StreamRestorer | undefined;
+  reasoning: Map<ReasoningField, StreamRestorer>;
+  functionCallArgs: StreamRestorer | undefined;
 }
 
 /** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
-function heldBack(
-  finish: ChatCompletionChunk,
-  content: StreamRestorer | undefined,
-  toolArgs: Map<number, StreamRestorer>,
-  calls: Map<number, ToolCall>,
-  functionCallArgs: StreamRestorer | undefined,
-  refusal: StreamRestorer | undefined,
-): ChatCompletionChunk | undefined {
-  const text = content?.flush() ?? "";
-  const refusalRest = refusal?.flush() ?? "";
-  const functionCallRest = functionCallArgs?.flush() ?? "";
+function heldBack(finish: ChatCompletionChunk, restorers: TextRestorers, toolArgs: Map<number, StreamRestorer>, calls: Map<number, ToolCall>): ChatCompletionChunk | undefined {
+  const delta: ChatCompletionChunk.Choice.Delta & Record<string, unknown> = {};
+  const text = restorers.content?.flush() ?? "";
+  if (text.length > 0) delta.content = text;
+  const refusalRest = restorers.refusal?.flush() ?? "";
+  if (refusalRest.length > 0) delta.refusal = refusalRest;
+  for (const [field, restorer] of restorers.reasoning) {
+    const rest = restorer.flush();
+    if (rest.length > 0) delta[field] = rest;
+  }
   const toolCalls: ToolCallDelta[] = [];
   for (const [index, restorer] of toolArgs) {
     const rest = restorer.flush();
     if (rest.length === 0) continue;
     toolCalls.push(calls.get(index)?.type === "custom" ? { index, custom: { input: rest } } : { index, function: { arguments: rest } });
   }
-  if (text.length === 0 && toolCalls.length === 0 && functionCallRest.length === 0 && refusalRest.length === 0) return undefined;
-  const delta: ChatCompletionChunk.Choice.Delta = {};
-  if (text.length > 0) delta.content = text;
-  if (refusalRest.length > 0) delta.refusal = refusalRest;
   if (toolCalls.length > 0) delta.tool_calls = toolCalls as ChatCompletionChunk.Choice.Delta.ToolCall[];
+  const functionCallRest = restorers.functionCallArgs?.flush() ?? "";
   if (functionCallRest.length > 0) delta.function_call = { arguments: functionCallRest };
+  if (!hasPayload(delta)) return undefined;
   return { ...finish, usage: undefined, choices: [{ index: 0, delta, finish_reason: null, logprobs: null }] } as ChatCompletionChunk;
 }
 
