@@ -1,8 +1,8 @@
 /**
  * Stage 6: the answer on its way back. Placeholders the PII stage put in the request are restored
- * (also when a placeholder is split across stream chunks, in a reasoning model's thinking, inside tool-call arguments, custom
- * tool-call inputs and the deprecated `function_call`'s arguments); the assistant message and token
- * usage are collected for the conversation store and usage records.
+ * (also when a placeholder is split across stream chunks, in a reasoning model's thinking, inside
+ * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
+ * assistant message and token usage are collected for the conversation store and usage records.
  */
 import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
