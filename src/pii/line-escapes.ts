@@ -3,30 +3,91 @@
  * reads the white space: in `"Best,\nMaria Gonzalez"` a name signs a letter. As written, the escape's
  * letter is glued to the next word ("nMaria"), and recognizers made for prose find no name, address or
  * phone number there. This reading puts the white space in the escape's place, in as many characters,
- * so what is found in it needs no mapping back: its offsets are the text's.
+ * so what is found in it needs no mapping back: its offsets are the text's. It adds to the text as
+ * written, never replaces it: `\\r7` inside a password is a backslash and `r7` (a value whose letter the
+ * reading would cut off), and the secret is found whole only as written.
  */
+import { NO_DEADLINE, type Deadline } from "./budget.js";
+import { partitionPoint } from "./partition-point.js";
 
 /**
- * An escape before what a value can start with (a capital, a digit, a `+`): before lower-case words
- * (`\nfor`, code's `"\n"` and `%d\n`) the reading would only cost a second scan. Taken from the first
- * backslash of a run (the lookbehind): JSON inside a JSON string writes `\\n`, and a run tried from
- * each of its backslashes would cost steps quadratic in it.
+ * An escape is read only before what a value can start with (a capital of any script, a digit, `+`,
+ * `(`): before lower-case words (`\nfor`, code's `"\n"` and `%d\n`) the reading would only cost a second
+ * scan. A run of backslashes is taken whole from its first (JSON inside a JSON string writes `\\n`), so
+ * each backslash is looked at once.
  */
-const GLUED_ESCAPE = /(?<!\\)\\+([nrt])(?=[A-Z0-9+])/g;
-const WHITE_SPACE: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t" };
+const CAPITAL = /^[\p{Lu}\p{Lt}]$/u;
+/** The code unit each escape's letter stands for: line feed, carriage return, tab. */
+const WHITE_SPACE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09 };
+const SPACE = 0x20;
+/** How many escapes are read between two looks at the scan's deadline. */
+const ESCAPES_PER_CHECK = 1024;
+const BACKSLASH = 0x5c;
+
+export interface LineEscapeReading {
+  /** The stretches within the radius asked for of the escapes read, merged where they touch, in order. */
+  windows: Array<[start: number, end: number]>;
+  /** `text.slice(from, to)` with the escapes in it read as white space, as long as the slice. */
+  read(from?: number, to?: number): string;
+}
 
 /**
- * `text` with each line-break or tab escape glued to a value read as the white space it stands for,
- * in as many characters; undefined when it holds none.
+ * Where `text` holds line-break or tab escapes glued to a value, and how it reads with them as the
+ * white space they stand for; undefined when it holds none. Throws `PiiScanError` when `deadline`
+ * passes. The reading is made only for what is asked of it: a megabyte with a few escapes needs a few
+ * stretches, and one dense with them (a third of a million) cost 300 ms as a string put together piece
+ * by piece, past the scan's whole budget, so a long reading is written into a copy of the code units.
  *
- * @example withLineEscapesRead(String.raw`Best,\nMaria`) // "Best, \nMaria" (the same length)
+ * @example lineEscapeReading(String.raw`Best,\nMaria`, 256)!.read() // "Best, \nMaria" (the same length)
  */
-export function withLineEscapesRead(text: string): string | undefined {
-  if (!text.includes("\\")) return undefined;
-  let changed = false;
-  const read = text.replace(GLUED_ESCAPE, (escape: string, letter: string) => {
-    changed = true;
-    return " ".repeat(escape.length - 1) + WHITE_SPACE[letter]!;
-  });
-  return changed ? read : undefined;
+export function lineEscapeReading(text: string, radius: number, deadline: Deadline = NO_DEADLINE): LineEscapeReading | undefined {
+  const windows: Array<[number, number]> = [];
+  // Each escape read, as the offset of its first backslash and of its letter: flat, as pairs cost an array each.
+  const escapes: number[] = [];
+  for (let at = text.indexOf("\\"); at !== -1; ) {
+    let letter = at;
+    while (text.charCodeAt(letter) === BACKSLASH) letter++;
+    if (WHITE_SPACE[text[letter] ?? ""] !== undefined && startsValue(text, letter + 1)) {
+      escapes.push(at, letter);
+      const from = Math.max(0, at - radius);
+      const to = Math.min(text.length, letter + 1 + radius);
+      const last = windows[windows.length - 1];
+      if (last && from <= last[1]) last[1] = to;
+      else windows.push([from, to]);
+      if ((escapes.length / 2) % ESCAPES_PER_CHECK === 0) deadline.check();
+    }
+    at = text.indexOf("\\", letter);
+  }
+  if (escapes.length === 0) return undefined;
+  return {
+    windows,
+    read(from = 0, to = text.length) {
+      const codes = new Uint16Array(to - from);
+      for (let i = 0; i < codes.length; i++) codes[i] = text.charCodeAt(from + i);
+      // The first escape ending after `from`; an escape reaching into the slice is read in its part.
+      let pair = 2 * partitionPoint(escapes.length / 2, (i) => escapes[2 * i + 1]! < from);
+      for (; pair < escapes.length && escapes[pair]! < to; pair += 2) {
+        const start = escapes[pair]!;
+        const letter = escapes[pair + 1]!;
+        codes.fill(SPACE, Math.max(start, from) - from, Math.min(letter, to) - from);
+        if (letter < to) codes[letter - from] = WHITE_SPACE[text[letter]!]!;
+      }
+      return fromCodeUnits(codes);
+    },
+  };
+}
+
+/** In slices: `String.fromCharCode` takes its code units as arguments, and the stack holds only so many. */
+function fromCodeUnits(codes: Uint16Array): string {
+  let text = "";
+  for (let i = 0; i < codes.length; i += 8192) text += String.fromCharCode.apply(null, codes.subarray(i, i + 8192) as unknown as number[]);
+  return text;
+}
+
+function startsValue(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x28) return true;
+  if (code < 0x80 || Number.isNaN(code)) return false;
+  const char = String.fromCodePoint(text.codePointAt(at)!);
+  return CAPITAL.test(char);
 }

@@ -19,6 +19,9 @@ describe("a value right after a JSON line-break or tab escape", () => {
     [String.raw`{"body":"Call me:\n+1 415 555 0132"}`, "PHONE_NUMBER", "+1 415 555 0132"],
     // JSON inside a JSON string escapes the backslash too.
     [String.raw`{"log":"{\"text\":\"Regards,\\nMaria Gonzalez\"}"}`, "PERSON", "Maria Gonzalez"],
+    // A capital of another script, and a phone number's bracket (review).
+    [String.raw`{"email":"Best,\nÉmilie Dubois"}`, "PERSON", "Émilie Dubois"],
+    [String.raw`{"note":"Call:\n(415) 555-0134"}`, "PHONE_NUMBER", "(415) 555-0134"],
   ])("is found in %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
@@ -29,6 +32,21 @@ describe("a value right after a JSON line-break or tab escape", () => {
 
   it("adds nothing where no value follows the escape", () => {
     expect(found(engine, String.raw`printf("Total:\n%d items\tDone\n", n); path = "C:\\new\\Temp"`)).toEqual([]);
+  });
+
+  // Read in place of the text, `\\r7` (a backslash, then r7) turned into white space split the secret, which
+  // went out in clear: the reading adds to the text as written (review of the first version).
+  it.each([
+    String.raw`{"password": "Tq\r7#kLm!9zQ"}`,
+    String.raw`{"password": "Zx9!kLm\tQ7#p"}`,
+    String.raw`{"db_password": "S3cure\nPass!"}`,
+    String.raw`{"client_secret": "aZ3\t9fGh2Lq0Xv8Rt"}`,
+    String.raw`{"password": "Tq\\r7#kLm!9zQ"}`,
+    String.raw`{"db_password": "S3cure\\nPass!"}`,
+  ])("leaves a secret holding a backslash and n, r or t whole in %s", (text) => {
+    const secret = JSON.parse(text) as Record<string, string>;
+    const value = Object.values(secret)[0]!;
+    expect(found(engine, text)).toContainEqual(["SECRET", JSON.stringify(value).slice(1, -1)]);
   });
 
   it("costs time linear in a run of backslashes", () => {
