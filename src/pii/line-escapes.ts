@@ -12,11 +12,17 @@ import { partitionPoint } from "./partition-point.js";
 
 /**
  * An escape is read only before what a value can start with (a capital of any script, a digit, `+`,
- * `(`): before lower-case words (`\nfor`, code's `"\n"` and `%d\n`) the reading would only cost a second
+ * `(`, a vendor token's or address's lower-case start): before lower-case words (`\nfor`, code's `"\n"` and `%d\n`) the reading would only cost a second
  * scan. A run of backslashes is taken whole from its first (JSON inside a JSON string writes `\\n`), so
  * each backslash is looked at once.
  */
 const CAPITAL = /^[\p{Lu}\p{Lt}]$/u;
+/**
+ * Values that start in lower case and that a glued escape's letter would hide: vendor tokens (`sk-`,
+ * `ghp_`, `xoxb-`, `glpat-`, …), bech32 addresses, MAC and IPv6 addresses (`\taa:bb:…`, `\tfe80::1`).
+ * Sticky: tried only where the escape ends.
+ */
+const LOWER_CASE_VALUE = /(?:sk[-_]|rk_|gh[pousr]_|github_pat_|xox[abposr]-|glpat-|bc1|[0-9a-f]{1,4}::?[0-9a-f])/y;
 /** The code unit each escape's letter stands for: line feed, carriage return, tab. */
 const WHITE_SPACE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09 };
 const SPACE = 0x20;
@@ -44,24 +50,32 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
   const windows: Array<[number, number]> = [];
   // Each escape read, as the offset of its first backslash and of its letter: flat, as pairs cost an array each.
   const escapes: number[] = [];
+  // Escapes right before this one (`\r\n`, a blank line's `\n\n`): read with it when it is read, or the
+  // first stays glued to the word before ("Regards,\r") and a sign-off is not seen as one.
+  let chain: number[] = [];
   for (let at = text.indexOf("\\"); at !== -1; ) {
     let letter = at;
     while (text.charCodeAt(letter) === BACKSLASH) letter++;
-    if (WHITE_SPACE[text[letter] ?? ""] !== undefined && startsValue(text, letter + 1)) {
-      escapes.push(at, letter);
-      const from = Math.max(0, at - radius);
+    if (WHITE_SPACE[text[letter] ?? ""] === undefined) chain = [];
+    else if (startsValue(text, letter + 1)) {
+      const first = chain.length > 0 ? chain[0]! : at;
+      escapes.push(...chain, at, letter);
+      chain = [];
+      const from = Math.max(0, first - radius);
       const to = Math.min(text.length, letter + 1 + radius);
       const last = windows[windows.length - 1];
       if (last && from <= last[1]) last[1] = to;
       else windows.push([from, to]);
       if ((escapes.length / 2) % ESCAPES_PER_CHECK === 0) deadline.check();
-    }
+    } else if (text.charCodeAt(letter + 1) === BACKSLASH) chain.push(at, letter);
+    else chain = [];
     at = text.indexOf("\\", letter);
   }
   if (escapes.length === 0) return undefined;
   return {
     windows,
     read(from = 0, to = text.length) {
+      deadline.check();
       const codes = new Uint16Array(to - from);
       for (let i = 0; i < codes.length; i++) codes[i] = text.charCodeAt(from + i);
       // The first escape ending after `from`; an escape reaching into the slice is read in its part.
@@ -87,7 +101,11 @@ function fromCodeUnits(codes: Uint16Array): string {
 function startsValue(text: string, at: number): boolean {
   const code = text.charCodeAt(at);
   if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x28) return true;
-  if (code < 0x80 || Number.isNaN(code)) return false;
+  if (code < 0x80) {
+    LOWER_CASE_VALUE.lastIndex = at;
+    return LOWER_CASE_VALUE.test(text);
+  }
+  if (Number.isNaN(code)) return false;
   const char = String.fromCodePoint(text.codePointAt(at)!);
   return CAPITAL.test(char);
 }

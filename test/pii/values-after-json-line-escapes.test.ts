@@ -22,6 +22,14 @@ describe("a value right after a JSON line-break or tab escape", () => {
     // A capital of another script, and a phone number's bracket (review).
     [String.raw`{"email":"Best,\nÉmilie Dubois"}`, "PERSON", "Émilie Dubois"],
     [String.raw`{"note":"Call:\n(415) 555-0134"}`, "PHONE_NUMBER", "(415) 555-0134"],
+    // Escapes right before the one glued to the value (a mail body's CRLF, a blank line) are read with it,
+    // or the sign-off or label before them stays glued to their letter (review).
+    [String.raw`{"body":"Hi,\r\n\r\nSee you then.\r\nRegards,\r\nThandiwe Mokoena\r\n"}`, "PERSON", "Thandiwe Mokoena"],
+    [String.raw`{"a":"Regards,\n\nThandiwe Mokoena"}`, "PERSON", "Thandiwe Mokoena"],
+    // Values that start in lower case, which the escape's letter hid (review).
+    [String.raw`{"log":"key:\tsk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"}`, "SECRET", "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"],
+    [String.raw`{"log":"auth\tglpat-xK9mQ2vL7pR4tN8wZ3bY"}`, "SECRET", "glpat-xK9mQ2vL7pR4tN8wZ3bY"],
+    [String.raw`{"iface":"eth0\taa:bb:cc:dd:ee:01"}`, "MAC_ADDRESS", "aa:bb:cc:dd:ee:01"],
   ])("is found in %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
