@@ -35,6 +35,10 @@ describe("an introduction still reaches the name", () => {
     ["User\nXiomara Etxeberria\nRole\nAdmin", ["Xiomara Etxeberria"]],
     ["Attn\nThandiwe Mokoena\nAcme Ltd\n12 High Street", ["Thandiwe Mokoena"]],
     ["Ticket 4471\n  Client  \nThandiwe Mokoena", ["Thandiwe Mokoena"]],
+    // Under a blank line, a Markdown heading or a list item (review of the second version).
+    ["Client\n\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
+    ["## Client\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
+    ["- Client\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
   ])("%s", (text, names) => {
     expect(people(text)).toEqual(names);
   });
