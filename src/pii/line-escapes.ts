@@ -59,7 +59,9 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
     if (WHITE_SPACE[text[letter] ?? ""] === undefined) chain = [];
     else if (startsValue(text, letter + 1)) {
       const first = chain.length > 0 ? chain[0]! : at;
-      escapes.push(...chain, at, letter);
+      // One by one: a chain may be a whole text of escapes, too many arguments for one push.
+      for (const offset of chain) escapes.push(offset);
+      escapes.push(at, letter);
       chain = [];
       const from = Math.max(0, first - radius);
       const to = Math.min(text.length, letter + 1 + radius);

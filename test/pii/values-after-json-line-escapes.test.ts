@@ -57,6 +57,11 @@ describe("a value right after a JSON line-break or tab escape", () => {
     expect(found(engine, text)).toContainEqual(["SECRET", JSON.stringify(value).slice(1, -1)]);
   });
 
+  // The escapes before the one read were pushed as one call's arguments: half a million threw a RangeError.
+  it("reads a text of half a million escapes before a name without throwing", () => {
+    expect(found(engine, `${String.raw`\n`.repeat(499_000)}Maria Gonzalez`)).toContainEqual(["PERSON", "Maria Gonzalez"]);
+  });
+
   it("costs time linear in a run of backslashes", () => {
     const text = `${"\\".repeat(200_000)}x Maria`;
     expect(leastCpuMs(() => engine.scan(text))).toBeLessThan(2_000);
