@@ -25,6 +25,7 @@ import { formValues, laterFormValues, wholeEncodedName, type FormValue } from ".
 import { loneSoftBreak, quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 import { partitionPoint } from "./partition-point.js";
+import { widenedToWhiteSpace } from "./windows.js";
 
 export interface DecodedText {
   /** The copy the recognizers scan. */
@@ -373,20 +374,10 @@ function escapeWindows(text: string, copy: string, units: Units, radius: number)
     else windows.push([start, end]);
   }
   for (const window of windows) {
-    window[0] = widened(copy, window[0], -1, radius);
-    window[1] = widened(copy, window[1], 1, radius);
+    window[0] = widenedToWhiteSpace(copy, window[0], -1, radius);
+    window[1] = widenedToWhiteSpace(copy, window[1], 1, radius);
   }
   return windows;
-}
-
-/** `at` moved in `step`'s direction to a whitespace (or the text's edge), at most `limit` units. */
-function widened(copy: string, at: number, step: 1 | -1, limit: number): number {
-  for (let moved = 0; moved < limit; moved++) {
-    if (at <= 0 || at >= copy.length) return Math.max(0, Math.min(copy.length, at));
-    if (WHITESPACE.test(copy[step === 1 ? at : at - 1]!)) return at;
-    at += step;
-  }
-  return at;
 }
 
 interface Round extends Units {

@@ -25,6 +25,7 @@ import { lineEscapeReading } from "./line-escapes.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
+import { windowsToWhiteSpace } from "./windows.js";
 
 export interface PiiEngine {
   /**
@@ -149,7 +150,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     const written = detectNormalized(text, deadline);
     const reading = lineEscapeReading(text, DECODED_CONTEXT, deadline);
     if (reading === undefined) return written;
-    const windows = reading.windows;
+    const windows = windowsToWhiteSpace(text, reading.windows, DECODED_CONTEXT);
     let covered = 0;
     for (const [from, to] of windows) covered += to - from;
     if (covered * 2 >= text.length) return resolveOverlaps([...written, ...detectNormalized(reading.read(), deadline)]);

@@ -1,0 +1,25 @@
+/**
+ * Text around a line break or tab written as an escape (`\n`) is scanned again as read, in a stretch
+ * of 256 characters each side when the escapes are few. A stretch's edge inside a value cut it, and a part
+ * was found on its own: the last 16 digits of an 18-digit order number pass the card check, so
+ * `994111111111111111` was masked in part as a card. Stretches now end at white space.
+ */
+import { describe, expect, it } from "vitest";
+import { found, patientSanitizer } from "./support.js";
+
+const { engine } = patientSanitizer();
+const ORDER = "order id 994111111111111111 ";
+/** Words up to `length` characters, so that what follows starts there. */
+const filler = (length: number) => "lorem ipsum dolor sit amet ".repeat(20).slice(0, length - 1) + " ";
+const tail = "consectetur adipiscing elit ".repeat(80);
+
+describe("a stretch scanned again around a line escape", () => {
+  // The escape at 267: its stretch starts 256 before it, at 11, two digits into the order number.
+  it("does not cut a number before it in two and find a card in it", () => {
+    const escaped = String.raw`\nMaria Gonzalez signed.`;
+    const text = ORDER + filler(267 - ORDER.length) + escaped + " " + tail;
+    expect(text.indexOf(escaped)).toBe(267);
+    expect(found(engine, text).filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
+    expect(found(engine, text)).toContainEqual(["PERSON", "Maria Gonzalez"]);
+  });
+});
