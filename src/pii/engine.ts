@@ -127,7 +127,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       for (const [from, to] of windows) {
         const decoded = reading.decoded(from, to);
         if (decoded === undefined) continue;
-        found.push(...shifted(decoded.toOriginal(detectNormalized(decoded.text, deadline)), from));
+        found.push(...shifted(decoded.toOriginal(detectWithLineEscapes(decoded.text, deadline)), from));
       }
       return resolveOverlaps([...written, ...found]);
     }
@@ -135,7 +135,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     if (decoded === undefined) return written;
     const found: Entity[] = [];
     for (const [from, to] of decoded.around(DECODED_CONTEXT)) {
-      found.push(...shifted(detectNormalized(decoded.text.slice(from, to), deadline), from));
+      found.push(...shifted(detectWithLineEscapes(decoded.text.slice(from, to), deadline), from));
     }
     return resolveOverlaps([...written, ...decoded.toOriginal(found)]);
   }

@@ -26,6 +26,10 @@ describe("a value right after a JSON line-break or tab escape", () => {
     // or the sign-off or label before them stays glued to their letter (review).
     [String.raw`{"body":"Hi,\r\n\r\nSee you then.\r\nRegards,\r\nThandiwe Mokoena\r\n"}`, "PERSON", "Thandiwe Mokoena"],
     [String.raw`{"a":"Regards,\n\nThandiwe Mokoena"}`, "PERSON", "Thandiwe Mokoena"],
+    // Python's json.dumps writes non-ASCII letters as \u escapes by default: the line escape is read in
+    // the decoded text too (review).
+    [String.raw`{"note": "Best,\n\u00c9milie Dubois"}`, "PERSON", String.raw`\u00c9milie Dubois`],
+    [String.raw`{"note": "Best,\nMaria Gonz\u00e1lez"}`, "PERSON", String.raw`Maria Gonz\u00e1lez`],
     // Values that start in lower case, which the escape's letter hid (review).
     [String.raw`{"log":"key:\tsk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"}`, "SECRET", "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"],
     [String.raw`{"log":"auth\tglpat-xK9mQ2vL7pR4tN8wZ3bY"}`, "SECRET", "glpat-xK9mQ2vL7pR4tN8wZ3bY"],
