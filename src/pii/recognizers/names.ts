@@ -113,8 +113,11 @@ const HONORIFIC_BEFORE =
 // no name. Alone on its line it is a form's label ("Client\nThandiwe Mokoena"), also as a Markdown heading or list
 // item and with a blank line under it, as is a label with a colon or "my name is" on a line above the name.
 // (`before` is a window of some 24 characters: `^` is its start, which may be the line's.)
-const NAME_INTRO_BEFORE =
-  /(?:(?:my name is|name is|names? ?:|i am|i'm|call me|signed|attn:|c\/o)\s+|(?:patient|employee|customer|client|tenant|user|contact|attn)[^\S\n]+|(?:^|\n)[^\S\n]*(?:(?:#{1,6}|[-*>])[^\S\n]*)?(?:patient|employee|customer|client|tenant|user|contact|attn)[^\S\n]*(?:\n[^\S\n]*){1,2})$/i;
+const ROLE_NOUN = "(?:patient|employee|customer|client|tenant|user|contact|attn)";
+const NAME_INTRO_BEFORE = new RegExp(
+  String.raw`(?:(?:my name is|name is|names? ?:|i am|i'm|call me|signed|attn:|c\/o)\s+|${ROLE_NOUN}[^\S\n]+|(?:^|\n)[^\S\n]*(?:(?:#{1,6}|[-*>])[^\S\n]*)?${ROLE_NOUN}[^\S\n]*(?:\n[^\S\n]*){1,2})$`,
+  "i",
+);
 /**
  * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
  * code), `<family_name>` (XML). Read as `name: `, the labels here apply to it: JSON pasted into a
