@@ -25,7 +25,7 @@ import { formValues, laterFormValues, wholeEncodedName, type FormValue } from ".
 import { loneSoftBreak, quotedPrintableFrom } from "./decode-quoted-printable.js";
 import type { Entity } from "./entity.js";
 import { partitionPoint } from "./partition-point.js";
-import { widenedToWhiteSpace } from "./windows.js";
+import { addWindow, widenedToWhiteSpace } from "./windows.js";
 
 export interface DecodedText {
   /** The copy the recognizers scan. */
@@ -166,13 +166,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
   const kinds: Array<Array<[number, number]>> = [];
   const spans = (add: (span: (start: number, end: number) => void) => void) => {
     const windows: Array<[number, number]> = [];
-    add((start, end) => {
-      const from = Math.max(0, start - radius);
-      const to = Math.min(text.length, end + radius);
-      const last = windows[windows.length - 1];
-      if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-      else windows.push([from, to]);
-    });
+    add((start, end) => addWindow(windows, Math.max(0, start - radius), Math.min(text.length, end + radius)));
     kinds.push(windows);
   };
   if (escapes) spans((span) => forEachMatch(TRIGGERS, text, 0, span));
@@ -183,11 +177,7 @@ function writtenWindows(text: string, layer: Layer, escapes: boolean, radius: nu
   if (escapes) spans((span) => encodedBase64Runs(text).forEach(([start, end]) => span(start, end)));
   const all = kinds.flat().sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
-  for (const [from, to] of all) {
-    const last = merged[merged.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else merged.push([from, to]);
-  }
+  for (const [from, to] of all) addWindow(merged, from, to);
   return merged;
 }
 
@@ -367,11 +357,7 @@ function escapeWindows(text: string, copy: string, units: Units, radius: number)
     const first = i;
     i = groupEnd - 1;
     if (!changes) continue;
-    const start = Math.max(0, first - radius);
-    const end = Math.min(copy.length, groupEnd + radius);
-    const last = windows.at(-1);
-    if (last && start <= last[1] + 2 * radius) last[1] = end;
-    else windows.push([start, end]);
+    addWindow(windows, Math.max(0, first - radius), Math.min(copy.length, groupEnd + radius), 2 * radius);
   }
   for (const window of windows) {
     window[0] = widenedToWhiteSpace(copy, window[0], -1, radius);

@@ -9,6 +9,7 @@
  */
 import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { partitionPoint } from "./partition-point.js";
+import { addWindow } from "./windows.js";
 
 /**
  * An escape is read only before what a value can start with (a capital of any script, a digit, `+`,
@@ -53,22 +54,25 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
   // Escapes right before this one (`\r\n`, a blank line's `\n\n`): read with it when it is read, or the
   // first stays glued to the word before ("Regards,\r") and a sign-off is not seen as one.
   let chain: number[] = [];
+  let readSinceCheck = 0;
   for (let at = text.indexOf("\\"); at !== -1; ) {
     let letter = at;
     while (text.charCodeAt(letter) === BACKSLASH) letter++;
     if (WHITE_SPACE[text[letter] ?? ""] === undefined) chain = [];
     else if (startsValue(text, letter + 1)) {
       const first = chain.length > 0 ? chain[0]! : at;
+      const chainLength = chain.length / 2;
       // One by one: a chain may be a whole text of escapes, too many arguments for one push.
       for (const offset of chain) escapes.push(offset);
       escapes.push(at, letter);
       chain = [];
-      const from = Math.max(0, first - radius);
-      const to = Math.min(text.length, letter + 1 + radius);
-      const last = windows[windows.length - 1];
-      if (last && from <= last[1]) last[1] = to;
-      else windows.push([from, to]);
-      if ((escapes.length / 2) % ESCAPES_PER_CHECK === 0) deadline.check();
+      addWindow(windows, Math.max(0, first - radius), Math.min(text.length, letter + 1 + radius));
+      // Counted apart from the escapes: a chain adds several at once and could step over a multiple.
+      readSinceCheck += chainLength + 1;
+      if (readSinceCheck >= ESCAPES_PER_CHECK) {
+        readSinceCheck = 0;
+        deadline.check();
+      }
     } else if (text.charCodeAt(letter + 1) === BACKSLASH) chain.push(at, letter);
     else chain = [];
     at = text.indexOf("\\", letter);

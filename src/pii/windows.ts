@@ -16,15 +16,19 @@ export function widenedToWhiteSpace(text: string, at: number, step: 1 | -1, limi
   return at;
 }
 
+/**
+ * Adds `[from, to]` to `windows`, which are in order of their starts and `from` is not before the last
+ * one's: joined to the last window when they overlap, touch, or are at most `gap` units apart.
+ */
+export function addWindow(windows: Array<[number, number]>, from: number, to: number, gap = 0): void {
+  const last = windows[windows.length - 1];
+  if (last && from <= last[1] + gap) last[1] = Math.max(last[1], to);
+  else windows.push([from, to]);
+}
+
 /** `windows` (in order, apart) with each edge widened to white space, merged where they then meet. */
 export function windowsToWhiteSpace(text: string, windows: ReadonlyArray<readonly [number, number]>, limit: number): Array<[number, number]> {
   const widened: Array<[number, number]> = [];
-  for (const [from, to] of windows) {
-    const start = widenedToWhiteSpace(text, from, -1, limit);
-    const end = widenedToWhiteSpace(text, to, 1, limit);
-    const last = widened[widened.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else widened.push([start, end]);
-  }
+  for (const [from, to] of windows) addWindow(widened, widenedToWhiteSpace(text, from, -1, limit), widenedToWhiteSpace(text, to, 1, limit));
   return widened;
 }
