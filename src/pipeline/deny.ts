@@ -48,8 +48,10 @@ export function denyError(decision: DenyDecision, request: ChatCompletionRequest
     }
   }
   const param = decision.code === "model_not_found" ? "model" : null;
-  // A policy gives the same request the same answer: a retry only repeats the decision.
-  return new GatewayError(decision.message, { status: decision.status, type: errorTypeFor(decision.status), code: decision.code, param, headers: { ...DO_NOT_RETRY } });
+  // A policy gives the same request the same answer, so a retry only repeats the decision; unless a
+  // target was still loading, which ends within seconds.
+  const headers = decision.retryAfterSeconds === undefined ? { ...DO_NOT_RETRY } : { "retry-after": String(decision.retryAfterSeconds) };
+  return new GatewayError(decision.message, { status: decision.status, type: errorTypeFor(decision.status), code: decision.code, param, headers });
 }
 
 function requestedModel(name: string, registry: ModelRegistry): ModelEntry | undefined {

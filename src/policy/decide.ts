@@ -71,7 +71,20 @@ export interface DenyDecision extends DecisionBase {
   status: number;
   code: string;
   message: string;
+  /**
+   * Set when a target the rule lists is an in-process model still loading: the refusal ends within
+   * seconds, so the client is told when to retry. Absent: the same request gets the same answer, and
+   * the client is told not to retry.
+   */
+  retryAfterSeconds?: number;
 }
+
+/**
+ * The retry hint for a request refused while a target loads. The official SDKs sleep out a Retry-After
+ * (up to 60 s) and retry twice by default: 5 s apart covers a loading model's typical seconds to tens of
+ * seconds without a client hammering a gateway that just started.
+ */
+export const LOADING_RETRY_AFTER_SECONDS = 5;
 
 export type Decision = RouteDecision | DenyDecision;
 
@@ -291,8 +304,12 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   return undefined;
 }
 
-function denyDecision(deny: { status: number; code: string; message: string }, base: DecisionBase): DenyDecision {
-  return { kind: "deny", ...base, status: deny.status, code: deny.code, message: deny.message };
+type Deny = { status: number; code: string; message: string; retryAfterSeconds?: number };
+
+function denyDecision(deny: Deny, base: DecisionBase): DenyDecision {
+  const decision: DenyDecision = { kind: "deny", ...base, status: deny.status, code: deny.code, message: deny.message };
+  if (deny.retryAfterSeconds !== undefined) decision.retryAfterSeconds = deny.retryAfterSeconds;
+  return decision;
 }
 
 /** Why `model`'s provider cannot be called (its key is not set), or undefined when it can. */
@@ -301,7 +318,7 @@ function uncallable(model: CatalogModel, features: RequestFeatures): string | un
   return providers && Object.hasOwn(providers, model.providerId) ? providers[model.providerId] : undefined;
 }
 
-function unroutable(rule: string, skipped: readonly SkippedTarget[], features: RequestFeatures, policy: CompiledPolicy): { status: number; code: string; message: string } {
+function unroutable(rule: string, skipped: readonly SkippedTarget[], features: RequestFeatures, policy: CompiledPolicy): Deny {
   const targets = skipped.filter((s) => s.kind !== "not_requested");
   const first = targets.length > 0 && targets.every((s) => s.kind === "unconfigured") ? policy.catalog.models.get(targets[0]!.model) : undefined;
   if (first) {
@@ -312,7 +329,9 @@ function unroutable(rule: string, skipped: readonly SkippedTarget[], features: R
   const why = skipped.map((s) => `${s.model}: ${s.reason}`).join("; ");
   const detail = why ? `: ${why}` : " (it lists none)";
   if (skipped.some((s) => s.kind === "unhealthy" || s.kind === "unconfigured")) {
-    return { status: 503, code: "no_available_target", message: `No target of routing rule '${rule}' is available${detail}.` };
+    const message = `No target of routing rule '${rule}' is available${detail}.`;
+    const loading = skipped.some((s) => s.kind === "unhealthy" && features.loadingModels?.includes(s.model));
+    return { status: 503, code: "no_available_target", message, ...(loading ? { retryAfterSeconds: LOADING_RETRY_AFTER_SECONDS } : {}) };
   }
   if (skipped.some((s) => s.kind === "budget_force_local")) {
     return {

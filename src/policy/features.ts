@@ -61,6 +61,11 @@ export const RequestFeaturesSchema = z.object({
    */
   unhealthyModels: z.array(z.string()).optional(),
   /**
+   * Of `unhealthyModels`, those still loading: a request refused for want of them is told to retry
+   * shortly (`DenyDecision.retryAfterSeconds`) rather than not to retry. Absent: none is loading.
+   */
+  loadingModels: z.array(z.string()).optional(),
+  /**
    * Providers that cannot be called at all, by provider id, and why (`FAKE_CLOUD_KEY is not set`):
    * `decide` skips their models as targets. Absent: every provider can be called.
    */
@@ -94,6 +99,8 @@ export interface FeatureInputs {
   local?: { queueDepth: number; healthy: boolean };
   /** See `RequestFeatures.unhealthyModels`; default none. */
   unhealthyModels?: readonly string[] | undefined;
+  /** See `RequestFeatures.loadingModels`; default none. */
+  loadingModels?: readonly string[] | undefined;
   /** See `RequestFeatures.unconfiguredProviders`; default none. */
   unconfiguredProviders?: Readonly<Record<string, string>> | undefined;
   budgetExceeded?: boolean;
@@ -141,6 +148,7 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
   if (needs.jsonSchemaBeyondGrammar !== undefined) features.jsonSchemaBeyondGrammar = needs.jsonSchemaBeyondGrammar;
   if (inputs.sticky) features.sticky = inputs.sticky;
   if (inputs.unhealthyModels && inputs.unhealthyModels.length > 0) features.unhealthyModels = [...inputs.unhealthyModels];
+  if (inputs.loadingModels && inputs.loadingModels.length > 0) features.loadingModels = [...inputs.loadingModels];
   if (inputs.unconfiguredProviders && Object.keys(inputs.unconfiguredProviders).length > 0) features.unconfiguredProviders = { ...inputs.unconfiguredProviders };
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
   return features;

@@ -377,6 +377,15 @@ default: ${then}
     expect(decision.skipped).toEqual([{ model: "stories", reason: "local model not ready (loading, or failed to load: see /readyz)", kind: "unhealthy" }]);
   });
 
+  it("a refusal while the only in-process target is still loading says when to retry; one that failed to load does not", () => {
+    const onlyStories = policy("{ route: stories, degrade: false }");
+    const loading = decide(features({ unhealthyModels: ["stories"], loadingModels: ["stories"] }), onlyStories);
+    expect(loading).toMatchObject({ kind: "deny", status: 503, code: "no_available_target", retryAfterSeconds: 5 });
+    const failed = decide(features({ unhealthyModels: ["stories"] }), onlyStories) as DenyDecision;
+    expect(failed).toMatchObject({ kind: "deny", status: 503, code: "no_available_target" });
+    expect(failed.retryAfterSeconds).toBeUndefined();
+  });
+
   it("offers defaults.local as a last resort only when it is healthy itself", () => {
     const up = route(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: gpt-4o }")));
     expect(up.degrade.local).toBe("local-slm");

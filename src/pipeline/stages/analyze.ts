@@ -52,7 +52,7 @@ export function analyze(
     headerNames: policy.headerNames,
     ...promptTokenCounts(conversation.request),
     local: localHealth(deps),
-    unhealthyModels: unhealthyInProcess(deps),
+    ...inProcessHealth(deps),
     unconfiguredProviders: deps.providers.unconfigured,
     budgetExceeded: budget.exceeded,
     sticky: conversation.state.sticky,
@@ -122,11 +122,15 @@ function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean 
  * must not take down another that a rule names, nor a loading one pass for ready beside a healthy
  * `defaults.local`. Undefined (nothing allocated) when all are ready.
  */
-function unhealthyInProcess(deps: AnalyzeDeps): string[] | undefined {
-  let unhealthy: string[] | undefined;
+/** The in-process models not loaded and working, and of those the ones still loading. */
+function inProcessHealth(deps: AnalyzeDeps): { unhealthyModels?: string[]; loadingModels?: string[] } {
+  const health: { unhealthyModels?: string[]; loadingModels?: string[] } = {};
   for (const model of deps.registry.models.values()) {
     if (model.path === undefined) continue;
-    if (deps.providers.forModel(model).provider.status(model).state !== "ready") (unhealthy ??= []).push(model.id);
+    const state = deps.providers.forModel(model).provider.status(model).state;
+    if (state === "ready") continue;
+    (health.unhealthyModels ??= []).push(model.id);
+    if (state === "loading") (health.loadingModels ??= []).push(model.id);
   }
-  return unhealthy;
+  return health;
 }
