@@ -8,93 +8,114 @@
  * reading would cut off), and the secret is found whole only as written.
  */
 import { NO_DEADLINE, type Deadline } from "./budget.js";
-import { partitionPoint } from "./partition-point.js";
 import { addWindow } from "./windows.js";
 
 /**
- * An escape is read only before what a value can start with (a capital of any script, a digit, `+`,
- * `(`, a vendor token's or address's lower-case start): before lower-case words (`\nfor`, code's `"\n"` and `%d\n`) the reading would only cost a second
- * scan. A run of backslashes is taken whole from its first (JSON inside a JSON string writes `\\n`), so
- * each backslash is looked at once.
+ * A run of escapes opens a reading only before what a value can start with (a capital of any script, a
+ * digit, `+`, `(`, a lower-case value's or label's start), past the spaces and tabs after it (`\n  Kwame`,
+ * indentation): before lower-case prose and code (`\nfor`, `"\n"`, `%d\n`) the reading would only cost a
+ * second scan. A run of backslashes is taken whole from its first (JSON inside a JSON string writes `\\n`),
+ * so each backslash is looked at once.
  */
 const CAPITAL = /^[\p{Lu}\p{Lt}]$/u;
 /**
- * Values that start in lower case and that a glued escape's letter would hide: vendor tokens (`sk-`,
- * `ghp_`, `xoxb-`, `glpat-`, …), bech32 addresses, MAC and IPv6 addresses (`\taa:bb:…`, `\tfe80::1`).
- * Sticky: tried only where the escape ends.
+ * Values and labels that start in lower case and that a glued escape's letter would hide: vendor tokens
+ * (`sk-`, `ghp_`, `xoxb-`, `glpat-`, …), bech32 addresses, URLs, MAC and IPv6 addresses (`\taa:bb:…`,
+ * `\taa-bb-…`, `\taabb.ccdd.…`, `\tfe80::1`, `\t::ffff:…`), a lower-case IBAN, an honorific before a
+ * name (`\nmr Kwame Brandt`), and a lower-case label before its value (`\nssn: 536…`, `\n\tname: 'Andrew'`).
+ * Sticky: tried only where the run of escapes and blanks ends.
  */
-const LOWER_CASE_VALUE = /(?:sk[-_]|rk_|gh[pousr]_|github_pat_|xox[abposr]-|glpat-|bc1|[0-9a-f]{1,4}::?[0-9a-f])/y;
+const LOWER_CASE_VALUE =
+  /(?:sk[-_]|rk_|gh[pousr]_|github_pat_|xox[abposr]-|glpat-|bc1|https?:\/\/|ftp:\/\/|www\.|[0-9a-f]{1,4}::?[0-9a-f]|::[0-9a-f]|[0-9a-f]{2}-[0-9a-f]{2}-|[0-9a-f]{4}\.[0-9a-f]{4}\.|[a-z]{2}[0-9]{2}[a-z0-9]{4}|(?:mr|mrs|ms|mx|dr|prof)\.? |[a-z][a-z0-9_.-]{0,31}[ \t]?[:=])/y;
 /** The code unit each escape's letter stands for: line feed, carriage return, tab. */
 const WHITE_SPACE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09 };
 const SPACE = 0x20;
-/** How many escapes are read between two looks at the scan's deadline. */
-const ESCAPES_PER_CHECK = 1024;
+const TAB = 0x09;
+/** How many backslash runs are looked at between two looks at the scan's deadline. */
+const RUNS_PER_CHECK = 1024;
 const BACKSLASH = 0x5c;
 
 export interface LineEscapeReading {
-  /** The stretches within the radius asked for of the escapes read, merged where they touch, in order. */
+  /** The stretches within the radius asked for of the escapes that open a reading, merged where they touch, in order. */
   windows: Array<[start: number, end: number]>;
-  /** `text.slice(from, to)` with the escapes in it read as white space, as long as the slice. */
+  /** `text.slice(from, to)` with every line escape in it read as white space, as long as the slice. */
   read(from?: number, to?: number): string;
 }
 
 /**
- * Where `text` holds line-break or tab escapes glued to a value, and how it reads with them as the
- * white space they stand for; undefined when it holds none. Throws `PiiScanError` when `deadline`
- * passes. The reading is made only for what is asked of it: a megabyte with a few escapes needs a few
- * stretches, and one dense with them (a third of a million) cost 300 ms as a string put together piece
- * by piece, past the scan's whole budget, so a long reading is written into a copy of the code units.
+ * Where `text` holds line-break or tab escapes before a value, and how it reads with its line escapes as
+ * the white space they stand for; undefined when it holds none. Throws `PiiScanError` when `deadline`
+ * passes. A stretch is read whole, not only the escape that opened it: the line breaks before it make
+ * the line starts a name or label needs (`\n## Client\n\nKwame Brandt`, `Regards,\n \nKwame`). The
+ * reading is made only for what is asked of it, into a copy of the code units (a string put together
+ * piece by piece cost 300 ms for a third of a million escapes, past the scan's whole budget).
  *
  * @example lineEscapeReading(String.raw`Best,\nMaria`, 256)!.read() // "Best, \nMaria" (the same length)
  */
 export function lineEscapeReading(text: string, radius: number, deadline: Deadline = NO_DEADLINE): LineEscapeReading | undefined {
   const windows: Array<[number, number]> = [];
-  // Each escape read, as the offset of its first backslash and of its letter: flat, as pairs cost an array each.
-  const escapes: number[] = [];
-  // Escapes right before this one (`\r\n`, a blank line's `\n\n`): read with it when it is read, or the
-  // first stays glued to the word before ("Regards,\r") and a sign-off is not seen as one.
-  let chain: number[] = [];
-  let readSinceCheck = 0;
+  let runs = 0;
+  const looked = () => {
+    if (++runs % RUNS_PER_CHECK === 0) deadline.check();
+  };
   for (let at = text.indexOf("\\"); at !== -1; ) {
-    let letter = at;
-    while (text.charCodeAt(letter) === BACKSLASH) letter++;
-    if (WHITE_SPACE[text[letter] ?? ""] === undefined) chain = [];
-    else if (startsValue(text, letter + 1)) {
-      const first = chain.length > 0 ? chain[0]! : at;
-      const chainLength = chain.length / 2;
-      // One by one: a chain may be a whole text of escapes, too many arguments for one push.
-      for (const offset of chain) escapes.push(offset);
-      escapes.push(at, letter);
-      chain = [];
-      addWindow(windows, Math.max(0, first - radius), Math.min(text.length, letter + 1 + radius));
-      // Counted apart from the escapes: a chain adds several at once and could step over a multiple.
-      readSinceCheck += chainLength + 1;
-      if (readSinceCheck >= ESCAPES_PER_CHECK) {
-        readSinceCheck = 0;
-        deadline.check();
+    looked();
+    let end = lineEscapeEnd(text, at);
+    if (end < 0) {
+      at = text.indexOf("\\", -end);
+      continue;
+    }
+    // The escapes after it with only spaces and tabs between (`\r\n`, a blank line, indentation).
+    const first = at;
+    for (;;) {
+      const next = afterBlanks(text, end);
+      const following = text.charCodeAt(next) === BACKSLASH ? lineEscapeEnd(text, next) : -1;
+      if (following < 0) {
+        end = next;
+        break;
       }
-    } else if (text.charCodeAt(letter + 1) === BACKSLASH) chain.push(at, letter);
-    else chain = [];
-    at = text.indexOf("\\", letter);
+      looked();
+      end = following;
+    }
+    if (startsValue(text, end)) addWindow(windows, Math.max(0, first - radius), Math.min(text.length, end + 1 + radius));
+    at = text.indexOf("\\", end);
   }
-  if (escapes.length === 0) return undefined;
+  if (windows.length === 0) return undefined;
   return {
     windows,
     read(from = 0, to = text.length) {
       deadline.check();
       const codes = new Uint16Array(to - from);
       for (let i = 0; i < codes.length; i++) codes[i] = text.charCodeAt(from + i);
-      // The first escape ending after `from`; an escape reaching into the slice is read in its part.
-      let pair = 2 * partitionPoint(escapes.length / 2, (i) => escapes[2 * i + 1]! < from);
-      for (; pair < escapes.length && escapes[pair]! < to; pair += 2) {
-        const start = escapes[pair]!;
-        const letter = escapes[pair + 1]!;
-        codes.fill(SPACE, Math.max(start, from) - from, Math.min(letter, to) - from);
+      for (let at = text.indexOf("\\", from); at !== -1 && at < to; ) {
+        const end = lineEscapeEnd(text, at);
+        if (end < 0) {
+          at = text.indexOf("\\", -end);
+          continue;
+        }
+        const letter = end - 1;
+        codes.fill(SPACE, at - from, Math.min(letter, to) - from);
         if (letter < to) codes[letter - from] = WHITE_SPACE[text[letter]!]!;
+        at = text.indexOf("\\", end);
       }
       return fromCodeUnits(codes);
     },
   };
+}
+
+/**
+ * Where the line escape whose run of backslashes starts at `at` ends (after its letter); when the run is
+ * no line escape, minus where the run ends, so the caller moves on past it.
+ */
+function lineEscapeEnd(text: string, at: number): number {
+  let letter = at;
+  while (text.charCodeAt(letter) === BACKSLASH) letter++;
+  return WHITE_SPACE[text[letter] ?? ""] === undefined ? -Math.max(letter, at + 1) : letter + 1;
+}
+
+function afterBlanks(text: string, at: number): number {
+  while (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB) at++;
+  return at;
 }
 
 /** In slices: `String.fromCharCode` takes its code units as arguments, and the stack holds only so many. */

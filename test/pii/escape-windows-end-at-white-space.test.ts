@@ -22,4 +22,11 @@ describe("a stretch scanned again around a line escape", () => {
     expect(found(engine, text).filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
     expect(found(engine, text)).toContainEqual(["PERSON", "Maria Gonzalez"]);
   });
+
+  // Minified JSON has no white space for the edge to move to (second review).
+  it("does not find a card in a number its edge cuts where no white space is near", () => {
+    const text = JSON.stringify({ order_id: "994111111111111111", sku: "A".repeat(472), note: "Best,\nMaria Gonzalez" }) + " " + tail;
+    expect(found(engine, text).filter(([type]) => type === "CREDIT_CARD")).toEqual([]);
+    expect(found(engine, text)).toContainEqual(["PERSON", "Maria Gonzalez"]);
+  });
 });

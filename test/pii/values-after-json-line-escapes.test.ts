@@ -34,6 +34,17 @@ describe("a value right after a JSON line-break or tab escape", () => {
     [String.raw`{"log":"key:\tsk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"}`, "SECRET", "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"],
     [String.raw`{"log":"auth\tglpat-xK9mQ2vL7pR4tN8wZ3bY"}`, "SECRET", "glpat-xK9mQ2vL7pR4tN8wZ3bY"],
     [String.raw`{"iface":"eth0\taa:bb:cc:dd:ee:01"}`, "MAC_ADDRESS", "aa:bb:cc:dd:ee:01"],
+    // Lower-case starts the second review found hidden: URLs, MACs with dashes or dots, labels, honorifics.
+    [String.raw`{"body":"Link:\nhttps://example.com/u/maria-gonzalez?token=abc"}`, "URL", "https://example.com/u/maria-gonzalez?token=abc"],
+    [String.raw`{"iface":"eth0\taa-bb-cc-dd-ee-01"}`, "MAC_ADDRESS", "aa-bb-cc-dd-ee-01"],
+    [String.raw`{"cfg":"x\nssn: 536224187\n"}`, "US_SSN", "536224187"],
+    [String.raw`{"cfg":"x\nmr Kwame Brandt\n"}`, "PERSON", "Kwame Brandt"],
+    // Spaces or indentation after the escape, and between escapes (second review).
+    [String.raw`{"a":"Regards,\n  Kwame Brandt"}`, "PERSON", "Kwame Brandt"],
+    [String.raw`{"a":"Regards,\n \nKwame Brandt"}`, "PERSON", "Kwame Brandt"],
+    [String.raw`{"a":"Regards,\r\n\r\n    Kwame Brandt"}`, "PERSON", "Kwame Brandt"],
+    // The line breaks before the escape that opens the reading are read too: a Markdown label's line start.
+    [String.raw`{"a":"x\n## Client\n\nKwame Brandt"}`, "PERSON", "Kwame Brandt"],
   ])("is found in %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
