@@ -24,6 +24,21 @@ describe("a role noun ending its line introduces no name on the next", () => {
   });
 });
 
+// A heading or list item that is a role noun labels a value alone on its line, not the sentence under it
+// (second review of the Markdown forms: a README's "## Contact" section masked its first word).
+describe("a sentence under a role noun's heading is no name", () => {
+  it.each([
+    "## Contact\n\nFeel free to open an issue.",
+    "## User\n\nReturns the current user.",
+    "roles:\n- admin\n- user\nTimeout: 30",
+    "# Tenant\nEach tenant has a namespace.",
+    "## Contact\n\nYour Name - email@example.com",
+    "## Client\n\nInstall Client Dependencies",
+  ])("%s", (text) => {
+    expect(people(text)).toEqual([]);
+  });
+});
+
 describe("an introduction still reaches the name", () => {
   it.each([
     ["Customer Kwame Brandt asked for a refund.", ["Kwame Brandt"]],
@@ -39,6 +54,8 @@ describe("an introduction still reaches the name", () => {
     ["Client\n\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
     ["## Client\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
     ["- Client\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
+    ["## Contact\n\nThandiwe Mokoena <tm@example.com>", ["Thandiwe Mokoena"]],
+    ["Patient\nThandiwe Mokoena, 42", ["Thandiwe Mokoena"]],
   ])("%s", (text, names) => {
     expect(people(text)).toEqual(names);
   });

@@ -111,13 +111,25 @@ const HONORIFIC_BEFORE =
   /(?:^|[^\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Madame|Mme|Mlle|Herr|Herrn|Frau|Sr|Sra|Señor|Señora|Sig|Sig\.ra)\.? $/u;
 // A role noun ending a sentence's line ends the sentence, not an introduction: "reset it for that user\nThanks" is
 // no name. Alone on its line it is a form's label ("Client\nThandiwe Mokoena"), also as a Markdown heading or list
-// item and with a blank line under it, as is a label with a colon or "my name is" on a line above the name.
-// (`before` is a window of some 24 characters: `^` is its start, which may be the line's.)
+// item and with a blank line under it (ROLE_LABEL_LINE_BEFORE), as is a label with a colon or "my name is" on a
+// line above the name. (`before` is a window of some 24 characters: `^` is its start, which may be the line's.)
 const ROLE_NOUN = "(?:patient|employee|customer|client|tenant|user|contact|attn)";
-const NAME_INTRO_BEFORE = new RegExp(
-  String.raw`(?:(?:my name is|name is|names? ?:|i am|i'm|call me|signed|attn:|c\/o)\s+|${ROLE_NOUN}[^\S\n]+|(?:^|\n)[^\S\n]*(?:(?:#{1,6}|[-*>])[^\S\n]*)?${ROLE_NOUN}[^\S\n]*(?:\n[^\S\n]*){1,2})$`,
-  "i",
-);
+const ROLE_LABEL_LINE = String.raw`(?:^|\n)[^\S\n]*(?:(?:#{1,6}|[-*>])[^\S\n]*)?${ROLE_NOUN}[^\S\n]*(?:\n[^\S\n]*){1,2}`;
+const NAME_INTRO_BEFORE = new RegExp(String.raw`(?:(?:my name is|name is|names? ?:|i am|i'm|call me|signed|attn:|c\/o)\s+|${ROLE_NOUN}[^\S\n]+|${ROLE_LABEL_LINE})$`, "i");
+/**
+ * A role noun alone on the line above (a form's label, a Markdown heading or list item): a value under a label
+ * stands alone on its line ("## Client\n\nKwame Brandt"), while a sentence under a heading runs on ("## Contact\n\nFeel
+ * free to open an issue", "## User\n\nReturns the current user", "- user\nTimeout: 30"): only a run that ends its
+ * line, or stands before a comma, a bracket, an address (`Kwame Brandt <kb@example.com>`) or a quote, is introduced so.
+ */
+const ROLE_LABEL_LINE_BEFORE = new RegExp(`${ROLE_LABEL_LINE}$`, "i");
+// Also the end of a quoted value or of a JSON string, and a line break written as an escape (`Kwame Brandt\n`).
+const ENDS_LABELLED_LINE = /^[^\S\n]*(?:$|[\r\n,(<|"'`\\;}\]])/u;
+/** Whether the run under a role noun's line reads as its value: alone on its line, and not a heading's instruction ("Install Client Dependencies"). */
+function valueUnderLabel(text: string, runStart: number, run: string, first: { lower: string }): boolean {
+  const end = runStart + run.length;
+  return ENDS_LABELLED_LINE.test(text.slice(end, end + 8)) && !SENTENCE_OPENERS.has(first.lower);
+}
 /**
  * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
  * code), `<family_name>` (XML). Read as `name: `, the labels here apply to it: JSON pasted into a
@@ -560,7 +572,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       return;
     }
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
-    const introduced = namedOutright || NAME_INTRO_BEFORE.test(before);
+    const introduced = namedOutright || (NAME_INTRO_BEFORE.test(before) && (!ROLE_LABEL_LINE_BEFORE.test(before) || valueUnderLabel(text, runStart, run, words[0]!)));
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
