@@ -126,7 +126,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     localQueueDepth: () => providers.localQueueDepths(),
     poolServers: () => providers.poolServers(),
     contextStore: () => context.status(),
-    ...(usageRedisHealth ? { redisUp: () => usageRedisHealth.up() } : {}),
+    // Usage writes to one Cluster slot, sessions to every master: on a Cluster, any master down is a Redis outage.
+    ...(usageRedisHealth ? { redisUp: () => usageRedisHealth.up() && context.status().partial === undefined } : {}),
     usageRecorder: () => usage.recorder.stats(),
     // Read at scrape time, when the store below exists.
     policyVersion: () => policies.version,

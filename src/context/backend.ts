@@ -108,7 +108,22 @@ export interface RawErasedResult {
   erased: true;
 }
 
-export type ConnectionListener = (event: { up: boolean; detail: string }) => void;
+/**
+ * Part of the backend does not answer while the rest does (Redis Cluster masters): the sessions stored
+ * in that part go on without context, the others are served.
+ */
+export interface PartialOutage {
+  /** Masters that do not answer, of how many. */
+  unreachable: number;
+  of: number;
+  /** The hash slots they own (`5461-10922`, `0-99,12000`): what /readyz shows. */
+  slots: string;
+  /** Master (`host:port`) → the error its check met. For the log only: /readyz never names hosts. */
+  reasons: Record<string, string>;
+}
+
+/** `partial`: with `up`, some of the backend does not answer (see `PartialOutage`). */
+export type ConnectionListener = (event: { up: boolean; detail: string; partial?: PartialOutage }) => void;
 
 export interface ContextBackend {
   readonly kind: "redis" | "memory";

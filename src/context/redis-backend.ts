@@ -13,10 +13,11 @@
  * neither read nor set the mark; their saves and erasures behave as before it existed.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { ReplyError } from "ioredis";
-import { CommandRefusedError, type ContextBackend, type ConnectionListener, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { Cluster } from "ioredis";
+import { CommandRefusedError, type ContextBackend, type ConnectionListener, type PartialOutage, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
-import { HEALTH_CHECK_DEFAULT_MS, UNAVAILABLE_REPLY, watchRedisHealth } from "./redis-health.js";
+import { clusterProbe } from "./redis-cluster-health.js";
+import { HEALTH_CHECK_DEFAULT_MS, refusedOnItsOwn, watchRedisHealth } from "./redis-health.js";
 import { ANSWER_TURN_PREFIXES, RESULT_TURN_PREFIXES } from "./turn-codec.js";
 
 /** Lua: whether the stored turn `name` starts with one of `prefixes`. */
@@ -257,9 +258,7 @@ async function refusedAsSuch<T>(command: Promise<T>): Promise<T> {
   try {
     return await command;
   } catch (error) {
-    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) {
-      throw new CommandRefusedError((error as Error).message, { cause: error });
-    }
+    if (refusedOnItsOwn(error)) throw new CommandRefusedError((error as Error).message, { cause: error });
     throw error;
   }
 }
@@ -278,7 +277,9 @@ export interface RedisBackendOptions {
   healthCheckMs?: number;
   /**
    * A key the health check writes to (a PEXPIRE of a key that never exists: no effect), within the
-   * store's key prefix so an ACL that allows the sessions allows it. Default: PING only.
+   * store's key prefix so an ACL that allows the sessions allows it. Default: PING only. On a Cluster,
+   * one such key per master, each with a hash tag in that master's slots (`<probeKey>{<tag>}`), since
+   * sessions are on every master.
    */
   probeKey?: string;
 }
@@ -291,8 +292,8 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
   const restoreTtl = script(RESTORE_TTL);
   const keysOf = (key: string) => [`${key}:t`, `${key}:m`, `${key}:e`];
   const listeners: ConnectionListener[] = [];
-  const notify = (up: boolean, detail: string) => {
-    for (const listener of listeners) listener({ up, detail });
+  const notify = (up: boolean, detail: string, partial?: PartialOutage) => {
+    for (const listener of listeners) listener({ up, detail, ...(partial ? { partial } : {}) });
   };
   // Up is the health check's to say, run at once on each new connection (see watchRedisHealth).
   client.on("close", () => notify(false, "connection closed"));
@@ -303,7 +304,7 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
     onCheck: notify,
     // A write command, refused as the session scripts are (READONLY, CLUSTERDOWN, LOADING), yet not
     // by a full Redis under noeviction (PEXPIRE never needs memory), which still serves loads.
-    ...(probeKey !== undefined ? { probe: () => client.pexpire(probeKey, 1) } : {}),
+    ...(probeKey !== undefined ? { probe: client instanceof Cluster ? clusterProbe(client, probeKey) : () => client.pexpire(probeKey, 1) } : {}),
   });
 
   /** EVALSHA, loading the script on the first call to each server (NOSCRIPT) — one round trip after that. */

@@ -8,6 +8,7 @@
  * long time.
  */
 import { ReplyError } from "ioredis";
+import type { PartialOutage } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
 
 /**
@@ -17,6 +18,9 @@ import type { RedisClient } from "./redis-client.js";
  */
 export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
 
+/** An error reply that refuses only the command that got it (an ACL without PING): the server answered. */
+export const refusedOnItsOwn = (error: unknown): boolean => error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message);
+
 export const HEALTH_CHECK_DEFAULT_MS = 2000;
 
 export interface RedisHealthOptions {
@@ -25,15 +29,17 @@ export interface RedisHealthOptions {
   /**
    * The check itself; default PING. A server can answer PING while refusing every write (a replica
    * after a failover: READONLY; a cluster without quorum: CLUSTERDOWN): a store that writes passes a
-   * write-path probe, so those read as down, as its own commands find them.
+   * write-path probe, so those read as down, as its own commands find them. A probe of several
+   * servers (a Cluster's masters: see redis-cluster-health.ts) resolves to a `PartialOutage` when only
+   * some of them answered.
    */
   probe?: () => Promise<unknown>;
-  /** After every check: whether Redis answered, and the error when it did not. */
-  onCheck?: (answered: boolean, detail: string) => void;
+  /** After every check: whether Redis answered, the error when it did not, and what did not answer when part of it did. */
+  onCheck?: (answered: boolean, detail: string, partial?: PartialOutage) => void;
 }
 
 export interface RedisHealth {
-  /** Connected, and the last check since the connection came up (if any) was answered. */
+  /** Connected, and the last check since the connection came up (if any) was answered (on a Cluster: by a master at least). */
   up(): boolean;
   stop(): void;
 }
@@ -66,13 +72,12 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     checking = true;
     recheck = false;
     try {
-      await (options.probe ?? (() => client.ping()))();
+      const result = await (options.probe ?? (() => client.ping()))();
       answering = true;
-      options.onCheck?.(true, "connected");
+      options.onCheck?.(true, "connected", isPartialOutage(result) ? result : undefined);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // Refused on its own (an ACL without PING): the server answered.
-      answering = error instanceof ReplyError && !UNAVAILABLE_REPLY.test(message);
+      answering = refusedOnItsOwn(error);
       options.onCheck?.(answering, answering ? "connected" : message);
     } finally {
       checking = false;
@@ -86,3 +91,6 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     stop: () => clearInterval(timer),
   };
 }
+
+const isPartialOutage = (result: unknown): result is PartialOutage =>
+  typeof result === "object" && result !== null && "unreachable" in result && "slots" in result;

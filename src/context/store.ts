@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { ChatMessage } from "../api/chat-request.js";
-import { byteLength, CommandRefusedError, type ContextBackend, type RawReseal, type RawSession } from "./backend.js";
+import { byteLength, CommandRefusedError, type ContextBackend, type PartialOutage, type RawReseal, type RawSession } from "./backend.js";
 import { OneAtATime } from "./one-at-a-time.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
@@ -98,12 +98,20 @@ export interface ContextStoreCounters {
 
 export interface ContextStoreStatus {
   backend: "redis" | "memory";
-  /** `degraded`: requests go on without stored context until the backend is back. */
+  /**
+   * `degraded`: requests go on without stored context until the backend is back — all of them, or
+   * (`partial`) those whose sessions are on the part that does not answer.
+   */
   state: "ready" | "degraded";
-  /** Shown unauthenticated on /readyz, so never an error's text. */
-  detail: "in memory" | "connecting" | "connected" | "unreachable";
+  /** Shown unauthenticated on /readyz, so never an error's text, nor a host. */
+  detail: "in memory" | "connecting" | "connected" | "unreachable" | PartlyUnreachable;
+  /** Redis Cluster: masters that do not answer the health check while the others do. */
+  partial?: { unreachable: number; of: number; slots: string };
   counters: Readonly<ContextStoreCounters>;
 }
+
+/** `1 of 3 masters unreachable (slots 5461-10922)`. */
+export type PartlyUnreachable = `${number} of ${number} masters unreachable (slots ${string})`;
 
 export interface ContextStore {
   load(scope: SessionScope): Promise<LoadResult>;
@@ -166,11 +174,31 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     announced = true;
     log.info({ backend: backend.kind }, "context store connected");
   };
-  backend.onConnection(({ up, detail: why }) => {
+  // Set and cleared by the health check alone: a session command that succeeds on a master that
+  // answers says nothing of the others, nor does one that fails on the master that does not.
+  let partial: PartialOutage | undefined;
+  const setPartial = (next: PartialOutage | undefined) => {
+    const before = partial;
+    partial = next;
+    if (closing) return;
+    if (before && !next) log.info({ backend: backend.kind }, "context store: every master answers again");
+    if (next && next.slots !== before?.slots) {
+      log.warn(
+        { backend: backend.kind, unreachable: next.reasons, slots: next.slots },
+        `context store partly degraded: ${next.unreachable} of ${next.of} masters unreachable; sessions in their slots continue without stored context`,
+      );
+    }
+  };
+  backend.onConnection(({ up, detail: why, partial: part }) => {
     if (up) {
+      setPartial(part);
       markUp();
       for (const wake of waiters) wake();
-    } else markDown(why);
+    } else {
+      // Down as a whole says more than down in part; the first check once it is back finds what answers.
+      partial = undefined;
+      markDown(why);
+    }
   });
 
   const keyOf = (scope: SessionScope) => sessionKey(options.keyPrefix, scope);
@@ -335,7 +363,13 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       }
     },
 
-    status: () => ({ backend: backend.kind, state: healthy ? "ready" : "degraded", detail, counters: { ...counters } }),
+    status: () => ({
+      backend: backend.kind,
+      state: healthy && !partial ? "ready" : "degraded",
+      detail: partial ? `${partial.unreachable} of ${partial.of} masters unreachable (slots ${partial.slots})` : detail,
+      ...(partial ? { partial: { unreachable: partial.unreachable, of: partial.of, slots: partial.slots } } : {}),
+      counters: { ...counters },
+    }),
 
     ready(timeoutMs) {
       if (backend.connected()) return Promise.resolve(true);

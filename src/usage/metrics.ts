@@ -20,7 +20,10 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** Requests waiting for a local generation slot, per provider id. */
   localQueueDepth?: () => Record<string, number>;
-  /** Whether the usage store's Redis is connected and answered its last health check. */
+  /**
+   * Whether the usage store's Redis is connected and answered its last health check, and (Redis
+   * Cluster) every master answered the context store's.
+   */
   redisUp?: () => boolean;
   /** The usage recorder's buffer and loss counters. */
   usageRecorder?: () => RecorderStats;
@@ -179,7 +182,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
   };
-  if (redisUp) currentGauge("redis_up", "1 while the usage store's Redis connection is up and answers its health check, else 0.", () => (redisUp() ? 1 : 0));
+  if (redisUp) currentGauge("redis_up", "1 while the usage store's Redis connection is up and answers its health check (on a Cluster: and every master answers the context store's), else 0.", () => (redisUp() ? 1 : 0));
   if (usageRecorder) {
     currentGauge("usage_records_buffered", "Usage records waiting to be written to the usage store.", () => usageRecorder().buffered);
     totalCounter("usage_records_dropped_total", "Usage records lost because the usage store was unreachable and the buffer was full.", () => usageRecorder().dropped);

@@ -1,18 +1,23 @@
 /**
  * The Redis store on a real (three-master) Redis Cluster: a session's keys share one hash slot, so
- * the load and save scripts run unchanged, and sessions spread over the masters. Then the same
+ * the load and save scripts run unchanged, and sessions spread over the masters. With one master
+ * down while the others serve, /readyz and the metrics say so, and which slots. Then the same
  * cluster speaking only TLS (clients and cluster bus): every node is reached over TLS, trusting the
  * CA that context.yaml names, and a CA that did not sign the nodes' certificates fails closed.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import calculateSlot from "cluster-key-slot";
 import { Cluster, type RedisOptions } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContextConfig, resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
 import type { ContextStore } from "../../src/context/store.js";
+import { chat, contextYaml, eventually, http, user as chatUser } from "../e2e/support.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 import { redisTlsSupport, startRedisCluster, type RedisCluster } from "../support/redis-server.js";
 import { assistant, capturedLog, contents, expectFailsClosed, turn, user } from "./support.js";
 import { createTestCertificates, type TestCertificates } from "./tls-certificates.js";
@@ -70,6 +75,96 @@ describe("context store on Redis Cluster", () => {
     await expectSessionsOnEveryMaster(store, cluster);
   });
 });
+
+describe("a gateway on a Redis Cluster with one master down while the others serve", { timeout: 60_000 }, () => {
+  const keyPrefix = "partial:";
+  let dir: string;
+  let cluster: RedisCluster;
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  /** The master stopped: neither the usage keys' slot nor the one probe key's before this fix is in its slots. */
+  let down: { index: number; port: number; slots: string };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "switchyard-cluster-partial-"));
+    // The other masters go on serving their slots when one is gone (the default stops the whole cluster).
+    cluster = await startRedisCluster(dir, { extraArgs: ["--cluster-require-full-coverage", "no", "--cluster-node-timeout", "1000"] });
+    down = await masterToStop(cluster, [`{switchyard:usage}`, `${keyPrefix}health-probe`]);
+    fake = await startFakeOpenAI();
+    const nodes = cluster.nodes.map((n) => `      - { host: ${n.host}, port: ${n.port} }`).join("\n");
+    gw = await startTestGateway({
+      modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
+      files: { "context.yaml": contextYaml(keyPrefix, `redis:\n  health_check_ms: 200\n  cluster:\n    nodes:\n${nodes}\n`) },
+      env: { SWITCHYARD_CONTEXT_TIMEOUT_MS: "1000" },
+      waitForModels: false,
+    });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await fake?.close();
+    await cluster?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const readyz = async () => {
+    const answer = await http(gw.url, "GET", "/readyz");
+    return { status: answer.status, text: answer.text, context: (answer.json as { components: { context: { state: string; detail: string } } }).components.context };
+  };
+  const gauge = async (name: string) => new RegExp(`^switchyard_${name} (\\d+)`, "m").exec((await http(gw.url, "GET", "/metrics")).text)?.[1];
+  const contextHeader = async (sessionId: string) => (await chat(gw.url, { model: "cloud", messages: [chatUser("hi")] }, { sessionId })).headers.get("x-switchyard-context");
+
+  it("reports the master's slots unreachable on /readyz, and switchyard_redis_up and switchyard_context_up read 0, until it is back", async () => {
+    await eventually(readyz, (r) => r.context.state === "ready", 10_000);
+    const before = await readyz();
+    expect(before).toMatchObject({ status: 200, context: { detail: "redis: connected" } });
+    expect(await eventually(() => gauge("redis_up"), (v) => v === "1", 10_000)).toBe("1");
+
+    await cluster.stopMaster(down.index);
+    const during = await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+    // Unavailable as a store that is down altogether reads, with the same status code: a degraded store never makes the gateway unready.
+    expect(during.context).toEqual({ state: "unavailable", detail: `redis: 1 of 3 masters unreachable (slots ${down.slots})` });
+    expect(during.status).toBe(before.status);
+    // /readyz is unauthenticated: the slots, never the master's address; the log names it for operators.
+    expect(during.text).not.toContain(`:${down.port}`);
+    expect(gw.logs.some((line) => line.includes("context store partly degraded") && line.includes(`127.0.0.1:${down.port}`))).toBe(true);
+    expect(await gauge("context_up")).toBe("0");
+    // The usage store's own slot is on a master that answers: the gauge reads the masters the sessions are on too.
+    expect(await eventually(() => gauge("redis_up"), (v) => v === "0", 10_000)).toBe("0");
+
+    // Sessions on the masters that answer are served; that says nothing of the one down, which the store still reports.
+    const headers = await Promise.all(["a", "b", "c", "d", "e", "f"].map((id) => contextHeader(`partial-${id}`)));
+    expect(headers).toContain("degraded");
+    expect(headers.some((h) => h !== "degraded")).toBe(true);
+    expect((await readyz()).context.detail).toBe(`redis: 1 of 3 masters unreachable (slots ${down.slots})`);
+    expect(await gauge("redis_up")).toBe("0");
+
+    await cluster.restartMaster(down.index);
+    expect((await eventually(readyz, (r) => r.context.state === "ready", 20_000)).context.detail).toBe("redis: connected");
+    expect(await eventually(() => gauge("redis_up"), (v) => v === "1", 10_000)).toBe("1");
+    expect(await gauge("context_up")).toBe("1");
+    expect(gw.logs.some((line) => line.includes("every master answers again"))).toBe(true);
+  });
+});
+
+/**
+ * A master that owns none of `keys`' slots, with its slot ranges as /readyz writes them
+ * (`0-5460`, or `0-99,200-300`).
+ */
+async function masterToStop(cluster: RedisCluster, keys: readonly string[]): Promise<{ index: number; port: number; slots: string }> {
+  const admin = new Cluster(cluster.nodes);
+  try {
+    await new Promise((resolve) => admin.once("ready", resolve));
+    const ranges = (await admin.cluster("SLOTS")).map(([from, to, master]) => ({ from, to, port: master![1] }));
+    const avoid = new Set(keys.map((key) => ranges.find(({ from, to }) => from <= calculateSlot(key) && calculateSlot(key) <= to)!.port));
+    const index = cluster.nodes.findIndex((node) => !avoid.has(node.port));
+    const port = cluster.nodes[index]!.port;
+    const owned = ranges.filter((r) => r.port === port).sort((a, b) => a.from - b.from);
+    return { index, port, slots: owned.map(({ from, to }) => (from === to ? `${from}` : `${from}-${to}`)).join(",") };
+  } finally {
+    admin.disconnect();
+  }
+}
 
 describe.skipIf(!tls.supported)(`context store on Redis Cluster over TLS${tls.supported ? "" : ` (skipped: ${tls.why})`}`, () => {
   let dir: string;

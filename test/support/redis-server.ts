@@ -41,11 +41,11 @@ export interface TlsFiles {
 }
 
 /**
- * Starts redis-server that speaks only TLS (no plain port) on a free port. With `requireClientCert`
+ * Starts redis-server that speaks only TLS (no plain port) on `options.port` (a free one by default). With `requireClientCert`
  * it refuses clients without a certificate signed by `files.caFile` (mutual TLS).
  */
-export async function startTlsRedisServer(files: TlsFiles, options: { requireClientCert: boolean; extraArgs?: readonly string[] }): Promise<RedisServer> {
-  const port = await freePort();
+export async function startTlsRedisServer(files: TlsFiles, options: { requireClientCert: boolean; port?: number | undefined; extraArgs?: readonly string[] }): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const args = [...plainServerArgs(0), ...tlsServerArgs(port, files, options.requireClientCert), ...(options.extraArgs ?? [])];
   const child = await spawnRedis(`TLS redis-server on port ${port}`, args, READY);
   return { url: `rediss://127.0.0.1:${port}`, port, process: child, stop: () => kill(child) };
@@ -111,25 +111,32 @@ async function kill(child: ChildProcess): Promise<void> {
 
 export interface RedisCluster {
   nodes: { host: string; port: number }[];
+  /** Kills master `index` (SIGKILL); the others go on. */
+  stopMaster(index: number): Promise<void>;
+  /** Starts master `index` again on its port with its nodes.conf: it rejoins owning its slots (empty: no persistence). */
+  restartMaster(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface RedisClusterOptions {
   /** Every node speaks only TLS with these files, the cluster bus between them too (`tls-cluster`). */
   tls?: TlsFiles;
+  /** More arguments for every node (`--cluster-require-full-coverage no`, `--cluster-node-timeout 1000`). */
+  extraArgs?: readonly string[];
 }
 
 /** Three masters, no replicas, every slot assigned: the smallest real Redis Cluster. */
 export async function startRedisCluster(dir: string, options: RedisClusterOptions = {}): Promise<RedisCluster> {
   const { startNode, cli } = deployment(options.tls);
   const servers: RedisServer[] = [];
+  const nodeArgs: string[][] = [];
   try {
     for (let i = 0; i < 3; i++) {
       // The bus defaults to the client port + 10000, which may be taken or past 65535: give it a free port.
       const busPort = await freePort();
-      servers.push(
-        await startNode(["--cluster-enabled", "yes", "--cluster-port", String(busPort), "--cluster-config-file", join(dir, `nodes-${busPort}.conf`), "--dir", dir]),
-      );
+      const args = ["--cluster-enabled", "yes", "--cluster-port", String(busPort), "--cluster-config-file", join(dir, `nodes-${busPort}.conf`), "--dir", dir, ...(options.extraArgs ?? [])];
+      nodeArgs.push(args);
+      servers.push(await startNode(args));
     }
     const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
     await cli(servers[0]!.port, ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
@@ -143,6 +150,10 @@ export async function startRedisCluster(dir: string, options: RedisClusterOption
   }
   return {
     nodes: servers.map((s) => ({ host: "127.0.0.1", port: s.port })),
+    stopMaster: (index) => servers[index]!.stop(),
+    restartMaster: async (index) => {
+      servers[index] = await startNode(nodeArgs[index]!, servers[index]!.port);
+    },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
     },
@@ -156,10 +167,10 @@ export async function startRedisCluster(dir: string, options: RedisClusterOption
 function deployment(tls: TlsFiles | undefined) {
   const tlsCli = tls ? ["--tls", "--cacert", tls.caFile] : [];
   return {
-    startNode: (args: readonly string[]) =>
+    startNode: (args: readonly string[], port?: number) =>
       tls
-        ? startTlsRedisServer(tls, { requireClientCert: false, extraArgs: ["--tls-replication", "yes", "--tls-cluster", "yes", ...args] })
-        : startRedisServer(undefined, args),
+        ? startTlsRedisServer(tls, { requireClientCert: false, port, extraArgs: ["--tls-replication", "yes", "--tls-cluster", "yes", ...args] })
+        : startRedisServer(port, args),
     cli: (port: number, args: readonly string[]) => redisCommand(port, [...tlsCli, ...args]),
   };
 }
