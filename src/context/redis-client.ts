@@ -37,7 +37,8 @@ function reconnectOnReadonly(maxGapMs: number): (error: Error) => boolean {
   let gap = 0;
   return (error) => {
     if (!READONLY.test(error.message)) return false;
-    const now = Date.now();
+    // Monotonic: a wall clock stepped back would make `now - last` negative and hold reconnects off.
+    const now = performance.now();
     if (now - last > quietMs) gap = 0;
     if (now - last < gap) return false;
     last = now;
