@@ -185,8 +185,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         countTokens: (summary) => counted(call.model, call.request, summary),
         onEnd: (end) => {
           // A stream stopped by its consumer ends for the reason its request's signal gives: the client
-          // left (499), or the shutdown's deadline came while the client was slow to read (503).
-          const error = end.aborted ? abortReason(ctx.signal) : end.error;
+          // left (499), or the shutdown's deadline came while the client was slow to read (503). Not
+          // once the answer's finish_reason had reached the client: it has the whole answer (a client
+          // that stops reading there, before the usage chunk or [DONE]), which is kept as answered.
+          const stopped = end.aborted || ctx.signal.aborted;
+          const error = stopped && end.finishSent ? undefined : end.aborted ? abortReason(ctx.signal) : end.error;
           const status = error !== undefined ? asGatewayError(error).status : 200;
           // A failure before the first chunk is the response's: the route answers it as the request's
           // error (no 200 went out), and its error handler logs it.

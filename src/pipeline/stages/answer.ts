@@ -93,6 +93,11 @@ export interface StreamEnd {
    * failure before it is answered as the request's error instead of an event.
    */
   firstChunkSent: boolean;
+  /**
+   * Whether the chunk carrying the answer's `finish_reason` had gone to the consumer: the answer was
+   * whole by then, however the stream ends after it (the usage chunk and `[DONE]` add nothing to it).
+   */
+  finishSent: boolean;
 }
 
 /**
@@ -111,7 +116,12 @@ export function presentStream(chunks: ChunkStream, options: PresentOptions): Asy
       try {
         await chunks[Symbol.asyncIterator]().return?.();
       } finally {
-        options.onEnd({ summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true, firstChunkSent: false });
+        options.onEnd({
+          summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined },
+          aborted: true,
+          firstChunkSent: false,
+          finishSent: false,
+        });
       }
     }
     return finish(value);
@@ -150,6 +160,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let usageReported = false;
   let ttftMs: number | undefined;
   let finished = false;
+  let finishSent = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
     message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall, refusal),
@@ -263,6 +274,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
       if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
       yield chunk;
+      // Back for more: the consumer has this chunk.
+      if (choice?.finish_reason) finishSent = true;
     }
     // A stream that ended (`[DONE]`) without a finish_reason or usage still gets the text held back.
     if (restoring && last) {
@@ -278,9 +291,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   } finally {
     // A chunk from the provider goes out before the next is read: once one arrived, the consumer had it.
     const firstChunkSent = last !== undefined;
-    options.onEnd(
-      finished ? { summary: summary(), firstChunkSent } : failure !== undefined ? { summary: summary(), error: failure, firstChunkSent } : { summary: summary(), aborted: true, firstChunkSent },
-    );
+    const sent = { firstChunkSent, finishSent };
+    options.onEnd(finished ? { summary: summary(), ...sent } : failure !== undefined ? { summary: summary(), error: failure, ...sent } : { summary: summary(), aborted: true, ...sent });
   }
 }
 
