@@ -3,8 +3,9 @@
  * finish_reason or `[DONE]` ends an answer). A client that stops reading there — a common loop
  * `if (chunk.choices[0]?.finish_reason) break;`, while the upstream has yet to send the usage chunk
  * `stream_options.include_usage` asks for — has the whole answer, so the session keeps the exchange:
- * its next turn, sent alone, continues it. A client that leaves before the finish_reason has only
- * part of an answer, and nothing of that turn is stored. Memory and Redis.
+ * its next turn, sent alone, continues it — also when sent the moment the finish_reason is read: the
+ * save is sent before the finish_reason goes out. A client that leaves before the finish_reason has
+ * only part of an answer, and nothing of that turn is stored. Memory and Redis.
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
@@ -76,6 +77,22 @@ describe.each(sessionBackends())("a client that stops reading a stream ($backend
       ["user", "What is the plan?"],
       ["assistant", ANSWER],
       ["user", "And after that?"],
+    ]);
+  });
+
+  it("and sends its next turn at once has that turn continue the exchange, as after a completion", async () => {
+    const session = `next-at-once-${randomUUID()}`;
+    const client = cloud.gw.client();
+    for (const question of ["First?", "Second?", "Third?"]) {
+      const stream = await client.chat.completions.create({ model: "cloud", stream: true, messages: [{ role: "user", content: question }] }, { headers: { "x-session-id": session } });
+      for await (const chunk of stream) if (chunk.choices[0]?.finish_reason) break;
+    }
+    expect(upstream.received.at(-1)!.messages.map(({ role, content }) => [role, content])).toEqual([
+      ["user", "First?"],
+      ["assistant", ANSWER],
+      ["user", "Second?"],
+      ["assistant", ANSWER],
+      ["user", "Third?"],
     ]);
   });
 

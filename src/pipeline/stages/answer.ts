@@ -94,8 +94,9 @@ export interface StreamEnd {
    */
   firstChunkSent: boolean;
   /**
-   * Whether the chunk carrying the answer's `finish_reason` had gone to the consumer: the answer was
-   * whole by then, however the stream ends after it (the usage chunk and `[DONE]` add nothing to it).
+   * Whether the chunk carrying the answer's `finish_reason` had gone to the consumer (`onAnswered`
+   * was called): the answer was whole by then, however the stream ends after it (the usage chunk and
+   * `[DONE]` add nothing to it).
    */
   finishSent: boolean;
 }
@@ -134,6 +135,12 @@ interface PresentOptions {
   /** The content is JSON (`answersInJson`). */
   json?: boolean;
   startedAt: number;
+  /**
+   * Called once with the whole answer, just before the chunk carrying its `finish_reason` goes to the
+   * consumer: what is sent before it reaches the client before the client can know the answer ended.
+   * Not called for a stream that ends without a finish_reason.
+   */
+  onAnswered?(summary: AnswerSummary): void;
   onEnd(end: StreamEnd): void;
   /**
    * Counts the tokens of an answer that ended without the provider's usage (`withTokens`): they go
@@ -273,9 +280,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
       if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      if (choice?.finish_reason && !finishSent) {
+        finishSent = true;
+        options.onAnswered?.(summary());
+      }
       yield chunk;
-      // Back for more: the consumer has this chunk.
-      if (choice?.finish_reason) finishSent = true;
     }
     // A stream that ended (`[DONE]`) without a finish_reason or usage still gets the text held back.
     if (restoring && last) {
