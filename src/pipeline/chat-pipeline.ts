@@ -5,7 +5,7 @@
  */
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
 import type { ClassifierTextOptions } from "../../classifiers/index.js";
-import type { ChatCompletionRequest } from "../api/chat-request.js";
+import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
 import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
@@ -163,8 +163,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (execution.pii.length > 0) headers[PII_HEADER] = formatPiiSummary(execution.pii);
       if (call.dropped > 0) headers[CONTEXT_DROPPED_HEADER] = String(call.dropped);
 
-      const finish = (summary: AnswerSummary, status: number, error?: unknown) =>
-        finishRequest(ctx, { decided: decided!, execution: execution!, summary, status, error, startedAt });
+      const finish = (summary: AnswerSummary, status: number, error?: unknown, saved = false) =>
+        finishRequest(ctx, { decided: decided!, execution: execution!, summary, status, error, startedAt, saved });
 
       // An empty vault restores nothing: the request carried none of the gateway's placeholders.
       const restoring = call.restoresPlaceholders ? conversation.state.vault : new PseudonymVault();
@@ -178,20 +178,32 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // Counted from now, so a shutdown waits for streams still being written, not only their saves.
       let streamEnded!: () => void;
       inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)));
+      let saved = false;
       const chunks = presentStream(answer.chunks, {
         vault: restoring,
         json: answersInJson(call.request),
         startedAt,
         countTokens: (summary) => counted(call.model, call.request, summary),
+        // The answer is whole at its finish_reason: its save's command is sent before the client can
+        // see it end, so the next turn — which a client may send as soon as it reads the finish_reason,
+        // before the usage chunk or [DONE] — loads after it, as after a completion.
+        onAnswered: (summary) => {
+          if (!summary.message) return;
+          saved = true;
+          inBackground(ctx, saveAnswer(ctx, decided!, execution!, summary.message));
+        },
         onEnd: (end) => {
           // A stream stopped by its consumer ends for the reason its request's signal gives: the client
-          // left (499), or the shutdown's deadline came while the client was slow to read (503).
-          const error = end.aborted ? abortReason(ctx.signal) : end.error;
+          // left (499), or the shutdown's deadline came while the client was slow to read (503). Not
+          // once the answer's finish_reason had gone out: the client has the whole answer (one that
+          // stops reading there), kept in its session and recorded as answered.
+          const stopped = end.aborted || ctx.signal.aborted;
+          const error = stopped && end.finishSent ? undefined : end.aborted ? abortReason(ctx.signal) : end.error;
           const status = error !== undefined ? asGatewayError(error).status : 200;
           // A failure before the first chunk is the response's: the route answers it as the request's
           // error (no 200 went out), and its error handler logs it.
           if (error !== undefined && (end.aborted || end.firstChunkSent)) logStreamFailure(ctx, error);
-          inBackground(ctx, finish(end.summary, status, error));
+          inBackground(ctx, finish(end.summary, status, error, saved));
           streamEnded();
         },
       });
@@ -225,11 +237,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * answer. The record is made before the save, and never waits on it: a slow or frozen context store,
    * or a save redone after conflicts, must not keep an answered request out of /v1/usage, /metrics
    * and the tenant's budget, nor move its time to a later bucket, nor lose it when the save throws or
-   * a shutdown stops waiting. Nothing in the record depends on how the save went.
+   * a shutdown stops waiting. Nothing in the record depends on how the save went. A stream's save is
+   * sent earlier, at its finish_reason (`saved`), before the client can see the answer end.
    */
   async function finishRequest(
     ctx: ChatRequestContext,
-    f: { decided: Decided; execution: Execution; summary: AnswerSummary; status: number; error?: unknown; startedAt: number },
+    f: { decided: Decided; execution: Execution; summary: AnswerSummary; status: number; error?: unknown; startedAt: number; saved?: boolean },
   ): Promise<void> {
     const { decided, execution } = f;
     const model = execution.call.model;
@@ -237,7 +250,6 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // provider said so at the start, else estimated; the answer so far is estimated.
     const estimated = f.summary.usageReported ? f.summary : counted(model, execution.call.request, f.summary);
     const summary = f.summary.usageReported || execution.promptTokens === undefined ? estimated : { ...estimated, promptTokens: execution.promptTokens };
-    const decision = decided.decision as RouteDecision;
     // The answer is complete now: recorded at once, so the record's time is when the request ended.
     const endedAt = performance.now();
     deps.usage.accounting.record({
@@ -260,14 +272,18 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       failedAttempts: execution.failedAttempts,
       pii: piiCounts(execution.pii),
     });
-    if (f.status === 200 && summary.message) {
-      await saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, summary.message, {
-        route: execution.call.location,
-        model: execution.call.model.id,
-        intent: decided.analysis.features.intent,
-        sticky: decision.sticky.remember,
-      });
-    }
+    if (f.status === 200 && summary.message && !f.saved) await saveAnswer(ctx, decided, execution, summary.message);
+  }
+
+  /** Saves the request's new turns and its answer to its session (nothing without one). */
+  function saveAnswer(ctx: ChatRequestContext, decided: Decided, execution: Execution, answer: ChatMessage): Promise<void> {
+    const decision = decided.decision as RouteDecision;
+    return saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, answer, {
+      route: execution.call.location,
+      model: execution.call.model.id,
+      intent: decided.analysis.features.intent,
+      sticky: decision.sticky.remember,
+    });
   }
 
   /**

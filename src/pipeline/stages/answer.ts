@@ -93,6 +93,12 @@ export interface StreamEnd {
    * failure before it is answered as the request's error instead of an event.
    */
   firstChunkSent: boolean;
+  /**
+   * Whether the chunk carrying the answer's `finish_reason` had gone to the consumer (`onAnswered`
+   * was called): the answer was whole by then, however the stream ends after it (the usage chunk and
+   * `[DONE]` add nothing to it).
+   */
+  finishSent: boolean;
 }
 
 /**
@@ -111,7 +117,12 @@ export function presentStream(chunks: ChunkStream, options: PresentOptions): Asy
       try {
         await chunks[Symbol.asyncIterator]().return?.();
       } finally {
-        options.onEnd({ summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined }, aborted: true, firstChunkSent: false });
+        options.onEnd({
+          summary: { message: undefined, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false, ttftMs: undefined },
+          aborted: true,
+          firstChunkSent: false,
+          finishSent: false,
+        });
       }
     }
     return finish(value);
@@ -124,6 +135,12 @@ interface PresentOptions {
   /** The content is JSON (`answersInJson`). */
   json?: boolean;
   startedAt: number;
+  /**
+   * Called once with the whole answer, just before the chunk carrying its `finish_reason` goes to the
+   * consumer: what is sent before it reaches the client before the client can know the answer ended.
+   * Not called for a stream that ends without a finish_reason.
+   */
+  onAnswered?(summary: AnswerSummary): void;
   onEnd(end: StreamEnd): void;
   /**
    * Counts the tokens of an answer that ended without the provider's usage (`withTokens`): they go
@@ -150,6 +167,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let usageReported = false;
   let ttftMs: number | undefined;
   let finished = false;
+  let finishSent = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
     message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall, refusal),
@@ -262,6 +280,10 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
       if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      if (choice?.finish_reason && !finishSent) {
+        finishSent = true;
+        options.onAnswered?.(summary());
+      }
       yield chunk;
     }
     // A stream that ended (`[DONE]`) without a finish_reason or usage still gets the text held back.
@@ -278,9 +300,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   } finally {
     // A chunk from the provider goes out before the next is read: once one arrived, the consumer had it.
     const firstChunkSent = last !== undefined;
-    options.onEnd(
-      finished ? { summary: summary(), firstChunkSent } : failure !== undefined ? { summary: summary(), error: failure, firstChunkSent } : { summary: summary(), aborted: true, firstChunkSent },
-    );
+    const sent = { firstChunkSent, finishSent };
+    options.onEnd(finished ? { summary: summary(), ...sent } : failure !== undefined ? { summary: summary(), error: failure, ...sent } : { summary: summary(), aborted: true, ...sent });
   }
 }
 

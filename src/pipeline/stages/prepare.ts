@@ -6,13 +6,16 @@
  */
 import { requestedMaxTokens, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
 import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
-import { GatewayError } from "../../errors.js";
+import { echo } from "../../api/echo.js";
+import { SESSION_ID_HEADER } from "../../context/headers.js";
+import { isInstruction } from "../../context/turn.js";
+import { GatewayError, invalidRequest } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
 import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
-import { assertSupportedAsSent } from "../capabilities.js";
+import { asSent, assertSupportedAsSent } from "../capabilities.js";
 import type { Conversation } from "./conversation.js";
 
 /**
@@ -131,6 +134,10 @@ export function shapeFor(
   };
   const fitted = fitToBudget(request.messages, budget);
   const kept = fitted.dropped === 0 ? request : { ...request, messages: fitted.messages };
+  if (fitted.fits && fitted.dropped > 0 && !fitted.messages.some((m) => !isInstruction(m))) {
+    const refusal = resultsWithoutCall(request.messages);
+    throw clientIndex ? asSent(refusal, clientIndex) : refusal;
+  }
   if (!fitted.fits) {
     // The per-message counts hold slack for framing they do not see; before refusing a request that
     // overshoots by no more than that slack, a model whose prompt the gateway renders is asked for the
@@ -147,6 +154,23 @@ export function shapeFor(
     }
   }
   return { shaped: withCap(kept, maxTokensCap), dropped: fitted.dropped };
+}
+
+/**
+ * Nothing but instructions is left once the tool results whose call is not in the conversation are
+ * left out (a provider refuses a result without its call): the model would be asked about nothing. A
+ * session that lost the call (erased, expired, or kept only in a restarted gateway's memory) while its
+ * client ran the tool is the usual cause, and the client can fix it by resending the call with them.
+ */
+function resultsWithoutCall(messages: readonly ChatMessage[]): GatewayError {
+  const at = messages.findIndex((m) => m.role === "tool");
+  const result = messages[at];
+  const id = result?.role === "tool" ? result.tool_call_id : "";
+  return invalidRequest(
+    `The tool result for '${echo(id)}' answers no tool call in the conversation, and nothing else is left to answer. A result must follow the assistant message whose tool_calls it answers; with ${SESSION_ID_HEADER}, the session no longer holds that call (erased, expired, or not stored): resend the history with the call and its results.`,
+    at >= 0 ? `messages[${at}]` : "messages",
+    "tool_call_not_found",
+  );
 }
 
 function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatCompletionRequest {
