@@ -258,7 +258,11 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   for (const raw of (v.header as string[] | undefined) ?? []) {
     const colon = raw.indexOf(":");
     if (colon <= 0) throw new UsageError(`--header expects 'name: value', got '${raw}'`);
-    headers.set(raw.slice(0, colon).trim().toLowerCase(), raw.slice(colon + 1).trim());
+    const name = raw.slice(0, colon).trim().toLowerCase();
+    const value = raw.slice(colon + 1).trim();
+    // A header sent twice reaches the gateway as one value, joined with ", " (as Node and fetch read it).
+    const earlier = headers.get(name);
+    headers.set(name, earlier === undefined ? value : `${earlier}, ${value}`);
   }
 
   // A misspelt --intent or --pii type is a request the gateway never sees: its classifier answers only
