@@ -5,7 +5,7 @@
  *   failed load (if the files on disk are currently invalid), reload counters and shadow-mode stats.
  * - `POST /admin/policies/reload`: loads the directory now — the same files a SIGHUP or the file watch
  *   reloads (routing, intents, budgets; the gateway's `reload` decides). 200 `{ ok: true, changed,
- *   version }` when they are valid (swapped in if they changed), with `warnings` when a file read at
+ *   version }` when they are valid (swapped in if they changed; `changed` covers budgets too), with `warnings` when a file read at
  *   start-up only (models.yaml, pii.yaml, context.yaml) was edited since: a restart applies it; 422 with the problems (file:line:col)
  *   when one is not — each invalid file's previous content keeps serving.
  * Without an admin key configured, both answer 403: the admin API is off.

@@ -47,7 +47,7 @@ import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions }
 import type { ProviderStatus } from "./providers/types.js";
 import { BUDGETS_FILE, readBudgetPolicy, reloadBudgetPolicy } from "./usage/budgets/load.js";
 import { parseBudgetsOffThread } from "./usage/budgets/off-thread-parse.js";
-import { NO_BUDGETS } from "./usage/budgets/schema.js";
+import { NO_BUDGETS, sameBudgets } from "./usage/budgets/schema.js";
 import { createUsage } from "./usage/create-usage.js";
 import { createMetrics } from "./usage/metrics.js";
 import { usageHealthProbe } from "./usage/redis-store.js";
@@ -122,6 +122,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const startBudgets = await readBudgetPolicy(budgetsFile);
   // Once the file has been loaded, a reload that finds it gone fails rather than lifting every budget.
   let budgetsFileLoaded = startBudgets !== undefined;
+  /** The budgets in force, so a reload can say whether it changed them. */
+  let budgetsInForce = startBudgets ?? NO_BUDGETS;
   const metrics = createMetrics({
     localQueueDepth: () => providers.localQueueDepths(),
     poolServers: () => providers.poolServers(),
@@ -170,16 +172,19 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   // Shown by GET /admin/policies beside the routing policy's own.
   const budgetsState: FileReloadState = { failures: 0, lastError: null };
   const reloadBudgets = (trigger: ReloadTrigger) =>
-    budgetReloads.run(async (): Promise<PolicyLoadFailure | undefined> => {
+    budgetReloads.run(async (): Promise<{ changed: boolean; failure?: PolicyLoadFailure }> => {
       try {
         const policy = await reloadBudgetPolicy(budgetsFile, { loaded: budgetsFileLoaded, parse: parseBudgets });
         if (policy) budgetsFileLoaded = true;
-        usage.budgets.setPolicy(policy ?? NO_BUDGETS);
+        const next = policy ?? NO_BUDGETS;
+        const changed = !sameBudgets(budgetsInForce, next);
+        budgetsInForce = next;
+        usage.budgets.setPolicy(next);
         budgetsState.lastError = null;
-        return undefined;
+        return { changed };
       } catch (error) {
         // Stopped by the gateway closing, not refused: no failure to count or alert on.
-        if (reloadWorkers.signal.aborted) return undefined;
+        if (reloadWorkers.signal.aborted) return { changed: false };
         metrics.policyReloadFailed(BUDGETS_FILE);
         const failure = loadFailure(error, trigger, budgetsFile);
         // As the routing policy's failure is logged: its problems as `file:line:col` lines, at most
@@ -189,13 +194,14 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
         log.error({ trigger, problems: failure.message.split("\n"), ...cause }, "budgets.yaml cannot be loaded (invalid, unreadable or removed); the previous budgets stay in force");
         budgetsState.failures++;
         budgetsState.lastError = failure;
-        return failure;
+        return { changed: false, failure };
       }
     });
   // The admin API and SIGHUP reload the same files as the file watches: routing and intents, and budgets.yaml.
   const reloadPolicies = async (trigger: ReloadTrigger): Promise<ReloadResult> => {
     const [routing, budgets] = await Promise.all([policies.reload(trigger), reloadBudgets(trigger)]);
-    return withFailure(routing, budgets);
+    // `changed`: anything the reload put in force, new budgets included (they are not in the version).
+    return withFailure(routing.ok && budgets.changed ? { ...routing, changed: true } : routing, budgets.failure);
   };
   const watches =
     options.watchPolicies === false

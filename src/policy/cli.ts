@@ -258,7 +258,11 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   for (const raw of (v.header as string[] | undefined) ?? []) {
     const colon = raw.indexOf(":");
     if (colon <= 0) throw new UsageError(`--header expects 'name: value', got '${raw}'`);
-    headers.set(raw.slice(0, colon).trim().toLowerCase(), raw.slice(colon + 1).trim());
+    const name = raw.slice(0, colon).trim().toLowerCase();
+    const value = raw.slice(colon + 1).trim();
+    // A header sent twice reaches the gateway as one value, joined with ", " (as Node and fetch read it).
+    const earlier = headers.get(name);
+    headers.set(name, earlier === undefined ? value : `${earlier}, ${value}`);
   }
 
   // A misspelt --intent or --pii type is a request the gateway never sees: its classifier answers only
@@ -488,6 +492,10 @@ async function loadDefaultClassifier(
 }
 
 const NON_TEXT_PARTS = new Set(["image_url", "input_audio", "file"]);
+/** `policy explain`'s PII scan budget (pii.yaml's `scan.budget_ms` is for the serving gateway). */
+const EXPLAIN_SCAN_BUDGET_MS = 60_000;
+/** The sanitizer's tally of an image, audio or file part (src/pii/walker.ts), not personal data found. */
+const NON_TEXT_CONTENT = "NON_TEXT_CONTENT";
 
 /**
  * The types pii.yaml keeps on the host when the request goes to a cloud model with the route's PII
@@ -532,24 +540,33 @@ function refuseUnknown(flag: string, given: readonly string[], known: readonly s
 
 async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
   if (typeof v.pii === "string") return { types: v.pii === "none" ? [] : piiFlagTypes(v.pii) };
-  const texts = requestTexts(body);
-  if (deps.scanPii) return deps.scanPii(texts);
+  if (deps.scanPii) return deps.scanPii(requestTexts(body));
   const piiFile = join(dir, "pii.yaml");
   if (!existsSync(piiFile)) {
     io.stderr.write(`note: no ${piiFile}; explaining without a PII scan (pass --pii TYPE,… to simulate findings)\n`);
     return { types: [] };
   }
   try {
-    const { loadPiiPolicy } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "policy", "load.js")).href)) as {
-      loadPiiPolicy(file: string): Promise<unknown>;
-    };
-    const { createPiiEngine } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "engine.js")).href)) as {
-      createPiiEngine(policy: unknown): { scan(text: string): { type: string }[] };
-    };
-    const engine = createPiiEngine(await loadPiiPolicy(piiFile));
+    const pii = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "index.js")).href)) as typeof import("../pii/index.js");
+    const loaded = await pii.loadPiiPolicy(piiFile);
+    // The scan's time budget guards a serving gateway's latency; a one-off command starting cold
+    // would fail it where a warm gateway does not, and predict a request without its PII.
+    const policy = { ...loaded, scan: { ...loaded.scan, budget_ms: EXPLAIN_SCAN_BUDGET_MS } };
+    // The types found do not depend on the hash key, only the values written for them: a stand-in
+    // lets a folder whose pii.yaml hashes be explained where the key is not set.
+    const env = setVariables(io.env);
+    const sanitizer = pii.createSanitizer({ policy, engine: pii.createPiiEngine(policy), env: { ...env, [policy.hash.key_env]: env[policy.hash.key_env] || "policy-explain-scan-only" } });
+    // The gateway's scan (the analyze stage): the request as it would leave for the cloud, every field
+    // it carries (a message's name, metadata, tool calls and schemas, fields the gateway does not know).
+    const scan = sanitizer.sanitizeForCloud(body, { vault: new pii.PseudonymVault(), tenant: typeof v.tenant === "string" ? v.tenant : "anonymous" });
+    if (scan.kind === "failed") {
+      io.stderr.write(`note: the PII scan failed (${scan.error.message}); the gateway routes such a request as without PII (pii.yaml's scan.on_failure applies at egress)\n`);
+      return { types: [] };
+    }
     const counts: Record<string, number> = {};
-    for (const text of texts) for (const entity of engine.scan(text)) counts[entity.type] = (counts[entity.type] ?? 0) + 1;
-    return { types: Object.keys(counts).sort(), counts };
+    for (const entry of scan.summary) counts[entry.type] = (counts[entry.type] ?? 0) + entry.count;
+    // Images, audio and files are no PII found for `pii_found` (the gateway's `piiTypesOf`).
+    return { types: Object.keys(counts).filter((type) => type !== NON_TEXT_CONTENT).sort(), counts };
   } catch (error) {
     // An invalid pii.yaml stops the gateway: a prediction made without it would be one it never makes.
     if (error instanceof ConfigError) throw error;

@@ -178,8 +178,13 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         keptLocal = true;
         keptLocalPii.push(...error.summary);
         const onHost = deps.keepOnHost(error.types);
-        if (onHost) decision = onHost;
-        else noHost = true;
+        if (onHost) {
+          decision = onHost;
+          // A redirect, not a fallback: the cloud model was never called and nothing failed, so it is
+          // not in the path the answer (x-switchyard-fallback) and its usage record report, as the dry
+          // run names no fallback. x-switchyard-pii's keep_local says what moved the request.
+          path.pop();
+        } else noHost = true;
       }
       // A target that was never called (its provider not configured, its model not ready, the PII
       // policy keeping the request on the host, its window too small) does not hide why one that was

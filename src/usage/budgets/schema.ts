@@ -32,6 +32,23 @@ export type BudgetPolicy = z.infer<typeof BudgetsFileSchema>;
 export const NO_BUDGETS: BudgetPolicy = { version: 1, tenants: {} };
 
 /**
+ * Whether two budget policies put the same budgets in force, whatever order the file wrote its keys
+ * in: what a reload reports as `changed` (budgets.yaml is not part of the policy version).
+ */
+export function sameBudgets(a: BudgetPolicy, b: BudgetPolicy): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
  * The tenant's own rule, else the default. Own entries only: a tenant named `constructor` or
  * `toString` is a tenant without an entry, not `Object.prototype`'s member.
  */
