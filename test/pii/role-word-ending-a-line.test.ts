@@ -34,6 +34,12 @@ describe("a sentence under a role noun's heading is no name", () => {
     "# Tenant\nEach tenant has a namespace.",
     "## Contact\n\nYour Name - email@example.com",
     "## Client\n\nInstall Client Dependencies",
+    // Headings in title case (third review).
+    "## Contact\n\nFeel Free To Open An Issue",
+    "### Tenant\n\nTenant Isolation",
+    "## User\n\nUser Guide",
+    "## Contact\n\nSupport Team <support@example.com>",
+    "- User\n  Settings Page",
   ])("%s", (text) => {
     expect(people(text)).toEqual([]);
   });
@@ -56,6 +62,12 @@ describe("an introduction still reaches the name", () => {
     ["- Client\nThandiwe Mokoena", ["Thandiwe Mokoena"]],
     ["## Contact\n\nThandiwe Mokoena <tm@example.com>", ["Thandiwe Mokoena"]],
     ["Patient\nThandiwe Mokoena, 42", ["Thandiwe Mokoena"]],
+    // Whatever follows a name of two words or more on its line (third review: the first fix asked for a line end).
+    ["Client\nKwame Brandt.", ["Kwame Brandt"]],
+    ["Client\nKwame Brandt - 555-0132", ["Kwame Brandt"]],
+    ["Client\nKwame Brandt / Acme Corp", ["Kwame Brandt"]],
+    ["Client\nKwame Brandt 45M", ["Kwame Brandt"]],
+    ["Client\nKwame Brandt called about the invoice.", ["Kwame Brandt"]],
   ])("%s", (text, names) => {
     expect(people(text)).toEqual(names);
   });

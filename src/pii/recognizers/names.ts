@@ -117,19 +117,13 @@ const ROLE_NOUN = "(?:patient|employee|customer|client|tenant|user|contact|attn)
 const ROLE_LABEL_LINE = String.raw`(?:^|\n)[^\S\n]*(?:(?:#{1,6}|[-*>])[^\S\n]*)?${ROLE_NOUN}[^\S\n]*(?:\n[^\S\n]*){1,2}`;
 const NAME_INTRO_BEFORE = new RegExp(String.raw`(?:(?:my name is|name is|names? ?:|i am|i'm|call me|signed|attn:|c\/o)\s+|${ROLE_NOUN}[^\S\n]+|${ROLE_LABEL_LINE})$`, "i");
 /**
- * A role noun alone on the line above (a form's label, a Markdown heading or list item): a value under a label
- * stands alone on its line ("## Client\n\nKwame Brandt"), while a sentence under a heading runs on ("## Contact\n\nFeel
- * free to open an issue", "## User\n\nReturns the current user", "- user\nTimeout: 30"): only a run that ends its
- * line, or stands before a comma, a bracket, an address (`Kwame Brandt <kb@example.com>`) or a quote, is introduced so.
+ * A role noun alone on the line above (a form's label, a Markdown heading or list item) introduces a value
+ * ("## Client\n\nKwame Brandt", "Client\nKwame Brandt - 555-0132"), not a sentence or a heading under it (valueUnderLabel).
  */
 const ROLE_LABEL_LINE_BEFORE = new RegExp(`${ROLE_LABEL_LINE}$`, "i");
-// Also the end of a quoted value or of a JSON string, and a line break written as an escape (`Kwame Brandt\n`).
+const ROLE_NOUN_WORDS = new RegExp(`^${ROLE_NOUN}s?$`);
+// Also the end of a quoted value or of a JSON string, and a line break written as an escape (`Kwame\n`).
 const ENDS_LABELLED_LINE = /^[^\S\n]*(?:$|[\r\n,(<|"'`\\;}\]])/u;
-/** Whether the run under a role noun's line reads as its value: alone on its line, and not a heading's instruction ("Install Client Dependencies"). */
-function valueUnderLabel(text: string, runStart: number, run: string, first: { lower: string }): boolean {
-  const end = runStart + run.length;
-  return ENDS_LABELLED_LINE.test(text.slice(end, end + 8)) && !SENTENCE_OPENERS.has(first.lower);
-}
 /**
  * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
  * code), `<family_name>` (XML). Read as `name: `, the labels here apply to it: JSON pasted into a
@@ -444,6 +438,20 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
   const isFirstName = (lower: string) => firstNames.has(lower) || (HYPHEN.test(lower) && lower.split(HYPHEN).every((part) => firstNames.has(part)));
+  /**
+   * Whether a run under a role noun's line reads as its value. Not a sentence: its first word is no instruction
+   * or determiner ("Install Client Dependencies", "Your Name"), and a single word stands alone on its line
+   * ("Feel free to open an issue", "Returns the current user", "Timeout: 30"). Not a heading in title case:
+   * its last word is no common word unless the lexicon knows it as a name ("User Guide", "Support Team",
+   * "Feel Free To Open An Issue"), nor one that repeats a role noun ("Tenant Isolation", "Client Library").
+   */
+  const valueUnderLabel = (text: string, runStart: number, run: string, words: readonly Word[]) => {
+    if (SENTENCE_OPENERS.has(words[0]!.lower) || words.some((w) => ROLE_NOUN_WORDS.test(w.lower))) return false;
+    const last = words[words.length - 1]!;
+    if (commonWords.has(last.lower) && !isFirstName(last.bare) && !lastNames.has(last.bare)) return false;
+    const end = runStart + run.length;
+    return words.length > 1 || ENDS_LABELLED_LINE.test(text.slice(end, end + 8));
+  };
   const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.bare) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {
@@ -572,7 +580,7 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
       return;
     }
     const namedOutright = HONORIFIC_BEFORE.test(before) || NAME_IS_BEFORE.test(before);
-    const introduced = namedOutright || (NAME_INTRO_BEFORE.test(before) && (!ROLE_LABEL_LINE_BEFORE.test(before) || valueUnderLabel(text, runStart, run, words[0]!)));
+    const introduced = namedOutright || (NAME_INTRO_BEFORE.test(before) && (!ROLE_LABEL_LINE_BEFORE.test(before) || valueUnderLabel(text, runStart, run, words)));
     let i = 0;
     while (i < words.length) {
       const word = words[i]!;
