@@ -147,10 +147,10 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
    * (`"password": "Tq\\r7#kLm!9zQ"`). Few escapes in a long text: only the stretches around them.
    */
   function detectWithLineEscapes(text: string, deadline: Deadline): Entity[] {
-    const written = detectNormalized(text, deadline);
+    const written = withoutEscapeLetters(text, detectNormalized(text, deadline));
     const reading = lineEscapeReading(text, DECODED_CONTEXT, deadline);
     if (reading === undefined) return written;
-    const windows = windowsToWhiteSpace(text, reading.windows, DECODED_CONTEXT);
+    const windows = windowsToWhiteSpace(text, reading.windows, WIDENING_LIMIT);
     let covered = 0;
     for (const [from, to] of windows) covered += to - from;
     if (covered * 2 >= text.length) return resolveOverlaps([...written, ...detectNormalized(reading.read(), deadline)]);
@@ -196,6 +196,19 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
   };
 }
 
+/**
+ * Findings as written that start with a line escape's letter (`contact\nkwame.brandt@example.com` is an
+ * address as written, `nkwame…`): the letter belongs to no value. Kept, it was masked with the value, which
+ * left a lone backslash before the placeholder (an invalid JSON escape) and a wrong value to restore.
+ */
+function withoutEscapeLetters(text: string, entities: readonly Entity[]): Entity[] {
+  return entities.map((entity) => {
+    const letter = text[entity.start];
+    const glued = (letter === "n" || letter === "r" || letter === "t") && text[entity.start - 1] === "\\" && entity.end - entity.start > 1;
+    return glued ? { ...entity, start: entity.start + 1 } : entity;
+  });
+}
+
 /** Findings in a slice of a text, with offsets into the text (the slice started at `by`). */
 function shifted(entities: readonly Entity[], by: number): Entity[] {
   return entities.map((entity) => ({ ...entity, start: entity.start + by, end: entity.end + by }));
@@ -208,6 +221,14 @@ function shifted(entities: readonly Entity[], by: number): Entity[] {
 const DECODED_CONTEXT = 256;
 
 const WHITE_SPACE = /\s/;
+
+/**
+ * How far a stretch read around line escapes may move out to white space: past a long value that starts
+ * near the escape (a URL of a few hundred characters in minified JSON), which a closer edge would cut and
+ * so leave to the text as written, where the escape's letter hides its start. The stretches cover at most
+ * the whole text, read once more.
+ */
+const WIDENING_LIMIT = 2_048;
 
 const WARM_UP = [
   "Mail ann.lee@example.com or call +1 415-555-0132 / 030 12345678 from 192.168.1.24 or 2001:db8::7334.",

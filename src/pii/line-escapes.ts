@@ -11,22 +11,14 @@ import { NO_DEADLINE, type Deadline } from "./budget.js";
 import { addWindow } from "./windows.js";
 
 /**
- * A run of escapes opens a reading only before what a value can start with (a capital of any script, a
- * digit, `+`, `(`, a lower-case value's or label's start), past the spaces and tabs after it (`\n  Kwame`,
- * indentation): before lower-case prose and code (`\nfor`, `"\n"`, `%d\n`) the reading would only cost a
- * second scan. A run of backslashes is taken whole from its first (JSON inside a JSON string writes `\\n`),
- * so each backslash is looked at once.
+ * A run of escapes opens a reading only where a value may follow on its line: within `LOOK_AHEAD` units
+ * past it (and the blanks after it), before the next line escape or quote, a capital, a digit, `@`, `+`,
+ * `(`, `:`, `/` or any character beyond ASCII (`\nKwame`, `\tsk-proj-…`, `\nssn 536224187`, `\nhttps://…`,
+ * `\nmr Kwame`, `\n\u00a0Kwame`). Before a line of lower-case words (prose and code: `\nfor the`, `%d\n`) the
+ * reading would only cost a second scan. A run of backslashes is taken whole from its first (JSON inside a
+ * JSON string writes `\\n`), so each backslash is looked at once.
  */
-const CAPITAL = /^[\p{Lu}\p{Lt}]$/u;
-/**
- * Values and labels that start in lower case and that a glued escape's letter would hide: vendor tokens
- * (`sk-`, `ghp_`, `xoxb-`, `glpat-`, …), bech32 addresses, URLs, MAC and IPv6 addresses (`\taa:bb:…`,
- * `\taa-bb-…`, `\taabb.ccdd.…`, `\tfe80::1`, `\t::ffff:…`), a lower-case IBAN, an honorific before a
- * name (`\nmr Kwame Brandt`), and a lower-case label before its value (`\nssn: 536…`, `\n\tname: 'Andrew'`).
- * Sticky: tried only where the run of escapes and blanks ends.
- */
-const LOWER_CASE_VALUE =
-  /(?:sk[-_]|rk_|gh[pousr]_|github_pat_|xox[abposr]-|glpat-|bc1|https?:\/\/|ftp:\/\/|www\.|[0-9a-f]{1,4}::?[0-9a-f]|::[0-9a-f]|[0-9a-f]{2}-[0-9a-f]{2}-|[0-9a-f]{4}\.[0-9a-f]{4}\.|[a-z]{2}[0-9]{2}[a-z0-9]{4}|(?:mr|mrs|ms|mx|dr|prof)\.? |[a-z][a-z0-9_.-]{0,31}[ \t]?[:=])/y;
+const LOOK_AHEAD = 64;
 /** The code unit each escape's letter stands for: line feed, carriage return, tab. */
 const WHITE_SPACE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09 };
 const SPACE = 0x20;
@@ -34,6 +26,7 @@ const TAB = 0x09;
 /** How many backslash runs are looked at between two looks at the scan's deadline. */
 const RUNS_PER_CHECK = 1024;
 const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 
 export interface LineEscapeReading {
   /** The stretches within the radius asked for of the escapes that open a reading, merged where they touch, in order. */
@@ -77,7 +70,7 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
       looked();
       end = following;
     }
-    if (startsValue(text, end)) addWindow(windows, Math.max(0, first - radius), Math.min(text.length, end + 1 + radius));
+    if (mayHoldValue(text, end)) addWindow(windows, Math.max(0, first - radius), Math.min(text.length, end + 1 + radius));
     at = text.indexOf("\\", end);
   }
   if (windows.length === 0) return undefined;
@@ -125,14 +118,13 @@ function fromCodeUnits(codes: Uint16Array): string {
   return text;
 }
 
-function startsValue(text: string, at: number): boolean {
-  const code = text.charCodeAt(at);
-  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x28) return true;
-  if (code < 0x80) {
-    LOWER_CASE_VALUE.lastIndex = at;
-    return LOWER_CASE_VALUE.test(text);
+function mayHoldValue(text: string, at: number): boolean {
+  const end = Math.min(text.length, at + LOOK_AHEAD);
+  for (let i = at; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE || (code === BACKSLASH && WHITE_SPACE[text[i + 1] ?? ""] !== undefined)) return false;
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x3a) || code >= 0x80) return true;
+    if (code === 0x40 || code === 0x2b || code === 0x28 || code === 0x2f) return true;
   }
-  if (Number.isNaN(code)) return false;
-  const char = String.fromCodePoint(text.codePointAt(at)!);
-  return CAPITAL.test(char);
+  return false;
 }

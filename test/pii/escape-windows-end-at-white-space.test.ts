@@ -30,3 +30,14 @@ describe("a stretch scanned again around a line escape", () => {
     expect(found(engine, text)).toContainEqual(["PERSON", "Maria Gonzalez"]);
   });
 });
+
+describe("a long value right after a line escape in minified JSON", () => {
+  // Third review: the edge drop left a URL longer than the stretch to the text as written, where `\n` glues
+  // its `n` to `https`, and the URL went out in clear.
+  it("is found whole although no white space is near", () => {
+    const url = `https://example.com/u/maria-gonzalez/${"a1b2c3d4".repeat(100)}?token=abc`;
+    const pad = "lorem ipsum dolor sit amet ".repeat(120);
+    const text = JSON.stringify({ pad, a: `Link:\n${url}`, b: pad });
+    expect(found(engine, text)).toContainEqual(["URL", url]);
+  });
+});

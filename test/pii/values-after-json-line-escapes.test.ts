@@ -45,12 +45,23 @@ describe("a value right after a JSON line-break or tab escape", () => {
     [String.raw`{"a":"Regards,\r\n\r\n    Kwame Brandt"}`, "PERSON", "Kwame Brandt"],
     // The line breaks before the escape that opens the reading are read too: a Markdown label's line start.
     [String.raw`{"a":"x\n## Client\n\nKwame Brandt"}`, "PERSON", "Kwame Brandt"],
+    // Any line where a value may follow opens a reading, not only a list of value starts (third review).
+    [String.raw`{"a":"tok\neyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I2PSRH3sdQ"}`, "SECRET", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I2PSRH3sdQ"],
+    [String.raw`{"a":"x\nssn 536224187"}`, "US_SSN", "536224187"],
+    [String.raw`{"a":"iban\nde89 3704 0044 0532 0130 00"}`, "IBAN_CODE", "de89 3704 0044 0532 0130 00"],
+    [`{"a":"Regards,\\n\u00a0Kwame Brandt"}`, "PERSON", "Kwame Brandt"],
+    // The escape's letter is no part of a value found as written (third review: "nkwame.brandt@…").
+    [String.raw`{"a":"contact\nkwame.brandt@example.com"}`, "EMAIL_ADDRESS", "kwame.brandt@example.com"],
   ])("is found in %s", (text, type, value) => {
     expect(found(engine, text)).toContainEqual([type, value]);
   });
 
   it("goes to the cloud as a placeholder, the escape kept", () => {
     expect(cloudTextOf(sanitizer, String.raw`{"email":"Thanks!\nBest,\nMaria Gonzalez"}`)).toBe(String.raw`{"email":"Thanks!\nBest,\n<PERSON_1>"}`);
+  });
+
+  it("keeps the escape whole before an address glued to it", () => {
+    expect(cloudTextOf(sanitizer, String.raw`{"a":"contact\nkwame.brandt@example.com"}`)).toBe(String.raw`{"a":"contact\n<EMAIL_ADDRESS_1>"}`);
   });
 
   it("adds nothing where no value follows the escape", () => {
