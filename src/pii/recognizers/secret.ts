@@ -35,7 +35,9 @@ const PASS_OWNER =
 // (KEY_SUFFIX): unbounded, a run of `password_password_…` made every start rescan to the text's end,
 // seconds for 200 KB.
 const KEY_SUFFIX = "[A-Za-z0-9_.-]{0,64}";
-const PAIR_VALUE = String.raw`["']?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(["']?)([^\s"'\`,;]{4,200})\3`;
+// JSON inside a JSON string escapes its quotes (`{\"password\":\"…\"}`, a log line or request body pasted in):
+// a quote may follow up to three backslashes, and the value ends at the same escaped quote.
+const PAIR_VALUE = String.raw`(?:\\{0,3}["'])?[ \t]*(=>|[:=]|[ \t]is:?[ \t])[ \t]*(\\{0,3}["']|)([^\s"'\`,;]{4,200})\3`;
 const PAIR = new RegExp(
   String.raw`((?:password|passwd|passphrase|pwd|secret[ _-]?key|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?)(?:[_.-]${KEY_SUFFIX})?)${PAIR_VALUE}`,
   "dgi",
