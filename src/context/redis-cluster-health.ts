@@ -51,9 +51,16 @@ export function clusterProbe(cluster: Cluster, probeKey: string): () => Promise<
       await cluster.pexpire(probeKey, 1);
       return undefined;
     }
+    // Each master on its own connection, not routed by the cluster: a routed command to a master that does
+    // not answer makes ioredis refresh its slots (a new connection and CLUSTER SLOTS each time) and resend,
+    // some 15 times per check. A master the slots cache still names but the pool has dropped (its
+    // connection ended) does not answer; one that moved the slot answers MOVED, which counts as an answer.
+    const nodes = new Map(cluster.nodes("master").map((node) => [`${node.options.host}:${node.options.port}`, node]));
     const checks = [...masters.keys()].map(async (master) => {
       try {
-        await cluster.pexpire(keyIn(master), 1);
+        const node = nodes.get(master);
+        if (!node) throw new Error(`no connection to ${master}`);
+        await node.pexpire(keyIn(master), 1);
         return undefined;
       } catch (error) {
         return refusedOnItsOwn(error) ? undefined : { master, error };
