@@ -21,8 +21,11 @@ beforeAll(async () => {
   upstream = await startRawUpstream((raw, res) => {
     sentBodies.push(raw);
     const sent = JSON.parse(raw) as Sent;
-    const placeholder = sent.messages.at(-1)!.content.match(/<[A-Z_]+_\d+>/)?.[0] ?? "none";
-    const thinking = `The user gave ${placeholder}; I should confirm it.`;
+    const last = sent.messages.at(-1)! as { content: string; name?: string };
+    // A message name goes out as its bare alias (PERSON_1), which a restorer holds back at a piece's end:
+    // it might go on (PERSON_12).
+    const placeholder = last.name ?? last.content.match(/<[A-Z_]+_\d+>/)?.[0] ?? "none";
+    const thinking = last.name ? `I should greet ${placeholder}` : `The user gave ${placeholder}; I should confirm it.`;
     const answer = `Confirmed: ${placeholder}.`;
     if (!sent.stream) {
       res.writeHead(200, { "content-type": "application/json" });
@@ -70,5 +73,22 @@ describe("a reasoning model's thinking", () => {
     expect(joined("reasoning_content")).toBe(`The user gave ${EMAIL}; I should confirm it.`);
     expect(joined("reasoning")).toBe(`The user gave ${EMAIL}; I should confirm it.`);
     expect(joined("content")).toBe(`Confirmed: ${EMAIL}.`);
+  });
+
+  // A review found the thinking's held-back tail (a bare alias) sent after the whole answer.
+  it("ends before the answer starts when its last piece was held back", async () => {
+    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "fake-gpt", stream: true, messages: [{ role: "user", name: "John_Smith", content: "hi" }] }),
+    });
+    const deltas = (await response.text())
+      .split("\n")
+      .filter((line) => line.startsWith("data: {"))
+      .map((line) => (JSON.parse(line.slice(6)) as { choices: Array<{ delta: Record<string, string> }> }).choices[0]?.delta ?? {});
+    expect(deltas.map((delta) => delta.reasoning_content ?? "").join("")).toBe("I should greet John Smith");
+    const lastThought = deltas.findLastIndex((delta) => Boolean(delta.reasoning_content));
+    const firstAnswer = deltas.findIndex((delta) => Boolean(delta.content));
+    expect(lastThought).toBeLessThanOrEqual(firstAnswer);
   });
 });

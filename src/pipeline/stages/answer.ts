@@ -212,6 +212,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       const choice = chunk.choices?.[0];
       if (choice) {
         const delta = choice.delta ?? {};
+        if (reasoningRestorers.size > 0) releaseReasoningBefore(delta, reasoningRestorers);
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
@@ -355,6 +356,22 @@ interface TextRestorers {
 }
 
 /** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
+/**
+ * The thinking comes before the answer: what a reasoning field's restorer still holds (the start of a
+ * possible placeholder, a bare alias that might go on) goes out with the answer's first piece, in the same
+ * delta and ahead of it as a client reads the fields, not after the whole answer.
+ */
+function releaseReasoningBefore(delta: ChatCompletionChunk.Choice.Delta, restorers: ReadonlyMap<string, StreamRestorer>): void {
+  const answers = Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0);
+  if (!answers) return;
+  const pieces = delta as Record<string, unknown>;
+  for (const [field, restorer] of restorers) {
+    if (typeof pieces[field] === "string" && (pieces[field] as string).length > 0) continue;
+    const rest = restorer.flush();
+    if (rest.length > 0) pieces[field] = rest;
+  }
+}
+
 function heldBack(finish: ChatCompletionChunk, restorers: TextRestorers, toolArgs: Map<number, StreamRestorer>, calls: Map<number, ToolCall>): ChatCompletionChunk | undefined {
   const delta: ChatCompletionChunk.Choice.Delta & Record<string, unknown> = {};
   const text = restorers.content?.flush() ?? "";
