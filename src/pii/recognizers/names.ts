@@ -122,6 +122,8 @@ const NAME_INTRO_BEFORE = new RegExp(String.raw`(?:(?:my name is|name is|names? 
  */
 const ROLE_LABEL_LINE_BEFORE = new RegExp(`${ROLE_LABEL_LINE}$`, "i");
 const ROLE_NOUN_WORDS = new RegExp(`^${ROLE_NOUN}s?$`);
+/** Words a heading in title case capitalises and a name has none of (its particles stay lower case or are others). */
+const TITLE_FUNCTION_WORDS = new Set(["a", "an", "the", "to", "of", "for", "and", "or", "with", "in", "on", "at", "by", "from", "your", "our", "my", "is", "are", "how"]);
 // Also the end of a quoted value or of a JSON string, and a line break written as an escape (`Kwame\n`).
 const ENDS_LABELLED_LINE = /^[^\S\n]*(?:$|[\r\n,(<|"'`\\;}\]])/u;
 /**
@@ -442,13 +444,16 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
    * Whether a run under a role noun's line reads as its value. Not a sentence: its first word is no instruction
    * or determiner ("Install Client Dependencies", "Your Name"), and a single word stands alone on its line
    * ("Feel free to open an issue", "Returns the current user", "Timeout: 30"). Not a heading in title case:
-   * its last word is no common word unless the lexicon knows it as a name ("User Guide", "Support Team",
-   * "Feel Free To Open An Issue"), nor one that repeats a role noun ("Tenant Isolation", "Client Library").
+   * no role noun repeated ("Tenant Isolation", "User Guide"), no function word after its first ("Feel Free To
+   * Open An Issue"), no word of a team, an organisation or a kind of software ("Support Team", "Redis Cluster").
+   * A surname that is also a common word is still one ("Kwame Brown", "Jiwoo Park").
    */
   const valueUnderLabel = (text: string, runStart: number, run: string, words: readonly Word[]) => {
-    if (SENTENCE_OPENERS.has(words[0]!.lower) || words.some((w) => ROLE_NOUN_WORDS.test(w.lower))) return false;
-    const last = words[words.length - 1]!;
-    if (commonWords.has(last.lower) && !isFirstName(last.bare) && !lastNames.has(last.bare)) return false;
+    if (SENTENCE_OPENERS.has(words[0]!.lower)) return false;
+    const heading = words.some(
+      (w, i) => ROLE_NOUN_WORDS.test(w.lower) || ORGANISATION_WORDS.has(w.lower) || SOFTWARE_KIND_WORDS.has(w.lower) || (i > 0 && TITLE_FUNCTION_WORDS.has(w.lower)),
+    );
+    if (heading) return false;
     const end = runStart + run.length;
     return words.length > 1 || ENDS_LABELLED_LINE.test(text.slice(end, end + 8));
   };
