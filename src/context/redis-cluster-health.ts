@@ -56,6 +56,10 @@ export function clusterProbe(cluster: Cluster, probeKey: string): () => Promise<
     // some 15 times per check. A master the slots cache still names but the pool has dropped (its
     // connection ended) does not answer; one that moved the slot answers MOVED, which counts as an answer.
     const nodes = new Map(cluster.nodes("master").map((node) => [`${node.options.host}:${node.options.port}`, node]));
+    // The pool drops a master whose connection ended and takes it back only when the slots are read again,
+    // which only a routed command that fails makes ioredis do: an idle gateway would report a master that
+    // came back (or whose slots a promoted replica took over) as down for good. Read once per check at most.
+    if ([...masters.keys()].some((master) => !nodes.has(master))) cluster.refreshSlotsCache();
     const checks = [...masters.keys()].map(async (master) => {
       try {
         const node = nodes.get(master);

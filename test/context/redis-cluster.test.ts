@@ -145,6 +145,16 @@ describe("a gateway on a Redis Cluster with one master down while the others ser
     expect(await gauge("context_up")).toBe("1");
     expect(gw.logs.some((line) => line.includes("every master answers again"))).toBe(true);
   });
+
+  // A review found the master's return unseen while no request reached its slots: the probe goes to each
+  // master's own connection, and the pool takes a dropped master back only when the slots are read again.
+  it("sees the master come back when no request reaches its slots meanwhile", async () => {
+    await eventually(readyz, (r) => r.context.state === "ready", 10_000);
+    await cluster.stopMaster(down.index);
+    await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+    await cluster.restartMaster(down.index);
+    expect((await eventually(readyz, (r) => r.context.state === "ready", 20_000)).context.detail).toBe("redis: connected");
+  });
 });
 
 /**
