@@ -156,13 +156,16 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
     if (covered * 2 >= text.length) return resolveOverlaps([...written, ...detectNormalized(reading.read(), deadline)]);
     const found: Entity[] = [];
     for (const [from, to] of windows) {
-      // An edge the widening found no white space for (minified JSON has none) may cut a value, whose
-      // part would pass on its own (the last 16 digits of an 18-digit order id as a card): what touches
-      // such an edge is left to the text as written.
+      // An edge the widening found no white space for (minified JSON has none) may cut a value: a part of
+      // it could pass on its own (the last 16 digits of an 18-digit order id as a card), and the rest would
+      // be left out (a long token's tail). A finding at such an edge has the whole reading scanned instead,
+      // once: it has no edges, and costs what a text dense with escapes costs.
       const cutStart = from > 0 && !WHITE_SPACE.test(text[from - 1]!);
       const cutEnd = to < text.length && !WHITE_SPACE.test(text[to]!);
       for (const entity of detectNormalized(reading.read(from, to), deadline)) {
-        if ((cutStart && entity.start === 0) || (cutEnd && entity.end === to - from)) continue;
+        if ((cutStart && entity.start === 0) || (cutEnd && entity.end === to - from)) {
+          return resolveOverlaps([...written, ...detectNormalized(reading.read(), deadline)]);
+        }
         found.push({ ...entity, start: entity.start + from, end: entity.end + from });
       }
     }
@@ -224,11 +227,11 @@ const WHITE_SPACE = /\s/;
 
 /**
  * How far a stretch read around line escapes may move out to white space: past a long value that starts
- * near the escape (a URL of a few hundred characters in minified JSON), which a closer edge would cut and
- * so leave to the text as written, where the escape's letter hides its start. The stretches cover at most
- * the whole text, read once more.
+ * near the escape (a URL or a JWT of some kilobytes in minified JSON), which a closer edge would cut; cut,
+ * a token no longer matches at all, and as written the escape's letter hides its start. The walk costs at
+ * most a pass over the text (windowsToWhiteSpace), and the stretches at most one more scan of it.
  */
-const WIDENING_LIMIT = 2_048;
+const WIDENING_LIMIT = 65_536;
 
 const WARM_UP = [
   "Mail ann.lee@example.com or call +1 415-555-0132 / 030 12345678 from 192.168.1.24 or 2001:db8::7334.",

@@ -13,7 +13,7 @@ import { addWindow } from "./windows.js";
 /**
  * A run of escapes opens a reading only where a value may follow on its line: within `LOOK_AHEAD` units
  * past it (and the blanks after it), before the next line escape or quote, a capital, a digit, `@`, `+`,
- * `(`, `:`, `/` or any character beyond ASCII (`\nKwame`, `\tsk-proj-…`, `\nssn 536224187`, `\nhttps://…`,
+ * `(`, `:`, `/`, `=` or any character beyond ASCII (`\nKwame`, `\tsk-proj-…`, `\nssn 536224187`, `\nhttps://…`,
  * `\nmr Kwame`, `\n\u00a0Kwame`). Before a line of lower-case words (prose and code: `\nfor the`, `%d\n`) the
  * reading would only cost a second scan. A run of backslashes is taken whole from its first (JSON inside a
  * JSON string writes `\\n`), so each backslash is looked at once.
@@ -124,7 +124,8 @@ function mayHoldValue(text: string, at: number): boolean {
     const code = text.charCodeAt(i);
     if (code === QUOTE || (code === BACKSLASH && WHITE_SPACE[text[i + 1] ?? ""] !== undefined)) return false;
     if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x3a) || code >= 0x80) return true;
-    if (code === 0x40 || code === 0x2b || code === 0x28 || code === 0x2f) return true;
+    // @ + ( / =: an address, a phone number, a path or URL, a label before a quoted value (`\nssn="…"`).
+    if (code === 0x40 || code === 0x2b || code === 0x28 || code === 0x2f || code === 0x3d) return true;
   }
   return false;
 }

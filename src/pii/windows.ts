@@ -26,9 +26,19 @@ export function addWindow(windows: Array<[number, number]>, from: number, to: nu
   else windows.push([from, to]);
 }
 
-/** `windows` (in order, apart) with each edge widened to white space, merged where they then meet. */
+/**
+ * `windows` (in order, apart) with each edge widened to white space, at most `limit` units, merged where
+ * they then meet. An edge stops where the window next to it starts or ends, since they merge there: each
+ * unit between windows is walked at most twice, so a long `limit` costs at most a walk over the text.
+ */
 export function windowsToWhiteSpace(text: string, windows: ReadonlyArray<readonly [number, number]>, limit: number): Array<[number, number]> {
   const widened: Array<[number, number]> = [];
-  for (const [from, to] of windows) addWindow(widened, widenedToWhiteSpace(text, from, -1, limit), widenedToWhiteSpace(text, to, 1, limit));
+  for (const [i, [from, to]] of windows.entries()) {
+    const floor = widened.length > 0 ? widened[widened.length - 1]![1] : 0;
+    const ceiling = i + 1 < windows.length ? windows[i + 1]![0] : text.length;
+    const start = from <= floor ? from : widenedToWhiteSpace(text, from, -1, Math.min(limit, from - floor));
+    const end = to >= ceiling ? to : widenedToWhiteSpace(text, to, 1, Math.min(limit, ceiling - to));
+    addWindow(widened, start, end);
+  }
   return widened;
 }

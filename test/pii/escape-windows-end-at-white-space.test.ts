@@ -41,3 +41,16 @@ describe("a long value right after a line escape in minified JSON", () => {
     expect(found(engine, text)).toContainEqual(["URL", url]);
   });
 });
+
+describe("a token of some kilobytes right after a line escape in minified JSON", () => {
+  // Fourth review: cut by a stretch's edge a JWT no longer matches at all, and as written `\n` glues its `n` to `eyJ`.
+  it("is found whole", () => {
+    const b64u = (text: string) => Buffer.from(text).toString("base64url");
+    const claims: Record<string, string> = { sub: "1234567890" };
+    for (let i = 0; JSON.stringify(claims).length < 2_400; i++) claims[`c${i}`] = `${"v".repeat(40)}${i}`;
+    const jwt = `${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u(JSON.stringify(claims))}.${b64u("signature-bytes-0123456789abcdef")}`;
+    expect(jwt.length).toBeGreaterThan(3_000);
+    const text = `{"k":"${"abcdefgh".repeat(1200)}","note":"ok\\n${jwt}"}`;
+    expect(found(engine, text)).toContainEqual(["SECRET", jwt]);
+  });
+});

@@ -48,6 +48,7 @@ describe("a value right after a JSON line-break or tab escape", () => {
     // Any line where a value may follow opens a reading, not only a list of value starts (third review).
     [String.raw`{"a":"tok\neyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I2PSRH3sdQ"}`, "SECRET", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I2PSRH3sdQ"],
     [String.raw`{"a":"x\nssn 536224187"}`, "US_SSN", "536224187"],
+    [String.raw`record:\nssn="536224187"`, "US_SSN", "536224187"],
     [String.raw`{"a":"iban\nde89 3704 0044 0532 0130 00"}`, "IBAN_CODE", "de89 3704 0044 0532 0130 00"],
     [`{"a":"Regards,\\n\u00a0Kwame Brandt"}`, "PERSON", "Kwame Brandt"],
     // The escape's letter is no part of a value found as written (third review: "nkwame.brandt@…").
