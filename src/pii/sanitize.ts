@@ -68,18 +68,24 @@ export type LocalOutcome =
  * the pipeline, which reports and counts a refused request's PII actions like those of an answered one.
  */
 export class PiiBlockedError extends GatewayError {
-  /** `param`: the request field holding the first blocked finding; null for a field the gateway does not know. */
+  /**
+   * `param`: the request field holding the first blocked finding (`messages[2]`, `metadata`); null for a
+   * field the gateway does not know. `inHistory`: that finding is in the session's stored history, which
+   * nothing in the request can change.
+   */
   constructor(
     readonly types: string[],
     readonly summary: PiiSummaryEntry[],
     param: string | null = "messages",
+    inHistory = false,
   ) {
-    super(`The request contains data the PII policy does not allow to be sent: ${types.join(", ")}.`, {
-      status: 400,
-      type: "invalid_request_error",
-      code: "pii_blocked",
-      param,
-    });
+    const what = types.join(", ");
+    super(
+      inHistory
+        ? `The session's stored history (x-session-id) holds data the PII policy does not allow to be sent: ${what}. Nothing in this request can change that: continue the session with a model on this host, or start a new session (DELETE /v1/sessions/{id} erases this one).`
+        : `The request contains data the PII policy does not allow to be sent: ${what}.`,
+      { status: 400, type: "invalid_request_error", code: "pii_blocked", param },
+    );
   }
 }
 

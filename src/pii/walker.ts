@@ -279,7 +279,8 @@ export function requestWalker(scan: Scanner): RequestWalker {
       if (REQUEST_SETTINGS.has(k)) return structural(v);
       switch (k) {
         case "messages":
-          return mapArray(v, message);
+          // Each message by its index, for a refusal's param (`messages[2]`; a stored one names the session).
+          return mapArray(v, indexed("messages", message));
         case "tools":
           return mapArray(v, tool);
         case "functions":
@@ -488,6 +489,15 @@ export function requestWalker(scan: Scanner): RequestWalker {
   function mapObject(node: unknown, visit: (value: unknown, key: string, record: Record_) => unknown): Record_ | unknown {
     if (!isRecord(node)) return unknown(node);
     return renameKeys(node, keep, (v, k) => visit(v, k, node));
+  }
+
+  /** `visit` with the field set to `name[i]` for the i-th item it is called with. */
+  function indexed(name: string, visit: (item: unknown) => unknown): (item: unknown) => unknown {
+    let index = 0;
+    return (item) => {
+      scan.field(`${name}[${index++}]`);
+      return visit(item);
+    };
   }
 
   function mapArray(node: unknown, visit: (item: unknown) => unknown): unknown {

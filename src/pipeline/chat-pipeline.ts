@@ -6,7 +6,7 @@
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
 import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
-import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
+import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER, SESSION_ID_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
 import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
@@ -214,13 +214,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // A refusal reports the PII actions taken on what the request carried, though nothing was sent:
       // a block, or the keep_local that moved it to the host.
       const pii = [...(failed?.keptLocal ?? []), ...(error instanceof PiiBlockedError ? error.summary : [])];
-      recordFailure(ctx, { decided, execution, failed, error, startedAt, pii });
+      const refusal = decided ? blockedAsSent(error, decided.conversation.clientIndex) : error;
+      recordFailure(ctx, { decided, execution, failed, error: refusal, startedAt, pii });
       // A refusal names what a completion would: the deciding policy's version (ops tracing a 403
       // after a hot reload), the models tried, the PII actions taken.
       const failureHeaders = { ...headers };
       if (failed && failed.path.length > 1) failureHeaders[FALLBACK_HEADER] = fallbackHeaderValue(failed.path);
       if (pii.length > 0) failureHeaders[PII_HEADER] = formatPiiSummary(pii);
-      throw withHeaders(error, failureHeaders);
+      throw withHeaders(refusal, failureHeaders);
     }
   }
 
@@ -425,7 +426,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // As the real request reports it: the keep_local that moved it to the host, then the refusal's own.
       const pii =
         first.refusal instanceof KeepLocalError ? first.refusal.summary : [...first.keptLocal, ...(first.refusal instanceof PiiBlockedError ? first.refusal.summary : [])];
-      throw withHeaders(first.refusal, { [POLICY_HEADER]: decided.snapshot.version, ...(pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {}) });
+      const refusal = blockedAsSent(first.refusal, conversation.clientIndex);
+      throw withHeaders(refusal, { [POLICY_HEADER]: decided.snapshot.version, ...(pii.length > 0 ? { [PII_HEADER]: formatPiiSummary(pii) } : {}) });
     }
     return explainResult({ ...decided, decision: first.decision }, first.call, first.keptLocal);
   };
@@ -488,4 +490,16 @@ function piiCounts(summary: readonly PiiSummaryEntry[]) {
  */
 function promptSent(model: ModelEntry, request: ChatCompletionRequest): SentPrompt {
   return model.path === undefined ? request : { messages: request.messages };
+}
+
+/**
+ * A PII block naming `messages[i]` of a session's conversation, named as the client sent it: its own
+ * index, or the session when the blocked value is in the stored history, which no change to the request
+ * can fix (a secret sent in an earlier turn to the local model blocks every later cloud turn).
+ */
+function blockedAsSent(error: unknown, clientIndex: readonly (number | undefined)[]): unknown {
+  const at = error instanceof PiiBlockedError && error.param !== null ? /^messages\[(\d+)\]$/.exec(error.param) : null;
+  if (!at || !(error instanceof PiiBlockedError)) return error;
+  const index = clientIndex[Number(at[1])];
+  return index === undefined ? new PiiBlockedError(error.types, error.summary, SESSION_ID_HEADER, true) : new PiiBlockedError(error.types, error.summary, `messages[${index}]`);
 }

@@ -28,7 +28,8 @@ describe("a blocked request's error names the field that holds the blocked data"
   const hi = [{ role: "user", content: "hi" }];
 
   it.each([
-    ["messages", { messages: [{ role: "user", content: `my key is ${TOKEN}` }] }],
+    ["messages[0]", { messages: [{ role: "user", content: `my key is ${TOKEN}` }] }],
+    ["messages[1]", { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: `my key is ${TOKEN}` }] }],
     ["metadata", { messages: hi, metadata: { deploy_key: TOKEN } }],
     ["user", { messages: hi, user: TOKEN }],
     ["tools", { messages: hi, tools: [TOOL(`Call with key ${TOKEN}`)] }],
