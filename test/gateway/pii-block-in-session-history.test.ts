@@ -6,8 +6,9 @@
  * blocked value in the request names the message as the client sent it.
  */
 import { BadRequestError } from "openai";
-import { describe, expect, it } from "vitest";
-import { fakeCloudGateway } from "../support/gateway.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { fakeCloudGateway, startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 
 const TOKEN = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD";
 const cloud = fakeCloudGateway();
@@ -40,3 +41,32 @@ describe("a blocked value in a session", () => {
     expect(cloud.fake.requests).toHaveLength(0);
   });
 });
+
+describe("a blocked value in a request whose oldest turns were dropped to fit the model", () => {
+  // Review: the scan ran on the trimmed conversation, so its index named another message (here a stored one).
+  const small = fakeCloudGatewayWithWindow(600);
+  it("names the message as the client sent it", async () => {
+    const client = small.gw.client();
+    const session = { headers: { "x-session-id": "pii-history-3" } };
+    const long = (n: number) => `Turn ${n}: ${"tell me a long story about the sea and the ships ".repeat(20)}`;
+    for (const n of [1, 2, 3]) await client.chat.completions.create({ model: "cloud", max_tokens: 16, messages: [{ role: "user", content: long(n) }] }, session);
+    const before = small.fake.requests.length;
+    const refusal = await refusalOf(client.chat.completions.create({ model: "cloud", max_tokens: 16, messages: [{ role: "user", content: `my key is ${TOKEN}` }] }, session));
+    expect(refusal.param).toBe("messages[0]");
+    expect(refusal.message).not.toContain("stored history");
+    expect(small.fake.requests).toHaveLength(before);
+  });
+});
+
+function fakeCloudGatewayWithWindow(window: number) {
+  const box: { fake?: FakeOpenAI; gw?: TestGateway } = {};
+  beforeAll(async () => {
+    box.fake = await startFakeOpenAI();
+    box.gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: box.fake.baseURL, maxRetries: 0 }).replace("context_window: 128000", `context_window: ${window}`), waitForModels: false });
+  });
+  afterAll(async () => {
+    await box.gw?.close();
+    await box.fake?.close();
+  });
+  return { get gw() { return box.gw!; }, get fake() { return box.fake!; } };
+}

@@ -12,6 +12,7 @@ import { isInstruction } from "../../context/turn.js";
 import { GatewayError, invalidRequest } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
+import { PiiBlockedError } from "../../pii/sanitize.js";
 import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
@@ -87,7 +88,7 @@ export function prepareCall(
     // The rule's `pii:` is about cloud egress (docs/POLICIES.md#actions): on the host, pii.yaml's
     // local rules apply, whatever it says (redact, block, keep_local…).
     const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
-    if (outcome.kind !== "local") throw outcome.error;
+    if (outcome.kind !== "local") throw blockedInConversation(outcome.error, shaped, request);
     return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
   // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
@@ -99,11 +100,22 @@ export function prepareCall(
     case "keep_local":
       throw new KeepLocalError(outcome.types, outcome.summary.filter((entry) => entry.action === "keep_local"));
     case "blocked":
-      throw outcome.error;
+      throw blockedInConversation(outcome.error, shaped, request);
     case "failed":
       if (outcome.fallback === "local") throw new KeepLocalError([]);
       throw outcome.error;
   }
+}
+
+/**
+ * A PII block naming `messages[i]` of the shaped request, which may have dropped the oldest turns, named by
+ * the message's index in the conversation (`request`), whose index map to the client's `clientIndex` is.
+ */
+function blockedInConversation(error: GatewayError, shaped: ChatCompletionRequest, request: ChatCompletionRequest): GatewayError {
+  const at = error instanceof PiiBlockedError && error.param !== null ? /^messages\[(\d+)\]$/.exec(error.param) : null;
+  if (!at || shaped.messages === request.messages || !(error instanceof PiiBlockedError)) return error;
+  const index = request.messages.indexOf(shaped.messages[Number(at[1])]!);
+  return index === -1 ? error : new PiiBlockedError(error.types, error.summary, `messages[${index}]`);
 }
 
 /**
