@@ -25,7 +25,7 @@ import { lineEscapeReading } from "./line-escapes.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
-import { windowsToWhiteSpace } from "./windows.js";
+import { startsAtWhiteSpace, windowsToWhiteSpace } from "./windows.js";
 
 export interface PiiEngine {
   /**
@@ -160,7 +160,7 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
       // escape, found as written: its tail could pass for another (the last 16 digits of an 18-digit order
       // id as a card), so what touches it is left out. A cut end is kept: what runs past it starts after
       // the escape, where only this reading sees it (a long URL's head is masked, not the whole URL sent).
-      const cutStart = from > 0 && !WHITE_SPACE.test(text[from - 1]!);
+      const cutStart = !startsAtWhiteSpace(text, from);
       for (const entity of detectNormalized(reading.read(from, to), deadline)) {
         if (cutStart && entity.start === 0) continue;
         found.push({ ...entity, start: entity.start + from, end: entity.end + from });
@@ -219,8 +219,6 @@ function shifted(entities: readonly Entity[], by: number): Entity[] {
  * PEM keys and long URLs (found whole as written), and than the context windows (48 characters).
  */
 const DECODED_CONTEXT = 256;
-
-const WHITE_SPACE = /\s/;
 
 /**
  * How far a stretch read around line escapes may move out to white space: past a long value that starts

@@ -9,6 +9,7 @@
  */
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { ConfigError } from "../config/yaml-file.js";
+import { SESSION_ID_HEADER } from "../context/headers.js";
 import { GatewayError } from "../errors.js";
 import { applyActions, entityAction, tenantHashKey, type ActionContext } from "./actions.js";
 import { deadlineIn, PiiScanError, type Deadline } from "./budget.js";
@@ -82,10 +83,21 @@ export class PiiBlockedError extends GatewayError {
     const what = types.join(", ");
     super(
       inHistory
-        ? `The session's stored history (x-session-id) holds data the PII policy does not allow to be sent: ${what}. Nothing in this request can change that: continue the session with a model on this host, or start a new session (DELETE /v1/sessions/{id} erases this one).`
+        ? `The session's stored history (${SESSION_ID_HEADER}) holds data the PII policy does not allow to be sent: ${what}. Nothing in this request can change that: continue the session with a model on this host, or start a new session (DELETE /v1/sessions/{id} erases this one).`
         : `The request contains data the PII policy does not allow to be sent: ${what}.`,
       { status: 400, type: "invalid_request_error", code: "pii_blocked", param },
     );
+  }
+
+  /** The index of the message holding the first blocked finding, when `param` names one (`messages[2]`). */
+  get messageIndex(): number | undefined {
+    const at = this.param === null ? null : /^messages\[(\d+)\]$/.exec(this.param);
+    return at ? Number(at[1]) : undefined;
+  }
+
+  /** The same refusal naming the message at `index`, or the session's stored history when it has none. */
+  atMessage(index: number | undefined): PiiBlockedError {
+    return index === undefined ? new PiiBlockedError(this.types, this.summary, SESSION_ID_HEADER, true) : new PiiBlockedError(this.types, this.summary, `messages[${index}]`);
   }
 }
 

@@ -6,6 +6,11 @@
  */
 const WHITE_SPACE = /\s/;
 
+/** Whether a stretch starting at `at` starts where the widening stops: the text's start, or after white space. */
+export function startsAtWhiteSpace(text: string, at: number): boolean {
+  return at <= 0 || WHITE_SPACE.test(text[at - 1]!);
+}
+
 /** `at` moved in `step`'s direction to a white-space character (or the text's edge), at most `limit` units. */
 export function widenedToWhiteSpace(text: string, at: number, step: 1 | -1, limit: number): number {
   for (let moved = 0; moved < limit; moved++) {

@@ -6,7 +6,7 @@
 import type { IntentClassifier, IntentPrediction } from "../../classifiers/index.js";
 import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
-import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER, SESSION_ID_HEADER } from "../context/headers.js";
+import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
 import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
@@ -498,8 +498,6 @@ function promptSent(model: ModelEntry, request: ChatCompletionRequest): SentProm
  * can fix (a secret sent in an earlier turn to the local model blocks every later cloud turn).
  */
 function blockedAsSent(error: unknown, clientIndex: readonly (number | undefined)[]): unknown {
-  const at = error instanceof PiiBlockedError && error.param !== null ? /^messages\[(\d+)\]$/.exec(error.param) : null;
-  if (!at || !(error instanceof PiiBlockedError)) return error;
-  const index = clientIndex[Number(at[1])];
-  return index === undefined ? new PiiBlockedError(error.types, error.summary, SESSION_ID_HEADER, true) : new PiiBlockedError(error.types, error.summary, `messages[${index}]`);
+  if (!(error instanceof PiiBlockedError) || error.messageIndex === undefined) return error;
+  return error.atMessage(clientIndex[error.messageIndex]);
 }

@@ -127,6 +127,23 @@ const TITLE_FUNCTION_WORDS = new Set(["a", "an", "the", "to", "of", "for", "and"
 // Also the end of a quoted value or of a JSON string, and a line break written as an escape (`Kwame\n`).
 const ENDS_LABELLED_LINE = /^[^\S\n]*(?:$|[\r\n,(<|"'`\\;}\]])/u;
 /**
+ * Whether a run under a role noun's line reads as its value. Not a sentence: its first word is no instruction
+ * or determiner ("Install Client Dependencies", "Your Name"), and a single word stands alone on its line
+ * ("Feel free to open an issue", "Returns the current user", "Timeout: 30"). Not a heading in title case:
+ * no role noun repeated ("Tenant Isolation", "User Guide"), no function word after its first ("Feel Free To
+ * Open An Issue"), no word of a team, an organisation or a kind of software ("Support Team", "Redis Cluster").
+ * A surname that is also a common word is still one ("Kwame Brown", "Jiwoo Park").
+ */
+function valueUnderLabel(text: string, runStart: number, run: string, words: readonly { lower: string }[]): boolean {
+  if (SENTENCE_OPENERS.has(words[0]!.lower)) return false;
+  const heading = words.some(
+    (w, i) => ROLE_NOUN_WORDS.test(w.lower) || ORGANISATION_WORDS.has(w.lower) || SOFTWARE_KIND_WORDS.has(w.lower) || (i > 0 && TITLE_FUNCTION_WORDS.has(w.lower)),
+  );
+  if (heading) return false;
+  const end = runStart + run.length;
+  return words.length > 1 || ENDS_LABELLED_LINE.test(text.slice(end, end + 8));
+}
+/**
  * A person's name field in structured data: `"last_name": "`, `'surname':'`, `lastName=` (a form, a query,
  * code), `<family_name>` (XML). Read as `name: `, the labels here apply to it: JSON pasted into a
  * message sent "Kowalska" under "last_name" while `last_name: Kowalska` was masked. Only keys that name a
@@ -440,23 +457,6 @@ export function nameAndPlaceRecognizer(gazetteers: Gazetteers): Recognizer {
   // Names from outside the lexicon ("Kwame Brandt") look like two words it has never seen.
   // "Anne-Marie" and "Mary-Jane" are first names made of first names; "Harley-Davidson" is not one.
   const isFirstName = (lower: string) => firstNames.has(lower) || (HYPHEN.test(lower) && lower.split(HYPHEN).every((part) => firstNames.has(part)));
-  /**
-   * Whether a run under a role noun's line reads as its value. Not a sentence: its first word is no instruction
-   * or determiner ("Install Client Dependencies", "Your Name"), and a single word stands alone on its line
-   * ("Feel free to open an issue", "Returns the current user", "Timeout: 30"). Not a heading in title case:
-   * no role noun repeated ("Tenant Isolation", "User Guide"), no function word after its first ("Feel Free To
-   * Open An Issue"), no word of a team, an organisation or a kind of software ("Support Team", "Redis Cluster").
-   * A surname that is also a common word is still one ("Kwame Brown", "Jiwoo Park").
-   */
-  const valueUnderLabel = (text: string, runStart: number, run: string, words: readonly Word[]) => {
-    if (SENTENCE_OPENERS.has(words[0]!.lower)) return false;
-    const heading = words.some(
-      (w, i) => ROLE_NOUN_WORDS.test(w.lower) || ORGANISATION_WORDS.has(w.lower) || SOFTWARE_KIND_WORDS.has(w.lower) || (i > 0 && TITLE_FUNCTION_WORDS.has(w.lower)),
-    );
-    if (heading) return false;
-    const end = runStart + run.length;
-    return words.length > 1 || ENDS_LABELLED_LINE.test(text.slice(end, end + 8));
-  };
   const unknown = (w: Word) => !SELF_INTRO_WORDS.has(w.lower) && !commonWords.has(w.lower) && !notNames.has(w.lower) && !places.has(w.bare) && w.lower.length > 1;
 
   const emit = (out: Entity[], text: string, type: "PERSON" | "LOCATION", start: number, end: number, base: number) => {

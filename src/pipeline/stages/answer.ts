@@ -344,7 +344,12 @@ export interface TokenCounter {
 /** Whether a delta carries any part of the answer (a role alone does not). */
 function hasPayload(delta: ChatCompletionChunk.Choice.Delta): boolean {
   const pieces = delta as Record<string, unknown>;
-  return Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0 || REASONING_FIELDS.some((field) => pieces[field]));
+  return hasAnswerPiece(delta) || REASONING_FIELDS.some((field) => pieces[field]);
+}
+
+/** Whether a delta carries a piece of the answer itself: content, a refusal or a call, not thinking. */
+function hasAnswerPiece(delta: ChatCompletionChunk.Choice.Delta): boolean {
+  return Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0);
 }
 
 /** The restorers of the answer's text fields other than tool calls. */
@@ -355,15 +360,13 @@ interface TextRestorers {
   functionCallArgs: StreamRestorer | undefined;
 }
 
-/** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
 /**
  * The thinking comes before the answer: what a reasoning field's restorer still holds (the start of a
  * possible placeholder, a bare alias that might go on) goes out with the answer's first piece, in the same
  * delta and ahead of it as a client reads the fields, not after the whole answer.
  */
 function releaseReasoningBefore(delta: ChatCompletionChunk.Choice.Delta, restorers: ReadonlyMap<string, StreamRestorer>): void {
-  const answers = Boolean(delta.content || delta.refusal || delta.function_call || (delta.tool_calls?.length ?? 0) > 0);
-  if (!answers) return;
+  if (!hasAnswerPiece(delta)) return;
   const pieces = delta as Record<string, unknown>;
   for (const [field, restorer] of restorers) {
     if (typeof pieces[field] === "string" && (pieces[field] as string).length > 0) continue;
@@ -372,6 +375,7 @@ function releaseReasoningBefore(delta: ChatCompletionChunk.Choice.Delta, restore
   }
 }
 
+/** A chunk carrying whatever the restorers still hold, to go out just before the finish chunk. */
 function heldBack(finish: ChatCompletionChunk, restorers: TextRestorers, toolArgs: Map<number, StreamRestorer>, calls: Map<number, ToolCall>): ChatCompletionChunk | undefined {
   const delta: ChatCompletionChunk.Choice.Delta & Record<string, unknown> = {};
   const text = restorers.content?.flush() ?? "";

@@ -112,10 +112,9 @@ export function prepareCall(
  * the message's index in the conversation (`request`), whose index map to the client's `clientIndex` is.
  */
 function blockedInConversation(error: GatewayError, shaped: ChatCompletionRequest, request: ChatCompletionRequest): GatewayError {
-  const at = error instanceof PiiBlockedError && error.param !== null ? /^messages\[(\d+)\]$/.exec(error.param) : null;
-  if (!at || shaped.messages === request.messages || !(error instanceof PiiBlockedError)) return error;
-  const index = request.messages.indexOf(shaped.messages[Number(at[1])]!);
-  return index === -1 ? error : new PiiBlockedError(error.types, error.summary, `messages[${index}]`);
+  if (!(error instanceof PiiBlockedError) || error.messageIndex === undefined || shaped.messages === request.messages) return error;
+  const index = request.messages.indexOf(shaped.messages[error.messageIndex]!);
+  return index === -1 ? error : error.atMessage(index);
 }
 
 /**
