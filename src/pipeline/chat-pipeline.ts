@@ -417,7 +417,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   const explain: ExplainFn = async (body, ctx) => {
     const requestCtx = { ...ctx, body, receivedAt: Date.now() };
-    const conversation = await loadConversation(requestCtx, deps.context, deps.sanitizer.contextStorage);
+    // No side effects: the session is read as it is, its expiry left alone.
+    const conversation = await loadConversation(requestCtx, deps.context, deps.sanitizer.contextStorage, { readOnly: true });
     const decided = await decideFor(requestCtx, conversation, { dryRun: true });
     const { decision } = decided;
     if (decision.kind === "deny") {
