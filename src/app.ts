@@ -170,7 +170,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const budgetReloads = new SerialQueue();
   const parseBudgets = parseBudgetsOffThread({ signal: reloadWorkers.signal, turns: workerTurns });
   // Shown by GET /admin/policies beside the routing policy's own.
-  const budgetsState: FileReloadState = { failures: 0, lastError: null };
+  const budgetsState: FileReloadState = { reloads: 0, failures: 0, lastError: null };
   const reloadBudgets = (trigger: ReloadTrigger) =>
     budgetReloads.run(async (): Promise<{ changed: boolean; failure?: PolicyLoadFailure }> => {
       try {
@@ -178,6 +178,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
         if (policy) budgetsFileLoaded = true;
         const next = policy ?? NO_BUDGETS;
         const changed = !sameBudgets(budgetsInForce, next);
+        if (changed) budgetsState.reloads++;
         budgetsInForce = next;
         usage.budgets.setPolicy(next);
         budgetsState.lastError = null;

@@ -11,6 +11,11 @@ export interface SessionLimits {
 }
 
 
+export interface LoadOptions {
+  /** Read only: no TTL restarted, nothing written (`ContextBackend.load`). */
+  readOnly?: boolean;
+}
+
 export interface RawSession {
   turns: string[];
   instructions: string | null;
@@ -127,7 +132,12 @@ export type ConnectionListener = (event: { up: boolean; detail: string; partial?
 
 export interface ContextBackend {
   readonly kind: "redis" | "memory";
-  load(key: string): Promise<RawSession>;
+  /**
+   * Reads the session and restarts its TTL (`SessionLimits.ttlMs` is sliding); dropping turns found
+   * orphaned. `readOnly` (a dry run) writes nothing: the TTL is left as it is, and orphaned turns are
+   * read as none but left for the next load to drop.
+   */
+  load(key: string, options?: LoadOptions): Promise<RawSession>;
   save(key: string, write: RawWrite): Promise<RawSaveResult | RawErasedResult>;
   /**
    * True when something was erased. Either way leaves a new erasure mark (`RawSession.epoch`) with

@@ -5,7 +5,7 @@
  * its erasure mark, so the mark ages and is evicted exactly as a session would be.
  */
 import { LRUCache } from "lru-cache";
-import { byteLength, type ContextBackend, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { byteLength, type ContextBackend, type LoadOptions, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import { isResultTurn, opensExchange } from "./turn-codec.js";
 
 interface Entry {
@@ -34,9 +34,10 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
 
   return {
     kind: "memory",
-    async load(key: string): Promise<RawSession> {
+    async load(key: string, options: LoadOptions = {}): Promise<RawSession> {
       const remaining = sessions.getRemainingTTL(key);
-      const entry = sessions.get(key);
+      // `peek` leaves the entry's age (its TTL) and recency as they are.
+      const entry = options.readOnly ? sessions.peek(key) : sessions.get(key);
       if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, epoch: null, ttlMs: null };
       const live = entry.turns.length > 0 || entry.instructions !== null || entry.state !== null;
       return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, epoch: entry.epoch, ttlMs: live ? remaining : null };

@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
-import { CommandRefusedError, type ContextBackend, type ConnectionListener, type PartialOutage, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
+import { CommandRefusedError, type ContextBackend, type ConnectionListener, type LoadOptions, type PartialOutage, type RawErasedResult, type RawReseal, type RawSaveResult, type RawSession, type RawWrite, type SessionLimits } from "./backend.js";
 import type { RedisClient } from "./redis-client.js";
 import { clusterProbe } from "./redis-cluster-health.js";
 import { HEALTH_CHECK_DEFAULT_MS, refusedOnItsOwn, watchRedisHealth } from "./redis-health.js";
@@ -56,6 +56,19 @@ end
 -- saves, or its turn would be refused as if the session had been erased again.
 redis.call('PEXPIRE', KEYS[3], ARGV[1])
 return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left, orphaned}
+`;
+
+// LOAD for a dry run: writes nothing. No TTL restarted (the mark's neither), and turns orphaned by an
+// eviction read as none but are left for the next LOAD to drop. Returns what LOAD returns, 0 orphaned.
+const PEEK = `
+local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
+local turns = {}
+if redis.call('EXISTS', KEYS[2]) == 1 then turns = redis.call('LRANGE', KEYS[1], 0, -1) end
+local left = -1
+if #turns > 0 or meta[1] or meta[2] then
+  left = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]))
+end
+return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left, 0}
 `;
 
 // ARGV: check the erasure mark (0|1), expected mark, instructions read and resealed ('' for none),
@@ -287,6 +300,7 @@ export interface RedisBackendOptions {
 export function createRedisBackend(options: RedisBackendOptions): ContextBackend {
   const { client, limits } = options;
   const load = script(LOAD);
+  const peek = script(PEEK);
   const erase = script(ERASE);
   const reseal = script(RESEAL);
   const restoreTtl = script(RESTORE_TTL);
@@ -319,8 +333,9 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
 
   return {
     kind: "redis",
-    async load(key: string): Promise<RawSession> {
-      const [turns, instructions, state, stateVersion, epoch, left, orphaned] = (await refusedAsSuch(run(load, keysOf(key), [limits.ttlMs]))) as [
+    async load(key: string, options: LoadOptions = {}): Promise<RawSession> {
+      const reply = options.readOnly ? run(peek, keysOf(key), []) : run(load, keysOf(key), [limits.ttlMs]);
+      const [turns, instructions, state, stateVersion, epoch, left, orphaned] = (await refusedAsSuch(reply)) as [
         string[],
         string | null,
         string | null,

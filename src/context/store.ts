@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { ChatMessage } from "../api/chat-request.js";
-import { byteLength, CommandRefusedError, type ContextBackend, type PartialOutage, type RawReseal, type RawSession } from "./backend.js";
+import { byteLength, CommandRefusedError, type ContextBackend, type LoadOptions, type PartialOutage, type RawReseal, type RawSession } from "./backend.js";
 import { OneAtATime } from "./one-at-a-time.js";
 import { sessionKey, type SessionScope } from "./session-id.js";
 import type { StoredTurn, TurnInput } from "./turn.js";
@@ -114,7 +114,12 @@ export interface ContextStoreStatus {
 export type PartlyUnreachable = `${number} of ${number} masters unreachable (slots ${string})`;
 
 export interface ContextStore {
-  load(scope: SessionScope): Promise<LoadResult>;
+  /**
+   * The session as stored. Restarts its TTL (sliding) and may write (re-seal values read with an old
+   * key, drop turns orphaned by an eviction); `readOnly` (a dry run) does neither: the session is left
+   * exactly as it was, its expiry included.
+   */
+  load(scope: SessionScope, options?: LoadOptions): Promise<LoadResult>;
   save(scope: SessionScope, write: SessionWrite): Promise<SaveResult>;
   /**
    * Runs `task` once no other task of the session handed to this store is running. Saves redone after
@@ -264,13 +269,14 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   return {
     oneAtATime: (scope, task) => queue.run(keyOf(scope), task),
 
-    async load(scope) {
+    async load(scope, options = {}) {
       counters.loads++;
       const key = keyOf(scope);
       const started = Date.now();
+      const readOnly = options.readOnly === true;
       let raw: RawSession;
       try {
-        raw = await backend.load(key);
+        raw = await backend.load(key, readOnly ? { readOnly } : {});
       } catch (error) {
         counters.degradedLoads++;
         return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
@@ -289,10 +295,10 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         counters.degradedLoads++;
         log.error({ err: error, tenant: scope.tenantId }, "stored conversation context could not be decoded");
         // ...but not kept alive by attempts to read it: it expires when it would have without them.
-        if (raw.ttlMs !== null) await backend.restoreTtl(key, raw.ttlMs - (Date.now() - started)).catch((e: unknown) => log.warn({ err: e, tenant: scope.tenantId }, "context session TTL not restored"));
+        if (raw.ttlMs !== null && !readOnly) await backend.restoreTtl(key, raw.ttlMs - (Date.now() - started)).catch((e: unknown) => log.warn({ err: e, tenant: scope.tenantId }, "context session TTL not restored"));
         return { status: "degraded", exists: false, reason: "unreadable", ...EMPTY };
       }
-      await resealStale(scope, key, raw);
+      if (!readOnly) await resealStale(scope, key, raw);
       return { status: "ok", ...snapshot };
     },
 

@@ -279,10 +279,12 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   for (const [id, why] of Object.entries(unconfigured ?? {})) {
     io.stderr.write(`note: provider '${id}' is not configured (${why}): its models are skipped, as the gateway skips them in this environment; set the variable to explain with it\n`);
   }
+  // The policy's header names and those given on the command line: the output shows them.
+  const headerNames = [...new Set([...headers.keys(), ...policy.headerNames])];
   const features = featuresFromRequest(body, {
     tenant: typeof v.tenant === "string" ? v.tenant : "anonymous",
     header: (name) => headers.get(name),
-    headerNames: [...new Set([...headers.keys(), ...policy.headerNames])],
+    headerNames,
     classification,
     // As the gateway sizes it (`promptTokenCounts`): a target that can hold the newest turn serves a long conversation.
     ...promptTokenCounts(body, typeof v["prompt-tokens"] === "string" ? nonNegativeInt(v["prompt-tokens"], "--prompt-tokens") : undefined),
@@ -303,6 +305,8 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   if (budgetDenial) return printRefusal(io, budgetDenial, policy.version);
   const run = createExplain({
     policy: () => policy,
+    headerNames,
+    // Used only where the gateway classifies: a request an earlier rule settles gets no intent.
     classify: async () => classification,
     scanPii: async () => pii,
     promptTokens: () => features.promptTokens,
@@ -333,8 +337,10 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
     if (refusal) return printRefusal(io, refusal, policy.version);
     result = { ...result, decision: onHost };
   }
-  // The features as computed above: they also carry the headers given on the command line.
-  io.stdout.write(`${JSON.stringify({ ...dryRunResponse({ ...result, features }), policy: policy.version, decision: result.decision }, null, 2)}\n`);
+  if (typeof v.intent === "string" && result.features.unsure === undefined) {
+    io.stderr.write(`note: the gateway does not classify this request (rule '${result.decision.rule}' decides without an intent): --intent is not used\n`);
+  }
+  io.stdout.write(`${JSON.stringify({ ...dryRunResponse(result), policy: policy.version, decision: result.decision }, null, 2)}\n`);
   return 0;
 }
 

@@ -10,7 +10,9 @@ import type { Tenant } from "../auth/api-keys.js";
 import type { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
-import { decide, type Decision } from "./decide.js";
+import { SESSION_ID_HEADER } from "../context/headers.js";
+import { decisionNeedsClassification } from "./classification-need.js";
+import { decide, type Decision, type RouteDecision } from "./decide.js";
 import { echo } from "../api/echo.js";
 import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
@@ -81,7 +83,7 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
   if (decision.sticky.note) reasons.push(decision.sticky.note);
   if (decision.kind === "route") {
     // As the real answer reports it (x-switchyard-fallback): another model than the client asked for answers.
-    if (decision.fallbackFrom !== undefined) reasons.push(`fallback from ${decision.fallbackFrom}, the model asked for: its provider is not configured`);
+    if (decision.fallbackFrom !== undefined) reasons.push(`fallback from ${decision.fallbackFrom}, the model asked for: ${notCalledBecause(decision)}`);
     if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
     if (decision.pii !== "default" && decision.route === "local" && decision.pii !== "keep_local") {
       // A rule's pii action is applied at cloud egress only: on the host, pii.yaml's local rules apply.
@@ -112,11 +114,25 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
   };
 }
 
+/** Why the model the client named (`fallbackFrom`) is not called, as its skip says. */
+function notCalledBecause(decision: RouteDecision): string {
+  const skip = decision.skipped.find((s) => s.model === decision.fallbackFrom);
+  return skip?.kind === "unhealthy" ? "it is not ready (loading, or failed to load)" : "its provider is not configured";
+}
+
 /** The stages an `ExplainFn` built by `createExplain` runs; every one is optional. */
 export interface ExplainStages {
   /** The policy to decide with, read once per call (e.g. `() => store.snapshot.policy`). */
   policy(): CompiledPolicy;
-  /** Classifies the text (by default the last user message); undefined = no classifier. */
+  /**
+   * The header names the features copy (`RequestFeatures.headers`); default: those the policy's rules
+   * name (the CLI adds those given on its command line, to show them).
+   */
+  headerNames?: readonly string[] | undefined;
+  /**
+   * Classifies the text (by default the last user message); undefined = no classifier. Called only
+   * when the decision depends on it, as the gateway classifies.
+   */
   classify?: ((text: string, body: ChatCompletionRequest) => Promise<Classification | undefined>) | undefined;
   /** Scans every text of the request for PII. */
   scanPii?: ((texts: string[], body: ChatCompletionRequest) => Promise<PiiFindings>) | undefined;
@@ -137,31 +153,42 @@ export interface ExplainStages {
   refusal?: ((body: ChatCompletionRequest, decision: Decision) => GatewayError | undefined) | undefined;
 }
 
-/** A straightforward `ExplainFn` from separate stages (used by the CLI; the gateway may use it too). */
+/**
+ * A straightforward `ExplainFn` from separate stages (used by the CLI; the gateway may use it too).
+ * It classifies only where the gateway does (`decisionNeedsClassification`): a request an earlier rule
+ * settles has no intent, as in the gateway's dry run and usage record.
+ */
 export function createExplain(stages: ExplainStages): ExplainFn {
   return async (body, ctx) => {
     const policy = stages.policy();
-    const [classification, pii, budgetExceeded, sticky] = await Promise.all([
-      stages.classify?.(lastUserText(body), body),
+    const [pii, budgetExceeded, sticky] = await Promise.all([
       stages.scanPii ? stages.scanPii(requestTexts(body), body) : Promise.resolve<PiiFindings>({ types: [] }),
       stages.budgetExceeded?.(ctx.tenant.id) ?? false,
       stages.sticky?.(ctx),
     ]);
-    const features = featuresFromRequest(body, {
-      tenant: ctx.tenant.id,
-      header: ctx.header,
-      headerNames: policy.headerNames,
-      classification,
-      // Sized as the gateway sizes it (what must be sent at least too: older turns can be trimmed).
-      ...promptTokenCounts(body, stages.promptTokens?.(body)),
-      piiTypes: pii.types,
-      local: stages.local?.(),
-      unhealthyModels: stages.unhealthyModels?.(),
-      unconfiguredProviders: stages.unconfiguredProviders?.(),
-      budgetExceeded,
-      sticky,
-    });
-    const decision = decide(features, policy);
+    const featuresWith = (classification: Classification | undefined) =>
+      featuresFromRequest(body, {
+        tenant: ctx.tenant.id,
+        header: ctx.header,
+        headerNames: stages.headerNames ?? policy.headerNames,
+        classification,
+        // Sized as the gateway sizes it (what must be sent at least too: older turns can be trimmed).
+        ...promptTokenCounts(body, stages.promptTokens?.(body)),
+        piiTypes: pii.types,
+        local: stages.local?.(),
+        unhealthyModels: stages.unhealthyModels?.(),
+        unconfiguredProviders: stages.unconfiguredProviders?.(),
+        budgetExceeded,
+        sticky,
+      });
+    let features = featuresWith(undefined);
+    let decision = decide(features, policy);
+    // As the gateway: decided without an intent first, classified only when the outcome could change.
+    const session = (ctx.header(SESSION_ID_HEADER) ?? "") !== "" || sticky !== undefined;
+    if (stages.classify && decisionNeedsClassification(policy, decision, { session })) {
+      features = featuresWith(await stages.classify(lastUserText(body), body));
+      decision = decide(features, policy);
+    }
     const refusal = stages.refusal?.(body, decision);
     if (!refusal) return { features, decision, pii };
     if (decision.kind === "route") throw refusal;

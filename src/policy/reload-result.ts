@@ -38,6 +38,8 @@ export function withFailure(result: ReloadResult, other: PolicyLoadFailure | und
 
 /** The reload state of a file that reloads beside the routing policy (budgets.yaml). */
 export interface FileReloadState {
+  /** Loads since start that put new content in force (one that read what was in force already is none). */
+  reloads: number;
   /** Failed loads since start. */
   failures: number;
   /** The most recent failed load, until a later load succeeds. */
@@ -46,11 +48,17 @@ export interface FileReloadState {
 
 /**
  * The routing policy's status with another file's reload state folded in, for `GET /admin/policies`:
- * its failures count in `reloadFailures`, and its current error is part of `lastError` (both files'
- * problems when both are invalid; the later attempt's time and trigger).
+ * its reloads that took effect count in `reloads`, its failures in `reloadFailures`, and its current
+ * error is part of `lastError` (both files' problems when both are invalid; the later attempt's time
+ * and trigger).
  */
 export function statusWith(status: PolicyStatus, other: FileReloadState): PolicyStatus {
-  return { ...status, reloadFailures: status.reloadFailures + other.failures, lastError: latestOf(status.lastError, other.lastError) };
+  return {
+    ...status,
+    reloads: status.reloads + other.reloads,
+    reloadFailures: status.reloadFailures + other.failures,
+    lastError: latestOf(status.lastError, other.lastError),
+  };
 }
 
 function latestOf(a: PolicyLoadFailure | null, b: PolicyLoadFailure | null): PolicyLoadFailure | null {

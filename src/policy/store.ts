@@ -195,7 +195,10 @@ export class PolicyStore {
     return this.failureCount;
   }
 
-  /** Successful reloads that changed the version. */
+  /**
+   * Successful reloads that changed the version (routing.yaml, intents.yaml, a retrained classifier).
+   * `GET /admin/policies` adds budgets.yaml's (`statusWith`).
+   */
   get reloads(): number {
     return this.reloadCount;
   }

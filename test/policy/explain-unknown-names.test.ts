@@ -48,6 +48,10 @@ describe("policy explain with names the gateway never sees", () => {
   it("still explains with known names", async () => {
     const { io, run } = explain("--intent", "code_generation", "--pii", "EMAIL_ADDRESS", "--sticky", "gpt-4o:2:code_generation");
     expect(await run).toBe(0);
-    expect(JSON.parse(io.out())).toMatchObject({ intent: "code_generation", features: { piiTypes: ["EMAIL_ADDRESS"] } });
+    // personal-data-prefers-local (pinned) decides before any intent rule: the gateway does not classify.
+    expect(JSON.parse(io.out())).toMatchObject({ rule: "personal-data-prefers-local", intent: null, features: { piiTypes: ["EMAIL_ADDRESS"] } });
+    const intentOnly = explain("--intent", "code_generation", "--pii", "none");
+    expect(await intentOnly.run).toBe(0);
+    expect(JSON.parse(intentOnly.io.out())).toMatchObject({ rule: "code-and-reasoning", intent: "code_generation" });
   });
 });

@@ -7,6 +7,7 @@ import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
+import type { LoadOptions } from "../../context/backend.js";
 import type { ContextStore, LoadResult } from "../../context/store.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { readSessionState, restoreStoredMessage, type SessionState } from "../session-state.js";
@@ -32,10 +33,12 @@ const REQUEST_ID_HEADER = "x-request-id";
 /**
  * @param storage pii.yaml's `context_storage`: only a `sanitized` store holds placeholders to restore.
  * A `raw` one holds the text as sent, where `<EMAIL_ADDRESS_1>` is what the client typed.
+ * @param options `readOnly` for a dry run (`POST /v1/route`): the session is read without restarting
+ * its TTL or writing anything.
  */
-export async function loadConversation(ctx: ChatRequestContext, store: ContextStore, storage: "raw" | "sanitized"): Promise<Conversation> {
+export async function loadConversation(ctx: ChatRequestContext, store: ContextStore, storage: "raw" | "sanitized", options: LoadOptions = {}): Promise<Conversation> {
   const scope = sessionScope(ctx.tenant, ctx.header(SESSION_ID_HEADER));
-  const loaded = scope ? await store.load(scope) : undefined;
+  const loaded = scope ? await store.load(scope, options) : undefined;
   const merged = mergeHistory(loaded ?? NOTHING_STORED, ctx.body.messages, { clientRequestId: clientRequestId(ctx) });
   const { state, problem } = readSessionState(loaded?.state);
   if (problem) ctx.log.warn({ problem }, "session state reset");

@@ -1,0 +1,82 @@
+/**
+ * A read-only load (what a dry run, `POST /v1/route`, reads a session with) returns the session as a
+ * load does but leaves its TTL where it was: a real load restarts it (sliding). Run against the real
+ * Redis the test support starts and the in-memory store. The TTL left is read from the backend's own
+ * next load (`RawSession.ttlMs`: what was left before that load restarted it).
+ */
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import type { ContextBackend, SessionLimits } from "../../src/context/backend.js";
+import { createMemoryBackend } from "../../src/context/memory-backend.js";
+import { createRedisBackend } from "../../src/context/redis-backend.js";
+import { createRedisClient } from "../../src/context/redis-client.js";
+import { sessionKey, type SessionScope } from "../../src/context/session-id.js";
+import { createContextStore } from "../../src/context/store.js";
+import { createTurnCodec } from "../../src/context/turn-codec.js";
+import { contents, sleep, turn, user } from "./support.js";
+
+const LIMITS: SessionLimits = { ttlMs: 600_000, maxTurns: 100, maxBytes: 1024 * 1024 };
+
+interface Backend {
+  make(): ContextBackend;
+  /**
+   * Leaves the session with a TTL well below a fresh one, and says at most how much is left. Redis:
+   * a shorter TTL is set. Memory: time passes (a set TTL would stay the entry's own, which a load then
+   * slides by), so at least that much is gone from it.
+   */
+  age(backend: ContextBackend, key: string): Promise<number>;
+}
+
+const REDIS_SHORT_TTL_MS = 30_000;
+const MEMORY_AGE_MS = 200;
+
+const backends: Array<[string, Backend]> = [
+  [
+    "memory",
+    {
+      make: () => createMemoryBackend({ limits: LIMITS, maxSessions: 100 }),
+      age: async () => {
+        await sleep(MEMORY_AGE_MS);
+        return LIMITS.ttlMs - MEMORY_AGE_MS;
+      },
+    },
+  ],
+  [
+    "redis",
+    {
+      make: () => createRedisBackend({ client: createRedisClient({ kind: "url", url: inject("redisUrl") }, { timeoutMs: 2000, reconnectMaxDelayMs: 100 }), limits: LIMITS }),
+      age: async (backend, key) => {
+        await backend.restoreTtl(key, REDIS_SHORT_TTL_MS);
+        return REDIS_SHORT_TTL_MS;
+      },
+    },
+  ],
+];
+
+describe.each(backends)("a read-only load of a session (%s store)", (_name, kind) => {
+  let backend: ContextBackend | undefined;
+  afterEach(async () => {
+    await backend?.close();
+    backend = undefined;
+  });
+
+  it("returns the stored turns and leaves the TTL as it was", async () => {
+    backend = kind.make();
+    const prefix = `test:ro-${randomUUID().slice(0, 8)}:`;
+    const store = createContextStore({ backend, codec: createTurnCodec(undefined), keyPrefix: prefix, maxBytes: LIMITS.maxBytes, log: pino({ level: "silent" }) });
+    expect(await store.ready(5000)).toBe(true);
+    const scope: SessionScope = { tenantId: "acme", sessionId: "s" };
+    expect((await store.save(scope, { turns: [turn(user("Remember the blue door."))] })).status).toBe("ok");
+    const key = sessionKey(prefix, scope);
+    const atMost = await kind.age(backend, key);
+
+    const loaded = await store.load(scope, { readOnly: true });
+    expect(loaded.status).toBe("ok");
+    expect(contents(loaded.turns)).toEqual(["Remember the blue door."]);
+    const left = (await backend.load(key)).ttlMs;
+    expect(left).not.toBeNull();
+    // The in-memory cache's clock rounds to a fraction of a millisecond.
+    expect(left!).toBeLessThanOrEqual(atMost + 1);
+  });
+});
