@@ -23,6 +23,11 @@ export interface AnswerSummary {
   usageReported: boolean;
   /** Milliseconds from the request's start to the first answer (text or a call's first piece), for streams. */
   ttftMs: number | undefined;
+  /**
+   * A reasoning model's thinking as the upstream wrote it (`reasoning_content`, `reasoning`): not part of
+   * the stored turn, but billed as output tokens, so the gateway's own count (`withTokens`) includes it.
+   */
+  reasoning?: string;
 }
 
 /**
@@ -45,6 +50,8 @@ type ReasoningField = (typeof REASONING_FIELDS)[number];
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
+  // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
+  const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -68,7 +75,21 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
       : undefined,
     ...reportedTokens(completion.usage),
     ttftMs: undefined,
+    ...(reasoning ? { reasoning } : {}),
   };
+}
+
+/**
+ * The thinking a message or delta carries. A server that fills both fields with the same text (some
+ * vLLM versions) wrote it once: the longer one is taken, not their sum.
+ */
+function reasoningText(fields: Record<string, unknown>): string {
+  let text = "";
+  for (const field of REASONING_FIELDS) {
+    const value = fields[field];
+    if (typeof value === "string" && value.length > text.length) text = value;
+  }
+  return text;
 }
 
 /** The upstream's token counts when it reported them; otherwise the gateway counts them (`withTokens`). */
@@ -161,6 +182,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const calls = new Map<number, ToolCall>();
   let functionCall: FunctionCallShape | undefined;
   let text = "";
+  let reasoning = "";
   let promptTokens = 0;
   let cachedPromptTokens = 0;
   let completionTokens = 0;
@@ -176,6 +198,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     completionTokens,
     usageReported,
     ttftMs,
+    ...(reasoning ? { reasoning } : {}),
   });
   // The gateway's own count as the answer's usage. Counted once: the usage record takes these, as the client does.
   const countedUsage = (count: NonNullable<PresentOptions["countTokens"]>) => {
@@ -212,6 +235,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       const choice = chunk.choices?.[0];
       if (choice) {
         const delta = choice.delta ?? {};
+        // Before its placeholders are restored (and held-back thinking joins the delta): counted as the model wrote it.
+        reasoning += reasoningText(delta as Record<string, unknown>);
         if (reasoningRestorers.size > 0) releaseReasoningBefore(delta, reasoningRestorers);
         if (typeof delta.content === "string" && delta.content.length > 0) {
           if (content) delta.content = content.push(delta.content);
@@ -308,8 +333,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
 
 /**
  * The summary with token counts: the provider's, or when it reported none, the prompt as the model
- * received it (its messages and the tool definitions offered) and the answer the client got, counted
- * as the gateway counts them (the model's tokenizer in-process, else an estimate). The upstream bills
+ * received it (its messages and the tool definitions offered) and the answer the client got, with a
+ * reasoning model's thinking (billed as output), counted as the gateway counts them (the model's
+ * tokenizer in-process, else an estimate). The upstream bills
  * a stream the client left, and the tenant's budget must see it too, or leaving before the last chunk
  * would make answers free.
  */
@@ -330,6 +356,8 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
     const legacyCall = answer.role === "assistant" ? answer.function_call : undefined;
     if (legacyCall) completionTokens += count.text(legacyCall.name + legacyCall.arguments);
   }
+  // A reasoning model bills its thinking as output, whether or not an answer followed it.
+  if (summary.reasoning) completionTokens += count.text(summary.reasoning);
   return { ...summary, promptTokens, completionTokens };
 }
 
