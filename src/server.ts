@@ -126,6 +126,13 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
         gateway.stopRequests();
         flushTimer = setTimeout(() => {
           options.log.warn({ flushMs: SHUTDOWN_FLUSH_MS }, "shutdown flush allowance over; closing remaining connections");
+          // An answer still going out (a CSV export, a client that stopped reading) is cut: reset, not
+          // closed in good order, which ends an HTTP/1.0 body (a proxy's default upstream protocol) and
+          // would pass what was sent for the whole answer, a CSV's rows for the whole file.
+          for (const socket of sockets) {
+            const answer = newest.get(socket);
+            if (answer && !answer.writableFinished && !socket.destroyed) socket.resetAndDestroy();
+          }
           server.closeAllConnections();
         }, SHUTDOWN_FLUSH_MS);
       }, deadlineMs);
