@@ -41,13 +41,13 @@ afterEach(async () => {
 });
 
 /** The real server and usage routes over a slow store (no models: exports only). */
-async function exportServer(): Promise<RunningServer> {
+async function exportServer(exports: { maxHoldMs?: number } = {}): Promise<RunningServer> {
   const store = new SlowStore();
   const now = Date.now();
   await store.append(Array.from({ length: RECORDS }, (_, i) => makeRecord({ tenant: "anonymous", time: now - RECORDS + i })));
   const app = new Hono<AppEnv>();
   app.onError(handleError);
-  app.route("/", usageRoutes({ store, auth: { keys: parseApiKeys("") } }));
+  app.route("/", usageRoutes({ store, auth: { keys: parseApiKeys("") }, exports }));
   const gateway = { app, stopRequests() {}, async close() {} } as unknown as Gateway;
   return startServer(gateway, { port: 0, host: "127.0.0.1", log: silentLog, shutdownTimeoutMs: DEADLINE_MS });
 }
@@ -64,20 +64,35 @@ describe("a CSV export cut by the shutdown", () => {
 
   it("fails for an HTTP/1.0 client (a proxy's default), whose body ends when the connection does", async () => {
     server = await exportServer();
-    const socket = connect(server.port, "127.0.0.1");
-    let received = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (text: string) => (received += text));
-    const ended = new Promise<string>((resolve) => {
-      socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-      socket.on("end", () => resolve("end"));
-    });
-    socket.write("GET /v1/usage/export HTTP/1.0\r\nHost: gateway\r\n\r\n");
-    while (!received.includes("\r\n\r\n")) await new Promise((r) => setTimeout(r, 10));
-    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    const export10 = await exportOverHttp10(server.port);
     await server.close(DEADLINE_MS);
     // Read as it came: a connection closed in good order here would end the body, a shorter CSV.
-    expect(await ended).toBe("ECONNRESET");
-    expect(received.split("\r\n").length).toBeLessThan(RECORDS);
+    expect(await export10.ended).toBe("ECONNRESET");
+    expect(export10.received().split("\r\n").length).toBeLessThan(RECORDS);
   });
 });
+
+describe("a CSV export stopped at its maximum duration", () => {
+  it("fails for an HTTP/1.0 client too", async () => {
+    server = await exportServer({ maxHoldMs: 300 });
+    const export10 = await exportOverHttp10(server.port);
+    expect(await export10.ended).toBe("ECONNRESET");
+    expect(export10.received().split("\r\n").length).toBeLessThan(RECORDS);
+  });
+});
+
+/** An export read over HTTP/1.0 as it comes; `ended` says how the connection ended: `end`, or the error's code. */
+async function exportOverHttp10(port: number): Promise<{ received: () => string; ended: Promise<string> }> {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (text: string) => (received += text));
+  const ended = new Promise<string>((resolve) => {
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    socket.on("end", () => resolve("end"));
+  });
+  socket.write("GET /v1/usage/export HTTP/1.0\r\nHost: gateway\r\n\r\n");
+  while (!received.includes("\r\n\r\n")) await new Promise((r) => setTimeout(r, 10));
+  expect(received).toMatch(/^HTTP\/1\.1 200/);
+  return { received: () => received, ended };
+}
