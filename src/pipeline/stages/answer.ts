@@ -28,6 +28,12 @@ export interface AnswerSummary {
    * the stored turn, but billed as output tokens, so the gateway's own count (`withTokens`) includes it.
    */
   reasoning?: string;
+  /**
+   * The answer's text as the model wrote it (content, refusal, calls' names and inputs), set when
+   * placeholders were restored in it: the upstream billed the placeholders, not the values the client
+   * got, so the gateway's own count (`withTokens`) reads this instead of `message`.
+   */
+  written?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   const choice = completion.choices[0];
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
+  const written = choice && vault.size > 0 ? writtenText(choice.message) : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -76,7 +83,19 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     ...reportedTokens(completion.usage),
     ttftMs: undefined,
     ...(reasoning ? { reasoning } : {}),
+    ...(written === undefined ? {} : { written }),
   };
+}
+
+/** A whole answer's text as the model wrote it: what `withTokens` counts of a message, before any restoring. */
+function writtenText(message: ChatCompletion["choices"][number]["message"]): string {
+  let text = (message.content ?? "") + (message.refusal ?? "");
+  for (const call of message.tool_calls ?? []) {
+    if (call.type === "function") text += call.function.name + call.function.arguments;
+    else if (call.type === "custom") text += call.custom.name + call.custom.input;
+  }
+  if (message.function_call) text += message.function_call.name + message.function_call.arguments;
+  return text;
 }
 
 /**
@@ -183,6 +202,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let functionCall: FunctionCallShape | undefined;
   let text = "";
   let reasoning = "";
+  // The answer as the model wrote it, when placeholders are restored in what the client gets.
+  let written: string | undefined = restoring ? "" : undefined;
   let promptTokens = 0;
   let cachedPromptTokens = 0;
   let completionTokens = 0;
@@ -199,6 +220,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     usageReported,
     ttftMs,
     ...(reasoning ? { reasoning } : {}),
+    ...(written === undefined ? {} : { written }),
   });
   // The gateway's own count as the answer's usage. Counted once: the usage record takes these, as the client does.
   const countedUsage = (count: NonNullable<PresentOptions["countTokens"]>) => {
@@ -239,6 +261,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         reasoning += reasoningText(delta as Record<string, unknown>);
         if (reasoningRestorers.size > 0) releaseReasoningBefore(delta, reasoningRestorers);
         if (typeof delta.content === "string" && delta.content.length > 0) {
+          if (written !== undefined) written += delta.content;
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
         }
@@ -254,6 +277,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
         // A refusal streams under its own field; the session keeps it as the assistant's turn.
         if (typeof delta.refusal === "string" && delta.refusal.length > 0) {
+          if (written !== undefined) written += delta.refusal;
           if (refusalRestorer) delta.refusal = refusalRestorer.push(delta.refusal);
           refusal = (refusal ?? "") + delta.refusal;
         }
@@ -263,6 +287,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           if (call.id) collected.id = call.id;
           const { name, text: piece } = deltaParts(call, collected);
           if (name) appendName(collected, name);
+          if (written !== undefined) written += (name ?? "") + (piece ?? "");
           if (piece) {
             let restored = piece;
             if (restoring) {
@@ -278,6 +303,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         // The deprecated single call streams its arguments (JSON, as a function call's) under `function_call`.
         const callPiece = delta.function_call;
         if (callPiece) {
+          if (written !== undefined) written += (callPiece.name ?? "") + (callPiece.arguments ?? "");
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
@@ -333,11 +359,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
 
 /**
  * The summary with token counts: the provider's, or when it reported none, the prompt as the model
- * received it (its messages and the tool definitions offered) and the answer the client got, with a
- * reasoning model's thinking (billed as output), counted as the gateway counts them (the model's
- * tokenizer in-process, else an estimate). The upstream bills
- * a stream the client left, and the tenant's budget must see it too, or leaving before the last chunk
- * would make answers free.
+ * received it (its messages and the tool definitions offered) and the answer so far as the model wrote
+ * it (placeholders, not the values restored for the client: `written`), with a reasoning model's
+ * thinking (billed as output), counted as the gateway counts them (the model's tokenizer in-process,
+ * else an estimate). The upstream bills a stream the client left, and the tenant's budget must see
+ * it too, or leaving before the last chunk would make answers free.
  */
 export function withTokens(summary: AnswerSummary, request: SentPrompt, count: TokenCounter): AnswerSummary {
   let promptTokens = 0;
@@ -345,7 +371,9 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
   for (const definition of toolDefinitionTexts(request)) promptTokens += count.text(definition);
   const answer = summary.message;
   let completionTokens = 0;
-  if (answer) {
+  if (summary.written !== undefined) {
+    if (summary.written.length > 0) completionTokens += count.text(summary.written);
+  } else if (answer) {
     const text = (typeof answer.content === "string" ? answer.content : "") + (answer.role === "assistant" && typeof answer.refusal === "string" ? answer.refusal : "");
     const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
     if (text.length > 0) completionTokens += count.text(text);
