@@ -114,7 +114,21 @@ function reasoningText(fields: Record<string, unknown>): string {
 /** The upstream's token counts when it reported them; otherwise the gateway counts them (`withTokens`). */
 function reportedTokens(usage: ChatCompletion["usage"]): Pick<AnswerSummary, "promptTokens" | "cachedPromptTokens" | "completionTokens" | "usageReported"> {
   if (!usage || !hasTokenCounts(usage)) return { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false };
-  return { promptTokens: usage.prompt_tokens, cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: usage.completion_tokens, usageReported: true };
+  return { promptTokens: usage.prompt_tokens, cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: completionCount(usage), usageReported: true };
+}
+
+/**
+ * The completion tokens of a usage that has them. Reasoning tokens are part of them (OpenAI counts and
+ * bills the thinking as output); some proxies in front of other vendors report them beside instead
+ * (`completion_tokens: 0, reasoning_tokens: 60` for an answer that was all thinking), which the
+ * total then shows: they are added. Otherwise the count is never below the reasoning it includes.
+ */
+function completionCount(usage: NonNullable<ChatCompletion["usage"]>): number {
+  const completion = usage.completion_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoning !== "number" || !Number.isFinite(reasoning) || reasoning <= 0) return completion;
+  if (usage.total_tokens === usage.prompt_tokens + completion + reasoning) return completion + reasoning;
+  return Math.max(completion, reasoning);
 }
 
 /** Whether a usage object carries both counts: a server may send `{ total_tokens }` alone, which would record an answer as free. */
@@ -250,7 +264,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       if (chunk.usage && hasTokenCounts(chunk.usage)) {
         promptTokens = chunk.usage.prompt_tokens;
         cachedPromptTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
-        completionTokens = chunk.usage.completion_tokens;
+        completionTokens = completionCount(chunk.usage);
         usageReported = true;
       }
       // Providers complete the shape (`choices`, `delta`); missing parts still read as empty, never as a crash.
