@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../src/http/app-env.js";
 import { csvHeader, recordToCsv } from "../src/usage/csv.js";
 import { DEFAULT_MAX_EXPORT_HOLD_MS, ExportSlots, type ExportSlotsOptions } from "../src/usage/export-slots.js";
-import { parseUsageExportQuery, parseUsageQuery, queryUsage, singleValued } from "../src/usage/query.js";
+import { parseUsageExportQuery, parseUsageQuery, queryUsage, refuseDroppedRecords, singleValued } from "../src/usage/query.js";
 import type { UsageRecord } from "../src/usage/record.js";
 import type { UsageStore } from "../src/usage/store.js";
 import { resolveViewer, scopeFor, type ViewerAuth } from "../src/usage/viewer.js";
@@ -54,6 +54,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     // errors or cancels. HEAD gets the headers (after the same auth and parameter checks) and neither
     // takes a slot nor reads the store.
     if (c.req.method === "HEAD") return new Response(null, { headers });
+    refuseDroppedRecords(query, await deps.store.recordsKeptSince(tenant));
 
     const log = c.get("log");
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;

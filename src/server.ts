@@ -59,6 +59,7 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
     }
     const socket = incoming.socket;
     newest.set(socket, outgoing);
+    resetWhenCut(outgoing);
     outgoing.once("finish", () => {
       // An answer sent with keep-alive before the shutdown began leaves its connection idle: ended now
       // (after what is still buffered for it), not kept open until keepAliveTimeout holds the drain.
@@ -126,6 +127,8 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
         gateway.stopRequests();
         flushTimer = setTimeout(() => {
           options.log.warn({ flushMs: SHUTDOWN_FLUSH_MS }, "shutdown flush allowance over; closing remaining connections");
+          // An answer still going out (a CSV export, a client that stopped reading) is cut: reset (resetWhenCut).
+          for (const socket of sockets) newest.get(socket)?.destroy();
           server.closeAllConnections();
         }, SHUTDOWN_FLUSH_MS);
       }, deadlineMs);
@@ -136,6 +139,21 @@ export async function startServer(gateway: Gateway, options: { port: number; hos
       options.log.info("switchyard stopped");
     })());
   return { port, url, close };
+}
+
+/**
+ * An answer destroyed before its end (failed mid-body, stopped at an export's maximum duration, cut at
+ * the shutdown's flush) resets its connection rather than closing it in good order: a close ends an
+ * HTTP/1.0 body (a client's, or a proxy's: nginx speaks HTTP/1.0 upstream by default), which would
+ * pass what was sent for the whole answer, a CSV's rows for the whole file. A reset is an error.
+ */
+function resetWhenCut(outgoing: ServerResponse): void {
+  const destroy = outgoing.destroy.bind(outgoing);
+  outgoing.destroy = (error?: Error) => {
+    const socket = outgoing.socket;
+    if (socket && !socket.destroyed && !outgoing.writableFinished) socket.resetAndDestroy();
+    return destroy(error);
+  };
 }
 
 /** `/healthz`, also in absolute form (`GET http://host/healthz`), which HTTP/1.1 servers must accept and some proxies send. */

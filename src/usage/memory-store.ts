@@ -25,6 +25,8 @@ export class MemoryUsageStore implements UsageStore {
   private readonly retention: Retention;
   private readonly now: () => number;
   private lastPrune = 0;
+  /** Whether records were dropped to keep `maxRecords`. */
+  private trimmed = false;
 
   constructor(options: MemoryUsageStoreOptions = {}) {
     this.maxRecords = options.maxRecords ?? 100_000;
@@ -35,7 +37,10 @@ export class MemoryUsageStore implements UsageStore {
   async append(records: readonly UsageRecord[]): Promise<void> {
     this.records.push(...records);
     // Dropping the oldest shifts the whole array, so do it in steps of a tenth, not on every batch.
-    if (this.records.length > this.maxRecords + Math.ceil(this.maxRecords / 10)) this.records.splice(0, this.records.length - this.maxRecords);
+    if (this.records.length > this.maxRecords + Math.ceil(this.maxRecords / 10)) {
+      this.records.splice(0, this.records.length - this.maxRecords);
+      this.trimmed = true;
+    }
     const increments = aggregateBatch(records);
     for (const [id, bucket] of increments.buckets) {
       const target = this.buckets.get(id) ?? { ref: bucket.ref, fields: new Map<string, number>() };
@@ -57,6 +62,11 @@ export class MemoryUsageStore implements UsageStore {
       .filter((r) => r.time >= range.fromMs && r.time < range.toMs && (range.tenant === undefined || r.tenant === range.tenant))
       .sort((a, b) => a.time - b.time);
     yield* matching;
+  }
+
+  async recordsKeptSince(): Promise<number | undefined> {
+    // One list for every tenant: the oldest record kept bounds every tenant's export.
+    return this.trimmed ? this.records[0]?.time : undefined;
   }
 
   async monthSpendNanos(tenant: string, month: string): Promise<number> {

@@ -380,3 +380,16 @@ export function parseUsageExportQuery(params: Record<string, string>, now: numbe
   const parsed = parseParams(UsageExportParamsSchema, params);
   return { ...rangeOf(parsed, now), tenant: parsed.tenant };
 }
+
+/**
+ * An export whose range starts before the records still kept (`UsageStore.recordsKeptSince`) is a
+ * 400: its CSV would look whole and sum to less than the report of the same range, as a report whose
+ * buckets have expired is refused rather than read as zeros.
+ */
+export function refuseDroppedRecords(query: UsageExportQuery, keptSince: number | undefined): void {
+  if (keptSince === undefined || query.fromMs >= keptSince) return;
+  throw invalidRequest(
+    `Raw records before ${iso(keptSince)} are no longer kept (the record stream is capped; the report's buckets keep totals longer): the export would miss some of this range. Start it at or after ${iso(keptSince)}, or read the range's totals from /v1/usage.`,
+    "from",
+  );
+}

@@ -166,6 +166,15 @@ const usageTag = (prefix = "switchyard:") => `{${prefix}usage}`;
 export const usageHealthProbe = (redis: Redis | Cluster, prefix?: string) => () => redis.pexpire(`${usageTag(prefix)}:health-probe`, 1);
 
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
+/** The `time` of a stream entry's record JSON; NaN when it has none. */
+function recordTime(json: string | undefined): number {
+  try {
+    return Number((JSON.parse(json ?? "{}") as { time?: unknown }).time);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const unreadable = (error: unknown): never => {
   throw usageStoreUnavailable(error);
 };
@@ -316,6 +325,28 @@ export class RedisUsageStore implements UsageStore {
       if (page.length < SCAN_PAGE) break;
       start = `(${page[page.length - 1]![0]}`;
     }
+  }
+
+  /**
+   * From `XINFO STREAM`: once entries were trimmed (`entries-added` above `length`; Redis 7, older
+   * servers say nothing and nothing is known), the time of the first record kept. A tenant's export
+   * reads its own stream too (trimmed to its own cap), so the later of the two bounds it.
+   */
+  async recordsKeptSince(tenant?: string): Promise<number | undefined> {
+    const keys = tenant === undefined ? [this.streamKey] : [this.streamKey, this.tenantStreamKey(tenant)];
+    let since: number | undefined;
+    for (const key of keys) {
+      const info = (await this.redis.xinfo("STREAM", key).catch((error: unknown) => (String(error).includes("no such key") ? undefined : unreadable(error)))) as unknown[] | undefined;
+      const value = (name: string) => (info && info.indexOf(name) >= 0 ? info[info.indexOf(name) + 1] : undefined);
+      const added = value("entries-added");
+      const length = value("length");
+      if (typeof added !== "number" || typeof length !== "number" || added <= length) continue;
+      const first = value("first-entry") as [string, string[]] | null | undefined;
+      // An emptied stream: everything it held was dropped, up to its last id.
+      const time = first ? recordTime(field(first[1], "r")) : Number(String(value("last-generated-id")).split("-")[0]) + 1;
+      if (Number.isFinite(time)) since = Math.max(since ?? time, time);
+    }
+    return since;
   }
 
   async monthSpendNanos(tenant: string, month: string): Promise<number> {

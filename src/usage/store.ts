@@ -29,6 +29,12 @@ export interface UsageStore {
    * order they were stored (time order, except records a replica flushed late after a Redis outage).
    */
   scanRecords(range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord>;
+  /**
+   * The time from which `scanRecords` has every record (of `tenant`, or of all tenants): the record
+   * stream is capped, and records before this time were dropped to keep it so. Undefined while none
+   * has been. Approximate at its edge: records flushed late sit among newer ones.
+   */
+  recordsKeptSince(tenant?: string): Promise<number | undefined>;
   /** Nano-dollars `tenant` spent in `month` (`YYYY-MM`). */
   monthSpendNanos(tenant: string, month: string): Promise<number>;
   close(): Promise<void>;

@@ -23,6 +23,17 @@ export interface AnswerSummary {
   usageReported: boolean;
   /** Milliseconds from the request's start to the first answer (text or a call's first piece), for streams. */
   ttftMs: number | undefined;
+  /**
+   * A reasoning model's thinking as the upstream wrote it (`reasoning_content`, `reasoning`): not part of
+   * the stored turn, but billed as output tokens, so the gateway's own count (`withTokens`) includes it.
+   */
+  reasoning?: string;
+  /**
+   * The answer's text as the model wrote it (content, refusal, calls' names and inputs), set when
+   * placeholders were restored in it: the upstream billed the placeholders, not the values the client
+   * got, so the gateway's own count (`withTokens`) reads this instead of `message`.
+   */
+  written?: string;
 }
 
 /**
@@ -45,6 +56,9 @@ type ReasoningField = (typeof REASONING_FIELDS)[number];
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
+  // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
+  const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
+  const written = choice && vault.size > 0 ? writtenText(choice.message) : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -68,13 +82,53 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
       : undefined,
     ...reportedTokens(completion.usage),
     ttftMs: undefined,
+    ...(reasoning ? { reasoning } : {}),
+    ...(written === undefined ? {} : { written }),
   };
+}
+
+/** A whole answer's text as the model wrote it: what `withTokens` counts of a message, before any restoring. */
+function writtenText(message: ChatCompletion["choices"][number]["message"]): string {
+  let text = (message.content ?? "") + (message.refusal ?? "");
+  for (const call of message.tool_calls ?? []) {
+    if (call.type === "function") text += call.function.name + call.function.arguments;
+    else if (call.type === "custom") text += call.custom.name + call.custom.input;
+  }
+  if (message.function_call) text += message.function_call.name + message.function_call.arguments;
+  return text;
+}
+
+/**
+ * The thinking a message or delta carries. A server that fills both fields with the same text (some
+ * vLLM versions) wrote it once: the longer one is taken, not their sum.
+ */
+function reasoningText(fields: Record<string, unknown>): string {
+  let text = "";
+  for (const field of REASONING_FIELDS) {
+    const value = fields[field];
+    if (typeof value === "string" && value.length > text.length) text = value;
+  }
+  return text;
 }
 
 /** The upstream's token counts when it reported them; otherwise the gateway counts them (`withTokens`). */
 function reportedTokens(usage: ChatCompletion["usage"]): Pick<AnswerSummary, "promptTokens" | "cachedPromptTokens" | "completionTokens" | "usageReported"> {
   if (!usage || !hasTokenCounts(usage)) return { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, usageReported: false };
-  return { promptTokens: usage.prompt_tokens, cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: usage.completion_tokens, usageReported: true };
+  return { promptTokens: usage.prompt_tokens, cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: completionCount(usage), usageReported: true };
+}
+
+/**
+ * The completion tokens of a usage that has them. Reasoning tokens are part of them (OpenAI counts and
+ * bills the thinking as output); some proxies in front of other vendors report them beside instead
+ * (`completion_tokens: 0, reasoning_tokens: 60` for an answer that was all thinking), which the
+ * total then shows: they are added. Otherwise the count is never below the reasoning it includes.
+ */
+function completionCount(usage: NonNullable<ChatCompletion["usage"]>): number {
+  const completion = usage.completion_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoning !== "number" || !Number.isFinite(reasoning) || reasoning <= 0) return completion;
+  if (usage.total_tokens === usage.prompt_tokens + completion + reasoning) return completion + reasoning;
+  return Math.max(completion, reasoning);
 }
 
 /** Whether a usage object carries both counts: a server may send `{ total_tokens }` alone, which would record an answer as free. */
@@ -161,6 +215,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const calls = new Map<number, ToolCall>();
   let functionCall: FunctionCallShape | undefined;
   let text = "";
+  let reasoning = "";
+  // The answer as the model wrote it, when placeholders are restored in what the client gets.
+  let written: string | undefined = restoring ? "" : undefined;
   let promptTokens = 0;
   let cachedPromptTokens = 0;
   let completionTokens = 0;
@@ -176,6 +233,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     completionTokens,
     usageReported,
     ttftMs,
+    ...(reasoning ? { reasoning } : {}),
+    ...(written === undefined ? {} : { written }),
   });
   // The gateway's own count as the answer's usage. Counted once: the usage record takes these, as the client does.
   const countedUsage = (count: NonNullable<PresentOptions["countTokens"]>) => {
@@ -205,15 +264,18 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       if (chunk.usage && hasTokenCounts(chunk.usage)) {
         promptTokens = chunk.usage.prompt_tokens;
         cachedPromptTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
-        completionTokens = chunk.usage.completion_tokens;
+        completionTokens = completionCount(chunk.usage);
         usageReported = true;
       }
       // Providers complete the shape (`choices`, `delta`); missing parts still read as empty, never as a crash.
       const choice = chunk.choices?.[0];
       if (choice) {
         const delta = choice.delta ?? {};
+        // Before its placeholders are restored (and held-back thinking joins the delta): counted as the model wrote it.
+        reasoning += reasoningText(delta as Record<string, unknown>);
         if (reasoningRestorers.size > 0) releaseReasoningBefore(delta, reasoningRestorers);
         if (typeof delta.content === "string" && delta.content.length > 0) {
+          if (written !== undefined) written += delta.content;
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
         }
@@ -229,6 +291,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
         // A refusal streams under its own field; the session keeps it as the assistant's turn.
         if (typeof delta.refusal === "string" && delta.refusal.length > 0) {
+          if (written !== undefined) written += delta.refusal;
           if (refusalRestorer) delta.refusal = refusalRestorer.push(delta.refusal);
           refusal = (refusal ?? "") + delta.refusal;
         }
@@ -238,6 +301,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           if (call.id) collected.id = call.id;
           const { name, text: piece } = deltaParts(call, collected);
           if (name) appendName(collected, name);
+          if (written !== undefined) written += (name ?? "") + (piece ?? "");
           if (piece) {
             let restored = piece;
             if (restoring) {
@@ -253,6 +317,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         // The deprecated single call streams its arguments (JSON, as a function call's) under `function_call`.
         const callPiece = delta.function_call;
         if (callPiece) {
+          if (written !== undefined) written += (callPiece.name ?? "") + (callPiece.arguments ?? "");
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
@@ -308,10 +373,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
 
 /**
  * The summary with token counts: the provider's, or when it reported none, the prompt as the model
- * received it (its messages and the tool definitions offered) and the answer the client got, counted
- * as the gateway counts them (the model's tokenizer in-process, else an estimate). The upstream bills
- * a stream the client left, and the tenant's budget must see it too, or leaving before the last chunk
- * would make answers free.
+ * received it (its messages and the tool definitions offered) and the answer so far as the model wrote
+ * it (placeholders, not the values restored for the client: `written`), with a reasoning model's
+ * thinking (billed as output), counted as the gateway counts them (the model's tokenizer in-process,
+ * else an estimate). The upstream bills a stream the client left, and the tenant's budget must see
+ * it too, or leaving before the last chunk would make answers free.
  */
 export function withTokens(summary: AnswerSummary, request: SentPrompt, count: TokenCounter): AnswerSummary {
   let promptTokens = 0;
@@ -319,7 +385,9 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
   for (const definition of toolDefinitionTexts(request)) promptTokens += count.text(definition);
   const answer = summary.message;
   let completionTokens = 0;
-  if (answer) {
+  if (summary.written !== undefined) {
+    if (summary.written.length > 0) completionTokens += count.text(summary.written);
+  } else if (answer) {
     const text = (typeof answer.content === "string" ? answer.content : "") + (answer.role === "assistant" && typeof answer.refusal === "string" ? answer.refusal : "");
     const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
     if (text.length > 0) completionTokens += count.text(text);
@@ -330,6 +398,8 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
     const legacyCall = answer.role === "assistant" ? answer.function_call : undefined;
     if (legacyCall) completionTokens += count.text(legacyCall.name + legacyCall.arguments);
   }
+  // A reasoning model bills its thinking as output, whether or not an answer followed it.
+  if (summary.reasoning) completionTokens += count.text(summary.reasoning);
   return { ...summary, promptTokens, completionTokens };
 }
 

@@ -42,7 +42,8 @@ const charts = {
 
 function bucketLabel(iso, granularity) {
   const date = new Date(iso);
-  if (granularity === "day") return date.toLocaleDateString([], { month: "short", day: "numeric" });
+  // A day bucket is a UTC day (as in the report and the CSV): in local time, west of UTC, it would read as the day before.
+  if (granularity === "day") return date.toLocaleDateString([], { month: "short", day: "numeric", timeZone: "UTC" });
   if (granularity === "hour") return date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
