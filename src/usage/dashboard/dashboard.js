@@ -16,7 +16,11 @@ const refreshMs = (Number.isFinite(refreshSeconds) ? Math.min(REFRESH_S.max, Mat
 
 const $ = (selector) => document.querySelector(selector);
 const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
-const usd = (value) => (Math.abs(value) >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3)}`);
+// The sign goes before the dollar sign: negative savings (a dearer model than the baseline) read -$0.000120.
+const usd = (value) => {
+  const amount = Math.abs(value);
+  return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : amount.toPrecision(3)}`;
+};
 
 const baseOptions = {
   responsive: true,
