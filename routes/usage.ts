@@ -54,7 +54,7 @@ export function usageRoutes(deps: UsageRoutesDeps): Hono<AppEnv> {
     // errors or cancels. HEAD gets the headers (after the same auth and parameter checks) and neither
     // takes a slot nor reads the store.
     if (c.req.method === "HEAD") return new Response(null, { headers });
-    refuseDroppedRecords(query, await deps.store.recordsKeptSince(tenant));
+    refuseDroppedRecords(query, await deps.store.recordsKeptSince());
 
     const log = c.get("log");
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;

@@ -25,8 +25,12 @@ export class MemoryUsageStore implements UsageStore {
   private readonly retention: Retention;
   private readonly now: () => number;
   private lastPrune = 0;
-  /** Whether records were dropped to keep `maxRecords`. */
-  private trimmed = false;
+  /**
+   * The millisecond after the latest `time` among the records dropped to keep `maxRecords` (never past
+   * the trim itself: a fast clock's record must not refuse exports up to its time). A late flush puts
+   * older records after newer ones, so the first record kept is no bound.
+   */
+  private keptSince: number | undefined;
 
   constructor(options: MemoryUsageStoreOptions = {}) {
     this.maxRecords = options.maxRecords ?? 100_000;
@@ -38,8 +42,9 @@ export class MemoryUsageStore implements UsageStore {
     this.records.push(...records);
     // Dropping the oldest shifts the whole array, so do it in steps of a tenth, not on every batch.
     if (this.records.length > this.maxRecords + Math.ceil(this.maxRecords / 10)) {
-      this.records.splice(0, this.records.length - this.maxRecords);
-      this.trimmed = true;
+      const dropped = this.records.splice(0, this.records.length - this.maxRecords);
+      const latest = Math.min(this.now(), dropped.reduce((max, record) => Math.max(max, record.time), -Infinity));
+      this.keptSince = Math.max(this.keptSince ?? -Infinity, latest + 1);
     }
     const increments = aggregateBatch(records);
     for (const [id, bucket] of increments.buckets) {
@@ -65,8 +70,7 @@ export class MemoryUsageStore implements UsageStore {
   }
 
   async recordsKeptSince(): Promise<number | undefined> {
-    // One list for every tenant: the oldest record kept bounds every tenant's export.
-    return this.trimmed ? this.records[0]?.time : undefined;
+    return this.keptSince;
   }
 
   async monthSpendNanos(tenant: string, month: string): Promise<number> {

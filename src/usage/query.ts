@@ -373,12 +373,14 @@ export interface UsageExportQuery {
   fromMs: number;
   toMs: number;
   tenant: string | undefined;
+  /** Whether `from` is the default (24 hours before `to`), so a refusal of it can say so. */
+  defaultFrom: boolean;
 }
 
 /** `from`/`to` of an export, with the same defaults and formats as the report. */
 export function parseUsageExportQuery(params: Record<string, string>, now: number): UsageExportQuery {
   const parsed = parseParams(UsageExportParamsSchema, params);
-  return { ...rangeOf(parsed, now), tenant: parsed.tenant };
+  return { ...rangeOf(parsed, now), tenant: parsed.tenant, defaultFrom: parsed.from === undefined };
 }
 
 /**
@@ -389,7 +391,7 @@ export function parseUsageExportQuery(params: Record<string, string>, now: numbe
 export function refuseDroppedRecords(query: UsageExportQuery, keptSince: number | undefined): void {
   if (keptSince === undefined || query.fromMs >= keptSince) return;
   throw invalidRequest(
-    `Raw records before ${iso(keptSince)} are no longer kept (the record stream is capped; the report's buckets keep totals longer): the export would miss some of this range. Start it at or after ${iso(keptSince)}, or read the range's totals from /v1/usage.`,
+    `Raw records before ${iso(keptSince)} are no longer kept (the record stream is capped; the report's buckets keep totals longer): the export would miss some of this range${query.defaultFrom ? " (by default the 24 hours before 'to')" : ""}. Start it at or after ${iso(keptSince)}, or read the range's totals from /v1/usage.`,
     "from",
   );
 }

@@ -16,7 +16,8 @@
  * Usage data is small (it is bounded by the retention), so one slot holding it all is not a hot spot
  * worth splitting.
  */
-import type { Cluster, Redis } from "ioredis";
+import { ReplyError, type Cluster, type Redis } from "ioredis";
+import { UNAVAILABLE_REPLY } from "../context/redis-health.js";
 import { usageStoreUnavailable } from "../errors.js";
 import { bucketId, aggregateBatch, type BucketRef } from "./aggregate.js";
 import { DEFAULT_RETENTION, type Retention } from "./buckets.js";
@@ -166,15 +167,6 @@ const usageTag = (prefix = "switchyard:") => `{${prefix}usage}`;
 export const usageHealthProbe = (redis: Redis | Cluster, prefix?: string) => () => redis.pexpire(`${usageTag(prefix)}:health-probe`, 1);
 
 /** Reads that fail in Redis are a store outage (503), told apart from failures of the code around them. */
-/** The `time` of a stream entry's record JSON; NaN when it has none. */
-function recordTime(json: string | undefined): number {
-  try {
-    return Number((JSON.parse(json ?? "{}") as { time?: unknown }).time);
-  } catch {
-    return Number.NaN;
-  }
-}
-
 const unreadable = (error: unknown): never => {
   throw usageStoreUnavailable(error);
 };
@@ -329,24 +321,25 @@ export class RedisUsageStore implements UsageStore {
 
   /**
    * From `XINFO STREAM`: once entries were trimmed (`entries-added` above `length`; Redis 7, older
-   * servers say nothing and nothing is known), the time of the first record kept. A tenant's export
-   * reads its own stream too (trimmed to its own cap), so the later of the two bounds it.
+   * servers say nothing and nothing is known), the millisecond after the first kept entry's id. Ids are
+   * Redis's clock when each batch arrived, always increasing, and a record arrives after it finished, so
+   * every dropped record finished by then. A record's own `time` is no bound: a replica that flushed late
+   * put older times after newer ones, and a replica with a fast clock would have put the bound in the
+   * future. One stream for all tenants: a tenant's copy is trimmed to the shared stream's oldest entry, so
+   * its own first entry (maybe its newest record, after a quiet spell) says nothing more. An error reply
+   * (an ACL without XINFO) leaves the bound unknown, as on an older server; a store that does not answer
+   * is an outage.
    */
-  async recordsKeptSince(tenant?: string): Promise<number | undefined> {
-    const keys = tenant === undefined ? [this.streamKey] : [this.streamKey, this.tenantStreamKey(tenant)];
-    let since: number | undefined;
-    for (const key of keys) {
-      const info = (await this.redis.xinfo("STREAM", key).catch((error: unknown) => (String(error).includes("no such key") ? undefined : unreadable(error)))) as unknown[] | undefined;
-      const value = (name: string) => (info && info.indexOf(name) >= 0 ? info[info.indexOf(name) + 1] : undefined);
-      const added = value("entries-added");
-      const length = value("length");
-      if (typeof added !== "number" || typeof length !== "number" || added <= length) continue;
-      const first = value("first-entry") as [string, string[]] | null | undefined;
-      // An emptied stream: everything it held was dropped, up to its last id.
-      const time = first ? recordTime(field(first[1], "r")) : Number(String(value("last-generated-id")).split("-")[0]) + 1;
-      if (Number.isFinite(time)) since = Math.max(since ?? time, time);
-    }
-    return since;
+  async recordsKeptSince(): Promise<number | undefined> {
+    const info = (await this.redis.xinfo("STREAM", this.streamKey).catch((error: unknown) => (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message) ? undefined : unreadable(error)))) as unknown[] | undefined;
+    const value = (name: string) => (info && info.indexOf(name) >= 0 ? info[info.indexOf(name) + 1] : undefined);
+    const added = value("entries-added");
+    const length = value("length");
+    if (typeof added !== "number" || typeof length !== "number" || added <= length) return undefined;
+    const first = value("first-entry") as [string, string[]] | null | undefined;
+    // An emptied stream: everything it held was dropped, up to its last id.
+    const time = Number(String(first ? first[0] : value("last-generated-id")).split("-")[0]) + 1;
+    return Number.isFinite(time) ? time : undefined;
   }
 
   async monthSpendNanos(tenant: string, month: string): Promise<number> {

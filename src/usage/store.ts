@@ -30,11 +30,11 @@ export interface UsageStore {
    */
   scanRecords(range: { fromMs: number; toMs: number; tenant?: string }): AsyncIterable<UsageRecord>;
   /**
-   * The time from which `scanRecords` has every record (of `tenant`, or of all tenants): the record
-   * stream is capped, and records before this time were dropped to keep it so. Undefined while none
-   * has been. Approximate at its edge: records flushed late sit among newer ones.
+   * The time from which `scanRecords` has every record: the record stream is capped, and records that
+   * finished before this time may have been dropped to keep it so. Undefined while none has been, or
+   * when the store cannot tell.
    */
-  recordsKeptSince(tenant?: string): Promise<number | undefined>;
+  recordsKeptSince(): Promise<number | undefined>;
   /** Nano-dollars `tenant` spent in `month` (`YYYY-MM`). */
   monthSpendNanos(tenant: string, month: string): Promise<number>;
   close(): Promise<void>;

@@ -7,7 +7,8 @@
  * whose buckets have expired is.
  */
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { describe, expect, inject, it } from "vitest";
 import { handleError } from "../../routes/errors.js";
 import { usageRoutes } from "../../routes/usage.js";
 import { keyDigest, parseApiKeys } from "../../src/auth/api-keys.js";
@@ -22,12 +23,21 @@ const ADMIN = "admin-key-0123456789abcdef";
 const ACME = "sk-acme-123456";
 const { redis, prefix } = usageRedisScope();
 
-/** 300 records, one a second (written at once, as a replica's flush after an outage would), into a store that keeps about 100. */
-async function overfilled(store: UsageStore, start: number): Promise<void> {
+/**
+ * 300 records finishing as they are written (a record's time is when its request ended; a replica
+ * flushes within a second or so), into a store that keeps about 100. Returns their times.
+ */
+async function overfilled(store: UsageStore): Promise<number[]> {
+  const times: number[] = [];
   for (let batch = 0; batch < 30; batch++) {
-    await store.append(Array.from({ length: 10 }, (_, i) => makeRecord({ tenant: i % 2 ? "acme" : "globex", time: start + (batch * 10 + i) * 1000 })));
+    const records = Array.from({ length: 10 }, (_, i) => makeRecord({ tenant: i % 2 ? "acme" : "globex", time: Date.now() }));
+    times.push(...records.map((r) => r.time));
+    await store.append(records);
   }
+  return times;
 }
+
+const rowsOf = async (response: Response) => (await response.text()).trim().split("\r\n").length - 1;
 
 function routes(store: UsageStore, now: number) {
   const app = new Hono<AppEnv>();
@@ -44,12 +54,11 @@ const stores: Array<[string, () => UsageStore]> = [
 describe.each(stores)("an export of records the %s store no longer keeps", (_kind, makeStore) => {
   it("is a 400 naming the earliest from it can answer in full, not a shorter CSV", async () => {
     const store = makeStore();
-    const now = Date.now();
-    const start = now - 400_000;
-    await overfilled(store, start);
-    const exportOf = routes(store, now);
+    const times = await overfilled(store);
+    const to = Date.now() + 1;
+    const exportOf = routes(store, to);
     for (const key of [ADMIN, ACME]) {
-      const response = await exportOf(`from=${start}&to=${now}`, key);
+      const response = await exportOf(`from=${times[0]}&to=${to}`, key);
       expect(response.status).toBe(400);
       const { error } = (await response.json()) as { error: { type: string; param: string; message: string } };
       expect(error).toMatchObject({ type: "invalid_request_error", param: "from" });
@@ -57,19 +66,63 @@ describe.each(stores)("an export of records the %s store no longer keeps", (_kin
       expect(earliest, error.message).toBeDefined();
 
       // From there on, every record of the range is in the file.
-      const whole = await exportOf(`from=${encodeURIComponent(earliest!)}&to=${now}`, key);
+      const whole = await exportOf(`from=${encodeURIComponent(earliest!)}&to=${to}`, key);
       expect(whole.status).toBe(200);
-      expect((await whole.text()).trim().split("\r\n").length).toBeGreaterThan(1);
+      const inRange = (time: number) => time >= Date.parse(earliest!) && time < to;
+      expect(await rowsOf(whole)).toBe(times.filter((time, i) => inRange(time) && (key === ADMIN || i % 2 === 1)).length);
     }
   });
 
-  it("still answers a range the kept records cover", async () => {
+  it("says when the refused from is the default one", async () => {
+    const store = makeStore();
+    await overfilled(store);
+    const response = await routes(store, Date.now() + 1)("");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("by default the 24 hours before 'to'");
+  });
+
+  it("answers in full from the time it names, also when a replica flushed older records late", async () => {
+    // One replica writes on time, then another flushes its older records after an outage: the
+    // records kept are older than some that were dropped, so the first one kept bounds nothing.
     const store = makeStore();
     const now = Date.now();
-    const start = now - 400_000;
-    await overfilled(store, start);
-    const response = await routes(store, now)(`from=${start + 290_000}&to=${now}`);
+    const times: number[] = [];
+    const write = async (time: number) => {
+      times.push(time);
+      await store.append([makeRecord({ tenant: "globex", time })]);
+    };
+    for (let i = 0; i < 200; i++) await write(now - 100_000 + i * 10);
+    for (let i = 0; i < 300; i++) await write(now - 3_000_000 + i * 1000);
+    const since = await store.recordsKeptSince();
+    expect(since).toBeDefined();
+    const to = Math.max(Date.now(), since!) + 1;
+    const response = await routes(store, to)(`from=${since}&to=${to}`);
     expect(response.status).toBe(200);
-    expect((await response.text()).trim().split("\r\n")).toHaveLength(1 + 10);
+    expect(await rowsOf(response)).toBe(times.filter((time) => time >= since! && time < to).length);
   });
+});
+
+it("a record dropped with a replica's fast clock does not refuse exports of the time before it (memory)", async () => {
+  const store = new MemoryUsageStore({ maxRecords: 100 });
+  const now = Date.now();
+  await store.append(Array.from({ length: 20 }, (_, i) => makeRecord({ tenant: "globex", time: now - 600_000 + i })));
+  await store.append([makeRecord({ tenant: "globex", time: now + 600_000 })]);
+  await store.append(Array.from({ length: 99 }, (_, i) => makeRecord({ tenant: "globex", time: now - 300_000 + i * 1000 })));
+  expect((await routes(store, now)(`from=${now - 60_000}`)).status).toBe(200);
+});
+
+it("a Redis user without XINFO still gets its exports, bounded by nothing it can read", async () => {
+  const user = `usage-no-xinfo-${Math.random().toString(36).slice(2)}`;
+  await redis.call("ACL", "SETUSER", user, "on", ">pw", "~*", "+@all", "-xinfo");
+  const limited = new Redis(inject("redisUrl"), { username: user, password: "pw" });
+  try {
+    const store = new RedisUsageStore({ redis: limited, prefix: `${prefix}acl:` });
+    await store.append([makeRecord({ tenant: "globex", time: Date.now() - 1000 })]);
+    const response = await routes(store, Date.now())(`from=${Date.now() - 60_000}`);
+    expect(response.status).toBe(200);
+    expect(await rowsOf(response)).toBe(1);
+  } finally {
+    limited.disconnect();
+    await redis.call("ACL", "DELUSER", user);
+  }
 });
