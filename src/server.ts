@@ -151,7 +151,8 @@ function resetWhenCut(outgoing: ServerResponse): void {
   const destroy = outgoing.destroy.bind(outgoing);
   outgoing.destroy = (error?: Error) => {
     const socket = outgoing.socket;
-    if (socket && !socket.destroyed && !outgoing.writableFinished) socket.resetAndDestroy();
+    // Ended is whole: @hono/node-server ends an error's body, then destroys the answer with the error.
+    if (socket && !socket.destroyed && !outgoing.writableEnded) socket.resetAndDestroy();
     return destroy(error);
   };
 }

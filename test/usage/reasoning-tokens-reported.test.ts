@@ -3,8 +3,8 @@
  * thinking as output and counts it there). Some OpenAI-compatible proxies in front of other vendors
  * report the thinking beside it instead — `completion_tokens: 0, reasoning_tokens: 60` for an answer
  * that was all thinking — and the record priced the request's thinking at $0. Reasoning the total shows
- * was reported beside the completion count is now added to it, and a completion count is never read
- * as less than the reasoning it includes.
+ * was reported beside the completion count is now added to it, as is reasoning above the completion
+ * count (which cannot include it).
  */
 import { describe, expect, it } from "vitest";
 import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway } from "../support/gateway.js";
@@ -17,8 +17,8 @@ const BASE = { id: "chatcmpl-reasoned", created: 1_700_000_000, model: "upstream
 const BESIDE = { prompt_tokens: 21, completion_tokens: 4, total_tokens: 85, completion_tokens_details: { reasoning_tokens: 60 } };
 /** As OpenAI reports it: the thinking inside the completion count (the total says so). */
 const INSIDE = { prompt_tokens: 21, completion_tokens: 64, total_tokens: 85, completion_tokens_details: { reasoning_tokens: 60 } };
-/** Beside it, with a total that counts neither: at least the reasoning was written. */
-const UNTOLD = { prompt_tokens: 21, completion_tokens: 0, total_tokens: 21, completion_tokens_details: { reasoning_tokens: 60 } };
+/** Beside it, with a total that counts neither: a completion count below the reasoning cannot include it. */
+const UNTOLD = { prompt_tokens: 21, completion_tokens: 4, total_tokens: 25, completion_tokens_details: { reasoning_tokens: 60 } };
 
 const cloud = upstreamGateway(
   () =>
@@ -65,9 +65,9 @@ describe("reasoning tokens an upstream reports beside the completion count", () 
     expect(Number(record!.completion_tokens)).toBe(64);
   });
 
-  it("are counted at least, when the total does not say how they were reported", async () => {
+  it("are added to a completion count below them, when the total does not say how they were reported", async () => {
     await cloud.gw.client({ apiKey: KEYS.total }).chat.completions.create(ask("untold"));
     const [record] = await usageRecords(cloud.gw.url, KEYS.total, 1);
-    expect(Number(record!.completion_tokens)).toBe(60);
+    expect(Number(record!.completion_tokens)).toBe(64);
   });
 });

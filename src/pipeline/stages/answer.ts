@@ -120,15 +120,15 @@ function reportedTokens(usage: ChatCompletion["usage"]): Pick<AnswerSummary, "pr
 /**
  * The completion tokens of a usage that has them. Reasoning tokens are part of them (OpenAI counts and
  * bills the thinking as output); some proxies in front of other vendors report them beside instead
- * (`completion_tokens: 0, reasoning_tokens: 60` for an answer that was all thinking), which the
- * total then shows: they are added. Otherwise the count is never below the reasoning it includes.
+ * (`completion_tokens: 0, reasoning_tokens: 60` for an answer that was all thinking): they are added
+ * when the total shows so, or when the completion count is below them and so cannot include them.
  */
 function completionCount(usage: NonNullable<ChatCompletion["usage"]>): number {
   const completion = usage.completion_tokens;
   const reasoning = usage.completion_tokens_details?.reasoning_tokens;
   if (typeof reasoning !== "number" || !Number.isFinite(reasoning) || reasoning <= 0) return completion;
-  if (usage.total_tokens === usage.prompt_tokens + completion + reasoning) return completion + reasoning;
-  return Math.max(completion, reasoning);
+  const beside = completion < reasoning || usage.total_tokens === usage.prompt_tokens + completion + reasoning;
+  return beside ? completion + reasoning : completion;
 }
 
 /** Whether a usage object carries both counts: a server may send `{ total_tokens }` alone, which would record an answer as free. */
