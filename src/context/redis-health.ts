@@ -18,7 +18,7 @@ import type { RedisClient } from "./redis-client.js";
  */
 export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
 
-/** An error reply that refuses only the command that got it (an ACL without PING): the server answered. */
+/** An error reply that refuses only the command that got it (an ACL without PING or XINFO): the server answered. */
 export const refusedOnItsOwn = (error: unknown): boolean => error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message);
 
 export const HEALTH_CHECK_DEFAULT_MS = 2000;

@@ -16,8 +16,8 @@
  * Usage data is small (it is bounded by the retention), so one slot holding it all is not a hot spot
  * worth splitting.
  */
-import { ReplyError, type Cluster, type Redis } from "ioredis";
-import { UNAVAILABLE_REPLY } from "../context/redis-health.js";
+import type { Cluster, Redis } from "ioredis";
+import { refusedOnItsOwn } from "../context/redis-health.js";
 import { usageStoreUnavailable } from "../errors.js";
 import { bucketId, aggregateBatch, type BucketRef } from "./aggregate.js";
 import { DEFAULT_RETENTION, type Retention } from "./buckets.js";
@@ -63,7 +63,9 @@ const WRITER_TTL_MS = 7 * 86_400_000;
  * writer's last applied sequence (absent: none); ARGV[1] is the batch's sequence (-1: unnamed, always
  * applied), ARGV[2] the writer key's lifetime, then the batch's commands, each an opcode, the index of
  * its key in KEYS and its arguments: `x` XADD to the all-tenant stream (max length, record JSON, index
- * of the record's tenant stream) and the tenant copy under the same id, `h` HINCRBY (field, amount),
+ * of the record's tenant stream) and the tenant copy under the same id (no length cap of its own: `t`
+ * trims it to the all-tenant stream's reach, so a tenant's export has every record the shared bound
+ * promises; a cap per copy trimmed other nodes than the shared stream's and dropped some it kept), `h` HINCRBY (field, amount),
  * `a` PEXPIREAT (ms), `e` PEXPIRE (ms), `m` sets the split marker unless it exists (index of the
  * all-tenant stream: the marker is its last id, the last entry not also in a tenant stream), `t`
  * trims a tenant stream to the all-tenant stream's oldest id (index of the all-tenant stream).
@@ -108,10 +110,10 @@ while i <= #ARGV do
     local id = run('XADD', key, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3])
     local copy = KEYS[tonumber(ARGV[i + 4])]
     if id then
-      local reply = redis.pcall('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], id, 'r', ARGV[i + 3])
-      if type(reply) == 'table' and reply.err then run('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3], 's', id) end
+      local reply = redis.pcall('XADD', copy, id, 'r', ARGV[i + 3])
+      if type(reply) == 'table' and reply.err then run('XADD', copy, '*', 'r', ARGV[i + 3], 's', id) end
     else
-      run('XADD', copy, 'MAXLEN', '~', ARGV[i + 2], '*', 'r', ARGV[i + 3])
+      run('XADD', copy, '*', 'r', ARGV[i + 3])
     end
     i = i + 5
   elseif op == 'h' then run('HINCRBY', key, ARGV[i + 2], ARGV[i + 3]); i = i + 4
@@ -331,7 +333,7 @@ export class RedisUsageStore implements UsageStore {
    * is an outage.
    */
   async recordsKeptSince(): Promise<number | undefined> {
-    const info = (await this.redis.xinfo("STREAM", this.streamKey).catch((error: unknown) => (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message) ? undefined : unreadable(error)))) as unknown[] | undefined;
+    const info = (await this.redis.xinfo("STREAM", this.streamKey).catch((error: unknown) => (refusedOnItsOwn(error) ? undefined : unreadable(error)))) as unknown[] | undefined;
     const value = (name: string) => (info && info.indexOf(name) >= 0 ? info[info.indexOf(name) + 1] : undefined);
     const added = value("entries-added");
     const length = value("length");
