@@ -7,8 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { denyError } from "../../src/pipeline/deny.js";
-import { decide, type DenyDecision, type RouteDecision } from "../../src/policy/decide.js";
-import { keptOnHost } from "../../src/policy/fallback.js";
+import { decide, type DenyDecision } from "../../src/policy/decide.js";
 import { compile, features } from "../policy/support.js";
 import { testRegistry } from "../usage/fixtures.js";
 
@@ -39,25 +38,5 @@ describe("a request refused while the local model loads", () => {
     expect(error.status).toBe(503);
     expect(error.headers["x-should-retry"]).toBe("false");
     expect(error.headers["retry-after"]).toBeUndefined();
-  });
-});
-
-describe("a request pii.yaml keeps on the host, naming the local model while it loads", () => {
-  const requested = compile(`
-version: 1
-rules: []
-default: { route: requested, pin: true }
-`);
-
-  it("is the same 503 with Retry-After, not the cloud last resort the decision took", () => {
-    const f = features({ local: { queueDepth: 0, healthy: false }, unhealthyModels: ["local-slm"], loadingModels: ["local-slm"], requestedModel: "local" });
-    const decision = decide(f, requested) as RouteDecision;
-    expect(decision).toMatchObject({ kind: "route", route: "cloud", fallbackFrom: "local-slm" });
-    const kept = keptOnHost(decision, f, requested, ["EMAIL_ADDRESS"]);
-    expect(kept?.kind).toBe("deny");
-    const error = denyError(kept as DenyDecision, { ...request, model: "local" }, testRegistry(), () => {});
-    expect(error).toMatchObject({ status: 503, code: "no_available_target" });
-    expect(error.headers["retry-after"]).toBe("5");
-    expect(error.headers["x-should-retry"]).toBeUndefined();
   });
 });
