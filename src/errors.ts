@@ -87,23 +87,6 @@ export const unavailable = (message: string, code = "target_unavailable", header
  */
 export const DO_NOT_RETRY: Readonly<Record<string, string>> = { "x-should-retry": "false" };
 
-/**
- * The retry hint for a request refused while an in-process model loads. The official SDKs sleep out a
- * Retry-After (up to 60 s) and retry twice by default: 5 s apart covers a loading model's typical
- * seconds to tens of seconds without a client hammering a gateway that just started.
- */
-export const LOADING_RETRY_AFTER_SECONDS = 5;
-
-/** What a call to an in-process model still loading answers: it is ready within seconds, so retry then. */
-export const modelLoading = (modelId: string) =>
-  unavailable(`The local model '${modelId}' is still loading.`, "model_loading", { "retry-after": String(LOADING_RETRY_AFTER_SECONDS) });
-
-/**
- * What a call to an in-process model that failed to load (or is not configured) answers: a retry
- * changes nothing until the gateway restarts, so the SDKs are told not to.
- */
-export const modelUnavailable = (message: string) => unavailable(message, "model_unavailable", { ...DO_NOT_RETRY });
-
 /** The message of `providerNotConfigured`, which a policy's deny of such a target repeats. */
 export const providerNotConfiguredMessage = (providerId: string, why: string) => `The provider '${providerId}' is not configured: ${why}.`;
 

@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, unavailable, withHeaders } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -154,10 +154,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         contextWindow: (model) => deps.providers.contextWindow(model),
         prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision, ctx.tenant.id, deps),
         notCalled,
-        keepOnHost: (types) => {
-          const onHost = keptOnHost(decision, analysis.features, decided!.snapshot.policy, types);
-          return onHost?.kind === "deny" ? denialOf(onHost, conversation) : onHost;
-        },
+        keepOnHost: (types) => keptOnHost(decision, analysis.features, decided!.snapshot.policy, types),
       });
       const { call, answer, path } = execution;
       headers[ROUTE_HEADER] = call.location;
@@ -344,13 +341,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   /**
    * The 503 a call to `model` answers when it cannot be called now (`RouteDecision.fallbackFrom`): its
-   * provider has no API key, or it runs in process and is loading or failed to load (its own error);
-   * undefined once it can be called (an in-process model that became ready since the decision).
+   * provider has no API key, or it runs in process and is loading or failed to load (its own error).
    */
-  function notCalled(model: ModelEntry): GatewayError | undefined {
+  function notCalled(model: ModelEntry): GatewayError {
     const why = deps.providers.unconfigured?.[model.providerId];
     if (why !== undefined) return providerNotConfigured(model.providerId, why);
-    return deps.providers.forModel(model).provider.notReady?.(model);
+    return deps.providers.forModel(model).provider.notReady?.(model) ?? unavailable(`The model '${model.id}' is not ready.`, "model_unavailable");
   }
 
   /** A deny as the client gets it: the requested model's own refusal when it has one, else the policy's. */
@@ -393,7 +389,6 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           keptLocal = error.summary;
           const onHost = keptOnHost(current, decided.analysis.features, decided.snapshot.policy, error.types);
           if (!onHost) return { decision: current, refusal: error, keptLocal };
-          if (onHost.kind === "deny") return { decision: current, refusal: denialOf(onHost, decided.conversation), keptLocal };
           current = onHost;
           continue;
         }
@@ -408,7 +403,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           if (!next) {
             const named = decision.fallbackFrom === undefined ? undefined : deps.registry.get(decision.fallbackFrom);
             // `refusals` holds this target's at least.
-            return { decision: current, refusal: (named && notCalled(named)) ?? largestTooSmall(refusals)!.refusal, keptLocal: kept };
+            return { decision: current, refusal: named ? notCalled(named) : largestTooSmall(refusals)!.refusal, keptLocal: kept };
           }
           const skip = { model: model.id, reason: `prompt does not fit context window ${window} as its tokenizer counts it`, kind: "context_window" as const };
           current = pastTooSmall(current, skip, next);

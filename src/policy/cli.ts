@@ -333,7 +333,6 @@ async function explain(argv: string[], io: CliIO, deps: PolicyCommandDeps): Prom
   if (kept && decided.kind === "route") {
     const onHost = keptOnHost(decided, result.features, policy, kept);
     if (!onHost) return printRefusal(io, new KeepLocalError(kept), policy.version);
-    if (onHost.kind === "deny") return printRefusal(io, denialFor(onHost, body, loaded.registry, () => {}), policy.version);
     const refusal = capabilityRefusal(body, loaded.registry.get(onHost.model));
     if (refusal) return printRefusal(io, refusal, policy.version);
     result = { ...result, decision: onHost };

@@ -4,7 +4,7 @@
  * endpoint, shadow mode and the CLI rely on.
  */
 import { echo } from "../api/echo.js";
-import { LOADING_RETRY_AFTER_SECONDS, modelNotFoundMessage, providerNotConfiguredMessage } from "../errors.js";
+import { modelNotFoundMessage, providerNotConfiguredMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import { namedByClient, type CatalogModel, type PolicyCatalog } from "./catalog.js";
 import type { CompiledAction, CompiledPolicy } from "./compile.js";
@@ -79,8 +79,12 @@ export interface DenyDecision extends DecisionBase {
   retryAfterSeconds?: number;
 }
 
-/** The retry hint for a request refused while a target loads (`errors.ts`). */
-export { LOADING_RETRY_AFTER_SECONDS };
+/**
+ * The retry hint for a request refused while a target loads. The official SDKs sleep out a Retry-After
+ * (up to 60 s) and retry twice by default: 5 s apart covers a loading model's typical seconds to tens of
+ * seconds without a client hammering a gateway that just started.
+ */
+export const LOADING_RETRY_AFTER_SECONDS = 5;
 
 export type Decision = RouteDecision | DenyDecision;
 

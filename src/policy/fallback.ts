@@ -12,7 +12,7 @@ import { GatewayError } from "../errors.js";
 import type { Location } from "../models/registry.js";
 import { namedByClient, type CatalogModel, type PolicyCatalog } from "./catalog.js";
 import type { CompiledPolicy } from "./compile.js";
-import { chainExhausted, ineligible, type DenyDecision, type RouteDecision, type SkippedTarget } from "./decide.js";
+import { ineligible, type RouteDecision, type SkippedTarget } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
 
 export const POLICY_HEADER = "x-switchyard-policy";
@@ -97,15 +97,10 @@ export function nextTarget(decision: RouteDecision, failures: readonly Failure[]
  * a run-time last resort; the cloud targets dropped are listed in `skipped`. Undefined when no on-host
  * target can serve it: the client gets 503 `pii_keep_local`.
  *
- * The model the client named that the decision passed over as not ready (`fallbackFrom`) is not tried
- * again (no fallback from itself): when no other on-host target is left, the answer is the refusal the
- * decision gives when its chain is used up (`chainExhausted`: 503 `no_available_target`, with
- * Retry-After while it loads, or the rule's `else_deny`), as before the decision took a last resort.
- *
  * Pure, and the one step-down both the executor and the dry run (`POST /v1/route`) take, so the dry run
  * names the local hop (or the refusal) the real request meets.
  */
-export function keptOnHost(decision: RouteDecision, features: RequestFeatures, policy: CompiledPolicy, types: readonly string[]): RouteDecision | DenyDecision | undefined {
+export function keptOnHost(decision: RouteDecision, features: RequestFeatures, policy: CompiledPolicy, types: readonly string[]): RouteDecision | undefined {
   const action = decision.ruleIndex >= 0 ? policy.rules[decision.ruleIndex]?.action : policy.defaultAction;
   const chain = [decision.model, ...decision.fallbacks].map((id) => policy.catalog.models.get(id));
   if (action?.degrade !== false) chain.push(policy.catalog.defaultLocal);
@@ -113,27 +108,19 @@ export function keptOnHost(decision: RouteDecision, features: RequestFeatures, p
   // An in-process model still loading (or failed to load) goes last rather than out: with no other
   // on-host target the client hears why it cannot answer (its own 503), not that none exists.
   const down: CatalogModel[] = [];
-  let namedDown = false;
   for (const model of chain) {
     if (!model || model.location !== "local" || ready.includes(model) || down.includes(model)) continue;
     const skip = ineligible(model, features, "keep_local");
     if (!skip) ready.push(model);
-    else if (skip.kind !== "unhealthy") continue;
-    else if (model.id === decision.fallbackFrom) namedDown = true;
-    else down.push(model);
+    else if (skip.kind === "unhealthy") down.push(model);
   }
+  const [first, ...rest] = [...ready, ...down];
+  if (!first) return undefined;
   const reason = types.length > 0 ? `pii.yaml keep_local (${types.join(", ")}): no cloud` : "pii.yaml keep_local: no cloud";
   const skipped: SkippedTarget[] = [...decision.skipped];
   for (const id of [decision.model, ...decision.fallbacks, decision.degrade.cloud]) {
     if (id === undefined || skipped.some((s) => s.model === id)) continue;
     if (policy.catalog.models.get(id)?.location === "cloud") skipped.push({ model: id, reason, kind: "pii_keep_local" });
-  }
-  const [first, ...rest] = [...ready, ...down];
-  if (!first) {
-    if (!namedDown || !action) return undefined;
-    const sticky = { applied: false, remember: (policy.sticky && features.sticky) || null };
-    const { policy: version, rule, ruleIndex, reasons } = decision;
-    return chainExhausted(action, features, policy, { policy: version, rule, ruleIndex, reasons, skipped, sticky });
   }
   return { ...decision, skipped, route: "local", model: first.id, fallbacks: rest.map((m) => m.id), degrade: {} };
 }

@@ -53,29 +53,4 @@ describe("keptOnHost", () => {
     const withPool = decided("{ route: cloud, fallbacks: [local-slm, pool-8k] }", down);
     expect(keptOnHost(withPool.d, withPool.f, withPool.policy, ["EMAIL_ADDRESS"])).toMatchObject({ model: "pool-8k", fallbacks: ["local-slm"] });
   });
-
-  // The model the client named, passed over as not ready (`fallbackFrom`), is no fallback from itself.
-  describe("a request naming the local model while it is down", () => {
-    const down = { local: { queueDepth: 0, healthy: false }, unhealthyModels: ["local-slm"], requestedModel: "local" };
-
-    it.each([
-      ["loading", { loadingModels: ["local-slm"] }, 5],
-      ["failed to load", {}, undefined],
-    ])("answers the decision's own 503 no_available_target when no other on-host target is left (%s)", (_label, patch, retryAfterSeconds) => {
-      const { d, f, policy } = decided("{ route: requested }", { ...down, ...patch });
-      expect(d).toMatchObject({ model: "gpt-4o-mini", fallbackFrom: "local-slm" });
-      const kept = keptOnHost(d, f, policy, ["EMAIL_ADDRESS"]);
-      expect(kept).toMatchObject({ kind: "deny", status: 503, code: "no_available_target" });
-      expect(kept?.kind === "deny" ? kept.retryAfterSeconds : "a route").toBe(retryAfterSeconds);
-      expect(kept?.skipped.map((s) => [s.model, s.kind])).toEqual([
-        ["local-slm", "unhealthy"],
-        ["gpt-4o-mini", "pii_keep_local"],
-      ]);
-    });
-
-    it("answers from another on-host target, still reported as a fallback from the named model, which is not tried again", () => {
-      const { d, f, policy } = decided("{ route: requested, fallbacks: [gpt-4o, pool-8k] }", down);
-      expect(keptOnHost(d, f, policy, ["EMAIL_ADDRESS"])).toMatchObject({ kind: "route", model: "pool-8k", fallbacks: [], fallbackFrom: "local-slm" });
-    });
-  });
 });

@@ -102,16 +102,14 @@ export interface ExecuteDeps {
   prepare(model: ModelEntry): PreparedCall;
   /**
    * What a call to `model` answers when it cannot be called now (`RouteDecision.fallbackFrom`): its
-   * provider's 503 `provider_not_configured`, or the in-process model's `model_loading`/`model_unavailable`;
-   * undefined when it can be called after all (the in-process model became ready since the decision).
+   * provider's 503 `provider_not_configured`, or the in-process model's `model_loading`/`model_unavailable`.
    */
-  notCalled(model: ModelEntry): GatewayError | undefined;
+  notCalled(model: ModelEntry): GatewayError;
   /**
    * The decision restricted to on-host targets once the PII policy keeps the request on the host
-   * (`keptOnHost`), given the entity types that keep it; undefined when no local model can serve it;
-   * the refusal the client gets when only the model it named, not ready, is left.
+   * (`keptOnHost`), given the entity types that keep it; undefined when no local model can serve it.
    */
-  keepOnHost(types: readonly string[]): RouteDecision | GatewayError | undefined;
+  keepOnHost(types: readonly string[]): RouteDecision | undefined;
 }
 
 /** Failures of a target that was never called: nothing was sent to it. */
@@ -134,9 +132,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   }
   /** The decided chain; once the PII policy keeps the request on the host, its on-host part only. */
   let decision = decided;
-  // The model the client named that became ready since the decision is called first, as it would have been.
-  let step: FallbackStep | undefined =
-    named && !namedRefusal ? { model: named.id, route: named.location, via: "chain" } : { model: decision.model, route: decision.route, via: "chain" };
+  let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
   let keptLocal = false;
   /** The `keep_local` entries of the scan that kept the request on the host (filled once, when it does). */
   const keptLocalPii: PiiSummaryEntry[] = [];
@@ -150,7 +146,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   while (step) {
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
-    path.push(model.id);
+    // Not twice in a row: the model the client named, passed over as not ready (`named`), is tried
+    // after all once the PII policy keeps the request on the host; that is no fallback to itself.
+    if (path.at(-1) !== model.id) path.push(model.id);
     const attempt: Attempt = { model: model.id, route: model.location, generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
@@ -188,13 +186,6 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         keptLocal = true;
         keptLocalPii.push(...error.summary);
         const onHost = deps.keepOnHost(error.types);
-        if (onHost instanceof GatewayError) {
-          // Only the model the client named is left, not ready: the refusal the decision gives when its
-          // chain is used up, as the dry run answers it. Nothing was called: no fallback to report.
-          path.pop();
-          const refused: Attempt = named ? { model: named.id, route: named.location, generationStartedAt: undefined } : attempt;
-          throw new ExecutionFailedError(onHost, refused, path, keptLocalPii, startedAndFailed);
-        }
         if (onHost) {
           decision = onHost;
           // A redirect, not a fallback: the cloud model was never called and nothing failed, so it is

@@ -16,7 +16,7 @@ import {
 } from "../../api/completion-format.js";
 import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
-import { modelLoading, modelUnavailable, unavailable, type GatewayError } from "../../errors.js";
+import { unavailable, type GatewayError } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { Channel } from "./channel.js";
@@ -150,10 +150,8 @@ export class LlamaCppProvider implements ChatProvider {
   notReady(model: ModelEntry): GatewayError | undefined {
     const state = this.states.get(model.id);
     if (state?.state === "ready") return undefined;
-    if (state?.state === "loading") return modelLoading(model.id);
-    const message = `The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`;
-    // Shutting down: another replica may take a retry. Failed to load: none changes anything.
-    return state === SHUT_DOWN ? unavailable(message, "model_unavailable") : modelUnavailable(message);
+    if (state?.state === "loading") return unavailable(`The local model '${model.id}' is still loading.`, "model_loading");
+    return unavailable(`The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`, "model_unavailable");
   }
 
   private runtimeFor(model: ModelEntry): LocalModelRuntime {
