@@ -6,7 +6,7 @@
 import { echo } from "../api/echo.js";
 import { modelNotFoundMessage, providerNotConfiguredMessage } from "../errors.js";
 import type { Location } from "../models/registry.js";
-import { namedByClient, type CatalogModel, type PolicyCatalog } from "./catalog.js";
+import { namedByClient, type CatalogModel } from "./catalog.js";
 import type { CompiledAction, CompiledPolicy } from "./compile.js";
 import type { RequestFeatures, StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
@@ -29,7 +29,7 @@ export interface StickyOutcome {
   remember: StickyState | null;
 }
 
-export interface DecisionBase {
+interface DecisionBase {
   /** Version hash of the policy that decided. */
   policy: string;
   /** Name of the rule that fired, or `default`. */
@@ -94,17 +94,6 @@ export type Decision = RouteDecision | DenyDecision;
  * named as fallen back from.
  */
 const NOT_CALLABLE_NOW: ReadonlySet<SkipKind> = new Set(["unconfigured", "unhealthy"]);
-
-/**
- * A skip the decision continues past to the rule's last resorts: a target whose provider has no key
- * (a call to it fails at once, and the run time moves on), or the in-process model the client named
- * while it loads or failed to load (answered like its full queue at run time). An in-process target
- * the policy chose is not: the rule's own refusal stands (503 `no_available_target`, with Retry-After
- * while loading, or its `else_deny`).
- */
-function continuesPast(skip: SkippedTarget, features: RequestFeatures, catalog: PolicyCatalog): boolean {
-  return skip.kind === "unconfigured" || (skip.kind === "unhealthy" && namedByClient(skip.model, features.requestedModel, catalog));
-}
 
 const ESCALATION_NOTE_EXPIRED = "sticky: no turns left";
 const ESCALATION_NOTE_INTENT = "sticky: intent changed";
@@ -195,13 +184,11 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     }
   }
 
-  // Targets that cannot be called now (their provider has no key; the in-process model the client
-  // named is loading or failed to load) fail at once at run time, and the executor moves on to the
-  // last resorts: taken here already, so the decision (and the dry run) names what answers. Not past a
-  // rule's `else_deny`: its author's answer for "nothing in my chain can serve it".
-  let lastResort = false;
-  if (chain.length === 0 && action.degrade && !action.elseDeny) {
-    const uncallable = skipped.findLast((s) => continuesPast(s, features, policy.catalog));
+  // Targets that cannot be called now (their provider has no key, their in-process model is loading or
+  // failed to load) fail at once at run time, and the executor moves on to the last resorts: taken
+  // here already, so the decision (and the dry run) names what answers.
+  if (chain.length === 0 && action.degrade) {
+    const uncallable = skipped.findLast((s) => NOT_CALLABLE_NOW.has(s.kind));
     const side = uncallable ? policy.catalog.models.get(uncallable.model)?.location : undefined;
     if (side) {
       const resorts = lastResorts(policy, features, action.pii, chain);
@@ -209,21 +196,17 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
         const model = id === undefined ? undefined : policy.catalog.models.get(id);
         if (model) chain.push(model);
       }
-      lastResort = chain.length > 0;
     }
   }
 
   const chosen = chain[0];
   if (!chosen) {
-    return chainExhausted(action, features, policy, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: stickyOutcome(false, stickyNote, offered ?? null) });
+    const deny = action.elseDeny ?? unroutable(ruleName, skipped, features, policy);
+    return denyDecision(deny, { policy: policy.version, rule: ruleName, ruleIndex, reasons, skipped, sticky: stickyOutcome(false, stickyNote, offered ?? null) });
   }
 
   let remember: StickyState | null = null;
-  if (stickyPolicy && lastResort) {
-    // A last resort is no choice of the rule's, as the same failure at run time (a full queue) is
-    // remembered as none: the session stays as it was.
-    remember = offered ?? null;
-  } else if (stickyPolicy) {
+  if (stickyPolicy) {
     // A pinned decision (an explicit model, secrets kept local, a spent budget) is a detour, not an
     // escalation: it leaves the session as it was, and so never needs the intent.
     if (action.pin) remember = offered ?? null;
@@ -330,17 +313,6 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
 }
 
 type Deny = { status: number; code: string; message: string; retryAfterSeconds?: number };
-
-/**
- * The refusal when no target of the fired rule (`action`) can serve the request, `base.skipped` saying
- * why: the rule's `else_deny`, else the reason the targets give (503 `no_available_target`, with
- * Retry-After while one loads; 503 `provider_not_configured`; 429 `budget_exceeded`; 400
- * `no_capable_target`). Also what `keptOnHost` answers when the PII policy leaves only the model the
- * client named, not ready.
- */
-export function chainExhausted(action: CompiledAction, features: RequestFeatures, policy: CompiledPolicy, base: DecisionBase): DenyDecision {
-  return denyDecision(action.elseDeny ?? unroutable(base.rule, base.skipped, features, policy), base);
-}
 
 function denyDecision(deny: Deny, base: DecisionBase): DenyDecision {
   const decision: DenyDecision = { kind: "deny", ...base, status: deny.status, code: deny.code, message: deny.message };
