@@ -8,7 +8,7 @@ import type { ClassifierTextOptions } from "../../classifiers/index.js";
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
 import { CONTEXT_DROPPED_HEADER, CONTEXT_STATUS_HEADER } from "../context/headers.js";
 import type { ContextStore } from "../context/store.js";
-import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, unavailable, withHeaders } from "../errors.js";
+import { abortReason, asGatewayError, CLIENT_CLOSED_STATUS, GatewayError, providerNotConfigured, SHUTTING_DOWN_CODE, withHeaders } from "../errors.js";
 import type { ModelEntry, ModelRegistry } from "../models/registry.js";
 import { formatPiiSummary, type PiiSummaryEntry, type Sanitizer } from "../pii/index.js";
 import { PiiBlockedError } from "../pii/sanitize.js";
@@ -153,7 +153,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         catalog: decided.snapshot.policy.catalog,
         contextWindow: (model) => deps.providers.contextWindow(model),
         prepare: (model) => prepareCall(model, conversation, analysis.cloudScan, decision, ctx.tenant.id, deps),
-        notCalled,
+        notConfigured,
         keepOnHost: (types) => keptOnHost(decision, analysis.features, decided!.snapshot.policy, types),
       });
       const { call, answer, path } = execution;
@@ -339,14 +339,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     });
   }
 
-  /**
-   * The 503 a call to `model` answers when it cannot be called now (`RouteDecision.fallbackFrom`): its
-   * provider has no API key, or it runs in process and is loading or failed to load (its own error).
-   */
-  function notCalled(model: ModelEntry): GatewayError {
-    const why = deps.providers.unconfigured?.[model.providerId];
-    if (why !== undefined) return providerNotConfigured(model.providerId, why);
-    return deps.providers.forModel(model).provider.notReady?.(model) ?? unavailable(`The model '${model.id}' is not ready.`, "model_unavailable");
+  /** The 503 a call to `model` answers: its provider has no API key (`RouteDecision.fallbackFrom`). */
+  function notConfigured(model: ModelEntry): GatewayError {
+    return providerNotConfigured(model.providerId, deps.providers.unconfigured?.[model.providerId] ?? "its API key is not set");
   }
 
   /** A deny as the client gets it: the requested model's own refusal when it has one, else the policy's. */
@@ -364,7 +359,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * dry run names that target, or answers the executor's 503 `pii_keep_local` when there is none. A
    * target the policy chose whose window the prompt overflows (as its tokenizer counts it) is passed
    * over as the executor passes it: the dry run names the next target, or when every one is too small
-   * answers the executor's refusal: the 503 of the model the client named that cannot be called now
+   * answers the executor's refusal: the 503 of the model the client named whose provider has no key
    * (`fallbackFrom`, a target not called), else the largest one's 400. A failure the executor falls back from at call time (a model not
    * ready) is no refusal: the next target may serve.
    */
@@ -403,7 +398,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           if (!next) {
             const named = decision.fallbackFrom === undefined ? undefined : deps.registry.get(decision.fallbackFrom);
             // `refusals` holds this target's at least.
-            return { decision: current, refusal: named ? notCalled(named) : largestTooSmall(refusals)!.refusal, keptLocal: kept };
+            return { decision: current, refusal: named ? notConfigured(named) : largestTooSmall(refusals)!.refusal, keptLocal: kept };
           }
           const skip = { model: model.id, reason: `prompt does not fit context window ${window} as its tokenizer counts it`, kind: "context_window" as const };
           current = pastTooSmall(current, skip, next);

@@ -57,9 +57,9 @@ export interface RouteDecision extends DecisionBase {
   pii: PiiRouteAction;
   pinned: boolean;
   /**
-   * The model the client named, when it cannot be called now (its provider has no API key: skipped
-   * as `unconfigured`; it runs in process and is loading or failed to load: `unhealthy`) and `model`
-   * answers in its place. The run time would have called it first and fallen back at once; the answer reports that fallback (`x-switchyard-fallback: <fallbackFrom>→<model>`,
+   * The model the client named, when its provider cannot be called (no API key: skipped as
+   * `unconfigured`) and `model` answers in its place. The run time would have called it first and
+   * fallen back at once; the answer reports that fallback (`x-switchyard-fallback: <fallbackFrom>→<model>`,
    * usage `fallback: true`), so a client is never answered by another model than it asked for
    * without being told. Absent otherwise: a target the policy chose is skipped silently, as any skip.
    */
@@ -87,13 +87,6 @@ export interface DenyDecision extends DecisionBase {
 export const LOADING_RETRY_AFTER_SECONDS = 5;
 
 export type Decision = RouteDecision | DenyDecision;
-
-/**
- * Skips of a target the run time would call and see fail at once (`unavailable`), then continue past:
- * the decision continues the same way (the rule's last resorts) and reports the model the client
- * named as fallen back from.
- */
-const NOT_CALLABLE_NOW: ReadonlySet<SkipKind> = new Set(["unconfigured", "unhealthy"]);
 
 const ESCALATION_NOTE_EXPIRED = "sticky: no turns left";
 const ESCALATION_NOTE_INTENT = "sticky: intent changed";
@@ -153,7 +146,7 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     const skip = ineligible(model, features, action.pii);
     if (skip) skipped.push(skip);
     else chain.push(model);
-    if (!skip || NOT_CALLABLE_NOW.has(skip.kind)) firstCallable ??= model;
+    if (!skip || skip.kind === "unconfigured") firstCallable ??= model;
   }
   const ruleChoice = chain[0];
 
@@ -184,11 +177,10 @@ export function decide(features: RequestFeatures, policy: CompiledPolicy): Decis
     }
   }
 
-  // Targets that cannot be called now (their provider has no key, their in-process model is loading or
-  // failed to load) fail at once at run time, and the executor moves on to the last resorts: taken
-  // here already, so the decision (and the dry run) names what answers.
+  // Targets whose provider cannot be called fail at once at run time, and the executor moves on to the
+  // last resorts: taken here already, so the decision (and the dry run) names what answers.
   if (chain.length === 0 && action.degrade) {
-    const uncallable = skipped.findLast((s) => NOT_CALLABLE_NOW.has(s.kind));
+    const uncallable = skipped.findLast((s) => s.kind === "unconfigured");
     const side = uncallable ? policy.catalog.models.get(uncallable.model)?.location : undefined;
     if (side) {
       const resorts = lastResorts(policy, features, action.pii, chain);

@@ -12,7 +12,7 @@ import type { Location } from "../models/registry.js";
 import type { CompiledPolicy } from "./compile.js";
 import { SESSION_ID_HEADER } from "../context/headers.js";
 import { decisionNeedsClassification } from "./classification-need.js";
-import { decide, type Decision, type RouteDecision } from "./decide.js";
+import { decide, type Decision } from "./decide.js";
 import { echo } from "../api/echo.js";
 import { featuresFromRequest, lastUserText, promptTokenCounts, requestTexts, type Classification, type RequestFeatures, type StickyState } from "./features.js";
 import type { PiiRouteAction } from "./schema.js";
@@ -83,7 +83,7 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
   if (decision.sticky.note) reasons.push(decision.sticky.note);
   if (decision.kind === "route") {
     // As the real answer reports it (x-switchyard-fallback): another model than the client asked for answers.
-    if (decision.fallbackFrom !== undefined) reasons.push(`fallback from ${decision.fallbackFrom}, the model asked for: ${notCalledBecause(decision)}`);
+    if (decision.fallbackFrom !== undefined) reasons.push(`fallback from ${decision.fallbackFrom}, the model asked for: its provider is not configured`);
     if (decision.maxTokens !== undefined) reasons.push(`max_tokens capped at ${decision.maxTokens}`);
     if (decision.pii !== "default" && decision.route === "local" && decision.pii !== "keep_local") {
       // A rule's pii action is applied at cloud egress only: on the host, pii.yaml's local rules apply.
@@ -112,12 +112,6 @@ export function dryRunResponse(result: ExplainResult): DryRunResponse {
     features: { ...features, requestedModel: echo(features.requestedModel) },
     pii: { ...result.pii, action: decision.kind === "route" ? decision.pii : null },
   };
-}
-
-/** Why the model the client named (`fallbackFrom`) is not called, as its skip says. */
-function notCalledBecause(decision: RouteDecision): string {
-  const skip = decision.skipped.find((s) => s.model === decision.fallbackFrom);
-  return skip?.kind === "unhealthy" ? "it is not ready (loading, or failed to load)" : "its provider is not configured";
 }
 
 /** The stages an `ExplainFn` built by `createExplain` runs; every one is optional. */

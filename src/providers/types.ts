@@ -4,7 +4,6 @@
  */
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
-import type { GatewayError } from "../errors.js";
 import type { Location, ModelEntry } from "../models/registry.js";
 import type { CloudSafeRequest } from "../pii/index.js";
 
@@ -53,11 +52,6 @@ export interface ChatProvider<R extends ChatCompletionRequest = ChatCompletionRe
    * `context_window` (4,096 unless set) at what the GGUF was trained on.
    */
   contextWindow?(model: ModelEntry): number | undefined;
-  /**
-   * The error a call to `model` would fail with at once because it is not loaded (in process: still
-   * loading, or failed to load), without calling it; undefined when it can be called.
-   */
-  notReady?(model: ModelEntry): GatewayError | undefined;
   /** Exact prompt-token count with the model's tokenizer, where the provider has one loaded. */
   countTokens?(model: ModelEntry, text: string): number | undefined;
   /** Prompt tokens one message costs in the prompt the model is given, its turn's framing included (never fewer). */

@@ -398,25 +398,6 @@ default: ${then}
     expect(decide(features(defaultLocalDown), policy("{ route: local }", rules))).toMatchObject({ kind: "route", rule: "local-down", model: "stories" });
     expect(decide(features({ unhealthyModels: ["stories"] }), policy("{ route: local }", rules))).toMatchObject({ kind: "route", rule: "default", model: "local-slm" });
   });
-
-  it.each([
-    ["still loading", { ...defaultLocalDown, loadingModels: ["local-slm"] }],
-    ["failed to load", defaultLocalDown],
-  ])("answers a client naming the local model while it is %s from the other side's last resort, as a fallback from it", (_label, patch) => {
-    for (const requestedModel of ["local", "local-slm"]) {
-      const decision = route(decide(features({ ...patch, requestedModel }), policy("{ route: requested, pin: true }")));
-      expect(decision).toMatchObject({ model: "gpt-4o-mini", route: "cloud", fallbackFrom: "local-slm" });
-      expect(decision.skipped).toEqual([{ model: "local-slm", reason: "local model not ready (loading, or failed to load: see /readyz)", kind: "unhealthy" }]);
-    }
-  });
-
-  it.each([
-    ["degrade: false", "{ route: requested, pin: true, degrade: false }"],
-    ["pii: keep_local", "{ route: requested, pin: true, pii: keep_local }"],
-  ])("keeps the 503 no_available_target, with Retry-After while loading, when the rule allows no last resort (%s)", (_label, then) => {
-    const loading = decide(features({ ...defaultLocalDown, loadingModels: ["local-slm"], requestedModel: "local" }), policy(then));
-    expect(loading).toMatchObject({ kind: "deny", status: 503, code: "no_available_target", retryAfterSeconds: 5 });
-  });
 });
 
 describe("decide: models whose provider cannot be called", () => {

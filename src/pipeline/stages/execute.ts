@@ -6,7 +6,7 @@
  * A target the policy chose whose window is too small for the prompt, as the model's tokenizer counts
  * it, is passed over for the next one too (a model the client named gets the 400).
  * When none answers, the client gets the last failure of a target that was actually called; failing
- * that, why one could not be called (the model the client named has no API key or is not loaded: its 503).
+ * that, why one could not be called (the model the client named has no API key: its 503).
  */
 import { GatewayError } from "../../errors.js";
 import type { Location, ModelEntry, ModelRegistry } from "../../models/registry.js";
@@ -26,9 +26,8 @@ export interface Execution {
   answer: Answer;
   /**
    * Model ids tried, in order; more than one means a fallback happened. The first is the model the
-   * client named when the decision answers in its place because it cannot be called now (its provider
-   * has no key, or it is loading or failed to load: `RouteDecision.fallbackFrom`): not called, but the
-   * model the request fell back from.
+   * client named when the decision answers in its place because its provider has no key
+   * (`RouteDecision.fallbackFrom`): not called, but the model the request fell back from.
    */
   path: string[];
   /** When the answering model started on the request (`performance.now()`), queue wait excluded. */
@@ -100,11 +99,8 @@ export interface ExecuteDeps {
   /** The window `model` runs with (`ProviderSet.contextWindow`), as the dry run reads it. */
   contextWindow(model: ModelEntry): number;
   prepare(model: ModelEntry): PreparedCall;
-  /**
-   * What a call to `model` answers when it cannot be called now (`RouteDecision.fallbackFrom`): its
-   * provider's 503 `provider_not_configured`, or the in-process model's `model_loading`/`model_unavailable`.
-   */
-  notCalled(model: ModelEntry): GatewayError;
+  /** What a call to `model` answers when its provider cannot be called (`RouteDecision.fallbackFrom`). */
+  notConfigured(model: ModelEntry): GatewayError;
   /**
    * The decision restricted to on-host targets once the PII policy keeps the request on the host
    * (`keptOnHost`), given the entity types that keep it; undefined when no local model can serve it.
@@ -121,14 +117,12 @@ const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_
 export async function execute(ctx: ChatRequestContext, decided: RouteDecision, deps: ExecuteDeps): Promise<Execution> {
   const failures: Failure[] = [];
   const path: string[] = [];
-  /** The model the client named that cannot be called now: the first target, not called. */
-  const named = decided.fallbackFrom === undefined ? undefined : deps.registry.get(decided.fallbackFrom);
-  const namedRefusal = named && deps.notCalled(named);
-  if (named && namedRefusal) {
+  /** The model the client named whose provider has no key: the first target, not called. */
+  const unconfigured = decided.fallbackFrom === undefined ? undefined : deps.registry.get(decided.fallbackFrom);
+  if (unconfigured) {
     // The call the decision spared would have failed at once: reported as the fallback it stands for.
-    path.push(named.id);
-    const msg = namedRefusal.code === "provider_not_configured" ? "target not configured; falling back" : "target not ready; falling back";
-    ctx.log.warn({ model: named.id, code: namedRefusal.code, next: decided.model }, msg);
+    path.push(unconfigured.id);
+    ctx.log.warn({ model: unconfigured.id, code: "provider_not_configured", next: decided.model }, "target not configured; falling back");
   }
   /** The decided chain; once the PII policy keeps the request on the host, its on-host part only. */
   let decision = decided;
@@ -146,9 +140,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   while (step) {
     const model = deps.registry.get(step.model);
     if (!model) throw new Error(`policy target '${step.model}' is not a configured model`);
-    // Not twice in a row: the model the client named, passed over as not ready (`named`), is tried
-    // after all once the PII policy keeps the request on the host; that is no fallback to itself.
-    if (path.at(-1) !== model.id) path.push(model.id);
+    path.push(model.id);
     const attempt: Attempt = { model: model.id, route: model.location, generationStartedAt: undefined };
     try {
       const call = deps.prepare(model);
@@ -199,7 +191,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // called failed: the client gets that failure (an overloaded local model's 503 and Retry-After,
       // say). One not ready says more than one too small (it may take the prompt once it is); of
       // targets too small, the largest's 400 says how long the prompt may be (`largestTooSmall`). The
-      // model the client named that cannot be called now (`named`) was the first not called.
+      // model the client named whose provider has no key (`unconfigured`) was the first not called.
       // The PII policy's step-down to an on-host target is a redirect, not a failure to report: what that
       // target answers is (its window too small: its 400, as the dry run says).
       const steppedDown = error instanceof KeepLocalError && !noHost;
@@ -219,9 +211,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
     }
   }
   if (reported) throw reported;
-  if (named && namedRefusal) {
-    const attempt: Attempt = { model: named.id, route: named.location, generationStartedAt: undefined };
-    throw new ExecutionFailedError(namedRefusal, attempt, path, keptLocalPii, startedAndFailed);
+  if (unconfigured) {
+    const attempt: Attempt = { model: unconfigured.id, route: unconfigured.location, generationStartedAt: undefined };
+    throw new ExecutionFailedError(deps.notConfigured(unconfigured), attempt, path, keptLocalPii, startedAndFailed);
   }
   throw largestTooSmall(tooSmall)?.refusal;
 }

@@ -16,7 +16,7 @@ import {
 } from "../../api/completion-format.js";
 import type { ChatCompletionRequest, ChatMessage } from "../../api/chat-request.js";
 import type { LlamaCppProviderConfig } from "../../config/models-schema.js";
-import { unavailable, type GatewayError } from "../../errors.js";
+import { unavailable } from "../../errors.js";
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
 import { Channel } from "./channel.js";
@@ -147,17 +147,11 @@ export class LlamaCppProvider implements ChatProvider {
     return state?.state === "ready" ? state.runtime : undefined;
   }
 
-  notReady(model: ModelEntry): GatewayError | undefined {
-    const state = this.states.get(model.id);
-    if (state?.state === "ready") return undefined;
-    if (state?.state === "loading") return unavailable(`The local model '${model.id}' is still loading.`, "model_loading");
-    return unavailable(`The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`, "model_unavailable");
-  }
-
   private runtimeFor(model: ModelEntry): LocalModelRuntime {
     const state = this.states.get(model.id);
     if (state?.state === "ready") return state.runtime;
-    throw this.notReady(model)!;
+    if (state?.state === "loading") throw unavailable(`The local model '${model.id}' is still loading.`, "model_loading");
+    throw unavailable(`The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`, "model_unavailable");
   }
 
   async complete({ model, request, signal, onStart }: GenerationInput): Promise<ChatCompletion> {
