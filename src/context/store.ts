@@ -276,7 +276,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       const readOnly = options.readOnly === true;
       let raw: RawSession;
       try {
-        raw = await backend.load(key, readOnly ? { readOnly } : {});
+        raw = await backend.load(key, options);
       } catch (error) {
         counters.degradedLoads++;
         return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
