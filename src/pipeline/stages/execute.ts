@@ -14,6 +14,7 @@ import type { RouteDecision } from "../../policy/decide.js";
 import { failureKindOf, largestTooSmall, nextTarget, preparationFailureKind, type Failure, type FailureKind, type FallbackStep, type TooSmallTarget } from "../../policy/fallback.js";
 import type { PolicyCatalog } from "../../policy/catalog.js";
 import type { PiiSummaryEntry } from "../../pii/index.js";
+import { PiiBlockedError } from "../../pii/sanitize.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { KeepLocalError, type PreparedCall } from "./prepare.js";
@@ -159,8 +160,12 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         pii: [...keptLocalPii, ...call.pii],
       };
     } catch (error) {
+      // A fallback or last resort the PII policy may not be sent to (a secret it blocks for the cloud) was
+      // never an answer for this request: not called, so an earlier failure stays the one the client gets
+      // (an overloaded local model's 503 and Retry-After, not a 400 pii_blocked an SDK never retries).
+      const blockedFallback = error instanceof PiiBlockedError && failures.length > 0;
       const kind =
-        error instanceof KeepLocalError
+        error instanceof KeepLocalError || blockedFallback
           ? "unavailable"
           : attempt.call
             ? failureKindOf(error)
@@ -195,6 +200,8 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // The PII policy's step-down to an on-host target is a redirect, not a failure to report: what that
       // target answers is (its window too small: its 400, as the dry run says).
       const steppedDown = error instanceof KeepLocalError && !noHost;
+      // Not called, so not reported as a fallback (x-switchyard-fallback, usage `fallback`).
+      if (blockedFallback) path.pop();
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
       if (kind === "context_window" && !called) tooSmall.push({ window: deps.contextWindow(model), refusal: failed });
       else if (!steppedDown && (called || !reportedCalled)) {
