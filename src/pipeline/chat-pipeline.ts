@@ -212,8 +212,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const failed = thrown instanceof ExecutionFailedError ? thrown : undefined;
       const error = failed ? failed.cause : thrown;
       // A refusal reports the PII actions taken on what the request carried, though nothing was sent:
-      // a block, or the keep_local that moved it to the host.
-      const pii = [...(failed?.keptLocal ?? []), ...(error instanceof PiiBlockedError ? error.summary : [])];
+      // a block, or the keep_local that moved it to the host (the executor's `withheld` holds both).
+      const pii = failed ? failed.withheld : error instanceof PiiBlockedError ? error.summary : [];
       const refusal = decided ? blockedAsSent(error, decided.conversation.clientIndex) : error;
       recordFailure(ctx, { decided, execution, failed, error: refusal, startedAt, pii });
       // A refusal names what a completion would: the deciding policy's version (ops tracing a 403

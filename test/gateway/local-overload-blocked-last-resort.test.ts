@@ -29,6 +29,8 @@ async function whileBusy<T>(ask: () => Promise<T>): Promise<T> {
   const holding = new AbortController();
   const holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
   expect(holder.status).toBe(200);
+  // Held by the local model, not answered by a fallback.
+  expect(holder.headers.get("x-switchyard-route")).toBe("local");
   const reader = holder.body!.getReader();
   await reader.read();
   try {
@@ -46,9 +48,12 @@ describe("an overloaded local model the client named, with a secret the cloud la
     expect({ status: res.status, code: body.error.code }).toEqual({ status: 503, code: "overloaded" });
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(res.headers.get("x-switchyard-fallback")).toBeNull();
+    // The block (the key and the password) was still taken on what the request carried: reported and counted.
+    expect(res.headers.get("x-switchyard-pii")).toBe("SECRET=block:2");
     expect(cloud.fake.requests.filter((r) => r.path.startsWith("/v1/chat"))).toEqual([]);
     const [record] = await usageRecords(cloud.gw.url, KEYS.asker, 1);
-    expect({ model: record!.model, status: record!.status, error: record!.error }).toEqual({ model: "stories", status: "503", error: "overloaded" });
+    expect({ model: record!.model, status: record!.status, error: record!.error, fallback: record!.fallback }).toEqual({ model: "stories", status: "503", error: "overloaded", fallback: "false" });
+    expect(record!.pii_actions).toContain("SECRET");
   });
 
   it("still refuses the secret when the cloud was the target the client named", async () => {

@@ -75,8 +75,9 @@ export function failedAttemptsOf(attempts: readonly Attempt[], except?: Attempt)
 
 /**
  * Every target failed (or one failed in a way no fallback fixes): `cause` is the error the client
- * gets, `attempt` the target that failed with it, `path` every model id tried, in order, and `keptLocal`
- * the PII policy's `keep_local` entries when it moved the request to the host on the way.
+ * gets, `attempt` the target that failed with it, `path` every model id tried, in order, and `withheld`
+ * the PII policy's entries for targets it kept the request from: the `keep_local` that moved it to the
+ * host on the way, and each `block` (the cause's too, when it is one).
  */
 export class ExecutionFailedError extends Error {
   declare readonly cause: unknown;
@@ -85,7 +86,7 @@ export class ExecutionFailedError extends Error {
     cause: unknown,
     readonly attempt: Attempt,
     readonly path: readonly string[],
-    readonly keptLocal: readonly PiiSummaryEntry[] = [],
+    readonly withheld: readonly PiiSummaryEntry[] = [],
     /** Every attempt of the request that started and failed (this one's included once it had started). */
     readonly started: readonly Attempt[] = [],
   ) {
@@ -129,8 +130,12 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   let decision = decided;
   let step: FallbackStep | undefined = { model: decision.model, route: decision.route, via: "chain" };
   let keptLocal = false;
-  /** The `keep_local` entries of the scan that kept the request on the host (filled once, when it does). */
-  const keptLocalPii: PiiSummaryEntry[] = [];
+  /**
+   * The PII policy's entries for targets it kept the request from: the `keep_local` that moved it to the
+   * host (filled once, when it does), and each `block` of a target's call. Reported and counted with the
+   * answer or the failure, as the actions taken on what the request carried.
+   */
+  const withheldPii: PiiSummaryEntry[] = [];
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
@@ -157,12 +162,13 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         generationStartedAt: attempt.generationStartedAt,
         promptTokens: attempt.promptTokens,
         failedAttempts: failedAttemptsOf(startedAndFailed),
-        pii: [...keptLocalPii, ...call.pii],
+        pii: [...withheldPii, ...call.pii],
       };
     } catch (error) {
-      // A fallback or last resort the PII policy may not be sent to (a secret it blocks for the cloud) was
-      // never an answer for this request: not called, so an earlier failure stays the one the client gets
-      // (an overloaded local model's 503 and Retry-After, not a 400 pii_blocked an SDK never retries).
+      // A fallback or last resort the PII policy blocks the request for (a secret for the cloud, say) was
+      // never an answer for it: not called, and the chain goes on; an earlier failure stays the one the
+      // client gets (an overloaded local model's 503 and Retry-After, not a 400 pii_blocked an SDK never
+      // retries). Only a block at the first target is the client's answer at once.
       const blockedFallback = error instanceof PiiBlockedError && failures.length > 0;
       const kind =
         error instanceof KeepLocalError || blockedFallback
@@ -175,13 +181,14 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         attempt.heldSlot = ctx.signal.aborted || !NO_WORK_DONE.has(kind);
         startedAndFailed.push(attempt);
       }
-      const failed = new ExecutionFailedError(error, attempt, path, keptLocalPii, startedAndFailed);
+      if (error instanceof PiiBlockedError) withheldPii.push(...error.summary);
+      const failed = new ExecutionFailedError(error, attempt, path, withheldPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
       if (!kind) throw failed;
       let noHost = false;
       if (error instanceof KeepLocalError && !keptLocal) {
         keptLocal = true;
-        keptLocalPii.push(...error.summary);
+        withheldPii.push(...error.summary);
         const onHost = deps.keepOnHost(error.types);
         if (onHost) {
           decision = onHost;
@@ -204,7 +211,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       if (blockedFallback) path.pop();
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
       if (kind === "context_window" && !called) tooSmall.push({ window: deps.contextWindow(model), refusal: failed });
-      else if (!steppedDown && (called || !reportedCalled)) {
+      else if (!steppedDown && (called || !reportedCalled) && !(blockedFallback && reported)) {
         reported = failed;
         reportedCalled = called;
       }
@@ -220,7 +227,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
   if (reported) throw reported;
   if (unconfigured) {
     const attempt: Attempt = { model: unconfigured.id, route: unconfigured.location, generationStartedAt: undefined };
-    throw new ExecutionFailedError(deps.notConfigured(unconfigured), attempt, path, keptLocalPii, startedAndFailed);
+    throw new ExecutionFailedError(deps.notConfigured(unconfigured), attempt, path, withheldPii, startedAndFailed);
   }
   throw largestTooSmall(tooSmall)?.refusal;
 }

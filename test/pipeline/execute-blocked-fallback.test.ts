@@ -1,0 +1,89 @@
+/**
+ * A fallback or last resort the PII policy blocks the request for (a secret for the cloud) is not called:
+ * the chain goes on past it, and an earlier failure stays the one the client gets, whatever its kind;
+ * only a block at the first target is the client's answer at once. Every block is reported with the
+ * outcome (`withheld`), as the actions taken on what the request carried.
+ */
+import { describe, expect, it } from "vitest";
+import { GatewayError } from "../../src/errors.js";
+import type { PiiSummaryEntry } from "../../src/pii/index.js";
+import { PiiBlockedError } from "../../src/pii/sanitize.js";
+import { execute, ExecutionFailedError, type ExecuteDeps } from "../../src/pipeline/stages/execute.js";
+import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
+import type { RouteDecision } from "../../src/policy/decide.js";
+
+type Model = { id: string; location: "local" | "cloud"; providerId: string };
+const MODELS: Model[] = [
+  { id: "local-a", location: "local", providerId: "llama" },
+  { id: "local-b", location: "local", providerId: "server" },
+  { id: "cloud-x", location: "cloud", providerId: "openai" },
+  { id: "cloud-y", location: "cloud", providerId: "other" },
+];
+const byId = new Map(MODELS.map((m) => [m.id, m]));
+const SECRET_BLOCKED: PiiSummaryEntry = { type: "SECRET", action: "block", count: 1 } as PiiSummaryEntry;
+const blocked = () => new PiiBlockedError(["SECRET"], [SECRET_BLOCKED], "messages[0]");
+const overloaded = () => new GatewayError("full", { status: 503, type: "server_error", code: "overloaded" });
+const loading = () => new GatewayError("loading", { status: 503, type: "server_error", code: "model_loading" });
+const rateLimited = () => new GatewayError("slow down", { status: 429, type: "rate_limit_error", code: "upstream_rate_limited" });
+
+type Behaviour = Record<string, { prepare?: () => Error; run?: () => Error }>;
+
+function run(behaviour: Behaviour, decision: Partial<RouteDecision>) {
+  const quiet = { warn() {}, info() {}, debug() {}, error() {} };
+  const ctx = { body: { model: "auto", messages: [] }, log: quiet, signal: new AbortController().signal } as unknown as ChatRequestContext;
+  const deps = {
+    registry: { get: (id: string) => byId.get(id) },
+    catalog: { models: byId },
+    contextWindow: () => 100,
+    notConfigured: () => new GatewayError("no key", { status: 503, type: "server_error", code: "provider_not_configured" }),
+    keepOnHost: () => undefined,
+    prepare: (model: Model) => {
+      const b = behaviour[model.id] ?? {};
+      if (b.prepare) throw b.prepare();
+      const call = async () => {
+        if (b.run) throw b.run();
+        return { id: "ok", model: model.id };
+      };
+      return { location: model.location, model, request: {}, dropped: 0, pii: [], restoresPlaceholders: true, provider: { complete: call, stream: call } };
+    },
+  } as unknown as ExecuteDeps;
+  return execute(ctx, { kind: "route", route: "local", fallbacks: [], degrade: {}, skipped: [], ...decision } as RouteDecision, deps);
+}
+
+async function failure(answer: Promise<unknown>) {
+  try {
+    await answer;
+  } catch (error) {
+    const failed = error as ExecutionFailedError;
+    return { code: (failed.cause as GatewayError).code, path: [...failed.path], withheld: [...failed.withheld] };
+  }
+  throw new Error("answered");
+}
+
+describe("a fallback the PII policy blocks the request for", () => {
+  it("leaves the client the earlier target's failure: an overloaded local model's 503", async () => {
+    const result = await failure(run({ "local-a": { run: overloaded }, "cloud-x": { prepare: blocked } }, { model: "local-a", degrade: { cloud: "cloud-x" } }));
+    expect(result).toEqual({ code: "overloaded", path: ["local-a"], withheld: [SECRET_BLOCKED] });
+  });
+
+  it("leaves the client the earlier failure of a target that was not ready either (it serves once loaded)", async () => {
+    const result = await failure(run({ "local-a": { prepare: loading }, "cloud-x": { prepare: blocked } }, { model: "local-a", degrade: { cloud: "cloud-x" } }));
+    expect(result).toEqual({ code: "model_loading", path: ["local-a"], withheld: [SECRET_BLOCKED] });
+  });
+
+  it("leaves the client a cloud target's rate limit", async () => {
+    const result = await failure(run({ "cloud-y": { run: rateLimited }, "cloud-x": { prepare: blocked } }, { model: "cloud-y", route: "cloud", fallbacks: ["cloud-x"] }));
+    expect(result).toEqual({ code: "upstream_rate_limited", path: ["cloud-y"], withheld: [SECRET_BLOCKED] });
+  });
+
+  it("is passed over for a later target that answers, with the block reported", async () => {
+    const execution = await run({ "local-a": { run: overloaded }, "cloud-x": { prepare: blocked } }, { model: "local-a", degrade: { cloud: "cloud-x", local: "local-b" } });
+    expect(execution.path).toEqual(["local-a", "local-b"]);
+    expect(execution.pii).toEqual([SECRET_BLOCKED]);
+  });
+
+  it("is the client's answer when it is the first target", async () => {
+    const result = await failure(run({ "cloud-x": { prepare: blocked } }, { model: "cloud-x", route: "cloud", fallbacks: ["local-b"] }));
+    expect(result).toEqual({ code: "pii_blocked", path: ["cloud-x"], withheld: [SECRET_BLOCKED] });
+  });
+});
