@@ -8,9 +8,11 @@ import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/errors.js";
 import type { PiiSummaryEntry } from "../../src/pii/index.js";
 import { PiiBlockedError } from "../../src/pii/sanitize.js";
+import { PiiNameCollisionError } from "../../src/pii/walker.js";
 import { execute, ExecutionFailedError, type ExecuteDeps } from "../../src/pipeline/stages/execute.js";
 import type { ChatRequestContext } from "../../src/pipeline/chat-request-context.js";
 import type { RouteDecision } from "../../src/policy/decide.js";
+import { KeepLocalError } from "../../src/pipeline/stages/prepare.js";
 
 type Model = { id: string; location: "local" | "cloud"; providerId: string };
 const MODELS: Model[] = [
@@ -18,17 +20,22 @@ const MODELS: Model[] = [
   { id: "local-b", location: "local", providerId: "server" },
   { id: "cloud-x", location: "cloud", providerId: "openai" },
   { id: "cloud-y", location: "cloud", providerId: "other" },
+  { id: "cloud-z", location: "cloud", providerId: "third" },
 ];
 const byId = new Map(MODELS.map((m) => [m.id, m]));
 const SECRET_BLOCKED: PiiSummaryEntry = { type: "SECRET", action: "block", count: 1 } as PiiSummaryEntry;
+const NAME_PSEUDONYMIZED: PiiSummaryEntry = { type: "PERSON", action: "pseudonymize", count: 1 } as PiiSummaryEntry;
 const blocked = () => new PiiBlockedError(["SECRET"], [SECRET_BLOCKED], "messages[0]");
+// The scan's whole tally: the name the cloud would have got pseudonymized, the secret it blocks.
+const blockedWithName = () => new PiiBlockedError(["SECRET"], [NAME_PSEUDONYMIZED, SECRET_BLOCKED], "messages[0]");
+const keptLocal = () => new KeepLocalError(["EMAIL_ADDRESS"], [{ type: "EMAIL_ADDRESS", action: "keep_local", count: 1 } as PiiSummaryEntry]);
 const overloaded = () => new GatewayError("full", { status: 503, type: "server_error", code: "overloaded" });
 const loading = () => new GatewayError("loading", { status: 503, type: "server_error", code: "model_loading" });
 const rateLimited = () => new GatewayError("slow down", { status: 429, type: "rate_limit_error", code: "upstream_rate_limited" });
 
 type Behaviour = Record<string, { prepare?: () => Error; run?: () => Error }>;
 
-function run(behaviour: Behaviour, decision: Partial<RouteDecision>) {
+function run(behaviour: Behaviour, decision: Partial<RouteDecision>, onHost?: Partial<RouteDecision>) {
   const quiet = { warn() {}, info() {}, debug() {}, error() {} };
   const ctx = { body: { model: "auto", messages: [] }, log: quiet, signal: new AbortController().signal } as unknown as ChatRequestContext;
   const deps = {
@@ -36,7 +43,7 @@ function run(behaviour: Behaviour, decision: Partial<RouteDecision>) {
     catalog: { models: byId },
     contextWindow: () => 100,
     notConfigured: () => new GatewayError("no key", { status: 503, type: "server_error", code: "provider_not_configured" }),
-    keepOnHost: () => undefined,
+    keepOnHost: () => (onHost ? { kind: "route", route: "local", fallbacks: [], degrade: {}, skipped: [], ...onHost } : undefined),
     prepare: (model: Model) => {
       const b = behaviour[model.id] ?? {};
       if (b.prepare) throw b.prepare();
@@ -80,6 +87,26 @@ describe("a fallback the PII policy blocks the request for", () => {
     const execution = await run({ "local-a": { run: overloaded }, "cloud-x": { prepare: blocked } }, { model: "local-a", degrade: { cloud: "cloud-x", local: "local-b" } });
     expect(execution.path).toEqual(["local-a", "local-b"]);
     expect(execution.pii).toEqual([SECRET_BLOCKED]);
+  });
+
+  it("reports its blocks only, once, when more than one target is blocked", async () => {
+    const execution = await run(
+      { "local-a": { run: overloaded }, "cloud-x": { prepare: blockedWithName }, "cloud-z": { prepare: blockedWithName } },
+      { model: "local-a", fallbacks: ["cloud-x", "cloud-z"], degrade: { local: "local-b" } },
+    );
+    expect(execution.path).toEqual(["local-a", "local-b"]);
+    expect(execution.pii).toEqual([SECRET_BLOCKED]);
+  });
+
+  it("leaves the client the earlier failure when the rewrite would merge two keys (a collision) too", async () => {
+    const result = await failure(run({ "local-a": { run: overloaded }, "cloud-x": { prepare: () => new PiiNameCollisionError("<EMAIL_ADDRESS>") } }, { model: "local-a", degrade: { cloud: "cloud-x" } }));
+    expect(result).toEqual({ code: "overloaded", path: ["local-a"], withheld: [] });
+  });
+
+  it("is the client's answer after a keep_local redirect, which is no failure, as the dry run says", async () => {
+    const result = await failure(run({ "cloud-x": { prepare: keptLocal }, "local-a": { prepare: blockedWithName } }, { model: "cloud-x", route: "cloud" }, { model: "local-a", fallbacks: ["local-b"] }));
+    expect(result.code).toBe("pii_blocked");
+    expect(result.withheld.map((e) => e.action)).toEqual(["keep_local", "pseudonymize", "block"]);
   });
 
   it("is the client's answer when it is the first target", async () => {

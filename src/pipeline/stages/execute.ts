@@ -15,6 +15,7 @@ import { failureKindOf, largestTooSmall, nextTarget, preparationFailureKind, typ
 import type { PolicyCatalog } from "../../policy/catalog.js";
 import type { PiiSummaryEntry } from "../../pii/index.js";
 import { PiiBlockedError } from "../../pii/sanitize.js";
+import { PiiNameCollisionError } from "../../pii/walker.js";
 import type { ChatCompletion, ChunkStream } from "../../providers/types.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { KeepLocalError, type PreparedCall } from "./prepare.js";
@@ -136,6 +137,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
    * answer or the failure, as the actions taken on what the request carried.
    */
   const withheldPii: PiiSummaryEntry[] = [];
+  let blockReported = false;
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
@@ -165,11 +167,13 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         pii: [...withheldPii, ...call.pii],
       };
     } catch (error) {
-      // A fallback or last resort the PII policy blocks the request for (a secret for the cloud, say) was
-      // never an answer for it: not called, and the chain goes on; an earlier failure stays the one the
-      // client gets (an overloaded local model's 503 and Retry-After, not a 400 pii_blocked an SDK never
-      // retries). Only a block at the first target is the client's answer at once.
-      const blockedFallback = error instanceof PiiBlockedError && failures.length > 0;
+      // A fallback or last resort the PII policy refuses the request for (a secret it blocks for the cloud,
+      // keys its rewrite would merge), reached after a target failed, was never an answer for it: not
+      // called, and the chain goes on; the earlier failure stays the one the client gets (an overloaded
+      // local model's 503 and Retry-After, not a 400 an SDK never retries). Otherwise (the first target,
+      // or after a keep_local redirect or a window too small, which are no failures) the 400 is the
+      // answer at once, as the dry run says.
+      const blockedFallback = (error instanceof PiiBlockedError || error instanceof PiiNameCollisionError) && reported !== undefined;
       const kind =
         error instanceof KeepLocalError || blockedFallback
           ? "unavailable"
@@ -181,7 +185,13 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         attempt.heldSlot = ctx.signal.aborted || !NO_WORK_DONE.has(kind);
         startedAndFailed.push(attempt);
       }
-      if (error instanceof PiiBlockedError) withheldPii.push(...error.summary);
+      if (error instanceof PiiBlockedError) {
+        // Passed over, it reports its blocks only, once (the other entries are what the cloud would have
+        // been sent; later targets report their own). As the client's answer, its whole summary.
+        if (!blockedFallback) withheldPii.push(...error.summary);
+        else if (!blockReported) withheldPii.push(...error.summary.filter((entry) => entry.action === "block"));
+        blockReported = true;
+      }
       const failed = new ExecutionFailedError(error, attempt, path, withheldPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
       if (!kind) throw failed;
@@ -211,7 +221,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       if (blockedFallback) path.pop();
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
       if (kind === "context_window" && !called) tooSmall.push({ window: deps.contextWindow(model), refusal: failed });
-      else if (!steppedDown && (called || !reportedCalled) && !(blockedFallback && reported)) {
+      else if (!steppedDown && !blockedFallback && (called || !reportedCalled)) {
         reported = failed;
         reportedCalled = called;
       }
