@@ -6,6 +6,7 @@
  * answer for it: the client gets the local model's own 503 `overloaded` with `Retry-After`.
  */
 import { describe, expect, it } from "vitest";
+import { chatAs, whileLocalBusy } from "../support/busy-local-slot.js";
 import { fakeCloudGateway } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
@@ -15,31 +16,8 @@ const SECRET = "Deploy with this key: AKIAIOSFODNN7EXAMPLE and password=hunter2-
 // One local slot and no queue: while it is busy, the local model refuses at once. The shipped routing.yaml and pii.yaml.
 const cloud = fakeCloudGateway({ models: { parallel: 1, queue: 0, maxRetries: 2 }, gateway: { env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS) } } });
 
-function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 5, ...body }),
-    signal,
-  });
-}
-
-/** Runs `ask` while a long local stream holds the only slot. */
-async function whileBusy<T>(ask: () => Promise<T>): Promise<T> {
-  const holding = new AbortController();
-  const holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
-  expect(holder.status).toBe(200);
-  // Held by the local model, not answered by a fallback.
-  expect(holder.headers.get("x-switchyard-route")).toBe("local");
-  const reader = holder.body!.getReader();
-  await reader.read();
-  try {
-    return await ask();
-  } finally {
-    holding.abort();
-    await reader.cancel().catch(() => undefined);
-  }
-}
+const chat = (key: string, body: Record<string, unknown>) => chatAs(cloud.gw.url, key, body);
+const whileBusy = <T>(ask: () => Promise<T>) => whileLocalBusy(cloud.gw.url, KEYS.holder, ask);
 
 describe("an overloaded local model the client named, with a secret the cloud last resort may not get", () => {
   it("answers 503 overloaded with Retry-After, not 400 pii_blocked, and sends nothing to the cloud", async () => {

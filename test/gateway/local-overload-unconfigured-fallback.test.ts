@@ -5,6 +5,7 @@
  * and its `provider_not_configured` never replaces the real failure.
  */
 import { describe, expect, it } from "vitest";
+import { chatAs, whileLocalBusy } from "../support/busy-local-slot.js";
 import { fakeCloudGateway } from "../support/gateway.js";
 import { apiKeysEnv, usageRecords } from "../support/usage-api.js";
 
@@ -14,36 +15,8 @@ const KEYS = { holder: "sk-overload-holder-0123456789", asker: "sk-overload-aske
 // The shipped routing.yaml; the cloud provider's key is not set.
 const cloud = fakeCloudGateway({ models: { parallel: 1, queue: 0, maxRetries: 2 }, gateway: { env: { SWITCHYARD_API_KEYS: apiKeysEnv(KEYS), FAKE_CLOUD_KEY: "" } } });
 
-function chat(key: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model: "stories", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 5, ...body }),
-    signal,
-  });
-}
-
-/** Runs `ask` while a long local stream holds the only slot. */
-async function whileBusy<T>(ask: () => Promise<T>): Promise<T> {
-  const holding = new AbortController();
-  // The previous holder's slot is freed shortly after its client left.
-  const deadline = Date.now() + 5000;
-  let holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
-  while (holder.status === 503 && Date.now() < deadline) {
-    await holder.body?.cancel();
-    await new Promise((r) => setTimeout(r, 50));
-    holder = await chat(KEYS.holder, { max_tokens: 1900, stream: true }, holding.signal);
-  }
-  expect(holder.status).toBe(200);
-  const reader = holder.body!.getReader();
-  await reader.read();
-  try {
-    return await ask();
-  } finally {
-    holding.abort();
-    await reader.cancel().catch(() => undefined);
-  }
-}
+const chat = (key: string, body: Record<string, unknown>) => chatAs(cloud.gw.url, key, body);
+const whileBusy = <T>(ask: () => Promise<T>) => whileLocalBusy(cloud.gw.url, KEYS.holder, ask);
 
 describe("an overloaded local model whose cloud last resort is not configured", () => {
   it.each([
