@@ -91,8 +91,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
 function writtenText(message: ChatCompletion["choices"][number]["message"]): string {
   let text = (message.content ?? "") + (message.refusal ?? "");
   for (const call of message.tool_calls ?? []) {
-    if (call.type === "function") text += call.function.name + call.function.arguments;
-    else if (call.type === "custom") text += call.custom.name + call.custom.input;
+    const { name, text: input } = toolCallParts(call);
+    text += name + input;
   }
   if (message.function_call) text += message.function_call.name + message.function_call.arguments;
   return text;

@@ -111,6 +111,8 @@ export interface ExecuteDeps {
   keepOnHost(types: readonly string[]): RouteDecision | undefined;
 }
 
+const isBlock = (entry: PiiSummaryEntry) => entry.action === "block";
+
 /** Failures of a target that was never called: nothing was sent to it. */
 const NOT_CALLED: ReadonlySet<FailureKind | undefined> = new Set(["unavailable", "context_window"]);
 
@@ -137,7 +139,6 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
    * answer or the failure, as the actions taken on what the request carried.
    */
   const withheldPii: PiiSummaryEntry[] = [];
-  let blockReported = false;
   /** The failure the client gets when no target answers, and whether its target was called at all. */
   let reported: ExecutionFailedError | undefined;
   let reportedCalled = false;
@@ -189,8 +190,7 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         // Passed over, it reports its blocks only, once (the other entries are what the cloud would have
         // been sent; later targets report their own). As the client's answer, its whole summary.
         if (!blockedFallback) withheldPii.push(...error.summary);
-        else if (!blockReported) withheldPii.push(...error.summary.filter((entry) => entry.action === "block"));
-        blockReported = true;
+        else if (!withheldPii.some(isBlock)) withheldPii.push(...error.summary.filter(isBlock));
       }
       const failed = new ExecutionFailedError(error, attempt, path, withheldPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
