@@ -1,8 +1,10 @@
 /**
- * A fallback or last resort the PII policy blocks the request for (a secret for the cloud) is not called:
- * the chain goes on past it, and an earlier failure stays the one the client gets, whatever its kind;
- * only a block at the first target is the client's answer at once. Every block is reported with the
- * outcome (`withheld`), as the actions taken on what the request carried.
+ * A fallback or last resort the PII policy refuses the request for (a secret for the cloud, keys its
+ * rewrite would merge, a scan that failed closed) is not called once an earlier target failed in a way a
+ * retry may cure: the chain goes on past it (its provider's other models included), and that failure
+ * stays the one the client gets. At the first target, or after a failure no retry cures (a provider
+ * without its key), the refusal is the client's answer at once. Every distinct block is reported once
+ * with the outcome (`withheld`), as the actions taken on what the request carried.
  */
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/errors.js";
@@ -21,6 +23,8 @@ const MODELS: Model[] = [
   { id: "cloud-x", location: "cloud", providerId: "openai" },
   { id: "cloud-y", location: "cloud", providerId: "other" },
   { id: "cloud-z", location: "cloud", providerId: "third" },
+  // openai's smaller-window model: a trimmed prompt, which may leave the blocked turn out.
+  { id: "cloud-x-mini", location: "cloud", providerId: "openai" },
 ];
 const byId = new Map(MODELS.map((m) => [m.id, m]));
 const SECRET_BLOCKED: PiiSummaryEntry = { type: "SECRET", action: "block", count: 1 } as PiiSummaryEntry;
@@ -32,6 +36,11 @@ const keptLocal = () => new KeepLocalError(["EMAIL_ADDRESS"], [{ type: "EMAIL_AD
 const overloaded = () => new GatewayError("full", { status: 503, type: "server_error", code: "overloaded" });
 const loading = () => new GatewayError("loading", { status: 503, type: "server_error", code: "model_loading" });
 const rateLimited = () => new GatewayError("slow down", { status: 429, type: "rate_limit_error", code: "upstream_rate_limited" });
+const notConfigured = () => new GatewayError("no key", { status: 503, type: "server_error", code: "provider_not_configured" });
+const failedToLoad = () => new GatewayError("no such file", { status: 503, type: "server_error", code: "model_unavailable" });
+const scanFailed = () => new GatewayError("not checked", { status: 503, type: "server_error", code: "pii_scan_failed" });
+const CARD_BLOCKED: PiiSummaryEntry = { type: "CREDIT_CARD", action: "block", count: 1 } as PiiSummaryEntry;
+const cardBlocked = () => new PiiBlockedError(["CREDIT_CARD"], [CARD_BLOCKED], "messages[0]");
 
 type Behaviour = Record<string, { prepare?: () => Error; run?: () => Error }>;
 
@@ -103,6 +112,35 @@ describe("a fallback the PII policy blocks the request for", () => {
     expect(result).toEqual({ code: "overloaded", path: ["local-a"], withheld: [] });
   });
 
+  it("reports each distinct block once: another type blocked on a later target too", async () => {
+    const result = await failure(
+      run(
+        { "local-a": { run: overloaded }, "cloud-x": { prepare: blocked }, "cloud-z": { prepare: blocked }, "local-b": { prepare: cardBlocked } },
+        { model: "local-a", fallbacks: ["cloud-x", "cloud-z", "local-b"] },
+      ),
+    );
+    expect(result).toEqual({ code: "overloaded", path: ["local-a"], withheld: [SECRET_BLOCKED, CARD_BLOCKED] });
+  });
+
+  it("leaves the provider's other models in the chain: the refusal is about that call's prompt, not the provider", async () => {
+    const execution = await run(
+      { "local-a": { run: overloaded }, "cloud-x": { prepare: blocked } },
+      { model: "local-a", fallbacks: ["cloud-x", "cloud-x-mini"] },
+    );
+    expect(execution.path).toEqual(["local-a", "cloud-x-mini"]);
+    expect(execution.pii).toEqual([SECRET_BLOCKED]);
+  });
+
+  it("is the client's answer after a provider without its key, which a retry does not cure, as the dry run says", async () => {
+    const result = await failure(run({ "cloud-y": { run: notConfigured }, "cloud-x": { prepare: blocked } }, { model: "cloud-y", route: "cloud", fallbacks: ["cloud-x"] }));
+    expect(result).toEqual({ code: "pii_blocked", path: ["cloud-y", "cloud-x"], withheld: [SECRET_BLOCKED] });
+  });
+
+  it("is the client's answer after a local model that failed to load, which a retry does not cure either", async () => {
+    const result = await failure(run({ "local-a": { prepare: failedToLoad }, "cloud-x": { prepare: blocked } }, { model: "local-a", degrade: { cloud: "cloud-x" } }));
+    expect(result.code).toBe("pii_blocked");
+  });
+
   it("is the client's answer after a keep_local redirect, which is no failure, as the dry run says", async () => {
     const result = await failure(run({ "cloud-x": { prepare: keptLocal }, "local-a": { prepare: blockedWithName } }, { model: "cloud-x", route: "cloud" }, { model: "local-a", fallbacks: ["local-b"] }));
     expect(result.code).toBe("pii_blocked");
@@ -112,5 +150,17 @@ describe("a fallback the PII policy blocks the request for", () => {
   it("is the client's answer when it is the first target", async () => {
     const result = await failure(run({ "cloud-x": { prepare: blocked } }, { model: "cloud-x", route: "cloud", fallbacks: ["local-b"] }));
     expect(result).toEqual({ code: "pii_blocked", path: ["cloud-x"], withheld: [SECRET_BLOCKED] });
+  });
+});
+
+describe("a fallback whose PII scan fails (fail-closed)", () => {
+  it("leaves the client the earlier overload's 503 with its Retry-After, not the scan failure", async () => {
+    const result = await failure(run({ "local-a": { run: overloaded }, "cloud-x": { prepare: scanFailed } }, { model: "local-a", degrade: { cloud: "cloud-x" } }));
+    expect(result).toEqual({ code: "overloaded", path: ["local-a"], withheld: [] });
+  });
+
+  it("is the client's answer when it is the first target", async () => {
+    const result = await failure(run({ "cloud-x": { prepare: scanFailed } }, { model: "cloud-x", route: "cloud", fallbacks: ["local-b"] }));
+    expect(result.code).toBe("pii_scan_failed");
   });
 });
