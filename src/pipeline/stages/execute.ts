@@ -114,12 +114,14 @@ export interface ExecuteDeps {
 const isBlock = (entry: PiiSummaryEntry) => entry.action === "block";
 
 /**
- * `entries` added to `withheld`, except blocks of a type already blocked there: each distinct block is
- * reported (and counted) once, however many targets refused it.
+ * `entries` added to `withheld`, each block type once however many targets refused it, with the largest
+ * count any of them found (a smaller window's trimmed prompt may hold fewer of the values).
  */
 function addBlocked(withheld: PiiSummaryEntry[], entries: readonly PiiSummaryEntry[]): void {
   for (const entry of entries) {
-    if (!isBlock(entry) || !withheld.some((w) => isBlock(w) && w.type === entry.type)) withheld.push(entry);
+    const at = isBlock(entry) ? withheld.findIndex((w) => isBlock(w) && w.type === entry.type) : -1;
+    if (at === -1) withheld.push(entry);
+    else if (entry.count > withheld[at]!.count) withheld[at] = entry;
   }
 }
 
@@ -132,13 +134,20 @@ function refusedByPiiPolicy(error: unknown): boolean {
 }
 
 /**
+ * Failures that wait for an operator however often the client retries: credentials the upstream refuses,
+ * an account out of quota (a 429 by status, billing by code).
+ */
+const NEEDS_OPERATOR: ReadonlySet<string | null> = new Set(["upstream_auth_failed", "insufficient_quota"]);
+
+/**
  * Whether the client's retry may cure `error`: a target busy, still loading, rate limited, failing,
- * slow or unreachable. Not a provider without its key nor a local model that failed to load: those wait
- * for an operator, so the dry run, which skips such targets, names what follows them.
+ * slow or unreachable. Not a provider without its key nor a local model that failed to load (the dry
+ * run skips such targets and names what follows them), nor a `NEEDS_OPERATOR` failure.
  */
 function retryMayCure(error: unknown): boolean {
   const kind = failureKindOf(error);
-  return kind !== undefined && (kind !== "unavailable" || (error instanceof GatewayError && error.code === "model_loading"));
+  if (kind === undefined || (error instanceof GatewayError && NEEDS_OPERATOR.has(error.code))) return false;
+  return kind !== "unavailable" || (error instanceof GatewayError && error.code === "model_loading");
 }
 
 /** Failures of a target that was never called: nothing was sent to it. */
@@ -255,7 +264,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // No on-host target can serve it: the client gets the keep-local refusal, not a cloud fallback.
       step = noHost ? undefined : nextTarget(decision, failures, deps.catalog);
       ctx.log.warn(
-        { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model },
+        // A passed-over refusal is the client's answer nowhere: its cause (a failed scan's reason) is
+        // logged here, as routes/errors.ts logs an answer's.
+        { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model, ...(passedOver ? { err: error } : {}) },
         step ? "target failed; falling back" : "target failed; no fallback left",
       );
     }
