@@ -18,7 +18,7 @@ import type { RequestFeatures } from "./features.js";
 export const POLICY_HEADER = "x-switchyard-policy";
 export const FALLBACK_HEADER = "x-switchyard-fallback";
 
-export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connection_refused", "unavailable", "local_overload", "context_window"] as const;
+export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connection_refused", "unavailable", "local_overload", "context_window", "pii_refused"] as const;
 /**
  * - `rate_limited`: 429 from the target.
  * - `server_error`: a 5xx answer (or a stream that broke before its first byte).
@@ -29,6 +29,9 @@ export const FAILURE_KINDS = ["rate_limited", "server_error", "timeout", "connec
  * - `context_window`: the prompt does not fit the target's window as its runtime counts it (found
  *   while preparing the call, nothing sent); never for the model the client asked for by name
  *   (`preparationFailureKind`).
+ * - `pii_refused`: the PII policy refused this call's prompt (nothing sent): a fallback passed over
+ *   after an earlier failure. About the prompt, not the provider: its other models, whose windows may
+ *   trim the refused part away, stay in the chain.
  */
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 

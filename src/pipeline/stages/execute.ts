@@ -113,8 +113,45 @@ export interface ExecuteDeps {
 
 const isBlock = (entry: PiiSummaryEntry) => entry.action === "block";
 
+/**
+ * `entries` added to `withheld`, each block type once however many targets refused it, with the largest
+ * count any of them found (a smaller window's trimmed prompt may hold fewer of the values).
+ */
+function addBlocked(withheld: PiiSummaryEntry[], entries: readonly PiiSummaryEntry[]): void {
+  for (const entry of entries) {
+    const at = isBlock(entry) ? withheld.findIndex((w) => isBlock(w) && w.type === entry.type) : -1;
+    if (at === -1) withheld.push(entry);
+    else if (entry.count > withheld[at]!.count) withheld[at] = entry;
+  }
+}
+
+/**
+ * The PII policy refused the request for this target (nothing sent): a value it blocks, keys its rewrite
+ * would merge, or a scan that failed closed (`pii_scan_failed`).
+ */
+function refusedByPiiPolicy(error: unknown): boolean {
+  return error instanceof PiiBlockedError || error instanceof PiiNameCollisionError || (error instanceof GatewayError && error.code === "pii_scan_failed");
+}
+
+/**
+ * Failures that wait for an operator however often the client retries: credentials the upstream refuses,
+ * an account out of quota (a 429 by status, billing by code).
+ */
+const NEEDS_OPERATOR: ReadonlySet<string | null> = new Set(["upstream_auth_failed", "insufficient_quota"]);
+
+/**
+ * Whether the client's retry may cure `error`: a target busy, still loading, rate limited, failing,
+ * slow or unreachable. Not a provider without its key nor a local model that failed to load (the dry
+ * run skips such targets and names what follows them), nor a `NEEDS_OPERATOR` failure.
+ */
+function retryMayCure(error: unknown): boolean {
+  const kind = failureKindOf(error);
+  if (kind === undefined || (error instanceof GatewayError && NEEDS_OPERATOR.has(error.code))) return false;
+  return kind !== "unavailable" || (error instanceof GatewayError && error.code === "model_loading");
+}
+
 /** Failures of a target that was never called: nothing was sent to it. */
-const NOT_CALLED: ReadonlySet<FailureKind | undefined> = new Set(["unavailable", "context_window"]);
+const NOT_CALLED: ReadonlySet<FailureKind | undefined> = new Set(["unavailable", "context_window", "pii_refused"]);
 
 /** Failures after which the model had done no work on the request: the call started, no slot was held. */
 const NO_WORK_DONE: ReadonlySet<FailureKind | undefined> = new Set(["connection_refused", "rate_limited", "unavailable", "local_overload"]);
@@ -168,15 +205,16 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         pii: [...withheldPii, ...call.pii],
       };
     } catch (error) {
-      // A fallback or last resort the PII policy refuses the request for (a secret it blocks for the cloud,
-      // keys its rewrite would merge), reached after a target failed, was never an answer for it: not
-      // called, and the chain goes on; the earlier failure stays the one the client gets (an overloaded
-      // local model's 503 and Retry-After, not a 400 an SDK never retries). Otherwise (the first target,
-      // or after a keep_local redirect or a window too small, which are no failures) the 400 is the
-      // answer at once, as the dry run says.
-      const blockedFallback = (error instanceof PiiBlockedError || error instanceof PiiNameCollisionError) && reported !== undefined;
-      const kind =
-        error instanceof KeepLocalError || blockedFallback
+      // A fallback or last resort the PII policy refuses the request for, reached after a failure a retry
+      // may cure, was never an answer for it: not called, and the chain goes on; that failure stays the
+      // one the client gets (an overloaded local model's 503 and Retry-After, not a 400 an SDK never
+      // retries). Otherwise (the first target, after a keep_local redirect or a window too small, which
+      // are no failures, or after one no retry cures, such as a provider without its key) the refusal is
+      // the answer at once, as the dry run says.
+      const passedOver = refusedByPiiPolicy(error) && reported !== undefined && retryMayCure(reported.cause);
+      const kind = passedOver
+        ? "pii_refused"
+        : error instanceof KeepLocalError
           ? "unavailable"
           : attempt.call
             ? failureKindOf(error)
@@ -186,12 +224,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
         attempt.heldSlot = ctx.signal.aborted || !NO_WORK_DONE.has(kind);
         startedAndFailed.push(attempt);
       }
-      if (error instanceof PiiBlockedError) {
-        // Passed over, it reports its blocks only, once (the other entries are what the cloud would have
-        // been sent; later targets report their own). As the client's answer, its whole summary.
-        if (!blockedFallback) withheldPii.push(...error.summary);
-        else if (!withheldPii.some(isBlock)) withheldPii.push(...error.summary.filter(isBlock));
-      }
+      // Passed over, it reports its blocks only (the other entries are what the cloud would have been
+      // sent; later targets report their own). As the client's answer, its whole summary.
+      if (error instanceof PiiBlockedError) addBlocked(withheldPii, passedOver ? error.summary.filter(isBlock) : error.summary);
       const failed = new ExecutionFailedError(error, attempt, path, withheldPii, startedAndFailed);
       if (ctx.signal.aborted) throw failed;
       if (!kind) throw failed;
@@ -218,10 +253,10 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // target answers is (its window too small: its 400, as the dry run says).
       const steppedDown = error instanceof KeepLocalError && !noHost;
       // Not called, so not reported as a fallback (x-switchyard-fallback, usage `fallback`).
-      if (blockedFallback) path.pop();
+      if (passedOver) path.pop();
       const called = !NOT_CALLED.has(kind) || attempt.generationStartedAt !== undefined;
       if (kind === "context_window" && !called) tooSmall.push({ window: deps.contextWindow(model), refusal: failed });
-      else if (!steppedDown && !blockedFallback && (called || !reportedCalled)) {
+      else if (!steppedDown && !passedOver && (called || !reportedCalled)) {
         reported = failed;
         reportedCalled = called;
       }
@@ -229,7 +264,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
       // No on-host target can serve it: the client gets the keep-local refusal, not a cloud fallback.
       step = noHost ? undefined : nextTarget(decision, failures, deps.catalog);
       ctx.log.warn(
-        { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model },
+        // A passed-over refusal is the client's answer nowhere: its cause (a failed scan's reason) is
+        // logged here, as routes/errors.ts logs an answer's.
+        { model: model.id, code: error instanceof GatewayError ? error.code : undefined, next: step?.model, ...(passedOver ? { err: error } : {}) },
         step ? "target failed; falling back" : "target failed; no fallback left",
       );
     }
