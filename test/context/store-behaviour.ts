@@ -515,6 +515,43 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
       });
     });
 
+    it("gives a session read well again after an unreadable load its whole TTL back, as any load does", async () => {
+      const storage = open({ ttlMs: TTL_MS });
+      const key = randomKey();
+      const owner = await storage.replica({ cipher: createCipher(key) });
+      const stranger = await storage.replica({ cipher: createCipher(randomKey()) });
+      await inTime(async (n) => {
+        const id = scope(`given-back-${n}`);
+        const writeSent = performance.now();
+        await owner.save(id, { turns: [turn(user("sealed with the owner's key"))] });
+        const written = performance.now();
+        // Late in its TTL, so the TTL an unreadable load gives back is short.
+        await sleep(TTL_MS * 0.7);
+        const readSent = performance.now();
+        const read = await stranger.load(id);
+        const readDone = performance.now();
+        const usedSent = performance.now();
+        const used = await owner.load(id);
+        const usedDone = performance.now();
+        // Past the short TTL the unreadable load gave back, counted from the good load: one that kept
+        // it would have let the session go by now.
+        await sleep(Math.max(0, usedDone + (written + TTL_MS - readSent) + 50 - performance.now()));
+        const laterSent = performance.now();
+        const later = await owner.load(id);
+        return {
+          // The good load came before the TTL given back ran out, and the last within the whole TTL
+          // the good load restarted.
+          fitted: readDone < writeSent + TTL_MS && usedDone < writeSent + TTL_MS - (readDone - readSent) && laterSent < usedSent + TTL_MS - 50,
+          check: () => {
+            expect(read).toMatchObject({ status: "degraded", reason: "unreadable" });
+            expect(used).toMatchObject({ status: "ok", exists: true });
+            expect(later).toMatchObject({ status: "ok", exists: true });
+            expect(contents(later.turns)).toEqual(["sealed with the owner's key"]);
+          },
+        };
+      });
+    });
+
     it("keeps sessions written before encryption was switched on readable", async () => {
       const storage = open();
       const plain = await storage.replica();
