@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCipher } from "../../src/context/cipher.js";
 import type { ChatMessage } from "../../src/api/chat-request.js";
 import type { SessionScope } from "../../src/context/session-id.js";
+import type { ContextStore } from "../../src/context/store.js";
 import { assistant, capturedLog, contents, randomKey, sleep, system, toolCall, toolResult, turn, user, type SharedStorage, type StorageFactory } from "./support.js";
 
 /** The TTL of the tests about expiry. */
@@ -25,6 +26,11 @@ async function inTime(attempt: (n: number) => Promise<{ fitted: boolean; check: 
     check();
     return;
   }
+}
+
+/** Two replicas of `storage` with keys of their own: what one seals, the other cannot read. */
+async function ownerAndStranger(storage: SharedStorage): Promise<{ owner: ContextStore; stranger: ContextStore }> {
+  return { owner: await storage.replica({ cipher: createCipher(randomKey()) }), stranger: await storage.replica({ cipher: createCipher(randomKey()) }) };
 }
 
 export function describeStoreBehaviour(name: string, storage: StorageFactory): void {
@@ -488,10 +494,7 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
     });
 
     it("does not restart the TTL of a session it cannot read", async () => {
-      const storage = open({ ttlMs: TTL_MS });
-      const oldKey = randomKey();
-      const writer = await storage.replica({ cipher: createCipher(oldKey) });
-      const reader = await storage.replica({ cipher: createCipher(randomKey()) });
+      const { owner: writer, stranger: reader } = await ownerAndStranger(open({ ttlMs: TTL_MS }));
       await inTime(async (n) => {
         const writeSent = performance.now();
         await writer.save(scope(`retired-${n}`), { turns: [turn(user("sealed with a retired key"))] });
@@ -516,10 +519,7 @@ export function describeStoreBehaviour(name: string, storage: StorageFactory): v
     });
 
     it("gives a session read well again after an unreadable load its whole TTL back, as any load does", async () => {
-      const storage = open({ ttlMs: TTL_MS });
-      const key = randomKey();
-      const owner = await storage.replica({ cipher: createCipher(key) });
-      const stranger = await storage.replica({ cipher: createCipher(randomKey()) });
+      const { owner, stranger } = await ownerAndStranger(open({ ttlMs: TTL_MS }));
       await inTime(async (n) => {
         const id = scope(`given-back-${n}`);
         const writeSent = performance.now();
