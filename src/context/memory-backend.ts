@@ -25,7 +25,7 @@ export interface MemoryBackendOptions {
 
 export function createMemoryBackend(options: MemoryBackendOptions): ContextBackend {
   const { limits } = options;
-  const sessions = new LRUCache<string, Entry>({ max: options.maxSessions, ttl: limits.ttlMs });
+  const sessions = new LRUCache<string, Entry>({ max: options.maxSessions, ttl: limits.ttlMs, updateAgeOnGet: true });
   // Marks come from one counter for the backend's life, so a mark is never handed out twice: one
   // counted per session would restart at 1 once an erased session's entry expired or was evicted,
   // and a request holding the old "1" would then write into the next erasure's session.
@@ -39,9 +39,6 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       // `peek` leaves the entry's age (its TTL) and recency as they are.
       const entry = options.readOnly ? sessions.peek(key) : sessions.get(key);
       if (!entry) return { turns: [], instructions: null, state: null, stateVersion: 0, epoch: null, ttlMs: null };
-      // The whole TTL again, as Redis's PEXPIRE does: restarting the entry's own TTL (a `get` with
-      // updateAgeOnGet) would keep the shorter one `restoreTtl` gave it after an unreadable load.
-      if (!options.readOnly) sessions.set(key, entry);
       const live = entry.turns.length > 0 || entry.instructions !== null || entry.state !== null;
       return { turns: entry.turns.slice(), instructions: entry.instructions, state: entry.state, stateVersion: entry.stateVersion, epoch: entry.epoch, ttlMs: live ? remaining : null };
     },
