@@ -21,15 +21,18 @@ const CALLS = [
   { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
   { id: "call_2", type: "function", function: { name: "get_time", arguments: '{"tz":"CET"}' } },
 ];
+// A call kind the SDK does not know yet: passed on as it came, and not counted (no text we know where to find).
+const MCP_CALL = { id: "call_3", type: "mcp_call", mcp: { name: "lookup", input: "{}" } };
 const COUNTED_APART = estimateTokens(CONTENT) + CALLS.reduce((sum, call) => sum + estimateTokens(call.function.name + call.function.arguments), 0);
 
 const cloud = upstreamGateway(
   () =>
     startRawUpstream((raw, res) => {
-      const sent = JSON.parse(raw) as { stream?: boolean };
+      const sent = JSON.parse(raw) as { stream?: boolean; messages: { content: string }[] };
       if (!sent.stream) {
         res.writeHead(200, { "content-type": "application/json" });
-        const message = { role: "assistant", content: CONTENT, refusal: null, tool_calls: CALLS };
+        const unknownKind = sent.messages.some((m) => m.content.includes("MCP"));
+        const message = { role: "assistant", content: CONTENT, refusal: null, tool_calls: unknownKind ? [...CALLS, MCP_CALL] : CALLS };
         return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "tool_calls", logprobs: null }] }));
       }
       res.writeHead(200, { "content-type": "text/event-stream" });
@@ -71,5 +74,16 @@ describe("an answer with text and tool calls, counted by the gateway", () => {
     const keys = stream ? [KEYS.plainStream, KEYS.pseudoStream] : [KEYS.plainWhole, KEYS.pseudoWhole];
     expect(await completionTokens(keys[0]!, plain, stream)).toBe(COUNTED_APART);
     expect(await completionTokens(keys[1]!, pseudonymized, stream)).toBe(COUNTED_APART);
+  });
+});
+
+describe("an answer with a tool call of a kind the SDK does not know yet", () => {
+  it("is passed on as it came when the request was pseudonymized, not a 500", async () => {
+    const client = cloud.gw.client({ apiKey: KEYS.pseudoWhole });
+    const body = { ...pseudonymized, messages: [{ role: "user" as const, content: "Ask the MCP server, then mail ada.lovelace@example.com." }] };
+    const answer = await client.chat.completions.create(body);
+    expect(answer.choices[0]!.message.tool_calls).toEqual([...CALLS, MCP_CALL]);
+    const [record] = await usageRecords(cloud.gw.url, KEYS.pseudoWhole, 1);
+    expect(Number(record!.completion_tokens)).toBe(COUNTED_APART);
   });
 });

@@ -59,7 +59,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   const choice = completion.choices[0];
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
-  const written = choice && vault.size > 0 ? answerTexts(choice.message) : undefined;
+  const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -76,7 +76,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     message: choice
       ? assistantMessage(
           choice.message.content ?? "",
-          choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined,
+          knownCalls(choice.message),
           choice.message.function_call ?? undefined,
           choice.message.refusal ?? undefined,
         )
@@ -86,6 +86,14 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     ...(reasoning ? { reasoning } : {}),
     ...(written === undefined ? {} : { written }),
   };
+}
+
+/**
+ * The calls of kinds the request schema knows (function, custom). A kind the SDK does not know yet has
+ * no text we know where to find: neither counted nor kept in the session.
+ */
+function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
+  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
