@@ -87,7 +87,10 @@ export interface StoredText {
 export type EraseResult = { status: "erased" | "absent" } | { status: "degraded"; reason: string };
 
 export interface ContextStoreCounters {
+  /** Loads of requests to answer, and of session reads (`GET /v1/sessions/{id}`). */
   loads: number;
+  /** Read-only loads (a dry run's): counted apart, in neither `loads` nor `degradedLoads`. */
+  readOnlyLoads: number;
   saves: number;
   degradedLoads: number;
   degradedSaves: number;
@@ -153,7 +156,7 @@ const EMPTY: SessionSnapshot = Object.freeze({ instructions: [], turns: [], stat
 
 export function createContextStore(options: ContextStoreOptions): ContextStore {
   const { backend, codec, log } = options;
-  const counters: ContextStoreCounters = { loads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0, evictedSessions: 0 };
+  const counters: ContextStoreCounters = { loads: 0, readOnlyLoads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0, evictedSessions: 0 };
   // Redis starts degraded until its first `ready`: enableOfflineQueue is off, so commands sent
   // before the connection is up fail fast.
   let healthy = backend.kind === "memory";
@@ -270,15 +273,17 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     oneAtATime: (scope, task) => queue.run(keyOf(scope), task),
 
     async load(scope, options = {}) {
-      counters.loads++;
       const key = keyOf(scope);
       const started = Date.now();
       const readOnly = options.readOnly === true;
+      // A dry run answers no conversation: its reads must not move what ops alert on.
+      if (readOnly) counters.readOnlyLoads++;
+      else counters.loads++;
       let raw: RawSession;
       try {
         raw = await backend.load(key, options);
       } catch (error) {
-        counters.degradedLoads++;
+        if (!readOnly) counters.degradedLoads++;
         return { status: "degraded", exists: false, reason: failed(error, "load", scope), ...EMPTY };
       }
       markUp();
@@ -292,7 +297,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
         snapshot = { exists, instructions, turns, state, stateVersion: raw.stateVersion, epoch: raw.epoch };
       } catch (error) {
         // Unreadable is not the same as absent: answer degraded so the stored data is left for an operator.
-        counters.degradedLoads++;
+        if (!readOnly) counters.degradedLoads++;
         log.error({ err: error, tenant: scope.tenantId }, "stored conversation context could not be decoded");
         // ...but not kept alive by attempts to read it: it expires when it would have without them.
         if (raw.ttlMs !== null && !readOnly) await backend.restoreTtl(key, raw.ttlMs - (Date.now() - started)).catch((e: unknown) => log.warn({ err: e, tenant: scope.tenantId }, "context session TTL not restored"));

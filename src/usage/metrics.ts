@@ -195,9 +195,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       () => (contextStore().state === "ready" ? 1 : 0),
     );
     const counters = () => contextStore().counters;
-    totalCounter("context_loads_total", "Session loads tried (requests with x-session-id).", () => counters().loads);
+    totalCounter("context_loads_total", "Session loads tried (requests with x-session-id, GET /v1/sessions/{id}; not dry runs).", () => counters().loads);
+    totalCounter("context_read_only_loads_total", "Session reads by dry runs (POST /v1/route with x-session-id), degraded or not; in no other context counter.", () => counters().readOnlyLoads);
     totalCounter("context_saves_total", "Session writes tried (a turn, with the instructions and state it changed).", () => counters().saves);
-    totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable).", () => counters().degradedLoads);
+    totalCounter("context_degraded_loads_total", "Session loads that went on without stored context (store unreachable, slow or unreadable; not dry runs).", () => counters().degradedLoads);
     totalCounter("context_degraded_saves_total", "Session writes that did not store everything: the store unreachable, slow or failing, or a turn over the size limit.", () => counters().degradedSaves);
     totalCounter("context_trimmed_turns_total", "Stored turns dropped to keep sessions within max_turns and max_bytes.", () => counters().trimmedTurns);
     totalCounter(

@@ -8,13 +8,14 @@ import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { ContextBackend, SessionLimits } from "../../src/context/backend.js";
+import { createCipher } from "../../src/context/cipher.js";
 import { createMemoryBackend } from "../../src/context/memory-backend.js";
 import { createRedisBackend } from "../../src/context/redis-backend.js";
 import { createRedisClient } from "../../src/context/redis-client.js";
 import { sessionKey, type SessionScope } from "../../src/context/session-id.js";
 import { createContextStore } from "../../src/context/store.js";
 import { createTurnCodec } from "../../src/context/turn-codec.js";
-import { contents, sleep, turn, user } from "./support.js";
+import { contents, randomKey, sleep, turn, user } from "./support.js";
 
 const LIMITS: SessionLimits = { ttlMs: 600_000, maxTurns: 100, maxBytes: 1024 * 1024 };
 
@@ -78,5 +79,21 @@ describe.each(backends)("a read-only load of a session (%s store)", (_name, kind
     expect(left).not.toBeNull();
     // The in-memory cache's clock rounds to a fraction of a millisecond.
     expect(left!).toBeLessThanOrEqual(atMost + 1);
+  });
+
+  it("is counted apart from the loads ops alert on, even of a session it cannot read", async () => {
+    backend = kind.make();
+    const prefix = `test:ro-${randomUUID().slice(0, 8)}:`;
+    const storeWith = (key: Buffer) =>
+      createContextStore({ backend: backend!, codec: createTurnCodec(createCipher(key)), keyPrefix: prefix, maxBytes: LIMITS.maxBytes, log: pino({ level: "silent" }) });
+    const owner = storeWith(randomKey());
+    const stranger = storeWith(randomKey());
+    expect(await owner.ready(5000)).toBe(true);
+    expect(await stranger.ready(5000)).toBe(true);
+    const scope: SessionScope = { tenantId: "acme", sessionId: "sealed" };
+    expect((await owner.save(scope, { turns: [turn(user("sealed with the owner's key"))] })).status).toBe("ok");
+
+    expect(await stranger.load(scope, { readOnly: true })).toMatchObject({ status: "degraded", reason: "unreadable" });
+    expect(stranger.status().counters).toMatchObject({ loads: 0, readOnlyLoads: 1, degradedLoads: 0 });
   });
 });

@@ -38,6 +38,25 @@ describe("context store metrics", { timeout: 60_000 }, () => {
     expect(await metric(gw, "switchyard_context_degraded_loads_total")).toBe(0);
   });
 
+  it("counts a dry run's read of a session apart from the loads of requests answered", async () => {
+    const { gw } = redisUp;
+    expect((await sessionTurn(gw, "metrics-dry")).status).toBe(200);
+    await expect.poll(() => metric(gw, "switchyard_context_saves_total")).toBeGreaterThanOrEqual(1);
+    const loads = await metric(gw, "switchyard_context_loads_total");
+    const reads = await metric(gw, "switchyard_context_read_only_loads_total");
+    for (let i = 0; i < 3; i++) {
+      const dryRun = await fetch(`${gw.url}/v1/route`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-session-id": "metrics-dry" },
+        body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "And now?" }] }),
+      });
+      expect(dryRun.status).toBe(200);
+    }
+    expect(await metric(gw, "switchyard_context_loads_total")).toBe(loads);
+    expect(await metric(gw, "switchyard_context_read_only_loads_total")).toBe(reads + 3);
+    expect(await metric(gw, "switchyard_context_degraded_loads_total")).toBe(0);
+  });
+
   it("shows a store that cannot be reached as down, and the loads that went without it", async () => {
     const { gw } = redisDown;
     const answer = await sessionTurn(gw, "metrics-c");
@@ -45,5 +64,14 @@ describe("context store metrics", { timeout: 60_000 }, () => {
     expect(answer.headers.get("x-switchyard-context")).toBe("degraded");
     expect(await metric(gw, "switchyard_context_up")).toBe(0);
     expect(await metric(gw, "switchyard_context_degraded_loads_total")).toBe(1);
+    // A dry run's read that went without the store is not a request answered without its context.
+    const dryRun = await fetch(`${gw.url}/v1/route`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-id": "metrics-c" },
+      body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content: "And now?" }] }),
+    });
+    expect(dryRun.status).toBe(200);
+    expect(await metric(gw, "switchyard_context_degraded_loads_total")).toBe(1);
+    expect(await metric(gw, "switchyard_context_loads_total")).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall } from "../../api/chat-request.js";
+import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -29,11 +29,12 @@ export interface AnswerSummary {
    */
   reasoning?: string;
   /**
-   * The answer's text as the model wrote it (content, refusal, calls' names and inputs), set when
-   * placeholders were restored in it: the upstream billed the placeholders, not the values the client
-   * got, so the gateway's own count (`withTokens`) reads this instead of `message`.
+   * The answer's texts as the model wrote them (`answerTexts`: content and refusal, then each call's
+   * name and input), set when placeholders were restored in it: the upstream billed the placeholders,
+   * not the values the client got, so the gateway's own count (`withTokens`) reads these instead of
+   * `message`.
    */
-  written?: string;
+  written?: string[];
 }
 
 /**
@@ -58,7 +59,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   const choice = completion.choices[0];
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
-  const written = choice && vault.size > 0 ? writtenText(choice.message) : undefined;
+  const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -75,7 +76,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     message: choice
       ? assistantMessage(
           choice.message.content ?? "",
-          choice.message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined,
+          knownCalls(choice.message),
           choice.message.function_call ?? undefined,
           choice.message.refusal ?? undefined,
         )
@@ -87,15 +88,34 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   };
 }
 
-/** A whole answer's text as the model wrote it: what `withTokens` counts of a message, before any restoring. */
-function writtenText(message: ChatCompletion["choices"][number]["message"]): string {
-  let text = (message.content ?? "") + (message.refusal ?? "");
+/**
+ * The calls of kinds the request schema knows (function, custom). A kind the SDK does not know yet has
+ * no text we know where to find: neither counted nor kept in the session.
+ */
+function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
+  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
+}
+
+/** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
+interface AnswerShape {
+  content?: unknown;
+  refusal?: string | null;
+  tool_calls?: readonly ToolCallShape[] | null;
+  function_call?: FunctionCallShape | null;
+}
+
+/**
+ * The texts of an answer `withTokens` counts, each on its own: the text (content and refusal), then
+ * each call's name and model-written text, and the deprecated single call's. Empty ones are left out.
+ */
+function answerTexts(message: AnswerShape): string[] {
+  const texts = [(typeof message.content === "string" ? message.content : "") + (message.refusal ?? "")];
   for (const call of message.tool_calls ?? []) {
-    const { name, text: input } = toolCallParts(call);
-    text += name + input;
+    const { name, text } = toolCallParts(call);
+    texts.push(name + text);
   }
-  if (message.function_call) text += message.function_call.name + message.function_call.arguments;
-  return text;
+  if (message.function_call) texts.push(message.function_call.name + message.function_call.arguments);
+  return texts.filter((text) => text.length > 0);
 }
 
 /**
@@ -217,7 +237,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let text = "";
   let reasoning = "";
   // The answer as the model wrote it, when placeholders are restored in what the client gets.
-  let written: string | undefined = restoring ? "" : undefined;
+  const written = restoring ? { content: "", refusal: "", calls: new Map<number, ToolCall>(), functionCall: undefined as FunctionCallShape | undefined } : undefined;
   let promptTokens = 0;
   let cachedPromptTokens = 0;
   let completionTokens = 0;
@@ -234,7 +254,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
     usageReported,
     ttftMs,
     ...(reasoning ? { reasoning } : {}),
-    ...(written === undefined ? {} : { written }),
+    ...(written === undefined
+      ? {}
+      : { written: answerTexts({ content: written.content, refusal: written.refusal, tool_calls: [...written.calls.values()], function_call: written.functionCall }) }),
   });
   // The gateway's own count as the answer's usage. Counted once: the usage record takes these, as the client does.
   const countedUsage = (count: NonNullable<PresentOptions["countTokens"]>) => {
@@ -275,7 +297,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         reasoning += reasoningText(delta as Record<string, unknown>);
         if (reasoningRestorers.size > 0) releaseReasoningBefore(delta, reasoningRestorers);
         if (typeof delta.content === "string" && delta.content.length > 0) {
-          if (written !== undefined) written += delta.content;
+          if (written) written.content += delta.content;
           if (content) delta.content = content.push(delta.content);
           text += delta.content;
         }
@@ -291,7 +313,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
         // A refusal streams under its own field; the session keeps it as the assistant's turn.
         if (typeof delta.refusal === "string" && delta.refusal.length > 0) {
-          if (written !== undefined) written += delta.refusal;
+          if (written) written.refusal += delta.refusal;
           if (refusalRestorer) delta.refusal = refusalRestorer.push(delta.refusal);
           refusal = (refusal ?? "") + delta.refusal;
         }
@@ -301,7 +323,12 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           if (call.id) collected.id = call.id;
           const { name, text: piece } = deltaParts(call, collected);
           if (name) appendName(collected, name);
-          if (written !== undefined) written += (name ?? "") + (piece ?? "");
+          if (written) {
+            let writtenCall = written.calls.get(call.index);
+            if (!writtenCall) written.calls.set(call.index, (writtenCall = emptyCall(call)));
+            if (name) appendName(writtenCall, name);
+            if (piece) appendText(writtenCall, piece);
+          }
           if (piece) {
             let restored = piece;
             if (restoring) {
@@ -317,7 +344,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         // The deprecated single call streams its arguments (JSON, as a function call's) under `function_call`.
         const callPiece = delta.function_call;
         if (callPiece) {
-          if (written !== undefined) written += (callPiece.name ?? "") + (callPiece.arguments ?? "");
+          if (written) {
+            written.functionCall ??= { name: "", arguments: "" };
+            written.functionCall.name += callPiece.name ?? "";
+            written.functionCall.arguments += callPiece.arguments ?? "";
+          }
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
@@ -385,19 +416,7 @@ export function withTokens(summary: AnswerSummary, request: SentPrompt, count: T
   for (const definition of toolDefinitionTexts(request)) promptTokens += count.text(definition);
   const answer = summary.message;
   let completionTokens = 0;
-  if (summary.written !== undefined) {
-    if (summary.written.length > 0) completionTokens += count.text(summary.written);
-  } else if (answer) {
-    const text = (typeof answer.content === "string" ? answer.content : "") + (answer.role === "assistant" && typeof answer.refusal === "string" ? answer.refusal : "");
-    const calls = answer.role === "assistant" ? (answer.tool_calls ?? []) : [];
-    if (text.length > 0) completionTokens += count.text(text);
-    for (const call of calls) {
-      const { name, text: input } = toolCallParts(call);
-      completionTokens += count.text(name + input);
-    }
-    const legacyCall = answer.role === "assistant" ? answer.function_call : undefined;
-    if (legacyCall) completionTokens += count.text(legacyCall.name + legacyCall.arguments);
-  }
+  for (const text of summary.written ?? (answer ? answerTexts(answer) : [])) completionTokens += count.text(text);
   // A reasoning model bills its thinking as output, whether or not an answer followed it.
   if (summary.reasoning) completionTokens += count.text(summary.reasoning);
   return { ...summary, promptTokens, completionTokens };
