@@ -15,7 +15,7 @@ const metrics = createMetrics({
   usageRecorder: () => ({ buffered: 0, written: 0, dropped: 0, failedWrites: 0, lastError: null }),
   policyVersion: () => "0123456789ab",
   poolServers: () => ({ pool: [{ url: "http://a:8081/v1", inFlight: 0, ejections: 0 }] }),
-  contextStore: () => ({ state: "ready", counters: { loads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0, evictedSessions: 0 } }),
+  contextStore: () => ({ state: "ready", counters: { loads: 0, readOnlyLoads: 0, saves: 0, degradedLoads: 0, degradedSaves: 0, trimmedTurns: 0, evictedSessions: 0 } }),
 });
 const served = new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, [...((m as unknown as { labelNames?: string[] }).labelNames ?? [])]]));
 /** prom-client's process metrics, which `processMetrics: false` leaves out, are named by prefix. */
