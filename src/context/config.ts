@@ -100,7 +100,7 @@ export interface HostAndPort {
 
 /** `tls` present: every connection of the target is TLS, its server certificate verified. */
 export type RedisTarget =
-  | { kind: "url"; url: string; tls?: RedisTls }
+  | { kind: "url"; url: string; tls?: RedisTls; username?: string; password?: string }
   | { kind: "sentinel"; master: string; nodes: HostAndPort[]; db?: number; tls?: RedisTls; username?: string; password?: string; sentinelPassword?: string }
   | { kind: "cluster"; nodes: HostAndPort[]; tls?: RedisTls; username?: string; password?: string };
 
@@ -187,10 +187,12 @@ function redisTarget(env: ContextEnv, file: ContextFile, tls: RedisTls | undefin
   }
   if (redis?.cluster) return { kind: "cluster", nodes: redis.cluster.nodes, ...(tls ? { tls } : {}), ...credentials };
   if (!env.REDIS_URL) return undefined;
-  if (env.REDIS_URL.startsWith("rediss://")) return { kind: "url", url: env.REDIS_URL, tls: tls ?? {} };
+  // Credentials kept out of the URL (compose's REDIS_URL, a secret store's variable) apply to it too;
+  // the URL's own win (`createRedisClient`).
+  if (env.REDIS_URL.startsWith("rediss://")) return { kind: "url", url: env.REDIS_URL, tls: tls ?? {}, ...credentials };
   // Connecting in plain text to a server the operator configured TLS trust for is never what was meant.
   if (tls) throw new ConfigError([envProblem("REDIS_URL", "is redis:// (plain text) but context.yaml sets redis.tls: use rediss://")]);
-  return { kind: "url", url: env.REDIS_URL };
+  return { kind: "url", url: env.REDIS_URL, ...credentials };
 }
 
 function encryptionKeys(env: ContextEnv): ContextConfig["encryption"] {

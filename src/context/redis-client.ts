@@ -71,7 +71,15 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   switch (target.kind) {
     case "url":
       // `rediss://` alone would turn TLS on too, but without the configured CA or client certificate.
-      return new Redis(target.url, { ...common, retryStrategy: retry, ...(target.tls ? { tls: target.tls } : {}) });
+      // ioredis takes the URL's user and password over these: REDIS_USERNAME/REDIS_PASSWORD fill in
+      // what the URL leaves out.
+      return new Redis(target.url, {
+        ...common,
+        retryStrategy: retry,
+        ...(target.tls ? { tls: target.tls } : {}),
+        ...(target.username ? { username: target.username } : {}),
+        ...(target.password ? { password: target.password } : {}),
+      });
     case "sentinel":
       return new Redis({
         ...common,

@@ -22,6 +22,15 @@ describe("context store configuration", () => {
     expect(() => resolveContextConfig({ REDIS_URL: "http://cache" })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
   });
 
+  it("gives a URL the credentials kept out of it (REDIS_USERNAME, REDIS_PASSWORD)", () => {
+    expect(resolveContextConfig({ REDIS_URL: "redis://cache.internal:6379", REDIS_USERNAME: "gw", REDIS_PASSWORD: "pw" }).redis?.target).toEqual({
+      kind: "url",
+      url: "redis://cache.internal:6379",
+      username: "gw",
+      password: "pw",
+    });
+  });
+
   it("refuses TLS settings that would be ignored: redis.tls with a plain redis:// URL, a client certificate without its key", async () => {
     expect(() => resolveContextConfig({ REDIS_URL: "redis://cache:6379" }, { redis: { tls: true } })).toThrow(/REDIS_URL: is redis:\/\/ \(plain text\) but context.yaml sets redis.tls: use rediss:\/\//);
     const dir = await mkdtemp(join(tmpdir(), "switchyard-context-"));
