@@ -233,6 +233,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   const toolArgs = new Map<number, StreamRestorer>();
   let functionCallArgs: StreamRestorer | undefined;
   const calls = new Map<number, ToolCall>();
+  /** Indexes of calls of a kind the SDK does not know yet: passed on, neither kept nor counted. */
+  const unknownKinds = new Set<number>();
   let functionCall: FunctionCallShape | undefined;
   let text = "";
   let reasoning = "";
@@ -319,6 +321,13 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
+          // A kind the SDK does not know yet is passed on as it came and kept out of the session and the
+          // count, as a whole answer's is (`knownCalls`): stored, it was an empty function call that the
+          // session's next request sent upstream.
+          if (!collected && (unknownKinds.has(call.index) || (call.type !== undefined && call.type !== "function" && call.type !== "custom"))) {
+            unknownKinds.add(call.index);
+            continue;
+          }
           if (!collected) calls.set(call.index, (collected = emptyCall(call)));
           if (call.id) collected.id = call.id;
           const { name, text: piece } = deltaParts(call, collected);
@@ -515,7 +524,8 @@ function assistantMessage(content: string, toolCalls: ToolCall[] | undefined, fu
  * its name and free-form input under `custom` instead.
  */
 type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
-  type?: "function" | "custom";
+  /** `function`, `custom`, or a kind the SDK does not know yet. */
+  type?: string;
   custom?: { name?: string; input?: string };
 };
 
