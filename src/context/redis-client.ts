@@ -69,17 +69,17 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     reconnectOnError: reconnectOnReadonly(options.reconnectMaxDelayMs),
   };
   switch (target.kind) {
-    case "url":
+    case "url": {
       // `rediss://` alone would turn TLS on too, but without the configured CA or client certificate.
-      // ioredis takes the URL's user and password over these: REDIS_USERNAME/REDIS_PASSWORD fill in
-      // what the URL leaves out.
-      return new Redis(target.url, {
+      const { url, username, password } = urlCredentials(target);
+      return new Redis(url, {
         ...common,
         retryStrategy: retry,
         ...(target.tls ? { tls: target.tls } : {}),
-        ...(target.username ? { username: target.username } : {}),
-        ...(target.password ? { password: target.password } : {}),
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
       });
+    }
     case "sentinel":
       return new Redis({
         ...common,
@@ -106,5 +106,28 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         },
       });
     }
+  }
+}
+
+/**
+ * The URL without its credentials, and each of user and password from the URL when it has it, else from
+ * REDIS_USERNAME / REDIS_PASSWORD: ioredis reads a URL with either as having both (the other empty), so
+ * `redis://gw@host` with the password kept out of it would send an empty one.
+ */
+function urlCredentials(target: { url: string; username?: string; password?: string }): { url: string; username?: string; password?: string } {
+  const url = new URL(target.url);
+  const username = decoded(url.username) || target.username;
+  const password = decoded(url.password) || target.password;
+  url.username = "";
+  url.password = "";
+  return { url: url.toString(), ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+/** A URL part percent-decoded, as ioredis reads it; one that is no valid escape is taken as written. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
   }
 }

@@ -9,32 +9,39 @@ import { fakeCloudGateway } from "../support/gateway.js";
 import { freePort, startRedisServer, type RedisServer } from "../support/redis-server.js";
 
 const PASSWORD = "s3cret-for-redis-url-test";
-const redisPort = await freePort();
-let redis: RedisServer;
+const ports = { requirepass: await freePort(), aclUser: await freePort() };
+const servers: RedisServer[] = [];
 beforeAll(async () => {
-  redis = await startRedisServer(redisPort, ["--requirepass", PASSWORD]);
+  servers.push(await startRedisServer(ports.requirepass, ["--requirepass", PASSWORD]));
+  // An ACL user of its own, the default user off: only `gw` with its password gets in.
+  servers.push(await startRedisServer(ports.aclUser, ["--user", "default", "off", "--user", "gw", "on", `>${PASSWORD}`, "~*", "&*", "+@all"]));
 });
 afterAll(async () => {
-  await redis?.stop();
+  await Promise.all(servers.map((s) => s.stop()));
 });
 
-const cloud = fakeCloudGateway({
-  gateway: { env: { REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_PASSWORD: PASSWORD }, waitForModels: false },
-});
+const gateways = {
+  "a URL without credentials": fakeCloudGateway({
+    gateway: { env: { REDIS_URL: `redis://127.0.0.1:${ports.requirepass}`, REDIS_PASSWORD: PASSWORD }, waitForModels: false },
+  }),
+  // ioredis reads a URL with a user as having a password too (an empty one).
+  "a URL with its user only": fakeCloudGateway({
+    gateway: { env: { REDIS_URL: `redis://gw@127.0.0.1:${ports.aclUser}`, REDIS_PASSWORD: PASSWORD }, waitForModels: false },
+  }),
+};
 
-function chat(content: string, session: string): Promise<Response> {
-  return fetch(`${cloud.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-session-id": session },
-    body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content }] }),
-  });
-}
+describe.each(Object.entries(gateways))("%s, REDIS_PASSWORD set", (_name, cloud) => {
+  const chat = (content: string): Promise<Response> =>
+    fetch(`${cloud.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-id": "creds" },
+      body: JSON.stringify({ model: "fake-gpt", messages: [{ role: "user", content }] }),
+    });
 
-describe("a Redis URL without credentials, REDIS_PASSWORD set", () => {
   it("connects with the password: the store is ready and keeps the session", async () => {
     await expect.poll(async () => ((await (await fetch(`${cloud.gw.url}/readyz`)).json()) as { components: Record<string, { state: string }> }).components.context?.state).toBe("ready");
-    expect((await chat("Remember the blue door.", "creds")).status).toBe(200);
-    expect((await chat("Which door?", "creds")).status).toBe(200);
+    expect((await chat("Remember the blue door.")).status).toBe(200);
+    expect((await chat("Which door?")).status).toBe(200);
     const sent = cloud.fake.requests.at(-1)!.body as { messages: { content: string }[] };
     expect(sent.messages.map((m) => m.content)).toContain("Remember the blue door.");
   });
