@@ -21,7 +21,7 @@ import { secretRecognizers } from "./recognizers/secret.js";
 import { urlRecognizer } from "./recognizers/url.js";
 import { usSsnRecognizer } from "./recognizers/us-ssn.js";
 import { readEscapes } from "./decode.js";
-import { lineEscapeReading } from "./line-escapes.js";
+import { lineEscapeLength, lineEscapeReading } from "./line-escapes.js";
 import { normalizeForScan } from "./normalize.js";
 import { resolveOverlaps } from "./resolve.js";
 import { createScanCache, MIN_CACHED_CHARS, type ScannedEntities } from "./scan-cache.js";
@@ -203,9 +203,10 @@ export function createPiiEngine(policy: PiiPolicy, options: PiiEngineOptions = {
  */
 function withoutEscapeLetters(text: string, entities: readonly Entity[]): Entity[] {
   return entities.map((entity) => {
-    const letter = text[entity.start];
-    const glued = (letter === "n" || letter === "r" || letter === "t") && text[entity.start - 1] === "\\" && entity.end - entity.start > 1;
-    return glued ? { ...entity, start: entity.start + 1 } : entity;
+    // `\u000a` too: its `u000a` is glued to the value as written.
+    const letters = text[entity.start - 1] === "\\" ? lineEscapeLength(text, entity.start) : 0;
+    const glued = letters > 0 && entity.end - entity.start > letters;
+    return glued ? { ...entity, start: entity.start + letters } : entity;
   });
 }
 

@@ -1,5 +1,6 @@
 /**
- * JSON, JavaScript and Python strings write a line break or tab as `\n`, `\r` or `\t`, and a model
+ * JSON, JavaScript and Python strings write a line break or tab as `\n`, `\r` or `\t` (or `\u000a`,
+ * `\u000d`, `\u0009`, as some encoders do), and a model
  * reads the white space: in `"Best,\nMaria Gonzalez"` a name signs a letter. As written, the escape's
  * letter is glued to the next word ("nMaria"), and recognizers made for prose find no name, address or
  * phone number there. This reading puts the white space in the escape's place, in as many characters,
@@ -21,6 +22,8 @@ import { addWindow } from "./windows.js";
 const LOOK_AHEAD = 64;
 /** The code unit each escape's letter stands for: line feed, carriage return, tab. */
 const WHITE_SPACE: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09 };
+/** The same written as `\u` escapes, by their last hex digit (`\u000a`, `\u000D`, `\u0009`). */
+const UNICODE_WHITE_SPACE: Readonly<Record<string, number>> = { a: 0x0a, A: 0x0a, d: 0x0d, D: 0x0d, "9": 0x09 };
 const SPACE = 0x20;
 const TAB = 0x09;
 /** How many backslash runs are looked at between two looks at the scan's deadline. */
@@ -86,9 +89,10 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
           at = text.indexOf("\\", -end);
           continue;
         }
+        // The escape's last unit stands for the white space, the units before it for spaces.
         const letter = end - 1;
         codes.fill(SPACE, at - from, Math.min(letter, to) - from);
-        if (letter < to) codes[letter - from] = WHITE_SPACE[text[letter]!]!;
+        if (letter < to) codes[letter - from] = WHITE_SPACE[text[letter]!] ?? UNICODE_WHITE_SPACE[text[letter]!]!;
         at = text.indexOf("\\", end);
       }
       return fromCodeUnits(codes);
@@ -97,13 +101,29 @@ export function lineEscapeReading(text: string, radius: number, deadline: Deadli
 }
 
 /**
- * Where the line escape whose run of backslashes starts at `at` ends (after its letter); when the run is
- * no line escape, minus where the run ends, so the caller moves on past it.
+ * Where the line escape whose run of backslashes starts at `at` ends (after its letter, or its `\u`
+ * escape's last digit); when the run is no line escape, minus where the run ends, so the caller moves on
+ * past it.
  */
 function lineEscapeEnd(text: string, at: number): number {
   let letter = at;
   while (text.charCodeAt(letter) === BACKSLASH) letter++;
-  return WHITE_SPACE[text[letter] ?? ""] === undefined ? -Math.max(letter, at + 1) : letter + 1;
+  const length = lineEscapeLength(text, letter);
+  return length === 0 ? -Math.max(letter, at + 1) : letter + length;
+}
+
+/**
+ * How many units after a backslash at `letter` spell a line break or tab (`n`: 1, `u000a`: 5), or 0.
+ * Constant time: a run of backslashes is not walked again.
+ *
+ * @example lineEscapeLength(String.raw`\u000aKwame`, 1) // 5
+ */
+export function lineEscapeLength(text: string, letter: number): number {
+  const first = text[letter];
+  if (first === undefined) return 0;
+  if (WHITE_SPACE[first] !== undefined) return 1;
+  if (first !== "u" || !text.startsWith("000", letter + 1)) return 0;
+  return UNICODE_WHITE_SPACE[text[letter + 4] ?? ""] === undefined ? 0 : 5;
 }
 
 function afterBlanks(text: string, at: number): number {
@@ -122,7 +142,7 @@ function mayHoldValue(text: string, at: number): boolean {
   const end = Math.min(text.length, at + LOOK_AHEAD);
   for (let i = at; i < end; i++) {
     const code = text.charCodeAt(i);
-    if (code === QUOTE || (code === BACKSLASH && WHITE_SPACE[text[i + 1] ?? ""] !== undefined)) return false;
+    if (code === QUOTE || (code === BACKSLASH && lineEscapeLength(text, i + 1) > 0)) return false;
     if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x3a) || code >= 0x80) return true;
     // @ + ( / =: an address, a phone number, a path or URL, a label before a quoted value (`\nssn="…"`).
     if (code === 0x40 || code === 0x2b || code === 0x28 || code === 0x2f || code === 0x3d) return true;
