@@ -210,8 +210,21 @@ export class LocalModelRuntime {
       const generated = result.metadata.stopReason === "maxTokens" ? Math.max(completionTokens, maxTokens) : completionTokens;
       return { text, promptTokens: prompt.tokens, completionTokens: generated, finishReason };
     } finally {
+      await this.forget(slot);
       this.pool.release(slot);
     }
+  }
+
+  /**
+   * Empties a sequence before the pool hands it to the next request, which may be another tenant's.
+   * node-llama-cpp keeps what a sequence evaluated and skips the start of the next prompt that matches
+   * it, so a prompt beginning like the one before it would be answered sooner: a timing signal of
+   * whether another tenant sent that text. Nothing is reused, within a tenant either: its next request
+   * evaluates its whole prompt. Not while the runtime closes: the context is going away with it.
+   */
+  private async forget(slot: Slot): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    await slot.sequence.clearHistory().catch(() => {});
   }
 
   private preparePrompt(request: ChatCompletionRequest) {
