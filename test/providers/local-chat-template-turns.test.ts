@@ -3,7 +3,7 @@
  * does: with a new assistant turn after it, not by continuing the last message's text. Usage then
  * reports the prompt the model really evaluated (the count assumed a new turn all along).
  */
-import { getLlama, LlamaLogLevel, type Llama, type Token } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatCompletionRequest } from "../../src/api/chat-request.js";
 import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
@@ -29,16 +29,15 @@ afterAll(async () => {
   await templated?.remove();
 });
 
-/**
- * Generates `request` and reads the one slot's context as the answer's last text arrives: the prompt
- * and the answer but its last token (the sequence is emptied once the request ends).
- */
-async function generateReadingContext(request: ChatCompletionRequest) {
+/** The text in the one slot's context after a generation: the prompt and the answer but its last token. */
+async function evaluatedText(): Promise<{ tokens: number; text: string }> {
   const slot = await runtime.pool.acquire(new AbortController().signal);
-  runtime.pool.release(slot);
-  let tokens: readonly Token[] = [];
-  const result = await runtime.generate(request, new AbortController().signal, { onText: () => void (tokens = [...slot.sequence.contextTokens]) });
-  return { result, evaluated: { tokens: tokens.length, text: slot.sequence.model.detokenize(tokens, true) } };
+  try {
+    const tokens = slot.sequence.contextTokens;
+    return { tokens: tokens.length, text: slot.sequence.model.detokenize(tokens, true) };
+  } finally {
+    runtime.pool.release(slot);
+  }
 }
 
 describe("a chat-template conversation ending with an assistant message", () => {
@@ -47,7 +46,8 @@ describe("a chat-template conversation ending with an assistant message", () => 
     ["ends with the user", [{ role: "user", content: "Tell me a story." }, { role: "assistant", content: "Once upon a time" }, { role: "user", content: "More." }]],
   ])("gets a new assistant turn and bills what was evaluated (%s)", async (_, messages) => {
     const request = { model: "stories", messages, max_tokens: 4, temperature: 0 } as ChatCompletionRequest;
-    const { result, evaluated } = await generateReadingContext(request);
+    const result = await runtime.generate(request, new AbortController().signal);
+    const evaluated = await evaluatedText();
     // Detokenized text has a space before each marker the template glued to a message.
     const closed = evaluated.text.search(/Once upon a time ?<\|im_end\|>/);
     expect(closed).toBeGreaterThan(0);

@@ -2,8 +2,8 @@
  * The in-process model's context sequences serve every tenant in turn. node-llama-cpp keeps what a
  * sequence last evaluated and skips the part of the next prompt that starts the same way, so a prompt
  * that shares a beginning with the one before it is answered sooner: tenant B, handed the sequence
- * tenant A just used (the pool hands out the last one freed), could time guesses at A's prompt. A
- * request must leave nothing of itself in the model's context, and evaluate the whole of its own prompt.
+ * tenant A just used (the pool hands out the last one freed), could time guesses at A's prompt. Another
+ * tenant's request evaluates the whole of its prompt; a tenant's own next turn still reuses its own.
  */
 import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,8 +24,8 @@ afterAll(async () => {
   await llama?.dispose();
 });
 
-const ask = (content: string) =>
-  runtime.generate({ model: "stories", messages: [{ role: "user", content }], max_tokens: 4, temperature: 0 } as ChatCompletionRequest, new AbortController().signal);
+const ask = (content: string, tenant: string) =>
+  runtime.generate({ model: "stories", messages: [{ role: "user", content }], max_tokens: 4, temperature: 0 } as ChatCompletionRequest, new AbortController().signal, {}, tenant);
 
 /** The one sequence (parallel: 1), borrowed from the pool as the next request would get it. */
 async function withSequence<T>(read: (slot: Awaited<ReturnType<LocalModelRuntime["pool"]["acquire"]>>) => T): Promise<T> {
@@ -37,20 +37,26 @@ async function withSequence<T>(read: (slot: Awaited<ReturnType<LocalModelRuntime
   }
 }
 
+/** The prompt tokens `next` made the one sequence evaluate. */
+async function evaluatedBy(next: () => Promise<unknown>): Promise<number> {
+  const before = await withSequence((slot) => slot.sequence.tokenMeter.usedInputTokens);
+  await next();
+  return (await withSequence((slot) => slot.sequence.tokenMeter.usedInputTokens)) - before;
+}
+
+const PROMPT = "Once upon a time there was a little girl named Lily who loved her red ball.";
+
 describe("the in-process model between requests", () => {
-  it("keeps none of a request's tokens once it is answered", async () => {
-    await ask("Tenant A's private note: the merger with Globex closes on Friday.");
-    expect(await withSequence((slot) => slot.sequence.contextTokens.length)).toBe(0);
+  it("evaluates the whole prompt of another tenant's request that starts like the one before it", async () => {
+    await ask(`${PROMPT} Tenant A's private note: the merger closes on Friday.`, "acme");
+    const prompt = runtime.countTokens(PROMPT);
+    // node-llama-cpp meters the prompt's last token with the answer's first: the rest is input. A state
+    // reused from acme's request would have evaluated a few tokens at most.
+    expect(await evaluatedBy(() => ask(PROMPT, "globex"))).toBeGreaterThanOrEqual(prompt - 2);
   });
 
-  it("evaluates the whole prompt of a request that starts like the one before it", async () => {
-    const prompt = "Once upon a time there was a little girl named Lily who loved her red ball.";
-    await ask(prompt);
-    const before = await withSequence((slot) => slot.sequence.tokenMeter.usedInputTokens);
-    const second = await ask(prompt);
-    const evaluated = (await withSequence((slot) => slot.sequence.tokenMeter.usedInputTokens)) - before;
-    // node-llama-cpp meters the prompt's last token with the answer's first: the rest of the prompt is
-    // input. A reused state evaluated none of it.
-    expect(evaluated).toBeGreaterThanOrEqual(second.promptTokens - 1);
+  it("reuses what a tenant's last request evaluated for its next one", async () => {
+    await ask(`${PROMPT} And then?`, "acme");
+    expect(await evaluatedBy(() => ask(`${PROMPT} And then?`, "acme"))).toBeLessThan(runtime.countTokens(PROMPT) / 2);
   });
 });
