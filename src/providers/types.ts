@@ -32,6 +32,8 @@ export interface GenerationInput<R extends ChatCompletionRequest = ChatCompletio
    * in-process model); usage records it for an answer the client left before the model reported usage.
    */
   onStart?(promptTokens?: number): void;
+  /** Whose request it is: the in-process model reuses a sequence's evaluated prompt for that tenant only. */
+  tenant?: string;
 }
 
 /**

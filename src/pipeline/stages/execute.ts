@@ -282,9 +282,9 @@ export async function execute(ctx: ChatRequestContext, decided: RouteDecision, d
 async function run(call: PreparedCall, ctx: ChatRequestContext, onStart: (promptTokens?: number) => void): Promise<Answer> {
   const stream = ctx.body.stream === true;
   if (call.location === "cloud") {
-    const input = { model: call.model, request: call.request, signal: ctx.signal, onStart };
+    const input = { model: call.model, request: call.request, signal: ctx.signal, onStart, tenant: ctx.tenant.id };
     return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
   }
-  const input = { model: call.model, request: call.request, signal: ctx.signal, onStart };
+  const input = { model: call.model, request: call.request, signal: ctx.signal, onStart, tenant: ctx.tenant.id };
   return stream ? { kind: "stream", chunks: await call.provider.stream(input) } : { kind: "completion", completion: await call.provider.complete(input) };
 }

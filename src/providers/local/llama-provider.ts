@@ -154,10 +154,10 @@ export class LlamaCppProvider implements ChatProvider {
     throw unavailable(`The local model '${model.id}' is unavailable: ${state?.reason ?? "not configured"}.`, "model_unavailable");
   }
 
-  async complete({ model, request, signal, onStart }: GenerationInput): Promise<ChatCompletion> {
+  async complete({ model, request, signal, onStart, tenant }: GenerationInput): Promise<ChatCompletion> {
     const runtime = this.runtimeFor(model);
     const head = newHead(model);
-    const result = await runtime.generate(request, signal, { onStart });
+    const result = await runtime.generate(request, signal, { onStart }, tenant);
     return chatCompletion(head, result.text, result.finishReason, usage(result.promptTokens, result.completionTokens));
   }
 
@@ -165,7 +165,7 @@ export class LlamaCppProvider implements ChatProvider {
    * Resolves once the request holds a sequence (so an overloaded model fails before any byte is
    * sent and the router can still fall back); chunks then flow token by token.
    */
-  async stream({ model, request, signal, onStart }: GenerationInput): Promise<ChunkStream> {
+  async stream({ model, request, signal, onStart, tenant }: GenerationInput): Promise<ChunkStream> {
     const runtime = this.runtimeFor(model);
     // The signal is relayed by its abort event, which a client gone before now will not fire again.
     signal.throwIfAborted();
@@ -195,7 +195,7 @@ export class LlamaCppProvider implements ChatProvider {
           markStarted();
         },
         onText: (text) => channel.push(contentChunk(head, delta(text))),
-      })
+      }, tenant)
       .then(
         (result) => {
           if (!roleSent) channel.push(contentChunk(head, delta("")));

@@ -47,6 +47,8 @@ interface Slot {
   sequence: LlamaContextSequence;
   completion: LlamaCompletion;
   chat: LlamaChat | undefined;
+  /** The tenant whose request the sequence last evaluated (`forOwner`); undefined: none yet. */
+  owner?: string | undefined;
 }
 
 /** Large arrays of the GGUF header that the training context does not need. */
@@ -141,7 +143,8 @@ export class LocalModelRuntime {
     return this.preparePrompt(request).tokens;
   }
 
-  async generate(request: ChatCompletionRequest, signal: AbortSignal, hooks: GenerationHooks = {}): Promise<LocalGenerationResult> {
+  /** `tenant`: whose request it is (`forOwner`); requests without one share a sequence's state. */
+  async generate(request: ChatCompletionRequest, signal: AbortSignal, hooks: GenerationHooks = {}, tenant?: string): Promise<LocalGenerationResult> {
     const prompt = this.preparePrompt(request);
     if (prompt.tokens >= this.contextSize) {
       throw new GatewayError(
@@ -160,6 +163,12 @@ export class LocalModelRuntime {
     if (this.closing.signal.aborted) {
       this.pool.release(slot);
       throw this.closing.signal.reason;
+    }
+    try {
+      await forOwner(slot, tenant);
+    } catch (error) {
+      this.pool.release(slot);
+      throw error;
     }
     const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
     // Ends generation early on a stop string without treating it as a client abort.
@@ -267,4 +276,16 @@ function beginningToken(model: LlamaModel): Token | null {
 function samplerSeed(seed: number | null | undefined): number {
   if (seed == null) return randomInt(0, 2 ** 32);
   return Number(BigInt.asUintN(32, BigInt(seed)));
+}
+
+/**
+ * Makes `slot` `tenant`'s. node-llama-cpp keeps what a sequence evaluated and skips the start of the
+ * next prompt that matches it, so a prompt beginning like the one before it is answered sooner: handed
+ * to another tenant as it was, a sequence would let that tenant time guesses at the last one's prompt.
+ * So it is emptied first, while a tenant's own next turn (its conversation so far) is not evaluated again.
+ */
+async function forOwner(slot: Slot, tenant: string | undefined): Promise<void> {
+  if (slot.owner === tenant) return;
+  await slot.sequence.clearHistory();
+  slot.owner = tenant;
 }
