@@ -48,7 +48,7 @@ type Behaviour = Record<string, { prepare?: () => Error; run?: () => Error }>;
 
 function run(behaviour: Behaviour, decision: Partial<RouteDecision>, onHost?: Partial<RouteDecision>, warnings: unknown[] = []) {
   const log = { warn: (fields: unknown) => warnings.push(fields), info() {}, debug() {}, error() {} };
-  const ctx = { body: { model: "auto", messages: [] }, log, signal: new AbortController().signal } as unknown as ChatRequestContext;
+  const ctx = { body: { model: "auto", messages: [] }, tenant: { id: "acme" }, log, signal: new AbortController().signal } as unknown as ChatRequestContext;
   const deps = {
     registry: { get: (id: string) => byId.get(id) },
     catalog: { models: byId },
@@ -142,6 +142,7 @@ describe("a fallback the PII policy blocks the request for", () => {
   it.each([
     ["credentials the upstream refuses", authFailed],
     ["an account out of quota", outOfQuota],
+    ["a rate limit the upstream says not to retry", () => new GatewayError("slow down", { status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", headers: { "x-should-retry": "false" } })],
   ])("is the client's answer after %s, which wait for an operator however often the client retries", async (_what, failing) => {
     const result = await failure(run({ "cloud-y": { run: failing }, "cloud-x": { prepare: blocked } }, { model: "cloud-y", route: "cloud", fallbacks: ["cloud-x"] }));
     expect(result.code).toBe("pii_blocked");

@@ -142,11 +142,13 @@ const NEEDS_OPERATOR: ReadonlySet<string | null> = new Set(["upstream_auth_faile
 /**
  * Whether the client's retry may cure `error`: a target busy, still loading, rate limited, failing,
  * slow or unreachable. Not a provider without its key nor a local model that failed to load (the dry
- * run skips such targets and names what follows them), nor a `NEEDS_OPERATOR` failure.
+ * run skips such targets and names what follows them), nor a `NEEDS_OPERATOR` failure, nor one the
+ * client is told not to retry (`x-should-retry: false`: the upstream's own verdict, or the gateway's).
  */
 function retryMayCure(error: unknown): boolean {
   const kind = failureKindOf(error);
-  if (kind === undefined || (error instanceof GatewayError && NEEDS_OPERATOR.has(error.code))) return false;
+  if (kind === undefined) return false;
+  if (error instanceof GatewayError && (NEEDS_OPERATOR.has(error.code) || error.headers["x-should-retry"] === "false")) return false;
   return kind !== "unavailable" || (error instanceof GatewayError && error.code === "model_loading");
 }
 
