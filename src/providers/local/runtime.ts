@@ -160,15 +160,15 @@ export class LocalModelRuntime {
     // A free slot is handed out without looking at the signal: a client gone by now gets no generation.
     signal.throwIfAborted();
     const slot = await this.pool.acquire(signal);
-    if (this.closing.signal.aborted) {
-      this.pool.release(slot);
-      throw this.closing.signal.reason;
-    }
     try {
+      // Emptying a sequence waits for the context, which another sequence may hold: shutdown may have
+      // begun meanwhile, and its `dispose` has not seen this generation, so it must not start.
+      this.closing.signal.throwIfAborted();
       await forOwner(slot, tenant);
+      this.closing.signal.throwIfAborted();
     } catch (error) {
       this.pool.release(slot);
-      throw error;
+      throw this.closing.signal.aborted ? this.closing.signal.reason : error;
     }
     const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
     // Ends generation early on a stop string without treating it as a client abort.
