@@ -324,7 +324,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           // A kind the SDK does not know yet is passed on as it came and kept out of the session and the
           // count, as a whole answer's is (`knownCalls`): stored, it was an empty function call that the
           // session's next request sent upstream.
-          if (!collected && (unknownKinds.has(call.index) || (call.type !== undefined && call.type !== "function" && call.type !== "custom"))) {
+          if (!collected && (unknownKinds.has(call.index) || !knownKind(call))) {
             unknownKinds.add(call.index);
             continue;
           }
@@ -528,6 +528,19 @@ type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
   type?: string;
   custom?: { name?: string; input?: string };
 };
+
+/** The fields of a function or custom call's piece. */
+const CALL_PIECE_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
+
+/**
+ * Whether a call's first piece is of a kind the request schema knows: `type` says so, or, from a server
+ * that leaves it out, no field of another kind's (`mcp`) is there. A first piece of an id alone is a
+ * function call's, as before.
+ */
+function knownKind(first: ToolCallDelta): boolean {
+  if (first.type !== undefined) return first.type === "function" || first.type === "custom";
+  return Object.keys(first).every((field) => CALL_PIECE_FIELDS.has(field));
+}
 
 function emptyCall(first: ToolCallDelta): ToolCall {
   return first.type === "custom" || (first.custom && !first.function)
