@@ -10,6 +10,8 @@ import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
 
 const BASE = { id: "chatcmpl-mcp", created: 1_700_000_000, model: "upstream-gpt" };
 const MCP_CALL = { id: "call_mcp", type: "mcp_call", mcp: { server: "docs", name: "lookup", input: "{}" } };
+// A function call from a server that leaves `type` out and adds a vendor field (Gemini's).
+const VENDOR_CALL = { id: "call_fn", function: { name: "get_weather", arguments: '{"unit":"celsius"}' }, extra_content: { google: { thought_signature: "c2ln" } } };
 const received: { messages: { role: string; content?: unknown; tool_calls?: unknown }[] }[] = [];
 
 const cloud = upstreamGateway(
@@ -26,6 +28,12 @@ const cloud = upstreamGateway(
       res.write(chunkFrame(BASE, { role: "assistant", content: "Looked it up." }, null));
       // A server that leaves `type` out of the first piece: the call's own field says its kind.
       const { type: _type, ...untyped } = MCP_CALL;
+      if (JSON.stringify(sent.messages[0]).includes("weather")) {
+        res.write(chunkFrame(BASE, { role: "assistant", content: null }, null));
+        res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, ...VENDOR_CALL }] }, null));
+        res.write(chunkFrame(BASE, {}, "tool_calls"));
+        return res.end("data: [DONE]\n\n");
+      }
       const leavesTypeOut = JSON.stringify(sent.messages[0]).includes("untyped");
       res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, ...(leavesTypeOut ? untyped : MCP_CALL) }] }, null));
       res.write(chunkFrame(BASE, {}, "stop"));
@@ -37,11 +45,12 @@ const cloud = upstreamGateway(
   },
 );
 
-async function chat(session: string, content: string, stream: boolean): Promise<string> {
+async function chat(session: string, content: string | object[], stream: boolean): Promise<string> {
+  const messages = typeof content === "string" ? [{ role: "user", content }] : content;
   const response = await fetch(`${cloud.gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-session-id": session },
-    body: JSON.stringify({ model: "fake-gpt", stream, messages: [{ role: "user", content }] }),
+    body: JSON.stringify({ model: "fake-gpt", stream, messages }),
   });
   const text = await response.text();
   expect(response.status, text).toBe(200);
@@ -62,5 +71,15 @@ describe("a tool call of a kind the SDK does not know yet", () => {
     expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(history[1]).toMatchObject({ role: "assistant", content: "Looked it up." });
     expect(history[1]!.tool_calls).toBeUndefined();
+  });
+});
+
+describe("a streamed function call without its type, with a vendor field beside it", () => {
+  it("is kept in the session as the function call it is", async () => {
+    await chat("vendor-call", "What is the weather in Paris?", true);
+    await chat("vendor-call", [{ role: "tool", tool_call_id: "call_fn", content: "Sunny, 21 °C." }], false);
+    const history = received.at(-1)!.messages;
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant", "tool"]);
+    expect(history[1]!.tool_calls).toMatchObject([{ id: "call_fn", type: "function", function: { name: "get_weather", arguments: '{"unit":"celsius"}' } }]);
   });
 });

@@ -524,8 +524,8 @@ function assistantMessage(content: string, toolCalls: ToolCall[] | undefined, fu
  * its name and free-form input under `custom` instead.
  */
 type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
-  /** `function`, `custom`, or a kind the SDK does not know yet. */
-  type?: string;
+  /** `function`, `custom`, or a kind the SDK does not know yet (some servers send null or ""). */
+  type?: string | null;
   custom?: { name?: string; input?: string };
 };
 
@@ -534,12 +534,14 @@ const CALL_PIECE_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "
 
 /**
  * Whether a call's first piece is of a kind the request schema knows: `type` says so, or, from a server
- * that leaves it out, no field of another kind's (`mcp`) is there. A first piece of an id alone is a
- * function call's, as before.
+ * that leaves it out (or sends it empty), the piece carries a function or a custom call, or nothing of
+ * another kind's (`mcp`): a first piece of an id alone is a function call's, as before, and vendor
+ * fields beside a function (Gemini's `extra_content`) do not make it another kind.
  */
 function knownKind(first: ToolCallDelta): boolean {
-  if (first.type !== undefined) return first.type === "function" || first.type === "custom";
-  return Object.keys(first).every((field) => CALL_PIECE_FIELDS.has(field));
+  if (first.type === "function" || first.type === "custom") return true;
+  if (first.type) return false;
+  return first.function != null || first.custom != null || Object.keys(first).every((field) => CALL_PIECE_FIELDS.has(field));
 }
 
 function emptyCall(first: ToolCallDelta): ToolCall {
