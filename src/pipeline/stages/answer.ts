@@ -321,9 +321,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         }
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
-          // A kind the SDK does not know yet is passed on as it came and kept out of the session and the
-          // count, as a whole answer's is (`knownCalls`): stored, it was an empty function call that the
-          // session's next request sent upstream.
+          // A kind the SDK does not know yet (`knownKind`) is passed on as it came and kept out of the
+          // session and the count, as a whole answer's is (`knownCalls`): stored, it was an empty function
+          // call that the session's next request sent upstream.
           if (!collected && (unknownKinds.has(call.index) || !knownKind(call))) {
             unknownKinds.add(call.index);
             continue;
