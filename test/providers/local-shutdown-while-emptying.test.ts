@@ -34,7 +34,8 @@ it("answers a request whose sequence was being emptied when shutdown began as un
   // Shutdown begins as globex's request starts emptying the other sequence.
   let shutdown: Promise<void> | undefined;
   const slots: { sequence: LlamaContextSequence }[] = [];
-  for (let i = 0; i < runtime.pool.available; i++) slots.push(await runtime.pool.acquire(new AbortController().signal));
+  const free = runtime.pool.available;
+  for (let i = 0; i < free; i++) slots.push(await runtime.pool.acquire(new AbortController().signal));
   for (const slot of slots) {
     const clear = slot.sequence.clearHistory.bind(slot.sequence);
     slot.sequence.clearHistory = () => {
