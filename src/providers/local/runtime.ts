@@ -289,26 +289,20 @@ function samplerSeed(seed: number | null | undefined): number {
  * shared system prompt alone, would throw away another conversation's state to save little); else the
  * sequence freed longest ago, the least likely to be continued.
  */
-function continuedSlot(free: readonly Slot[], tenant: string | undefined, prompt: readonly Token[]): number {
+function continuedSlot(free: readonly Slot[], tenant: string | undefined, prompt: Token[]): number {
   let chosen = 0;
   let longest = 0;
   free.forEach((slot, index) => {
     if (slot.owner !== tenant) return;
-    const held = slot.sequence.contextTokens;
-    const shared = sharedStart(held, prompt);
-    if (shared > longest && shared * 2 >= held.length) {
+    // Compared in place: `contextTokens` would copy each sequence's state (up to its window) per request.
+    const held = slot.sequence.nextTokenIndex;
+    const shared = slot.sequence.compareContextTokens(prompt).firstDifferentIndex;
+    if (shared > longest && shared * 2 >= held) {
       chosen = index;
       longest = shared;
     }
   });
   return chosen;
-}
-
-function sharedStart(a: readonly Token[], b: readonly Token[]): number {
-  const end = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < end && a[i] === b[i]) i++;
-  return i;
 }
 
 /**
