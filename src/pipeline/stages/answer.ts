@@ -67,7 +67,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     const reasoning = message as unknown as Record<string, unknown>;
     for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
-    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
+    // A call without its `type` is restored as the kind `callKind` reads it as, and goes out with that type.
+    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => restoreKnownCall(call, vault));
     // The deprecated single call is a function call without an id: restored the same way.
     if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
   }
@@ -89,11 +90,25 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
 }
 
 /**
- * The calls of kinds the request schema knows (function, custom). A kind the SDK does not know yet has
- * no text we know where to find: neither counted nor kept in the session.
+ * The calls of kinds the request schema knows (function, custom; `callKind`), each with its `type`
+ * (some servers leave it out) and its vendor fields as the upstream sent them. A kind the SDK does not
+ * know yet has no text we know where to find: neither counted nor kept in the session.
  */
 function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
-  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
+  return message.tool_calls?.flatMap((call) => {
+    const type = callKind(call as CallPiece);
+    if (!type) return [];
+    return [(call.type === type ? call : { ...call, type }) as ToolCall];
+  });
+}
+
+type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
+
+/** A whole answer's call with its placeholders restored; one of a kind the SDK does not know yet as it came. */
+function restoreKnownCall(call: AnswerCall, vault: PseudonymVault): AnswerCall {
+  const type = callKind(call as CallPiece);
+  if (!type) return call;
+  return restoreToolCall((call.type === type ? call : { ...call, type }) as AnswerCall, vault);
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
@@ -532,20 +547,27 @@ type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
 /** The fields of a function or custom call's piece. */
 const CALL_PIECE_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
 
+/** What `callKind` reads of a call: a whole answer's, or a streamed call's first piece. */
+type CallPiece = { type?: string | null; function?: unknown; custom?: unknown };
+
 /**
- * Whether a call's first piece is of a kind the request schema knows: `type` says so, or, from a server
- * that leaves it out (or sends it empty), the piece carries a function or a custom call, or nothing of
- * another kind's (`mcp`): a first piece of an id alone is a function call's, as before, and vendor
- * fields beside a function (Gemini's `extra_content`) do not make it another kind.
+ * The kind of a call (a whole answer's, or a streamed call's first piece) when the request schema
+ * knows it: `type` says so, or, from a server that leaves it out (or sends it empty), the call carries
+ * a function or a custom call, or nothing of another kind's (`mcp`): a first piece of an id alone is
+ * a function call's, as before, and vendor fields beside a function (Gemini's `extra_content`) do not
+ * make it another kind. Undefined for a kind the SDK does not know yet.
  */
-function knownKind(first: ToolCallDelta): boolean {
-  if (first.type === "function" || first.type === "custom") return true;
-  if (first.type) return false;
-  return first.function != null || first.custom != null || Object.keys(first).every((field) => CALL_PIECE_FIELDS.has(field));
+function callKind(call: CallPiece): "function" | "custom" | undefined {
+  if (call.type === "function" || call.type === "custom") return call.type;
+  if (call.type) return undefined;
+  if (call.custom != null && call.function == null) return "custom";
+  return call.function != null || Object.keys(call).every((field) => CALL_PIECE_FIELDS.has(field)) ? "function" : undefined;
 }
 
+const knownKind = (first: ToolCallDelta): boolean => callKind(first) !== undefined;
+
 function emptyCall(first: ToolCallDelta): ToolCall {
-  return first.type === "custom" || (first.custom && !first.function)
+  return callKind(first) === "custom"
     ? { id: "", type: "custom", custom: { name: "", input: "" } }
     : { id: "", type: "function", function: { name: "", arguments: "" } };
 }

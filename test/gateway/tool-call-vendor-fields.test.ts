@@ -1,0 +1,107 @@
+/**
+ * What a session keeps of an answer's tool calls is what the provider needs back on the next turn.
+ * Gemini's OpenAI-compatible API sends `extra_content: {google: {thought_signature}}` beside a call
+ * and answers 400 when the next request's assistant message lacks it. A whole answer's call without
+ * `type` (some servers leave it out) was dropped from the session, and its placeholders were not
+ * restored, where a streamed one was kept.
+ */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway } from "../support/gateway.js";
+import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
+
+type SentMessage = { role: string; content?: unknown; tool_calls?: Record<string, unknown>[] };
+const BASE = { id: "chatcmpl-vendor", created: 1_700_000_000, model: "upstream-gemini" };
+const EMAIL = "ann.lee@example.com";
+
+/** An opaque signature as Gemini sends one: base64 of a few hundred bytes. */
+function signature(seed: string): string {
+  let bytes = Buffer.alloc(0);
+  for (let i = 0; bytes.length < 300; i++) bytes = Buffer.concat([bytes, createHash("sha512").update(`${seed}${i}`).digest()]);
+  return bytes.toString("base64");
+}
+const SIG_WEATHER = signature("weather");
+const SIG_TIME = signature("time");
+const vendor = (sig: string) => ({ google: { thought_signature: sig } });
+
+const received: { messages: SentMessage[] }[] = [];
+
+const cloud = upstreamGateway(
+  () =>
+    startRawUpstream((raw, res) => {
+      const sent = JSON.parse(raw) as { stream?: boolean; messages: SentMessage[] };
+      received.push(sent);
+      const question = JSON.stringify(sent.messages.at(-1));
+      const placeholder = question.match(/<EMAIL_ADDRESS_\d+>/)?.[0];
+      if (sent.messages.at(-1)!.role !== "user" || question.includes("plain")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const message = { role: "assistant", content: "Done.", refusal: null };
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop", logprobs: null }] }));
+      }
+      if (!sent.stream) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const call = { id: "call_mail", function: { name: "send_mail", arguments: JSON.stringify({ to: placeholder ?? "nobody" }) }, extra_content: vendor(SIG_WEATHER) };
+        // A server that sends the type, as OpenAI does, or one that leaves it out.
+        const typed = question.includes("(with its type)") ? { ...call, type: "function" } : call;
+        const message = { role: "assistant", content: null, refusal: null, tool_calls: [typed] };
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "tool_calls", logprobs: null }] }));
+      }
+      // Two calls in parallel, their pieces interleaved; each call's first piece carries its signature.
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(chunkFrame(BASE, { role: "assistant", content: null }, null));
+      res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, id: "call_weather", type: "function", function: { name: "get_weather", arguments: "" }, extra_content: vendor(SIG_WEATHER) }] }, null));
+      res.write(chunkFrame(BASE, { tool_calls: [{ index: 1, id: "call_time", type: "function", function: { name: "get_time", arguments: "" }, extra_content: vendor(SIG_TIME) }] }, null));
+      res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, function: { arguments: '{"unit":' } }] }, null));
+      res.write(chunkFrame(BASE, { tool_calls: [{ index: 1, function: { arguments: '{"zone":"UTC"}' } }] }, null));
+      // A later piece naming a call's own fields again, or a vendor field already kept, changes neither.
+      res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, function: { arguments: '"celsius"}' }, extra_content: vendor("later") }] }, null));
+      res.write(chunkFrame(BASE, {}, "tool_calls"));
+      res.end("data: [DONE]\n\n");
+    }),
+  {
+    modelsYaml: (raw) => testModelsYaml({ cloudBaseURL: raw.baseURL, maxRetries: 0 }),
+    gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING }, waitForModels: false },
+  },
+);
+
+const lastAssistant = () => received.at(-1)!.messages.find((m) => m.role === "assistant")!;
+
+describe("a whole answer's tool call", () => {
+  it.each([
+    ["with its type", "typed"],
+    ["without its type", "untyped"],
+  ])("reaches the client restored and goes back with the session's next turn, vendor field kept (%s)", async (marker, session) => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": `vendor-whole-${session}` };
+    const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: `Mail ${EMAIL} the report (${marker}).` }] }, { headers });
+    const call = answer.choices[0]!.message.tool_calls![0]! as { function: { arguments: string } };
+    expect(JSON.parse(call.function.arguments)).toEqual({ to: EMAIL });
+
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: "call_mail", content: "Sent." }] }, { headers });
+    expect(received.at(-1)!.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool"]);
+    const [stored] = lastAssistant().tool_calls!;
+    expect(stored).toMatchObject({ id: "call_mail", type: "function", function: { name: "send_mail" }, extra_content: vendor(SIG_WEATHER) });
+    // Pseudonymized again on its way out, as the rest of the history is.
+    expect(JSON.stringify(received.at(-1))).not.toContain(EMAIL);
+    expect(JSON.parse((stored!.function as { arguments: string }).arguments)).toEqual({ to: expect.stringMatching(/^<EMAIL_ADDRESS_\d+>$/) });
+  });
+});
+
+describe("a client that resends the history itself", () => {
+  it("has its calls' vendor fields forwarded, scanned for personal data like the rest", async () => {
+    const client = cloud.gw.client();
+    const call = { id: "call_1", type: "function" as const, function: { name: "lookup", arguments: "{}" }, extra_content: { google: { thought_signature: SIG_TIME }, note: `ask ${EMAIL}` } };
+    await client.chat.completions.create({
+      model: "fake-gpt",
+      messages: [
+        { role: "user", content: "Look it up (plain)." },
+        { role: "assistant", content: null, tool_calls: [call] } as never,
+        { role: "tool", tool_call_id: "call_1", content: "Found." },
+      ],
+    });
+    const [sent] = lastAssistant().tool_calls!;
+    const extra = sent!.extra_content as { google: unknown; note: string };
+    expect(extra.google).toEqual({ thought_signature: SIG_TIME });
+    expect(extra.note).toMatch(/^ask <EMAIL_ADDRESS_\d+>$/);
+  });
+});
