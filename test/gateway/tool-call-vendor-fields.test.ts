@@ -1,9 +1,9 @@
 /**
  * What a session keeps of an answer's tool calls is what the provider needs back on the next turn.
  * Gemini's OpenAI-compatible API sends `extra_content: {google: {thought_signature}}` beside a call
- * and answers 400 when the next request's assistant message lacks it. A whole answer's call without
- * `type` (some servers leave it out) was dropped from the session, and its placeholders were not
- * restored, where a streamed one was kept.
+ * and answers 400 when the next request's assistant message lacks it: a whole answer's call kept it,
+ * a streamed one lost it. A whole answer's call without `type` (some servers leave it out) was dropped
+ * from the session, and its placeholders were not restored, where a streamed one was kept.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,29 @@ const cloud = upstreamGateway(
 );
 
 const lastAssistant = () => received.at(-1)!.messages.find((m) => m.role === "assistant")!;
+
+describe("a streamed answer's tool calls with vendor fields", () => {
+  it("go back to the provider with the session's next turn as the provider sent them", async () => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": "vendor-streamed" };
+    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Weather and time here?" }] }, { headers });
+    const names: string[] = [];
+    for await (const chunk of stream) for (const call of chunk.choices[0]?.delta.tool_calls ?? []) if (call.function?.name) names.push(call.function.name);
+    expect(names).toEqual(["get_weather", "get_time"]);
+
+    const results = [
+      { role: "tool" as const, tool_call_id: "call_weather", content: "Sunny, 21 °C." },
+      { role: "tool" as const, tool_call_id: "call_time", content: "14:05" },
+    ];
+    const next = await client.chat.completions.create({ model: "fake-gpt", messages: results }, { headers });
+    expect(next.choices[0]!.message.content).toBe("Done.");
+    expect(received.at(-1)!.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "tool"]);
+    expect(lastAssistant().tool_calls).toEqual([
+      { id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"unit":"celsius"}' }, extra_content: vendor(SIG_WEATHER) },
+      { id: "call_time", type: "function", function: { name: "get_time", arguments: '{"zone":"UTC"}' }, extra_content: vendor(SIG_TIME) },
+    ]);
+  });
+});
 
 describe("a whole answer's tool call", () => {
   it.each([

@@ -345,6 +345,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           }
           if (!collected) calls.set(call.index, (collected = emptyCall(call)));
           if (call.id) collected.id = call.id;
+          keepVendorFields(collected, call);
           const { name, text: piece } = deltaParts(call, collected);
           if (name) appendName(collected, name);
           if (written) {
@@ -570,6 +571,29 @@ function emptyCall(first: ToolCallDelta): ToolCall {
   return callKind(first) === "custom"
     ? { id: "", type: "custom", custom: { name: "", input: "" } }
     : { id: "", type: "function", function: { name: "", arguments: "" } };
+}
+
+/**
+ * How many vendor fields a streamed call keeps: a server that sent a new one with every piece would
+ * otherwise grow the stored turn with each.
+ */
+const MAX_VENDOR_FIELDS = 8;
+
+/**
+ * Keeps the vendor fields of a streamed call's piece (Gemini's `extra_content`, whose thought signature
+ * it refuses the next request without) on the call the session stores, as a whole answer's call keeps
+ * them: each field as the first piece that carries it sent it. They never replace the call's own
+ * fields (`CALL_PIECE_FIELDS`).
+ */
+function keepVendorFields(call: ToolCall, piece: ToolCallDelta): void {
+  const fields = piece as Record<string, unknown>;
+  for (const field in fields) {
+    const value = fields[field];
+    if (CALL_PIECE_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
+    if (Object.keys(call).length - 3 >= MAX_VENDOR_FIELDS) return;
+    // Defined, not assigned: a field named `__proto__` (JSON.parse makes it an own one) stays a field.
+    Object.defineProperty(call, field, { value, enumerable: true, writable: true, configurable: true });
+  }
 }
 
 /** The name and text a piece adds to the call it continues (the call's kind was set by its first piece). */
