@@ -38,6 +38,14 @@ const cloud = upstreamGateway(
         const message = { role: "assistant", content: "Done.", refusal: null };
         return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop", logprobs: null }] }));
       }
+      if (question.includes("many fields")) {
+        // A server that adds a new vendor field with every piece.
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, id: "call_many", type: "function", function: { name: "lookup", arguments: "" } }] }, null));
+        for (let i = 0; i < 20; i++) res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, function: { arguments: i === 0 ? "{}" : "" }, [`x_vendor_${i}`]: i }] }, null));
+        res.write(chunkFrame(BASE, {}, "tool_calls"));
+        return res.end("data: [DONE]\n\n");
+      }
       if (!sent.stream) {
         res.writeHead(200, { "content-type": "application/json" });
         const call = { id: "call_mail", function: { name: "send_mail", arguments: JSON.stringify({ to: placeholder ?? "nobody" }) }, extra_content: vendor(SIG_WEATHER) };
@@ -86,6 +94,17 @@ describe("a streamed answer's tool calls with vendor fields", () => {
       { id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"unit":"celsius"}' }, extra_content: vendor(SIG_WEATHER) },
       { id: "call_time", type: "function", function: { name: "get_time", arguments: '{"zone":"UTC"}' }, extra_content: vendor(SIG_TIME) },
     ]);
+  });
+
+  it("are kept up to a bound: a server adding one with every piece does not grow the stored turn", async () => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": "vendor-many" };
+    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Look it up (many fields)." }] }, { headers });
+    for await (const _chunk of stream);
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: "call_many", content: "Found." }] }, { headers });
+    const [call] = lastAssistant().tool_calls!;
+    expect(call).toMatchObject({ id: "call_many", type: "function", function: { name: "lookup", arguments: "{}" } });
+    expect(Object.keys(call!).filter((field) => field.startsWith("x_vendor_"))).toEqual(Array.from({ length: 8 }, (_, i) => `x_vendor_${i}`));
   });
 });
 

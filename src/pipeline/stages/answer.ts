@@ -590,7 +590,7 @@ function keepVendorFields(call: ToolCall, piece: ToolCallDelta): void {
   for (const field in fields) {
     const value = fields[field];
     if (CALL_PIECE_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
-    if (Object.keys(call).length - 3 >= MAX_VENDOR_FIELDS) return;
+    if (Object.keys(call).filter((kept) => !CALL_PIECE_FIELDS.has(kept)).length >= MAX_VENDOR_FIELDS) return;
     // Defined, not assigned: a field named `__proto__` (JSON.parse makes it an own one) stays a field.
     Object.defineProperty(call, field, { value, enumerable: true, writable: true, configurable: true });
   }
