@@ -38,6 +38,14 @@ const cloud = upstreamGateway(
         const message = { role: "assistant", content: "Done.", refusal: null };
         return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop", logprobs: null }] }));
       }
+      if (question.includes("(streamed without its type)")) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(chunkFrame(BASE, { role: "assistant", content: null }, null));
+        res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, id: "call_find", function: { name: "find", arguments: "" }, extra_content: vendor(SIG_TIME) }] }, null));
+        res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, null));
+        res.write(chunkFrame(BASE, {}, "tool_calls"));
+        return res.end("data: [DONE]\n\n");
+      }
       if (question.includes("many fields")) {
         // A server that adds a new vendor field with every piece.
         res.writeHead(200, { "content-type": "text/event-stream" });
@@ -145,5 +153,23 @@ describe("a client that resends the history itself", () => {
     const extra = sent!.extra_content as { google: unknown; note: string };
     expect(extra.google).toEqual({ thought_signature: SIG_TIME });
     expect(extra.note).toMatch(/^ask <EMAIL_ADDRESS_\d+>$/);
+  });
+});
+
+describe("a call from a server that leaves its type out", () => {
+  it("reaches the client typed, so the official client's stream helper takes it (streamed)", async () => {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "fake-gpt", messages: [{ role: "user", content: "Find it (streamed without its type)." }] });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]!.message.tool_calls).toMatchObject([{ id: "call_find", type: "function", function: { name: "find", arguments: "{}" } }]);
+  });
+
+  it("reaches the client typed, so the history the client sends back is accepted (whole)", async () => {
+    const client = cloud.gw.client();
+    const question = { role: "user" as const, content: "Mail the report (without its type)." };
+    const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [question] });
+    const message = answer.choices[0]!.message;
+    expect(message.tool_calls).toMatchObject([{ id: "call_mail", type: "function", extra_content: vendor(SIG_WEATHER) }]);
+    const next = await client.chat.completions.create({ model: "fake-gpt", messages: [question, message, { role: "tool", tool_call_id: "call_mail", content: "Sent." }] });
+    expect(next.choices[0]!.message.content).toBe("Done.");
   });
 });

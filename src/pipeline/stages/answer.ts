@@ -57,6 +57,10 @@ type ReasoningField = (typeof REASONING_FIELDS)[number];
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
+  // A call without its `type` (some servers leave it out) goes out with the one its fields show: the
+  // official client's stream helper throws on a call without one, and the request schema (as OpenAI's
+  // API) refuses it in a history the client sends back.
+  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map(withKind);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
   const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
@@ -67,8 +71,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     const reasoning = message as unknown as Record<string, unknown>;
     for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
     // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
-    // A call without its `type` is restored as the kind `callKind` reads it as, and goes out with that type.
-    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => restoreKnownCall(call, vault));
+    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
     // The deprecated single call is a function call without an id: restored the same way.
     if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
   }
@@ -90,25 +93,20 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
 }
 
 /**
- * The calls of kinds the request schema knows (function, custom; `callKind`), each with its `type`
- * (some servers leave it out) and its vendor fields as the upstream sent them. A kind the SDK does not
- * know yet has no text we know where to find: neither counted nor kept in the session.
+ * The calls of kinds the request schema knows (function, custom), with their vendor fields as the
+ * upstream sent them. A kind the SDK does not know yet has no text we know where to find: neither
+ * counted nor kept in the session.
  */
 function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
-  return message.tool_calls?.flatMap((call) => {
-    const type = callKind(call as CallPiece);
-    if (!type) return [];
-    return [(call.type === type ? call : { ...call, type }) as ToolCall];
-  });
+  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
 }
 
 type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
 
-/** A whole answer's call with its placeholders restored; one of a kind the SDK does not know yet as it came. */
-function restoreKnownCall(call: AnswerCall, vault: PseudonymVault): AnswerCall {
+/** The call with the `type` its fields show (`callKind`) when it came without one; otherwise the call itself. */
+function withKind(call: AnswerCall): AnswerCall {
   const type = callKind(call as CallPiece);
-  if (!type) return call;
-  return restoreToolCall((call.type === type ? call : { ...call, type }) as AnswerCall, vault);
+  return type === undefined || call.type === type ? call : ({ ...call, type } as AnswerCall);
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
@@ -343,7 +341,11 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
             unknownKinds.add(call.index);
             continue;
           }
-          if (!collected) calls.set(call.index, (collected = emptyCall(call)));
+          if (!collected) {
+            calls.set(call.index, (collected = emptyCall(call)));
+            // Sent on with the kind it is stored as, as a whole answer's call is (`withKind`).
+            call.type = collected.type;
+          }
           if (call.id) collected.id = call.id;
           keepVendorFields(collected, call);
           const { name, text: piece } = deltaParts(call, collected);
