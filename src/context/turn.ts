@@ -11,6 +11,11 @@ export const TurnMetaSchema = z.object({
   at: z.number(),
   route: z.string().optional(),
   model: z.string().optional(),
+  /**
+   * The provider (models.yaml) of `model`, the model that answered the request that stored the turn:
+   * a stored call's vendor fields go to it only. Turns stored before it was recorded have none.
+   */
+  provider: z.string().optional(),
   intent: z.string().optional(),
   requestId: z.string().optional(),
   /**

@@ -10,14 +10,14 @@ import { echo } from "../../api/echo.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { isInstruction } from "../../context/turn.js";
 import { GatewayError, invalidRequest } from "../../errors.js";
-import type { ModelEntry } from "../../models/registry.js";
+import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
 import { PiiBlockedError } from "../../pii/sanitize.js";
 import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { EgressProvider, OnHostProvider } from "../../providers/types.js";
 import { asSent, assertSupportedAsSent } from "../capabilities.js";
-import type { Conversation } from "./conversation.js";
+import { requestFor, type Conversation } from "./conversation.js";
 
 /**
  * Room for what the per-message counts do not see: a plain prompt's opening token and closing
@@ -62,6 +62,7 @@ export class KeepLocalError extends GatewayError {
 export interface PrepareDeps {
   providers: ProviderSet;
   sanitizer: Sanitizer;
+  registry: ModelRegistry;
 }
 
 /** What the routing rule asks of this call: its max-tokens cap and PII action (for cloud egress only). */
@@ -79,7 +80,8 @@ export function prepareCall(
   deps: PrepareDeps,
 ): PreparedCall {
   const routed = deps.providers.forModel(model);
-  const request = routed.location === "local" ? withRefusalsAsText(conversation.request) : conversation.request;
+  const forTarget = requestFor(conversation, model, deps.registry);
+  const request = routed.location === "local" ? withRefusalsAsText(forTarget) : forTarget;
   const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
@@ -91,9 +93,10 @@ export function prepareCall(
     if (outcome.kind !== "local") throw blockedInConversation(outcome.error, shaped, request);
     return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
-  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
+  // The whole-conversation scan already made the cloud form; reuse it when nothing was left out (`requestFor`),
+  // trimmed, capped or overridden.
   const outcome =
-    shaped === request && override === undefined ? cloudScan() : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
+    shaped === conversation.request && override === undefined ? cloudScan() : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
     case "cloud":
       return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: true };

@@ -21,6 +21,8 @@ import type { Conversation } from "./conversation.js";
 export interface TurnFacts {
   route: Location;
   model: string;
+  /** The answering model's provider: a stored call's vendor fields go back to it only. */
+  provider: string;
   intent: string | undefined;
   /** What the policy wants remembered for the next turn; null forgets it. */
   sticky: StickyState | null;
@@ -90,6 +92,7 @@ function turnSaver(
     at: Date.now(),
     route: facts.route,
     model: facts.model,
+    provider: facts.provider,
     requestId: ctx.requestId,
     ...(facts.intent ? { intent: facts.intent } : {}),
     ...(merged.replace ? { rewrite: true as const } : {}),
