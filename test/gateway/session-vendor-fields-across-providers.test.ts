@@ -127,24 +127,18 @@ describe("a stored call's vendor fields when the session moves to another provid
     expect(lastCall(received.gemini.at(-1))).toEqual({ ...CALL, extra_content: EXTRA });
   });
 
-  it("follow each attempt of a request: a fallback to the other provider gets the call without them", async () => {
-    const { client, headers, result } = await sessionAfterGeminiCall("fallback-to-other");
-    failNext.add("gemini");
-    const next = await client.chat.completions.create({ model: "gpt-4o", messages: [result] }, { headers }).withResponse();
-    expect(next.response.headers.get("x-switchyard-model")).toBe("mistral-small");
+  it.each([
+    ["the other provider gets the call without them", "gpt-4o", "gemini", "mistral-small"],
+    ["the provider that wrote the call gets them", "mistral-small", "mistral", "gpt-4o"],
+  ] as const)("follow each attempt of a request: a fallback to %s", async (_, first, failing, answering) => {
+    const { client, headers, result } = await sessionAfterGeminiCall(`fallback-from-${failing}`);
+    failNext.add(failing);
+    const next = await client.chat.completions.create({ model: first, messages: [result] }, { headers }).withResponse();
+    expect(next.response.headers.get("x-switchyard-model")).toBe(answering);
     expect(next.data.choices[0]!.message.content).toBe("Done.");
+    // Both attempts got the call, each as its provider takes it.
     expect(lastCall(received.gemini.at(-1))).toEqual({ ...CALL, extra_content: EXTRA });
     expect(lastCall(received.mistral.at(-1))).toEqual(CALL);
-  });
-
-  it("follow each attempt of a request: a fallback to the provider that wrote the call gets them", async () => {
-    const { client, headers, result } = await sessionAfterGeminiCall("fallback-to-writer");
-    failNext.add("mistral");
-    const next = await client.chat.completions.create({ model: "mistral-small", messages: [result] }, { headers }).withResponse();
-    expect(next.response.headers.get("x-switchyard-model")).toBe("gpt-4o");
-    expect(next.data.choices[0]!.message.content).toBe("Done.");
-    expect(lastCall(received.mistral.at(-1))).toEqual(CALL);
-    expect(lastCall(received.gemini.at(-1))).toEqual({ ...CALL, extra_content: EXTRA });
   });
 
   it("a history the client sends itself goes as the client sent it", async () => {
