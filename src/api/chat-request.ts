@@ -77,6 +77,26 @@ export function withToolCallText<C extends ToolCallShape>(call: C, text: string)
   return (call.type === "custom" ? { ...call, custom: { ...call.custom, input: text } } : { ...call, function: { ...call.function, arguments: text } }) as C;
 }
 
+/**
+ * A tool call's own fields, which every provider knows; any other is its vendor's (Gemini's
+ * `extra_content`). `index` is a streamed piece's, and some servers (Ollama) send it on a whole
+ * answer's call too.
+ */
+export const TOOL_CALL_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
+
+/** Whether the call carries a field of its vendor's (`TOOL_CALL_FIELDS`). */
+export function hasVendorFields(call: object): boolean {
+  return Object.keys(call).some((field) => !TOOL_CALL_FIELDS.has(field));
+}
+
+/**
+ * The call with its own fields only (`TOOL_CALL_FIELDS`), as a provider that did not write it takes
+ * it. Only the call's top level: what `function` or `custom` holds goes as it is.
+ */
+export function withoutVendorFields<C extends object>(call: C): C {
+  return Object.fromEntries(Object.entries(call).filter(([field]) => TOOL_CALL_FIELDS.has(field))) as C;
+}
+
 const name = z.string().max(256).optional();
 
 // Deprecated by OpenAI (replaced by `tool_calls`), but still answered when a client sends `functions`:

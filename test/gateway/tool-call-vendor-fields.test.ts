@@ -26,6 +26,13 @@ const vendor = (sig: string) => ({ google: { thought_signature: sig } });
 
 const received: { messages: SentMessage[] }[] = [];
 
+/** Whole answers' calls with neither a type nor a function or custom object, by the marker that asks for each. */
+const BARE_CALLS = [
+  ["id alone", { id: "call_x" }],
+  ["id and index", { id: "call_x", index: 0 }],
+  ["null function", { id: "call_x", function: null }],
+] as const;
+
 const cloud = upstreamGateway(
   () =>
     startRawUpstream((raw, res) => {
@@ -53,6 +60,12 @@ const cloud = upstreamGateway(
         for (let i = 0; i < 20; i++) res.write(chunkFrame(BASE, { tool_calls: [{ index: 0, function: { arguments: i === 0 ? "{}" : "" }, [`x_vendor_${i}`]: i }] }, null));
         res.write(chunkFrame(BASE, {}, "tool_calls"));
         return res.end("data: [DONE]\n\n");
+      }
+      const bare = BARE_CALLS.find(([marker]) => question.includes(`(${marker})`));
+      if (bare) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const message = { role: "assistant", content: null, refusal: null, tool_calls: [bare[1]] };
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "tool_calls", logprobs: null }] }));
       }
       if (!sent.stream) {
         res.writeHead(200, { "content-type": "application/json" });
@@ -171,5 +184,24 @@ describe("a call from a server that leaves its type out", () => {
     expect(message.tool_calls).toMatchObject([{ id: "call_mail", type: "function", extra_content: vendor(SIG_WEATHER) }]);
     const next = await client.chat.completions.create({ model: "fake-gpt", messages: [question, message, { role: "tool", tool_call_id: "call_mail", content: "Sent." }] });
     expect(next.choices[0]!.message.content).toBe("Done.");
+  });
+});
+
+describe("a whole answer's call with neither a type nor a function or custom object", () => {
+  it.each(BARE_CALLS.flatMap(([marker, call]) => [
+    [marker, call, `Mail ${EMAIL} now (${marker}).`],
+    [marker, call, `Send the report now (${marker}).`],
+  ]))("reaches the client as it came and stays out of the session (%s: %j; %s)", async (marker, call, question) => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": `bare-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-") };
+    const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: question }] }, { headers });
+    expect(answer.choices[0]!.message.tool_calls).toEqual([call]);
+
+    // The save succeeded: the next turn has the first exchange, the call left out as it was before.
+    const next = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "And now (plain)?" }] }, { headers });
+    expect(next.choices[0]!.message.content).toBe("Done.");
+    const history = received.at(-1)!.messages;
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(history[1]!.tool_calls).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
+import { TOOL_CALL_FIELDS, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -547,27 +547,33 @@ type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
   custom?: { name?: string; input?: string };
 };
 
-/** The fields of a function or custom call's piece. */
-const CALL_PIECE_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
-
 /** What `callKind` reads of a call: a whole answer's, or a streamed call's first piece. */
 type CallPiece = { type?: string | null; function?: unknown; custom?: unknown };
+
+const isObject = (value: unknown): boolean => typeof value === "object" && value !== null;
 
 /**
  * The kind of a call (a whole answer's, or a streamed call's first piece) when the request schema
  * knows it: `type` says so, or, from a server that leaves it out (or sends it empty), the call carries
- * a function or a custom call, or nothing of another kind's (`mcp`): a first piece of an id alone is
- * a function call's, as before, and vendor fields beside a function (Gemini's `extra_content`) do not
- * make it another kind. Undefined for a kind the SDK does not know yet.
+ * a function or a custom call object. Vendor fields beside a function (Gemini's `extra_content`) do
+ * not make it another kind. Undefined otherwise: a kind the SDK does not know yet (`mcp`), or a whole
+ * answer's call with neither object (`{id}`, `function: null`), which has no name or text to read
+ * and goes to the client, and stays out of the session, as it came.
  */
 function callKind(call: CallPiece): "function" | "custom" | undefined {
   if (call.type === "function" || call.type === "custom") return call.type;
   if (call.type) return undefined;
-  if (call.custom != null && call.function == null) return "custom";
-  return call.function != null || Object.keys(call).every((field) => CALL_PIECE_FIELDS.has(field)) ? "function" : undefined;
+  if (isObject(call.custom) && !isObject(call.function)) return "custom";
+  return isObject(call.function) ? "function" : undefined;
 }
 
-const knownKind = (first: ToolCallDelta): boolean => callKind(first) !== undefined;
+/**
+ * Whether a streamed call's first piece is of a kind the request schema knows (`callKind`), or has
+ * nothing of another kind's: a first piece of an id alone is a function call's, whose name and text
+ * the next pieces bring.
+ */
+const knownKind = (first: ToolCallDelta): boolean =>
+  callKind(first) !== undefined || (!first.type && Object.keys(first).every((field) => TOOL_CALL_FIELDS.has(field)));
 
 function emptyCall(first: ToolCallDelta): ToolCall {
   return callKind(first) === "custom"
@@ -585,14 +591,14 @@ const MAX_VENDOR_FIELDS = 8;
  * Keeps the vendor fields of a streamed call's piece (Gemini's `extra_content`, whose thought signature
  * it refuses the next request without) on the call the session stores, as a whole answer's call keeps
  * them: each field as the first piece that carries it sent it. They never replace the call's own
- * fields (`CALL_PIECE_FIELDS`).
+ * fields (`TOOL_CALL_FIELDS`).
  */
 function keepVendorFields(call: ToolCall, piece: ToolCallDelta): void {
   const fields = piece as Record<string, unknown>;
   for (const field in fields) {
     const value = fields[field];
-    if (CALL_PIECE_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
-    if (Object.keys(call).filter((kept) => !CALL_PIECE_FIELDS.has(kept)).length >= MAX_VENDOR_FIELDS) return;
+    if (TOOL_CALL_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
+    if (Object.keys(call).filter((kept) => !TOOL_CALL_FIELDS.has(kept)).length >= MAX_VENDOR_FIELDS) return;
     // Defined, not assigned: a field named `__proto__` (JSON.parse makes it an own one) stays a field.
     Object.defineProperty(call, field, { value, enumerable: true, writable: true, configurable: true });
   }
