@@ -53,6 +53,14 @@ const cloud = upstreamGateway(
         res.write(chunkFrame(BASE, {}, "tool_calls"));
         return res.end("data: [DONE]\n\n");
       }
+      if (question.includes("(proto field)")) {
+        // JSON with a vendor field named `__proto__`: parsed, it is an own field of the piece.
+        const piece = JSON.parse(`{"index":0,"id":"call_proto","type":"function","function":{"name":"lookup","arguments":"{}"},"__proto__":{"polluted":true}}`) as object;
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(chunkFrame(BASE, { tool_calls: [piece] }, null));
+        res.write(chunkFrame(BASE, {}, "tool_calls"));
+        return res.end("data: [DONE]\n\n");
+      }
       if (question.includes("many fields")) {
         // A server that adds a new vendor field with every piece.
         res.writeHead(200, { "content-type": "text/event-stream" });
@@ -126,6 +134,20 @@ describe("a streamed answer's tool calls with vendor fields", () => {
     const [call] = lastAssistant().tool_calls!;
     expect(call).toMatchObject({ id: "call_many", type: "function", function: { name: "lookup", arguments: "{}" } });
     expect(Object.keys(call!).filter((field) => field.startsWith("x_vendor_"))).toEqual(Array.from({ length: 8 }, (_, i) => `x_vendor_${i}`));
+  });
+});
+
+describe("a streamed call's vendor field named __proto__", () => {
+  it("is kept as a field of the call, not taken as the call's prototype", async () => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": "vendor-proto" };
+    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Look it up (proto field)." }] }, { headers });
+    for await (const _chunk of stream);
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: "call_proto", content: "Found." }] }, { headers });
+    const [call] = lastAssistant().tool_calls!;
+    expect(call).toMatchObject({ id: "call_proto", type: "function", function: { name: "lookup", arguments: "{}" } });
+    expect(Object.getOwnPropertyDescriptor(call, "__proto__")?.value).toEqual({ polluted: true });
+    expect("polluted" in {}).toBe(false);
   });
 });
 
