@@ -97,6 +97,20 @@ export function withoutVendorFields<C extends object>(call: C): C {
   return Object.fromEntries(Object.entries(call).filter(([field]) => TOOL_CALL_FIELDS.has(field))) as C;
 }
 
+/**
+ * The request with the calls of each message `at` lists (by index) without their vendor fields
+ * (`withoutVendorFields`); the same request when it lists none.
+ */
+export function withoutVendorFieldsAt<R extends ChatCompletionRequest>(request: R, at: readonly number[]): R {
+  if (at.length === 0) return request;
+  const messages = [...request.messages];
+  for (const i of at) {
+    const message = messages[i];
+    if (message?.role === "assistant" && message.tool_calls) messages[i] = { ...message, tool_calls: message.tool_calls.map(withoutVendorFields) };
+  }
+  return { ...request, messages };
+}
+
 const name = z.string().max(256).optional();
 
 // Deprecated by OpenAI (replaced by `tool_calls`), but still answered when a client sends `functions`:

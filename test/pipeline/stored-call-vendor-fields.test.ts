@@ -5,35 +5,65 @@
  * test/gateway/session-vendor-fields-across-providers.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../src/api/chat-request.js";
-import { ModelsFileSchema } from "../../src/config/models-schema.js";
+import type { ChatMessage, ToolCall } from "../../src/api/chat-request.js";
+import type { GatewayConfig } from "../../src/config/load.js";
+import { ModelsFileSchema, type ProviderConfig } from "../../src/config/models-schema.js";
 import { sessionScope } from "../../src/context/session-id.js";
 import type { TurnMeta } from "../../src/context/turn.js";
-import { loadConversation, requestFor } from "../../src/pipeline/stages/conversation.js";
+import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
+import { loadConversation } from "../../src/pipeline/stages/conversation.js";
+import { prepareCall } from "../../src/pipeline/stages/prepare.js";
+import { createProviderSet } from "../../src/providers/provider-set.js";
 import { memoryStorage } from "../context/support.js";
-import { MODELS, testRegistry } from "../usage/fixtures.js";
+import { policyWith } from "../pii/support.js";
+import { silentLog, testRegistry } from "../usage/fixtures.js";
 import { sessionRequest } from "./session-request.js";
 
-const registry = testRegistry(
-  ModelsFileSchema.parse({
-    ...MODELS,
-    providers: { ...MODELS.providers, gemini: { type: "openai_compatible", base_url: "https://gemini.example.test/v1" } },
-    models: { ...MODELS.models, "gemini-flash": { provider: "gemini" }, "gemini-pro": { provider: "gemini" } },
-  }),
-);
+const TOOLS = { tools: true, json_schema: true, vision: false };
+const models = ModelsFileSchema.parse({
+  providers: {
+    openai: { type: "openai_compatible", base_url: "https://api.example.test/v1" },
+    gemini: { type: "openai_compatible", base_url: "https://gemini.example.test/v1" },
+  },
+  models: {
+    "gpt-4o-mini": { provider: "openai", capabilities: TOOLS },
+    "gpt-4o": { provider: "openai", capabilities: TOOLS },
+    "gemini-flash": { provider: "gemini", capabilities: TOOLS },
+    "gemini-pro": { provider: "gemini", capabilities: TOOLS },
+  },
+  defaults: { cloud: "gpt-4o-mini", baseline: "gpt-4o" },
+});
+const registry = testRegistry(models);
+const config = { providers: models.providers as Record<string, ProviderConfig>, registry, secrets: {} } as unknown as GatewayConfig;
+const providers = createProviderSet(config, silentLog);
+const policy = policyWith({});
+const sanitizer = createSanitizer({ policy, engine: createPiiEngine(policy), env: {} });
 const EXTRA = { google: { thought_signature: "c2lnbmF0dXJl" } };
 const CALL = { id: "call_1", type: "function" as const, function: { name: "lookup", arguments: "{}" } };
 
-/** The call the next request of a session sends `target`, after a turn stored with `meta`. */
-async function callSentTo(target: string, meta: TurnMeta): Promise<unknown> {
+/**
+ * What the next request of a session sends `target` (as prepared for it, PII scan included), after a
+ * turn stored with `meta` whose call is `call`; and how many PII scans of the conversation it took.
+ */
+async function sentTo(target: string, meta: TurnMeta, call: ToolCall = { ...CALL, extra_content: EXTRA }): Promise<{ call: unknown; text: string; scans: number }> {
   const store = await memoryStorage().replica();
   const ctx = sessionRequest({ requestId: "r2", tenantId: "acme", sessionId: "s", messages: [{ role: "tool", tool_call_id: CALL.id, content: "Found." }] });
-  const turns: ChatMessage[] = [{ role: "user", content: "Look it up." }, { role: "assistant", content: null, tool_calls: [{ ...CALL, extra_content: EXTRA }] }];
+  const turns: ChatMessage[] = [{ role: "user", content: "Look it up for ann.lee@example.com." }, { role: "assistant", content: null, tool_calls: [call] }];
   await store.save(sessionScope(ctx.tenant, "s")!, { turns: turns.map((message) => ({ message, meta })), ifEpoch: null });
-  const request = requestFor(await loadConversation(ctx, store, "raw"), registry.get(target)!, registry);
-  const assistant = request.messages.find((m) => m.role === "assistant");
-  return assistant?.role === "assistant" ? assistant.tool_calls?.[0] : undefined;
+  const conversation = await loadConversation(ctx, store, "raw");
+  let scans = 0;
+  const counted: Sanitizer = Object.assign(Object.create(sanitizer) as Sanitizer, {
+    sanitizeForCloud: (...args: Parameters<Sanitizer["sanitizeForCloud"]>) => (scans++, sanitizer.sanitizeForCloud(...args)),
+  });
+  let scan: ReturnType<Sanitizer["sanitizeForCloud"]> | undefined;
+  const cloudScan = () => (scan ??= counted.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: "acme" }));
+  // The analysis scans the conversation first (the personal data it holds is a routing feature).
+  cloudScan();
+  const prepared = prepareCall(registry.get(target)!, conversation, cloudScan, { maxTokens: undefined, pii: "default" }, "acme", { providers, sanitizer: counted, registry });
+  const assistant = prepared.request.messages.find((m) => m.role === "assistant");
+  return { call: assistant?.role === "assistant" ? assistant.tool_calls?.[0] : undefined, text: JSON.stringify(prepared.request), scans };
 }
+const callSentTo = async (target: string, meta: TurnMeta): Promise<unknown> => (await sentTo(target, meta)).call;
 
 describe("a stored call's vendor fields", () => {
   it("go to another model of the provider the turn records, and to no other provider", async () => {
@@ -54,5 +84,22 @@ describe("a stored call's vendor fields", () => {
     expect(await callSentTo("gpt-4o-mini", meta)).toEqual(CALL);
     // Its model gone from models.yaml: no provider is known to take them.
     expect(await callSentTo("gemini-pro", { at: 1, route: "cloud", model: "retired" })).toEqual(CALL);
+  });
+});
+
+describe("a stored call prepared for a target", () => {
+  it("keeps `index`, a call's own field some servers send on a whole answer's call, for every provider", async () => {
+    const meta = { at: 1, route: "cloud", model: "gemini-flash", provider: "gemini" };
+    const indexed = { ...CALL, index: 0 } as ToolCall;
+    expect((await sentTo("gpt-4o", meta, indexed)).call).toEqual(indexed);
+    expect((await sentTo("gpt-4o", meta, { ...indexed, extra_content: EXTRA } as ToolCall)).call).toEqual(indexed);
+  });
+
+  it("is scanned for personal data once, with the conversation, also when its vendor fields are left out", async () => {
+    const sent = await sentTo("gpt-4o", { at: 1, route: "cloud", model: "gemini-flash", provider: "gemini" });
+    expect(sent.call).toEqual(CALL);
+    expect(sent.text).not.toContain("ann.lee@example.com");
+    expect(sent.text).toMatch(/<EMAIL_ADDRESS_\d+>/);
+    expect(sent.scans).toBe(1);
   });
 });

@@ -3,14 +3,13 @@
  * tenant) and merges it with what the client sent, so a client may send only its new turn.
  * Storage trouble never fails the request: it goes on with what the client sent, marked degraded.
  */
-import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../api/chat-request.js";
+import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
 import type { LoadOptions } from "../../context/backend.js";
 import type { ContextStore, LoadResult } from "../../context/store.js";
 import type { TurnMeta } from "../../context/turn.js";
-import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { readSessionState, restoreStoredMessage, type SessionState } from "../session-state.js";
 
@@ -58,36 +57,6 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   // list evicted), the conversation is new but still opens with the stored instructions.
   const request = { ...ctx.body, messages };
   return { scope, loaded, merged, request, state, clientIndex, storedMeta };
-}
-
-/** The fields of a call every provider knows; the others are its vendor's (Gemini's `extra_content`). */
-const CALL_FIELDS: ReadonlySet<string> = new Set(["id", "type", "function", "custom"]);
-
-/**
- * The conversation as `target` gets it: a call the session stored keeps its vendor fields only for the
- * provider that wrote it (Gemini requires its `extra_content.google.thought_signature` back; Mistral
- * refuses a field it does not know, 422 `extra_forbidden`). Each attempt of a request (fallbacks too)
- * asks for its own target. The client's own messages go as it sent them. The same request when
- * nothing is left out, so the analysis' cloud scan is reused.
- *
- * @param registry reads the provider of a turn stored before turns recorded it, by its model's id
- */
-export function requestFor(conversation: Conversation, target: ModelEntry, registry: ModelRegistry): ChatCompletionRequest {
-  const { request, storedMeta } = conversation;
-  let messages: ChatMessage[] | undefined;
-  request.messages.forEach((message, i) => {
-    const meta = storedMeta[i];
-    if (!meta || message.role !== "assistant" || !message.tool_calls?.some((call) => Object.keys(call).some((field) => !CALL_FIELDS.has(field)))) return;
-    const writer = meta.provider ?? (meta.model === undefined ? undefined : registry.get(meta.model)?.providerId);
-    if (writer === target.providerId) return;
-    messages ??= [...request.messages];
-    messages[i] = { ...message, tool_calls: message.tool_calls.map(withoutVendorFields) };
-  });
-  return messages ? { ...request, messages } : request;
-}
-
-function withoutVendorFields(call: ToolCall): ToolCall {
-  return call.type === "custom" ? { id: call.id, type: call.type, custom: call.custom } : { id: call.id, type: call.type, function: call.function };
 }
 
 /**
