@@ -12,8 +12,9 @@ export const TurnMetaSchema = z.object({
   route: z.string().optional(),
   model: z.string().optional(),
   /**
-   * The provider (models.yaml) of `model`, the model that answered the request that stored the turn:
-   * a stored call's vendor fields go to it only. Turns stored before it was recorded have none.
+   * On the answer's own turn: the provider (models.yaml) of `model`, which wrote it; a stored call's
+   * vendor fields go to it only. The client's own turns, and turns stored before it was recorded,
+   * have none (their calls' vendor fields go to `model`'s provider in models.yaml now).
    */
   provider: z.string().optional(),
   intent: z.string().optional(),

@@ -11,8 +11,9 @@ import { ModelsFileSchema, type ProviderConfig } from "../../src/config/models-s
 import { sessionScope } from "../../src/context/session-id.js";
 import type { TurnMeta } from "../../src/context/turn.js";
 import { createPiiEngine, createSanitizer, type Sanitizer } from "../../src/pii/index.js";
-import { loadConversation } from "../../src/pipeline/stages/conversation.js";
+import { loadConversation, type Conversation } from "../../src/pipeline/stages/conversation.js";
 import { prepareCall } from "../../src/pipeline/stages/prepare.js";
+import { saveTurn } from "../../src/pipeline/stages/save.js";
 import { createProviderSet } from "../../src/providers/provider-set.js";
 import { memoryStorage } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
@@ -50,7 +51,10 @@ async function sentTo(target: string, meta: TurnMeta, call: ToolCall = { ...CALL
   const ctx = sessionRequest({ requestId: "r2", tenantId: "acme", sessionId: "s", messages: [{ role: "tool", tool_call_id: CALL.id, content: "Found." }] });
   const turns: ChatMessage[] = [{ role: "user", content: "Look it up for ann.lee@example.com." }, { role: "assistant", content: null, tool_calls: [call] }];
   await store.save(sessionScope(ctx.tenant, "s")!, { turns: turns.map((message) => ({ message, meta })), ifEpoch: null });
-  const conversation = await loadConversation(ctx, store, "raw");
+  return prepareFor(target, await loadConversation(ctx, store, "raw"));
+}
+
+async function prepareFor(target: string, conversation: Conversation): Promise<{ call: unknown; text: string; scans: number }> {
   let scans = 0;
   const counted: Sanitizer = Object.assign(Object.create(sanitizer) as Sanitizer, {
     sanitizeForCloud: (...args: Parameters<Sanitizer["sanitizeForCloud"]>) => (scans++, sanitizer.sanitizeForCloud(...args)),
@@ -101,5 +105,29 @@ describe("a stored call prepared for a target", () => {
     expect(sent.text).not.toContain("ann.lee@example.com");
     expect(sent.text).toMatch(/<EMAIL_ADDRESS_\d+>/);
     expect(sent.scans).toBe(1);
+  });
+});
+
+describe("a call the client sent itself", () => {
+  it("is stored without a provider: its vendor fields go to the provider of the model that answered the request that stored it", async () => {
+    const store = await memoryStorage().replica();
+    const sent: ChatMessage[] = [
+      { role: "user", content: "Look it up." },
+      { role: "assistant", content: null, tool_calls: [{ ...CALL, extra_content: EXTRA }] },
+      { role: "tool", tool_call_id: CALL.id, content: "Found." },
+    ];
+    const first = sessionRequest({ requestId: "r1", tenantId: "acme", sessionId: "sent", messages: sent });
+    const facts = { route: "cloud" as const, model: "gpt-4o", provider: "openai", intent: undefined, sticky: null };
+    await saveTurn(first, { store, sanitizer }, await loadConversation(first, store, "raw"), { role: "assistant", content: "Done." }, facts);
+    const stored = await store.load({ tenantId: "acme", sessionId: "sent" });
+    // The answering provider wrote the answer only.
+    expect(stored.turns.map((turn) => turn.meta.provider)).toEqual([undefined, undefined, undefined, "openai"]);
+
+    // Nothing says which provider wrote the client's call: it is read as gpt-4o's provider's, so the
+    // Gemini provider gets it without its thought signature (and refuses it, unless the client resends it).
+    const next = sessionRequest({ requestId: "r2", tenantId: "acme", sessionId: "sent", messages: [{ role: "user", content: "And now?" }] });
+    const conversation = await loadConversation(next, store, "raw");
+    expect((await prepareFor("gemini-pro", conversation)).call).toEqual(CALL);
+    expect((await prepareFor("gpt-4o-mini", conversation)).call).toEqual({ ...CALL, extra_content: EXTRA });
   });
 });
