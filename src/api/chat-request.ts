@@ -93,7 +93,7 @@ export function hasVendorFields(call: object): boolean {
  * The call with its own fields only (`TOOL_CALL_FIELDS`), as a provider that did not write it takes
  * it. Only the call's top level: what `function` or `custom` holds goes as it is.
  */
-export function withoutVendorFields<C extends object>(call: C): C {
+function withoutVendorFields<C extends object>(call: C): C {
   return Object.fromEntries(Object.entries(call).filter(([field]) => TOOL_CALL_FIELDS.has(field))) as C;
 }
 

@@ -103,6 +103,16 @@ const cloud = upstreamGateway(
 
 const lastAssistant = () => received.at(-1)!.messages.find((m) => m.role === "assistant")!;
 
+/** The streamed answer's call to `question`, as the session's next turn (its result) sends it back. */
+async function streamedCallSentBack(session: string, question: string, callId: string): Promise<Record<string, unknown>> {
+  const client = cloud.gw.client();
+  const headers = { "x-session-id": session };
+  const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: question }] }, { headers });
+  for await (const _chunk of stream);
+  await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: callId, content: "Found." }] }, { headers });
+  return lastAssistant().tool_calls![0]!;
+}
+
 describe("a streamed answer's tool calls with vendor fields", () => {
   it("go back to the provider with the session's next turn as the provider sent them", async () => {
     const client = cloud.gw.client();
@@ -126,25 +136,15 @@ describe("a streamed answer's tool calls with vendor fields", () => {
   });
 
   it("are kept up to a bound: a server adding one with every piece does not grow the stored turn", async () => {
-    const client = cloud.gw.client();
-    const headers = { "x-session-id": "vendor-many" };
-    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Look it up (many fields)." }] }, { headers });
-    for await (const _chunk of stream);
-    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: "call_many", content: "Found." }] }, { headers });
-    const [call] = lastAssistant().tool_calls!;
+    const call = await streamedCallSentBack("vendor-many", "Look it up (many fields).", "call_many");
     expect(call).toMatchObject({ id: "call_many", type: "function", function: { name: "lookup", arguments: "{}" } });
-    expect(Object.keys(call!).filter((field) => field.startsWith("x_vendor_"))).toEqual(Array.from({ length: 8 }, (_, i) => `x_vendor_${i}`));
+    expect(Object.keys(call).filter((field) => field.startsWith("x_vendor_"))).toEqual(Array.from({ length: 8 }, (_, i) => `x_vendor_${i}`));
   });
 });
 
 describe("a streamed call's vendor field named __proto__", () => {
   it("is kept as a field of the call, not taken as the call's prototype", async () => {
-    const client = cloud.gw.client();
-    const headers = { "x-session-id": "vendor-proto" };
-    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Look it up (proto field)." }] }, { headers });
-    for await (const _chunk of stream);
-    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "tool", tool_call_id: "call_proto", content: "Found." }] }, { headers });
-    const [call] = lastAssistant().tool_calls!;
+    const call = await streamedCallSentBack("vendor-proto", "Look it up (proto field).", "call_proto");
     expect(call).toMatchObject({ id: "call_proto", type: "function", function: { name: "lookup", arguments: "{}" } });
     expect(Object.getOwnPropertyDescriptor(call, "__proto__")?.value).toEqual({ polluted: true });
     expect("polluted" in {}).toBe(false);
