@@ -96,7 +96,8 @@ export function prepareCall(
   }
   // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or
   // overridden. Vendor fields left out for this target are left out of it too: its messages are the
-  // conversation's, one to one, and leaving fields out adds no personal data, so it needs no new scan.
+  // conversation's, one to one, and leaving fields out adds no personal data, so it needs no new scan (its
+  // summary, and a keep_local or block it led to, still count what it found in them: the stricter reading).
   const outcome =
     shaped === request && override === undefined ? scannedFor(cloudScan(), foreign) : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
