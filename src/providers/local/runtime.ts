@@ -159,7 +159,7 @@ export class LocalModelRuntime {
 
     // A free slot is handed out without looking at the signal: a client gone by now gets no generation.
     signal.throwIfAborted();
-    const slot = await this.pool.acquire(signal);
+    const slot = await this.pool.acquire(signal, (free) => continuedSlot(free, tenant, prompt.evaluated));
     try {
       // Emptying a sequence waits for the context, which another sequence may hold: shutdown may have
       // begun meanwhile, and its `dispose` has not seen this generation, so it must not start.
@@ -229,7 +229,8 @@ export class LocalModelRuntime {
       // response, but an OpenAI conversation that ends with an assistant message gets a new one.
       const history: ChatHistoryItem[] = [...toChatHistory(request.messages), { type: "model", response: [] }];
       const state = this.chatWrapper.generateContextState({ chatHistory: history });
-      return { history, input: undefined, stopTriggers: [] as string[], tokens: state.contextText.tokenize(this.model.tokenizer).length };
+      const evaluated = state.contextText.tokenize(this.model.tokenizer);
+      return { history, input: undefined, stopTriggers: [] as string[], tokens: evaluated.length, evaluated };
     }
     const plain = renderPlainPrompt(request.messages);
     const beginning = beginningToken(this.model);
@@ -239,7 +240,8 @@ export class LocalModelRuntime {
     // Tokenized here once, the way LlamaCompletion would tokenize the text itself, and handed over
     // as tokens: the count is then exactly what is evaluated, and the text is not tokenized twice.
     const input = this.model.tokenize(plain.text, false, beginning === null ? undefined : "trimLeadingSpace");
-    return { history: undefined, input, stopTriggers: plain.stopTriggers, tokens: input.length + (beginning === null ? 0 : 1) };
+    const evaluated = beginning === null ? input : [beginning, ...input];
+    return { history: undefined, input, stopTriggers: plain.stopTriggers, tokens: evaluated.length, evaluated };
   }
 
   async dispose(): Promise<void> {
@@ -276,6 +278,37 @@ function beginningToken(model: LlamaModel): Token | null {
 function samplerSeed(seed: number | null | undefined): number {
   if (seed == null) return randomInt(0, 2 ** 32);
   return Number(BigInt.asUintN(32, BigInt(seed)));
+}
+
+/**
+ * The free sequence a request is given (an index into `free`, freed longest ago first). node-llama-cpp
+ * skips the start of a prompt its sequence already evaluated, so a conversation's next turn is answered
+ * sooner on the sequence that served its last one, which the pool's default (the one freed last) is not
+ * once conversations interleave. Chosen as llama.cpp's server chooses its slots: the tenant's sequence
+ * whose state the prompt continues furthest, when it continues at least half of it (less, such as a
+ * shared system prompt alone, would throw away another conversation's state to save little); else the
+ * sequence freed longest ago, the least likely to be continued.
+ */
+function continuedSlot(free: readonly Slot[], tenant: string | undefined, prompt: readonly Token[]): number {
+  let chosen = 0;
+  let longest = 0;
+  free.forEach((slot, index) => {
+    if (slot.owner !== tenant) return;
+    const held = slot.sequence.contextTokens;
+    const shared = sharedStart(held, prompt);
+    if (shared > longest && shared * 2 >= held.length) {
+      chosen = index;
+      longest = shared;
+    }
+  });
+  return chosen;
+}
+
+function sharedStart(a: readonly Token[], b: readonly Token[]): number {
+  const end = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < end && a[i] === b[i]) i++;
+  return i;
 }
 
 /**

@@ -19,6 +19,12 @@ export interface PoolOptions {
   name: string;
 }
 
+/**
+ * Which free slot a request gets: an index into `free`, which runs from the slot freed longest ago to the
+ * one freed last. Only a free slot is chosen: a slot released to waiting requests goes to the first of them.
+ */
+export type SlotChoice<T> = (free: readonly T[]) => number;
+
 export class SequencePool<T> {
   private readonly free: T[];
   private readonly waiters: Waiter<T>[] = [];
@@ -38,9 +44,13 @@ export class SequencePool<T> {
     return this.free.length;
   }
 
-  acquire(signal: AbortSignal): Promise<T> {
-    const slot = this.free.pop();
-    if (slot !== undefined) return Promise.resolve(slot);
+  /** Without `choose`, the slot freed last. */
+  acquire(signal: AbortSignal, choose?: SlotChoice<T>): Promise<T> {
+    if (this.free.length > 0) {
+      const chosen = choose?.(this.free) ?? this.free.length - 1;
+      const index = Number.isInteger(chosen) && chosen >= 0 && chosen < this.free.length ? chosen : this.free.length - 1;
+      return Promise.resolve(this.free.splice(index, 1)[0] as T);
+    }
     if (this.waiters.length >= this.options.maxQueue) {
       return Promise.reject(
         overloaded(`The local model '${this.options.name}' is at capacity (${this.waiters.length} requests waiting).`, 1),
