@@ -3,12 +3,15 @@
  * Gemini's OpenAI-compatible API sends `extra_content: {google: {thought_signature}}` beside a call
  * and answers 400 when the next request's assistant message lacks it: a whole answer's call kept it,
  * a streamed one lost it. A whole answer's call without `type` (some servers leave it out) was dropped
- * from the session, and its placeholders were not restored, where a streamed one was kept.
+ * from the session, and its placeholders were not restored, where a streamed one was kept. A call that
+ * is no whole function or custom call (no string name or text, no id) reaches the client as it came and
+ * stays out of the session, its turn stored and its request recorded.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway } from "../support/gateway.js";
 import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
+import { usageRecords } from "../support/usage-api.js";
 
 type SentMessage = { role: string; content?: unknown; tool_calls?: Record<string, unknown>[] };
 const BASE = { id: "chatcmpl-vendor", created: 1_700_000_000, model: "upstream-gemini" };
@@ -31,6 +34,44 @@ const BARE_CALLS = [
   ["id alone", { id: "call_x" }],
   ["id and index", { id: "call_x", index: 0 }],
   ["null function", { id: "call_x", function: null }],
+] as const;
+
+/**
+ * Whole answers' calls, with a type or without, whose object lacks a string name or arguments (input),
+ * by the marker that asks for each: no request schema's tool call, so no name or text to read.
+ */
+const INCOMPLETE_CALLS = [
+  ["function without arguments", { id: "call_x", function: { name: "send" } }],
+  ["empty function", { id: "call_x", function: {} }],
+  ["numeric arguments", { id: "call_x", function: { name: "send", arguments: 5 } }],
+  ["function list", { id: "call_x", function: [] }],
+  ["custom without input", { id: "call_x", custom: { name: "send" } }],
+  ["typed id alone", { id: "call_x", type: "function" }],
+  ["typed null function", { id: "call_x", type: "function", function: null }],
+  ["typed custom alone", { id: "call_x", type: "custom" }],
+  ["typed function without arguments", { id: "call_x", type: "function", function: { name: "send" } }],
+  ["typed call without id", { type: "function", function: { name: "send", arguments: "{}" } }],
+] as const;
+
+const PASSED_AS_THEY_CAME = [...BARE_CALLS, ...INCOMPLETE_CALLS];
+
+/**
+ * Streamed calls' pieces with no name, or with fields that are not strings, by the marker that asks for
+ * each, with the call the session keeps: the collected name and text are strings whatever the pieces
+ * were; an id that is not one leaves the call out, as a whole answer's (`INCOMPLETE_CALLS`).
+ */
+const ODD_STREAMED_CALLS = [
+  [
+    "streamed without a name",
+    [{ index: 0, id: "call_x", type: "function", function: { arguments: "" } }, { index: 0, function: { arguments: "{}" } }],
+    { id: "call_x", type: "function", function: { name: "", arguments: "{}" } },
+  ],
+  [
+    "streamed numeric pieces",
+    [{ index: 0, id: "call_x", function: { name: 5, arguments: 7 } }, { index: 0, function: { arguments: 8 } }],
+    { id: "call_x", type: "function", function: { name: "5", arguments: "78" } },
+  ],
+  ["streamed numeric id", [{ index: 0, id: 5, type: "function", function: { name: "send", arguments: "{}" } }], undefined],
 ] as const;
 
 const cloud = upstreamGateway(
@@ -69,7 +110,14 @@ const cloud = upstreamGateway(
         res.write(chunkFrame(BASE, {}, "tool_calls"));
         return res.end("data: [DONE]\n\n");
       }
-      const bare = BARE_CALLS.find(([marker]) => question.includes(`(${marker})`));
+      const odd = ODD_STREAMED_CALLS.find(([marker]) => question.includes(`(${marker})`));
+      if (odd) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        for (const piece of odd[1]) res.write(chunkFrame(BASE, { tool_calls: [piece] }, null));
+        res.write(chunkFrame(BASE, {}, "tool_calls"));
+        return res.end("data: [DONE]\n\n");
+      }
+      const bare = PASSED_AS_THEY_CAME.find(([marker]) => question.includes(`(${marker})`));
       if (bare) {
         res.writeHead(200, { "content-type": "application/json" });
         const message = { role: "assistant", content: null, refusal: null, tool_calls: [bare[1]] };
@@ -147,7 +195,6 @@ describe("a streamed call's vendor field named __proto__", () => {
     const call = await streamedCallSentBack("vendor-proto", "Look it up (proto field).", "call_proto");
     expect(call).toMatchObject({ id: "call_proto", type: "function", function: { name: "lookup", arguments: "{}" } });
     expect(Object.getOwnPropertyDescriptor(call, "__proto__")?.value).toEqual({ polluted: true });
-    expect("polluted" in {}).toBe(false);
   });
 });
 
@@ -209,13 +256,14 @@ describe("a call from a server that leaves its type out", () => {
   });
 });
 
-describe("a whole answer's call with neither a type nor a function or custom object", () => {
-  it.each(BARE_CALLS.flatMap(([marker, call]) => [
+describe("a whole answer's call that is no whole function or custom call (no type and no object, or no string name or text)", () => {
+  it.each(PASSED_AS_THEY_CAME.flatMap(([marker, call]) => [
     [marker, call, `Mail ${EMAIL} now (${marker}).`],
     [marker, call, `Send the report now (${marker}).`],
-  ]))("reaches the client as it came and stays out of the session (%s: %j; %s)", async (marker, call, question) => {
+  ]))("reaches the client as it came, stays out of the session and is recorded (%s: %j; %s)", async (marker, call, question) => {
     const client = cloud.gw.client();
-    const headers = { "x-session-id": `bare-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-") };
+    const session = `bare-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-");
+    const headers = { "x-session-id": session };
     const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: question }] }, { headers });
     expect(answer.choices[0]!.message.tool_calls).toEqual([call]);
 
@@ -225,5 +273,33 @@ describe("a whole answer's call with neither a type nor a function or custom obj
     const history = received.at(-1)!.messages;
     expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(history[1]!.tool_calls).toBeUndefined();
+
+    // The upstream reported no usage: both requests are recorded with the gateway's count.
+    const records = (await usageRecords(cloud.gw.url, "unused-key", 2, (row) => row.session === session)).filter((row) => row.session === session);
+    expect(records.map((row) => row.status)).toEqual(["200", "200"]);
+  });
+});
+
+describe("a streamed call with no name, or pieces that are not strings", () => {
+  it.each(ODD_STREAMED_CALLS.flatMap(([marker, , kept]) => [
+    [marker, kept, `Mail ${EMAIL} now (${marker}).`],
+    [marker, kept, `Send the report now (${marker}).`],
+  ]))("reaches the client, and the turn is stored and recorded (%s: %j; %s)", async (marker, kept, question) => {
+    const client = cloud.gw.client();
+    const session = `odd-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-");
+    const headers = { "x-session-id": session };
+    const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: question }] }, { headers });
+    let finish: string | null = null;
+    for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
+    expect(finish).toBe("tool_calls");
+
+    // The next turn is saved after the first: both are in the session, the call as collected (or left out).
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "And now (plain)?" }] }, { headers });
+    const stored = ((await (await fetch(`${cloud.gw.url}/v1/sessions/${session}`)).json()) as { messages: SentMessage[] }).messages;
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(stored[0]!.content).toBe(question);
+    expect(stored[1]!.tool_calls).toEqual(kept === undefined ? undefined : [kept]);
+    const records = (await usageRecords(cloud.gw.url, "unused-key", 2, (row) => row.session === session)).filter((row) => row.session === session);
+    expect(records.map((row) => row.status)).toEqual(["200", "200"]);
   });
 });

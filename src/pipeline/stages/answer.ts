@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { TOOL_CALL_FIELDS, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
+import { TOOL_CALL_FIELDS, ToolCallSchema, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -59,8 +59,8 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   const choice = completion.choices[0];
   // A call without its `type` (some servers leave it out) goes out with the one its fields show: the
   // official client's stream helper throws on a call without one, and the request schema (as OpenAI's
-  // API) refuses it in a history the client sends back.
-  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map(withKind);
+  // API) refuses it in a history the client sends back. Any other call goes on as it came (`knownCall`).
+  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (knownCall(call) as AnswerCall | undefined) ?? call);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
   const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
@@ -70,13 +70,16 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
     const reasoning = message as unknown as Record<string, unknown>;
     for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
-    // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
-    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
+    // A call that is not one of the request schema's has no text we know where to find: it is passed on as it came.
+    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => {
+      const known = knownCall(call);
+      return known ? (restoreToolCall(known, vault) as AnswerCall) : call;
+    });
     // The deprecated single call is a function call without an id: restored the same way.
     if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
   }
   return {
-    // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.
+    // Only the request schema's calls are kept: the stored turn is read back as a request message.
     message: choice
       ? assistantMessage(
           choice.message.content ?? "",
@@ -93,20 +96,29 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
 }
 
 /**
- * The calls of kinds the request schema knows (function, custom), with their vendor fields as the
- * upstream sent them. A kind the SDK does not know yet has no text we know where to find: neither
- * counted nor kept in the session.
+ * The answer's calls that are the request schema's (`knownCall`), with their vendor fields as the
+ * upstream sent them: any other has no name or text we know where to find, so it is neither counted
+ * nor kept in the session.
  */
 function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
-  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
+  return message.tool_calls?.flatMap((call) => knownCall(call) ?? []);
 }
 
 type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
 
-/** The call with the `type` its fields show (`callKind`) when it came without one; otherwise the call itself. */
-function withKind(call: AnswerCall): AnswerCall {
+/**
+ * The call as the request schema's tool call, with the `type` its fields show (`callKind`) when it came
+ * without one: a string id, and a function's string name and arguments (a custom call's name and input).
+ * Undefined for any other (`{id}`, `{id, function: {name}}`, `{id, type: "function"}`, a kind the SDK
+ * does not know yet): it has no name or text to read, so it goes to the client as it came and is not
+ * restored, counted or kept in the session. The one rule for a whole answer's calls, and for the calls
+ * a stream collected.
+ */
+function knownCall(call: object): ToolCall | undefined {
   const type = callKind(call as CallPiece);
-  return type === undefined || call.type === type ? call : ({ ...call, type } as AnswerCall);
+  if (type === undefined) return undefined;
+  const typed = (call as CallPiece).type === type ? call : { ...call, type };
+  return ToolCallSchema.safeParse(typed).success ? (typed as ToolCall) : undefined;
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
@@ -262,7 +274,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let finishSent = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
-    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall, refusal),
+    // Collected name and text are strings whatever the pieces were; an id that is not one leaves the call out, as a whole answer's.
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()].filter((call) => knownCall(call)) : undefined, functionCall, refusal),
     promptTokens,
     cachedPromptTokens,
     completionTokens,
@@ -343,7 +356,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           }
           if (!collected) {
             calls.set(call.index, (collected = emptyCall(call)));
-            // Sent on with the kind it is stored as, as a whole answer's call is (`withKind`).
+            // Sent on with the kind it is stored as, as a whole answer's call is (`knownCall`).
             call.type = collected.type;
           }
           if (call.id) collected.id = call.id;
@@ -557,8 +570,8 @@ const isObject = (value: unknown): boolean => typeof value === "object" && value
  * knows it: `type` says so, or, from a server that leaves it out (or sends it empty), the call carries
  * a function or a custom call object. Vendor fields beside a function (Gemini's `extra_content`) do
  * not make it another kind. Undefined otherwise: a kind the SDK does not know yet (`mcp`), or a whole
- * answer's call with neither object (`{id}`, `function: null`), which has no name or text to read
- * and goes to the client, and stays out of the session, as it came.
+ * answer's call with neither object (`{id}`, `function: null`). Whether a whole answer's call of a
+ * known kind is whole (its name and text strings) is `knownCall`'s to say.
  */
 function callKind(call: CallPiece): "function" | "custom" | undefined {
   if (call.type === "function" || call.type === "custom") return call.type;

@@ -212,7 +212,7 @@ function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatC
  * @param registry reads the provider of a turn that records none (stored before turns recorded it, or
  *   sent by the client), by its model's id; a model gone from models.yaml has no provider to take them
  */
-export function foreignVendorFields(conversation: Conversation, target: ModelEntry, registry: ModelRegistry): readonly number[] {
+function foreignVendorFields(conversation: Conversation, target: ModelEntry, registry: ModelRegistry): readonly number[] {
   const { request, storedMeta } = conversation;
   const foreign: number[] = [];
   request.messages.forEach((message, i) => {
