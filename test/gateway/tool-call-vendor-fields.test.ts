@@ -151,6 +151,22 @@ const cloud = upstreamGateway(
 
 const lastAssistant = () => received.at(-1)!.messages.find((m) => m.role === "assistant")!;
 
+/** The case `marker` names, asked with personal data in the question and without. */
+function withAndWithoutPii<T>(marker: string, expected: T): [string, T, string][] {
+  return [
+    [marker, expected, `Mail ${EMAIL} now (${marker}).`],
+    [marker, expected, `Send the report now (${marker}).`],
+  ];
+}
+
+const sessionFor = (prefix: string, marker: string, question: string) => `${prefix}-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-");
+
+/** The statuses of the session's usage records, once its two requests are recorded. */
+async function recordedStatuses(session: string): Promise<string[]> {
+  const ofSession = (row: Record<string, string>) => row.session === session;
+  return (await usageRecords(cloud.gw.url, "unused-key", 2, ofSession)).filter(ofSession).map((row) => row.status!);
+}
+
 /** The streamed answer's call to `question`, as the session's next turn (its result) sends it back. */
 async function streamedCallSentBack(session: string, question: string, callId: string): Promise<Record<string, unknown>> {
   const client = cloud.gw.client();
@@ -257,12 +273,9 @@ describe("a call from a server that leaves its type out", () => {
 });
 
 describe("a whole answer's call that is no whole function or custom call (no type and no object, or no string name or text)", () => {
-  it.each(PASSED_AS_THEY_CAME.flatMap(([marker, call]) => [
-    [marker, call, `Mail ${EMAIL} now (${marker}).`],
-    [marker, call, `Send the report now (${marker}).`],
-  ]))("reaches the client as it came, stays out of the session and is recorded (%s: %j; %s)", async (marker, call, question) => {
+  it.each(PASSED_AS_THEY_CAME.flatMap(([marker, call]) => withAndWithoutPii(marker, call)))("reaches the client as it came, stays out of the session and is recorded (%s: %j; %s)", async (marker, call, question) => {
     const client = cloud.gw.client();
-    const session = `bare-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-");
+    const session = sessionFor("bare", marker, question);
     const headers = { "x-session-id": session };
     const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: question }] }, { headers });
     expect(answer.choices[0]!.message.tool_calls).toEqual([call]);
@@ -275,18 +288,14 @@ describe("a whole answer's call that is no whole function or custom call (no typ
     expect(history[1]!.tool_calls).toBeUndefined();
 
     // The upstream reported no usage: both requests are recorded with the gateway's count.
-    const records = (await usageRecords(cloud.gw.url, "unused-key", 2, (row) => row.session === session)).filter((row) => row.session === session);
-    expect(records.map((row) => row.status)).toEqual(["200", "200"]);
+    expect(await recordedStatuses(session)).toEqual(["200", "200"]);
   });
 });
 
 describe("a streamed call with no name, or pieces that are not strings", () => {
-  it.each(ODD_STREAMED_CALLS.flatMap(([marker, , kept]) => [
-    [marker, kept, `Mail ${EMAIL} now (${marker}).`],
-    [marker, kept, `Send the report now (${marker}).`],
-  ]))("reaches the client, and the turn is stored and recorded (%s: %j; %s)", async (marker, kept, question) => {
+  it.each(ODD_STREAMED_CALLS.flatMap(([marker, , kept]) => withAndWithoutPii(marker, kept)))("reaches the client, and the turn is stored and recorded (%s: %j; %s)", async (marker, kept, question) => {
     const client = cloud.gw.client();
-    const session = `odd-${marker}-${question.includes("@") ? "pii" : "plain"}`.replaceAll(" ", "-");
+    const session = sessionFor("odd", marker, question);
     const headers = { "x-session-id": session };
     const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: question }] }, { headers });
     let finish: string | null = null;
@@ -299,7 +308,6 @@ describe("a streamed call with no name, or pieces that are not strings", () => {
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(stored[0]!.content).toBe(question);
     expect(stored[1]!.tool_calls).toEqual(kept === undefined ? undefined : [kept]);
-    const records = (await usageRecords(cloud.gw.url, "unused-key", 2, (row) => row.session === session)).filter((row) => row.session === session);
-    expect(records.map((row) => row.status)).toEqual(["200", "200"]);
+    expect(await recordedStatuses(session)).toEqual(["200", "200"]);
   });
 });
