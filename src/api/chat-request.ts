@@ -115,7 +115,7 @@ const name = z.string().max(256).optional();
 
 // Deprecated by OpenAI (replaced by `tool_calls`), but still answered when a client sends `functions`:
 // the assistant's one call, without an id; the `function` message that follows carries its result.
-const FunctionCallSchema = z.looseObject({ name: z.string(), arguments: z.string() });
+export const FunctionCallSchema = z.looseObject({ name: z.string(), arguments: z.string() });
 
 export const MessageSchema = z.discriminatedUnion("role", [
   z.looseObject({ role: z.literal("system"), content: TextContent, name }),

@@ -55,6 +55,12 @@ const INCOMPLETE_CALLS = [
 
 const PASSED_AS_THEY_CAME = [...BARE_CALLS, ...INCOMPLETE_CALLS];
 
+/** Whole answers' deprecated single calls without a string name or arguments, by the marker that asks for each. */
+const INCOMPLETE_FUNCTION_CALLS = [
+  ["function_call without arguments", { name: "send" }],
+  ["function_call with numeric arguments", { name: "send", arguments: 5 }],
+] as const;
+
 /**
  * Streamed calls' pieces with no name, or with fields that are not strings, by the marker that asks for
  * each, with the call the session keeps: the collected name and text are strings whatever the pieces
@@ -116,6 +122,18 @@ const cloud = upstreamGateway(
         for (const piece of odd[1]) res.write(chunkFrame(BASE, { tool_calls: [piece] }, null));
         res.write(chunkFrame(BASE, {}, "tool_calls"));
         return res.end("data: [DONE]\n\n");
+      }
+      if (question.includes("(call without an id)")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const call = { type: "function", function: { name: "send_mail", arguments: JSON.stringify({ to: placeholder ?? "nobody" }) } };
+        const message = { role: "assistant", content: null, refusal: null, tool_calls: [call] };
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "tool_calls", logprobs: null }] }));
+      }
+      const incompleteFunctionCall = INCOMPLETE_FUNCTION_CALLS.find(([marker]) => question.includes(`(${marker})`));
+      if (incompleteFunctionCall) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const message = { role: "assistant", content: null, refusal: null, function_call: incompleteFunctionCall[1] };
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "function_call", logprobs: null }] }));
       }
       const bare = PASSED_AS_THEY_CAME.find(([marker]) => question.includes(`(${marker})`));
       if (bare) {
@@ -288,6 +306,38 @@ describe("a whole answer's call that is no whole function or custom call (no typ
     expect(history[1]!.tool_calls).toBeUndefined();
 
     // The upstream reported no usage: both requests are recorded with the gateway's count.
+    expect(await recordedStatuses(session)).toEqual(["200", "200"]);
+  });
+});
+
+describe("a whole answer's call without an id", () => {
+  it("reaches the client with its placeholders restored, and stays out of the session", async () => {
+    const client = cloud.gw.client();
+    const headers = { "x-session-id": "unidentified-call" };
+    const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: `Mail ${EMAIL} now (call without an id).` }] }, { headers });
+    const call = answer.choices[0]!.message.tool_calls![0] as { id?: string; function: { arguments: string } };
+    expect(call.id).toBeUndefined();
+    expect(JSON.parse(call.function.arguments)).toEqual({ to: EMAIL });
+
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "And now (plain)?" }] }, { headers });
+    const history = received.at(-1)!.messages;
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(history[1]!.tool_calls).toBeUndefined();
+  });
+});
+
+describe("a whole answer's deprecated function_call without a string name or arguments", () => {
+  it.each(INCOMPLETE_FUNCTION_CALLS.flatMap(([marker, call]) => withAndWithoutPii(marker, call)))("reaches the client as it came, stays out of the session and is recorded (%s: %j; %s)", async (marker, call, question) => {
+    const client = cloud.gw.client();
+    const session = sessionFor("function-call", marker, question);
+    const headers = { "x-session-id": session };
+    const answer = await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: question }] }, { headers });
+    expect(answer.choices[0]!.message.function_call).toEqual(call);
+
+    await client.chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "And now (plain)?" }] }, { headers });
+    const history = received.at(-1)!.messages;
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect((history[1] as { function_call?: unknown }).function_call).toBeUndefined();
     expect(await recordedStatuses(session)).toEqual(["200", "200"]);
   });
 });

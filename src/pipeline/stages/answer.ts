@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { TOOL_CALL_FIELDS, ToolCallSchema, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
+import { FunctionCallSchema, TOOL_CALL_FIELDS, ToolCallSchema, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -59,11 +59,14 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   const choice = completion.choices[0];
   // A call without its `type` (some servers leave it out) goes out with the one its fields show: the
   // official client's stream helper throws on a call without one, and the request schema (as OpenAI's
-  // API) refuses it in a history the client sends back. Any other call goes on as it came (`knownCall`).
-  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (knownCall(call) as AnswerCall | undefined) ?? call);
+  // API) refuses it in a history the client sends back. Any other call goes on as it came (`readableCall`).
+  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (readableCall(call) as AnswerCall | undefined) ?? call);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
-  const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
+  const written =
+    choice && vault.size > 0
+      ? answerTexts({ ...choice.message, tool_calls: choice.message.tool_calls?.flatMap((call) => readableCall(call) ?? []), function_call: readableFunctionCall(choice.message.function_call) })
+      : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
@@ -72,11 +75,12 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
     for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
     // A call that is not one of the request schema's has no text we know where to find: it is passed on as it came.
     if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => {
-      const known = knownCall(call);
-      return known ? (restoreToolCall(known, vault) as AnswerCall) : call;
+      const readable = readableCall(call);
+      return readable ? (restoreToolCall(readable, vault) as AnswerCall) : call;
     });
     // The deprecated single call is a function call without an id: restored the same way.
-    if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
+    const functionCall = readableFunctionCall(message.function_call);
+    if (functionCall) message.function_call = restoreToolCall({ type: "function", function: functionCall }, vault).function;
   }
   return {
     // Only the request schema's calls are kept: the stored turn is read back as a request message.
@@ -84,7 +88,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
       ? assistantMessage(
           choice.message.content ?? "",
           knownCalls(choice.message),
-          choice.message.function_call ?? undefined,
+          readableFunctionCall(choice.message.function_call),
           choice.message.refusal ?? undefined,
         )
       : undefined,
@@ -107,18 +111,32 @@ function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | und
 type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
 
 /**
- * The call as the request schema's tool call, with the `type` its fields show (`callKind`) when it came
- * without one: a string id, and a function's string name and arguments (a custom call's name and input).
- * Undefined for any other (`{id}`, `{id, function: {name}}`, `{id, type: "function"}`, a kind the SDK
- * does not know yet): it has no name or text to read, so it goes to the client as it came and is not
- * restored, counted or kept in the session. The one rule for a whole answer's calls, and for the calls
- * a stream collected.
+ * The call with the `type` its fields show (`callKind`) when it came without one, if it is the request
+ * schema's tool call but for its id: a function's string name and arguments (a custom call's name and
+ * input). Its placeholders are restored and its text counted. Undefined for any other (`{id}`,
+ * `{id, function: {name}}`, `{id, type: "function"}`, a kind the SDK does not know yet): it has no name
+ * or text to read, so it goes to the client as it came.
  */
-function knownCall(call: object): ToolCall | undefined {
+function readableCall(call: object): ToolCall | undefined {
   const type = callKind(call as CallPiece);
   if (type === undefined) return undefined;
   const typed = (call as CallPiece).type === type ? call : { ...call, type };
-  return ToolCallSchema.safeParse(typed).success ? (typed as ToolCall) : undefined;
+  // A call without a string id is read all the same; only the session needs its id (`knownCall`).
+  return ToolCallSchema.safeParse({ ...typed, id: "" }).success ? (typed as ToolCall) : undefined;
+}
+
+/**
+ * A readable call (`readableCall`) with a string id: the request schema's tool call, kept in the session
+ * (whose next request sends it back). The one rule for a whole answer's calls and a stream's.
+ */
+function knownCall(call: object): ToolCall | undefined {
+  const readable = readableCall(call);
+  return readable && typeof readable.id === "string" ? readable : undefined;
+}
+
+/** The deprecated single call, if it has a string name and arguments; any other goes on as it came, unkept. */
+function readableFunctionCall(call: unknown): FunctionCallShape | undefined {
+  return FunctionCallSchema.safeParse(call).success ? (call as FunctionCallShape) : undefined;
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
