@@ -77,11 +77,45 @@ export function withToolCallText<C extends ToolCallShape>(call: C, text: string)
   return (call.type === "custom" ? { ...call, custom: { ...call.custom, input: text } } : { ...call, function: { ...call.function, arguments: text } }) as C;
 }
 
+/**
+ * A tool call's own fields, which every provider knows; any other is its vendor's (Gemini's
+ * `extra_content`). `index` is a streamed piece's, and some servers (Ollama) send it on a whole
+ * answer's call too.
+ */
+export const TOOL_CALL_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
+
+/** Whether the call carries a field of its vendor's (`TOOL_CALL_FIELDS`). */
+export function hasVendorFields(call: object): boolean {
+  return Object.keys(call).some((field) => !TOOL_CALL_FIELDS.has(field));
+}
+
+/**
+ * The call with its own fields only (`TOOL_CALL_FIELDS`), as a provider that did not write it takes
+ * it. Only the call's top level: what `function` or `custom` holds goes as it is.
+ */
+function withoutVendorFields<C extends object>(call: C): C {
+  return Object.fromEntries(Object.entries(call).filter(([field]) => TOOL_CALL_FIELDS.has(field))) as C;
+}
+
+/**
+ * The request with the calls of each message `at` lists (by index) without their vendor fields
+ * (`withoutVendorFields`); the same request when it lists none.
+ */
+export function withoutVendorFieldsAt<R extends ChatCompletionRequest>(request: R, at: readonly number[]): R {
+  if (at.length === 0) return request;
+  const messages = [...request.messages];
+  for (const i of at) {
+    const message = messages[i];
+    if (message?.role === "assistant" && message.tool_calls) messages[i] = { ...message, tool_calls: message.tool_calls.map(withoutVendorFields) };
+  }
+  return { ...request, messages };
+}
+
 const name = z.string().max(256).optional();
 
 // Deprecated by OpenAI (replaced by `tool_calls`), but still answered when a client sends `functions`:
 // the assistant's one call, without an id; the `function` message that follows carries its result.
-const FunctionCallSchema = z.looseObject({ name: z.string(), arguments: z.string() });
+export const FunctionCallSchema = z.looseObject({ name: z.string(), arguments: z.string() });
 
 export const MessageSchema = z.discriminatedUnion("role", [
   z.looseObject({ role: z.literal("system"), content: TextContent, name }),

@@ -11,6 +11,12 @@ export const TurnMetaSchema = z.object({
   at: z.number(),
   route: z.string().optional(),
   model: z.string().optional(),
+  /**
+   * On the answer's own turn: the provider (models.yaml) of `model`, which wrote it; a stored call's
+   * vendor fields go to it only. The client's own turns, and turns stored before it was recorded,
+   * have none (their calls' vendor fields go to `model`'s provider in models.yaml now).
+   */
+  provider: z.string().optional(),
   intent: z.string().optional(),
   requestId: z.string().optional(),
   /**

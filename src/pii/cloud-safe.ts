@@ -3,7 +3,7 @@
  * one is the sanitizer in this folder (the brand's symbol is never exported), so a code path that
  * forgets to sanitize does not compile.
  */
-import type { ChatCompletionRequest, ChatMessage } from "../api/chat-request.js";
+import { withoutVendorFieldsAt, type ChatCompletionRequest, type ChatMessage } from "../api/chat-request.js";
 
 declare const cloudSafe: unique symbol;
 
@@ -24,4 +24,12 @@ export function withHistory(request: CloudSafeRequest, history: CloudSafeMessage
   while (at < request.messages.length && ["system", "developer"].includes(request.messages[at]!.role)) at++;
   const messages = [...request.messages.slice(0, at), ...history, ...request.messages.slice(at)];
   return markCloudSafe({ ...request, messages });
+}
+
+/**
+ * The request with the calls of each message `at` lists without their vendor fields
+ * (`withoutVendorFieldsAt`): still cloud-safe, as leaving fields out adds nothing to sanitize.
+ */
+export function cloudSafeWithoutVendorFields(request: CloudSafeRequest, at: readonly number[]): CloudSafeRequest {
+  return at.length === 0 ? request : markCloudSafe(withoutVendorFieldsAt(request, at));
 }

@@ -7,7 +7,7 @@
  * const sanitizer = createSanitizer({ policy, engine, env: process.env });
  */
 export { PiiScanError, deadlineIn, type Deadline, type ScanFailureReason } from "./budget.js";
-export { withHistory, type CloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
+export { cloudSafeWithoutVendorFields, withHistory, type CloudSafe, type CloudSafeMessages, type CloudSafeRequest } from "./cloud-safe.js";
 export { createPiiEngine, type PiiEngine, type PiiEngineOptions } from "./engine.js";
 export { BUILTIN_ENTITY_TYPES, EntitySchema, type BuiltinEntityType, type Entity } from "./entity.js";
 export { loadPiiPolicy, parsePiiPolicy, piiPolicyPath } from "./policy/load.js";

@@ -282,6 +282,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     return saveTurn(ctx, { store: deps.context, sanitizer: deps.sanitizer }, decided.conversation, answer, {
       route: execution.call.location,
       model: execution.call.model.id,
+      provider: execution.call.model.providerId,
       intent: decided.analysis.features.intent,
       sticky: decision.sticky.remember,
     });

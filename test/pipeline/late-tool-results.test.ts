@@ -17,7 +17,7 @@ import { policyWith } from "../pii/support.js";
 import { sessionRequest } from "./session-request.js";
 
 const url = inject("redisUrl");
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 const user = (content: string): ChatMessage => ({ role: "user", content });
 const assistant = (content: string): ChatMessage => ({ role: "assistant", content });
 const call = (id: string): ChatMessage => ({ role: "assistant", content: null, tool_calls: [{ id, type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] });

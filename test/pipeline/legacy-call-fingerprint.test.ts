@@ -37,7 +37,7 @@ function request(messages: ChatMessage[]): ChatRequestContext {
   return sessionRequest({ requestId: "req-new", tenantId: scope.tenantId, sessionId: scope.sessionId, messages });
 }
 
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 
 /**
  * Stores the turns as the versions before the call was fingerprinted did: the message with its

@@ -38,7 +38,7 @@ function request(sessionId: string, messages: ChatMessage[]): ChatRequestContext
   return sessionRequest({ requestId: `req-${messages.length}`, tenantId: "acme", sessionId, messages });
 }
 
-const facts = (target: string): TurnFacts => ({ route: "cloud", model: "gpt", intent: undefined, sticky: { target, turnsLeft: 2 } });
+const facts = (target: string): TurnFacts => ({ route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: { target, turnsLeft: 2 } });
 
 describe.each([
   { backend: "Redis", storage: () => redisStorage(url, "test:review-replace-race:") },

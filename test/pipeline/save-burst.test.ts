@@ -17,7 +17,7 @@ import { sessionRequest } from "./session-request.js";
 
 const url = inject("redisUrl");
 const ENV = { SWITCHYARD_PII_HASH_KEY: "test-key-0123456789" };
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 const REQUESTS = 12;
 
 let engine: PiiEngine;

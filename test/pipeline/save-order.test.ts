@@ -13,7 +13,7 @@ import { contents, redisStorage, storagePerTest } from "../context/support.js";
 import { policyWith } from "../pii/support.js";
 import { sessionRequest } from "./session-request.js";
 
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 
 // Redis only: the in-memory store answers within the same microtasks, so a queued save would still
 // land before the next turn's load and the test could not tell.

@@ -37,7 +37,7 @@ const system = (content: string): ChatMessage => ({ role: "system", content });
 const assistant = (content: string): ChatMessage => ({ role: "assistant", content });
 const call: ChatMessage = { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } }] };
 const result: ChatMessage = { role: "tool", tool_call_id: "c1", content: "order 42" };
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 
 const request = numberedRequests("redo");
 let sanitizer: Sanitizer;

@@ -37,7 +37,7 @@ describe("a save the context store answers too late", () => {
     const answer: ChatMessage = { role: "assistant", content: "Hi" };
 
     redis.process.kill("SIGSTOP");
-    const saving = saveTurn(ctx, { store, sanitizer }, conversation, answer, { route: "cloud", model: "gpt", intent: undefined, sticky: null });
+    const saving = saveTurn(ctx, { store, sanitizer }, conversation, answer, { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null });
     await sleep(2_600);
     redis.process.kill("SIGCONT");
     await saving;

@@ -36,7 +36,7 @@ function request(sessionId: string, messages: ChatMessage[]): ChatRequestContext
   return sessionRequest({ requestId: `req-${++requests}`, tenantId: "acme", sessionId, messages });
 }
 
-const facts: TurnFacts = { route: "cloud", model: "gpt", intent: undefined, sticky: null };
+const facts: TurnFacts = { route: "cloud", model: "gpt", provider: "openai", intent: undefined, sticky: null };
 
 describe.each([
   { backend: "Redis", storage: () => redisStorage(url, "test:vault-prune-race:", { maxTurns: 4 }) },

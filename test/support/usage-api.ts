@@ -24,13 +24,21 @@ export async function usageTotals(gatewayUrl: string, key: string, requests: num
   }, (totals) => totals.requests >= requests);
 }
 
-/** The tenant's usage records (`/v1/usage/export`, one object per CSV row) once `count` are recorded. */
-export async function usageRecords(gatewayUrl: string, key: string, count: number): Promise<Array<Record<string, string>>> {
+/**
+ * The tenant's usage records (`/v1/usage/export`, one object per CSV row) once `count` are recorded
+ * (`count` of those `where` picks, when given).
+ */
+export async function usageRecords(
+  gatewayUrl: string,
+  key: string,
+  count: number,
+  where: (row: Record<string, string>) => boolean = () => true,
+): Promise<Array<Record<string, string>>> {
   return waitFor(async () => {
     const res = await fetch(`${gatewayUrl}/v1/usage/export`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
     return parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
-  }, (rows) => rows.length >= count);
+  }, (rows) => rows.filter(where).length >= count);
 }
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
+import { FunctionCallSchema, TOOL_CALL_FIELDS, ToolCallSchema, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -57,27 +57,38 @@ type ReasoningField = (typeof REASONING_FIELDS)[number];
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
+  // A call without its `type` (some servers leave it out) goes out with the one its fields show: the
+  // official client's stream helper throws on a call without one, and the request schema (as OpenAI's
+  // API) refuses it in a history the client sends back. Any other call goes on as it came (`readableCall`).
+  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (readableCall(call) as AnswerCall | undefined) ?? call);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
-  const written = choice && vault.size > 0 ? answerTexts({ ...choice.message, tool_calls: knownCalls(choice.message) }) : undefined;
+  const written =
+    choice && vault.size > 0
+      ? answerTexts({ ...choice.message, tool_calls: choice.message.tool_calls?.flatMap((call) => readableCall(call) ?? []), function_call: readableFunctionCall(choice.message.function_call) })
+      : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
     if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
     const reasoning = message as unknown as Record<string, unknown>;
     for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
-    // A kind the SDK does not know yet has no text we know where to find: it is passed on as it came.
-    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => (call.type === "function" || call.type === "custom" ? restoreToolCall(call, vault) : call));
+    // A call that is not one of the request schema's has no text we know where to find: it is passed on as it came.
+    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => {
+      const readable = readableCall(call);
+      return readable ? (restoreToolCall(readable, vault) as AnswerCall) : call;
+    });
     // The deprecated single call is a function call without an id: restored the same way.
-    if (message.function_call) message.function_call = restoreToolCall({ type: "function", function: message.function_call }, vault).function;
+    const functionCall = readableFunctionCall(message.function_call);
+    if (functionCall) message.function_call = restoreToolCall({ type: "function", function: functionCall }, vault).function;
   }
   return {
-    // Only the kinds the request schema knows are kept: the stored turn is read back as a request message.
+    // Only the request schema's calls are kept: the stored turn is read back as a request message.
     message: choice
       ? assistantMessage(
           choice.message.content ?? "",
           knownCalls(choice.message),
-          choice.message.function_call ?? undefined,
+          readableFunctionCall(choice.message.function_call),
           choice.message.refusal ?? undefined,
         )
       : undefined,
@@ -89,11 +100,43 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
 }
 
 /**
- * The calls of kinds the request schema knows (function, custom). A kind the SDK does not know yet has
- * no text we know where to find: neither counted nor kept in the session.
+ * The answer's calls that are the request schema's (`knownCall`), with their vendor fields as the
+ * upstream sent them: any other has no name or text we know where to find, so it is neither counted
+ * nor kept in the session.
  */
 function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
-  return message.tool_calls?.filter((c) => c.type === "function" || c.type === "custom") as ToolCall[] | undefined;
+  return message.tool_calls?.flatMap((call) => knownCall(call) ?? []);
+}
+
+type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
+
+/**
+ * The call with the `type` its fields show (`callKind`) when it came without one, if it is the request
+ * schema's tool call but for its id: a function's string name and arguments (a custom call's name and
+ * input). Its placeholders are restored and its text counted. Undefined for any other (`{id}`,
+ * `{id, function: {name}}`, `{id, type: "function"}`, a kind the SDK does not know yet): it has no name
+ * or text to read, so it goes to the client as it came.
+ */
+function readableCall(call: object): ToolCall | undefined {
+  const type = callKind(call as CallPiece);
+  if (type === undefined) return undefined;
+  const typed = (call as CallPiece).type === type ? call : { ...call, type };
+  // A call without a string id is read all the same; only the session needs its id (`knownCall`).
+  return ToolCallSchema.safeParse({ ...typed, id: "" }).success ? (typed as ToolCall) : undefined;
+}
+
+/**
+ * A readable call (`readableCall`) with a string id: the request schema's tool call, kept in the session
+ * (whose next request sends it back). The one rule for a whole answer's calls and a stream's.
+ */
+function knownCall(call: object): ToolCall | undefined {
+  const readable = readableCall(call);
+  return readable && typeof readable.id === "string" ? readable : undefined;
+}
+
+/** The deprecated single call, if it has a string name and arguments; any other goes on as it came, unkept. */
+function readableFunctionCall(call: unknown): FunctionCallShape | undefined {
+  return FunctionCallSchema.safeParse(call).success ? (call as FunctionCallShape) : undefined;
 }
 
 /** What `answerTexts` reads of an answer: the session's assistant message, the SDK's, or one as the model wrote it. */
@@ -249,7 +292,8 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let finishSent = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
-    message: assistantMessage(text, calls.size > 0 ? [...calls.values()] : undefined, functionCall, refusal),
+    // Collected name and text are strings whatever the pieces were; an id that is not one leaves the call out, as a whole answer's.
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()].filter((call) => knownCall(call)) : undefined, functionCall, refusal),
     promptTokens,
     cachedPromptTokens,
     completionTokens,
@@ -328,8 +372,13 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
             unknownKinds.add(call.index);
             continue;
           }
-          if (!collected) calls.set(call.index, (collected = emptyCall(call)));
+          if (!collected) {
+            calls.set(call.index, (collected = emptyCall(call)));
+            // Sent on with the kind it is stored as, as a whole answer's call is (`knownCall`).
+            call.type = collected.type;
+          }
           if (call.id) collected.id = call.id;
+          keepVendorFields(collected, call);
           const { name, text: piece } = deltaParts(call, collected);
           if (name) appendName(collected, name);
           if (written) {
@@ -529,25 +578,61 @@ type ToolCallDelta = Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "type"> & {
   custom?: { name?: string; input?: string };
 };
 
-/** The fields of a function or custom call's piece. */
-const CALL_PIECE_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
+/** What `callKind` reads of a call: a whole answer's, or a streamed call's first piece. */
+type CallPiece = { type?: string | null; function?: unknown; custom?: unknown };
+
+const isObject = (value: unknown): boolean => typeof value === "object" && value !== null;
 
 /**
- * Whether a call's first piece is of a kind the request schema knows: `type` says so, or, from a server
- * that leaves it out (or sends it empty), the piece carries a function or a custom call, or nothing of
- * another kind's (`mcp`): a first piece of an id alone is a function call's, as before, and vendor
- * fields beside a function (Gemini's `extra_content`) do not make it another kind.
+ * The kind of a call (a whole answer's, or a streamed call's first piece) when the request schema
+ * knows it: `type` says so, or, from a server that leaves it out (or sends it empty), the call carries
+ * a function or a custom call object. Vendor fields beside a function (Gemini's `extra_content`) do
+ * not make it another kind. Undefined otherwise: a kind the SDK does not know yet (`mcp`), or a whole
+ * answer's call with neither object (`{id}`, `function: null`). Whether a whole answer's call of a
+ * known kind is whole (its name and text strings) is `knownCall`'s to say.
  */
-function knownKind(first: ToolCallDelta): boolean {
-  if (first.type === "function" || first.type === "custom") return true;
-  if (first.type) return false;
-  return first.function != null || first.custom != null || Object.keys(first).every((field) => CALL_PIECE_FIELDS.has(field));
+function callKind(call: CallPiece): "function" | "custom" | undefined {
+  if (call.type === "function" || call.type === "custom") return call.type;
+  if (call.type) return undefined;
+  if (isObject(call.custom) && !isObject(call.function)) return "custom";
+  return isObject(call.function) ? "function" : undefined;
 }
 
+/**
+ * Whether a streamed call's first piece is of a kind the request schema knows (`callKind`), or has
+ * nothing of another kind's: a first piece of an id alone is a function call's, whose name and text
+ * the next pieces bring.
+ */
+const knownKind = (first: ToolCallDelta): boolean =>
+  callKind(first) !== undefined || (!first.type && Object.keys(first).every((field) => TOOL_CALL_FIELDS.has(field)));
+
 function emptyCall(first: ToolCallDelta): ToolCall {
-  return first.type === "custom" || (first.custom && !first.function)
+  return callKind(first) === "custom"
     ? { id: "", type: "custom", custom: { name: "", input: "" } }
     : { id: "", type: "function", function: { name: "", arguments: "" } };
+}
+
+/**
+ * How many vendor fields a streamed call keeps: a server that sent a new one with every piece would
+ * otherwise grow the stored turn with each.
+ */
+const MAX_VENDOR_FIELDS = 8;
+
+/**
+ * Keeps the vendor fields of a streamed call's piece (Gemini's `extra_content`, whose thought signature
+ * it refuses the next request without) on the call the session stores, as a whole answer's call keeps
+ * them: each field as the first piece that carries it sent it. They never replace the call's own
+ * fields (`TOOL_CALL_FIELDS`).
+ */
+function keepVendorFields(call: ToolCall, piece: ToolCallDelta): void {
+  const fields = piece as Record<string, unknown>;
+  for (const field in fields) {
+    const value = fields[field];
+    if (TOOL_CALL_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
+    if (Object.keys(call).filter((kept) => !TOOL_CALL_FIELDS.has(kept)).length >= MAX_VENDOR_FIELDS) return;
+    // Defined, not assigned: a field named `__proto__` (JSON.parse makes it an own one) stays a field.
+    Object.defineProperty(call, field, { value, enumerable: true, writable: true, configurable: true });
+  }
 }
 
 /** The name and text a piece adds to the call it continues (the call's kind was set by its first piece). */

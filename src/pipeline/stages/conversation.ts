@@ -9,6 +9,7 @@ import { mergeHistory, type MergedHistory } from "../../context/merge.js";
 import { sessionScope, type SessionScope } from "../../context/session-id.js";
 import type { LoadOptions } from "../../context/backend.js";
 import type { ContextStore, LoadResult } from "../../context/store.js";
+import type { TurnMeta } from "../../context/turn.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
 import { readSessionState, restoreStoredMessage, type SessionState } from "../session-state.js";
 
@@ -25,6 +26,8 @@ export interface Conversation {
    * came from the stored session: an error about a message names it as the client knows it.
    */
   clientIndex: readonly (number | undefined)[];
+  /** For each of `request.messages` that came from the stored session, the metadata it was stored with. */
+  storedMeta: readonly (TurnMeta | undefined)[];
 }
 
 const NOTHING_STORED = { instructions: [], turns: [] };
@@ -44,6 +47,8 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   if (problem) ctx.log.warn({ problem }, "session state reset");
   const sent = new Map(ctx.body.messages.map((message, index) => [message, index]));
   const clientIndex = merged.messages.map((message) => sent.get(message));
+  const metaOf = new Map(loaded?.turns.map((turn) => [turn.message, turn.meta]));
+  const storedMeta = merged.messages.map((message) => metaOf.get(message));
   const messages =
     storage === "sanitized" && state.vault.size > 0
       ? merged.messages.map((message, i) => (clientIndex[i] === undefined ? restoreStoredMessage(message, state.vault) : message))
@@ -51,7 +56,7 @@ export async function loadConversation(ctx: ChatRequestContext, store: ContextSt
   // Always the merged messages: with nothing stored but instructions (every turn trimmed, or the turn
   // list evicted), the conversation is new but still opens with the stored instructions.
   const request = { ...ctx.body, messages };
-  return { scope, loaded, merged, request, state, clientIndex };
+  return { scope, loaded, merged, request, state, clientIndex, storedMeta };
 }
 
 /**

@@ -4,14 +4,14 @@
  * policy's max-tokens cap, and passes it through the PII policy for where the model runs. A model
  * beyond the host only ever gets a `CloudSafeRequest`.
  */
-import { requestedMaxTokens, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
+import { hasVendorFields, requestedMaxTokens, withoutVendorFieldsAt, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
 import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
 import { echo } from "../../api/echo.js";
 import { SESSION_ID_HEADER } from "../../context/headers.js";
 import { isInstruction } from "../../context/turn.js";
 import { GatewayError, invalidRequest } from "../../errors.js";
-import type { ModelEntry } from "../../models/registry.js";
-import type { CloudOutcome, CloudSafeRequest, PiiSummaryEntry, Sanitizer } from "../../pii/index.js";
+import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
+import { cloudSafeWithoutVendorFields, type CloudOutcome, type CloudSafeRequest, type PiiSummaryEntry, type Sanitizer } from "../../pii/index.js";
 import { PiiBlockedError } from "../../pii/sanitize.js";
 import type { PiiRouteAction } from "../../policy/schema.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
@@ -62,6 +62,7 @@ export class KeepLocalError extends GatewayError {
 export interface PrepareDeps {
   providers: ProviderSet;
   sanitizer: Sanitizer;
+  registry: ModelRegistry;
 }
 
 /** What the routing rule asks of this call: its max-tokens cap and PII action (for cloud egress only). */
@@ -79,7 +80,9 @@ export function prepareCall(
   deps: PrepareDeps,
 ): PreparedCall {
   const routed = deps.providers.forModel(model);
-  const request = routed.location === "local" ? withRefusalsAsText(conversation.request) : conversation.request;
+  const foreign = foreignVendorFields(conversation, model, deps.registry);
+  const forTarget = withoutVendorFieldsAt(conversation.request, foreign);
+  const request = routed.location === "local" ? withRefusalsAsText(forTarget) : forTarget;
   const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
@@ -91,9 +94,12 @@ export function prepareCall(
     if (outcome.kind !== "local") throw blockedInConversation(outcome.error, shaped, request);
     return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
-  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or overridden.
+  // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or
+  // overridden. Vendor fields left out for this target are left out of it too: its messages are the
+  // conversation's, one to one, and leaving fields out adds no personal data, so it needs no new scan (its
+  // summary, and a keep_local or block it led to, still count what it found in them: the stricter reading).
   const outcome =
-    shaped === request && override === undefined ? cloudScan() : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
+    shaped === request && override === undefined ? scannedFor(cloudScan(), foreign) : deps.sanitizer.sanitizeForCloud(shaped, override ? { ...options, override } : options);
   switch (outcome.kind) {
     case "cloud":
       return { location: "cloud", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: true };
@@ -194,6 +200,34 @@ function withCap(request: ChatCompletionRequest, cap: number | undefined): ChatC
   if (tokens != null && tokens > cap) capped.max_tokens = cap;
   if (completion != null && completion > cap) capped.max_completion_tokens = cap;
   return capped;
+}
+
+/**
+ * Which of the conversation's messages `target` gets with their calls' vendor fields left out
+ * (`withoutVendorFieldsAt`): a call the session stored keeps them only for the provider that wrote it
+ * (Gemini requires its `extra_content.google.thought_signature` back; Mistral refuses a field it does
+ * not know, 422 `extra_forbidden`). Each attempt of a request (fallbacks too) asks for its own target.
+ * The client's own messages go as it sent them.
+ *
+ * @param registry reads the provider of a turn that records none (stored before turns recorded it, or
+ *   sent by the client), by its model's id; a model gone from models.yaml has no provider to take them
+ */
+function foreignVendorFields(conversation: Conversation, target: ModelEntry, registry: ModelRegistry): readonly number[] {
+  const { request, storedMeta } = conversation;
+  const foreign: number[] = [];
+  request.messages.forEach((message, i) => {
+    const meta = storedMeta[i];
+    if (!meta || message.role !== "assistant" || !message.tool_calls?.some(hasVendorFields)) return;
+    const writer = meta.provider ?? (meta.model === undefined ? undefined : registry.get(meta.model)?.providerId);
+    if (writer !== target.providerId) foreign.push(i);
+  });
+  return foreign;
+}
+
+/** The whole-conversation scan's cloud form without the vendor fields `foreignVendorFields` leaves out. */
+function scannedFor(outcome: CloudOutcome, foreign: readonly number[]): CloudOutcome {
+  if (outcome.kind !== "cloud" || foreign.length === 0) return outcome;
+  return { ...outcome, request: cloudSafeWithoutVendorFields(outcome.request, foreign) };
 }
 
 /**

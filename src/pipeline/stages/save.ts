@@ -21,6 +21,8 @@ import type { Conversation } from "./conversation.js";
 export interface TurnFacts {
   route: Location;
   model: string;
+  /** The answering model's provider, recorded on the answer's turn: its calls' vendor fields go back to it only. */
+  provider: string;
   intent: string | undefined;
   /** What the policy wants remembered for the next turn; null forgets it. */
   sticky: StickyState | null;
@@ -94,8 +96,11 @@ function turnSaver(
     ...(facts.intent ? { intent: facts.intent } : {}),
     ...(merged.replace ? { rewrite: true as const } : {}),
   };
+  // The answering provider wrote the answer only: the client's own turns record none.
+  const answerMeta: TurnMeta = { ...meta, provider: facts.provider };
   const visibleTurns = [...merged.newTurns, answer];
-  const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[]) => stored.map((message, i) => ({ message, visible: visible[i], meta }));
+  const inputs = (stored: readonly ChatMessage[], visible: readonly ChatMessage[], answerAt = -1) =>
+    stored.map((message, i) => ({ message, visible: visible[i], meta: i === answerAt ? answerMeta : meta }));
   let base = { state: conversation.state, stored: loaded.state, version: loaded.stateVersion };
   // A retry of the request that stored the session's last turns: they are stored already (the first
   // attempt's answer with them); only a changed state is written.
@@ -128,7 +133,7 @@ function turnSaver(
         turnText = JSON.stringify([storedTurns, storedInstructions ?? []]);
         write = {
           ...write,
-          turns: inputs(storedTurns, visibleTurns),
+          turns: inputs(storedTurns, visibleTurns, visibleTurns.length - 1),
           ...(merged.instructions && storedInstructions ? { instructions: inputs(storedInstructions, merged.instructions) } : {}),
           ...(merged.replace ? { replace: true } : {}),
         };
