@@ -8,7 +8,7 @@ import { selectClassifierText, type ClassifierTextOptions } from "../../../class
 import type { ModelRegistry } from "../../models/registry.js";
 import type { CloudOutcome, Sanitizer } from "../../pii/index.js";
 import type { CompiledPolicy } from "../../policy/compile.js";
-import { featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
+import { essentialMessages, featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { Metrics } from "../../usage/metrics.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
@@ -46,11 +46,13 @@ export function analyze(
 ): Analysis {
   let scan: CloudOutcome | undefined;
   const cloudScan = () => (scan ??= deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id }));
+  const counts = promptTokenCounts(conversation.request);
   const features = featuresFromRequest(conversation.request, {
     tenant: ctx.tenant.id,
     header: ctx.header,
     headerNames: policy.headerNames,
-    ...promptTokenCounts(conversation.request),
+    ...counts,
+    inProcessPromptTokens: inProcessPromptTokens(conversation, counts.minPromptTokens, deps),
     local: localHealth(deps),
     ...inProcessHealth(deps),
     unconfiguredProviders: deps.providers.unconfigured,
@@ -115,6 +117,39 @@ function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean 
   if (!local) return { queueDepth: 0, healthy: false };
   const status = deps.providers.forModel(local).provider.status(local);
   return { queueDepth: status.queueDepth ?? 0, healthy: status.state === "ready" };
+}
+
+/**
+ * How far above a window the estimate may put a prompt that an in-process model is still asked to
+ * count: an estimate is about four characters a token, a real tokenizer up to half again as many on
+ * ordinary text. Beyond it the prompt is certainly too long, and counting it would tokenize a long text
+ * on the event loop for nothing.
+ */
+const ESTIMATE_OVERSHOOT = 1.5;
+
+/**
+ * The essential prompt's tokens (`minPromptTokens`) as each loaded in-process model counts them, for
+ * the models whose window the estimate says it overflows: the estimate alone refused a prompt the
+ * model fits (8,500 characters of plain English, estimated 2,129 tokens, are 2,002 for a 2,048-token
+ * window). Undefined (nothing counted) when the estimate fits every window, as for most requests.
+ */
+function inProcessPromptTokens(conversation: Conversation, estimated: number, deps: AnalyzeDeps): Record<string, number> | undefined {
+  let counts: Record<string, number> | undefined;
+  let essential: Conversation["request"] | undefined;
+  for (const model of deps.registry.models.values()) {
+    if (model.path === undefined || estimated < model.contextWindow || estimated > model.contextWindow * ESTIMATE_OVERSHOOT) continue;
+    essential ??= { ...conversation.request, messages: essentialMessages(conversation.request.messages) };
+    let exact: number | undefined;
+    try {
+      exact = deps.providers.exactPromptTokens(model, essential);
+    } catch {
+      // A conversation the model cannot take at all (tool calls, nothing to continue): its refusal
+      // comes from the capability checks, the estimate stands meanwhile.
+      exact = undefined;
+    }
+    if (exact !== undefined) (counts ??= {})[model.id] = exact;
+  }
+  return counts;
 }
 
 /**
