@@ -188,7 +188,11 @@ export class LocalModelRuntime {
         stopOnAbortSignal: true,
         maxTokens,
         temperature: request.temperature ?? 1,
-        topP: request.top_p ?? undefined,
+        // OpenAI's defaults: the whole distribution unless top_p narrows it. Left out, node-llama-cpp
+        // would take top_p 0.95 and top-k 40, before the temperature: at temperature 2, stories260K
+        // wrote the same first token for 300 seeds out of 300.
+        topP: request.top_p ?? 1,
+        topK: 0,
         seed: samplerSeed(request.seed),
         ...(penalty ? { repeatPenalty: penalty } : {}),
         grammar,
