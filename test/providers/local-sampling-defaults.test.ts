@@ -4,30 +4,17 @@
  * After "Once upon a time" stories260K writes "," with more than 95% probability, so a nucleus of 0.95
  * taken before the temperature leaves that token alone even at temperature 2.
  */
-import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
-import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
-import { storiesEntry } from "../support/stories-entry.js";
+import { describe, expect, it } from "vitest";
+import { storiesProvider } from "../support/stories-entry.js";
 
-const model = storiesEntry();
-let provider: LlamaCppProvider;
-
-beforeAll(async () => {
-  const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: 1, queue: 8 });
-  provider = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
-  await provider.start();
-});
-afterAll(async () => {
-  await provider?.close();
-});
+const local = storiesProvider({ parallel: 1 });
 
 /** The first token's text at temperature 2 for each seed in turn. */
 async function firstTokens(seeds: number, extra: { top_p?: number } = {}): Promise<string[]> {
   const tokens: string[] = [];
   for (let seed = 0; seed < seeds; seed++) {
     const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 1, temperature: 2, seed, ...extra };
-    const completion = await provider.complete({ model, request, signal: new AbortController().signal });
+    const completion = await local.provider.complete({ model: local.model, request, signal: new AbortController().signal });
     tokens.push(completion.choices[0]!.message.content ?? "");
   }
   return tokens;
