@@ -38,9 +38,10 @@ export const RequestFeaturesSchema = z.object({
    */
   minPromptTokens: z.int().nonnegative().optional(),
   /**
-   * `minPromptTokens` as an in-process model's own tokenizer counts them, by model id, where the
-   * estimate puts them over that model's window (an estimate can be off either way; the runtime is
-   * not). The decision's window check reads it for that model instead of the estimate.
+   * `minPromptTokens` as an in-process model's own tokenizer counts them, by model id: counted by the
+   * pipeline only for a model a decision skipped for its window by the estimate (an estimate can be off
+   * either way; the runtime is not). The decision's window check reads it for that model instead of
+   * the estimate.
    */
   inProcessPromptTokens: z.record(z.string(), z.int().nonnegative()).optional(),
   /** User turns in the conversation, this one included. */

@@ -5,9 +5,11 @@
  */
 import type { IntentClassifier, IntentPrediction } from "../../../classifiers/index.js";
 import { selectClassifierText, type ClassifierTextOptions } from "../../../classifiers/index.js";
-import type { ModelRegistry } from "../../models/registry.js";
+import { GatewayError } from "../../errors.js";
+import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
 import type { CloudOutcome, Sanitizer } from "../../pii/index.js";
 import type { CompiledPolicy } from "../../policy/compile.js";
+import type { Decision } from "../../policy/decide.js";
 import { essentialMessages, featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { Metrics } from "../../usage/metrics.js";
@@ -46,13 +48,11 @@ export function analyze(
 ): Analysis {
   let scan: CloudOutcome | undefined;
   const cloudScan = () => (scan ??= deps.sanitizer.sanitizeForCloud(conversation.request, { vault: conversation.state.vault, tenant: ctx.tenant.id }));
-  const counts = promptTokenCounts(conversation.request);
   const features = featuresFromRequest(conversation.request, {
     tenant: ctx.tenant.id,
     header: ctx.header,
     headerNames: policy.headerNames,
-    ...counts,
-    inProcessPromptTokens: inProcessPromptTokens(conversation, counts.minPromptTokens, deps),
+    ...promptTokenCounts(conversation.request),
     local: localHealth(deps),
     ...inProcessHealth(deps),
     unconfiguredProviders: deps.providers.unconfigured,
@@ -120,36 +120,52 @@ function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean 
 }
 
 /**
- * How far above a window the estimate may put a prompt that an in-process model is still asked to
- * count: an estimate is about four characters a token, a real tokenizer up to half again as many on
- * ordinary text. Beyond it the prompt is certainly too long, and counting it would tokenize a long text
- * on the event loop for nothing.
+ * How far above an in-process model's window the estimate may put the essential prompt for that model
+ * still to count it with its own tokenizer: a cap on the cost, not a certainty. The estimate is about
+ * four characters a token; real tokenizers can fit more (the Llama 2 tokenizer takes runs of dashes or
+ * spaces at 2.1-2.4 times fewer tokens than estimated), so a prompt estimated beyond the cap may still
+ * fit and is refused all the same. Tokenizing is about linear in the text and blocks the event loop
+ * (about 80-200 ms for three windows of 32K tokens, 393,000 characters), so the cap bounds what one request can cost: at most
+ * three windows' worth, beside the window's worth every prompt the model answers is tokenized for anyway.
  */
-const ESTIMATE_OVERSHOOT = 1.5;
+export const COUNTED_WINDOWS = 3;
 
 /**
- * The essential prompt's tokens (`minPromptTokens`) as each loaded in-process model counts them, for
- * the models whose window the estimate says it overflows: the estimate alone refused a prompt the
- * model fits (8,500 characters of plain English, estimated 2,129 tokens, are 2,002 for a 2,048-token
- * window). Undefined (nothing counted) when the estimate fits every window, as for most requests.
+ * The features with the essential prompt (`minPromptTokens`) counted by the tokenizer of each loaded
+ * in-process model `decision` skipped for its window alone, within `COUNTED_WINDOWS` of it and not
+ * counted yet (`inProcessPromptTokens`); undefined when there is none, so the caller decides again
+ * only when a count was added. Counted after a decision, as the PII scan is: a request whose targets
+ * fit by the estimate, or name no in-process model (a cloud model, a cloud rule), tokenizes nothing.
+ * The estimate alone refused a prompt the model fits: 8,500 characters of plain English, estimated at
+ * 2,129 tokens, are 2,004 for stories260K and its 2,048-token window.
  */
-function inProcessPromptTokens(conversation: Conversation, estimated: number, deps: AnalyzeDeps): Record<string, number> | undefined {
+export function withInProcessCounts(features: RequestFeatures, decision: Decision, conversation: Conversation, deps: AnalyzeDeps): RequestFeatures | undefined {
+  const estimated = features.minPromptTokens ?? features.promptTokens;
   let counts: Record<string, number> | undefined;
   let essential: Conversation["request"] | undefined;
-  for (const model of deps.registry.models.values()) {
-    if (model.path === undefined || estimated < model.contextWindow || estimated > model.contextWindow * ESTIMATE_OVERSHOOT) continue;
+  for (const skip of decision.skipped) {
+    if (skip.kind !== "context_window" || (features.inProcessPromptTokens && Object.hasOwn(features.inProcessPromptTokens, skip.model))) continue;
+    const model = deps.registry.get(skip.model);
+    if (model?.path === undefined || estimated > model.contextWindow * COUNTED_WINDOWS) continue;
     essential ??= { ...conversation.request, messages: essentialMessages(conversation.request.messages) };
-    let exact: number | undefined;
-    try {
-      exact = deps.providers.exactPromptTokens(model, essential);
-    } catch {
-      // A conversation the model cannot take at all (tool calls, nothing to continue): its refusal
-      // comes from the capability checks, the estimate stands meanwhile.
-      exact = undefined;
-    }
+    const exact = exactPromptTokens(model, essential, deps);
     if (exact !== undefined) (counts ??= {})[model.id] = exact;
   }
-  return counts;
+  return counts ? { ...features, inProcessPromptTokens: { ...features.inProcessPromptTokens, ...counts } } : undefined;
+}
+
+/**
+ * The runtime's count, or undefined when it cannot render the conversation (a GatewayError: nothing
+ * for the model to continue): the capability checks and the call itself refuse that, the estimate
+ * stands meanwhile.
+ */
+function exactPromptTokens(model: ModelEntry, request: Conversation["request"], deps: AnalyzeDeps): number | undefined {
+  try {
+    return deps.providers.exactPromptTokens(model, request);
+  } catch (error) {
+    if (error instanceof GatewayError) return undefined;
+    throw error;
+  }
 }
 
 /**
