@@ -26,18 +26,22 @@ export function storiesEntry(overrides: Partial<Pick<ModelEntry, "contextWindow"
 }
 
 /**
- * For one test file: a local provider serving `storiesEntry()` with one thread, started in `beforeAll`
+ * For one test file: a local provider serving `storiesEntry(overrides)` with one thread and the
+ * provider settings in `options` (models.yaml's names), started in `beforeAll`
  * and closed in `afterAll`. Read it through the handle once the hooks have run.
  *
  * @example
  * const local = storiesProvider({ parallel: 2 });
  * it("…", async () => { await local.provider.complete({ model: local.model, request, signal }); });
  */
-export function storiesProvider(options: { parallel: number; queue?: number }): { readonly model: ModelEntry; readonly provider: LlamaCppProvider } {
-  const model = storiesEntry();
+export function storiesProvider(
+  options: { parallel: number; queue?: number; queue_timeout_ms?: number; top_k?: number },
+  overrides: Parameters<typeof storiesEntry>[0] = {},
+): { readonly model: ModelEntry; readonly provider: LlamaCppProvider } {
+  const model = storiesEntry(overrides);
   let provider: LlamaCppProvider | undefined;
   beforeAll(async () => {
-    const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: options.parallel, queue: options.queue ?? 8 });
+    const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, queue: 8, ...options });
     provider = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
     await provider.start();
   });
