@@ -89,7 +89,7 @@ export class LocalModelRuntime {
     private readonly context: LlamaContext,
     private readonly chatWrapper: ChatWrapper | undefined,
     private readonly grammars: GrammarCache,
-    config: LlamaCppProviderConfig,
+    private readonly config: LlamaCppProviderConfig,
     /** What a message costs in this model's prompt, for trimming a conversation to its window. */
     readonly framing: MessageFraming,
   ) {
@@ -188,11 +188,11 @@ export class LocalModelRuntime {
         stopOnAbortSignal: true,
         maxTokens,
         temperature: request.temperature ?? 1,
-        // OpenAI's defaults: the whole distribution unless top_p narrows it. Left out, node-llama-cpp
-        // would take top_p 0.95 and top-k 40, before the temperature: at temperature 2, stories260K
-        // wrote the same first token for 300 seeds out of 300.
+        // OpenAI's default top_p. Left out, node-llama-cpp would take 0.95, before the temperature: at
+        // temperature 2, stories260K wrote the same first token for 300 seeds out of 300. Top-k is the
+        // provider's `top_k` (0: none, as OpenAI; llama.cpp sorts the whole vocabulary for each token then).
         topP: request.top_p ?? 1,
-        topK: 0,
+        topK: this.config.top_k,
         seed: samplerSeed(request.seed),
         ...(penalty ? { repeatPenalty: penalty } : {}),
         grammar,
