@@ -125,8 +125,9 @@ function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean 
  * four characters a token; real tokenizers can fit more (the Llama 2 tokenizer takes runs of dashes or
  * spaces at 2.1-2.4 times fewer tokens than estimated), so a prompt estimated beyond the cap may still
  * fit and is refused all the same. Tokenizing is about linear in the text and blocks the event loop
- * (about 80-200 ms for three windows of 32K tokens, 393,000 characters), so the cap bounds what one request can cost: at most
- * three windows' worth, beside the window's worth every prompt the model answers is tokenized for anyway.
+ * (about 80-200 ms for three windows of 32K tokens, 393,000 characters), so the cap bounds what one
+ * request can cost: three windows' worth, beside the window's worth every prompt the model answers is
+ * tokenized for anyway. The runtime has no count that stops early (at the window) to make it needless.
  */
 export const COUNTED_WINDOWS = 3;
 
