@@ -15,7 +15,6 @@ import { PiiBlockedError } from "../pii/sanitize.js";
 import { PseudonymVault } from "../pii/vault.js";
 import type { Decision, DenyDecision, RouteDecision } from "../policy/decide.js";
 import type { ExplainFn, ExplainResult } from "../policy/explain.js";
-import type { RequestFeatures } from "../policy/features.js";
 import { FALLBACK_HEADER, fallbackHeaderValue, keptOnHost, largestTooSmall, nextTarget, pastTooSmall, POLICY_HEADER, preparationFailureKind, type Failure, type TooSmallTarget } from "../policy/fallback.js";
 import type { PolicySnapshot, PolicyStore } from "../policy/store.js";
 import { decisionNeedsClassification } from "../policy/classification-need.js";
@@ -28,7 +27,7 @@ import type { Usage } from "../usage/create-usage.js";
 import type { ChatRequestContext } from "./chat-request-context.js";
 import { asSent } from "./capabilities.js";
 import { denialFor } from "./deny.js";
-import { analyze, withClassification, withInProcessCounts, withPiiTypes, type Analysis } from "./stages/analyze.js";
+import { analyze, withClassification, withPiiTypes, type Analysis } from "./stages/analyze.js";
 import { answersInJson, presentCompletion, presentStream, withTokens, type AnswerSummary, type SentPrompt } from "./stages/answer.js";
 import { loadConversation, type Conversation } from "./stages/conversation.js";
 import { execute, ExecutionFailedError, failedAttemptsOf, type Execution } from "./stages/execute.js";
@@ -111,25 +110,13 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     let scanned = options.dryRun === true || deps.policies.shadow !== undefined;
     if (scanned) analysis.features = withPiiTypes(analysis.features, analysis);
     let { decision } = deps.policies.decide(analysis.features, snapshot);
-    // An in-process model skipped for its window by the estimate alone counts the prompt itself, and
-    // the decision is made again with that count: until no such model is left.
-    const countIfNeeded = () => {
-      let counted: RequestFeatures | undefined;
-      while ((counted = withInProcessCounts(analysis.features, decision, conversation, deps))) {
-        analysis.features = counted;
-        ({ decision } = deps.policies.decide(analysis.features, snapshot));
-      }
-    };
-    // What the decision still needs: the counts, then the PII scan (which may change the targets).
-    const settleIfNeeded = () => {
-      countIfNeeded();
+    const scanIfNeeded = () => {
       if (scanned || !decisionNeedsPiiTypes(snapshot.policy, decision)) return;
       scanned = true;
       analysis.features = withPiiTypes(analysis.features, analysis);
       ({ decision } = deps.policies.decide(analysis.features, snapshot));
-      countIfNeeded();
     };
-    settleIfNeeded();
+    scanIfNeeded();
     let classification: IntentPrediction | undefined;
     if (decisionNeedsClassification(snapshot.policy, decision, { session: conversation.scope !== undefined })) {
       const classified = await withClassification(analysis.features, conversation, deps);
@@ -137,7 +124,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       analysis.features = classified.features;
       ({ decision } = deps.policies.decide(analysis.features, snapshot));
       // With an intent, a rule that reads the scan can now be the one that fires.
-      settleIfNeeded();
+      scanIfNeeded();
     }
     if (budget.exceeded && !options.dryRun) deps.metrics.budgetEnforced("force_local");
     return { conversation, analysis, classification, decision, snapshot };

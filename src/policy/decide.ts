@@ -290,8 +290,7 @@ export function ineligible(model: CatalogModel, features: RequestFeatures, pii: 
   if (features.jsonSchemaBeyondGrammar !== undefined && model.inProcess) {
     return { model: model.id, reason: `json_schema beyond its grammar: ${features.jsonSchemaBeyondGrammar}`, kind: "capability" };
   }
-  const counted = features.inProcessPromptTokens;
-  const needed = counted && Object.hasOwn(counted, model.id) ? counted[model.id]! : (features.minPromptTokens ?? features.promptTokens);
+  const needed = features.minPromptTokens ?? features.promptTokens;
   if (needed >= model.contextWindow) {
     return {
       model: model.id,

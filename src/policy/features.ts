@@ -37,13 +37,6 @@ export const RequestFeaturesSchema = z.object({
    * `promptTokens`.
    */
   minPromptTokens: z.int().nonnegative().optional(),
-  /**
-   * `minPromptTokens` as an in-process model's own tokenizer counts them, by model id: counted by the
-   * pipeline only for a model a decision skipped for its window by the estimate (an estimate can be off
-   * either way; the runtime is not). The decision's window check reads it for that model instead of
-   * the estimate.
-   */
-  inProcessPromptTokens: z.record(z.string(), z.int().nonnegative()).optional(),
   /** User turns in the conversation, this one included. */
   turns: z.int().nonnegative(),
   /** The request offers tools or its conversation holds tool calls or results. */
@@ -100,8 +93,6 @@ export interface FeatureInputs {
   promptTokens?: number;
   /** See `RequestFeatures.minPromptTokens`. */
   minPromptTokens?: number;
-  /** See `RequestFeatures.inProcessPromptTokens`. */
-  inProcessPromptTokens?: Readonly<Record<string, number>> | undefined;
   /** Default: the user messages in the body. */
   turns?: number;
   piiTypes?: readonly string[];
@@ -160,7 +151,6 @@ export function featuresFromRequest(body: ChatCompletionRequest, inputs: Feature
   if (inputs.loadingModels && inputs.loadingModels.length > 0) features.loadingModels = [...inputs.loadingModels];
   if (inputs.unconfiguredProviders && Object.keys(inputs.unconfiguredProviders).length > 0) features.unconfiguredProviders = { ...inputs.unconfiguredProviders };
   if (inputs.minPromptTokens !== undefined) features.minPromptTokens = inputs.minPromptTokens;
-  if (inputs.inProcessPromptTokens) features.inProcessPromptTokens = { ...inputs.inProcessPromptTokens };
   return features;
 }
 

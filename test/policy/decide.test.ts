@@ -339,23 +339,6 @@ default: { route: ${route}, fallbacks: [${fallbacks.join(", ")}], degrade: false
     expect(route(decide(features({ promptTokens: 4095 }), chain("local-slm", []))).model).toBe("local-slm");
   });
 
-  it("reads an in-process model's own count of the prompt for that model, instead of the estimate", () => {
-    const counted = route(decide(features({ promptTokens: 5000, minPromptTokens: 5000, inProcessPromptTokens: { "local-slm": 4000 } }), chain("local-slm", ["pool-8k"])));
-    expect(counted).toMatchObject({ model: "local-slm", skipped: [] });
-  });
-
-  it("does not apply one model's count to another", () => {
-    const decision = route(decide(features({ promptTokens: 5000, inProcessPromptTokens: { "pool-8k": 4000 } }), chain("local-slm", ["pool-8k"])));
-    expect(decision.model).toBe("pool-8k");
-    expect(decision.skipped.map((s) => [s.model, s.reason, s.kind])).toEqual([["local-slm", "prompt of 5000 tokens does not fit context window 4096", "context_window"]]);
-  });
-
-  it("still skips a model whose own count is the window or more", () => {
-    const decision = decide(features({ promptTokens: 5000, inProcessPromptTokens: { "local-slm": 4096 } }), chain("local-slm", []));
-    expect(decision).toMatchObject({ kind: "deny", status: 400, code: "no_capable_target" });
-    expect(decision.skipped.map((s) => [s.model, s.reason, s.kind])).toEqual([["local-slm", "prompt of 4096 tokens does not fit context window 4096", "context_window"]]);
-  });
-
   it("drops skipped targets from the fallbacks too", () => {
     const decision = route(decide(features({ hasImages: true }), chain("gpt-4o", ["local-slm", "claude", "pool-8k"])));
     expect(decision).toMatchObject({ model: "gpt-4o", fallbacks: ["claude"] });

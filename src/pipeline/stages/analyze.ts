@@ -5,12 +5,10 @@
  */
 import type { IntentClassifier, IntentPrediction } from "../../../classifiers/index.js";
 import { selectClassifierText, type ClassifierTextOptions } from "../../../classifiers/index.js";
-import { GatewayError } from "../../errors.js";
-import type { ModelEntry, ModelRegistry } from "../../models/registry.js";
+import type { ModelRegistry } from "../../models/registry.js";
 import type { CloudOutcome, Sanitizer } from "../../pii/index.js";
 import type { CompiledPolicy } from "../../policy/compile.js";
-import type { Decision } from "../../policy/decide.js";
-import { essentialMessages, featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
+import { featuresFromRequest, promptTokenCounts, type RequestFeatures } from "../../policy/features.js";
 import type { ProviderSet } from "../../providers/provider-set.js";
 import type { Metrics } from "../../usage/metrics.js";
 import type { ChatRequestContext } from "../chat-request-context.js";
@@ -117,56 +115,6 @@ function localHealth(deps: AnalyzeDeps): { queueDepth: number; healthy: boolean 
   if (!local) return { queueDepth: 0, healthy: false };
   const status = deps.providers.forModel(local).provider.status(local);
   return { queueDepth: status.queueDepth ?? 0, healthy: status.state === "ready" };
-}
-
-/**
- * How far above an in-process model's window the estimate may put the essential prompt for that model
- * still to count it with its own tokenizer: a cap on the cost, not a certainty. The estimate is about
- * four characters a token; real tokenizers can fit more (the Llama 2 tokenizer takes runs of dashes or
- * spaces at 2.1-2.4 times fewer tokens than estimated), so a prompt estimated beyond the cap may still
- * fit and is refused all the same. Tokenizing is about linear in the text and blocks the event loop
- * (about 80-200 ms for three windows of 32K tokens, 393,000 characters), so the cap bounds what one
- * request can cost: three windows' worth, beside the window's worth every prompt the model answers is
- * tokenized for anyway. The runtime has no count that stops early (at the window) to make it needless.
- */
-export const COUNTED_WINDOWS = 3;
-
-/**
- * The features with the essential prompt (`minPromptTokens`) counted by the tokenizer of each loaded
- * in-process model `decision` skipped for its window alone, within `COUNTED_WINDOWS` of it and not
- * counted yet (`inProcessPromptTokens`); undefined when there is none, so the caller decides again
- * only when a count was added. Counted after a decision, as the PII scan is: a request whose targets
- * fit by the estimate, or name no in-process model (a cloud model, a cloud rule), tokenizes nothing.
- * The estimate alone refused a prompt the model fits: 8,500 characters of plain English, estimated at
- * 2,129 tokens, are 2,004 for stories260K and its 2,048-token window.
- */
-export function withInProcessCounts(features: RequestFeatures, decision: Decision, conversation: Conversation, deps: AnalyzeDeps): RequestFeatures | undefined {
-  const estimated = features.minPromptTokens ?? features.promptTokens;
-  let counts: Record<string, number> | undefined;
-  let essential: Conversation["request"] | undefined;
-  for (const skip of decision.skipped) {
-    if (skip.kind !== "context_window" || (features.inProcessPromptTokens && Object.hasOwn(features.inProcessPromptTokens, skip.model))) continue;
-    const model = deps.registry.get(skip.model);
-    if (model?.path === undefined || estimated > model.contextWindow * COUNTED_WINDOWS) continue;
-    essential ??= { ...conversation.request, messages: essentialMessages(conversation.request.messages) };
-    const exact = exactPromptTokens(model, essential, deps);
-    if (exact !== undefined) (counts ??= {})[model.id] = exact;
-  }
-  return counts ? { ...features, inProcessPromptTokens: { ...features.inProcessPromptTokens, ...counts } } : undefined;
-}
-
-/**
- * The runtime's count, or undefined when it cannot render the conversation (a GatewayError: nothing
- * for the model to continue): the capability checks and the call itself refuse that, the estimate
- * stands meanwhile.
- */
-function exactPromptTokens(model: ModelEntry, request: Conversation["request"], deps: AnalyzeDeps): number | undefined {
-  try {
-    return deps.providers.exactPromptTokens(model, request);
-  } catch (error) {
-    if (error instanceof GatewayError) return undefined;
-    throw error;
-  }
 }
 
 /**
