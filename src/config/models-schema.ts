@@ -74,6 +74,12 @@ export const LlamaCppProviderSchema = z.strictObject({
   queue: z.int().nonnegative().default(32),
   /** How long a request may wait in the queue before it is refused. */
   queue_timeout_ms: positiveInt.default(30_000),
+  /**
+   * Sampling draws from the `top_k` likeliest tokens only (before `top_p` and the temperature), as
+   * llama.cpp's server and Ollama do by default; 0 = the whole vocabulary, as OpenAI samples, at the
+   * cost of sorting all of it for every token (about twice the sampling time on a 32K vocabulary).
+   */
+  top_k: z.int().nonnegative().default(40),
 });
 
 /**

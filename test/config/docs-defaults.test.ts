@@ -1,10 +1,11 @@
 /**
  * A default the docs state is what a deployment that leaves the setting out runs with. The defaults in
- * README's configuration table and docs/CONTEXT.md's settings table are read from the docs and
- * compared with what the gateway's own configuration parsing gives for an empty environment.
+ * README's configuration table and its llama_cpp provider settings, and docs/CONTEXT.md's settings
+ * table, are read from the docs and compared with what the gateway's own configuration parsing gives for an empty environment.
  */
 import { describe, expect, it } from "vitest";
 import { EnvSchema } from "../../src/config/env.js";
+import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
 import { resolveContextConfig } from "../../src/context/config.js";
 import { readDoc } from "../support/docs-text.js";
 
@@ -46,6 +47,16 @@ describe("defaults in the docs", () => {
     }
     expect(compared.length).toBeGreaterThanOrEqual(8);
     expect(wrong).toEqual([]);
+  });
+
+  it("README's llama_cpp provider settings default to what models.yaml's parser gives", () => {
+    const readme = readDoc("README.md");
+    const start = readme.indexOf("A `llama_cpp` provider takes");
+    const paragraph = readme.slice(start, readme.indexOf("\n\n", start));
+    const documented = Object.fromEntries([...paragraph.matchAll(/`([a-z_]+)`\s\([^)]*?default (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+    const parsed = LlamaCppProviderSchema.parse({ type: "llama_cpp" });
+    expect(Object.keys(documented)).toEqual(["parallel", "queue", "queue_timeout_ms", "top_k"]);
+    expect(documented).toEqual({ parallel: parsed.parallel, queue: parsed.queue, queue_timeout_ms: parsed.queue_timeout_ms, top_k: parsed.top_k });
   });
 
   it("docs/CONTEXT.md's settings default to what the context store is configured with", () => {

@@ -121,6 +121,17 @@ defaults: { local: slm, cloud: huge }
     expect(lines[0]).toMatch(/models\.yaml:5:\d+: models\.slm\.price.*cached_input_per_1m/);
   });
 
+  it("samples the in-process model from the 40 likeliest tokens unless the provider's top_k says otherwise (0: all)", async () => {
+    expect((await load(good)).providers.local).toMatchObject({ top_k: 40 });
+    expect((await load(good.replace("{ type: llama_cpp }", "{ type: llama_cpp, top_k: 0 }"))).providers.local).toMatchObject({ top_k: 0 });
+  });
+
+  it.each(["-1", "1.5", "forty"])("refuses top_k %s, naming the field", async (value) => {
+    const lines = await problems(good.replace("{ type: llama_cpp }", `{ type: llama_cpp, top_k: ${value} }`));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/models\.yaml:2:\d+: providers\.local\.top_k: /);
+  });
+
   it("the shipped policies/models.yaml is valid", async () => {
     const config = await loadGatewayConfig({}, process.cwd());
     expect(config.registry.defaultLocal?.id).toBe("local-slm");

@@ -3,6 +3,7 @@
  * `prompt_tokens_*` sizes text in any script. stories260K runs with a 2,048-token window and counts
  * "word " as about three tokens: 1,000 of them (estimated at 1,254 tokens) do not fit it.
  */
+import { BadRequestError } from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
 import { readFallbackHeader } from "../../src/policy/fallback.js";
 import { shippedPolicyWith } from "../e2e/support.js";
@@ -108,5 +109,63 @@ describe("a request pii.yaml keeps on the host, whose on-host target is too smal
     expect(keptLocal.fake.requests).toHaveLength(0);
     expect([real.status, real.json.error?.code]).toEqual([400, "context_length_exceeded"]);
     expect([dry.status, dry.json.error?.code]).toEqual([real.status, real.json.error?.code]);
+  });
+});
+
+describe("a prompt that outgrows its on-host target once pii.yaml's local rules rewrite it", async () => {
+  // Local pseudonyms for e-mail addresses are longer than the addresses: what the model reads is longer
+  // than what the client sent.
+  const pii = await shippedPolicyWith("pii.yaml", { "budget_ms: 250": "budget_ms: 5000", "  EMAIL_ADDRESS: {}": "  EMAIL_ADDRESS: { local: pseudonymize }" });
+  const routing = "version: 1\nrules: []\ndefault: { route: stories, fallbacks: [fake-gpt] }\n";
+  const rewritten = fakeCloudGateway({ gateway: { files: { "routing.yaml": routing, "pii.yaml": pii } } });
+  const asWritten = fakeCloudGateway({ gateway: { files: { "routing.yaml": routing } } });
+  // Fits stories260K's 2,048-token window as sent (the first test), not with the pseudonyms.
+  const content = "Once upon a time ".repeat(470) + Array.from({ length: 10 }, (_, i) => ` mail x${i}@ab.io`).join("");
+
+  beforeEach(() => {
+    rewritten.fake.requests.length = 0;
+  });
+
+  it("fits stories as the client wrote it (shipped pii.yaml, which leaves it as written)", async () => {
+    const { response } = await asWritten.gw.client().chat.completions.create(chat("auto", content) as never).withResponse();
+    expect(response.headers.get("x-switchyard-model")).toBe("stories");
+  });
+
+  it("moves on to the rule's fallback when the policy chose the target, as the dry run says", async () => {
+    const { data, response } = await rewritten.gw.client().chat.completions.create(chat("auto", content) as never).withResponse();
+    expect(response.headers.get("x-switchyard-model")).toBe("fake-gpt");
+    expect(readFallbackHeader(response.headers.get("x-switchyard-fallback") ?? "")).toEqual(["stories", "fake-gpt"]);
+    expect(data.choices[0]?.message).toBeDefined();
+    expect(rewritten.fake.requests).toHaveLength(1);
+
+    const dry = await postJson(rewritten.gw.url, "/v1/route", chat("auto", content));
+    expect(dry.json).toMatchObject({ route: "cloud", model: "fake-gpt" });
+    expect(dry.json.reasons).toContain("skipped stories: prompt does not fit context window 2048 as its tokenizer counts it");
+  });
+
+  it("answers 400 context_length_exceeded for the model the client named, as the dry run says", async () => {
+    const error = await rewritten.gw.client().chat.completions.create(chat("stories", content) as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).code).toBe("context_length_exceeded");
+    expect(rewritten.fake.requests).toHaveLength(0);
+
+    const dry = await postJson(rewritten.gw.url, "/v1/route", chat("stories", content));
+    expect([dry.status, dry.json.error?.code]).toEqual([400, "context_length_exceeded"]);
+  });
+
+  it("leaves out the older turns the rewritten prompt has no room for, as for any long conversation", async () => {
+    const newest = "Once upon a time ".repeat(260) + Array.from({ length: 20 }, (_, i) => ` mail x${i}@ab.io`).join("");
+    const messages = [
+      { role: "user", content: "Once upon a time ".repeat(150) },
+      { role: "assistant", content: "there was a cat." },
+      { role: "user", content: newest },
+    ];
+    const body = { model: "stories", messages, max_tokens: 8 } as never;
+    const asSent = await asWritten.gw.client().chat.completions.create(body).withResponse();
+    expect(asSent.response.headers.get("x-switchyard-context-dropped")).toBeNull();
+
+    const { response } = await rewritten.gw.client().chat.completions.create(body).withResponse();
+    expect(response.headers.get("x-switchyard-model")).toBe("stories");
+    expect(response.headers.get("x-switchyard-context-dropped")).toBe("2");
   });
 });

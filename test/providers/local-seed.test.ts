@@ -3,27 +3,14 @@
  * refused, so separate requests are how a client gets several samples), and a client's seed is
  * taken as the 64-bit integer OpenAI documents, not clamped.
  */
-import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
-import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
-import { storiesEntry } from "../support/stories-entry.js";
+import { describe, expect, it } from "vitest";
+import { storiesProvider } from "../support/stories-entry.js";
 
-const model = storiesEntry();
-let provider: LlamaCppProvider;
-
-beforeAll(async () => {
-  const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: 2, queue: 8 });
-  provider = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
-  await provider.start();
-});
-afterAll(async () => {
-  await provider?.close();
-});
+const local = storiesProvider({ parallel: 2 });
 
 async function answer(seed?: number): Promise<string> {
   const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 24, temperature: 1.5, ...(seed === undefined ? {} : { seed }) };
-  const completion = await provider.complete({ model, request, signal: new AbortController().signal });
+  const completion = await local.provider.complete({ model: local.model, request, signal: new AbortController().signal });
   return completion.choices[0]!.message.content ?? "";
 }
 

@@ -4,23 +4,14 @@
  * (shutdown) under running generations.
  */
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LlamaCppProviderSchema } from "../../src/config/models-schema.js";
 import { GatewayError } from "../../src/errors.js";
 import { LlamaCppProvider } from "../../src/providers/local/llama-provider.js";
-import { storiesEntry } from "../support/stories-entry.js";
+import { storiesProvider } from "../support/stories-entry.js";
 
-const model = storiesEntry({ maxOutputTokens: 1900 });
-let provider: LlamaCppProvider;
-
-beforeAll(async () => {
-  const config = LlamaCppProviderSchema.parse({ type: "llama_cpp", threads: 1, parallel: 1, queue: 4, queue_timeout_ms: 5_000 });
-  provider = new LlamaCppProvider("local", config, [model], pino({ enabled: false }));
-  await provider.start();
-});
-afterAll(async () => {
-  await provider?.close();
-});
+const local = storiesProvider({ parallel: 1, queue: 4, queue_timeout_ms: 5_000 }, { maxOutputTokens: 1900 });
+const { model } = local;
 
 const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 1900, temperature: 1 };
 
@@ -29,7 +20,7 @@ describe("review: local provider", () => {
     const client = new AbortController();
     client.abort(new Error("client gone"));
     let started = false;
-    const outcome = await provider.complete({ model, request, signal: client.signal, onStart: () => (started = true) }).catch((e: unknown) => e);
+    const outcome = await local.provider.complete({ model, request, signal: client.signal, onStart: () => (started = true) }).catch((e: unknown) => e);
     expect(started).toBe(false);
     expect(outcome).toBeInstanceOf(Error);
   });
@@ -38,12 +29,12 @@ describe("review: local provider", () => {
     const client = new AbortController();
     client.abort(new Error("client gone"));
     let started = false;
-    const outcome = await provider.stream({ model, request, signal: client.signal, onStart: () => (started = true) }).catch((e: unknown) => e);
+    const outcome = await local.provider.stream({ model, request, signal: client.signal, onStart: () => (started = true) }).catch((e: unknown) => e);
     // Whatever it returns, the slot must not be spent generating an answer nobody reads.
     await new Promise((r) => setTimeout(r, 100));
     expect(started).toBe(false);
     expect(outcome).toBeInstanceOf(Error);
-    expect(provider.status(model).active).toBe(0);
+    expect(local.provider.status(model).active).toBe(0);
   });
 });
 
@@ -93,9 +84,9 @@ function dependants(runtime: object): number {
 // signal grew the heap by one entry per generation served.
 describe("review: local provider lifetime", () => {
   it("leaves no per-generation entry on the runtime's signals", async () => {
-    const runtime = (provider as unknown as { states: Map<string, { runtime: object }> }).states.get("stories")!.runtime;
+    const runtime = (local.provider as unknown as { states: Map<string, { runtime: object }> }).states.get("stories")!.runtime;
     const request = { model: "stories", messages: [{ role: "user" as const, content: "Once upon a time" }], max_tokens: 1 };
-    for (let i = 0; i < 20; i++) await provider.complete({ model, request, signal: new AbortController().signal });
+    for (let i = 0; i < 20; i++) await local.provider.complete({ model, request, signal: new AbortController().signal });
     expect(dependants(runtime)).toBeLessThan(5);
   }, 30_000);
 });

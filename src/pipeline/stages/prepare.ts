@@ -83,17 +83,23 @@ export function prepareCall(
   const foreign = foreignVendorFields(conversation, model, deps.registry);
   const forTarget = withoutVendorFieldsAt(conversation.request, foreign);
   const request = routed.location === "local" ? withRefusalsAsText(forTarget) : forTarget;
-  const { shaped, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
+  const { kept, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
 
   if (routed.location === "local") {
     // The rule's `pii:` is about cloud egress (docs/POLICIES.md#actions): on the host, pii.yaml's
     // local rules apply, whatever it says (redact, block, keep_local…).
-    const outcome = deps.sanitizer.sanitizeForLocal(shaped, options);
-    if (outcome.kind !== "local") throw blockedInConversation(outcome.error, shaped, request);
-    return { location: "local", model, provider: routed.provider, request: outcome.request, dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
+    const outcome = deps.sanitizer.sanitizeForLocal(kept, options);
+    if (outcome.kind !== "local") throw blockedInConversation(outcome.error, kept, request);
+    // The model reads the rewritten prompt, which a pseudonym longer than its value lengthens: fitted
+    // again, so one past the window is refused here (passed over, when the policy chose the model), not
+    // by the runtime after the decision. The walker keeps an unchanged request as it was: nothing to fit.
+    const sent = outcome.request === kept ? { kept, dropped: 0 } : shapeFor(model, outcome.request, terms.maxTokens, deps.providers);
+    const local = withCap(sent.kept, terms.maxTokens);
+    return { location: "local", model, provider: routed.provider, request: local, dropped: dropped + sent.dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
+  const shaped = withCap(kept, terms.maxTokens);
   // The whole-conversation scan already made the cloud form; reuse it when nothing was trimmed, capped or
   // overridden. Vendor fields left out for this target are left out of it too: its messages are the
   // conversation's, one to one, and leaving fields out adds no personal data, so it needs no new scan (its
@@ -124,10 +130,11 @@ function blockedInConversation(error: GatewayError, shaped: ChatCompletionReques
 }
 
 /**
- * The request as `model` can take it: refuses what the model cannot do (400 naming the parameter),
- * drops the oldest turns that do not fit its window (400 `context_length_exceeded` when even the
- * newest does not) and applies the policy's max-tokens cap. `clientIndex` (see `Conversation`) makes a
- * refusal name a message as the client sent it.
+ * The request as `model` can take it: refuses what the model cannot do (400 naming the parameter) and
+ * drops the oldest turns that do not fit its window beside the completion, which the policy's max-tokens
+ * cap bounds (400 `context_length_exceeded` when even the newest does not). The cap is the caller's to
+ * write into the request (`withCap`), after sizing: sizing the rewritten request again reads the client's
+ * own length fields. `clientIndex` (see `Conversation`) makes a refusal name a message as the client sent it.
  */
 export function shapeFor(
   model: ModelEntry,
@@ -135,7 +142,7 @@ export function shapeFor(
   maxTokensCap: number | undefined,
   providers: ProviderSet,
   clientIndex?: readonly (number | undefined)[],
-): { shaped: ChatCompletionRequest; dropped: number } {
+): { kept: ChatCompletionRequest; dropped: number } {
   assertSupportedAsSent(request, model, clientIndex);
   const requested = requestedMaxTokens(request);
   const reserved = Math.min(requested ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
@@ -170,7 +177,7 @@ export function shapeFor(
       throw contextLengthExceeded(fitted, budget, exact === undefined ? undefined : { promptTokens: exact, completionTokens: reserved });
     }
   }
-  return { shaped: withCap(kept, maxTokensCap), dropped: fitted.dropped };
+  return { kept, dropped: fitted.dropped };
 }
 
 /**
