@@ -39,7 +39,6 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
  * arrives); "\r\n" counts as "\n". String chunks (a stream with an encoding set) are taken as they are.
  */
 export async function* utf8Lines(input: Readable, file: string): AsyncGenerator<string> {
-  let pending: Uint8Array = new Uint8Array(0);
   let line = 0;
   const decode = (bytes: Uint8Array) => {
     line++;
@@ -48,14 +47,18 @@ export async function* utf8Lines(input: Readable, file: string): AsyncGenerator<
     const text = decodeLine(bytes, file, line);
     return text.endsWith("\r") ? text.slice(0, -1) : text;
   };
+  // The chunks of the line being read: joined once its "\n" arrives. Joining them chunk by chunk
+  // copied a long line over and over (a 30 MB line took 30 s of CPU, quadratic in its length).
+  let pending: Uint8Array[] = [];
   for await (const chunk of input) {
-    const bytes: Uint8Array = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Uint8Array);
-    let data = pending.length === 0 ? bytes : Buffer.concat([pending, bytes]);
+    let data: Uint8Array = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Uint8Array);
     for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE)) {
-      yield decode(data.subarray(0, end));
+      const tail = data.subarray(0, end);
+      yield decode(pending.length === 0 ? tail : Buffer.concat([...pending, tail]));
+      pending = [];
       data = data.subarray(end + 1);
     }
-    pending = data;
+    if (data.length > 0) pending.push(data);
   }
-  if (pending.length > 0) yield decode(pending);
+  if (pending.length > 0) yield decode(pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending));
 }
