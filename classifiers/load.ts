@@ -72,6 +72,30 @@ async function checkTextClassificationFiles(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The JSON files transformers.js reads are JSON: its own error for one that is not ("Expected
+ * property name or '}' in JSON at position 1") names no file. A missing one is reported elsewhere.
+ */
+async function checkJsonFiles(dir: string): Promise<void> {
+  for (const file of JSON_MODEL_FILES) {
+    const text = await readFile(join(dir, file), "utf8").catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw new ClassifierModelError(`invalid ${file}: not JSON (${(error as Error).message})`, dir, { cause: error });
+    }
+  }
+}
+
+const JSON_MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
+
+/** A model trained here lacks a file (a partial copy, a hand-deleted graph): name it, not transformers.js's `local_files_only` wording. */
+async function checkNgramFiles(dir: string): Promise<void> {
+  const missing = await missingModelFiles(dir);
+  if (missing.length > 0) throw new ClassifierModelError(`incomplete model folder: missing ${missing.join(", ")}; retrain it or restore the files`, dir);
+}
+
 /** A folder trained here has model_type "switchyard-ngram", which only our loader can run. */
 async function isSwitchyardModel(dir: string): Promise<boolean> {
   try {
@@ -96,6 +120,8 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
     throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
   }) : `hub:${dir}`;
+  if (isLocal) await checkJsonFiles(folder);
+  if (isLocal && metadata?.kind === "ngram") await checkNgramFiles(folder);
   if (isLocal && metadata === null && (await isSwitchyardModel(folder))) {
     // Without it transformers.js says "Unsupported model type: switchyard-ngram", which names no file.
     throw new ClassifierModelError(`${METADATA_FILE} is missing (it holds the labels and calibration; retrain or restore it)`, folder);

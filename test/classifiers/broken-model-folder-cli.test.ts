@@ -1,0 +1,49 @@
+/**
+ * `classifier predict --model` on a trained model folder with a file broken or gone: exit 1 and one
+ * line naming the folder and the file, from the real CLI process. Before, a config.json that was not
+ * JSON said only "Expected property name or '}' in JSON at position 1", and a missing file said
+ * transformers.js's "`local_files_only=true` or `env.allowRemoteModels=false` and file was not found".
+ */
+import { cp, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliProcess } from "../support/cli-process.js";
+import { tempDir } from "./fixtures.js";
+
+const DEFAULT_MODEL = resolve(import.meta.dirname, "../../classifiers/default");
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir("switchyard-broken-model-");
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function brokenCopy(name: string, breakIt: (folder: string) => Promise<void>): Promise<string> {
+  const folder = join(dir, name);
+  await cp(DEFAULT_MODEL, folder, { recursive: true });
+  await breakIt(folder);
+  return folder;
+}
+
+describe("classifier predict on a broken model folder", { timeout: 60_000 }, () => {
+  it("a config.json that is not JSON is named", async () => {
+    const model = await brokenCopy("bad-config", (folder) => writeFile(join(folder, "config.json"), "{oops\n"));
+    const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(`classifier predict: ${model}: invalid config.json: not JSON (Expected property name or '}' in JSON at position 1)\n`);
+    expect(result.code).toBe(1);
+  });
+
+  it("a missing ONNX graph or tokenizer is named as missing", async () => {
+    const noGraph = await brokenCopy("no-graph", (folder) => rm(join(folder, "onnx", "model.onnx")));
+    const graph = await runCliProcess(["classifier", "predict", "--model", noGraph], { stdin: '{"text":"hi"}\n' });
+    expect(graph.stderr).toMatch(new RegExp(`^classifier predict: ${noGraph}: incomplete model folder: missing onnx/model\\.onnx.*\\n$`));
+    expect(graph.code).toBe(1);
+    const noTokenizer = await brokenCopy("no-tokenizer", (folder) => rm(join(folder, "tokenizer.json")));
+    const tokenizer = await runCliProcess(["classifier", "predict", "--model", noTokenizer], { stdin: '{"text":"hi"}\n' });
+    expect(tokenizer.stderr).toBe(`classifier predict: ${noTokenizer}: incomplete model folder: missing tokenizer.json; retrain it or restore the files\n`);
+    expect(tokenizer.code).toBe(1);
+  });
+});
