@@ -73,14 +73,21 @@ function parseLabelledCsv(content: string, file: string): LabelledExample[] {
     if (error instanceof CsvSyntaxError) throw new ClassifierDataError(error.message, file, error.line);
     throw error;
   }
-  const [header, ...rows] = records;
+  // A line of spaces is blank, as in JSONL (an editor's trailing "   " line is no record of one field).
+  const [header, ...rows] = records.filter(({ fields }) => !(fields.length === 1 && (fields[0] as string).trim() === ""));
   if (!header) return [];
-  // "text, label" is a common hand-written header; the values' labels are trimmed the same way.
-  const columns = header.fields.map((name) => name.trim());
+  // "text, label" is a common hand-written header, "Text,Label" a spreadsheet's; the values' labels
+  // are trimmed the same way.
+  const columns = header.fields.map((name) => name.trim().toLowerCase());
   const textColumn = columns.indexOf("text");
   const labelColumn = columns.indexOf("label");
   if (textColumn < 0 || labelColumn < 0) {
     throw new ClassifierDataError(`CSV header must name 'text' and 'label' columns, got '${header.fields.join(",")}'`, file, header.line);
+  }
+  // Which of two 'text' columns holds the texts cannot be guessed: the first was taken silently.
+  for (const [name, first] of [["text", textColumn], ["label", labelColumn]] as const) {
+    const second = columns.indexOf(name, first + 1);
+    if (second >= 0) throw new ClassifierDataError(`CSV header names '${name}' twice (columns ${first + 1} and ${second + 1}); keep one`, file, header.line);
   }
   return rows.map(({ line, fields }) => {
     if (fields.length !== header.fields.length) {
