@@ -2,6 +2,7 @@
  * Reads labelled examples from JSONL (`{"text","label"}` per line), CSV (`text,label` header) or an
  * intents YAML file, and rejects data a classifier cannot be trained on, naming the line.
  */
+import { constants } from "node:buffer";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
@@ -126,10 +127,26 @@ async function readDataFile(file: string): Promise<string> {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_FS_FILE_TOO_LARGE") throw tooLarge(file, "over 2 GiB");
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? (error as Error).message);
     throw new ClassifierDataError(`cannot read the file (${reason})`, file);
   }
-  return decodeUtf8(bytes, file);
+  try {
+    return decodeUtf8(bytes, file);
+  } catch (error) {
+    // Node.js cannot hold the whole file as one string ("Cannot create a string longer than …").
+    if ((error as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG" || error instanceof RangeError) throw tooLarge(file, `${Math.round(bytes.length / MiB)} MiB`);
+    throw error;
+  }
+}
+
+const MiB = 1024 * 1024;
+
+function tooLarge(file: string, size: string): ClassifierDataError {
+  return new ClassifierDataError(
+    `too large to read (${size}): a data file is read whole, as text of at most ${Math.floor(constants.MAX_STRING_LENGTH / MiB)} MiB; split or sample it`,
+    file,
+  );
 }
 
 /** A missing file is reported as missing before its name's extension is judged: `--data exmples` is a typo. */
