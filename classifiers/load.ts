@@ -18,7 +18,7 @@ import {
   type LoadClassifierOptions,
   type ResolvedLoadClassifierOptions,
 } from "./runtime/intent-classifier.js";
-import { missingModelFiles } from "./runtime/model-files.js";
+import { HUGGING_FACE_FILES, missingModelFiles } from "./runtime/model-files.js";
 import { folderVersion } from "./runtime/model-version.js";
 import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
 import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
@@ -73,22 +73,24 @@ async function checkTextClassificationFiles(dir: string): Promise<void> {
 }
 
 /**
- * The JSON files transformers.js reads are JSON: its own error for one that is not ("Expected
- * property name or '}' in JSON at position 1") names no file. A missing one is reported elsewhere.
+ * The JSON file of the model folder that is not JSON, named: transformers.js's own error ("Expected
+ * property name or '}' in JSON at position 1") names no file. Decoded as transformers.js decodes
+ * them (TextDecoder drops a UTF-8 BOM, as Notepad and PowerShell write it). Run only once loading
+ * has failed, so tokenizer.json (up to ~17 MB) is not parsed twice on every start and reload.
  */
 async function checkJsonFiles(dir: string): Promise<void> {
-  for (const file of JSON_MODEL_FILES) {
-    const text = await readFile(join(dir, file), "utf8").catch(() => undefined);
-    if (text === undefined) continue;
+  for (const file of HUGGING_FACE_FILES) {
+    const bytes = await readFile(join(dir, file)).catch(() => undefined);
+    if (bytes === undefined) continue;
     try {
-      JSON.parse(text);
+      JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
-      throw new ClassifierModelError(`invalid ${file}: not JSON (${(error as Error).message})`, dir, { cause: error });
+      // V8 quotes the file's text, newlines included: the message is one line on stderr.
+      const reason = (error as Error).message.replace(/\s+/g, " ").trim();
+      throw new ClassifierModelError(`invalid ${file}: not JSON (${reason})`, dir, { cause: error });
     }
   }
 }
-
-const JSON_MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
 
 /** A model trained here lacks a file (a partial copy, a hand-deleted graph): name it, not transformers.js's `local_files_only` wording. */
 async function checkNgramFiles(dir: string): Promise<void> {
@@ -120,7 +122,6 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
     throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
   }) : `hub:${dir}`;
-  if (isLocal) await checkJsonFiles(folder);
   if (isLocal && metadata?.kind === "ngram") await checkNgramFiles(folder);
   if (isLocal && metadata === null && (await isSwitchyardModel(folder))) {
     // Without it transformers.js says "Unsupported model type: switchyard-ngram", which names no file.
@@ -131,6 +132,7 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
     return await answering(await loadByKind(folder, metadata, version, resolved));
   } catch (error) {
     if (error instanceof ClassifierModelError) throw error;
+    if (isLocal) await checkJsonFiles(folder);
     throw new ClassifierModelError(`cannot load model: ${(error as Error).message}`, folder, { cause: error });
   }
 }

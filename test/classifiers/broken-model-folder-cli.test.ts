@@ -4,7 +4,7 @@
  * JSON said only "Expected property name or '}' in JSON at position 1", and a missing file said
  * transformers.js's "`local_files_only=true` or `env.allowRemoteModels=false` and file was not found".
  */
-import { cp, rm, writeFile } from "node:fs/promises";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliProcess } from "../support/cli-process.js";
@@ -34,6 +34,24 @@ describe("classifier predict on a broken model folder", { timeout: 60_000 }, () 
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(`classifier predict: ${model}: invalid config.json: not JSON (Expected property name or '}' in JSON at position 1)\n`);
     expect(result.code).toBe(1);
+  });
+
+  it("a config.json that is not JSON is named on one line, though V8 quotes its lines", async () => {
+    const model = await brokenCopy("two-line-config", (folder) => writeFile(join(folder, "config.json"), "nope\nat all\n"));
+    const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
+    expect(result.stderr).toMatch(new RegExp(`^classifier predict: ${model}: invalid config\\.json: not JSON \\([^\\n]*\\)\\n$`));
+    expect(result.code).toBe(1);
+  });
+
+  it("a config.json with a UTF-8 BOM (Notepad, PowerShell) loads, as transformers.js reads it", async () => {
+    const model = await brokenCopy("bom-config", async (folder) => {
+      const config = await readFile(join(folder, "config.json"));
+      await writeFile(join(folder, "config.json"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), config]));
+    });
+    const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/"intent"/);
+    expect(result.code).toBe(0);
   });
 
   it("a missing ONNX graph or tokenizer is named as missing", async () => {
