@@ -4,29 +4,14 @@
  * `classifier predict` died on an unhandled 'error' event (EPIPE) with a stack trace and exit 1,
  * `classifier train` after having written its model.
  */
-import { spawn } from "node:child_process";
 import { readdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliProcess } from "../support/cli-process.js";
 import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 
-const REPO = resolve(import.meta.dirname, "../..");
-
 /** The real CLI process with its stdout closed before it starts: every write it makes meets EPIPE. */
-function runWithClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-  });
-  child.stdout.destroy();
-  child.stdin.end();
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done, fail) => {
-    child.once("error", fail);
-    child.once("close", (code) => done({ code, stderr }));
-  });
-}
+const runWithClosedStdout = (args: readonly string[]) => runCliProcess(args, { closeStdout: true });
 
 let dir: string;
 beforeAll(async () => {

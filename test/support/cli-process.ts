@@ -23,6 +23,11 @@ export interface CliProcessOptions {
    * otherwise listen until the test times out. `code` is then null.
    */
   killAfterMs?: number;
+  /**
+   * Close the process's stdout before it starts, as `… | head -1` or `| true` does: every write it
+   * makes meets EPIPE, and `stdout` is "".
+   */
+  closeStdout?: boolean;
 }
 
 /** @example const { code, stderr } = await runCliProcess(["policy", "check", dir]); */
@@ -33,7 +38,8 @@ export function runCliProcess(args: readonly string[], options: CliProcessOption
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  if (options.closeStdout) child.stdout.destroy();
+  else child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end(options.stdin ?? "");
   const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.killAfterMs);
