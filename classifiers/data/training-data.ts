@@ -134,8 +134,8 @@ async function readDataFile(file: string): Promise<string> {
   try {
     return decodeUtf8(bytes, file);
   } catch (error) {
-    // Node.js cannot hold the whole file as one string ("Cannot create a string longer than …").
-    if ((error as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG" || error instanceof RangeError) throw tooLarge(file, `${Math.round(bytes.length / MiB)} MiB`);
+    // Node.js cannot hold the whole file as one string ("Cannot create a string longer than …"; an Error, not a RangeError).
+    if ((error as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG") throw tooLarge(file, `${Math.round(bytes.length / MiB)} MiB`);
     throw error;
   }
 }

@@ -48,4 +48,20 @@ describe("predict's stdin lines", () => {
     for await (const line of utf8Lines(input, "stdin")) lines.push(line);
     expect(lines).toEqual(['{"text":"ab"}', '{"text":"c"}']);
   });
+
+  // A line longer than Node.js's longest string (0x1fffffe8 UTF-16 units, ~512 MiB) cannot be made
+  // into a test stream here without over a gigabyte of memory: the limit is lowered to 10 instead.
+  it("a line longer than the longest string is refused at its line, counted in characters, not bytes", async () => {
+    const read = async (chunks: string[]) => {
+      const lines: string[] = [];
+      for await (const line of utf8Lines(Readable.from(chunks.map((chunk) => Buffer.from(chunk))), "stdin", 10)) lines.push(line);
+      return lines;
+    };
+    // 10 characters in 20 bytes fit; so does a line split across chunks.
+    expect(await read(["éééééééééé\n", "abcde", "fghij\n"])).toEqual(["éééééééééé", "abcdefghij"]);
+    await expect(read(["short\n", "abcdef", "ghijk\nnext\n"])).rejects.toThrow(
+      /^stdin:2: line too long: over 10 characters, the longest text Node\.js can hold; shorten it/,
+    );
+    await expect(read(["ok\n", "12345678901"])).rejects.toThrow(/^stdin:2: line too long/);
+  });
 });
