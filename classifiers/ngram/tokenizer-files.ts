@@ -31,7 +31,8 @@ function readHead(text: string): string {
  */
 export function modelText(text: string): string {
   const normalised = normalizeLikeTokenizer(readHead(text));
-  return normalised.length > MAX_CHARACTERS ? normalised.slice(0, MAX_CHARACTERS) : normalised;
+  // Cut, it may end in a word's separator: the tokenizer strips it, and it is no word.
+  return normalised.length > MAX_CHARACTERS ? normalised.slice(0, MAX_CHARACTERS).trimEnd() : normalised;
 }
 
 const BASE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
