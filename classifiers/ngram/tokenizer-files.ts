@@ -31,8 +31,7 @@ function readHead(text: string): string {
  */
 export function modelText(text: string): string {
   const normalised = normalizeLikeTokenizer(readHead(text));
-  // Cut, it may end in a word's separator: the tokenizer strips it, and it is no word.
-  return normalised.length > MAX_CHARACTERS ? normalised.slice(0, MAX_CHARACTERS).trimEnd() : normalised;
+  return normalised.length > MAX_CHARACTERS ? normalised.slice(0, MAX_CHARACTERS) : normalised;
 }
 
 const BASE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";

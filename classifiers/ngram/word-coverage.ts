@@ -7,14 +7,10 @@
  */
 import { modelText } from "./tokenizer-files.js";
 
-/** The words of `modelText`'s result, repeats kept. */
-export function wordsOfModelText(read: string): string[] {
-  return read === "" ? [] : read.split(" ");
-}
-
 /** The words the classifier reads of a query, repeats kept: those of the text the model reads (`modelText`). */
 export function queryWords(text: string): string[] {
-  return wordsOfModelText(modelText(text));
+  const read = modelText(text);
+  return read === "" ? [] : read.split(" ");
 }
 
 /** Per label (by index), the sorted distinct words of its training examples, of the head the model reads. */

@@ -6,7 +6,7 @@ import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformer
 import type { InScopeRule, NgramMetadata } from "../model-metadata.js";
 import { SEPARATOR_ID } from "../ngram/features.js";
 import { MAX_CHARACTERS, modelText } from "../ngram/tokenizer-files.js";
-import { coverageShare, wordsOfModelText } from "../ngram/word-coverage.js";
+import { coverageShare, queryWords } from "../ngram/word-coverage.js";
 import { inScopeScore } from "../training/calibration.js";
 import {
   confidenceRule,
@@ -28,15 +28,12 @@ function hasKnownCharacter(ids: readonly number[]): boolean {
  * The in-scope rule for one query: its words are read only when a prediction needs scoring. Each
  * label's words are a Set, so coverage costs one lookup per word.
  */
-function inScopeRule(rule: InScopeRule): (read: string) => UnsureRule {
+function inScopeRule(rule: InScopeRule): (text: string) => UnsureRule {
   const known = rule.words.map((words) => new Set(words === "" ? [] : words.split(" ")));
-  return (read) => {
-    let words: string[] | undefined;
-    return {
-      threshold: rule.threshold,
-      score: (intent, confidence) => inScopeScore(confidence, coverageShare((words ??= wordsOfModelText(read)), known[intent] as Set<string>), rule.coverageWeight),
-    };
-  };
+  return (text) => ({
+    threshold: rule.threshold,
+    score: (intent, confidence) => inScopeScore(confidence, coverageShare(queryWords(text), known[intent] as Set<string>), rule.coverageWeight),
+  });
 }
 
 export async function loadNgramClassifier(
@@ -68,10 +65,7 @@ export async function loadNgramClassifier(
       // Cut before tokenizing: the model reads at most MAX_CHARACTERS, and normalising a whole long
       // document first would cost more than the classification. `encode` skips the batch/padding
       // machinery of `tokenizer(...)`, a third of the time of a short query.
-      // The text is normalised once here, for the ids and the in-scope rule's words alike (the
-      // tokenizer's own normaliser leaves normalised text as it is).
-      const read = modelText(text);
-      const ids = tokenizer.encode(read, { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
+      const ids = tokenizer.encode(modelText(text), { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
       // Text without letters or digits normalises to nothing, and text only in characters outside the
       // vocabulary is all [UNK]: either way the model can tell it from no other such text, and would
       // answer with its bias alone, confidently.
@@ -80,7 +74,7 @@ export async function loadNgramClassifier(
       // padded embedding gather grows with the longest query; see docs/BENCHMARKS.md).
       const input_ids = new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]);
       const { logits } = (await model({ input_ids })) as { logits: Tensor };
-      return predictionFromLogits(logits.data as Float32Array, labels, calibration, options.top, ruleFor(read));
+      return predictionFromLogits(logits.data as Float32Array, labels, calibration, options.top, ruleFor(text));
     },
     async dispose() {
       await model.dispose();
