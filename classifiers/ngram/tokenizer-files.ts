@@ -12,26 +12,12 @@ export const UNKNOWN_TOKEN = "[UNK]";
 export const MAX_CHARACTERS = 512;
 
 /**
- * The raw head normalised for the model: twice `MAX_CHARACTERS` UTF-16 units. This bounds the work
- * on a long text; it does not guarantee `MAX_CHARACTERS` normalised characters, since a run of
- * non-letters of any length normalises to one space (a head of punctuation or padding leaves the
- * model less to read, not the text after it). Training and the runtime cut alike, so they agree.
+ * The part of a text the classifier can read: normalising shrinks text at most by its runs of
+ * non-letters, so twice `MAX_CHARACTERS` is enough input for `MAX_CHARACTERS` characters. Training
+ * and the runtime cut texts alike.
  */
-function readHead(text: string): string {
+export function readHead(text: string): string {
   return text.length > MAX_CHARACTERS * 2 ? text.slice(0, MAX_CHARACTERS * 2) : text;
-}
-
-/**
- * The text the model reads, as its tokenizer normalises it: the normalised head of the first
- * `2 × MAX_CHARACTERS` UTF-16 units, capped at `MAX_CHARACTERS`. The runtime classifies it, and
- * training builds the vocabulary, the features, the in-scope words and the split's duplicate key
- * from it, so nothing the model never reads reaches the model.
- *
- * @example modelText("Café, CAFÉ!"); // "cafe cafe"
- */
-export function modelText(text: string): string {
-  const normalised = normalizeLikeTokenizer(readHead(text));
-  return normalised.length > MAX_CHARACTERS ? normalised.slice(0, MAX_CHARACTERS) : normalised;
 }
 
 const BASE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";

@@ -5,12 +5,20 @@
  * alone cannot tell, coverage can: `ln confidence + weight × coverage` caught more of Banking77's
  * held-out intents than confidence at the same in-scope cost (docs/CLASSIFIER.md).
  */
-import { modelText } from "./tokenizer-files.js";
+import { MAX_CHARACTERS, normalizeLikeTokenizer } from "./tokenizer-files.js";
 
-/** The words the classifier reads of a query, repeats kept: those of the text the model reads (`modelText`). */
-export function queryWords(text: string): string[] {
-  const read = modelText(text);
+/** A text's words as the tokenizer normalises them, repeats kept; at most `maxCharacters` of normalised text. */
+export function wordsOf(text: string, maxCharacters = Infinity): string[] {
+  // Normalising shrinks text at most by its runs of non-letters, so twice the cut is enough input.
+  const head = Number.isFinite(maxCharacters) ? text.slice(0, maxCharacters * 2) : text;
+  const normalised = normalizeLikeTokenizer(head);
+  const read = normalised.length > maxCharacters ? normalised.slice(0, maxCharacters) : normalised;
   return read === "" ? [] : read.split(" ");
+}
+
+/** The words the classifier reads of a query (the head of a long one, as the model does). */
+export function queryWords(text: string): string[] {
+  return wordsOf(text, MAX_CHARACTERS);
 }
 
 /** Per label (by index), the sorted distinct words of its training examples, of the head the model reads. */

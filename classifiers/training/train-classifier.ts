@@ -12,7 +12,7 @@ import { buildNgramGraph } from "../ngram/ngram-graph.js";
 import {
   MAX_CHARACTERS,
   buildCharacterVocabulary,
-  modelText,
+  readHead,
   tokenizerConfigJson,
   tokenizerJson,
 } from "../ngram/tokenizer-files.js";
@@ -158,10 +158,9 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
   const labelIds = new Map(labels.map((label, id) => [label, id]));
   const y = examples.map((e) => labelIds.get(e.label) as number);
 
-  // What the model reads of each example (as the runtime cuts it): a long example's tail would only
-  // cost time and memory (a 5 MB text took 40 s more to train, a 100 MB one minutes and gigabytes),
-  // and put characters the model never reads into its vocabulary.
-  const heads = examples.map((e) => modelText(e.text));
+  // The model reads the head of a text (as the runtime cuts it): a long example's tail would only
+  // cost time and memory (a 5 MB text took 40 s more to train, a 100 MB one minutes and gigabytes).
+  const heads = examples.map((e) => readHead(e.text));
   const vocabulary = buildCharacterVocabulary(heads);
   const tokenizerFile = tokenizerJson(vocabulary);
   const tokenizer = new PreTrainedTokenizer(tokenizerFile, tokenizerConfigJson());

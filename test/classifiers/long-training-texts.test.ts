@@ -33,16 +33,4 @@ describe("classifier train on examples longer than the classifier reads", () => 
     expect(metadata.inScope.words.join(" ")).toContain("jazz");
     expect(metadata.inScope.words.join(" ")).not.toContain("zzztailword");
   }, 120_000);
-
-  it("reads the normalised head the model reads: no character from past its MAX_CHARACTERS, though within the raw cut", async () => {
-    const tiny = trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 24);
-    // 600 normalised characters before the ω's, well within the first 1,024 raw ones.
-    const long = { text: `play some jazz ${"a".repeat(600)} ωωω ωωω`, label: "music" };
-    const data = await writeJsonl(join(dir, "head.jsonl"), [...tiny, long]);
-    const model = join(dir, "head-model");
-    const result = await runCliProcess(["classifier", "train", "--data", data, "--out", model]);
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(await readFile(join(model, "tokenizer.json"), "utf8")).not.toContain("ω");
-  }, 120_000);
 });
