@@ -11,15 +11,6 @@ export const UNKNOWN_TOKEN = "[UNK]";
 /** Longest input the classifier reads, in characters (the head of longer texts decides). */
 export const MAX_CHARACTERS = 512;
 
-/**
- * The part of a text the classifier can read: normalising shrinks text at most by its runs of
- * non-letters, so twice `MAX_CHARACTERS` is enough input for `MAX_CHARACTERS` characters. Training
- * and the runtime cut texts alike.
- */
-export function readHead(text: string): string {
-  return text.length > MAX_CHARACTERS * 2 ? text.slice(0, MAX_CHARACTERS * 2) : text;
-}
-
 const BASE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** What the tokenizer's normaliser does, for building the vocabulary before a tokenizer exists. */

@@ -21,13 +21,13 @@ export function queryWords(text: string): string[] {
   return wordsOf(text, MAX_CHARACTERS);
 }
 
-/** Per label (by index), the sorted distinct words of its training examples, of the head the model reads. */
+/** Per label (by index), the sorted distinct words of its training examples. */
 export function wordsByLabel(examples: readonly { text: string; label: string }[], labels: readonly string[]): string[][] {
   const index = new Map(labels.map((label, i) => [label, i]));
   const sets = labels.map(() => new Set<string>());
   for (const { text, label } of examples) {
     const words = sets[index.get(label) as number] as Set<string>;
-    for (const word of queryWords(text)) words.add(word);
+    for (const word of wordsOf(text)) words.add(word);
   }
   return sets.map((words) => [...words].sort());
 }

@@ -5,7 +5,7 @@
 import { AutoTokenizer, PreTrainedModel, Tensor } from "@huggingface/transformers";
 import type { InScopeRule, NgramMetadata } from "../model-metadata.js";
 import { SEPARATOR_ID } from "../ngram/features.js";
-import { MAX_CHARACTERS, readHead } from "../ngram/tokenizer-files.js";
+import { MAX_CHARACTERS } from "../ngram/tokenizer-files.js";
 import { coverageShare, queryWords } from "../ngram/word-coverage.js";
 import { inScopeScore } from "../training/calibration.js";
 import {
@@ -65,7 +65,7 @@ export async function loadNgramClassifier(
       // Cut before tokenizing: the model reads at most MAX_CHARACTERS, and normalising a whole long
       // document first would cost more than the classification. `encode` skips the batch/padding
       // machinery of `tokenizer(...)`, a third of the time of a short query.
-      const ids = tokenizer.encode(readHead(text), { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
+      const ids = tokenizer.encode(text.slice(0, MAX_CHARACTERS * 2), { add_special_tokens: false }).slice(0, MAX_CHARACTERS);
       // Text without letters or digits normalises to nothing, and text only in characters outside the
       // vocabulary is all [UNK]: either way the model can tell it from no other such text, and would
       // answer with its bias alone, confidently.

@@ -12,7 +12,6 @@ import { buildNgramGraph } from "../ngram/ngram-graph.js";
 import {
   MAX_CHARACTERS,
   buildCharacterVocabulary,
-  readHead,
   tokenizerConfigJson,
   tokenizerJson,
 } from "../ngram/tokenizer-files.js";
@@ -158,10 +157,7 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
   const labelIds = new Map(labels.map((label, id) => [label, id]));
   const y = examples.map((e) => labelIds.get(e.label) as number);
 
-  // The model reads the head of a text (as the runtime cuts it): a long example's tail would only
-  // cost time and memory (a 5 MB text took 40 s more to train, a 100 MB one minutes and gigabytes).
-  const heads = examples.map((e) => readHead(e.text));
-  const vocabulary = buildCharacterVocabulary(heads);
+  const vocabulary = buildCharacterVocabulary(examples.map((e) => e.text));
   const tokenizerFile = tokenizerJson(vocabulary);
   const tokenizer = new PreTrainedTokenizer(tokenizerFile, tokenizerConfigJson());
   const spec: NgramFeatureSpec = {
@@ -173,11 +169,13 @@ export async function trainNgramClassifier(examples: readonly LabelledExample[],
     pairTableSeed: options.model.seed,
   };
   const pairs = pairTable(spec);
-  const features = heads.map((text) => hashedFeatures(tokenizer.encode(text, { add_special_tokens: false }).slice(0, MAX_CHARACTERS), spec, pairs));
+  const features = examples.map((e) =>
+    hashedFeatures(tokenizer.encode(e.text, { add_special_tokens: false }).slice(0, MAX_CHARACTERS), spec, pairs),
+  );
 
   // Decided on all the examples, so the calibrated model and the refitted one have the same members.
   const members = ensembleMembers(options, examples.length, labels.length);
-  const split = stratifiedSplit(y, options.valSplit, options.model.seed, heads);
+  const split = stratifiedSplit(y, options.valSplit, options.model.seed, examples.map((e) => e.text));
   const pick = <T>(items: readonly T[], indices: readonly number[]) => indices.map((i) => items[i] as T);
   let fitted = await fitModel(pick(features, split.train), Int32Array.from(pick(y, split.train)), spec, labels.length, options, members);
   const prototypeWeight = choosePrototypeWeight(fitted, pick(features, split.heldOut), pick(y, split.heldOut), options.prototypeWeights);
