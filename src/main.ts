@@ -16,9 +16,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 const argv = process.argv.slice(2);
+// The command's words, as its own errors name it (`classifier predict`, `policy check`); not its options.
+const commandName = argv.slice(0, 2).filter((word, i) => i === 0 || /^[a-z][a-z-]*$/.test(word)).join(" ") || "cli";
 
 function failedOutput(error: NodeJS.ErrnoException): void {
-  process.stderr.write(`${argv[0] ?? "cli"}: cannot write the output to stdout (${error.message}); it is incomplete\n`);
+  process.stderr.write(`${commandName}: cannot write the output to stdout (${error.message}); it is incomplete\n`);
   if (!process.exitCode) process.exitCode = 1;
 }
 

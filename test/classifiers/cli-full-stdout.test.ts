@@ -11,9 +11,9 @@ import { runCliProcess } from "../support/cli-process.js";
 const DEFAULT_MODEL = resolve(import.meta.dirname, "../../classifiers/default");
 
 describe.runIf(existsSync("/dev/full"))("a CLI command whose stdout is full", { timeout: 60_000 }, () => {
-  it("classifier predict on one line exits 1 with one line on stderr", async () => {
+  it("classifier predict on one line exits 1 with one line on stderr, named by its command words", async () => {
     const result = await runCliProcess(["classifier", "predict", "--model", DEFAULT_MODEL], { stdin: '{"text":"hi"}\n', stdoutPath: "/dev/full" });
-    expect(result.stderr).toMatch(/^classifier: cannot write the output to stdout \(ENOSPC[^\n]*\)[^\n]*\n$/);
+    expect(result.stderr).toMatch(/^classifier predict: cannot write the output to stdout \(ENOSPC[^\n]*\)[^\n]*\n$/);
     expect(result.code).toBe(1);
   });
 
@@ -22,7 +22,7 @@ describe.runIf(existsSync("/dev/full"))("a CLI command whose stdout is full", { 
       stdin: '{"text":"hi"}\n{"text":"wake me at 7"}\n{"text":"play jazz"}\n',
       stdoutPath: "/dev/full",
     });
-    expect(result.stderr).toMatch(/^classifier: cannot write the output to stdout \(ENOSPC[^\n]*\)[^\n]*\n$/);
+    expect(result.stderr).toMatch(/^classifier predict: cannot write the output to stdout \(ENOSPC[^\n]*\)[^\n]*\n$/);
     expect(result.code).toBe(1);
   });
 
