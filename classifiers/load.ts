@@ -23,22 +23,30 @@ import { folderVersion } from "./runtime/model-version.js";
 import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
 import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
 
-async function readMetadata(dir: string): Promise<ModelMetadata | null> {
-  let text: string;
+/**
+ * A model folder's JSON file, decoded as transformers.js decodes it (TextDecoder drops a UTF-8 BOM, as
+ * Notepad and PowerShell write it); one that is not JSON is named on one line.
+ */
+function parseModelJson(bytes: Uint8Array, file: string, dir: string): unknown {
   try {
-    text = await readFile(join(dir, METADATA_FILE), "utf8");
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    // V8 quotes the file's text, newlines included: the message is one line on stderr.
+    const reason = (error as Error).message.replace(/\s+/g, " ").trim();
+    throw new ClassifierModelError(`invalid ${file}: not JSON (${reason})`, dir, { cause: error });
+  }
+}
+
+async function readMetadata(dir: string): Promise<ModelMetadata | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, METADATA_FILE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     // The cause is not printed by the CLI: the reason must be in the message (a directory, no permission).
     throw new ClassifierModelError(`cannot read ${METADATA_FILE} (${readFailure(error) ?? (error as Error).message})`, dir, { cause: error });
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ClassifierModelError(`invalid ${METADATA_FILE}: not JSON (${(error as Error).message})`, dir, { cause: error });
-  }
-  const result = ModelMetadataSchema.safeParse(raw);
+  const result = ModelMetadataSchema.safeParse(parseModelJson(bytes, METADATA_FILE, dir));
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ClassifierModelError(`invalid ${METADATA_FILE}: ${issue?.path.join(".")} ${issue?.message}`, dir);
@@ -74,21 +82,13 @@ async function checkTextClassificationFiles(dir: string): Promise<void> {
 
 /**
  * The JSON file of the model folder that is not JSON, named: transformers.js's own error ("Expected
- * property name or '}' in JSON at position 1") names no file. Decoded as transformers.js decodes
- * them (TextDecoder drops a UTF-8 BOM, as Notepad and PowerShell write it). Run only once loading
- * has failed, so tokenizer.json (up to ~17 MB) is not parsed twice on every start and reload.
+ * property name or '}' in JSON at position 1") names no file. Run only once loading has failed, so
+ * tokenizer.json (up to ~17 MB) is not parsed twice on every start and reload.
  */
 async function checkJsonFiles(dir: string): Promise<void> {
   for (const file of HUGGING_FACE_FILES) {
     const bytes = await readFile(join(dir, file)).catch(() => undefined);
-    if (bytes === undefined) continue;
-    try {
-      JSON.parse(new TextDecoder().decode(bytes));
-    } catch (error) {
-      // V8 quotes the file's text, newlines included: the message is one line on stderr.
-      const reason = (error as Error).message.replace(/\s+/g, " ").trim();
-      throw new ClassifierModelError(`invalid ${file}: not JSON (${reason})`, dir, { cause: error });
-    }
+    if (bytes !== undefined) parseModelJson(bytes, file, dir);
   }
 }
 

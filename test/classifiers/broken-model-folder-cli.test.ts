@@ -44,17 +44,18 @@ describe("classifier predict on a broken model folder", { timeout: 60_000 }, () 
     expect(result.code).toBe(1);
   });
 
-  it("a config.json that is not JSON is named on one line, though V8 quotes its lines", async () => {
-    const model = await brokenCopy("two-line-config", (folder) => writeFile(join(folder, "config.json"), "nope\nat all\n"));
+  // switchyard.json is read by the gateway's own loader, the others by transformers.js: both alike.
+  it.each(["config.json", "switchyard.json"])("a %s that is not JSON is named on one line, though V8 quotes its lines", async (file) => {
+    const model = await brokenCopy(`two-line-${file}`, (folder) => writeFile(join(folder, file), "nope\nat all\n"));
     const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
-    expect(result.stderr).toMatch(new RegExp(`^classifier predict: ${model}: invalid config\\.json: not JSON \\([^\\n]*\\)\\n$`));
+    expect(result.stderr).toMatch(new RegExp(`^classifier predict: ${model}: invalid ${file.replace(".", "\\.")}: not JSON \\([^\\n]*\\)\\n$`));
     expect(result.code).toBe(1);
   });
 
-  it("a config.json with a UTF-8 BOM (Notepad, PowerShell) loads, as transformers.js reads it", async () => {
-    const model = await brokenCopy("bom-config", async (folder) => {
-      const config = await readFile(join(folder, "config.json"));
-      await writeFile(join(folder, "config.json"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), config]));
+  it.each(["config.json", "switchyard.json"])("a %s with a UTF-8 BOM (Notepad, PowerShell) loads, as transformers.js reads it", async (file) => {
+    const model = await brokenCopy(`bom-${file}`, async (folder) => {
+      const json = await readFile(join(folder, file));
+      await writeFile(join(folder, file), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]));
     });
     const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
     expect(result.stderr).toBe("");
