@@ -145,6 +145,13 @@ async function train(argv: string[], io: CliIO): Promise<number> {
         );
   await writeModelFolder(out, files);
   io.stdout.write(formatReport(out, report));
+  // The report says "0 held out" among other lines; what it means for routing must be said plainly.
+  if (report.heldOutExamples === 0) {
+    io.stderr.write(
+      `warning: no examples were held out for calibration (--val-split ${valSplit}${valSplit > 0 ? ", and no label has two different examples" : ""}): ` +
+        "--target-precision was not applied: the unsure threshold is 0, so the model is unsure (escalates) only of text it has no evidence on; train with --val-split 0.1 or more\n",
+    );
+  }
   return 0;
 }
 

@@ -18,27 +18,35 @@ import {
   type LoadClassifierOptions,
   type ResolvedLoadClassifierOptions,
 } from "./runtime/intent-classifier.js";
-import { missingModelFiles } from "./runtime/model-files.js";
+import { HUGGING_FACE_FILES, missingModelFiles } from "./runtime/model-files.js";
 import { folderVersion } from "./runtime/model-version.js";
 import { loadNgramClassifier } from "./runtime/ngram-classifier.js";
 import { loadTextClassificationModel } from "./runtime/text-classification-classifier.js";
 
-async function readMetadata(dir: string): Promise<ModelMetadata | null> {
-  let text: string;
+/**
+ * A model folder's JSON file, decoded as transformers.js decodes it (TextDecoder drops a UTF-8 BOM, as
+ * Notepad and PowerShell write it); one that is not JSON is named on one line.
+ */
+function parseModelJson(bytes: Uint8Array, file: string, dir: string): unknown {
   try {
-    text = await readFile(join(dir, METADATA_FILE), "utf8");
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    // V8 quotes the file's text, newlines included: the message is one line on stderr.
+    const reason = (error as Error).message.replace(/\s+/g, " ").trim();
+    throw new ClassifierModelError(`invalid ${file}: not JSON (${reason})`, dir, { cause: error });
+  }
+}
+
+async function readMetadata(dir: string): Promise<ModelMetadata | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, METADATA_FILE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     // The cause is not printed by the CLI: the reason must be in the message (a directory, no permission).
     throw new ClassifierModelError(`cannot read ${METADATA_FILE} (${readFailure(error) ?? (error as Error).message})`, dir, { cause: error });
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ClassifierModelError(`invalid ${METADATA_FILE}: not JSON (${(error as Error).message})`, dir, { cause: error });
-  }
-  const result = ModelMetadataSchema.safeParse(raw);
+  const result = ModelMetadataSchema.safeParse(parseModelJson(bytes, METADATA_FILE, dir));
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ClassifierModelError(`invalid ${METADATA_FILE}: ${issue?.path.join(".")} ${issue?.message}`, dir);
@@ -72,6 +80,24 @@ async function checkTextClassificationFiles(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The JSON file of the model folder that is not JSON, named: transformers.js's own error ("Expected
+ * property name or '}' in JSON at position 1") names no file. Run only once loading has failed, so
+ * tokenizer.json (up to ~17 MB) is not parsed twice on every start and reload.
+ */
+async function checkJsonFiles(dir: string): Promise<void> {
+  for (const file of HUGGING_FACE_FILES) {
+    const bytes = await readFile(join(dir, file)).catch(() => undefined);
+    if (bytes !== undefined) parseModelJson(bytes, file, dir);
+  }
+}
+
+/** A model trained here lacks a file (a partial copy, a hand-deleted graph): name it, not transformers.js's `local_files_only` wording. */
+async function checkNgramFiles(dir: string): Promise<void> {
+  const missing = await missingModelFiles(dir);
+  if (missing.length > 0) throw new ClassifierModelError(`incomplete model folder: missing ${missing.join(", ")}; retrain it or restore the files`, dir);
+}
+
 /** A folder trained here has model_type "switchyard-ngram", which only our loader can run. */
 async function isSwitchyardModel(dir: string): Promise<boolean> {
   try {
@@ -96,6 +122,7 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
   const version = isLocal ? await folderVersion(folder).catch((error: unknown) => {
     throw new ClassifierModelError("model folder not found or unreadable", folder, { cause: error });
   }) : `hub:${dir}`;
+  if (isLocal && metadata?.kind === "ngram") await checkNgramFiles(folder);
   if (isLocal && metadata === null && (await isSwitchyardModel(folder))) {
     // Without it transformers.js says "Unsupported model type: switchyard-ngram", which names no file.
     throw new ClassifierModelError(`${METADATA_FILE} is missing (it holds the labels and calibration; retrain or restore it)`, folder);
@@ -105,6 +132,7 @@ export async function loadIntentClassifier(dir: string, options: LoadClassifierO
     return await answering(await loadByKind(folder, metadata, version, resolved));
   } catch (error) {
     if (error instanceof ClassifierModelError) throw error;
+    if (isLocal) await checkJsonFiles(folder);
     throw new ClassifierModelError(`cannot load model: ${(error as Error).message}`, folder, { cause: error });
   }
 }

@@ -2,6 +2,7 @@
  * Reads labelled examples from JSONL (`{"text","label"}` per line), CSV (`text,label` header) or an
  * intents YAML file, and rejects data a classifier cannot be trained on, naming the line.
  */
+import { constants } from "node:buffer";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
@@ -73,14 +74,21 @@ function parseLabelledCsv(content: string, file: string): LabelledExample[] {
     if (error instanceof CsvSyntaxError) throw new ClassifierDataError(error.message, file, error.line);
     throw error;
   }
-  const [header, ...rows] = records;
+  // A line of spaces is blank, as in JSONL (an editor's trailing "   " line is no record of one field).
+  const [header, ...rows] = records.filter(({ fields }) => !(fields.length === 1 && (fields[0] as string).trim() === ""));
   if (!header) return [];
-  // "text, label" is a common hand-written header; the values' labels are trimmed the same way.
-  const columns = header.fields.map((name) => name.trim());
+  // "text, label" is a common hand-written header, "Text,Label" a spreadsheet's; the values' labels
+  // are trimmed the same way.
+  const columns = header.fields.map((name) => name.trim().toLowerCase());
   const textColumn = columns.indexOf("text");
   const labelColumn = columns.indexOf("label");
   if (textColumn < 0 || labelColumn < 0) {
     throw new ClassifierDataError(`CSV header must name 'text' and 'label' columns, got '${header.fields.join(",")}'`, file, header.line);
+  }
+  // Which of two 'text' columns holds the texts cannot be guessed: the first was taken silently.
+  for (const [name, first] of [["text", textColumn], ["label", labelColumn]] as const) {
+    const second = columns.indexOf(name, first + 1);
+    if (second >= 0) throw new ClassifierDataError(`CSV header names '${name}' twice (columns ${first + 1} and ${second + 1}); keep one`, file, header.line);
   }
   return rows.map(({ line, fields }) => {
     if (fields.length !== header.fields.length) {
@@ -119,10 +127,26 @@ async function readDataFile(file: string): Promise<string> {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_FS_FILE_TOO_LARGE") throw tooLarge(file, "over 2 GiB");
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? (error as Error).message);
     throw new ClassifierDataError(`cannot read the file (${reason})`, file);
   }
-  return decodeUtf8(bytes, file);
+  try {
+    return decodeUtf8(bytes, file);
+  } catch (error) {
+    // Node.js cannot hold the whole file as one string ("Cannot create a string longer than …"; an Error, not a RangeError).
+    if ((error as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG") throw tooLarge(file, `${Math.round(bytes.length / MiB)} MiB`);
+    throw error;
+  }
+}
+
+const MiB = 1024 * 1024;
+
+function tooLarge(file: string, size: string): ClassifierDataError {
+  return new ClassifierDataError(
+    `too large to read (${size}): a data file is read whole, as text of at most ${Math.floor(constants.MAX_STRING_LENGTH / MiB)} MiB; split or sample it`,
+    file,
+  );
 }
 
 /** A missing file is reported as missing before its name's extension is judged: `--data exmples` is a typo. */

@@ -6,7 +6,7 @@ import { access } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 
 /** What transformers.js reads from a Hugging Face folder besides the ONNX file. */
-const HUGGING_FACE_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
+export const HUGGING_FACE_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
 
 const exists = (path: string) =>
   access(path).then(
