@@ -101,8 +101,8 @@ async function checkNgramFiles(dir: string): Promise<void> {
 /** A folder trained here has model_type "switchyard-ngram", which only our loader can run. */
 async function isSwitchyardModel(dir: string): Promise<boolean> {
   try {
-    const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8")) as { model_type?: unknown };
-    return config.model_type === "switchyard-ngram";
+    const config = parseModelJson(await readFile(join(dir, "config.json")), "config.json", dir) as { model_type?: unknown } | null;
+    return config?.model_type === "switchyard-ngram";
   } catch {
     return false;
   }

@@ -63,6 +63,17 @@ describe("classifier predict on a broken model folder", { timeout: 60_000 }, () 
     expect(result.code).toBe(0);
   });
 
+  it("a missing switchyard.json is named as missing, also beside a config.json with a UTF-8 BOM", async () => {
+    const model = await brokenCopy("bom-config-no-metadata", async (folder) => {
+      const json = await readFile(join(folder, "config.json"));
+      await writeFile(join(folder, "config.json"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]));
+      await rm(join(folder, "switchyard.json"));
+    });
+    const result = await runCliProcess(["classifier", "predict", "--model", model], { stdin: '{"text":"hi"}\n' });
+    expect(result.stderr).toMatch(new RegExp(`^classifier predict: ${model}: switchyard\\.json is missing`));
+    expect(result.code).toBe(1);
+  });
+
   it("a missing ONNX graph or tokenizer is named as missing", async () => {
     const noGraph = await brokenCopy("no-graph", (folder) => rm(join(folder, "onnx", "model.onnx")));
     const graph = await runCliProcess(["classifier", "predict", "--model", noGraph], { stdin: '{"text":"hi"}\n' });

@@ -1,8 +1,8 @@
 /**
- * Stage 4 (per target): the request one model receives. Refuses what the model cannot do, fits the
- * conversation into its context window (newest turns first, system prompt kept), applies the
- * policy's max-tokens cap, and passes it through the PII policy for where the model runs. A model
- * beyond the host only ever gets a `CloudSafeRequest`.
+ * Stage 4 (per target): the request one model receives. Leaves out stored calls' vendor fields another
+ * provider wrote, refuses what the model cannot do, fits the conversation into its context window
+ * (newest turns first, system prompt kept), applies the policy's max-tokens cap, and passes it through
+ * the PII policy for where the model runs. A model beyond the host only ever gets a `CloudSafeRequest`.
  */
 import { hasVendorFields, requestedMaxTokens, withoutVendorFieldsAt, type ChatCompletionRequest, type ChatMessage } from "../../api/chat-request.js";
 import { contextLengthExceeded, fitToBudget } from "../../context/budget.js";
@@ -95,7 +95,8 @@ export function prepareCall(
     // The model reads the rewritten prompt, which a pseudonym longer than its value lengthens: fitted
     // again, so one past the window is refused here (passed over, when the policy chose the model), not
     // by the runtime after the decision. The walker keeps an unchanged request as it was: nothing to fit.
-    const sent = outcome.request === kept ? { kept, dropped: 0 } : shapeFor(model, outcome.request, terms.maxTokens, deps.providers);
+    const sent =
+      outcome.request === kept ? { kept, dropped: 0 } : shapeFor(model, outcome.request, terms.maxTokens, deps.providers, keptIndex(kept, request, conversation.clientIndex));
     const local = withCap(sent.kept, terms.maxTokens);
     return { location: "local", model, provider: routed.provider, request: local, dropped: dropped + sent.dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
@@ -117,6 +118,14 @@ export function prepareCall(
       if (outcome.fallback === "local") throw new KeepLocalError([]);
       throw outcome.error;
   }
+}
+
+/**
+ * Where each message of `kept` (`request` with its oldest turns left out) was in the client's request
+ * (`clientIndex`, by `request`'s index), so a refusal of the refitted request names it as sent.
+ */
+function keptIndex(kept: ChatCompletionRequest, request: ChatCompletionRequest, clientIndex: readonly (number | undefined)[]): readonly (number | undefined)[] {
+  return kept === request ? clientIndex : kept.messages.map((message) => clientIndex[request.messages.indexOf(message)]);
 }
 
 /**

@@ -47,8 +47,7 @@ export class SequencePool<T> {
   /** Without `choose`, the slot freed last. */
   acquire(signal: AbortSignal, choose?: SlotChoice<T>): Promise<T> {
     if (this.free.length > 0) {
-      const chosen = choose?.(this.free) ?? this.free.length - 1;
-      const index = Number.isInteger(chosen) && chosen >= 0 && chosen < this.free.length ? chosen : this.free.length - 1;
+      const index = choose ? choose(this.free) : this.free.length - 1;
       return Promise.resolve(this.free.splice(index, 1)[0] as T);
     }
     if (this.waiters.length >= this.options.maxQueue) {
