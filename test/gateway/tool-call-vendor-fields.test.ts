@@ -311,6 +311,15 @@ describe("a whole answer's call that is no whole function or custom call (no typ
 });
 
 describe("a whole answer's call without an id", () => {
+  it("is counted in the gateway's own token count when the upstream reports none, with no placeholders in the request", async () => {
+    const session = "unidentified-call-plain";
+    await cloud.gw.client().chat.completions.create({ model: "fake-gpt", messages: [{ role: "user", content: "Send the report now (call without an id)." }] }, { headers: { "x-session-id": session } });
+    const ofSession = (row: Record<string, string>) => row.session === session;
+    const record = (await usageRecords(cloud.gw.url, "unused-key", 1, ofSession)).find(ofSession);
+    // The answer is the call alone (no content): its name and arguments are all there is to count.
+    expect(Number(record!.completion_tokens)).toBeGreaterThan(0);
+  });
+
   it("reaches the client with its placeholders restored, and stays out of the session", async () => {
     const client = cloud.gw.client();
     const headers = { "x-session-id": "unidentified-call" };

@@ -30,9 +30,9 @@ export interface AnswerSummary {
   reasoning?: string;
   /**
    * The answer's texts as the model wrote them (`answerTexts`: content and refusal, then each call's
-   * name and input), set when placeholders were restored in it: the upstream billed the placeholders,
-   * not the values the client got, so the gateway's own count (`withTokens`) reads these instead of
-   * `message`.
+   * name and input), set for a whole answer and for a stream whose placeholders were restored: the
+   * upstream billed the placeholders, not the values the client got, and a call the session does not
+   * keep, so the gateway's own count (`withTokens`) reads these instead of `message`.
    */
   written?: string[];
 }
@@ -63,10 +63,10 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (readableCall(call) as AnswerCall | undefined) ?? call);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
   const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
-  const written =
-    choice && vault.size > 0
-      ? answerTexts({ ...choice.message, tool_calls: choice.message.tool_calls?.flatMap((call) => readableCall(call) ?? []), function_call: readableFunctionCall(choice.message.function_call) })
-      : undefined;
+  // Every readable call's text, a call the session does not keep (no id) included: it was written all the same.
+  const written = choice
+    ? answerTexts({ ...choice.message, tool_calls: choice.message.tool_calls?.flatMap((call) => readableCall(call) ?? []), function_call: readableFunctionCall(choice.message.function_call) })
+    : undefined;
   if (choice && vault.size > 0) {
     const message = choice.message;
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
