@@ -84,9 +84,14 @@ export function withToolCallText<C extends ToolCallShape>(call: C, text: string)
  */
 export const TOOL_CALL_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function", "custom"]);
 
-/** Whether the call carries a field of its vendor's (`TOOL_CALL_FIELDS`). */
+/** The call's fields that are its vendor's (not `TOOL_CALL_FIELDS`). */
+export function vendorFieldNames(call: object): string[] {
+  return Object.keys(call).filter((field) => !TOOL_CALL_FIELDS.has(field));
+}
+
+/** Whether the call carries a field of its vendor's (`vendorFieldNames`). */
 export function hasVendorFields(call: object): boolean {
-  return Object.keys(call).some((field) => !TOOL_CALL_FIELDS.has(field));
+  return vendorFieldNames(call).length > 0;
 }
 
 /**

@@ -31,5 +31,5 @@ export function withHistory(request: CloudSafeRequest, history: CloudSafeMessage
  * (`withoutVendorFieldsAt`): still cloud-safe, as leaving fields out adds nothing to sanitize.
  */
 export function cloudSafeWithoutVendorFields(request: CloudSafeRequest, at: readonly number[]): CloudSafeRequest {
-  return at.length === 0 ? request : markCloudSafe(withoutVendorFieldsAt(request, at));
+  return markCloudSafe(withoutVendorFieldsAt(request, at));
 }

@@ -4,7 +4,7 @@
  * tool-call arguments, custom tool-call inputs and the deprecated `function_call`'s arguments); the
  * assistant message and token usage are collected for the conversation store and usage records.
  */
-import { FunctionCallSchema, TOOL_CALL_FIELDS, ToolCallSchema, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
+import { FunctionCallSchema, hasVendorFields, TOOL_CALL_FIELDS, ToolCallSchema, vendorFieldNames, toolCallParts, toolDefinitionTexts, type ChatCompletionRequest, type ChatMessage, type ToolCall, type ToolCallShape } from "../../api/chat-request.js";
 import { usageChunk } from "../../api/completion-format.js";
 import { createStreamRestorer, restore, restoreToolCall, type PseudonymVault, type StreamRestorer } from "../../pii/index.js";
 import type { ChatCompletion, ChatCompletionChunk, ChunkStream } from "../../providers/types.js";
@@ -57,55 +57,45 @@ type ReasoningField = (typeof REASONING_FIELDS)[number];
 /** Restores placeholders in a whole completion, in place, and summarises it. */
 export function presentCompletion(completion: ChatCompletion, vault: PseudonymVault, options: { json?: boolean } = {}): AnswerSummary {
   const choice = completion.choices[0];
+  if (!choice) return { message: undefined, ...reportedTokens(completion.usage), ttftMs: undefined };
+  const message = choice.message;
+  // Each call read once (`readableCall`), by its place in the answer; undefined for one that goes on as it came.
+  const readable = message.tool_calls?.map((call) => readableCall(call));
+  let functionCall = readableFunctionCall(message.function_call);
   // A call without its `type` (some servers leave it out) goes out with the one its fields show: the
   // official client's stream helper throws on a call without one, and the request schema (as OpenAI's
-  // API) refuses it in a history the client sends back. Any other call goes on as it came (`readableCall`).
-  if (choice?.message.tool_calls) choice.message.tool_calls = choice.message.tool_calls.map((call) => (readableCall(call) as AnswerCall | undefined) ?? call);
+  // API) refuses it in a history the client sends back. Any other call goes on as it came.
+  if (message.tool_calls && readable) message.tool_calls = message.tool_calls.map((call, i) => (readable[i] as AnswerCall | undefined) ?? call);
   // Counted as the model wrote it (placeholders, not the values restored below): that is what it billed.
-  const reasoning = choice ? reasoningText(choice.message as unknown as Record<string, unknown>) : "";
+  const reasoning = reasoningText(message as unknown as Record<string, unknown>);
   // Every readable call's text, a call the session does not keep (no id) included: it was written all the same.
-  const written = choice
-    ? answerTexts({ ...choice.message, tool_calls: choice.message.tool_calls?.flatMap((call) => readableCall(call) ?? []), function_call: readableFunctionCall(choice.message.function_call) })
-    : undefined;
-  if (choice && vault.size > 0) {
-    const message = choice.message;
+  const written = answerTexts({ ...message, tool_calls: readable?.flatMap((call) => call ?? []), function_call: functionCall });
+  let calls = readable?.flatMap((call) => call ?? []);
+  if (vault.size > 0) {
     if (typeof message.content === "string") message.content = restore(message.content, vault, { json: options.json === true });
     if (typeof message.refusal === "string") message.refusal = restore(message.refusal, vault);
-    const reasoning = message as unknown as Record<string, unknown>;
-    for (const field of REASONING_FIELDS) if (typeof reasoning[field] === "string") reasoning[field] = restore(reasoning[field], vault);
+    const fields = message as unknown as Record<string, unknown>;
+    for (const field of REASONING_FIELDS) if (typeof fields[field] === "string") fields[field] = restore(fields[field], vault);
     // A call that is not one of the request schema's has no text we know where to find: it is passed on as it came.
-    if (message.tool_calls) message.tool_calls = message.tool_calls.map((call) => {
-      const readable = readableCall(call);
-      return readable ? (restoreToolCall(readable, vault) as AnswerCall) : call;
-    });
+    if (message.tool_calls && readable) {
+      message.tool_calls = message.tool_calls.map((call, i) => {
+        const read = readable[i];
+        return read ? (restoreToolCall(read, vault) as AnswerCall) : call;
+      });
+      calls = message.tool_calls.filter((_, i) => readable[i]) as ToolCall[];
+    }
     // The deprecated single call is a function call without an id: restored the same way.
-    const functionCall = readableFunctionCall(message.function_call);
-    if (functionCall) message.function_call = restoreToolCall({ type: "function", function: functionCall }, vault).function;
+    if (functionCall) message.function_call = functionCall = restoreToolCall({ type: "function", function: functionCall }, vault).function;
   }
   return {
-    // Only the request schema's calls are kept: the stored turn is read back as a request message.
-    message: choice
-      ? assistantMessage(
-          choice.message.content ?? "",
-          knownCalls(choice.message),
-          readableFunctionCall(choice.message.function_call),
-          choice.message.refusal ?? undefined,
-        )
-      : undefined,
+    // Only the request schema's calls with a string id are kept: the stored turn is read back as a request
+    // message, whose calls need one (`knownCall`).
+    message: assistantMessage(message.content ?? "", calls?.filter(hasStringId), functionCall, message.refusal ?? undefined),
     ...reportedTokens(completion.usage),
     ttftMs: undefined,
     ...(reasoning ? { reasoning } : {}),
-    ...(written === undefined ? {} : { written }),
+    written,
   };
-}
-
-/**
- * The answer's calls that are the request schema's (`knownCall`), with their vendor fields as the
- * upstream sent them: any other has no name or text we know where to find, so it is neither counted
- * nor kept in the session.
- */
-function knownCalls(message: ChatCompletion.Choice["message"]): ToolCall[] | undefined {
-  return message.tool_calls?.flatMap((call) => knownCall(call) ?? []);
 }
 
 type AnswerCall = NonNullable<ChatCompletion.Choice["message"]["tool_calls"]>[number];
@@ -131,7 +121,11 @@ function readableCall(call: object): ToolCall | undefined {
  */
 function knownCall(call: object): ToolCall | undefined {
   const readable = readableCall(call);
-  return readable && typeof readable.id === "string" ? readable : undefined;
+  return readable && hasStringId(readable) ? readable : undefined;
+}
+
+function hasStringId(call: ToolCall): boolean {
+  return typeof call.id === "string";
 }
 
 /** The deprecated single call, if it has a string name and arguments; any other goes on as it came, unkept. */
@@ -366,7 +360,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
           // A kind the SDK does not know yet (`knownKind`) is passed on as it came and kept out of the
-          // session and the count, as a whole answer's is (`knownCalls`): stored, it was an empty function
+          // session and the count, as a whole answer's is (`knownCall`): stored, it was an empty function
           // call that the session's next request sent upstream.
           if (!collected && (unknownKinds.has(call.index) || !knownKind(call))) {
             unknownKinds.add(call.index);
@@ -604,7 +598,7 @@ function callKind(call: CallPiece): "function" | "custom" | undefined {
  * the next pieces bring.
  */
 const knownKind = (first: ToolCallDelta): boolean =>
-  callKind(first) !== undefined || (!first.type && Object.keys(first).every((field) => TOOL_CALL_FIELDS.has(field)));
+  callKind(first) !== undefined || (!first.type && !hasVendorFields(first));
 
 function emptyCall(first: ToolCallDelta): ToolCall {
   return callKind(first) === "custom"
@@ -629,7 +623,7 @@ function keepVendorFields(call: ToolCall, piece: ToolCallDelta): void {
   for (const field in fields) {
     const value = fields[field];
     if (TOOL_CALL_FIELDS.has(field) || value == null || Object.hasOwn(call, field)) continue;
-    if (Object.keys(call).filter((kept) => !TOOL_CALL_FIELDS.has(kept)).length >= MAX_VENDOR_FIELDS) return;
+    if (vendorFieldNames(call).length >= MAX_VENDOR_FIELDS) return;
     // Defined, not assigned: a field named `__proto__` (JSON.parse makes it an own one) stays a field.
     Object.defineProperty(call, field, { value, enumerable: true, writable: true, configurable: true });
   }

@@ -242,7 +242,7 @@ function foreignVendorFields(conversation: Conversation, target: ModelEntry, reg
 
 /** The whole-conversation scan's cloud form without the vendor fields `foreignVendorFields` leaves out. */
 function scannedFor(outcome: CloudOutcome, foreign: readonly number[]): CloudOutcome {
-  if (outcome.kind !== "cloud" || foreign.length === 0) return outcome;
+  if (outcome.kind !== "cloud") return outcome;
   return { ...outcome, request: cloudSafeWithoutVendorFields(outcome.request, foreign) };
 }
 
