@@ -6,22 +6,16 @@
  */
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCliProcess } from "../support/cli-process.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
 const DEFAULT_MODEL = resolve(import.meta.dirname, "../../classifiers/default");
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-broken-model-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-broken-model-");
 
 async function brokenCopy(name: string, breakIt: (folder: string) => Promise<void>): Promise<string> {
-  const folder = join(dir, name);
+  const folder = join(dir(), name);
   await cp(DEFAULT_MODEL, folder, { recursive: true });
   await breakIt(folder);
   return folder;

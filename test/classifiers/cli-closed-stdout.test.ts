@@ -4,22 +4,16 @@
  * `classifier predict` died on an unhandled 'error' event (EPIPE) with a stack trace and exit 1,
  * `classifier train` after having written its model.
  */
-import { readdir, rm } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCliProcess } from "../support/cli-process.js";
-import { tempDir, trainingExamples, writeJsonl } from "./fixtures.js";
+import { useTempDir, trainingExamples, writeJsonl } from "./fixtures.js";
 
 /** The real CLI process with its stdout closed before it starts: every write it makes meets EPIPE. */
 const runWithClosedStdout = (args: readonly string[]) => runCliProcess(args, { closeStdout: true });
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-closed-stdout-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-closed-stdout-");
 
 describe("a CLI command whose stdout is closed", () => {
   it("classifier --help exits 0 without a stack trace", async () => {
@@ -29,10 +23,10 @@ describe("a CLI command whose stdout is closed", () => {
   });
 
   it("classifier train still writes its model and exits 0, without a stack trace", async () => {
-    const data = await writeJsonl(join(dir, "train.jsonl"), trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 24));
-    const { code, stderr } = await runWithClosedStdout(["classifier", "train", "--data", data, "--out", join(dir, "model")]);
+    const data = await writeJsonl(join(dir(), "train.jsonl"), trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 24));
+    const { code, stderr } = await runWithClosedStdout(["classifier", "train", "--data", data, "--out", join(dir(), "model")]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(await readdir(join(dir, "model"))).toContain("switchyard.json");
+    expect(await readdir(join(dir(), "model"))).toContain("switchyard.json");
   }, 120_000);
 });

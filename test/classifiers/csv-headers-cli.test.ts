@@ -4,25 +4,19 @@
  * line 1. Before, `Text,Label` was refused, a line of spaces was "expected 2 fields, got 1", and
  * `text,label,text` trained on the first text column without a word.
  */
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCliProcess } from "../support/cli-process.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
 const DEFAULT_MODEL = resolve(import.meta.dirname, "../../classifiers/default");
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-csv-headers-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-csv-headers-");
 
 describe("CSV headers and blank lines", { timeout: 60_000 }, () => {
   it("a 'Label,Text' header in another case and order, and a trailing line of spaces, are read", async () => {
-    const data = join(dir, "spreadsheet.csv");
+    const data = join(dir(), "spreadsheet.csv");
     await writeFile(data, 'Label,Text\r\ntranslate_text,"translate good night into French"\r\ntranslate_text,translate hello into German\r\n   \r\n');
     const result = await runCliProcess(["classifier", "eval", "--model", DEFAULT_MODEL, "--data", data]);
     expect(result.stderr).toBe("");
@@ -31,9 +25,9 @@ describe("CSV headers and blank lines", { timeout: 60_000 }, () => {
   });
 
   it("a header naming 'text' twice is refused at line 1, before training", async () => {
-    const data = join(dir, "twice.csv");
+    const data = join(dir(), "twice.csv");
     await writeFile(data, "text,label,text\nhi,greet,x\nbye,leave,y\n");
-    const out = join(dir, "never");
+    const out = join(dir(), "never");
     const result = await runCliProcess(["classifier", "train", "--data", data, "--out", out]);
     expect(result.stderr).toBe(`classifier train: ${data}:1: CSV header names 'text' twice (columns 1 and 3); keep one\n`);
     expect(result.code).toBe(1);

@@ -3,30 +3,24 @@
  * U+FFFD in place of its accents: Excel's "CSV (Comma delimited)" writes cp1252, Windows
  * PowerShell's `>` writes UTF-16.
  */
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
 import { readLabelledExamples } from "../../classifiers/data/training-data.js";
 import { ClassifierDataError } from "../../classifiers/index.js";
 import { runInProcess } from "../support/cli-io.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
 const root = join(import.meta.dirname, "..", "..");
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-encodings-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-encodings-");
 
 const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
 const utf16be = (text: string) => Buffer.from([0xfe, 0xff, ...Buffer.from(text, "utf16le").swap16()]);
 
 async function dataError(name: string, bytes: Uint8Array): Promise<string> {
-  const file = join(dir, name);
+  const file = join(dir(), name);
   await writeFile(file, bytes);
   const error = await readLabelledExamples(file).then(() => undefined, (caught: unknown) => caught);
   expect(error, name).toBeInstanceOf(ClassifierDataError);

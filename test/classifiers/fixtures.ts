@@ -3,9 +3,10 @@
  * templates (so every phrase is clear), plus a fifth intent kept out of training to stand for
  * "none of the known intents".
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 export interface Example {
   text: string;
@@ -59,6 +60,24 @@ export const nonsenseQueries = ["xq zzv plonk", "qwertyuiop asdfgh", "blorf gnix
 
 export async function tempDir(prefix = "switchyard-classifier-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * A temporary folder made before the test file's tests and removed after them: call the returned
+ * function (in a test or hook) for its path.
+ */
+export function useTempDir(prefix?: string): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await tempDir(prefix);
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error("useTempDir: the folder exists only in a test or hook");
+    return dir;
+  };
 }
 
 export async function writeJsonl(path: string, rows: readonly object[]): Promise<string> {

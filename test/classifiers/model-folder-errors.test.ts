@@ -3,19 +3,13 @@
  * config.json or switchyard.json failed with transformers.js's "Cannot read properties of undefined
  * (reading 'tokenizer_class')", which names no file.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ClassifierModelError, loadIntentClassifier } from "../../classifiers/index.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-model-errors-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-model-errors-");
 
 async function loadError(folder: string): Promise<ClassifierModelError> {
   const error = await loadIntentClassifier(folder).then(
@@ -28,7 +22,7 @@ async function loadError(folder: string): Promise<ClassifierModelError> {
 
 describe("loadIntentClassifier on a folder that is not a model", () => {
   it("names the two files either kind of model starts from", async () => {
-    const empty = join(dir, "empty");
+    const empty = join(dir(), "empty");
     await mkdir(empty);
     await writeFile(join(empty, "notes.txt"), "not a model");
     const error = await loadError(empty);
@@ -37,7 +31,7 @@ describe("loadIntentClassifier on a folder that is not a model", () => {
   });
 
   it("lists what a Hugging Face model folder with only config.json lacks", async () => {
-    const partial = join(dir, "config-only");
+    const partial = join(dir(), "config-only");
     await mkdir(partial);
     await writeFile(join(partial, "config.json"), JSON.stringify({ id2label: { 0: "a", 1: "b" } }));
     const error = await loadError(partial);
@@ -45,12 +39,12 @@ describe("loadIntentClassifier on a folder that is not a model", () => {
   });
 
   it("says a path that does not exist does not exist", async () => {
-    const error = await loadError(join(dir, "nowhere"));
-    expect(error.message).toBe(`${join(dir, "nowhere")}: no such folder`);
+    const error = await loadError(join(dir(), "nowhere"));
+    expect(error.message).toBe(`${join(dir(), "nowhere")}: no such folder`);
   });
 
   it("says a file is not a model folder", async () => {
-    const file = join(dir, "model.onnx");
+    const file = join(dir(), "model.onnx");
     await writeFile(file, "");
     const error = await loadError(file);
     expect(error.message).toMatch(/model\.onnx: not a folder/);

@@ -4,19 +4,13 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadIntentClassifier } from "../../classifiers/index.js";
 import { trainEncoderHeadClassifier } from "../../classifiers/training/train-encoder-head.js";
-import { tempDir, trainingExamples } from "./fixtures.js";
+import { useTempDir, trainingExamples } from "./fixtures.js";
 import { writeTinyEncoder, writeTinyTextClassifier } from "./tiny-hf-models.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-optimum-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-optimum-");
 
 /** The optimum-cli layout: the ONNX file moved to the root. */
 async function toOptimumLayout(folder: string): Promise<void> {
@@ -26,7 +20,7 @@ async function toOptimumLayout(folder: string): Promise<void> {
 
 describe("optimum-cli's layout (model.onnx at the root)", () => {
   it("a text-classification model loads and classifies", async () => {
-    const folder = join(dir, "text-classifier");
+    const folder = join(dir(), "text-classifier");
     await writeTinyTextClassifier(folder, { rain: 0, weather: 0, play: 1, jazz: 1 }, ["weather", "music"]);
     await toOptimumLayout(folder);
     const classifier = await loadIntentClassifier(folder);
@@ -41,15 +35,15 @@ describe("optimum-cli's layout (model.onnx at the root)", () => {
   it("an encoder trains a head", async () => {
     const examples = trainingExamples.filter((e) => e.label === "music" || e.label === "alarm").slice(0, 16);
     const words = [...new Set(examples.flatMap((e) => e.text.toLowerCase().split(/\W+/)).filter(Boolean))];
-    const encoder = join(dir, "encoder");
+    const encoder = join(dir(), "encoder");
     await writeTinyEncoder(encoder, words, 8);
     await toOptimumLayout(encoder);
-    const { report } = await trainEncoderHeadClassifier(examples, { encoder, out: join(dir, "head"), valSplit: 0 });
+    const { report } = await trainEncoderHeadClassifier(examples, { encoder, out: join(dir(), "head"), valSplit: 0 });
     expect(report.examples).toBe(16);
   });
 
   it("a folder with neither names both places", async () => {
-    const folder = join(dir, "no-onnx");
+    const folder = join(dir(), "no-onnx");
     await writeTinyTextClassifier(folder, { rain: 0, play: 1 }, ["weather", "music"]);
     await rm(join(folder, "onnx"), { recursive: true });
     await mkdir(join(folder, "onnx"));

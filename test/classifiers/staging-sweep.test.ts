@@ -2,24 +2,18 @@
  * A training interrupted while writing its model (Ctrl-C, a kill) leaves its hidden staging folder
  * beside --out; the next write of that model removes such leftovers, and only those.
  */
-import { mkdir, readdir, rm, utimes } from "node:fs/promises";
+import { mkdir, readdir, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeModelFolder } from "../../classifiers/model-folder.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-staging-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-staging-");
 
 async function folderFrom(name: string, secondsAgo: number): Promise<void> {
-  await mkdir(join(dir, name, "onnx"), { recursive: true });
+  await mkdir(join(dir(), name, "onnx"), { recursive: true });
   const when = new Date(Date.now() - secondsAgo * 1000);
-  await utimes(join(dir, name), when, when);
+  await utimes(join(dir(), name), when, when);
 }
 
 describe("writeModelFolder and the staging folders of interrupted writes", () => {
@@ -30,7 +24,7 @@ describe("writeModelFolder and the staging folders of interrupted writes", () =>
     await folderFrom(".model.tmp-fresh1", 0);
     await folderFrom(".other.tmp-OLD456", startedAgo + 3600);
     await folderFrom(".model.tmp-keep", startedAgo + 3600);
-    await writeModelFolder(join(dir, "model"), new Map([["switchyard.json", "{}"]]));
-    expect((await readdir(dir)).sort()).toEqual([".model.tmp-fresh1", ".model.tmp-keep", ".other.tmp-OLD456", "model"]);
+    await writeModelFolder(join(dir(), "model"), new Map([["switchyard.json", "{}"]]));
+    expect((await readdir(dir())).sort()).toEqual([".model.tmp-fresh1", ".model.tmp-keep", ".other.tmp-OLD456", "model"]);
   });
 });

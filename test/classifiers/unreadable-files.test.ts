@@ -4,23 +4,17 @@
  * `loadIntentsFile` let Node's raw EISDIR through and a model folder said only "cannot read
  * switchyard.json", hiding why.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ClassifierDataError, ClassifierModelError, loadIntentClassifier, loadIntentsFile } from "../../classifiers/index.js";
-import { tempDir } from "./fixtures.js";
+import { useTempDir } from "./fixtures.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("switchyard-classifier-unreadable-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir("switchyard-classifier-unreadable-");
 
 describe("unreadable classifier files", () => {
   it("loadIntentsFile on a directory: a ClassifierDataError naming it and the reason", async () => {
-    const file = join(dir, "intents.yaml");
+    const file = join(dir(), "intents.yaml");
     await mkdir(file);
     const error = await loadIntentsFile(file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ClassifierDataError);
@@ -28,7 +22,7 @@ describe("unreadable classifier files", () => {
   });
 
   it("a model folder whose switchyard.json is a directory: the reason is in the message", async () => {
-    const model = join(dir, "model");
+    const model = join(dir(), "model");
     await mkdir(join(model, "switchyard.json"), { recursive: true });
     const error = await loadIntentClassifier(model).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ClassifierModelError);
