@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import pino, { type Logger } from "pino";
 
 /** How long a log line may wait in the write buffer. */
@@ -14,6 +15,30 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   const options = { level, base: { service: "switchyard" }, redact: { paths: ["req.headers.authorization", "headers.authorization"], censor: "[redacted]" } };
   if (destination) return pino(options, destination);
   const stdout = pino.destination({ fd: 1, sync: false, minLength: 4096 });
+  stdout.on("error", (error: NodeJS.ErrnoException) => stopLogging(stdout, error));
   setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref();
   return pino(options, stdout);
+}
+
+/**
+ * Drops every later log line once stdout refuses one for a reason other than EPIPE (which pino handles
+ * the same way): a full disk (ENOSPC), a quota, an I/O error. Logs must not take the gateway down. Left
+ * alone, the write error is an uncaught exception, and sonic-boom's flush at exit retries the write
+ * forever: the process hung with its port closed, deaf to SIGTERM. One line on stderr says so; a
+ * restart starts logging again.
+ */
+function stopLogging(stdout: ReturnType<typeof pino.destination>, error: NodeJS.ErrnoException): void {
+  if (stdout.write === dropLine) return;
+  stdout.write = dropLine;
+  stdout.flushSync = () => {};
+  stdout.flush = (done?: (error?: Error) => void) => done?.();
+  try {
+    writeSync(2, `switchyard: cannot write logs to stdout (${error.code ?? error.message}); logs are dropped until a restart, requests are still served\n`);
+  } catch {
+    // stderr refuses too: there is nowhere left to say it.
+  }
+}
+
+function dropLine(): boolean {
+  return true;
 }

@@ -4,10 +4,13 @@
  * exiting cleanly.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
+import { freePort } from "../support/redis-server.js";
+import { until } from "../support/until.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -113,5 +116,32 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     expect(text.trim().endsWith("data: [DONE]")).toBe(true);
     // Killed by the default SIGTERM action, the process would report code null.
     expect((await exited).code).toBe(0);
+  });
+
+  it.runIf(existsSync("/dev/full"))("with stdout on a full disk, serves, says so once on stderr and exits 0 on SIGTERM", async () => {
+    // `> /dev/full` stands for a log file on a full disk: every write to stdout fails with ENOSPC.
+    // Before, the failed log write was an uncaught exception whose exit flush retried forever: the
+    // process hung without listening and ignored SIGTERM.
+    const port = await freePort();
+    const full = openSync("/dev/full", "w");
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port) },
+      stdio: ["ignore", full, "pipe"],
+    });
+    closeSync(full);
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const healthy = async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200;
+    await until(healthy, 60_000, 100);
+    // The first log lines are written after start-up, asynchronously.
+    await until(() => stderr.includes("\n"), 10_000);
+    expect(stderr).toMatch(/^switchyard: cannot write logs to stdout \(ENOSPC\)[^\n]*\n$/);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 });
