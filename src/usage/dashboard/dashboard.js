@@ -17,9 +17,11 @@ const refreshMs = (Number.isFinite(refreshSeconds) ? Math.min(REFRESH_S.max, Mat
 const $ = (selector) => document.querySelector(selector);
 const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
 // The sign goes before the dollar sign: negative savings (a dearer model than the baseline) read -$0.000120.
+// Under a dollar, three significant digits, never in exponent form (toPrecision wrote $5.85e-7 below a micro-dollar).
+const SMALL_USD = new Intl.NumberFormat("en-US", { minimumSignificantDigits: 3, maximumSignificantDigits: 3, useGrouping: false });
 const usd = (value) => {
   const amount = Math.abs(value);
-  return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : amount.toPrecision(3)}`;
+  return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : SMALL_USD.format(amount)}`;
 };
 
 const baseOptions = {
