@@ -114,9 +114,13 @@ async function fetchReport(query, key) {
 }
 
 let timer;
+// Picking another range or key starts a load while the previous one may still be waiting: only the
+// latest is drawn (and schedules the next poll), or a slow answer for the old range drew over the new one.
+let latestLoad = 0;
 
 async function refresh() {
   clearTimeout(timer);
+  const load = ++latestLoad;
   const key = sessionStorage.getItem(KEY_STORAGE) ?? "";
   const range = $("#range").value;
   const from = new Date(Date.now() - RANGES_MS[range]).toISOString();
@@ -126,6 +130,7 @@ async function refresh() {
       fetchReport(`from=${encodeURIComponent(from)}&group_by=route`, key),
       fetchReport(`from=${encodeURIComponent(from)}&group_by=intent`, key),
     ]);
+    if (load !== latestLoad) return;
     render(byRoute, byIntent);
     const scope = byRoute.tenant === null ? "all tenants" : `tenant ${byRoute.tenant}`;
     status.textContent = `${scope} · ${byRoute.granularity} buckets · updated ${new Date().toLocaleTimeString()}`;
@@ -135,10 +140,11 @@ async function refresh() {
     document.body.dataset.to = byRoute.to;
     document.body.dataset.updated = new Date().toISOString();
   } catch (error) {
+    if (load !== latestLoad) return;
     status.textContent = `Could not load usage: ${error.message}`;
     status.className = "error";
   } finally {
-    timer = setTimeout(refresh, refreshMs);
+    if (load === latestLoad) timer = setTimeout(refresh, refreshMs);
   }
 }
 
