@@ -53,7 +53,10 @@ describe("pool servers whose URLs differ only in their credentials", () => {
     const ejections = Object.values(after["switchyard_pool_server_ejections_total"] ?? {}).map(Number);
     expect(ejections.sort()).toEqual([0, 1]);
     expect(Object.values(after["switchyard_pool_server_up"] ?? {}).map(Number).sort()).toEqual([0, 1]);
-    // Neither label shows a credential.
+    // Neither label shows a credential; /readyz names the one ejected by the same label.
     for (const server of Object.keys(after["switchyard_pool_server_up"]!)) expect(server).not.toMatch(/pw-|acct-/);
+    const ejected = Object.entries(after["switchyard_pool_server_up"]!).find(([, up]) => up === "0")![0];
+    const readyz = (await (await fetch(`${gw.url}/readyz`)).json()) as { components: Record<string, { detail: string }> };
+    expect(readyz.components["provider:fake"]!.detail).toContain(`ejected: ${ejected} (`);
   });
 });
