@@ -17,8 +17,17 @@ const refreshMs = (Number.isFinite(refreshSeconds) ? Math.min(REFRESH_S.max, Mat
 const $ = (selector) => document.querySelector(selector);
 const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
 // The sign goes before the dollar sign: negative savings (a dearer model than the baseline) read -$0.000120.
-// Under a dollar, three significant digits, never in exponent form (toPrecision wrote $5.85e-7 below a micro-dollar).
-const SMALL_USD = new Intl.NumberFormat("en-US", { minimumSignificantDigits: 3, maximumSignificantDigits: 3, useGrouping: false });
+// Under a dollar, three significant digits, never in exponent form (toPrecision wrote $5.85e-7 below a micro-dollar),
+// and never past the nano-dollar: amounts are whole nano-dollars, so $0.00000000100 would show digits the data lacks.
+// "lessPrecision" keeps whichever limit gives fewer digits (Chrome/Edge 106, Firefox 116, Safari 15.4, Node 20);
+// an older browser ignores it and falls back to three significant digits.
+const SMALL_USD = new Intl.NumberFormat("en-US", {
+  minimumSignificantDigits: 3,
+  maximumSignificantDigits: 3,
+  maximumFractionDigits: 9,
+  roundingPriority: "lessPrecision",
+  useGrouping: false,
+});
 const usd = (value) => {
   const amount = Math.abs(value);
   return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : SMALL_USD.format(amount)}`;
