@@ -38,7 +38,7 @@ export interface ServerPoolOptions {
 }
 
 export interface PoolServerState {
-  /** The server's base URL, without credentials (user info, query): fit for `/readyz`, logs and metric labels; with ` (base_urls[i])` after it when another server of the pool reads the same without them. */
+  /** The server's base URL, without credentials (user info, query, fragment): fit for `/readyz`, logs and metric labels; with ` (base_urls[i])` after it when another server of the pool reads the same without them. */
   url: string;
   inFlight: number;
   /** How long its cool-down still lasts; absent while it is up. */
