@@ -118,6 +118,11 @@ describe("monthly budgets", () => {
     const error = budgetExceeded({ tenant: "t", month: "2025-06", exceeded: true, spentUsd: 0.00084, limitUsd: 0.0005, action: "deny", resetsAt: Date.UTC(2025, 6, 1) });
     expect(error.message).toContain("has spent $0.000840 of its $0.000500 monthly budget");
   });
+
+  it("states amounts under a micro-dollar as plain decimals, to the nano-dollar", () => {
+    const error = budgetExceeded({ tenant: "t", month: "2025-06", exceeded: true, spentUsd: 0.000000501, limitUsd: 0.0000005, action: "deny", resetsAt: Date.UTC(2025, 6, 1) });
+    expect(error.message).toContain("has spent $0.000000501 of its $0.0000005 monthly budget");
+  });
 });
 
 describe("budgets.yaml", () => {

@@ -60,24 +60,45 @@ export interface OpenedDashboard {
   kpi(name: string): string;
   /** What the script last drew on `<canvas data-chart="name">`, undefined when it draws nothing there. */
   chart(name: string): DrawnChart | undefined;
+  /** Picks `value` in the range `<select>` and fires its `change` listeners, as a viewer does. */
+  chooseRange(value: string): void;
 }
 
-/** Loads the dashboard script at `search` and waits for its first refresh to finish. */
-export async function openDashboard(search: string, report: UsageReport = emptyReport()): Promise<OpenedDashboard> {
+/** Answers the page's `/v1/usage` calls one by one, when the test says (`answer` of openDashboard). */
+export type UsageAnswerer = (url: string) => Promise<UsageReport>;
+
+/**
+ * Loads the dashboard script at `search` and waits for its first refresh to finish. With `answer`, each
+ * `/v1/usage` call gets what it resolves to, and the page is returned at once: the test settles the calls.
+ */
+export async function openDashboard(search: string, report: UsageReport = emptyReport(), answer?: UsageAnswerer): Promise<OpenedDashboard> {
   const fetched: string[] = [];
   const timers: number[] = [];
-  const element = () => ({ value: "", textContent: "", className: "", dataset: {}, addEventListener: () => undefined });
+  const listeners = new Map<object, Map<string, Array<(event: object) => void>>>();
+  const element = () => {
+    const self = {
+      value: "",
+      textContent: "",
+      className: "",
+      dataset: {},
+      addEventListener: (type: string, listener: (event: object) => void) => {
+        const byType = listeners.get(self) ?? new Map<string, Array<(event: object) => void>>();
+        byType.set(type, [...(byType.get(type) ?? []), listener]);
+        listeners.set(self, byType);
+      },
+    };
+    return self;
+  };
   let rangeValue = "24h";
-  const range = {
-    ...element(),
-    get value() {
+  const range = Object.defineProperty(element(), "value", {
+    get() {
       return rangeValue;
     },
     // Like a real <select>: a value that is no option's selects nothing.
-    set value(v: string) {
+    set(v: string) {
       rangeValue = RANGE_OPTIONS.includes(v) ? v : "";
     },
-  };
+  });
   const elements = new Map<string, object>([["#range", range]]);
   const query = (selector: string) => {
     if (!elements.has(selector)) elements.set(selector, element());
@@ -100,7 +121,8 @@ export async function openDashboard(search: string, report: UsageReport = emptyR
     },
     fetch: async (url: string) => {
       fetched.push(url);
-      return { ok: true, status: 200, json: async () => structuredClone(report) };
+      const body = answer ? await answer(url) : report;
+      return { ok: true, status: 200, json: async () => structuredClone(body) };
     },
     setTimeout: (_fn: unknown, ms: number) => {
       timers.push(ms);
@@ -124,7 +146,7 @@ export async function openDashboard(search: string, report: UsageReport = emptyR
   } catch (error) {
     thrown = error;
   }
-  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
+  if (!answer) await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
   return {
     fetched,
     timers,
@@ -132,5 +154,9 @@ export async function openDashboard(search: string, report: UsageReport = emptyR
     status: query("#status") as FakeElement,
     kpi: (name) => (query(`[data-kpi="${name}"]`) as FakeElement).textContent,
     chart: (name) => charts.get(query(`canvas[data-chart="${name}"]`)!),
+    chooseRange(value) {
+      range.value = value;
+      for (const listener of listeners.get(range)?.get("change") ?? []) listener({});
+    },
   };
 }

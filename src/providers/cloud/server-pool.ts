@@ -38,7 +38,7 @@ export interface ServerPoolOptions {
 }
 
 export interface PoolServerState {
-  /** The server's base URL, without credentials (user info, query): fit for `/readyz`, logs and metric labels. */
+  /** The server's base URL, without credentials (user info, query, fragment): fit for `/readyz`, logs and metric labels; with ` (base_urls[i])` after it when another server of the pool reads the same without them. */
   url: string;
   inFlight: number;
   /** How long its cool-down still lasts; absent while it is up. */
@@ -94,6 +94,18 @@ interface Server {
   ejections: number;
 }
 
+/**
+ * Each server's URL as shown outside, without its secrets. Servers told apart only by what that cuts
+ * (one proxy reached with two accounts: `https://a:…@proxy/v1`, `https://b:…@proxy/v1`) are named by
+ * their place in `base_urls` too: /readyz, the logs and /metrics' `server` label must tell them apart
+ * (one label for both merged their gauges, and counted the second's ejections as a decrease of the
+ * first's counter, which failed every scrape of /metrics).
+ */
+function shownURLs(baseURLs: readonly string[]): string[] {
+  const shown = baseURLs.map((url) => normalizedBaseURL(withoutUrlSecrets(url)));
+  return shown.map((url, i) => (shown.indexOf(url) === shown.lastIndexOf(url) ? url : `${url} (base_urls[${i}])`));
+}
+
 /** Up, then only rate limited, then ejected: the order servers are preferred in. */
 const Rank = { Up: 0, RateLimited: 1, Ejected: 2 } as const;
 type Rank = (typeof Rank)[keyof typeof Rank];
@@ -107,9 +119,10 @@ export function createServerPool(options: ServerPoolOptions): ServerPool {
   const now = options.now ?? Date.now;
   const firstCooldown = options.cooldownMs ?? DEFAULT_POOL_COOLDOWN_MS.first;
   const maxCooldown = options.maxCooldownMs ?? DEFAULT_POOL_COOLDOWN_MS.max;
-  const servers: Server[] = options.baseURLs.map((url) => ({
+  const shown = shownURLs(options.baseURLs);
+  const servers: Server[] = options.baseURLs.map((url, i) => ({
     url: normalizedBaseURL(url),
-    shown: normalizedBaseURL(withoutUrlSecrets(url)),
+    shown: shown[i]!,
     inFlight: 0,
     failures: 0,
     serverErrors: 0,

@@ -171,8 +171,21 @@ export class BudgetGuard {
 
 const spentNanos = (entry: SpendEntry): number => entry.remoteNanos + entry.pendingNanos + entry.writtenNanos;
 
-/** Cents from $1 up; below, three significant digits, so a sub-cent budget does not read "$0.00 of its $0.00". */
-const dollars = (usd: number): string => (usd >= 1 || usd === 0 ? usd.toFixed(2) : usd.toPrecision(3));
+/**
+ * Under a dollar: three significant digits, so a sub-cent budget does not read "$0.00 of its $0.00", as a
+ * plain decimal (toPrecision wrote "$5.00e-7" below a micro-dollar) and none past the nano-dollar, the
+ * precision spend is kept to ("lessPrecision": whichever limit gives fewer digits).
+ */
+const SUB_DOLLAR = new Intl.NumberFormat("en-US", {
+  minimumSignificantDigits: 3,
+  maximumSignificantDigits: 3,
+  maximumFractionDigits: 9,
+  roundingPriority: "lessPrecision",
+  useGrouping: false,
+});
+
+/** Cents from $1 up (and for nothing spent); below, {@link SUB_DOLLAR}. */
+const dollars = (usd: number): string => (usd >= 1 || usd === 0 ? usd.toFixed(2) : SUB_DOLLAR.format(usd));
 
 /** The 429 the gateway answers when a tenant's budget is spent and its action is `deny`. */
 export function budgetExceeded(status: BudgetStatus, now: number = Date.now()): GatewayError {

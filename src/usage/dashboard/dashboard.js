@@ -17,9 +17,20 @@ const refreshMs = (Number.isFinite(refreshSeconds) ? Math.min(REFRESH_S.max, Mat
 const $ = (selector) => document.querySelector(selector);
 const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
 // The sign goes before the dollar sign: negative savings (a dearer model than the baseline) read -$0.000120.
+// Under a dollar, three significant digits, never in exponent form (toPrecision wrote $5.85e-7 below a micro-dollar),
+// and never past the nano-dollar: amounts are whole nano-dollars, so $0.00000000100 would show digits the data lacks.
+// "lessPrecision" keeps whichever limit gives fewer digits (Chrome/Edge 106, Firefox 116, Safari 15.4, Node 20);
+// an older browser ignores it and falls back to three significant digits.
+const SMALL_USD = new Intl.NumberFormat("en-US", {
+  minimumSignificantDigits: 3,
+  maximumSignificantDigits: 3,
+  maximumFractionDigits: 9,
+  roundingPriority: "lessPrecision",
+  useGrouping: false,
+});
 const usd = (value) => {
   const amount = Math.abs(value);
-  return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : amount.toPrecision(3)}`;
+  return `${value < 0 ? "-" : ""}$${amount >= 1 ? amount.toFixed(2) : SMALL_USD.format(amount)}`;
 };
 
 const baseOptions = {
@@ -112,9 +123,13 @@ async function fetchReport(query, key) {
 }
 
 let timer;
+// Picking another range or key starts a load while the previous one may still be waiting: only the
+// latest is drawn (and schedules the next poll), or a slow answer for the old range drew over the new one.
+let latestLoad = 0;
 
 async function refresh() {
   clearTimeout(timer);
+  const load = ++latestLoad;
   const key = sessionStorage.getItem(KEY_STORAGE) ?? "";
   const range = $("#range").value;
   const from = new Date(Date.now() - RANGES_MS[range]).toISOString();
@@ -124,6 +139,7 @@ async function refresh() {
       fetchReport(`from=${encodeURIComponent(from)}&group_by=route`, key),
       fetchReport(`from=${encodeURIComponent(from)}&group_by=intent`, key),
     ]);
+    if (load !== latestLoad) return;
     render(byRoute, byIntent);
     const scope = byRoute.tenant === null ? "all tenants" : `tenant ${byRoute.tenant}`;
     status.textContent = `${scope} · ${byRoute.granularity} buckets · updated ${new Date().toLocaleTimeString()}`;
@@ -133,10 +149,11 @@ async function refresh() {
     document.body.dataset.to = byRoute.to;
     document.body.dataset.updated = new Date().toISOString();
   } catch (error) {
+    if (load !== latestLoad) return;
     status.textContent = `Could not load usage: ${error.message}`;
     status.className = "error";
   } finally {
-    timer = setTimeout(refresh, refreshMs);
+    if (load === latestLoad) timer = setTimeout(refresh, refreshMs);
   }
 }
 
