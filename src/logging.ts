@@ -21,11 +21,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 }
 
 /**
- * Drops every later log line once stdout refuses one for a reason other than EPIPE (which pino handles
- * the same way): a full disk (ENOSPC), a quota, an I/O error. Logs must not take the gateway down. Left
- * alone, the write error is an uncaught exception, and sonic-boom's flush at exit retries the write
- * forever: the process hung with its port closed, deaf to SIGTERM. One line on stderr says so; a
- * restart starts logging again.
+ * Drops every later log line once stdout refuses one: a full disk (ENOSPC), a quota, an I/O error, a
+ * log reader that exited (EPIPE, which pino already drops the same way, silently). Logs must not take
+ * the gateway down. Left alone, any but EPIPE is an uncaught exception, and sonic-boom's flush at exit
+ * retries the write forever: the process hung with its port closed, deaf to SIGTERM. One line on
+ * stderr says so; a restart starts logging again.
  */
 function stopLogging(stdout: ReturnType<typeof pino.destination>, error: NodeJS.ErrnoException): void {
   if (stdout.write === dropLine) return;
