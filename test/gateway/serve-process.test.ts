@@ -118,18 +118,20 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     expect((await exited).code).toBe(0);
   });
 
-  it.runIf(existsSync("/dev/full"))("with stdout on a full disk, serves, says so once on stderr and exits 0 on SIGTERM", async () => {
-    // `> /dev/full` stands for a log file on a full disk: every write to stdout fails with ENOSPC.
-    // Before, the failed log write was an uncaught exception whose exit flush retried forever: the
-    // process hung without listening and ignored SIGTERM.
+  /**
+   * A gateway whose stdout refuses every log line: `> /dev/full` (a log file on a full disk, ENOSPC) or
+   * a pipe whose reader has gone (EPIPE). It must still serve, say so once on stderr, and stop on SIGTERM.
+   */
+  async function serveWithBrokenStdout(stdout: "full" | "closed"): Promise<{ stderr: string; exitCode: number | null }> {
     const port = await freePort();
-    const full = openSync("/dev/full", "w");
+    const full = stdout === "full" ? openSync("/dev/full", "w") : undefined;
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port) },
-      stdio: ["ignore", full, "pipe"],
+      stdio: ["ignore", full ?? "pipe", "pipe"],
     });
-    closeSync(full);
+    if (full !== undefined) closeSync(full);
+    else child.stdout?.destroy();
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     });
@@ -140,8 +142,22 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     await until(healthy, 60_000, 100);
     // The first log lines are written after start-up, asynchronously.
     await until(() => stderr.includes("\n"), 10_000);
-    expect(stderr).toMatch(/^switchyard: cannot write logs to stdout \(ENOSPC\)[^\n]*\n$/);
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    return { stderr, exitCode: await exited };
+  }
+
+  it.runIf(existsSync("/dev/full"))("with stdout on a full disk, serves, says so once on stderr and exits 0 on SIGTERM", async () => {
+    // Before, the failed log write was an uncaught exception whose exit flush retried forever: the
+    // process hung without listening and ignored SIGTERM.
+    const { stderr, exitCode } = await serveWithBrokenStdout("full");
+    expect(stderr).toMatch(/^switchyard: cannot write logs to stdout \(ENOSPC\)[^\n]*\n$/);
+    expect(exitCode).toBe(0);
+  });
+
+  it("with its log reader gone, serves, says so once on stderr and exits 0 on SIGTERM", async () => {
+    // pino dropped the lines without a word.
+    const { stderr, exitCode } = await serveWithBrokenStdout("closed");
+    expect(stderr).toMatch(/^switchyard: cannot write logs to stdout \(EPIPE\)[^\n]*\n$/);
+    expect(exitCode).toBe(0);
   });
 });
