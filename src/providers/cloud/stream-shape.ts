@@ -1,0 +1,54 @@
+/**
+ * What a stream's chunks must carry, across chunks, for OpenAI's SDKs to assemble the answer. Some
+ * OpenAI-compatible servers leave out what OpenAI always sends: Gemini's OpenAI-compatible API sends
+ * each tool call's delta without `index` (the SDK's `ChatCompletionStream` files calls by it: without
+ * one, every call is lost and `finalChatCompletion()` has `tool_calls: []`; the pipeline's own
+ * collector joined them all into one call). Completed here, once per stream, before any reader.
+ */
+import type { ChatCompletionChunk } from "../types.js";
+
+/** One call's piece in a delta, as an upstream may send it (`index` left out). */
+type CallPiece = { index?: unknown; id?: unknown };
+
+/** The tool calls of one choice seen so far: which index each call id has, and the latest call. */
+interface ChoiceCalls {
+  byId: Map<string, number>;
+  next: number;
+  last: number | undefined;
+}
+
+/**
+ * Completes chunks of one stream in place, in order. A tool call piece without a numeric `index` gets
+ * the index of the call with its id, a new one for an id not seen, or, with no id, the latest call's
+ * (the rest of its arguments, as OpenAI streams a call after its first piece).
+ *
+ * @example
+ * const shape = streamShaper();
+ * shape(chunk) // → chunk, its indexless calls numbered 0, 1, … in the order their ids came
+ */
+export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionChunk {
+  const choices = new Map<number, ChoiceCalls>();
+  return (chunk) => {
+    for (const choice of chunk.choices) {
+      const pieces = choice.delta.tool_calls as CallPiece[] | null | undefined;
+      if (!Array.isArray(pieces) || pieces.length === 0) continue;
+      let calls = choices.get(choice.index);
+      if (!calls) choices.set(choice.index, (calls = { byId: new Map(), next: 0, last: undefined }));
+      for (const piece of pieces) {
+        if (piece === null || typeof piece !== "object") continue;
+        const id = typeof piece.id === "string" && piece.id.length > 0 ? piece.id : undefined;
+        if (typeof piece.index !== "number") piece.index = indexFor(calls, id);
+        const index = piece.index as number;
+        if (id !== undefined && !calls.byId.has(id)) calls.byId.set(id, index);
+        calls.next = Math.max(calls.next, index + 1);
+        calls.last = index;
+      }
+    }
+    return chunk;
+  };
+}
+
+function indexFor(calls: ChoiceCalls, id: string | undefined): number {
+  if (id === undefined) return calls.last ?? calls.next;
+  return calls.byId.get(id) ?? calls.next;
+}

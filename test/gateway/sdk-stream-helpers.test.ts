@@ -1,0 +1,84 @@
+/**
+ * The OpenAI SDK's stream helpers (`chat.completions.stream`, `runTools`) against the cloud route, over
+ * upstreams that stream in shapes OpenAI-compatible servers really send. `ChatCompletionStream`
+ * assembles the answer from the chunks' fields (each tool call's `index`, the first delta's `role`)
+ * and throws or loses calls where one is missing, so the gateway relays them complete.
+ */
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { NO_FALLBACK_ROUTING, testModelsYaml, upstreamGateway } from "../support/gateway.js";
+import { chunkFrame, startRawUpstream } from "../support/raw-upstream.js";
+
+type SentMessage = { role: string; content?: unknown; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string };
+const BASE = { id: "chatcmpl-shapes", created: 1_700_000_000, model: "upstream-gemini" };
+const received: { messages: SentMessage[] }[] = [];
+
+function eventStream(res: ServerResponse, frames: string[]): void {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  for (const frame of frames) res.write(frame);
+  res.end("data: [DONE]\n\n");
+}
+
+/** Gemini's OpenAI-compatible stream of two calls: no `index` on any piece, the second call's arguments in two pieces, `stop` as its finish. */
+const INDEXLESS_CALLS = [
+  chunkFrame(BASE, { role: "assistant", tool_calls: [{ id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"unit":"C"}' } }] }, null),
+  chunkFrame(BASE, { tool_calls: [{ id: "call_time", type: "function", function: { name: "get_time", arguments: '{"zone":' } }] }, null),
+  chunkFrame(BASE, { tool_calls: [{ function: { arguments: '"UTC"}' } }] }, null),
+  chunkFrame(BASE, {}, "stop"),
+];
+
+const cloud = upstreamGateway(
+  () =>
+    startRawUpstream((raw, res) => {
+      const sent = JSON.parse(raw) as { messages: SentMessage[] };
+      received.push(sent);
+      const last = sent.messages.at(-1)!;
+      if (last.role === "tool") return eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Sunny, noon." }, null), chunkFrame(BASE, {}, "stop")]);
+      const question = String(last.content);
+      if (question.includes("(indexless calls)")) return eventStream(res, INDEXLESS_CALLS);
+      eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Hello." }, null), chunkFrame(BASE, {}, "stop")]);
+    }),
+  { modelsYaml: (upstream) => testModelsYaml({ cloudBaseURL: upstream.baseURL }), gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING } } },
+);
+
+const TOOLS = [
+  { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { unit: { type: "string" } } } } },
+  { type: "function" as const, function: { name: "get_time", parameters: { type: "object", properties: { zone: { type: "string" } } } } },
+];
+
+describe("streamed tool calls without an index (Gemini)", () => {
+  it("reach ChatCompletionStream as the calls they are", async () => {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "cloud", messages: [{ role: "user", content: "Weather and time? (indexless calls)" }], tools: TOOLS });
+    const message = await stream.finalMessage();
+    expect(message.tool_calls).toEqual([
+      { id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"unit":"C"}' } },
+      { id: "call_time", type: "function", function: { name: "get_time", arguments: '{"zone":"UTC"}' } },
+    ]);
+  });
+
+  it("run through runTools in a session: each call runs and its result goes back after the calls", async () => {
+    received.length = 0;
+    const ran: string[] = [];
+    const tool = (name: string) => ({
+      type: "function" as const,
+      function: { name, description: `the ${name} tool`, parameters: { type: "object", properties: {} }, parse: JSON.parse, function: (args: unknown) => (ran.push(`${name} ${JSON.stringify(args)}`), `${name} done`) },
+    });
+    const runner = cloud.gw
+      .client()
+      .chat.completions.runTools(
+        { model: "cloud", stream: true, messages: [{ role: "user", content: "Weather and time? (indexless calls)" }], tools: [tool("get_weather"), tool("get_time")] },
+        { headers: { "x-session-id": "indexless-run" } },
+      );
+    expect(await runner.finalContent()).toBe("Sunny, noon.");
+    expect(ran).toEqual(['get_weather {"unit":"C"}', 'get_time {"zone":"UTC"}']);
+    const followUp = received[1]!.messages;
+    expect(followUp.map((m) => m.role)).toEqual(["user", "assistant", "tool", "tool"]);
+    expect(followUp[1]!.tool_calls?.map((call) => [call.id, call.function.name, call.function.arguments])).toEqual([
+      ["call_weather", "get_weather", '{"unit":"C"}'],
+      ["call_time", "get_time", '{"zone":"UTC"}'],
+    ]);
+    // The session kept the calls apart too: a turn sending only the results reads them after their calls.
+    const session = (await (await fetch(`${cloud.gw.url}/v1/sessions/indexless-run`)).json()) as { messages: SentMessage[] };
+    expect(session.messages[1]!.tool_calls?.map((call) => call.function.name)).toEqual(["get_weather", "get_time"]);
+  });
+});
