@@ -27,6 +27,18 @@ const INDEXLESS_CALLS = [
   chunkFrame(BASE, {}, "stop"),
 ];
 
+/**
+ * First choices of streams as servers send them, by the marker that asks for each: llama.cpp's server
+ * (older builds) without a role, servers that always send the field with `""` or `null`, a choice
+ * without its index.
+ */
+const ROLELESS_STARTS = [
+  ["no role", { index: 0, delta: { content: "Hel" }, finish_reason: null }],
+  ["empty role", { index: 0, delta: { role: "", content: "Hel" }, finish_reason: null }],
+  ["null role", { index: 0, delta: { role: null, content: "Hel", tool_calls: null }, finish_reason: null }],
+  ["no choice index", { delta: { role: "assistant", content: "Hel" }, finish_reason: null }],
+] as const;
+
 const cloud = upstreamGateway(
   () =>
     startRawUpstream((raw, res) => {
@@ -36,6 +48,8 @@ const cloud = upstreamGateway(
       if (last.role === "tool") return eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Sunny, noon." }, null), chunkFrame(BASE, {}, "stop")]);
       const question = String(last.content);
       if (question.includes("(indexless calls)")) return eventStream(res, INDEXLESS_CALLS);
+      const roleless = ROLELESS_STARTS.find(([marker]) => question.includes(`(${marker})`));
+      if (roleless) return eventStream(res, [`data: ${JSON.stringify({ ...BASE, object: "chat.completion.chunk", choices: [roleless[1]] })}\n\n`, chunkFrame(BASE, { content: "lo." }, null), chunkFrame(BASE, {}, "stop")]);
       eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Hello." }, null), chunkFrame(BASE, {}, "stop")]);
     }),
   { modelsYaml: (upstream) => testModelsYaml({ cloudBaseURL: upstream.baseURL }), gateway: { files: { "routing.yaml": NO_FALLBACK_ROUTING } } },
@@ -80,5 +94,15 @@ describe("streamed tool calls without an index (Gemini)", () => {
     // The session kept the calls apart too: a turn sending only the results reads them after their calls.
     const session = (await (await fetch(`${cloud.gw.url}/v1/sessions/indexless-run`)).json()) as { messages: SentMessage[] };
     expect(session.messages[1]!.tool_calls?.map((call) => call.function.name)).toEqual(["get_weather", "get_time"]);
+  });
+});
+
+describe("a stream whose first choice names no role or index", () => {
+  it.each(ROLELESS_STARTS.map(([marker]) => marker))("(%s) is a whole answer for ChatCompletionStream", async (marker) => {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "cloud", messages: [{ role: "user", content: `Hi (${marker})` }] });
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices).toHaveLength(1);
+    expect(completion.choices[0]!.message).toMatchObject({ role: "assistant", content: "Hello." });
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
   });
 });

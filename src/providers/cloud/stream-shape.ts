@@ -3,7 +3,10 @@
  * OpenAI-compatible servers leave out what OpenAI always sends: Gemini's OpenAI-compatible API sends
  * each tool call's delta without `index` (the SDK's `ChatCompletionStream` files calls by it: without
  * one, every call is lost and `finalChatCompletion()` has `tool_calls: []`; the pipeline's own
- * collector joined them all into one call). Completed here, once per stream, before any reader.
+ * collector joined them all into one call); llama.cpp's server (older builds) and other servers start
+ * a choice without `role: "assistant"` (or with `""` or `null`), on which `finalChatCompletion()` throws
+ * "missing role for choice 0" after the whole answer streamed; a choice without its own `index` is
+ * filed nowhere (the SDK's answer has no choices). Completed here, once per stream, before any reader.
  */
 import type { ChatCompletionChunk } from "../types.js";
 
@@ -18,9 +21,11 @@ interface ChoiceCalls {
 }
 
 /**
- * Completes chunks of one stream in place, in order. A tool call piece without a numeric `index` gets
- * the index of the call with its id, a new one for an id not seen, or, with no id, the latest call's
- * (the rest of its arguments, as OpenAI streams a call after its first piece).
+ * Completes chunks of one stream in place, in order. A choice without a numeric `index` gets its place
+ * in `choices`; a choice's first delta says `role: "assistant"` when it names no role. A tool call
+ * piece without a numeric `index` gets the index of the call with its id, a new one for an id not
+ * seen, or, with no id, the latest call's (the rest of its arguments, as OpenAI streams a call after
+ * its first piece).
  *
  * @example
  * const shape = streamShaper();
@@ -28,8 +33,15 @@ interface ChoiceCalls {
  */
 export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionChunk {
   const choices = new Map<number, ChoiceCalls>();
+  const started = new Set<number>();
   return (chunk) => {
-    for (const choice of chunk.choices) {
+    for (const [position, choice] of chunk.choices.entries()) {
+      if (typeof choice.index !== "number") choice.index = position;
+      if (!started.has(choice.index)) {
+        started.add(choice.index);
+        // The only role an answer's delta has; `""` and `null` (servers that always send the field) say none.
+        if (typeof choice.delta.role !== "string" || choice.delta.role.length === 0) choice.delta.role = "assistant";
+      }
       const pieces = choice.delta.tool_calls as CallPiece[] | null | undefined;
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
       let calls = choices.get(choice.index);
