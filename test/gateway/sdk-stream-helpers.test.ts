@@ -39,6 +39,13 @@ const ROLELESS_STARTS = [
   ["no choice index", { delta: { role: "assistant", content: "Hel" }, finish_reason: null }],
 ] as const;
 
+/** Whole answers' choices without a role or index, by the marker that asks for each. */
+const WHOLE_CHOICES = [
+  ["whole, no role", { index: 0, message: { content: "Hello." }, finish_reason: "stop" }],
+  ["whole, empty role", { index: 0, message: { role: "", content: "Hello." }, finish_reason: "stop" }],
+  ["whole, no choice index", { message: { role: "assistant", content: "Hello." }, finish_reason: "stop" }],
+] as const;
+
 const cloud = upstreamGateway(
   () =>
     startRawUpstream((raw, res) => {
@@ -48,6 +55,12 @@ const cloud = upstreamGateway(
       if (last.role === "tool") return eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Sunny, noon." }, null), chunkFrame(BASE, {}, "stop")]);
       const question = String(last.content);
       if (question.includes("(indexless calls)")) return eventStream(res, INDEXLESS_CALLS);
+      const whole = WHOLE_CHOICES.find(([marker]) => question.includes(`(${marker})`));
+      if (whole) {
+        // A server that answers with one JSON completion, whether or not the request streams.
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ ...BASE, object: "chat.completion", choices: [whole[1]], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }));
+      }
       const roleless = ROLELESS_STARTS.find(([marker]) => question.includes(`(${marker})`));
       if (roleless) return eventStream(res, [`data: ${JSON.stringify({ ...BASE, object: "chat.completion.chunk", choices: [roleless[1]] })}\n\n`, chunkFrame(BASE, { content: "lo." }, null), chunkFrame(BASE, {}, "stop")]);
       eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Hello." }, null), chunkFrame(BASE, {}, "stop")]);
@@ -104,5 +117,21 @@ describe("a stream whose first choice names no role or index", () => {
     expect(completion.choices).toHaveLength(1);
     expect(completion.choices[0]!.message).toMatchObject({ role: "assistant", content: "Hello." });
     expect(completion.choices[0]!.finish_reason).toBe("stop");
+  });
+});
+
+describe("a whole answer whose choice names no role or index", () => {
+  const noTool = { type: "function" as const, function: { name: "never_called", description: "not needed", parameters: { type: "object", properties: {} }, parse: JSON.parse, function: () => "" } };
+
+  it.each(["whole, no role", "whole, empty role"])("(%s) is the assistant's answer for runTools", async (marker) => {
+    const runner = cloud.gw.client().chat.completions.runTools({ model: "cloud", messages: [{ role: "user", content: `Hi (${marker})` }], tools: [noTool] });
+    expect(await runner.finalContent()).toBe("Hello.");
+  });
+
+  it("(whole, no choice index) relayed as a stream is a whole answer for ChatCompletionStream", async () => {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "cloud", messages: [{ role: "user", content: "Hi (whole, no choice index)" }] });
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices).toHaveLength(1);
+    expect(completion.choices[0]!.message).toMatchObject({ role: "assistant", content: "Hello." });
   });
 });

@@ -14,7 +14,7 @@ import type { ChatCompletionChunk } from "../types.js";
 import { checkedChunk } from "./chunk-shape.js";
 import { upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
-import { streamShaper } from "./stream-shape.js";
+import { streamShaper } from "./answer-shape.js";
 
 export { MalformedEventError };
 

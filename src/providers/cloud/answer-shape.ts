@@ -1,14 +1,35 @@
 /**
- * What a stream's chunks must carry, across chunks, for OpenAI's SDKs to assemble the answer. Some
+ * What an answer must carry for OpenAI's SDKs to read it. A stream's chunks, across chunks: some
  * OpenAI-compatible servers leave out what OpenAI always sends: Gemini's OpenAI-compatible API sends
  * each tool call's delta without `index` (the SDK's `ChatCompletionStream` files calls by it: without
  * one, every call is lost and `finalChatCompletion()` has `tool_calls: []`; the pipeline's own
  * collector joined them all into one call); llama.cpp's server (older builds) and other servers start
  * a choice without `role: "assistant"` (or with `""` or `null`), on which `finalChatCompletion()` throws
  * "missing role for choice 0" after the whole answer streamed; a choice without its own `index` is
- * filed nowhere (the SDK's answer has no choices). Completed here, once per stream, before any reader.
+ * filed nowhere (the SDK's answer has no choices). A whole answer's message without a role is no
+ * assistant message to `runTools()` (it threw "stream ended without producing a ChatCompletionMessage
+ * with role=assistant"), and a choice without `index`, relayed as a stream's chunks, has no place.
+ * Completed here, once per answer, before any reader.
  */
-import type { ChatCompletionChunk } from "../types.js";
+import type { ChatCompletion, ChatCompletionChunk } from "../types.js";
+
+/** Whether `role` names one: `""` and `null` (servers that always send the field) do not. */
+const namesRole = (role: unknown) => typeof role === "string" && role.length > 0;
+
+/**
+ * The completion with each choice's `index` (its place when missing) and its message's `role`
+ * (`assistant` when it names none), filled in place.
+ *
+ * @example
+ * shapedCompletion({ choices: [{ message: { content: "Hi." }, finish_reason: "stop" }] }) // → choices[0]: index 0, message.role "assistant"
+ */
+export function shapedCompletion(completion: ChatCompletion): ChatCompletion {
+  for (const [position, choice] of completion.choices.entries()) {
+    if (typeof choice.index !== "number") choice.index = position;
+    if (!namesRole(choice.message.role)) choice.message.role = "assistant";
+  }
+  return completion;
+}
 
 /** One call's piece in a delta, as an upstream may send it (`index` left out). */
 type CallPiece = { index?: unknown; id?: unknown };
@@ -39,8 +60,8 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
       if (typeof choice.index !== "number") choice.index = position;
       if (!started.has(choice.index)) {
         started.add(choice.index);
-        // The only role an answer's delta has; `""` and `null` (servers that always send the field) say none.
-        if (typeof choice.delta.role !== "string" || choice.delta.role.length === 0) choice.delta.role = "assistant";
+        // The only role an answer's delta has.
+        if (!namesRole(choice.delta.role)) choice.delta.role = "assistant";
       }
       const pieces = choice.delta.tool_calls as CallPiece[] | null | undefined;
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
