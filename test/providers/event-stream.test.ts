@@ -155,3 +155,28 @@ describe("readEventStream", () => {
     });
   });
 });
+
+describe("readEventStream: tool call pieces without an index", () => {
+  const callChunk = (...calls: object[]) => ({ ...chunk(""), choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: null }] });
+  const indexes = async (...events: object[]) => {
+    const out: Array<[unknown, unknown]> = [];
+    for await (const c of readEventStream(pieces(...events.map(event), "data: [DONE]\n\n"), undefined)) {
+      for (const call of (c.choices[0]?.delta.tool_calls ?? []) as { index: unknown; id?: string }[]) out.push([call.id, call.index]);
+    }
+    return out;
+  };
+
+  it("give a piece repeating its call's id that call's index, and a piece after numbered calls the next one", async () => {
+    // Ids on every piece (arguments in two pieces), a metadata-only piece naming the first call again, then a call with an index.
+    const a = { id: "call_a", type: "function", function: { name: "f", arguments: "{" } };
+    const b = { id: "call_b", type: "function", function: { name: "g", arguments: "{}" } };
+    expect(await indexes(callChunk(a), callChunk({ id: "call_a", function: { arguments: "}" } }), callChunk(b), callChunk({ id: "call_a", extra_content: {} }), callChunk({ index: 5, id: "call_c" }), callChunk({ id: "call_d" }), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_a", 0],
+      ["call_b", 1],
+      ["call_a", 0],
+      ["call_c", 5],
+      ["call_d", 6],
+    ]);
+  });
+});
