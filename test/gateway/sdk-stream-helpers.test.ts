@@ -55,6 +55,12 @@ const cloud = upstreamGateway(
       if (last.role === "tool") return eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Sunny, noon." }, null), chunkFrame(BASE, {}, "stop")]);
       const question = String(last.content);
       if (question.includes("(indexless calls)")) return eventStream(res, INDEXLESS_CALLS);
+      if (question.includes("(usage on every chunk)")) {
+        // MiniMax: a usage without token counts on every chunk of the answer, none with them, none on the finish.
+        const noCounts = { usage: { total_tokens: 0, total_characters: 0 } };
+        const frames = ["Once ", "upon ", "a ", "time."].map((content, i) => chunkFrame({ ...BASE, ...noCounts }, i === 0 ? { role: "assistant", content } : { content }, null));
+        return eventStream(res, [...frames, chunkFrame(BASE, {}, "stop")]);
+      }
       const whole = WHOLE_CHOICES.find(([marker]) => question.includes(`(${marker})`));
       if (whole) {
         // A server that answers with one JSON completion, whether or not the request streams.
@@ -133,5 +139,19 @@ describe("a whole answer whose choice names no role or index", () => {
     const completion = await stream.finalChatCompletion();
     expect(completion.choices).toHaveLength(1);
     expect(completion.choices[0]!.message).toMatchObject({ role: "assistant", content: "Hello." });
+  });
+});
+
+describe("a stream whose every chunk carries a usage without token counts (MiniMax)", () => {
+  it("ends with one usage, with the gateway's counts, for finalChatCompletion()", async () => {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "cloud", messages: [{ role: "user", content: "A story (usage on every chunk)" }], stream_options: { include_usage: true } });
+    const usages: unknown[] = [];
+    stream.on("chunk", (chunk) => usages.push(chunk.usage));
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices[0]!.message.content).toBe("Once upon a time.");
+    expect(completion.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+    expect(completion.usage!.completion_tokens).toBeGreaterThan(0);
+    // Counted once, at the end, as OpenAI sends it: every chunk before the last says `usage: null`.
+    expect(usages.slice(0, -1).every((usage) => usage === null)).toBe(true);
   });
 });

@@ -434,7 +434,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       }
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
-      if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      // One on a chunk with choices is dropped instead (MiniMax sends `{ total_tokens: 0 }` on every
+      // chunk): counted per chunk, each count re-read the whole prompt (seconds of a blocked event loop
+      // for a long one), and the next chunk's `usage: null` left the SDK's answer without usage. The
+      // stream's end then carries the count, as for an upstream that sends none.
+      if (chunk.usage && !hasTokenCounts(chunk.usage)) {
+        if ((chunk.choices?.length ?? 0) > 0) chunk.usage = undefined;
+        else if (options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      }
       if (choice?.finish_reason && !finishSent) {
         finishSent = true;
         options.onAnswered?.(summary());
