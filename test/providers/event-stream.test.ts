@@ -179,4 +179,14 @@ describe("readEventStream: tool call pieces without an index", () => {
       ["call_d", 6],
     ]);
   });
+
+  it("give the calls of one delta without index or id (id \"\") an index each", async () => {
+    // Parallel Gemini calls as a proxy relays them: both in one chunk, each with `id: ""`.
+    const f = { id: "", type: "function", function: { name: "f", arguments: "{}" } };
+    const g = { id: "", type: "function", function: { name: "g", arguments: "{}" } };
+    expect(await indexes(callChunk(f, g), finish(""))).toEqual([
+      ["", 0],
+      ["", 1],
+    ]);
+  });
 });

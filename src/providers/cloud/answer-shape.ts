@@ -46,7 +46,8 @@ interface ChoiceCalls {
  * in `choices`; a choice's first delta says `role: "assistant"` when it names no role. A tool call
  * piece without a numeric `index` gets the index of the call with its id, a new one for an id not
  * seen, or, with no id, the latest call's (the rest of its arguments, as OpenAI streams a call after
- * its first piece).
+ * its first piece); a piece whose index an earlier entry of the same delta has gets a new one (parallel
+ * calls sent in one delta with `id: ""`, as some proxies relay Gemini's).
  *
  * @example
  * const shape = streamShaper();
@@ -67,11 +68,17 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
       let calls = choices.get(choice.index);
       if (!calls) choices.set(choice.index, (calls = { byId: new Map(), next: 0, last: undefined }));
+      // The entries of one delta's list are distinct calls, whatever an id-less piece would continue.
+      const inDelta = new Set<number>();
       for (const piece of pieces) {
         if (piece === null || typeof piece !== "object") continue;
         const id = typeof piece.id === "string" && piece.id.length > 0 ? piece.id : undefined;
-        if (typeof piece.index !== "number") piece.index = indexFor(calls, id);
+        if (typeof piece.index !== "number") {
+          const index = indexFor(calls, id);
+          piece.index = inDelta.has(index) ? calls.next : index;
+        }
         const index = piece.index as number;
+        inDelta.add(index);
         if (id !== undefined && !calls.byId.has(id)) calls.byId.set(id, index);
         calls.next = Math.max(calls.next, index + 1);
         calls.last = index;
