@@ -180,6 +180,18 @@ describe("readEventStream: tool call pieces without an index", () => {
     ]);
   });
 
+  it("give an id-less piece the latest call written to, not one a metadata-only piece named", async () => {
+    // call_b's arguments go on after a piece carrying only call_a's vendor fields.
+    const a = { id: "call_a", type: "function", function: { name: "f", arguments: "{}" } };
+    const b = { id: "call_b", type: "function", function: { name: "g", arguments: "{" } };
+    expect(await indexes(callChunk(a), callChunk(b), callChunk({ id: "call_a", extra_content: {} }), callChunk({ function: { arguments: "}" } }), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_b", 1],
+      ["call_a", 0],
+      [undefined, 1],
+    ]);
+  });
+
   it("give the calls of one delta without index or id (id \"\") an index each", async () => {
     // Parallel Gemini calls as a proxy relays them: both in one chunk, each with `id: ""`.
     const f = { id: "", type: "function", function: { name: "f", arguments: "{}" } };

@@ -32,21 +32,32 @@ export function shapedCompletion(completion: ChatCompletion): ChatCompletion {
 }
 
 /** One call's piece in a delta, as an upstream may send it (`index` left out). */
-type CallPiece = { index?: unknown; id?: unknown };
+type CallPiece = { index?: unknown; id?: unknown; function?: unknown; custom?: unknown };
 
-/** The tool calls of one choice seen so far: which index each call id has, and the latest call. */
+/** The tool calls of one choice seen so far: which index each call id has, the indexes seen, and the latest call written to. */
 interface ChoiceCalls {
   byId: Map<string, number>;
+  seen: Set<number>;
   next: number;
   last: number | undefined;
+}
+
+/** Whether a piece writes its call (a name, arguments or a custom call's input), not only names it (`extra_content`). */
+function writes(piece: CallPiece): boolean {
+  for (const part of [piece.function, piece.custom]) {
+    if (part === null || typeof part !== "object") continue;
+    const { name, arguments: args, input } = part as { name?: unknown; arguments?: unknown; input?: unknown };
+    if ([name, args, input].some((text) => typeof text === "string" && text.length > 0)) return true;
+  }
+  return false;
 }
 
 /**
  * Completes chunks of one stream in place, in order. A choice without a numeric `index` gets its place
  * in `choices`; a choice's first delta says `role: "assistant"` when it names no role. A tool call
  * piece without a numeric `index` gets the index of the call with its id, a new one for an id not
- * seen, or, with no id, the latest call's (the rest of its arguments, as OpenAI streams a call after
- * its first piece); a piece whose index an earlier entry of the same delta has gets a new one (parallel
+ * seen, or, with no id, the latest call written to (the rest of its arguments, as OpenAI streams a
+ * call after its first piece); a piece whose index an earlier entry of the same delta has gets a new one (parallel
  * calls sent in one delta with `id: ""`, as some proxies relay Gemini's).
  *
  * @example
@@ -67,7 +78,7 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
       const pieces = choice.delta.tool_calls as CallPiece[] | null | undefined;
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
       let calls = choices.get(choice.index);
-      if (!calls) choices.set(choice.index, (calls = { byId: new Map(), next: 0, last: undefined }));
+      if (!calls) choices.set(choice.index, (calls = { byId: new Map(), seen: new Set(), next: 0, last: undefined }));
       // The entries of one delta's list are distinct calls, whatever an id-less piece would continue.
       const inDelta = new Set<number>();
       for (const piece of pieces) {
@@ -81,7 +92,10 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
         inDelta.add(index);
         if (id !== undefined && !calls.byId.has(id)) calls.byId.set(id, index);
         calls.next = Math.max(calls.next, index + 1);
-        calls.last = index;
+        // A piece only naming an earlier call (its metadata) leaves the latest call as it was: the
+        // id-less pieces after it are still that call's arguments.
+        if (!calls.seen.has(index) || writes(piece)) calls.last = index;
+        calls.seen.add(index);
       }
     }
     return chunk;
