@@ -647,9 +647,15 @@ function deltaParts(call: ToolCallDelta, collected: ToolCall): { name: string | 
   return collected.type === "custom" ? { name: call.custom?.name, text: call.custom?.input } : { name: call.function?.name, text: call.function?.arguments };
 }
 
+/**
+ * Adds a name piece to the call's name, unless it is the whole name again: OpenAI sends a call's name
+ * once, in its first piece, and some servers repeat it (with the id) on every piece. Joined, the stored
+ * turn named `get_weatherget_weather`, a tool the session's next request sent upstream does not have
+ * (the OpenAI SDK keeps the last piece's name: `get_weather`).
+ */
 function appendName(call: ToolCall, name: string): void {
-  if (call.type === "custom") call.custom.name += name;
-  else call.function.name += name;
+  const target = call.type === "custom" ? call.custom : call.function;
+  if (target.name !== name) target.name += name;
 }
 
 function appendText(call: ToolCall, text: string): void {
