@@ -3,12 +3,14 @@
  * OpenAI-compatible servers leave out what OpenAI always sends: Gemini's OpenAI-compatible API sends
  * each tool call's delta without `index` (the SDK's `ChatCompletionStream` files calls by it: without
  * one, every call is lost and `finalChatCompletion()` has `tool_calls: []`; the pipeline's own
- * collector joined them all into one call); llama.cpp's server (older builds) and other servers start
- * a choice without `role: "assistant"` (or with `""` or `null`), on which `finalChatCompletion()` throws
- * "missing role for choice 0" after the whole answer streamed; a choice without its own `index` is
- * filed nowhere (the SDK's answer has no choices). A whole answer's message without a role is no
- * assistant message to `runTools()` (it threw "stream ended without producing a ChatCompletionMessage
- * with role=assistant"), and a choice without `index`, relayed as a stream's chunks, has no place.
+ * collector joined them all into one call); some servers start a choice without `role: "assistant"`
+ * (older llama.cpp builds leave it out, MiniMax sends `""`, llama.cpp-based servers `null` while
+ * streaming reasoning), on which `finalChatCompletion()` throws "missing role for choice 0" after the
+ * whole answer streamed (a stream choice without its own `index`, which needs no earlier chunk, is
+ * completed per event by `checkedChunk`, chunk-shape.ts). A whole answer's message without a role is
+ * no assistant message to `runTools()` (it threw "stream ended without producing a
+ * ChatCompletionMessage with role=assistant"), and a choice without `index`, relayed as a stream's
+ * chunks, has no place.
  * Completed here, once per answer, before any reader.
  */
 import type { ChatCompletion, ChatCompletionChunk } from "../types.js";
@@ -53,8 +55,8 @@ function writes(piece: CallPiece): boolean {
 }
 
 /**
- * Completes chunks of one stream in place, in order. A choice without a numeric `index` gets its place
- * in `choices`; a choice's first delta says `role: "assistant"` when it names no role. A tool call
+ * Completes chunks of one stream in place, in order, after `checkedChunk` (each choice has its `index`
+ * and `delta`). A choice's first delta says `role: "assistant"` when it names no role. A tool call
  * piece without a numeric `index` gets the index of the call with its id, a new one for an id not
  * seen, or, with no id, the latest call written to (the rest of its arguments, as OpenAI streams a
  * call after its first piece); a piece whose index an earlier entry of the same delta has gets a new one (parallel
@@ -68,8 +70,7 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
   const choices = new Map<number, ChoiceCalls>();
   const started = new Set<number>();
   return (chunk) => {
-    for (const [position, choice] of chunk.choices.entries()) {
-      if (typeof choice.index !== "number") choice.index = position;
+    for (const choice of chunk.choices) {
       if (!started.has(choice.index)) {
         started.add(choice.index);
         // The only role an answer's delta has.

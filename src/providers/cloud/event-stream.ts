@@ -178,6 +178,6 @@ function parseChunk(data: string, headers: Headers | undefined, secrets: readonl
   if (parsed === null || typeof parsed !== "object") throw new MalformedEventError("not an object");
   const error = (parsed as { error?: unknown }).error;
   if (error) throw upstreamBodyError(error, headers ?? new Headers(), secrets);
-  // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`.
+  // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`, and the SDK files choices by `index`.
   return checkedChunk(parsed as ChatCompletionChunk, secrets);
 }
