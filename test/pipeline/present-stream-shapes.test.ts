@@ -34,3 +34,15 @@ it("keeps a call's name once when the server repeats it with the id on every pie
   for await (const _ of presentStream(chunks(), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
   expect(end?.summary.message?.tool_calls).toEqual([{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
 });
+
+it("keeps the deprecated function call's name once when the server repeats it on every piece", async () => {
+  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+    for (const args of ['{"city":', '"Paris"}']) {
+      yield { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { function_call: { name: "get_weather", arguments: args } }, finish_reason: null, logprobs: null }] };
+    }
+    yield { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "function_call", logprobs: null }] };
+  }
+  let end: StreamEnd | undefined;
+  for await (const _ of presentStream(chunks(), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
+  expect(end?.summary.message).toMatchObject({ function_call: { name: "get_weather", arguments: '{"city":"Paris"}' } });
+});

@@ -201,4 +201,15 @@ describe("readEventStream: tool call pieces without an index", () => {
       ["", 1],
     ]);
   });
+
+  it("give the entries of one delta with the same id that id's call", async () => {
+    // A proxy sending a call's name and its vendor fields as two entries: one call, not two (the second
+    // would be a call without a name, on which the OpenAI SDK's finalChatCompletion() throws).
+    const named = { id: "call_a", type: "function", function: { name: "f", arguments: "{}" } };
+    const extra = { id: "call_a", extra_content: { google: { thought_signature: "sig" } } };
+    expect(await indexes(callChunk(named, extra), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_a", 0],
+    ]);
+  });
 });

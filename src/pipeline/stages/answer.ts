@@ -404,14 +404,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (callPiece) {
           if (written) {
             written.functionCall ??= { name: "", arguments: "" };
-            written.functionCall.name += callPiece.name ?? "";
+            written.functionCall.name = joinedName(written.functionCall.name, callPiece.name ?? "");
             written.functionCall.arguments += callPiece.arguments ?? "";
           }
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
           functionCall ??= { name: "", arguments: "" };
-          functionCall.name += callPiece.name ?? "";
+          functionCall.name = joinedName(functionCall.name, callPiece.name ?? "");
           functionCall.arguments += callPiece.arguments ?? "";
         }
         // A call is an answer as much as text: its first piece (the name, usually) is the first token.
@@ -655,7 +655,16 @@ function deltaParts(call: ToolCallDelta, collected: ToolCall): { name: string | 
  */
 function appendName(call: ToolCall, name: string): void {
   const target = call.type === "custom" ? call.custom : call.function;
-  if (target.name !== name) target.name += name;
+  target.name = joinedName(target.name, name);
+}
+
+/**
+ * A call's name with a streamed piece of it added. A piece equal to the whole name so far is a server
+ * repeating the name on every piece (OpenAI sends it once, whole, in the first): kept once, as the
+ * OpenAI SDK keeps the last one. So a name streamed as two equal halves ("echo" + "echo") reads "echo".
+ */
+function joinedName(name: string, piece: string): string {
+  return name === piece ? name : name + piece;
 }
 
 function appendText(call: ToolCall, text: string): void {

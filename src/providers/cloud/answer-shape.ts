@@ -59,8 +59,9 @@ function writes(piece: CallPiece): boolean {
  * and `delta`). A choice's first delta says `role: "assistant"` when it names no role. A tool call
  * piece without a numeric `index` gets the index of the call with its id, a new one for an id not
  * seen, or, with no id, the latest call written to (the rest of its arguments, as OpenAI streams a
- * call after its first piece); a piece whose index an earlier entry of the same delta has gets a new one (parallel
- * calls sent in one delta with `id: ""`, as some proxies relay Gemini's).
+ * call after its first piece); a piece without an id whose index an earlier entry of the same delta
+ * has gets a new one (parallel calls sent in one delta with `id: ""`, as some proxies relay Gemini's).
+ * Id-less calls in later chunks are not told apart: such a piece continues the latest call.
  *
  * @example
  * const shape = streamShaper();
@@ -80,14 +81,15 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
       let calls = choices.get(choice.index);
       if (!calls) choices.set(choice.index, (calls = { byId: new Map(), seen: new Set(), next: 0, last: undefined }));
-      // The entries of one delta's list are distinct calls, whatever an id-less piece would continue.
+      // The id-less entries of one delta's list are distinct calls, whatever such a piece would continue
+      // (an entry with an id is its id's call: a proxy may send a call's fields in two entries).
       const inDelta = new Set<number>();
       for (const piece of pieces) {
         if (piece === null || typeof piece !== "object") continue;
         const id = typeof piece.id === "string" && piece.id.length > 0 ? piece.id : undefined;
         if (typeof piece.index !== "number") {
           const index = indexFor(calls, id);
-          piece.index = inDelta.has(index) ? calls.next : index;
+          piece.index = id === undefined && inDelta.has(index) ? calls.next : index;
         }
         const index = piece.index as number;
         inDelta.add(index);
