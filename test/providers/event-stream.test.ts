@@ -155,3 +155,61 @@ describe("readEventStream", () => {
     });
   });
 });
+
+describe("readEventStream: tool call pieces without an index", () => {
+  const callChunk = (...calls: object[]) => ({ ...chunk(""), choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: null }] });
+  const indexes = async (...events: object[]) => {
+    const out: Array<[unknown, unknown]> = [];
+    for await (const c of readEventStream(pieces(...events.map(event), "data: [DONE]\n\n"), undefined)) {
+      for (const call of (c.choices[0]?.delta.tool_calls ?? []) as { index: unknown; id?: string }[]) out.push([call.id, call.index]);
+    }
+    return out;
+  };
+
+  it("give a piece repeating its call's id that call's index, and a piece after numbered calls the next one", async () => {
+    // Ids on every piece (arguments in two pieces), a metadata-only piece naming the first call again, then a call with an index.
+    const a = { id: "call_a", type: "function", function: { name: "f", arguments: "{" } };
+    const b = { id: "call_b", type: "function", function: { name: "g", arguments: "{}" } };
+    expect(await indexes(callChunk(a), callChunk({ id: "call_a", function: { arguments: "}" } }), callChunk(b), callChunk({ id: "call_a", extra_content: {} }), callChunk({ index: 5, id: "call_c" }), callChunk({ id: "call_d" }), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_a", 0],
+      ["call_b", 1],
+      ["call_a", 0],
+      ["call_c", 5],
+      ["call_d", 6],
+    ]);
+  });
+
+  it("give an id-less piece the latest call written to, not one a metadata-only piece named", async () => {
+    // call_b's arguments go on after a piece carrying only call_a's vendor fields.
+    const a = { id: "call_a", type: "function", function: { name: "f", arguments: "{}" } };
+    const b = { id: "call_b", type: "function", function: { name: "g", arguments: "{" } };
+    expect(await indexes(callChunk(a), callChunk(b), callChunk({ id: "call_a", extra_content: {} }), callChunk({ function: { arguments: "}" } }), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_b", 1],
+      ["call_a", 0],
+      [undefined, 1],
+    ]);
+  });
+
+  it("give the calls of one delta without index or id (id \"\") an index each", async () => {
+    // Parallel Gemini calls as a proxy relays them: both in one chunk, each with `id: ""`.
+    const f = { id: "", type: "function", function: { name: "f", arguments: "{}" } };
+    const g = { id: "", type: "function", function: { name: "g", arguments: "{}" } };
+    expect(await indexes(callChunk(f, g), finish(""))).toEqual([
+      ["", 0],
+      ["", 1],
+    ]);
+  });
+
+  it("give the entries of one delta with the same id that id's call", async () => {
+    // A proxy sending a call's name and its vendor fields as two entries: one call, not two (the second
+    // would be a call without a name, on which the OpenAI SDK's finalChatCompletion() throws).
+    const named = { id: "call_a", type: "function", function: { name: "f", arguments: "{}" } };
+    const extra = { id: "call_a", extra_content: { google: { thought_signature: "sig" } } };
+    expect(await indexes(callChunk(named, extra), finish(""))).toEqual([
+      ["call_a", 0],
+      ["call_a", 0],
+    ]);
+  });
+});

@@ -398,14 +398,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (callPiece) {
           if (written) {
             written.functionCall ??= { name: "", arguments: "" };
-            written.functionCall.name += callPiece.name ?? "";
+            written.functionCall.name = joinedName(written.functionCall.name, callPiece.name ?? "");
             written.functionCall.arguments += callPiece.arguments ?? "";
           }
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
           functionCall ??= { name: "", arguments: "" };
-          functionCall.name += callPiece.name ?? "";
+          functionCall.name = joinedName(functionCall.name, callPiece.name ?? "");
           functionCall.arguments += callPiece.arguments ?? "";
         }
         // A call is an answer as much as text: its first piece (the name, usually) is the first token.
@@ -428,7 +428,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
       }
       // A usage without the token counts (some servers send only `total_tokens`) is completed with
       // the gateway's count where it stands, so the client gets one usage chunk and the record has tokens.
-      if (chunk.usage && !hasTokenCounts(chunk.usage) && options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      // One on a chunk with choices is dropped instead (MiniMax sends `{ total_tokens: 0 }` on every
+      // chunk): counted per chunk, each count re-read the whole prompt (seconds of a blocked event loop
+      // for a long one), and the next chunk's `usage: null` left the SDK's answer without usage. The
+      // stream's end then carries the count, as for an upstream that sends none.
+      if (chunk.usage && !hasTokenCounts(chunk.usage)) {
+        if ((chunk.choices?.length ?? 0) > 0) chunk.usage = undefined;
+        else if (options.countTokens) chunk.usage = { ...chunk.usage, ...countedUsage(options.countTokens) };
+      }
       if (choice?.finish_reason && !finishSent) {
         finishSent = true;
         options.onAnswered?.(summary());
@@ -634,9 +641,24 @@ function deltaParts(call: ToolCallDelta, collected: ToolCall): { name: string | 
   return collected.type === "custom" ? { name: call.custom?.name, text: call.custom?.input } : { name: call.function?.name, text: call.function?.arguments };
 }
 
+/**
+ * Adds a name piece to the call's name, unless it is the whole name again: OpenAI sends a call's name
+ * once, in its first piece, and some servers repeat it (with the id) on every piece. Joined, the stored
+ * turn named `get_weatherget_weather`, a tool the session's next request sent upstream does not have
+ * (the OpenAI SDK keeps the last piece's name: `get_weather`).
+ */
 function appendName(call: ToolCall, name: string): void {
-  if (call.type === "custom") call.custom.name += name;
-  else call.function.name += name;
+  const target = call.type === "custom" ? call.custom : call.function;
+  target.name = joinedName(target.name, name);
+}
+
+/**
+ * A call's name with a streamed piece of it added. A piece equal to the whole name so far is a server
+ * repeating the name on every piece (OpenAI sends it once, whole, in the first): kept once, as the
+ * OpenAI SDK keeps the last one. So a name streamed as two equal halves ("echo" + "echo") reads "echo".
+ */
+function joinedName(name: string, piece: string): string {
+  return name === piece ? name : name + piece;
 }
 
 function appendText(call: ToolCall, text: string): void {

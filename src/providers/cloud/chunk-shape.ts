@@ -1,21 +1,23 @@
 /**
  * What an upstream event must carry to be a chat completion chunk. Servers and proxies drop parts
- * OpenAI always sends (a usage chunk without `choices`, a finish choice without `delta`) or send an
- * error in a shape the event reader does not know (`event: error` with the message at the top
- * level). The pipeline and the client's SDK index `choices[0].delta`, so the first kind is completed
- * here, once, and the second becomes an upstream error that says what arrived.
+ * OpenAI always sends (a usage chunk without `choices`, a finish choice without `delta`, a choice
+ * without `index`) or send an error in a shape the event reader does not know (`event: error` with
+ * the message at the top level). The pipeline and the client's SDK index `choices[0].delta` (the SDK
+ * files choices by `index`), so the first kind is completed here, once, and the second becomes an
+ * upstream error that says what arrived.
  */
 import type { ChatCompletionChunk } from "../types.js";
 import { withoutSecrets } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 /**
- * The chunk with `choices` and each choice's `delta` present (filled in place: no copy per chunk).
+ * The chunk with `choices`, each choice's `delta` and its `index` (its place when missing) present
+ * (filled in place: no copy per chunk).
  * Throws `MalformedEventError` for an event with neither choices nor usage, quoting its message
  * without `secrets` (the provider's API key, should the upstream echo it).
  *
  * @example
- * checkedChunk({ choices: [{ index: 0, finish_reason: "stop" }] }) // → choices[0].delta is {}
+ * checkedChunk({ choices: [{ finish_reason: "stop" }] }) // → choices[0]: index 0, delta {}
  */
 export function checkedChunk(chunk: ChatCompletionChunk, secrets: readonly string[] = []): ChatCompletionChunk {
   const event = chunk as Partial<ChatCompletionChunk>;
@@ -24,8 +26,10 @@ export function checkedChunk(chunk: ChatCompletionChunk, secrets: readonly strin
     event.choices = [];
     return chunk;
   }
-  for (const choice of event.choices as Partial<ChatCompletionChunk.Choice>[]) {
+  for (const [position, choice] of (event.choices as Partial<ChatCompletionChunk.Choice>[]).entries()) {
     if (choice === null || typeof choice !== "object") throw new MalformedEventError("a choice that is not an object");
+    // The OpenAI SDK files a choice by its index: one without it would be in no choice of its answer.
+    if (typeof choice.index !== "number") choice.index = position;
     choice.delta ??= {};
   }
   return chunk;

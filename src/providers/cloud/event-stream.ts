@@ -14,6 +14,7 @@ import type { ChatCompletionChunk } from "../types.js";
 import { checkedChunk } from "./chunk-shape.js";
 import { upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
 import { MalformedEventError } from "./malformed-event.js";
+import { streamShaper } from "./answer-shape.js";
 
 export { MalformedEventError };
 
@@ -63,8 +64,10 @@ export async function* readEventStream(
   let atStart = true;
   let chunks = 0;
   let finishSeen = false;
+  // What a chunk lacks that an earlier one of the same answer tells (a tool call's index).
+  const shape = streamShaper();
   const chunk = (data: string): ChatCompletionChunk => {
-    const parsed = parseChunk(data, headers, options.secrets ?? []);
+    const parsed = shape(parseChunk(data, headers, options.secrets ?? []));
     chunks++;
     if (!finishSeen) finishSeen = parsed.choices.some((choice) => Boolean(choice.finish_reason));
     return parsed;
@@ -175,6 +178,6 @@ function parseChunk(data: string, headers: Headers | undefined, secrets: readonl
   if (parsed === null || typeof parsed !== "object") throw new MalformedEventError("not an object");
   const error = (parsed as { error?: unknown }).error;
   if (error) throw upstreamBodyError(error, headers ?? new Headers(), secrets);
-  // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`.
+  // Completed here, once per event: every reader of the chunks indexes `choices[0].delta`, and the SDK files choices by `index`.
   return checkedChunk(parsed as ChatCompletionChunk, secrets);
 }

@@ -12,6 +12,7 @@ import { abortReason, providerNotConfigured, type GatewayError } from "../../err
 import type { ModelEntry } from "../../models/registry.js";
 import type { ChatCompletionRequest } from "../../api/chat-request.js";
 import type { ChatCompletion, ChatCompletionChunk, ChatProvider, ChunkStream, GenerationInput, ProviderStatus } from "../types.js";
+import { shapedCompletion } from "./answer-shape.js";
 import { DRAIN_BYTES, drainInBackground } from "./body-drain.js";
 import { completionChunks } from "./completion-chunks.js";
 import { openAIShapedErrors, upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
@@ -170,7 +171,8 @@ export class OpenAICompatibleProvider<R extends ChatCompletionRequest> implement
 /**
  * A 200's body as a completion. Some servers and proxies answer 200 with an error object (or a page
  * that is not JSON): that is an upstream failure, which the router can fall back from, not an answer
- * without choices for the pipeline to trip over.
+ * without choices for the pipeline to trip over. What its choices lack that the SDK reads (a role, an
+ * index) is filled in (`shapedCompletion`).
  */
 function parseCompletion(text: string, headers: Headers, upstreamText: UpstreamTextOptions): ChatCompletion {
   let body: unknown;
@@ -187,7 +189,7 @@ function parseCompletion(text: string, headers: Headers, upstreamText: UpstreamT
   if (!choices.every((choice: { message?: unknown } | null) => typeof choice?.message === "object" && choice.message !== null)) {
     throw new Error("The upstream answered with a choice without a message.");
   }
-  return body as ChatCompletion;
+  return shapedCompletion(body as ChatCompletion);
 }
 
 /** `application/json`, or any `+json` type (`application/problem+json`), whatever its parameters. */
