@@ -22,7 +22,8 @@ import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./li
 import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { PiiHashKey } from "./check-files.js";
 import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
-import { MODELS_FILE } from "./schema.js";
+import { basename, dirname, resolve } from "node:path";
+import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE } from "./schema.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
@@ -262,7 +263,10 @@ export class PolicyStore {
       // Not `fallbackDir`: only a shadow candidate has one, the active folder, whose store's own watch
       // reloads the candidate too (this watch starts from it); watching it here would read and hash
       // that folder twice per check and reload the candidate twice per edit.
-      folders: [dir, ...(this.options.classifierSource?.reload?.folders ?? [])],
+      // Of the policy folder, only the files a reload reads or warns about: an editor's swap file, a
+      // note or budgets.yaml (its own watch) written there must not reload, and so re-report an invalid
+      // routing.yaml as one more failure. The classifier's folders count whole.
+      folders: [{ dir, names: reloadedFiles(this.options) }, ...(this.options.classifierSource?.reload?.folders ?? [])],
       // Only a change of the files' content or of where they resolve calls this; the reload still
       // hashes what it reads, so a change that compiles to the same policy stays a no-op.
       onChange: () => void this.reload("watch"),
@@ -404,6 +408,15 @@ export class PolicyStore {
     }
     return { ok: false, version: this.current?.version ?? "none", error: failure };
   }
+}
+
+/**
+ * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads
+ * and the start-up-only files in that folder it warns about.
+ */
+function reloadedFiles(options: PolicyStoreOptions): string[] {
+  const startup = (options.startupFiles ?? []).filter((file) => resolve(dirname(file.path)) === resolve(options.dir)).map((file) => basename(file.path));
+  return [...new Set([ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE, ...startup])];
 }
 
 /** What a policy load checks intent names against: the live classifier when the store has one. */
