@@ -35,7 +35,7 @@ import { requestContext } from "./http/middleware/request-id.js";
 import { RequestSignals } from "./http/request-signals.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
-import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
+import { loadFailure, policyReadiness, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
 import { CONTEXT_FILE } from "./policy/check.js";
 import { checkPolicyFilesOffThread } from "./policy/off-thread-check.js";
 import { SerialQueue } from "./serial-queue.js";
@@ -234,7 +234,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.notFound(handleUnknownRoute(app));
   app.use("*", requestContext({ log }));
 
-  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));
+  app.route("/", healthRoutes({ readiness: { components: async () => ({ ...componentStatus(providers.all, context.status()), policy: policyReadiness(statusWith(policies.status(), budgetsState)) }) } }));
   app.route("/", metricsRoutes({ metrics }));
   app.route("/", dashboardRoutes());
   app.route("/", adminPolicyRoutes({ store: { status: () => statusWith(policies.status(), budgetsState), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
