@@ -3,7 +3,9 @@
  * `file:line:col: path: message` so ops can jump straight to the bad line.
  */
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 import { LineCounter, isAlias, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
@@ -309,6 +311,27 @@ export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FIL
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Why `dir` is no policy folder, as a `ConfigError` naming it: a file given for it (`policy check
+ * policies/routing.yaml`, `SWITCHYARD_POLICY_DIR=…/routing.yaml`) made every file in it fail alike,
+ * "a component of the path is not a directory", under paths such as `routing.yaml/models.yaml`.
+ * Undefined for a folder, or a path that does not exist (its files are then "file not found").
+ *
+ * @example
+ * const problem = await notAFolder(dir); if (problem) throw problem;
+ */
+export async function notAFolder(dir: string): Promise<ConfigError | undefined> {
+  let info: Stats;
+  try {
+    info = await stat(dir);
+  } catch {
+    return undefined; // missing or unreadable: each file's own read says why
+  }
+  if (info.isDirectory()) return undefined;
+  const what = info.isFile() ? "a file" : "not a folder";
+  return new ConfigError([{ file: dir, line: 0, col: 0, path: "", message: `is ${what}, not a policy folder; give the folder that holds routing.yaml (${dirname(dir)})` }]);
 }
 
 /**

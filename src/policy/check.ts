@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { appendProblems, ConfigError, type ConfigProblem } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, notAFolder, type ConfigProblem } from "../config/yaml-file.js";
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
 import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
@@ -39,6 +39,9 @@ export interface CheckedPolicyDir extends LoadedPolicy {
  * const { policy, files, otherFiles } = await checkPolicyDir({ dir: "policies" });
  */
 export async function checkPolicyDir(options: LoadPolicyOptions): Promise<CheckedPolicyDir> {
+  // Alone: every file below would fail with it.
+  const notFolder = await notAFolder(options.dir);
+  if (notFolder) throw notFolder;
   const problems: ConfigProblem[] = [];
   let omitted = 0;
   const collect = async <T>(load: () => Promise<T>): Promise<T | undefined> => {

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, configText, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, notAFolder, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -94,6 +94,8 @@ export async function policyFileInfo(name: string, dir: string, fallbackDir?: st
 }
 
 export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedPolicy> {
+  const notFolder = await notAFolder(options.dir);
+  if (notFolder) throw notFolder;
   const routingPath = join(options.dir, ROUTING_FILE);
   const routing = await readIfExists(routingPath);
   if (!routing) throw new ConfigError([{ file: routingPath, line: 0, col: 0, path: "", message: "file not found" }]);
