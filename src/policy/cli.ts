@@ -38,6 +38,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
+import { decodeBody, parseJsonText } from "../api/parse-body.js";
 import { classifierProblem, type ClassifierSetting } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { EnvSchema, SHIPPED_POLICY_DIR, setVariables } from "../config/env.js";
@@ -364,14 +365,14 @@ async function budgetDenialFor(dir: string, tenant: string): Promise<GatewayErro
 }
 
 async function readRequest(file: string, io: CliIO): Promise<ChatCompletionRequest | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
     if (file === "-") {
       const chunks: Buffer[] = [];
       for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-      text = Buffer.concat(chunks).toString("utf8");
+      bytes = Buffer.concat(chunks);
     } else {
-      text = await readFile(resolve(io.cwd, file), "utf8");
+      bytes = await readFile(resolve(io.cwd, file));
     }
   } catch (error) {
     io.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
@@ -379,10 +380,12 @@ async function readRequest(file: string, io: CliIO): Promise<ChatCompletionReque
   }
   let json: unknown;
   try {
-    // Windows editors save UTF-8 with a byte order mark; JSON.parse refuses it, the HTTP route does not.
-    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+    // The HTTP route's own reading (a BOM dropped; bytes that are not UTF-8, JSON nested past its
+    // limit refused): read leniently, a body the gateway answers with a 400 was explained as routed.
+    json = parseJsonText(decodeBody(new Uint8Array(bytes).buffer));
   } catch (error) {
-    io.stderr.write(`${file}: not valid JSON: ${(error as Error).message}\n`);
+    if (!(error instanceof GatewayError)) throw error;
+    io.stderr.write(`${file}: ${error.message}\n`);
     return undefined;
   }
   const result = ChatCompletionRequestSchema.safeParse(json);
