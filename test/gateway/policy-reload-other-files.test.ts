@@ -9,40 +9,26 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 import { until } from "../support/until.js";
 
 const ADMIN = "admin-key-0123456789abcdef";
 /** Invalid: a target no model has (the model id is in the problem reported). */
 const BROKEN = (model: string) => `version: 1\ndefault: { route: ${model} }\n`;
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  // No periodic check: only file events reload, as on a local disk.
-  gw = await startTestGateway({
-    modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }),
-    env: { SWITCHYARD_ADMIN_KEY: ADMIN, SWITCHYARD_POLICY_POLL_MS: "0" },
-    watchPolicies: true,
-  });
-}, 60_000);
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+// No periodic check: only file events reload, as on a local disk.
+const cloud = fakeCloudGateway({ gateway: { env: { SWITCHYARD_ADMIN_KEY: ADMIN, SWITCHYARD_POLICY_POLL_MS: "0" }, watchPolicies: true } });
 
 interface Status {
   reloadFailures: number;
   lastError: { message: string } | null;
 }
-const status = async (): Promise<Status> => (await (await fetch(`${gw.url}/admin/policies`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as Status;
-const failureLogs = () => gw.logs.filter((line) => line.includes("routing policy reload failed")).length;
+const status = async (): Promise<Status> => (await (await fetch(`${cloud.gw.url}/admin/policies`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as Status;
+const failureLogs = () => cloud.gw.logs.filter((line) => line.includes("routing policy reload failed")).length;
 
 it("reports an invalid routing.yaml once per edit of it, not again for each other file written beside it", { timeout: 60_000 }, async () => {
-  const routing = join(gw.policyDir, "routing.yaml");
+  const routing = join(cloud.gw.policyDir, "routing.yaml");
   const original = await readFile(routing, "utf8");
   try {
     await writeFile(routing, BROKEN("first-save-model"));
@@ -51,9 +37,9 @@ it("reports an invalid routing.yaml once per edit of it, not again for each othe
     const logged = failureLogs();
 
     // What an editor and a deploy write beside it while the operator fixes the file.
-    await writeFile(join(gw.policyDir, ".routing.yaml.swp"), "swap 1");
-    await writeFile(join(gw.policyDir, "routing.yaml~"), original);
-    const budgets = join(gw.policyDir, "budgets.yaml");
+    await writeFile(join(cloud.gw.policyDir, ".routing.yaml.swp"), "swap 1");
+    await writeFile(join(cloud.gw.policyDir, "routing.yaml~"), original);
+    const budgets = join(cloud.gw.policyDir, "budgets.yaml");
     await writeFile(budgets, `${await readFile(budgets, "utf8")}\n# touched\n`);
     // Past the watch's debounce (250 ms), so a reload these events caused has run before the next save.
     await sleep(1_000);

@@ -6,38 +6,28 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
+import { expect, it } from "vitest";
+import { fakeCloudGateway } from "../support/gateway.js";
 
 const ADMIN = "admin-key-0123456789abcdef";
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startTestGateway({ modelsYaml: testModelsYaml({ cloudBaseURL: fake.baseURL, maxRetries: 0 }), env: { SWITCHYARD_ADMIN_KEY: ADMIN } });
-}, 60_000);
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
+const cloud = fakeCloudGateway({ gateway: { env: { SWITCHYARD_ADMIN_KEY: ADMIN } } });
 
 interface Readyz {
   status: string;
   components: Record<string, { state: string; detail: string }>;
 }
 const readyz = async (): Promise<{ status: number; body: Readyz }> => {
-  const response = await fetch(`${gw.url}/readyz`);
+  const response = await fetch(`${cloud.gw.url}/readyz`);
   return { status: response.status, body: (await response.json()) as Readyz };
 };
-const reload = () => fetch(`${gw.url}/admin/policies/reload`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+const reload = () => fetch(`${cloud.gw.url}/admin/policies/reload`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
 
 it("names the policy serving, and after an invalid edit which file failed, staying ready", { timeout: 60_000 }, async () => {
-  const routing = join(gw.policyDir, "routing.yaml");
+  const routing = join(cloud.gw.policyDir, "routing.yaml");
   const original = await readFile(routing, "utf8");
   const before = await readyz();
-  const version = (await (await fetch(`${gw.url}/admin/policies`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { version: string };
+  const version = (await (await fetch(`${cloud.gw.url}/admin/policies`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { version: string };
   expect(before.body.components.policy).toEqual({ state: "ready", detail: `routing policy ${version.version}` });
 
   await writeFile(routing, "version: 1\ndefault: { route: secret-model-name }\n");
@@ -53,7 +43,7 @@ it("names the policy serving, and after an invalid edit which file failed, stayi
     expect(policy.detail).toContain("failed: routing.yaml invalid (1 problem)");
     expect(policy.detail).toContain("GET /admin/policies");
     // Unauthenticated: neither the folder nor the problem's text.
-    expect(policy.detail).not.toContain(gw.policyDir);
+    expect(policy.detail).not.toContain(cloud.gw.policyDir);
     expect(policy.detail).not.toContain("secret-model-name");
   } finally {
     await writeFile(routing, original);
