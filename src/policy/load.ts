@@ -5,6 +5,7 @@
  * `file:line:col: path: message`; nothing partial is ever returned.
  */
 import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
@@ -21,6 +22,7 @@ import {
   type ReadFile,
   type RoutingReferenceInput,
 } from "./check-files.js";
+import { BUDGETS_FILE } from "../usage/budgets/load.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
 import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
 
@@ -149,11 +151,32 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   appendProblems(problems, checked.problems);
   if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
+  const warnings = [...checked.warnings, ...(await misnamedFiles(options.dir))];
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const routes = checked.intents?.routes ?? new Map<string, Location>();
   const policy = withinStack(routing.path, () => compilePolicy(checked.routing as RoutingFile, { version: versionOf(files), catalog, intentRoutes: routes }));
-  return { policy, files, warnings: checked.warnings, registry, ...(providers ? { providers } : {}) };
+  return { policy, files, warnings, registry, ...(providers ? { providers } : {}) };
+}
+
+/** Every file the gateway reads from a policy folder, by the one name it reads it under. */
+const POLICY_FOLDER_FILES = [ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE, BUDGETS_FILE, "context.yaml"];
+
+/**
+ * A warning for each policy file saved as `.yml` in `dir`: the gateway reads `budgets.yaml` only, so
+ * a `budgets.yml` left every tenant without a budget (a `context.yml`, the default settings) without
+ * a word, though the operator had written them.
+ */
+async function misnamedFiles(dir: string): Promise<string[]> {
+  let names: Set<string>;
+  try {
+    names = new Set(await readdir(dir));
+  } catch {
+    return []; // the files' own reads said why
+  }
+  return POLICY_FOLDER_FILES.map((name) => [name, name.replace(/\.yaml$/, ".yml")] as const)
+    .filter(([, misnamed]) => names.has(misnamed))
+    .map(([name, misnamed]) => `${misnamed} is not read: the gateway reads ${name}; rename it (or remove it)`);
 }
 
 /** routing.yaml's text and what it is compiled against. */
