@@ -4,6 +4,7 @@
  * error with its file:line:col, never a silently ignored condition. Reference: docs/POLICIES.md.
  */
 import { z } from "zod";
+import { FormatVersionSchema } from "../config/format-version.js";
 
 export const ROUTING_FILE = "routing.yaml";
 export const INTENTS_FILE = "intents.yaml";
@@ -233,7 +234,7 @@ export const DegradeSchema = z.strictObject({
 
 export const RoutingFileSchema = z
   .strictObject({
-    version: z.literal(1),
+    version: FormatVersionSchema,
     /** Where `intent_default` goes for a request with no intent (no classifier) or an intent without a route. */
     unclassified_route: z.enum(["local", "cloud"]).default("cloud"),
     sticky: StickySchema.optional(),
