@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { appendProblems, ConfigError, notAFolder, type ConfigProblem } from "../config/yaml-file.js";
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
-import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
+import { loadBudgetPolicy } from "../usage/budgets/load.js";
 import { loadPolicyDir, type LoadedPolicy, type LoadPolicyOptions } from "./load.js";
-
-export const CONTEXT_FILE = "context.yaml";
+import { BUDGETS_FILE, CONTEXT_FILE, PII_FILE } from "./schema.js";
 
 /**
  * The gateway's loaders for the files beside the routing policy (routing.yaml, intents.yaml and
@@ -20,7 +19,7 @@ export const CONTEXT_FILE = "context.yaml";
  */
 const OTHER_FILES: readonly { name: string; load(dir: string): Promise<unknown> }[] = [
   // Required: the gateway does not start without it.
-  { name: "pii.yaml", load: (dir) => loadPiiPolicy(piiPolicyPath(dir)) },
+  { name: PII_FILE, load: (dir) => loadPiiPolicy(piiPolicyPath(dir)) },
   { name: BUDGETS_FILE, load: (dir) => loadBudgetPolicy(join(dir, BUDGETS_FILE)) },
   // The file only: the environment's REDIS_URL and keys are the deployment's, not the directory's.
   { name: CONTEXT_FILE, load: (dir) => loadContextConfig({}, dir) },

@@ -51,10 +51,10 @@ import { KeepLocalError } from "../pipeline/stages/prepare.js";
 import { unconfiguredProviders } from "../providers/unconfigured.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PiiPolicy } from "../pii/policy/schema.js";
-import type { PiiRouteAction } from "./schema.js";
+import { BUDGETS_FILE, PII_FILE, type PiiRouteAction } from "./schema.js";
 import { keptOnHost } from "./fallback.js";
 import { budgetExceeded } from "../usage/budgets/guard.js";
-import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
+import { loadBudgetPolicy } from "../usage/budgets/load.js";
 import { budgetRuleFor } from "../usage/budgets/schema.js";
 import { monthOf, nextMonthStart } from "../usage/buckets.js";
 import { readClassifierInfo } from "./classifier-info.js";
@@ -525,7 +525,7 @@ function keptLocalTypes(policy: PiiPolicy | undefined, body: ChatCompletionReque
 
 /** The policy directory's pii.yaml, when it has one (an invalid one is the gateway's start-up error: printed, exit 1). */
 async function piiPolicyForExplain(dir: string): Promise<PiiPolicy | undefined> {
-  const piiFile = join(dir, "pii.yaml");
+  const piiFile = join(dir, PII_FILE);
   if (!existsSync(piiFile)) return undefined;
   const { loadPiiPolicy } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "policy", "load.js")).href)) as { loadPiiPolicy(file: string): Promise<PiiPolicy> };
   return loadPiiPolicy(piiFile);
@@ -550,7 +550,7 @@ function refuseUnknown(flag: string, given: readonly string[], known: readonly s
 async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
   if (typeof v.pii === "string") return { types: v.pii === "none" ? [] : piiFlagTypes(v.pii) };
   if (deps.scanPii) return deps.scanPii(requestTexts(body));
-  const piiFile = join(dir, "pii.yaml");
+  const piiFile = join(dir, PII_FILE);
   if (!existsSync(piiFile)) {
     io.stderr.write(`note: no ${piiFile}; explaining without a PII scan (pass --pii TYPE,… to simulate findings)\n`);
     return { types: [] };

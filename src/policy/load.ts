@@ -22,9 +22,8 @@ import {
   type ReadFile,
   type RoutingReferenceInput,
 } from "./check-files.js";
-import { BUDGETS_FILE } from "../usage/budgets/load.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
-import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
+import { INTENTS_FILE, MODELS_FILE, PII_FILE, POLICY_FOLDER_FILES, ROUTING_FILE, RoutingFileSchema, ymlName, type RoutingFile } from "./schema.js";
 
 export interface PolicyFileInfo {
   path: string;
@@ -159,9 +158,6 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   return { policy, files, warnings, registry, ...(providers ? { providers } : {}) };
 }
 
-/** Every file the gateway reads from a policy folder, by the one name it reads it under. */
-const POLICY_FOLDER_FILES = [ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE, BUDGETS_FILE, "context.yaml"];
-
 /**
  * A warning for each policy file saved as `.yml` in `dir`: the gateway reads `budgets.yaml` only, so
  * a `budgets.yml` left every tenant without a budget (a `context.yml`, the default settings) without
@@ -174,7 +170,7 @@ async function misnamedFiles(dir: string): Promise<string[]> {
   } catch {
     return []; // the files' own reads said why
   }
-  return POLICY_FOLDER_FILES.map((name) => [name, name.replace(/\.yaml$/, ".yml")] as const)
+  return POLICY_FOLDER_FILES.map((name) => [name, ymlName(name)] as const)
     .filter(([, misnamed]) => names.has(misnamed))
     .map(([name, misnamed]) => `${misnamed} is not read: the gateway reads ${name}; rename it (or remove it)`);
 }

@@ -23,7 +23,7 @@ import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { PiiHashKey } from "./check-files.js";
 import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 import { basename, dirname, resolve } from "node:path";
-import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE } from "./schema.js";
+import { MODELS_FILE, ROUTING_POLICY_FILES } from "./schema.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
@@ -416,7 +416,7 @@ export class PolicyStore {
  */
 function reloadedFiles(options: PolicyStoreOptions): string[] {
   const startup = (options.startupFiles ?? []).filter((file) => resolve(dirname(file.path)) === resolve(options.dir)).map((file) => basename(file.path));
-  return [...new Set([ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE, ...startup])];
+  return [...new Set([...ROUTING_POLICY_FILES, ...startup])];
 }
 
 /** What a policy load checks intent names against: the live classifier when the store has one. */
