@@ -10,7 +10,7 @@ import { appendProblems, ConfigError, notAFolder, type ConfigProblem } from "../
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
 import { loadBudgetPolicy } from "../usage/budgets/load.js";
-import { loadPolicyDir, type LoadedPolicy, type LoadPolicyOptions } from "./load.js";
+import { loadPolicyDir, misnamedFiles, type LoadedPolicy, type LoadPolicyOptions } from "./load.js";
 import { BUDGETS_FILE, CONTEXT_FILE, PII_FILE } from "./schema.js";
 
 /**
@@ -57,5 +57,5 @@ export async function checkPolicyDir(options: LoadPolicyOptions): Promise<Checke
   for (const file of OTHER_FILES) await collect(() => file.load(options.dir));
   if (!loaded || problems.length > 0) throw new ConfigError(problems, omitted);
   const otherFiles = OTHER_FILES.map((file) => join(options.dir, file.name)).filter((path) => existsSync(path));
-  return { ...loaded, otherFiles };
+  return { ...loaded, warnings: [...loaded.warnings, ...(await misnamedFiles(options.dir))], otherFiles };
 }

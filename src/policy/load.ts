@@ -150,7 +150,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   appendProblems(problems, checked.problems);
   if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
-  const warnings = [...checked.warnings, ...(await misnamedFiles(options.dir))];
+  const warnings = checked.warnings;
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const routes = checked.intents?.routes ?? new Map<string, Location>();
@@ -161,9 +161,11 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
 /**
  * A warning for each policy file saved as `.yml` in `dir`: the gateway reads `budgets.yaml` only, so
  * a `budgets.yml` left every tenant without a budget (a `context.yml`, the default settings) without
- * a word, though the operator had written them.
+ * a word, though the operator had written them. Not part of a load's `warnings`: they are of the
+ * folder, not of the files a version is built from, so the store takes them again at every reload
+ * (a rename fixes them without changing the version).
  */
-async function misnamedFiles(dir: string): Promise<string[]> {
+export async function misnamedFiles(dir: string): Promise<string[]> {
   let names: Set<string>;
   try {
     names = new Set(await readdir(dir));

@@ -21,9 +21,9 @@ import type { ClassifierInfo } from "./classifier-info.js";
 import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./live-classifier.js";
 import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { PiiHashKey } from "./check-files.js";
-import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
+import { loadPolicyDir, misnamedFiles, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 import { basename, dirname, resolve } from "node:path";
-import { MODELS_FILE, ROUTING_POLICY_FILES } from "./schema.js";
+import { MODELS_FILE, POLICY_FOLDER_FILES, ROUTING_POLICY_FILES, ymlName } from "./schema.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
@@ -138,6 +138,8 @@ export class PolicyStore {
   private failureCount = 0;
   /** The last reload's warnings about start-up-only files edited since (shown with the snapshot's). */
   private restartNotes: readonly string[] = [];
+  /** Policy files in the folder saved under a name never read (`budgets.yml`), as of the last load. */
+  private folderNotes: readonly string[] = [];
   private readonly queue = new SerialQueue();
   private watcher: PathWatch | undefined;
   private closed = false;
@@ -170,6 +172,7 @@ export class PolicyStore {
     if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined, classifierSource: readOnly(options.classifierSource) }, options.shadowDir);
     const store = new PolicyStore(options, snapshot, shadow);
     for (const warning of loaded.warnings) options.log.warn({ policy: snapshot.version }, `routing policy: ${warning}`);
+    await store.noteFolder("startup");
     options.log.info({ policy: snapshot.version, dir: options.dir, role: options.role ?? "active", rules: loaded.policy.rules.length }, "routing policy loaded");
     return store;
   }
@@ -298,7 +301,7 @@ export class PolicyStore {
       version: snapshot.version,
       loadedAt: snapshot.loadedAt,
       files: snapshot.files,
-      warnings: this.restartNotes.length > 0 ? [...snapshot.warnings, ...this.restartNotes] : snapshot.warnings,
+      warnings: [...snapshot.warnings, ...this.folderNotes, ...this.restartNotes],
       rules: snapshot.policy.rules.length,
       reloads: this.reloadCount,
       reloadFailures: this.failureCount,
@@ -318,7 +321,21 @@ export class PolicyStore {
     return this.current !== undefined;
   }
 
+  /**
+   * Looks at the folder's names again. Every load, whether it succeeds, fails or changes nothing: a
+   * `budgets.yml` renamed to budgets.yaml changes no policy version, and must not stay warned about
+   * until a restart. Logged when new.
+   */
+  private async noteFolder(trigger: ReloadTrigger): Promise<void> {
+    const notes = await misnamedFiles(this.options.dir);
+    for (const note of notes) {
+      if (!this.folderNotes.includes(note)) this.options.log.warn({ trigger, role: this.options.role ?? "active" }, `routing policy: ${note}`);
+    }
+    this.folderNotes = notes;
+  }
+
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
+    await this.noteFolder(trigger);
     // A retrained model that cannot be loaded, or that the policy files refuse, does not hold back
     // those files: they load against the classifier answering now, and the reload still fails,
     // saying why the model was not taken.
@@ -411,12 +428,13 @@ export class PolicyStore {
 }
 
 /**
- * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads
- * and the start-up-only files in that folder it warns about.
+ * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads,
+ * the start-up-only files in that folder it warns about, and every policy file's `.yml` name (its
+ * creation or removal adds or drops a warning).
  */
 function reloadedFiles(options: PolicyStoreOptions): string[] {
   const startup = (options.startupFiles ?? []).filter((file) => resolve(dirname(file.path)) === resolve(options.dir)).map((file) => basename(file.path));
-  return [...new Set([...ROUTING_POLICY_FILES, ...startup])];
+  return [...new Set([...ROUTING_POLICY_FILES, ...startup, ...POLICY_FOLDER_FILES.map(ymlName)])];
 }
 
 /** What a policy load checks intent names against: the live classifier when the store has one. */
