@@ -5,7 +5,7 @@
 import { constants } from "node:fs";
 import type { Stats } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { LineCounter, isAlias, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
@@ -349,8 +349,22 @@ export function configText(file: string, bytes: Uint8Array): string {
 
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
   const source = await loadOptionalYamlFile(file, schema);
-  if (!source) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: "file not found" }]);
+  if (!source) throw new ConfigError([await fileNotFound(file)]);
   return source;
+}
+
+/** The name a `.yaml` file is often saved under instead (`budgets.yml`), which the gateway never reads. */
+export const ymlName = (name: string): string => name.replace(/\.yaml$/, ".yml");
+
+/**
+ * "file not found" for a required file (`what` says what it is for), naming the `.yml` file beside it
+ * when there is one: an operator who saved `routing.yml` was told only "routing.yaml: file not found".
+ */
+export async function fileNotFound(file: string, what = ""): Promise<ConfigProblem> {
+  const yml = ymlName(file);
+  const isFile = yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
+  const there = isFile ? `; ${basename(yml)} is there: the gateway reads ${basename(file)}, rename it` : "";
+  return { file, line: 0, col: 0, path: "", message: `file not found${what}${there}` };
 }
 
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */

@@ -9,7 +9,7 @@ import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, configText, notAFolder, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, fileNotFound, notAFolder, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -23,7 +23,7 @@ import {
   type RoutingReferenceInput,
 } from "./check-files.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
-import { INTENTS_FILE, MODELS_FILE, PII_FILE, POLICY_FOLDER_FILES, ROUTING_FILE, RoutingFileSchema, ymlName, type RoutingFile } from "./schema.js";
+import { INTENTS_FILE, MODELS_FILE, PII_FILE, POLICY_FOLDER_FILES, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
 
 export interface PolicyFileInfo {
   path: string;
@@ -99,7 +99,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   if (notFolder) throw notFolder;
   const routingPath = join(options.dir, ROUTING_FILE);
   const routing = await readIfExists(routingPath);
-  if (!routing) throw new ConfigError([{ file: routingPath, line: 0, col: 0, path: "", message: "file not found" }]);
+  if (!routing) throw new ConfigError([await fileNotFound(routingPath)]);
   const intents = await findFile(INTENTS_FILE, options.dir, options.fallbackDir);
   const read: ReadFile[] = [routing];
   if (intents) read.push(intents);
@@ -115,7 +115,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   } else {
     const models = await findFile(MODELS_FILE, options.dir, options.fallbackDir);
     if (!models) {
-      problems.push({ file: join(options.dir, MODELS_FILE), line: 0, col: 0, path: "", message: "file not found (the model catalog the routing targets refer to)" });
+      problems.push(await fileNotFound(join(options.dir, MODELS_FILE), " (the model catalog the routing targets refer to)"));
     } else {
       read.push(models);
       const modelsDir = dirname(models.path);

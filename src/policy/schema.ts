@@ -19,8 +19,6 @@ export const CONTEXT_FILE = "context.yaml";
 export const ROUTING_POLICY_FILES = [ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE] as const;
 /** Every file the gateway reads from a policy folder, by the one name it reads it under. */
 export const POLICY_FOLDER_FILES = [...ROUTING_POLICY_FILES, BUDGETS_FILE, CONTEXT_FILE] as const;
-/** The name a policy file is often saved under instead (`budgets.yml`), which the gateway never reads. */
-export const ymlName = (name: string): string => name.replace(/\.yaml$/, ".yml");
 
 /**
  * What the PII engine applies to this request's findings when it is sent to a cloud model. Opaque to
