@@ -8,5 +8,9 @@
 import { z } from "zod";
 
 export const FormatVersionSchema = z.literal(1, {
-  error: "must be 1, the version of the file format (not a revision of yours: the gateway versions the policy by its content hash)",
+  // A missing key is no bumped revision: say that it is required and what it is.
+  error: (issue) =>
+    issue.input === undefined
+      ? "required: 1, the version of the file format"
+      : "must be 1, the version of the file format (not a revision of yours: the gateway versions the policy by its content hash)",
 });

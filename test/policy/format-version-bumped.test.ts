@@ -31,3 +31,16 @@ it.each(["routing.yaml", "budgets.yaml", "pii.yaml"])("says what version: is in 
     await writeFile(file, original);
   }
 });
+
+it.each(["routing.yaml", "budgets.yaml"])("says version: is required in %s when it is missing", async (name) => {
+  const file = join(dir.dir, name);
+  const original = await readFile(file, "utf8").catch(() => "version: 1\n");
+  await writeFile(file, original.replace(/^version: 1\b.*\n/m, ""));
+  try {
+    const io = capturedIO({ cwd: REPO, env: {}, stdin: "" });
+    expect(await createPolicyCommand({ classifierDir: "/nonexistent/classifier" }).run(["check", dir.dir, "--classifier", "none"], io)).toBe(1);
+    expect(io.err()).toMatch(new RegExp(`${name.replace(".", "\\.")}:\\d+:\\d+: version: required: 1, the version of the file format\\n`));
+  } finally {
+    await writeFile(file, original);
+  }
+});
