@@ -11,23 +11,23 @@
  * `reload()` on demand (the admin route, SIGHUP — wired by the gateway), and nothing else: requests
  * never wait for a reload.
  */
+import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "pino";
 import { DEFAULT_POLL_MS, watchPaths, type PathWatch } from "../config/watch-paths.js";
+import { ConfigError, ymlName, type ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
+import { SerialQueue } from "../serial-queue.js";
+import type { PiiHashKey } from "./check-files.js";
+import type { ClassifierInfo } from "./classifier-info.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
-import type { ClassifierInfo } from "./classifier-info.js";
 import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./live-classifier.js";
-import { ConfigError, ymlName, type ConfigProblem } from "../config/yaml-file.js";
-import type { PiiHashKey } from "./check-files.js";
 import { loadPolicyDir, misnamedFiles, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
-import { basename, dirname, resolve } from "node:path";
-import { MODELS_FILE, POLICY_FOLDER_FILES, ROUTING_POLICY_FILES } from "./schema.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
+import { MODELS_FILE, POLICY_FOLDER_FILES, ROUTING_POLICY_FILES } from "./schema.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
-import { SerialQueue } from "../serial-queue.js";
 
 export interface PolicySnapshot {
   readonly version: string;
