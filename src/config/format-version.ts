@@ -8,9 +8,9 @@
 import { z } from "zod";
 
 export const FormatVersionSchema = z.literal(1, {
-  // A missing key is no bumped revision: say that it is required and what it is.
+  // A missing key (or `version:` with no value, null) is no bumped revision: say that it is required and what it is.
   error: (issue) =>
-    issue.input === undefined
+    issue.input == null
       ? "required: 1, the version of the file format"
       : "must be 1, the version of the file format (not a revision of yours: the gateway versions the policy by its content hash)",
 });

@@ -165,14 +165,14 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
  * folder, not of the files a version is built from, so the store takes them again at every reload
  * (a rename fixes them without changing the version).
  */
-export async function misnamedFiles(dir: string): Promise<string[]> {
+export async function misnamedFiles(dir: string, files: readonly string[] = POLICY_FOLDER_FILES): Promise<string[]> {
   let names: Set<string>;
   try {
     names = new Set(await readdir(dir));
   } catch {
     return []; // the files' own reads said why
   }
-  return POLICY_FOLDER_FILES.map((name) => [name, ymlName(name)] as const)
+  return files.map((name) => [name, ymlName(name)] as const)
     .filter(([, misnamed]) => names.has(misnamed))
     .map(([name, misnamed]) => `${misnamed} is not read: the gateway reads ${name}; rename it (or remove it)`);
 }

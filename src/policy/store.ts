@@ -14,7 +14,7 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "pino";
 import { DEFAULT_POLL_MS, watchPaths, type PathWatch } from "../config/watch-paths.js";
-import { ConfigError, ymlName, type ConfigProblem } from "../config/yaml-file.js";
+import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
 import { SerialQueue } from "../serial-queue.js";
 import type { PiiHashKey } from "./check-files.js";
@@ -327,7 +327,8 @@ export class PolicyStore {
    * until a restart. Logged when new.
    */
   private async noteFolder(trigger: ReloadTrigger): Promise<void> {
-    const notes = await misnamedFiles(this.options.dir);
+    // A shadow folder holds only a candidate routing policy: budgets and context are not read there.
+    const notes = await misnamedFiles(this.options.dir, this.options.role === "shadow" ? ROUTING_POLICY_FILES : POLICY_FOLDER_FILES);
     for (const note of notes) {
       if (!this.folderNotes.includes(note)) this.options.log.warn({ trigger, role: this.options.role ?? "active" }, `routing policy: ${note}`);
     }
@@ -428,13 +429,13 @@ export class PolicyStore {
 }
 
 /**
- * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads,
- * the start-up-only files in that folder it warns about, and every policy file's `.yml` name (its
- * creation or removal adds or drops a warning).
+ * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads and
+ * the start-up-only files in that folder it warns about. Not the `.yml` names `noteFolder` warns about:
+ * each save of one would reload, and report an invalid routing.yaml, once more.
  */
 function reloadedFiles(options: PolicyStoreOptions): string[] {
   const startup = (options.startupFiles ?? []).filter((file) => resolve(dirname(file.path)) === resolve(options.dir)).map((file) => basename(file.path));
-  return [...new Set([...ROUTING_POLICY_FILES, ...startup, ...POLICY_FOLDER_FILES.map(ymlName)])];
+  return [...new Set([...ROUTING_POLICY_FILES, ...startup])];
 }
 
 /** What a policy load checks intent names against: the live classifier when the store has one. */

@@ -41,6 +41,10 @@ it("reports an invalid routing.yaml once per edit of it, not again for each othe
     await writeFile(join(cloud.gw.policyDir, "routing.yaml~"), original);
     const budgets = join(cloud.gw.policyDir, "budgets.yaml");
     await writeFile(budgets, `${await readFile(budgets, "utf8")}\n# touched\n`);
+    // A policy file saved as `.yml` (warned about at the next reload), then saved again.
+    await writeFile(join(cloud.gw.policyDir, "budgets.yml"), "version: 1\n");
+    await sleep(400);
+    await writeFile(join(cloud.gw.policyDir, "budgets.yml"), "version: 1\ntenants: {}\n");
     // Past the watch's debounce (250 ms), so a reload these events caused has run before the next save.
     await sleep(1_000);
 

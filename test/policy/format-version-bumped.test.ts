@@ -32,10 +32,14 @@ it.each(["routing.yaml", "budgets.yaml", "pii.yaml"])("says what version: is in 
   }
 });
 
-it.each(["routing.yaml", "budgets.yaml"])("says version: is required in %s when it is missing", async (name) => {
+it.each([
+  ["routing.yaml", "missing", ""],
+  ["budgets.yaml", "missing", ""],
+  ["routing.yaml", "written without a value", "version:\n"],
+])("says version: is required in %s when it is %s", async (name, _how, replacement) => {
   const file = join(dir.dir, name);
   const original = await readFile(file, "utf8").catch(() => "version: 1\n");
-  await writeFile(file, original.replace(/^version: 1\b.*\n/m, ""));
+  await writeFile(file, original.replace(/^version: 1\b.*\n/m, replacement));
   try {
     const io = capturedIO({ cwd: REPO, env: {}, stdin: "" });
     expect(await createPolicyCommand({ classifierDir: "/nonexistent/classifier" }).run(["check", dir.dir, "--classifier", "none"], io)).toBe(1);
