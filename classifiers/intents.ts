@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { FormatVersionSchema } from "../src/config/format-version.js";
 import { readFailure } from "../src/config/read-failure.js";
 import { ConfigError, parseYamlText, withinStack, type YamlSource } from "../src/config/yaml-file.js";
 import { ClassifierDataError } from "./errors.js";
@@ -22,7 +23,7 @@ export const IntentDefinitionSchema = z.strictObject({
 export type IntentDefinition = z.infer<typeof IntentDefinitionSchema>;
 
 export const IntentsFileSchema = z.strictObject({
-  version: z.literal(1),
+  version: FormatVersionSchema,
   intents: z
     // zod reports a bad key as "Invalid key in record", with the key schema's message one level down.
     .record(IntentNameSchema, IntentDefinitionSchema, {

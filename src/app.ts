@@ -35,17 +35,16 @@ import { requestContext } from "./http/middleware/request-id.js";
 import { RequestSignals } from "./http/request-signals.js";
 import { createChatPipeline } from "./pipeline/chat-pipeline.js";
 import { createPiiEngine, createSanitizer, loadPiiPolicy, piiPolicyPath } from "./pii/index.js";
-import { loadFailure, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
-import { CONTEXT_FILE } from "./policy/check.js";
 import { checkPolicyFilesOffThread } from "./policy/off-thread-check.js";
-import { SerialQueue } from "./serial-queue.js";
-import { MODELS_FILE } from "./policy/schema.js";
+import { loadFailure, policyReadiness, statusWith, withFailure, type FileReloadState } from "./policy/reload-result.js";
+import { BUDGETS_FILE, CONTEXT_FILE, MODELS_FILE } from "./policy/schema.js";
 import { recordStartupFiles } from "./policy/startup-files.js";
-import { PolicyStore, type PolicyLoadFailure, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
+import { PolicyStore, type PolicyLoadFailure, type PolicyStatus, type ReloadResult, type ReloadTrigger } from "./policy/store.js";
 import { createHttpFetch } from "./providers/cloud/http-fetch.js";
 import { createProviderSet, withRuntimeContextWindows, type ProviderSetOptions } from "./providers/provider-set.js";
 import type { ProviderStatus } from "./providers/types.js";
-import { BUDGETS_FILE, readBudgetPolicy, reloadBudgetPolicy } from "./usage/budgets/load.js";
+import { SerialQueue } from "./serial-queue.js";
+import { readBudgetPolicy, reloadBudgetPolicy } from "./usage/budgets/load.js";
 import { parseBudgetsOffThread } from "./usage/budgets/off-thread-parse.js";
 import { NO_BUDGETS, sameBudgets } from "./usage/budgets/schema.js";
 import { createUsage } from "./usage/create-usage.js";
@@ -234,7 +233,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.notFound(handleUnknownRoute(app));
   app.use("*", requestContext({ log }));
 
-  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status()) } }));
+  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status(), statusWith(policies.status(), budgetsState)) } }));
   app.route("/", metricsRoutes({ metrics }));
   app.route("/", dashboardRoutes());
   app.route("/", adminPolicyRoutes({ store: { status: () => statusWith(policies.status(), budgetsState), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
@@ -278,10 +277,12 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
 function componentStatus(
   providers: readonly { id: string; status(): ProviderStatus }[],
   context: { state: string; detail: string; backend: string },
+  policy: PolicyStatus,
 ): Record<string, ProviderStatus> {
   const out: Record<string, ProviderStatus> = {};
   for (const provider of providers) out[`provider:${provider.id}`] = provider.status();
   // A degraded store does not make the gateway unready: requests go on without stored context.
   out.context = { state: context.state === "ready" ? "ready" : "unavailable", detail: `${context.backend}: ${context.detail}` };
+  out.policy = policyReadiness(policy);
   return out;
 }

@@ -27,9 +27,22 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 
+/**
+ * A folder of which only some entries count: a policy folder also holds an editor's swap and backup
+ * files, files other watches own (budgets.yaml) and notes, whose every write must not reload the policy.
+ */
+export interface FolderEntries {
+  dir: string;
+  /** The entry names that count; one that does not exist counts as missing (its creation is a change). */
+  names: readonly string[];
+}
+
 export interface WatchPathsOptions {
-  /** Folders whose files (not subfolders) count; each file may be a symlink to anywhere. */
-  folders?: readonly string[] | undefined;
+  /**
+   * Folders whose files (not subfolders) count — every file, or only the named entries; each file may
+   * be a symlink to anywhere.
+   */
+  folders?: readonly (string | FolderEntries)[] | undefined;
   /** Single files, each may be a symlink. */
   files?: readonly string[] | undefined;
   /** Runs from a timer, so it must not throw: report failures itself (as the reloads do). */
@@ -69,7 +82,7 @@ interface Fingerprint {
 }
 
 export function watchPaths(options: WatchPathsOptions): PathWatch {
-  const folders = options.folders ?? [];
+  const folders = (options.folders ?? []).map((folder) => (typeof folder === "string" ? { dir: folder, names: undefined } : folder));
   const files = options.files ?? [];
   const debounceMs = options.debounceMs ?? 250;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -156,7 +169,7 @@ export function watchPaths(options: WatchPathsOptions): PathWatch {
   // Watch the given paths at once (fs.watch is synchronous), so an edit made right after start-up,
   // before the first fingerprint is ready, still sends an event.
   const startSpecs = dedupe([
-    ...folders.flatMap((dir) => [{ dir, names: undefined }, entrySpec(dir)]),
+    ...folders.flatMap(({ dir, names }) => [{ dir, names: names && new Set(names) }, entrySpec(dir)]),
     ...files.flatMap((file) => [entrySpec(file), entrySpec(dirname(file))]),
   ]);
   arm(startSpecs, startSpecs.map((spec) => `start\0${spec.dir}`));
@@ -180,10 +193,10 @@ function entrySpec(path: string): WatchSpec {
   return { dir: dirname(path), names: new Set([basename(path)]) };
 }
 
-async function fingerprint(folders: readonly string[], files: readonly string[]): Promise<Fingerprint> {
+async function fingerprint(folders: readonly { dir: string; names: readonly string[] | undefined }[], files: readonly string[]): Promise<Fingerprint> {
   const parts: string[] = [];
   const specs: WatchSpec[] = [];
-  for (const folder of folders) {
+  for (const { dir: folder, names: only } of folders) {
     specs.push(entrySpec(folder));
     const real = await resolved(folder);
     if (typeof real !== "string") {
@@ -191,10 +204,13 @@ async function fingerprint(folders: readonly string[], files: readonly string[])
       continue;
     }
     parts.push(`folder ${folder} -> ${real}`);
-    specs.push({ dir: real, names: undefined });
+    specs.push({ dir: real, names: only && new Set(only) });
     let names: string[];
     try {
-      names = (await readdir(real)).sort();
+      // The named entries are looked at whether or not they exist (a missing one is its state): the
+      // folder is still listed, so an unreadable one is a change as before.
+      const listed = await readdir(real);
+      names = (only ?? listed).slice().sort();
     } catch (error) {
       parts.push(`  ${errorCode(error)}`);
       continue;

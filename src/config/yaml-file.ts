@@ -3,7 +3,9 @@
  * `file:line:col: path: message` so ops can jump straight to the bad line.
  */
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
+import { basename, dirname } from "node:path";
 import { LineCounter, isAlias, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { aliasOverrun } from "./alias-expansion.js";
@@ -312,6 +314,27 @@ export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FIL
 }
 
 /**
+ * Why `dir` is no policy folder, as a `ConfigError` naming it: a file given for it (`policy check
+ * policies/routing.yaml`, `SWITCHYARD_POLICY_DIR=…/routing.yaml`) made every file in it fail alike,
+ * "a component of the path is not a directory", under paths such as `routing.yaml/models.yaml`.
+ * Undefined for a folder, or a path that does not exist (its files are then "file not found").
+ *
+ * @example
+ * const problem = await notAFolder(dir); if (problem) throw problem;
+ */
+export async function notAFolder(dir: string): Promise<ConfigError | undefined> {
+  let info: Stats;
+  try {
+    info = await stat(dir);
+  } catch {
+    return undefined; // missing or unreadable: each file's own read says why
+  }
+  if (info.isDirectory()) return undefined;
+  const what = info.isFile() ? "a file" : "not a folder";
+  return new ConfigError([{ file: dir, line: 0, col: 0, path: "", message: `is ${what}, not a policy folder; give the folder that holds routing.yaml (${dirname(dir)})` }]);
+}
+
+/**
  * A configuration file's bytes as text; bytes that are not UTF-8 (a file saved as Latin-1) are a
  * `ConfigError` at the first of them, not letters silently replaced by U+FFFD.
  *
@@ -326,8 +349,22 @@ export function configText(file: string, bytes: Uint8Array): string {
 
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>>> {
   const source = await loadOptionalYamlFile(file, schema);
-  if (!source) throw new ConfigError([{ file, line: 0, col: 0, path: "", message: "file not found" }]);
+  if (!source) throw new ConfigError([await fileNotFound(file)]);
   return source;
+}
+
+/** The name a `.yaml` file is often saved under instead (`budgets.yml`), which the gateway never reads. */
+export const ymlName = (name: string): string => name.replace(/\.yaml$/, ".yml");
+
+/**
+ * "file not found" for a required file (`what` says what it is for), naming the `.yml` file beside it
+ * when there is one: an operator who saved `routing.yml` was told only "routing.yaml: file not found".
+ */
+export async function fileNotFound(file: string, what = ""): Promise<ConfigProblem> {
+  const yml = ymlName(file);
+  const isFile = yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
+  const there = isFile ? `; ${basename(yml)} is there: the gateway reads ${basename(file)}, rename it` : "";
+  return { file, line: 0, col: 0, path: "", message: `file not found${what}${there}` };
 }
 
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */

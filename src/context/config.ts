@@ -9,6 +9,7 @@ import { z } from "zod";
 import { setVariables } from "../config/env.js";
 import { wholeNumber } from "../config/env-number.js";
 import { ConfigError, loadOptionalYamlFile, type ConfigProblem } from "../config/yaml-file.js";
+import { CONTEXT_FILE } from "../policy/schema.js";
 import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
 import { RedisTlsSchema, readRedisTls, type RedisTls } from "./redis-tls.js";
@@ -153,7 +154,7 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
 
 /** Reads `<policyDir>/context.yaml` when it exists, then applies the environment over it. */
 export async function loadContextConfig(rawEnv: NodeJS.ProcessEnv, policyDir: string): Promise<ContextConfig> {
-  const path = join(policyDir, "context.yaml");
+  const path = join(policyDir, CONTEXT_FILE);
   const source = await loadOptionalYamlFile(path, ContextFileSchema);
   if (!source) return resolveContextConfig(rawEnv);
   return resolveContextConfig(rawEnv, source.value, await readRedisTls(source.value.redis?.tls, policyDir, source.problem));

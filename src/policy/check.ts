@@ -6,13 +6,12 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { appendProblems, ConfigError, type ConfigProblem } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, notAFolder, type ConfigProblem } from "../config/yaml-file.js";
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
-import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
-import { loadPolicyDir, type LoadedPolicy, type LoadPolicyOptions } from "./load.js";
-
-export const CONTEXT_FILE = "context.yaml";
+import { loadBudgetPolicy } from "../usage/budgets/load.js";
+import { loadPolicyDir, misnamedFiles, type LoadedPolicy, type LoadPolicyOptions } from "./load.js";
+import { BUDGETS_FILE, CONTEXT_FILE, PII_FILE } from "./schema.js";
 
 /**
  * The gateway's loaders for the files beside the routing policy (routing.yaml, intents.yaml and
@@ -20,7 +19,7 @@ export const CONTEXT_FILE = "context.yaml";
  */
 const OTHER_FILES: readonly { name: string; load(dir: string): Promise<unknown> }[] = [
   // Required: the gateway does not start without it.
-  { name: "pii.yaml", load: (dir) => loadPiiPolicy(piiPolicyPath(dir)) },
+  { name: PII_FILE, load: (dir) => loadPiiPolicy(piiPolicyPath(dir)) },
   { name: BUDGETS_FILE, load: (dir) => loadBudgetPolicy(join(dir, BUDGETS_FILE)) },
   // The file only: the environment's REDIS_URL and keys are the deployment's, not the directory's.
   { name: CONTEXT_FILE, load: (dir) => loadContextConfig({}, dir) },
@@ -39,6 +38,9 @@ export interface CheckedPolicyDir extends LoadedPolicy {
  * const { policy, files, otherFiles } = await checkPolicyDir({ dir: "policies" });
  */
 export async function checkPolicyDir(options: LoadPolicyOptions): Promise<CheckedPolicyDir> {
+  // Alone: every file below would fail with it.
+  const notFolder = await notAFolder(options.dir);
+  if (notFolder) throw notFolder;
   const problems: ConfigProblem[] = [];
   let omitted = 0;
   const collect = async <T>(load: () => Promise<T>): Promise<T | undefined> => {
@@ -55,5 +57,5 @@ export async function checkPolicyDir(options: LoadPolicyOptions): Promise<Checke
   for (const file of OTHER_FILES) await collect(() => file.load(options.dir));
   if (!loaded || problems.length > 0) throw new ConfigError(problems, omitted);
   const otherFiles = OTHER_FILES.map((file) => join(options.dir, file.name)).filter((path) => existsSync(path));
-  return { ...loaded, otherFiles };
+  return { ...loaded, warnings: [...loaded.warnings, ...(await misnamedFiles(options.dir))], otherFiles };
 }

@@ -38,6 +38,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClassifierModelError } from "../../classifiers/errors.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../api/chat-request.js";
+import { decodeBody, parseJsonText } from "../api/parse-body.js";
 import { classifierProblem, type ClassifierSetting } from "../cli/classifier-problem.js";
 import { UsageError, asksForHelp, type CliCommand, type CliIO } from "../cli/command.js";
 import { EnvSchema, SHIPPED_POLICY_DIR, setVariables } from "../config/env.js";
@@ -50,10 +51,10 @@ import { KeepLocalError } from "../pipeline/stages/prepare.js";
 import { unconfiguredProviders } from "../providers/unconfigured.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PiiPolicy } from "../pii/policy/schema.js";
-import type { PiiRouteAction } from "./schema.js";
+import { BUDGETS_FILE, PII_FILE, type PiiRouteAction } from "./schema.js";
 import { keptOnHost } from "./fallback.js";
 import { budgetExceeded } from "../usage/budgets/guard.js";
-import { BUDGETS_FILE, loadBudgetPolicy } from "../usage/budgets/load.js";
+import { loadBudgetPolicy } from "../usage/budgets/load.js";
 import { budgetRuleFor } from "../usage/budgets/schema.js";
 import { monthOf, nextMonthStart } from "../usage/buckets.js";
 import { readClassifierInfo } from "./classifier-info.js";
@@ -364,14 +365,14 @@ async function budgetDenialFor(dir: string, tenant: string): Promise<GatewayErro
 }
 
 async function readRequest(file: string, io: CliIO): Promise<ChatCompletionRequest | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
     if (file === "-") {
       const chunks: Buffer[] = [];
       for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-      text = Buffer.concat(chunks).toString("utf8");
+      bytes = Buffer.concat(chunks);
     } else {
-      text = await readFile(resolve(io.cwd, file), "utf8");
+      bytes = await readFile(resolve(io.cwd, file));
     }
   } catch (error) {
     io.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
@@ -379,10 +380,12 @@ async function readRequest(file: string, io: CliIO): Promise<ChatCompletionReque
   }
   let json: unknown;
   try {
-    // Windows editors save UTF-8 with a byte order mark; JSON.parse refuses it, the HTTP route does not.
-    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+    // The HTTP route's own reading (a BOM dropped; bytes that are not UTF-8, JSON nested past its
+    // limit refused): read leniently, a body the gateway answers with a 400 was explained as routed.
+    json = parseJsonText(decodeBody(new Uint8Array(bytes).buffer));
   } catch (error) {
-    io.stderr.write(`${file}: not valid JSON: ${(error as Error).message}\n`);
+    if (!(error instanceof GatewayError)) throw error;
+    io.stderr.write(`${file}: ${error.message}\n`);
     return undefined;
   }
   const result = ChatCompletionRequestSchema.safeParse(json);
@@ -522,7 +525,7 @@ function keptLocalTypes(policy: PiiPolicy | undefined, body: ChatCompletionReque
 
 /** The policy directory's pii.yaml, when it has one (an invalid one is the gateway's start-up error: printed, exit 1). */
 async function piiPolicyForExplain(dir: string): Promise<PiiPolicy | undefined> {
-  const piiFile = join(dir, "pii.yaml");
+  const piiFile = join(dir, PII_FILE);
   if (!existsSync(piiFile)) return undefined;
   const { loadPiiPolicy } = (await import(pathToFileURL(join(REPO_ROOT, "src", "pii", "policy", "load.js")).href)) as { loadPiiPolicy(file: string): Promise<PiiPolicy> };
   return loadPiiPolicy(piiFile);
@@ -547,7 +550,7 @@ function refuseUnknown(flag: string, given: readonly string[], known: readonly s
 async function piiForExplain(body: ChatCompletionRequest, v: Values, io: CliIO, deps: PolicyCommandDeps, dir: string): Promise<PiiFindings> {
   if (typeof v.pii === "string") return { types: v.pii === "none" ? [] : piiFlagTypes(v.pii) };
   if (deps.scanPii) return deps.scanPii(requestTexts(body));
-  const piiFile = join(dir, "pii.yaml");
+  const piiFile = join(dir, PII_FILE);
   if (!existsSync(piiFile)) {
     io.stderr.write(`note: no ${piiFile}; explaining without a PII scan (pass --pii TYPE,… to simulate findings)\n`);
     return { types: [] };

@@ -5,10 +5,11 @@
  * `file:line:col: path: message`; nothing partial is ever returned.
  */
 import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, configText, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, fileNotFound, notAFolder, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -22,7 +23,7 @@ import {
   type RoutingReferenceInput,
 } from "./check-files.js";
 import { compilePolicy, type CompiledPolicy } from "./compile.js";
-import { INTENTS_FILE, MODELS_FILE, PII_FILE, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
+import { INTENTS_FILE, MODELS_FILE, PII_FILE, POLICY_FOLDER_FILES, ROUTING_FILE, RoutingFileSchema, type RoutingFile } from "./schema.js";
 
 export interface PolicyFileInfo {
   path: string;
@@ -94,9 +95,11 @@ export async function policyFileInfo(name: string, dir: string, fallbackDir?: st
 }
 
 export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedPolicy> {
+  const notFolder = await notAFolder(options.dir);
+  if (notFolder) throw notFolder;
   const routingPath = join(options.dir, ROUTING_FILE);
   const routing = await readIfExists(routingPath);
-  if (!routing) throw new ConfigError([{ file: routingPath, line: 0, col: 0, path: "", message: "file not found" }]);
+  if (!routing) throw new ConfigError([await fileNotFound(routingPath)]);
   const intents = await findFile(INTENTS_FILE, options.dir, options.fallbackDir);
   const read: ReadFile[] = [routing];
   if (intents) read.push(intents);
@@ -112,7 +115,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   } else {
     const models = await findFile(MODELS_FILE, options.dir, options.fallbackDir);
     if (!models) {
-      problems.push({ file: join(options.dir, MODELS_FILE), line: 0, col: 0, path: "", message: "file not found (the model catalog the routing targets refer to)" });
+      problems.push(await fileNotFound(join(options.dir, MODELS_FILE), " (the model catalog the routing targets refer to)"));
     } else {
       read.push(models);
       const modelsDir = dirname(models.path);
@@ -147,11 +150,31 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   appendProblems(problems, checked.problems);
   if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
+  const warnings = checked.warnings;
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const routes = checked.intents?.routes ?? new Map<string, Location>();
   const policy = withinStack(routing.path, () => compilePolicy(checked.routing as RoutingFile, { version: versionOf(files), catalog, intentRoutes: routes }));
-  return { policy, files, warnings: checked.warnings, registry, ...(providers ? { providers } : {}) };
+  return { policy, files, warnings, registry, ...(providers ? { providers } : {}) };
+}
+
+/**
+ * A warning for each policy file saved as `.yml` in `dir`: the gateway reads `budgets.yaml` only, so
+ * a `budgets.yml` left every tenant without a budget (a `context.yml`, the default settings) without
+ * a word, though the operator had written them. Not part of a load's `warnings`: they are of the
+ * folder, not of the files a version is built from, so the store takes them again at every reload
+ * (a rename fixes them without changing the version).
+ */
+export async function misnamedFiles(dir: string, files: readonly string[] = POLICY_FOLDER_FILES): Promise<string[]> {
+  let names: Set<string>;
+  try {
+    names = new Set(await readdir(dir));
+  } catch {
+    return []; // the files' own reads said why
+  }
+  return files.map((name) => [name, ymlName(name)] as const)
+    .filter(([, misnamed]) => names.has(misnamed))
+    .map(([name, misnamed]) => `${misnamed} is not read: the gateway reads ${name}; rename it (or remove it)`);
 }
 
 /** routing.yaml's text and what it is compiled against. */

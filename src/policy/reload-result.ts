@@ -3,7 +3,9 @@
  * budgets.yaml beside it): a load error as the admin API and the logs report it, and one result for
  * a reload that covered several files.
  */
+import { basename } from "node:path";
 import { ConfigError, MAX_REPORTED_PROBLEMS, problemLines, type ConfigProblem } from "../config/yaml-file.js";
+import type { ProviderStatus } from "../providers/types.js";
 import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } from "./store.js";
 
 /**
@@ -65,4 +67,26 @@ function latestOf(a: PolicyLoadFailure | null, b: PolicyLoadFailure | null): Pol
   if (!a || !b) return a ?? b;
   const [first, second] = a.at <= b.at ? [a, b] : [b, a];
   return { at: second.at, trigger: second.trigger, message: `${first.message}\n${second.message}`, problems: [...first.problems, ...second.problems] };
+}
+
+/**
+ * The policy's line in `/readyz`: the version serving and, while the files on disk fail to load, that
+ * the last reload failed, when, and on which files. Always ready — the last good version serves, and
+ * `/readyz` gates traffic — but the first place ops look says the edit did not take. `/readyz` is
+ * unauthenticated: file names only, no folder and no problem text (it can quote a file's content).
+ *
+ * @example policyReadiness(status).detail; // "routing policy 1a2b…"
+ */
+export function policyReadiness(status: PolicyStatus): ProviderStatus {
+  const serving = `routing policy ${status.version}`;
+  const failure = status.lastError;
+  if (!failure) return { state: "ready", detail: serving };
+  const files = [...new Set(failure.problems.map((problem) => basename(problem.file)))].join(", ");
+  const count = failure.problems.length;
+  return {
+    state: "ready",
+    detail:
+      `${serving} serving; the last reload (${failure.trigger}, ${failure.at}) failed: ${files} invalid (${count} problem${count === 1 ? "" : "s"}), ` +
+      "so the previous version of each invalid file keeps serving; GET /admin/policies or the log lists the problems",
+  };
 }

@@ -4,12 +4,21 @@
  * error with its file:line:col, never a silently ignored condition. Reference: docs/POLICIES.md.
  */
 import { z } from "zod";
+import { FormatVersionSchema } from "../config/format-version.js";
 
 export const ROUTING_FILE = "routing.yaml";
 export const INTENTS_FILE = "intents.yaml";
 export const MODELS_FILE = "models.yaml";
 /** Read only for the entity types its custom recognizers add (`pii_found` names must exist). */
 export const PII_FILE = "pii.yaml";
+/** Monthly budgets per tenant (usage accounting: its own load, watch and reload). */
+export const BUDGETS_FILE = "budgets.yaml";
+/** The context store's settings (read at start-up only). */
+export const CONTEXT_FILE = "context.yaml";
+/** The files a routing policy load (`loadPolicyDir`) reads: an edit of one reloads the policy. */
+export const ROUTING_POLICY_FILES = [ROUTING_FILE, INTENTS_FILE, MODELS_FILE, PII_FILE] as const;
+/** Every file the gateway reads from a policy folder, by the one name it reads it under. */
+export const POLICY_FOLDER_FILES = [...ROUTING_POLICY_FILES, BUDGETS_FILE, CONTEXT_FILE] as const;
 
 /**
  * What the PII engine applies to this request's findings when it is sent to a cloud model. Opaque to
@@ -233,7 +242,7 @@ export const DegradeSchema = z.strictObject({
 
 export const RoutingFileSchema = z
   .strictObject({
-    version: z.literal(1),
+    version: FormatVersionSchema,
     /** Where `intent_default` goes for a request with no intent (no classifier) or an intent without a route. */
     unclassified_route: z.enum(["local", "cloud"]).default("cloud"),
     sticky: StickySchema.optional(),

@@ -11,22 +11,23 @@
  * `reload()` on demand (the admin route, SIGHUP — wired by the gateway), and nothing else: requests
  * never wait for a reload.
  */
+import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "pino";
 import { DEFAULT_POLL_MS, watchPaths, type PathWatch } from "../config/watch-paths.js";
+import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
 import type { ModelRegistry } from "../models/registry.js";
+import { SerialQueue } from "../serial-queue.js";
+import type { PiiHashKey } from "./check-files.js";
+import type { ClassifierInfo } from "./classifier-info.js";
 import type { CompiledPolicy } from "./compile.js";
 import { decide, type Decision } from "./decide.js";
 import type { RequestFeatures } from "./features.js";
-import type { ClassifierInfo } from "./classifier-info.js";
 import type { ClassifierSource, ClassifierState, PreparedClassifier } from "./live-classifier.js";
-import { ConfigError, type ConfigProblem } from "../config/yaml-file.js";
-import type { PiiHashKey } from "./check-files.js";
-import { loadPolicyDir, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
-import { MODELS_FILE } from "./schema.js";
+import { loadPolicyDir, misnamedFiles, policyFileInfo, type LoadPolicyOptions, type PolicyFileInfo } from "./load.js";
 import { loadFailure, omittedOf, problemsOf } from "./reload-result.js";
+import { MODELS_FILE, POLICY_FOLDER_FILES, ROUTING_POLICY_FILES } from "./schema.js";
 import { ShadowPolicy, type ShadowStats } from "./shadow.js";
 import { restartWarnings, type StartupFile } from "./startup-files.js";
-import { SerialQueue } from "../serial-queue.js";
 
 export interface PolicySnapshot {
   readonly version: string;
@@ -137,6 +138,8 @@ export class PolicyStore {
   private failureCount = 0;
   /** The last reload's warnings about start-up-only files edited since (shown with the snapshot's). */
   private restartNotes: readonly string[] = [];
+  /** Policy files in the folder saved under a name never read (`budgets.yml`), as of the last load. */
+  private folderNotes: readonly string[] = [];
   private readonly queue = new SerialQueue();
   private watcher: PathWatch | undefined;
   private closed = false;
@@ -169,6 +172,7 @@ export class PolicyStore {
     if (options.shadowDir) shadow = await ShadowPolicy.open({ ...options, shadowDir: undefined, classifierSource: readOnly(options.classifierSource) }, options.shadowDir);
     const store = new PolicyStore(options, snapshot, shadow);
     for (const warning of loaded.warnings) options.log.warn({ policy: snapshot.version }, `routing policy: ${warning}`);
+    await store.noteFolder("startup");
     options.log.info({ policy: snapshot.version, dir: options.dir, role: options.role ?? "active", rules: loaded.policy.rules.length }, "routing policy loaded");
     return store;
   }
@@ -262,7 +266,10 @@ export class PolicyStore {
       // Not `fallbackDir`: only a shadow candidate has one, the active folder, whose store's own watch
       // reloads the candidate too (this watch starts from it); watching it here would read and hash
       // that folder twice per check and reload the candidate twice per edit.
-      folders: [dir, ...(this.options.classifierSource?.reload?.folders ?? [])],
+      // Of the policy folder, only the files a reload reads or warns about: an editor's swap file, a
+      // note or budgets.yaml (its own watch) written there must not reload, and so re-report an invalid
+      // routing.yaml as one more failure. The classifier's folders count whole.
+      folders: [{ dir, names: reloadedFiles(this.options) }, ...(this.options.classifierSource?.reload?.folders ?? [])],
       // Only a change of the files' content or of where they resolve calls this; the reload still
       // hashes what it reads, so a change that compiles to the same policy stays a no-op.
       onChange: () => void this.reload("watch"),
@@ -294,7 +301,7 @@ export class PolicyStore {
       version: snapshot.version,
       loadedAt: snapshot.loadedAt,
       files: snapshot.files,
-      warnings: this.restartNotes.length > 0 ? [...snapshot.warnings, ...this.restartNotes] : snapshot.warnings,
+      warnings: [...snapshot.warnings, ...this.folderNotes, ...this.restartNotes],
       rules: snapshot.policy.rules.length,
       reloads: this.reloadCount,
       reloadFailures: this.failureCount,
@@ -314,7 +321,22 @@ export class PolicyStore {
     return this.current !== undefined;
   }
 
+  /**
+   * Looks at the folder's names again. Every load, whether it succeeds, fails or changes nothing: a
+   * `budgets.yml` renamed to budgets.yaml changes no policy version, and must not stay warned about
+   * until a restart. Logged when new.
+   */
+  private async noteFolder(trigger: ReloadTrigger): Promise<void> {
+    // A shadow folder holds only a candidate routing policy: budgets and context are not read there.
+    const notes = await misnamedFiles(this.options.dir, this.options.role === "shadow" ? ROUTING_POLICY_FILES : POLICY_FOLDER_FILES);
+    for (const note of notes) {
+      if (!this.folderNotes.includes(note)) this.options.log.warn({ trigger, role: this.options.role ?? "active" }, `routing policy: ${note}`);
+    }
+    this.folderNotes = notes;
+  }
+
   private async load(trigger: ReloadTrigger): Promise<ReloadResult> {
+    await this.noteFolder(trigger);
     // A retrained model that cannot be loaded, or that the policy files refuse, does not hold back
     // those files: they load against the classifier answering now, and the reload still fails,
     // saying why the model was not taken.
@@ -404,6 +426,16 @@ export class PolicyStore {
     }
     return { ok: false, version: this.current?.version ?? "none", error: failure };
   }
+}
+
+/**
+ * The names in the policy folder whose change a reload can act on: the files `loadPolicyDir` reads and
+ * the start-up-only files in that folder it warns about. Not the `.yml` names `noteFolder` warns about:
+ * each save of one would reload, and report an invalid routing.yaml, once more.
+ */
+function reloadedFiles(options: PolicyStoreOptions): string[] {
+  const startup = (options.startupFiles ?? []).filter((file) => resolve(dirname(file.path)) === resolve(options.dir)).map((file) => basename(file.path));
+  return [...new Set([...ROUTING_POLICY_FILES, ...startup])];
 }
 
 /** What a policy load checks intent names against: the live classifier when the store has one. */

@@ -279,7 +279,7 @@ default: { route: local }
   });
 
   it.each([
-    ["not JSON", "{", /request\.json: not valid JSON/],
+    ["not JSON", "{", /request\.json: The request body is not valid JSON/],
     ["not a chat request", { model: "auto", messages: [] }, /request\.json: messages: must contain at least one message/],
   ])("rejects a request file that is %s with exit 1", async (_label, body, pattern) => {
     const { dir, request } = await setup(body);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { loadYamlFile, parseYamlText } from "../../config/yaml-file.js";
+import { PII_FILE } from "../../policy/schema.js";
 import { PiiPolicySchema, type PiiPolicy } from "./schema.js";
 
 /**
@@ -13,9 +14,9 @@ export async function loadPiiPolicy(file: string): Promise<PiiPolicy> {
   return (await loadYamlFile(file, PiiPolicySchema)).value;
 }
 
-export function parsePiiPolicy(yamlText: string, file = "pii.yaml"): PiiPolicy {
+export function parsePiiPolicy(yamlText: string, file = PII_FILE): PiiPolicy {
   return parseYamlText(file, yamlText, PiiPolicySchema).value;
 }
 
 /** Where the gateway's policy directory keeps it. */
-export const piiPolicyPath = (policyDir: string) => join(policyDir, "pii.yaml");
+export const piiPolicyPath = (policyDir: string) => join(policyDir, PII_FILE);

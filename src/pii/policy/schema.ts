@@ -4,6 +4,7 @@
  */
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
+import { FormatVersionSchema } from "../../config/format-version.js";
 import { BUILTIN_ENTITY_TYPES, EntityTypeName } from "../entity.js";
 import { compileCustomPattern } from "../recognizers/custom.js";
 import { VALIDATORS, type ValidatorName } from "../validators.js";
@@ -33,7 +34,7 @@ const CustomRecognizerSchema = z.strictObject({
 
 export const PiiPolicySchema = z
   .strictObject({
-    version: z.literal(1),
+    version: FormatVersionSchema,
     scan: z.strictObject({
       budget_ms: z.number().positive().max(10_000),
       max_text_chars: z.int().positive(),

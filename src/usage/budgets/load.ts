@@ -7,8 +7,6 @@
 import { ConfigError, configText, loadOptionalYamlFile, parseYamlText, readConfigFile } from "../../config/yaml-file.js";
 import { BudgetsFileSchema, NO_BUDGETS, type BudgetPolicy } from "./schema.js";
 
-export const BUDGETS_FILE = "budgets.yaml";
-
 export async function loadBudgetPolicy(file: string): Promise<BudgetPolicy> {
   return (await readBudgetPolicy(file)) ?? NO_BUDGETS;
 }

@@ -3,6 +3,7 @@
  * spent. Strict keys, so a typo is a load error rather than a budget silently not enforced.
  */
 import { z } from "zod";
+import { FormatVersionSchema } from "../../config/format-version.js";
 
 export const BudgetActionSchema = z.enum(["force_local", "deny"]);
 export type BudgetAction = z.infer<typeof BudgetActionSchema>;
@@ -22,7 +23,7 @@ export type BudgetRule = z.infer<typeof BudgetRuleSchema>;
 const TenantsSchema = z.record(z.string().min(1), BudgetRuleSchema);
 
 export const BudgetsFileSchema = z.strictObject({
-  version: z.literal(1),
+  version: FormatVersionSchema,
   /** Applies to every tenant without an entry of its own; omit it to leave them unlimited. */
   default: BudgetRuleSchema.optional(),
   tenants: TenantsSchema.default({}),
