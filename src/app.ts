@@ -233,10 +233,11 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   app.notFound(handleUnknownRoute(app));
   app.use("*", requestContext({ log }));
 
-  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status(), statusWith(policies.status(), budgetsState)) } }));
+  const policyStatus = () => statusWith(policies.status(), budgetsState);
+  app.route("/", healthRoutes({ readiness: { components: async () => componentStatus(providers.all, context.status(), policyStatus()) } }));
   app.route("/", metricsRoutes({ metrics }));
   app.route("/", dashboardRoutes());
-  app.route("/", adminPolicyRoutes({ store: { status: () => statusWith(policies.status(), budgetsState), reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
+  app.route("/", adminPolicyRoutes({ store: { status: policyStatus, reload: reloadPolicies }, adminKey: env.SWITCHYARD_ADMIN_KEY }));
 
   app.use("/v1/*", plainBodiesOnly());
   app.use("/v1/*", bodySizeLimit({ maxBytes: env.SWITCHYARD_BODY_LIMIT_BYTES, tooLarge: bodyTooLarge }));

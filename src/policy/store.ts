@@ -330,7 +330,7 @@ export class PolicyStore {
     // A shadow folder holds only a candidate routing policy: budgets and context are not read there.
     const notes = await misnamedFiles(this.options.dir, this.options.role === "shadow" ? ROUTING_POLICY_FILES : POLICY_FOLDER_FILES);
     for (const note of notes) {
-      if (!this.folderNotes.includes(note)) this.options.log.warn({ trigger, role: this.options.role ?? "active" }, `routing policy: ${note}`);
+      if (!this.folderNotes.includes(note)) this.options.log.warn({ trigger, role: this.options.role ?? "active" }, `policy folder: ${note}`);
     }
     this.folderNotes = notes;
   }

@@ -117,7 +117,8 @@ function readableCall(call: object): ToolCall | undefined {
 
 /**
  * A readable call (`readableCall`) with a string id: the request schema's tool call, kept in the session
- * (whose next request sends it back). The one rule for a whole answer's calls and a stream's.
+ * (whose next request sends it back). The rule a whole answer's calls are kept by too (`presentCompletion`
+ * reads each once, then keeps those with a string id).
  */
 function knownCall(call: object): ToolCall | undefined {
   const readable = readableCall(call);
@@ -368,7 +369,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
           }
           if (!collected) {
             calls.set(call.index, (collected = emptyCall(call)));
-            // Sent on with the kind it is stored as, as a whole answer's call is (`knownCall`).
+            // Sent on with the kind it is stored as, as a whole answer's call is (`readableCall`).
             call.type = collected.type;
           }
           if (call.id) collected.id = call.id;

@@ -11,7 +11,8 @@
  * no assistant message to `runTools()` (it threw "stream ended without producing a
  * ChatCompletionMessage with role=assistant"), and a choice without `index`, relayed as a stream's
  * chunks, has no place.
- * Completed here, once per answer, before any reader.
+ * Completed here, once per answer, before any reader. A tool call's missing `type` is not: the pipeline
+ * reads it from the call's fields (`readableCall`, answer.ts), for the session as for the client.
  */
 import type { ChatCompletion, ChatCompletionChunk } from "../types.js";
 

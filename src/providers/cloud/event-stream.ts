@@ -13,8 +13,8 @@ import { StringDecoder } from "node:string_decoder";
 import type { ChatCompletionChunk } from "../types.js";
 import { checkedChunk } from "./chunk-shape.js";
 import { upstreamBodyError, type UpstreamTextOptions } from "./error-body.js";
-import { MalformedEventError } from "./malformed-event.js";
 import { streamShaper } from "./answer-shape.js";
+import { MalformedEventError } from "./malformed-event.js";
 
 export { MalformedEventError };
 
@@ -64,7 +64,7 @@ export async function* readEventStream(
   let atStart = true;
   let chunks = 0;
   let finishSeen = false;
-  // What a chunk lacks that an earlier one of the same answer tells (a tool call's index).
+  // What a chunk lacks that an earlier one of the same answer tells (a tool call's index, a choice's first role).
   const shape = streamShaper();
   const chunk = (data: string): ChatCompletionChunk => {
     const parsed = shape(parseChunk(data, headers, options.secrets ?? []));

@@ -174,7 +174,8 @@ const spentNanos = (entry: SpendEntry): number => entry.remoteNanos + entry.pend
 /**
  * Under a dollar: three significant digits, so a sub-cent budget does not read "$0.00 of its $0.00", as a
  * plain decimal (toPrecision wrote "$5.00e-7" below a micro-dollar) and none past the nano-dollar, the
- * precision spend is kept to ("lessPrecision": whichever limit gives fewer digits).
+ * precision spend is kept to ("lessPrecision": whichever limit gives fewer digits). The dashboard
+ * (dashboard.js, a browser file that cannot import this) writes amounts the same way: keep them in step.
  */
 const SUB_DOLLAR = new Intl.NumberFormat("en-US", {
   minimumSignificantDigits: 3,

@@ -20,7 +20,8 @@ const canvas = (name) => document.querySelector(`canvas[data-chart="${name}"]`);
 // Under a dollar, three significant digits, never in exponent form (toPrecision wrote $5.85e-7 below a micro-dollar),
 // and never past the nano-dollar: amounts are whole nano-dollars, so $0.00000000100 would show digits the data lacks.
 // "lessPrecision" keeps whichever limit gives fewer digits (Chrome/Edge 106, Firefox 116, Safari 15.4, Node 20);
-// an older browser ignores it and falls back to three significant digits.
+// an older browser ignores it and falls back to three significant digits. The budget 429's message (budgets/guard.ts)
+// writes amounts the same way: keep them in step.
 const SMALL_USD = new Intl.NumberFormat("en-US", {
   minimumSignificantDigits: 3,
   maximumSignificantDigits: 3,
