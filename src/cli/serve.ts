@@ -63,7 +63,8 @@ export const serveCommand: CliCommand = {
       if (stopping) {
         // Supervisors repeat SIGTERM while they wait; only an operator's second Ctrl-C skips the drain.
         if (signal === "SIGINT") {
-          log.warn({ signal }, "second interrupt: exiting without waiting for in-flight requests");
+          // What the skipped drain would have finished is lost: said with numbers, as a shutdown past its deadline says it.
+          log.warn({ signal, ...gateway.unfinished() }, "second interrupt: exiting without waiting for in-flight requests");
           log.flush(() => process.exit(130));
         } else log.info({ signal }, "already shutting down: in-flight requests keep their deadline");
         return;

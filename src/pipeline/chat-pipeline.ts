@@ -65,6 +65,8 @@ export interface ChatPipeline {
    * recorded its usage, or after `timeoutMs` (shutdown); says how many were still pending.
    */
   drain(timeoutMs?: number): Promise<{ pending: number }>;
+  /** How many answered requests have not yet saved their turn or recorded their usage (what `drain` waits for). */
+  pending(): number;
   /** The stages up to the decision, without calling a model or saving anything (`POST /v1/route`). */
   explain: ExplainFn;
 }
@@ -446,7 +448,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     return { pending: finishing.size };
   }
 
-  return { run, drain, explain };
+  return { run, drain, pending: () => finishing.size, explain };
 }
 
 /** The dry run decides with the scan always done (`dryRun`), so the features carry its types. */
