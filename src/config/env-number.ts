@@ -34,3 +34,24 @@ export function numberBetween(min: number, max: number) {
   const message = `must be a number from ${min} to ${max}`;
   return decimalText(DECIMAL_NUMBER, message).pipe(z.coerce.number<string>({ error: message }).min(min, message).max(max, message));
 }
+
+/**
+ * The longest wait a Node timer holds (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms, so
+ * a shutdown deadline "as long as it takes" would stop every request at once, and a Redis time bound
+ * that long would time every command out at once.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const durationMessage = (min: number) => `must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days, the longest wait a timer holds)`;
+
+/** A duration in ms read from the environment, `min` to `MAX_TIMER_MS`. */
+export function durationMs(min: number) {
+  const message = durationMessage(min);
+  return decimalText(DECIMAL_INTEGER, message).pipe(z.coerce.number<string>({ error: message }).int(message).min(min, message).max(MAX_TIMER_MS, message));
+}
+
+/** A duration in ms from a YAML file (a number already), `min` to `MAX_TIMER_MS`. */
+export function yamlDurationMs(min: number) {
+  const message = durationMessage(min);
+  return z.int(message).min(min, message).max(MAX_TIMER_MS, message);
+}
