@@ -15,27 +15,43 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+/** A `serve` child against the fake upstream and a real Redis, once it listens. */
+async function startServe() {
+  const fake = await startFakeOpenAI();
+  cleanups.push(() => fake.close());
+  const redis = await startRedisServer();
+  cleanups.push(() => redis.stop());
+  const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k", REDIS_URL: redis.url },
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const output = { text: "" };
+  child.stdout.on("data", (chunk: Buffer) => (output.text += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output.text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await until(async () => /"url":"http:[^"]+"/.test(output.text), 60_000, 100);
+  const url = /"url":"(http:[^"]+)"/.exec(output.text)![1]!;
+  /** Two Ctrl-Cs, the second once the first is logged; the second's log line. */
+  const interruptTwice = async () => {
+    child.kill("SIGINT");
+    await until(async () => output.text.includes('"shutting down"'), 10_000, 20);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    const line = output.text.split("\n").find((l) => l.includes("second interrupt"));
+    expect(line).toBeDefined();
+    return JSON.parse(line!) as Record<string, unknown>;
+  };
+  return { fake, redis, url, interruptTwice };
+}
+
 describe("switchyard serve, interrupted twice", { timeout: 90_000 }, () => {
   it("logs how many usage records the immediate exit loses", async () => {
-    const fake = await startFakeOpenAI();
-    cleanups.push(() => fake.close());
-    const redis = await startRedisServer();
-    cleanups.push(() => redis.stop());
-    const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k", REDIS_URL: redis.url },
-    });
-    cleanups.push(async () => {
-      if (child.exitCode === null) child.kill("SIGKILL");
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    await until(async () => /"url":"http:[^"]+"/.test(out), 60_000, 100);
-    const url = /"url":"(http:[^"]+)"/.exec(out)![1]!;
+    const { redis, url, interruptTwice } = await startServe();
 
     await redis.stop();
     for (let i = 0; i < 2; i++) {
@@ -49,12 +65,25 @@ describe("switchyard serve, interrupted twice", { timeout: 90_000 }, () => {
     // The recorder holds both records: Redis refuses every write now.
     await until(async () => /switchyard_usage_records_buffered 2\b/.test(await (await fetch(`${url}/metrics`)).text()), 10_000, 50);
 
-    child.kill("SIGINT");
-    await until(async () => out.includes('"shutting down"'), 10_000, 20);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    const line = out.split("\n").find((l) => l.includes("second interrupt"));
-    expect(line).toBeDefined();
-    expect(JSON.parse(line!)).toMatchObject({ usageRecordsLost: 2 });
+    expect(await interruptTwice()).toMatchObject({ usageRecordsLost: 2 });
+  });
+
+  it("counts a stream still being written once: running, not also unrecorded", async () => {
+    const { fake, url, interruptTwice } = await startServe();
+    let resume!: () => void;
+    fake.script({ kind: "stream", chunks: 3, delayMs: 0, pausedUntil: new Promise<void>((resolve) => (resume = resolve)) });
+    cleanups.push(async () => resume());
+    const answer = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cloud", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(answer.status).toBe(200);
+    // The first delta has reached the client: the stream runs, paused upstream.
+    const reader = answer.body!.getReader();
+    let seen = "";
+    while (!seen.includes("w0")) seen += new TextDecoder().decode((await reader.read()).value);
+
+    expect(await interruptTwice()).toMatchObject({ requestsRunning: 1, requestsUnrecorded: 0 });
   });
 });
