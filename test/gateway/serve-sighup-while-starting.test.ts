@@ -5,7 +5,8 @@
  * point by reading the classifier's switchyard.json from a FIFO the test writes.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { cp, mkdtemp, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { cp, type FileHandle, mkdtemp, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,14 +39,23 @@ describe("switchyard serve, sent SIGHUP while it starts", { timeout: 90_000 }, (
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
 
-    // Opening the FIFO for writing returns once the gateway opened it to read: it is starting now.
-    const fifo = await open(join(dir, "switchyard.json"), "w");
+    // Opening the FIFO for writing succeeds once the gateway opened it to read: it is starting now. Not
+    // a blocking open: one that stopped before (a start-up error) would leave it waiting forever.
+    let fifo: FileHandle | undefined;
+    await until(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited before it read the classifier:\n${out}`);
+      fifo = await open(join(dir, "switchyard.json"), constants.O_WRONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENXIO") return undefined; // no reader yet
+        throw error;
+      });
+      return fifo !== undefined;
+    }, 30_000, 50);
     child.kill("SIGHUP");
     // Later reads (a reload) find a plain file.
     await writeFile(join(dir, "switchyard.next"), metadata);
     await rename(join(dir, "switchyard.next"), join(dir, "switchyard.json"));
-    await fifo.writeFile(metadata).catch(() => undefined);
-    await fifo.close();
+    await fifo!.writeFile(metadata).catch(() => undefined);
+    await fifo!.close();
 
     const listening = until(async () => /"url":"http:[^"]+"/.test(out), 60_000, 100).then(() => "listening" as const);
     expect(await Promise.race([listening, exited.then((e) => `exited: ${JSON.stringify(e)}`)])).toBe("listening");
