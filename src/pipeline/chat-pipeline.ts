@@ -103,9 +103,15 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       .finally(() => finishing.delete(tracked));
     finishing.set(tracked, { request: ctx, writing });
   }
-  /** Requests, not tasks, among those `finishing` holds; with `recording`, leaving out streams' own entries. */
+  /**
+   * Requests, not tasks, among those `finishing` holds. With `recording`, only those whose response has
+   * ended: a stream still being written is running, not unrecorded, even while its turn is saved (the
+   * save starts at its finish_reason, before the usage chunk and `[DONE]` are out).
+   */
   function requestsFinishing(recording: boolean): number {
-    return new Set([...finishing.values()].filter((task) => !(recording && task.writing)).map((task) => task.request)).size;
+    const tasks = [...finishing.values()];
+    const writing = recording ? new Set(tasks.filter((task) => task.writing).map((task) => task.request)) : new Set();
+    return new Set(tasks.filter((task) => !writing.has(task.request)).map((task) => task.request)).size;
   }
 
   /**

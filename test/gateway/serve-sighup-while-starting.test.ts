@@ -50,12 +50,15 @@ describe("switchyard serve, sent SIGHUP while it starts", { timeout: 90_000 }, (
       });
       return fifo !== undefined;
     }, 30_000, 50);
-    child.kill("SIGHUP");
-    // Later reads (a reload) find a plain file.
-    await writeFile(join(dir, "switchyard.next"), metadata);
-    await rename(join(dir, "switchyard.next"), join(dir, "switchyard.json"));
-    await fifo!.writeFile(metadata).catch(() => undefined);
-    await fifo!.close();
+    try {
+      child.kill("SIGHUP");
+      // Later reads (a reload) find a plain file.
+      await writeFile(join(dir, "switchyard.next"), metadata);
+      await rename(join(dir, "switchyard.next"), join(dir, "switchyard.json"));
+      await fifo!.writeFile(metadata).catch(() => undefined);
+    } finally {
+      await fifo!.close();
+    }
 
     const listening = until(async () => /"url":"http:[^"]+"/.test(out), 60_000, 100).then(() => "listening" as const);
     expect(await Promise.race([listening, exited.then((e) => `exited: ${JSON.stringify(e)}`)])).toBe("listening");
