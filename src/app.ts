@@ -66,6 +66,11 @@ export interface Gateway {
    */
   stopRequests(): void;
   /**
+   * What an exit now would lose: chat requests still running, answered ones whose turn or usage is not
+   * yet recorded, and usage records not yet written (Redis down). An exit that skips the drain logs it.
+   */
+  unfinished(): { requestsRunning: number; requestsUnrecorded: number; usageRecordsLost: number };
+  /**
    * Releases models, connections and watchers. `deadlineAt` (epoch ms) is the shutdown deadline: usage
    * records still buffered (Redis down) are retried until then.
    */
@@ -260,6 +265,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     },
     reloadPolicies: () => reloadPolicies("signal"),
     stopRequests: () => requestSignals.stopAll(shuttingDown()),
+    unfinished: () => ({ requestsRunning: requestSignals.size, requestsUnrecorded: pipeline.pending(), usageRecordsLost: usage.recorder.stats().buffered }),
     close: async (closeOptions = {}) => {
       for (const w of watches) w.close();
       reloadWorkers.abort(new Error("the gateway is shutting down"));

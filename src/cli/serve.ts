@@ -21,13 +21,27 @@ export const serveCommand: CliCommand = {
     }
     // An ignored `--port 9000` would leave the operator believing the gateway listens there.
     if (argv[0] !== undefined) throw new UsageError(`${argv[0].startsWith("-") ? "unknown option" : "unexpected argument"} '${argv[0]}' (serve is configured by environment variables; see --help)`);
+    // Node's default for SIGHUP ends the process: one sent while the gateway starts (a deploy script's
+    // reload right after the start, seconds of loading) must not kill it. The files may have changed
+    // after they were read, so that reload happens once the gateway runs.
+    let reloadPolicies: (() => void) | undefined;
+    let reloadMissed = false;
+    const onSighup = () => {
+      if (reloadPolicies) reloadPolicies();
+      else reloadMissed = true;
+    };
+    process.on("SIGHUP", onSighup);
+    const failed = (code: number) => {
+      process.off("SIGHUP", onSighup);
+      return code;
+    };
     let config;
     try {
       config = await loadGatewayConfig(io.env, io.cwd);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
-      return 1;
+      return failed(1);
     }
     const log = createLogger(config.env.LOG_LEVEL);
     let gateway;
@@ -36,11 +50,11 @@ export const serveCommand: CliCommand = {
     } catch (error) {
       if (error instanceof ClassifierModelError) {
         io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined ? "SWITCHYARD_CLASSIFIER_DIR" : undefined)}\n`);
-        return 1;
+        return failed(1);
       }
       if (!(error instanceof ConfigError)) throw error;
       io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
-      return 1;
+      return failed(1);
     }
     let server;
     try {
@@ -55,7 +69,7 @@ export const serveCommand: CliCommand = {
       if (!reason) throw error;
       io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
       await gateway.close();
-      return 1;
+      return failed(1);
     }
     void gateway.start();
     let stopping = false;
@@ -63,7 +77,8 @@ export const serveCommand: CliCommand = {
       if (stopping) {
         // Supervisors repeat SIGTERM while they wait; only an operator's second Ctrl-C skips the drain.
         if (signal === "SIGINT") {
-          log.warn({ signal }, "second interrupt: exiting without waiting for in-flight requests");
+          // What the skipped drain would have finished is lost: said with numbers, as a shutdown past its deadline says it.
+          log.warn({ signal, ...gateway.unfinished() }, "second interrupt: exiting without waiting for in-flight requests");
           log.flush(() => process.exit(130));
         } else log.info({ signal }, "already shutting down: in-flight requests keep their deadline");
         return;
@@ -78,10 +93,12 @@ export const serveCommand: CliCommand = {
         },
       );
     };
-    process.on("SIGHUP", () => {
+    const running = gateway;
+    reloadPolicies = () => {
       log.info("SIGHUP: reloading policies");
-      void gateway.reloadPolicies();
-    });
+      void running.reloadPolicies();
+    };
+    if (reloadMissed) reloadPolicies();
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
     return -1;

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { apiKeysProblems, parseApiKeys, PRINTABLE_ASCII } from "../auth/api-keys.js";
-import { numberBetween, wholeNumber } from "./env-number.js";
+import { durationMs, numberBetween, wholeNumber } from "./env-number.js";
 import { ListenHostSchema } from "./listen-host.js";
 import { DEFAULT_POLL_MS } from "./watch-paths.js";
 
@@ -52,13 +52,13 @@ export const EnvSchema = z.object({
     .refine((key) => key.trim() === key, "must not start or end with whitespace (a client's header loses it, so the key could never match)")
     .optional(),
   SWITCHYARD_BODY_LIMIT_BYTES: positiveInt.default(4 * 1024 * 1024),
-  SWITCHYARD_SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  SWITCHYARD_SHUTDOWN_TIMEOUT_MS: durationMs(1).default(30_000),
   /**
    * How often the policy folder and budgets.yaml are checked for changes even without a file event
    * (the folder replaced by a symlink swap or `mv`, a file linked from elsewhere, a mount without
    * events); 0 turns the check off. File events still reload within the debounce.
    */
-  SWITCHYARD_POLICY_POLL_MS: wholeNumber(0).default(DEFAULT_POLL_MS),
+  SWITCHYARD_POLICY_POLL_MS: durationMs(0).default(DEFAULT_POLL_MS),
   /** Longest a streamed frame waits to share a socket write with the next ones; 0 writes every event-loop turn. */
   SWITCHYARD_STREAM_FLUSH_MS: numberBetween(0, 100).default(2),
   /** Opt-in: log prompt and answer bodies at debug level. Off by default because prompts carry user data. */

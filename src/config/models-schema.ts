@@ -3,6 +3,7 @@
  * Keys are strict so a typo is an error, not a silently ignored setting.
  */
 import { z } from "zod";
+import { yamlDurationMs } from "./env-number.js";
 
 const positiveInt = z.int().positive();
 
@@ -73,7 +74,7 @@ export const LlamaCppProviderSchema = z.strictObject({
   /** Requests that may wait for a free sequence; beyond this the gateway answers 503. */
   queue: z.int().nonnegative().default(32),
   /** How long a request may wait in the queue before it is refused. */
-  queue_timeout_ms: positiveInt.default(30_000),
+  queue_timeout_ms: yamlDurationMs(1).default(30_000),
   /**
    * Sampling draws from the `top_k` likeliest tokens only (before `top_p` and the temperature), as
    * llama.cpp's server and Ollama do by default; 0 = the whole vocabulary, as OpenAI samples, at the
@@ -135,14 +136,14 @@ export const OpenAICompatibleProviderSchema = z
      */
     base_urls: BaseURLsSchema.optional(),
     /** A pool's first cool-down for a failed server; each failure in a row doubles it. */
-    cooldown_ms: positiveInt.optional(),
+    cooldown_ms: yamlDurationMs(1).optional(),
     /** The longest a pool's failed server is left out. */
-    max_cooldown_ms: positiveInt.optional(),
+    max_cooldown_ms: yamlDurationMs(1).optional(),
     /** Name of the environment variable that holds the API key (never the key itself). */
     api_key_env: EnvVarName.optional(),
     /** `local` for servers on this host or network (e.g. a llama.cpp server pool): PII rules for local apply. */
     location: z.enum(["local", "cloud"]).default("cloud"),
-    timeout_ms: positiveInt.default(60_000),
+    timeout_ms: yamlDurationMs(1).default(60_000),
     max_retries: z.int().min(0).max(10).default(2),
     headers: z.record(z.string(), z.string()).default({}),
     /**

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { setVariables } from "../config/env.js";
-import { wholeNumber } from "../config/env-number.js";
+import { durationMs, wholeNumber, yamlDurationMs } from "../config/env-number.js";
 import { ConfigError, loadOptionalYamlFile, type ConfigProblem } from "../config/yaml-file.js";
 import { CONTEXT_FILE } from "../policy/schema.js";
 import type { SessionLimits } from "./backend.js";
@@ -43,7 +43,7 @@ export const ContextFileSchema = z.strictObject({
   max_turns: z.int().min(2, MIN_TURNS_MESSAGE).optional(),
   max_bytes: positiveInt.optional(),
   /** Upper bound on any one Redis command; a slower Redis makes the request go on without context. */
-  timeout_ms: positiveInt.optional(),
+  timeout_ms: yamlDurationMs(1).optional(),
   /** Sessions kept by the in-memory store before the least recently used is evicted. */
   memory_max_sessions: positiveInt.optional(),
   key_prefix: noHashTag.optional(),
@@ -59,9 +59,9 @@ export const ContextFileSchema = z.strictObject({
        * `rediss://`); an object says which CA to trust and may add a client certificate.
        */
       tls: RedisTlsSchema.optional(),
-      reconnect_max_delay_ms: positiveInt.optional(),
+      reconnect_max_delay_ms: yamlDurationMs(1).optional(),
       /** How often an idle connection is PINGed, so a stalled Redis and its recovery show in /readyz and /metrics. */
-      health_check_ms: positiveInt.optional(),
+      health_check_ms: yamlDurationMs(1).optional(),
       sentinel: z.strictObject({ master: z.string().min(1), nodes: z.array(HostPort).min(1), db: z.int().min(0).optional() }).optional(),
       cluster: z.strictObject({ nodes: z.array(HostPort).min(1) }).optional(),
     })
@@ -90,7 +90,7 @@ export const ContextEnvSchema = z.object({
   SWITCHYARD_CONTEXT_TTL_SECONDS: envInt,
   SWITCHYARD_CONTEXT_MAX_TURNS: z.coerce.number().int().min(2, MIN_TURNS_MESSAGE).optional(),
   SWITCHYARD_CONTEXT_MAX_BYTES: envInt,
-  SWITCHYARD_CONTEXT_TIMEOUT_MS: envInt,
+  SWITCHYARD_CONTEXT_TIMEOUT_MS: durationMs(1).optional(),
   SWITCHYARD_CONTEXT_MAX_SESSIONS: envInt,
 });
 

@@ -4,6 +4,7 @@
  * context instead of waiting), and reconnection retries forever with a capped backoff.
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { MAX_TIMER_MS } from "../config/env-number.js";
 import type { RedisTarget } from "./config.js";
 
 export interface RedisClientOptions {
@@ -61,7 +62,8 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     // has its address lead to the new primary. Longer than any one command's bound, so a slow Redis
     // keeps its connection; one that answers nothing for that long while commands wait (a fork or fsync
     // stall, another client's long script) is reconnected too: its commands had failed at their bound.
-    socketTimeout: Math.max(SILENT_CONNECTION_MS, 4 * options.timeoutMs),
+    // At most the longest timer: a longer one would fire at once, dropping every connection as silent.
+    socketTimeout: Math.min(MAX_TIMER_MS, Math.max(SILENT_CONNECTION_MS, 4 * options.timeoutMs)),
     connectionName: options.connectionName ?? "switchyard-context",
     // A primary demoted to replica by a failover keeps its client connections open and refuses every
     // write with READONLY; reconnecting reaches the new primary, through the address (a DNS name, a

@@ -65,6 +65,12 @@ export interface ChatPipeline {
    * recorded its usage, or after `timeoutMs` (shutdown); says how many were still pending.
    */
   drain(timeoutMs?: number): Promise<{ pending: number }>;
+  /**
+   * How many answered requests have a save or usage record under way (part of what `drain` waits for).
+   * A stream still being written is not among them: the routes count it as running, and counting it
+   * here too would say one request twice.
+   */
+  pending(): number;
   /** The stages up to the decision, without calling a model or saving anything (`POST /v1/route`). */
   explain: ExplainFn;
 }
@@ -84,14 +90,28 @@ interface Decided {
 }
 
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
-  /** Streams still being written and the saves of answers already on their way to the client. */
-  const finishing = new Set<Promise<void>>();
-  function inBackground(ctx: ChatRequestContext, work: Promise<void>): void {
+  /**
+   * Streams still being written (`writing`) and the saves of answers already on their way to the client,
+   * each with its request: a request can have several at once (its stream, then its save and record).
+   * Kept by context, not `requestId`: a client's `x-request-id` may repeat across its requests.
+   */
+  const finishing = new Map<Promise<void>, { request: ChatRequestContext; writing: boolean }>();
+  function inBackground(ctx: ChatRequestContext, work: Promise<void>, writing = false): void {
     const tracked: Promise<void> = work
       // The response is already on its way: a failure here can only be logged.
       .catch((error: unknown) => ctx.log.error({ err: error }, "could not finish a request"))
       .finally(() => finishing.delete(tracked));
-    finishing.add(tracked);
+    finishing.set(tracked, { request: ctx, writing });
+  }
+  /**
+   * Requests, not tasks, among those `finishing` holds. With `recording`, only those whose response has
+   * ended: a stream still being written is running, not unrecorded, even while its turn is saved (the
+   * save starts at its finish_reason, before the usage chunk and `[DONE]` are out).
+   */
+  function requestsFinishing(recording: boolean): number {
+    const tasks = [...finishing.values()];
+    const writing = recording ? new Set(tasks.filter((task) => task.writing).map((task) => task.request)) : new Set();
+    return new Set(tasks.filter((task) => !writing.has(task.request)).map((task) => task.request)).size;
   }
 
   /**
@@ -177,7 +197,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       }
       // Counted from now, so a shutdown waits for streams still being written, not only their saves.
       let streamEnded!: () => void;
-      inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)));
+      inBackground(ctx, new Promise<void>((resolve) => (streamEnded = resolve)), true);
       let saved = false;
       const chunks = presentStream(answer.chunks, {
         vault: restoring,
@@ -440,13 +460,13 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const left = deadline - performance.now();
       if (left <= 0) break;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all([...finishing]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      await Promise.race([Promise.all([...finishing.keys()]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
       clearTimeout(timer);
     }
-    return { pending: finishing.size };
+    return { pending: requestsFinishing(false) };
   }
 
-  return { run, drain, explain };
+  return { run, drain, pending: () => requestsFinishing(true), explain };
 }
 
 /** The dry run decides with the scan always done (`dryRun`), so the features carry its types. */

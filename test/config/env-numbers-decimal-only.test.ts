@@ -25,7 +25,7 @@ describe("a number environment variable", () => {
   it("refuses a blank or hexadecimal value for the other whole-number variables too", () => {
     expect(problems(() => parseEnv({ SWITCHYARD_POLICY_POLL_MS: " ", SWITCHYARD_BODY_LIMIT_BYTES: "0x100000" }))).toEqual([
       "SWITCHYARD_BODY_LIMIT_BYTES: must be a whole number ≥ 1",
-      "SWITCHYARD_POLICY_POLL_MS: must be a whole number ≥ 0",
+      "SWITCHYARD_POLICY_POLL_MS: must be a whole number of milliseconds from 0 to 2147483647 (about 24.8 days, the longest wait a timer holds)",
     ]);
   });
 
