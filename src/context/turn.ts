@@ -91,6 +91,27 @@ export function matchesStored(stored: StoredTurn, client: ClientFingerprint): bo
   return storedCall?.name === client.legacyCall.name;
 }
 
+/**
+ * One key per stored turn and per client message, equal exactly when `matchesStored` matches them, so
+ * lists of them can be compared item by item (sequence-match.ts). A client's message that matches no
+ * stored turn by its own fingerprint is keyed by its legacy one when every stored turn with that
+ * fingerprint is a call to the same function; stored turns of one legacy fingerprint calling
+ * different functions (the same text, before 985cc43) match none of them.
+ */
+export function matchKeys(stored: readonly StoredTurn[], client: readonly ClientFingerprint[]): { stored: string[]; client: string[] } {
+  const storedKeys = stored.map((turn) => turn.fingerprint);
+  /** The function each stored fingerprint's turns call, null when they call none or not all the same. */
+  const calls = new Map<string, string | null>();
+  for (const turn of stored) {
+    const name = turn.message.role === "assistant" ? (turn.message.function_call?.name ?? null) : null;
+    calls.set(turn.fingerprint, calls.has(turn.fingerprint) && calls.get(turn.fingerprint) !== name ? null : name);
+  }
+  const clientKeys = client.map(({ fingerprint, legacyCall }) =>
+    !calls.has(fingerprint) && legacyCall && calls.get(legacyCall.fingerprint) === legacyCall.name ? legacyCall.fingerprint : fingerprint,
+  );
+  return { stored: storedKeys, client: clientKeys };
+}
+
 function digest(message: ChatMessage, withFunctionCall: boolean): string {
   const hash = createHash("sha256").update(message.role).update("\0").update(canonicalContent(message.content));
   if (message.role === "assistant" && message.tool_calls) {
