@@ -7,15 +7,19 @@
  * that tokenize differently in context (for example any stop string starting with a space).
  *
  * Each stop string is matched by a Knuth–Morris–Pratt automaton fed every character once, and the
- * held-back tail is kept as the pieces it came in: a push costs its own length (times the stop
- * strings). Searching the held tail again on every push cost its length, and looking for the
- * longest partial stop string its square: a client's 100,000-character stop string whose start the
- * model kept writing ("aaaa…") held the event loop for seconds within a few thousand tokens.
+ * held-back tail is kept as the pieces it came in, released from a moving head: a push costs its
+ * own length times the stop strings, plus the pieces it releases (each piece is released once, and
+ * the released front is dropped in one copy once it is most of the array). Searching the held tail
+ * again on every push cost its length, and looking for the longest partial stop string its square:
+ * a client's 100,000-character stop string whose start the model kept writing ("aaaa…") held the
+ * event loop for seconds within a few thousand tokens.
  */
 export class StopMatcher {
   private readonly stops: StopAutomaton[];
   /** Text taken but not emitted yet: the tail that may still begin a stop string. */
   private held: string[] = [];
+  /** Index of the first piece still held: pieces before it were released (see `release`). */
+  private first = 0;
   private heldLength = 0;
   private matched = false;
 
@@ -47,9 +51,8 @@ export class StopMatcher {
     this.heldLength += text.length;
     if (cut >= 0) {
       this.matched = true;
-      const out = this.held.join("").slice(0, cut);
-      this.held = [];
-      this.heldLength = 0;
+      const out = this.held.slice(this.first).join("").slice(0, cut);
+      this.clear();
       return out;
     }
     return this.release(this.heldLength - hold);
@@ -57,24 +60,36 @@ export class StopMatcher {
 
   /** The held-back tail, once generation ended without a stop string. */
   flush(): string {
-    const rest = this.matched ? "" : this.held.join("");
-    this.held = [];
-    this.heldLength = 0;
+    const rest = this.matched ? "" : this.held.slice(this.first).join("");
+    this.clear();
     return rest;
+  }
+
+  private clear(): void {
+    this.held = [];
+    this.first = 0;
+    this.heldLength = 0;
   }
 
   /** The first `count` held characters, no longer held. */
   private release(count: number): string {
     if (count === 0) return "";
+    const { held } = this;
     let out = "";
-    let whole = 0;
-    while (whole < this.held.length && this.held[whole]!.length <= count - out.length) out += this.held[whole++]!;
-    this.held.splice(0, whole);
+    let first = this.first;
+    while (first < held.length && held[first]!.length <= count - out.length) out += held[first++]!;
     if (out.length < count) {
       const rest = count - out.length;
-      out += this.held[0]!.slice(0, rest);
-      this.held[0] = this.held[0]!.slice(rest);
+      out += held[first]!.slice(0, rest);
+      held[first] = held[first]!.slice(rest);
     }
+    // Splicing the released pieces off the front moved every held piece on each push: quadratic
+    // while a long partial stop string stays held. The front is dropped once it is most of the array.
+    if (first > 1024 && 2 * first > held.length) {
+      this.held = held.slice(first);
+      first = 0;
+    }
+    this.first = first;
     this.heldLength -= count;
     return out;
   }
