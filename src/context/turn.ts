@@ -92,11 +92,20 @@ export function matchesStored(stored: StoredTurn, client: ClientFingerprint): bo
 }
 
 /**
- * One key per stored turn and per client message, equal exactly when `matchesStored` matches them, so
- * lists of them can be compared item by item (sequence-match.ts). A client's message that matches no
- * stored turn by its own fingerprint is keyed by its legacy one when every stored turn with that
- * fingerprint is a call to the same function; stored turns of one legacy fingerprint calling
- * different functions (the same text, before 985cc43) match none of them.
+ * One key per stored turn and per client message, so lists of them can be compared item by item
+ * (sequence-match.ts). A client's message that matches no stored turn by its own fingerprint is keyed
+ * by its legacy one when every stored turn with that fingerprint is a call to the same function.
+ *
+ * Keys are equal when `matchesStored` matches, except in three rare cases, all with turns stored under
+ * the old function_call fingerprint (before 985cc43; clients can no longer create them, only sessions
+ * stored before hold them), where a per-message match could not be compared in linear time:
+ * (A) the same call stored both before and after 985cc43: the client's copy is keyed by its new
+ *     fingerprint and misses the old turn, so a full resend reads as diverged, not overlap;
+ * (B) a legacy call whose text equals a plain stored answer (no call): the call matches neither, so
+ *     overlap becomes diverged;
+ * (C) legacy calls with the same text to different functions: the client's copies match none of
+ *     them; a full resend is a rewrite, but a window without the session's start reads as continued,
+ *     the resent turns appended after the stored ones (stored twice).
  */
 export function matchKeys(stored: readonly StoredTurn[], client: readonly ClientFingerprint[]): { stored: string[]; client: string[] } {
   const storedKeys = stored.map((turn) => turn.fingerprint);
