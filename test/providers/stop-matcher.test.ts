@@ -37,6 +37,11 @@ describe("StopMatcher", () => {
     expect(run([], ["a", "b"])).toEqual({ out: "ab", stopped: false });
   });
 
+  it("ignores empty stop strings, which would end every answer before its first character", () => {
+    expect(run(["", "END"], ["a", "b END"])).toEqual({ out: "ab ", stopped: true });
+    expect(run([""], ["a", "b"])).toEqual({ out: "ab", stopped: false });
+  });
+
   // A client's stop strings may be long (the body limit is the only bound). The held tail was searched
   // again on every push and its longest partial stop string looked for from its whole length down:
   // 3,000 tokens writing the start of four 100,000-character stop strings took ~1.4 s of CPU. And the

@@ -23,7 +23,10 @@ export class StopMatcher {
   private heldLength = 0;
   private matched = false;
 
-  /** Empty stop strings are left out (one would end every answer before its first character). */
+  /**
+   * Empty stop strings are left out here, the only place that does (runtime.ts passes the client's
+   * and the chat template's as they are): one would end every answer before its first character.
+   */
   constructor(stops: readonly string[]) {
     this.stops = stops.filter((stop) => stop.length > 0).map((stop) => new StopAutomaton(stop));
   }
@@ -95,7 +98,11 @@ export class StopMatcher {
   }
 }
 
-/** One stop string's matcher: `state` is the longest end of the text fed that begins the stop string. */
+/**
+ * One stop string's matcher: `state` is the longest end of the text fed that begins the stop string.
+ * Its prefix function is context/sequence-match.ts's prefixFunction over char codes, kept apart so a
+ * 100,000-character stop string is not split into an array of one-character strings first.
+ */
 class StopAutomaton {
   state = 0;
   /** fallback[i]: the longest proper prefix of text[0..i] that is also its suffix. */
