@@ -8,7 +8,8 @@
 import type { ChatMessage } from "../api/chat-request.js";
 import { attachLateResults } from "./late-results.js";
 import type { SessionSnapshot } from "./store.js";
-import { clientFingerprint, isInstruction, matchesStored, messageFingerprint } from "./turn.js";
+import { commonPrefixLengths } from "./sequence-match.js";
+import { clientFingerprint, isInstruction, matchesStored, matchKeys, messageFingerprint } from "./turn.js";
 
 export type MergeMode =
   /** Nothing stored: the client's messages are the conversation. */
@@ -110,23 +111,19 @@ function merge(stored: Pick<SessionSnapshot, "instructions" | "turns">, client: 
 
   const storedTurns = stored.turns;
   if (storedTurns.length === 0) return result("new", body, body);
-  const bodyFp = body.map(clientFingerprint);
-  const same = (b: number, s: number) => matchesStored(storedTurns[s]!, bodyFp[b]!);
-  const last = storedTurns.length - 1;
-
-  // The latest position where the stored tail ends inside the client's messages, matching backwards
-  // until either the client's first message or the stored first turn.
-  for (let end = bodyFp.length; end >= 1; end--) {
-    if (!same(end - 1, last)) continue;
-    let matched = 1;
-    while (matched < end && matched < storedTurns.length && same(end - 1 - matched, last - matched)) matched++;
-    if (matched === end || matched === storedTurns.length) {
-      const olderStored = storedTurns.slice(0, storedTurns.length - matched).map((t) => t.message);
-      return result("overlap", attachLateResults([...olderStored, ...body]), body.slice(end));
-    }
+  const keys = matchKeys(storedTurns, body.map(clientFingerprint));
+  const count = storedTurns.length;
+  // For each end, how many messages the client's up to there and the stored turns end with in common;
+  // the latest end where the stored tail runs back to the client's first message or the stored first turn.
+  const common = commonPrefixLengths(keys.stored.toReversed(), keys.client.toReversed());
+  for (let end = body.length; end >= 1; end--) {
+    const matched = Math.min(end, count);
+    if (common[body.length - end]! < matched) continue;
+    const olderStored = storedTurns.slice(0, count - matched).map((t) => t.message);
+    return result("overlap", attachLateResults([...olderStored, ...body]), body.slice(end));
   }
 
-  if (resendsHistory(body, storedTurns.length, same)) return result("diverged", body, body, true);
+  if (resendsHistory(body, keys)) return result("diverged", body, body, true);
 
   return result("continued", attachLateResults([...storedTurns.map((t) => t.message), ...body]), body);
 }
@@ -144,18 +141,18 @@ const isAnswer = (message: ChatMessage): boolean => message.role === "assistant"
  * only its new turn with the same preamble message in front of every question, is a new turn; were it
  * taken for a rewrite, the stored history would be replaced by that one turn.
  *
- * @param same whether the client's message `b` matches the stored turn `s`
+ * Each line-up is a common run of keys (`matchKeys`), found for every start at once (sequence-match.ts).
  */
-function resendsHistory(body: readonly ChatMessage[], storedCount: number, same: (b: number, s: number) => boolean): boolean {
+function resendsHistory(body: readonly ChatMessage[], keys: { stored: string[]; client: string[] }): boolean {
   // One message is a new turn whatever it repeats: a question asked again, or a call result resent by
   // a retry without x-request-id — taken for a rewrite, it would replace the whole stored history.
   if (body.length < 2) return false;
-  const lineUp = (b: number, s: number): boolean => {
-    let run = 0;
-    while (b + run < body.length && s + run < storedCount && same(b + run, s + run)) run++;
-    return run > 0 && body.slice(b, b + run + 1).some(isAnswer);
-  };
-  for (let s = 0; s < storedCount; s++) if (lineUp(0, s)) return true;
-  for (let b = 1; b < body.length; b++) if (lineUp(b, 0)) return true;
-  return false;
+  // nextAnswer[b]: the first answer at or after the client's message b (body.length when none).
+  const nextAnswer = new Array<number>(body.length + 1).fill(body.length);
+  for (let b = body.length - 1; b >= 0; b--) nextAnswer[b] = isAnswer(body[b]!) ? b : nextAnswer[b + 1]!;
+  // A run of `run` messages from b lines up; with the message where it departs, it must hold an answer.
+  const lineUp = (b: number, run: number) => run > 0 && nextAnswer[b]! < Math.min(b + run + 1, body.length);
+  // Runs from the client's first message against each stored turn, then from each client message against the stored first turn.
+  if (commonPrefixLengths(keys.client, keys.stored).some((run) => lineUp(0, run))) return true;
+  return commonPrefixLengths(keys.stored, keys.client).some((run, b) => b > 0 && lineUp(b, run));
 }

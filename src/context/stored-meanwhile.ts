@@ -22,6 +22,7 @@
  */
 import type { ChatMessage } from "../api/chat-request.js";
 import { messageFingerprint, type StoredTurn } from "./turn.js";
+import { prefixFunction } from "./sequence-match.js";
 
 export interface WaitingTurns {
   /** The request id the waiting turns are stored with. */
@@ -94,17 +95,6 @@ function overlap(list: readonly string[], text: readonly string[]): number {
     if (k < text.length && item === text[k]) k++;
   }
   return k;
-}
-
-/** fallback[i]: the length of the longest proper prefix of items[0..i] that is also its suffix. */
-function prefixFunction(items: readonly string[]): number[] {
-  const fallback = new Array<number>(items.length).fill(0);
-  for (let i = 1, k = 0; i < items.length; i++) {
-    while (k > 0 && items[i] !== items[k]) k = fallback[k - 1]!;
-    if (items[i] === items[k]) k++;
-    fallback[i] = k;
-  }
-  return fallback;
 }
 
 /**

@@ -91,6 +91,36 @@ export function matchesStored(stored: StoredTurn, client: ClientFingerprint): bo
   return storedCall?.name === client.legacyCall.name;
 }
 
+/**
+ * One key per stored turn and per client message, so lists of them can be compared item by item
+ * (sequence-match.ts). A client's message that matches no stored turn by its own fingerprint is keyed
+ * by its legacy one when every stored turn with that fingerprint is a call to the same function.
+ *
+ * Keys are equal when `matchesStored` matches, except in three rare cases, all with turns stored under
+ * the old function_call fingerprint (before 985cc43; clients can no longer create them, only sessions
+ * stored before hold them), where a per-message match could not be compared in linear time:
+ * (A) the same call stored both before and after 985cc43: the client's copy is keyed by its new
+ *     fingerprint and misses the old turn, so a full resend reads as diverged, not overlap;
+ * (B) a legacy call whose text equals a plain stored answer (no call): the call matches neither, so
+ *     overlap becomes diverged;
+ * (C) legacy calls with the same text to different functions: the client's copies match none of
+ *     them; a full resend is a rewrite, but a window without the session's start reads as continued,
+ *     the resent turns appended after the stored ones (stored twice).
+ */
+export function matchKeys(stored: readonly StoredTurn[], client: readonly ClientFingerprint[]): { stored: string[]; client: string[] } {
+  const storedKeys = stored.map((turn) => turn.fingerprint);
+  /** The function each stored fingerprint's turns call, null when they call none or not all the same. */
+  const calls = new Map<string, string | null>();
+  for (const turn of stored) {
+    const name = turn.message.role === "assistant" ? (turn.message.function_call?.name ?? null) : null;
+    calls.set(turn.fingerprint, calls.has(turn.fingerprint) && calls.get(turn.fingerprint) !== name ? null : name);
+  }
+  const clientKeys = client.map(({ fingerprint, legacyCall }) =>
+    !calls.has(fingerprint) && legacyCall && calls.get(legacyCall.fingerprint) === legacyCall.name ? legacyCall.fingerprint : fingerprint,
+  );
+  return { stored: storedKeys, client: clientKeys };
+}
+
 function digest(message: ChatMessage, withFunctionCall: boolean): string {
   const hash = createHash("sha256").update(message.role).update("\0").update(canonicalContent(message.content));
   if (message.role === "assistant" && message.tool_calls) {

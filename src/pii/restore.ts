@@ -27,6 +27,8 @@ const WORD_CHAR = /[A-Za-z0-9_]/;
 const LETTER_ESCAPES = "nrtbf";
 // The longest placeholder: "<" + a 40-character type + "_" + a counter of up to 9 digits + ">".
 const MAX_PLACEHOLDER = 1 + 40 + 1 + 9 + 1;
+/** The longest bare alias: a placeholder without its brackets. */
+const MAX_BARE = MAX_PLACEHOLDER - 2;
 // The same with both brackets escaped ("\u003c" … "\u003e").
 const MAX_JSON_PLACEHOLDER = MAX_PLACEHOLDER + 2 * 5;
 const PARTIAL = /^<[A-Z0-9_]*$/;
@@ -149,7 +151,7 @@ export function createStreamRestorer(vault: PseudonymVault, options: RestoreOpti
     push(delta) {
       if (vault.size === 0 && held === "") return delta;
       const text = held + delta;
-      const cut = earliest(partialStart(text, json), aliasStart(text, vault.bareAliases()));
+      const cut = earliest(partialStart(text, json), aliasStart(text, vault.bareAliasStarts()));
       held = cut === -1 ? "" : text.slice(cut);
       return emit(cut === -1 ? text : text.slice(0, cut));
     },
@@ -177,16 +179,12 @@ function partialStart(text: string, json: boolean): number {
 /**
  * Where a bare alias the next delta may complete begins at the end of `text` ("PERS", or "PERSON_1",
  * which "2" would make another), or -1. It is held back whatever precedes it: once it is complete,
- * the restoring decides whether it is a whole word.
+ * the restoring decides whether it is a whole word. Each of the last characters is looked up once
+ * among the aliases' starts, so a delta costs the same however many aliases the request handed out.
  */
-function aliasStart(text: string, aliases: ReadonlySet<string>): number {
-  if (aliases.size === 0) return -1;
-  let longest = 0;
-  for (const alias of aliases) longest = Math.max(longest, alias.length);
-  for (let i = Math.max(0, text.length - longest); i < text.length; i++) {
-    const first = text.charCodeAt(i);
-    for (const alias of aliases) if (alias.charCodeAt(0) === first && alias.startsWith(text.slice(i))) return i;
-  }
+function aliasStart(text: string, starts: ReadonlySet<string>): number {
+  if (starts.size === 0) return -1;
+  for (let i = Math.max(0, text.length - MAX_BARE); i < text.length; i++) if (starts.has(text.slice(i))) return i;
   return -1;
 }
 

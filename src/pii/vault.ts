@@ -29,6 +29,8 @@ export class PseudonymVault {
   // Not in the snapshot: the pipeline reads the vault anew for every request, so these are the bare
   // aliases of the request at hand, and a stored conversation never turns plain text into a value.
   readonly #bare = new Set<string>();
+  /** Every start of every bare alias, made when first asked for after the aliases changed (see `bareAliasStarts`). */
+  #bareStarts: Set<string> | undefined;
   // Not in the snapshot either: placeholders the request at hand holds as typed text (`reserve`).
   readonly #reserved = new Set<string>();
 
@@ -85,13 +87,30 @@ export class PseudonymVault {
    */
   handedOutBare(sanitized: string): void {
     for (const [placeholder] of sanitized.matchAll(PLACEHOLDER)) {
-      if (this.#valueByPlaceholder.has(placeholder)) this.#bare.add(placeholder.slice(1, -1));
+      if (this.#valueByPlaceholder.has(placeholder) && !this.#bare.has(placeholder.slice(1, -1))) {
+        this.#bare.add(placeholder.slice(1, -1));
+        this.#bareStarts = undefined;
+      }
     }
   }
 
   /** The placeholders handed out without brackets, as they went out (`PERSON_1`). */
   bareAliases(): ReadonlySet<string> {
     return this.#bare;
+  }
+
+  /**
+   * Every start of a bare alias ("P", "PE", … "PERSON_1"): what a streamed answer's end may be, to be
+   * completed by the next delta. Made once for all of an answer's restorers, which ask on every
+   * delta: looking each alias up there cost aliases × deltas (thousands of message names and a long
+   * answer held the event loop for seconds).
+   */
+  bareAliasStarts(): ReadonlySet<string> {
+    if (this.#bareStarts === undefined) {
+      this.#bareStarts = new Set();
+      for (const alias of this.#bare) for (let end = 1; end <= alias.length; end++) this.#bareStarts.add(alias.slice(0, end));
+    }
+    return this.#bareStarts;
   }
 
   /** The placeholders handed out, never their values. */

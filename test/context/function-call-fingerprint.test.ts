@@ -81,6 +81,19 @@ describe("merging a resent history holding a function_call", () => {
       expect(merged).toMatchObject({ mode: "diverged", replace: true });
     });
 
+    it("matches none of several such calls with the same text to different functions (turn.ts matchKeys, case C)", () => {
+      // The old fingerprint cannot tell these calls apart, and the client's copies are keyed by their new one.
+      const callTo = (name: string): ChatMessage => ({ role: "assistant", content: null, function_call: { name, arguments: "{}" } });
+      const done = (name: string): ChatMessage => ({ role: "function", name, content: "done" });
+      const turns = [...stored(user("mail it")), storedBefore(callTo("send_mail")), ...stored(done("send_mail"), user("fax it")), storedBefore(callTo("send_fax")), ...stored(done("send_fax"))];
+      const full = [user("mail it"), callTo("send_mail"), done("send_mail"), user("fax it"), callTo("send_fax"), done("send_fax"), user("thanks")];
+      expect(mergeHistory({ instructions: [], turns }, full)).toMatchObject({ mode: "diverged", replace: true, newTurns: full });
+      // A window without the session's first turn: nothing lines up, so it is stored again after the stored turns.
+      const window = full.slice(1);
+      const merged = mergeHistory({ instructions: [], turns }, window);
+      expect(merged).toMatchObject({ mode: "continued", replace: false, messages: [...turns.map((turn) => turn.message), ...window], newTurns: window });
+    });
+
     it("is a rewrite when the client resends it after an edited turn", () => {
       // Matched by the old fingerprint, the call is a repeated stored turn: the client sends history.
       const edited = [user("mail it"), call({ to: "finance" }), result, user("and fax it")];

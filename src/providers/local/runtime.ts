@@ -170,7 +170,7 @@ export class LocalModelRuntime {
       this.pool.release(slot);
       throw this.closing.signal.aborted ? this.closing.signal.reason : error;
     }
-    const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers].filter((s) => s.length > 0));
+    const stopMatcher = new StopMatcher([...stop, ...prompt.stopTriggers]);
     // Ends generation early on a stop string without treating it as a client abort.
     const stopGeneration = new AbortController();
     const generationSignal = AbortSignal.any([signal, stopGeneration.signal]);
