@@ -4,7 +4,11 @@
  * each position afresh costs the product of the two lengths.
  */
 
-/** fallback[i]: the length of the longest proper prefix of items[0..i] that is also its suffix (Knuth–Morris–Pratt). */
+/**
+ * fallback[i]: the length of the longest proper prefix of items[0..i] that is also its suffix
+ * (Knuth–Morris–Pratt). Computed once per pattern and reused across many texts (stored-meanwhile.ts),
+ * where `commonPrefixLengths` would go over the pattern again for each.
+ */
 export function prefixFunction(items: readonly string[]): number[] {
   const fallback = new Array<number>(items.length).fill(0);
   for (let i = 1, k = 0; i < items.length; i++) {

@@ -361,7 +361,7 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         for (const call of (delta.tool_calls ?? []) as ToolCallDelta[]) {
           let collected = calls.get(call.index);
           // A kind the SDK does not know yet (`knownKind`) is passed on as it came and kept out of the
-          // session and the count, as a whole answer's is (`knownCall`): stored, it was an empty function
+          // session and the count, as a whole answer's is (`readableCall`): stored, it was an empty function
           // call that the session's next request sent upstream.
           if (!collected && (unknownKinds.has(call.index) || !knownKind(call))) {
             unknownKinds.add(call.index);
@@ -591,7 +591,7 @@ const isObject = (value: unknown): boolean => typeof value === "object" && value
  * a function or a custom call object. Vendor fields beside a function (Gemini's `extra_content`) do
  * not make it another kind. Undefined otherwise: a kind the SDK does not know yet (`mcp`), or a whole
  * answer's call with neither object (`{id}`, `function: null`). Whether a whole answer's call of a
- * known kind is whole (its name and text strings) is `knownCall`'s to say.
+ * known kind is whole (its name and text strings) is `readableCall`'s to say.
  */
 function callKind(call: CallPiece): "function" | "custom" | undefined {
   if (call.type === "function" || call.type === "custom") return call.type;
