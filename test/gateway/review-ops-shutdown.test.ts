@@ -3,9 +3,10 @@
  * SWITCHYARD_SHUTDOWN_TIMEOUT_MS is ended at the deadline (its last event the shutdown's error) and
  * the process still exits 0 promptly.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnServe } from "../support/cli-process.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
 
@@ -14,26 +15,12 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+/** A `serve` child once it listens; `exited` also gives its output. */
 async function serve(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; exited: Promise<{ code: number | null; signal: string | null; out: string }> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let out = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, out })));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    void exited.then(({ code }) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-  return { child, url, exited };
+  const started = spawnServe(env);
+  cleanups.push(started.kill);
+  const url = await started.listening;
+  return { child: started.child, url, exited: started.exited.then((end) => ({ ...end, out: started.output() })) };
 }
 
 describe("switchyard serve shutdown", { timeout: 90_000 }, () => {

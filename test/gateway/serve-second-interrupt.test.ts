@@ -2,9 +2,9 @@
  * An operator's second Ctrl-C skips the drain: the process exits at once. Usage records still buffered
  * (Redis down) are then lost; the log says how many, as a shutdown that ran out of time does.
  */
-import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnServe } from "../support/cli-process.js";
 import { startFakeOpenAI } from "../support/fake-openai.js";
 import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
 import { startRedisServer } from "../support/redis-server.js";
@@ -23,26 +23,16 @@ async function startServe() {
   cleanups.push(() => redis.stop());
   const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k", REDIS_URL: redis.url },
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  });
-  const output = { text: "" };
-  child.stdout.on("data", (chunk: Buffer) => (output.text += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output.text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  await until(async () => /"url":"http:[^"]+"/.test(output.text), 60_000, 100);
-  const url = /"url":"(http:[^"]+)"/.exec(output.text)![1]!;
+  const serve = spawnServe({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k", REDIS_URL: redis.url });
+  cleanups.push(serve.kill);
+  const url = await serve.listening;
   /** Two Ctrl-Cs, the second once the first is logged; the second's log line. */
   const interruptTwice = async () => {
-    child.kill("SIGINT");
-    await until(async () => output.text.includes('"shutting down"'), 10_000, 20);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    const line = output.text.split("\n").find((l) => l.includes("second interrupt"));
+    serve.child.kill("SIGINT");
+    await until(async () => serve.output().includes('"shutting down"'), 10_000, 20);
+    serve.child.kill("SIGINT");
+    expect((await serve.exited).code).toBe(130);
+    const line = serve.output().split("\n").find((l) => l.includes("second interrupt"));
     expect(line).toBeDefined();
     return JSON.parse(line!) as Record<string, unknown>;
   };

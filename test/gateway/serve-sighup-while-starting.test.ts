@@ -4,12 +4,13 @@
  * before it listened. Now it starts, and applies the reload once running. Start-up is held at a known
  * point by reading the classifier's switchyard.json from a FIFO the test writes.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { constants } from "node:fs";
 import { cp, type FileHandle, mkdtemp, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnServe } from "../support/cli-process.js";
 import { until } from "../support/until.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -27,23 +28,15 @@ describe("switchyard serve, sent SIGHUP while it starts", { timeout: 90_000 }, (
     await rm(join(dir, "switchyard.json"));
     execFileSync("mkfifo", [join(dir, "switchyard.json")]);
 
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", SWITCHYARD_CLASSIFIER_DIR: dir },
-    });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
+    const serve = spawnServe({ SWITCHYARD_CLASSIFIER_DIR: dir });
+    cleanups.push(serve.kill);
+    const { child } = serve;
 
     // Opening the FIFO for writing succeeds once the gateway opened it to read: it is starting now. Not
     // a blocking open: one that stopped before (a start-up error) would leave it waiting forever.
     let fifo: FileHandle | undefined;
     await until(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited before it read the classifier:\n${out}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited before it read the classifier:\n${serve.output()}`);
       fifo = await open(join(dir, "switchyard.json"), constants.O_WRONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ENXIO") return undefined; // no reader yet
         throw error;
@@ -60,10 +53,10 @@ describe("switchyard serve, sent SIGHUP while it starts", { timeout: 90_000 }, (
       await fifo!.close();
     }
 
-    const listening = until(async () => /"url":"http:[^"]+"/.test(out), 60_000, 100).then(() => "listening" as const);
-    expect(await Promise.race([listening, exited.then((e) => `exited: ${JSON.stringify(e)}`)])).toBe("listening");
-    await until(async () => out.includes("SIGHUP: reloading policies"), 10_000, 50);
+    // Rejects, naming how it ended, if the SIGHUP killed it.
+    await serve.listening;
+    await until(async () => serve.output().includes("SIGHUP: reloading policies"), 10_000, 50);
     child.kill("SIGTERM");
-    expect((await exited).code).toBe(0);
+    expect((await serve.exited).code).toBe(0);
   });
 });

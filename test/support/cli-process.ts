@@ -3,7 +3,7 @@
  * exit code and both streams. The environment is minimal (PATH, HOME and what the test gives), so a
  * developer's own SWITCHYARD_* or OPENAI_* variables cannot change what a test sees.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -56,4 +56,51 @@ export function runCliProcess(args: readonly string[], options: CliProcessOption
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** A `serve` process a test started: its output so far, its address once it listens, its end. */
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** stdout and stderr so far, as they came. */
+  output(): string;
+  /** The address from its "listening" log line; rejects with its output if it exits before. */
+  listening: Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL unless it has ended: for a test's cleanup. */
+  kill(): Promise<void>;
+}
+
+/**
+ * `npm start`'s code path as a real process (PORT 0 unless `env` says otherwise), with the same minimal
+ * environment as `runCliProcess`.
+ *
+ * @example const serve = spawnServe({ SWITCHYARD_POLICY_DIR: dir }); cleanups.push(serve.kill); const url = await serve.listening;
+ */
+export function spawnServe(env: Record<string, string> = {}): ServeProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+  });
+  let output = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then((end) => reject(new Error(`serve exited (${JSON.stringify(end)}) before it listened:\n${output}`)));
+  });
+  // A test that never awaits it (one that expects the process to stop first) must not fail on it.
+  listening.catch(() => undefined);
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    child,
+    output: () => output,
+    listening,
+    exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
 }
