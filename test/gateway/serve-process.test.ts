@@ -143,7 +143,9 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     // The first log lines are written after start-up, asynchronously.
     await until(() => stderr.includes("\n"), 10_000);
     child.kill("SIGTERM");
-    return { stderr, exitCode: await exited };
+    // Read after the exit: a second line written at shutdown (the exit flush) must show.
+    const exitCode = await exited;
+    return { stderr, exitCode };
   }
 
   it.runIf(existsSync("/dev/full"))("with stdout on a full disk, serves, says so once on stderr and exits 0 on SIGTERM", async () => {

@@ -82,6 +82,7 @@ export function spawnServe(env: Record<string, string> = {}): ServeProcess {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
   });
   let output = "";
+  // "exit", not "close": the process's own end. Its output's last lines may still be unread then.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
