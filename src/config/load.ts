@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { createModelRegistry, type Location, type ModelRegistry } from "../models/registry.js";
 import { EnvSchema, setVariables, type Env } from "./env.js";
 import { ModelsFileSchema, type ModelsFile, type ProviderConfig } from "./models-schema.js";
-import { ConfigError, loadYamlFile, notAFolder, type ConfigProblem } from "./yaml-file.js";
+import { ConfigError, expectPolicyFolder, loadYamlFile, type ConfigProblem } from "./yaml-file.js";
 
 export interface GatewayConfig {
   env: Env;
@@ -40,8 +40,7 @@ const IN_PROCESS_LACKS = [
 export async function loadGatewayConfig(rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<GatewayConfig> {
   const env = withFoldersFrom(parseEnv(rawEnv), cwd);
   const policyDir = resolve(cwd, env.SWITCHYARD_POLICY_DIR);
-  const notFolder = await notAFolder(policyDir);
-  if (notFolder) throw notFolder;
+  await expectPolicyFolder(policyDir);
   const modelsPath = join(policyDir, "models.yaml");
   const source = await loadYamlFile(modelsPath, ModelsFileSchema);
   const file = applyEnvOverrides(source.value, env, cwd);

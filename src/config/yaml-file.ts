@@ -314,24 +314,24 @@ export async function readConfigFile(file: string, limit: SizeLimit = POLICY_FIL
 }
 
 /**
- * Why `dir` is no policy folder, as a `ConfigError` naming it: a file given for it (`policy check
+ * Throws a `ConfigError` naming `dir` when it is no policy folder: a file given for it (`policy check
  * policies/routing.yaml`, `SWITCHYARD_POLICY_DIR=…/routing.yaml`) made every file in it fail alike,
  * "a component of the path is not a directory", under paths such as `routing.yaml/models.yaml`.
- * Undefined for a folder, or a path that does not exist (its files are then "file not found").
+ * Returns for a folder, or a path that does not exist (its files are then "file not found").
  *
  * @example
- * const problem = await notAFolder(dir); if (problem) throw problem;
+ * await expectPolicyFolder(dir);
  */
-export async function notAFolder(dir: string): Promise<ConfigError | undefined> {
+export async function expectPolicyFolder(dir: string): Promise<void> {
   let info: Stats;
   try {
     info = await stat(dir);
   } catch {
-    return undefined; // missing or unreadable: each file's own read says why
+    return; // missing or unreadable: each file's own read says why
   }
-  if (info.isDirectory()) return undefined;
+  if (info.isDirectory()) return;
   const what = info.isFile() ? "a file" : "not a folder";
-  return new ConfigError([{ file: dir, line: 0, col: 0, path: "", message: `is ${what}, not a policy folder; give the folder that holds routing.yaml (${dirname(dir)})` }]);
+  throw new ConfigError([{ file: dir, line: 0, col: 0, path: "", message: `is ${what}, not a policy folder; give the folder that holds routing.yaml (${dirname(dir)})` }]);
 }
 
 /**

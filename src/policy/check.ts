@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { appendProblems, ConfigError, notAFolder, type ConfigProblem } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, expectPolicyFolder, type ConfigProblem } from "../config/yaml-file.js";
 import { loadContextConfig } from "../context/config.js";
 import { loadPiiPolicy, piiPolicyPath } from "../pii/policy/load.js";
 import { loadBudgetPolicy } from "../usage/budgets/load.js";
@@ -39,8 +39,7 @@ export interface CheckedPolicyDir extends LoadedPolicy {
  */
 export async function checkPolicyDir(options: LoadPolicyOptions): Promise<CheckedPolicyDir> {
   // Alone: every file below would fail with it.
-  const notFolder = await notAFolder(options.dir);
-  if (notFolder) throw notFolder;
+  await expectPolicyFolder(options.dir);
   const problems: ConfigProblem[] = [];
   let omitted = 0;
   const collect = async <T>(load: () => Promise<T>): Promise<T | undefined> => {

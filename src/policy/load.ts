@@ -9,7 +9,7 @@ import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, configText, fileNotFound, notAFolder, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, expectPolicyFolder, fileNotFound, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -95,8 +95,7 @@ export async function policyFileInfo(name: string, dir: string, fallbackDir?: st
 }
 
 export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedPolicy> {
-  const notFolder = await notAFolder(options.dir);
-  if (notFolder) throw notFolder;
+  await expectPolicyFolder(options.dir);
   const routingPath = join(options.dir, ROUTING_FILE);
   const routing = await readIfExists(routingPath);
   if (!routing) throw new ConfigError([await fileNotFound(routingPath)]);
@@ -150,12 +149,11 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
   appendProblems(problems, checked.problems);
   if (!registry || !catalog || !checked.routing || problems.length > 0) throw new ConfigError(problems, checked.omitted);
 
-  const warnings = checked.warnings;
   const files = [...read.map(infoOf), ...(modelsInfo ? [modelsInfo] : [])]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const routes = checked.intents?.routes ?? new Map<string, Location>();
   const policy = withinStack(routing.path, () => compilePolicy(checked.routing as RoutingFile, { version: versionOf(files), catalog, intentRoutes: routes }));
-  return { policy, files, warnings, registry, ...(providers ? { providers } : {}) };
+  return { policy, files, warnings: checked.warnings, registry, ...(providers ? { providers } : {}) };
 }
 
 /**
