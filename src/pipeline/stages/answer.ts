@@ -89,7 +89,7 @@ export function presentCompletion(completion: ChatCompletion, vault: PseudonymVa
   }
   return {
     // Only the request schema's calls with a string id are kept: the stored turn is read back as a request
-    // message, whose calls need one (`knownCall`).
+    // message, whose calls need one (`hasStringId`).
     message: assistantMessage(message.content ?? "", calls?.filter(hasStringId), functionCall, message.refusal ?? undefined),
     ...reportedTokens(completion.usage),
     ttftMs: undefined,
@@ -111,20 +111,15 @@ function readableCall(call: object): ToolCall | undefined {
   const type = callKind(call as CallPiece);
   if (type === undefined) return undefined;
   const typed = (call as CallPiece).type === type ? call : { ...call, type };
-  // A call without a string id is read all the same; only the session needs its id (`knownCall`).
+  // A call without a string id is read all the same; only the session needs its id (`hasStringId`).
   return ToolCallSchema.safeParse({ ...typed, id: "" }).success ? (typed as ToolCall) : undefined;
 }
 
 /**
- * A readable call (`readableCall`) with a string id: the request schema's tool call, kept in the session
- * (whose next request sends it back). The rule a whole answer's calls are kept by too (`presentCompletion`
- * reads each once, then keeps those with a string id).
+ * Whether a readable call (`readableCall`, or one a stream collected) has a string id: the request
+ * schema's tool call, kept in the session (whose next request sends it back). The one rule for a whole
+ * answer's calls and a stream's.
  */
-function knownCall(call: object): ToolCall | undefined {
-  const readable = readableCall(call);
-  return readable && hasStringId(readable) ? readable : undefined;
-}
-
 function hasStringId(call: ToolCall): boolean {
   return typeof call.id === "string";
 }
@@ -287,8 +282,9 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
   let finishSent = false;
   let failure: unknown;
   const summary = (): AnswerSummary => ({
-    // Collected name and text are strings whatever the pieces were; an id that is not one leaves the call out, as a whole answer's.
-    message: assistantMessage(text, calls.size > 0 ? [...calls.values()].filter((call) => knownCall(call)) : undefined, functionCall, refusal),
+    // Collected calls are readable (their kind set by `emptyCall`, name and text strings whatever the
+    // pieces were); an id that is not a string leaves the call out, as a whole answer's.
+    message: assistantMessage(text, calls.size > 0 ? [...calls.values()].filter(hasStringId) : undefined, functionCall, refusal),
     promptTokens,
     cachedPromptTokens,
     completionTokens,
