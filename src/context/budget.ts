@@ -60,6 +60,8 @@ export interface BudgetOptions {
 
 export interface FittedHistory {
   messages: ChatMessage[];
+  /** Where each of `messages` was in the messages fitted (ascending). */
+  indices: number[];
   /** Messages left out, oldest first; send it in `CONTEXT_DROPPED_HEADER` (headers.ts). */
   dropped: number;
   /** Prompt tokens of `messages` (at most this many when everything fit by `tokensAtMost`). */
@@ -197,7 +199,7 @@ function fitWith(messages: readonly ChatMessage[], available: number, countToken
     break;
   }
 
-  const kept: ChatMessage[] = [];
-  for (let i = 0; i < messages.length; i++) if (keep[i]) kept.push(messages[i]!);
-  return { messages: kept, dropped: messages.length - kept.length, tokens, fits };
+  const indices: number[] = [];
+  for (let i = 0; i < messages.length; i++) if (keep[i]) indices.push(i);
+  return { messages: indices.map((i) => messages[i]!), indices, dropped: messages.length - indices.length, tokens, fits };
 }

@@ -12,13 +12,14 @@ const conversation = [system("sys"), user("aaaa"), assistant("bbbb"), user("cccc
 describe("fitting history into a context window", () => {
   it("keeps everything that fits", () => {
     const fitted = fitToBudget(conversation, { contextWindow: 1000, reservedOutputTokens: 100, countTokens });
-    expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 7 + 5 * 8, fits: true });
+    expect(fitted).toEqual({ messages: conversation, indices: [0, 1, 2, 3, 4, 5], dropped: 0, tokens: 7 + 5 * 8, fits: true });
   });
 
   it("drops the oldest turns first and keeps the system prompt and the newest turns", () => {
     // sys 7 + three newest turns 24 = 31 tokens; window 40 - 8 reserved = 32.
     const fitted = fitToBudget(conversation, { contextWindow: 40, reservedOutputTokens: 8, countTokens });
     expect(fitted.messages).toEqual([system("sys"), user("cccc"), assistant("dddd"), user("eeee")]);
+    expect(fitted.indices).toEqual([0, 3, 4, 5]);
     expect(fitted.dropped).toBe(2);
     expect(fitted.fits).toBe(true);
     expect(fitted.tokens).toBe(31);
@@ -38,6 +39,7 @@ describe("fitting history into a context window", () => {
     // in 60, although its results alone (29) would.
     const fitted = fitToBudget(messages, { contextWindow: 60, reservedOutputTokens: 0, countTokens });
     expect(fitted.messages).toEqual([user("q1"), toolCall("c2", "g", "{}"), toolResult("c2", "t")]);
+    expect(fitted.indices).toEqual([0, 4, 5]);
     expect(fitted.dropped).toBe(3);
 
     const roomy = fitToBudget(messages, { contextWindow: 68, reservedOutputTokens: 0, countTokens });
@@ -84,7 +86,7 @@ describe("fitting history into a context window", () => {
     it("counts exactly when the bound is over the window, and keeps what really fits", () => {
       // Exact: 47 tokens (fits in 50); by the bound: 94 (does not).
       const fitted = fitToBudget(conversation, { contextWindow: 50, reservedOutputTokens: 0, countTokens, tokensAtMost: atMost });
-      expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 47, fits: true });
+      expect(fitted).toEqual({ messages: conversation, indices: [0, 1, 2, 3, 4, 5], dropped: 0, tokens: 47, fits: true });
       const tight = fitToBudget(conversation, { contextWindow: 40, reservedOutputTokens: 8, countTokens, tokensAtMost: atMost });
       expect(tight.dropped).toBe(2);
     });
@@ -95,7 +97,7 @@ describe("fitting history into a context window", () => {
       const partial = (m: ChatMessage) => (m.role === "system" ? undefined : atMost(m));
       const fitted = fitToBudget(conversation, { contextWindow: 1000, reservedOutputTokens: 100, countTokens: counting, tokensAtMost: partial });
       expect(counted).toBe(conversation.length);
-      expect(fitted).toEqual({ messages: conversation, dropped: 0, tokens: 47, fits: true });
+      expect(fitted).toEqual({ messages: conversation, indices: [0, 1, 2, 3, 4, 5], dropped: 0, tokens: 47, fits: true });
     });
 
     it("still drops a tool result whose call is gone, however much room there is", () => {

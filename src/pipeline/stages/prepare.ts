@@ -83,7 +83,7 @@ export function prepareCall(
   const foreign = foreignVendorFields(conversation, model, deps.registry);
   const forTarget = withoutVendorFieldsAt(conversation.request, foreign);
   const request = routed.location === "local" ? withRefusalsAsText(forTarget) : forTarget;
-  const { kept, dropped } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
+  const { kept, dropped, indices } = shapeFor(model, request, terms.maxTokens, deps.providers, conversation.clientIndex);
   const options = { vault: conversation.state.vault, tenant };
   const override = terms.pii === "default" ? undefined : terms.pii;
 
@@ -91,12 +91,14 @@ export function prepareCall(
     // The rule's `pii:` is about cloud egress (docs/POLICIES.md#actions): on the host, pii.yaml's
     // local rules apply, whatever it says (redact, block, keep_local…).
     const outcome = deps.sanitizer.sanitizeForLocal(kept, options);
-    if (outcome.kind !== "local") throw blockedInConversation(outcome.error, kept, request);
+    if (outcome.kind !== "local") throw blockedInConversation(outcome.error, indices);
     // The model reads the rewritten prompt, which a pseudonym longer than its value lengthens: fitted
     // again, so one past the window is refused here (passed over, when the policy chose the model), not
     // by the runtime after the decision. The walker keeps an unchanged request as it was: nothing to fit.
     const sent =
-      outcome.request === kept ? { kept, dropped: 0 } : shapeFor(model, outcome.request, terms.maxTokens, deps.providers, keptIndex(kept, request, conversation.clientIndex));
+      outcome.request === kept
+        ? { kept, dropped: 0 }
+        : shapeFor(model, outcome.request, terms.maxTokens, deps.providers, indices.map((i) => conversation.clientIndex[i]));
     const local = withCap(sent.kept, terms.maxTokens);
     return { location: "local", model, provider: routed.provider, request: local, dropped: dropped + sent.dropped, pii: outcome.summary, restoresPlaceholders: outcome.placeholders };
   }
@@ -113,7 +115,7 @@ export function prepareCall(
     case "keep_local":
       throw new KeepLocalError(outcome.types, outcome.summary.filter((entry) => entry.action === "keep_local"));
     case "blocked":
-      throw blockedInConversation(outcome.error, shaped, request);
+      throw blockedInConversation(outcome.error, indices);
     case "failed":
       if (outcome.fallback === "local") throw new KeepLocalError([]);
       throw outcome.error;
@@ -121,21 +123,13 @@ export function prepareCall(
 }
 
 /**
- * Where each message of `kept` (`request` with its oldest turns left out) was in the client's request
- * (`clientIndex`, by `request`'s index), so a refusal of the refitted request names it as sent.
- */
-function keptIndex(kept: ChatCompletionRequest, request: ChatCompletionRequest, clientIndex: readonly (number | undefined)[]): readonly (number | undefined)[] {
-  return kept === request ? clientIndex : kept.messages.map((message) => clientIndex[request.messages.indexOf(message)]);
-}
-
-/**
  * A PII block naming `messages[i]` of the shaped request, which may have dropped the oldest turns, named by
- * the message's index in the conversation (`request`), whose index map to the client's `clientIndex` is.
+ * the message's index in the conversation: `indices[i]` (`shapeFor`'s).
  */
-function blockedInConversation(error: GatewayError, shaped: ChatCompletionRequest, request: ChatCompletionRequest): GatewayError {
-  if (!(error instanceof PiiBlockedError) || error.messageIndex === undefined || shaped.messages === request.messages) return error;
-  const index = request.messages.indexOf(shaped.messages[error.messageIndex]!);
-  return index === -1 ? error : error.atMessage(index);
+function blockedInConversation(error: GatewayError, indices: readonly number[]): GatewayError {
+  if (!(error instanceof PiiBlockedError) || error.messageIndex === undefined) return error;
+  const index = indices[error.messageIndex];
+  return index === undefined ? error : error.atMessage(index);
 }
 
 /**
@@ -151,7 +145,7 @@ export function shapeFor(
   maxTokensCap: number | undefined,
   providers: ProviderSet,
   clientIndex?: readonly (number | undefined)[],
-): { kept: ChatCompletionRequest; dropped: number } {
+): { kept: ChatCompletionRequest; dropped: number; indices: readonly number[] } {
   assertSupportedAsSent(request, model, clientIndex);
   const requested = requestedMaxTokens(request);
   const reserved = Math.min(requested ?? model.maxOutputTokens, maxTokensCap ?? Infinity);
@@ -186,7 +180,7 @@ export function shapeFor(
       throw contextLengthExceeded(fitted, budget, exact === undefined ? undefined : { promptTokens: exact, completionTokens: reserved });
     }
   }
-  return { kept, dropped: fitted.dropped };
+  return { kept, dropped: fitted.dropped, indices: fitted.indices };
 }
 
 /**
