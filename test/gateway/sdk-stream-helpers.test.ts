@@ -27,6 +27,20 @@ const INDEXLESS_CALLS = [
   chunkFrame(BASE, {}, "stop"),
 ];
 
+/** A server that repeats each call's name (with its id) on every piece, and the deprecated `function_call`'s. */
+const REPEATED_NAMES = [
+  chunkFrame(BASE, { role: "assistant", tool_calls: [{ index: 0, id: "call_weather", type: "function", function: { name: "get_weather", arguments: '{"unit":' } }] }, null),
+  chunkFrame(BASE, { tool_calls: [{ index: 0, id: "call_weather", type: "function", function: { name: "get_weather", arguments: '"C"}' } }] }, null),
+  chunkFrame(BASE, { tool_calls: [{ index: 1, id: "call_time", type: "function", function: { name: "get_time", arguments: "{}" } }] }, null),
+  chunkFrame(BASE, { tool_calls: [{ index: 1, id: "call_time", type: "function", function: { name: "get_time", arguments: "" } }] }, null),
+  chunkFrame(BASE, {}, "tool_calls"),
+];
+const REPEATED_FUNCTION_NAME = [
+  chunkFrame(BASE, { role: "assistant", function_call: { name: "get_weather", arguments: '{"unit":' } }, null),
+  chunkFrame(BASE, { function_call: { name: "get_weather", arguments: '"C"}' } }, null),
+  chunkFrame(BASE, {}, "function_call"),
+];
+
 /**
  * First choices of streams as servers send them, by the marker that asks for each: llama.cpp's server
  * (older builds) without a role, servers that always send the field with `""` or `null`, a choice
@@ -55,6 +69,8 @@ const cloud = upstreamGateway(
       if (last.role === "tool") return eventStream(res, [chunkFrame(BASE, { role: "assistant", content: "Sunny, noon." }, null), chunkFrame(BASE, {}, "stop")]);
       const question = String(last.content);
       if (question.includes("(indexless calls)")) return eventStream(res, INDEXLESS_CALLS);
+      if (question.includes("(repeated names)")) return eventStream(res, REPEATED_NAMES);
+      if (question.includes("(repeated function name)")) return eventStream(res, REPEATED_FUNCTION_NAME);
       if (question.includes("(usage on every chunk)")) {
         // MiniMax: a usage without token counts on every chunk of the answer, none with them, none on the finish.
         const noCounts = { usage: { total_tokens: 0, total_characters: 0 } };
@@ -113,6 +129,26 @@ describe("streamed tool calls without an index (Gemini)", () => {
     // The session kept the calls apart too: a turn sending only the results reads them after their calls.
     const session = (await (await fetch(`${cloud.gw.url}/v1/sessions/indexless-run`)).json()) as { messages: SentMessage[] };
     expect(session.messages[1]!.tool_calls?.map((call) => call.function.name)).toEqual(["get_weather", "get_time"]);
+  });
+});
+
+describe("a stream that repeats each call's name on every piece (vLLM, some proxies)", () => {
+  /** Each call's name as a client that joins the pieces reads it (as OpenAI streams a call: the name once, in its first piece). */
+  async function joinedNames(question: string): Promise<string[]> {
+    const stream = cloud.gw.client().chat.completions.stream({ model: "cloud", tools: TOOLS, messages: [{ role: "user", content: question }] });
+    const names: string[] = [];
+    stream.on("chunk", (chunk) => {
+      const delta = chunk.choices[0]?.delta;
+      for (const call of delta?.tool_calls ?? []) names[call.index] = (names[call.index] ?? "") + (call.function?.name ?? "");
+      if (delta?.function_call?.name) names[0] = (names[0] ?? "") + delta.function_call.name;
+    });
+    await stream.done();
+    return names;
+  }
+
+  it("names each call once in the chunks the client reads", async () => {
+    expect(await joinedNames("Weather and time? (repeated names)")).toEqual(["get_weather", "get_time"]);
+    expect(await joinedNames("Weather? (repeated function name)")).toEqual(["get_weather"]);
   });
 });
 

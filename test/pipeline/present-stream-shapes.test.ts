@@ -1,12 +1,20 @@
 /**
  * The answer stage reads chunks whose parts are missing (a usage chunk without `choices`, a finish
  * choice without `delta`) as empty: the answer and its usage are still collected, and the stream ends
- * as finished, not failed; a part repeated on every piece (a call's name) is kept once.
+ * as finished, not failed; a part repeated on every piece (a call's name) is kept once, as the cloud
+ * provider shapes such a stream (`streamShaper`) before the answer stage reads it.
  */
 import { expect, it } from "vitest";
 import { PseudonymVault } from "../../src/pii/index.js";
 import { presentStream, type StreamEnd } from "../../src/pipeline/stages/answer.js";
+import { streamShaper } from "../../src/providers/cloud/answer-shape.js";
 import type { ChatCompletionChunk } from "../../src/providers/types.js";
+
+/** The chunks as the cloud provider hands them to the answer stage. */
+async function* shaped(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk> {
+  const shape = streamShaper();
+  for await (const chunk of chunks) yield shape(chunk);
+}
 
 it("collects the answer and usage across chunks without choices or deltas", async () => {
   async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
@@ -31,7 +39,7 @@ it("keeps a call's name once when the server repeats it with the id on every pie
     yield { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "tool_calls", logprobs: null }] };
   }
   let end: StreamEnd | undefined;
-  for await (const _ of presentStream(chunks(), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
+  for await (const _ of presentStream(shaped(chunks()), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
   expect(end?.summary.message?.tool_calls).toEqual([{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
 });
 
@@ -43,6 +51,6 @@ it("keeps the deprecated function call's name once when the server repeats it on
     yield { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "function_call", logprobs: null }] };
   }
   let end: StreamEnd | undefined;
-  for await (const _ of presentStream(chunks(), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
+  for await (const _ of presentStream(shaped(chunks()), { vault: new PseudonymVault(), startedAt: performance.now(), onEnd: (e) => (end = e) }));
   expect(end?.summary.message).toMatchObject({ function_call: { name: "get_weather", arguments: '{"city":"Paris"}' } });
 });

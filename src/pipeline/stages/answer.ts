@@ -395,14 +395,14 @@ async function* presentChunks(chunks: ChunkStream, options: PresentOptions, onSt
         if (callPiece) {
           if (written) {
             written.functionCall ??= { name: "", arguments: "" };
-            written.functionCall.name = joinedName(written.functionCall.name, callPiece.name ?? "");
+            written.functionCall.name += callPiece.name ?? "";
             written.functionCall.arguments += callPiece.arguments ?? "";
           }
           if (restoring && callPiece.arguments) {
             callPiece.arguments = (functionCallArgs ??= createStreamRestorer(options.vault, { json: true })).push(callPiece.arguments);
           }
           functionCall ??= { name: "", arguments: "" };
-          functionCall.name = joinedName(functionCall.name, callPiece.name ?? "");
+          functionCall.name += callPiece.name ?? "";
           functionCall.arguments += callPiece.arguments ?? "";
         }
         // A call is an answer as much as text: its first piece (the name, usually) is the first token.
@@ -638,24 +638,10 @@ function deltaParts(call: ToolCallDelta, collected: ToolCall): { name: string | 
   return collected.type === "custom" ? { name: call.custom?.name, text: call.custom?.input } : { name: call.function?.name, text: call.function?.arguments };
 }
 
-/**
- * Adds a name piece to the call's name, unless it is the whole name again: OpenAI sends a call's name
- * once, in its first piece, and some servers repeat it (with the id) on every piece. Joined, the stored
- * turn named `get_weatherget_weather`, a tool the session's next request sent upstream does not have
- * (the OpenAI SDK keeps the last piece's name: `get_weather`).
- */
+/** Adds a name piece to the call's name (a name repeated on every piece was left out upstream: `streamShaper`). */
 function appendName(call: ToolCall, name: string): void {
   const target = call.type === "custom" ? call.custom : call.function;
-  target.name = joinedName(target.name, name);
-}
-
-/**
- * A call's name with a streamed piece of it added. A piece equal to the whole name so far is a server
- * repeating the name on every piece (OpenAI sends it once, whole, in the first): kept once, as the
- * OpenAI SDK keeps the last one. So a name streamed as two equal halves ("echo" + "echo") reads "echo".
- */
-function joinedName(name: string, piece: string): string {
-  return name === piece ? name : name + piece;
+  target.name += name;
 }
 
 function appendText(call: ToolCall, text: string): void {

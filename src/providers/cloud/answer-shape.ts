@@ -37,12 +37,13 @@ export function shapedCompletion(completion: ChatCompletion): ChatCompletion {
 /** One call's piece in a delta, as an upstream may send it (`index` left out). */
 type CallPiece = { index?: unknown; id?: unknown; function?: unknown; custom?: unknown };
 
-/** The tool calls of one choice seen so far: which index each call id has, the indexes seen, and the latest call written to. */
+/** The tool calls of one choice seen so far: which index each call id has, the indexes seen, the latest call written to, and each call's name so far. */
 interface ChoiceCalls {
   byId: Map<string, number>;
   seen: Set<number>;
   next: number;
   last: number | undefined;
+  names: Map<number, string>;
 }
 
 /** Whether a piece writes its call (a name, arguments or a custom call's input), not only names it (`extra_content`). */
@@ -62,7 +63,8 @@ function writes(piece: CallPiece): boolean {
  * seen, or, with no id, the latest call written to (the rest of its arguments, as OpenAI streams a
  * call after its first piece); a piece without an id whose index an earlier entry of the same delta
  * has gets a new one (parallel calls sent in one delta with `id: ""`, as some proxies relay Gemini's).
- * Id-less calls in later chunks are not told apart: such a piece continues the latest call.
+ * Id-less calls in later chunks are not told apart: such a piece continues the latest call. A call's
+ * name (or the deprecated `function_call`'s) repeated whole on a later piece is left out (`nameOnce`).
  *
  * @example
  * const shape = streamShaper();
@@ -71,6 +73,8 @@ function writes(piece: CallPiece): boolean {
 export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionChunk {
   const choices = new Map<number, ChoiceCalls>();
   const started = new Set<number>();
+  /** Each choice's deprecated `function_call` name so far. */
+  const functionNames = new Map<number, string>();
   return (chunk) => {
     for (const choice of chunk.choices) {
       if (!started.has(choice.index)) {
@@ -78,10 +82,11 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
         // The only role an answer's delta has.
         if (!namesRole(choice.delta.role)) choice.delta.role = "assistant";
       }
+      nameOnce(choice.delta.function_call, functionNames, choice.index);
       const pieces = choice.delta.tool_calls as CallPiece[] | null | undefined;
       if (!Array.isArray(pieces) || pieces.length === 0) continue;
       let calls = choices.get(choice.index);
-      if (!calls) choices.set(choice.index, (calls = { byId: new Map(), seen: new Set(), next: 0, last: undefined }));
+      if (!calls) choices.set(choice.index, (calls = { byId: new Map(), seen: new Set(), next: 0, last: undefined, names: new Map() }));
       // The id-less entries of one delta's list are distinct calls, whatever such a piece would continue
       // (an entry with an id is its id's call: a proxy may send a call's fields in two entries).
       const inDelta = new Set<number>();
@@ -100,10 +105,28 @@ export function streamShaper(): (chunk: ChatCompletionChunk) => ChatCompletionCh
         // id-less pieces after it are still that call's arguments.
         if (!calls.seen.has(index) || writes(piece)) calls.last = index;
         calls.seen.add(index);
+        nameOnce(piece.function, calls.names, index);
+        nameOnce(piece.custom, calls.names, index);
       }
     }
     return chunk;
   };
+}
+
+/**
+ * Leaves out a call's name piece that is the whole name so far again: OpenAI sends a call's name once,
+ * in its first piece, and some servers repeat it (with the id) on every piece, which a reader that
+ * joins the pieces (as OpenAI streams them) reads as `get_weatherget_weather`, a tool the session's next
+ * request would send upstream without it existing. (The OpenAI SDK keeps the last piece's name, as this
+ * keeps the first.) So a name streamed as two equal halves ("echo" + "echo") reads "echo".
+ */
+function nameOnce(part: unknown, names: Map<number, string>, key: number): void {
+  if (part === null || typeof part !== "object") return;
+  const named = part as { name?: unknown };
+  if (typeof named.name !== "string" || named.name.length === 0) return;
+  const sofar = names.get(key) ?? "";
+  if (named.name === sofar) delete named.name;
+  else names.set(key, sofar + named.name);
 }
 
 function indexFor(calls: ChoiceCalls, id: string | undefined): number {
