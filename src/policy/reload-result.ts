@@ -15,7 +15,14 @@ import type { PolicyLoadFailure, PolicyStatus, ReloadResult, ReloadTrigger } fro
  */
 export function loadFailure(error: unknown, trigger: ReloadTrigger, file: string, at: Date = new Date()): PolicyLoadFailure {
   const problems = problemsOf(error, file);
-  return { at: at.toISOString(), trigger, message: problemLines(problems, omittedOf(error)).join("\n"), problems: problems.slice(0, MAX_REPORTED_PROBLEMS) };
+  const omitted = omittedOf(error);
+  return {
+    at: at.toISOString(),
+    trigger,
+    message: problemLines(problems, omitted).join("\n"),
+    problems: problems.slice(0, MAX_REPORTED_PROBLEMS),
+    problemCount: problems.length + omitted,
+  };
 }
 
 /** How many of a load error's problems it does not list (a worker sends at most `MAX_SENT_PROBLEMS`). */
@@ -35,7 +42,8 @@ export function withFailure(result: ReloadResult, other: PolicyLoadFailure | und
   if (!other) return result;
   if (result.ok) return { ok: false, version: result.version, error: other };
   const problems = [...result.error.problems, ...other.problems];
-  return { ok: false, version: result.version, error: { ...result.error, message: `${result.error.message}\n${other.message}`, problems } };
+  const problemCount = result.error.problemCount + other.problemCount;
+  return { ok: false, version: result.version, error: { ...result.error, message: `${result.error.message}\n${other.message}`, problems, problemCount } };
 }
 
 /** The reload state of a file that reloads beside the routing policy (budgets.yaml). */
@@ -66,7 +74,13 @@ export function statusWith(status: PolicyStatus, other: FileReloadState): Policy
 function latestOf(a: PolicyLoadFailure | null, b: PolicyLoadFailure | null): PolicyLoadFailure | null {
   if (!a || !b) return a ?? b;
   const [first, second] = a.at <= b.at ? [a, b] : [b, a];
-  return { at: second.at, trigger: second.trigger, message: `${first.message}\n${second.message}`, problems: [...first.problems, ...second.problems] };
+  return {
+    at: second.at,
+    trigger: second.trigger,
+    message: `${first.message}\n${second.message}`,
+    problems: [...first.problems, ...second.problems],
+    problemCount: first.problemCount + second.problemCount,
+  };
 }
 
 /**
@@ -82,7 +96,7 @@ export function policyReadiness(status: PolicyStatus): ProviderStatus {
   const failure = status.lastError;
   if (!failure) return { state: "ready", detail: serving };
   const files = [...new Set(failure.problems.map((problem) => basename(problem.file)))].join(", ");
-  const count = failure.problems.length;
+  const count = failure.problemCount;
   return {
     state: "ready",
     detail:

@@ -48,7 +48,10 @@ export interface PolicyLoadFailure {
   trigger: ReloadTrigger;
   /** One line per problem: `file:line:col: path: message`. */
   message: string;
+  /** The first problems of each failed file (`MAX_REPORTED_PROBLEMS`). */
   problems: ConfigProblem[];
+  /** Every problem found, listed or not. */
+  problemCount: number;
 }
 
 export type ReloadResult =

@@ -51,3 +51,20 @@ it("names the policy serving, and after an invalid edit which file failed, stayi
   expect((await reload()).status).toBe(200);
   expect((await readyz()).body.components.policy).toEqual({ state: "ready", detail: `routing policy ${version.version}` });
 });
+
+it("counts every problem of an invalid file, past the 50 the log and admin API list", { timeout: 60_000 }, async () => {
+  const routing = join(cloud.gw.policyDir, "routing.yaml");
+  const original = await readFile(routing, "utf8");
+  const rules = Array.from({ length: 60 }, (_, i) => `  - { name: r${i}, when: { intent: [greeting_smalltalk] }, then: { route: missing-model-${i} } }`).join("\n");
+  await writeFile(routing, `version: 1\ndefault: { route: cloud }\nrules:\n${rules}\n`);
+  try {
+    expect((await reload()).status).toBe(422);
+    const status = (await (await fetch(`${cloud.gw.url}/admin/policies`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { lastError: { problems: unknown[]; problemCount: number } };
+    expect(status.lastError.problems).toHaveLength(50);
+    expect(status.lastError.problemCount).toBe(60);
+    expect((await readyz()).body.components.policy!.detail).toContain("failed: routing.yaml invalid (60 problems)");
+  } finally {
+    await writeFile(routing, original);
+  }
+  expect((await reload()).status).toBe(200);
+});
