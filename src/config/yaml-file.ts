@@ -361,11 +361,18 @@ export const ymlName = (name: string): string => name.replace(/\.yaml$/, ".yml")
  * when there is one: an operator who saved `routing.yml` was told only "routing.yaml: file not found".
  */
 export async function fileNotFound(file: string, what = ""): Promise<ConfigProblem> {
-  const yml = ymlName(file);
-  const isFile = yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
-  const there = isFile ? `; ${basename(yml)} is there: the gateway reads ${basename(file)}, rename it` : "";
+  const there = (await ymlIsThere(file)) ? ymlThereHint(file) : "";
   return { file, line: 0, col: 0, path: "", message: `file not found${what}${there}` };
 }
+
+/** Whether the `.yml` file beside `file` (a `.yaml` path) is there. */
+export async function ymlIsThere(file: string): Promise<boolean> {
+  const yml = ymlName(file);
+  return yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
+}
+
+/** What "file not found" adds when `ymlIsThere(file)`. */
+export const ymlThereHint = (file: string): string => `; ${basename(ymlName(file))} is there: the gateway reads ${basename(file)}, rename it`;
 
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */
 export async function loadOptionalYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>> | undefined> {

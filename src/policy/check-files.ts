@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { trainingDataHash, type LabelledExample } from "../../classifiers/data/training-data.js";
 import { IntentsFileSchema } from "../../classifiers/intents.js";
-import { appendProblems, ConfigError, parseYamlText, withinStack, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, parseYamlText, withinStack, ymlThereHint, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
 import type { Location } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PolicyCatalog } from "./catalog.js";
@@ -76,6 +76,8 @@ export interface PolicyCheckInput extends PolicyCheckedAgainst {
   dir: string;
   routing: ReadFile;
   intents?: ReadFile | undefined;
+  /** Without `intents`: intents.yml is in `dir` (named in the missing file's problem). */
+  intentsYmlThere?: boolean | undefined;
   /** pii.yaml, when `piiTypes` or the hash key is to be read from it. */
   pii?: ReadFile | undefined;
   /** Undefined when the model catalog could not be built: the files are parsed, their references not checked. */
@@ -153,7 +155,9 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
         line: 0,
         col: 0,
         path: "",
-        message: `file not found; ${ROUTING_FILE} routes by intent (${uses.join(", ")}) and reads each intent's default route from it`,
+        message: `file not found; ${ROUTING_FILE} routes by intent (${uses.join(", ")}) and reads each intent's default route from it${
+          input.intentsYmlThere ? ymlThereHint(join(input.dir, INTENTS_FILE)) : ""
+        }`,
       });
     }
   }

@@ -9,7 +9,7 @@ import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { loadGatewayConfig } from "../config/load.js";
 import type { ProviderConfig } from "../config/models-schema.js";
-import { appendProblems, ConfigError, configText, expectPolicyFolder, fileNotFound, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, configText, expectPolicyFolder, fileNotFound, parseYamlText, POLICY_FILE_LIMIT, readConfigFile, withinStack, ymlIsThere, ymlName, type ConfigProblem, type SizeLimit } from "../config/yaml-file.js";
 import type { Location, ModelRegistry } from "../models/registry.js";
 import { catalogFromRegistry } from "./catalog.js";
 import {
@@ -135,6 +135,7 @@ export async function loadPolicyDir(options: LoadPolicyOptions): Promise<LoadedP
     dir: options.dir,
     routing,
     intents,
+    intentsYmlThere: !intents && (await ymlIsThere(join(options.dir, INTENTS_FILE))),
     pii,
     catalog,
     labels: options.labels,
