@@ -110,6 +110,29 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const sanitizer = createSanitizer({ policy: piiPolicy, engine: piiEngine, env: config.secrets });
 
   const contextConfig = await loadContextConfig(config.secrets, config.policyDir);
+  const budgetsFile = join(config.policyDir, BUDGETS_FILE);
+  const startBudgets = await readBudgetPolicy(budgetsFile);
+  // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
+  // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
+  const reloadWorkers = new AbortController();
+  // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
+  const workerTurns = new SerialQueue();
+  const policies = await PolicyStore.open({
+    dir: config.policyDir,
+    log,
+    registry: config.registry,
+    classifierSource: classifier,
+    piiTypes: () => piiEngine.entityTypes,
+    piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
+    startupFiles,
+    shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
+    pollMs: env.SWITCHYARD_POLICY_POLL_MS,
+    // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
+    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal, turns: workerTurns }),
+    stopSignal: reloadWorkers.signal,
+  });
+  // Opened after every step that can refuse to start (an invalid policy file): an open Redis
+  // connection kept such a process from exiting. Nothing below waits or refuses.
   const context = createContextStoreFromConfig(contextConfig, log);
   const usageRedis = contextConfig.redis
     ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs, connectionName: "switchyard-usage" })
@@ -122,8 +145,6 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     usageRedis && contextConfig.redis
       ? watchRedisHealth(usageRedis, { intervalMs: contextConfig.redis.healthCheckMs, probe: usageHealthProbe(usageRedis, contextConfig.usageKeyPrefix) })
       : undefined;
-  const budgetsFile = join(config.policyDir, BUDGETS_FILE);
-  const startBudgets = await readBudgetPolicy(budgetsFile);
   // Once the file has been loaded, a reload that finds it gone fails rather than lifting every budget.
   let budgetsFileLoaded = startBudgets !== undefined;
   /** The budgets in force, so a reload can say whether it changed them. */
@@ -148,25 +169,6 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     ...(options.usageClock ? { now: options.usageClock } : {}),
   });
 
-  // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
-  // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
-  const reloadWorkers = new AbortController();
-  // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
-  const workerTurns = new SerialQueue();
-  const policies = await PolicyStore.open({
-    dir: config.policyDir,
-    log,
-    registry: config.registry,
-    classifierSource: classifier,
-    piiTypes: () => piiEngine.entityTypes,
-    piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
-    startupFiles,
-    shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
-    pollMs: env.SWITCHYARD_POLICY_POLL_MS,
-    // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
-    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal, turns: workerTurns }),
-    stopSignal: reloadWorkers.signal,
-  });
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
   policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
@@ -275,7 +277,9 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       await usage.close(closeOptions);
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
       usageRedisHealth?.stop();
-      await usageRedis?.quit().catch(() => undefined);
+      // QUIT is refused while the client is still connecting (no offline queue): that connection, made
+      // just after, stayed open and kept the process from exiting (a start-up that failed to listen).
+      await usageRedis?.quit().catch(() => usageRedis.disconnect());
       httpFetch?.close();
     },
   };

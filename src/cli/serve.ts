@@ -31,77 +31,85 @@ export const serveCommand: CliCommand = {
       else reloadMissed = true;
     };
     process.on("SIGHUP", onSighup);
-    const failed = (code: number) => {
-      process.off("SIGHUP", onSighup);
-      return code;
-    };
-    let config;
+    // Removed unless the gateway runs, however start-up ends (an unexpected error too).
+    let running = false;
     try {
-      config = await loadGatewayConfig(io.env, io.cwd);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
-      return failed(1);
+      return await startGateway();
+    } finally {
+      if (!running) process.off("SIGHUP", onSighup);
     }
-    const log = createLogger(config.env.LOG_LEVEL);
-    let gateway;
-    try {
-      gateway = await createGateway(config, { log });
-    } catch (error) {
-      if (error instanceof ClassifierModelError) {
-        io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined ? "SWITCHYARD_CLASSIFIER_DIR" : undefined)}\n`);
-        return failed(1);
+
+    async function startGateway(): Promise<number> {
+      let config;
+      try {
+        config = await loadGatewayConfig(io.env, io.cwd);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
+        return 1;
       }
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
-      return failed(1);
-    }
-    let server;
-    try {
-      server = await startServer(gateway, {
-        port: config.env.PORT,
-        host: config.env.HOST,
-        log,
-        shutdownTimeoutMs: config.env.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
-      });
-    } catch (error) {
-      const reason = listenFailure(error);
-      if (!reason) throw error;
-      io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
-      await gateway.close();
-      return failed(1);
-    }
-    void gateway.start();
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // Supervisors repeat SIGTERM while they wait; only an operator's second Ctrl-C skips the drain.
-        if (signal === "SIGINT") {
-          // What the skipped drain would have finished is lost: said with numbers, as a shutdown past its deadline says it.
-          log.warn({ signal, ...gateway.unfinished() }, "second interrupt: exiting without waiting for in-flight requests");
-          log.flush(() => process.exit(130));
-        } else log.info({ signal }, "already shutting down: in-flight requests keep their deadline");
-        return;
+      const log = createLogger(config.env.LOG_LEVEL);
+      let gateway;
+      try {
+        gateway = await createGateway(config, { log });
+      } catch (error) {
+        if (error instanceof ClassifierModelError) {
+          io.stderr.write(`switchyard: ${classifierProblem(error, config.env.SWITCHYARD_CLASSIFIER_DIR !== undefined ? "SWITCHYARD_CLASSIFIER_DIR" : undefined)}\n`);
+          return 1;
+        }
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr.write(`switchyard: invalid configuration:\n${error.message}\n`);
+        return 1;
       }
-      stopping = true;
-      log.info({ signal }, "shutting down");
-      server.close().then(
-        () => log.flush(() => process.exit(0)),
-        (error: unknown) => {
-          log.error({ err: error }, "shutdown failed");
-          log.flush(() => process.exit(1));
-        },
-      );
-    };
-    const running = gateway;
-    reloadPolicies = () => {
-      log.info("SIGHUP: reloading policies");
-      void running.reloadPolicies();
-    };
-    if (reloadMissed) reloadPolicies();
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-    return -1;
+      let server;
+      try {
+        server = await startServer(gateway, {
+          port: config.env.PORT,
+          host: config.env.HOST,
+          log,
+          shutdownTimeoutMs: config.env.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
+        });
+      } catch (error) {
+        // Its connections (Redis) would keep the process from exiting, whatever the error.
+        await gateway.close();
+        const reason = listenFailure(error);
+        if (!reason) throw error;
+        io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
+        return 1;
+      }
+      void gateway.start();
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          // Supervisors repeat SIGTERM while they wait; only an operator's second Ctrl-C skips the drain.
+          if (signal === "SIGINT") {
+            // What the skipped drain would have finished is lost: said with numbers, as a shutdown past its deadline says it.
+            log.warn({ signal, ...gateway.unfinished() }, "second interrupt: exiting without waiting for in-flight requests");
+            log.flush(() => process.exit(130));
+          } else log.info({ signal }, "already shutting down: in-flight requests keep their deadline");
+          return;
+        }
+        stopping = true;
+        log.info({ signal }, "shutting down");
+        server.close().then(
+          () => log.flush(() => process.exit(0)),
+          (error: unknown) => {
+            log.error({ err: error }, "shutdown failed");
+            log.flush(() => process.exit(1));
+          },
+        );
+      };
+      const serving = gateway;
+      reloadPolicies = () => {
+        log.info("SIGHUP: reloading policies");
+        void serving.reloadPolicies();
+      };
+      if (reloadMissed) reloadPolicies();
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      process.on("SIGINT", () => stop("SIGINT"));
+      running = true;
+      return -1;
+    }
   },
 };
 
@@ -114,6 +122,12 @@ function listenFailure(error: unknown): string | undefined {
       return "permission denied (ports below 1024 need privileges)";
     case "EADDRNOTAVAIL":
       return "no such address on this host";
+    // An IPv6 link-local address without its interface (fe80::1, not fe80::1%eth0).
+    case "EINVAL":
+      return "the address cannot be listened on (a link-local IPv6 address needs its interface: fe80::1%eth0)";
+    // An IPv6 address on a host (a container) without IPv6.
+    case "EAFNOSUPPORT":
+      return "the host does not support this address family (IPv6 disabled?)";
     // A well-formed HOST name the resolver does not know (or cannot reach a DNS server for).
     case "ENOTFOUND":
     case "EAI_AGAIN":
