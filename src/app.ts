@@ -272,7 +272,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       for (const w of watches) w.close();
       reloadWorkers.abort(new Error("the gateway is shutting down"));
       const { pending } = await pipeline.drain();
-      if (pending > 0) log.warn({ pending }, "shutting down with requests whose turn or usage was not yet recorded");
+      // Named as the second interrupt's line names them (`unfinished`).
+      if (pending > 0) log.warn({ requestsUnrecorded: pending }, "shutting down with requests whose turn or usage was not yet recorded");
       await policies.close();
       await usage.close(closeOptions);
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
