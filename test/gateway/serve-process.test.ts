@@ -3,10 +3,11 @@
  * configuration with a message naming the field, and on SIGTERM finishes in-flight requests before
  * exiting cleanly.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnServe, type ServeProcess } from "../support/cli-process.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { testModelsYaml, writePolicyDir } from "../support/gateway.js";
 import { freePort } from "../support/redis-server.js";
@@ -17,40 +18,18 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-function serve(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  });
-  return child;
-}
-
-function waitForUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-}
-
-function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+/** `serve` with `env`, killed at the end of the file's tests if still running. */
+function serve(env: Record<string, string>): ServeProcess {
+  const started = spawnServe(env);
+  cleanups.push(started.kill);
+  return started;
 }
 
 // Each test starts a real process (TypeScript loader, classifier, PII engine, model): slow on a busy host.
 describe("switchyard serve (process)", { timeout: 90_000 }, () => {
   it("starts on the shipped defaults and reports why the local model is not ready", async () => {
-    const child = serve({});
-    const url = await waitForUrl(child);
+    const { child, listening, exited } = serve({});
+    const url = await listening;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     let components: Record<string, { state: string; detail: string }> = {};
     // Finding out that the model file is missing starts llama.cpp first, which takes seconds on a busy machine.
@@ -63,16 +42,14 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     expect(components["provider:local"]).toMatchObject({ state: "unavailable" });
     expect(components["provider:local"]?.detail).toContain("local.gguf");
     expect(components["provider:openai"]).toMatchObject({ state: "unavailable", detail: "OPENAI_API_KEY is not set" });
-    const exited = exitOf(child);
     child.kill("SIGTERM");
     expect((await exited).code).toBe(0);
   });
 
   it("refuses to start on an invalid configuration, naming the field", async () => {
-    const child = serve({ PORT: "not-a-port" });
-    const { code, stderr } = await exitOf(child);
-    expect(code).toBe(1);
-    expect(stderr).toContain("environment: PORT:");
+    const { exited, output } = serve({ PORT: "not-a-port" });
+    expect((await exited).code).toBe(1);
+    expect(output()).toContain("environment: PORT:");
   });
 
   /** A gateway process with a slow cloud stream (10 chunks, 80 ms apart) in flight through it. */
@@ -81,11 +58,8 @@ describe("switchyard serve (process)", { timeout: 90_000 }, () => {
     cleanups.push(() => fake.close());
     const dir = await writePolicyDir({ "models.yaml": testModelsYaml({ cloudBaseURL: fake.baseURL }) });
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const child = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
-    const exited = exitOf(child);
-    const url = await waitForUrl(child).catch(async () => {
-      throw new Error((await exited).stderr);
-    });
+    const { child, exited, listening } = serve({ SWITCHYARD_POLICY_DIR: dir, FAKE_CLOUD_KEY: "k" });
+    const url = await listening;
     fake.script({ kind: "stream", chunks: 10, delayMs: 80 });
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",

@@ -58,6 +58,9 @@ export function runCliProcess(args: readonly string[], options: CliProcessOption
   });
 }
 
+/** How long `spawnServe`'s `exited` waits for the output still in the pipes once the process exited. */
+const OUTPUT_GRACE_MS = 2_000;
+
 /** A `serve` process a test started: its output so far, its address once it listens, its end. */
 export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
@@ -82,8 +85,16 @@ export function spawnServe(env: Record<string, string> = {}): ServeProcess {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
   });
   let output = "";
-  // "exit", not "close": the process's own end. Its output's last lines may still be unread then.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  const outputEnds = Promise.all([child.stdout, child.stderr].map((stream) => new Promise((done) => stream.once("end", done))));
+  // "exit", not "close": the process's own end, which a process it started (llama.cpp) may outlive
+  // holding the pipes open (40 s in a shutdown test). Its last lines may still be in the pipes then:
+  // read until they end, but no longer than OUTPUT_GRACE_MS.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once("exit", (code, signal) => {
+      const grace = setTimeout(() => done({ code, signal }), OUTPUT_GRACE_MS);
+      void outputEnds.then(() => (clearTimeout(grace), done({ code, signal })));
+    }),
+  );
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
