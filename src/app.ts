@@ -24,7 +24,7 @@ import { watchFile } from "./config/watch-file.js";
 import { ConfigError } from "./config/yaml-file.js";
 import { loadContextConfig } from "./context/config.js";
 import { createContextStoreFromConfig } from "./context/create.js";
-import { createRedisClient } from "./context/redis-client.js";
+import { createRedisClient, type RedisClient } from "./context/redis-client.js";
 import { watchRedisHealth } from "./context/redis-health.js";
 import { shuttingDown } from "./errors.js";
 import type { AppEnv } from "./http/app-env.js";
@@ -112,27 +112,6 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const contextConfig = await loadContextConfig(config.secrets, config.policyDir);
   const budgetsFile = join(config.policyDir, BUDGETS_FILE);
   const startBudgets = await readBudgetPolicy(budgetsFile);
-  // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
-  // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
-  const reloadWorkers = new AbortController();
-  // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
-  const workerTurns = new SerialQueue();
-  const policies = await PolicyStore.open({
-    dir: config.policyDir,
-    log,
-    registry: config.registry,
-    classifierSource: classifier,
-    piiTypes: () => piiEngine.entityTypes,
-    piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
-    startupFiles,
-    shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
-    pollMs: env.SWITCHYARD_POLICY_POLL_MS,
-    // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
-    check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal, turns: workerTurns }),
-    stopSignal: reloadWorkers.signal,
-  });
-  // Opened after every step that can refuse to start (an invalid policy file): an open Redis
-  // connection kept such a process from exiting. Nothing below waits or refuses.
   const context = createContextStoreFromConfig(contextConfig, log);
   const usageRedis = contextConfig.redis
     ? createRedisClient(contextConfig.redis.target, { timeoutMs: USAGE_REDIS_TIMEOUT_MS, reconnectMaxDelayMs: contextConfig.redis.reconnectMaxDelayMs, connectionName: "switchyard-usage" })
@@ -169,6 +148,35 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     ...(options.usageClock ? { now: options.usageClock } : {}),
   });
 
+  // Stops the workers of reloads still parsing when the gateway closes: a hostile file may keep one
+  // busy up to its time limit, and the shutdown (usage records still to flush) must not wait for it.
+  const reloadWorkers = new AbortController();
+  // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
+  const workerTurns = new SerialQueue();
+  // The connections above open before the policy is read, so the store connects while it loads (the
+  // first requests find it ready), and close again when it fails (an invalid file): left open, they
+  // kept such a process from exiting.
+  let policies: PolicyStore;
+  try {
+    policies = await PolicyStore.open({
+      dir: config.policyDir,
+      log,
+      registry: config.registry,
+      classifierSource: classifier,
+      piiTypes: () => piiEngine.entityTypes,
+      piiHashKey: { env: piiPolicy.hash.key_env, set: Boolean(config.secrets[piiPolicy.hash.key_env]) },
+      startupFiles,
+      shadowDir: env.SWITCHYARD_SHADOW_POLICY_DIR ? resolve(env.SWITCHYARD_SHADOW_POLICY_DIR) : undefined,
+      pollMs: env.SWITCHYARD_POLICY_POLL_MS,
+      // Reloads parse the files on a worker thread: a large or hostile file must not hold up requests.
+      check: checkPolicyFilesOffThread({ signal: reloadWorkers.signal, turns: workerTurns }),
+      stopSignal: reloadWorkers.signal,
+    });
+  } catch (error) {
+    usageRedisHealth?.stop();
+    await Promise.all([context.close(), usageRedis && closeRedisClient(usageRedis)]);
+    throw error;
+  }
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
   // API, SIGHUP): an alert on the metric must not miss the common case, an edit the watch picked up.
   policies.onReloadFailed(() => metrics.policyReloadFailed("routing"));
@@ -278,12 +286,19 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       await usage.close(closeOptions);
       await Promise.all([providers.close(), context.close(), classifier.dispose()]);
       usageRedisHealth?.stop();
-      // QUIT is refused while the client is still connecting (no offline queue): that connection, made
-      // just after, stayed open and kept the process from exiting (a start-up that failed to listen).
-      await usageRedis?.quit().catch(() => usageRedis.disconnect());
+      if (usageRedis) await closeRedisClient(usageRedis);
       httpFetch?.close();
     },
   };
+}
+
+/**
+ * QUIT, or a disconnect where QUIT is refused: while the client is still connecting (no offline
+ * queue), and the connection made just after stayed open, keeping the process from exiting (a
+ * start-up that failed to listen).
+ */
+async function closeRedisClient(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
 }
 
 function componentStatus(
