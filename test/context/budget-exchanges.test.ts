@@ -34,7 +34,7 @@ describe("fitting a conversation into a small window", () => {
     // q1 44 tokens, a1 8, q2 6: the window holds a1 and q2 but not q1.
     const messages = [user("q".repeat(40)), assistant("a1aa"), user("q2")];
     const fitted = fitToBudget(messages, { contextWindow: 20, reservedOutputTokens: 0, countTokens });
-    expect(fitted).toEqual({ messages: [user("q2")], dropped: 2, tokens: 6, fits: true });
+    expect(fitted).toEqual({ messages: [user("q2")], indices: [2], dropped: 2, tokens: 6, fits: true });
   });
 
   it("drops a tool exchange whole: question, call, results and answer", () => {

@@ -27,7 +27,7 @@ describe("fitting history when the newest message is a tool result without its c
   it("still drops the orphan and older turns when the newest user turn fits", () => {
     // sys 7 + newest user 44 = 51 fits in 55; the older turns (7 + 9) do not.
     const fitted = fitToBudget(messages, { contextWindow: 55, reservedOutputTokens: 0, countTokens });
-    expect(fitted).toEqual({ messages: [system("sys"), user("q".repeat(40))], dropped: 3, tokens: 51, fits: true });
+    expect(fitted).toEqual({ messages: [system("sys"), user("q".repeat(40))], indices: [0, 3], dropped: 3, tokens: 51, fits: true });
   });
 });
 
