@@ -21,6 +21,7 @@ import { createContextStore, type ContextStore } from "../src/context/store.js";
 import { createTurnCodec } from "../src/context/turn-codec.js";
 import type { SessionLimits } from "../src/context/backend.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { CONTEXT_DEFAULTS } from "../src/context/config.js";
 
 const LIMITS: SessionLimits = { ttlMs: 3_600_000, maxTurns: 10, maxBytes: 256 * 1024 };
 
@@ -119,7 +120,7 @@ export async function main(args: string[]): Promise<void> {
       for (const encrypted of [false, true]) {
         const backend =
           backendKind === "memory"
-            ? createMemoryBackend({ limits: LIMITS, maxSessions: 10_000 })
+            ? createMemoryBackend({ limits: LIMITS, maxSessions: 10_000, maxBytes: CONTEXT_DEFAULTS.memoryMaxBytes })
             : createRedisBackend({ client: createRedisClient({ kind: "url", url }, { timeoutMs: 1000, reconnectMaxDelayMs: 200 }), limits: LIMITS });
         const store = createContextStore({ backend, codec: createTurnCodec(encrypted ? key : undefined), keyPrefix: `bench:ctx:${Date.now()}:`, maxBytes: LIMITS.maxBytes, log });
         if (!(await store.ready(5000))) throw new Error(`Redis at ${url} is not reachable`);

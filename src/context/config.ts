@@ -22,6 +22,8 @@ export const CONTEXT_DEFAULTS = {
   maxBytes: 256 * Unit.kb,
   timeoutMs: 100,
   maxSessions: 10_000,
+  /** 10,000 sessions at `maxBytes` each would be 2.5 GiB of one process's heap. */
+  memoryMaxBytes: 256 * 1024 * Unit.kb,
   keyPrefix: "switchyard:ctx:",
   usageKeyPrefix: "switchyard:",
   reconnectMaxDelayMs: 2000,
@@ -46,6 +48,8 @@ export const ContextFileSchema = z.strictObject({
   timeout_ms: yamlDurationMs(1).optional(),
   /** Sessions kept by the in-memory store before the least recently used is evicted. */
   memory_max_sessions: positiveInt.optional(),
+  /** Bytes the in-memory store's sessions may hold between them before the least recently used is evicted. */
+  memory_max_bytes: positiveInt.optional(),
   key_prefix: noHashTag.optional(),
   /**
    * The usage records, aggregates and budget counters' prefix (inside their hash tag): deployments
@@ -92,6 +96,7 @@ export const ContextEnvSchema = z.object({
   SWITCHYARD_CONTEXT_MAX_BYTES: envInt,
   SWITCHYARD_CONTEXT_TIMEOUT_MS: durationMs(1).optional(),
   SWITCHYARD_CONTEXT_MAX_SESSIONS: envInt,
+  SWITCHYARD_CONTEXT_MEMORY_MAX_BYTES: envInt,
 });
 
 export interface HostAndPort {
@@ -112,6 +117,7 @@ export interface ContextConfig {
   /** What the usage store's keys start with, inside their hash tag (`{<prefix>usage}`). */
   usageKeyPrefix: string;
   memoryMaxSessions: number;
+  memoryMaxBytes: number;
   /** Absent: the in-memory store. */
   redis?: { target: RedisTarget; reconnectMaxDelayMs: number; healthCheckMs: number };
   encryption?: { current: Buffer; previous: Buffer[] };
@@ -138,6 +144,7 @@ export function resolveContextConfig(rawEnv: NodeJS.ProcessEnv, file: ContextFil
     keyPrefix: file.key_prefix ?? CONTEXT_DEFAULTS.keyPrefix,
     usageKeyPrefix: file.usage_key_prefix ?? CONTEXT_DEFAULTS.usageKeyPrefix,
     memoryMaxSessions: env.SWITCHYARD_CONTEXT_MAX_SESSIONS ?? file.memory_max_sessions ?? CONTEXT_DEFAULTS.maxSessions,
+    memoryMaxBytes: env.SWITCHYARD_CONTEXT_MEMORY_MAX_BYTES ?? file.memory_max_bytes ?? CONTEXT_DEFAULTS.memoryMaxBytes,
   };
   const target = redisTarget(env, file, fileTls(file, tls));
   if (target) {

@@ -25,7 +25,7 @@ export function createContextStoreFromConfig(config: ContextConfig, log: Logger)
         healthCheckMs: config.redis.healthCheckMs,
         probeKey: `${config.keyPrefix}health-probe`,
       })
-    : createMemoryBackend({ limits: config.limits, maxSessions: config.memoryMaxSessions });
+    : createMemoryBackend({ limits: config.limits, maxSessions: config.memoryMaxSessions, maxBytes: config.memoryMaxBytes });
   const storeLog = log.child({ component: "context" });
   storeLog.info(
     { backend: backend.kind, topology: config.redis?.target.kind, encrypted: config.encryption !== undefined, ...config.limits, timeoutMs: config.timeoutMs },

@@ -1,6 +1,7 @@
 /**
- * The embedded default: sessions in this process's memory, bounded by a session count (least
- * recently used evicted first) and the same sliding TTL and trim rules as Redis. Nothing is shared
+ * The embedded default: sessions in this process's memory, bounded by a session count and by the
+ * bytes they hold between them (least recently used evicted first), with the same sliding TTL and
+ * trim rules as Redis. Nothing is shared
  * between replicas, and nothing survives a restart. An erased session stays an empty entry holding
  * its erasure mark, so the mark ages and is evicted exactly as a session would be.
  */
@@ -21,11 +22,29 @@ interface Entry {
 export interface MemoryBackendOptions {
   limits: SessionLimits;
   maxSessions: number;
+  /** What the sessions may hold between them (their stored text); at least `limits.maxBytes`. */
+  maxBytes: number;
+}
+
+/** What an entry costs beside its text (its object, arrays, the cache's node), counted so marks and empty sessions weigh something. */
+const ENTRY_OVERHEAD_BYTES = 200;
+
+/** An entry's weight against `maxBytes`: its text (as the per-session limit counts it) and its overhead. */
+function entrySize(entry: Entry): number {
+  return ENTRY_OVERHEAD_BYTES + entry.bytes + byteLength(entry.instructions ?? "") + byteLength(entry.state ?? "");
 }
 
 export function createMemoryBackend(options: MemoryBackendOptions): ContextBackend {
   const { limits } = options;
-  const sessions = new LRUCache<string, Entry>({ max: options.maxSessions, ttl: limits.ttlMs, updateAgeOnGet: true });
+  // Without a bound on bytes, clients opening sessions up to `maxSessions` at the per-session limit
+  // each could hold gigabytes of the gateway's heap. An entry's size is taken when it is set (each save).
+  const sessions = new LRUCache<string, Entry>({
+    max: options.maxSessions,
+    maxSize: Math.max(options.maxBytes, limits.maxBytes + ENTRY_OVERHEAD_BYTES),
+    sizeCalculation: entrySize,
+    ttl: limits.ttlMs,
+    updateAgeOnGet: true,
+  });
   // Marks come from one counter for the backend's life, so a mark is never handed out twice: one
   // counted per session would restart at 1 once an erased session's entry expired or was evicted,
   // and a request holding the old "1" would then write into the next erasure's session.
@@ -67,7 +86,8 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
       if (!conflict && write.state !== undefined) entry.state = write.state;
       // Turns that need the state count as a write of it (see the Redis script).
       if (!conflict && (write.state !== undefined || (write.turnsNeedState === true && fitted.kept.length > 0))) entry.stateVersion++;
-      sessions.set(key, entry);
+      // A new object: the cache takes an entry's size only when the value set is not the one it holds.
+      sessions.set(key, { ...entry });
       const current = conflict ? { conflict: { turnsWritten: true, state: entry.state, stateVersion: entry.stateVersion, turns: entry.turns.slice(), instructions: entry.instructions } } : {};
       return { turns: entry.turns.length, trimmed, notStored, notStoredBytes, ...current };
     },

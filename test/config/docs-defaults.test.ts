@@ -67,6 +67,7 @@ describe("defaults in the docs", () => {
       max_bytes: config.limits.maxBytes,
       timeout_ms: config.timeoutMs,
       memory_max_sessions: config.memoryMaxSessions,
+      memory_max_bytes: config.memoryMaxBytes,
       key_prefix: config.keyPrefix,
       usage_key_prefix: config.usageKeyPrefix,
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memoryStorage, turn, user } from "./support.js";
+import { assistant, memoryStorage, turn, user } from "./support.js";
 import { describeStoreBehaviour } from "./store-behaviour.js";
 
 describeStoreBehaviour("in-memory", (limits) => memoryStorage(limits));
@@ -15,5 +15,26 @@ describe("in-memory context store bounds", () => {
     expect((await store.load(scope("b"))).exists).toBe(false);
     for (const id of ["a", "c", "d"]) expect((await store.load(scope(id))).exists).toBe(true);
     expect(store.status()).toMatchObject({ backend: "memory", state: "ready" });
+  });
+
+  it("evicts the least recently used sessions beyond the bytes all sessions may hold", async () => {
+    // Three sessions of ~90 KB fit in 300 KB; ten thousand at the per-session limit would be 2.5 GiB.
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 300_000);
+    const store = await storage.replica();
+    const scope = (sessionId: string) => ({ tenantId: "t", sessionId });
+    for (const id of ["a", "b", "c", "d", "e"]) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
+    for (const id of ["a", "b"]) expect((await store.load(scope(id))).exists, id).toBe(false);
+    for (const id of ["c", "d", "e"]) expect((await store.load(scope(id))).exists, id).toBe(true);
+  });
+
+  it("counts what a session grows to by later saves against that bound", async () => {
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 300_000);
+    const store = await storage.replica();
+    const scope = (sessionId: string) => ({ tenantId: "t", sessionId });
+    const ids = ["a", "b", "c", "d"];
+    for (const id of ids) await store.save(scope(id), { turns: [turn(user(id)), turn(assistant("ok"))] });
+    for (const id of ids) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
+    expect((await store.load(scope("a"))).exists).toBe(false);
+    for (const id of ["b", "c", "d"]) expect((await store.load(scope(id))).turns, id).toHaveLength(3);
   });
 });

@@ -16,6 +16,7 @@ import { sessionKey, type SessionScope } from "../../src/context/session-id.js";
 import { createContextStore } from "../../src/context/store.js";
 import { createTurnCodec } from "../../src/context/turn-codec.js";
 import { contents, randomKey, sleep, turn, user } from "./support.js";
+import { CONTEXT_DEFAULTS } from "../../src/context/config.js";
 
 const LIMITS: SessionLimits = { ttlMs: 600_000, maxTurns: 100, maxBytes: 1024 * 1024 };
 
@@ -36,7 +37,7 @@ const backends: Array<[string, Backend]> = [
   [
     "memory",
     {
-      make: () => createMemoryBackend({ limits: LIMITS, maxSessions: 100 }),
+      make: () => createMemoryBackend({ limits: LIMITS, maxSessions: 100, maxBytes: CONTEXT_DEFAULTS.memoryMaxBytes }),
       age: async () => {
         await sleep(MEMORY_AGE_MS);
         return LIMITS.ttlMs - MEMORY_AGE_MS;

@@ -14,11 +14,12 @@ import { createRedisClient } from "../../src/context/redis-client.js";
 import { createContextStore, type ContextStore } from "../../src/context/store.js";
 import { createTurnCodec } from "../../src/context/turn-codec.js";
 import { assistant, contents, DEFAULT_LIMITS, randomKey, system, turn, user } from "./support.js";
+import { CONTEXT_DEFAULTS } from "../../src/context/config.js";
 
 const url = inject("redisUrl");
 
 const backends: [string, (limits: SessionLimits) => ContextBackend][] = [
-  ["in-memory", (limits) => createMemoryBackend({ limits, maxSessions: 100 })],
+  ["in-memory", (limits) => createMemoryBackend({ limits, maxSessions: 100, maxBytes: CONTEXT_DEFAULTS.memoryMaxBytes })],
   ["Redis", (limits) => createRedisBackend({ client: createRedisClient({ kind: "url", url }, { timeoutMs: 1000, reconnectMaxDelayMs: 100 }), limits })],
 ];
 

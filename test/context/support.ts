@@ -16,6 +16,7 @@ import type { SessionScope } from "../../src/context/session-id.js";
 import { createContextStore, type ContextStore } from "../../src/context/store.js";
 import type { TurnInput } from "../../src/context/turn.js";
 import { createTurnCodec } from "../../src/context/turn-codec.js";
+import { CONTEXT_DEFAULTS } from "../../src/context/config.js";
 
 export const DEFAULT_LIMITS: SessionLimits = { ttlMs: 60_000, maxTurns: 1000, maxBytes: 1024 * 1024 };
 
@@ -45,9 +46,9 @@ export interface SharedStorage {
 
 export type StorageFactory = (limits?: Partial<SessionLimits>) => SharedStorage;
 
-export function memoryStorage(limits: Partial<SessionLimits> = {}, maxSessions = 1000): SharedStorage {
+export function memoryStorage(limits: Partial<SessionLimits> = {}, maxSessions = 1000, maxBytes: number = CONTEXT_DEFAULTS.memoryMaxBytes): SharedStorage {
   const full = { ...DEFAULT_LIMITS, ...limits };
-  const backend = createMemoryBackend({ limits: full, maxSessions });
+  const backend = createMemoryBackend({ limits: full, maxSessions, maxBytes });
   // One in-process backend is the only way replicas can share memory; closing a replica must not wipe it.
   const shared: ContextBackend = { ...backend, close: async () => {} };
   return {
