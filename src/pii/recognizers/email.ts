@@ -51,35 +51,48 @@ export function emailRecognizer(): Recognizer {
   };
 }
 
+/**
+ * The ideographic full stops IDNA (UTS #46) reads as the dot between labels: U+3002, and the half-width
+ * U+FF61 (NFKC folds the full-width U+FF0E into "." itself, but scans also run on text already normal).
+ * Japanese and Chinese keyboards in full-width mode type them in a domain: `tanaka@example。co。jp` is
+ * `tanaka@example.co.jp` to a mail client and to a model.
+ */
+const isIdeographicFullStop = (c: number) => c === 0x3002 || c === 0xff61 || c === 0xff0e;
+const IDEOGRAPHIC_FULL_STOPS = /[\u3002\uff61\uff0e]/g;
+
+/** `name` with its ideographic full stops written as ".", as IDNA reads them (as long as `name`). */
+export const withIdnaDots = (name: string) => name.replace(IDEOGRAPHIC_FULL_STOPS, ".");
+
 /** Where the domain name starting at `from` (right after the `@`) ends, or -1 when none starts there. */
 function domainEnd(text: string, from: number): number {
   let end = from;
   let ascii = true;
   while (end < text.length) {
     const c = text.codePointAt(end)!;
-    if (isAsciiDomainChar(c)) end++;
+    if (isAsciiDomainChar(c) || isIdeographicFullStop(c)) end++;
     else if (c > 127 && DOMAIN_LETTER.test(String.fromCodePoint(c))) {
       ascii = false;
       end += c > 0xffff ? 2 : 1;
     } else break;
   }
-  end = trimmed(text, from, end);
-  const domain = text.slice(from, end);
-  if (ascii) return DOMAIN.test(domain) ? end : -1;
-  if (isInternationalDomain(domain)) return end;
+  // The name as IDNA reads it: each full stop a "." (one code unit for one, so offsets stay the text's).
+  const name = withIdnaDots(text.slice(from, end));
+  const domain = name.slice(0, trimmedLength(name, name.length));
+  if (ascii) return DOMAIN.test(domain) ? from + domain.length : -1;
+  if (isInternationalDomain(domain)) return from + domain.length;
   // Text in another script glued to the top-level domain: "ann@example.comまで", "info@müller.deです".
   const tld = domain.lastIndexOf(".") + 1;
-  const glued = from + tld + (ONE_SCRIPT.exec(domain.slice(tld))?.[0].length ?? 0);
-  if (tld > 0 && glued < end && isInternationalDomain(text.slice(from, glued))) return glued;
+  const glued = tld + (ONE_SCRIPT.exec(domain.slice(tld))?.[0].length ?? 0);
+  if (tld > 0 && glued < domain.length && isInternationalDomain(domain.slice(0, glued))) return from + glued;
   // Else the ASCII name before the first other letter, as an ASCII-only reading would take it.
-  const asciiEnd = trimmed(text, from, from + (/[^\x00-\x7f]/.exec(domain)?.index ?? domain.length));
-  return DOMAIN.test(text.slice(from, asciiEnd)) ? asciiEnd : -1;
+  const asciiEnd = trimmedLength(domain, /[^\x00-\x7f]/.exec(domain)?.index ?? domain.length);
+  return DOMAIN.test(domain.slice(0, asciiEnd)) ? from + asciiEnd : -1;
 }
 
-/** `end` moved back over dots and hyphens ending the name: the sentence's, not the domain's. */
-function trimmed(text: string, from: number, end: number): number {
-  while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
-  return end;
+/** `length` moved back over dots and hyphens ending `name`'s first `length` units: the sentence's, not the domain's. */
+function trimmedLength(name: string, length: number): number {
+  while (length > 0 && (name.charCodeAt(length - 1) === 46 || name.charCodeAt(length - 1) === 45)) length--;
+  return length;
 }
 
 /** A domain name with letters beyond ASCII, valid by IDNA (UTS #46) once converted to its ASCII form. */
