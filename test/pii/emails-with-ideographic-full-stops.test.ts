@@ -37,7 +37,16 @@ describe("an email address whose domain is written with ideographic full stops",
     expect(emails(text)).toEqual([value]);
   });
 
-  it.each(["これは @example。です", "user@localhost。", "ann@example。", "ann@。com"])("finds none in %j", (text) => {
+  it.each([
+    "これは @example。です",
+    "user@localhost。",
+    "ann@example。",
+    "ann@。com",
+    // "Tanaka from Sales." then the next sentence: Japanese writes a person's department so, and after an
+    // ideographic full stop, text of another script is the next sentence, not a top-level domain.
+    "田中@営業部。よろしくお願いします",
+    "連絡は田中@営業部。例えば明日",
+  ])("finds none in %j", (text) => {
     expect(emails(text)).toEqual([]);
   });
 

@@ -77,7 +77,7 @@ function domainEnd(text: string, from: number): number {
   }
   // The name as IDNA reads it: each full stop a "." (one code unit for one, so offsets stay the text's).
   const name = withIdnaDots(text.slice(from, end));
-  const domain = name.slice(0, trimmedLength(name, name.length));
+  const domain = name.slice(0, sentenceStopBefore(text, from, name, trimmedLength(name, name.length)));
   if (ascii) return DOMAIN.test(domain) ? from + domain.length : -1;
   if (isInternationalDomain(domain)) return from + domain.length;
   // Text in another script glued to the top-level domain: "ann@example.comまで", "info@müller.deです".
@@ -87,6 +87,19 @@ function domainEnd(text: string, from: number): number {
   // Else the ASCII name before the first other letter, as an ASCII-only reading would take it.
   const asciiEnd = trimmedLength(domain, /[^\x00-\x7f]/.exec(domain)?.index ?? domain.length);
   return DOMAIN.test(domain.slice(0, asciiEnd)) ? from + asciiEnd : -1;
+}
+
+/**
+ * `length` cut back to before an ideographic full stop that ends a sentence: one followed by text of
+ * another script than ASCII is no label's separator (`田中@営業部。よろしく`, "Tanaka from Sales." and the
+ * next sentence), as addresses typed with such stops end in an ASCII top-level domain (`example。co。jp`).
+ */
+function sentenceStopBefore(text: string, from: number, name: string, length: number): number {
+  for (;;) {
+    const stop = name.lastIndexOf(".", length - 1);
+    if (stop < 0 || text.charCodeAt(from + stop) === 46 || stop + 1 >= length || text.charCodeAt(from + stop + 1) < 128) return length;
+    length = trimmedLength(name, stop);
+  }
 }
 
 /** `length` moved back over dots and hyphens ending `name`'s first `length` units: the sentence's, not the domain's. */
