@@ -1,7 +1,7 @@
 import { NATIONAL_ID_TYPES } from "./entity.js";
 import { decodedValue } from "./decode.js";
 import { normalizedValue } from "./normalize.js";
-import { withIdnaDots } from "./recognizers/email.js";
+import { withIdnaDots } from "./idna-dots.js";
 
 const NATIONAL_IDS: ReadonlySet<string> = new Set(NATIONAL_ID_TYPES);
 

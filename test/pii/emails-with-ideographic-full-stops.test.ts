@@ -33,6 +33,11 @@ describe("an email address whose domain is written with ideographic full stops",
   it.each([
     // A sentence's full stop after an address with ASCII dots is still the sentence's.
     ["連絡先は ann@example.com。", "ann@example.com"],
+    // Japanese puts no space after 。: an ASCII word starting with a capital is the next sentence's.
+    ["ann@example.com。Thanks", "ann@example.com"],
+    ["メール: ann@example.com。PDFを添付します", "ann@example.com"],
+    ["git@github.com。README を見て", "git@github.com"],
+    ["ann@example。co。jp。Slackで連絡", "ann@example。co。jp"],
   ])("ends the domain at the sentence's full stop in %j", (text, value) => {
     expect(emails(text)).toEqual([value]);
   });
@@ -46,12 +51,18 @@ describe("an email address whose domain is written with ideographic full stops",
     // ideographic full stop, text of another script is the next sentence, not a top-level domain.
     "田中@営業部。よろしくお願いします",
     "連絡は田中@営業部。例えば明日",
+    "田中@営業部。OKです",
+    "user@host。Excelで開いてください",
   ])("finds none in %j", (text) => {
     expect(emails(text)).toEqual([]);
   });
 
   it("does not reach the cloud", () => {
     expect(cloudTextOf(sanitizer, "連絡先は tanaka@example。co。jp です")).toBe("連絡先は <EMAIL_ADDRESS_1> です");
+  });
+
+  it("leaves the next sentence to the model: one address, one placeholder", () => {
+    expect(cloudTextOf(sanitizer, "連絡先は ann@example.com。Please reply to ann@example.com today")).toBe("連絡先は <EMAIL_ADDRESS_1>。Please reply to <EMAIL_ADDRESS_1> today");
   });
 });
 

@@ -1,4 +1,5 @@
 import { domainToASCII } from "node:url";
+import { isIdeographicFullStop, withIdnaDots } from "../idna-dots.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
 
@@ -51,18 +52,6 @@ export function emailRecognizer(): Recognizer {
   };
 }
 
-/**
- * The ideographic full stops IDNA (UTS #46) reads as the dot between labels: U+3002, and the half-width
- * U+FF61 (NFKC folds the full-width U+FF0E into "." itself, but scans also run on text already normal).
- * Japanese and Chinese keyboards in full-width mode type them in a domain: `tanaka@example。co。jp` is
- * `tanaka@example.co.jp` to a mail client and to a model.
- */
-const isIdeographicFullStop = (c: number) => c === 0x3002 || c === 0xff61 || c === 0xff0e;
-const IDEOGRAPHIC_FULL_STOPS = /[\u3002\uff61\uff0e]/g;
-
-/** `name` with its ideographic full stops written as ".", as IDNA reads them (as long as `name`). */
-export const withIdnaDots = (name: string) => name.replace(IDEOGRAPHIC_FULL_STOPS, ".");
-
 /** Where the domain name starting at `from` (right after the `@`) ends, or -1 when none starts there. */
 function domainEnd(text: string, from: number): number {
   let end = from;
@@ -92,15 +81,21 @@ function domainEnd(text: string, from: number): number {
 /**
  * `length` cut back to before an ideographic full stop that ends a sentence: one followed by text of
  * another script than ASCII is no label's separator (`田中@営業部。よろしく`, "Tanaka from Sales." and the
- * next sentence), as addresses typed with such stops end in an ASCII top-level domain (`example。co。jp`).
+ * next sentence), as addresses typed with such stops end in an ASCII top-level domain (`example。co。jp`);
+ * nor is one followed by an ASCII capital, which starts a word or sentence (Japanese puts no space after
+ * `。`: `ann@example.com。Thanks`, `…。PDFを添付します`), where a domain's labels are written in lower case.
  */
 function sentenceStopBefore(text: string, from: number, name: string, length: number): number {
   for (;;) {
     const stop = name.lastIndexOf(".", length - 1);
-    if (stop < 0 || text.charCodeAt(from + stop) === 46 || stop + 1 >= length || text.charCodeAt(from + stop + 1) < 128) return length;
+    if (stop < 0 || text.charCodeAt(from + stop) === 46 || stop + 1 >= length) return length;
+    const next = text.charCodeAt(from + stop + 1);
+    if (next < 128 && !isAsciiCapital(next)) return length;
     length = trimmedLength(name, stop);
   }
 }
+
+const isAsciiCapital = (c: number) => c >= 65 && c <= 90;
 
 /** `length` moved back over dots and hyphens ending `name`'s first `length` units: the sentence's, not the domain's. */
 function trimmedLength(name: string, length: number): number {
