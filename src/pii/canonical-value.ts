@@ -1,6 +1,7 @@
 import { NATIONAL_ID_TYPES } from "./entity.js";
 import { decodedValue } from "./decode.js";
 import { normalizedValue } from "./normalize.js";
+import { withIdnaDots } from "./idna-dots.js";
 
 const NATIONAL_IDS: ReadonlySet<string> = new Set(NATIONAL_ID_TYPES);
 
@@ -31,8 +32,9 @@ export function canonicalValue(type: string, written: string): string {
     case "MAC_ADDRESS":
       return value.replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();
     case "EMAIL_ADDRESS":
-      // Mail systems treat local parts case-insensitively in practice; domains are so by definition.
-      return value.toLowerCase();
+      // Mail systems treat local parts case-insensitively in practice; domains are so by definition, and
+      // `example。jp` is `example.jp` (IDNA).
+      return withIdnaDots(value).toLowerCase();
     case "IP_ADDRESS":
       return value.includes(":") ? value.toLowerCase() : value.replace(/\b0+(?=\d)/g, "");
     default:

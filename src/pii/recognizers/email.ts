@@ -1,4 +1,5 @@
 import { domainToASCII } from "node:url";
+import { isIdeographicFullStop, withIdnaDots } from "../idna-dots.js";
 import type { Recognizer } from "./recognizer.js";
 import { CHECK_EVERY } from "./recognizer.js";
 
@@ -57,29 +58,49 @@ function domainEnd(text: string, from: number): number {
   let ascii = true;
   while (end < text.length) {
     const c = text.codePointAt(end)!;
-    if (isAsciiDomainChar(c)) end++;
+    if (isAsciiDomainChar(c) || isIdeographicFullStop(c)) end++;
     else if (c > 127 && DOMAIN_LETTER.test(String.fromCodePoint(c))) {
       ascii = false;
       end += c > 0xffff ? 2 : 1;
     } else break;
   }
-  end = trimmed(text, from, end);
-  const domain = text.slice(from, end);
-  if (ascii) return DOMAIN.test(domain) ? end : -1;
-  if (isInternationalDomain(domain)) return end;
+  // The name as IDNA reads it: each full stop a "." (one code unit for one, so offsets stay the text's).
+  const name = withIdnaDots(text.slice(from, end));
+  const domain = name.slice(0, sentenceStopBefore(text, from, name, trimmedLength(name, name.length)));
+  if (ascii) return DOMAIN.test(domain) ? from + domain.length : -1;
+  if (isInternationalDomain(domain)) return from + domain.length;
   // Text in another script glued to the top-level domain: "ann@example.comまで", "info@müller.deです".
   const tld = domain.lastIndexOf(".") + 1;
-  const glued = from + tld + (ONE_SCRIPT.exec(domain.slice(tld))?.[0].length ?? 0);
-  if (tld > 0 && glued < end && isInternationalDomain(text.slice(from, glued))) return glued;
+  const glued = tld + (ONE_SCRIPT.exec(domain.slice(tld))?.[0].length ?? 0);
+  if (tld > 0 && glued < domain.length && isInternationalDomain(domain.slice(0, glued))) return from + glued;
   // Else the ASCII name before the first other letter, as an ASCII-only reading would take it.
-  const asciiEnd = trimmed(text, from, from + (/[^\x00-\x7f]/.exec(domain)?.index ?? domain.length));
-  return DOMAIN.test(text.slice(from, asciiEnd)) ? asciiEnd : -1;
+  const asciiEnd = trimmedLength(domain, /[^\x00-\x7f]/.exec(domain)?.index ?? domain.length);
+  return DOMAIN.test(domain.slice(0, asciiEnd)) ? from + asciiEnd : -1;
 }
 
-/** `end` moved back over dots and hyphens ending the name: the sentence's, not the domain's. */
-function trimmed(text: string, from: number, end: number): number {
-  while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
-  return end;
+/**
+ * `length` cut back to before an ideographic full stop that ends a sentence: one followed by text of
+ * another script than ASCII is no label's separator (`田中@営業部。よろしく`, "Tanaka from Sales." and the
+ * next sentence), as addresses typed with such stops end in an ASCII top-level domain (`example。co。jp`);
+ * nor is one followed by an ASCII capital, which starts a word or sentence (Japanese puts no space after
+ * `。`: `ann@example.com。Thanks`, `…。PDFを添付します`), where a domain's labels are written in lower case.
+ */
+function sentenceStopBefore(text: string, from: number, name: string, length: number): number {
+  for (;;) {
+    const stop = name.lastIndexOf(".", length - 1);
+    if (stop < 0 || text.charCodeAt(from + stop) === 46 || stop + 1 >= length) return length;
+    const next = text.charCodeAt(from + stop + 1);
+    if (next < 128 && !isAsciiCapital(next)) return length;
+    length = trimmedLength(name, stop);
+  }
+}
+
+const isAsciiCapital = (c: number) => c >= 65 && c <= 90;
+
+/** `length` moved back over dots and hyphens ending `name`'s first `length` units: the sentence's, not the domain's. */
+function trimmedLength(name: string, length: number): number {
+  while (length > 0 && (name.charCodeAt(length - 1) === 46 || name.charCodeAt(length - 1) === 45)) length--;
+  return length;
 }
 
 /** A domain name with letters beyond ASCII, valid by IDNA (UTS #46) once converted to its ASCII form. */
