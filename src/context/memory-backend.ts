@@ -22,12 +22,18 @@ interface Entry {
 export interface MemoryBackendOptions {
   limits: SessionLimits;
   maxSessions: number;
-  /** What the sessions may hold between them (their stored text); at least `limits.maxBytes`. */
+  /** What the sessions may hold between them (their stored text); at least what one session can hold (`largestEntry`). */
   maxBytes: number;
 }
 
 /** What an entry costs beside its text (its object, arrays, the cache's node), counted so marks and empty sessions weigh something. */
 const ENTRY_OVERHEAD_BYTES = 200;
+
+/**
+ * The most one session can weigh: its turns within `maxBytes`, an exchange still waiting for its call
+ * results on top (`trim`), and its instructions and state (the store bounds those to `maxBytes` too).
+ */
+const largestEntry = (limits: SessionLimits) => 3 * limits.maxBytes + ENTRY_OVERHEAD_BYTES;
 
 /** An entry's weight against `maxBytes`: its text (as the per-session limit counts it) and its overhead. */
 function entrySize(entry: Entry): number {
@@ -40,7 +46,8 @@ export function createMemoryBackend(options: MemoryBackendOptions): ContextBacke
   // each could hold gigabytes of the gateway's heap. An entry's size is taken when it is set (each save).
   const sessions = new LRUCache<string, Entry>({
     max: options.maxSessions,
-    maxSize: Math.max(options.maxBytes, limits.maxBytes + ENTRY_OVERHEAD_BYTES),
+    // lru-cache deletes an entry bigger than maxSize when it is set: no session may weigh more.
+    maxSize: Math.max(options.maxBytes, largestEntry(limits)),
     sizeCalculation: entrySize,
     ttl: limits.ttlMs,
     updateAgeOnGet: true,

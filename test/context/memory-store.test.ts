@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assistant, memoryStorage, turn, user } from "./support.js";
+import { assistant, memoryStorage, system, turn, user } from "./support.js";
 import { describeStoreBehaviour } from "./store-behaviour.js";
 
 describeStoreBehaviour("in-memory", (limits) => memoryStorage(limits));
@@ -25,6 +25,21 @@ describe("in-memory context store bounds", () => {
     for (const id of ["a", "b", "c", "d", "e"]) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
     for (const id of ["a", "b"]) expect((await store.load(scope(id))).exists, id).toBe(false);
     for (const id of ["c", "d", "e"]) expect((await store.load(scope(id))).exists, id).toBe(true);
+  });
+
+  it("keeps a session as large as one may be, with a bound as low as one session's max_bytes", async () => {
+    // Turns at the limit, an exchange waiting for its call's results on top, instructions and state.
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 100_000);
+    const store = await storage.replica();
+    const scope = { tenantId: "t", sessionId: "big" };
+    await store.save(scope, { turns: [turn(user(`q ${"x".repeat(70_000)}`)), turn(assistant("ok"))], instructions: [turn(system("i".repeat(30_000)))], state: { notes: "s".repeat(20_000) } });
+    const call = { role: "assistant" as const, content: null, tool_calls: [{ id: "c1", type: "function" as const, function: { name: "f", arguments: "{}" } }] };
+    expect(await store.save(scope, { turns: [turn(user(`q2 ${"y".repeat(70_000)}`)), turn(call)] })).toMatchObject({ status: "ok" });
+    // lru-cache deletes an entry heavier than its whole bound when it is set: the session went, saves "ok".
+    const loaded = await store.load(scope);
+    expect(loaded.turns).toHaveLength(4);
+    expect(loaded.instructions).toHaveLength(1);
+    expect(loaded.state).toEqual({ notes: "s".repeat(20_000) });
   });
 
   it("counts what a session grows to by later saves against that bound", async () => {
