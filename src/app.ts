@@ -155,7 +155,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const workerTurns = new SerialQueue();
   // The connections above open before the policy is read, so the store connects while it loads (the
   // first requests find it ready), and close again when it fails (an invalid file): left open, they
-  // kept such a process from exiting.
+  // kept such a process from exiting (and an in-process caller would keep the models loaded).
   let policies: PolicyStore;
   try {
     policies = await PolicyStore.open({
@@ -174,7 +174,8 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
     });
   } catch (error) {
     usageRedisHealth?.stop();
-    await Promise.all([context.close(), usageRedis && closeRedisClient(usageRedis)]);
+    await Promise.all([context.close(), usageRedis && closeRedisClient(usageRedis), providers.close(), classifier.dispose()]);
+    httpFetch?.close();
     throw error;
   }
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin

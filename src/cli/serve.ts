@@ -70,11 +70,11 @@ export const serveCommand: CliCommand = {
           shutdownTimeoutMs: config.env.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
         });
       } catch (error) {
+        const reason = listenFailure(error);
+        if (reason) io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
         // Its connections (Redis) would keep the process from exiting, whatever the error.
         await gateway.close();
-        const reason = listenFailure(error);
         if (!reason) throw error;
-        io.stderr.write(`switchyard: cannot listen on ${config.env.HOST}:${config.env.PORT}: ${reason} (set PORT or HOST)\n`);
         return 1;
       }
       void gateway.start();
