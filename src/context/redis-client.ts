@@ -99,6 +99,11 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
       const { enableOfflineQueue: _offline, ...nodeOptions } = common;
       return new Cluster(target.nodes, {
         enableOfflineQueue: false,
+        // The Cluster client resends a command whose node connection closed (100 ms later by default),
+        // whether or not the node ran it: a session save that ran, its answer lost, stored its turns
+        // twice. As with one server, it fails instead. Redirects (MOVED, ASK, TRYAGAIN, CLUSTERDOWN)
+        // are still followed: a node that answers with one ran nothing.
+        retryDelayOnFailover: 0,
         clusterRetryStrategy: retry,
         redisOptions: {
           ...nodeOptions,

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import calculateSlot from "cluster-key-slot";
-import { Cluster, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContextConfig, resolveContextConfig } from "../../src/context/config.js";
@@ -19,6 +19,7 @@ import { chat, contextYaml, eventually, http, user as chatUser } from "../e2e/su
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 import { redisTlsSupport, startRedisCluster, type RedisCluster } from "../support/redis-server.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { assistant, capturedLog, contents, expectFailsClosed, turn, user } from "./support.js";
 import { createTestCertificates, type TestCertificates } from "./tls-certificates.js";
 
@@ -74,7 +75,53 @@ describe("context store on Redis Cluster", () => {
   it("saves, loads and erases sessions spread over every master", async () => {
     await expectSessionsOnEveryMaster(store, cluster);
   });
+
+  // A bug bash found ioredis's Cluster client resending a command whose connection closed after it was
+  // sent (retryDelayOnFailover): the save had run, and its turns were stored twice.
+  it("stores a save's turns once when the connection closes after Redis ran it and before its answer came back", async () => {
+    const proxies = await announceThroughProxies(cluster);
+    const viaProxies = createContextStoreFromConfig(
+      // A timeout longer than ioredis's 100 ms before it resends (at the default 100 ms they race).
+      resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: "1000" }, { redis: { health_check_ms: 600_000, cluster: { nodes: proxies.map((p) => ({ host: "127.0.0.1", port: p.port })) } } }),
+      pino({ level: "silent" }),
+    );
+    try {
+      expect(await viaProxies.ready(10_000)).toBe(true);
+      const scope = { tenantId: "acme", sessionId: "cut-answer" };
+      expect(await viaProxies.save(scope, { turns: [turn(user("first")), turn(assistant("one"))] })).toMatchObject({ status: "ok" });
+      for (const proxy of proxies) proxy.cutReplyTo("asked-once");
+      // Whether it ran is unknown to the store, which reports the save degraded; it ran once.
+      expect(await viaProxies.save(scope, { turns: [turn(user("asked-once")), turn(assistant("two"))] })).toEqual({ status: "degraded", reason: "unavailable" });
+      expect(contents((await store.load(scope)).turns)).toEqual(["first", "one", "asked-once", "two"]);
+    } finally {
+      await viaProxies.close();
+      await Promise.all(proxies.map((p) => p.close()));
+    }
+  });
 });
+
+/**
+ * A proxy in front of each node, which the nodes announce as their address (`cluster-announce-port`):
+ * a client then reaches every node through its proxy, the redirects and slot map included.
+ */
+async function announceThroughProxies(cluster: RedisCluster): Promise<TcpProxy[]> {
+  const proxies = await Promise.all(cluster.nodes.map((node) => startTcpProxy(node.port)));
+  const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
+  try {
+    await Promise.all(admin.map((node, i) => node.config("SET", "cluster-announce-port", String(proxies[i]!.port))));
+    const proxied = new Set(proxies.map((p) => p.port));
+    // Each node announces its own port at once, the others learn it by gossip.
+    await eventually(
+      () => Promise.all(admin.map(async (node) => ((await node.cluster("SLOTS")) as [number, number, [string, number]][]).map(([, , master]) => master[1]))),
+      (views) => views.every((ports) => ports.every((port) => proxied.has(port))),
+      15_000,
+      100,
+    );
+  } finally {
+    for (const node of admin) node.disconnect();
+  }
+  return proxies;
+}
 
 describe("a gateway on a Redis Cluster with one master down while the others serve", { timeout: 60_000 }, () => {
   const keyPrefix = "partial:";
