@@ -24,6 +24,12 @@ const SILENT_CONNECTION_MS = 2000;
 
 const READONLY = /^READONLY\b/;
 
+/** ioredis's default: redirects and resends of one Cluster command, counted together. */
+const MAX_REDIRECTIONS = 16;
+
+/** The gap between resends of a Cluster command: all of them fit in half its time bound. */
+const redirectGapMs = (timeoutMs: number) => Math.max(1, Math.floor(timeoutMs / (2 * MAX_REDIRECTIONS)));
+
 /**
  * Whether a command's error should make the client reconnect: READONLY, with a gap that doubles up to
  * `maxGapMs` between such reconnects. ioredis forgets its retry count on every `ready`, and the health
@@ -104,6 +110,13 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         // twice. As with one server, it fails instead. Redirects (MOVED, ASK, TRYAGAIN, CLUSTERDOWN)
         // are still followed: a node that answers with one ran nothing.
         retryDelayOnFailover: 0,
+        // A command the cluster asks to send again (TRYAGAIN while its slot migrates, CLUSTERDOWN) is
+        // resent at most MAX_REDIRECTIONS times, each after this gap: with ioredis's 100 ms the resends
+        // went on for up to 1.6 s, past the command's time bound, so a save the store had answered as
+        // failed was stored later, after what the session stored meanwhile. Spread over half the bound.
+        maxRedirections: MAX_REDIRECTIONS,
+        retryDelayOnTryAgain: redirectGapMs(options.timeoutMs),
+        retryDelayOnClusterDown: redirectGapMs(options.timeoutMs),
         clusterRetryStrategy: retry,
         redisOptions: {
           ...nodeOptions,

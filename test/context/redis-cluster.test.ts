@@ -14,13 +14,14 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContextConfig, resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
+import { sessionKey } from "../../src/context/session-id.js";
 import type { ContextStore } from "../../src/context/store.js";
 import { chat, contextYaml, eventually, http, user as chatUser } from "../e2e/support.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestGateway, testModelsYaml, type TestGateway } from "../support/gateway.js";
 import { redisTlsSupport, startRedisCluster, type RedisCluster } from "../support/redis-server.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
-import { assistant, capturedLog, contents, expectFailsClosed, turn, user } from "./support.js";
+import { assistant, capturedLog, contents, expectFailsClosed, sleep, turn, user } from "./support.js";
 import { createTestCertificates, type TestCertificates } from "./tls-certificates.js";
 
 const tls = await redisTlsSupport();
@@ -79,7 +80,7 @@ describe("context store on Redis Cluster", () => {
   // A bug bash found ioredis's Cluster client resending a command whose connection closed after it was
   // sent (retryDelayOnFailover): the save had run, and its turns were stored twice.
   it("stores a save's turns once when the connection closes after Redis ran it and before its answer came back", async () => {
-    const proxies = await announceThroughProxies(cluster);
+    const { proxies, unannounce } = await announceThroughProxies(cluster);
     const viaProxies = createContextStoreFromConfig(
       // A timeout longer than ioredis's 100 ms before it resends (at the default 100 ms they race).
       resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: "1000" }, { redis: { health_check_ms: 600_000, cluster: { nodes: proxies.map((p) => ({ host: "127.0.0.1", port: p.port })) } } }),
@@ -95,32 +96,88 @@ describe("context store on Redis Cluster", () => {
       expect(contents((await store.load(scope)).turns)).toEqual(["first", "one", "asked-once", "two"]);
     } finally {
       await viaProxies.close();
+      await unannounce();
       await Promise.all(proxies.map((p) => p.close()));
+    }
+  });
+
+  // A bug bash found ioredis's Cluster client resending a save (TRYAGAIN while its slot migrated, or
+  // CLUSTERDOWN) for up to 16 × 100 ms, past the store's time bound: the store had answered degraded,
+  // and the save was stored later, after whatever the session stored meanwhile.
+  it("never stores a save after the store answered that it failed, when the save's slot was being migrated", async () => {
+    const bounded = createContextStoreFromConfig(resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: "300" }, { redis: { cluster: { nodes: cluster.nodes } } }), pino({ level: "silent" }));
+    const scope = { tenantId: "acme", sessionId: "migrating" };
+    const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
+    try {
+      expect(await bounded.ready(10_000)).toBe(true);
+      await migration.start();
+      // A new session: the source has none of its keys (ASK), the target asks to try again later.
+      expect(await bounded.save(scope, { turns: [turn(user("during")), turn(assistant("two"))] })).toMatchObject({ status: "degraded" });
+      await migration.cancel();
+      // Longer than ioredis's resends could go on by default (16 redirections, 100 ms apart).
+      await sleep(2_000);
+      expect(await store.load(scope)).toMatchObject({ status: "ok", exists: false });
+    } finally {
+      await migration.cancel();
+      await bounded.close();
     }
   });
 });
 
 /**
+ * The slot of `key` marked as moving from its master to another (`CLUSTER SETSLOT … MIGRATING` and
+ * `IMPORTING`), no key moved yet; `cancel` marks it stable again where it was.
+ */
+async function startMigration(cluster: RedisCluster, key: string): Promise<{ start(): Promise<void>; cancel(): Promise<void> }> {
+  const slot = calculateSlot(key);
+  const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
+  const ids = await Promise.all(admin.map((node) => node.cluster("MYID") as Promise<string>));
+  const ranges = (await admin[0]!.cluster("SLOTS")) as [number, number, [string, number, string]][];
+  const ownerId = ranges.find(([from, to]) => from <= slot && slot <= to)![2][2];
+  const source = ids.indexOf(ownerId);
+  const target = (source + 1) % ids.length;
+  let cancelled = false;
+  return {
+    async start() {
+      await admin[target]!.cluster("SETSLOT", slot, "IMPORTING", ids[source]!);
+      await admin[source]!.cluster("SETSLOT", slot, "MIGRATING", ids[target]!);
+    },
+    async cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      await Promise.all([admin[source]!, admin[target]!].map((node) => node.cluster("SETSLOT", slot, "STABLE")));
+      for (const node of admin) node.disconnect();
+    },
+  };
+}
+
+/**
  * A proxy in front of each node, which the nodes announce as their address (`cluster-announce-port`):
  * a client then reaches every node through its proxy, the redirects and slot map included.
  */
-async function announceThroughProxies(cluster: RedisCluster): Promise<TcpProxy[]> {
+async function announceThroughProxies(cluster: RedisCluster): Promise<{ proxies: TcpProxy[]; unannounce(): Promise<void> }> {
   const proxies = await Promise.all(cluster.nodes.map((node) => startTcpProxy(node.port)));
+  await announcePorts(cluster, proxies.map((p) => p.port));
+  // Port 0: each node announces its own port again.
+  return { proxies, unannounce: () => announcePorts(cluster, cluster.nodes.map(() => 0)) };
+}
+
+/** Sets each node's `cluster-announce-port` (0: its own), and waits until every node's slot map shows them. */
+async function announcePorts(cluster: RedisCluster, ports: readonly number[]): Promise<void> {
   const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
   try {
-    await Promise.all(admin.map((node, i) => node.config("SET", "cluster-announce-port", String(proxies[i]!.port))));
-    const proxied = new Set(proxies.map((p) => p.port));
+    await Promise.all(admin.map((node, i) => node.config("SET", "cluster-announce-port", String(ports[i]!))));
+    const announced = new Set(ports.map((port, i) => port || cluster.nodes[i]!.port));
     // Each node announces its own port at once, the others learn it by gossip.
     await eventually(
       () => Promise.all(admin.map(async (node) => ((await node.cluster("SLOTS")) as [number, number, [string, number]][]).map(([, , master]) => master[1]))),
-      (views) => views.every((ports) => ports.every((port) => proxied.has(port))),
+      (views) => views.every((seen) => seen.every((port) => announced.has(port))),
       15_000,
       100,
     );
   } finally {
     for (const node of admin) node.disconnect();
   }
-  return proxies;
 }
 
 describe("a gateway on a Redis Cluster with one master down while the others serve", { timeout: 60_000 }, () => {
