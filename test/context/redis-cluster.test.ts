@@ -131,9 +131,8 @@ describe("context store on Redis Cluster", () => {
 async function startMigration(cluster: RedisCluster, key: string): Promise<{ start(): Promise<void>; cancel(): Promise<void> }> {
   const slot = calculateSlot(key);
   const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
-  const ids = await Promise.all(admin.map((node) => node.cluster("MYID") as Promise<string>));
-  const ranges = (await admin[0]!.cluster("SLOTS")) as [number, number, [string, number, string]][];
-  const ownerId = ranges.find(([from, to]) => from <= slot && slot <= to)![2][2];
+  const ids = await Promise.all(admin.map((node) => node.cluster("MYID")));
+  const ownerId = (await admin[0]!.cluster("SLOTS")).find(([from, to]) => from <= slot && slot <= to)![2]![2];
   const source = ids.indexOf(ownerId);
   const target = (source + 1) % ids.length;
   let cancelled = false;
@@ -170,7 +169,7 @@ async function announcePorts(cluster: RedisCluster, ports: readonly number[]): P
     const announced = new Set(ports.map((port, i) => port || cluster.nodes[i]!.port));
     // Each node announces its own port at once, the others learn it by gossip.
     await eventually(
-      () => Promise.all(admin.map(async (node) => ((await node.cluster("SLOTS")) as [number, number, [string, number]][]).map(([, , master]) => master[1]))),
+      () => Promise.all(admin.map(async (node) => (await node.cluster("SLOTS")).map(([, , master]) => master![1]))),
       (views) => views.every((seen) => seen.every((port) => announced.has(port))),
       15_000,
       100,
