@@ -103,7 +103,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
       });
     case "cluster": {
       const { enableOfflineQueue: _offline, ...nodeOptions } = common;
-      return new Cluster(target.nodes, {
+      const cluster = new Cluster(target.nodes, {
         enableOfflineQueue: false,
         // The Cluster client resends a command whose node connection closed (100 ms later by default),
         // whether or not the node ran it: a session save that ran, its answer lost, stored its turns
@@ -111,9 +111,9 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         // are still followed: a node that answers with one ran nothing.
         retryDelayOnFailover: 0,
         // A command the cluster asks to send again (TRYAGAIN while its slot migrates, CLUSTERDOWN) is
-        // resent at most MAX_REDIRECTIONS times, each after this gap: with ioredis's 100 ms the resends
-        // went on for up to 1.6 s, past the command's time bound, so a save the store had answered as
-        // failed was stored later, after what the session stored meanwhile. Spread over half the bound.
+        // resent at most MAX_REDIRECTIONS times, each after this gap: spread over half the command's
+        // time bound, where ioredis's 100 ms went on for up to 1.6 s, long after it had failed (see
+        // sendOnlyUnsettled), and left no second try within the default 100 ms bound.
         maxRedirections: MAX_REDIRECTIONS,
         retryDelayOnTryAgain: redirectGapMs(options.timeoutMs),
         retryDelayOnClusterDown: redirectGapMs(options.timeoutMs),
@@ -125,8 +125,21 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
           ...(target.tls ? { tls: target.tls } : {}),
         },
       });
+      cluster.on("+node", sendOnlyUnsettled);
+      return cluster;
     }
   }
+}
+
+/**
+ * Makes a Cluster node's connection skip a command that has already failed. ioredis resends a command
+ * the cluster redirected (TRYAGAIN, CLUSTERDOWN) from a timer, without looking whether its time bound
+ * failed it meanwhile: a save the store had answered as failed was then stored late, after what the
+ * session stored since. A slow round trip can outlast the resend gaps, so the gaps alone cannot say.
+ */
+function sendOnlyUnsettled(node: Redis): void {
+  const send = node.sendCommand.bind(node);
+  node.sendCommand = (command, stream) => (command.isSettled ? command.promise : send(command, stream));
 }
 
 /**
