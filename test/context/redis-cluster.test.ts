@@ -81,10 +81,11 @@ describe("context store on Redis Cluster", () => {
   // sent (retryDelayOnFailover): the save had run, and its turns were stored twice.
   it("stores a save's turns once when the connection closes after Redis ran it and before its answer came back", async () => {
     const { proxies, unannounce } = await announceThroughProxies(cluster);
-    const viaProxies = createContextStoreFromConfig(
-      // A timeout longer than ioredis's 100 ms before it resends (at the default 100 ms they race).
-      resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: "1000" }, { redis: { health_check_ms: 600_000, cluster: { nodes: proxies.map((p) => ({ host: "127.0.0.1", port: p.port })) } } }),
-      pino({ level: "silent" }),
+    // A timeout longer than ioredis's 100 ms before it resent (at the default 100 ms they raced); no
+    // health check meanwhile.
+    const viaProxies = clusterStore(
+      proxies.map((p) => ({ host: "127.0.0.1", port: p.port })),
+      { timeoutMs: 1000, healthCheckMs: 600_000 },
     );
     try {
       expect(await viaProxies.ready(10_000)).toBe(true);
@@ -105,7 +106,7 @@ describe("context store on Redis Cluster", () => {
   // CLUSTERDOWN) for up to 16 × 100 ms, past the store's time bound: the store had answered degraded,
   // and the save was stored later, after whatever the session stored meanwhile.
   it("never stores a save after the store answered that it failed, when the save's slot was being migrated", async () => {
-    const bounded = createContextStoreFromConfig(resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: "300" }, { redis: { cluster: { nodes: cluster.nodes } } }), pino({ level: "silent" }));
+    const bounded = clusterStore(cluster.nodes, { timeoutMs: 300 });
     const scope = { tenantId: "acme", sessionId: "migrating" };
     const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
     try {
@@ -122,7 +123,33 @@ describe("context store on Redis Cluster", () => {
       await bounded.close();
     }
   });
+
+  // A bug bash found a session in a slot being migrated marking the whole store down (/readyz,
+  // switchyard_context_up 0, "context store degraded") until the next health check: the cluster
+  // answered, it asked only that slot's multi-key commands to wait.
+  it("answers a session in a slot being migrated degraded on its own, the store staying ready", async () => {
+    // Time enough for ioredis to give up on the redirects, however slow the machine: not a timeout.
+    const patient = clusterStore(cluster.nodes, { timeoutMs: 2000 });
+    const scope = { tenantId: "acme", sessionId: "new-while-migrating" };
+    const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
+    try {
+      expect(await patient.ready(10_000)).toBe(true);
+      await migration.start();
+      expect(await patient.load(scope)).toMatchObject({ status: "degraded", reason: "failed" });
+      expect(await patient.save(scope, { turns: [turn(user("q")), turn(assistant("a"))] })).toEqual({ status: "degraded", reason: "failed" });
+      expect(patient.status()).toMatchObject({ state: "ready", detail: "connected" });
+    } finally {
+      await migration.cancel();
+      await patient.close();
+    }
+  });
 });
+
+/** A store on the cluster that `nodes` lead to, with its own time bound and health check interval. */
+function clusterStore(nodes: { host: string; port: number }[], options: { timeoutMs: number; healthCheckMs?: number }): ContextStore {
+  const redis = { ...(options.healthCheckMs === undefined ? {} : { health_check_ms: options.healthCheckMs }), cluster: { nodes } };
+  return createContextStoreFromConfig(resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: String(options.timeoutMs) }, { redis }), pino({ level: "silent" }));
+}
 
 /**
  * The slot of `key` marked as moving from its master to another (`CLUSTER SETSLOT … MIGRATING` and
