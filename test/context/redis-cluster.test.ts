@@ -14,7 +14,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContextConfig, resolveContextConfig } from "../../src/context/config.js";
 import { createContextStoreFromConfig } from "../../src/context/create.js";
-import { sessionKey } from "../../src/context/session-id.js";
+import { sessionKey, type SessionScope } from "../../src/context/session-id.js";
 import type { ContextStore } from "../../src/context/store.js";
 import { chat, contextYaml, eventually, http, user as chatUser } from "../e2e/support.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
@@ -106,22 +106,13 @@ describe("context store on Redis Cluster", () => {
   // CLUSTERDOWN) for up to 16 × 100 ms, past the store's time bound: the store had answered degraded,
   // and the save was stored later, after whatever the session stored meanwhile.
   it("never stores a save after the store answered that it failed, when the save's slot was being migrated", async () => {
-    const bounded = clusterStore(cluster.nodes, { timeoutMs: 300 });
-    const scope = { tenantId: "acme", sessionId: "migrating" };
-    const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
-    try {
-      expect(await bounded.ready(10_000)).toBe(true);
-      await migration.start();
-      // A new session: the source has none of its keys (ASK), the target asks to try again later.
+    await whileMigrating(cluster, { timeoutMs: 300, sessionId: "migrating" }, async ({ bounded, scope, migration }) => {
       expect(await bounded.save(scope, { turns: [turn(user("during")), turn(assistant("two"))] })).toMatchObject({ status: "degraded" });
       await migration.cancel();
       // Longer than ioredis's resends could go on by default (16 redirections, 100 ms apart).
       await sleep(2_000);
       expect(await store.load(scope)).toMatchObject({ status: "ok", exists: false });
-    } finally {
-      await migration.cancel();
-      await bounded.close();
-    }
+    });
   });
 
   // A bug bash found a session in a slot being migrated marking the whole store down (/readyz,
@@ -129,19 +120,11 @@ describe("context store on Redis Cluster", () => {
   // answered, it asked only that slot's multi-key commands to wait.
   it("answers a session in a slot being migrated degraded on its own, the store staying ready", async () => {
     // Time enough for ioredis to give up on the redirects, however slow the machine: not a timeout.
-    const patient = clusterStore(cluster.nodes, { timeoutMs: 2000 });
-    const scope = { tenantId: "acme", sessionId: "new-while-migrating" };
-    const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
-    try {
-      expect(await patient.ready(10_000)).toBe(true);
-      await migration.start();
-      expect(await patient.load(scope)).toMatchObject({ status: "degraded", reason: "failed" });
-      expect(await patient.save(scope, { turns: [turn(user("q")), turn(assistant("a"))] })).toEqual({ status: "degraded", reason: "failed" });
-      expect(patient.status()).toMatchObject({ state: "ready", detail: "connected" });
-    } finally {
-      await migration.cancel();
-      await patient.close();
-    }
+    await whileMigrating(cluster, { timeoutMs: 2000, sessionId: "new-while-migrating" }, async ({ bounded, scope }) => {
+      expect(await bounded.load(scope)).toMatchObject({ status: "degraded", reason: "failed" });
+      expect(await bounded.save(scope, { turns: [turn(user("q")), turn(assistant("a"))] })).toEqual({ status: "degraded", reason: "failed" });
+      expect(bounded.status()).toMatchObject({ state: "ready", detail: "connected" });
+    });
   });
 });
 
@@ -149,6 +132,28 @@ describe("context store on Redis Cluster", () => {
 function clusterStore(nodes: { host: string; port: number }[], options: { timeoutMs: number; healthCheckMs?: number }): ContextStore {
   const redis = { ...(options.healthCheckMs === undefined ? {} : { health_check_ms: options.healthCheckMs }), cluster: { nodes } };
   return createContextStoreFromConfig(resolveContextConfig({ SWITCHYARD_CONTEXT_TIMEOUT_MS: String(options.timeoutMs) }, { redis }), pino({ level: "silent" }));
+}
+
+/**
+ * Runs `body` with a store bounded by `timeoutMs` (ready) and a new session whose slot is being
+ * migrated: the source has none of its keys (ASK), the target asks to try again later (TRYAGAIN).
+ */
+async function whileMigrating(
+  cluster: RedisCluster,
+  options: { timeoutMs: number; sessionId: string },
+  body: (run: { bounded: ContextStore; scope: SessionScope; migration: { cancel(): Promise<void> } }) => Promise<void>,
+): Promise<void> {
+  const bounded = clusterStore(cluster.nodes, { timeoutMs: options.timeoutMs });
+  const scope = { tenantId: "acme", sessionId: options.sessionId };
+  const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
+  try {
+    expect(await bounded.ready(10_000)).toBe(true);
+    await migration.start();
+    await body({ bounded, scope, migration });
+  } finally {
+    await migration.cancel();
+    await bounded.close();
+  }
 }
 
 /**
