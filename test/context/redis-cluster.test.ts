@@ -313,6 +313,21 @@ describe("a gateway on a Redis Cluster with one master down while the others ser
     expect(gw.logs.some((line) => line.includes("every master answers again"))).toBe(true);
   });
 
+  it("answers the sessions API for a session on the master that is down with a 503 error, and the others as usual", async () => {
+    await eventually(readyz, (r) => r.context.state === "ready", 10_000);
+    await cluster.stopMaster(down.index);
+    await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => http(gw.url, "DELETE", `/v1/sessions/partial-erase-${i}`)));
+    const unavailable = answers.filter((a) => a.status === 503);
+    expect(unavailable.length).toBeGreaterThan(0);
+    expect(unavailable[0]!.json).toMatchObject({ error: { type: expect.any(String), code: "context_unavailable", message: expect.stringContaining("unavailable") } });
+    // Never erased: the masters that answer say so.
+    expect(answers.filter((a) => a.status !== 503).map((a) => a.status)).toContain(404);
+    expect(answers.every((a) => a.status === 503 || a.status === 404)).toBe(true);
+    await cluster.restartMaster(down.index);
+    await eventually(readyz, (r) => r.context.state === "ready", 20_000);
+  });
+
   // A review found the master's return unseen while no request reached its slots: the probe goes to each
   // master's own connection, and the pool takes a dropped master back only when the slots are read again.
   it("sees the master come back when no request reaches its slots meanwhile", async () => {
