@@ -31,6 +31,13 @@ const MAX_REDIRECTIONS = 16;
 const redirectGapMs = (timeoutMs: number) => Math.max(1, Math.floor(timeoutMs / (2 * MAX_REDIRECTIONS)));
 
 /**
+ * The gap before a resend that first refreshes the slot map (CLUSTERDOWN, a node connection closed):
+ * each refresh opens a connection, so never less than this, though then fewer resends fit the bound.
+ */
+const MIN_REFRESH_GAP_MS = 50;
+const refreshGapMs = (timeoutMs: number) => Math.max(MIN_REFRESH_GAP_MS, redirectGapMs(timeoutMs));
+
+/**
  * Whether a command's error should make the client reconnect: READONLY, with a gap that doubles up to
  * `maxGapMs` between such reconnects. ioredis forgets its retry count on every `ready`, and the health
  * check meets READONLY again at once, so against an address that still leads to a replica (DNS not yet
@@ -105,18 +112,18 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
       const { enableOfflineQueue: _offline, ...nodeOptions } = common;
       const cluster = new Cluster(target.nodes, {
         enableOfflineQueue: false,
-        // The Cluster client resends a command whose node connection closed (100 ms later by default),
-        // whether or not the node ran it: a session save that ran, its answer lost, stored its turns
-        // twice. As with one server, it fails instead. Redirects (MOVED, ASK, TRYAGAIN, CLUSTERDOWN)
-        // are still followed: a node that answers with one ran nothing.
-        retryDelayOnFailover: 0,
-        // A command the cluster asks to send again (TRYAGAIN while its slot migrates, CLUSTERDOWN) is
-        // resent at most MAX_REDIRECTIONS times, each after this gap: spread over half the command's
-        // time bound, where ioredis's 100 ms went on for up to 1.6 s, long after it had failed (see
-        // sendOnlyUnsettled), and left no second try within the default 100 ms bound.
+        // The Cluster client sends a command again whose node connection was closed or not yet up (a
+        // node connection made anew after Redis's idle timeout, a proxy's cut, a failover), after this
+        // gap and a slot refresh. Only one that was never written is sent again: see sendOnlyUnsettled.
+        retryDelayOnFailover: refreshGapMs(options.timeoutMs),
+        // A command the cluster asks to send again (TRYAGAIN while its slot migrates) is resent at most
+        // MAX_REDIRECTIONS times, each after this gap: spread over half the command's time bound, where
+        // ioredis's 100 ms went on for up to 1.6 s, long after it had failed (see sendOnlyUnsettled),
+        // and left no second try within the default 100 ms bound.
         maxRedirections: MAX_REDIRECTIONS,
         retryDelayOnTryAgain: redirectGapMs(options.timeoutMs),
-        retryDelayOnClusterDown: redirectGapMs(options.timeoutMs),
+        // CLUSTERDOWN, too, but each of those resends refreshes the slot map on a new connection.
+        retryDelayOnClusterDown: refreshGapMs(options.timeoutMs),
         clusterRetryStrategy: retry,
         redisOptions: {
           ...nodeOptions,
@@ -131,15 +138,42 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   }
 }
 
+/** Commands a Cluster node had written to its connection, unanswered, when that connection closed. */
+const writtenBeforeClose = new WeakSet<object>();
+
 /**
- * Makes a Cluster node's connection skip a command that has already failed. ioredis resends a command
- * the cluster redirected (TRYAGAIN, CLUSTERDOWN) from a timer, without looking whether its time bound
- * failed it meanwhile: a save the store had answered as failed was then stored late, after what the
- * session stored since. A slow round trip can outlast the resend gaps, so the gaps alone cannot say.
+ * Refused instead of sent again: a command written to a node connection that closed before its answer
+ * came. Not ioredis's "Connection is closed.", which would have the Cluster client resend it.
+ */
+const WRITTEN_BEFORE_CLOSE = "Connection closed before the answer came: not sent again, as Redis may have run it";
+
+/**
+ * Makes a Cluster node's connection skip a command that has already failed, and refuse one it wrote
+ * before its connection closed. ioredis resends a command the cluster redirected (TRYAGAIN, CLUSTERDOWN)
+ * from a timer, without looking whether its time bound failed it meanwhile: a save the store had
+ * answered as failed was then stored late, after what the session stored since. A slow round trip can
+ * outlast the resend gaps, so the gaps alone cannot say. And it resends a command whose connection
+ * closed, whether or not the node ran it: a session save that ran, its answer lost, stored its turns
+ * twice. As with one server, such a command fails; one that was never written is still sent.
  */
 function sendOnlyUnsettled(node: Redis): void {
   const send = node.sendCommand.bind(node);
-  node.sendCommand = (command, stream) => (command.isSettled ? command.promise : send(command, stream));
+  node.sendCommand = (command, stream) => {
+    if (command.isSettled) return command.promise;
+    if (writtenBeforeClose.has(command)) {
+      command.reject(new Error(WRITTEN_BEFORE_CLOSE));
+      return command.promise;
+    }
+    return send(command, stream);
+  };
+  // ioredis fails the written commands (its command queue) with "Connection is closed." in flushQueue,
+  // the one place that still sees them: the "close" event comes a tick later, when the queue is empty.
+  const internals = node as unknown as { flushQueue(error: Error, options?: { commandQueue?: boolean }): void; commandQueue: { toArray(): { command: object }[] } };
+  const flush = internals.flushQueue.bind(node);
+  internals.flushQueue = (error, options) => {
+    if (options?.commandQueue !== false) for (const { command } of internals.commandQueue.toArray()) writtenBeforeClose.add(command);
+    flush(error, options);
+  };
 }
 
 /**

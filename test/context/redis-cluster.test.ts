@@ -81,8 +81,8 @@ describe("context store on Redis Cluster", () => {
   // sent (retryDelayOnFailover): the save had run, and its turns were stored twice.
   it("stores a save's turns once when the connection closes after Redis ran it and before its answer came back", async () => {
     const { proxies, unannounce } = await announceThroughProxies(cluster);
-    // A timeout longer than ioredis's 100 ms before it resent (at the default 100 ms they raced); no
-    // health check meanwhile.
+    // A timeout long enough for a resend, 50 ms after the close at least (at the default 100 ms they
+    // raced); no health check meanwhile.
     const viaProxies = clusterStore(
       proxies.map((p) => ({ host: "127.0.0.1", port: p.port })),
       { timeoutMs: 1000, healthCheckMs: 600_000 },
@@ -99,6 +99,33 @@ describe("context store on Redis Cluster", () => {
       await viaProxies.close();
       await unannounce();
       await Promise.all(proxies.map((p) => p.close()));
+    }
+  });
+
+  // Review of the fix above: failing every command whose node connection was closed failed those never
+  // sent too. A node connection Redis dropped (idle timeout, a proxy's cut) is made anew on the next
+  // command; the commands sent meanwhile found it not yet up, and the store reported itself down.
+  it("loads every session of a master whose connections Redis dropped, sent while the client connects anew, the store staying ready", async () => {
+    const patient = clusterStore(cluster.nodes, { timeoutMs: 1000, healthCheckMs: 600_000 });
+    const admin = new Redis(cluster.nodes[0]!.port, "127.0.0.1");
+    try {
+      expect(await patient.ready(10_000)).toBe(true);
+      const owned = (await admin.cluster("SLOTS")).filter(([, , master]) => master![1] === cluster.nodes[0]!.port);
+      const onFirstMaster = (scope: SessionScope) => {
+        const slot = calculateSlot(sessionKey("switchyard:ctx:", scope));
+        return owned.some(([from, to]) => from <= slot && slot <= to);
+      };
+      const scopes = Array.from({ length: 200 }, (_, i) => ({ tenantId: "acme", sessionId: `dropped-${i}` })).filter(onFirstMaster).slice(0, 20);
+      expect(scopes).toHaveLength(20);
+      for (const scope of scopes) expect(await patient.save(scope, { turns: [turn(user(scope.sessionId))] })).toMatchObject({ status: "ok" });
+      await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+      await sleep(200);
+      const loads = await Promise.all(scopes.map((scope) => patient.load(scope)));
+      expect(loads.map((loaded) => [loaded.status, contents(loaded.turns)])).toEqual(scopes.map((scope) => ["ok", [scope.sessionId]]));
+      expect(patient.status()).toMatchObject({ state: "ready" });
+    } finally {
+      admin.disconnect();
+      await patient.close();
     }
   });
 
