@@ -20,10 +20,12 @@ export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN
 
 /**
  * ioredis's Cluster client giving up on a command the cluster kept redirecting: a plain Error naming the
- * last reply. TRYAGAIN, ASK and MOVED come from a slot being migrated (a multi-key command waits until
- * its keys are all on one side): the cluster answered, and refused only that slot's commands.
+ * last reply. TRYAGAIN and ASK come from a slot being migrated (a multi-key command waits until its keys
+ * are all on one side): the cluster answered, and refused only that slot's commands. Not MOVED: the
+ * client follows it and refreshes the slot map, so one that never ends says the addresses the nodes
+ * announce lead nowhere useful (a wrong announce address or natMap), a broken store.
  */
-const REDIRECTED_TOO_OFTEN = /^Too many Cluster redirections\. Last error: (?:ReplyError: )?(?:TRYAGAIN|ASK|MOVED)\b/;
+const REDIRECTED_TOO_OFTEN = /^Too many Cluster redirections\. Last error: (?:ReplyError: )?(?:TRYAGAIN|ASK)\b/;
 
 /**
  * An error reply that refuses only the command that got it (an ACL without PING or XINFO, a Cluster
