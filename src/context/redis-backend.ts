@@ -1,13 +1,14 @@
 /**
- * Sessions in Redis. A session is two keys sharing one Cluster hash tag: `<key>:t`, a list of encoded
- * turns, and `<key>:m`, a hash holding the turns' total size, the instructions and the state blob. A
- * load and a save are each one Lua script call (one round trip), and a save appends, trims and
- * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
- * turns together and in order. The hash also counts state writes (`sv`): a save can make its state
+ * Sessions in Redis. A session is three keys sharing one Cluster hash tag: `<key>:t`, a list of encoded
+ * turns, `<key>:m`, a hash holding the turns' total size, the instructions and the state blob, and
+ * `<key>:e`, the erasure mark (below). A load and a save are each one Lua script call (one round trip),
+ * and a save appends, trims and refreshes the TTL atomically, so concurrent saves to one session lose
+ * no turn and keep each save's turns together and in order. The hash also counts state writes (`sv`): a save can make its state
  * write conditional on that count, and then gets the stored state back when another save changed it.
  *
- * A third key in the same slot, `<key>:e`, holds the erasure mark: empty until an erasure, which
- * deletes the other two and sets a mark new with each erasure, expiring like the session. A load
+ * The erasure mark is created empty with the session (so a migrating slot never finds its keys split
+ * before they move) and stays empty until an erasure, which deletes the other two and sets a mark new
+ * with each erasure, expiring like the session. A load
  * returns the mark it saw, and a save given that mark writes nothing when it changed: a request
  * answered while its session was erased must not store its turn (nor a rewritten history) into the
  * session again. Replicas of an older version neither read nor set the mark (nor create it empty);
