@@ -195,16 +195,17 @@ async function whileMigrating(
   options: { timeoutMs: number; sessionId: string },
   body: (run: { bounded: ContextStore; scope: SessionScope; migration: { cancel(): Promise<void> } }) => Promise<void>,
 ): Promise<void> {
-  const bounded = clusterStore(cluster.nodes, { timeoutMs: options.timeoutMs });
   const scope = { tenantId: "acme", sessionId: options.sessionId };
   const migration = await startMigration(cluster, sessionKey("switchyard:ctx:", scope));
+  let bounded: ContextStore | undefined;
   try {
+    bounded = clusterStore(cluster.nodes, { timeoutMs: options.timeoutMs });
     expect(await bounded.ready(10_000)).toBe(true);
     await migration.start();
     await body({ bounded, scope, migration });
   } finally {
     await migration.cancel();
-    await bounded.close();
+    await bounded?.close();
   }
 }
 
@@ -215,8 +216,15 @@ async function whileMigrating(
 async function startMigration(cluster: RedisCluster, key: string): Promise<{ start(): Promise<void>; moveKeys(): Promise<void>; finish(): Promise<void>; cancel(): Promise<void> }> {
   const slot = calculateSlot(key);
   const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
-  const ids = await Promise.all(admin.map((node) => node.cluster("MYID")));
-  const ownerId = (await admin[0]!.cluster("SLOTS")).find(([from, to]) => from <= slot && slot <= to)![2]![2];
+  let ids: string[];
+  let ownerId: string;
+  try {
+    ids = await Promise.all(admin.map((node) => node.cluster("MYID")));
+    ownerId = (await admin[0]!.cluster("SLOTS")).find(([from, to]) => from <= slot && slot <= to)![2]![2];
+  } catch (error) {
+    for (const node of admin) node.disconnect();
+    throw error;
+  }
   const source = ids.indexOf(ownerId);
   const target = (source + 1) % ids.length;
   let cancelled = false;
@@ -251,7 +259,14 @@ async function startMigration(cluster: RedisCluster, key: string): Promise<{ sta
  */
 async function announceThroughProxies(cluster: RedisCluster): Promise<{ proxies: TcpProxy[]; unannounce(): Promise<void> }> {
   const proxies = await Promise.all(cluster.nodes.map((node) => startTcpProxy(node.port)));
-  await announcePorts(cluster, proxies.map((p) => p.port));
+  try {
+    await announcePorts(cluster, proxies.map((p) => p.port));
+  } catch (error) {
+    // Some nodes may announce their proxy already: each its own port again before the proxies go.
+    await announcePorts(cluster, cluster.nodes.map(() => 0)).catch(() => {});
+    await Promise.all(proxies.map((p) => p.close()));
+    throw error;
+  }
   // Port 0: each node announces its own port again.
   return { proxies, unannounce: () => announcePorts(cluster, cluster.nodes.map(() => 0)) };
 }
@@ -319,25 +334,27 @@ describe("a gateway on a Redis Cluster with one master down while the others ser
     expect(await eventually(() => gauge("redis_up"), (v) => v === "1", 10_000)).toBe("1");
 
     await cluster.stopMaster(down.index);
-    const during = await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
-    // Unavailable as a store that is down altogether reads, with the same status code: a degraded store never makes the gateway unready.
-    expect(during.context).toEqual({ state: "unavailable", detail: `redis: 1 of 3 masters unreachable (slots ${down.slots})` });
-    expect(during.status).toBe(before.status);
-    // /readyz is unauthenticated: the slots, never the master's address; the log names it for operators.
-    expect(during.text).not.toContain(`:${down.port}`);
-    expect(gw.logs.some((line) => line.includes("context store partly degraded") && line.includes(`127.0.0.1:${down.port}`))).toBe(true);
-    expect(await gauge("context_up")).toBe("0");
-    // The usage store's own slot is on a master that answers: the gauge reads the masters the sessions are on too.
-    expect(await eventually(() => gauge("redis_up"), (v) => v === "0", 10_000)).toBe("0");
+    try {
+      const during = await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+      // Unavailable as a store that is down altogether reads, with the same status code: a degraded store never makes the gateway unready.
+      expect(during.context).toEqual({ state: "unavailable", detail: `redis: 1 of 3 masters unreachable (slots ${down.slots})` });
+      expect(during.status).toBe(before.status);
+      // /readyz is unauthenticated: the slots, never the master's address; the log names it for operators.
+      expect(during.text).not.toContain(`:${down.port}`);
+      expect(gw.logs.some((line) => line.includes("context store partly degraded") && line.includes(`127.0.0.1:${down.port}`))).toBe(true);
+      expect(await gauge("context_up")).toBe("0");
+      // The usage store's own slot is on a master that answers: the gauge reads the masters the sessions are on too.
+      expect(await eventually(() => gauge("redis_up"), (v) => v === "0", 10_000)).toBe("0");
 
-    // Sessions on the masters that answer are served; that says nothing of the one down, which the store still reports.
-    const headers = await Promise.all(["a", "b", "c", "d", "e", "f"].map((id) => contextHeader(`partial-${id}`)));
-    expect(headers).toContain("degraded");
-    expect(headers.some((h) => h !== "degraded")).toBe(true);
-    expect((await readyz()).context.detail).toBe(`redis: 1 of 3 masters unreachable (slots ${down.slots})`);
-    expect(await gauge("redis_up")).toBe("0");
-
-    await cluster.restartMaster(down.index);
+      // Sessions on the masters that answer are served; that says nothing of the one down, which the store still reports.
+      const headers = await Promise.all(["a", "b", "c", "d", "e", "f"].map((id) => contextHeader(`partial-${id}`)));
+      expect(headers).toContain("degraded");
+      expect(headers.some((h) => h !== "degraded")).toBe(true);
+      expect((await readyz()).context.detail).toBe(`redis: 1 of 3 masters unreachable (slots ${down.slots})`);
+      expect(await gauge("redis_up")).toBe("0");
+    } finally {
+      await cluster.restartMaster(down.index);
+    }
     expect((await eventually(readyz, (r) => r.context.state === "ready", 20_000)).context.detail).toBe("redis: connected");
     expect(await eventually(() => gauge("redis_up"), (v) => v === "1", 10_000)).toBe("1");
     expect(await gauge("context_up")).toBe("1");
@@ -347,15 +364,18 @@ describe("a gateway on a Redis Cluster with one master down while the others ser
   it("answers the sessions API for a session on the master that is down with a 503 error, and the others as usual", async () => {
     await eventually(readyz, (r) => r.context.state === "ready", 10_000);
     await cluster.stopMaster(down.index);
-    await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => http(gw.url, "DELETE", `/v1/sessions/partial-erase-${i}`)));
-    const unavailable = answers.filter((a) => a.status === 503);
-    expect(unavailable.length).toBeGreaterThan(0);
-    expect(unavailable[0]!.json).toMatchObject({ error: { type: expect.any(String), code: "context_unavailable", message: expect.stringContaining("unavailable") } });
-    // Never erased: the masters that answer say so.
-    expect(answers.filter((a) => a.status !== 503).map((a) => a.status)).toContain(404);
-    expect(answers.every((a) => a.status === 503 || a.status === 404)).toBe(true);
-    await cluster.restartMaster(down.index);
+    try {
+      await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => http(gw.url, "DELETE", `/v1/sessions/partial-erase-${i}`)));
+      const unavailable = answers.filter((a) => a.status === 503);
+      expect(unavailable.length).toBeGreaterThan(0);
+      expect(unavailable[0]!.json).toMatchObject({ error: { type: expect.any(String), code: "context_unavailable", message: expect.stringContaining("unavailable") } });
+      // Never erased: the masters that answer say so.
+      expect(answers.filter((a) => a.status !== 503).map((a) => a.status)).toContain(404);
+      expect(answers.every((a) => a.status === 503 || a.status === 404)).toBe(true);
+    } finally {
+      await cluster.restartMaster(down.index);
+    }
     await eventually(readyz, (r) => r.context.state === "ready", 20_000);
   });
 
@@ -364,8 +384,11 @@ describe("a gateway on a Redis Cluster with one master down while the others ser
   it("sees the master come back when no request reaches its slots meanwhile", async () => {
     await eventually(readyz, (r) => r.context.state === "ready", 10_000);
     await cluster.stopMaster(down.index);
-    await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
-    await cluster.restartMaster(down.index);
+    try {
+      await eventually(readyz, (r) => r.context.state !== "ready", 10_000);
+    } finally {
+      await cluster.restartMaster(down.index);
+    }
     expect((await eventually(readyz, (r) => r.context.state === "ready", 20_000)).context.detail).toBe("redis: connected");
   });
 });
