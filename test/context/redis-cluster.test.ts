@@ -142,6 +142,45 @@ describe("context store on Redis Cluster", () => {
     });
   });
 
+  // The resend gaps fit the time bound, so the test above passes even when a resend does not look
+  // whether the command already failed; after CLUSTERDOWN the first resend comes 50 ms later at least.
+  it("never stores a save after the store answered that it failed, when its slot was not served and is again by the next resend", async () => {
+    const scope = { tenantId: "acme", sessionId: "slot-unserved" };
+    const slot = calculateSlot(sessionKey("switchyard:ctx:", scope));
+    const admin = cluster.nodes.map((node) => new Redis(node.port, "127.0.0.1"));
+    // Failed by its bound before the first resend after CLUSTERDOWN is due.
+    const bounded = clusterStore(cluster.nodes, { timeoutMs: 40, healthCheckMs: 600_000 });
+    let unserved = false;
+    const ownerId = (await admin[0]!.cluster("SLOTS")).find(([from, to]) => from <= slot && slot <= to)![2]![2];
+    const owner = admin[(await Promise.all(admin.map((node) => node.cluster("MYID")))).indexOf(ownerId)]!;
+    const serveAgain = async () => {
+      if (!unserved) return;
+      unserved = false;
+      await owner.cluster("ADDSLOTS", slot);
+      await eventually(
+        () => Promise.all(admin.map(async (node) => ((await node.cluster("INFO")) as string).includes("cluster_state:ok"))),
+        (states) => states.every(Boolean),
+        15_000,
+        50,
+      );
+    };
+    try {
+      expect(await bounded.ready(10_000)).toBe(true);
+      unserved = true;
+      await Promise.all(admin.map((node) => node.cluster("DELSLOTS", slot)));
+      expect(await bounded.save(scope, { turns: [turn(user("unserved")), turn(assistant("late"))] })).toMatchObject({ status: "degraded" });
+      await serveAgain();
+      // Longer than the resends could go on (16, 50 ms apart), the slot served meanwhile.
+      await sleep(1_500);
+      expect(await store.ready(10_000)).toBe(true);
+      expect(await store.load(scope)).toMatchObject({ status: "ok", exists: false });
+    } finally {
+      await serveAgain();
+      await bounded.close();
+      for (const node of admin) node.disconnect();
+    }
+  });
+
   // A bug bash found every session in a slot being resharded going without context until the slot had
   // moved: a session's scripts name three keys, and the erasure mark's existed only after an erasure,
   // so Redis found the keys split (TRYAGAIN) though none had moved yet.
