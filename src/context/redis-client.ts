@@ -133,6 +133,15 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
         },
       });
       cluster.on("+node", sendOnlyUnsettled);
+      // A command's time bound starts when the Cluster client takes it. ioredis starts it when a node's
+      // connection accepts it, so one refused while its node connected anew was resent (each gap after a
+      // slot refresh) with no bound running: a 100 ms bound failed commands up to 470 ms late.
+      // (Command.setTimeout arms once; the node's own call is then a no-op.)
+      const take = cluster.sendCommand.bind(cluster);
+      cluster.sendCommand = (command, stream, node) => {
+        command.setTimeout(options.timeoutMs);
+        return take(command, stream, node);
+      };
       return cluster;
     }
   }
