@@ -1,16 +1,18 @@
 /**
- * Sessions in Redis. A session is two keys sharing one Cluster hash tag: `<key>:t`, a list of encoded
- * turns, and `<key>:m`, a hash holding the turns' total size, the instructions and the state blob. A
- * load and a save are each one Lua script call (one round trip), and a save appends, trims and
- * refreshes the TTL atomically, so concurrent saves to one session lose no turn and keep each save's
- * turns together and in order. The hash also counts state writes (`sv`): a save can make its state
+ * Sessions in Redis. A session is three keys sharing one Cluster hash tag: `<key>:t`, a list of encoded
+ * turns, `<key>:m`, a hash holding the turns' total size, the instructions and the state blob, and
+ * `<key>:e`, the erasure mark (below). A load and a save are each one Lua script call (one round trip),
+ * and a save appends, trims and refreshes the TTL atomically, so concurrent saves to one session lose
+ * no turn and keep each save's turns together and in order. The hash also counts state writes (`sv`): a save can make its state
  * write conditional on that count, and then gets the stored state back when another save changed it.
  *
- * An erasure deletes both keys and leaves a third in the same slot, `<key>:e`, holding a mark new
- * with each erasure and expiring like the session. A load returns the mark it saw, and a save given
- * that mark writes nothing when it changed: a request answered while its session was erased must
- * not store its turn (nor a rewritten history) into the session again. Replicas of an older version
- * neither read nor set the mark; their saves and erasures behave as before it existed.
+ * The erasure mark is created empty with the session (so a migrating slot never finds its keys split
+ * before they move) and stays empty until an erasure, which deletes the other two and sets a mark new
+ * with each erasure, expiring like the session. A load
+ * returns the mark it saw, and a save given that mark writes nothing when it changed: a request
+ * answered while its session was erased must not store its turn (nor a rewritten history) into the
+ * session again. Replicas of an older version neither read nor set the mark (nor create it empty);
+ * their saves and erasures behave as before it existed.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
@@ -40,9 +42,19 @@ local function dropOrphanedTurns()
 end
 `;
 
+// Restarts the erasure mark's TTL (ARGV[1]), creating it empty ('': no erasure) where it is missing.
+// A stored session always has it: Redis Cluster runs a script over the session's keys only where it
+// finds them all, and while their slot is being migrated a mark that existed only after an erasure
+// left nearly every session's keys looking split (TRYAGAIN) before any of them had moved.
+const KEEP_MARK = `
+local function keepMark()
+  if redis.call('PEXPIRE', KEYS[3], ARGV[1]) == 0 then redis.call('SET', KEYS[3], '', 'PX', ARGV[1]) end
+end
+`;
+
 // Returns {turns, instructions, state, state version, erasure mark, the TTL left before this load
 // restarted it (-1: no session), orphaned turns dropped}.
-const LOAD = `${DROP_ORPHANED_TURNS}
+const LOAD = `${DROP_ORPHANED_TURNS}${KEEP_MARK}
 local orphaned = dropOrphanedTurns()
 local turns = redis.call('LRANGE', KEYS[1], 0, -1)
 local meta = redis.call('HMGET', KEYS[2], 'instructions', 'state', 'sv')
@@ -51,10 +63,12 @@ if #turns > 0 or meta[1] or meta[2] then
   left = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]))
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  keepMark()
+else
+  -- Also when the session is gone: the request now holding this mark must find it still there when it
+  -- saves, or its turn would be refused as if the session had been erased again.
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
 end
--- Also when the session is gone: the request now holding this mark must find it still there when it
--- saves, or its turn would be refused as if the session had been erased again.
-redis.call('PEXPIRE', KEYS[3], ARGV[1])
 return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left, orphaned}
 `;
 
@@ -128,7 +142,7 @@ return 0
 // own — it would trim the whole history away and still not fit. An exchange awaiting its call results
 // (ARGV[13]) does not count until answered: older exchanges are not trimmed for it, since its results
 // may still make it too large and it would then go, leaving nothing. The memory backend does the same.
-const SAVE = `${DROP_ORPHANED_TURNS}
+const SAVE = `${DROP_ORPHANED_TURNS}${KEEP_MARK}
 local function opens(turn) return not (${startsWithAny("turn", ANSWER_TURN_PREFIXES)}) end
 if ARGV[11] == '1' and (redis.call('GET', KEYS[3]) or '') ~= ARGV[12] then return 'erased' end
 -- Also here, not only in the load: the hash may go between a request's load and its save, and the
@@ -140,7 +154,7 @@ if conflict and ARGV[10] == '1' then
   -- Nothing written, but the session is in use: it must not expire while its saves keep conflicting.
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
-  redis.call('PEXPIRE', KEYS[3], ARGV[1])
+  keepMark()
   local stored = redis.call('LRANGE', KEYS[1], 0, -1)
   return {#stored, 0, 0, 0, orphaned, 0, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), stored, redis.call('HGET', KEYS[2], 'instructions')}
 end
@@ -249,7 +263,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 -- The mark must outlive the session it guards: were it to expire first, a later save holding it would
 -- be refused as erased.
-redis.call('PEXPIRE', KEYS[3], ARGV[1])
+keepMark()
 trimmed = trimmed + dropped
 if conflict then return {len, trimmed, notStored, notStoredBytes, orphaned, 1, redis.call('HGET', KEYS[2], 'state'), tonumber(sv), redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGET', KEYS[2], 'instructions')} end
 return {len, trimmed, notStored, notStoredBytes, orphaned}
@@ -349,7 +363,8 @@ export function createRedisBackend(options: RedisBackendOptions): ContextBackend
         instructions: instructions ?? null,
         state: state ?? null,
         stateVersion: Number(stateVersion ?? 0),
-        epoch: epoch ?? null,
+        // '': the mark every stored session has until an erasure (KEEP_MARK).
+        epoch: epoch || null,
         ttlMs: left > 0 ? left : null,
         ...(orphaned > 0 ? { orphanedTurns: orphaned } : {}),
       };

@@ -24,6 +24,19 @@ const SILENT_CONNECTION_MS = 2000;
 
 const READONLY = /^READONLY\b/;
 
+/** ioredis's default: redirects and resends of one Cluster command, counted together. */
+const MAX_REDIRECTIONS = 16;
+
+/** The gap between resends of a Cluster command: all of them fit in half its time bound. */
+const redirectGapMs = (timeoutMs: number) => Math.max(1, Math.floor(timeoutMs / (2 * MAX_REDIRECTIONS)));
+
+/**
+ * The gap before a resend that first refreshes the slot map (CLUSTERDOWN, a node connection closed):
+ * each refresh opens a connection, so never less than this, though then fewer resends fit the bound.
+ */
+const MIN_REFRESH_GAP_MS = 50;
+const refreshGapMs = (timeoutMs: number) => Math.max(MIN_REFRESH_GAP_MS, redirectGapMs(timeoutMs));
+
 /**
  * Whether a command's error should make the client reconnect: READONLY, with a gap that doubles up to
  * `maxGapMs` between such reconnects. ioredis forgets its retry count on every `ready`, and the health
@@ -97,8 +110,20 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
       });
     case "cluster": {
       const { enableOfflineQueue: _offline, ...nodeOptions } = common;
-      return new Cluster(target.nodes, {
+      const cluster = new Cluster(target.nodes, {
         enableOfflineQueue: false,
+        // The Cluster client sends a command again whose node connection was closed or not yet up (a
+        // node connection made anew after Redis's idle timeout, a proxy's cut, a failover), after this
+        // gap and a slot refresh. Only one that was never written is sent again: see sendOnlyUnsettled.
+        retryDelayOnFailover: refreshGapMs(options.timeoutMs),
+        // A command the cluster asks to send again (TRYAGAIN while its slot migrates) is resent at most
+        // MAX_REDIRECTIONS times, each after this gap: spread over half the command's time bound, where
+        // ioredis's 100 ms went on for up to 1.6 s, long after it had failed (see sendOnlyUnsettled),
+        // and left no second try within the default 100 ms bound.
+        maxRedirections: MAX_REDIRECTIONS,
+        retryDelayOnTryAgain: redirectGapMs(options.timeoutMs),
+        // CLUSTERDOWN, too, but each of those resends refreshes the slot map on a new connection.
+        retryDelayOnClusterDown: refreshGapMs(options.timeoutMs),
         clusterRetryStrategy: retry,
         redisOptions: {
           ...nodeOptions,
@@ -107,8 +132,57 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
           ...(target.tls ? { tls: target.tls } : {}),
         },
       });
+      cluster.on("+node", sendOnlyUnsettled);
+      // A command's time bound starts when the Cluster client takes it. ioredis starts it when a node's
+      // connection accepts it, so one refused while its node connected anew was resent (each gap after a
+      // slot refresh) with no bound running: a 100 ms bound failed commands up to 470 ms late.
+      // (Command.setTimeout arms once; the node's own call is then a no-op.)
+      const take = cluster.sendCommand.bind(cluster);
+      cluster.sendCommand = (command, stream, node) => {
+        command.setTimeout(options.timeoutMs);
+        return take(command, stream, node);
+      };
+      return cluster;
     }
   }
+}
+
+/** Commands a Cluster node had written to its connection, unanswered, when that connection closed. */
+const writtenBeforeClose = new WeakSet<object>();
+
+/**
+ * Refused instead of sent again: a command written to a node connection that closed before its answer
+ * came. Not ioredis's "Connection is closed.", which would have the Cluster client resend it.
+ */
+const WRITTEN_BEFORE_CLOSE = "Connection closed before the answer came: not sent again, as Redis may have run it";
+
+/**
+ * Makes a Cluster node's connection skip a command that has already failed, and refuse one it wrote
+ * before its connection closed. ioredis resends a command the cluster redirected (TRYAGAIN, CLUSTERDOWN)
+ * from a timer, without looking whether its time bound failed it meanwhile: a save the store had
+ * answered as failed was then stored late, after what the session stored since. A slow round trip can
+ * outlast the resend gaps, so the gaps alone cannot say. And it resends a command whose connection
+ * closed, whether or not the node ran it: a session save that ran, its answer lost, stored its turns
+ * twice. As with one server, such a command fails; one that was never written is still sent.
+ */
+function sendOnlyUnsettled(node: Redis): void {
+  const send = node.sendCommand.bind(node);
+  node.sendCommand = (command, stream) => {
+    if (command.isSettled) return command.promise;
+    if (writtenBeforeClose.has(command)) {
+      command.reject(new Error(WRITTEN_BEFORE_CLOSE));
+      return command.promise;
+    }
+    return send(command, stream);
+  };
+  // ioredis fails the written commands (its command queue) with "Connection is closed." in flushQueue,
+  // the one place that still sees them: the "close" event comes a tick later, when the queue is empty.
+  const internals = node as unknown as { flushQueue(error: Error, options?: { commandQueue?: boolean }): void; commandQueue: { toArray(): { command: object }[] } };
+  const flush = internals.flushQueue.bind(node);
+  internals.flushQueue = (error, options) => {
+    if (options?.commandQueue !== false) for (const { command } of internals.commandQueue.toArray()) writtenBeforeClose.add(command);
+    flush(error, options);
+  };
 }
 
 /**

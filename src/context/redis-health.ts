@@ -18,8 +18,23 @@ import type { RedisClient } from "./redis-client.js";
  */
 export const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN)\b/;
 
-/** An error reply that refuses only the command that got it (an ACL without PING or XINFO): the server answered. */
-export const refusedOnItsOwn = (error: unknown): boolean => error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message);
+/**
+ * ioredis's Cluster client giving up on a command the cluster kept redirecting: a plain Error naming the
+ * last reply. TRYAGAIN, ASK and MOVED come from a slot being migrated (a multi-key command waits until
+ * its keys are all on one side): the cluster answered, and refused only that slot's commands. MOVED
+ * too: ioredis resends after TRYAGAIN to a node picked at random, which redirects it with MOVED, so a
+ * migrating slot's command often ends on MOVED (the test of a session in a migrating slot met it about
+ * one run in three). That also reads a slot map that leads nowhere (a wrong announce address or
+ * natMap) as one slot's commands refused; the last error alone cannot tell the two apart.
+ */
+const REDIRECTED_TOO_OFTEN = /^Too many Cluster redirections\. Last error: (?:ReplyError: )?(?:TRYAGAIN|ASK|MOVED)\b/;
+
+/**
+ * An error reply that refuses only the command that got it (an ACL without PING or XINFO, a Cluster
+ * slot being migrated): the server answered.
+ */
+export const refusedOnItsOwn = (error: unknown): boolean =>
+  (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) || (error instanceof Error && REDIRECTED_TOO_OFTEN.test(error.message));
 
 export const HEALTH_CHECK_DEFAULT_MS = 2000;
 
