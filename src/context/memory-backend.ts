@@ -31,9 +31,10 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 /**
  * The most one session can weigh: its turns within `maxBytes`, an exchange still waiting for its call
- * results on top (`trim`), and its instructions and state (the store bounds those to `maxBytes` too).
+ * results on top (`trim`), and its instructions and its state, each up to `maxBytes` (the store bounds
+ * what one save writes, so two saves may write one each).
  */
-const largestEntry = (limits: SessionLimits) => 3 * limits.maxBytes + ENTRY_OVERHEAD_BYTES;
+const largestEntry = (limits: SessionLimits) => 4 * limits.maxBytes + ENTRY_OVERHEAD_BYTES;
 
 /** An entry's weight against `maxBytes`: its text (as the per-session limit counts it) and its overhead. */
 function entrySize(entry: Entry): number {

@@ -18,13 +18,13 @@ describe("in-memory context store bounds", () => {
   });
 
   it("evicts the least recently used sessions beyond the bytes all sessions may hold", async () => {
-    // Three sessions of ~90 KB fit in 300 KB; ten thousand at the per-session limit would be 2.5 GiB.
-    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 300_000);
+    // Four sessions of ~90 KB fit in 450 KB; ten thousand at the per-session limit would be 2.5 GiB.
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 450_000);
     const store = await storage.replica();
     const scope = (sessionId: string) => ({ tenantId: "t", sessionId });
-    for (const id of ["a", "b", "c", "d", "e"]) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
+    for (const id of ["a", "b", "c", "d", "e", "f"]) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
     for (const id of ["a", "b"]) expect((await store.load(scope(id))).exists, id).toBe(false);
-    for (const id of ["c", "d", "e"]) expect((await store.load(scope(id))).exists, id).toBe(true);
+    for (const id of ["c", "d", "e", "f"]) expect((await store.load(scope(id))).exists, id).toBe(true);
   });
 
   it("keeps a session as large as one may be, with a bound as low as one session's max_bytes", async () => {
@@ -42,14 +42,28 @@ describe("in-memory context store bounds", () => {
     expect(loaded.state).toEqual({ notes: "s".repeat(20_000) });
   });
 
+  it("keeps a session whose instructions and state two saves wrote, each as large as one may be", async () => {
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 100_000);
+    const store = await storage.replica();
+    const scope = { tenantId: "t", sessionId: "two-saves" };
+    await store.save(scope, { turns: [turn(user("q")), turn(assistant("ok"))], instructions: [turn(system("i".repeat(90_000)))] });
+    await store.save(scope, { turns: [turn(user(`q2 ${"x".repeat(70_000)}`)), turn(assistant("ok"))], state: { notes: "s".repeat(90_000) } });
+    const call = { role: "assistant" as const, content: null, tool_calls: [{ id: "c1", type: "function" as const, function: { name: "f", arguments: "{}" } }] };
+    expect(await store.save(scope, { turns: [turn(user(`q3 ${"y".repeat(70_000)}`)), turn(call)] })).toMatchObject({ status: "ok" });
+    const loaded = await store.load(scope);
+    expect(loaded.exists).toBe(true);
+    expect(loaded.instructions).toHaveLength(1);
+    expect(loaded.state).toEqual({ notes: "s".repeat(90_000) });
+  });
+
   it("counts what a session grows to by later saves against that bound", async () => {
-    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 300_000);
+    const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 450_000);
     const store = await storage.replica();
     const scope = (sessionId: string) => ({ tenantId: "t", sessionId });
-    const ids = ["a", "b", "c", "d"];
+    const ids = ["a", "b", "c", "d", "e"];
     for (const id of ids) await store.save(scope(id), { turns: [turn(user(id)), turn(assistant("ok"))] });
     for (const id of ids) await store.save(scope(id), { turns: [turn(user(`${id} ${"x".repeat(90_000)}`))] });
     expect((await store.load(scope("a"))).exists).toBe(false);
-    for (const id of ["b", "c", "d"]) expect((await store.load(scope(id))).turns, id).toHaveLength(3);
+    for (const id of ["b", "c", "d", "e"]) expect((await store.load(scope(id))).turns, id).toHaveLength(3);
   });
 });
