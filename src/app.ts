@@ -24,7 +24,7 @@ import { watchFile } from "./config/watch-file.js";
 import { ConfigError } from "./config/yaml-file.js";
 import { loadContextConfig } from "./context/config.js";
 import { createContextStoreFromConfig } from "./context/create.js";
-import { createRedisClient, type RedisClient } from "./context/redis-client.js";
+import { closeRedisClient, createRedisClient } from "./context/redis-client.js";
 import { watchRedisHealth } from "./context/redis-health.js";
 import { shuttingDown } from "./errors.js";
 import type { AppEnv } from "./http/app-env.js";
@@ -153,6 +153,13 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const reloadWorkers = new AbortController();
   // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
   const workerTurns = new SerialQueue();
+  /** Closes what start-up opened (the models, the stores' connections, the HTTP agent): at shutdown, and when start-up fails. */
+  const release = async () => {
+    await Promise.all([providers.close(), context.close(), classifier.dispose()]);
+    usageRedisHealth?.stop();
+    if (usageRedis) await closeRedisClient(usageRedis);
+    httpFetch?.close();
+  };
   // The connections above open before the policy is read, so the store connects while it loads (the
   // first requests find it ready), and close again when it fails (an invalid file): left open, they
   // kept such a process from exiting (and an in-process caller would keep the models loaded).
@@ -173,9 +180,7 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       stopSignal: reloadWorkers.signal,
     });
   } catch (error) {
-    usageRedisHealth?.stop();
-    await Promise.all([context.close(), usageRedis && closeRedisClient(usageRedis), providers.close(), classifier.dispose()]);
-    httpFetch?.close();
+    await release();
     throw error;
   }
   // Every failed load of the routing policy is counted, whichever trigger found it (file watch, admin
@@ -285,21 +290,9 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
       if (pending > 0) log.warn({ requestsUnrecorded: pending }, "shutting down with requests whose turn or usage was not yet recorded");
       await policies.close();
       await usage.close(closeOptions);
-      await Promise.all([providers.close(), context.close(), classifier.dispose()]);
-      usageRedisHealth?.stop();
-      if (usageRedis) await closeRedisClient(usageRedis);
-      httpFetch?.close();
+      await release();
     },
   };
-}
-
-/**
- * QUIT, or a disconnect where QUIT is refused: while the client is still connecting (no offline
- * queue), and the connection made just after stayed open, keeping the process from exiting (a
- * start-up that failed to listen).
- */
-async function closeRedisClient(client: RedisClient): Promise<void> {
-  await client.quit().catch(() => client.disconnect());
 }
 
 function componentStatus(

@@ -31,12 +31,12 @@ export const serveCommand: CliCommand = {
       else reloadMissed = true;
     };
     process.on("SIGHUP", onSighup);
-    // Removed unless the gateway runs, however start-up ends (an unexpected error too).
-    let running = false;
+    // Removed unless the gateway runs (-1), however start-up ends (an unexpected error too).
+    let code: number | undefined;
     try {
-      return await startGateway();
+      return (code = await startGateway());
     } finally {
-      if (!running) process.off("SIGHUP", onSighup);
+      if (code !== -1) process.off("SIGHUP", onSighup);
     }
 
     async function startGateway(): Promise<number> {
@@ -107,7 +107,6 @@ export const serveCommand: CliCommand = {
       if (reloadMissed) reloadPolicies();
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));
-      running = true;
       return -1;
     }
   },

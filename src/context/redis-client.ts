@@ -147,6 +147,15 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   }
 }
 
+/**
+ * QUIT, or a disconnect where QUIT is refused: while the client is still connecting (no offline
+ * queue), and the connection made just after stayed open, keeping the process from exiting (a
+ * start-up that failed to listen).
+ */
+export async function closeRedisClient(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
+}
+
 /** Commands a Cluster node had written to its connection, unanswered, when that connection closed. */
 const writtenBeforeClose = new WeakSet<object>();
 
