@@ -361,7 +361,12 @@ export const ymlName = (name: string): string => name.replace(/\.yaml$/, ".yml")
  * when there is one: an operator who saved `routing.yml` was told only "routing.yaml: file not found".
  */
 export async function fileNotFound(file: string, what = ""): Promise<ConfigProblem> {
-  const there = (await ymlIsThere(file)) ? ymlThereHint(file) : "";
+  return missingFileProblem(file, what, await ymlIsThere(file));
+}
+
+/** `fileNotFound`'s problem, where the caller has looked for the `.yml` file (`ymlIsThere`) itself. */
+export function missingFileProblem(file: string, what: string, ymlThere: boolean): ConfigProblem {
+  const there = ymlThere ? `; ${basename(ymlName(file))} is there: the gateway reads ${basename(file)}, rename it` : "";
   return { file, line: 0, col: 0, path: "", message: `file not found${what}${there}` };
 }
 
@@ -371,8 +376,6 @@ export async function ymlIsThere(file: string): Promise<boolean> {
   return yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
 }
 
-/** What "file not found" adds when `ymlIsThere(file)`. */
-export const ymlThereHint = (file: string): string => `; ${basename(ymlName(file))} is there: the gateway reads ${basename(file)}, rename it`;
 
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */
 export async function loadOptionalYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>> | undefined> {

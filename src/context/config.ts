@@ -14,7 +14,7 @@ import type { SessionLimits } from "./backend.js";
 import { decodeKey } from "./cipher.js";
 import { RedisTlsSchema, readRedisTls, type RedisTls } from "./redis-tls.js";
 
-const Unit = { second: 1000, kb: 1024 } as const;
+const Unit = { second: 1000, kb: 1024, mb: 1024 * 1024 } as const;
 
 export const CONTEXT_DEFAULTS = {
   ttlSeconds: 24 * 3600,
@@ -23,7 +23,7 @@ export const CONTEXT_DEFAULTS = {
   timeoutMs: 100,
   maxSessions: 10_000,
   /** 10,000 sessions at `maxBytes` each would be 2.5 GiB of one process's heap. */
-  memoryMaxBytes: 256 * 1024 * Unit.kb,
+  memoryMaxBytes: 256 * Unit.mb,
   keyPrefix: "switchyard:ctx:",
   usageKeyPrefix: "switchyard:",
   reconnectMaxDelayMs: 2000,

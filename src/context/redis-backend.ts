@@ -65,7 +65,7 @@ if #turns > 0 or meta[1] or meta[2] then
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   keepMark()
 else
-  -- Also when the session is gone: the request now holding this mark must find it still there when it
+  -- When the session is gone, its mark: the request now holding this mark must find it still there when it
   -- saves, or its turn would be refused as if the session had been erased again.
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
 end

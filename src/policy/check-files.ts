@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { trainingDataHash, type LabelledExample } from "../../classifiers/data/training-data.js";
 import { IntentsFileSchema } from "../../classifiers/intents.js";
-import { appendProblems, ConfigError, parseYamlText, withinStack, ymlThereHint, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
+import { appendProblems, ConfigError, missingFileProblem, parseYamlText, withinStack, type ConfigProblem, type SizeLimit, type YamlSource } from "../config/yaml-file.js";
 import type { Location } from "../models/registry.js";
 import { BUILTIN_ENTITY_TYPES } from "../pii/entity.js";
 import type { PolicyCatalog } from "./catalog.js";
@@ -150,15 +150,8 @@ export function checkPolicyFiles(input: PolicyCheckInput): CheckedPolicyFiles {
   if (!intents) {
     // Without intents.yaml every intent-default decision would quietly fall to unclassified_route.
     if (uses.length > 0) {
-      problems.push({
-        file: join(input.dir, INTENTS_FILE),
-        line: 0,
-        col: 0,
-        path: "",
-        message: `file not found; ${ROUTING_FILE} routes by intent (${uses.join(", ")}) and reads each intent's default route from it${
-          input.intentsYmlThere ? ymlThereHint(join(input.dir, INTENTS_FILE)) : ""
-        }`,
-      });
+      const what = `; ${ROUTING_FILE} routes by intent (${uses.join(", ")}) and reads each intent's default route from it`;
+      problems.push(missingFileProblem(join(input.dir, INTENTS_FILE), what, input.intentsYmlThere === true));
     }
   }
   const catalog = input.catalog;

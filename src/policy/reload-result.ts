@@ -41,9 +41,7 @@ export function problemsOf(error: unknown, file: string): ConfigProblem[] {
 export function withFailure(result: ReloadResult, other: PolicyLoadFailure | undefined): ReloadResult {
   if (!other) return result;
   if (result.ok) return { ok: false, version: result.version, error: other };
-  const problems = [...result.error.problems, ...other.problems];
-  const problemCount = result.error.problemCount + other.problemCount;
-  return { ok: false, version: result.version, error: { ...result.error, message: `${result.error.message}\n${other.message}`, problems, problemCount } };
+  return { ok: false, version: result.version, error: joinedFailures(result.error, other, result.error) };
 }
 
 /** The reload state of a file that reloads beside the routing policy (budgets.yaml). */
@@ -74,9 +72,14 @@ export function statusWith(status: PolicyStatus, other: FileReloadState): Policy
 function latestOf(a: PolicyLoadFailure | null, b: PolicyLoadFailure | null): PolicyLoadFailure | null {
   if (!a || !b) return a ?? b;
   const [first, second] = a.at <= b.at ? [a, b] : [b, a];
+  return joinedFailures(first, second, second);
+}
+
+/** Both failures' problems, `first`'s listed first, as one failure at the time and trigger of `stamp`. */
+function joinedFailures(first: PolicyLoadFailure, second: PolicyLoadFailure, stamp: PolicyLoadFailure): PolicyLoadFailure {
   return {
-    at: second.at,
-    trigger: second.trigger,
+    at: stamp.at,
+    trigger: stamp.trigger,
     message: `${first.message}\n${second.message}`,
     problems: [...first.problems, ...second.problems],
     problemCount: first.problemCount + second.problemCount,

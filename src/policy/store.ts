@@ -48,7 +48,7 @@ export interface PolicyLoadFailure {
   trigger: ReloadTrigger;
   /** One line per problem: `file:line:col: path: message`. */
   message: string;
-  /** The first problems of each failed file (`MAX_REPORTED_PROBLEMS`). */
+  /** The first problems (`MAX_REPORTED_PROBLEMS`) of each failed load: the routing policy's files together, budgets.yaml. */
   problems: ConfigProblem[];
   /** Every problem found, listed or not. */
   problemCount: number;

@@ -21,6 +21,7 @@ const CONTEXT_VARS = [
   "SWITCHYARD_CONTEXT_MAX_BYTES",
   "SWITCHYARD_CONTEXT_TIMEOUT_MS",
   "SWITCHYARD_CONTEXT_MAX_SESSIONS",
+  "SWITCHYARD_CONTEXT_MEMORY_MAX_BYTES",
 ];
 const allEmpty = Object.fromEntries(CONTEXT_VARS.map((name) => [name, ""]));
 
@@ -34,6 +35,7 @@ describe("context-store variables set to an empty string", () => {
     });
     expect(config.timeoutMs).toBe(CONTEXT_DEFAULTS.timeoutMs);
     expect(config.memoryMaxSessions).toBe(CONTEXT_DEFAULTS.maxSessions);
+    expect(config.memoryMaxBytes).toBe(CONTEXT_DEFAULTS.memoryMaxBytes);
     expect(config.redis).toBeUndefined();
     expect(config.encryption).toBeUndefined();
   });

@@ -85,14 +85,13 @@ export function spawnServe(env: Record<string, string> = {}): ServeProcess {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
   });
   let output = "";
-  const outputEnds = Promise.all([child.stdout, child.stderr].map((stream) => new Promise((done) => stream.once("end", done))));
   // "exit", not "close": the process's own end, which a process it started (llama.cpp) may outlive
   // holding the pipes open (40 s in a shutdown test). Its last lines may still be in the pipes then:
-  // read until they end, but no longer than OUTPUT_GRACE_MS.
+  // read until they close, but no longer than OUTPUT_GRACE_MS.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once("exit", (code, signal) => {
       const grace = setTimeout(() => done({ code, signal }), OUTPUT_GRACE_MS);
-      void outputEnds.then(() => (clearTimeout(grace), done({ code, signal })));
+      child.once("close", () => (clearTimeout(grace), done({ code, signal })));
     }),
   );
   const listening = new Promise<string>((resolve, reject) => {

@@ -64,7 +64,8 @@ export async function* readEventStream(
   let atStart = true;
   let chunks = 0;
   let finishSeen = false;
-  // What a chunk lacks that an earlier one of the same answer tells (a tool call's index, a choice's first role).
+  // What a chunk lacks that an earlier one of the same answer tells (a tool call's index, a choice's first
+  // role), and a call's name repeated whole, left out.
   const shape = streamShaper();
   const chunk = (data: string): ChatCompletionChunk => {
     const parsed = shape(parseChunk(data, headers, options.secrets ?? []));
