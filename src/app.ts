@@ -153,12 +153,16 @@ export async function createGateway(configured: GatewayConfig, options: GatewayO
   const reloadWorkers = new AbortController();
   // One reload worker at a time (routing, a shadow candidate, budgets.yaml): their heap limits never add up.
   const workerTurns = new SerialQueue();
-  /** Closes what start-up opened (the models, the stores' connections, the HTTP agent): at shutdown, and when start-up fails. */
+  /**
+   * Closes what start-up opened (the models, the stores' connections, the HTTP agent): at shutdown, and
+   * when the policy store fails to open. Each is closed whether or not another one's close fails.
+   */
   const release = async () => {
-    await Promise.all([providers.close(), context.close(), classifier.dispose()]);
+    const closed = await Promise.allSettled([providers.close(), context.close(), classifier.dispose()]);
     usageRedisHealth?.stop();
     if (usageRedis) await closeRedisClient(usageRedis);
     httpFetch?.close();
+    for (const result of closed) if (result.status === "rejected") throw result.reason;
   };
   // The connections above open before the policy is read, so the store connects while it loads (the
   // first requests find it ready), and close again when it fails (an invalid file): left open, they

@@ -376,7 +376,6 @@ export async function ymlIsThere(file: string): Promise<boolean> {
   return yml !== file && (await stat(yml).then((info) => info.isFile(), () => false));
 }
 
-
 /** As `loadYamlFile`, for a file whose absence is valid (budgets.yaml, context.yaml): `undefined` then. */
 export async function loadOptionalYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<YamlSource<z.infer<S>> | undefined> {
   const bytes = await readConfigFile(file);

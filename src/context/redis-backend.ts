@@ -65,8 +65,8 @@ if #turns > 0 or meta[1] or meta[2] then
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
   keepMark()
 else
-  -- When the session is gone, its mark: the request now holding this mark must find it still there when it
-  -- saves, or its turn would be refused as if the session had been erased again.
+  -- The mark is kept also when the session is gone: the request now holding it must find it still
+  -- there when it saves, or its turn would be refused as if the session had been erased again.
   redis.call('PEXPIRE', KEYS[3], ARGV[1])
 end
 return {turns, meta[1], meta[2], meta[3], redis.call('GET', KEYS[3]), left, orphaned}

@@ -27,8 +27,8 @@ describe("in-memory context store bounds", () => {
     for (const id of ["c", "d", "e", "f"]) expect((await store.load(scope(id))).exists, id).toBe(true);
   });
 
-  it("keeps a session as large as one may be, with a bound as low as one session's max_bytes", async () => {
-    // Turns at the limit, an exchange waiting for its call's results on top, instructions and state.
+  it("keeps a session whose one save wrote instructions and state, with a bound as low as one session's max_bytes", async () => {
+    // Turns, an exchange waiting for its call's results on top, instructions and state from one save.
     const storage = memoryStorage({ maxBytes: 100_000 }, 1000, 100_000);
     const store = await storage.replica();
     const scope = { tenantId: "t", sessionId: "big" };
